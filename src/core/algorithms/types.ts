@@ -1,0 +1,27 @@
+import type { Trainset } from '../dataset.js';
+import type { Kernels } from '../kernels.js';
+import type { FactorModel } from '../model.js';
+import type { Rng } from '../random.js';
+
+export interface FitContext {
+  readonly rng: Rng;
+  readonly kernels: Kernels;
+  /** Training-curve hook: called after each epoch with that epoch's training RMSE. */
+  readonly onEpoch?: (epoch: number, trainRmse: number) => void;
+}
+
+/**
+ * An algorithm supplies only its config and its fit; prediction, fallbacks for unknown ids,
+ * clipping and top-N are shared (see model.ts). Configs are plain JSON objects.
+ */
+export interface Algorithm<C extends object = object> {
+  readonly id: string;
+  /** Surprise's class name, used in the cross-validation table. */
+  readonly displayName: string;
+  readonly defaults: Readonly<C>;
+  /** Validates user input (Surprise's parameter names accepted) into a complete config. */
+  parseConfig(raw: Readonly<Record<string, unknown>>): C;
+  fit(ts: Trainset, config: C, ctx: FitContext): FactorModel;
+  /** Number of epochs `fit` will report through onEpoch (for progress bars). */
+  epochs(config: C): number;
+}

@@ -1,0 +1,31 @@
+/**
+ * Every error recpipe raises on purpose carries a code; each edge (HTTP, SQL, CLI) maps codes once.
+ */
+export type ErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'FAILED_PRECONDITION'
+  | 'PERMISSION_DENIED'
+  | 'RESOURCE_EXHAUSTED'
+  | 'INTERNAL';
+
+export class RecpipeError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
+    super(message);
+    this.name = 'RecpipeError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export const invalid = (message: string, details?: Record<string, unknown>): RecpipeError =>
+  new RecpipeError('INVALID_ARGUMENT', message, details);
+
+export const notFound = (message: string, details?: Record<string, unknown>): RecpipeError =>
+  new RecpipeError('NOT_FOUND', message, details);
+
+export const isRecpipeError = (e: unknown): e is RecpipeError => e instanceof RecpipeError;

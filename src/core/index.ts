@@ -1,0 +1,14 @@
+export * from './errors.js';
+export * from './random.js';
+export * from './ids.js';
+export * from './dataset.js';
+export * from './dedupe.js';
+export * from './ratings-csv.js';
+export * from './model.js';
+export * from './kernels.js';
+export { referenceKernels } from './reference-kernels.js';
+export * from './metrics.js';
+export * from './top-n.js';
+export * from './algorithms/index.js';
+export * from './selection/kfold.js';
+export * from './selection/cross-validate.js';

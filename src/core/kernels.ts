@@ -1,0 +1,55 @@
+import type { Trainset } from './dataset.js';
+import type { FactorModel } from './model.js';
+
+/** Learning rates and regularisation of biased SVD's SGD, one per parameter (Surprise's lr_bu … reg_qi). */
+export interface SvdRates {
+  readonly lrBu: number;
+  readonly lrBi: number;
+  readonly lrPu: number;
+  readonly lrQi: number;
+  readonly regBu: number;
+  readonly regBi: number;
+  readonly regPu: number;
+  readonly regQi: number;
+}
+
+export interface SvdState {
+  readonly nFactors: number;
+  readonly biased: boolean;
+  readonly userBias: Float32Array;
+  readonly itemBias: Float32Array;
+  readonly userFactors: Float32Array;
+  readonly itemFactors: Float32Array;
+}
+
+/**
+ * The hot loops, behind an interface so that a portable TypeScript reference and a WebAssembly SIMD
+ * build are interchangeable and tested against each other.
+ */
+export interface Kernels {
+  readonly name: string;
+  /**
+   * Runs `nEpochs` SGD epochs of biased SVD in place on `state` (Surprise's visiting order: user
+   * by user, each user's ratings in trainset order). Calls `onEpoch` with the epoch's training RMSE
+   * measured on the errors seen before each update.
+   */
+  svdSgd(ts: Trainset, state: SvdState, rates: SvdRates, nEpochs: number, onEpoch?: (epoch: number, trainRmse: number) => void): void;
+  /**
+   * Top-n items for each listed user among items the user has not rated (`exclude`: CSR of rated
+   * items per user, by the model's inner ids). Ranked by estimate descending, ties by `itemRank`
+   * ascending; -1 pads users with fewer than n candidates.
+   */
+  topN(model: FactorModel, users: Int32Array, exclude: Exclusions, n: number, itemRank: Int32Array): TopNResult;
+}
+
+export interface Exclusions {
+  readonly userPtr: Int32Array;
+  readonly itemIdx: Int32Array;
+}
+
+export interface TopNResult {
+  /** users.length × n inner item ids, best first, -1 padded. */
+  readonly items: Int32Array;
+  /** Clipped estimates beside `items`. */
+  readonly scores: Float32Array;
+}

@@ -1,0 +1,91 @@
+import type { RatingScale, Testset } from './dataset.js';
+import { IdMap, type RawId } from './ids.js';
+
+/**
+ * The one trained-model shape shared by every algorithm: baseline (nFactors = 0), SVD, and SVD++
+ * (whose implicit-feedback term is folded into the user factors at the end of training). Serving,
+ * top-N and artifacts only ever see this.
+ *
+ * Estimate (Surprise, biased): r̂ = μ + b_u + b_i + q_iᵀp_u, dropping the terms of an unknown user or
+ * item. Unbiased: q_iᵀp_u when both are known, otherwise the global mean.
+ */
+export interface FactorModel {
+  readonly algorithm: string;
+  readonly biased: boolean;
+  readonly globalMean: number;
+  readonly nFactors: number;
+  readonly scale: RatingScale;
+  readonly userIds: readonly string[];
+  readonly itemIds: readonly string[];
+  readonly userBias: Float32Array;
+  readonly itemBias: Float32Array;
+  /** nUsers × nFactors, row-major. */
+  readonly userFactors: Float32Array;
+  /** nItems × nFactors, row-major. */
+  readonly itemFactors: Float32Array;
+}
+
+/** Unclipped estimate for inner ids (-1 = unknown). */
+export function estimate(m: FactorModel, u: number, i: number): number {
+  const k = m.nFactors;
+  if (!m.biased) {
+    if (u < 0 || i < 0) return m.globalMean;
+    return dot(m.userFactors, u * k, m.itemFactors, i * k, k);
+  }
+  let est = m.globalMean;
+  if (u >= 0) est += m.userBias[u];
+  if (i >= 0) est += m.itemBias[i];
+  if (u >= 0 && i >= 0) est += dot(m.userFactors, u * k, m.itemFactors, i * k, k);
+  return est;
+}
+
+export function clip(x: number, scale: RatingScale): number {
+  return x < scale.min ? scale.min : x > scale.max ? scale.max : x;
+}
+
+function dot(a: Float32Array, ao: number, b: Float32Array, bo: number, k: number): number {
+  let s = 0;
+  for (let f = 0; f < k; f++) s += a[ao + f] * b[bo + f];
+  return s;
+}
+
+/** Clipped predictions for a testset, written into `out`. */
+export function predictTestset(m: FactorModel, test: Testset, out = new Float64Array(test.size)): Float64Array {
+  for (let k = 0; k < test.size; k++) out[k] = clip(estimate(m, test.users[k], test.items[k]), m.scale);
+  return out;
+}
+
+export interface Prediction {
+  readonly user: string;
+  readonly item: string;
+  readonly estimate: number;
+  readonly knownUser: boolean;
+  readonly knownItem: boolean;
+}
+
+/** Raw-id front of a model: normalises ids (1, "1", 1.0 are one user) and answers predictions. */
+export class Predictor {
+  readonly users: IdMap;
+  readonly items: IdMap;
+
+  constructor(readonly model: FactorModel) {
+    this.users = IdMap.from(model.userIds);
+    this.items = IdMap.from(model.itemIds);
+  }
+
+  predict(user: RawId, item: RawId): number {
+    return clip(estimate(this.model, this.users.lookup(user), this.items.lookup(item)), this.model.scale);
+  }
+
+  explain(user: RawId, item: RawId): Prediction {
+    const u = this.users.lookup(user);
+    const i = this.items.lookup(item);
+    return {
+      user: String(user),
+      item: String(item),
+      estimate: clip(estimate(this.model, u, i), this.model.scale),
+      knownUser: u >= 0,
+      knownItem: i >= 0,
+    };
+  }
+}

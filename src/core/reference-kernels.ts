@@ -1,0 +1,92 @@
+import type { Trainset } from './dataset.js';
+import type { Exclusions, Kernels, SvdRates, SvdState, TopNResult } from './kernels.js';
+import { clip, type FactorModel } from './model.js';
+
+/**
+ * Plain TypeScript kernels: the readable definition of the math, and the fallback where
+ * WebAssembly is unavailable. The WebAssembly build must agree with these.
+ */
+export const referenceKernels: Kernels = {
+  name: 'typescript',
+  svdSgd,
+  topN,
+};
+
+/**
+ * Biased SVD by SGD (Funk; Koren, Bell & Volinsky 2009, eq. 5), exactly as Surprise orders it:
+ *   e = r − (μ + b_u + b_i + q_iᵀp_u)
+ *   b_u ← b_u + γ_bu (e − λ_bu b_u);  b_i ← b_i + γ_bi (e − λ_bi b_i)
+ *   p_u ← p_u + γ_pu (e q_i − λ_pu p_u);  q_i ← q_i + γ_qi (e p_u − λ_qi q_i)   (both from old values)
+ * Unbiased: e = r − q_iᵀp_u and the biases stay zero.
+ */
+function svdSgd(ts: Trainset, s: SvdState, rates: SvdRates, nEpochs: number, onEpoch?: (epoch: number, rmse: number) => void): void {
+  const { userPtr, itemIdx, ratings } = ts;
+  const { userBias: bu, itemBias: bi, userFactors: P, itemFactors: Q, nFactors: k, biased } = s;
+  const mu = biased ? ts.globalMean : 0;
+  for (let epoch = 0; epoch < nEpochs; epoch++) {
+    let sse = 0;
+    for (let u = 0; u < ts.nUsers; u++) {
+      const pu = u * k;
+      for (let x = userPtr[u]; x < userPtr[u + 1]; x++) {
+        const i = itemIdx[x];
+        const qi = i * k;
+        let dot = 0;
+        for (let f = 0; f < k; f++) dot += Q[qi + f] * P[pu + f];
+        const err = biased ? ratings[x] - (mu + bu[u] + bi[i] + dot) : ratings[x] - dot;
+        sse += err * err;
+        if (biased) {
+          bu[u] += rates.lrBu * (err - rates.regBu * bu[u]);
+          bi[i] += rates.lrBi * (err - rates.regBi * bi[i]);
+        }
+        for (let f = 0; f < k; f++) {
+          const puf = P[pu + f];
+          const qif = Q[qi + f];
+          P[pu + f] = puf + rates.lrPu * (err * qif - rates.regPu * puf);
+          Q[qi + f] = qif + rates.lrQi * (err * puf - rates.regQi * qif);
+        }
+      }
+    }
+    onEpoch?.(epoch + 1, Math.sqrt(sse / ts.nRatings));
+  }
+}
+
+/** Exhaustive scoring with a bounded insertion list per user: O(items · k) per user, no allocation per item. */
+function topN(model: FactorModel, users: Int32Array, exclude: Exclusions, n: number, itemRank: Int32Array): TopNResult {
+  const nItems = model.itemIds.length;
+  const k = model.nFactors;
+  const outItems = new Int32Array(users.length * n).fill(-1);
+  const outScores = new Float32Array(users.length * n).fill(Number.NaN);
+  const bestEst = new Float64Array(n);
+  const bestItem = new Int32Array(n);
+  const excluded = new Uint8Array(nItems);
+  for (let ux = 0; ux < users.length; ux++) {
+    const u = users[ux];
+    for (let x = exclude.userPtr[u]; x < exclude.userPtr[u + 1]; x++) excluded[exclude.itemIdx[x]] = 1;
+    let filled = 0;
+    const base = model.biased ? model.globalMean + model.userBias[u] : 0;
+    for (let i = 0; i < nItems; i++) {
+      if (excluded[i]) continue;
+      let est = model.biased ? base + model.itemBias[i] : 0;
+      for (let f = 0; f < k; f++) est += model.userFactors[u * k + f] * model.itemFactors[i * k + f];
+      if (filled === n && !better(est, i, bestEst[n - 1], bestItem[n - 1], itemRank)) continue;
+      let at = filled < n ? filled++ : n - 1;
+      while (at > 0 && better(est, i, bestEst[at - 1], bestItem[at - 1], itemRank)) {
+        bestEst[at] = bestEst[at - 1];
+        bestItem[at] = bestItem[at - 1];
+        at--;
+      }
+      bestEst[at] = est;
+      bestItem[at] = i;
+    }
+    for (let x = 0; x < filled; x++) {
+      outItems[ux * n + x] = bestItem[x];
+      outScores[ux * n + x] = clip(bestEst[x], model.scale);
+    }
+    for (let x = exclude.userPtr[u]; x < exclude.userPtr[u + 1]; x++) excluded[exclude.itemIdx[x]] = 0;
+  }
+  return { items: outItems, scores: outScores };
+}
+
+function better(est: number, item: number, otherEst: number, otherItem: number, rank: Int32Array): boolean {
+  return est > otherEst || (est === otherEst && rank[item] < rank[otherItem]);
+}

@@ -1,0 +1,83 @@
+import type { Algorithm } from '../algorithms/types.js';
+import { buildTestset, buildTrainset } from '../dataset.js';
+import type { Kernels } from '../kernels.js';
+import { mae, meanStd, rmse } from '../metrics.js';
+import { predictTestset } from '../model.js';
+import { createRng } from '../random.js';
+import type { Split } from './kfold.js';
+
+export interface FoldResult {
+  readonly rmse: number;
+  readonly mae: number;
+  /** Seconds. */
+  readonly fitTime: number;
+  readonly testTime: number;
+  readonly trainRmse: readonly number[];
+}
+
+export interface CvResult {
+  readonly algorithm: string;
+  readonly folds: readonly FoldResult[];
+  readonly mean: { rmse: number; mae: number; fitTime: number; testTime: number };
+  readonly std: { rmse: number; mae: number; fitTime: number; testTime: number };
+}
+
+export interface EvalContext {
+  readonly seed: number;
+  readonly kernels: Kernels;
+  /** Monotonic clock in milliseconds, injected so the core stays free of I/O. */
+  readonly clock: () => number;
+  readonly onEpoch?: (fold: number, epoch: number, trainRmse: number) => void;
+}
+
+/** Fits on one split's train part and scores its test part. Each fold restarts from the same seed, as Surprise's random_state does. */
+export function evaluateFold<C extends object>(algo: Algorithm<C>, config: C, split: Split, fold: number, ctx: EvalContext): FoldResult {
+  const t0 = ctx.clock();
+  const built = buildTrainset(split.train);
+  const trainRmse: number[] = [];
+  const model = algo.fit(built.trainset, config, {
+    rng: createRng(ctx.seed),
+    kernels: ctx.kernels,
+    onEpoch: (e, r) => {
+      trainRmse.push(r);
+      ctx.onEpoch?.(fold, e, r);
+    },
+  });
+  const t1 = ctx.clock();
+  const test = buildTestset(split.test, built);
+  const pred = predictTestset(model, test);
+  const result = { rmse: rmse(test, pred), mae: mae(test, pred), fitTime: (t1 - t0) / 1000, testTime: 0, trainRmse };
+  return { ...result, testTime: (ctx.clock() - t1) / 1000 };
+}
+
+export function summarize(algorithm: string, folds: readonly FoldResult[]): CvResult {
+  const stat = (pick: (f: FoldResult) => number) => meanStd(folds.map(pick));
+  const s = { rmse: stat((f) => f.rmse), mae: stat((f) => f.mae), fit: stat((f) => f.fitTime), test: stat((f) => f.testTime) };
+  return {
+    algorithm,
+    folds,
+    mean: { rmse: s.rmse.mean, mae: s.mae.mean, fitTime: s.fit.mean, testTime: s.test.mean },
+    std: { rmse: s.rmse.std, mae: s.mae.std, fitTime: s.fit.std, testTime: s.test.std },
+  };
+}
+
+export function crossValidate<C extends object>(algo: Algorithm<C>, config: C, splits: readonly Split[], ctx: EvalContext): CvResult {
+  return summarize(algo.displayName, splits.map((s, f) => evaluateFold(algo, config, s, f + 1, ctx)));
+}
+
+/** Surprise's print_summary table, character for character. */
+export function formatCvTable(cv: CvResult): string {
+  const n = cv.folds.length;
+  const row = (label: string, cells: string[]) => label.padEnd(18) + cells.map((c) => c.padEnd(8)).join('');
+  const values = (pick: (f: FoldResult) => number, digits: number, m: number, s: number) =>
+    [...cv.folds.map(pick), m, s].map((v) => v.toFixed(digits));
+  return [
+    `Evaluating RMSE, MAE of algorithm ${cv.algorithm} on ${n} split(s).`,
+    '',
+    row('', [...cv.folds.map((_, i) => `Fold ${i + 1}`), 'Mean', 'Std']),
+    row('RMSE (testset)', values((f) => f.rmse, 4, cv.mean.rmse, cv.std.rmse)),
+    row('MAE (testset)', values((f) => f.mae, 4, cv.mean.mae, cv.std.mae)),
+    row('Fit time', values((f) => f.fitTime, 2, cv.mean.fitTime, cv.std.fitTime)),
+    row('Test time', values((f) => f.testTime, 2, cv.mean.testTime, cv.std.testTime)),
+  ].join('\n');
+}
