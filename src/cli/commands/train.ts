@@ -1,0 +1,136 @@
+import type { Command } from 'commander';
+import { resolve } from 'node:path';
+import { invalid, type Dataset } from '../../core/index.js';
+import { readFoldsDir, readRatingsFile } from '../../datasets/index.js';
+import { loadKernels, type KernelPreference } from '../../kernels/index.js';
+import { writeArtifact } from '../../artifacts/index.js';
+import { runTraining, writeRecommendations, type Evaluation, type TrainingObserver } from '../../training/index.js';
+import { writeFileAtomic } from '../../util/atomic-file.js';
+import { startProgress, type ProgressBar } from '../progress.js';
+import { sparkline } from '../sparkline.js';
+
+interface TrainOptions {
+  ratings: string;
+  algo: string;
+  param: string[];
+  cv?: string;
+  folds?: string;
+  seed: string;
+  model: string;
+  topN: string;
+  recommendations?: string;
+  json?: string;
+  scale?: string;
+  kernels: KernelPreference;
+}
+
+const collect = (v: string, acc: string[]) => [...acc, v];
+
+export function registerTrain(program: Command): void {
+  program
+    .command('train')
+    .description("Cross-validate, fit on all ratings, write the model artifact and every user's top-N (the guide's training container)")
+    .requiredOption('--ratings <file>', 'ratings CSV/TSV: user,item,rating[,timestamp], header optional')
+    .option('--algo <name>', 'svd | svdpp | baseline (Surprise names SVD, SVDpp, BaselineOnly also work)', 'svd')
+    .option('--param <k=v>', "hyperparameter, Surprise's names accepted (repeatable): --param n_factors=50 --param lr_all=0.01", collect, [])
+    .option('--cv <k>', 'shuffled k-fold cross-validation (0 to skip)', '5')
+    .option('--folds <dir>', 'predefined folds: fold<N>.train.csv / fold<N>.test.csv pairs (instead of --cv)')
+    .option('--seed <n>', 'random seed: the same seed gives the same model', '0')
+    .requiredOption('--model <dir>', 'where to write the model artifact (must not exist)')
+    .option('--top-n <n>', 'recommendations per user (0 to skip)', '10')
+    .option('--recommendations <file>', 'write top-N per user: .csv (USERID,RECOMMENDATIONS), .json or .jsonl')
+    .option('--json <file>', 'write every figure of the run as JSON')
+    .option('--scale <min,max>', 'rating scale (default: inferred from the data)')
+    .option('--kernels <kind>', 'auto | wasm | typescript', 'auto')
+    .action((opts: TrainOptions) => train(opts));
+}
+
+async function train(o: TrainOptions): Promise<void> {
+  const err = process.stderr;
+  const seed = integer('--seed', o.seed, -(2 ** 31), 2 ** 32);
+  const topN = integer('--top-n', o.topN, 0, 100_000);
+  const scale = o.scale === undefined ? undefined : parseScale(o.scale);
+  const kernels = loadKernels(o.kernels);
+  const t0 = performance.now();
+  const loaded = await readRatingsFile(o.ratings, { scale });
+  const ds = loaded.dataset;
+  err.write(
+    `Loaded ${ds.size.toLocaleString('en-US')} ratings (${ds.userIds.size.toLocaleString('en-US')} users, ${ds.itemIds.size.toLocaleString('en-US')} items, ` +
+      `scale ${ds.scale.min}–${ds.scale.max}) from ${o.ratings} in ${((performance.now() - t0) / 1000).toFixed(2)} s` +
+      (loaded.duplicates.count > 0 ? `; ${loaded.duplicates.count} duplicate (user, item) pairs kept their last rating` : '') +
+      `\n`,
+  );
+  const evaluation = await evaluationOf(o, ds);
+  const params = Object.fromEntries(o.param.map(splitParam));
+  let bar: ProgressBar | null = null;
+  const observer: TrainingObserver = {
+    phase(name, total) {
+      bar?.stop();
+      bar = startProgress({ cv: 'cross-validate', fit: 'full fit', 'top-n': `top-${topN}` }[name], total);
+    },
+    tick: () => bar?.tick(),
+    log(line) {
+      bar?.stop();
+      bar = null;
+      process.stdout.write(line + '\n');
+    },
+  };
+  const out = runTraining({ dataset: ds, algorithm: o.algo, params, evaluation, seed, topN }, { kernels, clock: () => performance.now() }, observer);
+  (bar as ProgressBar | null)?.stop();
+
+  process.stdout.write(`Full fit on ${ds.size.toLocaleString('en-US')} ratings: ${out.fullFit.seconds.toFixed(2)} s (${kernels.name} kernels)\n`);
+  if (out.fullFit.trainRmse.length > 1) process.stdout.write(`Training RMSE by epoch: ${sparkline(out.fullFit.trainRmse)}\n`);
+  if (o.recommendations && topN > 0) {
+    await writeRecommendations(o.recommendations, out.recommendations);
+    process.stdout.write(`Top ${topN} predictions for all ${out.recommendations.length.toLocaleString('en-US')} users saved to ${o.recommendations} (${out.topNSeconds.toFixed(2)} s)\n`);
+  }
+  const manifest = await writeArtifact(o.model, out.model, {
+    hyperparameters: out.config,
+    metrics: out.cv ? { cv: { folds: out.cv.folds.map(({ trainRmse: _, ...f }) => f), mean: out.cv.mean, std: out.cv.std } } : {},
+    trainingData: { source: resolve(o.ratings), trainset: out.trainset },
+    seed,
+    createdAt: new Date().toISOString(),
+  });
+  process.stdout.write(`Model artifact written to ${manifest.uri}\n`);
+  if (o.json) {
+    const report = {
+      algorithm: out.algorithm,
+      config: out.config,
+      seed,
+      kernels: kernels.name,
+      data: { source: o.ratings, ratings: ds.size, users: ds.userIds.size, items: ds.itemIds.size, scale: ds.scale, duplicates: loaded.duplicates.count },
+      cv: out.cv && { folds: out.cv.folds, mean: out.cv.mean, std: out.cv.std },
+      fullFit: out.fullFit,
+      topN: { n: topN, users: out.recommendations.length, seconds: out.topNSeconds },
+      artifact: manifest.uri,
+      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    };
+    await writeFileAtomic(o.json, JSON.stringify(report, null, 2) + '\n');
+  }
+  process.stdout.write('Training complete.\n');
+}
+
+async function evaluationOf(o: TrainOptions, ds: Dataset): Promise<Evaluation> {
+  if (o.folds !== undefined) return { kind: 'predefined', splits: await readFoldsDir(o.folds, ds.scale) };
+  const k = integer('--cv', o.cv ?? '5', 0, ds.size);
+  if (k === 1) throw invalid('--cv must be 0 (no cross-validation) or at least 2');
+  return k === 0 ? { kind: 'none' } : { kind: 'kfold', folds: k };
+}
+
+function integer(flag: string, value: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw invalid(`${flag} must be an integer in ${min}..${max}, got '${value}'`);
+  return n;
+}
+
+function splitParam(kv: string): [string, string] {
+  const at = kv.indexOf('=');
+  if (at <= 0) throw invalid(`--param expects name=value, got '${kv}'`);
+  return [kv.slice(0, at).trim(), kv.slice(at + 1).trim()];
+}
+
+function parseScale(s: string): { min: number; max: number } {
+  const [min, max] = s.split(',').map(Number);
+  if (!Number.isFinite(min) || !Number.isFinite(max) || min >= max) throw invalid(`--scale expects min,max with min < max, got '${s}'`);
+  return { min, max };
+}

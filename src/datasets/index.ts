@@ -1,0 +1,1 @@
+export { readRatingsFile, readFoldsDir, type ReadRatingsOptions } from './ratings-file.js';

@@ -1,0 +1,59 @@
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { IdMap, invalid, notFound, parseRatingsCsv, type DuplicatePolicy, type ParsedRatings, type RatingScale, type Split } from '../core/index.js';
+
+export interface ReadRatingsOptions {
+  readonly scale?: RatingScale;
+  readonly duplicates?: DuplicatePolicy;
+  readonly userIds?: IdMap;
+  readonly itemIds?: IdMap;
+}
+
+/** Reads a ratings CSV/TSV file (see parseRatingsCsv for the accepted shapes and errors). */
+export async function readRatingsFile(path: string, opts: ReadRatingsOptions = {}): Promise<ParsedRatings> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw notFound(`ratings file not found: ${path}`, { path });
+    if (code === 'EISDIR') throw invalid(`${path} is a directory, expected a ratings file`, { path });
+    throw e;
+  }
+  return parseRatingsCsv(text, { source: path, ...opts });
+}
+
+/**
+ * Predefined folds: `fold<N>.train.csv` / `fold<N>.test.csv` pairs in a directory (Surprise's
+ * PredefinedKFold). Each pair shares one vocabulary; all folds share `scale` when given, else the
+ * scale is inferred over all files so every fold clips alike.
+ */
+export async function readFoldsDir(dir: string, scale?: RatingScale): Promise<Split[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    throw notFound(`folds directory not found: ${dir}`, { path: dir });
+  }
+  const folds = names
+    .map((n) => /^fold(\d+)\.train\.(csv|tsv|txt)$/.exec(n))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .sort((a, b) => Number(a[1]) - Number(b[1]));
+  if (folds.length === 0) throw invalid(`${dir}: no fold<N>.train.csv files found`, { path: dir });
+  const pairs = await Promise.all(
+    folds.map(async (m) => {
+      const test = join(dir, `fold${m[1]}.test.${m[2]}`);
+      const userIds = new IdMap();
+      const itemIds = new IdMap();
+      const train = await readRatingsFile(join(dir, m[0]), { scale, userIds, itemIds });
+      const testSet = await readRatingsFile(test, { scale, userIds, itemIds }).catch((e: Error) => {
+        throw notFound(`fold ${m[1]}: ${e.message}`, { path: test });
+      });
+      return { train: train.dataset, test: testSet.dataset };
+    }),
+  );
+  if (scale) return pairs;
+  const all = pairs.flatMap((p) => [p.train.scale, p.test.scale]);
+  const common = { min: Math.min(...all.map((s) => s.min)), max: Math.max(...all.map((s) => s.max)) };
+  return pairs.map((p) => ({ train: { ...p.train, scale: common }, test: { ...p.test, scale: common } }));
+}

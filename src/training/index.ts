@@ -1,0 +1,2 @@
+export { runTraining, type Evaluation, type TrainingObserver, type TrainingOutcome, type TrainingRequest, type TrainingRuntime } from './pipeline.js';
+export { formatRecommendations, writeRecommendations, idToJson } from './recommendations-file.js';

@@ -1,0 +1,99 @@
+import {
+  buildTrainset,
+  createRng,
+  crossValidate,
+  formatCvTable,
+  getAlgorithm,
+  kFold,
+  recommendAll,
+  type CvResult,
+  type Dataset,
+  type FactorModel,
+  type Kernels,
+  type Split,
+  type Trainset,
+  type UserRecommendations,
+} from '../core/index.js';
+
+export type Evaluation = { readonly kind: 'kfold'; readonly folds: number } | { readonly kind: 'predefined'; readonly splits: Split[] } | { readonly kind: 'none' };
+
+export interface TrainingRequest {
+  readonly dataset: Dataset;
+  readonly algorithm: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly evaluation: Evaluation;
+  readonly seed: number;
+  /** 0 skips recommendations. */
+  readonly topN: number;
+}
+
+/** What long work reports while it runs; the CLI draws bars or log lines, jobs write their log. */
+export interface TrainingObserver {
+  phase(name: 'cv' | 'fit' | 'top-n', total: number): void;
+  tick(): void;
+  log(line: string): void;
+}
+
+export interface TrainingOutcome {
+  readonly algorithm: string;
+  readonly config: object;
+  readonly seed: number;
+  readonly cv: CvResult | null;
+  readonly model: FactorModel;
+  readonly trainset: Trainset;
+  readonly fullFit: { readonly seconds: number; readonly trainRmse: readonly number[] };
+  readonly recommendations: readonly UserRecommendations[];
+  readonly topNSeconds: number;
+}
+
+export interface TrainingRuntime {
+  readonly kernels: Kernels;
+  readonly clock: () => number;
+}
+
+/**
+ * The guide's training container, step by step: cross-validate (printing Surprise's table), fit on
+ * every rating, then the top-n unrated items of every user.
+ */
+export function runTraining(req: TrainingRequest, rt: TrainingRuntime, obs: TrainingObserver): TrainingOutcome {
+  const algo = getAlgorithm(req.algorithm);
+  const config = algo.parseConfig(req.params);
+  let cv: CvResult | null = null;
+  const splits = req.evaluation.kind === 'kfold' ? kFold(req.dataset, req.evaluation.folds, createRng(req.seed)) : req.evaluation.kind === 'predefined' ? req.evaluation.splits : [];
+  if (splits.length > 0) {
+    obs.phase('cv', splits.length * algo.epochs(config));
+    cv = crossValidate(algo, config, splits, { seed: req.seed, kernels: rt.kernels, clock: rt.clock, onEpoch: () => obs.tick() });
+    obs.log(formatCvTable(cv));
+  }
+  obs.phase('fit', algo.epochs(config));
+  const t0 = rt.clock();
+  const { trainset } = buildTrainset(req.dataset);
+  const trainRmse: number[] = [];
+  const model = algo.fit(trainset, config, {
+    rng: createRng(req.seed),
+    kernels: rt.kernels,
+    onEpoch: (_, r) => {
+      trainRmse.push(r);
+      obs.tick();
+    },
+  });
+  const t1 = rt.clock();
+  let recommendations: UserRecommendations[] = [];
+  if (req.topN > 0) {
+    obs.phase('top-n', 1);
+    recommendations = recommendAll(model, trainset, req.topN, rt.kernels);
+    obs.tick();
+  }
+  const t2 = rt.clock();
+  return {
+    algorithm: algo.id,
+    config,
+    seed: req.seed,
+    cv,
+    model,
+    trainset,
+    fullFit: { seconds: (t1 - t0) / 1000, trainRmse },
+    recommendations,
+    topNSeconds: (t2 - t1) / 1000,
+  };
+}
