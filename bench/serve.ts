@@ -1,0 +1,228 @@
+/**
+ * Model-server benchmark: an SVD (Surprise defaults) fitted on ml-latest-small, served by
+ * `recpipe serve-model` in a child process, loaded by autocannon from this process (so server and
+ * load generator get one core each of a 2-core machine). Prints recpipe's figures beside the goals.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, readdirSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Predictor, buildTrainset, createRng, parseRatingsCsv, referenceKernels, svd } from '../src/core/index.js';
+import { readArtifact, writeArtifact } from '../src/artifacts/index.js';
+import { hasSharedData, mlSmall, repoRoot, sharedDataSkip } from '../test/support/shared-data.js';
+
+interface AutocannonResult {
+  requests: { average: number };
+  latency: { p50: number; p99: number; average: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+const CONNECTIONS = 10;
+const SECONDS = 10;
+const BATCH_LINES = 10_000;
+const BATCH_REPEATS = 30;
+
+async function main(): Promise<void> {
+  if (!hasSharedData) {
+    console.log(`bench:serve skipped: ${sharedDataSkip}`);
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'recpipe-bench-'));
+  let server: ChildProcess | undefined;
+  try {
+    const modelDir = join(dir, 'model');
+    const { predictor, trainSeconds } = await trainAndWrite(modelDir);
+    const loadMs = await medianLoadMs(modelDir);
+    const size = readdirSync(modelDir).reduce((sum, f) => sum + statSync(join(modelDir, f)).size, 0);
+    const started = await startServer(modelDir);
+    server = started.child;
+    const url = started.url;
+
+    await checkAnswers(url, predictor);
+    const single = { url: `${url}/invocations`, method: 'POST', headers: { 'content-type': 'text/csv' }, body: '1,308\n', connections: CONNECTIONS };
+    await autocannon({ ...single, duration: 2 }); // warm-up: JIT, connection set-up
+    const max = checked(await autocannon({ ...single, duration: SECONDS }));
+    const bursty = checked(await autocannon({ ...single, duration: SECONDS, overallRate: 1000 }));
+    const even = await pacedLatencies(`${url}/invocations`, '1,308\n', 1000, SECONDS);
+    const batch = await batchLatencies(url, predictor);
+
+    const fmt = (x: number, d = 2) => x.toFixed(d);
+    const ms = (x: number) => (x === 0 ? '<1' : String(x)); // autocannon's whole milliseconds
+    const rows: [string, string, string][] = [
+      ['artifact read + verify, median of 20 (ms)', fmt(loadMs), 'a few ms'],
+      ['  the same in serve-model, a fresh process (ms)', fmt(started.coldLoadMs), ''],
+      ['single-pair CSV, max rate (req/s)', Math.round(max.requests.average).toLocaleString('en-US'), '≥ 10,000'],
+      ['  latency p50 / p99 at max rate (ms, autocannon)', `${ms(max.latency.p50)} / ${ms(max.latency.p99)}`, ''],
+      ['single-pair CSV at 1,000 req/s, autocannon bursts', `${Math.round(bursty.requests.average)} req/s`, ''],
+      ['  latency p50 / p99 (ms, autocannon)', `${ms(bursty.latency.p50)} / ${ms(bursty.latency.p99)}`, 'p99 ≤ 5 ms'],
+      ['single-pair CSV at 1,000 req/s, evenly paced', `${Math.round(even.rate)} req/s`, ''],
+      ['  latency p50 / p99 (ms)', `${fmt(percentile(even.latencies, 50))} / ${fmt(percentile(even.latencies, 99))}`, 'p99 ≤ 5 ms'],
+      [`${BATCH_LINES.toLocaleString('en-US')}-line CSV batch, median of ${BATCH_REPEATS} (ms)`, fmt(median(batch)), '≤ 20 ms'],
+      ['  batch min / max (ms)', `${fmt(Math.min(...batch))} / ${fmt(Math.max(...batch))}`, ''],
+    ];
+    console.log(
+      `\nrecpipe serve-model on ml-latest-small: SVD, 100 factors, ${predictor.model.userIds.length} users, ${predictor.model.itemIds.length} items ` +
+        `(parse + fit ${fmt(trainSeconds, 1)} s; artifact ${(size / 1e6).toFixed(1)} MB)\n` +
+        `load: autocannon ${CONNECTIONS} keep-alive connections, ${SECONDS} s per run, body "1,308\\n"; autocannon reports whole ms ` +
+        `and, at a fixed rate, sends each connection's share as a burst at the start of every second.\n` +
+        `"evenly paced": requests sent on a 1 ms schedule over a keep-alive pool whatever the answers (open loop), latency from send to answer.\n`,
+    );
+    const w = [Math.max(...rows.map((r) => r[0].length)), 16, 12];
+    console.log(['measure'.padEnd(w[0]), 'recpipe'.padStart(w[1]), 'goal'.padStart(w[2])].join('  '));
+    for (const r of rows) console.log([r[0].padEnd(w[0]), r[1].padStart(w[1]), r[2].padStart(w[2])].join('  '));
+  } finally {
+    if (server && server.exitCode === null) {
+      const exited = new Promise((resolve) => server!.once('exit', resolve));
+      server.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function trainAndWrite(modelDir: string): Promise<{ predictor: Predictor; trainSeconds: number }> {
+  const t0 = performance.now();
+  const ds = parseRatingsCsv(readFileSync(mlSmall('ratings.csv'), 'utf8'), { source: mlSmall('ratings.csv') }).dataset;
+  const ts = buildTrainset(ds).trainset;
+  const config = svd.parseConfig({});
+  const model = svd.fit(ts, config, { rng: createRng(0), kernels: referenceKernels });
+  const trainSeconds = (performance.now() - t0) / 1000;
+  await writeArtifact(modelDir, model, {
+    hyperparameters: config,
+    seed: 0,
+    trainingData: { source: mlSmall('ratings.csv'), trainset: ts },
+    createdAt: new Date().toISOString(),
+  });
+  return { predictor: new Predictor(model), trainSeconds };
+}
+
+async function medianLoadMs(modelDir: string): Promise<number> {
+  const times: number[] = [];
+  for (let k = 0; k < 20; k++) {
+    const t0 = performance.now();
+    await readArtifact(modelDir);
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+/** Starts `recpipe serve-model`; resolves with its URL and the load time it reports. */
+function startServer(modelDir: string): Promise<{ child: ChildProcess; url: string; coldLoadMs: number }> {
+  const child = spawn(process.execPath, [join(repoRoot(), 'bin', 'recpipe.js'), 'serve-model', '--model', modelDir, '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve({ child, url: m[1], coldLoadMs: Number(/read and verified in ([\d.]+) ms/.exec(out)?.[1]) });
+    });
+    child.once('exit', (code) => reject(new Error(`serve-model exited with ${code}: ${out}${err}`)));
+  });
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+
+function postCsv(url: string, body: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}/invocations`, { method: 'POST', agent, headers: { 'content-type': 'text/csv' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (c: string) => (text += c));
+      res.on('end', () => (res.statusCode === 200 ? resolve(text) : reject(new Error(`${res.statusCode}: ${text}`))));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** The guide's payload through the server must equal in-process predictions, digit for digit. */
+async function checkAnswers(url: string, p: Predictor): Promise<void> {
+  const pairs = [
+    ['1', '308'],
+    ['1', '425'],
+    ['2', '541'],
+    ['2', '1197'],
+  ];
+  const got = (await postCsv(url, pairs.map((x) => x.join(',')).join('\n'))).trimEnd().split('\n').map(Number);
+  const want = pairs.map(([u, i]) => p.predict(u, i));
+  if (got.join() !== want.join()) throw new Error(`server answered ${got.join()} for the payload, Predictor ${want.join()}`);
+}
+
+/** Wall time from sending a 10,000-line body to receiving the whole answer, over one kept-alive connection. */
+async function batchLatencies(url: string, p: Predictor): Promise<number[]> {
+  const rng = createRng(1);
+  const { userIds, itemIds } = p.model;
+  const lines: string[] = [];
+  for (let k = 0; k < BATCH_LINES; k++) lines.push(`${userIds[rng.int(userIds.length)]},${itemIds[rng.int(itemIds.length)]}`);
+  const body = lines.join('\n') + '\n';
+  const times: number[] = [];
+  for (let k = 0; k < BATCH_REPEATS + 5; k++) {
+    const t0 = performance.now();
+    const answer = await postCsv(url, body);
+    if (k >= 5) times.push(performance.now() - t0);
+    if (k === 0 && answer.split('\n').length !== BATCH_LINES + 1) throw new Error('batch answer has the wrong number of lines');
+  }
+  return times;
+}
+
+/**
+ * Open-loop load at a steady rate: request k is sent at t0 + k/rate (timers permitting) whatever
+ * the server is doing, so a stalled server shows up in the latencies instead of slowing the load
+ * (no coordinated omission). Latency runs from each request's send to its complete answer.
+ */
+async function pacedLatencies(url: string, body: string, rate: number, seconds: number): Promise<{ latencies: number[]; rate: number }> {
+  const pool = new Agent({ keepAlive: true, maxSockets: 64 });
+  const total = rate * seconds;
+  const latencies: number[] = [];
+  const inFlight: Promise<void>[] = [];
+  const t0 = performance.now();
+  let sent = 0;
+  while (sent < total) {
+    for (; sent < total && t0 + (sent * 1000) / rate <= performance.now(); sent++) {
+      const start = performance.now();
+      inFlight.push(postOnce(url, body, pool).then(() => void latencies.push(performance.now() - start)));
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, t0 + (sent * 1000) / rate - performance.now())));
+  }
+  await Promise.all(inFlight);
+  const elapsed = (performance.now() - t0) / 1000;
+  pool.destroy();
+  return { latencies, rate: total / elapsed };
+}
+
+function postOnce(url: string, body: string, pool: Agent): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', agent: pool, headers: { 'content-type': 'text/csv' } }, (res) => {
+      res.resume().on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+}
+
+function checked(r: AutocannonResult): AutocannonResult {
+  if (r.non2xx > 0 || r.errors > 0 || r.timeouts > 0) throw new Error(`autocannon saw ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`);
+  return r;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+await main();

@@ -1,0 +1,64 @@
+import type { Command } from 'commander';
+import { RecpipeError, invalid } from '../../core/errors.js';
+
+interface ServeModelOptions {
+  model: string;
+  port: string;
+  host: string;
+}
+
+export function registerServeModel(program: Command): void {
+  program
+    .command('serve-model')
+    .description('Serve a model artifact as a SageMaker-style inference container: GET /ping, POST /invocations (text/csv or application/json)')
+    .requiredOption('--model <dir>', 'model artifact: a directory or file:// URI written by recpipe train')
+    .option('--port <port>', 'TCP port, 0 for any free one', '8080')
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .action((opts: ServeModelOptions) => serveModel(opts));
+}
+
+async function serveModel(o: ServeModelOptions): Promise<void> {
+  const port = Number(o.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw invalid(`--port must be an integer in 0..65535, got '${o.port}'`);
+  // Imported here so other commands start without loading fastify.
+  const [{ readArtifact }, { createModelServer }] = await Promise.all([import('../../artifacts/index.js'), import('../../serving/index.js')]);
+  const t0 = performance.now();
+  const { model, manifest } = await readArtifact(o.model);
+  const loadMs = performance.now() - t0;
+  const app = createModelServer(model);
+  let url: string;
+  try {
+    url = await app.listen({ port, host: o.host });
+  } catch (e) {
+    throw listenError(e, o.host, port);
+  }
+  const { users, items } = manifest.counts;
+  process.stdout.write(
+    `Loaded ${manifest.algorithm} model from ${o.model}: ${users} users, ${items} items, ${manifest.nFactors} factors, ` +
+      `trained ${manifest.createdAt} (read and verified in ${loadMs.toFixed(1)} ms)\n`,
+  );
+  process.stdout.write(`Model server listening on ${url} (GET /ping, POST /invocations; pid ${process.pid})\n`);
+  await stopSignal();
+  await app.close();
+  process.stderr.write('stopped\n');
+}
+
+/** Resolves on the first SIGINT/SIGTERM; a second one exits at once, for when closing hangs. */
+function stopSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+      process.once('SIGINT', () => process.exit(130)).once('SIGTERM', () => process.exit(143));
+      process.stderr.write(`received ${signal}, finishing running requests…\n`);
+      resolve();
+    };
+    process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  });
+}
+
+function listenError(e: unknown, host: string, port: number): unknown {
+  const code = (e as { code?: string }).code;
+  if (code === 'EADDRINUSE') return new RecpipeError('CONFLICT', `${host}:${port} is already in use; choose another --port`);
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return invalid(`cannot listen on ${host}: no such local address`);
+  return e;
+}

@@ -1,0 +1,53 @@
+import { invalid, type FactorModel, type Predictor } from '../core/index.js';
+import { errorReply, jsonReply, replyForError, type HttpReply } from './http-reply.js';
+import { parsePairsCsv, type Pairs } from './pairs-csv.js';
+import { JSON_SHAPE, parsePairsJson } from './pairs-json.js';
+
+export const ACCEPTED_TYPES = ['text/csv', 'application/json'] as const;
+
+/** GET /ping: SageMaker's health check; the server only exists once its model is loaded. */
+export function ping(model: FactorModel): HttpReply {
+  return jsonReply(JSON.stringify({ status: 'ok', algorithm: model.algorithm, users: model.userIds.length, items: model.itemIds.length }));
+}
+
+/**
+ * POST /invocations. `text/csv` in (user,item lines) → `text/csv` out, one clipped prediction per
+ * pair in request order; `application/json` in → `{"predictions": [...]}`. Unknown users and items
+ * get the model's fallback estimate (see core/model.ts), never an error.
+ */
+export function invocations(predictor: Predictor, contentType: string | undefined, body: string | undefined): HttpReply {
+  const type = mediaType(contentType);
+  if (type !== 'text/csv' && type !== 'application/json') {
+    return errorReply(
+      'INVALID_ARGUMENT',
+      `unsupported content type ${contentType === undefined ? '(none)' : JSON.stringify(contentType)}; send ${ACCEPTED_TYPES.join(' or ')}`,
+      415,
+    );
+  }
+  try {
+    if (body === undefined || body.trim() === '') {
+      throw invalid(type === 'text/csv' ? 'empty body: send user,item lines' : `empty body: send ${JSON_SHAPE}`);
+    }
+    const pairs = type === 'text/csv' ? parsePairsCsv(body) : parsePairsJson(body);
+    if (pairs.users.length === 0) throw invalid('no user,item pairs in the body (only a header?)');
+    const predictions = predictAll(predictor, pairs);
+    return type === 'text/csv'
+      ? { status: 200, contentType: 'text/csv; charset=utf-8', body: predictions.join('\n') + '\n' }
+      : jsonReply(`{"predictions":[${predictions.join(',')}]}`);
+  } catch (e) {
+    return replyForError(e);
+  }
+}
+
+function predictAll(predictor: Predictor, pairs: Pairs): number[] {
+  const out = new Array<number>(pairs.users.length);
+  for (let k = 0; k < out.length; k++) out[k] = predictor.predict(pairs.users[k], pairs.items[k]);
+  return out;
+}
+
+/** `Text/CSV; charset=utf-8` → `text/csv`. */
+function mediaType(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const semi = header.indexOf(';');
+  return (semi < 0 ? header : header.slice(0, semi)).trim().toLowerCase();
+}
