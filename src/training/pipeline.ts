@@ -2,6 +2,9 @@ import {
   buildTrainset,
   createRng,
   crossValidate,
+  summarize,
+  type Algorithm,
+  type FoldResult,
   formatCvTable,
   getAlgorithm,
   kFold,
@@ -46,23 +49,27 @@ export interface TrainingOutcome {
   readonly topNSeconds: number;
 }
 
+/** Evaluates one split (fit on its train part, score its test part); may run elsewhere, e.g. in a worker. */
+export type FoldEvaluator = (algorithmId: string, params: Readonly<Record<string, unknown>>, split: Split, fold: number, seed: number) => Promise<FoldResult>;
+
 export interface TrainingRuntime {
   readonly kernels: Kernels;
   readonly clock: () => number;
+  /** Runs folds concurrently when given (worker threads); otherwise folds run here, one after another. */
+  readonly evaluateFold?: FoldEvaluator;
 }
 
 /**
  * The guide's training container, step by step: cross-validate (printing Surprise's table), fit on
  * every rating, then the top-n unrated items of every user.
  */
-export function runTraining(req: TrainingRequest, rt: TrainingRuntime, obs: TrainingObserver): TrainingOutcome {
+export async function runTraining(req: TrainingRequest, rt: TrainingRuntime, obs: TrainingObserver): Promise<TrainingOutcome> {
   const algo = getAlgorithm(req.algorithm);
   const config = algo.parseConfig(req.params);
   let cv: CvResult | null = null;
   const splits = req.evaluation.kind === 'kfold' ? kFold(req.dataset, req.evaluation.folds, createRng(req.seed)) : req.evaluation.kind === 'predefined' ? req.evaluation.splits : [];
   if (splits.length > 0) {
-    obs.phase('cv', splits.length * algo.epochs(config));
-    cv = crossValidate(algo, config, splits, { seed: req.seed, kernels: rt.kernels, clock: rt.clock, onEpoch: () => obs.tick() });
+    cv = await crossValidateWith(rt, algo, config, req, splits, obs);
     obs.log(formatCvTable(cv));
   }
   obs.phase('fit', algo.epochs(config));
@@ -96,4 +103,29 @@ export function runTraining(req: TrainingRequest, rt: TrainingRuntime, obs: Trai
     recommendations,
     topNSeconds: (t2 - t1) / 1000,
   };
+}
+
+async function crossValidateWith(
+  rt: TrainingRuntime,
+  algo: Algorithm,
+  config: object,
+  req: TrainingRequest,
+  splits: readonly Split[],
+  obs: TrainingObserver,
+): Promise<CvResult> {
+  const evaluate = rt.evaluateFold;
+  if (!evaluate) {
+    obs.phase('cv', splits.length * algo.epochs(config));
+    return crossValidate(algo, config, splits, { seed: req.seed, kernels: rt.kernels, clock: rt.clock, onEpoch: () => obs.tick() });
+  }
+  obs.phase('cv', splits.length);
+  const folds = await Promise.all(
+    splits.map((split, f) =>
+      evaluate(algo.id, req.params, split, f + 1, req.seed).then((r) => {
+        obs.tick();
+        return r;
+      }),
+    ),
+  );
+  return summarize(algo.displayName, folds);
 }

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { ComputePool } from '../../compute/index.js';
 import { invalid, type Dataset } from '../../core/index.js';
 import { readFoldsDir, readRatingsFile } from '../../datasets/index.js';
 import { loadKernels, type KernelPreference } from '../../kernels/index.js';
@@ -22,6 +24,7 @@ interface TrainOptions {
   json?: string;
   scale?: string;
   kernels: KernelPreference;
+  workers: string;
 }
 
 const collect = (v: string, acc: string[]) => [...acc, v];
@@ -42,6 +45,7 @@ export function registerTrain(program: Command): void {
     .option('--json <file>', 'write every figure of the run as JSON')
     .option('--scale <min,max>', 'rating scale (default: inferred from the data)')
     .option('--kernels <kind>', 'auto | wasm | typescript', 'auto')
+    .option('--workers <n>', 'worker threads for cross-validation folds (1 = run them here)', String(availableParallelism()))
     .action((opts: TrainOptions) => train(opts));
 }
 
@@ -75,7 +79,13 @@ async function train(o: TrainOptions): Promise<void> {
       process.stdout.write(line + '\n');
     },
   };
-  const out = runTraining({ dataset: ds, algorithm: o.algo, params, evaluation, seed, topN }, { kernels, clock: () => performance.now() }, observer);
+  const workers = integer('--workers', o.workers, 1, 64);
+  const pool = workers > 1 && evaluation.kind !== 'none' ? new ComputePool({ workers, kernels: o.kernels }) : null;
+  const out = await runTraining(
+    { dataset: ds, algorithm: o.algo, params, evaluation, seed, topN },
+    { kernels, clock: () => performance.now(), evaluateFold: pool ? pool.evaluateFold.bind(pool) : undefined },
+    observer,
+  ).finally(() => pool?.close());
   (bar as ProgressBar | null)?.stop();
 
   process.stdout.write(`Full fit on ${ds.size.toLocaleString('en-US')} ratings: ${out.fullFit.seconds.toFixed(2)} s (${kernels.name} kernels)\n`);

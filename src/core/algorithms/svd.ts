@@ -51,7 +51,7 @@ const defaults: SvdConfig = {
 /** Factors drawn from N(initMean, initStdDev²): users first, then items, as Surprise does. */
 export function initFactors(n: number, k: number, mean: number, std: number, rng: Rng): Float32Array {
   const a = new Float32Array(n * k);
-  for (let x = 0; x < a.length; x++) a[x] = mean + std * rng.normal();
+  rng.fillNormal(a, mean, std);
   return a;
 }
 

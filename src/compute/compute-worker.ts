@@ -1,0 +1,38 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
+import { evaluateFold, getAlgorithm, RecpipeError, type FoldResult, type TopNResult } from '../core/index.js';
+import { loadKernels, type KernelPreference } from '../kernels/index.js';
+import { decodeSplit, encodeError, type Ready, type Reply, type Task } from './messages.js';
+
+/**
+ * Worker entry of the compute pool: loads its own kernels (its own WebAssembly instance and linear
+ * memory), then runs one task per message. Timings are taken here, on the thread that does the work.
+ */
+if (!parentPort) throw new RecpipeError('INTERNAL', 'compute-worker.js must run as a worker thread');
+const port = parentPort;
+
+let fallback: string | undefined;
+const kernels = loadKernels((workerData as { kernels: KernelPreference }).kernels, (reason) => (fallback = reason));
+port.postMessage({ ready: true, kernels: kernels.name, fallback } satisfies Ready);
+
+port.on('message', (task: Task) => {
+  try {
+    const [result, transfer] = run(task);
+    port.postMessage({ ok: true, result } satisfies Reply, transfer);
+  } catch (e) {
+    port.postMessage({ ok: false, error: encodeError(e) } satisfies Reply);
+  }
+});
+
+function run(task: Task): [FoldResult | TopNResult, ArrayBuffer[]] {
+  if (task.kind === 'fold') {
+    const algo = getAlgorithm(task.algorithm);
+    const config = algo.parseConfig(task.config);
+    const result = evaluateFold(algo, config, decodeSplit(task.split), task.fold, { seed: task.seed, kernels, clock: () => performance.now() });
+    return [result, []];
+  }
+  const { model, exclude, itemRank } = task.block;
+  const users = Int32Array.from({ length: model.userIds.length }, (_, u) => u);
+  const result = kernels.topN(model, users, exclude, task.n, itemRank);
+  return [result, [result.items.buffer as ArrayBuffer, result.scores.buffer as ArrayBuffer]];
+}

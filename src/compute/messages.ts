@@ -1,0 +1,109 @@
+import { IdMap, RecpipeError, type Dataset, type ErrorCode, type Exclusions, type FactorModel, type RatingScale, type Split } from '../core/index.js';
+
+/**
+ * What crosses the thread boundary. Typed arrays travel as fresh copies whose buffers are transferred
+ * (a dataset's arrays are often views into a larger buffer that the caller still owns, so they are
+ * never transferred themselves); id vocabularies travel as string arrays.
+ */
+export interface DatasetPayload {
+  readonly users: Int32Array;
+  readonly items: Int32Array;
+  readonly ratings: Float32Array;
+  readonly scale: RatingScale;
+  /** Absent when the dataset shares the vocabularies of the split's train part. */
+  readonly userIds?: readonly string[];
+  readonly itemIds?: readonly string[];
+}
+
+export interface SplitPayload {
+  readonly train: DatasetPayload;
+  readonly test: DatasetPayload;
+}
+
+export type ModelPayload = Omit<FactorModel, 'userIds' | 'itemIds'> & { readonly userIds: string[]; readonly itemIds: string[] };
+
+export type Task =
+  | { readonly kind: 'fold'; readonly algorithm: string; readonly config: Record<string, unknown>; readonly seed: number; readonly fold: number; readonly split: SplitPayload }
+  | { readonly kind: 'topN'; readonly block: TopNBlock; readonly n: number };
+
+/** Top-N for a block of users: a model cut down to those users (all of them, in order) and their exclusions. */
+export interface TopNBlock {
+  readonly model: ModelPayload;
+  readonly exclude: Exclusions;
+  readonly itemRank: Int32Array;
+}
+
+export type Reply =
+  | { readonly ok: true; readonly result: unknown }
+  | { readonly ok: false; readonly error: { code: ErrorCode; message: string; details: Record<string, unknown> } };
+
+/** Sent once by a worker after loading its kernels. */
+export interface Ready {
+  readonly ready: true;
+  readonly kernels: string;
+  readonly fallback?: string;
+}
+
+/** A copy of a typed array with its own buffer, and that buffer listed for transfer. */
+export function detached<T extends Int32Array | Float32Array>(a: T, transfer: ArrayBuffer[]): T {
+  const copy = a.slice() as T;
+  transfer.push(copy.buffer as ArrayBuffer);
+  return copy;
+}
+
+function encodeDataset(ds: Dataset, withVocab: boolean, transfer: ArrayBuffer[]): DatasetPayload {
+  const arrays = {
+    users: detached(ds.users.subarray(0, ds.size), transfer),
+    items: detached(ds.items.subarray(0, ds.size), transfer),
+    ratings: detached(ds.ratings.subarray(0, ds.size), transfer),
+    scale: ds.scale,
+  };
+  return withVocab ? { ...arrays, userIds: ds.userIds.rawIds(), itemIds: ds.itemIds.rawIds() } : arrays;
+}
+
+export function encodeSplit(split: Split, transfer: ArrayBuffer[]): SplitPayload {
+  const shared = split.train.userIds === split.test.userIds && split.train.itemIds === split.test.itemIds;
+  return { train: encodeDataset(split.train, true, transfer), test: encodeDataset(split.test, !shared, transfer) };
+}
+
+export function decodeSplit(p: SplitPayload): Split {
+  const userIds = IdMap.from(p.train.userIds ?? []);
+  const itemIds = IdMap.from(p.train.itemIds ?? []);
+  const dataset = (d: DatasetPayload, users: IdMap, items: IdMap): Dataset => ({
+    size: d.ratings.length, users: d.users, items: d.items, ratings: d.ratings, scale: d.scale, userIds: users, itemIds: items,
+  });
+  const testUsers = p.test.userIds ? IdMap.from(p.test.userIds) : userIds;
+  const testItems = p.test.itemIds ? IdMap.from(p.test.itemIds) : itemIds;
+  return { train: dataset(p.train, userIds, itemIds), test: dataset(p.test, testUsers, testItems) };
+}
+
+/** The rows of `users` (model inner ids) of the model and of its exclusions, as a self-contained block. */
+export function encodeBlock(m: FactorModel, users: Int32Array, exclude: Exclusions, itemRank: Int32Array, transfer: ArrayBuffer[]): TopNBlock {
+  const k = m.nFactors;
+  const userBias = new Float32Array(users.length);
+  const userFactors = new Float32Array(users.length * k);
+  const userPtr = new Int32Array(users.length + 1);
+  users.forEach((u, x) => {
+    userBias[x] = m.userBias[u];
+    userFactors.set(m.userFactors.subarray(u * k, (u + 1) * k), x * k);
+    userPtr[x + 1] = userPtr[x] + exclude.userPtr[u + 1] - exclude.userPtr[u];
+  });
+  const itemIdx = new Int32Array(userPtr[users.length]);
+  users.forEach((u, x) => itemIdx.set(exclude.itemIdx.subarray(exclude.userPtr[u], exclude.userPtr[u + 1]), userPtr[x]));
+  transfer.push(userBias.buffer, userFactors.buffer, userPtr.buffer, itemIdx.buffer);
+  const model: ModelPayload = {
+    ...m,
+    userIds: Array.from(users, (u) => m.userIds[u]),
+    itemIds: [...m.itemIds],
+    userBias,
+    userFactors,
+    itemBias: detached(m.itemBias, transfer),
+    itemFactors: detached(m.itemFactors, transfer),
+  };
+  return { model, exclude: { userPtr, itemIdx }, itemRank: detached(itemRank, transfer) };
+}
+
+export function encodeError(e: unknown): { code: ErrorCode; message: string; details: Record<string, unknown> } {
+  if (e instanceof RecpipeError) return { code: e.code, message: e.message, details: { ...e.details } };
+  return { code: 'INTERNAL', message: e instanceof Error ? (e.stack ?? e.message) : String(e), details: {} };
+}

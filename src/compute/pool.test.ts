@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { performance } from 'node:perf_hooks';
+import {
+  buildTrainset,
+  createRng,
+  crossValidate,
+  exclusionsOf,
+  getAlgorithm,
+  itemIdRank,
+  kFold,
+  parseRatingsCsv,
+  type CvResult,
+  type Split,
+} from '../core/index.js';
+import { syntheticMovieLens } from '../datasets/synthetic.js';
+import { loadKernels } from '../kernels/index.js';
+import { ComputePool, crossValidateParallel, recommendAllParallel } from './index.js';
+
+const { dataset } = parseRatingsCsv(syntheticMovieLens(120, 400, 40, 5).ratingsCsv, { source: 'synthetic', scale: { min: 0.5, max: 5 } });
+const splits: Split[] = kFold(dataset, 5, createRng(0));
+const kernels = loadKernels('wasm');
+
+/** Everything but the wall-clock timings. */
+const withoutTimes = (cv: CvResult) => ({ algorithm: cv.algorithm, folds: cv.folds.map(({ fitTime, testTime, ...rest }) => rest), rmse: cv.mean.rmse, mae: cv.mean.mae });
+
+describe('compute pool', () => {
+  let pool: ComputePool;
+  before(() => {
+    pool = new ComputePool({ workers: 2 });
+  });
+  after(() => pool.close());
+
+  for (const [algorithm, config] of [['svd', { n_factors: 30, n_epochs: 10 }], ['baseline', {}], ['svdpp', { n_epochs: 3 }]] as const) {
+    it(`cross-validates ${algorithm} in parallel with exactly the sequential result for the same seed`, async () => {
+      const algo = getAlgorithm(algorithm);
+      const seq = crossValidate(algo, algo.parseConfig(config), splits, { seed: 3, kernels, clock: () => performance.now() });
+      const par = await pool.crossValidate(algorithm, config, splits, 3);
+      assert.deepEqual(withoutTimes(par), withoutTimes(seq));
+      assert.ok(par.folds.every((f) => f.fitTime > 0 && f.testTime >= 0), 'timings measured in the workers');
+    });
+  }
+
+  it('rejects an unknown algorithm or parameter before sending work, naming it', async () => {
+    await assert.rejects(pool.crossValidate('svdx', {}, splits, 0), { code: 'INVALID_ARGUMENT', message: /unknown algorithm 'svdx'/ });
+    await assert.rejects(pool.crossValidate('svd', { n_factor: 3 }, splits, 0), { code: 'INVALID_ARGUMENT', message: /unknown parameter 'n_factor'/ });
+  });
+
+  it('computes top-N over user blocks exactly as one kernel call, and carries worker errors back with their code', async () => {
+    const built = buildTrainset(dataset);
+    const svd = getAlgorithm('svd');
+    const model = svd.fit(built.trainset, svd.parseConfig({ n_factors: 20 }), { rng: createRng(1), kernels });
+    const rank = itemIdRank(model.itemIds);
+    const users = Int32Array.from({ length: model.userIds.length }, (_, u) => u);
+    const seq = kernels.topN(model, users, exclusionsOf(built.trainset), 10, rank);
+    assert.deepEqual(await pool.topN(model, users, exclusionsOf(built.trainset), 10, rank), seq);
+    const some = Int32Array.of(5, 1, 77, 5, 3);
+    assert.deepEqual(await pool.topN(model, some, exclusionsOf(built.trainset), 4, rank), kernels.topN(model, some, exclusionsOf(built.trainset), 4, rank));
+    const bad = { userPtr: exclusionsOf(built.trainset).userPtr, itemIdx: built.trainset.itemIdx.map(() => 1e6) };
+    await assert.rejects(pool.topN(model, users, bad, 10, rank), { code: 'INVALID_ARGUMENT', message: /excluded item index 1000000/ });
+  });
+});
+
+describe('one-shot parallel helpers', () => {
+  it('crossValidateParallel and recommendAllParallel start and close their own pool', async () => {
+    const svd = getAlgorithm('svd');
+    const config = { n_factors: 8, n_epochs: 5 };
+    const seq = crossValidate(svd, svd.parseConfig(config), splits.slice(0, 3), { seed: 1, kernels, clock: () => performance.now() });
+    const par = await crossValidateParallel('svd', config, splits.slice(0, 3), { seed: 1, workers: 3 });
+    assert.deepEqual(withoutTimes(par), withoutTimes(seq));
+    const built = buildTrainset(dataset);
+    const model = svd.fit(built.trainset, svd.parseConfig(config), { rng: createRng(2), kernels });
+    const rank = itemIdRank(model.itemIds);
+    const users = Int32Array.from({ length: model.userIds.length }, (_, u) => u);
+    const all = await recommendAllParallel(model, exclusionsOf(built.trainset), 7, rank, { workers: 3 });
+    assert.deepEqual(all, kernels.topN(model, users, exclusionsOf(built.trainset), 7, rank));
+  });
+
+  it('names a bad worker count or kernel preference before starting threads', () => {
+    assert.throws(() => new ComputePool({ workers: 0 }), { code: 'INVALID_ARGUMENT', message: /number of workers must be an integer ≥ 1, got 0/ });
+    assert.throws(() => new ComputePool({ kernels: 'gpu' as 'wasm' }), { code: 'INVALID_ARGUMENT', message: /unknown kernel preference 'gpu'/ });
+  });
+
+  it('refuses work once closed', async () => {
+    const pool = new ComputePool({ workers: 1 });
+    await pool.close();
+    await assert.rejects(pool.crossValidate('svd', {}, splits, 0), { code: 'FAILED_PRECONDITION', message: /closed/ });
+  });
+});

@@ -1,0 +1,164 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import {
+  getAlgorithm,
+  invalid,
+  RecpipeError,
+  summarize,
+  type CvResult,
+  type Exclusions,
+  type FactorModel,
+  type FoldResult,
+  type Split,
+  type TopNResult,
+} from '../core/index.js';
+import { kernelPreferences, type KernelPreference } from '../kernels/index.js';
+import { encodeBlock, encodeSplit, type Ready, type Reply, type Task } from './messages.js';
+
+export interface PoolOptions {
+  /** Worker threads; defaults to the machine's available parallelism. */
+  readonly workers?: number;
+  readonly kernels?: KernelPreference;
+}
+
+interface Job {
+  readonly task: Task;
+  readonly transfer: ArrayBuffer[];
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: Error) => void;
+}
+
+interface Slot {
+  readonly worker: Worker;
+  job: Job | null;
+}
+
+/**
+ * A fixed set of worker threads, each with its own kernels, fed from one queue. Idle workers do not
+ * keep the process alive; `close()` ends them. Results come back in task order whatever the finish order.
+ */
+export class ComputePool {
+  readonly size: number;
+  /** Resolves once every worker has loaded its kernels, with the kernel name and any fallback reason. */
+  readonly ready: Promise<{ kernels: string; fallback?: string }>;
+  private readonly slots: Slot[] = [];
+  private readonly queue: Job[] = [];
+  private failure: RecpipeError | null = null;
+
+  constructor(opts: PoolOptions = {}) {
+    const size = opts.workers ?? availableParallelism();
+    if (!Number.isInteger(size) || size < 1) throw invalid(`number of workers must be an integer ≥ 1, got ${size}`, { workers: size });
+    const kernels = opts.kernels ?? 'auto';
+    if (!kernelPreferences.includes(kernels)) throw invalid(`unknown kernel preference '${kernels}'; known: ${kernelPreferences.join(', ')}`, { kernels });
+    this.size = size;
+    const readies: Promise<Ready>[] = [];
+    for (let w = 0; w < size; w++) {
+      const worker = new Worker(new URL('./compute-worker.js', import.meta.url), { workerData: { kernels } });
+      const slot: Slot = { worker, job: null };
+      readies.push(
+        new Promise((resolve, reject) => {
+          worker.once('message', resolve);
+          worker.once('error', reject);
+        }),
+      );
+      worker.on('error', (e) => this.fail(new RecpipeError('INTERNAL', `compute worker ${w} failed: ${e.message}`)));
+      worker.on('exit', (code) => code !== 0 && this.fail(new RecpipeError('INTERNAL', `compute worker ${w} exited with code ${code}`)));
+      readies[w].then(
+        () => {
+          worker.on('message', (reply: Reply) => this.settle(slot, reply));
+          if (!slot.job && !this.failure) worker.unref();
+          this.pump();
+        },
+        () => undefined,
+      );
+      this.slots.push(slot);
+    }
+    this.ready = Promise.all(readies).then((r) => ({ kernels: r[0].kernels, ...(r[0].fallback ? { fallback: r[0].fallback } : {}) }));
+    // Start-up failures also reach every task through fail(); nobody need await `ready` to see them.
+    this.ready.catch(() => undefined);
+  }
+
+  /** Runs one fold per task (`evaluateFold` with the same seed for every fold, as core `crossValidate`). */
+  async crossValidate(algorithmId: string, rawConfig: Readonly<Record<string, unknown>>, splits: readonly Split[], seed: number): Promise<CvResult> {
+    const algo = getAlgorithm(algorithmId);
+    algo.parseConfig(rawConfig); // fail here, before any fold is sent
+    return summarize(algo.displayName, await Promise.all(splits.map((split, f) => this.evaluateFold(algo.id, rawConfig, split, f + 1, seed))));
+  }
+
+  /** One fold in a worker: fit on the split's train part, score its test part. The split's buffers are transferred. */
+  evaluateFold(algorithmId: string, rawConfig: Readonly<Record<string, unknown>>, split: Split, fold: number, seed: number): Promise<FoldResult> {
+    const transfer: ArrayBuffer[] = [];
+    const task: Task = { kind: 'fold', algorithm: algorithmId, config: { ...rawConfig }, seed, fold, split: encodeSplit(split, transfer) };
+    return this.run<FoldResult>(task, transfer);
+  }
+
+  /** `kernels.topN` with the users cut into one contiguous block per worker. */
+  async topN(model: FactorModel, users: Int32Array, exclude: Exclusions, n: number, itemRank: Int32Array): Promise<TopNResult> {
+    const per = Math.max(1, Math.ceil(users.length / this.size));
+    const parts: Promise<TopNResult>[] = [];
+    for (let from = 0; from < users.length; from += per) {
+      const transfer: ArrayBuffer[] = [];
+      const block = encodeBlock(model, users.subarray(from, from + per), exclude, itemRank, transfer);
+      parts.push(this.run<TopNResult>({ kind: 'topN', block, n }, transfer));
+    }
+    const done = await Promise.all(parts);
+    const items = new Int32Array(users.length * n);
+    const scores = new Float32Array(users.length * n);
+    done.forEach((r, b) => {
+      items.set(r.items, b * per * n);
+      scores.set(r.scores, b * per * n);
+    });
+    return { items, scores };
+  }
+
+  async close(): Promise<void> {
+    this.failure ??= new RecpipeError('FAILED_PRECONDITION', 'the compute pool is closed');
+    this.drain(this.failure);
+    // An unref'd worker would let the event loop end before its termination settles.
+    for (const slot of this.slots) slot.worker.ref();
+    await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
+  }
+
+  private run<T>(task: Task, transfer: ArrayBuffer[]): Promise<T> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ task, transfer, resolve: resolve as (v: unknown) => void, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    for (const slot of this.slots) {
+      if (slot.job || this.queue.length === 0) continue;
+      const job = this.queue.shift() as Job;
+      slot.job = job;
+      slot.worker.ref();
+      slot.worker.postMessage(job.task, job.transfer);
+    }
+  }
+
+  private settle(slot: Slot, reply: Reply): void {
+    if (this.failure) return; // closing: the job was rejected already, and the worker must stay ref'd until it exits
+    const job = slot.job;
+    slot.job = null;
+    slot.worker.unref();
+    if (job) {
+      if (reply.ok) job.resolve(reply.result);
+      else job.reject(new RecpipeError(reply.error.code, reply.error.message, reply.error.details));
+    }
+    this.pump();
+  }
+
+  private fail(e: RecpipeError): void {
+    this.failure ??= e;
+    this.drain(e);
+  }
+
+  private drain(e: RecpipeError): void {
+    for (const slot of this.slots) {
+      slot.job?.reject(e);
+      slot.job = null;
+    }
+    for (const job of this.queue.splice(0)) job.reject(e);
+  }
+}

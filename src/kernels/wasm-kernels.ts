@@ -1,0 +1,202 @@
+import { invalid, RecpipeError, type Exclusions, type FactorModel, type Kernels, type SvdRates, type SvdState, type TopNResult, type Trainset } from '../core/index.js';
+import { LinearMemory } from './linear-memory.js';
+import { wasmApi, type WasmMemory, type WasmModule } from './wasm-api.js';
+
+/** What build/kernels.wasm exports (src/kernels/assembly/index.ts). Addresses are byte offsets. */
+interface WasmExports {
+  readonly memory: WasmMemory;
+  heapBase(): number;
+  svdEpoch(
+    nUsers: number, userPtr: number, itemIdx: number, ratings: number, bu: number, bi: number, P: number, Q: number,
+    stride: number, mu: number, biased: number,
+    lrBu: number, lrBi: number, lrPu: number, lrQi: number, regBu: number, regBi: number, regPu: number, regQi: number,
+  ): number;
+  topNScratchBytes(nUsers: number, nItems: number, n: number): number;
+  packPanels(Q: number, bias: number, nItems: number, k: number, biased: number, out: number): void;
+  topN(
+    nUsers: number, P: number, k: number, base: number, exPtr: number, exIdx: number, panels: number, nItems: number,
+    rank: number, n: number, outItems: number, outScores: number, lo: number, hi: number, scratch: number,
+  ): void;
+}
+
+/** Items per panel of the top-N kernel (PANEL in assembly/top-n.ts). */
+const PANEL = 16;
+
+const stride4 = (k: number): number => Math.ceil(k / 4) * 4;
+
+/**
+ * Kernels backed by one instance of the WebAssembly module. Each call copies its typed arrays into the
+ * instance's linear memory, runs, and copies results back, so callers keep plain typed arrays. An
+ * instance is not reentrant (an `onEpoch` hook must not call back into the same instance).
+ */
+export function createWasmKernels(module: WasmModule): Kernels {
+  const ex = new wasmApi.Instance(module, {}).exports as unknown as WasmExports;
+  const mem = new LinearMemory(ex.memory, ex.heapBase());
+  const panels = new PanelCache(ex, mem);
+  let busy = false;
+  const exclusive = <T>(run: () => T): T => {
+    if (busy) throw new RecpipeError('FAILED_PRECONDITION', 'WebAssembly kernels are not reentrant: a callback called back into the same kernel instance');
+    busy = true;
+    try {
+      return run();
+    } finally {
+      busy = false;
+    }
+  };
+  return {
+    name: 'wasm',
+    svdSgd: (ts, s, rates, nEpochs, onEpoch) =>
+      exclusive(() => {
+        panels.invalidate();
+        svdSgd(ex, mem, ts, s, rates, nEpochs, onEpoch);
+      }),
+    topN: (model, users, exclude, n, itemRank) => exclusive(() => topN(ex, mem, panels, model, users, exclude, n, itemRank)),
+  };
+}
+
+function svdSgd(ex: WasmExports, mem: LinearMemory, ts: Trainset, s: SvdState, r: SvdRates, nEpochs: number, onEpoch?: (epoch: number, rmse: number) => void): void {
+  const { nUsers, nItems, nRatings } = ts;
+  const k = s.nFactors;
+  const stride = stride4(k);
+  expectLength('userBias', s.userBias, nUsers);
+  expectLength('itemBias', s.itemBias, nItems);
+  expectLength('userFactors', s.userFactors, nUsers * k);
+  expectLength('itemFactors', s.itemFactors, nItems * k);
+  const at = mem.layout({
+    userPtr: (nUsers + 1) * 4,
+    itemIdx: nRatings * 4,
+    ratings: nRatings * 4,
+    bu: nUsers * 4,
+    bi: nItems * 4,
+    P: nUsers * stride * 4,
+    Q: nItems * stride * 4,
+  });
+  mem.i32(at.userPtr, nUsers + 1).set(ts.userPtr.subarray(0, nUsers + 1));
+  mem.i32(at.itemIdx, nRatings).set(ts.itemIdx.subarray(0, nRatings));
+  mem.f32(at.ratings, nRatings).set(ts.ratings.subarray(0, nRatings));
+  mem.f32(at.bu, nUsers).set(s.userBias);
+  mem.f32(at.bi, nItems).set(s.itemBias);
+  padRows(s.userFactors, k, mem.f32(at.P, nUsers * stride), stride);
+  padRows(s.itemFactors, k, mem.f32(at.Q, nItems * stride), stride);
+  const mu = s.biased ? ts.globalMean : 0;
+  for (let epoch = 0; epoch < nEpochs; epoch++) {
+    const sse = ex.svdEpoch(
+      nUsers, at.userPtr, at.itemIdx, at.ratings, at.bu, at.bi, at.P, at.Q, stride, mu, s.biased ? 1 : 0,
+      r.lrBu, r.lrBi, r.lrPu, r.lrQi, r.regBu, r.regBi, r.regPu, r.regQi,
+    );
+    onEpoch?.(epoch + 1, Math.sqrt(sse / nRatings));
+  }
+  s.userBias.set(mem.f32(at.bu, nUsers));
+  s.itemBias.set(mem.f32(at.bi, nItems));
+  unpadRows(mem.f32(at.P, nUsers * stride), stride, s.userFactors, k);
+  unpadRows(mem.f32(at.Q, nItems * stride), stride, s.itemFactors, k);
+}
+
+function topN(
+  ex: WasmExports, mem: LinearMemory, cache: PanelCache, model: FactorModel, users: Int32Array, exclude: Exclusions, n: number, itemRank: Int32Array,
+): TopNResult {
+  const nList = users.length;
+  const nItems = model.itemIds.length;
+  const nUsers = model.userIds.length;
+  const k = model.nFactors;
+  if (n <= 0 || nList === 0) return { items: new Int32Array(Math.max(0, nList * n)).fill(-1), scores: new Float32Array(Math.max(0, nList * n)).fill(Number.NaN) };
+  expectLength('itemRank', itemRank, nItems);
+  expectLength('userFactors', model.userFactors, nUsers * k);
+  expectLength('userBias', model.userBias, nUsers);
+  if (exclude.userPtr.length < nUsers + 1) throw invalid(`exclusions cover ${exclude.userPtr.length - 1} users, the model has ${nUsers}`, { users: nUsers });
+  const fixed = cache.place(model, itemRank);
+  let nExcluded = 0;
+  for (let ux = 0; ux < nList; ux++) {
+    const u = users[ux];
+    if (!(u >= 0 && u < nUsers)) throw invalid(`top-N user index ${u} at position ${ux} is outside the model's ${nUsers} users`, { user: u });
+    nExcluded += exclude.userPtr[u + 1] - exclude.userPtr[u];
+  }
+  const at = mem.layout(
+    {
+      P: nList * k * 4,
+      base: nList * 4,
+      exPtr: (nList + 1) * 4,
+      exIdx: nExcluded * 4,
+      items: nList * n * 4,
+      scores: nList * n * 4,
+      scratch: ex.topNScratchBytes(nList, nItems, n),
+    },
+    fixed,
+  );
+  const P = mem.f32(at.P, nList * k);
+  const base = mem.f32(at.base, nList);
+  const exPtr = mem.i32(at.exPtr, nList + 1);
+  const exIdx = mem.i32(at.exIdx, nExcluded);
+  exPtr[0] = 0;
+  for (let ux = 0, x = 0; ux < nList; ux++) {
+    const u = users[ux];
+    P.set(model.userFactors.subarray(u * k, (u + 1) * k), ux * k);
+    base[ux] = model.biased ? model.globalMean + model.userBias[u] : 0;
+    for (let e = exclude.userPtr[u]; e < exclude.userPtr[u + 1]; e++, x++) {
+      const i = exclude.itemIdx[e];
+      if (!(i >= 0 && i < nItems)) throw invalid(`excluded item index ${i} of user ${u} is outside the model's ${nItems} items`, { user: u, item: i });
+      exIdx[x] = i;
+    }
+    exPtr[ux + 1] = x;
+  }
+  ex.topN(nList, at.P, k, at.base, at.exPtr, at.exIdx, cache.panelsAt, nItems, cache.rankAt, n, at.items, at.scores, model.scale.min, model.scale.max, at.scratch);
+  return { items: mem.i32(at.items, nList * n).slice(), scores: mem.f32(at.scores, nList * n).slice() };
+}
+
+/**
+ * The item side of top-N (panels and tie-break ranks) stays at the bottom of linear memory between
+ * calls for the same model, so serving one user at a time does not re-pack 10⁶ floats per request.
+ * Keyed by object identity: models are immutable once fitted, and a caller that edits one in place
+ * must pass a new object.
+ */
+class PanelCache {
+  private model: FactorModel | null = null;
+  private rank: Int32Array | null = null;
+  panelsAt = 0;
+  rankAt = 0;
+  private end = 0;
+
+  constructor(
+    private readonly ex: WasmExports,
+    private readonly mem: LinearMemory,
+  ) {}
+
+  invalidate(): void {
+    this.model = null;
+    this.rank = null;
+  }
+
+  /** Lays out and fills the item side unless it is already there; returns the first free byte after it. */
+  place(model: FactorModel, rank: Int32Array): number {
+    if (this.model === model && this.rank === rank) return this.end;
+    this.invalidate();
+    const nItems = model.itemIds.length;
+    const k = model.nFactors;
+    expectLength('itemFactors', model.itemFactors, nItems * k);
+    expectLength('itemBias', model.itemBias, nItems);
+    const at = this.mem.layout({ panels: Math.ceil(nItems / PANEL) * (k + 1) * PANEL * 4, rank: nItems * 4 });
+    // Rows are staged past the panels and transposed by the module, far faster than strided JS writes.
+    const staged = this.mem.layout({ Q: nItems * k * 4, bias: nItems * 4 }, at.end);
+    this.mem.f32(staged.Q, nItems * k).set(model.itemFactors);
+    this.mem.f32(staged.bias, nItems).set(model.itemBias);
+    this.ex.packPanels(staged.Q, staged.bias, nItems, k, model.biased ? 1 : 0, at.panels);
+    this.mem.i32(at.rank, nItems).set(rank);
+    Object.assign(this, { model, rank, panelsAt: at.panels, rankAt: at.rank, end: at.end });
+    return at.end;
+  }
+}
+
+function padRows(src: Float32Array, k: number, dst: Float32Array, stride: number): void {
+  if (k === stride) return dst.set(src);
+  dst.fill(0);
+  for (let r = 0; r * k < src.length; r++) dst.set(src.subarray(r * k, (r + 1) * k), r * stride);
+}
+
+function unpadRows(src: Float32Array, stride: number, dst: Float32Array, k: number): void {
+  if (k === stride) return dst.set(src);
+  for (let r = 0; r * k < dst.length; r++) dst.set(src.subarray(r * stride, r * stride + k), r * k);
+}
+
+function expectLength(name: string, a: ArrayLike<number>, expected: number): void {
+  if (a.length !== expected) throw invalid(`${name} has ${a.length} entries, expected ${expected}`, { array: name, length: a.length, expected });
+}
