@@ -1,0 +1,83 @@
+import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { invalid, notFound } from '../../core/errors.js';
+import { homeFiles, loadConfig } from '../../config/index.js';
+import { connect, parseOutputFormat, runRepl, runScript, type OutputFormat, type SessionInit, type SqlClient } from '../../client/index.js';
+
+/** Where a client's session starts, as snowsql's -r/-w/-d/-s set it. */
+export interface SessionOptions {
+  role?: string;
+  warehouse?: string;
+  database?: string;
+  schema?: string;
+}
+
+interface SqlOptions extends SessionOptions {
+  query?: string;
+  file?: string;
+  format: string;
+  home?: string;
+  server?: string;
+}
+
+/** The options every SQL-running command shares: home, server and the session's starting context. */
+export function addConnectionOptions(command: Command): Command {
+  return command
+    .option('--home <dir>', 'data directory (default $RECPIPE_HOME or ./recpipe-data)')
+    .option('--server <url>', 'use the recpipe server at this URL instead of finding one for the home')
+    .option('-r, --role <name>', 'starting role (default SYSADMIN)')
+    .option('-w, --warehouse <name>', 'starting warehouse')
+    .option('-d, --database <name>', 'starting database')
+    .option('-s, --schema <name>', 'starting schema (default PUBLIC when a database is given)');
+}
+
+export function sessionInit(o: SessionOptions): SessionInit {
+  const { role, warehouse, database, schema } = o;
+  return Object.fromEntries(Object.entries({ role, warehouse, database, schema }).filter(([, v]) => v !== undefined));
+}
+
+export function registerSql(program: Command): void {
+  const command = program
+    .command('sql')
+    .description("Run Snowflake-flavoured SQL: an interactive worksheet, -q \"…\" or -f file.sql (through the home's server when one runs)")
+    .option('-q, --query <sql>', 'run these statements and exit')
+    .option('-f, --file <path>', 'run the statements in this file and exit')
+    .option('--format <format>', 'table | csv | json (csv/json: query rows on stdout, command status on stderr)', 'table');
+  addConnectionOptions(command).action((opts: SqlOptions) => sql(opts));
+}
+
+async function sql(o: SqlOptions): Promise<void> {
+  if (o.query !== undefined && o.file !== undefined) throw invalid('give either -q/--query or -f/--file, not both');
+  const format = parseOutputFormat(o.format);
+  const script = o.file === undefined ? o.query : readScript(o.file);
+  const { home } = loadConfig({ home: o.home });
+  const client = await connect({ home, url: o.server, session: sessionInit(o) });
+  process.stderr.write(client.description + '\n');
+  try {
+    if (script !== undefined) await runScript(client, script, stdio(format), o.file);
+    else await repl(client, format, homeFiles(home).sqlHistory);
+  } finally {
+    await client.close();
+  }
+}
+
+async function repl(client: SqlClient, format: OutputFormat, historyFile: string): Promise<void> {
+  const interactive = process.stdin.isTTY === true;
+  const failures = await runRepl(client, { input: process.stdin, output: process.stdout, errors: process.stderr, format, interactive, historyFile });
+  // A piped script reports failure through its exit status; a person at the prompt already saw each error.
+  if (!interactive && failures > 0) process.exitCode = 1;
+}
+
+function readScript(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw notFound(`cannot read SQL file ${file}: ${(e as Error).message}`, { file });
+  }
+}
+
+const stdio = (format: OutputFormat) => ({
+  format,
+  out: (t: string) => void process.stdout.write(t),
+  err: (t: string) => void process.stderr.write(t),
+});

@@ -1,0 +1,97 @@
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import type { OutputFormat } from './format-results.js';
+import { runScript } from './run-script.js';
+import type { SessionContext, SqlClient } from './sql-client.js';
+import { endsStatement } from './sql-text.js';
+
+export interface ReplOptions {
+  input: Readable;
+  output: Writable;
+  errors: Writable;
+  format: OutputFormat;
+  /** Prompts and line editing only when a person types (stdin is a terminal). */
+  interactive: boolean;
+  /** Where typed statements are remembered between runs, one per line (piped scripts are not recorded). */
+  historyFile: string;
+}
+
+const HISTORY_KEPT = 1000;
+const QUIT = new Set(['!exit', '!quit', 'exit', 'quit']);
+
+/** The worksheet context as a prompt: `SYSADMIN@MOVIELENS.PUBLIC> `. */
+export function promptFor(s: SessionContext): string {
+  const place = s.database === null ? '(no database)' : s.schema === null ? s.database : `${s.database}.${s.schema}`;
+  return `${s.role}@${place}> `;
+}
+
+/**
+ * Reads statements line by line until a `;` ends one, runs it, prints its results and goes on; a failed
+ * statement is reported and the session continues. Resolves with the number of failed statements.
+ */
+export async function runRepl(client: SqlClient, o: ReplOptions): Promise<number> {
+  const rl = createInterface({
+    input: o.input,
+    output: o.output,
+    terminal: o.interactive,
+    history: o.interactive ? loadHistory(o.historyFile) : [],
+    historySize: HISTORY_KEPT,
+    removeHistoryDuplicates: true,
+  });
+  let buffer = '';
+  let failures = 0;
+  const prompt = () => {
+    if (!o.interactive) return;
+    const main = promptFor(client.session);
+    rl.setPrompt(buffer === '' ? main : '-> '.padStart(main.length));
+    rl.prompt();
+  };
+  rl.on('SIGINT', () => {
+    if (buffer === '') return rl.close();
+    buffer = '';
+    o.output.write('^C\n');
+    prompt();
+  });
+  prompt();
+  for await (const line of rl) {
+    if (buffer === '' && QUIT.has(line.trim().toLowerCase())) break;
+    buffer += (buffer === '' ? '' : '\n') + line;
+    if (endsStatement(buffer)) {
+      const script = buffer;
+      buffer = '';
+      if (o.interactive) saveHistory(o.historyFile, script);
+      try {
+        await runScript(client, script, { format: o.format, out: (t) => o.output.write(t), err: (t) => o.errors.write(t) });
+      } catch (e) {
+        failures++;
+        o.errors.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+      }
+    } else if (buffer.trim() === '') {
+      buffer = '';
+    }
+    prompt();
+  }
+  rl.close();
+  return failures;
+}
+
+/** readline wants the newest entry first. */
+function loadHistory(file: string): string[] {
+  try {
+    return readFileSync(file, 'utf8').split('\n').filter(Boolean).slice(-HISTORY_KEPT).reverse();
+  } catch {
+    return [];
+  }
+}
+
+/** Best effort: a read-only home must not stop anyone from running SQL. */
+function saveHistory(file: string, script: string): void {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    appendFileSync(file, script.replace(/\s*\n\s*/g, ' ').trim() + '\n');
+  } catch {
+    // History is a convenience; losing an entry is harmless.
+  }
+}

@@ -1,0 +1,54 @@
+import { resolve } from 'node:path';
+import { invalid } from '../core/errors.js';
+
+/** Where recpipe keeps its data and where its HTTP service listens. */
+export interface RecpipeConfig {
+  /** Absolute path of the data directory (the "home"); one process owns it at a time. */
+  readonly home: string;
+  readonly port: number;
+  readonly host: string;
+}
+
+/** Values given on the command line; each wins over its environment variable. */
+export interface ConfigFlags {
+  home?: string;
+  port?: string | number;
+  host?: string;
+}
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+export const DEFAULT_HOME = 'recpipe-data';
+/** 7878 is unassigned by IANA and unlikely to clash with common dev servers (3000, 5000, 8000, 8080). */
+export const DEFAULT_PORT = 7878;
+/** Loopback by default: the service has no authentication, so exposing it is an explicit choice. */
+export const DEFAULT_HOST = '127.0.0.1';
+
+export const ENV = { home: 'RECPIPE_HOME', port: 'RECPIPE_PORT', host: 'RECPIPE_HOST' } as const;
+
+/** Pure resolution: flag > environment variable > default. Relative homes resolve against `cwd`. */
+export function resolveConfig(flags: ConfigFlags, env: Environment, cwd: string): RecpipeConfig {
+  const home = pick(flags.home, env[ENV.home]) ?? DEFAULT_HOME;
+  const port = flags.port !== undefined ? parsePort(flags.port, '--port') : env[ENV.port] ? parsePort(env[ENV.port]!, ENV.port) : DEFAULT_PORT;
+  const host = pick(flags.host, env[ENV.host]) ?? DEFAULT_HOST;
+  return { home: resolve(cwd, home), port, host };
+}
+
+/** The one place recpipe reads `process.env`. */
+export function loadConfig(flags: ConfigFlags = {}): RecpipeConfig {
+  return resolveConfig(flags, process.env, process.cwd());
+}
+
+function pick(flag: string | undefined, env: string | undefined): string | undefined {
+  if (flag !== undefined && flag !== '') return flag;
+  return env !== undefined && env !== '' ? env : undefined;
+}
+
+function parsePort(value: string | number, source: string): number {
+  const text = String(value).trim();
+  const port = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
+  if (!(port >= 0 && port <= 65535)) {
+    throw invalid(`${source} must be a TCP port between 0 and 65535, got ${JSON.stringify(String(value))}`, { source, value });
+  }
+  return port;
+}

@@ -1,0 +1,58 @@
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { recpipeVersion } from '../config/index.js';
+import type { ServiceContext, ServiceEngine } from './context.js';
+import { toErrorResponse } from './http-errors.js';
+import { routeAreas } from './routes/index.js';
+import { SessionStore } from './session-store.js';
+
+export interface ServiceOptions {
+  /** The home the engine was opened on (reported by the health route). */
+  home: string;
+  version?: string;
+  /** Sessions kept in memory before the least recently used are dropped. */
+  maxSessions?: number;
+  logger?: FastifyServerOptions['logger'];
+  /** Largest request body accepted, in bytes (SQL files can be large). */
+  bodyLimit?: number;
+}
+
+export const OPENAPI_PATH = '/openapi.json';
+
+/**
+ * The recpipe HTTP service around an open engine: routes only, every answer comes from a plain handler.
+ * Resolves once the OpenAPI plugin is loaded, so routes added afterwards still appear in the document.
+ */
+export async function createService(engine: ServiceEngine, opts: ServiceOptions): Promise<FastifyInstance> {
+  const ctx: ServiceContext = {
+    engine,
+    sessions: new SessionStore(opts.maxSessions),
+    home: opts.home,
+    version: opts.version ?? recpipeVersion(),
+    pid: process.pid,
+  };
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: opts.bodyLimit ?? 16 * 1024 * 1024,
+    // No coercion: `{"sql": 1}` or `{"bindings": "x"}` is an error, not silently a string or `["x"]`;
+    // and unknown fields are refused rather than dropped, so a misspelt `sessionID` is reported.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
+  });
+  app.setErrorHandler((error, request, reply) => {
+    const { status, body } = toErrorResponse(error);
+    if (status >= 500) request.log.error(error);
+    return reply.code(status).send(body);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } }),
+  );
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'recpipe', version: ctx.version, description: 'Snowflake-flavoured SQL on an embedded warehouse, recommender training and serving.' },
+    },
+  });
+  app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
+  for (const area of routeAreas) area(app, ctx);
+  return app;
+}

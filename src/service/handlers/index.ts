@@ -1,0 +1,3 @@
+export { createSession, getSession, sessionView } from './sessions.js';
+export { runStatements, type StatementsReply } from './statements.js';
+export { health } from './health.js';

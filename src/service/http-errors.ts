@@ -1,0 +1,76 @@
+import { isRecpipeError, type ErrorCode } from '../core/errors.js';
+
+/**
+ * The HTTP edge's one mapping from error code to status. FAILED_PRECONDITION is 409, not 412:
+ * 412 is reserved for conditional-request headers (If-Match…), while "the system is not in the state
+ * this operation needs" is a conflict with the resource's current state.
+ */
+export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
+  INVALID_ARGUMENT: 400,
+  PERMISSION_DENIED: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  FAILED_PRECONDITION: 409,
+  RESOURCE_EXHAUSTED: 429,
+  INTERNAL: 500,
+};
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string };
+}
+
+export interface ErrorResponse {
+  status: number;
+  body: ErrorBody;
+}
+
+/** Shape of errors raised by fastify itself (body parsing, schema validation, limits). */
+interface FrameworkError {
+  statusCode?: number;
+  code?: string;
+  message: string;
+  validation?: ValidationIssue[];
+  validationContext?: string;
+}
+
+/** One ajv error as fastify attaches it. */
+interface ValidationIssue {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+/** Turns anything thrown while serving into a status and `{ error: { code, message } }`. */
+export function toErrorResponse(e: unknown): ErrorResponse {
+  if (isRecpipeError(e)) return reply(HTTP_STATUS[e.code], e.code, e.message);
+  const err = (e instanceof Error ? e : new Error(String(e))) as Error & FrameworkError;
+  if (err.validation) return reply(400, 'INVALID_ARGUMENT', validationMessage(err.validation, err.validationContext ?? 'request'));
+  if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+    return reply(400, 'INVALID_ARGUMENT', 'request body is not valid JSON (content-type is application/json)');
+  }
+  const status = err.statusCode ?? 500;
+  if (status >= 400 && status < 500) return reply(status, codeForClientStatus(status), err.message);
+  return reply(500, 'INTERNAL', `internal error: ${err.message}`);
+}
+
+/** Names the offending field: `body.sesionId is not a known field`, `body.sql must be string`. */
+function validationMessage(issues: ValidationIssue[], context: string): string {
+  const parts = issues.map((v) => {
+    const at = context + v.instancePath.replace(/\//g, '.');
+    if (v.keyword === 'additionalProperties') return `${at}.${String(v.params.additionalProperty)} is not a known field`;
+    if (v.keyword === 'type' && v.instancePath === '' && context === 'body') return 'request body must be a JSON object (content-type: application/json)';
+    return `${at} ${v.message ?? 'is invalid'}`;
+  });
+  return `invalid request: ${parts.join('; ')}`;
+}
+
+function codeForClientStatus(status: number): ErrorCode {
+  if (status === 404) return 'NOT_FOUND';
+  if (status === 413 || status === 429) return 'RESOURCE_EXHAUSTED';
+  return 'INVALID_ARGUMENT';
+}
+
+function reply(status: number, code: ErrorCode, message: string): ErrorResponse {
+  return { status, body: { error: { code, message } } };
+}

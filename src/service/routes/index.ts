@@ -1,0 +1,9 @@
+import { healthRoutes } from './health.js';
+import { sessionRoutes } from './sessions.js';
+import { statementRoutes } from './statements.js';
+import type { RouteArea } from './route-area.js';
+
+export type { RouteArea } from './route-area.js';
+
+/** Every API area, registered in this order; a new area adds one line. */
+export const routeAreas: readonly RouteArea[] = [healthRoutes, sessionRoutes, statementRoutes];

@@ -1,0 +1,50 @@
+import type { FastifyInstance } from 'fastify';
+import { recpipeVersion, removeServerInfo, writeServerInfo } from '../config/index.js';
+import { createService, type ServiceOptions } from './app.js';
+import type { ServiceEngine } from './context.js';
+
+export interface ServeOptions extends ServiceOptions {
+  host: string;
+  /** 0 picks a free port; the chosen one is in `url`. */
+  port: number;
+}
+
+export interface RunningServer {
+  readonly url: string;
+  readonly app: FastifyInstance;
+  /** Stops accepting requests, lets running ones finish and removes `<home>/server.json`. */
+  close(): Promise<void>;
+}
+
+/** Serves the engine and records the server in `<home>/server.json` so clients on the same home find it. */
+export async function startServer(engine: ServiceEngine, opts: ServeOptions): Promise<RunningServer> {
+  const version = opts.version ?? recpipeVersion();
+  const app = await createService(engine, { ...opts, version });
+  await app.listen({ host: opts.host, port: opts.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : opts.port;
+  const url = `http://${clientHost(opts.host)}:${port}`;
+  try {
+    await writeServerInfo({ pid: process.pid, url, home: opts.home, version, startedAt: new Date().toISOString() });
+  } catch (e) {
+    await app.close();
+    throw e;
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    app,
+    close: () =>
+      (closing ??= (async () => {
+        removeServerInfo(opts.home, process.pid);
+        await app.close();
+      })()),
+  };
+}
+
+/** The address a local client should dial: wildcard binds are reached over loopback; IPv6 needs brackets. */
+function clientHost(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}

@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isRecpipeError } from '../core/errors.js';
+import type { Session } from '../engine/index.js';
+import { SessionStore } from './session-store.js';
+
+const session = (id: string): Session => ({ id, role: 'SYSADMIN', database: null, schema: null, warehouse: null });
+
+describe('SessionStore', () => {
+  it('drops the least recently used session past its capacity', () => {
+    const store = new SessionStore(2);
+    store.add(session('a'));
+    store.add(session('b'));
+    store.get('a');
+    store.add(session('c'));
+    assert.equal(store.size, 2);
+    assert.equal(store.get('a').id, 'a');
+    assert.throws(() => store.get('b'), (e: unknown) => isRecpipeError(e) && e.code === 'NOT_FOUND' && /'b'/.test(e.message));
+  });
+
+  it('runs one request at a time per session, in arrival order, even after a failure', async () => {
+    const store = new SessionStore();
+    store.add(session('s'));
+    store.add(session('t'));
+    const log: string[] = [];
+    const work = (name: string, ms: number, fail = false) => async () => {
+      log.push(`start ${name}`);
+      await sleep(ms);
+      log.push(`end ${name}`);
+      if (fail) throw new Error(name);
+    };
+    const first = store.run('s', work('s1', 20, true));
+    const second = store.run('s', work('s2', 1));
+    const other = store.run('t', work('t1', 1));
+    await assert.rejects(first, /s1/);
+    await Promise.all([second, other]);
+    assert.deepEqual(log, ['start s1', 'start t1', 'end t1', 'end s1', 'start s2', 'end s2']);
+  });
+});

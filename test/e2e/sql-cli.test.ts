@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { repoRoot } from '../support/shared-data.js';
+
+const BIN = join(repoRoot(), 'bin', 'recpipe.js');
+
+interface Outcome {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `recpipe …` as a real child process, with the environment cleared of RECPIPE_* settings. */
+function recpipe(args: string[], input?: string): Promise<Outcome> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
+}
+
+function cleanEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('RECPIPE_')));
+}
+
+/** Starts `recpipe server --port 0` and resolves with the URL it prints. */
+function startServer(home: string): Promise<{ url: string; child: ChildProcess; exited: Promise<number | null> }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'server', '--home', home, '--port', '0'], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((r) => child.on('close', r));
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      const url = /listening at (http:\/\/\S+)/.exec(stdout)?.[1];
+      if (url && stdout.includes('OpenAPI document:')) resolve({ url, child, exited });
+    });
+    void exited.then((code) => reject(new Error(`server exited (${code}) before listening: ${stderr}`)));
+  });
+}
+
+describe('recpipe sql / server / load (child processes)', { timeout: 120_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'recpipe-'));
+  const home = join(dir, 'home');
+  const csv = join(dir, 'small ratings.csv');
+  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  before(() => writeFileSync(csv, 'userId,movieId,rating\n1,10,4.0\n1,20,"3.5"\n2,10,5.0\n'));
+  after(async () => {
+    if (server && server.child.exitCode === null) {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs -q in-process on a home with no server, printing csv', async () => {
+    const r = await recpipe([
+      'sql', '--home', home, '--format', 'csv', '-q',
+      "create database cli_db; use schema cli_db.public; create table t (a int, b varchar); insert into t values (1, 'x,y'), (2, null); select a, b from t order by a",
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, new RegExp(`no server running; using ${home} in-process`));
+    assert.equal(r.stdout, 'A,B\n1,"x,y"\n2,\n', 'stdout holds only the query\'s rows');
+    assert.match(r.stderr, /Table T successfully created\.[^]*number of rows inserted[^]*\b2\b/);
+  });
+
+  it('reports a failing statement with its file and line and exits non-zero', async () => {
+    const file = join(dir, 'bad.sql');
+    writeFileSync(file, 'use schema cli_db.public;\n\nselect *\n  from missing_table;\nselect 1;\n');
+    const r = await recpipe(['sql', '--home', home, '-f', file]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3: .*missing_table`, 'i'));
+  });
+
+  it('keeps going after an error in a piped session and exits 1', async () => {
+    const r = await recpipe(['sql', '--home', home, '--format', 'json'], 'use schema cli_db.public;\nselect * from nowhere;\nselect count(*)\n  as n from t;\n');
+    assert.equal(r.code, 1);
+    assert.deepEqual(JSON.parse(r.stdout.trim()), [{ N: 2 }]);
+    assert.match(r.stderr, /nowhere/i);
+  });
+
+  it('serves the home; sql -q and -f talk to the server and say so', async () => {
+    server = await startServer(home);
+    assert.ok(existsSync(join(home, 'server.json')));
+    const q = await recpipe(['sql', '--home', home, '--format', 'json', '-q', 'select a from cli_db.public.t order by a']);
+    assert.equal(q.code, 0, q.stderr);
+    assert.match(q.stderr, new RegExp(`connected to recpipe server at ${server.url}`));
+    assert.deepEqual(JSON.parse(q.stdout), [{ A: 1 }, { A: 2 }]);
+
+    const file = join(dir, 'ok.sql');
+    writeFileSync(file, 'use schema cli_db.public;\ncreate table u as select a * 10 as c from t;\nselect c from u order by c;\n');
+    const f = await recpipe(['sql', '--home', home, '-f', file]);
+    assert.equal(f.code, 0, f.stderr);
+    assert.match(f.stderr, /connected to recpipe server/);
+    assert.match(f.stdout, /\|\s+C\s+\|\n\|-+\|\n\|\s+10 \|\n\|\s+20 \|/i);
+    assert.match(f.stdout, /2 Row\(s\) produced/);
+  });
+
+  it('loads a CSV with a named file format through the server, and refuses an injected table name', async () => {
+    const setup = await recpipe([
+      'sql', '--home', home, '-q',
+      "use schema cli_db.public; create file format ml type = csv skip_header = 1 field_optionally_enclosed_by = '\"'; create table ratings (userid int, movieid int, rating float)",
+    ]);
+    assert.equal(setup.code, 0, setup.stderr);
+    const load = await recpipe(['load', 'cli_db.public.ratings', csv, '--file-format', 'cli_db.public.ml', '--home', home]);
+    assert.equal(load.code, 0, load.stderr);
+    assert.match(load.stderr, /connected to recpipe server/);
+    assert.match(load.stdout, /small ratings\.csv/);
+    assert.match(load.stdout, /\|\s+3\s+\|/, 'the COPY result reports 3 rows loaded');
+
+    const again = await recpipe(['load', 'ratings', csv, '--file-format', 'ml', '--home', home, '-d', 'cli_db']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /0 files processed/, 'a file the table already loaded is skipped, as in Snowflake');
+
+    const evil = await recpipe(['load', 'cli_db.public.ratings; drop table cli_db.public.ratings', csv, '--file-format', 'cli_db.public.ml', '--home', home]);
+    assert.equal(evil.code, 2);
+    assert.match(evil.stderr, /table name .* is not a valid identifier/);
+    const count = await recpipe(['sql', '--home', home, '--format', 'csv', '-q', 'select count(*) as n, sum(rating) as s from cli_db.public.ratings']);
+    assert.equal(count.stdout.split('\n')[1], '3,12.5');
+  });
+
+  it('stops on SIGTERM and removes server.json', async () => {
+    assert.ok(server);
+    server.child.kill('SIGTERM');
+    assert.equal(await server.exited, 0);
+    assert.ok(!existsSync(join(home, 'server.json')));
+    const r = await recpipe(['sql', '--home', home, '-q', 'select 1']);
+    assert.match(r.stderr, /in-process/);
+  });
+});
