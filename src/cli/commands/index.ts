@@ -1,6 +1,17 @@
 import type { Command } from 'commander';
+import { registerTrain } from './train.js';
+import { registerServer } from './server.js';
+import { registerSql } from './sql.js';
+import { registerLoad } from './load.js';
+import { registerServeModel } from './serve-model.js';
+import { registerPredict } from './predict.js';
 
 /** Each command lives in its own module and registers itself here (one line each). */
 export function registerCommands(program: Command): void {
-  void program;
+  registerTrain(program);
+  registerServer(program);
+  registerSql(program);
+  registerLoad(program);
+  registerServeModel(program);
+  registerPredict(program);
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { RecpipeError, invalid } from '../../core/errors.js';
+import { listenError, stopSignal } from '../serve-lifecycle.js';
+import { invalid } from '../../core/errors.js';
 
 interface ServeModelOptions {
   model: string;
@@ -41,24 +42,4 @@ async function serveModel(o: ServeModelOptions): Promise<void> {
   await stopSignal();
   await app.close();
   process.stderr.write('stopped\n');
-}
-
-/** Resolves on the first SIGINT/SIGTERM; a second one exits at once, for when closing hangs. */
-function stopSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-      process.once('SIGINT', () => process.exit(130)).once('SIGTERM', () => process.exit(143));
-      process.stderr.write(`received ${signal}, finishing running requests…\n`);
-      resolve();
-    };
-    process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
-  });
-}
-
-function listenError(e: unknown, host: string, port: number): unknown {
-  const code = (e as { code?: string }).code;
-  if (code === 'EADDRINUSE') return new RecpipeError('CONFLICT', `${host}:${port} is already in use; choose another --port`);
-  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return invalid(`cannot listen on ${host}: no such local address`);
-  return e;
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { listenError, stopSignal } from '../serve-lifecycle.js';
 import { RecpipeError } from '../../core/errors.js';
 import { loadConfig } from '../../config/index.js';
 import { findServer } from '../../client/index.js';
@@ -36,28 +37,7 @@ async function serve(o: ServerOptions): Promise<void> {
   process.stdout.write(`recpipe server listening at ${server.url} (home ${config.home}, pid ${process.pid})\n`);
   process.stdout.write(`OpenAPI document: ${server.url}${OPENAPI_PATH}\n`);
   await stopSignal();
-  process.stderr.write('stopping: finishing running requests…\n');
   await server.close();
   await engine.close();
   process.stderr.write('stopped\n');
-}
-
-/** Resolves on the first SIGINT/SIGTERM; a second one exits at once, for when stopping hangs. */
-function stopSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-      process.once('SIGINT', () => process.exit(130)).once('SIGTERM', () => process.exit(143));
-      process.stderr.write(`received ${signal}\n`);
-      resolve();
-    };
-    process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
-  });
-}
-
-function listenError(e: unknown, host: string, port: number): unknown {
-  const code = (e as { code?: string }).code;
-  if (code === 'EADDRINUSE') return new RecpipeError('CONFLICT', `${host}:${port} is already in use; choose another --port (or RECPIPE_PORT)`);
-  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new RecpipeError('INVALID_ARGUMENT', `cannot listen on ${host}: no such local address`);
-  return e;
 }
