@@ -12,7 +12,8 @@
  * line or instance), 413 body over 6 MB, 415 other content types, 404 other routes.
  */
 export { createModelServer, MAX_PAYLOAD_BYTES, type ModelServerOptions } from './model-server.js';
-export { invocations, ping, ACCEPTED_TYPES } from './invocations.js';
+export { invocations, scoreInvocation, ping, ACCEPTED_TYPES, type PairScorer } from './invocations.js';
 export { parsePairsCsv, csvField, type Pairs } from './pairs-csv.js';
 export { parsePairsJson } from './pairs-json.js';
-export { errorReply, type HttpReply } from './http-reply.js';
+export { errorReply, jsonReply, replyForError, type HttpReply } from './http-reply.js';
+export { acceptRawBodies, frameworkErrorReply, sendReply } from './raw-bodies.js';

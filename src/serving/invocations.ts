@@ -1,6 +1,6 @@
 import { invalid, type FactorModel, type Predictor } from '../core/index.js';
 import { errorReply, jsonReply, replyForError, type HttpReply } from './http-reply.js';
-import { parsePairsCsv, type Pairs } from './pairs-csv.js';
+import { parsePairsCsv } from './pairs-csv.js';
 import { JSON_SHAPE, parsePairsJson } from './pairs-json.js';
 
 export const ACCEPTED_TYPES = ['text/csv', 'application/json'] as const;
@@ -11,11 +11,24 @@ export function ping(model: FactorModel): HttpReply {
 }
 
 /**
+ * Scores pairs into `out[0..n)`, in order. May throw a RecpipeError, which becomes the error reply.
+ * Lets one invocation protocol serve a fixed model (serve-model) or a named endpoint's current one.
+ */
+export type PairScorer = (users: readonly (string | number)[], items: readonly (string | number)[], out: Float64Array) => void;
+
+/**
  * POST /invocations. `text/csv` in (user,item lines) → `text/csv` out, one clipped prediction per
  * pair in request order; `application/json` in → `{"predictions": [...]}`. Unknown users and items
  * get the model's fallback estimate (see core/model.ts), never an error.
  */
 export function invocations(predictor: Predictor, contentType: string | undefined, body: string | undefined): HttpReply {
+  return scoreInvocation((users, items, out) => {
+    for (let k = 0; k < users.length; k++) out[k] = predictor.predict(users[k], items[k]);
+  }, contentType, body);
+}
+
+/** The invocation protocol of `invocations` over any PairScorer. */
+export function scoreInvocation(score: PairScorer, contentType: string | undefined, body: string | undefined): HttpReply {
   const type = mediaType(contentType);
   if (type !== 'text/csv' && type !== 'application/json') {
     return errorReply(
@@ -30,19 +43,14 @@ export function invocations(predictor: Predictor, contentType: string | undefine
     }
     const pairs = type === 'text/csv' ? parsePairsCsv(body) : parsePairsJson(body);
     if (pairs.users.length === 0) throw invalid('no user,item pairs in the body (only a header?)');
-    const predictions = predictAll(predictor, pairs);
+    const predictions = new Float64Array(pairs.users.length);
+    score(pairs.users, pairs.items, predictions);
     return type === 'text/csv'
       ? { status: 200, contentType: 'text/csv; charset=utf-8', body: predictions.join('\n') + '\n' }
       : jsonReply(`{"predictions":[${predictions.join(',')}]}`);
   } catch (e) {
     return replyForError(e);
   }
-}
-
-function predictAll(predictor: Predictor, pairs: Pairs): number[] {
-  const out = new Array<number>(pairs.users.length);
-  for (let k = 0; k < out.length; k++) out[k] = predictor.predict(pairs.users[k], pairs.items[k]);
-  return out;
 }
 
 /** `Text/CSV; charset=utf-8` → `text/csv`. */
