@@ -1,0 +1,231 @@
+import type { SqlParam, Warehouse } from '../warehouse/index.js';
+import { SYSTEM_DATABASE } from './identifiers.js';
+
+/**
+ * recpipe's own catalog lives in DuckDB tables of the system database RECPIPE (file
+ * `<home>/recpipe.duckdb`), so it is transactional, survives restarts with the data, and is
+ * queryable with plain SQL — `select * from recpipe.load_history` (or RECPIPE.PUBLIC.LOAD_HISTORY).
+ * User SQL may read these tables but never write them. Names compare case-insensitively, as
+ * DuckDB's catalog does.
+ *
+ * LOAD_HISTORY has the columns of Snowflake's INFORMATION_SCHEMA.LOAD_HISTORY view plus
+ * CATALOG_NAME and the file's size and modification time (which decide whether COPY INTO without
+ * FORCE skips a file it already loaded).
+ */
+const T = (name: string): string => `"${SYSTEM_DATABASE}"."PUBLIC"."${name}"`;
+
+const DDL = [
+  `CREATE SCHEMA IF NOT EXISTS "${SYSTEM_DATABASE}"."PUBLIC"`,
+  `CREATE TABLE IF NOT EXISTS ${T('DATABASES')} (NAME VARCHAR PRIMARY KEY, FILE VARCHAR NOT NULL, OWNER VARCHAR, COMMENT VARCHAR, CREATED_ON TIMESTAMPTZ NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS ${T('WAREHOUSES')} (NAME VARCHAR PRIMARY KEY, SIZE VARCHAR NOT NULL, AUTO_SUSPEND BIGINT, AUTO_RESUME BOOLEAN NOT NULL,
+     OPTIONS JSON NOT NULL, OWNER VARCHAR, COMMENT VARCHAR, CREATED_ON TIMESTAMPTZ NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS ${T('FILE_FORMATS')} (DATABASE_NAME VARCHAR NOT NULL, SCHEMA_NAME VARCHAR NOT NULL, NAME VARCHAR NOT NULL, TYPE VARCHAR NOT NULL,
+     OPTIONS JSON NOT NULL, OWNER VARCHAR, COMMENT VARCHAR, CREATED_ON TIMESTAMPTZ NOT NULL, PRIMARY KEY (DATABASE_NAME, SCHEMA_NAME, NAME))`,
+  `CREATE TABLE IF NOT EXISTS ${T('LOAD_HISTORY')} (CATALOG_NAME VARCHAR NOT NULL, SCHEMA_NAME VARCHAR NOT NULL, TABLE_NAME VARCHAR NOT NULL,
+     FILE_NAME VARCHAR NOT NULL, FILE_SIZE BIGINT, FILE_MODIFIED TIMESTAMPTZ, LAST_LOAD_TIME TIMESTAMPTZ NOT NULL, STATUS VARCHAR NOT NULL,
+     ROW_COUNT BIGINT NOT NULL, ROW_PARSED BIGINT NOT NULL, FIRST_ERROR_MESSAGE VARCHAR, FIRST_ERROR_LINE_NUMBER BIGINT,
+     FIRST_ERROR_CHARACTER_POSITION BIGINT, FIRST_ERROR_COL_NAME VARCHAR, ERROR_COUNT BIGINT NOT NULL, ERROR_LIMIT BIGINT NOT NULL)`,
+];
+
+export interface DatabaseRecord {
+  readonly name: string;
+  readonly file: string;
+  readonly owner: string | null;
+  readonly comment: string | null;
+  readonly createdOn: string;
+}
+
+export interface WarehouseRecord {
+  readonly name: string;
+  readonly size: string;
+  readonly autoSuspend: number | null;
+  readonly autoResume: boolean;
+  readonly options: Record<string, unknown>;
+  readonly owner: string | null;
+  readonly comment: string | null;
+  readonly createdOn: string;
+}
+
+export interface FileFormatRecord {
+  readonly database: string;
+  readonly schema: string;
+  readonly name: string;
+  readonly type: string;
+  readonly options: Record<string, unknown>;
+  readonly owner: string | null;
+  readonly comment: string | null;
+  readonly createdOn: string;
+}
+
+export interface LoadRecord {
+  readonly database: string;
+  readonly schema: string;
+  readonly table: string;
+  readonly file: string;
+  readonly fileSize: number;
+  readonly fileModified: Date;
+  readonly status: string;
+  readonly rowCount: number;
+  readonly rowParsed: number;
+  readonly firstErrorMessage: string | null;
+  readonly firstErrorLine: number | null;
+  readonly firstErrorCharacter: number | null;
+  readonly firstErrorColumn: string | null;
+  readonly errorCount: number;
+  readonly errorLimit: number;
+}
+
+export class Catalog {
+  private databases = new Map<string, DatabaseRecord>();
+
+  private constructor(private readonly wh: Warehouse) {}
+
+  /** Creates the system tables when missing; `fresh` seeds what a new Snowflake account has (COMPUTE_WH). */
+  static async open(wh: Warehouse, fresh: boolean): Promise<Catalog> {
+    for (const sql of DDL) await wh.run(sql);
+    const catalog = new Catalog(wh);
+    if (fresh) {
+      await catalog.putWarehouse({ name: 'COMPUTE_WH', size: 'X-Small', autoSuspend: 600, autoResume: true, options: {}, owner: 'SYSADMIN', comment: null }, false);
+    }
+    await catalog.refreshDatabases();
+    return catalog;
+  }
+
+  private async refreshDatabases(): Promise<void> {
+    const r = await this.wh.run(`SELECT NAME, FILE, OWNER, COMMENT, CREATED_ON FROM ${T('DATABASES')} ORDER BY NAME`);
+    this.databases = new Map(
+      r.rows.map((row) => [
+        String(row[0]).toUpperCase(),
+        { name: String(row[0]), file: String(row[1]), owner: str(row[2]), comment: str(row[3]), createdOn: String(row[4]) },
+      ]),
+    );
+  }
+
+  listDatabases(): DatabaseRecord[] {
+    return [...this.databases.values()];
+  }
+
+  database(name: string): DatabaseRecord | undefined {
+    return this.databases.get(name.toUpperCase());
+  }
+
+  async addDatabase(rec: Omit<DatabaseRecord, 'createdOn'>): Promise<void> {
+    await this.wh.run(`INSERT INTO ${T('DATABASES')} VALUES (?, ?, ?, ?, current_timestamp)`, [rec.name, rec.file, rec.owner, rec.comment]);
+    await this.refreshDatabases();
+  }
+
+  async removeDatabase(name: string): Promise<void> {
+    await this.wh.run(`DELETE FROM ${T('DATABASES')} WHERE upper(NAME) = upper(?)`, [name]);
+    await this.wh.run(`DELETE FROM ${T('FILE_FORMATS')} WHERE upper(DATABASE_NAME) = upper(?)`, [name]);
+    await this.refreshDatabases();
+  }
+
+  async warehouses(): Promise<WarehouseRecord[]> {
+    const r = await this.wh.run(`SELECT NAME, SIZE, AUTO_SUSPEND, AUTO_RESUME, OPTIONS, OWNER, COMMENT, CREATED_ON FROM ${T('WAREHOUSES')} ORDER BY NAME`);
+    return r.rows.map((row) => ({
+      name: String(row[0]),
+      size: String(row[1]),
+      autoSuspend: row[2] === null ? null : Number(row[2]),
+      autoResume: row[3] === true,
+      options: (row[4] ?? {}) as Record<string, unknown>,
+      owner: str(row[5]),
+      comment: str(row[6]),
+      createdOn: String(row[7]),
+    }));
+  }
+
+  async warehouse(name: string): Promise<WarehouseRecord | undefined> {
+    return (await this.warehouses()).find((w) => w.name.toUpperCase() === name.toUpperCase());
+  }
+
+  /** Inserts a warehouse, or replaces it when `replace` (keeping nothing of the old one, as CREATE OR REPLACE does). */
+  async putWarehouse(w: Omit<WarehouseRecord, 'createdOn'>, replace: boolean): Promise<void> {
+    if (replace) await this.removeWarehouse(w.name);
+    await this.wh.run(`INSERT INTO ${T('WAREHOUSES')} VALUES (?, ?, ?, ?, ?, ?, ?, current_timestamp)`, [
+      w.name,
+      w.size,
+      w.autoSuspend,
+      w.autoResume,
+      JSON.stringify(w.options),
+      w.owner,
+      w.comment,
+    ]);
+  }
+
+  async removeWarehouse(name: string): Promise<void> {
+    await this.wh.run(`DELETE FROM ${T('WAREHOUSES')} WHERE upper(NAME) = upper(?)`, [name]);
+  }
+
+  async fileFormats(filter: { database?: string; schema?: string }): Promise<FileFormatRecord[]> {
+    const r = await this.wh.run(
+      `SELECT DATABASE_NAME, SCHEMA_NAME, NAME, TYPE, OPTIONS, OWNER, COMMENT, CREATED_ON FROM ${T('FILE_FORMATS')}
+        WHERE ($1::VARCHAR IS NULL OR upper(DATABASE_NAME) = upper($1)) AND ($2::VARCHAR IS NULL OR upper(SCHEMA_NAME) = upper($2))
+        ORDER BY DATABASE_NAME, SCHEMA_NAME, NAME`,
+      [filter.database ?? null, filter.schema ?? null],
+    );
+    return r.rows.map((row) => ({
+      database: String(row[0]),
+      schema: String(row[1]),
+      name: String(row[2]),
+      type: String(row[3]),
+      options: (row[4] ?? {}) as Record<string, unknown>,
+      owner: str(row[5]),
+      comment: str(row[6]),
+      createdOn: String(row[7]),
+    }));
+  }
+
+  async fileFormat(database: string, schema: string, name: string): Promise<FileFormatRecord | undefined> {
+    return (await this.fileFormats({ database, schema })).find((f) => f.name.toUpperCase() === name.toUpperCase());
+  }
+
+  async putFileFormat(f: Omit<FileFormatRecord, 'createdOn'>, replace: boolean): Promise<void> {
+    if (replace) await this.removeFileFormat(f.database, f.schema, f.name);
+    const params: SqlParam[] = [f.database, f.schema, f.name, f.type, JSON.stringify(f.options), f.owner, f.comment];
+    await this.wh.run(`INSERT INTO ${T('FILE_FORMATS')} VALUES (?, ?, ?, ?, ?, ?, ?, current_timestamp)`, params);
+  }
+
+  async removeFileFormat(database: string, schema: string, name: string): Promise<void> {
+    await this.wh.run(`DELETE FROM ${T('FILE_FORMATS')} WHERE upper(DATABASE_NAME) = upper(?) AND upper(SCHEMA_NAME) = upper(?) AND upper(NAME) = upper(?)`, [
+      database,
+      schema,
+      name,
+    ]);
+  }
+
+  async removeSchemaObjects(database: string, schema: string): Promise<void> {
+    await this.wh.run(`DELETE FROM ${T('FILE_FORMATS')} WHERE upper(DATABASE_NAME) = upper(?) AND upper(SCHEMA_NAME) = upper(?)`, [database, schema]);
+  }
+
+  async recordLoad(l: LoadRecord): Promise<void> {
+    await this.wh.run(`INSERT INTO ${T('LOAD_HISTORY')} VALUES (?, ?, ?, ?, ?, ?, current_timestamp, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+      l.database,
+      l.schema,
+      l.table,
+      l.file,
+      l.fileSize,
+      l.fileModified.toISOString(),
+      l.status,
+      l.rowCount,
+      l.rowParsed,
+      l.firstErrorMessage,
+      l.firstErrorLine,
+      l.firstErrorCharacter,
+      l.firstErrorColumn,
+      l.errorCount,
+      l.errorLimit,
+    ]);
+  }
+
+  /** Whether this exact file (path, size, modification time) was already loaded into the table. */
+  async wasLoaded(table: { database: string; schema: string; name: string }, file: string, size: number, modified: Date): Promise<boolean> {
+    const r = await this.wh.run(
+      `SELECT count(*) FROM ${T('LOAD_HISTORY')} WHERE upper(CATALOG_NAME) = upper(?) AND upper(SCHEMA_NAME) = upper(?) AND upper(TABLE_NAME) = upper(?)
+         AND FILE_NAME = ? AND FILE_SIZE = ? AND FILE_MODIFIED = ?::TIMESTAMPTZ AND STATUS IN ('LOADED', 'PARTIALLY_LOADED')`,
+      [table.database, table.schema, table.name, file, size, modified.toISOString()],
+    );
+    return Number(r.rows[0][0]) > 0;
+  }
+}
+
+const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));

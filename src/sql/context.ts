@@ -1,0 +1,19 @@
+import type { SqlParam, Warehouse, WarehouseConnection } from '../warehouse/index.js';
+import type { Catalog } from './catalog.js';
+import type { Session } from './session.js';
+import type { Statement } from './tokens.js';
+
+/** Where recpipe keeps a database's file (chosen by the engine, which owns the home layout). */
+export type DatabaseFileOf = (database: string) => string;
+
+/** Everything a statement handler may use. */
+export interface ExecContext {
+  readonly session: Session;
+  readonly statement: Statement;
+  readonly params: readonly SqlParam[];
+  /** The connection all statements of this request run on (transactions span statements). */
+  readonly conn: WarehouseConnection;
+  readonly warehouse: Warehouse;
+  readonly catalog: Catalog;
+  readonly databaseFile: DatabaseFileOf;
+}

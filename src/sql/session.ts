@@ -1,0 +1,33 @@
+/**
+ * A client's context: the current role, database, schema and warehouse, which USE and CREATE
+ * statements change in place (as in Snowflake, CREATE DATABASE also makes it current).
+ */
+export interface Session {
+  readonly id: string;
+  role: string;
+  database: string | null;
+  schema: string | null;
+  warehouse: string | null;
+}
+
+export interface ResultColumnType {
+  readonly name: string;
+  /** Snowflake type name: NUMBER, FLOAT, VARCHAR, BOOLEAN, DATE, TIMESTAMP_NTZ, VARIANT … */
+  readonly type: string;
+}
+
+export interface StatementResult {
+  /** The statement text as given. */
+  readonly statement: string;
+  readonly kind: 'query' | 'command';
+  readonly columns: readonly ResultColumnType[];
+  /** JSON-safe values (bigint → number when safe else string; dates ISO strings; VARIANT parsed JSON). */
+  readonly rows: unknown[][];
+  /** Rows returned (queries) or affected (DML); 0 for other commands. */
+  readonly rowCount: number;
+  /** Snowflake's status text for commands, e.g. "Table RATINGS successfully created." */
+  readonly message?: string;
+}
+
+/** The system roles recpipe knows (access control arrives later; for now USE ROLE records the role). */
+export const ROLES = ['ACCOUNTADMIN', 'SYSADMIN', 'PUBLIC'] as const;

@@ -1,0 +1,205 @@
+import { readdirSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RecpipeError } from '../../core/errors.js';
+import type { CsvFileOutcome, OnError, TableName } from '../../warehouse/index.js';
+import type { ExecContext } from '../context.js';
+import { compilation, objectMissing } from '../errors.js';
+import { parseObjectName, resolveTableName } from '../identifiers.js';
+import { type OptionValue, type Options, Parser } from '../parser.js';
+import { columnsOf, queryResult, statusResult } from '../results.js';
+import type { StatementResult } from '../session.js';
+import { requireUserDatabase } from './database.js';
+import { csvOptions, formatOptions, type FormatOptions } from './file-format.js';
+
+const COPY_OPTIONS = ['FILE_FORMAT', 'ON_ERROR', 'FORCE', 'PATTERN', 'FILES', 'PURGE', 'RETURN_FAILED_ONLY'];
+const RESULT_COLUMNS = columnsOf(
+  'file',
+  'status',
+  'rows_parsed:NUMBER',
+  'rows_loaded:NUMBER',
+  'error_limit:NUMBER',
+  'errors_seen:NUMBER',
+  'first_error',
+  'first_error_line:NUMBER',
+  'first_error_character:NUMBER',
+  'first_error_column_name',
+);
+
+/**
+ * COPY INTO table [(col, …)] FROM 'file:///path' | '/path' [FILES = (…)] [PATTERN = '…']
+ *   [FILE_FORMAT = (FORMAT_NAME = name | TYPE = CSV …)] [ON_ERROR = …] [FORCE = TRUE|FALSE]
+ *   [RETURN_FAILED_ONLY = TRUE|FALSE] [PURGE = FALSE]
+ * A directory source loads its files (recursively, sorted). Without FORCE, files this table
+ * already loaded (same path, size and modification time) are skipped, as Snowflake's load
+ * metadata does. Every file's outcome is written to RECPIPE.PUBLIC.LOAD_HISTORY.
+ */
+export async function copyInto(ctx: ExecContext): Promise<StatementResult> {
+  const p = new Parser(ctx.statement);
+  p.expectWords('COPY', 'INTO');
+  const table = resolveTableName(p.objectName(3, 'table name'), ctx.session, 'COPY');
+  const database = requireUserDatabase(ctx, table.database);
+  const columns = p.acceptPunct('(') ? columnList(p) : undefined;
+  p.expectWords('FROM');
+  const source = sourcePath(p);
+  const opts = p.options();
+  const bareForce = p.acceptWords('FORCE');
+  p.expectEnd();
+  for (const key of opts.keys()) {
+    if (!COPY_OPTIONS.includes(key)) throw compilation('INVALID_ARGUMENT', `invalid COPY option '${key}'; supported: ${COPY_OPTIONS.join(', ')}`);
+  }
+  if (opts.has('PURGE') && opts.get('PURGE') !== false) throw compilation('INVALID_ARGUMENT', 'PURGE = TRUE is not supported: recpipe never deletes source files');
+  const target: TableName = { ...table, database };
+  if ((await ctx.warehouse.tableColumns(target)) === null) throw objectMissing('Table', [database, table.schema, table.name]);
+  const format = await fileFormat(ctx, opts.get('FILE_FORMAT'));
+  const onError = parseOnError(opts.get('ON_ERROR'));
+  const force = bareForce || opts.get('FORCE') === true;
+  const files = await filesToLoad(ctx, target, listFiles(source, opts), force);
+  if (files.length === 0) return statusResult(ctx.statement, 'Copy executed with 0 files processed.');
+  const outcomes = await ctx.warehouse.loadCsv({ table: target, columns, files: files.map((f) => f.path), options: csvOptions(format), onError });
+  const failed = onError.kind === 'abort' && outcomes.some((o) => o.errorsSeen > 0);
+  // An aborted COPY loaded nothing; only the file that stopped it has something to record.
+  for (const o of failed ? outcomes.slice(-1) : outcomes) await record(ctx, target, o, files.find((f) => f.path === o.file)!, errorLimit(onError, o));
+  if (failed) throw abortError(target, outcomes[outcomes.length - 1]);
+  const shown = opts.get('RETURN_FAILED_ONLY') === true ? outcomes.filter((o) => o.status !== 'LOADED') : outcomes;
+  return queryResult(ctx.statement, RESULT_COLUMNS, shown.map((o) => resultRow(target, o, errorLimit(onError, o))));
+}
+
+function columnList(p: Parser): string[] {
+  const names: string[] = [];
+  do names.push(p.identifier('column name'));
+  while (p.acceptPunct(','));
+  p.expectPunct(')');
+  return names;
+}
+
+/** file:///abs/path or /abs/path; stages and cloud URLs are not available here. */
+function sourcePath(p: Parser): string {
+  const t = p.peek();
+  const shown = t ? `'${t.value}'` : '(none)';
+  const unsupported = (what: string): RecpipeError =>
+    compilation('INVALID_ARGUMENT', `unsupported COPY source ${what}: recpipe loads from 'file:///absolute/path' or '/absolute/path' (a file or a directory); supported schemes: file://`);
+  if (t?.kind !== 'string') throw unsupported(shown);
+  const text = p.string();
+  let path = text;
+  if (/^[a-z][a-z0-9+.-]*:/i.test(text)) {
+    if (!text.startsWith('file://')) throw unsupported(`'${text}'`);
+    try {
+      path = fileURLToPath(text);
+    } catch {
+      throw unsupported(`'${text}'`);
+    }
+  }
+  if (!isAbsolute(path)) throw unsupported(`'${text}' (not an absolute path)`);
+  return path;
+}
+
+interface SourceFile {
+  readonly path: string;
+  readonly size: number;
+  readonly modified: Date;
+}
+
+function listFiles(source: string, opts: Options): SourceFile[] {
+  let st;
+  try {
+    st = statSync(source);
+  } catch {
+    throw new RecpipeError('NOT_FOUND', `Remote file 'file://${source}' was not found. There are no files at this location.`);
+  }
+  if (st.isFile()) return [{ path: source, size: st.size, modified: st.mtime }];
+  const pattern = opts.get('PATTERN');
+  const only = opts.get('FILES');
+  const re = typeof pattern === 'string' ? new RegExp(`^(?:${pattern})$`) : null;
+  const wanted = Array.isArray(only) ? new Set(only.map(String)) : null;
+  const paths = (readdirSync(source, { recursive: true }) as string[]).map((f) => join(source, f)).sort();
+  return paths
+    .filter((path) => statSync(path).isFile())
+    .filter((path) => (re ? re.test(path) : true) && (wanted ? wanted.has(relative(source, path)) : true))
+    .map((path) => {
+      const s = statSync(path);
+      return { path, size: s.size, modified: s.mtime };
+    });
+}
+
+async function filesToLoad(ctx: ExecContext, table: TableName, files: SourceFile[], force: boolean): Promise<SourceFile[]> {
+  if (force) return files;
+  const fresh: SourceFile[] = [];
+  for (const f of files) if (!(await ctx.catalog.wasLoaded(table, f.path, f.size, f.modified))) fresh.push(f);
+  return fresh;
+}
+
+/** FILE_FORMAT = (FORMAT_NAME = name) looks the format up in the session's schema; inline options start from Snowflake's defaults. */
+async function fileFormat(ctx: ExecContext, v: OptionValue | undefined): Promise<FormatOptions> {
+  if (v === undefined) return formatOptions(new Map());
+  if (!(v instanceof Map)) throw compilation('INVALID_ARGUMENT', `FILE_FORMAT must be ( FORMAT_NAME = name ) or ( TYPE = CSV … )`);
+  const name = v.get('FORMAT_NAME');
+  if (name === undefined) return formatOptions(v);
+  if (typeof name !== 'string') throw compilation('INVALID_ARGUMENT', `FORMAT_NAME must be a file format name`);
+  const t = resolveTableName(parseObjectName(name), ctx.session, 'COPY');
+  const f = await ctx.catalog.fileFormat(t.database, t.schema, t.name);
+  if (!f) throw objectMissing('File format', [t.database, t.schema, t.name]);
+  return formatOptions(new Map([...v].filter(([k]) => k !== 'FORMAT_NAME')), f.options as FormatOptions);
+}
+
+function parseOnError(v: OptionValue | undefined): OnError {
+  if (v === undefined) return { kind: 'abort' };
+  const s = String(v).toUpperCase();
+  if (s === 'ABORT_STATEMENT') return { kind: 'abort' };
+  if (s === 'CONTINUE') return { kind: 'continue' };
+  if (s === 'SKIP_FILE') return { kind: 'skip-file', limit: 1, percent: false };
+  const m = /^SKIP_FILE_(\d+)(%?)$/.exec(s);
+  if (m && Number(m[1]) > 0) return { kind: 'skip-file', limit: Number(m[1]), percent: m[2] === '%' };
+  throw compilation('INVALID_ARGUMENT', `invalid value '${String(v)}' for ON_ERROR; one of ABORT_STATEMENT, CONTINUE, SKIP_FILE, SKIP_FILE_<n>, 'SKIP_FILE_<n>%'`);
+}
+
+function errorLimit(onError: OnError, o: CsvFileOutcome): number {
+  if (onError.kind === 'continue') return o.rowsParsed;
+  if (onError.kind === 'skip-file') return onError.percent ? Math.max(1, Math.ceil((onError.limit * o.rowsParsed) / 100)) : onError.limit;
+  return 1;
+}
+
+/** Snowflake names the failing column as "TABLE"["COLUMN":position]. */
+function columnName(table: TableName, o: CsvFileOutcome): string | null {
+  const e = o.firstError;
+  if (!e || e.columnName === null) return null;
+  return `"${table.name}"["${e.columnName}":${e.columnPosition ?? '?'}]`;
+}
+
+function resultRow(table: TableName, o: CsvFileOutcome, limit: number): unknown[] {
+  const e = o.firstError;
+  return [o.file, o.status, o.rowsParsed, o.rowsLoaded, limit, o.errorsSeen, e?.message ?? null, e?.line ?? null, e?.character ?? null, columnName(table, o)];
+}
+
+async function record(ctx: ExecContext, table: TableName, o: CsvFileOutcome, file: SourceFile, limit: number): Promise<void> {
+  await ctx.catalog.recordLoad({
+    database: table.database,
+    schema: table.schema,
+    table: table.name,
+    file: o.file,
+    fileSize: file.size,
+    fileModified: file.modified,
+    status: o.status,
+    rowCount: o.rowsLoaded,
+    rowParsed: o.rowsParsed,
+    firstErrorMessage: o.firstError?.message ?? null,
+    firstErrorLine: o.firstError?.line ?? null,
+    firstErrorCharacter: o.firstError?.character ?? null,
+    firstErrorColumn: columnName(table, o),
+    errorCount: o.errorsSeen,
+    errorLimit: limit,
+  });
+}
+
+/** ON_ERROR = ABORT_STATEMENT fails the statement with the first error, as Snowflake does; nothing was loaded. */
+function abortError(table: TableName, o: CsvFileOutcome): RecpipeError {
+  const e = o.firstError!;
+  const column = columnName(table, o);
+  const lines = [
+    e.message,
+    `  File '${o.file}', line ${e.line}, character ${e.character}`,
+    ...(column ? [`  Column ${column}`] : []),
+    `  Nothing was loaded. If you would like to continue loading when an error is encountered, use other values such as 'SKIP_FILE' or 'CONTINUE' for the ON_ERROR option.`,
+  ];
+  return new RecpipeError('INVALID_ARGUMENT', lines.join('\n'), { file: o.file, line: e.line, character: e.character, column });
+}

@@ -1,0 +1,163 @@
+import { quoteIdent, quoteTableName, type TableName } from '../../warehouse/index.js';
+import type { ExecContext } from '../context.js';
+import { compilation, objectMissing } from '../errors.js';
+import { resolveTableName } from '../identifiers.js';
+import type { Parser } from '../parser.js';
+import { statusResult } from '../results.js';
+import type { StatementResult } from '../session.js';
+import { closingParen, translate, type Translation } from '../translate.js';
+import { parseType } from '../types.js';
+import { requireUserDatabase, type CreateHead } from './database.js';
+import { checkRefs, runTranslated } from './passthrough.js';
+
+/** Column options that end a DEFAULT expression. */
+const COLUMN_OPTIONS = new Set(['NOT', 'NULL', 'DEFAULT', 'COLLATE', 'COMMENT', 'PRIMARY', 'UNIQUE', 'REFERENCES', 'CONSTRAINT', 'FOREIGN']);
+
+/**
+ * CREATE [OR REPLACE] [TRANSIENT] TABLE [IF NOT EXISTS] name
+ *   ( col type [NOT NULL] [DEFAULT expr] [COLLATE …] [COMMENT …] [PRIMARY KEY | UNIQUE | REFERENCES …], … )
+ *   | LIKE source | AS query
+ * Snowflake records but does not enforce PRIMARY KEY, UNIQUE and FOREIGN KEY constraints, so
+ * recpipe accepts and drops them (DuckDB would enforce them); NOT NULL is enforced in both.
+ */
+export async function createTable(ctx: ExecContext, p: Parser, head: CreateHead): Promise<StatementResult> {
+  const table = await target(ctx, p, 'CREATE TABLE');
+  if (head.ifNotExists && (await ctx.warehouse.tableColumns(table)) !== null) {
+    return statusResult(ctx.statement, `${table.name} already exists, statement succeeded.`);
+  }
+  const verb = `CREATE ${head.orReplace ? 'OR REPLACE ' : ''}TABLE ${head.ifNotExists ? 'IF NOT EXISTS ' : ''}${quoteTableName(table)}`;
+  let tr: Translation;
+  if (p.acceptWords('LIKE')) {
+    tr = { sql: `${verb} (${await likeColumns(ctx, p)})`, refs: [{ table, write: true }], params: 0 };
+  } else if (p.acceptWords('AS')) {
+    const query = translateRest(ctx, p, 'CREATE TABLE');
+    tr = { ...query, sql: `${verb} AS ${query.sql}`, refs: [{ table, write: true }, ...query.refs] };
+  } else {
+    p.expectPunct('(');
+    const defs = columnDefinitions(ctx, p);
+    if (p.acceptWords('AS')) throw compilation('INVALID_ARGUMENT', 'CREATE TABLE … (columns) AS query is not supported; use CREATE TABLE … AS SELECT CAST(…) AS name, …');
+    p.expectEnd();
+    tr = { sql: `${verb} (${defs.join(', ')})`, refs: [{ table, write: true }], params: 0 };
+  }
+  await runTranslated(ctx, tr);
+  return statusResult(ctx.statement, `Table ${table.name} successfully created.`);
+}
+
+/** CREATE [OR REPLACE] VIEW [IF NOT EXISTS] name [(col, …)] AS query. */
+export async function createView(ctx: ExecContext, p: Parser, head: CreateHead): Promise<StatementResult> {
+  const view = await target(ctx, p, 'CREATE VIEW');
+  let columns = '';
+  if (p.acceptPunct('(')) {
+    const names: string[] = [];
+    do names.push(quoteIdent(p.identifier('column name')));
+    while (p.acceptPunct(','));
+    p.expectPunct(')');
+    columns = ` (${names.join(', ')})`;
+  }
+  p.expectWords('AS');
+  const query = translateRest(ctx, p, 'CREATE VIEW');
+  const verb = `CREATE ${head.orReplace ? 'OR REPLACE ' : ''}VIEW ${head.ifNotExists ? 'IF NOT EXISTS ' : ''}${quoteTableName(view)}${columns}`;
+  await runTranslated(ctx, { ...query, sql: `${verb} AS ${query.sql}`, refs: [{ table: view, write: true }, ...query.refs] });
+  return statusResult(ctx.statement, `View ${view.name} successfully created.`);
+}
+
+/** DROP TABLE | VIEW [IF EXISTS] name [CASCADE | RESTRICT]. */
+export async function dropRelation(ctx: ExecContext, p: Parser, kind: 'TABLE' | 'VIEW', ifExists: boolean): Promise<StatementResult> {
+  const table = await target(ctx, p, `DROP ${kind}`);
+  p.acceptOneOf(['CASCADE', 'RESTRICT']);
+  p.expectEnd();
+  const exists = (await ctx.warehouse.listTables({ database: table.database, schema: table.schema })).some(
+    (t) => t.kind === kind && t.name.toUpperCase() === table.name.toUpperCase(),
+  );
+  if (!exists && ifExists) return statusResult(ctx.statement, `Drop statement executed successfully (${table.name} already dropped).`);
+  if (!exists) throw objectMissing(kind === 'TABLE' ? 'Table' : 'View', [table.database, table.schema, table.name]);
+  await runTranslated(ctx, { sql: `DROP ${kind} ${quoteTableName(table)}`, refs: [{ table, write: true }], params: 0 });
+  return statusResult(ctx.statement, `${table.name} successfully dropped.`);
+}
+
+async function target(ctx: ExecContext, p: Parser, action: string): Promise<TableName> {
+  const table = resolveTableName(p.objectName(3, 'table name'), ctx.session, action);
+  const resolved = { ...table, database: requireUserDatabase(ctx, table.database) };
+  checkRefs(ctx, [{ table: resolved, write: true }]);
+  return resolved;
+}
+
+function translateRest(ctx: ExecContext, p: Parser, action: string): Translation {
+  if (p.atEnd()) return p.fail('a query');
+  const rest = p.tokens.slice(p.position);
+  p.seek(p.tokens.length);
+  return translate(rest, ctx.statement.text, ctx.session, action);
+}
+
+async function likeColumns(ctx: ExecContext, p: Parser): Promise<string> {
+  const source = resolveTableName(p.objectName(3, 'table name'), ctx.session, 'CREATE TABLE');
+  p.expectEnd();
+  checkRefs(ctx, [{ table: source, write: false }]);
+  const columns = await ctx.warehouse.tableColumns(source);
+  if (columns === null) throw objectMissing('Object', [source.database, source.schema, source.name]);
+  return columns.map((c) => `${quoteIdent(c.name)} ${c.type}${c.nullable ? '' : ' NOT NULL'}`).join(', ');
+}
+
+/** The column list after '(' up to and including its ')'. */
+function columnDefinitions(ctx: ExecContext, p: Parser): string[] {
+  const defs: string[] = [];
+  do {
+    const t = p.peek();
+    if (t?.kind === 'word' && ['CONSTRAINT', 'PRIMARY', 'UNIQUE', 'FOREIGN'].includes(t.value)) skipConstraint(p);
+    else defs.push(columnDefinition(ctx, p));
+  } while (p.acceptPunct(','));
+  p.expectPunct(')');
+  if (defs.length === 0) throw compilation('INVALID_ARGUMENT', 'a table needs at least one column');
+  return defs;
+}
+
+function columnDefinition(ctx: ExecContext, p: Parser): string {
+  const name = quoteIdent(p.identifier('column name'));
+  const type = parseType(p.tokens, p.position);
+  p.seek(type.next);
+  const parts = [name, type.duckdb];
+  for (;;) {
+    if (p.acceptWords('NOT', 'NULL')) parts.push('NOT NULL');
+    else if (p.acceptWords('NULL')) continue;
+    else if (p.acceptWords('DEFAULT')) parts.push(`DEFAULT (${defaultExpression(ctx, p)})`);
+    else if (p.acceptWords('COLLATE') || p.acceptWords('COMMENT')) p.string();
+    else if (p.acceptWords('PRIMARY', 'KEY') || p.acceptWords('UNIQUE')) continue;
+    else if (p.acceptWords('CONSTRAINT')) p.identifier('constraint name');
+    else if (p.acceptWords('REFERENCES')) skipReference(p);
+    else if (p.acceptOneOf(['AUTOINCREMENT', 'IDENTITY'])) throw compilation('INVALID_ARGUMENT', 'AUTOINCREMENT / IDENTITY columns are not supported; use a SEQUENCE-free key or load ids from the data');
+    else break;
+  }
+  const next = p.peek();
+  if (next && !(next.kind === 'punct' && (next.value === ',' || next.value === ')'))) p.fail(`',' or ')' after column ${name}`);
+  return parts.join(' ');
+}
+
+function defaultExpression(ctx: ExecContext, p: Parser): string {
+  const start = p.position;
+  let k = start;
+  while (k < p.tokens.length) {
+    const t = p.tokens[k];
+    if (t.kind === 'punct' && (t.value === ',' || t.value === ')')) break;
+    if (t.kind === 'word' && COLUMN_OPTIONS.has(t.value) && k > start) break;
+    k = t.kind === 'punct' && t.value === '(' ? closingParen(p.tokens, k) + 1 : k + 1;
+  }
+  if (k === start) p.fail('a DEFAULT expression');
+  p.seek(k);
+  const tr = translate(p.tokens.slice(start, k), ctx.statement.text, ctx.session, 'CREATE TABLE');
+  if (tr.refs.length > 0 || tr.params > 0) throw compilation('INVALID_ARGUMENT', 'a DEFAULT expression may not read tables or use bind parameters');
+  return tr.sql;
+}
+
+/** Skips a table constraint (informational in Snowflake) up to the next top-level ',' or ')'. */
+function skipConstraint(p: Parser): void {
+  let k = p.position;
+  while (k < p.tokens.length && !(p.tokens[k].kind === 'punct' && (p.tokens[k].value === ',' || p.tokens[k].value === ')'))) {
+    k = p.tokens[k].kind === 'punct' && p.tokens[k].value === '(' ? closingParen(p.tokens, k) + 1 : k + 1;
+  }
+  p.seek(k);
+}
+
+function skipReference(p: Parser): void {
+  p.objectName(3, 'referenced table');
+  if (p.peek()?.value === '(') p.seek(closingParen(p.tokens, p.position) + 1);
+}

@@ -1,0 +1,114 @@
+import { existsSync, rmSync } from 'node:fs';
+import { RecpipeError } from '../../core/errors.js';
+import { displayName, quoteIdent } from '../../warehouse/index.js';
+import type { ExecContext } from '../context.js';
+import { compilation, objectMissing } from '../errors.js';
+import { DEFAULT_SCHEMA, SYSTEM_DATABASE, checkDatabaseName, resolveSchemaName } from '../identifiers.js';
+import type { Parser } from '../parser.js';
+import { statusResult } from '../results.js';
+import type { StatementResult } from '../session.js';
+
+/** Modifiers shared by CREATE statements: `CREATE [OR REPLACE] <kind> [IF NOT EXISTS]`. */
+export interface CreateHead {
+  readonly orReplace: boolean;
+  readonly ifNotExists: boolean;
+}
+
+/** Snowflake objects that DuckDB has no place for; accepted and ignored only where they change nothing here. */
+const IGNORED_DATABASE_OPTIONS = ['DATA_RETENTION_TIME_IN_DAYS', 'MAX_DATA_EXTENSION_TIME_IN_DAYS', 'DEFAULT_DDL_COLLATION', 'COMMENT'];
+
+/** CREATE [OR REPLACE] [TRANSIENT] DATABASE [IF NOT EXISTS] name [COMMENT = '…']: a new DuckDB file, attached, with schema PUBLIC. */
+export async function createDatabase(ctx: ExecContext, p: Parser, head: CreateHead): Promise<StatementResult> {
+  const name = checkDatabaseName(p.identifier('database name'));
+  const opts = p.options();
+  p.expectEnd();
+  for (const key of opts.keys()) {
+    if (!IGNORED_DATABASE_OPTIONS.includes(key)) throw compilation('INVALID_ARGUMENT', `invalid property '${key}' for CREATE DATABASE; supported: ${IGNORED_DATABASE_OPTIONS.join(', ')}`);
+  }
+  const existing = ctx.catalog.database(name);
+  if (existing && head.ifNotExists) return statusResult(ctx.statement, `${existing.name} already exists, statement succeeded.`);
+  if (existing && !head.orReplace) throw compilation('CONFLICT', `Object '${existing.name}' already exists.`);
+  if (existing) await removeDatabase(ctx, existing.name, existing.file);
+  const file = ctx.databaseFile(name);
+  if (existsSync(file)) {
+    throw new RecpipeError('FAILED_PRECONDITION', `database file ${file} exists but recpipe's catalog has no database ${name}; move the file away before creating ${name}`);
+  }
+  await ctx.warehouse.attachDatabase(name, file);
+  await ctx.warehouse.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(name)}.${quoteIdent(DEFAULT_SCHEMA)}`);
+  const comment = opts.get('COMMENT');
+  await ctx.catalog.addDatabase({ name, file, owner: ctx.session.role, comment: typeof comment === 'string' ? comment : null });
+  ctx.session.database = name;
+  ctx.session.schema = DEFAULT_SCHEMA;
+  return statusResult(ctx.statement, `Database ${name} successfully created.`);
+}
+
+/** DROP DATABASE [IF EXISTS] name [CASCADE | RESTRICT]: detaches it and deletes its file. */
+export async function dropDatabase(ctx: ExecContext, p: Parser, ifExists: boolean): Promise<StatementResult> {
+  const name = p.identifier('database name');
+  p.acceptOneOf(['CASCADE', 'RESTRICT']);
+  p.expectEnd();
+  if (name.toUpperCase() === SYSTEM_DATABASE) throw compilation('PERMISSION_DENIED', `database ${SYSTEM_DATABASE} is recpipe's system catalog and cannot be dropped.`);
+  const db = ctx.catalog.database(name);
+  if (!db && ifExists) return statusResult(ctx.statement, `Drop statement executed successfully (${name} already dropped).`);
+  if (!db) throw objectMissing('Database', [name]);
+  await removeDatabase(ctx, db.name, db.file);
+  if (ctx.session.database?.toUpperCase() === db.name.toUpperCase()) {
+    ctx.session.database = null;
+    ctx.session.schema = null;
+  }
+  return statusResult(ctx.statement, `${db.name} successfully dropped.`);
+}
+
+async function removeDatabase(ctx: ExecContext, name: string, file: string): Promise<void> {
+  await ctx.conn.useSchema(null, null);
+  await ctx.warehouse.detachDatabase(name);
+  for (const f of [file, `${file}.wal`]) rmSync(f, { force: true });
+  await ctx.catalog.removeDatabase(name);
+}
+
+/** CREATE [OR REPLACE] SCHEMA [IF NOT EXISTS] [db.]name: also becomes the session's current schema. */
+export async function createSchema(ctx: ExecContext, p: Parser, head: CreateHead): Promise<StatementResult> {
+  const { database, schema } = resolveSchemaName(p.objectName(2, 'schema name'), ctx.session, 'CREATE SCHEMA');
+  p.options();
+  p.expectEnd();
+  const db = requireUserDatabase(ctx, database);
+  const existing = (await ctx.warehouse.listSchemas(db)).find((s) => s.toUpperCase() === schema.toUpperCase());
+  if (existing && head.ifNotExists) return statusResult(ctx.statement, `${existing} already exists, statement succeeded.`);
+  if (existing && !head.orReplace) throw compilation('CONFLICT', `Object '${displayName([db, existing])}' already exists.`);
+  if (existing) await dropSchemaObjects(ctx, db, existing);
+  await ctx.warehouse.run(`CREATE SCHEMA ${quoteIdent(db)}.${quoteIdent(schema)}`);
+  ctx.session.database = db;
+  ctx.session.schema = schema;
+  return statusResult(ctx.statement, `Schema ${schema} successfully created.`);
+}
+
+/** DROP SCHEMA [IF EXISTS] [db.]name [CASCADE | RESTRICT] (CASCADE is Snowflake's default). */
+export async function dropSchema(ctx: ExecContext, p: Parser, ifExists: boolean): Promise<StatementResult> {
+  const { database, schema } = resolveSchemaName(p.objectName(2, 'schema name'), ctx.session, 'DROP SCHEMA');
+  const restrict = p.acceptOneOf(['CASCADE', 'RESTRICT']) === 'RESTRICT';
+  p.expectEnd();
+  const db = requireUserDatabase(ctx, database);
+  const existing = (await ctx.warehouse.listSchemas(db)).find((s) => s.toUpperCase() === schema.toUpperCase());
+  if (!existing && ifExists) return statusResult(ctx.statement, `Drop statement executed successfully (${schema} already dropped).`);
+  if (!existing) throw objectMissing('Schema', [db, schema]);
+  if (restrict && (await ctx.warehouse.listTables({ database: db, schema: existing })).length > 0) {
+    throw compilation('FAILED_PRECONDITION', `Cannot drop schema '${displayName([db, existing])}' with RESTRICT: it still contains tables or views.`);
+  }
+  await dropSchemaObjects(ctx, db, existing);
+  if (ctx.session.database === db && ctx.session.schema?.toUpperCase() === existing.toUpperCase()) ctx.session.schema = null;
+  return statusResult(ctx.statement, `${existing} successfully dropped.`);
+}
+
+async function dropSchemaObjects(ctx: ExecContext, db: string, schema: string): Promise<void> {
+  await ctx.conn.useSchema(null, null);
+  await ctx.warehouse.run(`DROP SCHEMA ${quoteIdent(db)}.${quoteIdent(schema)} CASCADE`);
+  await ctx.catalog.removeSchemaObjects(db, schema);
+}
+
+/** The stored name of a user database (the system catalog cannot be changed by SQL). */
+export function requireUserDatabase(ctx: ExecContext, database: string): string {
+  if (database.toUpperCase() === SYSTEM_DATABASE) throw compilation('PERMISSION_DENIED', `database ${SYSTEM_DATABASE} is recpipe's system catalog and is read-only.`);
+  const db = ctx.catalog.database(database);
+  if (!db) throw objectMissing('Database', [database]);
+  return db.name;
+}

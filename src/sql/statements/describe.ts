@@ -1,0 +1,27 @@
+import type { ExecContext } from '../context.js';
+import { objectMissing } from '../errors.js';
+import { resolveTableName } from '../identifiers.js';
+import { Parser } from '../parser.js';
+import { columnsOf, queryResult } from '../results.js';
+import type { StatementResult } from '../session.js';
+import { snowflakeTypeDetail } from '../types.js';
+import { describeFileFormat } from './file-format.js';
+
+/** DESCRIBE | DESC  TABLE name | VIEW name | FILE FORMAT name. */
+export async function describe(ctx: ExecContext): Promise<StatementResult> {
+  const p = new Parser(ctx.statement);
+  p.expectOneOf(['DESCRIBE', 'DESC']);
+  if (p.acceptWords('FILE', 'FORMAT')) return describeFileFormat(ctx, p);
+  const kind = p.acceptOneOf(['TABLE', 'VIEW']);
+  if (kind === null) return p.fail('TABLE, VIEW or FILE FORMAT (recpipe supports DESCRIBE TABLE | VIEW | FILE FORMAT)');
+  const table = resolveTableName(p.objectName(3, 'table name'), ctx.session, 'DESCRIBE');
+  p.expectEnd();
+  const columns = await ctx.warehouse.tableColumns(table);
+  if (columns === null) throw objectMissing(kind === 'TABLE' ? 'Table' : 'View', [table.database, table.schema, table.name]);
+  const rows = columns.map((c) => [c.name, snowflakeTypeDetail(c.type), 'COLUMN', c.nullable ? 'Y' : 'N', c.defaultValue, 'N', 'N', null, null, null, null, null]);
+  return queryResult(
+    ctx.statement,
+    columnsOf('name', 'type', 'kind', 'null?', 'default', 'primary key', 'unique key', 'check', 'expression', 'comment', 'policy name', 'privacy domain'),
+    rows,
+  );
+}

@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { sql, withEngine } from '../../../test/support/temp-engine.js';
+
+const names = (r: { columns: readonly { name: string }[]; rows: unknown[][] }): unknown[] => r.rows.map((row) => row[r.columns.findIndex((c) => c.name === 'name')]);
+
+describe('SHOW and DESCRIBE', () => {
+  it('shows databases, schemas, tables, views and file formats with LIKE and IN', () =>
+    withEngine(async (engine, session) => {
+      await engine.execute(
+        session,
+        `create database db1; create table ratings (a int); create table rates (b int); create view v as select * from ratings;
+         create schema other; create table elsewhere (c int);
+         create database db2; create file format ff type = csv; use schema db1.public`,
+      );
+      assert.deepEqual(names(await sql(engine, session, 'show databases')), ['DB1', 'DB2', 'RECPIPE']);
+      assert.deepEqual(names(await sql(engine, session, "show databases like 'db%'")), ['DB1', 'DB2']);
+      assert.deepEqual(names(await sql(engine, session, 'show schemas')), ['OTHER', 'PUBLIC']);
+      assert.deepEqual(names(await sql(engine, session, 'show tables')), ['RATES', 'RATINGS']);
+      assert.deepEqual(names(await sql(engine, session, "show tables like 'RATI%'")), ['RATINGS']);
+      assert.deepEqual(names(await sql(engine, session, 'show tables in schema db1.other')), ['ELSEWHERE']);
+      assert.deepEqual(names(await sql(engine, session, 'show tables in database db1')), ['ELSEWHERE', 'RATES', 'RATINGS']);
+      assert.deepEqual(names(await sql(engine, session, 'show tables in db1.other')), ['ELSEWHERE']);
+      assert.deepEqual(names(await sql(engine, session, 'show views')), ['V']);
+      assert.deepEqual(names(await sql(engine, session, 'show file formats in account')), ['FF']);
+      assert.deepEqual(names(await sql(engine, session, 'show file formats')), []);
+      await assert.rejects(engine.execute(session, 'show tables in database nope'), /Database 'NOPE' does not exist/);
+      await assert.rejects(engine.execute(session, 'show grants'), /expected one of DATABASES, SCHEMAS, TABLES/);
+    }));
+
+  it('describes tables in Snowflake types and file formats by property', () =>
+    withEngine(async (engine, session) => {
+      await engine.execute(
+        session,
+        `create database d; create table t (id number(38,0) not null, price number(10,2), name string, seen timestamp_ntz, doc variant, ok boolean, r float);
+         create file format ff type = csv skip_header = 1 null_if = ('', 'NULL')`,
+      );
+      const d = await sql(engine, session, 'desc table t');
+      assert.deepEqual(
+        d.columns.slice(0, 4).map((c) => c.name),
+        ['name', 'type', 'kind', 'null?'],
+      );
+      assert.deepEqual(
+        d.rows.map((r) => r.slice(0, 4)),
+        [
+          ['ID', 'NUMBER(38,0)', 'COLUMN', 'N'],
+          ['PRICE', 'NUMBER(10,2)', 'COLUMN', 'Y'],
+          ['NAME', 'VARCHAR(16777216)', 'COLUMN', 'Y'],
+          ['SEEN', 'TIMESTAMP_NTZ(9)', 'COLUMN', 'Y'],
+          ['DOC', 'VARIANT', 'COLUMN', 'Y'],
+          ['OK', 'BOOLEAN', 'COLUMN', 'Y'],
+          ['R', 'FLOAT', 'COLUMN', 'Y'],
+        ],
+      );
+      const f = await sql(engine, session, 'describe file format ff');
+      const prop = (k: string): unknown => f.rows.find((r) => r[0] === k)?.slice(2);
+      assert.deepEqual(prop('SKIP_HEADER'), ['1', '0']);
+      assert.deepEqual(prop('NULL_IF'), ['[, NULL]', '[\\N]']);
+      await assert.rejects(engine.execute(session, 'describe table nope'), /Table 'D\.PUBLIC\.NOPE' does not exist or not authorized/);
+      await assert.rejects(engine.execute(session, 'describe integration x'), /recpipe supports DESCRIBE TABLE \| VIEW \| FILE FORMAT/);
+    }));
+});

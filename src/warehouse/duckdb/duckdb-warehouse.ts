@@ -1,0 +1,157 @@
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { quoteIdent, stringLiteral } from '../identifiers.js';
+import type {
+  ColumnInfo,
+  ColumnRequest,
+  CsvFileOutcome,
+  CsvLoadRequest,
+  RunResult,
+  SqlParam,
+  TableColumns,
+  TableInfo,
+  TableName,
+  Warehouse,
+  WarehouseConnection,
+  WriteColumn,
+} from '../warehouse.js';
+import { ConnectionPool } from './connection-pool.js';
+import { loadCsv } from './csv-load.js';
+import { duckdbCall } from './errors.js';
+import { readColumns } from './read-columns.js';
+import { runStatement } from './run.js';
+import { writeTable } from './write-table.js';
+
+export interface DuckDbWarehouseOptions {
+  /** Where DuckDB spills larger-than-memory work; defaults to DuckDB's own choice. */
+  readonly tempDirectory?: string;
+  /** Statements run once on each new connection (e.g. CREATE TEMP MACRO for dialect functions). */
+  readonly connectionSetup?: readonly string[];
+}
+
+/** The in-memory catalog DuckDB opens with; "no current database" points here, where nothing lives. */
+const EMPTY_CATALOG = 'memory';
+
+/**
+ * The embedded warehouse: one DuckDB instance whose main catalog is an empty in-memory database,
+ * with each recpipe database attached from its own file.
+ */
+export async function openDuckDbWarehouse(options: DuckDbWarehouseOptions = {}): Promise<Warehouse> {
+  const config: Record<string, string> = {};
+  if (options.tempDirectory) config.temp_directory = options.tempDirectory;
+  const instance = await duckdbCall(() => DuckDBInstance.create(':memory:', config));
+  const setup = options.connectionSetup ?? [];
+  const pool = new ConnectionPool(instance, async (conn) => {
+    for (const sql of setup) await duckdbCall(() => conn.run(sql));
+  });
+  return new DuckDbWarehouse(instance, pool);
+}
+
+class DuckDbWarehouse implements Warehouse {
+  constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly pool: ConnectionPool,
+  ) {}
+
+  run(sql: string, params: readonly SqlParam[] = []): Promise<RunResult> {
+    return this.pool.use((conn) => runStatement(conn, sql, params));
+  }
+
+  withConnection<T>(fn: (conn: WarehouseConnection) => Promise<T>): Promise<T> {
+    return this.pool.use((conn) => fn(wrapConnection(conn)));
+  }
+
+  async attachDatabase(name: string, file: string): Promise<void> {
+    // ATTACH takes no bound parameters, so the path is the one literal recpipe writes itself.
+    await this.run(`ATTACH IF NOT EXISTS ${stringLiteral(file)} AS ${quoteIdent(name)}`);
+  }
+
+  /** DuckDB refuses to detach a connection's current database, so idle connections step off it first. */
+  async detachDatabase(name: string): Promise<void> {
+    await this.pool.forEachIdle((conn) => useTarget(conn, EMPTY_CATALOG));
+    await this.pool.use(async (conn) => {
+      await useTarget(conn, EMPTY_CATALOG);
+      await runStatement(conn, `DETACH DATABASE IF EXISTS ${quoteIdent(name)}`, []);
+    });
+  }
+
+  async listSchemas(database: string): Promise<string[]> {
+    const r = await this.run(
+      `SELECT schema_name FROM duckdb_schemas() WHERE lower(database_name) = lower(?) AND NOT internal ORDER BY schema_name`,
+      [database],
+    );
+    return r.rows.map((row) => String(row[0]));
+  }
+
+  async listTables(filter: { database?: string; schema?: string }): Promise<TableInfo[]> {
+    const matches = `($1::VARCHAR IS NULL OR lower(database_name) = lower($1)) AND ($2::VARCHAR IS NULL OR lower(schema_name) = lower($2))`;
+    const r = await this.run(
+      `SELECT database_name, schema_name, table_name, 'TABLE' AS kind, estimated_size, NULL AS bytes, comment
+         FROM duckdb_tables() WHERE NOT internal AND NOT temporary AND ${matches}
+       UNION ALL
+       SELECT database_name, schema_name, view_name, 'VIEW', NULL, NULL, comment
+         FROM duckdb_views() WHERE NOT internal AND NOT temporary AND ${matches}
+       ORDER BY 1, 2, 3`,
+      [filter.database ?? null, filter.schema ?? null],
+    );
+    return r.rows.map((row) => ({
+      database: String(row[0]),
+      schema: String(row[1]),
+      name: String(row[2]),
+      kind: row[3] === 'VIEW' ? 'VIEW' : 'TABLE',
+      rowCount: row[4] === null ? null : Number(row[4]),
+      bytes: row[5] === null ? null : Number(row[5]),
+      comment: row[6] === null ? null : String(row[6]),
+    }));
+  }
+
+  async tableColumns(table: TableName): Promise<ColumnInfo[] | null> {
+    const r = await this.run(
+      `SELECT column_name, data_type, is_nullable, column_default FROM duckdb_columns()
+        WHERE lower(database_name) = lower(?) AND lower(schema_name) = lower(?) AND lower(table_name) = lower(?)
+        ORDER BY column_index`,
+      [table.database, table.schema, table.name],
+    );
+    if (r.rows.length === 0) return null;
+    return r.rows.map((row) => ({
+      name: String(row[0]),
+      type: String(row[1]),
+      nullable: row[2] === true,
+      defaultValue: row[3] === null ? null : String(row[3]),
+    }));
+  }
+
+  readColumns(table: TableName, columns: readonly ColumnRequest[]): Promise<TableColumns> {
+    return this.pool.use((conn) => readColumns(conn, table, columns));
+  }
+
+  writeTable(table: TableName, columns: readonly WriteColumn[]): Promise<number> {
+    return this.pool.use((conn) => writeTable(conn, table, columns));
+  }
+
+  loadCsv(request: CsvLoadRequest): Promise<CsvFileOutcome[]> {
+    return this.pool.use((conn) => loadCsv(conn, request));
+  }
+
+  async close(): Promise<void> {
+    this.pool.closeAll();
+    this.instance.closeSync();
+  }
+}
+
+function wrapConnection(conn: DuckDBConnection): WarehouseConnection {
+  return {
+    run: (sql, params = []) => runStatement(conn, sql, params),
+    useSchema: (database, schema) =>
+      useTarget(conn, database === null ? EMPTY_CATALOG : schema === null ? quoteIdent(database) : `${quoteIdent(database)}.${quoteIdent(schema)}`),
+  };
+}
+
+/** Each connection's current USE target, so repeating the same USE costs no round trip. */
+const currentTarget = new WeakMap<DuckDBConnection, string>();
+
+async function useTarget(conn: DuckDBConnection, target: string): Promise<void> {
+  if (currentTarget.get(conn) === target) return;
+  currentTarget.delete(conn);
+  await duckdbCall(() => conn.run(`USE ${target}`));
+  currentTarget.set(conn, target);
+}

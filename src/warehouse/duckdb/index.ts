@@ -1,0 +1,1 @@
+export { openDuckDbWarehouse, type DuckDbWarehouseOptions } from './duckdb-warehouse.js';

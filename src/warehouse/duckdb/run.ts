@@ -1,0 +1,23 @@
+import { ResultReturnType, StatementType, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import type { RunResult, SqlParam } from '../warehouse.js';
+import { duckdbCall } from './errors.js';
+import { toJsonSafe, typeText } from './values.js';
+
+/** Runs one statement with bound parameters and returns its rows as JSON-safe values. */
+export function runStatement(conn: DuckDBConnection, sql: string, params: readonly SqlParam[]): Promise<RunResult> {
+  return duckdbCall(async () => {
+    const result = await conn.run(sql, params.length > 0 ? (params as DuckDBValue[]) : undefined);
+    const types = result.columnTypes();
+    const columns = result.columnNames().map((name, i) => ({ name, type: typeText(types[i]) }));
+    const returnsRows = result.returnType === ResultReturnType.QUERY_RESULT;
+    const json = columns.map((c) => c.type === 'JSON');
+    const rows = returnsRows ? (await result.getRows()).map((row) => row.map((v, i) => toJsonSafe(v, json[i]))) : [];
+    return {
+      columns: returnsRows ? columns : [],
+      rows,
+      rowsChanged: returnsRows ? 0 : Number(result.rowsChanged),
+      returnsRows,
+      statementType: StatementType[result.statementType] ?? 'UNKNOWN',
+    };
+  });
+}

@@ -1,0 +1,3 @@
+export type * from './warehouse.js';
+export { quoteIdent, quoteTableName, displayName, checkIdentifier, stringLiteral, MAX_IDENTIFIER_LENGTH } from './identifiers.js';
+export { openDuckDbWarehouse, type DuckDbWarehouseOptions } from './duckdb/index.js';

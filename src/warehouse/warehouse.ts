@@ -1,0 +1,157 @@
+/**
+ * The narrow seam between recpipe and the database that stores tables. The SQL layer translates
+ * Snowflake-flavoured statements into the adapter's dialect and hands them to `run`; jobs read and
+ * write whole tables through the typed-array methods without going through SQL text at all.
+ */
+
+/** A value bound to a statement parameter (`?`). */
+export type SqlParam = null | boolean | number | bigint | string;
+
+/** A fully resolved table name, each part exactly as stored (unquoted Snowflake names are upper case). */
+export interface TableName {
+  readonly database: string;
+  readonly schema: string;
+  readonly name: string;
+}
+
+export interface ResultColumn {
+  readonly name: string;
+  /** The adapter's type text: BIGINT, DOUBLE, VARCHAR, JSON, DECIMAL(10,2), TIMESTAMP, INTEGER[] … */
+  readonly type: string;
+}
+
+export interface RunResult {
+  readonly columns: readonly ResultColumn[];
+  /** JSON-safe values: safe bigints as numbers (else decimal strings), dates and times as ISO strings, JSON parsed. */
+  readonly rows: unknown[][];
+  /** Rows inserted, updated or deleted by a data-changing statement; 0 otherwise. */
+  readonly rowsChanged: number;
+  /** True when the statement produces a result set (SELECT, SHOW …), false for DDL and DML. */
+  readonly returnsRows: boolean;
+  /** The adapter's statement kind, e.g. SELECT, INSERT, UPDATE, DELETE, CREATE, DROP. */
+  readonly statementType: string;
+}
+
+/** A sequence of statements on one connection: a transaction begun here is still open on the next call. */
+export interface WarehouseConnection {
+  run(sql: string, params?: readonly SqlParam[]): Promise<RunResult>;
+  /** Where one-part table names resolve; null for "no current database" (nothing resolves). */
+  useSchema(database: string | null, schema: string | null): Promise<void>;
+}
+
+export interface ColumnInfo {
+  readonly name: string;
+  readonly type: string;
+  readonly nullable: boolean;
+  readonly defaultValue: string | null;
+}
+
+export interface TableInfo extends TableName {
+  readonly kind: 'TABLE' | 'VIEW';
+  readonly rowCount: number | null;
+  readonly bytes: number | null;
+  readonly comment: string | null;
+}
+
+/** How a column is delivered to typed-array readers (the cast happens in the database). */
+export type ColumnKind = 'float64' | 'float32' | 'int32' | 'string';
+
+export interface ColumnRequest {
+  readonly name: string;
+  readonly as: ColumnKind;
+}
+
+export type ColumnArray = Float64Array | Float32Array | Int32Array | (string | null)[];
+
+export interface TableColumns {
+  readonly rowCount: number;
+  /** Arrays by requested column name; NULL reads as NaN in float columns and as null in strings. */
+  readonly columns: Readonly<Record<string, ColumnArray>>;
+}
+
+/** Column types a writer may declare; JSON columns take already-serialised JSON text. */
+export type WriteColumnType = 'DOUBLE' | 'BIGINT' | 'INTEGER' | 'VARCHAR' | 'JSON' | 'BOOLEAN';
+
+/** One column of a table write; in DOUBLE and INTEGER columns NaN writes as NULL. */
+export interface WriteColumn {
+  readonly name: string;
+  readonly type: WriteColumnType;
+  readonly values: Float64Array | Float32Array | Int32Array | readonly (string | number | boolean | null)[];
+}
+
+/** CSV dialect and error policy of one load (the adapter-neutral form of a Snowflake file format). */
+export interface CsvOptions {
+  readonly skipHeader: number;
+  readonly delimiter: string;
+  /** '' when fields are never enclosed. */
+  readonly quote: string;
+  readonly escape: string;
+  /** Field texts read as NULL. */
+  readonly nullIf: readonly string[];
+  /** Unquoted empty fields read as NULL (a quoted empty field stays an empty string). */
+  readonly emptyFieldAsNull: boolean;
+  readonly errorOnColumnCountMismatch: boolean;
+  readonly compression: 'auto' | 'gzip' | 'none';
+}
+
+/**
+ * `abort` loads nothing when any row of any file is bad; `continue` loads the good rows;
+ * `skip-file` loads nothing from a file with at least `skipFileAfter` bad rows (1 = any).
+ */
+export type OnError = { readonly kind: 'abort' } | { readonly kind: 'continue' } | { readonly kind: 'skip-file'; readonly limit: number; readonly percent: boolean };
+
+export interface CsvLoadRequest {
+  readonly table: TableName;
+  /** Target columns in file order (default: all columns of the table in table order). */
+  readonly columns?: readonly string[];
+  readonly files: readonly string[];
+  readonly options: CsvOptions;
+  readonly onError: OnError;
+}
+
+/** The first bad row of a file: 1-based line (header lines count) and character within that line. */
+export interface CsvRowError {
+  readonly message: string;
+  readonly line: number;
+  readonly character: number;
+  readonly columnName: string | null;
+  /** 1-based position of the column in the load's column list, when known. */
+  readonly columnPosition: number | null;
+}
+
+export interface CsvFileOutcome {
+  readonly file: string;
+  readonly status: 'LOADED' | 'LOAD_FAILED' | 'PARTIALLY_LOADED';
+  readonly rowsParsed: number;
+  readonly rowsLoaded: number;
+  readonly errorsSeen: number;
+  readonly firstError: CsvRowError | null;
+}
+
+export interface Warehouse {
+  /** Runs one statement on a pooled connection. */
+  run(sql: string, params?: readonly SqlParam[]): Promise<RunResult>;
+  /** Runs `fn` on one connection held for its whole duration (statements, transactions, search path). */
+  withConnection<T>(fn: (conn: WarehouseConnection) => Promise<T>): Promise<T>;
+
+  /** Makes a database file available under `name`, creating the file if missing. */
+  attachDatabase(name: string, file: string): Promise<void>;
+  detachDatabase(name: string): Promise<void>;
+  listSchemas(database: string): Promise<string[]>;
+  listTables(filter: { database?: string; schema?: string }): Promise<TableInfo[]>;
+  /** Columns of a table or view in order, or null when it does not exist. */
+  tableColumns(table: TableName): Promise<ColumnInfo[] | null>;
+
+  /** Reads whole columns into typed arrays (the fast path for training jobs). */
+  readColumns(table: TableName, columns: readonly ColumnRequest[]): Promise<TableColumns>;
+  /** Creates or replaces `table` with exactly these rows, atomically: readers see the old or the new table. */
+  writeTable(table: TableName, columns: readonly WriteColumn[]): Promise<number>;
+  /**
+   * Loads CSV files into an existing table, one outcome per file processed. Under `abort` the first
+   * bad file stops the load and is the last outcome; every file's rows are rolled back, so every
+   * outcome is then LOAD_FAILED with no rows loaded.
+   */
+  loadCsv(request: CsvLoadRequest): Promise<CsvFileOutcome[]>;
+
+  close(): Promise<void>;
+}
