@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { Predictor, baseline, buildTrainset, createRng, parseRatingsCsv, referenceKernels, type FactorModel } from '../core/index.js';
-import { ARTIFACT_FORMAT_VERSION, fingerprintTrainset, readArtifact, writeArtifact } from './index.js';
+import { ARTIFACT_FORMAT_VERSION, describeTrainingData, fingerprintTrainset, readArtifact, writeArtifact } from './index.js';
 import { TINY_CONFIG, tinyModel, tinyTrainset, writeTinyArtifact } from './tiny-model-fixture.js';
 
 const root = mkdtempSync(join(tmpdir(), 'recpipe-'));
@@ -20,6 +21,22 @@ function allPredictions(m: FactorModel): number[] {
   const users = [...m.userIds, 'nobody'];
   const items = [...m.itemIds, 'no-such-item'];
   return users.flatMap((u) => items.map((i) => p.predict(u, i)));
+}
+
+const pick = (e?: { dtype: string; shape: readonly number[]; bytes: number }) => e && { dtype: e.dtype, shape: e.shape, bytes: e.bytes };
+
+const readInt32le = (path: string): Int32Array => {
+  const b = readFileSync(path);
+  return Int32Array.from({ length: b.length / 4 }, (_, i) => b.readInt32LE(i * 4));
+};
+
+/** Replaces `file` and its manifest entry's size and checksum, as a writer with a bug would. */
+function rewriteListed(dir: string, file: string, bytes: Uint8Array): void {
+  writeFileSync(join(dir, file), bytes);
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const files = manifest.files.map((f: { name: string }) => (f.name === file ? { ...f, bytes: bytes.byteLength, sha256 } : f));
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...manifest, files }));
 }
 
 const rejectsNaming = (file: string, pattern: RegExp) => (e: Error & { code: string }) =>
@@ -49,6 +66,39 @@ describe('artifacts', () => {
     assert.equal(factors?.bytes, model.itemIds.length * 4 * 4);
   });
 
+  it('stores which items each user rated when given the trainset, and returns them as rated', async () => {
+    const dir = fresh();
+    const { model, manifest } = await writeTinyArtifact(dir);
+    const ts = tinyTrainset();
+    const { rated } = await readArtifact(dir);
+    assert.deepEqual(rated, { userPtr: ts.userPtr, itemIdx: ts.itemIdx });
+    const entry = (name: string) => manifest.files.find((f) => f.name === name);
+    assert.deepEqual(pick(entry('rated-ptr.i32')), { dtype: 'int32le', shape: [model.userIds.length + 1], bytes: (model.userIds.length + 1) * 4 });
+    assert.deepEqual(pick(entry('rated-items.i32')), { dtype: 'int32le', shape: [ts.nRatings], bytes: ts.nRatings * 4 });
+    assert.deepEqual(readInt32le(join(dir, 'rated-items.i32')), ts.itemIdx, 'stored as plain int32le');
+  });
+
+  it('writes no rated files from a TrainingDataInfo, and reads such an artifact with rated null', async () => {
+    const dir = fresh();
+    const described = describeTrainingData('copied', tinyTrainset());
+    const manifest = await writeArtifact(dir, tinyModel(), { ...info(), trainingData: described });
+    assert.deepEqual(manifest.files.map((f) => f.name).filter((f) => f.startsWith('rated-')), []);
+    assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('rated-')), []);
+    const loaded = await readArtifact(dir);
+    assert.equal(loaded.rated, null);
+    assert.deepEqual(loaded.model, tinyModel());
+    assert.deepEqual(loaded.manifest.trainingData, described);
+  });
+
+  it('refuses a trainset whose users or items are not the model\'s, writing nothing', async () => {
+    const parent = fresh();
+    const other = tinyTrainset(8);
+    await assert.rejects(writeArtifact(join(parent, 'a'), tinyModel(7), { ...info(), trainingData: { source: 's', trainset: other } }), (e: Error & { code: string }) =>
+      e.code === 'INVALID_ARGUMENT' && /trainingData\.trainset's (user|item) ids differ from the model's at inner id \d+/.test(e.message),
+    );
+    assert.throws(() => readdirSync(parent), { code: 'ENOENT' });
+  });
+
   it('reads through a file:// URI and writes through one', async () => {
     const dir = fresh();
     await writeArtifact(pathToFileURL(dir).href, tinyModel(), info());
@@ -62,13 +112,13 @@ describe('artifacts', () => {
     const model = { ...fitted, userIds: ['a\nb', 'c\\n', '3'] };
     assert.equal(model.nFactors, 0);
     const dir = fresh();
-    await writeArtifact(dir, model, info());
+    await writeArtifact(dir, model, { ...info(), trainingData: { source: 'odd-ids', trainset: { ...ts, userIds: model.userIds } } });
     const loaded = (await readArtifact(dir)).model;
     assert.deepEqual(loaded, model);
     assert.deepEqual(allPredictions(loaded), allPredictions(model));
   });
 
-  for (const file of ['user-factors.f32', 'item-bias.f32', 'item-ids.txt']) {
+  for (const file of ['user-factors.f32', 'item-bias.f32', 'item-ids.txt', 'rated-ptr.i32', 'rated-items.i32']) {
     it(`refuses ${file} with one byte changed, naming it`, async () => {
       const dir = fresh();
       await writeTinyArtifact(dir);
@@ -85,6 +135,37 @@ describe('artifacts', () => {
     const listed = manifest.files.find((f) => f.name === 'user-factors.f32')!.bytes;
     truncateSync(join(dir, 'user-factors.f32'), listed - 4);
     await assert.rejects(readArtifact(dir), rejectsNaming('user-factors.f32', new RegExp(`is truncated: ${listed - 4} bytes, the manifest says ${listed}`)));
+  });
+
+  it('refuses a rated-items CSR that is corrupt yet matches its checksum, naming the file', async () => {
+    const ts = tinyTrainset();
+    const last = ts.nUsers;
+    const cases: [string, (a: Int32Array) => void, RegExp][] = [
+      ['rated-ptr.i32', (p) => (p[0] = 1), /starts at 1, expected 0/],
+      ['rated-ptr.i32', (p) => (p[5] = p[6] + 1), new RegExp(`decreases at user 5: offset ${ts.userPtr[6] + 1} then ${ts.userPtr[6]}`)],
+      ['rated-ptr.i32', (p) => (p[last] -= 1), new RegExp(`ends at ${ts.nRatings - 1}, but rated-items\\.i32 holds ${ts.nRatings} items`)],
+      ['rated-items.i32', (x) => (x[3] = ts.nItems), new RegExp(`holds item ${ts.nItems} at entry 3, outside the model's ${ts.nItems} items`)],
+      ['rated-items.i32', (x) => (x[0] = -1), /holds item -1 at entry 0/],
+    ];
+    for (const [file, corrupt, pattern] of cases) {
+      const dir = fresh();
+      await writeTinyArtifact(dir);
+      const values = readInt32le(join(dir, file));
+      corrupt(values);
+      const bytes = Buffer.alloc(values.length * 4);
+      values.forEach((v, i) => bytes.writeInt32LE(v, i * 4));
+      rewriteListed(dir, file, bytes);
+      await assert.rejects(readArtifact(dir), rejectsNaming(file, new RegExp(`${file.replace('.', '\\.')} is corrupt: it ${pattern.source}`)), String(pattern));
+    }
+  });
+
+  it('refuses a manifest that lists one rated file without the other', async () => {
+    const dir = fresh();
+    await writeTinyArtifact(dir);
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+    const files = manifest.files.filter((f: { name: string }) => f.name !== 'rated-items.i32');
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...manifest, files }));
+    await assert.rejects(readArtifact(dir), rejectsNaming('rated-items.i32', /does not list rated-items\.i32/));
   });
 
   it('refuses a missing file, naming it', async () => {

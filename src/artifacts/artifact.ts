@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { invalid, type FactorModel } from '../core/index.js';
+import { invalid, type Exclusions, type FactorModel } from '../core/index.js';
 import { describeTrainingData } from './fingerprint.js';
-import { bytesToFloat32, decodeIds, encodeIds, float32ToBytes, sha256Hex } from './encoding.js';
+import { bytesToFloat32, bytesToInt32, decodeIds, encodeIds, float32ToBytes, int32ToBytes, sha256Hex } from './encoding.js';
 import {
   ARTIFACT_FORMAT,
   ARTIFACT_FORMAT_VERSION,
@@ -15,31 +15,61 @@ import {
   type JsonObject,
   type Manifest,
 } from './manifest.js';
-import { resolveArtifactStore, type ArtifactFile } from './store.js';
+import { RATED_ITEMS_FILE, RATED_PTR_FILE, ratedOfTrainset, ratedProblem } from './rated.js';
+import { resolveArtifactStore, type ArtifactFile, type ArtifactStore } from './store.js';
 
 /** The recpipe version recorded in manifests (package.json sits three levels above dist/src/artifacts/). */
 const RECPIPE_VERSION: string = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')).version;
 
-type Arrays = Pick<FactorModel, 'userIds' | 'itemIds' | 'userBias' | 'itemBias' | 'userFactors' | 'itemFactors'>;
+/** A loaded artifact. `rated` is null for artifacts written without a trainset. */
+export interface LoadedArtifact {
+  readonly model: FactorModel;
+  readonly manifest: Manifest;
+  /** Which items each user rated in training (CSR by the model's inner ids): what top-N excludes. */
+  readonly rated: Exclusions | null;
+}
+
+type Arrays = Pick<FactorModel, 'userIds' | 'itemIds' | 'userBias' | 'itemBias' | 'userFactors' | 'itemFactors'> & {
+  readonly ratedPtr: Int32Array;
+  readonly ratedItems: Int32Array;
+};
+type ArrayValue = Arrays[keyof Arrays];
+
+interface Sizes {
+  readonly users: number;
+  readonly items: number;
+  readonly k: number;
+  readonly ratings: number;
+}
 
 interface Slot {
   readonly key: keyof Arrays;
   readonly name: string;
   readonly dtype: ArtifactDtype;
-  readonly shape: (users: number, items: number, k: number) => number[];
+  readonly shape: (s: Sizes) => number[];
 }
 
 /**
  * Format version 1's files, in the order readArtifact destructures them. Biases are stored (zeros)
  * even for unbiased models, so every artifact has one shape.
  */
-const SLOTS: readonly Slot[] = [
-  { key: 'userIds', name: 'user-ids.txt', dtype: 'utf8-lines', shape: (u) => [u] },
-  { key: 'itemIds', name: 'item-ids.txt', dtype: 'utf8-lines', shape: (_, i) => [i] },
-  { key: 'userBias', name: 'user-bias.f32', dtype: 'float32le', shape: (u) => [u] },
-  { key: 'itemBias', name: 'item-bias.f32', dtype: 'float32le', shape: (_, i) => [i] },
-  { key: 'userFactors', name: 'user-factors.f32', dtype: 'float32le', shape: (u, _, k) => [u, k] },
-  { key: 'itemFactors', name: 'item-factors.f32', dtype: 'float32le', shape: (_, i, k) => [i, k] },
+const MODEL_SLOTS: readonly Slot[] = [
+  { key: 'userIds', name: 'user-ids.txt', dtype: 'utf8-lines', shape: (s) => [s.users] },
+  { key: 'itemIds', name: 'item-ids.txt', dtype: 'utf8-lines', shape: (s) => [s.items] },
+  { key: 'userBias', name: 'user-bias.f32', dtype: 'float32le', shape: (s) => [s.users] },
+  { key: 'itemBias', name: 'item-bias.f32', dtype: 'float32le', shape: (s) => [s.items] },
+  { key: 'userFactors', name: 'user-factors.f32', dtype: 'float32le', shape: (s) => [s.users, s.k] },
+  { key: 'itemFactors', name: 'item-factors.f32', dtype: 'float32le', shape: (s) => [s.items, s.k] },
+];
+
+/**
+ * Optional files (present when the writer had the trainset): the trainset's CSR, userPtr then
+ * itemIdx, so serving can exclude what a user already rated. Optional files keep older artifacts,
+ * which lack them, readable under the same format version.
+ */
+const RATED_SLOTS: readonly Slot[] = [
+  { key: 'ratedPtr', name: RATED_PTR_FILE, dtype: 'int32le', shape: (s) => [s.users + 1] },
+  { key: 'ratedItems', name: RATED_ITEMS_FILE, dtype: 'int32le', shape: (s) => [s.ratings] },
 ];
 
 /**
@@ -54,13 +84,16 @@ export async function writeArtifact(target: string, model: FactorModel, info: Ar
   if (info.metrics !== undefined) assertJson(info.metrics, 'metrics');
   if (info.seed !== undefined && !Number.isSafeInteger(info.seed)) throw invalid(`seed must be an integer, got ${info.seed}`);
   if (Number.isNaN(Date.parse(info.createdAt))) throw invalid(`createdAt ${JSON.stringify(info.createdAt)} is not an ISO-8601 time`);
-  const trainingData = 'trainset' in info.trainingData ? describeTrainingData(info.trainingData.source, info.trainingData.trainset) : info.trainingData;
+  const td = info.trainingData;
+  const trainingData = 'trainset' in td ? describeTrainingData(td.source, td.trainset) : td;
+  const rated = 'trainset' in td ? ratedOfTrainset(model, td.trainset) : null;
+  const arrays: Partial<Arrays> = { ...model, ...(rated ? { ratedPtr: rated.userPtr, ratedItems: rated.itemIdx } : {}) };
+  const sizes: Sizes = { users: model.userIds.length, items: model.itemIds.length, k: model.nFactors, ratings: trainingData.ratings };
   const files: ArtifactFile[] = [];
   const entries: ArtifactFileEntry[] = [];
-  for (const slot of SLOTS) {
-    const value = model[slot.key];
-    const bytes = slot.dtype === 'utf8-lines' ? encodeIds(value as readonly string[]) : float32ToBytes(value as Float32Array);
-    const shape = slot.shape(model.userIds.length, model.itemIds.length, model.nFactors);
+  for (const slot of rated ? [...MODEL_SLOTS, ...RATED_SLOTS] : MODEL_SLOTS) {
+    const bytes = encodeSlot(slot, arrays[slot.key] as ArrayValue);
+    const shape = slot.shape(sizes);
     files.push({ name: slot.name, bytes });
     entries.push({ name: slot.name, dtype: slot.dtype, shape, bytes: bytes.byteLength, sha256: sha256Hex(bytes) });
   }
@@ -88,9 +121,10 @@ export async function writeArtifact(target: string, model: FactorModel, info: Ar
 
 /**
  * Loads the artifact at `source`, verifying format, version, every file's size and sha256 and the
- * arrays' shapes against the manifest. Anything amiss is refused with an error naming the file.
+ * arrays' shapes against the manifest, and that the rated-items CSR (when listed) is well formed.
+ * Anything amiss is refused with an error naming the file.
  */
-export async function readArtifact(source: string): Promise<{ model: FactorModel; manifest: Manifest }> {
+export async function readArtifact(source: string): Promise<LoadedArtifact> {
   const { store, location } = resolveArtifactStore(source);
   const manifestBytes = await store.read(location, MANIFEST_FILE);
   let raw: unknown;
@@ -100,15 +134,20 @@ export async function readArtifact(source: string): Promise<{ model: FactorModel
     throw invalid(`artifact ${location}: ${MANIFEST_FILE} is not valid JSON (${(e as Error).message})`, { artifact: location });
   }
   const manifest = checkManifest(raw, `artifact ${location}`);
-  const arrays = await Promise.all(
-    SLOTS.map(async (slot) => {
-      const entry = expectedEntry(manifest, slot, location);
-      const hash = createHash('sha256');
-      const bytes = await store.read(location, slot.name, (chunk) => hash.update(chunk));
-      return decodeSlot(slot, entry, bytes, hash.digest('hex'), location);
-    }),
-  );
-  const [userIds, itemIds, userBias, itemBias, userFactors, itemFactors] = arrays as [string[], string[], ...Float32Array[]];
+  // Listing either rated file means both are required: expectedEntry names the one missing.
+  const listsRated = RATED_SLOTS.some((slot) => manifest.files.some((f) => f.name === slot.name));
+  const slots = listsRated ? [...MODEL_SLOTS, ...RATED_SLOTS] : MODEL_SLOTS;
+  const arrays = await Promise.all(slots.map((slot) => readSlot(store, location, manifest, slot)));
+  const [userIds, itemIds, userBias, itemBias, userFactors, itemFactors, ratedPtr, ratedItems] = arrays as [
+    string[],
+    string[],
+    Float32Array,
+    Float32Array,
+    Float32Array,
+    Float32Array,
+    Int32Array?,
+    Int32Array?,
+  ];
   const model: FactorModel = {
     algorithm: manifest.algorithm,
     biased: manifest.biased,
@@ -122,33 +161,49 @@ export async function readArtifact(source: string): Promise<{ model: FactorModel
     userFactors,
     itemFactors,
   };
-  return { model, manifest };
+  const rated = ratedPtr && ratedItems ? { userPtr: ratedPtr, itemIdx: ratedItems } : null;
+  const problem = rated && ratedProblem(rated, userIds.length, itemIds.length);
+  if (problem) throw invalid(`artifact ${location}: ${problem.file} is corrupt: it ${problem.what}`, { artifact: location, file: problem.file });
+  return { model, manifest, rated };
+}
+
+async function readSlot(store: ArtifactStore, location: string, manifest: Manifest, slot: Slot): Promise<ArrayValue> {
+  const entry = expectedEntry(manifest, slot, location);
+  const hash = createHash('sha256');
+  const bytes = await store.read(location, slot.name, (chunk) => hash.update(chunk));
+  return decodeSlot(slot, entry, bytes, hash.digest('hex'), location);
+}
+
+function encodeSlot(slot: Slot, value: ArrayValue): Uint8Array {
+  if (slot.dtype === 'utf8-lines') return encodeIds(value as readonly string[]);
+  return slot.dtype === 'int32le' ? int32ToBytes(value as Int32Array) : float32ToBytes(value as Float32Array);
 }
 
 /** The manifest's entry for a slot, checked against the shape the counts imply. */
 function expectedEntry(m: Manifest, slot: Slot, where: string): ArtifactFileEntry {
   const entry = m.files.find((f) => f.name === slot.name);
   if (!entry) throw invalid(`artifact ${where}: ${MANIFEST_FILE} does not list ${slot.name}`, { artifact: where, file: slot.name });
-  const shape = slot.shape(m.counts.users, m.counts.items, m.nFactors);
+  const shape = slot.shape({ users: m.counts.users, items: m.counts.items, k: m.nFactors, ratings: m.counts.ratings });
   if (entry.dtype !== slot.dtype || entry.shape.join('×') !== shape.join('×')) {
     throw invalid(
       `artifact ${where}: ${slot.name} is listed as ${entry.dtype} [${entry.shape.join('×')}], expected ${slot.dtype} [${shape.join('×')}] for ${m.counts.users} users, ${m.counts.items} items, ${m.nFactors} factors`,
       { artifact: where, file: slot.name },
     );
   }
-  if (slot.dtype === 'float32le' && entry.bytes !== shape.reduce((a, b) => a * b, 4)) {
+  if (slot.dtype !== 'utf8-lines' && entry.bytes !== shape.reduce((a, b) => a * b, 4)) {
     throw invalid(`artifact ${where}: ${slot.name} is listed with ${entry.bytes} bytes, but its shape needs ${shape.reduce((a, b) => a * b, 4)}`);
   }
   return entry;
 }
 
-function decodeSlot(slot: Slot, entry: ArtifactFileEntry, bytes: Uint8Array, sum: string, where: string): Float32Array | string[] {
+function decodeSlot(slot: Slot, entry: ArtifactFileEntry, bytes: Uint8Array, sum: string, where: string): ArrayValue {
   const fail = (what: string) => invalid(`artifact ${where}: ${slot.name} ${what}`, { artifact: where, file: slot.name });
   if (bytes.byteLength !== entry.bytes) {
     throw fail(`${bytes.byteLength < entry.bytes ? 'is truncated' : 'is too long'}: ${bytes.byteLength} bytes, the manifest says ${entry.bytes}`);
   }
   if (sum !== entry.sha256) throw fail(`is corrupt: its sha256 is ${sum}, the manifest says ${entry.sha256}`);
   if (slot.dtype === 'float32le') return bytesToFloat32(bytes);
+  if (slot.dtype === 'int32le') return bytesToInt32(bytes);
   const ids = decodeIds(bytes, entry.shape[0]);
   if (!ids) throw fail(`does not hold ${entry.shape[0]} ids, one per line`);
   return ids;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /**
- * Byte encodings of an artifact's arrays. Floats are stored little-endian whatever the host, so an
+ * Byte encodings of an artifact's arrays. Numbers are stored little-endian whatever the host, so an
  * artifact written on one machine loads on any other; on little-endian hosts (nearly all) encoding
  * is a view and decoding one memcpy.
  */
@@ -20,15 +20,27 @@ export function float32ToBytes(a: Float32Array): Uint8Array {
  * stores' reads do) on a little-endian host; otherwise copies, so the result never shares memory
  * with anything else (a Buffer pool, a larger read).
  */
-export function bytesToFloat32(bytes: Uint8Array): Float32Array {
-  if (LITTLE_ENDIAN_HOST && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return new Float32Array(bytes.buffer);
-  const out = new Float32Array(bytes.byteLength / 4);
+export const bytesToFloat32 = (bytes: Uint8Array): Float32Array =>
+  fromLittleEndian(bytes, (b) => new Float32Array(b), (n) => new Float32Array(n), (v, at) => v.getFloat32(at, true));
+
+/** As bytesToFloat32, for int32 little-endian. */
+export const bytesToInt32 = (bytes: Uint8Array): Int32Array =>
+  fromLittleEndian(bytes, (b) => new Int32Array(b), (n) => new Int32Array(n), (v, at) => v.getInt32(at, true));
+
+function fromLittleEndian<T extends Float32Array | Int32Array>(
+  bytes: Uint8Array,
+  view: (buffer: ArrayBufferLike) => T,
+  alloc: (length: number) => T,
+  get: (v: DataView, at: number) => number,
+): T {
+  if (LITTLE_ENDIAN_HOST && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return view(bytes.buffer);
+  const out = alloc(bytes.byteLength / 4);
   if (LITTLE_ENDIAN_HOST) {
     new Uint8Array(out.buffer).set(bytes);
     return out;
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < out.length; i++) out[i] = get(dv, i * 4);
   return out;
 }
 

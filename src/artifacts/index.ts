@@ -9,11 +9,15 @@
  *   item-ids.txt       item ids likewise
  *   user-bias.f32      float32 little-endian [users]      item-bias.f32     [items]
  *   user-factors.f32   float32 little-endian [users × k]  item-factors.f32  [items × k], row-major
+ *   rated-ptr.i32      int32 little-endian [users + 1], and rated-items.i32 [ratings]: which items
+ *                      each user rated in training (the trainset's CSR, by the model's inner ids), so
+ *                      serving's top-N can leave them out. Optional: written when the writer is given
+ *                      the trainset; readArtifact returns them as `rated`, or null when absent.
  *
  * Written once (temp directory + rename), never overwritten; every read verifies sizes and checksums.
  * Stores are chosen by URI scheme (`file://` or a plain path).
  */
-export { writeArtifact, readArtifact } from './artifact.js';
+export { writeArtifact, readArtifact, type LoadedArtifact } from './artifact.js';
 export { fingerprintTrainset, describeTrainingData, type TrainingDataInfo } from './fingerprint.js';
 export {
   ARTIFACT_FORMAT,

@@ -8,7 +8,8 @@ export const MANIFEST_FILE = 'manifest.json';
 export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 export type JsonObject = { readonly [key: string]: JsonValue };
 
-export type ArtifactDtype = 'float32le' | 'utf8-lines';
+export type ArtifactDtype = 'float32le' | 'int32le' | 'utf8-lines';
+const DTYPES: readonly ArtifactDtype[] = ['float32le', 'int32le', 'utf8-lines'];
 
 export interface ArtifactFileEntry {
   readonly name: string;
@@ -118,7 +119,7 @@ export function checkManifest(raw: unknown, where: string): Manifest {
     const at = `files[${i}].`;
     if (!isObject(f)) throw bad(`${MANIFEST_FILE}: files[${i}] must be an object`);
     field('name', isString, 'a string', f, at);
-    field('dtype', (v): v is ArtifactDtype => v === 'float32le' || v === 'utf8-lines', '"float32le" or "utf8-lines"', f, at);
+    field('dtype', (v): v is ArtifactDtype => DTYPES.includes(v as ArtifactDtype), `one of ${DTYPES.map((d) => `"${d}"`).join(', ')}`, f, at);
     field('shape', (v): v is number[] => Array.isArray(v) && v.every(isCount), 'an array of non-negative integers', f, at);
     field('bytes', isCount, 'a non-negative integer', f, at);
     field('sha256', (v): v is string => isString(v) && /^[0-9a-f]{64}$/.test(v), '64 lowercase hex digits', f, at);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fingerprintTrainset } from '../artifacts/index.js';
 import { tinyTrainset } from '../artifacts/tiny-model-fixture.js';
+import { recommendAll, referenceKernels } from '../core/index.js';
 import { EndpointManager } from './endpoint-manager.js';
 import { endpointFixture, type EndpointFixture } from './endpoint-test-fixture.js';
 
@@ -260,17 +261,29 @@ describe('EndpointManager', () => {
     await assert.rejects(m.waitFor('ep', 'Deleting', 30), code('FAILED_PRECONDITION', /^Endpoint ep did not become Deleting within 30 ms \(status (Creating|InService)\)$/));
   });
 
-  it('recommends the top-k items by the served model, with the scores invoke gives', async () => {
+  it('recommends the top-k unrated items by the served model, with the scores invoke gives', async () => {
     const m = await serving();
     const p = fx.v1.predictor;
     const rec = m.recommend('movielens-model-v1', 'alice', 5);
     assert.ok(rec);
-    const ranked = p.model.itemIds.map((i) => ({ i, s: p.predict('alice', i) })).sort((a, b) => b.s - a.s);
     assert.equal(rec.items.length, 5);
     assert.deepEqual(rec.scores, rec.items.map((i) => p.predict('alice', i)));
-    assert.equal(rec.scores[0], ranked[0].s);
     assert.equal(m.recommend('movielens-model-v1', null, 5), null);
     assert.throws(() => m.recommend('movielens-model-v1', 'alice', 0), code('INVALID_ARGUMENT', /k must be a positive integer, got 0/));
-    assert.equal(m.recommend('movielens-model-v1', 'alice', 10_000)?.items.length, p.model.itemIds.length);
+  });
+
+  it("never recommends an item the user rated in training: core's recommendAll list for every user", async () => {
+    const m = await serving();
+    const model = fx.v1.predictor.model;
+    // v1 was fit on tinyTrainset(7): rebuild it and rank with core, independently of the endpoint.
+    const ts = tinyTrainset(7);
+    const want = recommendAll(model, ts, 10, referenceKernels);
+    for (const [u, user] of model.userIds.entries()) {
+      const rated = new Set([...ts.itemIdx.subarray(ts.userPtr[u], ts.userPtr[u + 1])].map((i) => ts.itemIds[i]));
+      const rec = m.recommend('movielens-model-v1', user, 10);
+      assert.deepEqual(rec?.items, want[u].items, user);
+      assert.deepEqual(rec?.items.filter((i) => rated.has(i)), [], `${user} gets no item they rated`);
+      assert.equal(m.recommend('movielens-model-v1', user, 10_000)?.items.length, model.itemIds.length - rated.size, `${user}: all unrated items`);
+    }
   });
 });

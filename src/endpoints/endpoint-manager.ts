@@ -234,7 +234,7 @@ export class EndpointManager {
     const current = () => this.entries.get(entry.description.name) === entry && entry.generation === generation;
     const load = new Promise<void>((r) => setImmediate(r))
       .then(() => readArtifact(uri))
-      .then(({ model, manifest }) => new ModelRuntime(model, manifest, this.kernels))
+      .then((artifact) => new ModelRuntime(artifact, this.kernels))
       .then(
         (runtime) => {
           if (!current()) return;

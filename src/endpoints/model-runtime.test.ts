@@ -1,18 +1,34 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { Predictor, clip, compareIds, estimate, referenceKernels, itemIdRank } from '../core/index.js';
-import { readArtifact } from '../artifacts/index.js';
+import { Predictor, clip, compareIds, estimate, recommendAll, referenceKernels, itemIdRank } from '../core/index.js';
+import { describeTrainingData, readArtifact, writeArtifact } from '../artifacts/index.js';
+import { TINY_CONFIG, tinyTrainset } from '../artifacts/tiny-model-fixture.js';
 import { endpointFixture } from './endpoint-test-fixture.js';
 import { ModelRuntime } from './model-runtime.js';
 
 const fx = await endpointFixture();
-const { model, manifest } = await readArtifact(fx.v1.uri);
+const loaded = await readArtifact(fx.v1.uri);
+// The same model written as an artifact that does not record rated items (no trainset given).
+const bare = await readArtifact(
+  (await writeArtifact(join(fx.root, 'model-bare'), loaded.model, { hyperparameters: TINY_CONFIG, trainingData: describeTrainingData('bare', tinyTrainset(7)), createdAt: loaded.manifest.createdAt })).uri,
+);
 fx.cleanup();
+const { model } = loaded;
 const predictor = new Predictor(model);
+// v1 was fit on tinyTrainset(7); rebuilt here, independently of the artifact's rated files.
+const trainset = tinyTrainset(7);
+const ratedBy = (user: string): Set<string> => {
+  const u = trainset.userIds.indexOf(user);
+  const items = trainset.itemIdx.subarray(trainset.userPtr[u], trainset.userPtr[u + 1]);
+  return new Set([...items].map((i) => trainset.itemIds[i]));
+};
 
 describe('ModelRuntime', () => {
   it('scores numbers, strings and mixed ids as Predictor does, into a reused array', () => {
-    const rt = new ModelRuntime(model, manifest);
+    const rt = new ModelRuntime(loaded);
     const users = model.userIds.flatMap((u) => model.itemIds.map(() => (/^\d+$/.test(u) ? Number(u) : u)));
     const items = model.userIds.flatMap(() => model.itemIds.map((i) => (/^\d+$/.test(i) ? `${i}.0` : i)));
     const out = new Float64Array(users.length + 5).fill(-1);
@@ -23,8 +39,26 @@ describe('ModelRuntime', () => {
   });
 
   for (const kernels of ['typescript', 'wasm'] as const) {
-    it(`recommends as core's top-N with no exclusions (${kernels} kernels)`, () => {
-      const rt = new ModelRuntime(model, manifest, kernels);
+    it(`recommends core's recommendAll list, never an item the user rated (${kernels} kernels)`, () => {
+      assert.ok(loaded.rated, 'the fixture artifact records rated items');
+      const rt = new ModelRuntime(loaded, kernels);
+      const want = recommendAll(model, trainset, 10, referenceKernels);
+      for (const [u, user] of model.userIds.entries()) {
+        const got = rt.recommend(user, 10);
+        // Same list; scores are Predictor's float64 estimates, where the kernels rank in float32.
+        assert.deepEqual(got?.items, want[u].items, user);
+        const rated = ratedBy(user);
+        assert.ok(rated.size > 0, `${user} rated something`);
+        assert.deepEqual(got?.items.filter((i) => rated.has(i)), [], `${user} gets no item they rated`);
+        assert.deepEqual(got?.scores, got?.items.map((i) => predictor.predict(user, i)));
+        const all = rt.recommend(user, model.itemIds.length + 5);
+        assert.deepEqual(new Set(all?.items), new Set(model.itemIds.filter((i) => !rated.has(i))), `${user}: every unrated item, once`);
+      }
+    });
+
+    it(`excludes nothing for an artifact that does not record rated items (${kernels} kernels)`, () => {
+      assert.equal(bare.rated, null);
+      const rt = new ModelRuntime(bare, kernels);
       const none = { userPtr: new Int32Array(model.userIds.length + 1), itemIdx: new Int32Array(0) };
       const rank = itemIdRank(model.itemIds);
       for (const [u, user] of model.userIds.entries()) {
@@ -33,11 +67,13 @@ describe('ModelRuntime', () => {
         assert.deepEqual(got?.items, [...want.items].map((i) => model.itemIds[i]), user);
         assert.deepEqual(got?.scores, got?.items.map((i) => predictor.predict(user, i)));
       }
+      const withRated = model.userIds.filter((user) => rt.recommend(user, 10)?.items.some((i) => ratedBy(user).has(i)));
+      assert.ok(withRated.length > 0, 'without exclusions some top-10 holds a rated item');
     });
   }
 
-  it('ranks items for an unknown user by the fallback estimate μ + b_i, ties by item id', () => {
-    const rt = new ModelRuntime(model, manifest, 'typescript');
+  it('ranks all items for an unknown user by the fallback estimate μ + b_i, ties by item id', () => {
+    const rt = new ModelRuntime(loaded, 'typescript');
     const rec = rt.recommend('nobody', model.itemIds.length + 3);
     const est = (id: string) => estimate(model, -1, model.itemIds.indexOf(id));
     const want = [...model.itemIds].sort((a, b) => est(b) - est(a) || compareIds(a, b));

@@ -1,5 +1,5 @@
 import { clip, estimate, invalid, itemIdRank, type Exclusions, type FactorModel, type Kernels } from '../core/index.js';
-import type { Manifest } from '../artifacts/index.js';
+import type { LoadedArtifact, Manifest } from '../artifacts/index.js';
 import { loadKernels, type KernelPreference } from '../kernels/index.js';
 import { BAD_ID, IdLookup, NULL_ID, badId } from './id-lookup.js';
 
@@ -14,22 +14,28 @@ export interface Recommendation {
  * needs. Immutable once built, so an endpoint switches models by swapping one reference and a batch
  * that started on the old model finishes on it.
  *
- * Format version 1 artifacts do not record which items each user rated, so recommendations exclude
- * nothing: an item the user has rated can be recommended.
+ * Recommendations leave out the items a user rated in training, as the guide's top-N does. An
+ * artifact written without its trainset does not record them (`rated` null): then nothing is
+ * excluded and a rated item can be recommended.
  */
 export class ModelRuntime {
+  readonly model: FactorModel;
+  readonly manifest: Manifest;
   private readonly users: IdLookup;
   private readonly items: IdLookup;
-  private topN?: { readonly kernels: Kernels; readonly rank: Int32Array; readonly none: Exclusions };
+  private readonly rated: Exclusions | null;
+  private topN?: { readonly kernels: Kernels; readonly rank: Int32Array; readonly exclude: Exclusions };
   private fallbackOrder?: Int32Array;
 
   constructor(
-    readonly model: FactorModel,
-    readonly manifest: Manifest,
+    artifact: LoadedArtifact,
     private readonly kernelPreference: KernelPreference = 'auto',
   ) {
-    this.users = new IdLookup(model.userIds);
-    this.items = new IdLookup(model.itemIds);
+    this.model = artifact.model;
+    this.manifest = artifact.manifest;
+    this.rated = artifact.rated;
+    this.users = new IdLookup(this.model.userIds);
+    this.items = new IdLookup(this.model.itemIds);
   }
 
   /**
@@ -65,8 +71,10 @@ export class ModelRuntime {
   }
 
   /**
-   * The user's top-k items (fewer when the model has fewer), ranked as core's top-N ranks them
-   * (estimate, then item id). An unknown user gets the fallback ranking (μ + b_i). Null for a NULL user.
+   * The user's top-k items among those they did not rate in training (fewer when fewer remain),
+   * ranked as core's top-N ranks them (estimate, then item id): core's recommendAll list for that
+   * user. An unknown user rated nothing here, so gets the fallback ranking (μ + b_i) over all items.
+   * Null for a NULL user.
    */
   recommend(user: unknown, k: number): Recommendation | null {
     const u = this.users.find(user);
@@ -87,9 +95,9 @@ export class ModelRuntime {
     this.topN ??= {
       kernels: loadKernels(this.kernelPreference),
       rank: itemIdRank(this.model.itemIds),
-      none: { userPtr: new Int32Array(this.model.userIds.length + 1), itemIdx: new Int32Array(0) },
+      exclude: this.rated ?? { userPtr: new Int32Array(this.model.userIds.length + 1), itemIdx: new Int32Array(0) },
     };
-    return this.topN.kernels.topN(this.model, Int32Array.of(u), this.topN.none, n, this.topN.rank).items;
+    return this.topN.kernels.topN(this.model, Int32Array.of(u), this.topN.exclude, n, this.topN.rank).items;
   }
 
   /** Every item by its unknown-user estimate, descending, ties by item id: the same for all unknown users, so built once. */

@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 import { RecpipeError, invalid } from '../core/errors.js';
 import { Catalog, ROLES, SNOWFLAKE_FUNCTIONS, SYSTEM_DATABASE, SqlExecutor, parseObjectName, resolveTableName, type Session, type StatementResult } from '../sql/index.js';
 import { openDuckDbWarehouse, type TableName, type Warehouse } from '../warehouse/index.js';
+import { EndpointManager } from '../endpoints/index.js';
+import { endpointFunctions } from './endpoint-functions.js';
 import { HomeLayout, lockHome, type HomeLock } from './home.js';
 
 export type { Session, StatementResult, ResultColumnType } from '../sql/index.js';
@@ -11,6 +13,8 @@ export type { TableName, Warehouse } from '../warehouse/index.js';
 export interface EngineOptions {
   /** The data directory (created when missing); one process owns it at a time. */
   readonly home: string;
+  /** Base URL that SQL functions put in the links they return (the service sets its own once listening). */
+  readonly publicUrl?: string;
 }
 
 export interface SessionInit {
@@ -33,6 +37,8 @@ export class Engine {
     private readonly catalog: Catalog,
     private readonly executor: SqlExecutor,
     private readonly lock: HomeLock,
+    readonly endpoints: EndpointManager,
+    readonly links: { baseUrl: string },
   ) {}
 
   /** Opens (creating if needed) a home: takes its lock, opens the system catalog and re-attaches every database. */
@@ -53,7 +59,10 @@ export class Engine {
         await warehouse.attachDatabase(db.name, db.file);
       }
       const executor = new SqlExecutor({ warehouse, catalog, databaseFile: (name) => layout.databaseFile(name) });
-      return new Engine(layout.root, warehouse, catalog, executor, lock);
+      const endpoints = await EndpointManager.open({ home: layout.root });
+      const links = { baseUrl: opts.publicUrl ?? 'http://127.0.0.1:7878' };
+      for (const spec of endpointFunctions(endpoints, links)) warehouse.registerFunction(spec);
+      return new Engine(layout.root, warehouse, catalog, executor, lock, endpoints, links);
     } catch (e) {
       await warehouse?.close();
       lock.release();
@@ -91,6 +100,7 @@ export class Engine {
     if (this.closed) return;
     this.closed = true;
     try {
+      await this.endpoints.close();
       await this.warehouse.close();
     } finally {
       this.lock.release();

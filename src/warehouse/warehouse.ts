@@ -128,6 +128,30 @@ export interface CsvFileOutcome {
   readonly firstError: CsvRowError | null;
 }
 
+/** Where the calling statement's one-part names resolve: its session's current database and schema. */
+export interface FunctionCallContext {
+  readonly database: string | null;
+  readonly schema: string | null;
+}
+
+/** Argument and result types of JS-implemented SQL functions; ANY takes whatever the caller passes. */
+export type FunctionValueType = 'ANY' | 'VARCHAR' | 'DOUBLE' | 'BIGINT' | 'JSON';
+
+/** A value as a function receives it: decimals arrive as numbers, integers beyond 2^53 as bigint. */
+export type FunctionArg = null | boolean | number | bigint | string;
+
+/**
+ * A scalar SQL function implemented in JavaScript. The database calls `invoke` synchronously with
+ * one batch of rows at a time (argument columns, up to a few thousand rows), so long work must be
+ * started, not awaited. Throwing fails the calling statement with the error's message.
+ */
+export interface ScalarFunctionSpec {
+  readonly name: string;
+  readonly parameters: readonly FunctionValueType[];
+  readonly returns: Exclude<FunctionValueType, 'ANY'>;
+  readonly invoke: (args: readonly (readonly FunctionArg[])[], rows: number, ctx: FunctionCallContext) => ArrayLike<unknown>;
+}
+
 export interface Warehouse {
   /** Runs one statement on a pooled connection. */
   run(sql: string, params?: readonly SqlParam[]): Promise<RunResult>;
@@ -152,6 +176,9 @@ export interface Warehouse {
    * outcome is then LOAD_FAILED with no rows loaded.
    */
   loadCsv(request: CsvLoadRequest): Promise<CsvFileOutcome[]>;
+
+  /** Makes a JS function callable from SQL on every connection, present and future. */
+  registerFunction(spec: ScalarFunctionSpec): void;
 
   close(): Promise<void>;
 }

@@ -5,7 +5,9 @@ import type {
   ColumnRequest,
   CsvFileOutcome,
   CsvLoadRequest,
+  FunctionCallContext,
   RunResult,
+  ScalarFunctionSpec,
   SqlParam,
   TableColumns,
   TableInfo,
@@ -19,6 +21,7 @@ import { loadCsv } from './csv-load.js';
 import { duckdbCall } from './errors.js';
 import { readColumns } from './read-columns.js';
 import { runStatement } from './run.js';
+import { registerScalar } from './scalar-functions.js';
 import { writeTable } from './write-table.js';
 
 export interface DuckDbWarehouseOptions {
@@ -40,17 +43,33 @@ export async function openDuckDbWarehouse(options: DuckDbWarehouseOptions = {}):
   if (options.tempDirectory) config.temp_directory = options.tempDirectory;
   const instance = await duckdbCall(() => DuckDBInstance.create(':memory:', config));
   const setup = options.connectionSetup ?? [];
+  const functions: ScalarFunctionSpec[] = [];
   const pool = new ConnectionPool(instance, async (conn) => {
     for (const sql of setup) await duckdbCall(() => conn.run(sql));
+    for (const spec of functions) registerScalar(conn, spec, () => callContext.get(conn) ?? NO_CONTEXT);
   });
-  return new DuckDbWarehouse(instance, pool);
+  return new DuckDbWarehouse(instance, pool, functions);
 }
+
+const NO_CONTEXT: FunctionCallContext = { database: null, schema: null };
+
+/** Each connection's current database and schema, as the last useSchema set them, for JS functions. */
+const callContext = new WeakMap<DuckDBConnection, FunctionCallContext>();
 
 class DuckDbWarehouse implements Warehouse {
   constructor(
     private readonly instance: DuckDBInstance,
     private readonly pool: ConnectionPool,
+    private readonly functions: ScalarFunctionSpec[],
   ) {}
+
+  registerFunction(spec: ScalarFunctionSpec): void {
+    if (this.functions.some((f) => f.name.toLowerCase() === spec.name.toLowerCase() && f.parameters.length === spec.parameters.length)) {
+      throw new Error(`SQL function ${spec.name}/${spec.parameters.length} is already registered`);
+    }
+    this.functions.push(spec);
+    for (const conn of this.pool.connections()) registerScalar(conn, spec, () => callContext.get(conn) ?? NO_CONTEXT);
+  }
 
   run(sql: string, params: readonly SqlParam[] = []): Promise<RunResult> {
     return this.pool.use((conn) => runStatement(conn, sql, params));
@@ -141,8 +160,10 @@ class DuckDbWarehouse implements Warehouse {
 function wrapConnection(conn: DuckDBConnection): WarehouseConnection {
   return {
     run: (sql, params = []) => runStatement(conn, sql, params),
-    useSchema: (database, schema) =>
-      useTarget(conn, database === null ? EMPTY_CATALOG : schema === null ? quoteIdent(database) : `${quoteIdent(database)}.${quoteIdent(schema)}`),
+    useSchema: async (database, schema) => {
+      await useTarget(conn, database === null ? EMPTY_CATALOG : schema === null ? quoteIdent(database) : `${quoteIdent(database)}.${quoteIdent(schema)}`);
+      callContext.set(conn, { database, schema });
+    },
   };
 }
 

@@ -1,0 +1,64 @@
+import type { EndpointManager } from '../endpoints/index.js';
+import { idToJson } from '../training/index.js';
+import type { FunctionArg, ScalarFunctionSpec } from '../warehouse/index.js';
+
+const text = (v: FunctionArg, what: string): string => {
+  if (typeof v !== 'string' || v.trim() === '') throw new Error(`${what} must be a non-empty string, got ${v === null ? 'NULL' : JSON.stringify(v)}`);
+  return v.trim();
+};
+
+/**
+ * The guide's endpoint functions as SQL: deploy_model(name, artifact) starts a deployment and
+ * answers at once; invoke_model(name, user, item) scores whole batches from the model in memory;
+ * recommend(name, user, k) gives the user's top-k unrated items. Ids of any type (INT, FLOAT,
+ * VARCHAR) name the same user, as the guide's FLOAT no_ratings table needs.
+ */
+export function endpointFunctions(endpoints: EndpointManager, links: { baseUrl: string }): ScalarFunctionSpec[] {
+  return [
+    {
+      name: 'deploy_model',
+      parameters: ['ANY', 'ANY'],
+      returns: 'JSON',
+      invoke: (args, rows) =>
+        Array.from({ length: rows }, (_, r) => {
+          if (args[0][r] === null || args[1][r] === null) return null;
+          const d = endpoints.deploy(text(args[0][r], 'model (endpoint) name'), text(args[1][r], 'model artifact URI'));
+          return JSON.stringify({
+            EndpointName: d.name,
+            EndpointStatus: d.status,
+            ArtifactUri: d.pendingArtifactUri ?? d.artifactUri,
+            CreationTime: d.createdAt,
+            Ping: `${links.baseUrl}/endpoints/${encodeURIComponent(d.name)}/ping`,
+            Invocations: `${links.baseUrl}/endpoints/${encodeURIComponent(d.name)}/invocations`,
+          });
+        }),
+    },
+    {
+      name: 'invoke_model',
+      parameters: ['ANY', 'ANY', 'ANY'],
+      returns: 'DOUBLE',
+      invoke: ([names, users, items], rows) => {
+        const out = new Float64Array(rows);
+        const first = names[0];
+        if (names.every((n) => n === first)) {
+          if (first === null) return out.fill(Number.NaN);
+          endpoints.invokeBatch(first, users, items, out);
+          return out;
+        }
+        for (let r = 0; r < rows; r++) out[r] = names[r] === null ? Number.NaN : (endpoints.invokeOne(names[r], users[r], items[r]) ?? Number.NaN);
+        return out;
+      },
+    },
+    {
+      name: 'recommend',
+      parameters: ['ANY', 'ANY', 'ANY'],
+      returns: 'JSON',
+      invoke: ([names, users, ks], rows) =>
+        Array.from({ length: rows }, (_, r) => {
+          if (names[r] === null || users[r] === null || ks[r] === null) return null;
+          const rec = endpoints.recommend(names[r], users[r], ks[r]);
+          return rec === null ? null : JSON.stringify(rec.items.map(idToJson));
+        }),
+    },
+  ];
+}
