@@ -1,0 +1,126 @@
+import { performance } from 'node:perf_hooks';
+import { writeArtifact } from '../artifacts/index.js';
+import { invalid, type CvResult, type FactorModel } from '../core/index.js';
+import type { Warehouse } from '../warehouse/index.js';
+import type { JobMetrics, JobSpec, MeanStd, ProgressPhase } from './job.js';
+import { display } from './job-spec.js';
+import { readRatings } from './read-ratings.js';
+import { recommendationColumns } from './recommendations-table.js';
+import { planTables } from './table-plan.js';
+import { startTrainingThread, type TrainingThread } from './training-thread.js';
+import type { TrainResult } from './worker-protocol.js';
+
+/** What one run needs from the manager: the phase changes, log and progress go through it. */
+export interface RunContext {
+  readonly spec: JobSpec;
+  readonly warehouse: Warehouse;
+  /** Where this job's artifact goes (a URI of an artifact store). */
+  readonly artifactTarget: string;
+  readonly foldWorkers: number;
+  readonly queuedSeconds: number;
+  readonly now: () => Date;
+  enter(secondary: 'Downloading' | 'Training' | 'Uploading', message: string): void;
+  log(line: string): void;
+  progress(phase: ProgressPhase, done: number, total: number): void;
+  /** Throws when a stop was requested, so the run ends at the next phase boundary. */
+  checkStop(): void;
+  /** The running training thread, so a stop can terminate it. */
+  setThread(thread: TrainingThread | null): void;
+  setArtifact(uri: string): void;
+}
+
+const secs = (s: number): string => `${s.toFixed(2)} s`;
+const count = (n: number): string => n.toLocaleString('en-US');
+
+/**
+ * One job, phase by phase: Downloading (check the tables again, read the input), Training (the
+ * worker thread), Uploading (the artifact first, then the output table in one atomic replace, so a
+ * job that fails or stops before the end leaves the table as it was).
+ */
+export async function runJob(ctx: RunContext): Promise<JobMetrics> {
+  const { spec, warehouse } = ctx;
+  const start = performance.now();
+  ctx.enter('Downloading', `Reading ${display(spec.input)}`);
+  const plan = await planTables(warehouse, spec);
+  const loaded = await readRatings(warehouse, plan);
+  const ds = loaded.dataset;
+  const readDone = performance.now();
+  ctx.log(
+    `Read ${count(loaded.rowsRead)} ratings of ${count(ds.userIds.size)} users and ${count(ds.itemIds.size)} movies (scale ${ds.scale.min}–${ds.scale.max}) ` +
+      `from ${display(spec.input)} in ${secs((readDone - start) / 1000)}` +
+      (loaded.duplicates > 0 ? `; ${count(loaded.duplicates)} repeated (user, movie) pairs kept their last rating` : ''),
+  );
+  if (spec.folds > ds.size) throw invalid(`cannot make ${spec.folds} cross-validation folds from ${ds.size} ratings of ${display(spec.input)}`);
+  ctx.checkStop();
+
+  ctx.enter('Training', `Training ${spec.algorithm} on ${count(ds.size)} ratings`);
+  const thread = startTrainingThread(
+    {
+      users: ds.users,
+      items: ds.items,
+      ratings: ds.ratings,
+      userIds: ds.userIds.rawIds(),
+      itemIds: ds.itemIds.rawIds(),
+      scale: ds.scale,
+      algorithm: spec.algorithm,
+      hyperparameters: spec.hyperparameters,
+      folds: spec.folds,
+      topN: spec.topN,
+      seed: spec.seed,
+      source: display(spec.input),
+      foldWorkers: ctx.foldWorkers,
+    },
+    { progress: ctx.progress, log: ctx.log },
+  );
+  ctx.setThread(thread);
+  const result = await thread.result.finally(() => ctx.setThread(null));
+  const trained = performance.now();
+  ctx.checkStop();
+
+  ctx.enter('Uploading', `Writing the model artifact and ${display(spec.output)}`);
+  const model: FactorModel = result.model;
+  const manifest = await writeArtifact(ctx.artifactTarget, model, {
+    hyperparameters: spec.hyperparameters,
+    metrics: result.cv ? cvMetrics(result.cv) : {},
+    seed: spec.seed,
+    trainingData: result.trainingData,
+    createdAt: ctx.now().toISOString(),
+  });
+  ctx.setArtifact(manifest.uri);
+  ctx.log(`Model artifact written to ${manifest.uri}`);
+  ctx.checkStop();
+  const columns = recommendationColumns(plan.output, plan.input.itemKind, { userIds: model.userIds, itemIds: model.itemIds, n: result.topN.n, items: result.topN.items });
+  const rowsWritten = await warehouse.writeTable(spec.output, columns);
+  const end = performance.now();
+  ctx.log(`Top ${spec.topN} predictions for all ${count(rowsWritten)} users saved to table ${display(spec.output)} in ${secs((end - trained) / 1000)}`);
+  return metricsOf(result, loaded, rowsWritten, {
+    queuedSeconds: ctx.queuedSeconds,
+    downloadingSeconds: (readDone - start) / 1000,
+    trainingSeconds: (trained - readDone) / 1000,
+    uploadingSeconds: (end - trained) / 1000,
+    totalSeconds: ctx.queuedSeconds + (end - start) / 1000,
+  });
+}
+
+const meanStd = (m: CvResult['mean']): MeanStd => ({ rmse: m.rmse, mae: m.mae, fitSeconds: m.fitTime, testSeconds: m.testTime });
+
+function cvMetrics(cv: CvResult): NonNullable<JobMetrics['cv']> {
+  return {
+    folds: cv.folds.map((f, i) => ({ fold: i + 1, rmse: f.rmse, mae: f.mae, fitSeconds: f.fitTime, testSeconds: f.testTime })),
+    mean: meanStd(cv.mean),
+    std: meanStd(cv.std),
+  };
+}
+
+function metricsOf(result: TrainResult, loaded: Awaited<ReturnType<typeof readRatings>>, rowsWritten: number, phases: JobMetrics['phases']): JobMetrics {
+  const ds = loaded.dataset;
+  return {
+    data: { rowsRead: loaded.rowsRead, ratings: ds.size, duplicates: loaded.duplicates, users: ds.userIds.size, items: ds.itemIds.size, scale: { ...ds.scale } },
+    cv: result.cv ? cvMetrics(result.cv) : null,
+    fullFit: { seconds: result.fullFit.seconds, trainRmse: [...result.fullFit.trainRmse] },
+    topN: { n: result.topN.n, users: result.model.userIds.length, seconds: result.topN.seconds },
+    rowsWritten,
+    kernels: result.kernels,
+    phases,
+  };
+}

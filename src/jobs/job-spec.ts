@@ -1,0 +1,69 @@
+import { getAlgorithm, invalid } from '../core/index.js';
+import { checkIdentifier, displayName, type TableName } from '../warehouse/index.js';
+import type { JobSpec } from './job.js';
+
+/** What a caller asks for; everything but the two tables has a default. */
+export interface JobRequest {
+  readonly input: TableName;
+  readonly output: TableName;
+  /** Default `svd` (the guide's SVD()); Surprise class names work too. */
+  readonly algorithm?: string;
+  /** Surprise's names accepted (`n_factors`, `lr_all` …). */
+  readonly hyperparameters?: Readonly<Record<string, unknown>>;
+  /** Default 5, as the guide's `cross_validate(algo, data, cv=5)`; 0 skips cross-validation. */
+  readonly folds?: number;
+  readonly topN?: number;
+  readonly seed?: number;
+  /** Default one day; SageMaker's ceiling of 28 days is the maximum. */
+  readonly maxRuntimeSeconds?: number;
+}
+
+export const MAX_RUNTIME_CEILING_SECONDS = 28 * 24 * 3600;
+const MAX_FOLDS = 100;
+const MAX_TOP_N = 10_000;
+
+/** Validates a request into a complete spec, naming the offending field in every error. */
+export function parseJobSpec(req: JobRequest): JobSpec {
+  if (typeof req !== 'object' || req === null) throw invalid('a training job needs a request object with input and output tables');
+  const input = tableName(req.input, 'input');
+  const output = tableName(req.output, 'output');
+  if (sameTable(input, output)) throw invalid(`input and output are the same table ${display(input)}; the job would overwrite its own training data`);
+  const algo = getAlgorithm(req.algorithm ?? 'svd');
+  const raw = req.hyperparameters ?? {};
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalid(`hyperparameters must be an object of name: value, got ${JSON.stringify(raw)}`);
+  const hyperparameters = algo.parseConfig(raw) as Record<string, unknown>;
+  const folds = integer('folds', req.folds ?? 5, 0, MAX_FOLDS);
+  if (folds === 1) throw invalid('folds must be 0 (no cross-validation) or at least 2, got 1');
+  return {
+    input,
+    output,
+    algorithm: algo.id,
+    hyperparameters,
+    folds,
+    topN: integer('topN', req.topN ?? 10, 1, MAX_TOP_N),
+    seed: integer('seed', req.seed ?? 0, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
+    maxRuntimeSeconds: integer('maxRuntimeSeconds', req.maxRuntimeSeconds ?? 86_400, 1, MAX_RUNTIME_CEILING_SECONDS),
+  };
+}
+
+export const display = (t: TableName): string => displayName([t.database, t.schema, t.name]);
+
+/** DuckDB (like Snowflake for the quoted names recpipe stores) matches table names case-insensitively. */
+export const sameTable = (a: TableName, b: TableName): boolean =>
+  a.database.toUpperCase() === b.database.toUpperCase() && a.schema.toUpperCase() === b.schema.toUpperCase() && a.name.toUpperCase() === b.name.toUpperCase();
+
+function tableName(t: TableName | undefined, what: string): TableName {
+  if (typeof t !== 'object' || t === null) throw invalid(`${what} table is missing (expected database, schema and name)`);
+  for (const part of ['database', 'schema', 'name'] as const) {
+    if (typeof t[part] !== 'string') throw invalid(`${what} table: ${part} must be a string, got ${JSON.stringify(t[part])}`);
+    checkIdentifier(t[part], `${what} table ${part}`);
+  }
+  return { database: t.database, schema: t.schema, name: t.name };
+}
+
+function integer(field: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw invalid(`${field} must be an integer in ${min}..${max}, got ${JSON.stringify(value)}`, { field, value });
+  }
+  return value;
+}

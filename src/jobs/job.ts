@@ -1,0 +1,124 @@
+import type { TableName } from '../warehouse/index.js';
+
+/**
+ * A training job as SageMaker describes one (DescribeTrainingJob): a primary status, a finer
+ * secondary status with its timestamped history, the data in and out, the algorithm and its
+ * hyperparameters, final metrics, the model artifact and, when it ended badly, why.
+ */
+export type JobStatus = 'InProgress' | 'Completed' | 'Failed' | 'Stopping' | 'Stopped';
+
+/**
+ * Starting = queued or launching; Downloading = reading the input table; Training = the worker
+ * runs cross-validation, the full fit and top-N; Uploading = writing the artifact and the output table.
+ */
+export type SecondaryStatus =
+  | 'Starting'
+  | 'Downloading'
+  | 'Training'
+  | 'Uploading'
+  | 'Stopping'
+  | 'Completed'
+  | 'Failed'
+  | 'Stopped'
+  | 'MaxRuntimeExceeded';
+
+export interface StatusTransition {
+  readonly status: SecondaryStatus;
+  /** ISO-8601. */
+  readonly startTime: string;
+  /** ISO-8601; absent while this is the current status. */
+  readonly endTime?: string;
+  readonly statusMessage: string;
+}
+
+/** A validated job request (see parseJobSpec), as stored with the job. */
+export interface JobSpec {
+  readonly input: TableName;
+  readonly output: TableName;
+  /** The algorithm's id (`svd`, `svdpp`, `baseline`). */
+  readonly algorithm: string;
+  /** The complete parsed config: defaults filled in, Surprise aliases resolved. */
+  readonly hyperparameters: Readonly<Record<string, unknown>>;
+  /** K of the K-fold cross-validation; 0 skips it. */
+  readonly folds: number;
+  readonly topN: number;
+  readonly seed: number;
+  readonly maxRuntimeSeconds: number;
+}
+
+export interface FoldMetrics {
+  readonly fold: number;
+  readonly rmse: number;
+  readonly mae: number;
+  readonly fitSeconds: number;
+  readonly testSeconds: number;
+}
+
+export interface MeanStd {
+  readonly rmse: number;
+  readonly mae: number;
+  readonly fitSeconds: number;
+  readonly testSeconds: number;
+}
+
+/** Everything measured by a finished job; times in seconds. */
+export interface JobMetrics {
+  readonly data: {
+    readonly rowsRead: number;
+    /** Rows trained on: rows read minus repeated (user, item) pairs, of which the last rating is kept. */
+    readonly ratings: number;
+    readonly duplicates: number;
+    readonly users: number;
+    readonly items: number;
+    readonly scale: { readonly min: number; readonly max: number };
+  };
+  readonly cv: { readonly folds: readonly FoldMetrics[]; readonly mean: MeanStd; readonly std: MeanStd } | null;
+  readonly fullFit: { readonly seconds: number; readonly trainRmse: readonly number[] };
+  readonly topN: { readonly n: number; readonly users: number; readonly seconds: number };
+  readonly rowsWritten: number;
+  readonly kernels: string;
+  readonly phases: {
+    readonly queuedSeconds: number;
+    readonly downloadingSeconds: number;
+    readonly trainingSeconds: number;
+    readonly uploadingSeconds: number;
+    readonly totalSeconds: number;
+  };
+}
+
+export type ProgressPhase = 'cv' | 'fit' | 'top-n';
+
+export interface PhaseProgress {
+  readonly done: number;
+  readonly total: number;
+}
+
+/** Live progress by phase (folds, epochs of the full fit, top-N); cross-validation and the full fit run side by side. */
+export type JobProgress = Readonly<Partial<Record<ProgressPhase, PhaseProgress>>>;
+
+export interface TrainingJob {
+  /** `train-<yyyyMMdd-HHmmss>-<4 hex>`, unique in the home. */
+  readonly name: string;
+  /** A UUID, for clients that want an opaque id. */
+  readonly id: string;
+  readonly spec: JobSpec;
+  readonly status: JobStatus;
+  readonly secondaryStatus: SecondaryStatus;
+  readonly secondaryStatusTransitions: readonly StatusTransition[];
+  readonly creationTime: string;
+  /** When the job left the queue. */
+  readonly trainingStartTime: string | null;
+  readonly trainingEndTime: string | null;
+  readonly lastModifiedTime: string;
+  readonly failureReason: string | null;
+  /** Why a Stopped job stopped (a request, the max run time, a shutdown). */
+  readonly stopReason: string | null;
+  readonly progress: JobProgress | null;
+  readonly metrics: JobMetrics | null;
+  /** Where the model artifact was written (pass it to deploy_model). */
+  readonly artifactUri: string | null;
+}
+
+const TERMINAL: ReadonlySet<JobStatus> = new Set(['Completed', 'Failed', 'Stopped']);
+
+export const isTerminal = (status: JobStatus): boolean => TERMINAL.has(status);

@@ -1,0 +1,122 @@
+import { RecpipeError, invalid, notFound } from '../core/index.js';
+import { displayName, type ColumnInfo, type TableName, type Warehouse } from '../warehouse/index.js';
+import type { JobSpec } from './job.js';
+import { display } from './job-spec.js';
+
+/** How an id column's values are typed, which decides how they are written back. */
+export type IdKind = 'integer' | 'float' | 'text';
+
+export type OutputUserType = 'BIGINT' | 'DOUBLE' | 'VARCHAR';
+
+/** The checked shape of a job's tables: real column names (as spelled in the table) and types. */
+export interface TablePlan {
+  readonly input: {
+    readonly table: TableName;
+    readonly user: string;
+    readonly item: string;
+    readonly rating: string;
+    readonly userKind: IdKind;
+    readonly itemKind: IdKind;
+  };
+  readonly output: {
+    readonly table: TableName;
+    readonly exists: boolean;
+    readonly userColumn: string;
+    readonly recommendationsColumn: string;
+    readonly userType: OutputUserType;
+  };
+}
+
+const INPUT_COLUMNS = ['USERID', 'MOVIEID', 'RATING'];
+const OUTPUT_COLUMNS = ['USERID', 'RECOMMENDATIONS'];
+const USER_TYPE: Record<IdKind, OutputUserType> = { integer: 'BIGINT', float: 'DOUBLE', text: 'VARCHAR' };
+
+/**
+ * Checks, before any work, that the input table has USERID, MOVIEID and RATING (matched
+ * case-insensitively, ids numeric or text, ratings numeric) and that the output table is absent
+ * (its schema existing) or a table of exactly USERID and RECOMMENDATIONS (JSON or text).
+ */
+export async function planTables(warehouse: Warehouse, spec: JobSpec): Promise<TablePlan> {
+  const input = await planInput(warehouse, spec.input);
+  const output = await planOutput(warehouse, spec.output, input.userKind);
+  return { input, output };
+}
+
+async function planInput(warehouse: Warehouse, table: TableName): Promise<TablePlan['input']> {
+  const cols = await warehouse.tableColumns(table);
+  if (!cols) throw notFound(`input table ${display(table)} does not exist`, { table: display(table) });
+  const [user, item, rating] = INPUT_COLUMNS.map((name) => {
+    const col = find(cols, name);
+    if (!col) {
+      throw invalid(`input table ${display(table)} has no ${name} column (it has ${cols.map((c) => c.name).join(', ')}); a training table needs USERID, MOVIEID and RATING`, {
+        table: display(table),
+        column: name,
+      });
+    }
+    return col;
+  });
+  const ratingKind = kindOf(rating.type);
+  if (ratingKind !== 'integer' && ratingKind !== 'float') {
+    throw invalid(`column ${rating.name} of input table ${display(table)} has type ${rating.type}; ratings must be numbers`, { table: display(table), column: rating.name });
+  }
+  return { table, user: user.name, item: item.name, rating: rating.name, userKind: idKind(user, table, 'input'), itemKind: idKind(item, table, 'input') };
+}
+
+async function planOutput(warehouse: Warehouse, table: TableName, inputUserKind: IdKind): Promise<TablePlan['output']> {
+  const listed = (await warehouse.listTables({ database: table.database, schema: table.schema })).find((t) => t.name.toUpperCase() === table.name.toUpperCase());
+  if (!listed) {
+    await checkSchemaExists(warehouse, table);
+    return { table, exists: false, userColumn: 'USERID', recommendationsColumn: 'RECOMMENDATIONS', userType: USER_TYPE[inputUserKind] };
+  }
+  if (listed.kind !== 'TABLE') throw invalid(`output ${display(table)} is a view; the job writes its recommendations into a table`, { table: display(table) });
+  const cols = (await warehouse.tableColumns(table)) ?? [];
+  const fix = `drop it or give the job another output table (it is created as USERID, RECOMMENDATIONS VARIANT)`;
+  const extra = cols.filter((c) => !OUTPUT_COLUMNS.includes(c.name.toUpperCase()));
+  if (extra.length > 0) {
+    throw invalid(`output table ${display(table)} has columns the job would not fill (${extra.map((c) => c.name).join(', ')}); ${fix}`, { table: display(table) });
+  }
+  const [user, recs] = OUTPUT_COLUMNS.map((name) => {
+    const col = find(cols, name);
+    if (!col) throw invalid(`output table ${display(table)} has no ${name} column; ${fix}`, { table: display(table), column: name });
+    return col;
+  });
+  if (!['JSON', 'VARCHAR'].includes(recs.type.toUpperCase())) {
+    throw invalid(`column ${recs.name} of output table ${display(table)} has type ${recs.type}; it must hold JSON (VARIANT) or text; ${fix}`, {
+      table: display(table),
+      column: recs.name,
+    });
+  }
+  return { table, exists: true, userColumn: user.name, recommendationsColumn: recs.name, userType: USER_TYPE[idKind(user, table, 'output')] };
+}
+
+async function checkSchemaExists(warehouse: Warehouse, table: TableName): Promise<void> {
+  const schemas = await warehouse.listSchemas(table.database);
+  if (schemas.length === 0) throw notFound(`database ${displayName([table.database])} of output table ${display(table)} does not exist`);
+  if (!schemas.some((s) => s.toUpperCase() === table.schema.toUpperCase())) {
+    throw notFound(`schema of output table ${display(table)} does not exist (database ${table.database} has ${schemas.join(', ')})`);
+  }
+}
+
+const find = (cols: readonly ColumnInfo[], name: string): ColumnInfo | undefined => cols.find((c) => c.name.toUpperCase() === name);
+
+function idKind(col: ColumnInfo, table: TableName, side: string): IdKind {
+  const kind = kindOf(col.type);
+  if (!kind) {
+    throw new RecpipeError('INVALID_ARGUMENT', `column ${col.name} of ${side} table ${display(table)} has type ${col.type}; ids must be numbers or text`, {
+      table: display(table),
+      column: col.name,
+    });
+  }
+  return kind;
+}
+
+/** DuckDB type text → id kind; null for types that cannot hold an id (dates, lists, blobs …). */
+export function kindOf(type: string): IdKind | null {
+  const t = type.toUpperCase();
+  if (/^(U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT))$/.test(t)) return 'integer';
+  if (t === 'FLOAT' || t === 'DOUBLE' || t === 'REAL') return 'float';
+  const decimal = /^DECIMAL\(\d+,\s*(\d+)\)$/.exec(t);
+  if (decimal) return decimal[1] === '0' ? 'integer' : 'float';
+  if (t === 'VARCHAR' || t === 'UUID') return 'text';
+  return null;
+}

@@ -1,0 +1,115 @@
+import { performance } from 'node:perf_hooks';
+import { parentPort, workerData } from 'node:worker_threads';
+import { describeTrainingData } from '../artifacts/index.js';
+import { ComputePool } from '../compute/index.js';
+import {
+  IdMap,
+  RecpipeError,
+  createRng,
+  exclusionsOf,
+  formatCvTable,
+  getAlgorithm,
+  itemIdRank,
+  kFold,
+  summarize,
+  type CvResult,
+  type Dataset,
+  type FoldResult,
+} from '../core/index.js';
+import { loadKernels } from '../kernels/index.js';
+import { runTraining } from '../training/index.js';
+import type { ProgressPhase } from './job.js';
+import { owned, type TrainResult, type TrainTask, type WorkerMessage } from './worker-protocol.js';
+
+/**
+ * A training job's worker thread: cross-validation folds go to a compute pool of their own threads
+ * while this thread runs the full fit and top-N, so on two cores the two overlap. Progress and log
+ * lines stream back as they happen; the job manager terminates this thread to stop the job.
+ */
+if (!parentPort) throw new RecpipeError('INTERNAL', 'training-worker.js must run as a worker thread');
+const port = parentPort;
+const post = (message: WorkerMessage, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
+const log = (line: string): void => post({ kind: 'log', line });
+const progress = (phase: ProgressPhase, done: number, total: number): void => post({ kind: 'progress', phase, done, total });
+const secs = (s: number): string => `${s.toFixed(2)} s`;
+
+train(workerData as TrainTask).then(
+  ([result, transfer]) => post({ kind: 'done', result }, transfer),
+  (e: unknown) => {
+    const error = e instanceof RecpipeError ? { code: e.code, message: e.message } : { code: 'INTERNAL' as const, message: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+    post({ kind: 'failed', error });
+  },
+);
+
+async function train(task: TrainTask): Promise<[TrainResult, ArrayBuffer[]]> {
+  const kernels = loadKernels('auto', (reason) => log(reason));
+  const dataset: Dataset = {
+    size: task.ratings.length,
+    users: task.users,
+    items: task.items,
+    ratings: task.ratings,
+    userIds: IdMap.from(task.userIds),
+    itemIds: IdMap.from(task.itemIds),
+    scale: task.scale,
+  };
+  const pool = task.folds > 0 ? new ComputePool({ workers: Math.max(1, Math.min(task.foldWorkers, task.folds)), kernels: 'auto' }) : null;
+  try {
+    const cv = pool ? crossValidate(pool, task, dataset) : null;
+    // Awaited below; marked handled now so a fold failing during the full fit is not an unhandled rejection.
+    cv?.catch(() => undefined);
+    const algo = getAlgorithm(task.algorithm);
+    const epochs = algo.epochs(algo.parseConfig(task.hyperparameters));
+    let epochsDone = 0;
+    progress('fit', 0, epochs);
+    const out = await runTraining(
+      { dataset, algorithm: task.algorithm, params: task.hyperparameters, evaluation: { kind: 'none' }, seed: task.seed, topN: 0 },
+      { kernels, clock: () => performance.now() },
+      { phase: () => undefined, tick: () => progress('fit', ++epochsDone, epochs), log },
+    );
+    progress('top-n', 0, 1);
+    const t0 = performance.now();
+    const users = Int32Array.from({ length: out.model.userIds.length }, (_, u) => u);
+    const top = kernels.topN(out.model, users, exclusionsOf(out.trainset), task.topN, itemIdRank(out.model.itemIds));
+    const topSeconds = (performance.now() - t0) / 1000;
+    progress('top-n', 1, 1);
+    const trainingData = describeTrainingData(task.source, out.trainset);
+
+    const cvResult = cv ? await cv : null;
+    if (cvResult) log(formatCvTable(cvResult));
+    log(`Full fit on ${dataset.size.toLocaleString('en-US')} ratings: ${secs(out.fullFit.seconds)} (${kernels.name} kernels)`);
+    if (out.fullFit.trainRmse.length > 0) log(`Training RMSE by epoch: ${out.fullFit.trainRmse.map((r) => r.toFixed(4)).join(' ')}`);
+    log(`Top ${task.topN} for ${users.length.toLocaleString('en-US')} users: ${secs(topSeconds)}`);
+
+    const transfer: ArrayBuffer[] = [];
+    const m = out.model;
+    const model = {
+      ...m,
+      userBias: owned(m.userBias, transfer),
+      itemBias: owned(m.itemBias, transfer),
+      userFactors: owned(m.userFactors, transfer),
+      itemFactors: owned(m.itemFactors, transfer),
+    };
+    const items = owned(top.items, transfer);
+    return [{ model, cv: cvResult, fullFit: out.fullFit, topN: { n: task.topN, items, seconds: topSeconds }, trainingData, kernels: kernels.name }, transfer];
+  } finally {
+    await pool?.close();
+  }
+}
+
+/** K-fold splits exactly as `runTraining` makes them (same seed, same folds), one compute-pool task per fold. */
+function crossValidate(pool: ComputePool, task: TrainTask, dataset: Dataset): Promise<CvResult> {
+  const algo = getAlgorithm(task.algorithm);
+  const splits = kFold(dataset, task.folds, createRng(task.seed));
+  log(`Cross-validating ${algo.displayName} on ${splits.length} folds in ${pool.size} worker thread${pool.size === 1 ? '' : 's'}`);
+  let done = 0;
+  progress('cv', done, splits.length);
+  const folds = splits.map((split, f) =>
+    pool.crossValidate(algo.id, { ...task.hyperparameters }, [split], task.seed).then((r): FoldResult => {
+      const fold = r.folds[0];
+      progress('cv', ++done, splits.length);
+      log(`Fold ${f + 1}: RMSE ${fold.rmse.toFixed(4)}, MAE ${fold.mae.toFixed(4)}, fit ${secs(fold.fitTime)}, test ${secs(fold.testTime)}`);
+      return fold;
+    }),
+  );
+  return Promise.all(folds).then((results) => summarize(algo.displayName, results));
+}

@@ -1,0 +1,51 @@
+import type { TrainingDataInfo } from '../artifacts/index.js';
+import type { CvResult, ErrorCode, FactorModel, RatingScale } from '../core/index.js';
+import type { ProgressPhase } from './job.js';
+
+/**
+ * What crosses between the job manager and its training worker. The ratings go in and the model
+ * and top-N lists come back as typed arrays whose buffers are transferred, never as per-row objects;
+ * only the id vocabularies travel as string arrays.
+ */
+export interface TrainTask {
+  readonly users: Int32Array;
+  readonly items: Int32Array;
+  readonly ratings: Float32Array;
+  readonly userIds: readonly string[];
+  readonly itemIds: readonly string[];
+  readonly scale: RatingScale;
+  readonly algorithm: string;
+  readonly hyperparameters: Readonly<Record<string, unknown>>;
+  readonly folds: number;
+  readonly topN: number;
+  readonly seed: number;
+  /** Names the training data in the artifact's manifest (the input table). */
+  readonly source: string;
+  /** Threads of the worker's own compute pool for cross-validation folds. */
+  readonly foldWorkers: number;
+}
+
+export type ModelPayload = Omit<FactorModel, 'userIds' | 'itemIds'> & { readonly userIds: readonly string[]; readonly itemIds: readonly string[] };
+
+export interface TrainResult {
+  readonly model: ModelPayload;
+  readonly cv: CvResult | null;
+  readonly fullFit: { readonly seconds: number; readonly trainRmse: readonly number[] };
+  /** users × n inner item ids of `model` (users in model order), best first, -1 padded. */
+  readonly topN: { readonly n: number; readonly items: Int32Array; readonly seconds: number };
+  readonly trainingData: TrainingDataInfo;
+  readonly kernels: string;
+}
+
+export type WorkerMessage =
+  | { readonly kind: 'progress'; readonly phase: ProgressPhase; readonly done: number; readonly total: number }
+  | { readonly kind: 'log'; readonly line: string }
+  | { readonly kind: 'done'; readonly result: TrainResult }
+  | { readonly kind: 'failed'; readonly error: { readonly code: ErrorCode; readonly message: string } };
+
+/** A copy of a typed array that owns its buffer, listed for transfer (views into shared or wasm memory cannot be transferred). */
+export function owned<T extends Int32Array | Float32Array>(a: T, transfer: ArrayBuffer[]): T {
+  const copy = a.slice() as T;
+  transfer.push(copy.buffer as ArrayBuffer);
+  return copy;
+}
