@@ -86,7 +86,7 @@ export async function writeArtifact(target: string, model: FactorModel, info: Ar
   if (Number.isNaN(Date.parse(info.createdAt))) throw invalid(`createdAt ${JSON.stringify(info.createdAt)} is not an ISO-8601 time`);
   const td = info.trainingData;
   const trainingData = 'trainset' in td ? describeTrainingData(td.source, td.trainset) : td;
-  const rated = 'trainset' in td ? ratedOfTrainset(model, td.trainset) : null;
+  const rated = 'trainset' in td ? ratedOfTrainset(model, td.trainset) : info.rated ? checkedRated(info.rated, model) : null;
   const arrays: Partial<Arrays> = { ...model, ...(rated ? { ratedPtr: rated.userPtr, ratedItems: rated.itemIdx } : {}) };
   const sizes: Sizes = { users: model.userIds.length, items: model.itemIds.length, k: model.nFactors, ratings: trainingData.ratings };
   const files: ArtifactFile[] = [];
@@ -231,4 +231,10 @@ function checkModel(m: FactorModel): void {
       if (!Number.isFinite(a[x])) throw invalid(`model ${name}[${x}] is ${a[x]}: the fit diverged; refusing to store it`);
     }
   }
+}
+
+function checkedRated(r: Exclusions, model: FactorModel): Exclusions {
+  const problem = ratedProblem(r, model.userIds.length, model.itemIds.length);
+  if (problem) throw invalid(`rated items cannot be stored as ${problem.file}: the CSR ${problem.what}`);
+  return r;
 }

@@ -1,4 +1,4 @@
-import { RecpipeError, invalid, type RatingScale, type Trainset } from '../core/index.js';
+import { RecpipeError, invalid, type Exclusions, type RatingScale, type Trainset } from '../core/index.js';
 import type { TrainingDataInfo } from './fingerprint.js';
 
 export const ARTIFACT_FORMAT = 'recpipe-model';
@@ -51,6 +51,11 @@ export interface ArtifactInfo {
    * TrainingDataInfo (e.g. copied from another artifact's manifest).
    */
   readonly trainingData: { readonly source: string; readonly trainset: Trainset } | TrainingDataInfo;
+  /**
+   * With the TrainingDataInfo form: which items each user rated (the trainset's CSR by the model's
+   * inner ids), for writers that hold the summary and the CSR but not the whole trainset.
+   */
+  readonly rated?: Exclusions;
   /** ISO-8601 time of training, supplied by the caller (core never reads a clock). */
   readonly createdAt: string;
 }

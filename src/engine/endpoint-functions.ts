@@ -1,4 +1,6 @@
+import { RecpipeError } from '../core/index.js';
 import type { EndpointManager } from '../endpoints/index.js';
+import { JOB_NAME_PATTERN, type JobManager } from '../jobs/index.js';
 import { idToJson } from '../training/index.js';
 import type { FunctionArg, ScalarFunctionSpec } from '../warehouse/index.js';
 
@@ -13,7 +15,9 @@ const text = (v: FunctionArg, what: string): string => {
  * recommend(name, user, k) gives the user's top-k unrated items. Ids of any type (INT, FLOAT,
  * VARCHAR) name the same user, as the guide's FLOAT no_ratings table needs.
  */
-export function endpointFunctions(endpoints: EndpointManager, links: { baseUrl: string }): ScalarFunctionSpec[] {
+export function endpointFunctions(endpoints: EndpointManager, jobs: JobManager, links: { baseUrl: string }): ScalarFunctionSpec[] {
+  // The guide copies the training job's model artifact into deploy_model; a job name works too.
+  const artifactOf = (ref: string): string => (JOB_NAME_PATTERN.test(ref) ? jobArtifact(jobs, ref) : ref);
   return [
     {
       name: 'deploy_model',
@@ -22,7 +26,7 @@ export function endpointFunctions(endpoints: EndpointManager, links: { baseUrl: 
       invoke: (args, rows) =>
         Array.from({ length: rows }, (_, r) => {
           if (args[0][r] === null || args[1][r] === null) return null;
-          const d = endpoints.deploy(text(args[0][r], 'model (endpoint) name'), text(args[1][r], 'model artifact URI'));
+          const d = endpoints.deploy(text(args[0][r], 'model (endpoint) name'), artifactOf(text(args[1][r], 'model artifact URI')));
           return JSON.stringify({
             EndpointName: d.name,
             EndpointStatus: d.status,
@@ -61,4 +65,12 @@ export function endpointFunctions(endpoints: EndpointManager, links: { baseUrl: 
         }),
     },
   ];
+}
+
+function jobArtifact(jobs: JobManager, name: string): string {
+  const job = jobs.get(name);
+  if (job.status !== 'Completed' || !job.artifactUri) {
+    throw new RecpipeError('FAILED_PRECONDITION', `training job ${name} is ${job.status}${job.failureReason ? ` (${job.failureReason})` : ''}; deploy a Completed job's model`);
+  }
+  return job.artifactUri;
 }

@@ -4,7 +4,9 @@ import { RecpipeError, invalid } from '../core/errors.js';
 import { Catalog, ROLES, SNOWFLAKE_FUNCTIONS, SYSTEM_DATABASE, SqlExecutor, parseObjectName, resolveTableName, type Session, type StatementResult } from '../sql/index.js';
 import { openDuckDbWarehouse, type TableName, type Warehouse } from '../warehouse/index.js';
 import { EndpointManager } from '../endpoints/index.js';
+import { JobManager } from '../jobs/index.js';
 import { endpointFunctions } from './endpoint-functions.js';
+import { jobFunctions } from './job-functions.js';
 import { HomeLayout, lockHome, type HomeLock } from './home.js';
 
 export type { Session, StatementResult, ResultColumnType } from '../sql/index.js';
@@ -38,6 +40,7 @@ export class Engine {
     private readonly executor: SqlExecutor,
     private readonly lock: HomeLock,
     readonly endpoints: EndpointManager,
+    readonly jobs: JobManager,
     readonly links: { baseUrl: string },
   ) {}
 
@@ -60,9 +63,10 @@ export class Engine {
       }
       const executor = new SqlExecutor({ warehouse, catalog, databaseFile: (name) => layout.databaseFile(name) });
       const endpoints = await EndpointManager.open({ home: layout.root });
+      const jobs = await JobManager.open({ home: layout.root, warehouse });
       const links = { baseUrl: opts.publicUrl ?? 'http://127.0.0.1:7878' };
-      for (const spec of endpointFunctions(endpoints, links)) warehouse.registerFunction(spec);
-      return new Engine(layout.root, warehouse, catalog, executor, lock, endpoints, links);
+      for (const spec of [...endpointFunctions(endpoints, jobs, links), ...jobFunctions(jobs, links)]) await warehouse.registerFunction(spec);
+      return new Engine(layout.root, warehouse, catalog, executor, lock, endpoints, jobs, links);
     } catch (e) {
       await warehouse?.close();
       lock.release();
@@ -100,6 +104,7 @@ export class Engine {
     if (this.closed) return;
     this.closed = true;
     try {
+      await this.jobs.close();
       await this.endpoints.close();
       await this.warehouse.close();
     } finally {

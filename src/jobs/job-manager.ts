@@ -7,7 +7,7 @@ import { resolveArtifactStore } from '../artifacts/index.js';
 import { RecpipeError, invalid, notFound } from '../core/index.js';
 import type { Warehouse } from '../warehouse/index.js';
 import { Deadline } from './deadline.js';
-import { isTerminal, type JobMetrics, type JobProgress, type ProgressPhase, type SecondaryStatus, type TrainingJob } from './job.js';
+import { isTerminal, type JobSpec, type JobMetrics, type JobProgress, type ProgressPhase, type SecondaryStatus, type TrainingJob } from './job.js';
 import { newJobName } from './job-name.js';
 import { runJob } from './job-runner.js';
 import { parseJobSpec, type JobRequest } from './job-spec.js';
@@ -113,15 +113,46 @@ export class JobManager extends EventEmitter<JobEvents> {
     this.checkOpen();
     const spec = parseJobSpec(request);
     await planTables(this.opts.warehouse, spec);
+    const entry = this.create(spec);
+    await this.store.save(snapshot(entry.job));
+    return this.enqueue(entry);
+  }
+
+  /**
+   * For callers that cannot wait (SQL functions run synchronously inside a query): checks the
+   * request, creates the job and returns it at once in InProgress / Starting; the table checks run
+   * next, before any data is read, and a failed check ends the job Failed with the reason.
+   */
+  submit(request: JobRequest): TrainingJob {
+    this.checkOpen();
+    const entry = this.create(parseJobSpec(request));
+    const created = snapshot(entry.job);
+    this.emit('status', created);
+    void (async () => {
+      try {
+        await this.store.save(snapshot(entry.job));
+        await planTables(this.opts.warehouse, entry.job.spec);
+      } catch (e) {
+        this.fail(entry, e);
+        return;
+      }
+      this.enqueue(entry);
+    })();
+    return created;
+  }
+
+  private create(spec: JobSpec): Entry {
     this.checkOpen();
     if (this.queue.length >= this.opts.maxQueued && this.active >= this.opts.concurrency) {
       throw new RecpipeError('RESOURCE_EXHAUSTED', `${this.queue.length} training jobs are already waiting for a slot (limit ${this.opts.maxQueued}); try again when one has finished`);
     }
     const now = this.opts.clock();
-    const entry = this.add(newJob(newJobName(now, (n) => this.entries.has(n)), randomUUID(), spec, now));
-    await this.store.save(snapshot(entry.job));
+    return this.add(newJob(newJobName(now, (n) => this.entries.has(n)), randomUUID(), spec, now));
+  }
+
+  private enqueue(entry: Entry): TrainingJob {
     if (entry.stop) {
-      // close() ran while the job was being saved: it ends here, never queued.
+      // close() or stop() ran while the job was being saved and checked: it ends here, never queued.
       this.fail(entry, new StopSignal(entry.stop.reason));
       return snapshot(entry.job);
     }
@@ -130,6 +161,11 @@ export class JobManager extends EventEmitter<JobEvents> {
     this.emit('status', queued);
     this.pump();
     return queued;
+  }
+
+  /** Where the job's model artifact is (or will be) written. */
+  artifactLocation(name: string): string {
+    return `${this.opts.artifactRoot}/${name}/model`;
   }
 
   get(name: string): TrainingJob {
@@ -221,7 +257,7 @@ export class JobManager extends EventEmitter<JobEvents> {
       const metrics = await runJob({
         spec: job.spec,
         warehouse: this.opts.warehouse,
-        artifactTarget: `${this.opts.artifactRoot}/${job.name}/model`,
+        artifactTarget: this.artifactLocation(job.name),
         foldWorkers: this.opts.foldWorkers,
         queuedSeconds: (startedAt.getTime() - Date.parse(job.creationTime)) / 1000,
         now: this.opts.clock,

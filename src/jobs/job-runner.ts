@@ -84,6 +84,7 @@ export async function runJob(ctx: RunContext): Promise<JobMetrics> {
     metrics: result.cv ? cvMetrics(result.cv) : {},
     seed: spec.seed,
     trainingData: result.trainingData,
+    rated: result.rated,
     createdAt: ctx.now().toISOString(),
   });
   ctx.setArtifact(manifest.uri);

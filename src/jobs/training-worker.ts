@@ -90,7 +90,8 @@ async function train(task: TrainTask): Promise<[TrainResult, ArrayBuffer[]]> {
       itemFactors: owned(m.itemFactors, transfer),
     };
     const items = owned(top.items, transfer);
-    return [{ model, cv: cvResult, fullFit: out.fullFit, topN: { n: task.topN, items, seconds: topSeconds }, trainingData, kernels: kernels.name }, transfer];
+    const rated = { userPtr: owned(out.trainset.userPtr, transfer), itemIdx: owned(out.trainset.itemIdx, transfer) };
+    return [{ model, cv: cvResult, fullFit: out.fullFit, topN: { n: task.topN, items, seconds: topSeconds }, trainingData, rated, kernels: kernels.name }, transfer];
   } finally {
     await pool?.close();
   }

@@ -1,5 +1,5 @@
 import type { TrainingDataInfo } from '../artifacts/index.js';
-import type { CvResult, ErrorCode, FactorModel, RatingScale } from '../core/index.js';
+import type { CvResult, ErrorCode, Exclusions, FactorModel, RatingScale } from '../core/index.js';
 import type { ProgressPhase } from './job.js';
 
 /**
@@ -34,6 +34,8 @@ export interface TrainResult {
   /** users × n inner item ids of `model` (users in model order), best first, -1 padded. */
   readonly topN: { readonly n: number; readonly items: Int32Array; readonly seconds: number };
   readonly trainingData: TrainingDataInfo;
+  /** The trainset's CSR by the model's inner ids: the items each user rated, stored in the artifact. */
+  readonly rated: Exclusions;
   readonly kernels: string;
 }
 

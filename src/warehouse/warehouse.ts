@@ -177,8 +177,8 @@ export interface Warehouse {
    */
   loadCsv(request: CsvLoadRequest): Promise<CsvFileOutcome[]>;
 
-  /** Makes a JS function callable from SQL on every connection, present and future. */
-  registerFunction(spec: ScalarFunctionSpec): void;
+  /** Makes a JS function callable from SQL on every connection. */
+  registerFunction(spec: ScalarFunctionSpec): Promise<void>;
 
   close(): Promise<void>;
 }

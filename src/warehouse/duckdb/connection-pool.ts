@@ -59,11 +59,6 @@ export class ConnectionPool {
     }
   }
 
-  /** Every open connection, idle or in use. */
-  connections(): Iterable<DuckDBConnection> {
-    return this.all;
-  }
-
   closeAll(): void {
     this.closed = true;
     for (const conn of this.all) conn.closeSync();

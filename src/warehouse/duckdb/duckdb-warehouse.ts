@@ -5,7 +5,6 @@ import type {
   ColumnRequest,
   CsvFileOutcome,
   CsvLoadRequest,
-  FunctionCallContext,
   RunResult,
   ScalarFunctionSpec,
   SqlParam,
@@ -21,7 +20,7 @@ import { loadCsv } from './csv-load.js';
 import { duckdbCall } from './errors.js';
 import { readColumns } from './read-columns.js';
 import { runStatement } from './run.js';
-import { registerScalar } from './scalar-functions.js';
+import { FunctionContexts, registerScalar } from './scalar-functions.js';
 import { writeTable } from './write-table.js';
 
 export interface DuckDbWarehouseOptions {
@@ -43,32 +42,24 @@ export async function openDuckDbWarehouse(options: DuckDbWarehouseOptions = {}):
   if (options.tempDirectory) config.temp_directory = options.tempDirectory;
   const instance = await duckdbCall(() => DuckDBInstance.create(':memory:', config));
   const setup = options.connectionSetup ?? [];
-  const functions: ScalarFunctionSpec[] = [];
+  const contexts = new FunctionContexts();
   const pool = new ConnectionPool(instance, async (conn) => {
     for (const sql of setup) await duckdbCall(() => conn.run(sql));
-    for (const spec of functions) registerScalar(conn, spec, () => callContext.get(conn) ?? NO_CONTEXT);
+    await contexts.learn(conn);
   });
-  return new DuckDbWarehouse(instance, pool, functions);
+  return new DuckDbWarehouse(instance, pool, contexts);
 }
-
-const NO_CONTEXT: FunctionCallContext = { database: null, schema: null };
-
-/** Each connection's current database and schema, as the last useSchema set them, for JS functions. */
-const callContext = new WeakMap<DuckDBConnection, FunctionCallContext>();
 
 class DuckDbWarehouse implements Warehouse {
   constructor(
     private readonly instance: DuckDBInstance,
     private readonly pool: ConnectionPool,
-    private readonly functions: ScalarFunctionSpec[],
+    private readonly contexts: FunctionContexts,
   ) {}
 
-  registerFunction(spec: ScalarFunctionSpec): void {
-    if (this.functions.some((f) => f.name.toLowerCase() === spec.name.toLowerCase() && f.parameters.length === spec.parameters.length)) {
-      throw new Error(`SQL function ${spec.name}/${spec.parameters.length} is already registered`);
-    }
-    this.functions.push(spec);
-    for (const conn of this.pool.connections()) registerScalar(conn, spec, () => callContext.get(conn) ?? NO_CONTEXT);
+  registerFunction(spec: ScalarFunctionSpec): Promise<void> {
+    // DuckDB keeps functions in the instance's catalog: one registration serves every connection.
+    return this.pool.use(async (conn) => registerScalar(conn, spec, this.contexts));
   }
 
   run(sql: string, params: readonly SqlParam[] = []): Promise<RunResult> {
@@ -76,7 +67,7 @@ class DuckDbWarehouse implements Warehouse {
   }
 
   withConnection<T>(fn: (conn: WarehouseConnection) => Promise<T>): Promise<T> {
-    return this.pool.use((conn) => fn(wrapConnection(conn)));
+    return this.pool.use((conn) => fn(wrapConnection(conn, this.contexts)));
   }
 
   async attachDatabase(name: string, file: string): Promise<void> {
@@ -157,12 +148,12 @@ class DuckDbWarehouse implements Warehouse {
   }
 }
 
-function wrapConnection(conn: DuckDBConnection): WarehouseConnection {
+function wrapConnection(conn: DuckDBConnection, contexts: FunctionContexts): WarehouseConnection {
   return {
     run: (sql, params = []) => runStatement(conn, sql, params),
     useSchema: async (database, schema) => {
       await useTarget(conn, database === null ? EMPTY_CATALOG : schema === null ? quoteIdent(database) : `${quoteIdent(database)}.${quoteIdent(schema)}`);
-      callContext.set(conn, { database, schema });
+      contexts.set(conn, { database, schema });
     },
   };
 }

@@ -1,4 +1,5 @@
 import { BIGINT, DOUBLE, DuckDBScalarFunction, DuckDBVarCharType, VARCHAR, ANY, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
+import { duckdbCall } from './errors.js';
 import type { FunctionArg, FunctionCallContext, FunctionValueType, ScalarFunctionSpec } from '../warehouse.js';
 
 const JSON_TYPE = DuckDBVarCharType.create('JSON');
@@ -18,7 +19,7 @@ function plain(v: unknown): FunctionArg {
  * arguments at bind time: functions such as train_and_get_recommendations act, and must run once
  * per row of the query that calls them.
  */
-export function registerScalar(conn: DuckDBConnection, spec: ScalarFunctionSpec, context: () => FunctionCallContext): void {
+export function registerScalar(conn: DuckDBConnection, spec: ScalarFunctionSpec, contexts: FunctionContexts): void {
   conn.registerScalarFunction(
     DuckDBScalarFunction.create({
       name: spec.name,
@@ -26,6 +27,7 @@ export function registerScalar(conn: DuckDBConnection, spec: ScalarFunctionSpec,
       parameterTypes: spec.parameters.map((t) => TYPES[t]),
       volatile: true,
       specialHandling: true,
+      bindFunction: (bind) => bind.setBindData({ connection: bind.clientContext.connectionId }),
       mainFunction: (info, chunk, out) => {
         const rows = chunk.rowCount;
         try {
@@ -35,7 +37,7 @@ export function registerScalar(conn: DuckDBConnection, spec: ScalarFunctionSpec,
             for (let r = 0; r < rows; r++) column[r] = plain(vector.getItem(r));
             return column;
           });
-          const values = spec.invoke(args, rows, context());
+          const values = spec.invoke(args, rows, contexts.of((info.bindData as { connection: number }).connection));
           for (let r = 0; r < rows; r++) {
             const v = values[r];
             out.setItem(r, v === undefined || (typeof v === 'number' && Number.isNaN(v)) ? null : (v as never));
@@ -47,4 +49,47 @@ export function registerScalar(conn: DuckDBConnection, spec: ScalarFunctionSpec,
       },
     }),
   );
+}
+
+const NO_CONTEXT: FunctionCallContext = { database: null, schema: null };
+const PROBE = 'recpipe_connection_id';
+
+/**
+ * The current database and schema of each connection, for JS functions. DuckDB tells a function
+ * which connection calls it only as a client-context id at bind time, so every new connection
+ * learns its id once through a probe function, and useSchema records contexts by that id.
+ */
+export class FunctionContexts {
+  private readonly ids = new WeakMap<DuckDBConnection, number>();
+  private readonly byId = new Map<number, FunctionCallContext>();
+  private probeRegistered = false;
+
+  async learn(conn: DuckDBConnection): Promise<void> {
+    if (!this.probeRegistered) {
+      conn.registerScalarFunction(
+        DuckDBScalarFunction.create({
+          name: PROBE,
+          returnType: BIGINT,
+          volatile: true,
+          bindFunction: (bind) => bind.setBindData({ connection: bind.clientContext.connectionId }),
+          mainFunction: (info, chunk, out) => {
+            for (let r = 0; r < chunk.rowCount; r++) out.setItem(r, BigInt((info.bindData as { connection: number }).connection));
+            out.flush();
+          },
+        }),
+      );
+      this.probeRegistered = true;
+    }
+    const reader = await duckdbCall(() => conn.runAndReadAll(`SELECT ${PROBE}()`));
+    this.ids.set(conn, Number(reader.getRows()[0][0]));
+  }
+
+  set(conn: DuckDBConnection, ctx: FunctionCallContext): void {
+    const id = this.ids.get(conn);
+    if (id !== undefined) this.byId.set(id, ctx);
+  }
+
+  of(connection: number): FunctionCallContext {
+    return this.byId.get(connection) ?? NO_CONTEXT;
+  }
 }

@@ -1,0 +1,78 @@
+import { invalid } from '../core/index.js';
+import type { JobManager, JobRequest, TrainingJob } from '../jobs/index.js';
+import { parseObjectName, resolveTableName } from '../sql/index.js';
+import type { FunctionArg, FunctionCallContext, ScalarFunctionSpec } from '../warehouse/index.js';
+
+/** Option names accepted in the VARIANT third argument, Snowflake/Surprise spellings included. */
+const OPTION_KEYS: Readonly<Record<string, keyof JobRequest>> = {
+  algorithm: 'algorithm',
+  algo: 'algorithm',
+  hyperparameters: 'hyperparameters',
+  params: 'hyperparameters',
+  folds: 'folds',
+  cv: 'folds',
+  top_n: 'topN',
+  topn: 'topN',
+  seed: 'seed',
+  random_state: 'seed',
+  max_runtime_seconds: 'maxRuntimeSeconds',
+  maxruntimeinseconds: 'maxRuntimeSeconds',
+};
+
+function tableArg(v: FunctionArg, what: string, ctx: FunctionCallContext) {
+  if (typeof v !== 'string') throw invalid(`${what} must be a table name string such as 'MOVIELENS.PUBLIC.RATINGS_TRAIN_DATA', got ${JSON.stringify(v)}`);
+  // parseObjectName accepts only 1–3 identifiers joined by dots: anything else ('x; drop table y') is refused here.
+  return resolveTableName(parseObjectName(v), ctx, 'train_and_get_recommendations');
+}
+
+function options(v: FunctionArg | undefined): Partial<JobRequest> {
+  if (v === undefined || v === null) return {};
+  let parsed: unknown;
+  try {
+    parsed = typeof v === 'string' ? JSON.parse(v) : v;
+  } catch {
+    throw invalid(`options must be a JSON object (e.g. parse_json('{"algorithm":"svd","folds":5}')), got ${JSON.stringify(v)}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalid(`options must be a JSON object, got ${JSON.stringify(v)}`);
+  const out: Record<string, unknown> = {};
+  for (const [k, value] of Object.entries(parsed)) {
+    const key = OPTION_KEYS[k.toLowerCase()];
+    if (!key) throw invalid(`unknown option '${k}' of train_and_get_recommendations; known: ${Object.keys(OPTION_KEYS).join(', ')}`);
+    out[key] = value;
+  }
+  return out as Partial<JobRequest>;
+}
+
+/** The VARIANT a training call answers with: the job to watch, where its model will be, and links. */
+export function describeJobStart(job: TrainingJob, artifact: string, baseUrl: string): string {
+  return JSON.stringify({
+    TrainingJobName: job.name,
+    TrainingJobId: job.id,
+    TrainingJobStatus: job.status,
+    SecondaryStatus: job.secondaryStatus,
+    InputTable: display(job.spec.input),
+    OutputTable: display(job.spec.output),
+    ModelArtifact: artifact,
+    Describe: `${baseUrl}/api/v1/training-jobs/${job.name}`,
+    Logs: `${baseUrl}/api/v1/training-jobs/${job.name}/logs`,
+  });
+}
+
+const display = (t: { database: string; schema: string; name: string }) => `${t.database}.${t.schema}.${t.name}`;
+
+/**
+ * train_and_get_recommendations(input_table, output_table [, options]): one training job per row,
+ * started at once (the function answers while the job runs, as the guide's external function does).
+ */
+export function jobFunctions(jobs: JobManager, links: { baseUrl: string }): ScalarFunctionSpec[] {
+  const train = (args: readonly (readonly FunctionArg[])[], rows: number, ctx: FunctionCallContext) =>
+    Array.from({ length: rows }, (_, r) => {
+      if (args[0][r] === null || args[1][r] === null) return null;
+      const job = jobs.submit({ input: tableArg(args[0][r], 'input_table_name', ctx), output: tableArg(args[1][r], 'output_table_name', ctx), ...options(args[2]?.[r]) });
+      return describeJobStart(job, jobs.artifactLocation(job.name), links.baseUrl);
+    });
+  return [
+    { name: 'train_and_get_recommendations', parameters: ['ANY', 'ANY'], returns: 'JSON', invoke: train },
+    { name: 'train_and_get_recommendations', parameters: ['ANY', 'ANY', 'ANY'], returns: 'JSON', invoke: train },
+  ];
+}
