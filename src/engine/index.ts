@@ -7,6 +7,7 @@ import { EndpointManager } from '../endpoints/index.js';
 import { JobManager } from '../jobs/index.js';
 import { endpointFunctions } from './endpoint-functions.js';
 import { jobFunctions } from './job-functions.js';
+import { endpointListing, trainingJobListing } from './listings.js';
 import { HomeLayout, lockHome, type HomeLock } from './home.js';
 
 export type { Session, StatementResult, ResultColumnType } from '../sql/index.js';
@@ -61,9 +62,10 @@ export class Engine {
         }
         await warehouse.attachDatabase(db.name, db.file);
       }
-      const executor = new SqlExecutor({ warehouse, catalog, databaseFile: (name) => layout.databaseFile(name) });
       const endpoints = await EndpointManager.open({ home: layout.root });
       const jobs = await JobManager.open({ home: layout.root, warehouse });
+      const listings = [trainingJobListing(jobs), endpointListing(endpoints)];
+      const executor = new SqlExecutor({ warehouse, catalog, databaseFile: (name) => layout.databaseFile(name), listings });
       const links = { baseUrl: opts.publicUrl ?? 'http://127.0.0.1:7878' };
       for (const spec of [...endpointFunctions(endpoints, jobs, links), ...jobFunctions(jobs, links)]) await warehouse.registerFunction(spec);
       return new Engine(layout.root, warehouse, catalog, executor, lock, endpoints, jobs, links);

@@ -1,6 +1,7 @@
 import type { SqlParam, Warehouse, WarehouseConnection } from '../warehouse/index.js';
 import type { Catalog } from './catalog.js';
 import type { Session } from './session.js';
+import type { ObjectListing } from './statements/listings.js';
 import type { Statement } from './tokens.js';
 
 /** Where recpipe keeps a database's file (chosen by the engine, which owns the home layout). */
@@ -16,4 +17,6 @@ export interface ExecContext {
   readonly warehouse: Warehouse;
   readonly catalog: Catalog;
   readonly databaseFile: DatabaseFileOf;
+  /** Objects owned elsewhere in recpipe that SHOW and DESCRIBE also know (training jobs, endpoints). */
+  readonly listings: readonly ObjectListing[];
 }

@@ -25,17 +25,19 @@ import {
   use,
   type CreateHead,
 } from './statements/index.js';
+import type { ObjectListing } from './statements/listings.js';
 import { splitStatements, type Statement } from './tokens.js';
 
 const SUPPORTED =
   'USE ROLE|WAREHOUSE|DATABASE|SCHEMA; CREATE [OR REPLACE] DATABASE|SCHEMA|WAREHOUSE|FILE FORMAT|TABLE|VIEW; DROP of the same; ' +
-  'SHOW DATABASES|SCHEMAS|TABLES|VIEWS|WAREHOUSES|FILE FORMATS; DESCRIBE TABLE|VIEW|FILE FORMAT; COPY INTO; ' +
+  'SHOW DATABASES|SCHEMAS|TABLES|VIEWS|WAREHOUSES|FILE FORMATS|TRAINING JOBS|ENDPOINTS; DESCRIBE TABLE|VIEW|FILE FORMAT|TRAINING JOB|ENDPOINT; COPY INTO; ' +
   'SELECT; INSERT; UPDATE; DELETE; TRUNCATE; ALTER TABLE; BEGIN/COMMIT/ROLLBACK';
 
 export interface ExecutorDeps {
   readonly warehouse: Warehouse;
   readonly catalog: Catalog;
   readonly databaseFile: DatabaseFileOf;
+  readonly listings?: readonly ObjectListing[];
 }
 
 /**
@@ -56,7 +58,7 @@ export class SqlExecutor {
       const results: StatementResult[] = [];
       for (const [i, statement] of statements.entries()) {
         await followSession(conn, session);
-        const ctx: ExecContext = { ...this.deps, session, statement, params: perStatement[i], conn };
+        const ctx: ExecContext = { ...this.deps, listings: this.deps.listings ?? [], session, statement, params: perStatement[i], conn };
         try {
           results.push(await dispatch(ctx));
         } catch (e) {

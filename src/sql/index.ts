@@ -5,3 +5,4 @@ export { Catalog } from './catalog.js';
 export { SNOWFLAKE_FUNCTIONS } from './functions.js';
 export { SYSTEM_DATABASE, DEFAULT_SCHEMA, parseObjectName, resolveTableName } from './identifiers.js';
 export { splitStatements, tokenize, type Statement, type Token } from './tokens.js';
+export type { ObjectListing } from './statements/listings.js';

@@ -6,14 +6,20 @@ import { columnsOf, queryResult } from '../results.js';
 import type { StatementResult } from '../session.js';
 import { snowflakeTypeDetail } from '../types.js';
 import { describeFileFormat } from './file-format.js';
+import { describeListing } from './listings.js';
 
 /** DESCRIBE | DESC  TABLE name | VIEW name | FILE FORMAT name. */
 export async function describe(ctx: ExecContext): Promise<StatementResult> {
   const p = new Parser(ctx.statement);
   p.expectOneOf(['DESCRIBE', 'DESC']);
   if (p.acceptWords('FILE', 'FORMAT')) return describeFileFormat(ctx, p);
+  const listed = describeListing(ctx, p);
+  if (listed) return listed;
   const kind = p.acceptOneOf(['TABLE', 'VIEW']);
-  if (kind === null) return p.fail('TABLE, VIEW or FILE FORMAT (recpipe supports DESCRIBE TABLE | VIEW | FILE FORMAT)');
+  if (kind === null) {
+    const kinds = ['TABLE', 'VIEW', 'FILE FORMAT', ...ctx.listings.map((l) => l.singular.join(' '))];
+    return p.fail(`${kinds.join(', ')} (recpipe supports DESCRIBE ${kinds.join(' | ')})`);
+  }
   const table = resolveTableName(p.objectName(3, 'table name'), ctx.session, 'DESCRIBE');
   p.expectEnd();
   const columns = await ctx.warehouse.tableColumns(table);

@@ -7,3 +7,4 @@ export { PASSTHROUGH, passThrough } from './passthrough.js';
 export { showObjects } from './show.js';
 export { use } from './use.js';
 export { createWarehouse, dropWarehouse } from './warehouse.js';
+export type { ObjectListing } from './listings.js';

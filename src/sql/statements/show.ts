@@ -5,6 +5,7 @@ import { Parser } from '../parser.js';
 import { columnsOf, likeMatcher, queryResult } from '../results.js';
 import type { StatementResult } from '../session.js';
 import { show } from './file-format.js';
+import { showListing } from './listings.js';
 
 /** Where SHOW looks: the whole account, one database, or one schema. */
 interface Scope {
@@ -19,8 +20,13 @@ export async function showObjects(ctx: ExecContext): Promise<StatementResult> {
   const p = new Parser(ctx.statement);
   p.expectWords('SHOW');
   p.acceptWords('TERSE');
+  const listed = showListing(ctx, p);
+  if (listed) return listed;
   const kind = p.acceptOneOf(KINDS);
-  if (kind === null) return p.fail(`one of DATABASES, SCHEMAS, TABLES, VIEWS, WAREHOUSES, FILE FORMATS (recpipe supports these SHOW commands)`);
+  if (kind === null) {
+    const more = ctx.listings.map((l) => l.plural.join(' ')).join(', ');
+    return p.fail(`one of DATABASES, SCHEMAS, TABLES, VIEWS, WAREHOUSES, FILE FORMATS${more ? `, ${more}` : ''} (recpipe supports these SHOW commands)`);
+  }
   if (kind === 'FILE') p.expectWords('FORMATS');
   const like = p.acceptWords('LIKE') ? p.string('LIKE pattern') : null;
   const scope = p.acceptWords('IN') ? await parseScope(ctx, p) : defaultScope(ctx, kind);

@@ -1,0 +1,95 @@
+import type { EndpointManager } from '../endpoints/index.js';
+import type { JobManager, TrainingJob } from '../jobs/index.js';
+import type { ObjectListing } from '../sql/index.js';
+
+const table = (t: { database: string; schema: string; name: string }) => `${t.database}.${t.schema}.${t.name}`;
+
+/** SHOW TRAINING JOBS / DESCRIBE TRAINING JOB name: SageMaker's ListTrainingJobs and DescribeTrainingJob in SQL. */
+export function trainingJobListing(jobs: JobManager): ObjectListing {
+  const find = (name: string): TrainingJob | null => jobs.list().find((j) => j.name === name) ?? null;
+  return {
+    plural: ['TRAINING', 'JOBS'],
+    singular: ['TRAINING', 'JOB'],
+    columns: [
+      'name',
+      'status',
+      'secondary_status',
+      'input_table',
+      'output_table',
+      'algorithm',
+      'mean_rmse:FLOAT',
+      'created_on:TIMESTAMP_LTZ',
+      'total_seconds:FLOAT',
+      'artifact',
+      'failure_reason',
+    ],
+    list: () =>
+      jobs.list().map((j) => [
+        j.name,
+        j.status,
+        j.secondaryStatus,
+        table(j.spec.input),
+        table(j.spec.output),
+        j.spec.algorithm,
+        j.metrics?.cv?.mean.rmse ?? null,
+        j.creationTime,
+        j.metrics?.phases.totalSeconds ?? null,
+        j.artifactUri,
+        j.failureReason ?? j.stopReason,
+      ]),
+    describe(name) {
+      const j = find(name);
+      if (!j) return null;
+      return [
+        ['TrainingJobName', j.name],
+        ['TrainingJobId', j.id],
+        ['TrainingJobStatus', j.status],
+        ['SecondaryStatus', j.secondaryStatus],
+        ['InputTable', table(j.spec.input)],
+        ['OutputTable', table(j.spec.output)],
+        ['Algorithm', j.spec.algorithm],
+        ['HyperParameters', j.spec.hyperparameters],
+        ['Folds', j.spec.folds],
+        ['TopN', j.spec.topN],
+        ['Seed', j.spec.seed],
+        ['MaxRuntimeInSeconds', j.spec.maxRuntimeSeconds],
+        ['CreationTime', j.creationTime],
+        ['TrainingStartTime', j.trainingStartTime],
+        ['TrainingEndTime', j.trainingEndTime],
+        ['LastModifiedTime', j.lastModifiedTime],
+        ['FailureReason', j.failureReason],
+        ['StopReason', j.stopReason],
+        ['ModelArtifact', j.artifactUri],
+        ['FinalMetrics', j.metrics],
+        ['SecondaryStatusTransitions', j.secondaryStatusTransitions],
+      ];
+    },
+  };
+}
+
+/** SHOW ENDPOINTS / DESCRIBE ENDPOINT name: SageMaker's ListEndpoints and DescribeEndpoint in SQL. */
+export function endpointListing(endpoints: EndpointManager): ObjectListing {
+  return {
+    plural: ['ENDPOINTS'],
+    singular: ['ENDPOINT'],
+    columns: ['name', 'status', 'artifact', 'algorithm', 'users:NUMBER', 'items:NUMBER', 'created_on:TIMESTAMP_LTZ', 'last_modified_on:TIMESTAMP_LTZ', 'failure_reason'],
+    list: () =>
+      endpoints
+        .list()
+        .map((d) => [d.name, d.status, d.artifactUri, d.model?.algorithm ?? null, d.model?.users ?? null, d.model?.items ?? null, d.createdAt, d.lastModifiedAt, d.failureReason ?? null]),
+    describe(name) {
+      const d = endpoints.list().find((e) => e.name === name);
+      if (!d) return null;
+      return [
+        ['EndpointName', d.name],
+        ['EndpointStatus', d.status],
+        ['ArtifactUri', d.artifactUri],
+        ['PendingArtifactUri', d.pendingArtifactUri ?? null],
+        ['FailureReason', d.failureReason ?? null],
+        ['CreationTime', d.createdAt],
+        ['LastModifiedTime', d.lastModifiedAt],
+        ['Model', d.model ?? null],
+      ];
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import type { ExecContext } from '../context.js';
+import { compilation } from '../errors.js';
+import type { Parser } from '../parser.js';
+import { columnsOf, likeMatcher, queryResult } from '../results.js';
+import type { StatementResult } from '../session.js';
+
+/**
+ * Objects other parts of recpipe own (training jobs, endpoints) that SQL users list and inspect the
+ * Snowflake way: SHOW <plural> [LIKE '…'] and DESCRIBE <singular> name. The engine supplies them,
+ * so the SQL layer needs no knowledge of jobs or endpoints.
+ */
+export interface ObjectListing {
+  /** e.g. ['TRAINING', 'JOBS'] for SHOW TRAINING JOBS. */
+  readonly plural: readonly string[];
+  /** e.g. ['TRAINING', 'JOB'] for DESCRIBE TRAINING JOB name. */
+  readonly singular: readonly string[];
+  /** `name:TYPE` specs; the first column holds the object's name (what LIKE matches). */
+  readonly columns: readonly string[];
+  list(): unknown[][];
+  /** Property/value pairs of one object, or null when there is none of that name. */
+  describe(name: string): [string, unknown][] | null;
+}
+
+const matchWords = (p: Parser, words: readonly string[]): boolean => {
+  const at = p.position;
+  if (words.every((w) => p.acceptWords(w))) return true;
+  p.seek(at);
+  return false;
+};
+
+/** SHOW for a listing, or null when the statement names none of them. */
+export function showListing(ctx: ExecContext, p: Parser): StatementResult | null {
+  const listing = ctx.listings.find((l) => matchWords(p, l.plural));
+  if (!listing) return null;
+  const like = p.acceptWords('LIKE') ? p.string('LIKE pattern') : null;
+  p.expectEnd();
+  const matches = likeMatcher(like);
+  return queryResult(ctx.statement, columnsOf(...listing.columns), listing.list().filter((row) => matches(String(row[0]))));
+}
+
+/**
+ * DESCRIBE for a listing, or null. Object names such as train-20261126-153615-0a3a or
+ * movielens-model-v1 are not SQL identifiers, so the name may be written bare, quoted or as a string.
+ */
+export function describeListing(ctx: ExecContext, p: Parser): StatementResult | null {
+  const listing = ctx.listings.find((l) => matchWords(p, l.singular));
+  if (!listing) return null;
+  const first = p.peek();
+  if (!first) return p.fail(`${listing.singular.join(' ').toLowerCase()} name`);
+  const name = first.kind === 'string' || first.kind === 'quoted' ? first.value : ctx.statement.text.slice(first.start).trim().replace(/;$/, '').trim();
+  const props = listing.describe(name);
+  if (props === null) throw compilation('NOT_FOUND', `${listing.singular.map((w) => w[0] + w.slice(1).toLowerCase()).join(' ')} '${name}' does not exist.`);
+  const rows = props.map(([k, v]) => [k, v === null || v === undefined ? null : typeof v === 'object' ? JSON.stringify(v) : String(v)]);
+  return queryResult(ctx.statement, columnsOf('property', 'value'), rows);
+}
