@@ -6,6 +6,8 @@ const CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'INVALID_ARGUMENT', 'NOT_FOUND', 'CONFLICT', 'FAILED_PRECONDITION', 'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED', 'INTERNAL',
 ]);
 
+export type HttpMethod = 'GET' | 'POST' | 'DELETE';
+
 export interface RequestOptions {
   body?: unknown;
   timeoutMs?: number;
@@ -23,20 +25,30 @@ const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new htt
  * One JSON request to a recpipe server. A `{ error: { code, message } }` reply is re-raised as the
  * RecpipeError it was on the server, so callers handle local and remote failures alike.
  */
-export async function requestJson<T>(baseUrl: string, method: 'GET' | 'POST', path: string, opts: RequestOptions = {}): Promise<T> {
+export async function requestJson<T>(baseUrl: string, method: HttpMethod, path: string, opts: RequestOptions = {}): Promise<T> {
+  const { url, reply } = await exchange(baseUrl, method, path, opts);
+  const payload = parse(reply.text);
+  if (reply.status >= 200 && reply.status < 300 && payload !== undefined) return payload as T;
+  throw remoteError(reply.status, url.href, payload, reply.text);
+}
+
+/** Like requestJson, for routes that answer text (a job's log); errors are still JSON. */
+export async function requestText(baseUrl: string, method: HttpMethod, path: string, opts: RequestOptions = {}): Promise<string> {
+  const { url, reply } = await exchange(baseUrl, method, path, opts);
+  if (reply.status >= 200 && reply.status < 300) return reply.text;
+  throw remoteError(reply.status, url.href, parse(reply.text), reply.text);
+}
+
+async function exchange(baseUrl: string, method: HttpMethod, path: string, opts: RequestOptions): Promise<{ url: URL; reply: RawReply }> {
   const url = URL.canParse(baseUrl + path) ? new URL(baseUrl + path) : null;
   if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
     throw invalid(`${JSON.stringify(baseUrl)} is not a server URL (expected e.g. http://127.0.0.1:7878)`);
   }
-  let reply: RawReply;
   try {
-    reply = await send(url, method, opts);
+    return { url, reply: await send(url, method, opts) };
   } catch (e) {
     throw new RecpipeError('FAILED_PRECONDITION', `cannot reach recpipe server at ${baseUrl}: ${(e as Error).message}`, { url: url.href });
   }
-  const payload = parse(reply.text);
-  if (reply.status >= 200 && reply.status < 300 && payload !== undefined) return payload as T;
-  throw remoteError(reply.status, url.href, payload, reply.text);
 }
 
 function send(url: URL, method: string, opts: RequestOptions): Promise<RawReply> {

@@ -128,7 +128,8 @@ export class JobManager extends EventEmitter<JobEvents> {
     const entry = this.create(parseJobSpec(request));
     const created = snapshot(entry.job);
     this.emit('status', created);
-    void (async () => {
+    // Tracked with the running jobs, so close() waits for the checks before the warehouse goes away.
+    const checks = (async () => {
       try {
         await this.store.save(snapshot(entry.job));
         await planTables(this.opts.warehouse, entry.job.spec);
@@ -137,7 +138,8 @@ export class JobManager extends EventEmitter<JobEvents> {
         return;
       }
       this.enqueue(entry);
-    })();
+    })().finally(() => this.running.delete(checks));
+    this.running.add(checks);
     return created;
   }
 

@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { recpipeVersion } from '../config/index.js';
 import type { ServiceContext, ServiceEngine } from './context.js';
 import { toErrorResponse } from './http-errors.js';
+import { JobWatch } from './job-watch.js';
 import { routeAreas } from './routes/index.js';
 import { SessionStore } from './session-store.js';
 
@@ -24,9 +25,12 @@ export const OPENAPI_PATH = '/openapi.json';
  * Resolves once the OpenAPI plugin is loaded, so routes added afterwards still appear in the document.
  */
 export async function createService(engine: ServiceEngine, opts: ServiceOptions): Promise<FastifyInstance> {
+  const closing = new AbortController();
   const ctx: ServiceContext = {
     engine,
     sessions: new SessionStore(opts.maxSessions),
+    jobWatch: new JobWatch(engine.jobs),
+    closing: closing.signal,
     home: opts.home,
     version: opts.version ?? recpipeVersion(),
     pid: process.pid,
@@ -38,6 +42,9 @@ export async function createService(engine: ServiceEngine, opts: ServiceOptions)
     // and unknown fields are refused rather than dropped, so a misspelt `sessionID` is reported.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
   });
+  // preClose runs before the server waits for requests in flight: long polls answer now, not at their timeout.
+  app.addHook('preClose', async () => closing.abort());
+  app.addHook('onClose', async () => ctx.jobWatch.close());
   app.setErrorHandler((error, request, reply) => {
     const { status, body } = toErrorResponse(error);
     if (status >= 500) request.log.error(error);
@@ -53,6 +60,6 @@ export async function createService(engine: ServiceEngine, opts: ServiceOptions)
     },
   });
   app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
-  for (const area of routeAreas) area(app, ctx);
+  for (const area of routeAreas) await area(app, ctx);
   return app;
 }

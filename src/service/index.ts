@@ -5,3 +5,4 @@ export type { ServiceContext, ServiceEngine } from './context.js';
 export { SessionStore } from './session-store.js';
 export { routeAreas, type RouteArea } from './routes/index.js';
 export type { SessionView, StatementsBody, StatementsResponse, HealthResponse } from './schemas.js';
+export type { StartJobBody } from './training-job-schemas.js';

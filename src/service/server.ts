@@ -24,6 +24,8 @@ export async function startServer(engine: ServiceEngine, opts: ServeOptions): Pr
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
   const url = `http://${clientHost(opts.host)}:${port}`;
+  // SQL functions (train_and_get_recommendations, deploy_model) answer with links to this server.
+  engine.links.baseUrl = url;
   try {
     await writeServerInfo({ pid: process.pid, url, home: opts.home, version, startedAt: new Date().toISOString() });
   } catch (e) {

@@ -5,6 +5,9 @@ import { registerSql } from './sql.js';
 import { registerLoad } from './load.js';
 import { registerServeModel } from './serve-model.js';
 import { registerPredict } from './predict.js';
+import { registerJobs } from './jobs.js';
+import { registerEndpoints } from './endpoints.js';
+import { registerDeploy } from './deploy.js';
 
 /** Each command lives in its own module and registers itself here (one line each). */
 export function registerCommands(program: Command): void {
@@ -14,4 +17,7 @@ export function registerCommands(program: Command): void {
   registerLoad(program);
   registerServeModel(program);
   registerPredict(program);
+  registerJobs(program);
+  registerEndpoints(program);
+  registerDeploy(program);
 }

@@ -6,23 +6,37 @@ import { csvField, parsePairsCsv } from '../../serving/pairs-csv.js';
 
 interface PredictOptions {
   url: string;
+  endpoint?: string;
+  home?: string;
+  server?: string;
+}
+
+/** Where the payload goes and what to say when nothing answers there. */
+interface Target {
+  readonly url: string;
+  readonly what: string;
+  readonly howToStart: string;
 }
 
 export function registerPredict(program: Command): void {
   program
     .command('predict')
-    .description("Send a payload CSV of user,item lines to a model server's /invocations and print user,item,prediction")
+    .description("Send a payload CSV of user,item lines to a model server's /invocations, or to an endpoint of the home's recpipe server, and print user,item,prediction")
     .argument('<file>', 'payload CSV: one user,item pair per line, header optional (the guide\'s payload.csv)')
     .option('--url <url>', 'base URL of a running recpipe serve-model', 'http://localhost:8080')
-    .action((file: string, opts: PredictOptions) => predict(file, opts));
+    .option('--endpoint <name>', "an endpoint of the home's running recpipe server (see recpipe deploy), instead of --url")
+    .option('--home <dir>', 'with --endpoint: data directory whose server to use (default $RECPIPE_HOME or ./recpipe-data)')
+    .option('--server <url>', 'with --endpoint: the recpipe server to use instead of finding the home\'s')
+    .action((file: string, opts: PredictOptions, cmd: Command) => predict(file, opts, cmd));
 }
 
-async function predict(file: string, o: PredictOptions): Promise<void> {
+async function predict(file: string, o: PredictOptions, cmd: Command): Promise<void> {
+  const target = await targetOf(o, cmd);
   const text = await readPayload(file);
   // Parsed here too, only to print each prediction beside its pair; the server parses the same text.
   const pairs = withSource(file, () => parsePairsCsv(text));
-  const endpoint = invocationsUrl(o.url);
-  const res = await post(endpoint, text);
+  const endpoint = target.url;
+  const res = await post(endpoint, text, target);
   const body = await res.text();
   if (!res.ok) throw serverError(endpoint, res.status, body);
   const predictions = body.split('\n');
@@ -55,26 +69,49 @@ function withSource<T>(file: string, parse: () => T): T {
   }
 }
 
-function invocationsUrl(base: string): string {
+async function targetOf(o: PredictOptions, cmd: Command): Promise<Target> {
+  if (o.endpoint === undefined) {
+    if (o.home !== undefined || o.server !== undefined) throw invalid('--home and --server go with --endpoint NAME; a serve-model server is named by --url');
+    return { url: invocationsUrl(o.url), what: 'a model server', howToStart: 'start one with: recpipe serve-model --model DIR' };
+  }
+  if (cmd.getOptionValueSource('url') === 'cli') throw invalid('give either --url (a serve-model server) or --endpoint NAME (an endpoint of the home\'s recpipe server, named by --server), not both');
+  const base = o.server ?? (await homeServer(o.home));
+  return {
+    url: invocationsUrl(`${base.replace(/\/+$/, '')}/endpoints/${encodeURIComponent(o.endpoint)}`, '--server'),
+    what: 'the recpipe server',
+    howToStart: `start one with: recpipe server${o.home === undefined ? '' : ` --home ${o.home}`}`,
+  };
+}
+
+/** The URL of the server that owns the home; endpoints answer only there (they live in its memory). */
+async function homeServer(homeFlag: string | undefined): Promise<string> {
+  // Imported here: the --url mode needs neither the config nor the client.
+  const [{ loadConfig }, { findServer }] = await Promise.all([import('../../config/index.js'), import('../../client/connect.js')]);
+  const { home } = loadConfig({ home: homeFlag });
+  const server = await findServer(home);
+  if (server === null) {
+    throw new RecpipeError('FAILED_PRECONDITION', `no recpipe server is running for ${home}; endpoints answer only there. Start one with: recpipe server --home ${home}`, { home });
+  }
+  return server.url;
+}
+
+function invocationsUrl(base: string, flag = '--url'): string {
   let url: URL;
   try {
     url = new URL(base);
   } catch {
-    throw invalid(`--url ${JSON.stringify(base)} is not a URL (expected e.g. http://localhost:8080)`);
+    throw invalid(`${flag} ${JSON.stringify(base)} is not a URL (expected e.g. http://localhost:8080)`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid(`--url must be http:// or https://, got ${JSON.stringify(base)}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid(`${flag} must be http:// or https://, got ${JSON.stringify(base)}`);
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}/invocations`;
 }
 
-async function post(endpoint: string, text: string): Promise<Response> {
+async function post(endpoint: string, text: string, { what, howToStart }: Target): Promise<Response> {
   try {
     return await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: text });
   } catch (e) {
     const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    throw new RecpipeError(
-      'FAILED_PRECONDITION',
-      `cannot reach a model server at ${endpoint} (${cause?.code ?? cause?.message ?? (e as Error).message}); start one with: recpipe serve-model --model DIR`,
-    );
+    throw new RecpipeError('FAILED_PRECONDITION', `cannot reach ${what} at ${endpoint} (${cause?.code ?? cause?.message ?? (e as Error).message}); ${howToStart}`);
   }
 }
 

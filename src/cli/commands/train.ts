@@ -8,17 +8,25 @@ import { loadKernels, type KernelPreference } from '../../kernels/index.js';
 import { writeArtifact } from '../../artifacts/index.js';
 import { runTraining, writeRecommendations, type Evaluation, type TrainingObserver } from '../../training/index.js';
 import { writeFileAtomic } from '../../util/atomic-file.js';
+import type { StartJobRequest } from '../../client/index.js';
+import { addControlOptions, withControl, type ControlOptions } from '../control.js';
 import { startProgress, type ProgressBar } from '../progress.js';
+import { reportOutcome } from './jobs.js';
 import { sparkline } from '../sparkline.js';
 
-interface TrainOptions {
-  ratings: string;
+interface TrainOptions extends ControlOptions {
+  ratings?: string;
+  inputTable?: string;
+  outputTable?: string;
+  database?: string;
+  schema?: string;
+  maxRuntime?: string;
   algo: string;
   param: string[];
   cv?: string;
   folds?: string;
   seed: string;
-  model: string;
+  model?: string;
   topN: string;
   recommendations?: string;
   json?: string;
@@ -30,26 +38,47 @@ interface TrainOptions {
 const collect = (v: string, acc: string[]) => [...acc, v];
 
 export function registerTrain(program: Command): void {
-  program
+  const command = program
     .command('train')
-    .description("Cross-validate, fit on all ratings, write the model artifact and every user's top-N (the guide's training container)")
-    .requiredOption('--ratings <file>', 'ratings CSV/TSV: user,item,rating[,timestamp], header optional')
+    .description(
+      "Cross-validate, fit on all ratings, write the model artifact and every user's top-N (the guide's training container): " +
+        'from a file (--ratings, --model), or as a training job from a table to a table (--input-table, --output-table)',
+    )
+    .option('--ratings <file>', 'file mode: ratings CSV/TSV: user,item,rating[,timestamp], header optional')
+    .option('--input-table <table>', "table mode: ratings table (USERID, MOVIEID, RATING), e.g. movielens.public.ratings; runs a training job in the home's server, or in-process")
+    .option('--output-table <table>', "table mode: table to (re)write with every user's top-N")
+    .option('--database <name>', 'table mode: database for unqualified table names')
+    .option('--schema <name>', 'table mode: schema for unqualified table names (default PUBLIC)')
+    .option('--max-runtime <seconds>', 'table mode: stop the job after this long (default one day)')
     .option('--algo <name>', 'svd | svdpp | baseline (Surprise names SVD, SVDpp, BaselineOnly also work)', 'svd')
     .option('--param <k=v>', "hyperparameter, Surprise's names accepted (repeatable): --param n_factors=50 --param lr_all=0.01", collect, [])
     .option('--cv <k>', 'shuffled k-fold cross-validation (0 to skip)', '5')
     .option('--folds <dir>', 'predefined folds: fold<N>.train.csv / fold<N>.test.csv pairs (instead of --cv)')
     .option('--seed <n>', 'random seed: the same seed gives the same model', '0')
-    .requiredOption('--model <dir>', 'where to write the model artifact (must not exist)')
+    .option('--model <dir>', 'file mode: where to write the model artifact (must not exist)')
     .option('--top-n <n>', 'recommendations per user (0 to skip)', '10')
     .option('--recommendations <file>', 'write top-N per user: .csv (USERID,RECOMMENDATIONS), .json or .jsonl')
     .option('--json <file>', 'write every figure of the run as JSON')
     .option('--scale <min,max>', 'rating scale (default: inferred from the data)')
     .option('--kernels <kind>', 'auto | wasm | typescript', 'auto')
-    .option('--workers <n>', 'worker threads for cross-validation folds (1 = run them here)', String(availableParallelism()))
-    .action((opts: TrainOptions) => train(opts));
+    .option('--workers <n>', 'worker threads for cross-validation folds (1 = run them here)', String(availableParallelism()));
+  addControlOptions(command).action((opts: TrainOptions, cmd: Command) => chooseMode(opts, cmd));
 }
 
-async function train(o: TrainOptions): Promise<void> {
+/** Exactly one source of ratings: a file (--ratings) or a table (--input-table); each mode refuses the other's flags. */
+function chooseMode(o: TrainOptions, cmd: Command): Promise<void> {
+  const table = o.inputTable !== undefined || o.outputTable !== undefined;
+  if (table && o.ratings !== undefined) throw invalid('give either --ratings (a file) or --input-table/--output-table (a training job on tables), not both');
+  if (table) return trainTable(o, cmd);
+  if (o.ratings === undefined) throw invalid('give --ratings FILE --model DIR, or --input-table TABLE --output-table TABLE');
+  if (o.model === undefined) throw invalid('--model DIR is required with --ratings: where to write the model artifact');
+  for (const flag of ['database', 'schema', 'maxRuntime', 'home', 'server'] as const) {
+    if (o[flag] !== undefined) throw invalid(`--${kebab(flag)} is for table mode (--input-table/--output-table), not --ratings`);
+  }
+  return train({ ...o, ratings: o.ratings, model: o.model });
+}
+
+async function train(o: TrainOptions & { ratings: string; model: string }): Promise<void> {
   const err = process.stderr;
   const seed = integer('--seed', o.seed, -(2 ** 31), 2 ** 32);
   const topN = integer('--top-n', o.topN, 0, 100_000);
@@ -126,6 +155,60 @@ async function evaluationOf(o: TrainOptions, ds: Dataset): Promise<Evaluation> {
   if (k === 1) throw invalid('--cv must be 0 (no cross-validation) or at least 2');
   return k === 0 ? { kind: 'none' } : { kind: 'kfold', folds: k };
 }
+
+/** File-mode flags that mean nothing to a training job; refused rather than ignored. */
+const FILE_ONLY = ['model', 'folds', 'recommendations', 'json', 'scale'] as const;
+const FILE_ONLY_WITH_DEFAULTS = ['kernels', 'workers'] as const;
+
+/**
+ * Table mode: a training job through the home's server (or the home opened here), followed to
+ * its end with its log lines as they come; exits 1 unless it Completed.
+ */
+async function trainTable(o: TrainOptions, cmd: Command): Promise<void> {
+  const misplaced = [...FILE_ONLY.filter((f) => o[f] !== undefined), ...FILE_ONLY_WITH_DEFAULTS.filter((f) => cmd.getOptionValueSource(f) === 'cli')];
+  if (misplaced.length > 0) {
+    const flags = misplaced.map((f) => `--${kebab(f)}`).join(', ');
+    throw invalid(`${flags} ${misplaced.length === 1 ? 'applies' : 'apply'} only to --ratings; a training job keeps its model artifact under the home and writes recommendations to --output-table`);
+  }
+  if (o.inputTable === undefined || o.outputTable === undefined) throw invalid('table mode needs both --input-table and --output-table');
+  const request: StartJobRequest = {
+    input: o.inputTable,
+    output: o.outputTable,
+    algorithm: o.algo,
+    hyperparameters: Object.fromEntries(o.param.map(splitParam)),
+    folds: wholeNumber('--cv', o.cv ?? '5'),
+    topN: wholeNumber('--top-n', o.topN),
+    seed: wholeNumber('--seed', o.seed),
+    ...(o.maxRuntime === undefined ? {} : { maxRuntimeSeconds: wholeNumber('--max-runtime', o.maxRuntime) }),
+    ...(o.database === undefined ? {} : { database: o.database }),
+    ...(o.schema === undefined ? {} : { schema: o.schema }),
+  };
+  await withControl(o, async (client) => {
+    const job = await client.startJob(request);
+    const { input, output } = job.spec;
+    process.stderr.write(`Started training job ${job.name}: ${input.database}.${input.schema}.${input.name} → ${output.database}.${output.schema}.${output.name}\n`);
+    const stopOnInterrupt = () => {
+      process.stderr.write(`stopping training job ${job.name}…\n`);
+      void client.stopJob(job.name).catch(() => undefined);
+    };
+    // In-process the job dies with this process: Ctrl-C stops it cleanly instead. A server's job keeps running.
+    if (client.mode === 'in-process') process.once('SIGINT', stopOnInterrupt);
+    else process.stderr.write(`(Ctrl-C stops following; the job keeps running: recpipe jobs wait ${job.name} / recpipe jobs stop ${job.name})\n`);
+    try {
+      reportOutcome(await client.followJob(job.name, { log: (line) => void process.stdout.write(line + '\n') }));
+    } finally {
+      process.off('SIGINT', stopOnInterrupt);
+    }
+  });
+}
+
+function wholeNumber(flag: string, value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isSafeInteger(n)) throw invalid(`${flag} must be an integer, got '${value}'`);
+  return n;
+}
+
+const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 function integer(flag: string, value: string, min: number, max: number): number {
   const n = Number(value);

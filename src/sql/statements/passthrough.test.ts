@@ -57,7 +57,7 @@ describe('translated statements', () => {
         return true;
       });
       await assert.rejects(engine.execute(session, 'select nope from t'), /SQL compilation error: invalid identifier 'NOPE'/);
-      await assert.rejects(engine.execute(session, "select train_and_get_recommendations('a', 'b')"), /SQL compilation error: Unknown function TRAIN_AND_GET_RECOMMENDATIONS/);
+      await assert.rejects(engine.execute(session, "select no_such_function('a', 'b')"), /SQL compilation error: Unknown function NO_SUCH_FUNCTION/);
       await assert.rejects(engine.execute(session, "insert into t values ('abc')"), /Numeric value 'abc' is not recognized/);
       await assert.rejects(engine.execute(session, 'select * from nodb.public.t'), /Database 'NODB' does not exist or not authorized/);
       await assert.rejects(engine.execute(session, 'grant usage on database movielens to role sysadmin'), /Unsupported statement 'GRANT USAGE ON'\. recpipe supports: USE/);

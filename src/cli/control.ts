@@ -1,0 +1,35 @@
+import type { Command } from 'commander';
+import { connectControl, type ControlClient } from '../client/index.js';
+import { loadConfig } from '../config/index.js';
+
+/** Where a jobs/endpoints command finds its home and, optionally, the server to use. */
+export interface ControlOptions {
+  home?: string;
+  server?: string;
+}
+
+export function addControlOptions(command: Command): Command {
+  return command
+    .option('--home <dir>', 'data directory (default $RECPIPE_HOME or ./recpipe-data)')
+    .option('--server <url>', 'use the recpipe server at this URL instead of finding one for the home');
+}
+
+/**
+ * Runs `work` with a client for the home's running server, or for the home opened in this process
+ * when none runs; says which on stderr, as `recpipe sql` does.
+ */
+export async function withControl<T>(o: ControlOptions, work: (client: ControlClient, home: string) => Promise<T>): Promise<T> {
+  const { home } = loadConfig({ home: o.home });
+  const client = await connectControl({ home, url: o.server });
+  process.stderr.write(client.description + '\n');
+  try {
+    return await work(client, home);
+  } finally {
+    await client.close();
+  }
+}
+
+export const print = (text: string): void => void process.stdout.write(text);
+
+/** Pretty JSON for `--json` output. */
+export const jsonText = (v: unknown): string => JSON.stringify(v, null, 2) + '\n';

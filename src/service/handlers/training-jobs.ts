@@ -1,0 +1,46 @@
+import { invalid } from '../../core/errors.js';
+import type { Session } from '../../engine/index.js';
+import type { JobRequest, TrainingJob } from '../../jobs/index.js';
+import type { ServiceContext } from '../context.js';
+import { DEFAULT_WAIT_SECONDS, MAX_WAIT_SECONDS, type StartJobBody } from '../training-job-schemas.js';
+
+export function listJobs(ctx: ServiceContext): { trainingJobs: TrainingJob[] } {
+  return { trainingJobs: ctx.engine.jobs.list() };
+}
+
+export function describeJob(ctx: ServiceContext, name: string): TrainingJob {
+  return ctx.engine.jobs.get(name);
+}
+
+export function jobLogs(ctx: ServiceContext, name: string): Promise<string> {
+  return ctx.engine.jobs.logs(name);
+}
+
+export function stopJob(ctx: ServiceContext, name: string): TrainingJob {
+  return ctx.engine.jobs.stop(name);
+}
+
+/**
+ * Starts a job on two tables named as in SQL: resolved in the given session, or against the
+ * database/schema in the body, or fully qualified. The tables are checked before the job is queued.
+ */
+export function startJob(ctx: ServiceContext, body: StartJobBody): Promise<TrainingJob> {
+  const { input, output, sessionId, database, schema, ...options } = body;
+  if (sessionId !== undefined && (database !== undefined || schema !== undefined)) {
+    throw invalid('give either sessionId or database/schema to resolve table names, not both');
+  }
+  const session: Session = sessionId !== undefined ? ctx.sessions.get(sessionId) : ctx.engine.createSession({ database, schema });
+  const request: JobRequest = {
+    ...options,
+    input: ctx.engine.resolveTableName(session, input),
+    output: ctx.engine.resolveTableName(session, output),
+  };
+  return ctx.engine.jobs.start(request);
+}
+
+/** Long poll: the job once it has ended, or as it is after `timeoutSeconds` (or when the server or client goes away). */
+export function waitForJob(ctx: ServiceContext, name: string, timeoutSeconds: string | undefined, clientGone: AbortSignal): Promise<TrainingJob> {
+  const seconds = timeoutSeconds === undefined ? DEFAULT_WAIT_SECONDS : Number(timeoutSeconds);
+  if (!(seconds <= MAX_WAIT_SECONDS)) throw invalid(`timeoutSeconds must be at most ${MAX_WAIT_SECONDS}, got ${timeoutSeconds}`);
+  return ctx.jobWatch.wait(name, seconds * 1000, AbortSignal.any([ctx.closing, clientGone]));
+}
