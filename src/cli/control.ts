@@ -29,7 +29,7 @@ export async function withControl<T>(o: ControlOptions, work: (client: ControlCl
   }
 }
 
-export const print = (text: string): void => void process.stdout.write(text);
+export const print = (text: string): void => void process.stdout.write(text.endsWith('\n') ? text : text + '\n');
 
 /** Pretty JSON for `--json` output. */
 export const jsonText = (v: unknown): string => JSON.stringify(v, null, 2) + '\n';

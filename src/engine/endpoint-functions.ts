@@ -16,26 +16,12 @@ const text = (v: FunctionArg, what: string): string => {
  * VARCHAR) name the same user, as the guide's FLOAT no_ratings table needs.
  */
 export function endpointFunctions(endpoints: EndpointManager, jobs: JobManager, links: { baseUrl: string }): ScalarFunctionSpec[] {
-  // The guide copies the training job's model artifact into deploy_model; a job name works too.
-  const artifactOf = (ref: string): string => (JOB_NAME_PATTERN.test(ref) ? jobArtifact(jobs, ref) : ref);
   return [
     {
       name: 'deploy_model',
       parameters: ['ANY', 'ANY'],
       returns: 'JSON',
-      invoke: (args, rows) =>
-        Array.from({ length: rows }, (_, r) => {
-          if (args[0][r] === null || args[1][r] === null) return null;
-          const d = endpoints.deploy(text(args[0][r], 'model (endpoint) name'), artifactOf(text(args[1][r], 'model artifact URI')));
-          return JSON.stringify({
-            EndpointName: d.name,
-            EndpointStatus: d.status,
-            ArtifactUri: d.pendingArtifactUri ?? d.artifactUri,
-            CreationTime: d.createdAt,
-            Ping: `${links.baseUrl}/endpoints/${encodeURIComponent(d.name)}/ping`,
-            Invocations: `${links.baseUrl}/endpoints/${encodeURIComponent(d.name)}/invocations`,
-          });
-        }),
+      invoke: (args, rows) => Array.from({ length: rows }, (_, r) => (args[0][r] === null || args[1][r] === null ? null : deployModel(endpoints, jobs, links, args[0][r], args[1][r]))),
     },
     {
       name: 'invoke_model',
@@ -65,6 +51,23 @@ export function endpointFunctions(endpoints: EndpointManager, jobs: JobManager, 
         }),
     },
   ];
+}
+
+/**
+ * One deploy_model row: starts deploying `ref` (an artifact URI, or a training job whose model the
+ * guide copies in) to endpoint `name` and describes it (the SQL function and the external-function service share it).
+ */
+export function deployModel(endpoints: EndpointManager, jobs: JobManager, links: { baseUrl: string }, name: FunctionArg, ref: FunctionArg): string {
+  const artifact = text(ref, 'model artifact URI');
+  const d = endpoints.deploy(text(name, 'model (endpoint) name'), JOB_NAME_PATTERN.test(artifact) ? jobArtifact(jobs, artifact) : artifact);
+  return JSON.stringify({
+    EndpointName: d.name,
+    EndpointStatus: d.status,
+    ArtifactUri: d.pendingArtifactUri ?? d.artifactUri,
+    CreationTime: d.createdAt,
+    Ping: `${links.baseUrl}/endpoints/${encodeURIComponent(d.name)}/ping`,
+    Invocations: `${links.baseUrl}/endpoints/${encodeURIComponent(d.name)}/invocations`,
+  });
 }
 
 function jobArtifact(jobs: JobManager, name: string): string {

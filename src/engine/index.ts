@@ -12,6 +12,8 @@ import { HomeLayout, lockHome, type HomeLock } from './home.js';
 
 export type { Session, StatementResult, ResultColumnType } from '../sql/index.js';
 export type { TableName, Warehouse } from '../warehouse/index.js';
+export { describeJobStart, trainRequest } from './job-functions.js';
+export { deployModel } from './endpoint-functions.js';
 
 export interface EngineOptions {
   /** The data directory (created when missing); one process owns it at a time. */

@@ -43,6 +43,11 @@ function options(v: FunctionArg | undefined): Partial<JobRequest> {
   return out as Partial<JobRequest>;
 }
 
+/** One train_and_get_recommendations row as a job request (the SQL function and the external-function service share it). */
+export function trainRequest(input: FunctionArg, output: FunctionArg, opts: FunctionArg | undefined, ctx: FunctionCallContext): JobRequest {
+  return { input: tableArg(input, 'input_table_name', ctx), output: tableArg(output, 'output_table_name', ctx), ...options(opts) };
+}
+
 /** The VARIANT a training call answers with: the job to watch, where its model will be, and links. */
 export function describeJobStart(job: TrainingJob, artifact: string, baseUrl: string): string {
   return JSON.stringify({
@@ -68,7 +73,7 @@ export function jobFunctions(jobs: JobManager, links: { baseUrl: string }): Scal
   const train = (args: readonly (readonly FunctionArg[])[], rows: number, ctx: FunctionCallContext) =>
     Array.from({ length: rows }, (_, r) => {
       if (args[0][r] === null || args[1][r] === null) return null;
-      const job = jobs.submit({ input: tableArg(args[0][r], 'input_table_name', ctx), output: tableArg(args[1][r], 'output_table_name', ctx), ...options(args[2]?.[r]) });
+      const job = jobs.submit(trainRequest(args[0][r], args[1][r], args[2]?.[r], ctx));
       return describeJobStart(job, jobs.artifactLocation(job.name), links.baseUrl);
     });
   return [

@@ -1,3 +1,4 @@
+import { sparkline } from '../util/sparkline.js';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { describeTrainingData } from '../artifacts/index.js';
@@ -77,7 +78,7 @@ async function train(task: TrainTask): Promise<[TrainResult, ArrayBuffer[]]> {
     const cvResult = cv ? await cv : null;
     if (cvResult) log(formatCvTable(cvResult));
     log(`Full fit on ${dataset.size.toLocaleString('en-US')} ratings: ${secs(out.fullFit.seconds)} (${kernels.name} kernels)`);
-    if (out.fullFit.trainRmse.length > 0) log(`Training RMSE by epoch: ${out.fullFit.trainRmse.map((r) => r.toFixed(4)).join(' ')}`);
+    if (out.fullFit.trainRmse.length > 1) log(`Training RMSE by epoch: ${sparkline(out.fullFit.trainRmse)}`);
     log(`Top ${task.topN} for ${users.length.toLocaleString('en-US')} users: ${secs(topSeconds)}`);
 
     const transfer: ArrayBuffer[] = [];

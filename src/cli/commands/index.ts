@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerQuickstart } from './quickstart.js';
 import { registerTrain } from './train.js';
 import { registerServer } from './server.js';
 import { registerSql } from './sql.js';
@@ -11,6 +12,7 @@ import { registerDeploy } from './deploy.js';
 
 /** Each command lives in its own module and registers itself here (one line each). */
 export function registerCommands(program: Command): void {
+  registerQuickstart(program);
   registerTrain(program);
   registerServer(program);
   registerSql(program);

@@ -12,7 +12,7 @@ import type { StartJobRequest } from '../../client/index.js';
 import { addControlOptions, withControl, type ControlOptions } from '../control.js';
 import { startProgress, type ProgressBar } from '../progress.js';
 import { reportOutcome } from './jobs.js';
-import { sparkline } from '../sparkline.js';
+import { sparkline } from '../../util/sparkline.js';
 
 interface TrainOptions extends ControlOptions {
   ratings?: string;

@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { recpipe } from '../support/recpipe-cli.js';
+import { mlSmall, sharedDataSkip } from '../support/shared-data.js';
+import { tempDir } from '../support/temp-engine.js';
+
+const tmp = tempDir();
+after(() => tmp.remove());
+
+describe('recpipe quickstart', () => {
+  it('plays the guide on ml-latest-small, and again on the same home', { skip: sharedDataSkip }, async () => {
+    const home = join(tmp.dir, 'home');
+    const data = join(mlSmall('ratings.csv'), '..');
+    const first = await recpipe(['quickstart', '--home', home, '--data', data]);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /Evaluating RMSE, MAE of algorithm SVD on 5 split\(s\)\./);
+    assert.match(first.stdout, /rows_loaded[\s\S]*100836/);
+    assert.match(first.stdout, /user {3}1: Shawshank Redemption, The \(1994\)/);
+    // The guide's invoke_model query: four of the five no_ratings pairs have a movie in MOVIES.
+    assert.match(first.stdout, /\|\s+1 \|\s+610 \| Heavy Metal \(1981\)\s+\|\s+4\.\d+ \|/);
+    assert.match(first.stdout, /Done in [\d.]+ s: job train-\d{8}-\d{6}-[0-9a-f]{4} \(mean RMSE 0\.87\d\d\), 610 users' top 10/);
+    const again = await recpipe(['quickstart', '--home', home, '--data', data]);
+    assert.equal(again.code, 0, again.stderr);
+    const jobs = await recpipe(['jobs', 'list', '--home', home]);
+    assert.equal((jobs.stdout.match(/^train-\S+ +Completed/gm) ?? []).length, 2, jobs.stdout);
+  });
+
+  it('falls back to a generated sample when MovieLens cannot be downloaded, and says so', async () => {
+    const home = join(tmp.dir, 'offline');
+    const r = await recpipe(['quickstart', '--home', home, '--download-url', 'http://127.0.0.1:9/ml-latest-small.zip']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /could not download MovieLens \(.+\); using a generated sample in MovieLens format/);
+    assert.ok(existsSync(join(home, 'datasets', 'synthetic-sample', 'ratings.csv')));
+    assert.match(r.stdout, /endpoint movielens-model-v1 InService/);
+  });
+});
