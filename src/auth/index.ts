@@ -1,3 +1,0 @@
-export { ApiKeyStore, API_KEYS_FILE, API_KEYS_USED_FILE, type ApiKeyIdentity, type ApiKeyInfo } from './api-key-store.js';
-export { builtinUsage, type UsageCheck } from './usage.js';
-export { presentedKey } from './presented-key.js';
