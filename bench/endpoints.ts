@@ -21,6 +21,7 @@ import { syntheticMovieLens } from '../src/datasets/synthetic.js';
 import { EndpointManager, registerEndpointRoutes } from '../src/endpoints/index.js';
 import { loadKernels } from '../src/kernels/index.js';
 import { hasSharedData, mlSmall } from '../test/support/shared-data.js';
+import { checked, median, percentile, printGoalTable, stopChild } from './support/stats.js';
 
 interface AutocannonResult {
   requests: { average: number };
@@ -108,15 +109,9 @@ async function main(): Promise<void> {
         `autocannon ${CONNECTIONS} keep-alive connections, ${SECONDS} s per run; "evenly paced" and the update run send on a 1 ms schedule ` +
         `over a keep-alive pool whatever the answers (open loop).\n`,
     );
-    const w = [Math.max(...rows.map((r) => r[0].length)), 16, 18];
-    console.log(['measure'.padEnd(w[0]), 'recpipe'.padStart(w[1]), 'goal'.padStart(w[2])].join('  '));
-    for (const r of rows) console.log([r[0].padEnd(w[0]), r[1].padStart(w[1]), r[2].padStart(w[2])].join('  '));
+    printGoalTable(rows, [16, 18]);
   } finally {
-    if (server && server.exitCode === null) {
-      const exited = new Promise((resolve) => server!.once('exit', resolve));
-      server.kill('SIGTERM');
-      await exited;
-    }
+    await stopChild(server);
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -316,21 +311,8 @@ function medianOf(runs: number, f: () => unknown): number {
   return median(times);
 }
 
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
-}
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
 
-function checked(r: AutocannonResult): AutocannonResult {
-  if (r.non2xx > 0 || r.errors > 0 || r.timeouts > 0) throw new Error(`autocannon saw ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`);
-  return r;
-}
 
 if (process.argv[2] === 'serve') await serve(process.argv[3]);
 else await main();

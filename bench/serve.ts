@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { Predictor, buildTrainset, createRng, parseRatingsCsv, referenceKernels, svd } from '../src/core/index.js';
 import { readArtifact, writeArtifact } from '../src/artifacts/index.js';
 import { hasSharedData, mlSmall, repoRoot, sharedDataSkip } from '../test/support/shared-data.js';
+import { checked, median, percentile, printGoalTable, stopChild } from './support/stats.js';
 
 interface AutocannonResult {
   requests: { average: number };
@@ -73,15 +74,9 @@ async function main(): Promise<void> {
         `and, at a fixed rate, sends each connection's share as a burst at the start of every second.\n` +
         `"evenly paced": requests sent on a 1 ms schedule over a keep-alive pool whatever the answers (open loop), latency from send to answer.\n`,
     );
-    const w = [Math.max(...rows.map((r) => r[0].length)), 16, 12];
-    console.log(['measure'.padEnd(w[0]), 'recpipe'.padStart(w[1]), 'goal'.padStart(w[2])].join('  '));
-    for (const r of rows) console.log([r[0].padEnd(w[0]), r[1].padStart(w[1]), r[2].padStart(w[2])].join('  '));
+    printGoalTable(rows, [16, 12]);
   } finally {
-    if (server && server.exitCode === null) {
-      const exited = new Promise((resolve) => server!.once('exit', resolve));
-      server.kill('SIGTERM');
-      await exited;
-    }
+    await stopChild(server);
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -209,20 +204,7 @@ function postOnce(url: string, body: string, pool: Agent): Promise<void> {
   });
 }
 
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
-}
 
-function checked(r: AutocannonResult): AutocannonResult {
-  if (r.non2xx > 0 || r.errors > 0 || r.timeouts > 0) throw new Error(`autocannon saw ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`);
-  return r;
-}
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
 
 await main();

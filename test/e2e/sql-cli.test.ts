@@ -1,59 +1,17 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { repoRoot } from '../support/shared-data.js';
+import { recpipe as run, startServerChild, type ServerChild } from '../support/recpipe-cli.js';
 
-const BIN = join(repoRoot(), 'bin', 'recpipe.js');
-
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `recpipe …` as a real child process, with the environment cleared of RECPIPE_* settings. */
-function recpipe(args: string[], input?: string): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input ?? '');
-  });
-}
-
-function cleanEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('RECPIPE_')));
-}
-
-/** Starts `recpipe server --port 0` and resolves with the URL it prints. */
-function startServer(home: string): Promise<{ url: string; child: ChildProcess; exited: Promise<number | null> }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'server', '--home', home, '--port', '0'], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    const exited = new Promise<number | null>((r) => child.on('close', r));
-    let stdout = '';
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      const url = /listening at (http:\/\/\S+)/.exec(stdout)?.[1];
-      if (url && stdout.includes('OpenAPI document:')) resolve({ url, child, exited });
-    });
-    void exited.then((code) => reject(new Error(`server exited (${code}) before listening: ${stderr}`)));
-  });
-}
+const recpipe = (args: string[], input?: string) => run(args, { input });
 
 describe('recpipe sql / server / load (child processes)', { timeout: 120_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'recpipe-'));
   const home = join(dir, 'home');
   const csv = join(dir, 'small ratings.csv');
-  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  let server: ServerChild | undefined;
   before(() => writeFileSync(csv, 'userId,movieId,rating\n1,10,4.0\n1,20,"3.5"\n2,10,5.0\n'));
   after(async () => {
     if (server && server.child.exitCode === null) {
@@ -90,7 +48,7 @@ describe('recpipe sql / server / load (child processes)', { timeout: 120_000 }, 
   });
 
   it('serves the home; sql -q and -f talk to the server and say so', async () => {
-    server = await startServer(home);
+    server = await startServerChild(home);
     assert.ok(existsSync(join(home, 'server.json')));
     const q = await recpipe(['sql', '--home', home, '--format', 'json', '-q', 'select a from cli_db.public.t order by a']);
     assert.equal(q.code, 0, q.stderr);

@@ -1,0 +1,35 @@
+import type { ChildProcess } from 'node:child_process';
+
+/** Benchmark helpers shared by the bench scripts. */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/** Nearest-rank percentile. */
+export function percentile(xs: readonly number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+}
+
+/** An autocannon run is only a figure when every request succeeded. */
+export function checked<R extends { non2xx: number; errors: number; timeouts: number }>(r: R): R {
+  if (r.non2xx > 0 || r.errors > 0 || r.timeouts > 0) throw new Error(`autocannon saw ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`);
+  return r;
+}
+
+/** Prints measure / recpipe / goal rows as an aligned table. */
+export function printGoalTable(rows: readonly (readonly [string, string, string])[], widths: readonly [number, number] = [16, 18]): void {
+  const w = [Math.max(...rows.map((r) => r[0].length)), ...widths];
+  console.log(['measure'.padEnd(w[0]), 'recpipe'.padStart(w[1]), 'goal'.padStart(w[2])].join('  '));
+  for (const r of rows) console.log([r[0].padEnd(w[0]), r[1].padStart(w[1]), r[2].padStart(w[2])].join('  '));
+}
+
+/** SIGTERM to a child server, resolved once it has exited. */
+export async function stopChild(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
