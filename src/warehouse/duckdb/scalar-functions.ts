@@ -1,4 +1,4 @@
-import { BIGINT, DOUBLE, DuckDBScalarFunction, DuckDBVarCharType, VARCHAR, ANY, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
+import { BIGINT, DOUBLE, DuckDBScalarFunction, DuckDBTypeId, DuckDBVarCharType, VARCHAR, ANY, type DuckDBConnection, type DuckDBType, type DuckDBVector } from '@duckdb/node-api';
 import { duckdbCall } from './errors.js';
 import type { FunctionArg, FunctionCallContext, FunctionValueType, ScalarFunctionSpec } from '../warehouse.js';
 
@@ -12,6 +12,46 @@ function plain(v: unknown): FunctionArg {
   if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v;
   const o = v as { toDouble?: () => number };
   return typeof o.toDouble === 'function' ? o.toDouble() : String(v);
+}
+
+/** The parts of DuckDB's VARCHAR vector that readColumn uses to skip decoding repeated strings. */
+interface VarCharInternals {
+  readonly dataView?: DataView;
+  readonly validity?: { itemValid(i: number): boolean };
+}
+
+/**
+ * One argument column as plain values. A VARCHAR argument is usually the same string on every row
+ * (the endpoint name of invoke_model), and decoding it row by row costs more than the model itself;
+ * DuckDB's 16-byte string headers (length, prefix, pointer or inline bytes) are equal exactly when
+ * they describe the same bytes, so a row whose header repeats the previous one reuses its string.
+ */
+function readColumn(vector: DuckDBVector, rows: number): FunctionArg[] {
+  const column = new Array<FunctionArg>(rows);
+  const { dataView: view, validity } = vector as unknown as VarCharInternals;
+  if (!(vector.type.typeId === DuckDBTypeId.VARCHAR && view instanceof DataView && validity)) {
+    for (let r = 0; r < rows; r++) column[r] = plain(vector.getItem(r));
+    return column;
+  }
+  let previous: FunctionArg = null;
+  let a = -1, b = -1, c = -1, d = -1;
+  for (let r = 0; r < rows; r++) {
+    if (!validity.itemValid(r)) {
+      column[r] = null;
+      continue;
+    }
+    const o = r * 16;
+    const w = view.getUint32(o, true), x = view.getUint32(o + 4, true), y = view.getUint32(o + 8, true), z = view.getUint32(o + 12, true);
+    if (w !== a || x !== b || y !== c || z !== d || previous === null) {
+      previous = vector.getItem(r) as string;
+      a = w;
+      b = x;
+      c = y;
+      d = z;
+    }
+    column[r] = previous;
+  }
+  return column;
 }
 
 /**
@@ -31,12 +71,7 @@ export function registerScalar(conn: DuckDBConnection, spec: ScalarFunctionSpec,
       mainFunction: (info, chunk, out) => {
         const rows = chunk.rowCount;
         try {
-          const args = spec.parameters.map((_, c) => {
-            const vector = chunk.getColumnVector(c);
-            const column = new Array<FunctionArg>(rows);
-            for (let r = 0; r < rows; r++) column[r] = plain(vector.getItem(r));
-            return column;
-          });
+          const args = spec.parameters.map((_, c) => readColumn(chunk.getColumnVector(c), rows));
           const values = spec.invoke(args, rows, contexts.of((info.bindData as { connection: number }).connection));
           for (let r = 0; r < rows; r++) {
             const v = values[r];
@@ -51,11 +86,11 @@ export function registerScalar(conn: DuckDBConnection, spec: ScalarFunctionSpec,
   );
 }
 
-const NO_CONTEXT: FunctionCallContext = { database: null, schema: null };
+const NO_CONTEXT: FunctionCallContext = { database: null, schema: null, role: null };
 const PROBE = 'recpipe_connection_id';
 
 /**
- * The current database and schema of each connection, for JS functions. DuckDB tells a function
+ * The current database, schema and role of each connection, for JS functions. DuckDB tells a function
  * which connection calls it only as a client-context id at bind time, so every new connection
  * learns its id once through a probe function, and useSchema records contexts by that id.
  */
@@ -87,6 +122,12 @@ export class FunctionContexts {
   set(conn: DuckDBConnection, ctx: FunctionCallContext): void {
     const id = this.ids.get(conn);
     if (id !== undefined) this.byId.set(id, ctx);
+  }
+
+  /** The role last recorded for a connection (null when none). */
+  roleOf(conn: DuckDBConnection): string | null {
+    const id = this.ids.get(conn);
+    return (id === undefined ? undefined : this.byId.get(id)?.role) ?? null;
   }
 
   of(connection: number): FunctionCallContext {
