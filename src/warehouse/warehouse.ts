@@ -35,8 +35,11 @@ export interface RunResult {
 /** A sequence of statements on one connection: a transaction begun here is still open on the next call. */
 export interface WarehouseConnection {
   run(sql: string, params?: readonly SqlParam[]): Promise<RunResult>;
-  /** Where one-part table names resolve; null for "no current database" (nothing resolves). */
-  useSchema(database: string | null, schema: string | null): Promise<void>;
+  /**
+   * Where one-part table names resolve; null for "no current database" (nothing resolves). `role`,
+   * when given, is the calling session's role that SQL functions see; omitted, the connection keeps its last one.
+   */
+  useSchema(database: string | null, schema: string | null, role?: string): Promise<void>;
 }
 
 export interface ColumnInfo {
@@ -132,6 +135,8 @@ export interface CsvFileOutcome {
 export interface FunctionCallContext {
   readonly database: string | null;
   readonly schema: string | null;
+  /** The calling session's current role (for privilege checks); null when no session set one. */
+  readonly role: string | null;
 }
 
 /** Argument and result types of JS-implemented SQL functions; ANY takes whatever the caller passes. */

@@ -151,9 +151,9 @@ class DuckDbWarehouse implements Warehouse {
 function wrapConnection(conn: DuckDBConnection, contexts: FunctionContexts): WarehouseConnection {
   return {
     run: (sql, params = []) => runStatement(conn, sql, params),
-    useSchema: async (database, schema) => {
+    useSchema: async (database, schema, role) => {
       await useTarget(conn, database === null ? EMPTY_CATALOG : schema === null ? quoteIdent(database) : `${quoteIdent(database)}.${quoteIdent(schema)}`);
-      contexts.set(conn, { database, schema });
+      contexts.set(conn, { database, schema, role: role ?? contexts.roleOf(conn) });
     },
   };
 }
