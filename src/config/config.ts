@@ -39,6 +39,18 @@ export function loadConfig(flags: ConfigFlags = {}): RecpipeConfig {
   return resolveConfig(flags, process.env, process.cwd());
 }
 
+/** Secrets given in the environment override the secret store: RECPIPE_SECRET_<NAME>. */
+export const SECRET_ENV_PREFIX = 'RECPIPE_SECRET_';
+
+/** The secrets set in the environment, by name (empty values count as unset). Read here, with the rest of the configuration. */
+export function loadSecretEnv(env: Environment = process.env): ReadonlyMap<string, string> {
+  const out = new Map<string, string>();
+  for (const [key, value] of Object.entries(env)) {
+    if (key.startsWith(SECRET_ENV_PREFIX) && key.length > SECRET_ENV_PREFIX.length && value) out.set(key.slice(SECRET_ENV_PREFIX.length), value);
+  }
+  return out;
+}
+
 function pick(flag: string | undefined, env: string | undefined): string | undefined {
   if (flag !== undefined && flag !== '') return flag;
   return env !== undefined && env !== '' ? env : undefined;

@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { RecpipeError, invalid } from '../core/errors.js';
-import { Catalog, ROLES, SNOWFLAKE_FUNCTIONS, SYSTEM_DATABASE, SqlExecutor, parseObjectName, resolveTableName, type Session, type StatementResult } from '../sql/index.js';
+import { Catalog, SNOWFLAKE_FUNCTIONS, accessListings, checkUseRole, SYSTEM_DATABASE, SqlExecutor, parseObjectName, resolveTableName, type Session, type StatementResult } from '../sql/index.js';
 import { openDuckDbWarehouse, type TableName, type Warehouse } from '../warehouse/index.js';
 import { EndpointManager } from '../endpoints/index.js';
+import { AccessControl, guardFunction } from '../access/index.js';
+import { ExternalFunctions } from '../external/index.js';
+import { SecretStore } from '../secrets/index.js';
 import { JobManager } from '../jobs/index.js';
 import { endpointFunctions } from './endpoint-functions.js';
 import { jobFunctions } from './job-functions.js';
@@ -23,6 +26,8 @@ export interface EngineOptions {
 }
 
 export interface SessionInit {
+  /** The user the session acts as (default: the built-in administrator, who may use every role). */
+  readonly user?: string;
   readonly role?: string;
   readonly database?: string;
   readonly schema?: string;
@@ -45,6 +50,9 @@ export class Engine {
     readonly endpoints: EndpointManager,
     readonly jobs: JobManager,
     readonly links: { baseUrl: string },
+    private readonly externals: ExternalFunctions,
+    /** Roles, users and grants; `access.hasUsage(role, fn)` backs privilege checks outside SQL. */
+    readonly access: AccessControl,
   ) {}
 
   /** Opens (creating if needed) a home: takes its lock, opens the system catalog and re-attaches every database. */
@@ -58,6 +66,7 @@ export class Engine {
       warehouse = await openDuckDbWarehouse({ tempDirectory: layout.tempDir, connectionSetup: SNOWFLAKE_FUNCTIONS });
       await warehouse.attachDatabase(SYSTEM_DATABASE, layout.systemFile);
       const catalog = await Catalog.open(warehouse, fresh);
+      const access = await AccessControl.open(warehouse, `"${SYSTEM_DATABASE}"."PUBLIC"`);
       for (const db of catalog.listDatabases()) {
         if (!existsSync(db.file)) {
           throw new RecpipeError('FAILED_PRECONDITION', `database ${db.name} is in the catalog but its file ${db.file} is missing; restore the file or drop the database`);
@@ -66,11 +75,15 @@ export class Engine {
       }
       const endpoints = await EndpointManager.open({ home: layout.root });
       const jobs = await JobManager.open({ home: layout.root, warehouse });
-      const listings = [trainingJobListing(jobs), endpointListing(endpoints)];
-      const executor = new SqlExecutor({ warehouse, catalog, databaseFile: (name) => layout.databaseFile(name), listings });
-      const links = { baseUrl: opts.publicUrl ?? 'http://127.0.0.1:7878' };
-      for (const spec of [...endpointFunctions(endpoints, jobs, links), ...jobFunctions(jobs, links)]) await warehouse.registerFunction(spec);
-      return new Engine(layout.root, warehouse, catalog, executor, lock, endpoints, jobs, links);
+      const listings = [trainingJobListing(jobs), endpointListing(endpoints), ...accessListings(access)];
+      const links = servedLinks(opts.publicUrl);
+      // External functions of the same name/arity override built-ins per schema (see ExternalFunctions).
+      const externals = await ExternalFunctions.open({ warehouse, ownUrl: () => links.served, guard: (spec) => guardFunction(spec, access), secrets: new SecretStore(layout.root) });
+      const executor = new SqlExecutor({ warehouse, catalog, databaseFile: (name) => layout.databaseFile(name), listings, externals, access });
+      // The usage check wraps outermost, so it also covers an external function overriding a built-in.
+      for (const spec of [...endpointFunctions(endpoints, jobs, links), ...jobFunctions(jobs, links)]) await warehouse.registerFunction(guardFunction(externals.wrapBuiltin(spec), access));
+      await externals.registerStored();
+      return new Engine(layout.root, warehouse, catalog, executor, lock, endpoints, jobs, links, externals, access);
     } catch (e) {
       await warehouse?.close();
       lock.release();
@@ -80,8 +93,9 @@ export class Engine {
 
   /** A new session; names follow Snowflake's identifier rules (unquoted → upper case). */
   createSession(init: SessionInit = {}): Session {
-    const role = init.role === undefined ? 'SYSADMIN' : oneName(init.role, 'role');
-    if (!(ROLES as readonly string[]).includes(role)) throw new RecpipeError('NOT_FOUND', `Role '${role}' does not exist or not authorized. Known roles: ${ROLES.join(', ')}.`);
+    const user = init.user === undefined ? undefined : this.knownUser(init.user);
+    const defaultRole = user === undefined ? 'SYSADMIN' : (this.access.user(user)?.defaultRole ?? 'PUBLIC');
+    const role = checkUseRole(this.access, user, init.role === undefined ? defaultRole : oneName(init.role, 'role'));
     let database: string | null = null;
     if (init.database !== undefined) {
       const db = this.catalog.database(oneName(init.database, 'database'));
@@ -90,7 +104,13 @@ export class Engine {
     }
     const schema = init.schema !== undefined ? oneName(init.schema, 'schema') : database !== null ? 'PUBLIC' : null;
     const warehouse = init.warehouse !== undefined ? oneName(init.warehouse, 'warehouse') : null;
-    return { id: randomUUID(), role, database, schema, warehouse };
+    return { id: randomUUID(), ...(user === undefined ? {} : { user }), role, database, schema, warehouse };
+  }
+
+  private knownUser(name: string): string {
+    const found = this.access.user(oneName(name, 'user'));
+    if (!found) throw new RecpipeError('NOT_FOUND', `User '${name}' does not exist or not authorized.`);
+    return found.name;
   }
 
   /** Runs one or more `;`-separated statements in order; USE and CREATE statements update `session` in place. */
@@ -110,11 +130,33 @@ export class Engine {
     try {
       await this.jobs.close();
       await this.endpoints.close();
+      this.externals.close();
       await this.warehouse.close();
     } finally {
       this.lock.release();
     }
   }
+}
+
+/**
+ * The links SQL functions put in their answers. The service sets `baseUrl` once it listens, which
+ * also tells external functions which URL is this process's own (calling it would deadlock).
+ */
+function servedLinks(publicUrl: string | undefined): { baseUrl: string; readonly served: string | null } {
+  let url = publicUrl ?? 'http://127.0.0.1:7878';
+  let served: string | null = publicUrl ?? null;
+  return {
+    get baseUrl() {
+      return url;
+    },
+    set baseUrl(u: string) {
+      url = u;
+      served = u;
+    },
+    get served() {
+      return served;
+    },
+  };
 }
 
 function oneName(text: string, what: string): string {

@@ -1,4 +1,6 @@
 import type { SqlParam, Warehouse, WarehouseConnection } from '../warehouse/index.js';
+import type { AccessControl } from '../access/index.js';
+import type { ExternalFunctions } from '../external/index.js';
 import type { Catalog } from './catalog.js';
 import type { Session } from './session.js';
 import type { ObjectListing } from './statements/listings.js';
@@ -19,4 +21,8 @@ export interface ExecContext {
   readonly databaseFile: DatabaseFileOf;
   /** Objects owned elsewhere in recpipe that SHOW and DESCRIBE also know (training jobs, endpoints). */
   readonly listings: readonly ObjectListing[];
+  /** Roles, users and grants (checked by USE ROLE, GRANT, CREATE ROLE …). */
+  readonly access: AccessControl;
+  /** API integrations and external functions (absent: those statements report they are unavailable). */
+  readonly externals?: ExternalFunctions;
 }

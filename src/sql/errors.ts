@@ -37,6 +37,8 @@ export function snowflakeError(e: unknown, refs: readonly TableRef[]): RecpipeEr
   }
   if ((m = /syntax error at or near "(.*)"/.exec(first))) return compilation('INVALID_ARGUMENT', `syntax error unexpected '${m[1]}'.`);
   if (/syntax error at end of input/.test(first)) return compilation('INVALID_ARGUMENT', 'syntax error unexpected end of input.');
+  // A SQL function refused the caller's role (src/access): Snowflake's own wording, as a permission error.
+  if ((m = /^[A-Za-z ]+ Error: (SQL access control error: .*)$/.exec(first))) return new RecpipeError('PERMISSION_DENIED', m[1]);
   return new RecpipeError(e.code, first.replace(/^[A-Za-z ]+ Error: /, 'SQL execution error: '), e.details);
 }
 
@@ -47,7 +49,15 @@ function schemaOf(refs: readonly TableRef[], schema: string): string {
 
 /** Names the failing statement of a request (its number and line) in the error. */
 export function inStatement(e: RecpipeError, st: Statement, count: number): RecpipeError {
-  const snippet = st.text.length > 80 ? st.text.slice(0, 77).replace(/\s+/g, ' ') + '...' : st.text.replace(/\s+/g, ' ');
+  const text = redactSecrets(st.text);
+  const snippet = text.length > 80 ? text.slice(0, 77).replace(/\s+/g, ' ') + '...' : text.replace(/\s+/g, ' ');
   const where = count > 1 ? `statement ${st.index} of ${count}, line ${st.line}` : `line ${st.line}`;
-  return new RecpipeError(e.code, `${e.message}\n  in ${where}: ${snippet}`, { ...e.details, statementIndex: st.index, line: st.line, statement: st.text });
+  return new RecpipeError(e.code, `${e.message}\n  in ${where}: ${snippet}`, { ...e.details, statementIndex: st.index, line: st.line, statement: text });
+}
+
+const SECRET_LITERAL = /\b(api_key|password)(\s*=\s*)'(?:[^']|'')*'/gi;
+
+/** Statements echoed in errors never carry the literal of an API key or password. */
+export function redactSecrets(text: string): string {
+  return text.replace(SECRET_LITERAL, "$1$2'***'");
 }

@@ -1,5 +1,7 @@
 import { RecpipeError, invalid } from '../core/errors.js';
 import type { SqlParam, Warehouse, WarehouseConnection } from '../warehouse/index.js';
+import type { ExternalFunctions } from '../external/index.js';
+import type { AccessControl } from '../access/index.js';
 import type { Catalog } from './catalog.js';
 import type { DatabaseFileOf, ExecContext } from './context.js';
 import { compilation, inStatement } from './errors.js';
@@ -8,6 +10,10 @@ import type { Session, StatementResult } from './session.js';
 import {
   PASSTHROUGH,
   copyInto,
+  externalStatement,
+  grantOrRevoke,
+  isRoleOrUserStatement,
+  roleOrUserStatement,
   createDatabase,
   createFileFormat,
   createSchema,
@@ -38,6 +44,8 @@ export interface ExecutorDeps {
   readonly catalog: Catalog;
   readonly databaseFile: DatabaseFileOf;
   readonly listings?: readonly ObjectListing[];
+  readonly externals?: ExternalFunctions;
+  readonly access: AccessControl;
 }
 
 /**
@@ -73,13 +81,16 @@ export class SqlExecutor {
 /** One-part names that slip past the translator (CTE-like constructs) still resolve in the session's schema. */
 async function followSession(conn: WarehouseConnection, session: Session): Promise<void> {
   try {
-    await conn.useSchema(session.database, session.schema);
+    await conn.useSchema(session.database, session.schema, session.role);
   } catch {
-    await conn.useSchema(null, null);
+    await conn.useSchema(null, null, session.role);
   }
 }
 
 function dispatch(ctx: ExecContext): Promise<StatementResult> {
+  const external = externalStatement(ctx);
+  if (external) return external;
+  if (isRoleOrUserStatement(ctx.statement)) return roleOrUserStatement(ctx);
   const first = ctx.statement.tokens[0];
   const word = first.kind === 'word' || first.value === '(' ? first.value : '';
   switch (word) {
@@ -90,6 +101,9 @@ function dispatch(ctx: ExecContext): Promise<StatementResult> {
     case 'DESCRIBE':
     case 'DESC':
       return describe(ctx);
+    case 'GRANT':
+    case 'REVOKE':
+      return grantOrRevoke(ctx);
     case 'COPY':
       return copyInto(ctx);
     case 'CREATE':

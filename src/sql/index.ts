@@ -1,5 +1,5 @@
 export type { Session, StatementResult, ResultColumnType } from './session.js';
-export { ROLES } from './session.js';
+export { accessListings, checkUseRole } from './statements/index.js';
 export { SqlExecutor, type ExecutorDeps } from './executor.js';
 export { Catalog } from './catalog.js';
 export { SNOWFLAKE_FUNCTIONS } from './functions.js';

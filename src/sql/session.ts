@@ -4,6 +4,8 @@
  */
 export interface Session {
   readonly id: string;
+  /** The user the session acts as; absent for recpipe's built-in administrator (ADMIN), who may use every role. */
+  readonly user?: string;
   role: string;
   database: string | null;
   schema: string | null;
@@ -28,6 +30,3 @@ export interface StatementResult {
   /** Snowflake's status text for commands, e.g. "Table RATINGS successfully created." */
   readonly message?: string;
 }
-
-/** The system roles recpipe knows (access control arrives later; for now USE ROLE records the role). */
-export const ROLES = ['ACCOUNTADMIN', 'SYSADMIN', 'PUBLIC'] as const;

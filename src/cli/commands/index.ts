@@ -9,6 +9,8 @@ import { registerPredict } from './predict.js';
 import { registerJobs } from './jobs.js';
 import { registerEndpoints } from './endpoints.js';
 import { registerDeploy } from './deploy.js';
+import { registerSecret } from './secret.js';
+import { registerKeys } from './keys.js';
 
 /** Each command lives in its own module and registers itself here (one line each). */
 export function registerCommands(program: Command): void {
@@ -22,4 +24,6 @@ export function registerCommands(program: Command): void {
   registerJobs(program);
   registerEndpoints(program);
   registerDeploy(program);
+  registerSecret(program);
+  registerKeys(program);
 }

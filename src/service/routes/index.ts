@@ -2,10 +2,11 @@ import { healthRoutes } from './health.js';
 import { sessionRoutes } from './sessions.js';
 import { statementRoutes } from './statements.js';
 import { trainingJobRoutes } from './training-jobs.js';
+import { externalFunctionRoutes } from './external-functions.js';
 import { endpointRoutes } from './endpoints.js';
 import type { RouteArea } from './route-area.js';
 
 export type { RouteArea } from './route-area.js';
 
 /** Every API area, registered in this order; a new area adds one line. */
-export const routeAreas: readonly RouteArea[] = [healthRoutes, sessionRoutes, statementRoutes, trainingJobRoutes, endpointRoutes];
+export const routeAreas: readonly RouteArea[] = [healthRoutes, sessionRoutes, statementRoutes, trainingJobRoutes, endpointRoutes, externalFunctionRoutes];

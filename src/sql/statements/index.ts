@@ -8,3 +8,6 @@ export { showObjects } from './show.js';
 export { use } from './use.js';
 export { createWarehouse, dropWarehouse } from './warehouse.js';
 export type { ObjectListing } from './listings.js';
+export { externalStatement } from './external-function.js';
+export { accessListings, checkUseRole, isRoleOrUserStatement, roleOrUserStatement } from './roles.js';
+export { grantOrRevoke } from './grants.js';

@@ -25,7 +25,7 @@ describe('SHOW and DESCRIBE', () => {
       assert.deepEqual(names(await sql(engine, session, 'show file formats in account')), ['FF']);
       assert.deepEqual(names(await sql(engine, session, 'show file formats')), []);
       await assert.rejects(engine.execute(session, 'show tables in database nope'), /Database 'NOPE' does not exist/);
-      await assert.rejects(engine.execute(session, 'show grants'), /expected one of DATABASES, SCHEMAS, TABLES/);
+      await assert.rejects(engine.execute(session, 'show stages'), /expected one of DATABASES, SCHEMAS, TABLES/);
     }));
 
   it('describes tables in Snowflake types and file formats by property', () =>
@@ -57,6 +57,6 @@ describe('SHOW and DESCRIBE', () => {
       assert.deepEqual(prop('SKIP_HEADER'), ['1', '0']);
       assert.deepEqual(prop('NULL_IF'), ['[, NULL]', '[\\N]']);
       await assert.rejects(engine.execute(session, 'describe table nope'), /Table 'D\.PUBLIC\.NOPE' does not exist or not authorized/);
-      await assert.rejects(engine.execute(session, 'describe integration x'), /recpipe supports DESCRIBE TABLE \| VIEW \| FILE FORMAT/);
+      await assert.rejects(engine.execute(session, 'describe stage x'), /recpipe supports DESCRIBE TABLE \| VIEW \| FILE FORMAT/);
     }));
 });

@@ -1,9 +1,10 @@
 import type { ExecContext } from '../context.js';
-import { compilation, objectMissing } from '../errors.js';
+import { objectMissing } from '../errors.js';
 import { DEFAULT_SCHEMA, SYSTEM_DATABASE, resolveSchemaName } from '../identifiers.js';
 import { Parser } from '../parser.js';
 import { EXECUTED, statusResult } from '../results.js';
-import { ROLES, type StatementResult } from '../session.js';
+import type { StatementResult } from '../session.js';
+import { checkUseRole } from './roles.js';
 
 /** USE ROLE | WAREHOUSE | DATABASE | SCHEMA name, and USE db[.schema]. */
 export async function use(ctx: ExecContext): Promise<StatementResult> {
@@ -20,10 +21,7 @@ export async function use(ctx: ExecContext): Promise<StatementResult> {
 }
 
 function useRole(ctx: ExecContext, role: string): void {
-  if (!(ROLES as readonly string[]).includes(role)) {
-    throw compilation('NOT_FOUND', `Role '${role}' does not exist or not authorized. Known roles: ${ROLES.join(', ')}.`);
-  }
-  ctx.session.role = role;
+  ctx.session.role = checkUseRole(ctx.access, ctx.session.user, role);
 }
 
 async function useWarehouse(ctx: ExecContext, name: string): Promise<void> {

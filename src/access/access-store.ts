@@ -1,0 +1,113 @@
+import type { SqlParam, Warehouse } from '../warehouse/index.js';
+
+/**
+ * Roles, users and grants live in system tables of recpipe's catalog database (beside DATABASES
+ * and LOAD_HISTORY), so they are transactional and survive restarts. Only recpipe writes them;
+ * reads go through AccessControl's in-memory copy, because privilege checks run inside DuckDB's
+ * synchronous function callbacks.
+ */
+export interface RoleRow {
+  readonly name: string;
+  readonly owner: string;
+  readonly comment: string | null;
+  readonly createdOn: string;
+}
+
+export interface UserRow {
+  readonly name: string;
+  /** `scrypt$<salt hex>$<hash hex>`, or null for a user without a password. */
+  readonly passwordHash: string | null;
+  readonly defaultRole: string | null;
+  readonly createdOn: string;
+}
+
+export type GranteeKind = 'USER' | 'ROLE';
+
+export interface RoleGrantRow {
+  readonly role: string;
+  readonly granteeKind: GranteeKind;
+  readonly grantee: string;
+  readonly grantedBy: string;
+  readonly createdOn: string;
+}
+
+export type ObjectKind = 'FUNCTION' | 'DATABASE' | 'SCHEMA' | 'TABLE';
+
+export interface PrivilegeRow {
+  /** USAGE, SELECT, INSERT, … or OWNERSHIP (the role that created the object). */
+  readonly privilege: string;
+  readonly objectKind: ObjectKind;
+  /** FUNCTION: `NAME(T1, T2)`; DATABASE: `DB`; SCHEMA: `DB.S`; TABLE: `DB.S.T` (parts as stored). */
+  readonly objectName: string;
+  readonly role: string;
+  readonly grantedBy: string;
+  readonly createdOn: string;
+}
+
+export interface AccessRows {
+  readonly roles: RoleRow[];
+  readonly users: UserRow[];
+  readonly roleGrants: RoleGrantRow[];
+  readonly privileges: PrivilegeRow[];
+}
+
+type Run = (sql: string, params?: readonly SqlParam[]) => Promise<unknown>;
+
+export class AccessStore {
+  constructor(
+    private readonly wh: Warehouse,
+    private readonly schema: string,
+  ) {}
+
+  private t(name: string): string {
+    return `${this.schema}."${name}"`;
+  }
+
+  async create(): Promise<void> {
+    for (const sql of [
+      `CREATE TABLE IF NOT EXISTS ${this.t('ROLES')} (NAME VARCHAR PRIMARY KEY, OWNER VARCHAR NOT NULL, COMMENT VARCHAR, CREATED_ON TIMESTAMPTZ NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS ${this.t('USERS')} (NAME VARCHAR PRIMARY KEY, PASSWORD_HASH VARCHAR, DEFAULT_ROLE VARCHAR, CREATED_ON TIMESTAMPTZ NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS ${this.t('ROLE_GRANTS')} (ROLE VARCHAR NOT NULL, GRANTEE_KIND VARCHAR NOT NULL, GRANTEE VARCHAR NOT NULL,
+         GRANTED_BY VARCHAR NOT NULL, CREATED_ON TIMESTAMPTZ NOT NULL, PRIMARY KEY (ROLE, GRANTEE_KIND, GRANTEE))`,
+      `CREATE TABLE IF NOT EXISTS ${this.t('GRANTS')} (PRIVILEGE VARCHAR NOT NULL, OBJECT_KIND VARCHAR NOT NULL, OBJECT_NAME VARCHAR NOT NULL, ROLE VARCHAR NOT NULL,
+         GRANTED_BY VARCHAR NOT NULL, CREATED_ON TIMESTAMPTZ NOT NULL, PRIMARY KEY (PRIVILEGE, OBJECT_KIND, OBJECT_NAME, ROLE))`,
+    ]) {
+      await this.wh.run(sql);
+    }
+  }
+
+  async load(): Promise<AccessRows> {
+    const rows = async (sql: string) => (await this.wh.run(sql)).rows.map((r) => r.map((v) => (v === null ? null : String(v))));
+    const roles = await rows(`SELECT NAME, OWNER, COMMENT, CREATED_ON FROM ${this.t('ROLES')} ORDER BY NAME`);
+    const users = await rows(`SELECT NAME, PASSWORD_HASH, DEFAULT_ROLE, CREATED_ON FROM ${this.t('USERS')} ORDER BY NAME`);
+    const roleGrants = await rows(`SELECT ROLE, GRANTEE_KIND, GRANTEE, GRANTED_BY, CREATED_ON FROM ${this.t('ROLE_GRANTS')} ORDER BY CREATED_ON, ROLE`);
+    const privileges = await rows(`SELECT PRIVILEGE, OBJECT_KIND, OBJECT_NAME, ROLE, GRANTED_BY, CREATED_ON FROM ${this.t('GRANTS')} ORDER BY CREATED_ON, OBJECT_NAME`);
+    return {
+      roles: roles.map(([name, owner, comment, createdOn]) => ({ name: name!, owner: owner!, comment, createdOn: createdOn! })),
+      users: users.map(([name, passwordHash, defaultRole, createdOn]) => ({ name: name!, passwordHash, defaultRole, createdOn: createdOn! })),
+      roleGrants: roleGrants.map(([role, kind, grantee, grantedBy, createdOn]) => ({ role: role!, granteeKind: kind as GranteeKind, grantee: grantee!, grantedBy: grantedBy!, createdOn: createdOn! })),
+      privileges: privileges.map(([privilege, kind, objectName, role, grantedBy, createdOn]) => ({
+        privilege: privilege!,
+        objectKind: kind as ObjectKind,
+        objectName: objectName!,
+        role: role!,
+        grantedBy: grantedBy!,
+        createdOn: createdOn!,
+      })),
+    };
+  }
+
+  /** Runs several writes as one transaction on one connection. */
+  async transaction(work: (run: Run, t: (name: string) => string) => Promise<void>): Promise<void> {
+    await this.wh.withConnection(async (conn) => {
+      await conn.run('BEGIN TRANSACTION');
+      try {
+        await work((sql, params) => conn.run(sql, params), (name) => this.t(name));
+        await conn.run('COMMIT');
+      } catch (e) {
+        await conn.run('ROLLBACK');
+        throw e;
+      }
+    });
+  }
+}

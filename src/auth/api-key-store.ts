@@ -1,0 +1,200 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { RecpipeError, invalid } from '../core/errors.js';
+
+/** What `keys list` shows of a key: never the key or its hash. */
+export interface ApiKeyInfo {
+  readonly name: string;
+  /** The key's public first part (`rpk_<id>`), enough to tell keys apart in logs and lists. */
+  readonly prefix: string;
+  readonly role: string;
+  readonly createdAt: string;
+  readonly lastUsedAt: string | null;
+}
+
+interface StoredKey {
+  name: string;
+  id: string;
+  role: string;
+  createdAt: string;
+  /** sha256(salt ‖ secret), hex. The secret is 256 random bits, so a slow hash adds no strength here. */
+  salt: string;
+  hash: string;
+}
+
+interface KeyFile {
+  version: 1;
+  keys: StoredKey[];
+}
+
+/** A verified caller. */
+export interface ApiKeyIdentity {
+  readonly name: string;
+  readonly prefix: string;
+  readonly role: string;
+}
+
+const KEY_PATTERN = /^rpk_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const ROLE_PATTERN = /^[A-Za-z_][A-Za-z0-9_$]{0,254}$/;
+
+export const API_KEYS_FILE = 'api-keys.json';
+/** Last-use times live apart from the keys: the server writes them, so it never races `keys create` on the key file. */
+export const API_KEYS_USED_FILE = 'api-keys-used.json';
+
+const hashOf = (salt: Buffer, secret: string): Buffer => createHash('sha256').update(salt).update(secret).digest();
+
+/**
+ * The API keys of a home, in `<home>/api-keys.json` (mode 0600, replaced atomically), stored hashed
+ * with a per-key salt. The file is re-read whenever it changes, so keys created or revoked by the CLI
+ * take effect on a running server at its next request.
+ */
+export class ApiKeyStore {
+  private keys: StoredKey[] = [];
+  private byId = new Map<string, StoredKey>();
+  private loadedStamp = '';
+  private readonly used = new Map<string, string>();
+  private usedDirty = false;
+  private usedTimer: NodeJS.Timeout | null = null;
+
+  constructor(readonly home: string) {}
+
+  get file(): string {
+    return join(this.home, API_KEYS_FILE);
+  }
+
+  private get usedFile(): string {
+    return join(this.home, API_KEYS_USED_FILE);
+  }
+
+  /** Creates a key for `role`; the returned `key` is the only time the secret exists in clear. */
+  create(role: string, name?: string, now = new Date()): { key: string; info: ApiKeyInfo } {
+    if (!ROLE_PATTERN.test(role)) throw invalid(`role '${role}' is not a valid role name (letters, digits, _ and $, starting with a letter or _)`);
+    this.reload();
+    const id = randomBytes(6).toString('hex');
+    const keyName = name ?? `key-${id}`;
+    if (!NAME_PATTERN.test(keyName)) throw invalid(`key name '${keyName}' must be 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit`);
+    if (this.keys.some((k) => k.name === keyName)) throw new RecpipeError('CONFLICT', `an API key named '${keyName}' already exists; revoke it first or choose another --name`);
+    const secret = randomBytes(32).toString('base64url');
+    const salt = randomBytes(16);
+    const stored: StoredKey = { name: keyName, id, role: role.toUpperCase(), createdAt: now.toISOString(), salt: salt.toString('hex'), hash: hashOf(salt, secret).toString('hex') };
+    this.write([...this.keys, stored]);
+    return { key: `rpk_${id}_${secret}`, info: this.info(stored) };
+  }
+
+  /** Every key, oldest first, without secrets. */
+  list(): ApiKeyInfo[] {
+    this.reload();
+    const used = this.readUsed();
+    return this.keys.map((k) => this.info(k, used));
+  }
+
+  /** Removes the key named `name` (or with that prefix); NOT_FOUND lists the names there are. */
+  revoke(nameOrPrefix: string): ApiKeyInfo {
+    this.reload();
+    const key = this.keys.find((k) => k.name === nameOrPrefix || `rpk_${k.id}` === nameOrPrefix);
+    if (!key) {
+      const known = this.keys.map((k) => k.name).join(', ') || 'none';
+      throw new RecpipeError('NOT_FOUND', `no API key named '${nameOrPrefix}' in ${this.file}; keys: ${known}`);
+    }
+    this.write(this.keys.filter((k) => k !== key));
+    return this.info(key);
+  }
+
+  /** The key's owner, or null for a key that is malformed, unknown or revoked. Records the use. */
+  verify(presented: string, now = new Date()): ApiKeyIdentity | null {
+    const m = KEY_PATTERN.exec(presented);
+    if (!m) return null;
+    this.reload();
+    const key = this.byId.get(m[1]);
+    if (!key) return null;
+    const expected = Buffer.from(key.hash, 'hex');
+    if (!timingSafeEqual(hashOf(Buffer.from(key.salt, 'hex'), m[2]), expected)) return null;
+    this.noteUse(key.id, now);
+    return { name: key.name, prefix: `rpk_${key.id}`, role: key.role };
+  }
+
+  get count(): number {
+    this.reload();
+    return this.keys.length;
+  }
+
+  /** Writes pending last-use times and stops the timer (the server calls this when closing). */
+  flush(): void {
+    if (this.usedTimer) clearTimeout(this.usedTimer);
+    this.usedTimer = null;
+    if (!this.usedDirty) return;
+    this.usedDirty = false;
+    atomicWrite(this.usedFile, JSON.stringify({ ...this.readUsed(), ...Object.fromEntries(this.used) }, null, 2) + '\n');
+  }
+
+  private noteUse(id: string, now: Date): void {
+    this.used.set(id, now.toISOString());
+    this.usedDirty = true;
+    // At most one write every few seconds, however many requests arrive.
+    this.usedTimer ??= setTimeout(() => this.flush(), 5000).unref();
+  }
+
+  private info(k: StoredKey, used: Record<string, string> = {}): ApiKeyInfo {
+    return { name: k.name, prefix: `rpk_${k.id}`, role: k.role, createdAt: k.createdAt, lastUsedAt: this.used.get(k.id) ?? used[k.id] ?? null };
+  }
+
+  /** Re-reads the key file when its size or modification time changed since the last read. */
+  private reload(): void {
+    let stamp = 'absent';
+    try {
+      const st = statSync(this.file);
+      stamp = `${st.mtimeMs}:${st.size}:${st.ino}`;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    if (stamp === this.loadedStamp) return;
+    this.keys = stamp === 'absent' ? [] : parseKeyFile(this.file);
+    this.byId = new Map(this.keys.map((k) => [k.id, k]));
+    this.loadedStamp = stamp;
+  }
+
+  private readUsed(): Record<string, string> {
+    if (!existsSync(this.usedFile)) return {};
+    try {
+      return JSON.parse(readFileSync(this.usedFile, 'utf8')) as Record<string, string>;
+    } catch {
+      // Only informational; a damaged file is rewritten at the next flush.
+      return {};
+    }
+  }
+
+  private write(keys: StoredKey[]): void {
+    atomicWrite(this.file, JSON.stringify({ version: 1, keys } satisfies KeyFile, null, 2) + '\n');
+    this.loadedStamp = '';
+    this.reload();
+  }
+}
+
+function parseKeyFile(file: string): StoredKey[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new RecpipeError('FAILED_PRECONDITION', `${file} is not valid JSON (${(e as Error).message}); restore it or delete it and create keys again`);
+  }
+  const keys = (parsed as Partial<KeyFile>)?.keys;
+  if ((parsed as Partial<KeyFile>)?.version !== 1 || !Array.isArray(keys)) {
+    throw new RecpipeError('FAILED_PRECONDITION', `${file} is not a recpipe API key file (version 1 with a "keys" array)`);
+  }
+  return keys;
+}
+
+/** Temp file created owner-only, then renamed over the target: readers see the old or the new file, whole. */
+function atomicWrite(file: string, text: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    writeFileSync(temp, text, { mode: 0o600, flag: 'wx' });
+    chmodSync(temp, 0o600);
+    renameSync(temp, file);
+  } finally {
+    rmSync(temp, { force: true });
+  }
+}

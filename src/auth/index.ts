@@ -1,0 +1,3 @@
+export { ApiKeyStore, API_KEYS_FILE, API_KEYS_USED_FILE, type ApiKeyIdentity, type ApiKeyInfo } from './api-key-store.js';
+export type { UsageCheck } from './usage.js';
+export { presentedKey } from './presented-key.js';

@@ -1,0 +1,88 @@
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { gzipSync } from 'node:zlib';
+import type { HttpCall, HttpOutcome, WorkerRequest, WorkerReply } from './bridge-messages.js';
+
+/**
+ * The network half of the synchronous bridge (see sync-bridge.ts). It runs on its own thread, so
+ * the fetches, retries and polling below progress while the warehouse's JS thread is blocked in
+ * Atomics.wait; the reply goes to a MessagePort the blocked thread reads synchronously.
+ */
+const { signal, reply } = workerData as { signal: SharedArrayBuffer; reply: MessagePort };
+const flag = new Int32Array(signal);
+
+parentPort!.on('message', (req: WorkerRequest) => {
+  void runAll(req).then((outcomes) => {
+    reply.postMessage({ id: req.id, outcomes } satisfies WorkerReply);
+    Atomics.store(flag, 0, 1);
+    Atomics.notify(flag, 0);
+  });
+});
+
+async function runAll(req: WorkerRequest): Promise<HttpOutcome[]> {
+  const outcomes = new Array<HttpOutcome>(req.calls.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < req.calls.length) {
+      const i = next++;
+      outcomes[i] = await perform(req.calls[i]).catch((e: unknown) => ({ ok: false, status: 0, message: (e as Error).message }));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(req.concurrency, req.calls.length) }, lane));
+  return outcomes;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Exponential backoff with full jitter, capped: attempt 1 waits up to base, attempt k up to base·2^(k-1). */
+const backoff = (call: HttpCall, attempt: number): number => Math.min(call.maxBackoffMs, call.baseBackoffMs * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+
+/** A status worth retrying: the service is overloaded (429) or failed transiently (5xx). */
+const transient = (status: number): boolean => status === 429 || status >= 500;
+
+async function perform(call: HttpCall): Promise<HttpOutcome> {
+  const headers: Record<string, string> = { ...call.headers, 'content-type': 'application/json', 'accept-encoding': 'gzip' };
+  // Level 1: batches are repetitive JSON that the fastest level already shrinks several-fold; the caller waits on it.
+  const body = call.gzip ? gzipSync(call.body, { level: 1 }) : Buffer.from(call.body);
+  if (call.gzip) headers['content-encoding'] = 'gzip';
+  const deadline = Date.now() + call.timeoutMs;
+  let attempts = 0;
+  let polls = 0;
+  let method: 'POST' | 'GET' = 'POST';
+  for (;;) {
+    if (Date.now() > deadline) return { ok: false, status: 0, message: `no answer within ${call.timeoutMs} ms (${attempts} attempt(s), ${polls} poll(s))` };
+    let res: Response;
+    try {
+      res = await fetch(call.url, { method, headers: method === 'POST' ? headers : pollHeaders(headers), body: method === 'POST' ? body : undefined, signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())) });
+    } catch (e) {
+      // Connection refused/reset is as transient as a 503: retry within the same bound.
+      if (++attempts >= call.maxAttempts) return { ok: false, status: 0, message: `${networkMessage(e)} after ${attempts} attempt(s)` };
+      await sleep(backoff(call, attempts));
+      continue;
+    }
+    const text = await res.text();
+    if (res.status === 200) return { ok: true, status: 200, body: text, attempts: attempts + 1, polls };
+    if (res.status === 202) {
+      // Asynchronous mode: the service is still working; ask again with GET, same URL and headers.
+      method = 'GET';
+      polls++;
+      await sleep(call.pollIntervalMs);
+      continue;
+    }
+    if (transient(res.status) && ++attempts < call.maxAttempts) {
+      await sleep(backoff(call, attempts));
+      continue;
+    }
+    return { ok: false, status: res.status, message: `HTTP ${res.status}${text ? `: ${text.slice(0, 300)}` : ''}${transient(res.status) ? ` after ${attempts} attempt(s)` : ''}` };
+  }
+}
+
+/** Polling GETs carry the POST's headers (batch id included) but no body. */
+function pollHeaders(h: Record<string, string>): Record<string, string> {
+  const { 'content-type': _t, 'content-encoding': _e, ...rest } = h;
+  return rest;
+}
+
+function networkMessage(e: unknown): string {
+  const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (e as Error).message;
+}

@@ -1,0 +1,1 @@
+export { SECRETS_FILE, SecretStore, checkSecretName, resolveSecret, type SecretSource } from './secret-store.js';

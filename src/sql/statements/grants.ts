@@ -1,0 +1,124 @@
+import { MANAGE_GRANTS_ROLES, functionObject, type GranteeKind, type SecurableObject } from '../../access/index.js';
+import { displayName } from '../../warehouse/index.js';
+import type { ExecContext } from '../context.js';
+import { compilation, objectMissing } from '../errors.js';
+import { resolveSchemaName, resolveTableName, SYSTEM_DATABASE } from '../identifiers.js';
+import { Parser } from '../parser.js';
+import { statusResult } from '../results.js';
+import type { StatementResult } from '../session.js';
+import { requireRoles } from './roles.js';
+
+/** Privileges recpipe records, per kind of object (ALL stands for every one of them). */
+const PRIVILEGES: Readonly<Record<SecurableObject['kind'], readonly string[]>> = {
+  FUNCTION: ['USAGE'],
+  DATABASE: ['USAGE', 'MONITOR', 'MODIFY', 'CREATE SCHEMA'],
+  SCHEMA: ['USAGE', 'MONITOR', 'MODIFY', 'CREATE TABLE', 'CREATE VIEW', 'CREATE FUNCTION'],
+  TABLE: ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES'],
+};
+
+/**
+ * GRANT privilege[, …] ON FUNCTION|DATABASE|SCHEMA|TABLE name TO [ROLE] r [WITH GRANT OPTION],
+ * GRANT ROLE r TO ROLE r2 | USER u, and the matching REVOKE … FROM. Only the object's owner (or a
+ * role inheriting it) and roles with MANAGE GRANTS (SECURITYADMIN, ACCOUNTADMIN) may grant.
+ */
+export async function grantOrRevoke(ctx: ExecContext): Promise<StatementResult> {
+  const p = new Parser(ctx.statement);
+  const revoke = p.expectOneOf(['GRANT', 'REVOKE']) === 'REVOKE';
+  if (revoke) p.acceptWords('GRANT', 'OPTION', 'FOR');
+  if (p.acceptWords('ROLE')) return roleGrant(ctx, p, revoke);
+  const privileges = privilegeList(p);
+  p.expectWords('ON');
+  const { object, owner } = await securable(ctx, p);
+  p.expectWords(revoke ? 'FROM' : 'TO');
+  p.acceptWords('ROLE');
+  const role = p.identifier('role name');
+  if (!revoke) p.acceptWords('WITH', 'GRANT', 'OPTION');
+  else p.acceptOneOf(['CASCADE', 'RESTRICT']);
+  p.expectEnd();
+  const known = PRIVILEGES[object.kind];
+  for (const priv of privileges) {
+    if (priv !== 'ALL' && !known.includes(priv)) throw compilation('INVALID_ARGUMENT', `Invalid privilege ${priv} for ${object.kind}; valid: ${[...known, 'ALL'].join(', ')}.`);
+  }
+  const found = ctx.access.role(role);
+  if (!found) throw compilation('NOT_FOUND', `Role '${role}' does not exist or not authorized.`);
+  requireRoles(ctx, `${revoke ? 'REVOKE' : 'GRANT'} on ${object.kind} ${object.name}`, [...(owner ? [owner] : []), ...MANAGE_GRANTS_ROLES]);
+  if (revoke) await ctx.access.revoke(privileges, object, found.name);
+  else await ctx.access.grant(privileges, object, found.name, ctx.session.role);
+  return statusResult(ctx.statement, 'Statement executed successfully.');
+}
+
+/** `USAGE`, `select, insert`, `ALL [PRIVILEGES]`, `CREATE SCHEMA` … up to ON. */
+function privilegeList(p: Parser): string[] {
+  const out: string[] = [];
+  do {
+    const words: string[] = [];
+    while (p.peek()?.kind === 'word' && p.peek()!.value !== 'ON') words.push(p.identifier('privilege'));
+    if (words.length === 0) p.fail('a privilege such as USAGE, SELECT or ALL');
+    out.push(words[0] === 'ALL' ? 'ALL' : words.join(' '));
+  } while (p.acceptPunct(','));
+  return out;
+}
+
+/** The object of a grant and its owner (null when only MANAGE GRANTS roles may grant on it). */
+async function securable(ctx: ExecContext, p: Parser): Promise<{ object: SecurableObject; owner: string | null }> {
+  const kind = p.expectOneOf(['FUNCTION', 'DATABASE', 'SCHEMA', 'TABLE']) as SecurableObject['kind'];
+  if (kind === 'FUNCTION') {
+    const parts = p.objectName(3, 'function name');
+    const argTypes = argumentTypes(p);
+    // recpipe's functions are account-wide (DuckDB has one function namespace): the last part names it.
+    const object = functionObject({ name: parts[parts.length - 1], argTypes });
+    return { object, owner: ctx.access.functionOwner(parts[parts.length - 1], argTypes) };
+  }
+  if (kind === 'DATABASE') {
+    const name = p.identifier('database name');
+    const db = ctx.catalog.database(name);
+    if (!db || name.toUpperCase() === SYSTEM_DATABASE) throw objectMissing('Database', [name]);
+    return { object: { kind, name: db.name }, owner: db.owner };
+  }
+  if (kind === 'SCHEMA') {
+    const { database, schema } = resolveSchemaName(p.objectName(2, 'schema name'), ctx.session, 'GRANT');
+    const db = ctx.catalog.database(database);
+    const found = db ? (await ctx.warehouse.listSchemas(db.name)).find((s) => s.toUpperCase() === schema.toUpperCase()) : undefined;
+    if (!db || !found) throw objectMissing('Schema', [database, schema]);
+    return { object: { kind, name: displayName([db.name, found]) }, owner: db.owner };
+  }
+  const table = resolveTableName(p.objectName(3, 'table name'), ctx.session, 'GRANT');
+  const db = ctx.catalog.database(table.database);
+  if (!db || (await ctx.warehouse.tableColumns(table)) === null) throw objectMissing('Table', [table.database, table.schema, table.name]);
+  return { object: { kind, name: displayName([db.name, table.schema, table.name]) }, owner: db.owner };
+}
+
+/** `(varchar, number(38, 0), …)`: type names with any size or precision dropped. */
+function argumentTypes(p: Parser): string[] {
+  p.expectPunct('(');
+  const types: string[] = [];
+  if (p.acceptPunct(')')) return types;
+  do {
+    let name = p.identifier('argument type');
+    if (name === 'DOUBLE' && p.acceptWords('PRECISION')) name = 'DOUBLE PRECISION';
+    if (p.acceptPunct('(')) {
+      do p.value();
+      while (p.acceptPunct(','));
+      p.expectPunct(')');
+    }
+    types.push(name);
+  } while (p.acceptPunct(','));
+  p.expectPunct(')');
+  return types;
+}
+
+async function roleGrant(ctx: ExecContext, p: Parser, revoke: boolean): Promise<StatementResult> {
+  const role = p.identifier('role name');
+  p.expectWords(revoke ? 'FROM' : 'TO');
+  const kind = p.expectOneOf(['ROLE', 'USER']) as GranteeKind;
+  const grantee = p.identifier(`${kind.toLowerCase()} name`);
+  p.expectEnd();
+  const found = ctx.access.role(role);
+  if (!found) throw compilation('NOT_FOUND', `Role '${role}' does not exist or not authorized.`);
+  const target = kind === 'ROLE' ? ctx.access.role(grantee) : ctx.access.user(grantee);
+  if (!target) throw compilation('NOT_FOUND', `${kind === 'ROLE' ? 'Role' : 'User'} '${grantee}' does not exist or not authorized.`);
+  requireRoles(ctx, `${revoke ? 'REVOKE' : 'GRANT'} ROLE ${found.name}`, [...(found.builtin ? [] : [found.owner]), ...MANAGE_GRANTS_ROLES]);
+  if (revoke) await ctx.access.revokeRole(found.name, { kind, name: target.name });
+  else await ctx.access.grantRole(found.name, { kind, name: target.name }, ctx.session.role);
+  return statusResult(ctx.statement, 'Statement executed successfully.');
+}

@@ -1,0 +1,160 @@
+import { ADMIN_USER, CREATE_ROLE_ROLES, MANAGE_GRANTS_ROLES, type AccessControl } from '../../access/index.js';
+import { RecpipeError } from '../../core/errors.js';
+import type { ExecContext } from '../context.js';
+import { compilation } from '../errors.js';
+import { Parser } from '../parser.js';
+import { statusResult } from '../results.js';
+import type { StatementResult } from '../session.js';
+import type { Statement } from '../tokens.js';
+import type { ObjectListing } from './listings.js';
+
+/** Snowflake's refusal of an account-level action the current role may not take. */
+export function notAllowed(ctx: ExecContext, action: string, holders: readonly string[]): RecpipeError {
+  return new RecpipeError(
+    'PERMISSION_DENIED',
+    `SQL access control error: Insufficient privileges to operate on account: ${action} needs ${holders.join(', ')} or a role that inherits one (current role ${ctx.session.role}).`,
+  );
+}
+
+export function requireRoles(ctx: ExecContext, action: string, holders: readonly string[]): void {
+  if (!ctx.access.roleHasAny(ctx.session.role, holders)) throw notAllowed(ctx, action, holders);
+}
+
+/** True for CREATE [OR REPLACE] ROLE|USER … and DROP ROLE|USER …, which this module executes. */
+export function isRoleOrUserStatement(st: Statement): boolean {
+  const words = st.tokens.slice(0, 4).map((t) => (t.kind === 'word' ? t.value : ''));
+  const kind = words[0] === 'CREATE' && words[1] === 'OR' && words[2] === 'REPLACE' ? words[3] : words[1];
+  return (words[0] === 'CREATE' || words[0] === 'DROP') && (kind === 'ROLE' || kind === 'USER');
+}
+
+/** CREATE [OR REPLACE] ROLE|USER [IF NOT EXISTS] name …, or DROP ROLE|USER [IF EXISTS] name. */
+export function roleOrUserStatement(ctx: ExecContext): Promise<StatementResult> {
+  const p = new Parser(ctx.statement);
+  if (p.acceptWords('DROP')) {
+    const kind = p.expectOneOf(['ROLE', 'USER']);
+    const ifExists = p.acceptWords('IF', 'EXISTS');
+    const name = p.identifier(`${kind.toLowerCase()} name`);
+    p.expectEnd();
+    return kind === 'ROLE' ? dropRole(ctx, name, ifExists) : dropUser(ctx, name, ifExists);
+  }
+  p.expectWords('CREATE');
+  const orReplace = p.acceptWords('OR', 'REPLACE');
+  const kind = p.expectOneOf(['ROLE', 'USER']);
+  const ifNotExists = p.acceptWords('IF', 'NOT', 'EXISTS');
+  if (orReplace && ifNotExists) throw compilation('INVALID_ARGUMENT', 'OR REPLACE and IF NOT EXISTS are incompatible.');
+  const name = p.identifier(`${kind.toLowerCase()} name`);
+  const opts = p.options();
+  p.expectEnd();
+  const allowed = kind === 'ROLE' ? ['COMMENT'] : ['PASSWORD', 'DEFAULT_ROLE', 'COMMENT'];
+  for (const key of opts.keys()) if (!allowed.includes(key)) throw compilation('INVALID_ARGUMENT', `invalid property '${key}' for CREATE ${kind}; supported: ${allowed.join(', ')}`);
+  const text = (key: string): string | null => {
+    const v = opts.get(key);
+    if (v === undefined || v === null) return null;
+    // Never echo a PASSWORD value back, even in an error.
+    if (typeof v !== 'string' && typeof v !== 'number') throw compilation('INVALID_ARGUMENT', `${key} must be a string`);
+    return String(v);
+  };
+  return kind === 'ROLE'
+    ? createRole(ctx, name, text('COMMENT'), orReplace, ifNotExists)
+    : createUser(ctx, name, text('PASSWORD'), text('DEFAULT_ROLE'), orReplace, ifNotExists);
+}
+
+async function createRole(ctx: ExecContext, name: string, comment: string | null, orReplace: boolean, ifNotExists: boolean): Promise<StatementResult> {
+  requireRoles(ctx, 'CREATE ROLE', CREATE_ROLE_ROLES);
+  const existing = ctx.access.role(name);
+  if (existing && ifNotExists) return statusResult(ctx.statement, `${existing.name} already exists, statement succeeded.`);
+  if (existing && !orReplace) throw compilation('CONFLICT', `Object '${existing.name}' already exists.`);
+  await ctx.access.createRole(name, ctx.session.role, comment, existing !== undefined);
+  return statusResult(ctx.statement, `Role ${name} successfully created.`);
+}
+
+async function dropRole(ctx: ExecContext, name: string, ifExists: boolean): Promise<StatementResult> {
+  const existing = ctx.access.role(name);
+  if (!existing && ifExists) return statusResult(ctx.statement, `Drop statement executed successfully (${name} already dropped).`);
+  if (!existing) throw compilation('NOT_FOUND', `Role '${name}' does not exist or not authorized.`);
+  if (!existing.builtin) requireRoles(ctx, `DROP ROLE ${existing.name}`, [existing.owner, ...MANAGE_GRANTS_ROLES]);
+  await ctx.access.dropRole(existing.name, ctx.session.role);
+  if (ctx.session.role.toUpperCase() === existing.name.toUpperCase()) ctx.session.role = 'PUBLIC';
+  return statusResult(ctx.statement, `${existing.name} successfully dropped.`);
+}
+
+async function createUser(ctx: ExecContext, name: string, password: string | null, defaultRole: string | null, orReplace: boolean, ifNotExists: boolean): Promise<StatementResult> {
+  requireRoles(ctx, 'CREATE USER', CREATE_ROLE_ROLES);
+  const existing = ctx.access.user(name);
+  if (existing && ifNotExists) return statusResult(ctx.statement, `${existing.name} already exists, statement succeeded.`);
+  if (existing && !orReplace) throw compilation('CONFLICT', `User '${existing.name}' already exists.`);
+  if (defaultRole !== null && !ctx.access.role(defaultRole)) throw compilation('NOT_FOUND', `Role '${defaultRole}' does not exist or not authorized.`);
+  await ctx.access.createUser(name, password, defaultRole?.toUpperCase() ?? null, existing !== undefined);
+  return statusResult(ctx.statement, `User ${name} successfully created.`);
+}
+
+async function dropUser(ctx: ExecContext, name: string, ifExists: boolean): Promise<StatementResult> {
+  requireRoles(ctx, 'DROP USER', CREATE_ROLE_ROLES);
+  const existing = ctx.access.user(name);
+  if (!existing && ifExists) return statusResult(ctx.statement, `Drop statement executed successfully (${name} already dropped).`);
+  if (!existing) throw compilation('NOT_FOUND', `User '${name}' does not exist or not authorized.`);
+  await ctx.access.dropUser(existing.name);
+  return statusResult(ctx.statement, `${existing.name} successfully dropped.`);
+}
+
+/** USE ROLE: the role must exist and be granted to the session's user (directly or by inheritance). */
+export function checkUseRole(access: AccessControl, user: string | undefined, role: string): string {
+  const found = access.role(role);
+  if (!found) throw compilation('NOT_FOUND', `Role '${role}' does not exist or not authorized.`);
+  if (!access.canUseRole(user ?? ADMIN_USER, found.name)) {
+    throw compilation('PERMISSION_DENIED', `Requested role '${found.name}' is not assigned to the executing user. Specify another role to activate.`);
+  }
+  return found.name;
+}
+
+const granted = (access: AccessControl, pick: (g: { role: string; granteeKind: string; grantee: string }) => boolean, key: 'role' | 'grantee'): string =>
+  access
+    .roleGrants()
+    .filter(pick)
+    .map((g) => g[key])
+    .join(', ');
+
+/** SHOW ROLES, SHOW USERS and SHOW GRANTS (every privilege and role grant) as SQL listings. */
+export function accessListings(access: AccessControl): ObjectListing[] {
+  return [
+    {
+      plural: ['ROLES'],
+      singular: ['ROLE'],
+      columns: ['name', 'owner', 'comment', 'created_on:TIMESTAMP_LTZ', 'granted_roles', 'granted_to_roles', 'assigned_to_users'],
+      list: () =>
+        access.roles().map((r) => [
+          r.name,
+          r.owner,
+          r.comment,
+          r.createdOn,
+          granted(access, (g) => g.granteeKind === 'ROLE' && g.grantee.toUpperCase() === r.name.toUpperCase(), 'role'),
+          granted(access, (g) => g.granteeKind === 'ROLE' && g.role.toUpperCase() === r.name.toUpperCase(), 'grantee'),
+          granted(access, (g) => g.granteeKind === 'USER' && g.role.toUpperCase() === r.name.toUpperCase(), 'grantee'),
+        ]),
+      describe: (name) => {
+        const r = access.role(name);
+        return r ? [['name', r.name], ['owner', r.owner], ['comment', r.comment], ['built_in', r.builtin]] : null;
+      },
+    },
+    {
+      plural: ['USERS'],
+      singular: ['USER'],
+      columns: ['name', 'created_on:TIMESTAMP_LTZ', 'default_role', 'has_password:BOOLEAN', 'roles'],
+      list: () => access.users().map((u) => [u.name, u.createdOn, u.defaultRole, u.hasPassword, access.rolesOfUser(u.name).join(', ')]),
+      describe: (name) => {
+        const u = access.user(name);
+        return u ? [['NAME', u.name], ['DEFAULT_ROLE', u.defaultRole], ['HAS_PASSWORD', u.hasPassword], ['ROLES', access.rolesOfUser(u.name).join(', ')]] : null;
+      },
+    },
+    {
+      plural: ['GRANTS'],
+      singular: ['GRANT'],
+      columns: ['name', 'privilege', 'granted_on', 'granted_to', 'grantee_name', 'granted_by', 'created_on:TIMESTAMP_LTZ'],
+      list: () => [
+        ...access.grants().map((g) => [g.objectName, g.privilege, g.objectKind, 'ROLE', g.role, g.grantedBy, g.createdOn]),
+        ...access.roleGrants().map((g) => [g.role, 'USAGE', 'ROLE', g.granteeKind, g.grantee, g.grantedBy, g.createdOn]),
+      ],
+      describe: () => null,
+    },
+  ];
+}
