@@ -10,7 +10,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,16 +20,9 @@ import { syntheticMovieLens } from '../src/datasets/synthetic.js';
 import { EndpointManager, registerEndpointRoutes } from '../src/endpoints/index.js';
 import { loadKernels } from '../src/kernels/index.js';
 import { hasSharedData, mlSmall } from '../test/support/shared-data.js';
+import { autocannon } from './support/autocannon.js';
 import { checked, median, percentile, printGoalTable, stopChild } from './support/stats.js';
 
-interface AutocannonResult {
-  requests: { average: number };
-  latency: { p50: number; p99: number };
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-}
-const autocannon = createRequire(import.meta.url)('autocannon') as (opts: Record<string, unknown>) => Promise<AutocannonResult>;
 
 const NAME = 'movielens-model-v1';
 const ROWS = 1_000_000;

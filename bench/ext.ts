@@ -11,7 +11,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,16 +20,9 @@ import { ApiKeyStore } from '../src/auth/index.js';
 import { createRng, type Rng } from '../src/core/index.js';
 import { Engine } from '../src/engine/index.js';
 import { createService } from '../src/service/index.js';
+import { autocannon } from './support/autocannon.js';
 import { checked, median, percentile, printGoalTable, stopChild } from './support/stats.js';
 
-interface AutocannonResult {
-  requests: { average: number };
-  latency: { p50: number; p99: number };
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-}
-const autocannon = createRequire(import.meta.url)('autocannon') as (opts: Record<string, unknown>) => Promise<AutocannonResult>;
 
 const MODEL = 'movies';
 const VECTOR = 2048;

@@ -16,9 +16,9 @@ export function cleanEnv(): NodeJS.ProcessEnv {
 }
 
 /** Runs `recpipe …` as a real child process in `cwd`, feeding it `input` on stdin. */
-export function recpipe(args: string[], opts: { input?: string; cwd?: string } = {}): Promise<Outcome> {
+export function recpipe(args: string[], opts: { input?: string; cwd?: string; env?: Record<string, string> } = {}): Promise<Outcome> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: cleanEnv(), cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...cleanEnv(), ...opts.env }, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -1,29 +1,15 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { cleanEnv, type Outcome } from '../../../test/support/recpipe-cli.js';
-import { repoRoot } from '../../../test/support/shared-data.js';
+import { recpipe, type Outcome } from '../../../test/support/recpipe-cli.js';
 
-const BIN = join(repoRoot(), 'bin', 'recpipe.js');
 const VALUE = 'sk-cli-4b8e0d2a61f3';
 const ENV_VALUE = 'sk-env-77aa90c3e5d1';
 
 /** Runs the real CLI with `input` on stdin (a pipe, so no TTY) and extra environment variables. */
-function cli(args: string[], input = '', env: Record<string, string> = {}): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...cleanEnv(), ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
+const cli = (args: string[], input = '', env: Record<string, string> = {}): Promise<Outcome> => recpipe(args, { input, env });
 
 const neverPrinted = (o: Outcome, ...values: string[]): void => {
   for (const v of values) assert.ok(!o.stdout.includes(v) && !o.stderr.includes(v), `the value must not be printed: ${JSON.stringify(o)}`);
