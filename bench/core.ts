@@ -27,7 +27,7 @@ import {
 import { ComputePool } from '../src/compute/index.js';
 import { readFoldsDir } from '../src/datasets/index.js';
 import { loadKernels } from '../src/kernels/index.js';
-import { hasSharedData, mlSmall, mlSmallFolds, sharedDataSkip } from '../test/support/shared-data.js';
+import { hasSharedData, mlSmall, mlSmallFolds, sharedDataSkip } from '../tests/support/shared-data.js';
 
 const SCALE = { min: 0.5, max: 5 };
 const SEED = 0;

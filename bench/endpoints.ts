@@ -19,7 +19,7 @@ import { writeArtifact } from '../src/artifacts/index.js';
 import { syntheticMovieLens } from '../src/datasets/synthetic.js';
 import { EndpointManager, registerEndpointRoutes } from '../src/endpoints/index.js';
 import { loadKernels } from '../src/kernels/index.js';
-import { hasSharedData, mlSmall } from '../test/support/shared-data.js';
+import { hasSharedData, mlSmall } from '../tests/support/shared-data.js';
 import { autocannon } from './support/autocannon.js';
 import { checked, median, percentile, printGoalTable, stopChild } from './support/stats.js';
 

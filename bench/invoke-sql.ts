@@ -11,7 +11,7 @@ import { syntheticMovieLens } from '../src/datasets/synthetic.js';
 import { Engine } from '../src/engine/index.js';
 import { loadKernels } from '../src/kernels/index.js';
 import { INVOKE_SQL, NO_RATINGS_SQL } from '../src/quickstart/guide.js';
-import { hasSharedData, mlSmall } from '../test/support/shared-data.js';
+import { hasSharedData, mlSmall } from '../tests/support/shared-data.js';
 import { median, printGoalTable } from './support/stats.js';
 
 const ROWS = 1_000_000;

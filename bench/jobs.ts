@@ -15,7 +15,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { JobManager, type TrainingJob } from '../src/jobs/index.js';
 import { recommendationColumns } from '../src/jobs/recommendations-table.js';
 import { openDuckDbWarehouse, type Warehouse } from '../src/warehouse/index.js';
-import { hasSharedData, mlSmall, sharedDataSkip } from '../test/support/shared-data.js';
+import { hasSharedData, mlSmall, sharedDataSkip } from '../tests/support/shared-data.js';
 
 const ROUNDS = Number(process.env.RECPIPE_BENCH_ROUNDS ?? 3);
 const GOAL_JOB_SECONDS = 3;

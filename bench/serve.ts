@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Predictor, buildTrainset, createRng, parseRatingsCsv, referenceKernels, svd } from '../src/core/index.js';
 import { readArtifact, writeArtifact } from '../src/artifacts/index.js';
-import { hasSharedData, mlSmall, repoRoot, sharedDataSkip } from '../test/support/shared-data.js';
+import { hasSharedData, mlSmall, repoRoot, sharedDataSkip } from '../tests/support/shared-data.js';
 import { autocannon } from './support/autocannon.js';
 import { checked, median, percentile, printGoalTable, stopChild } from './support/stats.js';
 

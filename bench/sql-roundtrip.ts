@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HttpSqlClient } from '../src/client/index.js';
 import { Engine } from '../src/engine/index.js';
-import { hasSharedData, mlSmall, repoRoot, sharedDataSkip } from '../test/support/shared-data.js';
+import { hasSharedData, mlSmall, repoRoot, sharedDataSkip } from '../tests/support/shared-data.js';
 
 const RUNS = 2000;
 const WARMUP = 200;

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Engine } from '../src/engine/index.js';
 import { stringLiteral } from '../src/warehouse/index.js';
-import { hasSharedData, mlSmall } from '../test/support/shared-data.js';
+import { hasSharedData, mlSmall } from '../tests/support/shared-data.js';
 
 const ROWS = Number(process.env.RECPIPE_BENCH_ROWS ?? 25_000_000);
 const SMALL_RUNS = 5;

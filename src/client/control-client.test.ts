@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { isRecpipeError } from '../core/errors.js';
 import { Engine } from '../engine/index.js';
 import { startServer, type RunningServer } from '../service/index.js';
-import { syntheticRatingsSql } from '../../test/support/ratings-sql.js';
+import { syntheticRatingsSql } from '../../tests/support/ratings-sql.js';
 import { connectControl, HttpControlClient, InProcessControlClient, type ControlClient, type TrainingJob } from './index.js';
 
 const QUICK = { folds: 0, hyperparameters: { n_factors: 4, n_epochs: 5 } };

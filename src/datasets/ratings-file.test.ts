@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { mlSmall, mlSmallFolds, sharedDataSkip } from '../../test/support/shared-data.js';
+import { mlSmall, mlSmallFolds, sharedDataSkip } from '../../tests/support/shared-data.js';
 import { readFoldsDir, readRatingsFile } from './ratings-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'recpipe-ratings-'));

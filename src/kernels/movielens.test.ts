@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { performance } from 'node:perf_hooks';
 import { crossValidate, evaluateFold, referenceKernels, svd } from '../core/index.js';
 import { readFoldsDir } from '../datasets/index.js';
-import { mlSmallFolds, sharedDataSkip } from '../../test/support/shared-data.js';
+import { mlSmallFolds, sharedDataSkip } from '../../tests/support/shared-data.js';
 import { loadKernels } from './index.js';
 
 describe('kernels on the ml-latest-small folds', { skip: sharedDataSkip }, () => {

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { Engine } from '../engine/index.js';
 import type { TrainingJob } from '../jobs/index.js';
-import { syntheticRatingsSql } from '../../test/support/ratings-sql.js';
+import { syntheticRatingsSql } from '../../tests/support/ratings-sql.js';
 import { createService, type StatementsResponse } from './index.js';
 
 /** Small and quick: 200 ratings, no cross-validation, a tiny model. */

@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { recpipe, type Outcome } from '../../../test/support/recpipe-cli.js';
+import { recpipe, type Outcome } from '../../../tests/support/recpipe-cli.js';
 
 const VALUE = 'sk-cli-4b8e0d2a61f3';
 const ENV_VALUE = 'sk-env-77aa90c3e5d1';

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { Predictor, type FactorModel } from '../../core/index.js';
 import { writeTinyArtifact } from '../../artifacts/tiny-model-fixture.js';
-import { repoRoot } from '../../../test/support/shared-data.js';
+import { repoRoot } from '../../../tests/support/shared-data.js';
 
 const bin = join(repoRoot(), 'bin', 'recpipe.js');
 const dir = mkdtempSync(join(tmpdir(), 'recpipe-'));

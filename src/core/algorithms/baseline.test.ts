@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { describeAlgorithm } from '../../../test/support/algorithm-contract.js';
+import { describeAlgorithm } from '../../../tests/support/algorithm-contract.js';
 import { loadKernels } from '../../kernels/index.js';
 import { baseline } from './baseline.js';
 

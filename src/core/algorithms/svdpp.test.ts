@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { describeAlgorithm, syntheticDataset } from '../../../test/support/algorithm-contract.js';
+import { describeAlgorithm, syntheticDataset } from '../../../tests/support/algorithm-contract.js';
 import { buildTrainset } from '../dataset.js';
 import { estimate } from '../model.js';
 import { createRng } from '../random.js';

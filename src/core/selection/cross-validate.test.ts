@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { syntheticDataset } from '../../../test/support/algorithm-contract.js';
+import { syntheticDataset } from '../../../tests/support/algorithm-contract.js';
 import { baseline } from '../algorithms/baseline.js';
 import { createRng } from '../random.js';
 import { referenceKernels } from '../reference-kernels.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { Engine, type Session } from '../../engine/index.js';
-import { sql, tempDir } from '../../../test/support/temp-engine.js';
+import { sql, tempDir } from '../../../tests/support/temp-engine.js';
 
 /** Bad files: expected first error (message pattern, line, character, column) and good/parsed rows. */
 const BAD = {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { sql, withEngine } from '../../../test/support/temp-engine.js';
+import { sql, withEngine } from '../../../tests/support/temp-engine.js';
 
 describe('CREATE TABLE / VIEW, DROP, identifiers', () => {
   it('stores unquoted names upper-case and quoted names as written', () =>

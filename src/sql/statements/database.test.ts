@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { sql, withEngine } from '../../../test/support/temp-engine.js';
+import { sql, withEngine } from '../../../tests/support/temp-engine.js';
 
 describe('CREATE / DROP DATABASE and SCHEMA, USE', () => {
   it('creates a database file with schema PUBLIC and makes it current', () =>

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { RecpipeError } from '../../core/errors.js';
 import { writeTinyArtifact } from '../../artifacts/tiny-model-fixture.js';
 import { Engine, type Session } from '../../engine/index.js';
-import { sql } from '../../../test/support/temp-engine.js';
+import { sql } from '../../../tests/support/temp-engine.js';
 
 /** The three grants of the guide's Lab 3, verbatim. */
 const GUIDE_GRANTS = `grant usage on function train_and_get_recommendations(varchar, varchar) to role sysadmin;

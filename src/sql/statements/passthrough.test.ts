@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { sql, withEngine } from '../../../test/support/temp-engine.js';
+import { sql, withEngine } from '../../../tests/support/temp-engine.js';
 
 describe('translated statements', () => {
   it('inserts strings into FLOAT columns and reports Snowflake counts for DML', () =>

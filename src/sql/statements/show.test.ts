@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { sql, withEngine } from '../../../test/support/temp-engine.js';
+import { sql, withEngine } from '../../../tests/support/temp-engine.js';
 
 const names = (r: { columns: readonly { name: string }[]; rows: unknown[][] }): unknown[] => r.rows.map((row) => row[r.columns.findIndex((c) => c.name === 'name')]);
 
