@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { readArtifact } from '../../src/artifacts/index.js';
+import { parseRatingsCsv, Predictor } from '../../src/core/index.js';
+import { syntheticMovieLens } from '../../src/datasets/synthetic.js';
+import { recpipe } from '../support/recpipe-cli.js';
+import { mlSmall, mlSmallFolds, sharedDataSkip } from '../support/shared-data.js';
+import { tempDir } from '../support/temp-engine.js';
+
+/** `recpipe train` in file mode, the guide's train_local.sh, as a real child process. */
+describe('recpipe train --ratings (child process)', () => {
+  const tmp = tempDir();
+  after(() => tmp.remove());
+  const sample = syntheticMovieLens(50, 200, 20, 9);
+  const ratings = join(tmp.dir, 'ratings.csv');
+  writeFileSync(ratings, sample.ratingsCsv);
+  const quick = ['--cv', '3', '--param', 'n_factors=8', '--param', 'n_epochs=5', '--seed', '3'];
+
+  it('prints the CV table and writes the artifact, the top-N and every figure', async () => {
+    const out = (f: string) => join(tmp.dir, 'a', f);
+    const r = await recpipe(['train', '--ratings', ratings, '--model', out('model'), '--recommendations', out('recs.csv'), '--json', out('run.json'), ...quick]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Evaluating RMSE, MAE of algorithm SVD on 3 split\(s\)\.\n\n {18}Fold 1  Fold 2  Fold 3  Mean    Std/);
+    assert.match(r.stdout, /Training RMSE by epoch: \d\.\d{4} [▁▂▃▄▅▆▇█]{5} \d\.\d{4}/);
+    assert.match(r.stdout, /Training complete\.\n$/);
+    const run = JSON.parse(readFileSync(out('run.json'), 'utf8'));
+    assert.equal(run.cv.folds.length, 3);
+    assert.ok(run.cv.folds.every((f: { rmse: number; fitTime: number }) => f.rmse > 0 && f.fitTime >= 0));
+    assert.equal(run.fullFit.trainRmse.length, 5);
+    assert.equal(run.topN.users, 50);
+
+    const { dataset } = parseRatingsCsv(sample.ratingsCsv, { source: 'sample' });
+    const rated = new Set<string>();
+    for (let x = 0; x < dataset.size; x++) rated.add(`${dataset.userIds.raw(dataset.users[x])}/${dataset.itemIds.raw(dataset.items[x])}`);
+    const lines = readFileSync(out('recs.csv'), 'utf8').trim().split('\n');
+    assert.equal(lines[0], 'USERID,RECOMMENDATIONS');
+    assert.equal(lines.length, 51);
+    const { model } = await readArtifact(out('model'));
+    const p = new Predictor(model);
+    for (const line of lines.slice(1)) {
+      const [, user, json] = /^(\d+),"(\[.*\])"$/.exec(line)!;
+      const items = JSON.parse(json.replace(/""/g, '"')) as number[];
+      assert.equal(new Set(items).size, 10);
+      assert.ok(items.every((i) => !rated.has(`${user}/${i}`)), `user ${user} got an item they rated`);
+      const scores = items.map((i) => p.predict(user, i));
+      assert.ok(scores.every((s, k) => k === 0 || s <= scores[k - 1] + 1e-6), 'best first');
+    }
+  });
+
+  it('gives the same model and lists for the same seed', async () => {
+    const run = async (name: string) => {
+      const r = await recpipe(['train', '--ratings', ratings, '--model', join(tmp.dir, name), '--recommendations', join(tmp.dir, `${name}.json`), ...quick]);
+      assert.equal(r.code, 0, r.stderr);
+      return readFileSync(join(tmp.dir, `${name}.json`), 'utf8');
+    };
+    assert.equal(await run('s1'), await run('s2'));
+  });
+
+  it('names bad input and refuses to overwrite an artifact, with distinct exit codes', async () => {
+    const bad = join(tmp.dir, 'bad.csv');
+    writeFileSync(bad, 'user,item,rating\n1,2,3\n1,3,lots\n');
+    const r = await recpipe(['train', '--ratings', bad, '--model', join(tmp.dir, 'never')]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /bad\.csv: 1 bad row: line 3, column 3 \(rating\): "lots" is not a number/);
+    const unknown = await recpipe(['train', '--ratings', ratings, '--model', join(tmp.dir, 'never'), '--param', 'n_factor=3']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown parameter 'n_factor' for algorithm svd/);
+    const again = await recpipe(['train', '--ratings', ratings, '--model', join(tmp.dir, 's1'), '--cv', '0', '--param', 'n_epochs=1']);
+    assert.equal(again.code, 4, again.stderr);
+  });
+
+  it('takes predefined folds (Surprise’s fixed ml-latest-small splits) and lands in its RMSE range', { skip: sharedDataSkip }, async () => {
+    const out = join(tmp.dir, 'ml');
+    const r = await recpipe(['train', '--ratings', mlSmall('ratings.csv'), '--folds', mlSmallFolds(), '--model', join(out, 'model'), '--json', join(out, 'run.json'), '--top-n', '0']);
+    assert.equal(r.code, 0, r.stderr);
+    const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
+    assert.equal(run.cv.folds.length, 5);
+    assert.ok(run.cv.mean.rmse >= 0.872 && run.cv.mean.rmse <= 0.876, `mean RMSE ${run.cv.mean.rmse}`);
+  });
+});
