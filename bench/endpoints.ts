@@ -9,7 +9,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,7 @@ import { EndpointManager, registerEndpointRoutes } from '../src/endpoints/index.
 import { loadKernels } from '../src/kernels/index.js';
 import { hasSharedData, mlSmall } from '../tests/support/shared-data.js';
 import { autocannon } from './support/autocannon.js';
+import { pacedCsv, post, type PacedAnswer } from './support/paced.js';
 import { checked, median, percentile, printGoalTable, stopChild } from './support/stats.js';
 
 
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
     await autocannon({ ...single, duration: 2 }); // warm-up: JIT, connection set-up
     const max = checked(await autocannon({ ...single, duration: SECONDS }));
     const bursty = checked(await autocannon({ ...single, duration: SECONDS, overallRate: 1000 }));
-    const even = await paced(single.url, '1,308\n', 1000, SECONDS);
+    const even = await pacedCsv(single.url, '1,308\n', 1000, SECONDS);
     const evenFailed = even.answers.filter((a) => a.status !== 200);
     if (evenFailed.length > 0) throw new Error(`${evenFailed.length} paced requests failed, e.g. ${evenFailed[0].status} ${evenFailed[0].text}`);
     const batchTimes = await batchLatencies(single.url, v1.predictor);
@@ -190,22 +191,11 @@ function startServer(home: string): Promise<{ child: ChildProcess; url: string; 
 
 const keepAlive = new Agent({ keepAlive: true, maxSockets: 1 });
 
-function post(url: string, type: string, body: string, agent = keepAlive): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent, headers: { 'content-type': type } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8').on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 /** The guide's payload through the endpoint must equal in-process predictions, digit for digit. */
 async function checkAnswers(url: string, p: Predictor): Promise<void> {
   const pairs = [['1', '308'], ['1', '425'], ['2', '541'], ['2', '1197']];
-  const { status, text } = await post(`${url}/endpoints/${NAME}/invocations`, 'text/csv', pairs.map((x) => x.join(',')).join('\n'));
+  const { status, text } = await post(`${url}/endpoints/${NAME}/invocations`, 'text/csv', pairs.map((x) => x.join(',')).join('\n'), keepAlive);
   const want = pairs.map(([u, i]) => p.predict(u, i)).join();
   if (status !== 200 || text.trimEnd().split('\n').map(Number).join() !== want) throw new Error(`endpoint answered ${status} ${text} for the payload, Predictor ${want}`);
 }
@@ -218,49 +208,11 @@ async function batchLatencies(url: string, p: Predictor): Promise<number[]> {
   const times: number[] = [];
   for (let k = 0; k < BATCH_REPEATS + 5; k++) {
     const t0 = performance.now();
-    const { status, text } = await post(url, 'text/csv', body);
+    const { status, text } = await post(url, 'text/csv', body, keepAlive);
     if (k >= 5) times.push(performance.now() - t0);
     if (status !== 200 || text.split('\n').length !== BATCH_LINES + 1) throw new Error(`batch answered ${status} with ${text.split('\n').length - 1} lines`);
   }
   return times;
-}
-
-interface Answer {
-  readonly sentAt: number;
-  readonly latency: number;
-  readonly status: number;
-  readonly text: string;
-}
-
-/**
- * Open-loop load at a steady rate: request k is sent at t0 + k/rate (timers permitting) whatever the
- * server is doing, so a stalled server shows up in the latencies (no coordinated omission).
- * `during(elapsedMs)` is called between sends (to deploy an update mid-run).
- */
-async function paced(url: string, body: string, rate: number, seconds: number, during?: (elapsedMs: number) => void): Promise<{ answers: Answer[]; latencies: number[]; rate: number }> {
-  const pool = new Agent({ keepAlive: true, maxSockets: 64 });
-  const total = rate * seconds;
-  const answers: Answer[] = [];
-  const inFlight: Promise<void>[] = [];
-  const t0 = performance.now();
-  let sent = 0;
-  while (sent < total) {
-    for (; sent < total && t0 + (sent * 1000) / rate <= performance.now(); sent++) {
-      const sentAt = performance.now();
-      inFlight.push(
-        post(url, 'text/csv', body, pool).then(
-          (r) => void answers.push({ sentAt, latency: performance.now() - sentAt, ...r }),
-          (e: Error) => void answers.push({ sentAt, latency: performance.now() - sentAt, status: 0, text: e.message }),
-        ),
-      );
-    }
-    during?.(performance.now() - t0);
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, t0 + (sent * 1000) / rate - performance.now())));
-  }
-  await Promise.all(inFlight);
-  const elapsed = (performance.now() - t0) / 1000;
-  pool.destroy();
-  return { answers, latencies: answers.map((a) => a.latency), rate: total / elapsed };
 }
 
 /** Deploys v2 over the serving v1 endpoint a third of the way into a paced run and classifies every answer. */
@@ -271,14 +223,14 @@ async function updateUnderLoad(url: string, v1: Predictor, v2: { uri: string; pr
   if (old === neu) throw new Error('v1 and v2 predict the same for the probe pair; pick another');
   let deployAt = Number.NaN;
   let deploy: Promise<{ status: number; text: string }> | undefined;
-  const run = await paced(`${url}/endpoints/${NAME}/invocations`, `${user},${item}\n`, UPDATE_RATE, UPDATE_SECONDS, (elapsed) => {
+  const run = await pacedCsv(`${url}/endpoints/${NAME}/invocations`, `${user},${item}\n`, UPDATE_RATE, UPDATE_SECONDS, (elapsed) => {
     if (deploy || elapsed < (UPDATE_SECONDS * 1000) / 3) return;
     deployAt = performance.now();
     deploy = post(`${url}/api/v1/endpoints`, 'application/json', JSON.stringify({ name: NAME, artifactUri: v2.uri }), new Agent());
   });
   const d = await deploy!;
   if (d.status !== 202) throw new Error(`deploy answered ${d.status}: ${d.text}`);
-  const value = (a: Answer) => Number(a.text.trim());
+  const value = (a: PacedAnswer) => Number(a.text.trim());
   const ok = run.answers.filter((a) => a.status === 200);
   const firstNew = Math.min(...ok.filter((a) => value(a) === neu).map((a) => a.sentAt + a.latency));
   return {

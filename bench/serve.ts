@@ -12,6 +12,7 @@ import { Predictor, buildTrainset, createRng, parseRatingsCsv, referenceKernels,
 import { readArtifact, writeArtifact } from '../src/artifacts/index.js';
 import { hasSharedData, mlSmall, repoRoot, sharedDataSkip } from '../tests/support/shared-data.js';
 import { autocannon } from './support/autocannon.js';
+import { pacedCsv } from './support/paced.js';
 import { checked, median, percentile, printGoalTable, stopChild } from './support/stats.js';
 
 
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
     await autocannon({ ...single, duration: 2 }); // warm-up: JIT, connection set-up
     const max = checked(await autocannon({ ...single, duration: SECONDS }));
     const bursty = checked(await autocannon({ ...single, duration: SECONDS, overallRate: 1000 }));
-    const even = await pacedLatencies(`${url}/invocations`, '1,308\n', 1000, SECONDS);
+    const even = await pacedCsv(`${url}/invocations`, '1,308\n', 1000, SECONDS);
     const batch = await batchLatencies(url, predictor);
 
     const fmt = (x: number, d = 2) => x.toFixed(d);
@@ -160,40 +161,6 @@ async function batchLatencies(url: string, p: Predictor): Promise<number[]> {
   return times;
 }
 
-/**
- * Open-loop load at a steady rate: request k is sent at t0 + k/rate (timers permitting) whatever
- * the server is doing, so a stalled server shows up in the latencies instead of slowing the load
- * (no coordinated omission). Latency runs from each request's send to its complete answer.
- */
-async function pacedLatencies(url: string, body: string, rate: number, seconds: number): Promise<{ latencies: number[]; rate: number }> {
-  const pool = new Agent({ keepAlive: true, maxSockets: 64 });
-  const total = rate * seconds;
-  const latencies: number[] = [];
-  const inFlight: Promise<void>[] = [];
-  const t0 = performance.now();
-  let sent = 0;
-  while (sent < total) {
-    for (; sent < total && t0 + (sent * 1000) / rate <= performance.now(); sent++) {
-      const start = performance.now();
-      inFlight.push(postOnce(url, body, pool).then(() => void latencies.push(performance.now() - start)));
-    }
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, t0 + (sent * 1000) / rate - performance.now())));
-  }
-  await Promise.all(inFlight);
-  const elapsed = (performance.now() - t0) / 1000;
-  pool.destroy();
-  return { latencies, rate: total / elapsed };
-}
-
-function postOnce(url: string, body: string, pool: Agent): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent: pool, headers: { 'content-type': 'text/csv' } }, (res) => {
-      res.resume().on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 
 
