@@ -14,15 +14,15 @@ const output = (userType: TablePlan['output']['userType']): TablePlan['output'] 
 const lists = { userIds: ['10', '2', '3'], itemIds: ['7', '1.5', 'x"y'], n: 2, items: Int32Array.of(1, 0, 2, -1, -1, -1) };
 
 describe('recommendations table columns', () => {
-  it('writes numeric movie ids as JSON numbers, best first, shorter lists where fewer movies were left', () => {
-    const [users, recs] = recommendationColumns(output('DOUBLE'), 'float', { ...lists, itemIds: ['7', '1.5', '1e+21'] });
+  it('writes numeric movie ids as JSON numbers, best first, shorter lists where fewer movies were left', async () => {
+    const [users, recs] = await recommendationColumns(output('DOUBLE'), 'float', { ...lists, itemIds: ['7', '1.5', '1e+21'] });
     assert.deepEqual([users.name, users.type, [...(users.values as Float64Array)]], ['userid', 'DOUBLE', [10, 2, 3]]);
     assert.deepEqual([recs.name, recs.type, recs.values], ['Recommendations', 'JSON', ['[1.5,7]', '[1e+21]', '[]']]);
     assert.deepEqual(JSON.parse(recs.values[1] as string), [1e21]);
   });
 
-  it('writes text ids as JSON strings and text users as text', () => {
-    const [users, recs] = recommendationColumns(output('VARCHAR'), 'text', lists);
+  it('writes text ids as JSON strings and text users as text', async () => {
+    const [users, recs] = await recommendationColumns(output('VARCHAR'), 'text', lists);
     assert.deepEqual(users.values, ['10', '2', '3']);
     assert.deepEqual(
       (recs.values as string[]).map((v) => JSON.parse(v)),
@@ -30,11 +30,11 @@ describe('recommendations table columns', () => {
     );
   });
 
-  it('keeps every row intact with non-ASCII ids and across blocks of rows', () => {
+  it('keeps every row intact with non-ASCII ids and across blocks of rows', async () => {
     const itemIds = ['é', '😀', 'plain', 'a\\b', '\u2028'];
     const rows = 70_000;
     const items = Int32Array.from({ length: rows * 3 }, (_, x) => ((x * 7) % 6) - 1);
-    const [, recs] = recommendationColumns(output('VARCHAR'), 'text', { userIds: Array.from({ length: rows }, String), itemIds, n: 3, items });
+    const [, recs] = await recommendationColumns(output('VARCHAR'), 'text', { userIds: Array.from({ length: rows }, String), itemIds, n: 3, items });
     for (const u of [0, 1, 65_535, 65_536, rows - 1]) {
       const expected: string[] = [];
       for (let r = 0; r < 3 && items[u * 3 + r] >= 0; r++) expected.push(itemIds[items[u * 3 + r]]);
@@ -42,8 +42,8 @@ describe('recommendations table columns', () => {
     }
   });
 
-  it('quotes an id that is not JSON number text even in a numeric column', () => {
-    const [, recs] = recommendationColumns(output('BIGINT'), 'float', { ...lists, itemIds: ['7', 'inf', '3'] });
+  it('quotes an id that is not JSON number text even in a numeric column', async () => {
+    const [, recs] = await recommendationColumns(output('BIGINT'), 'float', { ...lists, itemIds: ['7', 'inf', '3'] });
     assert.deepEqual(JSON.parse(recs.values[0] as string), ['inf', 7]);
   });
 });
