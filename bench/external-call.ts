@@ -8,6 +8,7 @@
  *     service, tiny SVD deployed) answering at /ext/invoke with an API key.
  * Each 2,048-row DuckDB vector becomes one protocol batch (or MAX_BATCH_ROWS-sized ones) sent by the
  * bridge's worker thread while the warehouse thread waits. Prints recpipe's figures beside the goal.
+ * The children inherit node's flags, so `node --cpu-prof dist/bench/external-call.js` profiles both sides.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -32,7 +33,7 @@ function portOf(child: ChildProcess): Promise<string> {
 
 async function startService(): Promise<{ child: ChildProcess; url: string }> {
   const script = fileURLToPath(new URL('../src/external/protocol-test-server.js', import.meta.url));
-  const child = spawn(process.execPath, [script, '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...process.execArgv, script, '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'] });
   return { child, url: `http://127.0.0.1:${await portOf(child)}` };
 }
 
@@ -52,7 +53,7 @@ async function startRecpipe(dir: string): Promise<{ child: ChildProcess; url: st
   const home = join(dir, 'service-home');
   const { manifest } = await writeTinyArtifact(join(dir, 'model'));
   const key = new ApiKeyStore(home).create('SYSADMIN', 'bench').key;
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), 'serve', home, manifest.uri], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), 'serve', home, manifest.uri], { stdio: ['ignore', 'pipe', 'inherit'] });
   return { child, url: `http://127.0.0.1:${await portOf(child)}`, key };
 }
 

@@ -2,6 +2,8 @@
 export interface StoredAnswer {
   readonly status: number;
   readonly body: string;
+  /** Every value is a number or null: digits that LZ matching barely shrinks, so gzip uses Huffman coding alone. */
+  readonly numeric?: boolean;
 }
 
 interface Entry {

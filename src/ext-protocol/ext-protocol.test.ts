@@ -44,6 +44,12 @@ describe('encodeResponse', () => {
     assert.equal(encodeResponse([5, 2], [1.5, undefined]), '{"data":[[5,1.5],[2,null]]}');
   });
 
+  it('writes exactly what JSON.stringify writes for every kind of value', () => {
+    const values = [NaN, -Infinity, -0, 1e-7, 'é "q"\n', { a: [1, null], b: 'x' }, [true, false], null];
+    const rows = values.map((_, r) => r * 3);
+    assert.equal(encodeResponse(rows, values), JSON.stringify({ data: rows.map((r, k) => [r, values[k]]) }));
+  });
+
   it('refuses an answer over the batch limit, naming the limit', () => {
     const big = 'x'.repeat(600);
     assert.throws(() => encodeResponse([0, 1], [big, big], 1000), (e) => e instanceof PayloadTooLarge && /over Snowflake's 10 MB \(1000 bytes\) batch limit/.test(e.message));

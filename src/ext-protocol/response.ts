@@ -6,11 +6,20 @@ import { RecpipeError } from '../core/errors.js';
  */
 export const MAX_BATCH_BYTES = 10_000_000;
 
-/** `{"data": [[row, value], …]}`: one output row per input row, in order, row numbers as sent. */
+/**
+ * `{"data": [[row, value], …]}`: one output row per input row, in order, row numbers as sent.
+ * Written directly, without a pair array per row: a scored batch is thousands of plain numbers,
+ * and the caller waits on every batch. Non-finite numbers and undefined become null,
+ * as JSON.stringify has them (row numbers were checked finite when the batch was parsed).
+ */
 export function encodeResponse(rowNumbers: readonly number[], values: readonly unknown[], maxBytes = MAX_BATCH_BYTES): string {
-  const data = new Array<[number, unknown]>(rowNumbers.length);
-  for (let r = 0; r < rowNumbers.length; r++) data[r] = [rowNumbers[r], values[r] === undefined ? null : values[r]];
-  const text = JSON.stringify({ data });
+  let text = '{"data":[';
+  for (let r = 0; r < rowNumbers.length; r++) {
+    const v = values[r];
+    const json = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : 'null') : (JSON.stringify(v) as string | undefined) ?? 'null';
+    text += `${r === 0 ? '' : ','}[${String(rowNumbers[r])},${json}]`;
+  }
+  text += ']}';
   // JSON.stringify escapes nothing outside ASCII, so the UTF-8 size is only measured when the length is near the limit.
   if (text.length * 3 > maxBytes) {
     const bytes = new TextEncoder().encode(text).length;

@@ -16,7 +16,7 @@ export interface HttpCall {
 }
 
 export type HttpOutcome =
-  | { readonly ok: true; readonly status: 200; readonly body: string; readonly attempts: number; readonly polls: number }
+  | { readonly ok: true; readonly status: 200; /** The answer's JSON text as UTF-8 (transferred from the worker, not copied). */ readonly body: Uint8Array; readonly attempts: number; readonly polls: number }
   | { readonly ok: false; readonly status: number; readonly message: string };
 
 export interface WorkerRequest {

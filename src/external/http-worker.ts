@@ -1,18 +1,27 @@
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { HttpCall, HttpOutcome, WorkerRequest, WorkerReply } from './bridge-messages.js';
 
 /**
  * The network half of the synchronous bridge (see sync-bridge.ts). It runs on its own thread, so
- * the fetches, retries and polling below progress while the warehouse's JS thread is blocked in
+ * the requests, retries and polling below progress while the warehouse's JS thread is blocked in
  * Atomics.wait; the reply goes to a MessagePort the blocked thread reads synchronously.
+ *
+ * node:http rather than fetch: one vector waits for each round trip, and fetch's per-request
+ * machinery (Request objects, web streams, abort signals) cost more than the loopback exchange.
+ * Keep-alive agents reuse connections across vectors, and answers travel back as transferred
+ * buffers, so nothing is copied between threads.
  */
 const { signal, reply } = workerData as { signal: SharedArrayBuffer; reply: MessagePort };
 const flag = new Int32Array(signal);
+const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
 
 parentPort!.on('message', (req: WorkerRequest) => {
   void runAll(req).then((outcomes) => {
-    reply.postMessage({ id: req.id, outcomes } satisfies WorkerReply);
+    const transfer = outcomes.flatMap((o) => (o.ok ? [o.body.buffer as ArrayBuffer] : []));
+    reply.postMessage({ id: req.id, outcomes } satisfies WorkerReply, transfer);
     Atomics.store(flag, 0, 1);
     Atomics.notify(flag, 0);
   });
@@ -50,17 +59,16 @@ async function perform(call: HttpCall): Promise<HttpOutcome> {
   let method: 'POST' | 'GET' = 'POST';
   for (;;) {
     if (Date.now() > deadline) return { ok: false, status: 0, message: `no answer within ${call.timeoutMs} ms (${attempts} attempt(s), ${polls} poll(s))` };
-    let res: Response;
+    let res: Answer;
     try {
-      res = await fetch(call.url, { method, headers: method === 'POST' ? headers : pollHeaders(headers), body: method === 'POST' ? body : undefined, signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())) });
+      res = await exchange(call.url, method, method === 'POST' ? headers : pollHeaders(headers), method === 'POST' ? body : null, Math.max(1, deadline - Date.now()));
     } catch (e) {
       // Connection refused/reset is as transient as a 503: retry within the same bound.
       if (++attempts >= call.maxAttempts) return { ok: false, status: 0, message: `${networkMessage(e)} after ${attempts} attempt(s)` };
       await sleep(backoff(call, attempts));
       continue;
     }
-    const text = await res.text();
-    if (res.status === 200) return { ok: true, status: 200, body: text, attempts: attempts + 1, polls };
+    if (res.status === 200) return { ok: true, status: 200, body: res.body, attempts: attempts + 1, polls };
     if (res.status === 202) {
       // Asynchronous mode: the service is still working; ask again with GET, same URL and headers.
       method = 'GET';
@@ -72,8 +80,51 @@ async function perform(call: HttpCall): Promise<HttpOutcome> {
       await sleep(backoff(call, attempts));
       continue;
     }
+    const text = Buffer.from(res.body).toString('utf8');
     return { ok: false, status: res.status, message: `HTTP ${res.status}${text ? `: ${text.slice(0, 300)}` : ''}${transient(res.status) ? ` after ${attempts} attempt(s)` : ''}` };
   }
+}
+
+interface Answer {
+  readonly status: number;
+  /** The decoded (gunzipped) body, in a buffer of its own so it can be transferred. */
+  readonly body: Uint8Array;
+}
+
+/** One HTTP exchange over a kept-alive connection; rejects on network errors and when `timeoutMs` passes. */
+function exchange(url: string, method: 'POST' | 'GET', headers: OutgoingHttpHeaders, body: Buffer | null, timeoutMs: number): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const https = url.startsWith('https:');
+    const req = (https ? httpsRequest : httpRequest)(url, { method, headers: body ? { ...headers, 'content-length': body.length } : headers, agent: https ? agents.https : agents.http });
+    const timer = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    req.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    req.once('response', (res: IncomingMessage) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.once('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+      res.once('end', () => {
+        clearTimeout(timer);
+        try {
+          resolve({ status: res.statusCode ?? 0, body: decoded(Buffer.concat(chunks), res.headers['content-encoding']) });
+        } catch (e) {
+          reject(e);
+        }
+      });
+    });
+    req.end(body ?? undefined);
+  });
+}
+
+/** The body as sent before content encoding, copied into its own ArrayBuffer (pooled small buffers share theirs). */
+function decoded(raw: Buffer, encoding: string | undefined): Uint8Array {
+  const plain = encoding?.trim().toLowerCase() === 'gzip' ? gunzipSync(raw) : raw;
+  return new Uint8Array(plain);
 }
 
 /** Polling GETs carry the POST's headers (batch id included) but no body. */
@@ -83,6 +134,6 @@ function pollHeaders(h: Record<string, string>): Record<string, string> {
 }
 
 function networkMessage(e: unknown): string {
-  const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (e as Error).message;
+  const err = e as { code?: string; message?: string };
+  return err.code ?? err.message ?? String(e);
 }

@@ -39,7 +39,7 @@ function send(req: IncomingMessage, res: ServerResponse, status: number, payload
   const text = Buffer.from(JSON.stringify(payload));
   const gzip = String(req.headers['accept-encoding'] ?? '').includes('gzip') && text.length > 256;
   res.writeHead(status, { 'content-type': 'application/json', ...(gzip ? { 'content-encoding': 'gzip' } : {}) });
-  res.end(gzip ? gzipSync(text) : text);
+  res.end(gzip ? gzipSync(text, { level: 1 }) : text);
 }
 
 const pending = new Map<string, Row[]>();

@@ -25,24 +25,6 @@ function jsonArg(v: FunctionArg): string {
   return JSON.stringify(v);
 }
 
-/**
- * The JSON text of each argument column, written directly rather than through arrays and
- * JSON.stringify (this runs on the thread the warehouse waits on, for every vector); a column
- * repeating one value (the model name of invoke_model) is encoded once.
- */
-function columnTexts(column: readonly FunctionArg[], rows: readonly number[]): string[] {
-  let last: FunctionArg | undefined;
-  let lastText = '';
-  return rows.map((r) => {
-    const v = column[r];
-    if (v !== last || typeof v !== 'string') {
-      last = v;
-      lastText = jsonArg(v);
-    }
-    return lastText;
-  });
-}
-
 /** Per call: the caller's context, a query id, and the integration's API key (resolved from its secret). */
 export interface CallContext {
   readonly database: string | null;
@@ -78,23 +60,40 @@ export function prepareBatches(
   const rowsOf: number[][] = [];
   for (let from = 0; from < wanted.length; from += size) {
     const chunk = wanted.slice(from, from + size);
-    const columns = args.map((a) => columnTexts(a, chunk));
-    let body = '{"data":[';
-    for (let k = 0; k < chunk.length; k++) {
-      body += k === 0 ? `[${k}` : `,[${k}`;
-      for (const c of columns) body += `,${c[k]}`;
-      body += ']';
-    }
     calls.push({
       url: fn.url,
       headers: { ...base, 'sf-external-function-query-batch-id': randomUUID() },
-      body: `${body}]}`,
+      body: batchBody(args, chunk),
       gzip: fn.compression !== 'NONE',
       ...policy,
     });
     rowsOf.push(chunk);
   }
   return { calls, rowsOf };
+}
+
+/**
+ * `{"data":[[0, arg…],…]}` for the given input rows, written straight into one string (this runs
+ * on the thread the warehouse waits on, for every vector). A column repeating one string (the
+ * model name of invoke_model) is encoded once, not once per row.
+ */
+function batchBody(args: readonly (readonly FunctionArg[])[], chunk: readonly number[]): string {
+  const lastValue: (FunctionArg | undefined)[] = args.map(() => undefined);
+  const lastText: string[] = args.map(() => '');
+  let body = '{"data":[';
+  for (let k = 0; k < chunk.length; k++) {
+    body += k === 0 ? `[${k}` : `,[${k}`;
+    for (let c = 0; c < args.length; c++) {
+      const v = args[c][chunk[k]];
+      if (v !== lastValue[c] || typeof v !== 'string') {
+        lastValue[c] = v;
+        lastText[c] = jsonArg(v);
+      }
+      body += `,${lastText[c]}`;
+    }
+    body += ']';
+  }
+  return `${body}]}`;
 }
 
 function baseHeaders(fn: ExternalFunction, context: CallContext): Record<string, string> {
@@ -135,7 +134,8 @@ export function collectResults(fn: ExternalFunction, prepared: PreparedCall, out
   });
 }
 
-function parseData(body: string, where: string): unknown[] {
+function parseData(bytes: Uint8Array, where: string): unknown[] {
+  const body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
