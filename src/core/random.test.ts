@@ -25,7 +25,22 @@ describe('createRng', () => {
     assert.ok(Math.abs(s / n) < 0.02, `mean ${s / n}`);
     assert.ok(Math.abs(s2 / n - 1) < 0.02, `variance ${s2 / n}`);
   });
-  it('fillNormal gives exactly the values of repeated normal() calls, odd lengths and pending spares included', () => {
+  it('draws normal tails: P(|x| > 1), P(|x| > 2), P(|x| > 3.5) as N(0, 1)', () => {
+    const rng = createRng(2);
+    const n = 400_000;
+    const beyond = [0, 0, 0];
+    for (let i = 0; i < n; i++) {
+      const x = Math.abs(rng.normal());
+      if (x > 1) beyond[0]++;
+      if (x > 2) beyond[1]++;
+      if (x > 3.5) beyond[2]++;
+    }
+    // Exact: 0.31731, 0.04550, 0.000465 — the last only reachable through the ziggurat's tail algorithm.
+    assert.ok(Math.abs(beyond[0] / n - 0.31731) < 0.004, `P(|x|>1) ${beyond[0] / n}`);
+    assert.ok(Math.abs(beyond[1] / n - 0.0455) < 0.0015, `P(|x|>2) ${beyond[1] / n}`);
+    assert.ok(Math.abs(beyond[2] / n - 0.000465) < 0.00015, `P(|x|>3.5) ${beyond[2] / n}`);
+  });
+  it('fillNormal gives exactly the values of repeated normal() calls', () => {
     for (const [skip, len] of [[0, 7], [1, 6], [1, 5], [0, 0]]) {
       const a = createRng(9);
       const b = createRng(9);
