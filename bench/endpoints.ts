@@ -22,7 +22,7 @@ import { loadKernels } from '../src/kernels/index.js';
 import { hasSharedData, mlSmall } from '../tests/support/shared-data.js';
 import { autocannon } from './support/autocannon.js';
 import { pacedCsv, post, type PacedAnswer } from './support/paced.js';
-import { checked, median, percentile, printGoalTable, stopChild } from './support/stats.js';
+import { checked, httpLoadRows, median, percentile, printGoalTable, stopChild } from './support/stats.js';
 
 
 const NAME = 'movielens-model-v1';
@@ -70,7 +70,6 @@ async function main(): Promise<void> {
     const update = await updateUnderLoad(url, v1.predictor, v2);
 
     const fmt = (x: number, d = 2) => x.toFixed(d);
-    const ms = (x: number) => (x === 0 ? '<1' : String(x)); // autocannon's whole milliseconds
     const m = v1.predictor.model;
     const rows: [string, string, string][] = [
       ['deploy → InService, in process (ms)', fmt(deployMs, 1), ''],
@@ -82,14 +81,7 @@ async function main(): Promise<void> {
       ['  reference: Predictor.predict loop, 1M string ids (ms)', fmt(batch.predictorLoop), ''],
       ['  floor: core estimate + clip on inner ids, no id lookup (ms)', fmt(batch.estimateOnly), ''],
       ['recommend top-10 for a known user, median (ms)', fmt(recommendMs, 3), ''],
-      ['HTTP single-pair CSV, max rate (req/s)', Math.round(max.requests.average).toLocaleString('en-US'), '≥ 10,000'],
-      ['  latency p50 / p99 at max rate (ms, autocannon)', `${ms(max.latency.p50)} / ${ms(max.latency.p99)}`, ''],
-      ['HTTP single pair at 1,000 req/s, autocannon bursts', `${Math.round(bursty.requests.average)} req/s`, ''],
-      ['  latency p50 / p99 (ms, autocannon)', `${ms(bursty.latency.p50)} / ${ms(bursty.latency.p99)}`, 'p99 ≤ 5 ms'],
-      ['HTTP single pair at 1,000 req/s, evenly paced', `${Math.round(even.rate)} req/s`, ''],
-      ['  latency p50 / p99 (ms)', `${fmt(percentile(even.latencies, 50))} / ${fmt(percentile(even.latencies, 99))}`, 'p99 ≤ 5 ms'],
-      [`HTTP ${BATCH_LINES.toLocaleString('en-US')}-line CSV batch, median of ${BATCH_REPEATS} (ms)`, fmt(median(batchTimes)), '≤ 20 ms'],
-      ['  batch min / max (ms)', `${fmt(Math.min(...batchTimes))} / ${fmt(Math.max(...batchTimes))}`, ''],
+      ...httpLoadRows('HTTP single-pair CSV', max, bursty, even, batchTimes, BATCH_LINES),
       [`update v1 → v2 under ${UPDATE_RATE.toLocaleString('en-US')} req/s: failed requests`, String(update.failed), '0'],
       ['  requests answered by v1 / by v2 / by neither', `${update.old} / ${update.new} / ${update.neither}`, ''],
       ['  deploy call → first v2 answer (ms)', fmt(update.switchMs, 1), ''],

@@ -13,7 +13,7 @@ import { readArtifact, writeArtifact } from '../src/artifacts/index.js';
 import { hasSharedData, mlSmall, repoRoot, sharedDataSkip } from '../tests/support/shared-data.js';
 import { autocannon } from './support/autocannon.js';
 import { pacedCsv } from './support/paced.js';
-import { checked, median, percentile, printGoalTable, stopChild } from './support/stats.js';
+import { checked, httpLoadRows, median, printGoalTable, stopChild } from './support/stats.js';
 
 
 const CONNECTIONS = 10;
@@ -46,18 +46,10 @@ async function main(): Promise<void> {
     const batch = await batchLatencies(url, predictor);
 
     const fmt = (x: number, d = 2) => x.toFixed(d);
-    const ms = (x: number) => (x === 0 ? '<1' : String(x)); // autocannon's whole milliseconds
     const rows: [string, string, string][] = [
       ['artifact read + verify, median of 20 (ms)', fmt(loadMs), 'a few ms'],
       ['  the same in serve-model, a fresh process (ms)', fmt(started.coldLoadMs), ''],
-      ['single-pair CSV, max rate (req/s)', Math.round(max.requests.average).toLocaleString('en-US'), '≥ 10,000'],
-      ['  latency p50 / p99 at max rate (ms, autocannon)', `${ms(max.latency.p50)} / ${ms(max.latency.p99)}`, ''],
-      ['single-pair CSV at 1,000 req/s, autocannon bursts', `${Math.round(bursty.requests.average)} req/s`, ''],
-      ['  latency p50 / p99 (ms, autocannon)', `${ms(bursty.latency.p50)} / ${ms(bursty.latency.p99)}`, 'p99 ≤ 5 ms'],
-      ['single-pair CSV at 1,000 req/s, evenly paced', `${Math.round(even.rate)} req/s`, ''],
-      ['  latency p50 / p99 (ms)', `${fmt(percentile(even.latencies, 50))} / ${fmt(percentile(even.latencies, 99))}`, 'p99 ≤ 5 ms'],
-      [`${BATCH_LINES.toLocaleString('en-US')}-line CSV batch, median of ${BATCH_REPEATS} (ms)`, fmt(median(batch)), '≤ 20 ms'],
-      ['  batch min / max (ms)', `${fmt(Math.min(...batch))} / ${fmt(Math.max(...batch))}`, ''],
+      ...httpLoadRows('single-pair CSV', max, bursty, even, batch, BATCH_LINES),
     ];
     console.log(
       `\nrecpipe serve-model on ml-latest-small: SVD, 100 factors, ${predictor.model.userIds.length} users, ${predictor.model.itemIds.length} items ` +

@@ -33,3 +33,28 @@ export async function stopChild(child: ChildProcess | undefined): Promise<void> 
   child.kill('SIGTERM');
   await exited;
 }
+
+type Row = [string, string, string];
+interface LoadRun {
+  requests: { average: number };
+  latency: { p50: number; p99: number };
+}
+
+/**
+ * The rows both HTTP benches print for one server under load: max rate, 1,000 req/s in
+ * autocannon's bursts and evenly paced, and a big CSV batch, beside issue goals.
+ */
+export function httpLoadRows(label: string, max: LoadRun, bursty: LoadRun, even: { rate: number; latencies: number[] }, batchMs: number[], batchLines: number): Row[] {
+  const fmt = (x: number) => x.toFixed(2);
+  const ms = (x: number) => (x === 0 ? '<1' : String(x)); // autocannon reports whole milliseconds
+  return [
+    [`${label}, max rate (req/s)`, Math.round(max.requests.average).toLocaleString('en-US'), '≥ 10,000'],
+    ['  latency p50 / p99 at max rate (ms, autocannon)', `${ms(max.latency.p50)} / ${ms(max.latency.p99)}`, ''],
+    [`${label} at 1,000 req/s, autocannon bursts`, `${Math.round(bursty.requests.average)} req/s`, ''],
+    ['  latency p50 / p99 (ms, autocannon)', `${ms(bursty.latency.p50)} / ${ms(bursty.latency.p99)}`, 'p99 ≤ 5 ms'],
+    [`${label} at 1,000 req/s, evenly paced`, `${Math.round(even.rate)} req/s`, ''],
+    ['  latency p50 / p99 (ms)', `${fmt(percentile(even.latencies, 50))} / ${fmt(percentile(even.latencies, 99))}`, 'p99 ≤ 5 ms'],
+    [`${batchLines.toLocaleString('en-US')}-line CSV batch, median of ${batchMs.length} (ms)`, fmt(median(batchMs)), '≤ 20 ms'],
+    ['  batch min / max (ms)', `${fmt(Math.min(...batchMs))} / ${fmt(Math.max(...batchMs))}`, ''],
+  ];
+}

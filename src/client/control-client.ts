@@ -1,24 +1,19 @@
 import { RecpipeError } from '../core/errors.js';
 import type { EndpointDescription, EndpointStatus } from '../endpoints/index.js';
 import type { JobStatus, TrainingJob } from '../jobs/index.js';
+import type { JobRequest } from '../jobs/job-spec.js';
 // The module itself, not jobs/index.js: an HTTP client must not load the job manager.
 import { JOB_NAME_PATTERN } from '../jobs/job-name.js';
 
 export type { EndpointDescription, EndpointStatus, TrainingJob };
 
-/** A training job to start; table names are resolved like SQL (against `database`/`schema` when given). */
-export interface StartJobRequest {
+/** A training job to start: the job spec's options, with table names as text resolved like SQL (against `database`/`schema` when given). */
+export type StartJobRequest = Omit<JobRequest, 'input' | 'output'> & {
   readonly input: string;
   readonly output: string;
-  readonly algorithm?: string;
-  readonly hyperparameters?: Readonly<Record<string, unknown>>;
-  readonly folds?: number;
-  readonly topN?: number;
-  readonly seed?: number;
-  readonly maxRuntimeSeconds?: number;
   readonly database?: string;
   readonly schema?: string;
-}
+};
 
 /** What a caller following a job is told. */
 export interface JobObserver {
