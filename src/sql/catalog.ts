@@ -117,6 +117,7 @@ export class Catalog {
   async removeDatabase(name: string): Promise<void> {
     await this.wh.run(`DELETE FROM ${T('DATABASES')} WHERE upper(NAME) = upper(?)`, [name]);
     await this.wh.run(`DELETE FROM ${T('FILE_FORMATS')} WHERE upper(DATABASE_NAME) = upper(?)`, [name]);
+    await this.wh.run(`DELETE FROM ${T('LOAD_HISTORY')} WHERE upper(CATALOG_NAME) = upper(?)`, [name]);
     await this.refreshDatabases();
   }
 
@@ -195,6 +196,7 @@ export class Catalog {
 
   async removeSchemaObjects(database: string, schema: string): Promise<void> {
     await this.wh.run(`DELETE FROM ${T('FILE_FORMATS')} WHERE upper(DATABASE_NAME) = upper(?) AND upper(SCHEMA_NAME) = upper(?)`, [database, schema]);
+    await this.wh.run(`DELETE FROM ${T('LOAD_HISTORY')} WHERE upper(CATALOG_NAME) = upper(?) AND upper(SCHEMA_NAME) = upper(?)`, [database, schema]);
   }
 
   async recordLoad(l: LoadRecord): Promise<void> {
@@ -214,6 +216,18 @@ export class Catalog {
       l.firstErrorColumn,
       l.errorCount,
       l.errorLimit,
+    ]);
+  }
+
+  /**
+   * Forgets every load into a table: Snowflake keeps load metadata with the table object, so a
+   * truncated, replaced or dropped table loads the same files again.
+   */
+  async forgetLoads(table: { database: string; schema: string; name: string }): Promise<void> {
+    await this.wh.run(`DELETE FROM ${T('LOAD_HISTORY')} WHERE upper(CATALOG_NAME) = upper(?) AND upper(SCHEMA_NAME) = upper(?) AND upper(TABLE_NAME) = upper(?)`, [
+      table.database,
+      table.schema,
+      table.name,
     ]);
   }
 

@@ -10,6 +10,7 @@ import type { Session, StatementResult } from './session.js';
 import {
   PASSTHROUGH,
   copyInto,
+  forgetLoadsOnReset,
   externalStatement,
   grantOrRevoke,
   isRoleOrUserStatement,
@@ -69,6 +70,7 @@ export class SqlExecutor {
         const ctx: ExecContext = { ...this.deps, listings: this.deps.listings ?? [], session, statement, params: perStatement[i], conn };
         try {
           results.push(await dispatch(ctx));
+          await forgetLoadsOnReset(ctx);
         } catch (e) {
           throw inStatement(e instanceof RecpipeError ? e : new RecpipeError('INTERNAL', String(e)), statement, statements.length);
         }

@@ -135,6 +135,25 @@ describe('COPY INTO', () => {
     assert.equal(await count(), before + 2);
   });
 
+  it('loads again after TRUNCATE, CREATE OR REPLACE and DROP + CREATE (not after DELETE), as Snowflake does', async () => {
+    const path = file('reload.csv', 'a,b,c\n7,x,1\n8,y,2\n');
+    const copy = async () => (await sql(engine, session, `copy into r from '${path}' file_format = (format_name = f)`)).message ?? 'loaded';
+    await engine.execute(session, 'create table r (a int, b varchar, c float)');
+    assert.equal(await copy(), 'loaded');
+    await engine.execute(session, 'delete from r');
+    assert.equal(await copy(), 'Copy executed with 0 files processed.');
+    await engine.execute(session, 'truncate table r');
+    assert.equal(await copy(), 'loaded');
+    assert.equal(await count('r'), 2);
+    await engine.execute(session, 'create or replace table r (a int, b varchar, c float)');
+    assert.equal(await copy(), 'loaded');
+    await engine.execute(session, 'drop table r; create table r (a int, b varchar, c float)');
+    assert.equal(await copy(), 'loaded');
+    await engine.execute(session, 'create table if not exists r (a int, b varchar, c float)');
+    assert.equal(await copy(), 'Copy executed with 0 files processed.');
+    assert.equal(await count('r'), 2);
+  });
+
   it('loads every file of a directory (PATTERN filters), one result row each', async () => {
     const dir = join(files.dir, 'parts');
     mkdirSync(dir);

@@ -65,6 +65,36 @@ export async function copyInto(ctx: ExecContext): Promise<StatementResult> {
   return queryResult(ctx.statement, RESULT_COLUMNS, shown.map((o) => resultRow(target, o, errorLimit(onError, o))));
 }
 
+/**
+ * After a statement succeeded: TRUNCATE TABLE, DROP TABLE and CREATE [OR REPLACE] TABLE (without
+ * IF NOT EXISTS) leave the table with no load history, as in Snowflake, so re-running the guide's
+ * `create or replace table` + COPY INTO loads the files again. The history lives in the system
+ * database, which a user transaction cannot also write, so a rolled-back TRUNCATE still forgets.
+ */
+export async function forgetLoadsOnReset(ctx: ExecContext): Promise<void> {
+  const parts = resetTable(new Parser(ctx.statement));
+  if (!parts) return;
+  const table = resolveTableName(parts, ctx.session, 'TRUNCATE');
+  if (ctx.catalog.database(table.database)) await ctx.catalog.forgetLoads(table);
+}
+
+function resetTable(p: Parser): string[] | null {
+  if (p.acceptWords('TRUNCATE')) {
+    p.acceptWords('TABLE');
+    p.acceptWords('IF', 'EXISTS');
+  } else if (p.acceptWords('DROP')) {
+    if (!p.acceptWords('TABLE')) return null;
+    p.acceptWords('IF', 'EXISTS');
+  } else if (p.acceptWords('CREATE')) {
+    p.acceptWords('OR', 'REPLACE');
+    p.acceptWords('TRANSIENT');
+    if (!p.acceptWords('TABLE') || p.acceptWords('IF', 'NOT', 'EXISTS')) return null;
+  } else {
+    return null;
+  }
+  return p.objectName(3, 'table name');
+}
+
 function columnList(p: Parser): string[] {
   const names: string[] = [];
   do names.push(p.identifier('column name'));

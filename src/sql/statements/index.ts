@@ -1,4 +1,4 @@
-export { copyInto } from './copy-into.js';
+export { copyInto, forgetLoadsOnReset } from './copy-into.js';
 export { createTable, createView, dropRelation } from './create-table.js';
 export { createDatabase, createSchema, dropDatabase, dropSchema, type CreateHead } from './database.js';
 export { describe } from './describe.js';
