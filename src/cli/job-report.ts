@@ -1,4 +1,5 @@
 import type { TrainingJob } from '../client/index.js';
+import { columnsText } from '../jobs/job.js';
 import { alignTable, formatDuration, labelled, shortTime } from './text-table.js';
 
 type Table = TrainingJob['spec']['input'];
@@ -36,6 +37,7 @@ export function formatJobDetail(job: TrainingJob, now: Date): string {
     ['Training job', `${job.name} (${job.id})`],
     ['Status', job.status === job.secondaryStatus ? job.status : `${job.status} / ${job.secondaryStatus}`],
     ['Input → output', `${tableName(s.input)} → ${tableName(s.output)}`],
+    ...(job.columns ? ([['Input columns', columnsText(job.columns).input], ['Output columns', columnsText(job.columns).output]] as [string, string][]) : []),
     ['Algorithm', `${s.algorithm} ${JSON.stringify(s.hyperparameters)}`],
     ['Settings', `folds ${s.folds === 0 ? 'none' : s.folds}, top ${s.topN}, seed ${s.seed}, max run time ${formatDuration(s.maxRuntimeSeconds)}`],
     ['Created (UTC)', shortTime(job.creationTime)],

@@ -79,7 +79,15 @@ export class Engine {
       const links = servedLinks(opts.publicUrl);
       // External functions of the same name/arity override built-ins per schema (see ExternalFunctions).
       const externals = await ExternalFunctions.open({ warehouse, ownUrl: () => links.served, guard: (spec) => guardFunction(spec, access), secrets: new SecretStore(layout.root) });
-      const executor = new SqlExecutor({ warehouse, catalog, databaseFile: (name) => layout.databaseFile(name), listings, externals, access });
+      const executor = new SqlExecutor({
+        warehouse,
+        catalog,
+        databaseFile: (name) => layout.databaseFile(name),
+        listings,
+        externals,
+        access,
+        statementDone: (session) => jobs.settleSubmitted(session.id),
+      });
       // The usage check wraps outermost, so it also covers an external function overriding a built-in.
       for (const spec of [...endpointFunctions(endpoints, jobs, links), ...jobFunctions(jobs, links)]) await warehouse.registerFunction(guardFunction(externals.wrapBuiltin(spec), access));
       await externals.registerStored();

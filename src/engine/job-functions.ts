@@ -73,7 +73,7 @@ export function jobFunctions(jobs: JobManager, links: { baseUrl: string }): Scal
   const train = (args: readonly (readonly FunctionArg[])[], rows: number, ctx: FunctionCallContext) =>
     Array.from({ length: rows }, (_, r) => {
       if (args[0][r] === null || args[1][r] === null) return null;
-      const job = jobs.submit(trainRequest(args[0][r], args[1][r], args[2]?.[r], ctx));
+      const job = jobs.submit(trainRequest(args[0][r], args[1][r], args[2]?.[r], ctx), ctx.session);
       return describeJobStart(job, jobs.artifactLocation(job.name), links.baseUrl);
     });
   return [

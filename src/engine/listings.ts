@@ -1,8 +1,9 @@
 import type { EndpointManager } from '../endpoints/index.js';
-import type { JobManager, TrainingJob } from '../jobs/index.js';
+import { columnsText, type JobManager, type TrainingJob } from '../jobs/index.js';
 import type { ObjectListing } from '../sql/index.js';
 
 const table = (t: { database: string; schema: string; name: string }) => `${t.database}.${t.schema}.${t.name}`;
+
 
 /** SHOW TRAINING JOBS / DESCRIBE TRAINING JOB name: SageMaker's ListTrainingJobs and DescribeTrainingJob in SQL. */
 export function trainingJobListing(jobs: JobManager): ObjectListing {
@@ -47,6 +48,8 @@ export function trainingJobListing(jobs: JobManager): ObjectListing {
         ['SecondaryStatus', j.secondaryStatus],
         ['InputTable', table(j.spec.input)],
         ['OutputTable', table(j.spec.output)],
+        ['InputColumns', j.columns ? columnsText(j.columns).input : null],
+        ['OutputColumns', j.columns ? columnsText(j.columns).output : null],
         ['Algorithm', j.spec.algorithm],
         ['HyperParameters', j.spec.hyperparameters],
         ['Folds', j.spec.folds],

@@ -10,8 +10,10 @@ export { INTERRUPTED_REASON } from './job-state.js';
 export { JOB_NAME_PATTERN } from './job-name.js';
 export {
   isTerminal,
+  columnsText,
   type TrainingJob,
   type JobSpec,
+  type JobColumns,
   type JobStatus,
   type SecondaryStatus,
   type StatusTransition,

@@ -13,7 +13,7 @@ import { runJob } from './job-runner.js';
 import { parseJobSpec, type JobRequest } from './job-spec.js';
 import { markInterrupted, moveTo, newJob, snapshot, type JobDraft } from './job-state.js';
 import { JobStore } from './job-store.js';
-import { planTables } from './table-plan.js';
+import { jobColumns, planTables } from './table-plan.js';
 import type { TrainingThread } from './training-thread.js';
 
 export interface JobManagerOptions {
@@ -68,7 +68,9 @@ export class JobManager extends EventEmitter<JobEvents> {
   readonly problems: readonly string[];
   private readonly entries = new Map<string, Entry>();
   private readonly queue: Entry[] = [];
-  private readonly running = new Set<Promise<void>>();
+  private readonly running = new Set<Promise<unknown>>();
+  /** Call-time checks of submitted jobs, by caller, until the caller settles them. */
+  private readonly unsettled = new Map<string, { name: string; checked: Promise<unknown> }[]>();
   private active = 0;
   private closed = false;
 
@@ -112,8 +114,9 @@ export class JobManager extends EventEmitter<JobEvents> {
   async start(request: JobRequest): Promise<TrainingJob> {
     this.checkOpen();
     const spec = parseJobSpec(request);
-    await planTables(this.opts.warehouse, spec);
+    const plan = await planTables(this.opts.warehouse, spec);
     const entry = this.create(spec);
+    entry.job.columns = jobColumns(plan);
     await this.store.save(snapshot(entry.job));
     return this.enqueue(entry);
   }
@@ -121,9 +124,10 @@ export class JobManager extends EventEmitter<JobEvents> {
   /**
    * For callers that cannot wait (SQL functions run synchronously inside a query): checks the
    * request, creates the job and returns it at once in InProgress / Starting; the table checks run
-   * next, before any data is read, and a failed check ends the job Failed with the reason.
+   * next, before any data is read, and a failed check ends the job Failed with the reason. A
+   * `caller` (a SQL session id) collects the checks so `settleSubmitted` can fail its statement.
    */
-  submit(request: JobRequest): TrainingJob {
+  submit(request: JobRequest, caller?: string): TrainingJob {
     this.checkOpen();
     const entry = this.create(parseJobSpec(request));
     const created = snapshot(entry.job);
@@ -132,15 +136,38 @@ export class JobManager extends EventEmitter<JobEvents> {
     const checks = (async () => {
       try {
         await this.store.save(snapshot(entry.job));
-        await planTables(this.opts.warehouse, entry.job.spec);
+        entry.job.columns = jobColumns(await planTables(this.opts.warehouse, entry.job.spec));
       } catch (e) {
         this.fail(entry, e);
-        return;
+        return entry.stop ? null : e;
       }
       this.enqueue(entry);
+      return null;
     })().finally(() => this.running.delete(checks));
     this.running.add(checks);
+    if (caller !== undefined) {
+      const pending = this.unsettled.get(caller) ?? [];
+      pending.push({ name: created.name, checked: checks });
+      this.unsettled.set(caller, pending);
+    }
     return created;
+  }
+
+  /**
+   * Waits for the table checks of the jobs submitted for `caller` since the last call, and throws
+   * the first failure (its code, the job's reason and name): the statement that called
+   * train_and_get_recommendations fails at once instead of leaving a Failed job to be found later.
+   */
+  async settleSubmitted(caller: string): Promise<void> {
+    const pending = this.unsettled.get(caller);
+    if (!pending) return;
+    this.unsettled.delete(caller);
+    const failures = (await Promise.all(pending.map(async (p) => ({ name: p.name, error: await p.checked })))).filter((f) => f.error !== null);
+    if (failures.length === 0) return;
+    const { name, error } = failures[0];
+    const more = failures.length > 1 ? `; ${failures.length - 1} more job(s) of this call failed too` : '';
+    const message = error instanceof Error ? error.message : String(error);
+    throw new RecpipeError(error instanceof RecpipeError ? error.code : 'INTERNAL', `${message} (training job ${name} failed${more})`);
   }
 
   private create(spec: JobSpec): Entry {
@@ -271,6 +298,7 @@ export class JobManager extends EventEmitter<JobEvents> {
         },
         setThread: (thread) => (entry.thread = thread),
         setArtifact: (uri) => (job.artifactUri = uri),
+        setColumns: (columns) => (job.columns = columns),
       });
       this.finish(entry, metrics);
     } catch (e) {

@@ -2,11 +2,11 @@ import { performance } from 'node:perf_hooks';
 import { writeArtifact } from '../artifacts/index.js';
 import { invalid, type CvResult, type FactorModel } from '../core/index.js';
 import type { Warehouse } from '../warehouse/index.js';
-import type { JobMetrics, JobSpec, MeanStd, ProgressPhase } from './job.js';
+import type { JobColumns, JobMetrics, JobSpec, MeanStd, ProgressPhase } from './job.js';
 import { display } from './job-spec.js';
 import { readRatings } from './read-ratings.js';
 import { recommendationColumns } from './recommendations-table.js';
-import { planTables } from './table-plan.js';
+import { jobColumns, planTables } from './table-plan.js';
 import { startTrainingThread, type TrainingThread } from './training-thread.js';
 import type { TrainResult } from './worker-protocol.js';
 
@@ -27,6 +27,8 @@ export interface RunContext {
   /** The running training thread, so a stop can terminate it. */
   setThread(thread: TrainingThread | null): void;
   setArtifact(uri: string): void;
+  /** The column mapping as checked when the job starts reading (the tables may have changed since the call). */
+  setColumns(columns: JobColumns): void;
 }
 
 const secs = (s: number): string => `${s.toFixed(2)} s`;
@@ -44,6 +46,7 @@ export async function runJob(ctx: RunContext): Promise<JobMetrics> {
   const start = performance.now();
   ctx.enter('Downloading', `Reading ${display(spec.input)}`);
   const plan = await planTables(warehouse, spec);
+  ctx.setColumns(jobColumns(plan));
   const loaded = await readRatings(warehouse, plan);
   const ds = loaded.dataset;
   const readDone = performance.now();

@@ -13,6 +13,7 @@ export function newJob(name: string, id: string, spec: JobSpec, now: Date): JobD
     name,
     id,
     spec,
+    columns: null,
     status: 'InProgress',
     secondaryStatus: 'Starting',
     secondaryStatusTransitions: [{ status: 'Starting', startTime: at, statusMessage: 'Waiting for a free training slot' }],

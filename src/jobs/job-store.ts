@@ -111,5 +111,5 @@ function parseJobFile(text: string, dirName: string): TrainingJob {
   if (!STATUSES.has(raw.status as string)) throw new Error(`unknown status ${JSON.stringify(raw.status)}`);
   if (!Array.isArray(raw.secondaryStatusTransitions) || typeof raw.spec !== 'object' || raw.spec === null) throw new Error('spec or secondaryStatusTransitions is missing');
   const { format: _f, formatVersion: _v, ...job } = raw;
-  return job as unknown as TrainingJob;
+  return { columns: null, ...job } as unknown as TrainingJob;
 }

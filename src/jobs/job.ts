@@ -46,6 +46,21 @@ export interface JobSpec {
   readonly maxRuntimeSeconds: number;
 }
 
+/** Which columns of the job's tables hold what (the output table's names are the user's, whatever they are). */
+export interface JobColumns {
+  readonly input: { readonly user: string; readonly item: string; readonly rating: string };
+  /** `created`: the table did not exist and the job creates it. */
+  readonly output: { readonly user: string; readonly recommendations: string; readonly created: boolean };
+}
+
+/** The mapping in words, as `describe training job` and `recpipe jobs describe` show it. */
+export function columnsText(c: JobColumns): { input: string; output: string } {
+  return {
+    input: `${c.input.user} (user id), ${c.input.item} (item id), ${c.input.rating} (rating)`,
+    output: `${c.output.user} (user id), ${c.output.recommendations} (recommendations)${c.output.created ? ', created by the job' : ''}`,
+  };
+}
+
 export interface FoldMetrics {
   readonly fold: number;
   readonly rmse: number;
@@ -102,6 +117,8 @@ export interface TrainingJob {
   /** A UUID, for clients that want an opaque id. */
   readonly id: string;
   readonly spec: JobSpec;
+  /** The checked column mapping; null until the tables have been checked (and in jobs stored before it existed). */
+  readonly columns: JobColumns | null;
   readonly status: JobStatus;
   readonly secondaryStatus: SecondaryStatus;
   readonly secondaryStatusTransitions: readonly StatusTransition[];

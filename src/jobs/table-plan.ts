@@ -1,6 +1,6 @@
 import { RecpipeError, invalid, notFound } from '../core/index.js';
-import { displayName, type ColumnInfo, type TableName, type Warehouse } from '../warehouse/index.js';
-import type { JobSpec } from './job.js';
+import { displayName, quoteTableName, type ColumnInfo, type TableName, type Warehouse } from '../warehouse/index.js';
+import type { JobColumns, JobSpec } from './job.js';
 import { display } from './job-spec.js';
 
 /** How an id column's values are typed, which decides how they are written back. */
@@ -28,13 +28,16 @@ export interface TablePlan {
 }
 
 const INPUT_COLUMNS = ['USERID', 'MOVIEID', 'RATING'];
-const OUTPUT_COLUMNS = ['USERID', 'RECOMMENDATIONS'];
+/** The columns of an output table the job creates. */
+const NEW_OUTPUT = { user: 'USERID', recommendations: 'RECOMMENDATIONS' };
 const USER_TYPE: Record<IdKind, OutputUserType> = { integer: 'BIGINT', float: 'DOUBLE', text: 'VARCHAR' };
 
 /**
  * Checks, before any work, that the input table has USERID, MOVIEID and RATING (matched
- * case-insensitively, ids numeric or text, ratings numeric) and that the output table is absent
- * (its schema existing) or a table of exactly USERID and RECOMMENDATIONS (JSON or text).
+ * case-insensitively, ids numeric or text, ratings numeric) and at least one row, and that the
+ * output table is absent (its schema existing) or has exactly two columns: a user id and the
+ * recommendations (VARIANT), whatever their names — the guide's `(USERID float,
+ * TOP_10_RECOMMENDATIONS variant)` as much as recpipe's own `(USERID, RECOMMENDATIONS)`.
  */
 export async function planTables(warehouse: Warehouse, spec: JobSpec): Promise<TablePlan> {
   const input = await planInput(warehouse, spec.input);
@@ -59,34 +62,48 @@ async function planInput(warehouse: Warehouse, table: TableName): Promise<TableP
   if (ratingKind !== 'integer' && ratingKind !== 'float') {
     throw invalid(`column ${rating.name} of input table ${display(table)} has type ${rating.type}; ratings must be numbers`, { table: display(table), column: rating.name });
   }
-  return { table, user: user.name, item: item.name, rating: rating.name, userKind: idKind(user, table, 'input'), itemKind: idKind(item, table, 'input') };
+  const plan = { table, user: user.name, item: item.name, rating: rating.name, userKind: idKind(user, table, 'input'), itemKind: idKind(item, table, 'input') };
+  const any = await warehouse.run(`SELECT 1 FROM ${quoteTableName(table)} LIMIT 1`);
+  if (any.rows.length === 0) throw new RecpipeError('FAILED_PRECONDITION', `input table ${display(table)} is empty: there are no ratings to train on`, { table: display(table) });
+  return plan;
 }
 
 async function planOutput(warehouse: Warehouse, table: TableName, inputUserKind: IdKind): Promise<TablePlan['output']> {
   const listed = (await warehouse.listTables({ database: table.database, schema: table.schema })).find((t) => t.name.toUpperCase() === table.name.toUpperCase());
   if (!listed) {
     await checkSchemaExists(warehouse, table);
-    return { table, exists: false, userColumn: 'USERID', recommendationsColumn: 'RECOMMENDATIONS', userType: USER_TYPE[inputUserKind] };
+    return { table, exists: false, userColumn: NEW_OUTPUT.user, recommendationsColumn: NEW_OUTPUT.recommendations, userType: USER_TYPE[inputUserKind] };
   }
   if (listed.kind !== 'TABLE') throw invalid(`output ${display(table)} is a view; the job writes its recommendations into a table`, { table: display(table) });
   const cols = (await warehouse.tableColumns(table)) ?? [];
-  const fix = `drop it or give the job another output table (it is created as USERID, RECOMMENDATIONS VARIANT)`;
-  const extra = cols.filter((c) => !OUTPUT_COLUMNS.includes(c.name.toUpperCase()));
-  if (extra.length > 0) {
-    throw invalid(`output table ${display(table)} has columns the job would not fill (${extra.map((c) => c.name).join(', ')}); ${fix}`, { table: display(table) });
-  }
-  const [user, recs] = OUTPUT_COLUMNS.map((name) => {
-    const col = find(cols, name);
-    if (!col) throw invalid(`output table ${display(table)} has no ${name} column; ${fix}`, { table: display(table), column: name });
-    return col;
-  });
-  if (!['JSON', 'VARCHAR'].includes(recs.type.toUpperCase())) {
-    throw invalid(`column ${recs.name} of output table ${display(table)} has type ${recs.type}; it must hold JSON (VARIANT) or text; ${fix}`, {
-      table: display(table),
-      column: recs.name,
-    });
-  }
+  const shape = cols.map((c) => `${c.name} ${c.type}`).join(', ');
+  const fix = `an output table has two columns, the user id and a VARIANT for the recommendations (e.g. USERID FLOAT, TOP_10_RECOMMENDATIONS VARIANT); or drop it and the job creates one`;
+  if (cols.length !== 2) throw invalid(`output table ${display(table)} has ${cols.length} column(s) (${shape}); ${fix}`, { table: display(table) });
+  const recs = recommendationsColumn(cols);
+  if (!recs) throw invalid(`output table ${display(table)} (${shape}): cannot tell which column holds the recommendations; ${fix}`, { table: display(table) });
+  const user = cols.find((c) => c !== recs) as ColumnInfo;
   return { table, exists: true, userColumn: user.name, recommendationsColumn: recs.name, userType: USER_TYPE[idKind(user, table, 'output')] };
+}
+
+/**
+ * The one VARIANT (JSON) column; without one, a text column beside a numeric id (the lists as JSON
+ * text). Two candidates are told apart only by the name RECOMMENDATIONS; otherwise null (ambiguous).
+ */
+function recommendationsColumn(cols: readonly ColumnInfo[]): ColumnInfo | null {
+  const json = cols.filter((c) => c.type.toUpperCase() === 'JSON');
+  const candidates = json.length > 0 ? json : cols.filter((c) => c.type.toUpperCase() === 'VARCHAR');
+  if (candidates.length === 1) return candidates[0];
+  const named = candidates.filter((c) => c.name.toUpperCase() === NEW_OUTPUT.recommendations);
+  return named.length === 1 ? named[0] : null;
+}
+
+/** Which column holds what, as the job description reports it. */
+export function jobColumns(plan: TablePlan): JobColumns {
+  const { input, output } = plan;
+  return {
+    input: { user: input.user, item: input.item, rating: input.rating },
+    output: { user: output.userColumn, recommendations: output.recommendationsColumn, created: !output.exists },
+  };
 }
 
 async function checkSchemaExists(warehouse: Warehouse, table: TableName): Promise<void> {

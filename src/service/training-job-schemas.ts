@@ -78,6 +78,16 @@ export const TrainingJobSchema = Type.Object(
       },
       open,
     ),
+    columns: Type.Union([
+      Type.Object(
+        {
+          input: Type.Object({ user: Type.String(), item: Type.String(), rating: Type.String() }, open),
+          output: Type.Object({ user: Type.String(), recommendations: Type.String(), created: Type.Boolean() }, open),
+        },
+        { ...open, description: 'Which column holds what, once the tables have been checked' },
+      ),
+      Type.Null(),
+    ]),
     status: JobStatusSchema,
     secondaryStatus: SecondaryStatusSchema,
     secondaryStatusTransitions: Type.Array(

@@ -47,6 +47,11 @@ export interface ExecutorDeps {
   readonly listings?: readonly ObjectListing[];
   readonly externals?: ExternalFunctions;
   readonly access: AccessControl;
+  /**
+   * Awaited after each statement of a session: work the statement's SQL functions started (training
+   * jobs) finishes its call-time checks here, and a failed check fails the statement.
+   */
+  readonly statementDone?: (session: Session) => Promise<void>;
 }
 
 /**
@@ -69,9 +74,13 @@ export class SqlExecutor {
         await followSession(conn, session);
         const ctx: ExecContext = { ...this.deps, listings: this.deps.listings ?? [], session, statement, params: perStatement[i], conn };
         try {
-          results.push(await dispatch(ctx));
+          const result = await dispatch(ctx);
+          await this.deps.statementDone?.(session);
           await forgetLoadsOnReset(ctx);
+          results.push(result);
         } catch (e) {
+          // Whatever a failed statement started is reported by its own failure, not by the next statement.
+          await this.deps.statementDone?.(session).catch(() => undefined);
           throw inStatement(e instanceof RecpipeError ? e : new RecpipeError('INTERNAL', String(e)), statement, statements.length);
         }
       }
@@ -83,9 +92,9 @@ export class SqlExecutor {
 /** One-part names that slip past the translator (CTE-like constructs) still resolve in the session's schema. */
 async function followSession(conn: WarehouseConnection, session: Session): Promise<void> {
   try {
-    await conn.useSchema(session.database, session.schema, session.role);
+    await conn.useSchema(session.database, session.schema, session.role, session.id);
   } catch {
-    await conn.useSchema(null, null, session.role);
+    await conn.useSchema(null, null, session.role, session.id);
   }
 }
 

@@ -38,8 +38,9 @@ export interface WarehouseConnection {
   /**
    * Where one-part table names resolve; null for "no current database" (nothing resolves). `role`,
    * when given, is the calling session's role that SQL functions see; omitted, the connection keeps its last one.
+   * `session`, likewise, is the id of the session whose statements run next (functions see it).
    */
-  useSchema(database: string | null, schema: string | null, role?: string): Promise<void>;
+  useSchema(database: string | null, schema: string | null, role?: string, session?: string): Promise<void>;
 }
 
 export interface ColumnInfo {
@@ -137,6 +138,8 @@ export interface FunctionCallContext {
   readonly schema: string | null;
   /** The calling session's current role (for privilege checks); null when no session set one. */
   readonly role: string | null;
+  /** The calling session's id, when the caller named one (functions that start work report back to it). */
+  readonly session?: string;
 }
 
 /** Argument and result types of JS-implemented SQL functions; ANY takes whatever the caller passes. */

@@ -97,16 +97,40 @@ describe("the guide's Lab 4 in SQL (synthetic MovieLens)", () => {
     assert.deepEqual(shown.rows.map((row) => [row[0], row[1]]), [['movielens-model-v1', 'InService']]);
   });
 
-  it('refuses injection and unknown endpoints; a missing table fails its job before any work', async () => {
+  it("accepts the guide's output table (USERID float, TOP_10_RECOMMENDATIONS variant) and reports the mapping", async () => {
+    await engine.execute(s, 'create or replace table guide_recs (USERID float, TOP_10_RECOMMENDATIONS variant)');
+    const r = await sql(engine, s, `select train_and_get_recommendations('ratings_train_data', 'guide_recs', ${quick}) as j`);
+    const name = (r.rows[0][0] as Record<string, string>).TrainingJobName;
+    const job = await engine.jobs.wait(name, { timeoutMs: 60_000 });
+    assert.equal(job.status, 'Completed', job.failureReason ?? '');
+    const out = await sql(engine, s, 'select count(*), min(json_array_length(TOP_10_RECOMMENDATIONS)) from guide_recs');
+    assert.deepEqual(out.rows[0], [60, 10]);
+    const described = Object.fromEntries((await sql(engine, s, `describe training job ${name}`)).rows as [string, string][]);
+    assert.equal(described.OutputColumns, 'USERID (user id), TOP_10_RECOMMENDATIONS (recommendations)');
+    assert.equal(described.InputColumns, 'USERID (user id), MOVIEID (item id), RATING (rating)');
+  });
+
+  it('fails the calling statement for a missing or empty input table and an output table of the wrong shape', async () => {
+    const before = engine.jobs.list().length;
+    await assert.rejects(engine.execute(s, `select train_and_get_recommendations('no_such_table', 'out2')`), (e: Error) => {
+      assert.match(e.message, /input table MOVIELENS\.PUBLIC\.NO_SUCH_TABLE does not exist \(training job train-\S+ failed\)/);
+      return true;
+    });
+    await engine.execute(s, 'create or replace table empty_ratings (userid int, movieid int, rating float)');
+    await assert.rejects(engine.execute(s, `select train_and_get_recommendations('empty_ratings', 'out2')`), /input table MOVIELENS\.PUBLIC\.EMPTY_RATINGS is empty/);
+    await engine.execute(s, 'create or replace table two_variants (a variant, b variant); create or replace table three_cols (u int, r variant, x int)');
+    await assert.rejects(engine.execute(s, `select train_and_get_recommendations('ratings_train_data', 'two_variants')`), /cannot tell which column holds the recommendations/);
+    await assert.rejects(engine.execute(s, `select train_and_get_recommendations('ratings_train_data', 'three_cols')`), /has 3 column\(s\) \(U BIGINT, R JSON, X BIGINT\)/);
+    const failed = engine.jobs.list().slice(0, engine.jobs.list().length - before);
+    assert.equal(failed.length, 4);
+    assert.ok(failed.every((j) => j.status === 'Failed' && j.metrics === null));
+  });
+
+  it('refuses injection and unknown endpoints', async () => {
     await assert.rejects(engine.execute(s, `select train_and_get_recommendations('ratings; drop table movies', 'x')`), /invalid object name 'ratings; drop table movies'/);
     await assert.rejects(engine.execute(s, `select train_and_get_recommendations('"a"."b"."c"."d"', 'x')`), /invalid object name/);
     assert.equal((await sql(engine, s, 'select count(*) from movies')).rows[0][0], 300);
     await assert.rejects(engine.execute(s, `select invoke_model('no-such-endpoint', 1, 2)`), /Could not find endpoint no-such-endpoint/);
-    const r = await sql(engine, s, `select train_and_get_recommendations('no_such_table', 'out2') as j`);
-    const job = await engine.jobs.wait((r.rows[0][0] as Record<string, string>).TrainingJobName, { timeoutMs: 10_000 });
-    assert.equal(job.status, 'Failed');
-    assert.match(job.failureReason ?? '', /MOVIELENS\.PUBLIC\.NO_SUCH_TABLE does not exist/);
-    assert.equal(job.metrics, null);
   });
 
   it('a multi-row call starts one job per row, each row with its own answer', async () => {

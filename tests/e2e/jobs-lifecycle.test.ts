@@ -29,6 +29,7 @@ describe('training jobs: checks, stop, max run time, failures, queue, restart', 
 
   it('refuses bad tables and bad settings before creating any job, naming what is wrong', async () => {
     await fx.warehouse.run('CREATE TABLE MOVIELENS.PUBLIC.NO_RATING AS SELECT USERID, MOVIEID FROM MOVIELENS.PUBLIC.RATINGS');
+    await fx.warehouse.run('CREATE TABLE MOVIELENS.PUBLIC.EMPTY AS SELECT * FROM MOVIELENS.PUBLIC.RATINGS LIMIT 0');
     await fx.warehouse.run('CREATE TABLE MOVIELENS.PUBLIC.BAD_RECS (USERID BIGINT, RECOMMENDATIONS INTEGER)');
     await fx.warehouse.run('CREATE TABLE MOVIELENS.PUBLIC.EXTRA (USERID BIGINT, RECOMMENDATIONS JSON, NOTE VARCHAR)');
     await fx.warehouse.run('CREATE TABLE MOVIELENS.PUBLIC.DATED (USERID DATE, RECOMMENDATIONS JSON)');
@@ -36,8 +37,9 @@ describe('training jobs: checks, stop, max run time, failures, queue, restart', 
     const refusals: [Record<string, unknown>, string, RegExp][] = [
       [{ input: table('NOPE') }, 'NOT_FOUND', /input table MOVIELENS\.PUBLIC\.NOPE does not exist/],
       [{ input: table('NO_RATING') }, 'INVALID_ARGUMENT', /input table MOVIELENS\.PUBLIC\.NO_RATING has no RATING column \(it has USERID, MOVIEID\)/],
-      [{ output: table('BAD_RECS') }, 'INVALID_ARGUMENT', /column RECOMMENDATIONS of output table MOVIELENS\.PUBLIC\.BAD_RECS has type INTEGER/],
-      [{ output: table('EXTRA') }, 'INVALID_ARGUMENT', /output table MOVIELENS\.PUBLIC\.EXTRA has columns the job would not fill \(NOTE\)/],
+      [{ input: table('EMPTY') }, 'FAILED_PRECONDITION', /input table MOVIELENS\.PUBLIC\.EMPTY is empty/],
+      [{ output: table('BAD_RECS') }, 'INVALID_ARGUMENT', /output table MOVIELENS\.PUBLIC\.BAD_RECS \(USERID BIGINT, RECOMMENDATIONS INTEGER\): cannot tell which column holds the recommendations/],
+      [{ output: table('EXTRA') }, 'INVALID_ARGUMENT', /output table MOVIELENS\.PUBLIC\.EXTRA has 3 column\(s\) \(USERID BIGINT, RECOMMENDATIONS JSON, NOTE VARCHAR\)/],
       [{ output: table('DATED') }, 'INVALID_ARGUMENT', /column USERID of output table MOVIELENS\.PUBLIC\.DATED has type DATE/],
       [{ output: table('A_VIEW') }, 'INVALID_ARGUMENT', /output MOVIELENS\.PUBLIC\.A_VIEW is a view/],
       [{ output: { database: 'MOVIELENS', schema: 'NOSCHEMA', name: 'X' } }, 'NOT_FOUND', /schema of output table MOVIELENS\.NOSCHEMA\.X does not exist/],

@@ -151,9 +151,11 @@ class DuckDbWarehouse implements Warehouse {
 function wrapConnection(conn: DuckDBConnection, contexts: FunctionContexts): WarehouseConnection {
   return {
     run: (sql, params = []) => runStatement(conn, sql, params),
-    useSchema: async (database, schema, role) => {
+    useSchema: async (database, schema, role, session) => {
       await useTarget(conn, database === null ? EMPTY_CATALOG : schema === null ? quoteIdent(database) : `${quoteIdent(database)}.${quoteIdent(schema)}`);
-      contexts.set(conn, { database, schema, role: role ?? contexts.roleOf(conn) });
+      const last = contexts.current(conn);
+      const caller = session ?? last.session;
+      contexts.set(conn, { database, schema, role: role ?? last.role, ...(caller === undefined ? {} : { session: caller }) });
     },
   };
 }

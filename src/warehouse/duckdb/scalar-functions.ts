@@ -124,10 +124,10 @@ export class FunctionContexts {
     if (id !== undefined) this.byId.set(id, ctx);
   }
 
-  /** The role last recorded for a connection (null when none). */
-  roleOf(conn: DuckDBConnection): string | null {
+  /** What was last recorded for a connection. */
+  current(conn: DuckDBConnection): FunctionCallContext {
     const id = this.ids.get(conn);
-    return (id === undefined ? undefined : this.byId.get(id)?.role) ?? null;
+    return (id === undefined ? undefined : this.byId.get(id)) ?? NO_CONTEXT;
   }
 
   of(connection: number): FunctionCallContext {
