@@ -15,7 +15,7 @@ const text = (v: FunctionArg, what: string): string => {
  * recommend(name, user, k) gives the user's top-k unrated items. Ids of any type (INT, FLOAT,
  * VARCHAR) name the same user, as the guide's FLOAT no_ratings table needs.
  */
-export function endpointFunctions(endpoints: EndpointManager, jobs: JobManager, links: { baseUrl: string }): ScalarFunctionSpec[] {
+export function endpointFunctions(endpoints: EndpointManager, jobs: JobManager, links: { readonly baseUrl: string | null }): ScalarFunctionSpec[] {
   return [
     {
       name: 'deploy_model',
@@ -57,7 +57,7 @@ export function endpointFunctions(endpoints: EndpointManager, jobs: JobManager, 
  * One deploy_model row: starts deploying `ref` (an artifact URI, or a training job whose model the
  * guide copies in) to endpoint `name` and describes it (the SQL function and the external-function service share it).
  */
-export function deployModel(endpoints: EndpointManager, jobs: JobManager, links: { baseUrl: string }, name: FunctionArg, ref: FunctionArg): string {
+export function deployModel(endpoints: EndpointManager, jobs: JobManager, links: { readonly baseUrl: string | null }, name: FunctionArg, ref: FunctionArg): string {
   const artifact = text(ref, 'model artifact URI');
   const d = endpoints.deploy(text(name, 'model (endpoint) name'), JOB_NAME_PATTERN.test(artifact) ? jobArtifact(jobs, artifact) : artifact);
   return JSON.stringify({
@@ -65,8 +65,8 @@ export function deployModel(endpoints: EndpointManager, jobs: JobManager, links:
     EndpointStatus: d.status,
     ArtifactUri: d.pendingArtifactUri ?? d.artifactUri,
     CreationTime: d.createdAt,
-    Ping: `${links.baseUrl}/endpoints/${encodeURIComponent(d.name)}/ping`,
-    Invocations: `${links.baseUrl}/endpoints/${encodeURIComponent(d.name)}/invocations`,
+    Ping: links.baseUrl === null ? null : `${links.baseUrl}/endpoints/${encodeURIComponent(d.name)}/ping`,
+    Invocations: links.baseUrl === null ? null : `${links.baseUrl}/endpoints/${encodeURIComponent(d.name)}/invocations`,
   });
 }
 

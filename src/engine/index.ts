@@ -18,6 +18,11 @@ export type { TableName, Warehouse } from '../warehouse/index.js';
 export { describeJobStart, trainRequest } from './job-functions.js';
 export { deployModel } from './endpoint-functions.js';
 
+/** Where this engine is served over HTTP; null when no server serves it. */
+export interface Links {
+  baseUrl: string | null;
+}
+
 export interface EngineOptions {
   /** The data directory (created when missing); one process owns it at a time. */
   readonly home: string;
@@ -49,7 +54,7 @@ export class Engine {
     private readonly lock: HomeLock,
     readonly endpoints: EndpointManager,
     readonly jobs: JobManager,
-    readonly links: { baseUrl: string },
+    readonly links: Links,
     private readonly externals: ExternalFunctions,
     /** Roles, users and grants; `access.hasUsage(role, fn)` backs privilege checks outside SQL. */
     readonly access: AccessControl,
@@ -148,21 +153,20 @@ export class Engine {
 
 /**
  * The links SQL functions put in their answers. The service sets `baseUrl` once it listens, which
- * also tells external functions which URL is this process's own (calling it would deadlock).
+ * also tells external functions which URL is this process's own (calling it would deadlock). An
+ * engine no server serves (in-process CLI, tests) has none, so answers never point at a port nobody serves.
  */
-function servedLinks(publicUrl: string | undefined): { baseUrl: string; readonly served: string | null } {
-  let url = publicUrl ?? 'http://127.0.0.1:7878';
-  let served: string | null = publicUrl ?? null;
+function servedLinks(publicUrl: string | undefined): Links & { readonly served: string | null } {
+  let url: string | null = publicUrl ?? null;
   return {
     get baseUrl() {
       return url;
     },
-    set baseUrl(u: string) {
+    set baseUrl(u: string | null) {
       url = u;
-      served = u;
     },
     get served() {
-      return served;
+      return url;
     },
   };
 }

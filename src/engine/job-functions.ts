@@ -49,7 +49,7 @@ export function trainRequest(input: FunctionArg, output: FunctionArg, opts: Func
 }
 
 /** The VARIANT a training call answers with: the job to watch, where its model will be, and links. */
-export function describeJobStart(job: TrainingJob, artifact: string, baseUrl: string): string {
+export function describeJobStart(job: TrainingJob, artifact: string, baseUrl: string | null): string {
   return JSON.stringify({
     TrainingJobName: job.name,
     TrainingJobId: job.id,
@@ -58,8 +58,9 @@ export function describeJobStart(job: TrainingJob, artifact: string, baseUrl: st
     InputTable: display(job.spec.input),
     OutputTable: display(job.spec.output),
     ModelArtifact: artifact,
-    Describe: `${baseUrl}/api/v1/training-jobs/${job.name}`,
-    Logs: `${baseUrl}/api/v1/training-jobs/${job.name}/logs`,
+    // Without a server, where to look instead: the SQL statement and the CLI command.
+    Describe: baseUrl === null ? `describe training job ${job.name}` : `${baseUrl}/api/v1/training-jobs/${job.name}`,
+    Logs: baseUrl === null ? `recpipe jobs logs ${job.name}` : `${baseUrl}/api/v1/training-jobs/${job.name}/logs`,
   });
 }
 
@@ -69,7 +70,7 @@ const display = (t: { database: string; schema: string; name: string }) => `${t.
  * train_and_get_recommendations(input_table, output_table [, options]): one training job per row,
  * started at once (the function answers while the job runs, as the guide's external function does).
  */
-export function jobFunctions(jobs: JobManager, links: { baseUrl: string }): ScalarFunctionSpec[] {
+export function jobFunctions(jobs: JobManager, links: { readonly baseUrl: string | null }): ScalarFunctionSpec[] {
   const train = (args: readonly (readonly FunctionArg[])[], rows: number, ctx: FunctionCallContext) =>
     Array.from({ length: rows }, (_, r) => {
       if (args[0][r] === null || args[1][r] === null) return null;

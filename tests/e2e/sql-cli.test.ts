@@ -47,6 +47,24 @@ describe('recpipe sql / server / load (child processes)', { timeout: 120_000 }, 
     assert.match(r.stderr, /nowhere/i);
   });
 
+  it('in-process, waits for the training jobs a script started instead of stopping them, and says so', async () => {
+    const r = await recpipe([
+      'sql', '--home', home, '-q',
+      `use schema cli_db.public;
+       create table r as select (i % 7) + 1 as userid, (i % 11) + 1 as movieid, (i % 5) + 1.0 as rating from range(60) t(i);
+       create table recs (USERID float, TOP_10_RECOMMENDATIONS variant);
+       select train_and_get_recommendations('r', 'recs', parse_json('{"folds": 0, "hyperparameters": {"n_epochs": 2}}'));`,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /training jobs started here are waited for before exit/);
+    assert.match(r.stderr, /Waiting for 1 training job\(s\) to finish before exiting \(train-[0-9-]+-[0-9a-f]+\)/);
+    assert.match(r.stderr, /Training job train-\S+ Completed; model artifact file:\/\//);
+    assert.match(r.stdout, /"Describe":"describe training job train-/, 'no URL of a port nobody serves');
+    assert.doesNotMatch(r.stdout + r.stderr, /127\.0\.0\.1:7878/);
+    const after = await recpipe(['sql', '--home', home, '--format', 'csv', '-q', 'select count(*) from cli_db.public.recs']);
+    assert.equal(after.stdout, 'COUNT(*)\n7\n', after.stderr);
+  });
+
   it('serves the home; sql -q and -f talk to the server and say so', async () => {
     server = await startServerChild(home);
     assert.ok(existsSync(join(home, 'server.json')));

@@ -2,7 +2,11 @@ import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { invalid, notFound } from '../../core/errors.js';
 import { homeFiles, loadConfig } from '../../config/index.js';
-import { connect, parseOutputFormat, runRepl, runScript, type OutputFormat, type SessionInit, type SqlClient } from '../../client/index.js';
+import { connect, parseOutputFormat, runRepl, runScript, type OutputFormat, type SessionInit, type SqlClient, type TrainingJob } from '../../client/index.js';
+import { InProcessSqlClient } from '../../client/in-process-sql-client.js';
+import type { Engine } from '../../engine/index.js';
+import { isTerminal } from '../../jobs/job.js';
+import { jobPrinter } from './jobs.js';
 
 /** Where a client's session starts, as snowsql's -r/-w/-d/-s set it. */
 export interface SessionOptions {
@@ -52,12 +56,47 @@ async function sql(o: SqlOptions): Promise<void> {
   const script = o.file === undefined ? o.query : readScript(o.file);
   const { home } = loadConfig({ home: o.home });
   const client = await connect({ home, url: o.server, session: sessionInit(o) });
-  process.stderr.write(client.description + '\n');
+  const inProcess = client instanceof InProcessSqlClient;
+  process.stderr.write(client.description + (inProcess ? ' (training jobs started here are waited for before exit)' : '') + '\n');
   try {
     if (script !== undefined) await runScript(client, script, stdio(format), o.file);
     else await repl(client, format, homeFiles(home).sqlHistory);
   } finally {
-    await client.close();
+    try {
+      if (inProcess) await finishJobs(client.engine);
+    } finally {
+      await client.close();
+    }
+  }
+}
+
+/**
+ * In-process, the jobs a script started run in this process, so exiting would stop them: wait for
+ * them instead, printing their status changes on stderr (a server keeps jobs running in the background).
+ */
+async function finishJobs(engine: Engine): Promise<void> {
+  const running = engine.jobs.list().filter((j) => !isTerminal(j.status));
+  if (running.length === 0) return;
+  const err = (t: string) => void process.stderr.write(t);
+  err(
+    `Waiting for ${running.length} training job(s) to finish before exiting (${running.map((j) => j.name).join(', ')}); ` +
+      `Ctrl-C stops them. To keep jobs running after the client exits, start \`recpipe server\` for this home first.\n`,
+  );
+  const printers = new Map(running.map((j) => [j.name, jobPrinter((t) => err(`${j.name} ${t}`))]));
+  const onStatus = (job: TrainingJob) => printers.get(job.name)?.update?.(job);
+  const onProgress = (name: string) => printers.get(name)?.update?.(engine.jobs.get(name));
+  engine.jobs.on('status', onStatus);
+  engine.jobs.on('progress', onProgress);
+  try {
+    for (const j of running) onStatus(engine.jobs.get(j.name));
+    const ended = await Promise.all(running.map((j) => engine.jobs.wait(j.name)));
+    for (const j of ended) {
+      err(`Training job ${j.name} ${j.status}${j.status === 'Completed' ? `; model artifact ${j.artifactUri}` : `: ${j.failureReason ?? j.stopReason ?? ''}`}\n`);
+      if (j.status !== 'Completed') process.exitCode = 1;
+    }
+  } finally {
+    engine.jobs.off('status', onStatus);
+    engine.jobs.off('progress', onProgress);
   }
 }
 
