@@ -1,9 +1,6 @@
-import { Command } from 'commander';
-import { registerCommands } from './commands/index.js';
+import { createProgram } from './program.js';
 import { runCli } from './run.js';
 
-const program = new Command('recpipe')
-  .description('Self-hosted recommender pipeline: Snowflake-flavoured SQL on DuckDB, Surprise-compatible models, SageMaker-style serving.')
-  .version('0.1.0');
-registerCommands(program);
-await runCli(program, process.argv);
+const code = await runCli(createProgram(), process.argv);
+// A command may have set a failing status itself (a piped worksheet with errors); success never clears it.
+if (code !== 0) process.exitCode = code;

@@ -1,27 +1,20 @@
-import type { Command } from 'commander';
-import { isRecpipeError, type ErrorCode } from '../core/errors.js';
+import { CommanderError, type Command } from 'commander';
+import { isRecpipeError } from '../core/errors.js';
+import { exitCode } from '../util/error-status.js';
 
-/** CLI exit codes, one per error code (the CLI edge's mapping). */
-const EXIT: Record<ErrorCode, number> = {
-  INVALID_ARGUMENT: 2,
-  NOT_FOUND: 3,
-  CONFLICT: 4,
-  FAILED_PRECONDITION: 5,
-  PERMISSION_DENIED: 6,
-  RESOURCE_EXHAUSTED: 7,
-  INTERNAL: 1,
-};
-
-export async function runCli(program: Command, argv: string[]): Promise<void> {
+/** Runs the program; returns the exit code of the error it ended with (0 when none), having printed it to `err`. */
+export async function runCli(program: Command, argv: string[], err: (text: string) => void = (t) => void process.stderr.write(t)): Promise<number> {
   try {
     await program.parseAsync(argv);
+    return 0;
   } catch (e) {
     if (isRecpipeError(e)) {
-      process.stderr.write(`recpipe: ${e.message}\n`);
-      process.exitCode = EXIT[e.code];
-      return;
+      err(`recpipe: ${e.message}\n`);
+      return exitCode(e.code);
     }
-    process.stderr.write(`recpipe: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exitCode = 1;
+    // Thrown only under exitOverride (in-process runs); commander has already printed its message.
+    if (e instanceof CommanderError) return e.exitCode;
+    err(`recpipe: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return 1;
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Every error recpipe raises on purpose carries a code; each edge (HTTP, SQL, CLI) maps codes once.
+ * Every error recpipe raises on purpose carries a code; the edges (HTTP, CLI) map codes in one table, src/util/error-status.ts.
  */
 export type ErrorCode =
   | 'INVALID_ARGUMENT'
@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'FAILED_PRECONDITION'
   | 'PERMISSION_DENIED'
+  | 'UNAUTHENTICATED'
   | 'RESOURCE_EXHAUSTED'
   | 'INTERNAL';
 

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { Engine } from '../engine/index.js';
-import { createService, HTTP_STATUS, type StatementsResponse } from './index.js';
+import { ERROR_STATUS } from '../util/error-status.js';
+import { createService, type StatementsResponse } from './index.js';
 
 describe('service (in-process, app.inject)', () => {
   const home = mkdtempSync(join(tmpdir(), 'recpipe-'));
@@ -77,8 +78,8 @@ describe('service (in-process, app.inject)', () => {
 
   it('maps statement errors through the status table', async () => {
     const res = await post('/api/v1/statements', { sql: 'select * from svc_db.public.no_such_table' });
-    const { error } = res.json<{ error: { code: keyof typeof HTTP_STATUS; message: string } }>();
-    assert.equal(res.statusCode, HTTP_STATUS[error.code]);
+    const { error } = res.json<{ error: { code: keyof typeof ERROR_STATUS; message: string } }>();
+    assert.equal(res.statusCode, ERROR_STATUS[error.code].http);
     assert.equal(res.statusCode, 404, error.message);
     assert.match(error.message, /no_such_table/i);
     const unknownSession = await post('/api/v1/statements', { sql: 'select 1', sessionId: 'gone' });

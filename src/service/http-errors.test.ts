@@ -1,13 +1,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RecpipeError, type ErrorCode } from '../core/errors.js';
-import { HTTP_STATUS, toErrorResponse } from './http-errors.js';
+import { errorReply } from '../serving/http-reply.js';
+import { ERROR_CODES, ERROR_STATUS } from '../util/error-status.js';
+import { toErrorResponse } from './http-errors.js';
 
 describe('toErrorResponse', () => {
-  it('maps every error code through the one status table', () => {
-    for (const code of Object.keys(HTTP_STATUS) as ErrorCode[]) {
-      assert.deepEqual(toErrorResponse(new RecpipeError(code, `about ${code}`)), { status: HTTP_STATUS[code], body: { error: { code, message: `about ${code}` } } });
+  it('maps every error code through the one status table, as the model server does', () => {
+    for (const code of ERROR_CODES) {
+      assert.deepEqual(toErrorResponse(new RecpipeError(code, `about ${code}`)), { status: ERROR_STATUS[code].http, body: { error: { code, message: `about ${code}` } } });
+      assert.equal(errorReply(code, 'x').status, ERROR_STATUS[code].http, code);
     }
+    assert.equal(ERROR_STATUS.FAILED_PRECONDITION.http, 409);
+    assert.equal(ERROR_STATUS.UNAUTHENTICATED.http, 401);
+    const exits = ERROR_CODES.map((c: ErrorCode) => ERROR_STATUS[c].exit);
+    assert.equal(new Set(exits).size, exits.length, 'one exit code per error code');
   });
 
   it('turns framework client errors into INVALID_ARGUMENT and anything unexpected into INTERNAL 500', () => {

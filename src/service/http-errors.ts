@@ -1,19 +1,5 @@
 import { isRecpipeError, type ErrorCode } from '../core/errors.js';
-
-/**
- * The HTTP edge's one mapping from error code to status. FAILED_PRECONDITION is 409, not 412:
- * 412 is reserved for conditional-request headers (If-Match…), while "the system is not in the state
- * this operation needs" is a conflict with the resource's current state.
- */
-export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
-  INVALID_ARGUMENT: 400,
-  PERMISSION_DENIED: 403,
-  NOT_FOUND: 404,
-  CONFLICT: 409,
-  FAILED_PRECONDITION: 409,
-  RESOURCE_EXHAUSTED: 429,
-  INTERNAL: 500,
-};
+import { httpStatus } from '../util/error-status.js';
 
 export interface ErrorBody {
   error: { code: ErrorCode; message: string };
@@ -43,7 +29,7 @@ interface ValidationIssue {
 
 /** Turns anything thrown while serving into a status and `{ error: { code, message } }`. */
 export function toErrorResponse(e: unknown): ErrorResponse {
-  if (isRecpipeError(e)) return reply(HTTP_STATUS[e.code], e.code, e.message);
+  if (isRecpipeError(e)) return reply(httpStatus(e.code), e.code, e.message);
   const err = (e instanceof Error ? e : new Error(String(e))) as Error & FrameworkError;
   if (err.validation) return reply(400, 'INVALID_ARGUMENT', validationMessage(err.validation, err.validationContext ?? 'request'));
   if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
@@ -66,6 +52,8 @@ function validationMessage(issues: ValidationIssue[], context: string): string {
 }
 
 function codeForClientStatus(status: number): ErrorCode {
+  if (status === 401) return 'UNAUTHENTICATED';
+  if (status === 403) return 'PERMISSION_DENIED';
   if (status === 404) return 'NOT_FOUND';
   if (status === 413 || status === 429) return 'RESOURCE_EXHAUSTED';
   return 'INVALID_ARGUMENT';

@@ -1,6 +1,6 @@
 export { createService, OPENAPI_PATH, type ServiceOptions } from './app.js';
 export { startServer, type RunningServer, type ServeOptions } from './server.js';
-export { HTTP_STATUS, toErrorResponse, type ErrorBody } from './http-errors.js';
+export { toErrorResponse, type ErrorBody } from './http-errors.js';
 export type { ServiceContext, ServiceEngine } from './context.js';
 export { SessionStore } from './session-store.js';
 export { routeAreas, type RouteArea } from './routes/index.js';

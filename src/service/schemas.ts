@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { ERROR_CODES } from '../util/error-status.js';
 
 const NullableString = Type.Union([Type.String(), Type.Null()]);
 
@@ -66,7 +67,7 @@ export const ErrorResponseSchema = Type.Object(
   {
     error: Type.Object({
       code: Type.Union(
-        ['INVALID_ARGUMENT', 'NOT_FOUND', 'CONFLICT', 'FAILED_PRECONDITION', 'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED', 'INTERNAL'].map((c) => Type.Literal(c)),
+        ERROR_CODES.map((c) => Type.Literal(c)),
       ),
       message: Type.String(),
     }),
