@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { syntheticRatingsSql } from '../support/ratings-sql.js';
+import { recpipeInProcess } from '../support/cli-in-process.js';
 import { recpipe, startServerChild, type ServerChild } from '../support/recpipe-cli.js';
 
 interface JobJson {
@@ -13,7 +14,10 @@ interface JobJson {
   metrics: { data: { ratings: number }; rowsWritten: number } | null;
 }
 
-describe('recpipe train --input-table / jobs / deploy / endpoints / predict --endpoint (child processes)', { timeout: 60_000 }, () => {
+/** Each test's own budget: a few CLI runs (≈ 0.5–2 s each on a loaded 2-core machine) and a short job. */
+const T = { timeout: 90_000 };
+
+describe('recpipe train --input-table / jobs / deploy / endpoints / predict --endpoint (child processes)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'recpipe-'));
   const home = join(dir, 'home');
   const at = ['--home', home];
@@ -24,7 +28,7 @@ describe('recpipe train --input-table / jobs / deploy / endpoints / predict --en
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('creates a ratings table with recpipe sql, trains on it in-process and prints the log as it comes', async () => {
+  it('creates a ratings table with recpipe sql, trains on it in-process and prints the log as it comes', T, async () => {
     const setup = await recpipe(['sql', ...at, '-q', syntheticRatingsSql('cli_ml', 'ratings')]);
     assert.equal(setup.code, 0, setup.stderr);
     const r = await recpipe(['train', ...at, '--input-table', 'ratings', '--output-table', 'recs', '--database', 'cli_ml', '--cv', '3', '--param', 'n_factors=4', '--param', 'n_epochs=5', '--seed', '1']);
@@ -40,22 +44,22 @@ describe('recpipe train --input-table / jobs / deploy / endpoints / predict --en
     assert.equal(recs.stdout, 'N\n20\n');
   });
 
-  it('refuses --ratings with --input-table, and table-mode flags that only fit file mode', async () => {
-    const both = await recpipe(['train', ...at, '--ratings', 'r.csv', '--input-table', 'cli_ml.public.ratings', '--output-table', 'cli_ml.public.x']);
+  it('refuses --ratings with --input-table, and table-mode flags that only fit file mode (in-process)', T, async () => {
+    const both = await recpipeInProcess(['train', ...at, '--ratings', 'r.csv', '--input-table', 'cli_ml.public.ratings', '--output-table', 'cli_ml.public.x']);
     assert.equal(both.code, 2);
     assert.match(both.stderr, /either --ratings .* or --input-table\/--output-table/);
-    const model = await recpipe(['train', ...at, '--input-table', 'cli_ml.public.ratings', '--output-table', 'cli_ml.public.x', '--model', 'm']);
+    const model = await recpipeInProcess(['train', ...at, '--input-table', 'cli_ml.public.ratings', '--output-table', 'cli_ml.public.x', '--model', 'm']);
     assert.equal(model.code, 2);
     assert.match(model.stderr, /--model applies only to --ratings/);
-    const noModel = await recpipe(['train', '--ratings', 'r.csv']);
+    const noModel = await recpipeInProcess(['train', '--ratings', 'r.csv']);
     assert.equal(noModel.code, 2);
     assert.match(noModel.stderr, /--model DIR is required with --ratings/);
-    const missing = await recpipe(['train', ...at, '--input-table', 'cli_ml.public.nothing', '--output-table', 'cli_ml.public.x']);
+    const missing = await recpipeInProcess(['train', ...at, '--input-table', 'cli_ml.public.nothing', '--output-table', 'cli_ml.public.x']);
     assert.equal(missing.code, 3, missing.stderr);
     assert.match(missing.stderr, /NOTHING/i);
   });
 
-  it('lists, describes and waits for jobs in-process, from the home\'s history', async () => {
+  it('lists, describes and waits for jobs in-process, from the home\'s history', T, async () => {
     const list = await recpipe(['jobs', 'list', ...at]);
     assert.equal(list.code, 0, list.stderr);
     const [header, row] = list.stdout.split('\n');
@@ -74,14 +78,14 @@ describe('recpipe train --input-table / jobs / deploy / endpoints / predict --en
     const wait = await recpipe(['jobs', 'wait', jobName, ...at]);
     assert.equal(wait.code, 0, wait.stderr);
     assert.match(wait.stdout, /Completed: Training job completed/);
-    const stopped = await recpipe(['jobs', 'stop', jobName, ...at]);
+    const stopped = await recpipeInProcess(['jobs', 'stop', jobName, ...at]);
     assert.equal(stopped.code, 5);
     assert.match(stopped.stderr, /has already ended \(Completed\)/);
-    const unknown = await recpipe(['jobs', 'logs', 'train-20200101-000000-abcd', ...at]);
+    const unknown = await recpipeInProcess(['jobs', 'logs', 'train-20200101-000000-abcd', ...at]);
     assert.equal(unknown.code, 3);
   });
 
-  it('deploys the job\'s model as an endpoint (in-process: kept in the home)', async () => {
+  it('deploys the job\'s model as an endpoint (in-process: kept in the home)', T, async () => {
     const r = await recpipe(['deploy', 'cli-model', jobName, ...at]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^Deploying file:\/\/.*\/artifacts\/train-\S+\/model to endpoint cli-model \(Creating\)\n/);
@@ -91,7 +95,7 @@ describe('recpipe train --input-table / jobs / deploy / endpoints / predict --en
     assert.match(list.stdout, /^NAME\s+STATUS.*\ncli-model\s+InService\s+svd\s+20\s+30\s/);
   });
 
-  it('with a server: predict --endpoint answers through it, jobs go through it too', async () => {
+  it('with a server: predict --endpoint answers through it, jobs go through it too', T, async () => {
     const payload = join(dir, 'payload.csv');
     writeFileSync(payload, 'user,item\n1,2\n3,5\n999,1\n');
     const none = await recpipe(['predict', payload, '--endpoint', 'cli-model', ...at]);
@@ -107,7 +111,7 @@ describe('recpipe train --input-table / jobs / deploy / endpoints / predict --en
     const direct = await fetch(`${server.url}/endpoints/cli-model/invocations`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: '1,2\n3,5\n999,1\n' });
     assert.deepEqual(rows.slice(1).map((l) => Number(l.split(',')[2])), (await direct.text()).trim().split('\n').map(Number));
 
-    const unknown = await recpipe(['predict', payload, '--endpoint', 'nope', ...at]);
+    const unknown = await recpipeInProcess(['predict', payload, '--endpoint', 'nope', ...at]);
     assert.equal(unknown.code, 3);
     assert.match(unknown.stderr, /Could not find endpoint nope/);
 

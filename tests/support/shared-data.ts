@@ -19,9 +19,16 @@ export function repoRoot(): string {
  */
 export const sharedDataDir: string = resolve(process.env.RECPIPE_SHARED_DATA ?? join(repoRoot(), '..', 'shared', 'data'));
 export const hasSharedData: boolean = existsSync(join(sharedDataDir, 'ml-latest-small', 'ratings.csv'));
-export const sharedDataSkip: string | false = hasSharedData
-  ? false
-  : `MovieLens data not found at ${sharedDataDir} (set RECPIPE_SHARED_DATA to a folder holding ml-latest-small/ and folds/)`;
+const missing = `MovieLens data not found at ${sharedDataDir} (set RECPIPE_SHARED_DATA to a folder holding ml-latest-small/ and folds/)`;
+
+/**
+ * CI sets RECPIPE_REQUIRE_SHARED_DATA=1 (`.ci/run`): there a missing data set fails every file that
+ * needs it instead of skipping, so the accuracy checks can never be dropped silently.
+ */
+export const sharedDataRequired: boolean = /^(1|true|yes)$/i.test(process.env.RECPIPE_REQUIRE_SHARED_DATA ?? '');
+if (sharedDataRequired && !hasSharedData) throw new Error(`RECPIPE_REQUIRE_SHARED_DATA is set: ${missing}`);
+
+export const sharedDataSkip: string | false = hasSharedData ? false : missing;
 
 export const mlSmall = (file: string): string => join(sharedDataDir, 'ml-latest-small', file);
 export const mlSmallFolds = (): string => join(sharedDataDir, 'folds', 'ml-latest-small');
