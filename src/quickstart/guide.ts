@@ -1,4 +1,4 @@
-/** The guide's SQL, as written there, with the two file loads its UI does through a file format. */
+/** The guide's SQL, as written there, with the two file loads its UI does through a file format (re-runs load again: the tables are replaced). */
 export function labOneSql(dataDir: string): string[] {
   const file = (name: string) => `'file://${dataDir.replace(/'/g, "''")}/${name}'`;
   return [
@@ -8,12 +8,12 @@ export function labOneSql(dataDir: string): string[] {
     'create or replace table movies (movieid int, title varchar, genres varchar)',
     'create or replace table ratings (userid int, movieid int, rating float, timestamp timestamp_ntz)',
     `create or replace file format MOVIELENS type = csv skip_header = 1 field_optionally_enclosed_by = '"'`,
-    `copy into movies from ${file('movies.csv')} file_format = (format_name = MOVIELENS) force = true`,
-    `copy into ratings from ${file('ratings.csv')} file_format = (format_name = MOVIELENS) force = true`,
+    `copy into movies from ${file('movies.csv')} file_format = (format_name = MOVIELENS)`,
+    `copy into ratings from ${file('ratings.csv')} file_format = (format_name = MOVIELENS)`,
     'use warehouse COMPUTE_WH',
     'select * from ratings limit 10',
     'create or replace table ratings_train_data as (select USERID, MOVIEID, RATING from ratings)',
-    'create or replace table user_movie_recommendations (USERID float, RECOMMENDATIONS variant)',
+    'create or replace table user_movie_recommendations (USERID float, TOP_10_RECOMMENDATIONS variant)',
   ];
 }
 
