@@ -78,7 +78,7 @@ export class Engine {
       const listings = [trainingJobListing(jobs), endpointListing(endpoints), ...accessListings(access)];
       const links = servedLinks(opts.publicUrl);
       // External functions of the same name/arity override built-ins per schema (see ExternalFunctions).
-      const externals = await ExternalFunctions.open({ warehouse, ownUrl: () => links.served, guard: (spec) => guardFunction(spec, access), secrets: new SecretStore(layout.root) });
+      const externals = await ExternalFunctions.open({ warehouse, guard: (spec) => guardFunction(spec, access), secrets: new SecretStore(layout.root) });
       const executor = new SqlExecutor({ warehouse, catalog, databaseFile: (name) => layout.databaseFile(name), listings, externals, access });
       // The usage check wraps outermost, so it also covers an external function overriding a built-in.
       for (const spec of [...endpointFunctions(endpoints, jobs, links), ...jobFunctions(jobs, links)]) await warehouse.registerFunction(guardFunction(externals.wrapBuiltin(spec), access));
@@ -138,25 +138,9 @@ export class Engine {
   }
 }
 
-/**
- * The links SQL functions put in their answers. The service sets `baseUrl` once it listens, which
- * also tells external functions which URL is this process's own (calling it would deadlock).
- */
-function servedLinks(publicUrl: string | undefined): { baseUrl: string; readonly served: string | null } {
-  let url = publicUrl ?? 'http://127.0.0.1:7878';
-  let served: string | null = publicUrl ?? null;
-  return {
-    get baseUrl() {
-      return url;
-    },
-    set baseUrl(u: string) {
-      url = u;
-      served = u;
-    },
-    get served() {
-      return served;
-    },
-  };
+/** The links SQL functions put in their answers; the service sets `baseUrl` once it listens. */
+function servedLinks(publicUrl: string | undefined): { baseUrl: string } {
+  return { baseUrl: publicUrl ?? 'http://127.0.0.1:7878' };
 }
 
 function oneName(text: string, what: string): string {
