@@ -1,20 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Engine, type Session } from '../engine/index.js';
-
-/** Starts the protocol stand-in in a child process (this thread blocks during calls) and returns its base URL. */
-async function startService(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [new URL('./protocol-test-server.js', import.meta.url).pathname], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<string>((resolve, reject) => {
-    child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim()));
-    child.once('exit', (code) => reject(new Error(`protocol server exited with ${code}`)));
-  });
-  return { child, url: `http://127.0.0.1:${port}` };
-}
+import { startStandIn, type StandIn } from '../../tests/support/protocol-stand-in.js';
 
 interface Seen {
   method: string;
@@ -27,12 +17,12 @@ describe('external functions', () => {
   let home: string;
   let engine: Engine;
   let admin: Session;
-  let service: { child: ChildProcess; url: string };
+  let service: StandIn;
   const sql = async (text: string, session = admin) => (await engine.execute(session, text)).at(-1)!;
   const log = async (): Promise<Seen[]> => (await (await fetch(`${service.url}/log`)).json()) as Seen[];
 
   before(async () => {
-    service = await startService();
+    service = await startStandIn();
     home = mkdtempSync(join(tmpdir(), 'recpipe-'));
     engine = await Engine.open({ home });
     admin = engine.createSession({ role: 'ACCOUNTADMIN' });
@@ -44,7 +34,7 @@ describe('external functions', () => {
 
   after(async () => {
     await engine.close();
-    service.child.kill('SIGTERM');
+    await service.stop();
     rmSync(home, { recursive: true, force: true });
   });
 
@@ -173,10 +163,5 @@ describe('external functions', () => {
     admin = engine.createSession({ role: 'ACCOUNTADMIN', database: 'EXT' });
     const r = await sql('select kept(41) as v');
     assert.equal(r.rows[0][0], 41);
-  });
-
-  it("refuses a URL served by this very process", async () => {
-    engine.links.baseUrl = service.url;
-    await assert.rejects(sql(`create or replace external function own(a number) returns variant api_integration = svc as '${service.url}/sum'`), /served by this very process/);
   });
 });
