@@ -156,6 +156,25 @@ describe('external functions', () => {
     await assert.rejects(sql('select echo(1, 2)'), /Unknown function ECHO/);
   });
 
+  it('answers calls outside DuckDB: writes once, nested calls, calls through a view, distinct tuples sent once', async () => {
+    await sql(`create or replace external function plus(a number, b number) returns variant api_integration = svc as '${service.url}/sum'`);
+    const before = (await log()).length;
+    await sql('create table sums (x int, s variant)');
+    const inserted = await sql('insert into sums select x, plus(x % 10, 1) from t where x < 100');
+    assert.equal(inserted.rows[0][0], 100, 'the statement runs in passes, but only the last one commits');
+    assert.deepEqual((await sql('select count(*), sum(s::int) from sums')).rows, [[100, 10 * (45 + 10)]]);
+    const sent = (await log()).slice(before).filter((x) => x.path === '/sum');
+    assert.deepEqual(sent.map((x) => x.rows), [10], 'the ten distinct argument tuples in one batch');
+    assert.deepEqual((await sql('select plus(plus(x, 1), plus(x, 2)) as v from t where x in (1, 2) order by x')).rows, [[5], [7]], 'nested calls take one pass per level');
+    await sql('create view plus_view as select x, plus(x, 100) as v from t where x < 3');
+    assert.deepEqual((await sql('select v from plus_view order by x')).rows, [[100], [101], [102]], 'a call reached only through a view');
+    await assert.rejects(sql('select plus(random(), 1) from t where x < 3'), /kept asking for new rows after \d+ passes/);
+    const inTransaction = await engine.execute(admin, 'begin; select plus(x, 1) as v from t where x = 4; commit');
+    assert.deepEqual(inTransaction[1].rows, [[5]], 'a query inside a transaction');
+    await assert.rejects(engine.execute(admin, 'begin; insert into sums select x, plus(x, 1) from t where x = 5; commit'), /cannot run inside an explicit transaction/);
+    await sql('drop view plus_view; drop table sums');
+  });
+
   it('keeps integrations and functions across restarts', async () => {
     await sql(`create or replace external function kept(a number) returns variant api_integration = svc as '${service.url}/sum'`);
     await engine.close();

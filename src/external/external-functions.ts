@@ -1,10 +1,10 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { RecpipeError } from '../core/errors.js';
 import type { FunctionArg, FunctionCallContext, ScalarFunctionSpec, Warehouse, WarehouseConnection } from '../warehouse/index.js';
-import { sendCalls } from './http-client.js';
+import { sendEach } from './http-client.js';
 import { EVALUATED, MAX_PASSES, QUERIES, onePass } from './passes.js';
 import { checkUrl } from './prefixes.js';
-import { DEFAULT_POLICY, argumentTexts, collectResults, prepareBatches, type CallPolicy } from './protocol.js';
+import { DEFAULT_BATCH_ROWS, DEFAULT_POLICY, batchCall, protocolHeaders, readAnswers, type CallPolicy } from './protocol.js';
 import { signatureOf, type ApiIntegration, type ExternalFunction } from './records.js';
 import { StatementCalls, type Missing } from './statement-calls.js';
 import { ExternalStore } from './store.js';
@@ -95,8 +95,7 @@ export class ExternalFunctions {
         if (fn) return this.call(fn, args, rows, ctx, spec.returns);
         const calls = this.statementOf(ctx);
         if (!calls?.replaying) return spec.invoke(args, rows, ctx);
-        const texts = argumentTexts({ nullOnNullInput: false }, args, rows);
-        return calls.memo(`builtin:${key(spec.name, spec.parameters.length)}`, texts, args, (some, n) => spec.invoke(some, n, ctx));
+        return calls.memo(key(spec.name, spec.parameters.length), args, rows, (some, n) => spec.invoke(some, n, ctx));
       },
     };
   }
@@ -232,18 +231,24 @@ export class ExternalFunctions {
     }
   }
 
-  /** Sends each function's missing rows (a function's batches `concurrency` at a time) and records the answers. */
+  /** Sends each function's missing argument tuples (a function's batches `concurrency` at a time) and records the answers. */
   private async send(missing: readonly Missing[], calls: StatementCalls): Promise<void> {
     await Promise.all(
-      missing.map(async ({ fn, ctx, rows }) => {
+      missing.map(async (m) => {
+        const { fn, ctx } = m;
         const integration = this.integration(fn.integration);
         if (!integration) throw new RecpipeError('NOT_FOUND', `API integration ${fn.integration} of external function ${signatureOf(fn)} no longer exists`);
         checkUrl(fn.url, integration);
         const apiKey = integration.apiKeySecret === null ? null : (this.opts.secrets.get(integration.apiKeySecret) ?? null);
         if (integration.apiKeySecret !== null && apiKey === null) throw new RecpipeError('NOT_FOUND', `secret ${integration.apiKeySecret} (API_KEY of integration ${integration.name}) is not set`);
-        const requests = prepareBatches(fn, rows, { database: ctx.database, schema: ctx.schema, queryId: randomUUID(), apiKey }, this.policy);
-        const outcomes = await sendCalls(requests, this.opts.concurrency ?? 4);
-        calls.add(functionKey(fn), rows, collectResults(fn, requests, rows.length, outcomes));
+        const headers = protocolHeaders(fn, { database: ctx.database, schema: ctx.schema, queryId: randomUUID(), apiKey });
+        const size = fn.maxBatchRows ?? DEFAULT_BATCH_ROWS;
+        const count = m.leaves.length;
+        const rows = (b: number): [number, number] => [b * size, Math.min(count, (b + 1) * size)];
+        await sendEach(Math.ceil(count / size), this.opts.concurrency ?? 4, (b) => batchCall(fn, headers, m.columns, ...rows(b), this.policy), (b, call, outcome) => {
+          const [from, to] = rows(b);
+          readAnswers(fn, call, to - from, outcome).forEach((value, k) => calls.answer(m, from + k, value));
+        });
       }),
     );
   }
@@ -263,7 +268,7 @@ export class ExternalFunctions {
       throw new RecpipeError('FAILED_PRECONDITION', `external function ${signatureOf(fn)} can only be called from a SQL statement (here the warehouse would have to wait on the network)`);
     }
     const out = new Array<unknown>(rows);
-    const missed = calls.lookup(functionKey(fn), fn, ctx, argumentTexts(fn, args, rows), out);
+    const missed = calls.lookup(functionKey(fn), fn, ctx, args, rows, out);
     if (missed > 0 && !calls.replaying) throw new RecpipeError('FAILED_PRECONDITION', `external function ${signatureOf(fn)} is evaluated before its statement runs; run again`);
     for (let r = 0; r < rows; r++) if (out[r] !== null) out[r] = asScalar(out[r], returns);
     return out;

@@ -14,18 +14,20 @@ import type { HttpCall, HttpOutcome } from './protocol.js';
  */
 const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
 
-/** Runs the exchanges, up to `concurrency` at a time, and returns their outcomes in order. */
-export async function sendCalls(calls: readonly HttpCall[], concurrency: number): Promise<HttpOutcome[]> {
-  const outcomes = new Array<HttpOutcome>(calls.length);
+/**
+ * Sends `count` exchanges, up to `concurrency` at a time. Each is built (`make`) just before it is
+ * sent and handed over (`done`) as soon as it completes, so no step holds the thread for long.
+ */
+export async function sendEach(count: number, concurrency: number, make: (i: number) => HttpCall, done: (i: number, call: HttpCall, outcome: HttpOutcome) => void): Promise<void> {
   let next = 0;
   const lane = async (): Promise<void> => {
-    while (next < calls.length) {
+    while (next < count) {
       const i = next++;
-      outcomes[i] = await perform(calls[i]).catch((e: unknown) => ({ ok: false, status: 0, message: (e as Error).message }));
+      const call = make(i);
+      done(i, call, await perform(call).catch((e: unknown) => ({ ok: false, status: 0, message: (e as Error).message })));
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, calls.length) }, lane));
-  return outcomes;
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -43,33 +43,6 @@ function jsonArg(v: FunctionArg): string {
   return JSON.stringify(v);
 }
 
-/**
- * Each row's arguments as the JSON text that follows its row number in a batch (`,arg,arg…`), or
- * null for a row RETURNS NULL ON NULL INPUT answers without a call. The text is also the row's key
- * when answers are looked up. A column repeating one string (the model name of invoke_model) is
- * encoded once, not once per row.
- */
-export function argumentTexts(fn: Pick<ExternalFunction, 'nullOnNullInput'>, args: readonly (readonly FunctionArg[])[], rows: number): (string | null)[] {
-  const lastValue: (FunctionArg | undefined)[] = args.map(() => undefined);
-  const lastText: string[] = args.map(() => '');
-  const out = new Array<string | null>(rows);
-  for (let r = 0; r < rows; r++) {
-    let text = '';
-    let skip = false;
-    for (let c = 0; c < args.length; c++) {
-      const v = args[c][r];
-      if (v === null && fn.nullOnNullInput) skip = true;
-      if (v !== lastValue[c] || typeof v !== 'string') {
-        lastValue[c] = v;
-        lastText[c] = jsonArg(v);
-      }
-      text += `,${lastText[c]}`;
-    }
-    out[r] = skip ? null : text;
-  }
-  return out;
-}
-
 /** Per call: the caller's context, a query id, and the integration's API key (resolved from its secret). */
 export interface CallContext {
   readonly database: string | null;
@@ -79,30 +52,32 @@ export interface CallContext {
 }
 
 /**
- * Splits rows (their argument texts, see argumentTexts) into protocol batches of at most
- * MAX_BATCH_ROWS rows: `{"data":[[row, arg…],…]}`, rows numbered from 0 within each batch. Each
- * batch gets its own query-batch id, which the client reuses on every retry and poll of that batch.
+ * One protocol batch of the argument tuples from..to (given column by column): `{"data":[[row, arg…],…]}`,
+ * rows numbered from 0. It gets its own query-batch id, which the client reuses on every retry and
+ * poll of that batch. `headers` are the function's (see protocolHeaders).
  */
-export function prepareBatches(fn: ExternalFunction, rows: readonly string[], context: CallContext, policy: CallPolicy): HttpCall[] {
-  const size = fn.maxBatchRows ?? DEFAULT_BATCH_ROWS;
-  const base = baseHeaders(fn, context);
-  const calls: HttpCall[] = [];
-  for (let from = 0; from < rows.length; from += size) {
-    let body = '{"data":[';
-    const to = Math.min(rows.length, from + size);
-    for (let k = from; k < to; k++) body += `${k === from ? '' : ','}[${k - from}${rows[k]}]`;
-    calls.push({
-      url: fn.url,
-      headers: { ...base, 'sf-external-function-query-batch-id': randomUUID() },
-      body: `${body}]}`,
-      gzip: fn.compression !== 'NONE',
-      ...policy,
-    });
+export function batchCall(fn: ExternalFunction, headers: Readonly<Record<string, string>>, columns: readonly (readonly FunctionArg[])[], from: number, to: number, policy: CallPolicy): HttpCall {
+  // A column repeating one string (the model name of invoke_model) is encoded once, not once per row.
+  const lastValue: (FunctionArg | undefined)[] = [];
+  const lastText: string[] = [];
+  let body = '{"data":[';
+  for (let k = 0; k < to - from; k++) {
+    body += k === 0 ? `[${k}` : `,[${k}`;
+    for (let c = 0; c < columns.length; c++) {
+      const v = columns[c][from + k];
+      if (v !== lastValue[c] || typeof v !== 'string') {
+        lastValue[c] = v;
+        lastText[c] = jsonArg(v);
+      }
+      body += `,${lastText[c]}`;
+    }
+    body += ']';
   }
-  return calls;
+  return { url: fn.url, headers: { ...headers, 'sf-external-function-query-batch-id': randomUUID() }, body: `${body}]}`, gzip: fn.compression !== 'NONE', ...policy };
 }
 
-function baseHeaders(fn: ExternalFunction, context: CallContext): Record<string, string> {
+/** The headers Snowflake sends with every batch of one function's call. */
+export function protocolHeaders(fn: ExternalFunction, context: CallContext): Record<string, string> {
   const h: Record<string, string> = {
     'sf-external-function-format': 'json',
     'sf-external-function-format-version': '1.0',
@@ -120,27 +95,21 @@ function baseHeaders(fn: ExternalFunction, context: CallContext): Record<string,
 }
 
 /**
- * The answers of all batches, in the order the rows were sent (JSON null as SQL NULL). Each answer
- * must be `{"data":[[row, value],…]}` with exactly one row per sent row, in the same order, row
- * numbers echoed; anything else fails the query with the function, URL and batch named.
+ * The answers of one batch of `sent` rows, in order (JSON null as SQL NULL). The answer must be
+ * `{"data":[[row, value],…]}` with exactly one row per sent row, in the same order, row numbers
+ * echoed; anything else fails the query with the function, URL and batch named.
  */
-export function collectResults(fn: ExternalFunction, calls: readonly HttpCall[], rows: number, outcomes: readonly HttpOutcome[]): unknown[] {
-  const size = fn.maxBatchRows ?? DEFAULT_BATCH_ROWS;
-  const out = new Array<unknown>(rows);
-  outcomes.forEach((o, b) => {
-    const where = `external function ${signatureOf(fn)} at ${fn.url} (batch ${calls[b].headers['sf-external-function-query-batch-id']})`;
-    if (!o.ok) throw new RecpipeError('FAILED_PRECONDITION', `Request failed for ${where}: ${o.message}`);
-    const sent = Math.min(size, rows - b * size);
-    const data = parseData(o.body, where);
-    if (data.length !== sent) throw bad(where, `returned ${data.length} row(s) for a batch of ${sent}`);
-    data.forEach((row, k) => {
-      if (!Array.isArray(row) || row.length !== 2) throw bad(where, `row ${k} is not a [row number, value] pair: ${JSON.stringify(row).slice(0, 100)}`);
-      if (row[0] !== k) throw bad(where, `row ${k} carries row number ${JSON.stringify(row[0])}; rows must come back in order with their numbers`);
-      if (row[1] === null && fn.returnsNotNull) throw bad(where, `returned NULL for row ${k}, but the function is declared RETURNS VARIANT NOT NULL`);
-      out[b * size + k] = row[1] ?? null;
-    });
+export function readAnswers(fn: ExternalFunction, call: HttpCall, sent: number, outcome: HttpOutcome): unknown[] {
+  const where = `external function ${signatureOf(fn)} at ${fn.url} (batch ${call.headers['sf-external-function-query-batch-id']})`;
+  if (!outcome.ok) throw new RecpipeError('FAILED_PRECONDITION', `Request failed for ${where}: ${outcome.message}`);
+  const data = parseData(outcome.body, where);
+  if (data.length !== sent) throw bad(where, `returned ${data.length} row(s) for a batch of ${sent}`);
+  return data.map((row, k) => {
+    if (!Array.isArray(row) || row.length !== 2) throw bad(where, `row ${k} is not a [row number, value] pair: ${JSON.stringify(row).slice(0, 100)}`);
+    if (row[0] !== k) throw bad(where, `row ${k} carries row number ${JSON.stringify(row[0])}; rows must come back in order with their numbers`);
+    if (row[1] === null && fn.returnsNotNull) throw bad(where, `returned NULL for row ${k}, but the function is declared RETURNS VARIANT NOT NULL`);
+    return row[1] ?? null;
   });
-  return out;
 }
 
 function parseData(bytes: Uint8Array, where: string): unknown[] {
