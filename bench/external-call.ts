@@ -6,8 +6,8 @@
  *     isolates the calling side's cost;
  *   - a second recpipe process (`node dist/bench/external-call.js serve <home> <artifact>`: engine +
  *     service, tiny SVD deployed) answering at /ext/invoke with an API key.
- * The statement runs twice: a first pass collects the rows the function is called with, which are
- * sent asynchronously in 2,048-row batches (or MAX_BATCH_ROWS-sized ones), then the statement runs
+ * The statement runs twice: a first pass collects the distinct argument tuples the function is
+ * called with (60 in `pairs`, 1M in `distinct_pairs`), which are sent asynchronously in 2,048-row batches (or MAX_BATCH_ROWS-sized ones), then the statement runs
  * with the answers. The warehouse process serves HTTP meanwhile: its health route is timed while a
  * slow remote (3 s per batch) answers and during a 1M-row run. Prints recpipe's figures beside the goals.
  * The children inherit node's flags, so `node --cpu-prof dist/bench/external-call.js` profiles both sides.
@@ -55,12 +55,12 @@ async function startRecpipe(dir: string): Promise<{ child: ChildProcess; url: st
 }
 
 /** Median time of `select sum(invoke_model(…))` over the pairs table, checking the row count. */
-async function measure(engine: Engine, s: Session, label: string, model: string): Promise<[string, string, string]> {
+async function measure(engine: Engine, s: Session, label: string, model: string, table = 'pairs'): Promise<[string, string, string]> {
   const times: number[] = [];
   let total = 0;
   for (let k = 0; k < RUNS; k++) {
     const t0 = performance.now();
-    const [r] = await engine.execute(s, `select sum(invoke_model('${model}', u, i)) as total, count(*) as n from pairs`);
+    const [r] = await engine.execute(s, `select sum(invoke_model('${model}', u, i)) as total, count(*) as n from ${table}`);
     times.push(performance.now() - t0);
     total = Number(r.rows[0][0]);
     if (Number(r.rows[0][1]) !== ROWS) throw new Error(`expected ${ROWS} rows, got ${String(r.rows[0][1])}`);
@@ -95,7 +95,8 @@ async function main(): Promise<void> {
   const engine = await Engine.open({ home: join(dir, 'warehouse-home') });
   try {
     const s = engine.createSession({ role: 'ACCOUNTADMIN' });
-    await engine.execute(s, `create database bench; create table pairs as select (i % 12) + 1 as u, (i % 30) + 100 as i from range(${ROWS}) r(i)`);
+    await engine.execute(s, `create database bench; create table pairs as select (i % 12) + 1 as u, (i % 30) + 100 as i from range(${ROWS}) r(i);
+      create table distinct_pairs as select (i % 1000) + 1 as u, floor(i / 1000)::int + 100 as i from range(${ROWS}) r(i)`);
     for (const [name, url, key] of [['standin', standIn.url, null], ['recpipe', recpipe.url, recpipe.key]] as const) {
       await engine.execute(s, `create api integration ${name} api_provider = aws_api_gateway api_aws_role_arn = 'arn:aws:iam::123456789012:role/bench'
         ${key ? `api_key = '${key}'` : ''} enabled = true api_allowed_prefixes = ('${url}/')`);
@@ -121,6 +122,7 @@ async function main(): Promise<void> {
         api_integration = ${integration} ${options} as '${url}'`);
       rows.push(await measure(engine, s, label, 'movies'));
       if (label.startsWith('stand-in, gzip')) {
+        rows.push(await measure(engine, s, `${label}, 1M distinct tuples`, 'movies', 'distinct_pairs'));
         const during = await healthDuring(ownUrl, measure(engine, s, label, 'movies'));
         console.log(`health during the 1M-row runs: ${latencyText(during)}`);
         rows.push(['health route, 1M-row runs', latencyText(during), '< 100 ms']);
