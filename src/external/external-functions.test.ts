@@ -175,6 +175,37 @@ describe('external functions', () => {
     await sql('drop view plus_view; drop table sums');
   });
 
+  it('ALTER API INTEGRATION sets and unsets properties in place, keeping the generated identities', async () => {
+    await sql(`create api integration later api_provider = aws_api_gateway api_aws_role_arn = 'arn:aws:iam::123456789012:role/r' enabled = true api_allowed_prefixes = ('${service.url}/echo')`);
+    await sql(`create or replace external function keyed(a number) returns variant api_integration = later as '${service.url}/echo'`);
+    const before = await sql('describe integration later');
+    const prop = (d: typeof before, name: string) => d.rows.find((r) => r[0] === name)?.[2];
+    assert.equal(prop(before, 'API_KEY'), '');
+    const lastHeaders = async () => (await log()).filter((x) => x.path === '/echo').at(-1)!.headers;
+    await sql('select keyed(1)');
+    assert.equal((await lastHeaders())['x-api-key'], undefined);
+    await sql(`alter api integration later set api_key = 'k-later' comment = 'key added later'`);
+    await sql('select keyed(2)');
+    assert.equal((await lastHeaders())['x-api-key'], 'k-later');
+    const after = await sql('describe integration later');
+    assert.equal(prop(after, 'API_KEY'), '********');
+    assert.equal(prop(after, 'COMMENT'), 'key added later');
+    assert.equal(prop(after, 'API_AWS_EXTERNAL_ID'), prop(before, 'API_AWS_EXTERNAL_ID'), 'ALTER keeps the external id');
+    await sql('alter integration later set enabled = false');
+    await assert.rejects(sql('select keyed(3)'), /API integration LATER is disabled/);
+    await sql(`alter integration if exists later set enabled = true api_blocked_prefixes = ('${service.url}/echo')`);
+    await assert.rejects(sql('select keyed(4)'), /blocked by API integration LATER/);
+    await sql('alter api integration later unset api_blocked_prefixes, api_key, comment');
+    await sql('select keyed(5)');
+    assert.equal((await lastHeaders())['x-api-key'], undefined);
+    assert.equal(prop(await sql('describe integration later'), 'COMMENT'), '');
+    await assert.rejects(sql(`alter integration later set api_provider = google_api_gateway`), /invalid property 'API_PROVIDER' for ALTER INTEGRATION … SET/);
+    await assert.rejects(sql(`alter integration nope set enabled = true`), /Integration 'NOPE' does not exist/);
+    await assert.rejects(sql(`alter integration later set enabled = true`, engine.createSession({ role: 'SYSADMIN' })), /Insufficient privileges/);
+    assert.equal((await sql('alter integration if exists nope set enabled = true')).rows[0][0], 'Statement executed successfully.');
+    await sql('drop function keyed(number); drop integration later');
+  });
+
   it('keeps integrations and functions across restarts', async () => {
     await sql(`create or replace external function kept(a number) returns variant api_integration = svc as '${service.url}/sum'`);
     await engine.close();

@@ -122,6 +122,20 @@ export class ExternalFunctions {
     return rec;
   }
 
+  /**
+   * Changes an integration's properties in place (ALTER INTEGRATION): its generated identities stay;
+   * `apiKey` undefined keeps the current key, null removes it.
+   */
+  async alterIntegration(name: string, changes: Pick<ApiIntegration, 'roleArn' | 'enabled' | 'allowedPrefixes' | 'blockedPrefixes' | 'comment'> & { readonly apiKey: ApiKeyInput | undefined }): Promise<ApiIntegration> {
+    const current = this.integration(name);
+    if (!current) throw new RecpipeError('NOT_FOUND', `SQL compilation error: Integration '${name}' does not exist or not authorized.`);
+    const { apiKey, ...rest } = changes;
+    const rec: ApiIntegration = { ...current, ...rest, apiKeySecret: apiKey === undefined ? current.apiKeySecret : this.keySecret(current.name, apiKey) };
+    await this.store.putIntegration(rec, true);
+    this.integrationsByName.set(rec.name.toUpperCase(), rec);
+    return rec;
+  }
+
   /** The secret holding the key: a literal is stored as API_INTEGRATION_<NAME>; a named secret must exist. */
   private keySecret(integration: string, key: ApiKeyInput): string | null {
     if (key === null) return null;
