@@ -83,7 +83,7 @@ export class Engine {
       const listings = [trainingJobListing(jobs), endpointListing(endpoints), ...accessListings(access)];
       const links = servedLinks(opts.publicUrl);
       // External functions of the same name/arity override built-ins per schema (see ExternalFunctions).
-      const externals = await ExternalFunctions.open({ warehouse, ownUrl: () => links.served, guard: (spec) => guardFunction(spec, access), secrets: new SecretStore(layout.root) });
+      const externals = await ExternalFunctions.open({ warehouse, guard: (spec) => guardFunction(spec, access), secrets: new SecretStore(layout.root) });
       const executor = new SqlExecutor({
         warehouse,
         catalog,
@@ -152,11 +152,10 @@ export class Engine {
 }
 
 /**
- * The links SQL functions put in their answers. The service sets `baseUrl` once it listens, which
- * also tells external functions which URL is this process's own (calling it would deadlock). An
+ * The links SQL functions put in their answers. The service sets `baseUrl` once it listens. An
  * engine no server serves (in-process CLI, tests) has none, so answers never point at a port nobody serves.
  */
-function servedLinks(publicUrl: string | undefined): Links & { readonly served: string | null } {
+function servedLinks(publicUrl: string | undefined): Links {
   let url: string | null = publicUrl ?? null;
   return {
     get baseUrl() {
@@ -164,9 +163,6 @@ function servedLinks(publicUrl: string | undefined): Links & { readonly served: 
     },
     set baseUrl(u: string | null) {
       url = u;
-    },
-    get served() {
-      return url;
     },
   };
 }

@@ -1,20 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Engine, type Session } from '../engine/index.js';
-
-/** Starts the protocol stand-in in a child process (this thread blocks during calls) and returns its base URL. */
-async function startService(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [new URL('./protocol-test-server.js', import.meta.url).pathname], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<string>((resolve, reject) => {
-    child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim()));
-    child.once('exit', (code) => reject(new Error(`protocol server exited with ${code}`)));
-  });
-  return { child, url: `http://127.0.0.1:${port}` };
-}
+import { startStandIn, type StandIn } from '../../tests/support/protocol-stand-in.js';
 
 interface Seen {
   method: string;
@@ -27,12 +17,12 @@ describe('external functions', () => {
   let home: string;
   let engine: Engine;
   let admin: Session;
-  let service: { child: ChildProcess; url: string };
+  let service: StandIn;
   const sql = async (text: string, session = admin) => (await engine.execute(session, text)).at(-1)!;
   const log = async (): Promise<Seen[]> => (await (await fetch(`${service.url}/log`)).json()) as Seen[];
 
   before(async () => {
-    service = await startService();
+    service = await startStandIn();
     home = mkdtempSync(join(tmpdir(), 'recpipe-'));
     engine = await Engine.open({ home });
     admin = engine.createSession({ role: 'ACCOUNTADMIN' });
@@ -44,7 +34,7 @@ describe('external functions', () => {
 
   after(async () => {
     await engine.close();
-    service.child.kill('SIGTERM');
+    await service.stop();
     rmSync(home, { recursive: true, force: true });
   });
 
@@ -166,6 +156,56 @@ describe('external functions', () => {
     await assert.rejects(sql('select echo(1, 2)'), /Unknown function ECHO/);
   });
 
+  it('answers calls outside DuckDB: writes once, nested calls, calls through a view, distinct tuples sent once', async () => {
+    await sql(`create or replace external function plus(a number, b number) returns variant api_integration = svc as '${service.url}/sum'`);
+    const before = (await log()).length;
+    await sql('create table sums (x int, s variant)');
+    const inserted = await sql('insert into sums select x, plus(x % 10, 1) from t where x < 100');
+    assert.equal(inserted.rows[0][0], 100, 'the statement runs in passes, but only the last one commits');
+    assert.deepEqual((await sql('select count(*), sum(s::int) from sums')).rows, [[100, 10 * (45 + 10)]]);
+    const sent = (await log()).slice(before).filter((x) => x.path === '/sum');
+    assert.deepEqual(sent.map((x) => x.rows), [10], 'the ten distinct argument tuples in one batch');
+    assert.deepEqual((await sql('select plus(plus(x, 1), plus(x, 2)) as v from t where x in (1, 2) order by x')).rows, [[5], [7]], 'nested calls take one pass per level');
+    await sql('create view plus_view as select x, plus(x, 100) as v from t where x < 3');
+    assert.deepEqual((await sql('select v from plus_view order by x')).rows, [[100], [101], [102]], 'a call reached only through a view');
+    await assert.rejects(sql('select plus(random(), 1) from t where x < 3'), /kept asking for new rows after \d+ passes/);
+    const inTransaction = await engine.execute(admin, 'begin; select plus(x, 1) as v from t where x = 4; commit');
+    assert.deepEqual(inTransaction[1].rows, [[5]], 'a query inside a transaction');
+    await assert.rejects(engine.execute(admin, 'begin; insert into sums select x, plus(x, 1) from t where x = 5; commit'), /cannot run inside an explicit transaction/);
+    await sql('drop view plus_view; drop table sums');
+  });
+
+  it('ALTER API INTEGRATION sets and unsets properties in place, keeping the generated identities', async () => {
+    await sql(`create api integration later api_provider = aws_api_gateway api_aws_role_arn = 'arn:aws:iam::123456789012:role/r' enabled = true api_allowed_prefixes = ('${service.url}/echo')`);
+    await sql(`create or replace external function keyed(a number) returns variant api_integration = later as '${service.url}/echo'`);
+    const before = await sql('describe integration later');
+    const prop = (d: typeof before, name: string) => d.rows.find((r) => r[0] === name)?.[2];
+    assert.equal(prop(before, 'API_KEY'), '');
+    const lastHeaders = async () => (await log()).filter((x) => x.path === '/echo').at(-1)!.headers;
+    await sql('select keyed(1)');
+    assert.equal((await lastHeaders())['x-api-key'], undefined);
+    await sql(`alter api integration later set api_key = 'k-later' comment = 'key added later'`);
+    await sql('select keyed(2)');
+    assert.equal((await lastHeaders())['x-api-key'], 'k-later');
+    const after = await sql('describe integration later');
+    assert.equal(prop(after, 'API_KEY'), '********');
+    assert.equal(prop(after, 'COMMENT'), 'key added later');
+    assert.equal(prop(after, 'API_AWS_EXTERNAL_ID'), prop(before, 'API_AWS_EXTERNAL_ID'), 'ALTER keeps the external id');
+    await sql('alter integration later set enabled = false');
+    await assert.rejects(sql('select keyed(3)'), /API integration LATER is disabled/);
+    await sql(`alter integration if exists later set enabled = true api_blocked_prefixes = ('${service.url}/echo')`);
+    await assert.rejects(sql('select keyed(4)'), /blocked by API integration LATER/);
+    await sql('alter api integration later unset api_blocked_prefixes, api_key, comment');
+    await sql('select keyed(5)');
+    assert.equal((await lastHeaders())['x-api-key'], undefined);
+    assert.equal(prop(await sql('describe integration later'), 'COMMENT'), '');
+    await assert.rejects(sql(`alter integration later set api_provider = google_api_gateway`), /invalid property 'API_PROVIDER' for ALTER INTEGRATION … SET/);
+    await assert.rejects(sql(`alter integration nope set enabled = true`), /Integration 'NOPE' does not exist/);
+    await assert.rejects(sql(`alter integration later set enabled = true`, engine.createSession({ role: 'SYSADMIN' })), /Insufficient privileges/);
+    assert.equal((await sql('alter integration if exists nope set enabled = true')).rows[0][0], 'Statement executed successfully.');
+    await sql('drop function keyed(number); drop integration later');
+  });
+
   it('keeps integrations and functions across restarts', async () => {
     await sql(`create or replace external function kept(a number) returns variant api_integration = svc as '${service.url}/sum'`);
     await engine.close();
@@ -173,10 +213,5 @@ describe('external functions', () => {
     admin = engine.createSession({ role: 'ACCOUNTADMIN', database: 'EXT' });
     const r = await sql('select kept(41) as v');
     assert.equal(r.rows[0][0], 41);
-  });
-
-  it("refuses a URL served by this very process", async () => {
-    engine.links.baseUrl = service.url;
-    await assert.rejects(sql(`create or replace external function own(a number) returns variant api_integration = svc as '${service.url}/sum'`), /served by this very process/);
   });
 });

@@ -1,23 +1,29 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { RecpipeError } from '../core/errors.js';
-import type { FunctionArg, FunctionCallContext, ScalarFunctionSpec, Warehouse } from '../warehouse/index.js';
-import { checkUrl, sameOrigin } from './prefixes.js';
-import { DEFAULT_POLICY, collectResults, prepareBatches, type CallPolicy } from './protocol.js';
+import type { FunctionArg, FunctionCallContext, ScalarFunctionSpec, Warehouse, WarehouseConnection } from '../warehouse/index.js';
+import { sendEach } from './http-client.js';
+import { EVALUATED, MAX_PASSES, QUERIES, onePass } from './passes.js';
+import { checkUrl } from './prefixes.js';
+import { DEFAULT_BATCH_ROWS, DEFAULT_POLICY, batchCall, protocolHeaders, readAnswers, type CallPolicy } from './protocol.js';
 import { signatureOf, type ApiIntegration, type ExternalFunction } from './records.js';
+import { StatementCalls, type Missing } from './statement-calls.js';
 import { ExternalStore } from './store.js';
-import { SyncBridge } from './sync-bridge.js';
 
 export interface ExternalFunctionsOptions {
   readonly warehouse: Warehouse;
-  /** The URL this process serves on, when it serves: calls to it are refused (they would deadlock). */
-  readonly ownUrl?: () => string | null;
   /** Wraps the SQL function registered for each external function name/arity (the engine's usage-privilege check). */
   readonly guard?: (spec: ScalarFunctionSpec) => ScalarFunctionSpec;
   readonly policy?: Partial<CallPolicy>;
   /** Where API keys are kept (the engine's SecretStore: environment, then `<home>/secrets.json`). */
   readonly secrets: SecretAccess;
-  /** Batches of one vector in flight at once. */
+  /** Batches in flight at once per function. */
   readonly concurrency?: number;
+}
+
+/** What the executor tells about a statement before running it: its first word and every word in it, upper-case. */
+export interface StatementWords {
+  readonly verb: string;
+  readonly words: ReadonlySet<string>;
 }
 
 /** The secret store as external functions use it. */
@@ -48,13 +54,21 @@ const scoped = (database: string, schema: string, name: string, arity: number): 
  * name/arity in the caller's current database and schema and, when there is one, sends the rows
  * to it over HTTP; otherwise it runs the built-in (`wrapBuiltin`) or reports an unknown function.
  * CREATE, REPLACE and DROP thus only change the in-memory map the dispatchers read.
+ *
+ * The HTTP calls never happen inside DuckDB's callback (which would have to block the serving
+ * thread until the remote answers): `evaluate` runs a statement in passes and sends the rows a
+ * pass could not answer asynchronously in between (see StatementCalls). So a slow remote delays
+ * only its own statement, and a function may even call this same process.
  */
 export class ExternalFunctions {
   private readonly integrationsByName = new Map<string, ApiIntegration>();
   private readonly functionsByKey = new Map<string, ExternalFunction>();
   private readonly registered = new Set<string>();
-  private readonly bridge = new SyncBridge();
   private readonly policy: CallPolicy;
+  /** The statement each warehouse connection is evaluating, by connection id. */
+  private readonly running = new Map<number, StatementCalls>();
+  /** Connections (of one executor request) inside BEGIN … COMMIT. */
+  private readonly inTransaction = new WeakSet<WarehouseConnection>();
 
   private constructor(
     private readonly opts: ExternalFunctionsOptions,
@@ -78,8 +92,10 @@ export class ExternalFunctions {
       ...spec,
       invoke: (args, rows, ctx) => {
         const fn = this.lookup(spec.name, spec.parameters.length, ctx);
-        if (!fn) return spec.invoke(args, rows, ctx);
-        return this.call(fn, args, rows, ctx, spec.returns);
+        if (fn) return this.call(fn, args, rows, ctx, spec.returns);
+        const calls = this.statementOf(ctx);
+        if (!calls?.replaying) return spec.invoke(args, rows, ctx);
+        return calls.memo(key(spec.name, spec.parameters.length), args, rows, (some, n) => spec.invoke(some, n, ctx));
       },
     };
   }
@@ -102,6 +118,20 @@ export class ExternalFunctions {
     const { apiKey, ...rest } = input;
     const rec: ApiIntegration = { ...rest, apiKeySecret: this.keySecret(input.name, apiKey), iamUserArn: previous?.iamUserArn ?? newIamUser(), externalId: newExternalId() };
     await this.store.putIntegration(rec, replace);
+    this.integrationsByName.set(rec.name.toUpperCase(), rec);
+    return rec;
+  }
+
+  /**
+   * Changes an integration's properties in place (ALTER INTEGRATION): its generated identities stay;
+   * `apiKey` undefined keeps the current key, null removes it.
+   */
+  async alterIntegration(name: string, changes: Pick<ApiIntegration, 'roleArn' | 'enabled' | 'allowedPrefixes' | 'blockedPrefixes' | 'comment'> & { readonly apiKey: ApiKeyInput | undefined }): Promise<ApiIntegration> {
+    const current = this.integration(name);
+    if (!current) throw new RecpipeError('NOT_FOUND', `SQL compilation error: Integration '${name}' does not exist or not authorized.`);
+    const { apiKey, ...rest } = changes;
+    const rec: ApiIntegration = { ...current, ...rest, apiKeySecret: apiKey === undefined ? current.apiKeySecret : this.keySecret(current.name, apiKey) };
+    await this.store.putIntegration(rec, true);
     this.integrationsByName.set(rec.name.toUpperCase(), rec);
     return rec;
   }
@@ -136,7 +166,6 @@ export class ExternalFunctions {
     const integration = this.integration(fn.integration);
     if (!integration) throw new RecpipeError('NOT_FOUND', `SQL compilation error: Integration '${fn.integration}' does not exist or not authorized.`);
     checkUrl(fn.url, integration);
-    this.refuseOwnUrl(fn.url);
     await this.store.putFunction(fn, replace);
     this.functionsByKey.set(scoped(fn.database, fn.schema, fn.name, fn.argTypes.length), fn);
     await this.ensureDispatcher(fn.name, fn.argTypes.length);
@@ -148,7 +177,7 @@ export class ExternalFunctions {
   }
 
   close(): void {
-    this.bridge.close();
+    this.running.clear();
   }
 
   private lookup(name: string, arity: number, ctx: FunctionCallContext): ExternalFunction | undefined {
@@ -173,34 +202,94 @@ export class ExternalFunctions {
   }
 
   /**
-   * Sends one vector of rows to the function's service and waits (blocking this thread) for the
-   * answers: VARIANT as JSON text, or converted for a built-in that returns a scalar.
+   * Runs one statement of `conn` (through `run`) so that its external-function calls are answered
+   * without blocking: statements naming an external function run in rolled-back passes until one
+   * finds every answer (that pass commits); others run as they are, and only if they reach one
+   * anyway (through a view) are they run again in passes. Inside an explicit transaction only
+   * queries can be run in passes, as nothing else can be undone there.
+   */
+  async evaluate<T>(conn: WarehouseConnection, statement: StatementWords, run: () => Promise<T>): Promise<T> {
+    const inTransaction = this.inTransaction.has(conn);
+    const result = this.functionsByKey.size === 0 ? await run() : await this.evaluateWithCalls(conn, statement, inTransaction, run);
+    if (['BEGIN', 'START'].includes(statement.verb)) this.inTransaction.add(conn);
+    if (['COMMIT', 'ROLLBACK', 'END', 'ABORT'].includes(statement.verb)) this.inTransaction.delete(conn);
+    return result;
+  }
+
+  private async evaluateWithCalls<T>(conn: WarehouseConnection, statement: StatementWords, inTransaction: boolean, run: () => Promise<T>): Promise<T> {
+    const calls = new StatementCalls(EVALUATED.has(statement.verb) && this.functions().some((f) => statement.words.has(f.name.toUpperCase())));
+    this.running.set(conn.id, calls);
+    try {
+      if (!calls.replaying) {
+        try {
+          return await run();
+        } catch (e) {
+          if (!calls.hasMissing()) throw e;
+          calls.replaying = true;
+        }
+      }
+      if (inTransaction && !QUERIES.has(statement.verb)) {
+        throw new RecpipeError('FAILED_PRECONDITION', `a ${statement.verb} statement that calls external functions cannot run inside an explicit transaction (BEGIN … COMMIT): its calls are answered by running it more than once; run it outside the transaction`);
+      }
+      for (let pass = 1; ; pass++) {
+        if (calls.hasMissing()) {
+          if (pass > MAX_PASSES) throw new RecpipeError('FAILED_PRECONDITION', `external function calls kept asking for new rows after ${MAX_PASSES} passes; are their arguments non-deterministic (random(), uuid_string(), now())?`);
+          await this.send(calls.takeMissing(), calls);
+        }
+        calls.newPass();
+        const outcome = await onePass(conn, inTransaction, run, () => calls.hasMissing());
+        if (outcome.done) return outcome.result;
+      }
+    } finally {
+      this.running.delete(conn.id);
+    }
+  }
+
+  /** Sends each function's missing argument tuples (a function's batches `concurrency` at a time) and records the answers. */
+  private async send(missing: readonly Missing[], calls: StatementCalls): Promise<void> {
+    await Promise.all(
+      missing.map(async (m) => {
+        const { fn, ctx } = m;
+        const integration = this.integration(fn.integration);
+        if (!integration) throw new RecpipeError('NOT_FOUND', `API integration ${fn.integration} of external function ${signatureOf(fn)} no longer exists`);
+        checkUrl(fn.url, integration);
+        const apiKey = integration.apiKeySecret === null ? null : (this.opts.secrets.get(integration.apiKeySecret) ?? null);
+        if (integration.apiKeySecret !== null && apiKey === null) throw new RecpipeError('NOT_FOUND', `secret ${integration.apiKeySecret} (API_KEY of integration ${integration.name}) is not set`);
+        const headers = protocolHeaders(fn, { database: ctx.database, schema: ctx.schema, queryId: randomUUID(), apiKey });
+        const size = fn.maxBatchRows ?? DEFAULT_BATCH_ROWS;
+        const count = m.leaves.length;
+        const rows = (b: number): [number, number] => [b * size, Math.min(count, (b + 1) * size)];
+        await sendEach(Math.ceil(count / size), this.opts.concurrency ?? 4, (b) => batchCall(fn, headers, m.columns, ...rows(b), this.policy), (b, call, outcome) => {
+          const [from, to] = rows(b);
+          readAnswers(fn, call, to - from, outcome).forEach((value, k) => calls.answer(m, from + k, value));
+        });
+      }),
+    );
+  }
+
+  private statementOf(ctx: FunctionCallContext): StatementCalls | undefined {
+    return ctx.connection === undefined ? undefined : this.running.get(ctx.connection);
+  }
+
+  /**
+   * One vector of rows, answered from what the statement's earlier passes fetched: VARIANT as
+   * JSON text, or converted for a built-in that returns a scalar. Rows not answered yet are NULL
+   * for this pass; when the pass was not meant to be repeated, it fails so it can be.
    */
   private call(fn: ExternalFunction, args: readonly (readonly FunctionArg[])[], rows: number, ctx: FunctionCallContext, returns: ScalarFunctionSpec['returns']): unknown[] {
-    const integration = this.integration(fn.integration);
-    if (!integration) throw new RecpipeError('NOT_FOUND', `API integration ${fn.integration} of external function ${signatureOf(fn)} no longer exists`);
-    checkUrl(fn.url, integration);
-    this.refuseOwnUrl(fn.url);
-    const apiKey = integration.apiKeySecret === null ? null : (this.opts.secrets.get(integration.apiKeySecret) ?? null);
-    if (integration.apiKeySecret !== null && apiKey === null) throw new RecpipeError('NOT_FOUND', `secret ${integration.apiKeySecret} (API_KEY of integration ${integration.name}) is not set`);
-    const prepared = prepareBatches(fn, args, rows, { database: ctx.database, schema: ctx.schema, queryId: randomUUID(), apiKey }, this.policy);
-    const outcomes = this.bridge.send(prepared.calls, this.opts.concurrency ?? 4, this.policy.timeoutMs + 5_000);
-    const out = new Array<unknown>(rows).fill(null);
-    collectResults(fn, prepared, outcomes, out);
+    const calls = this.statementOf(ctx);
+    if (!calls) {
+      throw new RecpipeError('FAILED_PRECONDITION', `external function ${signatureOf(fn)} can only be called from a SQL statement (here the warehouse would have to wait on the network)`);
+    }
+    const out = new Array<unknown>(rows);
+    const missed = calls.lookup(functionKey(fn), fn, ctx, args, rows, out);
+    if (missed > 0 && !calls.replaying) throw new RecpipeError('FAILED_PRECONDITION', `external function ${signatureOf(fn)} is evaluated before its statement runs; run again`);
     for (let r = 0; r < rows; r++) if (out[r] !== null) out[r] = asScalar(out[r], returns);
     return out;
   }
-
-  private refuseOwnUrl(url: string): void {
-    const own = this.opts.ownUrl?.() ?? null;
-    if (own !== null && sameOrigin(url, own)) {
-      throw new RecpipeError(
-        'FAILED_PRECONDITION',
-        `external function URL ${url} is served by this very process (${own}); its SQL functions wait synchronously, so it could never answer. Point the function at another recpipe process.`,
-      );
-    }
-  }
 }
+
+const functionKey = (fn: ExternalFunction): string => scoped(fn.database, fn.schema, fn.name, fn.argTypes.length);
 
 /** An answer as the SQL function returns it: VARIANT as JSON text, else the scalar a built-in returns (invoke_model: DOUBLE). */
 function asScalar(v: unknown, type: ScalarFunctionSpec['returns']): unknown {

@@ -24,15 +24,3 @@ export function checkUrl(url: string, integration: ApiIntegration): void {
 }
 
 const list = (xs: readonly string[]): string => `(${xs.map((x) => `'${x}'`).join(', ')})`;
-
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '0.0.0.0', '[::]']);
-
-/** Whether two http(s) URLs reach the same listener (loopback spellings count as one host). */
-export function sameOrigin(a: string, b: string): boolean {
-  if (!URL.canParse(a) || !URL.canParse(b)) return false;
-  const ua = new URL(a);
-  const ub = new URL(b);
-  const host = (u: URL): string => (LOOPBACK.has(u.hostname) ? 'loopback' : u.hostname.toLowerCase());
-  const port = (u: URL): string => u.port || (u.protocol === 'https:' ? '443' : '80');
-  return ua.protocol === ub.protocol && host(ua) === host(ub) && port(ua) === port(ub);
-}

@@ -1,10 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import { RecpipeError } from '../core/errors.js';
 import type { FunctionArg } from '../warehouse/index.js';
-import type { HttpCall, HttpOutcome } from './bridge-messages.js';
 import { signatureOf, type ExternalFunction } from './records.js';
 
-/** Snowflake's default batch size when MAX_BATCH_ROWS is not set is chosen by Snowflake; recpipe sends one DuckDB vector. */
+/** One HTTP exchange of the external-function protocol, retried and polled by the worker. */
+export interface HttpCall {
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+  readonly gzip: boolean;
+  /** Total attempts on 429/5xx/network errors, the first included. */
+  readonly maxAttempts: number;
+  readonly baseBackoffMs: number;
+  readonly maxBackoffMs: number;
+  readonly pollIntervalMs: number;
+  /** Bound on the whole exchange: retries and asynchronous polling included. */
+  readonly timeoutMs: number;
+}
+
+export type HttpOutcome =
+  | { readonly ok: true; readonly status: 200; /** The answer's JSON text as UTF-8. */ readonly body: Uint8Array; readonly attempts: number; readonly polls: number }
+  | { readonly ok: false; readonly status: number; readonly message: string };
+
+/** Snowflake's default batch size when MAX_BATCH_ROWS is not set is chosen by Snowflake; recpipe sends a DuckDB vector's worth. */
 export const DEFAULT_BATCH_ROWS = 2048;
 
 /** Retry and polling bounds of one batch (Snowflake retries 429/5xx with backoff for a bounded time). */
@@ -33,58 +51,20 @@ export interface CallContext {
   readonly apiKey: string | null;
 }
 
-export interface PreparedCall {
-  readonly calls: HttpCall[];
-  /** For each call, the input row indexes it carries, in order. */
-  readonly rowsOf: number[][];
-}
-
 /**
- * Splits one vector of rows into protocol batches of at most MAX_BATCH_ROWS rows:
- * `{"data":[[row, arg…],…]}`, rows numbered from 0 within each batch. Rows skipped by RETURNS NULL
- * ON NULL INPUT are not sent. Each batch gets its own query-batch id, which the worker reuses on
- * every retry and poll of that batch.
+ * One protocol batch of the argument tuples from..to (given column by column): `{"data":[[row, arg…],…]}`,
+ * rows numbered from 0. It gets its own query-batch id, which the client reuses on every retry and
+ * poll of that batch. `headers` are the function's (see protocolHeaders).
  */
-export function prepareBatches(
-  fn: ExternalFunction,
-  args: readonly (readonly FunctionArg[])[],
-  rows: number,
-  context: CallContext,
-  policy: CallPolicy,
-): PreparedCall {
-  const wanted: number[] = [];
-  for (let r = 0; r < rows; r++) if (!fn.nullOnNullInput || !args.some((a) => a[r] === null)) wanted.push(r);
-  const size = fn.maxBatchRows ?? DEFAULT_BATCH_ROWS;
-  const base = baseHeaders(fn, context);
-  const calls: HttpCall[] = [];
-  const rowsOf: number[][] = [];
-  for (let from = 0; from < wanted.length; from += size) {
-    const chunk = wanted.slice(from, from + size);
-    calls.push({
-      url: fn.url,
-      headers: { ...base, 'sf-external-function-query-batch-id': randomUUID() },
-      body: batchBody(args, chunk),
-      gzip: fn.compression !== 'NONE',
-      ...policy,
-    });
-    rowsOf.push(chunk);
-  }
-  return { calls, rowsOf };
-}
-
-/**
- * `{"data":[[0, arg…],…]}` for the given input rows, written straight into one string (this runs
- * on the thread the warehouse waits on, for every vector). A column repeating one string (the
- * model name of invoke_model) is encoded once, not once per row.
- */
-function batchBody(args: readonly (readonly FunctionArg[])[], chunk: readonly number[]): string {
-  const lastValue: (FunctionArg | undefined)[] = args.map(() => undefined);
-  const lastText: string[] = args.map(() => '');
+export function batchCall(fn: ExternalFunction, headers: Readonly<Record<string, string>>, columns: readonly (readonly FunctionArg[])[], from: number, to: number, policy: CallPolicy): HttpCall {
+  // A column repeating one string (the model name of invoke_model) is encoded once, not once per row.
+  const lastValue: (FunctionArg | undefined)[] = [];
+  const lastText: string[] = [];
   let body = '{"data":[';
-  for (let k = 0; k < chunk.length; k++) {
+  for (let k = 0; k < to - from; k++) {
     body += k === 0 ? `[${k}` : `,[${k}`;
-    for (let c = 0; c < args.length; c++) {
-      const v = args[c][chunk[k]];
+    for (let c = 0; c < columns.length; c++) {
+      const v = columns[c][from + k];
       if (v !== lastValue[c] || typeof v !== 'string') {
         lastValue[c] = v;
         lastText[c] = jsonArg(v);
@@ -93,10 +73,11 @@ function batchBody(args: readonly (readonly FunctionArg[])[], chunk: readonly nu
     }
     body += ']';
   }
-  return `${body}]}`;
+  return { url: fn.url, headers: { ...headers, 'sf-external-function-query-batch-id': randomUUID() }, body: `${body}]}`, gzip: fn.compression !== 'NONE', ...policy };
 }
 
-function baseHeaders(fn: ExternalFunction, context: CallContext): Record<string, string> {
+/** The headers Snowflake sends with every batch of one function's call. */
+export function protocolHeaders(fn: ExternalFunction, context: CallContext): Record<string, string> {
   const h: Record<string, string> = {
     'sf-external-function-format': 'json',
     'sf-external-function-format-version': '1.0',
@@ -114,23 +95,20 @@ function baseHeaders(fn: ExternalFunction, context: CallContext): Record<string,
 }
 
 /**
- * Reads each batch's answer into `out` (the JSON values; JSON null as SQL NULL). The answer
- * must be `{"data":[[row, value],…]}` with exactly one row per sent row, in the same order, row
- * numbers echoed; anything else fails the query with the function, URL and batch named.
+ * The answers of one batch of `sent` rows, in order (JSON null as SQL NULL). The answer must be
+ * `{"data":[[row, value],…]}` with exactly one row per sent row, in the same order, row numbers
+ * echoed; anything else fails the query with the function, URL and batch named.
  */
-export function collectResults(fn: ExternalFunction, prepared: PreparedCall, outcomes: readonly HttpOutcome[], out: unknown[]): void {
-  outcomes.forEach((o, b) => {
-    const where = `external function ${signatureOf(fn)} at ${fn.url} (batch ${prepared.calls[b].headers['sf-external-function-query-batch-id']})`;
-    if (!o.ok) throw new RecpipeError('FAILED_PRECONDITION', `Request failed for ${where}: ${o.message}`);
-    const sent = prepared.rowsOf[b];
-    const data = parseData(o.body, where);
-    if (data.length !== sent.length) throw bad(where, `returned ${data.length} row(s) for a batch of ${sent.length}`);
-    data.forEach((row, k) => {
-      if (!Array.isArray(row) || row.length !== 2) throw bad(where, `row ${k} is not a [row number, value] pair: ${JSON.stringify(row).slice(0, 100)}`);
-      if (row[0] !== k) throw bad(where, `row ${k} carries row number ${JSON.stringify(row[0])}; rows must come back in order with their numbers`);
-      if (row[1] === null && fn.returnsNotNull) throw bad(where, `returned NULL for row ${k}, but the function is declared RETURNS VARIANT NOT NULL`);
-      out[sent[k]] = row[1] ?? null;
-    });
+export function readAnswers(fn: ExternalFunction, call: HttpCall, sent: number, outcome: HttpOutcome): unknown[] {
+  const where = `external function ${signatureOf(fn)} at ${fn.url} (batch ${call.headers['sf-external-function-query-batch-id']})`;
+  if (!outcome.ok) throw new RecpipeError('FAILED_PRECONDITION', `Request failed for ${where}: ${outcome.message}`);
+  const data = parseData(outcome.body, where);
+  if (data.length !== sent) throw bad(where, `returned ${data.length} row(s) for a batch of ${sent}`);
+  return data.map((row, k) => {
+    if (!Array.isArray(row) || row.length !== 2) throw bad(where, `row ${k} is not a [row number, value] pair: ${JSON.stringify(row).slice(0, 100)}`);
+    if (row[0] !== k) throw bad(where, `row ${k} carries row number ${JSON.stringify(row[0])}; rows must come back in order with their numbers`);
+    if (row[1] === null && fn.returnsNotNull) throw bad(where, `returned NULL for row ${k}, but the function is declared RETURNS VARIANT NOT NULL`);
+    return row[1] ?? null;
   });
 }
 

@@ -1,6 +1,6 @@
 import { RecpipeError, invalid } from '../core/errors.js';
 import type { SqlParam, Warehouse, WarehouseConnection } from '../warehouse/index.js';
-import type { ExternalFunctions } from '../external/index.js';
+import type { ExternalFunctions, StatementWords } from '../external/index.js';
 import type { AccessControl } from '../access/index.js';
 import type { Catalog } from './catalog.js';
 import type { DatabaseFileOf, ExecContext } from './context.js';
@@ -74,7 +74,8 @@ export class SqlExecutor {
         await followSession(conn, session);
         const ctx: ExecContext = { ...this.deps, listings: this.deps.listings ?? [], session, statement, params: perStatement[i], conn };
         try {
-          const result = await dispatch(ctx);
+          const run = (): Promise<StatementResult> => dispatch(ctx);
+          const result = await (this.deps.externals ? this.deps.externals.evaluate(conn, statementWords(statement), run) : run());
           await this.deps.statementDone?.(session);
           await forgetLoadsOnReset(ctx);
           results.push(result);
@@ -87,6 +88,12 @@ export class SqlExecutor {
       return results;
     });
   }
+}
+
+/** A statement's first word and all its words, for external functions to spot calls before it runs. */
+function statementWords(st: Statement): StatementWords {
+  const words = new Set(st.tokens.filter((t) => t.kind === 'word' || t.kind === 'quoted').map((t) => t.value.toUpperCase()));
+  return { verb: st.tokens[0].value.toUpperCase(), words };
 }
 
 /** One-part names that slip past the translator (CTE-like constructs) still resolve in the session's schema. */

@@ -34,6 +34,8 @@ export interface RunResult {
 
 /** A sequence of statements on one connection: a transaction begun here is still open on the next call. */
 export interface WarehouseConnection {
+  /** The warehouse's number for this connection, as SQL functions see it in FunctionCallContext.connection. */
+  readonly id: number;
   run(sql: string, params?: readonly SqlParam[]): Promise<RunResult>;
   /**
    * Where one-part table names resolve; null for "no current database" (nothing resolves). `role`,
@@ -140,6 +142,8 @@ export interface FunctionCallContext {
   readonly role: string | null;
   /** The calling session's id, when the caller named one (functions that start work report back to it). */
   readonly session?: string;
+  /** The calling connection (WarehouseConnection.id), so per-statement state can follow a call; absent when unknown. */
+  readonly connection?: number;
 }
 
 /** Argument and result types of JS-implemented SQL functions; ANY takes whatever the caller passes. */

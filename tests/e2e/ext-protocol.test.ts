@@ -133,6 +133,9 @@ describe('Snowflake external-function protocol over HTTP (/ext/*)', () => {
     assert.equal(engine.jobs.list().length, before + 1, 'exactly one job was started');
     const reused = await post('/ext/train', { data: [[0, 'ratings', 'recs_c']] }, headers);
     assert.equal(reused.status, 409, 'a different body under the same batch id is refused');
+    const databaseOnly = await post('/ext/train', { data: [[0, 'ratings', 'recs_d', { folds: 0 }]] }, { 'sf-context-current-database': 'MOVIELENS' });
+    assert.equal(databaseOnly.status, 200, databaseOnly.text);
+    assert.equal(databaseOnly.json().data[0][1].InputTable, 'MOVIELENS.PUBLIC.RATINGS', 'a database alone means its PUBLIC schema');
   });
 
   it('gzip request bodies are accepted and large answers are gzipped when the caller accepts it', async () => {

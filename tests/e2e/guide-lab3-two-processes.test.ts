@@ -38,17 +38,17 @@ describe("the guide's Lab 3–4 across two recpipe processes", () => {
     tmp.remove();
   });
 
-  it('creates the integration, the three external functions and the grants as the guide writes them', async () => {
+  it('creates the integration (its key added by ALTER), the three external functions and the grants as the README writes them', async () => {
     await warehouse.execute(
       s,
       `use role accountadmin;
-       create database MOVIELENS; use schema movielens.public;
+       create database if not exists MOVIELENS; use schema movielens.public;
        create or replace api integration snf_recommender_api_integration
          api_provider = aws_api_gateway
          api_aws_role_arn = 'arn:aws:iam::123456789012:role/snf-ef-role-test'
-         api_key = '${key}'
          enabled = true
          api_allowed_prefixes = ('${service.url}/ext/');
+       alter api integration snf_recommender_api_integration set api_key = '${key}';
        create or replace external function train_and_get_recommendations(input_table_name varchar, output_table_name varchar)
          returns variant api_integration = snf_recommender_api_integration as '${service.url}/ext/train';
        create or replace external function deploy_model(model_name varchar, model_url varchar)
@@ -70,10 +70,18 @@ describe("the guide's Lab 3–4 across two recpipe processes", () => {
   });
 
   it('trains, deploys and predicts through the ML service, as the sysadmin role', async () => {
-    const started = (await sql(warehouse, s, "select train_and_get_recommendations('MOVIELENS.PUBLIC.ratings_train_data','MOVIELENS.PUBLIC.user_movie_recommendations') as j")).rows[0][0] as Record<string, string>;
+    const started = (await sql(warehouse, s, "select train_and_get_recommendations('ratings_train_data', 'user_movie_recommendations') as j")).rows[0][0] as Record<string, string>;
     assert.equal(started.TrainingJobStatus, 'InProgress');
+    assert.equal(started.InputTable, 'MOVIELENS.PUBLIC.RATINGS_TRAIN_DATA', 'one-part names resolve in the caller\'s context, in the ML home');
     const job = await api(`/api/v1/training-jobs/${started.TrainingJobName}/wait?timeoutSeconds=60`);
     assert.equal(job.status, 'Completed', String(job.failureReason));
+    const recs = await fetch(`${service.url}/api/v1/statements`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sql: 'select count(*) from movielens.public.user_movie_recommendations' }),
+    });
+    const body = (await recs.json()) as { results: { rows: unknown[][] }[] };
+    assert.equal(Number(body.results[0].rows[0][0]), 40, 'one row of recommendations per user, in the ML home');
 
     await sql(warehouse, s, `select deploy_model('movielens-model-v1', '${started.TrainingJobName}')`);
     for (let i = 0; i < 100 && (await api('/api/v1/endpoints/movielens-model-v1')).status !== 'InService'; i++) await new Promise((r) => setTimeout(r, 50));

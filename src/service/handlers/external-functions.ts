@@ -41,7 +41,10 @@ export const trainFunction: ExternalFunction = {
   signature: { name: 'train_and_get_recommendations', params: ['input_table_name', 'output_table_name', 'options'], required: 2 },
   run(ctx, batch, h) {
     const [inputs, outputs, opts] = batch.args;
-    const names = { database: contextName(h.database, 'sf-context-current-database'), schema: contextName(h.schema, 'sf-context-current-schema'), role: h.role };
+    const database = contextName(h.database, 'sf-context-current-database');
+    // A database alone means its PUBLIC schema, as a Snowflake session that only sets a database.
+    const schema = contextName(h.schema, 'sf-context-current-schema') ?? (database === null ? null : 'PUBLIC');
+    const names = { database, schema, role: h.role };
     const requests = batch.rowNumbers.map((row, r) => {
       if (isNull(inputs[r]) || isNull(outputs[r])) return null;
       try {

@@ -60,6 +60,51 @@ export async function createApiIntegration(ctx: ExecContext, p: Parser, orReplac
   return statusResult(ctx.statement, `Integration ${name} successfully created.`);
 }
 
+const SETTABLE = ['API_AWS_ROLE_ARN', 'API_KEY', 'ENABLED', 'API_ALLOWED_PREFIXES', 'API_BLOCKED_PREFIXES', 'COMMENT'];
+const UNSETTABLE = ['API_KEY', 'ENABLED', 'API_BLOCKED_PREFIXES', 'COMMENT'];
+
+/**
+ * ALTER [API] INTEGRATION [IF EXISTS] name SET prop = value … | UNSET prop, …: changes properties in
+ * place, keeping the integration's generated identities (an integration created without API_KEY, as
+ * the guide does, gets its key this way). UNSET restores a property's default.
+ */
+export async function alterApiIntegration(ctx: ExecContext, p: Parser): Promise<StatementResult> {
+  const externals = externalsOf(ctx);
+  const ifExists = p.acceptWords('IF', 'EXISTS');
+  const name = p.identifier('integration name');
+  const set = p.acceptWords('SET');
+  if (!set && !p.acceptWords('UNSET')) throw compilation('INVALID_ARGUMENT', `ALTER INTEGRATION ${name} expects SET or UNSET`);
+  const opts: Options = set ? p.options() : new Map(unsetList(p).map((k) => [k, null]));
+  p.expectEnd();
+  requireAccountAdmin(ctx, `operate on integration '${name}'`);
+  const existing = externals.integration(name);
+  if (!existing && ifExists) return statusResult(ctx.statement, 'Statement executed successfully.');
+  if (!existing) throw compilation('NOT_FOUND', `Integration '${name}' does not exist or not authorized.`);
+  const allowed = set ? SETTABLE : UNSETTABLE;
+  for (const k of opts.keys()) if (!allowed.includes(k)) throw compilation('INVALID_ARGUMENT', `invalid property '${k}' for ALTER INTEGRATION … ${set ? 'SET' : 'UNSET'}; allowed: ${allowed.join(', ')}`);
+  if (opts.size === 0) throw compilation('INVALID_ARGUMENT', `ALTER INTEGRATION ${name} ${set ? 'SET' : 'UNSET'} names no property`);
+  const enabled = opts.has('ENABLED') ? (opts.get('ENABLED') ?? false) : existing.enabled;
+  if (typeof enabled !== 'boolean') throw compilation('INVALID_ARGUMENT', `invalid value ${JSON.stringify(enabled)} for property 'ENABLED'; expected TRUE or FALSE`);
+  const allowedPrefixes = opts.has('API_ALLOWED_PREFIXES') ? prefixes(opts, 'API_ALLOWED_PREFIXES') : existing.allowedPrefixes;
+  if (allowedPrefixes.length === 0) throw compilation('INVALID_ARGUMENT', `API_ALLOWED_PREFIXES cannot be empty`);
+  await externals.alterIntegration(existing.name, {
+    roleArn: opts.has('API_AWS_ROLE_ARN') ? optionalString(opts, 'API_AWS_ROLE_ARN') : existing.roleArn,
+    apiKey: opts.has('API_KEY') ? apiKeyOf(opts) : undefined,
+    enabled,
+    allowedPrefixes,
+    blockedPrefixes: opts.has('API_BLOCKED_PREFIXES') ? (set ? prefixes(opts, 'API_BLOCKED_PREFIXES') : []) : existing.blockedPrefixes,
+    comment: opts.has('COMMENT') ? optionalString(opts, 'COMMENT') : existing.comment,
+  });
+  return statusResult(ctx.statement, 'Statement executed successfully.');
+}
+
+/** UNSET's property names: `a, b, …`. */
+function unsetList(p: Parser): string[] {
+  const names = [p.identifier('property name').toUpperCase()];
+  while (p.acceptPunct(',')) names.push(p.identifier('property name').toUpperCase());
+  return names;
+}
+
 /** DESCRIBE INTEGRATION name: Snowflake's property rows; the API key only ever masked. */
 export function describeIntegration(ctx: ExecContext, p: Parser): StatementResult {
   const name = p.identifier('integration name');

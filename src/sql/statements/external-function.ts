@@ -6,7 +6,7 @@ import { Parser } from '../parser.js';
 import { columnsOf, likeMatcher, queryResult, statusResult } from '../results.js';
 import type { StatementResult } from '../session.js';
 import { parseType, snowflakeTypeName } from '../types.js';
-import { createApiIntegration, describeIntegration, dropIntegration, externalsOf, showIntegrations } from './api-integration.js';
+import { alterApiIntegration, createApiIntegration, describeIntegration, dropIntegration, externalsOf, showIntegrations } from './api-integration.js';
 
 /**
  * CREATE [OR REPLACE] [SECURE] EXTERNAL FUNCTION name(arg type, …) RETURNS VARIANT [[NOT] NULL]
@@ -204,6 +204,10 @@ export function externalStatement(ctx: ExecContext): Promise<StatementResult> | 
   if (p.acceptWords('SHOW')) {
     if (p.acceptWords('INTEGRATIONS') || p.acceptWords('API', 'INTEGRATIONS')) return Promise.resolve(showIntegrations(ctx, p));
     if (p.acceptWords('EXTERNAL', 'FUNCTIONS')) return Promise.resolve(showExternalFunctions(ctx, p));
+    return null;
+  }
+  if (p.acceptWords('ALTER')) {
+    if (p.acceptWords('INTEGRATION') || p.acceptWords('API', 'INTEGRATION')) return alterApiIntegration(ctx, p);
     return null;
   }
   if (p.acceptWords('DROP')) {

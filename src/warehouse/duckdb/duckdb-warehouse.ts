@@ -150,6 +150,7 @@ class DuckDbWarehouse implements Warehouse {
 
 function wrapConnection(conn: DuckDBConnection, contexts: FunctionContexts): WarehouseConnection {
   return {
+    id: contexts.idOf(conn),
     run: (sql, params = []) => runStatement(conn, sql, params),
     useSchema: async (database, schema, role, session) => {
       await useTarget(conn, database === null ? EMPTY_CATALOG : schema === null ? quoteIdent(database) : `${quoteIdent(database)}.${quoteIdent(schema)}`);

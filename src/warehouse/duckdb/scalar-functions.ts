@@ -121,7 +121,12 @@ export class FunctionContexts {
 
   set(conn: DuckDBConnection, ctx: FunctionCallContext): void {
     const id = this.ids.get(conn);
-    if (id !== undefined) this.byId.set(id, ctx);
+    if (id !== undefined) this.byId.set(id, { ...ctx, connection: id });
+  }
+
+  /** The id functions see for `conn` (-1 before it was learned). */
+  idOf(conn: DuckDBConnection): number {
+    return this.ids.get(conn) ?? -1;
   }
 
   /** What was last recorded for a connection. */

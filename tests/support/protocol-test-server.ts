@@ -2,12 +2,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { gunzipSync, gzipSync } from 'node:zlib';
 
 /**
- * A stand-in remote service for tests and the bench, run as a CHILD PROCESS (the warehouse's
- * external-function calls block their caller's thread, so the service must live elsewhere). It
- * speaks Snowflake's external-function protocol on these paths:
+ * A stand-in remote service for tests and the bench, run as a child process (so its own work never
+ * shares the caller's event loop). It speaks Snowflake's external-function protocol on these paths:
  *   /echo   → each row's arguments as an array      /sum  → the sum of the numeric arguments
  *   /flaky  → 429 on a batch's first POST, then /sum  /async → 202, 202 on the first GET poll, then /sum
  *   /short  → one row fewer than sent                /score → a deterministic float per row (bench)
+ * A function declared with HEADERS = ('delay-ms' = 'N') is answered N ms late (a slow remote).
  * GET /log returns what it received (method, path, headers, row count); it prints its port on stdout.
  */
 interface Seen {
@@ -53,6 +53,8 @@ const server = createServer((req, res) => {
     const text = req.method === 'POST' ? await body(req) : '';
     const rows = text ? ((JSON.parse(text) as { data: Row[] }).data) : (pending.get(batch) ?? []);
     if (!quiet) log.push({ method: req.method ?? '', path, headers: req.headers, rows: rows.length });
+    const delay = Number(req.headers['sf-custom-delay-ms'] ?? 0);
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     const count = (seenBatches.get(batch) ?? 0) + 1;
     seenBatches.set(batch, count);
     if (path === '/flaky' && count === 1) return send(req, res, 429, { message: 'slow down' });

@@ -1,43 +1,33 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { HttpCall, HttpOutcome, WorkerRequest, WorkerReply } from './bridge-messages.js';
+import type { HttpCall, HttpOutcome } from './protocol.js';
 
 /**
- * The network half of the synchronous bridge (see sync-bridge.ts). It runs on its own thread, so
- * the requests, retries and polling below progress while the warehouse's JS thread is blocked in
- * Atomics.wait; the reply goes to a MessagePort the blocked thread reads synchronously.
+ * The HTTP side of external-function calls: protocol batches sent from the serving thread without
+ * blocking it (everything below is asynchronous), `concurrency` at a time, each retried on
+ * 429/5xx/network errors with the same batch id and polled with GET while it answers 202.
  *
- * node:http rather than fetch: one vector waits for each round trip, and fetch's per-request
+ * node:http rather than fetch: a statement waits for every round trip, and fetch's per-request
  * machinery (Request objects, web streams, abort signals) cost more than the loopback exchange.
- * Keep-alive agents reuse connections across vectors, and answers travel back as transferred
- * buffers, so nothing is copied between threads.
+ * Keep-alive agents reuse connections across batches and statements.
  */
-const { signal, reply } = workerData as { signal: SharedArrayBuffer; reply: MessagePort };
-const flag = new Int32Array(signal);
 const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
 
-parentPort!.on('message', (req: WorkerRequest) => {
-  void runAll(req).then((outcomes) => {
-    const transfer = outcomes.flatMap((o) => (o.ok ? [o.body.buffer as ArrayBuffer] : []));
-    reply.postMessage({ id: req.id, outcomes } satisfies WorkerReply, transfer);
-    Atomics.store(flag, 0, 1);
-    Atomics.notify(flag, 0);
-  });
-});
-
-async function runAll(req: WorkerRequest): Promise<HttpOutcome[]> {
-  const outcomes = new Array<HttpOutcome>(req.calls.length);
+/**
+ * Sends `count` exchanges, up to `concurrency` at a time. Each is built (`make`) just before it is
+ * sent and handed over (`done`) as soon as it completes, so no step holds the thread for long.
+ */
+export async function sendEach(count: number, concurrency: number, make: (i: number) => HttpCall, done: (i: number, call: HttpCall, outcome: HttpOutcome) => void): Promise<void> {
   let next = 0;
   const lane = async (): Promise<void> => {
-    while (next < req.calls.length) {
+    while (next < count) {
       const i = next++;
-      outcomes[i] = await perform(req.calls[i]).catch((e: unknown) => ({ ok: false, status: 0, message: (e as Error).message }));
+      const call = make(i);
+      done(i, call, await perform(call).catch((e: unknown) => ({ ok: false, status: 0, message: (e as Error).message })));
     }
   };
-  await Promise.all(Array.from({ length: Math.min(req.concurrency, req.calls.length) }, lane));
-  return outcomes;
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -87,7 +77,7 @@ async function perform(call: HttpCall): Promise<HttpOutcome> {
 
 interface Answer {
   readonly status: number;
-  /** The decoded (gunzipped) body, in a buffer of its own so it can be transferred. */
+  /** The decoded (gunzipped) body. */
   readonly body: Uint8Array;
 }
 
@@ -121,10 +111,9 @@ function exchange(url: string, method: 'POST' | 'GET', headers: OutgoingHttpHead
   });
 }
 
-/** The body as sent before content encoding, copied into its own ArrayBuffer (pooled small buffers share theirs). */
+/** The body as sent before content encoding. */
 function decoded(raw: Buffer, encoding: string | undefined): Uint8Array {
-  const plain = encoding?.trim().toLowerCase() === 'gzip' ? gunzipSync(raw) : raw;
-  return new Uint8Array(plain);
+  return encoding?.trim().toLowerCase() === 'gzip' ? gunzipSync(raw) : raw;
 }
 
 /** Polling GETs carry the POST's headers (batch id included) but no body. */
