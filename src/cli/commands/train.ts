@@ -93,6 +93,7 @@ async function train(o: TrainOptions & { ratings: string; model: string }): Prom
       (loaded.duplicates.count > 0 ? `; ${loaded.duplicates.count} duplicate (user, item) pairs kept their last rating` : '') +
       `\n`,
   );
+  for (const warning of loaded.warnings) err.write(`warning: ${warning}\n`);
   const evaluation = await evaluationOf(o, ds);
   const params = Object.fromEntries(o.param.map(splitParam));
   let bar: ProgressBar | null = null;
