@@ -2,7 +2,7 @@ import { inferScale, type Dataset, type RatingScale } from './dataset.js';
 import { dedupe, type DuplicatePolicy, type DuplicateReport } from './dedupe.js';
 import { invalid } from './errors.js';
 import { grow, NumberCodes, TextCodes } from './id-codes.js';
-import { IdMap, normalizeId } from './ids.js';
+import { IdMap, normalizeId, type RawId } from './ids.js';
 
 /** An id column chunk: doubles (NaN for NULL) or text (null for NULL). */
 export type IdChunk = Float64Array | readonly (string | null)[];
@@ -154,4 +154,20 @@ function vocabulary(codes: RatingsBuilder['userCodes'], ids: IdMap): Int32Array 
 
 function recode(codes: Int32Array, inner: Int32Array): void {
   for (let k = 0; k < codes.length; k++) codes[k] = inner[codes[k]];
+}
+
+/** A Dataset from rows held in memory (small payloads, fixtures): ids normalised, duplicates reduced. */
+export function ratingsFromRows(rows: readonly (readonly [RawId, RawId, number])[], opts: RatingsBuilderOptions = {}, source = 'rows'): BuiltRatings {
+  const builder = new RatingsBuilder({ ...opts, expectedRows: rows.length });
+  builder.append(
+    rows.map((r) => String(r[0])),
+    rows.map((r) => String(r[1])),
+    rows.map((r) => r[2]),
+    rows.length,
+  );
+  if (builder.badRows > 0) {
+    const shown = builder.problems.map((p) => `row ${p.row + 1}, ${p.field}: ${p.value} ${p.why}`).join('; ');
+    throw invalid(`${source}: ${builder.badRows} bad row${builder.badRows === 1 ? '' : 's'}: ${shown}`, { source, badRows: builder.badRows });
+  }
+  return builder.finish(source);
 }

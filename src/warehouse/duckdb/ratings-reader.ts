@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { BIGINT, DuckDBDoubleVector, DuckDBInstance, VARCHAR, type DuckDBConnection, type DuckDBValue, type DuckDBType, STRUCT, structValue } from '@duckdb/node-api';
-import { RatingsBuilder, invalid, type BuiltRatings, type IdChunk, type RatingsBuilderOptions, type RowProblem } from '../../core/index.js';
+import { RatingsBuilder, invalid, type BuiltRatings, type IdChunk, type RatingsBuilderOptions } from '../../core/index.js';
 import { quoteIdent, quoteTableName } from '../identifiers.js';
-import type { TableName } from '../warehouse.js';
+import type { RatingColumns, TableName } from '../warehouse.js';
 import { fromDuckDbError } from './errors.js';
 import { lineOfRows, sniffRatingsFile, type RatingsFileLayout } from './ratings-file-layout.js';
 
@@ -54,32 +54,21 @@ export async function readRatingsCsv(conn: DuckDBConnection, path: string, opts:
 }
 
 /**
- * The same path for a table (training jobs): the three columns cast in DuckDB, streamed into the
- * builder. `kinds` says which id columns are read as numbers; a numeric column holding an integer
- * beyond 2^53 is read again as text.
+ * The same path for a table (training jobs): the three columns cast in DuckDB (NULLs in-band as
+ * NaN or null), streamed into the builder. A numeric id column holding an integer beyond 2^53 is
+ * read again as text.
  */
-export async function readRatingsTable(
-  conn: DuckDBConnection,
-  table: TableName,
-  columns: { readonly user: string; readonly item: string; readonly rating: string },
-  kinds: Attempt,
-  opts: RatingsBuilderOptions = {},
-): Promise<{ builder: RatingsBuilder; describe: (p: RowProblem) => string }> {
-  let attempt = kinds;
+export async function readRatingsTable(conn: DuckDBConnection, table: TableName, columns: RatingColumns, open: () => RatingsBuilder): Promise<RatingsBuilder> {
+  let attempt: Attempt = { user: columns.userAs, item: columns.itemAs };
   for (;;) {
-    const builder = new RatingsBuilder(opts);
-    const cast = (name: string, kind: IdReadKind | 'rating') =>
-      kind === 'text' ? `CAST(${quoteIdent(name)} AS VARCHAR)` : `coalesce(CAST(${quoteIdent(name)} AS DOUBLE), 'NaN'::DOUBLE)`;
-    const sql = `SELECT ${cast(columns.user, attempt.user)}, ${cast(columns.item, attempt.item)}, ${cast(columns.rating, 'rating')} FROM ${quoteTableName(table)}`;
+    const builder = open();
+    const cast = (name: string, kind: IdReadKind) => (kind === 'text' ? `CAST(${quoteIdent(name)} AS VARCHAR)` : `coalesce(CAST(${quoteIdent(name)} AS DOUBLE), 'NaN'::DOUBLE)`);
+    const sql = `SELECT ${cast(columns.user, attempt.user)}, ${cast(columns.item, attempt.item)}, ${cast(columns.rating, 'number')} FROM ${quoteTableName(table)}`;
     await stream(conn, sql, [], [], attempt, builder).catch((e: unknown) => {
       throw fromDuckDbError(e);
     });
-    if (builder.inexact) {
-      attempt = { ...attempt, [builder.inexact]: 'text' };
-      continue;
-    }
-    const name = { user: columns.user, item: columns.item, rating: columns.rating };
-    return { builder, describe: (p) => `row ${p.row + 1}, column ${name[p.field]}: ${p.value} ${p.why}` };
+    if (!builder.inexact) return builder;
+    attempt = { ...attempt, [builder.inexact]: 'text' };
   }
 }
 
