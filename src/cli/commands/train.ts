@@ -94,11 +94,14 @@ async function train(o: TrainOptions & { ratings: string; model: string }): Prom
       `\n`,
   );
   for (const warning of loaded.warnings) err.write(`warning: ${warning}\n`);
+  const phases = new PhaseClock('load', t0);
+  phases.begin('setup');
   const evaluation = await evaluationOf(o, ds);
   const params = Object.fromEntries(o.param.map(splitParam));
   let bar: ProgressBar | null = null;
   const observer: TrainingObserver = {
     phase(name, total) {
+      phases.begin(name);
       bar?.stop();
       bar = startProgress({ cv: 'cross-validate', fit: 'full fit', 'top-n': `top-${topN}` }[name], total);
     },
@@ -117,6 +120,7 @@ async function train(o: TrainOptions & { ratings: string; model: string }): Prom
     observer,
   ).finally(() => pool?.close());
   (bar as ProgressBar | null)?.stop();
+  phases.begin('write');
 
   process.stdout.write(`Full fit on ${ds.size.toLocaleString('en-US')} ratings: ${out.fullFit.seconds.toFixed(2)} s (${kernels.name} kernels)\n`);
   if (out.fullFit.trainRmse.length > 1) process.stdout.write(`Training RMSE by epoch: ${sparkline(out.fullFit.trainRmse)}\n`);
@@ -132,6 +136,7 @@ async function train(o: TrainOptions & { ratings: string; model: string }): Prom
     createdAt: new Date().toISOString(),
   });
   process.stdout.write(`Model artifact written to ${manifest.uri}\n`);
+  phases.begin('end');
   if (o.json) {
     const report = {
       algorithm: out.algorithm,
@@ -144,6 +149,7 @@ async function train(o: TrainOptions & { ratings: string; model: string }): Prom
       topN: { n: topN, users: out.recommendations.length, seconds: out.topNSeconds },
       artifact: manifest.uri,
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
+      phases: phases.list(),
     };
     await writeFileAtomic(o.json, JSON.stringify(report, null, 2) + '\n');
   }
@@ -227,4 +233,26 @@ function parseScale(s: string): { min: number; max: number } {
   const [min, max] = s.split(',').map(Number);
   if (!Number.isFinite(min) || !Number.isFinite(max) || min >= max) throw invalid(`--scale expects min,max with min < max, got '${s}'`);
   return { min, max };
+}
+
+/** Wall time and peak RSS (so far) at the end of each phase, for --json (the scale benchmark reads them). */
+class PhaseClock {
+  private readonly done: { name: string; seconds: number; peakRssBytes: number }[] = [];
+
+  constructor(
+    private current: string,
+    private since: number,
+  ) {}
+
+  /** Ends the running phase and starts `name`. */
+  begin(name: string): void {
+    const now = performance.now();
+    this.done.push({ name: this.current, seconds: (now - this.since) / 1000, peakRssBytes: process.resourceUsage().maxRSS * 1024 });
+    this.current = name;
+    this.since = now;
+  }
+
+  list(): readonly { name: string; seconds: number; peakRssBytes: number }[] {
+    return this.done;
+  }
 }
