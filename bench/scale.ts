@@ -25,6 +25,8 @@ const HYPER = { n_epochs: 20, n_factors: 100 };
 interface Phase {
   readonly name: string;
   readonly seconds: number;
+  /** CPU time of every thread of the process: less sensitive than wall time to other work on a loaded machine. */
+  readonly cpuSeconds?: number;
   readonly peakRssBytes: number;
 }
 
@@ -32,6 +34,8 @@ interface Run {
   readonly mode: 'file' | 'sql';
   readonly ratings: number;
   readonly wall: number;
+  /** CPU seconds of the child's measured phases (user + system, all threads). */
+  readonly cpu: number;
   readonly phases: readonly Phase[];
   readonly peakRssBytes: number;
 }
@@ -76,24 +80,29 @@ async function fileMode(path: string, ratings: number, dir: string): Promise<Run
   const report = JSON.parse(readFileSync(json, 'utf8')) as { phases: Phase[]; peakRssBytes: number };
   const phases = report.phases.filter((p) => p.name !== 'setup' || p.seconds >= 0.05);
   const inside = phases.reduce((t, p) => t + p.seconds, 0);
-  return { mode: 'file', ratings, wall, phases: [{ name: 'start-up', seconds: wall - inside, peakRssBytes: 0 }, ...phases], peakRssBytes: report.peakRssBytes };
+  return { mode: 'file', ratings, wall, cpu: cpuOf(phases), phases: [{ name: 'start-up', seconds: wall - inside, peakRssBytes: 0 }, ...phases], peakRssBytes: report.peakRssBytes };
 }
 
 async function sqlMode(path: string, ratings: number): Promise<Run> {
   const { wall, stdout } = await child([fileURLToPath(import.meta.url), 'sql-child', path]);
   const phases = JSON.parse(stdout) as Phase[];
-  return { mode: 'sql', ratings, wall, phases, peakRssBytes: Math.max(...phases.map((p) => p.peakRssBytes)) };
+  return { mode: 'sql', ratings, wall, cpu: cpuOf(phases), phases, peakRssBytes: Math.max(...phases.map((p) => p.peakRssBytes)) };
 }
+
+const cpuOf = (phases: readonly Phase[]): number => phases.reduce((t, p) => t + (p.cpuSeconds ?? 0), 0);
 
 /** The SQL-mode pipeline in this (child) process, printing its phases as JSON. */
 async function sqlChild(path: string): Promise<void> {
   const home = mkdtempSync(join(tmpdir(), 'recpipe-bench-scale-home-'));
   const phases: Phase[] = [];
   let since = performance.now();
+  let cpu = process.cpuUsage();
   const mark = (name: string) => {
     const now = performance.now();
-    phases.push({ name, seconds: (now - since) / 1000, peakRssBytes: process.resourceUsage().maxRSS * 1024 });
+    const used = process.cpuUsage(cpu);
+    phases.push({ name, seconds: (now - since) / 1000, cpuSeconds: (used.user + used.system) / 1e6, peakRssBytes: process.resourceUsage().maxRSS * 1024 });
     since = now;
+    cpu = process.cpuUsage();
   };
   const engine = await Engine.open({ home });
   try {
@@ -122,7 +131,7 @@ async function sqlChild(path: string): Promise<void> {
     await run(`select deploy_model('scale-bench', '${job.name}')`);
     await engine.endpoints.waitFor('scale-bench', 'InService', 600_000);
     mark('deploy_model');
-    const [counted] = await run(`select count(*) from (select recommend('scale-bench', userid, 10) r from (select distinct userid from ratings))`);
+    const [counted] = await run(`select count(r) from (select recommend('scale-bench', userid, 10) r from (select distinct userid from ratings))`);
     if (Number(counted.rows[0][0]) <= 0) throw new Error('recommend returned no rows');
     mark('recommend (all users)');
   } finally {
@@ -135,8 +144,8 @@ async function sqlChild(path: string): Promise<void> {
 function table(runs: readonly Run[]): string {
   const lines: string[] = [];
   for (const r of runs) {
-    lines.push(`  ${(r.ratings / 1e6).toFixed(0).padStart(3)}M ${r.mode.padEnd(4)}  whole ${s(r.wall).padStart(7)}  peak RSS ${mb(r.peakRssBytes).padStart(8)}`);
-    lines.push(`        ${r.phases.map((p) => `${p.name} ${s(p.seconds)}${p.peakRssBytes > 0 ? ` (${mb(p.peakRssBytes)})` : ''}`).join(' · ')}`);
+    lines.push(`  ${(r.ratings / 1e6).toFixed(0).padStart(3)}M ${r.mode.padEnd(4)}  whole ${s(r.wall).padStart(7)} wall, ${s(r.cpu)} CPU  peak RSS ${mb(r.peakRssBytes).padStart(8)}`);
+    lines.push(`        ${r.phases.map((p) => `${p.name} ${s(p.seconds)}${p.cpuSeconds === undefined ? '' : `/${s(p.cpuSeconds)} CPU`}${p.peakRssBytes > 0 ? ` (${mb(p.peakRssBytes)})` : ''}`).join(' · ')}`);
   }
   return lines.join('\n');
 }
@@ -147,8 +156,18 @@ function verdicts(runs: readonly Run[]): string {
   for (const mode of ['file', 'sql'] as const) {
     const rs = by(mode);
     for (let k = 1; k < rs.length; k++) {
-      const e = Math.log(rs[k].wall / rs[k - 1].wall) / Math.log(rs[k].ratings / rs[k - 1].ratings);
-      out.push(`  ${mode} mode growth exponent ${rs[k - 1].ratings / 1e6}M → ${rs[k].ratings / 1e6}M: ${e.toFixed(2)}   (goal ≤ ${GOALS.exponent}: ${e <= GOALS.exponent ? 'meets' : 'MISSES'})`);
+      const growth = (a: number, b: number) => Math.log(b / a) / Math.log(rs[k].ratings / rs[k - 1].ratings);
+      const e = growth(rs[k - 1].wall, rs[k].wall);
+      const c = growth(rs[k - 1].cpu, rs[k].cpu);
+      // Per phase: reading and fitting are linear in ratings; exact top-n for every user is users × items.
+      const perPhase = rs[k].phases
+        .map((p) => [p, rs[k - 1].phases.find((q) => q.name === p.name)] as const)
+        .filter(([p, q]) => q !== undefined && q.seconds > 0.05 && p.seconds > 0.05)
+        .map(([p, q]) => `${p.name} ${growth(q!.cpuSeconds ?? q!.seconds, p.cpuSeconds ?? p.seconds).toFixed(2)}`);
+      out.push(
+        `  ${mode} mode growth exponent ${rs[k - 1].ratings / 1e6}M → ${rs[k].ratings / 1e6}M: wall ${e.toFixed(2)}, CPU ${c.toFixed(2)}   (goal ≤ ${GOALS.exponent}: ${e <= GOALS.exponent ? 'meets' : 'MISSES'})`,
+        `      by phase (CPU): ${perPhase.join(' · ')}`,
+      );
     }
   }
   for (const f of by('file')) {

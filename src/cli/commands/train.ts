@@ -61,7 +61,7 @@ export function registerTrain(program: Command): void {
     .option('--json <file>', 'write every figure of the run as JSON')
     .option('--scale <min,max>', 'rating scale (default: inferred from the data)')
     .option('--kernels <kind>', 'auto | wasm | typescript', 'auto')
-    .option('--workers <n>', 'worker threads for cross-validation folds (1 = run them here)', String(availableParallelism()));
+    .option('--workers <n>', 'worker threads for cross-validation folds and top-N (1 = run them here; the lists are the same)', String(availableParallelism()));
   addControlOptions(command).action((opts: TrainOptions, cmd: Command) => chooseMode(opts, cmd));
 }
 
@@ -113,10 +113,15 @@ async function train(o: TrainOptions & { ratings: string; model: string }): Prom
     },
   };
   const workers = integer('--workers', o.workers, 1, 64);
-  const pool = workers > 1 && evaluation.kind !== 'none' ? new ComputePool({ workers, kernels: o.kernels }) : null;
+  const pool = workers > 1 && (evaluation.kind !== 'none' || topN > 0) ? new ComputePool({ workers, kernels: o.kernels }) : null;
   const out = await runTraining(
     { dataset: ds, algorithm: o.algo, params, evaluation, seed, topN },
-    { kernels, clock: () => performance.now(), evaluateFold: pool ? pool.evaluateFold.bind(pool) : undefined },
+    {
+      kernels,
+      clock: () => performance.now(),
+      evaluateFold: pool && evaluation.kind !== 'none' ? pool.evaluateFold.bind(pool) : undefined,
+      topN: pool && topN > 0 ? pool.topN.bind(pool) : undefined,
+    },
     observer,
   ).finally(() => pool?.close());
   (bar as ProgressBar | null)?.stop();
@@ -235,9 +240,10 @@ function parseScale(s: string): { min: number; max: number } {
   return { min, max };
 }
 
-/** Wall time and peak RSS (so far) at the end of each phase, for --json (the scale benchmark reads them). */
+/** Wall time, CPU time (all threads) and peak RSS so far at the end of each phase, for --json (the scale benchmark reads them). */
 class PhaseClock {
-  private readonly done: { name: string; seconds: number; peakRssBytes: number }[] = [];
+  private readonly done: { name: string; seconds: number; cpuSeconds: number; peakRssBytes: number }[] = [];
+  private cpu = process.cpuUsage();
 
   constructor(
     private current: string,
@@ -247,12 +253,14 @@ class PhaseClock {
   /** Ends the running phase and starts `name`. */
   begin(name: string): void {
     const now = performance.now();
-    this.done.push({ name: this.current, seconds: (now - this.since) / 1000, peakRssBytes: process.resourceUsage().maxRSS * 1024 });
+    const cpu = process.cpuUsage(this.cpu);
+    this.done.push({ name: this.current, seconds: (now - this.since) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, peakRssBytes: process.resourceUsage().maxRSS * 1024 });
+    this.cpu = process.cpuUsage();
     this.current = name;
     this.since = now;
   }
 
-  list(): readonly { name: string; seconds: number; peakRssBytes: number }[] {
+  list(): readonly { name: string; seconds: number; cpuSeconds: number; peakRssBytes: number }[] {
     return this.done;
   }
 }
