@@ -4,7 +4,6 @@
  * fixed folds, the guide's full fit + top-10 for every user, peak memory, and whether a second core pays.
  * Run: npm run bench:core   (data: ../shared/data or $RECPIPE_SHARED_DATA)
  */
-import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import {
@@ -15,7 +14,6 @@ import {
   exclusionsOf,
   getAlgorithm,
   itemIdRank,
-  parseRatingsCsv,
   recommendAll,
   referenceKernels,
   type CvResult,
@@ -25,7 +23,7 @@ import {
   type Trainset,
 } from '../src/core/index.js';
 import { ComputePool } from '../src/compute/index.js';
-import { readFoldsDir } from '../src/datasets/index.js';
+import { readFoldsDir, readRatingsFile } from '../src/datasets/index.js';
 import { loadKernels } from '../src/kernels/index.js';
 import { hasSharedData, mlSmall, mlSmallFolds, sharedDataSkip } from '../tests/support/shared-data.js';
 
@@ -101,7 +99,7 @@ async function main(): Promise<void> {
   const svdpp = cv('svdpp', splits, kernels);
   const baseline = cv('baseline', splits, kernels);
 
-  const all = parseRatingsCsv(readFileSync(mlSmall('ratings.csv'), 'utf8'), { source: mlSmall('ratings.csv'), scale: SCALE }).dataset;
+  const all = (await readRatingsFile(mlSmall('ratings.csv'), { scale: SCALE })).dataset;
   const [full, fitSeconds] = timed(() => {
     const built = buildTrainset(all);
     return { built, model: svd.fit(built.trainset, config, { rng: createRng(SEED), kernels }) };

@@ -8,13 +8,13 @@
  * Prints recpipe's figures beside the goals.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
-import { Predictor, buildTrainset, clip, createRng, estimate, parseRatingsCsv, svd, type Dataset } from '../src/core/index.js';
+import { Predictor, buildTrainset, clip, createRng, estimate, svd, type Dataset } from '../src/core/index.js';
 import { writeArtifact } from '../src/artifacts/index.js';
 import { syntheticMovieLens } from '../src/datasets/synthetic.js';
 import { EndpointManager, registerEndpointRoutes } from '../src/endpoints/index.js';
@@ -23,6 +23,8 @@ import { hasSharedData, mlSmall } from '../tests/support/shared-data.js';
 import { autocannon } from './support/autocannon.js';
 import { pacedCsv, post, type PacedAnswer } from './support/paced.js';
 import { checked, httpLoadRows, median, percentile, printGoalTable, stopChild } from './support/stats.js';
+import { ratingsFromText } from '../tests/support/ratings-text.js';
+import { readRatingsFile } from '../src/datasets/index.js';
 
 
 const NAME = 'movielens-model-v1';
@@ -39,7 +41,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'recpipe-bench-'));
   let server: ChildProcess | undefined;
   try {
-    const { data, source } = ratings();
+    const { data, source } = await ratings();
     const t0 = performance.now();
     const v1 = await trainAndWrite(data, source, join(dir, 'model-v1'), 0);
     const v2 = await trainAndWrite(data, source, join(dir, 'model-v2'), 1);
@@ -101,10 +103,10 @@ async function main(): Promise<void> {
   }
 }
 
-function ratings(): { data: Dataset; source: string } {
-  if (hasSharedData) return { data: parseRatingsCsv(readFileSync(mlSmall('ratings.csv'), 'utf8'), { source: mlSmall('ratings.csv') }).dataset, source: 'ml-latest-small' };
+async function ratings(): Promise<{ data: Dataset; source: string }> {
+  if (hasSharedData) return { data: (await readRatingsFile(mlSmall('ratings.csv'))).dataset, source: 'ml-latest-small' };
   const csv = syntheticMovieLens(610, 9_000, 165).ratingsCsv;
-  return { data: parseRatingsCsv(csv, { source: 'synthetic' }).dataset, source: 'a synthetic MovieLens-shaped sample (ml-latest-small not found)' };
+  return { data: ratingsFromText(csv, { source: 'synthetic' }).dataset, source: 'a synthetic MovieLens-shaped sample (ml-latest-small not found)' };
 }
 
 async function trainAndWrite(data: Dataset, source: string, dir: string, seed: number): Promise<{ uri: string; predictor: Predictor }> {

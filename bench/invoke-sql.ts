@@ -6,19 +6,20 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeArtifact } from '../src/artifacts/index.js';
-import { buildTrainset, createRng, parseRatingsCsv, svd } from '../src/core/index.js';
+import { buildTrainset, createRng, svd } from '../src/core/index.js';
 import { syntheticMovieLens } from '../src/datasets/synthetic.js';
 import { Engine } from '../src/engine/index.js';
 import { loadKernels } from '../src/kernels/index.js';
 import { INVOKE_SQL, NO_RATINGS_SQL } from '../src/quickstart/guide.js';
 import { hasSharedData, mlSmall } from '../tests/support/shared-data.js';
 import { median, printGoalTable } from './support/stats.js';
+import { ratingsFromText } from '../tests/support/ratings-text.js';
 
 const ROWS = 1_000_000;
 const dir = mkdtempSync(join(tmpdir(), 'recpipe-bench-invoke-'));
 try {
   const csv = hasSharedData ? readFileSync(mlSmall('ratings.csv'), 'utf8') : syntheticMovieLens(610, 9_000, 165).ratingsCsv;
-  const { trainset } = buildTrainset(parseRatingsCsv(csv, { source: 'ratings' }).dataset);
+  const { trainset } = buildTrainset(ratingsFromText(csv, { source: 'ratings' }).dataset);
   const model = svd.fit(trainset, svd.defaults, { rng: createRng(0), kernels: loadKernels() });
   const artifact = await writeArtifact(join(dir, 'model'), model, { hyperparameters: svd.defaults, trainingData: { source: 'bench', trainset }, createdAt: new Date().toISOString() });
   const engine = await Engine.open({ home: join(dir, 'home') });

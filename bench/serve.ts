@@ -4,16 +4,17 @@
  * load generator get one core each of a 2-core machine). Prints recpipe's figures beside the goals.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, readdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, readdirSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Predictor, buildTrainset, createRng, parseRatingsCsv, referenceKernels, svd } from '../src/core/index.js';
+import { Predictor, buildTrainset, createRng, referenceKernels, svd } from '../src/core/index.js';
 import { readArtifact, writeArtifact } from '../src/artifacts/index.js';
 import { hasSharedData, mlSmall, repoRoot, sharedDataSkip } from '../tests/support/shared-data.js';
 import { autocannon } from './support/autocannon.js';
 import { pacedCsv } from './support/paced.js';
 import { checked, httpLoadRows, median, printGoalTable, stopChild } from './support/stats.js';
+import { readRatingsFile } from '../src/datasets/index.js';
 
 
 const CONNECTIONS = 10;
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
 
 async function trainAndWrite(modelDir: string): Promise<{ predictor: Predictor; trainSeconds: number }> {
   const t0 = performance.now();
-  const ds = parseRatingsCsv(readFileSync(mlSmall('ratings.csv'), 'utf8'), { source: mlSmall('ratings.csv') }).dataset;
+  const ds = (await readRatingsFile(mlSmall('ratings.csv'))).dataset;
   const ts = buildTrainset(ds).trainset;
   const config = svd.parseConfig({});
   const model = svd.fit(ts, config, { rng: createRng(0), kernels: referenceKernels });

@@ -5,9 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { Predictor, baseline, buildTrainset, createRng, parseRatingsCsv, referenceKernels, type FactorModel } from '../core/index.js';
+import { Predictor, baseline, buildTrainset, createRng, referenceKernels, type FactorModel } from '../core/index.js';
 import { ARTIFACT_FORMAT_VERSION, describeTrainingData, fingerprintTrainset, readArtifact, writeArtifact } from './index.js';
 import { TINY_CONFIG, tinyModel, tinyTrainset, writeTinyArtifact } from './tiny-model-fixture.js';
+import { ratingsFromText } from '../../tests/support/ratings-text.js';
 
 const root = mkdtempSync(join(tmpdir(), 'recpipe-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -106,7 +107,7 @@ describe('artifacts', () => {
   });
 
   it('round-trips a factorless baseline model and ids holding newlines and backslashes', async () => {
-    const ts = buildTrainset(parseRatingsCsv('user,item,rating\na,x\\y,4\na,2,3\nc,x\\y,1\n3,2,5\n', { source: 'odd-ids' }).dataset).trainset;
+    const ts = buildTrainset(ratingsFromText('user,item,rating\na,x\\y,4\na,2,3\nc,x\\y,1\n3,2,5\n', { source: 'odd-ids' }).dataset).trainset;
     const fitted = baseline.fit(ts, baseline.parseConfig({}), { rng: createRng(1), kernels: referenceKernels });
     // CSV input cannot hold a newline inside an id, but a warehouse VARCHAR can: set one directly.
     const model = { ...fitted, userIds: ['a\nb', 'c\\n', '3'] };
@@ -227,7 +228,7 @@ describe('artifacts', () => {
 
   it('fingerprints the ratings, their order and the vocabularies', () => {
     const csv = 'user,item,rating\n1,10,4\n1,11,3\n2,10,5\n';
-    const fp = (text: string) => fingerprintTrainset(buildTrainset(parseRatingsCsv(text, { source: 't' }).dataset).trainset);
+    const fp = (text: string) => fingerprintTrainset(buildTrainset(ratingsFromText(text, { source: 't' }).dataset).trainset);
     assert.match(fp(csv), /^sha256:[0-9a-f]{64}$/);
     assert.equal(fp(csv), fp(csv));
     assert.notEqual(fp(csv), fp(csv.replace('1,11,3', '1,11,2')));

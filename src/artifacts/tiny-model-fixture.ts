@@ -1,4 +1,4 @@
-import { buildTrainset, createRng, parseRatingsCsv, referenceKernels, svd, type FactorModel, type Trainset } from '../core/index.js';
+import { buildTrainset, createRng, ratingsFromRows, referenceKernels, svd, type FactorModel, type Trainset } from '../core/index.js';
 import { writeArtifact } from './artifact.js';
 import type { Manifest } from './manifest.js';
 
@@ -9,16 +9,16 @@ import type { Manifest } from './manifest.js';
  */
 export function tinyTrainset(seed = 7): Trainset {
   const rng = createRng(seed);
-  const lines = ['user,item,rating'];
+  const rows: [string, string, number][] = [];
   for (let u = 0; u < 20; u++) {
     for (let i = 0; i < 30; i++) {
       if (rng.next() < 0.4) continue;
       const taste = Math.sin(u + 1) * Math.cos(i + 1) + 0.5 * Math.cos(u * 0.7) * Math.sin(i * 1.3);
       const r = Math.min(5, Math.max(0.5, Math.round((3 + 1.6 * taste + 0.4 * rng.normal()) * 2) / 2));
-      lines.push(`${userName(u)},${itemName(i)},${r}`);
+      rows.push([userName(u), itemName(i), r]);
     }
   }
-  return buildTrainset(parseRatingsCsv(lines.join('\n'), { source: 'tiny-model-fixture' }).dataset).trainset;
+  return buildTrainset(ratingsFromRows(rows, {}, 'tiny-model-fixture').dataset).trainset;
 }
 
 const userName = (u: number): string => (u === 19 ? 'alice' : String(u + 1));

@@ -9,15 +9,15 @@ import {
   getAlgorithm,
   itemIdRank,
   kFold,
-  parseRatingsCsv,
   type CvResult,
   type Split,
 } from '../core/index.js';
 import { syntheticMovieLens } from '../datasets/synthetic.js';
 import { loadKernels } from '../kernels/index.js';
 import { ComputePool, crossValidateParallel, recommendAllParallel } from './index.js';
+import { ratingsFromText } from '../../tests/support/ratings-text.js';
 
-const { dataset } = parseRatingsCsv(syntheticMovieLens(120, 400, 40, 5).ratingsCsv, { source: 'synthetic', scale: { min: 0.5, max: 5 } });
+const { dataset } = ratingsFromText(syntheticMovieLens(120, 400, 40, 5).ratingsCsv, { source: 'synthetic', scale: { min: 0.5, max: 5 } });
 const splits: Split[] = kFold(dataset, 5, createRng(0));
 const kernels = loadKernels('wasm');
 

@@ -3,7 +3,7 @@ export * from './random.js';
 export * from './ids.js';
 export * from './dataset.js';
 export * from './dedupe.js';
-export * from './ratings-csv.js';
+export * from './ratings-builder.js';
 export * from './model.js';
 export * from './kernels.js';
 export { referenceKernels } from './reference-kernels.js';

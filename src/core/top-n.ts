@@ -1,5 +1,5 @@
 import { compareIds } from './ids.js';
-import type { Kernels, Exclusions } from './kernels.js';
+import type { Kernels, Exclusions, TopNResult } from './kernels.js';
 import type { FactorModel } from './model.js';
 import type { Trainset } from './dataset.js';
 
@@ -24,10 +24,16 @@ export interface UserRecommendations {
  * → sort, without materialising the anti-testset). Ties: higher unclipped estimate, then lower item id.
  */
 export function recommendAll(model: FactorModel, ts: Trainset, n: number, kernels: Kernels): UserRecommendations[] {
-  const users = Int32Array.from({ length: model.userIds.length }, (_, u) => u);
-  const { items, scores } = kernels.topN(model, users, exclusionsOf(ts), n, itemIdRank(model.itemIds));
+  const users = allUsers(model);
+  return recommendationLists(model, n, kernels.topN(model, users, exclusionsOf(ts), n, itemIdRank(model.itemIds)));
+}
+
+export const allUsers = (model: FactorModel): Int32Array => Int32Array.from({ length: model.userIds.length }, (_, u) => u);
+
+/** Raw-id lists from a top-n result over every user (users.length × n, -1 padded). */
+export function recommendationLists(model: FactorModel, n: number, { items, scores }: TopNResult): UserRecommendations[] {
   const out: UserRecommendations[] = [];
-  for (let u = 0; u < users.length; u++) {
+  for (let u = 0; u < model.userIds.length; u++) {
     const ids: string[] = [];
     const sc: number[] = [];
     for (let r = 0; r < n && items[u * n + r] >= 0; r++) {

@@ -1,6 +1,7 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { IdMap, invalid, notFound, parseRatingsCsv, type DuplicatePolicy, type ParsedRatings, type RatingScale, type Split } from '../core/index.js';
+import { IdMap, invalid, notFound, type DuplicatePolicy, type RatingScale, type Split } from '../core/index.js';
+import { withRatingsFileReader, type ReadRatingsResult } from '../warehouse/duckdb/index.js';
 
 export interface ReadRatingsOptions {
   readonly scale?: RatingScale;
@@ -9,18 +10,9 @@ export interface ReadRatingsOptions {
   readonly itemIds?: IdMap;
 }
 
-/** Reads a ratings CSV/TSV file (see parseRatingsCsv for the accepted shapes and errors). */
-export async function readRatingsFile(path: string, opts: ReadRatingsOptions = {}): Promise<ParsedRatings> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw notFound(`ratings file not found: ${path}`, { path });
-    if (code === 'EISDIR') throw invalid(`${path} is a directory, expected a ratings file`, { path });
-    throw e;
-  }
-  return parseRatingsCsv(text, { source: path, ...opts });
+/** Reads a ratings CSV/TSV file with the one ratings reader (see readRatingsCsv for shapes and errors). */
+export function readRatingsFile(path: string, opts: ReadRatingsOptions = {}): Promise<ReadRatingsResult> {
+  return withRatingsFileReader((read) => read(path, opts));
 }
 
 /**
@@ -40,18 +32,20 @@ export async function readFoldsDir(dir: string, scale?: RatingScale): Promise<Sp
     .filter((m): m is RegExpExecArray => m !== null)
     .sort((a, b) => Number(a[1]) - Number(b[1]));
   if (folds.length === 0) throw invalid(`${dir}: no fold<N>.train.csv files found`, { path: dir });
-  const pairs = await Promise.all(
-    folds.map(async (m) => {
+  const pairs = await withRatingsFileReader(async (read) => {
+    const out: Split[] = [];
+    for (const m of folds) {
       const test = join(dir, `fold${m[1]}.test.${m[2]}`);
       const userIds = new IdMap();
       const itemIds = new IdMap();
-      const train = await readRatingsFile(join(dir, m[0]), { scale, userIds, itemIds });
-      const testSet = await readRatingsFile(test, { scale, userIds, itemIds }).catch((e: Error) => {
+      const train = await read(join(dir, m[0]), { scale, userIds, itemIds });
+      const testSet = await read(test, { scale, userIds, itemIds }).catch((e: Error) => {
         throw notFound(`fold ${m[1]}: ${e.message}`, { path: test });
       });
-      return { train: train.dataset, test: testSet.dataset };
-    }),
-  );
+      out.push({ train: train.dataset, test: testSet.dataset });
+    }
+    return out;
+  });
   if (scale) return pairs;
   const all = pairs.flatMap((p) => [p.train.scale, p.test.scale]);
   const common = { min: Math.min(...all.map((s) => s.min)), max: Math.max(...all.map((s) => s.max)) };

@@ -55,6 +55,7 @@ export async function runJob(ctx: RunContext): Promise<JobMetrics> {
       `from ${display(spec.input)} in ${secs((readDone - start) / 1000)}` +
       (loaded.duplicates > 0 ? `; ${count(loaded.duplicates)} repeated (user, movie) pairs kept their last rating` : ''),
   );
+  for (const warning of loaded.warnings) ctx.log(`Warning: ${warning}`);
   if (spec.folds > ds.size) throw invalid(`cannot make ${spec.folds} cross-validation folds from ${ds.size} ratings of ${display(spec.input)}`);
   ctx.checkStop();
 

@@ -8,7 +8,13 @@ import {
   formatCvTable,
   getAlgorithm,
   kFold,
+  allUsers,
+  exclusionsOf,
+  itemIdRank,
   recommendAll,
+  recommendationLists,
+  type Exclusions,
+  type TopNResult,
   type CvResult,
   type Dataset,
   type FactorModel,
@@ -57,6 +63,8 @@ export interface TrainingRuntime {
   readonly clock: () => number;
   /** Runs folds concurrently when given (worker threads); otherwise folds run here, one after another. */
   readonly evaluateFold?: FoldEvaluator;
+  /** Top-n over blocks of users on other threads when given (the same lists as `kernels.topN`); otherwise here. */
+  readonly topN?: (model: FactorModel, users: Int32Array, exclude: Exclusions, n: number, itemRank: Int32Array) => Promise<TopNResult>;
 }
 
 /**
@@ -88,7 +96,9 @@ export async function runTraining(req: TrainingRequest, rt: TrainingRuntime, obs
   let recommendations: UserRecommendations[] = [];
   if (req.topN > 0) {
     obs.phase('top-n', 1);
-    recommendations = recommendAll(model, trainset, req.topN, rt.kernels);
+    recommendations = rt.topN
+      ? recommendationLists(model, req.topN, await rt.topN(model, allUsers(model), exclusionsOf(trainset), req.topN, itemIdRank(model.itemIds)))
+      : recommendAll(model, trainset, req.topN, rt.kernels);
     obs.tick();
   }
   const t2 = rt.clock();

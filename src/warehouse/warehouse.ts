@@ -4,6 +4,8 @@
  * write whole tables through the typed-array methods without going through SQL text at all.
  */
 
+import type { RatingsBuilder } from '../core/ratings-builder.js';
+
 /** A value bound to a statement parameter (`?`). */
 export type SqlParam = null | boolean | number | bigint | string;
 
@@ -65,6 +67,15 @@ export type ColumnKind = 'float64' | 'float32' | 'int32' | 'string';
 export interface ColumnRequest {
   readonly name: string;
   readonly as: ColumnKind;
+}
+
+/** The columns of a ratings table and how its id columns travel (numbers as doubles, or text). */
+export interface RatingColumns {
+  readonly user: string;
+  readonly item: string;
+  readonly rating: string;
+  readonly userAs: 'number' | 'text';
+  readonly itemAs: 'number' | 'text';
 }
 
 export type ColumnArray = Float64Array | Float32Array | Int32Array | (string | null)[];
@@ -180,6 +191,12 @@ export interface Warehouse {
 
   /** Reads whole columns into typed arrays (the fast path for training jobs). */
   readColumns(table: TableName, columns: readonly ColumnRequest[]): Promise<TableColumns>;
+  /**
+   * Streams a ratings table's three columns, in table order, into a builder from `open` (ids read as
+   * numbers or text; a numeric id column holding an integer beyond 2^53 is read again as text,
+   * into a fresh builder). Returns the builder that saw every row.
+   */
+  readRatings(table: TableName, columns: RatingColumns, open: () => RatingsBuilder): Promise<RatingsBuilder>;
   /** Creates or replaces `table` with exactly these rows, atomically: readers see the old or the new table. */
   writeTable(table: TableName, columns: readonly WriteColumn[]): Promise<number>;
   /**

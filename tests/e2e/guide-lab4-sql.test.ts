@@ -3,11 +3,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { readArtifact } from '../../src/artifacts/index.js';
-import { parseRatingsCsv, Predictor } from '../../src/core/index.js';
+import { Predictor } from '../../src/core/index.js';
 import { syntheticMovieLens } from '../../src/datasets/synthetic.js';
 import { Engine, type Session } from '../../src/engine/index.js';
 import { mlSmall, sharedDataSkip } from '../support/shared-data.js';
 import { sql, tempDir } from '../support/temp-engine.js';
+import { ratingsFromText } from '../support/ratings-text.js';
 
 /** The guide's Lab 4 entirely in SQL: train from a table, read the output table, deploy, invoke, recommend. */
 describe("the guide's Lab 4 in SQL (synthetic MovieLens)", () => {
@@ -49,7 +50,7 @@ describe("the guide's Lab 4 in SQL (synthetic MovieLens)", () => {
     const done = await engine.jobs.wait(jobName, { timeoutMs: 60_000 });
     assert.equal(done.status, 'Completed', done.failureReason ?? '');
 
-    const { dataset } = parseRatingsCsv(sample.ratingsCsv, { source: 'sample' });
+    const { dataset } = ratingsFromText(sample.ratingsCsv, { source: 'sample' });
     const rated = new Map<string, Set<string>>();
     for (let x = 0; x < dataset.size; x++) {
       const u = dataset.userIds.raw(dataset.users[x]);

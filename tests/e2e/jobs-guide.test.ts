@@ -5,17 +5,18 @@ import { performance } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { readArtifact } from '../../src/artifacts/index.js';
-import { Predictor, parseRatingsCsv, type Dataset } from '../../src/core/index.js';
+import { Predictor, type Dataset } from '../../src/core/index.js';
 import { JobManager, type TrainingJob } from '../../src/jobs/index.js';
 import { loadKernels } from '../../src/kernels/index.js';
 import { runTraining, type TrainingOutcome } from '../../src/training/index.js';
 import { mlSmall, sharedDataSkip } from '../support/shared-data.js';
 import { closeKeepingHome, loadMovieLensRatings, openFixture, table, type JobsFixture } from './jobs-fixture.js';
+import { ratingsFromText } from '../support/ratings-text.js';
 
 /** The first `rows` ratings of ratings.csv parsed in-process, as `recpipe train` reads them. */
 function csvDataset(rows: number): Dataset {
   const lines = readFileSync(mlSmall('ratings.csv'), 'utf8').split('\n');
-  return parseRatingsCsv(lines.slice(0, rows + 1).join('\n'), { source: 'ratings.csv' }).dataset;
+  return ratingsFromText(lines.slice(0, rows + 1).join('\n'), { source: 'ratings.csv' }).dataset;
 }
 
 /** The same training in this thread (same data order, seed and kernels), to check the job against. */

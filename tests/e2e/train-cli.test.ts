@@ -3,11 +3,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { readArtifact } from '../../src/artifacts/index.js';
-import { parseRatingsCsv, Predictor } from '../../src/core/index.js';
+import { Predictor } from '../../src/core/index.js';
 import { syntheticMovieLens } from '../../src/datasets/synthetic.js';
 import { recpipe } from '../support/recpipe-cli.js';
 import { mlSmall, mlSmallFolds, sharedDataSkip } from '../support/shared-data.js';
 import { tempDir } from '../support/temp-engine.js';
+import { ratingsFromText } from '../support/ratings-text.js';
 
 /** `recpipe train` in file mode, the guide's train_local.sh, as a real child process. */
 describe('recpipe train --ratings (child process)', () => {
@@ -31,7 +32,7 @@ describe('recpipe train --ratings (child process)', () => {
     assert.equal(run.fullFit.trainRmse.length, 5);
     assert.equal(run.topN.users, 50);
 
-    const { dataset } = parseRatingsCsv(sample.ratingsCsv, { source: 'sample' });
+    const { dataset } = ratingsFromText(sample.ratingsCsv, { source: 'sample' });
     const rated = new Set<string>();
     for (let x = 0; x < dataset.size; x++) rated.add(`${dataset.userIds.raw(dataset.users[x])}/${dataset.itemIds.raw(dataset.items[x])}`);
     const lines = readFileSync(out('recs.csv'), 'utf8').trim().split('\n');

@@ -61,7 +61,7 @@ export function registerTrain(program: Command): void {
     .option('--json <file>', 'write every figure of the run as JSON')
     .option('--scale <min,max>', 'rating scale (default: inferred from the data)')
     .option('--kernels <kind>', 'auto | wasm | typescript', 'auto')
-    .option('--workers <n>', 'worker threads for cross-validation folds (1 = run them here)', String(availableParallelism()));
+    .option('--workers <n>', 'worker threads for cross-validation folds and top-N (1 = run them here; the lists are the same)', String(availableParallelism()));
   addControlOptions(command).action((opts: TrainOptions, cmd: Command) => chooseMode(opts, cmd));
 }
 
@@ -93,11 +93,15 @@ async function train(o: TrainOptions & { ratings: string; model: string }): Prom
       (loaded.duplicates.count > 0 ? `; ${loaded.duplicates.count} duplicate (user, item) pairs kept their last rating` : '') +
       `\n`,
   );
+  for (const warning of loaded.warnings) err.write(`warning: ${warning}\n`);
+  const phases = new PhaseClock('load', t0);
+  phases.begin('setup');
   const evaluation = await evaluationOf(o, ds);
   const params = Object.fromEntries(o.param.map(splitParam));
   let bar: ProgressBar | null = null;
   const observer: TrainingObserver = {
     phase(name, total) {
+      phases.begin(name);
       bar?.stop();
       bar = startProgress({ cv: 'cross-validate', fit: 'full fit', 'top-n': `top-${topN}` }[name], total);
     },
@@ -109,13 +113,19 @@ async function train(o: TrainOptions & { ratings: string; model: string }): Prom
     },
   };
   const workers = integer('--workers', o.workers, 1, 64);
-  const pool = workers > 1 && evaluation.kind !== 'none' ? new ComputePool({ workers, kernels: o.kernels }) : null;
+  const pool = workers > 1 && (evaluation.kind !== 'none' || topN > 0) ? new ComputePool({ workers, kernels: o.kernels }) : null;
   const out = await runTraining(
     { dataset: ds, algorithm: o.algo, params, evaluation, seed, topN },
-    { kernels, clock: () => performance.now(), evaluateFold: pool ? pool.evaluateFold.bind(pool) : undefined },
+    {
+      kernels,
+      clock: () => performance.now(),
+      evaluateFold: pool && evaluation.kind !== 'none' ? pool.evaluateFold.bind(pool) : undefined,
+      topN: pool && topN > 0 ? pool.topN.bind(pool) : undefined,
+    },
     observer,
   ).finally(() => pool?.close());
   (bar as ProgressBar | null)?.stop();
+  phases.begin('write');
 
   process.stdout.write(`Full fit on ${ds.size.toLocaleString('en-US')} ratings: ${out.fullFit.seconds.toFixed(2)} s (${kernels.name} kernels)\n`);
   if (out.fullFit.trainRmse.length > 1) process.stdout.write(`Training RMSE by epoch: ${sparkline(out.fullFit.trainRmse)}\n`);
@@ -131,6 +141,7 @@ async function train(o: TrainOptions & { ratings: string; model: string }): Prom
     createdAt: new Date().toISOString(),
   });
   process.stdout.write(`Model artifact written to ${manifest.uri}\n`);
+  phases.begin('end');
   if (o.json) {
     const report = {
       algorithm: out.algorithm,
@@ -143,6 +154,7 @@ async function train(o: TrainOptions & { ratings: string; model: string }): Prom
       topN: { n: topN, users: out.recommendations.length, seconds: out.topNSeconds },
       artifact: manifest.uri,
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
+      phases: phases.list(),
     };
     await writeFileAtomic(o.json, JSON.stringify(report, null, 2) + '\n');
   }
@@ -226,4 +238,29 @@ function parseScale(s: string): { min: number; max: number } {
   const [min, max] = s.split(',').map(Number);
   if (!Number.isFinite(min) || !Number.isFinite(max) || min >= max) throw invalid(`--scale expects min,max with min < max, got '${s}'`);
   return { min, max };
+}
+
+/** Wall time, CPU time (all threads) and peak RSS so far at the end of each phase, for --json (the scale benchmark reads them). */
+class PhaseClock {
+  private readonly done: { name: string; seconds: number; cpuSeconds: number; peakRssBytes: number }[] = [];
+  private cpu = process.cpuUsage();
+
+  constructor(
+    private current: string,
+    private since: number,
+  ) {}
+
+  /** Ends the running phase and starts `name`. */
+  begin(name: string): void {
+    const now = performance.now();
+    const cpu = process.cpuUsage(this.cpu);
+    this.done.push({ name: this.current, seconds: (now - this.since) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, peakRssBytes: process.resourceUsage().maxRSS * 1024 });
+    this.cpu = process.cpuUsage();
+    this.current = name;
+    this.since = now;
+  }
+
+  list(): readonly { name: string; seconds: number; cpuSeconds: number; peakRssBytes: number }[] {
+    return this.done;
+  }
 }

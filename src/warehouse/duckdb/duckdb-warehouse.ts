@@ -5,6 +5,7 @@ import type {
   ColumnRequest,
   CsvFileOutcome,
   CsvLoadRequest,
+  RatingColumns,
   RunResult,
   ScalarFunctionSpec,
   SqlParam,
@@ -18,7 +19,9 @@ import type {
 import { ConnectionPool } from './connection-pool.js';
 import { loadCsv } from './csv-load.js';
 import { duckdbCall } from './errors.js';
+import type { RatingsBuilder } from '../../core/ratings-builder.js';
 import { readColumns } from './read-columns.js';
+import { readRatingsTable } from './ratings-reader.js';
 import { runStatement } from './run.js';
 import { FunctionContexts, registerScalar } from './scalar-functions.js';
 import { writeTable } from './write-table.js';
@@ -132,6 +135,10 @@ class DuckDbWarehouse implements Warehouse {
 
   readColumns(table: TableName, columns: readonly ColumnRequest[]): Promise<TableColumns> {
     return this.pool.use((conn) => readColumns(conn, table, columns));
+  }
+
+  readRatings(table: TableName, columns: RatingColumns, open: () => RatingsBuilder): Promise<RatingsBuilder> {
+    return this.pool.use((conn) => readRatingsTable(conn, table, columns, open));
   }
 
   writeTable(table: TableName, columns: readonly WriteColumn[]): Promise<number> {

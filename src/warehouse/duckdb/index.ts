@@ -1,1 +1,2 @@
 export { openDuckDbWarehouse, type DuckDbWarehouseOptions } from './duckdb-warehouse.js';
+export { readRatingsCsv, withRatingsFileReader, type ReadRatingsResult } from './ratings-reader.js';

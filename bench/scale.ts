@@ -1,0 +1,211 @@
+/**
+ * MovieLens-25M-sized work on one machine (issue 14), beside its goals in one run. For each size
+ * (1M and 5M ratings; 25M with --25m or RECPIPE_BENCH_25M=1) a MovieLens-25M-shaped file (see
+ * support/movielens-shaped.ts, cached in $TMPDIR/recpipe-bench-scale) goes through the whole
+ * pipeline two ways, each in its own child process so peak RSS is its own:
+ *  - file mode: `recpipe train --ratings … --cv 0` (SVD defaults: 100 factors, 20 epochs), top-10
+ *    for every user written to a CSV, the model artifact written;
+ *  - SQL mode: COPY INTO a table, train_and_get_recommendations (same model, output table), then
+ *    deploy_model and recommend(…, 10) over every user.
+ * Prints time and peak RSS per phase, and the growth exponent of the whole between sizes.
+ * Run: npm run bench:scale [-- --25m]
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Engine } from '../src/engine/index.js';
+import { repoRoot } from '../tests/support/shared-data.js';
+import { movieLensShaped } from './support/movielens-shaped.js';
+
+const GOALS = { fileSeconds25M: 90, peakRss: 2 ** 30, sqlOverFile: 1.3, exponent: 1.1 };
+const HYPER = { n_epochs: 20, n_factors: 100 };
+
+interface Phase {
+  readonly name: string;
+  readonly seconds: number;
+  /** CPU time of every thread of the process: less sensitive than wall time to other work on a loaded machine. */
+  readonly cpuSeconds?: number;
+  readonly peakRssBytes: number;
+}
+
+interface Run {
+  readonly mode: 'file' | 'sql';
+  readonly ratings: number;
+  readonly wall: number;
+  /** CPU seconds of the child's measured phases (user + system, all threads). */
+  readonly cpu: number;
+  readonly phases: readonly Phase[];
+  readonly peakRssBytes: number;
+}
+
+const mb = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MB`;
+const s = (x: number): string => `${x.toFixed(1)} s`;
+
+function child(args: readonly string[]): Promise<{ wall: number; stdout: string }> {
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    p.on('error', reject);
+    p.on('close', (code) => {
+      if (code === 0) resolve({ wall: (performance.now() - t0) / 1000, stdout });
+      else reject(new Error(`${args.join(' ')} exited ${code}:\n${stderr.slice(-2000)}`));
+    });
+  });
+}
+
+async function fileMode(path: string, ratings: number, dir: string): Promise<Run> {
+  const json = join(dir, 'train.json');
+  const params = Object.entries(HYPER).flatMap(([k, v]) => ['--param', `${k}=${v}`]);
+  const { wall } = await child([
+    join(repoRoot(), 'bin', 'recpipe.js'),
+    'train',
+    '--ratings',
+    path,
+    '--cv',
+    '0',
+    '--model',
+    join(dir, 'model'),
+    '--recommendations',
+    join(dir, 'recommendations.csv'),
+    '--json',
+    json,
+    ...params,
+  ]);
+  const report = JSON.parse(readFileSync(json, 'utf8')) as { phases: Phase[]; peakRssBytes: number };
+  const phases = report.phases.filter((p) => p.name !== 'setup' || p.seconds >= 0.05);
+  const inside = phases.reduce((t, p) => t + p.seconds, 0);
+  return { mode: 'file', ratings, wall, cpu: cpuOf(phases), phases: [{ name: 'start-up', seconds: wall - inside, peakRssBytes: 0 }, ...phases], peakRssBytes: report.peakRssBytes };
+}
+
+async function sqlMode(path: string, ratings: number): Promise<Run> {
+  const { wall, stdout } = await child([fileURLToPath(import.meta.url), 'sql-child', path]);
+  const phases = JSON.parse(stdout) as Phase[];
+  return { mode: 'sql', ratings, wall, cpu: cpuOf(phases), phases, peakRssBytes: Math.max(...phases.map((p) => p.peakRssBytes)) };
+}
+
+const cpuOf = (phases: readonly Phase[]): number => phases.reduce((t, p) => t + (p.cpuSeconds ?? 0), 0);
+
+/** The SQL-mode pipeline in this (child) process, printing its phases as JSON. */
+async function sqlChild(path: string): Promise<void> {
+  const home = mkdtempSync(join(tmpdir(), 'recpipe-bench-scale-home-'));
+  const phases: Phase[] = [];
+  let since = performance.now();
+  let cpu = process.cpuUsage();
+  const mark = (name: string) => {
+    const now = performance.now();
+    const used = process.cpuUsage(cpu);
+    phases.push({ name, seconds: (now - since) / 1000, cpuSeconds: (used.user + used.system) / 1e6, peakRssBytes: process.resourceUsage().maxRSS * 1024 });
+    since = now;
+    cpu = process.cpuUsage();
+  };
+  const engine = await Engine.open({ home });
+  try {
+    const session = engine.createSession();
+    const run = (sql: string) => engine.execute(session, sql);
+    await run(`create database MOVIELENS; use schema movielens.public;
+      create or replace table ratings (userid int, movieid int, rating float, timestamp timestamp_ntz);
+      create or replace file format MOVIELENS type=csv skip_header=1 field_optionally_enclosed_by='"';`);
+    mark('open');
+    await run(`copy into ratings from 'file://${path}' file_format=(format_name=MOVIELENS)`);
+    mark('copy into');
+    const config = JSON.stringify({ folds: 0, hyperparameters: HYPER });
+    const [started] = await run(`select train_and_get_recommendations('ratings', 'user_movie_recommendations', parse_json('${config}')) as job`);
+    const job = await engine.jobs.wait((started.rows[0][0] as Record<string, string>).TrainingJobName, { timeoutMs: 3_600_000 });
+    if (job.status !== 'Completed') throw new Error(`the job ended ${job.status}: ${job.failureReason ?? ''}`);
+    const p = job.metrics?.phases;
+    if (p) {
+      // The job's own phases, so the table below lines up with file mode's.
+      phases.push(
+        { name: 'job: read', seconds: p.downloadingSeconds, peakRssBytes: 0 },
+        { name: 'job: train + top-n', seconds: p.trainingSeconds, peakRssBytes: 0 },
+        { name: 'job: write table', seconds: p.uploadingSeconds, peakRssBytes: 0 },
+      );
+    }
+    mark('train_and_get_recommendations');
+    await run(`select deploy_model('scale-bench', '${job.name}')`);
+    await engine.endpoints.waitFor('scale-bench', 'InService', 600_000);
+    mark('deploy_model');
+    const [counted] = await run(`select count(r) from (select recommend('scale-bench', userid, 10) r from (select distinct userid from ratings))`);
+    if (Number(counted.rows[0][0]) <= 0) throw new Error('recommend returned no rows');
+    mark('recommend (all users)');
+  } finally {
+    await engine.close();
+    rmSync(home, { recursive: true, force: true });
+  }
+  process.stdout.write(JSON.stringify(phases));
+}
+
+function table(runs: readonly Run[]): string {
+  const lines: string[] = [];
+  for (const r of runs) {
+    lines.push(`  ${(r.ratings / 1e6).toFixed(0).padStart(3)}M ${r.mode.padEnd(4)}  whole ${s(r.wall).padStart(7)} wall, ${s(r.cpu)} CPU  peak RSS ${mb(r.peakRssBytes).padStart(8)}`);
+    lines.push(`        ${r.phases.map((p) => `${p.name} ${s(p.seconds)}${p.cpuSeconds === undefined ? '' : `/${s(p.cpuSeconds)} CPU`}${p.peakRssBytes > 0 ? ` (${mb(p.peakRssBytes)})` : ''}`).join(' · ')}`);
+  }
+  return lines.join('\n');
+}
+
+function verdicts(runs: readonly Run[]): string {
+  const out: string[] = [];
+  const by = (mode: Run['mode']) => runs.filter((r) => r.mode === mode).sort((a, b) => a.ratings - b.ratings);
+  for (const mode of ['file', 'sql'] as const) {
+    const rs = by(mode);
+    for (let k = 1; k < rs.length; k++) {
+      const growth = (a: number, b: number) => Math.log(b / a) / Math.log(rs[k].ratings / rs[k - 1].ratings);
+      const e = growth(rs[k - 1].wall, rs[k].wall);
+      const c = growth(rs[k - 1].cpu, rs[k].cpu);
+      // Per phase: reading and fitting are linear in ratings; exact top-n for every user is users × items.
+      const perPhase = rs[k].phases
+        .map((p) => [p, rs[k - 1].phases.find((q) => q.name === p.name)] as const)
+        .filter(([p, q]) => q !== undefined && q.seconds > 0.05 && p.seconds > 0.05)
+        .map(([p, q]) => `${p.name} ${growth(q!.cpuSeconds ?? q!.seconds, p.cpuSeconds ?? p.seconds).toFixed(2)}`);
+      out.push(
+        `  ${mode} mode growth exponent ${rs[k - 1].ratings / 1e6}M → ${rs[k].ratings / 1e6}M: wall ${e.toFixed(2)}, CPU ${c.toFixed(2)}   (goal ≤ ${GOALS.exponent}: ${e <= GOALS.exponent ? 'meets' : 'MISSES'})`,
+        `      by phase (CPU): ${perPhase.join(' · ')}`,
+      );
+    }
+  }
+  for (const f of by('file')) {
+    const q = by('sql').find((r) => r.ratings === f.ratings);
+    if (q) out.push(`  ${f.ratings / 1e6}M: SQL mode / file mode ${(q.wall / f.wall).toFixed(2)}×   (goal ≤ ${GOALS.sqlOverFile}×: ${q.wall / f.wall <= GOALS.sqlOverFile ? 'meets' : 'MISSES'})`);
+  }
+  const big = by('file').find((r) => r.ratings >= 25_000_000);
+  if (big) {
+    out.push(`  25M file mode: ${s(big.wall)} (goal ≤ ${GOALS.fileSeconds25M} s: ${big.wall <= GOALS.fileSeconds25M ? 'meets' : 'MISSES'}), peak RSS ${mb(big.peakRssBytes)} (goal ≤ 1024 MB: ${big.peakRssBytes <= GOALS.peakRss ? 'meets' : 'MISSES'})`);
+  } else out.push('  25M: not run (add --25m)');
+  return out.join('\n');
+}
+
+async function main(): Promise<void> {
+  const sizes = [1_000_000, 5_000_000];
+  if (process.argv.includes('--25m') || process.env.RECPIPE_BENCH_25M === '1') sizes.push(25_000_000);
+  const cache = join(tmpdir(), 'recpipe-bench-scale');
+  const load = loadavg()[0];
+  const runs: Run[] = [];
+  for (const n of sizes) {
+    const t0 = performance.now();
+    const { path } = await movieLensShaped(cache, n);
+    process.stderr.write(`${n / 1e6}M ratings: ${path} (${(statSync(path).size / 1e6).toFixed(0)} MB, ready in ${s((performance.now() - t0) / 1000)})\n`);
+    const dir = mkdtempSync(join(tmpdir(), 'recpipe-bench-scale-'));
+    try {
+      runs.push(await fileMode(path, n, dir));
+      process.stderr.write(`${table(runs.slice(-1))}\n`);
+      runs.push(await sqlMode(path, n));
+      process.stderr.write(`${table(runs.slice(-1))}\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  process.stdout.write(
+    `Scale — Node ${process.versions.node}, ${availableParallelism()} cores, load average ${load.toFixed(2)} at start, ${loadavg()[0].toFixed(2)} at end; SVD ${HYPER.n_factors} factors, ${HYPER.n_epochs} epochs, top-10\n\n` +
+      `${table(runs)}\n\n${verdicts(runs)}\n`,
+  );
+}
+
+if (process.argv[2] === 'sql-child') await sqlChild(process.argv[3]);
+else await main();

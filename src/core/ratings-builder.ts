@@ -1,0 +1,173 @@
+import { inferScale, type Dataset, type RatingScale } from './dataset.js';
+import { dedupe, type DuplicatePolicy, type DuplicateReport } from './dedupe.js';
+import { invalid } from './errors.js';
+import { grow, NumberCodes, TextCodes } from './id-codes.js';
+import { IdMap, normalizeId, type RawId } from './ids.js';
+
+/** An id column chunk: doubles (NaN for NULL) or text (null for NULL). */
+export type IdChunk = Float64Array | readonly (string | null)[];
+
+export type RatingField = 'user' | 'item' | 'rating';
+
+/** A row the builder refused; `row` counts appended rows from 0, the reader turns it into a line. */
+export interface RowProblem {
+  readonly row: number;
+  readonly field: RatingField;
+  readonly value: string;
+  readonly why: string;
+}
+
+export interface RatingsBuilderOptions {
+  /** Given scale: ratings outside it are errors. Otherwise inferred as [min, max]. */
+  readonly scale?: RatingScale;
+  readonly duplicates?: DuplicatePolicy;
+  /** Share vocabularies across sources (a fold's train and test). */
+  readonly userIds?: IdMap;
+  readonly itemIds?: IdMap;
+  /** A guess of the row count, to size the arrays once. */
+  readonly expectedRows?: number;
+}
+
+export interface BuiltRatings {
+  readonly dataset: Dataset;
+  readonly rowsRead: number;
+  readonly duplicates: DuplicateReport;
+  /** Negative ratings are legal (some scales are) but rarely meant: counted, first row kept for a warning. */
+  readonly negative: { readonly count: number; readonly firstRow: number };
+}
+
+/** Doubles beyond 2^53 lose digits: such an id column must be read again as text. */
+const EXACT_LIMIT = 2 ** 53;
+const MAX_PROBLEMS = 5;
+
+/**
+ * Turns chunks of (user, item, rating) columns, in data order, into a Dataset: ids interned
+ * column-wise (one id string per distinct value, normalised so that 1, 1.0 and '1' are one id),
+ * ratings checked (finite, inside a given scale), duplicates reduced by `dedupe`. Readers (CSV
+ * files, tables) stream into it, so peak memory is the typed arrays, not the source text.
+ */
+export class RatingsBuilder {
+  private users: Int32Array;
+  private items: Int32Array;
+  private ratings: Float32Array;
+  private size = 0;
+  private readonly userCodes = { number: new NumberCodes(), text: new TextCodes(), kind: null as 'number' | 'text' | null };
+  private readonly itemCodes = { number: new NumberCodes(), text: new TextCodes(), kind: null as 'number' | 'text' | null };
+  private negativeCount = 0;
+  private firstNegative = -1;
+  /** Refused rows: the first few described, all counted. */
+  readonly problems: RowProblem[] = [];
+  badRows = 0;
+  /** Set when a numeric id column holds a value a double cannot carry exactly; the reader re-reads it as text. */
+  inexact: 'user' | 'item' | null = null;
+
+  constructor(private readonly opts: RatingsBuilderOptions = {}) {
+    const n = Math.max(1024, Math.ceil(opts.expectedRows ?? 0));
+    this.users = new Int32Array(n);
+    this.items = new Int32Array(n);
+    this.ratings = new Float32Array(n);
+  }
+
+  get rowsRead(): number {
+    return this.size + this.badRows;
+  }
+
+  append(users: IdChunk, items: IdChunk, ratings: ArrayLike<number>, n: number): void {
+    if (this.size + n > this.users.length) this.reserve(this.size + n);
+    const scale = this.opts.scale;
+    for (let k = 0; k < n; k++) {
+      const row = this.size + this.badRows;
+      const u = this.code(this.userCodes, users, k, 'user', row);
+      if (u < 0) continue;
+      const i = this.code(this.itemCodes, items, k, 'item', row);
+      if (i < 0) continue;
+      const r = ratings[k];
+      if (!Number.isFinite(r)) {
+        this.refuse(row, 'rating', String(r), Number.isNaN(r) ? 'is missing or not a number' : 'is not a finite number');
+        continue;
+      }
+      if (scale && (r < scale.min || r > scale.max)) {
+        this.refuse(row, 'rating', String(r), `is outside the rating scale ${scale.min}–${scale.max}`);
+        continue;
+      }
+      if (r < 0 && this.negativeCount++ === 0) this.firstNegative = row;
+      this.users[this.size] = u;
+      this.items[this.size] = i;
+      this.ratings[this.size] = r;
+      this.size++;
+    }
+  }
+
+  /** The Dataset, once every chunk is in and no row was refused. */
+  finish(source: string): BuiltRatings {
+    if (this.badRows > 0) throw new RangeError('finish() after refused rows: report builder.problems instead');
+    if (this.size === 0) throw invalid(`${source}: no ratings to read`, { source });
+    const userIds = this.opts.userIds ?? new IdMap();
+    const itemIds = this.opts.itemIds ?? new IdMap();
+    const users = this.users.subarray(0, this.size);
+    const items = this.items.subarray(0, this.size);
+    recode(users, vocabulary(this.userCodes, userIds));
+    recode(items, vocabulary(this.itemCodes, itemIds));
+    const ratings = this.ratings.subarray(0, this.size);
+    const raw: Dataset = { size: this.size, users, items, ratings, userIds, itemIds, scale: this.opts.scale ?? inferScale(ratings) };
+    const { dataset, duplicates } = dedupe(raw, this.opts.duplicates ?? 'last');
+    return { dataset, rowsRead: this.rowsRead, duplicates, negative: { count: this.negativeCount, firstRow: this.firstNegative } };
+  }
+
+  private code(codes: RatingsBuilder['userCodes'], values: IdChunk, k: number, field: 'user' | 'item', row: number): number {
+    if (values instanceof Float64Array) {
+      const v = values[k];
+      if (Number.isNaN(v)) return this.refuse(row, field, 'NULL', `has no ${field} id`);
+      if (Math.abs(v) >= EXACT_LIMIT) {
+        this.inexact ??= field;
+        return this.refuse(row, field, String(v), 'is too large to read as a number');
+      }
+      if ((codes.kind ??= 'number') !== 'number') throw new RangeError(`${field} ids arrived as numbers after text`);
+      return codes.number.code(v);
+    }
+    const s = values[k];
+    const id = s === null ? '' : s.trim();
+    if (id === '') return this.refuse(row, field, JSON.stringify(s ?? 'NULL'), `is an empty ${field} id`);
+    if ((codes.kind ??= 'text') !== 'text') throw new RangeError(`${field} ids arrived as text after numbers`);
+    return codes.text.code(id);
+  }
+
+  private refuse(row: number, field: RatingField, value: string, why: string): -1 {
+    this.badRows++;
+    if (this.problems.length < MAX_PROBLEMS) this.problems.push({ row, field, value, why });
+    return -1;
+  }
+
+  private reserve(need: number): void {
+    const capacity = Math.max(need, Math.ceil(this.users.length * 1.5));
+    this.users = grow(this.users, capacity);
+    this.items = grow(this.items, capacity);
+    this.ratings = grow(this.ratings, capacity);
+  }
+}
+
+/** Code -> inner id of the shared vocabulary, normalising each distinct value once. */
+function vocabulary(codes: RatingsBuilder['userCodes'], ids: IdMap): Int32Array {
+  if (codes.kind === 'number') return Int32Array.from(codes.number.values(), (v) => ids.intern(normalizeId(v)));
+  return Int32Array.from(codes.text.values(), (v) => ids.intern(normalizeId(v)));
+}
+
+function recode(codes: Int32Array, inner: Int32Array): void {
+  for (let k = 0; k < codes.length; k++) codes[k] = inner[codes[k]];
+}
+
+/** A Dataset from rows held in memory (small payloads, fixtures): ids normalised, duplicates reduced. */
+export function ratingsFromRows(rows: readonly (readonly [RawId, RawId, number])[], opts: RatingsBuilderOptions = {}, source = 'rows'): BuiltRatings {
+  const builder = new RatingsBuilder({ ...opts, expectedRows: rows.length });
+  builder.append(
+    rows.map((r) => String(r[0])),
+    rows.map((r) => String(r[1])),
+    rows.map((r) => r[2]),
+    rows.length,
+  );
+  if (builder.badRows > 0) {
+    const shown = builder.problems.map((p) => `row ${p.row + 1}, ${p.field}: ${p.value} ${p.why}`).join('; ');
+    throw invalid(`${source}: ${builder.badRows} bad row${builder.badRows === 1 ? '' : 's'}: ${shown}`, { source, badRows: builder.badRows });
+  }
+  return builder.finish(source);
+}

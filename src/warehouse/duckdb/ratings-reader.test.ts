@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { IdMap, RecpipeError, type RatingsBuilderOptions } from '../../core/index.js';
+import { withRatingsFileReader } from './ratings-reader.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'recpipe-reader-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+const file = (content: string | Buffer): string => {
+  const path = join(dir, `r${n++}.csv`);
+  writeFileSync(path, content);
+  return path;
+};
+const read = (content: string | Buffer, opts: RatingsBuilderOptions = {}) => withRatingsFileReader((r) => r(file(content), opts));
+const T = { timeout: 30_000 };
+
+describe('readRatingsCsv', () => {
+  it('reads a headed CRLF file with timestamps, like MovieLens', T, async () => {
+    const { dataset } = await read('userId,movieId,rating,timestamp\r\n1,31,2.5,1260759144\r\n1,1029,3.0,1260759179\r\n2,31,4,1\r\n');
+    assert.deepEqual([...dataset.users], [0, 0, 1]);
+    assert.deepEqual([...dataset.items], [0, 1, 0]);
+    assert.deepEqual([...dataset.ratings], [2.5, 3, 4]);
+    assert.deepEqual(dataset.scale, { min: 2.5, max: 4 });
+  });
+  it('reads headerless tab-separated text, quoted ids, and names columns in any order', T, async () => {
+    const tsv = await read('"1"\t"7"\t5\n1.0\t8\t1\n');
+    assert.deepEqual(tsv.dataset.userIds.rawIds(), ['1']);
+    assert.deepEqual(tsv.dataset.itemIds.rawIds(), ['7', '8']);
+    const named = await read('rating,item,user\n4,i1,u1\n');
+    assert.deepEqual([named.dataset.userIds.raw(0), named.dataset.itemIds.raw(0), named.dataset.ratings[0]], ['u1', 'i1', 4]);
+  });
+  it('reads text ids found after numeric ones, and integers beyond 2^53 exactly', T, async () => {
+    const lines = ['1,2,3'];
+    for (let i = 0; i < 5000; i++) lines.push(`${i},${i},1`);
+    const { dataset } = await read([...lines, 'abc,123456789012345678901,4'].join('\n'));
+    assert.equal(dataset.userIds.raw(dataset.users[dataset.size - 1]), 'abc');
+    assert.equal(dataset.itemIds.raw(dataset.items[dataset.size - 1]), '123456789012345678901');
+  });
+  it('names file, line, column and value of every bad row and returns nothing', T, async () => {
+    const path = file('user,item,rating\n1,2,3\n1,3\n\n1,4,abc\n,5,1\n1,6,inf\n');
+    const e = await withRatingsFileReader((r) => r(path)).then(
+      () => assert.fail('read a bad file'),
+      (err: unknown) => err,
+    );
+    assert.ok(e instanceof RecpipeError && e.code === 'INVALID_ARGUMENT');
+    assert.match(e.message, new RegExp(`^${path.replace(/[.]/g, '\\.')}: 4 bad rows: `));
+    assert.match(e.message, /line 3: expected 3 fields/);
+    assert.match(e.message, /line 5, column 3 \(rating\): "abc" is not a number/);
+    assert.match(e.message, /line 6, column 1 \(user\): "" is an empty user id/);
+    assert.match(e.message, /line 7, column 3 \(rating\): "inf" is not a finite number/);
+  });
+  it('refuses a binary file, an over-long line and ratings outside a given scale', T, async () => {
+    await assert.rejects(read(Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0x2c, 0x31])), /not a text file \(a NUL byte at byte 5\)/);
+    await assert.rejects(read(`1,2,3\n1,3,${'9'.repeat(3_000_000)}\n`), /1 bad row: line 2: the line is too long to be a rating/);
+    await assert.rejects(read('1,2,3\n1,3,6\n', { scale: { min: 1, max: 5 } }), /line 2, column 3 \(rating\): "6" is outside the rating scale 1–5/);
+  });
+  it('counts negative ratings as a warning naming the first line', T, async () => {
+    const { warnings, dataset } = await read('1,2,3\n\n1,3,-1\n1,4,-2\n');
+    assert.equal(dataset.size, 3);
+    assert.match(warnings[0], /2 negative ratings \(the first at line 3, column 3\)/);
+  });
+  it('refuses missing, empty and header-only files by name', T, async () => {
+    await assert.rejects(withRatingsFileReader((r) => r(join(dir, 'nope.csv'))), /ratings file not found: .*nope\.csv/);
+    await assert.rejects(read('\r\n\n'), /the file is empty/);
+    await assert.rejects(read('user,item,rating\n'), /no ratings to read/);
+    await assert.rejects(read('1,2,3\n"1,2,3\n'), /line 2: unterminated quoted field/);
+  });
+  it('keeps the last rating of a duplicate pair, in data order, and counts them', T, async () => {
+    const { dataset, duplicates } = await read('1,2,3\n1,3,4\n1.0,2,5\n2,2,1\n1,2,2\n');
+    assert.deepEqual(duplicates, { count: 2, firstRow: 2 });
+    assert.deepEqual([...dataset.ratings], [4, 1, 2]);
+    assert.deepEqual([...(await read('1,2,3\n1,2,5\n', { duplicates: 'first' })).dataset.ratings], [3]);
+    await assert.rejects(read('1,2,3\n1,2,5\n', { duplicates: 'error' }), /duplicate rating for user 1 and item 2/);
+  });
+  it('shares vocabularies between files when asked', T, async () => {
+    const userIds = new IdMap();
+    const itemIds = new IdMap();
+    await read('1,2,3\n', { userIds, itemIds });
+    const b = await read('5,2,3\n1,9,1\n', { userIds, itemIds });
+    assert.deepEqual([...b.dataset.users], [1, 0]);
+    assert.deepEqual([...b.dataset.items], [0, 1]);
+  });
+});
