@@ -9,6 +9,7 @@ const EXIT: Record<ErrorCode, number> = {
   FAILED_PRECONDITION: 5,
   PERMISSION_DENIED: 6,
   RESOURCE_EXHAUSTED: 7,
+  UNAUTHENTICATED: 8,
   INTERNAL: 1,
 };
 

@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'FAILED_PRECONDITION'
   | 'PERMISSION_DENIED'
   | 'RESOURCE_EXHAUSTED'
+  | 'UNAUTHENTICATED'
   | 'INTERNAL';
 
 export class RecpipeError extends Error {

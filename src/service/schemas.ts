@@ -66,7 +66,7 @@ export const ErrorResponseSchema = Type.Object(
   {
     error: Type.Object({
       code: Type.Union(
-        ['INVALID_ARGUMENT', 'NOT_FOUND', 'CONFLICT', 'FAILED_PRECONDITION', 'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED', 'INTERNAL'].map((c) => Type.Literal(c)),
+        ['INVALID_ARGUMENT', 'NOT_FOUND', 'CONFLICT', 'FAILED_PRECONDITION', 'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED', 'UNAUTHENTICATED', 'INTERNAL'].map((c) => Type.Literal(c)),
       ),
       message: Type.String(),
     }),

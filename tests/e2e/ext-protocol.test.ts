@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { ApiKeyStore } from '../../src/auth/index.js';
+import { ApiKeyStore, Authenticator } from '../../src/auth/index.js';
 import { Engine } from '../../src/engine/index.js';
 import { endpointFixture, type EndpointFixture } from '../../src/endpoints/endpoint-test-fixture.js';
-import { createService, SessionStore, type ServiceContext } from '../../src/service/index.js';
+import { createService, DEFAULT_LIMITS, requireCaller, SessionStore, type ServiceContext } from '../../src/service/index.js';
 import { JobWatch } from '../../src/service/job-watch.js';
 import { externalFunctionArea } from '../../src/service/routes/external-functions.js';
 
@@ -254,8 +254,10 @@ describe('/ext limits: back-pressure, slow batches, the response size limit', ()
     engine = await Engine.open({ home });
     key = new ApiKeyStore(home).create('ACCOUNTADMIN').key;
     const closing = new AbortController();
-    const ctx: ServiceContext = { engine, sessions: new SessionStore(), jobWatch: new JobWatch(engine.jobs), closing: closing.signal, home, version: 'test', pid: process.pid };
+    const auth = new Authenticator(home);
+    const ctx: ServiceContext = { engine, sessions: new SessionStore(), jobWatch: new JobWatch(engine.jobs), closing: closing.signal, home, version: 'test', pid: process.pid, auth, limits: DEFAULT_LIMITS };
     app = Fastify();
+    requireCaller(app, auth);
     await externalFunctionArea({ maxInFlight: 1, asyncAfterMs: 0, maxResponseBytes: 2000 })(app, ctx);
     await app.listen({ host: '127.0.0.1', port: 0 });
     const addr = app.server.address();
