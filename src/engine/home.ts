@@ -26,6 +26,11 @@ export class HomeLayout {
     return join(this.root, 'tmp');
   }
 
+  /** Where COPY sources are linked for the locked-down warehouse to read (inside tmp/, an allowed directory). */
+  get stagingDir(): string {
+    return join(this.tempDir, 'loads');
+  }
+
   get lockFile(): string {
     return join(this.root, 'recpipe.lock');
   }

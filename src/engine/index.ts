@@ -63,7 +63,12 @@ export class Engine {
     let warehouse: Warehouse | undefined;
     try {
       const fresh = !existsSync(layout.systemFile);
-      warehouse = await openDuckDbWarehouse({ tempDirectory: layout.tempDir, connectionSetup: SNOWFLAKE_FUNCTIONS });
+      warehouse = await openDuckDbWarehouse({
+        tempDirectory: layout.tempDir,
+        connectionSetup: SNOWFLAKE_FUNCTIONS,
+        // SQL sessions reach no host file: only the home's databases, spill space and load staging.
+        fileAccess: { directories: [layout.databasesDir, layout.tempDir], paths: [layout.systemFile, `${layout.systemFile}.wal`], stagingDirectory: layout.stagingDir },
+      });
       await warehouse.attachDatabase(SYSTEM_DATABASE, layout.systemFile);
       const catalog = await Catalog.open(warehouse, fresh);
       const access = await AccessControl.open(warehouse, `"${SYSTEM_DATABASE}"."PUBLIC"`);

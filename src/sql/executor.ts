@@ -32,6 +32,7 @@ import {
   type CreateHead,
 } from './statements/index.js';
 import type { ObjectListing } from './statements/listings.js';
+import { refuseHostAccess } from './statements/host-access.js';
 import { splitStatements, type Statement } from './tokens.js';
 
 const SUPPORTED =
@@ -88,10 +89,12 @@ async function followSession(conn: WarehouseConnection, session: Session): Promi
 }
 
 function dispatch(ctx: ExecContext): Promise<StatementResult> {
+  const first = ctx.statement.tokens[0];
+  // COPY INTO names its files itself (checked by its handler); no other statement may name a file.
+  if (first.value !== 'COPY') refuseHostAccess(ctx.statement);
   const external = externalStatement(ctx);
   if (external) return external;
   if (isRoleOrUserStatement(ctx.statement)) return roleOrUserStatement(ctx);
-  const first = ctx.statement.tokens[0];
   const word = first.kind === 'word' || first.value === '(' ? first.value : '';
   switch (word) {
     case 'USE':

@@ -62,7 +62,7 @@ export function registerKeys(program: Command): void {
       const list = store(o).list();
       if (o.json) return print(jsonText(list));
       if (list.length === 0) return print('No API keys. Create one with: recpipe keys create --role SYSADMIN\n');
-      print(alignTable(['NAME', 'PREFIX', 'USER', 'ROLE', 'CREATED', 'LAST USED'], list.map((k) => [k.name, k.prefix, k.user ?? '-', k.role, shortTime(k.createdAt), shortTime(k.lastUsedAt)])));
+      print(alignTable(['NAME', 'PREFIX', 'ROLE', 'USER', 'CREATED', 'LAST USED'], list.map((k) => [k.name, k.prefix, k.role, k.user ?? '-', shortTime(k.createdAt), shortTime(k.lastUsedAt)])));
     },
   );
   withHome(keys.command('revoke').description('Delete a key (by name or prefix); requests with it get 401 from then on').argument('<name>')).action((name: string, o: HomeOptions) => {
