@@ -26,6 +26,11 @@ export class HomeLayout {
     return join(this.root, 'tmp');
   }
 
+  /** Internal stages' files: `users/<USER>/` (each user's @~) and `named/<DB.SCHEMA.NAME>/`. */
+  get stagesDir(): string {
+    return join(this.root, 'stages');
+  }
+
   /** Where COPY sources are linked for the locked-down warehouse to read (inside tmp/, an allowed directory). */
   get stagingDir(): string {
     return join(this.tempDir, 'loads');

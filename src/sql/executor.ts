@@ -3,6 +3,7 @@ import type { SqlParam, Warehouse, WarehouseConnection } from '../warehouse/inde
 import type { ExternalFunctions } from '../external/index.js';
 import type { AccessControl } from '../access/index.js';
 import type { Catalog } from './catalog.js';
+import type { StageStore } from './stages.js';
 import type { DatabaseFileOf, ExecContext } from './context.js';
 import { compilation, inStatement } from './errors.js';
 import { Parser } from './parser.js';
@@ -33,10 +34,11 @@ import {
 } from './statements/index.js';
 import type { ObjectListing } from './statements/listings.js';
 import { refuseHostAccess } from './statements/host-access.js';
+import { createStage, dropStage, listStage, putFile } from './statements/stage.js';
 import { splitStatements, type Statement } from './tokens.js';
 
 const SUPPORTED =
-  'USE ROLE|WAREHOUSE|DATABASE|SCHEMA; CREATE [OR REPLACE] DATABASE|SCHEMA|WAREHOUSE|FILE FORMAT|TABLE|VIEW; DROP of the same; ' +
+  'USE ROLE|WAREHOUSE|DATABASE|SCHEMA; CREATE [OR REPLACE] DATABASE|SCHEMA|WAREHOUSE|FILE FORMAT|TABLE|VIEW|STAGE; DROP of the same; LIST @stage; PUT; ' +
   'SHOW DATABASES|SCHEMAS|TABLES|VIEWS|WAREHOUSES|FILE FORMATS|TRAINING JOBS|ENDPOINTS; DESCRIBE TABLE|VIEW|FILE FORMAT|TRAINING JOB|ENDPOINT; COPY INTO; ' +
   'SELECT; INSERT; UPDATE; DELETE; TRUNCATE; ALTER TABLE; BEGIN/COMMIT/ROLLBACK';
 
@@ -47,6 +49,7 @@ export interface ExecutorDeps {
   readonly listings?: readonly ObjectListing[];
   readonly externals?: ExternalFunctions;
   readonly access: AccessControl;
+  readonly stages?: StageStore;
 }
 
 /**
@@ -109,6 +112,11 @@ function dispatch(ctx: ExecContext): Promise<StatementResult> {
       return grantOrRevoke(ctx);
     case 'COPY':
       return copyInto(ctx);
+    case 'LIST':
+    case 'LS':
+      return listStage(ctx, new Parser(ctx.statement));
+    case 'PUT':
+      return putFile(ctx, new Parser(ctx.statement));
     case 'CREATE':
       return create(ctx);
     case 'DROP':
@@ -132,7 +140,7 @@ function create(ctx: ExecContext): Promise<StatementResult> {
     throw compilation('INVALID_ARGUMENT', 'temporary tables are not supported (recpipe sessions share connections); use a TRANSIENT or permanent table');
   }
   const transient = p.acceptWords('TRANSIENT');
-  const kind = p.acceptWords('FILE', 'FORMAT') ? 'FILE FORMAT' : p.acceptOneOf(['DATABASE', 'SCHEMA', 'WAREHOUSE', 'TABLE', 'VIEW']);
+  const kind = p.acceptWords('FILE', 'FORMAT') ? 'FILE FORMAT' : p.acceptOneOf(['DATABASE', 'SCHEMA', 'WAREHOUSE', 'TABLE', 'VIEW', 'STAGE']);
   if (kind === null || (transient && !['DATABASE', 'SCHEMA', 'TABLE'].includes(kind))) throw unsupported(ctx.statement);
   const ifNotExists = p.acceptWords('IF', 'NOT', 'EXISTS');
   if (orReplace && ifNotExists) throw compilation('INVALID_ARGUMENT', 'OR REPLACE and IF NOT EXISTS are incompatible.');
@@ -146,6 +154,8 @@ function create(ctx: ExecContext): Promise<StatementResult> {
       return createWarehouse(ctx, p, head);
     case 'FILE FORMAT':
       return createFileFormat(ctx, p, head);
+    case 'STAGE':
+      return createStage(ctx, p, head);
     case 'TABLE':
       return createTable(ctx, p, head);
     default:
@@ -156,7 +166,7 @@ function create(ctx: ExecContext): Promise<StatementResult> {
 function drop(ctx: ExecContext): Promise<StatementResult> {
   const p = new Parser(ctx.statement);
   p.expectWords('DROP');
-  const kind = p.acceptWords('FILE', 'FORMAT') ? 'FILE FORMAT' : p.acceptOneOf(['DATABASE', 'SCHEMA', 'WAREHOUSE', 'TABLE', 'VIEW']);
+  const kind = p.acceptWords('FILE', 'FORMAT') ? 'FILE FORMAT' : p.acceptOneOf(['DATABASE', 'SCHEMA', 'WAREHOUSE', 'TABLE', 'VIEW', 'STAGE']);
   if (kind === null) throw unsupported(ctx.statement);
   const ifExists = p.acceptWords('IF', 'EXISTS');
   switch (kind) {
@@ -168,6 +178,8 @@ function drop(ctx: ExecContext): Promise<StatementResult> {
       return dropWarehouse(ctx, p, ifExists);
     case 'FILE FORMAT':
       return dropFileFormat(ctx, p, ifExists);
+    case 'STAGE':
+      return dropStage(ctx, p, ifExists);
     default:
       return dropRelation(ctx, p, kind as 'TABLE' | 'VIEW', ifExists);
   }
