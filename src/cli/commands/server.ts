@@ -37,8 +37,7 @@ async function serve(o: ServerOptions): Promise<void> {
     throw listenError(e, config.host, config.port);
   }
   const proxy = loadTlsProxy(o.tlsProxy);
-  const local = server.url === `http://${server.listening}` ? '' : `; local clients use ${server.url}`;
-  process.stdout.write(`recpipe server listening on ${server.listening}${local} (home ${config.home}, pid ${process.pid})\n`);
+  process.stdout.write(`recpipe server listening at ${server.url} (bound to ${server.listening}; home ${config.home}, pid ${process.pid})\n`);
   if (!isLoopback(config.host)) {
     process.stderr.write(
       proxy === undefined
