@@ -58,14 +58,18 @@ export function pathInStage(root: string, path: string, shown: string): string {
   return real;
 }
 
-/** The files under a stage path (a file, or a directory listed recursively and sorted), each checked to lie inside the stage. */
-export function stageFiles(root: string, path: string, shown: string): StageFile[] {
+/**
+ * The files under a stage path (a file, or a directory listed recursively and sorted) that `wanted`
+ * keeps (by their path inside the stage), each checked to lie inside the stage.
+ */
+export function stageFiles(root: string, path: string, shown: string, wanted: (relative: string) => boolean = () => true): StageFile[] {
   const realRoot = realRootOf(root, shown);
   const start = pathInStage(root, path, shown);
   const st = statSync(start);
   const names = st.isFile() ? [start] : (readdirSync(start, { recursive: true }) as string[]).map((f) => join(start, f)).sort();
   const out: StageFile[] = [];
   for (const name of names) {
+    if (!wanted(relative(realRoot, name))) continue;
     const real = realpathSync(name);
     if (!within(realRoot, real)) throw escape(`${shown}/${relative(start, name)}`);
     const s = statSync(real);

@@ -120,8 +120,7 @@ function stageSource(stage: ResolvedStage, path: string, opts: Options): SourceF
   const re = typeof pattern === 'string' ? new RegExp(`^(?:${pattern})$`) : null;
   const base = path.replace(/\/+$/, '');
   const wanted = Array.isArray(only) ? new Set(only.map((f) => (base === '' ? String(f) : `${base}/${String(f)}`))) : null;
-  return stageFiles(stage.root, path, stage.shown)
-    .filter((f) => (re ? re.test(f.relative) : true) && (wanted ? wanted.has(f.relative) : true))
+  return stageFiles(stage.root, path, stage.shown, (f) => (re ? re.test(f) : true) && (wanted ? wanted.has(f) : true))
     .map((f) => ({ path: f.path, size: f.size, modified: f.modified }));
 }
 

@@ -131,7 +131,7 @@ export async function listStage(ctx: ExecContext, p: Parser): Promise<StatementR
   const pattern = opts.get('PATTERN');
   const re = typeof pattern === 'string' ? new RegExp(`^(?:${pattern})$`) : null;
   const stage = await resolveStage(ctx, ref!);
-  const files = stageFiles(stage.root, ref!.path, ref!.text).filter((f) => (re ? re.test(f.relative) : true));
+  const files = stageFiles(stage.root, ref!.path, ref!.text, (f) => (re ? re.test(f) : true));
   const prefix = ref!.user ? '~' : ref!.name[ref!.name.length - 1].toLowerCase();
   return queryResult(
     ctx.statement,
