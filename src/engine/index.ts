@@ -12,11 +12,14 @@ import { endpointFunctions } from './endpoint-functions.js';
 import { jobFunctions } from './job-functions.js';
 import { endpointListing, trainingJobListing } from './listings.js';
 import { HomeLayout, lockHome, type HomeLock } from './home.js';
+import { ArtifactRefs } from './artifact-refs.js';
+import { join } from 'node:path';
 
 export type { Session, StatementResult, ResultColumnType } from '../sql/index.js';
 export type { TableName, Warehouse } from '../warehouse/index.js';
 export { describeJobStart, trainRequest } from './job-functions.js';
 export { deployModel } from './endpoint-functions.js';
+export type { ArtifactRefs } from './artifact-refs.js';
 
 export interface EngineOptions {
   /** The data directory (created when missing); one process owns it at a time. */
@@ -53,6 +56,8 @@ export class Engine {
     private readonly externals: ExternalFunctions,
     /** Roles, users and grants; `access.hasUsage(role, fn)` backs privilege checks outside SQL. */
     readonly access: AccessControl,
+    /** What a deploy may name (job, home artifact, stage path); `resolve` refuses the rest alike. */
+    readonly artifactRefs: ArtifactRefs,
   ) {}
 
   /** Opens (creating if needed) a home: takes its lock, opens the system catalog and re-attaches every database. */
@@ -85,11 +90,12 @@ export class Engine {
       // External functions of the same name/arity override built-ins per schema (see ExternalFunctions).
       const externals = await ExternalFunctions.open({ warehouse, ownUrl: () => links.served, guard: (spec) => guardFunction(spec, access), secrets: new SecretStore(layout.root) });
       const stages = await StageStore.open(warehouse, layout.stagesDir);
+      const artifactRefs = new ArtifactRefs(jobs, join(layout.root, 'artifacts'), stages, access);
       const executor = new SqlExecutor({ warehouse, catalog, databaseFile: (name) => layout.databaseFile(name), listings, externals, access, stages });
       // The usage check wraps outermost, so it also covers an external function overriding a built-in.
-      for (const spec of [...endpointFunctions(endpoints, jobs, links), ...jobFunctions(jobs, links)]) await warehouse.registerFunction(guardFunction(externals.wrapBuiltin(spec), access));
+      for (const spec of [...endpointFunctions(endpoints, artifactRefs, links), ...jobFunctions(jobs, links)]) await warehouse.registerFunction(guardFunction(externals.wrapBuiltin(spec), access));
       await externals.registerStored();
-      return new Engine(layout.root, warehouse, catalog, executor, lock, endpoints, jobs, links, externals, access);
+      return new Engine(layout.root, warehouse, catalog, executor, lock, endpoints, jobs, links, externals, access, artifactRefs);
     } catch (e) {
       await warehouse?.close();
       lock.release();

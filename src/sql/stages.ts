@@ -21,8 +21,15 @@ export interface StageRecord {
 
 const T = `"${SYSTEM_DATABASE}"."PUBLIC"."STAGES"`;
 
-/** Stages live in the system catalog beside databases and file formats; internal stages' files under `<home>/stages/`. */
+const keyOf = (database: string, schema: string, name: string): string => `${database.toUpperCase()}.${schema.toUpperCase()}.${name}`;
+
+/**
+ * Stages live in the system catalog beside databases and file formats; internal stages' files under
+ * `<home>/stages/`. An in-memory copy answers synchronous lookups (SQL functions resolving `@stage/path`).
+ */
 export class StageStore {
+  private cache = new Map<string, StageRecord>();
+
   private constructor(
     private readonly wh: Warehouse,
     readonly root: string,
@@ -31,7 +38,22 @@ export class StageStore {
   static async open(wh: Warehouse, root: string): Promise<StageStore> {
     await wh.run(`CREATE TABLE IF NOT EXISTS ${T} (DATABASE_NAME VARCHAR NOT NULL, SCHEMA_NAME VARCHAR NOT NULL, NAME VARCHAR NOT NULL, URL VARCHAR, DIR VARCHAR NOT NULL,
       FILE_FORMAT VARCHAR, OWNER VARCHAR NOT NULL, COMMENT VARCHAR, CREATED_ON TIMESTAMPTZ NOT NULL, PRIMARY KEY (DATABASE_NAME, SCHEMA_NAME, NAME))`);
-    return new StageStore(wh, root);
+    const store = new StageStore(wh, root);
+    await store.refresh();
+    return store;
+  }
+
+  private async refresh(): Promise<void> {
+    const r = await this.wh.run(`SELECT DATABASE_NAME, SCHEMA_NAME, NAME, URL, DIR, FILE_FORMAT, OWNER, COMMENT, CREATED_ON FROM ${T}`);
+    this.cache = new Map(r.rows.map((row) => {
+      const rec = recordOf(row);
+      return [keyOf(rec.database, rec.schema, rec.name), rec];
+    }));
+  }
+
+  /** The stage from the in-memory copy (null when there is none). */
+  find(database: string, schema: string, name: string): StageRecord | null {
+    return this.cache.get(keyOf(database, schema, name)) ?? null;
   }
 
   /** The directory of an internal named stage (created on demand, owner-only). */
@@ -47,25 +69,7 @@ export class StageStore {
   }
 
   async get(database: string, schema: string, name: string): Promise<StageRecord | null> {
-    const r = await this.wh.run(
-      `SELECT DATABASE_NAME, SCHEMA_NAME, NAME, URL, DIR, FILE_FORMAT, OWNER, COMMENT, CREATED_ON FROM ${T}
-        WHERE upper(DATABASE_NAME) = upper(?) AND upper(SCHEMA_NAME) = upper(?) AND NAME = ?`,
-      [database, schema, name],
-    );
-    const row = r.rows[0];
-    if (!row) return null;
-    const s = (v: unknown): string | null => (v === null ? null : String(v));
-    return {
-      database: String(row[0]),
-      schema: String(row[1]),
-      name: String(row[2]),
-      url: s(row[3]),
-      dir: String(row[4]),
-      fileFormat: row[5] === null ? null : (JSON.parse(String(row[5])) as Record<string, unknown>),
-      owner: String(row[6]),
-      comment: s(row[7]),
-      createdOn: String(row[8]),
-    };
+    return this.find(database, schema, name);
   }
 
   async put(rec: Omit<StageRecord, 'createdOn'>, replace: boolean): Promise<void> {
@@ -81,9 +85,26 @@ export class StageStore {
       rec.owner,
       rec.comment,
     ]);
+    await this.refresh();
   }
 
   async drop(database: string, schema: string, name: string): Promise<void> {
     await this.wh.run(`DELETE FROM ${T} WHERE upper(DATABASE_NAME) = upper(?) AND upper(SCHEMA_NAME) = upper(?) AND NAME = ?`, [database, schema, name]);
+    await this.refresh();
   }
+}
+
+function recordOf(row: readonly unknown[]): StageRecord {
+  const s = (v: unknown): string | null => (v === null ? null : String(v));
+  return {
+    database: String(row[0]),
+    schema: String(row[1]),
+    name: String(row[2]),
+    url: s(row[3]),
+    dir: String(row[4]),
+    fileFormat: row[5] === null ? null : (JSON.parse(String(row[5])) as Record<string, unknown>),
+    owner: String(row[6]),
+    comment: s(row[7]),
+    createdOn: String(row[8]),
+  };
 }

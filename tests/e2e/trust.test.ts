@@ -195,6 +195,20 @@ describe('trust over a real server process: identity, file access, stages, limit
     assert.deepEqual(rows.results[0].rows.map((r: unknown[]) => r[0]), ['alpha', 'alpha', 'beta', 'beta', 'gamma']);
   });
 
+  it('deploys models by reference only, with one answer for every other path, existing or not', async () => {
+    const refs = ['file:///etc', '/etc', '../../../etc', 'train-../../x', `file://${outside}`, `file://${join(home, 'artifacts', '..', 'databases')}`, '/no/such/dir', '@trust_db.public.s/../../outside', '@trust_db.public.nope/x'];
+    const answers = new Set<string>();
+    for (const ref of refs) {
+      const r = await sql(owner, `select deploy_model('m', '${ref}')`);
+      assert.equal(r.status, 400, `${ref}: ${r.text}`);
+      const ext = await call('POST', '/ext/deploy', keyHeaders(sysadmin), { data: [[0, 'm', ref]] });
+      assert.equal(ext.status, 400, `${ref} via /ext/deploy: ${ext.text}`);
+      for (const message of [r.json().error.message as string, ext.json().error.message as string]) answers.add(message.split('\n')[0].replace(ref, '<ref>').replace(/^.*?model reference/, 'model reference'));
+    }
+    assert.equal(answers.size, 1, [...answers].join('\n'));
+    assert.match([...answers][0], /is not deployable: give a training job name/);
+  });
+
   it('bounds statements per request and SQL size (413), keeps serving', async () => {
     const many = await sql(owner, 'select 1;'.repeat(2001));
     assert.equal(many.status, 413, many.text.slice(0, 200));
