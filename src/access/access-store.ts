@@ -31,7 +31,7 @@ export interface RoleGrantRow {
   readonly createdOn: string;
 }
 
-export type ObjectKind = 'FUNCTION' | 'DATABASE' | 'SCHEMA' | 'TABLE';
+export type ObjectKind = 'FUNCTION' | 'DATABASE' | 'SCHEMA' | 'TABLE' | 'STAGE';
 
 export interface PrivilegeRow {
   /** USAGE, SELECT, INSERT, … or OWNERSHIP (the role that created the object). */

@@ -21,7 +21,7 @@ describe('ApiKeyStore', () => {
     const text = readFileSync(store.file, 'utf8');
     assert.ok(!text.includes(key.slice(info.prefix.length + 1)), 'the secret is not in the file');
     assert.equal(statSync(store.file).mode & 0o777, 0o600);
-    assert.deepEqual(store.verify(key), { name: 'gateway', prefix: info.prefix, role: 'SYSADMIN' });
+    assert.deepEqual(store.verify(key), { name: 'gateway', prefix: info.prefix, role: 'SYSADMIN', user: null });
     assert.equal(store.verify(key.slice(0, -1) + (key.endsWith('A') ? 'B' : 'A')), null, 'one changed character fails');
     assert.equal(store.verify('not-a-key'), null);
   });

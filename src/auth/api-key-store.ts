@@ -9,6 +9,8 @@ export interface ApiKeyInfo {
   /** The key's public first part (`rpk_<id>`), enough to tell keys apart in logs and lists. */
   readonly prefix: string;
   readonly role: string;
+  /** The user the key signs in as (null: a key for /ext/* only, made before keys had users). */
+  readonly user: string | null;
   readonly createdAt: string;
   readonly lastUsedAt: string | null;
 }
@@ -17,6 +19,7 @@ interface StoredKey {
   name: string;
   id: string;
   role: string;
+  user?: string;
   createdAt: string;
   /** sha256(salt ‖ secret), hex. The secret is 256 random bits, so a slow hash adds no strength here. */
   salt: string;
@@ -33,6 +36,7 @@ export interface ApiKeyIdentity {
   readonly name: string;
   readonly prefix: string;
   readonly role: string;
+  readonly user: string | null;
 }
 
 const KEY_PATTERN = /^rpk_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
@@ -68,8 +72,11 @@ export class ApiKeyStore {
     return join(this.home, API_KEYS_USED_FILE);
   }
 
-  /** Creates a key for `role`; the returned `key` is the only time the secret exists in clear. */
-  create(role: string, name?: string, now = new Date()): { key: string; info: ApiKeyInfo } {
+  /**
+   * Creates a key for `role`, signing in as `user` (who must exist in the home's catalog: the CLI
+   * creates it first); the returned `key` is the only time the secret exists in clear.
+   */
+  create(role: string, name?: string, user?: string, now = new Date()): { key: string; info: ApiKeyInfo } {
     if (!ROLE_PATTERN.test(role)) throw invalid(`role '${role}' is not a valid role name (letters, digits, _ and $, starting with a letter or _)`);
     this.reload();
     const id = randomBytes(6).toString('hex');
@@ -78,7 +85,7 @@ export class ApiKeyStore {
     if (this.keys.some((k) => k.name === keyName)) throw new RecpipeError('CONFLICT', `an API key named '${keyName}' already exists; revoke it first or choose another --name`);
     const secret = randomBytes(32).toString('base64url');
     const salt = randomBytes(16);
-    const stored: StoredKey = { name: keyName, id, role: role.toUpperCase(), createdAt: now.toISOString(), salt: salt.toString('hex'), hash: hashOf(salt, secret).toString('hex') };
+    const stored: StoredKey = { name: keyName, id, role: role.toUpperCase(), ...(user === undefined ? {} : { user }), createdAt: now.toISOString(), salt: salt.toString('hex'), hash: hashOf(salt, secret).toString('hex') };
     this.write([...this.keys, stored]);
     return { key: `rpk_${id}_${secret}`, info: this.info(stored) };
   }
@@ -112,7 +119,7 @@ export class ApiKeyStore {
     const expected = Buffer.from(key.hash, 'hex');
     if (!timingSafeEqual(hashOf(Buffer.from(key.salt, 'hex'), m[2]), expected)) return null;
     this.noteUse(key.id, now);
-    return { name: key.name, prefix: `rpk_${key.id}`, role: key.role };
+    return { name: key.name, prefix: `rpk_${key.id}`, role: key.role, user: key.user ?? null };
   }
 
   get count(): number {
@@ -137,7 +144,7 @@ export class ApiKeyStore {
   }
 
   private info(k: StoredKey, used: Record<string, string> = {}): ApiKeyInfo {
-    return { name: k.name, prefix: `rpk_${k.id}`, role: k.role, createdAt: k.createdAt, lastUsedAt: this.used.get(k.id) ?? used[k.id] ?? null };
+    return { name: k.name, prefix: `rpk_${k.id}`, role: k.role, user: k.user ?? null, createdAt: k.createdAt, lastUsedAt: this.used.get(k.id) ?? used[k.id] ?? null };
   }
 
   /** Re-reads the key file when its size or modification time changed since the last read. */

@@ -1,17 +1,19 @@
 import type { Command } from 'commander';
 import { connectControl, type ControlClient } from '../client/index.js';
-import { loadConfig } from '../config/index.js';
+import { loadApiKey, loadConfig } from '../config/index.js';
 
 /** Where a jobs/endpoints command finds its home and, optionally, the server to use. */
 export interface ControlOptions {
   home?: string;
   server?: string;
+  key?: string;
 }
 
 export function addControlOptions(command: Command): Command {
   return command
     .option('--home <dir>', 'data directory (default $RECPIPE_HOME or ./recpipe-data)')
-    .option('--server <url>', 'use the recpipe server at this URL instead of finding one for the home');
+    .option('--server <url>', 'use the recpipe server at this URL instead of finding one for the home')
+    .option('--key <key>', 'API key for the server (default $RECPIPE_API_KEY, else the home owner token)');
 }
 
 /**
@@ -20,7 +22,7 @@ export function addControlOptions(command: Command): Command {
  */
 export async function withControl<T>(o: ControlOptions, work: (client: ControlClient, home: string) => Promise<T>): Promise<T> {
   const { home } = loadConfig({ home: o.home });
-  const client = await connectControl({ home, url: o.server });
+  const client = await connectControl({ home, url: o.server, key: loadApiKey(o.key) });
   process.stderr.write(client.description + '\n');
   try {
     return await work(client, home);

@@ -1,4 +1,4 @@
-import { findServer } from './connect.js';
+import { clientKey, findServer } from './connect.js';
 import type { ControlClient } from './control-client.js';
 import { HttpControlClient } from './http-control-client.js';
 import { requestJson } from './http-json.js';
@@ -8,6 +8,8 @@ export interface ControlConnectOptions {
   home: string;
   /** A server to use instead of looking one up in `<home>/server.json`. */
   url?: string;
+  /** An API key; without one, the home's owner token. */
+  key?: string;
 }
 
 /**
@@ -15,13 +17,14 @@ export interface ControlConnectOptions {
  * running server when there is one, otherwise the home opened in this process.
  */
 export async function connectControl(opts: ControlConnectOptions): Promise<ControlClient> {
+  const key = clientKey(opts.home, opts.key);
   if (opts.url !== undefined) {
-    const client = new HttpControlClient(opts.url);
+    const client = new HttpControlClient(opts.url, key);
     // Fails early, naming the URL, when nothing answers there.
     await requestJson(client.url, 'GET', '/api/v1/health');
     return client;
   }
   const server = await findServer(opts.home);
-  if (server) return new HttpControlClient(server.url);
+  if (server) return new HttpControlClient(server.url, key);
   return InProcessControlClient.open(opts.home);
 }

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { readOwnerToken } from '../auth/index.js';
 import { readServerInfo, type ServerInfo } from '../config/index.js';
 import { requestJson } from './http-json.js';
 import { HttpSqlClient } from './http-sql-client.js';
@@ -10,6 +11,13 @@ export interface ConnectOptions {
   /** A server to use instead of looking one up in `<home>/server.json`. */
   url?: string;
   session?: SessionInit;
+  /** An API key; without one, the home's owner token (when this OS user can read it). */
+  key?: string;
+}
+
+/** The credential a client on `home` presents: the key it was given, else the owner token it can read. */
+export function clientKey(home: string, key?: string): string | undefined {
+  return key ?? readOwnerToken(home) ?? undefined;
 }
 
 interface Health {
@@ -41,8 +49,9 @@ export async function findServer(home: string): Promise<ServerInfo | null> {
  * home), otherwise by opening the home in-process. `client.mode`/`description` say which was chosen.
  */
 export async function connect(opts: ConnectOptions): Promise<SqlClient> {
-  if (opts.url !== undefined) return HttpSqlClient.open(opts.url, opts.session);
+  const key = clientKey(opts.home, opts.key);
+  if (opts.url !== undefined) return HttpSqlClient.open(opts.url, opts.session, key);
   const server = await findServer(opts.home);
-  if (server) return HttpSqlClient.open(server.url, opts.session);
+  if (server) return HttpSqlClient.open(server.url, opts.session, key);
   return InProcessSqlClient.open(opts.home, opts.session);
 }

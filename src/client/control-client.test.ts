@@ -8,6 +8,7 @@ import { Engine } from '../engine/index.js';
 import { startServer, type RunningServer } from '../service/index.js';
 import { syntheticRatingsSql } from '../../tests/support/ratings-sql.js';
 import { connectControl, HttpControlClient, InProcessControlClient, type ControlClient, type TrainingJob } from './index.js';
+import { authHeaders, ownerKey } from '../../tests/support/auth.js';
 
 const QUICK = { folds: 0, hyperparameters: { n_factors: 4, n_epochs: 5 } };
 const SLOW = { folds: 0, hyperparameters: { n_factors: 100, n_epochs: 100_000 } };
@@ -46,7 +47,7 @@ describe('control client over real HTTP (127.0.0.1, port 0)', () => {
     const [r] = await engine.execute(engine.createSession(), "select train_and_get_recommendations('ctl_ml.public.ratings', 'ctl_ml.public.recs_sql', parse_json('{\"folds\": 0}'))");
     const started = r.rows[0][0] as { TrainingJobName: string; Describe: string };
     assert.equal(started.Describe, `${server.url}/api/v1/training-jobs/${started.TrainingJobName}`);
-    const res = await fetch(started.Describe);
+    const res = await fetch(started.Describe, { headers: authHeaders(home) });
     assert.equal(res.status, 200);
     assert.equal(((await res.json()) as TrainingJob).name, started.TrainingJobName);
     await engine.jobs.wait(started.TrainingJobName);
@@ -81,7 +82,7 @@ describe('control client over real HTTP (127.0.0.1, port 0)', () => {
     const served = await client.waitForEndpoint('ctl-model', 'InService', 10_000);
     assert.equal(served.model?.users, 20);
     assert.deepEqual((await client.listEndpoints()).map((e) => e.name), ['ctl-model']);
-    const res = await fetch(`${server.url}/endpoints/ctl-model/invocations`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: '1,2\n' });
+    const res = await fetch(`${server.url}/endpoints/ctl-model/invocations`, { method: 'POST', headers: { ...authHeaders(home), 'content-type': 'text/csv' }, body: '1,2\n' });
     assert.equal(Number((await res.text()).trim()), engine.endpoints.invokeOne('ctl-model', 1, 2));
     assert.equal((await client.deleteEndpoint('ctl-model')).name, 'ctl-model');
     await assert.rejects(client.describeEndpoint('ctl-model'), notFound);
@@ -99,7 +100,7 @@ describe('control client over real HTTP (127.0.0.1, port 0)', () => {
     const other = await startServer(engine, { home: otherHome, host: '127.0.0.1', port: 0 });
     const job = await client.startJob({ input: 'ctl_ml.public.big', output: 'ctl_ml.public.big_recs2', ...SLOW });
     try {
-      const waiting = new HttpControlClient(other.url).waitJob(job.name, 300);
+      const waiting = new HttpControlClient(other.url, ownerKey(otherHome)).waitJob(job.name, 300);
       await new Promise((r) => setTimeout(r, 100));
       const t0 = Date.now();
       await other.close();

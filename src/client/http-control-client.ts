@@ -17,35 +17,38 @@ export class HttpControlClient implements ControlClient {
   readonly url: string;
   readonly description: string;
 
-  constructor(url: string) {
+  constructor(
+    url: string,
+    private readonly key?: string,
+  ) {
     this.url = url.replace(/\/+$/, '');
     this.description = `connected to recpipe server at ${this.url}`;
   }
 
   async listJobs(): Promise<TrainingJob[]> {
-    return (await requestJson<{ trainingJobs: TrainingJob[] }>(this.url, 'GET', '/api/v1/training-jobs')).trainingJobs;
+    return (await requestJson<{ trainingJobs: TrainingJob[] }>(this.url, 'GET', '/api/v1/training-jobs', { key: this.key })).trainingJobs;
   }
 
   describeJob(name: string): Promise<TrainingJob> {
-    return requestJson(this.url, 'GET', jobPath(name));
+    return requestJson(this.url, 'GET', jobPath(name), { key: this.key });
   }
 
   jobLogs(name: string): Promise<string> {
-    return requestText(this.url, 'GET', `${jobPath(name)}/logs`);
+    return requestText(this.url, 'GET', `${jobPath(name)}/logs`, { key: this.key });
   }
 
   stopJob(name: string): Promise<TrainingJob> {
-    return requestJson(this.url, 'POST', `${jobPath(name)}/stop`);
+    return requestJson(this.url, 'POST', `${jobPath(name)}/stop`, { key: this.key });
   }
 
   startJob(request: StartJobRequest): Promise<TrainingJob> {
-    return requestJson(this.url, 'POST', '/api/v1/training-jobs', { body: request });
+    return requestJson(this.url, 'POST', '/api/v1/training-jobs', { body: request, key: this.key });
   }
 
   /** One long poll: the job when it ends, or as it is after `seconds`. */
   waitJob(name: string, seconds: number): Promise<TrainingJob> {
     const s = Math.max(0, Math.round(seconds * 1000) / 1000);
-    return requestJson(this.url, 'GET', `${jobPath(name)}/wait?timeoutSeconds=${s}`, { timeoutMs: s * 1000 + WAIT_SLACK_MS });
+    return requestJson(this.url, 'GET', `${jobPath(name)}/wait?timeoutSeconds=${s}`, { timeoutMs: s * 1000 + WAIT_SLACK_MS, key: this.key });
   }
 
   /** Alternates a short long poll with a read of the log, reporting the log's new complete lines. */
@@ -72,16 +75,16 @@ export class HttpControlClient implements ControlClient {
   }
 
   async listEndpoints(): Promise<EndpointDescription[]> {
-    return (await requestJson<{ endpoints: EndpointDescription[] }>(this.url, 'GET', '/api/v1/endpoints')).endpoints;
+    return (await requestJson<{ endpoints: EndpointDescription[] }>(this.url, 'GET', '/api/v1/endpoints', { key: this.key })).endpoints;
   }
 
   describeEndpoint(name: string): Promise<EndpointDescription> {
-    return requestJson(this.url, 'GET', endpointPath(name));
+    return requestJson(this.url, 'GET', endpointPath(name), { key: this.key });
   }
 
   async deploy(name: string, artifactOrJob: string): Promise<EndpointDescription> {
     const artifactUri = await artifactFor(artifactOrJob, (job) => this.describeJob(job));
-    return requestJson(this.url, 'POST', '/api/v1/endpoints', { body: { name, artifactUri } });
+    return requestJson(this.url, 'POST', '/api/v1/endpoints', { body: { name, artifactUri }, key: this.key });
   }
 
   async waitForEndpoint(name: string, status: EndpointStatus, timeoutMs: number): Promise<EndpointDescription> {
@@ -96,7 +99,7 @@ export class HttpControlClient implements ControlClient {
   }
 
   deleteEndpoint(name: string): Promise<EndpointDescription> {
-    return requestJson(this.url, 'DELETE', endpointPath(name));
+    return requestJson(this.url, 'DELETE', endpointPath(name), { key: this.key });
   }
 
   /** Nothing to release: requests share the module's keep-alive agent. */

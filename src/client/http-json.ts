@@ -3,13 +3,15 @@ import https from 'node:https';
 import { invalid, RecpipeError, type ErrorCode } from '../core/errors.js';
 
 const CODES: ReadonlySet<string> = new Set<ErrorCode>([
-  'INVALID_ARGUMENT', 'NOT_FOUND', 'CONFLICT', 'FAILED_PRECONDITION', 'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED', 'INTERNAL',
+  'INVALID_ARGUMENT', 'NOT_FOUND', 'CONFLICT', 'FAILED_PRECONDITION', 'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED', 'UNAUTHENTICATED', 'INTERNAL',
 ]);
 
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 
 export interface RequestOptions {
   body?: unknown;
+  /** Sent as `Authorization: Bearer …`: an API key or the home's owner token. */
+  key?: string;
   timeoutMs?: number;
 }
 
@@ -53,7 +55,8 @@ async function exchange(baseUrl: string, method: HttpMethod, path: string, opts:
 
 function send(url: URL, method: string, opts: RequestOptions): Promise<RawReply> {
   const data = opts.body === undefined ? undefined : JSON.stringify(opts.body);
-  const headers = data === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) };
+  const headers: Record<string, string | number> = data === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) };
+  if (opts.key !== undefined) headers.authorization = `Bearer ${opts.key}`;
   const secure = url.protocol === 'https:';
   return new Promise((resolve, reject) => {
     const request = (secure ? https.request : http.request)(url, { method, headers, agent: agents[secure ? 'https:' : 'http:'] }, (res) => {

@@ -10,15 +10,16 @@ export class HttpSqlClient implements SqlClient {
     readonly url: string,
     session: SessionContext,
     readonly description: string,
+    private readonly key?: string,
   ) {
     this.#session = session;
   }
 
   /** Opens a session on the server at `url` (e.g. `http://127.0.0.1:7878`). */
-  static async open(url: string, init: SessionInit = {}): Promise<HttpSqlClient> {
+  static async open(url: string, init: SessionInit = {}, key?: string): Promise<HttpSqlClient> {
     const base = url.replace(/\/+$/, '');
-    const session = await requestJson<SessionContext>(base, 'POST', '/api/v1/sessions', { body: init });
-    return new HttpSqlClient(base, session, `connected to recpipe server at ${base}`);
+    const session = await requestJson<SessionContext>(base, 'POST', '/api/v1/sessions', { body: init, key });
+    return new HttpSqlClient(base, session, `connected to recpipe server at ${base}`, key);
   }
 
   get session(): SessionContext {
@@ -27,7 +28,7 @@ export class HttpSqlClient implements SqlClient {
 
   async execute(sql: string, bindings?: unknown[]): Promise<SqlRun> {
     const body = { sql, sessionId: this.#session.id, ...(bindings === undefined ? {} : { bindings }) };
-    const run = await requestJson<SqlRun>(this.url, 'POST', '/api/v1/statements', { body });
+    const run = await requestJson<SqlRun>(this.url, 'POST', '/api/v1/statements', { body, key: this.key });
     this.#session = run.session;
     return { results: run.results, session: run.session };
   }

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import { homeFiles } from '../config/index.js';
 import { InProcessSqlClient, promptFor, runRepl } from './index.js';
+import { redactSecrets } from './repl.js';
 
 const collect = (s: PassThrough) => {
   let text = '';
@@ -29,6 +30,7 @@ describe('runRepl (interactive, in-process)', () => {
     input.write('create database repl_db;\nuse schema repl_db.public;\n');
     input.write('select * from no_such_table;\n');
     input.write('select 40 + 2\n  as answer\n;\n');
+    input.write("create user hist_u password = 'hunter2-secret' default_role = public;\n");
     input.write('!exit\n');
     input.end();
     try {
@@ -43,6 +45,19 @@ describe('runRepl (interactive, in-process)', () => {
     assert.match(stdout, /-> /, 'continuation prompt for the unfinished statement');
     assert.match(err(), /error: .*no_such_table/i);
     const history = readFileSync(historyFile, 'utf8').trim().split('\n');
-    assert.deepEqual(history, ['create database repl_db;', 'use schema repl_db.public;', 'select * from no_such_table;', 'select 40 + 2 as answer ;']);
+    assert.deepEqual(history, ['create database repl_db;', 'use schema repl_db.public;', 'select * from no_such_table;', 'select 40 + 2 as answer ;', "create user hist_u password = '***' default_role = public;"]);
+    assert.ok(!readFileSync(historyFile, 'utf8').includes('hunter2'), 'no secret value in the history');
+    assert.equal(statSync(historyFile).mode & 0o777, 0o600);
+  });
+});
+
+describe('redactSecrets', () => {
+  it('hides api_key, password and secret values, quoted or not, and nothing else', () => {
+    assert.equal(
+      redactSecrets("create api integration i api_provider = x api_key = 'k-1''2' api_allowed_prefixes = ('https://a')"),
+      "create api integration i api_provider = x api_key = '***' api_allowed_prefixes = ('https://a')",
+    );
+    assert.equal(redactSecrets('alter user u set PASSWORD=abc, secret_string = $$x y$$'), "alter user u set PASSWORD='***', secret_string = '***'");
+    assert.equal(redactSecrets("select 'password' as p"), "select 'password' as p");
   });
 });

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
@@ -86,11 +86,20 @@ function loadHistory(file: string): string[] {
   }
 }
 
-/** Best effort: a read-only home must not stop anyone from running SQL. */
+/** `api_key = '…'`, `password = '…'`, `secret = …` (and names containing them) with their values. */
+const SECRET_SETTING = /\b([A-Za-z_]*(?:api_key|password|secret|token)[A-Za-z_]*)(\s*=\s*)('(?:[^'\\]|\\.|'')*'|\$\$[\s\S]*?\$\$|"(?:[^"]|"")*"|[^\s,;)]+)/gi;
+
+/** The statement as history keeps it: secret values replaced, so the file never holds a credential. */
+export function redactSecrets(script: string): string {
+  return script.replace(SECRET_SETTING, (_m, name: string, eq: string) => `${name}${eq}'***'`);
+}
+
+/** Best effort: a read-only home must not stop anyone from running SQL. Owner-only, secrets redacted. */
 function saveHistory(file: string, script: string): void {
   try {
-    mkdirSync(dirname(file), { recursive: true });
-    appendFileSync(file, script.replace(/\s*\n\s*/g, ' ').trim() + '\n');
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    appendFileSync(file, redactSecrets(script).replace(/\s*\n\s*/g, ' ').trim() + '\n', { mode: 0o600 });
+    chmodSync(file, 0o600);
   } catch {
     // History is a convenience; losing an entry is harmless.
   }

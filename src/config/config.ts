@@ -21,10 +21,10 @@ export type Environment = Readonly<Record<string, string | undefined>>;
 export const DEFAULT_HOME = 'recpipe-data';
 /** 7878 is unassigned by IANA and unlikely to clash with common dev servers (3000, 5000, 8000, 8080). */
 export const DEFAULT_PORT = 7878;
-/** Loopback by default: the service has no authentication, so exposing it is an explicit choice. */
+/** Loopback by default: exposing the service (even with its keys) is an explicit choice, best made behind a TLS proxy. */
 export const DEFAULT_HOST = '127.0.0.1';
 
-export const ENV = { home: 'RECPIPE_HOME', port: 'RECPIPE_PORT', host: 'RECPIPE_HOST' } as const;
+export const ENV = { home: 'RECPIPE_HOME', port: 'RECPIPE_PORT', host: 'RECPIPE_HOST', apiKey: 'RECPIPE_API_KEY', tlsProxy: 'RECPIPE_TLS_PROXY' } as const;
 
 /** Pure resolution: flag > environment variable > default. Relative homes resolve against `cwd`. */
 export function resolveConfig(flags: ConfigFlags, env: Environment, cwd: string): RecpipeConfig {
@@ -37,6 +37,21 @@ export function resolveConfig(flags: ConfigFlags, env: Environment, cwd: string)
 /** The one place recpipe reads `process.env`. */
 export function loadConfig(flags: ConfigFlags = {}): RecpipeConfig {
   return resolveConfig(flags, process.env, process.cwd());
+}
+
+/** The API key a client presents: --key, else RECPIPE_API_KEY, else none (the CLI then uses the home's owner token). */
+export function loadApiKey(flag?: string, env: Environment = process.env): string | undefined {
+  return pick(flag, env[ENV.apiKey]);
+}
+
+/** The TLS-terminating proxy in front of a server bound beyond loopback (--tls-proxy or RECPIPE_TLS_PROXY). */
+export function loadTlsProxy(flag?: string, env: Environment = process.env): string | undefined {
+  return pick(flag, env[ENV.tlsProxy]);
+}
+
+/** True for addresses only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 /** Secrets given in the environment override the secret store: RECPIPE_SECRET_<NAME>. */

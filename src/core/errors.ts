@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'PERMISSION_DENIED'
   | 'UNAUTHENTICATED'
   | 'RESOURCE_EXHAUSTED'
+  | 'UNAUTHENTICATED'
   | 'INTERNAL';
 
 export class RecpipeError extends Error {

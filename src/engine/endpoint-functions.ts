@@ -1,6 +1,5 @@
-import { RecpipeError } from '../core/index.js';
 import type { EndpointManager } from '../endpoints/index.js';
-import { JOB_NAME_PATTERN, type JobManager } from '../jobs/index.js';
+import type { ArtifactRefs } from './artifact-refs.js';
 import { idToJson } from '../training/index.js';
 import type { FunctionArg, ScalarFunctionSpec } from '../warehouse/index.js';
 
@@ -15,13 +14,14 @@ const text = (v: FunctionArg, what: string): string => {
  * recommend(name, user, k) gives the user's top-k unrated items. Ids of any type (INT, FLOAT,
  * VARCHAR) name the same user, as the guide's FLOAT no_ratings table needs.
  */
-export function endpointFunctions(endpoints: EndpointManager, jobs: JobManager, links: { readonly baseUrl: string | null }): ScalarFunctionSpec[] {
+export function endpointFunctions(endpoints: EndpointManager, refs: ArtifactRefs, links: { readonly baseUrl: string | null }): ScalarFunctionSpec[] {
   return [
     {
       name: 'deploy_model',
       parameters: ['ANY', 'ANY'],
       returns: 'JSON',
-      invoke: (args, rows) => Array.from({ length: rows }, (_, r) => (args[0][r] === null || args[1][r] === null ? null : deployModel(endpoints, jobs, links, args[0][r], args[1][r]))),
+      invoke: (args, rows, ctx) =>
+        Array.from({ length: rows }, (_, r) => (args[0][r] === null || args[1][r] === null ? null : deployModel(endpoints, refs, links, args[0][r], args[1][r], ctx.role ?? 'PUBLIC'))),
     },
     {
       name: 'invoke_model',
@@ -54,12 +54,12 @@ export function endpointFunctions(endpoints: EndpointManager, jobs: JobManager, 
 }
 
 /**
- * One deploy_model row: starts deploying `ref` (an artifact URI, or a training job whose model the
- * guide copies in) to endpoint `name` and describes it (the SQL function and the external-function service share it).
+ * One deploy_model row: starts deploying `ref` (a training job whose model the guide copies in, an
+ * artifact of the home's store or a stage path, see ArtifactRefs) to endpoint `name` and describes it
+ * (the SQL function and the external-function service share it).
  */
-export function deployModel(endpoints: EndpointManager, jobs: JobManager, links: { readonly baseUrl: string | null }, name: FunctionArg, ref: FunctionArg): string {
-  const artifact = text(ref, 'model artifact URI');
-  const d = endpoints.deploy(text(name, 'model (endpoint) name'), JOB_NAME_PATTERN.test(artifact) ? jobArtifact(jobs, artifact) : artifact);
+export function deployModel(endpoints: EndpointManager, refs: ArtifactRefs, links: { readonly baseUrl: string | null }, name: FunctionArg, ref: FunctionArg, role: string): string {
+  const d = endpoints.deploy(text(name, 'model (endpoint) name'), refs.resolve(text(ref, 'model artifact URI'), role));
   return JSON.stringify({
     EndpointName: d.name,
     EndpointStatus: d.status,
@@ -68,12 +68,4 @@ export function deployModel(endpoints: EndpointManager, jobs: JobManager, links:
     Ping: links.baseUrl === null ? null : `${links.baseUrl}/endpoints/${encodeURIComponent(d.name)}/ping`,
     Invocations: links.baseUrl === null ? null : `${links.baseUrl}/endpoints/${encodeURIComponent(d.name)}/invocations`,
   });
-}
-
-function jobArtifact(jobs: JobManager, name: string): string {
-  const job = jobs.get(name);
-  if (job.status !== 'Completed' || !job.artifactUri) {
-    throw new RecpipeError('FAILED_PRECONDITION', `training job ${name} is ${job.status}${job.failureReason ? ` (${job.failureReason})` : ''}; deploy a Completed job's model`);
-  }
-  return job.artifactUri;
 }

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { startTimeOf } from './home.js';
 import { Engine } from './index.js';
 
 const run = promisify(execFile);
@@ -95,6 +96,48 @@ describe('Engine', () => {
       writeFileSync(join(home, 'recpipe.lock'), JSON.stringify({ pid: Number(stdout) }));
       const engine = await Engine.open({ home });
       await engine.close();
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  it('takes over a lock naming a live but unrelated process (a pid reused after a reboot)', { timeout: 30_000 }, async () => {
+    const home = tempHome();
+    const other = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      const pid = other.pid!;
+      // The same pid with another start time, and a lock from before start times were recorded.
+      for (const lock of [{ pid, startTime: '1', bootId: readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() }, { pid, since: '2001-01-01T00:00:00Z' }]) {
+        writeFileSync(join(home, 'recpipe.lock'), JSON.stringify(lock));
+        const engine = await Engine.open({ home });
+        const taken = JSON.parse(readFileSync(join(home, 'recpipe.lock'), 'utf8')) as { pid: number; startTime: string };
+        assert.equal(taken.pid, process.pid);
+        assert.equal(taken.startTime, startTimeOf(process.pid));
+        await engine.close();
+      }
+      // The live process itself, as recorded by its own lock, still holds the home.
+      writeFileSync(join(home, 'recpipe.lock'), JSON.stringify({ pid, startTime: startTimeOf(pid) }));
+      await assert.rejects(Engine.open({ home }), new RegExp(`in use by process ${pid}`));
+    } finally {
+      other.kill();
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps the home owner-only: 0700 directories, 0600 files, DuckDB files included', async () => {
+    const home = tempHome();
+    try {
+      chmodSync(home, 0o755);
+      const engine = await Engine.open({ home });
+      await engine.execute(engine.createSession(), 'create database modes_db; create table t as select range as x from range(1000)');
+      await engine.close();
+      const loose = (readdirSync(home, { recursive: true }) as string[])
+        .map((f) => ({ f, st: statSync(join(home, f)) }))
+        .filter(({ st }) => (st.mode & 0o077) !== 0)
+        .map(({ f }) => f);
+      assert.deepEqual(loose, []);
+      assert.equal(statSync(home).mode & 0o777, 0o700);
+      assert.equal(statSync(join(home, 'databases', 'MODES_DB.duckdb')).mode & 0o777, 0o600);
     } finally {
       rmSync(home, { recursive: true, force: true });
     }

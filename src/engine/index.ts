@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { RecpipeError, invalid } from '../core/errors.js';
-import { Catalog, SNOWFLAKE_FUNCTIONS, accessListings, checkUseRole, SYSTEM_DATABASE, SqlExecutor, parseObjectName, resolveTableName, type Session, type StatementResult } from '../sql/index.js';
+import { Catalog, StageStore, SNOWFLAKE_FUNCTIONS, accessListings, checkUseRole, SYSTEM_DATABASE, SqlExecutor, parseObjectName, resolveTableName, type Session, type StatementResult } from '../sql/index.js';
 import { openDuckDbWarehouse, type TableName, type Warehouse } from '../warehouse/index.js';
 import { EndpointManager } from '../endpoints/index.js';
 import { AccessControl, guardFunction } from '../access/index.js';
@@ -12,11 +12,14 @@ import { endpointFunctions } from './endpoint-functions.js';
 import { jobFunctions } from './job-functions.js';
 import { endpointListing, trainingJobListing } from './listings.js';
 import { HomeLayout, lockHome, type HomeLock } from './home.js';
+import { ArtifactRefs } from './artifact-refs.js';
+import { join } from 'node:path';
 
 export type { Session, StatementResult, ResultColumnType } from '../sql/index.js';
 export type { TableName, Warehouse } from '../warehouse/index.js';
 export { describeJobStart, trainRequest } from './job-functions.js';
 export { deployModel } from './endpoint-functions.js';
+export type { ArtifactRefs } from './artifact-refs.js';
 
 /** Where this engine is served over HTTP; null when no server serves it. */
 export interface Links {
@@ -58,6 +61,8 @@ export class Engine {
     private readonly externals: ExternalFunctions,
     /** Roles, users and grants; `access.hasUsage(role, fn)` backs privilege checks outside SQL. */
     readonly access: AccessControl,
+    /** What a deploy may name (job, home artifact, stage path); `resolve` refuses the rest alike. */
+    readonly artifactRefs: ArtifactRefs,
   ) {}
 
   /** Opens (creating if needed) a home: takes its lock, opens the system catalog and re-attaches every database. */
@@ -68,7 +73,12 @@ export class Engine {
     let warehouse: Warehouse | undefined;
     try {
       const fresh = !existsSync(layout.systemFile);
-      warehouse = await openDuckDbWarehouse({ tempDirectory: layout.tempDir, connectionSetup: SNOWFLAKE_FUNCTIONS });
+      warehouse = await openDuckDbWarehouse({
+        tempDirectory: layout.tempDir,
+        connectionSetup: SNOWFLAKE_FUNCTIONS,
+        // SQL sessions reach no host file: only the home's databases, spill space and load staging.
+        fileAccess: { directories: [layout.databasesDir, layout.tempDir], paths: [layout.systemFile, `${layout.systemFile}.wal`], stagingDirectory: layout.stagingDir },
+      });
       await warehouse.attachDatabase(SYSTEM_DATABASE, layout.systemFile);
       const catalog = await Catalog.open(warehouse, fresh);
       const access = await AccessControl.open(warehouse, `"${SYSTEM_DATABASE}"."PUBLIC"`);
@@ -84,6 +94,8 @@ export class Engine {
       const links = servedLinks(opts.publicUrl);
       // External functions of the same name/arity override built-ins per schema (see ExternalFunctions).
       const externals = await ExternalFunctions.open({ warehouse, guard: (spec) => guardFunction(spec, access), secrets: new SecretStore(layout.root) });
+      const stages = await StageStore.open(warehouse, layout.stagesDir);
+      const artifactRefs = new ArtifactRefs(jobs, join(layout.root, 'artifacts'), stages, access);
       const executor = new SqlExecutor({
         warehouse,
         catalog,
@@ -91,12 +103,13 @@ export class Engine {
         listings,
         externals,
         access,
+        stages,
         statementDone: (session) => jobs.settleSubmitted(session.id),
       });
       // The usage check wraps outermost, so it also covers an external function overriding a built-in.
-      for (const spec of [...endpointFunctions(endpoints, jobs, links), ...jobFunctions(jobs, links)]) await warehouse.registerFunction(guardFunction(externals.wrapBuiltin(spec), access));
+      for (const spec of [...endpointFunctions(endpoints, artifactRefs, links), ...jobFunctions(jobs, links)]) await warehouse.registerFunction(guardFunction(externals.wrapBuiltin(spec), access));
       await externals.registerStored();
-      return new Engine(layout.root, warehouse, catalog, executor, lock, endpoints, jobs, links, externals, access);
+      return new Engine(layout.root, warehouse, catalog, executor, lock, endpoints, jobs, links, externals, access, artifactRefs);
     } catch (e) {
       await warehouse?.close();
       lock.release();

@@ -5,11 +5,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { Engine } from '../engine/index.js';
+import { authHeaders } from '../../tests/support/auth.js';
 import { ERROR_STATUS } from '../util/error-status.js';
 import { createService, type StatementsResponse } from './index.js';
 
 describe('service (in-process, app.inject)', () => {
   const home = mkdtempSync(join(tmpdir(), 'recpipe-'));
+  const auth = authHeaders(home);
   let engine: Engine;
   let app: FastifyInstance;
   before(async () => {
@@ -22,7 +24,7 @@ describe('service (in-process, app.inject)', () => {
     rmSync(home, { recursive: true, force: true });
   });
 
-  const post = (url: string, payload: unknown) => app.inject({ method: 'POST', url, payload: payload as object });
+  const post = (url: string, payload: unknown) => app.inject({ method: 'POST', url, payload: payload as object, headers: auth });
   const run = async (sql: string, sessionId?: string) => {
     const res = await post('/api/v1/statements', sessionId === undefined ? { sql } : { sql, sessionId });
     assert.equal(res.statusCode, 200, res.body);
@@ -66,11 +68,11 @@ describe('service (in-process, app.inject)', () => {
     assert.equal(created.statusCode, 201);
     const session = created.json<{ id: string; role: string }>();
     assert.ok(session.id && session.role);
-    const bodyless = await app.inject({ method: 'POST', url: '/api/v1/sessions' });
+    const bodyless = await app.inject({ method: 'POST', url: '/api/v1/sessions', headers: auth });
     assert.equal(bodyless.statusCode, 201, bodyless.body);
     assert.notEqual(bodyless.json<{ id: string }>().id, session.id);
-    assert.deepEqual((await app.inject(`/api/v1/sessions/${session.id}`)).json(), session);
-    const missing = await app.inject('/api/v1/sessions/nope');
+    assert.deepEqual((await app.inject({ url: `/api/v1/sessions/${session.id}`, headers: auth })).json(), session);
+    const missing = await app.inject({ url: '/api/v1/sessions/nope', headers: auth });
     assert.equal(missing.statusCode, 404);
     assert.equal(missing.json().error.code, 'NOT_FOUND');
     assert.match(missing.json().error.message, /nope/);
@@ -87,7 +89,7 @@ describe('service (in-process, app.inject)', () => {
   });
 
   it('answers malformed JSON with 400 and keeps serving', async () => {
-    const res = await app.inject({ method: 'POST', url: '/api/v1/statements', headers: { 'content-type': 'application/json' }, payload: '{"sql": "select 1",' });
+    const res = await app.inject({ method: 'POST', url: '/api/v1/statements', headers: { ...auth, 'content-type': 'application/json' }, payload: '{"sql": "select 1",' });
     assert.equal(res.statusCode, 400);
     assert.equal(res.json().error.code, 'INVALID_ARGUMENT');
     assert.match(res.json().error.message, /JSON/);
@@ -105,13 +107,13 @@ describe('service (in-process, app.inject)', () => {
   });
 
   it('answers unknown routes with a NOT_FOUND error body', async () => {
-    const res = await app.inject('/api/v1/nothing-here');
+    const res = await app.inject({ url: '/api/v1/nothing-here', headers: auth });
     assert.equal(res.statusCode, 404);
     assert.equal(res.json().error.code, 'NOT_FOUND');
   });
 
   it('publishes an OpenAPI document of its routes', async () => {
-    const doc = (await app.inject('/openapi.json')).json<{ openapi: string; info: { version: string }; paths: Record<string, Record<string, unknown>> }>();
+    const doc = (await app.inject({ url: '/openapi.json', headers: auth })).json<{ openapi: string; info: { version: string }; paths: Record<string, Record<string, unknown>> }>();
     assert.equal(doc.openapi, '3.0.3');
     assert.equal(doc.info.version, '9.9.9');
     assert.ok(doc.paths['/api/v1/statements']?.post);

@@ -1,7 +1,9 @@
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { recpipeVersion } from '../config/index.js';
-import type { ServiceContext, ServiceEngine } from './context.js';
+import { Authenticator } from '../auth/index.js';
+import { requireCaller } from './authenticate.js';
+import { DEFAULT_LIMITS, type ServiceContext, type ServiceEngine, type ServiceLimits } from './context.js';
 import { toErrorResponse } from './http-errors.js';
 import { JobWatch } from './job-watch.js';
 import { routeAreas } from './routes/index.js';
@@ -16,6 +18,9 @@ export interface ServiceOptions {
   logger?: FastifyServerOptions['logger'];
   /** Largest request body accepted, in bytes (SQL files can be large). */
   bodyLimit?: number;
+  /** Sessions one credential may hold open. */
+  maxSessionsPerCaller?: number;
+  limits?: Partial<ServiceLimits>;
 }
 
 export const OPENAPI_PATH = '/openapi.json';
@@ -28,12 +33,14 @@ export async function createService(engine: ServiceEngine, opts: ServiceOptions)
   const closing = new AbortController();
   const ctx: ServiceContext = {
     engine,
-    sessions: new SessionStore(opts.maxSessions),
+    sessions: new SessionStore(opts.maxSessions, opts.maxSessionsPerCaller),
     jobWatch: new JobWatch(engine.jobs),
     closing: closing.signal,
     home: opts.home,
     version: opts.version ?? recpipeVersion(),
     pid: process.pid,
+    auth: new Authenticator(opts.home),
+    limits: { ...DEFAULT_LIMITS, ...opts.limits },
   };
   const app = Fastify({
     logger: opts.logger ?? false,
@@ -45,6 +52,9 @@ export async function createService(engine: ServiceEngine, opts: ServiceOptions)
   // preClose runs before the server waits for requests in flight: long polls answer now, not at their timeout.
   app.addHook('preClose', async () => closing.abort());
   app.addHook('onClose', async () => ctx.jobWatch.close());
+  app.addHook('onClose', async () => ctx.auth.close());
+  requireCaller(app, ctx.auth);
+  limitConcurrency(app, ctx.limits.maxConcurrent);
   app.setErrorHandler((error, request, reply) => {
     const { status, body } = toErrorResponse(error);
     if (status >= 500) request.log.error(error);
@@ -62,4 +72,17 @@ export async function createService(engine: ServiceEngine, opts: ServiceOptions)
   app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
   for (const area of routeAreas) await area(app, ctx);
   return app;
+}
+
+/** At most `max` /api/v1 requests at once (the /ext/* area keeps its own bound); the rest get 429 at once. */
+function limitConcurrency(app: FastifyInstance, max: number): void {
+  let inFlight = 0;
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.url.startsWith('/api/v1/') || request.url === '/api/v1/health') return;
+    if (inFlight >= max) {
+      return reply.code(429).header('retry-after', '1').send({ error: { code: 'RESOURCE_EXHAUSTED', message: `recpipe is serving ${inFlight} requests (limit ${max}); retry after 1 s` } });
+    }
+    inFlight++;
+    reply.raw.once('close', () => inFlight--);
+  });
 }

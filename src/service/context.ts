@@ -1,9 +1,10 @@
+import type { Authenticator } from '../auth/index.js';
 import type { Engine } from '../engine/index.js';
 import type { JobWatch } from './job-watch.js';
 import type { SessionStore } from './session-store.js';
 
 /** The part of the engine the service needs; the handlers see nothing else. */
-export type ServiceEngine = Pick<Engine, 'createSession' | 'execute' | 'resolveTableName' | 'jobs' | 'endpoints' | 'links' | 'access'>;
+export type ServiceEngine = Pick<Engine, 'createSession' | 'execute' | 'resolveTableName' | 'jobs' | 'endpoints' | 'links' | 'access' | 'artifactRefs'>;
 
 /** What every handler receives: the engine, the live sessions and facts about this server. */
 export interface ServiceContext {
@@ -16,4 +17,17 @@ export interface ServiceContext {
   readonly home: string;
   readonly version: string;
   readonly pid: number;
+  /** Resolves each request's credential (owner token or API key) into a caller. */
+  readonly auth: Authenticator;
+  readonly limits: ServiceLimits;
 }
+
+/** Bounds on what one request may ask of the server (413 or 429 past them). */
+export interface ServiceLimits {
+  readonly maxSqlBytes: number;
+  readonly maxStatements: number;
+  /** /api/v1 requests served at once; more get 429 with Retry-After. */
+  readonly maxConcurrent: number;
+}
+
+export const DEFAULT_LIMITS: ServiceLimits = { maxSqlBytes: 4 * 1024 * 1024, maxStatements: 2_000, maxConcurrent: 64 };

@@ -29,7 +29,8 @@ interface ValidationIssue {
 
 /** Turns anything thrown while serving into a status and `{ error: { code, message } }`. */
 export function toErrorResponse(e: unknown): ErrorResponse {
-  if (isRecpipeError(e)) return reply(httpStatus(e.code), e.code, e.message);
+  // A request over a size limit is 413 rather than RESOURCE_EXHAUSTED's usual 429: retrying it as is cannot help.
+  if (isRecpipeError(e)) return reply(e.details.httpStatus === 413 ? 413 : httpStatus(e.code), e.code, e.message);
   const err = (e instanceof Error ? e : new Error(String(e))) as Error & FrameworkError;
   if (err.validation) return reply(400, 'INVALID_ARGUMENT', validationMessage(err.validation, err.validationContext ?? 'request'));
   if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {

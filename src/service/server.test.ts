@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { HttpSqlClient } from '../client/index.js';
 import { homeFiles, readServerInfo } from '../config/index.js';
 import { Engine } from '../engine/index.js';
+import { authHeaders, ownerKey } from '../../tests/support/auth.js';
 import { startServer, type RunningServer } from './index.js';
 
 describe('service over real HTTP (127.0.0.1, port 0)', () => {
@@ -31,7 +32,7 @@ describe('service over real HTTP (127.0.0.1, port 0)', () => {
   });
 
   it('answers malformed JSON on the socket with 400 and keeps serving', async () => {
-    const res = await fetch(`${server.url}/api/v1/statements`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{nope' });
+    const res = await fetch(`${server.url}/api/v1/statements`, { method: 'POST', headers: { ...authHeaders(home), 'content-type': 'application/json' }, body: '{nope' });
     assert.equal(res.status, 400);
     assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'INVALID_ARGUMENT');
     const health = await fetch(`${server.url}/api/v1/health`);
@@ -39,9 +40,9 @@ describe('service over real HTTP (127.0.0.1, port 0)', () => {
   });
 
   it('serves two clients at once; each sees the tables the other committed', async () => {
-    const setup = await HttpSqlClient.open(server.url);
+    const setup = await HttpSqlClient.open(server.url, {}, ownerKey(home));
     await setup.execute('create database shared_db');
-    const [a, b] = await Promise.all([HttpSqlClient.open(server.url), HttpSqlClient.open(server.url)]);
+    const [a, b] = await Promise.all([HttpSqlClient.open(server.url, {}, ownerKey(home)), HttpSqlClient.open(server.url, {}, ownerKey(home))]);
     await Promise.all([a.execute('use schema shared_db.public'), b.execute('use schema shared_db.public')]);
     const make = (c: HttpSqlClient, table: string, n: number) =>
       c.execute(`create table ${table} (k int); insert into ${table} select * from (values ${Array.from({ length: n }, (_, i) => `(${i})`).join(', ')})`);
@@ -53,7 +54,7 @@ describe('service over real HTTP (127.0.0.1, port 0)', () => {
   });
 
   it('re-raises server errors in the client with their code', async () => {
-    const c = await HttpSqlClient.open(server.url);
+    const c = await HttpSqlClient.open(server.url, {}, ownerKey(home));
     await assert.rejects(c.execute('select * from shared_db.public.missing_table'), (e: Error & { code?: string }) => e.code === 'NOT_FOUND');
   });
 

@@ -10,7 +10,10 @@ export interface ServeOptions extends ServiceOptions {
 }
 
 export interface RunningServer {
+  /** Where a client on this machine reaches the server (wildcard binds are reached over loopback). */
   readonly url: string;
+  /** The address and port actually listened on, e.g. `0.0.0.0:7878` or `[::1]:7878`. */
+  readonly listening: string;
   readonly app: FastifyInstance;
   /** Stops accepting requests, lets running ones finish and removes `<home>/server.json`. */
   close(): Promise<void>;
@@ -23,6 +26,8 @@ export async function startServer(engine: ServiceEngine, opts: ServeOptions): Pr
   await app.listen({ host: opts.host, port: opts.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
+  const bound = typeof address === 'object' && address ? address.address : opts.host;
+  const listening = `${bound.includes(':') ? `[${bound}]` : bound}:${port}`;
   const url = `http://${clientHost(opts.host)}:${port}`;
   // SQL functions (train_and_get_recommendations, deploy_model) answer with links to this server.
   engine.links.baseUrl = url;
@@ -35,6 +40,7 @@ export async function startServer(engine: ServiceEngine, opts: ServeOptions): Pr
   let closing: Promise<void> | undefined;
   return {
     url,
+    listening,
     app,
     close: () =>
       (closing ??= (async () => {

@@ -37,4 +37,23 @@ describe('SessionStore', () => {
     await Promise.all([second, other]);
     assert.deepEqual(log, ['start s1', 'start t1', 'end t1', 'end s1', 'start s2', 'end s2']);
   });
+
+  it('keeps each caller to its own sessions and to at most perCaller of them, dropping its idle ones first', async () => {
+    const store = new SessionStore(100, 2);
+    store.add(session('a1'), 'key-a');
+    store.add(session('a2'), 'key-a');
+    store.add(session('b1'), 'key-b');
+    assert.throws(() => store.get('a1', 'key-b'), (e: unknown) => isRecpipeError(e) && e.code === 'NOT_FOUND');
+    store.add(session('a3'), 'key-a');
+    assert.throws(() => store.get('a1', 'key-a'), /not found/, 'the least recently used idle session made room');
+    assert.equal(store.get('b1', 'key-b').id, 'b1', 'other callers keep theirs');
+    let release!: () => void;
+    const busy = new Promise<void>((r) => (release = r));
+    const running = [store.run('a2', () => busy, 'key-a'), store.run('a3', () => busy, 'key-a')];
+    assert.throws(() => store.add(session('a4'), 'key-a'), (e: unknown) => isRecpipeError(e) && e.code === 'RESOURCE_EXHAUSTED' && /2 open sessions/.test(e.message));
+    release();
+    await Promise.all(running);
+    store.add(session('a4'), 'key-a');
+    assert.equal(store.size, 3);
+  });
 });

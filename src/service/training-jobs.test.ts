@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { Engine } from '../engine/index.js';
+import { authHeaders } from '../../tests/support/auth.js';
 import type { TrainingJob } from '../jobs/index.js';
 import { syntheticRatingsSql } from '../../tests/support/ratings-sql.js';
 import { createService, type StatementsResponse } from './index.js';
@@ -16,6 +17,7 @@ const SLOW = { folds: 0, hyperparameters: { n_factors: 100, n_epochs: 100_000 } 
 
 describe('training-jobs and endpoints areas (app.inject)', () => {
   const home = mkdtempSync(join(tmpdir(), 'recpipe-'));
+  const auth = authHeaders(home);
   let engine: Engine;
   let app: FastifyInstance;
   before(async () => {
@@ -31,14 +33,14 @@ describe('training-jobs and endpoints areas (app.inject)', () => {
     rmSync(home, { recursive: true, force: true });
   });
 
-  const post = (url: string, payload?: object) => app.inject({ method: 'POST', url, ...(payload ? { payload } : {}) });
+  const post = (url: string, payload?: object) => app.inject({ method: 'POST', url, headers: auth, ...(payload ? { payload } : {}) });
   const start = async (body: object): Promise<TrainingJob> => {
     const res = await post('/api/v1/training-jobs', body);
     assert.equal(res.statusCode, 201, res.body);
     return res.json<TrainingJob>();
   };
   const wait = async (name: string, seconds = 30): Promise<TrainingJob> => {
-    const res = await app.inject(`/api/v1/training-jobs/${name}/wait?timeoutSeconds=${seconds}`);
+    const res = await app.inject({ url: `/api/v1/training-jobs/${name}/wait?timeoutSeconds=${seconds}`, headers: auth });
     assert.equal(res.statusCode, 200, res.body);
     return res.json<TrainingJob>();
   };
@@ -59,10 +61,10 @@ describe('training-jobs and endpoints areas (app.inject)', () => {
     const [count] = await engine.execute(engine.createSession(), 'select count(*) from svc_ml.public.recs');
     assert.equal(Number(count.rows[0][0]), 20);
 
-    const described = await app.inject(`/api/v1/training-jobs/${started.name}`);
+    const described = await app.inject({ url: `/api/v1/training-jobs/${started.name}`, headers: auth });
     assert.deepEqual(described.json(), completed);
 
-    const logs = await app.inject(`/api/v1/training-jobs/${started.name}/logs`);
+    const logs = await app.inject({ url: `/api/v1/training-jobs/${started.name}/logs`, headers: auth });
     assert.equal(logs.statusCode, 200);
     assert.match(logs.headers['content-type'] as string, /^text\/plain/);
     assert.match(logs.body, /^Read 200 ratings of 20 users and 30 movies/);
@@ -81,7 +83,7 @@ describe('training-jobs and endpoints areas (app.inject)', () => {
   });
 
   it('lists jobs newest first', async () => {
-    const res = await app.inject('/api/v1/training-jobs');
+    const res = await app.inject({ url: '/api/v1/training-jobs', headers: auth });
     const jobs = res.json<{ trainingJobs: TrainingJob[] }>().trainingJobs;
     assert.ok(jobs.length >= 2);
     const created = jobs.map((j) => j.creationTime);
@@ -107,9 +109,9 @@ describe('training-jobs and endpoints areas (app.inject)', () => {
   it('answers unknown jobs with 404 on every route, the log route included', async () => {
     for (const res of [
       await post('/api/v1/training-jobs/train-20200101-000000-abcd/stop'),
-      await app.inject('/api/v1/training-jobs/train-20200101-000000-abcd'),
-      await app.inject('/api/v1/training-jobs/no-such-job/logs'),
-      await app.inject('/api/v1/training-jobs/no-such-job/wait?timeoutSeconds=1'),
+      await app.inject({ url: '/api/v1/training-jobs/train-20200101-000000-abcd', headers: auth }),
+      await app.inject({ url: '/api/v1/training-jobs/no-such-job/logs', headers: auth }),
+      await app.inject({ url: '/api/v1/training-jobs/no-such-job/wait?timeoutSeconds=1', headers: auth }),
     ]) {
       assert.equal(res.statusCode, 404, res.body);
       assert.equal(res.json().error.code, 'NOT_FOUND');
@@ -134,7 +136,7 @@ describe('training-jobs and endpoints areas (app.inject)', () => {
       assert.match(res.json().error.message, message);
     }
     for (const q of ['timeoutSeconds=abc', 'timeoutSeconds=301', 'timeout=1']) {
-      const res = await app.inject(`/api/v1/training-jobs/${completed.name}/wait?${q}`);
+      const res = await app.inject({ url: `/api/v1/training-jobs/${completed.name}/wait?${q}`, headers: auth });
       assert.equal(res.statusCode, 400, q);
       assert.equal(res.json().error.code, 'INVALID_ARGUMENT');
     }
@@ -145,30 +147,30 @@ describe('training-jobs and endpoints areas (app.inject)', () => {
     assert.equal(deploy.statusCode, 202, deploy.body);
     assert.equal(deploy.json().status, 'Creating');
     await engine.endpoints.waitFor('svc-model', 'InService', 10_000);
-    const described = (await app.inject('/api/v1/endpoints/svc-model')).json();
+    const described = (await app.inject({ url: '/api/v1/endpoints/svc-model', headers: auth })).json();
     assert.equal(described.status, 'InService');
     assert.equal(described.model.users, 20);
 
-    const invoke = await app.inject({ method: 'POST', url: '/endpoints/svc-model/invocations', headers: { 'content-type': 'text/csv' }, payload: '1,2\n3,5\n' });
+    const invoke = await app.inject({ method: 'POST', url: '/endpoints/svc-model/invocations', headers: { ...auth, 'content-type': 'text/csv' }, payload: '1,2\n3,5\n' });
     assert.equal(invoke.statusCode, 200, invoke.body);
     const predictions = invoke.body.trim().split('\n').map(Number);
     const expected = [engine.endpoints.invokeOne('svc-model', 1, 2), engine.endpoints.invokeOne('svc-model', 3, 5)];
     assert.deepEqual(predictions, expected, 'the HTTP route answers what the endpoint predicts');
     assert.ok(predictions.every((p) => p >= 0.5 && p <= 5));
 
-    const unknown = await app.inject({ method: 'POST', url: '/endpoints/nope/invocations', headers: { 'content-type': 'text/csv' }, payload: '1,2\n' });
+    const unknown = await app.inject({ method: 'POST', url: '/endpoints/nope/invocations', headers: { ...auth, 'content-type': 'text/csv' }, payload: '1,2\n' });
     assert.equal(unknown.statusCode, 404);
     assert.deepEqual(Object.keys(unknown.json().error).sort(), ['code', 'message'], "the service's error shape");
     const badDeploy = await post('/api/v1/endpoints', { name: 'x', artifactUri: 'file:///nope', extra: 1 });
     assert.equal(badDeploy.statusCode, 400);
     assert.equal(badDeploy.json().error.code, 'INVALID_ARGUMENT');
-    const deleted = await app.inject({ method: 'DELETE', url: '/api/v1/endpoints/svc-model' });
+    const deleted = await app.inject({ method: 'DELETE', url: '/api/v1/endpoints/svc-model', headers: auth });
     assert.equal(deleted.statusCode, 200);
-    assert.equal((await app.inject('/api/v1/endpoints/svc-model')).statusCode, 404);
+    assert.equal((await app.inject({ url: '/api/v1/endpoints/svc-model', headers: auth })).statusCode, 404);
   });
 
   it('documents the training-jobs and endpoint routes in the OpenAPI document', async () => {
-    const doc = (await app.inject('/openapi.json')).json<{ paths: Record<string, Record<string, { responses: Record<string, { content?: object }> }>> }>();
+    const doc = (await app.inject({ url: '/openapi.json', headers: auth })).json<{ paths: Record<string, Record<string, { responses: Record<string, { content?: object }> }>> }>();
     const paths = doc.paths;
     assert.ok(paths['/api/v1/training-jobs']?.get && paths['/api/v1/training-jobs']?.post);
     for (const p of ['/api/v1/training-jobs/{name}', '/api/v1/training-jobs/{name}/logs', '/api/v1/training-jobs/{name}/wait']) assert.ok(paths[p]?.get, p);

@@ -3,6 +3,7 @@ import type { AccessControl } from '../access/index.js';
 import type { ExternalFunctions } from '../external/index.js';
 import type { Catalog } from './catalog.js';
 import type { Session } from './session.js';
+import type { StageStore } from './stages.js';
 import type { ObjectListing } from './statements/listings.js';
 import type { Statement } from './tokens.js';
 
@@ -25,4 +26,6 @@ export interface ExecContext {
   readonly access: AccessControl;
   /** API integrations and external functions (absent: those statements report they are unavailable). */
   readonly externals?: ExternalFunctions;
+  /** Named stages and user stages (absent: stage statements report they are unavailable). */
+  readonly stages?: StageStore;
 }

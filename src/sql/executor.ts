@@ -3,6 +3,7 @@ import type { SqlParam, Warehouse, WarehouseConnection } from '../warehouse/inde
 import type { ExternalFunctions, StatementWords } from '../external/index.js';
 import type { AccessControl } from '../access/index.js';
 import type { Catalog } from './catalog.js';
+import type { StageStore } from './stages.js';
 import type { DatabaseFileOf, ExecContext } from './context.js';
 import { compilation, inStatement } from './errors.js';
 import { Parser } from './parser.js';
@@ -33,10 +34,12 @@ import {
   type CreateHead,
 } from './statements/index.js';
 import type { ObjectListing } from './statements/listings.js';
+import { refuseHostAccess } from './statements/host-access.js';
+import { createStage, dropStage, listStage, putFile } from './statements/stage.js';
 import { splitStatements, type Statement } from './tokens.js';
 
 const SUPPORTED =
-  'USE ROLE|WAREHOUSE|DATABASE|SCHEMA; CREATE [OR REPLACE] DATABASE|SCHEMA|WAREHOUSE|FILE FORMAT|TABLE|VIEW; DROP of the same; ' +
+  'USE ROLE|WAREHOUSE|DATABASE|SCHEMA; CREATE [OR REPLACE] DATABASE|SCHEMA|WAREHOUSE|FILE FORMAT|TABLE|VIEW|STAGE; DROP of the same; LIST @stage; PUT; ' +
   'SHOW DATABASES|SCHEMAS|TABLES|VIEWS|WAREHOUSES|FILE FORMATS|TRAINING JOBS|ENDPOINTS; DESCRIBE TABLE|VIEW|FILE FORMAT|TRAINING JOB|ENDPOINT; COPY INTO; ' +
   'SELECT; INSERT; UPDATE; DELETE; TRUNCATE; ALTER TABLE; BEGIN/COMMIT/ROLLBACK';
 
@@ -52,6 +55,7 @@ export interface ExecutorDeps {
    * jobs) finishes its call-time checks here, and a failed check fails the statement.
    */
   readonly statementDone?: (session: Session) => Promise<void>;
+  readonly stages?: StageStore;
 }
 
 /**
@@ -106,10 +110,12 @@ async function followSession(conn: WarehouseConnection, session: Session): Promi
 }
 
 function dispatch(ctx: ExecContext): Promise<StatementResult> {
+  const first = ctx.statement.tokens[0];
+  // COPY INTO names its files itself (checked by its handler); no other statement may name a file.
+  if (first.value !== 'COPY') refuseHostAccess(ctx.statement);
   const external = externalStatement(ctx);
   if (external) return external;
   if (isRoleOrUserStatement(ctx.statement)) return roleOrUserStatement(ctx);
-  const first = ctx.statement.tokens[0];
   const word = first.kind === 'word' || first.value === '(' ? first.value : '';
   switch (word) {
     case 'USE':
@@ -124,6 +130,11 @@ function dispatch(ctx: ExecContext): Promise<StatementResult> {
       return grantOrRevoke(ctx);
     case 'COPY':
       return copyInto(ctx);
+    case 'LIST':
+    case 'LS':
+      return listStage(ctx, new Parser(ctx.statement));
+    case 'PUT':
+      return putFile(ctx, new Parser(ctx.statement));
     case 'CREATE':
       return create(ctx);
     case 'DROP':
@@ -147,7 +158,7 @@ function create(ctx: ExecContext): Promise<StatementResult> {
     throw compilation('INVALID_ARGUMENT', 'temporary tables are not supported (recpipe sessions share connections); use a TRANSIENT or permanent table');
   }
   const transient = p.acceptWords('TRANSIENT');
-  const kind = p.acceptWords('FILE', 'FORMAT') ? 'FILE FORMAT' : p.acceptOneOf(['DATABASE', 'SCHEMA', 'WAREHOUSE', 'TABLE', 'VIEW']);
+  const kind = p.acceptWords('FILE', 'FORMAT') ? 'FILE FORMAT' : p.acceptOneOf(['DATABASE', 'SCHEMA', 'WAREHOUSE', 'TABLE', 'VIEW', 'STAGE']);
   if (kind === null || (transient && !['DATABASE', 'SCHEMA', 'TABLE'].includes(kind))) throw unsupported(ctx.statement);
   const ifNotExists = p.acceptWords('IF', 'NOT', 'EXISTS');
   if (orReplace && ifNotExists) throw compilation('INVALID_ARGUMENT', 'OR REPLACE and IF NOT EXISTS are incompatible.');
@@ -161,6 +172,8 @@ function create(ctx: ExecContext): Promise<StatementResult> {
       return createWarehouse(ctx, p, head);
     case 'FILE FORMAT':
       return createFileFormat(ctx, p, head);
+    case 'STAGE':
+      return createStage(ctx, p, head);
     case 'TABLE':
       return createTable(ctx, p, head);
     default:
@@ -171,7 +184,7 @@ function create(ctx: ExecContext): Promise<StatementResult> {
 function drop(ctx: ExecContext): Promise<StatementResult> {
   const p = new Parser(ctx.statement);
   p.expectWords('DROP');
-  const kind = p.acceptWords('FILE', 'FORMAT') ? 'FILE FORMAT' : p.acceptOneOf(['DATABASE', 'SCHEMA', 'WAREHOUSE', 'TABLE', 'VIEW']);
+  const kind = p.acceptWords('FILE', 'FORMAT') ? 'FILE FORMAT' : p.acceptOneOf(['DATABASE', 'SCHEMA', 'WAREHOUSE', 'TABLE', 'VIEW', 'STAGE']);
   if (kind === null) throw unsupported(ctx.statement);
   const ifExists = p.acceptWords('IF', 'EXISTS');
   switch (kind) {
@@ -183,6 +196,8 @@ function drop(ctx: ExecContext): Promise<StatementResult> {
       return dropWarehouse(ctx, p, ifExists);
     case 'FILE FORMAT':
       return dropFileFormat(ctx, p, ifExists);
+    case 'STAGE':
+      return dropStage(ctx, p, ifExists);
     default:
       return dropRelation(ctx, p, kind as 'TABLE' | 'VIEW', ifExists);
   }

@@ -6,3 +6,4 @@ export { SNOWFLAKE_FUNCTIONS } from './functions.js';
 export { SYSTEM_DATABASE, DEFAULT_SCHEMA, parseObjectName, resolveTableName } from './identifiers.js';
 export { splitStatements, tokenize, type Statement, type Token } from './tokens.js';
 export type { ObjectListing } from './statements/listings.js';
+export { StageStore, type StageRecord } from './stages.js';

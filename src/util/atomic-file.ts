@@ -7,7 +7,8 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   await mkdir(dirname(path), { recursive: true });
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    await writeFile(tmp, data);
+    // Everything in a home is owner-only (the home holds secrets, keys and data).
+    await writeFile(tmp, data, { mode: 0o600 });
     await rename(tmp, path);
   } catch (e) {
     await rm(tmp, { force: true });

@@ -6,6 +6,7 @@ import { after, describe, it } from 'node:test';
 import { syntheticRatingsSql } from '../support/ratings-sql.js';
 import { recpipeInProcess } from '../support/cli-in-process.js';
 import { recpipe, startServerChild, type ServerChild } from '../support/recpipe-cli.js';
+import { authHeaders } from '../support/auth.js';
 
 interface JobJson {
   name: string;
@@ -108,7 +109,7 @@ describe('recpipe train --input-table / jobs / deploy / endpoints / predict --en
     const rows = p.stdout.trimEnd().split('\n');
     assert.equal(rows[0], 'user,item,prediction');
     assert.deepEqual(rows.slice(1).map((l) => l.split(',').slice(0, 2).join(',')), ['1,2', '3,5', '999,1']);
-    const direct = await fetch(`${server.url}/endpoints/cli-model/invocations`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: '1,2\n3,5\n999,1\n' });
+    const direct = await fetch(`${server.url}/endpoints/cli-model/invocations`, { method: 'POST', headers: { ...authHeaders(home), 'content-type': 'text/csv' }, body: '1,2\n3,5\n999,1\n' });
     assert.deepEqual(rows.slice(1).map((l) => Number(l.split(',')[2])), (await direct.text()).trim().split('\n').map(Number));
 
     const unknown = await recpipeInProcess(['predict', payload, '--endpoint', 'nope', ...at]);

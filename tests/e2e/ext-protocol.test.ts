@@ -7,10 +7,11 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { ApiKeyStore } from '../../src/auth/index.js';
+import { ApiKeyStore, Authenticator } from '../../src/auth/index.js';
+import { inHomeStore } from '../support/home-artifact.js';
 import { Engine } from '../../src/engine/index.js';
 import { endpointFixture, type EndpointFixture } from '../../src/endpoints/endpoint-test-fixture.js';
-import { createService, SessionStore, type ServiceContext } from '../../src/service/index.js';
+import { createService, DEFAULT_LIMITS, requireCaller, SessionStore, type ServiceContext } from '../../src/service/index.js';
 import { JobWatch } from '../../src/service/job-watch.js';
 import { externalFunctionArea } from '../../src/service/routes/external-functions.js';
 
@@ -155,7 +156,7 @@ describe('Snowflake external-function protocol over HTTP (/ext/*)', () => {
 
   it('async mode: 202 at once, GET polls with the same headers answer 202 until the endpoint is InService, then 200', async () => {
     const headers = { 'sf-external-function-query-batch-id': 'deploy-async-1', 'sf-custom-async': 'true' };
-    const res = await post('/ext/deploy', { data: [[0, 'movies3', fx.v2.uri, { wait: true }]] }, headers);
+    const res = await post('/ext/deploy', { data: [[0, 'movies3', inHomeStore(home, fx.v2.uri), { wait: true }]] }, headers);
     assert.equal(res.status, 202);
     assert.equal(res.text, '{}');
     let poll: Answer;
@@ -172,7 +173,7 @@ describe('Snowflake external-function protocol over HTTP (/ext/*)', () => {
     assert.equal(d.EndpointStatus, 'InService');
     assert.equal(engine.endpoints.describe('movies3').status, 'InService');
     const failing = { 'sf-external-function-query-batch-id': 'deploy-async-2', 'sf-custom-async': 'true' };
-    assert.equal((await post('/ext/deploy', { data: [[0, 'broken', fx.corruptUri, { wait: true }]] }, failing)).status, 202);
+    assert.equal((await post('/ext/deploy', { data: [[0, 'broken', inHomeStore(home, fx.corruptUri), { wait: true }]] }, failing)).status, 202);
     do poll = await call(base, 'GET', '/ext/deploy', { 'x-api-key': admin, ...failing });
     while (poll.status === 202);
     assert.equal(poll.status, 409, 'the poll reports how the batch failed');
@@ -257,8 +258,10 @@ describe('/ext limits: back-pressure, slow batches, the response size limit', ()
     engine = await Engine.open({ home });
     key = new ApiKeyStore(home).create('ACCOUNTADMIN').key;
     const closing = new AbortController();
-    const ctx: ServiceContext = { engine, sessions: new SessionStore(), jobWatch: new JobWatch(engine.jobs), closing: closing.signal, home, version: 'test', pid: process.pid };
+    const auth = new Authenticator(home);
+    const ctx: ServiceContext = { engine, sessions: new SessionStore(), jobWatch: new JobWatch(engine.jobs), closing: closing.signal, home, version: 'test', pid: process.pid, auth, limits: DEFAULT_LIMITS };
     app = Fastify();
+    requireCaller(app, auth);
     await externalFunctionArea({ maxInFlight: 1, asyncAfterMs: 0, maxResponseBytes: 2000 })(app, ctx);
     await app.listen({ host: '127.0.0.1', port: 0 });
     const addr = app.server.address();
@@ -292,7 +295,7 @@ describe('/ext limits: back-pressure, slow batches, the response size limit', ()
 
   it('a batch not done in time is answered 202 and then by polling', async () => {
     const headers = { ...json, 'x-api-key': key, 'sf-external-function-query-batch-id': 'slow-1' };
-    const first = await call(base, 'POST', '/ext/deploy', headers, JSON.stringify({ data: [[3, 'slow', fx.v2.uri, '{"wait": true, "timeout_seconds": 30}']] }));
+    const first = await call(base, 'POST', '/ext/deploy', headers, JSON.stringify({ data: [[3, 'slow', inHomeStore(home, fx.v2.uri), '{"wait": true, "timeout_seconds": 30}']] }));
     assert.equal(first.status, 202);
     let poll: Answer;
     do poll = await call(base, 'GET', '/ext/deploy', headers);

@@ -5,6 +5,7 @@ import { Engine, type Session } from '../../src/engine/index.js';
 import { syntheticRatingsSql } from '../support/ratings-sql.js';
 import { recpipe, startServerChild, type ServerChild } from '../support/recpipe-cli.js';
 import { sql, tempDir } from '../support/temp-engine.js';
+import { authHeaders } from '../support/auth.js';
 
 /**
  * The guide's Lab 3–4 with two recpipe processes: this test's engine is the warehouse (Snowflake's
@@ -20,7 +21,7 @@ describe("the guide's Lab 3–4 across two recpipe processes", () => {
   let s: Session;
   let key = '';
 
-  const api = async (path: string) => (await fetch(`${service.url}${path}`)).json() as Promise<Record<string, unknown>>;
+  const api = async (path: string) => (await fetch(`${service.url}${path}`, { headers: authHeaders(serviceHome) })).json() as Promise<Record<string, unknown>>;
 
   before(async () => {
     const setup = await recpipe(['sql', '--home', serviceHome, '-q', `${syntheticRatingsSql('MOVIELENS', 'ratings_train_data', 40, 60)}; create table user_movie_recommendations (USERID float, RECOMMENDATIONS variant)`]);
@@ -92,7 +93,7 @@ describe("the guide's Lab 3–4 across two recpipe processes", () => {
     const pairs = r.rows.filter((row) => row[0] !== null);
     const direct = await fetch(`${service.url}/endpoints/movielens-model-v1/invocations`, {
       method: 'POST',
-      headers: { 'content-type': 'text/csv' },
+      headers: { ...authHeaders(serviceHome), 'content-type': 'text/csv' },
       body: pairs.map((row) => `${row[0]},${row[1]}`).join('\n'),
     });
     const expected = (await direct.text()).trim().split('\n').map(Number);

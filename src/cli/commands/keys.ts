@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { ApiKeyStore } from '../../auth/index.js';
+import { invalid } from '../../core/errors.js';
 import { loadConfig } from '../../config/index.js';
 import { jsonText, print } from '../control.js';
 import { alignTable, shortTime } from '../text-table.js';
@@ -14,9 +15,29 @@ const store = (o: HomeOptions): ApiKeyStore => {
 
 const withHome = (c: Command): Command => c.option('--home <dir>', 'data directory (default $RECPIPE_HOME or ./recpipe-data)');
 
+/** A plain (unquoted) Snowflake identifier, upper-cased as Snowflake reads it; anything else is refused. */
+function plainName(text: string, what: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_$]{0,254}$/.test(text)) throw invalid(`${what} '${text}' must be a plain identifier (letters, digits, _ and $, starting with a letter or _)`);
+  return text.toUpperCase();
+}
+
 /**
- * API keys for the external-function routes (/ext/*). They work on `<home>/api-keys.json` directly,
- * with or without a running server (which picks changes up at its next request).
+ * Makes sure `user` exists (created with default role `role` when missing) and holds `role`, through
+ * the home's server when one runs, else in-process, acting as the home's owner.
+ */
+async function ensureKeyUser(home: string, user: string, role: string): Promise<void> {
+  const { connect } = await import('../../client/index.js');
+  const client = await connect({ home, session: { role: 'ACCOUNTADMIN' } });
+  try {
+    await client.execute(`create user if not exists ${user} default_role = ${role}; grant role ${role} to user ${user}`);
+  } finally {
+    await client.close();
+  }
+}
+
+/**
+ * API keys for the server's routes. Each key signs in as a user (made or reused with the key's role
+ * as its default); keys live in `<home>/api-keys.json`, which a running server re-reads at its next request.
  */
 export function registerKeys(program: Command): void {
   const keys = program.command('keys').description('API keys that Snowflake (through its API gateway) presents to /ext/*: create, list, revoke');
@@ -25,11 +46,15 @@ export function registerKeys(program: Command): void {
       .command('create')
       .description('Create a key tied to a role; the key is printed once and stored only as a salted hash')
       .requiredOption('--role <role>', 'the role whose USAGE grants decide which functions the key may call (e.g. SYSADMIN)')
-      .option('--name <name>', 'a name to list and revoke the key by (default key-<id>)'),
-  ).action((o: HomeOptions & { role: string; name?: string }) => {
+      .option('--name <name>', 'a name to list and revoke the key by (default key-<id>)')
+      .option('--user <name>', 'the user the key signs in as (default KEYS_<ROLE>); made with the role as its default when missing'),
+  ).action(async (o: HomeOptions & { role: string; name?: string; user?: string }) => {
     const s = store(o);
-    const { key, info } = s.create(o.role, o.name);
-    process.stderr.write(`Created API key '${info.name}' (${info.prefix}…) for role ${info.role} in ${s.file}. Copy it now: it is not shown again.\n`);
+    const role = plainName(o.role, 'role');
+    const user = plainName(o.user ?? `KEYS_${role}`, 'user');
+    await ensureKeyUser(s.home, user, role);
+    const { key, info } = s.create(role, o.name, user);
+    process.stderr.write(`Created API key '${info.name}' (${info.prefix}…) for user ${user}, role ${info.role}, in ${s.file}. Copy it now: it is not shown again.\n`);
     print(key + '\n');
   });
   withHome(keys.command('list').description('Every key: name, prefix, role, created, last used (never the key)').option('--json', 'print the keys as JSON')).action(
@@ -37,7 +62,7 @@ export function registerKeys(program: Command): void {
       const list = store(o).list();
       if (o.json) return print(jsonText(list));
       if (list.length === 0) return print('No API keys. Create one with: recpipe keys create --role SYSADMIN\n');
-      print(alignTable(['NAME', 'PREFIX', 'ROLE', 'CREATED', 'LAST USED'], list.map((k) => [k.name, k.prefix, k.role, shortTime(k.createdAt), shortTime(k.lastUsedAt)])));
+      print(alignTable(['NAME', 'PREFIX', 'ROLE', 'USER', 'CREATED', 'LAST USED'], list.map((k) => [k.name, k.prefix, k.role, k.user ?? '-', shortTime(k.createdAt), shortTime(k.lastUsedAt)])));
     },
   );
   withHome(keys.command('revoke').description('Delete a key (by name or prefix); requests with it get 401 from then on').argument('<name>')).action((name: string, o: HomeOptions) => {

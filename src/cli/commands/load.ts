@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/index.js';
+import { loadApiKey, loadConfig } from '../../config/index.js';
 import { connect, copyIntoStatement, ON_ERROR_CHOICES, parseOutputFormat, runScript } from '../../client/index.js';
 import { addConnectionOptions, sessionInit, type SessionOptions } from './sql.js';
 
@@ -10,6 +10,7 @@ interface LoadOptions extends SessionOptions {
   format: string;
   home?: string;
   server?: string;
+  key?: string;
 }
 
 export function registerLoad(program: Command): void {
@@ -29,7 +30,7 @@ async function load(table: string, file: string, o: LoadOptions): Promise<void> 
   const format = parseOutputFormat(o.format);
   // Built (and so validated) before connecting: a refused name never reaches the engine.
   const statement = copyIntoStatement({ table, file, fileFormat: o.fileFormat, onError: o.onError, force: o.force, cwd: process.cwd() });
-  const client = await connect({ home: loadConfig({ home: o.home }).home, url: o.server, session: sessionInit(o) });
+  const client = await connect({ home: loadConfig({ home: o.home }).home, url: o.server, session: sessionInit(o), key: loadApiKey(o.key) });
   process.stderr.write(client.description + '\n');
   try {
     await runScript(client, statement, { format, out: (t) => void process.stdout.write(t), err: (t) => void process.stderr.write(t) });

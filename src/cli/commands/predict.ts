@@ -9,6 +9,7 @@ interface PredictOptions {
   endpoint?: string;
   home?: string;
   server?: string;
+  key?: string;
 }
 
 /** Where the payload goes and what to say when nothing answers there. */
@@ -16,6 +17,8 @@ interface Target {
   readonly url: string;
   readonly what: string;
   readonly howToStart: string;
+  /** Endpoints of a recpipe server need a credential; serve-model's container contract has none. */
+  readonly key?: string;
 }
 
 export function registerPredict(program: Command): void {
@@ -27,6 +30,7 @@ export function registerPredict(program: Command): void {
     .option('--endpoint <name>', "an endpoint of the home's running recpipe server (see recpipe deploy), instead of --url")
     .option('--home <dir>', 'with --endpoint: data directory whose server to use (default $RECPIPE_HOME or ./recpipe-data)')
     .option('--server <url>', 'with --endpoint: the recpipe server to use instead of finding the home\'s')
+    .option('--key <key>', 'with --endpoint: API key (default $RECPIPE_API_KEY, else the home owner token)')
     .action((file: string, opts: PredictOptions, cmd: Command) => predict(file, opts, cmd));
 }
 
@@ -77,10 +81,16 @@ async function targetOf(o: PredictOptions, cmd: Command): Promise<Target> {
   if (cmd.getOptionValueSource('url') === 'cli') throw invalid('give either --url (a serve-model server) or --endpoint NAME (an endpoint of the home\'s recpipe server, named by --server), not both');
   const base = o.server ?? (await homeServer(o.home));
   return {
+    key: await endpointKey(o),
     url: invocationsUrl(`${base.replace(/\/+$/, '')}/endpoints/${encodeURIComponent(o.endpoint)}`, '--server'),
     what: 'the recpipe server',
     howToStart: `start one with: recpipe server${o.home === undefined ? '' : ` --home ${o.home}`}`,
   };
+}
+
+async function endpointKey(o: PredictOptions): Promise<string | undefined> {
+  const [{ loadApiKey, loadConfig }, { clientKey }] = await Promise.all([import('../../config/index.js'), import('../../client/connect.js')]);
+  return clientKey(loadConfig({ home: o.home }).home, loadApiKey(o.key));
 }
 
 /** The URL of the server that owns the home; endpoints answer only there (they live in its memory). */
@@ -106,16 +116,16 @@ function invocationsUrl(base: string, flag = '--url'): string {
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}/invocations`;
 }
 
-async function post(endpoint: string, text: string, { what, howToStart }: Target): Promise<Response> {
+async function post(endpoint: string, text: string, { what, howToStart, key }: Target): Promise<Response> {
   try {
-    return await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: text });
+    return await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'text/csv', ...(key === undefined ? {} : { authorization: `Bearer ${key}` }) }, body: text });
   } catch (e) {
     const cause = (e as { cause?: { code?: string; message?: string } }).cause;
     throw new RecpipeError('FAILED_PRECONDITION', `cannot reach ${what} at ${endpoint} (${cause?.code ?? cause?.message ?? (e as Error).message}); ${howToStart}`);
   }
 }
 
-const CODES: readonly ErrorCode[] = ['INVALID_ARGUMENT', 'NOT_FOUND', 'CONFLICT', 'FAILED_PRECONDITION', 'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED', 'INTERNAL'];
+const CODES: readonly ErrorCode[] = ['INVALID_ARGUMENT', 'NOT_FOUND', 'CONFLICT', 'FAILED_PRECONDITION', 'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED', 'UNAUTHENTICATED', 'INTERNAL'];
 
 /** The server's `{"error": {code, message}}` as a RecpipeError, so the CLI exits with the matching code. */
 function serverError(endpoint: string, status: number, body: string): RecpipeError {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { listenError, stopSignal } from '../serve-lifecycle.js';
 import { invalid } from '../../core/errors.js';
+import { isLoopback } from '../../config/config.js';
 
 interface ServeModelOptions {
   model: string;
@@ -39,6 +40,10 @@ async function serveModel(o: ServeModelOptions): Promise<void> {
       `trained ${manifest.createdAt} (read and verified in ${loadMs.toFixed(1)} ms)\n`,
   );
   process.stdout.write(`Model server listening on ${url} (GET /ping, POST /invocations; pid ${process.pid})\n`);
+  if (!isLoopback(o.host)) {
+    // SageMaker's container contract has no authentication: the platform in front of it decides who calls.
+    process.stderr.write(`warning: the model server has no authentication and listens on ${o.host}; anyone who can reach it can call /invocations. Keep it behind a gateway or bind 127.0.0.1.\n`);
+  }
   await stopSignal();
   await app.close();
   process.stderr.write('stopped\n');

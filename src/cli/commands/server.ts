@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
 import { listenError, stopSignal } from '../serve-lifecycle.js';
 import { RecpipeError } from '../../core/errors.js';
-import { loadConfig } from '../../config/index.js';
+import { isLoopback, loadConfig, loadTlsProxy } from '../../config/index.js';
 import { findServer } from '../../client/index.js';
 
 interface ServerOptions {
   port?: string;
   host?: string;
   home?: string;
+  tlsProxy?: string;
 }
 
 export function registerServer(program: Command): void {
@@ -17,6 +18,7 @@ export function registerServer(program: Command): void {
     .option('--port <port>', 'TCP port, 0 for any free one (default $RECPIPE_PORT or 7878)')
     .option('--host <address>', 'address to listen on (default $RECPIPE_HOST or 127.0.0.1)')
     .option('--home <dir>', 'data directory (default $RECPIPE_HOME or ./recpipe-data)')
+    .option('--tls-proxy <url>', 'the https:// URL of the TLS-terminating proxy in front of a non-loopback bind (default $RECPIPE_TLS_PROXY)')
     .action((opts: ServerOptions) => serve(opts));
 }
 
@@ -34,7 +36,15 @@ async function serve(o: ServerOptions): Promise<void> {
     await engine.close();
     throw listenError(e, config.host, config.port);
   }
-  process.stdout.write(`recpipe server listening at ${server.url} (home ${config.home}, pid ${process.pid})\n`);
+  const proxy = loadTlsProxy(o.tlsProxy);
+  process.stdout.write(`recpipe server listening at ${server.url} (bound to ${server.listening}; home ${config.home}, pid ${process.pid})\n`);
+  if (!isLoopback(config.host)) {
+    process.stderr.write(
+      proxy === undefined
+        ? `warning: listening on ${server.listening}, reachable from other machines, and no TLS proxy is named (--tls-proxy): API keys and data would cross the network in clear. Put an https proxy in front, or bind 127.0.0.1.\n`
+        : `serving other machines through the TLS proxy ${proxy}\n`,
+    );
+  }
   process.stdout.write(`OpenAPI document: ${server.url}${OPENAPI_PATH}\n`);
   await stopSignal();
   await server.close();

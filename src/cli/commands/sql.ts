@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { invalid, notFound } from '../../core/errors.js';
-import { homeFiles, loadConfig } from '../../config/index.js';
+import { homeFiles, loadApiKey, loadConfig } from '../../config/index.js';
 import { connect, parseOutputFormat, runRepl, runScript, type OutputFormat, type SessionInit, type SqlClient, type TrainingJob } from '../../client/index.js';
 import { InProcessSqlClient } from '../../client/in-process-sql-client.js';
 import type { Engine } from '../../engine/index.js';
@@ -22,6 +22,7 @@ interface SqlOptions extends SessionOptions {
   format: string;
   home?: string;
   server?: string;
+  key?: string;
 }
 
 /** The options every SQL-running command shares: home, server and the session's starting context. */
@@ -29,6 +30,7 @@ export function addConnectionOptions(command: Command): Command {
   return command
     .option('--home <dir>', 'data directory (default $RECPIPE_HOME or ./recpipe-data)')
     .option('--server <url>', 'use the recpipe server at this URL instead of finding one for the home')
+    .option('--key <key>', 'API key for the server (default $RECPIPE_API_KEY, else the home owner token)')
     .option('-r, --role <name>', 'starting role (default SYSADMIN)')
     .option('-w, --warehouse <name>', 'starting warehouse')
     .option('-d, --database <name>', 'starting database')
@@ -55,7 +57,7 @@ async function sql(o: SqlOptions): Promise<void> {
   const format = parseOutputFormat(o.format);
   const script = o.file === undefined ? o.query : readScript(o.file);
   const { home } = loadConfig({ home: o.home });
-  const client = await connect({ home, url: o.server, session: sessionInit(o) });
+  const client = await connect({ home, url: o.server, session: sessionInit(o), key: loadApiKey(o.key) });
   const inProcess = client instanceof InProcessSqlClient;
   process.stderr.write(client.description + (inProcess ? ' (training jobs started here are waited for before exit)' : '') + '\n');
   try {

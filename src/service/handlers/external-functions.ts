@@ -98,13 +98,13 @@ function safeParse(s: string): unknown {
  */
 export const deployFunction: ExternalFunction = {
   signature: { name: 'deploy_model', params: ['model_name', 'artifact_or_job', 'options'], required: 2 },
-  async run(ctx, batch) {
+  async run(ctx, batch, call) {
     const [models, refs, opts] = batch.args;
     const checked = batch.rowNumbers.map((row, r) =>
       isNull(models[r]) || isNull(refs[r]) ? null : { model: name(models[r], 'model_name', row), ref: name(refs[r], 'artifact_or_job', row), ...deployOptions(opts[r], row) },
     );
-    const { endpoints, jobs, links } = ctx.engine;
-    const started = checked.map((c) => (c === null ? null : { ...c, descriptor: JSON.parse(deployModel(endpoints, jobs, links, c.model, c.ref)) as Record<string, unknown> }));
+    const { endpoints, artifactRefs, links } = ctx.engine;
+    const started = checked.map((c) => (c === null ? null : { ...c, descriptor: JSON.parse(deployModel(endpoints, artifactRefs, links, c.model, c.ref, call.role)) as Record<string, unknown> }));
     return Promise.all(
       started.map(async (s) => {
         if (s === null || !s.wait) return s?.descriptor ?? null;

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { constants as zlibConstants, gunzipSync, gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiKeyStore, presentedKey, type ApiKeyIdentity, type UsageCheck } from '../../auth/index.js';
+import type { Caller, UsageCheck } from '../../auth/index.js';
+import { callerOf } from '../authenticate.js';
 import { invalid, RecpipeError } from '../../core/errors.js';
 import { BatchCache, encodeResponse, MAX_BATCH_BYTES, parseBatch, PayloadTooLarge, type Batch, readBatchHeaders, type BatchHeaders, type StoredAnswer } from '../../ext-protocol/index.js';
 import type { ServiceContext } from '../context.js';
@@ -34,11 +35,6 @@ const GZIP_MIN_BYTES = 1024;
 const FAST_GZIP = { level: 1 } as const;
 const HUFFMAN_ONLY = { strategy: zlibConstants.Z_HUFFMAN_ONLY } as const;
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    extCaller?: ApiKeyIdentity;
-  }
-}
 
 /**
  * Snowflake's external-function protocol at /ext/train, /ext/deploy, /ext/invoke and /ext/recommend:
@@ -54,14 +50,12 @@ export function externalFunctionArea(opts: ExternalFunctionOptions = {}): RouteA
 export const externalFunctionRoutes: RouteArea = externalFunctionArea();
 
 function registerExt(app: FastifyInstance, ctx: ServiceContext, opts: ExternalFunctionOptions): void {
-  const keys = new ApiKeyStore(ctx.home);
   // A key acts as its role: USAGE comes from the same grants SQL callers are checked against.
   const usage = opts.usage ?? ((role: string, fn: string) => ctx.engine.access.hasUsage(role, fn));
   const cache = new BatchCache(opts.cacheSize ?? 4096);
   const maxInFlight = opts.maxInFlight ?? 256;
   const maxRequest = opts.maxRequestBytes ?? MAX_BATCH_BYTES;
   let inFlight = 0;
-  app.addHook('onClose', async () => keys.flush());
 
   // The body is taken as raw bytes whatever its content type: it may be gzip, and parse errors here get the protocol's own messages.
   app.removeAllContentTypeParsers();
@@ -78,17 +72,12 @@ function registerExt(app: FastifyInstance, ctx: ServiceContext, opts: ExternalFu
     }
     inFlight++;
     reply.raw.once('close', () => inFlight--);
-    const key = presentedKey(request.headers);
-    if (key === null) {
-      return reply.code(401).header('www-authenticate', 'Bearer').send(errorBody('UNAUTHENTICATED', 'an API key is required: send it as x-api-key or Authorization: Bearer (create one with: recpipe keys create --role SYSADMIN)'));
-    }
-    const caller = keys.verify(key);
-    if (caller === null) return reply.code(401).header('www-authenticate', 'Bearer').send(errorBody('UNAUTHENTICATED', 'the API key is not valid (unknown, revoked or malformed)'));
+    // The service's authentication hook has already answered 401 to requests without a valid credential.
+    const caller = callerOf(request);
     const fnName = fn.signature.name.toUpperCase();
     if (!usage(caller.role, fnName)) {
       return reply.code(403).send(errorBody('PERMISSION_DENIED', `API key '${caller.name}' has role ${caller.role}, which lacks USAGE on function ${fnName}; grant usage on it to role ${caller.role} or use another key`));
     }
-    request.extCaller = caller;
   };
 
   for (const [path, fn] of Object.entries(externalFunctions)) {
@@ -98,7 +87,7 @@ function registerExt(app: FastifyInstance, ctx: ServiceContext, opts: ExternalFu
     app.post(url, { onRequest: admit(fn), schema: { summary: `${fn.signature.name} (Snowflake external-function protocol)`, description, tags } }, async (request, reply) => {
       const headers = readBatchHeaders(request.headers);
       const raw = decodeBody(request.body, request.headers['content-encoding'], maxRequest);
-      const key = cacheKey(path, request.extCaller!, headers);
+      const key = cacheKey(path, callerOf(request), headers);
       const fingerprint = createHash('sha256').update(raw).digest('base64');
       if (key !== null) {
         const found = cache.lookup(key, fingerprint);
@@ -108,7 +97,7 @@ function registerExt(app: FastifyInstance, ctx: ServiceContext, opts: ExternalFu
         if (found.kind === 'pending') return reply.code(202).type('application/json').send('{}');
       }
       // Malformed batches are refused now, never accepted with a 202 and failed later.
-      const work = answer(ctx, fn, parseBatch(parseJson(raw), fn.signature), { ...headers, role: request.extCaller!.role }, opts.maxResponseBytes);
+      const work = answer(ctx, fn, parseBatch(parseJson(raw), fn.signature), { ...headers, role: callerOf(request).role }, opts.maxResponseBytes);
       if (key === null) return send(request, reply, await work);
       cache.track(key, fingerprint, work);
       // Even when the caller asks for async mode, a batch that fails its checks at once gets its 4xx now, not after a 202.
@@ -118,7 +107,7 @@ function registerExt(app: FastifyInstance, ctx: ServiceContext, opts: ExternalFu
     });
     app.get(url, { onRequest: admit(fn), schema: { summary: `Poll an asynchronous ${fn.signature.name} batch`, description: 'Same headers as the POST (the batch id): 202 while working, then the answer.', tags } }, async (request, reply) => {
       const headers = readBatchHeaders(request.headers);
-      const key = cacheKey(path, request.extCaller!, headers);
+      const key = cacheKey(path, callerOf(request), headers);
       if (key === null) throw invalid('polling needs the sf-external-function-query-batch-id header of the batch');
       const found = cache.lookup(key);
       if (found.kind === 'answered') return send(request, reply, found.answer);
@@ -129,7 +118,7 @@ function registerExt(app: FastifyInstance, ctx: ServiceContext, opts: ExternalFu
 }
 
 /** Batches are keyed per caller too, so one key's batch id never reveals another's answer. */
-function cacheKey(path: string, caller: ApiKeyIdentity, h: BatchHeaders): string | null {
+function cacheKey(path: string, caller: Caller, h: BatchHeaders): string | null {
   return h.batchId === null ? null : `${path}\n${caller.prefix}\n${h.batchId}`;
 }
 

@@ -1,3 +1,4 @@
+import { callerOf } from '../authenticate.js';
 import { createSession, getSession } from '../handlers/index.js';
 import { CreateSessionBody, errorResponses, SessionParams, SessionView } from '../schemas.js';
 import type { RouteArea } from './route-area.js';
@@ -17,12 +18,12 @@ export const sessionRoutes: RouteArea = (app, ctx) => {
         request.body ??= {};
       },
     },
-    async (request, reply) => reply.code(201).send(createSession(ctx, request.body ?? {})),
+    async (request, reply) => reply.code(201).send(createSession(ctx, callerOf(request), request.body ?? {})),
   );
 
   app.get<{ Params: SessionParams }>(
     '/api/v1/sessions/:id',
     { schema: { summary: 'A session and its current context', tags: ['sql'], params: SessionParams, response: { 200: SessionView, ...errorResponses } } },
-    async (request) => getSession(ctx, request.params.id),
+    async (request) => getSession(ctx, callerOf(request), request.params.id),
   );
 };

@@ -1,3 +1,4 @@
+import { callerOf } from '../authenticate.js';
 import { runStatements } from '../handlers/index.js';
 import { errorResponses, StatementsBody, StatementsResponse } from '../schemas.js';
 import type { RouteArea } from './route-area.js';
@@ -14,6 +15,6 @@ export const statementRoutes: RouteArea = (app, ctx) => {
         response: { 200: StatementsResponse, ...errorResponses },
       },
     },
-    async (request) => runStatements(ctx, request.body),
+    async (request) => runStatements(ctx, callerOf(request), request.body),
   );
 };

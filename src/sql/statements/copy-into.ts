@@ -9,7 +9,9 @@ import { parseObjectName, resolveTableName } from '../identifiers.js';
 import { type OptionValue, type Options, Parser } from '../parser.js';
 import { columnsOf, queryResult, statusResult } from '../results.js';
 import type { StatementResult } from '../session.js';
+import { readStageRef, stageFiles } from '../stage-paths.js';
 import { requireUserDatabase } from './database.js';
+import { resolveStage, type ResolvedStage } from './stage.js';
 import { csvOptions, formatOptions, type FormatOptions } from './file-format.js';
 
 const COPY_OPTIONS = ['FILE_FORMAT', 'ON_ERROR', 'FORCE', 'PATTERN', 'FILES', 'PURGE', 'RETURN_FAILED_ONLY'];
@@ -41,7 +43,9 @@ export async function copyInto(ctx: ExecContext): Promise<StatementResult> {
   const database = requireUserDatabase(ctx, table.database);
   const columns = p.acceptPunct('(') ? columnList(p) : undefined;
   p.expectWords('FROM');
-  const source = sourcePath(p);
+  const stageRef = readStageRef(p, ctx.statement);
+  const stage = stageRef === null ? null : await resolveStage(ctx, stageRef);
+  const source = stageRef === null ? ownerPath(ctx, sourcePath(p)) : null;
   const opts = p.options();
   const bareForce = p.acceptWords('FORCE');
   p.expectEnd();
@@ -51,10 +55,11 @@ export async function copyInto(ctx: ExecContext): Promise<StatementResult> {
   if (opts.has('PURGE') && opts.get('PURGE') !== false) throw compilation('INVALID_ARGUMENT', 'PURGE = TRUE is not supported: recpipe never deletes source files');
   const target: TableName = { ...table, database };
   if ((await ctx.warehouse.tableColumns(target)) === null) throw objectMissing('Table', [database, table.schema, table.name]);
-  const format = await fileFormat(ctx, opts.get('FILE_FORMAT'));
+  const format = await fileFormat(ctx, opts.get('FILE_FORMAT'), stage?.fileFormat ?? undefined);
   const onError = parseOnError(opts.get('ON_ERROR'));
   const force = bareForce || opts.get('FORCE') === true;
-  const files = await filesToLoad(ctx, target, listFiles(source, opts), force);
+  const listed = stage !== null ? stageSource(stage, stageRef!.path, opts) : listFiles(source!, opts);
+  const files = await filesToLoad(ctx, target, listed, force);
   if (files.length === 0) return statusResult(ctx.statement, 'Copy executed with 0 files processed.');
   const outcomes = await ctx.warehouse.loadCsv({ table: target, columns, files: files.map((f) => f.path), options: csvOptions(format), onError });
   const failed = onError.kind === 'abort' && outcomes.some((o) => o.errorsSeen > 0);
@@ -124,6 +129,31 @@ function sourcePath(p: Parser): string {
   return path;
 }
 
+/**
+ * A path of the host is the home owner's to load (the CLI on the home, or the owner token); everyone
+ * else loads through stages, which an administrator opened on purpose.
+ */
+function ownerPath(ctx: ExecContext, path: string): string {
+  if (ctx.session.user !== undefined) {
+    throw new RecpipeError(
+      'PERMISSION_DENIED',
+      `SQL access control error: only the home's owner may COPY from a host path ('file://${path}'); load through a stage: copy into t from @stage_name (a stage is made with create stage … url = 'file:///dir/' by ACCOUNTADMIN) or @~ after PUT`,
+    );
+  }
+  return path;
+}
+
+/** The stage's files under `path`, filtered by FILES and PATTERN (both relative to the stage path given). */
+function stageSource(stage: ResolvedStage, path: string, opts: Options): SourceFile[] {
+  const pattern = opts.get('PATTERN');
+  const only = opts.get('FILES');
+  const re = typeof pattern === 'string' ? new RegExp(`^(?:${pattern})$`) : null;
+  const base = path.replace(/\/+$/, '');
+  const wanted = Array.isArray(only) ? new Set(only.map((f) => (base === '' ? String(f) : `${base}/${String(f)}`))) : null;
+  return stageFiles(stage.root, path, stage.shown, (f) => (re ? re.test(f) : true) && (wanted ? wanted.has(f) : true))
+    .map((f) => ({ path: f.path, size: f.size, modified: f.modified }));
+}
+
 interface SourceFile {
   readonly path: string;
   readonly size: number;
@@ -159,9 +189,9 @@ async function filesToLoad(ctx: ExecContext, table: TableName, files: SourceFile
   return fresh;
 }
 
-/** FILE_FORMAT = (FORMAT_NAME = name) looks the format up in the session's schema; inline options start from Snowflake's defaults. */
-async function fileFormat(ctx: ExecContext, v: OptionValue | undefined): Promise<FormatOptions> {
-  if (v === undefined) return formatOptions(new Map());
+/** FILE_FORMAT = (FORMAT_NAME = name) looks the format up in the session's schema; inline options start from Snowflake's defaults (or the stage's format). */
+async function fileFormat(ctx: ExecContext, v: OptionValue | undefined, stageFormat?: FormatOptions): Promise<FormatOptions> {
+  if (v === undefined) return stageFormat ?? formatOptions(new Map());
   if (!(v instanceof Map)) throw compilation('INVALID_ARGUMENT', `FILE_FORMAT must be ( FORMAT_NAME = name ) or ( TYPE = CSV … )`);
   const name = v.get('FORMAT_NAME');
   if (name === undefined) return formatOptions(v);

@@ -25,7 +25,7 @@ describe('roles, users and grants', () => {
 
   before(async () => {
     root = mkdtempSync(join(tmpdir(), 'recpipe-'));
-    modelUri = (await writeTinyArtifact(join(root, 'model'))).manifest.uri;
+    modelUri = (await writeTinyArtifact(join(root, 'home', 'artifacts', 'model'))).manifest.uri;
     engine = await Engine.open({ home: join(root, 'home') });
     admin = engine.createSession({ role: 'accountadmin' });
     await sql(engine, admin, `use role sysadmin; create database MOVIELENS; use role accountadmin; select deploy_model('m1', '${modelUri}')`);

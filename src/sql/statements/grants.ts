@@ -12,8 +12,9 @@ import { requireRoles } from './roles.js';
 const PRIVILEGES: Readonly<Record<SecurableObject['kind'], readonly string[]>> = {
   FUNCTION: ['USAGE'],
   DATABASE: ['USAGE', 'MONITOR', 'MODIFY', 'CREATE SCHEMA'],
-  SCHEMA: ['USAGE', 'MONITOR', 'MODIFY', 'CREATE TABLE', 'CREATE VIEW', 'CREATE FUNCTION'],
+  SCHEMA: ['USAGE', 'MONITOR', 'MODIFY', 'CREATE TABLE', 'CREATE VIEW', 'CREATE FUNCTION', 'CREATE STAGE'],
   TABLE: ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES'],
+  STAGE: ['USAGE', 'READ', 'WRITE'],
 };
 
 /**
@@ -61,7 +62,7 @@ function privilegeList(p: Parser): string[] {
 
 /** The object of a grant and its owner (null when only MANAGE GRANTS roles may grant on it). */
 async function securable(ctx: ExecContext, p: Parser): Promise<{ object: SecurableObject; owner: string | null }> {
-  const kind = p.expectOneOf(['FUNCTION', 'DATABASE', 'SCHEMA', 'TABLE']) as SecurableObject['kind'];
+  const kind = p.expectOneOf(['FUNCTION', 'DATABASE', 'SCHEMA', 'TABLE', 'STAGE']) as SecurableObject['kind'];
   if (kind === 'FUNCTION') {
     const parts = p.objectName(3, 'function name');
     const argTypes = argumentTypes(p);
@@ -81,6 +82,12 @@ async function securable(ctx: ExecContext, p: Parser): Promise<{ object: Securab
     const found = db ? (await ctx.warehouse.listSchemas(db.name)).find((s) => s.toUpperCase() === schema.toUpperCase()) : undefined;
     if (!db || !found) throw objectMissing('Schema', [database, schema]);
     return { object: { kind, name: displayName([db.name, found]) }, owner: db.owner };
+  }
+  if (kind === 'STAGE') {
+    const t = resolveTableName(p.objectName(3, 'stage name'), ctx.session, 'GRANT');
+    const rec = await ctx.stages?.get(t.database, t.schema, t.name);
+    if (!rec) throw objectMissing('Stage', [t.database, t.schema, t.name]);
+    return { object: { kind, name: displayName([rec.database, rec.schema, rec.name]) }, owner: rec.owner };
   }
   const table = resolveTableName(p.objectName(3, 'table name'), ctx.session, 'GRANT');
   const db = ctx.catalog.database(table.database);

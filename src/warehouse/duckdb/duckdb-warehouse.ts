@@ -18,6 +18,8 @@ import type {
 } from '../warehouse.js';
 import { ConnectionPool } from './connection-pool.js';
 import { loadCsv } from './csv-load.js';
+import { lockDown, type FileAccess } from './lockdown.js';
+import { stagedLoad } from './staged-load.js';
 import { duckdbCall } from './errors.js';
 import type { RatingsBuilder } from '../../core/ratings-builder.js';
 import { readColumns } from './read-columns.js';
@@ -31,6 +33,11 @@ export interface DuckDbWarehouseOptions {
   readonly tempDirectory?: string;
   /** Statements run once on each new connection (e.g. CREATE TEMP MACRO for dialect functions). */
   readonly connectionSetup?: readonly string[];
+  /**
+   * Lock DuckDB out of the host: only these files may be opened, and no statement can change that.
+   * COPY loads then pass through `stagingDirectory` (which must be one of the allowed directories).
+   */
+  readonly fileAccess?: FileAccess & { readonly stagingDirectory: string };
 }
 
 /** The in-memory catalog DuckDB opens with; "no current database" points here, where nothing lives. */
@@ -44,13 +51,21 @@ export async function openDuckDbWarehouse(options: DuckDbWarehouseOptions = {}):
   const config: Record<string, string> = {};
   if (options.tempDirectory) config.temp_directory = options.tempDirectory;
   const instance = await duckdbCall(() => DuckDBInstance.create(':memory:', config));
+  if (options.fileAccess) {
+    const conn = await instance.connect();
+    try {
+      await lockDown(conn, options.fileAccess);
+    } finally {
+      conn.closeSync();
+    }
+  }
   const setup = options.connectionSetup ?? [];
   const contexts = new FunctionContexts();
   const pool = new ConnectionPool(instance, async (conn) => {
     for (const sql of setup) await duckdbCall(() => conn.run(sql));
     await contexts.learn(conn);
   });
-  return new DuckDbWarehouse(instance, pool, contexts);
+  return new DuckDbWarehouse(instance, pool, contexts, options.fileAccess?.stagingDirectory ?? null);
 }
 
 class DuckDbWarehouse implements Warehouse {
@@ -58,6 +73,7 @@ class DuckDbWarehouse implements Warehouse {
     private readonly instance: DuckDBInstance,
     private readonly pool: ConnectionPool,
     private readonly contexts: FunctionContexts,
+    private readonly stagingDirectory: string | null,
   ) {}
 
   registerFunction(spec: ScalarFunctionSpec): Promise<void> {
@@ -146,7 +162,8 @@ class DuckDbWarehouse implements Warehouse {
   }
 
   loadCsv(request: CsvLoadRequest): Promise<CsvFileOutcome[]> {
-    return this.pool.use((conn) => loadCsv(conn, request));
+    const load = (req: CsvLoadRequest) => this.pool.use((conn) => loadCsv(conn, req));
+    return this.stagingDirectory === null ? load(request) : stagedLoad(this.stagingDirectory, request, load);
   }
 
   async close(): Promise<void> {
