@@ -4,7 +4,8 @@ import { compilation, objectMissing, snowflakeError } from '../errors.js';
 import { SYSTEM_DATABASE } from '../identifiers.js';
 import { EXECUTED, dmlResult, queryResult, statusResult } from '../results.js';
 import type { StatementResult } from '../session.js';
-import { translate, verbIndex, type TableRef, type Translation } from '../translate.js';
+import { loadDialect, translate, type TableRef, type Translation } from '../dialect/index.js';
+import { verbIndex } from '../select-names.js';
 import { snowflakeTypeName } from '../types.js';
 
 /** Statements DuckDB runs after translation, by their first word. */
@@ -16,7 +17,8 @@ export async function passThrough(ctx: ExecContext): Promise<StatementResult> {
   const verb = tokens[verbIndex(tokens)]?.value ?? '';
   const action = verb === '(' || verb === 'VALUES' ? 'SELECT' : verb;
   guardSystemCatalog(ctx, action);
-  const tr = translate(tokens, text, ctx.session, action);
+  await loadDialect();
+  const tr = translate(text, tokens, text, ctx.session, action);
   const r = await runTranslated(ctx, tr);
   if (r.returnsRows) return queryResult(ctx.statement, r.columns.map((c) => ({ name: c.name, type: snowflakeTypeName(c.type) })), r.rows);
   // DuckDB runs TRUNCATE as a DELETE; Snowflake reports it as a plain command.
