@@ -10,7 +10,7 @@ describe('statementObjects', () => {
     await loadDialect();
     const ins = statementObjects(parse('with c as (select * from src) insert into t select * from c join other.o using (id)'), session);
     assert.deepEqual(ins.writes.map((w) => [w.kind, name(w.table)]), [['INSERT', 'DB.S.T']]);
-    assert.deepEqual(ins.reads.map(name), ['DB.S.SRC', 'DB.OTHER.O']);
+    assert.deepEqual(ins.reads.map(name).sort(), ['DB.OTHER.O', 'DB.S.SRC']);
     const merge = statementObjects(parse('merge into t using s on t.id = s.id when matched then delete'), session);
     assert.deepEqual(merge.writes.map((w) => [w.kind, name(w.table)]), [['MERGE', 'DB.S.T']]);
     assert.deepEqual(merge.reads.map(name), ['DB.S.S']);

@@ -10,19 +10,27 @@ import { compilation } from '../../errors.js';
  * say so.
  */
 export function flatten(ast: Node): void {
+  const items = new WeakSet<Node>();
   rewrite(ast, (node, kind) => {
+    let item: Node | undefined;
     if (kind === 'lateral' && lowerName(node.lateral.this) === 'flatten') {
-      return flattenItem(node.lateral.this, typeof node.lateral.alias === 'string' ? node.lateral.alias : null);
+      item = flattenItem(node.lateral.this, typeof node.lateral.alias === 'string' ? node.lateral.alias : null);
+    } else if (isTableFlatten(node)) {
+      item = flattenItem(node.function.args[0], null);
+    } else if (kind === 'alias' && items.has(node.alias.this)) {
+      // `table(flatten(…)) f`: the item built for the inner call takes the outer alias.
+      const alias = node.alias.alias;
+      setAlias(node.alias.this, alias.quoted ? alias.name : String(alias.name).toUpperCase());
+      return node.alias.this;
     }
-    if (kind === 'alias' && isTableFlatten(node.alias.this)) return flattenItem(node.alias.this.function.args[0], node.alias.alias?.name ?? null, node.alias.alias?.quoted);
-    if (isTableFlatten(node)) return flattenItem(node.function.args[0], null);
-    return undefined;
+    if (item) items.add(item);
+    return item;
   });
 }
 
 const isTableFlatten = (n: Node): boolean => lowerName(n) === 'table' && n.function.args.length === 1 && lowerName(n.function.args[0]) === 'flatten';
 
-function flattenItem(call: Node, alias: string | null, quoted = false): Node {
+function flattenItem(call: Node, alias: string | null): Node {
   const named = new Map<string, Node>();
   call.function.args.forEach((a: Node, i: number) => {
     if (kindOf(a) === 'named_argument') named.set(String(a.named_argument.name.name).toLowerCase(), a.named_argument.value);
@@ -36,8 +44,7 @@ function flattenItem(call: Node, alias: string | null, quoted = false): Node {
   }
   const path = named.get('path');
   const item = fromItem('rp_flatten(__0, __1) AS F', input, stringLiteral(path ? jsonPath(path) : '$'));
-  const name = alias === null ? 'FLATTEN' : quoted ? alias : alias.toUpperCase();
-  setAlias(item, name);
+  setAlias(item, alias === null ? 'FLATTEN' : alias.toUpperCase());
   return item;
 }
 

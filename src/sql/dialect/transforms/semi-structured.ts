@@ -33,7 +33,7 @@ export function semiStructured(ast: Node): void {
         return undefined;
       }
       case 'array_func':
-        return variant(withArgs('rp_variant(list_value())', node.array_func.expressions));
+        return variant(withArgs('rp_variant(list_value(__0))', node.array_func.expressions));
       case 'map_func':
         return variant(objectOf(zip(node.map_func.keys, node.map_func.values), false));
       case 'array_size':
@@ -52,7 +52,7 @@ function functionCall(node: Node, variants: WeakSet<Node>, variant: (n: Node) =>
   const args: Node[] = node.function.args;
   switch (lowerName(node)) {
     case 'array_construct':
-      return variant(withArgs('rp_variant(list_value())', args));
+      return variant(withArgs('rp_variant(list_value(__0))', args));
     case 'object_construct':
       return variant(objectOf(pairs(args), false));
     case 'object_construct_keep_null':
@@ -66,7 +66,7 @@ function functionCall(node: Node, variants: WeakSet<Node>, variant: (n: Node) =>
     case 'object_keys':
       return variant(expr('rp_object_keys(__0)', args[0]));
     case 'split':
-      return variant(withArgs('rp_variant(string_split())', args));
+      return variant(withArgs('rp_variant(string_split(__0))', args));
     case 'to_variant':
     case 'try_parse_json':
       return variant(node);
@@ -77,9 +77,9 @@ function functionCall(node: Node, variants: WeakSet<Node>, variant: (n: Node) =>
 
 const get = (value: Node, path: string): Node => expr('rp_get(__0, __1)', value, stringLiteral(path));
 
-/** `outer(inner(args…))` from a template `outer(inner())`. */
+/** `outer(inner(args…))` from a template `outer(inner(__0))`. */
 function withArgs(template: string, args: readonly Node[]): Node {
-  const node = expr(template);
+  const node = expr(template, expr('1'));
   node.function.args[0].function.args = [...args];
   return node;
 }
@@ -92,13 +92,15 @@ function pairs(args: readonly Node[]): [Node, Node][] {
   return out;
 }
 
-const isNull = (n: Node): boolean => kindOf(n) === 'null' || (kindOf(n) === null && Object.keys(n).length === 0);
+const isNull = (n: Node): boolean => Object.keys(n).length === 1 && 'null' in n;
 
 /** OBJECT_CONSTRUCT drops pairs whose key or value is NULL; the _KEEP_NULL form keeps NULL values. */
 function objectOf(entries: readonly [Node, Node][], keepNull: boolean): Node {
   const kept = entries.filter(([k, v]) => !isNull(k) && (keepNull || !isNull(v)));
-  const node = expr('rp_variant(json_object())');
-  node.function.args[0].function.args = kept.flatMap(([k, v]) => [k, v]);
+  const node = expr('rp_variant(map(list_value(__0), list_value(__1)))', expr('1'), expr('1'));
+  const [keys, values] = node.function.args[0].function.args;
+  keys.function.args = kept.map(([k]) => k);
+  values.function.args = kept.map(([, v]) => expr('rp_variant(__0)', v));
   return node;
 }
 
