@@ -32,6 +32,11 @@ export interface RunResult {
   readonly statementType: string;
 }
 
+/** The rows of a result as objects keyed by column name, for readers that name what they read. */
+export function rowRecords(r: RunResult): Record<string, unknown>[] {
+  return r.rows.map((row) => Object.fromEntries(r.columns.map((c, i) => [c.name, row[i]])));
+}
+
 /** A sequence of statements on one connection: a transaction begun here is still open on the next call. */
 export interface WarehouseConnection {
   run(sql: string, params?: readonly SqlParam[]): Promise<RunResult>;
