@@ -14,7 +14,11 @@ interface Entry {
 export class SessionStore {
   readonly #entries = new Map<string, Entry>();
 
-  constructor(readonly capacity = 10_000) {}
+  /** `onDrop` hears of each session evicted, so what it holds (an open transaction's connection) is freed. */
+  constructor(
+    readonly capacity = 10_000,
+    private readonly onDrop: (session: Session) => void = () => undefined,
+  ) {}
 
   get size(): number {
     return this.#entries.size;
@@ -52,7 +56,9 @@ export class SessionStore {
   #evict(): void {
     for (const id of this.#entries.keys()) {
       if (this.#entries.size <= this.capacity) return;
+      const dropped = this.#entries.get(id);
       this.#entries.delete(id);
+      if (dropped) this.onDrop(dropped.session);
     }
   }
 }

@@ -17,6 +17,8 @@ export async function passThrough(ctx: ExecContext): Promise<StatementResult> {
   const verb = tokens[verbIndex(tokens)]?.value ?? '';
   const action = verb === '(' || verb === 'VALUES' ? 'SELECT' : verb;
   guardSystemCatalog(ctx, action);
+  const control = await transactionControl(ctx, action);
+  if (control) return control;
   await loadDialect();
   const tr = translate(text, tokens, text, ctx.session, action);
   const r = await runTranslated(ctx, tr);
@@ -32,6 +34,28 @@ export async function passThrough(ctx: ExecContext): Promise<StatementResult> {
     default:
       return statusResult(ctx.statement, EXECUTED);
   }
+}
+
+/**
+ * BEGIN / START TRANSACTION open a transaction that spans the session's statements and requests
+ * (the executor keeps the session's connection while it is open); COMMIT and ROLLBACK end it.
+ * As in Snowflake, BEGIN inside a transaction and COMMIT/ROLLBACK outside one do nothing.
+ */
+async function transactionControl(ctx: ExecContext, action: string): Promise<StatementResult | null> {
+  const open = ctx.session.inTransaction === true;
+  if (action === 'BEGIN' || action === 'START') {
+    if (!open) await ctx.conn.run('BEGIN TRANSACTION');
+    ctx.session.inTransaction = true;
+    return statusResult(ctx.statement, EXECUTED);
+  }
+  if (action === 'COMMIT' || action === 'ROLLBACK') {
+    if (open) {
+      ctx.session.inTransaction = false;
+      await ctx.conn.run(action);
+    }
+    return statusResult(ctx.statement, EXECUTED);
+  }
+  return null;
 }
 
 /**
