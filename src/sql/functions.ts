@@ -17,6 +17,8 @@ export const SNOWFLAKE_FUNCTIONS: readonly string[] = [
   `CREATE OR REPLACE TEMP MACRO rp_get(value, path) AS json_extract(to_json(value), path)`,
   `CREATE OR REPLACE TEMP MACRO rp_text(value) AS json_extract_string(to_json(value), '$')`,
   `CREATE OR REPLACE TEMP MACRO rp_array_size(value) AS CASE WHEN json_type(to_json(value)) = 'ARRAY' THEN json_array_length(to_json(value)) END`,
+  `CREATE OR REPLACE TEMP MACRO rp_array_to_string(value, sep) AS array_to_string(json_extract_string(to_json(value), '$[*]'), sep)`,
+  `CREATE OR REPLACE TEMP MACRO rp_object_agg(k, v) AS to_json(map(list(k), list(to_json(v))))`,
   `CREATE OR REPLACE TEMP MACRO rp_object_keys(value) AS to_json(json_keys(to_json(value)))`,
   // FLATTEN's columns (SEQ, KEY, PATH, INDEX, VALUE, THIS) over json_each; PATH as Snowflake writes it (a.b[0]).
   `CREATE OR REPLACE TEMP MACRO rp_flatten(input, path) AS TABLE

@@ -107,7 +107,12 @@ function scan(text: string, partial: boolean): { tokens: Token[]; open: number |
       } else if (WORD_START.test(c)) {
         while (i < text.length && WORD_PART.test(text[i])) i++;
         push('word', text.slice(start, i).toUpperCase());
-      } else if (c === '?') {
+      } else if (c === '$' && WORD_PART.test(text[i + 1] ?? '')) {
+      // $1 (a positional column) or $name (a session variable)
+      i++;
+      while (i < text.length && WORD_PART.test(text[i])) i++;
+      push('word', text.slice(start, i).toUpperCase());
+    } else if (c === '?') {
         i++;
         push('param', '?');
       } else if (PUNCT.includes(c)) {

@@ -6,6 +6,7 @@ import type { SessionContext, TableRef, TransformContext } from './context.js';
 import { DUCKDB, SNOWFLAKE, loadSdk, sdk } from './polyglot.js';
 import { columnNames } from './transforms/column-names.js';
 import { contextFunctions } from './transforms/context-functions.js';
+import { dates } from './transforms/dates.js';
 import { flatten } from './transforms/flatten.js';
 import { upperCaseIdentifiers } from './transforms/identifier-case.js';
 import { semiStructured } from './transforms/semi-structured.js';
@@ -56,6 +57,7 @@ export function transform(ast: Ast, tc: TransformContext, names: readonly (strin
   mapTypes(ast);
   semiStructured(ast);
   contextFunctions(ast, tc);
+  dates(ast);
   columnNames(ast, names);
   upperCaseIdentifiers(ast);
 }

@@ -9,7 +9,7 @@ import { verbIndex } from '../select-names.js';
 import { snowflakeTypeName } from '../types.js';
 
 /** Statements DuckDB runs after translation, by their first word. */
-export const PASSTHROUGH = new Set(['SELECT', 'WITH', 'VALUES', '(', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'ALTER', 'BEGIN', 'START', 'COMMIT', 'ROLLBACK']);
+export const PASSTHROUGH = new Set(['SELECT', 'WITH', 'VALUES', '(', 'INSERT', 'UPDATE', 'DELETE', 'MERGE', 'TRUNCATE', 'ALTER', 'BEGIN', 'START', 'COMMIT', 'ROLLBACK']);
 
 /** SELECT, DML, ALTER TABLE and transaction control: translated and run as DuckDB SQL. */
 export async function passThrough(ctx: ExecContext): Promise<StatementResult> {

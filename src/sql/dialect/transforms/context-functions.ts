@@ -17,9 +17,13 @@ const VALUES: Record<string, (tc: TransformContext) => string | null> = {
   current_client: () => 'recpipe',
 };
 
+/** Functions DuckDB knows under another name or form. */
+const RENAMED: Record<string, string> = { getdate: 'SYSDATE()', current_timestamp: 'now()' };
+
 export function contextFunctions(ast: Node, tc: TransformContext): void {
   rewrite(ast, (node) => {
     const name = lowerName(node);
+    if (name !== null && RENAMED[name] && node.function.args.length === 0) return expr(RENAMED[name]);
     const value = name === null ? undefined : VALUES[name];
     if (!value || node.function.args.length > 0) return undefined;
     const v = value(tc);

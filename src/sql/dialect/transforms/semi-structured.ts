@@ -40,6 +40,9 @@ export function semiStructured(ast: Node): void {
         return expr('rp_array_size(__0)', node.array_size.this);
       case 'parse_json':
         return variant(expr('parse_json(__0)', node.parse_json.this));
+      case 'aggregate_function':
+        if (String(node.aggregate_function.name).toLowerCase() !== 'object_agg' || node.aggregate_function.args.length !== 2) return undefined;
+        return variant(expr('rp_object_agg(__0, __1)', ...node.aggregate_function.args));
       case 'function':
         return functionCall(node, variants, variant);
       default:
@@ -70,6 +73,8 @@ function functionCall(node: Node, variants: WeakSet<Node>, variant: (n: Node) =>
     case 'to_variant':
     case 'try_parse_json':
       return variant(node);
+    case 'array_to_string':
+      return args.length === 2 ? expr('rp_array_to_string(__0, __1)', args[0], args[1]) : undefined;
     default:
       return variants.has(node) ? node : undefined;
   }

@@ -24,6 +24,9 @@ const WRITE_TARGETS: Record<string, string> = { insert: 'table', update: 'table'
 export function qualifyTableNames(ast: Node, tc: TransformContext): void {
   const ctes = cteNames(ast);
   const seen = new Set<Node>();
+  // The parser reads no qualified names in DELETE … USING: those tables resolve through the
+  // connection's search path (the session's schema), which names the same table.
+  const unqualified = new Set<Node>(ast.delete?.using ?? []);
   const resolve = (ref: Node, write: boolean): void => {
     if (seen.has(ref) || !isIdent(ref.name)) return;
     seen.add(ref);
@@ -31,10 +34,11 @@ export function qualifyTableNames(ast: Node, tc: TransformContext): void {
     if (parts.length === 1 && ctes.has(parts[0])) return;
     if (parts.length === 2 && parts[0] === 'INFORMATION_SCHEMA') return;
     const table = resolveTableName(parts, tc.session, tc.action);
+    tc.refs.push({ table, write });
+    if (unqualified.has(ref) && parts.length === 1) return;
     ref.catalog = ident(table.database);
     ref.schema = ident(table.schema);
     ref.name = ident(table.name);
-    tc.refs.push({ table, write });
   };
   for (const [kind, field] of Object.entries(WRITE_TARGETS)) {
     const target = ast[kind]?.[field];
