@@ -145,6 +145,11 @@ export class Engine {
     return this.executor.execute(session, sqlText, params);
   }
 
+  /** Ends a session: a transaction it left open is rolled back and its connection freed. */
+  endSession(session: Session): Promise<void> {
+    return this.executor.endSession(session);
+  }
+
   /** A table name as SQL functions receive it ('MOVIELENS.PUBLIC.ratings'), resolved for the session. */
   resolveTableName(session: Session, name: string): TableName {
     return resolveTableName(parseObjectName(name), session);

@@ -33,7 +33,7 @@ export async function createService(engine: ServiceEngine, opts: ServiceOptions)
   const closing = new AbortController();
   const ctx: ServiceContext = {
     engine,
-    sessions: new SessionStore(opts.maxSessions, opts.maxSessionsPerCaller),
+    sessions: new SessionStore(opts.maxSessions, opts.maxSessionsPerCaller, (s) => void engine.endSession(s).catch(() => undefined)),
     jobWatch: new JobWatch(engine.jobs),
     closing: closing.signal,
     home: opts.home,

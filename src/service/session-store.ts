@@ -19,9 +19,11 @@ interface Entry {
 export class SessionStore {
   readonly #entries = new Map<string, Entry>();
 
+  /** `onDrop` hears of each session evicted, so what it holds (an open transaction's connection) is freed. */
   constructor(
     readonly capacity = 10_000,
     readonly perCaller = 200,
+    private readonly onDrop: (session: Session) => void = () => undefined,
   ) {}
 
   get size(): number {
@@ -72,13 +74,17 @@ export class SessionStore {
     if (idle === undefined) {
       throw new RecpipeError('RESOURCE_EXHAUSTED', `this key already has ${count} open sessions, all running statements (limit ${this.perCaller}); pass a sessionId back or retry later`);
     }
+    const dropped = this.#entries.get(idle);
     this.#entries.delete(idle);
+    if (dropped) this.onDrop(dropped.session);
   }
 
   #evict(): void {
     for (const id of this.#entries.keys()) {
       if (this.#entries.size <= this.capacity) return;
+      const dropped = this.#entries.get(id);
       this.#entries.delete(id);
+      if (dropped) this.onDrop(dropped.session);
     }
   }
 }

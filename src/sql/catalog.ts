@@ -1,4 +1,4 @@
-import type { SqlParam, Warehouse } from '../warehouse/index.js';
+import { rowRecords, type SqlParam, type Warehouse } from '../warehouse/index.js';
 import { SYSTEM_DATABASE } from './identifiers.js';
 
 /**
@@ -94,9 +94,9 @@ export class Catalog {
   private async refreshDatabases(): Promise<void> {
     const r = await this.wh.run(`SELECT NAME, FILE, OWNER, COMMENT, CREATED_ON FROM ${T('DATABASES')} ORDER BY NAME`);
     this.databases = new Map(
-      r.rows.map((row) => [
-        String(row[0]).toUpperCase(),
-        { name: String(row[0]), file: String(row[1]), owner: str(row[2]), comment: str(row[3]), createdOn: String(row[4]) },
+      rowRecords(r).map((row) => [
+        String(row.NAME).toUpperCase(),
+        { name: String(row.NAME), file: String(row.FILE), owner: str(row.OWNER), comment: str(row.COMMENT), createdOn: String(row.CREATED_ON) },
       ]),
     );
   }
@@ -123,15 +123,15 @@ export class Catalog {
 
   async warehouses(): Promise<WarehouseRecord[]> {
     const r = await this.wh.run(`SELECT NAME, SIZE, AUTO_SUSPEND, AUTO_RESUME, OPTIONS, OWNER, COMMENT, CREATED_ON FROM ${T('WAREHOUSES')} ORDER BY NAME`);
-    return r.rows.map((row) => ({
-      name: String(row[0]),
-      size: String(row[1]),
-      autoSuspend: row[2] === null ? null : Number(row[2]),
-      autoResume: row[3] === true,
-      options: (row[4] ?? {}) as Record<string, unknown>,
-      owner: str(row[5]),
-      comment: str(row[6]),
-      createdOn: String(row[7]),
+    return rowRecords(r).map((row) => ({
+      name: String(row.NAME),
+      size: String(row.SIZE),
+      autoSuspend: row.AUTO_SUSPEND === null ? null : Number(row.AUTO_SUSPEND),
+      autoResume: row.AUTO_RESUME === true,
+      options: (row.OPTIONS ?? {}) as Record<string, unknown>,
+      owner: str(row.OWNER),
+      comment: str(row.COMMENT),
+      createdOn: String(row.CREATED_ON),
     }));
   }
 
@@ -164,15 +164,15 @@ export class Catalog {
         ORDER BY DATABASE_NAME, SCHEMA_NAME, NAME`,
       [filter.database ?? null, filter.schema ?? null],
     );
-    return r.rows.map((row) => ({
-      database: String(row[0]),
-      schema: String(row[1]),
-      name: String(row[2]),
-      type: String(row[3]),
-      options: (row[4] ?? {}) as Record<string, unknown>,
-      owner: str(row[5]),
-      comment: str(row[6]),
-      createdOn: String(row[7]),
+    return rowRecords(r).map((row) => ({
+      database: String(row.DATABASE_NAME),
+      schema: String(row.SCHEMA_NAME),
+      name: String(row.NAME),
+      type: String(row.TYPE),
+      options: (row.OPTIONS ?? {}) as Record<string, unknown>,
+      owner: str(row.OWNER),
+      comment: str(row.COMMENT),
+      createdOn: String(row.CREATED_ON),
     }));
   }
 
@@ -234,11 +234,11 @@ export class Catalog {
   /** Whether this exact file (path, size, modification time) was already loaded into the table. */
   async wasLoaded(table: { database: string; schema: string; name: string }, file: string, size: number, modified: Date): Promise<boolean> {
     const r = await this.wh.run(
-      `SELECT count(*) FROM ${T('LOAD_HISTORY')} WHERE upper(CATALOG_NAME) = upper(?) AND upper(SCHEMA_NAME) = upper(?) AND upper(TABLE_NAME) = upper(?)
+      `SELECT count(*) AS N FROM ${T('LOAD_HISTORY')} WHERE upper(CATALOG_NAME) = upper(?) AND upper(SCHEMA_NAME) = upper(?) AND upper(TABLE_NAME) = upper(?)
          AND FILE_NAME = ? AND FILE_SIZE = ? AND FILE_MODIFIED = ?::TIMESTAMPTZ AND STATUS IN ('LOADED', 'PARTIALLY_LOADED')`,
       [table.database, table.schema, table.name, file, size, modified.toISOString()],
     );
-    return Number(r.rows[0][0]) > 0;
+    return Number(rowRecords(r)[0].N) > 0;
   }
 }
 

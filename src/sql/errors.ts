@@ -2,7 +2,7 @@ import { RecpipeError, type ErrorCode } from '../core/errors.js';
 import { displayName } from '../warehouse/index.js';
 import { tableDisplayName } from './identifiers.js';
 import type { Statement } from './tokens.js';
-import type { TableRef } from './translate.js';
+import type { TableRef } from './dialect/index.js';
 
 export const compilation = (code: ErrorCode, message: string): RecpipeError => new RecpipeError(code, `SQL compilation error: ${message}`);
 

@@ -72,6 +72,7 @@ export class SqlExecutor {
     if (statements.length === 0) throw invalid('Empty SQL statement.');
     const values = params.map(checkParam);
     const perStatement = splitParams(statements, values);
+    const pin = { key: session.id, keep: () => session.inTransaction === true };
     return this.deps.warehouse.withConnection(async (conn) => {
       const results: StatementResult[] = [];
       for (const [i, statement] of statements.entries()) {
@@ -90,7 +91,13 @@ export class SqlExecutor {
         }
       }
       return results;
-    });
+    }, pin);
+  }
+
+  /** Ends a session: a transaction it left open is rolled back. */
+  endSession(session: Session): Promise<void> {
+    session.inTransaction = false;
+    return this.deps.warehouse.releasePinned(session.id);
   }
 }
 

@@ -12,4 +12,21 @@ export const SNOWFLAKE_FUNCTIONS: readonly string[] = [
   `CREATE OR REPLACE TEMP MACRO to_timestamp_ntz(value) AS CASE
      WHEN TRY_CAST(value AS DOUBLE) IS NOT NULL THEN make_timestamp(CAST(round(TRY_CAST(value AS DOUBLE) * 1000000) AS BIGINT))
      ELSE CAST(CAST(value AS VARCHAR) AS TIMESTAMP) END`,
+  // Targets of the dialect's semi-structured transforms (src/sql/dialect/transforms/semi-structured.ts).
+  `CREATE OR REPLACE TEMP MACRO rp_variant(value) AS to_json(value)`,
+  `CREATE OR REPLACE TEMP MACRO rp_get(value, path) AS json_extract(to_json(value), path)`,
+  `CREATE OR REPLACE TEMP MACRO rp_text(value) AS json_extract_string(to_json(value), '$')`,
+  `CREATE OR REPLACE TEMP MACRO rp_array_size(value) AS CASE WHEN json_type(to_json(value)) = 'ARRAY' THEN json_array_length(to_json(value)) END`,
+  `CREATE OR REPLACE TEMP MACRO rp_array_to_string(value, sep) AS array_to_string(json_extract_string(to_json(value), '$[*]'), sep)`,
+  `CREATE OR REPLACE TEMP MACRO rp_object_agg(k, v) AS to_json(map(list(k), list(to_json(v))))`,
+  `CREATE OR REPLACE TEMP MACRO rp_object_keys(value) AS to_json(json_keys(to_json(value)))`,
+  // FLATTEN's columns (SEQ, KEY, PATH, INDEX, VALUE, THIS) over json_each; PATH as Snowflake writes it (a.b[0]).
+  `CREATE OR REPLACE TEMP MACRO rp_flatten(input, path) AS TABLE
+     SELECT 1 AS SEQ,
+       CASE WHEN json_type(to_json(input), path) = 'ARRAY' THEN NULL ELSE j.key END AS KEY,
+       regexp_replace(j.fullkey, '^\\$\\.?', '') AS PATH,
+       CASE WHEN json_type(to_json(input), path) = 'ARRAY' THEN CAST(j.key AS BIGINT) END AS INDEX,
+       j.value AS VALUE,
+       json_extract(to_json(input), path) AS THIS
+     FROM json_each(to_json(input), path) AS j`,
 ];

@@ -1,4 +1,4 @@
-import { MAX_IDENTIFIER_LENGTH, quoteIdent } from '../warehouse/index.js';
+import { MAX_IDENTIFIER_LENGTH } from '../warehouse/index.js';
 import type { Token } from './tokens.js';
 
 /** Words that end a select list at its own depth. */
@@ -6,63 +6,42 @@ const LIST_END = new Set(['FROM', 'WHERE', 'GROUP', 'HAVING', 'QUALIFY', 'ORDER'
 /** Words that can end an expression, so they are not an implicit alias (`x IS NULL`, `CASE … END`). */
 const EXPRESSION_END = new Set(['END', 'NULL', 'TRUE', 'FALSE']);
 
-interface SelectList {
-  readonly depth: number;
-  itemStart: number;
+/**
+ * Snowflake names an unaliased select-list expression after its text (`COUNT(*)`, `A + 1`,
+ * `F.VALUE::INT`), where DuckDB would say `count_star()` or `(A + 1)`. For the statement's
+ * outermost select list, the name Snowflake gives each item, or null where the item names
+ * itself (a column, an alias, `*`). Null when the statement has no outer select list.
+ */
+export function selectItemNames(tokens: readonly Token[], text: string): (string | null)[] | null {
+  let i = verbIndex(tokens);
+  while (tokens[i]?.kind === 'punct' && tokens[i].value === '(') i++;
+  if (!(tokens[i]?.kind === 'word' && tokens[i].value === 'SELECT')) return null;
+  i++;
+  while (tokens[i]?.kind === 'word' && (tokens[i].value === 'DISTINCT' || tokens[i].value === 'ALL')) i++;
+  if (tokens[i]?.kind === 'word' && tokens[i].value === 'TOP') i += 2;
+  const names: (string | null)[] = [];
+  let start = i;
+  let depth = 0;
+  for (; i <= tokens.length; i++) {
+    const t = tokens[i];
+    if (t?.kind === 'punct' && (t.value === '(' || t.value === '[' || t.value === '{')) depth++;
+    else if (t?.kind === 'punct' && (t.value === ')' || t.value === ']' || t.value === '}')) depth--;
+    const ends = t === undefined || depth < 0 || (depth === 0 && t.kind === 'word' && LIST_END.has(t.value));
+    if (ends || (depth === 0 && t.kind === 'punct' && t.value === ',')) {
+      names.push(nameOf(tokens.slice(start, i), text));
+      start = i + 1;
+      if (ends) break;
+    }
+  }
+  return names;
 }
 
-/**
- * Snowflake names an unaliased select-list expression after its text (`COUNT(*)`, `A + 1`),
- * where DuckDB would say `count_star()` or `(A + 1)`. This tracks select lists while the
- * translator walks the tokens and supplies ` AS "<text>"` where Snowflake's name differs.
- */
-export class SelectColumnNamer {
-  private readonly lists: SelectList[] = [];
-
-  constructor(
-    private readonly tokens: readonly Token[],
-    private readonly text: string,
-  ) {}
-
-  /** A SELECT keyword at token i opens a list at the current paren depth. */
-  openList(i: number, depth: number): void {
-    let start = i + 1;
-    while (this.tokens[start]?.kind === 'word' && (this.tokens[start].value === 'DISTINCT' || this.tokens[start].value === 'ALL')) start++;
-    this.lists.push({ depth, itemStart: start });
-  }
-
-  /** The alias to emit before token i (which may end the current item), or ''. */
-  aliasBefore(i: number, depth: number): string {
-    const list = this.lists[this.lists.length - 1];
-    if (!list || i <= list.itemStart) return '';
-    const t = this.tokens[i];
-    const closesParen = t.kind === 'punct' && t.value === ')' && depth === list.depth;
-    const atDepth = depth === list.depth;
-    const comma = atDepth && t.kind === 'punct' && t.value === ',';
-    const ends = closesParen || (atDepth && t.kind === 'word' && LIST_END.has(t.value));
-    if (!comma && !ends) return '';
-    const alias = this.alias(list.itemStart, i - 1);
-    if (comma) list.itemStart = i + 1;
-    else this.lists.pop();
-    return alias;
-  }
-
-  /** The alias for the last item when the statement ends inside a select list. */
-  finish(): string {
-    const list = this.lists.pop();
-    this.lists.length = 0;
-    return list && list.itemStart < this.tokens.length ? this.alias(list.itemStart, this.tokens.length - 1) : '';
-  }
-
-  private alias(first: number, last: number): string {
-    const items = this.tokens.slice(first, last + 1);
-    if (items.length === 0 || !needsName(items)) return '';
-    const name = items
-      .map((t, k) => (k === 0 ? '' : this.text.slice(items[k - 1].end, t.start).replace(/\s+/g, ' ')) + (t.kind === 'word' ? t.value : this.text.slice(t.start, t.end)))
-      .join('')
-      .slice(0, MAX_IDENTIFIER_LENGTH);
-    return ` AS ${quoteIdent(name)}`;
-  }
+function nameOf(items: readonly Token[], text: string): string | null {
+  if (items.length === 0 || !needsName(items)) return null;
+  return items
+    .map((t, k) => (k === 0 ? '' : text.slice(items[k - 1].end, t.start).replace(/\s+/g, ' ')) + (t.kind === 'word' ? t.value : text.slice(t.start, t.end)))
+    .join('')
+    .slice(0, MAX_IDENTIFIER_LENGTH);
 }
 
 function needsName(items: readonly Token[]): boolean {
@@ -76,7 +55,34 @@ function needsName(items: readonly Token[]): boolean {
   return !(lastIsName && beforeEndsExpression);
 }
 
-/** `a`, `t.a`, `db.s.t.a`: DuckDB already names these by their last part, as Snowflake does. */
+/** `a`, `t.a`, `db.s.t.a`: named by their last part, as in Snowflake. */
 function isNameChain(items: readonly Token[]): boolean {
   return items.every((t, k) => (k % 2 === 0 ? t.kind === 'word' || t.kind === 'quoted' : t.kind === 'punct' && t.value === '.')) && items.length % 2 === 1;
+}
+
+/**
+ * Where the statement proper starts: 0, or the first token after `WITH [RECURSIVE] name [(cols)]
+ * AS [NOT] [MATERIALIZED] (…), …`.
+ */
+export function verbIndex(tokens: readonly Token[]): number {
+  if (tokens[0]?.value !== 'WITH' || tokens[0].kind !== 'word') return 0;
+  let k = tokens[1]?.value === 'RECURSIVE' ? 2 : 1;
+  for (;;) {
+    while (k < tokens.length && !(tokens[k].kind === 'punct' && tokens[k].value === '(' && tokens[k - 1]?.kind === 'word' && /^(AS|MATERIALIZED)$/.test(tokens[k - 1].value))) {
+      k = tokens[k].kind === 'punct' && tokens[k].value === '(' ? closingParen(tokens, k) + 1 : k + 1;
+    }
+    k = closingParen(tokens, k) + 1;
+    if (!(tokens[k]?.kind === 'punct' && tokens[k].value === ',')) return Math.min(k, tokens.length);
+    k++;
+  }
+}
+
+export function closingParen(tokens: readonly Token[], open: number): number {
+  let depth = 0;
+  for (let k = open; k < tokens.length; k++) {
+    if (tokens[k].kind !== 'punct') continue;
+    if (tokens[k].value === '(') depth++;
+    else if (tokens[k].value === ')' && --depth === 0) return k;
+  }
+  return tokens.length - 1;
 }

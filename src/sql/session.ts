@@ -10,6 +10,8 @@ export interface Session {
   database: string | null;
   schema: string | null;
   warehouse: string | null;
+  /** True while a transaction begun by BEGIN / START TRANSACTION is open: its connection stays with the session. */
+  inTransaction?: boolean;
 }
 
 export interface ResultColumnType {

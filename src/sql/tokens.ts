@@ -27,6 +27,21 @@ const PUNCT = '(),.;[]{}';
 const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', '0': '\0', Z: '\x1a' };
 
 export function tokenize(text: string): Token[] {
+  return scan(text, false).tokens;
+}
+
+class Unterminated extends Error {
+  constructor(readonly at: number) {
+    super('unterminated');
+  }
+}
+
+/**
+ * Reads tokens up to the end, or (when `partial`) up to a string, quoted identifier, $$ body or
+ * block comment the text leaves open, whose offset is then `open`; otherwise those fail naming
+ * their line and position.
+ */
+function scan(text: string, partial: boolean): { tokens: Token[]; open: number | null } {
   const tokens: Token[] = [];
   const lineStarts = [0];
   for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
@@ -41,69 +56,80 @@ export function tokenize(text: string): Token[] {
     return lo + 1;
   };
   const fail = (pos: number, what: string): never => {
+    if (partial && what.startsWith('unterminated')) throw new Unterminated(pos);
     const line = lineOf(pos);
     throw invalid(`SQL compilation error: ${what} at line ${line}, position ${pos - lineStarts[line - 1] + 1}`, { line });
   };
   let i = 0;
-  while (i < text.length) {
-    const c = text[i];
-    const start = i;
-    const push = (kind: TokenKind, value: string): void => {
-      tokens.push({ kind, value, start, end: i, line: lineOf(start) });
-    };
-    if (/\s/.test(c)) {
-      i++;
-    } else if ((c === '-' && text[i + 1] === '-') || (c === '/' && text[i + 1] === '/')) {
-      while (i < text.length && text[i] !== '\n') i++;
-    } else if (c === '/' && text[i + 1] === '*') {
-      const close = text.indexOf('*/', i + 2);
-      if (close < 0) fail(i, 'unterminated /* comment');
-      i = close + 2;
-    } else if (c === "'") {
-      const value = readQuotedString(text, i, fail);
-      i = value.end;
-      push('string', value.value);
-    } else if (c === '$' && text[i + 1] === '$') {
-      const close = text.indexOf('$$', i + 2);
-      if (close < 0) fail(i, 'unterminated $$ string');
-      i = close + 2;
-      push('string', text.slice(start + 2, close));
-    } else if (c === '"') {
-      let value = '';
-      i++;
-      for (;;) {
-        if (i >= text.length) fail(start, 'unterminated quoted identifier');
-        if (text[i] === '"') {
-          if (text[i + 1] !== '"') break;
-          value += '"';
-          i += 2;
-        } else {
-          value += text[i++];
+  try {
+    while (i < text.length) {
+      const c = text[i];
+      const start = i;
+      const push = (kind: TokenKind, value: string): void => {
+        tokens.push({ kind, value, start, end: i, line: lineOf(start) });
+      };
+      if (/\s/.test(c)) {
+        i++;
+      } else if ((c === '-' && text[i + 1] === '-') || (c === '/' && text[i + 1] === '/')) {
+        while (i < text.length && text[i] !== '\n') i++;
+      } else if (c === '/' && text[i + 1] === '*') {
+        const close = text.indexOf('*/', i + 2);
+        if (close < 0) fail(i, 'unterminated /* comment');
+        i = close + 2;
+      } else if (c === "'") {
+        const value = readQuotedString(text, i, fail);
+        i = value.end;
+        push('string', value.value);
+      } else if (c === '$' && text[i + 1] === '$') {
+        const close = text.indexOf('$$', i + 2);
+        if (close < 0) fail(i, 'unterminated $$ string');
+        i = close + 2;
+        push('string', text.slice(start + 2, close));
+      } else if (c === '"') {
+        let value = '';
+        i++;
+        for (;;) {
+          if (i >= text.length) fail(start, 'unterminated quoted identifier');
+          if (text[i] === '"') {
+            if (text[i + 1] !== '"') break;
+            value += '"';
+            i += 2;
+          } else {
+            value += text[i++];
+          }
         }
-      }
+        i++;
+        push('quoted', value);
+      } else if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(text[i + 1] ?? ''))) {
+        const m = /^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?/.exec(text.slice(i));
+        i += m![0].length;
+        push('number', m![0]);
+      } else if (WORD_START.test(c)) {
+        while (i < text.length && WORD_PART.test(text[i])) i++;
+        push('word', text.slice(start, i).toUpperCase());
+      } else if (c === '$' && WORD_PART.test(text[i + 1] ?? '')) {
+      // $1 (a positional column) or $name (a session variable)
       i++;
-      push('quoted', value);
-    } else if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(text[i + 1] ?? ''))) {
-      const m = /^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?/.exec(text.slice(i));
-      i += m![0].length;
-      push('number', m![0]);
-    } else if (WORD_START.test(c)) {
       while (i < text.length && WORD_PART.test(text[i])) i++;
       push('word', text.slice(start, i).toUpperCase());
     } else if (c === '?') {
-      i++;
-      push('param', '?');
-    } else if (PUNCT.includes(c)) {
-      i++;
-      push('punct', c);
-    } else {
-      const op = OPERATORS.find((o) => text.startsWith(o, i));
-      if (!op) fail(i, `unexpected character '${c}'`);
-      i += op!.length;
-      push('op', op!);
+        i++;
+        push('param', '?');
+      } else if (PUNCT.includes(c)) {
+        i++;
+        push('punct', c);
+      } else {
+        const op = OPERATORS.find((o) => text.startsWith(o, i));
+        if (!op) fail(i, `unexpected character '${c}'`);
+        i += op!.length;
+        push('op', op!);
+      }
     }
+  } catch (e) {
+    if (e instanceof Unterminated) return { tokens, open: e.at };
+    throw e;
   }
-  return tokens;
+  return { tokens, open: null };
 }
 
 function readQuotedString(text: string, from: number, fail: (pos: number, what: string) => never): { value: string; end: number } {
@@ -138,9 +164,27 @@ export interface Statement {
   readonly offset: number;
 }
 
-/** Splits a request into statements at top-level semicolons; strings, identifiers and comments may hold ';'. */
+/**
+ * Splits a request into statements at top-level semicolons; strings, identifiers and comments may
+ * hold ';'. This is recpipe's one statement splitter: the engine, the CLI's scripts and the REPL
+ * (src/client/sql-text.ts) all cut SQL here.
+ */
 export function splitStatements(text: string): Statement[] {
-  const all = tokenize(text);
+  return statementsOf(text, tokenize(text));
+}
+
+/**
+ * The statements of a text that may end inside a string, quoted identifier, $$ body or block
+ * comment (a script being typed): the complete ones, whether the text `endsAtSemicolon`, and the
+ * offset of what is left open (null when nothing is).
+ */
+export function scanStatements(text: string): { statements: Statement[]; open: number | null; endsAtSemicolon: boolean } {
+  const { tokens, open } = scan(text, true);
+  const last = tokens[tokens.length - 1];
+  return { statements: statementsOf(text, tokens), open, endsAtSemicolon: last?.kind === 'punct' && last.value === ';' };
+}
+
+function statementsOf(text: string, all: readonly Token[]): Statement[] {
   const statements: Statement[] = [];
   let current: Token[] = [];
   const flush = (): void => {

@@ -34,6 +34,17 @@ export interface RunResult {
   readonly statementType: string;
 }
 
+/** A session's claim on a connection across calls (see Warehouse.withConnection). */
+export interface ConnectionPin {
+  readonly key: string;
+  readonly keep: () => boolean;
+}
+
+/** The rows of a result as objects keyed by column name, for readers that name what they read. */
+export function rowRecords(r: RunResult): Record<string, unknown>[] {
+  return r.rows.map((row) => Object.fromEntries(r.columns.map((c, i) => [c.name, row[i]])));
+}
+
 /** A sequence of statements on one connection: a transaction begun here is still open on the next call. */
 export interface WarehouseConnection {
   /** The warehouse's number for this connection, as SQL functions see it in FunctionCallContext.connection. */
@@ -178,8 +189,14 @@ export interface ScalarFunctionSpec {
 export interface Warehouse {
   /** Runs one statement on a pooled connection. */
   run(sql: string, params?: readonly SqlParam[]): Promise<RunResult>;
-  /** Runs `fn` on one connection held for its whole duration (statements, transactions, search path). */
-  withConnection<T>(fn: (conn: WarehouseConnection) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` on one connection held for its whole duration (statements, transactions, search path).
+   * With `pin`, the connection stays with `pin.key` (a session) after `fn` while `pin.keep()` is true,
+   * and the next call with that key gets it again: a transaction spans requests.
+   */
+  withConnection<T>(fn: (conn: WarehouseConnection) => Promise<T>, pin?: ConnectionPin): Promise<T>;
+  /** Rolls back and frees the connection pinned to `key`, if any. */
+  releasePinned(key: string): Promise<void>;
 
   /** Makes a database file available under `name`, creating the file if missing. */
   attachDatabase(name: string, file: string): Promise<void>;

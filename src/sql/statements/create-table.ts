@@ -5,7 +5,8 @@ import { resolveTableName } from '../identifiers.js';
 import type { Parser } from '../parser.js';
 import { statusResult } from '../results.js';
 import type { StatementResult } from '../session.js';
-import { closingParen, translate, type Translation } from '../translate.js';
+import { loadDialect, translate, type Translation } from '../dialect/index.js';
+import { closingParen } from '../select-names.js';
 import { parseType } from '../types.js';
 import { requireUserDatabase, type CreateHead } from './database.js';
 import { checkRefs, runTranslated } from './passthrough.js';
@@ -22,6 +23,7 @@ const COLUMN_OPTIONS = new Set(['NOT', 'NULL', 'DEFAULT', 'COLLATE', 'COMMENT', 
  */
 export async function createTable(ctx: ExecContext, p: Parser, head: CreateHead): Promise<StatementResult> {
   const table = await target(ctx, p, 'CREATE TABLE');
+  await loadDialect();
   if (head.ifNotExists && (await ctx.warehouse.tableColumns(table)) !== null) {
     return statusResult(ctx.statement, `${table.name} already exists, statement succeeded.`);
   }
@@ -46,6 +48,7 @@ export async function createTable(ctx: ExecContext, p: Parser, head: CreateHead)
 /** CREATE [OR REPLACE] VIEW [IF NOT EXISTS] name [(col, …)] AS query. */
 export async function createView(ctx: ExecContext, p: Parser, head: CreateHead): Promise<StatementResult> {
   const view = await target(ctx, p, 'CREATE VIEW');
+  await loadDialect();
   let columns = '';
   if (p.acceptPunct('(')) {
     const names: string[] = [];
@@ -86,7 +89,7 @@ function translateRest(ctx: ExecContext, p: Parser, action: string): Translation
   if (p.atEnd()) return p.fail('a query');
   const rest = p.tokens.slice(p.position);
   p.seek(p.tokens.length);
-  return translate(rest, ctx.statement.text, ctx.session, action);
+  return translate(ctx.statement.text.slice(rest[0].start), rest, ctx.statement.text, ctx.session, action);
 }
 
 async function likeColumns(ctx: ExecContext, p: Parser): Promise<string> {
@@ -143,9 +146,10 @@ function defaultExpression(ctx: ExecContext, p: Parser): string {
   }
   if (k === start) p.fail('a DEFAULT expression');
   p.seek(k);
-  const tr = translate(p.tokens.slice(start, k), ctx.statement.text, ctx.session, 'CREATE TABLE');
+  const text = ctx.statement.text.slice(p.tokens[start].start, p.tokens[k - 1].end);
+  const tr = translate(`SELECT ${text}`, [], '', ctx.session, 'CREATE TABLE');
   if (tr.refs.length > 0 || tr.params > 0) throw compilation('INVALID_ARGUMENT', 'a DEFAULT expression may not read tables or use bind parameters');
-  return tr.sql;
+  return tr.sql.replace(/^SELECT /, '');
 }
 
 /** Skips a table constraint (informational in Snowflake) up to the next top-level ',' or ')'. */

@@ -4,11 +4,12 @@ import { compilation, objectMissing, snowflakeError } from '../errors.js';
 import { SYSTEM_DATABASE } from '../identifiers.js';
 import { EXECUTED, dmlResult, queryResult, statusResult } from '../results.js';
 import type { StatementResult } from '../session.js';
-import { translate, verbIndex, type TableRef, type Translation } from '../translate.js';
+import { loadDialect, translate, type TableRef, type Translation } from '../dialect/index.js';
+import { verbIndex } from '../select-names.js';
 import { snowflakeTypeName } from '../types.js';
 
 /** Statements DuckDB runs after translation, by their first word. */
-export const PASSTHROUGH = new Set(['SELECT', 'WITH', 'VALUES', '(', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'ALTER', 'BEGIN', 'START', 'COMMIT', 'ROLLBACK']);
+export const PASSTHROUGH = new Set(['SELECT', 'WITH', 'VALUES', '(', 'INSERT', 'UPDATE', 'DELETE', 'MERGE', 'TRUNCATE', 'ALTER', 'BEGIN', 'START', 'COMMIT', 'ROLLBACK']);
 
 /** SELECT, DML, ALTER TABLE and transaction control: translated and run as DuckDB SQL. */
 export async function passThrough(ctx: ExecContext): Promise<StatementResult> {
@@ -16,7 +17,10 @@ export async function passThrough(ctx: ExecContext): Promise<StatementResult> {
   const verb = tokens[verbIndex(tokens)]?.value ?? '';
   const action = verb === '(' || verb === 'VALUES' ? 'SELECT' : verb;
   guardSystemCatalog(ctx, action);
-  const tr = translate(tokens, text, ctx.session, action);
+  const control = await transactionControl(ctx, action);
+  if (control) return control;
+  await loadDialect();
+  const tr = translate(text, tokens, text, ctx.session, action);
   const r = await runTranslated(ctx, tr);
   if (r.returnsRows) return queryResult(ctx.statement, r.columns.map((c) => ({ name: c.name, type: snowflakeTypeName(c.type) })), r.rows);
   // DuckDB runs TRUNCATE as a DELETE; Snowflake reports it as a plain command.
@@ -30,6 +34,28 @@ export async function passThrough(ctx: ExecContext): Promise<StatementResult> {
     default:
       return statusResult(ctx.statement, EXECUTED);
   }
+}
+
+/**
+ * BEGIN / START TRANSACTION open a transaction that spans the session's statements and requests
+ * (the executor keeps the session's connection while it is open); COMMIT and ROLLBACK end it.
+ * As in Snowflake, BEGIN inside a transaction and COMMIT/ROLLBACK outside one do nothing.
+ */
+async function transactionControl(ctx: ExecContext, action: string): Promise<StatementResult | null> {
+  const open = ctx.session.inTransaction === true;
+  if (action === 'BEGIN' || action === 'START') {
+    if (!open) await ctx.conn.run('BEGIN TRANSACTION');
+    ctx.session.inTransaction = true;
+    return statusResult(ctx.statement, EXECUTED);
+  }
+  if (action === 'COMMIT' || action === 'ROLLBACK') {
+    if (open) {
+      ctx.session.inTransaction = false;
+      await ctx.conn.run(action);
+    }
+    return statusResult(ctx.statement, EXECUTED);
+  }
+  return null;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { ConnectionPin } from '../warehouse.js';
 
 /**
  * Connections to one DuckDB instance, reused between callers. DuckDB runs statements of different
@@ -8,6 +9,8 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 export class ConnectionPool {
   private readonly idle: DuckDBConnection[] = [];
   private readonly all = new Set<DuckDBConnection>();
+  /** Connections held by a session between requests because a transaction of its is open. */
+  private readonly pinned = new Map<string, DuckDBConnection>();
   private closed = false;
 
   constructor(
@@ -15,13 +18,29 @@ export class ConnectionPool {
     private readonly setup: (conn: DuckDBConnection) => Promise<void>,
   ) {}
 
-  async use<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
-    const conn = await this.acquire();
+  /**
+   * Runs `fn` on a connection. With `pin`, the connection a session left pinned is used, and it
+   * stays pinned to the session afterwards while `pin.keep()` says so (a transaction is open), so
+   * a transaction spans requests; callers serialize a session's requests (the session store does).
+   */
+  async use<T>(fn: (conn: DuckDBConnection) => Promise<T>, pin?: ConnectionPin): Promise<T> {
+    const held = pin ? this.pinned.get(pin.key) : undefined;
+    if (pin) this.pinned.delete(pin.key);
+    const conn = held ?? (await this.acquire());
     try {
       return await fn(conn);
     } finally {
-      await this.release(conn);
+      if (pin && pin.keep() && !this.closed) this.pinned.set(pin.key, conn);
+      else await this.release(conn);
     }
+  }
+
+  /** Rolls back and returns a session's pinned connection (the session ended or was dropped). */
+  async unpin(key: string): Promise<void> {
+    const conn = this.pinned.get(key);
+    if (!conn) return;
+    this.pinned.delete(key);
+    await this.release(conn);
   }
 
   private async acquire(): Promise<DuckDBConnection> {
@@ -64,5 +83,6 @@ export class ConnectionPool {
     for (const conn of this.all) conn.closeSync();
     this.all.clear();
     this.idle.length = 0;
+    this.pinned.clear();
   }
 }

@@ -3,6 +3,7 @@ import { quoteIdent, stringLiteral } from '../identifiers.js';
 import type {
   ColumnInfo,
   ColumnRequest,
+  ConnectionPin,
   CsvFileOutcome,
   CsvLoadRequest,
   RatingColumns,
@@ -85,8 +86,12 @@ class DuckDbWarehouse implements Warehouse {
     return this.pool.use((conn) => runStatement(conn, sql, params));
   }
 
-  withConnection<T>(fn: (conn: WarehouseConnection) => Promise<T>): Promise<T> {
-    return this.pool.use((conn) => fn(wrapConnection(conn, this.contexts)));
+  withConnection<T>(fn: (conn: WarehouseConnection) => Promise<T>, pin?: ConnectionPin): Promise<T> {
+    return this.pool.use((conn) => fn(wrapConnection(conn, this.contexts)), pin);
+  }
+
+  releasePinned(key: string): Promise<void> {
+    return this.pool.unpin(key);
   }
 
   async attachDatabase(name: string, file: string): Promise<void> {

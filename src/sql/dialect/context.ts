@@ -1,0 +1,23 @@
+import type { TableName } from '../../warehouse/index.js';
+import type { NameContext } from '../identifiers.js';
+
+/** A table the statement reads or writes, resolved to its full name. */
+export interface TableRef {
+  readonly table: TableName;
+  readonly write: boolean;
+}
+
+/** What a statement is translated for: the session's current objects. */
+export interface SessionContext extends NameContext {
+  readonly role: string;
+  readonly warehouse: string | null;
+  readonly user?: string;
+}
+
+/** What every transform may read, and the table references name resolution records. */
+export interface TransformContext {
+  readonly session: SessionContext;
+  /** The statement's verb for error messages (`Cannot perform SELECT …`). */
+  readonly action: string;
+  readonly refs: TableRef[];
+}

@@ -1,0 +1,82 @@
+import { compilation } from '../errors.js';
+import { selectItemNames } from '../select-names.js';
+import type { Token } from '../tokens.js';
+import { visitObjects, kindOf, type Node } from './ast.js';
+import type { SessionContext, TableRef, TransformContext } from './context.js';
+import { DUCKDB, SNOWFLAKE, loadSdk, sdk } from './polyglot.js';
+import { columnNames } from './transforms/column-names.js';
+import { contextFunctions } from './transforms/context-functions.js';
+import { dates } from './transforms/dates.js';
+import { flatten } from './transforms/flatten.js';
+import { upperCaseIdentifiers } from './transforms/identifier-case.js';
+import { semiStructured } from './transforms/semi-structured.js';
+import { qualifyTableNames } from './transforms/table-names.js';
+import { mapTypes } from './transforms/types.js';
+
+export type { SessionContext, TableRef } from './context.js';
+export { statementObjects, type StatementObjects } from './objects.js';
+export type Ast = Node;
+
+export interface Translation {
+  readonly sql: string;
+  readonly refs: readonly TableRef[];
+  readonly params: number;
+}
+
+/** Loads the parser (once); every other function here needs it loaded. */
+export async function loadDialect(): Promise<void> {
+  await loadSdk();
+}
+
+/** Parses one Snowflake statement; a syntax error is reported as Snowflake words it, with its line and position. */
+export function parse(text: string): Ast {
+  const r = sdk().parse(text, SNOWFLAKE);
+  const statements = (r.ast ?? []) as Node[];
+  if (!r.success || statements.length !== 1) {
+    const where = r.errorLine ? ` line ${r.errorLine} at position ${(r.errorColumn ?? 1) - 1}` : '';
+    const near = r.errorStart !== undefined ? text.slice(r.errorStart, r.errorEnd ?? r.errorStart + 1) : '';
+    throw compilation('INVALID_ARGUMENT', `syntax error${where} unexpected '${near || (r.error ?? '').slice(0, 60)}'.`);
+  }
+  return statements[0];
+}
+
+/** Renders a transformed AST as DuckDB SQL (Snowflake functions DuckDB lacks are rewritten by the parser's own DuckDB generator). */
+export function render(ast: Ast): string {
+  const s = sdk();
+  const snowflake = s.generate([ast], SNOWFLAKE);
+  if (!snowflake.success || !snowflake.sql) throw compilation('INTERNAL', `cannot render statement: ${snowflake.error}`);
+  const duck = s.transpile(snowflake.sql[0], SNOWFLAKE, DUCKDB);
+  if (!duck.success || !duck.sql) throw compilation('INVALID_ARGUMENT', `unsupported statement: ${duck.error}`);
+  return duck.sql.join(';\n');
+}
+
+/** The Snowflake feature transforms, in order (each one module under transforms/, each with its tests). */
+export function transform(ast: Ast, tc: TransformContext, names: readonly (string | null)[] | null): void {
+  qualifyTableNames(ast, tc);
+  flatten(ast);
+  mapTypes(ast);
+  semiStructured(ast);
+  contextFunctions(ast, tc);
+  dates(ast);
+  columnNames(ast, names);
+  upperCaseIdentifiers(ast);
+}
+
+/**
+ * Parse, transform, render: Snowflake SQL (a statement, or the query part of one) as DuckDB SQL
+ * with the tables it touches. `tokens` are the SQL's tokens, their offsets into `tokenText`.
+ */
+export function translate(sql: string, tokens: readonly Token[], tokenText: string, session: SessionContext, action: string): Translation {
+  const ast = parse(sql);
+  const tc: TransformContext = { session, action, refs: [] };
+  transform(ast, tc, selectItemNames(tokens, tokenText));
+  return { sql: render(ast), refs: tc.refs, params: countPlaceholders(ast) };
+}
+
+function countPlaceholders(ast: Ast): number {
+  let n = 0;
+  visitObjects(ast, (o) => {
+    if (kindOf(o) === 'placeholder') n++;
+  });
+  return n;
+}

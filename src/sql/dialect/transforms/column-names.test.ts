@@ -1,0 +1,14 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { sql, withEngine } from '../../../../tests/support/temp-engine.js';
+
+describe('column names', { timeout: 60_000 }, () => {
+  it('names unaliased expressions of the outer select (first UNION branch) as Snowflake does', () =>
+    withEngine(async (engine, session) => {
+      await engine.execute(session, 'create database d');
+      const r = await sql(engine, session, `select 1 + 1, upper('a'), 'x' y union all select 3, 'b', 'z'`);
+      assert.deepEqual(r.columns.map((c) => c.name), ['1 + 1', "UPPER('a')", 'Y']);
+      const inner = await sql(engine, session, 'select * from (select 1 + 2) s');
+      assert.equal(inner.rows[0][0], 3);
+    }));
+});

@@ -1,0 +1,31 @@
+import { ident, kindOf, type Node } from '../ast.js';
+import { expr } from '../template.js';
+
+/** The outermost select of a query: the first branch of a UNION/EXCEPT/INTERSECT names the columns. */
+function outerSelect(ast: Node): Node | null {
+  let node: Node | undefined = ast;
+  for (let guard = 0; node && guard < 50; guard++) {
+    const kind = kindOf(node);
+    if (kind === 'select') return node.select;
+    if (kind === 'union' || kind === 'except' || kind === 'intersect') node = node[kind].left ?? node[kind].this;
+    else if (kind === 'subquery' || kind === 'paren') node = node[kind].this;
+    else return null;
+  }
+  return null;
+}
+
+/**
+ * Gives the outer select list's unaliased expressions the names Snowflake gives them (their text,
+ * computed from the tokens by select-names.ts), since DuckDB names them differently.
+ */
+export function columnNames(ast: Node, names: readonly (string | null)[] | null): void {
+  const select = names ? outerSelect(ast) : null;
+  if (!select || !names || select.expressions.length !== names.length) return;
+  select.expressions = select.expressions.map((e: Node, i: number) => {
+    const name = names[i];
+    if (name === null || kindOf(e) === 'alias' || kindOf(e) === 'star') return e;
+    const aliased = expr('__0 AS x', e);
+    aliased.alias.alias = ident(name);
+    return aliased;
+  });
+}

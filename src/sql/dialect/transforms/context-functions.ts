@@ -1,0 +1,32 @@
+import { lowerName, rewrite, type Node } from '../ast.js';
+import type { TransformContext } from '../context.js';
+import { expr, stringLiteral } from '../template.js';
+
+/** Snowflake's context functions, answered from the session (DuckDB knows no roles, warehouses or accounts). */
+const VALUES: Record<string, (tc: TransformContext) => string | null> = {
+  current_role: (tc) => tc.session.role,
+  current_warehouse: (tc) => tc.session.warehouse,
+  current_database: (tc) => tc.session.database,
+  current_schema: (tc) => tc.session.schema,
+  current_user: (tc) => tc.session.user ?? 'ADMIN',
+  current_account: () => 'RECPIPE',
+  current_account_name: () => 'RECPIPE',
+  current_organization_name: () => 'RECPIPE',
+  current_region: () => 'LOCAL',
+  current_version: () => '8.0.0',
+  current_client: () => 'recpipe',
+};
+
+/** Functions DuckDB knows under another name or form. */
+const RENAMED: Record<string, string> = { getdate: 'SYSDATE()', current_timestamp: 'now()' };
+
+export function contextFunctions(ast: Node, tc: TransformContext): void {
+  rewrite(ast, (node) => {
+    const name = lowerName(node);
+    if (name !== null && RENAMED[name] && node.function.args.length === 0) return expr(RENAMED[name]);
+    const value = name === null ? undefined : VALUES[name];
+    if (!value || node.function.args.length > 0) return undefined;
+    const v = value(tc);
+    return v === null ? expr('NULL') : stringLiteral(v);
+  });
+}
