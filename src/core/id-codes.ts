@@ -51,30 +51,6 @@ export class NumberCodes {
   }
 }
 
-/** Text ids (and numeric ids too large for a double) keep a Map, one entry per distinct value. */
-export class TextCodes {
-  private readonly map = new Map<string, number>();
-  private readonly distinct: string[] = [];
-
-  get size(): number {
-    return this.distinct.length;
-  }
-
-  values(): readonly string[] {
-    return this.distinct;
-  }
-
-  code(v: string): number {
-    let c = this.map.get(v);
-    if (c === undefined) {
-      c = this.distinct.length;
-      this.map.set(v, c);
-      this.distinct.push(v);
-    }
-    return c;
-  }
-}
-
 const bits = new Float64Array(1);
 const words = new Uint32Array(bits.buffer);
 

@@ -1,7 +1,7 @@
 import { inferScale, type Dataset, type RatingScale } from './dataset.js';
 import { dedupe, type DuplicatePolicy, type DuplicateReport } from './dedupe.js';
 import { invalid } from './errors.js';
-import { grow, NumberCodes, TextCodes } from './id-codes.js';
+import { grow, NumberCodes } from './id-codes.js';
 import { IdMap, normalizeId, type RawId } from './ids.js';
 
 /** An id column chunk: doubles (NaN for NULL) or text (null for NULL). */
@@ -51,8 +51,8 @@ export class RatingsBuilder {
   private items: Int32Array;
   private ratings: Float32Array;
   private size = 0;
-  private readonly userCodes = { number: new NumberCodes(), text: new TextCodes(), kind: null as 'number' | 'text' | null };
-  private readonly itemCodes = { number: new NumberCodes(), text: new TextCodes(), kind: null as 'number' | 'text' | null };
+  private readonly userCodes = { number: new NumberCodes(), text: new IdMap(), kind: null as 'number' | 'text' | null };
+  private readonly itemCodes = { number: new NumberCodes(), text: new IdMap(), kind: null as 'number' | 'text' | null };
   private negativeCount = 0;
   private firstNegative = -1;
   /** Refused rows: the first few described, all counted. */
@@ -129,7 +129,7 @@ export class RatingsBuilder {
     const id = s === null ? '' : s.trim();
     if (id === '') return this.refuse(row, field, JSON.stringify(s ?? 'NULL'), `is an empty ${field} id`);
     if ((codes.kind ??= 'text') !== 'text') throw new RangeError(`${field} ids arrived as text after numbers`);
-    return codes.text.code(id);
+    return codes.text.intern(id);
   }
 
   private refuse(row: number, field: RatingField, value: string, why: string): -1 {
@@ -149,7 +149,8 @@ export class RatingsBuilder {
 /** Code -> inner id of the shared vocabulary, normalising each distinct value once. */
 function vocabulary(codes: RatingsBuilder['userCodes'], ids: IdMap): Int32Array {
   if (codes.kind === 'number') return Int32Array.from(codes.number.values(), (v) => ids.intern(normalizeId(v)));
-  return Int32Array.from(codes.text.values(), (v) => ids.intern(normalizeId(v)));
+  // Text codes key the raw (trimmed) text; normalising may merge several into one id.
+  return Int32Array.from(codes.text.rawIds(), (v) => ids.intern(normalizeId(v)));
 }
 
 function recode(codes: Int32Array, inner: Int32Array): void {

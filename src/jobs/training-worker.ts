@@ -53,9 +53,11 @@ async function train(task: TrainTask): Promise<[TrainResult, ArrayBuffer[]]> {
     itemIds: IdMap.from(task.itemIds),
     scale: task.scale,
   };
-  const pool = task.folds > 0 ? new ComputePool({ workers: Math.max(1, Math.min(task.foldWorkers, task.folds)), kernels: 'auto' }) : null;
+  // Folds and the top-n blocks share one pool; without folds it exists only to spread top-n over the cores.
+  const poolSize = Math.max(task.folds > 0 ? Math.min(task.foldWorkers, task.folds) : 0, task.topN > 0 ? task.foldWorkers : 0);
+  const pool = poolSize > 0 && (task.folds > 0 || poolSize > 1) ? new ComputePool({ workers: poolSize, kernels: 'auto' }) : null;
   try {
-    const cv = pool ? crossValidate(pool, task, dataset) : null;
+    const cv = pool && task.folds > 0 ? crossValidate(pool, task, dataset) : null;
     // Awaited below; marked handled now so a fold failing during the full fit is not an unhandled rejection.
     cv?.catch(() => undefined);
     const algo = getAlgorithm(task.algorithm);
@@ -70,7 +72,9 @@ async function train(task: TrainTask): Promise<[TrainResult, ArrayBuffer[]]> {
     progress('top-n', 0, 1);
     const t0 = performance.now();
     const users = Int32Array.from({ length: out.model.userIds.length }, (_, u) => u);
-    const top = kernels.topN(out.model, users, exclusionsOf(out.trainset), task.topN, itemIdRank(out.model.itemIds));
+    const args = [out.model, users, exclusionsOf(out.trainset), task.topN, itemIdRank(out.model.itemIds)] as const;
+    // Blocks of users on the pool give exactly the lists of one kernel call here (compute/pool.test.ts).
+    const top = pool && pool.size > 1 ? await pool.topN(...args) : kernels.topN(...args);
     const topSeconds = (performance.now() - t0) / 1000;
     progress('top-n', 1, 1);
     const trainingData = describeTrainingData(task.source, out.trainset);

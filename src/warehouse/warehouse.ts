@@ -100,11 +100,20 @@ export interface TableColumns {
 /** Column types a writer may declare; JSON columns take already-serialised JSON text. */
 export type WriteColumnType = 'DOUBLE' | 'BIGINT' | 'INTEGER' | 'VARCHAR' | 'JSON' | 'BOOLEAN';
 
+/**
+ * Text cells as UTF-8 bytes, row r being bytes[offsets[r] … offsets[r+1]): written without a JS
+ * string per row. In a JSON column the writer trusts the bytes to be valid JSON (no re-parse).
+ */
+export interface TextBytes {
+  readonly bytes: Uint8Array;
+  readonly offsets: Int32Array;
+}
+
 /** One column of a table write; in DOUBLE and INTEGER columns NaN writes as NULL. */
 export interface WriteColumn {
   readonly name: string;
   readonly type: WriteColumnType;
-  readonly values: Float64Array | Float32Array | Int32Array | readonly (string | number | boolean | null)[];
+  readonly values: Float64Array | Float32Array | Int32Array | readonly (string | number | boolean | null)[] | TextBytes;
 }
 
 /** CSV dialect and error policy of one load (the adapter-neutral form of a Snowflake file format). */

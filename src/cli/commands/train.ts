@@ -85,6 +85,7 @@ async function train(o: TrainOptions & { ratings: string; model: string }): Prom
   const scale = o.scale === undefined ? undefined : parseScale(o.scale);
   const kernels = loadKernels(o.kernels);
   const t0 = performance.now();
+  const phases = new PhaseClock('load', t0);
   const loaded = await readRatingsFile(o.ratings, { scale });
   const ds = loaded.dataset;
   err.write(
@@ -94,7 +95,6 @@ async function train(o: TrainOptions & { ratings: string; model: string }): Prom
       `\n`,
   );
   for (const warning of loaded.warnings) err.write(`warning: ${warning}\n`);
-  const phases = new PhaseClock('load', t0);
   phases.begin('setup');
   const evaluation = await evaluationOf(o, ds);
   const params = Object.fromEntries(o.param.map(splitParam));

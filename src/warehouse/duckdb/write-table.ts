@@ -1,15 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import bindings from '@duckdb/node-bindings';
 import { BIGINT, BOOLEAN, DOUBLE, DuckDBDataChunk, INTEGER, VARCHAR, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
 import { invalid } from '../../core/errors.js';
 import { quoteIdent, quoteTableName } from '../identifiers.js';
-import type { TableName, WriteColumn, WriteColumnType } from '../warehouse.js';
+import type { TableName, TextBytes, WriteColumn, WriteColumnType } from '../warehouse.js';
 import { duckdbCall } from './errors.js';
 
 const CHUNK_ROWS = 2048;
 
 /** JSON travels as text through the appender and becomes JSON in the final CREATE TABLE … AS. */
 const STAGE_TYPE: Record<WriteColumnType, DuckDBType> = { DOUBLE, BIGINT, INTEGER, VARCHAR, JSON: VARCHAR, BOOLEAN };
+
+const isTextBytes = (v: WriteColumn['values']): v is TextBytes => 'bytes' in v && 'offsets' in v;
+
+/** Bytes of a JSON column are valid JSON by their maker's contract: staged as JSON, copied without a re-parse. */
+const stageType = (c: WriteColumn): string => (c.type === 'JSON' && isTextBytes(c.values) ? 'JSON' : STAGE_TYPE[c.type].toString());
 
 /**
  * Writes a whole table atomically: rows go through the Appender into a connection-private temp
@@ -19,8 +25,10 @@ const STAGE_TYPE: Record<WriteColumnType, DuckDBType> = { DOUBLE, BIGINT, INTEGE
 export function writeTable(conn: DuckDBConnection, table: TableName, columns: readonly WriteColumn[]): Promise<number> {
   const rowCount = checkColumns(table, columns);
   const stage = `recpipe_stage_${randomBytes(6).toString('hex')}`;
-  const defs = columns.map((c) => `${quoteIdent(c.name)} ${STAGE_TYPE[c.type].toString()}`).join(', ');
-  const select = columns.map((c) => `CAST(${quoteIdent(c.name)} AS ${c.type}) AS ${quoteIdent(c.name)}`).join(', ');
+  const defs = columns.map((c) => `${quoteIdent(c.name)} ${stageType(c)}`).join(', ');
+  const select = columns
+    .map((c) => (stageType(c) === c.type ? quoteIdent(c.name) : `CAST(${quoteIdent(c.name)} AS ${c.type}) AS ${quoteIdent(c.name)}`))
+    .join(', ');
   return duckdbCall(async () => {
     await conn.run(`CREATE TEMP TABLE ${quoteIdent(stage)} (${defs})`);
     try {
@@ -38,6 +46,8 @@ export function writeTable(conn: DuckDBConnection, table: TableName, columns: re
   });
 }
 
+const rowsOf = (c: WriteColumn): number => (isTextBytes(c.values) ? c.values.offsets.length - 1 : c.values.length);
+
 function checkColumns(table: TableName, columns: readonly WriteColumn[]): number {
   if (columns.length === 0) throw invalid(`cannot write ${quoteTableName(table)} with no columns`);
   const seen = new Set<string>();
@@ -45,11 +55,12 @@ function checkColumns(table: TableName, columns: readonly WriteColumn[]): number
     const key = c.name.toUpperCase();
     if (seen.has(key)) throw invalid(`column ${c.name} appears twice in the write to ${quoteTableName(table)}`);
     seen.add(key);
-    if (c.values.length !== columns[0].values.length) {
-      throw invalid(`column ${c.name} has ${c.values.length} values but ${columns[0].name} has ${columns[0].values.length} (write to ${quoteTableName(table)})`);
+    if (isTextBytes(c.values) && c.type !== 'VARCHAR' && c.type !== 'JSON') throw invalid(`column ${c.name} of type ${c.type} cannot take text bytes`);
+    if (rowsOf(c) !== rowsOf(columns[0])) {
+      throw invalid(`column ${c.name} has ${rowsOf(c)} values but ${columns[0].name} has ${rowsOf(columns[0])} (write to ${quoteTableName(table)})`);
     }
   }
-  return columns[0].values.length;
+  return rowsOf(columns[0]);
 }
 
 /** Chunks appended between two yields to the event loop (≈ 8k rows, a few ms), so a big write never stalls the server. */
@@ -64,6 +75,7 @@ async function appendAll(conn: DuckDBConnection, stage: string, columns: readonl
     const n = Math.min(CHUNK_ROWS, rowCount - start);
     const chunk = DuckDBDataChunk.create(types, n);
     fills.forEach((fill, ci) => {
+      if (typeof fill !== 'function') return fillBytes(chunk, ci, fill, start, n);
       const vector = chunk.getColumnVector(ci);
       fill(vector, start, n);
       vector.flush();
@@ -76,8 +88,19 @@ async function appendAll(conn: DuckDBConnection, stage: string, columns: readonl
 type Cell = string | number | boolean | null;
 type Fill = (vector: { setItem(i: number, v: never): void }, start: number, n: number) => void;
 
+/**
+ * Bytes go straight into the chunk's string vector through the bindings' length-taking assign: no
+ * JS string per row, no UTF-8 encoding on the way in (half the appender's CPU on 1M JSON rows).
+ */
+function fillBytes(chunk: DuckDBDataChunk, column: number, text: TextBytes, start: number, n: number): void {
+  const vector = bindings.data_chunk_get_vector(chunk.chunk, column);
+  const { bytes, offsets } = text;
+  for (let i = 0; i < n; i++) bindings.vector_assign_string_element_len(vector, i, bytes.subarray(offsets[start + i], offsets[start + i + 1]));
+}
+
 /** Text columns skip the per-value converter: 5–15% off a 1M-row write (measured beside the converter loop). */
-function filler(c: WriteColumn): Fill {
+function filler(c: WriteColumn): Fill | TextBytes {
+  if (isTextBytes(c.values)) return c.values;
   const values = c.values as ArrayLike<Cell>;
   const convert = converter(c.type);
   if (c.type === 'VARCHAR' || c.type === 'JSON') {
