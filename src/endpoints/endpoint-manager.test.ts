@@ -3,10 +3,10 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fingerprintTrainset } from '../artifacts/index.js';
-import { tinyTrainset } from '../artifacts/tiny-model-fixture.js';
+import { tinyTrainset } from '../../tests/support/tiny-model-fixture.js';
 import { recommendAll, referenceKernels } from '../core/index.js';
 import { EndpointManager } from './endpoint-manager.js';
-import { endpointFixture, type EndpointFixture } from './endpoint-test-fixture.js';
+import { endpointFixture, type EndpointFixture } from '../../tests/support/endpoint-test-fixture.js';
 
 let fx: EndpointFixture;
 const managers: EndpointManager[] = [];

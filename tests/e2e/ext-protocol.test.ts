@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { ApiKeyStore } from '../../src/auth/index.js';
 import { Engine } from '../../src/engine/index.js';
-import { endpointFixture, type EndpointFixture } from '../../src/endpoints/endpoint-test-fixture.js';
+import { endpointFixture, type EndpointFixture } from '../support/endpoint-test-fixture.js';
 import { createService, SessionStore, type ServiceContext } from '../../src/service/index.js';
 import { JobWatch } from '../../src/service/job-watch.js';
 import { externalFunctionArea } from '../../src/service/routes/external-functions.js';
