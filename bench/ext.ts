@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { writeTinyArtifact } from '../src/artifacts/tiny-model-fixture.js';
+import { writeTinyArtifact } from '../tests/support/tiny-model-fixture.js';
 import { ApiKeyStore } from '../src/auth/index.js';
 import { createRng, type Rng } from '../src/core/index.js';
 import { Engine } from '../src/engine/index.js';

@@ -17,7 +17,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeTinyArtifact } from '../src/artifacts/tiny-model-fixture.js';
+import { writeTinyArtifact } from '../tests/support/tiny-model-fixture.js';
 import { ApiKeyStore } from '../src/auth/index.js';
 import { Engine, type Session } from '../src/engine/index.js';
 import { createService } from '../src/service/index.js';

@@ -7,7 +7,7 @@ import { after, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { Predictor, baseline, buildTrainset, createRng, referenceKernels, type FactorModel } from '../core/index.js';
 import { ARTIFACT_FORMAT_VERSION, describeTrainingData, fingerprintTrainset, readArtifact, writeArtifact } from './index.js';
-import { TINY_CONFIG, tinyModel, tinyTrainset, writeTinyArtifact } from './tiny-model-fixture.js';
+import { TINY_CONFIG, tinyModel, tinyTrainset, writeTinyArtifact } from '../../tests/support/tiny-model-fixture.js';
 import { ratingsFromText } from '../../tests/support/ratings-text.js';
 
 const root = mkdtempSync(join(tmpdir(), 'recpipe-'));

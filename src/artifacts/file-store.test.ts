@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { fileStore } from './file-store.js';
-import { describeArtifactStore } from './store-contract.js';
+import { describeArtifactStore } from '../../tests/support/store-contract.js';
 import { resolveArtifactStore } from './store.js';
 
 const root = mkdtempSync(join(tmpdir(), 'recpipe-'));

@@ -1,7 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { RecpipeError, invalid } from '../core/errors.js';
+import { writeFileAtomicSync } from '../util/atomic-file.js';
 
 /** What `keys list` shows of a key: never the key or its hash. */
 export interface ApiKeyInfo {
@@ -133,7 +134,7 @@ export class ApiKeyStore {
     this.usedTimer = null;
     if (!this.usedDirty) return;
     this.usedDirty = false;
-    atomicWrite(this.usedFile, JSON.stringify({ ...this.readUsed(), ...Object.fromEntries(this.used) }, null, 2) + '\n');
+    writeFileAtomicSync(this.usedFile, JSON.stringify({ ...this.readUsed(), ...Object.fromEntries(this.used) }, null, 2) + '\n');
   }
 
   private noteUse(id: string, now: Date): void {
@@ -173,7 +174,7 @@ export class ApiKeyStore {
   }
 
   private write(keys: StoredKey[]): void {
-    atomicWrite(this.file, JSON.stringify({ version: 1, keys } satisfies KeyFile, null, 2) + '\n');
+    writeFileAtomicSync(this.file, JSON.stringify({ version: 1, keys } satisfies KeyFile, null, 2) + '\n');
     this.loadedStamp = '';
     this.reload();
   }
@@ -193,15 +194,3 @@ function parseKeyFile(file: string): StoredKey[] {
   return keys;
 }
 
-/** Temp file created owner-only, then renamed over the target: readers see the old or the new file, whole. */
-function atomicWrite(file: string, text: string): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    writeFileSync(temp, text, { mode: 0o600, flag: 'wx' });
-    chmodSync(temp, 0o600);
-    renameSync(temp, file);
-  } finally {
-    rmSync(temp, { force: true });
-  }
-}

@@ -1,18 +1,22 @@
 import http from 'node:http';
 import https from 'node:https';
 import { invalid, RecpipeError, type ErrorCode } from '../core/errors.js';
+import { ERROR_CODES } from '../util/error-status.js';
 
-const CODES: ReadonlySet<string> = new Set<ErrorCode>([
-  'INVALID_ARGUMENT', 'NOT_FOUND', 'CONFLICT', 'FAILED_PRECONDITION', 'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED', 'UNAUTHENTICATED', 'INTERNAL',
-]);
+const CODES: ReadonlySet<string> = new Set<string>(ERROR_CODES);
 
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 
 export interface RequestOptions {
+  /** Sent as JSON. */
   body?: unknown;
   /** Sent as `Authorization: Bearer …`: an API key or the home's owner token. */
   key?: string;
+  /** Sent as is, instead of `body` (a CSV payload). */
+  text?: { readonly contentType: string; readonly data: string };
   timeoutMs?: number;
+  /** Who is expected to answer and how to start it, for the error when nothing does. */
+  unreachable?: { readonly what: string; readonly hint: string };
 }
 
 interface RawReply {
@@ -24,8 +28,9 @@ interface RawReply {
 const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
 
 /**
- * One JSON request to a recpipe server. A `{ error: { code, message } }` reply is re-raised as the
- * RecpipeError it was on the server, so callers handle local and remote failures alike.
+ * The CLI's one HTTP client: a request to a recpipe server or model server. A `{ error: { code,
+ * message } }` reply is re-raised as the RecpipeError it was on the server, so callers handle local
+ * and remote failures alike (and the CLI exits with the code's status).
  */
 export async function requestJson<T>(baseUrl: string, method: HttpMethod, path: string, opts: RequestOptions = {}): Promise<T> {
   const { url, reply } = await exchange(baseUrl, method, path, opts);
@@ -49,13 +54,16 @@ async function exchange(baseUrl: string, method: HttpMethod, path: string, opts:
   try {
     return { url, reply: await send(url, method, opts) };
   } catch (e) {
-    throw new RecpipeError('FAILED_PRECONDITION', `cannot reach recpipe server at ${baseUrl}: ${(e as Error).message}`, { url: url.href });
+    const { what, hint } = opts.unreachable ?? { what: 'recpipe server', hint: '' };
+    const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new RecpipeError('FAILED_PRECONDITION', `cannot reach ${what} at ${url.href} (${why})${hint ? `; ${hint}` : ''}`, { url: url.href });
   }
 }
 
 function send(url: URL, method: string, opts: RequestOptions): Promise<RawReply> {
-  const data = opts.body === undefined ? undefined : JSON.stringify(opts.body);
-  const headers: Record<string, string | number> = data === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) };
+  const data = opts.text?.data ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
+  const type = opts.text?.contentType ?? 'application/json';
+  const headers: Record<string, string | number> = data === undefined ? {} : { 'content-type': type, 'content-length': Buffer.byteLength(data) };
   if (opts.key !== undefined) headers.authorization = `Bearer ${opts.key}`;
   const secure = url.protocol === 'https:';
   return new Promise((resolve, reject) => {
@@ -84,5 +92,5 @@ function remoteError(status: number, url: string, payload: unknown, text: string
   if (err && typeof err.code === 'string' && CODES.has(err.code) && typeof err.message === 'string') {
     return new RecpipeError(err.code as ErrorCode, err.message, { status, url });
   }
-  return new RecpipeError('INTERNAL', `unexpected reply from ${url}: HTTP ${status} ${text.slice(0, 200)}`, { status, url });
+  return new RecpipeError(status >= 500 ? 'INTERNAL' : 'INVALID_ARGUMENT', `unexpected reply from ${url}: HTTP ${status} ${text.slice(0, 200)}`, { status, url });
 }

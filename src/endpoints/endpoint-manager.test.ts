@@ -3,10 +3,10 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fingerprintTrainset } from '../artifacts/index.js';
-import { tinyTrainset } from '../artifacts/tiny-model-fixture.js';
+import { tinyTrainset } from '../../tests/support/tiny-model-fixture.js';
 import { recommendAll, referenceKernels } from '../core/index.js';
 import { EndpointManager } from './endpoint-manager.js';
-import { endpointFixture, type EndpointFixture } from './endpoint-test-fixture.js';
+import { endpointFixture, type EndpointFixture } from '../../tests/support/endpoint-test-fixture.js';
 
 let fx: EndpointFixture;
 const managers: EndpointManager[] = [];
@@ -122,13 +122,10 @@ describe('EndpointManager', () => {
     await m.waitFor('a--b-9', 'InService', 5000);
   });
 
-  it('fails a create whose artifact is missing or corrupt, naming the problem; a Failed endpoint can be deployed again', async () => {
+  it('refuses a missing artifact at once and fails a create whose artifact is corrupt, naming the problem; a Failed endpoint can be deployed again', async () => {
     const m = await open();
-    m.deploy('missing', join(fx.root, 'no-such-model'));
-    await assert.rejects(m.waitFor('missing', 'InService', 5000), code('FAILED_PRECONDITION', /^Endpoint missing failed: could not load model artifact .*no-such-model: no artifact at .*the directory does not exist/));
-    const failed = m.describe('missing');
-    assert.equal(failed.status, 'Failed');
-    assert.match(failed.failureReason ?? '', /does not exist/);
+    assert.throws(() => m.deploy('missing', join(fx.root, 'train-typo')), code('NOT_FOUND', /^no training job or model artifact named '.*train-typo' \(nothing at .*train-typo\)/));
+    assert.throws(() => m.describe('missing'), code('NOT_FOUND', /missing/));
     m.deploy('corrupt', fx.corruptUri);
     await assert.rejects(m.waitFor('corrupt', 'InService', 5000), /user-factors\.f32 is corrupt: its sha256 is/);
     assert.throws(() => m.invokeOne('corrupt', 1, 100), code('FAILED_PRECONDITION', /^Endpoint corrupt is not InService \(status Failed\): could not load/));

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readArtifact, resolveArtifactStore } from '../artifacts/index.js';
 import { RecpipeError, invalid, notFound } from '../core/index.js';
@@ -302,6 +303,11 @@ export class EndpointManager {
 /** `file:///abs/dir` for a path or file URI (so a stored endpoint does not depend on the working directory); unknown schemes are INVALID_ARGUMENT. */
 function canonicalArtifactUri(artifactUri: unknown): string {
   if (typeof artifactUri !== 'string' || artifactUri.trim() === '') throw invalid(`artifact URI must be a non-empty string, got ${JSON.stringify(artifactUri) ?? String(artifactUri)}`);
-  const { store, location } = resolveArtifactStore(artifactUri.trim());
+  const ref = artifactUri.trim();
+  const { store, location } = resolveArtifactStore(ref);
+  // A mistyped job name or path fails here, before an endpoint is created or an update rolled back.
+  if (store.scheme === 'file' && !existsSync(location)) {
+    throw notFound(`no training job or model artifact named '${ref}' (nothing at ${location}); give a Completed job's name (train-…) or an artifact directory`, { artifact: ref });
+  }
   return store.uri(location);
 }

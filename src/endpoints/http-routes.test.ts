@@ -3,7 +3,7 @@ import { Agent, request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { EndpointManager } from './endpoint-manager.js';
-import { endpointFixture, type EndpointFixture } from './endpoint-test-fixture.js';
+import { endpointFixture, type EndpointFixture } from '../../tests/support/endpoint-test-fixture.js';
 import { registerEndpointRoutes } from './http-routes.js';
 
 let fx: EndpointFixture;

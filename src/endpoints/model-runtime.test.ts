@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Predictor, clip, compareIds, estimate, recommendAll, referenceKernels, itemIdRank } from '../core/index.js';
 import { describeTrainingData, readArtifact, writeArtifact } from '../artifacts/index.js';
-import { TINY_CONFIG, tinyTrainset } from '../artifacts/tiny-model-fixture.js';
-import { endpointFixture } from './endpoint-test-fixture.js';
+import { TINY_CONFIG, tinyTrainset } from '../../tests/support/tiny-model-fixture.js';
+import { endpointFixture } from '../../tests/support/endpoint-test-fixture.js';
 import { ModelRuntime } from './model-runtime.js';
 
 const fx = await endpointFixture();

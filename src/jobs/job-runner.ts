@@ -56,6 +56,8 @@ export async function runJob(ctx: RunContext): Promise<JobMetrics> {
       (loaded.duplicates > 0 ? `; ${count(loaded.duplicates)} repeated (user, movie) pairs kept their last rating` : ''),
   );
   for (const warning of loaded.warnings) ctx.log(`Warning: ${warning}`);
+  const odd = unusualRatings(ds.ratings);
+  if (odd) ctx.log(`Warning: ${count(odd.count)} of ${count(ds.size)} ratings of ${display(spec.input)}.${plan.input.rating} ${odd.what}; the scale is taken from the data (${ds.scale.min}–${ds.scale.max})`);
   if (spec.folds > ds.size) throw invalid(`cannot make ${spec.folds} cross-validation folds from ${ds.size} ratings of ${display(spec.input)}`);
   ctx.checkStop();
 
@@ -107,6 +109,26 @@ export async function runJob(ctx: RunContext): Promise<JobMetrics> {
     uploadingSeconds: (end - trained) / 1000,
     totalSeconds: ctx.queuedSeconds + (end - start) / 1000,
   });
+}
+
+/** Rating scales run 0.5–5 or 1–10; negative ratings or ratings over 10 are most likely a wrong column or a unit mix-up. */
+function unusualRatings(ratings: Float32Array): { count: number; what: string } | null {
+  let below = 0;
+  let above = 0;
+  let low = 0;
+  let high = 0;
+  for (const r of ratings) {
+    if (r < 0) {
+      below++;
+      low = Math.min(low, r);
+    } else if (r > 10) {
+      above++;
+      high = Math.max(high, r);
+    }
+  }
+  if (below + above === 0) return null;
+  const parts = [below > 0 ? `${count(below)} negative (lowest ${low})` : '', above > 0 ? `${count(above)} over 10 (highest ${high})` : ''].filter(Boolean);
+  return { count: below + above, what: `are outside 0–10: ${parts.join(', ')}` };
 }
 
 const meanStd = (m: CvResult['mean']): MeanStd => ({ rmse: m.rmse, mae: m.mae, fitSeconds: m.fitTime, testSeconds: m.testTime });

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, lstatSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { RecpipeError, invalid } from '../core/errors.js';
 import { SECRET_ENV_PREFIX, loadSecretEnv } from '../config/index.js';
+import { writeFileAtomicSync } from '../util/atomic-file.js';
 
 /**
  * Credentials (API keys, warehouse passwords) kept outside code and committed config: a JSON file
@@ -90,23 +90,8 @@ export class SecretStore {
     return { ...(secrets as Record<string, string>) };
   }
 
-  /** Temp sibling created 0600 (never wider, whatever the umask), synced, then renamed over the file. */
   private write(secrets: Record<string, string>): void {
-    mkdirSync(dirname(this.file), { recursive: true });
-    const tmp = join(dirname(this.file), `.${basename(this.file)}.${randomBytes(6).toString('hex')}.tmp`);
-    try {
-      const fd = openSync(tmp, 'wx', 0o600);
-      try {
-        writeSync(fd, JSON.stringify({ version: 1, secrets }, null, 2) + '\n');
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      renameSync(tmp, this.file);
-    } catch (e) {
-      rmSync(tmp, { force: true });
-      throw e;
-    }
+    writeFileAtomicSync(this.file, JSON.stringify({ version: 1, secrets }, null, 2) + '\n');
   }
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Predictor, clip } from '../core/index.js';
-import { tinyModel } from '../artifacts/tiny-model-fixture.js';
+import { tinyModel } from '../../tests/support/tiny-model-fixture.js';
 import { invocations, ping } from './invocations.js';
 
 const model = tinyModel();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Predictor } from '../core/index.js';
-import { tinyModel } from '../artifacts/tiny-model-fixture.js';
+import { tinyModel } from '../../tests/support/tiny-model-fixture.js';
 import { createModelServer } from './model-server.js';
 
 const model = tinyModel();

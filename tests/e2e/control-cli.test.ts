@@ -94,6 +94,9 @@ describe('recpipe train --input-table / jobs / deploy / endpoints / predict --en
     assert.match(r.stderr, /answers invocations while a server runs: recpipe server --home/);
     const list = await recpipe(['endpoints', 'list', ...at]);
     assert.match(list.stdout, /^NAME\s+STATUS.*\ncli-model\s+InService\s+svd\s+20\s+30\s/);
+    const typo = await recpipeInProcess(['deploy', 'cli-model', 'train-typo', ...at]);
+    assert.equal(typo.code, 3);
+    assert.match(typo.stderr, /^recpipe: no training job or model artifact named 'train-typo' \(nothing at .*train-typo\)/);
   });
 
   it('with a server: predict --endpoint answers through it, jobs go through it too', T, async () => {

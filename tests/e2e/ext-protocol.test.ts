@@ -10,7 +10,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { ApiKeyStore, Authenticator } from '../../src/auth/index.js';
 import { inHomeStore } from '../support/home-artifact.js';
 import { Engine } from '../../src/engine/index.js';
-import { endpointFixture, type EndpointFixture } from '../../src/endpoints/endpoint-test-fixture.js';
+import { endpointFixture, type EndpointFixture } from '../support/endpoint-test-fixture.js';
 import { createService, DEFAULT_LIMITS, requireCaller, SessionStore, type ServiceContext } from '../../src/service/index.js';
 import { JobWatch } from '../../src/service/job-watch.js';
 import { externalFunctionArea } from '../../src/service/routes/external-functions.js';

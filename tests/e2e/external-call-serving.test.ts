@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { writeTinyArtifact } from '../../src/artifacts/tiny-model-fixture.js';
+import { writeTinyArtifact } from '../support/tiny-model-fixture.js';
 import { ApiKeyStore } from '../../src/auth/index.js';
 import { Engine, type Session } from '../../src/engine/index.js';
 import { createService } from '../../src/service/index.js';

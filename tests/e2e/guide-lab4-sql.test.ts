@@ -127,6 +127,14 @@ describe("the guide's Lab 4 in SQL (synthetic MovieLens)", () => {
     assert.ok(failed.every((j) => j.status === 'Failed' && j.metrics === null));
   });
 
+  it('logs a counted warning for ratings outside 0–10', async () => {
+    await engine.execute(s, `create or replace table odd_ratings as select * from ratings_train_data; insert into odd_ratings values (999991, 2, -3), (999992, 3, 50)`);
+    const r = await sql(engine, s, `select train_and_get_recommendations('odd_ratings', 'odd_recs', ${quick}) as j`);
+    const name = (r.rows[0][0] as Record<string, string>).TrainingJobName;
+    assert.equal((await engine.jobs.wait(name, { timeoutMs: 60_000 })).status, 'Completed');
+    assert.match(await engine.jobs.logs(name), /Warning: 2 of [\d,]+ ratings of MOVIELENS\.PUBLIC\.ODD_RATINGS\.RATING are outside 0–10: 1 negative \(lowest -3\), 1 over 10 \(highest 50\)/);
+  });
+
   it('refuses injection and unknown endpoints', async () => {
     await assert.rejects(engine.execute(s, `select train_and_get_recommendations('ratings; drop table movies', 'x')`), /invalid object name 'ratings; drop table movies'/);
     await assert.rejects(engine.execute(s, `select train_and_get_recommendations('"a"."b"."c"."d"', 'x')`), /invalid object name/);

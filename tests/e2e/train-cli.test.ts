@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { readArtifact } from '../../src/artifacts/index.js';
 import { Predictor } from '../../src/core/index.js';
 import { syntheticMovieLens } from '../../src/datasets/synthetic.js';
+import { recpipeInProcess } from '../support/cli-in-process.js';
 import { recpipe } from '../support/recpipe-cli.js';
 import { mlSmall, mlSmallFolds, sharedDataSkip } from '../support/shared-data.js';
 import { tempDir } from '../support/temp-engine.js';
@@ -59,17 +60,27 @@ describe('recpipe train --ratings (child process)', () => {
     assert.equal(await run('s1'), await run('s2'));
   });
 
-  it('names bad input and refuses to overwrite an artifact, with distinct exit codes', async () => {
+  it('names bad input and refuses to overwrite an artifact, with distinct exit codes (in-process)', { timeout: 60_000 }, async () => {
     const bad = join(tmp.dir, 'bad.csv');
     writeFileSync(bad, 'user,item,rating\n1,2,3\n1,3,lots\n');
-    const r = await recpipe(['train', '--ratings', bad, '--model', join(tmp.dir, 'never')]);
+    const r = await recpipeInProcess(['train', '--ratings', bad, '--model', join(tmp.dir, 'never')]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /bad\.csv: 1 bad row: line 3, column 3 \(rating\): "lots" is not a number/);
-    const unknown = await recpipe(['train', '--ratings', ratings, '--model', join(tmp.dir, 'never'), '--param', 'n_factor=3']);
+    const unknown = await recpipeInProcess(['train', '--ratings', ratings, '--model', join(tmp.dir, 'never'), '--param', 'n_factor=3']);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /unknown parameter 'n_factor' for algorithm svd/);
-    const again = await recpipe(['train', '--ratings', ratings, '--model', join(tmp.dir, 's1'), '--cv', '0', '--param', 'n_epochs=1']);
+    const again = await recpipeInProcess(['train', '--ratings', ratings, '--model', join(tmp.dir, 's1'), '--cv', '0', '--param', 'n_epochs=1']);
     assert.equal(again.code, 4, again.stderr);
+  });
+
+  it('writes nothing for a diverged (NaN) model: no artifact, no recommendations file (in-process)', { timeout: 60_000 }, async () => {
+    const recs = join(tmp.dir, 'diverged.csv');
+    const model = join(tmp.dir, 'diverged');
+    const r = await recpipeInProcess(['train', '--ratings', ratings, '--model', model, '--recommendations', recs, '--cv', '0', '--param', 'lr_all=1e30', '--param', 'n_epochs=3']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /the fit diverged; refusing to store it/);
+    assert.ok(!existsSync(recs), 'no recommendations file');
+    assert.ok(!existsSync(model), 'no artifact');
   });
 
   it('takes predefined folds (Surprise’s fixed ml-latest-small splits) and lands in its RMSE range', { skip: sharedDataSkip }, async () => {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
-import { RecpipeError, invalid, isRecpipeError, notFound, type ErrorCode } from '../../core/errors.js';
+import { RecpipeError, invalid, isRecpipeError, notFound } from '../../core/errors.js';
+import { requestText } from '../../client/http-json.js';
 // The parser module itself, not serving/index.js: predict must not load fastify.
 import { csvField, parsePairsCsv } from '../../serving/pairs-csv.js';
 
@@ -40,9 +41,7 @@ async function predict(file: string, o: PredictOptions, cmd: Command): Promise<v
   // Parsed here too, only to print each prediction beside its pair; the server parses the same text.
   const pairs = withSource(file, () => parsePairsCsv(text));
   const endpoint = target.url;
-  const res = await post(endpoint, text, target);
-  const body = await res.text();
-  if (!res.ok) throw serverError(endpoint, res.status, body);
+  const body = await requestText(endpoint, 'POST', '', { text: { contentType: 'text/csv', data: text }, unreachable: { what: target.what, hint: target.howToStart }, key: target.key });
   const predictions = body.split('\n');
   if (predictions[predictions.length - 1] === '') predictions.pop();
   if (predictions.length !== pairs.users.length) {
@@ -114,28 +113,4 @@ function invocationsUrl(base: string, flag = '--url'): string {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid(`${flag} must be http:// or https://, got ${JSON.stringify(base)}`);
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}/invocations`;
-}
-
-async function post(endpoint: string, text: string, { what, howToStart, key }: Target): Promise<Response> {
-  try {
-    return await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'text/csv', ...(key === undefined ? {} : { authorization: `Bearer ${key}` }) }, body: text });
-  } catch (e) {
-    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    throw new RecpipeError('FAILED_PRECONDITION', `cannot reach ${what} at ${endpoint} (${cause?.code ?? cause?.message ?? (e as Error).message}); ${howToStart}`);
-  }
-}
-
-const CODES: readonly ErrorCode[] = ['INVALID_ARGUMENT', 'NOT_FOUND', 'CONFLICT', 'FAILED_PRECONDITION', 'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED', 'UNAUTHENTICATED', 'INTERNAL'];
-
-/** The server's `{"error": {code, message}}` as a RecpipeError, so the CLI exits with the matching code. */
-function serverError(endpoint: string, status: number, body: string): RecpipeError {
-  let error: { code?: unknown; message?: unknown } | undefined;
-  try {
-    error = (JSON.parse(body) as { error?: { code?: unknown; message?: unknown } }).error;
-  } catch {
-    error = undefined;
-  }
-  const code = CODES.find((c) => c === error?.code) ?? (status >= 500 ? 'INTERNAL' : 'INVALID_ARGUMENT');
-  const message = typeof error?.message === 'string' ? error.message : body.slice(0, 200);
-  return new RecpipeError(code, `${endpoint} answered ${status}: ${message}`, { status });
 }

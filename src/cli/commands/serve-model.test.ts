@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { Predictor, type FactorModel } from '../../core/index.js';
-import { writeTinyArtifact } from '../../artifacts/tiny-model-fixture.js';
+import { writeTinyArtifact } from '../../../tests/support/tiny-model-fixture.js';
 import { repoRoot } from '../../../tests/support/shared-data.js';
 
 const bin = join(repoRoot(), 'bin', 'recpipe.js');

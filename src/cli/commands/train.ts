@@ -129,10 +129,7 @@ async function train(o: TrainOptions & { ratings: string; model: string }): Prom
 
   process.stdout.write(`Full fit on ${ds.size.toLocaleString('en-US')} ratings: ${out.fullFit.seconds.toFixed(2)} s (${kernels.name} kernels)\n`);
   if (out.fullFit.trainRmse.length > 1) process.stdout.write(`Training RMSE by epoch: ${sparkline(out.fullFit.trainRmse)}\n`);
-  if (o.recommendations && topN > 0) {
-    await writeRecommendations(o.recommendations, out.recommendations);
-    process.stdout.write(`Top ${topN} predictions for all ${out.recommendations.length.toLocaleString('en-US')} users saved to ${o.recommendations} (${out.topNSeconds.toFixed(2)} s)\n`);
-  }
+  // The artifact first: it refuses a diverged (NaN) model, and then nothing at all is written.
   const manifest = await writeArtifact(o.model, out.model, {
     hyperparameters: out.config,
     metrics: out.cv ? { cv: { folds: out.cv.folds.map(({ trainRmse: _, ...f }) => f), mean: out.cv.mean, std: out.cv.std } } : {},
@@ -141,6 +138,10 @@ async function train(o: TrainOptions & { ratings: string; model: string }): Prom
     createdAt: new Date().toISOString(),
   });
   process.stdout.write(`Model artifact written to ${manifest.uri}\n`);
+  if (o.recommendations && topN > 0) {
+    await writeRecommendations(o.recommendations, out.recommendations);
+    process.stdout.write(`Top ${topN} predictions for all ${out.recommendations.length.toLocaleString('en-US')} users saved to ${o.recommendations} (${out.topNSeconds.toFixed(2)} s)\n`);
+  }
   phases.begin('end');
   if (o.json) {
     const report = {

@@ -154,6 +154,29 @@ describe('COPY INTO', () => {
     assert.equal(await count('r'), 2);
   });
 
+  it('refuses a binary file and a line over the maximum size, naming file and line, instead of loading nothing or dropping it', async () => {
+    const binary = join(files.dir, 'photo.bin');
+    writeFileSync(binary, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52]));
+    const huge = file('huge.csv', `a,b,c\n1,x,1\n2,${'y'.repeat(50_000_000)},2\n3,z,3\n`);
+    await engine.execute(session, 'create or replace table bad (a int, b varchar, c float)');
+    await assert.rejects(engine.execute(session, `copy into bad from '${binary}' file_format = (format_name = f)`), (e: Error) => {
+      assert.match(e.message, /^File is binary, not delimited text: it holds a NUL byte \(0x00\)\n {2}File '.*photo\.bin', line 3, character 1/);
+      return true;
+    });
+    await assert.rejects(engine.execute(session, `copy into bad from '${huge}' file_format = (format_name = f)`), /Maximum line size of 2000000 bytes exceeded: line 3 is longer\n {2}File '.*huge\.csv', line 3, character 1/);
+    assert.equal(await count('bad'), 0);
+    const dir = join(files.dir, 'mixed');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'a.bin'), Buffer.from([1, 2, 0, 3]));
+    writeFileSync(join(dir, 'b.csv'), 'a,b,c\n1,x,1\n');
+    const r = await sql(engine, session, `copy into bad from '${dir}' file_format = (format_name = f) on_error = continue`);
+    assert.deepEqual(r.rows.map((row) => [String(row[0]).slice(dir.length + 1), row[1], row[3], row[5]]), [
+      ['a.bin', 'LOAD_FAILED', 0, 1],
+      ['b.csv', 'LOADED', 1, 0],
+    ]);
+    assert.equal(await count('bad'), 1);
+  });
+
   it('loads every file of a directory (PATTERN filters), one result row each', async () => {
     const dir = join(files.dir, 'parts');
     mkdirSync(dir);

@@ -12,6 +12,7 @@ import type { StatementResult } from '../session.js';
 import { readStageRef, stageFiles } from '../stage-paths.js';
 import { requireUserDatabase } from './database.js';
 import { resolveStage, type ResolvedStage } from './stage.js';
+import { unreadableText } from './copy-prescan.js';
 import { csvOptions, formatOptions, type FormatOptions } from './file-format.js';
 
 const COPY_OPTIONS = ['FILE_FORMAT', 'ON_ERROR', 'FORCE', 'PATTERN', 'FILES', 'PURGE', 'RETURN_FAILED_ONLY'];
@@ -61,7 +62,14 @@ export async function copyInto(ctx: ExecContext): Promise<StatementResult> {
   const listed = stage !== null ? stageSource(stage, stageRef!.path, opts) : listFiles(source!, opts);
   const files = await filesToLoad(ctx, target, listed, force);
   if (files.length === 0) return statusResult(ctx.statement, 'Copy executed with 0 files processed.');
-  const outcomes = await ctx.warehouse.loadCsv({ table: target, columns, files: files.map((f) => f.path), options: csvOptions(format), onError });
+  const refused = await refusedFiles(files);
+  if (onError.kind === 'abort' && refused.length > 0) {
+    await record(ctx, target, refused[0], files.find((f) => f.path === refused[0].file)!, 1);
+    throw abortError(target, refused[0]);
+  }
+  const loadable = files.filter((f) => !refused.some((o) => o.file === f.path)).map((f) => f.path);
+  const loaded = loadable.length === 0 ? [] : await ctx.warehouse.loadCsv({ table: target, columns, files: loadable, options: csvOptions(format), onError });
+  const outcomes = [...loaded, ...refused].sort((a, b) => files.findIndex((f) => f.path === a.file) - files.findIndex((f) => f.path === b.file));
   const failed = onError.kind === 'abort' && outcomes.some((o) => o.errorsSeen > 0);
   // An aborted COPY loaded nothing; only the file that stopped it has something to record.
   for (const o of failed ? outcomes.slice(-1) : outcomes) await record(ctx, target, o, files.find((f) => f.path === o.file)!, errorLimit(onError, o));
@@ -98,6 +106,16 @@ function resetTable(p: Parser): string[] | null {
     return null;
   }
   return p.objectName(3, 'table name');
+}
+
+/** Files that cannot be read as delimited text at all (binary, a line over the maximum size): never handed to DuckDB, each LOAD_FAILED. */
+async function refusedFiles(files: readonly SourceFile[]): Promise<CsvFileOutcome[]> {
+  const refused: CsvFileOutcome[] = [];
+  for (const f of files) {
+    const error = await unreadableText(f.path);
+    if (error) refused.push({ file: f.path, status: 'LOAD_FAILED', rowsParsed: 0, rowsLoaded: 0, errorsSeen: 1, firstError: error });
+  }
+  return refused;
 }
 
 function columnList(p: Parser): string[] {

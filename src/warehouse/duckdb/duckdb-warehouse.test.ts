@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { describeWarehouse } from '../warehouse-contract.js';
+import { describeWarehouse } from '../../../tests/support/warehouse-contract.js';
 import { openDuckDbWarehouse } from './duckdb-warehouse.js';
 
 describeWarehouse('DuckDB', (dir) => openDuckDbWarehouse({ tempDirectory: join(dir, 'tmp') }));

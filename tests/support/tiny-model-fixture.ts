@@ -1,6 +1,6 @@
-import { buildTrainset, createRng, ratingsFromRows, referenceKernels, svd, type FactorModel, type Trainset } from '../core/index.js';
-import { writeArtifact } from './artifact.js';
-import type { Manifest } from './manifest.js';
+import { buildTrainset, createRng, ratingsFromRows, referenceKernels, svd, type FactorModel, type Trainset } from '../../src/core/index.js';
+import { writeArtifact } from '../../src/artifacts/artifact.js';
+import type { Manifest } from '../../src/artifacts/manifest.js';
 
 /**
  * A small SVD fit for tests of artifacts, serving and the CLI: 20 users × 30 items of synthetic

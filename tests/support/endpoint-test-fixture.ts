@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Predictor } from '../core/index.js';
-import { writeTinyArtifact } from '../artifacts/tiny-model-fixture.js';
+import { Predictor } from '../../src/core/index.js';
+import { writeTinyArtifact } from './tiny-model-fixture.js';
 
 export interface FixtureArtifact {
   readonly uri: string;

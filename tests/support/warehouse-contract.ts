@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { CsvOptions, TableName, Warehouse } from './warehouse.js';
+import type { CsvOptions, TableName, Warehouse } from '../../src/warehouse/warehouse.js';
 
 const CSV: CsvOptions = {
   skipHeader: 1,

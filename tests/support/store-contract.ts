@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ArtifactStore } from './store.js';
+import type { ArtifactStore } from '../../src/artifacts/store.js';
 
 export interface StoreFixture {
   readonly store: ArtifactStore;
