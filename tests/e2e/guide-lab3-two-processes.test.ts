@@ -106,14 +106,15 @@ describe("the guide's Lab 3–4 across two recpipe processes", () => {
       assert.equal(new Set(movies).size, 10);
       for (const m of movies) assert.ok(Number.isInteger(m) && m >= 1 && m <= 60 && !rated.includes(`${user}/${m}`), `user ${user}: movie ${m}`);
     }
-    // The ML home keeps no copy of the tables: it has no MOVIELENS database at all.
+    // The ML home keeps no copy of the tables (it has no MOVIELENS database at all); its job description names the warehouse.
     const shown = await fetch(`${service.url}/api/v1/statements`, {
       method: 'POST',
       headers: { ...authHeaders(serviceHome), 'content-type': 'application/json' },
-      body: JSON.stringify({ sql: 'show databases' }),
+      body: JSON.stringify({ sql: `show databases; describe training job ${started.TrainingJobName}` }),
     });
-    assert.equal(shown.status, 200);
-    assert.ok(!JSON.stringify(await shown.json()).includes('MOVIELENS'), 'the ML home has no MOVIELENS database');
+    const [databases, described] = ((await shown.json()) as { results: { rows: unknown[][] }[] }).results;
+    assert.ok(!JSON.stringify(databases.rows).includes('MOVIELENS'), 'the ML home has no MOVIELENS database');
+    assert.equal(Object.fromEntries(described.rows as [string, unknown][]).Warehouse, warehouseServer.url);
 
     await sql(warehouse, s, `select deploy_model('movielens-model-v1', '${started.TrainingJobName}')`);
     for (let i = 0; i < 100 && (await api('/api/v1/endpoints/movielens-model-v1')).status !== 'InService'; i++) await new Promise((r) => setTimeout(r, 50));
