@@ -48,7 +48,13 @@ async function serve(o: ServerOptions): Promise<void> {
         : `serving other machines through the TLS proxy ${proxy}\n`,
     );
   }
-  if (warehouseLink) process.stdout.write(`/ext/train reads and writes the tables of the warehouse at ${warehouseLink.url}\n`);
+  if (warehouseLink) {
+    process.stdout.write(`/ext/train reads and writes the tables of the warehouse at ${warehouseLink.url}\n`);
+    const link = new URL(warehouseLink.url);
+    if (link.protocol === 'http:' && !isLoopback(link.hostname.replace(/^\[|\]$/g, ''))) {
+      process.stderr.write(`warning: the warehouse link ${warehouseLink.url} is plain http to another machine: its API key and the ratings would cross the network in clear; use https.\n`);
+    }
+  }
   process.stdout.write(`OpenAPI document: ${server.url}${OPENAPI_PATH}\n`);
   await stopSignal();
   await server.close();
