@@ -4,7 +4,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { isRecpipeError } from '../core/errors.js';
-import { DEFAULT_HOST, DEFAULT_PORT, homeFiles, readServerInfo, recpipeVersion, removeServerInfo, resolveConfig, writeServerInfo } from './index.js';
+import { DEFAULT_HOST, DEFAULT_PORT, homeFiles, loadWarehouseUrl, readServerInfo, recpipeVersion, removeServerInfo, resolveConfig, writeServerInfo } from './index.js';
+
+describe('loadWarehouseUrl', () => {
+  it('takes the flag over RECPIPE_WAREHOUSE_URL, trims a trailing slash, and is unset by default', () => {
+    const env = { RECPIPE_WAREHOUSE_URL: 'http://10.0.0.5:7878/' };
+    assert.equal(loadWarehouseUrl('https://wh.example.com', env), 'https://wh.example.com');
+    assert.equal(loadWarehouseUrl(undefined, env), 'http://10.0.0.5:7878');
+    assert.equal(loadWarehouseUrl(undefined, {}), undefined);
+    assert.equal(loadWarehouseUrl('', { RECPIPE_WAREHOUSE_URL: '' }), undefined);
+  });
+
+  it('refuses anything but a plain http(s) URL, naming where it came from', () => {
+    assert.throws(() => loadWarehouseUrl('ftp://wh:21'), /--warehouse-url must be the http\(s\) URL/);
+    assert.throws(() => loadWarehouseUrl(undefined, { RECPIPE_WAREHOUSE_URL: 'wh:7878 x' }), /RECPIPE_WAREHOUSE_URL must be/);
+    assert.throws(() => loadWarehouseUrl('http://user:pw@wh:7878'), /--warehouse-url must be/);
+  });
+});
 
 describe('resolveConfig', () => {
   it('prefers the flag, then the environment, then the default', () => {

@@ -24,7 +24,7 @@ export const DEFAULT_PORT = 7878;
 /** Loopback by default: exposing the service (even with its keys) is an explicit choice, best made behind a TLS proxy. */
 export const DEFAULT_HOST = '127.0.0.1';
 
-export const ENV = { home: 'RECPIPE_HOME', port: 'RECPIPE_PORT', host: 'RECPIPE_HOST', apiKey: 'RECPIPE_API_KEY', tlsProxy: 'RECPIPE_TLS_PROXY' } as const;
+export const ENV = { home: 'RECPIPE_HOME', port: 'RECPIPE_PORT', host: 'RECPIPE_HOST', apiKey: 'RECPIPE_API_KEY', tlsProxy: 'RECPIPE_TLS_PROXY', warehouseUrl: 'RECPIPE_WAREHOUSE_URL' } as const;
 
 /** Pure resolution: flag > environment variable > default. Relative homes resolve against `cwd`. */
 export function resolveConfig(flags: ConfigFlags, env: Environment, cwd: string): RecpipeConfig {
@@ -47,6 +47,25 @@ export function loadApiKey(flag?: string, env: Environment = process.env): strin
 /** The TLS-terminating proxy in front of a server bound beyond loopback (--tls-proxy or RECPIPE_TLS_PROXY). */
 export function loadTlsProxy(flag?: string, env: Environment = process.env): string | undefined {
   return pick(flag, env[ENV.tlsProxy]);
+}
+
+/** The secret holding the key an ML service presents to its linked warehouse (`recpipe secret set WAREHOUSE_API_KEY`). */
+export const WAREHOUSE_KEY_SECRET = 'WAREHOUSE_API_KEY';
+
+/**
+ * The warehouse an ML service reads training tables from and writes recommendations to
+ * (--warehouse-url or RECPIPE_WAREHOUSE_URL); undefined: the service's own home. Only the operator
+ * sets it, never a caller, so a request cannot point the service at another URL.
+ */
+export function loadWarehouseUrl(flag?: string, env: Environment = process.env): string | undefined {
+  const raw = pick(flag, env[ENV.warehouseUrl]);
+  if (raw === undefined) return undefined;
+  const source = flag !== undefined && flag !== '' ? '--warehouse-url' : ENV.warehouseUrl;
+  const url = URL.canParse(raw) ? new URL(raw) : null;
+  if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    throw invalid(`${source} must be the http(s) URL of a recpipe server, such as http://127.0.0.1:7878, got ${JSON.stringify(raw)}`, { source, value: raw });
+  }
+  return url.href.replace(/\/+$/, '');
 }
 
 /** True for addresses only this machine can reach. */

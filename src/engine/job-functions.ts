@@ -57,6 +57,8 @@ export function describeJobStart(job: TrainingJob, artifact: string, baseUrl: st
     SecondaryStatus: job.secondaryStatus,
     InputTable: display(job.spec.input),
     OutputTable: display(job.spec.output),
+    // Both tables are in the warehouse linked to this service, not in its own home.
+    ...(job.spec.warehouse === undefined ? {} : { Warehouse: job.spec.warehouse }),
     ModelArtifact: artifact,
     // Without a server, where to look instead: the SQL statement and the CLI command.
     Describe: baseUrl === null ? `describe training job ${job.name}` : `${baseUrl}/api/v1/training-jobs/${job.name}`,

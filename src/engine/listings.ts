@@ -48,6 +48,7 @@ export function trainingJobListing(jobs: JobManager): ObjectListing {
         ['SecondaryStatus', j.secondaryStatus],
         ['InputTable', table(j.spec.input)],
         ['OutputTable', table(j.spec.output)],
+        ['Warehouse', j.spec.warehouse ?? 'this home'],
         ['InputColumns', j.columns ? columnsText(j.columns).input : null],
         ['OutputColumns', j.columns ? columnsText(j.columns).output : null],
         ['Algorithm', j.spec.algorithm],

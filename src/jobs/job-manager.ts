@@ -13,7 +13,7 @@ import { runJob } from './job-runner.js';
 import { parseJobSpec, type JobRequest } from './job-spec.js';
 import { markInterrupted, moveTo, newJob, snapshot, type JobDraft } from './job-state.js';
 import { JobStore } from './job-store.js';
-import { jobColumns, planTables } from './table-plan.js';
+import { jobColumns, planTables, type JobTables } from './table-plan.js';
 import type { TrainingThread } from './training-thread.js';
 
 export interface JobManagerOptions {
@@ -41,6 +41,12 @@ export interface JobEvents {
   warning: [message: string];
 }
 
+/** A job's tables in another warehouse: its URL (kept with the job) and the way to them (not kept). */
+export interface JobSource {
+  readonly url: string;
+  readonly tables: JobTables;
+}
+
 interface StopRequest {
   readonly secondary: 'Stopped' | 'MaxRuntimeExceeded';
   readonly reason: string;
@@ -48,6 +54,8 @@ interface StopRequest {
 
 interface Entry {
   readonly job: JobDraft;
+  /** Where the job reads and writes its tables. */
+  readonly tables: JobTables;
   stop: StopRequest | null;
   thread: TrainingThread | null;
   deadline: Deadline | null;
@@ -127,16 +135,17 @@ export class JobManager extends EventEmitter<JobEvents> {
    * next, before any data is read, and a failed check ends the job Failed with the reason. A
    * `caller` (a SQL session id) collects the checks so `settleSubmitted` can fail its statement.
    */
-  submit(request: JobRequest, caller?: string): TrainingJob {
+  submit(request: JobRequest, caller?: string, source?: JobSource): TrainingJob {
     this.checkOpen();
-    const entry = this.create(parseJobSpec(request));
+    const spec = parseJobSpec(request);
+    const entry = this.create(source ? { ...spec, warehouse: source.url } : spec, source?.tables);
     const created = snapshot(entry.job);
     this.emit('status', created);
     // Tracked with the running jobs, so close() waits for the checks before the warehouse goes away.
     const checks = (async () => {
       try {
         await this.store.save(snapshot(entry.job));
-        entry.job.columns = jobColumns(await planTables(this.opts.warehouse, entry.job.spec));
+        entry.job.columns = jobColumns(await planTables(entry.tables, entry.job.spec));
       } catch (e) {
         this.fail(entry, e);
         return entry.stop ? null : e;
@@ -170,13 +179,13 @@ export class JobManager extends EventEmitter<JobEvents> {
     throw new RecpipeError(error instanceof RecpipeError ? error.code : 'INTERNAL', `${message} (training job ${name} failed${more})`);
   }
 
-  private create(spec: JobSpec): Entry {
+  private create(spec: JobSpec, tables?: JobTables): Entry {
     this.checkOpen();
     if (this.queue.length >= this.opts.maxQueued && this.active >= this.opts.concurrency) {
       throw new RecpipeError('RESOURCE_EXHAUSTED', `${this.queue.length} training jobs are already waiting for a slot (limit ${this.opts.maxQueued}); try again when one has finished`);
     }
     const now = this.opts.clock();
-    return this.add(newJob(newJobName(now, (n) => this.entries.has(n)), randomUUID(), spec, now));
+    return this.add(newJob(newJobName(now, (n) => this.entries.has(n)), randomUUID(), spec, now), tables);
   }
 
   private enqueue(entry: Entry): TrainingJob {
@@ -244,10 +253,10 @@ export class JobManager extends EventEmitter<JobEvents> {
     await this.store.flush();
   }
 
-  private add(job: JobDraft): Entry {
+  private add(job: JobDraft, tables: JobTables = this.opts.warehouse): Entry {
     let end!: () => void;
     const ended = new Promise<void>((resolve) => (end = resolve));
-    const entry: Entry = { job, stop: null, thread: null, deadline: null, ended, end };
+    const entry: Entry = { job, tables, stop: null, thread: null, deadline: null, ended, end };
     this.entries.set(job.name, entry);
     return entry;
   }
@@ -285,7 +294,7 @@ export class JobManager extends EventEmitter<JobEvents> {
     try {
       const metrics = await runJob({
         spec: job.spec,
-        warehouse: this.opts.warehouse,
+        warehouse: entry.tables,
         artifactTarget: this.artifactLocation(job.name),
         foldWorkers: this.opts.foldWorkers,
         queuedSeconds: (startedAt.getTime() - Date.parse(job.creationTime)) / 1000,

@@ -1,19 +1,18 @@
 import { performance } from 'node:perf_hooks';
 import { writeArtifact } from '../artifacts/index.js';
 import { invalid, type CvResult, type FactorModel } from '../core/index.js';
-import type { Warehouse } from '../warehouse/index.js';
 import type { JobColumns, JobMetrics, JobSpec, MeanStd, ProgressPhase } from './job.js';
 import { display } from './job-spec.js';
 import { readRatings } from './read-ratings.js';
 import { recommendationColumns } from './recommendations-table.js';
-import { jobColumns, planTables } from './table-plan.js';
+import { jobColumns, planTables, type JobTables } from './table-plan.js';
 import { startTrainingThread, type TrainingThread } from './training-thread.js';
 import type { TrainResult } from './worker-protocol.js';
 
 /** What one run needs from the manager: the phase changes, log and progress go through it. */
 export interface RunContext {
   readonly spec: JobSpec;
-  readonly warehouse: Warehouse;
+  readonly warehouse: JobTables;
   /** Where this job's artifact goes (a URI of an artifact store). */
   readonly artifactTarget: string;
   readonly foldWorkers: number;
@@ -44,7 +43,9 @@ const count = (n: number): string => COUNT.format(n);
 export async function runJob(ctx: RunContext): Promise<JobMetrics> {
   const { spec, warehouse } = ctx;
   const start = performance.now();
-  ctx.enter('Downloading', `Reading ${display(spec.input)}`);
+  // A linked warehouse is named wherever its tables are, so the log says which server was read and written.
+  const at = spec.warehouse === undefined ? '' : ` at ${spec.warehouse}`;
+  ctx.enter('Downloading', `Reading ${display(spec.input)}${at}`);
   const plan = await planTables(warehouse, spec);
   ctx.setColumns(jobColumns(plan));
   const loaded = await readRatings(warehouse, plan);
@@ -52,7 +53,7 @@ export async function runJob(ctx: RunContext): Promise<JobMetrics> {
   const readDone = performance.now();
   ctx.log(
     `Read ${count(loaded.rowsRead)} ratings of ${count(ds.userIds.size)} users and ${count(ds.itemIds.size)} movies (scale ${ds.scale.min}–${ds.scale.max}) ` +
-      `from ${display(spec.input)} in ${secs((readDone - start) / 1000)}` +
+      `from ${display(spec.input)}${at} in ${secs((readDone - start) / 1000)}` +
       (loaded.duplicates > 0 ? `; ${count(loaded.duplicates)} repeated (user, movie) pairs kept their last rating` : ''),
   );
   for (const warning of loaded.warnings) ctx.log(`Warning: ${warning}`);
@@ -85,7 +86,7 @@ export async function runJob(ctx: RunContext): Promise<JobMetrics> {
   const trained = performance.now();
   ctx.checkStop();
 
-  ctx.enter('Uploading', `Writing the model artifact and ${display(spec.output)}`);
+  ctx.enter('Uploading', `Writing the model artifact and ${display(spec.output)}${at}`);
   const model: FactorModel = result.model;
   const manifest = await writeArtifact(ctx.artifactTarget, model, {
     hyperparameters: spec.hyperparameters,
@@ -101,7 +102,7 @@ export async function runJob(ctx: RunContext): Promise<JobMetrics> {
   const columns = await recommendationColumns(plan.output, plan.input.itemKind, { userIds: model.userIds, itemIds: model.itemIds, n: result.topN.n, items: result.topN.items });
   const rowsWritten = await warehouse.writeTable(spec.output, columns);
   const end = performance.now();
-  ctx.log(`Top ${spec.topN} predictions for all ${count(rowsWritten)} users saved to table ${display(spec.output)} in ${secs((end - trained) / 1000)}`);
+  ctx.log(`Top ${spec.topN} predictions for all ${count(rowsWritten)} users saved to table ${display(spec.output)}${at} in ${secs((end - trained) / 1000)}`);
   return metricsOf(result, loaded, rowsWritten, {
     queuedSeconds: ctx.queuedSeconds,
     downloadingSeconds: (readDone - start) / 1000,

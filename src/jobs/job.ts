@@ -44,6 +44,8 @@ export interface JobSpec {
   readonly topN: number;
   readonly seed: number;
   readonly maxRuntimeSeconds: number;
+  /** The URL of the linked warehouse (a recpipe server) both tables are in; absent: this home's. */
+  readonly warehouse?: string;
 }
 
 /** Which columns of the job's tables hold what (the output table's names are the user's, whatever they are). */

@@ -1,7 +1,6 @@
 import { RatingsBuilder, invalid, type Dataset, type IdMap } from '../core/index.js';
-import type { Warehouse } from '../warehouse/index.js';
 import { display } from './job-spec.js';
-import type { TablePlan } from './table-plan.js';
+import type { JobTables, TablePlan } from './table-plan.js';
 
 export interface LoadedRatings {
   readonly dataset: Dataset;
@@ -17,7 +16,7 @@ export interface LoadedRatings {
  * normalised so that 1, 1.0 and '1' are one id, NULL and non-finite values refused with their
  * count and first rows, repeated (user, item) pairs reduced to their last rating.
  */
-export async function readRatings(warehouse: Warehouse, plan: TablePlan): Promise<LoadedRatings> {
+export async function readRatings(warehouse: JobTables, plan: TablePlan): Promise<LoadedRatings> {
   const { table, user, item, rating, userKind, itemKind } = plan.input;
   const builder = await warehouse.readRatings(
     table,

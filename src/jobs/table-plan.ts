@@ -3,6 +3,9 @@ import { displayName, quoteTableName, type ColumnInfo, type TableName, type Ware
 import type { JobColumns, JobSpec } from './job.js';
 import { display } from './job-spec.js';
 
+/** What a job needs of the warehouse holding its tables: this home's, or another server's reached through its statements API. */
+export type JobTables = Pick<Warehouse, 'run' | 'listSchemas' | 'listTables' | 'tableColumns' | 'readRatings' | 'writeTable'>;
+
 /** How an id column's values are typed, which decides how they are written back. */
 export type IdKind = 'integer' | 'float' | 'text';
 
@@ -39,13 +42,13 @@ const USER_TYPE: Record<IdKind, OutputUserType> = { integer: 'BIGINT', float: 'D
  * recommendations (VARIANT), whatever their names — the guide's `(USERID float,
  * TOP_10_RECOMMENDATIONS variant)` as much as recpipe's own `(USERID, RECOMMENDATIONS)`.
  */
-export async function planTables(warehouse: Warehouse, spec: JobSpec): Promise<TablePlan> {
+export async function planTables(warehouse: JobTables, spec: JobSpec): Promise<TablePlan> {
   const input = await planInput(warehouse, spec.input);
   const output = await planOutput(warehouse, spec.output, input.userKind);
   return { input, output };
 }
 
-async function planInput(warehouse: Warehouse, table: TableName): Promise<TablePlan['input']> {
+async function planInput(warehouse: JobTables, table: TableName): Promise<TablePlan['input']> {
   const cols = await warehouse.tableColumns(table);
   if (!cols) throw notFound(`input table ${display(table)} does not exist`, { table: display(table) });
   const [user, item, rating] = INPUT_COLUMNS.map((name) => {
@@ -68,7 +71,7 @@ async function planInput(warehouse: Warehouse, table: TableName): Promise<TableP
   return plan;
 }
 
-async function planOutput(warehouse: Warehouse, table: TableName, inputUserKind: IdKind): Promise<TablePlan['output']> {
+async function planOutput(warehouse: JobTables, table: TableName, inputUserKind: IdKind): Promise<TablePlan['output']> {
   const listed = (await warehouse.listTables({ database: table.database, schema: table.schema })).find((t) => t.name.toUpperCase() === table.name.toUpperCase());
   if (!listed) {
     await checkSchemaExists(warehouse, table);
@@ -106,7 +109,7 @@ export function jobColumns(plan: TablePlan): JobColumns {
   };
 }
 
-async function checkSchemaExists(warehouse: Warehouse, table: TableName): Promise<void> {
+async function checkSchemaExists(warehouse: JobTables, table: TableName): Promise<void> {
   const schemas = await warehouse.listSchemas(table.database);
   if (schemas.length === 0) throw notFound(`database ${displayName([table.database])} of output table ${display(table)} does not exist`);
   if (!schemas.some((s) => s.toUpperCase() === table.schema.toUpperCase())) {

@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { recpipeVersion } from '../config/index.js';
 import { Authenticator } from '../auth/index.js';
+import type { WarehouseLink } from '../external/index.js';
 import { requireCaller } from './authenticate.js';
 import { DEFAULT_LIMITS, type ServiceContext, type ServiceEngine, type ServiceLimits } from './context.js';
 import { toErrorResponse } from './http-errors.js';
@@ -21,6 +22,8 @@ export interface ServiceOptions {
   /** Sessions one credential may hold open. */
   maxSessionsPerCaller?: number;
   limits?: Partial<ServiceLimits>;
+  /** Set by the operator only (--warehouse-url): where /ext/train finds its tables instead of this home. */
+  warehouseLink?: WarehouseLink;
 }
 
 export const OPENAPI_PATH = '/openapi.json';
@@ -41,6 +44,7 @@ export async function createService(engine: ServiceEngine, opts: ServiceOptions)
     pid: process.pid,
     auth: new Authenticator(opts.home),
     limits: { ...DEFAULT_LIMITS, ...opts.limits },
+    warehouseLink: opts.warehouseLink,
   };
   const app = Fastify({
     logger: opts.logger ?? false,

@@ -1,5 +1,6 @@
 import type { Authenticator } from '../auth/index.js';
 import type { Engine } from '../engine/index.js';
+import type { WarehouseLink } from '../external/index.js';
 import type { JobWatch } from './job-watch.js';
 import type { SessionStore } from './session-store.js';
 
@@ -20,6 +21,8 @@ export interface ServiceContext {
   /** Resolves each request's credential (owner token or API key) into a caller. */
   readonly auth: Authenticator;
   readonly limits: ServiceLimits;
+  /** The warehouse /ext/train reads and writes tables in; absent: this home. */
+  readonly warehouseLink?: WarehouseLink;
 }
 
 /** Bounds on what one request may ask of the server (413 or 429 past them). */

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { listenError, stopSignal } from '../serve-lifecycle.js';
 import { RecpipeError } from '../../core/errors.js';
-import { isLoopback, loadConfig, loadTlsProxy } from '../../config/index.js';
+import { isLoopback, loadConfig, loadTlsProxy, loadWarehouseUrl, WAREHOUSE_KEY_SECRET } from '../../config/index.js';
 import { findServer } from '../../client/index.js';
 
 interface ServerOptions {
@@ -9,6 +9,7 @@ interface ServerOptions {
   host?: string;
   home?: string;
   tlsProxy?: string;
+  warehouseUrl?: string;
 }
 
 export function registerServer(program: Command): void {
@@ -19,11 +20,13 @@ export function registerServer(program: Command): void {
     .option('--host <address>', 'address to listen on (default $RECPIPE_HOST or 127.0.0.1)')
     .option('--home <dir>', 'data directory (default $RECPIPE_HOME or ./recpipe-data)')
     .option('--tls-proxy <url>', 'the https:// URL of the TLS-terminating proxy in front of a non-loopback bind (default $RECPIPE_TLS_PROXY)')
+    .option('--warehouse-url <url>', `the recpipe server whose tables /ext/train reads and writes, with the key in secret ${WAREHOUSE_KEY_SECRET} (default $RECPIPE_WAREHOUSE_URL; none: this home)`)
     .action((opts: ServerOptions) => serve(opts));
 }
 
 async function serve(o: ServerOptions): Promise<void> {
   const config = loadConfig(o);
+  const warehouseLink = await linkTo(loadWarehouseUrl(o.warehouseUrl), config.home);
   const running = await findServer(config.home);
   if (running) throw new RecpipeError('CONFLICT', `a recpipe server (pid ${running.pid}) already serves ${config.home} at ${running.url}`);
   // Imported here so other commands start without loading fastify and DuckDB.
@@ -31,7 +34,7 @@ async function serve(o: ServerOptions): Promise<void> {
   const engine = await Engine.open({ home: config.home });
   let server;
   try {
-    server = await startServer(engine, { ...config, logger: { level: 'warn', stream: process.stderr } });
+    server = await startServer(engine, { ...config, warehouseLink, logger: { level: 'warn', stream: process.stderr } });
   } catch (e) {
     await engine.close();
     throw listenError(e, config.host, config.port);
@@ -45,9 +48,25 @@ async function serve(o: ServerOptions): Promise<void> {
         : `serving other machines through the TLS proxy ${proxy}\n`,
     );
   }
+  if (warehouseLink) {
+    process.stdout.write(`/ext/train reads and writes the tables of the warehouse at ${warehouseLink.url}\n`);
+    const link = new URL(warehouseLink.url);
+    if (link.protocol === 'http:' && !isLoopback(link.hostname.replace(/^\[|\]$/g, ''))) {
+      process.stderr.write(`warning: the warehouse link ${warehouseLink.url} is plain http to another machine: its API key and the ratings would cross the network in clear; use https.\n`);
+    }
+  }
   process.stdout.write(`OpenAPI document: ${server.url}${OPENAPI_PATH}\n`);
   await stopSignal();
   await server.close();
   await engine.close();
   process.stderr.write('stopped\n');
+}
+
+/** The link to the warehouse, its key checked now so a missing secret stops the start rather than the first training call. */
+async function linkTo(url: string | undefined, home: string) {
+  if (url === undefined) return undefined;
+  const [{ WarehouseLink }, { SecretStore }] = await Promise.all([import('../../external/index.js'), import('../../secrets/index.js')]);
+  const secrets = new SecretStore(home);
+  secrets.resolve(WAREHOUSE_KEY_SECRET);
+  return new WarehouseLink(url, () => secrets.resolve(WAREHOUSE_KEY_SECRET));
 }

@@ -55,9 +55,11 @@ export const trainFunction: ExternalFunction = {
       }
     });
     const { jobs } = ctx.engine;
+    // With a linked warehouse the tables are the caller's, in a session with the caller's context there.
+    const source = ctx.warehouseLink?.source({ ...(database === null ? {} : { database }), ...(schema === null ? {} : { schema }) });
     return requests.map((req) => {
       if (req === null) return null;
-      const job = jobs.submit(req);
+      const job = jobs.submit(req, undefined, source);
       return JSON.parse(describeJobStart(job, jobs.artifactLocation(job.name), ctx.engine.links.baseUrl)) as unknown;
     });
   },
