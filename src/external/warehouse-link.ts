@@ -2,7 +2,7 @@ import { HttpSqlClient } from '../client/http-sql-client.js';
 import type { SessionInit, StatementResult } from '../client/sql-client.js';
 import { RecpipeError, type RatingsBuilder } from '../core/index.js';
 import type { JobSource, JobTables } from '../jobs/index.js';
-import { quoteIdent, quoteTableName, type ColumnInfo, type RatingColumns, type RunResult, type SqlParam, type TableInfo, type TableName, type WriteColumn, type WriteColumnType } from '../warehouse/index.js';
+import { columnRows, columnValue, quoteIdent, quoteTableName, type ColumnInfo, type RatingColumns, type RunResult, type SqlParam, type TableInfo, type TableName, type WriteColumn, type WriteColumnType } from '../warehouse/index.js';
 
 /** Rows per INSERT of a write: ≈ 20 KB of SQL text each, so a request holds about 200 of them within the server's limits. */
 const INSERT_ROWS = 1_000;
@@ -102,13 +102,13 @@ class RemoteTables implements JobTables {
     const target = quoteTableName(table);
     const names = columns.map((c) => quoteIdent(c.name)).join(', ');
     const row = `(${columns.map((c) => (c.type === 'JSON' ? 'parse_json(?)' : '?')).join(', ')})`;
-    const rows = columns[0]?.values.length ?? 0;
+    const rows = columns[0] === undefined ? 0 : columnRows(columns[0].values);
     const statements = [`create table if not exists ${target} (${columns.map((c) => `${quoteIdent(c.name)} ${SNOWFLAKE_TYPE[c.type]}`).join(', ')})`, 'begin', `delete from ${target}`];
     const bindings: SqlParam[] = [];
     for (let from = 0; from < rows; from += INSERT_ROWS) {
       const to = Math.min(rows, from + INSERT_ROWS);
       statements.push(`insert into ${target} (${names}) values ${Array.from({ length: to - from }, () => row).join(', ')}`);
-      for (let r = from; r < to; r++) for (const c of columns) bindings.push(param(c.values[r]));
+      for (let r = from; r < to; r++) for (const c of columns) bindings.push(param(columnValue(c.values, r)));
     }
     statements.push('commit');
     await this.execute(statements.join(';\n'), bindings);

@@ -109,6 +109,18 @@ export interface TextBytes {
   readonly offsets: Int32Array;
 }
 
+export const isTextBytes = (v: WriteColumn['values']): v is TextBytes => 'bytes' in v && 'offsets' in v;
+
+/** Rows in a write column, whatever its representation. */
+export const columnRows = (values: WriteColumn['values']): number => (isTextBytes(values) ? values.offsets.length - 1 : values.length);
+
+const utf8 = new TextDecoder();
+
+/** Row `r` of a write column as a plain value (text bytes decoded): for writers that bind values one by one. */
+export function columnValue(values: WriteColumn['values'], r: number): string | number | boolean | null {
+  return isTextBytes(values) ? utf8.decode(values.bytes.subarray(values.offsets[r], values.offsets[r + 1])) : values[r];
+}
+
 /** One column of a table write; in DOUBLE and INTEGER columns NaN writes as NULL. */
 export interface WriteColumn {
   readonly name: string;

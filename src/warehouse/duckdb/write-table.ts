@@ -4,7 +4,7 @@ import bindings from '@duckdb/node-bindings';
 import { BIGINT, BOOLEAN, DOUBLE, DuckDBDataChunk, INTEGER, VARCHAR, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
 import { invalid } from '../../core/errors.js';
 import { quoteIdent, quoteTableName } from '../identifiers.js';
-import type { TableName, TextBytes, WriteColumn, WriteColumnType } from '../warehouse.js';
+import { columnRows, isTextBytes, type TableName, type TextBytes, type WriteColumn, type WriteColumnType } from '../warehouse.js';
 import { duckdbCall } from './errors.js';
 
 const CHUNK_ROWS = 2048;
@@ -12,7 +12,6 @@ const CHUNK_ROWS = 2048;
 /** JSON travels as text through the appender and becomes JSON in the final CREATE TABLE … AS. */
 const STAGE_TYPE: Record<WriteColumnType, DuckDBType> = { DOUBLE, BIGINT, INTEGER, VARCHAR, JSON: VARCHAR, BOOLEAN };
 
-const isTextBytes = (v: WriteColumn['values']): v is TextBytes => 'bytes' in v && 'offsets' in v;
 
 /** Bytes of a JSON column are valid JSON by their maker's contract: staged as JSON, copied without a re-parse. */
 const stageType = (c: WriteColumn): string => (c.type === 'JSON' && isTextBytes(c.values) ? 'JSON' : STAGE_TYPE[c.type].toString());
@@ -46,7 +45,7 @@ export function writeTable(conn: DuckDBConnection, table: TableName, columns: re
   });
 }
 
-const rowsOf = (c: WriteColumn): number => (isTextBytes(c.values) ? c.values.offsets.length - 1 : c.values.length);
+const rowsOf = (c: WriteColumn): number => columnRows(c.values);
 
 function checkColumns(table: TableName, columns: readonly WriteColumn[]): number {
   if (columns.length === 0) throw invalid(`cannot write ${quoteTableName(table)} with no columns`);
