@@ -12,6 +12,8 @@ import { endpointFunctions } from './endpoint-functions.js';
 import { jobFunctions } from './job-functions.js';
 import { endpointListing, trainingJobListing } from './listings.js';
 import { HomeLayout, lockHome, type HomeLock } from './home.js';
+import { TaskScheduler, TaskStore, systemClock, type Clock } from '../tasks/index.js';
+import { taskHost } from './task-host.js';
 
 export type { Session, StatementResult, ResultColumnType } from '../sql/index.js';
 export type { TableName, Warehouse } from '../warehouse/index.js';
@@ -23,6 +25,8 @@ export interface EngineOptions {
   readonly home: string;
   /** Base URL that SQL functions put in the links they return (the service sets its own once listening). */
   readonly publicUrl?: string;
+  /** The task scheduler's clock (tests inject a ManualClock); tasks run only while an Engine owns the home. */
+  readonly clock?: Clock;
 }
 
 export interface SessionInit {
@@ -53,6 +57,8 @@ export class Engine {
     private readonly externals: ExternalFunctions,
     /** Roles, users and grants; `access.hasUsage(role, fn)` backs privilege checks outside SQL. */
     readonly access: AccessControl,
+    /** Tasks and task graphs; they run while this Engine is open (no process owning the home, no runs). */
+    readonly tasks: TaskScheduler,
   ) {}
 
   /** Opens (creating if needed) a home: takes its lock, opens the system catalog and re-attaches every database. */
@@ -79,11 +85,13 @@ export class Engine {
       const links = servedLinks(opts.publicUrl);
       // External functions of the same name/arity override built-ins per schema (see ExternalFunctions).
       const externals = await ExternalFunctions.open({ warehouse, ownUrl: () => links.served, guard: (spec) => guardFunction(spec, access), secrets: new SecretStore(layout.root) });
-      const executor = new SqlExecutor({ warehouse, catalog, databaseFile: (name) => layout.databaseFile(name), listings, externals, access });
+      let executor: SqlExecutor | undefined;
+      const tasks = await TaskScheduler.open({ store: await TaskStore.open(warehouse), clock: opts.clock ?? systemClock, host: taskHost(() => executor!, jobs) });
+      executor = new SqlExecutor({ warehouse, catalog, databaseFile: (name) => layout.databaseFile(name), listings, externals, access, tasks });
       // The usage check wraps outermost, so it also covers an external function overriding a built-in.
       for (const spec of [...endpointFunctions(endpoints, jobs, links), ...jobFunctions(jobs, links)]) await warehouse.registerFunction(guardFunction(externals.wrapBuiltin(spec), access));
       await externals.registerStored();
-      return new Engine(layout.root, warehouse, catalog, executor, lock, endpoints, jobs, links, externals, access);
+      return new Engine(layout.root, warehouse, catalog, executor, lock, endpoints, jobs, links, externals, access, tasks);
     } catch (e) {
       await warehouse?.close();
       lock.release();
@@ -128,7 +136,9 @@ export class Engine {
     if (this.closed) return;
     this.closed = true;
     try {
+      this.tasks.stop();
       await this.jobs.close();
+      await this.tasks.idle();
       await this.endpoints.close();
       this.externals.close();
       await this.warehouse.close();

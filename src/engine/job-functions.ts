@@ -19,6 +19,19 @@ const OPTION_KEYS: Readonly<Record<string, keyof JobRequest>> = {
   maxruntimeinseconds: 'maxRuntimeSeconds',
 };
 
+/** Options about the call rather than the job: `wait` (a task waits for the job before it ends). */
+const CALL_OPTIONS = new Set(['wait']);
+
+function waitRequested(v: FunctionArg | undefined): boolean {
+  if (typeof v !== 'string') return false;
+  try {
+    const parsed = JSON.parse(v) as Record<string, unknown>;
+    return Object.entries(parsed).some(([k, value]) => k.toLowerCase() === 'wait' && value === true);
+  } catch {
+    return false;
+  }
+}
+
 function tableArg(v: FunctionArg, what: string, ctx: FunctionCallContext) {
   if (typeof v !== 'string') throw invalid(`${what} must be a table name string such as 'MOVIELENS.PUBLIC.RATINGS_TRAIN_DATA', got ${JSON.stringify(v)}`);
   // parseObjectName accepts only 1–3 identifiers joined by dots: anything else ('x; drop table y') is refused here.
@@ -36,6 +49,7 @@ function options(v: FunctionArg | undefined): Partial<JobRequest> {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalid(`options must be a JSON object, got ${JSON.stringify(v)}`);
   const out: Record<string, unknown> = {};
   for (const [k, value] of Object.entries(parsed)) {
+    if (CALL_OPTIONS.has(k.toLowerCase())) continue;
     const key = OPTION_KEYS[k.toLowerCase()];
     if (!key) throw invalid(`unknown option '${k}' of train_and_get_recommendations; known: ${Object.keys(OPTION_KEYS).join(', ')}`);
     out[key] = value;
@@ -49,8 +63,9 @@ export function trainRequest(input: FunctionArg, output: FunctionArg, opts: Func
 }
 
 /** The VARIANT a training call answers with: the job to watch, where its model will be, and links. */
-export function describeJobStart(job: TrainingJob, artifact: string, baseUrl: string): string {
+export function describeJobStart(job: TrainingJob, artifact: string, baseUrl: string, wait = false): string {
   return JSON.stringify({
+    ...(wait ? { Wait: true } : {}),
     TrainingJobName: job.name,
     TrainingJobId: job.id,
     TrainingJobStatus: job.status,
@@ -74,7 +89,7 @@ export function jobFunctions(jobs: JobManager, links: { baseUrl: string }): Scal
     Array.from({ length: rows }, (_, r) => {
       if (args[0][r] === null || args[1][r] === null) return null;
       const job = jobs.submit(trainRequest(args[0][r], args[1][r], args[2]?.[r], ctx));
-      return describeJobStart(job, jobs.artifactLocation(job.name), links.baseUrl);
+      return describeJobStart(job, jobs.artifactLocation(job.name), links.baseUrl, waitRequested(args[2]?.[r]));
     });
   return [
     { name: 'train_and_get_recommendations', parameters: ['ANY', 'ANY'], returns: 'JSON', invoke: train },

@@ -5,6 +5,7 @@ import type { Catalog } from './catalog.js';
 import type { Session } from './session.js';
 import type { ObjectListing } from './statements/listings.js';
 import type { Statement } from './tokens.js';
+import type { TaskControl } from './task-control.js';
 
 /** Where recpipe keeps a database's file (chosen by the engine, which owns the home layout). */
 export type DatabaseFileOf = (database: string) => string;
@@ -25,4 +26,6 @@ export interface ExecContext {
   readonly access: AccessControl;
   /** API integrations and external functions (absent: those statements report they are unavailable). */
   readonly externals?: ExternalFunctions;
+  /** Tasks and their scheduler (absent: task statements report they are unavailable). */
+  readonly tasks?: TaskControl;
 }

@@ -3,6 +3,8 @@ import type { SqlParam, Warehouse, WarehouseConnection } from '../warehouse/inde
 import type { ExternalFunctions } from '../external/index.js';
 import type { AccessControl } from '../access/index.js';
 import type { Catalog } from './catalog.js';
+import type { TaskControl } from './task-control.js';
+import { joinBlocks } from './blocks.js';
 import type { DatabaseFileOf, ExecContext } from './context.js';
 import { compilation, inStatement } from './errors.js';
 import { Parser } from './parser.js';
@@ -29,6 +31,8 @@ import {
   passThrough,
   showObjects,
   use,
+  taskStatement,
+  taskTableFunctions,
   type CreateHead,
 } from './statements/index.js';
 import type { ObjectListing } from './statements/listings.js';
@@ -37,6 +41,7 @@ import { splitStatements, type Statement } from './tokens.js';
 const SUPPORTED =
   'USE ROLE|WAREHOUSE|DATABASE|SCHEMA; CREATE [OR REPLACE] DATABASE|SCHEMA|WAREHOUSE|FILE FORMAT|TABLE|VIEW; DROP of the same; ' +
   'SHOW DATABASES|SCHEMAS|TABLES|VIEWS|WAREHOUSES|FILE FORMATS|TRAINING JOBS|ENDPOINTS; DESCRIBE TABLE|VIEW|FILE FORMAT|TRAINING JOB|ENDPOINT; COPY INTO; ' +
+  'CREATE|ALTER|DROP|EXECUTE TASK; SHOW TASKS; DESCRIBE TASK; ' +
   'SELECT; INSERT; UPDATE; DELETE; TRUNCATE; ALTER TABLE; BEGIN/COMMIT/ROLLBACK';
 
 export interface ExecutorDeps {
@@ -46,6 +51,7 @@ export interface ExecutorDeps {
   readonly listings?: readonly ObjectListing[];
   readonly externals?: ExternalFunctions;
   readonly access: AccessControl;
+  readonly tasks?: TaskControl;
 }
 
 /**
@@ -58,7 +64,7 @@ export class SqlExecutor {
   constructor(private readonly deps: ExecutorDeps) {}
 
   async execute(session: Session, text: string, params: readonly unknown[] = []): Promise<StatementResult[]> {
-    const statements = splitStatements(text);
+    const statements = joinBlocks(splitStatements(text), text);
     if (statements.length === 0) throw invalid('Empty SQL statement.');
     const values = params.map(checkParam);
     const perStatement = splitParams(statements, values);
@@ -68,7 +74,7 @@ export class SqlExecutor {
         await followSession(conn, session);
         const ctx: ExecContext = { ...this.deps, listings: this.deps.listings ?? [], session, statement, params: perStatement[i], conn };
         try {
-          results.push(await dispatch(ctx));
+          results.push(await dispatch(taskTableFunctions(ctx) ?? ctx));
         } catch (e) {
           throw inStatement(e instanceof RecpipeError ? e : new RecpipeError('INTERNAL', String(e)), statement, statements.length);
         }
@@ -88,7 +94,7 @@ async function followSession(conn: WarehouseConnection, session: Session): Promi
 }
 
 function dispatch(ctx: ExecContext): Promise<StatementResult> {
-  const external = externalStatement(ctx);
+  const external = externalStatement(ctx) ?? taskStatement(ctx);
   if (external) return external;
   if (isRoleOrUserStatement(ctx.statement)) return roleOrUserStatement(ctx);
   const first = ctx.statement.tokens[0];
