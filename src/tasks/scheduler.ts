@@ -241,8 +241,8 @@ export class TaskScheduler implements TaskControl {
         const added = change.tasks.map((p) => qualifiedName(this.predecessor(task, p)));
         for (const p of added) this.requireSuspendedRoots(this.tasks.get(p.toUpperCase())!, 'add a child task to');
         const next = { ...task, predecessors: [...new Set([...task.predecessors, ...added])], ...committed };
-        checkShape(label, next.schedule, next.predecessors, next.finalize);
         this.checkAcyclic(next);
+        checkShape(label, next.schedule, next.predecessors, next.finalize);
         return next;
       }
       case 'remove-after': {
