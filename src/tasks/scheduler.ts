@@ -313,8 +313,10 @@ export class TaskScheduler implements TaskControl {
       await this.arm(root, next);
       return;
     }
-    await this.arm(root, next);
+    // The next SCHEDULED row is written while this run starts, so writing it does not delay the start.
+    const armed = this.arm(root, next);
     await this.runGraph({ root, runId: at, scheduledFrom: 'SCHEDULE', outcomes: new Map(), started: new Set() }, historyId, next);
+    await armed;
   }
 
   private startGraph(root: TaskDefinition, at: number, from: HistoryRow['scheduledFrom'], historyId: string): void {

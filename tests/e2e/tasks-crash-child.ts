@@ -1,7 +1,7 @@
 /**
  * Child process of tasks-crash.test.ts: opens the home given as its argument, creates a task that
  * starts a very long training job and waits for it, resumes it, and prints `EXECUTING <scheduled
- * time>` once the run is executing; then waits to be killed. Without an argument it does nothing.
+ * time>` once the run is executing (and its successor is scheduled); then waits to be killed. Without an argument it does nothing.
  */
 import { Engine } from '../../src/engine/index.js';
 
@@ -21,9 +21,9 @@ if (home) {
   );
   const poll = setInterval(() => {
     void e
-      .execute(s, "select epoch_ms(scheduled_time) from table(information_schema.task_history()) where state = 'EXECUTING'")
+      .execute(s, "select epoch_ms(scheduled_time), (select count(*) from table(information_schema.task_history()) where state = 'SCHEDULED') from table(information_schema.task_history()) where state = 'EXECUTING'")
       .then((r) => {
-        if (r[0].rows.length > 0) {
+        if (r[0].rows.length > 0 && r[0].rows[0][1] === 1) {
           clearInterval(poll);
           process.stdout.write(`EXECUTING ${String(r[0].rows[0][0])}\n`);
         }
