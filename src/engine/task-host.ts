@@ -3,6 +3,7 @@ import { RecpipeError } from '../core/index.js';
 import type { JobManager } from '../jobs/index.js';
 import type { Session, SqlExecutor } from '../sql/index.js';
 import type { TaskHost } from '../tasks/index.js';
+import type { Deployments } from './deployments.js';
 
 /**
  * How task runs reach the rest of recpipe: bodies run through the same SqlExecutor as users'
@@ -10,7 +11,7 @@ import type { TaskHost } from '../tasks/index.js';
  * a body that started training jobs with `"wait": true` ends when they end, so AFTER children see
  * their results.
  */
-export function taskHost(executor: () => SqlExecutor, jobs: JobManager): TaskHost {
+export function taskHost(executor: () => SqlExecutor, jobs: JobManager, deployments: Deployments): TaskHost {
   return {
     execute(task, sql) {
       const session: Session = { id: randomUUID(), role: task.owner, database: task.database, schema: task.schema, warehouse: task.warehouse };
@@ -24,7 +25,8 @@ export function taskHost(executor: () => SqlExecutor, jobs: JobManager): TaskHos
         if (job.status !== 'Completed') {
           throw new RecpipeError('FAILED_PRECONDITION', `training job ${name} ended ${job.status}${job.failureReason ? `: ${job.failureReason}` : ''}`);
         }
-        summary.push(`${name} Completed`);
+        const decision = await deployments.decided(name);
+        summary.push(`${name} Completed${decision ? `; ${decision.endpoint}: ${decision.deployed ? 'deployed' : 'not deployed'} (${decision.reason})` : ''}`);
       }
       return summary.length === 0 ? null : `training job ${summary.join(', ')}`;
     },
