@@ -54,9 +54,9 @@ describe('tasks: a process killed during a task run', { timeout: 90_000 }, () =>
         assert.equal(failed.length, 1, JSON.stringify(h));
         assert.equal(failed[0][1], scheduled);
         assert.match(String(failed[0][2]), /ended while this run was executing/);
-        const missed = byState('SKIPPED');
+        // On a loaded machine the child may also have skipped an overlapping run before it was killed.
+        const missed = byState('SKIPPED').filter((r) => /^missed: no recpipe process owned the home .* not replayed/.test(String(r[2])));
         assert.equal(missed.length, 1, JSON.stringify(h));
-        assert.match(String(missed[0][2]), /missed: no recpipe process owned the home .* not replayed/);
         const next = byState('SCHEDULED');
         assert.equal(next.length, 1, JSON.stringify(h));
         const at = Number(next[0][1]);
