@@ -110,6 +110,32 @@ describe('tasks', { timeout: 60_000 }, () => {
     });
   });
 
+  it('skips a run while the previous one still executes; a body waits for the training job it started', async () => {
+    await withTasks(async (e, s, clock) => {
+      await e.execute(
+        s,
+        `create table ratings as select i % 50 as u, i % 40 as m, 1 + i % 5 as r from range(2000) t(i);
+         create table recs (userid float, recommendations variant);
+         create task slow schedule = '1 MINUTE' as
+           select train_and_get_recommendations('ratings', 'recs', parse_json('{"wait": true, "folds": 0, "hyperparameters": {"n_epochs": 100000, "n_factors": 50}}')) as job;
+         alter task slow resume`,
+      );
+      clock.advance(60_000);
+      const deadline = Date.now() + 30_000;
+      while (e.jobs.list().length === 0 || (await rows(e, s, "select count(*) from table(information_schema.task_history()) where state = 'SCHEDULED'"))[0][0] !== 1) {
+        assert.ok(Date.now() < deadline, JSON.stringify(await rows(e, s, 'select state, error_message from table(information_schema.task_history())')));
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      clock.advance(60_000);
+      e.jobs.stop(e.jobs.list()[0].name);
+      await e.tasks.idle();
+      const h = await rows(e, s, "select state, error_message from table(information_schema.task_history()) where state <> 'SCHEDULED' order by scheduled_time");
+      assert.equal(h[0][0], 'FAILED');
+      assert.match(String(h[0][1]), /training job train-\S+ ended Stopped/);
+      assert.deepEqual(h[1], ['SKIPPED', 'the previous run of this task graph was still executing (ALLOW_OVERLAPPING_EXECUTION = FALSE)']);
+    });
+  });
+
   it('parses and refuses with clear errors', async () => {
     await withTasks(async (e, s) => {
       await assert.rejects(e.execute(s, "create task x schedule = '5 DAYS' as select 1"), /invalid value '5 DAYS' for property 'SCHEDULE'/);
