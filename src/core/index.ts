@@ -12,3 +12,4 @@ export * from './top-n.js';
 export * from './algorithms/index.js';
 export * from './selection/kfold.js';
 export * from './selection/cross-validate.js';
+export * from './holdout.js';

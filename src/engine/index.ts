@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { RecpipeError, invalid } from '../core/errors.js';
 import { Catalog, StageStore, SNOWFLAKE_FUNCTIONS, accessListings, checkUseRole, SYSTEM_DATABASE, SqlExecutor, parseObjectName, resolveTableName, type Session, type StatementResult } from '../sql/index.js';
-import { openDuckDbWarehouse, type TableName, type Warehouse } from '../warehouse/index.js';
+import { openDuckDbWarehouse, type ScalarFunctionSpec, type TableName, type Warehouse } from '../warehouse/index.js';
 import { EndpointManager } from '../endpoints/index.js';
 import { AccessControl, guardFunction } from '../access/index.js';
 import { ExternalFunctions } from '../external/index.js';
@@ -14,6 +14,9 @@ import { endpointListing, trainingJobListing } from './listings.js';
 import { HomeLayout, lockHome, type HomeLock } from './home.js';
 import { ArtifactRefs } from './artifact-refs.js';
 import { join } from 'node:path';
+import { TaskScheduler, TaskStore, systemClock, type Clock } from '../tasks/index.js';
+import { taskHost } from './task-host.js';
+import { Deployments, VERSION_COLUMNS } from './deployments.js';
 
 export type { Session, StatementResult, ResultColumnType } from '../sql/index.js';
 export type { TableName, Warehouse } from '../warehouse/index.js';
@@ -31,6 +34,8 @@ export interface EngineOptions {
   readonly home: string;
   /** Base URL that SQL functions put in the links they return (the service sets its own once listening). */
   readonly publicUrl?: string;
+  /** The task scheduler's clock (tests inject a ManualClock); tasks run only while an Engine owns the home. */
+  readonly clock?: Clock;
 }
 
 export interface SessionInit {
@@ -63,6 +68,8 @@ export class Engine {
     readonly access: AccessControl,
     /** What a deploy may name (job, home artifact, stage path); `resolve` refuses the rest alike. */
     readonly artifactRefs: ArtifactRefs,
+    /** Tasks and task graphs; they run while this Engine is open (no process owning the home, no runs). */
+    readonly tasks: TaskScheduler,
   ) {}
 
   /** Opens (creating if needed) a home: takes its lock, opens the system catalog and re-attaches every database. */
@@ -90,13 +97,17 @@ export class Engine {
       }
       const endpoints = await EndpointManager.open({ home: layout.root });
       const jobs = await JobManager.open({ home: layout.root, warehouse });
-      const listings = [trainingJobListing(jobs), endpointListing(endpoints), ...accessListings(access)];
+      const deployments = await Deployments.open(warehouse, endpoints, jobs);
+      const versions = { plural: ['ENDPOINT', 'VERSIONS'], singular: ['ENDPOINT', 'VERSION'], columns: VERSION_COLUMNS, list: () => deployments.list(), describe: () => null };
+      const listings = [trainingJobListing(jobs), versions, endpointListing(endpoints), ...accessListings(access)];
       const links = servedLinks(opts.publicUrl);
       // External functions of the same name/arity override built-ins per schema (see ExternalFunctions).
       const externals = await ExternalFunctions.open({ warehouse, guard: (spec) => guardFunction(spec, access), secrets: new SecretStore(layout.root) });
       const stages = await StageStore.open(warehouse, layout.stagesDir);
       const artifactRefs = new ArtifactRefs(jobs, join(layout.root, 'artifacts'), stages, access);
-      const executor = new SqlExecutor({
+      let executor: SqlExecutor | undefined;
+      const tasks = await TaskScheduler.open({ store: await TaskStore.open(warehouse), clock: opts.clock ?? systemClock, host: taskHost(() => executor!, jobs, deployments) });
+      executor = new SqlExecutor({
         warehouse,
         catalog,
         databaseFile: (name) => layout.databaseFile(name),
@@ -104,12 +115,15 @@ export class Engine {
         externals,
         access,
         stages,
+        tasks,
         statementDone: (session) => jobs.settleSubmitted(session.id),
       });
       // The usage check wraps outermost, so it also covers an external function overriding a built-in.
-      for (const spec of [...endpointFunctions(endpoints, artifactRefs, links), ...jobFunctions(jobs, links)]) await warehouse.registerFunction(guardFunction(externals.wrapBuiltin(spec), access));
+      for (const spec of [...endpointFunctions(endpoints, artifactRefs, links).map((f) => recordingVersions(f, deployments)), ...jobFunctions(jobs, links, deployments)]) {
+        await warehouse.registerFunction(guardFunction(externals.wrapBuiltin(spec), access));
+      }
       await externals.registerStored();
-      return new Engine(layout.root, warehouse, catalog, executor, lock, endpoints, jobs, links, externals, access, artifactRefs);
+      return new Engine(layout.root, warehouse, catalog, executor, lock, endpoints, jobs, links, externals, access, artifactRefs, tasks);
     } catch (e) {
       await warehouse?.close();
       lock.release();
@@ -159,7 +173,9 @@ export class Engine {
     if (this.closed) return;
     this.closed = true;
     try {
+      this.tasks.stop();
       await this.jobs.close();
+      await this.tasks.idle();
       await this.endpoints.close();
       this.externals.close();
       await this.warehouse.close();
@@ -181,6 +197,23 @@ function servedLinks(publicUrl: string | undefined): Links {
     },
     set baseUrl(u: string | null) {
       url = u;
+    },
+  };
+}
+
+/** deploy_model calls become endpoint versions (SHOW ENDPOINT VERSIONS). */
+function recordingVersions(spec: ScalarFunctionSpec, deployments: Deployments): ScalarFunctionSpec {
+  if (spec.name !== 'deploy_model') return spec;
+  return {
+    ...spec,
+    invoke(args, rows, ctx) {
+      const out = spec.invoke(args, rows, ctx) as (string | null)[];
+      for (const answer of out) {
+        if (answer === null) continue;
+        const d = JSON.parse(answer) as { EndpointName: string; ArtifactUri: string };
+        deployments.recordManual(d.EndpointName, d.ArtifactUri).catch((e: Error) => process.emitWarning(`endpoint version not recorded: ${e.message}`, 'RecpipeEndpointWarning'));
+      }
+      return out;
     },
   };
 }

@@ -2,6 +2,7 @@ import { invalid } from '../core/index.js';
 import type { JobManager, JobRequest, TrainingJob } from '../jobs/index.js';
 import { parseObjectName, resolveTableName } from '../sql/index.js';
 import type { FunctionArg, FunctionCallContext, ScalarFunctionSpec } from '../warehouse/index.js';
+import type { DeployRequest, Deployments } from './deployments.js';
 
 /** Option names accepted in the VARIANT third argument, Snowflake/Surprise spellings included. */
 const OPTION_KEYS: Readonly<Record<string, keyof JobRequest>> = {
@@ -18,6 +19,39 @@ const OPTION_KEYS: Readonly<Record<string, keyof JobRequest>> = {
   max_runtime_seconds: 'maxRuntimeSeconds',
   maxruntimeinseconds: 'maxRuntimeSeconds',
 };
+
+/**
+ * Options about the call rather than the job: `wait` (a task waits for the job before it ends) and
+ * deploy-when-done: `deploy_to` (endpoint), `deploy_policy` (always | if_better), `holdout_table`
+ * (held-out ratings both models are scored on, required by if_better), `deploy_margin` (default 0.01).
+ */
+const CALL_OPTIONS = new Set(['wait', 'deploy_to', 'deploy_policy', 'holdout_table', 'deploy_margin']);
+
+function callOptions(v: FunctionArg | undefined): Record<string, unknown> {
+  if (typeof v !== 'string') return {};
+  try {
+    const parsed = JSON.parse(v) as Record<string, unknown>;
+    return Object.fromEntries(Object.entries(parsed).filter(([k]) => CALL_OPTIONS.has(k.toLowerCase())).map(([k, value]) => [k.toLowerCase(), value]));
+  } catch {
+    return {};
+  }
+}
+
+/** The deploy request of a training call, checked before its job starts; null when it asks for none. */
+function deployRequest(o: Record<string, unknown>, ctx: FunctionCallContext): DeployRequest | null {
+  if (o.deploy_to === undefined) {
+    if (o.deploy_policy !== undefined || o.holdout_table !== undefined) throw invalid('deploy_policy and holdout_table need deploy_to (the endpoint to deploy to)');
+    return null;
+  }
+  if (typeof o.deploy_to !== 'string' || o.deploy_to.trim() === '') throw invalid(`deploy_to must be an endpoint name, got ${JSON.stringify(o.deploy_to)}`);
+  const policy = o.deploy_policy ?? 'if_better';
+  if (policy !== 'always' && policy !== 'if_better') throw invalid(`deploy_policy must be 'always' or 'if_better', got ${JSON.stringify(policy)}`);
+  const margin = o.deploy_margin ?? 0.01;
+  if (typeof margin !== 'number' || !(margin >= 0 && margin < 1)) throw invalid(`deploy_margin must be a number in [0, 1), got ${JSON.stringify(margin)}`);
+  if (policy === 'if_better' && o.holdout_table === undefined) throw invalid("deploy_policy 'if_better' needs holdout_table: the held-out ratings both models are scored on");
+  const holdout = o.holdout_table === undefined ? null : tableArg(o.holdout_table as FunctionArg, 'holdout_table', ctx);
+  return { endpoint: o.deploy_to.trim(), policy, holdout, margin };
+}
 
 function tableArg(v: FunctionArg, what: string, ctx: FunctionCallContext) {
   if (typeof v !== 'string') throw invalid(`${what} must be a table name string such as 'MOVIELENS.PUBLIC.RATINGS_TRAIN_DATA', got ${JSON.stringify(v)}`);
@@ -36,6 +70,7 @@ function options(v: FunctionArg | undefined): Partial<JobRequest> {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalid(`options must be a JSON object, got ${JSON.stringify(v)}`);
   const out: Record<string, unknown> = {};
   for (const [k, value] of Object.entries(parsed)) {
+    if (CALL_OPTIONS.has(k.toLowerCase())) continue;
     const key = OPTION_KEYS[k.toLowerCase()];
     if (!key) throw invalid(`unknown option '${k}' of train_and_get_recommendations; known: ${Object.keys(OPTION_KEYS).join(', ')}`);
     out[key] = value;
@@ -49,8 +84,10 @@ export function trainRequest(input: FunctionArg, output: FunctionArg, opts: Func
 }
 
 /** The VARIANT a training call answers with: the job to watch, where its model will be, and links. */
-export function describeJobStart(job: TrainingJob, artifact: string, baseUrl: string | null): string {
+export function describeJobStart(job: TrainingJob, artifact: string, baseUrl: string | null, wait = false, deploy: DeployRequest | null = null): string {
   return JSON.stringify({
+    ...(wait ? { Wait: true } : {}),
+    ...(deploy ? { DeployTo: deploy.endpoint, DeployPolicy: deploy.policy } : {}),
     TrainingJobName: job.name,
     TrainingJobId: job.id,
     TrainingJobStatus: job.status,
@@ -72,12 +109,16 @@ const display = (t: { database: string; schema: string; name: string }) => `${t.
  * train_and_get_recommendations(input_table, output_table [, options]): one training job per row,
  * started at once (the function answers while the job runs, as the guide's external function does).
  */
-export function jobFunctions(jobs: JobManager, links: { readonly baseUrl: string | null }): ScalarFunctionSpec[] {
+export function jobFunctions(jobs: JobManager, links: { readonly baseUrl: string | null }, deployments?: Deployments): ScalarFunctionSpec[] {
   const train = (args: readonly (readonly FunctionArg[])[], rows: number, ctx: FunctionCallContext) =>
     Array.from({ length: rows }, (_, r) => {
       if (args[0][r] === null || args[1][r] === null) return null;
+      const call = callOptions(args[2]?.[r]);
+      const deploy = deployRequest(call, ctx);
+      if (deploy && !deployments) throw invalid('deploy_to is not available here');
       const job = jobs.submit(trainRequest(args[0][r], args[1][r], args[2]?.[r], ctx), ctx.session);
-      return describeJobStart(job, jobs.artifactLocation(job.name), links.baseUrl);
+      if (deploy) deployments!.follow(job.name, deploy);
+      return describeJobStart(job, jobs.artifactLocation(job.name), links.baseUrl, call.wait === true, deploy);
     });
   return [
     { name: 'train_and_get_recommendations', parameters: ['ANY', 'ANY'], returns: 'JSON', invoke: train },

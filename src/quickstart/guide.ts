@@ -26,3 +26,21 @@ export const NO_RATINGS_SQL = [
 
 export const INVOKE_SQL =
   "select nr.USERID, nr.MOVIEID, m.title, invoke_model('movielens-model-v1', nr.USERID, nr.MOVIEID) as rating_prediction from no_ratings nr, movies m where nr.movieid = m.movieid";
+
+/**
+ * The guide's last step, automation: a nightly task that holds out the newest 10% of the ratings,
+ * retrains on the rest and deploys only a model better on the held-out ratings (the README's version
+ * adds a WHEN that runs it only when ratings arrived). The quickstart
+ * creates it, runs it once with EXECUTE TASK and leaves it suspended (tasks run while a process owns the home).
+ */
+export const AUTOMATION_SQL = [
+    `create or replace task retrain warehouse = COMPUTE_WH schedule = 'USING CRON 0 3 * * * UTC' as begin
+  create or replace table holdout as select userid, movieid, rating from ratings qualify percent_rank() over (order by timestamp) >= 0.9;
+  create or replace table ratings_train_data as select userid, movieid, rating from ratings qualify percent_rank() over (order by timestamp) < 0.9;
+  select train_and_get_recommendations('ratings_train_data', 'user_movie_recommendations',
+    parse_json('{"wait": true, "folds": 0, "deploy_to": "movielens-model-v1", "deploy_policy": "if_better", "holdout_table": "holdout"}')) as job;
+end`,
+  'execute task retrain',
+];
+
+export const TASK_HISTORY_SQL = "select name, state, return_value, error_message from table(information_schema.task_history(task_name => 'RETRAIN')) where state <> 'SCHEDULED'";

@@ -1,6 +1,6 @@
 import type { Engine, Session, StatementResult } from '../engine/index.js';
 import { formatTable } from '../client/index.js';
-import { INVOKE_SQL, labOneSql, NO_RATINGS_SQL, TRAIN_SQL } from './guide.js';
+import { AUTOMATION_SQL, INVOKE_SQL, labOneSql, NO_RATINGS_SQL, TASK_HISTORY_SQL, TRAIN_SQL } from './guide.js';
 
 export const ENDPOINT = 'movielens-model-v1';
 
@@ -56,6 +56,11 @@ export async function playGuide(engine: Engine, dataDir: string, io: QuickstartO
   for (const sql of NO_RATINGS_SQL) await run(sql, false);
   const predicted = await run(INVOKE_SQL);
   const total = (await engine.execute(s, 'select count(*) from user_movie_recommendations'))[0].rows[0][0] as number;
+
+  io.out('\n-- Automate: a nightly task retrains on new ratings and deploys only a better model (run once now)');
+  for (const sql of AUTOMATION_SQL) await run(sql, false);
+  await engine.tasks.idle();
+  await run(TASK_HISTORY_SQL);
   return {
     jobName,
     meanRmse: job.metrics?.cv?.mean.rmse ?? null,

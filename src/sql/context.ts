@@ -6,6 +6,7 @@ import type { Session } from './session.js';
 import type { StageStore } from './stages.js';
 import type { ObjectListing } from './statements/listings.js';
 import type { Statement } from './tokens.js';
+import type { TaskControl } from './task-control.js';
 
 /** Where recpipe keeps a database's file (chosen by the engine, which owns the home layout). */
 export type DatabaseFileOf = (database: string) => string;
@@ -28,4 +29,6 @@ export interface ExecContext {
   readonly externals?: ExternalFunctions;
   /** Named stages and user stages (absent: stage statements report they are unavailable). */
   readonly stages?: StageStore;
+  /** Tasks and their scheduler (absent: task statements report they are unavailable). */
+  readonly tasks?: TaskControl;
 }

@@ -4,6 +4,8 @@ import type { ExternalFunctions, StatementWords } from '../external/index.js';
 import type { AccessControl } from '../access/index.js';
 import type { Catalog } from './catalog.js';
 import type { StageStore } from './stages.js';
+import type { TaskControl } from './task-control.js';
+import { joinBlocks } from './blocks.js';
 import type { DatabaseFileOf, ExecContext } from './context.js';
 import { compilation, inStatement } from './errors.js';
 import { Parser } from './parser.js';
@@ -31,6 +33,8 @@ import {
   passThrough,
   showObjects,
   use,
+  taskStatement,
+  taskTableFunctions,
   type CreateHead,
 } from './statements/index.js';
 import type { ObjectListing } from './statements/listings.js';
@@ -41,6 +45,7 @@ import { splitStatements, type Statement } from './tokens.js';
 const SUPPORTED =
   'USE ROLE|WAREHOUSE|DATABASE|SCHEMA; CREATE [OR REPLACE] DATABASE|SCHEMA|WAREHOUSE|FILE FORMAT|TABLE|VIEW|STAGE; DROP of the same; LIST @stage; PUT; ' +
   'SHOW DATABASES|SCHEMAS|TABLES|VIEWS|WAREHOUSES|FILE FORMATS|TRAINING JOBS|ENDPOINTS; DESCRIBE TABLE|VIEW|FILE FORMAT|TRAINING JOB|ENDPOINT; COPY INTO; ' +
+  'CREATE|ALTER|DROP|EXECUTE TASK; SHOW TASKS; DESCRIBE TASK; ' +
   'SELECT; INSERT; UPDATE; DELETE; TRUNCATE; ALTER TABLE; BEGIN/COMMIT/ROLLBACK';
 
 export interface ExecutorDeps {
@@ -56,6 +61,7 @@ export interface ExecutorDeps {
    */
   readonly statementDone?: (session: Session) => Promise<void>;
   readonly stages?: StageStore;
+  readonly tasks?: TaskControl;
 }
 
 /**
@@ -68,7 +74,7 @@ export class SqlExecutor {
   constructor(private readonly deps: ExecutorDeps) {}
 
   async execute(session: Session, text: string, params: readonly unknown[] = []): Promise<StatementResult[]> {
-    const statements = splitStatements(text);
+    const statements = joinBlocks(splitStatements(text), text);
     if (statements.length === 0) throw invalid('Empty SQL statement.');
     const values = params.map(checkParam);
     const perStatement = splitParams(statements, values);
@@ -79,7 +85,7 @@ export class SqlExecutor {
         await followSession(conn, session);
         const ctx: ExecContext = { ...this.deps, listings: this.deps.listings ?? [], session, statement, params: perStatement[i], conn };
         try {
-          const run = (): Promise<StatementResult> => dispatch(ctx);
+          const run = (): Promise<StatementResult> => dispatch(taskTableFunctions(ctx) ?? ctx);
           const result = await (this.deps.externals ? this.deps.externals.evaluate(conn, statementWords(statement), run) : run());
           await this.deps.statementDone?.(session);
           await forgetLoadsOnReset(ctx);
@@ -120,7 +126,7 @@ function dispatch(ctx: ExecContext): Promise<StatementResult> {
   const first = ctx.statement.tokens[0];
   // COPY INTO names its files itself (checked by its handler); no other statement may name a file.
   if (first.value !== 'COPY') refuseHostAccess(ctx.statement);
-  const external = externalStatement(ctx);
+  const external = externalStatement(ctx) ?? taskStatement(ctx);
   if (external) return external;
   if (isRoleOrUserStatement(ctx.statement)) return roleOrUserStatement(ctx);
   const word = first.kind === 'word' || first.value === '(' ? first.value : '';

@@ -11,3 +11,5 @@ export type { ObjectListing } from './listings.js';
 export { externalStatement } from './external-function.js';
 export { accessListings, checkUseRole, isRoleOrUserStatement, roleOrUserStatement } from './roles.js';
 export { grantOrRevoke } from './grants.js';
+export { taskStatement } from './task.js';
+export { taskTableFunctions } from './task-functions.js';

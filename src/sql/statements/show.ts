@@ -8,7 +8,7 @@ import { show } from './file-format.js';
 import { showListing } from './listings.js';
 
 /** Where SHOW looks: the whole account, one database, or one schema. */
-interface Scope {
+export interface Scope {
   readonly database?: string;
   readonly schema?: string;
 }
@@ -47,7 +47,7 @@ export async function showObjects(ctx: ExecContext): Promise<StatementResult> {
   }
 }
 
-async function parseScope(ctx: ExecContext, p: Parser): Promise<Scope> {
+export async function parseScope(ctx: ExecContext, p: Parser): Promise<Scope> {
   if (p.acceptWords('ACCOUNT')) return {};
   if (p.acceptWords('DATABASE')) return { database: existingDatabase(ctx, p.atEnd() ? current(ctx) : p.identifier('database name')) };
   const explicit = p.acceptWords('SCHEMA');
@@ -70,7 +70,7 @@ function existingDatabase(ctx: ExecContext, name: string): string {
 }
 
 /** Snowflake's defaults: schemas of the current database, tables of the current schema, else wider. */
-function defaultScope(ctx: ExecContext, kind: string): Scope {
+export function defaultScope(ctx: ExecContext, kind: string): Scope {
   const { database, schema } = ctx.session;
   if (database === null || kind === 'DATABASES' || kind === 'WAREHOUSES') return {};
   if (kind === 'SCHEMAS' || schema === null) return { database };
