@@ -3,3 +3,4 @@ export type { GranteeKind, ObjectKind, PrivilegeRow, RoleGrantRow } from './acce
 export { guardFunction, insufficientPrivileges } from './function-guard.js';
 export { ADMIN_USER, BUILTIN_FUNCTIONS, BUILTIN_FUNCTION_OWNER, BUILTIN_ROLES, CREATE_ROLE_ROLES, MANAGE_GRANTS_ROLES, isBuiltinRole } from './roles.js';
 export { canonicalType, signatureText, type FunctionSignature } from './signature.js';
+export { statementObjects, type StatementObjects, type ObjectRef, type WriteRef, type WriteKind, type CreateRef } from './statement-objects.js';

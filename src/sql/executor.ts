@@ -34,6 +34,7 @@ import {
 } from './statements/index.js';
 import type { ObjectListing } from './statements/listings.js';
 import { refuseHostAccess } from './statements/host-access.js';
+import { CHECKED_VERBS, checkObjectPrivileges } from './statements/privileges.js';
 import { createStage, dropStage, listStage, putFile } from './statements/stage.js';
 import { splitStatements, type Statement } from './tokens.js';
 
@@ -72,7 +73,9 @@ export class SqlExecutor {
         await followSession(conn, session);
         const ctx: ExecContext = { ...this.deps, listings: this.deps.listings ?? [], session, statement, params: perStatement[i], conn };
         try {
+          const after = CHECKED_VERBS.has(ctx.statement.tokens[0].value) ? await checkObjectPrivileges(ctx) : null;
           results.push(await dispatch(ctx));
+          await after?.();
         } catch (e) {
           throw inStatement(e instanceof RecpipeError ? e : new RecpipeError('INTERNAL', String(e)), statement, statements.length);
         }

@@ -1,0 +1,104 @@
+import { RecpipeError } from '../../core/errors.js';
+import { statementObjects, type SecurableObject, type StatementObjects } from '../../access/index.js';
+import { displayName } from '../../warehouse/index.js';
+import type { ExecContext } from '../context.js';
+import { objectMissing } from '../errors.js';
+import { resolveTableName, SYSTEM_DATABASE } from '../identifiers.js';
+
+/** The privilege each kind of write needs on its target (MERGE inserts and updates). */
+const WRITE_NEEDS: Record<string, readonly string[]> = {
+  INSERT: ['INSERT'],
+  UPDATE: ['UPDATE'],
+  DELETE: ['DELETE'],
+  TRUNCATE: ['TRUNCATE'],
+  MERGE: ['INSERT', 'UPDATE'],
+  ALTER: ['OWNERSHIP'],
+};
+
+/** Statements whose tables recpipe checks here, by first word (recpipe's own statements check in their handlers). */
+export const CHECKED_VERBS = new Set(['SELECT', 'WITH', 'VALUES', '(', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'MERGE', 'ALTER', 'CREATE', 'DROP']);
+
+/** What to record once the statement succeeded: ownership of what it created, the end of what it dropped. */
+export type AfterStatement = () => Promise<void>;
+
+/**
+ * Snowflake's object privileges for one statement, from its read and write sets: USAGE on each
+ * database (or owning it), SELECT on every table or view read, INSERT/UPDATE/DELETE/TRUNCATE on
+ * the tables written, CREATE TABLE|VIEW on the schema (or owning the database) to create, OWNERSHIP
+ * to alter or drop. A role with no privilege on a table is told it does not exist; one with some
+ * privilege but not the needed one is told it lacks privileges. The system catalog stays readable.
+ */
+export async function checkObjectPrivileges(ctx: ExecContext): Promise<AfterStatement | null> {
+  const objects = await statementObjects(ctx.statement.text);
+  if (objects === null) return null;
+  for (const ref of objects.reads) need(ctx, ref.name, ['SELECT']);
+  for (const w of objects.writes) need(ctx, w.name, WRITE_NEEDS[w.kind]);
+  for (const d of objects.drops) need(ctx, d.name, ['OWNERSHIP']);
+  for (const c of objects.creates) mayCreate(ctx, c.name, c.kind);
+  return after(ctx, objects);
+}
+
+interface Resolved {
+  readonly object: SecurableObject;
+  readonly database: string;
+  readonly schema: string;
+  readonly dbOwner: string | null;
+}
+
+function resolve(ctx: ExecContext, name: readonly string[]): Resolved | null {
+  let t;
+  try {
+    t = resolveTableName(name, ctx.session, 'SELECT');
+  } catch {
+    return null; // no current database: the statement fails on its own with Snowflake's message
+  }
+  if (t.database.toUpperCase() === SYSTEM_DATABASE) return null;
+  const db = ctx.catalog.database(t.database);
+  if (!db) return null;
+  return { object: { kind: 'TABLE', name: displayName([db.name, t.schema, t.name]) }, database: db.name, schema: t.schema, dbOwner: db.owner };
+}
+
+function need(ctx: ExecContext, name: readonly string[], privileges: readonly string[]): void {
+  const r = resolve(ctx, name);
+  if (r === null) return;
+  const role = ctx.session.role;
+  // Tables made before recpipe recorded table owners belong to their database's owner.
+  const owner = ctx.access.ownerOf(r.object) ?? r.dbOwner;
+  if (owner !== null && ctx.access.roleHasAny(role, [owner])) return;
+  const held = ctx.access.privilegesOn(role, r.object);
+  if (!hasUsage(ctx, r) || held.size === 0) throw new RecpipeError('NOT_FOUND', `SQL compilation error: Object '${r.object.name}' does not exist or not authorized.`);
+  if (held.has('OWNERSHIP') || held.has('ALL') || privileges.every((p) => held.has(p))) return;
+  throw new RecpipeError('PERMISSION_DENIED', `SQL access control error: Insufficient privileges to operate on table '${name[name.length - 1]}'`);
+}
+
+/** USAGE on the database and the schema, or owning the database. */
+function hasUsage(ctx: ExecContext, r: Resolved): boolean {
+  const role = ctx.session.role;
+  if (r.dbOwner !== null && ctx.access.roleHasAny(role, [r.dbOwner])) return true;
+  const db = ctx.access.privilegesOn(role, { kind: 'DATABASE', name: r.database });
+  const schema = ctx.access.privilegesOn(role, { kind: 'SCHEMA', name: displayName([r.database, r.schema]) });
+  const usable = (s: Set<string>) => s.has('USAGE') || s.has('ALL') || s.has('OWNERSHIP');
+  return usable(db) && usable(schema);
+}
+
+function mayCreate(ctx: ExecContext, name: readonly string[], kind: 'TABLE' | 'VIEW'): void {
+  const r = resolve(ctx, name);
+  if (r === null) return;
+  const role = ctx.session.role;
+  if (r.dbOwner !== null && ctx.access.roleHasAny(role, [r.dbOwner])) return;
+  if (!hasUsage(ctx, r)) throw objectMissing('Schema', [r.database, r.schema]);
+  const held = ctx.access.privilegesOn(role, { kind: 'SCHEMA', name: displayName([r.database, r.schema]) });
+  if (held.has(`CREATE ${kind}`) || held.has('ALL') || held.has('OWNERSHIP')) return;
+  throw new RecpipeError('PERMISSION_DENIED', `SQL access control error: Insufficient privileges to operate on schema '${r.schema}' (CREATE ${kind} is needed)`);
+}
+
+function after(ctx: ExecContext, objects: StatementObjects): AfterStatement | null {
+  if (objects.creates.length === 0 && objects.drops.length === 0) return null;
+  const role = ctx.session.role;
+  const created = objects.creates.map((c) => resolve(ctx, c.name)).filter((r): r is Resolved => r !== null);
+  const dropped = objects.drops.map((d) => resolve(ctx, d.name)).filter((r): r is Resolved => r !== null);
+  return async () => {
+    for (const d of dropped) await ctx.access.objectDropped(d.object);
+    for (const c of created) await ctx.access.tableCreated(c.object, displayName([c.database, c.schema]), role);
+  };
+}
