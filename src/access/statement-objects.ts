@@ -40,8 +40,21 @@ function loadParser(): Promise<Parse> {
   return parser;
 }
 
+/** Recent answers by text: clients repeat the same statements (prepared-style loops, dashboards). */
+const recent = new Map<string, StatementObjects | null>();
+const RECENT_MAX = 512;
+
 /** The statement's objects, or null when the parser cannot read it (the caller then falls back to its own references). */
 export async function statementObjects(sqlText: string): Promise<StatementObjects | null> {
+  const known = recent.get(sqlText);
+  if (known !== undefined || recent.has(sqlText)) return known ?? null;
+  const found = await parseObjects(sqlText);
+  if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value!);
+  recent.set(sqlText, found);
+  return found;
+}
+
+async function parseObjects(sqlText: string): Promise<StatementObjects | null> {
   const parse = await loadParser();
   let result;
   try {

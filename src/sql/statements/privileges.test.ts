@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql, withEngine } from '../../../tests/support/temp-engine.js';
 import { isRecpipeError } from '../../core/errors.js';
+import { splitStatements } from '../tokens.js';
+import { skeleton } from './privileges.js';
 
 const refused = (code: string, text: RegExp) => (e: unknown) => isRecpipeError(e) && e.code === code && text.test(e.message);
 
@@ -38,5 +40,14 @@ describe('object privileges, Snowflake’s model (read and write sets from each 
       assert.ok((await sql(engine, ann, 'select count(*) from recpipe.public.load_history')).rows.length === 1);
       await assert.rejects(sql(engine, admin, 'delete from recpipe.public.load_history'), refused('PERMISSION_DENIED', /read-only/));
     });
+  });
+});
+
+describe('skeleton (what the parser reads for privileges)', () => {
+  it('writes literal groups as (0) and a run of them as one, keeping every name', () => {
+    const [st] = splitStatements("insert into db.s.t (a, b) values (1, 'x'), (-2, null), (?, 'y') ");
+    assert.equal(skeleton(st), 'insert into db.s.t (a, b) values (0)');
+    const [q] = splitStatements("select * from t where x in (1, 2, 3) and y in (select z from u) and f(x, 1) = 2");
+    assert.equal(skeleton(q), 'select * from t where x in (0) and y in (select z from u) and f(x, 1) = 2');
   });
 });

@@ -1,9 +1,11 @@
 import { RecpipeError } from '../../core/errors.js';
-import { statementObjects, type SecurableObject, type StatementObjects } from '../../access/index.js';
+import { statementObjects, type SecurableObject, type StatementObjects, type WriteKind } from '../../access/index.js';
 import { displayName } from '../../warehouse/index.js';
 import type { ExecContext } from '../context.js';
 import { objectMissing } from '../errors.js';
 import { resolveTableName, SYSTEM_DATABASE } from '../identifiers.js';
+import type { Statement } from '../tokens.js';
+import { translate, verbIndex } from '../translate.js';
 
 /** The privilege each kind of write needs on its target (MERGE inserts and updates). */
 const WRITE_NEEDS: Record<string, readonly string[]> = {
@@ -29,13 +31,65 @@ export type AfterStatement = () => Promise<void>;
  * privilege but not the needed one is told it lacks privileges. The system catalog stays readable.
  */
 export async function checkObjectPrivileges(ctx: ExecContext): Promise<AfterStatement | null> {
-  const objects = await statementObjects(ctx.statement.text);
+  const objects = (await statementObjects(skeleton(ctx.statement))) ?? translatorObjects(ctx);
   if (objects === null) return null;
   for (const ref of objects.reads) need(ctx, ref.name, ['SELECT']);
   for (const w of objects.writes) need(ctx, w.name, WRITE_NEEDS[w.kind]);
   for (const d of objects.drops) need(ctx, d.name, ['OWNERSHIP']);
   for (const c of objects.creates) mayCreate(ctx, c.name, c.kind);
   return after(ctx, objects);
+}
+
+/**
+ * When the parser cannot read a statement DuckDB may still run, the translator's own table
+ * references decide (never nothing): what it reads, and what it writes with the statement's verb.
+ */
+function translatorObjects(ctx: ExecContext): StatementObjects | null {
+  const { tokens, text } = ctx.statement;
+  const verb = tokens[verbIndex(tokens)]?.value ?? '';
+  if (!['SELECT', 'VALUES', '(', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'MERGE', 'ALTER'].includes(verb)) return null;
+  let refs;
+  try {
+    refs = translate(tokens, text, ctx.session, verb === '(' || verb === 'VALUES' ? 'SELECT' : verb).refs;
+  } catch {
+    return null; // the statement fails in its handler with the translator's own error
+  }
+  const name = (r: (typeof refs)[number]) => [r.table.database, r.table.schema, r.table.name];
+  const kind = (verb === 'ALTER' ? 'ALTER' : verb) as WriteKind;
+  return {
+    reads: refs.filter((r) => !r.write).map((r) => ({ name: name(r) })),
+    writes: refs.filter((r) => r.write).map((r) => ({ kind, name: name(r) })),
+    creates: [],
+    drops: [],
+  };
+}
+
+const LITERAL = new Set(['string', 'number', 'param']);
+const LITERAL_WORDS = new Set(['NULL', 'TRUE', 'FALSE']);
+
+/**
+ * The statement with every parenthesised group of literals (a VALUES row, an IN list) written as
+ * `(0)`, and runs of such groups as one: no object can be named inside them, and the parser's time
+ * grows with the text (a 1,000-row VALUES list takes it seconds), while this keeps it to milliseconds.
+ */
+export function skeleton(st: Statement): string {
+  const t = st.tokens;
+  let out = '';
+  let from = 0;
+  let lastGroupEnd = -1;
+  for (let i = 0; i < t.length; i++) {
+    if (t[i].value !== '(' || t[i].kind !== 'punct') continue;
+    let j = i + 1;
+    while (j < t.length && (LITERAL.has(t[j].kind) || (t[j].kind === 'word' && LITERAL_WORDS.has(t[j].value)) || t[j].value === ',' || t[j].value === '-' || t[j].value === '+')) j++;
+    if (j >= t.length || t[j].value !== ')' || j === i + 1) continue;
+    // A group right after another literal group and a comma is dropped with that comma.
+    const repeat = lastGroupEnd >= 0 && t[i - 1]?.value === ',' && t[i - 2]?.end === lastGroupEnd;
+    out += st.text.slice(from, repeat ? t[i - 1].start : t[i].start) + (repeat ? '' : '(0)');
+    from = t[j].end;
+    lastGroupEnd = t[j].end;
+    i = j;
+  }
+  return out + st.text.slice(from);
 }
 
 interface Resolved {
