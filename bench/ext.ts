@@ -99,7 +99,7 @@ type Send = (method: string, path: string, headers: Record<string, string>, body
 /** The service's jobs and endpoints as one string, to compare before and after the fuzz. */
 async function state(send: Send, key: string): Promise<string> {
   const jobs = await send('GET', '/api/v1/training-jobs', { 'x-api-key': key });
-  const endpoints = await send('GET', '/api/v1/endpoints', {});
+  const endpoints = await send('GET', '/api/v1/endpoints', { 'x-api-key': key });
   return `${jobs.body}\n${endpoints.body}`;
 }
 

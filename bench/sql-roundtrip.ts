@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { HttpSqlClient } from '../src/client/index.js';
 import { Engine } from '../src/engine/index.js';
 import { hasSharedData, mlSmall, repoRoot, sharedDataSkip } from '../tests/support/shared-data.js';
+import { readOwnerToken } from '../src/auth/index.js';
 
 const RUNS = 2000;
 const WARMUP = 200;
@@ -84,10 +85,10 @@ async function withServer<T>(home: string, use: (url: string) => Promise<T>): Pr
   }
 }
 
-async function overHttp(url: string): Promise<{ seq: Stats; rps: number }> {
-  const client = await HttpSqlClient.open(url, { database: 'movielens', schema: 'public' });
+async function overHttp(url: string, key?: string): Promise<{ seq: Stats; rps: number }> {
+  const client = await HttpSqlClient.open(url, { database: 'movielens', schema: 'public' }, key);
   const seq = await time(() => client.execute(QUERY));
-  const clients = await Promise.all(Array.from({ length: CONCURRENT }, () => HttpSqlClient.open(url, { database: 'movielens', schema: 'public' })));
+  const clients = await Promise.all(Array.from({ length: CONCURRENT }, () => HttpSqlClient.open(url, { database: 'movielens', schema: 'public' }, key)));
   const t0 = performance.now();
   await Promise.all(clients.map(async (c) => {
     for (let i = 0; i < RUNS / CONCURRENT; i++) await c.execute(QUERY);
@@ -104,7 +105,8 @@ async function main(): Promise<void> {
   try {
     const rows = await loadRatings(home);
     const local = await inProcess(home);
-    const remote = await withServer(home, overHttp);
+    // The server writes the home's owner token; the bench, run by the home's owner, presents it as the CLI does.
+    const remote = await withServer(home, (url) => overHttp(url, readOwnerToken(home) ?? undefined));
     const f = (ms: number) => `${ms.toFixed(3).padStart(8)} ms`;
     console.log(`${QUERY}  (ml-latest-small, ${rows.toLocaleString('en-US')} ratings; ${RUNS} runs after ${WARMUP} warm-up)\n`);
     console.log(`${''.padEnd(44)}${'median'.padStart(11)}${'p99'.padStart(11)}${'mean'.padStart(11)}`);

@@ -195,6 +195,34 @@ export class AccessControl {
     await this.refresh();
   }
 
+  /** A new table: `role` owns it and it receives its schema's future-table grants. */
+  async tableCreated(table: SecurableObject, schema: string, role: string): Promise<void> {
+    const future = this.rows.privileges.filter((g) => g.objectKind === 'FUTURE TABLES' && same(g.objectName, schema));
+    await this.store.transaction(async (run, t) => {
+      await run(`DELETE FROM ${t('GRANTS')} WHERE OBJECT_KIND = ? AND upper(OBJECT_NAME) = upper(?)`, [table.kind, table.name]);
+      await run(`INSERT INTO ${t('GRANTS')} VALUES ('OWNERSHIP', ?, ?, ?, ?, current_timestamp)`, [table.kind, table.name, role, role]);
+      for (const g of future) await run(`INSERT INTO ${t('GRANTS')} VALUES (?, ?, ?, ?, ?, current_timestamp) ON CONFLICT DO NOTHING`, [g.privilege, table.kind, table.name, g.role, g.grantedBy]);
+    });
+    await this.refresh();
+  }
+
+  /** A dropped object takes its grants with it (a new object of the same name starts with none). */
+  async objectDropped(object: SecurableObject): Promise<void> {
+    await this.store.transaction((run, t) => run(`DELETE FROM ${t('GRANTS')} WHERE OBJECT_KIND = ? AND upper(OBJECT_NAME) = upper(?)`, [object.kind, object.name]).then(() => undefined));
+    await this.refresh();
+  }
+
+  /** Privileges `role` holds on an object through grants to it or a role it inherits (OWNERSHIP included). */
+  privilegesOn(role: string, object: SecurableObject): Set<string> {
+    const eff = this.effectiveRoles(role);
+    return new Set(this.rows.privileges.filter((g) => g.objectKind === object.kind && same(g.objectName, object.name) && eff.has(up(g.role))).map((g) => g.privilege));
+  }
+
+  /** The role recorded as owning an object, or null. */
+  ownerOf(object: SecurableObject): string | null {
+    return this.rows.privileges.find((g) => g.privilege === 'OWNERSHIP' && g.objectKind === object.kind && same(g.objectName, object.name))?.role ?? null;
+  }
+
   /** Every privilege grant (OWNERSHIP included), oldest first. */
   grants(): readonly PrivilegeRow[] {
     return this.rows.privileges;

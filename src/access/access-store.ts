@@ -31,7 +31,8 @@ export interface RoleGrantRow {
   readonly createdOn: string;
 }
 
-export type ObjectKind = 'FUNCTION' | 'DATABASE' | 'SCHEMA' | 'TABLE' | 'STAGE';
+/** FUTURE TABLES: grants a schema's tables receive when created (name `DB.S`). */
+export type ObjectKind = 'FUNCTION' | 'DATABASE' | 'SCHEMA' | 'TABLE' | 'STAGE' | 'FUTURE TABLES';
 
 export interface PrivilegeRow {
   /** USAGE, SELECT, INSERT, … or OWNERSHIP (the role that created the object). */

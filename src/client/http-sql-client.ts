@@ -1,3 +1,7 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { invalid } from '../core/errors.js';
 import { requestJson } from './http-json.js';
 import type { SessionContext, SessionInit, SqlClient, SqlRun } from './sql-client.js';
 
@@ -27,12 +31,35 @@ export class HttpSqlClient implements SqlClient {
   }
 
   async execute(sql: string, bindings?: unknown[]): Promise<SqlRun> {
+    const put = parsePut(sql);
+    if (put !== null) return this.upload(put);
     const body = { sql, sessionId: this.#session.id, ...(bindings === undefined ? {} : { bindings }) };
     const run = await requestJson<SqlRun>(this.url, 'POST', '/api/v1/statements', { body, key: this.key });
     this.#session = run.session;
     return { results: run.results, session: run.session };
   }
 
+  /** PUT 'file:///local' @stage: the file is this machine's, so the client reads it and uploads it. */
+  private async upload(put: { path: string; target: string }): Promise<SqlRun> {
+    const content = (await readFile(put.path)).toString('base64');
+    const body = { target: put.target, name: basename(put.path), content, sessionId: this.#session.id };
+    const run = await requestJson<SqlRun>(this.url, 'POST', '/api/v1/stages/files', { body, key: this.key });
+    this.#session = run.session;
+    return { results: run.results, session: run.session };
+  }
+
   /** The session stays on the server (which drops idle ones); there is no connection to release. */
   async close(): Promise<void> {}
+}
+
+/** `PUT 'file:///path' @target` or `PUT file:///path @target` (options after the target are ignored), else null. */
+function parsePut(sql: string): { path: string; target: string } | null {
+  const m = /^\s*put\s+(?:'([^']+)'|(file:\/\/\S+))\s+(@\S+)/i.exec(sql);
+  if (!m) return null;
+  const url = m[1] ?? m[2];
+  try {
+    return { path: fileURLToPath(url), target: m[3].replace(/;$/, '') };
+  } catch {
+    throw invalid(`PUT source '${url}' must be a file:// URL such as 'file:///data/ratings.csv'`);
+  }
 }

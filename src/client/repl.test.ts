@@ -30,7 +30,7 @@ describe('runRepl (interactive, in-process)', () => {
     input.write('create database repl_db;\nuse schema repl_db.public;\n');
     input.write('select * from no_such_table;\n');
     input.write('select 40 + 2\n  as answer\n;\n');
-    input.write("create user hist_u password = 'hunter2-secret' default_role = public;\n");
+    input.write("use role accountadmin;\ncreate user hist_u password = 'hunter2-secret' default_role = public;\n");
     input.write('!exit\n');
     input.end();
     try {
@@ -45,7 +45,7 @@ describe('runRepl (interactive, in-process)', () => {
     assert.match(stdout, /-> /, 'continuation prompt for the unfinished statement');
     assert.match(err(), /error: .*no_such_table/i);
     const history = readFileSync(historyFile, 'utf8').trim().split('\n');
-    assert.deepEqual(history, ['create database repl_db;', 'use schema repl_db.public;', 'select * from no_such_table;', 'select 40 + 2 as answer ;', "create user hist_u password = '***' default_role = public;"]);
+    assert.deepEqual(history, ['create database repl_db;', 'use schema repl_db.public;', 'select * from no_such_table;', 'select 40 + 2 as answer ;', 'use role accountadmin;', "create user hist_u password = '***' default_role = public;"]);
     assert.ok(!readFileSync(historyFile, 'utf8').includes('hunter2'), 'no secret value in the history');
     assert.equal(statSync(historyFile).mode & 0o777, 0o600);
   });

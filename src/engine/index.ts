@@ -84,7 +84,7 @@ export class Engine {
         tempDirectory: layout.tempDir,
         connectionSetup: SNOWFLAKE_FUNCTIONS,
         // SQL sessions reach no host file: only the home's databases, spill space and load staging.
-        fileAccess: { directories: [layout.databasesDir, layout.tempDir], paths: [layout.systemFile, `${layout.systemFile}.wal`], stagingDirectory: layout.stagingDir },
+        fileAccess: { directories: [layout.databasesDir, layout.tempDir], paths: ['', '.wal', '.wal.checkpoint', '.wal.recovery'].map((suffix) => layout.systemFile + suffix), stagingDirectory: layout.stagingDir },
       });
       await warehouse.attachDatabase(SYSTEM_DATABASE, layout.systemFile);
       const catalog = await Catalog.open(warehouse, fresh);
@@ -162,6 +162,12 @@ export class Engine {
   /** Ends a session: a transaction it left open is rolled back and its connection freed. */
   endSession(session: Session): Promise<void> {
     return this.executor.endSession(session);
+  }
+
+  /** PUT from a client: `bytes` stored as `name` in the stage `target` (@~ or an internal stage), as the session's user and role. */
+  async upload(session: Session, target: string, name: string, bytes: Uint8Array): Promise<StatementResult> {
+    if (this.closed) throw new RecpipeError('FAILED_PRECONDITION', `the engine for ${this.home} is closed`);
+    return this.executor.upload(session, target, name, bytes);
   }
 
   /** A table name as SQL functions receive it ('MOVIELENS.PUBLIC.ratings'), resolved for the session. */

@@ -39,7 +39,10 @@ import {
 } from './statements/index.js';
 import type { ObjectListing } from './statements/listings.js';
 import { refuseHostAccess } from './statements/host-access.js';
-import { createStage, dropStage, listStage, putFile } from './statements/stage.js';
+import { CHECKED_VERBS, checkObjectPrivileges } from './statements/privileges.js';
+import { createStage, dropStage, listStage, putFile, storeInStage } from './statements/stage.js';
+import { readStageRef } from './stage-paths.js';
+import { writeFileSync } from 'node:fs';
 import { splitStatements, type Statement } from './tokens.js';
 
 const SUPPORTED =
@@ -85,8 +88,10 @@ export class SqlExecutor {
         await followSession(conn, session);
         const ctx: ExecContext = { ...this.deps, listings: this.deps.listings ?? [], session, statement, params: perStatement[i], conn };
         try {
+          const after = CHECKED_VERBS.has(ctx.statement.tokens[0].value) ? await checkObjectPrivileges(ctx) : null;
           const run = (): Promise<StatementResult> => dispatch(taskTableFunctions(ctx) ?? ctx);
           const result = await (this.deps.externals ? this.deps.externals.evaluate(conn, statementWords(statement), run) : run());
+          await after?.();
           await this.deps.statementDone?.(session);
           await forgetLoadsOnReset(ctx);
           results.push(result);
@@ -104,6 +109,24 @@ export class SqlExecutor {
   endSession(session: Session): Promise<void> {
     session.inTransaction = false;
     return this.deps.warehouse.releasePinned(session.id);
+  }
+
+  /**
+   * PUT of a client's file: writes `bytes` as `name` into the internal stage `target` (`@~[/dir]` or
+   * `@stage[/dir]`), checked as the session's user and role.
+   */
+  async upload(session: Session, target: string, name: string, bytes: Uint8Array): Promise<StatementResult> {
+    const [statement] = splitStatements(`PUT ${target}`);
+    if (statement === undefined) throw invalid('PUT needs a target stage such as @~');
+    return this.deps.warehouse.withConnection(async (conn) => {
+      const ctx: ExecContext = { ...this.deps, listings: this.deps.listings ?? [], session, statement, params: [], conn };
+      const p = new Parser(statement);
+      p.expectWords('PUT');
+      const ref = readStageRef(p, statement);
+      if (!ref) throw invalid(`PUT target '${target}' must be a stage such as @~ or @my_stage[/dir]`);
+      p.expectEnd();
+      return storeInStage(ctx, ref, name, (file) => writeFileSync(file, bytes, { mode: 0o600 }));
+    });
   }
 }
 

@@ -57,8 +57,9 @@ describe("the guide's Lab 3–4 across two recpipe processes", () => {
   it('creates the integration (its key added by ALTER), the three external functions and the grants as the README writes them', async () => {
     await warehouse.execute(
       s,
-      `use role accountadmin;
+      `use role sysadmin;
        create database if not exists MOVIELENS; use schema movielens.public;
+       use role accountadmin;
        create or replace api integration snf_recommender_api_integration
          api_provider = aws_api_gateway
          api_aws_role_arn = 'arn:aws:iam::123456789012:role/snf-ef-role-test'

@@ -245,5 +245,11 @@ describe('trust over a real server process: identity, file access, stages, limit
     assert.notEqual(asReader.code, 0);
     assert.match(asReader.stderr, /not assigned to the executing user/);
     assert.ok(readFileSync(join(home, 'api-keys.json'), 'utf8').includes('KEYS_PUBLIC'));
+    // PUT through the CLI uploads the client's file into the user's own stage, which its role then loads from.
+    const put = await recpipe(['sql', '--server', server.url, '--key', sysadmin, '--home', join(tmp.dir, 'elsewhere'), '--format', 'csv', '-q',
+      `put 'file://${join(files, 'sub', 'b.csv')}' @~/up; list @~; copy into trust_db.public.t from @~/up`]);
+    assert.equal(put.code, 0, put.stderr);
+    assert.match(put.stdout, /~\/up\/b\.csv/);
+    assert.equal(statSync(join(home, 'stages', 'users', 'TRUST_SYS', 'up', 'b.csv')).mode & 0o777, 0o600);
   });
 });

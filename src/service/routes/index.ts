@@ -4,9 +4,10 @@ import { statementRoutes } from './statements.js';
 import { trainingJobRoutes } from './training-jobs.js';
 import { externalFunctionRoutes } from './external-functions.js';
 import { endpointRoutes } from './endpoints.js';
+import { stageRoutes } from './stages.js';
 import type { RouteArea } from './route-area.js';
 
 export type { RouteArea } from './route-area.js';
 
 /** Every API area, registered in this order; a new area adds one line. */
-export const routeAreas: readonly RouteArea[] = [healthRoutes, sessionRoutes, statementRoutes, trainingJobRoutes, endpointRoutes, externalFunctionRoutes];
+export const routeAreas: readonly RouteArea[] = [healthRoutes, sessionRoutes, statementRoutes, stageRoutes, trainingJobRoutes, endpointRoutes, externalFunctionRoutes];

@@ -217,7 +217,7 @@ describe('COPY INTO', () => {
     await assert.rejects(engine.execute(session, `copy into t from '${path}' file_format = (format_name = nope)`), /File format 'D\.PUBLIC\.NOPE' does not exist/);
     await assert.rejects(engine.execute(session, `copy into t from '${path}' on_error = skip`), /invalid value 'SKIP' for ON_ERROR/);
     await assert.rejects(engine.execute(session, `copy into t from 's3://bucket/x.csv'`), /unsupported COPY source 's3:\/\/bucket\/x\.csv'.*supported schemes: file:\/\//);
-    await assert.rejects(engine.execute(session, `copy into t from @stage`), /unsupported COPY source/);
+    await assert.rejects(engine.execute(session, `copy into t from @stage`), /Stage '.*STAGE' does not exist or not authorized/);
     await assert.rejects(engine.execute(session, `copy into t from '${join(files.dir, 'absent.csv')}'`), /was not found/);
     await assert.rejects(engine.execute(session, `copy into nope from '${path}'`), /Table 'D\.PUBLIC\.NOPE' does not exist/);
   });

@@ -131,7 +131,7 @@ function sourcePath(p: Parser): string {
   const t = p.peek();
   const shown = t ? `'${t.value}'` : '(none)';
   const unsupported = (what: string): RecpipeError =>
-    compilation('INVALID_ARGUMENT', `unsupported COPY source ${what}: recpipe loads from 'file:///absolute/path' or '/absolute/path' (a file or a directory); supported schemes: file://`);
+    compilation('INVALID_ARGUMENT', `unsupported COPY source ${what}: recpipe loads from a stage (@stage[/path], @~[/path]) or, for the home's owner, 'file:///absolute/path' or '/absolute/path' (a file or a directory); supported schemes: file://`);
   if (t?.kind !== 'string') throw unsupported(shown);
   const text = p.string();
   let path = text;

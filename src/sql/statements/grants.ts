@@ -15,6 +15,7 @@ const PRIVILEGES: Readonly<Record<SecurableObject['kind'], readonly string[]>> =
   SCHEMA: ['USAGE', 'MONITOR', 'MODIFY', 'CREATE TABLE', 'CREATE VIEW', 'CREATE FUNCTION', 'CREATE STAGE'],
   TABLE: ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES'],
   STAGE: ['USAGE', 'READ', 'WRITE'],
+  'FUTURE TABLES': ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES'],
 };
 
 /**
@@ -29,6 +30,8 @@ export async function grantOrRevoke(ctx: ExecContext): Promise<StatementResult> 
   if (p.acceptWords('ROLE')) return roleGrant(ctx, p, revoke);
   const privileges = privilegeList(p);
   p.expectWords('ON');
+  const many = p.acceptWords('ALL', 'TABLES', 'IN', 'SCHEMA') ? 'ALL' : p.acceptWords('FUTURE', 'TABLES', 'IN', 'SCHEMA') ? 'FUTURE' : null;
+  if (many !== null) return schemaTablesGrant(ctx, p, privileges, many, revoke);
   const { object, owner } = await securable(ctx, p);
   p.expectWords(revoke ? 'FROM' : 'TO');
   p.acceptWords('ROLE');
@@ -36,15 +39,53 @@ export async function grantOrRevoke(ctx: ExecContext): Promise<StatementResult> 
   if (!revoke) p.acceptWords('WITH', 'GRANT', 'OPTION');
   else p.acceptOneOf(['CASCADE', 'RESTRICT']);
   p.expectEnd();
+  const found = ctx.access.role(role);
+  if (!found) throw compilation('NOT_FOUND', `Role '${role}' does not exist or not authorized.`);
+  if (privileges.length === 1 && privileges[0] === 'OWNERSHIP' && !revoke) {
+    // GRANT OWNERSHIP moves the object to another role; only its owner or a MANAGE GRANTS role may.
+    requireRoles(ctx, `GRANT OWNERSHIP on ${object.kind} ${object.name}`, [...(owner ? [owner] : []), ...MANAGE_GRANTS_ROLES]);
+    await ctx.access.recordOwnership(object, found.name);
+    return statusResult(ctx.statement, 'Statement executed successfully.');
+  }
   const known = PRIVILEGES[object.kind];
   for (const priv of privileges) {
     if (priv !== 'ALL' && !known.includes(priv)) throw compilation('INVALID_ARGUMENT', `Invalid privilege ${priv} for ${object.kind}; valid: ${[...known, 'ALL'].join(', ')}.`);
   }
-  const found = ctx.access.role(role);
-  if (!found) throw compilation('NOT_FOUND', `Role '${role}' does not exist or not authorized.`);
   requireRoles(ctx, `${revoke ? 'REVOKE' : 'GRANT'} on ${object.kind} ${object.name}`, [...(owner ? [owner] : []), ...MANAGE_GRANTS_ROLES]);
   if (revoke) await ctx.access.revoke(privileges, object, found.name);
   else await ctx.access.grant(privileges, object, found.name, ctx.session.role);
+  return statusResult(ctx.statement, 'Statement executed successfully.');
+}
+
+/**
+ * GRANT … ON ALL TABLES IN SCHEMA s (each table there now) or ON FUTURE TABLES IN SCHEMA s (tables
+ * created there later receive the grant), and the matching REVOKE; the database's owner or a MANAGE
+ * GRANTS role may.
+ */
+async function schemaTablesGrant(ctx: ExecContext, p: Parser, privileges: string[], many: 'ALL' | 'FUTURE', revoke: boolean): Promise<StatementResult> {
+  const { database, schema } = resolveSchemaName(p.objectName(2, 'schema name'), ctx.session, 'GRANT');
+  p.expectWords(revoke ? 'FROM' : 'TO');
+  p.acceptWords('ROLE');
+  const role = p.identifier('role name');
+  if (!revoke) p.acceptWords('WITH', 'GRANT', 'OPTION');
+  p.expectEnd();
+  const db = ctx.catalog.database(database);
+  const found = db ? (await ctx.warehouse.listSchemas(db.name)).find((s) => s.toUpperCase() === schema.toUpperCase()) : undefined;
+  if (!db || !found) throw objectMissing('Schema', [database, schema]);
+  const grantee = ctx.access.role(role);
+  if (!grantee) throw compilation('NOT_FOUND', `Role '${role}' does not exist or not authorized.`);
+  for (const priv of privileges) {
+    if (priv !== 'ALL' && !PRIVILEGES.TABLE.includes(priv)) throw compilation('INVALID_ARGUMENT', `Invalid privilege ${priv} for TABLE; valid: ${[...PRIVILEGES.TABLE, 'ALL'].join(', ')}.`);
+  }
+  requireRoles(ctx, `${revoke ? 'REVOKE' : 'GRANT'} on ${many} TABLES IN SCHEMA ${db.name}.${found}`, [...(db.owner ? [db.owner] : []), ...MANAGE_GRANTS_ROLES]);
+  const objects: SecurableObject[] =
+    many === 'FUTURE'
+      ? [{ kind: 'FUTURE TABLES', name: displayName([db.name, found]) }]
+      : (await ctx.warehouse.listTables({ database: db.name, schema: found })).map((t) => ({ kind: 'TABLE' as const, name: displayName([db.name, found, t.name]) }));
+  for (const object of objects) {
+    if (revoke) await ctx.access.revoke(privileges, object, grantee.name);
+    else await ctx.access.grant(privileges, object, grantee.name, ctx.session.role);
+  }
   return statusResult(ctx.statement, 'Statement executed successfully.');
 }
 

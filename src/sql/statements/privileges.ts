@@ -1,0 +1,164 @@
+import { RecpipeError } from '../../core/errors.js';
+import type { SecurableObject } from '../../access/index.js';
+import { displayName, type TableName } from '../../warehouse/index.js';
+import { loadDialect, parse, statementObjects } from '../dialect/index.js';
+import type { ExecContext } from '../context.js';
+import { objectMissing } from '../errors.js';
+import { resolveTableName, SYSTEM_DATABASE } from '../identifiers.js';
+import type { Statement } from '../tokens.js';
+
+/** The privilege each kind of write needs on its target (MERGE inserts and updates). */
+const WRITE_NEEDS: Record<string, readonly string[]> = {
+  INSERT: ['INSERT'],
+  UPDATE: ['UPDATE'],
+  DELETE: ['DELETE'],
+  TRUNCATE: ['TRUNCATE'],
+  MERGE: ['INSERT', 'UPDATE'],
+  ALTER: ['OWNERSHIP'],
+};
+
+/** Statements whose tables recpipe checks here, by first word (recpipe's own statements check in their handlers). */
+export const CHECKED_VERBS = new Set(['SELECT', 'WITH', 'VALUES', '(', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'MERGE', 'ALTER', 'CREATE', 'DROP']);
+
+/** What to record once the statement succeeded: ownership of what it created, the end of what it dropped. */
+export type AfterStatement = () => Promise<void>;
+
+/**
+ * Snowflake's object privileges for one statement, from its read and write sets: USAGE on each
+ * database (or owning it), SELECT on every table or view read, INSERT/UPDATE/DELETE/TRUNCATE on
+ * the tables written, CREATE TABLE|VIEW on the schema (or owning the database) to create, OWNERSHIP
+ * to alter or drop. A role with no privilege on a table is told it does not exist; one with some
+ * privilege but not the needed one is told it lacks privileges. The system catalog stays readable.
+ */
+export async function checkObjectPrivileges(ctx: ExecContext): Promise<AfterStatement | null> {
+  const objects = await parsedObjects(ctx);
+  if (objects === null) return null;
+  for (const ref of objects.reads) need(ctx, ref.name, ['SELECT']);
+  for (const w of objects.writes) need(ctx, w.name, WRITE_NEEDS[w.kind]);
+  for (const d of objects.drops) need(ctx, d.name, ['OWNERSHIP']);
+  for (const c of objects.creates) mayCreate(ctx, c.name, c.kind);
+  return after(ctx, objects);
+}
+
+interface NamedObjects {
+  readonly reads: readonly { readonly name: readonly string[] }[];
+  readonly writes: readonly { readonly name: readonly string[]; readonly kind: string }[];
+  readonly creates: readonly { readonly name: readonly string[]; readonly kind: 'TABLE' | 'VIEW' }[];
+  readonly drops: readonly { readonly name: readonly string[]; readonly kind: 'TABLE' | 'VIEW' }[];
+}
+
+/**
+ * The statement's read and write sets from the dialect's syntax tree (the parser that also
+ * translates it). A statement the parser cannot read is not checked here: a query or DML statement
+ * then fails in its handler with the parser's own syntax error, and recpipe's own statements check
+ * in their handlers.
+ */
+async function parsedObjects(ctx: ExecContext): Promise<NamedObjects | null> {
+  await loadDialect();
+  let o;
+  try {
+    o = statementObjects(parse(skeleton(ctx.statement)), ctx.session);
+  } catch {
+    return null;
+  }
+  const parts = (t: TableName): string[] => [t.database, t.schema, t.name];
+  return {
+    reads: o.reads.map((t) => ({ name: parts(t) })),
+    writes: o.writes.map((w) => ({ name: parts(w.table), kind: w.kind })),
+    creates: o.creates.map((c) => ({ name: parts(c.object), kind: c.kind })),
+    drops: o.drops.map((d) => ({ name: parts(d.object), kind: d.kind })),
+  };
+}
+
+const LITERAL = new Set(['string', 'number', 'param']);
+const LITERAL_WORDS = new Set(['NULL', 'TRUE', 'FALSE']);
+
+/**
+ * The statement with every parenthesised group of literals (a VALUES row, an IN list) written as
+ * `(0)`, and runs of such groups as one: no object can be named inside them, and the parser's time
+ * grows with the text (a 1,000-row VALUES list takes it seconds), while this keeps it to milliseconds.
+ */
+export function skeleton(st: Statement): string {
+  const t = st.tokens;
+  let out = '';
+  let from = 0;
+  let lastGroupEnd = -1;
+  for (let i = 0; i < t.length; i++) {
+    if (t[i].value !== '(' || t[i].kind !== 'punct') continue;
+    let j = i + 1;
+    while (j < t.length && (LITERAL.has(t[j].kind) || (t[j].kind === 'word' && LITERAL_WORDS.has(t[j].value)) || t[j].value === ',' || t[j].value === '-' || t[j].value === '+')) j++;
+    if (j >= t.length || t[j].value !== ')' || j === i + 1) continue;
+    // A group right after another literal group and a comma is dropped with that comma.
+    const repeat = lastGroupEnd >= 0 && t[i - 1]?.value === ',' && t[i - 2]?.end === lastGroupEnd;
+    out += st.text.slice(from, repeat ? t[i - 1].start : t[i].start) + (repeat ? '' : '(0)');
+    from = t[j].end;
+    lastGroupEnd = t[j].end;
+    i = j;
+  }
+  return out + st.text.slice(from);
+}
+
+interface Resolved {
+  readonly object: SecurableObject;
+  readonly database: string;
+  readonly schema: string;
+  readonly dbOwner: string | null;
+}
+
+function resolve(ctx: ExecContext, name: readonly string[]): Resolved | null {
+  let t;
+  try {
+    t = resolveTableName(name, ctx.session, 'SELECT');
+  } catch {
+    return null; // no current database: the statement fails on its own with Snowflake's message
+  }
+  if (t.database.toUpperCase() === SYSTEM_DATABASE) return null;
+  const db = ctx.catalog.database(t.database);
+  if (!db) return null;
+  return { object: { kind: 'TABLE', name: displayName([db.name, t.schema, t.name]) }, database: db.name, schema: t.schema, dbOwner: db.owner };
+}
+
+function need(ctx: ExecContext, name: readonly string[], privileges: readonly string[]): void {
+  const r = resolve(ctx, name);
+  if (r === null) return;
+  const role = ctx.session.role;
+  // Tables made before recpipe recorded table owners belong to their database's owner.
+  const owner = ctx.access.ownerOf(r.object) ?? r.dbOwner;
+  if (owner !== null && ctx.access.roleHasAny(role, [owner])) return;
+  const held = ctx.access.privilegesOn(role, r.object);
+  if (!hasUsage(ctx, r) || held.size === 0) throw new RecpipeError('NOT_FOUND', `SQL compilation error: Object '${r.object.name}' does not exist or not authorized.`);
+  if (held.has('OWNERSHIP') || held.has('ALL') || privileges.every((p) => held.has(p))) return;
+  throw new RecpipeError('PERMISSION_DENIED', `SQL access control error: Insufficient privileges to operate on table '${name[name.length - 1]}'`);
+}
+
+/** USAGE on the database and the schema, or owning the database. */
+function hasUsage(ctx: ExecContext, r: Resolved): boolean {
+  const role = ctx.session.role;
+  if (r.dbOwner !== null && ctx.access.roleHasAny(role, [r.dbOwner])) return true;
+  const db = ctx.access.privilegesOn(role, { kind: 'DATABASE', name: r.database });
+  const schema = ctx.access.privilegesOn(role, { kind: 'SCHEMA', name: displayName([r.database, r.schema]) });
+  const usable = (s: Set<string>) => s.has('USAGE') || s.has('ALL') || s.has('OWNERSHIP');
+  return usable(db) && usable(schema);
+}
+
+function mayCreate(ctx: ExecContext, name: readonly string[], kind: 'TABLE' | 'VIEW'): void {
+  const r = resolve(ctx, name);
+  if (r === null) return;
+  const role = ctx.session.role;
+  if (r.dbOwner !== null && ctx.access.roleHasAny(role, [r.dbOwner])) return;
+  if (!hasUsage(ctx, r)) throw objectMissing('Schema', [r.database, r.schema]);
+  const held = ctx.access.privilegesOn(role, { kind: 'SCHEMA', name: displayName([r.database, r.schema]) });
+  if (held.has(`CREATE ${kind}`) || held.has('ALL') || held.has('OWNERSHIP')) return;
+  throw new RecpipeError('PERMISSION_DENIED', `SQL access control error: Insufficient privileges to operate on schema '${r.schema}' (CREATE ${kind} is needed)`);
+}
+
+function after(ctx: ExecContext, objects: NamedObjects): AfterStatement | null {
+  if (objects.creates.length === 0 && objects.drops.length === 0) return null;
+  const role = ctx.session.role;
+  const created = objects.creates.map((c) => resolve(ctx, c.name)).filter((r): r is Resolved => r !== null);
+  const dropped = objects.drops.map((d) => resolve(ctx, d.name)).filter((r): r is Resolved => r !== null);
+  return async () => {
+    for (const d of dropped) await ctx.access.objectDropped(d.object);
+    for (const c of created) await ctx.access.tableCreated(c.object, displayName([c.database, c.schema]), role);
+  };
+}
