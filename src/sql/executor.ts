@@ -69,7 +69,7 @@ export class SqlExecutor {
         const ctx: ExecContext = { ...this.deps, listings: this.deps.listings ?? [], session, statement, params: perStatement[i], conn };
         try {
           const run = (): Promise<StatementResult> => dispatch(ctx);
-          results.push(await (this.deps.externals ? this.deps.externals.evaluate(conn, statementWords(statement), run) : run()));
+          results.push(await (this.deps.externals ? this.deps.externals.evaluate(conn, statementWords(statement, session), run) : run()));
         } catch (e) {
           throw inStatement(e instanceof RecpipeError ? e : new RecpipeError('INTERNAL', String(e)), statement, statements.length);
         }
@@ -79,10 +79,10 @@ export class SqlExecutor {
   }
 }
 
-/** A statement's first word and all its words, for external functions to spot calls before it runs. */
-function statementWords(st: Statement): StatementWords {
+/** A statement's first word, all its words and where it runs, for external functions to spot calls before it runs. */
+function statementWords(st: Statement, session: Session): StatementWords {
   const words = new Set(st.tokens.filter((t) => t.kind === 'word' || t.kind === 'quoted').map((t) => t.value.toUpperCase()));
-  return { verb: st.tokens[0].value.toUpperCase(), words };
+  return { verb: st.tokens[0].value.toUpperCase(), words, database: session.database, schema: session.schema };
 }
 
 /** One-part names that slip past the translator (CTE-like constructs) still resolve in the session's schema. */
