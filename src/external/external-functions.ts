@@ -20,10 +20,12 @@ export interface ExternalFunctionsOptions {
   readonly concurrency?: number;
 }
 
-/** What the executor tells about a statement before running it: its first word and every word in it, upper-case. */
+/** What the executor tells about a statement before running it: its first word and every word in it, upper-case, and the session's schema. */
 export interface StatementWords {
   readonly verb: string;
   readonly words: ReadonlySet<string>;
+  readonly database: string | null;
+  readonly schema: string | null;
 }
 
 /** The secret store as external functions use it. */
@@ -217,7 +219,8 @@ export class ExternalFunctions {
   }
 
   private async evaluateWithCalls<T>(conn: WarehouseConnection, statement: StatementWords, inTransaction: boolean, run: () => Promise<T>): Promise<T> {
-    const calls = new StatementCalls(EVALUATED.has(statement.verb) && this.functions().some((f) => statement.words.has(f.name.toUpperCase())));
+    const named = this.functions().some((f) => statement.words.has(f.name.toUpperCase()) && sameSchema(f, statement));
+    const calls = new StatementCalls(EVALUATED.has(statement.verb) && named);
     this.running.set(conn.id, calls);
     try {
       if (!calls.replaying) {
@@ -288,6 +291,10 @@ export class ExternalFunctions {
     return out;
   }
 }
+
+/** Whether a function is the one a call in the statement's schema reaches (calls resolve in the session's schema only). */
+const sameSchema = (f: ExternalFunction, st: StatementWords): boolean =>
+  st.database !== null && st.schema !== null && f.database.toUpperCase() === st.database.toUpperCase() && f.schema.toUpperCase() === st.schema.toUpperCase();
 
 const functionKey = (fn: ExternalFunction): string => scoped(fn.database, fn.schema, fn.name, fn.argTypes.length);
 

@@ -90,7 +90,7 @@ export class SqlExecutor {
         try {
           const after = CHECKED_VERBS.has(ctx.statement.tokens[0].value) ? await checkObjectPrivileges(ctx) : null;
           const run = (): Promise<StatementResult> => dispatch(taskTableFunctions(ctx) ?? ctx);
-          const result = await (this.deps.externals ? this.deps.externals.evaluate(conn, statementWords(statement), run) : run());
+          const result = await (this.deps.externals ? this.deps.externals.evaluate(conn, statementWords(statement, session), run) : run());
           await after?.();
           await this.deps.statementDone?.(session);
           await forgetLoadsOnReset(ctx);
@@ -130,10 +130,10 @@ export class SqlExecutor {
   }
 }
 
-/** A statement's first word and all its words, for external functions to spot calls before it runs. */
-function statementWords(st: Statement): StatementWords {
+/** A statement's first word, all its words and where it runs, for external functions to spot calls before it runs. */
+function statementWords(st: Statement, session: Session): StatementWords {
   const words = new Set(st.tokens.filter((t) => t.kind === 'word' || t.kind === 'quoted').map((t) => t.value.toUpperCase()));
-  return { verb: st.tokens[0].value.toUpperCase(), words };
+  return { verb: st.tokens[0].value.toUpperCase(), words, database: session.database, schema: session.schema };
 }
 
 /** One-part names that slip past the translator (CTE-like constructs) still resolve in the session's schema. */
