@@ -26,6 +26,8 @@ export interface StatementWords {
   readonly words: ReadonlySet<string>;
   readonly database: string | null;
   readonly schema: string | null;
+  /** Whether the session has an explicit transaction open (BEGIN … COMMIT spans statements and requests). */
+  readonly inTransaction: boolean;
 }
 
 /** The secret store as external functions use it. */
@@ -70,7 +72,6 @@ export class ExternalFunctions {
   /** The statement each warehouse connection is evaluating, by connection id. */
   private readonly running = new Map<number, StatementCalls>();
   /** Connections (of one executor request) inside BEGIN … COMMIT. */
-  private readonly inTransaction = new WeakSet<WarehouseConnection>();
 
   private constructor(
     private readonly opts: ExternalFunctionsOptions,
@@ -211,11 +212,7 @@ export class ExternalFunctions {
    * queries can be run in passes, as nothing else can be undone there.
    */
   async evaluate<T>(conn: WarehouseConnection, statement: StatementWords, run: () => Promise<T>): Promise<T> {
-    const inTransaction = this.inTransaction.has(conn);
-    const result = this.functionsByKey.size === 0 ? await run() : await this.evaluateWithCalls(conn, statement, inTransaction, run);
-    if (['BEGIN', 'START'].includes(statement.verb)) this.inTransaction.add(conn);
-    if (['COMMIT', 'ROLLBACK', 'END', 'ABORT'].includes(statement.verb)) this.inTransaction.delete(conn);
-    return result;
+    return this.functionsByKey.size === 0 ? run() : this.evaluateWithCalls(conn, statement, statement.inTransaction, run);
   }
 
   private async evaluateWithCalls<T>(conn: WarehouseConnection, statement: StatementWords, inTransaction: boolean, run: () => Promise<T>): Promise<T> {

@@ -133,7 +133,7 @@ export class SqlExecutor {
 /** A statement's first word, all its words and where it runs, for external functions to spot calls before it runs. */
 function statementWords(st: Statement, session: Session): StatementWords {
   const words = new Set(st.tokens.filter((t) => t.kind === 'word' || t.kind === 'quoted').map((t) => t.value.toUpperCase()));
-  return { verb: st.tokens[0].value.toUpperCase(), words, database: session.database, schema: session.schema };
+  return { verb: st.tokens[0].value.toUpperCase(), words, database: session.database, schema: session.schema, inTransaction: session.inTransaction === true };
 }
 
 /** One-part names that slip past the translator (CTE-like constructs) still resolve in the session's schema. */

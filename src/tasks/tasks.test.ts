@@ -114,7 +114,7 @@ describe('tasks', { timeout: 60_000 }, () => {
     await withTasks(async (e, s, clock) => {
       await e.execute(
         s,
-        `create table ratings as select i % 50 as u, i % 40 as m, 1 + i % 5 as r from range(2000) t(i);
+        `create table ratings as select i % 50 as userid, i % 40 as movieid, 1 + i % 5 as rating from range(2000) t(i);
          create table recs (userid float, recommendations variant);
          create task slow schedule = '1 MINUTE' as
            select train_and_get_recommendations('ratings', 'recs', parse_json('{"wait": true, "folds": 0, "hyperparameters": {"n_epochs": 100000, "n_factors": 50}}')) as job;

@@ -4,6 +4,7 @@ import { after, describe, it } from 'node:test';
 import { HttpSqlClient } from '../../src/client/http-sql-client.js';
 import { InProcessSqlClient } from '../../src/client/in-process-sql-client.js';
 import type { SqlClient } from '../../src/client/sql-client.js';
+import { ownerKey } from '../support/auth.js';
 import { startServerChild, type ServerChild } from '../support/recpipe-cli.js';
 import { mlSmall, sharedDataSkip } from '../support/shared-data.js';
 import { tempDir } from '../support/temp-engine.js';
@@ -191,10 +192,11 @@ describe("the guide's Lab 1 → Lab 4 SQL, twice on the same home", { skip: shar
   });
 
   it('through a server: the second run gives the same counts and recommendations', { timeout: 300_000 }, async () => {
-    server = await startServerChild(join(files.dir, 'served'));
+    const home = join(files.dir, 'served');
+    server = await startServerChild(home);
     const runs: GuideRun[] = [];
     for (let k = 0; k < 2; k++) {
-      const client = await HttpSqlClient.open(server.url);
+      const client = await HttpSqlClient.open(server.url, {}, ownerKey(home));
       try {
         runs.push(await playGuide(client));
       } finally {
