@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isRecpipeError } from '../core/errors.js';
-import { formatCsv, formatJson, formatTable, parseOutputFormat } from './format-results.js';
+import { formatCsv, formatJson, formatTable, parseOutputFormat, TABLE_CELL_WIDTH } from './format-results.js';
 import type { StatementResult } from './sql-client.js';
 
 const result: StatementResult = {
@@ -33,6 +33,36 @@ describe('formatTable', () => {
         '',
       ].join('\n'),
     );
+  });
+});
+
+describe('formatTable with long cells', () => {
+  const recs = Array.from({ length: 40 }, (_, i) => ({ movieid: 1000 + i, rating: 4.25 }));
+  const description = 'A long description '.repeat(20).trim();
+  const long: StatementResult = {
+    statement: 'select …',
+    kind: 'query',
+    columns: [
+      { name: 'USERID', type: 'NUMBER(38,0)' },
+      { name: 'TOP_10_RECOMMENDATIONS', type: 'VARIANT' },
+      { name: 'NOTE', type: 'VARCHAR' },
+    ],
+    rows: [[7, recs, description]],
+    rowCount: 1,
+  };
+
+  it('wraps VARIANT and long text cells at commas and spaces; csv and json keep them whole', () => {
+    const lines = formatTable(long).trimEnd().split('\n');
+    const bodyLines = lines.slice(3, -1);
+    assert.ok(bodyLines.length > 5, 'the row spans several physical lines');
+    for (const l of lines) assert.ok(l.length <= 4 + 6 + 3 + TABLE_CELL_WIDTH + 3 + TABLE_CELL_WIDTH + 2, `line of ${l.length}: ${l}`);
+    const column = (j: number) => bodyLines.map((l) => l.split(' | ')[j]!.replace(/^\| /, '').replace(/ \|$/, ''));
+    assert.equal(column(1).map((c) => c.trimEnd()).join(''), JSON.stringify(recs), 'wrapped at commas, nothing lost');
+    assert.equal(column(2).map((c) => c.trim()).filter(Boolean).join(' '), description, 'wrapped at spaces, nothing lost');
+    assert.match(bodyLines[0]!, /^\|\s+7 \| /, 'the row starts on its first line');
+    assert.match(bodyLines[1]!, /^\|\s+\| /, 'continuation lines leave other columns blank');
+    assert.equal(formatCsv(long).split('\n').length, 3);
+    assert.equal(formatJson(long), JSON.stringify([{ USERID: 7, TOP_10_RECOMMENDATIONS: recs, NOTE: description }]) + '\n');
   });
 });
 

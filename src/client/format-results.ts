@@ -21,20 +21,27 @@ export function formatResult(r: StatementResult, format: OutputFormat): string {
 
 const NUMERIC_TYPE = /^(NUMBER|DECIMAL|NUMERIC|INT|INTEGER|BIGINT|SMALLINT|TINYINT|BYTEINT|FLOAT|FLOAT4|FLOAT8|DOUBLE|REAL)\b/i;
 
-/** A worksheet-style grid: numbers right-aligned, NULL spelt out, line breaks shown as \n. */
+/** Cells wider than this wrap onto continuation lines, so a VARIANT or a long description stays readable. */
+export const TABLE_CELL_WIDTH = 80;
+
+/** A worksheet-style grid: numbers right-aligned, NULL spelt out, line breaks shown as \n, long cells wrapped. */
 export function formatTable(r: StatementResult): string {
   const header = r.columns.map((c) => c.name);
-  const cells = r.rows.map((row) => row.map((v) => tableCell(v)));
-  const widths = header.map((h, j) => Math.max(h.length, ...cells.map((row) => row[j]?.length ?? 0)));
+  const cells = r.rows.map((row) => row.map((v) => wrapCell(tableCell(v))));
+  const widths = header.map((h, j) => Math.max(h.length, ...cells.flatMap((row) => (row[j] ?? []).map((l) => l.length))));
   const right = r.columns.map((c, j) => NUMERIC_TYPE.test(c.type) || r.rows.some((row) => typeof row[j] === 'number'));
   const rule = (edge: string) => edge + widths.map((w) => '-'.repeat(w + 2)).join('+') + edge;
   const line = (values: string[], align: boolean[]) =>
     '| ' + values.map((v, j) => (align[j] ? v.padStart(widths[j]) : v.padEnd(widths[j]))).join(' | ') + ' |';
+  const physical = (row: string[][]) => {
+    const height = Math.max(1, ...row.map((c) => c.length));
+    return Array.from({ length: height }, (_, k) => line(row.map((c) => c[k] ?? ''), right));
+  };
   return [
     rule('+'),
     line(header, header.map(() => false)),
     rule('|'),
-    ...cells.map((row) => line(row, right)),
+    ...cells.flatMap(physical),
     rule('+'),
   ].join('\n') + '\n';
 }
@@ -42,6 +49,21 @@ export function formatTable(r: StatementResult): string {
 function tableCell(v: unknown): string {
   if (v === null || v === undefined) return 'NULL';
   return text(v).replace(/\r?\n/g, '\\n');
+}
+
+/** Splits a long cell into lines of at most TABLE_CELL_WIDTH, after a comma or space when one is near the end. */
+function wrapCell(cell: string): string[] {
+  const lines: string[] = [];
+  let rest = cell;
+  while (rest.length > TABLE_CELL_WIDTH) {
+    const window = rest.slice(0, TABLE_CELL_WIDTH);
+    const soft = Math.max(window.lastIndexOf(', ') + 2, window.lastIndexOf(' ') + 1, window.lastIndexOf(',') + 1);
+    const cut = soft > TABLE_CELL_WIDTH / 2 ? soft : TABLE_CELL_WIDTH;
+    lines.push(rest.slice(0, cut).trimEnd());
+    rest = rest.slice(cut);
+  }
+  lines.push(rest);
+  return lines;
 }
 
 /** RFC 4180: a header line, fields quoted when they hold a comma, quote or line break; NULL is empty. */

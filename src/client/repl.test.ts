@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -48,6 +48,34 @@ describe('runRepl (interactive, in-process)', () => {
     assert.deepEqual(history, ['create database repl_db;', 'use schema repl_db.public;', 'select * from no_such_table;', 'select 40 + 2 as answer ;', 'use role accountadmin;', "create user hist_u password = '***' default_role = public;"]);
     assert.ok(!readFileSync(historyFile, 'utf8').includes('hunter2'), 'no secret value in the history');
     assert.equal(statSync(historyFile).mode & 0o777, 0o600);
+  });
+});
+
+describe('runRepl ! commands', () => {
+  const home = mkdtempSync(join(tmpdir(), 'recpipe-'));
+  after(() => rmSync(home, { recursive: true, force: true }));
+
+  it('!help lists the commands; !source runs a file in the session and names the file on failure', async () => {
+    const client = await InProcessSqlClient.open(home);
+    const script = join(home, 'setup.sql');
+    writeFileSync(script, 'create database src_db;\nuse schema src_db.public;\ncreate table t (a int);\ninsert into t values (7);\n');
+    const broken = join(home, 'broken.sql');
+    writeFileSync(broken, 'select 1;\nselect * from nowhere;\n');
+    const [input, output, errors] = [new PassThrough(), new PassThrough(), new PassThrough()];
+    const [out, err] = [collect(output), collect(errors)];
+    const done = runRepl(client, { input, output, errors, format: 'csv', interactive: false, historyFile: join(home, 'h') });
+    input.end(`!help\n!source ${script}\nselect a * 6 as six from t;\n!source ${broken}\n!load\n!nope\n`);
+    try {
+      assert.equal(await done, 3);
+    } finally {
+      await client.close();
+    }
+    assert.match(out(), /!help .*\n.*!source FILE .*\n.*!exit/);
+    assert.match(out(), /SIX\r?\n42/i, 'the sourced file changed the session: its schema and table are used after');
+    assert.equal(client.session.database, 'SRC_DB');
+    assert.ok(err().includes(`${broken}:2:`), err());
+    assert.match(err(), /!load needs a file/);
+    assert.match(err(), /unknown command !nope; type !help/);
   });
 });
 

@@ -1,9 +1,10 @@
 import { appendFileSync, chmodSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { OutputFormat } from './format-results.js';
-import { runScript } from './run-script.js';
+import { runScript, type ScriptOutput } from './run-script.js';
 import type { SessionContext, SqlClient } from './sql-client.js';
 import { endsStatement } from './sql-text.js';
 
@@ -20,6 +21,15 @@ export interface ReplOptions {
 
 const HISTORY_KEPT = 1000;
 const QUIT = new Set(['!exit', '!quit', 'exit', 'quit']);
+
+/** The worksheet's own commands, as snowsql spells them; each is one line, without `;`. */
+const COMMANDS: readonly (readonly [string, string])[] = [
+  ['!help', 'list these commands'],
+  ['!source FILE', 'run the statements in FILE in this session (also !load)'],
+  ['!exit, !quit', 'end the worksheet (also exit, quit, Ctrl-D)'],
+];
+
+export const REPL_HELP = `Worksheet commands:\n${COMMANDS.map(([c, what]) => `  ${c.padEnd(14)}${what}`).join('\n')}\nAnything else is SQL, run when a line ends with ;\n`;
 
 /** The worksheet context as a prompt: `SYSADMIN@MOVIELENS.PUBLIC> `. */
 export function promptFor(s: SessionContext): string {
@@ -57,13 +67,18 @@ export async function runRepl(client: SqlClient, o: ReplOptions): Promise<number
   prompt();
   for await (const line of rl) {
     if (buffer === '' && QUIT.has(line.trim().toLowerCase())) break;
+    if (buffer === '' && line.trimStart().startsWith('!')) {
+      if (!(await runCommand(client, line.trim(), o))) failures++;
+      prompt();
+      continue;
+    }
     buffer += (buffer === '' ? '' : '\n') + line;
     if (endsStatement(buffer)) {
       const script = buffer;
       buffer = '';
       if (o.interactive) saveHistory(o.historyFile, script);
       try {
-        await runScript(client, script, { format: o.format, out: (t) => o.output.write(t), err: (t) => o.errors.write(t) });
+        await runScript(client, script, scriptOutput(o));
       } catch (e) {
         failures++;
         o.errors.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
@@ -75,6 +90,35 @@ export async function runRepl(client: SqlClient, o: ReplOptions): Promise<number
   }
   rl.close();
   return failures;
+}
+
+function scriptOutput(o: ReplOptions): ScriptOutput {
+  return { format: o.format, out: (t) => o.output.write(t), err: (t) => o.errors.write(t) };
+}
+
+/** Runs a `!` command; false when it failed (the failure is reported on the error stream). */
+async function runCommand(client: SqlClient, line: string, o: ReplOptions): Promise<boolean> {
+  const [name = '', ...rest] = line.split(/\s+/);
+  const arg = rest.join(' ').replace(/;$/, '').trim();
+  try {
+    switch (name.toLowerCase()) {
+      case '!help':
+        o.output.write(REPL_HELP);
+        return true;
+      case '!source':
+      case '!load': {
+        if (arg === '') throw new Error(`${name} needs a file: ${name} FILE`);
+        const file = resolve(arg.replace(/^~(?=$|\/)/, homedir()));
+        await runScript(client, readFileSync(file, 'utf8'), scriptOutput(o), file);
+        return true;
+      }
+      default:
+        throw new Error(`unknown command ${name}; type !help for the list`);
+    }
+  } catch (e) {
+    o.errors.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+    return false;
+  }
 }
 
 /** readline wants the newest entry first. */

@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { invalid } from '../core/errors.js';
+import { invalid, notFound } from '../core/errors.js';
 
 /** Where recpipe keeps its data and where its HTTP service listens. */
 export interface RecpipeConfig {
@@ -14,6 +15,11 @@ export interface ConfigFlags {
   home?: string;
   port?: string | number;
   host?: string;
+  /**
+   * Make the home when it does not exist yet. Without it only the default home (neither --home nor
+   * RECPIPE_HOME given) is made, so a mistyped path fails instead of starting an empty home.
+   */
+  createHome?: boolean;
 }
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -34,10 +40,17 @@ export function resolveConfig(flags: ConfigFlags, env: Environment, cwd: string)
   return { home: resolve(cwd, home), port, host };
 }
 
-/** The one place recpipe reads `process.env`. */
+/** The one place recpipe reads `process.env`. A named home must exist unless `createHome` is set. */
 export function loadConfig(flags: ConfigFlags = {}): RecpipeConfig {
-  return resolveConfig(flags, process.env, process.cwd());
+  const config = resolveConfig(flags, process.env, process.cwd());
+  const named = pick(flags.home, process.env[ENV.home]) !== undefined;
+  if (named && flags.createHome !== true && !existsSync(config.home)) {
+    throw notFound(`no recpipe home at ${config.home}; pass --create-home to make one`, { home: config.home });
+  }
+  return config;
 }
+
+export const CREATE_HOME_OPTION = ['--create-home', 'make the data directory given by --home or $RECPIPE_HOME if it does not exist'] as const;
 
 /** The API key a client presents: --key, else RECPIPE_API_KEY, else none (the CLI then uses the home's owner token). */
 export function loadApiKey(flag?: string, env: Environment = process.env): string | undefined {

@@ -45,11 +45,18 @@ import { readStageRef } from './stage-paths.js';
 import { writeFileSync } from 'node:fs';
 import { splitStatements, type Statement } from './tokens.js';
 
-const SUPPORTED =
-  'USE ROLE|WAREHOUSE|DATABASE|SCHEMA; CREATE [OR REPLACE] DATABASE|SCHEMA|WAREHOUSE|FILE FORMAT|TABLE|VIEW|STAGE; DROP of the same; LIST @stage; PUT; ' +
-  'SHOW DATABASES|SCHEMAS|TABLES|VIEWS|WAREHOUSES|FILE FORMATS|TRAINING JOBS|ENDPOINTS; DESCRIBE TABLE|VIEW|FILE FORMAT|TRAINING JOB|ENDPOINT; COPY INTO; ' +
-  'CREATE|ALTER|DROP|EXECUTE TASK; SHOW TASKS; DESCRIBE TASK; ' +
-  'SELECT; INSERT; UPDATE; DELETE; TRUNCATE; ALTER TABLE; BEGIN/COMMIT/ROLLBACK';
+const SUPPORTED = [
+  'USE ROLE|WAREHOUSE|DATABASE|SCHEMA',
+  'CREATE [OR REPLACE] DATABASE|SCHEMA|WAREHOUSE|FILE FORMAT|TABLE|VIEW|STAGE|ROLE|USER|TASK|API INTEGRATION|EXTERNAL FUNCTION',
+  'DROP of the same',
+  'ALTER TABLE|TASK|API INTEGRATION',
+  'EXECUTE TASK',
+  'SHOW DATABASES|SCHEMAS|TABLES|VIEWS|WAREHOUSES|FILE FORMATS|STAGES|TASKS|INTEGRATIONS|EXTERNAL FUNCTIONS|TRAINING JOBS|ENDPOINTS and the other listings',
+  'DESCRIBE TABLE|VIEW|FILE FORMAT|TASK|INTEGRATION|FUNCTION|TRAINING JOB|ENDPOINT',
+  'GRANT; REVOKE; COPY INTO; LIST @stage; PUT',
+  'SELECT; WITH; VALUES; INSERT; UPDATE; DELETE; MERGE; TRUNCATE',
+  'BEGIN/COMMIT/ROLLBACK',
+].join('; ');
 
 export interface ExecutorDeps {
   readonly warehouse: Warehouse;
@@ -239,13 +246,24 @@ function drop(ctx: ExecContext): Promise<StatementResult> {
   }
 }
 
+/** Words between a DDL verb and the object kind; they never name the statement. */
+const MODIFIERS = new Set(['OR', 'REPLACE', 'ALTER', 'IF', 'NOT', 'EXISTS', 'SECURE', 'TRANSIENT', 'TERSE', 'RECURSIVE', ...TEMPORARY]);
+const DDL_VERBS = new Set(['CREATE', 'DROP', 'ALTER', 'SHOW', 'DESCRIBE', 'DESC', 'UNDROP', 'EXECUTE']);
+/** First words of object kinds spelled in two words (FILE FORMAT, MATERIALIZED VIEW, API INTEGRATION …). */
+const TWO_WORD_KINDS = new Set(['FILE', 'MATERIALIZED', 'EXTERNAL', 'DYNAMIC', 'EVENT', 'HYBRID', 'ICEBERG', 'API', 'STORAGE', 'NOTIFICATION', 'SECURITY', 'NETWORK', 'MASKING', 'ROW', 'RESOURCE', 'PASSWORD', 'SESSION', 'AUTHENTICATION', 'COMPUTE', 'GIT', 'IMAGE', 'STREAMLIT']);
+
+/** Names a statement by its verb and object kind (`CREATE SEQUENCE`, `ALTER WAREHOUSE`), never by its modifiers or object name. */
 function unsupported(st: Statement): RecpipeError {
-  const words = st.tokens
-    .slice(0, 3)
-    .filter((t) => t.kind === 'word')
-    .map((t) => t.value)
-    .join(' ');
-  return compilation('INVALID_ARGUMENT', `Unsupported statement '${words || st.tokens[0].value}'. recpipe supports: ${SUPPORTED}.`);
+  const words = st.tokens.filter((t) => t.kind === 'word').map((t) => t.value);
+  const verb = words[0] ?? st.tokens[0].value;
+  let named = verb;
+  if (DDL_VERBS.has(verb)) {
+    let i = 1;
+    while (i < words.length && MODIFIERS.has(words[i])) i++;
+    const [kind, next] = [words[i], words[i + 1]];
+    if (kind !== undefined) named += TWO_WORD_KINDS.has(kind) && next !== undefined ? ` ${kind} ${next}` : ` ${kind}`;
+  }
+  return compilation('INVALID_ARGUMENT', `Unsupported statement '${named}'. recpipe supports: ${SUPPORTED}.`);
 }
 
 function checkParam(v: unknown, i: number): SqlParam {

@@ -30,7 +30,7 @@ describe('recpipe train --input-table / jobs / deploy / endpoints / predict --en
   });
 
   it('creates a ratings table with recpipe sql, trains on it in-process and prints the log as it comes', T, async () => {
-    const setup = await recpipe(['sql', ...at, '-q', syntheticRatingsSql('cli_ml', 'ratings')]);
+    const setup = await recpipe(['sql', ...at, '--create-home', '-q', syntheticRatingsSql('cli_ml', 'ratings')]);
     assert.equal(setup.code, 0, setup.stderr);
     const r = await recpipe(['train', ...at, '--input-table', 'ratings', '--output-table', 'recs', '--database', 'cli_ml', '--cv', '3', '--param', 'n_factors=4', '--param', 'n_epochs=5', '--seed', '1']);
     assert.equal(r.code, 0, r.stderr);

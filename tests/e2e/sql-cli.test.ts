@@ -21,9 +21,17 @@ describe('recpipe sql / server / load (child processes)', { timeout: 120_000 }, 
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('refuses a --home that does not exist, and makes none, unless --create-home is given', async () => {
+    const typo = join(dir, 'hoem');
+    const r = await recpipe(['sql', '--home', typo, '-q', 'select 1']);
+    assert.notEqual(r.code, 0);
+    assert.ok(r.stderr.includes(`no recpipe home at ${typo}; pass --create-home to make one`), r.stderr);
+    assert.ok(!existsSync(typo), 'a mistyped home is not created');
+  });
+
   it('runs -q in-process on a home with no server, printing csv', async () => {
     const r = await recpipe([
-      'sql', '--home', home, '--format', 'csv', '-q',
+      'sql', '--home', home, '--create-home', '--format', 'csv', '-q',
       "create database cli_db; use schema cli_db.public; create table t (a int, b varchar); insert into t values (1, 'x,y'), (2, null); select a, b from t order by a",
     ]);
     assert.equal(r.code, 0, r.stderr);

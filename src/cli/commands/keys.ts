@@ -1,19 +1,20 @@
 import type { Command } from 'commander';
 import { ApiKeyStore } from '../../auth/index.js';
 import { invalid } from '../../core/errors.js';
-import { loadConfig } from '../../config/index.js';
+import { CREATE_HOME_OPTION, loadConfig } from '../../config/index.js';
 import { jsonText, print } from '../control.js';
 import { alignTable, shortTime } from '../text-table.js';
 
 interface HomeOptions {
   home?: string;
+  createHome?: boolean;
 }
 
 const store = (o: HomeOptions): ApiKeyStore => {
-  return new ApiKeyStore(loadConfig({ home: o.home }).home);
+  return new ApiKeyStore(loadConfig({ home: o.home, createHome: o.createHome }).home);
 };
 
-const withHome = (c: Command): Command => c.option('--home <dir>', 'data directory (default $RECPIPE_HOME or ./recpipe-data)');
+const withHome = (c: Command): Command => c.option('--home <dir>', 'data directory (default $RECPIPE_HOME or ./recpipe-data)').option(...CREATE_HOME_OPTION);
 
 /** A plain (unquoted) Snowflake identifier, upper-cased as Snowflake reads it; anything else is refused. */
 function plainName(text: string, what: string): string {
@@ -49,7 +50,8 @@ export function registerKeys(program: Command): void {
       .option('--name <name>', 'a name to list and revoke the key by (default key-<id>)')
       .option('--user <name>', 'the user the key signs in as (default KEYS_<ROLE>); made with the role as its default when missing'),
   ).action(async (o: HomeOptions & { role: string; name?: string; user?: string }) => {
-    const s = store(o);
+    // The key is what a new server's first caller needs, so `keys create` may start the home.
+    const s = store({ ...o, createHome: true });
     const role = plainName(o.role, 'role');
     const user = plainName(o.user ?? `KEYS_${role}`, 'user');
     await ensureKeyUser(s.home, user, role);

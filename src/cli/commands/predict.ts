@@ -89,14 +89,15 @@ async function targetOf(o: PredictOptions, cmd: Command): Promise<Target> {
 
 async function endpointKey(o: PredictOptions): Promise<string | undefined> {
   const [{ loadApiKey, loadConfig }, { clientKey }] = await Promise.all([import('../../config/index.js'), import('../../client/connect.js')]);
-  return clientKey(loadConfig({ home: o.home }).home, loadApiKey(o.key));
+  return clientKey(loadConfig({ home: o.home, createHome: true }).home, loadApiKey(o.key));
 }
 
 /** The URL of the server that owns the home; endpoints answer only there (they live in its memory). */
 async function homeServer(homeFlag: string | undefined): Promise<string> {
   // Imported here: the --url mode needs neither the config nor the client.
   const [{ loadConfig }, { findServer }] = await Promise.all([import('../../config/index.js'), import('../../client/connect.js')]);
-  const { home } = loadConfig({ home: homeFlag });
+  // predict only reads a home (its server file and owner token) and never makes one: a missing home is reported as no server.
+  const { home } = loadConfig({ home: homeFlag, createHome: true });
   const server = await findServer(home);
   if (server === null) {
     throw new RecpipeError('FAILED_PRECONDITION', `no recpipe server is running for ${home}; endpoints answer only there. Start one with: recpipe server --home ${home}`, { home });

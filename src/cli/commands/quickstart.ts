@@ -21,7 +21,7 @@ export function registerQuickstart(program: Command): void {
 }
 
 async function quickstart(o: QuickstartOptions): Promise<void> {
-  const config = loadConfig({ home: o.home });
+  const config = loadConfig({ home: o.home, createHome: true });
   const running = await findServer(config.home);
   if (running) throw new RecpipeError('CONFLICT', `a recpipe server (pid ${running.pid}) owns ${config.home}; stop it, or run the quickstart with another --home`);
   const [{ quickstartData, playGuide, ENDPOINT }, { Engine }] = await Promise.all([import('../../quickstart/index.js'), import('../../engine/index.js')]);

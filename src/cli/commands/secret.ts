@@ -1,18 +1,19 @@
 import type { Command } from 'commander';
 import { RecpipeError } from '../../core/errors.js';
-import { SECRET_ENV_PREFIX, loadConfig } from '../../config/index.js';
+import { CREATE_HOME_OPTION, SECRET_ENV_PREFIX, loadConfig } from '../../config/index.js';
 import { SecretStore, checkSecretName } from '../../secrets/index.js';
 
 interface HomeOption {
   home?: string;
+  createHome?: boolean;
 }
 
-const store = (o: HomeOption): SecretStore => new SecretStore(loadConfig({ home: o.home }).home);
+const store = (o: HomeOption): SecretStore => new SecretStore(loadConfig({ home: o.home, createHome: o.createHome }).home);
 
 /** recpipe secret set|list|delete: the home's secret store (values are read from stdin and never printed). */
 export function registerSecret(program: Command): void {
   const secret = program.command('secret').description(`Secrets of the home (<home>/secrets.json, owner-only; ${SECRET_ENV_PREFIX}<NAME> overrides): set, list, delete`);
-  const home = (c: Command): Command => c.option('--home <dir>', 'data directory (default $RECPIPE_HOME or ./recpipe-data)');
+  const home = (c: Command): Command => c.option('--home <dir>', 'data directory (default $RECPIPE_HOME or ./recpipe-data)').option(...CREATE_HOME_OPTION);
   home(secret.command('set').description('Store a secret; the value is read from stdin (typed without echo on a terminal, or piped)').argument('<name>')).action(
     async (name: string, o: HomeOption) => {
       const key = checkSecretName(name);

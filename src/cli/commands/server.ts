@@ -25,7 +25,7 @@ export function registerServer(program: Command): void {
 }
 
 async function serve(o: ServerOptions): Promise<void> {
-  const config = loadConfig(o);
+  const config = loadConfig({ ...o, createHome: true });
   const warehouseLink = await linkTo(loadWarehouseUrl(o.warehouseUrl), config.home);
   const running = await findServer(config.home);
   if (running) throw new RecpipeError('CONFLICT', `a recpipe server (pid ${running.pid}) already serves ${config.home} at ${running.url}`);

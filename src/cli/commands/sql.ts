@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { invalid, notFound } from '../../core/errors.js';
-import { homeFiles, loadApiKey, loadConfig } from '../../config/index.js';
+import { CREATE_HOME_OPTION, homeFiles, loadApiKey } from '../../config/index.js';
+import { connectionHome } from '../control.js';
 import { connect, parseOutputFormat, runRepl, runScript, type OutputFormat, type SessionInit, type SqlClient, type TrainingJob } from '../../client/index.js';
 import { InProcessSqlClient } from '../../client/in-process-sql-client.js';
 import type { Engine } from '../../engine/index.js';
@@ -21,6 +22,7 @@ interface SqlOptions extends SessionOptions {
   file?: string;
   format: string;
   home?: string;
+  createHome?: boolean;
   server?: string;
   key?: string;
 }
@@ -29,6 +31,7 @@ interface SqlOptions extends SessionOptions {
 export function addConnectionOptions(command: Command): Command {
   return command
     .option('--home <dir>', 'data directory (default $RECPIPE_HOME or ./recpipe-data)')
+    .option(...CREATE_HOME_OPTION)
     .option('--server <url>', 'use the recpipe server at this URL instead of finding one for the home')
     .option('--key <key>', 'API key for the server (default $RECPIPE_API_KEY, else the home owner token)')
     .option('-r, --role <name>', 'starting role (default SYSADMIN)')
@@ -56,7 +59,7 @@ async function sql(o: SqlOptions): Promise<void> {
   if (o.query !== undefined && o.file !== undefined) throw invalid('give either -q/--query or -f/--file, not both');
   const format = parseOutputFormat(o.format);
   const script = o.file === undefined ? o.query : readScript(o.file);
-  const { home } = loadConfig({ home: o.home });
+  const home = connectionHome(o);
   const client = await connect({ home, url: o.server, session: sessionInit(o), key: loadApiKey(o.key) });
   const inProcess = client instanceof InProcessSqlClient;
   process.stderr.write(client.description + (inProcess ? ' (training jobs started here are waited for before exit)' : '') + '\n');

@@ -60,7 +60,10 @@ describe('translated statements', () => {
       await assert.rejects(engine.execute(session, "select no_such_function('a', 'b')"), /SQL compilation error: Unknown function NO_SUCH_FUNCTION/);
       await assert.rejects(engine.execute(session, "insert into t values ('abc')"), /Numeric value 'abc' is not recognized/);
       await assert.rejects(engine.execute(session, 'select * from nodb.public.t'), /Database 'NODB' does not exist or not authorized/);
-      await assert.rejects(engine.execute(session, 'create sequence seq1'), /Unsupported statement 'CREATE SEQUENCE SEQ1'\. recpipe supports: USE/);
+      await assert.rejects(engine.execute(session, 'create sequence seq1'), /Unsupported statement 'CREATE SEQUENCE'\. recpipe supports: USE.*TASK.*GRANT/);
+      await assert.rejects(engine.execute(session, 'create or replace sequence seq1'), /Unsupported statement 'CREATE SEQUENCE'\./);
+      await assert.rejects(engine.execute(session, 'create or replace materialized view mv as select 1'), /Unsupported statement 'CREATE MATERIALIZED VIEW'\./);
+      await assert.rejects(engine.execute(session, 'drop sequence if exists seq1'), /Unsupported statement 'DROP SEQUENCE'\./);
       await assert.rejects(engine.execute(session, 'alter warehouse compute_wh suspend'), /Unsupported statement 'ALTER WAREHOUSE/);
       await assert.rejects(engine.execute(session, ''), /Empty SQL statement/);
     }));

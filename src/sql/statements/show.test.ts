@@ -22,6 +22,10 @@ describe('SHOW and DESCRIBE', () => {
       assert.deepEqual(names(await sql(engine, session, 'show tables in database db1')), ['ELSEWHERE', 'RATES', 'RATINGS']);
       assert.deepEqual(names(await sql(engine, session, 'show tables in db1.other')), ['ELSEWHERE']);
       assert.deepEqual(names(await sql(engine, session, 'show views')), ['V']);
+      const createdOn = (r: { columns: readonly { name: string }[]; rows: unknown[][] }): unknown[] => r.rows.map((row) => row[r.columns.findIndex((c) => c.name === 'created_on')]);
+      for (const q of ['show tables', 'show views', "show schemas like 'PUBLIC'"]) {
+        for (const at of createdOn(await sql(engine, session, q))) assert.ok(typeof at === 'string' && Math.abs(Date.parse(at) - Date.now()) < 600_000, `${q}: created_on ${String(at)}`);
+      }
       assert.deepEqual(names(await sql(engine, session, 'show file formats in account')), ['FF']);
       assert.deepEqual(names(await sql(engine, session, 'show file formats')), []);
       await assert.rejects(engine.execute(session, 'show tables in database nope'), /Database 'NOPE' does not exist/);

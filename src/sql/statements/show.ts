@@ -6,6 +6,7 @@ import { columnsOf, likeMatcher, queryResult } from '../results.js';
 import type { StatementResult } from '../session.js';
 import { show } from './file-format.js';
 import { showListing } from './listings.js';
+import { displayName } from '../../warehouse/index.js';
 
 /** Where SHOW looks: the whole account, one database, or one schema. */
 export interface Scope {
@@ -95,7 +96,9 @@ async function showSchemas(ctx: ExecContext, matches: (n: string) => boolean, sc
     for (const s of await ctx.warehouse.listSchemas(db)) {
       if (scope.schema && s.toUpperCase() !== scope.schema.toUpperCase()) continue;
       const isCurrent = db === ctx.session.database && s === ctx.session.schema;
-      if (matches(s)) rows.push([null, s, 'N', flag(isCurrent), db, ctx.catalog.database(db)?.owner ?? 'SYSTEM', '', '', '1']);
+      // PUBLIC is made with its database; other schemas' creation is not recorded yet.
+      const createdOn = s.toUpperCase() === 'PUBLIC' ? (ctx.catalog.database(db)?.createdOn ?? null) : null;
+      if (matches(s)) rows.push([createdOn, s, 'N', flag(isCurrent), db, ctx.catalog.database(db)?.owner ?? 'SYSTEM', '', '', '1']);
     }
   }
   return queryResult(ctx.statement, columnsOf('created_on:TIMESTAMP_LTZ', 'name', 'is_default', 'is_current', 'database_name', 'owner', 'comment', 'options', 'retention_time'), rows);
@@ -104,11 +107,14 @@ async function showSchemas(ctx: ExecContext, matches: (n: string) => boolean, sc
 async function showTables(ctx: ExecContext, matches: (n: string) => boolean, scope: Scope, kind: 'TABLE' | 'VIEW'): Promise<StatementResult> {
   const tables = (await ctx.warehouse.listTables(scope)).filter((t) => t.kind === kind && matches(t.name));
   const owner = (db: string): string => ctx.catalog.database(db)?.owner ?? 'SYSTEM';
+  // DuckDB keeps no creation time; the OWNERSHIP grant recorded when the statement created the object does.
+  const created = new Map(ctx.access.grants().filter((g) => g.privilege === 'OWNERSHIP' && g.objectKind === 'TABLE').map((g) => [g.objectName.toUpperCase(), g.createdOn]));
+  const createdOn = (t: (typeof tables)[number]): string | null => created.get(displayName([t.database, t.schema, t.name]).toUpperCase()) ?? null;
   if (kind === 'VIEW') {
-    const rows = tables.map((t) => [null, t.name, '', t.database, t.schema, owner(t.database), t.comment ?? '']);
+    const rows = tables.map((t) => [createdOn(t), t.name, '', t.database, t.schema, owner(t.database), t.comment ?? '']);
     return queryResult(ctx.statement, columnsOf('created_on:TIMESTAMP_LTZ', 'name', 'reserved', 'database_name', 'schema_name', 'owner', 'comment'), rows);
   }
-  const rows = tables.map((t) => [null, t.name, t.database, t.schema, 'TABLE', t.comment ?? '', '', t.rowCount, t.bytes, owner(t.database), '1']);
+  const rows = tables.map((t) => [createdOn(t), t.name, t.database, t.schema, 'TABLE', t.comment ?? '', '', t.rowCount, t.bytes, owner(t.database), '1']);
   return queryResult(
     ctx.statement,
     columnsOf('created_on:TIMESTAMP_LTZ', 'name', 'database_name', 'schema_name', 'kind', 'comment', 'cluster_by', 'rows:NUMBER', 'bytes:NUMBER', 'owner', 'retention_time'),
