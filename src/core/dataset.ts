@@ -1,5 +1,5 @@
 import { invalid } from './errors.js';
-import { IdMap } from './ids.js';
+import type { IdMap } from './ids.js';
 
 export interface RatingScale {
   readonly min: number;

@@ -60,7 +60,7 @@ export interface ParsedType {
  */
 export function parseType(tokens: readonly Token[], i: number): ParsedType {
   const t = tokens[i];
-  if (!t || t.kind !== 'word') throw invalid(`SQL compilation error: expected a data type, found ${t ? `'${t.value}'` : 'end of statement'}`);
+  if (t?.kind !== 'word') throw invalid(`SQL compilation error: expected a data type, found ${t ? `'${t.value}'` : 'end of statement'}`);
   let next = i + 1;
   const word = (k: number): string | undefined => (tokens[k]?.kind === 'word' ? tokens[k].value : undefined);
   if (t.value === 'DOUBLE' && word(next) === 'PRECISION') next++;

@@ -4,8 +4,8 @@ import type { TableName } from '../warehouse/index.js';
 import type { Clock } from './clock.js';
 import { parseSchedule, type Schedule } from './schedule.js';
 import { bodySql } from './task-body.js';
-import { qualifiedName, TaskStore, type HistoryRow } from './task-store.js';
-import { TASK_DEFAULTS, type TaskChange, type TaskControl, type TaskDefinition, type TaskProperties, type TaskSpec, type TaskState } from './task.js';
+import { qualifiedName, type TaskStore, type HistoryRow } from './task-store.js';
+import { TASK_DEFAULTS, type TaskChange, type TaskControl, type TaskDefinition, type TaskProperties, type TaskSpec, } from './task.js';
 
 /** What a task run needs from the rest of recpipe (the engine supplies it). */
 export interface TaskHost {
@@ -300,7 +300,7 @@ export class TaskScheduler implements TaskControl {
   private async fire(rootId: string, at: number, historyId: string): Promise<void> {
     this.timers.delete(rootId);
     const root = [...this.tasks.values()].find((t) => t.id === rootId);
-    if (!root || root.state !== 'started' || this.stopped) return;
+    if (root?.state !== 'started' || this.stopped) return;
     const schedule = this.scheduleOf(root);
     const now = this.opts.clock.now();
     // Runs that fell due while the process was busy are not replayed: the next time is after now.

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { readArtifact } from '../../src/artifacts/index.js';
 import { Predictor, type Dataset } from '../../src/core/index.js';
-import { JobManager, type TrainingJob } from '../../src/jobs/index.js';
+import type { JobManager, TrainingJob } from '../../src/jobs/index.js';
 import { loadKernels } from '../../src/kernels/index.js';
 import { runTraining, type TrainingOutcome } from '../../src/training/index.js';
 import { mlSmall, sharedDataSkip } from '../support/shared-data.js';

@@ -53,7 +53,7 @@ describe('translated statements', () => {
       await assert.rejects(engine.execute(session, 'select * from t'), /Cannot perform SELECT\. This session does not have a current database/);
       await engine.execute(session, 'create database movielens; create table t (a int)');
       await assert.rejects(engine.execute(session, 'select 1;\nselect *\n  from foo'), (e: Error) => {
-        assert.match(e.message, /^SQL compilation error: Object 'MOVIELENS\.PUBLIC\.FOO' does not exist or not authorized\.\n  in statement 2 of 2, line 2: select \* from foo$/);
+        assert.match(e.message, /^SQL compilation error: Object 'MOVIELENS\.PUBLIC\.FOO' does not exist or not authorized\.\n {2}in statement 2 of 2, line 2: select \* from foo$/);
         return true;
       });
       await assert.rejects(engine.execute(session, 'select nope from t'), /SQL compilation error: invalid identifier 'NOPE'/);

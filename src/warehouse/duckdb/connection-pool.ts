@@ -30,7 +30,7 @@ export class ConnectionPool {
     try {
       return await fn(conn);
     } finally {
-      if (pin && pin.keep() && !this.closed) this.pinned.set(pin.key, conn);
+      if (pin?.keep() && !this.closed) this.pinned.set(pin.key, conn);
       else await this.release(conn);
     }
   }
