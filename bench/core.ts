@@ -52,9 +52,13 @@ type Row = [label: string, recpipe: string, surprise: string, ratio: string];
 const secs = (s: number): string => (s < 1 ? `${(s * 1000).toFixed(0)} ms` : `${s.toFixed(2)} s`).padStart(7);
 const range = ([lo, hi]: readonly number[]): string => `${lo}–${hi} s`;
 const times = (x: number): string => `${x < 10 ? x.toFixed(1) : x.toFixed(0)}×`;
-const speedup = (ref: readonly number[], ours: number): string => (ref.length === 1 ? times(ref[0] / ours) : `${times(ref[0] / ours)}–${times(ref[1] / ours)}`);
+const speedup = (ref: readonly number[], ours: number): string =>
+  ref.length === 1 ? times(ref[0] / ours) : `${times(ref[0] / ours)}–${times(ref[1] / ours)}`;
 const rmse = (x: number): string => x.toFixed(4).replace(/^0/, '');
-const delta = (ours: number, ref: number): string => `Δ ${ours >= ref ? '+' : '−'}${Math.abs(ours - ref).toFixed(4).replace(/^0/, '')}`;
+const delta = (ours: number, ref: number): string =>
+  `Δ ${ours >= ref ? '+' : '−'}${Math.abs(ours - ref)
+    .toFixed(4)
+    .replace(/^0/, '')}`;
 
 function timed<T>(run: () => T): [T, number] {
   const t0 = performance.now();
@@ -71,7 +75,8 @@ async function timedAsync<T>(run: () => Promise<T>): Promise<[T, number]> {
 function table(title: string, rows: readonly Row[]): string {
   const all: Row[] = [['', 'recpipe', 'Surprise 1.1.4', 'speed-up'], ...rows];
   const width = (c: number) => Math.max(...all.map((r) => r[c].length));
-  const line = (r: Row) => [r[0].padEnd(width(0)), r[1].padStart(width(1)), r[2].padStart(width(2)), r[3].padStart(width(3))].join('   ').trimEnd();
+  const line = (r: Row) =>
+    [r[0].padEnd(width(0)), r[1].padStart(width(1)), r[2].padStart(width(2)), r[3].padStart(width(3))].join('   ').trimEnd();
   return [title, ...all.map(line)].join('\n');
 }
 
@@ -108,29 +113,68 @@ async function main(): Promise<void> {
   const [, refTopSeconds] = timed(() => recommendAll(full.model, full.built.trainset, 10, referenceKernels));
 
   const rows: Row[] = [
-    ...svdCv.folds.map((f, i): Row => [`SVD fold ${i + 1}: fit time, RMSE`, `${secs(f.fitTime)}  ${rmse(f.rmse)}`, `${range(surprise.svdFit)}  ${rmse(surprise.svdFoldRmse[i])}`, speedup(surprise.svdFit, f.fitTime)]),
-    ['SVD fold 1 with the TypeScript reference kernel', `${secs(refFold.fitTime)}  ${rmse(refFold.rmse)}`, `${range(surprise.svdFit)}  ${rmse(surprise.svdFoldRmse[0])}`, speedup(surprise.svdFit, refFold.fitTime)],
+    ...svdCv.folds.map(
+      (f, i): Row => [
+        `SVD fold ${i + 1}: fit time, RMSE`,
+        `${secs(f.fitTime)}  ${rmse(f.rmse)}`,
+        `${range(surprise.svdFit)}  ${rmse(surprise.svdFoldRmse[i])}`,
+        speedup(surprise.svdFit, f.fitTime),
+      ],
+    ),
+    [
+      'SVD fold 1 with the TypeScript reference kernel',
+      `${secs(refFold.fitTime)}  ${rmse(refFold.rmse)}`,
+      `${range(surprise.svdFit)}  ${rmse(surprise.svdFoldRmse[0])}`,
+      speedup(surprise.svdFit, refFold.fitTime),
+    ],
     ['SVD test, mean per fold', secs(svdCv.mean.testTime), range(surprise.svdTest), speedup(surprise.svdTest, svdCv.mean.testTime)],
     ['SVD mean RMSE', rmse(svdCv.mean.rmse), rmse(surprise.svdRmse), delta(svdCv.mean.rmse, surprise.svdRmse)],
     ['SVD mean MAE', rmse(svdCv.mean.mae), rmse(surprise.svdMae), delta(svdCv.mean.mae, surprise.svdMae)],
-    [`Full fit (${all.size.toLocaleString('en-US')} ratings)`, secs(fitSeconds), range(surprise.fullFit), speedup(surprise.fullFit, fitSeconds)],
+    [
+      `Full fit (${all.size.toLocaleString('en-US')} ratings)`,
+      secs(fitSeconds),
+      range(surprise.fullFit),
+      speedup(surprise.fullFit, fitSeconds),
+    ],
     [`Top-10 for all ${recs.length} users`, secs(topSeconds), range(surprise.topAll), speedup(surprise.topAll, topSeconds)],
-    ['Top-10 for all users, TypeScript reference kernel', secs(refTopSeconds), range(surprise.topAll), speedup(surprise.topAll, refTopSeconds)],
+    [
+      'Top-10 for all users, TypeScript reference kernel',
+      secs(refTopSeconds),
+      range(surprise.topAll),
+      speedup(surprise.topAll, refTopSeconds),
+    ],
     ['SVDpp mean RMSE', rmse(svdpp.mean.rmse), rmse(surprise.svdppRmse), delta(svdpp.mean.rmse, surprise.svdppRmse)],
     ['SVDpp fit, mean per fold', secs(svdpp.mean.fitTime), `${surprise.svdppFit} s`, speedup([surprise.svdppFit], svdpp.mean.fitTime)],
     ['BaselineOnly mean RMSE', rmse(baseline.mean.rmse), rmse(surprise.baselineRmse), delta(baseline.mean.rmse, surprise.baselineRmse)],
-    ['BaselineOnly fit, mean per fold', secs(baseline.mean.fitTime), `${surprise.baselineFit} s`, speedup([surprise.baselineFit], baseline.mean.fitTime)],
+    [
+      'BaselineOnly fit, mean per fold',
+      secs(baseline.mean.fitTime),
+      `${surprise.baselineFit} s`,
+      speedup([surprise.baselineFit], baseline.mean.fitTime),
+    ],
   ];
   const parallel = await secondCore(splits, full.model, full.built.trainset, kernels, cvWall, load);
   const peakMiB = process.resourceUsage().maxRSS / 1024;
-  rows.push(['Peak memory of the whole run (maxRSS)', `${peakMiB.toFixed(0)} MiB`, `${surprise.peakGiB} GiB`, `${times((surprise.peakGiB * 1024) / peakMiB)} less`]);
+  rows.push([
+    'Peak memory of the whole run (maxRSS)',
+    `${peakMiB.toFixed(0)} MiB`,
+    `${surprise.peakGiB} GiB`,
+    `${times((surprise.peakGiB * 1024) / peakMiB)} less`,
+  ]);
 
   const head = `ml-latest-small, SVD defaults (100 factors, 20 epochs), seed ${SEED}, ${kernels.name} kernels${fallback ? ` (${fallback})` : ''}, Node ${process.versions.node}`;
   process.stdout.write(`${table(head, rows)}\n\n${parallel}\n`);
 }
 
 /** The same work on worker threads: CV folds spread over the pool, top-N over user blocks. */
-async function secondCore(splits: readonly Split[], model: FactorModel, ts: Trainset, kernels: Kernels, cvWall: number, load: number): Promise<string> {
+async function secondCore(
+  splits: readonly Split[],
+  model: FactorModel,
+  ts: Trainset,
+  kernels: Kernels,
+  cvWall: number,
+  load: number,
+): Promise<string> {
   const workers = availableParallelism();
   const [pool, startSeconds] = await timedAsync(async () => {
     const p = new ComputePool({ workers });

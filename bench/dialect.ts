@@ -59,7 +59,9 @@ async function main(): Promise<void> {
     }
     perStatement.push(median(ms));
   }
-  console.log(`${usable.length} of ${statements.length} corpus statements translated (${cases.length} cases); median of ${ROUNDS} runs each`);
+  console.log(
+    `${usable.length} of ${statements.length} corpus statements translated (${cases.length} cases); median of ${ROUNDS} runs each`,
+  );
   printGoalTable([
     ['parse+transform+render median', `${median(perStatement).toFixed(3)} ms`, `≤ ${GOAL_MEDIAN_MS} ms`],
     ['parse+transform+render p95', `${percentile(perStatement, 95).toFixed(3)} ms`, '-'],

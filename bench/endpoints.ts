@@ -26,7 +26,6 @@ import { checked, httpLoadRows, median, percentile, printGoalTable, stopChild } 
 import { ratingsFromText } from '../tests/support/ratings-text.js';
 import { readRatingsFile } from '../src/datasets/index.js';
 
-
 const NAME = 'movielens-model-v1';
 const ROWS = 1_000_000;
 const VECTOR = 2048;
@@ -61,13 +60,20 @@ async function main(): Promise<void> {
     server = started.child;
     const { url } = started;
     await checkAnswers(url, v1.predictor);
-    const single = { url: `${url}/endpoints/${NAME}/invocations`, method: 'POST', headers: { 'content-type': 'text/csv' }, body: '1,308\n', connections: CONNECTIONS };
+    const single = {
+      url: `${url}/endpoints/${NAME}/invocations`,
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body: '1,308\n',
+      connections: CONNECTIONS,
+    };
     await autocannon({ ...single, duration: 2 }); // warm-up: JIT, connection set-up
     const max = checked(await autocannon({ ...single, duration: SECONDS }));
     const bursty = checked(await autocannon({ ...single, duration: SECONDS, overallRate: 1000 }));
     const even = await pacedCsv(single.url, '1,308\n', 1000, SECONDS);
     const evenFailed = even.answers.filter((a) => a.status !== 200);
-    if (evenFailed.length > 0) throw new Error(`${evenFailed.length} paced requests failed, e.g. ${evenFailed[0].status} ${evenFailed[0].text}`);
+    if (evenFailed.length > 0)
+      throw new Error(`${evenFailed.length} paced requests failed, e.g. ${evenFailed[0].status} ${evenFailed[0].text}`);
     const batchTimes = await batchLatencies(single.url, v1.predictor);
     const update = await updateUnderLoad(url, v1.predictor, v2);
 
@@ -106,14 +112,22 @@ async function main(): Promise<void> {
 async function ratings(): Promise<{ data: Dataset; source: string }> {
   if (hasSharedData) return { data: (await readRatingsFile(mlSmall('ratings.csv'))).dataset, source: 'ml-latest-small' };
   const csv = syntheticMovieLens(610, 9_000, 165).ratingsCsv;
-  return { data: ratingsFromText(csv, { source: 'synthetic' }).dataset, source: 'a synthetic MovieLens-shaped sample (ml-latest-small not found)' };
+  return {
+    data: ratingsFromText(csv, { source: 'synthetic' }).dataset,
+    source: 'a synthetic MovieLens-shaped sample (ml-latest-small not found)',
+  };
 }
 
 async function trainAndWrite(data: Dataset, source: string, dir: string, seed: number): Promise<{ uri: string; predictor: Predictor }> {
   const ts = buildTrainset(data).trainset;
   const config = svd.parseConfig({});
   const model = svd.fit(ts, config, { rng: createRng(seed), kernels: loadKernels('auto') });
-  const { uri } = await writeArtifact(dir, model, { hyperparameters: config, seed, trainingData: { source, trainset: ts }, createdAt: new Date().toISOString() });
+  const { uri } = await writeArtifact(dir, model, {
+    hyperparameters: config,
+    seed,
+    trainingData: { source, trainset: ts },
+    createdAt: new Date().toISOString(),
+  });
   return { uri, predictor: new Predictor(model) };
 }
 
@@ -131,7 +145,8 @@ function invokeBatchFigures(manager: EndpointManager, p: Predictor) {
   // The vectors a scalar UDF receives, cut beforehand so that only invokeBatch is timed.
   const vectors = (users: unknown[], items: unknown[]) => {
     const cut: [unknown[], unknown[], Float64Array][] = [];
-    for (let at = 0; at < ROWS; at += VECTOR) cut.push([users.slice(at, at + VECTOR), items.slice(at, at + VECTOR), out.subarray(at, at + VECTOR)]);
+    for (let at = 0; at < ROWS; at += VECTOR)
+      cut.push([users.slice(at, at + VECTOR), items.slice(at, at + VECTOR), out.subarray(at, at + VECTOR)]);
     return () => {
       for (const [us, is, o] of cut) manager.invokeBatch(NAME, us, is, o);
     };
@@ -185,13 +200,23 @@ function startServer(home: string): Promise<{ child: ChildProcess; url: string; 
 
 const keepAlive = new Agent({ keepAlive: true, maxSockets: 1 });
 
-
 /** The guide's payload through the endpoint must equal in-process predictions, digit for digit. */
 async function checkAnswers(url: string, p: Predictor): Promise<void> {
-  const pairs = [['1', '308'], ['1', '425'], ['2', '541'], ['2', '1197']];
-  const { status, text } = await post(`${url}/endpoints/${NAME}/invocations`, 'text/csv', pairs.map((x) => x.join(',')).join('\n'), keepAlive);
+  const pairs = [
+    ['1', '308'],
+    ['1', '425'],
+    ['2', '541'],
+    ['2', '1197'],
+  ];
+  const { status, text } = await post(
+    `${url}/endpoints/${NAME}/invocations`,
+    'text/csv',
+    pairs.map((x) => x.join(',')).join('\n'),
+    keepAlive,
+  );
   const want = pairs.map(([u, i]) => p.predict(u, i)).join();
-  if (status !== 200 || text.trimEnd().split('\n').map(Number).join() !== want) throw new Error(`endpoint answered ${status} ${text} for the payload, Predictor ${want}`);
+  if (status !== 200 || text.trimEnd().split('\n').map(Number).join() !== want)
+    throw new Error(`endpoint answered ${status} ${text} for the payload, Predictor ${want}`);
 }
 
 async function batchLatencies(url: string, p: Predictor): Promise<number[]> {
@@ -204,7 +229,8 @@ async function batchLatencies(url: string, p: Predictor): Promise<number[]> {
     const t0 = performance.now();
     const { status, text } = await post(url, 'text/csv', body, keepAlive);
     if (k >= 5) times.push(performance.now() - t0);
-    if (status !== 200 || text.split('\n').length !== BATCH_LINES + 1) throw new Error(`batch answered ${status} with ${text.split('\n').length - 1} lines`);
+    if (status !== 200 || text.split('\n').length !== BATCH_LINES + 1)
+      throw new Error(`batch answered ${status} with ${text.split('\n').length - 1} lines`);
   }
   return times;
 }
@@ -248,9 +274,6 @@ function medianOf(runs: number, f: () => unknown): number {
   }
   return median(times);
 }
-
-
-
 
 if (process.argv[2] === 'serve') await serve(process.argv[3]);
 else await main();

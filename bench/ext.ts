@@ -23,7 +23,6 @@ import { createService } from '../src/service/index.js';
 import { autocannon } from './support/autocannon.js';
 import { checked, median, percentile, printGoalTable, stopChild } from './support/stats.js';
 
-
 const MODEL = 'movies';
 const VECTOR = 2048;
 const LATENCY_RUNS = 300;
@@ -44,10 +43,13 @@ async function main(): Promise<void> {
   try {
     const { manifest } = await writeTinyArtifact(join(dir, 'model'));
     const key = new ApiKeyStore(home).create('SYSADMIN', 'bench').key;
-    server = spawn(process.execPath, [fileURLToPath(import.meta.url), 'serve', home, manifest.uri], { stdio: ['ignore', 'pipe', 'inherit'] });
+    server = spawn(process.execPath, [fileURLToPath(import.meta.url), 'serve', home, manifest.uri], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const url = await readUrl(server);
     const agent = new Agent({ keepAlive: true, maxSockets: FUZZ_CONCURRENCY });
-    const send = (method: string, path: string, headers: Record<string, string>, body?: Buffer | string) => exchange(agent, url, method, path, headers, body);
+    const send = (method: string, path: string, headers: Record<string, string>, body?: Buffer | string) =>
+      exchange(agent, url, method, path, headers, body);
     const auth = { 'content-type': 'application/json', 'x-api-key': key };
     const stateBefore = await state(send, key);
 
@@ -55,7 +57,9 @@ async function main(): Promise<void> {
     const warm = await send('POST', '/ext/invoke', auth, one);
     if (warm.status !== 200) throw new Error(`warm-up answered ${warm.status}: ${warm.body}`);
     await autocannon({ url: `${url}/ext/invoke`, method: 'POST', headers: auth, body: one, connections: 16, duration: 2 });
-    const cannon = checked(await autocannon({ url: `${url}/ext/invoke`, method: 'POST', headers: auth, body: one, connections: 16, duration: 10 }));
+    const cannon = checked(
+      await autocannon({ url: `${url}/ext/invoke`, method: 'POST', headers: auth, body: one, connections: 16, duration: 10 }),
+    );
 
     const rows = Array.from({ length: VECTOR }, (_, r) => [r, MODEL, USERS[r % USERS.length], ITEMS[(r * 7) % ITEMS.length]]);
     const big = JSON.stringify({ data: rows });
@@ -64,7 +68,8 @@ async function main(): Promise<void> {
       const t0 = performance.now();
       const res = await send('POST', '/ext/invoke', auth, big);
       times.push(performance.now() - t0);
-      if (res.status !== 200 || (JSON.parse(res.body) as { data: unknown[] }).data.length !== VECTOR) throw new Error(`2,048-row batch answered ${res.status}`);
+      if (res.status !== 200 || (JSON.parse(res.body) as { data: unknown[] }).data.length !== VECTOR)
+        throw new Error(`2,048-row batch answered ${res.status}`);
     }
 
     const fuzz = await runFuzz(send, key);
@@ -72,18 +77,21 @@ async function main(): Promise<void> {
     const stateAfter = await state(send, key);
     const unchanged = stateAfter === stateBefore;
 
-    printGoalTable([
-      ['one-row batches/s (16 conns)', cannon.requests.average.toFixed(0), '≥ 5,000'],
-      ['  latency p50 / p99 (ms)', `${cannon.latency.p50} / ${cannon.latency.p99}`, ''],
-      ['2,048-row invoke batch p50 (ms)', median(times).toFixed(2), '≤ 5'],
-      ['  p95 (ms), HTTP round trip', percentile(times, 95).toFixed(2), ''],
-      ['fuzz requests', String(fuzz.total), '≥ 100,000'],
-      ['  answered 4xx with a message', String(fuzz.good), String(fuzz.total)],
-      ['  other answers', String(fuzz.bad.length), '0'],
-      ['  fuzz requests/s', fuzz.rate.toFixed(0), ''],
-      ['service alive after fuzz', alive.status === 200 ? 'yes' : `no (${alive.status})`, 'yes'],
-      ['jobs & endpoints unchanged', unchanged ? 'yes' : 'no', 'yes'],
-    ], [12, 10]);
+    printGoalTable(
+      [
+        ['one-row batches/s (16 conns)', cannon.requests.average.toFixed(0), '≥ 5,000'],
+        ['  latency p50 / p99 (ms)', `${cannon.latency.p50} / ${cannon.latency.p99}`, ''],
+        ['2,048-row invoke batch p50 (ms)', median(times).toFixed(2), '≤ 5'],
+        ['  p95 (ms), HTTP round trip', percentile(times, 95).toFixed(2), ''],
+        ['fuzz requests', String(fuzz.total), '≥ 100,000'],
+        ['  answered 4xx with a message', String(fuzz.good), String(fuzz.total)],
+        ['  other answers', String(fuzz.bad.length), '0'],
+        ['  fuzz requests/s', fuzz.rate.toFixed(0), ''],
+        ['service alive after fuzz', alive.status === 200 ? 'yes' : `no (${alive.status})`, 'yes'],
+        ['jobs & endpoints unchanged', unchanged ? 'yes' : 'no', 'yes'],
+      ],
+      [12, 10],
+    );
     console.log(`fuzz answers by status: ${JSON.stringify(fuzz.byStatus)}`);
     for (const b of fuzz.bad.slice(0, 5)) console.log(`  unexpected: ${b}`);
     if (fuzz.bad.length > 0 || !unchanged || alive.status !== 200) process.exitCode = 1;
@@ -103,7 +111,10 @@ async function state(send: Send, key: string): Promise<string> {
   return `${jobs.body}\n${endpoints.body}`;
 }
 
-async function runFuzz(send: Send, key: string): Promise<{ total: number; good: number; bad: string[]; rate: number; byStatus: Record<number, number> }> {
+async function runFuzz(
+  send: Send,
+  key: string,
+): Promise<{ total: number; good: number; bad: string[]; rate: number; byStatus: Record<number, number> }> {
   const rng = createRng(20261126);
   let next = 0;
   let good = 0;
@@ -180,7 +191,8 @@ function malformed(rng: Rng, key: string): Malformed {
   if (rng.next() < 0.3) headers['sf-external-function-query-batch-id'] = `fuzz-${rng.int(50)}`;
   if (rng.next() < 0.2) headers['sf-custom-async'] = 'true';
   const json = (kind: string, body: unknown): Malformed => ({ kind, method: 'POST', path, headers, body: JSON.stringify(body) });
-  const rows = (n: number, arity: number) => Array.from({ length: n }, (_, r) => [r, ...Array.from({ length: arity }, () => wrongType(rng))]);
+  const rows = (n: number, arity: number) =>
+    Array.from({ length: n }, (_, r) => [r, ...Array.from({ length: arity }, () => wrongType(rng))]);
   const arity = ARITY[path][rng.int(ARITY[path].length)];
   switch (rng.int(12)) {
     case 0: {
@@ -188,9 +200,21 @@ function malformed(rng: Rng, key: string): Malformed {
       return { kind: 'truncated JSON', method: 'POST', path, headers, body: text.slice(0, rng.int(text.length - 1)) || '{' };
     }
     case 1:
-      return { kind: 'random bytes', method: 'POST', path, headers, body: Buffer.from(Array.from({ length: 1 + rng.int(64) }, () => rng.int(256))).toString('latin1') + '\u0001' };
+      return {
+        kind: 'random bytes',
+        method: 'POST',
+        path,
+        headers,
+        body: Buffer.from(Array.from({ length: 1 + rng.int(64) }, () => rng.int(256))).toString('latin1') + '\u0001',
+      };
     case 2:
-      return { kind: 'bad gzip', method: 'POST', path, headers: { ...headers, 'content-encoding': 'gzip' }, body: rng.next() < 0.5 ? Buffer.from(randomString(rng) + 'x') : gzipSync(JSON.stringify({ data: [] })).subarray(0, 8 + rng.int(8)) };
+      return {
+        kind: 'bad gzip',
+        method: 'POST',
+        path,
+        headers: { ...headers, 'content-encoding': 'gzip' },
+        body: rng.next() < 0.5 ? Buffer.from(randomString(rng) + 'x') : gzipSync(JSON.stringify({ data: [] })).subarray(0, 8 + rng.int(8)),
+      };
     case 3: {
       const shapes: unknown[] = [null, 1, 'data', [[0, 'a']], true, randomJson(rng, 3)];
       return json('top level not an object', shapes[rng.int(shapes.length)]);
@@ -220,19 +244,38 @@ function malformed(rng: Rng, key: string): Malformed {
     case 9:
       return json('wrong argument types', { data: rows(1 + rng.int(5), arity) });
     case 10: {
-      const bad: Record<string, string>[] = [{ 'content-encoding': 'br' }, { 'sf-external-function-format': 'avro' }, { 'sf-external-function-format-version': '9' }];
+      const bad: Record<string, string>[] = [
+        { 'content-encoding': 'br' },
+        { 'sf-external-function-format': 'avro' },
+        { 'sf-external-function-format-version': '9' },
+      ];
       return { ...json('bad protocol header', { data: rows(1, arity) }), headers: { ...headers, ...bad[rng.int(bad.length)] } };
     }
     default: {
-      const keys = [undefined, 'rpk_000000000000_' + 'A'.repeat(43), key.slice(0, -1), randomString(rng).replace(/[^\x21-\x7e]/g, 'x') || 'x'];
+      const keys = [
+        undefined,
+        'rpk_000000000000_' + 'A'.repeat(43),
+        key.slice(0, -1),
+        randomString(rng).replace(/[^\x21-\x7e]/g, 'x') || 'x',
+      ];
       const k = keys[rng.int(keys.length)];
       const { 'x-api-key': _, ...rest } = headers;
-      return { ...json('missing or wrong API key', { data: rows(1, arity) }), headers: k === undefined ? rest : { ...rest, 'x-api-key': k } };
+      return {
+        ...json('missing or wrong API key', { data: rows(1, arity) }),
+        headers: k === undefined ? rest : { ...rest, 'x-api-key': k },
+      };
     }
   }
 }
 
-function exchange(agent: Agent, base: string, method: string, path: string, headers: Record<string, string>, body?: Buffer | string): Promise<Reply> {
+function exchange(
+  agent: Agent,
+  base: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: Buffer | string,
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = request(new URL(path, base), { method, headers, agent }, (res) => {
       const chunks: Buffer[] = [];

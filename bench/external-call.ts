@@ -50,7 +50,9 @@ async function startRecpipe(dir: string): Promise<{ child: ChildProcess; url: st
   const home = join(dir, 'service-home');
   const { manifest } = await writeTinyArtifact(join(dir, 'model'));
   const key = new ApiKeyStore(home).create('SYSADMIN', 'bench').key;
-  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), 'serve', home, manifest.uri], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), 'serve', home, manifest.uri], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return { child, url: `http://127.0.0.1:${await portOf(child)}`, key };
 }
 
@@ -67,7 +69,7 @@ async function measure(engine: Engine, s: Session, label: string, model: string,
   }
   const ms = median(times);
   console.log(`${label}: runs ${times.map((t) => (t / 1000).toFixed(2)).join(', ')} s; checksum ${total.toFixed(1)}`);
-  return [`1M rows, ${label}`, `${(ms / 1000).toFixed(2)} s (${((ROWS / ms) * 1000 / 1e6).toFixed(2)}M rows/s)`, '≤ 3 s'];
+  return [`1M rows, ${label}`, `${(ms / 1000).toFixed(2)} s (${(((ROWS / ms) * 1000) / 1e6).toFixed(2)}M rows/s)`, '≤ 3 s'];
 }
 
 /** Times GET /api/v1/health every 20 ms until `work` settles; returns the latencies (ms). */
@@ -86,7 +88,8 @@ async function healthDuring(url: string, work: Promise<unknown>): Promise<number
   return latencies;
 }
 
-const latencyText = (xs: readonly number[]): string => `max ${Math.max(...xs).toFixed(0)} ms, p50 ${median(xs).toFixed(1)} ms (${xs.length} probes)`;
+const latencyText = (xs: readonly number[]): string =>
+  `max ${Math.max(...xs).toFixed(0)} ms, p50 ${median(xs).toFixed(1)} ms (${xs.length} probes)`;
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'recpipe-bench-'));
@@ -95,17 +98,29 @@ async function main(): Promise<void> {
   const engine = await Engine.open({ home: join(dir, 'warehouse-home') });
   try {
     const s = engine.createSession({ role: 'ACCOUNTADMIN' });
-    await engine.execute(s, `create database bench; create table pairs as select (i % 12) + 1 as u, (i % 30) + 100 as i from range(${ROWS}) r(i);
-      create table distinct_pairs as select (i % 1000) + 1 as u, floor(i / 1000)::int + 100 as i from range(${ROWS}) r(i)`);
-    for (const [name, url, key] of [['standin', standIn.url, null], ['recpipe', recpipe.url, recpipe.key]] as const) {
-      await engine.execute(s, `create api integration ${name} api_provider = aws_api_gateway api_aws_role_arn = 'arn:aws:iam::123456789012:role/bench'
-        ${key ? `api_key = '${key}'` : ''} enabled = true api_allowed_prefixes = ('${url}/')`);
+    await engine.execute(
+      s,
+      `create database bench; create table pairs as select (i % 12) + 1 as u, (i % 30) + 100 as i from range(${ROWS}) r(i);
+      create table distinct_pairs as select (i % 1000) + 1 as u, floor(i / 1000)::int + 100 as i from range(${ROWS}) r(i)`,
+    );
+    for (const [name, url, key] of [
+      ['standin', standIn.url, null],
+      ['recpipe', recpipe.url, recpipe.key],
+    ] as const) {
+      await engine.execute(
+        s,
+        `create api integration ${name} api_provider = aws_api_gateway api_aws_role_arn = 'arn:aws:iam::123456789012:role/bench'
+        ${key ? `api_key = '${key}'` : ''} enabled = true api_allowed_prefixes = ('${url}/')`,
+      );
     }
     const rows: [string, string, string][] = [];
     const service = await createService(engine, { home: join(dir, 'warehouse-home') });
     await service.listen({ host: '127.0.0.1', port: 0 });
     const ownUrl = `http://127.0.0.1:${(service.server.address() as { port: number }).port}`;
-    await engine.execute(s, `create or replace external function slow_sum(a number) returns variant api_integration = standin headers = ('delay-ms' = '3000') as '${standIn.url}/sum'`);
+    await engine.execute(
+      s,
+      `create or replace external function slow_sum(a number) returns variant api_integration = standin headers = ('delay-ms' = '3000') as '${standIn.url}/sum'`,
+    );
     const t0 = performance.now();
     const slow = await healthDuring(ownUrl, engine.execute(s, 'select slow_sum(x) from range(10) r(x)'));
     console.log(`health while a 3 s remote answers (statement ${((performance.now() - t0) / 1000).toFixed(2)} s): ${latencyText(slow)}`);
@@ -118,8 +133,11 @@ async function main(): Promise<void> {
       ['recpipe /ext/invoke, none', 'recpipe', '/ext/invoke', 'compression = none'],
     ] as const) {
       const url = (integration === 'standin' ? standIn.url : recpipe.url) + path;
-      await engine.execute(s, `create or replace external function invoke_model(name varchar, u number, i number) returns variant
-        api_integration = ${integration} ${options} as '${url}'`);
+      await engine.execute(
+        s,
+        `create or replace external function invoke_model(name varchar, u number, i number) returns variant
+        api_integration = ${integration} ${options} as '${url}'`,
+      );
       rows.push(await measure(engine, s, label, 'movies'));
       if (label.startsWith('stand-in, gzip')) {
         rows.push(await measure(engine, s, `${label}, 1M distinct tuples`, 'movies', 'distinct_pairs'));

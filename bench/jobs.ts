@@ -89,7 +89,13 @@ async function writeRate(): Promise<{ build: number[]; write: number[]; writeDel
   const userIds = Array.from({ length: WRITE_ROWS }, (_, u) => String(u + 1));
   const items = new Int32Array(WRITE_ROWS * 10);
   for (let x = 0; x < items.length; x++) items[x] = (x * 7919) % itemIds.length;
-  const output = { table: table('RECS'), exists: false, userColumn: 'USERID', recommendationsColumn: 'RECOMMENDATIONS', userType: 'BIGINT' as const };
+  const output = {
+    table: table('RECS'),
+    exists: false,
+    userColumn: 'USERID',
+    recommendationsColumn: 'RECOMMENDATIONS',
+    userType: 'BIGINT' as const,
+  };
   const build: number[] = [];
   const write: number[] = [];
   let writeDelayMs = 0;

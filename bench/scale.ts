@@ -80,7 +80,14 @@ async function fileMode(path: string, ratings: number, dir: string): Promise<Run
   const report = JSON.parse(readFileSync(json, 'utf8')) as { phases: Phase[]; peakRssBytes: number };
   const phases = report.phases.filter((p) => p.name !== 'setup' || p.seconds >= 0.05);
   const inside = phases.reduce((t, p) => t + p.seconds, 0);
-  return { mode: 'file', ratings, wall, cpu: cpuOf(phases), phases: [{ name: 'start-up', seconds: wall - inside, peakRssBytes: 0 }, ...phases], peakRssBytes: report.peakRssBytes };
+  return {
+    mode: 'file',
+    ratings,
+    wall,
+    cpu: cpuOf(phases),
+    phases: [{ name: 'start-up', seconds: wall - inside, peakRssBytes: 0 }, ...phases],
+    peakRssBytes: report.peakRssBytes,
+  };
 }
 
 async function sqlMode(path: string, ratings: number): Promise<Run> {
@@ -100,7 +107,12 @@ async function sqlChild(path: string): Promise<void> {
   const mark = (name: string) => {
     const now = performance.now();
     const used = process.cpuUsage(cpu);
-    phases.push({ name, seconds: (now - since) / 1000, cpuSeconds: (used.user + used.system) / 1e6, peakRssBytes: process.resourceUsage().maxRSS * 1024 });
+    phases.push({
+      name,
+      seconds: (now - since) / 1000,
+      cpuSeconds: (used.user + used.system) / 1e6,
+      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    });
     since = now;
     cpu = process.cpuUsage();
   };
@@ -115,7 +127,9 @@ async function sqlChild(path: string): Promise<void> {
     await run(`copy into ratings from 'file://${path}' file_format=(format_name=MOVIELENS)`);
     mark('copy into');
     const config = JSON.stringify({ folds: 0, hyperparameters: HYPER });
-    const [started] = await run(`select train_and_get_recommendations('ratings', 'user_movie_recommendations', parse_json('${config}')) as job`);
+    const [started] = await run(
+      `select train_and_get_recommendations('ratings', 'user_movie_recommendations', parse_json('${config}')) as job`,
+    );
     const job = await engine.jobs.wait((started.rows[0][0] as Record<string, string>).TrainingJobName, { timeoutMs: 3_600_000 });
     if (job.status !== 'Completed') throw new Error(`the job ended ${job.status}: ${job.failureReason ?? ''}`);
     const p = job.metrics?.phases;
@@ -131,7 +145,9 @@ async function sqlChild(path: string): Promise<void> {
     await run(`select deploy_model('scale-bench', '${job.name}')`);
     await engine.endpoints.waitFor('scale-bench', 'InService', 600_000);
     mark('deploy_model');
-    const [counted] = await run(`select count(r) from (select recommend('scale-bench', userid, 10) r from (select distinct userid from ratings))`);
+    const [counted] = await run(
+      `select count(r) from (select recommend('scale-bench', userid, 10) r from (select distinct userid from ratings))`,
+    );
     if (Number(counted.rows[0][0]) <= 0) throw new Error('recommend returned no rows');
     mark('recommend (all users)');
   } finally {
@@ -144,8 +160,12 @@ async function sqlChild(path: string): Promise<void> {
 function table(runs: readonly Run[]): string {
   const lines: string[] = [];
   for (const r of runs) {
-    lines.push(`  ${(r.ratings / 1e6).toFixed(0).padStart(3)}M ${r.mode.padEnd(4)}  whole ${s(r.wall).padStart(7)} wall, ${s(r.cpu)} CPU  peak RSS ${mb(r.peakRssBytes).padStart(8)}`);
-    lines.push(`        ${r.phases.map((p) => `${p.name} ${s(p.seconds)}${p.cpuSeconds === undefined ? '' : `/${s(p.cpuSeconds)} CPU`}${p.peakRssBytes > 0 ? ` (${mb(p.peakRssBytes)})` : ''}`).join(' · ')}`);
+    lines.push(
+      `  ${(r.ratings / 1e6).toFixed(0).padStart(3)}M ${r.mode.padEnd(4)}  whole ${s(r.wall).padStart(7)} wall, ${s(r.cpu)} CPU  peak RSS ${mb(r.peakRssBytes).padStart(8)}`,
+    );
+    lines.push(
+      `        ${r.phases.map((p) => `${p.name} ${s(p.seconds)}${p.cpuSeconds === undefined ? '' : `/${s(p.cpuSeconds)} CPU`}${p.peakRssBytes > 0 ? ` (${mb(p.peakRssBytes)})` : ''}`).join(' · ')}`,
+    );
   }
   return lines.join('\n');
 }
@@ -172,11 +192,16 @@ function verdicts(runs: readonly Run[]): string {
   }
   for (const f of by('file')) {
     const q = by('sql').find((r) => r.ratings === f.ratings);
-    if (q) out.push(`  ${f.ratings / 1e6}M: SQL mode / file mode ${(q.wall / f.wall).toFixed(2)}×   (goal ≤ ${GOALS.sqlOverFile}×: ${q.wall / f.wall <= GOALS.sqlOverFile ? 'meets' : 'MISSES'})`);
+    if (q)
+      out.push(
+        `  ${f.ratings / 1e6}M: SQL mode / file mode ${(q.wall / f.wall).toFixed(2)}×   (goal ≤ ${GOALS.sqlOverFile}×: ${q.wall / f.wall <= GOALS.sqlOverFile ? 'meets' : 'MISSES'})`,
+      );
   }
   const big = by('file').find((r) => r.ratings >= 25_000_000);
   if (big) {
-    out.push(`  25M file mode: ${s(big.wall)} (goal ≤ ${GOALS.fileSeconds25M} s: ${big.wall <= GOALS.fileSeconds25M ? 'meets' : 'MISSES'}), peak RSS ${mb(big.peakRssBytes)} (goal ≤ 1024 MB: ${big.peakRssBytes <= GOALS.peakRss ? 'meets' : 'MISSES'})`);
+    out.push(
+      `  25M file mode: ${s(big.wall)} (goal ≤ ${GOALS.fileSeconds25M} s: ${big.wall <= GOALS.fileSeconds25M ? 'meets' : 'MISSES'}), peak RSS ${mb(big.peakRssBytes)} (goal ≤ 1024 MB: ${big.peakRssBytes <= GOALS.peakRss ? 'meets' : 'MISSES'})`,
+    );
   } else out.push('  25M: not run (add --25m)');
   return out.join('\n');
 }
@@ -190,7 +215,9 @@ async function main(): Promise<void> {
   for (const n of sizes) {
     const t0 = performance.now();
     const { path } = await movieLensShaped(cache, n);
-    process.stderr.write(`${n / 1e6}M ratings: ${path} (${(statSync(path).size / 1e6).toFixed(0)} MB, ready in ${s((performance.now() - t0) / 1000)})\n`);
+    process.stderr.write(
+      `${n / 1e6}M ratings: ${path} (${(statSync(path).size / 1e6).toFixed(0)} MB, ready in ${s((performance.now() - t0) / 1000)})\n`,
+    );
     const dir = mkdtempSync(join(tmpdir(), 'recpipe-bench-scale-'));
     try {
       runs.push(await fileMode(path, n, dir));

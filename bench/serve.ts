@@ -16,7 +16,6 @@ import { pacedCsv } from './support/paced.js';
 import { checked, httpLoadRows, median, printGoalTable, stopChild } from './support/stats.js';
 import { readRatingsFile } from '../src/datasets/index.js';
 
-
 const CONNECTIONS = 10;
 const SECONDS = 10;
 const BATCH_LINES = 10_000;
@@ -39,7 +38,13 @@ async function main(): Promise<void> {
     const url = started.url;
 
     await checkAnswers(url, predictor);
-    const single = { url: `${url}/invocations`, method: 'POST', headers: { 'content-type': 'text/csv' }, body: '1,308\n', connections: CONNECTIONS };
+    const single = {
+      url: `${url}/invocations`,
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body: '1,308\n',
+      connections: CONNECTIONS,
+    };
     await autocannon({ ...single, duration: 2 }); // warm-up: JIT, connection set-up
     const max = checked(await autocannon({ ...single, duration: SECONDS }));
     const bursty = checked(await autocannon({ ...single, duration: SECONDS, overallRate: 1000 }));
@@ -153,9 +158,5 @@ async function batchLatencies(url: string, p: Predictor): Promise<number[]> {
   }
   return times;
 }
-
-
-
-
 
 await main();

@@ -66,7 +66,9 @@ async function inProcess(home: string): Promise<Stats> {
 
 /** A real `recpipe server` child process, so client and server do not share an event loop. */
 async function withServer<T>(home: string, use: (url: string) => Promise<T>): Promise<T> {
-  const child = spawn(process.execPath, [join(repoRoot(), 'bin', 'recpipe.js'), 'server', '--home', home, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(repoRoot(), 'bin', 'recpipe.js'), 'server', '--home', home, '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const exited = new Promise((r) => child.on('close', r));
   try {
     const url = await new Promise<string>((resolve, reject) => {
@@ -88,11 +90,15 @@ async function withServer<T>(home: string, use: (url: string) => Promise<T>): Pr
 async function overHttp(url: string, key?: string): Promise<{ seq: Stats; rps: number }> {
   const client = await HttpSqlClient.open(url, { database: 'movielens', schema: 'public' }, key);
   const seq = await time(() => client.execute(QUERY));
-  const clients = await Promise.all(Array.from({ length: CONCURRENT }, () => HttpSqlClient.open(url, { database: 'movielens', schema: 'public' }, key)));
+  const clients = await Promise.all(
+    Array.from({ length: CONCURRENT }, () => HttpSqlClient.open(url, { database: 'movielens', schema: 'public' }, key)),
+  );
   const t0 = performance.now();
-  await Promise.all(clients.map(async (c) => {
-    for (let i = 0; i < RUNS / CONCURRENT; i++) await c.execute(QUERY);
-  }));
+  await Promise.all(
+    clients.map(async (c) => {
+      for (let i = 0; i < RUNS / CONCURRENT; i++) await c.execute(QUERY);
+    }),
+  );
   return { seq, rps: RUNS / ((performance.now() - t0) / 1000) };
 }
 

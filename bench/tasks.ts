@@ -48,12 +48,17 @@ async function overhead(): Promise<void> {
     const base = await idle(IDLE_SECONDS);
     const t0 = performance.now();
     for (let i = 0; i < 1000; i++) await e.execute(s, `create task idle_${i} schedule = '1 HOURS' as insert into log values (${i})`);
-    for (let i = 0; i < 100; i++) await e.execute(s, `create task live_${i} schedule = '1 HOURS' as insert into log values (${i}); alter task live_${i} resume`);
+    for (let i = 0; i < 100; i++)
+      await e.execute(s, `create task live_${i} schedule = '1 HOURS' as insert into log values (${i}); alter task live_${i} resume`);
     const created = (performance.now() - t0) / 1000;
     const loaded = await idle(IDLE_SECONDS);
     console.log(`1. idle overhead (${IDLE_SECONDS} s windows; 1,100 tasks created in ${created.toFixed(1)} s)`);
-    console.log(`   CPU idle: none ${(base.cpu * 100).toFixed(2)}%, with tasks ${(loaded.cpu * 100).toFixed(2)}% → +${((loaded.cpu - base.cpu) * 100).toFixed(2)} points   goal < 1%`);
-    console.log(`   memory: heap +${((loaded.heap - base.heap) / MB).toFixed(1)} MB, rss +${((loaded.rss - base.rss) / MB).toFixed(1)} MB   goal < 20 MB${gc ? '' : '  (run with --expose-gc for steadier figures)'}`);
+    console.log(
+      `   CPU idle: none ${(base.cpu * 100).toFixed(2)}%, with tasks ${(loaded.cpu * 100).toFixed(2)}% → +${((loaded.cpu - base.cpu) * 100).toFixed(2)} points   goal < 1%`,
+    );
+    console.log(
+      `   memory: heap +${((loaded.heap - base.heap) / MB).toFixed(1)} MB, rss +${((loaded.rss - base.rss) / MB).toFixed(1)} MB   goal < 20 MB${gc ? '' : '  (run with --expose-gc for steadier figures)'}`,
+    );
   });
 }
 
@@ -63,7 +68,8 @@ function lateness(rows: unknown[][]): { n: number; p50: number; p99: number; max
   return { n: late.length, p50: at(0.5), p99: at(0.99), max: late[late.length - 1] };
 }
 
-const HISTORY = "select epoch_ms(scheduled_time), epoch_ms(query_start_time) from table(information_schema.task_history(result_limit => 10000)) where state = 'SUCCEEDED' and scheduled_from = 'SCHEDULE'";
+const HISTORY =
+  "select epoch_ms(scheduled_time), epoch_ms(query_start_time) from table(information_schema.task_history(result_limit => 10000)) where state = 'SUCCEEDED' and scheduled_from = 'SCHEDULE'";
 
 async function realClock(): Promise<void> {
   await withEngine(undefined, async (e, s) => {
@@ -90,7 +96,11 @@ async function injectedClock(): Promise<void> {
   });
 }
 
-console.log(`bench:tasks — load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} (a shared 2-core machine: expect noise)`);
+console.log(
+  `bench:tasks — load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')} (a shared 2-core machine: expect noise)`,
+);
 await overhead();
 await realClock();
 await injectedClock();

@@ -73,11 +73,17 @@ async function smallCopy(): Promise<void> {
     const times: number[] = [];
     for (let i = 0; i < SMALL_RUNS; i++) {
       await engine.execute(s, RATINGS_TABLE);
-      times.push(await time(() => engine.execute(s, `copy into ratings from '${mlSmall('ratings.csv')}' file_format=(format_name=MOVIELENS) force=true`)));
+      times.push(
+        await time(() =>
+          engine.execute(s, `copy into ratings from '${mlSmall('ratings.csv')}' file_format=(format_name=MOVIELENS) force=true`),
+        ),
+      );
     }
     return times;
   });
-  console.log(`1. COPY INTO ratings.csv (100,836 rows), median of ${SMALL_RUNS}: ${seconds(median(runs))}   (goal ≤ 0.50 s; runs: ${runs.map((t) => t.toFixed(0) + ' ms').join(', ')})`);
+  console.log(
+    `1. COPY INTO ratings.csv (100,836 rows), median of ${SMALL_RUNS}: ${seconds(median(runs))}   (goal ≤ 0.50 s; runs: ${runs.map((t) => t.toFixed(0) + ' ms').join(', ')})`,
+  );
 }
 
 /** Runs DuckDB's own load and recpipe's COPY INTO alternately, so machine noise hits both alike. */
@@ -88,7 +94,9 @@ async function bigCopy(): Promise<void> {
   try {
     const csv = join(dir, 'ratings-25m.csv');
     const generated = await time(() => generateRatings(csv, ROWS));
-    console.log(`\n2. generated ${ROWS.toLocaleString('en-US')} rows, ${(statSync(csv).size / 1e6).toFixed(0)} MB in ${seconds(generated)}; ${ROUNDS} alternating rounds`);
+    console.log(
+      `\n2. generated ${ROWS.toLocaleString('en-US')} rows, ${(statSync(csv).size / 1e6).toFixed(0)} MB in ${seconds(generated)}; ${ROUNDS} alternating rounds`,
+    );
     await withHome(async (engine) => {
       const s = engine.createSession();
       await engine.execute(s, SETUP);
@@ -108,11 +116,15 @@ async function bigCopy(): Promise<void> {
       // Other work on the machine only ever slows a run down, so the best round is the cleanest figure.
       const best = (xs: number[]): number => Math.min(...xs);
       const list = (xs: number[]): string => xs.map((t) => (t / 1000).toFixed(2)).join(', ');
-      console.log(`   DuckDB  CREATE TABLE AS SELECT * FROM read_csv(...): best ${seconds(best(reference))}, median ${seconds(median(reference))}   (${list(reference)})`);
+      console.log(
+        `   DuckDB  CREATE TABLE AS SELECT * FROM read_csv(...): best ${seconds(best(reference))}, median ${seconds(median(reference))}   (${list(reference)})`,
+      );
       console.log(
         `   recpipe COPY INTO (typed, epoch→TIMESTAMP_NTZ, rejects): best ${seconds(best(recpipe))}, median ${seconds(median(recpipe))}   (${list(recpipe)}; ${loaded.toLocaleString('en-US')} rows)`,
       );
-      console.log(`   ratio recpipe/DuckDB: best ${(best(recpipe) / best(reference)).toFixed(2)}×, median ${(median(recpipe) / median(reference)).toFixed(2)}×   (goal ≤ 1.50×)`);
+      console.log(
+        `   ratio recpipe/DuckDB: best ${(best(recpipe) / best(reference)).toFixed(2)}×, median ${(median(recpipe) / median(reference)).toFixed(2)}×   (goal ≤ 1.50×)`,
+      );
       await typedArrays(engine, s);
     });
   } finally {
@@ -133,7 +145,9 @@ async function typedArrays(engine: Engine, s: ReturnType<Engine['createSession']
     ]);
   });
   const n = cols!.rowCount;
-  console.log(`\n3. readColumns ${n.toLocaleString('en-US')} rows × 3 columns → typed arrays: ${seconds(read)} (${(n / read / 1000).toFixed(1)} M rows/s)`);
+  console.log(
+    `\n3. readColumns ${n.toLocaleString('en-US')} rows × 3 columns → typed arrays: ${seconds(read)} (${(n / read / 1000).toFixed(1)} M rows/s)`,
+  );
   const out = Math.min(n, 5_000_000);
   const written = await time(() =>
     engine.warehouse.writeTable(engine.resolveTableName(s, 'copy_out'), [
@@ -141,7 +155,9 @@ async function typedArrays(engine: Engine, s: ReturnType<Engine['createSession']
       { name: 'RATING', type: 'DOUBLE', values: (cols!.columns.RATING as Float32Array).subarray(0, out) },
     ]),
   );
-  console.log(`   writeTable ${out.toLocaleString('en-US')} rows × 2 columns (Appender, atomic replace): ${seconds(written)} (${(out / written / 1000).toFixed(1)} M rows/s)`);
+  console.log(
+    `   writeTable ${out.toLocaleString('en-US')} rows × 2 columns (Appender, atomic replace): ${seconds(written)} (${(out / written / 1000).toFixed(1)} M rows/s)`,
+  );
 }
 
 await smallCopy();

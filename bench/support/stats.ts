@@ -15,7 +15,8 @@ export function percentile(xs: readonly number[], p: number): number {
 
 /** An autocannon run is only a figure when every request succeeded. */
 export function checked<R extends { non2xx: number; errors: number; timeouts: number }>(r: R): R {
-  if (r.non2xx > 0 || r.errors > 0 || r.timeouts > 0) throw new Error(`autocannon saw ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`);
+  if (r.non2xx > 0 || r.errors > 0 || r.timeouts > 0)
+    throw new Error(`autocannon saw ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`);
   return r;
 }
 
@@ -44,7 +45,14 @@ interface LoadRun {
  * The rows both HTTP benches print for one server under load: max rate, 1,000 req/s in
  * autocannon's bursts and evenly paced, and a big CSV batch, beside issue goals.
  */
-export function httpLoadRows(label: string, max: LoadRun, bursty: LoadRun, even: { rate: number; latencies: number[] }, batchMs: number[], batchLines: number): Row[] {
+export function httpLoadRows(
+  label: string,
+  max: LoadRun,
+  bursty: LoadRun,
+  even: { rate: number; latencies: number[] },
+  batchMs: number[],
+  batchLines: number,
+): Row[] {
   const fmt = (x: number) => x.toFixed(2);
   const ms = (x: number) => (x === 0 ? '<1' : String(x)); // autocannon reports whole milliseconds
   return [

@@ -13,7 +13,13 @@ describe('AccessControl', () => {
   after(() => wh.close());
 
   it('has the built-in hierarchy: ACCOUNTADMIN ⊃ SECURITYADMIN ⊃ USERADMIN, ACCOUNTADMIN ⊃ SYSADMIN, all ⊃ PUBLIC', () => {
-    assert.deepEqual([...access.effectiveRoles('ACCOUNTADMIN')].sort(), ['ACCOUNTADMIN', 'PUBLIC', 'SECURITYADMIN', 'SYSADMIN', 'USERADMIN']);
+    assert.deepEqual([...access.effectiveRoles('ACCOUNTADMIN')].sort(), [
+      'ACCOUNTADMIN',
+      'PUBLIC',
+      'SECURITYADMIN',
+      'SYSADMIN',
+      'USERADMIN',
+    ]);
     assert.deepEqual([...access.effectiveRoles('SYSADMIN')].sort(), ['PUBLIC', 'SYSADMIN']);
     assert.ok(access.hasUsage('ACCOUNTADMIN', 'invoke_model') && access.hasUsage('SYSADMIN', 'train_and_get_recommendations', 3));
     assert.ok(!access.hasUsage('PUBLIC', 'invoke_model') && !access.hasUsage('USERADMIN', 'deploy_model'));

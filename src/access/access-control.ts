@@ -1,7 +1,15 @@
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import { RecpipeError } from '../core/errors.js';
 import type { Warehouse } from '../warehouse/index.js';
-import { AccessStore, type AccessRows, type GranteeKind, type ObjectKind, type PrivilegeRow, type RoleRow, type UserRow } from './access-store.js';
+import {
+  AccessStore,
+  type AccessRows,
+  type GranteeKind,
+  type ObjectKind,
+  type PrivilegeRow,
+  type RoleRow,
+  type UserRow,
+} from './access-store.js';
 import { ADMIN_USER, BUILTIN_FUNCTIONS, BUILTIN_FUNCTION_OWNER, BUILTIN_PARENTS, BUILTIN_ROLES, isBuiltinRole } from './roles.js';
 import { canonicalType, parseSignatureText, signatureText, type FunctionSignature } from './signature.js';
 
@@ -67,7 +75,15 @@ export class AccessControl {
 
   users(): UserInfo[] {
     const admin: UserInfo = { name: ADMIN_USER, hasPassword: false, defaultRole: 'SYSADMIN', createdOn: null };
-    return [admin, ...this.rows.users.map((u: UserRow) => ({ name: u.name, hasPassword: u.passwordHash !== null, defaultRole: u.defaultRole, createdOn: u.createdOn }))];
+    return [
+      admin,
+      ...this.rows.users.map((u: UserRow) => ({
+        name: u.name,
+        hasPassword: u.passwordHash !== null,
+        defaultRole: u.defaultRole,
+        createdOn: u.createdOn,
+      })),
+    ];
   }
 
   user(name: string): UserInfo | undefined {
@@ -110,7 +126,8 @@ export class AccessControl {
   }
 
   async createRole(name: string, owner: string, comment: string | null, replace: boolean): Promise<void> {
-    if (isBuiltinRole(name)) throw new RecpipeError('PERMISSION_DENIED', `SQL compilation error: role ${up(name)} is a system role and cannot be replaced.`);
+    if (isBuiltinRole(name))
+      throw new RecpipeError('PERMISSION_DENIED', `SQL compilation error: role ${up(name)} is a system role and cannot be replaced.`);
     await this.store.transaction(async (run, t) => {
       if (replace) await deleteRole(run, t, name);
       await run(`INSERT INTO ${t('ROLES')} VALUES (?, ?, ?, current_timestamp)`, [name, owner, comment]);
@@ -120,7 +137,8 @@ export class AccessControl {
 
   /** Drops a role; as in Snowflake, what it owned passes to the role that drops it. */
   async dropRole(name: string, droppedBy: string): Promise<void> {
-    if (isBuiltinRole(name)) throw new RecpipeError('PERMISSION_DENIED', `SQL compilation error: role ${up(name)} is a system role and cannot be dropped.`);
+    if (isBuiltinRole(name))
+      throw new RecpipeError('PERMISSION_DENIED', `SQL compilation error: role ${up(name)} is a system role and cannot be dropped.`);
     await this.store.transaction(async (run, t) => {
       await run(`UPDATE ${t('GRANTS')} SET ROLE = ? WHERE PRIVILEGE = 'OWNERSHIP' AND upper(ROLE) = upper(?)`, [droppedBy, name]);
       await deleteRole(run, t, name);
@@ -129,16 +147,28 @@ export class AccessControl {
   }
 
   async createUser(name: string, password: string | null, defaultRole: string | null, replace: boolean): Promise<void> {
-    if (same(name, ADMIN_USER)) throw new RecpipeError('PERMISSION_DENIED', `SQL compilation error: user ${ADMIN_USER} is recpipe's built-in administrator and cannot be replaced.`);
+    if (same(name, ADMIN_USER))
+      throw new RecpipeError(
+        'PERMISSION_DENIED',
+        `SQL compilation error: user ${ADMIN_USER} is recpipe's built-in administrator and cannot be replaced.`,
+      );
     await this.store.transaction(async (run, t) => {
       if (replace) await deleteUser(run, t, name);
-      await run(`INSERT INTO ${t('USERS')} VALUES (?, ?, ?, current_timestamp)`, [name, password === null ? null : hashPassword(password), defaultRole]);
+      await run(`INSERT INTO ${t('USERS')} VALUES (?, ?, ?, current_timestamp)`, [
+        name,
+        password === null ? null : hashPassword(password),
+        defaultRole,
+      ]);
     });
     await this.refresh();
   }
 
   async dropUser(name: string): Promise<void> {
-    if (same(name, ADMIN_USER)) throw new RecpipeError('PERMISSION_DENIED', `SQL compilation error: user ${ADMIN_USER} is recpipe's built-in administrator and cannot be dropped.`);
+    if (same(name, ADMIN_USER))
+      throw new RecpipeError(
+        'PERMISSION_DENIED',
+        `SQL compilation error: user ${ADMIN_USER} is recpipe's built-in administrator and cannot be dropped.`,
+      );
     await this.store.transaction((run, t) => deleteUser(run, t, name));
     await this.refresh();
   }
@@ -151,17 +181,29 @@ export class AccessControl {
 
   async grantRole(role: string, grantee: { kind: GranteeKind; name: string }, grantedBy: string): Promise<void> {
     if (grantee.kind === 'ROLE' && this.effectiveRoles(role).has(up(grantee.name))) {
-      throw new RecpipeError('INVALID_ARGUMENT', `SQL compilation error: Granting role ${up(role)} to role ${up(grantee.name)} would create a cycle: ${up(role)} already inherits ${up(grantee.name)}.`);
+      throw new RecpipeError(
+        'INVALID_ARGUMENT',
+        `SQL compilation error: Granting role ${up(role)} to role ${up(grantee.name)} would create a cycle: ${up(role)} already inherits ${up(grantee.name)}.`,
+      );
     }
     await this.store.transaction((run, t) =>
-      run(`INSERT INTO ${t('ROLE_GRANTS')} VALUES (?, ?, ?, ?, current_timestamp) ON CONFLICT DO NOTHING`, [role, grantee.kind, grantee.name, grantedBy]).then(() => undefined),
+      run(`INSERT INTO ${t('ROLE_GRANTS')} VALUES (?, ?, ?, ?, current_timestamp) ON CONFLICT DO NOTHING`, [
+        role,
+        grantee.kind,
+        grantee.name,
+        grantedBy,
+      ]).then(() => undefined),
     );
     await this.refresh();
   }
 
   async revokeRole(role: string, grantee: { kind: GranteeKind; name: string }): Promise<void> {
     await this.store.transaction((run, t) =>
-      run(`DELETE FROM ${t('ROLE_GRANTS')} WHERE upper(ROLE) = upper(?) AND GRANTEE_KIND = ? AND upper(GRANTEE) = upper(?)`, [role, grantee.kind, grantee.name]).then(() => undefined),
+      run(`DELETE FROM ${t('ROLE_GRANTS')} WHERE upper(ROLE) = upper(?) AND GRANTEE_KIND = ? AND upper(GRANTEE) = upper(?)`, [
+        role,
+        grantee.kind,
+        grantee.name,
+      ]).then(() => undefined),
     );
     await this.refresh();
   }
@@ -171,7 +213,13 @@ export class AccessControl {
   async grant(privileges: readonly string[], object: SecurableObject, role: string, grantedBy: string): Promise<void> {
     await this.store.transaction(async (run, t) => {
       for (const p of privileges) {
-        await run(`INSERT INTO ${t('GRANTS')} VALUES (?, ?, ?, ?, ?, current_timestamp) ON CONFLICT DO NOTHING`, [p, object.kind, object.name, role, grantedBy]);
+        await run(`INSERT INTO ${t('GRANTS')} VALUES (?, ?, ?, ?, ?, current_timestamp) ON CONFLICT DO NOTHING`, [
+          p,
+          object.kind,
+          object.name,
+          role,
+          grantedBy,
+        ]);
       }
     });
     await this.refresh();
@@ -180,7 +228,10 @@ export class AccessControl {
   async revoke(privileges: readonly string[], object: SecurableObject, role: string): Promise<void> {
     await this.store.transaction(async (run, t) => {
       for (const p of privileges) {
-        await run(`DELETE FROM ${t('GRANTS')} WHERE PRIVILEGE = ? AND OBJECT_KIND = ? AND upper(OBJECT_NAME) = upper(?) AND upper(ROLE) = upper(?)`, [p, object.kind, object.name, role]);
+        await run(
+          `DELETE FROM ${t('GRANTS')} WHERE PRIVILEGE = ? AND OBJECT_KIND = ? AND upper(OBJECT_NAME) = upper(?) AND upper(ROLE) = upper(?)`,
+          [p, object.kind, object.name, role],
+        );
       }
     });
     await this.refresh();
@@ -189,7 +240,10 @@ export class AccessControl {
   /** Records that `role` owns an object it created (e.g. an external function), replacing any previous owner. */
   async recordOwnership(object: SecurableObject, role: string): Promise<void> {
     await this.store.transaction(async (run, t) => {
-      await run(`DELETE FROM ${t('GRANTS')} WHERE PRIVILEGE = 'OWNERSHIP' AND OBJECT_KIND = ? AND upper(OBJECT_NAME) = upper(?)`, [object.kind, object.name]);
+      await run(`DELETE FROM ${t('GRANTS')} WHERE PRIVILEGE = 'OWNERSHIP' AND OBJECT_KIND = ? AND upper(OBJECT_NAME) = upper(?)`, [
+        object.kind,
+        object.name,
+      ]);
       await run(`INSERT INTO ${t('GRANTS')} VALUES ('OWNERSHIP', ?, ?, ?, ?, current_timestamp)`, [object.kind, object.name, role, role]);
     });
     await this.refresh();
@@ -201,26 +255,44 @@ export class AccessControl {
     await this.store.transaction(async (run, t) => {
       await run(`DELETE FROM ${t('GRANTS')} WHERE OBJECT_KIND = ? AND upper(OBJECT_NAME) = upper(?)`, [table.kind, table.name]);
       await run(`INSERT INTO ${t('GRANTS')} VALUES ('OWNERSHIP', ?, ?, ?, ?, current_timestamp)`, [table.kind, table.name, role, role]);
-      for (const g of future) await run(`INSERT INTO ${t('GRANTS')} VALUES (?, ?, ?, ?, ?, current_timestamp) ON CONFLICT DO NOTHING`, [g.privilege, table.kind, table.name, g.role, g.grantedBy]);
+      for (const g of future)
+        await run(`INSERT INTO ${t('GRANTS')} VALUES (?, ?, ?, ?, ?, current_timestamp) ON CONFLICT DO NOTHING`, [
+          g.privilege,
+          table.kind,
+          table.name,
+          g.role,
+          g.grantedBy,
+        ]);
     });
     await this.refresh();
   }
 
   /** A dropped object takes its grants with it (a new object of the same name starts with none). */
   async objectDropped(object: SecurableObject): Promise<void> {
-    await this.store.transaction((run, t) => run(`DELETE FROM ${t('GRANTS')} WHERE OBJECT_KIND = ? AND upper(OBJECT_NAME) = upper(?)`, [object.kind, object.name]).then(() => undefined));
+    await this.store.transaction((run, t) =>
+      run(`DELETE FROM ${t('GRANTS')} WHERE OBJECT_KIND = ? AND upper(OBJECT_NAME) = upper(?)`, [object.kind, object.name]).then(
+        () => undefined,
+      ),
+    );
     await this.refresh();
   }
 
   /** Privileges `role` holds on an object through grants to it or a role it inherits (OWNERSHIP included). */
   privilegesOn(role: string, object: SecurableObject): Set<string> {
     const eff = this.effectiveRoles(role);
-    return new Set(this.rows.privileges.filter((g) => g.objectKind === object.kind && same(g.objectName, object.name) && eff.has(up(g.role))).map((g) => g.privilege));
+    return new Set(
+      this.rows.privileges
+        .filter((g) => g.objectKind === object.kind && same(g.objectName, object.name) && eff.has(up(g.role)))
+        .map((g) => g.privilege),
+    );
   }
 
   /** The role recorded as owning an object, or null. */
   ownerOf(object: SecurableObject): string | null {
-    return this.rows.privileges.find((g) => g.privilege === 'OWNERSHIP' && g.objectKind === object.kind && same(g.objectName, object.name))?.role ?? null;
+    return (
+      this.rows.privileges.find((g) => g.privilege === 'OWNERSHIP' && g.objectKind === object.kind && same(g.objectName, object.name))
+        ?.role ?? null
+    );
   }
 
   /** Every privilege grant (OWNERSHIP included), oldest first. */
@@ -236,7 +308,9 @@ export class AccessControl {
   /** Owner of a function: SYSADMIN for recpipe's built-ins, else the role that created it (null when unknown). */
   functionOwner(name: string, argTypes?: readonly string[] | number): string | null {
     if ((BUILTIN_FUNCTIONS as readonly string[]).includes(up(name))) return BUILTIN_FUNCTION_OWNER;
-    const own = this.rows.privileges.find((g) => g.privilege === 'OWNERSHIP' && g.objectKind === 'FUNCTION' && signatureMatches(g.objectName, name, argTypes));
+    const own = this.rows.privileges.find(
+      (g) => g.privilege === 'OWNERSHIP' && g.objectKind === 'FUNCTION' && signatureMatches(g.objectName, name, argTypes),
+    );
     return own?.role ?? null;
   }
 
@@ -250,7 +324,11 @@ export class AccessControl {
     const owner = this.functionOwner(functionName, argTypes);
     if (owner !== null && eff.has(up(owner))) return true;
     return this.rows.privileges.some(
-      (g) => g.objectKind === 'FUNCTION' && ['USAGE', 'ALL', 'OWNERSHIP'].includes(g.privilege) && eff.has(up(g.role)) && signatureMatches(g.objectName, functionName, argTypes),
+      (g) =>
+        g.objectKind === 'FUNCTION' &&
+        ['USAGE', 'ALL', 'OWNERSHIP'].includes(g.privilege) &&
+        eff.has(up(g.role)) &&
+        signatureMatches(g.objectName, functionName, argTypes),
     );
   }
 
@@ -259,7 +337,11 @@ export class AccessControl {
     const eff = this.effectiveRoles(role);
     if (owner !== null && eff.has(up(owner))) return true;
     return this.rows.privileges.some(
-      (g) => g.objectKind === object.kind && same(g.objectName, object.name) && eff.has(up(g.role)) && [privilege, 'ALL', 'OWNERSHIP'].includes(g.privilege),
+      (g) =>
+        g.objectKind === object.kind &&
+        same(g.objectName, object.name) &&
+        eff.has(up(g.role)) &&
+        [privilege, 'ALL', 'OWNERSHIP'].includes(g.privilege),
     );
   }
 }
@@ -281,7 +363,10 @@ type Run = (sql: string, params?: readonly (string | null)[]) => Promise<unknown
 
 async function deleteRole(run: Run, t: (n: string) => string, name: string): Promise<void> {
   await run(`DELETE FROM ${t('ROLES')} WHERE upper(NAME) = upper(?)`, [name]);
-  await run(`DELETE FROM ${t('ROLE_GRANTS')} WHERE upper(ROLE) = upper(?) OR (GRANTEE_KIND = 'ROLE' AND upper(GRANTEE) = upper(?))`, [name, name]);
+  await run(`DELETE FROM ${t('ROLE_GRANTS')} WHERE upper(ROLE) = upper(?) OR (GRANTEE_KIND = 'ROLE' AND upper(GRANTEE) = upper(?))`, [
+    name,
+    name,
+  ]);
   await run(`DELETE FROM ${t('GRANTS')} WHERE upper(ROLE) = upper(?)`, [name]);
 }
 

@@ -81,12 +81,27 @@ export class AccessStore {
     const rows = async (sql: string) => (await this.wh.run(sql)).rows.map((r) => r.map((v) => (v === null ? null : String(v))));
     const roles = await rows(`SELECT NAME, OWNER, COMMENT, CREATED_ON FROM ${this.t('ROLES')} ORDER BY NAME`);
     const users = await rows(`SELECT NAME, PASSWORD_HASH, DEFAULT_ROLE, CREATED_ON FROM ${this.t('USERS')} ORDER BY NAME`);
-    const roleGrants = await rows(`SELECT ROLE, GRANTEE_KIND, GRANTEE, GRANTED_BY, CREATED_ON FROM ${this.t('ROLE_GRANTS')} ORDER BY CREATED_ON, ROLE`);
-    const privileges = await rows(`SELECT PRIVILEGE, OBJECT_KIND, OBJECT_NAME, ROLE, GRANTED_BY, CREATED_ON FROM ${this.t('GRANTS')} ORDER BY CREATED_ON, OBJECT_NAME`);
+    const roleGrants = await rows(
+      `SELECT ROLE, GRANTEE_KIND, GRANTEE, GRANTED_BY, CREATED_ON FROM ${this.t('ROLE_GRANTS')} ORDER BY CREATED_ON, ROLE`,
+    );
+    const privileges = await rows(
+      `SELECT PRIVILEGE, OBJECT_KIND, OBJECT_NAME, ROLE, GRANTED_BY, CREATED_ON FROM ${this.t('GRANTS')} ORDER BY CREATED_ON, OBJECT_NAME`,
+    );
     return {
       roles: roles.map(([name, owner, comment, createdOn]) => ({ name: name!, owner: owner!, comment, createdOn: createdOn! })),
-      users: users.map(([name, passwordHash, defaultRole, createdOn]) => ({ name: name!, passwordHash, defaultRole, createdOn: createdOn! })),
-      roleGrants: roleGrants.map(([role, kind, grantee, grantedBy, createdOn]) => ({ role: role!, granteeKind: kind as GranteeKind, grantee: grantee!, grantedBy: grantedBy!, createdOn: createdOn! })),
+      users: users.map(([name, passwordHash, defaultRole, createdOn]) => ({
+        name: name!,
+        passwordHash,
+        defaultRole,
+        createdOn: createdOn!,
+      })),
+      roleGrants: roleGrants.map(([role, kind, grantee, grantedBy, createdOn]) => ({
+        role: role!,
+        granteeKind: kind as GranteeKind,
+        grantee: grantee!,
+        grantedBy: grantedBy!,
+        createdOn: createdOn!,
+      })),
       privileges: privileges.map(([privilege, kind, objectName, role, grantedBy, createdOn]) => ({
         privilege: privilege!,
         objectKind: kind as ObjectKind,
@@ -103,7 +118,10 @@ export class AccessStore {
     await this.wh.withConnection(async (conn) => {
       await conn.run('BEGIN TRANSACTION');
       try {
-        await work((sql, params) => conn.run(sql, params), (name) => this.t(name));
+        await work(
+          (sql, params) => conn.run(sql, params),
+          (name) => this.t(name),
+        );
         await conn.run('COMMIT');
       } catch (e) {
         await conn.run('ROLLBACK');

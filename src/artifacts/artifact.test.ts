@@ -14,7 +14,11 @@ const root = mkdtempSync(join(tmpdir(), 'recpipe-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 let n = 0;
 const fresh = (): string => join(root, `model-${n++}`);
-const info = (source = 'test') => ({ hyperparameters: {}, trainingData: { source, trainset: tinyTrainset() }, createdAt: '2024-05-06T07:08:09Z' });
+const info = (source = 'test') => ({
+  hyperparameters: {},
+  trainingData: { source, trainset: tinyTrainset() },
+  createdAt: '2024-05-06T07:08:09Z',
+});
 
 /** Every known pair plus unknown users and items, through the model's own Predictor. */
 function allPredictions(m: FactorModel): number[] {
@@ -74,7 +78,11 @@ describe('artifacts', () => {
     const { rated } = await readArtifact(dir);
     assert.deepEqual(rated, { userPtr: ts.userPtr, itemIdx: ts.itemIdx });
     const entry = (name: string) => manifest.files.find((f) => f.name === name);
-    assert.deepEqual(pick(entry('rated-ptr.i32')), { dtype: 'int32le', shape: [model.userIds.length + 1], bytes: (model.userIds.length + 1) * 4 });
+    assert.deepEqual(pick(entry('rated-ptr.i32')), {
+      dtype: 'int32le',
+      shape: [model.userIds.length + 1],
+      bytes: (model.userIds.length + 1) * 4,
+    });
     assert.deepEqual(pick(entry('rated-items.i32')), { dtype: 'int32le', shape: [ts.nRatings], bytes: ts.nRatings * 4 });
     assert.deepEqual(readInt32le(join(dir, 'rated-items.i32')), ts.itemIdx, 'stored as plain int32le');
   });
@@ -83,19 +91,27 @@ describe('artifacts', () => {
     const dir = fresh();
     const described = describeTrainingData('copied', tinyTrainset());
     const manifest = await writeArtifact(dir, tinyModel(), { ...info(), trainingData: described });
-    assert.deepEqual(manifest.files.map((f) => f.name).filter((f) => f.startsWith('rated-')), []);
-    assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('rated-')), []);
+    assert.deepEqual(
+      manifest.files.map((f) => f.name).filter((f) => f.startsWith('rated-')),
+      [],
+    );
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.startsWith('rated-')),
+      [],
+    );
     const loaded = await readArtifact(dir);
     assert.equal(loaded.rated, null);
     assert.deepEqual(loaded.model, tinyModel());
     assert.deepEqual(loaded.manifest.trainingData, described);
   });
 
-  it('refuses a trainset whose users or items are not the model\'s, writing nothing', async () => {
+  it("refuses a trainset whose users or items are not the model's, writing nothing", async () => {
     const parent = fresh();
     const other = tinyTrainset(8);
-    await assert.rejects(writeArtifact(join(parent, 'a'), tinyModel(7), { ...info(), trainingData: { source: 's', trainset: other } }), (e: Error & { code: string }) =>
-      e.code === 'INVALID_ARGUMENT' && /trainingData\.trainset's (user|item) ids differ from the model's at inner id \d+/.test(e.message),
+    await assert.rejects(
+      writeArtifact(join(parent, 'a'), tinyModel(7), { ...info(), trainingData: { source: 's', trainset: other } }),
+      (e: Error & { code: string }) =>
+        e.code === 'INVALID_ARGUMENT' && /trainingData\.trainset's (user|item) ids differ from the model's at inner id \d+/.test(e.message),
     );
     assert.throws(() => readdirSync(parent), { code: 'ENOENT' });
   });
@@ -107,7 +123,9 @@ describe('artifacts', () => {
   });
 
   it('round-trips a factorless baseline model and ids holding newlines and backslashes', async () => {
-    const ts = buildTrainset(ratingsFromText('user,item,rating\na,x\\y,4\na,2,3\nc,x\\y,1\n3,2,5\n', { source: 'odd-ids' }).dataset).trainset;
+    const ts = buildTrainset(
+      ratingsFromText('user,item,rating\na,x\\y,4\na,2,3\nc,x\\y,1\n3,2,5\n', { source: 'odd-ids' }).dataset,
+    ).trainset;
     const fitted = baseline.fit(ts, baseline.parseConfig({}), { rng: createRng(1), kernels: referenceKernels });
     // CSV input cannot hold a newline inside an id, but a warehouse VARCHAR can: set one directly.
     const model = { ...fitted, userIds: ['a\nb', 'c\\n', '3'] };
@@ -135,7 +153,10 @@ describe('artifacts', () => {
     const { manifest } = await writeTinyArtifact(dir);
     const listed = manifest.files.find((f) => f.name === 'user-factors.f32')!.bytes;
     truncateSync(join(dir, 'user-factors.f32'), listed - 4);
-    await assert.rejects(readArtifact(dir), rejectsNaming('user-factors.f32', new RegExp(`is truncated: ${listed - 4} bytes, the manifest says ${listed}`)));
+    await assert.rejects(
+      readArtifact(dir),
+      rejectsNaming('user-factors.f32', new RegExp(`is truncated: ${listed - 4} bytes, the manifest says ${listed}`)),
+    );
   });
 
   it('refuses a rated-items CSR that is corrupt yet matches its checksum, naming the file', async () => {
@@ -145,7 +166,11 @@ describe('artifacts', () => {
       ['rated-ptr.i32', (p) => (p[0] = 1), /starts at 1, expected 0/],
       ['rated-ptr.i32', (p) => (p[5] = p[6] + 1), new RegExp(`decreases at user 5: offset ${ts.userPtr[6] + 1} then ${ts.userPtr[6]}`)],
       ['rated-ptr.i32', (p) => (p[last] -= 1), new RegExp(`ends at ${ts.nRatings - 1}, but rated-items\\.i32 holds ${ts.nRatings} items`)],
-      ['rated-items.i32', (x) => (x[3] = ts.nItems), new RegExp(`holds item ${ts.nItems} at entry 3, outside the model's ${ts.nItems} items`)],
+      [
+        'rated-items.i32',
+        (x) => (x[3] = ts.nItems),
+        new RegExp(`holds item ${ts.nItems} at entry 3, outside the model's ${ts.nItems} items`),
+      ],
       ['rated-items.i32', (x) => (x[0] = -1), /holds item -1 at entry 0/],
     ];
     for (const [file, corrupt, pattern] of cases) {
@@ -156,7 +181,11 @@ describe('artifacts', () => {
       const bytes = Buffer.alloc(values.length * 4);
       values.forEach((v, i) => bytes.writeInt32LE(v, i * 4));
       rewriteListed(dir, file, bytes);
-      await assert.rejects(readArtifact(dir), rejectsNaming(file, new RegExp(`${file.replace('.', '\\.')} is corrupt: it ${pattern.source}`)), String(pattern));
+      await assert.rejects(
+        readArtifact(dir),
+        rejectsNaming(file, new RegExp(`${file.replace('.', '\\.')} is corrupt: it ${pattern.source}`)),
+        String(pattern),
+      );
     }
   });
 
@@ -173,7 +202,10 @@ describe('artifacts', () => {
     const dir = fresh();
     await writeTinyArtifact(dir);
     rmSync(join(dir, 'item-ids.txt'));
-    await assert.rejects(readArtifact(dir), (e: Error & { code: string }) => e.code === 'NOT_FOUND' && e.message.includes('item-ids.txt is missing'));
+    await assert.rejects(
+      readArtifact(dir),
+      (e: Error & { code: string }) => e.code === 'NOT_FOUND' && e.message.includes('item-ids.txt is missing'),
+    );
   });
 
   it('refuses an unknown format version as FAILED_PRECONDITION', async () => {
@@ -181,7 +213,11 @@ describe('artifacts', () => {
     await writeTinyArtifact(dir);
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...manifest, formatVersion: 2 }));
-    await assert.rejects(readArtifact(dir), (e: Error & { code: string }) => e.code === 'FAILED_PRECONDITION' && /format version 2 is not supported; this recpipe reads version 1/.test(e.message));
+    await assert.rejects(
+      readArtifact(dir),
+      (e: Error & { code: string }) =>
+        e.code === 'FAILED_PRECONDITION' && /format version 2 is not supported; this recpipe reads version 1/.test(e.message),
+    );
   });
 
   it('refuses manifests that are not JSON, not recpipe models, or disagree with the files', async () => {
@@ -197,7 +233,11 @@ describe('artifacts', () => {
     ];
     for (const [content, pattern] of cases) {
       writeFileSync(join(dir, 'manifest.json'), typeof content === 'string' ? content : JSON.stringify(content));
-      await assert.rejects(readArtifact(dir), (e: Error & { code: string }) => e.code === 'INVALID_ARGUMENT' && pattern.test(e.message), String(pattern));
+      await assert.rejects(
+        readArtifact(dir),
+        (e: Error & { code: string }) => e.code === 'INVALID_ARGUMENT' && pattern.test(e.message),
+        String(pattern),
+      );
     }
   });
 
@@ -222,7 +262,10 @@ describe('artifacts', () => {
     const parent = fresh();
     const diverged = { ...tinyModel(), itemFactors: tinyModel().itemFactors.map((x, i) => (i === 5 ? Number.NaN : x)) };
     await assert.rejects(writeArtifact(join(parent, 'a'), diverged, info()), /itemFactors\[5\] is NaN/);
-    await assert.rejects(writeArtifact(join(parent, 'b'), tinyModel(), { ...info(), hyperparameters: { lr: Infinity } }), /hyperparameters\.lr: Infinity/);
+    await assert.rejects(
+      writeArtifact(join(parent, 'b'), tinyModel(), { ...info(), hyperparameters: { lr: Infinity } }),
+      /hyperparameters\.lr: Infinity/,
+    );
     assert.throws(() => readdirSync(parent), { code: 'ENOENT' });
   });
 

@@ -163,7 +163,8 @@ export async function readArtifact(source: string): Promise<LoadedArtifact> {
   };
   const rated = ratedPtr && ratedItems ? { userPtr: ratedPtr, itemIdx: ratedItems } : null;
   const problem = rated && ratedProblem(rated, userIds.length, itemIds.length);
-  if (problem) throw invalid(`artifact ${location}: ${problem.file} is corrupt: it ${problem.what}`, { artifact: location, file: problem.file });
+  if (problem)
+    throw invalid(`artifact ${location}: ${problem.file} is corrupt: it ${problem.what}`, { artifact: location, file: problem.file });
   return { model, manifest, rated };
 }
 
@@ -191,7 +192,9 @@ function expectedEntry(m: Manifest, slot: Slot, where: string): ArtifactFileEntr
     );
   }
   if (slot.dtype !== 'utf8-lines' && entry.bytes !== shape.reduce((a, b) => a * b, 4)) {
-    throw invalid(`artifact ${where}: ${slot.name} is listed with ${entry.bytes} bytes, but its shape needs ${shape.reduce((a, b) => a * b, 4)}`);
+    throw invalid(
+      `artifact ${where}: ${slot.name} is listed with ${entry.bytes} bytes, but its shape needs ${shape.reduce((a, b) => a * b, 4)}`,
+    );
   }
   return entry;
 }
@@ -199,7 +202,9 @@ function expectedEntry(m: Manifest, slot: Slot, where: string): ArtifactFileEntr
 function decodeSlot(slot: Slot, entry: ArtifactFileEntry, bytes: Uint8Array, sum: string, where: string): ArrayValue {
   const fail = (what: string) => invalid(`artifact ${where}: ${slot.name} ${what}`, { artifact: where, file: slot.name });
   if (bytes.byteLength !== entry.bytes) {
-    throw fail(`${bytes.byteLength < entry.bytes ? 'is truncated' : 'is too long'}: ${bytes.byteLength} bytes, the manifest says ${entry.bytes}`);
+    throw fail(
+      `${bytes.byteLength < entry.bytes ? 'is truncated' : 'is too long'}: ${bytes.byteLength} bytes, the manifest says ${entry.bytes}`,
+    );
   }
   if (sum !== entry.sha256) throw fail(`is corrupt: its sha256 is ${sum}, the manifest says ${entry.sha256}`);
   if (slot.dtype === 'float32le') return bytesToFloat32(bytes);

@@ -21,11 +21,21 @@ export function float32ToBytes(a: Float32Array): Uint8Array {
  * with anything else (a Buffer pool, a larger read).
  */
 export const bytesToFloat32 = (bytes: Uint8Array): Float32Array =>
-  fromLittleEndian(bytes, (b) => new Float32Array(b), (n) => new Float32Array(n), (v, at) => v.getFloat32(at, true));
+  fromLittleEndian(
+    bytes,
+    (b) => new Float32Array(b),
+    (n) => new Float32Array(n),
+    (v, at) => v.getFloat32(at, true),
+  );
 
 /** As bytesToFloat32, for int32 little-endian. */
 export const bytesToInt32 = (bytes: Uint8Array): Int32Array =>
-  fromLittleEndian(bytes, (b) => new Int32Array(b), (n) => new Int32Array(n), (v, at) => v.getInt32(at, true));
+  fromLittleEndian(
+    bytes,
+    (b) => new Int32Array(b),
+    (n) => new Int32Array(n),
+    (v, at) => v.getInt32(at, true),
+  );
 
 function fromLittleEndian<T extends Float32Array | Int32Array>(
   bytes: Uint8Array,

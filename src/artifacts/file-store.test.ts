@@ -44,7 +44,8 @@ describe('resolveArtifactStore', () => {
   it('names the known schemes when the scheme is unknown', () => {
     assert.throws(
       () => resolveArtifactStore('s3://bucket/models/v1'),
-      (e: Error & { code: string }) => e.code === 'INVALID_ARGUMENT' && /'s3:\/\/'/.test(e.message) && /known schemes: file:\/\//.test(e.message),
+      (e: Error & { code: string }) =>
+        e.code === 'INVALID_ARGUMENT' && /'s3:\/\/'/.test(e.message) && /known schemes: file:\/\//.test(e.message),
     );
   });
 

@@ -124,7 +124,13 @@ export function checkManifest(raw: unknown, where: string): Manifest {
     const at = `files[${i}].`;
     if (!isObject(f)) throw bad(`${MANIFEST_FILE}: files[${i}] must be an object`);
     field('name', isString, 'a string', f, at);
-    field('dtype', (v): v is ArtifactDtype => DTYPES.includes(v as ArtifactDtype), `one of ${DTYPES.map((d) => `"${d}"`).join(', ')}`, f, at);
+    field(
+      'dtype',
+      (v): v is ArtifactDtype => DTYPES.includes(v as ArtifactDtype),
+      `one of ${DTYPES.map((d) => `"${d}"`).join(', ')}`,
+      f,
+      at,
+    );
     field('shape', (v): v is number[] => Array.isArray(v) && v.every(isCount), 'an array of non-negative integers', f, at);
     field('bytes', isCount, 'a non-negative integer', f, at);
     field('sha256', (v): v is string => isString(v) && /^[0-9a-f]{64}$/.test(v), '64 lowercase hex digits', f, at);

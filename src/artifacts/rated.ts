@@ -43,7 +43,8 @@ export function ratedProblem(r: Exclusions, users: number, items: number): { rea
   for (let u = 0; u < users; u++) {
     if (ptr[u + 1] < ptr[u]) return bad(RATED_PTR_FILE, `decreases at user ${u}: offset ${ptr[u]} then ${ptr[u + 1]}`);
   }
-  if (ptr[users] !== r.itemIdx.length) return bad(RATED_PTR_FILE, `ends at ${ptr[users]}, but ${RATED_ITEMS_FILE} holds ${r.itemIdx.length} items`);
+  if (ptr[users] !== r.itemIdx.length)
+    return bad(RATED_PTR_FILE, `ends at ${ptr[users]}, but ${RATED_ITEMS_FILE} holds ${r.itemIdx.length} items`);
   for (let x = 0; x < r.itemIdx.length; x++) {
     const i = r.itemIdx[x];
     if (!(i >= 0 && i < items)) return bad(RATED_ITEMS_FILE, `holds item ${i} at entry ${x}, outside the model's ${items} items`);

@@ -40,7 +40,9 @@ export function resolveArtifactStore(uri: string): ResolvedArtifact {
   const store = stores.find((s) => s.scheme === scheme);
   if (!store) {
     const known = stores.map((s) => `${s.scheme}://`).join(', ');
-    throw invalid(`no artifact store for scheme '${scheme}://' in ${JSON.stringify(uri)}; known schemes: ${known} (or a plain path)`, { uri });
+    throw invalid(`no artifact store for scheme '${scheme}://' in ${JSON.stringify(uri)}; known schemes: ${known} (or a plain path)`, {
+      uri,
+    });
   }
   return { store, location: store.scheme === 'file' ? fileStore.locate(uri) : uri };
 }

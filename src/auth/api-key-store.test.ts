@@ -63,5 +63,4 @@ describe('presentedKey', () => {
     assert.equal(presentedKey({ authorization: 'Basic abc' }), null);
     assert.equal(presentedKey({}), null);
   });
-
 });

@@ -78,15 +78,26 @@ export class ApiKeyStore {
    * creates it first); the returned `key` is the only time the secret exists in clear.
    */
   create(role: string, name?: string, user?: string, now = new Date()): { key: string; info: ApiKeyInfo } {
-    if (!ROLE_PATTERN.test(role)) throw invalid(`role '${role}' is not a valid role name (letters, digits, _ and $, starting with a letter or _)`);
+    if (!ROLE_PATTERN.test(role))
+      throw invalid(`role '${role}' is not a valid role name (letters, digits, _ and $, starting with a letter or _)`);
     this.reload();
     const id = randomBytes(6).toString('hex');
     const keyName = name ?? `key-${id}`;
-    if (!NAME_PATTERN.test(keyName)) throw invalid(`key name '${keyName}' must be 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit`);
-    if (this.keys.some((k) => k.name === keyName)) throw new RecpipeError('CONFLICT', `an API key named '${keyName}' already exists; revoke it first or choose another --name`);
+    if (!NAME_PATTERN.test(keyName))
+      throw invalid(`key name '${keyName}' must be 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit`);
+    if (this.keys.some((k) => k.name === keyName))
+      throw new RecpipeError('CONFLICT', `an API key named '${keyName}' already exists; revoke it first or choose another --name`);
     const secret = randomBytes(32).toString('base64url');
     const salt = randomBytes(16);
-    const stored: StoredKey = { name: keyName, id, role: role.toUpperCase(), ...(user === undefined ? {} : { user }), createdAt: now.toISOString(), salt: salt.toString('hex'), hash: hashOf(salt, secret).toString('hex') };
+    const stored: StoredKey = {
+      name: keyName,
+      id,
+      role: role.toUpperCase(),
+      ...(user === undefined ? {} : { user }),
+      createdAt: now.toISOString(),
+      salt: salt.toString('hex'),
+      hash: hashOf(salt, secret).toString('hex'),
+    };
     this.write([...this.keys, stored]);
     return { key: `rpk_${id}_${secret}`, info: this.info(stored) };
   }
@@ -145,7 +156,14 @@ export class ApiKeyStore {
   }
 
   private info(k: StoredKey, used: Record<string, string> = {}): ApiKeyInfo {
-    return { name: k.name, prefix: `rpk_${k.id}`, role: k.role, user: k.user ?? null, createdAt: k.createdAt, lastUsedAt: this.used.get(k.id) ?? used[k.id] ?? null };
+    return {
+      name: k.name,
+      prefix: `rpk_${k.id}`,
+      role: k.role,
+      user: k.user ?? null,
+      createdAt: k.createdAt,
+      lastUsedAt: this.used.get(k.id) ?? used[k.id] ?? null,
+    };
   }
 
   /** Re-reads the key file when its size or modification time changed since the last read. */
@@ -185,7 +203,10 @@ function parseKeyFile(file: string): StoredKey[] {
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new RecpipeError('FAILED_PRECONDITION', `${file} is not valid JSON (${(e as Error).message}); restore it or delete it and create keys again`);
+    throw new RecpipeError(
+      'FAILED_PRECONDITION',
+      `${file} is not valid JSON (${(e as Error).message}); restore it or delete it and create keys again`,
+    );
   }
   const keys = (parsed as Partial<KeyFile>)?.keys;
   if ((parsed as Partial<KeyFile>)?.version !== 1 || !Array.isArray(keys)) {
@@ -193,4 +214,3 @@ function parseKeyFile(file: string): StoredKey[] {
   }
   return keys;
 }
-

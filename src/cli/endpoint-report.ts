@@ -12,7 +12,15 @@ export function formatEndpointList(endpoints: readonly EndpointDescription[]): s
     shortTime(e.lastModifiedAt),
     e.pendingArtifactUri ? `${e.artifactUri} (updating to ${e.pendingArtifactUri})` : e.artifactUri,
   ]);
-  return alignTable(['NAME', 'STATUS', 'ALGORITHM', 'USERS', 'ITEMS', 'MODIFIED (UTC)', 'ARTIFACT'], rows, [false, false, false, true, true, false, false]);
+  return alignTable(['NAME', 'STATUS', 'ALGORITHM', 'USERS', 'ITEMS', 'MODIFIED (UTC)', 'ARTIFACT'], rows, [
+    false,
+    false,
+    false,
+    true,
+    true,
+    false,
+    false,
+  ]);
 }
 
 export function formatEndpointDetail(e: EndpointDescription): string {
@@ -28,7 +36,10 @@ export function formatEndpointDetail(e: EndpointDescription): string {
   if (m) {
     pairs.push(
       ['Algorithm', `${m.algorithm}, ${m.nFactors} factors${m.biased ? ', biased' : ''}, scale ${m.scale.min}–${m.scale.max}`],
-      ['Trained on', `${m.ratings.toLocaleString('en-US')} ratings of ${m.users} users and ${m.items} items from ${m.trainingSource} (${shortTime(m.trainedAt)})`],
+      [
+        'Trained on',
+        `${m.ratings.toLocaleString('en-US')} ratings of ${m.users} users and ${m.items} items from ${m.trainingSource} (${shortTime(m.trainedAt)})`,
+      ],
     );
   }
   return labelled(pairs);

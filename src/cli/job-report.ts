@@ -37,9 +37,17 @@ export function formatJobDetail(job: TrainingJob, now: Date): string {
     ['Training job', `${job.name} (${job.id})`],
     ['Status', job.status === job.secondaryStatus ? job.status : `${job.status} / ${job.secondaryStatus}`],
     ['Input → output', `${tableName(s.input)} → ${tableName(s.output)}`],
-    ...(job.columns ? ([['Input columns', columnsText(job.columns).input], ['Output columns', columnsText(job.columns).output]] as [string, string][]) : []),
+    ...(job.columns
+      ? ([
+          ['Input columns', columnsText(job.columns).input],
+          ['Output columns', columnsText(job.columns).output],
+        ] as [string, string][])
+      : []),
     ['Algorithm', `${s.algorithm} ${JSON.stringify(s.hyperparameters)}`],
-    ['Settings', `folds ${s.folds === 0 ? 'none' : s.folds}, top ${s.topN}, seed ${s.seed}, max run time ${formatDuration(s.maxRuntimeSeconds)}`],
+    [
+      'Settings',
+      `folds ${s.folds === 0 ? 'none' : s.folds}, top ${s.topN}, seed ${s.seed}, max run time ${formatDuration(s.maxRuntimeSeconds)}`,
+    ],
     ['Created (UTC)', shortTime(job.creationTime)],
     ['Started', shortTime(job.trainingStartTime)],
     ['Ended', job.trainingEndTime ? `${shortTime(job.trainingEndTime)} (${formatDuration(jobSeconds(job, now))} after creation)` : '-'],
@@ -64,13 +72,17 @@ export function formatTransitions(transitions: TrainingJob['secondaryStatusTrans
 }
 
 /** One transition as a line of `jobs wait` / `train` output. */
-export const transitionLine = (t: TrainingJob['secondaryStatusTransitions'][number]): string => `[${shortTime(t.startTime)}] ${t.status}: ${t.statusMessage}`;
+export const transitionLine = (t: TrainingJob['secondaryStatusTransitions'][number]): string =>
+  `[${shortTime(t.startTime)}] ${t.status}: ${t.statusMessage}`;
 
 function formatMetrics(m: NonNullable<TrainingJob['metrics']>): string {
   const d = m.data;
   const f = (x: number) => x.toFixed(4);
   const pairs: [string, string][] = [
-    ['Data', `${d.ratings.toLocaleString('en-US')} ratings (${d.rowsRead.toLocaleString('en-US')} rows read, ${d.duplicates} repeated pairs), ${d.users} users, ${d.items} items, scale ${d.scale.min}–${d.scale.max}`],
+    [
+      'Data',
+      `${d.ratings.toLocaleString('en-US')} ratings (${d.rowsRead.toLocaleString('en-US')} rows read, ${d.duplicates} repeated pairs), ${d.users} users, ${d.items} items, scale ${d.scale.min}–${d.scale.max}`,
+    ],
   ];
   if (m.cv) {
     const { mean, std, folds } = m.cv;

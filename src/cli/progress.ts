@@ -9,7 +9,12 @@ export interface ProgressBar {
 export function startProgress(label: string, total: number, stream: NodeJS.WriteStream = process.stderr): ProgressBar {
   if (stream.isTTY && (stream.columns ?? 0) > 0) {
     const bar = new cliProgress.SingleBar(
-      { format: `${label.padEnd(14)} {bar} {percentage}% | {value}/{total} | {duration_formatted}`, stream, hideCursor: true, clearOnComplete: false },
+      {
+        format: `${label.padEnd(14)} {bar} {percentage}% | {value}/{total} | {duration_formatted}`,
+        stream,
+        hideCursor: true,
+        clearOnComplete: false,
+      },
       cliProgress.Presets.shades_classic,
     );
     bar.start(total, 0);

@@ -3,7 +3,11 @@ import { isRecpipeError } from '../core/errors.js';
 import { exitCode } from '../util/error-status.js';
 
 /** Runs the program; returns the exit code of the error it ended with (0 when none), having printed it to `err`. */
-export async function runCli(program: Command, argv: string[], err: (text: string) => void = (t) => void process.stderr.write(t)): Promise<number> {
+export async function runCli(
+  program: Command,
+  argv: string[],
+  err: (text: string) => void = (t) => void process.stderr.write(t),
+): Promise<number> {
   try {
     await program.parseAsync(argv);
     return 0;

@@ -17,6 +17,7 @@ export function stopSignal(): Promise<void> {
 export function listenError(e: unknown, host: string, port: number): unknown {
   const code = (e as { code?: string }).code;
   if (code === 'EADDRINUSE') return new RecpipeError('CONFLICT', `${host}:${port} is already in use; choose another --port`);
-  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new RecpipeError('INVALID_ARGUMENT', `cannot listen on ${host}: no such local address`);
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+    return new RecpipeError('INVALID_ARGUMENT', `cannot listen on ${host}: no such local address`);
   return e;
 }

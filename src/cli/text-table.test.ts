@@ -4,7 +4,14 @@ import { alignTable, formatDuration, shortTime } from './text-table.js';
 
 describe('alignTable', () => {
   it('pads columns to the widest cell, right-aligns the marked ones and leaves no trailing spaces', () => {
-    const text = alignTable(['NAME', 'RMSE', 'NOTE'], [['a', '0.9', ''], ['longer-name', '12.25', 'x']], [false, true, false]);
+    const text = alignTable(
+      ['NAME', 'RMSE', 'NOTE'],
+      [
+        ['a', '0.9', ''],
+        ['longer-name', '12.25', 'x'],
+      ],
+      [false, true, false],
+    );
     assert.equal(text, ['NAME          RMSE  NOTE', 'a              0.9', 'longer-name  12.25  x', ''].join('\n'));
   });
 });

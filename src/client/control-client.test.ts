@@ -30,7 +30,10 @@ describe('control client over real HTTP (127.0.0.1, port 0)', () => {
   let client: ControlClient;
   before(async () => {
     engine = await Engine.open({ home });
-    await engine.execute(engine.createSession(), syntheticRatingsSql('ctl_ml', 'ratings') + '; ' + syntheticRatingsSql('ctl_ml', 'big', 200, 300));
+    await engine.execute(
+      engine.createSession(),
+      syntheticRatingsSql('ctl_ml', 'ratings') + '; ' + syntheticRatingsSql('ctl_ml', 'big', 200, 300),
+    );
     server = await startServer(engine, { home, host: '127.0.0.1', port: 0 });
     client = await connectControl({ home });
   });
@@ -41,10 +44,13 @@ describe('control client over real HTTP (127.0.0.1, port 0)', () => {
     rmSync(home, { recursive: true, force: true });
   });
 
-  it("is chosen for a home whose server runs, and SQL functions link to that server", async () => {
+  it('is chosen for a home whose server runs, and SQL functions link to that server', async () => {
     assert.equal(client.mode, 'http');
     assert.equal(client.description, `connected to recpipe server at ${server.url}`);
-    const [r] = await engine.execute(engine.createSession(), "select train_and_get_recommendations('ctl_ml.public.ratings', 'ctl_ml.public.recs_sql', parse_json('{\"folds\": 0}'))");
+    const [r] = await engine.execute(
+      engine.createSession(),
+      "select train_and_get_recommendations('ctl_ml.public.ratings', 'ctl_ml.public.recs_sql', parse_json('{\"folds\": 0}'))",
+    );
     const started = r.rows[0][0] as { TrainingJobName: string; Describe: string };
     assert.equal(started.Describe, `${server.url}/api/v1/training-jobs/${started.TrainingJobName}`);
     const res = await fetch(started.Describe, { headers: authHeaders(home) });
@@ -81,8 +87,15 @@ describe('control client over real HTTP (127.0.0.1, port 0)', () => {
     assert.equal(d.artifactUri, job.artifactUri);
     const served = await client.waitForEndpoint('ctl-model', 'InService', 10_000);
     assert.equal(served.model?.users, 20);
-    assert.deepEqual((await client.listEndpoints()).map((e) => e.name), ['ctl-model']);
-    const res = await fetch(`${server.url}/endpoints/ctl-model/invocations`, { method: 'POST', headers: { ...authHeaders(home), 'content-type': 'text/csv' }, body: '1,2\n' });
+    assert.deepEqual(
+      (await client.listEndpoints()).map((e) => e.name),
+      ['ctl-model'],
+    );
+    const res = await fetch(`${server.url}/endpoints/ctl-model/invocations`, {
+      method: 'POST',
+      headers: { ...authHeaders(home), 'content-type': 'text/csv' },
+      body: '1,2\n',
+    });
     assert.equal(Number((await res.text()).trim()), engine.endpoints.invokeOne('ctl-model', 1, 2));
     assert.equal((await client.deleteEndpoint('ctl-model')).name, 'ctl-model');
     await assert.rejects(client.describeEndpoint('ctl-model'), notFound);
@@ -92,7 +105,10 @@ describe('control client over real HTTP (127.0.0.1, port 0)', () => {
     await assert.rejects(client.stopJob('train-20200101-000000-abcd'), notFound);
     await assert.rejects(client.jobLogs('nope'), notFound);
     await assert.rejects(client.deploy('x', 'train-20200101-000000-abcd'), notFound);
-    await assert.rejects(client.startJob({ input: 'ctl_ml.public.ratings', output: 'ctl_ml.public.ratings' }), (e) => isRecpipeError(e) && e.code === 'INVALID_ARGUMENT' && /same table/.test(e.message));
+    await assert.rejects(
+      client.startJob({ input: 'ctl_ml.public.ratings', output: 'ctl_ml.public.ratings' }),
+      (e) => isRecpipeError(e) && e.code === 'INVALID_ARGUMENT' && /same table/.test(e.message),
+    );
   });
 
   it('answers a pending long poll at once when the server closes', async () => {
@@ -146,7 +162,11 @@ describe('control client in-process', () => {
       assert.match(lines[0], /^Read 200 ratings/);
       assert.match(lines[lines.length - 1], /^Training complete/);
       assert.deepEqual(statuses, ['Completed']);
-      assert.deepEqual((await client.listEndpoints()).map((e) => e.name), ['inp-model'], 'the endpoint was kept in the home');
+      assert.deepEqual(
+        (await client.listEndpoints()).map((e) => e.name),
+        ['inp-model'],
+        'the endpoint was kept in the home',
+      );
       await assert.rejects(client.stopJob(name), (e) => isRecpipeError(e) && e.code === 'FAILED_PRECONDITION');
     } finally {
       await client.close();

@@ -60,10 +60,15 @@ export async function artifactFor(ref: string, describe: (job: string) => Promis
   if (!JOB_NAME_PATTERN.test(ref)) return ref;
   const job = await describe(ref);
   if (job.status !== 'Completed' || !job.artifactUri) {
-    throw new RecpipeError('FAILED_PRECONDITION', `training job ${ref} is ${job.status}${job.failureReason ? ` (${job.failureReason})` : ''}; deploy a Completed job's model`, { job: ref });
+    throw new RecpipeError(
+      'FAILED_PRECONDITION',
+      `training job ${ref} is ${job.status}${job.failureReason ? ` (${job.failureReason})` : ''}; deploy a Completed job's model`,
+      { job: ref },
+    );
   }
   return job.artifactUri;
 }
 
 /** What makes a job worth reporting again: a new secondary status or new progress. */
-export const jobStateKey = (job: TrainingJob): string => `${job.secondaryStatusTransitions.length}|${job.secondaryStatus}|${JSON.stringify(job.progress)}`;
+export const jobStateKey = (job: TrainingJob): string =>
+  `${job.secondaryStatusTransitions.length}|${job.secondaryStatus}|${JSON.stringify(job.progress)}`;

@@ -31,7 +31,13 @@ describe('copyIntoStatement', () => {
 
   it('builds the COPY with an absolute, percent-encoded file URL, doubled quotes and the file format', () => {
     assert.equal(
-      copyIntoStatement({ table: 'movielens.public.ratings', file: "it's 100%.csv", fileFormat: 'MOVIELENS."My fmt"', onError: 'Continue', cwd: dir }),
+      copyIntoStatement({
+        table: 'movielens.public.ratings',
+        file: "it's 100%.csv",
+        fileFormat: 'MOVIELENS."My fmt"',
+        onError: 'Continue',
+        cwd: dir,
+      }),
       `copy into movielens.public.ratings from 'file://${dir}/it''s%20100%25.csv' file_format = (format_name = 'MOVIELENS."My fmt"') on_error = CONTINUE`,
     );
     assert.doesNotMatch(copyIntoStatement({ table: 't', file, fileFormat: 'f', cwd: '/' }), /on_error|force/);
@@ -40,9 +46,18 @@ describe('copyIntoStatement', () => {
 
   it('refuses missing files, directories, unknown on-error actions and bad names', () => {
     assert.throws(() => copyIntoStatement({ table: 't', file: 'nope.csv', fileFormat: 'f', cwd: dir }), fails('NOT_FOUND', /nope\.csv/));
-    assert.throws(() => copyIntoStatement({ table: 't', file: dir, fileFormat: 'f', cwd: '/' }), fails('INVALID_ARGUMENT', /not a regular file/));
-    assert.throws(() => copyIntoStatement({ table: 't', file, fileFormat: 'f', onError: 'ignore', cwd: '/' }), fails('INVALID_ARGUMENT', /on-error/));
-    assert.throws(() => copyIntoStatement({ table: 't', file, fileFormat: "f) on_error=(x", cwd: '/' }), fails('INVALID_ARGUMENT', /file format name/));
+    assert.throws(
+      () => copyIntoStatement({ table: 't', file: dir, fileFormat: 'f', cwd: '/' }),
+      fails('INVALID_ARGUMENT', /not a regular file/),
+    );
+    assert.throws(
+      () => copyIntoStatement({ table: 't', file, fileFormat: 'f', onError: 'ignore', cwd: '/' }),
+      fails('INVALID_ARGUMENT', /on-error/),
+    );
+    assert.throws(
+      () => copyIntoStatement({ table: 't', file, fileFormat: 'f) on_error=(x', cwd: '/' }),
+      fails('INVALID_ARGUMENT', /file format name/),
+    );
   });
 
   it('writes string literals that cannot be broken out of', () => {

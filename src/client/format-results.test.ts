@@ -57,8 +57,21 @@ describe('formatTable with long cells', () => {
     assert.ok(bodyLines.length > 5, 'the row spans several physical lines');
     for (const l of lines) assert.ok(l.length <= 4 + 6 + 3 + TABLE_CELL_WIDTH + 3 + TABLE_CELL_WIDTH + 2, `line of ${l.length}: ${l}`);
     const column = (j: number) => bodyLines.map((l) => l.split(' | ')[j]!.replace(/^\| /, '').replace(/ \|$/, ''));
-    assert.equal(column(1).map((c) => c.trimEnd()).join(''), JSON.stringify(recs), 'wrapped at commas, nothing lost');
-    assert.equal(column(2).map((c) => c.trim()).filter(Boolean).join(' '), description, 'wrapped at spaces, nothing lost');
+    assert.equal(
+      column(1)
+        .map((c) => c.trimEnd())
+        .join(''),
+      JSON.stringify(recs),
+      'wrapped at commas, nothing lost',
+    );
+    assert.equal(
+      column(2)
+        .map((c) => c.trim())
+        .filter(Boolean)
+        .join(' '),
+      description,
+      'wrapped at spaces, nothing lost',
+    );
     assert.match(bodyLines[0]!, /^\|\s+7 \| /, 'the row starts on its first line');
     assert.match(bodyLines[1]!, /^\|\s+\| /, 'continuation lines leave other columns blank');
     assert.equal(formatCsv(long).split('\n').length, 3);
@@ -86,6 +99,9 @@ describe('formatJson', () => {
 describe('parseOutputFormat', () => {
   it('accepts table, csv and json in any case and refuses the rest', () => {
     assert.equal(parseOutputFormat('CSV'), 'csv');
-    assert.throws(() => parseOutputFormat('xml'), (e: unknown) => isRecpipeError(e) && e.code === 'INVALID_ARGUMENT' && /xml/.test(e.message));
+    assert.throws(
+      () => parseOutputFormat('xml'),
+      (e: unknown) => isRecpipeError(e) && e.code === 'INVALID_ARGUMENT' && /xml/.test(e.message),
+    );
   });
 });

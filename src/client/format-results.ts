@@ -35,15 +35,25 @@ export function formatTable(r: StatementResult): string {
     '| ' + values.map((v, j) => (align[j] ? v.padStart(widths[j]) : v.padEnd(widths[j]))).join(' | ') + ' |';
   const physical = (row: string[][]) => {
     const height = Math.max(1, ...row.map((c) => c.length));
-    return Array.from({ length: height }, (_, k) => line(row.map((c) => c[k] ?? ''), right));
+    return Array.from({ length: height }, (_, k) =>
+      line(
+        row.map((c) => c[k] ?? ''),
+        right,
+      ),
+    );
   };
-  return [
-    rule('+'),
-    line(header, header.map(() => false)),
-    rule('|'),
-    ...cells.flatMap(physical),
-    rule('+'),
-  ].join('\n') + '\n';
+  return (
+    [
+      rule('+'),
+      line(
+        header,
+        header.map(() => false),
+      ),
+      rule('|'),
+      ...cells.flatMap(physical),
+      rule('+'),
+    ].join('\n') + '\n'
+  );
 }
 
 function tableCell(v: unknown): string {

@@ -1,5 +1,15 @@
 import { RecpipeError } from '../core/errors.js';
-import { artifactFor, hasEnded, jobStateKey, type ControlClient, type EndpointDescription, type EndpointStatus, type JobObserver, type StartJobRequest, type TrainingJob } from './control-client.js';
+import {
+  artifactFor,
+  hasEnded,
+  jobStateKey,
+  type ControlClient,
+  type EndpointDescription,
+  type EndpointStatus,
+  type JobObserver,
+  type StartJobRequest,
+  type TrainingJob,
+} from './control-client.js';
 import { requestJson, requestText } from './http-json.js';
 
 /** How long each wait request holds the connection while following a job: the pace of status and log updates. */
@@ -48,7 +58,10 @@ export class HttpControlClient implements ControlClient {
   /** One long poll: the job when it ends, or as it is after `seconds`. */
   waitJob(name: string, seconds: number): Promise<TrainingJob> {
     const s = Math.max(0, Math.round(seconds * 1000) / 1000);
-    return requestJson(this.url, 'GET', `${jobPath(name)}/wait?timeoutSeconds=${s}`, { timeoutMs: s * 1000 + WAIT_SLACK_MS, key: this.key });
+    return requestJson(this.url, 'GET', `${jobPath(name)}/wait?timeoutSeconds=${s}`, {
+      timeoutMs: s * 1000 + WAIT_SLACK_MS,
+      key: this.key,
+    });
   }
 
   /** Alternates a short long poll with a read of the log, reporting the log's new complete lines. */
@@ -92,8 +105,14 @@ export class HttpControlClient implements ControlClient {
     for (;;) {
       const d = await this.describeEndpoint(name);
       if (d.status === status) return d;
-      if (d.status === 'Failed') throw new RecpipeError('FAILED_PRECONDITION', `Endpoint ${name} failed: ${d.failureReason}`, { endpoint: name });
-      if (Date.now() >= deadline) throw new RecpipeError('FAILED_PRECONDITION', `Endpoint ${name} did not become ${status} within ${timeoutMs} ms (status ${d.status})`, { endpoint: name });
+      if (d.status === 'Failed')
+        throw new RecpipeError('FAILED_PRECONDITION', `Endpoint ${name} failed: ${d.failureReason}`, { endpoint: name });
+      if (Date.now() >= deadline)
+        throw new RecpipeError(
+          'FAILED_PRECONDITION',
+          `Endpoint ${name} did not become ${status} within ${timeoutMs} ms (status ${d.status})`,
+          { endpoint: name },
+        );
       await new Promise((r) => setTimeout(r, ENDPOINT_POLL_MS));
     }
   }

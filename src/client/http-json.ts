@@ -56,14 +56,17 @@ async function exchange(baseUrl: string, method: HttpMethod, path: string, opts:
   } catch (e) {
     const { what, hint } = opts.unreachable ?? { what: 'recpipe server', hint: '' };
     const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-    throw new RecpipeError('FAILED_PRECONDITION', `cannot reach ${what} at ${url.href} (${why})${hint ? `; ${hint}` : ''}`, { url: url.href });
+    throw new RecpipeError('FAILED_PRECONDITION', `cannot reach ${what} at ${url.href} (${why})${hint ? `; ${hint}` : ''}`, {
+      url: url.href,
+    });
   }
 }
 
 function send(url: URL, method: string, opts: RequestOptions): Promise<RawReply> {
   const data = opts.text?.data ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
   const type = opts.text?.contentType ?? 'application/json';
-  const headers: Record<string, string | number> = data === undefined ? {} : { 'content-type': type, 'content-length': Buffer.byteLength(data) };
+  const headers: Record<string, string | number> =
+    data === undefined ? {} : { 'content-type': type, 'content-length': Buffer.byteLength(data) };
   if (opts.key !== undefined) headers.authorization = `Bearer ${opts.key}`;
   const secure = url.protocol === 'https:';
   return new Promise((resolve, reject) => {
@@ -74,7 +77,8 @@ function send(url: URL, method: string, opts: RequestOptions): Promise<RawReply>
       res.on('error', reject);
     });
     request.on('error', reject);
-    if (opts.timeoutMs !== undefined) request.setTimeout(opts.timeoutMs, () => request.destroy(new Error(`no answer within ${opts.timeoutMs} ms`)));
+    if (opts.timeoutMs !== undefined)
+      request.setTimeout(opts.timeoutMs, () => request.destroy(new Error(`no answer within ${opts.timeoutMs} ms`)));
     request.end(data);
   });
 }
@@ -92,5 +96,9 @@ function remoteError(status: number, url: string, payload: unknown, text: string
   if (err && typeof err.code === 'string' && CODES.has(err.code) && typeof err.message === 'string') {
     return new RecpipeError(err.code as ErrorCode, err.message, { status, url });
   }
-  return new RecpipeError(status >= 500 ? 'INTERNAL' : 'INVALID_ARGUMENT', `unexpected reply from ${url}: HTTP ${status} ${text.slice(0, 200)}`, { status, url });
+  return new RecpipeError(
+    status >= 500 ? 'INTERNAL' : 'INVALID_ARGUMENT',
+    `unexpected reply from ${url}: HTTP ${status} ${text.slice(0, 200)}`,
+    { status, url },
+  );
 }

@@ -1,5 +1,15 @@
 import type { Engine } from '../engine/index.js';
-import { artifactFor, hasEnded, jobStateKey, type ControlClient, type EndpointDescription, type EndpointStatus, type JobObserver, type StartJobRequest, type TrainingJob } from './control-client.js';
+import {
+  artifactFor,
+  hasEnded,
+  jobStateKey,
+  type ControlClient,
+  type EndpointDescription,
+  type EndpointStatus,
+  type JobObserver,
+  type StartJobRequest,
+  type TrainingJob,
+} from './control-client.js';
 
 /**
  * Jobs and endpoints of an engine opened in this process (holding the home's lock). Every log line
@@ -69,7 +79,11 @@ export class InProcessControlClient implements ControlClient {
   startJob(request: StartJobRequest): Promise<TrainingJob> {
     const { input, output, database, schema, ...options } = request;
     const session = this.engine.createSession({ database, schema });
-    return this.engine.jobs.start({ ...options, input: this.engine.resolveTableName(session, input), output: this.engine.resolveTableName(session, output) });
+    return this.engine.jobs.start({
+      ...options,
+      input: this.engine.resolveTableName(session, input),
+      output: this.engine.resolveTableName(session, output),
+    });
   }
 
   async followJob(name: string, observer: JobObserver, timeoutMs?: number): Promise<TrainingJob> {

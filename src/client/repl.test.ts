@@ -45,7 +45,14 @@ describe('runRepl (interactive, in-process)', () => {
     assert.match(stdout, /-> /, 'continuation prompt for the unfinished statement');
     assert.match(err(), /error: .*no_such_table/i);
     const history = readFileSync(historyFile, 'utf8').trim().split('\n');
-    assert.deepEqual(history, ['create database repl_db;', 'use schema repl_db.public;', 'select * from no_such_table;', 'select 40 + 2 as answer ;', 'use role accountadmin;', "create user hist_u password = '***' default_role = public;"]);
+    assert.deepEqual(history, [
+      'create database repl_db;',
+      'use schema repl_db.public;',
+      'select * from no_such_table;',
+      'select 40 + 2 as answer ;',
+      'use role accountadmin;',
+      "create user hist_u password = '***' default_role = public;",
+    ]);
     assert.ok(!readFileSync(historyFile, 'utf8').includes('hunter2'), 'no secret value in the history');
     assert.equal(statSync(historyFile).mode & 0o777, 0o600);
   });
@@ -85,7 +92,10 @@ describe('redactSecrets', () => {
       redactSecrets("create api integration i api_provider = x api_key = 'k-1''2' api_allowed_prefixes = ('https://a')"),
       "create api integration i api_provider = x api_key = '***' api_allowed_prefixes = ('https://a')",
     );
-    assert.equal(redactSecrets('alter user u set PASSWORD=abc, secret_string = $$x y$$'), "alter user u set PASSWORD='***', secret_string = '***'");
+    assert.equal(
+      redactSecrets('alter user u set PASSWORD=abc, secret_string = $$x y$$'),
+      "alter user u set PASSWORD='***', secret_string = '***'",
+    );
     assert.equal(redactSecrets("select 'password' as p"), "select 'password' as p");
   });
 });

@@ -131,7 +131,8 @@ function loadHistory(file: string): string[] {
 }
 
 /** `api_key = '…'`, `password = '…'`, `secret = …` (and names containing them) with their values. */
-const SECRET_SETTING = /\b([A-Za-z_]*(?:api_key|password|secret|token)[A-Za-z_]*)(\s*=\s*)('(?:[^'\\]|\\.|'')*'|\$\$[\s\S]*?\$\$|"(?:[^"]|"")*"|[^\s,;)]+)/gi;
+const SECRET_SETTING =
+  /\b([A-Za-z_]*(?:api_key|password|secret|token)[A-Za-z_]*)(\s*=\s*)('(?:[^'\\]|\\.|'')*'|\$\$[\s\S]*?\$\$|"(?:[^"]|"")*"|[^\s,;)]+)/gi;
 
 /** The statement as history keeps it: secret values replaced, so the file never holds a credential. */
 export function redactSecrets(script: string): string {
@@ -142,7 +143,13 @@ export function redactSecrets(script: string): string {
 function saveHistory(file: string, script: string): void {
   try {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    appendFileSync(file, redactSecrets(script).replace(/\s*\n\s*/g, ' ').trim() + '\n', { mode: 0o600 });
+    appendFileSync(
+      file,
+      redactSecrets(script)
+        .replace(/\s*\n\s*/g, ' ')
+        .trim() + '\n',
+      { mode: 0o600 },
+    );
     chmodSync(file, 0o600);
   } catch {
     // History is a convenience; losing an entry is harmless.

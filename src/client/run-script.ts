@@ -36,7 +36,9 @@ export async function runScript(client: SqlClient, script: string, output: Scrip
 function printResult(r: StatementResult, output: ScriptOutput, elapsedMs: number): void {
   const table = output.format === 'table';
   if (!table && r.kind === 'command') {
-    output.err(r.message !== undefined || !hasRowSet(r) ? `${r.message ?? 'Statement executed successfully.'}\n` : formatResult(r, 'table'));
+    output.err(
+      r.message !== undefined || !hasRowSet(r) ? `${r.message ?? 'Statement executed successfully.'}\n` : formatResult(r, 'table'),
+    );
   } else if (!hasRowSet(r)) {
     output.out(`${r.message ?? 'Statement executed successfully.'}\n`);
   } else {

@@ -28,7 +28,11 @@ function run(task: Task): [FoldResult | TopNResult, ArrayBuffer[]] {
   if (task.kind === 'fold') {
     const algo = getAlgorithm(task.algorithm);
     const config = algo.parseConfig(task.config);
-    const result = evaluateFold(algo, config, decodeSplit(task.split), task.fold, { seed: task.seed, kernels, clock: () => performance.now() });
+    const result = evaluateFold(algo, config, decodeSplit(task.split), task.fold, {
+      seed: task.seed,
+      kernels,
+      clock: () => performance.now(),
+    });
     return [result, []];
   }
   const { model, exclude, itemRank } = task.block;

@@ -29,7 +29,13 @@ export function crossValidateParallel(
 }
 
 /** Top-n for every user of the model (inner ids 0…nUsers−1), users split into one block per worker. */
-export function recommendAllParallel(model: FactorModel, exclude: Exclusions, n: number, itemRank: Int32Array, opts: ParallelOptions = {}): Promise<TopNResult> {
+export function recommendAllParallel(
+  model: FactorModel,
+  exclude: Exclusions,
+  n: number,
+  itemRank: Int32Array,
+  opts: ParallelOptions = {},
+): Promise<TopNResult> {
   const users = Int32Array.from({ length: model.userIds.length }, (_, u) => u);
   return withPool(opts, (pool) => pool.topN(model, users, exclude, n, itemRank));
 }

@@ -1,4 +1,13 @@
-import { IdMap, RecpipeError, type Dataset, type ErrorCode, type Exclusions, type FactorModel, type RatingScale, type Split } from '../core/index.js';
+import {
+  IdMap,
+  RecpipeError,
+  type Dataset,
+  type ErrorCode,
+  type Exclusions,
+  type FactorModel,
+  type RatingScale,
+  type Split,
+} from '../core/index.js';
 
 /**
  * What crosses the thread boundary. Typed arrays travel as fresh copies whose buffers are transferred
@@ -23,7 +32,14 @@ export interface SplitPayload {
 export type ModelPayload = Omit<FactorModel, 'userIds' | 'itemIds'> & { readonly userIds: string[]; readonly itemIds: string[] };
 
 export type Task =
-  | { readonly kind: 'fold'; readonly algorithm: string; readonly config: Record<string, unknown>; readonly seed: number; readonly fold: number; readonly split: SplitPayload }
+  | {
+      readonly kind: 'fold';
+      readonly algorithm: string;
+      readonly config: Record<string, unknown>;
+      readonly seed: number;
+      readonly fold: number;
+      readonly split: SplitPayload;
+    }
   | { readonly kind: 'topN'; readonly block: TopNBlock; readonly n: number };
 
 /** Top-N for a block of users: a model cut down to those users (all of them, in order) and their exclusions. */
@@ -70,7 +86,13 @@ export function decodeSplit(p: SplitPayload): Split {
   const userIds = IdMap.from(p.train.userIds ?? []);
   const itemIds = IdMap.from(p.train.itemIds ?? []);
   const dataset = (d: DatasetPayload, users: IdMap, items: IdMap): Dataset => ({
-    size: d.ratings.length, users: d.users, items: d.items, ratings: d.ratings, scale: d.scale, userIds: users, itemIds: items,
+    size: d.ratings.length,
+    users: d.users,
+    items: d.items,
+    ratings: d.ratings,
+    scale: d.scale,
+    userIds: users,
+    itemIds: items,
   });
   const testUsers = p.test.userIds ? IdMap.from(p.test.userIds) : userIds;
   const testItems = p.test.itemIds ? IdMap.from(p.test.itemIds) : itemIds;
@@ -78,7 +100,13 @@ export function decodeSplit(p: SplitPayload): Split {
 }
 
 /** The rows of `users` (model inner ids) of the model and of its exclusions, as a self-contained block. */
-export function encodeBlock(m: FactorModel, users: Int32Array, exclude: Exclusions, itemRank: Int32Array, transfer: ArrayBuffer[]): TopNBlock {
+export function encodeBlock(
+  m: FactorModel,
+  users: Int32Array,
+  exclude: Exclusions,
+  itemRank: Int32Array,
+  transfer: ArrayBuffer[],
+): TopNBlock {
   const k = m.nFactors;
   const userBias = new Float32Array(users.length);
   const userFactors = new Float32Array(users.length * k);

@@ -22,7 +22,12 @@ const splits: Split[] = kFold(dataset, 5, createRng(0));
 const kernels = loadKernels('wasm');
 
 /** Everything but the wall-clock timings. */
-const withoutTimes = (cv: CvResult) => ({ algorithm: cv.algorithm, folds: cv.folds.map(({ fitTime, testTime, ...rest }) => rest), rmse: cv.mean.rmse, mae: cv.mean.mae });
+const withoutTimes = (cv: CvResult) => ({
+  algorithm: cv.algorithm,
+  folds: cv.folds.map(({ fitTime, testTime, ...rest }) => rest),
+  rmse: cv.mean.rmse,
+  mae: cv.mean.mae,
+});
 
 describe('compute pool', () => {
   let pool: ComputePool;
@@ -31,19 +36,29 @@ describe('compute pool', () => {
   });
   after(() => pool.close());
 
-  for (const [algorithm, config] of [['svd', { n_factors: 30, n_epochs: 10 }], ['baseline', {}], ['svdpp', { n_epochs: 3 }]] as const) {
+  for (const [algorithm, config] of [
+    ['svd', { n_factors: 30, n_epochs: 10 }],
+    ['baseline', {}],
+    ['svdpp', { n_epochs: 3 }],
+  ] as const) {
     it(`cross-validates ${algorithm} in parallel with exactly the sequential result for the same seed`, async () => {
       const algo = getAlgorithm(algorithm);
       const seq = crossValidate(algo, algo.parseConfig(config), splits, { seed: 3, kernels, clock: () => performance.now() });
       const par = await pool.crossValidate(algorithm, config, splits, 3);
       assert.deepEqual(withoutTimes(par), withoutTimes(seq));
-      assert.ok(par.folds.every((f) => f.fitTime > 0 && f.testTime >= 0), 'timings measured in the workers');
+      assert.ok(
+        par.folds.every((f) => f.fitTime > 0 && f.testTime >= 0),
+        'timings measured in the workers',
+      );
     });
   }
 
   it('rejects an unknown algorithm or parameter before sending work, naming it', async () => {
     await assert.rejects(pool.crossValidate('svdx', {}, splits, 0), { code: 'INVALID_ARGUMENT', message: /unknown algorithm 'svdx'/ });
-    await assert.rejects(pool.crossValidate('svd', { n_factor: 3 }, splits, 0), { code: 'INVALID_ARGUMENT', message: /unknown parameter 'n_factor'/ });
+    await assert.rejects(pool.crossValidate('svd', { n_factor: 3 }, splits, 0), {
+      code: 'INVALID_ARGUMENT',
+      message: /unknown parameter 'n_factor'/,
+    });
   });
 
   it('computes top-N over user blocks exactly as one kernel call, and carries worker errors back with their code', async () => {
@@ -55,7 +70,10 @@ describe('compute pool', () => {
     const seq = kernels.topN(model, users, exclusionsOf(built.trainset), 10, rank);
     assert.deepEqual(await pool.topN(model, users, exclusionsOf(built.trainset), 10, rank), seq);
     const some = Int32Array.of(5, 1, 77, 5, 3);
-    assert.deepEqual(await pool.topN(model, some, exclusionsOf(built.trainset), 4, rank), kernels.topN(model, some, exclusionsOf(built.trainset), 4, rank));
+    assert.deepEqual(
+      await pool.topN(model, some, exclusionsOf(built.trainset), 4, rank),
+      kernels.topN(model, some, exclusionsOf(built.trainset), 4, rank),
+    );
     const bad = { userPtr: exclusionsOf(built.trainset).userPtr, itemIdx: built.trainset.itemIdx.map(() => 1e6) };
     await assert.rejects(pool.topN(model, users, bad, 10, rank), { code: 'INVALID_ARGUMENT', message: /excluded item index 1000000/ });
   });
@@ -77,8 +95,14 @@ describe('one-shot parallel helpers', () => {
   });
 
   it('names a bad worker count or kernel preference before starting threads', () => {
-    assert.throws(() => new ComputePool({ workers: 0 }), { code: 'INVALID_ARGUMENT', message: /number of workers must be an integer ≥ 1, got 0/ });
-    assert.throws(() => new ComputePool({ kernels: 'gpu' as 'wasm' }), { code: 'INVALID_ARGUMENT', message: /unknown kernel preference 'gpu'/ });
+    assert.throws(() => new ComputePool({ workers: 0 }), {
+      code: 'INVALID_ARGUMENT',
+      message: /number of workers must be an integer ≥ 1, got 0/,
+    });
+    assert.throws(() => new ComputePool({ kernels: 'gpu' as 'wasm' }), {
+      code: 'INVALID_ARGUMENT',
+      message: /unknown kernel preference 'gpu'/,
+    });
   });
 
   it('refuses work once closed', async () => {

@@ -49,7 +49,8 @@ export class ComputePool {
     const size = opts.workers ?? availableParallelism();
     if (!Number.isInteger(size) || size < 1) throw invalid(`number of workers must be an integer ≥ 1, got ${size}`, { workers: size });
     const kernels = opts.kernels ?? 'auto';
-    if (!kernelPreferences.includes(kernels)) throw invalid(`unknown kernel preference '${kernels}'; known: ${kernelPreferences.join(', ')}`, { kernels });
+    if (!kernelPreferences.includes(kernels))
+      throw invalid(`unknown kernel preference '${kernels}'; known: ${kernelPreferences.join(', ')}`, { kernels });
     this.size = size;
     const readies: Promise<Ready>[] = [];
     for (let w = 0; w < size; w++) {
@@ -79,14 +80,28 @@ export class ComputePool {
   }
 
   /** Runs one fold per task (`evaluateFold` with the same seed for every fold, as core `crossValidate`). */
-  async crossValidate(algorithmId: string, rawConfig: Readonly<Record<string, unknown>>, splits: readonly Split[], seed: number): Promise<CvResult> {
+  async crossValidate(
+    algorithmId: string,
+    rawConfig: Readonly<Record<string, unknown>>,
+    splits: readonly Split[],
+    seed: number,
+  ): Promise<CvResult> {
     const algo = getAlgorithm(algorithmId);
     algo.parseConfig(rawConfig); // fail here, before any fold is sent
-    return summarize(algo.displayName, await Promise.all(splits.map((split, f) => this.evaluateFold(algo.id, rawConfig, split, f + 1, seed))));
+    return summarize(
+      algo.displayName,
+      await Promise.all(splits.map((split, f) => this.evaluateFold(algo.id, rawConfig, split, f + 1, seed))),
+    );
   }
 
   /** One fold in a worker: fit on the split's train part, score its test part. The split's buffers are transferred. */
-  evaluateFold(algorithmId: string, rawConfig: Readonly<Record<string, unknown>>, split: Split, fold: number, seed: number): Promise<FoldResult> {
+  evaluateFold(
+    algorithmId: string,
+    rawConfig: Readonly<Record<string, unknown>>,
+    split: Split,
+    fold: number,
+    seed: number,
+  ): Promise<FoldResult> {
     const transfer: ArrayBuffer[] = [];
     const task: Task = { kind: 'fold', algorithm: algorithmId, config: { ...rawConfig }, seed, fold, split: encodeSplit(split, transfer) };
     return this.run<FoldResult>(task, transfer);

@@ -4,7 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { isRecpipeError } from '../core/errors.js';
-import { DEFAULT_HOST, DEFAULT_PORT, homeFiles, loadWarehouseUrl, readServerInfo, recpipeVersion, removeServerInfo, resolveConfig, writeServerInfo } from './index.js';
+import {
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  homeFiles,
+  loadWarehouseUrl,
+  readServerInfo,
+  recpipeVersion,
+  removeServerInfo,
+  resolveConfig,
+  writeServerInfo,
+} from './index.js';
 
 describe('loadWarehouseUrl', () => {
   it('takes the flag over RECPIPE_WAREHOUSE_URL, trims a trailing slash, and is unset by default', () => {

@@ -30,12 +30,20 @@ export const DEFAULT_PORT = 7878;
 /** Loopback by default: exposing the service (even with its keys) is an explicit choice, best made behind a TLS proxy. */
 export const DEFAULT_HOST = '127.0.0.1';
 
-export const ENV = { home: 'RECPIPE_HOME', port: 'RECPIPE_PORT', host: 'RECPIPE_HOST', apiKey: 'RECPIPE_API_KEY', tlsProxy: 'RECPIPE_TLS_PROXY', warehouseUrl: 'RECPIPE_WAREHOUSE_URL' } as const;
+export const ENV = {
+  home: 'RECPIPE_HOME',
+  port: 'RECPIPE_PORT',
+  host: 'RECPIPE_HOST',
+  apiKey: 'RECPIPE_API_KEY',
+  tlsProxy: 'RECPIPE_TLS_PROXY',
+  warehouseUrl: 'RECPIPE_WAREHOUSE_URL',
+} as const;
 
 /** Pure resolution: flag > environment variable > default. Relative homes resolve against `cwd`. */
 export function resolveConfig(flags: ConfigFlags, env: Environment, cwd: string): RecpipeConfig {
   const home = pick(flags.home, env[ENV.home]) ?? DEFAULT_HOME;
-  const port = flags.port !== undefined ? parsePort(flags.port, '--port') : env[ENV.port] ? parsePort(env[ENV.port]!, ENV.port) : DEFAULT_PORT;
+  const port =
+    flags.port !== undefined ? parsePort(flags.port, '--port') : env[ENV.port] ? parsePort(env[ENV.port]!, ENV.port) : DEFAULT_PORT;
   const host = pick(flags.host, env[ENV.host]) ?? DEFAULT_HOST;
   return { home: resolve(cwd, home), port, host };
 }
@@ -50,7 +58,10 @@ export function loadConfig(flags: ConfigFlags = {}): RecpipeConfig {
   return config;
 }
 
-export const CREATE_HOME_OPTION = ['--create-home', 'make the data directory given by --home or $RECPIPE_HOME if it does not exist'] as const;
+export const CREATE_HOME_OPTION = [
+  '--create-home',
+  'make the data directory given by --home or $RECPIPE_HOME if it does not exist',
+] as const;
 
 /** The API key a client presents: --key, else RECPIPE_API_KEY, else none (the CLI then uses the home's owner token). */
 export function loadApiKey(flag?: string, env: Environment = process.env): string | undefined {
@@ -75,8 +86,18 @@ export function loadWarehouseUrl(flag?: string, env: Environment = process.env):
   if (raw === undefined) return undefined;
   const source = flag !== undefined && flag !== '' ? '--warehouse-url' : ENV.warehouseUrl;
   const url = URL.canParse(raw) ? new URL(raw) : null;
-  if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
-    throw invalid(`${source} must be the http(s) URL of a recpipe server, such as http://127.0.0.1:7878, got ${JSON.stringify(raw)}`, { source, value: raw });
+  if (
+    url === null ||
+    (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+    url.search !== '' ||
+    url.hash !== '' ||
+    url.username !== '' ||
+    url.password !== ''
+  ) {
+    throw invalid(`${source} must be the http(s) URL of a recpipe server, such as http://127.0.0.1:7878, got ${JSON.stringify(raw)}`, {
+      source,
+      value: raw,
+    });
   }
   return url.href.replace(/\/+$/, '');
 }
@@ -93,7 +114,8 @@ export const SECRET_ENV_PREFIX = 'RECPIPE_SECRET_';
 export function loadSecretEnv(env: Environment = process.env): ReadonlyMap<string, string> {
   const out = new Map<string, string>();
   for (const [key, value] of Object.entries(env)) {
-    if (key.startsWith(SECRET_ENV_PREFIX) && key.length > SECRET_ENV_PREFIX.length && value) out.set(key.slice(SECRET_ENV_PREFIX.length), value);
+    if (key.startsWith(SECRET_ENV_PREFIX) && key.length > SECRET_ENV_PREFIX.length && value)
+      out.set(key.slice(SECRET_ENV_PREFIX.length), value);
   }
   return out;
 }

@@ -46,7 +46,9 @@ export function dedupe(ds: Dataset, policy: DuplicatePolicy): { dataset: Dataset
   }
   if (count === 0 || drop === null) return { dataset: ds, duplicates: { count, firstRow } };
   if (policy === 'error') {
-    throw invalid(`duplicate rating for user ${ds.userIds.raw(ds.users[firstRow])} and item ${ds.itemIds.raw(ds.items[firstRow])}`, { row: firstRow });
+    throw invalid(`duplicate rating for user ${ds.userIds.raw(ds.users[firstRow])} and item ${ds.itemIds.raw(ds.items[firstRow])}`, {
+      row: firstRow,
+    });
   }
   const rows = new Int32Array(ds.size - count);
   for (let r = 0, w = 0; r < ds.size; r++) if (!drop[r]) rows[w++] = r;

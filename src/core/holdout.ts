@@ -40,7 +40,13 @@ export function scoreOnHoldout(model: ScoringModel, h: HoldoutRatings, k = 10, t
   }
   let precision = 0;
   for (const [user, items] of relevant) precision += model.top(user, k).filter((i) => items.has(i)).length / k;
-  return { rmse: n === 0 ? Number.NaN : Math.sqrt(se / n), precisionAtK: relevant.size === 0 ? 0 : precision / relevant.size, k, rows: n, rankedUsers: relevant.size };
+  return {
+    rmse: n === 0 ? Number.NaN : Math.sqrt(se / n),
+    precisionAtK: relevant.size === 0 ? 0 : precision / relevant.size,
+    k,
+    rows: n,
+    rankedUsers: relevant.size,
+  };
 }
 
 /**

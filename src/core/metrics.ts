@@ -29,13 +29,7 @@ export interface RankingMetrics {
  * an item is relevant when its held-out rating is ≥ threshold. `ranked` holds k inner item ids per
  * user of `users` (-1 padded); the testset must use the same inner ids.
  */
-export function rankingMetrics(
-  test: Testset,
-  users: Int32Array,
-  ranked: Int32Array,
-  k: number,
-  threshold: number,
-): RankingMetrics {
+export function rankingMetrics(test: Testset, users: Int32Array, ranked: Int32Array, k: number, threshold: number): RankingMetrics {
   const relevant = new Map<number, Set<number>>();
   for (let x = 0; x < test.size; x++) {
     if (test.users[x] < 0 || test.ratings[x] < threshold) continue;

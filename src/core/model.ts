@@ -40,7 +40,7 @@ export function estimate(m: FactorModel, u: number, i: number): number {
 }
 
 export function clip(x: number, scale: RatingScale): number {
-  return x < scale.min ? scale.min : Math.min(x , scale.max);
+  return x < scale.min ? scale.min : Math.min(x, scale.max);
 }
 
 function dot(a: Float32Array, ao: number, b: Float32Array, bo: number, k: number): number {

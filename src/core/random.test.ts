@@ -8,8 +8,14 @@ describe('createRng', () => {
     const b = createRng(42);
     const c = createRng(43);
     const xs = Array.from({ length: 5 }, () => a.next());
-    assert.deepEqual(xs, Array.from({ length: 5 }, () => b.next()));
-    assert.notDeepEqual(xs, Array.from({ length: 5 }, () => c.next()));
+    assert.deepEqual(
+      xs,
+      Array.from({ length: 5 }, () => b.next()),
+    );
+    assert.notDeepEqual(
+      xs,
+      Array.from({ length: 5 }, () => c.next()),
+    );
     assert.ok(xs.every((x) => x >= 0 && x < 1));
   });
   it('draws standard normals with mean ≈ 0 and variance ≈ 1', () => {
@@ -41,20 +47,34 @@ describe('createRng', () => {
     assert.ok(Math.abs(beyond[2] / n - 0.000465) < 0.00015, `P(|x|>3.5) ${beyond[2] / n}`);
   });
   it('fillNormal gives exactly the values of repeated normal() calls', () => {
-    for (const [skip, len] of [[0, 7], [1, 6], [1, 5], [0, 0]]) {
+    for (const [skip, len] of [
+      [0, 7],
+      [1, 6],
+      [1, 5],
+      [0, 0],
+    ]) {
       const a = createRng(9);
       const b = createRng(9);
-      for (let i = 0; i < skip; i++) (a.normal(), b.normal());
+      for (let i = 0; i < skip; i++) a.normal(), b.normal();
       const filled = new Float64Array(len);
       a.fillNormal(filled, 0.5, 0.1);
-      assert.deepEqual([...filled], Array.from({ length: len }, () => 0.5 + 0.1 * b.normal()));
+      assert.deepEqual(
+        [...filled],
+        Array.from({ length: len }, () => 0.5 + 0.1 * b.normal()),
+      );
       assert.equal(a.normal(), b.normal());
     }
   });
   it('shuffles in place to a permutation', () => {
     const a = Int32Array.from({ length: 50 }, (_, i) => i);
     shuffleInPlace(a, createRng(3));
-    assert.deepEqual([...a].sort((x, y) => x - y), Array.from({ length: 50 }, (_, i) => i));
-    assert.notDeepEqual([...a], Array.from({ length: 50 }, (_, i) => i));
+    assert.deepEqual(
+      [...a].sort((x, y) => x - y),
+      Array.from({ length: 50 }, (_, i) => i),
+    );
+    assert.notDeepEqual(
+      [...a],
+      Array.from({ length: 50 }, (_, i) => i),
+    );
   });
 });

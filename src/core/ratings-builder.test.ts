@@ -41,7 +41,12 @@ describe('RatingsBuilder', () => {
     assert.equal(b.badRows, 4);
     assert.deepEqual(
       b.problems.map((p) => [p.row, p.field]),
-      [[0, 'rating'], [1, 'user'], [2, 'rating'], [3, 'user']],
+      [
+        [0, 'rating'],
+        [1, 'user'],
+        [2, 'rating'],
+        [3, 'user'],
+      ],
     );
     assert.equal(b.inexact, 'user');
     assert.throws(() => b.finish('x'), /finish\(\) after refused rows/);

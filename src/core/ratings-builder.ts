@@ -158,7 +158,11 @@ function recode(codes: Int32Array, inner: Int32Array): void {
 }
 
 /** A Dataset from rows held in memory (small payloads, fixtures): ids normalised, duplicates reduced. */
-export function ratingsFromRows(rows: readonly (readonly [RawId, RawId, number])[], opts: RatingsBuilderOptions = {}, source = 'rows'): BuiltRatings {
+export function ratingsFromRows(
+  rows: readonly (readonly [RawId, RawId, number])[],
+  opts: RatingsBuilderOptions = {},
+  source = 'rows',
+): BuiltRatings {
   const builder = new RatingsBuilder({ ...opts, expectedRows: rows.length });
   builder.append(
     rows.map((r) => String(r[0])),
@@ -168,7 +172,10 @@ export function ratingsFromRows(rows: readonly (readonly [RawId, RawId, number])
   );
   if (builder.badRows > 0) {
     const shown = builder.problems.map((p) => `row ${p.row + 1}, ${p.field}: ${p.value} ${p.why}`).join('; ');
-    throw invalid(`${source}: ${builder.badRows} bad row${builder.badRows === 1 ? '' : 's'}: ${shown}`, { source, badRows: builder.badRows });
+    throw invalid(`${source}: ${builder.badRows} bad row${builder.badRows === 1 ? '' : 's'}: ${shown}`, {
+      source,
+      badRows: builder.badRows,
+    });
   }
   return builder.finish(source);
 }

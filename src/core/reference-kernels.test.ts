@@ -22,7 +22,12 @@ function dataset(rows: [string, string, number][]) {
 
 describe('reference SVD SGD', () => {
   it('matches a hand-computed epoch (μ = 4, k = 1, γ = 0.1, λ = 0.5)', () => {
-    const { trainset } = buildTrainset(dataset([['a', 'x', 5], ['b', 'x', 3]]));
+    const { trainset } = buildTrainset(
+      dataset([
+        ['a', 'x', 5],
+        ['b', 'x', 3],
+      ]),
+    );
     const state = {
       nFactors: 1,
       biased: true,
@@ -68,12 +73,18 @@ describe('reference top-N', () => {
     const exclude = { userPtr: Int32Array.of(0, 1), itemIdx: Int32Array.of(4) };
     const { items, scores } = referenceKernels.topN(model, Int32Array.of(0), exclude, 3, itemIdRank(model.itemIds));
     // items '30' and '4' both estimate 6 (clipped to 5): tie broken by id, 4 before 30; then '200' (4).
-    assert.deepEqual([...items].map((i) => model.itemIds[i]), ['4', '30', '200']);
+    assert.deepEqual(
+      [...items].map((i) => model.itemIds[i]),
+      ['4', '30', '200'],
+    );
     assert.deepEqual([...scores], [5, 5, 4]);
   });
   it('pads with -1 when a user has fewer candidates than n', () => {
     const exclude = { userPtr: Int32Array.of(0, 3), itemIdx: Int32Array.of(0, 1, 2) };
     const { items } = referenceKernels.topN(model, Int32Array.of(0), exclude, 4, itemIdRank(model.itemIds));
-    assert.deepEqual([...items].map((i) => (i < 0 ? -1 : model.itemIds[i])), ['9', '1', -1, -1]);
+    assert.deepEqual(
+      [...items].map((i) => (i < 0 ? -1 : model.itemIds[i])),
+      ['9', '1', -1, -1],
+    );
   });
 });

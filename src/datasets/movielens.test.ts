@@ -17,7 +17,11 @@ const hashes = {
   'ratings.csv': createHash('sha256').update(sample.ratingsCsv).digest('hex'),
   'movies.csv': createHash('sha256').update(sample.moviesCsv).digest('hex'),
 };
-const zip = zipSync({ 'ml-latest-small/ratings.csv': enc(sample.ratingsCsv), 'ml-latest-small/movies.csv': enc(sample.moviesCsv), 'ml-latest-small/README.txt': enc('readme') });
+const zip = zipSync({
+  'ml-latest-small/ratings.csv': enc(sample.ratingsCsv),
+  'ml-latest-small/movies.csv': enc(sample.moviesCsv),
+  'ml-latest-small/README.txt': enc('readme'),
+});
 let server: Server;
 let base = '';
 
@@ -47,7 +51,10 @@ describe('downloadMovieLens', () => {
   });
   it('refuses a file whose checksum differs and writes nothing', async () => {
     const out = join(dir, 'bad');
-    await assert.rejects(downloadMovieLens(out, { url: `${base}/ml.zip`, sha256: { ...hashes, 'movies.csv': '0'.repeat(64) } }), /movies\.csv has sha256 [0-9a-f]{64}, expected 0{64}/);
+    await assert.rejects(
+      downloadMovieLens(out, { url: `${base}/ml.zip`, sha256: { ...hashes, 'movies.csv': '0'.repeat(64) } }),
+      /movies\.csv has sha256 [0-9a-f]{64}, expected 0{64}/,
+    );
     assert.equal(await verifyMovieLens(out, hashes), false);
   });
   it('names the HTTP status of a failed download', async () => {

@@ -47,6 +47,9 @@ describe('readFoldsDir', () => {
   });
   it('reads the five ml-latest-small folds', { skip: sharedDataSkip }, async () => {
     const splits = await readFoldsDir(mlSmallFolds());
-    assert.deepEqual(splits.map((s) => s.test.size), [20_168, 20_167, 20_167, 20_167, 20_167]);
+    assert.deepEqual(
+      splits.map((s) => s.test.size),
+      [20_168, 20_167, 20_167, 20_167, 20_167],
+    );
   });
 });

@@ -65,7 +65,10 @@ describe('EndpointManager', () => {
     });
     assert.equal(ready.createdAt, d.createdAt);
     assert.ok(ready.lastModifiedAt >= d.lastModifiedAt);
-    assert.deepEqual(m.list().map((x) => [x.name, x.status]), [['movielens-model-v1', 'InService']]);
+    assert.deepEqual(
+      m.list().map((x) => [x.name, x.status]),
+      [['movielens-model-v1', 'InService']],
+    );
   });
 
   it('answers invokeBatch exactly as Predictor on the artifact, unknown ids included', async () => {
@@ -73,7 +76,10 @@ describe('EndpointManager', () => {
     const { users, items } = allPairs();
     const out = new Float64Array(users.length);
     m.invokeBatch('movielens-model-v1', users, items, out);
-    assert.deepEqual([...out], users.map((u, k) => fx.v1.predictor.predict(u, items[k])));
+    assert.deepEqual(
+      [...out],
+      users.map((u, k) => fx.v1.predictor.predict(u, items[k])),
+    );
     assert.equal(m.invokeOne('movielens-model-v1', 'alice', 'The Matrix'), fx.v1.predictor.predict('alice', 'The Matrix'));
   });
 
@@ -92,8 +98,14 @@ describe('EndpointManager', () => {
   it('refuses values that cannot be ids, naming the row', async () => {
     const m = await serving();
     const out = new Float64Array(3);
-    assert.throws(() => m.invokeBatch('movielens-model-v1', [1, 2, Number.NaN], [100, 100, 100], out), code('INVALID_ARGUMENT', /^user id at row 3 is NaN/));
-    assert.throws(() => m.invokeBatch('movielens-model-v1', [1, 2, 3], [100, true, 100], out), code('INVALID_ARGUMENT', /^item id at row 2 is a boolean \(true\)/));
+    assert.throws(
+      () => m.invokeBatch('movielens-model-v1', [1, 2, Number.NaN], [100, 100, 100], out),
+      code('INVALID_ARGUMENT', /^user id at row 3 is NaN/),
+    );
+    assert.throws(
+      () => m.invokeBatch('movielens-model-v1', [1, 2, 3], [100, true, 100], out),
+      code('INVALID_ARGUMENT', /^item id at row 2 is a boolean \(true\)/),
+    );
     assert.throws(() => m.invokeBatch('movielens-model-v1', [1, 2], [100], out), code('INVALID_ARGUMENT', /2 user ids but 1 item ids/));
   });
 
@@ -103,7 +115,10 @@ describe('EndpointManager', () => {
     assert.throws(() => m.invokeBatch('nope', [1], [100], out), code('NOT_FOUND', /^Could not find endpoint nope$/));
     assert.throws(() => m.describe('nope'), code('NOT_FOUND', /nope/));
     m.deploy('slow', fx.v1.uri);
-    assert.throws(() => m.invokeBatch('slow', [1], [100], out), code('FAILED_PRECONDITION', /^Endpoint slow is not InService \(status Creating\)$/));
+    assert.throws(
+      () => m.invokeBatch('slow', [1], [100], out),
+      code('FAILED_PRECONDITION', /^Endpoint slow is not InService \(status Creating\)$/),
+    );
     assert.throws(() => m.recommend('slow', 1, 3), code('FAILED_PRECONDITION', /status Creating/));
     await m.waitFor('slow', 'InService', 5000);
     m.invokeBatch('slow', [1], [100], out);
@@ -124,11 +139,17 @@ describe('EndpointManager', () => {
 
   it('refuses a missing artifact at once and fails a create whose artifact is corrupt, naming the problem; a Failed endpoint can be deployed again', async () => {
     const m = await open();
-    assert.throws(() => m.deploy('missing', join(fx.root, 'train-typo')), code('NOT_FOUND', /^no training job or model artifact named '.*train-typo' \(nothing at .*train-typo\)/));
+    assert.throws(
+      () => m.deploy('missing', join(fx.root, 'train-typo')),
+      code('NOT_FOUND', /^no training job or model artifact named '.*train-typo' \(nothing at .*train-typo\)/),
+    );
     assert.throws(() => m.describe('missing'), code('NOT_FOUND', /missing/));
     m.deploy('corrupt', fx.corruptUri);
     await assert.rejects(m.waitFor('corrupt', 'InService', 5000), /user-factors\.f32 is corrupt: its sha256 is/);
-    assert.throws(() => m.invokeOne('corrupt', 1, 100), code('FAILED_PRECONDITION', /^Endpoint corrupt is not InService \(status Failed\): could not load/));
+    assert.throws(
+      () => m.invokeOne('corrupt', 1, 100),
+      code('FAILED_PRECONDITION', /^Endpoint corrupt is not InService \(status Failed\): could not load/),
+    );
     assert.equal(m.deploy('corrupt', fx.v1.uri).status, 'Creating');
     const fixed = await m.waitFor('corrupt', 'InService', 5000);
     assert.equal(fixed.failureReason, undefined);
@@ -186,7 +207,10 @@ describe('EndpointManager', () => {
     m.deploy('ep', fx.corruptUri);
     const d = await m.waitFor('ep', 'InService', 5000);
     assert.equal(d.artifactUri, fx.v1.uri);
-    assert.match(d.failureReason ?? '', /^update rolled back, still serving .*model-v1: could not load model artifact .*model-corrupt: .*user-factors\.f32 is corrupt/);
+    assert.match(
+      d.failureReason ?? '',
+      /^update rolled back, still serving .*model-v1: could not load model artifact .*model-corrupt: .*user-factors\.f32 is corrupt/,
+    );
     assert.equal(m.invokeOne('ep', 'alice', 101), fx.v1.predictor.predict('alice', 101));
     assert.equal(m.deploy('ep', fx.v2.uri).status, 'Updating');
     assert.equal((await m.waitFor('ep', 'InService', 5000)).failureReason, undefined);
@@ -228,7 +252,13 @@ describe('EndpointManager', () => {
     assert.equal(stored.model.algorithm, 'svd');
 
     const second = await open(home);
-    assert.deepEqual(second.list().map((d) => [d.name, d.status]), [['broken', 'Failed'], ['ep', 'Creating']]);
+    assert.deepEqual(
+      second.list().map((d) => [d.name, d.status]),
+      [
+        ['broken', 'Failed'],
+        ['ep', 'Creating'],
+      ],
+    );
     const back = await second.waitFor('ep', 'InService', 5000);
     assert.equal(back.createdAt, stored.createdAt);
     assert.equal(second.invokeOne('ep', 2, 110), fx.v2.predictor.predict(2, 110));
@@ -255,7 +285,10 @@ describe('EndpointManager', () => {
   it('times out a wait, naming the status', async () => {
     const m = await open();
     m.deploy('ep', fx.v1.uri);
-    await assert.rejects(m.waitFor('ep', 'Deleting', 30), code('FAILED_PRECONDITION', /^Endpoint ep did not become Deleting within 30 ms \(status (Creating|InService)\)$/));
+    await assert.rejects(
+      m.waitFor('ep', 'Deleting', 30),
+      code('FAILED_PRECONDITION', /^Endpoint ep did not become Deleting within 30 ms \(status (Creating|InService)\)$/),
+    );
   });
 
   it('recommends the top-k unrated items by the served model, with the scores invoke gives', async () => {
@@ -264,7 +297,10 @@ describe('EndpointManager', () => {
     const rec = m.recommend('movielens-model-v1', 'alice', 5);
     assert.ok(rec);
     assert.equal(rec.items.length, 5);
-    assert.deepEqual(rec.scores, rec.items.map((i) => p.predict('alice', i)));
+    assert.deepEqual(
+      rec.scores,
+      rec.items.map((i) => p.predict('alice', i)),
+    );
     assert.equal(m.recommend('movielens-model-v1', null, 5), null);
     assert.throws(() => m.recommend('movielens-model-v1', 'alice', 0), code('INVALID_ARGUMENT', /k must be a positive integer, got 0/));
   });
@@ -279,8 +315,16 @@ describe('EndpointManager', () => {
       const rated = new Set([...ts.itemIdx.subarray(ts.userPtr[u], ts.userPtr[u + 1])].map((i) => ts.itemIds[i]));
       const rec = m.recommend('movielens-model-v1', user, 10);
       assert.deepEqual(rec?.items, want[u].items, user);
-      assert.deepEqual(rec?.items.filter((i) => rated.has(i)), [], `${user} gets no item they rated`);
-      assert.equal(m.recommend('movielens-model-v1', user, 10_000)?.items.length, model.itemIds.length - rated.size, `${user}: all unrated items`);
+      assert.deepEqual(
+        rec?.items.filter((i) => rated.has(i)),
+        [],
+        `${user} gets no item they rated`,
+      );
+      assert.equal(
+        m.recommend('movielens-model-v1', user, 10_000)?.items.length,
+        model.itemIds.length - rated.size,
+        `${user}: all unrated items`,
+      );
     }
   });
 });

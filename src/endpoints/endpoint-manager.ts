@@ -60,7 +60,14 @@ export class EndpointManager {
     for (const u of unreadable) {
       const now = new Date().toISOString();
       manager.entries.set(u.name, {
-        description: { name: u.name, status: 'Failed', artifactUri: '', failureReason: `${u.reason}; delete the endpoint and deploy it again`, createdAt: now, lastModifiedAt: now },
+        description: {
+          name: u.name,
+          status: 'Failed',
+          artifactUri: '',
+          failureReason: `${u.reason}; delete the endpoint and deploy it again`,
+          createdAt: now,
+          lastModifiedAt: now,
+        },
         runtime: null,
         generation: 0,
       });
@@ -91,7 +98,10 @@ export class EndpointManager {
     } else {
       const { status } = entry.description;
       const wait = status === 'Deleting' ? 'it is being deleted' : 'wait until it is InService or Failed before deploying again';
-      throw new RecpipeError('CONFLICT', `Endpoint ${name} is ${status}: cannot deploy ${uri} to it now; ${wait}`, { endpoint: name, status });
+      throw new RecpipeError('CONFLICT', `Endpoint ${name} is ${status}: cannot deploy ${uri} to it now; ${wait}`, {
+        endpoint: name,
+        status,
+      });
     }
     this.startLoad(entry, uri);
     return entry.description;
@@ -142,10 +152,12 @@ export class EndpointManager {
       const settled = (): boolean => {
         const entry = this.entries.get(name);
         const d = entry?.description;
-        if (this.closed) reject(new RecpipeError('FAILED_PRECONDITION', `the endpoint manager was closed while waiting for endpoint ${name}`));
+        if (this.closed)
+          reject(new RecpipeError('FAILED_PRECONDITION', `the endpoint manager was closed while waiting for endpoint ${name}`));
         else if (!d) reject(notFound(`Could not find endpoint ${name}`, { endpoint: name }));
         else if (d.status === status) resolvePromise(d);
-        else if (d.status === 'Failed') reject(new RecpipeError('FAILED_PRECONDITION', `Endpoint ${name} failed: ${d.failureReason}`, { endpoint: name }));
+        else if (d.status === 'Failed')
+          reject(new RecpipeError('FAILED_PRECONDITION', `Endpoint ${name} failed: ${d.failureReason}`, { endpoint: name }));
         else return false;
         return true;
       };
@@ -156,7 +168,11 @@ export class EndpointManager {
       const timer = setTimeout(() => {
         stop();
         const now = this.entries.get(name)?.description.status ?? 'gone';
-        reject(new RecpipeError('FAILED_PRECONDITION', `Endpoint ${name} did not become ${status} within ${timeoutMs} ms (status ${now})`, { endpoint: name }));
+        reject(
+          new RecpipeError('FAILED_PRECONDITION', `Endpoint ${name} did not become ${status} within ${timeoutMs} ms (status ${now})`, {
+            endpoint: name,
+          }),
+        );
       }, timeoutMs);
       const stop = (): void => {
         clearTimeout(timer);
@@ -178,7 +194,11 @@ export class EndpointManager {
     if (!entry) throw notFound(`Could not find endpoint ${name}`, { endpoint: name });
     if (entry.runtime === null) {
       const { status, failureReason } = entry.description;
-      throw new RecpipeError('FAILED_PRECONDITION', `Endpoint ${name} is not InService (status ${status})${failureReason ? `: ${failureReason}` : ''}`, { endpoint: name, status });
+      throw new RecpipeError(
+        'FAILED_PRECONDITION',
+        `Endpoint ${name} is not InService (status ${status})${failureReason ? `: ${failureReason}` : ''}`,
+        { endpoint: name, status },
+      );
     }
     return entry.runtime;
   }
@@ -223,7 +243,8 @@ export class EndpointManager {
     this.entries.set(d.name, entry);
     if (d.status === 'Failed') return;
     // A restart during an update rolls back to the served model, as a failed update does.
-    const note = d.status === 'Updating' ? `the update to ${d.pendingArtifactUri} was interrupted by a restart; deploy it again` : d.failureReason;
+    const note =
+      d.status === 'Updating' ? `the update to ${d.pendingArtifactUri} was interrupted by a restart; deploy it again` : d.failureReason;
     const { pendingArtifactUri: _, failureReason: __, ...rest } = d;
     this.update(entry, { ...rest, status: 'Creating', lastModifiedAt: new Date().toISOString(), ...(note ? { failureReason: note } : {}) });
     this.startLoad(entry, d.artifactUri, note);
@@ -258,7 +279,12 @@ export class EndpointManager {
           this.update(
             entry,
             entry.runtime
-              ? { ...rest, status: 'InService', failureReason: `update rolled back, still serving ${rest.artifactUri}: ${why}`, lastModifiedAt: now }
+              ? {
+                  ...rest,
+                  status: 'InService',
+                  failureReason: `update rolled back, still serving ${rest.artifactUri}: ${why}`,
+                  lastModifiedAt: now,
+                }
               : { ...rest, status: 'Failed', failureReason: why, lastModifiedAt: now },
           );
         },
@@ -290,7 +316,11 @@ export class EndpointManager {
     const lower = name.toLowerCase();
     for (const other of this.entries.keys()) {
       if (other !== name && other.toLowerCase() === lower) {
-        throw new RecpipeError('CONFLICT', `endpoint name ${name} differs only in case from existing endpoint ${other}; pick another name`, { endpoint: name });
+        throw new RecpipeError(
+          'CONFLICT',
+          `endpoint name ${name} differs only in case from existing endpoint ${other}; pick another name`,
+          { endpoint: name },
+        );
       }
     }
   }
@@ -302,12 +332,16 @@ export class EndpointManager {
 
 /** `file:///abs/dir` for a path or file URI (so a stored endpoint does not depend on the working directory); unknown schemes are INVALID_ARGUMENT. */
 function canonicalArtifactUri(artifactUri: unknown): string {
-  if (typeof artifactUri !== 'string' || artifactUri.trim() === '') throw invalid(`artifact URI must be a non-empty string, got ${JSON.stringify(artifactUri) ?? String(artifactUri)}`);
+  if (typeof artifactUri !== 'string' || artifactUri.trim() === '')
+    throw invalid(`artifact URI must be a non-empty string, got ${JSON.stringify(artifactUri) ?? String(artifactUri)}`);
   const ref = artifactUri.trim();
   const { store, location } = resolveArtifactStore(ref);
   // A mistyped job name or path fails here, before an endpoint is created or an update rolled back.
   if (store.scheme === 'file' && !existsSync(location)) {
-    throw notFound(`no training job or model artifact named '${ref}' (nothing at ${location}); give a Completed job's name (train-…) or an artifact directory`, { artifact: ref });
+    throw notFound(
+      `no training job or model artifact named '${ref}' (nothing at ${location}); give a Completed job's name (train-…) or an artifact directory`,
+      { artifact: ref },
+    );
   }
   return store.uri(location);
 }

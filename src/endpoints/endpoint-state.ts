@@ -63,7 +63,8 @@ export function parseStoredDescription(raw: unknown, where: string): EndpointDes
   for (const f of ['name', 'artifactUri', 'createdAt', 'lastModifiedAt'] as const) {
     if (typeof d[f] !== 'string') throw bad(`${f} must be a string, got ${JSON.stringify(d[f])}`);
   }
-  if (!ENDPOINT_STATUSES.includes(d.status as EndpointStatus)) throw bad(`status must be one of ${ENDPOINT_STATUSES.join(', ')}, got ${JSON.stringify(d.status)}`);
+  if (!ENDPOINT_STATUSES.includes(d.status as EndpointStatus))
+    throw bad(`status must be one of ${ENDPOINT_STATUSES.join(', ')}, got ${JSON.stringify(d.status)}`);
   for (const f of ['pendingArtifactUri', 'failureReason'] as const) {
     if (d[f] !== undefined && typeof d[f] !== 'string') throw bad(`${f} must be a string when present, got ${JSON.stringify(d[f])}`);
   }

@@ -14,7 +14,12 @@ export function endpointErrorReply(e: unknown): HttpReply {
 }
 
 /** POST /endpoints/{name}/invocations: the serve-model protocol (text/csv, application/json) over the endpoint's current model. */
-export function invokeEndpoint(manager: EndpointManager, name: string, contentType: string | undefined, body: string | undefined): HttpReply {
+export function invokeEndpoint(
+  manager: EndpointManager,
+  name: string,
+  contentType: string | undefined,
+  body: string | undefined,
+): HttpReply {
   let model: ModelRuntime;
   try {
     model = manager.serving(name);
@@ -29,7 +34,16 @@ export function pingEndpoint(manager: EndpointManager, name: string): HttpReply 
   try {
     const { model } = manager.serving(name);
     const { status, artifactUri } = manager.describe(name);
-    return jsonReply(JSON.stringify({ endpoint: name, status, artifactUri, algorithm: model.algorithm, users: model.userIds.length, items: model.itemIds.length }));
+    return jsonReply(
+      JSON.stringify({
+        endpoint: name,
+        status,
+        artifactUri,
+        algorithm: model.algorithm,
+        users: model.userIds.length,
+        items: model.itemIds.length,
+      }),
+    );
   } catch (e) {
     return endpointErrorReply(e);
   }

@@ -26,7 +26,8 @@ after(async () => {
   fx.cleanup();
 });
 
-const post = (path: string, type: string | null, body: string) => fetch(`${base}${path}`, { method: 'POST', headers: type === null ? {} : { 'content-type': type }, body });
+const post = (path: string, type: string | null, body: string) =>
+  fetch(`${base}${path}`, { method: 'POST', headers: type === null ? {} : { 'content-type': type }, body });
 const invoke = (type: string | null, body: string, name = 'ml') => post(`/endpoints/${name}/invocations`, type, body);
 
 async function expectError(res: Response, status: number, code: string, message: RegExp): Promise<void> {
@@ -41,12 +42,24 @@ async function expectError(res: Response, status: number, code: string, message:
 describe('endpoint routes over HTTP', () => {
   it('answers csv and json invocations exactly as Predictor, in order', async () => {
     const p = fx.v1.predictor;
-    const pairs: [string, string][] = [['1', '100'], ['alice', 'The Matrix'], ['nobody', '101'], ['7', 'nothing'], ['1', '100']];
+    const pairs: [string, string][] = [
+      ['1', '100'],
+      ['alice', 'The Matrix'],
+      ['nobody', '101'],
+      ['7', 'nothing'],
+      ['1', '100'],
+    ];
     const csv = await invoke('text/csv', 'userId,movieId\r\n' + pairs.map((x) => `"${x[0]}",${x[1]}`).join('\r\n'));
     assert.equal(csv.status, 200);
     assert.match(csv.headers.get('content-type') ?? '', /^text\/csv/);
-    assert.deepEqual((await csv.text()).split('\n').slice(0, -1).map(Number), pairs.map(([u, i]) => p.predict(u, i)));
-    const json = await invoke('application/json', JSON.stringify({ instances: [[1, 100], { user: '1.0', item: 100.0 }, ['alice', 'The Matrix']] }));
+    assert.deepEqual(
+      (await csv.text()).split('\n').slice(0, -1).map(Number),
+      pairs.map(([u, i]) => p.predict(u, i)),
+    );
+    const json = await invoke(
+      'application/json',
+      JSON.stringify({ instances: [[1, 100], { user: '1.0', item: 100.0 }, ['alice', 'The Matrix']] }),
+    );
     const want = [p.predict(1, 100), p.predict(1, 100), p.predict('alice', 'The Matrix')];
     assert.deepEqual(((await json.json()) as { predictions: number[] }).predictions, want);
   });
@@ -64,24 +77,54 @@ describe('endpoint routes over HTTP', () => {
     });
     manager.deploy('broken', fx.corruptUri);
     await assert.rejects(manager.waitFor('broken', 'InService', 5000));
-    await expectError(await fetch(`${base}/endpoints/broken/ping`), 503, 'FAILED_PRECONDITION', /^Endpoint broken is not InService \(status Failed\): could not load/);
+    await expectError(
+      await fetch(`${base}/endpoints/broken/ping`),
+      503,
+      'FAILED_PRECONDITION',
+      /^Endpoint broken is not InService \(status Failed\): could not load/,
+    );
     await expectError(await invoke('text/csv', '1,100\n', 'broken'), 503, 'FAILED_PRECONDITION', /status Failed/);
     await expectError(await fetch(`${base}/endpoints/nope/ping`), 404, 'NOT_FOUND', /^Could not find endpoint nope$/);
     await expectError(await invoke('text/csv', '1,100\n', 'nope'), 404, 'NOT_FOUND', /^Could not find endpoint nope$/);
   });
 
   it('refuses bad payloads naming the problem', async () => {
-    await expectError(await invoke('text/csv', '1,100\n2,101,5\n'), 400, 'INVALID_ARGUMENT', /^line 2: expected 2 fields \(user,item\), got 3: "2,101,5"$/);
+    await expectError(
+      await invoke('text/csv', '1,100\n2,101,5\n'),
+      400,
+      'INVALID_ARGUMENT',
+      /^line 2: expected 2 fields \(user,item\), got 3: "2,101,5"$/,
+    );
     await expectError(await invoke('text/csv', '1,100\n2\n'), 400, 'INVALID_ARGUMENT', /^line 2: expected 2 fields/);
-    await expectError(await invoke('application/json', '[[1, 100], [true, 101]]'), 400, 'INVALID_ARGUMENT', /^instances\[1\]: user id must be a non-empty string or a number, got true/);
-    await expectError(await invoke('application/json', '{"instances": [[1, {"id": 2}]]}'), 400, 'INVALID_ARGUMENT', /^instances\[0\]: item id must be/);
+    await expectError(
+      await invoke('application/json', '[[1, 100], [true, 101]]'),
+      400,
+      'INVALID_ARGUMENT',
+      /^instances\[1\]: user id must be a non-empty string or a number, got true/,
+    );
+    await expectError(
+      await invoke('application/json', '{"instances": [[1, {"id": 2}]]}'),
+      400,
+      'INVALID_ARGUMENT',
+      /^instances\[0\]: item id must be/,
+    );
     await expectError(await invoke('application/json', '[[1, 100]'), 400, 'INVALID_ARGUMENT', /^the body is not valid JSON/);
     await expectError(await invoke('text/csv', ''), 400, 'INVALID_ARGUMENT', /^empty body: send user,item lines/);
     await expectError(await invoke('text/csv', 'user,item\n'), 400, 'INVALID_ARGUMENT', /no user,item pairs/);
-    await expectError(await invoke('text/plain', '1,100\n'), 415, 'INVALID_ARGUMENT', /^unsupported content type "text\/plain"; send text\/csv or application\/json$/);
+    await expectError(
+      await invoke('text/plain', '1,100\n'),
+      415,
+      'INVALID_ARGUMENT',
+      /^unsupported content type "text\/plain"; send text\/csv or application\/json$/,
+    );
     await expectError(await invoke(null, '1,100\n'), 415, 'INVALID_ARGUMENT', /unsupported content type/);
     const line = '123456,654321\n';
-    await expectError(await invoke('text/csv', line.repeat(Math.ceil((7 * 1024 * 1024) / line.length))), 413, 'RESOURCE_EXHAUSTED', /larger than the 6 MB \(6291456 bytes\) limit/);
+    await expectError(
+      await invoke('text/csv', line.repeat(Math.ceil((7 * 1024 * 1024) / line.length))),
+      413,
+      'RESOURCE_EXHAUSTED',
+      /larger than the 6 MB \(6291456 bytes\) limit/,
+    );
   });
 
   it('manages endpoints: deploy (202), describe, list, conflicts, delete', async () => {
@@ -89,7 +132,11 @@ describe('endpoint routes over HTTP', () => {
     assert.equal(created.status, 202);
     assert.equal(((await created.json()) as { status: string }).status, 'Creating');
     await manager.waitFor('second', 'InService', 5000);
-    const described = (await (await fetch(`${base}/api/v1/endpoints/second`)).json()) as { status: string; artifactUri: string; model: { items: number } };
+    const described = (await (await fetch(`${base}/api/v1/endpoints/second`)).json()) as {
+      status: string;
+      artifactUri: string;
+      model: { items: number };
+    };
     assert.equal(described.status, 'InService');
     assert.equal(described.artifactUri, fx.v2.uri);
     assert.equal(described.model.items, fx.v2.predictor.model.itemIds.length);
@@ -98,7 +145,12 @@ describe('endpoint routes over HTTP', () => {
 
     const update = await post('/api/v1/endpoints', 'application/json', JSON.stringify({ name: 'second', artifactUri: fx.v1.uri }));
     assert.equal(((await update.json()) as { status: string }).status, 'Updating');
-    await expectError(await post('/api/v1/endpoints', 'application/json', JSON.stringify({ name: 'second', artifactUri: fx.v2.uri })), 409, 'CONFLICT', /^Endpoint second is Updating/);
+    await expectError(
+      await post('/api/v1/endpoints', 'application/json', JSON.stringify({ name: 'second', artifactUri: fx.v2.uri })),
+      409,
+      'CONFLICT',
+      /^Endpoint second is Updating/,
+    );
     await manager.waitFor('second', 'InService', 5000);
 
     const deleted = await fetch(`${base}/api/v1/endpoints/second`, { method: 'DELETE' });
@@ -110,10 +162,25 @@ describe('endpoint routes over HTTP', () => {
 
   it('refuses bad deploy requests', async () => {
     const deploy = (body: string) => post('/api/v1/endpoints', 'application/json', body);
-    await expectError(await deploy(JSON.stringify({ name: 'bad_name', artifactUri: fx.v1.uri })), 400, 'INVALID_ARGUMENT', /^endpoint name "bad_name" is not valid/);
+    await expectError(
+      await deploy(JSON.stringify({ name: 'bad_name', artifactUri: fx.v1.uri })),
+      400,
+      'INVALID_ARGUMENT',
+      /^endpoint name "bad_name" is not valid/,
+    );
     await expectError(await deploy(JSON.stringify({ name: 'x' })), 400, 'INVALID_ARGUMENT', /artifactUri/);
-    await expectError(await deploy(JSON.stringify({ name: 'x', artifactUri: fx.v1.uri, extra: 1 })), 400, 'INVALID_ARGUMENT', /additional properties/);
-    await expectError(await deploy(JSON.stringify({ name: 'x', artifactUri: 's3://b/m' })), 400, 'INVALID_ARGUMENT', /no artifact store for scheme 's3:\/\/'/);
+    await expectError(
+      await deploy(JSON.stringify({ name: 'x', artifactUri: fx.v1.uri, extra: 1 })),
+      400,
+      'INVALID_ARGUMENT',
+      /additional properties/,
+    );
+    await expectError(
+      await deploy(JSON.stringify({ name: 'x', artifactUri: 's3://b/m' })),
+      400,
+      'INVALID_ARGUMENT',
+      /no artifact store for scheme 's3:\/\/'/,
+    );
     await expectError(await deploy('{"name": '), 400, 'INVALID_ARGUMENT', /JSON/);
     await expectError(await post('/api/v1/endpoints', 'text/csv', 'x'), 415, 'INVALID_ARGUMENT', /content[- ]type/i);
   });
@@ -149,8 +216,14 @@ describe('endpoint routes over HTTP', () => {
     assert.deepEqual(failed, [], 'no failed requests');
     const kinds = answers.map((a) => (csvValues(a.text) === old ? 'old' : csvValues(a.text) === neu ? 'new' : 'mixed'));
     assert.equal(kinds.filter((k) => k === 'mixed').length, 0, 'every answer is wholly the old or the new model');
-    assert.ok(kinds.filter((k) => k === 'old').length > 10 && kinds.filter((k) => k === 'new').length > 10, `old ${kinds.filter((k) => k === 'old').length}, new ${kinds.filter((k) => k === 'new').length}`);
-    assert.ok(answers.every((a, k) => a.sentAt < switchedAt || kinds[k] === 'new'), 'requests sent after the switch answer from the new model');
+    assert.ok(
+      kinds.filter((k) => k === 'old').length > 10 && kinds.filter((k) => k === 'new').length > 10,
+      `old ${kinds.filter((k) => k === 'old').length}, new ${kinds.filter((k) => k === 'new').length}`,
+    );
+    assert.ok(
+      answers.every((a, k) => a.sentAt < switchedAt || kinds[k] === 'new'),
+      'requests sent after the switch answer from the new model',
+    );
   });
 });
 

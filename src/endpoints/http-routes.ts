@@ -38,12 +38,17 @@ export const endpointRoutes: FastifyPluginAsync<EndpointRoutesOptions> = async (
   const limit = maxBodyBytes ?? MAX_PAYLOAD_BYTES;
   await app.register(async (runtime) => {
     acceptRawBodies(runtime, limit);
-    const invocationDocs = { tags: ['endpoints'], summary: 'Predict ratings: text/csv user,item lines → one rating per line; or application/json {"instances": [[user, item], …]}' };
+    const invocationDocs = {
+      tags: ['endpoints'],
+      summary: 'Predict ratings: text/csv user,item lines → one rating per line; or application/json {"instances": [[user, item], …]}',
+    };
     runtime.post<NameParams>('/endpoints/:name/invocations', { bodyLimit: limit, schema: invocationDocs }, (req, reply) =>
       sendReply(reply, invokeEndpoint(manager, req.params.name, req.headers['content-type'], req.body as string | undefined)),
     );
-    runtime.get<NameParams>('/endpoints/:name/ping', { schema: { tags: ['endpoints'], summary: 'Health: 200 while the endpoint serves, 503 otherwise' } }, (req, reply) =>
-      sendReply(reply, pingEndpoint(manager, req.params.name)),
+    runtime.get<NameParams>(
+      '/endpoints/:name/ping',
+      { schema: { tags: ['endpoints'], summary: 'Health: 200 while the endpoint serves, 503 otherwise' } },
+      (req, reply) => sendReply(reply, pingEndpoint(manager, req.params.name)),
     );
   });
   await app.register(async (api) => {
@@ -51,7 +56,11 @@ export const endpointRoutes: FastifyPluginAsync<EndpointRoutesOptions> = async (
       sendReply(
         reply,
         err.statusCode === 415
-          ? errorReply('INVALID_ARGUMENT', `unsupported content type ${JSON.stringify(req.headers['content-type'] ?? '(none)')}; send application/json`, 415)
+          ? errorReply(
+              'INVALID_ARGUMENT',
+              `unsupported content type ${JSON.stringify(req.headers['content-type'] ?? '(none)')}; send application/json`,
+              415,
+            )
           : frameworkErrorReply(err, MANAGEMENT_BODY_LIMIT),
       ),
     );
@@ -61,7 +70,10 @@ export const endpointRoutes: FastifyPluginAsync<EndpointRoutesOptions> = async (
     );
     api.post<{ Body: { name: string; artifactUri: string } }>(
       '/api/v1/endpoints',
-      { bodyLimit: MANAGEMENT_BODY_LIMIT, schema: { tags, summary: 'Deploy an artifact as an endpoint (create, or update an existing one)', body: DeployBody } },
+      {
+        bodyLimit: MANAGEMENT_BODY_LIMIT,
+        schema: { tags, summary: 'Deploy an artifact as an endpoint (create, or update an existing one)', body: DeployBody },
+      },
       async (req, reply) => sendReply(reply, await manage(202, () => manager.deploy(req.body.name, req.body.artifactUri))),
     );
     api.get<NameParams>('/api/v1/endpoints/:name', { schema: { tags, summary: 'Describe an endpoint' } }, async (req, reply) =>
@@ -74,6 +86,10 @@ export const endpointRoutes: FastifyPluginAsync<EndpointRoutesOptions> = async (
 };
 
 /** Registers the endpoint routes on `app` (a recpipe service, or a bare fastify instance). */
-export async function registerEndpointRoutes(app: FastifyInstance, manager: EndpointManager, opts: Omit<EndpointRoutesOptions, 'manager'> = {}): Promise<void> {
+export async function registerEndpointRoutes(
+  app: FastifyInstance,
+  manager: EndpointManager,
+  opts: Omit<EndpointRoutesOptions, 'manager'> = {},
+): Promise<void> {
   await app.register(endpointRoutes, { ...opts, manager });
 }

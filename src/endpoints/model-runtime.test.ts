@@ -11,7 +11,13 @@ const fx = await endpointFixture();
 const loaded = await readArtifact(fx.v1.uri);
 // The same model written as an artifact that does not record rated items (no trainset given).
 const bare = await readArtifact(
-  (await writeArtifact(join(fx.root, 'model-bare'), loaded.model, { hyperparameters: TINY_CONFIG, trainingData: describeTrainingData('bare', tinyTrainset(7)), createdAt: loaded.manifest.createdAt })).uri,
+  (
+    await writeArtifact(join(fx.root, 'model-bare'), loaded.model, {
+      hyperparameters: TINY_CONFIG,
+      trainingData: describeTrainingData('bare', tinyTrainset(7)),
+      createdAt: loaded.manifest.createdAt,
+    })
+  ).uri,
 );
 fx.cleanup();
 const { model } = loaded;
@@ -31,7 +37,10 @@ describe('ModelRuntime', () => {
     const items = model.userIds.flatMap(() => model.itemIds.map((i) => (/^\d+$/.test(i) ? `${i}.0` : i)));
     const out = new Float64Array(users.length + 5).fill(-1);
     rt.scoreInto(users, items, out);
-    assert.deepEqual([...out.subarray(0, users.length)], users.map((u, k) => predictor.predict(u, items[k])));
+    assert.deepEqual(
+      [...out.subarray(0, users.length)],
+      users.map((u, k) => predictor.predict(u, items[k])),
+    );
     assert.deepEqual([...out.subarray(users.length)], [-1, -1, -1, -1, -1], 'rows past n are left alone');
     assert.throws(() => rt.scoreInto([1, 2], [3, 4], new Float64Array(1)), /holds 1 values, fewer than the 2 rows/);
   });
@@ -47,8 +56,15 @@ describe('ModelRuntime', () => {
         assert.deepEqual(got?.items, want[u].items, user);
         const rated = ratedBy(user);
         assert.ok(rated.size > 0, `${user} rated something`);
-        assert.deepEqual(got?.items.filter((i) => rated.has(i)), [], `${user} gets no item they rated`);
-        assert.deepEqual(got?.scores, got?.items.map((i) => predictor.predict(user, i)));
+        assert.deepEqual(
+          got?.items.filter((i) => rated.has(i)),
+          [],
+          `${user} gets no item they rated`,
+        );
+        assert.deepEqual(
+          got?.scores,
+          got?.items.map((i) => predictor.predict(user, i)),
+        );
         const all = rt.recommend(user, model.itemIds.length + 5);
         assert.deepEqual(new Set(all?.items), new Set(model.itemIds.filter((i) => !rated.has(i))), `${user}: every unrated item, once`);
       }
@@ -62,8 +78,15 @@ describe('ModelRuntime', () => {
       for (const [u, user] of model.userIds.entries()) {
         const want = referenceKernels.topN(model, Int32Array.of(u), none, 7, rank);
         const got = rt.recommend(user, 7);
-        assert.deepEqual(got?.items, [...want.items].map((i) => model.itemIds[i]), user);
-        assert.deepEqual(got?.scores, got?.items.map((i) => predictor.predict(user, i)));
+        assert.deepEqual(
+          got?.items,
+          [...want.items].map((i) => model.itemIds[i]),
+          user,
+        );
+        assert.deepEqual(
+          got?.scores,
+          got?.items.map((i) => predictor.predict(user, i)),
+        );
       }
       const withRated = model.userIds.filter((user) => rt.recommend(user, 10)?.items.some((i) => ratedBy(user).has(i)));
       assert.ok(withRated.length > 0, 'without exclusions some top-10 holds a rated item');
@@ -76,7 +99,10 @@ describe('ModelRuntime', () => {
     const est = (id: string) => estimate(model, -1, model.itemIds.indexOf(id));
     const want = [...model.itemIds].sort((a, b) => est(b) - est(a) || compareIds(a, b));
     assert.deepEqual(rec?.items, want);
-    assert.deepEqual(rec?.scores, want.map((i) => clip(est(i), model.scale)));
+    assert.deepEqual(
+      rec?.scores,
+      want.map((i) => clip(est(i), model.scale)),
+    );
     assert.deepEqual(rt.recommend(99999, 2)?.items, want.slice(0, 2));
   });
 });

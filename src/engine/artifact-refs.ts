@@ -31,7 +31,10 @@ export class ArtifactRefs {
   private jobArtifact(name: string): string {
     const job = this.jobs.get(name);
     if (job.status !== 'Completed' || !job.artifactUri) {
-      throw new RecpipeError('FAILED_PRECONDITION', `training job ${name} is ${job.status}${job.failureReason ? ` (${job.failureReason})` : ''}; deploy a Completed job's model`);
+      throw new RecpipeError(
+        'FAILED_PRECONDITION',
+        `training job ${name} is ${job.status}${job.failureReason ? ` (${job.failureReason})` : ''}; deploy a Completed job's model`,
+      );
     }
     return job.artifactUri;
   }

@@ -28,10 +28,20 @@ describe('deploy with judgement', { timeout: 120_000 }, () => {
          create table train as select * from ratings where hash(userid, movieid) % 10 <> 0;
          create table recs (userid float, recommendations variant)`,
       );
-      const train = (options: string): Promise<unknown> => (clock.advance(1000),
-        e.execute(s, `create or replace task retrain as select train_and_get_recommendations('train', 'recs', parse_json('${options}')); execute task retrain`).then(() => e.tasks.idle()));
+      const train = (options: string): Promise<unknown> => (
+        clock.advance(1000),
+        e
+          .execute(
+            s,
+            `create or replace task retrain as select train_and_get_recommendations('train', 'recs', parse_json('${options}')); execute task retrain`,
+          )
+          .then(() => e.tasks.idle())
+      );
       const lastRun = async (): Promise<[string, string]> => {
-        const r = await e.execute(s, "select state, coalesce(return_value, error_message) from table(information_schema.task_history(task_name => 'RETRAIN')) order by completed_time desc limit 1");
+        const r = await e.execute(
+          s,
+          "select state, coalesce(return_value, error_message) from table(information_schema.task_history(task_name => 'RETRAIN')) order by completed_time desc limit 1",
+        );
         return r[0].rows[0] as [string, string];
       };
       const good = '"wait": true, "folds": 0, "seed": 1, "hyperparameters": {"n_factors": 10, "n_epochs": 40}';
@@ -47,7 +57,14 @@ describe('deploy with judgement', { timeout: 120_000 }, () => {
 
       const versions = (await e.execute(s, 'show endpoint versions'))[0];
       const rows = versions.rows.map((r) => Object.fromEntries(versions.columns.map((c, k) => [c.name, r[k]])));
-      assert.deepEqual(rows.map((r) => [r.version, r.policy, r.deployed]), [[1, 'if_better', true], [null, 'if_better', false], [2, 'always', true]]);
+      assert.deepEqual(
+        rows.map((r) => [r.version, r.policy, r.deployed]),
+        [
+          [1, 'if_better', true],
+          [null, 'if_better', false],
+          [2, 'always', true],
+        ],
+      );
       const kept = rows[1];
       assert.ok(Number(kept.challenger_rmse) > Number(kept.current_rmse), JSON.stringify(kept));
       assert.equal(kept.holdout_table, 'MOVIELENS.PUBLIC.HOLDOUT');
@@ -60,8 +77,17 @@ describe('deploy with judgement', { timeout: 120_000 }, () => {
       const after = (await e.execute(s, "show endpoint versions like 'ep'"))[0].rows;
       assert.deepEqual(after[3].slice(0, 3), ['ep', 3, rows[0].artifact]);
 
-      await assert.rejects(e.execute(s, `select train_and_get_recommendations('train', 'recs', parse_json('{"deploy_to": "ep"}'))`), /if_better' needs holdout_table/);
-      await assert.rejects(e.execute(s, `select train_and_get_recommendations('train', 'recs', parse_json('{"deploy_to": "ep", "deploy_policy": "sometimes"}'))`), /deploy_policy must be/);
+      await assert.rejects(
+        e.execute(s, `select train_and_get_recommendations('train', 'recs', parse_json('{"deploy_to": "ep"}'))`),
+        /if_better' needs holdout_table/,
+      );
+      await assert.rejects(
+        e.execute(
+          s,
+          `select train_and_get_recommendations('train', 'recs', parse_json('{"deploy_to": "ep", "deploy_policy": "sometimes"}'))`,
+        ),
+        /deploy_policy must be/,
+      );
     } finally {
       await e.close();
       rmSync(home, { recursive: true, force: true });

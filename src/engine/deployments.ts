@@ -68,18 +68,37 @@ export class Deployments {
 
   /** Records a deploy_model call as a new version. */
   async recordManual(endpoint: string, artifact: string): Promise<void> {
-    await this.record({ endpoint, job: '', deployed: true, reason: 'deploy_model', challenger: null, champion: null }, artifact, 'manual', null);
+    await this.record(
+      { endpoint, job: '', deployed: true, reason: 'deploy_model', challenger: null, champion: null },
+      artifact,
+      'manual',
+      null,
+    );
   }
 
   private async decide(job: TrainingJob, req: DeployRequest): Promise<DeployDecision> {
     const base = { endpoint: req.endpoint, job: job.name };
     if (job.status !== 'Completed' || !job.artifactUri) {
-      return this.finish({ ...base, deployed: false, reason: `training job ended ${job.status}`, challenger: null, champion: null }, job.artifactUri ?? '', req);
+      return this.finish(
+        { ...base, deployed: false, reason: `training job ended ${job.status}`, challenger: null, champion: null },
+        job.artifactUri ?? '',
+        req,
+      );
     }
     const current = this.endpoints.list().find((e) => e.name === req.endpoint && e.status === 'InService');
     if (req.policy === 'always' || !current) {
       await this.deploy(req.endpoint, job.artifactUri);
-      return this.finish({ ...base, deployed: true, reason: req.policy === 'always' ? 'policy always' : 'no model in service to compare with', challenger: null, champion: null }, job.artifactUri, req);
+      return this.finish(
+        {
+          ...base,
+          deployed: true,
+          reason: req.policy === 'always' ? 'policy always' : 'no model in service to compare with',
+          challenger: null,
+          champion: null,
+        },
+        job.artifactUri,
+        req,
+      );
     }
     const holdout = await this.readHoldout(req.holdout!);
     const challenger = scoreOnHoldout(scoring(new ModelRuntime(await readArtifact(job.artifactUri))), holdout);
@@ -87,7 +106,9 @@ export class Deployments {
     const wins = challengerWins(challenger, champion, req.margin);
     if (wins) await this.deploy(req.endpoint, job.artifactUri);
     const figures = `RMSE ${challenger.rmse.toFixed(4)} vs ${champion.rmse.toFixed(4)}, precision@10 ${challenger.precisionAtK.toFixed(4)} vs ${champion.precisionAtK.toFixed(4)}`;
-    const reason = wins ? `challenger better by the margin ${req.margin}: ${figures}` : `current model kept (challenger not better by the margin ${req.margin}): ${figures}`;
+    const reason = wins
+      ? `challenger better by the margin ${req.margin}: ${figures}`
+      : `current model kept (challenger not better by the margin ${req.margin}): ${figures}`;
     return this.finish({ ...base, deployed: wins, reason, challenger, champion }, job.artifactUri, req);
   }
 
@@ -105,8 +126,20 @@ export class Deployments {
     await this.wh.run(
       `INSERT INTO ${VERSIONS} SELECT ?, CASE WHEN ? THEN (SELECT count(*) + 1 FROM ${VERSIONS} WHERE ENDPOINT_NAME = ? AND DEPLOYED) END, ?, ?, current_timestamp, ?, ?, ?, ?, ?, ?, ?, ?, ?`,
       [
-        d.endpoint, d.deployed, d.endpoint, artifact, d.job || null, policy, d.deployed, d.reason, holdout ? displayName([holdout.database, holdout.schema, holdout.name]) : null,
-        d.challenger?.rows ?? null, d.challenger?.rmse ?? null, d.champion?.rmse ?? null, d.challenger?.precisionAtK ?? null, d.champion?.precisionAtK ?? null,
+        d.endpoint,
+        d.deployed,
+        d.endpoint,
+        artifact,
+        d.job || null,
+        policy,
+        d.deployed,
+        d.reason,
+        holdout ? displayName([holdout.database, holdout.schema, holdout.name]) : null,
+        d.challenger?.rows ?? null,
+        d.challenger?.rmse ?? null,
+        d.champion?.rmse ?? null,
+        d.challenger?.precisionAtK ?? null,
+        d.champion?.precisionAtK ?? null,
       ],
     );
     await this.refresh();
@@ -118,10 +151,21 @@ export class Deployments {
 
   private async readHoldout(table: TableName): Promise<HoldoutRatings> {
     const columns = await this.wh.tableColumns(table);
-    if (columns === null || columns.length < 3) throw invalid(`holdout table ${displayName([table.database, table.schema, table.name])} must exist with (user, item, rating) as its first three columns`);
+    if (columns === null || columns.length < 3)
+      throw invalid(
+        `holdout table ${displayName([table.database, table.schema, table.name])} must exist with (user, item, rating) as its first three columns`,
+      );
     const [u, i, r] = columns;
-    const read = await this.wh.readColumns(table, [{ name: u.name, as: 'string' }, { name: i.name, as: 'string' }, { name: r.name, as: 'float64' }]);
-    return { users: read.columns[u.name] as string[], items: read.columns[i.name] as string[], ratings: read.columns[r.name] as Float64Array };
+    const read = await this.wh.readColumns(table, [
+      { name: u.name, as: 'string' },
+      { name: i.name, as: 'string' },
+      { name: r.name, as: 'float64' },
+    ]);
+    return {
+      users: read.columns[u.name] as string[],
+      items: read.columns[i.name] as string[],
+      ratings: read.columns[r.name] as Float64Array,
+    };
   }
 }
 
@@ -133,6 +177,18 @@ function scoring(runtime: ModelRuntime): ScoringModel {
 }
 
 export const VERSION_COLUMNS = [
-  'endpoint_name', 'version:NUMBER', 'artifact', 'training_job', 'decided_on:TIMESTAMP_LTZ', 'policy', 'deployed:BOOLEAN', 'reason', 'holdout_table',
-  'holdout_rows:NUMBER', 'challenger_rmse:FLOAT', 'current_rmse:FLOAT', 'challenger_precision_at_10:FLOAT', 'current_precision_at_10:FLOAT',
+  'endpoint_name',
+  'version:NUMBER',
+  'artifact',
+  'training_job',
+  'decided_on:TIMESTAMP_LTZ',
+  'policy',
+  'deployed:BOOLEAN',
+  'reason',
+  'holdout_table',
+  'holdout_rows:NUMBER',
+  'challenger_rmse:FLOAT',
+  'current_rmse:FLOAT',
+  'challenger_precision_at_10:FLOAT',
+  'current_precision_at_10:FLOAT',
 ];

@@ -4,7 +4,8 @@ import { idToJson } from '../training/index.js';
 import type { FunctionArg, ScalarFunctionSpec } from '../warehouse/index.js';
 
 const text = (v: FunctionArg, what: string): string => {
-  if (typeof v !== 'string' || v.trim() === '') throw new Error(`${what} must be a non-empty string, got ${v === null ? 'NULL' : JSON.stringify(v)}`);
+  if (typeof v !== 'string' || v.trim() === '')
+    throw new Error(`${what} must be a non-empty string, got ${v === null ? 'NULL' : JSON.stringify(v)}`);
   return v.trim();
 };
 
@@ -14,14 +15,22 @@ const text = (v: FunctionArg, what: string): string => {
  * recommend(name, user, k) gives the user's top-k unrated items. Ids of any type (INT, FLOAT,
  * VARCHAR) name the same user, as the guide's FLOAT no_ratings table needs.
  */
-export function endpointFunctions(endpoints: EndpointManager, refs: ArtifactRefs, links: { readonly baseUrl: string | null }): ScalarFunctionSpec[] {
+export function endpointFunctions(
+  endpoints: EndpointManager,
+  refs: ArtifactRefs,
+  links: { readonly baseUrl: string | null },
+): ScalarFunctionSpec[] {
   return [
     {
       name: 'deploy_model',
       parameters: ['ANY', 'ANY'],
       returns: 'JSON',
       invoke: (args, rows, ctx) =>
-        Array.from({ length: rows }, (_, r) => (args[0][r] === null || args[1][r] === null ? null : deployModel(endpoints, refs, links, args[0][r], args[1][r], ctx.role ?? 'PUBLIC'))),
+        Array.from({ length: rows }, (_, r) =>
+          args[0][r] === null || args[1][r] === null
+            ? null
+            : deployModel(endpoints, refs, links, args[0][r], args[1][r], ctx.role ?? 'PUBLIC'),
+        ),
     },
     {
       name: 'invoke_model',
@@ -35,7 +44,8 @@ export function endpointFunctions(endpoints: EndpointManager, refs: ArtifactRefs
           endpoints.invokeBatch(first, users, items, out);
           return out;
         }
-        for (let r = 0; r < rows; r++) out[r] = names[r] === null ? Number.NaN : (endpoints.invokeOne(names[r], users[r], items[r]) ?? Number.NaN);
+        for (let r = 0; r < rows; r++)
+          out[r] = names[r] === null ? Number.NaN : (endpoints.invokeOne(names[r], users[r], items[r]) ?? Number.NaN);
         return out;
       },
     },
@@ -58,7 +68,14 @@ export function endpointFunctions(endpoints: EndpointManager, refs: ArtifactRefs
  * artifact of the home's store or a stage path, see ArtifactRefs) to endpoint `name` and describes it
  * (the SQL function and the external-function service share it).
  */
-export function deployModel(endpoints: EndpointManager, refs: ArtifactRefs, links: { readonly baseUrl: string | null }, name: FunctionArg, ref: FunctionArg, role: string): string {
+export function deployModel(
+  endpoints: EndpointManager,
+  refs: ArtifactRefs,
+  links: { readonly baseUrl: string | null },
+  name: FunctionArg,
+  ref: FunctionArg,
+  role: string,
+): string {
   const d = endpoints.deploy(text(name, 'model (endpoint) name'), refs.resolve(text(ref, 'model artifact URI'), role));
   return JSON.stringify({
     EndpointName: d.name,

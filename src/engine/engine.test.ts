@@ -107,7 +107,10 @@ describe('Engine', () => {
     try {
       const pid = other.pid!;
       // The same pid with another start time, and a lock from before start times were recorded.
-      for (const lock of [{ pid, startTime: '1', bootId: readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() }, { pid, since: '2001-01-01T00:00:00Z' }]) {
+      for (const lock of [
+        { pid, startTime: '1', bootId: readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() },
+        { pid, since: '2001-01-01T00:00:00Z' },
+      ]) {
         writeFileSync(join(home, 'recpipe.lock'), JSON.stringify(lock));
         const engine = await Engine.open({ home });
         const taken = JSON.parse(readFileSync(join(home, 'recpipe.lock'), 'utf8')) as { pid: number; startTime: string };
@@ -163,11 +166,18 @@ describe('Engine', () => {
     try {
       await engine.execute(engine.createSession(), 'create database movielens');
       const s = engine.createSession({ role: 'accountadmin', database: 'movielens', warehouse: 'compute_wh' });
-      assert.deepEqual({ ...s, id: '' }, { id: '', role: 'ACCOUNTADMIN', database: 'MOVIELENS', schema: 'PUBLIC', warehouse: 'COMPUTE_WH' });
+      assert.deepEqual(
+        { ...s, id: '' },
+        { id: '', role: 'ACCOUNTADMIN', database: 'MOVIELENS', schema: 'PUBLIC', warehouse: 'COMPUTE_WH' },
+      );
       assert.notEqual(engine.createSession().id, s.id);
       assert.throws(() => engine.createSession({ role: 'root' }), /Role 'ROOT' does not exist/);
       assert.throws(() => engine.createSession({ database: 'nope' }), /Database 'nope' does not exist/);
-      assert.deepEqual(engine.resolveTableName(s, 'ratings_train_data'), { database: 'MOVIELENS', schema: 'PUBLIC', name: 'RATINGS_TRAIN_DATA' });
+      assert.deepEqual(engine.resolveTableName(s, 'ratings_train_data'), {
+        database: 'MOVIELENS',
+        schema: 'PUBLIC',
+        name: 'RATINGS_TRAIN_DATA',
+      });
       assert.deepEqual(engine.resolveTableName(s, 'MOVIELENS.PUBLIC."recs"'), { database: 'MOVIELENS', schema: 'PUBLIC', name: 'recs' });
     } finally {
       await engine.close();

@@ -1,7 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { RecpipeError, invalid } from '../core/errors.js';
-import { Catalog, StageStore, SNOWFLAKE_FUNCTIONS, accessListings, checkUseRole, SYSTEM_DATABASE, SqlExecutor, parseObjectName, resolveTableName, type Session, type StatementResult } from '../sql/index.js';
+import {
+  Catalog,
+  StageStore,
+  SNOWFLAKE_FUNCTIONS,
+  accessListings,
+  checkUseRole,
+  SYSTEM_DATABASE,
+  SqlExecutor,
+  parseObjectName,
+  resolveTableName,
+  type Session,
+  type StatementResult,
+} from '../sql/index.js';
 import { openDuckDbWarehouse, type ScalarFunctionSpec, type TableName, type Warehouse } from '../warehouse/index.js';
 import { EndpointManager } from '../endpoints/index.js';
 import { AccessControl, guardFunction } from '../access/index.js';
@@ -84,29 +96,50 @@ export class Engine {
         tempDirectory: layout.tempDir,
         connectionSetup: SNOWFLAKE_FUNCTIONS,
         // SQL sessions reach no host file: only the home's databases, spill space and load staging.
-        fileAccess: { directories: [layout.databasesDir, layout.tempDir], paths: ['', '.wal', '.wal.checkpoint', '.wal.recovery'].map((suffix) => layout.systemFile + suffix), stagingDirectory: layout.stagingDir },
+        fileAccess: {
+          directories: [layout.databasesDir, layout.tempDir],
+          paths: ['', '.wal', '.wal.checkpoint', '.wal.recovery'].map((suffix) => layout.systemFile + suffix),
+          stagingDirectory: layout.stagingDir,
+        },
       });
       await warehouse.attachDatabase(SYSTEM_DATABASE, layout.systemFile);
       const catalog = await Catalog.open(warehouse, fresh);
       const access = await AccessControl.open(warehouse, `"${SYSTEM_DATABASE}"."PUBLIC"`);
       for (const db of catalog.listDatabases()) {
         if (!existsSync(db.file)) {
-          throw new RecpipeError('FAILED_PRECONDITION', `database ${db.name} is in the catalog but its file ${db.file} is missing; restore the file or drop the database`);
+          throw new RecpipeError(
+            'FAILED_PRECONDITION',
+            `database ${db.name} is in the catalog but its file ${db.file} is missing; restore the file or drop the database`,
+          );
         }
         await warehouse.attachDatabase(db.name, db.file);
       }
       const endpoints = await EndpointManager.open({ home: layout.root });
       const jobs = await JobManager.open({ home: layout.root, warehouse });
       const deployments = await Deployments.open(warehouse, endpoints, jobs);
-      const versions = { plural: ['ENDPOINT', 'VERSIONS'], singular: ['ENDPOINT', 'VERSION'], columns: VERSION_COLUMNS, list: () => deployments.list(), describe: () => null };
+      const versions = {
+        plural: ['ENDPOINT', 'VERSIONS'],
+        singular: ['ENDPOINT', 'VERSION'],
+        columns: VERSION_COLUMNS,
+        list: () => deployments.list(),
+        describe: () => null,
+      };
       const listings = [trainingJobListing(jobs), versions, endpointListing(endpoints), ...accessListings(access)];
       const links = servedLinks(opts.publicUrl);
       // External functions of the same name/arity override built-ins per schema (see ExternalFunctions).
-      const externals = await ExternalFunctions.open({ warehouse, guard: (spec) => guardFunction(spec, access), secrets: new SecretStore(layout.root) });
+      const externals = await ExternalFunctions.open({
+        warehouse,
+        guard: (spec) => guardFunction(spec, access),
+        secrets: new SecretStore(layout.root),
+      });
       const stages = await StageStore.open(warehouse, layout.stagesDir);
       const artifactRefs = new ArtifactRefs(jobs, join(layout.root, 'artifacts'), stages, access);
       let executor: SqlExecutor | undefined;
-      const tasks = await TaskScheduler.open({ store: await TaskStore.open(warehouse), clock: opts.clock ?? systemClock, host: taskHost(() => executor!, jobs, deployments) });
+      const tasks = await TaskScheduler.open({
+        store: await TaskStore.open(warehouse),
+        clock: opts.clock ?? systemClock,
+        host: taskHost(() => executor!, jobs, deployments),
+      });
       executor = new SqlExecutor({
         warehouse,
         catalog,
@@ -119,7 +152,10 @@ export class Engine {
         statementDone: (session) => jobs.settleSubmitted(session.id),
       });
       // The usage check wraps outermost, so it also covers an external function overriding a built-in.
-      for (const spec of [...endpointFunctions(endpoints, artifactRefs, links).map((f) => recordingVersions(f, deployments)), ...jobFunctions(jobs, links, deployments)]) {
+      for (const spec of [
+        ...endpointFunctions(endpoints, artifactRefs, links).map((f) => recordingVersions(f, deployments)),
+        ...jobFunctions(jobs, links, deployments),
+      ]) {
         await warehouse.registerFunction(guardFunction(externals.wrapBuiltin(spec), access));
       }
       await externals.registerStored();
@@ -217,7 +253,9 @@ function recordingVersions(spec: ScalarFunctionSpec, deployments: Deployments): 
       for (const answer of out) {
         if (answer === null) continue;
         const d = JSON.parse(answer) as { EndpointName: string; ArtifactUri: string };
-        deployments.recordManual(d.EndpointName, d.ArtifactUri).catch((e: Error) => process.emitWarning(`endpoint version not recorded: ${e.message}`, 'RecpipeEndpointWarning'));
+        deployments
+          .recordManual(d.EndpointName, d.ArtifactUri)
+          .catch((e: Error) => process.emitWarning(`endpoint version not recorded: ${e.message}`, 'RecpipeEndpointWarning'));
       }
       return out;
     },

@@ -31,7 +31,11 @@ function callOptions(v: FunctionArg | undefined): Record<string, unknown> {
   if (typeof v !== 'string') return {};
   try {
     const parsed = JSON.parse(v) as Record<string, unknown>;
-    return Object.fromEntries(Object.entries(parsed).filter(([k]) => CALL_OPTIONS.has(k.toLowerCase())).map(([k, value]) => [k.toLowerCase(), value]));
+    return Object.fromEntries(
+      Object.entries(parsed)
+        .filter(([k]) => CALL_OPTIONS.has(k.toLowerCase()))
+        .map(([k, value]) => [k.toLowerCase(), value]),
+    );
   } catch {
     return {};
   }
@@ -40,21 +44,27 @@ function callOptions(v: FunctionArg | undefined): Record<string, unknown> {
 /** The deploy request of a training call, checked before its job starts; null when it asks for none. */
 function deployRequest(o: Record<string, unknown>, ctx: FunctionCallContext): DeployRequest | null {
   if (o.deploy_to === undefined) {
-    if (o.deploy_policy !== undefined || o.holdout_table !== undefined) throw invalid('deploy_policy and holdout_table need deploy_to (the endpoint to deploy to)');
+    if (o.deploy_policy !== undefined || o.holdout_table !== undefined)
+      throw invalid('deploy_policy and holdout_table need deploy_to (the endpoint to deploy to)');
     return null;
   }
-  if (typeof o.deploy_to !== 'string' || o.deploy_to.trim() === '') throw invalid(`deploy_to must be an endpoint name, got ${JSON.stringify(o.deploy_to)}`);
+  if (typeof o.deploy_to !== 'string' || o.deploy_to.trim() === '')
+    throw invalid(`deploy_to must be an endpoint name, got ${JSON.stringify(o.deploy_to)}`);
   const policy = o.deploy_policy ?? 'if_better';
-  if (policy !== 'always' && policy !== 'if_better') throw invalid(`deploy_policy must be 'always' or 'if_better', got ${JSON.stringify(policy)}`);
+  if (policy !== 'always' && policy !== 'if_better')
+    throw invalid(`deploy_policy must be 'always' or 'if_better', got ${JSON.stringify(policy)}`);
   const margin = o.deploy_margin ?? 0.01;
-  if (typeof margin !== 'number' || !(margin >= 0 && margin < 1)) throw invalid(`deploy_margin must be a number in [0, 1), got ${JSON.stringify(margin)}`);
-  if (policy === 'if_better' && o.holdout_table === undefined) throw invalid("deploy_policy 'if_better' needs holdout_table: the held-out ratings both models are scored on");
+  if (typeof margin !== 'number' || !(margin >= 0 && margin < 1))
+    throw invalid(`deploy_margin must be a number in [0, 1), got ${JSON.stringify(margin)}`);
+  if (policy === 'if_better' && o.holdout_table === undefined)
+    throw invalid("deploy_policy 'if_better' needs holdout_table: the held-out ratings both models are scored on");
   const holdout = o.holdout_table === undefined ? null : tableArg(o.holdout_table as FunctionArg, 'holdout_table', ctx);
   return { endpoint: o.deploy_to.trim(), policy, holdout, margin };
 }
 
 function tableArg(v: FunctionArg, what: string, ctx: FunctionCallContext) {
-  if (typeof v !== 'string') throw invalid(`${what} must be a table name string such as 'MOVIELENS.PUBLIC.RATINGS_TRAIN_DATA', got ${JSON.stringify(v)}`);
+  if (typeof v !== 'string')
+    throw invalid(`${what} must be a table name string such as 'MOVIELENS.PUBLIC.RATINGS_TRAIN_DATA', got ${JSON.stringify(v)}`);
   // parseObjectName accepts only 1–3 identifiers joined by dots: anything else ('x; drop table y') is refused here.
   return resolveTableName(parseObjectName(v), ctx, 'train_and_get_recommendations');
 }
@@ -67,7 +77,8 @@ function options(v: FunctionArg | undefined): Partial<JobRequest> {
   } catch {
     throw invalid(`options must be a JSON object (e.g. parse_json('{"algorithm":"svd","folds":5}')), got ${JSON.stringify(v)}`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalid(`options must be a JSON object, got ${JSON.stringify(v)}`);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw invalid(`options must be a JSON object, got ${JSON.stringify(v)}`);
   const out: Record<string, unknown> = {};
   for (const [k, value] of Object.entries(parsed)) {
     if (CALL_OPTIONS.has(k.toLowerCase())) continue;
@@ -84,7 +95,13 @@ export function trainRequest(input: FunctionArg, output: FunctionArg, opts: Func
 }
 
 /** The VARIANT a training call answers with: the job to watch, where its model will be, and links. */
-export function describeJobStart(job: TrainingJob, artifact: string, baseUrl: string | null, wait = false, deploy: DeployRequest | null = null): string {
+export function describeJobStart(
+  job: TrainingJob,
+  artifact: string,
+  baseUrl: string | null,
+  wait = false,
+  deploy: DeployRequest | null = null,
+): string {
   return JSON.stringify({
     ...(wait ? { Wait: true } : {}),
     ...(deploy ? { DeployTo: deploy.endpoint, DeployPolicy: deploy.policy } : {}),
@@ -109,7 +126,11 @@ const display = (t: { database: string; schema: string; name: string }) => `${t.
  * train_and_get_recommendations(input_table, output_table [, options]): one training job per row,
  * started at once (the function answers while the job runs, as the guide's external function does).
  */
-export function jobFunctions(jobs: JobManager, links: { readonly baseUrl: string | null }, deployments?: Deployments): ScalarFunctionSpec[] {
+export function jobFunctions(
+  jobs: JobManager,
+  links: { readonly baseUrl: string | null },
+  deployments?: Deployments,
+): ScalarFunctionSpec[] {
   const train = (args: readonly (readonly FunctionArg[])[], rows: number, ctx: FunctionCallContext) =>
     Array.from({ length: rows }, (_, r) => {
       if (args[0][r] === null || args[1][r] === null) return null;

@@ -4,7 +4,6 @@ import type { ObjectListing } from '../sql/index.js';
 
 const table = (t: { database: string; schema: string; name: string }) => `${t.database}.${t.schema}.${t.name}`;
 
-
 /** SHOW TRAINING JOBS / DESCRIBE TRAINING JOB name: SageMaker's ListTrainingJobs and DescribeTrainingJob in SQL. */
 export function trainingJobListing(jobs: JobManager): ObjectListing {
   const find = (name: string): TrainingJob | null => jobs.list().find((j) => j.name === name) ?? null;
@@ -25,19 +24,21 @@ export function trainingJobListing(jobs: JobManager): ObjectListing {
       'failure_reason',
     ],
     list: () =>
-      jobs.list().map((j) => [
-        j.name,
-        j.status,
-        j.secondaryStatus,
-        table(j.spec.input),
-        table(j.spec.output),
-        j.spec.algorithm,
-        j.metrics?.cv?.mean.rmse ?? null,
-        j.creationTime,
-        j.metrics?.phases.totalSeconds ?? null,
-        j.artifactUri,
-        j.failureReason ?? j.stopReason,
-      ]),
+      jobs
+        .list()
+        .map((j) => [
+          j.name,
+          j.status,
+          j.secondaryStatus,
+          table(j.spec.input),
+          table(j.spec.output),
+          j.spec.algorithm,
+          j.metrics?.cv?.mean.rmse ?? null,
+          j.creationTime,
+          j.metrics?.phases.totalSeconds ?? null,
+          j.artifactUri,
+          j.failureReason ?? j.stopReason,
+        ]),
     describe(name) {
       const j = find(name);
       if (!j) return null;
@@ -76,11 +77,31 @@ export function endpointListing(endpoints: EndpointManager): ObjectListing {
   return {
     plural: ['ENDPOINTS'],
     singular: ['ENDPOINT'],
-    columns: ['name', 'status', 'artifact', 'algorithm', 'users:NUMBER', 'items:NUMBER', 'created_on:TIMESTAMP_LTZ', 'last_modified_on:TIMESTAMP_LTZ', 'failure_reason'],
+    columns: [
+      'name',
+      'status',
+      'artifact',
+      'algorithm',
+      'users:NUMBER',
+      'items:NUMBER',
+      'created_on:TIMESTAMP_LTZ',
+      'last_modified_on:TIMESTAMP_LTZ',
+      'failure_reason',
+    ],
     list: () =>
       endpoints
         .list()
-        .map((d) => [d.name, d.status, d.artifactUri, d.model?.algorithm ?? null, d.model?.users ?? null, d.model?.items ?? null, d.createdAt, d.lastModifiedAt, d.failureReason ?? null]),
+        .map((d) => [
+          d.name,
+          d.status,
+          d.artifactUri,
+          d.model?.algorithm ?? null,
+          d.model?.users ?? null,
+          d.model?.items ?? null,
+          d.createdAt,
+          d.lastModifiedAt,
+          d.failureReason ?? null,
+        ]),
     describe(name) {
       const d = endpoints.list().find((e) => e.name === name);
       if (!d) return null;

@@ -14,7 +14,13 @@ import type { Deployments } from './deployments.js';
 export function taskHost(executor: () => SqlExecutor, jobs: JobManager, deployments: Deployments): TaskHost {
   return {
     execute(task, sql) {
-      const session: Session = { id: randomUUID(), role: task.owner, database: task.database, schema: task.schema, warehouse: task.warehouse };
+      const session: Session = {
+        id: randomUUID(),
+        role: task.owner,
+        database: task.database,
+        schema: task.schema,
+        warehouse: task.warehouse,
+      };
       return executor().execute(session, sql);
     },
     async settle(results) {
@@ -23,10 +29,15 @@ export function taskHost(executor: () => SqlExecutor, jobs: JobManager, deployme
       for (const name of names) {
         const job = await jobs.wait(name);
         if (job.status !== 'Completed') {
-          throw new RecpipeError('FAILED_PRECONDITION', `training job ${name} ended ${job.status}${job.failureReason ? `: ${job.failureReason}` : ''}`);
+          throw new RecpipeError(
+            'FAILED_PRECONDITION',
+            `training job ${name} ended ${job.status}${job.failureReason ? `: ${job.failureReason}` : ''}`,
+          );
         }
         const decision = await deployments.decided(name);
-        summary.push(`${name} Completed${decision ? `; ${decision.endpoint}: ${decision.deployed ? 'deployed' : 'not deployed'} (${decision.reason})` : ''}`);
+        summary.push(
+          `${name} Completed${decision ? `; ${decision.endpoint}: ${decision.deployed ? 'deployed' : 'not deployed'} (${decision.reason})` : ''}`,
+        );
       }
       return summary.length === 0 ? null : `training job ${summary.join(', ')}`;
     },

@@ -13,7 +13,11 @@ interface Entry {
   readonly done: Promise<StoredAnswer>;
 }
 
-export type Lookup = { kind: 'absent' } | { kind: 'conflict' } | { kind: 'pending'; done: Promise<StoredAnswer> } | { kind: 'answered'; answer: StoredAnswer };
+export type Lookup =
+  | { kind: 'absent' }
+  | { kind: 'conflict' }
+  | { kind: 'pending'; done: Promise<StoredAnswer> }
+  | { kind: 'answered'; answer: StoredAnswer };
 
 /**
  * Recent batches by key (function, caller, batch id), least recently used dropped first: a retried

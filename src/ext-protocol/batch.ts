@@ -38,7 +38,9 @@ export function parseBatch(body: unknown, sig: Signature): Batch {
     if (typeof n !== 'number' || !Number.isFinite(n)) throw invalid(`data[${r}][0] (the row number) must be a number, got ${kind(n)}`);
     const given = row.length - 1;
     if (given < sig.required || given > sig.params.length) {
-      throw invalid(`row ${n} (data[${r}]) has ${given} argument${given === 1 ? '' : 's'}; ${sig.name} takes ${arity(sig)} (${sig.params.join(', ')})`);
+      throw invalid(
+        `row ${n} (data[${r}]) has ${given} argument${given === 1 ? '' : 's'}; ${sig.name} takes ${arity(sig)} (${sig.params.join(', ')})`,
+      );
     }
     rowNumbers[r] = n;
     for (let i = 0; i < sig.params.length; i++) args[i][r] = i < given ? (row[i + 1] as ArgValue) : null;

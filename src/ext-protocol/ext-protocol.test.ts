@@ -14,13 +14,33 @@ const refused = (body: unknown, sig: Signature, pattern: RegExp) =>
 
 describe('parseBatch', () => {
   it('splits rows into argument columns and keeps row numbers as sent', () => {
-    const b = parseBatch({ data: [[7, 'm', 1, 'a'], [3, 'm', null, 2]] }, invoke);
+    const b = parseBatch(
+      {
+        data: [
+          [7, 'm', 1, 'a'],
+          [3, 'm', null, 2],
+        ],
+      },
+      invoke,
+    );
     assert.deepEqual(b.rowNumbers, [7, 3]);
-    assert.deepEqual(b.args, [['m', 'm'], [1, null], ['a', 2]]);
+    assert.deepEqual(b.args, [
+      ['m', 'm'],
+      [1, null],
+      ['a', 2],
+    ]);
   });
 
   it('fills omitted optional arguments with null', () => {
-    const b = parseBatch({ data: [[0, 'a', 'b'], [1, 'a', 'b', { folds: 3 }]] }, train);
+    const b = parseBatch(
+      {
+        data: [
+          [0, 'a', 'b'],
+          [1, 'a', 'b', { folds: 3 }],
+        ],
+      },
+      train,
+    );
     assert.deepEqual(b.args[2], [null, { folds: 3 }]);
   });
 
@@ -34,7 +54,16 @@ describe('parseBatch', () => {
     refused({ data: 'x' }, invoke, /"data" must be an array.*the string "x"/);
     refused({ data: [[0, 'm', 1, 2], 5] }, invoke, /data\[1\] must be an array.*number 5/);
     refused({ data: [['0', 'm', 1, 2]] }, invoke, /data\[0\]\[0\] \(the row number\) must be a number/);
-    refused({ data: [[0, 'm', 1, 2], [9, 'm', 1]] }, invoke, /row 9 \(data\[1\]\) has 2 arguments; invoke_model takes 3 \(model_name, user, item\)/);
+    refused(
+      {
+        data: [
+          [0, 'm', 1, 2],
+          [9, 'm', 1],
+        ],
+      },
+      invoke,
+      /row 9 \(data\[1\]\) has 2 arguments; invoke_model takes 3 \(model_name, user, item\)/,
+    );
     refused({ data: [[0, 'a']] }, train, /has 1 argument; train_and_get_recommendations takes 2 to 3/);
   });
 });
@@ -52,7 +81,10 @@ describe('encodeResponse', () => {
 
   it('refuses an answer over the batch limit, naming the limit', () => {
     const big = 'x'.repeat(600);
-    assert.throws(() => encodeResponse([0, 1], [big, big], 1000), (e) => e instanceof PayloadTooLarge && /over Snowflake's 10 MB \(1000 bytes\) batch limit/.test(e.message));
+    assert.throws(
+      () => encodeResponse([0, 1], [big, big], 1000),
+      (e) => e instanceof PayloadTooLarge && /over Snowflake's 10 MB \(1000 bytes\) batch limit/.test(e.message),
+    );
     assert.ok(encodeResponse([0], [big], 1000).length < 1000);
   });
 

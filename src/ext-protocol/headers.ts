@@ -25,11 +25,14 @@ const one = (h: HeaderBag, name: string): string | null => {
  */
 export function readBatchHeaders(h: HeaderBag): BatchHeaders {
   const format = one(h, 'sf-external-function-format');
-  if (format !== null && format.toLowerCase() !== 'json') throw invalid(`sf-external-function-format '${format}' is not supported; recpipe speaks json`);
+  if (format !== null && format.toLowerCase() !== 'json')
+    throw invalid(`sf-external-function-format '${format}' is not supported; recpipe speaks json`);
   const version = one(h, 'sf-external-function-format-version');
-  if (version !== null && !/^1(\.\d+)?$/.test(version)) throw invalid(`sf-external-function-format-version '${version}' is not supported; recpipe speaks 1.0`);
+  if (version !== null && !/^1(\.\d+)?$/.test(version))
+    throw invalid(`sf-external-function-format-version '${version}' is not supported; recpipe speaks 1.0`);
   const batchId = one(h, 'sf-external-function-query-batch-id');
-  if (batchId !== null && batchId.length > 200) throw invalid(`sf-external-function-query-batch-id is ${batchId.length} characters; at most 200`);
+  if (batchId !== null && batchId.length > 200)
+    throw invalid(`sf-external-function-query-batch-id is ${batchId.length} characters; at most 200`);
   const asyncFlag = one(h, 'sf-custom-async');
   return {
     batchId,

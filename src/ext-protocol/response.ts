@@ -16,7 +16,7 @@ export function encodeResponse(rowNumbers: readonly number[], values: readonly u
   let text = '{"data":[';
   for (let r = 0; r < rowNumbers.length; r++) {
     const v = values[r];
-    const json = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : 'null') : (JSON.stringify(v) as string | undefined) ?? 'null';
+    const json = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : 'null') : ((JSON.stringify(v) as string | undefined) ?? 'null');
     text += `${r === 0 ? '' : ','}[${String(rowNumbers[r])},${json}]`;
   }
   text += ']}';

@@ -43,10 +43,13 @@ export interface SecretAccess {
 export type ApiKeyInput = { readonly literal: string } | { readonly secret: string } | null;
 
 /** The arguments an integration is created with; the generated AWS identities are added here. */
-export type IntegrationInput = Omit<ApiIntegration, 'iamUserArn' | 'externalId' | 'createdOn' | 'apiKeySecret'> & { readonly apiKey: ApiKeyInput };
+export type IntegrationInput = Omit<ApiIntegration, 'iamUserArn' | 'externalId' | 'createdOn' | 'apiKeySecret'> & {
+  readonly apiKey: ApiKeyInput;
+};
 
 const key = (name: string, arity: number): string => `${name.toUpperCase()}/${arity}`;
-const scoped = (database: string, schema: string, name: string, arity: number): string => `${database.toUpperCase()}.${schema.toUpperCase()}.${key(name, arity)}`;
+const scoped = (database: string, schema: string, name: string, arity: number): string =>
+  `${database.toUpperCase()}.${schema.toUpperCase()}.${key(name, arity)}`;
 
 /**
  * API integrations and external functions of one engine, and the SQL functions that call them.
@@ -119,7 +122,12 @@ export class ExternalFunctions {
   async putIntegration(input: IntegrationInput, replace: boolean): Promise<ApiIntegration> {
     const previous = this.integration(input.name);
     const { apiKey, ...rest } = input;
-    const rec: ApiIntegration = { ...rest, apiKeySecret: this.keySecret(input.name, apiKey), iamUserArn: previous?.iamUserArn ?? newIamUser(), externalId: newExternalId() };
+    const rec: ApiIntegration = {
+      ...rest,
+      apiKeySecret: this.keySecret(input.name, apiKey),
+      iamUserArn: previous?.iamUserArn ?? newIamUser(),
+      externalId: newExternalId(),
+    };
     await this.store.putIntegration(rec, replace);
     this.integrationsByName.set(rec.name.toUpperCase(), rec);
     return rec;
@@ -129,11 +137,20 @@ export class ExternalFunctions {
    * Changes an integration's properties in place (ALTER INTEGRATION): its generated identities stay;
    * `apiKey` undefined keeps the current key, null removes it.
    */
-  async alterIntegration(name: string, changes: Pick<ApiIntegration, 'roleArn' | 'enabled' | 'allowedPrefixes' | 'blockedPrefixes' | 'comment'> & { readonly apiKey: ApiKeyInput | undefined }): Promise<ApiIntegration> {
+  async alterIntegration(
+    name: string,
+    changes: Pick<ApiIntegration, 'roleArn' | 'enabled' | 'allowedPrefixes' | 'blockedPrefixes' | 'comment'> & {
+      readonly apiKey: ApiKeyInput | undefined;
+    },
+  ): Promise<ApiIntegration> {
     const current = this.integration(name);
     if (!current) throw new RecpipeError('NOT_FOUND', `SQL compilation error: Integration '${name}' does not exist or not authorized.`);
     const { apiKey, ...rest } = changes;
-    const rec: ApiIntegration = { ...current, ...rest, apiKeySecret: apiKey === undefined ? current.apiKeySecret : this.keySecret(current.name, apiKey) };
+    const rec: ApiIntegration = {
+      ...current,
+      ...rest,
+      apiKeySecret: apiKey === undefined ? current.apiKeySecret : this.keySecret(current.name, apiKey),
+    };
     await this.store.putIntegration(rec, true);
     this.integrationsByName.set(rec.name.toUpperCase(), rec);
     return rec;
@@ -143,7 +160,11 @@ export class ExternalFunctions {
   private keySecret(integration: string, key: ApiKeyInput): string | null {
     if (key === null) return null;
     if ('secret' in key) {
-      if (this.opts.secrets.get(key.secret) === undefined) throw new RecpipeError('NOT_FOUND', `SQL compilation error: secret ${key.secret.toUpperCase()} for API_KEY is not set; run 'recpipe secret set ${key.secret.toUpperCase()}' first`);
+      if (this.opts.secrets.get(key.secret) === undefined)
+        throw new RecpipeError(
+          'NOT_FOUND',
+          `SQL compilation error: secret ${key.secret.toUpperCase()} for API_KEY is not set; run 'recpipe secret set ${key.secret.toUpperCase()}' first`,
+        );
       return key.secret.toUpperCase();
     }
     const name = `API_INTEGRATION_${integration.toUpperCase().replace(/[^A-Z0-9_]/g, '_')}`;
@@ -167,7 +188,8 @@ export class ExternalFunctions {
   /** Checks the integration and URL, records the function and makes it callable. */
   async putFunction(fn: ExternalFunction, replace: boolean): Promise<void> {
     const integration = this.integration(fn.integration);
-    if (!integration) throw new RecpipeError('NOT_FOUND', `SQL compilation error: Integration '${fn.integration}' does not exist or not authorized.`);
+    if (!integration)
+      throw new RecpipeError('NOT_FOUND', `SQL compilation error: Integration '${fn.integration}' does not exist or not authorized.`);
     checkUrl(fn.url, integration);
     await this.store.putFunction(fn, replace);
     this.functionsByKey.set(scoped(fn.database, fn.schema, fn.name, fn.argTypes.length), fn);
@@ -192,16 +214,22 @@ export class ExternalFunctions {
     if (this.registered.has(key(name, arity))) return;
     this.registered.add(key(name, arity));
     const guard = this.opts.guard ?? ((spec: ScalarFunctionSpec) => spec);
-    await this.opts.warehouse.registerFunction(guard({
-      name: name.toLowerCase(),
-      parameters: Array.from({ length: arity }, () => 'ANY' as const),
-      returns: 'JSON',
-      invoke: (args, rows, ctx) => {
-        const fn = this.lookup(name, arity, ctx);
-        if (!fn) throw new RecpipeError('NOT_FOUND', `Unknown function ${name.toUpperCase()} with ${arity} argument(s) in ${ctx.database ?? '(no database)'}.${ctx.schema ?? '(no schema)'}`);
-        return this.call(fn, args, rows, ctx, 'JSON');
-      },
-    }));
+    await this.opts.warehouse.registerFunction(
+      guard({
+        name: name.toLowerCase(),
+        parameters: Array.from({ length: arity }, () => 'ANY' as const),
+        returns: 'JSON',
+        invoke: (args, rows, ctx) => {
+          const fn = this.lookup(name, arity, ctx);
+          if (!fn)
+            throw new RecpipeError(
+              'NOT_FOUND',
+              `Unknown function ${name.toUpperCase()} with ${arity} argument(s) in ${ctx.database ?? '(no database)'}.${ctx.schema ?? '(no schema)'}`,
+            );
+          return this.call(fn, args, rows, ctx, 'JSON');
+        },
+      }),
+    );
   }
 
   /**
@@ -215,7 +243,12 @@ export class ExternalFunctions {
     return this.functionsByKey.size === 0 ? run() : this.evaluateWithCalls(conn, statement, statement.inTransaction, run);
   }
 
-  private async evaluateWithCalls<T>(conn: WarehouseConnection, statement: StatementWords, inTransaction: boolean, run: () => Promise<T>): Promise<T> {
+  private async evaluateWithCalls<T>(
+    conn: WarehouseConnection,
+    statement: StatementWords,
+    inTransaction: boolean,
+    run: () => Promise<T>,
+  ): Promise<T> {
     const named = this.functions().some((f) => statement.words.has(f.name.toUpperCase()) && sameSchema(f, statement));
     const calls = new StatementCalls(EVALUATED.has(statement.verb) && named);
     this.running.set(conn.id, calls);
@@ -229,11 +262,18 @@ export class ExternalFunctions {
         }
       }
       if (inTransaction && !QUERIES.has(statement.verb)) {
-        throw new RecpipeError('FAILED_PRECONDITION', `a ${statement.verb} statement that calls external functions cannot run inside an explicit transaction (BEGIN … COMMIT): its calls are answered by running it more than once; run it outside the transaction`);
+        throw new RecpipeError(
+          'FAILED_PRECONDITION',
+          `a ${statement.verb} statement that calls external functions cannot run inside an explicit transaction (BEGIN … COMMIT): its calls are answered by running it more than once; run it outside the transaction`,
+        );
       }
       for (let pass = 1; ; pass++) {
         if (calls.hasMissing()) {
-          if (pass > MAX_PASSES) throw new RecpipeError('FAILED_PRECONDITION', `external function calls kept asking for new rows after ${MAX_PASSES} passes; are their arguments non-deterministic (random(), uuid_string(), now())?`);
+          if (pass > MAX_PASSES)
+            throw new RecpipeError(
+              'FAILED_PRECONDITION',
+              `external function calls kept asking for new rows after ${MAX_PASSES} passes; are their arguments non-deterministic (random(), uuid_string(), now())?`,
+            );
           await this.send(calls.takeMissing(), calls);
         }
         calls.newPass();
@@ -251,18 +291,25 @@ export class ExternalFunctions {
       missing.map(async (m) => {
         const { fn, ctx } = m;
         const integration = this.integration(fn.integration);
-        if (!integration) throw new RecpipeError('NOT_FOUND', `API integration ${fn.integration} of external function ${signatureOf(fn)} no longer exists`);
+        if (!integration)
+          throw new RecpipeError('NOT_FOUND', `API integration ${fn.integration} of external function ${signatureOf(fn)} no longer exists`);
         checkUrl(fn.url, integration);
         const apiKey = integration.apiKeySecret === null ? null : (this.opts.secrets.get(integration.apiKeySecret) ?? null);
-        if (integration.apiKeySecret !== null && apiKey === null) throw new RecpipeError('NOT_FOUND', `secret ${integration.apiKeySecret} (API_KEY of integration ${integration.name}) is not set`);
+        if (integration.apiKeySecret !== null && apiKey === null)
+          throw new RecpipeError('NOT_FOUND', `secret ${integration.apiKeySecret} (API_KEY of integration ${integration.name}) is not set`);
         const headers = protocolHeaders(fn, { database: ctx.database, schema: ctx.schema, queryId: randomUUID(), apiKey });
         const size = fn.maxBatchRows ?? DEFAULT_BATCH_ROWS;
         const count = m.leaves.length;
         const rows = (b: number): [number, number] => [b * size, Math.min(count, (b + 1) * size)];
-        await sendEach(Math.ceil(count / size), this.opts.concurrency ?? 4, (b) => batchCall(fn, headers, m.columns, ...rows(b), this.policy), (b, call, outcome) => {
-          const [from, to] = rows(b);
-          readAnswers(fn, call, to - from, outcome).forEach((value, k) => calls.answer(m, from + k, value));
-        });
+        await sendEach(
+          Math.ceil(count / size),
+          this.opts.concurrency ?? 4,
+          (b) => batchCall(fn, headers, m.columns, ...rows(b), this.policy),
+          (b, call, outcome) => {
+            const [from, to] = rows(b);
+            readAnswers(fn, call, to - from, outcome).forEach((value, k) => calls.answer(m, from + k, value));
+          },
+        );
       }),
     );
   }
@@ -276,14 +323,27 @@ export class ExternalFunctions {
    * JSON text, or converted for a built-in that returns a scalar. Rows not answered yet are NULL
    * for this pass; when the pass was not meant to be repeated, it fails so it can be.
    */
-  private call(fn: ExternalFunction, args: readonly (readonly FunctionArg[])[], rows: number, ctx: FunctionCallContext, returns: ScalarFunctionSpec['returns']): unknown[] {
+  private call(
+    fn: ExternalFunction,
+    args: readonly (readonly FunctionArg[])[],
+    rows: number,
+    ctx: FunctionCallContext,
+    returns: ScalarFunctionSpec['returns'],
+  ): unknown[] {
     const calls = this.statementOf(ctx);
     if (!calls) {
-      throw new RecpipeError('FAILED_PRECONDITION', `external function ${signatureOf(fn)} can only be called from a SQL statement (here the warehouse would have to wait on the network)`);
+      throw new RecpipeError(
+        'FAILED_PRECONDITION',
+        `external function ${signatureOf(fn)} can only be called from a SQL statement (here the warehouse would have to wait on the network)`,
+      );
     }
     const out = new Array<unknown>(rows);
     const missed = calls.lookup(functionKey(fn), fn, ctx, args, rows, out);
-    if (missed > 0 && !calls.replaying) throw new RecpipeError('FAILED_PRECONDITION', `external function ${signatureOf(fn)} is evaluated before its statement runs; run again`);
+    if (missed > 0 && !calls.replaying)
+      throw new RecpipeError(
+        'FAILED_PRECONDITION',
+        `external function ${signatureOf(fn)} is evaluated before its statement runs; run again`,
+      );
     for (let r = 0; r < rows; r++) if (out[r] !== null) out[r] = asScalar(out[r], returns);
     return out;
   }
@@ -291,7 +351,10 @@ export class ExternalFunctions {
 
 /** Whether a function is the one a call in the statement's schema reaches (calls resolve in the session's schema only). */
 const sameSchema = (f: ExternalFunction, st: StatementWords): boolean =>
-  st.database !== null && st.schema !== null && f.database.toUpperCase() === st.database.toUpperCase() && f.schema.toUpperCase() === st.schema.toUpperCase();
+  st.database !== null &&
+  st.schema !== null &&
+  f.database.toUpperCase() === st.database.toUpperCase() &&
+  f.schema.toUpperCase() === st.schema.toUpperCase();
 
 const functionKey = (fn: ExternalFunction): string => scoped(fn.database, fn.schema, fn.name, fn.argTypes.length);
 
@@ -300,7 +363,8 @@ function asScalar(v: unknown, type: ScalarFunctionSpec['returns']): unknown {
   if (type === 'JSON') return JSON.stringify(v);
   if (type === 'VARCHAR') return typeof v === 'string' ? v : JSON.stringify(v);
   const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : Number.NaN;
-  if (Number.isNaN(n)) throw new RecpipeError('INVALID_ARGUMENT', `external function answered ${JSON.stringify(v).slice(0, 50)}, which is not a number`);
+  if (Number.isNaN(n))
+    throw new RecpipeError('INVALID_ARGUMENT', `external function answered ${JSON.stringify(v).slice(0, 50)}, which is not a number`);
   return type === 'BIGINT' ? BigInt(Math.trunc(n)) : n;
 }
 

@@ -18,7 +18,12 @@ const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent
  * Sends `count` exchanges, up to `concurrency` at a time. Each is built (`make`) just before it is
  * sent and handed over (`done`) as soon as it completes, so no step holds the thread for long.
  */
-export async function sendEach(count: number, concurrency: number, make: (i: number) => HttpCall, done: (i: number, call: HttpCall, outcome: HttpOutcome) => void): Promise<void> {
+export async function sendEach(
+  count: number,
+  concurrency: number,
+  make: (i: number) => HttpCall,
+  done: (i: number, call: HttpCall, outcome: HttpOutcome) => void,
+): Promise<void> {
   let next = 0;
   const lane = async (): Promise<void> => {
     while (next < count) {
@@ -33,7 +38,8 @@ export async function sendEach(count: number, concurrency: number, make: (i: num
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Exponential backoff with full jitter, capped: attempt 1 waits up to base, attempt k up to base·2^(k-1). */
-const backoff = (call: HttpCall, attempt: number): number => Math.min(call.maxBackoffMs, call.baseBackoffMs * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+const backoff = (call: HttpCall, attempt: number): number =>
+  Math.min(call.maxBackoffMs, call.baseBackoffMs * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
 
 /** A status worth retrying: the service is overloaded (429) or failed transiently (5xx). */
 const transient = (status: number): boolean => status === 429 || status >= 500;
@@ -48,10 +54,17 @@ async function perform(call: HttpCall): Promise<HttpOutcome> {
   let polls = 0;
   let method: 'POST' | 'GET' = 'POST';
   for (;;) {
-    if (Date.now() > deadline) return { ok: false, status: 0, message: `no answer within ${call.timeoutMs} ms (${attempts} attempt(s), ${polls} poll(s))` };
+    if (Date.now() > deadline)
+      return { ok: false, status: 0, message: `no answer within ${call.timeoutMs} ms (${attempts} attempt(s), ${polls} poll(s))` };
     let res: Answer;
     try {
-      res = await exchange(call.url, method, method === 'POST' ? headers : pollHeaders(headers), method === 'POST' ? body : null, Math.max(1, deadline - Date.now()));
+      res = await exchange(
+        call.url,
+        method,
+        method === 'POST' ? headers : pollHeaders(headers),
+        method === 'POST' ? body : null,
+        Math.max(1, deadline - Date.now()),
+      );
     } catch (e) {
       // Connection refused/reset is as transient as a 503: retry within the same bound.
       if (++attempts >= call.maxAttempts) return { ok: false, status: 0, message: `${networkMessage(e)} after ${attempts} attempt(s)` };
@@ -71,7 +84,11 @@ async function perform(call: HttpCall): Promise<HttpOutcome> {
       continue;
     }
     const text = Buffer.from(res.body).toString('utf8');
-    return { ok: false, status: res.status, message: `HTTP ${res.status}${text ? `: ${text.slice(0, 300)}` : ''}${transient(res.status) ? ` after ${attempts} attempt(s)` : ''}` };
+    return {
+      ok: false,
+      status: res.status,
+      message: `HTTP ${res.status}${text ? `: ${text.slice(0, 300)}` : ''}${transient(res.status) ? ` after ${attempts} attempt(s)` : ''}`,
+    };
   }
 }
 
@@ -82,10 +99,20 @@ interface Answer {
 }
 
 /** One HTTP exchange over a kept-alive connection; rejects on network errors and when `timeoutMs` passes. */
-function exchange(url: string, method: 'POST' | 'GET', headers: OutgoingHttpHeaders, body: Buffer | null, timeoutMs: number): Promise<Answer> {
+function exchange(
+  url: string,
+  method: 'POST' | 'GET',
+  headers: OutgoingHttpHeaders,
+  body: Buffer | null,
+  timeoutMs: number,
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const https = url.startsWith('https:');
-    const req = (https ? httpsRequest : httpRequest)(url, { method, headers: body ? { ...headers, 'content-length': body.length } : headers, agent: https ? agents.https : agents.http });
+    const req = (https ? httpsRequest : httpRequest)(url, {
+      method,
+      headers: body ? { ...headers, 'content-length': body.length } : headers,
+      agent: https ? agents.https : agents.http,
+    });
     const timer = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     req.once('error', (e) => {
       clearTimeout(timer);

@@ -16,7 +16,12 @@ export type PassOutcome<T> = { readonly done: true; readonly result: T } | { rea
  * committed only when no call was missing an answer. A pass that fails while answers were missing
  * may have failed on a placeholder NULL, so it is retried once they are fetched.
  */
-export async function onePass<T>(conn: WarehouseConnection, inTransaction: boolean, run: () => Promise<T>, missing: () => boolean): Promise<PassOutcome<T>> {
+export async function onePass<T>(
+  conn: WarehouseConnection,
+  inTransaction: boolean,
+  run: () => Promise<T>,
+  missing: () => boolean,
+): Promise<PassOutcome<T>> {
   if (!inTransaction) await conn.run('BEGIN TRANSACTION');
   let result: T;
   try {

@@ -12,14 +12,23 @@ export function checkUrl(url: string, integration: ApiIntegration): void {
     throw invalid(`SQL compilation error: external function URL '${url}' is not an http(s) URL`);
   }
   if (!integration.enabled) {
-    throw new RecpipeError('FAILED_PRECONDITION', `SQL compilation error: API integration ${integration.name} is disabled (ENABLED = FALSE); enable it with CREATE OR REPLACE API INTEGRATION … ENABLED = TRUE`);
+    throw new RecpipeError(
+      'FAILED_PRECONDITION',
+      `SQL compilation error: API integration ${integration.name} is disabled (ENABLED = FALSE); enable it with CREATE OR REPLACE API INTEGRATION … ENABLED = TRUE`,
+    );
   }
   if (!integration.allowedPrefixes.some((p) => url.startsWith(p))) {
-    throw new RecpipeError('PERMISSION_DENIED', `SQL compilation error: Request URL '${url}' is not allowed by API integration ${integration.name}: it matches none of API_ALLOWED_PREFIXES ${list(integration.allowedPrefixes)}`);
+    throw new RecpipeError(
+      'PERMISSION_DENIED',
+      `SQL compilation error: Request URL '${url}' is not allowed by API integration ${integration.name}: it matches none of API_ALLOWED_PREFIXES ${list(integration.allowedPrefixes)}`,
+    );
   }
   const blocked = integration.blockedPrefixes.find((p) => url.startsWith(p));
   if (blocked !== undefined) {
-    throw new RecpipeError('PERMISSION_DENIED', `SQL compilation error: Request URL '${url}' is blocked by API integration ${integration.name}: it matches API_BLOCKED_PREFIXES entry '${blocked}'`);
+    throw new RecpipeError(
+      'PERMISSION_DENIED',
+      `SQL compilation error: Request URL '${url}' is blocked by API integration ${integration.name}: it matches API_BLOCKED_PREFIXES entry '${blocked}'`,
+    );
   }
 }
 

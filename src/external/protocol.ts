@@ -19,7 +19,13 @@ export interface HttpCall {
 }
 
 export type HttpOutcome =
-  | { readonly ok: true; readonly status: 200; /** The answer's JSON text as UTF-8. */ readonly body: Uint8Array; readonly attempts: number; readonly polls: number }
+  | {
+      readonly ok: true;
+      readonly status: 200 /** The answer's JSON text as UTF-8. */;
+      readonly body: Uint8Array;
+      readonly attempts: number;
+      readonly polls: number;
+    }
   | { readonly ok: false; readonly status: number; readonly message: string };
 
 /** Snowflake's default batch size when MAX_BATCH_ROWS is not set is chosen by Snowflake; recpipe sends a DuckDB vector's worth. */
@@ -34,7 +40,13 @@ export interface CallPolicy {
   readonly timeoutMs: number;
 }
 
-export const DEFAULT_POLICY: CallPolicy = { maxAttempts: 6, baseBackoffMs: 50, maxBackoffMs: 2000, pollIntervalMs: 100, timeoutMs: 300_000 };
+export const DEFAULT_POLICY: CallPolicy = {
+  maxAttempts: 6,
+  baseBackoffMs: 50,
+  maxBackoffMs: 2000,
+  pollIntervalMs: 100,
+  timeoutMs: 300_000,
+};
 
 /** JSON text of an argument: integers beyond 2^53 travel as decimal strings, which JSON numbers cannot hold. */
 function jsonArg(v: FunctionArg): string {
@@ -56,7 +68,14 @@ export interface CallContext {
  * rows numbered from 0. It gets its own query-batch id, which the client reuses on every retry and
  * poll of that batch. `headers` are the function's (see protocolHeaders).
  */
-export function batchCall(fn: ExternalFunction, headers: Readonly<Record<string, string>>, columns: readonly (readonly FunctionArg[])[], from: number, to: number, policy: CallPolicy): HttpCall {
+export function batchCall(
+  fn: ExternalFunction,
+  headers: Readonly<Record<string, string>>,
+  columns: readonly (readonly FunctionArg[])[],
+  from: number,
+  to: number,
+  policy: CallPolicy,
+): HttpCall {
   // A column repeating one string (the model name of invoke_model) is encoded once, not once per row.
   const lastValue: (FunctionArg | undefined)[] = [];
   const lastText: string[] = [];
@@ -73,7 +92,13 @@ export function batchCall(fn: ExternalFunction, headers: Readonly<Record<string,
     }
     body += ']';
   }
-  return { url: fn.url, headers: { ...headers, 'sf-external-function-query-batch-id': randomUUID() }, body: `${body}]}`, gzip: fn.compression !== 'NONE', ...policy };
+  return {
+    url: fn.url,
+    headers: { ...headers, 'sf-external-function-query-batch-id': randomUUID() },
+    body: `${body}]}`,
+    gzip: fn.compression !== 'NONE',
+    ...policy,
+  };
 }
 
 /** The headers Snowflake sends with every batch of one function's call. */
@@ -105,9 +130,12 @@ export function readAnswers(fn: ExternalFunction, call: HttpCall, sent: number, 
   const data = parseData(outcome.body, where);
   if (data.length !== sent) throw bad(where, `returned ${data.length} row(s) for a batch of ${sent}`);
   return data.map((row, k) => {
-    if (!Array.isArray(row) || row.length !== 2) throw bad(where, `row ${k} is not a [row number, value] pair: ${JSON.stringify(row).slice(0, 100)}`);
-    if (row[0] !== k) throw bad(where, `row ${k} carries row number ${JSON.stringify(row[0])}; rows must come back in order with their numbers`);
-    if (row[1] === null && fn.returnsNotNull) throw bad(where, `returned NULL for row ${k}, but the function is declared RETURNS VARIANT NOT NULL`);
+    if (!Array.isArray(row) || row.length !== 2)
+      throw bad(where, `row ${k} is not a [row number, value] pair: ${JSON.stringify(row).slice(0, 100)}`);
+    if (row[0] !== k)
+      throw bad(where, `row ${k} carries row number ${JSON.stringify(row[0])}; rows must come back in order with their numbers`);
+    if (row[1] === null && fn.returnsNotNull)
+      throw bad(where, `returned NULL for row ${k}, but the function is declared RETURNS VARIANT NOT NULL`);
     return row[1] ?? null;
   });
 }
@@ -125,4 +153,5 @@ function parseData(bytes: Uint8Array, where: string): unknown[] {
   return data;
 }
 
-const bad = (where: string, what: string): RecpipeError => new RecpipeError('FAILED_PRECONDITION', `Invalid response from ${where}: ${what}`);
+const bad = (where: string, what: string): RecpipeError =>
+  new RecpipeError('FAILED_PRECONDITION', `Invalid response from ${where}: ${what}`);

@@ -93,7 +93,14 @@ export class StatementCalls {
    * Answers for one vector of rows into `out` (NULL, without a call, for a row with a NULL argument
    * when the function returns NULL on NULL input); returns how many rows were missing an answer.
    */
-  lookup(key: string, fn: ExternalFunction, ctx: FunctionCallContext, args: readonly (readonly FunctionArg[])[], rows: number, out: unknown[]): number {
+  lookup(
+    key: string,
+    fn: ExternalFunction,
+    ctx: FunctionCallContext,
+    args: readonly (readonly FunctionArg[])[],
+    rows: number,
+    out: unknown[],
+  ): number {
     const trie = this.trieOf(this.answers, key);
     const last = args.length - 1;
     let missed = 0;
@@ -133,7 +140,12 @@ export class StatementCalls {
   }
 
   /** A built-in's values for one vector: from earlier passes where rows repeat, computed (once, for those rows only) for the rest. */
-  memo(key: string, args: readonly (readonly FunctionArg[])[], rows: number, compute: (args: FunctionArg[][], rows: number) => ArrayLike<unknown>): unknown[] {
+  memo(
+    key: string,
+    args: readonly (readonly FunctionArg[])[],
+    rows: number,
+    compute: (args: FunctionArg[][], rows: number) => ArrayLike<unknown>,
+  ): unknown[] {
     const trie = this.trieOf(this.memos, key);
     const out = new Array<unknown>(rows);
     const todo: number[] = [];
@@ -143,7 +155,10 @@ export class StatementCalls {
       else todo.push(r);
     }
     if (todo.length === 0) return out;
-    const computed = compute(args.map((column) => todo.map((r) => column[r])), todo.length);
+    const computed = compute(
+      args.map((column) => todo.map((r) => column[r])),
+      todo.length,
+    );
     todo.forEach((r, k) => {
       let m = find(trie, args, r) as Memo | undefined;
       if (m === undefined) {

@@ -55,8 +55,17 @@ export class ExternalStore {
       await conn.run('BEGIN');
       if (replace) await conn.run(`DELETE FROM ${T('API_INTEGRATIONS')} WHERE upper(NAME) = upper(?)`, [i.name]);
       await conn.run(`INSERT INTO ${T('API_INTEGRATIONS')} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)`, [
-        i.name, i.provider, i.roleArn, i.apiKeySecret, i.enabled, JSON.stringify(i.allowedPrefixes), JSON.stringify(i.blockedPrefixes),
-        i.iamUserArn, i.externalId, i.owner, i.comment,
+        i.name,
+        i.provider,
+        i.roleArn,
+        i.apiKeySecret,
+        i.enabled,
+        JSON.stringify(i.allowedPrefixes),
+        JSON.stringify(i.blockedPrefixes),
+        i.iamUserArn,
+        i.externalId,
+        i.owner,
+        i.comment,
       ]);
       await conn.run('COMMIT');
     });
@@ -93,10 +102,24 @@ export class ExternalStore {
   async putFunction(f: ExternalFunction, replace: boolean): Promise<void> {
     await this.wh.withConnection(async (conn) => {
       await conn.run('BEGIN');
-      if (replace) await conn.run(`DELETE FROM ${T('EXTERNAL_FUNCTIONS')} WHERE ${FUNCTION_KEY}`, [f.database, f.schema, f.name, f.argTypes.length]);
+      if (replace)
+        await conn.run(`DELETE FROM ${T('EXTERNAL_FUNCTIONS')} WHERE ${FUNCTION_KEY}`, [f.database, f.schema, f.name, f.argTypes.length]);
       await conn.run(`INSERT INTO ${T('EXTERNAL_FUNCTIONS')} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)`, [
-        f.database, f.schema, f.name, JSON.stringify(f.argNames), JSON.stringify(f.argTypes), f.argTypes.length, f.returnsNotNull, f.nullOnNullInput,
-        f.integration, f.url, JSON.stringify(f.headers), f.maxBatchRows, f.compression, f.owner, f.comment,
+        f.database,
+        f.schema,
+        f.name,
+        JSON.stringify(f.argNames),
+        JSON.stringify(f.argTypes),
+        f.argTypes.length,
+        f.returnsNotNull,
+        f.nullOnNullInput,
+        f.integration,
+        f.url,
+        JSON.stringify(f.headers),
+        f.maxBatchRows,
+        f.compression,
+        f.owner,
+        f.comment,
       ]);
       await conn.run('COMMIT');
     });

@@ -40,16 +40,28 @@ describe('WarehouseLink', () => {
   it('sees tables, views, schemas and column types as the job checks them; absent ones as absent', { timeout: 30_000 }, async () => {
     assert.deepEqual(
       (await tables.tableColumns(t('RATINGS')))?.map((c) => [c.name, c.type]),
-      [['USERID', 'DECIMAL(38,0)'], ['MOVIEID', 'VARCHAR'], ['RATING', 'DOUBLE']],
+      [
+        ['USERID', 'DECIMAL(38,0)'],
+        ['MOVIEID', 'VARCHAR'],
+        ['RATING', 'DOUBLE'],
+      ],
     );
     assert.equal(await tables.tableColumns(t('NOPE')), null);
-    assert.deepEqual((await tables.listTables({ database: 'WH', schema: 'PUBLIC' })).map((x) => `${x.name}:${x.kind}`).sort(), ['RATINGS:TABLE', 'RECS:TABLE', 'V:VIEW']);
+    assert.deepEqual((await tables.listTables({ database: 'WH', schema: 'PUBLIC' })).map((x) => `${x.name}:${x.kind}`).sort(), [
+      'RATINGS:TABLE',
+      'RECS:TABLE',
+      'V:VIEW',
+    ]);
     assert.ok((await tables.listSchemas('WH')).includes('PUBLIC'));
     assert.deepEqual(await tables.listSchemas('NO_SUCH_DB'), []);
   });
 
   it('reads the ratings into the builder, numeric ids as numbers and text ids as text', { timeout: 30_000 }, async () => {
-    const builder = await tables.readRatings(t('RATINGS'), { user: 'USERID', item: 'MOVIEID', rating: 'RATING', userAs: 'number', itemAs: 'text' }, () => new RatingsBuilder());
+    const builder = await tables.readRatings(
+      t('RATINGS'),
+      { user: 'USERID', item: 'MOVIEID', rating: 'RATING', userAs: 'number', itemAs: 'text' },
+      () => new RatingsBuilder(),
+    );
     const { dataset } = builder.finish('ratings');
     assert.equal(dataset.size, 3);
     assert.deepEqual([...dataset.userIds.rawIds()].sort(), ['1', '2']);
@@ -60,20 +72,37 @@ describe('WarehouseLink', () => {
     const n = 2_500; // three INSERT batches
     const users = Float64Array.from({ length: n }, (_, i) => i + 1);
     const lists = Array.from({ length: n }, (_, i) => `[${i},${i + 1}]`);
-    assert.equal(await tables.writeTable(t('RECS'), [{ name: 'USERID', type: 'DOUBLE', values: users }, { name: 'TOP_10_RECOMMENDATIONS', type: 'JSON', values: lists }]), n);
+    assert.equal(
+      await tables.writeTable(t('RECS'), [
+        { name: 'USERID', type: 'DOUBLE', values: users },
+        { name: 'TOP_10_RECOMMENDATIONS', type: 'JSON', values: lists },
+      ]),
+      n,
+    );
     const written = await rows('recs');
     assert.equal(written.length, n);
     assert.deepEqual(written[n - 1], [n, [n - 1, n]]);
-    assert.deepEqual((await tables.tableColumns(t('RECS')))?.map((c) => c.type), ['DOUBLE', 'JSON']);
+    assert.deepEqual(
+      (await tables.tableColumns(t('RECS')))?.map((c) => c.type),
+      ['DOUBLE', 'JSON'],
+    );
 
-    await tables.writeTable(t('FRESH'), [{ name: 'USERID', type: 'VARCHAR', values: ['u1'] }, { name: 'RECOMMENDATIONS', type: 'JSON', values: ['["x"]'] }]);
+    await tables.writeTable(t('FRESH'), [
+      { name: 'USERID', type: 'VARCHAR', values: ['u1'] },
+      { name: 'RECOMMENDATIONS', type: 'JSON', values: ['["x"]'] },
+    ]);
     assert.deepEqual(await rows('fresh'), [['u1', ['x']]]);
   });
 
   it('leaves the table as it was when the write fails part-way', { timeout: 30_000 }, async () => {
     const before = await rows('recs');
     const lists = Array.from({ length: 2_500 }, (_, i) => (i === 2_400 ? 'not json' : '[1]'));
-    await assert.rejects(tables.writeTable(t('RECS'), [{ name: 'USERID', type: 'DOUBLE', values: new Float64Array(2_500) }, { name: 'TOP_10_RECOMMENDATIONS', type: 'JSON', values: lists }]));
+    await assert.rejects(
+      tables.writeTable(t('RECS'), [
+        { name: 'USERID', type: 'DOUBLE', values: new Float64Array(2_500) },
+        { name: 'TOP_10_RECOMMENDATIONS', type: 'JSON', values: lists },
+      ]),
+    );
     assert.deepEqual(await rows('recs'), before);
   });
 

@@ -2,7 +2,20 @@ import { HttpSqlClient } from '../client/http-sql-client.js';
 import type { SessionInit, StatementResult } from '../client/sql-client.js';
 import { RecpipeError, type RatingsBuilder } from '../core/index.js';
 import type { JobSource, JobTables } from '../jobs/index.js';
-import { columnRows, columnValue, quoteIdent, quoteTableName, type ColumnInfo, type RatingColumns, type RunResult, type SqlParam, type TableInfo, type TableName, type WriteColumn, type WriteColumnType } from '../warehouse/index.js';
+import {
+  columnRows,
+  columnValue,
+  quoteIdent,
+  quoteTableName,
+  type ColumnInfo,
+  type RatingColumns,
+  type RunResult,
+  type SqlParam,
+  type TableInfo,
+  type TableName,
+  type WriteColumn,
+  type WriteColumnType,
+} from '../warehouse/index.js';
 
 /** Rows per INSERT of a write: ≈ 20 KB of SQL text each, so a request holds about 200 of them within the server's limits. */
 const INSERT_ROWS = 1_000;
@@ -57,7 +70,13 @@ class RemoteTables implements JobTables {
   async run(sql: string, params: readonly SqlParam[] = []): Promise<RunResult> {
     const results = await this.execute(sql, [...params]);
     const last = results[results.length - 1];
-    return { columns: last.columns, rows: last.rows, rowsChanged: last.kind === 'command' ? last.rowCount : 0, returnsRows: last.kind === 'query', statementType: '' };
+    return {
+      columns: last.columns,
+      rows: last.rows,
+      rowsChanged: last.kind === 'command' ? last.rowCount : 0,
+      returnsRows: last.kind === 'query',
+      statementType: '',
+    };
   }
 
   async listSchemas(database: string): Promise<string[]> {
@@ -66,25 +85,47 @@ class RemoteTables implements JobTables {
   }
 
   async listTables(filter: { database?: string; schema?: string }): Promise<TableInfo[]> {
-    if (filter.database === undefined || filter.schema === undefined) throw new RecpipeError('INTERNAL', 'a linked warehouse lists the tables of one schema at a time');
+    if (filter.database === undefined || filter.schema === undefined)
+      throw new RecpipeError('INTERNAL', 'a linked warehouse lists the tables of one schema at a time');
     const { database, schema } = filter;
     const where = `${quoteIdent(database)}.${quoteIdent(schema)}`;
     const r = await orNull(this.execute(`show tables in schema ${where}; show views in schema ${where}`));
     if (r === null) return [];
     const views = new Set(column(r[1], 'name').map(String));
-    const info = (name: string, kind: TableInfo['kind']): TableInfo => ({ database, schema, name, kind, rowCount: null, bytes: null, comment: null });
-    return [...column(r[0], 'name').map(String).filter((n) => !views.has(n)).map((n) => info(n, 'TABLE')), ...[...views].map((n) => info(n, 'VIEW'))];
+    const info = (name: string, kind: TableInfo['kind']): TableInfo => ({
+      database,
+      schema,
+      name,
+      kind,
+      rowCount: null,
+      bytes: null,
+      comment: null,
+    });
+    return [
+      ...column(r[0], 'name')
+        .map(String)
+        .filter((n) => !views.has(n))
+        .map((n) => info(n, 'TABLE')),
+      ...[...views].map((n) => info(n, 'VIEW')),
+    ];
   }
 
   async tableColumns(table: TableName): Promise<ColumnInfo[] | null> {
     const r = await orNull(this.execute(`describe table ${quoteTableName(table)}`));
     if (r === null) return null;
     const [names, types, nulls] = [column(r[0], 'name'), column(r[0], 'type'), column(r[0], 'null?')];
-    return names.map((name, i) => ({ name: String(name), type: adapterType(String(types[i])), nullable: nulls[i] !== 'N', defaultValue: null }));
+    return names.map((name, i) => ({
+      name: String(name),
+      type: adapterType(String(types[i])),
+      nullable: nulls[i] !== 'N',
+      defaultValue: null,
+    }));
   }
 
   async readRatings(table: TableName, c: RatingColumns, open: () => RatingsBuilder): Promise<RatingsBuilder> {
-    const [r] = await this.execute(`select ${quoteIdent(c.user)}, ${quoteIdent(c.item)}, ${quoteIdent(c.rating)} from ${quoteTableName(table)}`);
+    const [r] = await this.execute(
+      `select ${quoteIdent(c.user)}, ${quoteIdent(c.item)}, ${quoteIdent(c.rating)} from ${quoteTableName(table)}`,
+    );
     const n = r.rows.length;
     const ratings = new Float64Array(n);
     for (let k = 0; k < n; k++) ratings[k] = r.rows[k][2] === null ? NaN : Number(r.rows[k][2]);
@@ -95,7 +136,9 @@ class RemoteTables implements JobTables {
     };
     const first = read(c.userAs, c.itemAs);
     // A double beyond 2^53 has lost digits: that column is taken again as text, as the local reader does.
-    return first.inexact === null ? first : read(first.inexact === 'user' ? 'text' : c.userAs, first.inexact === 'item' ? 'text' : c.itemAs);
+    return first.inexact === null
+      ? first
+      : read(first.inexact === 'user' ? 'text' : c.userAs, first.inexact === 'item' ? 'text' : c.itemAs);
   }
 
   async writeTable(table: TableName, columns: readonly WriteColumn[]): Promise<number> {
@@ -103,7 +146,11 @@ class RemoteTables implements JobTables {
     const names = columns.map((c) => quoteIdent(c.name)).join(', ');
     const row = `(${columns.map((c) => (c.type === 'JSON' ? 'parse_json(?)' : '?')).join(', ')})`;
     const rows = columns[0] === undefined ? 0 : columnRows(columns[0].values);
-    const statements = [`create table if not exists ${target} (${columns.map((c) => `${quoteIdent(c.name)} ${SNOWFLAKE_TYPE[c.type]}`).join(', ')})`, 'begin', `delete from ${target}`];
+    const statements = [
+      `create table if not exists ${target} (${columns.map((c) => `${quoteIdent(c.name)} ${SNOWFLAKE_TYPE[c.type]}`).join(', ')})`,
+      'begin',
+      `delete from ${target}`,
+    ];
     const bindings: SqlParam[] = [];
     for (let from = 0; from < rows; from += INSERT_ROWS) {
       const to = Math.min(rows, from + INSERT_ROWS);
@@ -134,7 +181,8 @@ function column(result: StatementResult, name: string): unknown[] {
 
 /** An id column as the ratings builder takes it: doubles when every value is a JSON number, else text (exact beyond 2^53). */
 function ids(rows: readonly unknown[][], i: number, as: 'number' | 'text'): Float64Array | (string | null)[] {
-  if (as === 'number' && rows.every((r) => typeof r[i] === 'number' || r[i] === null)) return Float64Array.from(rows, (r) => (r[i] === null ? NaN : (r[i] as number)));
+  if (as === 'number' && rows.every((r) => typeof r[i] === 'number' || r[i] === null))
+    return Float64Array.from(rows, (r) => (r[i] === null ? NaN : (r[i] as number)));
   return rows.map((r) => (r[i] === null ? null : String(r[i])));
 }
 

@@ -7,7 +7,15 @@ import { resolveArtifactStore } from '../artifacts/index.js';
 import { RecpipeError, invalid, notFound } from '../core/index.js';
 import type { Warehouse } from '../warehouse/index.js';
 import { Deadline } from './deadline.js';
-import { isTerminal, type JobSpec, type JobMetrics, type JobProgress, type ProgressPhase, type SecondaryStatus, type TrainingJob } from './job.js';
+import {
+  isTerminal,
+  type JobSpec,
+  type JobMetrics,
+  type JobProgress,
+  type ProgressPhase,
+  type SecondaryStatus,
+  type TrainingJob,
+} from './job.js';
 import { newJobName } from './job-name.js';
 import { runJob } from './job-runner.js';
 import { parseJobSpec, type JobRequest } from './job-spec.js';
@@ -171,7 +179,9 @@ export class JobManager extends EventEmitter<JobEvents> {
     const pending = this.unsettled.get(caller);
     if (!pending) return;
     this.unsettled.delete(caller);
-    const failures = (await Promise.all(pending.map(async (p) => ({ name: p.name, error: await p.checked })))).filter((f) => f.error !== null);
+    const failures = (await Promise.all(pending.map(async (p) => ({ name: p.name, error: await p.checked })))).filter(
+      (f) => f.error !== null,
+    );
     if (failures.length === 0) return;
     const { name, error } = failures[0];
     const more = failures.length > 1 ? `; ${failures.length - 1} more job(s) of this call failed too` : '';
@@ -182,10 +192,21 @@ export class JobManager extends EventEmitter<JobEvents> {
   private create(spec: JobSpec, tables?: JobTables): Entry {
     this.checkOpen();
     if (this.queue.length >= this.opts.maxQueued && this.active >= this.opts.concurrency) {
-      throw new RecpipeError('RESOURCE_EXHAUSTED', `${this.queue.length} training jobs are already waiting for a slot (limit ${this.opts.maxQueued}); try again when one has finished`);
+      throw new RecpipeError(
+        'RESOURCE_EXHAUSTED',
+        `${this.queue.length} training jobs are already waiting for a slot (limit ${this.opts.maxQueued}); try again when one has finished`,
+      );
     }
     const now = this.opts.clock();
-    return this.add(newJob(newJobName(now, (n) => this.entries.has(n)), randomUUID(), spec, now), tables);
+    return this.add(
+      newJob(
+        newJobName(now, (n) => this.entries.has(n)),
+        randomUUID(),
+        spec,
+        now,
+      ),
+      tables,
+    );
   }
 
   private enqueue(entry: Entry): TrainingJob {
@@ -218,7 +239,8 @@ export class JobManager extends EventEmitter<JobEvents> {
   /** Asks a job to stop: a queued job stops at once, a running one at the next step (its worker is terminated). */
   stop(name: string): TrainingJob {
     const entry = this.entry(name);
-    if (isTerminal(entry.job.status)) throw new RecpipeError('FAILED_PRECONDITION', `training job ${name} has already ended (${entry.job.status}); nothing to stop`);
+    if (isTerminal(entry.job.status))
+      throw new RecpipeError('FAILED_PRECONDITION', `training job ${name} has already ended (${entry.job.status}); nothing to stop`);
     this.requestStop(entry, { secondary: 'Stopped', reason: 'Stopped by request' });
     return snapshot(entry.job);
   }
@@ -289,7 +311,10 @@ export class JobManager extends EventEmitter<JobEvents> {
     const startedAt = this.opts.clock();
     job.trainingStartTime = startedAt.toISOString();
     entry.deadline = new Deadline(job.spec.maxRuntimeSeconds * 1000, () =>
-      this.requestStop(entry, { secondary: 'MaxRuntimeExceeded', reason: `the job exceeded its maximum run time of ${job.spec.maxRuntimeSeconds} s` }),
+      this.requestStop(entry, {
+        secondary: 'MaxRuntimeExceeded',
+        reason: `the job exceeded its maximum run time of ${job.spec.maxRuntimeSeconds} s`,
+      }),
     );
     try {
       const metrics = await runJob({
@@ -366,11 +391,15 @@ export class JobManager extends EventEmitter<JobEvents> {
   }
 
   private log(entry: Entry, line: string): void {
-    this.store.appendLog(entry.job.name, line + '\n').catch((e: Error) => this.emit('warning', `cannot append to the log of ${entry.job.name}: ${e.message}`));
+    this.store
+      .appendLog(entry.job.name, line + '\n')
+      .catch((e: Error) => this.emit('warning', `cannot append to the log of ${entry.job.name}: ${e.message}`));
     this.emit('log', entry.job.name, line);
   }
 
   private persist(entry: Entry): void {
-    this.store.save(snapshot(entry.job)).catch((e: Error) => this.emit('warning', `cannot save training job ${entry.job.name}: ${e.message}`));
+    this.store
+      .save(snapshot(entry.job))
+      .catch((e: Error) => this.emit('warning', `cannot save training job ${entry.job.name}: ${e.message}`));
   }
 }

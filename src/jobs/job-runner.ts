@@ -58,8 +58,12 @@ export async function runJob(ctx: RunContext): Promise<JobMetrics> {
   );
   for (const warning of loaded.warnings) ctx.log(`Warning: ${warning}`);
   const odd = unusualRatings(ds.ratings);
-  if (odd) ctx.log(`Warning: ${count(odd.count)} of ${count(ds.size)} ratings of ${display(spec.input)}.${plan.input.rating} ${odd.what}; the scale is taken from the data (${ds.scale.min}–${ds.scale.max})`);
-  if (spec.folds > ds.size) throw invalid(`cannot make ${spec.folds} cross-validation folds from ${ds.size} ratings of ${display(spec.input)}`);
+  if (odd)
+    ctx.log(
+      `Warning: ${count(odd.count)} of ${count(ds.size)} ratings of ${display(spec.input)}.${plan.input.rating} ${odd.what}; the scale is taken from the data (${ds.scale.min}–${ds.scale.max})`,
+    );
+  if (spec.folds > ds.size)
+    throw invalid(`cannot make ${spec.folds} cross-validation folds from ${ds.size} ratings of ${display(spec.input)}`);
   ctx.checkStop();
 
   ctx.enter('Training', `Training ${spec.algorithm} on ${count(ds.size)} ratings`);
@@ -99,10 +103,17 @@ export async function runJob(ctx: RunContext): Promise<JobMetrics> {
   ctx.setArtifact(manifest.uri);
   ctx.log(`Model artifact written to ${manifest.uri}`);
   ctx.checkStop();
-  const columns = await recommendationColumns(plan.output, plan.input.itemKind, { userIds: model.userIds, itemIds: model.itemIds, n: result.topN.n, items: result.topN.items });
+  const columns = await recommendationColumns(plan.output, plan.input.itemKind, {
+    userIds: model.userIds,
+    itemIds: model.itemIds,
+    n: result.topN.n,
+    items: result.topN.items,
+  });
   const rowsWritten = await warehouse.writeTable(spec.output, columns);
   const end = performance.now();
-  ctx.log(`Top ${spec.topN} predictions for all ${count(rowsWritten)} users saved to table ${display(spec.output)}${at} in ${secs((end - trained) / 1000)}`);
+  ctx.log(
+    `Top ${spec.topN} predictions for all ${count(rowsWritten)} users saved to table ${display(spec.output)}${at} in ${secs((end - trained) / 1000)}`,
+  );
   return metricsOf(result, loaded, rowsWritten, {
     queuedSeconds: ctx.queuedSeconds,
     downloadingSeconds: (readDone - start) / 1000,
@@ -128,7 +139,10 @@ function unusualRatings(ratings: Float32Array): { count: number; what: string } 
     }
   }
   if (below + above === 0) return null;
-  const parts = [below > 0 ? `${count(below)} negative (lowest ${low})` : '', above > 0 ? `${count(above)} over 10 (highest ${high})` : ''].filter(Boolean);
+  const parts = [
+    below > 0 ? `${count(below)} negative (lowest ${low})` : '',
+    above > 0 ? `${count(above)} over 10 (highest ${high})` : '',
+  ].filter(Boolean);
   return { count: below + above, what: `are outside 0–10: ${parts.join(', ')}` };
 }
 
@@ -142,10 +156,22 @@ function cvMetrics(cv: CvResult): NonNullable<JobMetrics['cv']> {
   };
 }
 
-function metricsOf(result: TrainResult, loaded: Awaited<ReturnType<typeof readRatings>>, rowsWritten: number, phases: JobMetrics['phases']): JobMetrics {
+function metricsOf(
+  result: TrainResult,
+  loaded: Awaited<ReturnType<typeof readRatings>>,
+  rowsWritten: number,
+  phases: JobMetrics['phases'],
+): JobMetrics {
   const ds = loaded.dataset;
   return {
-    data: { rowsRead: loaded.rowsRead, ratings: ds.size, duplicates: loaded.duplicates, users: ds.userIds.size, items: ds.itemIds.size, scale: { ...ds.scale } },
+    data: {
+      rowsRead: loaded.rowsRead,
+      ratings: ds.size,
+      duplicates: loaded.duplicates,
+      users: ds.userIds.size,
+      items: ds.itemIds.size,
+      scale: { ...ds.scale },
+    },
     cv: result.cv ? cvMetrics(result.cv) : null,
     fullFit: { seconds: result.fullFit.seconds, trainRmse: [...result.fullFit.trainRmse] },
     topN: { n: result.topN.n, users: result.model.userIds.length, seconds: result.topN.seconds },

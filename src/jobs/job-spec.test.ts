@@ -37,7 +37,11 @@ describe('job spec', () => {
       [{ maxRuntimeSeconds: 29 * 24 * 3600 }, /maxRuntimeSeconds must be an integer in 1\.\.2419200/],
     ];
     for (const [overrides, message] of cases) {
-      assert.throws(() => parseJobSpec({ input, output, ...overrides } as never), { code: 'INVALID_ARGUMENT', message }, JSON.stringify(overrides));
+      assert.throws(
+        () => parseJobSpec({ input, output, ...overrides } as never),
+        { code: 'INVALID_ARGUMENT', message },
+        JSON.stringify(overrides),
+      );
     }
   });
 });

@@ -27,10 +27,12 @@ export function parseJobSpec(req: JobRequest): JobSpec {
   if (typeof req !== 'object' || req === null) throw invalid('a training job needs a request object with input and output tables');
   const input = tableName(req.input, 'input');
   const output = tableName(req.output, 'output');
-  if (sameTable(input, output)) throw invalid(`input and output are the same table ${display(input)}; the job would overwrite its own training data`);
+  if (sameTable(input, output))
+    throw invalid(`input and output are the same table ${display(input)}; the job would overwrite its own training data`);
   const algo = getAlgorithm(req.algorithm ?? 'svd');
   const raw = req.hyperparameters ?? {};
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalid(`hyperparameters must be an object of name: value, got ${JSON.stringify(raw)}`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw invalid(`hyperparameters must be an object of name: value, got ${JSON.stringify(raw)}`);
   const hyperparameters = algo.parseConfig(raw) as Record<string, unknown>;
   const folds = integer('folds', req.folds ?? 5, 0, MAX_FOLDS);
   if (folds === 1) throw invalid('folds must be 0 (no cross-validation) or at least 2, got 1');
@@ -50,7 +52,9 @@ export const display = (t: TableName): string => displayName([t.database, t.sche
 
 /** DuckDB (like Snowflake for the quoted names recpipe stores) matches table names case-insensitively. */
 export const sameTable = (a: TableName, b: TableName): boolean =>
-  a.database.toUpperCase() === b.database.toUpperCase() && a.schema.toUpperCase() === b.schema.toUpperCase() && a.name.toUpperCase() === b.name.toUpperCase();
+  a.database.toUpperCase() === b.database.toUpperCase() &&
+  a.schema.toUpperCase() === b.schema.toUpperCase() &&
+  a.name.toUpperCase() === b.name.toUpperCase();
 
 function tableName(t: TableName | undefined, what: string): TableName {
   if (typeof t !== 'object' || t === null) throw invalid(`${what} table is missing (expected database, schema and name)`);

@@ -63,7 +63,9 @@ export class JobStore {
   async loadAll(): Promise<{ jobs: TrainingJob[]; problems: string[] }> {
     let names: string[];
     try {
-      names = (await readdir(this.root, { withFileTypes: true })).filter((d) => d.isDirectory() && JOB_NAME_PATTERN.test(d.name)).map((d) => d.name);
+      names = (await readdir(this.root, { withFileTypes: true }))
+        .filter((d) => d.isDirectory() && JOB_NAME_PATTERN.test(d.name))
+        .map((d) => d.name);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { jobs: [], problems: [] };
       throw e;
@@ -95,7 +97,10 @@ export class JobStore {
     try {
       for (let job = slot.latest; job; job = slot.latest) {
         slot.latest = null;
-        await writeFileAtomic(join(this.dir(name), 'job.json'), JSON.stringify({ format: FORMAT, formatVersion: FORMAT_VERSION, ...job }, null, 2) + '\n');
+        await writeFileAtomic(
+          join(this.dir(name), 'job.json'),
+          JSON.stringify({ format: FORMAT, formatVersion: FORMAT_VERSION, ...job }, null, 2) + '\n',
+        );
       }
     } finally {
       slot.writing = null;
@@ -106,10 +111,12 @@ export class JobStore {
 function parseJobFile(text: string, dirName: string): TrainingJob {
   const raw = JSON.parse(text) as Record<string, unknown>;
   if (raw.format !== FORMAT) throw new Error(`not a training job file (format ${JSON.stringify(raw.format)}, expected ${FORMAT})`);
-  if (raw.formatVersion !== FORMAT_VERSION) throw new Error(`format version ${JSON.stringify(raw.formatVersion)} is not supported (this recpipe reads ${FORMAT_VERSION})`);
+  if (raw.formatVersion !== FORMAT_VERSION)
+    throw new Error(`format version ${JSON.stringify(raw.formatVersion)} is not supported (this recpipe reads ${FORMAT_VERSION})`);
   if (raw.name !== dirName) throw new Error(`holds job ${JSON.stringify(raw.name)}, but its directory is ${dirName}`);
   if (!STATUSES.has(raw.status as string)) throw new Error(`unknown status ${JSON.stringify(raw.status)}`);
-  if (!Array.isArray(raw.secondaryStatusTransitions) || typeof raw.spec !== 'object' || raw.spec === null) throw new Error('spec or secondaryStatusTransitions is missing');
+  if (!Array.isArray(raw.secondaryStatusTransitions) || typeof raw.spec !== 'object' || raw.spec === null)
+    throw new Error('spec or secondaryStatusTransitions is missing');
   const { format: _f, formatVersion: _v, ...job } = raw;
   return { columns: null, ...job } as unknown as TrainingJob;
 }

@@ -36,7 +36,10 @@ export async function readRatings(warehouse: JobTables, plan: TablePlan): Promis
   const built = builder.finish(`input table ${display(table)}`);
   checkOutputUserIds(plan, built.dataset.userIds);
   const { count, firstRow } = built.negative;
-  const warnings = count > 0 ? [`input table ${display(table)} has ${count} negative ${rating} value${count === 1 ? '' : 's'} (the first in row ${firstRow + 1})`] : [];
+  const warnings =
+    count > 0
+      ? [`input table ${display(table)} has ${count} negative ${rating} value${count === 1 ? '' : 's'} (the first in row ${firstRow + 1})`]
+      : [];
   return { dataset: built.dataset, rowsRead: built.rowsRead, duplicates: built.duplicates.count, warnings };
 }
 
@@ -58,9 +61,12 @@ function checkOutputUserIds(plan: TablePlan, userIds: IdMap): void {
             ? `is beyond 2^53, which the table writer cannot carry exactly (use a VARCHAR USERID column)`
             : null;
     if (why) {
-      throw invalid(`output table ${display(plan.output.table)} takes ${type} user ids, but user id ${JSON.stringify(id)} of ${display(plan.input.table)} ${why}`, {
-        table: display(plan.output.table),
-      });
+      throw invalid(
+        `output table ${display(plan.output.table)} takes ${type} user ids, but user id ${JSON.stringify(id)} of ${display(plan.input.table)} ${why}`,
+        {
+          table: display(plan.output.table),
+        },
+      );
     }
   }
 }

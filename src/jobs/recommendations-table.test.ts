@@ -41,7 +41,12 @@ describe('recommendations table columns', () => {
     const itemIds = ['é', '😀', 'plain', 'a\\b', '\u2028'];
     const rows = 70_000;
     const items = Int32Array.from({ length: rows * 3 }, (_, x) => ((x * 7) % 6) - 1);
-    const [, recs] = await recommendationColumns(output('VARCHAR'), 'text', { userIds: Array.from({ length: rows }, String), itemIds, n: 3, items });
+    const [, recs] = await recommendationColumns(output('VARCHAR'), 'text', {
+      userIds: Array.from({ length: rows }, String),
+      itemIds,
+      n: 3,
+      items,
+    });
     const json = texts(recs);
     for (const u of [0, 1, 65_535, 65_536, rows - 1]) {
       const expected: string[] = [];

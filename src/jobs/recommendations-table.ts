@@ -74,7 +74,16 @@ async function jsonLists(tokens: readonly string[], items: Int32Array, n: number
   return { bytes: out, offsets };
 }
 
-function encodeRows(out: Buffer, offsets: Int32Array, bytes: Buffer, start: Int32Array, items: Int32Array, n: number, from: number, to: number): void {
+function encodeRows(
+  out: Buffer,
+  offsets: Int32Array,
+  bytes: Buffer,
+  start: Int32Array,
+  items: Int32Array,
+  n: number,
+  from: number,
+  to: number,
+): void {
   for (let u = from; u < to; u++) {
     let at = offsets[u];
     out[at++] = OPEN;

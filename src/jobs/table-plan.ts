@@ -54,38 +54,73 @@ async function planInput(warehouse: JobTables, table: TableName): Promise<TableP
   const [user, item, rating] = INPUT_COLUMNS.map((name) => {
     const col = find(cols, name);
     if (!col) {
-      throw invalid(`input table ${display(table)} has no ${name} column (it has ${cols.map((c) => c.name).join(', ')}); a training table needs USERID, MOVIEID and RATING`, {
-        table: display(table),
-        column: name,
-      });
+      throw invalid(
+        `input table ${display(table)} has no ${name} column (it has ${cols.map((c) => c.name).join(', ')}); a training table needs USERID, MOVIEID and RATING`,
+        {
+          table: display(table),
+          column: name,
+        },
+      );
     }
     return col;
   });
   const ratingKind = kindOf(rating.type);
   if (ratingKind !== 'integer' && ratingKind !== 'float') {
-    throw invalid(`column ${rating.name} of input table ${display(table)} has type ${rating.type}; ratings must be numbers`, { table: display(table), column: rating.name });
+    throw invalid(`column ${rating.name} of input table ${display(table)} has type ${rating.type}; ratings must be numbers`, {
+      table: display(table),
+      column: rating.name,
+    });
   }
-  const plan = { table, user: user.name, item: item.name, rating: rating.name, userKind: idKind(user, table, 'input'), itemKind: idKind(item, table, 'input') };
+  const plan = {
+    table,
+    user: user.name,
+    item: item.name,
+    rating: rating.name,
+    userKind: idKind(user, table, 'input'),
+    itemKind: idKind(item, table, 'input'),
+  };
   const any = await warehouse.run(`SELECT 1 FROM ${quoteTableName(table)} LIMIT 1`);
-  if (any.rows.length === 0) throw new RecpipeError('FAILED_PRECONDITION', `input table ${display(table)} is empty: there are no ratings to train on`, { table: display(table) });
+  if (any.rows.length === 0)
+    throw new RecpipeError('FAILED_PRECONDITION', `input table ${display(table)} is empty: there are no ratings to train on`, {
+      table: display(table),
+    });
   return plan;
 }
 
 async function planOutput(warehouse: JobTables, table: TableName, inputUserKind: IdKind): Promise<TablePlan['output']> {
-  const listed = (await warehouse.listTables({ database: table.database, schema: table.schema })).find((t) => t.name.toUpperCase() === table.name.toUpperCase());
+  const listed = (await warehouse.listTables({ database: table.database, schema: table.schema })).find(
+    (t) => t.name.toUpperCase() === table.name.toUpperCase(),
+  );
   if (!listed) {
     await checkSchemaExists(warehouse, table);
-    return { table, exists: false, userColumn: NEW_OUTPUT.user, recommendationsColumn: NEW_OUTPUT.recommendations, userType: USER_TYPE[inputUserKind] };
+    return {
+      table,
+      exists: false,
+      userColumn: NEW_OUTPUT.user,
+      recommendationsColumn: NEW_OUTPUT.recommendations,
+      userType: USER_TYPE[inputUserKind],
+    };
   }
-  if (listed.kind !== 'TABLE') throw invalid(`output ${display(table)} is a view; the job writes its recommendations into a table`, { table: display(table) });
+  if (listed.kind !== 'TABLE')
+    throw invalid(`output ${display(table)} is a view; the job writes its recommendations into a table`, { table: display(table) });
   const cols = (await warehouse.tableColumns(table)) ?? [];
   const shape = cols.map((c) => `${c.name} ${c.type}`).join(', ');
   const fix = `an output table has two columns, the user id and a VARIANT for the recommendations (e.g. USERID FLOAT, TOP_10_RECOMMENDATIONS VARIANT); or drop it and the job creates one`;
-  if (cols.length !== 2) throw invalid(`output table ${display(table)} has ${cols.length} column(s) (${shape}); ${fix}`, { table: display(table) });
+  if (cols.length !== 2)
+    throw invalid(`output table ${display(table)} has ${cols.length} column(s) (${shape}); ${fix}`, { table: display(table) });
   const recs = recommendationsColumn(cols);
-  if (!recs) throw invalid(`output table ${display(table)} (${shape}): cannot tell which column holds the recommendations; ${fix}`, { table: display(table) });
+  if (!recs)
+    throw invalid(`output table ${display(table)} (${shape}): cannot tell which column holds the recommendations; ${fix}`, {
+      table: display(table),
+    });
   const user = cols.find((c) => c !== recs) as ColumnInfo;
-  return { table, exists: true, userColumn: user.name, recommendationsColumn: recs.name, userType: USER_TYPE[idKind(user, table, 'output')] };
+  return {
+    table,
+    exists: true,
+    userColumn: user.name,
+    recommendationsColumn: recs.name,
+    userType: USER_TYPE[idKind(user, table, 'output')],
+  };
 }
 
 /**
@@ -122,10 +157,14 @@ const find = (cols: readonly ColumnInfo[], name: string): ColumnInfo | undefined
 function idKind(col: ColumnInfo, table: TableName, side: string): IdKind {
   const kind = kindOf(col.type);
   if (!kind) {
-    throw new RecpipeError('INVALID_ARGUMENT', `column ${col.name} of ${side} table ${display(table)} has type ${col.type}; ids must be numbers or text`, {
-      table: display(table),
-      column: col.name,
-    });
+    throw new RecpipeError(
+      'INVALID_ARGUMENT',
+      `column ${col.name} of ${side} table ${display(table)} has type ${col.type}; ids must be numbers or text`,
+      {
+        table: display(table),
+        column: col.name,
+      },
+    );
   }
   return kind;
 }

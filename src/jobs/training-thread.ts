@@ -38,7 +38,12 @@ export function startTrainingThread(task: TrainTask, handlers: TrainingHandlers)
     });
     worker.on('error', (e) => reject(new RecpipeError('INTERNAL', `the training worker failed: ${e.stack ?? e.message}`)));
     worker.on('exit', (code) =>
-      reject(new RecpipeError('INTERNAL', terminated ? 'the training worker was terminated' : `the training worker exited with code ${code} before answering`)),
+      reject(
+        new RecpipeError(
+          'INTERNAL',
+          terminated ? 'the training worker was terminated' : `the training worker exited with code ${code} before answering`,
+        ),
+      ),
     );
   });
   const terminate = async (): Promise<void> => {

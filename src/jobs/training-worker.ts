@@ -37,7 +37,10 @@ const secs = (s: number): string => `${s.toFixed(2)} s`;
 train(workerData as TrainTask).then(
   ([result, transfer]) => post({ kind: 'done', result }, transfer),
   (e: unknown) => {
-    const error = e instanceof RecpipeError ? { code: e.code, message: e.message } : { code: 'INTERNAL' as const, message: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+    const error =
+      e instanceof RecpipeError
+        ? { code: e.code, message: e.message }
+        : { code: 'INTERNAL' as const, message: e instanceof Error ? (e.stack ?? e.message) : String(e) };
     post({ kind: 'failed', error });
   },
 );
@@ -96,7 +99,18 @@ async function train(task: TrainTask): Promise<[TrainResult, ArrayBuffer[]]> {
     };
     const items = owned(top.items, transfer);
     const rated = { userPtr: owned(out.trainset.userPtr, transfer), itemIdx: owned(out.trainset.itemIdx, transfer) };
-    return [{ model, cv: cvResult, fullFit: out.fullFit, topN: { n: task.topN, items, seconds: topSeconds }, trainingData, rated, kernels: kernels.name }, transfer];
+    return [
+      {
+        model,
+        cv: cvResult,
+        fullFit: out.fullFit,
+        topN: { n: task.topN, items, seconds: topSeconds },
+        trainingData,
+        rated,
+        kernels: kernels.name,
+      },
+      transfer,
+    ];
   } finally {
     await pool?.close();
   }
@@ -113,7 +127,9 @@ function crossValidate(pool: ComputePool, task: TrainTask, dataset: Dataset): Pr
     pool.crossValidate(algo.id, { ...task.hyperparameters }, [split], task.seed).then((r): FoldResult => {
       const fold = r.folds[0];
       progress('cv', ++done, splits.length);
-      log(`Fold ${f + 1}: RMSE ${fold.rmse.toFixed(4)}, MAE ${fold.mae.toFixed(4)}, fit ${secs(fold.fitTime)}, test ${secs(fold.testTime)}`);
+      log(
+        `Fold ${f + 1}: RMSE ${fold.rmse.toFixed(4)}, MAE ${fold.mae.toFixed(4)}, fit ${secs(fold.fitTime)}, test ${secs(fold.testTime)}`,
+      );
       return fold;
     }),
   );

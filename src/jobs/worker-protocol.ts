@@ -25,7 +25,10 @@ export interface TrainTask {
   readonly foldWorkers: number;
 }
 
-export type ModelPayload = Omit<FactorModel, 'userIds' | 'itemIds'> & { readonly userIds: readonly string[]; readonly itemIds: readonly string[] };
+export type ModelPayload = Omit<FactorModel, 'userIds' | 'itemIds'> & {
+  readonly userIds: readonly string[];
+  readonly itemIds: readonly string[];
+};
 
 export interface TrainResult {
   readonly model: ModelPayload;

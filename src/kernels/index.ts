@@ -28,12 +28,17 @@ const compiled = new Map<string, WasmModule>();
 export function wasmModule(path = wasmKernelsPath()): WasmModule {
   const known = compiled.get(path);
   if (known) return known;
-  if (!existsSync(path)) throw new RecpipeError('FAILED_PRECONDITION', `WebAssembly kernels not built: ${path} is missing (run npm run build:wasm)`, { path });
+  if (!existsSync(path))
+    throw new RecpipeError('FAILED_PRECONDITION', `WebAssembly kernels not built: ${path} is missing (run npm run build:wasm)`, { path });
   let module: WasmModule;
   try {
     module = new wasmApi.Module(readFileSync(path));
   } catch (e) {
-    throw new RecpipeError('FAILED_PRECONDITION', `WebAssembly kernels at ${path} cannot be compiled here (SIMD needed): ${(e as Error).message}`, { path });
+    throw new RecpipeError(
+      'FAILED_PRECONDITION',
+      `WebAssembly kernels at ${path} cannot be compiled here (SIMD needed): ${(e as Error).message}`,
+      { path },
+    );
   }
   compiled.set(path, module);
   return module;
@@ -45,7 +50,8 @@ export function wasmModule(path = wasmKernelsPath()): WasmModule {
  * own linear memory, so independent callers never share scratch space.
  */
 export function loadKernels(preference: KernelPreference = 'auto', onFallback?: (reason: string) => void, wasmPath?: string): Kernels {
-  if (!kernelPreferences.includes(preference)) throw invalid(`unknown kernel preference '${preference}'; known: ${kernelPreferences.join(', ')}`, { preference });
+  if (!kernelPreferences.includes(preference))
+    throw invalid(`unknown kernel preference '${preference}'; known: ${kernelPreferences.join(', ')}`, { preference });
   if (preference === 'typescript') return referenceKernels;
   if (preference === 'wasm') return createWasmKernels(wasmModule(wasmPath));
   try {

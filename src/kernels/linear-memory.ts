@@ -45,7 +45,11 @@ export class LinearMemory {
     try {
       this.memory.grow(Math.ceil((bytes - have) / PAGE));
     } catch (e) {
-      throw new RecpipeError('RESOURCE_EXHAUSTED', `WebAssembly kernels need ${bytes} bytes of linear memory, more than the 4 GiB a wasm32 module can address: ${(e as Error).message}`, { bytes });
+      throw new RecpipeError(
+        'RESOURCE_EXHAUSTED',
+        `WebAssembly kernels need ${bytes} bytes of linear memory, more than the 4 GiB a wasm32 module can address: ${(e as Error).message}`,
+        { bytes },
+      );
     }
   }
 }

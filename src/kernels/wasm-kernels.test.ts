@@ -104,7 +104,14 @@ const FACTOR_TOLERANCE = 1e-5;
 
 describe('wasm SVD SGD agrees with the reference kernel', () => {
   const ts = syntheticTrainset(40, 60, 1);
-  for (const [k, biased] of [[100, true], [8, true], [7, true], [3, false], [1, true], [0, true]] as const) {
+  for (const [k, biased] of [
+    [100, true],
+    [8, true],
+    [7, true],
+    [3, false],
+    [1, true],
+    [0, true],
+  ] as const) {
     it(`k = ${k}, ${biased ? 'biased' : 'unbiased'}: same factors, biases and training curve after 5 epochs`, () => {
       const start = initialState(ts, k, biased, 7);
       const ref = copyState(start);
@@ -119,7 +126,11 @@ describe('wasm SVD SGD agrees with the reference kernel', () => {
       assert.ok(maxAbsDiff(got.userBias, ref.userBias) < FACTOR_TOLERANCE);
       assert.ok(maxAbsDiff(got.itemBias, ref.itemBias) < FACTOR_TOLERANCE);
       if (!biased) assert.ok(got.userBias.every((b) => b === 0) && got.itemBias.every((b) => b === 0), 'unbiased keeps biases at zero');
-      assert.notDeepEqual(k > 0 ? got.itemFactors : got.itemBias, k > 0 ? start.itemFactors : start.itemBias, 'training moved the parameters');
+      assert.notDeepEqual(
+        k > 0 ? got.itemFactors : got.itemBias,
+        k > 0 ? start.itemFactors : start.itemBias,
+        'training moved the parameters',
+      );
     });
   }
 
@@ -141,7 +152,10 @@ describe('wasm SVD SGD agrees with the reference kernel', () => {
     const before = copyState(s);
     wasm.svdSgd(ts, s, rates, 0);
     assert.deepEqual(s, before);
-    assert.throws(() => wasm.svdSgd(ts, { ...s, itemFactors: new Float32Array(3) }, rates, 1), { code: 'INVALID_ARGUMENT', message: /itemFactors has 3 entries, expected 240/ });
+    assert.throws(() => wasm.svdSgd(ts, { ...s, itemFactors: new Float32Array(3) }, rates, 1), {
+      code: 'INVALID_ARGUMENT',
+      message: /itemFactors has 3 entries, expected 240/,
+    });
   });
 });
 
@@ -158,7 +172,13 @@ describe('wasm top-N agrees with the reference kernel', () => {
     return modelOf(ts, s);
   }
 
-  for (const [k, biased] of [[100, true], [16, false], [7, true], [3, true], [0, true]] as const) {
+  for (const [k, biased] of [
+    [100, true],
+    [16, false],
+    [7, true],
+    [3, true],
+    [0, true],
+  ] as const) {
     it(`k = ${k}, ${biased ? 'biased' : 'unbiased'}: identical lists, same clipped scores, exclusions honoured`, () => {
       const model = randomModel(k, biased, 11 + k);
       const n = 10;
@@ -170,7 +190,10 @@ describe('wasm top-N agrees with the reference kernel', () => {
         const rated = new Set(ts.itemIdx.subarray(ts.userPtr[u], ts.userPtr[u + 1]));
         for (let r = 0; r < n; r++) assert.ok(!rated.has(got.items[u * n + r]), `user ${u} got rated item ${got.items[u * n + r]}`);
       }
-      assert.ok(got.scores.every((s) => s >= 1 && s <= 5), 'scores are clipped to the scale');
+      assert.ok(
+        got.scores.every((s) => s >= 1 && s <= 5),
+        'scores are clipped to the scale',
+      );
     });
   }
 
@@ -193,7 +216,9 @@ describe('wasm top-N agrees with the reference kernel', () => {
     const got = wasm.topN(model, allUsers, none, 8, shuffled);
     const ref = referenceKernels.topN(model, allUsers, none, 8, shuffled);
     assert.deepEqual(got.items, ref.items);
-    const expected = Array.from({ length: 20 }, (_, i) => i).sort((a, b) => shuffled[a] - shuffled[b]).slice(0, 8);
+    const expected = Array.from({ length: 20 }, (_, i) => i)
+      .sort((a, b) => shuffled[a] - shuffled[b])
+      .slice(0, 8);
     for (let u = 0; u < ts.nUsers; u++) assert.deepEqual([...got.items.subarray(u * 8, u * 8 + 8)], expected);
   });
 
@@ -201,7 +226,10 @@ describe('wasm top-N agrees with the reference kernel', () => {
     const model = randomModel(5, true, 4);
     // User 3 has rated everything but items 10 and 20.
     const rated = Array.from({ length: ts.nItems }, (_, i) => i).filter((i) => i !== 10 && i !== 20);
-    const exclude = { userPtr: Int32Array.of(0, 0, 0, 0, rated.length, ...new Array(ts.nUsers - 4).fill(rated.length)), itemIdx: Int32Array.from(rated) };
+    const exclude = {
+      userPtr: Int32Array.of(0, 0, 0, 0, rated.length, ...new Array(ts.nUsers - 4).fill(rated.length)),
+      itemIdx: Int32Array.from(rated),
+    };
     const users = Int32Array.of(3, 0, 3);
     const got = wasm.topN(model, users, exclude, 4, rank);
     const ref = referenceKernels.topN(model, users, exclude, 4, rank);
@@ -217,7 +245,10 @@ describe('wasm top-N agrees with the reference kernel', () => {
     const model = randomModel(4, true, 6);
     assert.equal(wasm.topN(model, allUsers, exclusionsOf(ts), 0, rank).items.length, 0);
     assert.equal(wasm.topN(model, new Int32Array(0), exclusionsOf(ts), 5, rank).items.length, 0);
-    assert.throws(() => wasm.topN(model, Int32Array.of(ts.nUsers), exclusionsOf(ts), 5, rank), { code: 'INVALID_ARGUMENT', message: /user index 50/ });
+    assert.throws(() => wasm.topN(model, Int32Array.of(ts.nUsers), exclusionsOf(ts), 5, rank), {
+      code: 'INVALID_ARGUMENT',
+      message: /user index 50/,
+    });
   });
 
   it('re-packs the item side after another call reused the linear memory', () => {
@@ -237,7 +268,10 @@ describe('loadKernels', () => {
   it('gives the reference for typescript, wasm for auto when built, and names unknown preferences', () => {
     assert.equal(loadKernels('typescript'), referenceKernels);
     assert.equal(loadKernels('auto').name, 'wasm');
-    assert.throws(() => loadKernels('simd' as 'wasm'), { code: 'INVALID_ARGUMENT', message: /unknown kernel preference 'simd'; known: wasm, typescript, auto/ });
+    assert.throws(() => loadKernels('simd' as 'wasm'), {
+      code: 'INVALID_ARGUMENT',
+      message: /unknown kernel preference 'simd'; known: wasm, typescript, auto/,
+    });
   });
 
   it('falls back to the reference with the reason when the module is missing or broken, unless wasm is required', () => {
@@ -245,12 +279,18 @@ describe('loadKernels', () => {
     try {
       const missing = join(dir, 'kernels.wasm');
       const reasons: string[] = [];
-      assert.equal(loadKernels('auto', (r) => reasons.push(r), missing), referenceKernels);
+      assert.equal(
+        loadKernels('auto', (r) => reasons.push(r), missing),
+        referenceKernels,
+      );
       assert.match(reasons[0], /using the TypeScript reference kernels: .*kernels\.wasm is missing \(run npm run build:wasm\)/);
       assert.throws(() => loadKernels('wasm', undefined, missing), { code: 'FAILED_PRECONDITION', message: /is missing/ });
       const broken = join(dir, 'broken.wasm');
       writeFileSync(broken, 'not wasm');
-      assert.equal(loadKernels('auto', (r) => reasons.push(r), broken), referenceKernels);
+      assert.equal(
+        loadKernels('auto', (r) => reasons.push(r), broken),
+        referenceKernels,
+      );
       assert.match(reasons[1], /broken\.wasm cannot be compiled here/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -262,8 +302,11 @@ describe('loadKernels', () => {
     const kernels = loadKernels('wasm');
     const model = modelOf(ts, initialState(ts, 2, true, 1));
     const s = initialState(ts, 2, true, 1);
-    assert.throws(() => kernels.svdSgd(ts, s, rates, 1, () => kernels.topN(model, Int32Array.of(0), exclusionsOf(ts), 1, itemIdRank(ts.itemIds))), {
-      code: 'FAILED_PRECONDITION',
-    });
+    assert.throws(
+      () => kernels.svdSgd(ts, s, rates, 1, () => kernels.topN(model, Int32Array.of(0), exclusionsOf(ts), 1, itemIdRank(ts.itemIds))),
+      {
+        code: 'FAILED_PRECONDITION',
+      },
+    );
   });
 });

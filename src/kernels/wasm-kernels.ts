@@ -1,4 +1,14 @@
-import { invalid, RecpipeError, type Exclusions, type FactorModel, type Kernels, type SvdRates, type SvdState, type TopNResult, type Trainset } from '../core/index.js';
+import {
+  invalid,
+  RecpipeError,
+  type Exclusions,
+  type FactorModel,
+  type Kernels,
+  type SvdRates,
+  type SvdState,
+  type TopNResult,
+  type Trainset,
+} from '../core/index.js';
 import { LinearMemory } from './linear-memory.js';
 import { wasmApi, type WasmMemory, type WasmModule } from './wasm-api.js';
 
@@ -7,15 +17,44 @@ interface WasmExports {
   readonly memory: WasmMemory;
   heapBase(): number;
   svdEpoch(
-    nUsers: number, userPtr: number, itemIdx: number, ratings: number, bu: number, bi: number, P: number, Q: number,
-    stride: number, mu: number, biased: number,
-    lrBu: number, lrBi: number, lrPu: number, lrQi: number, regBu: number, regBi: number, regPu: number, regQi: number,
+    nUsers: number,
+    userPtr: number,
+    itemIdx: number,
+    ratings: number,
+    bu: number,
+    bi: number,
+    P: number,
+    Q: number,
+    stride: number,
+    mu: number,
+    biased: number,
+    lrBu: number,
+    lrBi: number,
+    lrPu: number,
+    lrQi: number,
+    regBu: number,
+    regBi: number,
+    regPu: number,
+    regQi: number,
   ): number;
   topNScratchBytes(nUsers: number, nItems: number, n: number): number;
   packPanels(Q: number, bias: number, nItems: number, k: number, biased: number, out: number): void;
   topN(
-    nUsers: number, P: number, k: number, base: number, exPtr: number, exIdx: number, panels: number, nItems: number,
-    rank: number, n: number, outItems: number, outScores: number, lo: number, hi: number, scratch: number,
+    nUsers: number,
+    P: number,
+    k: number,
+    base: number,
+    exPtr: number,
+    exIdx: number,
+    panels: number,
+    nItems: number,
+    rank: number,
+    n: number,
+    outItems: number,
+    outScores: number,
+    lo: number,
+    hi: number,
+    scratch: number,
   ): void;
 }
 
@@ -35,7 +74,11 @@ export function createWasmKernels(module: WasmModule): Kernels {
   const panels = new PanelCache(ex, mem);
   let busy = false;
   const exclusive = <T>(run: () => T): T => {
-    if (busy) throw new RecpipeError('FAILED_PRECONDITION', 'WebAssembly kernels are not reentrant: a callback called back into the same kernel instance');
+    if (busy)
+      throw new RecpipeError(
+        'FAILED_PRECONDITION',
+        'WebAssembly kernels are not reentrant: a callback called back into the same kernel instance',
+      );
     busy = true;
     try {
       return run();
@@ -54,7 +97,15 @@ export function createWasmKernels(module: WasmModule): Kernels {
   };
 }
 
-function svdSgd(ex: WasmExports, mem: LinearMemory, ts: Trainset, s: SvdState, r: SvdRates, nEpochs: number, onEpoch?: (epoch: number, rmse: number) => void): void {
+function svdSgd(
+  ex: WasmExports,
+  mem: LinearMemory,
+  ts: Trainset,
+  s: SvdState,
+  r: SvdRates,
+  nEpochs: number,
+  onEpoch?: (epoch: number, rmse: number) => void,
+): void {
   const { nUsers, nItems, nRatings } = ts;
   const k = s.nFactors;
   const stride = stride4(k);
@@ -81,8 +132,25 @@ function svdSgd(ex: WasmExports, mem: LinearMemory, ts: Trainset, s: SvdState, r
   const mu = s.biased ? ts.globalMean : 0;
   for (let epoch = 0; epoch < nEpochs; epoch++) {
     const sse = ex.svdEpoch(
-      nUsers, at.userPtr, at.itemIdx, at.ratings, at.bu, at.bi, at.P, at.Q, stride, mu, s.biased ? 1 : 0,
-      r.lrBu, r.lrBi, r.lrPu, r.lrQi, r.regBu, r.regBi, r.regPu, r.regQi,
+      nUsers,
+      at.userPtr,
+      at.itemIdx,
+      at.ratings,
+      at.bu,
+      at.bi,
+      at.P,
+      at.Q,
+      stride,
+      mu,
+      s.biased ? 1 : 0,
+      r.lrBu,
+      r.lrBi,
+      r.lrPu,
+      r.lrQi,
+      r.regBu,
+      r.regBi,
+      r.regPu,
+      r.regQi,
     );
     onEpoch?.(epoch + 1, Math.sqrt(sse / nRatings));
   }
@@ -93,22 +161,32 @@ function svdSgd(ex: WasmExports, mem: LinearMemory, ts: Trainset, s: SvdState, r
 }
 
 function topN(
-  ex: WasmExports, mem: LinearMemory, cache: PanelCache, model: FactorModel, users: Int32Array, exclude: Exclusions, n: number, itemRank: Int32Array,
+  ex: WasmExports,
+  mem: LinearMemory,
+  cache: PanelCache,
+  model: FactorModel,
+  users: Int32Array,
+  exclude: Exclusions,
+  n: number,
+  itemRank: Int32Array,
 ): TopNResult {
   const nList = users.length;
   const nItems = model.itemIds.length;
   const nUsers = model.userIds.length;
   const k = model.nFactors;
-  if (n <= 0 || nList === 0) return { items: new Int32Array(Math.max(0, nList * n)).fill(-1), scores: new Float32Array(Math.max(0, nList * n)).fill(Number.NaN) };
+  if (n <= 0 || nList === 0)
+    return { items: new Int32Array(Math.max(0, nList * n)).fill(-1), scores: new Float32Array(Math.max(0, nList * n)).fill(Number.NaN) };
   expectLength('itemRank', itemRank, nItems);
   expectLength('userFactors', model.userFactors, nUsers * k);
   expectLength('userBias', model.userBias, nUsers);
-  if (exclude.userPtr.length < nUsers + 1) throw invalid(`exclusions cover ${exclude.userPtr.length - 1} users, the model has ${nUsers}`, { users: nUsers });
+  if (exclude.userPtr.length < nUsers + 1)
+    throw invalid(`exclusions cover ${exclude.userPtr.length - 1} users, the model has ${nUsers}`, { users: nUsers });
   const fixed = cache.place(model, itemRank);
   let nExcluded = 0;
   for (let ux = 0; ux < nList; ux++) {
     const u = users[ux];
-    if (!(u >= 0 && u < nUsers)) throw invalid(`top-N user index ${u} at position ${ux} is outside the model's ${nUsers} users`, { user: u });
+    if (!(u >= 0 && u < nUsers))
+      throw invalid(`top-N user index ${u} at position ${ux} is outside the model's ${nUsers} users`, { user: u });
     nExcluded += exclude.userPtr[u + 1] - exclude.userPtr[u];
   }
   const at = mem.layout(
@@ -134,12 +212,29 @@ function topN(
     base[ux] = model.biased ? model.globalMean + model.userBias[u] : 0;
     for (let e = exclude.userPtr[u]; e < exclude.userPtr[u + 1]; e++, x++) {
       const i = exclude.itemIdx[e];
-      if (!(i >= 0 && i < nItems)) throw invalid(`excluded item index ${i} of user ${u} is outside the model's ${nItems} items`, { user: u, item: i });
+      if (!(i >= 0 && i < nItems))
+        throw invalid(`excluded item index ${i} of user ${u} is outside the model's ${nItems} items`, { user: u, item: i });
       exIdx[x] = i;
     }
     exPtr[ux + 1] = x;
   }
-  ex.topN(nList, at.P, k, at.base, at.exPtr, at.exIdx, cache.panelsAt, nItems, cache.rankAt, n, at.items, at.scores, model.scale.min, model.scale.max, at.scratch);
+  ex.topN(
+    nList,
+    at.P,
+    k,
+    at.base,
+    at.exPtr,
+    at.exIdx,
+    cache.panelsAt,
+    nItems,
+    cache.rankAt,
+    n,
+    at.items,
+    at.scores,
+    model.scale.min,
+    model.scale.max,
+    at.scratch,
+  );
   return { items: mem.i32(at.items, nList * n).slice(), scores: mem.f32(at.scores, nList * n).slice() };
 }
 
@@ -198,5 +293,6 @@ function unpadRows(src: Float32Array, stride: number, dst: Float32Array, k: numb
 }
 
 function expectLength(name: string, a: ArrayLike<number>, expected: number): void {
-  if (a.length !== expected) throw invalid(`${name} has ${a.length} entries, expected ${expected}`, { array: name, length: a.length, expected });
+  if (a.length !== expected)
+    throw invalid(`${name} has ${a.length} entries, expected ${expected}`, { array: name, length: a.length, expected });
 }

@@ -17,7 +17,8 @@ export function labOneSql(dataDir: string): string[] {
   ];
 }
 
-export const TRAIN_SQL = "select train_and_get_recommendations('MOVIELENS.PUBLIC.ratings_train_data','MOVIELENS.PUBLIC.user_movie_recommendations') as training_job";
+export const TRAIN_SQL =
+  "select train_and_get_recommendations('MOVIELENS.PUBLIC.ratings_train_data','MOVIELENS.PUBLIC.user_movie_recommendations') as training_job";
 
 export const NO_RATINGS_SQL = [
   'create or replace table no_ratings (USERID float, MOVIEID float)',
@@ -34,7 +35,7 @@ export const INVOKE_SQL =
  * creates it, runs it once with EXECUTE TASK and leaves it suspended (tasks run while a process owns the home).
  */
 export const AUTOMATION_SQL = [
-    `create or replace task retrain warehouse = COMPUTE_WH schedule = 'USING CRON 0 3 * * * UTC' as begin
+  `create or replace task retrain warehouse = COMPUTE_WH schedule = 'USING CRON 0 3 * * * UTC' as begin
   create or replace table holdout as select userid, movieid, rating from ratings qualify percent_rank() over (order by timestamp) >= 0.9;
   create or replace table ratings_train_data as select userid, movieid, rating from ratings qualify percent_rank() over (order by timestamp) < 0.9;
   select train_and_get_recommendations('ratings_train_data', 'user_movie_recommendations',
@@ -43,4 +44,5 @@ end`,
   'execute task retrain',
 ];
 
-export const TASK_HISTORY_SQL = "select name, state, return_value, error_message from table(information_schema.task_history(task_name => 'RETRAIN')) where state <> 'SCHEDULED'";
+export const TASK_HISTORY_SQL =
+  "select name, state, return_value, error_message from table(information_schema.task_history(task_name => 'RETRAIN')) where state <> 'SCHEDULED'";

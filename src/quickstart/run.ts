@@ -37,14 +37,15 @@ export async function playGuide(engine: Engine, dataDir: string, io: QuickstartO
   io.out('-- Lab 1: the MOVIELENS database, loaded through the MOVIELENS file format');
   for (const sql of labOneSql(dataDir)) await run(sql, !sql.startsWith('create or replace table') && !sql.startsWith('use '));
 
-  io.out('\n-- Lab 4: train SVD with 5-fold cross-validation and write every user\'s top 10');
+  io.out("\n-- Lab 4: train SVD with 5-fold cross-validation and write every user's top 10");
   const started = (await run(TRAIN_SQL, false)).rows[0][0] as { TrainingJobName: string };
   const jobName = started.TrainingJobName;
   io.out(`training job ${jobName} started`);
   const onLog = (name: string, line: string) => name === jobName && io.out(line.replace(/^/gm, '  '));
   engine.jobs.on('log', onLog);
   const job = await engine.jobs.wait(jobName).finally(() => engine.jobs.off('log', onLog));
-  if (job.status !== 'Completed') throw new Error(`training job ${jobName} ended ${job.status}: ${job.failureReason ?? job.stopReason ?? ''}`);
+  if (job.status !== 'Completed')
+    throw new Error(`training job ${jobName} ended ${job.status}: ${job.failureReason ?? job.stopReason ?? ''}`);
 
   const recs = await run('select * from user_movie_recommendations limit 10', false);
   await showTitles(engine, s, recs, io);
@@ -79,6 +80,11 @@ async function showTitles(engine: Engine, s: Session, recs: StatementResult, io:
   }
   io.out('\nTop 3 of the 10 recommendations of the first ten users:');
   for (const [user, items] of recs.rows as [number, number[]][]) {
-    io.out(`  user ${String(user).padStart(3)}: ${items.slice(0, 3).map((i) => titles.get(i) ?? `movie ${i}`).join(' · ')}`);
+    io.out(
+      `  user ${String(user).padStart(3)}: ${items
+        .slice(0, 3)
+        .map((i) => titles.get(i) ?? `movie ${i}`)
+        .join(' · ')}`,
+    );
   }
 }

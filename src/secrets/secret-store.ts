@@ -25,7 +25,10 @@ export type SecretSource = 'environment' | 'file';
 export class SecretStore {
   readonly file: string;
 
-  constructor(home: string, private readonly env: ReadonlyMap<string, string> = loadSecretEnv()) {
+  constructor(
+    home: string,
+    private readonly env: ReadonlyMap<string, string> = loadSecretEnv(),
+  ) {
     this.file = join(home, SECRETS_FILE);
   }
 
@@ -47,7 +50,10 @@ export class SecretStore {
     const value = this.get(name);
     if (value === undefined) {
       const key = checkSecretName(name);
-      throw new RecpipeError('NOT_FOUND', `secret ${key} is not set: run 'recpipe secret set ${key}' or set ${SECRET_ENV_PREFIX}${key} in the environment`);
+      throw new RecpipeError(
+        'NOT_FOUND',
+        `secret ${key} is not set: run 'recpipe secret set ${key}' or set ${SECRET_ENV_PREFIX}${key} in the environment`,
+      );
     }
     return value;
   }
@@ -81,10 +87,18 @@ export class SecretStore {
       parsed = JSON.parse(readFileSync(this.file, 'utf8'));
     } catch {
       // JSON.parse's message quotes the text: never repeat it, it holds secret values.
-      throw new RecpipeError('FAILED_PRECONDITION', `secret store ${this.file} is not valid JSON; fix it or remove it and set the secrets again`);
+      throw new RecpipeError(
+        'FAILED_PRECONDITION',
+        `secret store ${this.file} is not valid JSON; fix it or remove it and set the secrets again`,
+      );
     }
     const secrets = (parsed as { secrets?: unknown } | null)?.secrets;
-    if (typeof secrets !== 'object' || secrets === null || Array.isArray(secrets) || Object.values(secrets).some((v) => typeof v !== 'string')) {
+    if (
+      typeof secrets !== 'object' ||
+      secrets === null ||
+      Array.isArray(secrets) ||
+      Object.values(secrets).some((v) => typeof v !== 'string')
+    ) {
       throw new RecpipeError('FAILED_PRECONDITION', `secret store ${this.file} must hold {"version": 1, "secrets": {"NAME": "value", …}}`);
     }
     return { ...(secrets as Record<string, string>) };
@@ -102,10 +116,14 @@ function checkPermissions(file: string): void {
   if (process.platform === 'win32') return;
   if ((st.mode & 0o077) !== 0) {
     const mode = (st.mode & 0o777).toString(8).padStart(4, '0');
-    throw new RecpipeError('PERMISSION_DENIED', `secret store ${file} has mode ${mode}: group or others may read it; run 'chmod 600 ${file}' (and consider rotating its secrets)`);
+    throw new RecpipeError(
+      'PERMISSION_DENIED',
+      `secret store ${file} has mode ${mode}: group or others may read it; run 'chmod 600 ${file}' (and consider rotating its secrets)`,
+    );
   }
   const uid = process.getuid?.();
-  if (uid !== undefined && st.uid !== uid) throw new RecpipeError('PERMISSION_DENIED', `secret store ${file} belongs to uid ${st.uid}, not to this user (uid ${uid})`);
+  if (uid !== undefined && st.uid !== uid)
+    throw new RecpipeError('PERMISSION_DENIED', `secret store ${file} belongs to uid ${st.uid}, not to this user (uid ${uid})`);
 }
 
 /** A secret's value for code that needs one (e.g. an API integration's api_key): environment, then `<home>/secrets.json`. */

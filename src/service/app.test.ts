@@ -49,8 +49,14 @@ describe('service (in-process, app.inject)', () => {
     assert.equal(second.sessionId, first.sessionId);
     const [query] = second.results;
     assert.equal(query.kind, 'query');
-    assert.deepEqual(query.columns.map((c) => c.name.toUpperCase()), ['A', 'B']);
-    assert.deepEqual(query.rows, [[1, 'x'], [2, 'y']]);
+    assert.deepEqual(
+      query.columns.map((c) => c.name.toUpperCase()),
+      ['A', 'B'],
+    );
+    assert.deepEqual(query.rows, [
+      [1, 'x'],
+      [2, 'y'],
+    ]);
     assert.equal(query.rowCount, 2);
 
     const other = await run('select 1 as one');
@@ -89,7 +95,12 @@ describe('service (in-process, app.inject)', () => {
   });
 
   it('answers malformed JSON with 400 and keeps serving', async () => {
-    const res = await app.inject({ method: 'POST', url: '/api/v1/statements', headers: { ...auth, 'content-type': 'application/json' }, payload: '{"sql": "select 1",' });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/statements',
+      headers: { ...auth, 'content-type': 'application/json' },
+      payload: '{"sql": "select 1",',
+    });
     assert.equal(res.statusCode, 400);
     assert.equal(res.json().error.code, 'INVALID_ARGUMENT');
     assert.match(res.json().error.message, /JSON/);
@@ -113,7 +124,11 @@ describe('service (in-process, app.inject)', () => {
   });
 
   it('publishes an OpenAPI document of its routes', async () => {
-    const doc = (await app.inject({ url: '/openapi.json', headers: auth })).json<{ openapi: string; info: { version: string }; paths: Record<string, Record<string, unknown>> }>();
+    const doc = (await app.inject({ url: '/openapi.json', headers: auth })).json<{
+      openapi: string;
+      info: { version: string };
+      paths: Record<string, Record<string, unknown>>;
+    }>();
     assert.equal(doc.openapi, '3.0.3');
     assert.equal(doc.info.version, '9.9.9');
     assert.ok(doc.paths['/api/v1/statements']?.post);

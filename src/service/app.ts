@@ -70,7 +70,11 @@ export async function createService(engine: ServiceEngine, opts: ServiceOptions)
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'recpipe', version: ctx.version, description: 'Snowflake-flavoured SQL on an embedded warehouse, recommender training and serving.' },
+      info: {
+        title: 'recpipe',
+        version: ctx.version,
+        description: 'Snowflake-flavoured SQL on an embedded warehouse, recommender training and serving.',
+      },
     },
   });
   app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
@@ -84,7 +88,12 @@ function limitConcurrency(app: FastifyInstance, max: number): void {
   app.addHook('onRequest', async (request, reply) => {
     if (!request.url.startsWith('/api/v1/') || request.url === '/api/v1/health') return;
     if (inFlight >= max) {
-      return reply.code(429).header('retry-after', '1').send({ error: { code: 'RESOURCE_EXHAUSTED', message: `recpipe is serving ${inFlight} requests (limit ${max}); retry after 1 s` } });
+      return reply
+        .code(429)
+        .header('retry-after', '1')
+        .send({
+          error: { code: 'RESOURCE_EXHAUSTED', message: `recpipe is serving ${inFlight} requests (limit ${max}); retry after 1 s` },
+        });
     }
     inFlight++;
     reply.raw.once('close', () => inFlight--);

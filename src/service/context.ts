@@ -5,7 +5,10 @@ import type { JobWatch } from './job-watch.js';
 import type { SessionStore } from './session-store.js';
 
 /** The part of the engine the service needs; the handlers see nothing else. */
-export type ServiceEngine = Pick<Engine, 'createSession' | 'endSession' | 'execute' | 'resolveTableName' | 'jobs' | 'endpoints' | 'links' | 'access' | 'artifactRefs' | 'upload'>;
+export type ServiceEngine = Pick<
+  Engine,
+  'createSession' | 'endSession' | 'execute' | 'resolveTableName' | 'jobs' | 'endpoints' | 'links' | 'access' | 'artifactRefs' | 'upload'
+>;
 
 /** What every handler receives: the engine, the live sessions and facts about this server. */
 export interface ServiceContext {

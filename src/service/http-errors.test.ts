@@ -8,7 +8,10 @@ import { toErrorResponse } from './http-errors.js';
 describe('toErrorResponse', () => {
   it('maps every error code through the one status table, as the model server does', () => {
     for (const code of ERROR_CODES) {
-      assert.deepEqual(toErrorResponse(new RecpipeError(code, `about ${code}`)), { status: ERROR_STATUS[code].http, body: { error: { code, message: `about ${code}` } } });
+      assert.deepEqual(toErrorResponse(new RecpipeError(code, `about ${code}`)), {
+        status: ERROR_STATUS[code].http,
+        body: { error: { code, message: `about ${code}` } },
+      });
       assert.equal(errorReply(code, 'x').status, ERROR_STATUS[code].http, code);
     }
     assert.equal(ERROR_STATUS.FAILED_PRECONDITION.http, 409);
@@ -21,7 +24,13 @@ describe('toErrorResponse', () => {
     const tooBig = Object.assign(new Error('Request body is too large'), { statusCode: 413 });
     assert.equal(toErrorResponse(tooBig).body.error.code, 'RESOURCE_EXHAUSTED');
     const media = Object.assign(new Error('Unsupported Media Type'), { statusCode: 415 });
-    assert.deepEqual(toErrorResponse(media), { status: 415, body: { error: { code: 'INVALID_ARGUMENT', message: 'Unsupported Media Type' } } });
-    assert.deepEqual(toErrorResponse(new TypeError('boom')), { status: 500, body: { error: { code: 'INTERNAL', message: 'internal error: boom' } } });
+    assert.deepEqual(toErrorResponse(media), {
+      status: 415,
+      body: { error: { code: 'INVALID_ARGUMENT', message: 'Unsupported Media Type' } },
+    });
+    assert.deepEqual(toErrorResponse(new TypeError('boom')), {
+      status: 500,
+      body: { error: { code: 'INTERNAL', message: 'internal error: boom' } },
+    });
   });
 });

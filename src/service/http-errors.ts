@@ -46,7 +46,8 @@ function validationMessage(issues: ValidationIssue[], context: string): string {
   const parts = issues.map((v) => {
     const at = context + v.instancePath.replace(/\//g, '.');
     if (v.keyword === 'additionalProperties') return `${at}.${String(v.params.additionalProperty)} is not a known field`;
-    if (v.keyword === 'type' && v.instancePath === '' && context === 'body') return 'request body must be a JSON object (content-type: application/json)';
+    if (v.keyword === 'type' && v.instancePath === '' && context === 'body')
+      return 'request body must be a JSON object (content-type: application/json)';
     return `${at} ${v.message ?? 'is invalid'}`;
   });
   return `invalid request: ${parts.join('; ')}`;

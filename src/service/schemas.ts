@@ -66,9 +66,7 @@ export type HealthResponse = Static<typeof HealthResponse>;
 export const ErrorResponseSchema = Type.Object(
   {
     error: Type.Object({
-      code: Type.Union(
-        ERROR_CODES.map((c) => Type.Literal(c)),
-      ),
+      code: Type.Union(ERROR_CODES.map((c) => Type.Literal(c))),
       message: Type.String(),
     }),
   },

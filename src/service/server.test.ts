@@ -32,7 +32,11 @@ describe('service over real HTTP (127.0.0.1, port 0)', () => {
   });
 
   it('answers malformed JSON on the socket with 400 and keeps serving', async () => {
-    const res = await fetch(`${server.url}/api/v1/statements`, { method: 'POST', headers: { ...authHeaders(home), 'content-type': 'application/json' }, body: '{nope' });
+    const res = await fetch(`${server.url}/api/v1/statements`, {
+      method: 'POST',
+      headers: { ...authHeaders(home), 'content-type': 'application/json' },
+      body: '{nope',
+    });
     assert.equal(res.status, 400);
     assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'INVALID_ARGUMENT');
     const health = await fetch(`${server.url}/api/v1/health`);
@@ -42,10 +46,15 @@ describe('service over real HTTP (127.0.0.1, port 0)', () => {
   it('serves two clients at once; each sees the tables the other committed', async () => {
     const setup = await HttpSqlClient.open(server.url, {}, ownerKey(home));
     await setup.execute('create database shared_db');
-    const [a, b] = await Promise.all([HttpSqlClient.open(server.url, {}, ownerKey(home)), HttpSqlClient.open(server.url, {}, ownerKey(home))]);
+    const [a, b] = await Promise.all([
+      HttpSqlClient.open(server.url, {}, ownerKey(home)),
+      HttpSqlClient.open(server.url, {}, ownerKey(home)),
+    ]);
     await Promise.all([a.execute('use schema shared_db.public'), b.execute('use schema shared_db.public')]);
     const make = (c: HttpSqlClient, table: string, n: number) =>
-      c.execute(`create table ${table} (k int); insert into ${table} select * from (values ${Array.from({ length: n }, (_, i) => `(${i})`).join(', ')})`);
+      c.execute(
+        `create table ${table} (k int); insert into ${table} select * from (values ${Array.from({ length: n }, (_, i) => `(${i})`).join(', ')})`,
+      );
     await Promise.all([make(a, 'from_a', 3), make(b, 'from_b', 5)]);
     const [seenByA, seenByB] = await Promise.all([a.execute('select count(*) from from_b'), b.execute('select count(*) from from_a')]);
     assert.equal(Number(seenByA.results[0].rows[0][0]), 5);
@@ -55,7 +64,10 @@ describe('service over real HTTP (127.0.0.1, port 0)', () => {
 
   it('re-raises server errors in the client with their code', async () => {
     const c = await HttpSqlClient.open(server.url, {}, ownerKey(home));
-    await assert.rejects(c.execute('select * from shared_db.public.missing_table'), (e: Error & { code?: string }) => e.code === 'NOT_FOUND');
+    await assert.rejects(
+      c.execute('select * from shared_db.public.missing_table'),
+      (e: Error & { code?: string }) => e.code === 'NOT_FOUND',
+    );
   });
 
   it('removes server.json when it stops', async () => {

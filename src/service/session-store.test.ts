@@ -16,7 +16,10 @@ describe('SessionStore', () => {
     store.add(session('c'));
     assert.equal(store.size, 2);
     assert.equal(store.get('a').id, 'a');
-    assert.throws(() => store.get('b'), (e: unknown) => isRecpipeError(e) && e.code === 'NOT_FOUND' && /'b'/.test(e.message));
+    assert.throws(
+      () => store.get('b'),
+      (e: unknown) => isRecpipeError(e) && e.code === 'NOT_FOUND' && /'b'/.test(e.message),
+    );
   });
 
   it('runs one request at a time per session, in arrival order, even after a failure', async () => {
@@ -24,12 +27,14 @@ describe('SessionStore', () => {
     store.add(session('s'));
     store.add(session('t'));
     const log: string[] = [];
-    const work = (name: string, ms: number, fail = false) => async () => {
-      log.push(`start ${name}`);
-      await sleep(ms);
-      log.push(`end ${name}`);
-      if (fail) throw new Error(name);
-    };
+    const work =
+      (name: string, ms: number, fail = false) =>
+      async () => {
+        log.push(`start ${name}`);
+        await sleep(ms);
+        log.push(`end ${name}`);
+        if (fail) throw new Error(name);
+      };
     const first = store.run('s', work('s1', 150, true)); // far apart from t1's 1 ms, so a loaded machine keeps the order
     const second = store.run('s', work('s2', 1));
     const other = store.run('t', work('t1', 1));
@@ -43,14 +48,20 @@ describe('SessionStore', () => {
     store.add(session('a1'), 'key-a');
     store.add(session('a2'), 'key-a');
     store.add(session('b1'), 'key-b');
-    assert.throws(() => store.get('a1', 'key-b'), (e: unknown) => isRecpipeError(e) && e.code === 'NOT_FOUND');
+    assert.throws(
+      () => store.get('a1', 'key-b'),
+      (e: unknown) => isRecpipeError(e) && e.code === 'NOT_FOUND',
+    );
     store.add(session('a3'), 'key-a');
     assert.throws(() => store.get('a1', 'key-a'), /not found/, 'the least recently used idle session made room');
     assert.equal(store.get('b1', 'key-b').id, 'b1', 'other callers keep theirs');
     let release!: () => void;
     const busy = new Promise<void>((r) => (release = r));
     const running = [store.run('a2', () => busy, 'key-a'), store.run('a3', () => busy, 'key-a')];
-    assert.throws(() => store.add(session('a4'), 'key-a'), (e: unknown) => isRecpipeError(e) && e.code === 'RESOURCE_EXHAUSTED' && /2 open sessions/.test(e.message));
+    assert.throws(
+      () => store.add(session('a4'), 'key-a'),
+      (e: unknown) => isRecpipeError(e) && e.code === 'RESOURCE_EXHAUSTED' && /2 open sessions/.test(e.message),
+    );
     release();
     await Promise.all(running);
     store.add(session('a4'), 'key-a');

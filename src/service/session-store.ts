@@ -54,7 +54,9 @@ export class SessionStore {
     const entry = this.#entries.get(id);
     // Another caller's session is reported exactly like a missing one: ids are not a way to probe.
     if (!entry || entry.owner !== owner) {
-      throw notFound(`session '${id}' not found (sessions live in the memory of the server that created them; it may have restarted)`, { sessionId: id });
+      throw notFound(`session '${id}' not found (sessions live in the memory of the server that created them; it may have restarted)`, {
+        sessionId: id,
+      });
     }
     // Re-insert so Map order is least-recently-used first.
     this.#entries.delete(id);
@@ -72,7 +74,10 @@ export class SessionStore {
     }
     if (count < this.perCaller) return;
     if (idle === undefined) {
-      throw new RecpipeError('RESOURCE_EXHAUSTED', `this key already has ${count} open sessions, all running statements (limit ${this.perCaller}); pass a sessionId back or retry later`);
+      throw new RecpipeError(
+        'RESOURCE_EXHAUSTED',
+        `this key already has ${count} open sessions, all running statements (limit ${this.perCaller}); pass a sessionId back or retry later`,
+      );
     }
     const dropped = this.#entries.get(idle);
     this.#entries.delete(idle);

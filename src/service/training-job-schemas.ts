@@ -12,7 +12,9 @@ const TableNameSchema = Type.Object({ database: Type.String(), schema: Type.Stri
 
 const JobStatusSchema = Type.Union(['InProgress', 'Completed', 'Failed', 'Stopping', 'Stopped'].map((s) => Type.Literal(s)));
 const SecondaryStatusSchema = Type.Union(
-  ['Starting', 'Downloading', 'Training', 'Uploading', 'Stopping', 'Completed', 'Failed', 'Stopped', 'MaxRuntimeExceeded'].map((s) => Type.Literal(s)),
+  ['Starting', 'Downloading', 'Training', 'Uploading', 'Stopping', 'Completed', 'Failed', 'Stopped', 'MaxRuntimeExceeded'].map((s) =>
+    Type.Literal(s),
+  ),
 );
 
 const MeanStdSchema = Type.Object({ rmse: Type.Number(), mae: Type.Number(), fitSeconds: Type.Number(), testSeconds: Type.Number() }, open);
@@ -33,7 +35,12 @@ const MetricsSchema = Type.Object(
     cv: Type.Union([
       Type.Object(
         {
-          folds: Type.Array(Type.Object({ fold: Type.Integer(), rmse: Type.Number(), mae: Type.Number(), fitSeconds: Type.Number(), testSeconds: Type.Number() }, open)),
+          folds: Type.Array(
+            Type.Object(
+              { fold: Type.Integer(), rmse: Type.Number(), mae: Type.Number(), fitSeconds: Type.Number(), testSeconds: Type.Number() },
+              open,
+            ),
+          ),
           mean: MeanStdSchema,
           std: MeanStdSchema,
         },
@@ -91,7 +98,10 @@ export const TrainingJobSchema = Type.Object(
     status: JobStatusSchema,
     secondaryStatus: SecondaryStatusSchema,
     secondaryStatusTransitions: Type.Array(
-      Type.Object({ status: SecondaryStatusSchema, startTime: Type.String(), endTime: Type.Optional(Type.String()), statusMessage: Type.String() }, open),
+      Type.Object(
+        { status: SecondaryStatusSchema, startTime: Type.String(), endTime: Type.Optional(Type.String()), statusMessage: Type.String() },
+        open,
+      ),
     ),
     creationTime: Type.String(),
     trainingStartTime: NullableString,
@@ -100,7 +110,10 @@ export const TrainingJobSchema = Type.Object(
     failureReason: NullableString,
     stopReason: NullableString,
     progress: Type.Union([
-      Type.Object({ cv: Type.Optional(PhaseProgressSchema), fit: Type.Optional(PhaseProgressSchema), 'top-n': Type.Optional(PhaseProgressSchema) }, open),
+      Type.Object(
+        { cv: Type.Optional(PhaseProgressSchema), fit: Type.Optional(PhaseProgressSchema), 'top-n': Type.Optional(PhaseProgressSchema) },
+        open,
+      ),
       Type.Null(),
     ]),
     metrics: Type.Union([MetricsSchema, Type.Null()]),
@@ -122,7 +135,10 @@ export const WaitQuery = Type.Object(
   {
     // Query strings are text and the service never coerces types, so the number is checked as a pattern.
     timeoutSeconds: Type.Optional(
-      Type.String({ pattern: '^[0-9]+(\\.[0-9]+)?$', description: `Seconds to wait for the job to end (default ${DEFAULT_WAIT_SECONDS}, at most ${MAX_WAIT_SECONDS})` }),
+      Type.String({
+        pattern: '^[0-9]+(\\.[0-9]+)?$',
+        description: `Seconds to wait for the job to end (default ${DEFAULT_WAIT_SECONDS}, at most ${MAX_WAIT_SECONDS})`,
+      }),
     ),
   },
   { additionalProperties: false },
@@ -130,21 +146,30 @@ export const WaitQuery = Type.Object(
 export type WaitQuery = Static<typeof WaitQuery>;
 
 const Table = (what: string) =>
-  Type.String({ minLength: 1, description: `${what} table: name, schema.name or database.schema.name, resolved like SQL (session, or database/schema given here)` });
+  Type.String({
+    minLength: 1,
+    description: `${what} table: name, schema.name or database.schema.name, resolved like SQL (session, or database/schema given here)`,
+  });
 
 export const StartJobBody = Type.Object(
   {
     input: Table('Ratings (input)'),
     output: Table('Recommendations (output)'),
     algorithm: Type.Optional(Type.String({ minLength: 1, description: 'svd (default), svdpp, baseline; Surprise class names work too' })),
-    hyperparameters: Type.Optional(Type.Object({}, { additionalProperties: true, description: "Surprise's names accepted: n_factors, n_epochs, lr_all, reg_all…" })),
+    hyperparameters: Type.Optional(
+      Type.Object({}, { additionalProperties: true, description: "Surprise's names accepted: n_factors, n_epochs, lr_all, reg_all…" }),
+    ),
     folds: Type.Optional(Type.Integer({ description: 'K-fold cross-validation (default 5); 0 skips it' })),
     topN: Type.Optional(Type.Integer({ description: 'Recommendations per user (default 10)' })),
     seed: Type.Optional(Type.Integer()),
     maxRuntimeSeconds: Type.Optional(Type.Integer({ description: 'Default one day' })),
-    sessionId: Type.Optional(Type.String({ minLength: 1, description: 'Resolve table names in this SQL session (its current database and schema)' })),
+    sessionId: Type.Optional(
+      Type.String({ minLength: 1, description: 'Resolve table names in this SQL session (its current database and schema)' }),
+    ),
     database: Type.Optional(Type.String({ minLength: 1, description: 'Current database for table names (instead of sessionId)' })),
-    schema: Type.Optional(Type.String({ minLength: 1, description: 'Current schema for table names (default PUBLIC when database is given)' })),
+    schema: Type.Optional(
+      Type.String({ minLength: 1, description: 'Current schema for table names (default PUBLIC when database is given)' }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -57,7 +57,10 @@ describe('training-jobs and endpoints areas (app.inject)', () => {
     assert.equal(completed.status, 'Completed', completed.failureReason ?? '');
     assert.equal(completed.metrics?.data.ratings, 200);
     assert.equal(completed.metrics?.rowsWritten, 20, 'one row per user');
-    assert.deepEqual(completed.secondaryStatusTransitions.map((t) => t.status), ['Starting', 'Downloading', 'Training', 'Uploading', 'Completed']);
+    assert.deepEqual(
+      completed.secondaryStatusTransitions.map((t) => t.status),
+      ['Starting', 'Downloading', 'Training', 'Uploading', 'Completed'],
+    );
     const [count] = await engine.execute(engine.createSession(), 'select count(*) from svc_ml.public.recs');
     assert.equal(Number(count.rows[0][0]), 20);
 
@@ -151,14 +154,24 @@ describe('training-jobs and endpoints areas (app.inject)', () => {
     assert.equal(described.status, 'InService');
     assert.equal(described.model.users, 20);
 
-    const invoke = await app.inject({ method: 'POST', url: '/endpoints/svc-model/invocations', headers: { ...auth, 'content-type': 'text/csv' }, payload: '1,2\n3,5\n' });
+    const invoke = await app.inject({
+      method: 'POST',
+      url: '/endpoints/svc-model/invocations',
+      headers: { ...auth, 'content-type': 'text/csv' },
+      payload: '1,2\n3,5\n',
+    });
     assert.equal(invoke.statusCode, 200, invoke.body);
     const predictions = invoke.body.trim().split('\n').map(Number);
     const expected = [engine.endpoints.invokeOne('svc-model', 1, 2), engine.endpoints.invokeOne('svc-model', 3, 5)];
     assert.deepEqual(predictions, expected, 'the HTTP route answers what the endpoint predicts');
     assert.ok(predictions.every((p) => p >= 0.5 && p <= 5));
 
-    const unknown = await app.inject({ method: 'POST', url: '/endpoints/nope/invocations', headers: { ...auth, 'content-type': 'text/csv' }, payload: '1,2\n' });
+    const unknown = await app.inject({
+      method: 'POST',
+      url: '/endpoints/nope/invocations',
+      headers: { ...auth, 'content-type': 'text/csv' },
+      payload: '1,2\n',
+    });
     assert.equal(unknown.statusCode, 404);
     assert.deepEqual(Object.keys(unknown.json().error).sort(), ['code', 'message'], "the service's error shape");
     const badDeploy = await post('/api/v1/endpoints', { name: 'x', artifactUri: 'file:///nope', extra: 1 });
@@ -170,10 +183,13 @@ describe('training-jobs and endpoints areas (app.inject)', () => {
   });
 
   it('documents the training-jobs and endpoint routes in the OpenAPI document', async () => {
-    const doc = (await app.inject({ url: '/openapi.json', headers: auth })).json<{ paths: Record<string, Record<string, { responses: Record<string, { content?: object }> }>> }>();
+    const doc = (await app.inject({ url: '/openapi.json', headers: auth })).json<{
+      paths: Record<string, Record<string, { responses: Record<string, { content?: object }> }>>;
+    }>();
     const paths = doc.paths;
     assert.ok(paths['/api/v1/training-jobs']?.get && paths['/api/v1/training-jobs']?.post);
-    for (const p of ['/api/v1/training-jobs/{name}', '/api/v1/training-jobs/{name}/logs', '/api/v1/training-jobs/{name}/wait']) assert.ok(paths[p]?.get, p);
+    for (const p of ['/api/v1/training-jobs/{name}', '/api/v1/training-jobs/{name}/logs', '/api/v1/training-jobs/{name}/wait'])
+      assert.ok(paths[p]?.get, p);
     assert.ok(paths['/api/v1/training-jobs/{name}/stop']?.post);
     assert.ok(paths['/endpoints/{name}/invocations']?.post);
     assert.ok(paths['/api/v1/endpoints']?.post);

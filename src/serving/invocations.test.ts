@@ -21,7 +21,10 @@ describe('invocations handler', () => {
     const r = csv(pairs.map((p) => p.join(',')).join('\r\n'));
     assert.equal(r.status, 200);
     assert.match(r.contentType, /^text\/csv/);
-    assert.deepEqual(lines(r.body), pairs.map(([u, i]) => predictor.predict(u, i)));
+    assert.deepEqual(
+      lines(r.body),
+      pairs.map(([u, i]) => predictor.predict(u, i)),
+    );
   });
 
   it('normalises ids: 1, "1", 1.0 and " 1 " are one user', () => {
@@ -63,6 +66,11 @@ describe('invocations handler', () => {
   });
 
   it('pings with the model summary', () => {
-    assert.deepEqual(JSON.parse(ping(model).body), { status: 'ok', algorithm: 'svd', users: model.userIds.length, items: model.itemIds.length });
+    assert.deepEqual(JSON.parse(ping(model).body), {
+      status: 'ok',
+      algorithm: 'svd',
+      users: model.userIds.length,
+      items: model.itemIds.length,
+    });
   });
 });

@@ -22,9 +22,13 @@ export type PairScorer = (users: readonly (string | number)[], items: readonly (
  * get the model's fallback estimate (see core/model.ts), never an error.
  */
 export function invocations(predictor: Predictor, contentType: string | undefined, body: string | undefined): HttpReply {
-  return scoreInvocation((users, items, out) => {
-    for (let k = 0; k < users.length; k++) out[k] = predictor.predict(users[k], items[k]);
-  }, contentType, body);
+  return scoreInvocation(
+    (users, items, out) => {
+      for (let k = 0; k < users.length; k++) out[k] = predictor.predict(users[k], items[k]);
+    },
+    contentType,
+    body,
+  );
 }
 
 /** The invocation protocol of `invocations` over any PairScorer. */

@@ -32,7 +32,11 @@ describe('model server over HTTP', () => {
   });
 
   it('answers csv and json invocations exactly as Predictor, unknown ids included', async () => {
-    const pairs: [string, string][] = [...model.userIds.slice(0, 5).flatMap((u) => model.itemIds.slice(0, 6).map((i): [string, string] => [u, i])), ['nobody', '100'], ['1', 'nothing']];
+    const pairs: [string, string][] = [
+      ...model.userIds.slice(0, 5).flatMap((u) => model.itemIds.slice(0, 6).map((i): [string, string] => [u, i])),
+      ['nobody', '100'],
+      ['1', 'nothing'],
+    ];
     const expected = pairs.map(([u, i]) => predictor.predict(u, i));
     const csvRes = await post('text/csv', 'user,item\r\n' + pairs.map((p) => p.map((f) => `"${f}"`).join(',')).join('\r\n') + '\r\n');
     assert.equal(csvRes.status, 200);
@@ -43,7 +47,11 @@ describe('model server over HTTP', () => {
   });
 
   it('answers 415 for other content types', async () => {
-    await expectError(await post('text/plain', '1,100'), 415, /unsupported content type "text\/plain"; send text\/csv or application\/json/);
+    await expectError(
+      await post('text/plain', '1,100'),
+      415,
+      /unsupported content type "text\/plain"; send text\/csv or application\/json/,
+    );
   });
 
   it('answers 413 for a 7 MB body', async () => {

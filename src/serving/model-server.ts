@@ -24,7 +24,9 @@ export function createModelServer(model: FactorModel, opts: ModelServerOptions =
 
   const pong = ping(model);
   app.get('/ping', (_req, reply) => send(reply, pong));
-  app.post('/invocations', (req, reply) => send(reply, invocations(predictor, req.headers['content-type'], req.body as string | undefined)));
+  app.post('/invocations', (req, reply) =>
+    send(reply, invocations(predictor, req.headers['content-type'], req.body as string | undefined)),
+  );
 
   app.setNotFoundHandler((req, reply) =>
     send(reply, errorReply('NOT_FOUND', `no route ${req.method} ${req.url}; this server answers GET /ping and POST /invocations`)),

@@ -50,7 +50,8 @@ function splitPlain(text: string, start: number, stop: number, line: number): [s
   const comma = text.indexOf(',', start);
   if (comma < 0 || comma >= stop) throw malformed(line, text.slice(start, stop), 'expected 2 fields (user,item), got 1');
   const extra = text.indexOf(',', comma + 1);
-  if (extra >= 0 && extra < stop) throw malformed(line, text.slice(start, stop), `expected 2 fields (user,item), got ${text.slice(start, stop).split(',').length}`);
+  if (extra >= 0 && extra < stop)
+    throw malformed(line, text.slice(start, stop), `expected 2 fields (user,item), got ${text.slice(start, stop).split(',').length}`);
   return [text.slice(start, comma), text.slice(comma + 1, stop)];
 }
 

@@ -15,12 +15,14 @@ export function acceptRawBodies(app: FastifyInstance, limit: number): void {
 
 /** An error raised by fastify itself (body limit, parsing, schema validation) as an error reply; `limit` is the body limit to name in a 413. */
 export function frameworkErrorReply(err: FastifyError, limit: number): HttpReply {
-  if (err.statusCode === 413) return errorReply('RESOURCE_EXHAUSTED', `the request body is larger than the ${formatBytes(limit)} limit`, 413);
+  if (err.statusCode === 413)
+    return errorReply('RESOURCE_EXHAUSTED', `the request body is larger than the ${formatBytes(limit)} limit`, 413);
   const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
   return errorReply(status === 500 ? 'INTERNAL' : 'INVALID_ARGUMENT', err.message, status);
 }
 
-export const sendReply = (reply: FastifyReply, r: HttpReply): FastifyReply => reply.code(r.status).header('content-type', r.contentType).send(r.body);
+export const sendReply = (reply: FastifyReply, r: HttpReply): FastifyReply =>
+  reply.code(r.status).header('content-type', r.contentType).send(r.body);
 
 const MB = 1024 * 1024;
 const formatBytes = (n: number): string => (n >= MB && n % MB === 0 ? `${n / MB} MB (${n} bytes)` : `${n} bytes`);

@@ -27,7 +27,10 @@ export function joinBlocks(statements: readonly Statement[], text: string): Stat
 function opensBlock(tokens: readonly Token[]): boolean {
   const words = tokens.slice(0, 8).map((t) => (t.kind === 'word' ? t.value : ''));
   const isTask = (words[0] === 'CREATE' && words.slice(1, 4).includes('TASK')) || (words[0] === 'ALTER' && words[1] === 'TASK');
-  return isTask && tokens.some((t, k) => t.kind === 'word' && t.value === 'BEGIN' && tokens[k - 1]?.kind === 'word' && tokens[k - 1].value === 'AS');
+  return (
+    isTask &&
+    tokens.some((t, k) => t.kind === 'word' && t.value === 'BEGIN' && tokens[k - 1]?.kind === 'word' && tokens[k - 1].value === 'AS')
+  );
 }
 
 /** Net BEGIN/CASE … END nesting a statement adds. */

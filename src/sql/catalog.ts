@@ -85,7 +85,10 @@ export class Catalog {
     for (const sql of DDL) await wh.run(sql);
     const catalog = new Catalog(wh);
     if (fresh) {
-      await catalog.putWarehouse({ name: 'COMPUTE_WH', size: 'X-Small', autoSuspend: 600, autoResume: true, options: {}, owner: 'SYSADMIN', comment: null }, false);
+      await catalog.putWarehouse(
+        { name: 'COMPUTE_WH', size: 'X-Small', autoSuspend: 600, autoResume: true, options: {}, owner: 'SYSADMIN', comment: null },
+        false,
+      );
     }
     await catalog.refreshDatabases();
     return catalog;
@@ -96,7 +99,13 @@ export class Catalog {
     this.databases = new Map(
       rowRecords(r).map((row) => [
         String(row.NAME).toUpperCase(),
-        { name: String(row.NAME), file: String(row.FILE), owner: str(row.OWNER), comment: str(row.COMMENT), createdOn: String(row.CREATED_ON) },
+        {
+          name: String(row.NAME),
+          file: String(row.FILE),
+          owner: str(row.OWNER),
+          comment: str(row.COMMENT),
+          createdOn: String(row.CREATED_ON),
+        },
       ]),
     );
   }
@@ -122,7 +131,9 @@ export class Catalog {
   }
 
   async warehouses(): Promise<WarehouseRecord[]> {
-    const r = await this.wh.run(`SELECT NAME, SIZE, AUTO_SUSPEND, AUTO_RESUME, OPTIONS, OWNER, COMMENT, CREATED_ON FROM ${T('WAREHOUSES')} ORDER BY NAME`);
+    const r = await this.wh.run(
+      `SELECT NAME, SIZE, AUTO_SUSPEND, AUTO_RESUME, OPTIONS, OWNER, COMMENT, CREATED_ON FROM ${T('WAREHOUSES')} ORDER BY NAME`,
+    );
     return rowRecords(r).map((row) => ({
       name: String(row.NAME),
       size: String(row.SIZE),
@@ -187,16 +198,21 @@ export class Catalog {
   }
 
   async removeFileFormat(database: string, schema: string, name: string): Promise<void> {
-    await this.wh.run(`DELETE FROM ${T('FILE_FORMATS')} WHERE upper(DATABASE_NAME) = upper(?) AND upper(SCHEMA_NAME) = upper(?) AND upper(NAME) = upper(?)`, [
-      database,
-      schema,
-      name,
-    ]);
+    await this.wh.run(
+      `DELETE FROM ${T('FILE_FORMATS')} WHERE upper(DATABASE_NAME) = upper(?) AND upper(SCHEMA_NAME) = upper(?) AND upper(NAME) = upper(?)`,
+      [database, schema, name],
+    );
   }
 
   async removeSchemaObjects(database: string, schema: string): Promise<void> {
-    await this.wh.run(`DELETE FROM ${T('FILE_FORMATS')} WHERE upper(DATABASE_NAME) = upper(?) AND upper(SCHEMA_NAME) = upper(?)`, [database, schema]);
-    await this.wh.run(`DELETE FROM ${T('LOAD_HISTORY')} WHERE upper(CATALOG_NAME) = upper(?) AND upper(SCHEMA_NAME) = upper(?)`, [database, schema]);
+    await this.wh.run(`DELETE FROM ${T('FILE_FORMATS')} WHERE upper(DATABASE_NAME) = upper(?) AND upper(SCHEMA_NAME) = upper(?)`, [
+      database,
+      schema,
+    ]);
+    await this.wh.run(`DELETE FROM ${T('LOAD_HISTORY')} WHERE upper(CATALOG_NAME) = upper(?) AND upper(SCHEMA_NAME) = upper(?)`, [
+      database,
+      schema,
+    ]);
   }
 
   async recordLoad(l: LoadRecord): Promise<void> {
@@ -224,11 +240,10 @@ export class Catalog {
    * truncated, replaced or dropped table loads the same files again.
    */
   async forgetLoads(table: { database: string; schema: string; name: string }): Promise<void> {
-    await this.wh.run(`DELETE FROM ${T('LOAD_HISTORY')} WHERE upper(CATALOG_NAME) = upper(?) AND upper(SCHEMA_NAME) = upper(?) AND upper(TABLE_NAME) = upper(?)`, [
-      table.database,
-      table.schema,
-      table.name,
-    ]);
+    await this.wh.run(
+      `DELETE FROM ${T('LOAD_HISTORY')} WHERE upper(CATALOG_NAME) = upper(?) AND upper(SCHEMA_NAME) = upper(?) AND upper(TABLE_NAME) = upper(?)`,
+      [table.database, table.schema, table.name],
+    );
   }
 
   /** Whether this exact file (path, size, modification time) was already loaded into the table. */

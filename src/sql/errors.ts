@@ -26,11 +26,16 @@ export function snowflakeError(e: unknown, refs: readonly TableRef[]): RecpipeEr
   if ((m = /Table with name "?([^"!]+?)"? does not exist because schema "?([^"!]+?)"? does not exist/.exec(first))) {
     return compilation('NOT_FOUND', `Schema '${schemaOf(refs, m[2])}' does not exist or not authorized.`);
   }
-  if ((m = /(?:Table|View) with name "?([^"!]+?)"? does not exist/.exec(first))) return compilation('NOT_FOUND', `Object '${named(m[1])}' does not exist or not authorized.`);
-  if ((m = /Schema with name "?([^"!]+?)"? does not exist/.exec(first))) return compilation('NOT_FOUND', `Schema '${schemaOf(refs, m[1])}' does not exist or not authorized.`);
-  if ((m = /Catalog with name "?([^"!]+?)"? does not exist/.exec(first))) return compilation('NOT_FOUND', `Database '${m[1]}' does not exist or not authorized.`);
-  if ((m = /(?:Table|View) with name "?([^"!]+?)"? already exists/.exec(first))) return compilation('CONFLICT', `Object '${named(m[1])}' already exists.`);
-  if ((m = /(?:Scalar|Table|Aggregate) Function with name "?([^"!]+?)"? does not exist/.exec(first))) return compilation('NOT_FOUND', `Unknown function ${m[1].toUpperCase()}`);
+  if ((m = /(?:Table|View) with name "?([^"!]+?)"? does not exist/.exec(first)))
+    return compilation('NOT_FOUND', `Object '${named(m[1])}' does not exist or not authorized.`);
+  if ((m = /Schema with name "?([^"!]+?)"? does not exist/.exec(first)))
+    return compilation('NOT_FOUND', `Schema '${schemaOf(refs, m[1])}' does not exist or not authorized.`);
+  if ((m = /Catalog with name "?([^"!]+?)"? does not exist/.exec(first)))
+    return compilation('NOT_FOUND', `Database '${m[1]}' does not exist or not authorized.`);
+  if ((m = /(?:Table|View) with name "?([^"!]+?)"? already exists/.exec(first)))
+    return compilation('CONFLICT', `Object '${named(m[1])}' already exists.`);
+  if ((m = /(?:Scalar|Table|Aggregate) Function with name "?([^"!]+?)"? does not exist/.exec(first)))
+    return compilation('NOT_FOUND', `Unknown function ${m[1].toUpperCase()}`);
   if ((m = /Referenced column "?([^"!]+?)"? not found/.exec(first))) return compilation('INVALID_ARGUMENT', `invalid identifier '${m[1]}'`);
   if ((m = /Could not convert string '(.*)' to '?(INT\d*|BIGINT|DOUBLE|FLOAT|DECIMAL[^']*|HUGEINT)/.exec(first))) {
     return new RecpipeError('INVALID_ARGUMENT', `Numeric value '${m[1]}' is not recognized`);
@@ -52,7 +57,12 @@ export function inStatement(e: RecpipeError, st: Statement, count: number): Recp
   const text = redactSecrets(st.text);
   const snippet = text.length > 80 ? text.slice(0, 77).replace(/\s+/g, ' ') + '...' : text.replace(/\s+/g, ' ');
   const where = count > 1 ? `statement ${st.index} of ${count}, line ${st.line}` : `line ${st.line}`;
-  return new RecpipeError(e.code, `${e.message}\n  in ${where}: ${snippet}`, { ...e.details, statementIndex: st.index, line: st.line, statement: text });
+  return new RecpipeError(e.code, `${e.message}\n  in ${where}: ${snippet}`, {
+    ...e.details,
+    statementIndex: st.index,
+    line: st.line,
+    statement: text,
+  });
 }
 
 const SECRET_LITERAL = /\b(api_key|password)(\s*=\s*)'(?:[^']|'')*'/gi;

@@ -140,7 +140,13 @@ export class SqlExecutor {
 /** A statement's first word, all its words and where it runs, for external functions to spot calls before it runs. */
 function statementWords(st: Statement, session: Session): StatementWords {
   const words = new Set(st.tokens.filter((t) => t.kind === 'word' || t.kind === 'quoted').map((t) => t.value.toUpperCase()));
-  return { verb: st.tokens[0].value.toUpperCase(), words, database: session.database, schema: session.schema, inTransaction: session.inTransaction === true };
+  return {
+    verb: st.tokens[0].value.toUpperCase(),
+    words,
+    database: session.database,
+    schema: session.schema,
+    inTransaction: session.inTransaction === true,
+  };
 }
 
 /** One-part names that slip past the translator (CTE-like constructs) still resolve in the session's schema. */
@@ -198,10 +204,15 @@ function create(ctx: ExecContext): Promise<StatementResult> {
   p.expectWords('CREATE');
   const orReplace = p.acceptWords('OR', 'REPLACE');
   if (p.acceptOneOf(TEMPORARY)) {
-    throw compilation('INVALID_ARGUMENT', 'temporary tables are not supported (recpipe sessions share connections); use a TRANSIENT or permanent table');
+    throw compilation(
+      'INVALID_ARGUMENT',
+      'temporary tables are not supported (recpipe sessions share connections); use a TRANSIENT or permanent table',
+    );
   }
   const transient = p.acceptWords('TRANSIENT');
-  const kind = p.acceptWords('FILE', 'FORMAT') ? 'FILE FORMAT' : p.acceptOneOf(['DATABASE', 'SCHEMA', 'WAREHOUSE', 'TABLE', 'VIEW', 'STAGE']);
+  const kind = p.acceptWords('FILE', 'FORMAT')
+    ? 'FILE FORMAT'
+    : p.acceptOneOf(['DATABASE', 'SCHEMA', 'WAREHOUSE', 'TABLE', 'VIEW', 'STAGE']);
   if (kind === null || (transient && !['DATABASE', 'SCHEMA', 'TABLE'].includes(kind))) throw unsupported(ctx.statement);
   const ifNotExists = p.acceptWords('IF', 'NOT', 'EXISTS');
   if (orReplace && ifNotExists) throw compilation('INVALID_ARGUMENT', 'OR REPLACE and IF NOT EXISTS are incompatible.');
@@ -227,7 +238,9 @@ function create(ctx: ExecContext): Promise<StatementResult> {
 function drop(ctx: ExecContext): Promise<StatementResult> {
   const p = new Parser(ctx.statement);
   p.expectWords('DROP');
-  const kind = p.acceptWords('FILE', 'FORMAT') ? 'FILE FORMAT' : p.acceptOneOf(['DATABASE', 'SCHEMA', 'WAREHOUSE', 'TABLE', 'VIEW', 'STAGE']);
+  const kind = p.acceptWords('FILE', 'FORMAT')
+    ? 'FILE FORMAT'
+    : p.acceptOneOf(['DATABASE', 'SCHEMA', 'WAREHOUSE', 'TABLE', 'VIEW', 'STAGE']);
   if (kind === null) throw unsupported(ctx.statement);
   const ifExists = p.acceptWords('IF', 'EXISTS');
   switch (kind) {
@@ -250,7 +263,30 @@ function drop(ctx: ExecContext): Promise<StatementResult> {
 const MODIFIERS = new Set(['OR', 'REPLACE', 'ALTER', 'IF', 'NOT', 'EXISTS', 'SECURE', 'TRANSIENT', 'TERSE', 'RECURSIVE', ...TEMPORARY]);
 const DDL_VERBS = new Set(['CREATE', 'DROP', 'ALTER', 'SHOW', 'DESCRIBE', 'DESC', 'UNDROP', 'EXECUTE']);
 /** First words of object kinds spelled in two words (FILE FORMAT, MATERIALIZED VIEW, API INTEGRATION …). */
-const TWO_WORD_KINDS = new Set(['FILE', 'MATERIALIZED', 'EXTERNAL', 'DYNAMIC', 'EVENT', 'HYBRID', 'ICEBERG', 'API', 'STORAGE', 'NOTIFICATION', 'SECURITY', 'NETWORK', 'MASKING', 'ROW', 'RESOURCE', 'PASSWORD', 'SESSION', 'AUTHENTICATION', 'COMPUTE', 'GIT', 'IMAGE', 'STREAMLIT']);
+const TWO_WORD_KINDS = new Set([
+  'FILE',
+  'MATERIALIZED',
+  'EXTERNAL',
+  'DYNAMIC',
+  'EVENT',
+  'HYBRID',
+  'ICEBERG',
+  'API',
+  'STORAGE',
+  'NOTIFICATION',
+  'SECURITY',
+  'NETWORK',
+  'MASKING',
+  'ROW',
+  'RESOURCE',
+  'PASSWORD',
+  'SESSION',
+  'AUTHENTICATION',
+  'COMPUTE',
+  'GIT',
+  'IMAGE',
+  'STREAMLIT',
+]);
 
 /** Names a statement by its verb and object kind (`CREATE SEQUENCE`, `ALTER WAREHOUSE`), never by its modifiers or object name. */
 function unsupported(st: Statement): RecpipeError {

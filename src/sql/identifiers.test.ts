@@ -29,9 +29,15 @@ describe('resolveTableName', () => {
     assert.deepEqual(resolveTableName(['RECPIPE', 'LOAD_HISTORY'], ctx), { database: 'RECPIPE', schema: 'PUBLIC', name: 'LOAD_HISTORY' });
   });
 
-  it("says what is missing when the session has no current database or schema", () => {
-    assert.throws(() => resolveTableName(['T'], { database: null, schema: null }, 'SELECT'), /Cannot perform SELECT\. This session does not have a current database/);
-    assert.throws(() => resolveTableName(['T'], { database: 'D', schema: null }, 'INSERT'), /Cannot perform INSERT\. This session does not have a current schema/);
+  it('says what is missing when the session has no current database or schema', () => {
+    assert.throws(
+      () => resolveTableName(['T'], { database: null, schema: null }, 'SELECT'),
+      /Cannot perform SELECT\. This session does not have a current database/,
+    );
+    assert.throws(
+      () => resolveTableName(['T'], { database: 'D', schema: null }, 'INSERT'),
+      /Cannot perform INSERT\. This session does not have a current schema/,
+    );
   });
 });
 

@@ -85,8 +85,11 @@ export function tableDisplayName(t: TableName): string {
  */
 export function checkDatabaseName(name: string): string {
   if (!/^[A-Za-z0-9_$-]+$/.test(name)) {
-    throw invalid(`SQL compilation error: database name '${name}' is not supported: recpipe database names use letters, digits, '_', '$' and '-'`);
+    throw invalid(
+      `SQL compilation error: database name '${name}' is not supported: recpipe database names use letters, digits, '_', '$' and '-'`,
+    );
   }
-  if (name.toUpperCase() === SYSTEM_DATABASE) throw invalid(`SQL compilation error: database name '${name}' is reserved for recpipe's system catalog`);
+  if (name.toUpperCase() === SYSTEM_DATABASE)
+    throw invalid(`SQL compilation error: database name '${name}' is reserved for recpipe's system catalog`);
   return name;
 }

@@ -2,7 +2,23 @@ import { MAX_IDENTIFIER_LENGTH } from '../warehouse/index.js';
 import type { Token } from './tokens.js';
 
 /** Words that end a select list at its own depth. */
-const LIST_END = new Set(['FROM', 'WHERE', 'GROUP', 'HAVING', 'QUALIFY', 'ORDER', 'LIMIT', 'WINDOW', 'UNION', 'EXCEPT', 'INTERSECT', 'MINUS', 'INTO', 'OFFSET', 'FETCH']);
+const LIST_END = new Set([
+  'FROM',
+  'WHERE',
+  'GROUP',
+  'HAVING',
+  'QUALIFY',
+  'ORDER',
+  'LIMIT',
+  'WINDOW',
+  'UNION',
+  'EXCEPT',
+  'INTERSECT',
+  'MINUS',
+  'INTO',
+  'OFFSET',
+  'FETCH',
+]);
 /** Words that can end an expression, so they are not an implicit alias (`x IS NULL`, `CASE … END`). */
 const EXPRESSION_END = new Set(['END', 'NULL', 'TRUE', 'FALSE']);
 
@@ -39,7 +55,11 @@ export function selectItemNames(tokens: readonly Token[], text: string): (string
 function nameOf(items: readonly Token[], text: string): string | null {
   if (items.length === 0 || !needsName(items)) return null;
   return items
-    .map((t, k) => (k === 0 ? '' : text.slice(items[k - 1].end, t.start).replace(/\s+/g, ' ')) + (t.kind === 'word' ? t.value : text.slice(t.start, t.end)))
+    .map(
+      (t, k) =>
+        (k === 0 ? '' : text.slice(items[k - 1].end, t.start).replace(/\s+/g, ' ')) +
+        (t.kind === 'word' ? t.value : text.slice(t.start, t.end)),
+    )
     .join('')
     .slice(0, MAX_IDENTIFIER_LENGTH);
 }
@@ -51,13 +71,17 @@ function needsName(items: readonly Token[]): boolean {
   if (isNameChain(items)) return false;
   if (before?.kind === 'word' && before.value === 'AS') return false;
   const lastIsName = last.kind === 'quoted' || (last.kind === 'word' && !EXPRESSION_END.has(last.value));
-  const beforeEndsExpression = before !== undefined && (before.kind === 'punct' ? before.value === ')' || before.value === ']' : before.kind !== 'op');
+  const beforeEndsExpression =
+    before !== undefined && (before.kind === 'punct' ? before.value === ')' || before.value === ']' : before.kind !== 'op');
   return !(lastIsName && beforeEndsExpression);
 }
 
 /** `a`, `t.a`, `db.s.t.a`: named by their last part, as in Snowflake. */
 function isNameChain(items: readonly Token[]): boolean {
-  return items.every((t, k) => (k % 2 === 0 ? t.kind === 'word' || t.kind === 'quoted' : t.kind === 'punct' && t.value === '.')) && items.length % 2 === 1;
+  return (
+    items.every((t, k) => (k % 2 === 0 ? t.kind === 'word' || t.kind === 'quoted' : t.kind === 'punct' && t.value === '.')) &&
+    items.length % 2 === 1
+  );
 }
 
 /**
@@ -68,7 +92,15 @@ export function verbIndex(tokens: readonly Token[]): number {
   if (tokens[0]?.value !== 'WITH' || tokens[0].kind !== 'word') return 0;
   let k = tokens[1]?.value === 'RECURSIVE' ? 2 : 1;
   for (;;) {
-    while (k < tokens.length && !(tokens[k].kind === 'punct' && tokens[k].value === '(' && tokens[k - 1]?.kind === 'word' && /^(AS|MATERIALIZED)$/.test(tokens[k - 1].value))) {
+    while (
+      k < tokens.length &&
+      !(
+        tokens[k].kind === 'punct' &&
+        tokens[k].value === '(' &&
+        tokens[k - 1]?.kind === 'word' &&
+        /^(AS|MATERIALIZED)$/.test(tokens[k - 1].value)
+      )
+    ) {
       k = tokens[k].kind === 'punct' && tokens[k].value === '(' ? closingParen(tokens, k) + 1 : k + 1;
     }
     k = closingParen(tokens, k) + 1;

@@ -31,14 +31,19 @@ export function readStageRef(p: Parser, st: Statement): StageRef | null {
   const at = p.peek();
   if (at?.kind !== 'op' || at.value !== '@') return null;
   const m = REF.exec(st.text.slice(at.start));
-  if (!m) throw compilation('INVALID_ARGUMENT', `bad stage reference at '${st.text.slice(at.start, at.start + 40)}': expected @~[/path] or @stage_name[/path]`);
+  if (!m)
+    throw compilation(
+      'INVALID_ARGUMENT',
+      `bad stage reference at '${st.text.slice(at.start, at.start + 40)}': expected @~[/path] or @stage_name[/path]`,
+    );
   const end = at.start + m[0].length;
   while (!p.atEnd() && p.peek()!.start < end) p.seek(p.position + 1);
   const path = (m[2] ?? '').replace(/^\/+/, '');
   return { user: m[1] === '~', name: m[1] === '~' ? [] : parseObjectName(m[1]), path, text: m[0] };
 }
 
-const escape = (ref: string): RecpipeError => new RecpipeError('PERMISSION_DENIED', `path '${ref}' leaves its stage; paths must stay inside the stage's directory`);
+const escape = (ref: string): RecpipeError =>
+  new RecpipeError('PERMISSION_DENIED', `path '${ref}' leaves its stage; paths must stay inside the stage's directory`);
 
 /**
  * The absolute path of `path` inside the stage directory `root`, refused when it climbs out (`..`),

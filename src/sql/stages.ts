@@ -45,10 +45,12 @@ export class StageStore {
 
   private async refresh(): Promise<void> {
     const r = await this.wh.run(`SELECT DATABASE_NAME, SCHEMA_NAME, NAME, URL, DIR, FILE_FORMAT, OWNER, COMMENT, CREATED_ON FROM ${T}`);
-    this.cache = new Map(r.rows.map((row) => {
-      const rec = recordOf(row);
-      return [keyOf(rec.database, rec.schema, rec.name), rec];
-    }));
+    this.cache = new Map(
+      r.rows.map((row) => {
+        const rec = recordOf(row);
+        return [keyOf(rec.database, rec.schema, rec.name), rec];
+      }),
+    );
   }
 
   /** The stage from the in-memory copy (null when there is none). */
@@ -89,7 +91,11 @@ export class StageStore {
   }
 
   async drop(database: string, schema: string, name: string): Promise<void> {
-    await this.wh.run(`DELETE FROM ${T} WHERE upper(DATABASE_NAME) = upper(?) AND upper(SCHEMA_NAME) = upper(?) AND NAME = ?`, [database, schema, name]);
+    await this.wh.run(`DELETE FROM ${T} WHERE upper(DATABASE_NAME) = upper(?) AND upper(SCHEMA_NAME) = upper(?) AND NAME = ?`, [
+      database,
+      schema,
+      name,
+    ]);
     await this.refresh();
   }
 }

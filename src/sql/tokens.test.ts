@@ -56,7 +56,7 @@ describe('tokenize', () => {
 });
 
 describe('splitStatements', () => {
-  it("splits at top-level semicolons only (not in strings, identifiers, comments or $$ bodies)", () => {
+  it('splits at top-level semicolons only (not in strings, identifiers, comments or $$ bodies)', () => {
     const text = `select 'a;b' ; -- c;d
 select "x;y" from t /* ; */;
 select $$ ; $$;;  `;

@@ -20,7 +20,33 @@ export interface Token {
 
 const WORD_START = /[A-Za-z_\u0080-\uffff]/;
 const WORD_PART = /[A-Za-z0-9_$\u0080-\uffff]/;
-const OPERATORS = ['->>', '::', '||', '<=', '>=', '<>', '!=', '=>', '->', '==', '=', '<', '>', '+', '-', '*', '/', '%', ':', '^', '&', '|', '~', '!', '@'];
+const OPERATORS = [
+  '->>',
+  '::',
+  '||',
+  '<=',
+  '>=',
+  '<>',
+  '!=',
+  '=>',
+  '->',
+  '==',
+  '=',
+  '<',
+  '>',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  ':',
+  '^',
+  '&',
+  '|',
+  '~',
+  '!',
+  '@',
+];
 const PUNCT = '(),.;[]{}';
 
 /** Snowflake's backslash escapes in single-quoted strings. */
@@ -108,11 +134,11 @@ function scan(text: string, partial: boolean): { tokens: Token[]; open: number |
         while (i < text.length && WORD_PART.test(text[i])) i++;
         push('word', text.slice(start, i).toUpperCase());
       } else if (c === '$' && WORD_PART.test(text[i + 1] ?? '')) {
-      // $1 (a positional column) or $name (a session variable)
-      i++;
-      while (i < text.length && WORD_PART.test(text[i])) i++;
-      push('word', text.slice(start, i).toUpperCase());
-    } else if (c === '?') {
+        // $1 (a positional column) or $name (a session variable)
+        i++;
+        while (i < text.length && WORD_PART.test(text[i])) i++;
+        push('word', text.slice(start, i).toUpperCase());
+      } else if (c === '?') {
         i++;
         push('param', '?');
       } else if (PUNCT.includes(c)) {
@@ -191,7 +217,13 @@ function statementsOf(text: string, all: readonly Token[]): Statement[] {
     if (current.length === 0) return;
     const offset = current[0].start;
     const tokens = current.map((t) => ({ ...t, start: t.start - offset, end: t.end - offset }));
-    statements.push({ text: text.slice(offset, current[current.length - 1].end), tokens, index: statements.length + 1, line: current[0].line, offset });
+    statements.push({
+      text: text.slice(offset, current[current.length - 1].end),
+      tokens,
+      index: statements.length + 1,
+      line: current[0].line,
+      offset,
+    });
     current = [];
   };
   for (const t of all) {

@@ -6,7 +6,7 @@ import { parseType, snowflakeTypeDetail, snowflakeTypeName } from './types.js';
 const duck = (text: string): string => parseType(tokenize(text), 0).duckdb;
 
 describe('parseType', () => {
-  it("maps Snowflake types to DuckDB storage", () => {
+  it('maps Snowflake types to DuckDB storage', () => {
     assert.equal(duck('int'), 'BIGINT');
     assert.equal(duck('number'), 'BIGINT');
     assert.equal(duck('NUMBER(38,0)'), 'BIGINT');

@@ -79,7 +79,8 @@ function typeArguments(tokens: readonly Token[], i: number): { args: number[]; a
   let k = i + 1;
   for (;;) {
     const t = tokens[k];
-    if (t?.kind !== 'number') throw invalid(`SQL compilation error: expected a number in type arguments, found ${t ? `'${t.value}'` : 'end of statement'}`);
+    if (t?.kind !== 'number')
+      throw invalid(`SQL compilation error: expected a number in type arguments, found ${t ? `'${t.value}'` : 'end of statement'}`);
     args.push(Number(t.value));
     const sep = tokens[k + 1];
     if (sep?.kind === 'punct' && sep.value === ')') return { args, after: k + 2 };
@@ -108,7 +109,8 @@ export function snowflakeTypeDetail(duckdb: string): string {
 
 function snowflakeType(duckdb: string): { name: string; detail: string } {
   const t = duckdb.toUpperCase();
-  if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/.test(t)) return { name: 'NUMBER', detail: 'NUMBER(38,0)' };
+  if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/.test(t))
+    return { name: 'NUMBER', detail: 'NUMBER(38,0)' };
   const dec = /^DECIMAL\((\d+),\s*(\d+)\)$/.exec(t);
   if (dec) return { name: 'NUMBER', detail: `NUMBER(${dec[1]},${dec[2]})` };
   if (t === 'DOUBLE' || t === 'FLOAT') return { name: 'FLOAT', detail: 'FLOAT' };

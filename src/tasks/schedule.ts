@@ -13,7 +13,17 @@ export interface Schedule {
   next(after: number): number;
 }
 
-const UNIT_MS: Readonly<Record<string, number>> = { S: 1000, SECOND: 1000, SECONDS: 1000, M: 60_000, MINUTE: 60_000, MINUTES: 60_000, H: 3_600_000, HOUR: 3_600_000, HOURS: 3_600_000 };
+const UNIT_MS: Readonly<Record<string, number>> = {
+  S: 1000,
+  SECOND: 1000,
+  SECONDS: 1000,
+  M: 60_000,
+  MINUTE: 60_000,
+  MINUTES: 60_000,
+  H: 3_600_000,
+  HOUR: 3_600_000,
+  HOURS: 3_600_000,
+};
 
 export function parseSchedule(text: string): Schedule {
   const trimmed = text.trim();
@@ -29,7 +39,11 @@ export function parseSchedule(text: string): Schedule {
   if (!cron) throw badSchedule(text);
   const [, expr, zone] = cron;
   const fields = expr.split(/\s+/).length;
-  if (fields !== 5 && fields !== 6) throw badSchedule(text, `the cron expression '${expr}' has ${fields} fields; expected 5 (minute hour day month weekday) or 6 (with seconds first)`);
+  if (fields !== 5 && fields !== 6)
+    throw badSchedule(
+      text,
+      `the cron expression '${expr}' has ${fields} fields; expected 5 (minute hour day month weekday) or 6 (with seconds first)`,
+    );
   let job: Cron;
   try {
     job = new Cron(expr, { timezone: zone, paused: true });

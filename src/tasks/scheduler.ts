@@ -5,7 +5,7 @@ import type { Clock } from './clock.js';
 import { parseSchedule, type Schedule } from './schedule.js';
 import { bodySql } from './task-body.js';
 import { qualifiedName, type TaskStore, type HistoryRow } from './task-store.js';
-import { TASK_DEFAULTS, type TaskChange, type TaskControl, type TaskDefinition, type TaskProperties, type TaskSpec, } from './task.js';
+import { TASK_DEFAULTS, type TaskChange, type TaskControl, type TaskDefinition, type TaskProperties, type TaskSpec } from './task.js';
 
 /** What a task run needs from the rest of recpipe (the engine supplies it). */
 export interface TaskHost {
@@ -69,8 +69,18 @@ export class TaskScheduler implements TaskControl {
       if (root.state !== 'started' || root.schedule === null || root.predecessors.length > 0) continue;
       const at = pending.get(root.id);
       if (at !== undefined && at < now - (opts.missedAfterMs ?? 1000)) {
-        await s.record({ id: randomUUID(), task: root, state: 'SKIPPED', scheduledTime: at, runId: at, rootTaskId: root.id, scheduledFrom: 'SCHEDULE', attempt: 1,
-          completedTime: now, errorMessage: `missed: no recpipe process owned the home at ${new Date(at).toISOString()}; missed runs are not replayed` });
+        await s.record({
+          id: randomUUID(),
+          task: root,
+          state: 'SKIPPED',
+          scheduledTime: at,
+          runId: at,
+          rootTaskId: root.id,
+          scheduledFrom: 'SCHEDULE',
+          attempt: 1,
+          completedTime: now,
+          errorMessage: `missed: no recpipe process owned the home at ${new Date(at).toISOString()}; missed runs are not replayed`,
+        });
         await s.arm(root, s.scheduleOf(root).next(now));
       } else {
         await s.arm(root, at ?? s.scheduleOf(root).next(now));
@@ -161,7 +171,10 @@ export class TaskScheduler implements TaskControl {
     const task = this.get(name);
     if (!task) throw missing(name);
     if (task.predecessors.length > 0 || task.finalize !== null) {
-      throw new RecpipeError('FAILED_PRECONDITION', `EXECUTE TASK runs a standalone or root task; ${qualifiedName(task)} runs after ${task.predecessors.join(', ') || task.finalize}`);
+      throw new RecpipeError(
+        'FAILED_PRECONDITION',
+        `EXECUTE TASK runs a standalone or root task; ${qualifiedName(task)} runs after ${task.predecessors.join(', ') || task.finalize}`,
+      );
     }
     this.startGraph(task, this.opts.clock.now(), 'EXECUTE TASK', randomUUID());
     return `Task ${task.name} is scheduled to run immediately.`;
@@ -187,7 +200,9 @@ export class TaskScheduler implements TaskControl {
     const found = this.get(p);
     if (!found) throw missing(p);
     if (found.database !== of.database || found.schema !== of.schema) {
-      throw invalid(`SQL compilation error: task ${qualifiedName(p)} is in another schema than ${qualifiedName(of)}; the tasks of a graph share one database and schema`);
+      throw invalid(
+        `SQL compilation error: task ${qualifiedName(p)} is in another schema than ${qualifiedName(of)}; the tasks of a graph share one database and schema`,
+      );
     }
     return found;
   }
@@ -196,7 +211,9 @@ export class TaskScheduler implements TaskControl {
   private rootsOf(task: TaskDefinition, seen = new Set<string>()): TaskDefinition[] {
     if (seen.has(task.id)) return [];
     seen.add(task.id);
-    const parents = [...task.predecessors, ...(task.finalize ? [task.finalize] : [])].map((p) => this.tasks.get(p.toUpperCase())).filter((t): t is TaskDefinition => !!t);
+    const parents = [...task.predecessors, ...(task.finalize ? [task.finalize] : [])]
+      .map((p) => this.tasks.get(p.toUpperCase()))
+      .filter((t): t is TaskDefinition => !!t);
     return parents.length === 0 ? [task] : parents.flatMap((p) => this.rootsOf(p, seen));
   }
 
@@ -204,7 +221,10 @@ export class TaskScheduler implements TaskControl {
   private requireSuspendedRoots(task: TaskDefinition, action: string): void {
     const started = this.rootsOf(task).find((r) => r.state === 'started');
     if (started) {
-      throw new RecpipeError('FAILED_PRECONDITION', `Unable to ${action} task ${qualifiedName(task)}: its root task ${qualifiedName(started)} is not suspended (ALTER TASK ${started.name} SUSPEND first).`);
+      throw new RecpipeError(
+        'FAILED_PRECONDITION',
+        `Unable to ${action} task ${qualifiedName(task)}: its root task ${qualifiedName(started)} is not suspended (ALTER TASK ${started.name} SUSPEND first).`,
+      );
     }
   }
 
@@ -213,7 +233,8 @@ export class TaskScheduler implements TaskControl {
     const visit = (t: TaskDefinition, path: Set<string>): void => {
       for (const p of t.predecessors) {
         const up = p.toUpperCase();
-        if (up === label || path.has(up)) throw invalid(`SQL compilation error: making ${qualifiedName(task)} run after ${p} would create a cycle in the task graph`);
+        if (up === label || path.has(up))
+          throw invalid(`SQL compilation error: making ${qualifiedName(task)} run after ${p} would create a cycle in the task graph`);
         const parent = this.tasks.get(up);
         if (parent) visit(parent, new Set([...path, up]));
       }
@@ -255,12 +276,16 @@ export class TaskScheduler implements TaskControl {
   private async resume(task: TaskDefinition): Promise<void> {
     if (task.state === 'started') return;
     if (task.predecessors.length === 0 && task.finalize === null && task.schedule === null) {
-      throw new RecpipeError('FAILED_PRECONDITION', `Unable to resume task ${qualifiedName(task)}: it has neither a SCHEDULE nor AFTER predecessors (run it with EXECUTE TASK)`);
+      throw new RecpipeError(
+        'FAILED_PRECONDITION',
+        `Unable to resume task ${qualifiedName(task)}: it has neither a SCHEDULE nor AFTER predecessors (run it with EXECUTE TASK)`,
+      );
     }
     const started: TaskDefinition = { ...task, state: 'started' };
     await this.save(started);
     this.failures.delete(task.id);
-    if (started.schedule !== null && started.predecessors.length === 0) await this.arm(started, this.scheduleOf(started).next(this.opts.clock.now()));
+    if (started.schedule !== null && started.predecessors.length === 0)
+      await this.arm(started, this.scheduleOf(started).next(this.opts.clock.now()));
   }
 
   private async suspend(task: TaskDefinition, reason: string): Promise<void> {
@@ -268,7 +293,12 @@ export class TaskScheduler implements TaskControl {
     await this.opts.store.dropScheduled(task.id);
     const current = this.tasks.get(key(task)) ?? task;
     if (current.state === 'suspended') return;
-    await this.save({ ...current, state: 'suspended', lastSuspendedOn: new Date(this.opts.clock.now()).toISOString(), lastSuspendedReason: reason });
+    await this.save({
+      ...current,
+      state: 'suspended',
+      lastSuspendedOn: new Date(this.opts.clock.now()).toISOString(),
+      lastSuspendedReason: reason,
+    });
   }
 
   private async save(task: TaskDefinition): Promise<void> {
@@ -292,7 +322,16 @@ export class TaskScheduler implements TaskControl {
     if (this.stopped) return;
     this.disarm(root.id);
     const historyId = randomUUID();
-    await this.record({ id: historyId, task: root, state: 'SCHEDULED', scheduledTime: at, runId: at, rootTaskId: root.id, scheduledFrom: 'SCHEDULE', attempt: 1 });
+    await this.record({
+      id: historyId,
+      task: root,
+      state: 'SCHEDULED',
+      scheduledTime: at,
+      runId: at,
+      rootTaskId: root.id,
+      scheduledFrom: 'SCHEDULE',
+      attempt: 1,
+    });
     const cancel = this.opts.clock.at(at, () => this.track(this.fire(root.id, at, historyId)));
     this.timers.set(root.id, { at, historyId, cancel });
   }
@@ -308,8 +347,19 @@ export class TaskScheduler implements TaskControl {
     for (let i = 0; next <= now && i < 1000; i++) next = schedule.next(next);
     if (next <= now) next = schedule.next(now);
     if (!root.allowOverlapping && (this.runningGraphs.get(rootId) ?? 0) > 0) {
-      await this.record({ id: historyId, task: root, state: 'SKIPPED', scheduledTime: at, runId: at, rootTaskId: root.id, scheduledFrom: 'SCHEDULE', attempt: 1,
-        completedTime: now, nextScheduledTime: next, errorMessage: 'the previous run of this task graph was still executing (ALLOW_OVERLAPPING_EXECUTION = FALSE)' });
+      await this.record({
+        id: historyId,
+        task: root,
+        state: 'SKIPPED',
+        scheduledTime: at,
+        runId: at,
+        rootTaskId: root.id,
+        scheduledFrom: 'SCHEDULE',
+        attempt: 1,
+        completedTime: now,
+        nextScheduledTime: next,
+        errorMessage: 'the previous run of this task graph was still executing (ALLOW_OVERLAPPING_EXECUTION = FALSE)',
+      });
       await this.arm(root, next);
       return;
     }
@@ -320,11 +370,19 @@ export class TaskScheduler implements TaskControl {
   }
 
   private startGraph(root: TaskDefinition, at: number, from: HistoryRow['scheduledFrom'], historyId: string): void {
-    this.track(this.runGraph({ root, runId: at, scheduledFrom: from, outcomes: new Map(), started: new Set() }, historyId, this.timers.get(root.id)?.at));
+    this.track(
+      this.runGraph(
+        { root, runId: at, scheduledFrom: from, outcomes: new Map(), started: new Set() },
+        historyId,
+        this.timers.get(root.id)?.at,
+      ),
+    );
   }
 
   private track(p: Promise<void>): void {
-    const tracked = p.catch((e: unknown) => process.emitWarning(`task scheduler: ${e instanceof Error ? e.message : String(e)}`, 'RecpipeTaskWarning')).finally(() => this.inflight.delete(tracked));
+    const tracked = p
+      .catch((e: unknown) => process.emitWarning(`task scheduler: ${e instanceof Error ? e.message : String(e)}`, 'RecpipeTaskWarning'))
+      .finally(() => this.inflight.delete(tracked));
     this.inflight.add(tracked);
   }
 
@@ -349,8 +407,14 @@ export class TaskScheduler implements TaskControl {
     if (outcome !== 'SUCCEEDED' || task.finalize !== null) return;
     const label = qualifiedName(task);
     const ready = [...this.tasks.values()].filter(
-      (c) => c.state === 'started' && c.predecessors.includes(label) && !run.started.has(c.id) &&
-        c.predecessors.every((p) => { const parent = this.tasks.get(p.toUpperCase()); return parent !== undefined && run.outcomes.get(parent.id) === 'SUCCEEDED'; }),
+      (c) =>
+        c.state === 'started' &&
+        c.predecessors.includes(label) &&
+        !run.started.has(c.id) &&
+        c.predecessors.every((p) => {
+          const parent = this.tasks.get(p.toUpperCase());
+          return parent !== undefined && run.outcomes.get(parent.id) === 'SUCCEEDED';
+        }),
     );
     for (const c of ready) run.started.add(c.id);
     await Promise.all(ready.map((c) => this.runInGraph(run, c, randomUUID(), undefined)));
@@ -361,18 +425,38 @@ export class TaskScheduler implements TaskControl {
     let outcome: Outcome = 'FAILED';
     for (let attempt = 1; attempt <= attempts; attempt++) {
       const id = attempt === 1 ? historyId : randomUUID();
-      const base = { id, task, scheduledTime: run.runId, runId: run.runId, rootTaskId: run.root.id, scheduledFrom: run.scheduledFrom, attempt, config: run.root.config,
-        queryStartTime: this.opts.clock.now(), ...(next === undefined ? {} : { nextScheduledTime: next }) };
+      const base = {
+        id,
+        task,
+        scheduledTime: run.runId,
+        runId: run.runId,
+        rootTaskId: run.root.id,
+        scheduledFrom: run.scheduledFrom,
+        attempt,
+        config: run.root.config,
+        queryStartTime: this.opts.clock.now(),
+        ...(next === undefined ? {} : { nextScheduledTime: next }),
+      };
       await this.record({ ...base, state: 'EXECUTING' });
       try {
         const value = await this.withTimeout(task, () => this.body(task));
         outcome = value === SKIPPED ? 'SKIPPED' : 'SUCCEEDED';
-        await this.record({ ...base, state: outcome, completedTime: this.opts.clock.now(),
-          ...(value === SKIPPED ? { errorMessage: 'the WHEN condition was not TRUE' } : value === null ? {} : { returnValue: value }) });
+        await this.record({
+          ...base,
+          state: outcome,
+          completedTime: this.opts.clock.now(),
+          ...(value === SKIPPED ? { errorMessage: 'the WHEN condition was not TRUE' } : value === null ? {} : { returnValue: value }),
+        });
         return outcome;
       } catch (e) {
         const err = e instanceof RecpipeError ? e : new RecpipeError('INTERNAL', e instanceof Error ? e.message : String(e));
-        await this.record({ ...base, state: 'FAILED', completedTime: this.opts.clock.now(), errorCode: err.code, errorMessage: err.message });
+        await this.record({
+          ...base,
+          state: 'FAILED',
+          completedTime: this.opts.clock.now(),
+          errorCode: err.code,
+          errorMessage: err.message,
+        });
       }
     }
     return outcome;
@@ -392,7 +476,9 @@ export class TaskScheduler implements TaskControl {
     let cancel = (): void => undefined;
     const timeout = new Promise<never>((_, reject) => {
       cancel = this.opts.clock.at(this.opts.clock.now() + task.timeoutMs, () =>
-        reject(new RecpipeError('RESOURCE_EXHAUSTED', `task ${qualifiedName(task)} ran longer than USER_TASK_TIMEOUT_MS = ${task.timeoutMs}`)),
+        reject(
+          new RecpipeError('RESOURCE_EXHAUSTED', `task ${qualifiedName(task)} ran longer than USER_TASK_TIMEOUT_MS = ${task.timeoutMs}`),
+        ),
       );
     });
     return Promise.race([work(), timeout]).finally(cancel);
@@ -405,7 +491,10 @@ export class TaskScheduler implements TaskControl {
     this.failures.set(run.root.id, count);
     const root = this.tasks.get(key(run.root));
     if (root && failed && root.suspendAfterFailures > 0 && count >= root.suspendAfterFailures && root.state === 'started') {
-      await this.suspend(root, `SUSPENDED_DUE_TO_ERRORS: ${count} consecutive failed runs (SUSPEND_TASK_AFTER_NUM_FAILURES = ${root.suspendAfterFailures})`);
+      await this.suspend(
+        root,
+        `SUSPENDED_DUE_TO_ERRORS: ${count} consecutive failed runs (SUSPEND_TASK_AFTER_NUM_FAILURES = ${root.suspendAfterFailures})`,
+      );
     }
   }
 
@@ -417,10 +506,15 @@ export class TaskScheduler implements TaskControl {
 const SKIPPED = Symbol('skipped');
 
 function checkShape(label: string, schedule: string | null, predecessors: readonly string[], finalize: unknown): void {
-  if (schedule !== null && predecessors.length > 0) throw invalid(`SQL compilation error: task ${label} cannot have both a SCHEDULE and AFTER predecessors; only the root task of a graph is scheduled`);
-  if (finalize !== null && (schedule !== null || predecessors.length > 0)) throw invalid(`SQL compilation error: the finalizer task ${label} cannot have a SCHEDULE or AFTER predecessors`);
+  if (schedule !== null && predecessors.length > 0)
+    throw invalid(
+      `SQL compilation error: task ${label} cannot have both a SCHEDULE and AFTER predecessors; only the root task of a graph is scheduled`,
+    );
+  if (finalize !== null && (schedule !== null || predecessors.length > 0))
+    throw invalid(`SQL compilation error: the finalizer task ${label} cannot have a SCHEDULE or AFTER predecessors`);
 }
 
-const missing = (name: TableName): RecpipeError => notFound(`SQL compilation error: Task '${qualifiedName(name)}' does not exist or not authorized.`);
+const missing = (name: TableName): RecpipeError =>
+  notFound(`SQL compilation error: Task '${qualifiedName(name)}' does not exist or not authorized.`);
 
 export type { TaskProperties };

@@ -9,7 +9,13 @@ export function bodySql(definition: string): string {
   const tokens = tokenize(definition);
   const first = tokens[0];
   const last = tokens[tokens.length - 1];
-  if (first?.kind === 'word' && first.value === 'EXECUTE' && tokens[1]?.value === 'IMMEDIATE' && tokens[2]?.kind === 'string' && tokens.length === 3) {
+  if (
+    first?.kind === 'word' &&
+    first.value === 'EXECUTE' &&
+    tokens[1]?.value === 'IMMEDIATE' &&
+    tokens[2]?.kind === 'string' &&
+    tokens.length === 3
+  ) {
     return bodySql(tokens[2].value);
   }
   if (first?.kind === 'word' && first.value === 'BEGIN' && tokens.length > 1) {

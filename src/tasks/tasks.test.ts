@@ -33,26 +33,43 @@ async function advance(e: Engine, clock: ManualClock, ms: number): Promise<void>
   await e.tasks.idle();
 }
 
-const history = "select name, state, error_message from table(information_schema.task_history()) where state <> 'SCHEDULED' order by query_start_time, name";
+const history =
+  "select name, state, error_message from table(information_schema.task_history()) where state <> 'SCHEDULED' order by query_start_time, name";
 
 describe('tasks', { timeout: 60_000 }, () => {
   it('runs a scheduled task on its schedule and records SCHEDULED, then SUCCEEDED, in task_history', async () => {
     await withTasks(async (e, s, clock) => {
-      await e.execute(s, "create task t1 warehouse = compute_wh schedule = '1 MINUTE' comment = 'every minute' as insert into log values ('t1', 1)");
+      await e.execute(
+        s,
+        "create task t1 warehouse = compute_wh schedule = '1 MINUTE' comment = 'every minute' as insert into log values ('t1', 1)",
+      );
       const shown = await e.execute(s, 'show tasks');
-      assert.deepEqual(shown[0].rows.map((r) => [r[1], r[8], r[10], r[6]]), [['T1', '1 MINUTE', 'suspended', 'every minute']]);
+      assert.deepEqual(
+        shown[0].rows.map((r) => [r[1], r[8], r[10], r[6]]),
+        [['T1', '1 MINUTE', 'suspended', 'every minute']],
+      );
       await advance(e, clock, 120_000);
       assert.deepEqual(await rows(e, s, 'select count(*) from log'), [[0]], 'a suspended task does not run');
       await e.execute(s, 'alter task t1 resume');
       const scheduled = await rows(e, s, "select state, scheduled_time from table(information_schema.task_history(task_name => 'T1'))");
-      assert.deepEqual(scheduled.map((r) => [r[0], Date.parse(String(r[1]))]), [['SCHEDULED', T0 + 180_000]]);
+      assert.deepEqual(
+        scheduled.map((r) => [r[0], Date.parse(String(r[1]))]),
+        [['SCHEDULED', T0 + 180_000]],
+      );
       await advance(e, clock, 59_000);
       assert.deepEqual(await rows(e, s, 'select count(*) from log'), [[0]]);
       await advance(e, clock, 1_000);
       await advance(e, clock, 60_000);
       assert.deepEqual(await rows(e, s, 'select count(*) from log'), [[2]]);
-      const h = await rows(e, s, "select state, scheduled_time, query_start_time, completed_time from table(information_schema.task_history()) order by scheduled_time");
-      assert.deepEqual(h.map((r) => r[0]), ['SUCCEEDED', 'SUCCEEDED', 'SCHEDULED']);
+      const h = await rows(
+        e,
+        s,
+        'select state, scheduled_time, query_start_time, completed_time from table(information_schema.task_history()) order by scheduled_time',
+      );
+      assert.deepEqual(
+        h.map((r) => r[0]),
+        ['SUCCEEDED', 'SUCCEEDED', 'SCHEDULED'],
+      );
       assert.equal(Date.parse(String(h[0][2])) - Date.parse(String(h[0][1])), 0, 'starts at its scheduled time');
       await e.execute(s, 'alter task t1 suspend');
       await advance(e, clock, 600_000);
@@ -78,18 +95,55 @@ describe('tasks', { timeout: 60_000 }, () => {
          alter task root resume`,
       );
       await advance(e, clock, 10_000);
-      assert.deepEqual(await rows(e, s, 'select what, count(*) from log group by what order by what'), [['a', 2], ['c', 1], ['d', 1], ['fin', 1], ['root', 1]]);
+      assert.deepEqual(await rows(e, s, 'select what, count(*) from log group by what order by what'), [
+        ['a', 2],
+        ['c', 1],
+        ['d', 1],
+        ['fin', 1],
+        ['root', 1],
+      ]);
       const h = await rows(e, s, history);
-      assert.deepEqual(new Map(h.map((r) => [r[0], r[1]])), new Map([['ROOT', 'SUCCEEDED'], ['A', 'SUCCEEDED'], ['B', 'SKIPPED'], ['C', 'SUCCEEDED'], ['D', 'SUCCEEDED'], ['FIN', 'SUCCEEDED']]));
-      const deps = await rows(e, s, "select name from table(information_schema.task_dependents(task_name => 'root', recursive => true)) order by name");
+      assert.deepEqual(
+        new Map(h.map((r) => [r[0], r[1]])),
+        new Map([
+          ['ROOT', 'SUCCEEDED'],
+          ['A', 'SUCCEEDED'],
+          ['B', 'SKIPPED'],
+          ['C', 'SUCCEEDED'],
+          ['D', 'SUCCEEDED'],
+          ['FIN', 'SUCCEEDED'],
+        ]),
+      );
+      const deps = await rows(
+        e,
+        s,
+        "select name from table(information_schema.task_dependents(task_name => 'root', recursive => true)) order by name",
+      );
       assert.deepEqual(deps.flat(), ['A', 'B', 'C', 'D', 'E', 'FIN', 'ROOT']);
-      const direct = await rows(e, s, "select name from table(db.information_schema.task_dependents(task_name => 'public.root', recursive => false)) order by name");
+      const direct = await rows(
+        e,
+        s,
+        "select name from table(db.information_schema.task_dependents(task_name => 'public.root', recursive => false)) order by name",
+      );
       assert.deepEqual(direct.flat(), ['A', 'B', 'C', 'FIN', 'ROOT']);
       await assert.rejects(e.execute(s, 'alter task c modify as select 1'), /root task DB.PUBLIC.ROOT is not suspended/);
-      await e.execute(s, "alter task root suspend; alter task c modify as insert into nowhere values (1); execute task root");
+      await e.execute(s, 'alter task root suspend; alter task c modify as insert into nowhere values (1); execute task root');
       await e.tasks.idle();
-      const second = await rows(e, s, "select name, state, error_message from table(information_schema.task_history(result_limit => 100)) where scheduled_from = 'EXECUTE TASK' order by name");
-      assert.deepEqual(second.map((r) => [r[0], r[1]]), [['A', 'SUCCEEDED'], ['B', 'SKIPPED'], ['C', 'FAILED'], ['FIN', 'SUCCEEDED'], ['ROOT', 'SUCCEEDED']]);
+      const second = await rows(
+        e,
+        s,
+        "select name, state, error_message from table(information_schema.task_history(result_limit => 100)) where scheduled_from = 'EXECUTE TASK' order by name",
+      );
+      assert.deepEqual(
+        second.map((r) => [r[0], r[1]]),
+        [
+          ['A', 'SUCCEEDED'],
+          ['B', 'SKIPPED'],
+          ['C', 'FAILED'],
+          ['FIN', 'SUCCEEDED'],
+          ['ROOT', 'SUCCEEDED'],
+        ],
+      );
       assert.match(String(second[2][2]), /NOWHERE/i);
       const errorsOnly = await rows(e, s, 'select name from table(information_schema.task_history(error_only => true))');
       assert.deepEqual(errorsOnly.flat(), ['C']);
@@ -98,11 +152,26 @@ describe('tasks', { timeout: 60_000 }, () => {
 
   it('suspends a root after N consecutive failed runs, retries, and times out', async () => {
     await withTasks(async (e, s, clock) => {
-      await e.execute(s, "create task bad schedule = '1 MINUTE' suspend_task_after_num_failures = 2 task_auto_retry_attempts = 1 as insert into missing_table values (1); alter task bad resume");
+      await e.execute(
+        s,
+        "create task bad schedule = '1 MINUTE' suspend_task_after_num_failures = 2 task_auto_retry_attempts = 1 as insert into missing_table values (1); alter task bad resume",
+      );
       await advance(e, clock, 60_000);
       await advance(e, clock, 60_000);
-      const h = await rows(e, s, "select state, attempt_number, error_code from table(information_schema.task_history()) order by query_start_time, attempt_number");
-      assert.deepEqual(h.map((r) => [r[0], r[1]]), [['FAILED', 1], ['FAILED', 2], ['FAILED', 1], ['FAILED', 2]]);
+      const h = await rows(
+        e,
+        s,
+        'select state, attempt_number, error_code from table(information_schema.task_history()) order by query_start_time, attempt_number',
+      );
+      assert.deepEqual(
+        h.map((r) => [r[0], r[1]]),
+        [
+          ['FAILED', 1],
+          ['FAILED', 2],
+          ['FAILED', 1],
+          ['FAILED', 2],
+        ],
+      );
       assert.equal(h[0][2], 'NOT_FOUND');
       const shown = await e.execute(s, "show tasks like 'BAD'");
       assert.equal(shown[0].rows[0][10], 'suspended');
@@ -122,14 +191,24 @@ describe('tasks', { timeout: 60_000 }, () => {
       );
       clock.advance(60_000);
       const deadline = Date.now() + 30_000;
-      while (e.jobs.list().length === 0 || (await rows(e, s, "select count(*) from table(information_schema.task_history()) where state = 'SCHEDULED'"))[0][0] !== 1) {
-        assert.ok(Date.now() < deadline, JSON.stringify(await rows(e, s, 'select state, error_message from table(information_schema.task_history())')));
+      while (
+        e.jobs.list().length === 0 ||
+        (await rows(e, s, "select count(*) from table(information_schema.task_history()) where state = 'SCHEDULED'"))[0][0] !== 1
+      ) {
+        assert.ok(
+          Date.now() < deadline,
+          JSON.stringify(await rows(e, s, 'select state, error_message from table(information_schema.task_history())')),
+        );
         await new Promise((r) => setTimeout(r, 20));
       }
       clock.advance(60_000);
       e.jobs.stop(e.jobs.list()[0].name);
       await e.tasks.idle();
-      const h = await rows(e, s, "select state, error_message from table(information_schema.task_history()) where state <> 'SCHEDULED' order by scheduled_time");
+      const h = await rows(
+        e,
+        s,
+        "select state, error_message from table(information_schema.task_history()) where state <> 'SCHEDULED' order by scheduled_time",
+      );
       assert.equal(h[0][0], 'FAILED');
       assert.match(String(h[0][1]), /training job train-\S+ ended Stopped/);
       assert.deepEqual(h[1], ['SKIPPED', 'the previous run of this task graph was still executing (ALLOW_OVERLAPPING_EXECUTION = FALSE)']);

@@ -1,2 +1,9 @@
-export { runTraining, type Evaluation, type TrainingObserver, type TrainingOutcome, type TrainingRequest, type TrainingRuntime } from './pipeline.js';
+export {
+  runTraining,
+  type Evaluation,
+  type TrainingObserver,
+  type TrainingOutcome,
+  type TrainingRequest,
+  type TrainingRuntime,
+} from './pipeline.js';
 export { formatRecommendations, writeRecommendations, idToJson } from './recommendations-file.js';

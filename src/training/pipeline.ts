@@ -24,7 +24,10 @@ import {
   type UserRecommendations,
 } from '../core/index.js';
 
-export type Evaluation = { readonly kind: 'kfold'; readonly folds: number } | { readonly kind: 'predefined'; readonly splits: Split[] } | { readonly kind: 'none' };
+export type Evaluation =
+  | { readonly kind: 'kfold'; readonly folds: number }
+  | { readonly kind: 'predefined'; readonly splits: Split[] }
+  | { readonly kind: 'none' };
 
 export interface TrainingRequest {
   readonly dataset: Dataset;
@@ -56,7 +59,13 @@ export interface TrainingOutcome {
 }
 
 /** Evaluates one split (fit on its train part, score its test part); may run elsewhere, e.g. in a worker. */
-export type FoldEvaluator = (algorithmId: string, params: Readonly<Record<string, unknown>>, split: Split, fold: number, seed: number) => Promise<FoldResult>;
+export type FoldEvaluator = (
+  algorithmId: string,
+  params: Readonly<Record<string, unknown>>,
+  split: Split,
+  fold: number,
+  seed: number,
+) => Promise<FoldResult>;
 
 export interface TrainingRuntime {
   readonly kernels: Kernels;
@@ -75,7 +84,12 @@ export async function runTraining(req: TrainingRequest, rt: TrainingRuntime, obs
   const algo = getAlgorithm(req.algorithm);
   const config = algo.parseConfig(req.params);
   let cv: CvResult | null = null;
-  const splits = req.evaluation.kind === 'kfold' ? kFold(req.dataset, req.evaluation.folds, createRng(req.seed)) : req.evaluation.kind === 'predefined' ? req.evaluation.splits : [];
+  const splits =
+    req.evaluation.kind === 'kfold'
+      ? kFold(req.dataset, req.evaluation.folds, createRng(req.seed))
+      : req.evaluation.kind === 'predefined'
+        ? req.evaluation.splits
+        : [];
   if (splits.length > 0) {
     cv = await crossValidateWith(rt, algo, config, req, splits, obs);
     obs.log(formatCvTable(cv));
@@ -97,7 +111,11 @@ export async function runTraining(req: TrainingRequest, rt: TrainingRuntime, obs
   if (req.topN > 0) {
     obs.phase('top-n', 1);
     recommendations = rt.topN
-      ? recommendationLists(model, req.topN, await rt.topN(model, allUsers(model), exclusionsOf(trainset), req.topN, itemIdRank(model.itemIds)))
+      ? recommendationLists(
+          model,
+          req.topN,
+          await rt.topN(model, allUsers(model), exclusionsOf(trainset), req.topN, itemIdRank(model.itemIds)),
+        )
       : recommendAll(model, trainset, req.topN, rt.kernels);
     obs.tick();
   }

@@ -15,7 +15,11 @@ export function formatRecommendations(recs: readonly UserRecommendations[], form
     case 'jsonl':
       return rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
     case 'csv':
-      return ['USERID,RECOMMENDATIONS', ...rows.map((r) => `${csvField(String(r.user))},${csvField(JSON.stringify(r.recommendations))}`)].join('\n') + '\n';
+      return (
+        ['USERID,RECOMMENDATIONS', ...rows.map((r) => `${csvField(String(r.user))},${csvField(JSON.stringify(r.recommendations))}`)].join(
+          '\n',
+        ) + '\n'
+      );
   }
 }
 

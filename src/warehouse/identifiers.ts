@@ -10,7 +10,8 @@ export const MAX_IDENTIFIER_LENGTH = 255;
 
 export function checkIdentifier(name: string, what = 'identifier'): string {
   if (name.length === 0) throw invalid(`${what} must not be empty`);
-  if (name.length > MAX_IDENTIFIER_LENGTH) throw invalid(`${what} '${name.slice(0, 40)}…' is longer than ${MAX_IDENTIFIER_LENGTH} characters`);
+  if (name.length > MAX_IDENTIFIER_LENGTH)
+    throw invalid(`${what} '${name.slice(0, 40)}…' is longer than ${MAX_IDENTIFIER_LENGTH} characters`);
   if (/[\u0000-\u001f]/.test(name)) throw invalid(`${what} ${JSON.stringify(name)} contains a control character`);
   return name;
 }

@@ -147,7 +147,10 @@ export interface CsvOptions {
  * `abort` loads nothing when any row of any file is bad; `continue` loads the good rows;
  * `skip-file` loads nothing from a file with at least `skipFileAfter` bad rows (1 = any).
  */
-export type OnError = { readonly kind: 'abort' } | { readonly kind: 'continue' } | { readonly kind: 'skip-file'; readonly limit: number; readonly percent: boolean };
+export type OnError =
+  | { readonly kind: 'abort' }
+  | { readonly kind: 'continue' }
+  | { readonly kind: 'skip-file'; readonly limit: number; readonly percent: boolean };
 
 export interface CsvLoadRequest {
   readonly table: TableName;

@@ -32,24 +32,62 @@ describe('recpipe train --input-table / jobs / deploy / endpoints / predict --en
   it('creates a ratings table with recpipe sql, trains on it in-process and prints the log as it comes', T, async () => {
     const setup = await recpipe(['sql', ...at, '--create-home', '-q', syntheticRatingsSql('cli_ml', 'ratings')]);
     assert.equal(setup.code, 0, setup.stderr);
-    const r = await recpipe(['train', ...at, '--input-table', 'ratings', '--output-table', 'recs', '--database', 'cli_ml', '--cv', '3', '--param', 'n_factors=4', '--param', 'n_epochs=5', '--seed', '1']);
+    const r = await recpipe([
+      'train',
+      ...at,
+      '--input-table',
+      'ratings',
+      '--output-table',
+      'recs',
+      '--database',
+      'cli_ml',
+      '--cv',
+      '3',
+      '--param',
+      'n_factors=4',
+      '--param',
+      'n_epochs=5',
+      '--seed',
+      '1',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, new RegExp(`no server running; using ${home} in-process`));
     jobName = /Started training job (train-\S+): CLI_ML\.PUBLIC\.RATINGS → CLI_ML\.PUBLIC\.RECS/.exec(r.stderr)?.[1] ?? '';
     assert.ok(jobName, r.stderr);
     const lines = r.stdout.trimEnd().split('\n');
     assert.match(lines[0], /^Read 200 ratings of 20 users and 30 movies/);
-    assert.ok(lines.some((l) => /^RMSE \(testset\)/.test(l)), 'the cross-validation table');
+    assert.ok(
+      lines.some((l) => /^RMSE \(testset\)/.test(l)),
+      'the cross-validation table',
+    );
     assert.match(lines[lines.length - 1], new RegExp(`^Training job ${jobName} Completed; mean RMSE \\d\\.\\d{4}; model artifact file://`));
     const recs = await recpipe(['sql', ...at, '--format', 'csv', '-q', 'select count(*) as n from cli_ml.public.recs']);
     assert.equal(recs.stdout, 'N\n20\n');
   });
 
   it('refuses --ratings with --input-table, and table-mode flags that only fit file mode (in-process)', T, async () => {
-    const both = await recpipeInProcess(['train', ...at, '--ratings', 'r.csv', '--input-table', 'cli_ml.public.ratings', '--output-table', 'cli_ml.public.x']);
+    const both = await recpipeInProcess([
+      'train',
+      ...at,
+      '--ratings',
+      'r.csv',
+      '--input-table',
+      'cli_ml.public.ratings',
+      '--output-table',
+      'cli_ml.public.x',
+    ]);
     assert.equal(both.code, 2);
     assert.match(both.stderr, /either --ratings .* or --input-table\/--output-table/);
-    const model = await recpipeInProcess(['train', ...at, '--input-table', 'cli_ml.public.ratings', '--output-table', 'cli_ml.public.x', '--model', 'm']);
+    const model = await recpipeInProcess([
+      'train',
+      ...at,
+      '--input-table',
+      'cli_ml.public.ratings',
+      '--output-table',
+      'cli_ml.public.x',
+      '--model',
+      'm',
+    ]);
     assert.equal(model.code, 2);
     assert.match(model.stderr, /--model applies only to --ratings/);
     const noModel = await recpipeInProcess(['train', '--ratings', 'r.csv']);
@@ -60,12 +98,17 @@ describe('recpipe train --input-table / jobs / deploy / endpoints / predict --en
     assert.match(missing.stderr, /NOTHING/i);
   });
 
-  it('lists, describes and waits for jobs in-process, from the home\'s history', T, async () => {
+  it("lists, describes and waits for jobs in-process, from the home's history", T, async () => {
     const list = await recpipe(['jobs', 'list', ...at]);
     assert.equal(list.code, 0, list.stderr);
     const [header, row] = list.stdout.split('\n');
     assert.match(header, /^NAME\s+STATUS\s+SECONDARY\s+INPUT → OUTPUT\s+MEAN RMSE\s+CREATED \(UTC\)\s+DURATION$/);
-    assert.match(row, new RegExp(`^${jobName}\\s+Completed\\s+Completed\\s+CLI_ML\\.PUBLIC\\.RATINGS → CLI_ML\\.PUBLIC\\.RECS\\s+\\d\\.\\d{4}\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\s+[\\d.]+ s$`));
+    assert.match(
+      row,
+      new RegExp(
+        `^${jobName}\\s+Completed\\s+Completed\\s+CLI_ML\\.PUBLIC\\.RATINGS → CLI_ML\\.PUBLIC\\.RECS\\s+\\d\\.\\d{4}\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\s+[\\d.]+ s$`,
+      ),
+    );
     assert.equal(header.indexOf('STATUS'), row.indexOf('Completed'), 'columns line up');
 
     const describeJson = await recpipe(['jobs', 'describe', jobName, ...at, '--json']);
@@ -86,7 +129,7 @@ describe('recpipe train --input-table / jobs / deploy / endpoints / predict --en
     assert.equal(unknown.code, 3);
   });
 
-  it('deploys the job\'s model as an endpoint (in-process: kept in the home)', T, async () => {
+  it("deploys the job's model as an endpoint (in-process: kept in the home)", T, async () => {
     const r = await recpipe(['deploy', 'cli-model', jobName, ...at]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^Deploying file:\/\/.*\/artifacts\/train-\S+\/model to endpoint cli-model \(Creating\)\n/);
@@ -111,15 +154,36 @@ describe('recpipe train --input-table / jobs / deploy / endpoints / predict --en
     assert.equal(p.code, 0, p.stderr);
     const rows = p.stdout.trimEnd().split('\n');
     assert.equal(rows[0], 'user,item,prediction');
-    assert.deepEqual(rows.slice(1).map((l) => l.split(',').slice(0, 2).join(',')), ['1,2', '3,5', '999,1']);
-    const direct = await fetch(`${server.url}/endpoints/cli-model/invocations`, { method: 'POST', headers: { ...authHeaders(home), 'content-type': 'text/csv' }, body: '1,2\n3,5\n999,1\n' });
-    assert.deepEqual(rows.slice(1).map((l) => Number(l.split(',')[2])), (await direct.text()).trim().split('\n').map(Number));
+    assert.deepEqual(
+      rows.slice(1).map((l) => l.split(',').slice(0, 2).join(',')),
+      ['1,2', '3,5', '999,1'],
+    );
+    const direct = await fetch(`${server.url}/endpoints/cli-model/invocations`, {
+      method: 'POST',
+      headers: { ...authHeaders(home), 'content-type': 'text/csv' },
+      body: '1,2\n3,5\n999,1\n',
+    });
+    assert.deepEqual(
+      rows.slice(1).map((l) => Number(l.split(',')[2])),
+      (await direct.text()).trim().split('\n').map(Number),
+    );
 
     const unknown = await recpipeInProcess(['predict', payload, '--endpoint', 'nope', ...at]);
     assert.equal(unknown.code, 3);
     assert.match(unknown.stderr, /Could not find endpoint nope/);
 
-    const train = await recpipe(['train', ...at, '--input-table', 'cli_ml.public.ratings', '--output-table', 'cli_ml.public.recs2', '--cv', '0', '--param', 'n_epochs=3']);
+    const train = await recpipe([
+      'train',
+      ...at,
+      '--input-table',
+      'cli_ml.public.ratings',
+      '--output-table',
+      'cli_ml.public.recs2',
+      '--cv',
+      '0',
+      '--param',
+      'n_epochs=3',
+    ]);
     assert.equal(train.code, 0, train.stderr);
     assert.match(train.stderr, new RegExp(`connected to recpipe server at ${server.url}`));
     assert.match(train.stdout, /^Read 200 ratings/);

@@ -65,13 +65,23 @@ describe('Snowflake external-function protocol over HTTP (/ext/*)', () => {
     await app.listen({ host: '127.0.0.1', port: 0 });
     const addr = app.server.address();
     base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-    post = (path, body, headers = {}) => call(base, 'POST', path, { ...json, 'x-api-key': admin, ...headers }, typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body));
+    post = (path, body, headers = {}) =>
+      call(
+        base,
+        'POST',
+        path,
+        { ...json, 'x-api-key': admin, ...headers },
+        typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
+      );
     engine.endpoints.deploy('movies', fx.v1.uri);
     engine.endpoints.deploy('movies2', fx.v2.uri);
     await engine.endpoints.waitFor('movies', 'InService');
     await engine.endpoints.waitFor('movies2', 'InService');
     const session = engine.createSession();
-    await engine.execute(session, 'create database movielens; create table movielens.public.ratings (userid int, movieid int, rating double)');
+    await engine.execute(
+      session,
+      'create database movielens; create table movielens.public.ratings (userid int, movieid int, rating double)',
+    );
     const values = Array.from({ length: 60 }, (_, k) => `(${1 + (k % 6)}, ${100 + ((k * 7) % 13)}, ${1 + (k % 5)})`).join(', ');
     await engine.execute(session, `insert into movielens.public.ratings values ${values}`);
   });
@@ -92,10 +102,21 @@ describe('Snowflake external-function protocol over HTTP (/ext/*)', () => {
       [0, null, '1', '100'],
       [7, 'movies', 'alice', '105'],
     ];
-    const res = await post('/ext/invoke', { data: rows }, { 'sf-external-function-format': 'json', 'sf-external-function-format-version': '1.0', 'sf-external-function-current-query-id': 'q1' });
+    const res = await post(
+      '/ext/invoke',
+      { data: rows },
+      {
+        'sf-external-function-format': 'json',
+        'sf-external-function-format-version': '1.0',
+        'sf-external-function-current-query-id': 'q1',
+      },
+    );
     assert.equal(res.status, 200, res.text);
     const { data } = res.json();
-    assert.deepEqual(data.map((r: unknown[]) => r[0]), [5, 2, 9, 0, 7]);
+    assert.deepEqual(
+      data.map((r: unknown[]) => r[0]),
+      [5, 2, 9, 0, 7],
+    );
     assert.ok(Math.abs(data[0][1] - fx.v1.predictor.predict('1', '100')) < 1e-5);
     assert.ok(Math.abs(data[1][1] - fx.v2.predictor.predict('alice', 'The Matrix')) < 1e-5);
     assert.equal(data[2][1], null);
@@ -104,7 +125,12 @@ describe('Snowflake external-function protocol over HTTP (/ext/*)', () => {
   });
 
   it('recommend: top-k per row; an unknown endpoint fails the batch with its name', async () => {
-    const res = await post('/ext/recommend', { data: [[0, 'movies', 'alice', 3], [1, 'movies', null, 3]] });
+    const res = await post('/ext/recommend', {
+      data: [
+        [0, 'movies', 'alice', 3],
+        [1, 'movies', null, 3],
+      ],
+    });
     assert.equal(res.status, 200, res.text);
     const { data } = res.json();
     assert.equal(data[0][1].length, 3);
@@ -116,11 +142,20 @@ describe('Snowflake external-function protocol over HTTP (/ext/*)', () => {
 
   it('train: resolves tables against the sf-context headers; a retried batch id starts one job only', async () => {
     const before = engine.jobs.list().length;
-    const body = { data: [[0, 'ratings', 'recs_a', { folds: 0 }], [1, null, 'recs_b']] };
+    const body = {
+      data: [
+        [0, 'ratings', 'recs_a', { folds: 0 }],
+        [1, null, 'recs_b'],
+      ],
+    };
     const noContext = await post('/ext/train', body);
     assert.equal(noContext.status, 409);
     assert.match(noContext.json().error.message, /row 0: .*current database/);
-    const headers = { 'sf-external-function-query-batch-id': 'batch-train-1', 'sf-context-current-database': 'MOVIELENS', 'sf-context-current-schema': 'PUBLIC' };
+    const headers = {
+      'sf-external-function-query-batch-id': 'batch-train-1',
+      'sf-context-current-database': 'MOVIELENS',
+      'sf-context-current-schema': 'PUBLIC',
+    };
     const first = await post('/ext/train', body, headers);
     assert.equal(first.status, 200, first.text);
     const [[row, job], [row1, none]] = first.json().data;
@@ -134,7 +169,11 @@ describe('Snowflake external-function protocol over HTTP (/ext/*)', () => {
     assert.equal(engine.jobs.list().length, before + 1, 'exactly one job was started');
     const reused = await post('/ext/train', { data: [[0, 'ratings', 'recs_c']] }, headers);
     assert.equal(reused.status, 409, 'a different body under the same batch id is refused');
-    const databaseOnly = await post('/ext/train', { data: [[0, 'ratings', 'recs_d', { folds: 0 }]] }, { 'sf-context-current-database': 'MOVIELENS' });
+    const databaseOnly = await post(
+      '/ext/train',
+      { data: [[0, 'ratings', 'recs_d', { folds: 0 }]] },
+      { 'sf-context-current-database': 'MOVIELENS' },
+    );
     assert.equal(databaseOnly.status, 200, databaseOnly.text);
     assert.equal(databaseOnly.json().data[0][1].InputTable, 'MOVIELENS.PUBLIC.RATINGS', 'a database alone means its PUBLIC schema');
   });
@@ -142,7 +181,13 @@ describe('Snowflake external-function protocol over HTTP (/ext/*)', () => {
   it('gzip request bodies are accepted and large answers are gzipped when the caller accepts it', async () => {
     const rows = Array.from({ length: 300 }, (_, r) => [r, 'movies', String(1 + (r % 19)), String(100 + (r % 29))]);
     const zipped = gzipSync(JSON.stringify({ data: rows }));
-    const res = await call(base, 'POST', '/ext/invoke', { ...json, 'content-encoding': 'gzip', 'accept-encoding': 'gzip', 'x-api-key': admin }, zipped);
+    const res = await call(
+      base,
+      'POST',
+      '/ext/invoke',
+      { ...json, 'content-encoding': 'gzip', 'accept-encoding': 'gzip', 'x-api-key': admin },
+      zipped,
+    );
     assert.equal(res.status, 200, res.text);
     assert.equal(res.headers['content-encoding'], 'gzip');
     assert.ok(res.raw.length < res.text.length);
@@ -173,7 +218,10 @@ describe('Snowflake external-function protocol over HTTP (/ext/*)', () => {
     assert.equal(d.EndpointStatus, 'InService');
     assert.equal(engine.endpoints.describe('movies3').status, 'InService');
     const failing = { 'sf-external-function-query-batch-id': 'deploy-async-2', 'sf-custom-async': 'true' };
-    assert.equal((await post('/ext/deploy', { data: [[0, 'broken', inHomeStore(home, fx.corruptUri), { wait: true }]] }, failing)).status, 202);
+    assert.equal(
+      (await post('/ext/deploy', { data: [[0, 'broken', inHomeStore(home, fx.corruptUri), { wait: true }]] }, failing)).status,
+      202,
+    );
     do poll = await call(base, 'GET', '/ext/deploy', { 'x-api-key': admin, ...failing });
     while (poll.status === 202);
     assert.equal(poll.status, 409, 'the poll reports how the batch failed');
@@ -194,7 +242,12 @@ describe('Snowflake external-function protocol over HTTP (/ext/*)', () => {
       ['/ext/train', '{"data": [[0, "movielens.public.ratings", "x; drop table y"]]}', /row 0: /],
       ['/ext/invoke', Buffer.from('not gzip at all'), /not valid gzip/, { 'content-encoding': 'gzip' }],
       ['/ext/invoke', '', /request body is empty/],
-      ['/ext/invoke', '{"data": [[0, {"a": 1}, "1", "100"]]}', /row 0: model_name must be a string/, { 'sf-custom-async': 'true', 'sf-external-function-query-batch-id': 'bad-async' }],
+      [
+        '/ext/invoke',
+        '{"data": [[0, {"a": 1}, "1", "100"]]}',
+        /row 0: model_name must be a string/,
+        { 'sf-custom-async': 'true', 'sf-external-function-query-batch-id': 'bad-async' },
+      ],
       ['/ext/deploy', '{"data": [[0, "m", "file:///x", {"wait": "yes"}]]}', /wait must be true or false/],
     ];
     for (const [path, body, pattern, headers] of cases) {
@@ -230,7 +283,11 @@ describe('Snowflake external-function protocol over HTTP (/ext/*)', () => {
     assert.equal(reader.status, 403);
     assert.match(reader.json().error.message, /role PUBLIC, which lacks USAGE on function INVOKE_MODEL/);
     await engine.execute(engine.createSession(), 'grant usage on function invoke_model(varchar, varchar, varchar) to role public');
-    assert.equal((await call(base, 'POST', '/ext/invoke', { ...json, 'x-api-key': publicKey }, body)).status, 200, 'a SQL grant reaches the key');
+    assert.equal(
+      (await call(base, 'POST', '/ext/invoke', { ...json, 'x-api-key': publicKey }, body)).status,
+      200,
+      'a SQL grant reaches the key',
+    );
     await engine.execute(engine.createSession(), 'revoke usage on function invoke_model(varchar, varchar, varchar) from role public');
     assert.equal((await call(base, 'POST', '/ext/invoke', { ...json, 'x-api-key': publicKey }, body)).status, 403, 'and so does a revoke');
     const poll = await call(base, 'GET', '/ext/deploy', { 'sf-external-function-query-batch-id': 'deploy-async-1' });
@@ -238,7 +295,11 @@ describe('Snowflake external-function protocol over HTTP (/ext/*)', () => {
     const temp = new ApiKeyStore(home).create('SYSADMIN', 'temp');
     assert.equal((await call(base, 'POST', '/ext/invoke', { ...json, 'x-api-key': temp.key }, body)).status, 200);
     new ApiKeyStore(home).revoke('temp');
-    assert.equal((await call(base, 'POST', '/ext/invoke', { ...json, 'x-api-key': temp.key }, body)).status, 401, 'a revoked key stops working at once');
+    assert.equal(
+      (await call(base, 'POST', '/ext/invoke', { ...json, 'x-api-key': temp.key }, body)).status,
+      401,
+      'a revoked key stops working at once',
+    );
     const logged = logs.join('');
     assert.ok(logged.includes('/ext/invoke'), 'requests were logged');
     for (const k of [admin, publicKey, temp.key]) assert.ok(!logged.includes(secretOf(k)), 'no key secret in the log');
@@ -259,7 +320,17 @@ describe('/ext limits: back-pressure, slow batches, the response size limit', ()
     key = new ApiKeyStore(home).create('ACCOUNTADMIN').key;
     const closing = new AbortController();
     const auth = new Authenticator(home);
-    const ctx: ServiceContext = { engine, sessions: new SessionStore(), jobWatch: new JobWatch(engine.jobs), closing: closing.signal, home, version: 'test', pid: process.pid, auth, limits: DEFAULT_LIMITS };
+    const ctx: ServiceContext = {
+      engine,
+      sessions: new SessionStore(),
+      jobWatch: new JobWatch(engine.jobs),
+      closing: closing.signal,
+      home,
+      version: 'test',
+      pid: process.pid,
+      auth,
+      limits: DEFAULT_LIMITS,
+    };
     app = Fastify();
     requireCaller(app, auth);
     await externalFunctionArea({ maxInFlight: 1, asyncAfterMs: 0, maxResponseBytes: 2000 })(app, ctx);
@@ -280,7 +351,10 @@ describe('/ext limits: back-pressure, slow batches, the response size limit', ()
   it('answers 429 with Retry-After while the in-flight limit is taken', async () => {
     const body = JSON.stringify({ data: [[0, 'movies', '1', '100']] });
     // A request whose body is still arriving holds the only slot.
-    const held = httpRequest(new URL('/ext/invoke', base), { method: 'POST', headers: { ...json, 'x-api-key': key, 'content-length': String(body.length) } });
+    const held = httpRequest(new URL('/ext/invoke', base), {
+      method: 'POST',
+      headers: { ...json, 'x-api-key': key, 'content-length': String(body.length) },
+    });
     const heldAnswer = new Promise<number>((resolve) => held.on('response', (res) => (res.resume(), resolve(res.statusCode ?? 0))));
     held.write(body.slice(0, 5));
     await new Promise((r) => setTimeout(r, 50));
@@ -295,7 +369,13 @@ describe('/ext limits: back-pressure, slow batches, the response size limit', ()
 
   it('a batch not done in time is answered 202 and then by polling', async () => {
     const headers = { ...json, 'x-api-key': key, 'sf-external-function-query-batch-id': 'slow-1' };
-    const first = await call(base, 'POST', '/ext/deploy', headers, JSON.stringify({ data: [[3, 'slow', inHomeStore(home, fx.v2.uri), '{"wait": true, "timeout_seconds": 30}']] }));
+    const first = await call(
+      base,
+      'POST',
+      '/ext/deploy',
+      headers,
+      JSON.stringify({ data: [[3, 'slow', inHomeStore(home, fx.v2.uri), '{"wait": true, "timeout_seconds": 30}']] }),
+    );
     assert.equal(first.status, 202);
     let poll: Answer;
     do poll = await call(base, 'GET', '/ext/deploy', headers);
@@ -315,7 +395,11 @@ describe('/ext limits: back-pressure, slow batches, the response size limit', ()
 describe('recpipe keys (CLI)', () => {
   const home = mkdtempSync(join(tmpdir(), 'recpipe-'));
   after(() => rmSync(home, { recursive: true, force: true }));
-  const cli = (...args: string[]) => execFileSync(process.execPath, ['bin/recpipe.js', 'keys', ...args, '--home', home], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const cli = (...args: string[]) =>
+    execFileSync(process.execPath, ['bin/recpipe.js', 'keys', ...args, '--home', home], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
 
   it('creates a key printed once, lists keys without it, revokes by name', () => {
     const key = cli('create', '--role', 'sysadmin', '--name', 'gateway').trim();

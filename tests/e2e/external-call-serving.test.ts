@@ -38,7 +38,9 @@ describe('external functions in a serving process', () => {
     tmp.remove();
   });
 
-  it('answers the health route in < 100 ms while a statement waits 3 s on a remote (90% of probes; none near the 3 s)', { timeout: 30_000 }, async () => {
+  it('answers the health route in < 100 ms while a statement waits 3 s on a remote (90% of probes; none near the 3 s)', {
+    timeout: 30_000,
+  }, async () => {
     await engine.execute(
       admin,
       `use schema ext.public;
@@ -48,7 +50,9 @@ describe('external functions in a serving process', () => {
     await (await fetch(`${url}/api/v1/health`)).arrayBuffer(); // the client's first request sets up its connection
     const started = performance.now();
     let finished = 0;
-    const statement = sql(engine, admin, 'select x, slow_sum(x, 1) as s from range(5) r(x) order by x').finally(() => (finished = performance.now()));
+    const statement = sql(engine, admin, 'select x, slow_sum(x, 1) as s from range(5) r(x) order by x').finally(
+      () => (finished = performance.now()),
+    );
     const latencies: number[] = [];
     while (finished === 0) {
       const t0 = performance.now();
@@ -59,7 +63,13 @@ describe('external functions in a serving process', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     const r = await statement;
-    assert.deepEqual(r.rows, [[0, 1], [1, 2], [2, 3], [3, 4], [4, 5]]);
+    assert.deepEqual(r.rows, [
+      [0, 1],
+      [1, 2],
+      [2, 3],
+      [3, 4],
+      [4, 5],
+    ]);
     assert.ok(finished - started >= 3000, `the statement waited for the remote (${(finished - started).toFixed(0)} ms)`);
     assert.ok(latencies.length >= 20, `the health route kept answering during the call (${latencies.length} probes)`);
     // A blocked thread would hold one probe for the whole 3 s; on a loaded machine a rare probe may still miss 100 ms by scheduling alone.
@@ -83,7 +93,10 @@ describe('external functions in a serving process', () => {
     const remote = await sql(engine, admin, query);
     const builtin = await sql(engine, engine.createSession({ role: 'ACCOUNTADMIN', database: 'PLAIN' }), query);
     assert.equal(remote.rows.length, 3);
-    assert.ok(remote.rows.every((row) => typeof row[2] === 'number' && row[2] >= 0.5 && row[2] <= 5), JSON.stringify(remote.rows));
+    assert.ok(
+      remote.rows.every((row) => typeof row[2] === 'number' && row[2] >= 0.5 && row[2] <= 5),
+      JSON.stringify(remote.rows),
+    );
     assert.deepEqual(remote.rows, builtin.rows, 'the same predictions through /ext/invoke of this process as from the built-in');
   });
 });

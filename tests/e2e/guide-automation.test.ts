@@ -50,30 +50,50 @@ describe("the guide's automation: a nightly retrain-and-deploy task graph", { sk
          create task report after retrain as insert into retrain_log select current_timestamp, count(*) from user_movie_recommendations;
          alter task report resume; alter task retrain resume`,
       );
-      const scheduled = await rows(s, "select scheduled_time from table(information_schema.task_history(task_name => 'RETRAIN')) where state = 'SCHEDULED'");
+      const scheduled = await rows(
+        s,
+        "select scheduled_time from table(information_schema.task_history(task_name => 'RETRAIN')) where state = 'SCHEDULED'",
+      );
       assert.equal(new Date(String(scheduled[0][0])).toISOString(), '2026-12-01T02:00:00.000Z', '03:00 in Berlin');
 
       await night();
-      const first = await rows(s, "select state, return_value, error_message from table(information_schema.task_history(task_name => 'RETRAIN')) where state <> 'SCHEDULED'");
+      const first = await rows(
+        s,
+        "select state, return_value, error_message from table(information_schema.task_history(task_name => 'RETRAIN')) where state <> 'SCHEDULED'",
+      );
       assert.equal(first[0][0], 'SUCCEEDED', String(first[0][2]));
       assert.match(String(first[0][1]), /movielens-model-v1: deployed \(no model in service/);
       assert.equal(engine.endpoints.describe('movielens-model-v1').status, 'InService');
       const usersBefore = (await rows(s, 'select count(*) from user_movie_recommendations'))[0][0];
-      const report = await rows(s, "select state, error_message from table(information_schema.task_history(task_name => 'REPORT')) where state <> 'SCHEDULED'");
+      const report = await rows(
+        s,
+        "select state, error_message from table(information_schema.task_history(task_name => 'REPORT')) where state <> 'SCHEDULED'",
+      );
       assert.deepEqual(await rows(s, 'select count(*) from retrain_log'), [[1]], `the AFTER child ran once: ${JSON.stringify(report)}`);
 
       await night();
-      const quiet = await rows(s, "select state, error_message from table(information_schema.task_history(task_name => 'RETRAIN')) where state not in ('SCHEDULED', 'SUCCEEDED')");
+      const quiet = await rows(
+        s,
+        "select state, error_message from table(information_schema.task_history(task_name => 'RETRAIN')) where state not in ('SCHEDULED', 'SUCCEEDED')",
+      );
       assert.deepEqual(quiet, [['SKIPPED', 'the WHEN condition was not TRUE']]);
 
       await engine.execute(s, 'insert into ratings select * from all_ratings qualify percent_rank() over (order by timestamp) >= 0.98');
       await night();
-      const judged = await rows(s, "select state, return_value, error_message from table(information_schema.task_history(task_name => 'RETRAIN')) where state <> 'SCHEDULED' order by scheduled_time desc limit 1");
+      const judged = await rows(
+        s,
+        "select state, return_value, error_message from table(information_schema.task_history(task_name => 'RETRAIN')) where state <> 'SCHEDULED' order by scheduled_time desc limit 1",
+      );
       assert.equal(judged[0][0], 'SUCCEEDED', String(judged[0][2]));
-      assert.match(String(judged[0][1]), /movielens-model-v1: (deployed \(challenger better|not deployed \(current model kept).*RMSE [\d.]+ vs [\d.]+, precision@10/);
+      assert.match(
+        String(judged[0][1]),
+        /movielens-model-v1: (deployed \(challenger better|not deployed \(current model kept).*RMSE [\d.]+ vs [\d.]+, precision@10/,
+      );
       const shown = (await engine.execute(s, 'show endpoint versions'))[0];
       const col = (name: string): number => shown.columns.findIndex((c) => c.name === name);
-      const versions = shown.rows.map((r) => ['policy', 'deployed', 'holdout_rows', 'challenger_rmse', 'current_rmse'].map((n) => r[col(n)]));
+      const versions = shown.rows.map((r) =>
+        ['policy', 'deployed', 'holdout_rows', 'challenger_rmse', 'current_rmse'].map((n) => r[col(n)]),
+      );
       assert.equal(versions.length, 2);
       assert.ok(Number(versions[1][2]) > 9000 && Number(versions[1][3]) > 0 && Number(versions[1][4]) > 0, JSON.stringify(versions));
       assert.deepEqual(await rows(s, 'select count(*) from retrain_log'), [[2]]);

@@ -65,7 +65,11 @@ where nr.movieid = m.movieid;`;
 
 /** Facts read straight from the CSV files, to check the load against. */
 function csvFacts() {
-  const ratings = readFileSync(mlSmall('ratings.csv'), 'utf8').trim().split(/\r?\n/).slice(1).map((l) => l.split(','));
+  const ratings = readFileSync(mlSmall('ratings.csv'), 'utf8')
+    .trim()
+    .split(/\r?\n/)
+    .slice(1)
+    .map((l) => l.split(','));
   const movieLines = readFileSync(mlSmall('movies.csv'), 'utf8').trim().split(/\r?\n/).slice(1);
   const titles = new Map(
     movieLines.map((l) => {
@@ -90,7 +94,13 @@ describe('guide Lab 1: tables, load and test data in the embedded warehouse', { 
       const setup = await engine.execute(session, SETUP);
       assert.deepEqual(
         setup.map((r) => r.message),
-        ['Statement executed successfully.', 'Database MOVIELENS successfully created.', 'Statement executed successfully.', 'Table MOVIES successfully created.', 'Table RATINGS successfully created.'],
+        [
+          'Statement executed successfully.',
+          'Database MOVIELENS successfully created.',
+          'Statement executed successfully.',
+          'Table MOVIES successfully created.',
+          'Table RATINGS successfully created.',
+        ],
       );
       assert.deepEqual([session.role, session.database, session.schema], ['SYSADMIN', 'MOVIELENS', 'PUBLIC']);
 
@@ -157,7 +167,8 @@ describe('guide Lab 1: tables, load and test data in the embedded warehouse', { 
         [5, 19],
       ];
       const expected = pairs.filter(([, m]) => facts.titles.has(m)).map(([u, m]) => [u, m, facts.titles.get(m)]);
-      const sortRows = (rows: unknown[][]): unknown[][] => [...rows].sort((a, b) => Number(a[0]) - Number(b[0]) || Number(a[1]) - Number(b[1]));
+      const sortRows = (rows: unknown[][]): unknown[][] =>
+        [...rows].sort((a, b) => Number(a[0]) - Number(b[0]) || Number(a[1]) - Number(b[1]));
       assert.deepEqual(sortRows(joined.rows), sortRows(expected));
 
       const [commaTitle] = await engine.execute(session, 'select title from movies where movieid = 11');

@@ -42,7 +42,11 @@ describe("the guide's Lab 4 in SQL (synthetic MovieLens)", () => {
   });
 
   it('train_and_get_recommendations answers at once with the job, which fills the output table', async () => {
-    const r = await sql(engine, s, `select train_and_get_recommendations('MOVIELENS.PUBLIC.ratings_train_data', 'user_movie_recommendations', ${quick}) as job`);
+    const r = await sql(
+      engine,
+      s,
+      `select train_and_get_recommendations('MOVIELENS.PUBLIC.ratings_train_data', 'user_movie_recommendations', ${quick}) as job`,
+    );
     const started = r.rows[0][0] as Record<string, string>;
     assert.equal(started.TrainingJobStatus, 'InProgress');
     assert.equal(started.OutputTable, 'MOVIELENS.PUBLIC.USER_MOVIE_RECOMMENDATIONS');
@@ -73,29 +77,46 @@ describe("the guide's Lab 4 in SQL (synthetic MovieLens)", () => {
     const props = Object.fromEntries(described.rows as [string, string][]);
     assert.equal(props.TrainingJobStatus, 'Completed');
     assert.match(props.ModelArtifact, /^file:\/\/.*\/model$/);
-    await assert.rejects(engine.execute(s, "describe training job 'train-20000101-000000-beef'"), /Training Job 'train-20000101-000000-beef' does not exist/);
+    await assert.rejects(
+      engine.execute(s, "describe training job 'train-20000101-000000-beef'"),
+      /Training Job 'train-20000101-000000-beef' does not exist/,
+    );
   });
 
   it('deploy_model takes the job, invoke_model scores FLOAT ids like the artifact, recommend excludes rated items', async () => {
     const d = await sql(engine, s, `select deploy_model('movielens-model-v1', '${jobName}') as d`);
     assert.equal((d.rows[0][0] as Record<string, string>).EndpointStatus, 'Creating');
     await engine.endpoints.waitFor('movielens-model-v1', 'InService', 10_000);
-    await engine.execute(s, `create or replace table no_ratings (USERID float, MOVIEID float);
-      insert into no_ratings (USERID, MOVIEID) values ('1', '61'), ('10', '31'), ('10', '29'), ('5', '18'), ('5', '19'), (NULL, '5'), ('999999', '7');`);
-    const r = await sql(engine, s, `select nr.USERID, nr.MOVIEID, invoke_model('movielens-model-v1', nr.USERID, nr.MOVIEID) as rating_prediction from no_ratings nr`);
+    await engine.execute(
+      s,
+      `create or replace table no_ratings (USERID float, MOVIEID float);
+      insert into no_ratings (USERID, MOVIEID) values ('1', '61'), ('10', '31'), ('10', '29'), ('5', '18'), ('5', '19'), (NULL, '5'), ('999999', '7');`,
+    );
+    const r = await sql(
+      engine,
+      s,
+      `select nr.USERID, nr.MOVIEID, invoke_model('movielens-model-v1', nr.USERID, nr.MOVIEID) as rating_prediction from no_ratings nr`,
+    );
     const { model } = await readArtifact(engine.jobs.get(jobName).artifactUri!);
     const p = new Predictor(model);
     for (const [u, i, pred] of r.rows as [number | null, number, number | null][]) {
       if (u === null) assert.equal(pred, null);
       else assert.equal(pred, p.predict(String(u), String(i)));
     }
-    const join = await sql(engine, s, `select m.title, invoke_model('movielens-model-v1', nr.USERID, nr.MOVIEID) p from no_ratings nr, movies m where nr.movieid = m.movieid`);
+    const join = await sql(
+      engine,
+      s,
+      `select m.title, invoke_model('movielens-model-v1', nr.USERID, nr.MOVIEID) p from no_ratings nr, movies m where nr.movieid = m.movieid`,
+    );
     assert.ok(join.rows.length >= 5 && join.rows.every((row) => typeof row[0] === 'string'));
     const rec = await sql(engine, s, `select recommend('movielens-model-v1', '1', 5) r`);
     const out = await sql(engine, s, `select RECOMMENDATIONS from user_movie_recommendations where USERID = 1`);
     assert.deepEqual(rec.rows[0][0], (out.rows[0][0] as number[]).slice(0, 5));
     const shown = await sql(engine, s, 'show endpoints');
-    assert.deepEqual(shown.rows.map((row) => [row[0], row[1]]), [['movielens-model-v1', 'InService']]);
+    assert.deepEqual(
+      shown.rows.map((row) => [row[0], row[1]]),
+      [['movielens-model-v1', 'InService']],
+    );
   });
 
   it("accepts the guide's output table (USERID float, TOP_10_RECOMMENDATIONS variant) and reports the mapping", async () => {
@@ -118,34 +139,62 @@ describe("the guide's Lab 4 in SQL (synthetic MovieLens)", () => {
       return true;
     });
     await engine.execute(s, 'create or replace table empty_ratings (userid int, movieid int, rating float)');
-    await assert.rejects(engine.execute(s, `select train_and_get_recommendations('empty_ratings', 'out2')`), /input table MOVIELENS\.PUBLIC\.EMPTY_RATINGS is empty/);
-    await engine.execute(s, 'create or replace table two_variants (a variant, b variant); create or replace table three_cols (u int, r variant, x int)');
-    await assert.rejects(engine.execute(s, `select train_and_get_recommendations('ratings_train_data', 'two_variants')`), /cannot tell which column holds the recommendations/);
-    await assert.rejects(engine.execute(s, `select train_and_get_recommendations('ratings_train_data', 'three_cols')`), /has 3 column\(s\) \(U BIGINT, R JSON, X BIGINT\)/);
+    await assert.rejects(
+      engine.execute(s, `select train_and_get_recommendations('empty_ratings', 'out2')`),
+      /input table MOVIELENS\.PUBLIC\.EMPTY_RATINGS is empty/,
+    );
+    await engine.execute(
+      s,
+      'create or replace table two_variants (a variant, b variant); create or replace table three_cols (u int, r variant, x int)',
+    );
+    await assert.rejects(
+      engine.execute(s, `select train_and_get_recommendations('ratings_train_data', 'two_variants')`),
+      /cannot tell which column holds the recommendations/,
+    );
+    await assert.rejects(
+      engine.execute(s, `select train_and_get_recommendations('ratings_train_data', 'three_cols')`),
+      /has 3 column\(s\) \(U BIGINT, R JSON, X BIGINT\)/,
+    );
     const failed = engine.jobs.list().slice(0, engine.jobs.list().length - before);
     assert.equal(failed.length, 4);
     assert.ok(failed.every((j) => j.status === 'Failed' && j.metrics === null));
   });
 
   it('logs a counted warning for ratings outside 0–10', async () => {
-    await engine.execute(s, `create or replace table odd_ratings as select * from ratings_train_data; insert into odd_ratings values (999991, 2, -3), (999992, 3, 50)`);
+    await engine.execute(
+      s,
+      `create or replace table odd_ratings as select * from ratings_train_data; insert into odd_ratings values (999991, 2, -3), (999992, 3, 50)`,
+    );
     const r = await sql(engine, s, `select train_and_get_recommendations('odd_ratings', 'odd_recs', ${quick}) as j`);
     const name = (r.rows[0][0] as Record<string, string>).TrainingJobName;
     assert.equal((await engine.jobs.wait(name, { timeoutMs: 60_000 })).status, 'Completed');
-    assert.match(await engine.jobs.logs(name), /Warning: 2 of [\d,]+ ratings of MOVIELENS\.PUBLIC\.ODD_RATINGS\.RATING are outside 0–10: 1 negative \(lowest -3\), 1 over 10 \(highest 50\)/);
+    assert.match(
+      await engine.jobs.logs(name),
+      /Warning: 2 of [\d,]+ ratings of MOVIELENS\.PUBLIC\.ODD_RATINGS\.RATING are outside 0–10: 1 negative \(lowest -3\), 1 over 10 \(highest 50\)/,
+    );
   });
 
   it('refuses injection and unknown endpoints', async () => {
-    await assert.rejects(engine.execute(s, `select train_and_get_recommendations('ratings; drop table movies', 'x')`), /invalid object name 'ratings; drop table movies'/);
+    await assert.rejects(
+      engine.execute(s, `select train_and_get_recommendations('ratings; drop table movies', 'x')`),
+      /invalid object name 'ratings; drop table movies'/,
+    );
     await assert.rejects(engine.execute(s, `select train_and_get_recommendations('"a"."b"."c"."d"', 'x')`), /invalid object name/);
     assert.equal((await sql(engine, s, 'select count(*) from movies')).rows[0][0], 300);
     await assert.rejects(engine.execute(s, `select invoke_model('no-such-endpoint', 1, 2)`), /Could not find endpoint no-such-endpoint/);
   });
 
   it('a multi-row call starts one job per row, each row with its own answer', async () => {
-    await engine.execute(s, `create or replace table requests (input varchar, output varchar);
-      insert into requests values ('ratings_train_data', 'recs_a'), ('ratings_train_data', 'recs_b');`);
-    const r = await sql(engine, s, `select output, train_and_get_recommendations(input, output, ${quick}) as job from requests order by output`);
+    await engine.execute(
+      s,
+      `create or replace table requests (input varchar, output varchar);
+      insert into requests values ('ratings_train_data', 'recs_a'), ('ratings_train_data', 'recs_b');`,
+    );
+    const r = await sql(
+      engine,
+      s,
+      `select output, train_and_get_recommendations(input, output, ${quick}) as job from requests order by output`,
+    );
     const names = r.rows.map((row) => (row[1] as Record<string, string>).TrainingJobName);
     assert.equal(new Set(names).size, 2);
     for (const n of names) assert.equal((await engine.jobs.wait(n, { timeoutMs: 60_000 })).status, 'Completed');
@@ -168,7 +217,11 @@ describe("the guide's Lab 4 on ml-latest-small", { skip: sharedDataSkip }, () =>
          create or replace table ratings_train_data as (select USERID, MOVIEID, RATING from ratings limit 10000);
          create or replace table user_movie_recommendations (USERID float, RECOMMENDATIONS variant);`,
       );
-      const r = await sql(engine, s, `select train_and_get_recommendations('MOVIELENS.PUBLIC.ratings_train_data','MOVIELENS.PUBLIC.user_movie_recommendations') as j`);
+      const r = await sql(
+        engine,
+        s,
+        `select train_and_get_recommendations('MOVIELENS.PUBLIC.ratings_train_data','MOVIELENS.PUBLIC.user_movie_recommendations') as j`,
+      );
       const job = await engine.jobs.wait((r.rows[0][0] as Record<string, string>).TrainingJobName, { timeoutMs: 120_000 });
       assert.equal(job.status, 'Completed', job.failureReason ?? '');
       assert.equal(job.metrics?.cv?.folds.length, 5);

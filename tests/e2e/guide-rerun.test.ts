@@ -144,8 +144,17 @@ async function playGuide(client: SqlClient): Promise<GuideRun> {
     ],
     errors,
   );
-  const [recommendations] = await runAll(client, ['select USERID, TOP_10_RECOMMENDATIONS from user_movie_recommendations order by USERID'], errors);
-  return { errors, counts: counts[0], recommendations, predictions: [...predictions].sort((a, b) => Number(a[0]) - Number(b[0]) || Number(a[1]) - Number(b[1])) };
+  const [recommendations] = await runAll(
+    client,
+    ['select USERID, TOP_10_RECOMMENDATIONS from user_movie_recommendations order by USERID'],
+    errors,
+  );
+  return {
+    errors,
+    counts: counts[0],
+    recommendations,
+    predictions: [...predictions].sort((a, b) => Number(a[0]) - Number(b[0]) || Number(a[1]) - Number(b[1])),
+  };
 }
 
 /** The errors Snowflake itself gives the second time: the guide creates these without OR REPLACE. */

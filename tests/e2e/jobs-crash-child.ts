@@ -9,7 +9,12 @@ const home = process.argv[2];
 if (home) {
   const fx = await openFixture(home);
   const jobs = await fx.manager();
-  const job = await jobs.start({ input: table('RATINGS'), output: table('OUT'), folds: 0, hyperparameters: { n_epochs: 100_000, n_factors: 50 } });
+  const job = await jobs.start({
+    input: table('RATINGS'),
+    output: table('OUT'),
+    folds: 0,
+    hyperparameters: { n_epochs: 100_000, n_factors: 50 },
+  });
   jobs.on('progress', (name, progress) => {
     if (name === job.name && (progress.fit?.done ?? 0) > 0) process.stdout.write(`TRAINING ${job.name}\n`);
   });

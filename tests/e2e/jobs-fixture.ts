@@ -61,7 +61,13 @@ export async function loadMovieLensRatings(warehouse: Warehouse, name = 'RATINGS
  * A small deterministic ratings table made in SQL: `users` users each rating every third of `items`
  * movies, ratings 0.5–5. `idType` sets the id columns' type.
  */
-export async function createSyntheticRatings(warehouse: Warehouse, name: string, users = 120, items = 90, idType = 'BIGINT'): Promise<number> {
+export async function createSyntheticRatings(
+  warehouse: Warehouse,
+  name: string,
+  users = 120,
+  items = 90,
+  idType = 'BIGINT',
+): Promise<number> {
   await warehouse.run(
     `CREATE TABLE MOVIELENS.PUBLIC.${name} AS
        SELECT CAST(u AS ${idType}) AS USERID, CAST(i AS ${idType}) AS MOVIEID, CAST(((u * 7 + i * 13) % 10) / 2.0 + 0.5 AS DOUBLE) AS RATING
@@ -80,7 +86,12 @@ export async function rowsOf(warehouse: Warehouse, name: string): Promise<unknow
 }
 
 /** Resolves once `predicate` holds for the job, polling its state. */
-export async function until(manager: JobManager, name: string, predicate: (job: ReturnType<JobManager['get']>) => boolean, timeoutMs = 30_000): Promise<void> {
+export async function until(
+  manager: JobManager,
+  name: string,
+  predicate: (job: ReturnType<JobManager['get']>) => boolean,
+  timeoutMs = 30_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate(manager.get(name))) {
     if (Date.now() > deadline) throw new Error(`timed out waiting on job ${name} (now ${manager.get(name).secondaryStatus})`);

@@ -22,7 +22,11 @@ function csvDataset(rows: number): Dataset {
 /** The same training in this thread (same data order, seed and kernels), to check the job against. */
 function trainInProcess(dataset: Dataset, params: Record<string, unknown>): Promise<TrainingOutcome> {
   const quiet = { phase: () => undefined, tick: () => undefined, log: () => undefined };
-  return runTraining({ dataset, algorithm: 'svd', params, evaluation: { kind: 'kfold', folds: 5 }, seed: 0, topN: 10 }, { kernels: loadKernels('auto'), clock: () => performance.now() }, quiet);
+  return runTraining(
+    { dataset, algorithm: 'svd', params, evaluation: { kind: 'kfold', folds: 5 }, seed: 0, topN: 10 },
+    { kernels: loadKernels('auto'), clock: () => performance.now() },
+    quiet,
+  );
 }
 
 interface OutputRow {
@@ -61,7 +65,11 @@ describe("training jobs: the guide's train_and_get_recommendations on ml-latest-
     await fx.warehouse.run('CREATE TABLE MOVIELENS.PUBLIC.RATINGS_TRAIN_DATA AS SELECT * FROM MOVIELENS.PUBLIC.RATINGS LIMIT 10000');
     await fx.warehouse.run('CREATE TABLE MOVIELENS.PUBLIC.USER_MOVIE_RECOMMENDATIONS (USERID DOUBLE, RECOMMENDATIONS JSON)');
     const params = { n_factors: 20, n_epochs: 10 };
-    const started = await jobs.start({ input: table('RATINGS_TRAIN_DATA'), output: table('USER_MOVIE_RECOMMENDATIONS'), hyperparameters: params });
+    const started = await jobs.start({
+      input: table('RATINGS_TRAIN_DATA'),
+      output: table('USER_MOVIE_RECOMMENDATIONS'),
+      hyperparameters: params,
+    });
     assert.deepEqual([started.status, started.secondaryStatus], ['InProgress', 'Starting']);
     assert.match(started.name, /^train-\d{8}-\d{6}-[0-9a-f]{4}$/);
     const job = await jobs.wait(started.name, { timeoutMs: 60_000 });
@@ -98,7 +106,11 @@ describe("training jobs: the guide's train_and_get_recommendations on ml-latest-
       assert.equal(new Set(row.recommendations).size, 10, `user ${row.user} gets 10 distinct movies`);
       assert.deepEqual(row.recommendations, byUser.get(row.user), `user ${row.user}: the in-process top-10`);
     }
-    assert.equal(await alreadyRated(fx, 'USER_MOVIE_RECOMMENDATIONS', 'RATINGS_TRAIN_DATA'), 0, 'no recommended movie was rated by its user');
+    assert.equal(
+      await alreadyRated(fx, 'USER_MOVIE_RECOMMENDATIONS', 'RATINGS_TRAIN_DATA'),
+      0,
+      'no recommended movie was rated by its user',
+    );
 
     const artifact = job.artifactUri ?? assert.fail('a completed job has an artifact');
     assert.equal(fileURLToPath(artifact), join(fx.home, 'artifacts', job.name, 'model'));
@@ -108,13 +120,24 @@ describe("training jobs: the guide's train_and_get_recommendations on ml-latest-
     assert.equal((manifest.metrics as { mean: { rmse: number } }).mean.rmse, job.metrics?.cv?.mean.rmse);
     const fromArtifact = new Predictor(model);
     const inProcess = new Predictor(expected.model);
-    for (const [u, i] of [[1, 1], [1, 610], [5, 18], [10, 297], ['10', '313.0'], [66, 999_999], [999, 1]] as const) {
+    for (const [u, i] of [
+      [1, 1],
+      [1, 610],
+      [5, 18],
+      [10, 297],
+      ['10', '313.0'],
+      [66, 999_999],
+      [999, 1],
+    ] as const) {
       assert.equal(fromArtifact.predict(u, i), inProcess.predict(u, i), `prediction for (${u}, ${i})`);
     }
 
     const log = await jobs.logs(job.name);
     assert.match(log, /Evaluating RMSE, MAE of algorithm SVD on 5 split\(s\)\./);
-    assert.match(log, new RegExp(`Top 10 predictions for all ${rows.length} users saved to table MOVIELENS\\.PUBLIC\\.USER_MOVIE_RECOMMENDATIONS`));
+    assert.match(
+      log,
+      new RegExp(`Top 10 predictions for all ${rows.length} users saved to table MOVIELENS\\.PUBLIC\\.USER_MOVIE_RECOMMENDATIONS`),
+    );
     assert.ok(existsSync(join(fx.home, 'jobs', job.name, 'job.json')));
   });
 

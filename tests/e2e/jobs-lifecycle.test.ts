@@ -36,13 +36,29 @@ describe('training jobs: checks, stop, max run time, failures, queue, restart', 
     await fx.warehouse.run('CREATE VIEW MOVIELENS.PUBLIC.A_VIEW AS SELECT * FROM MOVIELENS.PUBLIC.OUT');
     const refusals: [Record<string, unknown>, string, RegExp][] = [
       [{ input: table('NOPE') }, 'NOT_FOUND', /input table MOVIELENS\.PUBLIC\.NOPE does not exist/],
-      [{ input: table('NO_RATING') }, 'INVALID_ARGUMENT', /input table MOVIELENS\.PUBLIC\.NO_RATING has no RATING column \(it has USERID, MOVIEID\)/],
+      [
+        { input: table('NO_RATING') },
+        'INVALID_ARGUMENT',
+        /input table MOVIELENS\.PUBLIC\.NO_RATING has no RATING column \(it has USERID, MOVIEID\)/,
+      ],
       [{ input: table('EMPTY') }, 'FAILED_PRECONDITION', /input table MOVIELENS\.PUBLIC\.EMPTY is empty/],
-      [{ output: table('BAD_RECS') }, 'INVALID_ARGUMENT', /output table MOVIELENS\.PUBLIC\.BAD_RECS \(USERID BIGINT, RECOMMENDATIONS INTEGER\): cannot tell which column holds the recommendations/],
-      [{ output: table('EXTRA') }, 'INVALID_ARGUMENT', /output table MOVIELENS\.PUBLIC\.EXTRA has 3 column\(s\) \(USERID BIGINT, RECOMMENDATIONS JSON, NOTE VARCHAR\)/],
+      [
+        { output: table('BAD_RECS') },
+        'INVALID_ARGUMENT',
+        /output table MOVIELENS\.PUBLIC\.BAD_RECS \(USERID BIGINT, RECOMMENDATIONS INTEGER\): cannot tell which column holds the recommendations/,
+      ],
+      [
+        { output: table('EXTRA') },
+        'INVALID_ARGUMENT',
+        /output table MOVIELENS\.PUBLIC\.EXTRA has 3 column\(s\) \(USERID BIGINT, RECOMMENDATIONS JSON, NOTE VARCHAR\)/,
+      ],
       [{ output: table('DATED') }, 'INVALID_ARGUMENT', /column USERID of output table MOVIELENS\.PUBLIC\.DATED has type DATE/],
       [{ output: table('A_VIEW') }, 'INVALID_ARGUMENT', /output MOVIELENS\.PUBLIC\.A_VIEW is a view/],
-      [{ output: { database: 'MOVIELENS', schema: 'NOSCHEMA', name: 'X' } }, 'NOT_FOUND', /schema of output table MOVIELENS\.NOSCHEMA\.X does not exist/],
+      [
+        { output: { database: 'MOVIELENS', schema: 'NOSCHEMA', name: 'X' } },
+        'NOT_FOUND',
+        /schema of output table MOVIELENS\.NOSCHEMA\.X does not exist/,
+      ],
       [{ output: table('ratings') }, 'INVALID_ARGUMENT', /input and output are the same table/],
       [{ folds: 1 }, 'INVALID_ARGUMENT', /folds must be 0 \(no cross-validation\) or at least 2/],
       [{ topN: 0 }, 'INVALID_ARGUMENT', /topN must be an integer in 1\.\.10000, got 0/],
@@ -74,7 +90,10 @@ describe('training jobs: checks, stop, max run time, failures, queue, restart', 
     assert.deepEqual(await rowsOf(fx.warehouse, 'OUT'), OLD_ROWS);
     assert.equal(stopped.artifactUri, null);
     assert.ok(!existsSync(join(fx.home, 'artifacts', job.name)));
-    assert.throws(() => jobs.stop(job.name), { code: 'FAILED_PRECONDITION', message: new RegExp(`training job ${job.name} has already ended \\(Stopped\\)`) });
+    assert.throws(() => jobs.stop(job.name), {
+      code: 'FAILED_PRECONDITION',
+      message: new RegExp(`training job ${job.name} has already ended \\(Stopped\\)`),
+    });
     assert.throws(() => jobs.stop('train-20000101-000000-abcd'), { code: 'NOT_FOUND' });
   });
 
@@ -95,7 +114,10 @@ describe('training jobs: checks, stop, max run time, failures, queue, restart', 
     await fx.warehouse.run('UPDATE MOVIELENS.PUBLIC.WITH_NULLS SET RATING = NULL WHERE USERID = 3 AND MOVIEID IN (3, 6)');
     const nulls = await jobs.wait((await start({ input: table('WITH_NULLS') })).name);
     assert.equal(nulls.status, 'Failed');
-    assert.match(nulls.failureReason ?? '', /input table MOVIELENS\.PUBLIC\.WITH_NULLS has 2 rows with a NULL \(or non-finite\) USERID, MOVIEID or RATING/);
+    assert.match(
+      nulls.failureReason ?? '',
+      /input table MOVIELENS\.PUBLIC\.WITH_NULLS has 2 rows with a NULL \(or non-finite\) USERID, MOVIEID or RATING/,
+    );
     assert.equal(nulls.secondaryStatusTransitions.at(-2)?.status, 'Downloading');
 
     const diverged = await jobs.wait((await start({ hyperparameters: { n_epochs: 50, lr_all: 50 } })).name);
@@ -111,15 +133,23 @@ describe('training jobs: checks, stop, max run time, failures, queue, restart', 
     const job = await jobs.wait((await start({ input: table('TEXT_IDS'), output: table('TEXT_OUT'), topN: 3 })).name);
     assert.equal(job.status, 'Completed', job.failureReason ?? '');
     const cols = await fx.warehouse.tableColumns(table('TEXT_OUT'));
-    assert.deepEqual(cols?.map((c) => c.type), ['VARCHAR', 'JSON']);
+    assert.deepEqual(
+      cols?.map((c) => c.type),
+      ['VARCHAR', 'JSON'],
+    );
     const [first] = await rowsOf(fx.warehouse, 'TEXT_OUT');
     assert.equal(typeof first[0], 'string');
     assert.ok((first[1] as unknown[]).length === 3 && (first[1] as unknown[]).every((m) => typeof m === 'string'));
 
-    await fx.warehouse.run(`CREATE TABLE MOVIELENS.PUBLIC.WORDS AS SELECT 'user-' || USERID AS USERID, MOVIEID, RATING FROM MOVIELENS.PUBLIC.TEXT_IDS`);
+    await fx.warehouse.run(
+      `CREATE TABLE MOVIELENS.PUBLIC.WORDS AS SELECT 'user-' || USERID AS USERID, MOVIEID, RATING FROM MOVIELENS.PUBLIC.TEXT_IDS`,
+    );
     const words = await jobs.wait((await start({ input: table('WORDS') })).name);
     assert.equal(words.status, 'Failed');
-    assert.match(words.failureReason ?? '', /output table MOVIELENS\.PUBLIC\.OUT takes BIGINT user ids, but user id "user-\d+" of MOVIELENS\.PUBLIC\.WORDS is not an integer/);
+    assert.match(
+      words.failureReason ?? '',
+      /output table MOVIELENS\.PUBLIC\.OUT takes BIGINT user ids, but user id "user-\d+" of MOVIELENS\.PUBLIC\.WORDS is not an integer/,
+    );
     assert.deepEqual(await rowsOf(fx.warehouse, 'OUT'), OLD_ROWS);
   });
 
@@ -141,11 +171,18 @@ describe('training jobs: checks, stop, max run time, failures, queue, restart', 
     const r = await fx.warehouse.run(`SELECT CAST(RECOMMENDATIONS AS VARCHAR) FROM MOVIELENS.PUBLIC.BIG_OUT WHERE USERID = 1`);
     const ids = (r.rows[0][0] as string).slice(1, -1).split(',').map(BigInt);
     assert.equal(ids.length, 3);
-    assert.ok(ids.every((id) => id > big && id <= big + 30n), `exact ids ${ids.join(', ')}`);
-    const rated = await fx.warehouse.run(`SELECT count(*) FROM MOVIELENS.PUBLIC.BIG_IDS WHERE USERID = 1 AND MOVIEID IN (${ids.join(', ')})`);
+    assert.ok(
+      ids.every((id) => id > big && id <= big + 30n),
+      `exact ids ${ids.join(', ')}`,
+    );
+    const rated = await fx.warehouse.run(
+      `SELECT count(*) FROM MOVIELENS.PUBLIC.BIG_IDS WHERE USERID = 1 AND MOVIEID IN (${ids.join(', ')})`,
+    );
     assert.equal(rated.rows[0][0], 0, 'the ids name unrated movies, digit for digit');
 
-    await fx.warehouse.run(`CREATE TABLE MOVIELENS.PUBLIC.BIG_USERS AS SELECT USERID + ${big} AS USERID, MOVIEID, RATING FROM MOVIELENS.PUBLIC.RATINGS`);
+    await fx.warehouse.run(
+      `CREATE TABLE MOVIELENS.PUBLIC.BIG_USERS AS SELECT USERID + ${big} AS USERID, MOVIEID, RATING FROM MOVIELENS.PUBLIC.RATINGS`,
+    );
     const refused = await jobs.wait((await start({ input: table('BIG_USERS') })).name);
     assert.equal(refused.status, 'Failed');
     assert.match(refused.failureReason ?? '', /user id "9007199254740993" of MOVIELENS\.PUBLIC\.BIG_USERS is beyond 2\^53/);
@@ -181,7 +218,10 @@ describe('training jobs: checks, stop, max run time, failures, queue, restart', 
     assert.equal(job.creationTime, '2024-01-31T15:45:02.000Z');
     assert.equal(job.artifactUri, pathToFileURL(join(root, job.name, 'model')).href);
     assert.ok(existsSync(join(root, job.name, 'model', 'manifest.json')));
-    await assert.rejects(other.manager({ artifactRoot: 's4://bucket/models' }), { code: 'INVALID_ARGUMENT', message: /no artifact store for scheme 's4:\/\/'.*known schemes: file:\/\// });
+    await assert.rejects(other.manager({ artifactRoot: 's4://bucket/models' }), {
+      code: 'INVALID_ARGUMENT',
+      message: /no artifact store for scheme 's4:\/\/'.*known schemes: file:\/\//,
+    });
   });
 
   it('stops a queued job at once, and stops running jobs when closed', async (t) => {
@@ -224,7 +264,14 @@ describe('training jobs: checks, stop, max run time, failures, queue, restart', 
     const file = join(fx.home, 'jobs', done.name, 'job.json');
     const stored = JSON.parse(readFileSync(file, 'utf8'));
     // What a process killed mid-training leaves behind.
-    const running = { ...stored, status: 'InProgress', secondaryStatus: 'Training', secondaryStatusTransitions: stored.secondaryStatusTransitions.slice(0, 3), metrics: null, trainingEndTime: null };
+    const running = {
+      ...stored,
+      status: 'InProgress',
+      secondaryStatus: 'Training',
+      secondaryStatusTransitions: stored.secondaryStatusTransitions.slice(0, 3),
+      metrics: null,
+      trainingEndTime: null,
+    };
     running.secondaryStatusTransitions[2] = { ...running.secondaryStatusTransitions[2], endTime: undefined };
     writeFileSync(file, JSON.stringify(running));
     fx = await openFixture(fx.home);

@@ -20,7 +20,10 @@ describe('recpipe quickstart', () => {
     assert.match(first.stdout, /user {3}1: Shawshank Redemption, The \(1994\)/);
     // The guide's invoke_model query: four of the five no_ratings pairs have a movie in MOVIES.
     assert.match(first.stdout, /\|\s+1 \|\s+610 \| Heavy Metal \(1981\)\s+\|\s+4\.\d+ \|/);
-    assert.match(first.stdout, /RETRAIN\s*\|\s*SUCCEEDED\s*\|\s*training job train-\S+ Completed; movielens-model-v1: (deployed|not deployed)/);
+    assert.match(
+      first.stdout,
+      /RETRAIN\s*\|\s*SUCCEEDED\s*\|\s*training job train-\S+ Completed; movielens-model-v1: (deployed|not deployed)/,
+    );
     assert.match(first.stdout, /Done in [\d.]+ s: job train-\d{8}-\d{6}-[0-9a-f]{4} \(mean RMSE 0\.87\d\d\), 610 users' top 10/);
     const again = await recpipe(['quickstart', '--home', home, '--data', data]);
     assert.equal(again.code, 0, again.stderr);

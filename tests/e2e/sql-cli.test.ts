@@ -31,12 +31,18 @@ describe('recpipe sql / server / load (child processes)', { timeout: 120_000 }, 
 
   it('runs -q in-process on a home with no server, printing csv', async () => {
     const r = await recpipe([
-      'sql', '--home', home, '--create-home', '--format', 'csv', '-q',
+      'sql',
+      '--home',
+      home,
+      '--create-home',
+      '--format',
+      'csv',
+      '-q',
       "create database cli_db; use schema cli_db.public; create table t (a int, b varchar); insert into t values (1, 'x,y'), (2, null); select a, b from t order by a",
     ]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, new RegExp(`no server running; using ${home} in-process`));
-    assert.equal(r.stdout, 'A,B\n1,"x,y"\n2,\n', 'stdout holds only the query\'s rows');
+    assert.equal(r.stdout, 'A,B\n1,"x,y"\n2,\n', "stdout holds only the query's rows");
     assert.match(r.stderr, /Table T successfully created\.[^]*number of rows inserted[^]*\b2\b/);
   });
 
@@ -49,7 +55,10 @@ describe('recpipe sql / server / load (child processes)', { timeout: 120_000 }, 
   });
 
   it('keeps going after an error in a piped session and exits 1', async () => {
-    const r = await recpipe(['sql', '--home', home, '--format', 'json'], 'use schema cli_db.public;\nselect * from nowhere;\nselect count(*)\n  as n from t;\n');
+    const r = await recpipe(
+      ['sql', '--home', home, '--format', 'json'],
+      'use schema cli_db.public;\nselect * from nowhere;\nselect count(*)\n  as n from t;\n',
+    );
     assert.equal(r.code, 1);
     assert.deepEqual(JSON.parse(r.stdout.trim()), [{ N: 2 }]);
     assert.match(r.stderr, /nowhere/i);
@@ -57,7 +66,10 @@ describe('recpipe sql / server / load (child processes)', { timeout: 120_000 }, 
 
   it('in-process, waits for the training jobs a script started instead of stopping them, and says so', async () => {
     const r = await recpipe([
-      'sql', '--home', home, '-q',
+      'sql',
+      '--home',
+      home,
+      '-q',
       `use schema cli_db.public;
        create table r as select (i % 7) + 1 as userid, (i % 11) + 1 as movieid, (i % 5) + 1.0 as rating from range(60) t(i);
        create table recs (USERID float, TOP_10_RECOMMENDATIONS variant);
@@ -92,7 +104,10 @@ describe('recpipe sql / server / load (child processes)', { timeout: 120_000 }, 
 
   it('loads a CSV with a named file format through the server, and refuses an injected table name', async () => {
     const setup = await recpipe([
-      'sql', '--home', home, '-q',
+      'sql',
+      '--home',
+      home,
+      '-q',
       "use schema cli_db.public; create file format ml type = csv skip_header = 1 field_optionally_enclosed_by = '\"'; create table ratings (userid int, movieid int, rating float)",
     ]);
     assert.equal(setup.code, 0, setup.stderr);
@@ -106,10 +121,26 @@ describe('recpipe sql / server / load (child processes)', { timeout: 120_000 }, 
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stdout, /0 files processed/, 'a file the table already loaded is skipped, as in Snowflake');
 
-    const evil = await recpipe(['load', 'cli_db.public.ratings; drop table cli_db.public.ratings', csv, '--file-format', 'cli_db.public.ml', '--home', home]);
+    const evil = await recpipe([
+      'load',
+      'cli_db.public.ratings; drop table cli_db.public.ratings',
+      csv,
+      '--file-format',
+      'cli_db.public.ml',
+      '--home',
+      home,
+    ]);
     assert.equal(evil.code, 2);
     assert.match(evil.stderr, /table name .* is not a valid identifier/);
-    const count = await recpipe(['sql', '--home', home, '--format', 'csv', '-q', 'select count(*) as n, sum(rating) as s from cli_db.public.ratings']);
+    const count = await recpipe([
+      'sql',
+      '--home',
+      home,
+      '--format',
+      'csv',
+      '-q',
+      'select count(*) as n, sum(rating) as s from cli_db.public.ratings',
+    ]);
     assert.equal(count.stdout.split('\n')[1], '3,12.5');
   });
 

@@ -21,7 +21,10 @@ if (home) {
   );
   const poll = setInterval(() => {
     void e
-      .execute(s, "select epoch_ms(scheduled_time), (select count(*) from table(information_schema.task_history()) where state = 'SCHEDULED') from table(information_schema.task_history()) where state = 'EXECUTING'")
+      .execute(
+        s,
+        "select epoch_ms(scheduled_time), (select count(*) from table(information_schema.task_history()) where state = 'SCHEDULED') from table(information_schema.task_history()) where state = 'EXECUTING'",
+      )
       .then((r) => {
         if (r[0].rows.length > 0 && r[0].rows[0][1] === 1) {
           clearInterval(poll);

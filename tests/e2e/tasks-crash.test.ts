@@ -48,7 +48,12 @@ describe('tasks: a process killed during a task run', { timeout: 90_000 }, () =>
       const e = await Engine.open({ home, clock });
       try {
         const s = e.createSession({ database: 'movielens' });
-        const h = (await e.execute(s, 'select state, epoch_ms(scheduled_time), error_message from table(information_schema.task_history()) order by scheduled_time'))[0].rows;
+        const h = (
+          await e.execute(
+            s,
+            'select state, epoch_ms(scheduled_time), error_message from table(information_schema.task_history()) order by scheduled_time',
+          )
+        )[0].rows;
         const byState = (state: string) => h.filter((r) => r[0] === state);
         const failed = byState('FAILED');
         assert.equal(failed.length, 1, JSON.stringify(h));

@@ -22,7 +22,18 @@ describe('recpipe train --ratings (child process)', () => {
 
   it('prints the CV table and writes the artifact, the top-N and every figure', async () => {
     const out = (f: string) => join(tmp.dir, 'a', f);
-    const r = await recpipe(['train', '--ratings', ratings, '--model', out('model'), '--recommendations', out('recs.csv'), '--json', out('run.json'), ...quick]);
+    const r = await recpipe([
+      'train',
+      '--ratings',
+      ratings,
+      '--model',
+      out('model'),
+      '--recommendations',
+      out('recs.csv'),
+      '--json',
+      out('run.json'),
+      ...quick,
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Evaluating RMSE, MAE of algorithm SVD on 3 split\(s\)\.\n\n {18}Fold 1 {2}Fold 2 {2}Fold 3 {2}Mean {4}Std/);
     assert.match(r.stdout, /Training RMSE by epoch: \d\.\d{4} [▁▂▃▄▅▆▇█]{5} \d\.\d{4}/);
@@ -45,15 +56,30 @@ describe('recpipe train --ratings (child process)', () => {
       const [, user, json] = /^(\d+),"(\[.*\])"$/.exec(line)!;
       const items = JSON.parse(json.replace(/""/g, '"')) as number[];
       assert.equal(new Set(items).size, 10);
-      assert.ok(items.every((i) => !rated.has(`${user}/${i}`)), `user ${user} got an item they rated`);
+      assert.ok(
+        items.every((i) => !rated.has(`${user}/${i}`)),
+        `user ${user} got an item they rated`,
+      );
       const scores = items.map((i) => p.predict(user, i));
-      assert.ok(scores.every((s, k) => k === 0 || s <= scores[k - 1] + 1e-6), 'best first');
+      assert.ok(
+        scores.every((s, k) => k === 0 || s <= scores[k - 1] + 1e-6),
+        'best first',
+      );
     }
   });
 
   it('gives the same model and lists for the same seed', async () => {
     const run = async (name: string) => {
-      const r = await recpipe(['train', '--ratings', ratings, '--model', join(tmp.dir, name), '--recommendations', join(tmp.dir, `${name}.json`), ...quick]);
+      const r = await recpipe([
+        'train',
+        '--ratings',
+        ratings,
+        '--model',
+        join(tmp.dir, name),
+        '--recommendations',
+        join(tmp.dir, `${name}.json`),
+        ...quick,
+      ]);
       assert.equal(r.code, 0, r.stderr);
       return readFileSync(join(tmp.dir, `${name}.json`), 'utf8');
     };
@@ -69,14 +95,38 @@ describe('recpipe train --ratings (child process)', () => {
     const unknown = await recpipeInProcess(['train', '--ratings', ratings, '--model', join(tmp.dir, 'never'), '--param', 'n_factor=3']);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /unknown parameter 'n_factor' for algorithm svd/);
-    const again = await recpipeInProcess(['train', '--ratings', ratings, '--model', join(tmp.dir, 's1'), '--cv', '0', '--param', 'n_epochs=1']);
+    const again = await recpipeInProcess([
+      'train',
+      '--ratings',
+      ratings,
+      '--model',
+      join(tmp.dir, 's1'),
+      '--cv',
+      '0',
+      '--param',
+      'n_epochs=1',
+    ]);
     assert.equal(again.code, 4, again.stderr);
   });
 
   it('writes nothing for a diverged (NaN) model: no artifact, no recommendations file (in-process)', { timeout: 60_000 }, async () => {
     const recs = join(tmp.dir, 'diverged.csv');
     const model = join(tmp.dir, 'diverged');
-    const r = await recpipeInProcess(['train', '--ratings', ratings, '--model', model, '--recommendations', recs, '--cv', '0', '--param', 'lr_all=1e30', '--param', 'n_epochs=3']);
+    const r = await recpipeInProcess([
+      'train',
+      '--ratings',
+      ratings,
+      '--model',
+      model,
+      '--recommendations',
+      recs,
+      '--cv',
+      '0',
+      '--param',
+      'lr_all=1e30',
+      '--param',
+      'n_epochs=3',
+    ]);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /the fit diverged; refusing to store it/);
     assert.ok(!existsSync(recs), 'no recommendations file');
@@ -85,7 +135,19 @@ describe('recpipe train --ratings (child process)', () => {
 
   it('takes predefined folds (Surprise’s fixed ml-latest-small splits) and lands in its RMSE range', { skip: sharedDataSkip }, async () => {
     const out = join(tmp.dir, 'ml');
-    const r = await recpipe(['train', '--ratings', mlSmall('ratings.csv'), '--folds', mlSmallFolds(), '--model', join(out, 'model'), '--json', join(out, 'run.json'), '--top-n', '0']);
+    const r = await recpipe([
+      'train',
+      '--ratings',
+      mlSmall('ratings.csv'),
+      '--folds',
+      mlSmallFolds(),
+      '--model',
+      join(out, 'model'),
+      '--json',
+      join(out, 'run.json'),
+      '--top-n',
+      '0',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
     assert.equal(run.cv.folds.length, 5);

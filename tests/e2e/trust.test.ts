@@ -37,7 +37,8 @@ describe('trust over a real server process: identity, file access, stages, limit
     return { status: res.status, text, json: () => JSON.parse(text) };
   };
   const keyHeaders = (key: string): Record<string, string> => ({ 'x-api-key': key });
-  const sql = (headers: Record<string, string>, text: string, sessionId?: string) => call('POST', '/api/v1/statements', headers, { sql: text, ...(sessionId ? { sessionId } : {}) });
+  const sql = (headers: Record<string, string>, text: string, sessionId?: string) =>
+    call('POST', '/api/v1/statements', headers, { sql: text, ...(sessionId ? { sessionId } : {}) });
   const ok = async (headers: Record<string, string>, text: string, sessionId?: string) => {
     const r = await sql(headers, text, sessionId);
     assert.equal(r.status, 200, `${text}: ${r.text}`);
@@ -54,7 +55,10 @@ describe('trust over a real server process: identity, file access, stages, limit
     symlinkSync(join(outside, 'secret.csv'), join(files, 'leak.csv'));
     server = await startServerChild(home);
     owner = authHeaders(home);
-    await ok(owner, `create database trust_db; create table trust_db.public.t (v varchar); use role accountadmin; create user trust_sys default_role = sysadmin; grant role sysadmin to user trust_sys`);
+    await ok(
+      owner,
+      `create database trust_db; create table trust_db.public.t (v varchar); use role accountadmin; create user trust_sys default_role = sysadmin; grant role sysadmin to user trust_sys`,
+    );
     const created = await recpipe(['keys', 'create', '--role', 'public', '--name', 'reader', '--home', home]);
     assert.equal(created.code, 0, created.stderr);
     reader = created.stdout.trim();
@@ -68,12 +72,17 @@ describe('trust over a real server process: identity, file access, stages, limit
 
   it('answers 401 on every route without a credential (or with a wrong one), except health and endpoint ping', async () => {
     const doc = (await call('GET', '/openapi.json', owner)).json() as { paths: Record<string, Record<string, unknown>> };
-    const routes = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => [m.toUpperCase(), path.replace(/\{[^}]+\}/g, 'x')] as const));
+    const routes = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((m) => [m.toUpperCase(), path.replace(/\{[^}]+\}/g, 'x')] as const),
+    );
     assert.ok(routes.length >= 15, `the document lists the routes (${routes.length})`);
     let refused = 0;
     for (const [method, path] of [...routes, ['GET', '/openapi.json'] as const, ['GET', '/no/such/route'] as const]) {
       const open = (method === 'GET' && path === '/api/v1/health') || (method === 'GET' && /^\/endpoints\/x\/ping$/.test(path));
-      for (const headers of [{}, { authorization: 'Bearer rpk_000000000000_' + 'A'.repeat(43) }, { 'x-api-key': 'nope' }] as Record<string, string>[]) {
+      for (const headers of [{}, { authorization: 'Bearer rpk_000000000000_' + 'A'.repeat(43) }, { 'x-api-key': 'nope' }] as Record<
+        string,
+        string
+      >[]) {
         const r = await call(method, path, headers, method === 'POST' || method === 'PUT' ? {} : undefined);
         if (open) assert.notEqual(r.status, 401, `${method} ${path} is open`);
         else {
@@ -108,7 +117,12 @@ describe('trust over a real server process: identity, file access, stages, limit
 
   it('refuses every file function and form for every role: none reads a host file or a file of the home', async () => {
     const secret = join(outside, 'secret.csv');
-    const inHome = [join(home, 'api-keys.json'), ownerTokenFile(home), join(home, 'databases', 'TRUST_DB.duckdb'), join(home, 'recpipe.duckdb')];
+    const inHome = [
+      join(home, 'api-keys.json'),
+      ownerTokenFile(home),
+      join(home, 'databases', 'TRUST_DB.duckdb'),
+      join(home, 'recpipe.duckdb'),
+    ];
     const attempts: Array<[string, string]> = [
       ['read_text', `select content from read_text('${secret}')`],
       ['read_text', `select content from read_text('/etc/passwd')`],
@@ -165,7 +179,9 @@ describe('trust over a real server process: identity, file access, stages, limit
       }
     }
     for (const [kind, { tried, refused }] of table) assert.equal(refused, tried, kind);
-    console.log('attempts tried / refused, by class:\n' + [...table].map(([k, v]) => `  ${k.padEnd(16)} ${v.tried} / ${v.refused}`).join('\n'));
+    console.log(
+      'attempts tried / refused, by class:\n' + [...table].map(([k, v]) => `  ${k.padEnd(16)} ${v.tried} / ${v.refused}`).join('\n'),
+    );
     const count = await ok(owner, 'select count(*) from trust_db.public.t');
     assert.equal(count.results[0].rows[0][0], 0, 'nothing was inserted');
   });
@@ -174,13 +190,24 @@ describe('trust over a real server process: identity, file access, stages, limit
     const url = `file://${files}/`;
     const refused = await sql(keyHeaders(sysadmin), `create stage trust_db.public.s url = '${url}'`);
     assert.equal(refused.status, 403, 'a stage with a URL needs ACCOUNTADMIN');
-    await ok(owner, `use role accountadmin; create stage trust_db.public.s url = '${url}' file_format = (type = csv); grant read on stage trust_db.public.s to role sysadmin`);
+    await ok(
+      owner,
+      `use role accountadmin; create stage trust_db.public.s url = '${url}' file_format = (type = csv); grant read on stage trust_db.public.s to role sysadmin`,
+    );
     const listed = await ok(keyHeaders(sysadmin), 'list @trust_db.public.s/sub');
-    assert.deepEqual(listed.results[0].rows.map((r: unknown[]) => r[0]), ['s/sub/b.csv']);
+    assert.deepEqual(
+      listed.results[0].rows.map((r: unknown[]) => r[0]),
+      ['s/sub/b.csv'],
+    );
     assert.equal((await sql(keyHeaders(reader), 'list @trust_db.public.s')).status, 404, 'PUBLIC has no READ on the stage');
     const loaded = await ok(keyHeaders(sysadmin), "copy into trust_db.public.t from @trust_db.public.s files = ('a.csv')");
     assert.equal(loaded.results[0].rows[0][3], 2);
-    for (const escape of ['@trust_db.public.s/../outside/secret.csv', '@trust_db.public.s/leak.csv', '@trust_db.public.s', '@~/../../../../etc/passwd']) {
+    for (const escape of [
+      '@trust_db.public.s/../outside/secret.csv',
+      '@trust_db.public.s/leak.csv',
+      '@trust_db.public.s',
+      '@~/../../../../etc/passwd',
+    ]) {
       const r = await sql(keyHeaders(sysadmin), `copy into trust_db.public.t from ${escape}`);
       assert.ok(r.status === 403 || r.status === 404, `${escape}: ${r.text}`);
       assert.ok(!r.text.includes(SECRET));
@@ -190,20 +217,43 @@ describe('trust over a real server process: identity, file access, stages, limit
     assert.match(hostPath.json().error.message, /only the home's owner/);
     await ok(owner, `copy into trust_db.public.t from 'file://${join(files, 'sub', 'b.csv')}'`);
     await ok(owner, `put 'file://${join(files, 'a.csv')}' @~/in; copy into trust_db.public.t from @~/in`);
-    assert.equal((await sql(keyHeaders(sysadmin), `put 'file://${join(files, 'a.csv')}' @~`)).status, 403, 'PUT of a server path is the owner’s');
+    assert.equal(
+      (await sql(keyHeaders(sysadmin), `put 'file://${join(files, 'a.csv')}' @~`)).status,
+      403,
+      'PUT of a server path is the owner’s',
+    );
     const rows = await ok(owner, 'select v from trust_db.public.t order by v');
-    assert.deepEqual(rows.results[0].rows.map((r: unknown[]) => r[0]), ['alpha', 'alpha', 'beta', 'beta', 'gamma']);
+    assert.deepEqual(
+      rows.results[0].rows.map((r: unknown[]) => r[0]),
+      ['alpha', 'alpha', 'beta', 'beta', 'gamma'],
+    );
   });
 
   it('deploys models by reference only, with one answer for every other path, existing or not', async () => {
-    const refs = ['file:///etc', '/etc', '../../../etc', 'train-../../x', `file://${outside}`, `file://${join(home, 'artifacts', '..', 'databases')}`, '/no/such/dir', '@trust_db.public.s/../../outside', '@trust_db.public.nope/x'];
+    const refs = [
+      'file:///etc',
+      '/etc',
+      '../../../etc',
+      'train-../../x',
+      `file://${outside}`,
+      `file://${join(home, 'artifacts', '..', 'databases')}`,
+      '/no/such/dir',
+      '@trust_db.public.s/../../outside',
+      '@trust_db.public.nope/x',
+    ];
     const answers = new Set<string>();
     for (const ref of refs) {
       const r = await sql(owner, `select deploy_model('m', '${ref}')`);
       assert.equal(r.status, 400, `${ref}: ${r.text}`);
       const ext = await call('POST', '/ext/deploy', keyHeaders(sysadmin), { data: [[0, 'm', ref]] });
       assert.equal(ext.status, 400, `${ref} via /ext/deploy: ${ext.text}`);
-      for (const message of [r.json().error.message as string, ext.json().error.message as string]) answers.add(message.split('\n')[0].replace(ref, '<ref>').replace(/^.*?model reference/, 'model reference'));
+      for (const message of [r.json().error.message as string, ext.json().error.message as string])
+        answers.add(
+          message
+            .split('\n')[0]
+            .replace(ref, '<ref>')
+            .replace(/^.*?model reference/, 'model reference'),
+        );
     }
     assert.equal(answers.size, 1, [...answers].join('\n'));
     assert.match([...answers][0], /is not deployable: give a training job name/);
@@ -220,7 +270,11 @@ describe('trust over a real server process: identity, file access, stages, limit
 
   it('says where it listens and warns when bound beyond loopback without a TLS proxy', { timeout: 30_000 }, async () => {
     const other = join(tmp.dir, 'wide');
-    const child = spawn(process.execPath, [join(repoRoot(), 'bin', 'recpipe.js'), 'server', '--home', other, '--host', '0.0.0.0', '--port', '0'], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [join(repoRoot(), 'bin', 'recpipe.js'), 'server', '--home', other, '--host', '0.0.0.0', '--port', '0'],
+      { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     try {
       let out = '';
       let err = '';
@@ -241,13 +295,36 @@ describe('trust over a real server process: identity, file access, stages, limit
     const mine = await recpipe(['sql', '--home', home, '--format', 'csv', '-q', 'select 1 as r']);
     assert.equal(mine.code, 0, mine.stderr);
     assert.match(mine.stderr, /connected to recpipe server/);
-    const asReader = await recpipe(['sql', '--server', server.url, '--key', reader, '--home', join(tmp.dir, 'elsewhere'), '--format', 'csv', '-q', 'use role sysadmin']);
+    const asReader = await recpipe([
+      'sql',
+      '--server',
+      server.url,
+      '--key',
+      reader,
+      '--home',
+      join(tmp.dir, 'elsewhere'),
+      '--format',
+      'csv',
+      '-q',
+      'use role sysadmin',
+    ]);
     assert.notEqual(asReader.code, 0);
     assert.match(asReader.stderr, /not assigned to the executing user/);
     assert.ok(readFileSync(join(home, 'api-keys.json'), 'utf8').includes('KEYS_PUBLIC'));
     // PUT through the CLI uploads the client's file into the user's own stage, which its role then loads from.
-    const put = await recpipe(['sql', '--server', server.url, '--key', sysadmin, '--home', join(tmp.dir, 'elsewhere'), '--format', 'csv', '-q',
-      `put 'file://${join(files, 'sub', 'b.csv')}' @~/up; list @~; copy into trust_db.public.t from @~/up`]);
+    const put = await recpipe([
+      'sql',
+      '--server',
+      server.url,
+      '--key',
+      sysadmin,
+      '--home',
+      join(tmp.dir, 'elsewhere'),
+      '--format',
+      'csv',
+      '-q',
+      `put 'file://${join(files, 'sub', 'b.csv')}' @~/up; list @~; copy into trust_db.public.t from @~/up`,
+    ]);
     assert.equal(put.code, 0, put.stderr);
     assert.match(put.stdout, /~\/up\/b\.csv/);
     assert.equal(statSync(join(home, 'stages', 'users', 'TRUST_SYS', 'up', 'b.csv')).mode & 0o777, 0o600);

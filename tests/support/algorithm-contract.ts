@@ -48,7 +48,15 @@ export function syntheticDataset(seed = 7): Dataset {
       }
     }
   }
-  return { size: u.length, users: Int32Array.from(u), items: Int32Array.from(i), ratings: Float32Array.from(r), userIds, itemIds, scale: { min: 1, max: 5 } };
+  return {
+    size: u.length,
+    users: Int32Array.from(u),
+    items: Int32Array.from(i),
+    ratings: Float32Array.from(r),
+    userIds,
+    itemIds,
+    scale: { min: 1, max: 5 },
+  };
 }
 
 /** The shared contract every algorithm must pass; one call per algorithm gives it full coverage. */
@@ -123,7 +131,11 @@ export function describeAlgorithm<C extends object>(algo: Algorithm<C>, expect: 
         splits = await readFoldsDir(mlSmallFolds(), { min: 0.5, max: 5 });
       });
       it(`mean 5-fold RMSE within ${expect.rmse[0]}–${expect.rmse[1]} with ${expect.accuracyParams ? JSON.stringify(expect.accuracyParams) : 'defaults'}`, () => {
-        const cv = crossValidate(algo, algo.parseConfig(expect.accuracyParams ?? {}), splits, { seed: 0, kernels: expect.kernels(), clock: () => performance.now() });
+        const cv = crossValidate(algo, algo.parseConfig(expect.accuracyParams ?? {}), splits, {
+          seed: 0,
+          kernels: expect.kernels(),
+          clock: () => performance.now(),
+        });
         assert.ok(cv.mean.rmse >= expect.rmse[0] && cv.mean.rmse <= expect.rmse[1], `mean RMSE ${cv.mean.rmse.toFixed(4)}`);
       });
     });

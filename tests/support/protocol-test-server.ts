@@ -51,7 +51,7 @@ const server = createServer((req, res) => {
     if (req.method === 'GET' && path === '/log') return send(req, res, 200, log);
     const batch = String(req.headers['sf-external-function-query-batch-id'] ?? '');
     const text = req.method === 'POST' ? await body(req) : '';
-    const rows = text ? ((JSON.parse(text) as { data: Row[] }).data) : (pending.get(batch) ?? []);
+    const rows = text ? (JSON.parse(text) as { data: Row[] }).data : (pending.get(batch) ?? []);
     if (!quiet) log.push({ method: req.method ?? '', path, headers: req.headers, rows: rows.length });
     const delay = Number(req.headers['sf-custom-delay-ms'] ?? 0);
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));

@@ -31,9 +31,16 @@ function track(child: ChildProcess): ChildProcess {
 const RUN_TIMEOUT_MS = 90_000;
 
 /** Runs `recpipe …` as a real child process in `cwd`, feeding it `input` on stdin. */
-export function recpipe(args: string[], opts: { input?: string; cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<Outcome> {
+export function recpipe(
+  args: string[],
+  opts: { input?: string; cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<Outcome> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...cleanEnv(), ...opts.env }, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...cleanEnv(), ...opts.env },
+      cwd: opts.cwd,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     track(child);
     let stdout = '';
     let stderr = '';
@@ -68,7 +75,12 @@ export interface ServerChild {
  */
 export function startServerChild(home: string, timeoutMs = 60_000, args: readonly string[] = []): Promise<ServerChild> {
   return new Promise((resolve, reject) => {
-    const child = track(spawn(process.execPath, [BIN, 'server', '--home', home, '--port', '0', ...args], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] }));
+    const child = track(
+      spawn(process.execPath, [BIN, 'server', '--home', home, '--port', '0', ...args], {
+        env: cleanEnv(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    );
     const exited = new Promise<number | null>((r) => child.on('close', r));
     const stop = async () => {
       if (child.exitCode === null && child.signalCode === null) {

@@ -58,9 +58,15 @@ export function describeArtifactStore(name: string, fixture: () => StoreFixture)
     it('answers NOT_FOUND naming the file or the artifact', async () => {
       const { store, location } = fixture();
       const at = location('d');
-      await assert.rejects(store.read(at, 'manifest.json'), (e: Error & { code: string }) => e.code === 'NOT_FOUND' && e.message.includes(at));
+      await assert.rejects(
+        store.read(at, 'manifest.json'),
+        (e: Error & { code: string }) => e.code === 'NOT_FOUND' && e.message.includes(at),
+      );
       await store.create(at, files);
-      await assert.rejects(store.read(at, 'nope.bin'), (e: Error & { code: string }) => e.code === 'NOT_FOUND' && e.message.includes('nope.bin'));
+      await assert.rejects(
+        store.read(at, 'nope.bin'),
+        (e: Error & { code: string }) => e.code === 'NOT_FOUND' && e.message.includes('nope.bin'),
+      );
     });
   });
 }

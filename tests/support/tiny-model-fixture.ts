@@ -33,7 +33,10 @@ export function tinyModel(seed = 7): FactorModel {
 const fitTiny = (ts: Trainset, seed: number): FactorModel => svd.fit(ts, TINY_CONFIG, { rng: createRng(seed), kernels: referenceKernels });
 
 /** Fits the tiny model and writes it to `dir`. */
-export async function writeTinyArtifact(dir: string, seed = 7): Promise<{ model: FactorModel; manifest: Manifest & { readonly uri: string } }> {
+export async function writeTinyArtifact(
+  dir: string,
+  seed = 7,
+): Promise<{ model: FactorModel; manifest: Manifest & { readonly uri: string } }> {
   const ts = tinyTrainset(seed);
   const model = fitTiny(ts, seed);
   const manifest = await writeArtifact(dir, model, {

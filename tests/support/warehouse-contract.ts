@@ -42,10 +42,10 @@ export function describeWarehouse(name: string, open: (dir: string) => Promise<W
     });
 
     it('runs statements with bound parameters and JSON-safe results', async () => {
-      const r = await wh.run(`SELECT ?::BIGINT AS big, ?::VARCHAR AS s, 9007199254740993::BIGINT AS huge, DATE '2020-01-02' AS d, '{"a":[1]}'::JSON AS j`, [
-        42,
-        "it's",
-      ]);
+      const r = await wh.run(
+        `SELECT ?::BIGINT AS big, ?::VARCHAR AS s, 9007199254740993::BIGINT AS huge, DATE '2020-01-02' AS d, '{"a":[1]}'::JSON AS j`,
+        [42, "it's"],
+      );
       assert.deepEqual(
         r.columns.map((c) => c.type),
         ['BIGINT', 'VARCHAR', 'BIGINT', 'DATE', 'JSON'],
@@ -101,7 +101,10 @@ export function describeWarehouse(name: string, open: (dir: string) => Promise<W
       ]);
       assert.equal(read.rowCount, n);
       assert.ok(read.columns.USERID instanceof Float32Array);
-      assert.deepEqual((await wh.tableColumns(t('out')))!.map((c) => c.type), ['DOUBLE', 'JSON']);
+      assert.deepEqual(
+        (await wh.tableColumns(t('out')))!.map((c) => c.type),
+        ['DOUBLE', 'JSON'],
+      );
       const back = await wh.readColumns(t('out'), [
         { name: 'USERID', as: 'float64' },
         { name: 'RECS', as: 'string' },
@@ -136,7 +139,10 @@ export function describeWarehouse(name: string, open: (dir: string) => Promise<W
       const f = file('movies.csv', 'movieId,title,genres\r\n1,"American President, The (1995)",Comedy|Drama\r\n2,Heat (1995),Action\r\n');
       const [o] = await wh.loadCsv({ table: t('movies'), files: [f], options: CSV, onError: { kind: 'abort' } });
       assert.deepEqual(o, { file: f, status: 'LOADED', rowsParsed: 2, rowsLoaded: 2, errorsSeen: 0, firstError: null });
-      assert.deepEqual((await wh.run('SELECT title FROM W.main.movies ORDER BY id')).rows, [['American President, The (1995)'], ['Heat (1995)']]);
+      assert.deepEqual((await wh.run('SELECT title FROM W.main.movies ORDER BY id')).rows, [
+        ['American President, The (1995)'],
+        ['Heat (1995)'],
+      ]);
     });
 
     it('loads epoch seconds into a timestamp column', async () => {
@@ -156,7 +162,13 @@ export function describeWarehouse(name: string, open: (dir: string) => Promise<W
         out.map((o) => o.status),
         ['LOAD_FAILED', 'LOAD_FAILED'],
       );
-      assert.deepEqual(out[1].firstError, { message: "Numeric value 'abc' is not recognized", line: 3, character: 5, columnName: 'c', columnPosition: 3 });
+      assert.deepEqual(out[1].firstError, {
+        message: "Numeric value 'abc' is not recognized",
+        line: 3,
+        character: 5,
+        columnName: 'c',
+        columnPosition: 3,
+      });
       assert.deepEqual(
         out.map((o) => o.rowsLoaded),
         [0, 0],
@@ -172,10 +184,20 @@ export function describeWarehouse(name: string, open: (dir: string) => Promise<W
       assert.equal(cont.rowsLoaded, 2);
       assert.match(cont.firstError!.message, /Number of columns in file \(2\) does not match that of the corresponding table \(3\)/);
       assert.equal(cont.firstError!.line, 3);
-      const [skip] = await wh.loadCsv({ table: t('nums'), files: [bad], options: CSV, onError: { kind: 'skip-file', limit: 1, percent: false } });
+      const [skip] = await wh.loadCsv({
+        table: t('nums'),
+        files: [bad],
+        options: CSV,
+        onError: { kind: 'skip-file', limit: 1, percent: false },
+      });
       assert.equal(skip.status, 'LOAD_FAILED');
       assert.equal(skip.rowsLoaded, 0);
-      const [under] = await wh.loadCsv({ table: t('nums'), files: [bad], options: CSV, onError: { kind: 'skip-file', limit: 2, percent: false } });
+      const [under] = await wh.loadCsv({
+        table: t('nums'),
+        files: [bad],
+        options: CSV,
+        onError: { kind: 'skip-file', limit: 2, percent: false },
+      });
       assert.equal(under.status, 'PARTIALLY_LOADED');
       assert.deepEqual((await wh.run('SELECT count(*) FROM W.main.nums')).rows, [[4]]);
     });

@@ -12,7 +12,9 @@ export function registerDeploy(program: Command): void {
   addControlOptions(
     program
       .command('deploy')
-      .description("Deploy a model artifact, or a Completed training job's model, as endpoint NAME (create, or update in place); waits until it serves")
+      .description(
+        "Deploy a model artifact, or a Completed training job's model, as endpoint NAME (create, or update in place); waits until it serves",
+      )
       .argument('<name>', 'endpoint name: 1–63 letters, digits and hyphens')
       .argument('<artifact-or-job>', 'model artifact (directory or file:// URI) or a training job name (train-…)')
       .option('--no-wait', 'return once the deployment has started (Creating/Updating)')
@@ -30,7 +32,11 @@ async function deploy(name: string, ref: string, o: DeployOptions): Promise<void
     if (!o.wait) return;
     const served = await client.waitForEndpoint(name, 'InService', seconds * 1000);
     // An update that could not load its artifact rolls back: InService, but on the old model.
-    if (served.artifactUri !== target) throw new RecpipeError('FAILED_PRECONDITION', `Endpoint ${name} still serves ${served.artifactUri}: ${served.failureReason ?? 'the update did not take'}`);
+    if (served.artifactUri !== target)
+      throw new RecpipeError(
+        'FAILED_PRECONDITION',
+        `Endpoint ${name} still serves ${served.artifactUri}: ${served.failureReason ?? 'the update did not take'}`,
+      );
     process.stdout.write(formatEndpointDetail(served));
     if (client.mode === 'in-process') {
       process.stderr.write(`the endpoint is saved in ${home}; it answers invocations while a server runs: recpipe server --home ${home}\n`);

@@ -13,12 +13,23 @@ interface WaitOptions extends ControlOptions {
 }
 
 export function registerJobs(program: Command): void {
-  const jobs = program.command('jobs').description('Training jobs of the home: list, describe, logs, wait, stop (through its server when one runs)');
-  addControlOptions(jobs.command('list').description('Every training job, newest first').option('--json', 'print the jobs as JSON')).action((o: FormatOptions) =>
-    withControl(o, async (c) => print(o.json ? jsonText(await c.listJobs()) : formatJobList(await c.listJobs(), new Date()))),
+  const jobs = program
+    .command('jobs')
+    .description('Training jobs of the home: list, describe, logs, wait, stop (through its server when one runs)');
+  addControlOptions(jobs.command('list').description('Every training job, newest first').option('--json', 'print the jobs as JSON')).action(
+    (o: FormatOptions) =>
+      withControl(o, async (c) => print(o.json ? jsonText(await c.listJobs()) : formatJobList(await c.listJobs(), new Date()))),
   );
-  addControlOptions(jobs.command('describe').description('A job: statuses with their transitions, settings, metrics, artifact').argument('<name>').option('--json', 'print the job as JSON')).action(
-    (name: string, o: FormatOptions) => withControl(o, async (c) => print(o.json ? jsonText(await c.describeJob(name)) : formatJobDetail(await c.describeJob(name), new Date()))),
+  addControlOptions(
+    jobs
+      .command('describe')
+      .description('A job: statuses with their transitions, settings, metrics, artifact')
+      .argument('<name>')
+      .option('--json', 'print the job as JSON'),
+  ).action((name: string, o: FormatOptions) =>
+    withControl(o, async (c) =>
+      print(o.json ? jsonText(await c.describeJob(name)) : formatJobDetail(await c.describeJob(name), new Date())),
+    ),
   );
   addControlOptions(jobs.command('logs').description("A job's log so far").argument('<name>')).action((name: string, o: ControlOptions) =>
     withControl(o, async (c) => print(await c.jobLogs(name))),
@@ -30,7 +41,9 @@ export function registerJobs(program: Command): void {
       .argument('<name>')
       .option('--timeout <seconds>', 'give up after this many seconds (exit 5) while the job still runs'),
   ).action((name: string, o: WaitOptions) => withControl(o, (c) => waitFor(c, name, o.timeout)));
-  addControlOptions(jobs.command('stop').description('Stop a job (a queued one at once, a running one at its next step)').argument('<name>')).action((name: string, o: ControlOptions) =>
+  addControlOptions(
+    jobs.command('stop').description('Stop a job (a queued one at once, a running one at its next step)').argument('<name>'),
+  ).action((name: string, o: ControlOptions) =>
     withControl(o, async (c) => {
       const job = await c.stopJob(name);
       print(`Training job ${job.name} is ${job.secondaryStatus}${job.stopReason ? `: ${job.stopReason}` : ''}\n`);
@@ -40,10 +53,14 @@ export function registerJobs(program: Command): void {
 
 async function waitFor(client: ControlClient, name: string, timeout: string | undefined): Promise<void> {
   const seconds = timeout === undefined ? undefined : Number(timeout);
-  if (seconds !== undefined && !(Number.isFinite(seconds) && seconds >= 0)) throw invalid(`--timeout must be a number of seconds ≥ 0, got '${timeout}'`);
+  if (seconds !== undefined && !(Number.isFinite(seconds) && seconds >= 0))
+    throw invalid(`--timeout must be a number of seconds ≥ 0, got '${timeout}'`);
   const job = await client.followJob(name, jobPrinter(), seconds === undefined ? undefined : seconds * 1000);
   if (!reportOutcome(job)) {
-    throw new RecpipeError('FAILED_PRECONDITION', `training job ${name} is still ${job.status} (${job.secondaryStatus}) after ${seconds} s; wait again or stop it with: recpipe jobs stop ${name}`);
+    throw new RecpipeError(
+      'FAILED_PRECONDITION',
+      `training job ${name} is still ${job.status} (${job.secondaryStatus}) after ${seconds} s; wait again or stop it with: recpipe jobs stop ${name}`,
+    );
   }
 }
 

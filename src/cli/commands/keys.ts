@@ -14,11 +14,13 @@ const store = (o: HomeOptions): ApiKeyStore => {
   return new ApiKeyStore(loadConfig({ home: o.home, createHome: o.createHome }).home);
 };
 
-const withHome = (c: Command): Command => c.option('--home <dir>', 'data directory (default $RECPIPE_HOME or ./recpipe-data)').option(...CREATE_HOME_OPTION);
+const withHome = (c: Command): Command =>
+  c.option('--home <dir>', 'data directory (default $RECPIPE_HOME or ./recpipe-data)').option(...CREATE_HOME_OPTION);
 
 /** A plain (unquoted) Snowflake identifier, upper-cased as Snowflake reads it; anything else is refused. */
 function plainName(text: string, what: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_$]{0,254}$/.test(text)) throw invalid(`${what} '${text}' must be a plain identifier (letters, digits, _ and $, starting with a letter or _)`);
+  if (!/^[A-Za-z_][A-Za-z0-9_$]{0,254}$/.test(text))
+    throw invalid(`${what} '${text}' must be a plain identifier (letters, digits, _ and $, starting with a letter or _)`);
   return text.toUpperCase();
 }
 
@@ -41,7 +43,9 @@ async function ensureKeyUser(home: string, user: string, role: string): Promise<
  * as its default); keys live in `<home>/api-keys.json`, which a running server re-reads at its next request.
  */
 export function registerKeys(program: Command): void {
-  const keys = program.command('keys').description('API keys that Snowflake (through its API gateway) presents to /ext/*: create, list, revoke');
+  const keys = program
+    .command('keys')
+    .description('API keys that Snowflake (through its API gateway) presents to /ext/*: create, list, revoke');
   withHome(
     keys
       .command('create')
@@ -56,18 +60,30 @@ export function registerKeys(program: Command): void {
     const user = plainName(o.user ?? `KEYS_${role}`, 'user');
     await ensureKeyUser(s.home, user, role);
     const { key, info } = s.create(role, o.name, user);
-    process.stderr.write(`Created API key '${info.name}' (${info.prefix}…) for user ${user}, role ${info.role}, in ${s.file}. Copy it now: it is not shown again.\n`);
+    process.stderr.write(
+      `Created API key '${info.name}' (${info.prefix}…) for user ${user}, role ${info.role}, in ${s.file}. Copy it now: it is not shown again.\n`,
+    );
     print(key + '\n');
   });
-  withHome(keys.command('list').description('Every key: name, prefix, role, created, last used (never the key)').option('--json', 'print the keys as JSON')).action(
-    (o: HomeOptions & { json?: boolean }) => {
-      const list = store(o).list();
-      if (o.json) return print(jsonText(list));
-      if (list.length === 0) return print('No API keys. Create one with: recpipe keys create --role SYSADMIN\n');
-      print(alignTable(['NAME', 'PREFIX', 'ROLE', 'USER', 'CREATED', 'LAST USED'], list.map((k) => [k.name, k.prefix, k.role, k.user ?? '-', shortTime(k.createdAt), shortTime(k.lastUsedAt)])));
-    },
-  );
-  withHome(keys.command('revoke').description('Delete a key (by name or prefix); requests with it get 401 from then on').argument('<name>')).action((name: string, o: HomeOptions) => {
+  withHome(
+    keys
+      .command('list')
+      .description('Every key: name, prefix, role, created, last used (never the key)')
+      .option('--json', 'print the keys as JSON'),
+  ).action((o: HomeOptions & { json?: boolean }) => {
+    const list = store(o).list();
+    if (o.json) return print(jsonText(list));
+    if (list.length === 0) return print('No API keys. Create one with: recpipe keys create --role SYSADMIN\n');
+    print(
+      alignTable(
+        ['NAME', 'PREFIX', 'ROLE', 'USER', 'CREATED', 'LAST USED'],
+        list.map((k) => [k.name, k.prefix, k.role, k.user ?? '-', shortTime(k.createdAt), shortTime(k.lastUsedAt)]),
+      ),
+    );
+  });
+  withHome(
+    keys.command('revoke').description('Delete a key (by name or prefix); requests with it get 401 from then on').argument('<name>'),
+  ).action((name: string, o: HomeOptions) => {
     const gone = store(o).revoke(name);
     print(`Revoked API key '${gone.name}' (${gone.prefix}…, role ${gone.role})\n`);
   });

@@ -18,7 +18,9 @@ interface LoadOptions extends SessionOptions {
 export function registerLoad(program: Command): void {
   const command = program
     .command('load')
-    .description("Load a local file into a table with a named file format (the guide's \"Load Data\" button): COPY INTO table FROM 'file://…'")
+    .description(
+      "Load a local file into a table with a named file format (the guide's \"Load Data\" button): COPY INTO table FROM 'file://…'",
+    )
     .argument('<table>', 'target table: name, schema.name or database.schema.name')
     .argument('<file>', 'the file to load (e.g. ratings.csv)')
     .requiredOption('--file-format <name>', 'a file format made with CREATE FILE FORMAT (e.g. MOVIELENS)')

@@ -25,12 +25,14 @@ interface Target {
 export function registerPredict(program: Command): void {
   program
     .command('predict')
-    .description("Send a payload CSV of user,item lines to a model server's /invocations, or to an endpoint of the home's recpipe server, and print user,item,prediction")
-    .argument('<file>', 'payload CSV: one user,item pair per line, header optional (the guide\'s payload.csv)')
+    .description(
+      "Send a payload CSV of user,item lines to a model server's /invocations, or to an endpoint of the home's recpipe server, and print user,item,prediction",
+    )
+    .argument('<file>', "payload CSV: one user,item pair per line, header optional (the guide's payload.csv)")
     .option('--url <url>', 'base URL of a running recpipe serve-model', 'http://localhost:8080')
     .option('--endpoint <name>', "an endpoint of the home's running recpipe server (see recpipe deploy), instead of --url")
     .option('--home <dir>', 'with --endpoint: data directory whose server to use (default $RECPIPE_HOME or ./recpipe-data)')
-    .option('--server <url>', 'with --endpoint: the recpipe server to use instead of finding the home\'s')
+    .option('--server <url>', "with --endpoint: the recpipe server to use instead of finding the home's")
     .option('--key <key>', 'with --endpoint: API key (default $RECPIPE_API_KEY, else the home owner token)')
     .action((file: string, opts: PredictOptions, cmd: Command) => predict(file, opts, cmd));
 }
@@ -41,7 +43,11 @@ async function predict(file: string, o: PredictOptions, cmd: Command): Promise<v
   // Parsed here too, only to print each prediction beside its pair; the server parses the same text.
   const pairs = withSource(file, () => parsePairsCsv(text));
   const endpoint = target.url;
-  const body = await requestText(endpoint, 'POST', '', { text: { contentType: 'text/csv', data: text }, unreachable: { what: target.what, hint: target.howToStart }, key: target.key });
+  const body = await requestText(endpoint, 'POST', '', {
+    text: { contentType: 'text/csv', data: text },
+    unreachable: { what: target.what, hint: target.howToStart },
+    key: target.key,
+  });
   const predictions = body.split('\n');
   if (predictions[predictions.length - 1] === '') predictions.pop();
   if (predictions.length !== pairs.users.length) {
@@ -74,10 +80,14 @@ function withSource<T>(file: string, parse: () => T): T {
 
 async function targetOf(o: PredictOptions, cmd: Command): Promise<Target> {
   if (o.endpoint === undefined) {
-    if (o.home !== undefined || o.server !== undefined) throw invalid('--home and --server go with --endpoint NAME; a serve-model server is named by --url');
+    if (o.home !== undefined || o.server !== undefined)
+      throw invalid('--home and --server go with --endpoint NAME; a serve-model server is named by --url');
     return { url: invocationsUrl(o.url), what: 'a model server', howToStart: 'start one with: recpipe serve-model --model DIR' };
   }
-  if (cmd.getOptionValueSource('url') === 'cli') throw invalid('give either --url (a serve-model server) or --endpoint NAME (an endpoint of the home\'s recpipe server, named by --server), not both');
+  if (cmd.getOptionValueSource('url') === 'cli')
+    throw invalid(
+      "give either --url (a serve-model server) or --endpoint NAME (an endpoint of the home's recpipe server, named by --server), not both",
+    );
   const base = o.server ?? (await homeServer(o.home));
   return {
     key: await endpointKey(o),
@@ -88,7 +98,10 @@ async function targetOf(o: PredictOptions, cmd: Command): Promise<Target> {
 }
 
 async function endpointKey(o: PredictOptions): Promise<string | undefined> {
-  const [{ loadApiKey, loadConfig }, { clientKey }] = await Promise.all([import('../../config/index.js'), import('../../client/connect.js')]);
+  const [{ loadApiKey, loadConfig }, { clientKey }] = await Promise.all([
+    import('../../config/index.js'),
+    import('../../client/connect.js'),
+  ]);
   return clientKey(loadConfig({ home: o.home, createHome: true }).home, loadApiKey(o.key));
 }
 
@@ -100,7 +113,11 @@ async function homeServer(homeFlag: string | undefined): Promise<string> {
   const { home } = loadConfig({ home: homeFlag, createHome: true });
   const server = await findServer(home);
   if (server === null) {
-    throw new RecpipeError('FAILED_PRECONDITION', `no recpipe server is running for ${home}; endpoints answer only there. Start one with: recpipe server --home ${home}`, { home });
+    throw new RecpipeError(
+      'FAILED_PRECONDITION',
+      `no recpipe server is running for ${home}; endpoints answer only there. Start one with: recpipe server --home ${home}`,
+      { home },
+    );
   }
   return server.url;
 }
@@ -112,6 +129,7 @@ function invocationsUrl(base: string, flag = '--url'): string {
   } catch {
     throw invalid(`${flag} ${JSON.stringify(base)} is not a URL (expected e.g. http://localhost:8080)`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid(`${flag} must be http:// or https://, got ${JSON.stringify(base)}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw invalid(`${flag} must be http:// or https://, got ${JSON.stringify(base)}`);
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}/invocations`;
 }

@@ -13,7 +13,7 @@ interface QuickstartOptions {
 export function registerQuickstart(program: Command): void {
   program
     .command('quickstart')
-    .description("Play the whole guide on the embedded warehouse: load MovieLens, train, recommend, deploy, invoke_model")
+    .description('Play the whole guide on the embedded warehouse: load MovieLens, train, recommend, deploy, invoke_model')
     .option('--data <dir>', 'folder with MovieLens ratings.csv and movies.csv (default: download ml-latest-small)')
     .option('--home <dir>', 'data directory (default $RECPIPE_HOME or ./recpipe-data)')
     .option('--download-url <url>', 'where to download ml-latest-small.zip from')
@@ -23,8 +23,15 @@ export function registerQuickstart(program: Command): void {
 async function quickstart(o: QuickstartOptions): Promise<void> {
   const config = loadConfig({ home: o.home, createHome: true });
   const running = await findServer(config.home);
-  if (running) throw new RecpipeError('CONFLICT', `a recpipe server (pid ${running.pid}) owns ${config.home}; stop it, or run the quickstart with another --home`);
-  const [{ quickstartData, playGuide, ENDPOINT }, { Engine }] = await Promise.all([import('../../quickstart/index.js'), import('../../engine/index.js')]);
+  if (running)
+    throw new RecpipeError(
+      'CONFLICT',
+      `a recpipe server (pid ${running.pid}) owns ${config.home}; stop it, or run the quickstart with another --home`,
+    );
+  const [{ quickstartData, playGuide, ENDPOINT }, { Engine }] = await Promise.all([
+    import('../../quickstart/index.js'),
+    import('../../engine/index.js'),
+  ]);
   let bar: ProgressBar | null = null;
   let shownKb = 0;
   const data = await quickstartData({
@@ -42,7 +49,10 @@ async function quickstart(o: QuickstartOptions): Promise<void> {
   process.stderr.write(`recpipe quickstart: ${data.note}\nhome: ${config.home} (in-process, no server needed)\n`);
   const engine = await Engine.open({ home: config.home, publicUrl: `http://${config.host}:${config.port}` });
   try {
-    const summary = await playGuide(engine, data.dir, { out: (t) => process.stdout.write(t + '\n'), info: (t) => process.stderr.write(t + '\n') });
+    const summary = await playGuide(engine, data.dir, {
+      out: (t) => process.stdout.write(t + '\n'),
+      info: (t) => process.stderr.write(t + '\n'),
+    });
     process.stdout.write(
       `\nDone in ${summary.seconds.toFixed(1)} s: job ${summary.jobName}` +
         (summary.meanRmse === null ? '' : ` (mean RMSE ${summary.meanRmse.toFixed(4)})`) +

@@ -27,7 +27,11 @@ describe('recpipe secret', () => {
     neverPrinted(set, VALUE);
     const file = join(home, 'secrets.json');
     if (process.platform !== 'win32') assert.equal(statSync(file).mode & 0o777, 0o600);
-    assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), { version: 1, secrets: { API_KEY: VALUE } }, 'the trailing newline of the pipe is not part of the value');
+    assert.deepEqual(
+      JSON.parse(readFileSync(file, 'utf8')),
+      { version: 1, secrets: { API_KEY: VALUE } },
+      'the trailing newline of the pipe is not part of the value',
+    );
   });
 
   it('lists names and sources only; the environment overrides and is listed too', async () => {
@@ -40,7 +44,9 @@ describe('recpipe secret', () => {
     neverPrinted(over, 'tok-file-5c1d', ENV_VALUE);
   });
 
-  it('refuses a group-readable store with a clear error that shows no value', { skip: process.platform === 'win32' && 'POSIX permissions' }, async () => {
+  it('refuses a group-readable store with a clear error that shows no value', {
+    skip: process.platform === 'win32' && 'POSIX permissions',
+  }, async () => {
     const file = join(home, 'secrets.json');
     chmodSync(file, 0o640);
     const list = await cli(['secret', 'list', '--home', home]);

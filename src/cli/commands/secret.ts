@@ -12,21 +12,30 @@ const store = (o: HomeOption): SecretStore => new SecretStore(loadConfig({ home:
 
 /** recpipe secret set|list|delete: the home's secret store (values are read from stdin and never printed). */
 export function registerSecret(program: Command): void {
-  const secret = program.command('secret').description(`Secrets of the home (<home>/secrets.json, owner-only; ${SECRET_ENV_PREFIX}<NAME> overrides): set, list, delete`);
-  const home = (c: Command): Command => c.option('--home <dir>', 'data directory (default $RECPIPE_HOME or ./recpipe-data)').option(...CREATE_HOME_OPTION);
-  home(secret.command('set').description('Store a secret; the value is read from stdin (typed without echo on a terminal, or piped)').argument('<name>')).action(
-    async (name: string, o: HomeOption) => {
-      const key = checkSecretName(name);
-      const s = store(o);
-      s.set(key, await readValue(key));
-      process.stdout.write(`Stored secret ${key} in ${s.file}\n`);
-      if (s.overridden(key)) process.stderr.write(`note: ${SECRET_ENV_PREFIX}${key} is set in the environment and overrides the stored value\n`);
+  const secret = program
+    .command('secret')
+    .description(`Secrets of the home (<home>/secrets.json, owner-only; ${SECRET_ENV_PREFIX}<NAME> overrides): set, list, delete`);
+  const home = (c: Command): Command =>
+    c.option('--home <dir>', 'data directory (default $RECPIPE_HOME or ./recpipe-data)').option(...CREATE_HOME_OPTION);
+  home(
+    secret
+      .command('set')
+      .description('Store a secret; the value is read from stdin (typed without echo on a terminal, or piped)')
+      .argument('<name>'),
+  ).action(async (name: string, o: HomeOption) => {
+    const key = checkSecretName(name);
+    const s = store(o);
+    s.set(key, await readValue(key));
+    process.stdout.write(`Stored secret ${key} in ${s.file}\n`);
+    if (s.overridden(key))
+      process.stderr.write(`note: ${SECRET_ENV_PREFIX}${key} is set in the environment and overrides the stored value\n`);
+  });
+  home(secret.command('list').description('Names of the secrets (never their values) and where each comes from')).action(
+    (o: HomeOption) => {
+      const all = store(o).list();
+      process.stdout.write(all.length === 0 ? 'No secrets.\n' : all.map((s) => `${s.name}\t${s.source}\n`).join(''));
     },
   );
-  home(secret.command('list').description('Names of the secrets (never their values) and where each comes from')).action((o: HomeOption) => {
-    const all = store(o).list();
-    process.stdout.write(all.length === 0 ? 'No secrets.\n' : all.map((s) => `${s.name}\t${s.source}\n`).join(''));
-  });
   home(secret.command('delete').description('Remove a stored secret').argument('<name>')).action((name: string, o: HomeOption) => {
     const key = checkSecretName(name);
     const s = store(o);
@@ -40,7 +49,9 @@ async function readValue(name: string): Promise<string> {
   if (process.stdin.isTTY) return readHidden(`Value for ${name} (input hidden): `);
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 function readHidden(prompt: string): Promise<string> {

@@ -40,7 +40,9 @@ async function freePort(): Promise<number> {
 
 before(async () => {
   model = (await writeTinyArtifact(join(dir, 'model'))).model;
-  server = spawn(process.execPath, [bin, 'serve-model', '--model', join(dir, 'model'), '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  server = spawn(process.execPath, [bin, 'serve-model', '--model', join(dir, 'model'), '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no "listening" line within 15 s; stdout: ${stdout}`)), 15_000);
     server.stdout!.setEncoding('utf8').on('data', (chunk: string) => {

@@ -12,7 +12,9 @@ interface ServeModelOptions {
 export function registerServeModel(program: Command): void {
   program
     .command('serve-model')
-    .description('Serve a model artifact as a SageMaker-style inference container: GET /ping, POST /invocations (text/csv or application/json)')
+    .description(
+      'Serve a model artifact as a SageMaker-style inference container: GET /ping, POST /invocations (text/csv or application/json)',
+    )
     .requiredOption('--model <dir>', 'model artifact: a directory or file:// URI written by recpipe train')
     .option('--port <port>', 'TCP port, 0 for any free one', '8080')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
@@ -23,7 +25,10 @@ async function serveModel(o: ServeModelOptions): Promise<void> {
   const port = Number(o.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw invalid(`--port must be an integer in 0..65535, got '${o.port}'`);
   // Imported here so other commands start without loading fastify.
-  const [{ readArtifact }, { createModelServer }] = await Promise.all([import('../../artifacts/index.js'), import('../../serving/index.js')]);
+  const [{ readArtifact }, { createModelServer }] = await Promise.all([
+    import('../../artifacts/index.js'),
+    import('../../serving/index.js'),
+  ]);
   const t0 = performance.now();
   const { model, manifest } = await readArtifact(o.model);
   const loadMs = performance.now() - t0;
@@ -42,7 +47,9 @@ async function serveModel(o: ServeModelOptions): Promise<void> {
   process.stdout.write(`Model server listening on ${url} (GET /ping, POST /invocations; pid ${process.pid})\n`);
   if (!isLoopback(o.host)) {
     // SageMaker's container contract has no authentication: the platform in front of it decides who calls.
-    process.stderr.write(`warning: the model server has no authentication and listens on ${o.host}; anyone who can reach it can call /invocations. Keep it behind a gateway or bind 127.0.0.1.\n`);
+    process.stderr.write(
+      `warning: the model server has no authentication and listens on ${o.host}; anyone who can reach it can call /invocations. Keep it behind a gateway or bind 127.0.0.1.\n`,
+    );
   }
   await stopSignal();
   await app.close();

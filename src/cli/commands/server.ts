@@ -19,8 +19,14 @@ export function registerServer(program: Command): void {
     .option('--port <port>', 'TCP port, 0 for any free one (default $RECPIPE_PORT or 7878)')
     .option('--host <address>', 'address to listen on (default $RECPIPE_HOST or 127.0.0.1)')
     .option('--home <dir>', 'data directory (default $RECPIPE_HOME or ./recpipe-data)')
-    .option('--tls-proxy <url>', 'the https:// URL of the TLS-terminating proxy in front of a non-loopback bind (default $RECPIPE_TLS_PROXY)')
-    .option('--warehouse-url <url>', `the recpipe server whose tables /ext/train reads and writes, with the key in secret ${WAREHOUSE_KEY_SECRET} (default $RECPIPE_WAREHOUSE_URL; none: this home)`)
+    .option(
+      '--tls-proxy <url>',
+      'the https:// URL of the TLS-terminating proxy in front of a non-loopback bind (default $RECPIPE_TLS_PROXY)',
+    )
+    .option(
+      '--warehouse-url <url>',
+      `the recpipe server whose tables /ext/train reads and writes, with the key in secret ${WAREHOUSE_KEY_SECRET} (default $RECPIPE_WAREHOUSE_URL; none: this home)`,
+    )
     .action((opts: ServerOptions) => serve(opts));
 }
 
@@ -30,7 +36,10 @@ async function serve(o: ServerOptions): Promise<void> {
   const running = await findServer(config.home);
   if (running) throw new RecpipeError('CONFLICT', `a recpipe server (pid ${running.pid}) already serves ${config.home} at ${running.url}`);
   // Imported here so other commands start without loading fastify and DuckDB.
-  const [{ Engine }, { startServer, OPENAPI_PATH }] = await Promise.all([import('../../engine/index.js'), import('../../service/index.js')]);
+  const [{ Engine }, { startServer, OPENAPI_PATH }] = await Promise.all([
+    import('../../engine/index.js'),
+    import('../../service/index.js'),
+  ]);
   const engine = await Engine.open({ home: config.home });
   let server;
   try {
@@ -40,7 +49,9 @@ async function serve(o: ServerOptions): Promise<void> {
     throw listenError(e, config.host, config.port);
   }
   const proxy = loadTlsProxy(o.tlsProxy);
-  process.stdout.write(`recpipe server listening at ${server.url} (bound to ${server.listening}; home ${config.home}, pid ${process.pid})\n`);
+  process.stdout.write(
+    `recpipe server listening at ${server.url} (bound to ${server.listening}; home ${config.home}, pid ${process.pid})\n`,
+  );
   if (!isLoopback(config.host)) {
     process.stderr.write(
       proxy === undefined
@@ -52,7 +63,9 @@ async function serve(o: ServerOptions): Promise<void> {
     process.stdout.write(`/ext/train reads and writes the tables of the warehouse at ${warehouseLink.url}\n`);
     const link = new URL(warehouseLink.url);
     if (link.protocol === 'http:' && !isLoopback(link.hostname.replace(/^\[|\]$/g, ''))) {
-      process.stderr.write(`warning: the warehouse link ${warehouseLink.url} is plain http to another machine: its API key and the ratings would cross the network in clear; use https.\n`);
+      process.stderr.write(
+        `warning: the warehouse link ${warehouseLink.url} is plain http to another machine: its API key and the ratings would cross the network in clear; use https.\n`,
+      );
     }
   }
   process.stdout.write(`OpenAPI document: ${server.url}${OPENAPI_PATH}\n`);

@@ -3,7 +3,16 @@ import { readFileSync } from 'node:fs';
 import { invalid, notFound } from '../../core/errors.js';
 import { CREATE_HOME_OPTION, homeFiles, loadApiKey } from '../../config/index.js';
 import { connectionHome } from '../control.js';
-import { connect, parseOutputFormat, runRepl, runScript, type OutputFormat, type SessionInit, type SqlClient, type TrainingJob } from '../../client/index.js';
+import {
+  connect,
+  parseOutputFormat,
+  runRepl,
+  runScript,
+  type OutputFormat,
+  type SessionInit,
+  type SqlClient,
+  type TrainingJob,
+} from '../../client/index.js';
 import { InProcessSqlClient } from '../../client/in-process-sql-client.js';
 import type { Engine } from '../../engine/index.js';
 import { isTerminal } from '../../jobs/job.js';
@@ -48,7 +57,7 @@ export function sessionInit(o: SessionOptions): SessionInit {
 export function registerSql(program: Command): void {
   const command = program
     .command('sql')
-    .description("Run Snowflake-flavoured SQL: an interactive worksheet, -q \"…\" or -f file.sql (through the home's server when one runs)")
+    .description('Run Snowflake-flavoured SQL: an interactive worksheet, -q "…" or -f file.sql (through the home\'s server when one runs)')
     .option('-q, --query <sql>', 'run these statements and exit')
     .option('-f, --file <path>', 'run the statements in this file and exit')
     .option('--format <format>', 'table | csv | json (csv/json: query rows on stdout, command status on stderr)', 'table');
@@ -96,7 +105,9 @@ async function finishJobs(engine: Engine): Promise<void> {
     for (const j of running) onStatus(engine.jobs.get(j.name));
     const ended = await Promise.all(running.map((j) => engine.jobs.wait(j.name)));
     for (const j of ended) {
-      err(`Training job ${j.name} ${j.status}${j.status === 'Completed' ? `; model artifact ${j.artifactUri}` : `: ${j.failureReason ?? j.stopReason ?? ''}`}\n`);
+      err(
+        `Training job ${j.name} ${j.status}${j.status === 'Completed' ? `; model artifact ${j.artifactUri}` : `: ${j.failureReason ?? j.stopReason ?? ''}`}\n`,
+      );
       if (j.status !== 'Completed') process.exitCode = 1;
     }
   } finally {
@@ -107,7 +118,14 @@ async function finishJobs(engine: Engine): Promise<void> {
 
 async function repl(client: SqlClient, format: OutputFormat, historyFile: string): Promise<void> {
   const interactive = process.stdin.isTTY === true;
-  const failures = await runRepl(client, { input: process.stdin, output: process.stdout, errors: process.stderr, format, interactive, historyFile });
+  const failures = await runRepl(client, {
+    input: process.stdin,
+    output: process.stdout,
+    errors: process.stderr,
+    format,
+    interactive,
+    historyFile,
+  });
   // A piped script reports failure through its exit status; a person at the prompt already saw each error.
   if (!interactive && failures > 0) process.exitCode = 1;
 }

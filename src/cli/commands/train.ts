@@ -45,13 +45,21 @@ export function registerTrain(program: Command): void {
         'from a file (--ratings, --model), or as a training job from a table to a table (--input-table, --output-table)',
     )
     .option('--ratings <file>', 'file mode: ratings CSV/TSV: user,item,rating[,timestamp], header optional')
-    .option('--input-table <table>', "table mode: ratings table (USERID, MOVIEID, RATING), e.g. movielens.public.ratings; runs a training job in the home's server, or in-process")
+    .option(
+      '--input-table <table>',
+      "table mode: ratings table (USERID, MOVIEID, RATING), e.g. movielens.public.ratings; runs a training job in the home's server, or in-process",
+    )
     .option('--output-table <table>', "table mode: table to (re)write with every user's top-N")
     .option('--database <name>', 'table mode: database for unqualified table names')
     .option('--schema <name>', 'table mode: schema for unqualified table names (default PUBLIC)')
     .option('--max-runtime <seconds>', 'table mode: stop the job after this long (default one day)')
     .option('--algo <name>', 'svd | svdpp | baseline (Surprise names SVD, SVDpp, BaselineOnly also work)', 'svd')
-    .option('--param <k=v>', "hyperparameter, Surprise's names accepted (repeatable): --param n_factors=50 --param lr_all=0.01", collect, [])
+    .option(
+      '--param <k=v>',
+      "hyperparameter, Surprise's names accepted (repeatable): --param n_factors=50 --param lr_all=0.01",
+      collect,
+      [],
+    )
     .option('--cv <k>', 'shuffled k-fold cross-validation (0 to skip)', '5')
     .option('--folds <dir>', 'predefined folds: fold<N>.train.csv / fold<N>.test.csv pairs (instead of --cv)')
     .option('--seed <n>', 'random seed: the same seed gives the same model', '0')
@@ -61,14 +69,19 @@ export function registerTrain(program: Command): void {
     .option('--json <file>', 'write every figure of the run as JSON')
     .option('--scale <min,max>', 'rating scale (default: inferred from the data)')
     .option('--kernels <kind>', 'auto | wasm | typescript', 'auto')
-    .option('--workers <n>', 'worker threads for cross-validation folds and top-N (1 = run them here; the lists are the same)', String(availableParallelism()));
+    .option(
+      '--workers <n>',
+      'worker threads for cross-validation folds and top-N (1 = run them here; the lists are the same)',
+      String(availableParallelism()),
+    );
   addControlOptions(command).action((opts: TrainOptions, cmd: Command) => chooseMode(opts, cmd));
 }
 
 /** Exactly one source of ratings: a file (--ratings) or a table (--input-table); each mode refuses the other's flags. */
 function chooseMode(o: TrainOptions, cmd: Command): Promise<void> {
   const table = o.inputTable !== undefined || o.outputTable !== undefined;
-  if (table && o.ratings !== undefined) throw invalid('give either --ratings (a file) or --input-table/--output-table (a training job on tables), not both');
+  if (table && o.ratings !== undefined)
+    throw invalid('give either --ratings (a file) or --input-table/--output-table (a training job on tables), not both');
   if (table) return trainTable(o, cmd);
   if (o.ratings === undefined) throw invalid('give --ratings FILE --model DIR, or --input-table TABLE --output-table TABLE');
   if (o.model === undefined) throw invalid('--model DIR is required with --ratings: where to write the model artifact');
@@ -127,7 +140,9 @@ async function train(o: TrainOptions & { ratings: string; model: string }): Prom
   (bar as ProgressBar | null)?.stop();
   phases.begin('write');
 
-  process.stdout.write(`Full fit on ${ds.size.toLocaleString('en-US')} ratings: ${out.fullFit.seconds.toFixed(2)} s (${kernels.name} kernels)\n`);
+  process.stdout.write(
+    `Full fit on ${ds.size.toLocaleString('en-US')} ratings: ${out.fullFit.seconds.toFixed(2)} s (${kernels.name} kernels)\n`,
+  );
   if (out.fullFit.trainRmse.length > 1) process.stdout.write(`Training RMSE by epoch: ${sparkline(out.fullFit.trainRmse)}\n`);
   // The artifact first: it refuses a diverged (NaN) model, and then nothing at all is written.
   const manifest = await writeArtifact(o.model, out.model, {
@@ -140,7 +155,9 @@ async function train(o: TrainOptions & { ratings: string; model: string }): Prom
   process.stdout.write(`Model artifact written to ${manifest.uri}\n`);
   if (o.recommendations && topN > 0) {
     await writeRecommendations(o.recommendations, out.recommendations);
-    process.stdout.write(`Top ${topN} predictions for all ${out.recommendations.length.toLocaleString('en-US')} users saved to ${o.recommendations} (${out.topNSeconds.toFixed(2)} s)\n`);
+    process.stdout.write(
+      `Top ${topN} predictions for all ${out.recommendations.length.toLocaleString('en-US')} users saved to ${o.recommendations} (${out.topNSeconds.toFixed(2)} s)\n`,
+    );
   }
   phases.begin('end');
   if (o.json) {
@@ -149,7 +166,14 @@ async function train(o: TrainOptions & { ratings: string; model: string }): Prom
       config: out.config,
       seed,
       kernels: kernels.name,
-      data: { source: o.ratings, ratings: ds.size, users: ds.userIds.size, items: ds.itemIds.size, scale: ds.scale, duplicates: loaded.duplicates.count },
+      data: {
+        source: o.ratings,
+        ratings: ds.size,
+        users: ds.userIds.size,
+        items: ds.itemIds.size,
+        scale: ds.scale,
+        duplicates: loaded.duplicates.count,
+      },
       cv: out.cv && { folds: out.cv.folds, mean: out.cv.mean, std: out.cv.std },
       fullFit: out.fullFit,
       topN: { n: topN, users: out.recommendations.length, seconds: out.topNSeconds },
@@ -178,10 +202,15 @@ const FILE_ONLY_WITH_DEFAULTS = ['kernels', 'workers'] as const;
  * its end with its log lines as they come; exits 1 unless it Completed.
  */
 async function trainTable(o: TrainOptions, cmd: Command): Promise<void> {
-  const misplaced = [...FILE_ONLY.filter((f) => o[f] !== undefined), ...FILE_ONLY_WITH_DEFAULTS.filter((f) => cmd.getOptionValueSource(f) === 'cli')];
+  const misplaced = [
+    ...FILE_ONLY.filter((f) => o[f] !== undefined),
+    ...FILE_ONLY_WITH_DEFAULTS.filter((f) => cmd.getOptionValueSource(f) === 'cli'),
+  ];
   if (misplaced.length > 0) {
     const flags = misplaced.map((f) => `--${kebab(f)}`).join(', ');
-    throw invalid(`${flags} ${misplaced.length === 1 ? 'applies' : 'apply'} only to --ratings; a training job keeps its model artifact under the home and writes recommendations to --output-table`);
+    throw invalid(
+      `${flags} ${misplaced.length === 1 ? 'applies' : 'apply'} only to --ratings; a training job keeps its model artifact under the home and writes recommendations to --output-table`,
+    );
   }
   if (o.inputTable === undefined || o.outputTable === undefined) throw invalid('table mode needs both --input-table and --output-table');
   const request: StartJobRequest = {
@@ -199,14 +228,19 @@ async function trainTable(o: TrainOptions, cmd: Command): Promise<void> {
   await withControl(o, async (client) => {
     const job = await client.startJob(request);
     const { input, output } = job.spec;
-    process.stderr.write(`Started training job ${job.name}: ${input.database}.${input.schema}.${input.name} → ${output.database}.${output.schema}.${output.name}\n`);
+    process.stderr.write(
+      `Started training job ${job.name}: ${input.database}.${input.schema}.${input.name} → ${output.database}.${output.schema}.${output.name}\n`,
+    );
     const stopOnInterrupt = () => {
       process.stderr.write(`stopping training job ${job.name}…\n`);
       void client.stopJob(job.name).catch(() => undefined);
     };
     // In-process the job dies with this process: Ctrl-C stops it cleanly instead. A server's job keeps running.
     if (client.mode === 'in-process') process.once('SIGINT', stopOnInterrupt);
-    else process.stderr.write(`(Ctrl-C stops following; the job keeps running: recpipe jobs wait ${job.name} / recpipe jobs stop ${job.name})\n`);
+    else
+      process.stderr.write(
+        `(Ctrl-C stops following; the job keeps running: recpipe jobs wait ${job.name} / recpipe jobs stop ${job.name})\n`,
+      );
     try {
       reportOutcome(await client.followJob(job.name, { log: (line) => void process.stdout.write(line + '\n') }));
     } finally {
@@ -255,7 +289,12 @@ class PhaseClock {
   begin(name: string): void {
     const now = performance.now();
     const cpu = process.cpuUsage(this.cpu);
-    this.done.push({ name: this.current, seconds: (now - this.since) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, peakRssBytes: process.resourceUsage().maxRSS * 1024 });
+    this.done.push({
+      name: this.current,
+      seconds: (now - this.since) / 1000,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    });
     this.cpu = process.cpuUsage();
     this.current = name;
     this.since = now;

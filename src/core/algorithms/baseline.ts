@@ -63,7 +63,14 @@ export const baseline: Algorithm<BaselineConfig> = {
 };
 
 /** Alternating least squares on the biases: b_i = Σ(r − μ − b_u)/(λ_i + |R(i)|), then b_u likewise. */
-function als(ts: Trainset, bu: Float32Array, bi: Float32Array, c: BaselineConfig, n: number, onEpoch?: (e: number, rmse: number) => void): void {
+function als(
+  ts: Trainset,
+  bu: Float32Array,
+  bi: Float32Array,
+  c: BaselineConfig,
+  n: number,
+  onEpoch?: (e: number, rmse: number) => void,
+): void {
   const cols = byItem(ts);
   const mu = ts.globalMean;
   for (let epoch = 0; epoch < n; epoch++) {
@@ -82,7 +89,14 @@ function als(ts: Trainset, bu: Float32Array, bi: Float32Array, c: BaselineConfig
 }
 
 /** SGD on the biases: e = r − (μ + b_u + b_i); b ← b + γ(e − λb). */
-function sgd(ts: Trainset, bu: Float32Array, bi: Float32Array, c: BaselineConfig, n: number, onEpoch?: (e: number, rmse: number) => void): void {
+function sgd(
+  ts: Trainset,
+  bu: Float32Array,
+  bi: Float32Array,
+  c: BaselineConfig,
+  n: number,
+  onEpoch?: (e: number, rmse: number) => void,
+): void {
   const mu = ts.globalMean;
   for (let epoch = 0; epoch < n; epoch++) {
     let sse = 0;

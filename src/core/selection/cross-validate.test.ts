@@ -12,7 +12,10 @@ describe('kFold', () => {
     const ds = syntheticDataset();
     const splits = kFold(ds, 5, createRng(0));
     const sizes = splits.map((s) => s.test.size);
-    assert.equal(sizes.reduce((a, b) => a + b), ds.size);
+    assert.equal(
+      sizes.reduce((a, b) => a + b),
+      ds.size,
+    );
     assert.ok(sizes.every((s, i) => s === Math.floor(ds.size / 5) + (i < ds.size % 5 ? 1 : 0)));
     for (const s of splits) assert.equal(s.train.size + s.test.size, ds.size);
   });
@@ -30,7 +33,11 @@ describe('crossValidate', () => {
   it('returns per-fold figures and their mean and population std', () => {
     const ds = syntheticDataset();
     let t = 0;
-    const cv = crossValidate(baseline, baseline.defaults, kFold(ds, 3, createRng(0)), { seed: 0, kernels: referenceKernels, clock: () => (t += 10) });
+    const cv = crossValidate(baseline, baseline.defaults, kFold(ds, 3, createRng(0)), {
+      seed: 0,
+      kernels: referenceKernels,
+      clock: () => (t += 10),
+    });
     assert.equal(cv.folds.length, 3);
     const m = cv.folds.reduce((a, f) => a + f.rmse, 0) / 3;
     assert.ok(Math.abs(cv.mean.rmse - m) < 1e-12);

@@ -63,7 +63,10 @@ export function summarize(algorithm: string, folds: readonly FoldResult[]): CvRe
 }
 
 export function crossValidate<C extends object>(algo: Algorithm<C>, config: C, splits: readonly Split[], ctx: EvalContext): CvResult {
-  return summarize(algo.displayName, splits.map((s, f) => evaluateFold(algo, config, s, f + 1, ctx)));
+  return summarize(
+    algo.displayName,
+    splits.map((s, f) => evaluateFold(algo, config, s, f + 1, ctx)),
+  );
 }
 
 /** Surprise's print_summary table, character for character. */
@@ -76,9 +79,21 @@ export function formatCvTable(cv: CvResult): string {
     `Evaluating RMSE, MAE of algorithm ${cv.algorithm} on ${n} split(s).`,
     '',
     row('', [...cv.folds.map((_, i) => `Fold ${i + 1}`), 'Mean', 'Std']),
-    row('RMSE (testset)', values((f) => f.rmse, 4, cv.mean.rmse, cv.std.rmse)),
-    row('MAE (testset)', values((f) => f.mae, 4, cv.mean.mae, cv.std.mae)),
-    row('Fit time', values((f) => f.fitTime, 2, cv.mean.fitTime, cv.std.fitTime)),
-    row('Test time', values((f) => f.testTime, 2, cv.mean.testTime, cv.std.testTime)),
+    row(
+      'RMSE (testset)',
+      values((f) => f.rmse, 4, cv.mean.rmse, cv.std.rmse),
+    ),
+    row(
+      'MAE (testset)',
+      values((f) => f.mae, 4, cv.mean.mae, cv.std.mae),
+    ),
+    row(
+      'Fit time',
+      values((f) => f.fitTime, 2, cv.mean.fitTime, cv.std.fitTime),
+    ),
+    row(
+      'Test time',
+      values((f) => f.testTime, 2, cv.mean.testTime, cv.std.testTime),
+    ),
   ].join('\n');
 }

@@ -73,9 +73,11 @@ interface DeployOptions {
 function deployOptions(v: ArgValue, row: number): DeployOptions {
   if (v === null) return { wait: false, timeoutMs: undefined };
   const o = typeof v === 'string' ? safeParse(v) : v;
-  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw invalid(`row ${row}: deploy options must be a JSON object such as {"wait": true}, got ${JSON.stringify(v)}`);
+  if (typeof o !== 'object' || o === null || Array.isArray(o))
+    throw invalid(`row ${row}: deploy options must be a JSON object such as {"wait": true}, got ${JSON.stringify(v)}`);
   const known = new Set(['wait', 'timeout_seconds']);
-  for (const k of Object.keys(o)) if (!known.has(k.toLowerCase())) throw invalid(`row ${row}: unknown deploy option '${k}'; known: wait, timeout_seconds`);
+  for (const k of Object.keys(o))
+    if (!known.has(k.toLowerCase())) throw invalid(`row ${row}: unknown deploy option '${k}'; known: wait, timeout_seconds`);
   const get = (k: string): unknown => Object.entries(o).find(([key]) => key.toLowerCase() === k)?.[1];
   const wait = get('wait') ?? false;
   const timeout = get('timeout_seconds');
@@ -103,10 +105,19 @@ export const deployFunction: ExternalFunction = {
   async run(ctx, batch, call) {
     const [models, refs, opts] = batch.args;
     const checked = batch.rowNumbers.map((row, r) =>
-      isNull(models[r]) || isNull(refs[r]) ? null : { model: name(models[r], 'model_name', row), ref: name(refs[r], 'artifact_or_job', row), ...deployOptions(opts[r], row) },
+      isNull(models[r]) || isNull(refs[r])
+        ? null
+        : { model: name(models[r], 'model_name', row), ref: name(refs[r], 'artifact_or_job', row), ...deployOptions(opts[r], row) },
     );
     const { endpoints, artifactRefs, links } = ctx.engine;
-    const started = checked.map((c) => (c === null ? null : { ...c, descriptor: JSON.parse(deployModel(endpoints, artifactRefs, links, c.model, c.ref, call.role)) as Record<string, unknown> }));
+    const started = checked.map((c) =>
+      c === null
+        ? null
+        : {
+            ...c,
+            descriptor: JSON.parse(deployModel(endpoints, artifactRefs, links, c.model, c.ref, call.role)) as Record<string, unknown>,
+          },
+    );
     return Promise.all(
       started.map(async (s) => {
         if (s === null || !s.wait) return s?.descriptor ?? null;

@@ -12,7 +12,10 @@ export function sessionView(s: Session): SessionView {
 /** A new session for the caller: the owner acts as the built-in administrator, a key as its user (in the user's default role unless another granted one is asked for). */
 export function openSession(ctx: ServiceContext, caller: Caller, body: CreateSessionBody = {}): Session {
   if (!caller.owner && caller.user === null) {
-    throw new RecpipeError('PERMISSION_DENIED', `API key '${caller.name}' has no user and may only call /ext/*; create a key with a user: recpipe keys create --role ${caller.role} --name <name>`);
+    throw new RecpipeError(
+      'PERMISSION_DENIED',
+      `API key '${caller.name}' has no user and may only call /ext/*; create a key with a user: recpipe keys create --role ${caller.role} --name <name>`,
+    );
   }
   const session = ctx.engine.createSession(caller.owner ? body : { ...body, user: caller.user! });
   return ctx.sessions.add(session, caller.prefix);

@@ -38,7 +38,13 @@ export async function runStatements(ctx: ServiceContext, caller: Caller, body: S
 
 function checkSize(ctx: ServiceContext, sql: string): void {
   const bytes = Buffer.byteLength(sql);
-  if (bytes > ctx.limits.maxSqlBytes) throw new RequestTooLarge(`the SQL text is ${bytes} bytes; a request may carry at most ${ctx.limits.maxSqlBytes} (split the script into several requests)`);
+  if (bytes > ctx.limits.maxSqlBytes)
+    throw new RequestTooLarge(
+      `the SQL text is ${bytes} bytes; a request may carry at most ${ctx.limits.maxSqlBytes} (split the script into several requests)`,
+    );
   const count = splitStatements(sql).length;
-  if (count > ctx.limits.maxStatements) throw new RequestTooLarge(`the request has ${count} statements; at most ${ctx.limits.maxStatements} per request (split the script into several requests)`);
+  if (count > ctx.limits.maxStatements)
+    throw new RequestTooLarge(
+      `the request has ${count} statements; at most ${ctx.limits.maxStatements} per request (split the script into several requests)`,
+    );
 }

@@ -39,7 +39,12 @@ export function startJob(ctx: ServiceContext, body: StartJobBody): Promise<Train
 }
 
 /** Long poll: the job once it has ended, or as it is after `timeoutSeconds` (or when the server or client goes away). */
-export function waitForJob(ctx: ServiceContext, name: string, timeoutSeconds: string | undefined, clientGone: AbortSignal): Promise<TrainingJob> {
+export function waitForJob(
+  ctx: ServiceContext,
+  name: string,
+  timeoutSeconds: string | undefined,
+  clientGone: AbortSignal,
+): Promise<TrainingJob> {
   const seconds = timeoutSeconds === undefined ? DEFAULT_WAIT_SECONDS : Number(timeoutSeconds);
   if (!(seconds <= MAX_WAIT_SECONDS)) throw invalid(`timeoutSeconds must be at most ${MAX_WAIT_SECONDS}, got ${timeoutSeconds}`);
   return ctx.jobWatch.wait(name, seconds * 1000, AbortSignal.any([ctx.closing, clientGone]));

@@ -4,7 +4,17 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Caller, UsageCheck } from '../../auth/index.js';
 import { callerOf } from '../authenticate.js';
 import { invalid, RecpipeError } from '../../core/errors.js';
-import { BatchCache, encodeResponse, MAX_BATCH_BYTES, parseBatch, PayloadTooLarge, type Batch, readBatchHeaders, type BatchHeaders, type StoredAnswer } from '../../ext-protocol/index.js';
+import {
+  BatchCache,
+  encodeResponse,
+  MAX_BATCH_BYTES,
+  parseBatch,
+  PayloadTooLarge,
+  type Batch,
+  readBatchHeaders,
+  type BatchHeaders,
+  type StoredAnswer,
+} from '../../ext-protocol/index.js';
 import type { ServiceContext } from '../context.js';
 import { externalFunctions, type ExternalCall, type ExternalFunction } from '../handlers/external-functions.js';
 import { toErrorResponse } from '../http-errors.js';
@@ -35,7 +45,6 @@ const GZIP_MIN_BYTES = 1024;
 const FAST_GZIP = { level: 1 } as const;
 const HUFFMAN_ONLY = { strategy: zlibConstants.Z_HUFFMAN_ONLY } as const;
 
-
 /**
  * Snowflake's external-function protocol at /ext/train, /ext/deploy, /ext/invoke and /ext/recommend:
  * POST {"data": [[row, arg…], …]} → {"data": [[row, value], …]}; 202 and GET polls for slow batches;
@@ -62,58 +71,99 @@ function registerExt(app: FastifyInstance, ctx: ServiceContext, opts: ExternalFu
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: maxRequest }, (_req, body, done) => done(null, body));
   app.setErrorHandler((error, _request, reply) => {
     const tooLarge = (error as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE';
-    const { status, body } = extErrorResponse(tooLarge ? new PayloadTooLarge(`the request body is over ${maxRequest} bytes, Snowflake's 10 MB batch limit`) : error);
+    const { status, body } = extErrorResponse(
+      tooLarge ? new PayloadTooLarge(`the request body is over ${maxRequest} bytes, Snowflake's 10 MB batch limit`) : error,
+    );
     return reply.code(status).send(body);
   });
 
-  const admit = (fn: ExternalFunction) => async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    if (inFlight >= maxInFlight) {
-      return reply.code(429).header('retry-after', '1').send(errorBody('RESOURCE_EXHAUSTED', `recpipe is serving ${inFlight} external-function requests (limit ${maxInFlight}); retry after 1 s`));
-    }
-    inFlight++;
-    reply.raw.once('close', () => inFlight--);
-    // The service's authentication hook has already answered 401 to requests without a valid credential.
-    const caller = callerOf(request);
-    const fnName = fn.signature.name.toUpperCase();
-    if (!usage(caller.role, fnName)) {
-      return reply.code(403).send(errorBody('PERMISSION_DENIED', `API key '${caller.name}' has role ${caller.role}, which lacks USAGE on function ${fnName}; grant usage on it to role ${caller.role} or use another key`));
-    }
-  };
+  const admit =
+    (fn: ExternalFunction) =>
+    async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+      if (inFlight >= maxInFlight) {
+        return reply
+          .code(429)
+          .header('retry-after', '1')
+          .send(
+            errorBody(
+              'RESOURCE_EXHAUSTED',
+              `recpipe is serving ${inFlight} external-function requests (limit ${maxInFlight}); retry after 1 s`,
+            ),
+          );
+      }
+      inFlight++;
+      reply.raw.once('close', () => inFlight--);
+      // The service's authentication hook has already answered 401 to requests without a valid credential.
+      const caller = callerOf(request);
+      const fnName = fn.signature.name.toUpperCase();
+      if (!usage(caller.role, fnName)) {
+        return reply
+          .code(403)
+          .send(
+            errorBody(
+              'PERMISSION_DENIED',
+              `API key '${caller.name}' has role ${caller.role}, which lacks USAGE on function ${fnName}; grant usage on it to role ${caller.role} or use another key`,
+            ),
+          );
+      }
+    };
 
   for (const [path, fn] of Object.entries(externalFunctions)) {
     const url = `/ext/${path}`;
     const tags = ['external-functions'];
     const description = `Snowflake external function ${fn.signature.name}(${fn.signature.params.join(', ')}). Body {"data": [[row, ${fn.signature.params.join(', ')}], …]}.`;
-    app.post(url, { onRequest: admit(fn), schema: { summary: `${fn.signature.name} (Snowflake external-function protocol)`, description, tags } }, async (request, reply) => {
-      const headers = readBatchHeaders(request.headers);
-      const raw = decodeBody(request.body, request.headers['content-encoding'], maxRequest);
-      const key = cacheKey(path, callerOf(request), headers);
-      const fingerprint = createHash('sha256').update(raw).digest('base64');
-      if (key !== null) {
-        const found = cache.lookup(key, fingerprint);
-        if (found.kind === 'conflict') throw new RecpipeError('CONFLICT', `batch id ${headers.batchId} was already used for a different request body`);
-        // A retry of a batch that failed runs again: the failure may have been transient (a full job queue).
-        if (found.kind === 'answered' && found.answer.status === 200) return send(request, reply, found.answer);
+    app.post(
+      url,
+      { onRequest: admit(fn), schema: { summary: `${fn.signature.name} (Snowflake external-function protocol)`, description, tags } },
+      async (request, reply) => {
+        const headers = readBatchHeaders(request.headers);
+        const raw = decodeBody(request.body, request.headers['content-encoding'], maxRequest);
+        const key = cacheKey(path, callerOf(request), headers);
+        const fingerprint = createHash('sha256').update(raw).digest('base64');
+        if (key !== null) {
+          const found = cache.lookup(key, fingerprint);
+          if (found.kind === 'conflict')
+            throw new RecpipeError('CONFLICT', `batch id ${headers.batchId} was already used for a different request body`);
+          // A retry of a batch that failed runs again: the failure may have been transient (a full job queue).
+          if (found.kind === 'answered' && found.answer.status === 200) return send(request, reply, found.answer);
+          if (found.kind === 'pending') return reply.code(202).type('application/json').send('{}');
+        }
+        // Malformed batches are refused now, never accepted with a 202 and failed later.
+        const work = answer(
+          ctx,
+          fn,
+          parseBatch(parseJson(raw), fn.signature),
+          { ...headers, role: callerOf(request).role },
+          opts.maxResponseBytes,
+        );
+        if (key === null) return send(request, reply, await work);
+        cache.track(key, fingerprint, work);
+        // Even when the caller asks for async mode, a batch that fails its checks at once gets its 4xx now, not after a 202.
+        const first = await settledWithin(work, headers.async ? 0 : (opts.asyncAfterMs ?? 5000));
+        const later = first === undefined || (headers.async && first.status === 200);
+        return later ? reply.code(202).type('application/json').send('{}') : send(request, reply, first);
+      },
+    );
+    app.get(
+      url,
+      {
+        onRequest: admit(fn),
+        schema: {
+          summary: `Poll an asynchronous ${fn.signature.name} batch`,
+          description: 'Same headers as the POST (the batch id): 202 while working, then the answer.',
+          tags,
+        },
+      },
+      async (request, reply) => {
+        const headers = readBatchHeaders(request.headers);
+        const key = cacheKey(path, callerOf(request), headers);
+        if (key === null) throw invalid('polling needs the sf-external-function-query-batch-id header of the batch');
+        const found = cache.lookup(key);
+        if (found.kind === 'answered') return send(request, reply, found.answer);
         if (found.kind === 'pending') return reply.code(202).type('application/json').send('{}');
-      }
-      // Malformed batches are refused now, never accepted with a 202 and failed later.
-      const work = answer(ctx, fn, parseBatch(parseJson(raw), fn.signature), { ...headers, role: callerOf(request).role }, opts.maxResponseBytes);
-      if (key === null) return send(request, reply, await work);
-      cache.track(key, fingerprint, work);
-      // Even when the caller asks for async mode, a batch that fails its checks at once gets its 4xx now, not after a 202.
-      const first = await settledWithin(work, headers.async ? 0 : (opts.asyncAfterMs ?? 5000));
-      const later = first === undefined || (headers.async && first.status === 200);
-      return later ? reply.code(202).type('application/json').send('{}') : send(request, reply, first);
-    });
-    app.get(url, { onRequest: admit(fn), schema: { summary: `Poll an asynchronous ${fn.signature.name} batch`, description: 'Same headers as the POST (the batch id): 202 while working, then the answer.', tags } }, async (request, reply) => {
-      const headers = readBatchHeaders(request.headers);
-      const key = cacheKey(path, callerOf(request), headers);
-      if (key === null) throw invalid('polling needs the sf-external-function-query-batch-id header of the batch');
-      const found = cache.lookup(key);
-      if (found.kind === 'answered') return send(request, reply, found.answer);
-      if (found.kind === 'pending') return reply.code(202).type('application/json').send('{}');
-      throw new RecpipeError('NOT_FOUND', `no batch ${headers.batchId} of ${fn.signature.name} is in progress or recently answered`);
-    });
+        throw new RecpipeError('NOT_FOUND', `no batch ${headers.batchId} of ${fn.signature.name} is in progress or recently answered`);
+      },
+    );
   }
 }
 
@@ -123,7 +173,13 @@ function cacheKey(path: string, caller: Caller, h: BatchHeaders): string | null 
 }
 
 /** Runs the function on the batch; errors become answers too, so a poll sees how the batch failed. */
-async function answer(ctx: ServiceContext, fn: ExternalFunction, batch: Batch, call: ExternalCall, maxBytes?: number): Promise<StoredAnswer> {
+async function answer(
+  ctx: ServiceContext,
+  fn: ExternalFunction,
+  batch: Batch,
+  call: ExternalCall,
+  maxBytes?: number,
+): Promise<StoredAnswer> {
   try {
     const values = await fn.run(ctx, batch, call);
     const numeric = values.every((v) => typeof v === 'number' || v === null);
@@ -146,7 +202,8 @@ function settledWithin(work: Promise<StoredAnswer>, ms: number): Promise<StoredA
 }
 
 function decodeBody(body: unknown, encoding: string | string[] | undefined, maxBytes: number): Buffer {
-  if (!Buffer.isBuffer(body) || body.length === 0) throw invalid('request body is empty; Snowflake sends {"data": [[row_number, arg…], …]}');
+  if (!Buffer.isBuffer(body) || body.length === 0)
+    throw invalid('request body is empty; Snowflake sends {"data": [[row_number, arg…], …]}');
   const enc = (Array.isArray(encoding) ? encoding[0] : encoding)?.trim().toLowerCase() ?? 'identity';
   if (enc === 'identity' || enc === '') return body;
   if (enc !== 'gzip') throw invalid(`content-encoding '${enc}' is not supported; send gzip or an uncompressed body`);
@@ -173,7 +230,10 @@ function send(request: FastifyRequest, reply: FastifyReply, a: StoredAnswer): Fa
   if (a.status === 429) reply.header('retry-after', '1');
   const accepts = String(request.headers['accept-encoding'] ?? '');
   if (a.body.length >= GZIP_MIN_BYTES && /\bgzip\b/i.test(accepts)) {
-    return reply.header('content-encoding', 'gzip').header('vary', 'accept-encoding').send(gzipSync(a.body, a.numeric ? HUFFMAN_ONLY : FAST_GZIP));
+    return reply
+      .header('content-encoding', 'gzip')
+      .header('vary', 'accept-encoding')
+      .send(gzipSync(a.body, a.numeric ? HUFFMAN_ONLY : FAST_GZIP));
   }
   return reply.send(a.body);
 }

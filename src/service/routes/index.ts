@@ -10,4 +10,12 @@ import type { RouteArea } from './route-area.js';
 export type { RouteArea } from './route-area.js';
 
 /** Every API area, registered in this order; a new area adds one line. */
-export const routeAreas: readonly RouteArea[] = [healthRoutes, sessionRoutes, statementRoutes, stageRoutes, trainingJobRoutes, endpointRoutes, externalFunctionRoutes];
+export const routeAreas: readonly RouteArea[] = [
+  healthRoutes,
+  sessionRoutes,
+  statementRoutes,
+  stageRoutes,
+  trainingJobRoutes,
+  endpointRoutes,
+  externalFunctionRoutes,
+];

@@ -23,7 +23,14 @@ export const sessionRoutes: RouteArea = (app, ctx) => {
 
   app.get<{ Params: SessionParams }>(
     '/api/v1/sessions/:id',
-    { schema: { summary: 'A session and its current context', tags: ['sql'], params: SessionParams, response: { 200: SessionView, ...errorResponses } } },
+    {
+      schema: {
+        summary: 'A session and its current context',
+        tags: ['sql'],
+        params: SessionParams,
+        response: { 200: SessionView, ...errorResponses },
+      },
+    },
     async (request) => getSession(ctx, callerOf(request), request.params.id),
   );
 };

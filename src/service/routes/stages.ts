@@ -20,7 +20,14 @@ type UploadBody = Static<typeof UploadBody>;
 export const stageRoutes: RouteArea = (app, ctx) => {
   app.post<{ Body: UploadBody }>(
     '/api/v1/stages/files',
-    { schema: { summary: 'Upload a file into an internal stage (the CLI runs PUT this way)', tags: ['sql'], body: UploadBody, response: { 200: StatementsResponse, ...errorResponses } } },
+    {
+      schema: {
+        summary: 'Upload a file into an internal stage (the CLI runs PUT this way)',
+        tags: ['sql'],
+        body: UploadBody,
+        response: { 200: StatementsResponse, ...errorResponses },
+      },
+    },
     async (request) => {
       const caller = callerOf(request);
       const bytes = Buffer.from(request.body.content, 'base64');
@@ -28,7 +35,11 @@ export const stageRoutes: RouteArea = (app, ctx) => {
       const id = request.body.sessionId ?? openSession(ctx, caller).id;
       return ctx.sessions.run(
         id,
-        async (session) => ({ sessionId: session.id, results: [await ctx.engine.upload(session, request.body.target, request.body.name, bytes)], session: sessionView(session) }),
+        async (session) => ({
+          sessionId: session.id,
+          results: [await ctx.engine.upload(session, request.body.target, request.body.name, bytes)],
+          session: sessionView(session),
+        }),
         caller.prefix,
       );
     },

@@ -9,7 +9,8 @@ export const statementRoutes: RouteArea = (app, ctx) => {
     {
       schema: {
         summary: 'Run SQL statements',
-        description: 'Runs one or more `;`-separated statements in a session (a new one when `sessionId` is omitted) and returns every result.',
+        description:
+          'Runs one or more `;`-separated statements in a session (a new one when `sessionId` is omitted) and returns every result.',
         tags: ['sql'],
         body: StatementsBody,
         response: { 200: StatementsResponse, ...errorResponses },

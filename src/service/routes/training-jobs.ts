@@ -7,7 +7,11 @@ const tags = ['training-jobs'];
 const job = { 200: TrainingJobSchema, ...errorResponses };
 
 export const trainingJobRoutes: RouteArea = (app, ctx) => {
-  app.get('/api/v1/training-jobs', { schema: { summary: 'List training jobs, newest first', tags, response: { 200: TrainingJobList } } }, async () => listJobs(ctx));
+  app.get(
+    '/api/v1/training-jobs',
+    { schema: { summary: 'List training jobs, newest first', tags, response: { 200: TrainingJobList } } },
+    async () => listJobs(ctx),
+  );
 
   app.post<{ Body: StartJobBody }>(
     '/api/v1/training-jobs',
@@ -16,7 +20,7 @@ export const trainingJobRoutes: RouteArea = (app, ctx) => {
         summary: 'Start a training job',
         description:
           'Checks the request and both tables, then queues the job (201, status InProgress / Starting). The job reads the input ratings table, ' +
-          'cross-validates, fits on every rating, writes each user\'s top-N to the output table and leaves a model artifact.',
+          "cross-validates, fits on every rating, writes each user's top-N to the output table and leaves a model artifact.",
         tags,
         body: StartJobBody,
         response: { 201: TrainingJobSchema, ...errorResponses, 429: errorResponses[400] },
@@ -27,7 +31,14 @@ export const trainingJobRoutes: RouteArea = (app, ctx) => {
 
   app.get<{ Params: JobParams }>(
     '/api/v1/training-jobs/:name',
-    { schema: { summary: 'Describe a training job: statuses with their transitions, metrics, artifact', tags, params: JobParams, response: job } },
+    {
+      schema: {
+        summary: 'Describe a training job: statuses with their transitions, metrics, artifact',
+        tags,
+        params: JobParams,
+        response: job,
+      },
+    },
     async (request) => describeJob(ctx, request.params.name),
   );
 
@@ -39,7 +50,10 @@ export const trainingJobRoutes: RouteArea = (app, ctx) => {
         tags,
         params: JobParams,
         response: {
-          200: { description: 'Progress lines, the cross-validation table, the final figures, errors', content: { 'text/plain': { schema: { type: 'string' } } } },
+          200: {
+            description: 'Progress lines, the cross-validation table, the final figures, errors',
+            content: { 'text/plain': { schema: { type: 'string' } } },
+          },
           ...errorResponses,
         },
       },
@@ -53,7 +67,8 @@ export const trainingJobRoutes: RouteArea = (app, ctx) => {
     {
       schema: {
         summary: 'Stop a training job',
-        description: 'A queued job stops at once, a running one at its next step (Stopping, then Stopped). 409 when the job has already ended.',
+        description:
+          'A queued job stops at once, a running one at its next step (Stopping, then Stopped). 409 when the job has already ended.',
         tags,
         params: JobParams,
         response: job,

@@ -43,7 +43,12 @@ export function rewrite(tree: unknown, fn: (node: Node, kind: string) => Node | 
 }
 
 /** Calls `fn` on every object of the tree (expressions, identifiers, clause bodies), parents first. */
-export function visitObjects(tree: unknown, fn: (o: Node, key: string | null, parent: Node | null) => void, key: string | null = null, parent: Node | null = null): void {
+export function visitObjects(
+  tree: unknown,
+  fn: (o: Node, key: string | null, parent: Node | null) => void,
+  key: string | null = null,
+  parent: Node | null = null,
+): void {
   if (Array.isArray(tree)) {
     for (const item of tree) visitObjects(item, fn, key, parent);
     return;

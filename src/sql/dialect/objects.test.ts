@@ -9,13 +9,22 @@ describe('statementObjects', () => {
   it('lists tables read and written by kind, resolved, without CTE names', async () => {
     await loadDialect();
     const ins = statementObjects(parse('with c as (select * from src) insert into t select * from c join other.o using (id)'), session);
-    assert.deepEqual(ins.writes.map((w) => [w.kind, name(w.table)]), [['INSERT', 'DB.S.T']]);
+    assert.deepEqual(
+      ins.writes.map((w) => [w.kind, name(w.table)]),
+      [['INSERT', 'DB.S.T']],
+    );
     assert.deepEqual(ins.reads.map(name).sort(), ['DB.OTHER.O', 'DB.S.SRC']);
     const merge = statementObjects(parse('merge into t using s on t.id = s.id when matched then delete'), session);
-    assert.deepEqual(merge.writes.map((w) => [w.kind, name(w.table)]), [['MERGE', 'DB.S.T']]);
+    assert.deepEqual(
+      merge.writes.map((w) => [w.kind, name(w.table)]),
+      [['MERGE', 'DB.S.T']],
+    );
     assert.deepEqual(merge.reads.map(name), ['DB.S.S']);
     const upd = statementObjects(parse('update "Quoted" set a = 1 from x.y.z where 1 = 1'), session);
-    assert.deepEqual(upd.writes.map((w) => [w.kind, name(w.table)]), [['UPDATE', 'DB.S.Quoted']]);
+    assert.deepEqual(
+      upd.writes.map((w) => [w.kind, name(w.table)]),
+      [['UPDATE', 'DB.S.Quoted']],
+    );
     assert.deepEqual(upd.reads.map(name), ['X.Y.Z']);
     const del = statementObjects(parse('delete from t using u where t.a = u.a'), session);
     assert.deepEqual([del.writes.map((w) => w.kind), del.reads.map(name)], [['DELETE'], ['DB.S.U']]);
@@ -28,6 +37,9 @@ describe('statementObjects', () => {
     const view = statementObjects(parse('create view v as select * from information_schema.tables'), session);
     assert.deepEqual([view.creates.map((c) => c.kind), view.reads], [['VIEW'], []]);
     const drop = statementObjects(parse('drop table a, b'), session);
-    assert.deepEqual(drop.drops.map((d) => name(d.object)), ['DB.S.A', 'DB.S.B']);
+    assert.deepEqual(
+      drop.drops.map((d) => name(d.object)),
+      ['DB.S.A', 'DB.S.B'],
+    );
   });
 });

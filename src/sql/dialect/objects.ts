@@ -33,7 +33,12 @@ export function statementObjects(ast: Node, session: NameContext): StatementObje
   const ctes = cteNames(ast);
   const resolve = (ref: Node): TableName | null => {
     const parts = [ref.catalog, ref.schema, ref.name].filter(isIdent).map(identValue);
-    if (parts.length === 0 || (parts.length === 1 && ctes.has(parts[0])) || (parts.length >= 2 && parts[parts.length - 2] === 'INFORMATION_SCHEMA')) return null;
+    if (
+      parts.length === 0 ||
+      (parts.length === 1 && ctes.has(parts[0])) ||
+      (parts.length >= 2 && parts[parts.length - 2] === 'INFORMATION_SCHEMA')
+    )
+      return null;
     return resolveTableName(parts, session, kind.toUpperCase());
   };
   const targets = new Set<Node>();
@@ -50,7 +55,7 @@ export function statementObjects(ast: Node, session: NameContext): StatementObje
     const object = resolve(body.name);
     if (object) out.creates.push({ object, kind: kind === 'create_table' ? 'TABLE' : 'VIEW' });
   }
-  const dropped: Node[] = kind === 'drop_table' ? body.names ?? [] : kind === 'drop_view' ? [body.name] : [];
+  const dropped: Node[] = kind === 'drop_table' ? (body.names ?? []) : kind === 'drop_view' ? [body.name] : [];
   for (const ref of dropped) {
     targets.add(ref);
     const object = resolve(ref);

@@ -19,9 +19,7 @@ let loaded: Sdk | null = null;
 export function loadSdk(): Promise<Sdk> {
   if (!loading) {
     setFlagsFromString('--liftoff-only');
-    loading = import('@polyglot-sql/sdk')
-      .then((sdk) => (loaded = sdk))
-      .finally(() => setFlagsFromString('--no-liftoff-only'));
+    loading = import('@polyglot-sql/sdk').then((sdk) => (loaded = sdk)).finally(() => setFlagsFromString('--no-liftoff-only'));
   }
   return loading;
 }

@@ -6,19 +6,42 @@ import type { OptionValue, Options, Parser } from '../parser.js';
 import { columnsOf, likeMatcher, queryResult, statusResult } from '../results.js';
 import type { StatementResult } from '../session.js';
 
-const PROVIDERS = ['AWS_API_GATEWAY', 'AWS_PRIVATE_API_GATEWAY', 'AWS_GOV_API_GATEWAY', 'AWS_GOV_PRIVATE_API_GATEWAY', 'AZURE_API_MANAGEMENT', 'GOOGLE_API_GATEWAY', 'GIT_HTTPS_API'];
-const PROPERTIES = ['API_PROVIDER', 'API_AWS_ROLE_ARN', 'API_KEY', 'ENABLED', 'API_ALLOWED_PREFIXES', 'API_BLOCKED_PREFIXES', 'COMMENT', 'AZURE_TENANT_ID', 'AZURE_AD_APPLICATION_ID', 'GOOGLE_AUDIENCE'];
+const PROVIDERS = [
+  'AWS_API_GATEWAY',
+  'AWS_PRIVATE_API_GATEWAY',
+  'AWS_GOV_API_GATEWAY',
+  'AWS_GOV_PRIVATE_API_GATEWAY',
+  'AZURE_API_MANAGEMENT',
+  'GOOGLE_API_GATEWAY',
+  'GIT_HTTPS_API',
+];
+const PROPERTIES = [
+  'API_PROVIDER',
+  'API_AWS_ROLE_ARN',
+  'API_KEY',
+  'ENABLED',
+  'API_ALLOWED_PREFIXES',
+  'API_BLOCKED_PREFIXES',
+  'COMMENT',
+  'AZURE_TENANT_ID',
+  'AZURE_AD_APPLICATION_ID',
+  'GOOGLE_AUDIENCE',
+];
 
 /** The engine's external functions, or a clear error when this SQL layer runs without them. */
 export function externalsOf(ctx: ExecContext): ExternalFunctions {
-  if (!ctx.externals) throw compilation('FAILED_PRECONDITION', 'API integrations and external functions are not available in this SQL session.');
+  if (!ctx.externals)
+    throw compilation('FAILED_PRECONDITION', 'API integrations and external functions are not available in this SQL session.');
   return ctx.externals;
 }
 
 /** Integrations are account objects: Snowflake lets ACCOUNTADMIN (or a role granted CREATE INTEGRATION) manage them. */
 function requireAccountAdmin(ctx: ExecContext, action: string): void {
   if (ctx.session.role.toUpperCase() !== 'ACCOUNTADMIN') {
-    throw new RecpipeError('PERMISSION_DENIED', `SQL access control error: Insufficient privileges to ${action}. Integrations need the ACCOUNTADMIN role (current role: ${ctx.session.role}).`);
+    throw new RecpipeError(
+      'PERMISSION_DENIED',
+      `SQL access control error: Insufficient privileges to ${action}. Integrations need the ACCOUNTADMIN role (current role: ${ctx.session.role}).`,
+    );
   }
 }
 
@@ -36,13 +59,19 @@ export async function createApiIntegration(ctx: ExecContext, p: Parser, orReplac
   if (existing && !orReplace) throw compilation('CONFLICT', `Object '${existing.name}' already exists.`);
   checkProperties(opts);
   const provider = word(opts, 'API_PROVIDER');
-  if (!PROVIDERS.includes(provider)) throw compilation('INVALID_ARGUMENT', `invalid value '${provider}' for property 'API_PROVIDER'; expected one of ${PROVIDERS.join(', ')}`);
+  if (!PROVIDERS.includes(provider))
+    throw compilation(
+      'INVALID_ARGUMENT',
+      `invalid value '${provider}' for property 'API_PROVIDER'; expected one of ${PROVIDERS.join(', ')}`,
+    );
   if (!opts.has('ENABLED')) throw compilation('INVALID_ARGUMENT', `missing required property 'ENABLED' (TRUE or FALSE)`);
   const enabled = opts.get('ENABLED');
-  if (typeof enabled !== 'boolean') throw compilation('INVALID_ARGUMENT', `invalid value ${JSON.stringify(enabled)} for property 'ENABLED'; expected TRUE or FALSE`);
+  if (typeof enabled !== 'boolean')
+    throw compilation('INVALID_ARGUMENT', `invalid value ${JSON.stringify(enabled)} for property 'ENABLED'; expected TRUE or FALSE`);
   const allowed = prefixes(opts, 'API_ALLOWED_PREFIXES');
   if (allowed.length === 0) throw compilation('INVALID_ARGUMENT', `missing required property 'API_ALLOWED_PREFIXES'`);
-  if (provider.startsWith('AWS') && !opts.has('API_AWS_ROLE_ARN')) throw compilation('INVALID_ARGUMENT', `missing required property 'API_AWS_ROLE_ARN' for API_PROVIDER ${provider}`);
+  if (provider.startsWith('AWS') && !opts.has('API_AWS_ROLE_ARN'))
+    throw compilation('INVALID_ARGUMENT', `missing required property 'API_AWS_ROLE_ARN' for API_PROVIDER ${provider}`);
   await externals.putIntegration(
     {
       name,
@@ -81,10 +110,16 @@ export async function alterApiIntegration(ctx: ExecContext, p: Parser): Promise<
   if (!existing && ifExists) return statusResult(ctx.statement, 'Statement executed successfully.');
   if (!existing) throw compilation('NOT_FOUND', `Integration '${name}' does not exist or not authorized.`);
   const allowed = set ? SETTABLE : UNSETTABLE;
-  for (const k of opts.keys()) if (!allowed.includes(k)) throw compilation('INVALID_ARGUMENT', `invalid property '${k}' for ALTER INTEGRATION … ${set ? 'SET' : 'UNSET'}; allowed: ${allowed.join(', ')}`);
+  for (const k of opts.keys())
+    if (!allowed.includes(k))
+      throw compilation(
+        'INVALID_ARGUMENT',
+        `invalid property '${k}' for ALTER INTEGRATION … ${set ? 'SET' : 'UNSET'}; allowed: ${allowed.join(', ')}`,
+      );
   if (opts.size === 0) throw compilation('INVALID_ARGUMENT', `ALTER INTEGRATION ${name} ${set ? 'SET' : 'UNSET'} names no property`);
   const enabled = opts.has('ENABLED') ? (opts.get('ENABLED') ?? false) : existing.enabled;
-  if (typeof enabled !== 'boolean') throw compilation('INVALID_ARGUMENT', `invalid value ${JSON.stringify(enabled)} for property 'ENABLED'; expected TRUE or FALSE`);
+  if (typeof enabled !== 'boolean')
+    throw compilation('INVALID_ARGUMENT', `invalid value ${JSON.stringify(enabled)} for property 'ENABLED'; expected TRUE or FALSE`);
   const allowedPrefixes = opts.has('API_ALLOWED_PREFIXES') ? prefixes(opts, 'API_ALLOWED_PREFIXES') : existing.allowedPrefixes;
   if (allowedPrefixes.length === 0) throw compilation('INVALID_ARGUMENT', `API_ALLOWED_PREFIXES cannot be empty`);
   await externals.alterIntegration(existing.name, {
@@ -157,7 +192,9 @@ function existingIntegration(ctx: ExecContext, name: string): ApiIntegration {
 }
 
 function checkProperties(opts: Options): void {
-  for (const k of opts.keys()) if (!PROPERTIES.includes(k)) throw compilation('INVALID_ARGUMENT', `invalid property '${k}' for 'API INTEGRATION'; known: ${PROPERTIES.join(', ')}`);
+  for (const k of opts.keys())
+    if (!PROPERTIES.includes(k))
+      throw compilation('INVALID_ARGUMENT', `invalid property '${k}' for 'API INTEGRATION'; known: ${PROPERTIES.join(', ')}`);
 }
 
 function word(opts: Options, name: string): string {
@@ -186,7 +223,8 @@ function prefixes(opts: Options, name: string): string[] {
   if (v === undefined) return [];
   const items = Array.isArray(v) ? v : [v];
   return items.map((x) => {
-    if (typeof x !== 'string' || x === '') throw compilation('INVALID_ARGUMENT', `property '${name}' takes a list of URL prefix strings, got ${JSON.stringify(x)}`);
+    if (typeof x !== 'string' || x === '')
+      throw compilation('INVALID_ARGUMENT', `property '${name}' takes a list of URL prefix strings, got ${JSON.stringify(x)}`);
     return x;
   });
 }

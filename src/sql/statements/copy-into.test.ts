@@ -89,7 +89,12 @@ describe('COPY INTO', () => {
           return true;
         });
         assert.equal(await count(), before);
-        const h = await sql(engine, session, `select status, row_count, first_error_line_number from recpipe.load_history where file_name = ?`, [path]);
+        const h = await sql(
+          engine,
+          session,
+          `select status, row_count, first_error_line_number from recpipe.load_history where file_name = ?`,
+          [path],
+        );
         assert.deepEqual(h.rows, [['LOAD_FAILED', 0, bad.line]]);
       });
 
@@ -119,7 +124,18 @@ describe('COPY INTO', () => {
     const r = await sql(engine, session, `copy into t from '${file('ok.csv', 'a,b,c\n1,x,1\n')}' file_format = (format_name = f)`);
     assert.deepEqual(
       r.columns.map((c) => c.name),
-      ['file', 'status', 'rows_parsed', 'rows_loaded', 'error_limit', 'errors_seen', 'first_error', 'first_error_line', 'first_error_character', 'first_error_column_name'],
+      [
+        'file',
+        'status',
+        'rows_parsed',
+        'rows_loaded',
+        'error_limit',
+        'errors_seen',
+        'first_error',
+        'first_error_line',
+        'first_error_character',
+        'first_error_column_name',
+      ],
     );
     assert.equal(r.kind, 'query');
   });
@@ -160,20 +176,29 @@ describe('COPY INTO', () => {
     const huge = file('huge.csv', `a,b,c\n1,x,1\n2,${'y'.repeat(50_000_000)},2\n3,z,3\n`);
     await engine.execute(session, 'create or replace table bad (a int, b varchar, c float)');
     await assert.rejects(engine.execute(session, `copy into bad from '${binary}' file_format = (format_name = f)`), (e: Error) => {
-      assert.match(e.message, /^File is binary, not delimited text: it holds a NUL byte \(0x00\)\n {2}File '.*photo\.bin', line 3, character 1/);
+      assert.match(
+        e.message,
+        /^File is binary, not delimited text: it holds a NUL byte \(0x00\)\n {2}File '.*photo\.bin', line 3, character 1/,
+      );
       return true;
     });
-    await assert.rejects(engine.execute(session, `copy into bad from '${huge}' file_format = (format_name = f)`), /Maximum line size of 2000000 bytes exceeded: line 3 is longer\n {2}File '.*huge\.csv', line 3, character 1/);
+    await assert.rejects(
+      engine.execute(session, `copy into bad from '${huge}' file_format = (format_name = f)`),
+      /Maximum line size of 2000000 bytes exceeded: line 3 is longer\n {2}File '.*huge\.csv', line 3, character 1/,
+    );
     assert.equal(await count('bad'), 0);
     const dir = join(files.dir, 'mixed');
     mkdirSync(dir);
     writeFileSync(join(dir, 'a.bin'), Buffer.from([1, 2, 0, 3]));
     writeFileSync(join(dir, 'b.csv'), 'a,b,c\n1,x,1\n');
     const r = await sql(engine, session, `copy into bad from '${dir}' file_format = (format_name = f) on_error = continue`);
-    assert.deepEqual(r.rows.map((row) => [String(row[0]).slice(dir.length + 1), row[1], row[3], row[5]]), [
-      ['a.bin', 'LOAD_FAILED', 0, 1],
-      ['b.csv', 'LOADED', 1, 0],
-    ]);
+    assert.deepEqual(
+      r.rows.map((row) => [String(row[0]).slice(dir.length + 1), row[1], row[3], row[5]]),
+      [
+        ['a.bin', 'LOAD_FAILED', 0, 1],
+        ['b.csv', 'LOADED', 1, 0],
+      ],
+    );
     assert.equal(await count('bad'), 1);
   });
 
@@ -184,7 +209,11 @@ describe('COPY INTO', () => {
     writeFileSync(join(dir, 'p2.csv'), 'a,b,c\n2,y,2\n3,z,3\n');
     writeFileSync(join(dir, 'notes.txt'), 'not a csv');
     writeFileSync(join(dir, 'p3.csv'), 'a,b,c\n4,w\n');
-    const r = await sql(engine, session, `copy into t from '${pathToFileURL(dir).href}/' pattern = '.*/p[12][.]csv' file_format = (format_name = f)`);
+    const r = await sql(
+      engine,
+      session,
+      `copy into t from '${pathToFileURL(dir).href}/' pattern = '.*/p[12][.]csv' file_format = (format_name = f)`,
+    );
     assert.deepEqual(
       r.rows.map((row) => [row[0], row[1], row[3]]),
       [
@@ -192,7 +221,11 @@ describe('COPY INTO', () => {
         [join(dir, 'p2.csv'), 'LOADED', 2],
       ],
     );
-    const failedOnly = await sql(engine, session, `copy into t from '${dir}' files = ('p1.csv', 'p3.csv') file_format = (format_name = f) on_error = continue force = true return_failed_only = true`);
+    const failedOnly = await sql(
+      engine,
+      session,
+      `copy into t from '${dir}' files = ('p1.csv', 'p3.csv') file_format = (format_name = f) on_error = continue force = true return_failed_only = true`,
+    );
     assert.deepEqual(
       failedOnly.rows.map((row) => [row[0], row[1]]),
       [[join(dir, 'p3.csv'), 'LOAD_FAILED']],
@@ -202,7 +235,11 @@ describe('COPY INTO', () => {
   it('accepts an inline format, a column list and a different delimiter and NULL_IF', async () => {
     await sql(engine, session, 'create table semi (x varchar, y int)');
     const path = file('semi.csv', 'y;x\n1;NULL\n2;two\n');
-    await sql(engine, session, `copy into semi (y, x) from '${path}' file_format = (type = csv skip_header = 1 field_delimiter = ';' null_if = ('NULL'))`);
+    await sql(
+      engine,
+      session,
+      `copy into semi (y, x) from '${path}' file_format = (type = csv skip_header = 1 field_delimiter = ';' null_if = ('NULL'))`,
+    );
     assert.deepEqual((await sql(engine, session, 'select x, y from semi order by y')).rows, [
       [null, 1],
       ['two', 2],
@@ -211,19 +248,35 @@ describe('COPY INTO', () => {
 
   it('rejects unknown options, formats and sources with what is supported', async () => {
     const path = file('x.csv', 'a,b,c\n');
-    await assert.rejects(engine.execute(session, `copy into t from '${path}' validation_mode = return_errors`), /invalid COPY option 'VALIDATION_MODE'; supported: FILE_FORMAT/);
+    await assert.rejects(
+      engine.execute(session, `copy into t from '${path}' validation_mode = return_errors`),
+      /invalid COPY option 'VALIDATION_MODE'; supported: FILE_FORMAT/,
+    );
     await assert.rejects(engine.execute(session, `copy into t from '${path}' purge = true`), /PURGE = TRUE is not supported/);
-    await assert.rejects(engine.execute(session, `copy into t from '${path}' file_format = (type = parquet)`), /file format type PARQUET is not supported; supported types: CSV/);
-    await assert.rejects(engine.execute(session, `copy into t from '${path}' file_format = (format_name = nope)`), /File format 'D\.PUBLIC\.NOPE' does not exist/);
+    await assert.rejects(
+      engine.execute(session, `copy into t from '${path}' file_format = (type = parquet)`),
+      /file format type PARQUET is not supported; supported types: CSV/,
+    );
+    await assert.rejects(
+      engine.execute(session, `copy into t from '${path}' file_format = (format_name = nope)`),
+      /File format 'D\.PUBLIC\.NOPE' does not exist/,
+    );
     await assert.rejects(engine.execute(session, `copy into t from '${path}' on_error = skip`), /invalid value 'SKIP' for ON_ERROR/);
-    await assert.rejects(engine.execute(session, `copy into t from 's3://bucket/x.csv'`), /unsupported COPY source 's3:\/\/bucket\/x\.csv'.*supported schemes: file:\/\//);
+    await assert.rejects(
+      engine.execute(session, `copy into t from 's3://bucket/x.csv'`),
+      /unsupported COPY source 's3:\/\/bucket\/x\.csv'.*supported schemes: file:\/\//,
+    );
     await assert.rejects(engine.execute(session, `copy into t from @stage`), /Stage '.*STAGE' does not exist or not authorized/);
     await assert.rejects(engine.execute(session, `copy into t from '${join(files.dir, 'absent.csv')}'`), /was not found/);
     await assert.rejects(engine.execute(session, `copy into nope from '${path}'`), /Table 'D\.PUBLIC\.NOPE' does not exist/);
   });
 
   it('keeps Snowflake load history queryable as RECPIPE.PUBLIC.LOAD_HISTORY', async () => {
-    const r = await sql(engine, session, `select table_name, status, row_count, error_count from recpipe.public.load_history where file_name like '%ok.csv'`);
+    const r = await sql(
+      engine,
+      session,
+      `select table_name, status, row_count, error_count from recpipe.public.load_history where file_name like '%ok.csv'`,
+    );
     assert.deepEqual(r.rows, [['T', 'LOADED', 1, 0]]);
   });
 });

@@ -51,9 +51,11 @@ export async function copyInto(ctx: ExecContext): Promise<StatementResult> {
   const bareForce = p.acceptWords('FORCE');
   p.expectEnd();
   for (const key of opts.keys()) {
-    if (!COPY_OPTIONS.includes(key)) throw compilation('INVALID_ARGUMENT', `invalid COPY option '${key}'; supported: ${COPY_OPTIONS.join(', ')}`);
+    if (!COPY_OPTIONS.includes(key))
+      throw compilation('INVALID_ARGUMENT', `invalid COPY option '${key}'; supported: ${COPY_OPTIONS.join(', ')}`);
   }
-  if (opts.has('PURGE') && opts.get('PURGE') !== false) throw compilation('INVALID_ARGUMENT', 'PURGE = TRUE is not supported: recpipe never deletes source files');
+  if (opts.has('PURGE') && opts.get('PURGE') !== false)
+    throw compilation('INVALID_ARGUMENT', 'PURGE = TRUE is not supported: recpipe never deletes source files');
   const target: TableName = { ...table, database };
   if ((await ctx.warehouse.tableColumns(target)) === null) throw objectMissing('Table', [database, table.schema, table.name]);
   const format = await fileFormat(ctx, opts.get('FILE_FORMAT'), stage?.fileFormat ?? undefined);
@@ -68,14 +70,24 @@ export async function copyInto(ctx: ExecContext): Promise<StatementResult> {
     throw abortError(target, refused[0]);
   }
   const loadable = files.filter((f) => !refused.some((o) => o.file === f.path)).map((f) => f.path);
-  const loaded = loadable.length === 0 ? [] : await ctx.warehouse.loadCsv({ table: target, columns, files: loadable, options: csvOptions(format), onError });
-  const outcomes = [...loaded, ...refused].sort((a, b) => files.findIndex((f) => f.path === a.file) - files.findIndex((f) => f.path === b.file));
+  const loaded =
+    loadable.length === 0
+      ? []
+      : await ctx.warehouse.loadCsv({ table: target, columns, files: loadable, options: csvOptions(format), onError });
+  const outcomes = [...loaded, ...refused].sort(
+    (a, b) => files.findIndex((f) => f.path === a.file) - files.findIndex((f) => f.path === b.file),
+  );
   const failed = onError.kind === 'abort' && outcomes.some((o) => o.errorsSeen > 0);
   // An aborted COPY loaded nothing; only the file that stopped it has something to record.
-  for (const o of failed ? outcomes.slice(-1) : outcomes) await record(ctx, target, o, files.find((f) => f.path === o.file)!, errorLimit(onError, o));
+  for (const o of failed ? outcomes.slice(-1) : outcomes)
+    await record(ctx, target, o, files.find((f) => f.path === o.file)!, errorLimit(onError, o));
   if (failed) throw abortError(target, outcomes[outcomes.length - 1]);
   const shown = opts.get('RETURN_FAILED_ONLY') === true ? outcomes.filter((o) => o.status !== 'LOADED') : outcomes;
-  return queryResult(ctx.statement, RESULT_COLUMNS, shown.map((o) => resultRow(target, o, errorLimit(onError, o))));
+  return queryResult(
+    ctx.statement,
+    RESULT_COLUMNS,
+    shown.map((o) => resultRow(target, o, errorLimit(onError, o))),
+  );
 }
 
 /**
@@ -131,7 +143,10 @@ function sourcePath(p: Parser): string {
   const t = p.peek();
   const shown = t ? `'${t.value}'` : '(none)';
   const unsupported = (what: string): RecpipeError =>
-    compilation('INVALID_ARGUMENT', `unsupported COPY source ${what}: recpipe loads from a stage (@stage[/path], @~[/path]) or, for the home's owner, 'file:///absolute/path' or '/absolute/path' (a file or a directory); supported schemes: file://`);
+    compilation(
+      'INVALID_ARGUMENT',
+      `unsupported COPY source ${what}: recpipe loads from a stage (@stage[/path], @~[/path]) or, for the home's owner, 'file:///absolute/path' or '/absolute/path' (a file or a directory); supported schemes: file://`,
+    );
   if (t?.kind !== 'string') throw unsupported(shown);
   const text = p.string();
   let path = text;
@@ -168,8 +183,11 @@ function stageSource(stage: ResolvedStage, path: string, opts: Options): SourceF
   const re = typeof pattern === 'string' ? new RegExp(`^(?:${pattern})$`) : null;
   const base = path.replace(/\/+$/, '');
   const wanted = Array.isArray(only) ? new Set(only.map((f) => (base === '' ? String(f) : `${base}/${String(f)}`))) : null;
-  return stageFiles(stage.root, path, stage.shown, (f) => (re ? re.test(f) : true) && (wanted ? wanted.has(f) : true))
-    .map((f) => ({ path: f.path, size: f.size, modified: f.modified }));
+  return stageFiles(stage.root, path, stage.shown, (f) => (re ? re.test(f) : true) && (wanted ? wanted.has(f) : true)).map((f) => ({
+    path: f.path,
+    size: f.size,
+    modified: f.modified,
+  }));
 }
 
 interface SourceFile {
@@ -228,7 +246,10 @@ function parseOnError(v: OptionValue | undefined): OnError {
   if (s === 'SKIP_FILE') return { kind: 'skip-file', limit: 1, percent: false };
   const m = /^SKIP_FILE_(\d+)(%?)$/.exec(s);
   if (m && Number(m[1]) > 0) return { kind: 'skip-file', limit: Number(m[1]), percent: m[2] === '%' };
-  throw compilation('INVALID_ARGUMENT', `invalid value '${String(v)}' for ON_ERROR; one of ABORT_STATEMENT, CONTINUE, SKIP_FILE, SKIP_FILE_<n>, 'SKIP_FILE_<n>%'`);
+  throw compilation(
+    'INVALID_ARGUMENT',
+    `invalid value '${String(v)}' for ON_ERROR; one of ABORT_STATEMENT, CONTINUE, SKIP_FILE, SKIP_FILE_<n>, 'SKIP_FILE_<n>%'`,
+  );
 }
 
 function errorLimit(onError: OnError, o: CsvFileOutcome): number {
@@ -246,7 +267,18 @@ function columnName(table: TableName, o: CsvFileOutcome): string | null {
 
 function resultRow(table: TableName, o: CsvFileOutcome, limit: number): unknown[] {
   const e = o.firstError;
-  return [o.file, o.status, o.rowsParsed, o.rowsLoaded, limit, o.errorsSeen, e?.message ?? null, e?.line ?? null, e?.character ?? null, columnName(table, o)];
+  return [
+    o.file,
+    o.status,
+    o.rowsParsed,
+    o.rowsLoaded,
+    limit,
+    o.errorsSeen,
+    e?.message ?? null,
+    e?.line ?? null,
+    e?.character ?? null,
+    columnName(table, o),
+  ];
 }
 
 async function record(ctx: ExecContext, table: TableName, o: CsvFileOutcome, file: SourceFile, limit: number): Promise<void> {

@@ -65,5 +65,11 @@ async function longLine(file: FileHandle, offset: number): Promise<CsvRowError> 
     for (let i = chunk.indexOf(NEWLINE); i >= 0 && i < bytesRead; i = chunk.indexOf(NEWLINE, i + 1)) line++;
     at += bytesRead;
   }
-  return { message: `Maximum line size of ${MAX_LINE_BYTES} bytes exceeded: line ${line} is longer`, line, character: 1, columnName: null, columnPosition: null };
+  return {
+    message: `Maximum line size of ${MAX_LINE_BYTES} bytes exceeded: line ${line} is longer`,
+    line,
+    character: 1,
+    columnName: null,
+    columnPosition: null,
+  };
 }

@@ -17,8 +17,13 @@ describe('CREATE TABLE / VIEW, DROP, identifiers', () => {
         r.columns.map((c) => c.name),
         ['MOVIEID', 'Title'],
       );
-      assert.deepEqual((await sql(engine, session, 'select m.movieid as Id from public.movies m')).columns, [{ name: 'ID', type: 'NUMBER' }]);
-      assert.deepEqual((await sql(engine, session, 'show tables')).rows.map((row) => row[1]), ['MOVIES']);
+      assert.deepEqual((await sql(engine, session, 'select m.movieid as Id from public.movies m')).columns, [
+        { name: 'ID', type: 'NUMBER' },
+      ]);
+      assert.deepEqual(
+        (await sql(engine, session, 'show tables')).rows.map((row) => row[1]),
+        ['MOVIES'],
+      );
     }));
 
   it('creates tables from column definitions, LIKE and AS, with Snowflake messages', () =>
@@ -32,7 +37,11 @@ describe('CREATE TABLE / VIEW, DROP, identifiers', () => {
       );
       assert.equal(created.message, 'Table RATINGS successfully created.');
       await sql(engine, session, 'insert into ratings (userid, movieid) values (1, 1), (1, 2)');
-      assert.deepEqual((await sql(engine, session, 'select rating from ratings')).rows, [[2.5], [2.5]], 'defaults apply; informational PRIMARY KEY is not enforced');
+      assert.deepEqual(
+        (await sql(engine, session, 'select rating from ratings')).rows,
+        [[2.5], [2.5]],
+        'defaults apply; informational PRIMARY KEY is not enforced',
+      );
       await assert.rejects(engine.execute(session, 'insert into ratings (movieid) values (3)'), /NOT NULL/);
       assert.equal((await sql(engine, session, 'create table copy like ratings')).message, 'Table COPY successfully created.');
       assert.deepEqual(
@@ -46,7 +55,10 @@ describe('CREATE TABLE / VIEW, DROP, identifiers', () => {
       );
       await sql(engine, session, 'create table small as (select USERID, MOVIEID from ratings limit 1)');
       assert.deepEqual((await sql(engine, session, 'select * from small')).rows, [[1, 1]]);
-      assert.equal((await sql(engine, session, 'create table if not exists small (x int)')).message, 'SMALL already exists, statement succeeded.');
+      assert.equal(
+        (await sql(engine, session, 'create table if not exists small (x int)')).message,
+        'SMALL already exists, statement succeeded.',
+      );
       await assert.rejects(engine.execute(session, 'create table small (x int)'), /Object 'D\.PUBLIC\.SMALL' already exists\./);
       await assert.rejects(engine.execute(session, 'create temporary table tmp (x int)'), /temporary tables are not supported/);
       await assert.rejects(engine.execute(session, 'create table g (x geography)'), /Unsupported data type 'GEOGRAPHY'/);
@@ -56,11 +68,17 @@ describe('CREATE TABLE / VIEW, DROP, identifiers', () => {
   it('creates and drops views and tables', () =>
     withEngine(async (engine, session) => {
       await engine.execute(session, 'create database d; create table t (a int); insert into t values (1), (2)');
-      assert.equal((await sql(engine, session, 'create or replace view v (x) as select a * 10 from t')).message, 'View V successfully created.');
+      assert.equal(
+        (await sql(engine, session, 'create or replace view v (x) as select a * 10 from t')).message,
+        'View V successfully created.',
+      );
       assert.deepEqual((await sql(engine, session, 'select sum(x) as total from v')).rows, [[30]]);
       assert.equal((await sql(engine, session, 'drop view v')).message, 'V successfully dropped.');
       assert.equal((await sql(engine, session, 'drop table t')).message, 'T successfully dropped.');
       await assert.rejects(engine.execute(session, 'drop table t'), /Table 'D\.PUBLIC\.T' does not exist or not authorized\./);
-      assert.equal((await sql(engine, session, 'drop table if exists t')).message, 'Drop statement executed successfully (T already dropped).');
+      assert.equal(
+        (await sql(engine, session, 'drop table if exists t')).message,
+        'Drop statement executed successfully (T already dropped).',
+      );
     }));
 });

@@ -12,7 +12,18 @@ import { requireUserDatabase, type CreateHead } from './database.js';
 import { checkRefs, runTranslated } from './passthrough.js';
 
 /** Column options that end a DEFAULT expression. */
-const COLUMN_OPTIONS = new Set(['NOT', 'NULL', 'DEFAULT', 'COLLATE', 'COMMENT', 'PRIMARY', 'UNIQUE', 'REFERENCES', 'CONSTRAINT', 'FOREIGN']);
+const COLUMN_OPTIONS = new Set([
+  'NOT',
+  'NULL',
+  'DEFAULT',
+  'COLLATE',
+  'COMMENT',
+  'PRIMARY',
+  'UNIQUE',
+  'REFERENCES',
+  'CONSTRAINT',
+  'FOREIGN',
+]);
 
 /**
  * CREATE [OR REPLACE] [TRANSIENT] TABLE [IF NOT EXISTS] name
@@ -37,7 +48,11 @@ export async function createTable(ctx: ExecContext, p: Parser, head: CreateHead)
   } else {
     p.expectPunct('(');
     const defs = columnDefinitions(ctx, p);
-    if (p.acceptWords('AS')) throw compilation('INVALID_ARGUMENT', 'CREATE TABLE … (columns) AS query is not supported; use CREATE TABLE … AS SELECT CAST(…) AS name, …');
+    if (p.acceptWords('AS'))
+      throw compilation(
+        'INVALID_ARGUMENT',
+        'CREATE TABLE … (columns) AS query is not supported; use CREATE TABLE … AS SELECT CAST(…) AS name, …',
+      );
     p.expectEnd();
     tr = { sql: `${verb} (${defs.join(', ')})`, refs: [{ table, write: true }], params: 0 };
   }
@@ -127,7 +142,11 @@ function columnDefinition(ctx: ExecContext, p: Parser): string {
     else if (p.acceptWords('PRIMARY', 'KEY') || p.acceptWords('UNIQUE')) continue;
     else if (p.acceptWords('CONSTRAINT')) p.identifier('constraint name');
     else if (p.acceptWords('REFERENCES')) skipReference(p);
-    else if (p.acceptOneOf(['AUTOINCREMENT', 'IDENTITY'])) throw compilation('INVALID_ARGUMENT', 'AUTOINCREMENT / IDENTITY columns are not supported; use a SEQUENCE-free key or load ids from the data');
+    else if (p.acceptOneOf(['AUTOINCREMENT', 'IDENTITY']))
+      throw compilation(
+        'INVALID_ARGUMENT',
+        'AUTOINCREMENT / IDENTITY columns are not supported; use a SEQUENCE-free key or load ids from the data',
+      );
     else break;
   }
   const next = p.peek();
@@ -148,7 +167,8 @@ function defaultExpression(ctx: ExecContext, p: Parser): string {
   p.seek(k);
   const text = ctx.statement.text.slice(p.tokens[start].start, p.tokens[k - 1].end);
   const tr = translate(`SELECT ${text}`, [], '', ctx.session, 'CREATE TABLE');
-  if (tr.refs.length > 0 || tr.params > 0) throw compilation('INVALID_ARGUMENT', 'a DEFAULT expression may not read tables or use bind parameters');
+  if (tr.refs.length > 0 || tr.params > 0)
+    throw compilation('INVALID_ARGUMENT', 'a DEFAULT expression may not read tables or use bind parameters');
   return tr.sql.replace(/^SELECT /, '');
 }
 

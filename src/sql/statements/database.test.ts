@@ -73,7 +73,11 @@ describe('CREATE / DROP DATABASE and SCHEMA, USE', () => {
 describe('CREATE / DROP WAREHOUSE', () => {
   it("records the guide's warehouse, makes it current and shows it", () =>
     withEngine(async (engine, session) => {
-      const r = await sql(engine, session, "create or replace warehouse COMPUTE_WH with warehouse_size='XSMALL' auto_suspend=60 auto_resume=true");
+      const r = await sql(
+        engine,
+        session,
+        "create or replace warehouse COMPUTE_WH with warehouse_size='XSMALL' auto_suspend=60 auto_resume=true",
+      );
       assert.equal(r.message, 'Warehouse COMPUTE_WH successfully created.');
       assert.equal(session.warehouse, 'COMPUTE_WH');
       await sql(engine, session, "create warehouse big warehouse_size = 'x-large' auto_suspend = null initially_suspended = true");
@@ -91,8 +95,14 @@ describe('CREATE / DROP WAREHOUSE', () => {
 
   it('rejects unknown properties and sizes, duplicates, and dropping what does not exist', () =>
     withEngine(async (engine, session) => {
-      await assert.rejects(engine.execute(session, "create warehouse w warehouse_size = 'HUGE'"), /invalid value 'HUGE' for WAREHOUSE_SIZE/);
-      await assert.rejects(engine.execute(session, 'create warehouse w colour = 1'), /invalid property 'COLOUR' for CREATE WAREHOUSE; supported: WAREHOUSE_SIZE/);
+      await assert.rejects(
+        engine.execute(session, "create warehouse w warehouse_size = 'HUGE'"),
+        /invalid value 'HUGE' for WAREHOUSE_SIZE/,
+      );
+      await assert.rejects(
+        engine.execute(session, 'create warehouse w colour = 1'),
+        /invalid property 'COLOUR' for CREATE WAREHOUSE; supported: WAREHOUSE_SIZE/,
+      );
       await assert.rejects(engine.execute(session, 'create warehouse compute_wh'), /Object 'COMPUTE_WH' already exists/);
       assert.equal((await sql(engine, session, 'drop warehouse compute_wh')).message, 'COMPUTE_WH successfully dropped.');
       await assert.rejects(engine.execute(session, 'use warehouse compute_wh'), /Warehouse 'COMPUTE_WH' does not exist/);

@@ -23,7 +23,11 @@ export async function createDatabase(ctx: ExecContext, p: Parser, head: CreateHe
   const opts = p.options();
   p.expectEnd();
   for (const key of opts.keys()) {
-    if (!IGNORED_DATABASE_OPTIONS.includes(key)) throw compilation('INVALID_ARGUMENT', `invalid property '${key}' for CREATE DATABASE; supported: ${IGNORED_DATABASE_OPTIONS.join(', ')}`);
+    if (!IGNORED_DATABASE_OPTIONS.includes(key))
+      throw compilation(
+        'INVALID_ARGUMENT',
+        `invalid property '${key}' for CREATE DATABASE; supported: ${IGNORED_DATABASE_OPTIONS.join(', ')}`,
+      );
   }
   const existing = ctx.catalog.database(name);
   if (existing && head.ifNotExists) return statusResult(ctx.statement, `${existing.name} already exists, statement succeeded.`);
@@ -31,7 +35,10 @@ export async function createDatabase(ctx: ExecContext, p: Parser, head: CreateHe
   if (existing) await removeDatabase(ctx, existing.name, existing.file);
   const file = ctx.databaseFile(name);
   if (existsSync(file)) {
-    throw new RecpipeError('FAILED_PRECONDITION', `database file ${file} exists but recpipe's catalog has no database ${name}; move the file away before creating ${name}`);
+    throw new RecpipeError(
+      'FAILED_PRECONDITION',
+      `database file ${file} exists but recpipe's catalog has no database ${name}; move the file away before creating ${name}`,
+    );
   }
   await ctx.warehouse.attachDatabase(name, file);
   await ctx.warehouse.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(name)}.${quoteIdent(DEFAULT_SCHEMA)}`);
@@ -47,7 +54,8 @@ export async function dropDatabase(ctx: ExecContext, p: Parser, ifExists: boolea
   const name = p.identifier('database name');
   p.acceptOneOf(['CASCADE', 'RESTRICT']);
   p.expectEnd();
-  if (name.toUpperCase() === SYSTEM_DATABASE) throw compilation('PERMISSION_DENIED', `database ${SYSTEM_DATABASE} is recpipe's system catalog and cannot be dropped.`);
+  if (name.toUpperCase() === SYSTEM_DATABASE)
+    throw compilation('PERMISSION_DENIED', `database ${SYSTEM_DATABASE} is recpipe's system catalog and cannot be dropped.`);
   const db = ctx.catalog.database(name);
   if (!db && ifExists) return statusResult(ctx.statement, `Drop statement executed successfully (${name} already dropped).`);
   if (!db) throw objectMissing('Database', [name]);
@@ -92,7 +100,10 @@ export async function dropSchema(ctx: ExecContext, p: Parser, ifExists: boolean)
   if (!existing && ifExists) return statusResult(ctx.statement, `Drop statement executed successfully (${schema} already dropped).`);
   if (!existing) throw objectMissing('Schema', [db, schema]);
   if (restrict && (await ctx.warehouse.listTables({ database: db, schema: existing })).length > 0) {
-    throw compilation('FAILED_PRECONDITION', `Cannot drop schema '${displayName([db, existing])}' with RESTRICT: it still contains tables or views.`);
+    throw compilation(
+      'FAILED_PRECONDITION',
+      `Cannot drop schema '${displayName([db, existing])}' with RESTRICT: it still contains tables or views.`,
+    );
   }
   await dropSchemaObjects(ctx, db, existing);
   if (ctx.session.database === db && ctx.session.schema?.toUpperCase() === existing.toUpperCase()) ctx.session.schema = null;
@@ -107,7 +118,8 @@ async function dropSchemaObjects(ctx: ExecContext, db: string, schema: string): 
 
 /** The stored name of a user database (the system catalog cannot be changed by SQL). */
 export function requireUserDatabase(ctx: ExecContext, database: string): string {
-  if (database.toUpperCase() === SYSTEM_DATABASE) throw compilation('PERMISSION_DENIED', `database ${SYSTEM_DATABASE} is recpipe's system catalog and is read-only.`);
+  if (database.toUpperCase() === SYSTEM_DATABASE)
+    throw compilation('PERMISSION_DENIED', `database ${SYSTEM_DATABASE} is recpipe's system catalog and is read-only.`);
   const db = ctx.catalog.database(database);
   if (!db) throw objectMissing('Database', [database]);
   return db.name;

@@ -24,10 +24,36 @@ export async function describe(ctx: ExecContext): Promise<StatementResult> {
   p.expectEnd();
   const columns = await ctx.warehouse.tableColumns(table);
   if (columns === null) throw objectMissing(kind === 'TABLE' ? 'Table' : 'View', [table.database, table.schema, table.name]);
-  const rows = columns.map((c) => [c.name, snowflakeTypeDetail(c.type), 'COLUMN', c.nullable ? 'Y' : 'N', c.defaultValue, 'N', 'N', null, null, null, null, null]);
+  const rows = columns.map((c) => [
+    c.name,
+    snowflakeTypeDetail(c.type),
+    'COLUMN',
+    c.nullable ? 'Y' : 'N',
+    c.defaultValue,
+    'N',
+    'N',
+    null,
+    null,
+    null,
+    null,
+    null,
+  ]);
   return queryResult(
     ctx.statement,
-    columnsOf('name', 'type', 'kind', 'null?', 'default', 'primary key', 'unique key', 'check', 'expression', 'comment', 'policy name', 'privacy domain'),
+    columnsOf(
+      'name',
+      'type',
+      'kind',
+      'null?',
+      'default',
+      'primary key',
+      'unique key',
+      'check',
+      'expression',
+      'comment',
+      'policy name',
+      'privacy domain',
+    ),
     rows,
   );
 }

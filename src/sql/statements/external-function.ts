@@ -6,7 +6,14 @@ import { Parser } from '../parser.js';
 import { columnsOf, likeMatcher, queryResult, statusResult } from '../results.js';
 import type { StatementResult } from '../session.js';
 import { parseType, snowflakeTypeName } from '../types.js';
-import { alterApiIntegration, createApiIntegration, describeIntegration, dropIntegration, externalsOf, showIntegrations } from './api-integration.js';
+import {
+  alterApiIntegration,
+  createApiIntegration,
+  describeIntegration,
+  dropIntegration,
+  externalsOf,
+  showIntegrations,
+} from './api-integration.js';
 
 /**
  * CREATE [OR REPLACE] [SECURE] EXTERNAL FUNCTION name(arg type, …) RETURNS VARIANT [[NOT] NULL]
@@ -27,7 +34,10 @@ export async function createExternalFunction(ctx: ExecContext, p: Parser, orRepl
   const existing = externals.function(database, schema, name, argTypes.length);
   if (existing && !orReplace) throw compilation('CONFLICT', `Function '${signatureOf(existing)}' already exists.`);
   if (existing && existing.argTypes.join() !== argTypes.join()) {
-    throw compilation('CONFLICT', `Function '${signatureOf(existing)}' already exists; recpipe tells external functions apart by argument count, so drop it before creating ${name}(${argTypes.join(', ')}).`);
+    throw compilation(
+      'CONFLICT',
+      `Function '${signatureOf(existing)}' already exists; recpipe tells external functions apart by argument count, so drop it before creating ${name}(${argTypes.join(', ')}).`,
+    );
   }
   const fn: ExternalFunction = { database, schema, name, argNames, argTypes, returnsNotNull, ...clauses, owner: ctx.session.role };
   await externals.putFunction(fn, existing !== undefined);
@@ -73,9 +83,11 @@ function functionClauses(p: Parser): Clauses {
     else if (p.acceptOneOf(['VOLATILE', 'IMMUTABLE'])) continue;
     else if (p.acceptWords('API_INTEGRATION')) integration = afterEquals(p, () => p.identifier('integration name'));
     else if (p.acceptWords('HEADERS')) headers = afterEquals(p, () => headerList(p));
-    else if (p.acceptWords('CONTEXT_HEADERS')) p.fail('a supported clause (recpipe always sends sf-context-current-database/schema; CONTEXT_HEADERS is not supported)');
+    else if (p.acceptWords('CONTEXT_HEADERS'))
+      p.fail('a supported clause (recpipe always sends sf-context-current-database/schema; CONTEXT_HEADERS is not supported)');
     else if (p.acceptWords('MAX_BATCH_ROWS')) maxBatchRows = afterEquals(p, () => batchRows(p));
-    else if (p.acceptWords('COMPRESSION')) compression = afterEquals(p, () => p.expectOneOf(['AUTO', 'NONE', 'GZIP', 'DEFLATE']) as Compression);
+    else if (p.acceptWords('COMPRESSION'))
+      compression = afterEquals(p, () => p.expectOneOf(['AUTO', 'NONE', 'GZIP', 'DEFLATE']) as Compression);
     else if (p.acceptWords('COMMENT')) comment = afterEquals(p, () => p.string('comment'));
     else break;
   }
@@ -83,7 +95,8 @@ function functionClauses(p: Parser): Clauses {
   p.expectWords('AS');
   const url = p.string("the service URL ('https://…')");
   p.expectEnd();
-  if (integration === null) throw compilation('INVALID_ARGUMENT', 'missing API_INTEGRATION = <integration name> in CREATE EXTERNAL FUNCTION');
+  if (integration === null)
+    throw compilation('INVALID_ARGUMENT', 'missing API_INTEGRATION = <integration name> in CREATE EXTERNAL FUNCTION');
   return { nullOnNullInput, integration, url, headers, maxBatchRows, compression, comment };
 }
 
@@ -94,7 +107,8 @@ function afterEquals<T>(p: Parser, read: () => T): T {
 
 function batchRows(p: Parser): number {
   const v = p.value();
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) p.failAt(p.position - 1, 'a positive whole number of rows for MAX_BATCH_ROWS');
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)
+    p.failAt(p.position - 1, 'a positive whole number of rows for MAX_BATCH_ROWS');
   return v as number;
 }
 
@@ -126,7 +140,8 @@ function signatureAt(ctx: ExecContext, p: Parser): ExternalFunction {
   }
   p.expectEnd();
   const fn = externalsOf(ctx).function(database, schema, name, types.length);
-  if (!fn || fn.argTypes.join() !== types.join()) throw compilation('NOT_FOUND', `Function '${database}.${schema}.${name}(${types.join(', ')})' does not exist or not authorized.`);
+  if (!fn || fn.argTypes.join() !== types.join())
+    throw compilation('NOT_FOUND', `Function '${database}.${schema}.${name}(${types.join(', ')})' does not exist or not authorized.`);
   return fn;
 }
 
@@ -169,14 +184,42 @@ function showExternalFunctions(ctx: ExecContext, p: Parser): StatementResult {
     .functions()
     .filter((f) => matches(f.name))
     .map((f) => [
-      f.createdOn ?? null, f.name, f.schema, 'N', 'N', 'N', f.argTypes.length, f.argTypes.length,
-      `${f.name}(${f.argTypes.join(', ')}) RETURN VARIANT`, f.comment ?? 'user-defined function', f.database, 'N', 'N', 'N', 'Y', 'EXTERNAL',
+      f.createdOn ?? null,
+      f.name,
+      f.schema,
+      'N',
+      'N',
+      'N',
+      f.argTypes.length,
+      f.argTypes.length,
+      `${f.name}(${f.argTypes.join(', ')}) RETURN VARIANT`,
+      f.comment ?? 'user-defined function',
+      f.database,
+      'N',
+      'N',
+      'N',
+      'Y',
+      'EXTERNAL',
     ]);
   return queryResult(
     ctx.statement,
     columnsOf(
-      'created_on:TIMESTAMP_LTZ', 'name', 'schema_name', 'is_builtin', 'is_aggregate', 'is_ansi', 'min_num_arguments:NUMBER', 'max_num_arguments:NUMBER',
-      'arguments', 'description', 'catalog_name', 'is_table_function', 'valid_for_clustering', 'is_secure', 'is_external_function', 'language',
+      'created_on:TIMESTAMP_LTZ',
+      'name',
+      'schema_name',
+      'is_builtin',
+      'is_aggregate',
+      'is_ansi',
+      'min_num_arguments:NUMBER',
+      'max_num_arguments:NUMBER',
+      'arguments',
+      'description',
+      'catalog_name',
+      'is_table_function',
+      'valid_for_clustering',
+      'is_secure',
+      'is_external_function',
+      'language',
     ),
     rows,
   );
@@ -193,7 +236,8 @@ export function externalStatement(ctx: ExecContext): Promise<StatementResult> | 
   if (p.acceptWords('CREATE')) {
     const orReplace = p.acceptWords('OR', 'REPLACE');
     if (p.acceptWords('API', 'INTEGRATION')) return createApiIntegration(ctx, p, orReplace);
-    if (p.acceptWords('EXTERNAL', 'FUNCTION') || p.acceptWords('SECURE', 'EXTERNAL', 'FUNCTION')) return createExternalFunction(ctx, p, orReplace);
+    if (p.acceptWords('EXTERNAL', 'FUNCTION') || p.acceptWords('SECURE', 'EXTERNAL', 'FUNCTION'))
+      return createExternalFunction(ctx, p, orReplace);
     return null;
   }
   if (p.acceptOneOf(['DESCRIBE', 'DESC'])) {

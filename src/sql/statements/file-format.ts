@@ -60,7 +60,8 @@ export function formatOptions(opts: Options, base: FormatOptions = DEFAULTS): Fo
   for (const [key, raw] of opts) {
     if (key === 'FORMAT_NAME' || key === 'COMMENT') continue;
     const v = key === 'NULL_IF' && !Array.isArray(raw) ? [raw] : raw;
-    if (key === 'TYPE' && v !== 'CSV') throw compilation('INVALID_ARGUMENT', `file format type ${String(v)} is not supported; supported types: CSV`);
+    if (key === 'TYPE' && v !== 'CSV')
+      throw compilation('INVALID_ARGUMENT', `file format type ${String(v)} is not supported; supported types: CSV`);
     const ok = ALLOWED[key];
     if (!ok) throw compilation('INVALID_ARGUMENT', `invalid file format option '${key}'; supported: ${Object.keys(ALLOWED).join(', ')}`);
     if (!ok(v)) throw compilation('INVALID_ARGUMENT', `value ${JSON.stringify(v)} is not supported for file format option ${key}`);
@@ -98,7 +99,15 @@ export async function createFileFormat(ctx: ExecContext, p: Parser, head: Create
   const options = formatOptions(opts);
   const comment = opts.get('COMMENT');
   await ctx.catalog.putFileFormat(
-    { database, schema, name: t.name, type: 'CSV', options, owner: ctx.session.role, comment: typeof comment === 'string' ? comment : null },
+    {
+      database,
+      schema,
+      name: t.name,
+      type: 'CSV',
+      options,
+      owner: ctx.session.role,
+      comment: typeof comment === 'string' ? comment : null,
+    },
     existing !== undefined,
   );
   return statusResult(ctx.statement, `File format ${t.name} successfully created.`);

@@ -14,7 +14,11 @@ grant usage on function deploy_model(varchar, varchar) to role sysadmin;
 grant usage on function invoke_model(varchar, varchar, varchar) to role sysadmin;`;
 
 const denied = (fn: string, role: string) => (e: unknown) =>
-  e instanceof RecpipeError && e.code === 'PERMISSION_DENIED' && new RegExp(`^SQL access control error: Insufficient privileges to operate on function '${fn}' \\(current role ${role} has no USAGE on it\\)`).test(e.message);
+  e instanceof RecpipeError &&
+  e.code === 'PERMISSION_DENIED' &&
+  new RegExp(
+    `^SQL access control error: Insufficient privileges to operate on function '${fn}' \\(current role ${role} has no USAGE on it\\)`,
+  ).test(e.message);
 
 describe('roles, users and grants', () => {
   let root: string;
@@ -28,7 +32,11 @@ describe('roles, users and grants', () => {
     modelUri = (await writeTinyArtifact(join(root, 'home', 'artifacts', 'model'))).manifest.uri;
     engine = await Engine.open({ home: join(root, 'home') });
     admin = engine.createSession({ role: 'accountadmin' });
-    await sql(engine, admin, `use role sysadmin; create database MOVIELENS; use role accountadmin; select deploy_model('m1', '${modelUri}')`);
+    await sql(
+      engine,
+      admin,
+      `use role sysadmin; create database MOVIELENS; use role accountadmin; select deploy_model('m1', '${modelUri}')`,
+    );
     await engine.endpoints.waitFor('m1', 'InService', 5000);
   });
   after(async () => {
@@ -38,7 +46,10 @@ describe('roles, users and grants', () => {
 
   it("runs the guide's grant statements verbatim and records them", async () => {
     const results = await engine.execute(admin, GUIDE_GRANTS);
-    assert.deepEqual(results.map((r) => r.rows[0][0]), Array(3).fill('Statement executed successfully.'));
+    assert.deepEqual(
+      results.map((r) => r.rows[0][0]),
+      Array(3).fill('Statement executed successfully.'),
+    );
     const grants = (await sql(engine, admin, "show grants like '%(VARCHAR%'")).rows.map((r) => [r[0], r[1], r[4]]);
     assert.deepEqual(grants, [
       ['TRAIN_AND_GET_RECOMMENDATIONS(VARCHAR, VARCHAR)', 'USAGE', 'SYSADMIN'],
@@ -70,11 +81,21 @@ describe('roles, users and grants', () => {
   });
 
   it('matches grants by signature: a two-argument grant does not cover the three-argument overload', async () => {
-    await sql(engine, admin, 'create role trainer; grant usage on function train_and_get_recommendations(varchar, varchar) to role trainer');
+    await sql(
+      engine,
+      admin,
+      'create role trainer; grant usage on function train_and_get_recommendations(varchar, varchar) to role trainer',
+    );
     const s = engine.createSession({ role: 'trainer', database: 'movielens' });
-    await assert.rejects(sql(engine, s, "select train_and_get_recommendations('a', 'b', parse_json('{}'))"), denied('TRAIN_AND_GET_RECOMMENDATIONS', 'TRAINER'));
+    await assert.rejects(
+      sql(engine, s, "select train_and_get_recommendations('a', 'b', parse_json('{}'))"),
+      denied('TRAIN_AND_GET_RECOMMENDATIONS', 'TRAINER'),
+    );
     // Past the privilege check, the call reaches the job's own table check.
-    await assert.rejects(sql(engine, s, "select train_and_get_recommendations('movielens.public.nope', 'movielens.public.out')"), /input table MOVIELENS\.PUBLIC\.NOPE does not exist \(training job train-/);
+    await assert.rejects(
+      sql(engine, s, "select train_and_get_recommendations('movielens.public.nope', 'movielens.public.out')"),
+      /input table MOVIELENS\.PUBLIC\.NOPE does not exist \(training job train-/,
+    );
   });
 
   it('inherits: a role granted SYSADMIN may call what SYSADMIN owns; revoking the role removes it', async () => {
@@ -90,7 +111,10 @@ describe('roles, users and grants', () => {
     await sql(engine, admin, "create role reader; create user ann password = 'pw-1' default_role = reader; grant role reader to user ann");
     const ann = engine.createSession({ user: 'ann' });
     assert.equal(ann.role, 'READER');
-    await assert.rejects(sql(engine, ann, 'use role sysadmin'), /SQL compilation error: Requested role 'SYSADMIN' is not assigned to the executing user\. Specify another role to activate\./);
+    await assert.rejects(
+      sql(engine, ann, 'use role sysadmin'),
+      /SQL compilation error: Requested role 'SYSADMIN' is not assigned to the executing user\. Specify another role to activate\./,
+    );
     await assert.rejects(sql(engine, ann, 'use role nobody'), /SQL compilation error: Role 'NOBODY' does not exist or not authorized\./);
     await sql(engine, ann, 'use role public');
     assert.equal(ann.role, 'PUBLIC');
@@ -104,27 +128,55 @@ describe('roles, users and grants', () => {
 
   it('keeps account administration to the roles that hold it', async () => {
     const s = engine.createSession({ role: 'sysadmin' });
-    await assert.rejects(sql(engine, s, 'create role sneaky'), /Insufficient privileges to operate on account: CREATE ROLE needs ACCOUNTADMIN, SECURITYADMIN, USERADMIN/);
+    await assert.rejects(
+      sql(engine, s, 'create role sneaky'),
+      /Insufficient privileges to operate on account: CREATE ROLE needs ACCOUNTADMIN, SECURITYADMIN, USERADMIN/,
+    );
     await assert.rejects(sql(engine, s, 'grant role accountadmin to role sysadmin'), /Insufficient privileges/);
-    await assert.rejects(sql(engine, engine.createSession({ role: 'public' }), 'grant usage on function invoke_model(varchar, varchar, varchar) to role public'), /Insufficient privileges/);
+    await assert.rejects(
+      sql(
+        engine,
+        engine.createSession({ role: 'public' }),
+        'grant usage on function invoke_model(varchar, varchar, varchar) to role public',
+      ),
+      /Insufficient privileges/,
+    );
     // SYSADMIN owns MOVIELENS and the built-in functions, so it may grant on them.
-    await sql(engine, s, 'grant usage on database movielens to role public; grant usage on function recommend(varchar, varchar, number) to role public');
+    await sql(
+      engine,
+      s,
+      'grant usage on database movielens to role public; grant usage on function recommend(varchar, varchar, number) to role public',
+    );
     await assert.rejects(sql(engine, admin, 'drop role sysadmin'), /system role and cannot be dropped/);
   });
 
   it('validates grants: unknown privileges, roles and objects are named in the error', async () => {
-    await assert.rejects(sql(engine, admin, 'grant select on function invoke_model(varchar) to role public'), /Invalid privilege SELECT for FUNCTION; valid: USAGE, ALL/);
-    await assert.rejects(sql(engine, admin, 'grant usage on function invoke_model(varchar) to role ghost'), /Role 'GHOST' does not exist or not authorized/);
-    await assert.rejects(sql(engine, admin, 'grant usage on database nope to role public'), /Database 'NOPE' does not exist or not authorized/);
+    await assert.rejects(
+      sql(engine, admin, 'grant select on function invoke_model(varchar) to role public'),
+      /Invalid privilege SELECT for FUNCTION; valid: USAGE, ALL/,
+    );
+    await assert.rejects(
+      sql(engine, admin, 'grant usage on function invoke_model(varchar) to role ghost'),
+      /Role 'GHOST' does not exist or not authorized/,
+    );
+    await assert.rejects(
+      sql(engine, admin, 'grant usage on database nope to role public'),
+      /Database 'NOPE' does not exist or not authorized/,
+    );
     await assert.rejects(sql(engine, admin, 'grant usage on function invoke_model(blob) to role public'), /unknown argument type 'BLOB'/);
-    await sql(engine, admin, 'create table movielens.public.ratings (userid int); grant select, insert on table movielens.public.ratings to role public');
+    await sql(
+      engine,
+      admin,
+      'create table movielens.public.ratings (userid int); grant select, insert on table movielens.public.ratings to role public',
+    );
     assert.ok(engine.access.hasPrivilege('PUBLIC', 'SELECT', { kind: 'TABLE', name: 'MOVIELENS.PUBLIC.RATINGS' }));
     assert.ok(!engine.access.hasPrivilege('PUBLIC', 'DELETE', { kind: 'TABLE', name: 'MOVIELENS.PUBLIC.RATINGS' }));
   });
 
   it('shows roles and users', async () => {
     const roles = (await sql(engine, admin, 'show roles')).rows.map((r) => r[0]);
-    for (const r of ['ACCOUNTADMIN', 'SYSADMIN', 'PUBLIC', 'SECURITYADMIN', 'USERADMIN', 'ANALYST', 'READER']) assert.ok(roles.includes(r), `${r} in ${roles.join(', ')}`);
+    for (const r of ['ACCOUNTADMIN', 'SYSADMIN', 'PUBLIC', 'SECURITYADMIN', 'USERADMIN', 'ANALYST', 'READER'])
+      assert.ok(roles.includes(r), `${r} in ${roles.join(', ')}`);
     const users = (await sql(engine, admin, 'show users')).rows;
     const ann = users.find((u) => u[0] === 'ANN');
     assert.deepEqual([ann?.[2], ann?.[3]], ['READER', true]);
@@ -137,7 +189,11 @@ describe('access control persistence', () => {
     const home = mkdtempSync(join(tmpdir(), 'recpipe-'));
     try {
       const first = await Engine.open({ home });
-      await sql(first, first.createSession({ role: 'accountadmin' }), 'create role ops; create user bob; grant role ops to user bob; grant usage on function invoke_model(varchar, varchar, varchar) to role ops');
+      await sql(
+        first,
+        first.createSession({ role: 'accountadmin' }),
+        'create role ops; create user bob; grant role ops to user bob; grant usage on function invoke_model(varchar, varchar, varchar) to role ops',
+      );
       await first.close();
       const second = await Engine.open({ home });
       try {

@@ -49,7 +49,8 @@ export async function grantOrRevoke(ctx: ExecContext): Promise<StatementResult> 
   }
   const known = PRIVILEGES[object.kind];
   for (const priv of privileges) {
-    if (priv !== 'ALL' && !known.includes(priv)) throw compilation('INVALID_ARGUMENT', `Invalid privilege ${priv} for ${object.kind}; valid: ${[...known, 'ALL'].join(', ')}.`);
+    if (priv !== 'ALL' && !known.includes(priv))
+      throw compilation('INVALID_ARGUMENT', `Invalid privilege ${priv} for ${object.kind}; valid: ${[...known, 'ALL'].join(', ')}.`);
   }
   requireRoles(ctx, `${revoke ? 'REVOKE' : 'GRANT'} on ${object.kind} ${object.name}`, [...(owner ? [owner] : []), ...MANAGE_GRANTS_ROLES]);
   if (revoke) await ctx.access.revoke(privileges, object, found.name);
@@ -62,7 +63,13 @@ export async function grantOrRevoke(ctx: ExecContext): Promise<StatementResult> 
  * created there later receive the grant), and the matching REVOKE; the database's owner or a MANAGE
  * GRANTS role may.
  */
-async function schemaTablesGrant(ctx: ExecContext, p: Parser, privileges: string[], many: 'ALL' | 'FUTURE', revoke: boolean): Promise<StatementResult> {
+async function schemaTablesGrant(
+  ctx: ExecContext,
+  p: Parser,
+  privileges: string[],
+  many: 'ALL' | 'FUTURE',
+  revoke: boolean,
+): Promise<StatementResult> {
   const { database, schema } = resolveSchemaName(p.objectName(2, 'schema name'), ctx.session, 'GRANT');
   p.expectWords(revoke ? 'FROM' : 'TO');
   p.acceptWords('ROLE');
@@ -75,13 +82,20 @@ async function schemaTablesGrant(ctx: ExecContext, p: Parser, privileges: string
   const grantee = ctx.access.role(role);
   if (!grantee) throw compilation('NOT_FOUND', `Role '${role}' does not exist or not authorized.`);
   for (const priv of privileges) {
-    if (priv !== 'ALL' && !PRIVILEGES.TABLE.includes(priv)) throw compilation('INVALID_ARGUMENT', `Invalid privilege ${priv} for TABLE; valid: ${[...PRIVILEGES.TABLE, 'ALL'].join(', ')}.`);
+    if (priv !== 'ALL' && !PRIVILEGES.TABLE.includes(priv))
+      throw compilation('INVALID_ARGUMENT', `Invalid privilege ${priv} for TABLE; valid: ${[...PRIVILEGES.TABLE, 'ALL'].join(', ')}.`);
   }
-  requireRoles(ctx, `${revoke ? 'REVOKE' : 'GRANT'} on ${many} TABLES IN SCHEMA ${db.name}.${found}`, [...(db.owner ? [db.owner] : []), ...MANAGE_GRANTS_ROLES]);
+  requireRoles(ctx, `${revoke ? 'REVOKE' : 'GRANT'} on ${many} TABLES IN SCHEMA ${db.name}.${found}`, [
+    ...(db.owner ? [db.owner] : []),
+    ...MANAGE_GRANTS_ROLES,
+  ]);
   const objects: SecurableObject[] =
     many === 'FUTURE'
       ? [{ kind: 'FUTURE TABLES', name: displayName([db.name, found]) }]
-      : (await ctx.warehouse.listTables({ database: db.name, schema: found })).map((t) => ({ kind: 'TABLE' as const, name: displayName([db.name, found, t.name]) }));
+      : (await ctx.warehouse.listTables({ database: db.name, schema: found })).map((t) => ({
+          kind: 'TABLE' as const,
+          name: displayName([db.name, found, t.name]),
+        }));
   for (const object of objects) {
     if (revoke) await ctx.access.revoke(privileges, object, grantee.name);
     else await ctx.access.grant(privileges, object, grantee.name, ctx.session.role);

@@ -8,11 +8,38 @@ import type { Statement } from '../tokens.js';
  * would bypass privileges. Files enter through stages and COPY INTO.
  */
 const FILE_FUNCTIONS = new Set([
-  'READ_TEXT', 'READ_BLOB', 'READ_CSV', 'READ_CSV_AUTO', 'SNIFF_CSV', 'CSV_SCAN', 'GLOB',
-  'READ_JSON', 'READ_JSON_AUTO', 'READ_JSON_OBJECTS', 'READ_JSON_OBJECTS_AUTO', 'READ_NDJSON', 'READ_NDJSON_AUTO', 'READ_NDJSON_OBJECTS',
-  'READ_PARQUET', 'PARQUET_SCAN', 'PARQUET_METADATA', 'PARQUET_SCHEMA', 'PARQUET_FILE_METADATA', 'PARQUET_KV_METADATA', 'PARQUET_BLOOM_PROBE',
-  'READ_XLSX', 'ICEBERG_SCAN', 'DELTA_SCAN', 'SQLITE_SCAN', 'SQLITE_ATTACH', 'POSTGRES_SCAN', 'MYSQL_SCAN',
-  'QUERY', 'QUERY_TABLE', 'READ_DUCKDB', 'GETENV',
+  'READ_TEXT',
+  'READ_BLOB',
+  'READ_CSV',
+  'READ_CSV_AUTO',
+  'SNIFF_CSV',
+  'CSV_SCAN',
+  'GLOB',
+  'READ_JSON',
+  'READ_JSON_AUTO',
+  'READ_JSON_OBJECTS',
+  'READ_JSON_OBJECTS_AUTO',
+  'READ_NDJSON',
+  'READ_NDJSON_AUTO',
+  'READ_NDJSON_OBJECTS',
+  'READ_PARQUET',
+  'PARQUET_SCAN',
+  'PARQUET_METADATA',
+  'PARQUET_SCHEMA',
+  'PARQUET_FILE_METADATA',
+  'PARQUET_KV_METADATA',
+  'PARQUET_BLOOM_PROBE',
+  'READ_XLSX',
+  'ICEBERG_SCAN',
+  'DELTA_SCAN',
+  'SQLITE_SCAN',
+  'SQLITE_ATTACH',
+  'POSTGRES_SCAN',
+  'MYSQL_SCAN',
+  'QUERY',
+  'QUERY_TABLE',
+  'READ_DUCKDB',
+  'GETENV',
 ]);
 
 const TABLE_POSITION = new Set(['FROM', 'JOIN', ',']);
@@ -23,10 +50,16 @@ export function refuseHostAccess(st: Statement): void {
   for (let i = 0; i < t.length; i++) {
     const tok = t[i];
     if ((tok.kind === 'word' || tok.kind === 'quoted') && t[i + 1]?.value === '(' && FILE_FUNCTIONS.has(tok.value.toUpperCase())) {
-      throw compilation('PERMISSION_DENIED', `function ${tok.value.toUpperCase()} reads files or runs SQL text and is not available; load files with a stage and COPY INTO.`);
+      throw compilation(
+        'PERMISSION_DENIED',
+        `function ${tok.value.toUpperCase()} reads files or runs SQL text and is not available; load files with a stage and COPY INTO.`,
+      );
     }
     if (tok.kind === 'string' && i > 0 && TABLE_POSITION.has(t[i - 1].value) && inFromClause(t, i)) {
-      throw compilation('PERMISSION_DENIED', `a string cannot name a table ('${tok.value.slice(0, 60)}'): files are read only through stages and COPY INTO.`);
+      throw compilation(
+        'PERMISSION_DENIED',
+        `a string cannot name a table ('${tok.value.slice(0, 60)}'): files are read only through stages and COPY INTO.`,
+      );
     }
   }
 }

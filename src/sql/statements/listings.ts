@@ -35,7 +35,11 @@ export function showListing(ctx: ExecContext, p: Parser): StatementResult | null
   const like = p.acceptWords('LIKE') ? p.string('LIKE pattern') : null;
   p.expectEnd();
   const matches = likeMatcher(like);
-  return queryResult(ctx.statement, columnsOf(...listing.columns), listing.list().filter((row) => matches(String(row[0]))));
+  return queryResult(
+    ctx.statement,
+    columnsOf(...listing.columns),
+    listing.list().filter((row) => matches(String(row[0]))),
+  );
 }
 
 /**
@@ -47,9 +51,13 @@ export function describeListing(ctx: ExecContext, p: Parser): StatementResult | 
   if (!listing) return null;
   const first = p.peek();
   if (!first) return p.fail(`${listing.singular.join(' ').toLowerCase()} name`);
-  const name = first.kind === 'string' || first.kind === 'quoted' ? first.value : ctx.statement.text.slice(first.start).trim().replace(/;$/, '').trim();
+  const name =
+    first.kind === 'string' || first.kind === 'quoted'
+      ? first.value
+      : ctx.statement.text.slice(first.start).trim().replace(/;$/, '').trim();
   const props = listing.describe(name);
-  if (props === null) throw compilation('NOT_FOUND', `${listing.singular.map((w) => w[0] + w.slice(1).toLowerCase()).join(' ')} '${name}' does not exist.`);
+  if (props === null)
+    throw compilation('NOT_FOUND', `${listing.singular.map((w) => w[0] + w.slice(1).toLowerCase()).join(' ')} '${name}' does not exist.`);
   const rows = props.map(([k, v]) => [k, v === null || v === undefined ? null : typeof v === 'object' ? JSON.stringify(v) : String(v)]);
   return queryResult(ctx.statement, columnsOf('property', 'value'), rows);
 }

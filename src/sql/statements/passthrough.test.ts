@@ -7,7 +7,10 @@ describe('translated statements', () => {
     withEngine(async (engine, session) => {
       await engine.execute(session, 'create database d; create or replace table no_ratings (USERID float, MOVIEID float)');
       const ins = await sql(engine, session, `insert into no_ratings (USERID, MOVIEID) values ('1', '610'), ('10', '313')`);
-      assert.deepEqual([ins.kind, ins.columns, ins.rows, ins.rowCount], ['command', [{ name: 'number of rows inserted', type: 'NUMBER' }], [[2]], 2]);
+      assert.deepEqual(
+        [ins.kind, ins.columns, ins.rows, ins.rowCount],
+        ['command', [{ name: 'number of rows inserted', type: 'NUMBER' }], [[2]], 2],
+      );
       const q = await sql(engine, session, 'select * from no_ratings order by userid');
       assert.deepEqual(q.columns, [
         { name: 'USERID', type: 'FLOAT' },
@@ -32,7 +35,9 @@ describe('translated statements', () => {
       const r = await sql(engine, session, 'select * from recs');
       assert.deepEqual(r.columns[1], { name: 'RECOMMENDATIONS', type: 'VARIANT' });
       assert.deepEqual(r.rows, [[1, [318, 296, 2571]]]);
-      assert.deepEqual((await sql(engine, session, `select to_timestamp_ntz(964982703) ts, iff(true, 'y', 'n') f, nvl(null, 3) n`)).rows, [['2000-07-30T18:45:03', 'y', 3]]);
+      assert.deepEqual((await sql(engine, session, `select to_timestamp_ntz(964982703) ts, iff(true, 'y', 'n') f, nvl(null, 3) n`)).rows, [
+        ['2000-07-30T18:45:03', 'y', 3],
+      ]);
     }));
 
   it('binds parameters per statement and keeps transactions within a request', () =>
@@ -50,19 +55,34 @@ describe('translated statements', () => {
 
   it('phrases errors as Snowflake does and names the failing statement', () =>
     withEngine(async (engine, session) => {
-      await assert.rejects(engine.execute(session, 'select * from t'), /Cannot perform SELECT\. This session does not have a current database/);
+      await assert.rejects(
+        engine.execute(session, 'select * from t'),
+        /Cannot perform SELECT\. This session does not have a current database/,
+      );
       await engine.execute(session, 'create database movielens; create table t (a int)');
       await assert.rejects(engine.execute(session, 'select 1;\nselect *\n  from foo'), (e: Error) => {
-        assert.match(e.message, /^SQL compilation error: Object 'MOVIELENS\.PUBLIC\.FOO' does not exist or not authorized\.\n {2}in statement 2 of 2, line 2: select \* from foo$/);
+        assert.match(
+          e.message,
+          /^SQL compilation error: Object 'MOVIELENS\.PUBLIC\.FOO' does not exist or not authorized\.\n {2}in statement 2 of 2, line 2: select \* from foo$/,
+        );
         return true;
       });
       await assert.rejects(engine.execute(session, 'select nope from t'), /SQL compilation error: invalid identifier 'NOPE'/);
-      await assert.rejects(engine.execute(session, "select no_such_function('a', 'b')"), /SQL compilation error: Unknown function NO_SUCH_FUNCTION/);
+      await assert.rejects(
+        engine.execute(session, "select no_such_function('a', 'b')"),
+        /SQL compilation error: Unknown function NO_SUCH_FUNCTION/,
+      );
       await assert.rejects(engine.execute(session, "insert into t values ('abc')"), /Numeric value 'abc' is not recognized/);
       await assert.rejects(engine.execute(session, 'select * from nodb.public.t'), /Database 'NODB' does not exist or not authorized/);
-      await assert.rejects(engine.execute(session, 'create sequence seq1'), /Unsupported statement 'CREATE SEQUENCE'\. recpipe supports: USE.*TASK.*GRANT/);
+      await assert.rejects(
+        engine.execute(session, 'create sequence seq1'),
+        /Unsupported statement 'CREATE SEQUENCE'\. recpipe supports: USE.*TASK.*GRANT/,
+      );
       await assert.rejects(engine.execute(session, 'create or replace sequence seq1'), /Unsupported statement 'CREATE SEQUENCE'\./);
-      await assert.rejects(engine.execute(session, 'create or replace materialized view mv as select 1'), /Unsupported statement 'CREATE MATERIALIZED VIEW'\./);
+      await assert.rejects(
+        engine.execute(session, 'create or replace materialized view mv as select 1'),
+        /Unsupported statement 'CREATE MATERIALIZED VIEW'\./,
+      );
       await assert.rejects(engine.execute(session, 'drop sequence if exists seq1'), /Unsupported statement 'DROP SEQUENCE'\./);
       await assert.rejects(engine.execute(session, 'alter warehouse compute_wh suspend'), /Unsupported statement 'ALTER WAREHOUSE/);
       await assert.rejects(engine.execute(session, ''), /Empty SQL statement/);
@@ -80,7 +100,10 @@ describe('translated statements', () => {
       await sql(engine, session, 'use database d');
       await assert.rejects(engine.execute(session, 'with x as (select 1) update recpipe.public.warehouses set size = 1'), /read-only/);
       assert.deepEqual((await sql(engine, session, 'select count(*) n from recpipe.warehouses')).rows, [[1]]);
-      await assert.rejects(engine.execute(session, 'delete from recpipe.public.databases'), /RECPIPE is recpipe's system catalog and is read-only/);
+      await assert.rejects(
+        engine.execute(session, 'delete from recpipe.public.databases'),
+        /RECPIPE is recpipe's system catalog and is read-only/,
+      );
       await assert.rejects(engine.execute(session, 'insert into recpipe.warehouses select * from recpipe.warehouses'), /read-only/);
     }));
 });

@@ -9,7 +9,22 @@ import { verbIndex } from '../select-names.js';
 import { snowflakeTypeName } from '../types.js';
 
 /** Statements DuckDB runs after translation, by their first word. */
-export const PASSTHROUGH = new Set(['SELECT', 'WITH', 'VALUES', '(', 'INSERT', 'UPDATE', 'DELETE', 'MERGE', 'TRUNCATE', 'ALTER', 'BEGIN', 'START', 'COMMIT', 'ROLLBACK']);
+export const PASSTHROUGH = new Set([
+  'SELECT',
+  'WITH',
+  'VALUES',
+  '(',
+  'INSERT',
+  'UPDATE',
+  'DELETE',
+  'MERGE',
+  'TRUNCATE',
+  'ALTER',
+  'BEGIN',
+  'START',
+  'COMMIT',
+  'ROLLBACK',
+]);
 
 /** SELECT, DML, ALTER TABLE and transaction control: translated and run as DuckDB SQL. */
 export async function passThrough(ctx: ExecContext): Promise<StatementResult> {
@@ -22,7 +37,12 @@ export async function passThrough(ctx: ExecContext): Promise<StatementResult> {
   await loadDialect();
   const tr = translate(text, tokens, text, ctx.session, action);
   const r = await runTranslated(ctx, tr);
-  if (r.returnsRows) return queryResult(ctx.statement, r.columns.map((c) => ({ name: c.name, type: snowflakeTypeName(c.type) })), r.rows);
+  if (r.returnsRows)
+    return queryResult(
+      ctx.statement,
+      r.columns.map((c) => ({ name: c.name, type: snowflakeTypeName(c.type) })),
+      r.rows,
+    );
   // DuckDB runs TRUNCATE as a DELETE; Snowflake reports it as a plain command.
   switch (action === 'TRUNCATE' ? action : r.statementType) {
     case 'INSERT':

@@ -18,7 +18,20 @@ const WRITE_NEEDS: Record<string, readonly string[]> = {
 };
 
 /** Statements whose tables recpipe checks here, by first word (recpipe's own statements check in their handlers). */
-export const CHECKED_VERBS = new Set(['SELECT', 'WITH', 'VALUES', '(', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'MERGE', 'ALTER', 'CREATE', 'DROP']);
+export const CHECKED_VERBS = new Set([
+  'SELECT',
+  'WITH',
+  'VALUES',
+  '(',
+  'INSERT',
+  'UPDATE',
+  'DELETE',
+  'TRUNCATE',
+  'MERGE',
+  'ALTER',
+  'CREATE',
+  'DROP',
+]);
 
 /** What to record once the statement succeeded: ownership of what it created, the end of what it dropped. */
 export type AfterStatement = () => Promise<void>;
@@ -86,7 +99,15 @@ export function skeleton(st: Statement): string {
   for (let i = 0; i < t.length; i++) {
     if (t[i].value !== '(' || t[i].kind !== 'punct') continue;
     let j = i + 1;
-    while (j < t.length && (LITERAL.has(t[j].kind) || (t[j].kind === 'word' && LITERAL_WORDS.has(t[j].value)) || t[j].value === ',' || t[j].value === '-' || t[j].value === '+')) j++;
+    while (
+      j < t.length &&
+      (LITERAL.has(t[j].kind) ||
+        (t[j].kind === 'word' && LITERAL_WORDS.has(t[j].value)) ||
+        t[j].value === ',' ||
+        t[j].value === '-' ||
+        t[j].value === '+')
+    )
+      j++;
     if (j >= t.length || t[j].value !== ')' || j === i + 1) continue;
     // A group right after another literal group and a comma is dropped with that comma.
     const repeat = lastGroupEnd >= 0 && t[i - 1]?.value === ',' && t[i - 2]?.end === lastGroupEnd;
@@ -115,7 +136,12 @@ function resolve(ctx: ExecContext, name: readonly string[]): Resolved | null {
   if (t.database.toUpperCase() === SYSTEM_DATABASE) return null;
   const db = ctx.catalog.database(t.database);
   if (!db) return null;
-  return { object: { kind: 'TABLE', name: displayName([db.name, t.schema, t.name]) }, database: db.name, schema: t.schema, dbOwner: db.owner };
+  return {
+    object: { kind: 'TABLE', name: displayName([db.name, t.schema, t.name]) },
+    database: db.name,
+    schema: t.schema,
+    dbOwner: db.owner,
+  };
 }
 
 function need(ctx: ExecContext, name: readonly string[], privileges: readonly string[]): void {
@@ -126,9 +152,13 @@ function need(ctx: ExecContext, name: readonly string[], privileges: readonly st
   const owner = ctx.access.ownerOf(r.object) ?? r.dbOwner;
   if (owner !== null && ctx.access.roleHasAny(role, [owner])) return;
   const held = ctx.access.privilegesOn(role, r.object);
-  if (!hasUsage(ctx, r) || held.size === 0) throw new RecpipeError('NOT_FOUND', `SQL compilation error: Object '${r.object.name}' does not exist or not authorized.`);
+  if (!hasUsage(ctx, r) || held.size === 0)
+    throw new RecpipeError('NOT_FOUND', `SQL compilation error: Object '${r.object.name}' does not exist or not authorized.`);
   if (held.has('OWNERSHIP') || held.has('ALL') || privileges.every((p) => held.has(p))) return;
-  throw new RecpipeError('PERMISSION_DENIED', `SQL access control error: Insufficient privileges to operate on table '${name[name.length - 1]}'`);
+  throw new RecpipeError(
+    'PERMISSION_DENIED',
+    `SQL access control error: Insufficient privileges to operate on table '${name[name.length - 1]}'`,
+  );
 }
 
 /** USAGE on the database and the schema, or owning the database. */
@@ -149,7 +179,10 @@ function mayCreate(ctx: ExecContext, name: readonly string[], kind: 'TABLE' | 'V
   if (!hasUsage(ctx, r)) throw objectMissing('Schema', [r.database, r.schema]);
   const held = ctx.access.privilegesOn(role, { kind: 'SCHEMA', name: displayName([r.database, r.schema]) });
   if (held.has(`CREATE ${kind}`) || held.has('ALL') || held.has('OWNERSHIP')) return;
-  throw new RecpipeError('PERMISSION_DENIED', `SQL access control error: Insufficient privileges to operate on schema '${r.schema}' (CREATE ${kind} is needed)`);
+  throw new RecpipeError(
+    'PERMISSION_DENIED',
+    `SQL access control error: Insufficient privileges to operate on schema '${r.schema}' (CREATE ${kind} is needed)`,
+  );
 }
 
 function after(ctx: ExecContext, objects: NamedObjects): AfterStatement | null {

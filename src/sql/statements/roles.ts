@@ -46,7 +46,9 @@ export function roleOrUserStatement(ctx: ExecContext): Promise<StatementResult> 
   const opts = p.options();
   p.expectEnd();
   const allowed = kind === 'ROLE' ? ['COMMENT'] : ['PASSWORD', 'DEFAULT_ROLE', 'COMMENT'];
-  for (const key of opts.keys()) if (!allowed.includes(key)) throw compilation('INVALID_ARGUMENT', `invalid property '${key}' for CREATE ${kind}; supported: ${allowed.join(', ')}`);
+  for (const key of opts.keys())
+    if (!allowed.includes(key))
+      throw compilation('INVALID_ARGUMENT', `invalid property '${key}' for CREATE ${kind}; supported: ${allowed.join(', ')}`);
   const text = (key: string): string | null => {
     const v = opts.get(key);
     if (v === undefined || v === null) return null;
@@ -59,7 +61,13 @@ export function roleOrUserStatement(ctx: ExecContext): Promise<StatementResult> 
     : createUser(ctx, name, text('PASSWORD'), text('DEFAULT_ROLE'), orReplace, ifNotExists);
 }
 
-async function createRole(ctx: ExecContext, name: string, comment: string | null, orReplace: boolean, ifNotExists: boolean): Promise<StatementResult> {
+async function createRole(
+  ctx: ExecContext,
+  name: string,
+  comment: string | null,
+  orReplace: boolean,
+  ifNotExists: boolean,
+): Promise<StatementResult> {
   requireRoles(ctx, 'CREATE ROLE', CREATE_ROLE_ROLES);
   const existing = ctx.access.role(name);
   if (existing && ifNotExists) return statusResult(ctx.statement, `${existing.name} already exists, statement succeeded.`);
@@ -78,12 +86,20 @@ async function dropRole(ctx: ExecContext, name: string, ifExists: boolean): Prom
   return statusResult(ctx.statement, `${existing.name} successfully dropped.`);
 }
 
-async function createUser(ctx: ExecContext, name: string, password: string | null, defaultRole: string | null, orReplace: boolean, ifNotExists: boolean): Promise<StatementResult> {
+async function createUser(
+  ctx: ExecContext,
+  name: string,
+  password: string | null,
+  defaultRole: string | null,
+  orReplace: boolean,
+  ifNotExists: boolean,
+): Promise<StatementResult> {
   requireRoles(ctx, 'CREATE USER', CREATE_ROLE_ROLES);
   const existing = ctx.access.user(name);
   if (existing && ifNotExists) return statusResult(ctx.statement, `${existing.name} already exists, statement succeeded.`);
   if (existing && !orReplace) throw compilation('CONFLICT', `User '${existing.name}' already exists.`);
-  if (defaultRole !== null && !ctx.access.role(defaultRole)) throw compilation('NOT_FOUND', `Role '${defaultRole}' does not exist or not authorized.`);
+  if (defaultRole !== null && !ctx.access.role(defaultRole))
+    throw compilation('NOT_FOUND', `Role '${defaultRole}' does not exist or not authorized.`);
   await ctx.access.createUser(name, password, defaultRole?.toUpperCase() ?? null, existing !== undefined);
   return statusResult(ctx.statement, `User ${name} successfully created.`);
 }
@@ -102,12 +118,19 @@ export function checkUseRole(access: AccessControl, user: string | undefined, ro
   const found = access.role(role);
   if (!found) throw compilation('NOT_FOUND', `Role '${role}' does not exist or not authorized.`);
   if (!access.canUseRole(user ?? ADMIN_USER, found.name)) {
-    throw compilation('PERMISSION_DENIED', `Requested role '${found.name}' is not assigned to the executing user. Specify another role to activate.`);
+    throw compilation(
+      'PERMISSION_DENIED',
+      `Requested role '${found.name}' is not assigned to the executing user. Specify another role to activate.`,
+    );
   }
   return found.name;
 }
 
-const granted = (access: AccessControl, pick: (g: { role: string; granteeKind: string; grantee: string }) => boolean, key: 'role' | 'grantee'): string =>
+const granted = (
+  access: AccessControl,
+  pick: (g: { role: string; granteeKind: string; grantee: string }) => boolean,
+  key: 'role' | 'grantee',
+): string =>
   access
     .roleGrants()
     .filter(pick)
@@ -122,18 +145,27 @@ export function accessListings(access: AccessControl): ObjectListing[] {
       singular: ['ROLE'],
       columns: ['name', 'owner', 'comment', 'created_on:TIMESTAMP_LTZ', 'granted_roles', 'granted_to_roles', 'assigned_to_users'],
       list: () =>
-        access.roles().map((r) => [
-          r.name,
-          r.owner,
-          r.comment,
-          r.createdOn,
-          granted(access, (g) => g.granteeKind === 'ROLE' && g.grantee.toUpperCase() === r.name.toUpperCase(), 'role'),
-          granted(access, (g) => g.granteeKind === 'ROLE' && g.role.toUpperCase() === r.name.toUpperCase(), 'grantee'),
-          granted(access, (g) => g.granteeKind === 'USER' && g.role.toUpperCase() === r.name.toUpperCase(), 'grantee'),
-        ]),
+        access
+          .roles()
+          .map((r) => [
+            r.name,
+            r.owner,
+            r.comment,
+            r.createdOn,
+            granted(access, (g) => g.granteeKind === 'ROLE' && g.grantee.toUpperCase() === r.name.toUpperCase(), 'role'),
+            granted(access, (g) => g.granteeKind === 'ROLE' && g.role.toUpperCase() === r.name.toUpperCase(), 'grantee'),
+            granted(access, (g) => g.granteeKind === 'USER' && g.role.toUpperCase() === r.name.toUpperCase(), 'grantee'),
+          ]),
       describe: (name) => {
         const r = access.role(name);
-        return r ? [['name', r.name], ['owner', r.owner], ['comment', r.comment], ['built_in', r.builtin]] : null;
+        return r
+          ? [
+              ['name', r.name],
+              ['owner', r.owner],
+              ['comment', r.comment],
+              ['built_in', r.builtin],
+            ]
+          : null;
       },
     },
     {
@@ -143,7 +175,14 @@ export function accessListings(access: AccessControl): ObjectListing[] {
       list: () => access.users().map((u) => [u.name, u.createdOn, u.defaultRole, u.hasPassword, access.rolesOfUser(u.name).join(', ')]),
       describe: (name) => {
         const u = access.user(name);
-        return u ? [['NAME', u.name], ['DEFAULT_ROLE', u.defaultRole], ['HAS_PASSWORD', u.hasPassword], ['ROLES', access.rolesOfUser(u.name).join(', ')]] : null;
+        return u
+          ? [
+              ['NAME', u.name],
+              ['DEFAULT_ROLE', u.defaultRole],
+              ['HAS_PASSWORD', u.hasPassword],
+              ['ROLES', access.rolesOfUser(u.name).join(', ')],
+            ]
+          : null;
       },
     },
     {

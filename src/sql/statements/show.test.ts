@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql, withEngine } from '../../../tests/support/temp-engine.js';
 
-const names = (r: { columns: readonly { name: string }[]; rows: unknown[][] }): unknown[] => r.rows.map((row) => row[r.columns.findIndex((c) => c.name === 'name')]);
+const names = (r: { columns: readonly { name: string }[]; rows: unknown[][] }): unknown[] =>
+  r.rows.map((row) => row[r.columns.findIndex((c) => c.name === 'name')]);
 
 describe('SHOW and DESCRIBE', () => {
   it('shows databases, schemas, tables, views and file formats with LIKE and IN', () =>
@@ -22,9 +23,11 @@ describe('SHOW and DESCRIBE', () => {
       assert.deepEqual(names(await sql(engine, session, 'show tables in database db1')), ['ELSEWHERE', 'RATES', 'RATINGS']);
       assert.deepEqual(names(await sql(engine, session, 'show tables in db1.other')), ['ELSEWHERE']);
       assert.deepEqual(names(await sql(engine, session, 'show views')), ['V']);
-      const createdOn = (r: { columns: readonly { name: string }[]; rows: unknown[][] }): unknown[] => r.rows.map((row) => row[r.columns.findIndex((c) => c.name === 'created_on')]);
+      const createdOn = (r: { columns: readonly { name: string }[]; rows: unknown[][] }): unknown[] =>
+        r.rows.map((row) => row[r.columns.findIndex((c) => c.name === 'created_on')]);
       for (const q of ['show tables', 'show views', "show schemas like 'PUBLIC'"]) {
-        for (const at of createdOn(await sql(engine, session, q))) assert.ok(typeof at === 'string' && Math.abs(Date.parse(at) - Date.now()) < 600_000, `${q}: created_on ${String(at)}`);
+        for (const at of createdOn(await sql(engine, session, q)))
+          assert.ok(typeof at === 'string' && Math.abs(Date.parse(at) - Date.now()) < 600_000, `${q}: created_on ${String(at)}`);
       }
       assert.deepEqual(names(await sql(engine, session, 'show file formats in account')), ['FF']);
       assert.deepEqual(names(await sql(engine, session, 'show file formats')), []);

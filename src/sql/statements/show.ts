@@ -26,7 +26,9 @@ export async function showObjects(ctx: ExecContext): Promise<StatementResult> {
   const kind = p.acceptOneOf(KINDS);
   if (kind === null) {
     const more = ctx.listings.map((l) => l.plural.join(' ')).join(', ');
-    return p.fail(`one of DATABASES, SCHEMAS, TABLES, VIEWS, WAREHOUSES, FILE FORMATS${more ? `, ${more}` : ''} (recpipe supports these SHOW commands)`);
+    return p.fail(
+      `one of DATABASES, SCHEMAS, TABLES, VIEWS, WAREHOUSES, FILE FORMATS${more ? `, ${more}` : ''} (recpipe supports these SHOW commands)`,
+    );
   }
   if (kind === 'FILE') p.expectWords('FORMATS');
   const like = p.acceptWords('LIKE') ? p.string('LIKE pattern') : null;
@@ -60,7 +62,11 @@ export async function parseScope(ctx: ExecContext, p: Parser): Promise<Scope> {
 }
 
 function current(ctx: ExecContext): string {
-  if (ctx.session.database === null) throw compilation('FAILED_PRECONDITION', `Cannot perform SHOW. This session does not have a current database. Call 'USE DATABASE', or use a qualified name.`);
+  if (ctx.session.database === null)
+    throw compilation(
+      'FAILED_PRECONDITION',
+      `Cannot perform SHOW. This session does not have a current database. Call 'USE DATABASE', or use a qualified name.`,
+    );
   return ctx.session.database;
 }
 
@@ -79,12 +85,25 @@ export function defaultScope(ctx: ExecContext, kind: string): Scope {
 }
 
 function showDatabases(ctx: ExecContext, matches: (n: string) => boolean): StatementResult {
-  const user = ctx.catalog.listDatabases().map((d) => [d.createdOn, d.name, 'N', flag(d.name === ctx.session.database), '', d.owner, d.comment ?? '', '', '1', 'STANDARD']);
+  const user = ctx.catalog
+    .listDatabases()
+    .map((d) => [d.createdOn, d.name, 'N', flag(d.name === ctx.session.database), '', d.owner, d.comment ?? '', '', '1', 'STANDARD']);
   const system = [null, SYSTEM_DATABASE, 'N', 'N', '', 'SYSTEM', "recpipe's system catalog (read-only)", '', '0', 'SYSTEM'];
   const rows = [...user, system].filter((r) => matches(String(r[1])));
   return queryResult(
     ctx.statement,
-    columnsOf('created_on:TIMESTAMP_LTZ', 'name', 'is_default', 'is_current', 'origin', 'owner', 'comment', 'options', 'retention_time', 'kind'),
+    columnsOf(
+      'created_on:TIMESTAMP_LTZ',
+      'name',
+      'is_default',
+      'is_current',
+      'origin',
+      'owner',
+      'comment',
+      'options',
+      'retention_time',
+      'kind',
+    ),
     rows,
   );
 }
@@ -101,23 +120,76 @@ async function showSchemas(ctx: ExecContext, matches: (n: string) => boolean, sc
       if (matches(s)) rows.push([createdOn, s, 'N', flag(isCurrent), db, ctx.catalog.database(db)?.owner ?? 'SYSTEM', '', '', '1']);
     }
   }
-  return queryResult(ctx.statement, columnsOf('created_on:TIMESTAMP_LTZ', 'name', 'is_default', 'is_current', 'database_name', 'owner', 'comment', 'options', 'retention_time'), rows);
+  return queryResult(
+    ctx.statement,
+    columnsOf(
+      'created_on:TIMESTAMP_LTZ',
+      'name',
+      'is_default',
+      'is_current',
+      'database_name',
+      'owner',
+      'comment',
+      'options',
+      'retention_time',
+    ),
+    rows,
+  );
 }
 
-async function showTables(ctx: ExecContext, matches: (n: string) => boolean, scope: Scope, kind: 'TABLE' | 'VIEW'): Promise<StatementResult> {
+async function showTables(
+  ctx: ExecContext,
+  matches: (n: string) => boolean,
+  scope: Scope,
+  kind: 'TABLE' | 'VIEW',
+): Promise<StatementResult> {
   const tables = (await ctx.warehouse.listTables(scope)).filter((t) => t.kind === kind && matches(t.name));
   const owner = (db: string): string => ctx.catalog.database(db)?.owner ?? 'SYSTEM';
   // DuckDB keeps no creation time; the OWNERSHIP grant recorded when the statement created the object does.
-  const created = new Map(ctx.access.grants().filter((g) => g.privilege === 'OWNERSHIP' && g.objectKind === 'TABLE').map((g) => [g.objectName.toUpperCase(), g.createdOn]));
-  const createdOn = (t: (typeof tables)[number]): string | null => created.get(displayName([t.database, t.schema, t.name]).toUpperCase()) ?? null;
+  const created = new Map(
+    ctx.access
+      .grants()
+      .filter((g) => g.privilege === 'OWNERSHIP' && g.objectKind === 'TABLE')
+      .map((g) => [g.objectName.toUpperCase(), g.createdOn]),
+  );
+  const createdOn = (t: (typeof tables)[number]): string | null =>
+    created.get(displayName([t.database, t.schema, t.name]).toUpperCase()) ?? null;
   if (kind === 'VIEW') {
     const rows = tables.map((t) => [createdOn(t), t.name, '', t.database, t.schema, owner(t.database), t.comment ?? '']);
-    return queryResult(ctx.statement, columnsOf('created_on:TIMESTAMP_LTZ', 'name', 'reserved', 'database_name', 'schema_name', 'owner', 'comment'), rows);
+    return queryResult(
+      ctx.statement,
+      columnsOf('created_on:TIMESTAMP_LTZ', 'name', 'reserved', 'database_name', 'schema_name', 'owner', 'comment'),
+      rows,
+    );
   }
-  const rows = tables.map((t) => [createdOn(t), t.name, t.database, t.schema, 'TABLE', t.comment ?? '', '', t.rowCount, t.bytes, owner(t.database), '1']);
+  const rows = tables.map((t) => [
+    createdOn(t),
+    t.name,
+    t.database,
+    t.schema,
+    'TABLE',
+    t.comment ?? '',
+    '',
+    t.rowCount,
+    t.bytes,
+    owner(t.database),
+    '1',
+  ]);
   return queryResult(
     ctx.statement,
-    columnsOf('created_on:TIMESTAMP_LTZ', 'name', 'database_name', 'schema_name', 'kind', 'comment', 'cluster_by', 'rows:NUMBER', 'bytes:NUMBER', 'owner', 'retention_time'),
+    columnsOf(
+      'created_on:TIMESTAMP_LTZ',
+      'name',
+      'database_name',
+      'schema_name',
+      'kind',
+      'comment',
+      'cluster_by',
+      'rows:NUMBER',
+      'bytes:NUMBER',
+      'owner',
+      'retention_time',
+    ),
     rows,
   );
 }
@@ -127,13 +199,42 @@ async function showWarehouses(ctx: ExecContext, matches: (n: string) => boolean)
     .filter((w) => matches(w.name))
     .map((w) => {
       const started = w.options.INITIALLY_SUSPENDED !== true;
-      return [w.name, started ? 'STARTED' : 'SUSPENDED', 'STANDARD', w.size, 1, 1, 0, 0, 'N', flag(w.name === ctx.session.warehouse), w.autoSuspend, w.autoResume ? 'true' : 'false', w.createdOn, w.owner, w.comment ?? ''];
+      return [
+        w.name,
+        started ? 'STARTED' : 'SUSPENDED',
+        'STANDARD',
+        w.size,
+        1,
+        1,
+        0,
+        0,
+        'N',
+        flag(w.name === ctx.session.warehouse),
+        w.autoSuspend,
+        w.autoResume ? 'true' : 'false',
+        w.createdOn,
+        w.owner,
+        w.comment ?? '',
+      ];
     });
   return queryResult(
     ctx.statement,
     columnsOf(
-      'name', 'state', 'type', 'size', 'min_cluster_count:NUMBER', 'max_cluster_count:NUMBER', 'running:NUMBER', 'queued:NUMBER',
-      'is_default', 'is_current', 'auto_suspend:NUMBER', 'auto_resume', 'created_on:TIMESTAMP_LTZ', 'owner', 'comment',
+      'name',
+      'state',
+      'type',
+      'size',
+      'min_cluster_count:NUMBER',
+      'max_cluster_count:NUMBER',
+      'running:NUMBER',
+      'queued:NUMBER',
+      'is_default',
+      'is_current',
+      'auto_suspend:NUMBER',
+      'auto_resume',
+      'created_on:TIMESTAMP_LTZ',
+      'owner',
+      'comment',
     ),
     rows,
   );
@@ -142,8 +243,21 @@ async function showWarehouses(ctx: ExecContext, matches: (n: string) => boolean)
 async function showFileFormats(ctx: ExecContext, matches: (n: string) => boolean, scope: Scope): Promise<StatementResult> {
   const rows = (await ctx.catalog.fileFormats(scope))
     .filter((f) => matches(f.name))
-    .map((f) => [f.createdOn, f.name, f.database, f.schema, f.type, f.owner, f.comment ?? '', JSON.stringify(Object.fromEntries(Object.entries(f.options).map(([k, v]) => [k, show(v)])))]);
-  return queryResult(ctx.statement, columnsOf('created_on:TIMESTAMP_LTZ', 'name', 'database_name', 'schema_name', 'type', 'owner', 'comment', 'format_options'), rows);
+    .map((f) => [
+      f.createdOn,
+      f.name,
+      f.database,
+      f.schema,
+      f.type,
+      f.owner,
+      f.comment ?? '',
+      JSON.stringify(Object.fromEntries(Object.entries(f.options).map(([k, v]) => [k, show(v)]))),
+    ]);
+  return queryResult(
+    ctx.statement,
+    columnsOf('created_on:TIMESTAMP_LTZ', 'name', 'database_name', 'schema_name', 'type', 'owner', 'comment', 'format_options'),
+    rows,
+  );
 }
 
 const flag = (b: boolean): string => (b ? 'Y' : 'N');

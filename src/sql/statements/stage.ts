@@ -37,7 +37,10 @@ export async function resolveStage(ctx: ExecContext, ref: StageRef): Promise<Res
   if (ref.user) return { root: stagesOf(ctx).userDir(userOf(ctx)), shown: ref.text, fileFormat: null };
   const rec = await namedStage(ctx, ref.name);
   const object = { kind: 'STAGE' as const, name: displayName([rec.database, rec.schema, rec.name]) };
-  if (!ctx.access.hasPrivilege(ctx.session.role, 'READ', object, rec.owner) && !ctx.access.hasPrivilege(ctx.session.role, 'USAGE', object)) {
+  if (
+    !ctx.access.hasPrivilege(ctx.session.role, 'READ', object, rec.owner) &&
+    !ctx.access.hasPrivilege(ctx.session.role, 'USAGE', object)
+  ) {
     throw objectMissing('Stage', [rec.database, rec.schema, rec.name]);
   }
   return { root: rec.dir, shown: ref.text, fileFormat: rec.fileFormat as FormatOptions | null };
@@ -61,14 +64,24 @@ export async function createStage(ctx: ExecContext, p: Parser, head: CreateHead)
   const database = requireUserDatabase(ctx, t.database);
   const opts = p.options();
   p.expectEnd();
-  for (const key of opts.keys()) if (!['URL', 'FILE_FORMAT', 'COMMENT'].includes(key)) throw compilation('INVALID_ARGUMENT', `invalid property '${key}' for CREATE STAGE; supported: URL, FILE_FORMAT, COMMENT`);
+  for (const key of opts.keys())
+    if (!['URL', 'FILE_FORMAT', 'COMMENT'].includes(key))
+      throw compilation('INVALID_ARGUMENT', `invalid property '${key}' for CREATE STAGE; supported: URL, FILE_FORMAT, COMMENT`);
   const url = opts.get('URL');
-  if (url !== undefined && typeof url !== 'string') throw compilation('INVALID_ARGUMENT', `URL must be a string such as 'file:///data/incoming/'`);
+  if (url !== undefined && typeof url !== 'string')
+    throw compilation('INVALID_ARGUMENT', `URL must be a string such as 'file:///data/incoming/'`);
   const schemaObject = { kind: 'SCHEMA' as const, name: displayName([database, t.schema]) };
   if (url !== undefined) {
-    const granted = ctx.access.grants().some(
-      (g) => g.objectKind === 'SCHEMA' && g.privilege === 'CREATE STAGE' && g.objectName.toUpperCase() === schemaObject.name.toUpperCase() && ctx.access.effectiveRoles(ctx.session.role).has(g.role.toUpperCase()) && ctx.access.roleHasAny(g.grantedBy, ['ACCOUNTADMIN']),
-    );
+    const granted = ctx.access
+      .grants()
+      .some(
+        (g) =>
+          g.objectKind === 'SCHEMA' &&
+          g.privilege === 'CREATE STAGE' &&
+          g.objectName.toUpperCase() === schemaObject.name.toUpperCase() &&
+          ctx.access.effectiveRoles(ctx.session.role).has(g.role.toUpperCase()) &&
+          ctx.access.roleHasAny(g.grantedBy, ['ACCOUNTADMIN']),
+      );
     if (!granted) requireRoles(ctx, `CREATE STAGE with a URL (it opens a host directory to SQL)`, ['ACCOUNTADMIN']);
   } else if (!ctx.access.hasPrivilege(ctx.session.role, 'CREATE STAGE', schemaObject)) {
     requireRoles(ctx, `CREATE STAGE in ${schemaObject.name}`, [ctx.catalog.database(database)!.owner ?? 'SYSADMIN', 'ACCOUNTADMIN']);
@@ -82,7 +95,19 @@ export async function createStage(ctx: ExecContext, p: Parser, head: CreateHead)
   const fileFormat = format === undefined ? null : format instanceof Map ? formatOptions(format) : null;
   if (format !== undefined && fileFormat === null) throw compilation('INVALID_ARGUMENT', 'FILE_FORMAT must be ( TYPE = CSV … )');
   const comment = opts.get('COMMENT');
-  await stages.put({ database, schema: t.schema, name: t.name, url: url ?? null, dir, fileFormat, owner: ctx.session.role, comment: typeof comment === 'string' ? comment : null }, existing !== null);
+  await stages.put(
+    {
+      database,
+      schema: t.schema,
+      name: t.name,
+      url: url ?? null,
+      dir,
+      fileFormat,
+      owner: ctx.session.role,
+      comment: typeof comment === 'string' ? comment : null,
+    },
+    existing !== null,
+  );
   await ctx.access.recordOwnership({ kind: 'STAGE', name: displayName([database, t.schema, t.name]) }, ctx.session.role);
   return statusResult(ctx.statement, `Stage area ${t.name} successfully created.`);
 }
@@ -136,7 +161,12 @@ export async function listStage(ctx: ExecContext, p: Parser): Promise<StatementR
   return queryResult(
     ctx.statement,
     LIST_COLUMNS,
-    files.map((f) => [`${prefix}/${f.relative}`, f.size, createHash('md5').update(readFileSync(f.path)).digest('hex'), f.modified.toUTCString()]),
+    files.map((f) => [
+      `${prefix}/${f.relative}`,
+      f.size,
+      createHash('md5').update(readFileSync(f.path)).digest('hex'),
+      f.modified.toUTCString(),
+    ]),
   );
 }
 
@@ -156,24 +186,35 @@ export async function putFile(ctx: ExecContext, p: Parser): Promise<StatementRes
   p.options();
   p.expectEnd();
   if (ctx.session.user !== undefined) {
-    throw new RecpipeError('PERMISSION_DENIED', `PUT reads a file of the server's machine, which only the home's owner may do; upload with the recpipe CLI (recpipe sql runs PUT by sending the file) or ask the owner`);
+    throw new RecpipeError(
+      'PERMISSION_DENIED',
+      `PUT reads a file of the server's machine, which only the home's owner may do; upload with the recpipe CLI (recpipe sql runs PUT by sending the file) or ask the owner`,
+    );
   }
   return storeInStage(ctx, ref!, basename(source.path), (target) => copyFileSync(source.path, target));
 }
 
 /** Writes one file into an internal stage (the user stage or a named stage without URL). */
-export async function storeInStage(ctx: ExecContext, ref: StageRef, name: string, write: (target: string) => void): Promise<StatementResult> {
+export async function storeInStage(
+  ctx: ExecContext,
+  ref: StageRef,
+  name: string,
+  write: (target: string) => void,
+): Promise<StatementResult> {
   const stage = await resolveStage(ctx, ref);
   if (!ref.user) {
     const rec = await namedStage(ctx, ref.name);
-    if (rec.url !== null) throw compilation('INVALID_ARGUMENT', `PUT writes to internal stages only; ${ref.text} is an external stage (${rec.url})`);
+    if (rec.url !== null)
+      throw compilation('INVALID_ARGUMENT', `PUT writes to internal stages only; ${ref.text} is an external stage (${rec.url})`);
   }
   if (!/^[^/\\]+$/.test(name) || name === '..' || name === '.') throw compilation('INVALID_ARGUMENT', `bad file name '${name}'`);
   const dir = putDirectory(stage.root, ref.path, ref.text);
   const target = join(dir, name);
   write(target);
   const size = statSync(target).size;
-  return queryResult(ctx.statement, columnsOf('source', 'target', 'source_size:NUMBER', 'target_size:NUMBER', 'status'), [[name, name, size, size, 'UPLOADED']]);
+  return queryResult(ctx.statement, columnsOf('source', 'target', 'source_size:NUMBER', 'target_size:NUMBER', 'status'), [
+    [name, name, size, size, 'UPLOADED'],
+  ]);
 }
 
 /** A directory inside the stage for PUT, created when missing; `..`, absolute paths and links out of the stage are refused. */

@@ -53,7 +53,11 @@ export function taskTableFunctions(ctx: ExecContext): ExecContext | null {
   }
   if (copied === 0) return null;
   const rewritten = splitStatements(out + text.slice(copied))[0];
-  return { ...ctx, statement: { ...rewritten, index: ctx.statement.index, line: ctx.statement.line, offset: ctx.statement.offset }, params };
+  return {
+    ...ctx,
+    statement: { ...rewritten, index: ctx.statement.index, line: ctx.statement.line, offset: ctx.statement.offset },
+    params,
+  };
 }
 
 const isPunct = (t: Token | undefined, v: string): boolean => t?.kind === 'punct' && t.value === v;
@@ -68,7 +72,13 @@ function matchCall(tokens: readonly Token[], i: number, text: string): Call | nu
     k += 2;
   }
   const fn = parts[parts.length - 1];
-  if ((fn !== 'TASK_HISTORY' && fn !== 'TASK_DEPENDENTS') || parts[parts.length - 2] !== 'INFORMATION_SCHEMA' || parts.length > 3 || !isPunct(tokens[k + 1], '(')) return null;
+  if (
+    (fn !== 'TASK_HISTORY' && fn !== 'TASK_DEPENDENTS') ||
+    parts[parts.length - 2] !== 'INFORMATION_SCHEMA' ||
+    parts.length > 3 ||
+    !isPunct(tokens[k + 1], '(')
+  )
+    return null;
   const database = parts.length === 3 ? (tokens[i + 2].kind === 'word' ? tokens[i + 2].value : tokens[i + 2].value) : null;
   const open = k + 1;
   const close = closing(tokens, open);
@@ -102,10 +112,15 @@ function callArgs(fn: string, tokens: readonly Token[], text: string): Map<strin
   if (piece.length > 0) pieces.push(piece);
   const known = SIGNATURES[fn];
   pieces.forEach((p, position) => {
-    if (p.some((t) => t.kind === 'param')) throw compilation('INVALID_ARGUMENT', `bind parameters are not supported in the arguments of ${fn}; write the values`);
+    if (p.some((t) => t.kind === 'param'))
+      throw compilation('INVALID_ARGUMENT', `bind parameters are not supported in the arguments of ${fn}; write the values`);
     const named = p[0]?.kind === 'word' && p[1]?.kind === 'op' && p[1].value === '=>';
     const name = named ? p[0].value : known[position];
-    if (!name || !known.includes(name)) throw compilation('INVALID_ARGUMENT', `invalid argument ${named ? `'${p[0].value}'` : position + 1} for ${fn}; known: ${known.join(', ')}`);
+    if (!name || !known.includes(name))
+      throw compilation(
+        'INVALID_ARGUMENT',
+        `invalid argument ${named ? `'${p[0].value}'` : position + 1} for ${fn}; known: ${known.join(', ')}`,
+      );
     const expr = named ? p.slice(2) : p;
     if (expr.length === 0) throw compilation('INVALID_ARGUMENT', `argument ${name} of ${fn} has no value`);
     args.set(name, { text: text.slice(expr[0].start, expr[expr.length - 1].end), tokens: expr });
@@ -116,7 +131,10 @@ function callArgs(fn: string, tokens: readonly Token[], text: string): Map<strin
 function historyQuery(ctx: ExecContext, call: Call): { sql: string; values: SqlParam[] } {
   const database = call.database ?? ctx.session.database;
   if (database === null) {
-    throw compilation('FAILED_PRECONDITION', `Cannot perform SELECT. This session does not have a current database. Call 'USE DATABASE', or use a qualified name.`);
+    throw compilation(
+      'FAILED_PRECONDITION',
+      `Cannot perform SELECT. This session does not have a current database. Call 'USE DATABASE', or use a qualified name.`,
+    );
   }
   const a = (name: string): string | undefined => call.args.get(name)?.text;
   const where = ['upper(DATABASE_NAME) = upper(?)'];
@@ -134,9 +152,13 @@ function historyQuery(ctx: ExecContext, call: Call): { sql: string; values: SqlP
 
 function dependentsQuery(ctx: ExecContext, call: Call): { sql: string; values: SqlParam[] } {
   const nameArg = call.args.get('TASK_NAME');
-  if (nameArg?.tokens.length !== 1 || nameArg.tokens[0].kind !== 'string') throw compilation('INVALID_ARGUMENT', "TASK_DEPENDENTS needs task_name => '<task name>'");
+  if (nameArg?.tokens.length !== 1 || nameArg.tokens[0].kind !== 'string')
+    throw compilation('INVALID_ARGUMENT', "TASK_DEPENDENTS needs task_name => '<task name>'");
   const recursiveArg = call.args.get('RECURSIVE')?.tokens;
-  if (recursiveArg && !(recursiveArg.length === 1 && recursiveArg[0].kind === 'word' && ['TRUE', 'FALSE'].includes(recursiveArg[0].value))) {
+  if (
+    recursiveArg &&
+    !(recursiveArg.length === 1 && recursiveArg[0].kind === 'word' && ['TRUE', 'FALSE'].includes(recursiveArg[0].value))
+  ) {
     throw compilation('INVALID_ARGUMENT', 'RECURSIVE of TASK_DEPENDENTS must be TRUE or FALSE');
   }
   const recursive = recursiveArg?.[0].value !== 'FALSE';
@@ -144,7 +166,8 @@ function dependentsQuery(ctx: ExecContext, call: Call): { sql: string; values: S
   const name = resolveTableName(call.database && parts.length === 2 ? [call.database, ...parts] : parts, ctx.session, 'SELECT');
   const tasks = ctx.tasks?.list() ?? [];
   const root = ctx.tasks?.get(name);
-  if (!root) throw compilation('NOT_FOUND', `Task '${displayName([name.database, name.schema, name.name])}' does not exist or not authorized.`);
+  if (!root)
+    throw compilation('NOT_FOUND', `Task '${displayName([name.database, name.schema, name.name])}' does not exist or not authorized.`);
   const ids = [root.id];
   const labels = [displayName([root.database, root.schema, root.name])];
   for (let k = 0; k < labels.length && (recursive || k === 0); k++) {

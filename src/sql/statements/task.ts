@@ -25,16 +25,20 @@ export function taskStatement(ctx: ExecContext): Promise<StatementResult> | null
   if (p.acceptWords('EXECUTE', 'TASK')) {
     const name = taskName(ctx, p);
     p.expectEnd();
-    return control(ctx).execute(name).then((m) => statusResult(ctx.statement, m));
+    return control(ctx)
+      .execute(name)
+      .then((m) => statusResult(ctx.statement, m));
   }
   if (p.acceptWords('DROP', 'TASK')) {
     const ifExists = p.acceptWords('IF', 'EXISTS');
     const name = taskName(ctx, p);
     p.expectEnd();
-    return control(ctx).drop(name, ifExists).then((m) => statusResult(ctx.statement, m));
+    return control(ctx)
+      .drop(name, ifExists)
+      .then((m) => statusResult(ctx.statement, m));
   }
   if (p.acceptWords('SHOW', 'TASKS') || p.acceptWords('SHOW', 'TERSE', 'TASKS')) return showTasks(ctx, p);
-  if ((p.acceptWords('DESCRIBE', 'TASK') || p.acceptWords('DESC', 'TASK'))) {
+  if (p.acceptWords('DESCRIBE', 'TASK') || p.acceptWords('DESC', 'TASK')) {
     const name = taskName(ctx, p);
     p.expectEnd();
     const task = control(ctx).get(name);
@@ -142,7 +146,11 @@ function taskProperties(opts: Options): Partial<TaskProperties> {
   const out: Record<string, unknown> = {};
   for (const [name, value] of opts) {
     const prop = PROPERTY_NAMES[name];
-    if (prop === undefined) throw compilation('INVALID_ARGUMENT', `invalid property '${name}' for TASK; known: ${[...Object.keys(PROPERTY_NAMES), 'FINALIZE'].join(', ')}`);
+    if (prop === undefined)
+      throw compilation(
+        'INVALID_ARGUMENT',
+        `invalid property '${name}' for TASK; known: ${[...Object.keys(PROPERTY_NAMES), 'FINALIZE'].join(', ')}`,
+      );
     if (prop === null) continue;
     out[prop] = propertyValue(name, prop, value);
   }
@@ -160,7 +168,7 @@ function propertyValue(name: string, prop: keyof TaskProperties, v: OptionValue)
       if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw badValue(name, v, 'a non-negative integer');
       return v;
     case 'config':
-      if (typeof v !== 'string') throw badValue(name, v, "a JSON object as a string, e.g. $${\"holdout\": 0.1}$$");
+      if (typeof v !== 'string') throw badValue(name, v, 'a JSON object as a string, e.g. $${"holdout": 0.1}$$');
       try {
         const parsed: unknown = JSON.parse(v);
         if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
@@ -189,7 +197,11 @@ function unsetNames(p: Parser): (keyof TaskProperties)[] {
   do {
     const word = p.identifier('property name');
     const prop = PROPERTY_NAMES[word];
-    if (!prop) throw compilation('INVALID_ARGUMENT', `invalid property '${word}' for ALTER TASK UNSET; known: ${Object.keys(PROPERTY_NAMES).join(', ')}`);
+    if (!prop)
+      throw compilation(
+        'INVALID_ARGUMENT',
+        `invalid property '${word}' for ALTER TASK UNSET; known: ${Object.keys(PROPERTY_NAMES).join(', ')}`,
+      );
     names.push(prop);
   } while (p.acceptPunct(','));
   p.expectEnd();
@@ -197,18 +209,61 @@ function unsetNames(p: Parser): (keyof TaskProperties)[] {
 }
 
 const TASK_COLUMNS = columnsOf(
-  'created_on:TIMESTAMP_LTZ', 'name', 'id', 'database_name', 'schema_name', 'owner', 'comment', 'warehouse', 'schedule', 'predecessors:VARIANT', 'state',
-  'definition', 'condition', 'allow_overlapping_execution', 'error_integration', 'last_committed_on:TIMESTAMP_LTZ', 'last_suspended_on:TIMESTAMP_LTZ',
-  'owner_role_type', 'config', 'budget', 'task_relations:VARIANT', 'last_suspended_reason', 'suspend_task_after_num_failures:NUMBER',
-  'task_auto_retry_attempts:NUMBER', 'user_task_timeout_ms:NUMBER',
+  'created_on:TIMESTAMP_LTZ',
+  'name',
+  'id',
+  'database_name',
+  'schema_name',
+  'owner',
+  'comment',
+  'warehouse',
+  'schedule',
+  'predecessors:VARIANT',
+  'state',
+  'definition',
+  'condition',
+  'allow_overlapping_execution',
+  'error_integration',
+  'last_committed_on:TIMESTAMP_LTZ',
+  'last_suspended_on:TIMESTAMP_LTZ',
+  'owner_role_type',
+  'config',
+  'budget',
+  'task_relations:VARIANT',
+  'last_suspended_reason',
+  'suspend_task_after_num_failures:NUMBER',
+  'task_auto_retry_attempts:NUMBER',
+  'user_task_timeout_ms:NUMBER',
 );
 
 function taskRow(t: TaskDefinition): unknown[] {
   const relations = { Predecessors: t.predecessors, ...(t.finalize ? { FinalizedRootTask: t.finalize } : {}) };
   return [
-    t.createdOn, t.name, t.id, t.database, t.schema, t.owner, t.comment ?? '', t.warehouse, t.schedule, JSON.stringify(t.predecessors), t.state,
-    t.definition, t.condition, String(t.allowOverlapping), null, t.lastCommittedOn, t.lastSuspendedOn, 'ROLE', t.config, null, JSON.stringify(relations),
-    t.lastSuspendedReason, t.suspendAfterFailures, t.retryAttempts, t.timeoutMs,
+    t.createdOn,
+    t.name,
+    t.id,
+    t.database,
+    t.schema,
+    t.owner,
+    t.comment ?? '',
+    t.warehouse,
+    t.schedule,
+    JSON.stringify(t.predecessors),
+    t.state,
+    t.definition,
+    t.condition,
+    String(t.allowOverlapping),
+    null,
+    t.lastCommittedOn,
+    t.lastSuspendedOn,
+    'ROLE',
+    t.config,
+    null,
+    JSON.stringify(relations),
+    t.lastSuspendedReason,
+    t.suspendAfterFailures,
+    t.retryAttempts,
+    t.timeoutMs,
   ];
 }
 

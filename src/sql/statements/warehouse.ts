@@ -7,17 +7,44 @@ import type { CreateHead } from './database.js';
 
 /** Snowflake's sizes, keyed by every spelling CREATE WAREHOUSE accepts, valued by how SHOW prints them. */
 const SIZES: Record<string, string> = {
-  XSMALL: 'X-Small', 'X-SMALL': 'X-Small', SMALL: 'Small', MEDIUM: 'Medium', LARGE: 'Large',
-  XLARGE: 'X-Large', 'X-LARGE': 'X-Large', XXLARGE: '2X-Large', X2LARGE: '2X-Large', '2X-LARGE': '2X-Large',
-  XXXLARGE: '3X-Large', X3LARGE: '3X-Large', '3X-LARGE': '3X-Large', X4LARGE: '4X-Large', '4X-LARGE': '4X-Large',
-  X5LARGE: '5X-Large', '5X-LARGE': '5X-Large', X6LARGE: '6X-Large', '6X-LARGE': '6X-Large',
+  XSMALL: 'X-Small',
+  'X-SMALL': 'X-Small',
+  SMALL: 'Small',
+  MEDIUM: 'Medium',
+  LARGE: 'Large',
+  XLARGE: 'X-Large',
+  'X-LARGE': 'X-Large',
+  XXLARGE: '2X-Large',
+  X2LARGE: '2X-Large',
+  '2X-LARGE': '2X-Large',
+  XXXLARGE: '3X-Large',
+  X3LARGE: '3X-Large',
+  '3X-LARGE': '3X-Large',
+  X4LARGE: '4X-Large',
+  '4X-LARGE': '4X-Large',
+  X5LARGE: '5X-Large',
+  '5X-LARGE': '5X-Large',
+  X6LARGE: '6X-Large',
+  '6X-LARGE': '6X-Large',
 };
 
 /** Properties recorded as given; recpipe runs everything on one embedded engine, so none changes execution. */
 const PROPERTIES = [
-  'WAREHOUSE_SIZE', 'WAREHOUSE_TYPE', 'AUTO_SUSPEND', 'AUTO_RESUME', 'INITIALLY_SUSPENDED', 'MIN_CLUSTER_COUNT',
-  'MAX_CLUSTER_COUNT', 'SCALING_POLICY', 'COMMENT', 'RESOURCE_MONITOR', 'ENABLE_QUERY_ACCELERATION',
-  'QUERY_ACCELERATION_MAX_SCALE_FACTOR', 'MAX_CONCURRENCY_LEVEL', 'STATEMENT_QUEUED_TIMEOUT_IN_SECONDS', 'STATEMENT_TIMEOUT_IN_SECONDS',
+  'WAREHOUSE_SIZE',
+  'WAREHOUSE_TYPE',
+  'AUTO_SUSPEND',
+  'AUTO_RESUME',
+  'INITIALLY_SUSPENDED',
+  'MIN_CLUSTER_COUNT',
+  'MAX_CLUSTER_COUNT',
+  'SCALING_POLICY',
+  'COMMENT',
+  'RESOURCE_MONITOR',
+  'ENABLE_QUERY_ACCELERATION',
+  'QUERY_ACCELERATION_MAX_SCALE_FACTOR',
+  'MAX_CONCURRENCY_LEVEL',
+  'STATEMENT_QUEUED_TIMEOUT_IN_SECONDS',
+  'STATEMENT_TIMEOUT_IN_SECONDS',
 ];
 
 /** CREATE [OR REPLACE] WAREHOUSE [IF NOT EXISTS] name [WITH] prop = value …: recorded, and made current. */
@@ -59,7 +86,8 @@ export async function dropWarehouse(ctx: ExecContext, p: Parser, ifExists: boole
 
 function checkProperties(opts: Options): Options {
   for (const key of opts.keys()) {
-    if (!PROPERTIES.includes(key)) throw compilation('INVALID_ARGUMENT', `invalid property '${key}' for CREATE WAREHOUSE; supported: ${PROPERTIES.join(', ')}`);
+    if (!PROPERTIES.includes(key))
+      throw compilation('INVALID_ARGUMENT', `invalid property '${key}' for CREATE WAREHOUSE; supported: ${PROPERTIES.join(', ')}`);
   }
   return opts;
 }
@@ -67,13 +95,18 @@ function checkProperties(opts: Options): Options {
 function size(v: OptionValue | undefined): string {
   if (v === undefined) return 'X-Small';
   const s = SIZES[String(v).toUpperCase()];
-  if (!s) throw compilation('INVALID_ARGUMENT', `invalid value '${String(v)}' for WAREHOUSE_SIZE; one of ${[...new Set(Object.values(SIZES))].join(', ')}`);
+  if (!s)
+    throw compilation(
+      'INVALID_ARGUMENT',
+      `invalid value '${String(v)}' for WAREHOUSE_SIZE; one of ${[...new Set(Object.values(SIZES))].join(', ')}`,
+    );
   return s;
 }
 
 function nullableNumber(key: string, v: OptionValue | undefined): number | null {
   if (v === null) return null;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw compilation('INVALID_ARGUMENT', `invalid value '${String(v)}' for ${key}: expected a whole number of seconds or NULL`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
+    throw compilation('INVALID_ARGUMENT', `invalid value '${String(v)}' for ${key}: expected a whole number of seconds or NULL`);
   return v;
 }
 

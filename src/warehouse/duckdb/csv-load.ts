@@ -1,6 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
-import { BIGINT, LIST, STRUCT, VARCHAR, listValue, structValue, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import {
+  BIGINT,
+  LIST,
+  STRUCT,
+  VARCHAR,
+  listValue,
+  structValue,
+  type DuckDBConnection,
+  type DuckDBType,
+  type DuckDBValue,
+} from '@duckdb/node-api';
 import { invalid, notFound } from '../../core/errors.js';
 import { quoteIdent, quoteTableName } from '../identifiers.js';
 import type { CsvFileOutcome, CsvLoadRequest, CsvOptions, CsvRowError, OnError, TableName } from '../warehouse.js';
@@ -56,7 +66,12 @@ async function loadAllOrNothing(conn: DuckDBConnection, req: CsvLoadRequest, col
   }
 }
 
-async function loadFileOnItsOwn(conn: DuckDBConnection, req: CsvLoadRequest, columns: readonly TargetColumn[], file: string): Promise<CsvFileOutcome> {
+async function loadFileOnItsOwn(
+  conn: DuckDBConnection,
+  req: CsvLoadRequest,
+  columns: readonly TargetColumn[],
+  file: string,
+): Promise<CsvFileOutcome> {
   await conn.run('BEGIN TRANSACTION');
   try {
     const o = await loadFile(conn, req, columns, file);
@@ -78,7 +93,12 @@ function skipsFile(onError: OnError, o: CsvFileOutcome): boolean {
   return measure >= onError.limit;
 }
 
-async function loadFile(conn: DuckDBConnection, req: CsvLoadRequest, columns: readonly TargetColumn[], file: string): Promise<CsvFileOutcome> {
+async function loadFile(
+  conn: DuckDBConnection,
+  req: CsvLoadRequest,
+  columns: readonly TargetColumn[],
+  file: string,
+): Promise<CsvFileOutcome> {
   const size = fileSize(file);
   if (size === 0) return emptyFileOutcome(file);
   const plans = await planColumns(conn, file, req.options, columns);
@@ -111,7 +131,13 @@ function fileSize(file: string): number {
 }
 
 function emptyFileOutcome(file: string): CsvFileOutcome {
-  const firstError = { message: 'File is empty: it has no header and no rows to load', line: 1, character: 1, columnName: null, columnPosition: null };
+  const firstError = {
+    message: 'File is empty: it has no header and no rows to load',
+    line: 1,
+    character: 1,
+    columnName: null,
+    columnPosition: null,
+  };
   return { file, status: 'LOAD_FAILED', rowsParsed: 0, rowsLoaded: 0, errorsSeen: 1, firstError };
 }
 
@@ -148,7 +174,8 @@ async function planColumns(conn: DuckDBConnection, file: string, o: CsvOptions, 
       const micros = `CASE WHEN abs(${ref}) < 31536000000 THEN ${ref} * 1000000 WHEN abs(${ref}) < 31536000000000 THEN ${ref} * 1000 WHEN abs(${ref}) < 31536000000000000 THEN ${ref} ELSE ${ref} // 1000 END`;
       return { ...c, readAs: 'BIGINT', expr: `CAST(make_timestamp(${micros}) AS ${c.type})` };
     }
-    if (c.type === 'JSON') return { ...c, readAs: 'VARCHAR', expr: `CASE WHEN json_valid(${ref}) THEN CAST(${ref} AS JSON) ELSE to_json(${ref}) END` };
+    if (c.type === 'JSON')
+      return { ...c, readAs: 'VARCHAR', expr: `CASE WHEN json_valid(${ref}) THEN CAST(${ref} AS JSON) ELSE to_json(${ref}) END` };
     return { ...c, readAs: c.type, expr: ref };
   });
 }

@@ -182,7 +182,10 @@ function wrapConnection(conn: DuckDBConnection, contexts: FunctionContexts): War
     id: contexts.idOf(conn),
     run: (sql, params = []) => runStatement(conn, sql, params),
     useSchema: async (database, schema, role, session) => {
-      await useTarget(conn, database === null ? EMPTY_CATALOG : schema === null ? quoteIdent(database) : `${quoteIdent(database)}.${quoteIdent(schema)}`);
+      await useTarget(
+        conn,
+        database === null ? EMPTY_CATALOG : schema === null ? quoteIdent(database) : `${quoteIdent(database)}.${quoteIdent(schema)}`,
+      );
       const last = contexts.current(conn);
       const caller = session ?? last.session;
       contexts.set(conn, { database, schema, role: role ?? last.role, ...(caller === undefined ? {} : { session: caller }) });

@@ -39,7 +39,16 @@ describe('DuckDB locked out of the host (enforced by DuckDB, without recpipe’s
       const outcomes = await wh.loadCsv({
         table: { database: 'db', schema: 'main', name: 't' },
         files: [secret],
-        options: { skipHeader: 1, delimiter: ',', quote: '', escape: '', nullIf: [], emptyFieldAsNull: true, errorOnColumnCountMismatch: true, compression: 'none' },
+        options: {
+          skipHeader: 1,
+          delimiter: ',',
+          quote: '',
+          escape: '',
+          nullIf: [],
+          emptyFieldAsNull: true,
+          errorOnColumnCountMismatch: true,
+          compression: 'none',
+        },
         onError: { kind: 'abort' },
       });
       assert.equal(outcomes[0].file, secret, 'outcomes name the original file');

@@ -38,13 +38,19 @@ export async function sniffRatingsFile(path: string): Promise<RatingsFileLayout>
   while (first < lines.length && lines[first].trim() === '') first++;
   if (first === lines.length) throw invalid(`${path}: the file is empty (expected lines of user,item,rating)`, { path });
   const firstLine = lines[first].replace(/\r$/, '');
-  const delimiter = firstLine.includes('\t') && !firstLine.includes(',') ? '\t' : firstLine.includes(';') && !firstLine.includes(',') ? ';' : ',';
+  const delimiter =
+    firstLine.includes('\t') && !firstLine.includes(',') ? '\t' : firstLine.includes(';') && !firstLine.includes(',') ? ';' : ',';
   const fields = firstLine.split(delimiter).map(unquote);
   const header = fields.length >= 3 && !NUMBER.test(fields[2]);
-  if (fields.length < 3) throw invalid(`${path}: line ${first + 1}: expected at least 3 fields (user, item, rating), got ${fields.length}: ${JSON.stringify(firstLine.slice(0, 80))}`, { path });
+  if (fields.length < 3)
+    throw invalid(
+      `${path}: line ${first + 1}: expected at least 3 fields (user, item, rating), got ${fields.length}: ${JSON.stringify(firstLine.slice(0, 80))}`,
+      { path },
+    );
   const columns = header ? resolveColumns(fields, path, first + 1) : { user: 0, item: 1, rating: 2 };
   const data = lines.slice(header ? first + 1 : first).filter((l) => l.trim() !== '');
-  const numeric = (c: number) => (data.every((l) => NUMBER.test(unquote(l.replace(/\r$/, '').split(delimiter)[c] ?? ''))) ? 'number' : 'text');
+  const numeric = (c: number) =>
+    data.every((l) => NUMBER.test(unquote(l.replace(/\r$/, '').split(delimiter)[c] ?? ''))) ? 'number' : 'text';
   const sampleBytes = data.reduce((s, l) => s + Buffer.byteLength(l) + 1, 0);
   const expectedRows = data.length === 0 ? 1024 : Math.ceil((1.02 * size * data.length) / sampleBytes) + 16;
   const names = header ? fields : [];
@@ -55,7 +61,7 @@ export async function sniffRatingsFile(path: string): Promise<RatingsFileLayout>
     columns,
     idKinds: { user: numeric(columns.user), item: numeric(columns.item) },
     expectedRows,
-    fieldName: (c) => names[c] ?? (['user', 'item', 'rating'].find((k) => columns[k as keyof typeof columns] === c) ?? `field ${c + 1}`),
+    fieldName: (c) => names[c] ?? ['user', 'item', 'rating'].find((k) => columns[k as keyof typeof columns] === c) ?? `field ${c + 1}`,
   };
 }
 
@@ -106,7 +112,12 @@ export interface RowLine {
  * after the header, blank lines and the reader's rejected lines skipped. A slow scan, run only to
  * name the rows of an error or a warning.
  */
-export async function lineOfRows(path: string, layout: RatingsFileLayout, rows: readonly number[], rejectedLines: ReadonlySet<number> = new Set()): Promise<Map<number, RowLine>> {
+export async function lineOfRows(
+  path: string,
+  layout: RatingsFileLayout,
+  rows: readonly number[],
+  rejectedLines: ReadonlySet<number> = new Set(),
+): Promise<Map<number, RowLine>> {
   const wanted = new Set(rows);
   const found = new Map<number, RowLine>();
   if (wanted.size === 0) return found;
@@ -121,7 +132,10 @@ export async function lineOfRows(path: string, layout: RatingsFileLayout, rows: 
         partial.push(chunk.subarray(start, Math.min(end, start + 400)));
         break;
       }
-      const bytes = partial.length > 0 ? Buffer.concat([...partial, chunk.subarray(start, Math.min(end, start + 400))]) : chunk.subarray(start, Math.min(end, start + 400));
+      const bytes =
+        partial.length > 0
+          ? Buffer.concat([...partial, chunk.subarray(start, Math.min(end, start + 400))])
+          : chunk.subarray(start, Math.min(end, start + 400));
       partial = [];
       line++;
       start = nl + 1;
@@ -135,6 +149,7 @@ export async function lineOfRows(path: string, layout: RatingsFileLayout, rows: 
       }
     }
   }
-  if (partial.length > 0 && wanted.has(row + 1)) found.set(row + 1, { line: line + 1, text: Buffer.concat(partial).toString('utf8').slice(0, 200) });
+  if (partial.length > 0 && wanted.has(row + 1))
+    found.set(row + 1, { line: line + 1, text: Buffer.concat(partial).toString('utf8').slice(0, 200) });
   return found;
 }

@@ -55,7 +55,10 @@ describe('readRatingsCsv', () => {
   it('refuses a binary file, an over-long line and ratings outside a given scale', T, async () => {
     await assert.rejects(read(Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0x2c, 0x31])), /not a text file \(a NUL byte at byte 5\)/);
     await assert.rejects(read(`1,2,3\n1,3,${'9'.repeat(3_000_000)}\n`), /1 bad row: line 2: the line is too long to be a rating/);
-    await assert.rejects(read('1,2,3\n1,3,6\n', { scale: { min: 1, max: 5 } }), /line 2, column 3 \(rating\): "6" is outside the rating scale 1–5/);
+    await assert.rejects(
+      read('1,2,3\n1,3,6\n', { scale: { min: 1, max: 5 } }),
+      /line 2, column 3 \(rating\): "6" is outside the rating scale 1–5/,
+    );
   });
   it('counts negative ratings as a warning naming the first line', T, async () => {
     const { warnings, dataset } = await read('1,2,3\n\n1,3,-1\n1,4,-2\n');
@@ -63,7 +66,10 @@ describe('readRatingsCsv', () => {
     assert.match(warnings[0], /2 negative ratings \(the first at line 3, column 3\)/);
   });
   it('refuses missing, empty and header-only files by name', T, async () => {
-    await assert.rejects(withRatingsFileReader((r) => r(join(dir, 'nope.csv'))), /ratings file not found: .*nope\.csv/);
+    await assert.rejects(
+      withRatingsFileReader((r) => r(join(dir, 'nope.csv'))),
+      /ratings file not found: .*nope\.csv/,
+    );
     await assert.rejects(read('\r\n\n'), /the file is empty/);
     await assert.rejects(read('user,item,rating\n'), /no ratings to read/);
     await assert.rejects(read('1,2,3\n"1,2,3\n'), /line 2: unterminated quoted field/);

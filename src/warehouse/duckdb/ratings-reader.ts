@@ -1,5 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { BIGINT, DuckDBDoubleVector, DuckDBInstance, VARCHAR, type DuckDBConnection, type DuckDBValue, type DuckDBType, STRUCT, structValue } from '@duckdb/node-api';
+import {
+  BIGINT,
+  DuckDBDoubleVector,
+  DuckDBInstance,
+  VARCHAR,
+  type DuckDBConnection,
+  type DuckDBValue,
+  type DuckDBType,
+  STRUCT,
+  structValue,
+} from '@duckdb/node-api';
 import { RatingsBuilder, invalid, type BuiltRatings, type IdChunk, type RatingsBuilderOptions } from '../../core/index.js';
 import { quoteIdent, quoteTableName } from '../identifiers.js';
 import type { RatingColumns, TableName } from '../warehouse.js';
@@ -58,11 +68,17 @@ export async function readRatingsCsv(conn: DuckDBConnection, path: string, opts:
  * NaN or null), streamed into the builder. A numeric id column holding an integer beyond 2^53 is
  * read again as text.
  */
-export async function readRatingsTable(conn: DuckDBConnection, table: TableName, columns: RatingColumns, open: () => RatingsBuilder): Promise<RatingsBuilder> {
+export async function readRatingsTable(
+  conn: DuckDBConnection,
+  table: TableName,
+  columns: RatingColumns,
+  open: () => RatingsBuilder,
+): Promise<RatingsBuilder> {
   let attempt: Attempt = { user: columns.userAs, item: columns.itemAs };
   for (;;) {
     const builder = open();
-    const cast = (name: string, kind: IdReadKind) => (kind === 'text' ? `CAST(${quoteIdent(name)} AS VARCHAR)` : `coalesce(CAST(${quoteIdent(name)} AS DOUBLE), 'NaN'::DOUBLE)`);
+    const cast = (name: string, kind: IdReadKind) =>
+      kind === 'text' ? `CAST(${quoteIdent(name)} AS VARCHAR)` : `coalesce(CAST(${quoteIdent(name)} AS DOUBLE), 'NaN'::DOUBLE)`;
     const sql = `SELECT ${cast(columns.user, attempt.user)}, ${cast(columns.item, attempt.item)}, ${cast(columns.rating, 'number')} FROM ${quoteTableName(table)}`;
     await stream(conn, sql, [], [], attempt, builder).catch((e: unknown) => {
       throw fromDuckDbError(e);
@@ -72,7 +88,14 @@ export async function readRatingsTable(conn: DuckDBConnection, table: TableName,
   }
 }
 
-async function stream(conn: DuckDBConnection, sql: string, params: DuckDBValue[], types: DuckDBType[], attempt: Attempt, builder: RatingsBuilder): Promise<void> {
+async function stream(
+  conn: DuckDBConnection,
+  sql: string,
+  params: DuckDBValue[],
+  types: DuckDBType[],
+  attempt: Attempt,
+  builder: RatingsBuilder,
+): Promise<void> {
   const result = types.length > 0 ? await conn.stream(sql, params, types) : await conn.stream(sql);
   for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
     const n = chunk.rowCount;
@@ -109,7 +132,14 @@ function idChunk(vector: ItemSource, kind: IdReadKind, n: number): IdChunk {
 /** read_csv over every column of the file, ids and rating typed, NULLs arriving in-band as NaN. */
 function csvQuery(layout: RatingsFileLayout, attempt: Attempt, rejects: string) {
   const names = Array.from({ length: layout.fieldCount }, (_, c) => `c${c + 1}`);
-  const typeOf = (c: number): string => (c === layout.columns.user ? kindType(attempt.user) : c === layout.columns.item ? kindType(attempt.item) : c === layout.columns.rating ? 'DOUBLE' : 'VARCHAR');
+  const typeOf = (c: number): string =>
+    c === layout.columns.user
+      ? kindType(attempt.user)
+      : c === layout.columns.item
+        ? kindType(attempt.item)
+        : c === layout.columns.rating
+          ? 'DOUBLE'
+          : 'VARCHAR';
   const struct = STRUCT(Object.fromEntries(names.map((n) => [n, VARCHAR])));
   const named: [string, DuckDBValue, DuckDBType][] = [
     ['skip', BigInt(layout.headerLine), BIGINT],
@@ -118,7 +148,14 @@ function csvQuery(layout: RatingsFileLayout, attempt: Attempt, rejects: string) 
     ['rejects_table', rejects, VARCHAR],
     ['rejects_scan', `${rejects}_scan`, VARCHAR],
   ];
-  const args = ['auto_detect = false', 'header = false', "quote = '\"'", "escape = '\"'", 'store_rejects = true', ...named.map(([k]) => `${k} = ?`)].join(', ');
+  const args = [
+    'auto_detect = false',
+    'header = false',
+    "quote = '\"'",
+    "escape = '\"'",
+    'store_rejects = true',
+    ...named.map(([k]) => `${k} = ?`),
+  ].join(', ');
   const pick = (c: number, kind: IdReadKind | 'rating') => (kind === 'text' ? names[c] : `coalesce(${names[c]}, 'NaN'::DOUBLE)`);
   const { user, item, rating } = layout.columns;
   const sql = `SELECT ${pick(user, attempt.user)}, ${pick(item, attempt.item)}, ${pick(rating, 'rating')} FROM read_csv(?, ${args})`;
@@ -185,7 +222,12 @@ function describeReject(r: Reject, layout: RatingsFileLayout): string {
 
 /** Rows DuckDB rejected and rows the builder refused, by line, the first few described. */
 async function badRowsError(path: string, layout: RatingsFileLayout, rejected: readonly Reject[], builder: RatingsBuilder) {
-  const lines = await lineOfRows(path, layout, builder.problems.map((p) => p.row), new Set(rejected.map((r) => r.line)));
+  const lines = await lineOfRows(
+    path,
+    layout,
+    builder.problems.map((p) => p.row),
+    new Set(rejected.map((r) => r.line)),
+  );
   const refused = builder.problems.map((p) => {
     const column = layout.columns[p.field];
     const at = lines.get(p.row);
@@ -195,7 +237,11 @@ async function badRowsError(path: string, layout: RatingsFileLayout, rejected: r
   });
   const byLine = new Map(rejected.map((r) => [r.line, { line: r.line, text: describeReject(r, layout) }]));
   const shown = [...byLine.values(), ...refused].sort((a, b) => a.line - b.line).slice(0, MAX_REPORTED);
-  return badRows(path, byLine.size + builder.badRows, shown.map((s) => s.text));
+  return badRows(
+    path,
+    byLine.size + builder.badRows,
+    shown.map((s) => s.text),
+  );
 }
 
 function badRows(path: string, count: number, shown: readonly string[]) {
@@ -207,14 +253,18 @@ async function negativeWarning(path: string, layout: RatingsFileLayout, built: B
   const { count, firstRow } = built.negative;
   if (count === 0) return [];
   const line = (await lineOfRows(path, layout, [firstRow])).get(firstRow)?.line ?? '?';
-  return [`${path}: ${count.toLocaleString('en-US')} negative rating${count === 1 ? '' : 's'} (the first at line ${line}, column ${layout.columns.rating + 1}); a rating scale that excludes them refuses them`];
+  return [
+    `${path}: ${count.toLocaleString('en-US')} negative rating${count === 1 ? '' : 's'} (the first at line ${line}, column ${layout.columns.rating + 1}); a rating scale that excludes them refuses them`,
+  ];
 }
 
 /**
  * The entry for reading users' ratings files outside a warehouse (`recpipe train --ratings`,
  * predefined folds): one private in-memory DuckDB for the whole read, closed afterwards.
  */
-export async function withRatingsFileReader<T>(fn: (read: (path: string, opts?: RatingsBuilderOptions) => Promise<ReadRatingsResult>) => Promise<T>): Promise<T> {
+export async function withRatingsFileReader<T>(
+  fn: (read: (path: string, opts?: RatingsBuilderOptions) => Promise<ReadRatingsResult>) => Promise<T>,
+): Promise<T> {
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
   try {

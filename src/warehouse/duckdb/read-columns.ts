@@ -63,7 +63,8 @@ function fill(target: ColumnArray, vector: ItemSource, offset: number, n: number
   for (let i = 0; i < n; i++) {
     const v = vector.getItem(i) as number | null;
     if (v === null) {
-      if (nullAs === null) throw invalid(`column ${request.name} of ${quoteTableName(table)} has a NULL at row ${offset + i + 1}; cannot read it as int32`);
+      if (nullAs === null)
+        throw invalid(`column ${request.name} of ${quoteTableName(table)} has a NULL at row ${offset + i + 1}; cannot read it as int32`);
       numeric[offset + i] = nullAs;
     } else {
       numeric[offset + i] = v;

@@ -8,7 +8,12 @@ describe('JS scalar functions in DuckDB', () => {
   const seen: { database: string | null; schema: string | null }[] = [];
   before(async () => {
     wh = await openDuckDbWarehouse();
-    await wh.registerFunction({ name: 'echo_text', parameters: ['ANY'], returns: 'VARCHAR', invoke: ([xs]) => xs.map((x) => (x === null ? null : `<${String(x)}>`)) });
+    await wh.registerFunction({
+      name: 'echo_text',
+      parameters: ['ANY'],
+      returns: 'VARCHAR',
+      invoke: ([xs]) => xs.map((x) => (x === null ? null : `<${String(x)}>`)),
+    });
     await wh.registerFunction({
       name: 'where_am_i',
       parameters: [],
@@ -30,10 +35,23 @@ describe('JS scalar functions in DuckDB', () => {
   after(() => wh.close());
 
   it('hands every row its own value: repeated, long, short, unicode and NULL strings', async () => {
-    const values = ['a-long-endpoint-name-v1', 'a-long-endpoint-name-v1', 'short', null, 'short', 'a-long-endpoint-name-v2', 'ünï-cödé-string-of-length', null, 'a-long-endpoint-name-v2'];
+    const values = [
+      'a-long-endpoint-name-v1',
+      'a-long-endpoint-name-v1',
+      'short',
+      null,
+      'short',
+      'a-long-endpoint-name-v2',
+      'ünï-cödé-string-of-length',
+      null,
+      'a-long-endpoint-name-v2',
+    ];
     const rows = values.map((v, i) => `(${i}, ${v === null ? 'NULL' : `'${v}'`})`).join(', ');
     const r = await wh.run(`SELECT echo_text(s) FROM (VALUES ${rows}) t(i, s) ORDER BY i`);
-    assert.deepEqual(r.rows.map((row) => row[0]), values.map((v) => (v === null ? null : `<${v}>`)));
+    assert.deepEqual(
+      r.rows.map((row) => row[0]),
+      values.map((v) => (v === null ? null : `<${v}>`)),
+    );
   });
 
   it('converts numbers, bigints and decimals to plain values', async () => {

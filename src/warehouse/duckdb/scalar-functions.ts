@@ -1,4 +1,15 @@
-import { BIGINT, DOUBLE, DuckDBScalarFunction, DuckDBTypeId, DuckDBVarCharType, VARCHAR, ANY, type DuckDBConnection, type DuckDBType, type DuckDBVector } from '@duckdb/node-api';
+import {
+  BIGINT,
+  DOUBLE,
+  DuckDBScalarFunction,
+  DuckDBTypeId,
+  DuckDBVarCharType,
+  VARCHAR,
+  ANY,
+  type DuckDBConnection,
+  type DuckDBType,
+  type DuckDBVector,
+} from '@duckdb/node-api';
 import { duckdbCall } from './errors.js';
 import type { FunctionArg, FunctionCallContext, FunctionValueType, ScalarFunctionSpec } from '../warehouse.js';
 
@@ -34,14 +45,20 @@ function readColumn(vector: DuckDBVector, rows: number): FunctionArg[] {
     return column;
   }
   let previous: FunctionArg = null;
-  let a = -1, b = -1, c = -1, d = -1;
+  let a = -1,
+    b = -1,
+    c = -1,
+    d = -1;
   for (let r = 0; r < rows; r++) {
     if (!validity.itemValid(r)) {
       column[r] = null;
       continue;
     }
     const o = r * 16;
-    const w = view.getUint32(o, true), x = view.getUint32(o + 4, true), y = view.getUint32(o + 8, true), z = view.getUint32(o + 12, true);
+    const w = view.getUint32(o, true),
+      x = view.getUint32(o + 4, true),
+      y = view.getUint32(o + 8, true),
+      z = view.getUint32(o + 12, true);
     if (w !== a || x !== b || y !== c || z !== d || previous === null) {
       previous = vector.getItem(r) as string;
       a = w;

@@ -10,7 +10,11 @@ import type { CsvFileOutcome, CsvLoadRequest } from '../warehouse.js';
  * a hard link, or a copy across file systems — and remove it afterwards. Outcomes and errors name the
  * original files.
  */
-export async function stagedLoad(stagingDir: string, req: CsvLoadRequest, load: (req: CsvLoadRequest) => Promise<CsvFileOutcome[]>): Promise<CsvFileOutcome[]> {
+export async function stagedLoad(
+  stagingDir: string,
+  req: CsvLoadRequest,
+  load: (req: CsvLoadRequest) => Promise<CsvFileOutcome[]>,
+): Promise<CsvFileOutcome[]> {
   const dir = join(stagingDir, randomBytes(8).toString('hex'));
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const original = new Map<string, string>();

@@ -49,7 +49,11 @@ function objectToJsonSafe(value: Exclude<DuckDBValue, null | string | number | b
   ) {
     return value.toString().replace(' ', 'T');
   }
-  if (value instanceof DuckDBTimestampTZValue) return value.toString().replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00');
+  if (value instanceof DuckDBTimestampTZValue)
+    return value
+      .toString()
+      .replace(' ', 'T')
+      .replace(/([+-]\d\d)$/, '$1:00');
   if (value instanceof DuckDBListValue || value instanceof DuckDBArrayValue) return value.items.map((v) => toJsonSafe(v));
   if (value instanceof DuckDBStructValue) {
     return Object.fromEntries(Object.entries(value.entries).map(([k, v]) => [k, toJsonSafe(v)]));

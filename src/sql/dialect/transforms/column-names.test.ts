@@ -7,7 +7,10 @@ describe('column names', { timeout: 60_000 }, () => {
     withEngine(async (engine, session) => {
       await engine.execute(session, 'create database d');
       const r = await sql(engine, session, `select 1 + 1, upper('a'), 'x' y union all select 3, 'b', 'z'`);
-      assert.deepEqual(r.columns.map((c) => c.name), ['1 + 1', "UPPER('a')", 'Y']);
+      assert.deepEqual(
+        r.columns.map((c) => c.name),
+        ['1 + 1', "UPPER('a')", 'Y'],
+      );
       const inner = await sql(engine, session, 'select * from (select 1 + 2) s');
       assert.equal(inner.rows[0][0], 3);
     }));

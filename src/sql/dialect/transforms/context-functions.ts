@@ -19,7 +19,11 @@ const VALUES: Record<string, (tc: TransformContext) => string | null> = {
 
 /** Functions DuckDB knows under another name or form. */
 // The parser's DuckDB output writes now() as CURRENT_TIMESTAMP(), which DuckDB does not know; GET_CURRENT_TIMESTAMP() passes through.
-const RENAMED: Record<string, string> = { getdate: 'SYSDATE()', current_timestamp: 'get_current_timestamp()', now: 'get_current_timestamp()' };
+const RENAMED: Record<string, string> = {
+  getdate: 'SYSDATE()',
+  current_timestamp: 'get_current_timestamp()',
+  now: 'get_current_timestamp()',
+};
 
 export function contextFunctions(ast: Node, tc: TransformContext): void {
   rewrite(ast, (node) => {

@@ -5,7 +5,10 @@ import { sql, withEngine } from '../../../../tests/support/temp-engine.js';
 describe('date arithmetic', { timeout: 60_000 }, () => {
   it('adds negative and computed amounts with DATEADD / TIMESTAMPADD', () =>
     withEngine(async (engine, session) => {
-      await engine.execute(session, `create database d; create table e (ts timestamp_ntz, n int); insert into e values ('2024-03-04 05:06:07', 2)`);
+      await engine.execute(
+        session,
+        `create database d; create table e (ts timestamp_ntz, n int); insert into e values ('2024-03-04 05:06:07', 2)`,
+      );
       const r = await sql(engine, session, 'select dateadd(day, -7, ts) a, timestampadd(hour, n * 2, ts) b, dateadd(day, 1, ts) c from e');
       assert.deepEqual(r.rows, [['2024-02-26T05:06:07', '2024-03-04T09:06:07', '2024-03-05T05:06:07']]);
     }));

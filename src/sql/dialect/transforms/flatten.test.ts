@@ -9,26 +9,61 @@ describe('FLATTEN', { timeout: 60_000 }, () => {
   it('reads the guide recommendations back with lateral flatten(input => …)', () =>
     withEngine(async (engine, session) => {
       await engine.execute(session, RECS);
-      const r = await sql(engine, session, 'select r.userid, f.value::int from recs r, lateral flatten(input => r.recommendations) f order by 1, 2');
-      assert.deepEqual(r.columns.map((c) => c.name), ['USERID', 'F.VALUE::INT']);
-      assert.deepEqual(r.rows, [[1, 10], [1, 20], [1, 30], [2, 40]]);
+      const r = await sql(
+        engine,
+        session,
+        'select r.userid, f.value::int from recs r, lateral flatten(input => r.recommendations) f order by 1, 2',
+      );
+      assert.deepEqual(
+        r.columns.map((c) => c.name),
+        ['USERID', 'F.VALUE::INT'],
+      );
+      assert.deepEqual(r.rows, [
+        [1, 10],
+        [1, 20],
+        [1, 30],
+        [2, 40],
+      ]);
     }));
 
   it('has Snowflake columns SEQ, KEY, PATH, INDEX, VALUE, THIS for arrays and objects, and follows PATH', () =>
     withEngine(async (engine, session) => {
       await engine.execute(session, 'create database d');
       const arr = await sql(engine, session, 'select * from table(flatten([1, 2])) order by index');
-      assert.deepEqual(arr.columns.map((c) => c.name), ['SEQ', 'KEY', 'PATH', 'INDEX', 'VALUE', 'THIS']);
-      assert.deepEqual(arr.rows.map((r) => r.slice(1)), [[null, '[0]', 0, 1, [1, 2]], [null, '[1]', 1, 2, [1, 2]]]);
-      const obj = await sql(engine, session, `select key, index, path from lateral flatten(input => parse_json('{"a":1,"b":2}')) order by key`);
-      assert.deepEqual(obj.rows, [['a', null, 'a'], ['b', null, 'b']]);
-      const path = await sql(engine, session, `select f.value::int v from table(flatten(input => parse_json('{"items":[3,4]}'), path => 'items')) f order by 1`);
+      assert.deepEqual(
+        arr.columns.map((c) => c.name),
+        ['SEQ', 'KEY', 'PATH', 'INDEX', 'VALUE', 'THIS'],
+      );
+      assert.deepEqual(
+        arr.rows.map((r) => r.slice(1)),
+        [
+          [null, '[0]', 0, 1, [1, 2]],
+          [null, '[1]', 1, 2, [1, 2]],
+        ],
+      );
+      const obj = await sql(
+        engine,
+        session,
+        `select key, index, path from lateral flatten(input => parse_json('{"a":1,"b":2}')) order by key`,
+      );
+      assert.deepEqual(obj.rows, [
+        ['a', null, 'a'],
+        ['b', null, 'b'],
+      ]);
+      const path = await sql(
+        engine,
+        session,
+        `select f.value::int v from table(flatten(input => parse_json('{"items":[3,4]}'), path => 'items')) f order by 1`,
+      );
       assert.deepEqual(path.rows, [[3], [4]]);
     }));
 
   it('refuses OUTER and RECURSIVE by name', () =>
     withEngine(async (engine, session) => {
       await engine.execute(session, RECS);
-      await assert.rejects(sql(engine, session, 'select * from recs r, lateral flatten(input => r.recommendations, outer => true) f'), /FLATTEN with OUTER => TRUE is not supported/);
+      await assert.rejects(
+        sql(engine, session, 'select * from recs r, lateral flatten(input => r.recommendations, outer => true) f'),
+        /FLATTEN with OUTER => TRUE is not supported/,
+      );
     }));
 });

@@ -28,7 +28,8 @@ export function flatten(ast: Node): void {
   });
 }
 
-const isTableFlatten = (n: Node): boolean => lowerName(n) === 'table' && n.function.args.length === 1 && lowerName(n.function.args[0]) === 'flatten';
+const isTableFlatten = (n: Node): boolean =>
+  lowerName(n) === 'table' && n.function.args.length === 1 && lowerName(n.function.args[0]) === 'flatten';
 
 function flattenItem(call: Node, alias: string | null): Node {
   const named = new Map<string, Node>();
@@ -40,7 +41,8 @@ function flattenItem(call: Node, alias: string | null): Node {
   if (!input) throw compilation('INVALID_ARGUMENT', 'FLATTEN needs an INPUT argument');
   for (const flag of ['outer', 'recursive']) {
     const v = named.get(flag);
-    if (v && !(kindOf(v) === 'boolean' && v.boolean.value === false)) throw compilation('INVALID_ARGUMENT', `FLATTEN with ${flag.toUpperCase()} => TRUE is not supported`);
+    if (v && !(kindOf(v) === 'boolean' && v.boolean.value === false))
+      throw compilation('INVALID_ARGUMENT', `FLATTEN with ${flag.toUpperCase()} => TRUE is not supported`);
   }
   const path = named.get('path');
   const item = fromItem('rp_flatten(__0, __1) AS F', input, stringLiteral(path ? jsonPath(path) : '$'));

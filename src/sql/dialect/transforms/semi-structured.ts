@@ -29,7 +29,8 @@ export function semiStructured(ast: Node): void {
       case 'cast':
       case 'try_cast': {
         const c = node[kind];
-        if (c.to?.data_type === 'custom' && c.to.name === 'VARCHAR' && (variants.has(c.this) || kindOf(c.this) === 'column')) return expr('rp_text(__0)', c.this);
+        if (c.to?.data_type === 'custom' && c.to.name === 'VARCHAR' && (variants.has(c.this) || kindOf(c.this) === 'column'))
+          return expr('rp_text(__0)', c.this);
         return undefined;
       }
       case 'array_func':
@@ -41,7 +42,8 @@ export function semiStructured(ast: Node): void {
       case 'parse_json':
         return variant(expr('parse_json(__0)', node.parse_json.this));
       case 'aggregate_function':
-        if (String(node.aggregate_function.name).toLowerCase() !== 'object_agg' || node.aggregate_function.args.length !== 2) return undefined;
+        if (String(node.aggregate_function.name).toLowerCase() !== 'object_agg' || node.aggregate_function.args.length !== 2)
+          return undefined;
         return variant(expr('rp_object_agg(__0, __1)', ...node.aggregate_function.args));
       case 'function':
         return functionCall(node, variants, variant);
@@ -62,7 +64,9 @@ function functionCall(node: Node, variants: WeakSet<Node>, variant: (n: Node) =>
       return variant(objectOf(pairs(args), true));
     case 'get':
       if (args.length !== 2 || kindOf(args[1]) !== 'literal') return undefined;
-      return variant(get(args[0], args[1].literal.literal_type === 'number' ? `$[${args[1].literal.value}]` : `$.${quoteKey(args[1].literal.value)}`));
+      return variant(
+        get(args[0], args[1].literal.literal_type === 'number' ? `$[${args[1].literal.value}]` : `$.${quoteKey(args[1].literal.value)}`),
+      );
     case 'get_path':
       if (args.length !== 2 || kindOf(args[1]) !== 'literal') return undefined;
       return variant(get(args[0], jsonPath(args[1])));

@@ -5,8 +5,15 @@ import { sql, withEngine } from '../../../../tests/support/temp-engine.js';
 describe('table names', { timeout: 60_000 }, () => {
   it('resolves one-, two- and three-part names against the session; CTE names are not tables', () =>
     withEngine(async (engine, session) => {
-      await engine.execute(session, `create database d; create schema other; create table other.t (x int); insert into other.t values (1); use schema public; create table t (x int); insert into t values (2)`);
-      const r = await sql(engine, session, 'with t as (select 3 as x) select (select x from t) a, (select x from other.t) b, (select x from d.public.t) c');
+      await engine.execute(
+        session,
+        `create database d; create schema other; create table other.t (x int); insert into other.t values (1); use schema public; create table t (x int); insert into t values (2)`,
+      );
+      const r = await sql(
+        engine,
+        session,
+        'with t as (select 3 as x) select (select x from t) a, (select x from other.t) b, (select x from d.public.t) c',
+      );
       assert.deepEqual(r.rows, [[3, 1, 2]]);
     }));
 

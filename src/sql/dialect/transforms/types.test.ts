@@ -6,8 +6,15 @@ describe('type mapping', { timeout: 60_000 }, () => {
   it('casts to Snowflake types through their DuckDB storage types', () =>
     withEngine(async (engine, session) => {
       await engine.execute(session, 'create database d');
-      const r = await sql(engine, session, `select '7'::int i, cast('1.257' as number(10,2)) n, '2024-01-02 03:04:05'::timestamp_ntz t, 2.5::float f, 42::variant v, 42::varchar(20) s`);
-      assert.deepEqual(r.columns.map((c) => c.type), ['NUMBER', 'NUMBER', 'TIMESTAMP_NTZ', 'FLOAT', 'VARIANT', 'VARCHAR']);
+      const r = await sql(
+        engine,
+        session,
+        `select '7'::int i, cast('1.257' as number(10,2)) n, '2024-01-02 03:04:05'::timestamp_ntz t, 2.5::float f, 42::variant v, 42::varchar(20) s`,
+      );
+      assert.deepEqual(
+        r.columns.map((c) => c.type),
+        ['NUMBER', 'NUMBER', 'TIMESTAMP_NTZ', 'FLOAT', 'VARIANT', 'VARCHAR'],
+      );
       assert.deepEqual(r.rows, [[7, 1.26, '2024-01-02T03:04:05', 2.5, 42, '42']]);
     }));
 

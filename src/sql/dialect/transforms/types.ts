@@ -5,9 +5,23 @@ import { tokenize } from '../../tokens.js';
 
 /** The parser's type kinds whose Snowflake name is known without asking it to render the type. */
 const NAMES: Record<string, string> = {
-  int: 'INT', big_int: 'BIGINT', small_int: 'SMALLINT', tiny_int: 'TINYINT', integer: 'INTEGER',
-  double: 'DOUBLE', float: 'FLOAT', real: 'REAL', boolean: 'BOOLEAN', date: 'DATE', time: 'TIME',
-  text: 'TEXT', var_char: 'VARCHAR', char: 'CHAR', string: 'STRING', binary: 'BINARY', var_binary: 'VARBINARY',
+  int: 'INT',
+  big_int: 'BIGINT',
+  small_int: 'SMALLINT',
+  tiny_int: 'TINYINT',
+  integer: 'INTEGER',
+  double: 'DOUBLE',
+  float: 'FLOAT',
+  real: 'REAL',
+  boolean: 'BOOLEAN',
+  date: 'DATE',
+  time: 'TIME',
+  text: 'TEXT',
+  var_char: 'VARCHAR',
+  char: 'CHAR',
+  string: 'STRING',
+  binary: 'BINARY',
+  var_binary: 'VARBINARY',
 };
 
 /** The Snowflake type a parsed type node stands for (`NUMBER(10,2)`, `TIMESTAMPNTZ` …). */
