@@ -48,11 +48,15 @@ export function resolveConfig(flags: ConfigFlags, env: Environment, cwd: string)
   return { home: resolve(cwd, home), port, host };
 }
 
-/** The one place recpipe reads `process.env`. A named home must exist unless `createHome` is set. */
+/**
+ * The one place recpipe reads `process.env`. The configured default home (`./recpipe-data`, or
+ * `$RECPIPE_HOME`, where a user sets theirs) is made when first used; a `--home` naming any other
+ * directory must exist unless `createHome` is set, so a mistyped path is an error, not a new empty home.
+ */
 export function loadConfig(flags: ConfigFlags = {}): RecpipeConfig {
   const config = resolveConfig(flags, process.env, process.cwd());
-  const named = pick(flags.home, process.env[ENV.home]) !== undefined;
-  if (named && flags.createHome !== true && !existsSync(config.home)) {
+  const configured = resolveConfig({}, process.env, process.cwd()).home;
+  if (config.home !== configured && flags.createHome !== true && !existsSync(config.home)) {
     throw notFound(`no recpipe home at ${config.home}; pass --create-home to make one`, { home: config.home });
   }
   return config;
@@ -60,7 +64,7 @@ export function loadConfig(flags: ConfigFlags = {}): RecpipeConfig {
 
 export const CREATE_HOME_OPTION = [
   '--create-home',
-  'make the data directory given by --home or $RECPIPE_HOME if it does not exist',
+  'make the data directory given by --home if it does not exist (the default home, ./recpipe-data or $RECPIPE_HOME, is made when first used)',
 ] as const;
 
 /** The API key a client presents: --key, else RECPIPE_API_KEY, else none (the CLI then uses the home's owner token). */

@@ -29,6 +29,14 @@ describe('recpipe sql / server / load (child processes)', { timeout: 120_000 }, 
     assert.ok(!existsSync(typo), 'a mistyped home is not created');
   });
 
+  it('makes the configured default home ($RECPIPE_HOME) when first used, named by --home or not', async () => {
+    const configured = join(dir, 'configured');
+    const r = await run(['sql', '--home', configured, '-q', 'select 1 as one', '--format', 'csv'], { env: { RECPIPE_HOME: configured } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'ONE\n1\n');
+    assert.ok(existsSync(configured));
+  });
+
   it('runs -q in-process on a home with no server, printing csv', async () => {
     const r = await recpipe([
       'sql',
