@@ -69,18 +69,13 @@ export class TaskScheduler implements TaskControl {
       if (root.state !== 'started' || root.schedule === null || root.predecessors.length > 0) continue;
       const at = pending.get(root.id);
       if (at !== undefined && at < now - (opts.missedAfterMs ?? 1000)) {
-        await s.record({
-          id: randomUUID(),
-          task: root,
-          state: 'SKIPPED',
-          scheduledTime: at,
-          runId: at,
-          rootTaskId: root.id,
-          scheduledFrom: 'SCHEDULE',
-          attempt: 1,
-          completedTime: now,
-          errorMessage: `missed: no recpipe process owned the home at ${new Date(at).toISOString()}; missed runs are not replayed`,
-        });
+        await s.skipScheduled(
+          randomUUID(),
+          root,
+          at,
+          now,
+          `missed: no recpipe process owned the home at ${new Date(at).toISOString()}; missed runs are not replayed`,
+        );
         await s.arm(root, s.scheduleOf(root).next(now));
       } else {
         await s.arm(root, at ?? s.scheduleOf(root).next(now));
@@ -347,19 +342,14 @@ export class TaskScheduler implements TaskControl {
     for (let i = 0; next <= now && i < 1000; i++) next = schedule.next(next);
     if (next <= now) next = schedule.next(now);
     if (!root.allowOverlapping && (this.runningGraphs.get(rootId) ?? 0) > 0) {
-      await this.record({
-        id: historyId,
-        task: root,
-        state: 'SKIPPED',
-        scheduledTime: at,
-        runId: at,
-        rootTaskId: root.id,
-        scheduledFrom: 'SCHEDULE',
-        attempt: 1,
-        completedTime: now,
-        nextScheduledTime: next,
-        errorMessage: 'the previous run of this task graph was still executing (ALLOW_OVERLAPPING_EXECUTION = FALSE)',
-      });
+      await this.skipScheduled(
+        historyId,
+        root,
+        at,
+        now,
+        'the previous run of this task graph was still executing (ALLOW_OVERLAPPING_EXECUTION = FALSE)',
+        next,
+      );
       await this.arm(root, next);
       return;
     }
@@ -496,6 +486,30 @@ export class TaskScheduler implements TaskControl {
         `SUSPENDED_DUE_TO_ERRORS: ${count} consecutive failed runs (SUSPEND_TASK_AFTER_NUM_FAILURES = ${root.suspendAfterFailures})`,
       );
     }
+  }
+
+  /** A scheduled run of a graph that did not start: SKIPPED in history, with the reason. */
+  private skipScheduled(
+    id: string,
+    root: TaskDefinition,
+    at: number,
+    now: number,
+    errorMessage: string,
+    nextScheduledTime?: number,
+  ): Promise<void> {
+    return this.record({
+      id,
+      task: root,
+      state: 'SKIPPED',
+      scheduledTime: at,
+      runId: at,
+      rootTaskId: root.id,
+      scheduledFrom: 'SCHEDULE',
+      attempt: 1,
+      completedTime: now,
+      ...(nextScheduledTime === undefined ? {} : { nextScheduledTime }),
+      errorMessage,
+    });
   }
 
   private record(h: HistoryRow): Promise<void> {

@@ -3,6 +3,7 @@ import type { SecurableObject } from '../../access/index.js';
 import { displayName, type TableName } from '../../warehouse/index.js';
 import { loadDialect, parse, statementObjects } from '../dialect/index.js';
 import type { ExecContext } from '../context.js';
+import { PASSTHROUGH } from './passthrough.js';
 import { objectMissing } from '../errors.js';
 import { resolveTableName, SYSTEM_DATABASE } from '../identifiers.js';
 import type { Statement } from '../tokens.js';
@@ -17,18 +18,12 @@ const WRITE_NEEDS: Record<string, readonly string[]> = {
   ALTER: ['OWNERSHIP'],
 };
 
-/** Statements whose tables recpipe checks here, by first word (recpipe's own statements check in their handlers). */
+/**
+ * Statements whose tables recpipe checks here, by first word: what passes through to DuckDB, less
+ * transaction control, plus CREATE and DROP (recpipe's own statements check in their handlers).
+ */
 export const CHECKED_VERBS = new Set([
-  'SELECT',
-  'WITH',
-  'VALUES',
-  '(',
-  'INSERT',
-  'UPDATE',
-  'DELETE',
-  'TRUNCATE',
-  'MERGE',
-  'ALTER',
+  ...[...PASSTHROUGH].filter((v) => !['BEGIN', 'START', 'COMMIT', 'ROLLBACK'].includes(v)),
   'CREATE',
   'DROP',
 ]);
