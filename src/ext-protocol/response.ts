@@ -35,6 +35,6 @@ export function encodeResponse(rowNumbers: readonly number[], values: readonly u
 /** A batch over Snowflake's size limit: the HTTP edge answers 413 (the limit is per batch, so a retry of the same batch cannot succeed). */
 export class PayloadTooLarge extends RecpipeError {
   constructor(message: string) {
-    super('RESOURCE_EXHAUSTED', message);
+    super('RESOURCE_EXHAUSTED', message, { httpStatus: 413 });
   }
 }

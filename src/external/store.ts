@@ -1,4 +1,4 @@
-import type { Warehouse } from '../warehouse/index.js';
+import { rowRecords, type Warehouse } from '../warehouse/index.js';
 import type { ApiIntegration, Compression, ExternalFunction } from './records.js';
 
 /**
@@ -33,19 +33,19 @@ export class ExternalStore {
       `SELECT NAME, PROVIDER, ROLE_ARN, API_KEY_SECRET, ENABLED, ALLOWED_PREFIXES, BLOCKED_PREFIXES, IAM_USER_ARN, EXTERNAL_ID, OWNER, COMMENT, CREATED_ON
          FROM ${T('API_INTEGRATIONS')} ORDER BY NAME`,
     );
-    return r.rows.map((row) => ({
-      name: String(row[0]),
-      provider: String(row[1]),
-      roleArn: str(row[2]),
-      apiKeySecret: str(row[3]),
-      enabled: row[4] === true,
-      allowedPrefixes: row[5] as string[],
-      blockedPrefixes: row[6] as string[],
-      iamUserArn: String(row[7]),
-      externalId: String(row[8]),
-      owner: String(row[9]),
-      comment: str(row[10]),
-      createdOn: String(row[11]),
+    return rowRecords(r).map((row) => ({
+      name: String(row.NAME),
+      provider: String(row.PROVIDER),
+      roleArn: str(row.ROLE_ARN),
+      apiKeySecret: str(row.API_KEY_SECRET),
+      enabled: row.ENABLED === true,
+      allowedPrefixes: row.ALLOWED_PREFIXES as string[],
+      blockedPrefixes: row.BLOCKED_PREFIXES as string[],
+      iamUserArn: String(row.IAM_USER_ARN),
+      externalId: String(row.EXTERNAL_ID),
+      owner: String(row.OWNER),
+      comment: str(row.COMMENT),
+      createdOn: String(row.CREATED_ON),
     }));
   }
 
@@ -80,22 +80,22 @@ export class ExternalStore {
       `SELECT DATABASE_NAME, SCHEMA_NAME, NAME, ARG_NAMES, ARG_TYPES, RETURNS_NOT_NULL, NULL_ON_NULL_INPUT, INTEGRATION, URL, HEADERS,
               MAX_BATCH_ROWS, COMPRESSION, OWNER, COMMENT, CREATED_ON FROM ${T('EXTERNAL_FUNCTIONS')} ORDER BY DATABASE_NAME, SCHEMA_NAME, NAME, ARITY`,
     );
-    return r.rows.map((row) => ({
-      database: String(row[0]),
-      schema: String(row[1]),
-      name: String(row[2]),
-      argNames: row[3] as string[],
-      argTypes: row[4] as string[],
-      returnsNotNull: row[5] === true,
-      nullOnNullInput: row[6] === true,
-      integration: String(row[7]),
-      url: String(row[8]),
-      headers: row[9] as Record<string, string>,
-      maxBatchRows: row[10] === null ? null : Number(row[10]),
-      compression: String(row[11]) as Compression,
-      owner: String(row[12]),
-      comment: str(row[13]),
-      createdOn: String(row[14]),
+    return rowRecords(r).map((row) => ({
+      database: String(row.DATABASE_NAME),
+      schema: String(row.SCHEMA_NAME),
+      name: String(row.NAME),
+      argNames: row.ARG_NAMES as string[],
+      argTypes: row.ARG_TYPES as string[],
+      returnsNotNull: row.RETURNS_NOT_NULL === true,
+      nullOnNullInput: row.NULL_ON_NULL_INPUT === true,
+      integration: String(row.INTEGRATION),
+      url: String(row.URL),
+      headers: row.HEADERS as Record<string, string>,
+      maxBatchRows: row.MAX_BATCH_ROWS === null ? null : Number(row.MAX_BATCH_ROWS),
+      compression: String(row.COMPRESSION) as Compression,
+      owner: String(row.OWNER),
+      comment: str(row.COMMENT),
+      createdOn: String(row.CREATED_ON),
     }));
   }
 

@@ -5,7 +5,8 @@ import { Authenticator } from '../auth/index.js';
 import type { WarehouseLink } from '../external/index.js';
 import { requireCaller } from './authenticate.js';
 import { DEFAULT_LIMITS, type ServiceContext, type ServiceEngine, type ServiceLimits } from './context.js';
-import { toErrorResponse } from './http-errors.js';
+import { notFound, RecpipeError } from '../core/errors.js';
+import { sendError, toErrorResponse } from './http-errors.js';
 import { JobWatch } from './job-watch.js';
 import { routeAreas } from './routes/index.js';
 import { SessionStore } from './session-store.js';
@@ -60,13 +61,10 @@ export async function createService(engine: ServiceEngine, opts: ServiceOptions)
   requireCaller(app, ctx.auth);
   limitConcurrency(app, ctx.limits.maxConcurrent);
   app.setErrorHandler((error, request, reply) => {
-    const { status, body } = toErrorResponse(error);
-    if (status >= 500) request.log.error(error);
-    return reply.code(status).send(body);
+    if (toErrorResponse(error).status >= 500) request.log.error(error);
+    return sendError(reply, error);
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } }),
-  );
+  app.setNotFoundHandler((request, reply) => sendError(reply, notFound(`no route ${request.method} ${request.url.split('?')[0]}`)));
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -88,12 +86,10 @@ function limitConcurrency(app: FastifyInstance, max: number): void {
   app.addHook('onRequest', async (request, reply) => {
     if (!request.url.startsWith('/api/v1/') || request.url === '/api/v1/health') return;
     if (inFlight >= max) {
-      return reply
-        .code(429)
-        .header('retry-after', '1')
-        .send({
-          error: { code: 'RESOURCE_EXHAUSTED', message: `recpipe is serving ${inFlight} requests (limit ${max}); retry after 1 s` },
-        });
+      return sendError(
+        reply,
+        new RecpipeError('RESOURCE_EXHAUSTED', `recpipe is serving ${inFlight} requests (limit ${max}); retry after 1 s`),
+      );
     }
     inFlight++;
     reply.raw.once('close', () => inFlight--);

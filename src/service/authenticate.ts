@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Authenticator, Caller } from '../auth/index.js';
-import { toErrorResponse } from './http-errors.js';
+import { sendError } from './http-errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -20,8 +20,7 @@ export function requireCaller(app: FastifyInstance, auth: Authenticator): void {
     try {
       request.caller = auth.identify(request.headers);
     } catch (e) {
-      const { status, body } = toErrorResponse(e);
-      return reply.code(status).header('www-authenticate', 'Bearer').send(body);
+      return sendError(reply, e);
     }
   });
 }

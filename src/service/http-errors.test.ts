@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import Fastify from 'fastify';
 import { RecpipeError, type ErrorCode } from '../core/errors.js';
 import { errorReply } from '../serving/http-reply.js';
 import { ERROR_CODES, ERROR_STATUS } from '../util/error-status.js';
-import { toErrorResponse } from './http-errors.js';
+import { sendError, toErrorResponse } from './http-errors.js';
 
 describe('toErrorResponse', () => {
   it('maps every error code through the one status table, as the model server does', () => {
@@ -32,5 +33,24 @@ describe('toErrorResponse', () => {
       status: 500,
       body: { error: { code: 'INTERNAL', message: 'internal error: boom' } },
     });
+  });
+});
+
+describe('sendError', () => {
+  it('is the one error reply: status from the table, the error body, Retry-After with 429 and a Bearer challenge with 401', async () => {
+    const app = Fastify();
+    app.get('/:code', async (request, reply) => sendError(reply, new RecpipeError((request.params as { code: ErrorCode }).code, 'no')));
+    try {
+      for (const code of ERROR_CODES) {
+        const res = await app.inject({ method: 'GET', url: `/${code}` });
+        assert.equal(res.statusCode, ERROR_STATUS[code].http, code);
+        assert.match(String(res.headers['content-type']), /^application\/json/);
+        assert.deepEqual(res.json(), { error: { code, message: 'no' } });
+        assert.equal(res.headers['retry-after'], code === 'RESOURCE_EXHAUSTED' ? '1' : undefined, code);
+        assert.equal(res.headers['www-authenticate'], code === 'UNAUTHENTICATED' ? 'Bearer' : undefined, code);
+      }
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import { isRecpipeError, type ErrorCode } from '../core/errors.js';
 import { httpStatus } from '../util/error-status.js';
 
@@ -39,6 +40,18 @@ export function toErrorResponse(e: unknown): ErrorResponse {
   const status = err.statusCode ?? 500;
   if (status >= 400 && status < 500) return reply(status, codeForClientStatus(status), err.message);
   return reply(500, 'INTERNAL', `internal error: ${err.message}`);
+}
+
+/**
+ * The service's one error reply, for every route area (/api/v1, /ext, the runtime): the status from
+ * the error table, `{"error": {"code", "message"}}`, and the headers a status promises —
+ * Retry-After with 429 (every limit here frees within a second) and a Bearer challenge with 401.
+ */
+export function sendError(reply: FastifyReply, e: unknown): FastifyReply {
+  const { status, body } = toErrorResponse(e);
+  if (status === 429) reply.header('retry-after', '1');
+  if (status === 401) reply.header('www-authenticate', 'Bearer');
+  return reply.code(status).type('application/json').send(body);
 }
 
 /** Names the offending field: `body.sesionId is not a known field`, `body.sql must be string`. */

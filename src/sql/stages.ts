@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Warehouse } from '../warehouse/index.js';
+import { rowRecords, type Warehouse } from '../warehouse/index.js';
 import { SYSTEM_DATABASE } from './identifiers.js';
 
 /** A named stage: where COPY INTO may read files, and who owns it. */
@@ -46,7 +46,7 @@ export class StageStore {
   private async refresh(): Promise<void> {
     const r = await this.wh.run(`SELECT DATABASE_NAME, SCHEMA_NAME, NAME, URL, DIR, FILE_FORMAT, OWNER, COMMENT, CREATED_ON FROM ${T}`);
     this.cache = new Map(
-      r.rows.map((row) => {
+      rowRecords(r).map((row) => {
         const rec = recordOf(row);
         return [keyOf(rec.database, rec.schema, rec.name), rec];
       }),
@@ -100,17 +100,17 @@ export class StageStore {
   }
 }
 
-function recordOf(row: readonly unknown[]): StageRecord {
+function recordOf(row: Record<string, unknown>): StageRecord {
   const s = (v: unknown): string | null => (v === null ? null : String(v));
   return {
-    database: String(row[0]),
-    schema: String(row[1]),
-    name: String(row[2]),
-    url: s(row[3]),
-    dir: String(row[4]),
-    fileFormat: row[5] === null ? null : (JSON.parse(String(row[5])) as Record<string, unknown>),
-    owner: String(row[6]),
-    comment: s(row[7]),
-    createdOn: String(row[8]),
+    database: String(row.DATABASE_NAME),
+    schema: String(row.SCHEMA_NAME),
+    name: String(row.NAME),
+    url: s(row.URL),
+    dir: String(row.DIR),
+    fileFormat: row.FILE_FORMAT === null ? null : (JSON.parse(String(row.FILE_FORMAT)) as Record<string, unknown>),
+    owner: String(row.OWNER),
+    comment: s(row.COMMENT),
+    createdOn: String(row.CREATED_ON),
   };
 }

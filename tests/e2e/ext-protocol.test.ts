@@ -262,6 +262,7 @@ describe('Snowflake external-function protocol over HTTP (/ext/*)', () => {
     const big = `{"data":[[0,"movies","1","${'9'.repeat(10_000_100)}"]]}`;
     const res = await post('/ext/invoke', big);
     assert.equal(res.status, 413);
+    assert.equal(res.json().error.code, 'RESOURCE_EXHAUSTED');
     assert.match(res.json().error.message, /limit/i);
     const bomb = gzipSync(Buffer.alloc(11_000_000, 32));
     const inflated = await post('/ext/invoke', bomb, { 'content-encoding': 'gzip' });
@@ -274,6 +275,9 @@ describe('Snowflake external-function protocol over HTTP (/ext/*)', () => {
     const none = await call(base, 'POST', '/ext/invoke', json, body);
     assert.equal(none.status, 401);
     assert.equal(none.headers['www-authenticate'], 'Bearer');
+    assert.match(none.headers['content-type'] ?? '', /^application\/json/);
+    assert.deepEqual(Object.keys(none.json()), ['error'], 'errors have the one shape of the service');
+    assert.equal(none.json().error.code, 'UNAUTHENTICATED');
     assert.match(none.json().error.message, /API key is required/);
     const wrong = await call(base, 'POST', '/ext/invoke', { ...json, authorization: `Bearer ${admin.slice(0, -2)}xx` }, body);
     assert.equal(wrong.status, 401);
@@ -281,6 +285,8 @@ describe('Snowflake external-function protocol over HTTP (/ext/*)', () => {
     assert.equal(bearer.status, 200);
     const reader = await call(base, 'POST', '/ext/invoke', { ...json, 'x-api-key': publicKey }, body);
     assert.equal(reader.status, 403);
+    assert.deepEqual(Object.keys(reader.json().error), ['code', 'message']);
+    assert.equal(reader.json().error.code, 'PERMISSION_DENIED');
     assert.match(reader.json().error.message, /role PUBLIC, which lacks USAGE on function INVOKE_MODEL/);
     await engine.execute(engine.createSession(), 'grant usage on function invoke_model(varchar, varchar, varchar) to role public');
     assert.equal(
@@ -361,7 +367,10 @@ describe('/ext limits: back-pressure, slow batches, the response size limit', ()
     const busy = await call(base, 'POST', '/ext/invoke', { ...json, 'x-api-key': key }, body);
     assert.equal(busy.status, 429);
     assert.equal(busy.headers['retry-after'], '1');
-    assert.match(busy.json().error.message, /limit 1/);
+    assert.match(busy.headers['content-type'] ?? '', /^application\/json/);
+    assert.deepEqual(busy.json(), {
+      error: { code: 'RESOURCE_EXHAUSTED', message: 'recpipe is serving 1 external-function requests (limit 1); retry after 1 s' },
+    });
     held.end(body.slice(5));
     assert.equal(await heldAnswer, 200);
     assert.equal((await call(base, 'POST', '/ext/invoke', { ...json, 'x-api-key': key }, body)).status, 200, 'the slot is free again');

@@ -17,7 +17,7 @@ import {
 } from '../../ext-protocol/index.js';
 import type { ServiceContext } from '../context.js';
 import { externalFunctions, type ExternalCall, type ExternalFunction } from '../handlers/external-functions.js';
-import { toErrorResponse } from '../http-errors.js';
+import { sendError, toErrorResponse } from '../http-errors.js';
 import type { RouteArea } from './route-area.js';
 
 export interface ExternalFunctionOptions {
@@ -71,25 +71,21 @@ function registerExt(app: FastifyInstance, ctx: ServiceContext, opts: ExternalFu
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: maxRequest }, (_req, body, done) => done(null, body));
   app.setErrorHandler((error, _request, reply) => {
     const tooLarge = (error as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE';
-    const { status, body } = extErrorResponse(
+    return sendError(
+      reply,
       tooLarge ? new PayloadTooLarge(`the request body is over ${maxRequest} bytes, Snowflake's 10 MB batch limit`) : error,
     );
-    return reply.code(status).send(body);
   });
 
   const admit =
     (fn: ExternalFunction) =>
     async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+      // Refusals are thrown, so they leave through the area's error handler and the service's one error reply.
       if (inFlight >= maxInFlight) {
-        return reply
-          .code(429)
-          .header('retry-after', '1')
-          .send(
-            errorBody(
-              'RESOURCE_EXHAUSTED',
-              `recpipe is serving ${inFlight} external-function requests (limit ${maxInFlight}); retry after 1 s`,
-            ),
-          );
+        throw new RecpipeError(
+          'RESOURCE_EXHAUSTED',
+          `recpipe is serving ${inFlight} external-function requests (limit ${maxInFlight}); retry after 1 s`,
+        );
       }
       inFlight++;
       reply.raw.once('close', () => inFlight--);
@@ -97,14 +93,10 @@ function registerExt(app: FastifyInstance, ctx: ServiceContext, opts: ExternalFu
       const caller = callerOf(request);
       const fnName = fn.signature.name.toUpperCase();
       if (!usage(caller.role, fnName)) {
-        return reply
-          .code(403)
-          .send(
-            errorBody(
-              'PERMISSION_DENIED',
-              `API key '${caller.name}' has role ${caller.role}, which lacks USAGE on function ${fnName}; grant usage on it to role ${caller.role} or use another key`,
-            ),
-          );
+        throw new RecpipeError(
+          'PERMISSION_DENIED',
+          `API key '${caller.name}' has role ${caller.role}, which lacks USAGE on function ${fnName}; grant usage on it to role ${caller.role} or use another key`,
+        );
       }
     };
 
@@ -185,14 +177,9 @@ async function answer(
     const numeric = values.every((v) => typeof v === 'number' || v === null);
     return { status: 200, body: encodeResponse(batch.rowNumbers, values, maxBytes), numeric };
   } catch (e) {
-    const { status, body: err } = extErrorResponse(e);
+    const { status, body: err } = toErrorResponse(e);
     return { status, body: JSON.stringify(err) };
   }
-}
-
-function extErrorResponse(e: unknown): { status: number; body: unknown } {
-  if (e instanceof PayloadTooLarge) return { status: 413, body: errorBody(e.code, e.message) };
-  return toErrorResponse(e);
 }
 
 function settledWithin(work: Promise<StoredAnswer>, ms: number): Promise<StoredAnswer | undefined> {
@@ -236,8 +223,4 @@ function send(request: FastifyRequest, reply: FastifyReply, a: StoredAnswer): Fa
       .send(gzipSync(a.body, a.numeric ? HUFFMAN_ONLY : FAST_GZIP));
   }
   return reply.send(a.body);
-}
-
-function errorBody(code: string, message: string): { error: { code: string; message: string } } {
-  return { error: { code, message } };
 }

@@ -149,7 +149,7 @@ async function targetColumns(conn: DuckDBConnection, table: TableName, wanted: r
       [table.database, table.schema, table.name],
     ),
   );
-  const all = r.getRows().map((row) => ({ name: String(row[0]), type: String(row[1]) }));
+  const all = r.getRowObjects().map((row) => ({ name: String(row.column_name), type: String(row.data_type) }));
   if (all.length === 0) throw notFound(`table ${quoteTableName(table)} does not exist`);
   if (!wanted) return all;
   return wanted.map((w) => {
@@ -230,15 +230,15 @@ async function readRejects(conn: DuckDBConnection, rejects: string): Promise<Rej
     `SELECT line, line_byte_position, byte_position, column_idx, column_name, error_type, csv_line, error_message
        FROM temp.main.${quoteIdent(rejects)} ORDER BY line, byte_position`,
   );
-  const rows = r.getRows().map((row) => ({
-    line: Number(row[0]),
-    lineBytePosition: Number(row[1] ?? 0),
-    bytePosition: Number(row[2] ?? 0),
-    columnIndex: row[3] === null ? null : Number(row[3]),
-    columnName: row[4] === null ? null : String(row[4]),
-    errorType: String(row[5]),
-    csvLine: String(row[6] ?? ''),
-    message: String(row[7] ?? ''),
+  const rows = r.getRowObjects().map((row) => ({
+    line: Number(row.line),
+    lineBytePosition: Number(row.line_byte_position ?? 0),
+    bytePosition: Number(row.byte_position ?? 0),
+    columnIndex: row.column_idx === null ? null : Number(row.column_idx),
+    columnName: row.column_name === null ? null : String(row.column_name),
+    errorType: String(row.error_type),
+    csvLine: String(row.csv_line ?? ''),
+    message: String(row.error_message ?? ''),
   }));
   await conn.run(`DROP TABLE IF EXISTS temp.main.${quoteIdent(rejects)}`);
   await conn.run(`DROP TABLE IF EXISTS temp.main.${quoteIdent(rejects + '_scan')}`);

@@ -17,6 +17,7 @@ import type {
   WarehouseConnection,
   WriteColumn,
 } from '../warehouse.js';
+import { rowRecords } from '../warehouse.js';
 import { ConnectionPool } from './connection-pool.js';
 import { loadCsv } from './csv-load.js';
 import { lockDown, type FileAccess } from './lockdown.js';
@@ -113,7 +114,7 @@ class DuckDbWarehouse implements Warehouse {
       `SELECT schema_name FROM duckdb_schemas() WHERE lower(database_name) = lower(?) AND NOT internal ORDER BY schema_name`,
       [database],
     );
-    return r.rows.map((row) => String(row[0]));
+    return rowRecords(r).map((row) => String(row.schema_name));
   }
 
   async listTables(filter: { database?: string; schema?: string }): Promise<TableInfo[]> {
@@ -127,14 +128,14 @@ class DuckDbWarehouse implements Warehouse {
        ORDER BY 1, 2, 3`,
       [filter.database ?? null, filter.schema ?? null],
     );
-    return r.rows.map((row) => ({
-      database: String(row[0]),
-      schema: String(row[1]),
-      name: String(row[2]),
-      kind: row[3] === 'VIEW' ? 'VIEW' : 'TABLE',
-      rowCount: row[4] === null ? null : Number(row[4]),
-      bytes: row[5] === null ? null : Number(row[5]),
-      comment: row[6] === null ? null : String(row[6]),
+    return rowRecords(r).map((row) => ({
+      database: String(row.database_name),
+      schema: String(row.schema_name),
+      name: String(row.table_name),
+      kind: row.kind === 'VIEW' ? 'VIEW' : 'TABLE',
+      rowCount: row.estimated_size === null ? null : Number(row.estimated_size),
+      bytes: row.bytes === null ? null : Number(row.bytes),
+      comment: row.comment === null ? null : String(row.comment),
     }));
   }
 
@@ -146,11 +147,11 @@ class DuckDbWarehouse implements Warehouse {
       [table.database, table.schema, table.name],
     );
     if (r.rows.length === 0) return null;
-    return r.rows.map((row) => ({
-      name: String(row[0]),
-      type: String(row[1]),
-      nullable: row[2] === true,
-      defaultValue: row[3] === null ? null : String(row[3]),
+    return rowRecords(r).map((row) => ({
+      name: String(row.column_name),
+      type: String(row.data_type),
+      nullable: row.is_nullable === true,
+      defaultValue: row.column_default === null ? null : String(row.column_default),
     }));
   }
 

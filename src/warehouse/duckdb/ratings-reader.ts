@@ -174,15 +174,15 @@ interface Reject {
 
 async function readRejects(conn: DuckDBConnection, rejects: string): Promise<Reject[]> {
   const r = await conn.runAndReadAll(
-    `SELECT line, column_idx, error_type, left(csv_line, 200), left(error_message, 300) FROM temp.main.${quoteIdent(rejects)} ORDER BY line, column_idx`,
+    `SELECT line, column_idx, error_type, left(csv_line, 200) AS csv_line, left(error_message, 300) AS error_message FROM temp.main.${quoteIdent(rejects)} ORDER BY line, column_idx`,
   );
   await dropRejects(conn, rejects);
-  return r.getRows().map((row) => ({
-    line: Number(row[0]),
-    column: row[1] === null ? null : Number(row[1]),
-    type: String(row[2]),
-    value: /Could not convert string "(.*)" to/s.exec(String(row[4]))?.[1] ?? String(row[3]).replace(/^\r?\n/, ''),
-    message: String(row[4]),
+  return r.getRowObjects().map((row) => ({
+    line: Number(row.line),
+    column: row.column_idx === null ? null : Number(row.column_idx),
+    type: String(row.error_type),
+    value: /Could not convert string "(.*)" to/s.exec(String(row.error_message))?.[1] ?? String(row.csv_line).replace(/^\r?\n/, ''),
+    message: String(row.error_message),
   }));
 }
 
