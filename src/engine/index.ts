@@ -124,7 +124,7 @@ export class Engine {
         list: () => deployments.list(),
         describe: () => null,
       };
-      const listings = [trainingJobListing(jobs), versions, endpointListing(endpoints), ...accessListings(access)];
+      const listings = [trainingJobListing(jobs), versions, endpointListing(endpoints), ...accessListings(access, catalog.createdOn)];
       const links = servedLinks(opts.publicUrl);
       // External functions of the same name/arity override built-ins per schema (see ExternalFunctions).
       const externals = await ExternalFunctions.open({

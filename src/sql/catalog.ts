@@ -25,6 +25,10 @@ const DDL = [
      FILE_NAME VARCHAR NOT NULL, FILE_SIZE BIGINT, FILE_MODIFIED TIMESTAMPTZ, LAST_LOAD_TIME TIMESTAMPTZ NOT NULL, STATUS VARCHAR NOT NULL,
      ROW_COUNT BIGINT NOT NULL, ROW_PARSED BIGINT NOT NULL, FIRST_ERROR_MESSAGE VARCHAR, FIRST_ERROR_LINE_NUMBER BIGINT,
      FIRST_ERROR_CHARACTER_POSITION BIGINT, FIRST_ERROR_COL_NAME VARCHAR, ERROR_COUNT BIGINT NOT NULL, ERROR_LIMIT BIGINT NOT NULL)`,
+  // DuckDB keeps no creation time for a schema, nor for what the account has from the start (built-in roles, the system catalog).
+  `CREATE TABLE IF NOT EXISTS ${T('SCHEMAS')} (DATABASE_NAME VARCHAR NOT NULL, NAME VARCHAR NOT NULL, CREATED_ON TIMESTAMPTZ NOT NULL,
+     PRIMARY KEY (DATABASE_NAME, NAME))`,
+  `CREATE TABLE IF NOT EXISTS ${T('ACCOUNT')} (CREATED_ON TIMESTAMPTZ NOT NULL)`,
 ];
 
 export interface DatabaseRecord {
@@ -77,13 +81,18 @@ export interface LoadRecord {
 
 export class Catalog {
   private databases = new Map<string, DatabaseRecord>();
+  private schemas = new Map<string, string>();
 
-  private constructor(private readonly wh: Warehouse) {}
+  private constructor(
+    private readonly wh: Warehouse,
+    /** When the home was made: the creation time of everything it has from the start (built-in roles, users, the system catalog). */
+    readonly createdOn: string,
+  ) {}
 
   /** Creates the system tables when missing; `fresh` seeds what a new Snowflake account has (COMPUTE_WH). */
   static async open(wh: Warehouse, fresh: boolean): Promise<Catalog> {
     for (const sql of DDL) await wh.run(sql);
-    const catalog = new Catalog(wh);
+    const catalog = new Catalog(wh, await accountCreatedOn(wh));
     if (fresh) {
       await catalog.putWarehouse(
         { name: 'COMPUTE_WH', size: 'X-Small', autoSuspend: 600, autoResume: true, options: {}, owner: 'SYSADMIN', comment: null },
@@ -91,7 +100,32 @@ export class Catalog {
       );
     }
     await catalog.refreshDatabases();
+    await catalog.refreshSchemas();
     return catalog;
+  }
+
+  private async refreshSchemas(): Promise<void> {
+    const r = await this.wh.run(`SELECT DATABASE_NAME, NAME, CREATED_ON FROM ${T('SCHEMAS')}`);
+    this.schemas = new Map(rowRecords(r).map((row) => [schemaKey(String(row.DATABASE_NAME), String(row.NAME)), String(row.CREATED_ON)]));
+  }
+
+  /**
+   * When a schema was created: as recorded by CREATE SCHEMA or CREATE DATABASE (its PUBLIC), else the
+   * schemas a database has from its start (PUBLIC, INFORMATION_SCHEMA) date from the database, and those
+   * of the system catalog from the home. Null only for a schema made before recpipe recorded schemas.
+   */
+  schemaCreatedOn(database: string, schema: string): string | null {
+    const recorded = this.schemas.get(schemaKey(database, schema));
+    if (recorded !== undefined) return recorded;
+    if (database.toUpperCase() === SYSTEM_DATABASE) return this.createdOn;
+    const builtin = schema.toUpperCase() === 'PUBLIC' || schema.toUpperCase() === 'INFORMATION_SCHEMA';
+    return builtin ? (this.database(database)?.createdOn ?? null) : null;
+  }
+
+  async addSchema(database: string, schema: string): Promise<void> {
+    await this.wh.run(`DELETE FROM ${T('SCHEMAS')} WHERE upper(DATABASE_NAME) = upper(?) AND upper(NAME) = upper(?)`, [database, schema]);
+    await this.wh.run(`INSERT INTO ${T('SCHEMAS')} VALUES (?, ?, current_timestamp)`, [database, schema]);
+    await this.refreshSchemas();
   }
 
   private async refreshDatabases(): Promise<void> {
@@ -125,9 +159,11 @@ export class Catalog {
 
   async removeDatabase(name: string): Promise<void> {
     await this.wh.run(`DELETE FROM ${T('DATABASES')} WHERE upper(NAME) = upper(?)`, [name]);
+    await this.wh.run(`DELETE FROM ${T('SCHEMAS')} WHERE upper(DATABASE_NAME) = upper(?)`, [name]);
     await this.wh.run(`DELETE FROM ${T('FILE_FORMATS')} WHERE upper(DATABASE_NAME) = upper(?)`, [name]);
     await this.wh.run(`DELETE FROM ${T('LOAD_HISTORY')} WHERE upper(CATALOG_NAME) = upper(?)`, [name]);
     await this.refreshDatabases();
+    await this.refreshSchemas();
   }
 
   async warehouses(): Promise<WarehouseRecord[]> {
@@ -205,6 +241,8 @@ export class Catalog {
   }
 
   async removeSchemaObjects(database: string, schema: string): Promise<void> {
+    await this.wh.run(`DELETE FROM ${T('SCHEMAS')} WHERE upper(DATABASE_NAME) = upper(?) AND upper(NAME) = upper(?)`, [database, schema]);
+    this.schemas.delete(schemaKey(database, schema));
     await this.wh.run(`DELETE FROM ${T('FILE_FORMATS')} WHERE upper(DATABASE_NAME) = upper(?) AND upper(SCHEMA_NAME) = upper(?)`, [
       database,
       schema,
@@ -258,3 +296,20 @@ export class Catalog {
 }
 
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+const schemaKey = (database: string, schema: string): string => `${database.toUpperCase()}.${schema.toUpperCase()}`;
+
+/**
+ * The home's creation time, recorded once. A home made before it was recorded takes the earliest
+ * time it has (COMPUTE_WH is made with the home), else now.
+ */
+async function accountCreatedOn(wh: Warehouse): Promise<string> {
+  const read = async (): Promise<unknown> => rowRecords(await wh.run(`SELECT min(CREATED_ON) AS AT FROM ${T('ACCOUNT')}`))[0].AT;
+  const at = await read();
+  if (at !== null && at !== undefined) return String(at);
+  await wh.run(
+    `INSERT INTO ${T('ACCOUNT')} SELECT coalesce(min(CREATED_ON), current_timestamp) FROM
+       (SELECT CREATED_ON FROM ${T('WAREHOUSES')} UNION ALL SELECT CREATED_ON FROM ${T('DATABASES')})`,
+  );
+  return String(await read());
+}

@@ -85,6 +85,7 @@ export async function createSchema(ctx: ExecContext, p: Parser, head: CreateHead
   if (existing && !head.orReplace) throw compilation('CONFLICT', `Object '${displayName([db, existing])}' already exists.`);
   if (existing) await dropSchemaObjects(ctx, db, existing);
   await ctx.warehouse.run(`CREATE SCHEMA ${quoteIdent(db)}.${quoteIdent(schema)}`);
+  await ctx.catalog.addSchema(db, schema);
   ctx.session.database = db;
   ctx.session.schema = schema;
   return statusResult(ctx.statement, `Schema ${schema} successfully created.`);

@@ -137,8 +137,11 @@ const granted = (
     .map((g) => g[key])
     .join(', ');
 
-/** SHOW ROLES, SHOW USERS and SHOW GRANTS (every privilege and role grant) as SQL listings. */
-export function accessListings(access: AccessControl): ObjectListing[] {
+/**
+ * SHOW ROLES, SHOW USERS and SHOW GRANTS (every privilege and role grant) as SQL listings; built-in
+ * roles and the administrator date from `homeCreatedOn`.
+ */
+export function accessListings(access: AccessControl, homeCreatedOn: string): ObjectListing[] {
   return [
     {
       plural: ['ROLES'],
@@ -151,7 +154,7 @@ export function accessListings(access: AccessControl): ObjectListing[] {
             r.name,
             r.owner,
             r.comment,
-            r.createdOn,
+            r.createdOn ?? homeCreatedOn,
             granted(access, (g) => g.granteeKind === 'ROLE' && g.grantee.toUpperCase() === r.name.toUpperCase(), 'role'),
             granted(access, (g) => g.granteeKind === 'ROLE' && g.role.toUpperCase() === r.name.toUpperCase(), 'grantee'),
             granted(access, (g) => g.granteeKind === 'USER' && g.role.toUpperCase() === r.name.toUpperCase(), 'grantee'),
@@ -172,7 +175,10 @@ export function accessListings(access: AccessControl): ObjectListing[] {
       plural: ['USERS'],
       singular: ['USER'],
       columns: ['name', 'created_on:TIMESTAMP_LTZ', 'default_role', 'has_password:BOOLEAN', 'roles'],
-      list: () => access.users().map((u) => [u.name, u.createdOn, u.defaultRole, u.hasPassword, access.rolesOfUser(u.name).join(', ')]),
+      list: () =>
+        access
+          .users()
+          .map((u) => [u.name, u.createdOn ?? homeCreatedOn, u.defaultRole, u.hasPassword, access.rolesOfUser(u.name).join(', ')]),
       describe: (name) => {
         const u = access.user(name);
         return u

@@ -1,11 +1,54 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { Engine } from '../../engine/index.js';
 import { sql, withEngine } from '../../../tests/support/temp-engine.js';
 
 const names = (r: { columns: readonly { name: string }[]; rows: unknown[][] }): unknown[] =>
   r.rows.map((row) => row[r.columns.findIndex((c) => c.name === 'name')]);
 
 describe('SHOW and DESCRIBE', () => {
+  it('shows a real created_on for CREATE SCHEMA, the PUBLIC schema, the system catalog, built-in roles and users, kept across restarts', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'recpipe-'));
+    const shown = async (engine: Engine, q: string): Promise<Map<string, unknown>> => {
+      const r = await sql(engine, engine.createSession(), q);
+      const [name, at] = ['name', 'created_on'].map((c) => r.columns.findIndex((col) => col.name === c));
+      return new Map(r.rows.map((row) => [String(row[name]), row[at]]));
+    };
+    const queries = ['show schemas in database db1', 'show schemas in database recpipe', 'show databases', 'show roles', 'show users'];
+    const before = Date.now() - 1000;
+    try {
+      const first = await Engine.open({ home });
+      const firstSeen: Map<string, unknown>[] = [];
+      try {
+        await first.execute(first.createSession(), 'create database db1; create schema other; create or replace schema other');
+        for (const q of queries) firstSeen.push(await shown(first, q));
+      } finally {
+        await first.close();
+      }
+      assert.deepEqual([...firstSeen[0].keys()].sort(), ['OTHER', 'PUBLIC']);
+      for (const [i, seen] of firstSeen.entries()) {
+        assert.ok(seen.size > 0, queries[i]);
+        for (const [name, at] of seen)
+          assert.ok(
+            typeof at === 'string' && Date.parse(at) >= before && Date.parse(at) <= Date.now(),
+            `${queries[i]}: ${name} ${String(at)}`,
+          );
+      }
+      for (const role of ['ACCOUNTADMIN', 'SYSADMIN', 'PUBLIC']) assert.equal(typeof firstSeen[3].get(role), 'string', role);
+      const again = await Engine.open({ home });
+      try {
+        for (const [i, q] of queries.entries()) assert.deepEqual(await shown(again, q), firstSeen[i], `${q} after a restart`);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
   it('shows databases, schemas, tables, views and file formats with LIKE and IN', () =>
     withEngine(async (engine, session) => {
       await engine.execute(

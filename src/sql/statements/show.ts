@@ -88,7 +88,18 @@ function showDatabases(ctx: ExecContext, matches: (n: string) => boolean): State
   const user = ctx.catalog
     .listDatabases()
     .map((d) => [d.createdOn, d.name, 'N', flag(d.name === ctx.session.database), '', d.owner, d.comment ?? '', '', '1', 'STANDARD']);
-  const system = [null, SYSTEM_DATABASE, 'N', 'N', '', 'SYSTEM', "recpipe's system catalog (read-only)", '', '0', 'SYSTEM'];
+  const system = [
+    ctx.catalog.createdOn,
+    SYSTEM_DATABASE,
+    'N',
+    'N',
+    '',
+    'SYSTEM',
+    "recpipe's system catalog (read-only)",
+    '',
+    '0',
+    'SYSTEM',
+  ];
   const rows = [...user, system].filter((r) => matches(String(r[1])));
   return queryResult(
     ctx.statement,
@@ -115,9 +126,18 @@ async function showSchemas(ctx: ExecContext, matches: (n: string) => boolean, sc
     for (const s of await ctx.warehouse.listSchemas(db)) {
       if (scope.schema && s.toUpperCase() !== scope.schema.toUpperCase()) continue;
       const isCurrent = db === ctx.session.database && s === ctx.session.schema;
-      // PUBLIC is made with its database; other schemas' creation is not recorded yet.
-      const createdOn = s.toUpperCase() === 'PUBLIC' ? (ctx.catalog.database(db)?.createdOn ?? null) : null;
-      if (matches(s)) rows.push([createdOn, s, 'N', flag(isCurrent), db, ctx.catalog.database(db)?.owner ?? 'SYSTEM', '', '', '1']);
+      if (matches(s))
+        rows.push([
+          ctx.catalog.schemaCreatedOn(db, s),
+          s,
+          'N',
+          flag(isCurrent),
+          db,
+          ctx.catalog.database(db)?.owner ?? 'SYSTEM',
+          '',
+          '',
+          '1',
+        ]);
     }
   }
   return queryResult(
