@@ -30,10 +30,11 @@ export class HttpSqlClient implements SqlClient {
     return this.#session;
   }
 
-  async execute(sql: string, bindings?: unknown[]): Promise<SqlRun> {
+  /** `resultFormat: 'columns'` has query results come back in `columnData`, one array per column. */
+  async execute(sql: string, bindings?: unknown[], opts: { resultFormat?: 'rows' | 'columns' } = {}): Promise<SqlRun> {
     const put = parsePut(sql);
     if (put !== null) return this.upload(put);
-    const body = { sql, sessionId: this.#session.id, ...(bindings === undefined ? {} : { bindings }) };
+    const body = { sql, sessionId: this.#session.id, ...(bindings === undefined ? {} : { bindings }), ...opts };
     const run = await requestJson<SqlRun>(this.url, 'POST', '/api/v1/statements', { body, key: this.key });
     this.#session = run.session;
     return { results: run.results, session: run.session };

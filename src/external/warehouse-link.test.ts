@@ -68,6 +68,31 @@ describe('WarehouseLink', () => {
     assert.deepEqual([...dataset.itemIds.rawIds()].sort(), ['a', 'b']);
   });
 
+  it('reads page by page in one snapshot (results by column), whatever the page size', { timeout: 30_000 }, async () => {
+    const columns = { user: 'USERID', item: 'MOVIEID', rating: 'RATING', userAs: 'number', itemAs: 'text' } as const;
+    const read = async (pageRows: number) => {
+      const paged = new WarehouseLink(server.url, () => ownerKey(tmp.dir), pageRows).source({ database: 'WH' }).tables;
+      const { dataset } = (await paged.readRatings(t('RATINGS'), columns, () => new RatingsBuilder())).finish('ratings');
+      return [...dataset.ratings]
+        .map((r, k) => `${dataset.userIds.rawIds()[dataset.users[k]]}/${dataset.itemIds.rawIds()[dataset.items[k]]}=${r}`)
+        .sort();
+    };
+    const whole = ['1/a=4.5', '1/b=2', '2/b=3'];
+    for (const pageRows of [1, 2, 3, 100]) assert.deepEqual(await read(pageRows), whole, `pages of ${pageRows}`);
+    const reply = await fetch(`${server.url}/api/v1/statements`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ownerKey(tmp.dir)}` },
+      body: JSON.stringify({ sql: 'select USERID, MOVIEID from wh.public.ratings order by 2, 1', resultFormat: 'columns' }),
+    });
+    const [result] = ((await reply.json()) as { results: { rows: unknown[]; columnData: unknown[][]; rowCount: number }[] }).results;
+    assert.deepEqual(result.rows, []);
+    assert.deepEqual(result.columnData, [
+      [1, 1, 2],
+      ['a', 'b', 'b'],
+    ]);
+    assert.equal(result.rowCount, 3);
+  });
+
   it('replaces an existing table in one request, keeping its columns; creates a missing one', { timeout: 30_000 }, async () => {
     const n = 2_500; // three INSERT batches
     const users = Float64Array.from({ length: n }, (_, i) => i + 1);

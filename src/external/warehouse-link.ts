@@ -17,6 +17,12 @@ import {
   type WriteColumnType,
 } from '../warehouse/index.js';
 
+/**
+ * Rows per page of a read: a reply of a few MB (three columns of numbers or short ids) whatever the
+ * table's size, parsed while the next page is on its way.
+ */
+export const PAGE_ROWS = 100_000;
+
 /** Rows per INSERT of a write: ≈ 20 KB of SQL text each, so a request holds about 200 of them within the server's limits. */
 const INSERT_ROWS = 1_000;
 
@@ -41,16 +47,18 @@ export class WarehouseLink {
     readonly url: string,
     /** Read at each call, so a rotated key is used without a restart. */
     private readonly key: () => string,
+    private readonly pageRows = PAGE_ROWS,
   ) {}
 
   source(context: SessionInit): JobSource {
-    return { url: this.url, tables: new RemoteTables(this.url, this.key, context) };
+    return { url: this.url, tables: new RemoteTables(this.url, this.key, context, this.pageRows) };
   }
 }
 
 /**
  * The tables of a training job as another recpipe server holds them, through its statements API:
- * shape checks as `describe`/`show`, the ratings as one bound SELECT, and the recommendations as one
+ * shape checks as `describe`/`show`, the ratings as pages of a SELECT read in one transaction (so
+ * every page sees the same snapshot) with results by column, and the recommendations as one
  * request (`begin; delete; insert …; commit`) that the server runs on one connection, so its readers
  * see the old rows or the new ones and a failed request leaves the table as it was.
  */
@@ -59,6 +67,7 @@ class RemoteTables implements JobTables {
     private readonly url: string,
     private readonly key: () => string,
     private readonly context: SessionInit,
+    private readonly pageRows: number,
   ) {}
 
   /** A session per step: a job's write may come long after its read, when the first session has idled out. */
@@ -123,22 +132,51 @@ class RemoteTables implements JobTables {
   }
 
   async readRatings(table: TableName, c: RatingColumns, open: () => RatingsBuilder): Promise<RatingsBuilder> {
-    const [r] = await this.execute(
-      `select ${quoteIdent(c.user)}, ${quoteIdent(c.item)}, ${quoteIdent(c.rating)} from ${quoteTableName(table)}`,
-    );
-    const n = r.rows.length;
-    const ratings = new Float64Array(n);
-    for (let k = 0; k < n; k++) ratings[k] = r.rows[k][2] === null ? NaN : Number(r.rows[k][2]);
-    const read = (userAs: RatingColumns['userAs'], itemAs: RatingColumns['itemAs']): RatingsBuilder => {
-      const builder = open();
-      builder.append(ids(r.rows, 0, userAs), ids(r.rows, 1, itemAs), ratings, n);
-      return builder;
-    };
-    const first = read(c.userAs, c.itemAs);
+    const first = await this.readPages(table, c, open());
     // A double beyond 2^53 has lost digits: that column is taken again as text, as the local reader does.
-    return first.inexact === null
-      ? first
-      : read(first.inexact === 'user' ? 'text' : c.userAs, first.inexact === 'item' ? 'text' : c.itemAs);
+    if (first.inexact === null) return first;
+    const again = {
+      ...c,
+      userAs: first.inexact === 'user' ? 'text' : c.userAs,
+      itemAs: first.inexact === 'item' ? 'text' : c.itemAs,
+    } as const;
+    return this.readPages(table, again, open());
+  }
+
+  /**
+   * The table page by page, in one transaction of one session. Without ORDER BY the pages still
+   * partition the rows: a scan keeps insertion order (DuckDB's preserve_insertion_order) and the
+   * snapshot does not move; the row count read first in the same snapshot checks it.
+   */
+  private async readPages(table: TableName, c: RatingColumns, builder: RatingsBuilder): Promise<RatingsBuilder> {
+    const client = await HttpSqlClient.open(this.url, this.context, this.key());
+    const from = quoteTableName(table);
+    // Cast on the warehouse side, as the local reader does: doubles travel as plain numbers, never as exact decimals.
+    const as = (name: string, kind: 'number' | 'text'): string =>
+      `cast(${quoteIdent(name)} as ${kind === 'number' ? 'double' : 'varchar'})`;
+    const select = `select ${as(c.user, c.userAs)}, ${as(c.item, c.itemAs)}, ${as(c.rating, 'number')} from ${from} limit ? offset ?`;
+    const page = (offset: number) => client.execute(select, [this.pageRows, offset], { resultFormat: 'columns' });
+    await client.execute('begin');
+    try {
+      const [count] = (await client.execute(`select count(*) from ${from}`)).results;
+      const total = Number(count.rows[0][0]);
+      let next = total > 0 ? page(0) : null;
+      for (let offset = 0; next !== null; offset += this.pageRows) {
+        const [r] = (await next).results;
+        next = offset + this.pageRows < total ? page(offset + this.pageRows) : null;
+        const [users, items, ratings] = r.columnData ?? [];
+        if (ratings === undefined)
+          throw new RecpipeError('INTERNAL', `the linked warehouse at ${this.url} answered without columnData (resultFormat columns)`);
+        builder.append(ids(users, c.userAs), ids(items, c.itemAs), numbers(ratings), ratings.length);
+        if (ratings.length < this.pageRows && next !== null)
+          throw new RecpipeError('INTERNAL', `${from} changed while it was read from the linked warehouse`);
+      }
+      if (builder.rowsRead !== total)
+        throw new RecpipeError('INTERNAL', `read ${builder.rowsRead} rows of ${from} from the linked warehouse, which counted ${total}`);
+      return builder;
+    } finally {
+      await client.execute('rollback').catch(() => undefined);
+    }
   }
 
   async writeTable(table: TableName, columns: readonly WriteColumn[]): Promise<number> {
@@ -179,11 +217,21 @@ function column(result: StatementResult, name: string): unknown[] {
   return result.rows.map((r) => r[i]);
 }
 
-/** An id column as the ratings builder takes it: doubles when every value is a JSON number, else text (exact beyond 2^53). */
-function ids(rows: readonly unknown[][], i: number, as: 'number' | 'text'): Float64Array | (string | null)[] {
-  if (as === 'number' && rows.every((r) => typeof r[i] === 'number' || r[i] === null))
-    return Float64Array.from(rows, (r) => (r[i] === null ? NaN : (r[i] as number)));
-  return rows.map((r) => (r[i] === null ? null : String(r[i])));
+/** NULL as NaN. A loop: Float64Array.from with a mapping function is several times slower on large arrays. */
+function numbers(values: readonly unknown[]): Float64Array {
+  const out = new Float64Array(values.length);
+  for (let k = 0; k < values.length; k++) out[k] = values[k] === null ? NaN : Number(values[k]);
+  return out;
+}
+
+/**
+ * An id column as the ratings builder takes it. A numeric column arrives as JSON numbers, or as
+ * decimal strings beyond 2^53, which read as doubles too large to be exact: the builder reports
+ * that and the column is read again as text.
+ */
+function ids(values: readonly unknown[], as: 'number' | 'text'): Float64Array | (string | null)[] {
+  if (as === 'number') return numbers(values);
+  return values.map((v) => (v === null ? null : String(v)));
 }
 
 function param(v: string | number | boolean | null | undefined): SqlParam {

@@ -34,6 +34,12 @@ export const StatementsBody = Type.Object(
     sql: Type.String({ minLength: 1, description: 'One or more statements separated by `;`.' }),
     sessionId: Type.Optional(Type.String({ minLength: 1, description: 'Omit to run in a new session (returned).' })),
     bindings: Type.Optional(Type.Array(Type.Unknown(), { description: 'Values for `?` placeholders, in order.' })),
+    resultFormat: Type.Optional(
+      Type.Union([Type.Literal('rows'), Type.Literal('columns')], {
+        description:
+          '`rows` (default): each query result in `rows`, one array per row. `columns`: in `columnData`, one array per column (`rows` empty), far cheaper to build and parse for large reads.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -44,6 +50,7 @@ export const StatementResultSchema = Type.Object({
   kind: Type.Union([Type.Literal('query'), Type.Literal('command')]),
   columns: Type.Array(Type.Object({ name: Type.String(), type: Type.String({ description: 'Snowflake type name' }) })),
   rows: Type.Array(Type.Array(Type.Unknown())),
+  columnData: Type.Optional(Type.Array(Type.Array(Type.Unknown()), { description: 'With resultFormat `columns`: one array per column.' })),
   rowCount: Type.Number(),
   message: Type.Optional(Type.String()),
 });

@@ -27,6 +27,8 @@ export interface StatementResult {
   readonly columns: readonly ResultColumnType[];
   /** JSON-safe values (bigint → number when safe else string; dates ISO strings; VARIANT parsed JSON). */
   readonly rows: unknown[][];
+  /** The rows as one array per column instead, when a client asked the statements API for resultFormat `columns`. */
+  readonly columnData?: unknown[][];
   /** Rows returned (queries) or affected (DML); 0 for other commands. */
   readonly rowCount: number;
   /** Snowflake's status text for commands, e.g. "Table RATINGS successfully created." */

@@ -30,10 +30,21 @@ export async function runStatements(ctx: ServiceContext, caller: Caller, body: S
     id,
     async (session) => {
       const results = await ctx.engine.execute(session, body.sql, body.bindings);
-      return { sessionId: session.id, results, session: sessionView(session) };
+      return {
+        sessionId: session.id,
+        results: body.resultFormat === 'columns' ? results.map(byColumn) : results,
+        session: sessionView(session),
+      };
     },
     caller.prefix,
   );
+}
+
+/** A query's rows as one array per column: a few large arrays serialise and parse far faster than one small array per row. */
+function byColumn(r: StatementResult): StatementResult {
+  if (r.kind !== 'query') return r;
+  const columnData = r.columns.map((_, c) => r.rows.map((row) => row[c]));
+  return { ...r, rows: [], columnData };
 }
 
 function checkSize(ctx: ServiceContext, sql: string): void {

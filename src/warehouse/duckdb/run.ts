@@ -11,7 +11,18 @@ export function runStatement(conn: DuckDBConnection, sql: string, params: readon
     const columns = result.columnNames().map((name, i) => ({ name, type: typeText(types[i]) }));
     const returnsRows = result.returnType === ResultReturnType.QUERY_RESULT;
     const json = columns.map((c) => c.type === 'JSON');
-    const rows = returnsRows ? (await result.getRows()).map((row) => row.map((v, i) => toJsonSafe(v, json[i]))) : [];
+    const rows: unknown[][] = [];
+    // Chunk by chunk, a column at a time: one native call per column and chunk rather than several per row.
+    if (returnsRows) {
+      for (let chunk = await result.fetchChunk(); chunk !== null && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+        const values = chunk.getColumns();
+        for (let r = 0; r < chunk.rowCount; r++) {
+          const row: unknown[] = [];
+          for (let c = 0; c < values.length; c++) row.push(toJsonSafe(values[c][r], json[c]));
+          rows.push(row);
+        }
+      }
+    }
     return {
       columns: returnsRows ? columns : [],
       rows,
