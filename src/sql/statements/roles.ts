@@ -137,7 +137,7 @@ const granted = (
     .map((g) => g[key])
     .join(', ');
 
-/** SHOW ROLES, SHOW USERS and SHOW GRANTS (every privilege and role grant) as SQL listings. */
+/** SHOW ROLES and SHOW USERS as SQL listings (SHOW GRANTS is show-grants.ts). */
 export function accessListings(access: AccessControl): ObjectListing[] {
   return [
     {
@@ -184,16 +184,6 @@ export function accessListings(access: AccessControl): ObjectListing[] {
             ]
           : null;
       },
-    },
-    {
-      plural: ['GRANTS'],
-      singular: ['GRANT'],
-      columns: ['name', 'privilege', 'granted_on', 'granted_to', 'grantee_name', 'granted_by', 'created_on:TIMESTAMP_LTZ'],
-      list: () => [
-        ...access.grants().map((g) => [g.objectName, g.privilege, g.objectKind, 'ROLE', g.role, g.grantedBy, g.createdOn]),
-        ...access.roleGrants().map((g) => [g.role, 'USAGE', 'ROLE', g.granteeKind, g.grantee, g.grantedBy, g.createdOn]),
-      ],
-      describe: () => null,
     },
   ];
 }
