@@ -20,7 +20,8 @@ const WRITES: Record<string, [WriteKind | 'MERGE', (body: Node) => Node | undefi
   delete: ['DELETE', (b) => b.table],
   truncate: ['TRUNCATE', (b) => b.table],
   alter_table: ['ALTER', (b) => b.name],
-  merge: ['MERGE', (b) => b.this?.table],
+  // An aliased target (`merge into t as x`) is wrapped in an alias node.
+  merge: ['MERGE', (b) => b.this?.table ?? b.this?.alias?.this?.table],
 };
 
 /**

@@ -2,7 +2,7 @@ import { ADMIN_USER, MANAGE_GRANTS_ROLES, type PrivilegeRow, type RoleGrantRow }
 import type { ExecContext } from '../context.js';
 import { compilation } from '../errors.js';
 import type { Parser } from '../parser.js';
-import { columnsOf, queryResult } from '../results.js';
+import { columnsOf, likeMatcher, queryResult } from '../results.js';
 import type { StatementResult } from '../session.js';
 import { securable } from './grants.js';
 import { canSee } from './privileges.js';
@@ -14,7 +14,7 @@ const privilegeRow = (g: PrivilegeRow): unknown[] => [g.objectName, g.privilege,
 const roleRow = (g: RoleGrantRow): unknown[] => [g.role, 'USAGE', 'ROLE', g.granteeKind, g.grantee, g.grantedBy, g.createdOn];
 
 /**
- * SHOW GRANTS [ON <kind> name | TO ROLE r | TO USER u | OF ROLE r], filtered as Snowflake does: a
+ * SHOW GRANTS [LIKE '…'] [ON <kind> name | TO ROLE r | TO USER u | OF ROLE r], filtered as Snowflake does: a
  * role sees grants on objects it owns or holds a privilege on, grants to roles it is or inherits,
  * and its own user's; roles with MANAGE GRANTS (SECURITYADMIN, ACCOUNTADMIN) see every grant.
  * Anything else reads as absent ("does not exist or not authorized").
@@ -31,6 +31,8 @@ export async function showGrants(ctx: ExecContext, p: Parser): Promise<Statement
       throw compilation('NOT_FOUND', `Role '${name}' does not exist or not authorized.`);
     return found.name;
   };
+  // LIKE is recpipe's addition, on the name column.
+  const matches = likeMatcher(p.acceptWords('LIKE') ? p.string('LIKE pattern') : null);
   let rows: unknown[][];
   if (p.acceptWords('ON')) {
     const { object, owner } = await securable(ctx, p);
@@ -63,5 +65,9 @@ export async function showGrants(ctx: ExecContext, p: Parser): Promise<Statement
           ...roles((g) => (g.granteeKind === 'USER' ? same(g.grantee, user) : mine.has(g.grantee.toUpperCase()))),
         ];
   }
-  return queryResult(ctx.statement, COLUMNS, rows);
+  return queryResult(
+    ctx.statement,
+    COLUMNS,
+    rows.filter((r) => matches(String(r[0]))),
+  );
 }
