@@ -149,13 +149,6 @@ export class Engine {
       });
       const stages = await StageStore.open(warehouse, layout.stagesDir);
       const artifactRefs = new ArtifactRefs(jobs, join(layout.root, 'artifacts'), stages, access);
-      jobs.on('status', (job) =>
-        jobAccess
-          .jobEnded(job)
-          .catch((e: Error) =>
-            process.emitWarning(`owner of ${job.name}'s output table not recorded: ${e.message}`, 'RecpipeAccessWarning'),
-          ),
-      );
       let executor: SqlExecutor | undefined;
       const tasks = await TaskScheduler.open({
         store: await TaskStore.open(warehouse),

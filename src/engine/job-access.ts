@@ -1,6 +1,6 @@
 import { RecpipeError } from '../core/index.js';
 import type { AccessControl, SecurableObject } from '../access/index.js';
-import type { JobAuthorizer, TrainingJob } from '../jobs/index.js';
+import type { JobAuthorizer } from '../jobs/index.js';
 import { SYSTEM_DATABASE, requireCreate, requireTablePrivileges, type Catalog, type PrivilegeScope } from '../sql/index.js';
 import { displayName, type TableName } from '../warehouse/index.js';
 
@@ -16,7 +16,7 @@ const parts = (t: TableName): string[] => [t.database, t.schema, t.name];
  * (SQL functions, tasks, the HTTP jobs API): SELECT on the input and holdout tables when called;
  * once the tables are checked, INSERT and TRUNCATE on an existing output table (its rows are
  * replaced) or CREATE TABLE on the schema of a new one. The role then owns the job, and the table
- * the job creates.
+ * the job creates (recorded before the job starts).
  */
 export class JobAccess {
   constructor(
@@ -42,6 +42,14 @@ export class JobAccess {
       if (plan.output.exists) requireTablePrivileges(this.scope(role), parts(out), ['INSERT', 'TRUNCATE']);
       else requireCreate(this.scope(role), parts(out), 'TABLE');
       await this.access.recordOwnership(jobObject(job.name), role);
+      // The table the job will create is the role's from the start, so no reader sees it ownerless.
+      const db = this.catalog.database(out.database);
+      if (!plan.output.exists && db)
+        await this.access.tableCreated(
+          { kind: 'TABLE', name: displayName([db.name, out.schema, out.name]) },
+          displayName([db.name, out.schema]),
+          role,
+        );
     };
   }
 
@@ -58,15 +66,5 @@ export class JobAccess {
         'PERMISSION_DENIED',
         `SQL access control error: Insufficient privileges to operate on training job '${name}' (${action} needs its owner role ${owner}; current role ${role})`,
       );
-  }
-
-  /** A job of this home that created its output table gives the table to the job's owner. */
-  async jobEnded(job: TrainingJob): Promise<void> {
-    if (job.status !== 'Completed' || job.columns?.output.created !== true || job.spec.warehouse !== undefined) return;
-    const owner = this.access.ownerOf(jobObject(job.name));
-    const db = this.catalog.database(job.spec.output.database);
-    if (owner === null || !db) return;
-    const { schema, name } = job.spec.output;
-    await this.access.tableCreated({ kind: 'TABLE', name: displayName([db.name, schema, name]) }, displayName([db.name, schema]), owner);
   }
 }

@@ -1,4 +1,6 @@
 import { registerEndpointRoutes } from '../../endpoints/index.js';
+import type { FastifyRequest } from 'fastify';
+import { toErrorResponse } from '../http-errors.js';
 import type { RouteArea } from './route-area.js';
 
 /**
@@ -10,9 +12,17 @@ import type { RouteArea } from './route-area.js';
  * directory, as `recpipe deploy` does in-process.
  */
 export const endpointRoutes: RouteArea = async (app, ctx) => {
-  app.addHook('preHandler', async (request) => {
+  app.addHook('preHandler', async (request, reply) => {
     if (request.caller?.owner !== false) return;
-    const { role } = request.caller;
+    try {
+      checkKeyRequest(request, request.caller.role);
+    } catch (e) {
+      // The endpoints' own error handler knows only their errors: answer here with the service's table.
+      const { status, body } = toErrorResponse(e);
+      return reply.code(status).send(body);
+    }
+  });
+  const checkKeyRequest = (request: FastifyRequest, role: string): void => {
     if (request.method === 'DELETE' && request.routeOptions.url === '/api/v1/endpoints/:name') {
       const { name } = request.params as { name: string };
       ctx.engine.endpointAccess.requireOwner(role, name, 'deleting it');
@@ -23,7 +33,7 @@ export const endpointRoutes: RouteArea = async (app, ctx) => {
     if (typeof body?.artifactUri === 'string') body.artifactUri = ctx.engine.artifactRefs.resolve(body.artifactUri, role);
     // An existing endpoint is its owner role's to redeploy; a new one becomes the key's role's.
     if (typeof body?.name === 'string') ctx.engine.endpointAccess.deploying(role, body.name);
-  });
+  };
   app.addHook('onResponse', async (request, reply) => {
     if (request.method === 'DELETE' && request.routeOptions.url === '/api/v1/endpoints/:name' && reply.statusCode === 200)
       await ctx.engine.endpointAccess.deleted((request.params as { name: string }).name);

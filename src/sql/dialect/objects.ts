@@ -44,6 +44,8 @@ export function statementObjects(ast: Node, session: NameContext): StatementObje
   };
   const targets = new Set<Node>();
   const out: StatementObjects = { reads: [], writes: [], creates: [], drops: [] };
+  // Other objects' DDL (functions, schemas, stages …) names no table: recpipe's handlers check it.
+  if (/^(create|drop)_/.test(kind) && !['create_table', 'create_view', 'drop_table', 'drop_view'].includes(kind)) return out;
   const write = WRITES[kind];
   const target = write?.[1](body);
   if (write && target) {

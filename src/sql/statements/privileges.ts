@@ -203,7 +203,11 @@ export function canSee(ctx: PrivilegeScope, object: SecurableObject, owner: stri
 export function requireOwnership(ctx: PrivilegeScope, object: SecurableObject, owner: string | null, label: string): void {
   const recorded = ctx.access.ownerOf(object) ?? owner;
   if (recorded !== null && ctx.access.roleHasAny(ctx.session.role, [recorded])) return;
-  if (ctx.access.privilegesOn(ctx.session.role, object).has('OWNERSHIP')) return;
+  const held = ctx.access.privilegesOn(ctx.session.role, object);
+  if (held.has('OWNERSHIP')) return;
+  // An object the role holds nothing on does not exist for it, as in Snowflake.
+  if (held.size === 0)
+    throw new RecpipeError('NOT_FOUND', `SQL compilation error: Object '${object.name}' does not exist or not authorized.`);
   throw new RecpipeError(
     'PERMISSION_DENIED',
     `SQL access control error: Insufficient privileges to operate on ${label} '${object.name}' (only its owner role${recorded ? ` ${recorded}` : ''} may; current role ${ctx.session.role})`,

@@ -73,9 +73,12 @@ function current(ctx: ExecContext): string {
   return ctx.session.database;
 }
 
+/** A database SHOW may look in: the system catalog, or one the role owns or holds a privilege on. */
 function existingDatabase(ctx: ExecContext, name: string): string {
-  const db = ctx.catalog.database(name) ?? (name.toUpperCase() === SYSTEM_DATABASE ? { name: SYSTEM_DATABASE } : undefined);
-  if (!db) throw objectMissing('Database', [name]);
+  if (name.toUpperCase() === SYSTEM_DATABASE) return SYSTEM_DATABASE;
+  const db = ctx.catalog.database(name);
+  const object = { kind: 'DATABASE' as const, name: db?.name ?? name };
+  if (!db || !canSee(ctx, object, ctx.access.ownerOf(object) ?? db.owner)) throw objectMissing('Database', [name]);
   return db.name;
 }
 
