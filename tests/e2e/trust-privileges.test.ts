@@ -4,14 +4,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ApiKeyStore } from '../../src/auth/index.js';
 import { authHeaders } from '../support/auth.js';
+import { httpCall, type Reply } from '../support/http-call.js';
 import { startServerChild, type ServerChild } from '../support/recpipe-cli.js';
 import { tempDir } from '../support/temp-engine.js';
-
-interface Reply {
-  status: number;
-  text: string;
-  json: () => any;
-}
 
 const QUICK = { folds: 0, hyperparameters: { n_factors: 4, n_epochs: 5 } };
 const QUICK_SQL = `parse_json('${JSON.stringify(QUICK)}')`;
@@ -31,15 +26,8 @@ describe('privileges on objects over a real server: a PUBLIC-only user and a gra
   let pub: Record<string, string>;
   const table = new Map<string, { tried: number; refused: number }>();
 
-  const call = async (method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<Reply> => {
-    const res = await fetch(`${server.url}${path}`, {
-      method,
-      headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, text, json: () => JSON.parse(text) };
-  };
+  const call = (method: string, path: string, headers: Record<string, string> = {}, body?: unknown): Promise<Reply> =>
+    httpCall(server.url, method, path, headers, body);
   const sql = (headers: Record<string, string>, text: string) => call('POST', '/api/v1/statements', headers, { sql: text });
   const ok = async (headers: Record<string, string>, text: string) => {
     const r = await sql(headers, text);
