@@ -31,8 +31,20 @@ export interface RoleGrantRow {
   readonly createdOn: string;
 }
 
-/** FUTURE TABLES: grants a schema's tables receive when created (name `DB.S`). */
-export type ObjectKind = 'FUNCTION' | 'DATABASE' | 'SCHEMA' | 'TABLE' | 'STAGE' | 'FUTURE TABLES';
+/**
+ * FUTURE TABLES: grants a schema's tables receive when created (name `DB.S`). INTEGRATION, ENDPOINT
+ * and TRAINING JOB are account-wide objects named by their name alone.
+ */
+export type ObjectKind =
+  | 'FUNCTION'
+  | 'DATABASE'
+  | 'SCHEMA'
+  | 'TABLE'
+  | 'STAGE'
+  | 'FUTURE TABLES'
+  | 'INTEGRATION'
+  | 'ENDPOINT'
+  | 'TRAINING JOB';
 
 export interface PrivilegeRow {
   /** USAGE, SELECT, INSERT, … or OWNERSHIP (the role that created the object). */

@@ -1,5 +1,6 @@
 import type { EndpointManager } from '../endpoints/index.js';
 import type { ArtifactRefs } from './artifact-refs.js';
+import type { EndpointAccess } from './endpoint-access.js';
 import { idToJson } from '../training/index.js';
 import type { FunctionArg, ScalarFunctionSpec } from '../warehouse/index.js';
 
@@ -19,6 +20,7 @@ export function endpointFunctions(
   endpoints: EndpointManager,
   refs: ArtifactRefs,
   links: { readonly baseUrl: string | null },
+  owners: EndpointAccess,
 ): ScalarFunctionSpec[] {
   return [
     {
@@ -29,7 +31,7 @@ export function endpointFunctions(
         Array.from({ length: rows }, (_, r) =>
           args[0][r] === null || args[1][r] === null
             ? null
-            : deployModel(endpoints, refs, links, args[0][r], args[1][r], ctx.role ?? 'PUBLIC'),
+            : deployModel(endpoints, refs, links, args[0][r], args[1][r], ctx.role ?? 'PUBLIC', owners),
         ),
     },
     {
@@ -66,7 +68,8 @@ export function endpointFunctions(
 /**
  * One deploy_model row: starts deploying `ref` (a training job whose model the guide copies in, an
  * artifact of the home's store or a stage path, see ArtifactRefs) to endpoint `name` and describes it
- * (the SQL function and the external-function service share it).
+ * (the SQL function and the external-function service share it). An existing endpoint is its owner
+ * role's to redeploy; a new one becomes `role`'s.
  */
 export function deployModel(
   endpoints: EndpointManager,
@@ -75,8 +78,12 @@ export function deployModel(
   name: FunctionArg,
   ref: FunctionArg,
   role: string,
+  owners: EndpointAccess,
 ): string {
-  const d = endpoints.deploy(text(name, 'model (endpoint) name'), refs.resolve(text(ref, 'model artifact URI'), role));
+  const endpoint = text(name, 'model (endpoint) name');
+  const artifact = refs.resolve(text(ref, 'model artifact URI'), role);
+  owners.deploying(role, endpoint);
+  const d = endpoints.deploy(endpoint, artifact);
   return JSON.stringify({
     EndpointName: d.name,
     EndpointStatus: d.status,

@@ -29,12 +29,16 @@ import { join } from 'node:path';
 import { TaskScheduler, TaskStore, systemClock, type Clock } from '../tasks/index.js';
 import { taskHost } from './task-host.js';
 import { Deployments, VERSION_COLUMNS } from './deployments.js';
+import { JobAccess } from './job-access.js';
+import { EndpointAccess } from './endpoint-access.js';
 
 export type { Session, StatementResult, ResultColumnType } from '../sql/index.js';
 export type { TableName, Warehouse } from '../warehouse/index.js';
 export { describeJobStart, trainRequest } from './job-functions.js';
 export { deployModel } from './endpoint-functions.js';
 export type { ArtifactRefs } from './artifact-refs.js';
+export type { JobAccess } from './job-access.js';
+export type { EndpointAccess } from './endpoint-access.js';
 
 /** Where this engine is served over HTTP; null when no server serves it. */
 export interface Links {
@@ -82,6 +86,10 @@ export class Engine {
     readonly artifactRefs: ArtifactRefs,
     /** Tasks and task graphs; they run while this Engine is open (no process owning the home, no runs). */
     readonly tasks: TaskScheduler,
+    /** What a training job needs of its caller's role (tables, ownership), wherever it is started. */
+    readonly jobAccess: JobAccess,
+    /** Endpoint owners: who may redeploy or delete an endpoint. */
+    readonly endpointAccess: EndpointAccess,
   ) {}
 
   /** Opens (creating if needed) a home: takes its lock, opens the system catalog and re-attaches every database. */
@@ -124,7 +132,14 @@ export class Engine {
         list: () => deployments.list(),
         describe: () => null,
       };
-      const listings = [trainingJobListing(jobs), versions, endpointListing(endpoints), ...accessListings(access, catalog.createdOn)];
+      const jobAccess = new JobAccess(access, catalog);
+      const endpointAccess = new EndpointAccess(access, endpoints);
+      const listings = [
+        trainingJobListing(jobs, jobAccess),
+        versions,
+        endpointListing(endpoints, endpointAccess),
+        ...accessListings(access, catalog.createdOn),
+      ];
       const links = servedLinks(opts.publicUrl);
       // External functions of the same name/arity override built-ins per schema (see ExternalFunctions).
       const externals = await ExternalFunctions.open({
@@ -153,13 +168,28 @@ export class Engine {
       });
       // The usage check wraps outermost, so it also covers an external function overriding a built-in.
       for (const spec of [
-        ...endpointFunctions(endpoints, artifactRefs, links).map((f) => recordingVersions(f, deployments)),
-        ...jobFunctions(jobs, links, deployments),
+        ...endpointFunctions(endpoints, artifactRefs, links, endpointAccess).map((f) => recordingVersions(f, deployments)),
+        ...jobFunctions(jobs, links, deployments, jobAccess, endpointAccess),
       ]) {
         await warehouse.registerFunction(guardFunction(externals.wrapBuiltin(spec), access));
       }
       await externals.registerStored();
-      return new Engine(layout.root, warehouse, catalog, executor, lock, endpoints, jobs, links, externals, access, artifactRefs, tasks);
+      return new Engine(
+        layout.root,
+        warehouse,
+        catalog,
+        executor,
+        lock,
+        endpoints,
+        jobs,
+        links,
+        externals,
+        access,
+        artifactRefs,
+        tasks,
+        jobAccess,
+        endpointAccess,
+      );
     } catch (e) {
       await warehouse?.close();
       lock.release();
@@ -175,7 +205,17 @@ export class Engine {
     let database: string | null = null;
     if (init.database !== undefined) {
       const db = this.catalog.database(oneName(init.database, 'database'));
-      if (!db) throw new RecpipeError('NOT_FOUND', `Database '${init.database}' does not exist or not authorized.`);
+      // As USE DATABASE: a database the role has no USAGE on reads as absent.
+      if (
+        !db ||
+        !this.access.hasPrivilege(
+          role,
+          'USAGE',
+          { kind: 'DATABASE', name: db.name },
+          this.access.ownerOf({ kind: 'DATABASE', name: db.name }) ?? db.owner,
+        )
+      )
+        throw new RecpipeError('NOT_FOUND', `Database '${init.database}' does not exist or not authorized.`);
       database = db.name;
     }
     const schema = init.schema !== undefined ? oneName(init.schema, 'schema') : database !== null ? 'PUBLIC' : null;

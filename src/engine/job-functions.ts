@@ -3,6 +3,8 @@ import type { JobManager, JobRequest, TrainingJob } from '../jobs/index.js';
 import { parseObjectName, resolveTableName } from '../sql/index.js';
 import type { FunctionArg, FunctionCallContext, ScalarFunctionSpec } from '../warehouse/index.js';
 import type { DeployRequest, Deployments } from './deployments.js';
+import type { JobAccess } from './job-access.js';
+import type { EndpointAccess } from './endpoint-access.js';
 
 /** Option names accepted in the VARIANT third argument, Snowflake/Surprise spellings included. */
 const OPTION_KEYS: Readonly<Record<string, keyof JobRequest>> = {
@@ -125,20 +127,27 @@ const display = (t: { database: string; schema: string; name: string }) => `${t.
 /**
  * train_and_get_recommendations(input_table, output_table [, options]): one training job per row,
  * started at once (the function answers while the job runs, as the guide's external function does).
+ * The caller's role needs SELECT on the input and holdout tables (checked at the call) and may
+ * replace or create the output table (checked with the tables, before the job reads anything).
  */
 export function jobFunctions(
   jobs: JobManager,
   links: { readonly baseUrl: string | null },
-  deployments?: Deployments,
+  deployments: Deployments,
+  access: JobAccess,
+  endpointOwners: EndpointAccess,
 ): ScalarFunctionSpec[] {
   const train = (args: readonly (readonly FunctionArg[])[], rows: number, ctx: FunctionCallContext) =>
     Array.from({ length: rows }, (_, r) => {
       if (args[0][r] === null || args[1][r] === null) return null;
       const call = callOptions(args[2]?.[r]);
       const deploy = deployRequest(call, ctx);
-      if (deploy && !deployments) throw invalid('deploy_to is not available here');
-      const job = jobs.submit(trainRequest(args[0][r], args[1][r], args[2]?.[r], ctx), ctx.session);
-      if (deploy) deployments!.follow(job.name, deploy);
+      const role = ctx.role ?? 'PUBLIC';
+      const request = trainRequest(args[0][r], args[1][r], args[2]?.[r], ctx);
+      access.checkReads(role, deploy?.holdout ? [request.input, deploy.holdout] : [request.input]);
+      if (deploy) endpointOwners.deploying(role, deploy.endpoint);
+      const job = jobs.submit(request, ctx.session, undefined, access.authorizer(role));
+      if (deploy) deployments.follow(job.name, deploy);
       return describeJobStart(job, jobs.artifactLocation(job.name), links.baseUrl, call.wait === true, deploy);
     });
   return [

@@ -1,13 +1,16 @@
 import type { EndpointManager } from '../endpoints/index.js';
 import { columnsText, type JobManager, type TrainingJob } from '../jobs/index.js';
 import type { ObjectListing } from '../sql/index.js';
+import type { EndpointAccess } from './endpoint-access.js';
+import type { JobAccess } from './job-access.js';
 
 const table = (t: { database: string; schema: string; name: string }) => `${t.database}.${t.schema}.${t.name}`;
 
 /** SHOW TRAINING JOBS / DESCRIBE TRAINING JOB name: SageMaker's ListTrainingJobs and DescribeTrainingJob in SQL. */
-export function trainingJobListing(jobs: JobManager): ObjectListing {
+export function trainingJobListing(jobs: JobManager, owners: JobAccess): ObjectListing {
   const find = (name: string): TrainingJob | null => jobs.list().find((j) => j.name === name) ?? null;
   return {
+    owned: { kind: 'TRAINING JOB', owner: (name) => owners.owner(name) },
     plural: ['TRAINING', 'JOBS'],
     singular: ['TRAINING', 'JOB'],
     columns: [
@@ -73,8 +76,9 @@ export function trainingJobListing(jobs: JobManager): ObjectListing {
 }
 
 /** SHOW ENDPOINTS / DESCRIBE ENDPOINT name: SageMaker's ListEndpoints and DescribeEndpoint in SQL. */
-export function endpointListing(endpoints: EndpointManager): ObjectListing {
+export function endpointListing(endpoints: EndpointManager, owners: EndpointAccess): ObjectListing {
   return {
+    owned: { kind: 'ENDPOINT', owner: (name) => owners.owner(name) },
     plural: ['ENDPOINTS'],
     singular: ['ENDPOINT'],
     columns: [

@@ -65,7 +65,7 @@ describe('external functions', () => {
   });
 
   it('requires ACCOUNTADMIN for integrations', async () => {
-    const sys = engine.createSession({ role: 'SYSADMIN', database: 'EXT' });
+    const sys = engine.createSession({ role: 'SYSADMIN' });
     await assert.rejects(
       sql(
         `create api integration other api_provider = aws_api_gateway api_aws_role_arn = 'x' enabled = true api_allowed_prefixes = ('https://a/')`,
@@ -73,7 +73,8 @@ describe('external functions', () => {
       ),
       /Insufficient privileges/,
     );
-    await assert.rejects(sql('drop integration svc', sys), /Insufficient privileges/);
+    // ACCOUNTADMIN owns SVC; SYSADMIN holds nothing on it, so it reads as absent.
+    await assert.rejects(sql('drop integration svc', sys), /Integration 'SVC' does not exist or not authorized/);
   });
 
   it('refuses URLs outside the allowed prefixes, inside blocked ones, or of a disabled integration', async () => {
@@ -141,6 +142,7 @@ describe('external functions', () => {
   });
 
   it('lets another role call a function only once USAGE on it is granted', async () => {
+    await sql('grant usage on database ext to role sysadmin; grant usage on schema ext.public to role sysadmin');
     const sys = engine.createSession({ role: 'SYSADMIN', database: 'EXT' });
     await assert.rejects(sql(`select echo(1, 'b')`, sys), /Insufficient privileges/);
     await sql('grant usage on function echo(number, varchar) to role sysadmin');
@@ -285,7 +287,7 @@ describe('external functions', () => {
     await assert.rejects(sql(`alter integration nope set enabled = true`), /Integration 'NOPE' does not exist/);
     await assert.rejects(
       sql(`alter integration later set enabled = true`, engine.createSession({ role: 'SYSADMIN' })),
-      /Insufficient privileges/,
+      /Integration 'LATER' does not exist or not authorized/,
     );
     assert.equal((await sql('alter integration if exists nope set enabled = true')).rows[0][0], 'Statement executed successfully.');
     await sql('drop function keyed(number); drop integration later');

@@ -4,9 +4,9 @@
  * output table (atomically) and leaves a model artifact; its state and log live under
  * `<home>/jobs/<name>/` and survive restarts.
  */
-export { JobManager, type JobManagerOptions, type JobEvents, type JobSource } from './job-manager.js';
+export { JobManager, type JobAuthorizer, type JobManagerOptions, type JobEvents, type JobSource } from './job-manager.js';
 export { parseJobSpec, MAX_RUNTIME_CEILING_SECONDS, type JobRequest } from './job-spec.js';
-export type { JobTables } from './table-plan.js';
+export type { JobTables, TablePlan } from './table-plan.js';
 export { INTERRUPTED_REASON } from './job-state.js';
 export { JOB_NAME_PATTERN } from './job-name.js';
 export {

@@ -21,7 +21,7 @@ import { runJob } from './job-runner.js';
 import { parseJobSpec, type JobRequest } from './job-spec.js';
 import { markInterrupted, moveTo, newJob, snapshot, type JobDraft } from './job-state.js';
 import { JobStore } from './job-store.js';
-import { jobColumns, planTables, type JobTables } from './table-plan.js';
+import { jobColumns, planTables, type JobTables, type TablePlan } from './table-plan.js';
 import type { TrainingThread } from './training-thread.js';
 
 export interface JobManagerOptions {
@@ -54,6 +54,12 @@ export interface JobSource {
   readonly url: string;
   readonly tables: JobTables;
 }
+
+/**
+ * Decides, once the tables are checked (the plan says whether the output exists), whether the
+ * caller may run the job on them; a throw fails the job with that reason before any data is read.
+ */
+export type JobAuthorizer = (plan: TablePlan, job: TrainingJob) => Promise<void> | void;
 
 interface StopRequest {
   readonly secondary: 'Stopped' | 'MaxRuntimeExceeded';
@@ -127,11 +133,17 @@ export class JobManager extends EventEmitter<JobEvents> {
   }
 
   /** Validates the request and both tables, then queues the job; returns it in InProgress / Starting. */
-  async start(request: JobRequest): Promise<TrainingJob> {
+  async start(request: JobRequest, authorize?: JobAuthorizer): Promise<TrainingJob> {
     this.checkOpen();
     const spec = parseJobSpec(request);
     const plan = await planTables(this.opts.warehouse, spec);
     const entry = this.create(spec);
+    try {
+      await authorize?.(plan, snapshot(entry.job));
+    } catch (e) {
+      this.fail(entry, e);
+      throw e;
+    }
     entry.job.columns = jobColumns(plan);
     await this.store.save(snapshot(entry.job));
     return this.enqueue(entry);
@@ -143,7 +155,7 @@ export class JobManager extends EventEmitter<JobEvents> {
    * next, before any data is read, and a failed check ends the job Failed with the reason. A
    * `caller` (a SQL session id) collects the checks so `settleSubmitted` can fail its statement.
    */
-  submit(request: JobRequest, caller?: string, source?: JobSource): TrainingJob {
+  submit(request: JobRequest, caller?: string, source?: JobSource, authorize?: JobAuthorizer): TrainingJob {
     this.checkOpen();
     const spec = parseJobSpec(request);
     const entry = this.create(source ? { ...spec, warehouse: source.url } : spec, source?.tables);
@@ -153,7 +165,9 @@ export class JobManager extends EventEmitter<JobEvents> {
     const checks = (async () => {
       try {
         await this.store.save(snapshot(entry.job));
-        entry.job.columns = jobColumns(await planTables(entry.tables, entry.job.spec));
+        const plan = await planTables(entry.tables, entry.job.spec);
+        await authorize?.(plan, snapshot(entry.job));
+        entry.job.columns = jobColumns(plan);
       } catch (e) {
         this.fail(entry, e);
         return entry.stop ? null : e;

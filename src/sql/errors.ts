@@ -44,6 +44,8 @@ export function snowflakeError(e: unknown, refs: readonly TableRef[]): RecpipeEr
   if (/syntax error at end of input/.test(first)) return compilation('INVALID_ARGUMENT', 'syntax error unexpected end of input.');
   // A SQL function refused the caller's role (src/access): Snowflake's own wording, as a permission error.
   if ((m = /^[A-Za-z ]+ Error: (SQL access control error: .*)$/.exec(first))) return new RecpipeError('PERMISSION_DENIED', m[1]);
+  if ((m = /^[A-Za-z ]+ Error: (SQL compilation error: .* does not exist or not authorized\.)$/.exec(first)))
+    return new RecpipeError('NOT_FOUND', m[1]);
   return new RecpipeError(e.code, first.replace(/^[A-Za-z ]+ Error: /, 'SQL execution error: '), e.details);
 }
 

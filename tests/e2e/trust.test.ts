@@ -5,15 +5,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ApiKeyStore, ownerTokenFile } from '../../src/auth/index.js';
 import { authHeaders } from '../support/auth.js';
+import { httpCall, type Reply } from '../support/http-call.js';
 import { cleanEnv, recpipe, startServerChild, type ServerChild } from '../support/recpipe-cli.js';
 import { repoRoot } from '../support/shared-data.js';
 import { tempDir } from '../support/temp-engine.js';
-
-interface Reply {
-  status: number;
-  text: string;
-  json: () => any;
-}
 
 const SECRET = 'TOPSECRET-7f3a9';
 
@@ -27,15 +22,8 @@ describe('trust over a real server process: identity, file access, stages, limit
   let reader = '';
   let sysadmin = '';
 
-  const call = async (method: string, path: string, headers: Record<string, string> = {}, body?: unknown): Promise<Reply> => {
-    const res = await fetch(`${server.url}${path}`, {
-      method,
-      headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, text, json: () => JSON.parse(text) };
-  };
+  const call = (method: string, path: string, headers: Record<string, string> = {}, body?: unknown): Promise<Reply> =>
+    httpCall(server.url, method, path, headers, body);
   const keyHeaders = (key: string): Record<string, string> => ({ 'x-api-key': key });
   const sql = (headers: Record<string, string>, text: string, sessionId?: string) =>
     call('POST', '/api/v1/statements', headers, { sql: text, ...(sessionId ? { sessionId } : {}) });

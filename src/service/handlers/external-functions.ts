@@ -109,13 +109,16 @@ export const deployFunction: ExternalFunction = {
         ? null
         : { model: name(models[r], 'model_name', row), ref: name(refs[r], 'artifact_or_job', row), ...deployOptions(opts[r], row) },
     );
-    const { endpoints, artifactRefs, links } = ctx.engine;
+    const { endpoints, artifactRefs, links, endpointAccess } = ctx.engine;
     const started = checked.map((c) =>
       c === null
         ? null
         : {
             ...c,
-            descriptor: JSON.parse(deployModel(endpoints, artifactRefs, links, c.model, c.ref, call.role)) as Record<string, unknown>,
+            descriptor: JSON.parse(deployModel(endpoints, artifactRefs, links, c.model, c.ref, call.role, endpointAccess)) as Record<
+              string,
+              unknown
+            >,
           },
     );
     return Promise.all(

@@ -1,4 +1,5 @@
-import { invalid } from '../../core/errors.js';
+import type { Caller } from '../../auth/index.js';
+import { RecpipeError, invalid } from '../../core/errors.js';
 import type { Session } from '../../engine/index.js';
 import type { JobRequest, TrainingJob } from '../../jobs/index.js';
 import type { ServiceContext } from '../context.js';
@@ -16,26 +17,44 @@ export function jobLogs(ctx: ServiceContext, name: string): Promise<string> {
   return ctx.engine.jobs.logs(name);
 }
 
-export function stopJob(ctx: ServiceContext, name: string): TrainingJob {
+/** Stopping a job is its owner role's (a key acts as its role; the home's owner may stop any). */
+export function stopJob(ctx: ServiceContext, caller: Caller, name: string): TrainingJob {
+  ctx.engine.jobs.get(name);
+  if (!caller.owner) ctx.engine.jobAccess.requireOwner(caller.role, name, 'stopping it');
   return ctx.engine.jobs.stop(name);
 }
 
 /**
  * Starts a job on two tables named as in SQL: resolved in the given session, or against the
- * database/schema in the body, or fully qualified. The tables are checked before the job is queued.
+ * database/schema in the body, or fully qualified. The tables are checked before the job is queued,
+ * and the session's role (the caller's own session, or a new one in its user's default role) needs
+ * the privileges train_and_get_recommendations needs in SQL.
  */
-export function startJob(ctx: ServiceContext, body: StartJobBody): Promise<TrainingJob> {
+export function startJob(ctx: ServiceContext, caller: Caller, body: StartJobBody): Promise<TrainingJob> {
   const { input, output, sessionId, database, schema, ...options } = body;
   if (sessionId !== undefined && (database !== undefined || schema !== undefined)) {
     throw invalid('give either sessionId or database/schema to resolve table names, not both');
   }
-  const session: Session = sessionId !== undefined ? ctx.sessions.get(sessionId) : ctx.engine.createSession({ database, schema });
+  const session: Session =
+    sessionId !== undefined
+      ? ctx.sessions.get(sessionId, caller.prefix)
+      : ctx.engine.createSession(caller.owner ? { database, schema } : { user: callerUser(caller), database, schema });
   const request: JobRequest = {
     ...options,
     input: ctx.engine.resolveTableName(session, input),
     output: ctx.engine.resolveTableName(session, output),
   };
-  return ctx.engine.jobs.start(request);
+  ctx.engine.jobAccess.checkReads(session.role, [request.input]);
+  return ctx.engine.jobs.start(request, ctx.engine.jobAccess.authorizer(session.role));
+}
+
+function callerUser(caller: Caller): string {
+  if (caller.user === null)
+    throw new RecpipeError(
+      'PERMISSION_DENIED',
+      `API key '${caller.name}' has no user and may only call /ext/*; create a key with a user: recpipe keys create --role ${caller.role} --name <name>`,
+    );
+  return caller.user;
 }
 
 /** Long poll: the job once it has ended, or as it is after `timeoutSeconds` (or when the server or client goes away). */

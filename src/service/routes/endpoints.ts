@@ -1,18 +1,42 @@
 import { registerEndpointRoutes } from '../../endpoints/index.js';
+import type { FastifyRequest } from 'fastify';
+import { toErrorResponse } from '../http-errors.js';
 import type { RouteArea } from './route-area.js';
 
 /**
  * The endpoints' own routes (SageMaker runtime `/endpoints/:name/invocations|ping` and the
  * `/api/v1/endpoints` management routes), mounted as they are. Their errors have the service's
  * `{error: {code, message}}` shape; a not-serving endpoint answers 503 (SageMaker's ModelNotReady).
- * A deploy by an API key names its model by reference only (job, home artifact, stage path); the
- * home's owner may deploy any artifact directory, as `recpipe deploy` does in-process.
+ * A deploy by an API key names its model by reference only (job, home artifact, stage path) and
+ * redeploying or deleting an endpoint is its owner role's; the home's owner may deploy any artifact
+ * directory, as `recpipe deploy` does in-process.
  */
 export const endpointRoutes: RouteArea = async (app, ctx) => {
-  app.addHook('preHandler', async (request) => {
-    if (request.method !== 'POST' || request.routeOptions.url !== '/api/v1/endpoints' || request.caller?.owner !== false) return;
-    const body = request.body as { artifactUri?: unknown };
-    if (typeof body?.artifactUri === 'string') body.artifactUri = ctx.engine.artifactRefs.resolve(body.artifactUri, request.caller.role);
+  app.addHook('preHandler', async (request, reply) => {
+    if (request.caller?.owner !== false) return;
+    try {
+      checkKeyRequest(request, request.caller.role);
+    } catch (e) {
+      // The endpoints' own error handler knows only their errors: answer here with the service's table.
+      const { status, body } = toErrorResponse(e);
+      return reply.code(status).send(body);
+    }
+  });
+  const checkKeyRequest = (request: FastifyRequest, role: string): void => {
+    if (request.method === 'DELETE' && request.routeOptions.url === '/api/v1/endpoints/:name') {
+      const { name } = request.params as { name: string };
+      ctx.engine.endpointAccess.requireOwner(role, name, 'deleting it');
+      return;
+    }
+    if (request.method !== 'POST' || request.routeOptions.url !== '/api/v1/endpoints') return;
+    const body = request.body as { name?: unknown; artifactUri?: unknown };
+    if (typeof body?.artifactUri === 'string') body.artifactUri = ctx.engine.artifactRefs.resolve(body.artifactUri, role);
+    // An existing endpoint is its owner role's to redeploy; a new one becomes the key's role's.
+    if (typeof body?.name === 'string') ctx.engine.endpointAccess.deploying(role, body.name);
+  };
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.method === 'DELETE' && request.routeOptions.url === '/api/v1/endpoints/:name' && reply.statusCode === 200)
+      await ctx.engine.endpointAccess.deleted((request.params as { name: string }).name);
   });
   await registerEndpointRoutes(app, ctx.engine.endpoints);
 };

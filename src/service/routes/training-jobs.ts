@@ -1,4 +1,5 @@
 import { describeJob, jobLogs, listJobs, startJob, stopJob, waitForJob } from '../handlers/index.js';
+import { callerOf } from '../authenticate.js';
 import { errorResponses } from '../schemas.js';
 import { JobParams, StartJobBody, TrainingJobList, TrainingJobSchema, WaitQuery } from '../training-job-schemas.js';
 import type { RouteArea } from './route-area.js';
@@ -26,7 +27,7 @@ export const trainingJobRoutes: RouteArea = (app, ctx) => {
         response: { 201: TrainingJobSchema, ...errorResponses, 429: errorResponses[400] },
       },
     },
-    async (request, reply) => reply.code(201).send(await startJob(ctx, request.body)),
+    async (request, reply) => reply.code(201).send(await startJob(ctx, callerOf(request), request.body)),
   );
 
   app.get<{ Params: JobParams }>(
@@ -74,7 +75,7 @@ export const trainingJobRoutes: RouteArea = (app, ctx) => {
         response: job,
       },
     },
-    async (request) => stopJob(ctx, request.params.name),
+    async (request) => stopJob(ctx, callerOf(request), request.params.name),
   );
 
   app.get<{ Params: JobParams; Querystring: WaitQuery }>(

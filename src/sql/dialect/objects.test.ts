@@ -17,9 +17,21 @@ describe('statementObjects', () => {
     const merge = statementObjects(parse('merge into t using s on t.id = s.id when matched then delete'), session);
     assert.deepEqual(
       merge.writes.map((w) => [w.kind, name(w.table)]),
-      [['MERGE', 'DB.S.T']],
+      [['DELETE', 'DB.S.T']],
     );
     assert.deepEqual(merge.reads.map(name), ['DB.S.S']);
+    // Each clause present needs its own privilege on the target, and only those.
+    const all = statementObjects(
+      parse(
+        'merge into t as tg using (select * from s) src on tg.id = src.id when matched and src.x = 1 then update set a = src.a when not matched then insert (a) values (src.a)',
+      ),
+      session,
+    );
+    assert.deepEqual(
+      all.writes.map((w) => w.kind),
+      ['UPDATE', 'INSERT'],
+    );
+    assert.deepEqual(all.reads.map(name), ['DB.S.S']);
     const upd = statementObjects(parse('update "Quoted" set a = 1 from x.y.z where 1 = 1'), session);
     assert.deepEqual(
       upd.writes.map((w) => [w.kind, name(w.table)]),

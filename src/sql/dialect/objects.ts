@@ -3,7 +3,7 @@ import { resolveTableName, type NameContext } from '../identifiers.js';
 import { isIdent, kindOf, visitObjects, type Node } from './ast.js';
 import { cteNames, identValue } from './transforms/table-names.js';
 
-export type WriteKind = 'INSERT' | 'UPDATE' | 'DELETE' | 'MERGE' | 'TRUNCATE' | 'ALTER';
+export type WriteKind = 'INSERT' | 'UPDATE' | 'DELETE' | 'TRUNCATE' | 'ALTER';
 
 /** What one statement reads, writes, creates and drops, by full name (for privilege checks). */
 export interface StatementObjects {
@@ -13,14 +13,15 @@ export interface StatementObjects {
   readonly drops: { readonly object: TableName; readonly kind: 'TABLE' | 'VIEW' }[];
 }
 
-/** The statement kinds that write a table, and where the parser keeps the target. */
-const WRITES: Record<string, [WriteKind, (body: Node) => Node | undefined]> = {
+/** The statement kinds that write a table, and where the parser keeps the target (MERGE: per clause, see mergeActions). */
+const WRITES: Record<string, [WriteKind | 'MERGE', (body: Node) => Node | undefined]> = {
   insert: ['INSERT', (b) => b.table],
   update: ['UPDATE', (b) => b.table],
   delete: ['DELETE', (b) => b.table],
   truncate: ['TRUNCATE', (b) => b.table],
   alter_table: ['ALTER', (b) => b.name],
-  merge: ['MERGE', (b) => b.this?.table],
+  // An aliased target (`merge into t as x`) is wrapped in an alias node.
+  merge: ['MERGE', (b) => b.this?.table ?? b.this?.alias?.this?.table],
 };
 
 /**
@@ -43,12 +44,15 @@ export function statementObjects(ast: Node, session: NameContext): StatementObje
   };
   const targets = new Set<Node>();
   const out: StatementObjects = { reads: [], writes: [], creates: [], drops: [] };
+  // Other objects' DDL (functions, schemas, stages …) names no table: recpipe's handlers check it.
+  if (/^(create|drop)_/.test(kind) && !['create_table', 'create_view', 'drop_table', 'drop_view'].includes(kind)) return out;
   const write = WRITES[kind];
   const target = write?.[1](body);
   if (write && target) {
     targets.add(target);
     const table = resolve(target);
-    if (table) out.writes.push({ table, kind: write[0] });
+    const kinds = write[0] === 'MERGE' ? mergeActions(body) : [write[0]];
+    if (table) for (const k of kinds) out.writes.push({ table, kind: k });
   }
   if (kind === 'create_table' || kind === 'create_view') {
     targets.add(body.name);
@@ -67,6 +71,21 @@ export function statementObjects(ast: Node, session: NameContext): StatementObje
     if (table && !out.reads.some((r) => sameName(r, table))) out.reads.push(table);
   });
   return out;
+}
+
+/**
+ * What a MERGE's clauses do to its target, as Snowflake checks them: WHEN MATCHED THEN UPDATE needs
+ * UPDATE, THEN DELETE needs DELETE, WHEN NOT MATCHED THEN INSERT needs INSERT; only clauses present count.
+ */
+function mergeActions(body: Node): WriteKind[] {
+  const out = new Set<WriteKind>();
+  for (const w of body.whens?.whens?.expressions ?? []) {
+    const then = w.when?.then;
+    const verb = String(then?.var?.this ?? then?.tuple?.expressions?.[0]?.var?.this ?? '').toUpperCase();
+    if (verb === 'UPDATE' || verb === 'DELETE' || verb === 'INSERT') out.add(verb);
+    else out.add(w.when?.matched?.boolean?.value === false ? 'INSERT' : 'UPDATE');
+  }
+  return [...out];
 }
 
 const sameName = (a: TableName, b: TableName): boolean => a.database === b.database && a.schema === b.schema && a.name === b.name;

@@ -1,10 +1,12 @@
 import { RecpipeError } from '../../core/errors.js';
 import type { ApiIntegration, ApiKeyInput, ExternalFunctions } from '../../external/index.js';
+import type { SecurableObject } from '../../access/index.js';
 import type { ExecContext } from '../context.js';
 import { compilation } from '../errors.js';
 import type { OptionValue, Options, Parser } from '../parser.js';
 import { columnsOf, likeMatcher, queryResult, statusResult } from '../results.js';
 import type { StatementResult } from '../session.js';
+import { canSee, requireOwnership } from './privileges.js';
 
 const PROVIDERS = [
   'AWS_API_GATEWAY',
@@ -35,9 +37,9 @@ export function externalsOf(ctx: ExecContext): ExternalFunctions {
   return ctx.externals;
 }
 
-/** Integrations are account objects: Snowflake lets ACCOUNTADMIN (or a role granted CREATE INTEGRATION) manage them. */
+/** Integrations are account objects: Snowflake lets ACCOUNTADMIN (or a role inheriting it) create them. */
 function requireAccountAdmin(ctx: ExecContext, action: string): void {
-  if (ctx.session.role.toUpperCase() !== 'ACCOUNTADMIN') {
+  if (!ctx.access.roleHasAny(ctx.session.role, ['ACCOUNTADMIN'])) {
     throw new RecpipeError(
       'PERMISSION_DENIED',
       `SQL access control error: Insufficient privileges to ${action}. Integrations need the ACCOUNTADMIN role (current role: ${ctx.session.role}).`,
@@ -57,6 +59,7 @@ export async function createApiIntegration(ctx: ExecContext, p: Parser, orReplac
   const existing = externals.integration(name);
   if (existing && ifNotExists) return statusResult(ctx.statement, `${existing.name} already exists, statement succeeded.`);
   if (existing && !orReplace) throw compilation('CONFLICT', `Object '${existing.name}' already exists.`);
+  if (existing) requireOwnership(ctx, integrationObject(existing.name), existing.owner, 'integration');
   checkProperties(opts);
   const provider = word(opts, 'API_PROVIDER');
   if (!PROVIDERS.includes(provider))
@@ -86,6 +89,8 @@ export async function createApiIntegration(ctx: ExecContext, p: Parser, orReplac
     },
     existing !== undefined,
   );
+  // The creating role owns it: it alters, drops and grants USAGE on it (external functions need that USAGE).
+  await ctx.access.recordOwnership(integrationObject(name), ctx.session.role);
   return statusResult(ctx.statement, `Integration ${name} successfully created.`);
 }
 
@@ -105,10 +110,10 @@ export async function alterApiIntegration(ctx: ExecContext, p: Parser): Promise<
   if (!set && !p.acceptWords('UNSET')) throw compilation('INVALID_ARGUMENT', `ALTER INTEGRATION ${name} expects SET or UNSET`);
   const opts: Options = set ? p.options() : new Map(unsetList(p).map((k) => [k, null]));
   p.expectEnd();
-  requireAccountAdmin(ctx, `operate on integration '${name}'`);
-  const existing = externals.integration(name);
+  const existing = visibleIntegration(ctx, name);
   if (!existing && ifExists) return statusResult(ctx.statement, 'Statement executed successfully.');
   if (!existing) throw compilation('NOT_FOUND', `Integration '${name}' does not exist or not authorized.`);
+  requireOwnership(ctx, integrationObject(existing.name), existing.owner, 'integration');
   const allowed = set ? SETTABLE : UNSETTABLE;
   for (const k of opts.keys())
     if (!allowed.includes(k))
@@ -167,7 +172,7 @@ export function showIntegrations(ctx: ExecContext, p: Parser): StatementResult {
   const matches = likeMatcher(like);
   const rows = externalsOf(ctx)
     .integrations()
-    .filter((i) => matches(i.name))
+    .filter((i) => matches(i.name) && canSee(ctx, integrationObject(i.name), integrationOwner(ctx, i)))
     .map((i) => [i.name, 'EXTERNAL_API', 'API', String(i.enabled), i.comment ?? '', i.createdOn ?? null]);
   return queryResult(ctx.statement, columnsOf('name', 'type', 'category', 'enabled', 'comment', 'created_on:TIMESTAMP_LTZ'), rows);
 }
@@ -177,16 +182,28 @@ export async function dropIntegration(ctx: ExecContext, p: Parser): Promise<Stat
   const ifExists = p.acceptWords('IF', 'EXISTS');
   const name = p.identifier('integration name');
   p.expectEnd();
-  requireAccountAdmin(ctx, `operate on integration '${name}'`);
-  const existing = externalsOf(ctx).integration(name);
+  const existing = visibleIntegration(ctx, name);
   if (!existing && ifExists) return statusResult(ctx.statement, `Drop statement executed successfully (${name} already dropped).`);
   if (!existing) throw compilation('NOT_FOUND', `Integration '${name}' does not exist or not authorized.`);
+  requireOwnership(ctx, integrationObject(existing.name), existing.owner, 'integration');
   await externalsOf(ctx).dropIntegration(existing.name);
+  await ctx.access.objectDropped(integrationObject(existing.name));
   return statusResult(ctx.statement, `${existing.name} successfully dropped.`);
 }
 
-function existingIntegration(ctx: ExecContext, name: string): ApiIntegration {
+export const integrationObject = (name: string): SecurableObject => ({ kind: 'INTEGRATION', name });
+
+/** The integration's owner role: as granted (GRANT OWNERSHIP moves it), else the role that created it. */
+export const integrationOwner = (ctx: ExecContext, i: ApiIntegration): string => ctx.access.ownerOf(integrationObject(i.name)) ?? i.owner;
+
+/** An integration the role owns or holds a privilege on; others read as absent, as in Snowflake. */
+export function visibleIntegration(ctx: ExecContext, name: string): ApiIntegration | undefined {
   const i = externalsOf(ctx).integration(name);
+  return i && canSee(ctx, integrationObject(i.name), integrationOwner(ctx, i)) ? i : undefined;
+}
+
+function existingIntegration(ctx: ExecContext, name: string): ApiIntegration {
+  const i = visibleIntegration(ctx, name);
   if (!i) throw compilation('NOT_FOUND', `Integration '${name}' does not exist or not authorized.`);
   return i;
 }

@@ -11,6 +11,7 @@ import { columnsOf, queryResult, statusResult } from '../results.js';
 import type { StatementResult } from '../session.js';
 import { readStageRef, stageFiles } from '../stage-paths.js';
 import { requireUserDatabase } from './database.js';
+import { requireTablePrivileges } from './privileges.js';
 import { resolveStage, type ResolvedStage } from './stage.js';
 import { unreadableText } from './copy-prescan.js';
 import { csvOptions, formatOptions, type FormatOptions } from './file-format.js';
@@ -42,6 +43,8 @@ export async function copyInto(ctx: ExecContext): Promise<StatementResult> {
   p.expectWords('COPY', 'INTO');
   const table = resolveTableName(p.objectName(3, 'table name'), ctx.session, 'COPY');
   const database = requireUserDatabase(ctx, table.database);
+  // As an INSERT: the role needs INSERT on the target (the stage's READ or the owner's path is checked below).
+  requireTablePrivileges(ctx, [database, table.schema, table.name], ['INSERT']);
   const columns = p.acceptPunct('(') ? columnList(p) : undefined;
   p.expectWords('FROM');
   const stageRef = readStageRef(p, ctx.statement);

@@ -7,6 +7,8 @@ import { DEFAULT_SCHEMA, SYSTEM_DATABASE, checkDatabaseName, resolveSchemaName }
 import type { Parser } from '../parser.js';
 import { statusResult } from '../results.js';
 import type { StatementResult } from '../session.js';
+import { canSee, requireOwnership } from './privileges.js';
+import { requireRoles } from './roles.js';
 
 /** Modifiers shared by CREATE statements: `CREATE [OR REPLACE] <kind> [IF NOT EXISTS]`. */
 export interface CreateHead {
@@ -29,9 +31,12 @@ export async function createDatabase(ctx: ExecContext, p: Parser, head: CreateHe
         `invalid property '${key}' for CREATE DATABASE; supported: ${IGNORED_DATABASE_OPTIONS.join(', ')}`,
       );
   }
+  // CREATE DATABASE is SYSADMIN's account privilege in Snowflake (ACCOUNTADMIN inherits it).
+  requireRoles(ctx, 'CREATE DATABASE', ['SYSADMIN']);
   const existing = ctx.catalog.database(name);
   if (existing && head.ifNotExists) return statusResult(ctx.statement, `${existing.name} already exists, statement succeeded.`);
   if (existing && !head.orReplace) throw compilation('CONFLICT', `Object '${existing.name}' already exists.`);
+  if (existing) requireOwnership(ctx, { kind: 'DATABASE', name: existing.name }, existing.owner, 'database');
   if (existing) await removeDatabase(ctx, existing.name, existing.file);
   const file = ctx.databaseFile(name);
   if (existsSync(file)) {
@@ -56,9 +61,11 @@ export async function dropDatabase(ctx: ExecContext, p: Parser, ifExists: boolea
   p.expectEnd();
   if (name.toUpperCase() === SYSTEM_DATABASE)
     throw compilation('PERMISSION_DENIED', `database ${SYSTEM_DATABASE} is recpipe's system catalog and cannot be dropped.`);
-  const db = ctx.catalog.database(name);
+  const found = ctx.catalog.database(name);
+  const db = found && canSee(ctx, { kind: 'DATABASE', name: found.name }, found.owner) ? found : undefined;
   if (!db && ifExists) return statusResult(ctx.statement, `Drop statement executed successfully (${name} already dropped).`);
   if (!db) throw objectMissing('Database', [name]);
+  requireOwnership(ctx, { kind: 'DATABASE', name: db.name }, db.owner, 'database');
   await removeDatabase(ctx, db.name, db.file);
   if (ctx.session.database?.toUpperCase() === db.name.toUpperCase()) {
     ctx.session.database = null;
@@ -72,6 +79,7 @@ async function removeDatabase(ctx: ExecContext, name: string, file: string): Pro
   await ctx.warehouse.detachDatabase(name);
   for (const f of [file, `${file}.wal`]) rmSync(f, { force: true });
   await ctx.catalog.removeDatabase(name);
+  await ctx.access.objectDropped({ kind: 'DATABASE', name });
 }
 
 /** CREATE [OR REPLACE] SCHEMA [IF NOT EXISTS] [db.]name: also becomes the session's current schema. */
@@ -80,12 +88,23 @@ export async function createSchema(ctx: ExecContext, p: Parser, head: CreateHead
   p.options();
   p.expectEnd();
   const db = requireUserDatabase(ctx, database);
+  const owner = ctx.catalog.database(db)?.owner ?? null;
+  // CREATE SCHEMA on the database (or owning it), as in Snowflake; a database the role cannot see is missing.
+  if (!canSee(ctx, { kind: 'DATABASE', name: db }, owner)) throw objectMissing('Database', [db]);
+  if (!ctx.access.hasPrivilege(ctx.session.role, 'CREATE SCHEMA', { kind: 'DATABASE', name: db }, owner))
+    throw new RecpipeError(
+      'PERMISSION_DENIED',
+      `SQL access control error: Insufficient privileges to operate on database '${db}' (CREATE SCHEMA is needed)`,
+    );
   const existing = (await ctx.warehouse.listSchemas(db)).find((s) => s.toUpperCase() === schema.toUpperCase());
   if (existing && head.ifNotExists) return statusResult(ctx.statement, `${existing} already exists, statement succeeded.`);
   if (existing && !head.orReplace) throw compilation('CONFLICT', `Object '${displayName([db, existing])}' already exists.`);
+  if (existing) requireOwnership(ctx, { kind: 'SCHEMA', name: displayName([db, existing]) }, owner, 'schema');
   if (existing) await dropSchemaObjects(ctx, db, existing);
   await ctx.warehouse.run(`CREATE SCHEMA ${quoteIdent(db)}.${quoteIdent(schema)}`);
   await ctx.catalog.addSchema(db, schema);
+  // The creating role owns the schema: it grants on it, and alters or drops it.
+  await ctx.access.recordOwnership({ kind: 'SCHEMA', name: displayName([db, schema]) }, ctx.session.role);
   ctx.session.database = db;
   ctx.session.schema = schema;
   return statusResult(ctx.statement, `Schema ${schema} successfully created.`);
@@ -100,6 +119,8 @@ export async function dropSchema(ctx: ExecContext, p: Parser, ifExists: boolean)
   const existing = (await ctx.warehouse.listSchemas(db)).find((s) => s.toUpperCase() === schema.toUpperCase());
   if (!existing && ifExists) return statusResult(ctx.statement, `Drop statement executed successfully (${schema} already dropped).`);
   if (!existing) throw objectMissing('Schema', [db, schema]);
+  const schemaObject = { kind: 'SCHEMA' as const, name: displayName([db, existing]) };
+  requireOwnership(ctx, schemaObject, ctx.catalog.database(db)?.owner ?? null, 'schema');
   if (restrict && (await ctx.warehouse.listTables({ database: db, schema: existing })).length > 0) {
     throw compilation(
       'FAILED_PRECONDITION',
@@ -107,6 +128,7 @@ export async function dropSchema(ctx: ExecContext, p: Parser, ifExists: boolean)
     );
   }
   await dropSchemaObjects(ctx, db, existing);
+  await ctx.access.objectDropped(schemaObject);
   if (ctx.session.database === db && ctx.session.schema?.toUpperCase() === existing.toUpperCase()) ctx.session.schema = null;
   return statusResult(ctx.statement, `${existing} successfully dropped.`);
 }

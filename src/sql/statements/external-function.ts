@@ -12,8 +12,11 @@ import {
   describeIntegration,
   dropIntegration,
   externalsOf,
+  integrationObject,
   showIntegrations,
+  visibleIntegration,
 } from './api-integration.js';
+import { requireCreate, requireOwnership } from './privileges.js';
 
 /**
  * CREATE [OR REPLACE] [SECURE] EXTERNAL FUNCTION name(arg type, …) RETURNS VARIANT [[NOT] NULL]
@@ -31,8 +34,14 @@ export async function createExternalFunction(ctx: ExecContext, p: Parser, orRepl
   const returnsNotNull = p.acceptWords('NOT', 'NULL');
   if (!returnsNotNull) p.acceptWords('NULL');
   const clauses = functionClauses(p);
+  requireCreate(ctx, [database, schema, name], 'FUNCTION');
+  // As in Snowflake, the creating role needs USAGE on the integration (owning it gives that).
+  const integration = visibleIntegration(ctx, clauses.integration!);
+  if (!integration || !ctx.access.hasPrivilege(ctx.session.role, 'USAGE', integrationObject(integration.name), integration.owner))
+    throw compilation('NOT_FOUND', `Integration '${clauses.integration}' does not exist or not authorized.`);
   const existing = externals.function(database, schema, name, argTypes.length);
   if (existing && !orReplace) throw compilation('CONFLICT', `Function '${signatureOf(existing)}' already exists.`);
+  if (existing) requireOwnership(ctx, { kind: 'FUNCTION', name: signatureOf(existing) }, existing.owner, 'function');
   if (existing && existing.argTypes.join() !== argTypes.join()) {
     throw compilation(
       'CONFLICT',
@@ -167,6 +176,7 @@ async function dropFunction(ctx: ExecContext, p: Parser): Promise<StatementResul
   const ifExists = p.acceptWords('IF', 'EXISTS');
   try {
     const fn = signatureAt(ctx, p);
+    requireOwnership(ctx, { kind: 'FUNCTION', name: signatureOf(fn) }, fn.owner, 'function');
     await externalsOf(ctx).dropFunction(fn);
     return statusResult(ctx.statement, `${fn.name.toUpperCase()} successfully dropped.`);
   } catch (e) {

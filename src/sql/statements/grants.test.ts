@@ -86,15 +86,20 @@ describe('roles, users and grants', () => {
       admin,
       'create role trainer; grant usage on function train_and_get_recommendations(varchar, varchar) to role trainer',
     );
-    const s = engine.createSession({ role: 'trainer', database: 'movielens' });
+    // TRAINER has no USAGE on MOVIELENS: a session cannot start there, as USE DATABASE cannot.
+    assert.throws(
+      () => engine.createSession({ role: 'trainer', database: 'movielens' }),
+      /Database 'movielens' does not exist or not authorized/,
+    );
+    const s = engine.createSession({ role: 'trainer' });
     await assert.rejects(
       sql(engine, s, "select train_and_get_recommendations('a', 'b', parse_json('{}'))"),
       denied('TRAIN_AND_GET_RECOMMENDATIONS', 'TRAINER'),
     );
-    // Past the privilege check, the call reaches the job's own table check.
+    // Past the function's usage check, the call checks the role's privileges on its tables.
     await assert.rejects(
       sql(engine, s, "select train_and_get_recommendations('movielens.public.nope', 'movielens.public.out')"),
-      /input table MOVIELENS\.PUBLIC\.NOPE does not exist \(training job train-/,
+      /Object 'MOVIELENS\.PUBLIC\.NOPE' does not exist or not authorized/,
     );
   });
 

@@ -6,6 +6,8 @@ import { resolveSchemaName, resolveTableName, SYSTEM_DATABASE } from '../identif
 import { Parser } from '../parser.js';
 import { statusResult } from '../results.js';
 import type { StatementResult } from '../session.js';
+import { integrationObject, integrationOwner, visibleIntegration } from './api-integration.js';
+import { visibleInListing } from './listings.js';
 import { requireRoles } from './roles.js';
 
 /** Privileges recpipe records, per kind of object (ALL stands for every one of them). */
@@ -16,6 +18,10 @@ const PRIVILEGES: Readonly<Record<SecurableObject['kind'], readonly string[]>> =
   TABLE: ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES'],
   STAGE: ['USAGE', 'READ', 'WRITE'],
   'FUTURE TABLES': ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES'],
+  INTEGRATION: ['USAGE'],
+  // recpipe's own objects: only OWNERSHIP moves (GRANT OWNERSHIP ON ENDPOINT | TRAINING JOB).
+  ENDPOINT: [],
+  'TRAINING JOB': [],
 };
 
 /**
@@ -116,8 +122,14 @@ function privilegeList(p: Parser): string[] {
 }
 
 /** The object of a grant and its owner (null when only MANAGE GRANTS roles may grant on it). */
-async function securable(ctx: ExecContext, p: Parser): Promise<{ object: SecurableObject; owner: string | null }> {
-  const kind = p.expectOneOf(['FUNCTION', 'DATABASE', 'SCHEMA', 'TABLE', 'STAGE']) as SecurableObject['kind'];
+export async function securable(ctx: ExecContext, p: Parser): Promise<{ object: SecurableObject; owner: string | null }> {
+  const kind = (
+    p.acceptWords('TRAINING', 'JOB')
+      ? 'TRAINING JOB'
+      : p.expectOneOf(['FUNCTION', 'DATABASE', 'SCHEMA', 'TABLE', 'STAGE', 'INTEGRATION', 'ENDPOINT'])
+  ) as SecurableObject['kind'];
+  const account = accountObject(ctx, p, kind);
+  if (account) return account;
   if (kind === 'FUNCTION') {
     const parts = p.objectName(3, 'function name');
     const argTypes = argumentTypes(p);
@@ -148,6 +160,44 @@ async function securable(ctx: ExecContext, p: Parser): Promise<{ object: Securab
   const db = ctx.catalog.database(table.database);
   if (!db || (await ctx.warehouse.tableColumns(table)) === null) throw objectMissing('Table', [table.database, table.schema, table.name]);
   return { object: { kind, name: displayName([db.name, table.schema, table.name]) }, owner: db.owner };
+}
+
+/** Integrations, endpoints and training jobs: account objects named by one identifier (endpoints and jobs as written). */
+function accountObject(
+  ctx: ExecContext,
+  p: Parser,
+  kind: SecurableObject['kind'],
+): { object: SecurableObject; owner: string | null } | null {
+  if (kind === 'INTEGRATION') {
+    const name = p.identifier('integration name');
+    const i = visibleIntegration(ctx, name);
+    if (!i) throw compilation('NOT_FOUND', `Integration '${name}' does not exist or not authorized.`);
+    return { object: integrationObject(i.name), owner: integrationOwner(ctx, i) };
+  }
+  if (kind !== 'ENDPOINT' && kind !== 'TRAINING JOB') return null;
+  const name = listedName(p);
+  const listing = ctx.listings.find((l) => l.owned?.kind === kind);
+  if (!listing?.owned || !visibleInListing(ctx, listing, name) || listing.describe(name) === null)
+    throw compilation('NOT_FOUND', `${kind === 'ENDPOINT' ? 'Endpoint' : 'Training job'} '${name}' does not exist or not authorized.`);
+  return { object: { kind, name }, owner: listing.owned.owner(name) };
+}
+
+/** An endpoint or job name, which need not be an identifier (movielens-model-v1): quoted, a string, or the text up to TO / FROM. */
+function listedName(p: Parser): string {
+  const first = p.peek();
+  if (!first) return p.fail('a name');
+  if (first.kind === 'string' || first.kind === 'quoted') {
+    p.seek(p.position + 1);
+    return first.value;
+  }
+  const start = first.start;
+  let end = first.end;
+  p.seek(p.position + 1);
+  while (!p.atEnd() && !(p.peek()!.kind === 'word' && ['TO', 'FROM'].includes(p.peek()!.value))) {
+    end = p.peek()!.end;
+    p.seek(p.position + 1);
+  }
+  return p.statement.text.slice(start, end).trim();
 }
 
 /** `(varchar, number(38, 0), …)`: type names with any size or precision dropped. */

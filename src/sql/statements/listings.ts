@@ -1,8 +1,10 @@
+import type { ObjectKind } from '../../access/index.js';
 import type { ExecContext } from '../context.js';
 import { compilation } from '../errors.js';
 import type { Parser } from '../parser.js';
 import { columnsOf, likeMatcher, queryResult } from '../results.js';
 import type { StatementResult } from '../session.js';
+import { canSee } from './privileges.js';
 
 /**
  * Objects other parts of recpipe own (training jobs, endpoints) that SQL users list and inspect the
@@ -19,6 +21,17 @@ export interface ObjectListing {
   list(): unknown[][];
   /** Property/value pairs of one object, or null when there is none of that name. */
   describe(name: string): [string, unknown][] | null;
+  /**
+   * For owned objects (endpoints, training jobs): their kind and owner role. SHOW and DESCRIBE then
+   * show a role only the objects it owns or holds a privilege on, as Snowflake does.
+   */
+  readonly owned?: { readonly kind: ObjectKind; owner(name: string): string };
+}
+
+/** Whether the session's role may see a listed object (always, for listings without owners). */
+export function visibleInListing(ctx: ExecContext, listing: ObjectListing, name: string): boolean {
+  const owned = listing.owned;
+  return owned === undefined || canSee(ctx, { kind: owned.kind, name }, owned.owner(name));
 }
 
 const matchWords = (p: Parser, words: readonly string[]): boolean => {
@@ -38,7 +51,7 @@ export function showListing(ctx: ExecContext, p: Parser): StatementResult | null
   return queryResult(
     ctx.statement,
     columnsOf(...listing.columns),
-    listing.list().filter((row) => matches(String(row[0]))),
+    listing.list().filter((row) => matches(String(row[0])) && visibleInListing(ctx, listing, String(row[0]))),
   );
 }
 
@@ -55,9 +68,12 @@ export function describeListing(ctx: ExecContext, p: Parser): StatementResult | 
     first.kind === 'string' || first.kind === 'quoted'
       ? first.value
       : ctx.statement.text.slice(first.start).trim().replace(/;$/, '').trim();
-  const props = listing.describe(name);
+  const props = visibleInListing(ctx, listing, name) ? listing.describe(name) : null;
   if (props === null)
-    throw compilation('NOT_FOUND', `${listing.singular.map((w) => w[0] + w.slice(1).toLowerCase()).join(' ')} '${name}' does not exist.`);
+    throw compilation(
+      'NOT_FOUND',
+      `${listing.singular.map((w) => w[0] + w.slice(1).toLowerCase()).join(' ')} '${name}' does not exist or not authorized.`,
+    );
   const rows = props.map(([k, v]) => [k, v === null || v === undefined ? null : typeof v === 'object' ? JSON.stringify(v) : String(v)]);
   return queryResult(ctx.statement, columnsOf('property', 'value'), rows);
 }

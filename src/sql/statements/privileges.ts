@@ -1,22 +1,29 @@
 import { RecpipeError } from '../../core/errors.js';
-import type { SecurableObject } from '../../access/index.js';
+import type { AccessControl, SecurableObject } from '../../access/index.js';
+import type { Catalog } from '../catalog.js';
 import { displayName, type TableName } from '../../warehouse/index.js';
 import { loadDialect, parse, statementObjects } from '../dialect/index.js';
 import type { ExecContext } from '../context.js';
 import { PASSTHROUGH } from './passthrough.js';
 import { objectMissing } from '../errors.js';
-import { resolveTableName, SYSTEM_DATABASE } from '../identifiers.js';
+import { resolveTableName, SYSTEM_DATABASE, type NameContext } from '../identifiers.js';
 import type { Statement } from '../tokens.js';
 
-/** The privilege each kind of write needs on its target (MERGE inserts and updates). */
+/** The privilege each kind of write needs on its target (a MERGE lists one write per kind of clause). */
 const WRITE_NEEDS: Record<string, readonly string[]> = {
   INSERT: ['INSERT'],
   UPDATE: ['UPDATE'],
   DELETE: ['DELETE'],
   TRUNCATE: ['TRUNCATE'],
-  MERGE: ['INSERT', 'UPDATE'],
   ALTER: ['OWNERSHIP'],
 };
+
+/** What a table privilege check needs: the grants, the databases and the caller's role and context. */
+export interface PrivilegeScope {
+  readonly access: AccessControl;
+  readonly catalog: Catalog;
+  readonly session: NameContext & { readonly role: string };
+}
 
 /**
  * Statements whose tables recpipe checks here, by first word: what passes through to DuckDB, less
@@ -41,10 +48,10 @@ export type AfterStatement = () => Promise<void>;
 export async function checkObjectPrivileges(ctx: ExecContext): Promise<AfterStatement | null> {
   const objects = await parsedObjects(ctx);
   if (objects === null) return null;
-  for (const ref of objects.reads) need(ctx, ref.name, ['SELECT']);
-  for (const w of objects.writes) need(ctx, w.name, WRITE_NEEDS[w.kind]);
-  for (const d of objects.drops) need(ctx, d.name, ['OWNERSHIP']);
-  for (const c of objects.creates) mayCreate(ctx, c.name, c.kind);
+  for (const ref of objects.reads) requireTablePrivileges(ctx, ref.name, ['SELECT']);
+  for (const w of objects.writes) requireTablePrivileges(ctx, w.name, WRITE_NEEDS[w.kind]);
+  for (const d of objects.drops) requireTablePrivileges(ctx, d.name, ['OWNERSHIP']);
+  for (const c of objects.creates) requireCreate(ctx, c.name, c.kind);
   return after(ctx, objects);
 }
 
@@ -121,7 +128,7 @@ interface Resolved {
   readonly dbOwner: string | null;
 }
 
-function resolve(ctx: ExecContext, name: readonly string[]): Resolved | null {
+function resolve(ctx: PrivilegeScope, name: readonly string[]): Resolved | null {
   let t;
   try {
     t = resolveTableName(name, ctx.session, 'SELECT');
@@ -139,7 +146,12 @@ function resolve(ctx: ExecContext, name: readonly string[]): Resolved | null {
   };
 }
 
-function need(ctx: ExecContext, name: readonly string[], privileges: readonly string[]): void {
+/**
+ * Throws Snowflake's refusal unless the session's role may do `privileges` on the table `name`
+ * (resolved in the session): it owns the table or its database, or holds USAGE on the database and
+ * schema and every privilege asked (or ALL). No privilege at all reads as "does not exist".
+ */
+export function requireTablePrivileges(ctx: PrivilegeScope, name: readonly string[], privileges: readonly string[]): void {
   const r = resolve(ctx, name);
   if (r === null) return;
   const role = ctx.session.role;
@@ -157,7 +169,7 @@ function need(ctx: ExecContext, name: readonly string[], privileges: readonly st
 }
 
 /** USAGE on the database and the schema, or owning the database. */
-function hasUsage(ctx: ExecContext, r: Resolved): boolean {
+function hasUsage(ctx: PrivilegeScope, r: Resolved): boolean {
   const role = ctx.session.role;
   if (r.dbOwner !== null && ctx.access.roleHasAny(role, [r.dbOwner])) return true;
   const db = ctx.access.privilegesOn(role, { kind: 'DATABASE', name: r.database });
@@ -166,7 +178,8 @@ function hasUsage(ctx: ExecContext, r: Resolved): boolean {
   return usable(db) && usable(schema);
 }
 
-function mayCreate(ctx: ExecContext, name: readonly string[], kind: 'TABLE' | 'VIEW'): void {
+/** Throws unless the session's role may create a table, view or function named `name`: it owns the database or holds CREATE on the schema. */
+export function requireCreate(ctx: PrivilegeScope, name: readonly string[], kind: 'TABLE' | 'VIEW' | 'FUNCTION'): void {
   const r = resolve(ctx, name);
   if (r === null) return;
   const role = ctx.session.role;
@@ -177,6 +190,27 @@ function mayCreate(ctx: ExecContext, name: readonly string[], kind: 'TABLE' | 'V
   throw new RecpipeError(
     'PERMISSION_DENIED',
     `SQL access control error: Insufficient privileges to operate on schema '${r.schema}' (CREATE ${kind} is needed)`,
+  );
+}
+
+/** Whether the role owns an object (`owner`, through its hierarchy) or holds any privilege on it: Snowflake shows it only then. */
+export function canSee(ctx: PrivilegeScope, object: SecurableObject, owner: string | null): boolean {
+  if (owner !== null && ctx.access.roleHasAny(ctx.session.role, [owner])) return true;
+  return ctx.access.privilegesOn(ctx.session.role, object).size > 0;
+}
+
+/** Throws Snowflake's refusal unless the role owns the object (its owner is `owner` when the grants record none). */
+export function requireOwnership(ctx: PrivilegeScope, object: SecurableObject, owner: string | null, label: string): void {
+  const recorded = ctx.access.ownerOf(object) ?? owner;
+  if (recorded !== null && ctx.access.roleHasAny(ctx.session.role, [recorded])) return;
+  const held = ctx.access.privilegesOn(ctx.session.role, object);
+  if (held.has('OWNERSHIP')) return;
+  // An object the role holds nothing on does not exist for it, as in Snowflake.
+  if (held.size === 0)
+    throw new RecpipeError('NOT_FOUND', `SQL compilation error: Object '${object.name}' does not exist or not authorized.`);
+  throw new RecpipeError(
+    'PERMISSION_DENIED',
+    `SQL access control error: Insufficient privileges to operate on ${label} '${object.name}' (only its owner role${recorded ? ` ${recorded}` : ''} may; current role ${ctx.session.role})`,
   );
 }
 

@@ -138,8 +138,8 @@ const granted = (
     .join(', ');
 
 /**
- * SHOW ROLES, SHOW USERS and SHOW GRANTS (every privilege and role grant) as SQL listings; built-in
- * roles and the administrator date from `homeCreatedOn`.
+ * SHOW ROLES and SHOW USERS as SQL listings (SHOW GRANTS is show-grants.ts); built-in roles and the
+ * administrator date from `homeCreatedOn`.
  */
 export function accessListings(access: AccessControl, homeCreatedOn: string): ObjectListing[] {
   return [
@@ -190,16 +190,6 @@ export function accessListings(access: AccessControl, homeCreatedOn: string): Ob
             ]
           : null;
       },
-    },
-    {
-      plural: ['GRANTS'],
-      singular: ['GRANT'],
-      columns: ['name', 'privilege', 'granted_on', 'granted_to', 'grantee_name', 'granted_by', 'created_on:TIMESTAMP_LTZ'],
-      list: () => [
-        ...access.grants().map((g) => [g.objectName, g.privilege, g.objectKind, 'ROLE', g.role, g.grantedBy, g.createdOn]),
-        ...access.roleGrants().map((g) => [g.role, 'USAGE', 'ROLE', g.granteeKind, g.grantee, g.grantedBy, g.createdOn]),
-      ],
-      describe: () => null,
     },
   ];
 }

@@ -7,6 +7,8 @@ import type { StatementResult } from '../session.js';
 import { show } from './file-format.js';
 import { showListing } from './listings.js';
 import { displayName } from '../../warehouse/index.js';
+import { canSee } from './privileges.js';
+import { showGrants } from './show-grants.js';
 
 /** Where SHOW looks: the whole account, one database, or one schema. */
 export interface Scope {
@@ -21,13 +23,14 @@ export async function showObjects(ctx: ExecContext): Promise<StatementResult> {
   const p = new Parser(ctx.statement);
   p.expectWords('SHOW');
   p.acceptWords('TERSE');
+  if (p.acceptWords('GRANTS')) return showGrants(ctx, p);
   const listed = showListing(ctx, p);
   if (listed) return listed;
   const kind = p.acceptOneOf(KINDS);
   if (kind === null) {
     const more = ctx.listings.map((l) => l.plural.join(' ')).join(', ');
     return p.fail(
-      `one of DATABASES, SCHEMAS, TABLES, VIEWS, WAREHOUSES, FILE FORMATS${more ? `, ${more}` : ''} (recpipe supports these SHOW commands)`,
+      `one of DATABASES, SCHEMAS, TABLES, VIEWS, WAREHOUSES, FILE FORMATS, GRANTS${more ? `, ${more}` : ''} (recpipe supports these SHOW commands)`,
     );
   }
   if (kind === 'FILE') p.expectWords('FORMATS');
@@ -70,9 +73,12 @@ function current(ctx: ExecContext): string {
   return ctx.session.database;
 }
 
+/** A database SHOW may look in: the system catalog, or one the role owns or holds a privilege on. */
 function existingDatabase(ctx: ExecContext, name: string): string {
-  const db = ctx.catalog.database(name) ?? (name.toUpperCase() === SYSTEM_DATABASE ? { name: SYSTEM_DATABASE } : undefined);
-  if (!db) throw objectMissing('Database', [name]);
+  if (name.toUpperCase() === SYSTEM_DATABASE) return SYSTEM_DATABASE;
+  const db = ctx.catalog.database(name);
+  const object = { kind: 'DATABASE' as const, name: db?.name ?? name };
+  if (!db || !canSee(ctx, object, ctx.access.ownerOf(object) ?? db.owner)) throw objectMissing('Database', [name]);
   return db.name;
 }
 
@@ -87,6 +93,7 @@ export function defaultScope(ctx: ExecContext, kind: string): Scope {
 function showDatabases(ctx: ExecContext, matches: (n: string) => boolean): StatementResult {
   const user = ctx.catalog
     .listDatabases()
+    .filter((d) => canSee(ctx, { kind: 'DATABASE', name: d.name }, d.owner))
     .map((d) => [d.createdOn, d.name, 'N', flag(d.name === ctx.session.database), '', d.owner, d.comment ?? '', '', '1', 'STANDARD']);
   const system = [
     ctx.catalog.createdOn,
@@ -121,23 +128,16 @@ function showDatabases(ctx: ExecContext, matches: (n: string) => boolean): State
 
 async function showSchemas(ctx: ExecContext, matches: (n: string) => boolean, scope: Scope): Promise<StatementResult> {
   const databases = scope.database ? [scope.database] : [...ctx.catalog.listDatabases().map((d) => d.name), SYSTEM_DATABASE];
+  // A role sees the schemas it owns or holds a privilege on (the system catalog's are everyone's to read).
+  const visible = (db: string, s: string): boolean =>
+    db === SYSTEM_DATABASE || canSee(ctx, { kind: 'SCHEMA', name: displayName([db, s]) }, schemaOwner(ctx, db, s));
   const rows: unknown[][] = [];
   for (const db of databases) {
     for (const s of await ctx.warehouse.listSchemas(db)) {
-      if (scope.schema && s.toUpperCase() !== scope.schema.toUpperCase()) continue;
+      if ((scope.schema && s.toUpperCase() !== scope.schema.toUpperCase()) || !visible(db, s)) continue;
       const isCurrent = db === ctx.session.database && s === ctx.session.schema;
       if (matches(s))
-        rows.push([
-          ctx.catalog.schemaCreatedOn(db, s),
-          s,
-          'N',
-          flag(isCurrent),
-          db,
-          ctx.catalog.database(db)?.owner ?? 'SYSTEM',
-          '',
-          '',
-          '1',
-        ]);
+        rows.push([ctx.catalog.schemaCreatedOn(db, s), s, 'N', flag(isCurrent), db, schemaOwner(ctx, db, s) ?? 'SYSTEM', '', '', '1']);
     }
   }
   return queryResult(
@@ -163,8 +163,18 @@ async function showTables(
   scope: Scope,
   kind: 'TABLE' | 'VIEW',
 ): Promise<StatementResult> {
-  const tables = (await ctx.warehouse.listTables(scope)).filter((t) => t.kind === kind && matches(t.name));
-  const owner = (db: string): string => ctx.catalog.database(db)?.owner ?? 'SYSTEM';
+  // A role sees the tables it owns or holds a privilege on; tables made before owners were recorded are their database owner's.
+  const ownerOf = (t: { database: string; schema: string; name: string }): string | null =>
+    ctx.access.ownerOf({ kind: 'TABLE', name: displayName([t.database, t.schema, t.name]) }) ??
+    ctx.catalog.database(t.database)?.owner ??
+    null;
+  const tables = (await ctx.warehouse.listTables(scope)).filter(
+    (t) =>
+      t.kind === kind &&
+      matches(t.name) &&
+      (t.database === SYSTEM_DATABASE || canSee(ctx, { kind: 'TABLE', name: displayName([t.database, t.schema, t.name]) }, ownerOf(t))),
+  );
+  const owner = (t: (typeof tables)[number]): string => ownerOf(t) ?? 'SYSTEM';
   // DuckDB keeps no creation time; the OWNERSHIP grant recorded when the statement created the object does.
   const created = new Map(
     ctx.access
@@ -175,7 +185,7 @@ async function showTables(
   const createdOn = (t: (typeof tables)[number]): string | null =>
     created.get(displayName([t.database, t.schema, t.name]).toUpperCase()) ?? null;
   if (kind === 'VIEW') {
-    const rows = tables.map((t) => [createdOn(t), t.name, '', t.database, t.schema, owner(t.database), t.comment ?? '']);
+    const rows = tables.map((t) => [createdOn(t), t.name, '', t.database, t.schema, owner(t), t.comment ?? '']);
     return queryResult(
       ctx.statement,
       columnsOf('created_on:TIMESTAMP_LTZ', 'name', 'reserved', 'database_name', 'schema_name', 'owner', 'comment'),
@@ -192,7 +202,7 @@ async function showTables(
     '',
     t.rowCount,
     t.bytes,
-    owner(t.database),
+    owner(t),
     '1',
   ]);
   return queryResult(
@@ -281,3 +291,8 @@ async function showFileFormats(ctx: ExecContext, matches: (n: string) => boolean
 }
 
 const flag = (b: boolean): string => (b ? 'Y' : 'N');
+
+/** A schema's owner role: as recorded when it was created (or GRANT OWNERSHIP moved it), else its database's owner. */
+function schemaOwner(ctx: ExecContext, db: string, schema: string): string | null {
+  return ctx.access.ownerOf({ kind: 'SCHEMA', name: displayName([db, schema]) }) ?? ctx.catalog.database(db)?.owner ?? null;
+}

@@ -1,3 +1,5 @@
+import type { SecurableObject } from '../../access/index.js';
+import { displayName } from '../../warehouse/index.js';
 import type { ExecContext } from '../context.js';
 import { objectMissing } from '../errors.js';
 import { DEFAULT_SCHEMA, SYSTEM_DATABASE, resolveSchemaName } from '../identifiers.js';
@@ -42,14 +44,24 @@ async function useSchema(ctx: ExecContext, parts: string[]): Promise<void> {
   const { database, schema } = resolveSchemaName(parts, ctx.session, 'USE SCHEMA');
   const db = knownDatabase(ctx, database);
   const found = (await ctx.warehouse.listSchemas(db.name)).find((s) => s.toUpperCase() === schema.toUpperCase());
-  if (!found) throw objectMissing('Schema', [db.name, schema]);
+  if (!found || !usable(ctx, { kind: 'SCHEMA', name: displayName([db.name, found]) }, db)) throw objectMissing('Schema', [db.name, schema]);
   ctx.session.database = db.name;
   ctx.session.schema = found;
 }
 
-/** A user database, or the read-only system catalog (which may be browsed with USE). */
-function knownDatabase(ctx: ExecContext, name: string): { name: string } {
-  const db = ctx.catalog.database(name) ?? (name.toUpperCase() === SYSTEM_DATABASE ? { name: SYSTEM_DATABASE } : undefined);
-  if (!db) throw objectMissing('Database', [name]);
+/**
+ * A user database the role may use (USAGE, or owning it), or the read-only system catalog (which
+ * anyone may browse with USE); any other reads as absent, as in Snowflake.
+ */
+function knownDatabase(ctx: ExecContext, name: string): { name: string; owner: string | null } {
+  const db = ctx.catalog.database(name) ?? (name.toUpperCase() === SYSTEM_DATABASE ? { name: SYSTEM_DATABASE, owner: null } : undefined);
+  if (!db || (db.name !== SYSTEM_DATABASE && !usable(ctx, { kind: 'DATABASE', name: db.name }, db)))
+    throw objectMissing('Database', [name]);
   return db;
+}
+
+/** USAGE (or ALL, or OWNERSHIP) on the object; owning its database counts as owning it. */
+function usable(ctx: ExecContext, object: SecurableObject, db: { name: string; owner: string | null }): boolean {
+  if (db.owner !== null && ctx.access.roleHasAny(ctx.session.role, [db.owner])) return true;
+  return ctx.access.hasPrivilege(ctx.session.role, 'USAGE', object, ctx.access.ownerOf(object));
 }
