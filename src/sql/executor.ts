@@ -45,8 +45,7 @@ import { readStageRef } from './stage-paths.js';
 import { writeFileSync } from 'node:fs';
 import { splitStatements, type Statement } from './tokens.js';
 import { QueryHistory, ResultCache } from './query-history.js';
-import { applyParameters, resetConnection } from './session-parameters.js';
-import { substituteVariables } from './session-variables.js';
+import { substituteIdentifiers } from './session-variables.js';
 import { sequenceStatement } from './statements/sequence.js';
 import { sessionStatement } from './statements/session-statements.js';
 import { beginStatement } from './statements/transaction-modes.js';
@@ -103,14 +102,11 @@ export class SqlExecutor {
     const history = (session.history ??= new QueryHistory(this.results, session.user ?? 'ADMIN'));
     return this.deps.warehouse.withConnection(async (conn) => {
       const results: StatementResult[] = [];
-      let zoned = false;
-      try {
-        for (const [i, written] of statements.entries()) {
+      for (const [i, written] of statements.entries()) {
           await followSession(conn, session);
-          zoned = (await applyParameters(conn, session)) || zoned;
           let statement = written;
           try {
-            statement = substituteVariables(written, session);
+            statement = substituteIdentifiers(written, session);
             const ctx: ExecContext = { ...this.deps, listings: this.deps.listings ?? [], session, statement, params: perStatement[i], conn };
             await beginStatement(ctx);
             const after = CHECKED_VERBS.has(ctx.statement.tokens[0].value) ? await checkObjectPrivileges(ctx) : null;
@@ -125,9 +121,6 @@ export class SqlExecutor {
             await this.deps.statementDone?.(session).catch(() => undefined);
             throw inStatement(e instanceof RecpipeError ? e : new RecpipeError('INTERNAL', String(e)), statement, statements.length);
           }
-        }
-      } finally {
-        if (zoned) await resetConnection(conn);
       }
       return results;
     }, pin);

@@ -76,10 +76,12 @@ function needsName(items: readonly Token[]): boolean {
   return !(lastIsName && beforeEndsExpression);
 }
 
-/** `a`, `t.a`, `db.s.t.a`: named by their last part, as in Snowflake. */
+/** `a`, `t.a`, `db.s.t.a`: named by their last part, as in Snowflake (`$1` and `$var` are named as written). */
 function isNameChain(items: readonly Token[]): boolean {
   return (
-    items.every((t, k) => (k % 2 === 0 ? t.kind === 'word' || t.kind === 'quoted' : t.kind === 'punct' && t.value === '.')) &&
+    items.every((t, k) =>
+      k % 2 === 0 ? (t.kind === 'word' && !t.value.startsWith('$')) || t.kind === 'quoted' : t.kind === 'punct' && t.value === '.',
+    ) &&
     items.length % 2 === 1
   );
 }

@@ -1,4 +1,3 @@
-import type { WarehouseConnection } from '../warehouse/index.js';
 import { compilation } from './errors.js';
 import type { Session } from './session.js';
 
@@ -17,13 +16,14 @@ const RECORDED = ' (recorded; recpipe does not apply it)';
 const recorded = (kind: Kind, dflt: ParameterValue, what: string): Definition => ({ kind, default: dflt, description: what + RECORDED });
 
 /**
- * Session parameters ALTER SESSION accepts. AUTOCOMMIT and TIMEZONE change how statements run;
- * QUERY_TAG is shown; the others are accepted and shown so scripts written for Snowflake run, and
- * their descriptions say they are not applied. Any other name is refused, naming it.
+ * Session parameters ALTER SESSION accepts. AUTOCOMMIT changes how statements run; the others are
+ * checked, kept and shown (SHOW PARAMETERS) so scripts written for Snowflake run, and their
+ * descriptions say when recpipe does not apply them (TIMEZONE: DuckDB's settings are locked for
+ * safety, so the server's zone stays in force). Any other name is refused, naming it.
  */
 export const PARAMETERS: ReadonlyMap<string, Definition> = new Map<string, Definition>([
   ['AUTOCOMMIT', { kind: 'BOOLEAN', default: true, description: 'Whether each statement commits on its own; FALSE opens a transaction at the first DML or query.' }],
-  ['TIMEZONE', { kind: 'STRING', default: Intl.DateTimeFormat().resolvedOptions().timeZone, description: 'Time zone of the session (TIMESTAMP_LTZ/TZ values, CURRENT_TIMESTAMP).', check: checkTimeZone }],
+  ['TIMEZONE', { kind: 'STRING', default: Intl.DateTimeFormat().resolvedOptions().timeZone, description: `Time zone of the session${RECORDED}`, check: checkTimeZone }],
   ['QUERY_TAG', { kind: 'STRING', default: '', description: 'A tag for the session\u2019s statements.' }],
   ['TIMESTAMP_OUTPUT_FORMAT', recorded('STRING', 'YYYY-MM-DD HH24:MI:SS.FF3 TZHTZM', 'Display format of timestamps')],
   ['TIMESTAMP_NTZ_OUTPUT_FORMAT', recorded('STRING', 'YYYY-MM-DD HH24:MI:SS.FF3', 'Display format of TIMESTAMP_NTZ values')],
@@ -96,18 +96,3 @@ export function parameterValue(session: Session, name: string): ParameterValue |
 }
 
 export const autocommit = (session: Session): boolean => parameterValue(session, 'AUTOCOMMIT') !== false;
-
-/**
- * Applies the parameters DuckDB itself honours to the connection a statement runs on (connections
- * are shared between sessions, so the caller undoes it with `resetConnection`).
- */
-export async function applyParameters(conn: WarehouseConnection, session: Session): Promise<boolean> {
-  const tz = session.parameters?.get('TIMEZONE');
-  if (typeof tz !== 'string') return false;
-  await conn.run(`SET TimeZone = '${tz.replace(/'/g, "''")}'`);
-  return true;
-}
-
-export async function resetConnection(conn: WarehouseConnection): Promise<void> {
-  await conn.run('RESET TimeZone');
-}

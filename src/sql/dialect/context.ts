@@ -1,6 +1,7 @@
 import type { TableName } from '../../warehouse/index.js';
 import type { NameContext } from '../identifiers.js';
 import type { QueryHistory } from '../query-history.js';
+import type { SessionVariable } from '../session.js';
 
 /** A table the statement reads or writes, resolved to its full name. */
 export interface TableRef {
@@ -17,6 +18,8 @@ export interface SessionContext extends NameContext {
   readonly inTransaction?: boolean;
   /** The session's query ids and kept results (LAST_QUERY_ID, RESULT_SCAN). */
   readonly history?: QueryHistory;
+  /** Session variables (`$name`). */
+  readonly variables?: ReadonlyMap<string, SessionVariable>;
 }
 
 /** What every transform may read, and the table references name resolution records. */

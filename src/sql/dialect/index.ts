@@ -15,6 +15,7 @@ import { mapTypes } from './transforms/types.js';
 import { positionalColumns } from './transforms/positional-columns.js';
 import { resultScan } from './transforms/result-scan.js';
 import { sequences } from './transforms/sequences.js';
+import { sessionVariables } from './transforms/session-variables.js';
 import { applySplices, refuseMarkers } from './splice.js';
 
 export type { SessionContext, TableRef } from './context.js';
@@ -59,13 +60,14 @@ export function transform(ast: Ast, tc: TransformContext, names: readonly (strin
   qualifyTableNames(ast, tc);
   resultScan(ast, tc);
   sequences(ast, tc);
+  sessionVariables(ast, tc);
   positionalColumns(ast, tc);
   flatten(ast);
   mapTypes(ast);
   semiStructured(ast);
   contextFunctions(ast, tc);
   dates(ast);
-  columnNames(ast, names);
+  columnNames(ast, names, tc);
   upperCaseIdentifiers(ast);
 }
 

@@ -23,6 +23,9 @@ export const spliceExpression = (tc: TransformContext, sql: string): Node => exp
 /** A FROM item that renders as `sql` (a parenthesised subquery). */
 export const spliceFromItem = (tc: TransformContext, sql: string): Node => fromItem(marker(tc, sql));
 
+/** An identifier's text that renders as `sql` (a quoted name). */
+export const spliceName = (tc: TransformContext, sql: string): string => marker(tc, sql);
+
 export function refuseMarkers(sql: string): void {
   if (sql.toUpperCase().includes(MARK)) throw compilation('INVALID_ARGUMENT', `names starting with ${MARK} are reserved by recpipe`);
 }
