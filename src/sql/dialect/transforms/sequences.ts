@@ -25,12 +25,14 @@ function nameChain(node: Node): string[] | null {
  * `nextval('"DB"."SCHEMA"."SEQ"')`: the sequence resolves against the session like a table name.
  */
 export function sequences(ast: Node, tc: TransformContext): void {
-  rewrite(ast, (node) => {
-    const chain = nameChain(node);
-    if (!chain || chain.length < 2 || chain.length > 4 || chain[chain.length - 1] !== 'NEXTVAL') return undefined;
-    const sequence = resolveTableName(chain.slice(0, -1), tc.session, tc.action);
-    const call = expr("nextval('')");
-    call.function.args[0] = stringLiteral(quoteTableName(sequence));
-    return call;
-  });
+  rewrite(ast, (node) => nextvalOf(node, tc) ?? undefined);
+}
+
+function nextvalOf(node: Node, tc: TransformContext): Node | null {
+  const chain = nameChain(node);
+  if (!chain || chain.length < 2 || chain.length > 4 || chain[chain.length - 1] !== 'NEXTVAL') return null;
+  const sequence = resolveTableName(chain.slice(0, -1), tc.session, tc.action);
+  const call = expr("nextval('')");
+  call.function.args[0] = stringLiteral(quoteTableName(sequence));
+  return call;
 }
