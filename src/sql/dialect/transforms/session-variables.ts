@@ -8,7 +8,8 @@ function typed(type: string, text: string): Node {
   if (type === 'VARCHAR' || type === 'TEXT') return stringLiteral(text);
   const json = type === 'VARIANT' || type === 'OBJECT' || type === 'ARRAY';
   const node = expr(json ? "PARSE_JSON('')" : `CAST('' AS ${/^[A-Z_]+$/.test(type) ? type : 'VARCHAR'})`);
-  (json ? node.function.args : [node.cast.this])[0] = stringLiteral(text);
+  if (json) node.function.args[0] = stringLiteral(text);
+  else node.cast.this = stringLiteral(text);
   return node;
 }
 
