@@ -13,7 +13,7 @@ describe('session variables', { timeout: 60_000 }, () => {
       assert.deepEqual(r.columns.slice(1).map((c) => c.name), ['$TOTAL', '$NEG * 2', '$DAY', '$VAR2']);
       const shown = await sql(engine, session, "show variables like '%A%'");
       assert.deepEqual(shown.columns.map((c) => c.name), ['session_id', 'created_on', 'updated_on', 'name', 'value', 'type', 'comment']);
-      assert.deepEqual(shown.rows.map((row) => [row[3], row[4], row[5]]), [['A', '1', 'NUMBER'], ['DAY', '2024-03-01', 'DATE'], ['VAR2', 'hello', 'VARCHAR']]);
+      assert.deepEqual(shown.rows.map((row) => [row[3], row[4], row[5]]), [['A', '1', 'NUMBER'], ['DAY', '2024-03-01', 'DATE'], ['TOTAL', '30', 'NUMBER'], ['VAR2', 'hello', 'VARCHAR']]);
     }));
 
   it('unsets variables, fails on unknown ones, and keeps them per session', () =>
