@@ -50,7 +50,7 @@ export class ResultCache {
   /** The result of query `id` run by `owner`; undefined when unknown (or another user's). */
   get(id: string, owner: string): { result: KeptResult | null; rows: number } | undefined {
     const e = this.#entries.get(id);
-    return e && e.owner === owner ? e : undefined;
+    return e && e.owner === owner ? { result: e.result, rows: e.rows } : undefined;
   }
 }
 
