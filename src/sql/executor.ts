@@ -49,6 +49,7 @@ import { substituteIdentifiers } from './session-variables.js';
 import { sequenceStatement } from './statements/sequence.js';
 import { sessionStatement } from './statements/session-statements.js';
 import { beginStatement } from './statements/transaction-modes.js';
+import { WriteQueue } from './write-conflicts.js';
 
 const SUPPORTED = [
   'USE ROLE|WAREHOUSE|DATABASE|SCHEMA',
@@ -90,6 +91,7 @@ export interface ExecutorDeps {
 export class SqlExecutor {
   /** Recent results of every session, for RESULT_SCAN (bounded; see query-history.ts). */
   private readonly results = new ResultCache();
+  private readonly writes = new WriteQueue();
 
   constructor(private readonly deps: ExecutorDeps) {}
 
@@ -109,10 +111,14 @@ export class SqlExecutor {
             statement = substituteIdentifiers(written, session);
             const ctx: ExecContext = { ...this.deps, listings: this.deps.listings ?? [], session, statement, params: perStatement[i], conn };
             await beginStatement(ctx);
-            const after = CHECKED_VERBS.has(ctx.statement.tokens[0].value) ? await checkObjectPrivileges(ctx) : null;
-            const run = (): Promise<StatementResult> => dispatch(taskTableFunctions(ctx) ?? ctx);
-            const result = await (this.deps.externals ? this.deps.externals.evaluate(conn, statementWords(statement, session), run) : run());
-            await after?.();
+            const serial = WriteQueue.writes(statement.tokens[0].value, session.inTransaction === true);
+            const result = await this.writes.run(serial, async () => {
+              const after = CHECKED_VERBS.has(ctx.statement.tokens[0].value) ? await checkObjectPrivileges(ctx) : null;
+              const run = (): Promise<StatementResult> => dispatch(taskTableFunctions(ctx) ?? ctx);
+              const done = await (this.deps.externals ? this.deps.externals.evaluate(conn, statementWords(statement, session), run) : run());
+              await after?.();
+              return done;
+            });
             await this.deps.statementDone?.(session);
             await forgetLoadsOnReset(ctx);
             results.push({ ...result, queryId: history.record(result) });

@@ -40,3 +40,32 @@ export async function retryingConflicts<T>(warehouse: object, run: () => Promise
   );
   return mine;
 }
+
+/** Statements that write (data or catalog) when they run outside an open transaction. */
+const WRITES = new Set(['CREATE', 'DROP', 'ALTER', 'UNDROP', 'INSERT', 'UPDATE', 'DELETE', 'MERGE', 'TRUNCATE', 'COPY', 'GRANT', 'REVOKE', 'COMMENT']);
+
+/**
+ * Runs autocommit writes of one executor one at a time, as Snowflake's table locks queue writers:
+ * DuckDB's optimistic concurrency would otherwise fail the later of two writers of one table (or of
+ * recpipe's catalog rows, such as ownership) with a write-write conflict. Reads never wait.
+ */
+export class WriteQueue {
+  #tail: Promise<unknown> = Promise.resolve();
+
+  static writes(verb: string, inTransaction: boolean): boolean {
+    return !inTransaction && WRITES.has(verb) && verb !== '';
+  }
+
+  /**
+   * Runs `fn` after the writes queued before it (when `serial`; at once otherwise). A write waits at
+   * most `maxWaitMs` for its turn and then runs anyway (a retried conflict at worst), so a write
+   * whose external function calls back into this server to write cannot wait forever.
+   */
+  run<T>(serial: boolean, fn: () => Promise<T>, maxWaitMs = 30_000): Promise<T> {
+    if (!serial) return fn();
+    const turn = this.#tail;
+    const result = Promise.race([turn, sleep(maxWaitMs, undefined, { ref: false })]).then(fn);
+    this.#tail = Promise.all([turn, result.catch(() => undefined)]);
+    return result;
+  }
+}
