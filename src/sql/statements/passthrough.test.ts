@@ -75,8 +75,8 @@ describe('translated statements', () => {
       await assert.rejects(engine.execute(session, "insert into t values ('abc')"), /Numeric value 'abc' is not recognized/);
       await assert.rejects(engine.execute(session, 'select * from nodb.public.t'), /Database 'NODB' does not exist or not authorized/);
       await assert.rejects(
-        engine.execute(session, 'create sequence seq1'),
-        /Unsupported statement 'CREATE SEQUENCE'\. recpipe supports: USE.*TASK.*GRANT/,
+        engine.execute(session, 'create pipe p1'),
+        /Unsupported statement 'CREATE PIPE'\. recpipe supports: USE.*TASK.*GRANT/,
       );
       await assert.rejects(engine.execute(session, 'create or replace sequence seq1'), /Unsupported statement 'CREATE SEQUENCE'\./);
       await assert.rejects(
