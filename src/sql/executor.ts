@@ -105,28 +105,28 @@ export class SqlExecutor {
     return this.deps.warehouse.withConnection(async (conn) => {
       const results: StatementResult[] = [];
       for (const [i, written] of statements.entries()) {
-          await followSession(conn, session);
-          let statement = written;
-          try {
-            statement = substituteIdentifiers(written, session);
-            const ctx: ExecContext = { ...this.deps, listings: this.deps.listings ?? [], session, statement, params: perStatement[i], conn };
-            await beginStatement(ctx);
-            const serial = WriteQueue.writes(statement.tokens[0].value, session.inTransaction === true);
-            const result = await this.writes.run(serial, async () => {
-              const after = CHECKED_VERBS.has(ctx.statement.tokens[0].value) ? await checkObjectPrivileges(ctx) : null;
-              const run = (): Promise<StatementResult> => dispatch(taskTableFunctions(ctx) ?? ctx);
-              const done = await (this.deps.externals ? this.deps.externals.evaluate(conn, statementWords(statement, session), run) : run());
-              await after?.();
-              return done;
-            });
-            await this.deps.statementDone?.(session);
-            await forgetLoadsOnReset(ctx);
-            results.push({ ...result, queryId: history.record(result) });
-          } catch (e) {
-            // Whatever a failed statement started is reported by its own failure, not by the next statement.
-            await this.deps.statementDone?.(session).catch(() => undefined);
-            throw inStatement(e instanceof RecpipeError ? e : new RecpipeError('INTERNAL', String(e)), statement, statements.length);
-          }
+        await followSession(conn, session);
+        let statement = written;
+        try {
+          statement = substituteIdentifiers(written, session);
+          const ctx: ExecContext = { ...this.deps, listings: this.deps.listings ?? [], session, statement, params: perStatement[i], conn };
+          await beginStatement(ctx);
+          const serial = WriteQueue.writes(statement.tokens[0].value, session.inTransaction === true);
+          const result = await this.writes.run(serial, async () => {
+            const after = CHECKED_VERBS.has(ctx.statement.tokens[0].value) ? await checkObjectPrivileges(ctx) : null;
+            const run = (): Promise<StatementResult> => dispatch(taskTableFunctions(ctx) ?? ctx);
+            const done = await (this.deps.externals ? this.deps.externals.evaluate(conn, statementWords(statement, session), run) : run());
+            await after?.();
+            return done;
+          });
+          await this.deps.statementDone?.(session);
+          await forgetLoadsOnReset(ctx);
+          results.push({ ...result, queryId: history.record(result) });
+        } catch (e) {
+          // Whatever a failed statement started is reported by its own failure, not by the next statement.
+          await this.deps.statementDone?.(session).catch(() => undefined);
+          throw inStatement(e instanceof RecpipeError ? e : new RecpipeError('INTERNAL', String(e)), statement, statements.length);
+        }
       }
       return results;
     }, pin);

@@ -83,8 +83,7 @@ function isNameChain(items: readonly Token[]): boolean {
   return (
     items.every((t, k) =>
       k % 2 === 0 ? (t.kind === 'word' && !t.value.startsWith('$')) || t.kind === 'quoted' : t.kind === 'punct' && t.value === '.',
-    ) &&
-    items.length % 2 === 1
+    ) && items.length % 2 === 1
   );
 }
 

@@ -22,8 +22,23 @@ const recorded = (kind: Kind, dflt: ParameterValue, what: string): Definition =>
  * safety, so the server's zone stays in force). Any other name is refused, naming it.
  */
 export const PARAMETERS: ReadonlyMap<string, Definition> = new Map<string, Definition>([
-  ['AUTOCOMMIT', { kind: 'BOOLEAN', default: true, description: 'Whether each statement commits on its own; FALSE opens a transaction at the first DML or query.' }],
-  ['TIMEZONE', { kind: 'STRING', default: Intl.DateTimeFormat().resolvedOptions().timeZone, description: `Time zone of the session${RECORDED}`, check: checkTimeZone }],
+  [
+    'AUTOCOMMIT',
+    {
+      kind: 'BOOLEAN',
+      default: true,
+      description: 'Whether each statement commits on its own; FALSE opens a transaction at the first DML or query.',
+    },
+  ],
+  [
+    'TIMEZONE',
+    {
+      kind: 'STRING',
+      default: Intl.DateTimeFormat().resolvedOptions().timeZone,
+      description: `Time zone of the session${RECORDED}`,
+      check: checkTimeZone,
+    },
+  ],
   ['QUERY_TAG', { kind: 'STRING', default: '', description: 'A tag for the session\u2019s statements.' }],
   ['TIMESTAMP_OUTPUT_FORMAT', recorded('STRING', 'YYYY-MM-DD HH24:MI:SS.FF3 TZHTZM', 'Display format of timestamps')],
   ['TIMESTAMP_NTZ_OUTPUT_FORMAT', recorded('STRING', 'YYYY-MM-DD HH24:MI:SS.FF3', 'Display format of TIMESTAMP_NTZ values')],

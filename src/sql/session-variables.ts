@@ -47,6 +47,7 @@ export function sessionVariable(session: SessionContextVariables, name: string):
 
 function nameValue(session: SessionContextVariables, t: Token): string {
   const v = sessionVariable(session, t.value);
-  if (typeof v.value !== 'string') throw compilation('INVALID_ARGUMENT', `IDENTIFIER(${t.value}) needs a string naming an object, got ${v.type}`);
+  if (typeof v.value !== 'string')
+    throw compilation('INVALID_ARGUMENT', `IDENTIFIER(${t.value}) needs a string naming an object, got ${v.type}`);
   return v.value;
 }

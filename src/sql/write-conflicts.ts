@@ -42,7 +42,21 @@ export async function retryingConflicts<T>(warehouse: object, run: () => Promise
 }
 
 /** Statements that write (data or catalog) when they run outside an open transaction. */
-const WRITES = new Set(['CREATE', 'DROP', 'ALTER', 'UNDROP', 'INSERT', 'UPDATE', 'DELETE', 'MERGE', 'TRUNCATE', 'COPY', 'GRANT', 'REVOKE', 'COMMENT']);
+const WRITES = new Set([
+  'CREATE',
+  'DROP',
+  'ALTER',
+  'UNDROP',
+  'INSERT',
+  'UPDATE',
+  'DELETE',
+  'MERGE',
+  'TRUNCATE',
+  'COPY',
+  'GRANT',
+  'REVOKE',
+  'COMMENT',
+]);
 
 /**
  * Runs autocommit writes of one executor one at a time, as Snowflake's table locks queue writers:

@@ -6,7 +6,10 @@ describe('sequence statements', { timeout: 60_000 }, () => {
   it('creates, shows, describes and drops sequences with Snowflake’s columns and messages', () =>
     withEngine(async (engine, session) => {
       await engine.execute(session, 'create database d');
-      assert.equal((await sql(engine, session, 'create sequence s1 start with 5 increment by 2 comment = \'ids\'')).message, 'Sequence S1 successfully created.');
+      assert.equal(
+        (await sql(engine, session, "create sequence s1 start with 5 increment by 2 comment = 'ids'")).message,
+        'Sequence S1 successfully created.',
+      );
       await engine.execute(session, 'create sequence if not exists s1; create or replace sequence s2; select s1.nextval');
       const shown = await sql(engine, session, "show sequences like 's%'");
       const at = (name: string) => shown.columns.findIndex((c) => c.name === name);

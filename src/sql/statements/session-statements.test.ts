@@ -7,15 +7,24 @@ describe('ALTER SESSION and SHOW PARAMETERS', { timeout: 60_000 }, () => {
     withEngine(async (engine, session) => {
       await engine.execute(session, "alter session set timezone = 'UTC' query_tag = 'nightly', week_start = 1");
       const shown = await sql(engine, session, "show parameters like '%TAG%' in session");
-      assert.deepEqual(shown.columns.map((c) => c.name), ['key', 'value', 'default', 'level', 'description', 'type']);
-      assert.deepEqual(shown.rows.map((r) => r.slice(0, 4)), [['QUERY_TAG', 'nightly', '', 'SESSION']]);
+      assert.deepEqual(
+        shown.columns.map((c) => c.name),
+        ['key', 'value', 'default', 'level', 'description', 'type'],
+      );
+      assert.deepEqual(
+        shown.rows.map((r) => r.slice(0, 4)),
+        [['QUERY_TAG', 'nightly', '', 'SESSION']],
+      );
       await engine.execute(session, 'alter session unset query_tag, week_start');
       const after = await sql(engine, session, 'show parameters');
       const row = (k: string) => after.rows.find((r) => r[0] === k);
       assert.deepEqual(row('QUERY_TAG')?.slice(1, 4), ['', '', '']);
       assert.deepEqual(row('TIMEZONE')?.slice(1, 2), ['UTC']);
       await assert.rejects(engine.execute(session, 'alter session set no_such_thing = 1'), /invalid parameter 'NO_SUCH_THING'/);
-      await assert.rejects(engine.execute(session, "alter session set autocommit = 'maybe'"), /invalid value \[maybe\] for parameter 'AUTOCOMMIT'/);
+      await assert.rejects(
+        engine.execute(session, "alter session set autocommit = 'maybe'"),
+        /invalid value \[maybe\] for parameter 'AUTOCOMMIT'/,
+      );
       await assert.rejects(engine.execute(session, "alter session set timezone = 'Mars/Olympus'"), /not a time zone/);
       await assert.rejects(engine.execute(session, 'alter session set quoted_identifiers_ignore_case = true'), /can only be false/);
     }));

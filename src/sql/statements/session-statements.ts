@@ -132,7 +132,14 @@ async function showParameters(ctx: ExecContext): Promise<StatementResult> {
     .filter(([name]) => like(name))
     .map(([name, def]) => {
       const set = ctx.session.parameters?.get(name);
-      return [name, displayValue(set ?? def.default), displayValue(def.default), set === undefined ? '' : 'SESSION', def.description, def.kind];
+      return [
+        name,
+        displayValue(set ?? def.default),
+        displayValue(def.default),
+        set === undefined ? '' : 'SESSION',
+        def.description,
+        def.kind,
+      ];
     });
   return queryResult(ctx.statement, columnsOf('key', 'value', 'default', 'level', 'description', 'type'), rows);
 }

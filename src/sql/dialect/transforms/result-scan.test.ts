@@ -22,7 +22,10 @@ describe('RESULT_SCAN and LAST_QUERY_ID', { timeout: 60_000 }, () => {
 
   it('fails naming an unknown query id, and results are the running user’s only', () =>
     withEngine(async (engine, session) => {
-      await assert.rejects(engine.execute(session, "select * from table(result_scan('01234567-0000-0000-0000-000000000000'))"), /Statement 01234567-0000-0000-0000-000000000000 not found/);
+      await assert.rejects(
+        engine.execute(session, "select * from table(result_scan('01234567-0000-0000-0000-000000000000'))"),
+        /Statement 01234567-0000-0000-0000-000000000000 not found/,
+      );
       const [r] = await engine.execute(session, 'select 1 as a');
       assert.deepEqual((await sql(engine, engine.createSession(), `select * from table(result_scan('${r.queryId}'))`)).rows, [[1]]);
       await engine.execute(session, 'select 1 where false');

@@ -18,7 +18,12 @@ export function resultScan(ast: Node, tc: TransformContext): void {
       const id = lastQueryId(node, tc);
       return id === null ? expr('NULL') : stringLiteral(id);
     }
-    const scan = name === 'table' && lowerName(node.function.args[0] ?? {}) === 'result_scan' ? node.function.args[0] : name === 'result_scan' ? node : null;
+    const scan =
+      name === 'table' && lowerName(node.function.args[0] ?? {}) === 'result_scan'
+        ? node.function.args[0]
+        : name === 'result_scan'
+          ? node
+          : null;
     if (!scan) return undefined;
     const [arg] = scan.function.args;
     if (scan.function.args.length !== 1 || kindOf(arg) !== 'literal' || arg.literal.literal_type !== 'string') {
@@ -88,7 +93,12 @@ function literal(v: unknown, type: string): string {
 
 /** A kept result as a DuckDB query: VALUES with the result's column names, or an empty typed row set. */
 export function keptResultSql(r: KeptResult): string {
-  const types = r.columns.map((c, i) => duckType(c.type, r.rows.map((row) => row[i])));
+  const types = r.columns.map((c, i) =>
+    duckType(
+      c.type,
+      r.rows.map((row) => row[i]),
+    ),
+  );
   const names = r.columns.map((c) => quoteIdent(c.name));
   if (r.rows.length === 0) return `SELECT ${types.map((t, i) => `CAST(NULL AS ${t}) AS ${names[i]}`).join(', ')} WHERE false`;
   const rows = r.rows.map((row) => `(${types.map((t, i) => literal(row[i], t)).join(', ')})`);

@@ -12,8 +12,14 @@ describe('sequences (seq.nextval)', { timeout: 60_000 }, () => {
         r.columns.map((c) => c.name),
         ['NEXTVAL', 'AGAIN'],
       );
-      await engine.execute(session, 'create sequence s10 start = 10 increment = -3; create table t (id int default s10.nextval, name varchar)');
-      await engine.execute(session, "insert into t (name) values ('a'), ('b'); insert into t values (public.s10.nextval, 'c'), (d.public.s10.nextval, 'd')");
+      await engine.execute(
+        session,
+        'create sequence s10 start = 10 increment = -3; create table t (id int default s10.nextval, name varchar)',
+      );
+      await engine.execute(
+        session,
+        "insert into t (name) values ('a'), ('b'); insert into t values (public.s10.nextval, 'c'), (d.public.s10.nextval, 'd')",
+      );
       assert.deepEqual((await sql(engine, session, 'select id, name from t order by name')).rows, [
         [10, 'a'],
         [7, 'b'],

@@ -5,15 +5,35 @@ import { sql, withEngine } from '../../../../tests/support/temp-engine.js';
 describe('session variables', { timeout: 60_000 }, () => {
   it('sets one or several variables from expressions and reads them as $name with their types', () =>
     withEngine(async (engine, session) => {
-      await engine.execute(session, "create database d; create table example (id int, name varchar); insert into example values (10, 'hello'), (20, 'world')");
-      await engine.execute(session, "SET var2 = 'hello'; set (a, b) = (1, 2); set total = (select sum(id) from example); set neg = -2.5; set day = '2024-03-01'::date");
+      await engine.execute(
+        session,
+        "create database d; create table example (id int, name varchar); insert into example values (10, 'hello'), (20, 'world')",
+      );
+      await engine.execute(
+        session,
+        "SET var2 = 'hello'; set (a, b) = (1, 2); set total = (select sum(id) from example); set neg = -2.5; set day = '2024-03-01'::date",
+      );
       assert.deepEqual((await sql(engine, session, 'select id, name from example where name = $var2')).rows, [[10, 'hello']]);
       const r = await sql(engine, session, 'select $a + $b, $TOTAL, $neg * 2, $day, $var2');
       assert.deepEqual(r.rows, [[3, 30, -5, '2024-03-01', 'hello']]);
-      assert.deepEqual(r.columns.slice(1).map((c) => c.name), ['$TOTAL', '$NEG * 2', '$DAY', '$VAR2']);
+      assert.deepEqual(
+        r.columns.slice(1).map((c) => c.name),
+        ['$TOTAL', '$NEG * 2', '$DAY', '$VAR2'],
+      );
       const shown = await sql(engine, session, "show variables like '%A%'");
-      assert.deepEqual(shown.columns.map((c) => c.name), ['session_id', 'created_on', 'updated_on', 'name', 'value', 'type', 'comment']);
-      assert.deepEqual(shown.rows.map((row) => [row[3], row[4], row[5]]), [['A', '1', 'NUMBER'], ['DAY', '2024-03-01', 'DATE'], ['TOTAL', '30', 'NUMBER'], ['VAR2', 'hello', 'VARCHAR']]);
+      assert.deepEqual(
+        shown.columns.map((c) => c.name),
+        ['session_id', 'created_on', 'updated_on', 'name', 'value', 'type', 'comment'],
+      );
+      assert.deepEqual(
+        shown.rows.map((row) => [row[3], row[4], row[5]]),
+        [
+          ['A', '1', 'NUMBER'],
+          ['DAY', '2024-03-01', 'DATE'],
+          ['TOTAL', '30', 'NUMBER'],
+          ['VAR2', 'hello', 'VARCHAR'],
+        ],
+      );
     }));
 
   it('unsets variables, fails on unknown ones, and keeps them per session', () =>
@@ -26,10 +46,13 @@ describe('session variables', { timeout: 60_000 }, () => {
       await assert.rejects(engine.execute(engine.createSession(), 'select $w'), /does not exist/);
     }));
 
-  it('names objects with IDENTIFIER($x) or IDENTIFIER(\'name\') in every statement form, quoting what the name says', () =>
+  it("names objects with IDENTIFIER($x) or IDENTIFIER('name') in every statement form, quoting what the name says", () =>
     withEngine(async (engine, session) => {
       await engine.execute(session, "create database d; set t = 'my_t'; set q = 'd.public.\"Mixed\"'");
-      await engine.execute(session, 'create table identifier($t) (x int); insert into identifier($t) values (1); create table identifier($q) (y int)');
+      await engine.execute(
+        session,
+        'create table identifier($t) (x int); insert into identifier($t) values (1); create table identifier($q) (y int)',
+      );
       assert.deepEqual((await sql(engine, session, "select x from identifier('MY_T')")).rows, [[1]]);
       assert.deepEqual((await sql(engine, session, 'select count(*) from identifier($q)')).rows, [[0]]);
       assert.deepEqual((await sql(engine, session, "show tables like 'Mixed'")).rows.length, 1);
