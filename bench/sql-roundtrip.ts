@@ -2,14 +2,14 @@
  * Latency of `select * from ratings limit 10`: in-process Engine.execute beside the same statement
  * through a running `recpipe server` over loopback (HttpSqlClient, keep-alive). Goal: ≤ 5 ms median.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HttpSqlClient } from '../src/client/index.js';
 import { Engine } from '../src/engine/index.js';
-import { hasSharedData, mlSmall, repoRoot, sharedDataSkip } from '../tests/support/shared-data.js';
+import { hasSharedData, mlSmall, sharedDataSkip } from '../tests/support/shared-data.js';
 import { readOwnerToken } from '../src/auth/index.js';
+import { withServer } from './support/server.js';
 
 const RUNS = 2000;
 const WARMUP = 200;
@@ -61,29 +61,6 @@ async function inProcess(home: string): Promise<Stats> {
     return await time(() => engine.execute(s, QUERY));
   } finally {
     await engine.close();
-  }
-}
-
-/** A real `recpipe server` child process, so client and server do not share an event loop. */
-async function withServer<T>(home: string, use: (url: string) => Promise<T>): Promise<T> {
-  const child = spawn(process.execPath, [join(repoRoot(), 'bin', 'recpipe.js'), 'server', '--home', home, '--port', '0'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = new Promise((r) => child.on('close', r));
-  try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /listening at (http:\/\/\S+)/.exec(out);
-        if (m) resolve(m[1]);
-      });
-      void exited.then(() => reject(new Error('recpipe server exited before listening')));
-    });
-    return await use(url);
-  } finally {
-    child.kill('SIGTERM');
-    await exited;
   }
 }
 
