@@ -25,7 +25,7 @@ interface Case {
 
 function translateOnce(st: Statement): void {
   const ast = parse(st.text);
-  transform(ast, { session, action: 'SELECT', refs: [] }, selectItemNames(st.tokens, st.text));
+  transform(ast, { session, action: 'SELECT', refs: [], splices: [] }, selectItemNames(st.tokens, st.text));
   render(ast);
 }
 

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { HttpSqlClient } from '../src/client/index.js';
 import { Engine } from '../src/engine/index.js';
 import { hasSharedData, mlSmall, sharedDataSkip } from '../tests/support/shared-data.js';
-import { withServer } from './support/server-child.js';
 import { readOwnerToken } from '../src/auth/index.js';
+import { withServer } from './support/server-child.js';
 
 const RUNS = 2000;
 const WARMUP = 200;

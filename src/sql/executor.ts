@@ -44,6 +44,12 @@ import { createStage, dropStage, listStage, putFile, storeInStage } from './stat
 import { readStageRef } from './stage-paths.js';
 import { writeFileSync } from 'node:fs';
 import { splitStatements, type Statement } from './tokens.js';
+import { QueryHistory, ResultCache } from './query-history.js';
+import { substituteIdentifiers } from './session-variables.js';
+import { sequenceStatement } from './statements/sequence.js';
+import { sessionStatement } from './statements/session-statements.js';
+import { beginStatement } from './statements/transaction-modes.js';
+import { WriteQueue } from './write-conflicts.js';
 
 const SUPPORTED = [
   'USE ROLE|WAREHOUSE|DATABASE|SCHEMA',
@@ -56,6 +62,8 @@ const SUPPORTED = [
   'GRANT; REVOKE; COPY INTO; LIST @stage; PUT',
   'SELECT; WITH; VALUES; INSERT; UPDATE; DELETE; MERGE; TRUNCATE',
   'BEGIN/COMMIT/ROLLBACK',
+  'SET/UNSET variables; ALTER SESSION SET|UNSET; SHOW VARIABLES|PARAMETERS',
+  'CREATE|DROP|DESCRIBE SEQUENCE; SHOW SEQUENCES',
 ].join('; ');
 
 export interface ExecutorDeps {
@@ -81,6 +89,10 @@ export interface ExecutorDeps {
  * its error names the statement and line.
  */
 export class SqlExecutor {
+  /** Recent results of every session, for RESULT_SCAN (bounded; see query-history.ts). */
+  private readonly results = new ResultCache();
+  private readonly writes = new WriteQueue();
+
   constructor(private readonly deps: ExecutorDeps) {}
 
   async execute(session: Session, text: string, params: readonly unknown[] = []): Promise<StatementResult[]> {
@@ -89,19 +101,27 @@ export class SqlExecutor {
     const values = params.map(checkParam);
     const perStatement = splitParams(statements, values);
     const pin = { key: session.id, keep: () => session.inTransaction === true };
+    const history = (session.history ??= new QueryHistory(this.results, session.user ?? 'ADMIN'));
     return this.deps.warehouse.withConnection(async (conn) => {
       const results: StatementResult[] = [];
-      for (const [i, statement] of statements.entries()) {
+      for (const [i, written] of statements.entries()) {
         await followSession(conn, session);
-        const ctx: ExecContext = { ...this.deps, listings: this.deps.listings ?? [], session, statement, params: perStatement[i], conn };
+        let statement = written;
         try {
-          const after = CHECKED_VERBS.has(ctx.statement.tokens[0].value) ? await checkObjectPrivileges(ctx) : null;
-          const run = (): Promise<StatementResult> => dispatch(taskTableFunctions(ctx) ?? ctx);
-          const result = await (this.deps.externals ? this.deps.externals.evaluate(conn, statementWords(statement, session), run) : run());
-          await after?.();
+          statement = substituteIdentifiers(written, session);
+          const ctx: ExecContext = { ...this.deps, listings: this.deps.listings ?? [], session, statement, params: perStatement[i], conn };
+          await beginStatement(ctx);
+          const serial = WriteQueue.writes(statement.tokens[0].value, session.inTransaction === true);
+          const result = await this.writes.run(serial, async () => {
+            const after = CHECKED_VERBS.has(ctx.statement.tokens[0].value) ? await checkObjectPrivileges(ctx) : null;
+            const run = (): Promise<StatementResult> => dispatch(taskTableFunctions(ctx) ?? ctx);
+            const done = await (this.deps.externals ? this.deps.externals.evaluate(conn, statementWords(statement, session), run) : run());
+            await after?.();
+            return done;
+          });
           await this.deps.statementDone?.(session);
           await forgetLoadsOnReset(ctx);
-          results.push(result);
+          results.push({ ...result, queryId: history.record(result) });
         } catch (e) {
           // Whatever a failed statement started is reported by its own failure, not by the next statement.
           await this.deps.statementDone?.(session).catch(() => undefined);
@@ -162,7 +182,7 @@ function dispatch(ctx: ExecContext): Promise<StatementResult> {
   const first = ctx.statement.tokens[0];
   // COPY INTO names its files itself (checked by its handler); no other statement may name a file.
   if (first.value !== 'COPY') refuseHostAccess(ctx.statement);
-  const external = externalStatement(ctx) ?? taskStatement(ctx);
+  const external = externalStatement(ctx) ?? taskStatement(ctx) ?? sessionStatement(ctx) ?? sequenceStatement(ctx);
   if (external) return external;
   if (isRoleOrUserStatement(ctx.statement)) return roleOrUserStatement(ctx);
   const word = first.kind === 'word' || first.value === '(' ? first.value : '';

@@ -54,6 +54,7 @@ export function selectItemNames(tokens: readonly Token[], text: string): (string
 
 function nameOf(items: readonly Token[], text: string): string | null {
   if (items.length === 0 || !needsName(items)) return null;
+  if (isNameChain(items)) return items[items.length - 1].value;
   return items
     .map(
       (t, k) =>
@@ -68,7 +69,8 @@ function needsName(items: readonly Token[]): boolean {
   const last = items[items.length - 1];
   const before = items[items.length - 2];
   if (items.some((t, k) => t.value === '*' && (k === 0 || items[k - 1].value === '.'))) return false;
-  if (isNameChain(items)) return false;
+  // `seq.nextval` is a call once translated, still named NEXTVAL.
+  if (isNameChain(items)) return items.length > 1 && last.kind === 'word' && last.value === 'NEXTVAL';
   if (before?.kind === 'word' && before.value === 'AS') return false;
   const lastIsName = last.kind === 'quoted' || (last.kind === 'word' && !EXPRESSION_END.has(last.value));
   const beforeEndsExpression =
@@ -76,11 +78,12 @@ function needsName(items: readonly Token[]): boolean {
   return !(lastIsName && beforeEndsExpression);
 }
 
-/** `a`, `t.a`, `db.s.t.a`: named by their last part, as in Snowflake. */
+/** `a`, `t.a`, `db.s.t.a`: named by their last part, as in Snowflake (`$1` and `$var` are named as written). */
 function isNameChain(items: readonly Token[]): boolean {
   return (
-    items.every((t, k) => (k % 2 === 0 ? t.kind === 'word' || t.kind === 'quoted' : t.kind === 'punct' && t.value === '.')) &&
-    items.length % 2 === 1
+    items.every((t, k) =>
+      k % 2 === 0 ? (t.kind === 'word' && !t.value.startsWith('$')) || t.kind === 'quoted' : t.kind === 'punct' && t.value === '.',
+    ) && items.length % 2 === 1
   );
 }
 

@@ -1,3 +1,5 @@
+import type { QueryHistory } from './query-history.js';
+
 /**
  * A client's context: the current role, database, schema and warehouse, which USE and CREATE
  * statements change in place (as in Snowflake, CREATE DATABASE also makes it current).
@@ -12,6 +14,20 @@ export interface Session {
   warehouse: string | null;
   /** True while a transaction begun by BEGIN / START TRANSACTION is open: its connection stays with the session. */
   inTransaction?: boolean;
+  /** Session variables set by SET, by name (unquoted names upper-cased); read as `$name`. */
+  variables?: Map<string, SessionVariable>;
+  /** Session parameters set by ALTER SESSION, by upper-case name (unset ones take their default). */
+  parameters?: Map<string, string | number | boolean>;
+  /** The session's recent query ids and their kept results (LAST_QUERY_ID, RESULT_SCAN); made by the executor. */
+  history?: QueryHistory;
+}
+
+/** A session variable: its value (JSON-safe, as results carry values) and Snowflake type. */
+export interface SessionVariable {
+  readonly value: unknown;
+  readonly type: string;
+  readonly createdOn: string;
+  readonly updatedOn: string;
 }
 
 export interface ResultColumnType {
@@ -33,4 +49,6 @@ export interface StatementResult {
   readonly rowCount: number;
   /** Snowflake's status text for commands, e.g. "Table RATINGS successfully created." */
   readonly message?: string;
+  /** The statement's query id (UUID-like, as Snowflake's), usable with RESULT_SCAN. */
+  readonly queryId?: string;
 }

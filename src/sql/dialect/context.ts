@@ -1,5 +1,7 @@
 import type { TableName } from '../../warehouse/index.js';
 import type { NameContext } from '../identifiers.js';
+import type { QueryHistory } from '../query-history.js';
+import type { SessionVariable } from '../session.js';
 
 /** A table the statement reads or writes, resolved to its full name. */
 export interface TableRef {
@@ -12,6 +14,12 @@ export interface SessionContext extends NameContext {
   readonly role: string;
   readonly warehouse: string | null;
   readonly user?: string;
+  readonly id?: string;
+  readonly inTransaction?: boolean;
+  /** The session's query ids and kept results (LAST_QUERY_ID, RESULT_SCAN). */
+  readonly history?: QueryHistory;
+  /** Session variables (`$name`). */
+  readonly variables?: ReadonlyMap<string, SessionVariable>;
 }
 
 /** What every transform may read, and the table references name resolution records. */
@@ -20,4 +28,6 @@ export interface TransformContext {
   /** The statement's verb for error messages (`Cannot perform SELECT …`). */
   readonly action: string;
   readonly refs: TableRef[];
+  /** DuckDB SQL that replaces marker names after rendering (see ../splice.ts). */
+  readonly splices: string[];
 }

@@ -12,6 +12,11 @@ import { upperCaseIdentifiers } from './transforms/identifier-case.js';
 import { semiStructured } from './transforms/semi-structured.js';
 import { qualifyTableNames } from './transforms/table-names.js';
 import { mapTypes } from './transforms/types.js';
+import { positionalColumns } from './transforms/positional-columns.js';
+import { resultScan } from './transforms/result-scan.js';
+import { sequences } from './transforms/sequences.js';
+import { sessionVariables } from './transforms/session-variables.js';
+import { applySplices, refuseMarkers } from './splice.js';
 
 export type { SessionContext, TableRef } from './context.js';
 export { statementObjects, type StatementObjects } from './objects.js';
@@ -53,12 +58,16 @@ export function render(ast: Ast): string {
 /** The Snowflake feature transforms, in order (each one module under transforms/, each with its tests). */
 export function transform(ast: Ast, tc: TransformContext, names: readonly (string | null)[] | null): void {
   qualifyTableNames(ast, tc);
+  resultScan(ast, tc);
+  sequences(ast, tc);
+  sessionVariables(ast, tc);
+  positionalColumns(ast, tc);
   flatten(ast);
   mapTypes(ast);
   semiStructured(ast);
   contextFunctions(ast, tc);
   dates(ast);
-  columnNames(ast, names);
+  columnNames(ast, names, tc);
   upperCaseIdentifiers(ast);
 }
 
@@ -67,10 +76,11 @@ export function transform(ast: Ast, tc: TransformContext, names: readonly (strin
  * with the tables it touches. `tokens` are the SQL's tokens, their offsets into `tokenText`.
  */
 export function translate(sql: string, tokens: readonly Token[], tokenText: string, session: SessionContext, action: string): Translation {
+  refuseMarkers(sql);
   const ast = parse(sql);
-  const tc: TransformContext = { session, action, refs: [] };
+  const tc: TransformContext = { session, action, refs: [], splices: [] };
   transform(ast, tc, selectItemNames(tokens, tokenText));
-  return { sql: render(ast), refs: tc.refs, params: countPlaceholders(ast) };
+  return { sql: applySplices(render(ast), tc.splices), refs: tc.refs, params: countPlaceholders(ast) };
 }
 
 function countPlaceholders(ast: Ast): number {

@@ -10,6 +10,7 @@ import { closingParen } from '../select-names.js';
 import { parseType } from '../types.js';
 import { requireUserDatabase, type CreateHead } from './database.js';
 import { checkRefs, runTranslated } from './passthrough.js';
+import { AutoincrementColumns } from './autoincrement.js';
 
 /** Column options that end a DEFAULT expression. */
 const COLUMN_OPTIONS = new Set([
@@ -39,6 +40,7 @@ export async function createTable(ctx: ExecContext, p: Parser, head: CreateHead)
     return statusResult(ctx.statement, `${table.name} already exists, statement succeeded.`);
   }
   const verb = `CREATE ${head.orReplace ? 'OR REPLACE ' : ''}TABLE ${head.ifNotExists ? 'IF NOT EXISTS ' : ''}${quoteTableName(table)}`;
+  const autoincrement = new AutoincrementColumns(table);
   let tr: Translation;
   if (p.acceptWords('LIKE')) {
     tr = { sql: `${verb} (${await likeColumns(ctx, p)})`, refs: [{ table, write: true }], params: 0 };
@@ -47,7 +49,7 @@ export async function createTable(ctx: ExecContext, p: Parser, head: CreateHead)
     tr = { ...query, sql: `${verb} AS ${query.sql}`, refs: [{ table, write: true }, ...query.refs] };
   } else {
     p.expectPunct('(');
-    const defs = columnDefinitions(ctx, p);
+    const defs = columnDefinitions(ctx, p, autoincrement);
     if (p.acceptWords('AS'))
       throw compilation(
         'INVALID_ARGUMENT',
@@ -56,7 +58,9 @@ export async function createTable(ctx: ExecContext, p: Parser, head: CreateHead)
     p.expectEnd();
     tr = { sql: `${verb} (${defs.join(', ')})`, refs: [{ table, write: true }], params: 0 };
   }
+  await autoincrement.create(ctx);
   await runTranslated(ctx, tr);
+  await autoincrement.dropStale(ctx);
   return statusResult(ctx.statement, `Table ${table.name} successfully created.`);
 }
 
@@ -90,6 +94,7 @@ export async function dropRelation(ctx: ExecContext, p: Parser, kind: 'TABLE' | 
   if (!exists && ifExists) return statusResult(ctx.statement, `Drop statement executed successfully (${table.name} already dropped).`);
   if (!exists) throw objectMissing(kind === 'TABLE' ? 'Table' : 'View', [table.database, table.schema, table.name]);
   await runTranslated(ctx, { sql: `DROP ${kind} ${quoteTableName(table)}`, refs: [{ table, write: true }], params: 0 });
+  if (kind === 'TABLE') await new AutoincrementColumns(table).dropStale(ctx);
   return statusResult(ctx.statement, `${table.name} successfully dropped.`);
 }
 
@@ -117,20 +122,21 @@ async function likeColumns(ctx: ExecContext, p: Parser): Promise<string> {
 }
 
 /** The column list after '(' up to and including its ')'. */
-function columnDefinitions(ctx: ExecContext, p: Parser): string[] {
+function columnDefinitions(ctx: ExecContext, p: Parser, autoincrement: AutoincrementColumns): string[] {
   const defs: string[] = [];
   do {
     const t = p.peek();
     if (t?.kind === 'word' && ['CONSTRAINT', 'PRIMARY', 'UNIQUE', 'FOREIGN'].includes(t.value)) skipConstraint(p);
-    else defs.push(columnDefinition(ctx, p));
+    else defs.push(columnDefinition(ctx, p, autoincrement));
   } while (p.acceptPunct(','));
   p.expectPunct(')');
   if (defs.length === 0) throw compilation('INVALID_ARGUMENT', 'a table needs at least one column');
   return defs;
 }
 
-function columnDefinition(ctx: ExecContext, p: Parser): string {
-  const name = quoteIdent(p.identifier('column name'));
+function columnDefinition(ctx: ExecContext, p: Parser, autoincrement: AutoincrementColumns): string {
+  const column = p.identifier('column name');
+  const name = quoteIdent(column);
   const type = parseType(p.tokens, p.position);
   p.seek(type.next);
   const parts = [name, type.duckdb];
@@ -142,11 +148,7 @@ function columnDefinition(ctx: ExecContext, p: Parser): string {
     else if (p.acceptWords('PRIMARY', 'KEY') || p.acceptWords('UNIQUE')) continue;
     else if (p.acceptWords('CONSTRAINT')) p.identifier('constraint name');
     else if (p.acceptWords('REFERENCES')) skipReference(p);
-    else if (p.acceptOneOf(['AUTOINCREMENT', 'IDENTITY']))
-      throw compilation(
-        'INVALID_ARGUMENT',
-        'AUTOINCREMENT / IDENTITY columns are not supported; use a SEQUENCE-free key or load ids from the data',
-      );
+    else if (p.acceptOneOf(['AUTOINCREMENT', 'IDENTITY'])) parts.push(autoincrement.column(p, column));
     else break;
   }
   const next = p.peek();

@@ -75,15 +75,15 @@ describe('translated statements', () => {
       await assert.rejects(engine.execute(session, "insert into t values ('abc')"), /Numeric value 'abc' is not recognized/);
       await assert.rejects(engine.execute(session, 'select * from nodb.public.t'), /Database 'NODB' does not exist or not authorized/);
       await assert.rejects(
-        engine.execute(session, 'create sequence seq1'),
-        /Unsupported statement 'CREATE SEQUENCE'\. recpipe supports: USE.*TASK.*GRANT/,
+        engine.execute(session, 'create pipe p1'),
+        /Unsupported statement 'CREATE PIPE'\. recpipe supports: USE.*TASK.*GRANT/,
       );
-      await assert.rejects(engine.execute(session, 'create or replace sequence seq1'), /Unsupported statement 'CREATE SEQUENCE'\./);
+      await assert.rejects(engine.execute(session, 'create or replace pipe p2 as select 1'), /Unsupported statement 'CREATE PIPE'\./);
       await assert.rejects(
         engine.execute(session, 'create or replace materialized view mv as select 1'),
         /Unsupported statement 'CREATE MATERIALIZED VIEW'\./,
       );
-      await assert.rejects(engine.execute(session, 'drop sequence if exists seq1'), /Unsupported statement 'DROP SEQUENCE'\./);
+      await assert.rejects(engine.execute(session, 'drop pipe if exists p2'), /Unsupported statement 'DROP PIPE'\./);
       await assert.rejects(engine.execute(session, 'alter warehouse compute_wh suspend'), /Unsupported statement 'ALTER WAREHOUSE/);
       await assert.rejects(engine.execute(session, ''), /Empty SQL statement/);
     }));

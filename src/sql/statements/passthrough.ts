@@ -7,6 +7,7 @@ import type { StatementResult } from '../session.js';
 import { loadDialect, translate, type TableRef, type Translation } from '../dialect/index.js';
 import { verbIndex } from '../select-names.js';
 import { snowflakeTypeName } from '../types.js';
+import { retryingConflicts } from '../write-conflicts.js';
 
 /** Statements DuckDB runs after translation, by their first word. */
 export const PASSTHROUGH = new Set([
@@ -98,7 +99,8 @@ export async function runTranslated(ctx: ExecContext, tr: Translation): Promise<
     throw compilation('INVALID_ARGUMENT', `the statement has ${tr.params} bind parameter(s) but ${ctx.params.length} value(s) were given`);
   }
   try {
-    return await ctx.conn.run(tr.sql, ctx.params);
+    const run = (): Promise<RunResult> => ctx.conn.run(tr.sql, ctx.params);
+    return await (ctx.session.inTransaction === true ? run() : retryingConflicts(ctx.warehouse, run));
   } catch (e) {
     throw snowflakeError(e, tr.refs);
   }

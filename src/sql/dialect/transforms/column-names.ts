@@ -1,4 +1,7 @@
 import { ident, kindOf, type Node } from '../ast.js';
+import { quoteIdent } from '../../../warehouse/index.js';
+import type { TransformContext } from '../context.js';
+import { spliceName } from '../splice.js';
 import { expr } from '../template.js';
 
 /** The outermost select of a query: the first branch of a UNION/EXCEPT/INTERSECT names the columns. */
@@ -18,14 +21,15 @@ function outerSelect(ast: Node): Node | null {
  * Gives the outer select list's unaliased expressions the names Snowflake gives them (their text,
  * computed from the tokens by select-names.ts), since DuckDB names them differently.
  */
-export function columnNames(ast: Node, names: readonly (string | null)[] | null): void {
+export function columnNames(ast: Node, names: readonly (string | null)[] | null, tc: TransformContext): void {
   const select = names ? outerSelect(ast) : null;
   if (!select || !names || select.expressions.length !== names.length) return;
   select.expressions = select.expressions.map((e: Node, i: number) => {
     const name = names[i];
     if (name === null || kindOf(e) === 'alias' || kindOf(e) === 'star') return e;
     const aliased = expr('__0 AS x', e);
-    aliased.alias.alias = ident(name);
+    // The name goes in after rendering: the parser's generator mis-quotes names that start with '"'.
+    aliased.alias.alias = ident(spliceName(tc, quoteIdent(name)));
     return aliased;
   });
 }

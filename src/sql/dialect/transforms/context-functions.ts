@@ -15,6 +15,7 @@ const VALUES: Record<string, (tc: TransformContext) => string | null> = {
   current_region: () => 'LOCAL',
   current_version: () => '8.0.0',
   current_client: () => 'recpipe',
+  current_session: (tc) => tc.session.id ?? null,
 };
 
 /** Functions DuckDB knows under another name or form. */
@@ -29,6 +30,9 @@ export function contextFunctions(ast: Node, tc: TransformContext): void {
   rewrite(ast, (node) => {
     const name = lowerName(node);
     if (name !== null && RENAMED[name] && node.function.args.length === 0) return expr(RENAMED[name]);
+    // DuckDB's id of the open transaction; NULL outside one, as in Snowflake.
+    if (name === 'current_transaction' && node.function.args.length === 0)
+      return expr(tc.session.inTransaction ? 'CAST(txid_current() AS VARCHAR)' : 'CAST(NULL AS VARCHAR)');
     const value = name === null ? undefined : VALUES[name];
     if (!value || node.function.args.length > 0) return undefined;
     const v = value(tc);

@@ -1,0 +1,38 @@
+import { quoteTableName } from '../../../warehouse/index.js';
+import { resolveTableName } from '../../identifiers.js';
+import { kindOf, isIdent, rewrite, type Node } from '../ast.js';
+import type { TransformContext } from '../context.js';
+import { expr, stringLiteral } from '../template.js';
+import { identValue } from './table-names.js';
+
+/** The identifiers of `a.b.c` as the parser nests them (a column with a table, then field accesses), or null. */
+function nameChain(node: Node): string[] | null {
+  const kind = kindOf(node);
+  if (kind === 'column') {
+    const { table, name } = node.column;
+    if (!isIdent(name)) return null;
+    return table ? (isIdent(table) ? [identValue(table), identValue(name)] : null) : [identValue(name)];
+  }
+  if (kind === 'dot' && isIdent(node.dot.field)) {
+    const head = nameChain(node.dot.this);
+    return head && [...head, identValue(node.dot.field)];
+  }
+  return null;
+}
+
+/**
+ * `seq.nextval` (also `schema.seq.nextval`, `db.schema.seq.nextval`) → DuckDB's
+ * `nextval('"DB"."SCHEMA"."SEQ"')`: the sequence resolves against the session like a table name.
+ */
+export function sequences(ast: Node, tc: TransformContext): void {
+  rewrite(ast, (node) => nextvalOf(node, tc) ?? undefined);
+}
+
+function nextvalOf(node: Node, tc: TransformContext): Node | null {
+  const chain = nameChain(node);
+  if (!chain || chain.length < 2 || chain.length > 4 || chain[chain.length - 1] !== 'NEXTVAL') return null;
+  const sequence = resolveTableName(chain.slice(0, -1), tc.session, tc.action);
+  const call = expr("nextval('')");
+  call.function.args[0] = stringLiteral(quoteTableName(sequence));
+  return call;
+}
