@@ -5,6 +5,7 @@ import { visitObjects, kindOf, type Node } from './ast.js';
 import type { SessionContext, TableRef, TransformContext } from './context.js';
 import { DUCKDB, SNOWFLAKE, loadSdk, sdk } from './polyglot.js';
 import { columnNames } from './transforms/column-names.js';
+import { conversions } from './transforms/conversions.js';
 import { contextFunctions } from './transforms/context-functions.js';
 import { dates } from './transforms/dates.js';
 import { flatten } from './transforms/flatten.js';
@@ -55,6 +56,7 @@ export function transform(ast: Ast, tc: TransformContext, names: readonly (strin
   qualifyTableNames(ast, tc);
   flatten(ast);
   mapTypes(ast);
+  conversions(ast);
   semiStructured(ast);
   contextFunctions(ast, tc);
   dates(ast);
