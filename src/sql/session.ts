@@ -12,6 +12,8 @@ export interface Session {
   warehouse: string | null;
   /** True while a transaction begun by BEGIN / START TRANSACTION is open: its connection stays with the session. */
   inTransaction?: boolean;
+  /** TEMPORARY tables the session created, dropped when it ends. */
+  temporaryTables?: { database: string; schema: string; name: string }[];
 }
 
 export interface ResultColumnType {

@@ -6,6 +6,7 @@ import type { SessionContext, TableRef, TransformContext } from './context.js';
 import { DUCKDB, SNOWFLAKE, loadSdk, sdk } from './polyglot.js';
 import { columnNames } from './transforms/column-names.js';
 import { conversions } from './transforms/conversions.js';
+import { valuesColumns } from './transforms/values-columns.js';
 import { contextFunctions } from './transforms/context-functions.js';
 import { dates } from './transforms/dates.js';
 import { flatten } from './transforms/flatten.js';
@@ -55,6 +56,7 @@ export function render(ast: Ast): string {
 export function transform(ast: Ast, tc: TransformContext, names: readonly (string | null)[] | null): void {
   qualifyTableNames(ast, tc);
   flatten(ast);
+  valuesColumns(ast);
   mapTypes(ast);
   conversions(ast);
   semiStructured(ast);
