@@ -20,4 +20,12 @@ export interface TransformContext {
   /** The statement's verb for error messages (`Cannot perform SELECT …`). */
   readonly action: string;
   readonly refs: TableRef[];
+  /** INFORMATION_SCHEMA views the statement reads (filled as temporary tables before it runs). */
+  readonly infoViews?: InfoView[];
+}
+
+/** A view of a database's INFORMATION_SCHEMA (`TABLES`, `COLUMNS` …). */
+export interface InfoView {
+  readonly database: string;
+  readonly view: string;
 }

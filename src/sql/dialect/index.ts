@@ -2,7 +2,7 @@ import { compilation } from '../errors.js';
 import { selectItemNames } from '../select-names.js';
 import type { Token } from '../tokens.js';
 import { visitObjects, kindOf, type Node } from './ast.js';
-import type { SessionContext, TableRef, TransformContext } from './context.js';
+import type { InfoView, SessionContext, TableRef, TransformContext } from './context.js';
 import { DUCKDB, SNOWFLAKE, loadSdk, sdk } from './polyglot.js';
 import { columnNames } from './transforms/column-names.js';
 import { conversions } from './transforms/conversions.js';
@@ -15,7 +15,7 @@ import { semiStructured } from './transforms/semi-structured.js';
 import { qualifyTableNames } from './transforms/table-names.js';
 import { mapTypes } from './transforms/types.js';
 
-export type { SessionContext, TableRef } from './context.js';
+export type { InfoView, SessionContext, TableRef } from './context.js';
 export { statementObjects, type StatementObjects } from './objects.js';
 export type Ast = Node;
 
@@ -23,6 +23,7 @@ export interface Translation {
   readonly sql: string;
   readonly refs: readonly TableRef[];
   readonly params: number;
+  readonly infoViews?: readonly InfoView[];
 }
 
 /** Loads the parser (once); every other function here needs it loaded. */
@@ -72,9 +73,9 @@ export function transform(ast: Ast, tc: TransformContext, names: readonly (strin
  */
 export function translate(sql: string, tokens: readonly Token[], tokenText: string, session: SessionContext, action: string): Translation {
   const ast = parse(sql);
-  const tc: TransformContext = { session, action, refs: [] };
+  const tc: TransformContext = { session, action, refs: [], infoViews: [] };
   transform(ast, tc, selectItemNames(tokens, tokenText));
-  return { sql: render(ast), refs: tc.refs, params: countPlaceholders(ast) };
+  return { sql: render(ast), refs: tc.refs, params: countPlaceholders(ast), infoViews: tc.infoViews };
 }
 
 function countPlaceholders(ast: Ast): number {

@@ -7,6 +7,7 @@ import type { StatementResult } from '../session.js';
 import { loadDialect, translate, type TableRef, type Translation } from '../dialect/index.js';
 import { verbIndex } from '../select-names.js';
 import { snowflakeTypeName } from '../types.js';
+import { materializeInfoViews } from './information-schema.js';
 
 /** Statements DuckDB runs after translation, by their first word. */
 export const PASSTHROUGH = new Set([
@@ -97,6 +98,7 @@ export async function runTranslated(ctx: ExecContext, tr: Translation): Promise<
   if (tr.params !== ctx.params.length) {
     throw compilation('INVALID_ARGUMENT', `the statement has ${tr.params} bind parameter(s) but ${ctx.params.length} value(s) were given`);
   }
+  if (tr.infoViews && tr.infoViews.length > 0) await materializeInfoViews(ctx, tr.infoViews);
   try {
     return await ctx.conn.run(tr.sql, ctx.params);
   } catch (e) {
