@@ -6,6 +6,7 @@ import { columnsOf, likeMatcher, queryResult } from '../results.js';
 import type { StatementResult } from '../session.js';
 import { show } from './file-format.js';
 import { showListing } from './listings.js';
+import { showColumns, showObjects as showTablesAndViews } from './show-columns.js';
 import { displayName } from '../../warehouse/index.js';
 
 /** Where SHOW looks: the whole account, one database, or one schema. */
@@ -23,11 +24,13 @@ export async function showObjects(ctx: ExecContext): Promise<StatementResult> {
   p.acceptWords('TERSE');
   const listed = showListing(ctx, p);
   if (listed) return listed;
+  if (p.acceptWords('COLUMNS')) return showColumns(ctx, p);
+  if (p.acceptWords('OBJECTS')) return showTablesAndViews(ctx, p);
   const kind = p.acceptOneOf(KINDS);
   if (kind === null) {
     const more = ctx.listings.map((l) => l.plural.join(' ')).join(', ');
     return p.fail(
-      `one of DATABASES, SCHEMAS, TABLES, VIEWS, WAREHOUSES, FILE FORMATS${more ? `, ${more}` : ''} (recpipe supports these SHOW commands)`,
+      `one of DATABASES, SCHEMAS, TABLES, VIEWS, OBJECTS, COLUMNS, WAREHOUSES, FILE FORMATS${more ? `, ${more}` : ''} (recpipe supports these SHOW commands)`,
     );
   }
   if (kind === 'FILE') p.expectWords('FORMATS');
