@@ -39,6 +39,7 @@ import {
 } from './statements/index.js';
 import type { ObjectListing } from './statements/listings.js';
 import { refuseHostAccess } from './statements/host-access.js';
+import { alterTable, commentOn, truncateIfExists } from './statements/alter-table.js';
 import { CHECKED_VERBS, checkObjectPrivileges } from './statements/privileges.js';
 import { createStage, dropStage, listStage, putFile, storeInStage } from './statements/stage.js';
 import { readStageRef } from './stage-paths.js';
@@ -49,7 +50,7 @@ const SUPPORTED = [
   'USE ROLE|WAREHOUSE|DATABASE|SCHEMA',
   'CREATE [OR REPLACE] DATABASE|SCHEMA|WAREHOUSE|FILE FORMAT|TABLE|VIEW|STAGE|ROLE|USER|TASK|API INTEGRATION|EXTERNAL FUNCTION',
   'DROP of the same',
-  'ALTER TABLE|TASK|API INTEGRATION',
+  'ALTER TABLE|TASK|API INTEGRATION; COMMENT ON TABLE|VIEW|COLUMN',
   'EXECUTE TASK',
   'SHOW DATABASES|SCHEMAS|TABLES|VIEWS|WAREHOUSES|FILE FORMATS|STAGES|TASKS|INTEGRATIONS|EXTERNAL FUNCTIONS|TRAINING JOBS|ENDPOINTS and the other listings',
   'DESCRIBE TABLE|VIEW|FILE FORMAT|TASK|INTEGRATION|FUNCTION|TRAINING JOB|ENDPOINT',
@@ -194,7 +195,11 @@ function dispatch(ctx: ExecContext): Promise<StatementResult> {
       return drop(ctx);
     case 'ALTER':
       if (ctx.statement.tokens[1]?.value !== 'TABLE') throw unsupported(ctx.statement);
-      return passThrough(ctx);
+      return alterTable(ctx);
+    case 'COMMENT':
+      return commentOn(ctx);
+    case 'TRUNCATE':
+      return truncateIfExists(ctx).then((r) => r ?? passThrough(ctx));
     default:
       if (PASSTHROUGH.has(word)) return passThrough(ctx);
       throw unsupported(ctx.statement);
