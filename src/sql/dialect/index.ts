@@ -7,6 +7,7 @@ import { DUCKDB, SNOWFLAKE, loadSdk, sdk } from './polyglot.js';
 import { columnNames } from './transforms/column-names.js';
 import { conversions } from './transforms/conversions.js';
 import { valuesColumns } from './transforms/values-columns.js';
+import { mergeSetColumns } from './transforms/merge-set.js';
 import { contextFunctions } from './transforms/context-functions.js';
 import { dates } from './transforms/dates.js';
 import { flatten } from './transforms/flatten.js';
@@ -58,6 +59,7 @@ export function transform(ast: Ast, tc: TransformContext, names: readonly (strin
   qualifyTableNames(ast, tc);
   flatten(ast);
   valuesColumns(ast);
+  mergeSetColumns(ast);
   mapTypes(ast);
   conversions(ast);
   semiStructured(ast);
