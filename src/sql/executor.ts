@@ -40,6 +40,7 @@ import {
 import type { ObjectListing } from './statements/listings.js';
 import { refuseHostAccess } from './statements/host-access.js';
 import { alterTable, commentOn, truncateIfExists } from './statements/alter-table.js';
+import { insertOverwrite } from './statements/insert-overwrite.js';
 import { CHECKED_VERBS, checkObjectPrivileges } from './statements/privileges.js';
 import { createStage, dropStage, listStage, putFile, storeInStage } from './statements/stage.js';
 import { readStageRef } from './stage-paths.js';
@@ -198,6 +199,8 @@ function dispatch(ctx: ExecContext): Promise<StatementResult> {
       return alterTable(ctx);
     case 'COMMENT':
       return commentOn(ctx);
+    case 'INSERT':
+      return insertOverwrite(ctx).then((r) => r ?? passThrough(ctx));
     case 'TRUNCATE':
       return truncateIfExists(ctx).then((r) => r ?? passThrough(ctx));
     default:
