@@ -6,7 +6,7 @@ import type { Parser } from '../parser.js';
 import { columnsOf, likeMatcher, queryResult } from '../results.js';
 import type { StatementResult } from '../session.js';
 import { shownType } from '../types.js';
-import { type Scope, defaultScope, parseScope } from './show.js';
+import { TABLE_COLUMNS, type Scope, defaultScope, parseScope } from './show.js';
 
 /** SHOW COLUMNS [LIKE '…'] [IN TABLE | VIEW name | IN SCHEMA … | IN DATABASE … | IN ACCOUNT], as Snowflake lists them. */
 export async function showColumns(ctx: ExecContext, p: Parser): Promise<StatementResult> {
@@ -101,21 +101,5 @@ export async function showObjects(ctx: ExecContext, p: Parser): Promise<Statemen
       ctx.catalog.database(t.database)?.owner ?? 'SYSTEM',
       '1',
     ]);
-  return queryResult(
-    ctx.statement,
-    columnsOf(
-      'created_on:TIMESTAMP_LTZ',
-      'name',
-      'database_name',
-      'schema_name',
-      'kind',
-      'comment',
-      'cluster_by',
-      'rows:NUMBER',
-      'bytes:NUMBER',
-      'owner',
-      'retention_time',
-    ),
-    rows,
-  );
+  return queryResult(ctx.statement, columnsOf(...TABLE_COLUMNS), rows);
 }

@@ -178,23 +178,7 @@ async function showTables(
     owner(t.database),
     '1',
   ]);
-  return queryResult(
-    ctx.statement,
-    columnsOf(
-      'created_on:TIMESTAMP_LTZ',
-      'name',
-      'database_name',
-      'schema_name',
-      'kind',
-      'comment',
-      'cluster_by',
-      'rows:NUMBER',
-      'bytes:NUMBER',
-      'owner',
-      'retention_time',
-    ),
-    rows,
-  );
+  return queryResult(ctx.statement, columnsOf(...TABLE_COLUMNS), rows);
 }
 
 async function showWarehouses(ctx: ExecContext, matches: (n: string) => boolean): Promise<StatementResult> {
@@ -262,5 +246,20 @@ async function showFileFormats(ctx: ExecContext, matches: (n: string) => boolean
     rows,
   );
 }
+
+/** The columns of SHOW TABLES and SHOW OBJECTS. */
+export const TABLE_COLUMNS = [
+  'created_on:TIMESTAMP_LTZ',
+  'name',
+  'database_name',
+  'schema_name',
+  'kind',
+  'comment',
+  'cluster_by',
+  'rows:NUMBER',
+  'bytes:NUMBER',
+  'owner',
+  'retention_time',
+];
 
 const flag = (b: boolean): string => (b ? 'Y' : 'N');
