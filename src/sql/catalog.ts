@@ -29,7 +29,18 @@ const DDL = [
   `CREATE TABLE IF NOT EXISTS ${T('SCHEMAS')} (DATABASE_NAME VARCHAR NOT NULL, NAME VARCHAR NOT NULL, CREATED_ON TIMESTAMPTZ NOT NULL,
      PRIMARY KEY (DATABASE_NAME, NAME))`,
   `CREATE TABLE IF NOT EXISTS ${T('ACCOUNT')} (CREATED_ON TIMESTAMPTZ NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS ${T('COLUMN_TYPES')} (DATABASE_NAME VARCHAR NOT NULL, SCHEMA_NAME VARCHAR NOT NULL, TABLE_NAME VARCHAR NOT NULL,
+     COLUMN_NAME VARCHAR NOT NULL, DECLARED VARCHAR NOT NULL)`,
 ];
+
+/** A table named in full, as the catalog keys what it records about tables. */
+export interface TableKey {
+  readonly database: string;
+  readonly schema: string;
+  readonly name: string;
+}
+
+const SAME_TABLE = 'upper(DATABASE_NAME) = upper(?) AND upper(SCHEMA_NAME) = upper(?) AND upper(TABLE_NAME) = upper(?)';
 
 export interface DatabaseRecord {
   readonly name: string;
@@ -162,6 +173,7 @@ export class Catalog {
     await this.wh.run(`DELETE FROM ${T('SCHEMAS')} WHERE upper(DATABASE_NAME) = upper(?)`, [name]);
     await this.wh.run(`DELETE FROM ${T('FILE_FORMATS')} WHERE upper(DATABASE_NAME) = upper(?)`, [name]);
     await this.wh.run(`DELETE FROM ${T('LOAD_HISTORY')} WHERE upper(CATALOG_NAME) = upper(?)`, [name]);
+    await this.wh.run(`DELETE FROM ${T('COLUMN_TYPES')} WHERE upper(DATABASE_NAME) = upper(?)`, [name]);
     await this.refreshDatabases();
     await this.refreshSchemas();
   }
@@ -251,6 +263,10 @@ export class Catalog {
       database,
       schema,
     ]);
+    await this.wh.run(`DELETE FROM ${T('COLUMN_TYPES')} WHERE upper(DATABASE_NAME) = upper(?) AND upper(SCHEMA_NAME) = upper(?)`, [
+      database,
+      schema,
+    ]);
   }
 
   async recordLoad(l: LoadRecord): Promise<void> {
@@ -284,6 +300,51 @@ export class Catalog {
     );
   }
 
+  /**
+   * Column types as CREATE TABLE / ALTER TABLE declared them (VARCHAR(20), NUMBER(10,0) …), which
+   * DuckDB's storage types do not keep; `columns` replaces what was recorded for the table (null
+   * forgets the table). Metadata shows a declared type only while it fits the stored one.
+   */
+  async setColumnTypes(table: TableKey, columns: readonly (readonly [string, string])[] | null): Promise<void> {
+    await this.wh.run(`DELETE FROM ${T('COLUMN_TYPES')} WHERE ${SAME_TABLE}`, [table.database, table.schema, table.name]);
+    for (const [column, declared] of columns ?? []) {
+      await this.wh.run(`INSERT INTO ${T('COLUMN_TYPES')} VALUES (?, ?, ?, ?, ?)`, [
+        table.database,
+        table.schema,
+        table.name,
+        column,
+        declared,
+      ]);
+    }
+  }
+
+  /** Declared column types of a database (or one table), keyed `SCHEMA.TABLE.COLUMN` upper-cased. */
+  async columnTypes(database: string, table?: TableKey): Promise<Map<string, string>> {
+    const r = await this.wh.run(
+      `SELECT SCHEMA_NAME, TABLE_NAME, COLUMN_NAME, DECLARED FROM ${T('COLUMN_TYPES')} WHERE upper(DATABASE_NAME) = upper($1)
+         AND ($2::VARCHAR IS NULL OR (upper(SCHEMA_NAME) = upper($2) AND upper(TABLE_NAME) = upper($3)))`,
+      [database, table?.schema ?? null, table?.name ?? null],
+    );
+    return new Map(
+      rowRecords(r).map((row) => [
+        columnKey(String(row.SCHEMA_NAME), String(row.TABLE_NAME), String(row.COLUMN_NAME)),
+        String(row.DECLARED),
+      ]),
+    );
+  }
+
+  /** ALTER TABLE … RENAME TO: the declared types follow the table. */
+  async renameColumnTypes(from: TableKey, to: TableKey): Promise<void> {
+    await this.wh.run(`UPDATE ${T('COLUMN_TYPES')} SET DATABASE_NAME = ?, SCHEMA_NAME = ?, TABLE_NAME = ? WHERE ${SAME_TABLE}`, [
+      to.database,
+      to.schema,
+      to.name,
+      from.database,
+      from.schema,
+      from.name,
+    ]);
+  }
+
   /** Whether this exact file (path, size, modification time) was already loaded into the table. */
   async wasLoaded(table: { database: string; schema: string; name: string }, file: string, size: number, modified: Date): Promise<boolean> {
     const r = await this.wh.run(
@@ -294,6 +355,8 @@ export class Catalog {
     return Number(rowRecords(r)[0].N) > 0;
   }
 }
+
+export const columnKey = (schema: string, table: string, column: string): string => `${schema}.${table}.${column}`.toUpperCase();
 
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 

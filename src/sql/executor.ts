@@ -1,5 +1,5 @@
 import { RecpipeError, invalid } from '../core/errors.js';
-import type { SqlParam, Warehouse, WarehouseConnection } from '../warehouse/index.js';
+import { quoteTableName, type SqlParam, type Warehouse, type WarehouseConnection } from '../warehouse/index.js';
 import type { ExternalFunctions, StatementWords } from '../external/index.js';
 import type { AccessControl } from '../access/index.js';
 import type { Catalog } from './catalog.js';
@@ -39,6 +39,8 @@ import {
 } from './statements/index.js';
 import type { ObjectListing } from './statements/listings.js';
 import { refuseHostAccess } from './statements/host-access.js';
+import { alterTable, commentOn, truncateIfExists } from './statements/alter-table.js';
+import { insertOverwrite } from './statements/insert-overwrite.js';
 import { CHECKED_VERBS, checkObjectPrivileges } from './statements/privileges.js';
 import { createStage, dropStage, listStage, putFile, storeInStage } from './statements/stage.js';
 import { readStageRef } from './stage-paths.js';
@@ -55,7 +57,7 @@ const SUPPORTED = [
   'USE ROLE|WAREHOUSE|DATABASE|SCHEMA',
   'CREATE [OR REPLACE] DATABASE|SCHEMA|WAREHOUSE|FILE FORMAT|TABLE|VIEW|STAGE|ROLE|USER|TASK|API INTEGRATION|EXTERNAL FUNCTION',
   'DROP of the same',
-  'ALTER TABLE|TASK|API INTEGRATION',
+  'ALTER TABLE|TASK|API INTEGRATION; COMMENT ON TABLE|VIEW|COLUMN',
   'EXECUTE TASK',
   'SHOW DATABASES|SCHEMAS|TABLES|VIEWS|WAREHOUSES|FILE FORMATS|STAGES|TASKS|INTEGRATIONS|EXTERNAL FUNCTIONS|TRAINING JOBS|ENDPOINTS and the other listings',
   'DESCRIBE TABLE|VIEW|FILE FORMAT|TASK|INTEGRATION|FUNCTION|TRAINING JOB|ENDPOINT',
@@ -133,9 +135,13 @@ export class SqlExecutor {
   }
 
   /** Ends a session: a transaction it left open is rolled back. */
-  endSession(session: Session): Promise<void> {
+  async endSession(session: Session): Promise<void> {
     session.inTransaction = false;
-    return this.deps.warehouse.releasePinned(session.id);
+    await this.deps.warehouse.releasePinned(session.id);
+    for (const t of session.temporaryTables?.splice(0) ?? []) {
+      await this.deps.warehouse.run(`DROP TABLE IF EXISTS ${quoteTableName(t)}`).catch(() => undefined);
+      await this.deps.catalog.setColumnTypes(t, null).catch(() => undefined);
+    }
   }
 
   /**
@@ -210,7 +216,13 @@ function dispatch(ctx: ExecContext): Promise<StatementResult> {
       return drop(ctx);
     case 'ALTER':
       if (ctx.statement.tokens[1]?.value !== 'TABLE') throw unsupported(ctx.statement);
-      return passThrough(ctx);
+      return alterTable(ctx);
+    case 'COMMENT':
+      return commentOn(ctx);
+    case 'INSERT':
+      return insertOverwrite(ctx).then((r) => r ?? passThrough(ctx));
+    case 'TRUNCATE':
+      return truncateIfExists(ctx).then((r) => r ?? passThrough(ctx));
     default:
       if (PASSTHROUGH.has(word)) return passThrough(ctx);
       throw unsupported(ctx.statement);
@@ -223,20 +235,17 @@ function create(ctx: ExecContext): Promise<StatementResult> {
   const p = new Parser(ctx.statement);
   p.expectWords('CREATE');
   const orReplace = p.acceptWords('OR', 'REPLACE');
-  if (p.acceptOneOf(TEMPORARY)) {
-    throw compilation(
-      'INVALID_ARGUMENT',
-      'temporary tables are not supported (recpipe sessions share connections); use a TRANSIENT or permanent table',
-    );
-  }
-  const transient = p.acceptWords('TRANSIENT');
+  const temporary = p.acceptOneOf(['LOCAL', 'GLOBAL']) !== null || p.acceptOneOf(TEMPORARY) !== null;
+  if (temporary) p.acceptOneOf(TEMPORARY);
+  const transient = p.acceptWords('TRANSIENT') || temporary;
   const kind = p.acceptWords('FILE', 'FORMAT')
     ? 'FILE FORMAT'
     : p.acceptOneOf(['DATABASE', 'SCHEMA', 'WAREHOUSE', 'TABLE', 'VIEW', 'STAGE']);
   if (kind === null || (transient && !['DATABASE', 'SCHEMA', 'TABLE'].includes(kind))) throw unsupported(ctx.statement);
   const ifNotExists = p.acceptWords('IF', 'NOT', 'EXISTS');
   if (orReplace && ifNotExists) throw compilation('INVALID_ARGUMENT', 'OR REPLACE and IF NOT EXISTS are incompatible.');
-  const head: CreateHead = { orReplace, ifNotExists };
+  if (temporary && kind !== 'TABLE') throw unsupported(ctx.statement);
+  const head: CreateHead = { orReplace, ifNotExists, temporary };
   switch (kind) {
     case 'DATABASE':
       return createDatabase(ctx, p, head);

@@ -16,6 +16,8 @@ export const SNOWFLAKE_FUNCTIONS: readonly string[] = [
   `CREATE OR REPLACE TEMP MACRO rp_variant(value) AS to_json(value)`,
   `CREATE OR REPLACE TEMP MACRO rp_get(value, path) AS json_extract(to_json(value), path)`,
   `CREATE OR REPLACE TEMP MACRO rp_text(value) AS json_extract_string(to_json(value), '$')`,
+  // Snowflake prints a whole float without '.0' (10::float::varchar is '10').
+  `CREATE OR REPLACE TEMP MACRO rp_float_text(value) AS CASE WHEN value = trunc(value) AND abs(value) < 1e15 THEN CAST(CAST(value AS BIGINT) AS VARCHAR) ELSE CAST(value AS VARCHAR) END`,
   `CREATE OR REPLACE TEMP MACRO rp_array_size(value) AS CASE WHEN json_type(to_json(value)) = 'ARRAY' THEN json_array_length(to_json(value)) END`,
   `CREATE OR REPLACE TEMP MACRO rp_array_to_string(value, sep) AS array_to_string(json_extract_string(to_json(value), '$[*]'), sep)`,
   `CREATE OR REPLACE TEMP MACRO rp_object_agg(k, v) AS to_json(map(list(k), list(to_json(v))))`,

@@ -14,6 +14,8 @@ export interface Session {
   warehouse: string | null;
   /** True while a transaction begun by BEGIN / START TRANSACTION is open: its connection stays with the session. */
   inTransaction?: boolean;
+  /** TEMPORARY tables the session created, dropped when it ends. */
+  temporaryTables?: { database: string; schema: string; name: string }[];
   /** Session variables set by SET, by name (unquoted names upper-cased); read as `$name`. */
   variables?: Map<string, SessionVariable>;
   /** Session parameters set by ALTER SESSION, by upper-case name (unset ones take their default). */

@@ -1,5 +1,6 @@
 import { invalid } from '../core/errors.js';
 import type { Token } from './tokens.js';
+import { closingParen } from './select-names.js';
 
 /**
  * Snowflake data types and their DuckDB storage. Snowflake's integers are NUMBER(38,0) and its
@@ -50,6 +51,8 @@ const SUPPORTED = [...DECIMALS, ...Object.keys(SIMPLE)].join(', ');
 export interface ParsedType {
   /** DuckDB type text. */
   readonly duckdb: string;
+  /** The type as Snowflake records it (VARCHAR(20), NUMBER(38,0), TIMESTAMP_NTZ(9) …), for metadata. */
+  readonly declared: string;
   /** Index of the first token after the type. */
   readonly next: number;
 }
@@ -65,12 +68,57 @@ export function parseType(tokens: readonly Token[], i: number): ParsedType {
   const word = (k: number): string | undefined => (tokens[k]?.kind === 'word' ? tokens[k].value : undefined);
   if (t.value === 'DOUBLE' && word(next) === 'PRECISION') next++;
   if ((t.value === 'CHAR' || t.value === 'NCHAR' || t.value === 'CHARACTER') && word(next) === 'VARYING') next++;
+  // Structured ARRAY(type) / OBJECT(name type, …) are stored as JSON like their plain forms.
+  if ((t.value === 'ARRAY' || t.value === 'OBJECT') && tokens[next]?.value === '(') {
+    return { duckdb: 'JSON', declared: t.value, next: closingParen(tokens, next) + 1 };
+  }
   const { args, after } = typeArguments(tokens, next);
   next = after;
-  if (DECIMALS.has(t.value)) return { duckdb: decimalType(args), next };
+  if (DECIMALS.has(t.value)) {
+    const [precision = 38, scale = 0] = args;
+    return { duckdb: decimalType(args), declared: `NUMBER(${precision},${scale})`, next };
+  }
   const mapped = SIMPLE[t.value];
   if (!mapped) throw invalid(`SQL compilation error: Unsupported data type '${t.value}'. Supported types: ${SUPPORTED}`);
-  return { duckdb: mapped, next };
+  return { duckdb: mapped, declared: declaredType(t.value, mapped, args), next };
+}
+
+const MAX_TEXT = 16777216;
+
+/** Snowflake's record of a non-decimal type: integers are NUMBER(38,0), text keeps its length, times their precision. */
+function declaredType(word: string, duckdb: string, args: readonly number[]): string {
+  if (duckdb === 'BIGINT') return 'NUMBER(38,0)';
+  if (duckdb === 'VARCHAR') return `VARCHAR(${args[0] ?? (word === 'CHAR' || word === 'CHARACTER' || word === 'NCHAR' ? 1 : MAX_TEXT)})`;
+  if (duckdb === 'BLOB') return `BINARY(${args[0] ?? 8388608})`;
+  if (duckdb === 'TIMESTAMP' || duckdb === 'TIMESTAMPTZ' || duckdb === 'TIME') {
+    const base =
+      duckdb === 'TIME'
+        ? 'TIME'
+        : word === 'TIMESTAMP_LTZ' || word === 'TIMESTAMPLTZ'
+          ? 'TIMESTAMP_LTZ'
+          : duckdb === 'TIMESTAMPTZ'
+            ? 'TIMESTAMP_TZ'
+            : 'TIMESTAMP_NTZ';
+    return `${base}(${args[0] ?? 9})`;
+  }
+  if (duckdb === 'JSON') return word === 'ARRAY' || word === 'OBJECT' ? word : 'VARIANT';
+  return snowflakeTypeDetail(duckdb);
+}
+
+/**
+ * The type to show for a column: what its CREATE declared when that still fits the stored type
+ * (a later ALTER or a rolled-back DDL can leave a stale record), else what the storage type implies.
+ */
+export function shownType(duckdb: string, declared: string | undefined): string {
+  const stored = snowflakeTypeDetail(duckdb);
+  if (declared === undefined) return stored;
+  const family = (t: string): string => {
+    const base = t.replace(/\(.*$/, '');
+    return base === 'ARRAY' || base === 'OBJECT' ? 'VARIANT' : base.replace(/^TIMESTAMP_LTZ$/, 'TIMESTAMP_TZ');
+  };
+  if (family(declared) !== family(stored)) return stored;
+  if (stored.startsWith('NUMBER(') && /,0\)$/.test(declared) !== /,0\)$/.test(stored)) return stored;
+  return declared;
 }
 
 function typeArguments(tokens: readonly Token[], i: number): { args: number[]; after: number } {

@@ -30,4 +30,12 @@ export interface TransformContext {
   readonly refs: TableRef[];
   /** DuckDB SQL that replaces marker names after rendering (see ../splice.ts). */
   readonly splices: string[];
+  /** INFORMATION_SCHEMA views the statement reads (filled as temporary tables before it runs). */
+  readonly infoViews?: InfoView[];
+}
+
+/** A view of a database's INFORMATION_SCHEMA (`TABLES`, `COLUMNS` …). */
+export interface InfoView {
+  readonly database: string;
+  readonly view: string;
 }

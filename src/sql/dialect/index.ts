@@ -2,9 +2,12 @@ import { compilation } from '../errors.js';
 import { selectItemNames } from '../select-names.js';
 import type { Token } from '../tokens.js';
 import { visitObjects, kindOf, type Node } from './ast.js';
-import type { SessionContext, TableRef, TransformContext } from './context.js';
+import type { InfoView, SessionContext, TableRef, TransformContext } from './context.js';
 import { DUCKDB, SNOWFLAKE, loadSdk, sdk } from './polyglot.js';
 import { columnNames } from './transforms/column-names.js';
+import { conversions } from './transforms/conversions.js';
+import { valuesColumns } from './transforms/values-columns.js';
+import { mergeSetColumns } from './transforms/merge-set.js';
 import { contextFunctions } from './transforms/context-functions.js';
 import { dates } from './transforms/dates.js';
 import { flatten } from './transforms/flatten.js';
@@ -18,7 +21,7 @@ import { sequences } from './transforms/sequences.js';
 import { sessionVariables } from './transforms/session-variables.js';
 import { applySplices, refuseMarkers } from './splice.js';
 
-export type { SessionContext, TableRef } from './context.js';
+export type { InfoView, SessionContext, TableRef } from './context.js';
 export { statementObjects, type StatementObjects } from './objects.js';
 export type Ast = Node;
 
@@ -26,6 +29,7 @@ export interface Translation {
   readonly sql: string;
   readonly refs: readonly TableRef[];
   readonly params: number;
+  readonly infoViews?: readonly InfoView[];
 }
 
 /** Loads the parser (once); every other function here needs it loaded. */
@@ -63,7 +67,10 @@ export function transform(ast: Ast, tc: TransformContext, names: readonly (strin
   sessionVariables(ast, tc);
   positionalColumns(ast, tc);
   flatten(ast);
+  valuesColumns(ast);
+  mergeSetColumns(ast);
   mapTypes(ast);
+  conversions(ast);
   semiStructured(ast);
   contextFunctions(ast, tc);
   dates(ast);
@@ -78,9 +85,9 @@ export function transform(ast: Ast, tc: TransformContext, names: readonly (strin
 export function translate(sql: string, tokens: readonly Token[], tokenText: string, session: SessionContext, action: string): Translation {
   refuseMarkers(sql);
   const ast = parse(sql);
-  const tc: TransformContext = { session, action, refs: [], splices: [] };
+  const tc: TransformContext = { session, action, refs: [], splices: [], infoViews: [] };
   transform(ast, tc, selectItemNames(tokens, tokenText));
-  return { sql: applySplices(render(ast), tc.splices), refs: tc.refs, params: countPlaceholders(ast) };
+  return { sql: applySplices(render(ast), tc.splices), refs: tc.refs, params: countPlaceholders(ast), infoViews: tc.infoViews };
 }
 
 function countPlaceholders(ast: Ast): number {

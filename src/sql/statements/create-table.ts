@@ -11,6 +11,7 @@ import { parseType } from '../types.js';
 import { requireUserDatabase, type CreateHead } from './database.js';
 import { checkRefs, runTranslated } from './passthrough.js';
 import { AutoincrementColumns } from './autoincrement.js';
+import { castedQuery, recordShape, rememberTemporary, tableOptions, type ColumnDef, type TableShape } from './table-shape.js';
 
 /** Column options that end a DEFAULT expression. */
 const COLUMN_OPTIONS = new Set([
@@ -41,26 +42,45 @@ export async function createTable(ctx: ExecContext, p: Parser, head: CreateHead)
   }
   const verb = `CREATE ${head.orReplace ? 'OR REPLACE ' : ''}TABLE ${head.ifNotExists ? 'IF NOT EXISTS ' : ''}${quoteTableName(table)}`;
   const autoincrement = new AutoincrementColumns(table);
+  const shape: TableShape = { declared: [], comments: [], comment: null };
   let tr: Translation;
-  if (p.acceptWords('LIKE')) {
-    tr = { sql: `${verb} (${await likeColumns(ctx, p)})`, refs: [{ table, write: true }], params: 0 };
-  } else if (p.acceptWords('AS')) {
+  let copyFrom: TableName | null = null;
+  if (p.acceptWords('LIKE') || p.acceptWords('CLONE')) {
+    copyFrom = sourceTable(ctx, p);
+    tr = { sql: `${verb} (${await likeColumns(ctx, copyFrom)})`, refs: [{ table, write: true }], params: 0 };
+  } else if (p.peek()?.value !== '(') {
+    shape.comment = tableOptions(p);
+    p.expectWords('AS');
     const query = translateRest(ctx, p, 'CREATE TABLE');
     tr = { ...query, sql: `${verb} AS ${query.sql}`, refs: [{ table, write: true }, ...query.refs] };
   } else {
     p.expectPunct('(');
-    const defs = columnDefinitions(ctx, p, autoincrement);
-    if (p.acceptWords('AS'))
-      throw compilation(
-        'INVALID_ARGUMENT',
-        'CREATE TABLE … (columns) AS query is not supported; use CREATE TABLE … AS SELECT CAST(…) AS name, …',
-      );
-    p.expectEnd();
-    tr = { sql: `${verb} (${defs.join(', ')})`, refs: [{ table, write: true }], params: 0 };
+    const defs = columnDefinitions(ctx, p, shape, autoincrement);
+    shape.comment = tableOptions(p);
+    if (p.acceptWords('AS')) {
+      const query = translateRest(ctx, p, 'CREATE TABLE');
+      tr = { ...query, sql: `${verb} AS ${castedQuery(defs, query.sql)}`, refs: [{ table, write: true }, ...query.refs] };
+    } else {
+      p.expectEnd();
+      tr = { sql: `${verb} (${defs.map((d) => d.sql).join(', ')})`, refs: [{ table, write: true }], params: 0 };
+    }
   }
+  const temporary = head.temporary === true;
   await autoincrement.create(ctx);
   await runTranslated(ctx, tr);
   await autoincrement.dropStale(ctx);
+  if (copyFrom && ctx.statement.tokens.some((t) => t.kind === 'word' && t.value === 'CLONE')) {
+    await runTranslated(ctx, {
+      sql: `INSERT INTO ${quoteTableName(table)} SELECT * FROM ${quoteTableName(copyFrom)}`,
+      refs: [
+        { table, write: true },
+        { table: copyFrom, write: false },
+      ],
+      params: 0,
+    });
+  }
+  await recordShape(ctx, table, copyFrom, shape);
+  if (temporary) rememberTemporary(ctx, table);
   return statusResult(ctx.statement, `Table ${table.name} successfully created.`);
 }
 
@@ -95,6 +115,7 @@ export async function dropRelation(ctx: ExecContext, p: Parser, kind: 'TABLE' | 
   if (!exists) throw objectMissing(kind === 'TABLE' ? 'Table' : 'View', [table.database, table.schema, table.name]);
   await runTranslated(ctx, { sql: `DROP ${kind} ${quoteTableName(table)}`, refs: [{ table, write: true }], params: 0 });
   if (kind === 'TABLE') await new AutoincrementColumns(table).dropStale(ctx);
+  if (kind === 'TABLE') await ctx.catalog.setColumnTypes(table, null);
   return statusResult(ctx.statement, `${table.name} successfully dropped.`);
 }
 
@@ -112,48 +133,60 @@ function translateRest(ctx: ExecContext, p: Parser, action: string): Translation
   return translate(ctx.statement.text.slice(rest[0].start), rest, ctx.statement.text, ctx.session, action);
 }
 
-async function likeColumns(ctx: ExecContext, p: Parser): Promise<string> {
+function sourceTable(ctx: ExecContext, p: Parser): TableName {
   const source = resolveTableName(p.objectName(3, 'table name'), ctx.session, 'CREATE TABLE');
+  // Time travel (AT | BEFORE (…)) is not kept: a clone copies the table as it is now.
+  if (p.acceptOneOf(['AT', 'BEFORE'])) throw compilation('INVALID_ARGUMENT', 'time travel (AT | BEFORE) is not supported by recpipe');
+  p.acceptWords('COPY', 'GRANTS');
   p.expectEnd();
   checkRefs(ctx, [{ table: source, write: false }]);
+  return source;
+}
+
+async function likeColumns(ctx: ExecContext, source: TableName): Promise<string> {
   const columns = await ctx.warehouse.tableColumns(source);
   if (columns === null) throw objectMissing('Object', [source.database, source.schema, source.name]);
   return columns.map((c) => `${quoteIdent(c.name)} ${c.type}${c.nullable ? '' : ' NOT NULL'}`).join(', ');
 }
 
 /** The column list after '(' up to and including its ')'. */
-function columnDefinitions(ctx: ExecContext, p: Parser, autoincrement: AutoincrementColumns): string[] {
-  const defs: string[] = [];
+function columnDefinitions(ctx: ExecContext, p: Parser, shape: TableShape, autoincrement: AutoincrementColumns): ColumnDef[] {
+  const defs: ColumnDef[] = [];
   do {
     const t = p.peek();
     if (t?.kind === 'word' && ['CONSTRAINT', 'PRIMARY', 'UNIQUE', 'FOREIGN'].includes(t.value)) skipConstraint(p);
-    else defs.push(columnDefinition(ctx, p, autoincrement));
+    else defs.push(columnDefinition(ctx, p, shape, autoincrement));
   } while (p.acceptPunct(','));
   p.expectPunct(')');
   if (defs.length === 0) throw compilation('INVALID_ARGUMENT', 'a table needs at least one column');
   return defs;
 }
 
-function columnDefinition(ctx: ExecContext, p: Parser, autoincrement: AutoincrementColumns): string {
+function columnDefinition(ctx: ExecContext, p: Parser, shape: TableShape, autoincrement: AutoincrementColumns): ColumnDef {
   const column = p.identifier('column name');
   const name = quoteIdent(column);
+  // CTAS column lists may leave the type to the query.
+  const next = p.peek();
+  if (next?.kind === 'punct' && (next.value === ',' || next.value === ')')) return { name: column, duckdb: null, sql: name };
   const type = parseType(p.tokens, p.position);
   p.seek(type.next);
+  shape.declared.push([column, type.declared]);
   const parts = [name, type.duckdb];
   for (;;) {
     if (p.acceptWords('NOT', 'NULL')) parts.push('NOT NULL');
     else if (p.acceptWords('NULL')) continue;
     else if (p.acceptWords('DEFAULT')) parts.push(`DEFAULT (${defaultExpression(ctx, p)})`);
-    else if (p.acceptWords('COLLATE') || p.acceptWords('COMMENT')) p.string();
+    else if (p.acceptWords('COMMENT')) shape.comments.push([column, p.string('column comment')]);
+    else if (p.acceptWords('COLLATE')) p.string();
     else if (p.acceptWords('PRIMARY', 'KEY') || p.acceptWords('UNIQUE')) continue;
     else if (p.acceptWords('CONSTRAINT')) p.identifier('constraint name');
     else if (p.acceptWords('REFERENCES')) skipReference(p);
     else if (p.acceptOneOf(['AUTOINCREMENT', 'IDENTITY'])) parts.push(autoincrement.column(p, column));
     else break;
   }
-  const next = p.peek();
-  if (next && !(next.kind === 'punct' && (next.value === ',' || next.value === ')'))) p.fail(`',' or ')' after column ${name}`);
-  return parts.join(' ');
+  const after = p.peek();
+  if (after && !(after.kind === 'punct' && (after.value === ',' || after.value === ')'))) p.fail(`',' or ')' after column ${name}`);
+  return { name: column, duckdb: type.duckdb, sql: parts.join(' ') };
 }
 
 function defaultExpression(ctx: ExecContext, p: Parser): string {

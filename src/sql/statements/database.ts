@@ -14,6 +14,8 @@ import { requireRoles } from './roles.js';
 export interface CreateHead {
   readonly orReplace: boolean;
   readonly ifNotExists: boolean;
+  /** CREATE TEMPORARY TABLE: dropped when the session ends. */
+  readonly temporary?: boolean;
 }
 
 /** Snowflake objects that DuckDB has no place for; accepted and ignored only where they change nothing here. */

@@ -4,7 +4,8 @@ import { resolveTableName } from '../identifiers.js';
 import { Parser } from '../parser.js';
 import { columnsOf, queryResult } from '../results.js';
 import type { StatementResult } from '../session.js';
-import { snowflakeTypeDetail } from '../types.js';
+import { shownType } from '../types.js';
+import { columnKey } from '../catalog.js';
 import { describeFileFormat } from './file-format.js';
 import { describeListing } from './listings.js';
 
@@ -24,9 +25,10 @@ export async function describe(ctx: ExecContext): Promise<StatementResult> {
   p.expectEnd();
   const columns = await ctx.warehouse.tableColumns(table);
   if (columns === null) throw objectMissing(kind === 'TABLE' ? 'Table' : 'View', [table.database, table.schema, table.name]);
+  const declared = await ctx.catalog.columnTypes(table.database, table);
   const rows = columns.map((c) => [
     c.name,
-    snowflakeTypeDetail(c.type),
+    shownType(c.type, declared.get(columnKey(table.schema, table.name, c.name))),
     'COLUMN',
     c.nullable ? 'Y' : 'N',
     c.defaultValue,

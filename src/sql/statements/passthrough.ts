@@ -8,6 +8,7 @@ import { loadDialect, translate, type TableRef, type Translation } from '../dial
 import { verbIndex } from '../select-names.js';
 import { snowflakeTypeName } from '../types.js';
 import { retryingConflicts } from '../write-conflicts.js';
+import { materializeInfoViews } from './information-schema.js';
 
 /** Statements DuckDB runs after translation, by their first word. */
 export const PASSTHROUGH = new Set([
@@ -98,6 +99,7 @@ export async function runTranslated(ctx: ExecContext, tr: Translation): Promise<
   if (tr.params !== ctx.params.length) {
     throw compilation('INVALID_ARGUMENT', `the statement has ${tr.params} bind parameter(s) but ${ctx.params.length} value(s) were given`);
   }
+  if (tr.infoViews && tr.infoViews.length > 0) await materializeInfoViews(ctx, tr.infoViews);
   try {
     const run = (): Promise<RunResult> => ctx.conn.run(tr.sql, ctx.params);
     return await (ctx.session.inTransaction === true ? run() : retryingConflicts(ctx.warehouse, run));

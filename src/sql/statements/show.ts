@@ -6,6 +6,7 @@ import { columnsOf, likeMatcher, queryResult } from '../results.js';
 import type { StatementResult } from '../session.js';
 import { show } from './file-format.js';
 import { showListing } from './listings.js';
+import { showColumns, showObjects as showTablesAndViews } from './show-columns.js';
 import { displayName } from '../../warehouse/index.js';
 import { canSee } from './privileges.js';
 import { showGrants } from './show-grants.js';
@@ -26,11 +27,13 @@ export async function showObjects(ctx: ExecContext): Promise<StatementResult> {
   if (p.acceptWords('GRANTS')) return showGrants(ctx, p);
   const listed = showListing(ctx, p);
   if (listed) return listed;
+  if (p.acceptWords('COLUMNS')) return showColumns(ctx, p);
+  if (p.acceptWords('OBJECTS')) return showTablesAndViews(ctx, p);
   const kind = p.acceptOneOf(KINDS);
   if (kind === null) {
     const more = ctx.listings.map((l) => l.plural.join(' ')).join(', ');
     return p.fail(
-      `one of DATABASES, SCHEMAS, TABLES, VIEWS, WAREHOUSES, FILE FORMATS, GRANTS${more ? `, ${more}` : ''} (recpipe supports these SHOW commands)`,
+      `one of DATABASES, SCHEMAS, TABLES, VIEWS, OBJECTS, COLUMNS, WAREHOUSES, FILE FORMATS, GRANTS${more ? `, ${more}` : ''} (recpipe supports these SHOW commands)`,
     );
   }
   if (kind === 'FILE') p.expectWords('FORMATS');
@@ -205,23 +208,7 @@ async function showTables(
     owner(t),
     '1',
   ]);
-  return queryResult(
-    ctx.statement,
-    columnsOf(
-      'created_on:TIMESTAMP_LTZ',
-      'name',
-      'database_name',
-      'schema_name',
-      'kind',
-      'comment',
-      'cluster_by',
-      'rows:NUMBER',
-      'bytes:NUMBER',
-      'owner',
-      'retention_time',
-    ),
-    rows,
-  );
+  return queryResult(ctx.statement, columnsOf(...TABLE_COLUMNS), rows);
 }
 
 async function showWarehouses(ctx: ExecContext, matches: (n: string) => boolean): Promise<StatementResult> {
@@ -289,6 +276,21 @@ async function showFileFormats(ctx: ExecContext, matches: (n: string) => boolean
     rows,
   );
 }
+
+/** The columns of SHOW TABLES and SHOW OBJECTS. */
+export const TABLE_COLUMNS = [
+  'created_on:TIMESTAMP_LTZ',
+  'name',
+  'database_name',
+  'schema_name',
+  'kind',
+  'comment',
+  'cluster_by',
+  'rows:NUMBER',
+  'bytes:NUMBER',
+  'owner',
+  'retention_time',
+];
 
 const flag = (b: boolean): string => (b ? 'Y' : 'N');
 

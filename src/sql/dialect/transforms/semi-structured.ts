@@ -31,6 +31,10 @@ export function semiStructured(ast: Node): void {
         const c = node[kind];
         if (c.to?.data_type === 'custom' && c.to.name === 'VARCHAR' && (variants.has(c.this) || kindOf(c.this) === 'column'))
           return expr('rp_text(__0)', c.this);
+        // A variant cast to a scalar type is read from its text: '"2024-01-02"'::date, 1748179630::timestamp (epoch seconds).
+        if (variants.has(c.this) && c.to?.data_type === 'custom' && c.to.name === 'TIMESTAMP')
+          return expr('to_timestamp_ntz(rp_text(__0))', c.this);
+        if (variants.has(c.this) && c.to?.data_type === 'custom' && c.to.name !== 'JSON') c.this = expr('rp_text(__0)', c.this);
         return undefined;
       }
       case 'array_func':
@@ -75,6 +79,7 @@ function functionCall(node: Node, variants: WeakSet<Node>, variant: (n: Node) =>
     case 'split':
       return variant(withArgs('rp_variant(string_split(__0))', args));
     case 'to_variant':
+      return args.length === 1 ? variant(expr('rp_variant(__0)', args[0])) : undefined;
     case 'try_parse_json':
       return variant(node);
     case 'array_to_string':

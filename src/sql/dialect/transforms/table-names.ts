@@ -32,7 +32,17 @@ export function qualifyTableNames(ast: Node, tc: TransformContext): void {
     seen.add(ref);
     const parts = [ref.catalog, ref.schema, ref.name].filter(isIdent).map(identValue);
     if (parts.length === 1 && ctes.has(parts[0])) return;
-    if (parts.length === 2 && parts[0] === 'INFORMATION_SCHEMA') return;
+    const info = parts.length - 2;
+    if (info >= 0 && parts[info] === 'INFORMATION_SCHEMA') {
+      const database = info === 1 ? parts[0] : resolveTableName(['X', 'X'], tc.session, tc.action).database;
+      tc.infoViews?.push({ database, view: parts[info + 1] });
+      // Read from the temporary table the statement fills before it runs (statements/information-schema.ts).
+      ref.catalog = ident('temp');
+      ref.schema = ident('main');
+      ref.name = ident(`RP_INFO_${database}_${parts[info + 1]}`.toUpperCase());
+      seen.add(ref);
+      return;
+    }
     const table = resolveTableName(parts, tc.session, tc.action);
     tc.refs.push({ table, write });
     if (unqualified.has(ref) && parts.length === 1) return;
