@@ -4,6 +4,7 @@ import { RecpipeError, invalid } from '../core/errors.js';
 import {
   Catalog,
   StageStore,
+  StreamStore,
   SNOWFLAKE_FUNCTIONS,
   accessListings,
   checkUseRole,
@@ -149,6 +150,7 @@ export class Engine {
         access,
         stages,
         tasks,
+        streams: await StreamStore.open(warehouse),
         statementDone: (session) => jobs.settleSubmitted(session.id),
       });
       // The usage check wraps outermost, so it also covers an external function overriding a built-in.

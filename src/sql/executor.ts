@@ -5,6 +5,8 @@ import type { AccessControl } from '../access/index.js';
 import type { Catalog } from './catalog.js';
 import type { StageStore } from './stages.js';
 import type { TaskControl } from './task-control.js';
+import type { StreamStore } from './streams.js';
+import { streamReferences } from './stream-refs.js';
 import { joinBlocks } from './blocks.js';
 import type { DatabaseFileOf, ExecContext } from './context.js';
 import { compilation, inStatement } from './errors.js';
@@ -35,6 +37,7 @@ import {
   use,
   taskStatement,
   taskTableFunctions,
+  streamStatement,
   type CreateHead,
 } from './statements/index.js';
 import type { ObjectListing } from './statements/listings.js';
@@ -47,12 +50,12 @@ import { splitStatements, type Statement } from './tokens.js';
 
 const SUPPORTED = [
   'USE ROLE|WAREHOUSE|DATABASE|SCHEMA',
-  'CREATE [OR REPLACE] DATABASE|SCHEMA|WAREHOUSE|FILE FORMAT|TABLE|VIEW|STAGE|ROLE|USER|TASK|API INTEGRATION|EXTERNAL FUNCTION',
+  'CREATE [OR REPLACE] DATABASE|SCHEMA|WAREHOUSE|FILE FORMAT|TABLE|VIEW|STAGE|ROLE|USER|TASK|STREAM|API INTEGRATION|EXTERNAL FUNCTION',
   'DROP of the same',
   'ALTER TABLE|TASK|API INTEGRATION',
   'EXECUTE TASK',
-  'SHOW DATABASES|SCHEMAS|TABLES|VIEWS|WAREHOUSES|FILE FORMATS|STAGES|TASKS|INTEGRATIONS|EXTERNAL FUNCTIONS|TRAINING JOBS|ENDPOINTS and the other listings',
-  'DESCRIBE TABLE|VIEW|FILE FORMAT|TASK|INTEGRATION|FUNCTION|TRAINING JOB|ENDPOINT',
+  'SHOW DATABASES|SCHEMAS|TABLES|VIEWS|WAREHOUSES|FILE FORMATS|STAGES|TASKS|STREAMS|INTEGRATIONS|EXTERNAL FUNCTIONS|TRAINING JOBS|ENDPOINTS and the other listings',
+  'DESCRIBE TABLE|VIEW|FILE FORMAT|TASK|STREAM|INTEGRATION|FUNCTION|TRAINING JOB|ENDPOINT',
   'GRANT; REVOKE; COPY INTO; LIST @stage; PUT',
   'SELECT; WITH; VALUES; INSERT; UPDATE; DELETE; MERGE; TRUNCATE',
   'BEGIN/COMMIT/ROLLBACK',
@@ -72,6 +75,7 @@ export interface ExecutorDeps {
   readonly statementDone?: (session: Session) => Promise<void>;
   readonly stages?: StageStore;
   readonly tasks?: TaskControl;
+  readonly streams?: StreamStore;
 }
 
 /**
@@ -93,10 +97,20 @@ export class SqlExecutor {
       const results: StatementResult[] = [];
       for (const [i, statement] of statements.entries()) {
         await followSession(conn, session);
-        const ctx: ExecContext = { ...this.deps, listings: this.deps.listings ?? [], session, statement, params: perStatement[i], conn };
+        const named: ExecContext = { ...this.deps, listings: this.deps.listings ?? [], session, statement, params: perStatement[i], conn };
         try {
-          const after = CHECKED_VERBS.has(ctx.statement.tokens[0].value) ? await checkObjectPrivileges(ctx) : null;
-          const run = (): Promise<StatementResult> => dispatch(taskTableFunctions(ctx) ?? ctx);
+          // A stream reads as its change view; its privileges are those of its base table.
+          const store = this.deps.streams;
+          const streams = store ? await streamReferences(named, store) : null;
+          const ctx: ExecContext = streams ? { ...named, statement: streams.run } : named;
+          const checked = streams ? { ...named, statement: streams.checked } : named;
+          const after = CHECKED_VERBS.has(ctx.statement.tokens[0].value) ? await checkObjectPrivileges(checked) : null;
+          if (store) await transactionEnd(store, conn, session, ctx.statement);
+          const statementRun = (): Promise<StatementResult> => dispatch(taskTableFunctions(ctx) ?? ctx);
+          const run =
+            store && streams && streams.consumed.length > 0
+              ? () => store.consume(conn, session.id, session.inTransaction === true, streams.consumed, statementRun)
+              : statementRun;
           const result = await (this.deps.externals ? this.deps.externals.evaluate(conn, statementWords(statement, session), run) : run());
           await after?.();
           await this.deps.statementDone?.(session);
@@ -115,6 +129,7 @@ export class SqlExecutor {
   /** Ends a session: a transaction it left open is rolled back. */
   endSession(session: Session): Promise<void> {
     session.inTransaction = false;
+    this.deps.streams?.rolledBack(session.id);
     return this.deps.warehouse.releasePinned(session.id);
   }
 
@@ -149,6 +164,14 @@ function statementWords(st: Statement, session: Session): StatementWords {
   };
 }
 
+/** A COMMIT first moves the offsets of the streams its transaction consumed; a ROLLBACK forgets them. */
+async function transactionEnd(store: StreamStore, conn: WarehouseConnection, session: Session, st: Statement): Promise<void> {
+  const verb = st.tokens[0].value;
+  if (session.inTransaction !== true || st.tokens.length !== 1 || st.tokens[0].kind !== 'word') return;
+  if (verb === 'COMMIT') await store.committing(conn, session.id);
+  if (verb === 'ROLLBACK') store.rolledBack(session.id);
+}
+
 /** One-part names that slip past the translator (CTE-like constructs) still resolve in the session's schema. */
 async function followSession(conn: WarehouseConnection, session: Session): Promise<void> {
   try {
@@ -162,7 +185,7 @@ function dispatch(ctx: ExecContext): Promise<StatementResult> {
   const first = ctx.statement.tokens[0];
   // COPY INTO names its files itself (checked by its handler); no other statement may name a file.
   if (first.value !== 'COPY') refuseHostAccess(ctx.statement);
-  const external = externalStatement(ctx) ?? taskStatement(ctx);
+  const external = externalStatement(ctx) ?? taskStatement(ctx) ?? streamStatement(ctx);
   if (external) return external;
   if (isRoleOrUserStatement(ctx.statement)) return roleOrUserStatement(ctx);
   const word = first.kind === 'word' || first.value === '(' ? first.value : '';

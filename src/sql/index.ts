@@ -7,3 +7,4 @@ export { SYSTEM_DATABASE, DEFAULT_SCHEMA, parseObjectName, resolveTableName } fr
 export { splitStatements, tokenize, type Statement, type Token } from './tokens.js';
 export type { ObjectListing } from './statements/listings.js';
 export { StageStore, type StageRecord } from './stages.js';
+export { StreamStore, type StreamDefinition } from './streams.js';
