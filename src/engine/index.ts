@@ -23,6 +23,7 @@ import { SecretStore } from '../secrets/index.js';
 import { JobManager } from '../jobs/index.js';
 import { endpointFunctions } from './endpoint-functions.js';
 import { jobFunctions } from './job-functions.js';
+import { settleWaits, waitFunctions } from './job-waits.js';
 import { endpointListing, trainingJobListing } from './listings.js';
 import { HomeLayout, lockHome, type HomeLock } from './home.js';
 import { ArtifactRefs } from './artifact-refs.js';
@@ -152,6 +153,7 @@ export class Engine {
         tasks,
         streams: await StreamStore.open(warehouse),
         statementDone: (session) => jobs.settleSubmitted(session.id),
+        settleResult: settleWaits(jobs, deployments),
       });
       // The usage check wraps outermost, so it also covers an external function overriding a built-in.
       for (const spec of [
@@ -160,6 +162,8 @@ export class Engine {
       ]) {
         await warehouse.registerFunction(guardFunction(externals.wrapBuiltin(spec), access));
       }
+      // Like Snowflake's SYSTEM$ functions, waiting for a job needs no grant.
+      for (const spec of waitFunctions(jobs)) await warehouse.registerFunction(spec);
       await externals.registerStored();
       return new Engine(layout.root, warehouse, catalog, executor, lock, endpoints, jobs, links, externals, access, artifactRefs, tasks);
     } catch (e) {

@@ -76,6 +76,8 @@ export interface ExecutorDeps {
   readonly stages?: StageStore;
   readonly tasks?: TaskControl;
   readonly streams?: StreamStore;
+  /** Awaited on each statement's result: work a function only marked (waiting for a training job) ends here. */
+  readonly settleResult?: (result: StatementResult) => Promise<StatementResult>;
 }
 
 /**
@@ -115,7 +117,7 @@ export class SqlExecutor {
           await after?.();
           await this.deps.statementDone?.(session);
           await forgetLoadsOnReset(ctx);
-          results.push(result);
+          results.push(this.deps.settleResult ? await this.deps.settleResult(result) : result);
         } catch (e) {
           // Whatever a failed statement started is reported by its own failure, not by the next statement.
           await this.deps.statementDone?.(session).catch(() => undefined);
