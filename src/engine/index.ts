@@ -34,7 +34,8 @@ import { Deployments, VERSION_COLUMNS } from './deployments.js';
 
 export type { Session, StatementResult, ResultColumnType } from '../sql/index.js';
 export type { TableName, Warehouse } from '../warehouse/index.js';
-export { describeJobStart, trainRequest } from './job-functions.js';
+export { describeJobStart, deployRequest, trainRequest } from './job-functions.js';
+export type { DeployDecision, Deployments } from './deployments.js';
 export { deployModel } from './endpoint-functions.js';
 export type { ArtifactRefs } from './artifact-refs.js';
 
@@ -84,6 +85,8 @@ export class Engine {
     readonly artifactRefs: ArtifactRefs,
     /** Tasks and task graphs; they run while this Engine is open (no process owning the home, no runs). */
     readonly tasks: TaskScheduler,
+    /** Deploy-when-done decisions and endpoint versions. */
+    readonly deployments: Deployments,
   ) {}
 
   /** Opens (creating if needed) a home: takes its lock, opens the system catalog and re-attaches every database. */
@@ -165,7 +168,21 @@ export class Engine {
       // Like Snowflake's SYSTEM$ functions, waiting for a job needs no grant.
       for (const spec of waitFunctions(jobs)) await warehouse.registerFunction(spec);
       await externals.registerStored();
-      return new Engine(layout.root, warehouse, catalog, executor, lock, endpoints, jobs, links, externals, access, artifactRefs, tasks);
+      return new Engine(
+        layout.root,
+        warehouse,
+        catalog,
+        executor,
+        lock,
+        endpoints,
+        jobs,
+        links,
+        externals,
+        access,
+        artifactRefs,
+        tasks,
+        deployments,
+      );
     } catch (e) {
       await warehouse?.close();
       lock.release();

@@ -7,7 +7,17 @@ import type { SessionStore } from './session-store.js';
 /** The part of the engine the service needs; the handlers see nothing else. */
 export type ServiceEngine = Pick<
   Engine,
-  'createSession' | 'endSession' | 'execute' | 'resolveTableName' | 'jobs' | 'endpoints' | 'links' | 'access' | 'artifactRefs' | 'upload'
+  | 'createSession'
+  | 'endSession'
+  | 'execute'
+  | 'resolveTableName'
+  | 'jobs'
+  | 'endpoints'
+  | 'links'
+  | 'access'
+  | 'artifactRefs'
+  | 'upload'
+  | 'deployments'
 >;
 
 /** What every handler receives: the engine, the live sessions and facts about this server. */
