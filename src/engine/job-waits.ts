@@ -32,15 +32,18 @@ export function waitFunctions(jobs: JobManager): ScalarFunctionSpec[] {
 }
 
 /** Replaces each wait marker in a statement's rows with the job's outcome, once it has one. */
-export function settleWaits(jobs: JobManager, deployments: Deployments): (result: StatementResult) => Promise<StatementResult> {
-  return async (result) => {
+export function settleWaits(
+  jobs: JobManager,
+  deployments: Deployments,
+): (result: StatementResult, signal?: AbortSignal) => Promise<StatementResult> {
+  return async (result, signal) => {
     if (result.kind !== 'query' || !result.rows.some((row) => row.some((v) => marker(v) !== null))) return result;
     const rows: unknown[][] = [];
     for (const row of result.rows) {
       const out: unknown[] = [];
       for (const v of row) {
         const m = marker(v);
-        out.push(m === null ? v : await outcome(jobs, deployments, m.job, m.timeoutS));
+        out.push(m === null ? v : await outcome(jobs, deployments, m.job, m.timeoutS, signal));
       }
       rows.push(out);
     }
@@ -59,8 +62,14 @@ function marker(v: unknown): { job: string; timeoutS: number | null } | null {
   return { job: String(m[MARK]), timeoutS: typeof m.TimeoutSeconds === 'number' ? m.TimeoutSeconds : null };
 }
 
-async function outcome(jobs: JobManager, deployments: Deployments, name: string, timeoutS: number | null): Promise<string> {
-  const job = await jobs.wait(name, timeoutS === null ? {} : { timeoutMs: timeoutS * 1000 });
+async function outcome(
+  jobs: JobManager,
+  deployments: Deployments,
+  name: string,
+  timeoutS: number | null,
+  signal: AbortSignal | undefined,
+): Promise<string> {
+  const job = await stoppingOnAbort(jobs, [name], signal, () => jobs.wait(name, timeoutS === null ? {} : { timeoutMs: timeoutS * 1000 }));
   if (job.status === 'InProgress')
     throw new RecpipeError(
       'RESOURCE_EXHAUSTED',
@@ -77,4 +86,29 @@ async function outcome(jobs: JobManager, deployments: Deployments, name: string,
     TrainingJobStatus: job.status,
     ...(decision ? { Deployment: { Endpoint: decision.endpoint, Deployed: decision.deployed, Reason: decision.reason } } : {}),
   });
+}
+
+/** Runs `work`; if `signal` aborts meanwhile (a task run past its timeout) the jobs it waits for are stopped. */
+export async function stoppingOnAbort<T>(
+  jobs: JobManager,
+  names: readonly string[],
+  signal: AbortSignal | undefined,
+  work: () => Promise<T>,
+): Promise<T> {
+  const stop = (): void => {
+    for (const name of names) {
+      try {
+        jobs.stop(name);
+      } catch {
+        // it has already ended
+      }
+    }
+  };
+  signal?.addEventListener('abort', stop);
+  if (signal?.aborted) stop();
+  try {
+    return await work();
+  } finally {
+    signal?.removeEventListener('abort', stop);
+  }
 }

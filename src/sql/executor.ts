@@ -77,7 +77,7 @@ export interface ExecutorDeps {
   readonly tasks?: TaskControl;
   readonly streams?: StreamStore;
   /** Awaited on each statement's result: work a function only marked (waiting for a training job) ends here. */
-  readonly settleResult?: (result: StatementResult) => Promise<StatementResult>;
+  readonly settleResult?: (result: StatementResult, signal?: AbortSignal) => Promise<StatementResult>;
 }
 
 /**
@@ -89,7 +89,8 @@ export interface ExecutorDeps {
 export class SqlExecutor {
   constructor(private readonly deps: ExecutorDeps) {}
 
-  async execute(session: Session, text: string, params: readonly unknown[] = []): Promise<StatementResult[]> {
+  /** `signal` cancels the request: the running statement is interrupted and no further statement starts. */
+  async execute(session: Session, text: string, params: readonly unknown[] = [], signal?: AbortSignal): Promise<StatementResult[]> {
     const statements = joinBlocks(splitStatements(text), text);
     if (statements.length === 0) throw invalid('Empty SQL statement.');
     const values = params.map(checkParam);
@@ -97,32 +98,48 @@ export class SqlExecutor {
     const pin = { key: session.id, keep: () => session.inTransaction === true };
     return this.deps.warehouse.withConnection(async (conn) => {
       const results: StatementResult[] = [];
-      for (const [i, statement] of statements.entries()) {
-        await followSession(conn, session);
-        const named: ExecContext = { ...this.deps, listings: this.deps.listings ?? [], session, statement, params: perStatement[i], conn };
-        try {
-          // A stream reads as its change view; its privileges are those of its base table.
-          const store = this.deps.streams;
-          const streams = store ? await streamReferences(named, store) : null;
-          const ctx: ExecContext = streams ? { ...named, statement: streams.run } : named;
-          const checked = streams ? { ...named, statement: streams.checked } : named;
-          const after = CHECKED_VERBS.has(ctx.statement.tokens[0].value) ? await checkObjectPrivileges(checked) : null;
-          if (store) await transactionEnd(store, conn, session, ctx.statement);
-          const statementRun = (): Promise<StatementResult> => dispatch(taskTableFunctions(ctx) ?? ctx);
-          const run =
-            store && streams && streams.consumed.length > 0
-              ? () => store.consume(conn, session.id, session.inTransaction === true, streams.consumed, statementRun)
-              : statementRun;
-          const result = await (this.deps.externals ? this.deps.externals.evaluate(conn, statementWords(statement, session), run) : run());
-          await after?.();
-          await this.deps.statementDone?.(session);
-          await forgetLoadsOnReset(ctx);
-          results.push(this.deps.settleResult ? await this.deps.settleResult(result) : result);
-        } catch (e) {
-          // Whatever a failed statement started is reported by its own failure, not by the next statement.
-          await this.deps.statementDone?.(session).catch(() => undefined);
-          throw inStatement(e instanceof RecpipeError ? e : new RecpipeError('INTERNAL', String(e)), statement, statements.length);
+      const interrupt = (): void => conn.interrupt();
+      signal?.addEventListener('abort', interrupt);
+      try {
+        for (const [i, statement] of statements.entries()) {
+          signal?.throwIfAborted();
+          await followSession(conn, session);
+          const named: ExecContext = {
+            ...this.deps,
+            listings: this.deps.listings ?? [],
+            session,
+            statement,
+            params: perStatement[i],
+            conn,
+          };
+          try {
+            // A stream reads as its change view; its privileges are those of its base table.
+            const store = this.deps.streams;
+            const streams = store ? await streamReferences(named, store) : null;
+            const ctx: ExecContext = streams ? { ...named, statement: streams.run } : named;
+            const checked = streams ? { ...named, statement: streams.checked } : named;
+            const after = CHECKED_VERBS.has(ctx.statement.tokens[0].value) ? await checkObjectPrivileges(checked) : null;
+            if (store) await transactionEnd(store, conn, session, ctx.statement);
+            const statementRun = (): Promise<StatementResult> => dispatch(taskTableFunctions(ctx) ?? ctx);
+            const run =
+              store && streams && streams.consumed.length > 0
+                ? () => store.consume(conn, session.id, session.inTransaction === true, streams.consumed, statementRun)
+                : statementRun;
+            const result = await (this.deps.externals
+              ? this.deps.externals.evaluate(conn, statementWords(statement, session), run)
+              : run());
+            await after?.();
+            await this.deps.statementDone?.(session);
+            await forgetLoadsOnReset(ctx);
+            results.push(this.deps.settleResult ? await this.deps.settleResult(result, signal) : result);
+          } catch (e) {
+            // Whatever a failed statement started is reported by its own failure, not by the next statement.
+            await this.deps.statementDone?.(session).catch(() => undefined);
+            throw inStatement(e instanceof RecpipeError ? e : new RecpipeError('INTERNAL', String(e)), statement, statements.length);
+          }
         }
+      } finally {
+        signal?.removeEventListener('abort', interrupt);
       }
       return results;
     }, pin);

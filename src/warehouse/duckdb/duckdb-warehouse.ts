@@ -181,6 +181,7 @@ function wrapConnection(conn: DuckDBConnection, contexts: FunctionContexts): War
   return {
     id: contexts.idOf(conn),
     run: (sql, params = []) => runStatement(conn, sql, params),
+    interrupt: () => conn.interrupt(),
     useSchema: async (database, schema, role, session) => {
       await useTarget(
         conn,
