@@ -96,53 +96,39 @@ export class SqlExecutor {
     const values = params.map(checkParam);
     const perStatement = splitParams(statements, values);
     const pin = { key: session.id, keep: () => session.inTransaction === true };
-    return this.deps.warehouse.withConnection(async (conn) => {
+    const statementsOn = async (conn: WarehouseConnection): Promise<StatementResult[]> => {
       const results: StatementResult[] = [];
-      const interrupt = (): void => conn.interrupt();
-      signal?.addEventListener('abort', interrupt);
-      try {
-        for (const [i, statement] of statements.entries()) {
-          signal?.throwIfAborted();
-          await followSession(conn, session);
-          const named: ExecContext = {
-            ...this.deps,
-            listings: this.deps.listings ?? [],
-            session,
-            statement,
-            params: perStatement[i],
-            conn,
-          };
-          try {
-            // A stream reads as its change view; its privileges are those of its base table.
-            const store = this.deps.streams;
-            const streams = store ? await streamReferences(named, store) : null;
-            const ctx: ExecContext = streams ? { ...named, statement: streams.run } : named;
-            const checked = streams ? { ...named, statement: streams.checked } : named;
-            const after = CHECKED_VERBS.has(ctx.statement.tokens[0].value) ? await checkObjectPrivileges(checked) : null;
-            if (store) await transactionEnd(store, conn, session, ctx.statement);
-            const statementRun = (): Promise<StatementResult> => dispatch(taskTableFunctions(ctx) ?? ctx);
-            const run =
-              store && streams && streams.consumed.length > 0
-                ? () => store.consume(conn, session.id, session.inTransaction === true, streams.consumed, statementRun)
-                : statementRun;
-            const result = await (this.deps.externals
-              ? this.deps.externals.evaluate(conn, statementWords(statement, session), run)
-              : run());
-            await after?.();
-            await this.deps.statementDone?.(session);
-            await forgetLoadsOnReset(ctx);
-            results.push(this.deps.settleResult ? await this.deps.settleResult(result, signal) : result);
-          } catch (e) {
-            // Whatever a failed statement started is reported by its own failure, not by the next statement.
-            await this.deps.statementDone?.(session).catch(() => undefined);
-            throw inStatement(e instanceof RecpipeError ? e : new RecpipeError('INTERNAL', String(e)), statement, statements.length);
-          }
+      for (const [i, statement] of statements.entries()) {
+        signal?.throwIfAborted();
+        await followSession(conn, session);
+        const ctx: ExecContext = { ...this.deps, listings: this.deps.listings ?? [], session, statement, params: perStatement[i], conn };
+        try {
+          // A stream reads as its change view; its privileges are those of its base table.
+          const store = this.deps.streams;
+          const streams = store ? await streamReferences(ctx, store) : null;
+          const running: ExecContext = streams ? { ...ctx, statement: streams.run } : ctx;
+          const checked = streams ? { ...ctx, statement: streams.checked } : ctx;
+          const after = CHECKED_VERBS.has(ctx.statement.tokens[0].value) ? await checkObjectPrivileges(checked) : null;
+          if (store) await transactionEnd(store, conn, session, ctx.statement);
+          const statementRun = (): Promise<StatementResult> => dispatch(taskTableFunctions(running) ?? running);
+          const run =
+            store && streams && streams.consumed.length > 0
+              ? () => store.consume(conn, session.id, session.inTransaction === true, streams.consumed, statementRun)
+              : statementRun;
+          const result = await (this.deps.externals ? this.deps.externals.evaluate(conn, statementWords(statement, session), run) : run());
+          await after?.();
+          await this.deps.statementDone?.(session);
+          await forgetLoadsOnReset(ctx);
+          results.push(this.deps.settleResult ? await this.deps.settleResult(result, signal) : result);
+        } catch (e) {
+          // Whatever a failed statement started is reported by its own failure, not by the next statement.
+          await this.deps.statementDone?.(session).catch(() => undefined);
+          throw inStatement(e instanceof RecpipeError ? e : new RecpipeError('INTERNAL', String(e)), statement, statements.length);
         }
-      } finally {
-        signal?.removeEventListener('abort', interrupt);
       }
       return results;
-    }, pin);
+    };
+    return this.deps.warehouse.withConnection((conn) => interruptible(conn, signal, () => statementsOn(conn)), pin);
   }
 
   /** Ends a session: a transaction it left open is rolled back. */
@@ -181,6 +167,17 @@ function statementWords(st: Statement, session: Session): StatementWords {
     schema: session.schema,
     inTransaction: session.inTransaction === true,
   };
+}
+
+/** Runs `fn` with `conn`; an abort of `signal` meanwhile interrupts the statement running on it. */
+async function interruptible<T>(conn: WarehouseConnection, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+  const interrupt = (): void => conn.interrupt();
+  signal?.addEventListener('abort', interrupt);
+  try {
+    return await fn();
+  } finally {
+    signal?.removeEventListener('abort', interrupt);
+  }
 }
 
 /** A COMMIT first moves the offsets of the streams its transaction consumed; a ROLLBACK forgets them. */
