@@ -68,6 +68,7 @@ const isPunct = (t: Token | undefined, v: string): boolean => t?.kind === 'punct
  */
 export async function streamReferences(ctx: ExecContext, store: StreamStore): Promise<StreamUse | null> {
   const { tokens, text } = ctx.statement;
+  if (definesTask(tokens)) return null; // its body and WHEN name streams each time they run
   let run = '';
   let checked = '';
   let copied = 0;
@@ -121,6 +122,11 @@ export async function streamReferences(ctx: ExecContext, store: StreamStore): Pr
     checked: restated(ctx.statement, checked + text.slice(copied)),
     consumed: DML.has(verb) ? [...consumed.values()] : [],
   };
+}
+
+function definesTask(tokens: readonly Token[]): boolean {
+  const words = tokens.slice(0, 4).map((t) => (t.kind === 'word' ? t.value : ''));
+  return (words[0] === 'CREATE' && (words[1] === 'TASK' || words[3] === 'TASK')) || (words[0] === 'ALTER' && words[1] === 'TASK');
 }
 
 function lookup(ctx: ExecContext, store: StreamStore, parts: readonly string[]): StreamDefinition | undefined {
