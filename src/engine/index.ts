@@ -4,6 +4,7 @@ import { RecpipeError, invalid } from '../core/errors.js';
 import {
   Catalog,
   StageStore,
+  StreamStore,
   SNOWFLAKE_FUNCTIONS,
   accessListings,
   checkUseRole,
@@ -22,6 +23,7 @@ import { SecretStore } from '../secrets/index.js';
 import { JobManager } from '../jobs/index.js';
 import { endpointFunctions } from './endpoint-functions.js';
 import { jobFunctions } from './job-functions.js';
+import { settleWaits, waitFunctions } from './job-waits.js';
 import { endpointListing, trainingJobListing } from './listings.js';
 import { HomeLayout, lockHome, type HomeLock } from './home.js';
 import { ArtifactRefs } from './artifact-refs.js';
@@ -34,7 +36,8 @@ import { EndpointAccess } from './endpoint-access.js';
 
 export type { Session, StatementResult, ResultColumnType } from '../sql/index.js';
 export type { TableName, Warehouse } from '../warehouse/index.js';
-export { describeJobStart, trainRequest } from './job-functions.js';
+export { describeJobStart, deployRequest, trainRequest } from './job-functions.js';
+export type { DeployDecision, Deployments } from './deployments.js';
 export { deployModel } from './endpoint-functions.js';
 export type { ArtifactRefs } from './artifact-refs.js';
 export type { JobAccess } from './job-access.js';
@@ -90,6 +93,8 @@ export class Engine {
     readonly jobAccess: JobAccess,
     /** Endpoint owners: who may redeploy or delete an endpoint. */
     readonly endpointAccess: EndpointAccess,
+    /** Deploy-when-done decisions and endpoint versions. */
+    readonly deployments: Deployments,
   ) {}
 
   /** Opens (creating if needed) a home: takes its lock, opens the system catalog and re-attaches every database. */
@@ -164,7 +169,9 @@ export class Engine {
         access,
         stages,
         tasks,
+        streams: await StreamStore.open(warehouse),
         statementDone: (session) => jobs.settleSubmitted(session.id),
+        settleResult: settleWaits(jobs, deployments),
       });
       // The usage check wraps outermost, so it also covers an external function overriding a built-in.
       for (const spec of [
@@ -173,6 +180,8 @@ export class Engine {
       ]) {
         await warehouse.registerFunction(guardFunction(externals.wrapBuiltin(spec), access));
       }
+      // Like Snowflake's SYSTEM$ functions, waiting for a job needs no grant.
+      for (const spec of waitFunctions(jobs)) await warehouse.registerFunction(spec);
       await externals.registerStored();
       return new Engine(
         layout.root,
@@ -189,6 +198,7 @@ export class Engine {
         tasks,
         jobAccess,
         endpointAccess,
+        deployments,
       );
     } catch (e) {
       await warehouse?.close();

@@ -44,7 +44,7 @@ function callOptions(v: FunctionArg | undefined): Record<string, unknown> {
 }
 
 /** The deploy request of a training call, checked before its job starts; null when it asks for none. */
-function deployRequest(o: Record<string, unknown>, ctx: FunctionCallContext): DeployRequest | null {
+export function deployRequest(o: Record<string, unknown>, ctx: Pick<FunctionCallContext, 'database' | 'schema'>): DeployRequest | null {
   if (o.deploy_to === undefined) {
     if (o.deploy_policy !== undefined || o.holdout_table !== undefined)
       throw invalid('deploy_policy and holdout_table need deploy_to (the endpoint to deploy to)');
@@ -64,7 +64,7 @@ function deployRequest(o: Record<string, unknown>, ctx: FunctionCallContext): De
   return { endpoint: o.deploy_to.trim(), policy, holdout, margin };
 }
 
-function tableArg(v: FunctionArg, what: string, ctx: FunctionCallContext) {
+function tableArg(v: FunctionArg, what: string, ctx: Pick<FunctionCallContext, 'database' | 'schema'>) {
   if (typeof v !== 'string')
     throw invalid(`${what} must be a table name string such as 'MOVIELENS.PUBLIC.RATINGS_TRAIN_DATA', got ${JSON.stringify(v)}`);
   // parseObjectName accepts only 1–3 identifiers joined by dots: anything else ('x; drop table y') is refused here.

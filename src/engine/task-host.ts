@@ -4,6 +4,7 @@ import type { JobManager } from '../jobs/index.js';
 import type { Session, SqlExecutor } from '../sql/index.js';
 import type { TaskHost } from '../tasks/index.js';
 import type { Deployments } from './deployments.js';
+import { stoppingOnAbort } from './job-waits.js';
 
 /**
  * How task runs reach the rest of recpipe: bodies run through the same SqlExecutor as users'
@@ -13,7 +14,7 @@ import type { Deployments } from './deployments.js';
  */
 export function taskHost(executor: () => SqlExecutor, jobs: JobManager, deployments: Deployments): TaskHost {
   return {
-    execute(task, sql) {
+    execute(task, sql, signal) {
       const session: Session = {
         id: randomUUID(),
         role: task.owner,
@@ -21,27 +22,31 @@ export function taskHost(executor: () => SqlExecutor, jobs: JobManager, deployme
         schema: task.schema,
         warehouse: task.warehouse,
       };
-      return executor().execute(session, sql);
+      return executor().execute(session, sql, [], signal);
     },
-    async settle(results) {
+    settle(results, signal) {
       const names = results.flatMap((r) => r.rows.flatMap((row) => row.flatMap(waitedJob)));
-      const summary: string[] = [];
-      for (const name of names) {
-        const job = await jobs.wait(name);
-        if (job.status !== 'Completed') {
-          throw new RecpipeError(
-            'FAILED_PRECONDITION',
-            `training job ${name} ended ${job.status}${job.failureReason ? `: ${job.failureReason}` : ''}`,
-          );
-        }
-        const decision = await deployments.decided(name);
-        summary.push(
-          `${name} Completed${decision ? `; ${decision.endpoint}: ${decision.deployed ? 'deployed' : 'not deployed'} (${decision.reason})` : ''}`,
-        );
-      }
-      return summary.length === 0 ? null : `training job ${summary.join(', ')}`;
+      return stoppingOnAbort(jobs, names, signal, () => summarise(names));
     },
   };
+
+  async function summarise(names: readonly string[]): Promise<string | null> {
+    const summary: string[] = [];
+    for (const name of names) {
+      const job = await jobs.wait(name);
+      if (job.status !== 'Completed') {
+        throw new RecpipeError(
+          'FAILED_PRECONDITION',
+          `training job ${name} ended ${job.status}${job.failureReason ? `: ${job.failureReason}` : ''}`,
+        );
+      }
+      const decision = await deployments.decided(name);
+      summary.push(
+        `${name} Completed${decision ? `; ${decision.endpoint}: ${decision.deployed ? 'deployed' : 'not deployed'} (${decision.reason})` : ''}`,
+      );
+    }
+    return summary.length === 0 ? null : `training job ${summary.join(', ')}`;
+  }
 }
 
 /** The job a result value names when it is a training descriptor started with "wait": true. */

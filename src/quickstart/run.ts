@@ -1,6 +1,6 @@
 import type { Engine, Session, StatementResult } from '../engine/index.js';
 import { formatTable } from '../client/index.js';
-import { AUTOMATION_SQL, INVOKE_SQL, labOneSql, NO_RATINGS_SQL, TASK_HISTORY_SQL, TRAIN_SQL } from './guide.js';
+import { AFTER_AUTOMATION_SQL, AUTOMATION_SQL, INVOKE_SQL, labOneSql, NO_RATINGS_SQL, TASK_HISTORY_SQL, TRAIN_SQL } from './guide.js';
 
 export const ENDPOINT = 'movielens-model-v1';
 
@@ -58,10 +58,13 @@ export async function playGuide(engine: Engine, dataDir: string, io: QuickstartO
   const predicted = await run(INVOKE_SQL);
   const total = (await engine.execute(s, 'select count(*) from user_movie_recommendations'))[0].rows[0][0] as number;
 
-  io.out('\n-- Automate: a nightly task retrains on new ratings and deploys only a better model (run once now)');
-  for (const sql of AUTOMATION_SQL) await run(sql, false);
+  io.out(
+    '\n-- Automate: a stream on RATINGS; a task that, when new ratings arrived, adds them to the training data, retrains and deploys only a model better on the held-out ratings; then the ratings kept back arrive (the task is run once now)',
+  );
+  for (const sql of AUTOMATION_SQL) await run(sql, sql.startsWith('select'));
   await engine.tasks.idle();
   await run(TASK_HISTORY_SQL);
+  for (const sql of AFTER_AUTOMATION_SQL) await run(sql);
   return {
     jobName,
     meanRmse: job.metrics?.cv?.mean.rmse ?? null,

@@ -19,6 +19,7 @@ export type ServiceEngine = Pick<
   | 'upload'
   | 'jobAccess'
   | 'endpointAccess'
+  | 'deployments'
 >;
 
 /** What every handler receives: the engine, the live sessions and facts about this server. */

@@ -163,6 +163,21 @@ export const StartJobBody = Type.Object(
     topN: Type.Optional(Type.Integer({ description: 'Recommendations per user (default 10)' })),
     seed: Type.Optional(Type.Integer()),
     maxRuntimeSeconds: Type.Optional(Type.Integer({ description: 'Default one day' })),
+    deployTo: Type.Optional(
+      Type.String({ minLength: 1, description: 'Deploy the model to this endpoint when the job completes (deploy_to in SQL)' }),
+    ),
+    deployPolicy: Type.Optional(
+      Type.Union([Type.Literal('always'), Type.Literal('if_better')], {
+        description: 'always, or if_better (default): only when it beats the endpoint model on holdoutTable by deployMargin',
+      }),
+    ),
+    holdoutTable: Type.Optional(Table('Held-out ratings (user, item, rating) both models are scored on; needed by if_better')),
+    deployMargin: Type.Optional(Type.Number({ description: 'Relative RMSE improvement if_better needs, in [0, 1) (default 0.01)' })),
+    wait: Type.Optional(
+      Type.Boolean({
+        description: `Answer once the job has ended (and its deploy decision is made), or after ${MAX_WAIT_SECONDS} s with the job as it is then`,
+      }),
+    ),
     sessionId: Type.Optional(
       Type.String({ minLength: 1, description: 'Resolve table names in this SQL session (its current database and schema)' }),
     ),

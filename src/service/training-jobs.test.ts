@@ -85,6 +85,44 @@ describe('training-jobs and endpoints areas (app.inject)', () => {
     assert.match(both.json().error.message, /sessionId or database\/schema/);
   });
 
+  it('takes the deploy options of the SQL function: deploys when done under a policy, answers the decision with wait', async () => {
+    const always = await start({
+      input: 'ratings',
+      output: 'recs_deployed',
+      database: 'svc_ml',
+      ...QUICK,
+      deployTo: 'svc-ep',
+      deployPolicy: 'always',
+      wait: true,
+    });
+    const decided = always as TrainingJob & { deployment: { endpoint: string; deployed: boolean; reason: string } | null };
+    assert.equal(decided.status, 'Completed');
+    assert.equal(decided.deployment?.endpoint, 'svc-ep');
+    assert.equal(decided.deployment?.deployed, true, decided.deployment?.reason);
+    assert.equal(engine.endpoints.describe('svc-ep').artifactUri, always.artifactUri);
+
+    const kept = await start({
+      ...{ input: 'ratings', output: 'recs_judged', database: 'svc_ml', ...QUICK },
+      ...{ deployTo: 'svc-ep', holdoutTable: 'ratings', deployMargin: 0.9, wait: true },
+    });
+    const judged = kept as TrainingJob & { deployment: { deployed: boolean; reason: string } | null };
+    assert.equal(judged.deployment?.deployed, false, 'if_better (the default) needs a 90% better RMSE here');
+    assert.equal(engine.endpoints.describe('svc-ep').artifactUri, always.artifactUri, 'the endpoint keeps its model');
+
+    const noHoldout = await post('/api/v1/training-jobs', { input: 'ratings', output: 'r', database: 'svc_ml', deployTo: 'svc-ep' });
+    assert.equal(noHoldout.statusCode, 400);
+    assert.match(noHoldout.body, /holdout_table/);
+    const badPolicy = await post('/api/v1/training-jobs', {
+      input: 'ratings',
+      output: 'r',
+      database: 'svc_ml',
+      deployTo: 'x',
+      deployPolicy: 'sometimes',
+    });
+    assert.equal(badPolicy.statusCode, 400);
+    assert.match(badPolicy.body, /deployPolicy/);
+  });
+
   it('lists jobs newest first', async () => {
     const res = await app.inject({ url: '/api/v1/training-jobs', headers: auth });
     const jobs = res.json<{ trainingJobs: TrainingJob[] }>().trainingJobs;

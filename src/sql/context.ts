@@ -6,6 +6,7 @@ import type { Session } from './session.js';
 import type { StageStore } from './stages.js';
 import type { ObjectListing } from './statements/listings.js';
 import type { Statement } from './tokens.js';
+import type { StreamStore } from './streams.js';
 import type { TaskControl } from './task-control.js';
 
 /** Where recpipe keeps a database's file (chosen by the engine, which owns the home layout). */
@@ -31,4 +32,6 @@ export interface ExecContext {
   readonly stages?: StageStore;
   /** Tasks and their scheduler (absent: task statements report they are unavailable). */
   readonly tasks?: TaskControl;
+  /** Streams and their offsets (absent: stream statements report they are unavailable). */
+  readonly streams?: StreamStore;
 }

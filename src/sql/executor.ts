@@ -5,6 +5,8 @@ import type { AccessControl } from '../access/index.js';
 import type { Catalog } from './catalog.js';
 import type { StageStore } from './stages.js';
 import type { TaskControl } from './task-control.js';
+import type { StreamStore } from './streams.js';
+import { streamReferences } from './stream-refs.js';
 import { joinBlocks } from './blocks.js';
 import type { DatabaseFileOf, ExecContext } from './context.js';
 import { compilation, inStatement } from './errors.js';
@@ -35,6 +37,7 @@ import {
   use,
   taskStatement,
   taskTableFunctions,
+  streamStatement,
   type CreateHead,
 } from './statements/index.js';
 import type { ObjectListing } from './statements/listings.js';
@@ -55,12 +58,12 @@ import { WriteQueue } from './write-conflicts.js';
 
 const SUPPORTED = [
   'USE ROLE|WAREHOUSE|DATABASE|SCHEMA',
-  'CREATE [OR REPLACE] DATABASE|SCHEMA|WAREHOUSE|FILE FORMAT|TABLE|VIEW|STAGE|ROLE|USER|TASK|API INTEGRATION|EXTERNAL FUNCTION',
+  'CREATE [OR REPLACE] DATABASE|SCHEMA|WAREHOUSE|FILE FORMAT|TABLE|VIEW|STAGE|ROLE|USER|TASK|STREAM|API INTEGRATION|EXTERNAL FUNCTION',
   'DROP of the same',
   'ALTER TABLE|TASK|API INTEGRATION; COMMENT ON TABLE|VIEW|COLUMN',
   'EXECUTE TASK',
-  'SHOW DATABASES|SCHEMAS|TABLES|VIEWS|WAREHOUSES|FILE FORMATS|STAGES|TASKS|INTEGRATIONS|EXTERNAL FUNCTIONS|TRAINING JOBS|ENDPOINTS and the other listings',
-  'DESCRIBE TABLE|VIEW|FILE FORMAT|TASK|INTEGRATION|FUNCTION|TRAINING JOB|ENDPOINT',
+  'SHOW DATABASES|SCHEMAS|TABLES|VIEWS|WAREHOUSES|FILE FORMATS|STAGES|TASKS|STREAMS|INTEGRATIONS|EXTERNAL FUNCTIONS|TRAINING JOBS|ENDPOINTS and the other listings',
+  'DESCRIBE TABLE|VIEW|FILE FORMAT|TASK|STREAM|INTEGRATION|FUNCTION|TRAINING JOB|ENDPOINT',
   'GRANT; REVOKE; COPY INTO; LIST @stage; PUT',
   'SELECT; WITH; VALUES; INSERT; UPDATE; DELETE; MERGE; TRUNCATE',
   'BEGIN/COMMIT/ROLLBACK',
@@ -82,6 +85,9 @@ export interface ExecutorDeps {
   readonly statementDone?: (session: Session) => Promise<void>;
   readonly stages?: StageStore;
   readonly tasks?: TaskControl;
+  readonly streams?: StreamStore;
+  /** Awaited on each statement's result: work a function only marked (waiting for a training job) ends here. */
+  readonly settleResult?: (result: StatementResult, signal?: AbortSignal) => Promise<StatementResult>;
 }
 
 /**
@@ -97,33 +103,46 @@ export class SqlExecutor {
 
   constructor(private readonly deps: ExecutorDeps) {}
 
-  async execute(session: Session, text: string, params: readonly unknown[] = []): Promise<StatementResult[]> {
+  /** `signal` cancels the request: the running statement is interrupted and no further statement starts. */
+  async execute(session: Session, text: string, params: readonly unknown[] = [], signal?: AbortSignal): Promise<StatementResult[]> {
     const statements = joinBlocks(splitStatements(text), text);
     if (statements.length === 0) throw invalid('Empty SQL statement.');
     const values = params.map(checkParam);
     const perStatement = splitParams(statements, values);
     const pin = { key: session.id, keep: () => session.inTransaction === true };
     const history = (session.history ??= new QueryHistory(this.results, session.user ?? 'ADMIN'));
-    return this.deps.warehouse.withConnection(async (conn) => {
+    const statementsOn = async (conn: WarehouseConnection): Promise<StatementResult[]> => {
       const results: StatementResult[] = [];
       for (const [i, written] of statements.entries()) {
+        signal?.throwIfAborted();
         await followSession(conn, session);
         let statement = written;
         try {
           statement = substituteIdentifiers(written, session);
           const ctx: ExecContext = { ...this.deps, listings: this.deps.listings ?? [], session, statement, params: perStatement[i], conn };
+          const store = this.deps.streams;
+          if (store) await transactionEnd(store, conn, session, statement);
           await beginStatement(ctx);
+          // A stream reads as its change view; its privileges are those of its base table.
+          const streams = store ? await streamReferences(ctx, store) : null;
+          const running: ExecContext = streams ? { ...ctx, statement: streams.run } : ctx;
+          const checked = streams ? { ...ctx, statement: streams.checked } : ctx;
           const serial = WriteQueue.writes(statement.tokens[0].value, session.inTransaction === true);
           const result = await this.writes.run(serial, async () => {
-            const after = CHECKED_VERBS.has(ctx.statement.tokens[0].value) ? await checkObjectPrivileges(ctx) : null;
-            const run = (): Promise<StatementResult> => dispatch(taskTableFunctions(ctx) ?? ctx);
+            const after = CHECKED_VERBS.has(statement.tokens[0].value) ? await checkObjectPrivileges(checked) : null;
+            const statementRun = (): Promise<StatementResult> => dispatch(taskTableFunctions(running) ?? running);
+            const run =
+              store && streams && streams.consumed.length > 0
+                ? () => store.consume(conn, session.id, session.inTransaction === true, streams.consumed, statementRun)
+                : statementRun;
             const done = await (this.deps.externals ? this.deps.externals.evaluate(conn, statementWords(statement, session), run) : run());
             await after?.();
             return done;
           });
           await this.deps.statementDone?.(session);
           await forgetLoadsOnReset(ctx);
-          results.push({ ...result, queryId: history.record(result) });
+          const settled = this.deps.settleResult ? await this.deps.settleResult(result, signal) : result;
+          results.push({ ...settled, queryId: history.record(settled) });
         } catch (e) {
           // Whatever a failed statement started is reported by its own failure, not by the next statement.
           await this.deps.statementDone?.(session).catch(() => undefined);
@@ -131,12 +150,14 @@ export class SqlExecutor {
         }
       }
       return results;
-    }, pin);
+    };
+    return this.deps.warehouse.withConnection((conn) => interruptible(conn, signal, () => statementsOn(conn)), pin);
   }
 
   /** Ends a session: a transaction it left open is rolled back. */
   async endSession(session: Session): Promise<void> {
     session.inTransaction = false;
+    this.deps.streams?.rolledBack(session.id);
     await this.deps.warehouse.releasePinned(session.id);
     for (const t of session.temporaryTables?.splice(0) ?? []) {
       await this.deps.warehouse.run(`DROP TABLE IF EXISTS ${quoteTableName(t)}`).catch(() => undefined);
@@ -175,6 +196,25 @@ function statementWords(st: Statement, session: Session): StatementWords {
   };
 }
 
+/** Runs `fn` with `conn`; an abort of `signal` meanwhile interrupts the statement running on it. */
+async function interruptible<T>(conn: WarehouseConnection, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+  const interrupt = (): void => conn.interrupt();
+  signal?.addEventListener('abort', interrupt);
+  try {
+    return await fn();
+  } finally {
+    signal?.removeEventListener('abort', interrupt);
+  }
+}
+
+/** A COMMIT first moves the offsets of the streams its transaction consumed; a ROLLBACK forgets them. */
+async function transactionEnd(store: StreamStore, conn: WarehouseConnection, session: Session, st: Statement): Promise<void> {
+  const verb = st.tokens[0].value;
+  if (session.inTransaction !== true || st.tokens.length !== 1 || st.tokens[0].kind !== 'word') return;
+  if (verb === 'COMMIT') await store.committing(conn, session.id);
+  if (verb === 'ROLLBACK') store.rolledBack(session.id);
+}
+
 /** One-part names that slip past the translator (CTE-like constructs) still resolve in the session's schema. */
 async function followSession(conn: WarehouseConnection, session: Session): Promise<void> {
   try {
@@ -188,7 +228,7 @@ function dispatch(ctx: ExecContext): Promise<StatementResult> {
   const first = ctx.statement.tokens[0];
   // COPY INTO names its files itself (checked by its handler); no other statement may name a file.
   if (first.value !== 'COPY') refuseHostAccess(ctx.statement);
-  const external = externalStatement(ctx) ?? taskStatement(ctx) ?? sessionStatement(ctx) ?? sequenceStatement(ctx);
+  const external = externalStatement(ctx) ?? taskStatement(ctx) ?? streamStatement(ctx) ?? sessionStatement(ctx) ?? sequenceStatement(ctx);
   if (external) return external;
   if (isRoleOrUserStatement(ctx.statement)) return roleOrUserStatement(ctx);
   const word = first.kind === 'word' || first.value === '(' ? first.value : '';

@@ -8,3 +8,4 @@ export { splitStatements, tokenize, type Statement, type Token } from './tokens.
 export type { ObjectListing } from './statements/listings.js';
 export { StageStore, type StageRecord } from './stages.js';
 export { requireCreate, requireTablePrivileges, type PrivilegeScope } from './statements/privileges.js';
+export { StreamStore, type StreamDefinition } from './streams.js';

@@ -10,12 +10,13 @@ import { TASK_DEFAULTS, type TaskChange, type TaskControl, type TaskDefinition, 
 /** What a task run needs from the rest of recpipe (the engine supplies it). */
 export interface TaskHost {
   /** Runs SQL as the task's owner role with the task's database and schema current; answers each statement's rows. */
-  execute(task: TaskDefinition, sql: string): Promise<{ rows: unknown[][] }[]>;
+  execute(task: TaskDefinition, sql: string, signal: AbortSignal): Promise<{ rows: unknown[][] }[]>;
   /**
    * Waits for what the body started and asked to wait for (training jobs started with
-   * `"wait": true`); throws when one failed. Answers a summary for RETURN_VALUE, or null.
+   * `"wait": true`); throws when one failed. Answers a summary for RETURN_VALUE, or null. When
+   * `signal` aborts (the run timed out) the jobs waited for are stopped.
    */
-  settle(results: { rows: unknown[][] }[]): Promise<string | null>;
+  settle(results: { rows: unknown[][] }[], signal: AbortSignal): Promise<string | null>;
 }
 
 export interface SchedulerOptions {
@@ -48,7 +49,6 @@ export class TaskScheduler implements TaskControl {
   private readonly tasks = new Map<string, TaskDefinition>();
   private readonly timers = new Map<string, { at: number; historyId: string; cancel: () => void }>();
   private readonly runningGraphs = new Map<string, number>();
-  private readonly failures = new Map<string, number>();
   private readonly inflight = new Set<Promise<void>>();
   private stopped = false;
 
@@ -63,7 +63,11 @@ export class TaskScheduler implements TaskControl {
     const s = new TaskScheduler(opts);
     for (const t of await opts.store.load()) s.tasks.set(key(t), t);
     const pending = await opts.store.pendingSchedules();
-    await opts.store.failInterrupted(opts.clock.now());
+    const interrupted = await opts.store.failInterrupted(opts.clock.now());
+    for (const rootId of interrupted) {
+      const root = [...s.tasks.values()].find((t) => t.id === rootId);
+      if (root) await s.countFailures(root, true);
+    }
     const now = opts.clock.now();
     for (const root of s.tasks.values()) {
       if (root.state !== 'started' || root.schedule === null || root.predecessors.length > 0) continue;
@@ -278,7 +282,7 @@ export class TaskScheduler implements TaskControl {
     }
     const started: TaskDefinition = { ...task, state: 'started' };
     await this.save(started);
-    this.failures.delete(task.id);
+    await this.opts.store.setFailureCount(task.id, 0);
     if (started.schedule !== null && started.predecessors.length === 0)
       await this.arm(started, this.scheduleOf(started).next(this.opts.clock.now()));
   }
@@ -383,7 +387,7 @@ export class TaskScheduler implements TaskControl {
       await this.runInGraph(run, root, rootHistoryId, next);
       const finalizer = [...this.tasks.values()].find((t) => t.finalize?.toUpperCase() === key(root) && t.state === 'started');
       if (finalizer) await this.runInGraph(run, finalizer, randomUUID(), undefined);
-      await this.countFailures(run);
+      await this.countFailures(run.root, [...run.outcomes.values()].includes('FAILED'));
     } finally {
       this.runningGraphs.set(root.id, (this.runningGraphs.get(root.id) ?? 1) - 1);
     }
@@ -429,7 +433,7 @@ export class TaskScheduler implements TaskControl {
       };
       await this.record({ ...base, state: 'EXECUTING' });
       try {
-        const value = await this.withTimeout(task, () => this.body(task));
+        const value = await this.withTimeout(task, (signal) => this.body(task, signal));
         outcome = value === SKIPPED ? 'SKIPPED' : 'SUCCEEDED';
         await this.record({
           ...base,
@@ -453,37 +457,45 @@ export class TaskScheduler implements TaskControl {
   }
 
   /** The WHEN condition, then the body, then whatever the body asked to wait for. */
-  private async body(task: TaskDefinition): Promise<string | null | typeof SKIPPED> {
+  private async body(task: TaskDefinition, signal: AbortSignal): Promise<string | null | typeof SKIPPED> {
     if (task.condition !== null) {
-      const [r] = await this.opts.host.execute(task, `SELECT (${task.condition})`);
+      const [r] = await this.opts.host.execute(task, `SELECT (${task.condition})`, signal);
       if (r?.rows[0]?.[0] !== true) return SKIPPED;
     }
-    const results = await this.opts.host.execute(task, bodySql(task.definition));
-    return this.opts.host.settle(results);
+    const results = await this.opts.host.execute(task, bodySql(task.definition), signal);
+    return this.opts.host.settle(results, signal);
   }
 
-  private withTimeout<T>(task: TaskDefinition, work: () => Promise<T>): Promise<T> {
-    let cancel = (): void => undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      cancel = this.opts.clock.at(this.opts.clock.now() + task.timeoutMs, () =>
-        reject(
-          new RecpipeError('RESOURCE_EXHAUSTED', `task ${qualifiedName(task)} ran longer than USER_TASK_TIMEOUT_MS = ${task.timeoutMs}`),
-        ),
+  /**
+   * USER_TASK_TIMEOUT_MS: at the timeout the body is cancelled — its running statement interrupted,
+   * the training jobs it waits for stopped — and once it has stopped the run fails with Snowflake's
+   * timeout message.
+   */
+  private async withTimeout<T>(task: TaskDefinition, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    const cancel = this.opts.clock.at(this.opts.clock.now() + task.timeoutMs, () => controller.abort());
+    try {
+      return await work(controller.signal);
+    } catch (e) {
+      if (!controller.signal.aborted) throw e;
+      throw new RecpipeError(
+        'RESOURCE_EXHAUSTED',
+        `Statement reached its statement or warehouse timeout of ${task.timeoutMs / 1000} second(s) and was canceled (task ${qualifiedName(task)}, USER_TASK_TIMEOUT_MS = ${task.timeoutMs}).`,
       );
-    });
-    return Promise.race([work(), timeout]).finally(cancel);
+    } finally {
+      cancel();
+    }
   }
 
-  /** SUSPEND_TASK_AFTER_NUM_FAILURES counts consecutive graph runs with a failed task. */
-  private async countFailures(run: GraphRun): Promise<void> {
-    const failed = [...run.outcomes.values()].includes('FAILED');
-    const count = failed ? (this.failures.get(run.root.id) ?? 0) + 1 : 0;
-    this.failures.set(run.root.id, count);
-    const root = this.tasks.get(key(run.root));
-    if (root && failed && root.suspendAfterFailures > 0 && count >= root.suspendAfterFailures && root.state === 'started') {
+  /** SUSPEND_TASK_AFTER_NUM_FAILURES counts consecutive graph runs with a failed task (on disk: a restart keeps the count). */
+  private async countFailures(root: TaskDefinition, failed: boolean): Promise<void> {
+    const count = failed ? (await this.opts.store.failureCount(root.id)) + 1 : 0;
+    await this.opts.store.setFailureCount(root.id, count);
+    const current = this.tasks.get(key(root));
+    if (current && failed && current.suspendAfterFailures > 0 && count >= current.suspendAfterFailures && current.state === 'started') {
       await this.suspend(
-        root,
-        `SUSPENDED_DUE_TO_ERRORS: ${count} consecutive failed runs (SUSPEND_TASK_AFTER_NUM_FAILURES = ${root.suspendAfterFailures})`,
+        current,
+        `SUSPENDED_DUE_TO_ERRORS: ${count} consecutive failed runs (SUSPEND_TASK_AFTER_NUM_FAILURES = ${current.suspendAfterFailures})`,
       );
     }
   }

@@ -10,8 +10,10 @@ import type { TaskDefinition, TaskState } from './task.js';
  */
 export const TASKS_TABLE = '"RECPIPE"."PUBLIC"."TASKS"';
 export const HISTORY_TABLE = '"RECPIPE"."PUBLIC"."TASK_HISTORY"';
+const FAILURES_TABLE = '"RECPIPE"."PUBLIC"."TASK_FAILURES"';
 
 const DDL = [
+  `CREATE TABLE IF NOT EXISTS ${FAILURES_TABLE} (ROOT_TASK_ID VARCHAR PRIMARY KEY, CONSECUTIVE_FAILURES BIGINT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS ${TASKS_TABLE} (ID VARCHAR PRIMARY KEY, DATABASE_NAME VARCHAR NOT NULL, SCHEMA_NAME VARCHAR NOT NULL, NAME VARCHAR NOT NULL,
      OWNER VARCHAR NOT NULL, WAREHOUSE VARCHAR, SCHEDULE VARCHAR, PREDECESSORS VARCHAR[] NOT NULL, FINALIZE VARCHAR, CONDITION VARCHAR, DEFINITION VARCHAR NOT NULL,
      STATE VARCHAR NOT NULL, ALLOW_OVERLAPPING_EXECUTION BOOLEAN NOT NULL, SUSPEND_TASK_AFTER_NUM_FAILURES BIGINT NOT NULL, TASK_AUTO_RETRY_ATTEMPTS BIGINT NOT NULL,
@@ -118,6 +120,7 @@ export class TaskStore {
 
   async remove(id: string): Promise<void> {
     await this.wh.run(`DELETE FROM ${TASKS_TABLE} WHERE ID = ?`, [id]);
+    await this.setFailureCount(id, 0);
     await this.wh.run(`DELETE FROM ${HISTORY_TABLE} WHERE TASK_ID = ? AND STATE = 'SCHEDULED'`, [id]);
   }
 
@@ -163,16 +166,33 @@ export class TaskStore {
     return new Map(r.rows.map((row) => [String(row[0]), Number(row[1])]));
   }
 
-  /** A run that was EXECUTING when its process died can never finish: it is FAILED on restart. */
-  async failInterrupted(now: number): Promise<number> {
+  /**
+   * A run that was EXECUTING when its process died can never finish: it is FAILED on restart.
+   * Answers the root task ids of the graph runs that failed so.
+   */
+  async failInterrupted(now: number): Promise<string[]> {
     const r = await this.wh.run(
+      `SELECT DISTINCT ROOT_TASK_ID FROM ${HISTORY_TABLE} WHERE STATE = 'EXECUTING' AND ROOT_TASK_ID IS NOT NULL`,
+    );
+    await this.wh.run(
       `UPDATE ${HISTORY_TABLE} SET STATE = 'FAILED', ERROR_CODE = 'INTERNAL', COMPLETED_TIME = ?::TIMESTAMPTZ,
          ERROR_MESSAGE = 'the recpipe process that owned the home ended while this run was executing; the run did not complete'
        WHERE STATE = 'EXECUTING'`,
       [iso(now)],
     );
     await this.wh.run(`DELETE FROM ${HISTORY_TABLE} WHERE STATE = 'SCHEDULED'`);
-    return r.rowsChanged;
+    return r.rows.map((row) => String(row[0]));
+  }
+
+  /** Consecutive failed graph runs of a root (SUSPEND_TASK_AFTER_NUM_FAILURES), kept on disk so a restart does not forget them. */
+  async failureCount(rootId: string): Promise<number> {
+    const r = await this.wh.run(`SELECT CONSECUTIVE_FAILURES FROM ${FAILURES_TABLE} WHERE ROOT_TASK_ID = ?`, [rootId]);
+    return r.rows.length === 0 ? 0 : Number(r.rows[0][0]);
+  }
+
+  async setFailureCount(rootId: string, count: number): Promise<void> {
+    if (count === 0) await this.wh.run(`DELETE FROM ${FAILURES_TABLE} WHERE ROOT_TASK_ID = ?`, [rootId]);
+    else await this.wh.run(`INSERT OR REPLACE INTO ${FAILURES_TABLE} VALUES (?, ?)`, [rootId, count]);
   }
 }
 

@@ -8,6 +8,9 @@ import type { TableName } from './warehouse.js';
  */
 export const MAX_IDENTIFIER_LENGTH = 255;
 
+/** The schema in each database where recpipe keeps stream offsets; never listed, never named by users. */
+export const STREAM_OFFSETS_SCHEMA = 'RECPIPE$STREAMS';
+
 export function checkIdentifier(name: string, what = 'identifier'): string {
   if (name.length === 0) throw invalid(`${what} must not be empty`);
   if (name.length > MAX_IDENTIFIER_LENGTH)

@@ -1,4 +1,12 @@
 export type * from './warehouse.js';
 export { columnRows, columnValue, isTextBytes, rowRecords } from './warehouse.js';
-export { quoteIdent, quoteTableName, displayName, checkIdentifier, stringLiteral, MAX_IDENTIFIER_LENGTH } from './identifiers.js';
+export {
+  quoteIdent,
+  quoteTableName,
+  displayName,
+  checkIdentifier,
+  stringLiteral,
+  MAX_IDENTIFIER_LENGTH,
+  STREAM_OFFSETS_SCHEMA,
+} from './identifiers.js';
 export { openDuckDbWarehouse, type DuckDbWarehouseOptions } from './duckdb/index.js';

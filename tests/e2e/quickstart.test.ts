@@ -17,7 +17,7 @@ describe('recpipe quickstart', () => {
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout, /Evaluating RMSE, MAE of algorithm SVD on 5 split\(s\)\./);
     assert.match(first.stdout, /rows_loaded[\s\S]*100836/);
-    assert.match(first.stdout, /user {3}1: Shawshank Redemption, The \(1994\)/);
+    assert.match(first.stdout, /user 429: Raiders of the Lost Ark/);
     // The guide's invoke_model query: four of the five no_ratings pairs have a movie in MOVIES.
     assert.match(first.stdout, /\|\s+1 \|\s+610 \| Heavy Metal \(1981\)\s+\|\s+4\.\d+ \|/);
     assert.match(
@@ -25,7 +25,12 @@ describe('recpipe quickstart', () => {
       // Table output wraps long cells, so "not deployed" may break after "not".
       /RETRAIN\s*\|\s*SUCCEEDED\s*\|\s*training job train-\S+ Completed; movielens-model-v1: (deployed|not\b)/,
     );
-    assert.match(first.stdout, /Done in [\d.]+ s: job train-\d{8}-\d{6}-[0-9a-f]{4} \(mean RMSE 0\.87\d\d\), 610 users' top 10/);
+    // The automation: new ratings arrive on the stream, the task consumes them and judges the retrained model.
+    assert.match(first.stdout, /new_ratings \|\n\|-+\|\n\| true/i);
+    assert.match(first.stdout, /\| if_better +\| (true|false) +\| (challenger better|current model kept)/);
+    assert.match(first.stdout, /execute task retrain;[\s\S]*new_ratings \|\n\|-+\|\n\| false/i);
+    // The first model never saw the newest 20% of the ratings (the hold-out and those that arrive later).
+    assert.match(first.stdout, /Done in [\d.]+ s: job train-\d{8}-\d{6}-[0-9a-f]{4} \(mean RMSE 0\.88\d\d\), 522 users' top 10/);
     const again = await recpipe(['quickstart', '--home', home, '--data', data]);
     assert.equal(again.code, 0, again.stderr);
     const jobs = await recpipe(['jobs', 'list', '--home', home]);

@@ -37,7 +37,7 @@ function runThenKill(home: string): Promise<number> {
 }
 
 describe('tasks: a process killed during a task run', { timeout: 90_000 }, () => {
-  it('finds the run FAILED after restart, the missed run SKIPPED (not replayed), the next run scheduled, the output untouched', async () => {
+  it('finds the run FAILED after restart, the missed run SKIPPED (not replayed), the next run scheduled, the output and the stream offset untouched', async () => {
     const home = mkdtempSync(join(tmpdir(), 'recpipe-'));
     try {
       const scheduled = await runThenKill(home);
@@ -67,6 +67,11 @@ describe('tasks: a process killed during a task run', { timeout: 90_000 }, () =>
         const at = Number(next[0][1]);
         assert.ok(at > restart && at <= restart + 2_000, `next run at ${at}, restart at ${restart}`);
         assert.deepEqual((await e.execute(s, 'select count(*) from out'))[0].rows, [[0]]);
+        // The stream's offset did not move: its ten new ratings are still there, none consumed.
+        assert.deepEqual((await e.execute(s, 'select count(*) from consumed'))[0].rows, [[0]]);
+        assert.deepEqual((await e.execute(s, "select count(*), system$stream_has_data('new_ratings') from new_ratings"))[0].rows, [
+          [10, true],
+        ]);
         // The job may not have been saved before the kill; one that was is not Completed.
         for (const job of e.jobs.list()) assert.equal(job.status, 'Failed');
         await e.execute(s, 'alter task retrain suspend');

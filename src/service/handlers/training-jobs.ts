@@ -1,6 +1,6 @@
 import type { Caller } from '../../auth/index.js';
 import { RecpipeError, invalid } from '../../core/errors.js';
-import type { Session } from '../../engine/index.js';
+import { deployRequest, type DeployDecision, type Session } from '../../engine/index.js';
 import type { JobRequest, TrainingJob } from '../../jobs/index.js';
 import type { ServiceContext } from '../context.js';
 import { DEFAULT_WAIT_SECONDS, MAX_WAIT_SECONDS, type StartJobBody } from '../training-job-schemas.js';
@@ -26,12 +26,18 @@ export function stopJob(ctx: ServiceContext, caller: Caller, name: string): Trai
 
 /**
  * Starts a job on two tables named as in SQL: resolved in the given session, or against the
- * database/schema in the body, or fully qualified. The tables are checked before the job is queued,
- * and the session's role (the caller's own session, or a new one in its user's default role) needs
- * the privileges train_and_get_recommendations needs in SQL.
+ * database/schema in the body, or fully qualified. The tables (and a deploy request's holdout table)
+ * are checked before the job is queued, and the session's role (the caller's own session, or a new one in
+ * its user's default role) needs the privileges train_and_get_recommendations needs in SQL. With
+ * `deployTo`, the model is deployed when the job completes under `deployPolicy`, as with the SQL
+ * function's options; with `wait`, the answer is the ended job and its `deployment` decision.
  */
-export function startJob(ctx: ServiceContext, caller: Caller, body: StartJobBody): Promise<TrainingJob> {
-  const { input, output, sessionId, database, schema, ...options } = body;
+export async function startJob(
+  ctx: ServiceContext,
+  caller: Caller,
+  body: StartJobBody,
+): Promise<TrainingJob & { deployment?: DeployDecision | null }> {
+  const { input, output, sessionId, database, schema, deployTo, deployPolicy, holdoutTable, deployMargin, wait, ...options } = body;
   if (sessionId !== undefined && (database !== undefined || schema !== undefined)) {
     throw invalid('give either sessionId or database/schema to resolve table names, not both');
   }
@@ -39,13 +45,22 @@ export function startJob(ctx: ServiceContext, caller: Caller, body: StartJobBody
     sessionId !== undefined
       ? ctx.sessions.get(sessionId, caller.prefix)
       : ctx.engine.createSession(caller.owner ? { database, schema } : { user: callerUser(caller), database, schema });
+  const deploy = deployRequest(
+    { deploy_to: deployTo, deploy_policy: deployPolicy, holdout_table: holdoutTable, deploy_margin: deployMargin },
+    session,
+  );
   const request: JobRequest = {
     ...options,
     input: ctx.engine.resolveTableName(session, input),
     output: ctx.engine.resolveTableName(session, output),
   };
   ctx.engine.jobAccess.checkReads(session.role, [request.input]);
-  return ctx.engine.jobs.start(request, ctx.engine.jobAccess.authorizer(session.role));
+  const job = await ctx.engine.jobs.start(request, ctx.engine.jobAccess.authorizer(session.role));
+  if (deploy) ctx.engine.deployments.follow(job.name, deploy);
+  if (wait !== true) return job;
+  const ended = await ctx.jobWatch.wait(job.name, MAX_WAIT_SECONDS * 1000, ctx.closing);
+  const decision = deploy && ended.status === 'Completed' ? await ctx.engine.deployments.decided(job.name) : undefined;
+  return { ...ended, deployment: decision ?? null };
 }
 
 function callerUser(caller: Caller): string {

@@ -13,3 +13,4 @@ export { accessListings, checkUseRole, isRoleOrUserStatement, roleOrUserStatemen
 export { grantOrRevoke } from './grants.js';
 export { taskStatement } from './task.js';
 export { taskTableFunctions } from './task-functions.js';
+export { streamStatement } from './stream.js';

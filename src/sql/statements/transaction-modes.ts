@@ -28,6 +28,8 @@ export async function beginStatement(ctx: ExecContext): Promise<void> {
 
 export async function commitOpenTransaction(ctx: ExecContext): Promise<void> {
   if (ctx.session.inTransaction !== true) return;
+  // Streams read in the transaction advance with its commit, implicit or not.
+  await ctx.streams?.committing(ctx.conn, ctx.session.id);
   ctx.session.inTransaction = false;
   await ctx.conn.run('COMMIT');
 }

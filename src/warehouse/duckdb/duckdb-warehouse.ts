@@ -1,5 +1,5 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { quoteIdent, stringLiteral } from '../identifiers.js';
+import { STREAM_OFFSETS_SCHEMA, quoteIdent, stringLiteral } from '../identifiers.js';
 import type {
   ColumnInfo,
   ColumnRequest,
@@ -111,14 +111,14 @@ class DuckDbWarehouse implements Warehouse {
 
   async listSchemas(database: string): Promise<string[]> {
     const r = await this.run(
-      `SELECT schema_name FROM duckdb_schemas() WHERE lower(database_name) = lower(?) AND NOT internal ORDER BY schema_name`,
-      [database],
+      `SELECT schema_name FROM duckdb_schemas() WHERE lower(database_name) = lower(?) AND NOT internal AND schema_name <> ? ORDER BY schema_name`,
+      [database, STREAM_OFFSETS_SCHEMA],
     );
     return rowRecords(r).map((row) => String(row.schema_name));
   }
 
   async listTables(filter: { database?: string; schema?: string }): Promise<TableInfo[]> {
-    const matches = `($1::VARCHAR IS NULL OR lower(database_name) = lower($1)) AND ($2::VARCHAR IS NULL OR lower(schema_name) = lower($2))`;
+    const matches = `($1::VARCHAR IS NULL OR lower(database_name) = lower($1)) AND ($2::VARCHAR IS NULL OR lower(schema_name) = lower($2)) AND schema_name <> $3`;
     const r = await this.run(
       `SELECT database_name, schema_name, table_name, 'TABLE' AS kind, estimated_size, NULL AS bytes, comment
          FROM duckdb_tables() WHERE NOT internal AND NOT temporary AND ${matches}
@@ -126,7 +126,7 @@ class DuckDbWarehouse implements Warehouse {
        SELECT database_name, schema_name, view_name, 'VIEW', NULL, NULL, comment
          FROM duckdb_views() WHERE NOT internal AND NOT temporary AND ${matches}
        ORDER BY 1, 2, 3`,
-      [filter.database ?? null, filter.schema ?? null],
+      [filter.database ?? null, filter.schema ?? null, STREAM_OFFSETS_SCHEMA],
     );
     return rowRecords(r).map((row) => ({
       database: String(row.database_name),
@@ -182,6 +182,7 @@ function wrapConnection(conn: DuckDBConnection, contexts: FunctionContexts): War
   return {
     id: contexts.idOf(conn),
     run: (sql, params = []) => runStatement(conn, sql, params),
+    interrupt: () => conn.interrupt(),
     useSchema: async (database, schema, role, session) => {
       await useTarget(
         conn,
