@@ -99,8 +99,8 @@ export class ModelRuntime {
    * The user's top-k items among those they did not rate (fewer when fewer remain). A user the model
    * was trained on gets core's recommendAll list (estimate, then item id), `source` "model". A new
    * user with `ratings` on items the model knows is folded in (core/fold-in.ts) and ranked the same
-   * way, never getting an item she rated: "fold-in". Anyone else gets the most popular items she did
-   * not rate: "popularity" (see popularityOrder). Null for a NULL user.
+   * way, never getting an item she rated: "fold-in". Anyone else (no ratings, or none on an item
+   * the model knows) gets the most popular items: "popularity" (see popularityOrder). Null for a NULL user.
    */
   recommend(user: unknown, k: number, ratings: UserRatings | null = null): Recommendation | null {
     const subject = this.subject(user, ratings, 'user id');
@@ -110,7 +110,7 @@ export class ModelRuntime {
     let inner: Int32Array;
     if (u >= 0) inner = this.knownUserTop(u, n);
     else if (folded) inner = topNFolded(this.model, folded, n, this.itemRank());
-    else inner = this.popularTop(n, ratings);
+    else inner = this.popularityOrder().subarray(0, n);
     const items: string[] = [];
     const scores: number[] = [];
     for (let r = 0; r < inner.length && inner[r] >= 0; r++) {
@@ -189,20 +189,6 @@ export class ModelRuntime {
 
   private itemRank(): Int32Array {
     return (this.rank ??= this.topN?.rank ?? itemIdRank(this.model.itemIds));
-  }
-
-  /** The n most popular items, leaving out the (known) items among `ratings`. */
-  private popularTop(n: number, ratings: UserRatings | null): Int32Array {
-    const order = this.popularityOrder();
-    if (ratings === null) return order.subarray(0, n);
-    const skip = new Uint8Array(order.length);
-    for (const item of ratings.items) {
-      const i = this.items.find(item);
-      if (i >= 0) skip[i] = 1;
-    }
-    const out: number[] = [];
-    for (let r = 0; r < order.length && out.length < n; r++) if (!skip[order[r]]) out.push(order[r]);
-    return Int32Array.from(out);
   }
 
   /**

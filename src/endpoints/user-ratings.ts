@@ -10,7 +10,7 @@ export const USER_RATINGS_SHAPE = '[[item, rating], …], [{"item": …, "rating
 
 /**
  * A user's ratings for fold-in, from JSON text or an already parsed value (SQL passes VARIANT and
- * ARRAY values as JSON text or as lists): `[[item, rating], …]`, `[{"item": i, "rating": r}, …]`
+ * ARRAY values as JSON text): `[[item, rating], …]`, `[{"item": i, "rating": r}, …]`
  * (`movieid`/`movie` name the item too, as in the guide's tables) or `{"<item>": rating}`. NULL
  * and an empty list mean no ratings. `what` names the value in errors.
  */
@@ -37,7 +37,9 @@ export function parseUserRatings(value: unknown, what: string): UserRatings | nu
     ratings.push(r);
   };
   if (Array.isArray(doc)) {
-    doc.forEach((x: unknown, k) => {
+    doc.forEach((element: unknown, k) => {
+      // array_agg(object_construct(…)) lists JSON values, which SQL hands over as JSON text.
+      const x = typeof element === 'string' && /^\s*[[{]/.test(element) ? parseElement(element, `${what}[${k}]`) : element;
       if (Array.isArray(x) && x.length === 2) return add(x[0], x[1], `[${k}]`);
       if (isObject(x)) return add(x.item ?? x.movieid ?? x.movie ?? x.ITEM ?? x.MOVIEID, x.rating ?? x.RATING, `[${k}]`);
       throw invalid(`${what}[${k}]: expected [item, rating] or {"item": …, "rating": …}, got ${preview(x)}`);
@@ -48,6 +50,14 @@ export function parseUserRatings(value: unknown, what: string): UserRatings | nu
     throw invalid(`${what}: expected ${USER_RATINGS_SHAPE}, got ${preview(doc)}`);
   }
   return items.length === 0 ? null : { items, ratings };
+}
+
+function parseElement(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw invalid(`${what} is not valid JSON (${(e as Error).message})`);
+  }
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
