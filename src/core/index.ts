@@ -10,6 +10,7 @@ export { referenceKernels } from './reference-kernels.js';
 export * from './metrics.js';
 export * from './top-n.js';
 export * from './fold-in.js';
+export * from './ranking.js';
 export * from './algorithms/index.js';
 export * from './selection/kfold.js';
 export * from './selection/cross-validate.js';
