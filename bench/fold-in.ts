@@ -9,7 +9,8 @@
  * Latencies are per call, p50 and p99 over repeated calls; the machine may be loaded.
  */
 import { writeArtifact, readArtifact } from '../src/artifacts/index.js';
-import { buildTrainset, createRng, foldInUser, shuffleInPlace, subset, svd, type Dataset } from '../src/core/index.js';
+import { createRng, foldInUser, svd, type Dataset } from '../src/core/index.js';
+import { holdOutUsers } from '../tests/support/held-out-users.js';
 import { readRatingsFile } from '../src/datasets/index.js';
 import { syntheticMovieLens } from '../src/datasets/synthetic.js';
 import { ModelRuntime } from '../src/endpoints/index.js';
@@ -27,18 +28,8 @@ async function main(): Promise<void> {
   const ds: Dataset = hasSharedData
     ? (await readRatingsFile(mlSmall('ratings.csv'))).dataset
     : ratingsFromText(syntheticMovieLens(610, 9000, 160, 1).ratingsCsv).dataset;
-  const users = shuffleInPlace(
-    Int32Array.from({ length: ds.userIds.size }, (_, u) => u),
-    createRng(7),
-  );
-  const held = new Set(users.subarray(0, 61));
-  const rows: number[] = [];
-  const heldRows = new Map<number, number[]>();
-  for (let r = 0; r < ds.size; r++) {
-    if (held.has(ds.users[r])) heldRows.set(ds.users[r], [...(heldRows.get(ds.users[r]) ?? []), r]);
-    else rows.push(r);
-  }
-  const { trainset } = buildTrainset(subset(ds, Int32Array.from(rows)));
+  const { built, heldRows } = holdOutUsers(ds, 61);
+  const { trainset } = built;
   const model = svd.fit(trainset, svd.defaults, { rng: createRng(0), kernels: loadKernels('auto') });
   const dir = mkdtempSync(join(tmpdir(), 'recpipe-bench-foldin-'));
   try {

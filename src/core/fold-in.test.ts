@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { tinyModel } from '../../tests/support/tiny-model-fixture.js';
 import { hasSharedData, mlSmall, sharedDataSkip } from '../../tests/support/shared-data.js';
-import { buildTrainset, subset } from './dataset.js';
+import { holdOutUsers } from '../../tests/support/held-out-users.js';
 import { bestOf, estimateFolded, foldInUser, topNFolded } from './fold-in.js';
 import { clip, estimate } from './model.js';
 import { createRng, shuffleInPlace } from './random.js';
@@ -61,18 +61,7 @@ describe('fold-in', () => {
     const { loadKernels } = await import('../kernels/index.js');
     const { dataset: ds } = await readRatingsFile(mlSmall('ratings.csv'));
     // 61 users (10%) held out entirely; the model never sees them.
-    const users = shuffleInPlace(
-      Int32Array.from({ length: ds.userIds.size }, (_, u) => u),
-      createRng(7),
-    );
-    const held = new Set(users.subarray(0, 61));
-    const train: number[] = [];
-    const byUser = new Map<number, number[]>();
-    for (let r = 0; r < ds.size; r++) {
-      if (!held.has(ds.users[r])) train.push(r);
-      else byUser.set(ds.users[r], [...(byUser.get(ds.users[r]) ?? []), r]);
-    }
-    const built = buildTrainset(subset(ds, Int32Array.from(train)));
+    const { built, heldRows: byUser } = holdOutUsers(ds, 61);
     const m = svd.fit(built.trainset, svd.defaults, { rng: createRng(0), kernels: loadKernels('auto') });
     const inner = (r: number) => (ds.items[r] < built.itemLookup.length ? built.itemLookup[ds.items[r]] : -1);
     for (const given of [5, 10, 20]) {
