@@ -1,3 +1,4 @@
+import type { RankingFigures } from '../core/index.js';
 import type { TrainingJob } from '../client/index.js';
 import { columnsText } from '../jobs/job.js';
 import { alignTable, formatDuration, labelled, shortTime } from './text-table.js';
@@ -88,6 +89,11 @@ function formatMetrics(m: NonNullable<TrainingJob['metrics']>): string {
     const { mean, std, folds } = m.cv;
     pairs.push(['Cross-validation', `${folds.length} folds: RMSE ${f(mean.rmse)} ± ${f(std.rmse)}, MAE ${f(mean.mae)} ± ${f(std.mae)}`]);
     pairs.push(['By fold (RMSE)', folds.map((x) => f(x.rmse)).join('  ')]);
+    const r = m.cv.ranking;
+    if (r) {
+      const line = (x: RankingFigures) => `NDCG ${f(x.ndcg)}, P ${f(x.precision)}, MAP ${f(x.map)}`;
+      pairs.push([`Top-${r.k} ranking`, `${line(r.model)}; popularity ${line(r.popularity)}; random ${line(r.random)}`]);
+    }
   }
   const rmse = m.fullFit.trainRmse;
   const trend = rmse.length > 0 ? `; training RMSE ${f(rmse[0])} → ${f(rmse[rmse.length - 1])} over ${rmse.length} epochs` : '';

@@ -15,6 +15,8 @@ export interface Dataset {
   readonly users: Int32Array;
   readonly items: Int32Array;
   readonly ratings: Float32Array;
+  /** When each rating was given (a number such as Unix seconds), when the source has a timestamp column. */
+  readonly timestamps?: Float64Array;
   readonly userIds: IdMap;
   readonly itemIds: IdMap;
   readonly scale: RatingScale;
@@ -63,13 +65,15 @@ export function subset(ds: Dataset, rows: Int32Array): Dataset {
   const users = new Int32Array(rows.length);
   const items = new Int32Array(rows.length);
   const ratings = new Float32Array(rows.length);
+  const times = ds.timestamps ? new Float64Array(rows.length) : undefined;
   for (let k = 0; k < rows.length; k++) {
     const r = rows[k];
     users[k] = ds.users[r];
     items[k] = ds.items[r];
     ratings[k] = ds.ratings[r];
+    if (times) times[k] = (ds.timestamps as Float64Array)[r];
   }
-  return { ...ds, size: rows.length, users, items, ratings };
+  return { ...ds, size: rows.length, users, items, ratings, ...(times ? { timestamps: times } : {}) };
 }
 
 /** Local inner ids in order of first appearance, plus the dataset-to-local lookup. */

@@ -9,6 +9,8 @@ export * from './kernels.js';
 export { referenceKernels } from './reference-kernels.js';
 export * from './metrics.js';
 export * from './top-n.js';
+export * from './fold-in.js';
+export * from './ranking.js';
 export * from './algorithms/index.js';
 export * from './selection/kfold.js';
 export * from './selection/cross-validate.js';

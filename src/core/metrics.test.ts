@@ -17,5 +17,8 @@ describe('metrics', () => {
     assert.equal(m.precision, 0.5);
     assert.equal(m.recall, 0.5);
     assert.ok(Math.abs(m.ndcg - 1 / (1 + 1 / Math.log2(3))) < 1e-12);
+    // AP@2: one hit at rank 1 (precision 1) over min(2 relevant, k = 2).
+    assert.equal(m.map, 0.5);
+    assert.equal(rankingMetrics(test, Int32Array.of(0), Int32Array.of(2, 1), 2, 4).map, 0.25, 'a hit at rank 2: precision 1/2, over 2');
   });
 });

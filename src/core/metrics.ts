@@ -20,12 +20,14 @@ export interface RankingMetrics {
   readonly precision: number;
   readonly recall: number;
   readonly ndcg: number;
+  /** Mean average precision: AP@k = Σ_{hits at rank r} precision@r / min(|relevant|, k). */
+  readonly map: number;
   /** Users with at least one relevant held-out rating, over which the means are taken. */
   readonly users: number;
 }
 
 /**
- * Precision@k, recall@k and NDCG@k (binary relevance) of ranked lists against held-out ratings:
+ * Precision@k, recall@k, NDCG@k and MAP@k (binary relevance) of ranked lists against held-out ratings:
  * an item is relevant when its held-out rating is ≥ threshold. `ranked` holds k inner item ids per
  * user of `users` (-1 padded); the testset must use the same inner ids.
  */
@@ -40,17 +42,20 @@ export function rankingMetrics(test: Testset, users: Int32Array, ranked: Int32Ar
   let precision = 0;
   let recall = 0;
   let ndcg = 0;
+  let map = 0;
   let counted = 0;
   for (let ux = 0; ux < users.length; ux++) {
     const rel = relevant.get(users[ux]);
     if (!rel || rel.size === 0) continue;
     let hits = 0;
     let dcg = 0;
+    let ap = 0;
     for (let r = 0; r < k; r++) {
       const item = ranked[ux * k + r];
       if (item >= 0 && rel.has(item)) {
         hits++;
         dcg += 1 / Math.log2(r + 2);
+        ap += hits / (r + 1);
       }
     }
     let idcg = 0;
@@ -58,11 +63,12 @@ export function rankingMetrics(test: Testset, users: Int32Array, ranked: Int32Ar
     precision += hits / k;
     recall += hits / rel.size;
     ndcg += dcg / idcg;
+    map += ap / Math.min(rel.size, k);
     counted++;
   }
   return counted === 0
-    ? { precision: 0, recall: 0, ndcg: 0, users: 0 }
-    : { precision: precision / counted, recall: recall / counted, ndcg: ndcg / counted, users: counted };
+    ? { precision: 0, recall: 0, ndcg: 0, map: 0, users: 0 }
+    : { precision: precision / counted, recall: recall / counted, ndcg: ndcg / counted, map: map / counted, users: counted };
 }
 
 export function meanStd(xs: readonly number[]): { mean: number; std: number } {

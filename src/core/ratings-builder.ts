@@ -50,6 +50,8 @@ export class RatingsBuilder {
   private users: Int32Array;
   private items: Int32Array;
   private ratings: Float32Array;
+  /** Set by the first chunk that carries timestamps; then every chunk must. */
+  private times: Float64Array | null = null;
   private size = 0;
   private readonly userCodes = { number: new NumberCodes(), text: new IdMap(), kind: null as 'number' | 'text' | null };
   private readonly itemCodes = { number: new NumberCodes(), text: new IdMap(), kind: null as 'number' | 'text' | null };
@@ -72,7 +74,9 @@ export class RatingsBuilder {
     return this.size + this.badRows;
   }
 
-  append(users: IdChunk, items: IdChunk, ratings: ArrayLike<number>, n: number): void {
+  /** `times`: each row's timestamp (NaN when missing), when the source has a timestamp column. */
+  append(users: IdChunk, items: IdChunk, ratings: ArrayLike<number>, n: number, times?: ArrayLike<number>): void {
+    if (times && !this.times) this.times = new Float64Array(this.users.length);
     if (this.size + n > this.users.length) this.reserve(this.size + n);
     const scale = this.opts.scale;
     for (let k = 0; k < n; k++) {
@@ -94,6 +98,7 @@ export class RatingsBuilder {
       this.users[this.size] = u;
       this.items[this.size] = i;
       this.ratings[this.size] = r;
+      if (this.times) this.times[this.size] = times ? times[k] : Number.NaN;
       this.size++;
     }
   }
@@ -109,7 +114,16 @@ export class RatingsBuilder {
     recode(users, vocabulary(this.userCodes, userIds));
     recode(items, vocabulary(this.itemCodes, itemIds));
     const ratings = this.ratings.subarray(0, this.size);
-    const raw: Dataset = { size: this.size, users, items, ratings, userIds, itemIds, scale: this.opts.scale ?? inferScale(ratings) };
+    const raw: Dataset = {
+      size: this.size,
+      users,
+      items,
+      ratings,
+      ...(this.times ? { timestamps: this.times.subarray(0, this.size) } : {}),
+      userIds,
+      itemIds,
+      scale: this.opts.scale ?? inferScale(ratings),
+    };
     const { dataset, duplicates } = dedupe(raw, this.opts.duplicates ?? 'last');
     return { dataset, rowsRead: this.rowsRead, duplicates, negative: { count: this.negativeCount, firstRow: this.firstNegative } };
   }
@@ -143,6 +157,7 @@ export class RatingsBuilder {
     this.users = grow(this.users, capacity);
     this.items = grow(this.items, capacity);
     this.ratings = grow(this.ratings, capacity);
+    if (this.times) this.times = grow(this.times, capacity);
   }
 }
 

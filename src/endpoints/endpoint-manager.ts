@@ -7,6 +7,7 @@ import { checkEndpointName } from './endpoint-name.js';
 import { summarizeManifest, type EndpointDescription, type EndpointStatus } from './endpoint-state.js';
 import { EndpointStore } from './endpoint-store.js';
 import { ModelRuntime, type Recommendation } from './model-runtime.js';
+import type { UserRatings } from './user-ratings.js';
 
 export interface EndpointManagerOptions {
   /** The recpipe home; endpoint state lives in `<home>/endpoints/`. */
@@ -217,12 +218,12 @@ export class EndpointManager {
     return this.serving(name).scoreOne(user, item);
   }
 
-  /** The user's top-k items (see ModelRuntime.recommend); null for a NULL user. */
-  recommend(name: unknown, user: unknown, k: unknown): Recommendation | null {
+  /** The user's top-k items (see ModelRuntime.recommend: a new user is folded in from `ratings`); null for a NULL user. */
+  recommend(name: unknown, user: unknown, k: unknown, ratings: UserRatings | null = null): Recommendation | null {
     const runtime = this.serving(name);
     const n = typeof k === 'bigint' ? Number(k) : k;
     if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) throw invalid(`k must be a positive integer, got ${String(k)}`);
-    return runtime.recommend(user, n);
+    return runtime.recommend(user, n, ratings);
   }
 
   /** Waits for loads and state writes in flight, then refuses further calls. Idempotent. */

@@ -1,6 +1,7 @@
 import { isRecpipeError } from '../core/index.js';
 import { errorReply, jsonReply, replyForError, scoreInvocation, type HttpReply } from '../serving/index.js';
 import type { EndpointManager } from './endpoint-manager.js';
+import { foldInInvocation } from './fold-in-invocation.js';
 import type { ModelRuntime } from './model-runtime.js';
 
 /**
@@ -13,7 +14,10 @@ export function endpointErrorReply(e: unknown): HttpReply {
   return replyForError(e);
 }
 
-/** POST /endpoints/{name}/invocations: the serve-model protocol (text/csv, application/json) over the endpoint's current model. */
+/**
+ * POST /endpoints/{name}/invocations: the serve-model protocol (text/csv, application/json) over the
+ * endpoint's current model, plus JSON requests that fold new users in from their ratings (see foldInInvocation).
+ */
 export function invokeEndpoint(
   manager: EndpointManager,
   name: string,
@@ -26,7 +30,12 @@ export function invokeEndpoint(
   } catch (e) {
     return endpointErrorReply(e);
   }
-  return scoreInvocation((users, items, out) => model.scoreInto(users, items, out), contentType, body);
+  return scoreInvocation(
+    (users, items, out) => model.scoreInto(users, items, out),
+    contentType,
+    body,
+    (doc) => foldInInvocation(model, doc),
+  );
 }
 
 /** GET /endpoints/{name}/ping: 200 while the endpoint answers invocations (InService, or Updating on its old model), else 503 naming the status. */

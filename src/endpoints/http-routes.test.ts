@@ -64,6 +64,67 @@ describe('endpoint routes over HTTP', () => {
     assert.deepEqual(((await json.json()) as { predictions: number[] }).predictions, want);
   });
 
+  it('folds new users in from ratings in a JSON invocation: predictions with sources, recommendations', async () => {
+    const runtime = manager.serving('ml');
+    const zoe = [
+      [100, 5],
+      ['101', 1],
+      ['The Matrix', 4.5],
+    ];
+    const zoeRatings = { items: zoe.map((x) => x[0]), ratings: zoe.map((x) => Number(x[1])) };
+    const pairs = await invoke(
+      'application/json',
+      JSON.stringify({
+        instances: [
+          ['zoe', 102],
+          ['1', 102],
+          ['nobody', 102],
+        ],
+        ratings: { zoe },
+      }),
+    );
+    const want = new Float64Array(3);
+    runtime.scoreWithFoldIn(['zoe', '1', 'nobody'], [102, 102, 102], want, (r) => (r === 0 ? zoeRatings : null));
+    assert.deepEqual(await pairs.json(), { predictions: [...want], sources: ['fold-in', 'model', 'fallback'] });
+    assert.notEqual(want[0], want[2], 'fold-in moves her off the fallback');
+
+    const recs = await invoke(
+      'application/json',
+      JSON.stringify({
+        recommend: [
+          { user: 'zoe', k: 5, ratings: zoe },
+          { user: 'alice', k: 3 },
+          { user: 'nobody', k: 2 },
+        ],
+      }),
+    );
+    assert.equal(recs.status, 200);
+    const { recommendations } = (await recs.json()) as { recommendations: { user: string; items: string[]; source: string }[] };
+    assert.deepEqual(recommendations[0], { user: 'zoe', ...runtime.recommend('zoe', 5, zoeRatings) });
+    assert.equal(recommendations[0].source, 'fold-in');
+    assert.ok(!recommendations[0].items.some((i) => ['100', '101', 'The Matrix'].includes(i)), 'never an item she rated');
+    assert.deepEqual(
+      recommendations.map((r) => [r.user, r.source, r.items.length]),
+      [
+        ['zoe', 'fold-in', 5],
+        ['alice', 'model', 3],
+        ['nobody', 'popularity', 2],
+      ],
+    );
+    await expectError(
+      await invoke('application/json', JSON.stringify({ recommend: { user: 'zoe', ratings: [[100, 'five']] } })),
+      400,
+      'INVALID_ARGUMENT',
+      /recommend\[0\]\.ratings\[0\]: the rating must be a number, got "five"/,
+    );
+    await expectError(
+      await invoke('application/json', JSON.stringify({ recommend: { user: 'zoe', k: 0 } })),
+      400,
+      'INVALID_ARGUMENT',
+      /recommend\[0\]\.k must be an integer from 1/,
+    );
+  });
+
   it('pings: 200 while serving, 503 naming the status otherwise, 404 for unknown endpoints', async () => {
     const ok = await fetch(`${base}/endpoints/ml/ping`);
     assert.equal(ok.status, 200);

@@ -1,7 +1,17 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { Predictor, clip, compareIds, estimate, recommendAll, referenceKernels, itemIdRank } from '../core/index.js';
+import {
+  Predictor,
+  clip,
+  compareIds,
+  estimate,
+  estimateFolded,
+  foldInUser,
+  recommendAll,
+  referenceKernels,
+  itemIdRank,
+} from '../core/index.js';
 import { describeTrainingData, readArtifact, writeArtifact } from '../artifacts/index.js';
 import { TINY_CONFIG, tinyTrainset } from '../../tests/support/tiny-model-fixture.js';
 import { endpointFixture } from '../../tests/support/endpoint-test-fixture.js';
@@ -93,16 +103,76 @@ describe('ModelRuntime', () => {
     });
   }
 
-  it('ranks all items for an unknown user by the fallback estimate μ + b_i, ties by item id', () => {
+  it('ranks all items for an unknown user by popularity (training rating count), then μ + b_i, then item id', () => {
     const rt = new ModelRuntime(loaded, 'typescript');
     const rec = rt.recommend('nobody', model.itemIds.length + 3);
+    const count = (id: string) => trainset.itemIdx.filter((i) => trainset.itemIds[i] === id).length;
     const est = (id: string) => estimate(model, -1, model.itemIds.indexOf(id));
-    const want = [...model.itemIds].sort((a, b) => est(b) - est(a) || compareIds(a, b));
+    const want = [...model.itemIds].sort((a, b) => count(b) - count(a) || est(b) - est(a) || compareIds(a, b));
+    assert.equal(rec?.source, 'popularity');
     assert.deepEqual(rec?.items, want);
     assert.deepEqual(
       rec?.scores,
       want.map((i) => clip(est(i), model.scale)),
     );
     assert.deepEqual(rt.recommend(99999, 2)?.items, want.slice(0, 2));
+    const bareOrder = new ModelRuntime(bare, 'typescript').recommend('nobody', model.itemIds.length)?.items;
+    assert.deepEqual(
+      bareOrder,
+      [...model.itemIds].sort((a, b) => est(b) - est(a) || compareIds(a, b)),
+      'no rated items recorded: by μ + b_i',
+    );
+    const unknownOnly = rt.recommend('nobody', 3, { items: ['not-an-item'], ratings: [5] });
+    assert.deepEqual(unknownOnly, { ...rec, items: want.slice(0, 3), scores: rec?.scores.slice(0, 3) }, 'no known item: no fold-in');
+  });
+
+  it("folds a new user in from her ratings: her own top-N, never an item she rated, reported as 'fold-in'", () => {
+    const rt = new ModelRuntime(loaded, 'wasm');
+    // She rates like user "3" on a few of their items.
+    const like = ratedBy('3');
+    const items = [...like].slice(0, 6);
+    const ratings = items.map((i) => predictor.predict('3', i));
+    const rec = rt.recommend('zoe', model.itemIds.length, { items, ratings });
+    assert.equal(rec?.source, 'fold-in');
+    const folded = foldInUser(
+      model,
+      items.map((i) => model.itemIds.indexOf(i)),
+      ratings,
+    );
+    assert.ok(folded);
+    const rank = itemIdRank(model.itemIds);
+    const want = model.itemIds
+      .map((_, i) => i)
+      .filter((i) => !items.includes(model.itemIds[i]))
+      .sort((a, b) => estimateFolded(model, folded, b) - estimateFolded(model, folded, a) || rank[a] - rank[b]);
+    assert.deepEqual(
+      rec?.items,
+      want.map((i) => model.itemIds[i]),
+    );
+    assert.deepEqual(
+      rec?.scores,
+      want.map((i) => clip(estimateFolded(model, folded, i), model.scale)),
+    );
+    assert.equal(rt.recommend('3', 5, { items, ratings })?.source, 'model', 'a trained user is answered by the model');
+    assert.throws(() => rt.recommend('zoe', 5, { items: [Number.NaN], ratings: [3] }), /rated item id at entry 1 is NaN/);
+  });
+
+  it('scores pairs of new users from their ratings, once per user, naming each row’s source', () => {
+    const rt = new ModelRuntime(loaded, 'typescript');
+    const mine = { items: ['100', '101', '102'], ratings: [5, 4, 1] };
+    const out = new Float64Array(5);
+    const asked: number[] = [];
+    const sources = rt.scoreWithFoldIn(['zoe', 'zoe', '3', 'nobody', null], ['103', '104', '103', '103', '103'], out, (r) => {
+      asked.push(r);
+      return r < 2 ? mine : null;
+    });
+    assert.deepEqual(sources, ['fold-in', 'fold-in', 'model', 'fallback', null]);
+    assert.deepEqual(asked, [0, 2, 3, 4], 'one fold-in per distinct user');
+    const folded = rt.foldIn(mine);
+    assert.ok(folded);
+    assert.equal(out[0], clip(estimateFolded(model, folded, model.itemIds.indexOf('103')), model.scale));
+    assert.equal(out[2], predictor.predict('3', '103'));
+    assert.equal(out[3], predictor.predict('nobody', '103'));
+    assert.ok(Number.isNaN(out[4]));
   });
 });

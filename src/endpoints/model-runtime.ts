@@ -1,13 +1,37 @@
-import { clip, estimate, invalid, itemIdRank, type Exclusions, type FactorModel, type Kernels } from '../core/index.js';
+import {
+  clip,
+  estimate,
+  estimateFolded,
+  foldInUser,
+  invalid,
+  itemIdRank,
+  topNFolded,
+  type Exclusions,
+  type FactorModel,
+  type FoldedUser,
+  type Kernels,
+} from '../core/index.js';
 import type { LoadedArtifact, Manifest } from '../artifacts/index.js';
 import { loadKernels, type KernelPreference } from '../kernels/index.js';
 import { BAD_ID, IdLookup, NULL_ID, badId } from './id-lookup.js';
+import type { UserRatings } from './user-ratings.js';
+
+/**
+ * Where a user's answers come from: the trained model (a user it was trained on), fold-in (a new
+ * user solved from the ratings passed with the request), or the no-ratings fallback: popularity
+ * for lists, μ + b_i for single predictions.
+ */
+export type ScoreSource = 'model' | 'fold-in' | 'popularity' | 'fallback';
 
 /** A user's top-k items, best first, with the same clipped estimates invoke answers for them. */
 export interface Recommendation {
   readonly items: string[];
   readonly scores: number[];
+  readonly source: 'model' | 'fold-in' | 'popularity';
 }
+
+/** The user a request scores for: known to the model, folded in from her ratings, or neither. */
+type Subject = { readonly u: number; readonly folded: FoldedUser | null };
 
 /**
  * One loaded artifact, ready to serve: the model, id lookups, and (built on first use) what top-N
@@ -25,7 +49,8 @@ export class ModelRuntime {
   private readonly items: IdLookup;
   private readonly rated: Exclusions | null;
   private topN?: { readonly kernels: Kernels; readonly rank: Int32Array; readonly exclude: Exclusions };
-  private fallbackOrder?: Int32Array;
+  private popular?: Int32Array;
+  private rank?: Int32Array;
 
   constructor(
     artifact: LoadedArtifact,
@@ -71,24 +96,86 @@ export class ModelRuntime {
   }
 
   /**
-   * The user's top-k items among those they did not rate in training (fewer when fewer remain),
-   * ranked as core's top-N ranks them (estimate, then item id): core's recommendAll list for that
-   * user. An unknown user rated nothing here, so gets the fallback ranking (μ + b_i) over all items.
-   * Null for a NULL user.
+   * The user's top-k items among those they did not rate (fewer when fewer remain). A user the model
+   * was trained on gets core's recommendAll list (estimate, then item id), `source` "model". A new
+   * user with `ratings` on items the model knows is folded in (core/fold-in.ts) and ranked the same
+   * way, never getting an item she rated: "fold-in". Anyone else (no ratings, or none on an item
+   * the model knows) gets the most popular items: "popularity" (see popularityOrder). Null for a NULL user.
    */
-  recommend(user: unknown, k: number): Recommendation | null {
-    const u = this.users.find(user);
-    if (u === BAD_ID) throw badId('user id', user);
-    if (u === NULL_ID) return null;
+  recommend(user: unknown, k: number, ratings: UserRatings | null = null): Recommendation | null {
+    const subject = this.subject(user, ratings, 'user id');
+    if (subject === null) return null;
     const n = Math.min(k, this.model.itemIds.length);
-    const inner = u >= 0 ? this.knownUserTop(u, n) : this.fallbackTop(n);
+    const { u, folded } = subject;
+    let inner: Int32Array;
+    if (u >= 0) inner = this.knownUserTop(u, n);
+    else if (folded) inner = topNFolded(this.model, folded, n, this.itemRank());
+    else inner = this.popularityOrder().subarray(0, n);
     const items: string[] = [];
     const scores: number[] = [];
     for (let r = 0; r < inner.length && inner[r] >= 0; r++) {
       items.push(this.model.itemIds[inner[r]]);
-      scores.push(clip(estimate(this.model, u, inner[r]), this.model.scale));
+      scores.push(this.estimateFor(subject, inner[r]));
     }
-    return { items, scores };
+    return { items, scores, source: u >= 0 ? 'model' : folded ? 'fold-in' : 'popularity' };
+  }
+
+  /** Clipped estimate for an item (inner id, -1 unknown) for a subject. */
+  private estimateFor({ u, folded }: Subject, i: number): number {
+    return clip(folded ? estimateFolded(this.model, folded, i) : estimate(this.model, u, i), this.model.scale);
+  }
+
+  /**
+   * The subject of a request for `user`: a known user, or an unknown one folded in from `ratings`
+   * (when any of them is on an item the model knows). Null for a NULL user.
+   */
+  private subject(user: unknown, ratings: UserRatings | null, what: string): Subject | null {
+    const u = this.users.find(user);
+    if (u === BAD_ID) throw badId(what, user);
+    if (u === NULL_ID) return null;
+    if (u >= 0 || ratings === null) return { u, folded: null };
+    return { u, folded: this.foldIn(ratings) };
+  }
+
+  /** A new user's factors from her ratings (null when none is on an item the model knows). */
+  foldIn(ratings: UserRatings): FoldedUser | null {
+    const items = ratings.items.map((item, x) => {
+      const i = this.items.find(item);
+      if (i === BAD_ID || i === NULL_ID) throw badId(`rated item id at entry ${x + 1}`, item);
+      return i;
+    });
+    return foldInUser(this.model, items, ratings.ratings);
+  }
+
+  /**
+   * Clipped estimates for pairs whose users may be new: `ratingsOf(user)` gives a new user's
+   * ratings (or null), and she is folded in once per distinct user of the batch. Returns each row's
+   * source; NaN and null where either id is NULL.
+   */
+  scoreWithFoldIn(
+    users: ArrayLike<unknown>,
+    items: ArrayLike<unknown>,
+    out: Float64Array,
+    ratingsOf: (row: number) => UserRatings | null,
+  ): (ScoreSource | null)[] {
+    const n = users.length;
+    if (items.length !== n) throw invalid(`got ${n} user ids but ${items.length} item ids; pass one of each per row`);
+    const subjects = new Map<unknown, Subject | null>();
+    const sources: (ScoreSource | null)[] = new Array(n);
+    for (let r = 0; r < n; r++) {
+      let subject = subjects.get(users[r]);
+      if (subject === undefined) subjects.set(users[r], (subject = this.subject(users[r], ratingsOf(r), `user id at row ${r + 1}`)));
+      const i = this.items.find(items[r]);
+      if (i === BAD_ID) throw badId(`item id at row ${r + 1}`, items[r]);
+      if (subject === null || i === NULL_ID) {
+        out[r] = Number.NaN;
+        sources[r] = null;
+        continue;
+      }
+      out[r] = this.estimateFor(subject, i);
+      sources[r] = subject.u >= 0 ? 'model' : subject.folded ? 'fold-in' : 'fallback';
+    }
+    return sources;
   }
 
   private knownUserTop(u: number, n: number): Int32Array {
@@ -100,14 +187,24 @@ export class ModelRuntime {
     return this.topN.kernels.topN(this.model, Int32Array.of(u), this.topN.exclude, n, this.topN.rank).items;
   }
 
-  /** Every item by its unknown-user estimate, descending, ties by item id: the same for all unknown users, so built once. */
-  private fallbackTop(n: number): Int32Array {
-    if (!this.fallbackOrder) {
+  private itemRank(): Int32Array {
+    return (this.rank ??= this.topN?.rank ?? itemIdRank(this.model.itemIds));
+  }
+
+  /**
+   * Every item by popularity, built once: by how many users rated it in training when the artifact
+   * records rated items, ties (and artifacts that do not record them) by the unknown-user estimate
+   * μ + b_i, then by item id.
+   */
+  private popularityOrder(): Int32Array {
+    if (!this.popular) {
       const m = this.model;
+      const count = new Float64Array(m.itemIds.length);
+      if (this.rated) for (const i of this.rated.itemIdx) count[i]++;
       const est = Float64Array.from(m.itemIds, (_, i) => estimate(m, -1, i));
-      const rank = this.topN?.rank ?? itemIdRank(m.itemIds);
-      this.fallbackOrder = Int32Array.from(m.itemIds, (_, i) => i).sort((a, b) => est[b] - est[a] || rank[a] - rank[b]);
+      const rank = this.itemRank();
+      this.popular = Int32Array.from(m.itemIds, (_, i) => i).sort((a, b) => count[b] - count[a] || est[b] - est[a] || rank[a] - rank[b]);
     }
-    return this.fallbackOrder.subarray(0, n);
+    return this.popular;
   }
 }

@@ -1,4 +1,4 @@
-import type { EndpointManager } from '../endpoints/index.js';
+import { parseUserRatings, type EndpointManager, type UserRatings } from '../endpoints/index.js';
 import type { ArtifactRefs } from './artifact-refs.js';
 import type { EndpointAccess } from './endpoint-access.js';
 import { idToJson } from '../training/index.js';
@@ -15,6 +15,13 @@ const text = (v: FunctionArg, what: string): string => {
  * answers at once; invoke_model(name, user, item) scores whole batches from the model in memory;
  * recommend(name, user, k) gives the user's top-k unrated items. Ids of any type (INT, FLOAT,
  * VARCHAR) name the same user, as the guide's FLOAT no_ratings table needs.
+ *
+ * Fold-in forms take a fourth argument, a new user's ratings (JSON text, VARIANT or ARRAY: see
+ * parseUserRatings), usually a correlated `(select array_agg(object_construct('item', …, 'rating', …))
+ * from ratings r where r.userid = u.userid)`: invoke_model(name, user, item, ratings) scores a user
+ * the model never saw from them; recommend(name, user, k, ratings) answers
+ * `{"items": […], "scores": […], "source": "model" | "fold-in" | "popularity"}`. A user the model was
+ * trained on is answered by the model, her ratings unused.
  */
 export function endpointFunctions(
   endpoints: EndpointManager,
@@ -52,6 +59,34 @@ export function endpointFunctions(
       },
     },
     {
+      name: 'invoke_model',
+      parameters: ['ANY', 'ANY', 'ANY', 'ANY'],
+      returns: 'DOUBLE',
+      invoke: ([names, users, items, ratings], rows) => {
+        const out = new Float64Array(rows);
+        const parsed = ratingsColumn(ratings);
+        for (let r = 0; r < rows; r++) {
+          if (names[r] === null) out[r] = Number.NaN;
+          // One row at a time: rows of one batch may name different endpoints or differ in ratings.
+          else endpoints.serving(names[r]).scoreWithFoldIn([users[r]], [items[r]], out.subarray(r, r + 1), () => parsed(r));
+        }
+        return out;
+      },
+    },
+    {
+      name: 'recommend',
+      parameters: ['ANY', 'ANY', 'ANY', 'ANY'],
+      returns: 'JSON',
+      invoke: ([names, users, ks, ratings], rows) => {
+        const parsed = ratingsColumn(ratings);
+        return Array.from({ length: rows }, (_, r) => {
+          if (names[r] === null || users[r] === null || ks[r] === null) return null;
+          const rec = endpoints.recommend(names[r], users[r], ks[r], parsed(r));
+          return rec === null ? null : JSON.stringify({ items: rec.items.map(idToJson), scores: rec.scores, source: rec.source });
+        });
+      },
+    },
+    {
       name: 'recommend',
       parameters: ['ANY', 'ANY', 'ANY'],
       returns: 'JSON',
@@ -63,6 +98,17 @@ export function endpointFunctions(
         }),
     },
   ];
+}
+
+/** Row r's ratings argument, parsed once per distinct value of the batch (the same user's list repeats across her rows). */
+function ratingsColumn(column: readonly FunctionArg[]): (r: number) => UserRatings | null {
+  const cache = new Map<FunctionArg, UserRatings | null>();
+  return (r) => {
+    const v = column[r];
+    let parsed = cache.get(v);
+    if (parsed === undefined) cache.set(v, (parsed = parseUserRatings(v, `ratings at row ${r + 1}`)));
+    return parsed;
+  };
 }
 
 /**

@@ -153,6 +153,7 @@ function cvMetrics(cv: CvResult): NonNullable<JobMetrics['cv']> {
     folds: cv.folds.map((f, i) => ({ fold: i + 1, rmse: f.rmse, mae: f.mae, fitSeconds: f.fitTime, testSeconds: f.testTime })),
     mean: meanStd(cv.mean),
     std: meanStd(cv.std),
+    ...(cv.ranking ? { ranking: cv.ranking } : {}),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { RankingReport } from '../core/index.js';
 import type { TableName } from '../warehouse/index.js';
 
 /**
@@ -89,7 +90,13 @@ export interface JobMetrics {
     readonly items: number;
     readonly scale: { readonly min: number; readonly max: number };
   };
-  readonly cv: { readonly folds: readonly FoldMetrics[]; readonly mean: MeanStd; readonly std: MeanStd } | null;
+  readonly cv: {
+    readonly folds: readonly FoldMetrics[];
+    readonly mean: MeanStd;
+    readonly std: MeanStd;
+    /** Mean top-10 ranking figures over the folds' test parts, beside the popularity and random baselines. */
+    readonly ranking?: RankingReport;
+  } | null;
   readonly fullFit: { readonly seconds: number; readonly trainRmse: readonly number[] };
   readonly topN: { readonly n: number; readonly users: number; readonly seconds: number };
   readonly rowsWritten: number;

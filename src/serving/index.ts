@@ -14,6 +14,6 @@
 export { createModelServer, MAX_PAYLOAD_BYTES, type ModelServerOptions } from './model-server.js';
 export { invocations, scoreInvocation, ping, ACCEPTED_TYPES, type PairScorer } from './invocations.js';
 export { parsePairsCsv, csvField, type Pairs } from './pairs-csv.js';
-export { parsePairsJson } from './pairs-json.js';
+export { pairsOfJson, parsePairsJson } from './pairs-json.js';
 export { errorReply, jsonReply, replyForError, type HttpReply } from './http-reply.js';
 export { acceptRawBodies, frameworkErrorReply, sendReply } from './raw-bodies.js';

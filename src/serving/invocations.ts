@@ -1,7 +1,7 @@
 import { invalid, type FactorModel, type Predictor } from '../core/index.js';
 import { errorReply, jsonReply, replyForError, type HttpReply } from './http-reply.js';
-import { parsePairsCsv } from './pairs-csv.js';
-import { JSON_SHAPE, parsePairsJson } from './pairs-json.js';
+import { parsePairsCsv, type Pairs } from './pairs-csv.js';
+import { JSON_SHAPE, pairsOfJson, parseJsonBody } from './pairs-json.js';
 
 export const ACCEPTED_TYPES = ['text/csv', 'application/json'] as const;
 
@@ -31,8 +31,17 @@ export function invocations(predictor: Predictor, contentType: string | undefine
   );
 }
 
-/** The invocation protocol of `invocations` over any PairScorer. */
-export function scoreInvocation(score: PairScorer, contentType: string | undefined, body: string | undefined): HttpReply {
+/**
+ * The invocation protocol of `invocations` over any PairScorer. `otherJson` may answer a JSON body
+ * that is not a list of pairs (an endpoint's fold-in requests); it returns null to leave the body
+ * to the pairs protocol. The body is parsed once either way.
+ */
+export function scoreInvocation(
+  score: PairScorer,
+  contentType: string | undefined,
+  body: string | undefined,
+  otherJson?: (doc: unknown) => HttpReply | null,
+): HttpReply {
   const type = mediaType(contentType);
   if (type !== 'text/csv' && type !== 'application/json') {
     return errorReply(
@@ -45,7 +54,14 @@ export function scoreInvocation(score: PairScorer, contentType: string | undefin
     if (body === undefined || body.trim() === '') {
       throw invalid(type === 'text/csv' ? 'empty body: send user,item lines' : `empty body: send ${JSON_SHAPE}`);
     }
-    const pairs = type === 'text/csv' ? parsePairsCsv(body) : parsePairsJson(body);
+    let pairs: Pairs;
+    if (type === 'text/csv') pairs = parsePairsCsv(body);
+    else {
+      const doc = parseJsonBody(body);
+      const other = otherJson?.(doc);
+      if (other) return other;
+      pairs = pairsOfJson(doc);
+    }
     if (pairs.users.length === 0) throw invalid('no user,item pairs in the body (only a header?)');
     const predictions = new Float64Array(pairs.users.length);
     score(pairs.users, pairs.items, predictions);

@@ -9,12 +9,19 @@ export const JSON_SHAPE = '{"instances": [[user, item], …]} (or a bare array);
  * `{"user": u, "item": i}`, ids being strings or numbers.
  */
 export function parsePairsJson(text: string): Pairs {
-  let doc: unknown;
+  return pairsOfJson(parseJsonBody(text));
+}
+
+export function parseJsonBody(text: string): unknown {
   try {
-    doc = JSON.parse(text);
+    return JSON.parse(text);
   } catch (e) {
     throw invalid(`the body is not valid JSON: ${(e as Error).message}`);
   }
+}
+
+/** The pairs of an already parsed JSON invocation (see parsePairsJson). */
+export function pairsOfJson(doc: unknown): Pairs {
   const instances = Array.isArray(doc) ? doc : isObject(doc) && Array.isArray(doc.instances) ? doc.instances : null;
   if (instances === null) throw invalid(`expected ${JSON_SHAPE}, got ${preview(doc)}`);
   const users: (string | number)[] = new Array(instances.length);

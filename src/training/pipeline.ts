@@ -6,6 +6,7 @@ import {
   type Algorithm,
   type FoldResult,
   formatCvTable,
+  formatRankingTable,
   getAlgorithm,
   kFold,
   allUsers,
@@ -93,6 +94,7 @@ export async function runTraining(req: TrainingRequest, rt: TrainingRuntime, obs
   if (splits.length > 0) {
     cv = await crossValidateWith(rt, algo, config, req, splits, obs);
     obs.log(formatCvTable(cv));
+    if (cv.ranking) obs.log(`\n${formatRankingTable(cv.ranking, cv.algorithm)} (mean over the folds' test parts)`);
   }
   obs.phase('fit', algo.epochs(config));
   const t0 = rt.clock();

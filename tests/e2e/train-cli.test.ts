@@ -37,6 +37,10 @@ describe('recpipe train --ratings (child process)', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Evaluating RMSE, MAE of algorithm SVD on 3 split\(s\)\.\n\n {18}Fold 1 {2}Fold 2 {2}Fold 3 {2}Mean {4}Std/);
     assert.match(r.stdout, /Training RMSE by epoch: \d\.\d{4} [▁▂▃▄▅▆▇█]{5} \d\.\d{4}/);
+    assert.match(
+      r.stdout,
+      /\nRanking: top-10 lists of [\d.]+ users .*\n.*NDCG@10.*\nSVD( +\d\.\d+){6}\npopularity( +\d\.\d+){6}\nrandom( +\d\.\d+){6} \(mean over the folds' test parts\)\n/,
+    );
     assert.match(r.stdout, /Training complete\.\n$/);
     const run = JSON.parse(readFileSync(out('run.json'), 'utf8'));
     assert.equal(run.cv.folds.length, 3);

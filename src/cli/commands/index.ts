@@ -11,6 +11,7 @@ import { registerEndpoints } from './endpoints.js';
 import { registerDeploy } from './deploy.js';
 import { registerSecret } from './secret.js';
 import { registerKeys } from './keys.js';
+import { registerEvaluate } from './evaluate.js';
 
 /** Each command lives in its own module and registers itself here (one line each). */
 export function registerCommands(program: Command): void {
@@ -26,4 +27,5 @@ export function registerCommands(program: Command): void {
   registerDeploy(program);
   registerSecret(program);
   registerKeys(program);
+  registerEvaluate(program);
 }

@@ -147,7 +147,9 @@ async function train(o: TrainOptions & { ratings: string; model: string }): Prom
   // The artifact first: it refuses a diverged (NaN) model, and then nothing at all is written.
   const manifest = await writeArtifact(o.model, out.model, {
     hyperparameters: out.config,
-    metrics: out.cv ? { cv: { folds: out.cv.folds.map(({ trainRmse: _, ...f }) => f), mean: out.cv.mean, std: out.cv.std } } : {},
+    metrics: out.cv
+      ? { cv: { folds: out.cv.folds.map(({ trainRmse: _, ...f }) => f), mean: out.cv.mean, std: out.cv.std, ranking: out.cv.ranking } }
+      : {},
     trainingData: { source: resolve(o.ratings), trainset: out.trainset },
     seed,
     createdAt: new Date().toISOString(),
@@ -174,7 +176,7 @@ async function train(o: TrainOptions & { ratings: string; model: string }): Prom
         scale: ds.scale,
         duplicates: loaded.duplicates.count,
       },
-      cv: out.cv && { folds: out.cv.folds, mean: out.cv.mean, std: out.cv.std },
+      cv: out.cv && { folds: out.cv.folds, mean: out.cv.mean, std: out.cv.std, ranking: out.cv.ranking },
       fullFit: out.fullFit,
       topN: { n: topN, users: out.recommendations.length, seconds: out.topNSeconds },
       artifact: manifest.uri,
@@ -257,7 +259,7 @@ function wholeNumber(flag: string, value: string): number {
 
 const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
-function integer(flag: string, value: string, min: number, max: number): number {
+export function integer(flag: string, value: string, min: number, max: number): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) throw invalid(`${flag} must be an integer in ${min}..${max}, got '${value}'`);
   return n;

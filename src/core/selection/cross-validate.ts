@@ -4,6 +4,7 @@ import type { Kernels } from '../kernels.js';
 import { mae, meanStd, rmse } from '../metrics.js';
 import { predictTestset } from '../model.js';
 import { createRng } from '../random.js';
+import { evaluateRanking, type RankingFigures, type RankingReport } from '../ranking.js';
 import type { Split } from './kfold.js';
 
 export interface FoldResult {
@@ -13,6 +14,8 @@ export interface FoldResult {
   readonly fitTime: number;
   readonly testTime: number;
   readonly trainRmse: readonly number[];
+  /** Top-10 ranking figures on the fold's test part, beside the popularity and random baselines. */
+  readonly ranking?: RankingReport;
 }
 
 export interface CvResult {
@@ -20,7 +23,12 @@ export interface CvResult {
   readonly folds: readonly FoldResult[];
   readonly mean: { rmse: number; mae: number; fitTime: number; testTime: number };
   readonly std: { rmse: number; mae: number; fitTime: number; testTime: number };
+  /** Mean ranking figures over the folds (users: the mean number ranked per fold). */
+  readonly ranking?: RankingReport;
 }
+
+/** Length of the top-N lists the cross-validation ranks. */
+export const CV_RANKING_K = 10;
 
 export interface EvalContext {
   readonly seed: number;
@@ -48,17 +56,42 @@ export function evaluateFold<C extends object>(algo: Algorithm<C>, config: C, sp
   const test = buildTestset(split.test, built);
   const pred = predictTestset(model, test);
   const result = { rmse: rmse(test, pred), mae: mae(test, pred), fitTime: (t1 - t0) / 1000, testTime: 0, trainRmse };
-  return { ...result, testTime: (ctx.clock() - t1) / 1000 };
+  const testTime = (ctx.clock() - t1) / 1000;
+  // After the test timer, so the times stay Surprise's. The random baseline's draws are seeded per fold.
+  const ranking = evaluateRanking(model, built.trainset, test, { k: CV_RANKING_K, kernels: ctx.kernels, rng: createRng(ctx.seed + fold) });
+  return { ...result, testTime, ranking };
 }
 
 export function summarize(algorithm: string, folds: readonly FoldResult[]): CvResult {
   const stat = (pick: (f: FoldResult) => number) => meanStd(folds.map(pick));
   const s = { rmse: stat((f) => f.rmse), mae: stat((f) => f.mae), fit: stat((f) => f.fitTime), test: stat((f) => f.testTime) };
+  const ranked = folds.flatMap((f) => (f.ranking ? [f.ranking] : []));
   return {
     algorithm,
     folds,
     mean: { rmse: s.rmse.mean, mae: s.mae.mean, fitTime: s.fit.mean, testTime: s.test.mean },
     std: { rmse: s.rmse.std, mae: s.mae.std, fitTime: s.fit.std, testTime: s.test.std },
+    ...(ranked.length === folds.length && ranked.length > 0 ? { ranking: meanRanking(ranked) } : {}),
+  };
+}
+
+function meanRanking(reports: readonly RankingReport[]): RankingReport {
+  const mean = (pick: (r: RankingReport) => number) => meanStd(reports.map(pick)).mean;
+  const figures = (of: (r: RankingReport) => RankingFigures): RankingFigures => ({
+    precision: mean((r) => of(r).precision),
+    recall: mean((r) => of(r).recall),
+    ndcg: mean((r) => of(r).ndcg),
+    map: mean((r) => of(r).map),
+    coverage: mean((r) => of(r).coverage),
+    novelty: mean((r) => of(r).novelty),
+  });
+  return {
+    k: reports[0].k,
+    threshold: reports[0].threshold,
+    users: mean((r) => r.users),
+    model: figures((r) => r.model),
+    popularity: figures((r) => r.popularity),
+    random: figures((r) => r.random),
   };
 }
 

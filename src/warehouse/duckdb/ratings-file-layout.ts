@@ -10,6 +10,11 @@ export interface RatingsFileLayout {
   readonly fieldCount: number;
   /** 0-based field positions. */
   readonly columns: { readonly user: number; readonly item: number; readonly rating: number };
+  /**
+   * A numeric timestamp column (a header naming it `timestamp`, `time` or `ts`, or a headerless
+   * fourth field), kept for time-ordered holdouts; null when absent or not numeric in the sample.
+   */
+  readonly timestampColumn: number | null;
   /** Ids that look numeric in the sample travel as doubles (four times faster than text). */
   readonly idKinds: { readonly user: 'number' | 'text'; readonly item: 'number' | 'text' };
   readonly expectedRows: number;
@@ -20,6 +25,7 @@ const SAMPLE_BYTES = 1 << 16;
 const USER_COLUMNS = ['user', 'userid', 'user_id', 'uid', 'u'];
 const ITEM_COLUMNS = ['item', 'itemid', 'item_id', 'movie', 'movieid', 'movie_id', 'iid', 'i'];
 const RATING_COLUMNS = ['rating', 'score', 'r', 'value'];
+const TIME_COLUMNS = ['timestamp', 'time', 'ts'];
 const NUMBER = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
 
 /**
@@ -54,7 +60,12 @@ export async function sniffRatingsFile(path: string): Promise<RatingsFileLayout>
   const sampleBytes = data.reduce((s, l) => s + Buffer.byteLength(l) + 1, 0);
   const expectedRows = data.length === 0 ? 1024 : Math.ceil((1.02 * size * data.length) / sampleBytes) + 16;
   const names = header ? fields : [];
+  const timeAt = header ? fields.findIndex((f) => TIME_COLUMNS.includes(f.trim().toLowerCase())) : fields.length >= 4 ? 3 : -1;
+  // Missing timestamps are allowed (NaN); any other non-number means the column is not a timestamp.
+  const times = timeAt < 0 ? [] : data.map((l) => unquote(l.replace(/\r$/, '').split(delimiter)[timeAt] ?? '')).filter((v) => v !== '');
+  const timestampColumn = times.length > 0 && times.every((v) => NUMBER.test(v)) ? timeAt : null;
   return {
+    timestampColumn,
     delimiter,
     headerLine: header ? first + 1 : first,
     fieldCount: fields.length,

@@ -24,6 +24,18 @@ describe('readRatingsCsv', () => {
     assert.deepEqual([...dataset.items], [0, 1, 0]);
     assert.deepEqual([...dataset.ratings], [2.5, 3, 4]);
     assert.deepEqual(dataset.scale, { min: 2.5, max: 4 });
+    assert.deepEqual([...(dataset.timestamps ?? [])], [1260759144, 1260759179, 1]);
+  });
+  it('keeps timestamps through duplicates, leaves out a non-numeric time column, and names a bad timestamp', T, async () => {
+    const { dataset } = await read('u,i,r,ts\n1,2,3,10\n1,2,4,20\n2,2,5,\n');
+    assert.deepEqual([...dataset.ratings], [4, 5], 'the last rating of a pair is kept');
+    assert.deepEqual([...(dataset.timestamps ?? [])], [20, Number.NaN]);
+    assert.equal((await read('u,i,r,when\n1,2,3,yesterday\n')).dataset.timestamps, undefined);
+    assert.equal((await read('1,2,3\n')).dataset.timestamps, undefined);
+    assert.equal((await read('1,2,3,10\n1,3,3,soon\n')).dataset.timestamps, undefined, 'not numeric in the sample: not a timestamp');
+    // Past the 64 KiB the layout samples, a bad timestamp is a bad row like any other.
+    const long = Array.from({ length: 8000 }, (_, k) => `1,${k},3,${k}`).join('\n');
+    await assert.rejects(read(`${long}\n2,1,3,soon\n`), /line 8001, column 4 \(field 4\): "soon" is not a number/);
   });
   it('reads headerless tab-separated text, quoted ids, and names columns in any order', T, async () => {
     const tsv = await read('"1"\t"7"\t5\n1.0\t8\t1\n');

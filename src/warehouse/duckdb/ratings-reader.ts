@@ -45,7 +45,7 @@ export async function readRatingsCsv(conn: DuckDBConnection, path: string, opts:
     const rejects = `recpipe_rejects_${randomBytes(6).toString('hex')}`;
     const { sql, params, types } = csvQuery(layout, attempt, rejects);
     try {
-      await stream(conn, sql, [path, ...params], [VARCHAR, ...types], attempt, builder);
+      await stream(conn, sql, [path, ...params], [VARCHAR, ...types], attempt, builder, layout.timestampColumn !== null);
     } catch (e) {
       await dropRejects(conn, rejects);
       throw invalid(`${path}: not a readable ratings file: ${fromDuckDbError(e).message.split('\n')[0]}`, { path });
@@ -80,7 +80,7 @@ export async function readRatingsTable(
     const cast = (name: string, kind: IdReadKind) =>
       kind === 'text' ? `CAST(${quoteIdent(name)} AS VARCHAR)` : `coalesce(CAST(${quoteIdent(name)} AS DOUBLE), 'NaN'::DOUBLE)`;
     const sql = `SELECT ${cast(columns.user, attempt.user)}, ${cast(columns.item, attempt.item)}, ${cast(columns.rating, 'number')} FROM ${quoteTableName(table)}`;
-    await stream(conn, sql, [], [], attempt, builder).catch((e: unknown) => {
+    await stream(conn, sql, [], [], attempt, builder, false).catch((e: unknown) => {
       throw fromDuckDbError(e);
     });
     if (!builder.inexact) return builder;
@@ -95,13 +95,14 @@ async function stream(
   types: DuckDBType[],
   attempt: Attempt,
   builder: RatingsBuilder,
+  timed: boolean,
 ): Promise<void> {
   const result = types.length > 0 ? await conn.stream(sql, params, types) : await conn.stream(sql);
   for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
     const n = chunk.rowCount;
     const users = idChunk(chunk.getColumnVector(0), attempt.user, n);
     const items = idChunk(chunk.getColumnVector(1), attempt.item, n);
-    builder.append(users, items, doubles(chunk.getColumnVector(2), n), n);
+    builder.append(users, items, doubles(chunk.getColumnVector(2), n), n, timed ? doubles(chunk.getColumnVector(3), n) : undefined);
     if (builder.inexact) return;
   }
 }
@@ -137,7 +138,7 @@ function csvQuery(layout: RatingsFileLayout, attempt: Attempt, rejects: string) 
       ? kindType(attempt.user)
       : c === layout.columns.item
         ? kindType(attempt.item)
-        : c === layout.columns.rating
+        : c === layout.columns.rating || c === layout.timestampColumn
           ? 'DOUBLE'
           : 'VARCHAR';
   const struct = STRUCT(Object.fromEntries(names.map((n) => [n, VARCHAR])));
@@ -158,7 +159,8 @@ function csvQuery(layout: RatingsFileLayout, attempt: Attempt, rejects: string) 
   ].join(', ');
   const pick = (c: number, kind: IdReadKind | 'rating') => (kind === 'text' ? names[c] : `coalesce(${names[c]}, 'NaN'::DOUBLE)`);
   const { user, item, rating } = layout.columns;
-  const sql = `SELECT ${pick(user, attempt.user)}, ${pick(item, attempt.item)}, ${pick(rating, 'rating')} FROM read_csv(?, ${args})`;
+  const time = layout.timestampColumn === null ? '' : `, ${pick(layout.timestampColumn, 'rating')}`;
+  const sql = `SELECT ${pick(user, attempt.user)}, ${pick(item, attempt.item)}, ${pick(rating, 'rating')}${time} FROM read_csv(?, ${args})`;
   return { sql, params: named.map(([, v]) => v), types: named.map(([, , t]) => t) };
 }
 

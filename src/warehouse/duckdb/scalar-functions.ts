@@ -6,6 +6,9 @@ import {
   DuckDBVarCharType,
   VARCHAR,
   ANY,
+  DuckDBArrayValue,
+  DuckDBListValue,
+  DuckDBStructValue,
   type DuckDBConnection,
   type DuckDBType,
   type DuckDBVector,
@@ -21,8 +24,17 @@ const TYPES: Record<FunctionValueType, DuckDBType> = { ANY, VARCHAR, DOUBLE, BIG
 function plain(v: unknown): FunctionArg {
   if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
   if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v;
+  // A LIST or STRUCT (array_agg(…), {…}) arrives as JSON text, as a VARIANT does.
+  if (v instanceof DuckDBListValue || v instanceof DuckDBArrayValue || v instanceof DuckDBStructValue) return JSON.stringify(jsonable(v));
   const o = v as { toDouble?: () => number };
   return typeof o.toDouble === 'function' ? o.toDouble() : String(v);
+}
+
+function jsonable(v: unknown): unknown {
+  if (v instanceof DuckDBListValue || v instanceof DuckDBArrayValue) return v.items.map(jsonable);
+  if (v instanceof DuckDBStructValue) return Object.fromEntries(Object.entries(v.entries).map(([k, x]) => [k, jsonable(x)]));
+  const p = plain(v);
+  return typeof p === 'bigint' ? p.toString() : p;
 }
 
 /** The parts of DuckDB's VARCHAR vector that readColumn uses to skip decoding repeated strings. */
