@@ -150,8 +150,10 @@ function typedValue(key: string, type: string, value: unknown, row?: number): Sq
       // JDBC sends nanoseconds since the epoch (TZ: "<nanos> <offset minutes + 1440>").
       const m = /^([+-]?\d+)(?: (\d{1,4}))?$/.exec(value);
       if (m) {
-        const iso = isoFromNanos(BigInt(m[1]));
-        return m[2] === undefined ? iso : iso + offsetText(Number(m[2]) - 1440);
+        if (m[2] === undefined) return isoFromNanos(BigInt(m[1]));
+        // The instant is UTC; written as local time at its offset.
+        const offset = Number(m[2]) - 1440;
+        return isoFromNanos(BigInt(m[1]) + BigInt(offset) * 60_000_000_000n) + offsetText(offset);
       }
       if (!ISO_TIMESTAMP.test(value) || Number.isNaN(Date.parse(value.replace(' ', 'T'))))
         return bad(`a ${type.toUpperCase()} (ISO 8601 text or nanoseconds since the epoch)`);

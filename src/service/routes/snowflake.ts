@@ -68,8 +68,14 @@ export const snowflakeRoutes: RouteArea = async (app, ctx) => {
     scope.post('/session/v1/login-request', { config: own, schema: { hide: true } }, async (request) =>
       sf.login(query(request), request.body),
     );
-    scope.post('/session/token-request', { config: { ...own, snowflakeToken: 'master' }, schema: { hide: true } }, async (request) =>
-      sf.renew(presentedToken(request), request.body),
+    scope.post(
+      '/session/token-request',
+      { config: { ...own, snowflakeToken: 'master' }, schema: { hide: true } },
+      async (request, reply) => {
+        const answer = sf.renew(presentedToken(request), request.body);
+        // An unknown master token is refused like an unknown session token; an expired one is Snowflake's 390114.
+        return reply.code(answer.code === SF_CODES.invalidToken ? 401 : 200).send(answer);
+      },
     );
     scope.post('/session/heartbeat', session, async (request) => withSession(sf, loginOf(request), () => ok(null)));
     scope.post('/session', session, async (request) => {
