@@ -42,6 +42,8 @@ describe('bindSql (Snowflake bindings → DuckDB parameters)', () => {
       () => bindSql('select ?', { '1': { type: 'DATE', value: ['2024-01-01', 'tomorrow'] } }),
       /binding '1' row 2: 'tomorrow' is not a DATE/,
     );
+    assert.throws(() => bindSql('select ?', { '1': { type: 'DATE', value: '2023-02-29' } }), /is not a DATE/);
+    assert.throws(() => bindSql('select ?', { '1': { type: 'TIME', value: '24:00:00' } }), /is not a TIME/);
     assert.throws(() => bindSql('select ?', { '1': { type: 'WEIRD', value: 'x' } }), /unknown bind type 'WEIRD'/);
     assert.throws(() => bindSql('select ?, ?', { '1': { type: 'TEXT', value: 'x' } }), /no such binding was given/);
     assert.throws(() => bindSql('select 1', { '1': { type: 'TEXT', value: 'x' } }), /has no marker/);

@@ -139,10 +139,12 @@ function typedValue(key: string, type: string, value: unknown, row?: number): Sq
     case 'DATE':
       // Drivers send DATE as milliseconds since the epoch (JDBC, Python) or as ISO text.
       if (INTEGER.test(value)) return isoFromMillis(Number(value)).slice(0, 10);
-      return ISO_DATE.test(value) ? value : bad('a DATE (YYYY-MM-DD or milliseconds since the epoch)');
+      return ISO_DATE.test(value) && realDate(value) ? value : bad('a DATE (YYYY-MM-DD or milliseconds since the epoch)');
     case 'TIME':
       if (INTEGER.test(value)) return isoFromNanos(BigInt(value)).slice(11);
-      return ISO_TIME.test(value) ? value : bad('a TIME (HH:MI:SS[.f] or nanoseconds since midnight)');
+      return ISO_TIME.test(value) && Number(value.slice(0, 2)) < 24 && Number(value.slice(3, 5)) < 60 && Number(value.slice(6, 8) || 0) < 60
+        ? value
+        : bad('a TIME (HH:MI:SS[.f] or nanoseconds since midnight)');
     case 'TIMESTAMP':
     case 'TIMESTAMP_NTZ':
     case 'TIMESTAMP_LTZ':
@@ -175,6 +177,14 @@ function typedValue(key: string, type: string, value: unknown, row?: number): Sq
         `${where}: unknown bind type '${type}' (FIXED, REAL, TEXT, BOOLEAN, DATE, TIME, TIMESTAMP_NTZ, TIMESTAMP_LTZ, TIMESTAMP_TZ, BINARY, VARIANT, OBJECT, ARRAY)`,
       );
   }
+}
+
+/** `2024-02-30` matches the pattern but is no date: the calendar must give back the same day. */
+function realDate(text: string): boolean {
+  const [y, m, d] = text.split(/(?<=\d)-/).map(Number);
+  const date = new Date(Date.UTC(2000, m - 1, d));
+  date.setUTCFullYear(y);
+  return date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
 }
 
 function isoFromMillis(ms: number): string {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Engine } from '../../src/engine/index.js';
-import { startServer, type RunningServer } from '../../src/service/index.js';
+import { startServer } from '../../src/service/index.js';
 import { mlSmall, sharedDataSkip } from '../support/shared-data.js';
 import { connectDriver, sfRequest, type SfConnection } from '../support/snowflake-driver.js';
 
