@@ -40,7 +40,9 @@ await withSnowflakeServer(async (server, home) => {
   await driver.destroy();
   const ms = (x: number) => `${x.toFixed(2)} ms`;
   const s = (x: number) => `${(x / 1000).toFixed(3)} s`;
-  console.log(`snowflake-sdk → recpipe server (loopback, ${RUNS} runs after ${WARMUP} warm-up; ${BIG_RUNS} runs of the ${rows.toLocaleString('en-US')}-row result)\n`);
+  console.log(
+    `snowflake-sdk → recpipe server (loopback, ${RUNS} runs after ${WARMUP} warm-up; ${BIG_RUNS} runs of the ${rows.toLocaleString('en-US')}-row result)\n`,
+  );
   printGoalTable(
     [
       [`${QUERY}: snowflake-sdk median`, ms(median(viaDriver)), '≤ 5 ms'],

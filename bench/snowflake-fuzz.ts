@@ -23,7 +23,21 @@ interface Attempt {
 const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[rng.int(xs.length)];
 
 function junk(rng: Rng): unknown {
-  return pick(rng, [null, 0, -1, 1e308, true, 'x', '', [], [1, 'a'], {}, { data: null }, 'a'.repeat(rng.int(5000)), { sqlText: ['select 1'] }]);
+  return pick(rng, [
+    null,
+    0,
+    -1,
+    1e308,
+    true,
+    'x',
+    '',
+    [],
+    [1, 'a'],
+    {},
+    { data: null },
+    'a'.repeat(rng.int(5000)),
+    { sqlText: ['select 1'] },
+  ]);
 }
 
 function attempt(rng: Rng, token: string, expired: string): Attempt {
@@ -32,12 +46,19 @@ function attempt(rng: Rng, token: string, expired: string): Attempt {
   const badTokens = ['', 'x', token.slice(0, -1), `${token}x`, expired, 'ver:1-hint:st-' + 'A'.repeat(43), '"'];
   switch (rng.int(9)) {
     case 0: // login: not JSON, truncated JSON, binary
-      return { path: '/session/v1/login-request', method: 'POST', body: pick(rng, ['{nope', '{"data":', '\u0000\u0001', 'null', '[]']), headers: json };
+      return {
+        path: '/session/v1/login-request',
+        method: 'POST',
+        body: pick(rng, ['{nope', '{"data":', '\u0000\u0001', 'null', '[]']),
+        headers: json,
+      };
     case 1: // login: wrong shapes and types
       return {
         path: '/session/v1/login-request',
         method: 'POST',
-        body: JSON.stringify({ data: { LOGIN_NAME: junk(rng), PASSWORD: junk(rng), AUTHENTICATOR: pick(rng, [undefined, 'SNOWFLAKE_JWT', 'OAUTH', 7]) } }),
+        body: JSON.stringify({
+          data: { LOGIN_NAME: junk(rng), PASSWORD: junk(rng), AUTHENTICATOR: pick(rng, [undefined, 'SNOWFLAKE_JWT', 'OAUTH', 7]) },
+        }),
         headers: json,
       };
     case 2: // gzip that is not gzip, or gzip of garbage
@@ -52,26 +73,58 @@ function attempt(rng: Rng, token: string, expired: string): Attempt {
         path: '/queries/v1/query-request',
         method: 'POST',
         body: '{"sqlText":"select 1"}',
-        headers: rng.next() < 0.8 ? auth(pick(rng, badTokens)) : { ...json, authorization: pick(rng, ['Bearer x', 'Snowflake', 'Snowflake Token=abc']) },
+        headers:
+          rng.next() < 0.8
+            ? auth(pick(rng, badTokens))
+            : { ...json, authorization: pick(rng, ['Bearer x', 'Snowflake', 'Snowflake Token=abc']) },
       };
     case 4: // a valid session, malformed query bodies
-      return { path: '/queries/v1/query-request', method: 'POST', body: JSON.stringify(pick(rng, [junk(rng), { sqlText: junk(rng) }, { sqlText: 'select 1', asyncExec: pick(rng, ['yes', 1, null, {}]) }])), headers: auth(token) };
+      return {
+        path: '/queries/v1/query-request',
+        method: 'POST',
+        body: JSON.stringify(
+          pick(rng, [junk(rng), { sqlText: junk(rng) }, { sqlText: 'select 1', asyncExec: pick(rng, ['yes', 1, null, {}]) }]),
+        ),
+        headers: auth(token),
+      };
     case 5: // a valid session, bad bindings
       return {
         path: '/queries/v1/query-request',
         method: 'POST',
         body: JSON.stringify({
           sqlText: 'select ?',
-          bindings: pick(rng, [junk(rng), { 1: junk(rng) }, { 1: { type: pick(rng, ['FIXED', 'DATE', 'BOOLEAN', 'VARIANT', 'NOPE']), value: pick(rng, ['1 or 1=1', "'; drop table ratings; --", '2024-13-45', '{', 'maybe']) } }]),
+          bindings: pick(rng, [
+            junk(rng),
+            { 1: junk(rng) },
+            {
+              1: {
+                type: pick(rng, ['FIXED', 'DATE', 'BOOLEAN', 'VARIANT', 'NOPE']),
+                value: pick(rng, ['1 or 1=1', "'; drop table ratings; --", '2024-13-45', '{', 'maybe']),
+              },
+            },
+          ]),
         }),
         headers: auth(token),
       };
     case 6: // renewal with forged tokens
-      return { path: '/session/token-request', method: 'POST', body: JSON.stringify({ requestType: 'RENEW', oldSessionToken: junk(rng) }), headers: auth(pick(rng, badTokens)) };
+      return {
+        path: '/session/token-request',
+        method: 'POST',
+        body: JSON.stringify({ requestType: 'RENEW', oldSessionToken: junk(rng) }),
+        headers: auth(pick(rng, badTokens)),
+      };
     case 7: // unknown query ids, forged chunk signatures
       return rng.next() < 0.5
-        ? { path: `/queries/${pick(rng, ['nope', '00000000-0000-0000-0000-000000000000', '..%2F..'])}/result`, method: 'GET', headers: auth(token) }
-        : { path: `/recpipe/snowflake-chunks/${rng.int(1e9)}/${rng.int(5)}?expires=${pick(rng, ['', '1', 'x', String(Date.now() + 6e4)])}&signature=forged`, method: 'GET', headers: {} };
+        ? {
+            path: `/queries/${pick(rng, ['nope', '00000000-0000-0000-0000-000000000000', '..%2F..'])}/result`,
+            method: 'GET',
+            headers: auth(token),
+          }
+        : {
+            path: `/recpipe/snowflake-chunks/${rng.int(1e9)}/${rng.int(5)}?expires=${pick(rng, ['', '1', 'x', String(Date.now() + 6e4)])}&signature=forged`,
+            method: 'GET',
+            headers: {},
+          };
     default: // sign-out without delete=true, heartbeat without a token
       return rng.next() < 0.5
         ? { path: '/session', method: 'POST', body: '{}', headers: auth(token) }
@@ -105,12 +158,24 @@ await withSnowflakeServer(async (server) => {
         sent++;
         const a = attempt(rng, token, signedOut);
         try {
-          const res = await fetch(server.url + a.path, { method: a.method, headers: a.headers, ...(a.body === undefined ? {} : { body: a.body }) });
+          const res = await fetch(server.url + a.path, {
+            method: a.method,
+            headers: a.headers,
+            ...(a.body === undefined ? {} : { body: a.body }),
+          });
           const body = (await res.json().catch(() => null)) as { success?: boolean; message?: string; error?: { message?: string } } | null;
           const message = body?.message ?? body?.error?.message;
-          const kind = res.status >= 500 ? '5xx' : res.status >= 400 ? `${res.status}` : body?.success === false ? '200 success:false' : '200 success:true';
+          const kind =
+            res.status >= 500
+              ? '5xx'
+              : res.status >= 400
+                ? `${res.status}`
+                : body?.success === false
+                  ? '200 success:false'
+                  : '200 success:true';
           note(kind);
-          if (res.status >= 500 || typeof message !== 'string' || message === '' || kind === '200 success:true') unclear.push(`${a.method} ${a.path} ${String(a.body).slice(0, 120)} → ${res.status} ${JSON.stringify(body)?.slice(0, 120)}`);
+          if (res.status >= 500 || typeof message !== 'string' || message === '' || kind === '200 success:true')
+            unclear.push(`${a.method} ${a.path} ${String(a.body).slice(0, 120)} → ${res.status} ${JSON.stringify(body)?.slice(0, 120)}`);
         } catch (e) {
           note('network error');
           unclear.push(`${a.method} ${a.path} → ${(e as Error).message}`);
@@ -123,9 +188,13 @@ await withSnowflakeServer(async (server) => {
   const after = await driver.execute('select count(*) as n from ratings');
   await driver.destroy();
   const health = await fetch(`${server.url}/api/v1/health`);
-  console.log(`${REQUESTS.toLocaleString('en-US')} malformed Snowflake-protocol requests, ${CONCURRENCY} at a time, in ${seconds.toFixed(1)} s\n`);
+  console.log(
+    `${REQUESTS.toLocaleString('en-US')} malformed Snowflake-protocol requests, ${CONCURRENCY} at a time, in ${seconds.toFixed(1)} s\n`,
+  );
   for (const [k, n] of [...counts].sort()) console.log(`${k.padEnd(20)} ${String(n).padStart(7)}`);
   console.log(`\nwithout a clear refusal: ${unclear.length}${unclear.length ? `\n  ${unclear.slice(0, 10).join('\n  ')}` : ''}`);
-  console.log(`afterwards: health ${health.status}; snowflake-sdk counts ${after.rows[0].N} ratings; server RSS ${rssBefore.toFixed(0)} → ${rssMb(server.child.pid).toFixed(0)} MB`);
+  console.log(
+    `afterwards: health ${health.status}; snowflake-sdk counts ${after.rows[0].N} ratings; server RSS ${rssBefore.toFixed(0)} → ${rssMb(server.child.pid).toFixed(0)} MB`,
+  );
   if (unclear.length > 0 || health.status !== 200) process.exitCode = 1;
 });

@@ -2,7 +2,7 @@ import type { Session, StatementResult } from '../engine/index.js';
 import { SF_CODES, type SfError } from './errors.js';
 import type { QueryRecord } from './queries.js';
 import { MAX_ARRAY_VALUES } from './binds.js';
-import { encodeResult } from './rowset.js';
+import { encodeResult, rowTypes } from './rowset.js';
 
 /** Every Snowflake answer has this envelope; errors are HTTP 200 with `success: false`, as drivers expect. */
 export interface SfReply {
@@ -104,22 +104,13 @@ export function queryReply(record: QueryRecord, session: Session, chunkUrl: (ind
   }
   return ok({
     ...common,
-    rowtype: rowtypeOfAll(result, rowtype),
+    rowtype: result.rows.length > INLINE_ROWS ? rowTypes(result.columns, result.rows) : rowtype,
     rowset,
     total: result.rows.length,
     returned: result.rows.length,
     statementTypeId: statementTypeId(result),
     ...(chunks.length > 0 ? { chunks, chunkHeaders: {} } : {}),
   });
-}
-
-/** NUMBER scales are read from the values, so a chunked result's rowtype looks at every row, not only the first ones. */
-function rowtypeOfAll(
-  result: StatementResult,
-  inline: ReturnType<typeof encodeResult>['rowtype'],
-): ReturnType<typeof encodeResult>['rowtype'] {
-  if (result.rows.length <= INLINE_ROWS) return inline;
-  return encodeResult(result.columns, result.rows).rowtype;
 }
 
 /** A chunk's body: its rows as JSON arrays separated by commas, without the enclosing brackets (Snowflake's chunk format). */

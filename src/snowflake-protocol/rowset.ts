@@ -36,7 +36,7 @@ export function encodeResult(
   rows: readonly unknown[][],
 ): { rowtype: RowType[]; rowset: (string | null)[][] } {
   const codecs = columns.map((c) => codecFor(c.type));
-  const rowtype = columns.map((c, i) => rowTypeOf(c.name, codecs[i].type, rows, i));
+  const rowtype = rowTypes(columns, rows);
   const encoders = codecs.map((c) => c.encode);
   const width = encoders.length;
   const rowset = new Array<(string | null)[]>(rows.length);
@@ -50,6 +50,11 @@ export function encodeResult(
     rowset[r] = out;
   }
   return { rowtype, rowset };
+}
+
+/** The `rowtype` alone (NUMBER scales are read from `rows`, so a chunked result passes all of its rows). */
+export function rowTypes(columns: readonly ResultColumnType[], rows: readonly unknown[][]): RowType[] {
+  return columns.map((c, i) => rowTypeOf(c.name, codecFor(c.type).type, rows, i));
 }
 
 function codecFor(sfType: string): ColumnCodec {
@@ -183,12 +188,25 @@ const TIMESTAMP = /^(-?\d{1,6})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d)(?:\.
  * since the epoch in UTC, and its offset in minutes.
  */
 function epochText(text: string): { text: string; offsetMinutes: number } {
+  const fast = plainTimestamp(text);
+  if (fast !== null) return { text: fast, offsetMinutes: 0 };
   const m = TIMESTAMP.exec(text.trim());
   if (!m) return { text, offsetMinutes: 0 };
   const offsetMinutes = m[9] === undefined ? 0 : (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11] ?? 0));
   const local = utcMillis(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0));
   const seconds = Math.floor(local / 1000) - offsetMinutes * 60;
   return { text: `${seconds}.${(m[7] ?? '').padEnd(9, '0')}`, offsetMinutes };
+}
+
+const FRACTION = /^\.\d{1,9}$/;
+
+/** The engine's own form, `YYYY-MM-DDTHH:MM:SS[.fraction]` (years 1000–9999, no offset), without the general pattern: large results are mostly this. */
+function plainTimestamp(t: string): string | null {
+  if (t.length < 19 || t.charCodeAt(4) !== 45 || t.charCodeAt(10) !== 84 || t.charCodeAt(0) === 48) return null;
+  if (t.length > 19 && !FRACTION.test(t.slice(19))) return null;
+  const ms = Date.UTC(+t.slice(0, 4), +t.slice(5, 7) - 1, +t.slice(8, 10), +t.slice(11, 13), +t.slice(14, 16), +t.slice(17, 19));
+  if (Number.isNaN(ms)) return null;
+  return `${ms / 1000}.${t.slice(20).padEnd(9, '0')}`;
 }
 
 function utcMillis(y: number, mo: number, d: number, h: number, mi: number, s: number): number {

@@ -165,6 +165,29 @@ describe('snowflake-sdk against recpipe server (loopback)', { timeout: 300_000 }
     assert.deepEqual([after.status, after.json.code], [401, '390104']);
   });
 
+  it('refuses a role the user lacks at sign-in, and runs several statements when MULTI_STATEMENT_COUNT allows', async () => {
+    await assert.rejects(
+      connectDriver(url, 'bob', PASSWORD, { role: 'accountadmin' }),
+      (e: { code: unknown }) => String(e.code) === '390189',
+    );
+    const login = await sfRequest(url, '/session/v1/login-request?databaseName=shop&schemaName=public', {
+      data: { LOGIN_NAME: 'alice', PASSWORD },
+    });
+    const token = (login.json.data as { token: string }).token;
+    const multi = await sfRequest(
+      url,
+      '/queries/v1/query-request',
+      { sqlText: 'select 1 as a; select 2 as b', parameters: { MULTI_STATEMENT_COUNT: 0 } },
+      token,
+    );
+    const ids = String((multi.json.data as { resultIds: string }).resultIds).split(',');
+    assert.equal(ids.length, 2);
+    const second = await fetch(`${url}/queries/${ids[1]}/result`, { headers: { authorization: `Snowflake Token="${token}"` } });
+    const data = ((await second.json()) as { data: { rowtype: { name: string }[]; rowset: string[][]; finalDatabaseName: string } }).data;
+    assert.deepEqual([data.rowtype[0].name, data.rowset, data.finalDatabaseName], ['B', [['2']], 'SHOP']);
+    await sfRequest(url, '/session?delete=true', {}, token);
+  });
+
   it('answers malformed requests with a clear 4xx and keeps serving', async () => {
     const login = await sfRequest(url, '/session/v1/login-request', { data: { LOGIN_NAME: 'alice', PASSWORD } });
     const token = (login.json.data as { token: string }).token;
