@@ -6,13 +6,14 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Engine } from '../../src/engine/index.js';
 import { startServer } from '../../src/service/index.js';
+import { startStandIn } from '../support/protocol-stand-in.js';
 import { mlSmall, sharedDataSkip } from '../support/shared-data.js';
 import { connectDriver, sfRequest, type SfConnection } from '../support/snowflake-driver.js';
 
 const PASSWORD = 'correct horse 1';
 
 /** A home with users ALICE (SYSADMIN, ACCOUNTADMIN granted) and BOB (PUBLIC only), served on loopback. */
-async function serve(limits: { snowflakeSessionTokenSeconds?: number; snowflakeMasterTokenSeconds?: number } = {}) {
+async function serve(limits: { snowflakeSessionTokenSeconds?: number; snowflakeMasterTokenSeconds?: number } = {}, setup = '') {
   const home = mkdtempSync(join(tmpdir(), 'recpipe-sf-'));
   const engine = await Engine.open({ home });
   await engine.execute(
@@ -21,12 +22,14 @@ async function serve(limits: { snowflakeSessionTokenSeconds?: number; snowflakeM
      create user alice password = '${PASSWORD}' default_role = sysadmin;
      grant role sysadmin to user alice; grant role accountadmin to user alice;
      create user bob password = '${PASSWORD}';
-     use role sysadmin; create database shop; create table shop.public.items (id int, name varchar)`,
+     use role sysadmin; create database shop; create table shop.public.items (id int, name varchar);
+     ${setup}`,
   );
   const server = await startServer(engine, { home, host: '127.0.0.1', port: 0, limits });
   return {
     home,
     server,
+    engine,
     close: async () => {
       await server.close();
       await engine.close();
@@ -282,5 +285,52 @@ describe('snowflake-sdk when the master token expires', { timeout: 120_000 }, ()
     const again = await connectDriver(served.server.url, 'alice', PASSWORD);
     assert.deepEqual((await again.execute('select 1 as one')).rows, [{ ONE: 1 }]);
     await again.destroy();
+  });
+});
+
+describe('snowflake-sdk cancelling queries', { timeout: 120_000 }, () => {
+  let served: Awaited<ReturnType<typeof serve>>;
+  let standIn: Awaited<ReturnType<typeof startStandIn>>;
+  before(async () => {
+    // A statement that waits 2 s on a remote function holds the session, so what follows it waits in line.
+    standIn = await startStandIn();
+    served = await serve(
+      {},
+      `use role accountadmin; use schema shop.public;
+       create api integration remote api_provider = aws_api_gateway api_aws_role_arn = 'arn:aws:iam::123456789012:role/r' enabled = true api_allowed_prefixes = ('${standIn.url}/');
+       create external function slow_sum(a number, b number) returns variant api_integration = remote headers = ('delay-ms' = '2000') as '${standIn.url}/sum';
+       grant usage on function slow_sum(number, number) to role sysadmin`,
+    );
+  });
+  after(async () => {
+    await served?.close();
+    await standIn?.stop();
+  });
+
+  it('cancels a query waiting behind another (it never runs) and drops a running one’s result', async () => {
+    const c = await connectDriver(served.server.url, 'alice', PASSWORD, { database: 'shop', schema: 'public' });
+    try {
+      const slow = await c.execute('select slow_sum(1, 2) as s', undefined, { asyncExec: true });
+      const queued = await c.execute("insert into items values (99, 'never')", undefined, { asyncExec: true });
+      const cancel = (st: unknown) =>
+        new Promise<void>((resolve, reject) =>
+          (st as { cancel(cb: (e?: Error) => void): void }).cancel((e) => (e ? reject(e) : resolve())),
+        );
+      await cancel(queued.statement);
+      const status = (id: string) => (c.raw as unknown as { getQueryStatus(id: string): Promise<string> }).getQueryStatus(id);
+      assert.equal(await status(queued.statement.getQueryId()), 'ABORTED');
+      assert.deepEqual(await c.resultsOf(slow.statement.getQueryId()), [{ S: 3 }]);
+      assert.deepEqual(
+        (await c.execute('select count(*) as n from items where id = 99')).rows,
+        [{ N: 0 }],
+        'the cancelled insert never ran',
+      );
+      const running = await c.execute('select slow_sum(2, 2) as s', undefined, { asyncExec: true });
+      await cancel(running.statement);
+      assert.equal(await status(running.statement.getQueryId()), 'ABORTED');
+      await assert.rejects(c.resultsOf(running.statement.getQueryId()));
+    } finally {
+      await c.destroy();
+    }
   });
 });

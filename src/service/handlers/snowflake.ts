@@ -149,7 +149,9 @@ export class SnowflakeProtocol {
     let bound: BoundSql;
     try {
       bound = bindSql(request.sqlText, request.bindings);
-      if (!bound.repeated) checkStatementCount(bound.sql, request.parameters);
+      const statements = bound.repeated ? bound.rows : checkStatementCount(bound.sql, request.parameters);
+      if (statements > this.ctx.limits.maxStatements)
+        throw invalid(`the request runs ${statements} statements; at most ${this.ctx.limits.maxStatements} (split it, or bind arrays to a single-row INSERT)`);
     } catch (e) {
       return fail(sfErrorOf(e));
     }
@@ -277,10 +279,10 @@ function queryBody(body: unknown): QueryBody {
 }
 
 /** As in Snowflake, several statements in one request need MULTI_STATEMENT_COUNT (0 = any number, or the exact count). */
-function checkStatementCount(sql: string, parameters: Record<string, unknown>): void {
+function checkStatementCount(sql: string, parameters: Record<string, unknown>): number {
   const count = splitStatements(sql).length;
   const wanted = parameters.MULTI_STATEMENT_COUNT === undefined ? 1 : Number(parameters.MULTI_STATEMENT_COUNT);
-  if (count <= 1 || wanted === 0 || wanted === count) return;
+  if (count <= 1 || wanted === 0 || wanted === count) return count;
   throw new RecpipeError('INVALID_ARGUMENT', `Actual statement count ${count} did not match the desired statement count ${wanted}.`, {
     snowflakeCode: SF_CODES.multiStatementCount,
   });
