@@ -42,7 +42,7 @@ export class SnowflakeProtocol {
     this.tokens = new SfTokens(ctx.limits.snowflakeSessionTokenSeconds, ctx.limits.snowflakeMasterTokenSeconds);
   }
 
-  login(query: Query, body: unknown): SfReply {
+  async login(query: Query, body: unknown): Promise<SfReply> {
     const data = objectField(body, 'data', 'the login body');
     const authenticator = optionalString(data, 'AUTHENTICATOR') ?? 'SNOWFLAKE';
     if (authenticator.toUpperCase() !== 'SNOWFLAKE') {
@@ -61,7 +61,7 @@ export class SnowflakeProtocol {
       sqlState: '08004',
       message: 'Incorrect username or password was specified.',
     });
-    if (loginName.length > 255 || password.length > 1024 || !this.ctx.engine.access.verifyPassword(loginName, password))
+    if (loginName.length > 255 || password.length > 1024 || !(await this.ctx.engine.access.verifyPassword(loginName, password)))
       return badCredentials;
     // Login names are case-insensitive in Snowflake, whatever the user's identifier.
     const user = this.ctx.engine.access.users().find((u) => u.name.toUpperCase() === loginName.toUpperCase())?.name;
@@ -151,7 +151,9 @@ export class SnowflakeProtocol {
       bound = bindSql(request.sqlText, request.bindings);
       const statements = bound.repeated ? bound.rows : checkStatementCount(bound.sql, request.parameters);
       if (statements > this.ctx.limits.maxStatements)
-        throw invalid(`the request runs ${statements} statements; at most ${this.ctx.limits.maxStatements} (split it, or bind arrays to a single-row INSERT)`);
+        throw invalid(
+          `the request runs ${statements} statements; at most ${this.ctx.limits.maxStatements} (split it, or bind arrays to a single-row INSERT)`,
+        );
     } catch (e) {
       return fail(sfErrorOf(e));
     }
