@@ -25,14 +25,18 @@ export interface QueryRecord {
 
 /**
  * The queries of one server, in memory, with their results until they are evicted (oldest finished
- * first past `capacity`), so async queries, result re-fetches and chunk downloads find them.
+ * first past `capacity` queries or `rowBudget` result rows), so async queries, result re-fetches and
+ * chunk downloads find them.
  */
 export class QueryRegistry {
   readonly #records = new Map<string, QueryRecord>();
   readonly #byRequest = new Map<string, string>();
   readonly #key = randomBytes(32);
 
-  constructor(readonly capacity = 256) {}
+  constructor(
+    readonly capacity = 256,
+    readonly rowBudget = 5_000_000,
+  ) {}
 
   start(user: string, sqlText: string, requestId: string | null): QueryRecord {
     let finish = (): void => undefined;
@@ -100,10 +104,17 @@ export class QueryRegistry {
 
   private add(record: QueryRecord): void {
     this.#records.set(record.id, record);
-    if (this.#records.size <= this.capacity) return;
+    this.evict();
+  }
+
+  /** Called when a query finishes: its rows now count against the budget (`keep`, the one just finished, stays). */
+  evict(keep?: QueryRecord): void {
+    let rows = 0;
+    for (const r of this.#records.values()) rows += r.result?.rows.length ?? 0;
     for (const [id, r] of this.#records) {
-      if (this.#records.size <= this.capacity) break;
-      if (r.status === 'RUNNING') continue;
+      if (this.#records.size <= this.capacity && rows <= this.rowBudget) break;
+      if (r.status === 'RUNNING' || r === keep) continue;
+      rows -= r.result?.rows.length ?? 0;
       this.#records.delete(id);
       if (r.requestId !== null) this.#byRequest.delete(r.requestId);
     }

@@ -37,6 +37,7 @@ const newToken = (kind: 'st' | 'mt'): string => `ver:1-hint:${kind}-${randomByte
 export class SfTokens {
   readonly #bySession = new Map<string, Entry>();
   readonly #byMaster = new Map<string, Entry>();
+  readonly #byLogin = new Map<number, Entry>();
   #nextId = 1;
 
   constructor(
@@ -62,6 +63,7 @@ export class SfTokens {
     };
     this.#bySession.set(entry.tokenHash, entry);
     this.#byMaster.set(entry.masterHash, entry);
+    this.#byLogin.set(login.id, entry);
     return { login, tokens: { token, masterToken, validityInSeconds: this.sessionSeconds, masterValidityInSeconds: this.masterSeconds } };
   }
 
@@ -91,25 +93,23 @@ export class SfTokens {
     return { login: entry.login, tokens: { token, masterToken, validityInSeconds: this.sessionSeconds, masterValidityInSeconds } };
   }
 
-  /** Forgets the login the session token belongs to (`session?delete=true`). */
+  /** Forgets a login and both its tokens (`session?delete=true`, or its engine session is gone). */
   end(login: SfLogin): void {
-    for (const [hash, entry] of this.#byMaster) {
-      if (entry.login !== login) continue;
-      this.#byMaster.delete(hash);
-      this.#bySession.delete(entry.tokenHash);
-    }
+    const entry = this.#byLogin.get(login.id);
+    if (entry) this.#forget(entry);
   }
 
   /** Drops logins whose master token expired and returns them, so their engine sessions are ended. */
   sweep(): SfLogin[] {
-    const gone: SfLogin[] = [];
     const now = this.now();
-    for (const [hash, entry] of this.#byMaster) {
-      if (now < entry.masterExpires) continue;
-      this.#byMaster.delete(hash);
-      this.#bySession.delete(entry.tokenHash);
-      gone.push(entry.login);
-    }
-    return gone;
+    const gone = [...this.#byLogin.values()].filter((e) => now >= e.masterExpires);
+    for (const entry of gone) this.#forget(entry);
+    return gone.map((e) => e.login);
+  }
+
+  #forget(entry: Entry): void {
+    this.#byLogin.delete(entry.login.id);
+    this.#byMaster.delete(entry.masterHash);
+    this.#bySession.delete(entry.tokenHash);
   }
 }

@@ -228,7 +228,10 @@ export class SnowflakeProtocol {
         record.error = sfErrorOf(e);
         record.status = 'FAILED_WITH_ERROR';
       })
-      .finally(() => record.finish());
+      .finally(() => {
+        record.finish();
+        this.queries.evict(record);
+      });
   }
 
   /** Array binds that are not one INSERT: the statement once per row, all or nothing (in a transaction unless one is open). */
