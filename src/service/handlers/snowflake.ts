@@ -165,7 +165,9 @@ export class SnowflakeProtocol {
 
   /** A query's result once it is done, waiting up to `waitMs`; "in progress" (the driver polls) when it is not. */
   async answer(login: SfLogin, record: QueryRecord, waitMs: number, chunkBase: string): Promise<SfReply> {
-    await Promise.race([record.done, delay(waitMs)]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([record.done, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+    clearTimeout(timer);
     if (record.status === 'RUNNING') return inProgressReply(record, false);
     const session = this.sessionOf(login);
     if (!('id' in session)) return session;
@@ -208,21 +210,24 @@ export class SnowflakeProtocol {
 
   private run(login: SfLogin, record: QueryRecord, bound: BoundSql): void {
     const owner = ownerOf(login.user);
-    this.ctx.sessions
-      .run(
-        login.sessionId,
-        async (session) => {
-          if (aborted(record)) return;
-          const results = bound.repeated
-            ? await this.runRepeated(session, bound)
-            : await this.ctx.engine.execute(session, bound.sql, bound.params);
-          if (aborted(record)) return;
-          if (results.length === 1) record.result = results[0];
-          else for (const r of results) this.queries.child(record, r);
-          record.status = 'SUCCESS';
-        },
-        owner,
-      )
+    // A session gone since the token was checked throws at once; the query must still finish, as failed.
+    const inSession = (work: (session: Session) => Promise<void>): Promise<void> => {
+      try {
+        return this.ctx.sessions.run(login.sessionId, work, owner);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    };
+    inSession(async (session) => {
+      if (aborted(record)) return;
+      const results = bound.repeated
+        ? await this.runRepeated(session, bound)
+        : await this.ctx.engine.execute(session, bound.sql, bound.params);
+      if (aborted(record)) return;
+      if (results.length === 1) record.result = results[0];
+      else for (const r of results) this.queries.child(record, r);
+      record.status = 'SUCCESS';
+    })
       .catch((e: unknown) => {
         if (aborted(record)) return;
         record.error = sfErrorOf(e);
@@ -259,8 +264,6 @@ const ownerOf = (user: string): string => `snowflake:${user}`;
 
 /** A function, not an inline test: the status changes while the query awaits (abort-request). */
 const aborted = (record: QueryRecord): boolean => record.status === 'ABORTED';
-
-const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 const noSuchQuery = (id: string): SfReply => fail({ code: '000709', sqlState: '02000', message: `Statement ${id} not found.` });
 
