@@ -128,6 +128,9 @@ describe('snowflake-sdk against recpipe server (loopback)', { timeout: 300_000 }
   });
 
   it('runs queries asynchronously: status by query id, then the result', async () => {
+    // snowflake-sdk's status and result-by-id calls do not renew an expired session token (its execute does):
+    // a statement first gives this test a fresh 3 s token.
+    await alice.execute('select 0 as zero');
     const { statement } = await alice.execute('select 6 * 7 as answer', undefined, { asyncExec: true });
     const id = statement.getQueryId();
     assert.deepEqual(await alice.resultsOf(id), [{ ANSWER: 42 }]);
