@@ -1,4 +1,4 @@
-import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
 import { RecpipeError } from '../core/errors.js';
 import type { Warehouse } from '../warehouse/index.js';
 import {
@@ -173,8 +173,8 @@ export class AccessControl {
     await this.refresh();
   }
 
-  /** Checks a user's password (constant time); false for unknown users and users without one. */
-  verifyPassword(user: string, password: string): boolean {
+  /** Checks a user's password (constant time, scrypt off the main thread); false for unknown users and users without one. */
+  async verifyPassword(user: string, password: string): Promise<boolean> {
     const row = this.rows.users.find((u) => same(u.name, user));
     return row?.passwordHash ? checkPassword(row.passwordHash, password) : false;
   }
@@ -392,9 +392,12 @@ function hashPassword(password: string): string {
   return `scrypt$${salt.toString('hex')}$${scryptSync(password, salt, 32).toString('hex')}`;
 }
 
-function checkPassword(stored: string, password: string): boolean {
+async function checkPassword(stored: string, password: string): Promise<boolean> {
   const [scheme, salt, hash] = stored.split('$');
   if (scheme !== 'scrypt' || !salt || !hash) return false;
   const expected = Buffer.from(hash, 'hex');
-  return timingSafeEqual(expected, scryptSync(password, Buffer.from(salt, 'hex'), expected.length));
+  const derived = await new Promise<Buffer>((resolve, reject) =>
+    scrypt(password, Buffer.from(salt, 'hex'), expected.length, (e, key) => (e ? reject(e) : resolve(key))),
+  );
+  return timingSafeEqual(expected, derived);
 }

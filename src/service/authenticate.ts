@@ -7,6 +7,10 @@ declare module 'fastify' {
     /** Set for every route but the open ones (health, endpoint ping). */
     caller?: Caller;
   }
+  interface FastifyContextConfig {
+    /** Routes of another protocol that authenticates its own way (Snowflake's session tokens, signed chunk URLs). */
+    ownAuthentication?: boolean;
+  }
 }
 
 /** Routes anyone may call: load balancers and SageMaker-style health checks carry no credentials. */
@@ -16,6 +20,7 @@ const OPEN_ROUTES = new Set(['/api/v1/health', '/endpoints/:name/ping']);
 export function requireCaller(app: FastifyInstance, auth: Authenticator): void {
   app.addHook('onRequest', async (request, reply) => {
     const route = request.routeOptions.url;
+    if (request.routeOptions.config?.ownAuthentication === true) return;
     if ((request.method === 'GET' || request.method === 'HEAD') && route !== undefined && OPEN_ROUTES.has(route)) return;
     try {
       request.caller = auth.identify(request.headers);

@@ -46,6 +46,15 @@ export interface ServiceLimits {
   readonly maxStatements: number;
   /** /api/v1 requests served at once; more get 429 with Retry-After. */
   readonly maxConcurrent: number;
+  /** Lifetimes of Snowflake-protocol session tokens (renewed by drivers) and master tokens (a login's lifetime). */
+  readonly snowflakeSessionTokenSeconds: number;
+  readonly snowflakeMasterTokenSeconds: number;
 }
 
-export const DEFAULT_LIMITS: ServiceLimits = { maxSqlBytes: 4 * 1024 * 1024, maxStatements: 2_000, maxConcurrent: 64 };
+export const DEFAULT_LIMITS: ServiceLimits = {
+  maxSqlBytes: 4 * 1024 * 1024,
+  maxStatements: 2_000,
+  maxConcurrent: 64,
+  snowflakeSessionTokenSeconds: 3_600,
+  snowflakeMasterTokenSeconds: 4 * 3_600,
+};

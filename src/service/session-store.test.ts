@@ -22,6 +22,15 @@ describe('SessionStore', () => {
     );
   });
 
+  it('removes a session only for its owner', () => {
+    const store = new SessionStore();
+    store.add(session('a'), 'key-1');
+    assert.equal(store.remove('a', 'key-2'), undefined);
+    assert.equal(store.remove('a', 'key-1')?.id, 'a');
+    assert.equal(store.size, 0);
+    assert.throws(() => store.get('a', 'key-1'), (e: unknown) => isRecpipeError(e) && e.code === 'NOT_FOUND');
+  });
+
   it('runs one request at a time per session, in arrival order, even after a failure', async () => {
     const store = new SessionStore();
     store.add(session('s'));

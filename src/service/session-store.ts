@@ -50,6 +50,14 @@ export class SessionStore {
     return result;
   }
 
+  /** Forgets a session (a client signed out); the caller ends it. Undefined when it is not there or not the owner's. */
+  remove(id: string, owner = 'owner'): Session | undefined {
+    const entry = this.#entries.get(id);
+    if (!entry || entry.owner !== owner) return undefined;
+    this.#entries.delete(id);
+    return entry.session;
+  }
+
   #entry(id: string, owner: string): Entry {
     const entry = this.#entries.get(id);
     // Another caller's session is reported exactly like a missing one: ids are not a way to probe.

@@ -127,8 +127,8 @@ describe('roles, users and grants', () => {
     await sql(engine, ann, 'use role sysadmin');
     assert.equal(ann.role, 'SYSADMIN');
     assert.throws(() => engine.createSession({ user: 'ann', role: 'accountadmin' }), /not assigned to the executing user/);
-    assert.ok(engine.access.verifyPassword('ANN', 'pw-1'));
-    assert.ok(!engine.access.verifyPassword('ANN', 'pw-2'));
+    assert.ok(await engine.access.verifyPassword('ANN', 'pw-1'));
+    assert.ok(!(await engine.access.verifyPassword('ANN', 'pw-2')));
   });
 
   it('keeps account administration to the roles that hold it', async () => {

@@ -1,0 +1,325 @@
+import { RecpipeError, invalid } from '../../core/errors.js';
+import type { Session, StatementResult } from '../../engine/index.js';
+import { splitStatements } from '../../sql/index.js';
+import {
+  PARAMETERS,
+  QueryRegistry,
+  SF_CODES,
+  SfTokens,
+  bindSql,
+  chunkBody,
+  fail,
+  inProgressReply,
+  monitoringReply,
+  ok,
+  queryReply,
+  sfErrorOf,
+  type BoundSql,
+  type QueryRecord,
+  type SfLogin,
+  type SfReply,
+} from '../../snowflake-protocol/index.js';
+import type { ServiceContext } from '../context.js';
+
+/** How long a synchronous query-request waits before answering "in progress" (the driver then polls), as Snowflake does. */
+const SYNC_WAIT_MS = 45_000;
+/** How long a poll of an unfinished query waits for it before answering "in progress" again. */
+const POLL_WAIT_MS = 5_000;
+const CHUNK_URL_SECONDS = 3_600;
+
+type Query = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Snowflake's REST protocol over the service's engine, sessions and privileges: a login becomes an
+ * engine session of the user (in the shared session store), a query-request runs through
+ * `engine.execute` like `/api/v1/statements`, and only the shapes, codes and encodings differ.
+ */
+export class SnowflakeProtocol {
+  readonly tokens: SfTokens;
+  readonly queries = new QueryRegistry();
+
+  constructor(private readonly ctx: ServiceContext) {
+    this.tokens = new SfTokens(ctx.limits.snowflakeSessionTokenSeconds, ctx.limits.snowflakeMasterTokenSeconds);
+  }
+
+  async login(query: Query, body: unknown): Promise<SfReply> {
+    const data = objectField(body, 'data', 'the login body');
+    const authenticator = optionalString(data, 'AUTHENTICATOR') ?? 'SNOWFLAKE';
+    if (authenticator.toUpperCase() !== 'SNOWFLAKE') {
+      return fail({
+        code: SF_CODES.unsupportedAuthenticator,
+        sqlState: '08004',
+        message: `authenticator '${authenticator}' is not supported by recpipe; sign in with a user's password (authenticator SNOWFLAKE)`,
+      });
+    }
+    const loginName = optionalString(data, 'LOGIN_NAME');
+    const password = optionalString(data, 'PASSWORD');
+    if (loginName === undefined || password === undefined) throw invalid('the login body needs data.LOGIN_NAME and data.PASSWORD');
+    this.endExpired();
+    const badCredentials = fail({
+      code: SF_CODES.badCredentials,
+      sqlState: '08004',
+      message: 'Incorrect username or password was specified.',
+    });
+    if (loginName.length > 255 || password.length > 1024 || !(await this.ctx.engine.access.verifyPassword(loginName, password)))
+      return badCredentials;
+    // Login names are case-insensitive in Snowflake, whatever the user's identifier.
+    const user = this.ctx.engine.access.users().find((u) => u.name.toUpperCase() === loginName.toUpperCase())?.name;
+    if (user === undefined) return badCredentials;
+    let session: Session;
+    try {
+      session = this.openSession(user, query);
+    } catch (e) {
+      return fail({ code: SF_CODES.badRole, sqlState: '08004', message: sfErrorOf(e).message });
+    }
+    this.ctx.sessions.add(session, ownerOf(user));
+    const { login, tokens } = this.tokens.issue(session.id, user);
+    return ok({
+      ...tokens,
+      displayUserName: user,
+      serverVersion: this.ctx.version,
+      firstLogin: false,
+      remMeToken: null,
+      remMeValidityInSeconds: 0,
+      healthCheckInterval: 45,
+      newClientForUpgrade: null,
+      sessionId: login.id,
+      parameters: PARAMETERS,
+      sessionInfo: { databaseName: session.database, schemaName: session.schema, warehouseName: session.warehouse, roleName: session.role },
+      idToken: null,
+      mfaToken: null,
+    });
+  }
+
+  /** The user's session in the login's role, database and schema; a database that does not exist is left unset, as Snowflake does. */
+  private openSession(user: string, query: Query): Session {
+    const role = nonEmpty(query.roleName);
+    const database = nonEmpty(query.databaseName);
+    const schema = nonEmpty(query.schemaName);
+    const attempts = [{ database, schema }, { database }, {}].filter((a, i) => i === 2 || a.database !== undefined);
+    for (const [i, place] of attempts.entries()) {
+      try {
+        const session = this.ctx.engine.createSession({ user, ...defined({ role, ...place }) });
+        session.warehouse = nonEmpty(query.warehouse)?.toUpperCase() ?? null;
+        return session;
+      } catch (e) {
+        if (i === attempts.length - 1) throw e;
+      }
+    }
+    throw new Error('unreachable');
+  }
+
+  renew(masterToken: string, body: unknown): SfReply {
+    const old = body !== null && typeof body === 'object' ? (body as Record<string, unknown>).oldSessionToken : undefined;
+    const renewed = this.tokens.renew(masterToken, typeof old === 'string' ? old : undefined);
+    if (renewed === 'expired')
+      return fail({ code: SF_CODES.masterExpired, sqlState: '08001', message: 'Master token expired: sign in again.' });
+    if (renewed === null)
+      return fail({ code: SF_CODES.invalidToken, sqlState: '08001', message: 'Invalid master token or session token.' });
+    const { tokens } = renewed;
+    return ok({
+      sessionToken: tokens.token,
+      validityInSecondsST: tokens.validityInSeconds,
+      masterToken: tokens.masterToken,
+      validityInSecondsMT: tokens.masterValidityInSeconds,
+    });
+  }
+
+  /** The engine session behind a login, or the reply that says it is gone (evicted or ended). */
+  sessionOf(login: SfLogin): Session | SfReply {
+    try {
+      return this.ctx.sessions.get(login.sessionId, ownerOf(login.user));
+    } catch {
+      this.tokens.end(login);
+      return fail({ code: SF_CODES.goneSession, sqlState: '08003', message: 'Session no longer exists: sign in again.' });
+    }
+  }
+
+  async logout(login: SfLogin): Promise<SfReply> {
+    this.tokens.end(login);
+    const session = this.ctx.sessions.remove(login.sessionId, ownerOf(login.user));
+    if (session) await this.ctx.engine.endSession(session);
+    return ok(null);
+  }
+
+  async query(login: SfLogin, requestId: string | null, body: unknown, chunkBase: string): Promise<SfReply> {
+    const request = queryBody(body);
+    const bytes = Buffer.byteLength(request.sqlText);
+    if (bytes > this.ctx.limits.maxSqlBytes) throw invalid(`sqlText is ${bytes} bytes; at most ${this.ctx.limits.maxSqlBytes}`);
+    let bound: BoundSql;
+    try {
+      bound = bindSql(request.sqlText, request.bindings);
+      const statements = bound.repeated ? bound.rows : checkStatementCount(bound.sql, request.parameters);
+      if (statements > this.ctx.limits.maxStatements)
+        throw invalid(
+          `the request runs ${statements} statements; at most ${this.ctx.limits.maxStatements} (split it, or bind arrays to a single-row INSERT)`,
+        );
+    } catch (e) {
+      return fail(sfErrorOf(e));
+    }
+    const record = this.queries.start(login.user, request.sqlText, requestId);
+    this.run(login, record, bound);
+    if (request.asyncExec) return inProgressReply(record, true);
+    return this.answer(login, record, SYNC_WAIT_MS, chunkBase);
+  }
+
+  /** A query's result once it is done, waiting up to `waitMs`; "in progress" (the driver polls) when it is not. */
+  async answer(login: SfLogin, record: QueryRecord, waitMs: number, chunkBase: string): Promise<SfReply> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([record.done, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+    clearTimeout(timer);
+    if (record.status === 'RUNNING') return inProgressReply(record, false);
+    const session = this.sessionOf(login);
+    if (!('id' in session)) return session;
+    const expires = Date.now() + CHUNK_URL_SECONDS * 1000;
+    return queryReply(
+      record,
+      session,
+      (i) => `${chunkBase}/${record.id}/${i}?expires=${expires}&signature=${this.queries.sign(record.id, i, expires)}`,
+    );
+  }
+
+  result(login: SfLogin, id: string, chunkBase: string): Promise<SfReply> {
+    const record = this.queries.get(id, login.user);
+    if (!record) return Promise.resolve(noSuchQuery(id));
+    return this.answer(login, record, POLL_WAIT_MS, chunkBase);
+  }
+
+  monitor(login: SfLogin, id: string): SfReply {
+    const record = this.queries.get(id, login.user);
+    return record ? monitoringReply(record) : noSuchQuery(id);
+  }
+
+  /** Marks a query aborted: one still queued behind its session never runs, a running one's result is dropped. */
+  abort(login: SfLogin, id: string | null, requestId: string | null): SfReply {
+    const record =
+      id !== null ? this.queries.get(id, login.user) : requestId !== null ? this.queries.byRequest(requestId, login.user) : null;
+    if (!record) return noSuchQuery(id ?? requestId ?? '');
+    if (record.status === 'RUNNING') {
+      record.status = 'ABORTED';
+      record.finish();
+    }
+    return ok(null);
+  }
+
+  chunk(id: string, index: number, expires: number, signature: string): string | null {
+    if (!this.queries.verify(id, index, expires, signature)) return null;
+    const result = this.queries.signedRecord(id)?.result;
+    return result ? chunkBody(result, index) : null;
+  }
+
+  private run(login: SfLogin, record: QueryRecord, bound: BoundSql): void {
+    const owner = ownerOf(login.user);
+    // A session gone since the token was checked throws at once; the query must still finish, as failed.
+    const inSession = (work: (session: Session) => Promise<void>): Promise<void> => {
+      try {
+        return this.ctx.sessions.run(login.sessionId, work, owner);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    };
+    inSession(async (session) => {
+      if (aborted(record)) return;
+      const results = bound.repeated
+        ? await this.runRepeated(session, bound)
+        : await this.ctx.engine.execute(session, bound.sql, bound.params);
+      if (aborted(record)) return;
+      if (results.length === 1) record.result = results[0];
+      else for (const r of results) this.queries.child(record, r);
+      record.status = 'SUCCESS';
+    })
+      .catch((e: unknown) => {
+        if (aborted(record)) return;
+        record.error = sfErrorOf(e);
+        record.status = 'FAILED_WITH_ERROR';
+      })
+      .finally(() => {
+        record.finish();
+        this.queries.evict(record);
+      });
+  }
+
+  /** Array binds that are not one INSERT: the statement once per row, all or nothing (in a transaction unless one is open). */
+  private async runRepeated(session: Session, bound: BoundSql): Promise<StatementResult[]> {
+    const own = session.inTransaction !== true;
+    try {
+      const results = await this.ctx.engine.execute(session, own ? `begin;\n${bound.sql};\ncommit` : bound.sql, bound.params);
+      return [sumCounts(own ? results.slice(1, -1) : results)];
+    } catch (e) {
+      if (own && session.inTransaction) await this.ctx.engine.execute(session, 'rollback').catch(() => undefined);
+      throw e;
+    }
+  }
+
+  private endExpired(): void {
+    for (const login of this.tokens.sweep()) {
+      const session = this.ctx.sessions.remove(login.sessionId, ownerOf(login.user));
+      if (session) void this.ctx.engine.endSession(session).catch(() => undefined);
+    }
+  }
+}
+
+/** Protocol sessions are keyed per user in the shared session store, apart from API keys' sessions. */
+const ownerOf = (user: string): string => `snowflake:${user}`;
+
+/** A function, not an inline test: the status changes while the query awaits (abort-request). */
+const aborted = (record: QueryRecord): boolean => record.status === 'ABORTED';
+
+const noSuchQuery = (id: string): SfReply => fail({ code: '000709', sqlState: '02000', message: `Statement ${id} not found.` });
+
+interface QueryBody {
+  sqlText: string;
+  bindings?: unknown;
+  asyncExec: boolean;
+  parameters: Record<string, unknown>;
+}
+
+function queryBody(body: unknown): QueryBody {
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw invalid('the query-request body must be a JSON object with sqlText');
+  const b = body as Record<string, unknown>;
+  if (typeof b.sqlText !== 'string' || b.sqlText.trim() === '') throw invalid('sqlText must be a non-empty string');
+  if (b.asyncExec !== undefined && typeof b.asyncExec !== 'boolean') throw invalid('asyncExec must be true or false');
+  if (b.bindStage !== undefined) throw invalid('bindStage (array binds uploaded to a stage) is not supported; send the values in bindings');
+  const parameters = b.parameters ?? {};
+  if (typeof parameters !== 'object' || parameters === null || Array.isArray(parameters)) throw invalid('parameters must be an object');
+  return { sqlText: b.sqlText, bindings: b.bindings, asyncExec: b.asyncExec === true, parameters: parameters as Record<string, unknown> };
+}
+
+/** As in Snowflake, several statements in one request need MULTI_STATEMENT_COUNT (0 = any number, or the exact count). */
+function checkStatementCount(sql: string, parameters: Record<string, unknown>): number {
+  const count = splitStatements(sql).length;
+  const wanted = parameters.MULTI_STATEMENT_COUNT === undefined ? 1 : Number(parameters.MULTI_STATEMENT_COUNT);
+  if (count <= 1 || wanted === 0 || wanted === count) return count;
+  throw new RecpipeError('INVALID_ARGUMENT', `Actual statement count ${count} did not match the desired statement count ${wanted}.`, {
+    snowflakeCode: SF_CODES.multiStatementCount,
+  });
+}
+
+/** One DML result for a statement run once per bound row: the counts summed. */
+function sumCounts(results: StatementResult[]): StatementResult {
+  const first = results[0];
+  const rows = [first.columns.map((_, i) => results.reduce((sum, r) => sum + Number(r.rows[0]?.[i] ?? 0), 0))];
+  return { ...first, rows, rowCount: results.reduce((sum, r) => sum + r.rowCount, 0) };
+}
+
+function objectField(body: unknown, field: string, what: string): Record<string, unknown> {
+  const value = body !== null && typeof body === 'object' ? (body as Record<string, unknown>)[field] : undefined;
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw invalid(`${what} must be a JSON object with a "${field}" object`);
+  return value as Record<string, unknown>;
+}
+
+function optionalString(o: Record<string, unknown>, field: string): string | undefined {
+  const v = o[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw invalid(`data.${field} must be a string`);
+  return v;
+}
+
+/** The fields of `o` that are set (SessionInit takes no undefined values). */
+function defined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
+}
+
+const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v.trim() === '' ? undefined : v);

@@ -1,0 +1,53 @@
+import { isRecpipeError, type ErrorCode } from '../core/errors.js';
+
+/** An error as Snowflake's drivers read it: a six-digit code, an SQLSTATE and the message. */
+export interface SfError {
+  readonly code: string;
+  readonly sqlState: string;
+  readonly message: string;
+}
+
+/** Snowflake's session and login codes, which drivers act on (renew the token, reconnect, report a bad password). */
+export const SF_CODES = {
+  badCredentials: '390100',
+  invalidToken: '390104',
+  goneSession: '390111',
+  sessionExpired: '390112',
+  masterExpired: '390114',
+  badRole: '390189',
+  unsupportedAuthenticator: '390196',
+  multiStatementCount: '000008',
+  canceled: '000604',
+  internal: '000603',
+  inProgress: '333333',
+  inProgressAsync: '333334',
+} as const;
+
+const BY_MESSAGE: readonly [RegExp, string, string][] = [
+  [/does not exist or not authorized/i, '002003', '42S02'],
+  [/insufficient privileges/i, '003001', '42501'],
+  [/syntax error/i, '001003', '42000'],
+  [/already exists/i, '002002', '42710'],
+];
+
+const BY_CODE: Record<ErrorCode, [string, string]> = {
+  INVALID_ARGUMENT: ['001003', '42000'],
+  NOT_FOUND: ['002003', '02000'],
+  CONFLICT: ['002002', '42710'],
+  FAILED_PRECONDITION: ['000606', '57P03'],
+  PERMISSION_DENIED: ['003001', '42501'],
+  UNAUTHENTICATED: [SF_CODES.badCredentials, '08004'],
+  RESOURCE_EXHAUSTED: ['000625', '57014'],
+  INTERNAL: [SF_CODES.internal, 'XX000'],
+};
+
+/** Maps anything a statement threw to Snowflake's code and SQLSTATE, keeping recpipe's message. */
+export function sfErrorOf(e: unknown): SfError {
+  if (!isRecpipeError(e))
+    return { code: SF_CODES.internal, sqlState: 'XX000', message: `internal error: ${e instanceof Error ? e.message : String(e)}` };
+  const own = e.details.snowflakeCode;
+  if (typeof own === 'string') return { code: own, sqlState: '0A000', message: e.message };
+  for (const [pattern, code, sqlState] of BY_MESSAGE) if (pattern.test(e.message)) return { code, sqlState, message: e.message };
+  const [code, sqlState] = BY_CODE[e.code];
+  return { code, sqlState, message: e.message };
+}
