@@ -22,7 +22,11 @@ export function frameworkErrorReply(err: FastifyError, limit: number): HttpReply
 }
 
 export const sendReply = (reply: FastifyReply, r: HttpReply): FastifyReply =>
-  reply.code(r.status).header('content-type', r.contentType).send(r.body);
+  reply
+    .code(r.status)
+    .headers(r.headers ?? {})
+    .header('content-type', r.contentType)
+    .send(r.body);
 
 const MB = 1024 * 1024;
 const formatBytes = (n: number): string => (n >= MB && n % MB === 0 ? `${n / MB} MB (${n} bytes)` : `${n} bytes`);

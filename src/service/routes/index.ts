@@ -5,6 +5,7 @@ import { trainingJobRoutes } from './training-jobs.js';
 import { externalFunctionRoutes } from './external-functions.js';
 import { endpointRoutes } from './endpoints.js';
 import { stageRoutes } from './stages.js';
+import { sagemakerRoutes } from './sagemaker.js';
 import type { RouteArea } from './route-area.js';
 
 export type { RouteArea } from './route-area.js';
@@ -18,4 +19,5 @@ export const routeAreas: readonly RouteArea[] = [
   trainingJobRoutes,
   endpointRoutes,
   externalFunctionRoutes,
+  sagemakerRoutes,
 ];
