@@ -140,7 +140,7 @@ export class ApiKeyStore {
     if (!AWS_KEY_ID_PATTERN.test(accessKeyId)) return null;
     this.reload();
     const key = this.byId.get(accessKeyId);
-    if (!key || key.kind !== 'aws') return null;
+    if (key?.kind !== 'aws') return null;
     this.noteUse(key.id, now);
     return { name: key.name, prefix: key.id, role: key.role, user: key.user ?? null };
   }
