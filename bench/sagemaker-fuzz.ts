@@ -64,7 +64,18 @@ async function signed(path: string, headers: Record<string, string>, body: strin
 }
 
 const target = (op: string) => ({ 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `SageMaker.${op}` });
-const OPS = ['CreateTrainingJob', 'DescribeTrainingJob', 'CreateModel', 'CreateEndpointConfig', 'CreateEndpoint', 'UpdateEndpoint', 'DescribeEndpoint', 'ListEndpoints', 'DeleteEndpoint', 'ListTrainingJobs'];
+const OPS = [
+  'CreateTrainingJob',
+  'DescribeTrainingJob',
+  'CreateModel',
+  'CreateEndpointConfig',
+  'CreateEndpoint',
+  'UpdateEndpoint',
+  'DescribeEndpoint',
+  'ListEndpoints',
+  'DeleteEndpoint',
+  'ListTrainingJobs',
+];
 const BAD_BODIES = [
   () => junk(1 + Math.floor(rng.next() * 200)),
   () => '{"TrainingJobName": ',
@@ -83,10 +94,20 @@ const BAD_BODIES = [
 /** One bad request of a kind, ready to send. */
 const KINDS: Record<string, () => Promise<Req>> = {
   'malformed control-plane body': async () => signed('/', target(pick(OPS)), pick(BAD_BODIES)()),
-  'unknown X-Amz-Target': async () => signed('/', { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': pick(['SageMaker.DropEverything', junk(12), 'Other.ListEndpoints']) }, '{}'),
+  'unknown X-Amz-Target': async () =>
+    signed(
+      '/',
+      { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': pick(['SageMaker.DropEverything', junk(12), 'Other.ListEndpoints']) },
+      '{}',
+    ),
   'malformed invocation payload': async () =>
-    signed('/endpoints/fuzz/invocations', { 'content-type': pick(['text/csv', 'application/json', 'image/png']) }, pick(['1,2,3\n', junk(50), '{"instances": 5}', '', '\0\0\0'])),
-  'invocation of a missing endpoint': async () => signed(`/endpoints/missing-${Math.floor(rng.next() * 1e6)}/invocations`, { 'content-type': 'text/csv' }, '1,308\n'),
+    signed(
+      '/endpoints/fuzz/invocations',
+      { 'content-type': pick(['text/csv', 'application/json', 'image/png']) },
+      pick(['1,2,3\n', junk(50), '{"instances": 5}', '', '\0\0\0']),
+    ),
+  'invocation of a missing endpoint': async () =>
+    signed(`/endpoints/missing-${Math.floor(rng.next() * 1e6)}/invocations`, { 'content-type': 'text/csv' }, '1,308\n'),
   'forged signature (wrong secret)': async () => signed('/', target('ListEndpoints'), '{}', signer('wrong-secret')),
   'tampered body after signing': async () => {
     const r = await signed('/', target('ListEndpoints'), '{}');
@@ -94,7 +115,16 @@ const KINDS: Record<string, () => Promise<Req>> = {
   },
   'random signature': async () => {
     const r = await signed('/', target('ListEndpoints'), '{}');
-    return { ...r, headers: { ...r.headers, authorization: r.headers.authorization.replace(/Signature=\w+/, `Signature=${Array.from({ length: 64 }, () => '0123456789abcdef'[Math.floor(rng.next() * 16)]).join('')}`) } };
+    return {
+      ...r,
+      headers: {
+        ...r.headers,
+        authorization: r.headers.authorization.replace(
+          /Signature=\w+/,
+          `Signature=${Array.from({ length: 64 }, () => '0123456789abcdef'[Math.floor(rng.next() * 16)]).join('')}`,
+        ),
+      },
+    };
   },
   'stale date (20 min)': async () => signed('/', target('ListEndpoints'), '{}', good, new Date(Date.now() - 20 * 60_000)),
   'wrong region scope': async () => signed('/', target('ListEndpoints'), '{}', signer(key.secretAccessKey, 'eu-west-1')),
@@ -157,7 +187,9 @@ const inv = await signed('/endpoints/fuzz/invocations', { 'content-type': 'text/
 const invoked = await fetch(url + inv.path, { method: 'POST', headers: inv.headers, body: inv.body });
 const health = await fetch(`${url}/api/v1/health`);
 
-console.log(`SageMaker face fuzz: ${sent} bad requests in ${seconds.toFixed(1)} s (${(sent / seconds).toFixed(0)}/s), model ${manifest.algorithm}\n`);
+console.log(
+  `SageMaker face fuzz: ${sent} bad requests in ${seconds.toFixed(1)} s (${(sent / seconds).toFixed(0)}/s), model ${manifest.algorithm}\n`,
+);
 let failures = 0;
 for (const [kind, e] of [...counts].sort()) {
   const statuses = [...e.statuses].map(([s, n]) => `${s} ×${n}`).join(', ');
@@ -167,9 +199,15 @@ for (const [kind, e] of [...counts].sort()) {
 }
 console.log('');
 console.log(`goal                               ≥ 10,000 bad requests → clear 4xx AWS errors; service unaffected`);
-console.log(`recpipe                            ${sent} sent; ${failures === 0 ? 'every answer a 4xx with x-amzn-errortype and a message' : `${failures}+ unclear answers`}`);
-console.log(`after the fuzz                     ListEndpoints ${ok.status}, InvokeEndpoint ${invoked.status} (${(await invoked.text()).trim().replace('\n', ', ')}), health ${health.status}`);
-console.log(`RSS                                ${(rssBefore / 2 ** 20).toFixed(0)} MB before, ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB after`);
+console.log(
+  `recpipe                            ${sent} sent; ${failures === 0 ? 'every answer a 4xx with x-amzn-errortype and a message' : `${failures}+ unclear answers`}`,
+);
+console.log(
+  `after the fuzz                     ListEndpoints ${ok.status}, InvokeEndpoint ${invoked.status} (${(await invoked.text()).trim().replace('\n', ', ')}), health ${health.status}`,
+);
+console.log(
+  `RSS                                ${(rssBefore / 2 ** 20).toFixed(0)} MB before, ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB after`,
+);
 await app.close();
 await engine.close();
 rmSync(home, { recursive: true, force: true });

@@ -32,7 +32,15 @@ describe('SigV4Verifier', { timeout: 30_000 }, () => {
     const path = opts.path ?? '/endpoints/my-endpoint/invocations';
     const body = opts.body ?? '1,308\n';
     const signed = await signer.sign(
-      { method: 'POST', protocol: 'http:', hostname: '127.0.0.1', path, query: opts.query ?? {}, headers: { host: '127.0.0.1:7878', 'content-type': 'text/csv' }, body },
+      {
+        method: 'POST',
+        protocol: 'http:',
+        hostname: '127.0.0.1',
+        path,
+        query: opts.query ?? {},
+        headers: { host: '127.0.0.1:7878', 'content-type': 'text/csv' },
+        body,
+      },
       { signingDate: new Date(opts.at ?? NOW) },
     );
     const qs = new URLSearchParams(opts.query ?? {}).toString();
@@ -76,7 +84,11 @@ describe('SigV4Verifier', { timeout: 30_000 }, () => {
       'InvalidSignatureException',
       /does not match/,
     );
-    await refused({ ...req, headers: { ...req.headers, authorization: 'AWS4-HMAC-SHA256 nonsense' } }, 'IncompleteSignatureException', /Credential=/);
+    await refused(
+      { ...req, headers: { ...req.headers, authorization: 'AWS4-HMAC-SHA256 nonsense' } },
+      'IncompleteSignatureException',
+      /Credential=/,
+    );
     keys.revoke(key.accessKeyId);
     await refused(await sign(), 'UnrecognizedClientException', /security token/);
   });

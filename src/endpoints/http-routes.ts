@@ -44,10 +44,7 @@ export const endpointRoutes: FastifyPluginAsync<EndpointRoutesOptions> = async (
   const limit = maxBodyBytes ?? MAX_PAYLOAD_BYTES;
   const face = invocationFace ?? ((_req, _name, r) => r);
   await app.register(async (runtime) => {
-    acceptRawBodies(runtime, limit);
-    runtime.setErrorHandler((err: FastifyError, req, reply) =>
-      sendReply(reply, face(req, (req.params as { name?: string }).name ?? '', frameworkErrorReply(err, limit), false)),
-    );
+    acceptRawBodies(runtime, limit, (req, r) => face(req, (req.params as { name?: string }).name ?? '', r, false));
     const invocationDocs = {
       tags: ['endpoints'],
       summary: 'Predict ratings: text/csv user,item lines → one rating per line; or application/json {"instances": [[user, item], …]}',

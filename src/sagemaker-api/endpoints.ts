@@ -1,6 +1,6 @@
 import { RecpipeError } from '../core/errors.js';
 import type { EndpointDescription } from '../endpoints/index.js';
-import type { Operation, SageMakerContext } from './api-context.js';
+import { requireUsage, type Operation, type SageMakerContext } from './api-context.js';
 import { arn, awsError, epochSeconds } from './aws-errors.js';
 import { endpointConfig } from './models.js';
 import { name, page } from './fields.js';
@@ -30,7 +30,8 @@ function deploy(ctx: SageMakerContext, endpoint: string, artifactUri: string): v
   }
 }
 
-export const createEndpoint: Operation = (ctx, _caller, req) => {
+export const createEndpoint: Operation = (ctx, caller, req) => {
+  requireUsage(ctx, caller, 'deploy_model', 'CreateEndpoint');
   const endpoint = name(req, 'EndpointName');
   const configName = name(req, 'EndpointConfigName');
   const config = endpointConfig(ctx, configName);
@@ -42,7 +43,8 @@ export const createEndpoint: Operation = (ctx, _caller, req) => {
 };
 
 /** UpdateEndpoint: the old model serves until the new config's model is loaded, then one swap (no request fails). */
-export const updateEndpoint: Operation = (ctx, _caller, req) => {
+export const updateEndpoint: Operation = (ctx, caller, req) => {
+  requireUsage(ctx, caller, 'deploy_model', 'UpdateEndpoint');
   const endpoint = name(req, 'EndpointName');
   const configName = name(req, 'EndpointConfigName');
   const current = described(ctx, endpoint);
@@ -96,7 +98,8 @@ export const listEndpoints: Operation = (ctx, _caller, req) => {
   };
 };
 
-export const deleteEndpoint: Operation = async (ctx, _caller, req) => {
+export const deleteEndpoint: Operation = async (ctx, caller, req) => {
+  requireUsage(ctx, caller, 'deploy_model', 'DeleteEndpoint');
   const endpoint = name(req, 'EndpointName');
   described(ctx, endpoint);
   await ctx.engine.endpoints.delete(endpoint);

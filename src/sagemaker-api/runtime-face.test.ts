@@ -34,6 +34,9 @@ describe('sagemakerInvocation', () => {
     const model = parsed(sagemakerInvocation('e', 'v1', errorReply('INVALID_ARGUMENT', 'line 2: bad'), true, true));
     assert.equal(model.OriginalStatusCode, 400);
     assert.equal(model.OriginalMessage, 'line 2: bad');
-    assert.equal(parsed(sagemakerInvocation('e', 'v', errorReply('NOT_FOUND', 'x'), false, true)).message, 'Endpoint e of account 000000000000 not found.');
+    assert.equal(
+      parsed(sagemakerInvocation('e', 'v', errorReply('NOT_FOUND', 'x'), false, true)).message,
+      'Endpoint e of account 000000000000 not found.',
+    );
   });
 });

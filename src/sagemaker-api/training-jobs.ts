@@ -1,8 +1,7 @@
 import { RecpipeError } from '../core/errors.js';
 import type { TrainingJob } from '../jobs/index.js';
 import type { TableName } from '../warehouse/index.js';
-import type { Caller } from '../auth/index.js';
-import type { Operation, SageMakerContext } from './api-context.js';
+import { requireUsage, type Operation, type SageMakerContext } from './api-context.js';
 import { arn, awsError, epochSeconds } from './aws-errors.js';
 import { name, object, optionalInteger, page, stringMap, text } from './fields.js';
 import type { AwsRequest } from './records.js';
@@ -46,24 +45,9 @@ function integerHyper(key: string, v: string): number {
   return n;
 }
 
-/** A key holder needs SELECT on the input and INSERT on the output (or CREATE TABLE in its schema), as in SQL. */
-function checkTablePrivileges(ctx: SageMakerContext, caller: Caller, input: TableName, output: TableName): void {
-  if (caller.owner) return;
-  const table = (t: TableName) => ({ kind: 'TABLE' as const, name: `${t.database}.${t.schema}.${t.name}` });
-  const denied = (what: string) =>
-    new RecpipeError('PERMISSION_DENIED', `User: ${caller.user ?? caller.name} (role ${caller.role}) is not authorized to ${what}`);
-  if (!ctx.engine.access.hasPrivilege(caller.role, 'SELECT', table(input)))
-    throw denied(`read ${input.database}.${input.schema}.${input.name} (SELECT)`);
-  const schema = { kind: 'SCHEMA' as const, name: `${output.database}.${output.schema}` };
-  if (
-    !ctx.engine.access.hasPrivilege(caller.role, 'INSERT', table(output)) &&
-    !ctx.engine.access.hasPrivilege(caller.role, 'CREATE TABLE', schema)
-  )
-    throw denied(`write ${output.database}.${output.schema}.${output.name} (INSERT, or CREATE TABLE on its schema)`);
-}
-
 export const createTrainingJob: Operation = async (ctx, caller, req) => {
   const jobName = name(req, 'TrainingJobName');
+  requireUsage(ctx, caller, 'train_and_get_recommendations', 'CreateTrainingJob');
   // Required by SageMaker; recorded and answered back, not used by a one-machine trainer.
   object(req, 'AlgorithmSpecification');
   text(req, 'RoleArn');
@@ -92,7 +76,6 @@ export const createTrainingJob: Operation = async (ctx, caller, req) => {
   const session = ctx.engine.createSession({ database: job.database, schema: job.schema });
   const input = ctx.engine.resolveTableName(session, job.input);
   const output = ctx.engine.resolveTableName(session, job.output);
-  checkTablePrivileges(ctx, caller, input, output);
   const started = await ctx.engine.jobs.start({
     input,
     output,
