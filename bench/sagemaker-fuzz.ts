@@ -7,6 +7,7 @@
  *
  *   npm run bench:sagemaker-fuzz [-- --requests 10000]
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +29,10 @@ const junk = (n: number): string => Array.from({ length: n }, () => String.fromC
 const home = mkdtempSync(join(tmpdir(), 'recpipe-smfuzz-'));
 const engine = await Engine.open({ home });
 const secrets = new SecretStore(home, new Map());
-await engine.execute(engine.createSession(), 'create user fuzz default_role = sysadmin; grant role sysadmin to user fuzz');
+await engine.execute(
+  engine.createSession(),
+  'use role accountadmin; create user fuzz default_role = sysadmin; grant role sysadmin to user fuzz',
+);
 const key = new ApiKeyStore(home).createAws('SYSADMIN', 'fuzz', 'FUZZ', secrets);
 const { manifest } = await writeTinyArtifact(join(home, 'tiny-model'));
 engine.endpoints.deploy('fuzz', pathToFileURL(join(home, 'tiny-model')).href);
@@ -57,7 +61,17 @@ interface Req {
 
 async function signed(path: string, headers: Record<string, string>, body: string, s = good, at = new Date()): Promise<Req> {
   const out = await s.sign(
-    { method: 'POST', protocol: 'http:', hostname: '127.0.0.1', port, path, query: {}, headers: { host, ...headers }, body },
+    // Each call carries its own invocation id, signed, as the AWS SDKs and botocore send: identical calls in one second stay distinct.
+    {
+      method: 'POST',
+      protocol: 'http:',
+      hostname: '127.0.0.1',
+      port,
+      path,
+      query: {},
+      headers: { host, 'amz-sdk-invocation-id': randomUUID(), ...headers },
+      body,
+    },
     { signingDate: at },
   );
   return { path, headers: out.headers as Record<string, string>, body };
@@ -104,7 +118,7 @@ const KINDS: Record<string, () => Promise<Req>> = {
     signed(
       '/endpoints/fuzz/invocations',
       { 'content-type': pick(['text/csv', 'application/json', 'image/png']) },
-      pick(['1,2,3\n', junk(50), '{"instances": 5}', '', '\0\0\0']),
+      pick(['1,2,3\n', junk(50).replace(/,/g, ';'), '{"instances": 5}', '', '\0\0\0']),
     ),
   'invocation of a missing endpoint': async () =>
     signed(`/endpoints/missing-${Math.floor(rng.next() * 1e6)}/invocations`, { 'content-type': 'text/csv' }, '1,308\n'),
@@ -163,19 +177,18 @@ const rssBefore = process.memoryUsage().rss;
 const started = performance.now();
 const kinds = Object.keys(KINDS);
 let sent = 0;
-const replayEvery = 10;
 const workers = Array.from({ length: 8 }, async () => {
   while (sent < total) {
     const i = sent++;
-    if (i % replayEvery === 0) {
+    const k = i % (kinds.length + 1);
+    if (k === kinds.length) {
       // A replay: the first copy is a valid call, the second must be refused.
       const r = await signed('/', target('ListEndpoints'), JSON.stringify({ NameContains: `n${i}` }));
       await fetch(url + r.path, { method: 'POST', headers: r.headers, body: r.body }).then((x) => x.text());
       await send('replayed signature', r);
       continue;
     }
-    const kind = kinds[i % kinds.length];
-    await send(kind, await KINDS[kind]());
+    await send(kinds[k], await KINDS[kinds[k]]());
   }
 });
 await Promise.all(workers);
