@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -30,11 +29,12 @@ import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-s
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { FastifyInstance } from 'fastify';
-import { ApiKeyStore } from '../../src/auth/index.js';
+import { ApiKeyStore, SigV4Verifier, awsSecretName } from '../../src/auth/index.js';
 import { Engine } from '../../src/engine/index.js';
 import { SecretStore } from '../../src/secrets/index.js';
 import { createService } from '../../src/service/index.js';
 import { authHeaders } from '../support/auth.js';
+import { recpipe } from '../support/recpipe-cli.js';
 import { syntheticRatingsSql } from '../support/ratings-sql.js';
 
 /** The guide's predict.sh payload. */
@@ -380,5 +380,49 @@ describe('the AWS SDK against recpipe (SageMaker control plane and runtime over 
     });
     assert.equal(ok.status, 200);
     assert.equal(ok.headers.get('x-amzn-invoked-production-variant'), 'variant-1');
+  });
+});
+
+describe('recpipe keys create --aws', { timeout: 120_000 }, () => {
+  const home = mkdtempSync(join(tmpdir(), 'recpipe-smkeys-'));
+  after(() => rmSync(home, { recursive: true, force: true }));
+
+  it('prints the pair in ~/.aws/credentials form; the server can verify it; revoke removes its secret', async () => {
+    const created = await recpipe(['keys', 'create', '--aws', '--role', 'sysadmin', '--name', 'boto', '--home', home]);
+    assert.equal(created.code, 0, created.stderr);
+    const m = /^aws_access_key_id = (RPAK[A-Z2-7]{16})\naws_secret_access_key = (\S{40})\n$/.exec(created.stdout);
+    assert.ok(m, created.stdout);
+    const [, accessKeyId, secretAccessKey] = m;
+    assert.doesNotMatch(created.stderr, new RegExp(secretAccessKey.replace(/[+/]/g, '.')));
+    const keys = new ApiKeyStore(home);
+    assert.deepEqual(
+      keys.list().map((k) => [k.name, k.prefix, k.role, k.user]),
+      [['boto', accessKeyId, 'SYSADMIN', 'KEYS_SYSADMIN']],
+    );
+    assert.equal(statSync(join(home, 'secrets.json')).mode & 0o077, 0);
+    const secrets = new SecretStore(home, new Map());
+    const verifier = new SigV4Verifier(keys, (id) => secrets.get(awsSecretName(id)));
+    const signer = new SignatureV4({
+      credentials: { accessKeyId, secretAccessKey },
+      region: REGION,
+      service: 'sagemaker',
+      sha256: Hash.bind(null, 'sha256'),
+    });
+    const signed = await signer.sign({
+      method: 'POST',
+      protocol: 'http:',
+      hostname: 'h',
+      path: '/',
+      query: {},
+      headers: { host: 'h' },
+      body: '{}',
+    });
+    const who = await verifier.verify({ method: 'POST', url: '/', headers: signed.headers, body: '{}' });
+    assert.equal(who.user, 'KEYS_SYSADMIN');
+
+    const revoked = await recpipe(['keys', 'revoke', accessKeyId, '--home', home]);
+    assert.equal(revoked.code, 0, revoked.stderr);
+    assert.equal(secrets.get(awsSecretName(accessKeyId)), undefined);
+    assert.deepEqual(keys.list(), []);
   });
 });
