@@ -32,7 +32,7 @@ import { Deployments, VERSION_COLUMNS } from './deployments.js';
 
 export type { Session, StatementResult, ResultColumnType } from '../sql/index.js';
 export type { TableName, Warehouse } from '../warehouse/index.js';
-export { describeJobStart, trainRequest } from './job-functions.js';
+export { describeJobStart, OPTION_KEYS, trainRequest } from './job-functions.js';
 export { deployModel } from './endpoint-functions.js';
 export type { ArtifactRefs } from './artifact-refs.js';
 

@@ -5,7 +5,7 @@ import type { FunctionArg, FunctionCallContext, ScalarFunctionSpec } from '../wa
 import type { DeployRequest, Deployments } from './deployments.js';
 
 /** Option names accepted in the VARIANT third argument, Snowflake/Surprise spellings included. */
-const OPTION_KEYS: Readonly<Record<string, keyof JobRequest>> = {
+export const OPTION_KEYS: Readonly<Record<string, keyof JobRequest>> = {
   algorithm: 'algorithm',
   algo: 'algorithm',
   hyperparameters: 'hyperparameters',

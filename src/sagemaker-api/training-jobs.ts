@@ -1,4 +1,5 @@
 import { RecpipeError } from '../core/errors.js';
+import { OPTION_KEYS } from '../engine/index.js';
 import type { TrainingJob } from '../jobs/index.js';
 import type { TableName } from '../warehouse/index.js';
 import { requireUsage, type Operation, type SageMakerContext } from './api-context.js';
@@ -6,22 +7,14 @@ import { arn, awsError, epochSeconds } from './aws-errors.js';
 import { name, object, optionalInteger, page, stringMap, text } from './fields.js';
 import type { AwsRequest } from './records.js';
 
-/** HyperParameters that say what to train on and how; every other one is the algorithm's own. */
-const JOB_KEYS: Readonly<Record<string, 'input' | 'output' | 'database' | 'schema' | 'algorithm' | 'folds' | 'topN' | 'seed'>> = {
+/** HyperParameters that name the tables; the job's options have the names train_and_get_recommendations takes (OPTION_KEYS); every other one is the algorithm's own. */
+const TABLE_KEYS: Readonly<Record<string, 'input' | 'output' | 'database' | 'schema'>> = {
   input: 'input',
   input_table: 'input',
   output: 'output',
   output_table: 'output',
   database: 'database',
   schema: 'schema',
-  algorithm: 'algorithm',
-  algo: 'algorithm',
-  folds: 'folds',
-  cv: 'folds',
-  top_n: 'topN',
-  topn: 'topN',
-  seed: 'seed',
-  random_state: 'seed',
 };
 
 /** HyperParameters are strings in SageMaker; recpipe's configs want numbers, booleans and objects back. */
@@ -37,6 +30,16 @@ function hyperValue(v: string): unknown {
     }
   }
   return v;
+}
+
+function hyperObject(key: string, v: string): Record<string, unknown> {
+  const parsed = hyperValue(v);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw awsError(
+      'ValidationException',
+      `HyperParameters.${key} must be a JSON object of name: value, got ${JSON.stringify(v).slice(0, 100)}`,
+    );
+  return parsed as Record<string, unknown>;
 }
 
 function integerHyper(key: string, v: string): number {
@@ -60,30 +63,29 @@ export const createTrainingJob: Operation = async (ctx, caller, req) => {
       'ResourceInUse',
       `Training job names must be unique within an AWS account and region, and a training job with this name already exists (${arn(ctx.region, 'training-job', jobName)})`,
     );
-  const hp = stringMap(req, 'HyperParameters');
-  const job: Record<string, string> = {};
+  const tables: Record<string, string> = {};
+  const options: Record<string, unknown> = {};
   const hyperparameters: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(hp)) {
-    const key = JOB_KEYS[k.toLowerCase()];
-    if (key) job[key] = v;
+  for (const [k, v] of Object.entries(stringMap(req, 'HyperParameters'))) {
+    const table = TABLE_KEYS[k.toLowerCase()];
+    const option = Object.hasOwn(OPTION_KEYS, k.toLowerCase()) ? OPTION_KEYS[k.toLowerCase()] : undefined;
+    if (table) tables[table] = v;
+    else if (option === 'hyperparameters') Object.assign(hyperparameters, hyperObject(k, v));
+    else if (option === 'algorithm') options.algorithm = v;
+    else if (option) options[option] = integerHyper(k, v);
     else hyperparameters[k] = hyperValue(v);
   }
-  if (job.input === undefined || job.output === undefined)
+  if (tables.input === undefined || tables.output === undefined)
     throw awsError(
       'ValidationException',
       "HyperParameters must name the tables: 'input' (ratings: user, item, rating) and 'output' (top-N per user)",
     );
-  const session = ctx.engine.createSession({ database: job.database, schema: job.schema });
-  const input = ctx.engine.resolveTableName(session, job.input);
-  const output = ctx.engine.resolveTableName(session, job.output);
+  const session = ctx.engine.createSession({ database: tables.database, schema: tables.schema });
   const started = await ctx.engine.jobs.start({
-    input,
-    output,
-    ...(job.algorithm === undefined ? {} : { algorithm: job.algorithm }),
+    ...options,
+    input: ctx.engine.resolveTableName(session, tables.input),
+    output: ctx.engine.resolveTableName(session, tables.output),
     hyperparameters,
-    ...(job.folds === undefined ? {} : { folds: integerHyper('folds', job.folds) }),
-    ...(job.topN === undefined ? {} : { topN: integerHyper('top_n', job.topN) }),
-    ...(job.seed === undefined ? {} : { seed: integerHyper('seed', job.seed) }),
     ...(maxRuntimeSeconds === undefined ? {} : { maxRuntimeSeconds }),
   });
   ctx.records.put('trainingJobs', jobName, { job: started.name, request: req });
