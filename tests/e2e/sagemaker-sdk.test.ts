@@ -365,7 +365,7 @@ describe('the AWS SDK against recpipe (SageMaker control plane and runtime over 
     limited.runtime.destroy();
   });
 
-  it('keeps the recpipe shape for API-key callers of the runtime path', async () => {
+  it('keeps the recpipe shape for API-key callers; takes API keys on the control plane', async () => {
     const res = await fetch(`${url}/endpoints/no-such-endpoint/invocations`, {
       method: 'POST',
       headers: { ...authHeaders(home), 'content-type': 'text/csv' },
@@ -380,6 +380,26 @@ describe('the AWS SDK against recpipe (SageMaker control plane and runtime over 
     });
     assert.equal(ok.status, 200);
     assert.equal(ok.headers.get('x-amzn-invoked-production-variant'), 'variant-1');
+    // The control plane takes API keys too; SigV4 is for SageMaker's routes only.
+    const listed = await fetch(`${url}/`, {
+      method: 'POST',
+      headers: { ...authHeaders(home), 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'SageMaker.ListEndpoints' },
+      body: '{}',
+    });
+    assert.equal(listed.status, 200);
+    assert.deepEqual(
+      ((await listed.json()) as { Endpoints: { EndpointName: string }[] }).Endpoints.map((e) => e.EndpointName),
+      ['errors'],
+    );
+    const anonymous = await fetch(`${url}/`, { method: 'POST', headers: { 'x-amz-target': 'SageMaker.ListEndpoints' }, body: '{}' });
+    assert.equal(anonymous.status, 401);
+    const elsewhere = await fetch(`${url}/api/v1/training-jobs`, {
+      headers: {
+        authorization: `AWS4-HMAC-SHA256 Credential=${sysadmin.accessKeyId}/20260101/us-east-1/sagemaker/aws4_request, SignedHeaders=host, Signature=${'0'.repeat(64)}`,
+      },
+    });
+    assert.equal(elsewhere.status, 403);
+    assert.equal(elsewhere.headers.get('x-amzn-errortype'), 'InvalidSignatureException');
   });
 });
 
