@@ -18,19 +18,28 @@ export interface ApiKeyInfo {
 
 interface StoredKey {
   name: string;
+  /** `rpk_<id>_…` keys: 12 hex digits; AWS access keys: the access key id itself. */
   id: string;
   role: string;
   user?: string;
   createdAt: string;
+  /**
+   * `aws`: an access key pair for SigV4. The server must recompute the HMAC, so its secret cannot be
+   * hashed: it lives in the owner-only secret store (secrets.json) under awsSecretName(id).
+   */
+  kind?: 'aws';
   /** sha256(salt ‖ secret), hex. The secret is 256 random bits, so a slow hash adds no strength here. */
-  salt: string;
-  hash: string;
+  salt?: string;
+  hash?: string;
 }
 
 interface KeyFile {
   version: 1;
   keys: StoredKey[];
 }
+
+/** Whether a key's public prefix is an AWS access key id (its secret is in the secret store). */
+export const isAwsKeyPrefix = (prefix: string): boolean => AWS_KEY_ID_PATTERN.test(prefix);
 
 /** A verified caller. */
 export interface ApiKeyIdentity {
@@ -47,6 +56,17 @@ const ROLE_PATTERN = /^[A-Za-z_][A-Za-z0-9_$]{0,254}$/;
 export const API_KEYS_FILE = 'api-keys.json';
 /** Last-use times live apart from the keys: the server writes them, so it never races `keys create` on the key file. */
 export const API_KEYS_USED_FILE = 'api-keys-used.json';
+
+/** Where an AWS access key's secret is kept in the home's secret store. */
+export const awsSecretName = (accessKeyId: string): string => `AWS_SECRET_${accessKeyId}`;
+
+const AWS_KEY_ID_PATTERN = /^RPAK[A-Z2-7]{16}$/;
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/** An access key id in AWS's form (20 upper-case characters); RPAK marks recpipe's. */
+function newAccessKeyId(): string {
+  return `RPAK${[...randomBytes(16)].map((b) => BASE32[b & 31]).join('')}`;
+}
 
 const hashOf = (salt: Buffer, secret: string): Buffer => createHash('sha256').update(salt).update(secret).digest();
 
@@ -78,15 +98,8 @@ export class ApiKeyStore {
    * creates it first); the returned `key` is the only time the secret exists in clear.
    */
   create(role: string, name?: string, user?: string, now = new Date()): { key: string; info: ApiKeyInfo } {
-    if (!ROLE_PATTERN.test(role))
-      throw invalid(`role '${role}' is not a valid role name (letters, digits, _ and $, starting with a letter or _)`);
-    this.reload();
     const id = randomBytes(6).toString('hex');
-    const keyName = name ?? `key-${id}`;
-    if (!NAME_PATTERN.test(keyName))
-      throw invalid(`key name '${keyName}' must be 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit`);
-    if (this.keys.some((k) => k.name === keyName))
-      throw new RecpipeError('CONFLICT', `an API key named '${keyName}' already exists; revoke it first or choose another --name`);
+    const keyName = this.checkNew(role, name ?? `key-${id}`);
     const secret = randomBytes(32).toString('base64url');
     const salt = randomBytes(16);
     const stored: StoredKey = {
@@ -102,6 +115,36 @@ export class ApiKeyStore {
     return { key: `rpk_${id}_${secret}`, info: this.info(stored) };
   }
 
+  /**
+   * Creates an AWS access key pair for SigV4 callers acting as `user` in `role`. The secret is written
+   * to the owner-only secret store before the key exists, so a listed key always has its secret.
+   */
+  createAws(
+    role: string,
+    name: string | undefined,
+    user: string,
+    secrets: { set(name: string, value: string): void },
+    now = new Date(),
+  ): { accessKeyId: string; secretAccessKey: string; info: ApiKeyInfo } {
+    const id = newAccessKeyId();
+    const keyName = this.checkNew(role, name ?? `aws-${id.slice(-8).toLowerCase()}`);
+    const secretAccessKey = randomBytes(30).toString('base64');
+    secrets.set(awsSecretName(id), secretAccessKey);
+    const stored: StoredKey = { name: keyName, id, role: role.toUpperCase(), user, createdAt: now.toISOString(), kind: 'aws' };
+    this.write([...this.keys, stored]);
+    return { accessKeyId: id, secretAccessKey, info: this.info(stored) };
+  }
+
+  /** The owner of an AWS access key id, or null for an id that is malformed, unknown or revoked. Records the use. */
+  awsKey(accessKeyId: string, now = new Date()): ApiKeyIdentity | null {
+    if (!AWS_KEY_ID_PATTERN.test(accessKeyId)) return null;
+    this.reload();
+    const key = this.byId.get(accessKeyId);
+    if (key?.kind !== 'aws') return null;
+    this.noteUse(key.id, now);
+    return { name: key.name, prefix: key.id, role: key.role, user: key.user ?? null };
+  }
+
   /** Every key, oldest first, without secrets. */
   list(): ApiKeyInfo[] {
     this.reload();
@@ -112,7 +155,7 @@ export class ApiKeyStore {
   /** Removes the key named `name` (or with that prefix); NOT_FOUND lists the names there are. */
   revoke(nameOrPrefix: string): ApiKeyInfo {
     this.reload();
-    const key = this.keys.find((k) => k.name === nameOrPrefix || `rpk_${k.id}` === nameOrPrefix);
+    const key = this.keys.find((k) => k.name === nameOrPrefix || this.info(k).prefix === nameOrPrefix);
     if (!key) {
       const known = this.keys.map((k) => k.name).join(', ') || 'none';
       throw new RecpipeError('NOT_FOUND', `no API key named '${nameOrPrefix}' in ${this.file}; keys: ${known}`);
@@ -127,7 +170,7 @@ export class ApiKeyStore {
     if (!m) return null;
     this.reload();
     const key = this.byId.get(m[1]);
-    if (!key) return null;
+    if (!key || key.kind === 'aws' || key.hash === undefined || key.salt === undefined) return null;
     const expected = Buffer.from(key.hash, 'hex');
     if (!timingSafeEqual(hashOf(Buffer.from(key.salt, 'hex'), m[2]), expected)) return null;
     this.noteUse(key.id, now);
@@ -155,10 +198,22 @@ export class ApiKeyStore {
     this.usedTimer ??= setTimeout(() => this.flush(), 5000).unref();
   }
 
+  /** The name a new key may take; `role` checked too. */
+  private checkNew(role: string, keyName: string): string {
+    if (!ROLE_PATTERN.test(role))
+      throw invalid(`role '${role}' is not a valid role name (letters, digits, _ and $, starting with a letter or _)`);
+    this.reload();
+    if (!NAME_PATTERN.test(keyName))
+      throw invalid(`key name '${keyName}' must be 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit`);
+    if (this.keys.some((k) => k.name === keyName))
+      throw new RecpipeError('CONFLICT', `an API key named '${keyName}' already exists; revoke it first or choose another --name`);
+    return keyName;
+  }
+
   private info(k: StoredKey, used: Record<string, string> = {}): ApiKeyInfo {
     return {
       name: k.name,
-      prefix: `rpk_${k.id}`,
+      prefix: k.kind === 'aws' ? k.id : `rpk_${k.id}`,
       role: k.role,
       user: k.user ?? null,
       createdAt: k.createdAt,

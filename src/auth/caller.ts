@@ -2,6 +2,9 @@ import { RecpipeError } from '../core/errors.js';
 import { ApiKeyStore } from './api-key-store.js';
 import { ensureOwnerToken, isOwnerToken } from './owner-token.js';
 import { presentedKey } from './presented-key.js';
+import { SecretStore } from '../secrets/index.js';
+import { awsSecretName } from './api-key-store.js';
+import { SigV4Verifier, type SignedRequest } from './sigv4.js';
 
 /** Who sent a request, resolved once at the edge; everything after sees only this. */
 export interface Caller {
@@ -27,10 +30,23 @@ const OWNER: Caller = { user: null, role: 'ACCOUNTADMIN', name: 'owner', prefix:
 export class Authenticator {
   readonly keys: ApiKeyStore;
   private readonly ownerToken: string;
+  /** SigV4 for the AWS access keys `recpipe keys create --aws` issues; their secrets are in the home's secret store. */
+  readonly sigv4: SigV4Verifier;
 
-  constructor(readonly home: string) {
+  constructor(
+    readonly home: string,
+    opts: { awsRegion?: string } = {},
+  ) {
     this.keys = new ApiKeyStore(home);
     this.ownerToken = ensureOwnerToken(home);
+    const secrets = new SecretStore(home, new Map());
+    this.sigv4 = new SigV4Verifier(this.keys, (id) => secrets.get(awsSecretName(id)), { region: opts.awsRegion });
+  }
+
+  /** The caller of a SigV4-signed request (see isSigV4), or UNAUTHENTICATED with AWS's error type. */
+  async identifySigned(req: SignedRequest): Promise<Caller> {
+    const found = await this.sigv4.verify(req);
+    return { user: found.user, role: found.role, name: found.name, prefix: found.prefix, owner: false };
   }
 
   /** The caller, or UNAUTHENTICATED naming what was wrong (never echoing the credential). */

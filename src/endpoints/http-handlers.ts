@@ -17,25 +17,27 @@ export function endpointErrorReply(e: unknown): HttpReply {
 /**
  * POST /endpoints/{name}/invocations: the serve-model protocol (text/csv, application/json) over the
  * endpoint's current model, plus JSON requests that fold new users in from their ratings (see foldInInvocation).
+ * `fromModel` tells the model's own answers from the endpoint lookup's.
  */
 export function invokeEndpoint(
   manager: EndpointManager,
   name: string,
   contentType: string | undefined,
   body: string | undefined,
-): HttpReply {
+): { reply: HttpReply; fromModel: boolean } {
   let model: ModelRuntime;
   try {
     model = manager.serving(name);
   } catch (e) {
-    return endpointErrorReply(e);
+    return { reply: endpointErrorReply(e), fromModel: false };
   }
-  return scoreInvocation(
+  const reply = scoreInvocation(
     (users, items, out) => model.scoreInto(users, items, out),
     contentType,
     body,
     (doc) => foldInInvocation(model, doc),
   );
+  return { reply, fromModel: true };
 }
 
 /** GET /endpoints/{name}/ping: 200 while the endpoint answers invocations (InService, or Updating on its old model), else 503 naming the status. */

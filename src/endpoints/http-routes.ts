@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyError, FastifyInstance, FastifyPluginAsync } from 'fastify';
-import { MAX_PAYLOAD_BYTES, acceptRawBodies, errorReply, frameworkErrorReply, sendReply } from '../serving/index.js';
+import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { MAX_PAYLOAD_BYTES, acceptRawBodies, errorReply, frameworkErrorReply, sendReply, type HttpReply } from '../serving/index.js';
 import type { EndpointManager } from './endpoint-manager.js';
 import { invokeEndpoint, manage, pingEndpoint } from './http-handlers.js';
 
@@ -8,6 +8,12 @@ export interface EndpointRoutesOptions {
   readonly manager: EndpointManager;
   /** Largest invocation body; larger ones get 413. Default 6 MB, as SageMaker. */
   readonly maxBodyBytes?: number;
+  /**
+   * Rewrites each invocation's reply for the protocol the caller speaks (SageMaker's runtime errors and
+   * headers for AWS SDK callers). `fromModel`: the reply came from scoring (a container error in
+   * SageMaker's terms), not from the request's framing (body limit) or the endpoint lookup.
+   */
+  readonly invocationFace?: (request: FastifyRequest, endpoint: string, reply: HttpReply, fromModel: boolean) => HttpReply;
 }
 
 /** A deploy request is a name and a URI: anything larger is not one. */
@@ -34,17 +40,19 @@ type NameParams = { Params: { name: string } };
  *     DELETE /api/v1/endpoints/:name        200 the last description, once deleted
  * Errors are `{"error": {"code", "message"}}`.
  */
-export const endpointRoutes: FastifyPluginAsync<EndpointRoutesOptions> = async (app, { manager, maxBodyBytes }) => {
+export const endpointRoutes: FastifyPluginAsync<EndpointRoutesOptions> = async (app, { manager, maxBodyBytes, invocationFace }) => {
   const limit = maxBodyBytes ?? MAX_PAYLOAD_BYTES;
+  const face = invocationFace ?? ((_req, _name, r) => r);
   await app.register(async (runtime) => {
-    acceptRawBodies(runtime, limit);
+    acceptRawBodies(runtime, limit, (req, r) => face(req, (req.params as { name?: string }).name ?? '', r, false));
     const invocationDocs = {
       tags: ['endpoints'],
       summary: 'Predict ratings: text/csv user,item lines → one rating per line; or application/json {"instances": [[user, item], …]}',
     };
-    runtime.post<NameParams>('/endpoints/:name/invocations', { bodyLimit: limit, schema: invocationDocs }, (req, reply) =>
-      sendReply(reply, invokeEndpoint(manager, req.params.name, req.headers['content-type'], req.body as string | undefined)),
-    );
+    runtime.post<NameParams>('/endpoints/:name/invocations', { bodyLimit: limit, schema: invocationDocs }, (req, reply) => {
+      const { reply: r, fromModel } = invokeEndpoint(manager, req.params.name, req.headers['content-type'], req.body as string | undefined);
+      return sendReply(reply, face(req, req.params.name, r, fromModel));
+    });
     runtime.get<NameParams>(
       '/endpoints/:name/ping',
       { schema: { tags: ['endpoints'], summary: 'Health: 200 while the endpoint serves, 503 otherwise' } },

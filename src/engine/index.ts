@@ -36,7 +36,7 @@ import { EndpointAccess } from './endpoint-access.js';
 
 export type { Session, StatementResult, ResultColumnType } from '../sql/index.js';
 export type { TableName, Warehouse } from '../warehouse/index.js';
-export { describeJobStart, deployRequest, trainRequest } from './job-functions.js';
+export { describeJobStart, deployRequest, OPTION_KEYS, trainRequest } from './job-functions.js';
 export type { DeployDecision, Deployments } from './deployments.js';
 export { deployModel } from './endpoint-functions.js';
 export type { ArtifactRefs } from './artifact-refs.js';

@@ -7,7 +7,7 @@ import type { JobAccess } from './job-access.js';
 import type { EndpointAccess } from './endpoint-access.js';
 
 /** Option names accepted in the VARIANT third argument, Snowflake/Surprise spellings included. */
-const OPTION_KEYS: Readonly<Record<string, keyof JobRequest>> = {
+export const OPTION_KEYS: Readonly<Record<string, keyof JobRequest>> = {
   algorithm: 'algorithm',
   algo: 'algorithm',
   hyperparameters: 'hyperparameters',

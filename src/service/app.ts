@@ -25,6 +25,8 @@ export interface ServiceOptions {
   limits?: Partial<ServiceLimits>;
   /** Set by the operator only (--warehouse-url): where /ext/train finds its tables instead of this home. */
   warehouseLink?: WarehouseLink;
+  /** The region SigV4 credentials must be scoped to and ARNs name (default us-east-1). */
+  awsRegion?: string;
 }
 
 export const OPENAPI_PATH = '/openapi.json';
@@ -43,7 +45,7 @@ export async function createService(engine: ServiceEngine, opts: ServiceOptions)
     home: opts.home,
     version: opts.version ?? recpipeVersion(),
     pid: process.pid,
-    auth: new Authenticator(opts.home),
+    auth: new Authenticator(opts.home, { awsRegion: opts.awsRegion }),
     limits: { ...DEFAULT_LIMITS, ...opts.limits },
     warehouseLink: opts.warehouseLink,
   };

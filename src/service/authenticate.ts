@@ -1,5 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import type { Authenticator, Caller } from '../auth/index.js';
+import { isSigV4, type Authenticator, type Caller } from '../auth/index.js';
+import { awsErrorReply } from '../sagemaker-api/index.js';
+import { sendReply } from '../serving/index.js';
+import { RecpipeError } from '../core/errors.js';
 import { sendError } from './http-errors.js';
 
 declare module 'fastify' {
@@ -16,16 +19,46 @@ declare module 'fastify' {
 /** Routes anyone may call: load balancers and SageMaker-style health checks carry no credentials. */
 const OPEN_ROUTES = new Set(['/api/v1/health', '/endpoints/:name/ping']);
 
-/** Every other request must carry the owner token or an API key; 401 otherwise, before any body is read. */
+/** Routes AWS clients call, where a SigV4 signature stands for a credential (its body is read as text, so it can be checked). */
+const SIGNED_ROUTES = new Set(['/', '/endpoints/:name/invocations']);
+
+/**
+ * Every other request must carry the owner token or an API key; 401 otherwise, before any body is
+ * read. A SigV4-signed request to a SageMaker route is checked once its body has been read (the
+ * signature covers it); AWS's error shape answers its failures.
+ */
 export function requireCaller(app: FastifyInstance, auth: Authenticator): void {
   app.addHook('onRequest', async (request, reply) => {
     const route = request.routeOptions.url;
     if (request.routeOptions.config?.ownAuthentication === true) return;
     if ((request.method === 'GET' || request.method === 'HEAD') && route !== undefined && OPEN_ROUTES.has(route)) return;
+    if (isSigV4(request.headers)) {
+      if (request.method === 'POST' && route !== undefined && SIGNED_ROUTES.has(route)) return;
+      const e = new RecpipeError(
+        'UNAUTHENTICATED',
+        `SigV4 signatures are accepted on SageMaker's routes only (POST / and /endpoints/{name}/invocations); send an API key here`,
+        { awsType: 'InvalidSignatureException', awsStatus: 403 },
+      );
+      return sendReply(reply, awsErrorReply(e));
+    }
     try {
       request.caller = auth.identify(request.headers);
     } catch (e) {
       return sendError(reply, e);
+    }
+  });
+  app.addHook('preHandler', async (request, reply) => {
+    if (request.caller !== undefined || !isSigV4(request.headers)) return;
+    try {
+      const body = request.body;
+      request.caller = await auth.identifySigned({
+        method: request.method,
+        url: request.raw.url ?? request.url,
+        headers: request.headers,
+        body: typeof body === 'string' || body instanceof Uint8Array ? body : undefined,
+      });
+    } catch (e) {
+      return sendReply(reply, awsErrorReply(e));
     }
   });
 }

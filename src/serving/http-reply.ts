@@ -6,6 +6,8 @@ export interface HttpReply {
   readonly status: number;
   readonly contentType: string;
   readonly body: string;
+  /** Further response headers (SageMaker's x-amzn-* ones). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { ApiKeyStore } from '../../auth/index.js';
+import { ApiKeyStore, awsSecretName, isAwsKeyPrefix } from '../../auth/index.js';
+import { SecretStore } from '../../secrets/index.js';
 import { invalid } from '../../core/errors.js';
 import { CREATE_HOME_OPTION, loadConfig } from '../../config/index.js';
 import { jsonText, print } from '../control.js';
@@ -52,13 +53,23 @@ export function registerKeys(program: Command): void {
       .description('Create a key tied to a role; the key is printed once and stored only as a salted hash')
       .requiredOption('--role <role>', 'the role whose USAGE grants decide which functions the key may call (e.g. SYSADMIN)')
       .option('--name <name>', 'a name to list and revoke the key by (default key-<id>)')
-      .option('--user <name>', 'the user the key signs in as (default KEYS_<ROLE>); made with the role as its default when missing'),
-  ).action(async (o: HomeOptions & { role: string; name?: string; user?: string }) => {
+      .option('--user <name>', 'the user the key signs in as (default KEYS_<ROLE>); made with the role as its default when missing')
+      .option('--aws', 'an AWS access key pair for SigV4 (AWS SDKs, boto3, the AWS CLI), printed in ~/.aws/credentials form'),
+  ).action(async (o: HomeOptions & { role: string; name?: string; user?: string; aws?: boolean }) => {
     // The key is what a new server's first caller needs, so `keys create` may start the home.
     const s = store({ ...o, createHome: true });
     const role = plainName(o.role, 'role');
     const user = plainName(o.user ?? `KEYS_${role}`, 'user');
     await ensureKeyUser(s.home, user, role);
+    if (o.aws) {
+      const secrets = new SecretStore(s.home, new Map());
+      const { accessKeyId, secretAccessKey, info } = s.createAws(role, o.name, user, secrets);
+      process.stderr.write(
+        `Created AWS access key '${info.name}' (${accessKeyId}) for user ${user}, role ${info.role}; its secret is in ${secrets.file}. Copy it now: it is not shown again.\n`,
+      );
+      print(`aws_access_key_id = ${accessKeyId}\naws_secret_access_key = ${secretAccessKey}\n`);
+      return;
+    }
     const { key, info } = s.create(role, o.name, user);
     process.stderr.write(
       `Created API key '${info.name}' (${info.prefix}…) for user ${user}, role ${info.role}, in ${s.file}. Copy it now: it is not shown again.\n`,
@@ -84,7 +95,9 @@ export function registerKeys(program: Command): void {
   withHome(
     keys.command('revoke').description('Delete a key (by name or prefix); requests with it get 401 from then on').argument('<name>'),
   ).action((name: string, o: HomeOptions) => {
-    const gone = store(o).revoke(name);
+    const s = store(o);
+    const gone = s.revoke(name);
+    if (isAwsKeyPrefix(gone.prefix)) new SecretStore(s.home, new Map()).delete(awsSecretName(gone.prefix));
     print(`Revoked API key '${gone.name}' (${gone.prefix}…, role ${gone.role})\n`);
   });
 }

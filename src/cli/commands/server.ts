@@ -10,6 +10,7 @@ interface ServerOptions {
   home?: string;
   tlsProxy?: string;
   warehouseUrl?: string;
+  awsRegion?: string;
 }
 
 export function registerServer(program: Command): void {
@@ -27,6 +28,7 @@ export function registerServer(program: Command): void {
       '--warehouse-url <url>',
       `the recpipe server whose tables /ext/train reads and writes, with the key in secret ${WAREHOUSE_KEY_SECRET} (default $RECPIPE_WAREHOUSE_URL; none: this home)`,
     )
+    .option('--aws-region <region>', 'the region SigV4 credentials (recpipe keys create --aws) are scoped to (default us-east-1)')
     .action((opts: ServerOptions) => serve(opts));
 }
 
@@ -43,7 +45,12 @@ async function serve(o: ServerOptions): Promise<void> {
   const engine = await Engine.open({ home: config.home });
   let server;
   try {
-    server = await startServer(engine, { ...config, warehouseLink, logger: { level: 'warn', stream: process.stderr } });
+    server = await startServer(engine, {
+      ...config,
+      warehouseLink,
+      awsRegion: o.awsRegion,
+      logger: { level: 'warn', stream: process.stderr },
+    });
   } catch (e) {
     await engine.close();
     throw listenError(e, config.host, config.port);

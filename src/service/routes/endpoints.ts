@@ -1,12 +1,17 @@
+import { isSigV4 } from '../../auth/index.js';
 import { registerEndpointRoutes } from '../../endpoints/index.js';
 import type { FastifyRequest } from 'fastify';
 import { toErrorResponse } from '../http-errors.js';
+import { sagemakerInvocation, variantOf } from '../../sagemaker-api/index.js';
 import type { RouteArea } from './route-area.js';
+import { sagemakerOf } from './sagemaker.js';
 
 /**
  * The endpoints' own routes (SageMaker runtime `/endpoints/:name/invocations|ping` and the
  * `/api/v1/endpoints` management routes), mounted as they are. Their errors have the service's
- * `{error: {code, message}}` shape; a not-serving endpoint answers 503 (SageMaker's ModelNotReady).
+ * `{error: {code, message}}` shape (a not-serving endpoint answers 503, SageMaker's ModelNotReady), except
+ * for SigV4 callers (AWS SDKs), who get SageMaker's runtime errors: their statuses differ (400 for a
+ * missing endpoint, 424 for the model's refusals), so one shape cannot serve both kinds of client.
  * A deploy by an API key names its model by reference only (job, home artifact, stage path) and
  * redeploying or deleting an endpoint is its owner role's; the home's owner may deploy any artifact
  * directory, as `recpipe deploy` does in-process.
@@ -38,5 +43,9 @@ export const endpointRoutes: RouteArea = async (app, ctx) => {
     if (request.method === 'DELETE' && request.routeOptions.url === '/api/v1/endpoints/:name' && reply.statusCode === 200)
       await ctx.engine.endpointAccess.deleted((request.params as { name: string }).name);
   });
-  await registerEndpointRoutes(app, ctx.engine.endpoints);
+  const sagemaker = sagemakerOf(ctx);
+  await registerEndpointRoutes(app, ctx.engine.endpoints, {
+    invocationFace: (req, name, reply, fromModel) =>
+      sagemakerInvocation(name, variantOf(sagemaker, name), reply, fromModel, isSigV4(req.headers)),
+  });
 };

@@ -6,6 +6,7 @@ import { externalFunctionRoutes } from './external-functions.js';
 import { endpointRoutes } from './endpoints.js';
 import { stageRoutes } from './stages.js';
 import { snowflakeRoutes } from './snowflake.js';
+import { sagemakerRoutes } from './sagemaker.js';
 import type { RouteArea } from './route-area.js';
 
 export type { RouteArea } from './route-area.js';
@@ -20,4 +21,5 @@ export const routeAreas: readonly RouteArea[] = [
   endpointRoutes,
   externalFunctionRoutes,
   snowflakeRoutes,
+  sagemakerRoutes,
 ];
