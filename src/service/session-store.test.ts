@@ -28,7 +28,10 @@ describe('SessionStore', () => {
     assert.equal(store.remove('a', 'key-2'), undefined);
     assert.equal(store.remove('a', 'key-1')?.id, 'a');
     assert.equal(store.size, 0);
-    assert.throws(() => store.get('a', 'key-1'), (e: unknown) => isRecpipeError(e) && e.code === 'NOT_FOUND');
+    assert.throws(
+      () => store.get('a', 'key-1'),
+      (e: unknown) => isRecpipeError(e) && e.code === 'NOT_FOUND',
+    );
   });
 
   it('runs one request at a time per session, in arrival order, even after a failure', async () => {
