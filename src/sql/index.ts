@@ -9,3 +9,4 @@ export type { ObjectListing } from './statements/listings.js';
 export { StageStore, type StageRecord } from './stages.js';
 export { requireCreate, requireTablePrivileges, type PrivilegeScope } from './statements/privileges.js';
 export { StreamStore, type StreamDefinition } from './streams.js';
+export { loadDialect } from './dialect/index.js';

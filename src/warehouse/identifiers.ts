@@ -23,6 +23,15 @@ export function quoteIdent(name: string): string {
   return '"' + checkIdentifier(name).replaceAll('"', '""') + '"';
 }
 
+/**
+ * A result column's name taken from its expression's text (`select $$a<newline>b$$`): it may span
+ * lines, so tabs and line breaks are allowed there; every other rule of `quoteIdent` holds.
+ */
+export function quoteColumnLabel(text: string): string {
+  checkIdentifier(text.replace(/[\t\n\r]/g, ' '), 'column name');
+  return '"' + text.replaceAll('"', '""') + '"';
+}
+
 export function quoteTableName(t: TableName): string {
   return `${quoteIdent(t.database)}.${quoteIdent(t.schema)}.${quoteIdent(t.name)}`;
 }

@@ -2,6 +2,7 @@ export type * from './warehouse.js';
 export { columnRows, columnValue, isTextBytes, rowRecords } from './warehouse.js';
 export {
   quoteIdent,
+  quoteColumnLabel,
   quoteTableName,
   displayName,
   checkIdentifier,

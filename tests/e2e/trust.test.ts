@@ -136,9 +136,9 @@ describe('trust over a real server process: identity, file access, stages, limit
       ['install/load', 'load httpfs'],
       ['attach/detach', `attach '${join(outside, 'evil.duckdb')}' as evil`],
       ['attach/detach', 'detach trust_db'],
-      ['set/pragma', 'set enable_external_access = true'],
-      ['set/pragma', 'set lock_configuration = false'],
-      ['set/pragma', "set allowed_directories = ['/']"],
+      // SET name = value is a Snowflake session variable: it must not reach DuckDB's settings.
+      ['set/pragma', `set enable_external_access = true; set lock_configuration = false; select content from read_text('${secret}')`],
+      ['set/pragma', `set allowed_directories = ['/']; select * from read_csv('${secret}')`],
       ['set/pragma', 'reset enable_external_access'],
       ['set/pragma', 'pragma enable_external_access'],
       ['httpfs url', `select * from read_csv('https://example.com/x.csv')`],

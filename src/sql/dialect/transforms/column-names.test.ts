@@ -14,4 +14,13 @@ describe('column names', { timeout: 60_000 }, () => {
       const inner = await sql(engine, session, 'select * from (select 1 + 2) s');
       assert.equal(inner.rows[0][0], 3);
     }));
+
+  it('names a select item that spans lines, or holds quotes, by its text', () =>
+    withEngine(async (engine, session) => {
+      const r = await sql(engine, session, 'select $$hello\nworld$$');
+      assert.deepEqual(r.rows, [['hello\nworld']]);
+      assert.match(r.columns[0].name, /\n/);
+      const quoted = await sql(engine, session, `select '"q"' || 'x'`);
+      assert.deepEqual(quoted.rows, [['"q"x']]);
+    }));
 });

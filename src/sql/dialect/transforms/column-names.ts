@@ -1,5 +1,5 @@
 import { ident, kindOf, type Node } from '../ast.js';
-import { quoteIdent } from '../../../warehouse/index.js';
+import { quoteColumnLabel } from '../../../warehouse/index.js';
 import type { TransformContext } from '../context.js';
 import { spliceName } from '../splice.js';
 import { expr } from '../template.js';
@@ -29,7 +29,7 @@ export function columnNames(ast: Node, names: readonly (string | null)[] | null,
     if (name === null || kindOf(e) === 'alias' || kindOf(e) === 'star') return e;
     const aliased = expr('__0 AS x', e);
     // The name goes in after rendering: the parser's generator mis-quotes names that start with '"'.
-    aliased.alias.alias = ident(spliceName(tc, quoteIdent(name)));
+    aliased.alias.alias = ident(spliceName(tc, quoteColumnLabel(name)));
     return aliased;
   });
 }
