@@ -8,6 +8,7 @@ import { EXECUTED, statusResult } from '../results.js';
 import type { StatementResult } from '../session.js';
 import { parseType } from '../types.js';
 import { runTranslated } from './passthrough.js';
+import { requireTablePrivileges } from './privileges.js';
 import { sqlString } from './table-shape.js';
 
 /**
@@ -163,6 +164,7 @@ export async function commentOn(ctx: ExecContext): Promise<StatementResult> {
   const column = kind === 'COLUMN' ? parts.pop() : undefined;
   if (kind === 'COLUMN' && parts.length === 0) p.fail('table.column');
   const table = resolveTableName(parts, ctx.session, 'COMMENT');
+  requireTablePrivileges(ctx, [table.database, table.schema, table.name], ['OWNERSHIP']);
   const columns = await ctx.warehouse.tableColumns(table);
   if (columns === null) {
     if (ifExists) return statusResult(ctx.statement, EXECUTED);

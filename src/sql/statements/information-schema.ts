@@ -5,6 +5,7 @@ import type { InfoView } from '../dialect/index.js';
 import { compilation } from '../errors.js';
 import { shownType } from '../types.js';
 import { externalsOf } from './api-integration.js';
+import { canSee, canSeeTable } from './privileges.js';
 
 type Row = unknown[];
 
@@ -33,22 +34,24 @@ const VIEWS: Record<string, { columns: string[]; rows: (ctx: ExecContext, db: st
       'COMMENT',
     ],
     rows: async (ctx, db) =>
-      (await ctx.warehouse.listTables({ database: db })).map((t) => [
-        t.database,
-        t.schema,
-        t.name,
-        ownerOf(ctx, db),
-        t.kind === 'VIEW' ? 'VIEW' : 'BASE TABLE',
-        'NO',
-        null,
-        t.kind === 'VIEW' ? null : t.rowCount,
-        t.kind === 'VIEW' ? null : (t.bytes ?? 0),
-        t.kind === 'VIEW' ? null : 1,
-        null,
-        null,
-        t.kind === 'VIEW' ? null : 'NO',
-        t.comment,
-      ]),
+      (await ctx.warehouse.listTables({ database: db }))
+        .filter((t) => canSeeTable(ctx, [t.database, t.schema, t.name]))
+        .map((t) => [
+          t.database,
+          t.schema,
+          t.name,
+          ownerOf(ctx, db),
+          t.kind === 'VIEW' ? 'VIEW' : 'BASE TABLE',
+          'NO',
+          null,
+          t.kind === 'VIEW' ? null : t.rowCount,
+          t.kind === 'VIEW' ? null : (t.bytes ?? 0),
+          t.kind === 'VIEW' ? null : 1,
+          null,
+          null,
+          t.kind === 'VIEW' ? null : 'NO',
+          t.comment,
+        ]),
   },
   COLUMNS: {
     columns: [
@@ -76,22 +79,24 @@ const VIEWS: Record<string, { columns: string[]; rows: (ctx: ExecContext, db: st
           WHERE upper(database_name) = upper(?) AND NOT internal ORDER BY schema_name, table_name, column_index`,
         [db],
       );
-      return rowRecords(r).map((c) => {
-        const [schema, table, column] = [String(c.schema_name), String(c.table_name), String(c.column_name)];
-        const type = shownType(String(c.data_type), declared.get(columnKey(schema, table, column)));
-        return [
-          db,
-          schema,
-          table,
-          column,
-          Number(c.column_index),
-          c.column_default,
-          c.is_nullable ? 'YES' : 'NO',
-          ...typeColumns(type),
-          'NO',
-          c.comment,
-        ];
-      });
+      return rowRecords(r)
+        .filter((c) => canSeeTable(ctx, [db, String(c.schema_name), String(c.table_name)]))
+        .map((c) => {
+          const [schema, table, column] = [String(c.schema_name), String(c.table_name), String(c.column_name)];
+          const type = shownType(String(c.data_type), declared.get(columnKey(schema, table, column)));
+          return [
+            db,
+            schema,
+            table,
+            column,
+            Number(c.column_index),
+            c.column_default,
+            c.is_nullable ? 'YES' : 'NO',
+            ...typeColumns(type),
+            'NO',
+            c.comment,
+          ];
+        });
     },
   },
   SCHEMATA: {
@@ -139,20 +144,9 @@ const VIEWS: Record<string, { columns: string[]; rows: (ctx: ExecContext, db: st
         'SELECT schema_name, view_name, sql, comment FROM duckdb_views() WHERE upper(database_name) = upper(?) AND NOT internal ORDER BY 1, 2',
         [db],
       );
-      return rowRecords(r).map((v) => [
-        db,
-        v.schema_name,
-        v.view_name,
-        ownerOf(ctx, db),
-        v.sql,
-        'NONE',
-        'NO',
-        'NO',
-        'NO',
-        null,
-        null,
-        v.comment,
-      ]);
+      return rowRecords(r)
+        .filter((v) => canSeeTable(ctx, [db, String(v.schema_name), String(v.view_name)]))
+        .map((v) => [db, v.schema_name, v.view_name, ownerOf(ctx, db), v.sql, 'NONE', 'NO', 'NO', 'NO', null, null, v.comment]);
     },
   },
   LOAD_HISTORY: {
@@ -178,7 +172,9 @@ const VIEWS: Record<string, { columns: string[]; rows: (ctx: ExecContext, db: st
           WHERE upper(CATALOG_NAME) = upper(?) ORDER BY LAST_LOAD_TIME`,
         [db],
       );
-      return r.rows.map((row) => row.map((v) => (v instanceof Date ? v.toISOString() : v)));
+      return r.rows
+        .filter((row) => canSeeTable(ctx, [db, String(row[0]), String(row[2])]))
+        .map((row) => row.map((v) => (v instanceof Date ? v.toISOString() : v)));
     },
   },
   FUNCTIONS: {
@@ -252,7 +248,8 @@ export async function materializeInfoViews(ctx: ExecContext, views: readonly Inf
     const spec = VIEWS[view.view];
     if (!spec)
       throw compilation('NOT_FOUND', `Object '${view.database}.INFORMATION_SCHEMA.${view.view}' does not exist or not authorized.`);
-    if (!ctx.catalog.database(view.database))
+    const db = ctx.catalog.database(view.database);
+    if (!db || !canSee(ctx, { kind: 'DATABASE', name: db.name }, db.owner))
       throw compilation('NOT_FOUND', `Database '${view.database}' does not exist or not authorized.`);
     const table = `temp.main."${infoViewTable(view).name.replace(/"/g, '""')}"`;
     const defs = spec.columns.map((c) => {

@@ -154,18 +154,33 @@ function resolve(ctx: PrivilegeScope, name: readonly string[]): Resolved | null 
 export function requireTablePrivileges(ctx: PrivilegeScope, name: readonly string[], privileges: readonly string[]): void {
   const r = resolve(ctx, name);
   if (r === null) return;
-  const role = ctx.session.role;
-  // Tables made before recpipe recorded table owners belong to their database's owner.
-  const owner = ctx.access.ownerOf(r.object) ?? r.dbOwner;
-  if (owner !== null && ctx.access.roleHasAny(role, [owner])) return;
-  const held = ctx.access.privilegesOn(role, r.object);
-  if (!hasUsage(ctx, r) || held.size === 0)
+  const held = heldOnTable(ctx, r);
+  if (held === null)
     throw new RecpipeError('NOT_FOUND', `SQL compilation error: Object '${r.object.name}' does not exist or not authorized.`);
   if (held.has('OWNERSHIP') || held.has('ALL') || privileges.every((p) => held.has(p))) return;
   throw new RecpipeError(
     'PERMISSION_DENIED',
     `SQL access control error: Insufficient privileges to operate on table '${name[name.length - 1]}'`,
   );
+}
+
+/**
+ * Whether the session's role may see the table or view `name` at all, as Snowflake lists and describes
+ * only those (SHOW, INFORMATION_SCHEMA): it owns it, or holds a privilege on it and USAGE on its schema.
+ */
+export function canSeeTable(ctx: PrivilegeScope, name: readonly string[]): boolean {
+  const r = resolve(ctx, name);
+  return r === null || heldOnTable(ctx, r) !== null;
+}
+
+/** The role's privileges on a table (OWNERSHIP for its owner), or null when the table does not exist for it. */
+function heldOnTable(ctx: PrivilegeScope, r: Resolved): ReadonlySet<string> | null {
+  const role = ctx.session.role;
+  // Tables made before recpipe recorded table owners belong to their database's owner.
+  const owner = ctx.access.ownerOf(r.object) ?? r.dbOwner;
+  if (owner !== null && ctx.access.roleHasAny(role, [owner])) return new Set(['OWNERSHIP']);
+  const held = ctx.access.privilegesOn(role, r.object);
+  return hasUsage(ctx, r) && held.size > 0 ? held : null;
 }
 
 /** USAGE on the database and the schema, or owning the database. */
@@ -178,8 +193,12 @@ function hasUsage(ctx: PrivilegeScope, r: Resolved): boolean {
   return usable(db) && usable(schema);
 }
 
-/** Throws unless the session's role may create a table, view or function named `name`: it owns the database or holds CREATE on the schema. */
-export function requireCreate(ctx: PrivilegeScope, name: readonly string[], kind: 'TABLE' | 'VIEW' | 'FUNCTION'): void {
+/** Throws unless the session's role may create a table, view, function, sequence or stream named `name`: it owns the database or holds CREATE on the schema. */
+export function requireCreate(
+  ctx: PrivilegeScope,
+  name: readonly string[],
+  kind: 'TABLE' | 'VIEW' | 'FUNCTION' | 'SEQUENCE' | 'STREAM',
+): void {
   const r = resolve(ctx, name);
   if (r === null) return;
   const role = ctx.session.role;

@@ -7,6 +7,7 @@ import { columnsOf, likeMatcher, queryResult, statusResult } from '../results.js
 import type { StatementResult } from '../session.js';
 import { requireUserDatabase } from './database.js';
 import { defaultScope, parseScope, type Scope } from './show.js';
+import { requireCreate } from './privileges.js';
 
 /**
  * Snowflake sequences, kept as DuckDB sequences of the same name (so `seq.nextval`, translated to
@@ -72,6 +73,7 @@ async function createSequence(ctx: ExecContext): Promise<StatementResult> {
   const ifNotExists = p.acceptWords('IF', 'NOT', 'EXISTS');
   if (orReplace && ifNotExists) throw compilation('INVALID_ARGUMENT', 'OR REPLACE and IF NOT EXISTS are incompatible.');
   const name = target(ctx, p, 'CREATE SEQUENCE');
+  requireCreate(ctx, [name.database, name.schema, name.name], 'SEQUENCE');
   p.acceptWords('WITH');
   const spec = parseSequenceSpec(p);
   const comment = p.acceptWords('COMMENT') ? (p.acceptPunct('='), p.string('comment')) : null;
@@ -91,6 +93,8 @@ async function dropSequence(ctx: ExecContext): Promise<StatementResult> {
   p.expectWords('DROP', 'SEQUENCE');
   const ifExists = p.acceptWords('IF', 'EXISTS');
   const name = target(ctx, p, 'DROP SEQUENCE');
+  // Sequences have no recorded owner yet: dropping one takes what creating one takes.
+  requireCreate(ctx, [name.database, name.schema, name.name], 'SEQUENCE');
   p.acceptOneOf(['CASCADE', 'RESTRICT']);
   p.expectEnd();
   if ((await sequenceRows(ctx, name)).length === 0) {

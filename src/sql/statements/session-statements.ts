@@ -8,6 +8,7 @@ import type { SessionVariable, StatementResult } from '../session.js';
 import { closingParen } from '../select-names.js';
 import { snowflakeTypeName } from '../types.js';
 import { runTranslated } from './passthrough.js';
+import { requireTablePrivileges } from './privileges.js';
 import { commitOpenTransaction } from './transaction-modes.js';
 
 /**
@@ -44,6 +45,8 @@ async function setVariables(ctx: ExecContext): Promise<StatementResult> {
   if (from > to) p.fail('an expression');
   await loadDialect();
   const tr = translate(`SELECT ${text.slice(tokens[from].start, tokens[to].end)}`, [], '', ctx.session, 'SET');
+  // SET is not a query to the privilege check, but its expression may read tables.
+  for (const { table } of tr.refs) requireTablePrivileges(ctx, [table.database, table.schema, table.name], ['SELECT']);
   const r = await runTranslated(ctx, tr);
   if (r.columns.length !== names.length) {
     throw compilation('INVALID_ARGUMENT', `SET assigns ${names.length} variable(s) but ${r.columns.length} value(s) were given`);

@@ -7,6 +7,7 @@ import { columnsOf, likeMatcher, queryResult } from '../results.js';
 import type { StatementResult } from '../session.js';
 import { shownType } from '../types.js';
 import { TABLE_COLUMNS, type Scope, defaultScope, parseScope } from './show.js';
+import { canSeeTable } from './privileges.js';
 
 /** SHOW COLUMNS [LIKE '…'] [IN TABLE | VIEW name | IN SCHEMA … | IN DATABASE … | IN ACCOUNT], as Snowflake lists them. */
 export async function showColumns(ctx: ExecContext, p: Parser): Promise<StatementResult> {
@@ -16,7 +17,8 @@ export async function showColumns(ctx: ExecContext, p: Parser): Promise<Statemen
   if (p.acceptWords('IN')) {
     if (p.acceptOneOf(['TABLE', 'VIEW']) !== null || !['ACCOUNT', 'DATABASE', 'SCHEMA'].includes(p.peek()?.value ?? '')) {
       const table = resolveTableName(p.objectName(3, 'table name'), ctx.session, 'SHOW');
-      if ((await ctx.warehouse.tableColumns(table)) === null) throw objectMissing('Table', [table.database, table.schema, table.name]);
+      if ((await ctx.warehouse.tableColumns(table)) === null || !canSeeTable(ctx, [table.database, table.schema, table.name]))
+        throw objectMissing('Table', [table.database, table.schema, table.name]);
       scope = { database: table.database, schema: table.schema };
       only = table.name.toUpperCase();
     } else scope = await parseScope(ctx, p);
@@ -28,7 +30,7 @@ export async function showColumns(ctx: ExecContext, p: Parser): Promise<Statemen
   for (const db of databases) {
     const declared = await ctx.catalog.columnTypes(db);
     for (const t of await ctx.warehouse.listTables({ database: db, schema: scope.schema })) {
-      if (only !== null && t.name.toUpperCase() !== only) continue;
+      if ((only !== null && t.name.toUpperCase() !== only) || !canSeeTable(ctx, [t.database, t.schema, t.name])) continue;
       for (const c of (await ctx.warehouse.tableColumns(t)) ?? []) {
         if (!matches(c.name)) continue;
         const type = shownType(c.type, declared.get(columnKey(t.schema, t.name, c.name)));
@@ -87,7 +89,7 @@ export async function showObjects(ctx: ExecContext, p: Parser): Promise<Statemen
   p.expectEnd();
   const matches = likeMatcher(like);
   const rows = (await ctx.warehouse.listTables(scope))
-    .filter((t) => matches(t.name))
+    .filter((t) => matches(t.name) && canSeeTable(ctx, [t.database, t.schema, t.name]))
     .map((t) => [
       null,
       t.name,

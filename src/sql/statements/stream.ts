@@ -8,7 +8,7 @@ import { columnsOf, likeMatcher, queryResult, statusResult } from '../results.js
 import type { StatementResult } from '../session.js';
 import type { StreamDefinition, StreamStore } from '../streams.js';
 import { splitStatements } from '../tokens.js';
-import { checkObjectPrivileges } from './privileges.js';
+import { checkObjectPrivileges, requireCreate } from './privileges.js';
 import { defaultScope, parseScope } from './show.js';
 
 /**
@@ -51,6 +51,7 @@ async function createStream(ctx: ExecContext, p: Parser, orReplace: boolean): Pr
   const ifNotExists = p.acceptWords('IF', 'NOT', 'EXISTS');
   if (orReplace && ifNotExists) throw compilation('INVALID_ARGUMENT', 'OR REPLACE and IF NOT EXISTS are incompatible.');
   const name = streamName(ctx, p);
+  requireCreate(ctx, [name.database, name.schema, name.name], 'STREAM');
   p.acceptWords('COPY', 'GRANTS');
   p.expectWords('ON', 'TABLE');
   const table = resolveTableName(p.objectName(3, 'table name'), ctx.session, 'CREATE STREAM');

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { sql, withEngine } from '../../../tests/support/temp-engine.js';
+import { isRecpipeError } from '../../core/errors.js';
+
+const hidden = (e: unknown) => isRecpipeError(e) && e.code === 'NOT_FOUND' && /does not exist or not authorized/.test(e.message);
+
+/**
+ * The statements recpipe runs itself (SET, COMMENT ON, sequences, streams, SHOW COLUMNS|OBJECTS,
+ * INFORMATION_SCHEMA) show and change only what the session's role may see, as queries do.
+ */
+describe('privileges on metadata, variables, sequences and streams', () => {
+  it('a role with only table SELECT sees that table; one without usage sees nothing and changes nothing', {
+    timeout: 60_000,
+  }, async () => {
+    await withEngine(async (engine, admin) => {
+      await sql(
+        engine,
+        admin,
+        `use role accountadmin; create role reader; create user rita default_role = reader; grant role reader to user rita;
+         create role nobody; create user nick default_role = nobody; grant role nobody to user nick;
+         use role sysadmin; create database md; create table md.public.open (a int); create table md.public.secret (s varchar);
+         insert into md.public.secret values ('classified');
+         grant usage on database md to role reader; grant usage on schema md.public to role reader;
+         grant select on table md.public.open to role reader`,
+      );
+      const rita = engine.createSession({ user: 'rita' });
+      const nick = engine.createSession({ user: 'nick' });
+
+      const tables = await sql(engine, rita, 'select table_name from md.information_schema.tables order by 1');
+      assert.deepEqual(tables.rows, [['OPEN']]);
+      const columns = await sql(engine, rita, 'select table_name, column_name from md.information_schema.columns');
+      assert.deepEqual(columns.rows, [['OPEN', 'A']]);
+      const shown = await sql(engine, rita, 'show columns in schema md.public');
+      assert.deepEqual(
+        shown.rows.map((r) => r[0]),
+        ['OPEN'],
+      );
+      const objects = await sql(engine, rita, 'show objects in schema md.public');
+      assert.deepEqual(
+        objects.rows.map((r) => r[1]),
+        ['OPEN'],
+      );
+      await assert.rejects(sql(engine, rita, 'show columns in table md.public.secret'), hidden);
+      await assert.rejects(sql(engine, rita, 'set v = (select s from md.public.secret)'), hidden);
+      await assert.rejects(sql(engine, rita, "comment on table md.public.open is 'mine now'"), /Insufficient privileges/);
+      await assert.rejects(sql(engine, rita, 'create sequence md.public.seq'), /CREATE SEQUENCE is needed/);
+      await assert.rejects(sql(engine, rita, 'create stream md.public.st on table md.public.open'), /CREATE STREAM is needed/);
+
+      await assert.rejects(sql(engine, nick, 'select * from md.information_schema.tables'), hidden);
+      await assert.rejects(sql(engine, nick, 'create sequence md.public.seq'), hidden);
+
+      // The owner still does all of it.
+      await sql(
+        engine,
+        admin,
+        `use role sysadmin; set v = (select s from md.public.secret); comment on table md.public.secret is 'kept';
+         create sequence md.public.seq; create stream md.public.st on table md.public.secret`,
+      );
+      assert.equal((await sql(engine, admin, 'select $v')).rows[0][0], 'classified');
+    });
+  });
+});
