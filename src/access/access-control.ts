@@ -57,8 +57,18 @@ export class AccessControl {
     return access;
   }
 
+  /** Loads started so far; only the latest one's rows are kept. */
+  private loads = 0;
+
+  /**
+   * Reloads the cached rows after a write. Writes come concurrently (a SQL function records an owner in
+   * the background while a statement grants), so an earlier load can finish after a later one: its
+   * older rows must not replace the newer ones, or a recorded owner or revoke silently disappears.
+   */
   private async refresh(): Promise<void> {
-    this.rows = await this.store.load();
+    const load = ++this.loads;
+    const rows = await this.store.load();
+    if (load === this.loads) this.rows = rows;
   }
 
   // ---- roles and users -------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { MAX_PAYLOAD_BYTES, acceptRawBodies, errorReply, frameworkErrorReply, sendReply, type HttpReply } from '../serving/index.js';
+import { notFound } from '../core/index.js';
 import type { EndpointManager } from './endpoint-manager.js';
 import { invokeEndpoint, manage, pingEndpoint } from './http-handlers.js';
 
@@ -14,6 +15,8 @@ export interface EndpointRoutesOptions {
    * SageMaker's terms), not from the request's framing (body limit) or the endpoint lookup.
    */
   readonly invocationFace?: (request: FastifyRequest, endpoint: string, reply: HttpReply, fromModel: boolean) => HttpReply;
+  /** Whether the caller may see endpoint `name` in the list and its description (default: every endpoint). */
+  readonly visible?: (request: FastifyRequest, endpoint: string) => boolean;
 }
 
 /** A deploy request is a name and a URI: anything larger is not one. */
@@ -40,7 +43,10 @@ type NameParams = { Params: { name: string } };
  *     DELETE /api/v1/endpoints/:name        200 the last description, once deleted
  * Errors are `{"error": {"code", "message"}}`.
  */
-export const endpointRoutes: FastifyPluginAsync<EndpointRoutesOptions> = async (app, { manager, maxBodyBytes, invocationFace }) => {
+export const endpointRoutes: FastifyPluginAsync<EndpointRoutesOptions> = async (
+  app,
+  { manager, maxBodyBytes, invocationFace, visible },
+) => {
   const limit = maxBodyBytes ?? MAX_PAYLOAD_BYTES;
   const face = invocationFace ?? ((_req, _name, r) => r);
   await app.register(async (runtime) => {
@@ -73,8 +79,9 @@ export const endpointRoutes: FastifyPluginAsync<EndpointRoutesOptions> = async (
       ),
     );
     const tags = ['endpoints'];
-    api.get('/api/v1/endpoints', { schema: { tags, summary: 'List endpoints' } }, async (_req, reply) =>
-      sendReply(reply, await manage(200, () => ({ endpoints: manager.list() }))),
+    const sees = visible ?? (() => true);
+    api.get('/api/v1/endpoints', { schema: { tags, summary: 'List endpoints' } }, async (req, reply) =>
+      sendReply(reply, await manage(200, () => ({ endpoints: manager.list().filter((d) => sees(req, d.name)) }))),
     );
     api.post<{ Body: { name: string; artifactUri: string } }>(
       '/api/v1/endpoints',
@@ -85,7 +92,14 @@ export const endpointRoutes: FastifyPluginAsync<EndpointRoutesOptions> = async (
       async (req, reply) => sendReply(reply, await manage(202, () => manager.deploy(req.body.name, req.body.artifactUri))),
     );
     api.get<NameParams>('/api/v1/endpoints/:name', { schema: { tags, summary: 'Describe an endpoint' } }, async (req, reply) =>
-      sendReply(reply, await manage(200, () => manager.describe(req.params.name))),
+      sendReply(
+        reply,
+        await manage(200, () => {
+          // One answer whether the endpoint is missing or hidden from the caller.
+          if (!sees(req, req.params.name)) throw notFound(`Could not find endpoint ${req.params.name}`, { endpoint: req.params.name });
+          return manager.describe(req.params.name);
+        }),
+      ),
     );
     api.delete<NameParams>('/api/v1/endpoints/:name', { schema: { tags, summary: 'Delete an endpoint' } }, async (req, reply) =>
       sendReply(reply, await manage(200, () => manager.delete(req.params.name))),

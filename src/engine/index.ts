@@ -170,7 +170,10 @@ export class Engine {
         stages,
         tasks,
         streams: await StreamStore.open(warehouse),
-        statementDone: (session) => jobs.settleSubmitted(session.id),
+        statementDone: async (session) => {
+          await jobs.settleSubmitted(session.id);
+          await endpointAccess.recorded();
+        },
         settleResult: settleWaits(jobs, deployments),
       });
       // The usage check wraps outermost, so it also covers an external function overriding a built-in.

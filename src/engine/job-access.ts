@@ -58,6 +58,11 @@ export class JobAccess {
     return this.access.ownerOf(jobObject(name)) ?? UNRECORDED_OWNER;
   }
 
+  /** Whether `role` may see the job at all (list, describe, logs): it owns it, or holds a privilege on it. */
+  canSee(role: string, name: string): boolean {
+    return this.access.roleHasAny(role, [this.owner(name)]) || this.access.privilegesOn(role, jobObject(name)).size > 0;
+  }
+
   /** Throws unless `role` owns the job (or inherits its owner): stopping it is the owner's. */
   requireOwner(role: string, name: string, action: string): void {
     const owner = this.owner(name);

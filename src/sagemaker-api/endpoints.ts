@@ -1,3 +1,4 @@
+import type { Caller } from '../auth/index.js';
 import { RecpipeError } from '../core/errors.js';
 import type { EndpointDescription } from '../endpoints/index.js';
 import { requireUsage, type Operation, type SageMakerContext } from './api-context.js';
@@ -30,7 +31,7 @@ function deploy(ctx: SageMakerContext, endpoint: string, artifactUri: string): v
   }
 }
 
-export const createEndpoint: Operation = (ctx, caller, req) => {
+export const createEndpoint: Operation = async (ctx, caller, req) => {
   requireUsage(ctx, caller, 'deploy_model', 'CreateEndpoint');
   const endpoint = name(req, 'EndpointName');
   const configName = name(req, 'EndpointConfigName');
@@ -39,6 +40,7 @@ export const createEndpoint: Operation = (ctx, caller, req) => {
     throw awsError('ValidationException', `Cannot create already existing endpoint "${arn(ctx.region, 'endpoint', endpoint)}".`);
   ctx.engine.endpointAccess.deploying(caller.role, endpoint);
   deploy(ctx, endpoint, config.artifactUri);
+  await ctx.engine.endpointAccess.recorded();
   ctx.records.put('endpoints', endpoint, { config: configName, variant: config.variant });
   return { EndpointArn: arn(ctx.region, 'endpoint', endpoint) };
 };
@@ -61,8 +63,14 @@ export const updateEndpoint: Operation = (ctx, caller, req) => {
   return { EndpointArn: arn(ctx.region, 'endpoint', endpoint) };
 };
 
-export const describeEndpoint: Operation = (ctx, _caller, req) => {
+/** A key's role sees the endpoints it owns or holds a privilege on (as SHOW ENDPOINTS); the home's owner sees all. */
+const sees = (ctx: SageMakerContext, caller: Caller, endpoint: string): boolean =>
+  caller.owner || ctx.engine.endpointAccess.canSee(caller.role, endpoint);
+
+export const describeEndpoint: Operation = (ctx, caller, req) => {
   const endpoint = name(req, 'EndpointName');
+  if (!sees(ctx, caller, endpoint))
+    throw awsError('ValidationException', `Could not find endpoint "${arn(ctx.region, 'endpoint', endpoint)}".`);
   const d = described(ctx, endpoint);
   const serving = d.status === 'InService' || d.status === 'Updating';
   return {
@@ -85,8 +93,11 @@ export const describeEndpoint: Operation = (ctx, _caller, req) => {
   };
 };
 
-export const listEndpoints: Operation = (ctx, _caller, req) => {
-  const all = ctx.engine.endpoints.list().map((d) => ({ d, name: d.name, status: d.status, created: epochSeconds(d.createdAt) ?? 0 }));
+export const listEndpoints: Operation = (ctx, caller, req) => {
+  const all = ctx.engine.endpoints
+    .list()
+    .filter((d) => sees(ctx, caller, d.name))
+    .map((d) => ({ d, name: d.name, status: d.status, created: epochSeconds(d.createdAt) ?? 0 }));
   const { items, NextToken } = page(req, all, { Name: (t) => t.name, CreationTime: (t) => t.created, Status: (t) => t.status });
   return {
     Endpoints: items.map(({ d }) => ({

@@ -111,9 +111,11 @@ function jobOf(ctx: SageMakerContext, jobName: string): { job: TrainingJob; requ
   }
 }
 
-export const describeTrainingJob: Operation = (ctx, _caller, req) => {
+export const describeTrainingJob: Operation = (ctx, caller, req) => {
   const jobName = name(req, 'TrainingJobName');
   const { job, request } = jobOf(ctx, jobName);
+  if (!caller.owner && !ctx.engine.jobAccess.canSee(caller.role, job.name))
+    throw awsError('ResourceNotFound', `Requested resource not found: training job ${jobName}`);
   const metrics = job.metrics;
   const ended = job.trainingEndTime;
   return {
@@ -158,9 +160,10 @@ export const describeTrainingJob: Operation = (ctx, _caller, req) => {
 
 const display = (t: TableName): string => `${t.database}.${t.schema}.${t.name}`;
 
-export const listTrainingJobs: Operation = (ctx, _caller, req) => {
+export const listTrainingJobs: Operation = (ctx, caller, req) => {
   const named = new Map(ctx.records.entries('trainingJobs').map(([n, r]) => [r.job, n]));
-  const all = ctx.engine.jobs.list().map((job) => ({
+  const visible = ctx.engine.jobs.list().filter((job) => caller.owner || ctx.engine.jobAccess.canSee(caller.role, job.name));
+  const all = visible.map((job) => ({
     job,
     name: named.get(job.name) ?? job.name,
     status: job.status,

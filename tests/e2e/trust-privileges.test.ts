@@ -200,6 +200,13 @@ describe('privileges on objects over a real server: a PUBLIC-only user and a gra
     assert.ok(names(await ok(ana, 'show training jobs'), 0).includes(job));
     assert.ok(!names(await ok(pub, 'show training jobs'), 0).includes(job), 'PUBLIC does not see the analyst’s jobs');
     await refused('training job owner', sql(pub, `describe training job ${job}`), 404, /does not exist or not authorized/);
+    // The HTTP jobs API shows a key's role the same jobs SHOW does.
+    const listedTo = async (headers: Record<string, string>) =>
+      ((await call('GET', '/api/v1/training-jobs', headers)).json().trainingJobs as { name: string }[]).map((j) => j.name);
+    assert.ok((await listedTo(ana)).includes(job));
+    assert.ok(!(await listedTo(pub)).includes(job), 'PUBLIC does not list the analyst’s jobs over HTTP');
+    await refused('training job owner', call('GET', `/api/v1/training-jobs/${job}`, pub), 404, /does not exist/);
+    await refused('training job owner', call('GET', `/api/v1/training-jobs/${job}/logs`, pub), 404, /does not exist/);
   });
 
   it('endpoints: the deploying role owns a new endpoint; redeploying and deleting are the owner’s', async () => {
@@ -226,7 +233,11 @@ describe('privileges on objects over a real server: a PUBLIC-only user and a gra
       404,
       /does not exist or not authorized/,
     );
-    assert.ok(!names(await ok(pub, 'show endpoints'), 0).includes('ana-ep'));
+    const shown = names(await ok(pub, 'show endpoints'), 0);
+    assert.ok(!shown.includes('ana-ep') && shown.includes('pub-ep'), 'the deploying role owns its endpoint once the statement returns');
+    const listed = ((await call('GET', '/api/v1/endpoints', pub)).json().endpoints as { name: string }[]).map((e) => e.name);
+    assert.ok(listed.includes('pub-ep') && !listed.includes('ana-ep'), `PUBLIC lists only its own endpoints over HTTP: ${listed}`);
+    await refused('endpoint owner', call('GET', '/api/v1/endpoints/ana-ep', pub), 404, /Could not find endpoint/);
     const deleted = await call('DELETE', '/api/v1/endpoints/ana-ep', ana);
     assert.equal(deleted.status, 200, deleted.text);
   });

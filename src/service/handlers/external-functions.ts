@@ -121,6 +121,7 @@ export const deployFunction: ExternalFunction = {
             >,
           },
     );
+    await endpointAccess.recorded();
     return Promise.all(
       started.map(async (s) => {
         if (s === null || !s.wait) return s?.descriptor ?? null;

@@ -1,19 +1,31 @@
 import type { Caller } from '../../auth/index.js';
-import { RecpipeError, invalid } from '../../core/errors.js';
+import { RecpipeError, invalid, notFound } from '../../core/errors.js';
 import { deployRequest, type DeployDecision, type Session } from '../../engine/index.js';
 import type { JobRequest, TrainingJob } from '../../jobs/index.js';
 import type { ServiceContext } from '../context.js';
 import { DEFAULT_WAIT_SECONDS, MAX_WAIT_SECONDS, type StartJobBody } from '../training-job-schemas.js';
 
-export function listJobs(ctx: ServiceContext): { trainingJobs: TrainingJob[] } {
-  return { trainingJobs: ctx.engine.jobs.list() };
+/** A key's role sees only the jobs it owns or holds a privilege on (as SHOW TRAINING JOBS); the home's owner sees all. */
+const visibleTo = (ctx: ServiceContext, caller: Caller, name: string): boolean =>
+  caller.owner || ctx.engine.jobAccess.canSee(caller.role, name);
+
+export function listJobs(ctx: ServiceContext, caller: Caller): { trainingJobs: TrainingJob[] } {
+  return { trainingJobs: ctx.engine.jobs.list().filter((j) => visibleTo(ctx, caller, j.name)) };
 }
 
-export function describeJob(ctx: ServiceContext, name: string): TrainingJob {
-  return ctx.engine.jobs.get(name);
+/** The job, or the same NOT_FOUND a missing one gets when the caller may not see it. */
+function visibleJob(ctx: ServiceContext, caller: Caller, name: string): TrainingJob {
+  const job = ctx.engine.jobs.get(name);
+  if (!visibleTo(ctx, caller, job.name)) throw notFound(`training job ${JSON.stringify(name)} does not exist`, { job: name });
+  return job;
 }
 
-export function jobLogs(ctx: ServiceContext, name: string): Promise<string> {
+export function describeJob(ctx: ServiceContext, caller: Caller, name: string): TrainingJob {
+  return visibleJob(ctx, caller, name);
+}
+
+export function jobLogs(ctx: ServiceContext, caller: Caller, name: string): Promise<string> {
+  visibleJob(ctx, caller, name);
   return ctx.engine.jobs.logs(name);
 }
 
@@ -75,11 +87,13 @@ function callerUser(caller: Caller): string {
 /** Long poll: the job once it has ended, or as it is after `timeoutSeconds` (or when the server or client goes away). */
 export function waitForJob(
   ctx: ServiceContext,
+  caller: Caller,
   name: string,
   timeoutSeconds: string | undefined,
   clientGone: AbortSignal,
 ): Promise<TrainingJob> {
   const seconds = timeoutSeconds === undefined ? DEFAULT_WAIT_SECONDS : Number(timeoutSeconds);
   if (!(seconds <= MAX_WAIT_SECONDS)) throw invalid(`timeoutSeconds must be at most ${MAX_WAIT_SECONDS}, got ${timeoutSeconds}`);
+  visibleJob(ctx, caller, name);
   return ctx.jobWatch.wait(name, seconds * 1000, AbortSignal.any([ctx.closing, clientGone]));
 }

@@ -21,6 +21,7 @@ export const endpointRoutes: RouteArea = async (app, ctx) => {
     if (request.caller?.owner !== false) return;
     try {
       checkKeyRequest(request, request.caller.role);
+      await ctx.engine.endpointAccess.recorded();
     } catch (e) {
       // The endpoints' own error handler knows only their errors: answer here with the service's table.
       const { status, body } = toErrorResponse(e);
@@ -47,5 +48,7 @@ export const endpointRoutes: RouteArea = async (app, ctx) => {
   await registerEndpointRoutes(app, ctx.engine.endpoints, {
     invocationFace: (req, name, reply, fromModel) =>
       sagemakerInvocation(name, variantOf(sagemaker, name), reply, fromModel, isSigV4(req.headers)),
+    // A key's role sees the endpoints it owns or holds a privilege on, as SHOW ENDPOINTS does.
+    visible: (req, name) => req.caller?.owner !== false || ctx.engine.endpointAccess.canSee(req.caller.role, name),
   });
 };

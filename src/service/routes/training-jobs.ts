@@ -11,7 +11,7 @@ export const trainingJobRoutes: RouteArea = (app, ctx) => {
   app.get(
     '/api/v1/training-jobs',
     { schema: { summary: 'List training jobs, newest first', tags, response: { 200: TrainingJobList } } },
-    async () => listJobs(ctx),
+    async (request) => listJobs(ctx, callerOf(request)),
   );
 
   app.post<{ Body: StartJobBody }>(
@@ -40,7 +40,7 @@ export const trainingJobRoutes: RouteArea = (app, ctx) => {
         response: job,
       },
     },
-    async (request) => describeJob(ctx, request.params.name),
+    async (request) => describeJob(ctx, callerOf(request), request.params.name),
   );
 
   app.get<{ Params: JobParams }>(
@@ -60,7 +60,7 @@ export const trainingJobRoutes: RouteArea = (app, ctx) => {
       },
     },
     // A string sent with a non-JSON content type bypasses the response serializer: the log goes out as is.
-    async (request, reply) => reply.type('text/plain; charset=utf-8').send(await jobLogs(ctx, request.params.name)),
+    async (request, reply) => reply.type('text/plain; charset=utf-8').send(await jobLogs(ctx, callerOf(request), request.params.name)),
   );
 
   app.post<{ Params: JobParams }>(
@@ -94,7 +94,7 @@ export const trainingJobRoutes: RouteArea = (app, ctx) => {
       const gone = new AbortController();
       // The response closes early only when the client hangs up; stop waiting for it then.
       reply.raw.once('close', () => gone.abort());
-      return waitForJob(ctx, request.params.name, request.query.timeoutSeconds, gone.signal);
+      return waitForJob(ctx, callerOf(request), request.params.name, request.query.timeoutSeconds, gone.signal);
     },
   );
 };
