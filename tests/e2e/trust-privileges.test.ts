@@ -200,6 +200,15 @@ describe('privileges on objects over a real server: a PUBLIC-only user and a gra
     assert.ok(names(await ok(ana, 'show training jobs'), 0).includes(job));
     assert.ok(!names(await ok(pub, 'show training jobs'), 0).includes(job), 'PUBLIC does not see the analyst’s jobs');
     await refused('training job owner', sql(pub, `describe training job ${job}`), 404, /does not exist or not authorized/);
+    // The external-function route checks the key's role as the SQL function does.
+    await ok(owner, 'grant usage on function train_and_get_recommendations(varchar, varchar, variant) to role public');
+    await refused(
+      'training (ext)',
+      call('POST', '/ext/train', pub, { data: [[0, 'pdb.public.ratings', 'pdb.mine.recs5']] }),
+      404,
+      missing('PDB.PUBLIC.RATINGS'),
+    );
+    await ok(owner, 'revoke usage on function train_and_get_recommendations(varchar, varchar, variant) from role public');
     // The HTTP jobs API shows a key's role the same jobs SHOW does.
     const listedTo = async (headers: Record<string, string>) =>
       ((await call('GET', '/api/v1/training-jobs', headers)).json().trainingJobs as { name: string }[]).map((j) => j.name);

@@ -54,12 +54,14 @@ export const trainFunction: ExternalFunction = {
         throw e;
       }
     });
-    const { jobs } = ctx.engine;
-    // With a linked warehouse the tables are the caller's, in a session with the caller's context there.
+    const { jobs, jobAccess } = ctx.engine;
+    // With a linked warehouse the tables are the caller's, in a session with the caller's context there
+    // (and that warehouse checks them); here the key's role needs what the SQL function needs.
     const source = ctx.warehouseLink?.source({ ...(database === null ? {} : { database }), ...(schema === null ? {} : { schema }) });
+    if (!source) for (const req of requests) if (req !== null) jobAccess.checkReads(h.role, [req.input]);
     return requests.map((req) => {
       if (req === null) return null;
-      const job = jobs.submit(req, undefined, source);
+      const job = jobs.submit(req, undefined, source, source ? undefined : jobAccess.authorizer(h.role));
       return JSON.parse(describeJobStart(job, jobs.artifactLocation(job.name), ctx.engine.links.baseUrl)) as unknown;
     });
   },
