@@ -1,5 +1,5 @@
 import type { SqlParam, Warehouse } from '../warehouse/index.js';
-import { displayName } from '../warehouse/index.js';
+import { displayName, rowRecords } from '../warehouse/index.js';
 import type { TaskDefinition, TaskState } from './task.js';
 
 /**
@@ -60,29 +60,30 @@ export class TaskStore {
 
   async load(): Promise<TaskDefinition[]> {
     const r = await this.wh.run(`SELECT ${COLUMNS} FROM ${TASKS_TABLE} ORDER BY DATABASE_NAME, SCHEMA_NAME, NAME`);
-    return r.rows.map((row) => ({
-      id: String(row[0]),
-      database: String(row[1]),
-      schema: String(row[2]),
-      name: String(row[3]),
-      owner: String(row[4]),
-      warehouse: str(row[5]),
-      schedule: str(row[6]),
-      predecessors: (row[7] as string[] | null) ?? [],
-      finalize: str(row[8]),
-      condition: str(row[9]),
-      definition: String(row[10]),
-      state: row[11] === 'started' ? 'started' : 'suspended',
-      allowOverlapping: row[12] === true,
-      suspendAfterFailures: Number(row[13]),
-      retryAttempts: Number(row[14]),
-      timeoutMs: Number(row[15]),
-      config: str(row[16]),
-      comment: str(row[17]),
-      createdOn: String(row[18]),
-      lastCommittedOn: str(row[19]),
-      lastSuspendedOn: str(row[20]),
-      lastSuspendedReason: str(row[21]),
+    // By name, not position: a column added to the table cannot shift the others.
+    return rowRecords(r).map((row) => ({
+      id: String(row.ID),
+      database: String(row.DATABASE_NAME),
+      schema: String(row.SCHEMA_NAME),
+      name: String(row.NAME),
+      owner: String(row.OWNER),
+      warehouse: str(row.WAREHOUSE),
+      schedule: str(row.SCHEDULE),
+      predecessors: (row.PREDECESSORS as string[] | null) ?? [],
+      finalize: str(row.FINALIZE),
+      condition: str(row.CONDITION),
+      definition: String(row.DEFINITION),
+      state: row.STATE === 'started' ? 'started' : 'suspended',
+      allowOverlapping: row.ALLOW_OVERLAPPING_EXECUTION === true,
+      suspendAfterFailures: Number(row.SUSPEND_TASK_AFTER_NUM_FAILURES),
+      retryAttempts: Number(row.TASK_AUTO_RETRY_ATTEMPTS),
+      timeoutMs: Number(row.USER_TASK_TIMEOUT_MS),
+      config: str(row.CONFIG),
+      comment: str(row.COMMENT),
+      createdOn: String(row.CREATED_ON),
+      lastCommittedOn: str(row.LAST_COMMITTED_ON),
+      lastSuspendedOn: str(row.LAST_SUSPENDED_ON),
+      lastSuspendedReason: str(row.LAST_SUSPENDED_REASON),
     }));
   }
 
@@ -162,8 +163,8 @@ export class TaskStore {
 
   /** The time of a root task's pending SCHEDULED row (what a restart compares with the clock). */
   async pendingSchedules(): Promise<Map<string, number>> {
-    const r = await this.wh.run(`SELECT TASK_ID, epoch_ms(SCHEDULED_TIME) FROM ${HISTORY_TABLE} WHERE STATE = 'SCHEDULED'`);
-    return new Map(r.rows.map((row) => [String(row[0]), Number(row[1])]));
+    const r = await this.wh.run(`SELECT TASK_ID, epoch_ms(SCHEDULED_TIME) AS AT FROM ${HISTORY_TABLE} WHERE STATE = 'SCHEDULED'`);
+    return new Map(rowRecords(r).map((row) => [String(row.TASK_ID), Number(row.AT)]));
   }
 
   /**
@@ -181,13 +182,13 @@ export class TaskStore {
       [iso(now)],
     );
     await this.wh.run(`DELETE FROM ${HISTORY_TABLE} WHERE STATE = 'SCHEDULED'`);
-    return r.rows.map((row) => String(row[0]));
+    return rowRecords(r).map((row) => String(row.ROOT_TASK_ID));
   }
 
   /** Consecutive failed graph runs of a root (SUSPEND_TASK_AFTER_NUM_FAILURES), kept on disk so a restart does not forget them. */
   async failureCount(rootId: string): Promise<number> {
     const r = await this.wh.run(`SELECT CONSECUTIVE_FAILURES FROM ${FAILURES_TABLE} WHERE ROOT_TASK_ID = ?`, [rootId]);
-    return r.rows.length === 0 ? 0 : Number(r.rows[0][0]);
+    return r.rows.length === 0 ? 0 : Number(rowRecords(r)[0].CONSECUTIVE_FAILURES);
   }
 
   async setFailureCount(rootId: string, count: number): Promise<void> {
