@@ -44,7 +44,8 @@ export type ObjectKind =
   | 'FUTURE TABLES'
   | 'INTEGRATION'
   | 'ENDPOINT'
-  | 'TRAINING JOB';
+  | 'TRAINING JOB'
+  | 'TASK';
 
 export interface PrivilegeRow {
   /** USAGE, SELECT, INSERT, … or OWNERSHIP (the role that created the object). */

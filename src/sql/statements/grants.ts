@@ -14,7 +14,18 @@ import { requireRoles } from './roles.js';
 const PRIVILEGES: Readonly<Record<SecurableObject['kind'], readonly string[]>> = {
   FUNCTION: ['USAGE'],
   DATABASE: ['USAGE', 'MONITOR', 'MODIFY', 'CREATE SCHEMA'],
-  SCHEMA: ['USAGE', 'MONITOR', 'MODIFY', 'CREATE TABLE', 'CREATE VIEW', 'CREATE FUNCTION', 'CREATE STAGE'],
+  SCHEMA: [
+    'USAGE',
+    'MONITOR',
+    'MODIFY',
+    'CREATE TABLE',
+    'CREATE VIEW',
+    'CREATE FUNCTION',
+    'CREATE STAGE',
+    'CREATE SEQUENCE',
+    'CREATE STREAM',
+    'CREATE TASK',
+  ],
   TABLE: ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES'],
   STAGE: ['USAGE', 'READ', 'WRITE'],
   'FUTURE TABLES': ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES'],
@@ -22,6 +33,7 @@ const PRIVILEGES: Readonly<Record<SecurableObject['kind'], readonly string[]>> =
   // recpipe's own objects: only OWNERSHIP moves (GRANT OWNERSHIP ON ENDPOINT | TRAINING JOB).
   ENDPOINT: [],
   'TRAINING JOB': [],
+  TASK: ['OPERATE', 'MONITOR'],
 };
 
 /**
@@ -126,7 +138,7 @@ export async function securable(ctx: ExecContext, p: Parser): Promise<{ object: 
   const kind = (
     p.acceptWords('TRAINING', 'JOB')
       ? 'TRAINING JOB'
-      : p.expectOneOf(['FUNCTION', 'DATABASE', 'SCHEMA', 'TABLE', 'STAGE', 'INTEGRATION', 'ENDPOINT'])
+      : p.expectOneOf(['FUNCTION', 'DATABASE', 'SCHEMA', 'TABLE', 'STAGE', 'INTEGRATION', 'ENDPOINT', 'TASK'])
   ) as SecurableObject['kind'];
   const account = accountObject(ctx, p, kind);
   if (account) return account;
@@ -149,6 +161,12 @@ export async function securable(ctx: ExecContext, p: Parser): Promise<{ object: 
     const found = db ? (await ctx.warehouse.listSchemas(db.name)).find((s) => s.toUpperCase() === schema.toUpperCase()) : undefined;
     if (!db || !found) throw objectMissing('Schema', [database, schema]);
     return { object: { kind, name: displayName([db.name, found]) }, owner: db.owner };
+  }
+  if (kind === 'TASK') {
+    const t = resolveTableName(p.objectName(3, 'task name'), ctx.session, 'GRANT');
+    const task = ctx.tasks?.get(t);
+    if (!task) throw compilation('NOT_FOUND', `Task '${displayName([t.database, t.schema, t.name])}' does not exist or not authorized.`);
+    return { object: { kind, name: displayName([task.database, task.schema, task.name]) }, owner: task.owner };
   }
   if (kind === 'STAGE') {
     const t = resolveTableName(p.objectName(3, 'stage name'), ctx.session, 'GRANT');

@@ -60,4 +60,49 @@ describe('privileges on metadata, variables, sequences and streams', () => {
       assert.equal((await sql(engine, admin, 'select $v')).rows[0][0], 'classified');
     });
   });
+
+  it('tasks: only a role that owns a task or holds a privilege on it sees it; OPERATE to run it, OWNERSHIP to change it', {
+    timeout: 60_000,
+  }, async () => {
+    await withEngine(async (engine, admin) => {
+      await sql(
+        engine,
+        admin,
+        `use role accountadmin; create role op; create user olga default_role = op; grant role op to user olga;
+         use role sysadmin; create database tk; create table tk.public.t (a int);
+         create task tk.public.job schedule = '60 minutes' as insert into tk.public.t values (1);
+         grant usage on database tk to role op; grant usage on schema tk.public to role op`,
+      );
+      const olga = engine.createSession({ user: 'olga' });
+      assert.deepEqual((await sql(engine, olga, 'show tasks in database tk')).rows, []);
+      for (const q of [
+        'describe task tk.public.job',
+        'execute task tk.public.job',
+        'alter task tk.public.job resume',
+        'drop task tk.public.job',
+      ])
+        await assert.rejects(sql(engine, olga, q), hidden, q);
+      await assert.rejects(sql(engine, olga, "create task tk.public.mine schedule = '5 minutes' as select 1"), /CREATE TASK is needed/);
+
+      await sql(
+        engine,
+        admin,
+        'use role sysadmin; grant operate on task tk.public.job to role op; grant create task on schema tk.public to role op',
+      );
+      assert.deepEqual(
+        (await sql(engine, olga, 'show tasks in database tk')).rows.map((r) => r[1]),
+        ['JOB'],
+      );
+      await sql(engine, olga, 'alter task tk.public.job resume');
+      await sql(engine, olga, 'alter task tk.public.job suspend');
+      await assert.rejects(sql(engine, olga, "alter task tk.public.job set comment = 'mine'"), /OWNERSHIP is needed/);
+      await assert.rejects(sql(engine, olga, 'drop task tk.public.job'), /OWNERSHIP is needed/);
+      await sql(engine, olga, "create task tk.public.mine schedule = '5 minutes' as select 1");
+      const owners = (await sql(engine, olga, 'show tasks in database tk')).rows.map((r) => [r[1], r[5]]);
+      assert.deepEqual(owners, [
+        ['JOB', 'SYSADMIN'],
+        ['MINE', 'OP'],
+      ]);
+    });
+  });
 });

@@ -197,7 +197,7 @@ function hasUsage(ctx: PrivilegeScope, r: Resolved): boolean {
 export function requireCreate(
   ctx: PrivilegeScope,
   name: readonly string[],
-  kind: 'TABLE' | 'VIEW' | 'FUNCTION' | 'SEQUENCE' | 'STREAM',
+  kind: 'TABLE' | 'VIEW' | 'FUNCTION' | 'SEQUENCE' | 'STREAM' | 'TASK',
 ): void {
   const r = resolve(ctx, name);
   if (r === null) return;

@@ -8,6 +8,8 @@ import { columnsOf, likeMatcher, queryResult, statusResult } from '../results.js
 import type { StatementResult } from '../session.js';
 import type { TaskChange, TaskControl, TaskDefinition, TaskProperties } from '../task-control.js';
 import { parseScope, defaultScope } from './show.js';
+import { displayName } from '../../warehouse/index.js';
+import { requireCreate } from './privileges.js';
 
 /**
  * CREATE [OR REPLACE] TASK [IF NOT EXISTS] name [prop = value …] [AFTER a [, b]] [WHEN expr] AS body;
@@ -25,6 +27,7 @@ export function taskStatement(ctx: ExecContext): Promise<StatementResult> | null
   if (p.acceptWords('EXECUTE', 'TASK')) {
     const name = taskName(ctx, p);
     p.expectEnd();
+    requireTaskPrivilege(ctx, name, 'operate');
     return control(ctx)
       .execute(name)
       .then((m) => statusResult(ctx.statement, m));
@@ -33,6 +36,7 @@ export function taskStatement(ctx: ExecContext): Promise<StatementResult> | null
     const ifExists = p.acceptWords('IF', 'EXISTS');
     const name = taskName(ctx, p);
     p.expectEnd();
+    requireTaskPrivilege(ctx, name, 'own');
     return control(ctx)
       .drop(name, ifExists)
       .then((m) => statusResult(ctx.statement, m));
@@ -41,12 +45,38 @@ export function taskStatement(ctx: ExecContext): Promise<StatementResult> | null
   if (p.acceptWords('DESCRIBE', 'TASK') || p.acceptWords('DESC', 'TASK')) {
     const name = taskName(ctx, p);
     p.expectEnd();
+    requireTaskPrivilege(ctx, name, 'see');
     const task = control(ctx).get(name);
     if (!task) throw compilation('NOT_FOUND', `Task '${name.database}.${name.schema}.${name.name}' does not exist or not authorized.`);
     return Promise.resolve(queryResult(ctx.statement, TASK_COLUMNS, [taskRow(task)]));
   }
   return null;
 }
+
+/**
+ * Snowflake's task privileges: seeing a task takes any privilege on it; resuming, suspending or
+ * executing it takes OPERATE; changing or dropping it takes OWNERSHIP. The owner role (and the roles
+ * above it) hold them all. A task the role holds nothing on does not exist for it.
+ */
+function requireTaskPrivilege(ctx: ExecContext, name: TableName, need: 'see' | 'operate' | 'own'): void {
+  const task = control(ctx).get(name);
+  if (!task) return; // the scheduler answers for a missing task (IF EXISTS included)
+  const role = ctx.session.role;
+  if (ctx.access.roleHasAny(role, [task.owner])) return;
+  const shown = displayName([task.database, task.schema, task.name]);
+  const held = ctx.access.privilegesOn(role, { kind: 'TASK', name: shown });
+  if (held.has('OWNERSHIP') || held.has('ALL') || (need === 'operate' && held.has('OPERATE')) || (need === 'see' && held.size > 0)) return;
+  if (held.size === 0) throw compilation('NOT_FOUND', `Task '${shown}' does not exist or not authorized.`);
+  throw new RecpipeError(
+    'PERMISSION_DENIED',
+    `SQL access control error: Insufficient privileges to operate on task '${task.name}' (${need === 'own' ? 'OWNERSHIP' : 'OPERATE'} is needed; current role ${role})`,
+  );
+}
+
+/** Whether the session's role may see the task (it owns it or holds a privilege on it). */
+const canSeeTask = (ctx: ExecContext, t: TaskDefinition): boolean =>
+  ctx.access.roleHasAny(ctx.session.role, [t.owner]) ||
+  ctx.access.privilegesOn(ctx.session.role, { kind: 'TASK', name: displayName([t.database, t.schema, t.name]) }).size > 0;
 
 function control(ctx: ExecContext): TaskControl {
   if (!ctx.tasks) throw new RecpipeError('FAILED_PRECONDITION', 'tasks are not available in this recpipe context');
@@ -59,6 +89,8 @@ async function createTask(ctx: ExecContext, p: Parser, orReplace: boolean): Prom
   const ifNotExists = p.acceptWords('IF', 'NOT', 'EXISTS');
   if (orReplace && ifNotExists) throw compilation('INVALID_ARGUMENT', 'OR REPLACE and IF NOT EXISTS are incompatible.');
   const name = taskName(ctx, p);
+  requireCreate(ctx, [name.database, name.schema, name.name], 'TASK');
+  if (orReplace) requireTaskPrivilege(ctx, name, 'own');
   const opts = p.options();
   const finalize = opts.get('FINALIZE');
   opts.delete('FINALIZE');
@@ -80,6 +112,8 @@ async function createTask(ctx: ExecContext, p: Parser, orReplace: boolean): Prom
 async function alterTask(ctx: ExecContext, p: Parser): Promise<StatementResult> {
   const ifExists = p.acceptWords('IF', 'EXISTS');
   const name = taskName(ctx, p);
+  const operating = p.peek()?.value === 'RESUME' || p.peek()?.value === 'SUSPEND';
+  requireTaskPrivilege(ctx, name, operating ? 'operate' : 'own');
   let change: TaskChange;
   if (p.acceptWords('RESUME')) change = { kind: 'resume' };
   else if (p.acceptWords('SUSPEND')) change = { kind: 'suspend' };
@@ -274,7 +308,13 @@ async function showTasks(ctx: ExecContext, p: Parser): Promise<StatementResult> 
   const matches = likeMatcher(like);
   const rows = control(ctx)
     .list()
-    .filter((t) => matches(t.name) && (!scope.database || t.database === scope.database) && (!scope.schema || t.schema === scope.schema))
+    .filter(
+      (t) =>
+        matches(t.name) &&
+        (!scope.database || t.database === scope.database) &&
+        (!scope.schema || t.schema === scope.schema) &&
+        canSeeTask(ctx, t),
+    )
     .map(taskRow);
   return queryResult(ctx.statement, TASK_COLUMNS, rows);
 }
