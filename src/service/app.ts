@@ -10,6 +10,8 @@ import { notFound, RecpipeError } from '../core/errors.js';
 import { sendError, toErrorResponse } from './http-errors.js';
 import { JobWatch } from './job-watch.js';
 import { routeAreas } from './routes/index.js';
+import { consoleOf } from './routes/console.js';
+import { consoleCaller } from './console/index.js';
 import { SessionStore } from './session-store.js';
 
 export interface ServiceOptions {
@@ -64,7 +66,7 @@ export async function createService(engine: ServiceEngine, opts: ServiceOptions)
   app.addHook('preClose', async () => closing.abort());
   app.addHook('onClose', async () => ctx.jobWatch.close());
   app.addHook('onClose', async () => ctx.auth.close());
-  requireCaller(app, ctx.auth);
+  requireCaller(app, ctx.auth, (request) => consoleCaller(consoleOf(ctx).sessions, request));
   limitConcurrency(app, ctx.limits.maxConcurrent);
   app.setErrorHandler((error, request, reply) => {
     if (toErrorResponse(error).status >= 500) request.log.error(error);
