@@ -61,11 +61,25 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   const headers: Record<string, string> = {};
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (csrf && method !== 'GET') headers[csrf.header] = csrf.token;
-  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
-  const data = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string; line?: number }; elapsedMs?: number };
+  const response = await fetch(path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: 'same-origin',
+  });
+  const data = (await response.json().catch(() => ({}))) as {
+    error?: { code?: string; message?: string; line?: number };
+    elapsedMs?: number;
+  };
   if (!response.ok) {
     const e = data.error ?? {};
-    throw new ApiError(response.status, e.code ?? 'INTERNAL', e.message ?? `${method} ${path}: HTTP ${response.status}`, e.line, data.elapsedMs);
+    throw new ApiError(
+      response.status,
+      e.code ?? 'INTERNAL',
+      e.message ?? `${method} ${path}: HTTP ${response.status}`,
+      e.line,
+      data.elapsedMs,
+    );
   }
   return data as T;
 }
@@ -77,7 +91,8 @@ function remember(me: Me): Me {
 
 export const api = {
   me: async () => remember(await call<Me>('GET', '/console/api/me')),
-  signIn: async (body: { user?: string; password?: string; apiKey?: string }) => remember(await call<Me>('POST', '/console/api/sign-in', body)),
+  signIn: async (body: { user?: string; password?: string; apiKey?: string }) =>
+    remember(await call<Me>('POST', '/console/api/sign-in', body)),
   signOut: async () => {
     await call('POST', '/console/api/sign-out');
     csrf = null;

@@ -32,9 +32,9 @@ export function catalogOf(reply: RunReply): Catalog {
   const tree: Record<string, Record<string, Record<string, string[]>>> = {};
   const [dbs, scs, tables, names] = ['database_name', 'schema_name', 'table_name', 'column_name'].map((n) => column(columns, n));
   for (let i = 0; i < names.length; i++) {
-    const db = (tree[String(dbs[i])] ??= {});
-    const sc = (db[String(scs[i])] ??= {});
-    (sc[String(tables[i])] ??= []).push(String(names[i]));
+    const db = (tree[typed(dbs[i])] ??= {});
+    const sc = (db[typed(scs[i])] ??= {});
+    (sc[typed(tables[i])] ??= []).push(typed(names[i]));
   }
   return {
     roles: column(roles, 'name').map(String),
@@ -44,6 +44,15 @@ export function catalogOf(reply: RunReply): Catalog {
     completion: tree,
   };
 }
+
+/**
+ * A name as people type it: unquoted identifiers are case-insensitive, so offer them in lower case
+ * (completion matches the typed path exactly); any other name keeps its case and is quoted on insert.
+ */
+const typed = (name: unknown): string => {
+  const s = String(name);
+  return /^[A-Z_][A-Z0-9_$]*$/.test(s) ? s.toLowerCase() : s;
+};
 
 /** A quoted identifier for a name the server listed: `"` doubled, case kept. */
 export const quoteIdentifier = (name: string): string => `"${name.replace(/"/g, '""')}"`;
@@ -80,6 +89,9 @@ export class ContextPickers {
 
 function fill(select: HTMLSelectElement, names: string[], current: string | null): void {
   const list = current !== null && !names.includes(current) ? [current, ...names] : names;
-  select.replaceChildren(el('option', undefined, { value: '' }, current === null ? '(none)' : ''), ...list.map((n) => el('option', undefined, { value: n }, n)));
+  select.replaceChildren(
+    el('option', undefined, { value: '' }, current === null ? '(none)' : ''),
+    ...list.map((n) => el('option', undefined, { value: n }, n)),
+  );
   select.value = current ?? '';
 }

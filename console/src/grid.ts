@@ -58,7 +58,9 @@ export class ResultGrid {
   /** A message instead of rows (a command's status, an error). */
   message(text: string, kind: 'info' | 'error' = 'info'): void {
     this.#rows = [];
-    this.host.replaceChildren(el('p', kind === 'error' ? 'error result-message' : 'result-message', { role: kind === 'error' ? 'alert' : 'status' }, text));
+    this.host.replaceChildren(
+      el('p', kind === 'error' ? 'error result-message' : 'result-message', { role: kind === 'error' ? 'alert' : 'status' }, text),
+    );
   }
 
   #schedule(): void {
@@ -87,7 +89,12 @@ export class ResultGrid {
       const v = values[c];
       const cell = el('div', v === null || v === undefined ? 'grid-cell null' : 'grid-cell', { role: 'gridcell' });
       if (v !== null && typeof v === 'object') {
-        const open = el('button', 'json-open', { type: 'button', 'data-row': String(r), 'data-col': String(c), 'aria-label': `Expand ${this.#columns[c].name} of row ${r + 1}` }, '{…}');
+        const open = el(
+          'button',
+          'json-open',
+          { type: 'button', 'data-row': String(r), 'data-col': String(c), 'aria-label': `Expand ${this.#columns[c].name} of row ${r + 1}` },
+          '{…}',
+        );
         cell.append(open, document.createTextNode(` ${cellText(v)}`));
       } else cell.textContent = cellText(v);
       row.append(cell);

@@ -63,7 +63,12 @@ export class Worksheets {
   }
 
   #create(): void {
-    const sheet: Worksheet = { id: crypto.randomUUID(), name: `Worksheet ${this.#sheets.length + 1}`, sql: '', updatedOn: new Date().toISOString() };
+    const sheet: Worksheet = {
+      id: crypto.randomUUID(),
+      name: `Worksheet ${this.#sheets.length + 1}`,
+      sql: '',
+      updatedOn: new Date().toISOString(),
+    };
     this.#sheets.push(sheet);
     this.#open(sheet);
     this.state.textContent = 'Unsaved';

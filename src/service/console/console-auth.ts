@@ -23,7 +23,8 @@ const SAFE_METHODS = new Set(['GET', 'HEAD']);
 export function consoleCaller(sessions: ConsoleSessions, request: FastifyRequest): Caller {
   const token = cookieValue(request.headers.cookie, SESSION_COOKIE);
   const session = token === undefined ? null : sessions.find(token);
-  if (session === null) throw new RecpipeError('UNAUTHENTICATED', 'sign in to the console first (no console session, or it expired or ended)');
+  if (session === null)
+    throw new RecpipeError('UNAUTHENTICATED', 'sign in to the console first (no console session, or it expired or ended)');
   const presented = request.headers[CSRF_HEADER];
   if (!SAFE_METHODS.has(request.method) && !ConsoleSessions.csrfMatches(session, Array.isArray(presented) ? presented[0] : presented))
     throw new RecpipeError('PERMISSION_DENIED', `a console request that changes anything needs the session's ${CSRF_HEADER} header`);
@@ -48,7 +49,10 @@ export async function signInCaller(ctx: ServiceContext, body: SignInBody): Promi
       throw refused;
     }
     if (!caller.owner && caller.user === null)
-      throw new RecpipeError('PERMISSION_DENIED', `API key '${caller.name}' has no user, so it cannot run worksheets; sign in with a user's key`);
+      throw new RecpipeError(
+        'PERMISSION_DENIED',
+        `API key '${caller.name}' has no user, so it cannot run worksheets; sign in with a user's key`,
+      );
     return caller;
   }
   const { user, password } = body;
@@ -57,11 +61,23 @@ export async function signInCaller(ctx: ServiceContext, body: SignInBody): Promi
   // Login names are case-insensitive, as in Snowflake.
   const info = ctx.engine.access.users().find((u) => u.name.toUpperCase() === user.toUpperCase());
   if (info === undefined) throw refused;
-  return { user: info.name, role: info.defaultRole ?? 'PUBLIC', name: `console:${info.name}`, prefix: `console:${info.name}`, owner: false };
+  return {
+    user: info.name,
+    role: info.defaultRole ?? 'PUBLIC',
+    name: `console:${info.name}`,
+    prefix: `console:${info.name}`,
+    owner: false,
+  };
 }
 
 /** Signs a caller in: an engine session for its worksheets and the session cookie. */
-export function startConsoleSession(ctx: ServiceContext, sessions: ConsoleSessions, caller: Caller, request: FastifyRequest, reply: FastifyReply) {
+export function startConsoleSession(
+  ctx: ServiceContext,
+  sessions: ConsoleSessions,
+  caller: Caller,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) {
   const engineSession = openSession(ctx, caller);
   const { token, session } = sessions.open(caller);
   session.engineSessionId = engineSession.id;

@@ -44,7 +44,8 @@ export class WorksheetStore {
     if (!ID.test(id)) throw invalid(`worksheet id '${id.slice(0, 80)}' must be 1 to 64 letters, digits, '_' or '-'`);
     if (input.name.trim() === '' || input.name.length > MAX_NAME_CHARS)
       throw invalid(`a worksheet name must be 1 to ${MAX_NAME_CHARS} characters`);
-    if (input.sql.length > MAX_SQL_CHARS) throw invalid(`worksheet '${input.name}' is ${input.sql.length} characters; at most ${MAX_SQL_CHARS}`);
+    if (input.sql.length > MAX_SQL_CHARS)
+      throw invalid(`worksheet '${input.name}' is ${input.sql.length} characters; at most ${MAX_SQL_CHARS}`);
     return this.#change(owner, (sheets) => {
       const sheet: Worksheet = { id, name: input.name, sql: input.sql, updatedOn: now.toISOString() };
       const at = sheets.findIndex((s) => s.id === id);

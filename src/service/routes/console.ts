@@ -1,7 +1,15 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isRecpipeError, notFound, RecpipeError } from '../../core/errors.js';
-import { ConsoleSessions, CSRF_HEADER, endConsoleSession, loadAssets, signInCaller, startConsoleSession, WorksheetStore } from '../console/index.js';
+import {
+  ConsoleSessions,
+  CSRF_HEADER,
+  endConsoleSession,
+  loadAssets,
+  signInCaller,
+  startConsoleSession,
+  WorksheetStore,
+} from '../console/index.js';
 import type { Asset, ConsoleSession } from '../console/index.js';
 import type { ServiceContext } from '../context.js';
 import { runStatements, sessionView } from '../handlers/index.js';
@@ -58,10 +66,14 @@ export const consoleRoutes: RouteArea = (app, ctx) => {
     sendAsset(state, request.params.file, request, reply),
   );
 
-  app.post<{ Body: typeof SignInBody.static }>('/console/api/sign-in', { config: PUBLIC, schema: { ...hidden, body: SignInBody } }, async (request, reply) => {
-    const caller = await signInCaller(ctx, request.body);
-    return me(ctx, startConsoleSession(ctx, state.sessions, caller, request, reply));
-  });
+  app.post<{ Body: typeof SignInBody.static }>(
+    '/console/api/sign-in',
+    { config: PUBLIC, schema: { ...hidden, body: SignInBody } },
+    async (request, reply) => {
+      const caller = await signInCaller(ctx, request.body);
+      return me(ctx, startConsoleSession(ctx, state.sessions, caller, request, reply));
+    },
+  );
   app.post('/console/api/sign-out', { config: SIGNED_IN, schema: hidden }, async (request, reply) => {
     await endConsoleSession(ctx, state.sessions, request, reply);
     return { signedOut: true };
