@@ -30,6 +30,8 @@ export interface ServiceOptions {
   warehouseLink?: WarehouseLink;
   /** The region SigV4 credentials must be scoped to and ARNs name (default us-east-1). */
   awsRegion?: string;
+  /** The TLS proxy in front (--tls-proxy): its X-Forwarded-* headers are trusted, so console cookies are marked Secure. */
+  tlsProxy?: string;
 }
 
 export const OPENAPI_PATH = '/openapi.json';
@@ -58,6 +60,7 @@ export async function createService(engine: ServiceEngine, opts: ServiceOptions)
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: opts.bodyLimit ?? 16 * 1024 * 1024,
+    trustProxy: opts.tlsProxy !== undefined,
     // No coercion: `{"sql": 1}` or `{"bindings": "x"}` is an error, not silently a string or `["x"]`;
     // and unknown fields are refused rather than dropped, so a misspelt `sessionID` is reported.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -62,7 +62,7 @@ describe('console in a browser', { skip, timeout: 600_000 }, () => {
        insert into movielens.public.ratings select range % 610 + 1, range % 9000 + 1, (range % 10) / 2 + 0.5, null from range(40)`,
     );
     browser = await launchBrowser();
-    context = await browser.newContext();
+    context = await browser.newContext({ acceptDownloads: true });
     page = await context.newPage();
     page.setDefaultTimeout(30_000);
   });
@@ -96,6 +96,10 @@ describe('console in a browser', { skip, timeout: 600_000 }, () => {
     assert.deepEqual(header, ['#', 'USERID', 'MOVIEID', 'RATING', 'TAGS']);
     assert.equal(await page.locator('.grid-rows [role=row]').count(), 10);
     assert.equal(await page.locator('.grid-rows [role=row]').first().locator('[role=gridcell]').first().textContent(), '1');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-csv')]);
+    const csv = readFileSync((await download.path())!, 'utf8').split('\r\n');
+    assert.equal(csv[0], 'USERID,MOVIEID,RATING,TAGS');
+    assert.equal(csv.length, 12, 'a header, ten rows and the final line break');
     await page.click('#tab-history');
     assert.match((await page.locator('.history-table tbody tr').first().textContent()) ?? '', /Succeeded.*ms10/);
     await page.click('#tab-results');

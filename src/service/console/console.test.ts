@@ -57,6 +57,22 @@ describe('console routes (in-process, app.inject)', { timeout: 120_000 }, () => 
     assert.equal(me.csrfToken.length, 43);
   });
 
+  it('marks the cookie Secure when the TLS proxy in front says the request came over https', T, async () => {
+    const proxied = await createService(engine, { home, tlsProxy: 'https://console.example' });
+    try {
+      const res = await proxied.inject({
+        method: 'POST',
+        url: '/console/api/sign-in',
+        payload: { user: 'carol', password: 'carol-pw-1' },
+        headers: { 'x-forwarded-proto': 'https' },
+      });
+      assert.equal(res.statusCode, 200, res.body);
+      assert.match(String(res.headers['set-cookie']), /; HttpOnly; SameSite=Strict; Max-Age=28800; Secure$/);
+    } finally {
+      await proxied.close();
+    }
+  });
+
   it('refuses a wrong password, an unknown user and a wrong key alike', T, async () => {
     for (const body of [{ user: 'carol', password: 'nope' }, { user: 'nobody', password: 'carol-pw-1' }, { apiKey: 'rpk_nope' }]) {
       const { res } = await signIn(body);
