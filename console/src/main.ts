@@ -153,6 +153,7 @@ async function workbench(me: Me): Promise<void> {
   await sheets.load();
   await refreshCatalog();
   document.body.dataset.ready = me.user;
+  performance.mark('console-ready');
 }
 
 /**
