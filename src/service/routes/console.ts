@@ -93,6 +93,7 @@ export const consoleRoutes: RouteArea = (app, ctx) => {
       } catch (e) {
         // The console marks the failing line in its editor: give it the line the engine named.
         const { status, body } = toErrorResponse(e);
+        if (status >= 500) request.log.error(e);
         const line = isRecpipeError(e) && typeof e.details.line === 'number' ? e.details.line : undefined;
         return reply.code(status).send({ error: { ...body.error, line }, elapsedMs: Math.round(performance.now() - started) });
       }
