@@ -24,6 +24,8 @@ describe('console in a browser', { skip, timeout: 600_000 }, () => {
   let browser: Browser | undefined;
   let context: BrowserContext;
   let page: Page;
+  /** Uncaught exceptions in the page, and console errors other than the refused requests the tests make on purpose. */
+  const pageErrors: string[] = [];
 
   const adminSql = async (sql: string) => {
     const r = await fetch(`${server!.url}/api/v1/statements`, {
@@ -64,6 +66,10 @@ describe('console in a browser', { skip, timeout: 600_000 }, () => {
     browser = await launchBrowser();
     context = await browser.newContext({ acceptDownloads: true });
     page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) pageErrors.push(m.text());
+    });
     page.setDefaultTimeout(30_000);
   });
 
@@ -220,5 +226,6 @@ describe('console in a browser', { skip, timeout: 600_000 }, () => {
     await page.waitForSelector('#sign-in:not([hidden])');
     const reused = await fetch(`${server!.url}/console/api/me`, { headers: { cookie: `${cookie.name}=${cookie.value}` } });
     assert.equal(reused.status, 401);
+    assert.deepEqual(pageErrors, [], 'no script errors in the page');
   });
 });

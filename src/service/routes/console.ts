@@ -159,8 +159,11 @@ function sendAsset(state: ConsoleState, name: string, request: FastifyRequest, r
     .header('cache-control', 'no-cache')
     .header('x-content-type-options', 'nosniff')
     .header('vary', 'accept-encoding')
-    // Nothing from elsewhere (works offline; an injected script cannot load more), and no framing (clickjacking).
-    .header('content-security-policy', "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'");
+    // Nothing from elsewhere (works offline; an injected script cannot load more) but the editor's inline SVG icons, and no framing.
+    .header(
+      'content-security-policy',
+      "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
+    );
   if (gzip) reply.header('content-encoding', 'gzip');
   return reply.send(gzip ? asset.gzip : asset.body);
 }
