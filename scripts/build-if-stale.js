@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run quickstart` builds only when a source changed since the last build: the newest file
-// under src/, bench/ and tests/ (and the build's config) against the stamp the last build left.
+// under src/, bench/, tests/ and console/ (and the build's config) against the stamp the last build left.
 import { execSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -15,7 +15,7 @@ function newest(path) {
   return readdirSync(path).reduce((m, name) => Math.max(m, newest(join(path, name))), st.mtimeMs);
 }
 
-const inputs = ['src', 'bench', 'tests', 'tsconfig.json', 'asconfig.json', 'package.json', 'package-lock.json'].map((p) => join(root, p)).filter(existsSync);
+const inputs = ['src', 'bench', 'tests', 'console', 'tsconfig.json', 'asconfig.json', 'package.json', 'package-lock.json'].map((p) => join(root, p)).filter(existsSync);
 const changed = Math.max(...inputs.map(newest));
 if (existsSync(stamp) && statSync(stamp).mtimeMs >= changed) {
   console.error('recpipe: build is up to date');

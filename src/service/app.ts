@@ -10,6 +10,8 @@ import { notFound, RecpipeError } from '../core/errors.js';
 import { sendError, toErrorResponse } from './http-errors.js';
 import { JobWatch } from './job-watch.js';
 import { routeAreas } from './routes/index.js';
+import { consoleOf } from './routes/console.js';
+import { consoleCaller } from './console/index.js';
 import { SessionStore } from './session-store.js';
 
 export interface ServiceOptions {
@@ -28,6 +30,8 @@ export interface ServiceOptions {
   warehouseLink?: WarehouseLink;
   /** The region SigV4 credentials must be scoped to and ARNs name (default us-east-1). */
   awsRegion?: string;
+  /** The TLS proxy in front (--tls-proxy): its X-Forwarded-* headers are trusted, so console cookies are marked Secure. */
+  tlsProxy?: string;
 }
 
 export const OPENAPI_PATH = '/openapi.json';
@@ -56,6 +60,7 @@ export async function createService(engine: ServiceEngine, opts: ServiceOptions)
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: opts.bodyLimit ?? 16 * 1024 * 1024,
+    trustProxy: opts.tlsProxy !== undefined,
     // No coercion: `{"sql": 1}` or `{"bindings": "x"}` is an error, not silently a string or `["x"]`;
     // and unknown fields are refused rather than dropped, so a misspelt `sessionID` is reported.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
@@ -64,7 +69,7 @@ export async function createService(engine: ServiceEngine, opts: ServiceOptions)
   app.addHook('preClose', async () => closing.abort());
   app.addHook('onClose', async () => ctx.jobWatch.close());
   app.addHook('onClose', async () => ctx.auth.close());
-  requireCaller(app, ctx.auth);
+  requireCaller(app, ctx.auth, (request) => consoleCaller(consoleOf(ctx).sessions, request));
   limitConcurrency(app, ctx.limits.maxConcurrent);
   app.setErrorHandler((error, request, reply) => {
     if (toErrorResponse(error).status >= 500) request.log.error(error);

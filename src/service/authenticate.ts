@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isSigV4, type Authenticator, type Caller } from '../auth/index.js';
 import { awsErrorReply } from '../sagemaker-api/index.js';
 import { sendReply } from '../serving/index.js';
@@ -13,6 +13,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Routes of another protocol that authenticates its own way (Snowflake's session tokens, signed chunk URLs). */
     ownAuthentication?: boolean;
+    /** The web console's own routes: their one credential is the console's session cookie (see consoleCaller). */
+    console?: boolean;
   }
 }
 
@@ -23,14 +25,23 @@ const OPEN_ROUTES = new Set(['/api/v1/health', '/endpoints/:name/ping']);
 const SIGNED_ROUTES = new Set(['/', '/endpoints/:name/invocations']);
 
 /**
+ * The console's routes take its session cookie and nothing else (the cookie counts nowhere else).
  * Every other request must carry the owner token or an API key; 401 otherwise, before any body is
  * read. A SigV4-signed request to a SageMaker route is checked once its body has been read (the
  * signature covers it); AWS's error shape answers its failures.
  */
-export function requireCaller(app: FastifyInstance, auth: Authenticator): void {
+export function requireCaller(app: FastifyInstance, auth: Authenticator, consoleCaller?: (request: FastifyRequest) => Caller): void {
   app.addHook('onRequest', async (request, reply) => {
     const route = request.routeOptions.url;
     if (request.routeOptions.config?.ownAuthentication === true) return;
+    if (request.routeOptions.config?.console === true && consoleCaller !== undefined) {
+      try {
+        request.caller = consoleCaller(request);
+        return;
+      } catch (e) {
+        return sendError(reply, e);
+      }
+    }
     if ((request.method === 'GET' || request.method === 'HEAD') && route !== undefined && OPEN_ROUTES.has(route)) return;
     if (isSigV4(request.headers)) {
       if (request.method === 'POST' && route !== undefined && SIGNED_ROUTES.has(route)) return;

@@ -42,6 +42,7 @@ async function serve(o: ServerOptions): Promise<void> {
     import('../../engine/index.js'),
     import('../../service/index.js'),
   ]);
+  const proxy = loadTlsProxy(o.tlsProxy);
   const engine = await Engine.open({ home: config.home });
   let server;
   try {
@@ -49,13 +50,13 @@ async function serve(o: ServerOptions): Promise<void> {
       ...config,
       warehouseLink,
       awsRegion: o.awsRegion,
+      tlsProxy: proxy,
       logger: { level: 'warn', stream: process.stderr },
     });
   } catch (e) {
     await engine.close();
     throw listenError(e, config.host, config.port);
   }
-  const proxy = loadTlsProxy(o.tlsProxy);
   process.stdout.write(
     `recpipe server listening at ${server.url} (bound to ${server.listening}; home ${config.home}, pid ${process.pid})\n`,
   );
@@ -75,6 +76,7 @@ async function serve(o: ServerOptions): Promise<void> {
       );
     }
   }
+  process.stdout.write(`Console: ${server.url}/ (sign in with a user's password or an API key)\n`);
   process.stdout.write(`OpenAPI document: ${server.url}${OPENAPI_PATH}\n`);
   await stopSignal();
   await server.close();

@@ -7,6 +7,7 @@ import { endpointRoutes } from './endpoints.js';
 import { stageRoutes } from './stages.js';
 import { snowflakeRoutes } from './snowflake.js';
 import { sagemakerRoutes } from './sagemaker.js';
+import { consoleRoutes } from './console.js';
 import type { RouteArea } from './route-area.js';
 
 export type { RouteArea } from './route-area.js';
@@ -22,4 +23,5 @@ export const routeAreas: readonly RouteArea[] = [
   externalFunctionRoutes,
   snowflakeRoutes,
   sagemakerRoutes,
+  consoleRoutes,
 ];

@@ -1,0 +1,105 @@
+/** The console's calls to its server: same origin, the session cookie, and the CSRF token on every change. */
+
+export interface SessionView {
+  id: string;
+  role: string;
+  database: string | null;
+  schema: string | null;
+  warehouse: string | null;
+}
+
+export interface Me {
+  user: string;
+  csrfHeader: string;
+  csrfToken: string;
+  session: SessionView;
+}
+
+export interface Column {
+  name: string;
+  type: string;
+}
+
+export interface StatementResult {
+  statement: string;
+  kind: 'query' | 'command';
+  columns: Column[];
+  rows: unknown[][];
+  rowCount: number;
+  message?: string;
+}
+
+export interface RunReply {
+  results: StatementResult[];
+  session: SessionView;
+  elapsedMs: number;
+}
+
+export interface Worksheet {
+  id: string;
+  name: string;
+  sql: string;
+  updatedOn: string;
+}
+
+/** A failed call: the server's code and message, and for SQL the line it named. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly line?: number,
+    readonly elapsedMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+let csrf: { header: string; token: string } | null = null;
+
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (csrf && method !== 'GET') headers[csrf.header] = csrf.token;
+  const response = await fetch(path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: 'same-origin',
+  });
+  const data = (await response.json().catch(() => ({}))) as {
+    error?: { code?: string; message?: string; line?: number };
+    elapsedMs?: number;
+  };
+  if (!response.ok) {
+    const e = data.error ?? {};
+    throw new ApiError(
+      response.status,
+      e.code ?? 'INTERNAL',
+      e.message ?? `${method} ${path}: HTTP ${response.status}`,
+      e.line,
+      data.elapsedMs,
+    );
+  }
+  return data as T;
+}
+
+function remember(me: Me): Me {
+  csrf = { header: me.csrfHeader, token: me.csrfToken };
+  return me;
+}
+
+export const api = {
+  me: async () => remember(await call<Me>('GET', '/console/api/me')),
+  signIn: async (body: { user?: string; password?: string; apiKey?: string }) =>
+    remember(await call<Me>('POST', '/console/api/sign-in', body)),
+  signOut: async () => {
+    await call('POST', '/console/api/sign-out');
+    csrf = null;
+  },
+  run: (sql: string) => call<RunReply>('POST', '/console/api/statements', { sql }),
+  worksheets: async () => (await call<{ worksheets: Worksheet[] }>('GET', '/console/api/worksheets')).worksheets,
+  saveWorksheet: (w: { id: string; name: string; sql: string }) =>
+    call<Worksheet>('PUT', `/console/api/worksheets/${encodeURIComponent(w.id)}`, { name: w.name, sql: w.sql }),
+  deleteWorksheet: (id: string) => call('DELETE', `/console/api/worksheets/${encodeURIComponent(id)}`),
+};

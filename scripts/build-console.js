@@ -1,0 +1,26 @@
+// Builds the web console into build/console: one minified ES module bundle (the editor and the app),
+// its stylesheet and page. Run by `npm run build`; recpipe server serves these files at /.
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, 'build', 'console');
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+const result = await build({
+  entryPoints: [join(root, 'console', 'src', 'main.ts')],
+  outfile: join(out, 'console.js'),
+  bundle: true,
+  format: 'esm',
+  target: ['chrome111', 'firefox115', 'safari16.4'],
+  minify: true,
+  legalComments: 'none',
+  metafile: true,
+  logLevel: 'warning',
+});
+copyFileSync(join(root, 'console', 'index.html'), join(out, 'index.html'));
+copyFileSync(join(root, 'console', 'style.css'), join(out, 'console.css'));
+const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
+console.log(`console: build/console/console.js ${(bytes / 1024).toFixed(0)} KB (minified)`);

@@ -1,0 +1,27 @@
+import { existsSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
+
+/** Debian's chromium (apt-get install chromium); .ci/run installs it when missing. */
+export const CHROMIUM = process.env.RECPIPE_CHROMIUM ?? '/usr/bin/chromium';
+
+/**
+ * Why browser tests cannot run here, or null when they can. With RECPIPE_REQUIRE_BROWSER=1 (CI) a
+ * missing browser is a failure, not a skip.
+ */
+export function browserMissing(): string | null {
+  if (existsSync(CHROMIUM)) return null;
+  const why = `no browser at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium) or set RECPIPE_CHROMIUM`;
+  if (process.env.RECPIPE_REQUIRE_BROWSER === '1') throw new Error(`RECPIPE_REQUIRE_BROWSER=1 but ${why}`);
+  return why;
+}
+
+/** A headless chromium driven by playwright-core; the caller closes it (in `after`, so a failure closes it too). */
+export async function launchBrowser(): Promise<Browser> {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    timeout: 60_000,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
+  });
+}
