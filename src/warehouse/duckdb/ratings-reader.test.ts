@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { IdMap, RecpipeError, ratingsFromRows, type RatingsBuilderOptions } from '../../core/index.js';
-import { withRatingsFileReader } from './ratings-reader.js';
+import { IdMap, RecpipeError, ratingsFromRows } from '../../core/index.js';
+import { withRatingsFileReader, type ReadRatingsCsvOptions } from './ratings-reader.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'recpipe-reader-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -14,7 +14,7 @@ const file = (content: string | Buffer): string => {
   writeFileSync(path, content);
   return path;
 };
-const read = (content: string | Buffer, opts: RatingsBuilderOptions = {}) => withRatingsFileReader((r) => r(file(content), opts));
+const read = (content: string | Buffer, opts: ReadRatingsCsvOptions = {}) => withRatingsFileReader((r) => r(file(content), opts));
 const T = { timeout: 30_000 };
 
 describe('readRatingsCsv', () => {
@@ -36,6 +36,9 @@ describe('readRatingsCsv', () => {
     // Past the 64 KiB the layout samples, a bad timestamp is a bad row like any other.
     const long = Array.from({ length: 8000 }, (_, k) => `1,${k},3,${k}`).join('\n');
     await assert.rejects(read(`${long}\n2,1,3,soon\n`), /line 8001, column 4 \(field 4\): "soon" is not a number/);
+    // Left out on request (training never looks at time): the column is then not read at all.
+    assert.equal((await read('u,i,r,ts\n1,2,3,10\n', { timestamps: false })).dataset.timestamps, undefined);
+    assert.equal((await read(`${long}\n2,1,3,soon\n`, { timestamps: false })).dataset.size, 8001);
   });
   it('reads headerless tab-separated text, quoted ids, and names columns in any order', T, async () => {
     const tsv = await read('"1"\t"7"\t5\n1.0\t8\t1\n');

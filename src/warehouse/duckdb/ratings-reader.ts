@@ -23,21 +23,30 @@ const MAX_REPORTED = 5;
 /** Rejected lines kept to place the builder's refused rows among the file's lines (all of them in any sane file). */
 const REJECTS_KEPT = 10_000;
 
+export interface ReadRatingsCsvOptions extends RatingsBuilderOptions {
+  /**
+   * Keep a timestamp column as Dataset.timestamps (default). `false` leaves the column unread (its
+   * values unchecked): 8 bytes a rating saved for readers that never look at time (training).
+   */
+  readonly timestamps?: boolean;
+}
+
 /**
  * The one ratings reader for files: DuckDB's parallel CSV reader with explicit columns (no
  * sniffing of types) and `store_rejects`, streamed chunk by chunk into a RatingsBuilder, so the
  * text never lives in JS. Every bad row is an error naming file, line, column and value; nothing
  * is returned when any row is bad. Negative ratings come back as a counted warning.
  */
-export async function readRatingsCsv(conn: DuckDBConnection, path: string, opts: RatingsBuilderOptions = {}): Promise<ReadRatingsResult> {
+export async function readRatingsCsv(conn: DuckDBConnection, path: string, opts: ReadRatingsCsvOptions = {}): Promise<ReadRatingsResult> {
   const layout = await sniffRatingsFile(path);
+  const timed = layout.timestampColumn !== null && opts.timestamps !== false;
   let attempt: Attempt = layout.idKinds;
   for (;;) {
     const builder = new RatingsBuilder({ ...opts, expectedRows: layout.expectedRows });
     const rejects = rejectsName();
-    const { sql, params, types } = csvQuery(path, layout, attempt, rejects);
+    const { sql, params, types } = csvQuery(path, layout, attempt, rejects, timed);
     try {
-      await stream(conn, sql, params, types, attempt, builder, layout.timestampColumn !== null);
+      await stream(conn, sql, params, types, attempt, builder, timed);
     } catch (e) {
       await dropRejects(conn, rejects);
       throw invalid(`${path}: not a readable ratings file: ${fromDuckDbError(e).message.split('\n')[0]}`, { path });
@@ -122,8 +131,8 @@ function idChunk(vector: ItemSource, kind: IdReadKind, n: number): IdChunk {
   return out;
 }
 
-/** read_csv over every column of the file, ids and rating typed, NULLs arriving in-band as NaN. */
-function csvQuery(path: string, layout: RatingsFileLayout, attempt: Attempt, rejects: string) {
+/** read_csv over every column of the file, ids, rating and timestamp typed, NULLs arriving in-band as NaN. */
+function csvQuery(path: string, layout: RatingsFileLayout, attempt: Attempt, rejects: string, timed: boolean) {
   const names = Array.from({ length: layout.fieldCount }, (_, c) => `c${c + 1}`);
   const typeOf = (c: number): string =>
     c === layout.columns.user
@@ -138,7 +147,7 @@ function csvQuery(path: string, layout: RatingsFileLayout, attempt: Attempt, rej
   const { from, params, types } = readCsv(path, columns, dialect, { rejects });
   const pick = (c: number, kind: IdReadKind | 'rating') => (kind === 'text' ? names[c] : `coalesce(${names[c]}, 'NaN'::DOUBLE)`);
   const { user, item, rating } = layout.columns;
-  const time = layout.timestampColumn === null ? '' : `, ${pick(layout.timestampColumn, 'rating')}`;
+  const time = timed && layout.timestampColumn !== null ? `, ${pick(layout.timestampColumn, 'rating')}` : '';
   return {
     sql: `SELECT ${pick(user, attempt.user)}, ${pick(item, attempt.item)}, ${pick(rating, 'rating')}${time} FROM ${from}`,
     params,
@@ -226,7 +235,7 @@ async function negativeWarning(path: string, layout: RatingsFileLayout, built: B
  * predefined folds): one private in-memory DuckDB for the whole read, closed afterwards.
  */
 export async function withRatingsFileReader<T>(
-  fn: (read: (path: string, opts?: RatingsBuilderOptions) => Promise<ReadRatingsResult>) => Promise<T>,
+  fn: (read: (path: string, opts?: ReadRatingsCsvOptions) => Promise<ReadRatingsResult>) => Promise<T>,
 ): Promise<T> {
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
