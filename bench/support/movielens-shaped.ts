@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { stringLiteral } from '../../src/warehouse/index.js';
@@ -17,12 +17,10 @@ export interface ShapedFile {
  * movies (at least 20, as MovieLens keeps only such users), movies fewer than in proportion (√ of the
  * scale) and picked with a long-tail popularity (a few movies draw most ratings); ratings in half
  * stars from a user bias, a movie bias and one shared taste dimension, plus noise. Written by DuckDB
- * from hashes of the row and user numbers: the same file for the same size, cached in `dir`.
+ * from hashes of the row and user numbers: the same file for the same size, written into `dir`.
  */
 export async function movieLensShaped(dir: string, ratings: number): Promise<ShapedFile> {
-  mkdirSync(dir, { recursive: true });
   const path = join(dir, `ml25m-shaped-${ratings}.csv`);
-  if (existsSync(path)) return { path, ratings };
   const scale = ratings / ML25M.ratings;
   const users = Math.ceil(ML25M.users * scale * 1.35);
   const movies = Math.round(ML25M.movies * Math.sqrt(scale));

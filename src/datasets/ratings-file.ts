@@ -8,6 +8,8 @@ export interface ReadRatingsOptions {
   readonly duplicates?: DuplicatePolicy;
   readonly userIds?: IdMap;
   readonly itemIds?: IdMap;
+  /** Keep the file's timestamp column (default); training never looks at it, so leaves it unread. */
+  readonly timestamps?: boolean;
 }
 
 /** Reads a ratings CSV/TSV file with the one ratings reader (see readRatingsCsv for shapes and errors). */

@@ -99,7 +99,7 @@ async function train(o: TrainOptions & { ratings: string; model: string }): Prom
   const kernels = loadKernels(o.kernels);
   const t0 = performance.now();
   const phases = new PhaseClock('load', t0);
-  const loaded = await readRatingsFile(o.ratings, { scale });
+  const loaded = await readRatingsFile(o.ratings, { scale, timestamps: false });
   const ds = loaded.dataset;
   err.write(
     `Loaded ${ds.size.toLocaleString('en-US')} ratings (${ds.userIds.size.toLocaleString('en-US')} users, ${ds.itemIds.size.toLocaleString('en-US')} items, ` +

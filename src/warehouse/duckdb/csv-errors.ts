@@ -1,16 +1,5 @@
 import type { CsvRowError } from '../warehouse.js';
-
-/** One row of DuckDB's rejects table (`store_rejects = true`). */
-export interface RejectRow {
-  readonly line: number;
-  readonly lineBytePosition: number;
-  readonly bytePosition: number;
-  readonly columnIndex: number | null;
-  readonly columnName: string | null;
-  readonly errorType: string;
-  readonly csvLine: string;
-  readonly message: string;
-}
+import type { RejectRow } from './read-csv.js';
 
 const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL)/;
 

@@ -1,21 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
-import {
-  BIGINT,
-  LIST,
-  STRUCT,
-  VARCHAR,
-  listValue,
-  structValue,
-  type DuckDBConnection,
-  type DuckDBType,
-  type DuckDBValue,
-} from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { invalid, notFound } from '../../core/errors.js';
 import { quoteIdent, quoteTableName } from '../identifiers.js';
 import type { CsvFileOutcome, CsvLoadRequest, CsvOptions, CsvRowError, OnError, TableName } from '../warehouse.js';
-import { firstRowError, type RejectRow } from './csv-errors.js';
+import { firstRowError } from './csv-errors.js';
 import { duckdbCall } from './errors.js';
+import { readCsv, rejectsName, takeRejects, type CsvDialect } from './read-csv.js';
 
 interface TargetColumn {
   readonly name: string;
@@ -29,9 +19,9 @@ interface ColumnPlan extends TargetColumn {
 }
 
 /**
- * COPY INTO for CSV files on DuckDB's `read_csv`: explicit columns typed from the target table
- * (no sniffing), `store_rejects` to learn each bad row's line, column and error while the good
- * rows stream on, and transactions to give Snowflake's ON_ERROR semantics:
+ * COPY INTO for CSV files on the one CSV reader (read-csv.ts): explicit columns typed from the
+ * target table (no sniffing), rejects to learn each bad row's line, column and error while the
+ * good rows stream on, and transactions to give Snowflake's ON_ERROR semantics:
  * abort — one transaction for all files, rolled back at the first bad file;
  * continue — each file commits its good rows;
  * skip-file — each file commits only when its bad rows stay under the limit.
@@ -102,19 +92,18 @@ async function loadFile(
   const size = fileSize(file);
   if (size === 0) return emptyFileOutcome(file);
   const plans = await planColumns(conn, file, req.options, columns);
-  const rejects = `recpipe_rejects_${randomBytes(6).toString('hex')}`;
-  const { sql, params, types } = insertStatement(req.table, plans, req.options, rejects);
-  const inserted = await conn.run(sql, [file, ...params], [VARCHAR, ...types]);
+  const rejects = rejectsName();
+  const { sql, params, types } = insertStatement(file, req.table, plans, req.options, rejects);
+  const inserted = await conn.run(sql, params, types);
   const rowsLoaded = Number(inserted.rowsChanged);
-  const rejectRows = await readRejects(conn, rejects);
-  const badLines = new Set(rejectRows.map((r) => r.line)).size;
-  const firstError: CsvRowError | null = rejectRows.length > 0 ? firstRowError(rejectRows[0], plans) : null;
+  const rejected = await takeRejects(conn, rejects, 1);
+  const firstError: CsvRowError | null = rejected.first.length > 0 ? firstRowError(rejected.first[0], plans) : null;
   return {
     file,
-    status: rejectRows.length === 0 ? 'LOADED' : rowsLoaded > 0 ? 'PARTIALLY_LOADED' : 'LOAD_FAILED',
-    rowsParsed: rowsLoaded + badLines,
+    status: rejected.errors === 0 ? 'LOADED' : rowsLoaded > 0 ? 'PARTIALLY_LOADED' : 'LOAD_FAILED',
+    rowsParsed: rowsLoaded + rejected.lines,
     rowsLoaded,
-    errorsSeen: rejectRows.length,
+    errorsSeen: rejected.errors,
     firstError,
   };
 }
@@ -187,60 +176,31 @@ async function epochColumns(
   columns: readonly TargetColumn[],
   timestamps: readonly TargetColumn[],
 ): Promise<Set<string>> {
-  const asText = columns.map((c) => ({ ...c, readAs: 'VARCHAR', expr: quoteIdent(c.name) }));
-  const { args, params, types } = readCsvArguments(asText, o, null);
+  const asText = columns.map((c) => ({ name: c.name, readAs: 'VARCHAR' }));
+  const { from, params, types } = readCsv(file, asText, dialect(o), 'skip');
   const firsts = timestamps.map((c) => `first(${quoteIdent(c.name)}) FILTER (WHERE ${quoteIdent(c.name)} IS NOT NULL)`).join(', ');
-  const sql = `SELECT ${firsts} FROM (SELECT * FROM read_csv(?, ${args}, ignore_errors = true) LIMIT 100)`;
-  const r = await conn.runAndReadAll(sql, [file, ...params], [VARCHAR, ...types]);
+  const sql = `SELECT ${firsts} FROM (SELECT * FROM ${from} LIMIT 100)`;
+  const r = await conn.runAndReadAll(sql, params, types);
   const row = r.getRows()[0] ?? [];
   return new Set(timestamps.filter((_, i) => typeof row[i] === 'string' && /^\s*-?\d+\s*$/.test(row[i] as string)).map((c) => c.name));
 }
 
-function insertStatement(table: TableName, plans: readonly ColumnPlan[], o: CsvOptions, rejects: string) {
-  const { args, params, types } = readCsvArguments(plans, o, rejects);
+function insertStatement(file: string, table: TableName, plans: readonly ColumnPlan[], o: CsvOptions, rejects: string) {
+  const { from, params, types } = readCsv(file, plans, dialect(o), { rejects });
   const names = plans.map((p) => quoteIdent(p.name)).join(', ');
   const exprs = plans.map((p) => p.expr).join(', ');
-  const sql = `INSERT INTO ${quoteTableName(table)} (${names}) SELECT ${exprs} FROM read_csv(?, ${args})`;
-  return { sql, params, types };
+  return { sql: `INSERT INTO ${quoteTableName(table)} (${names}) SELECT ${exprs} FROM ${from}`, params, types };
 }
 
-/** read_csv's named arguments, every value bound (the column struct included). */
-function readCsvArguments(plans: readonly ColumnPlan[], o: CsvOptions, rejects: string | null) {
-  const nulls = o.emptyFieldAsNull && !o.nullIf.includes('') ? [...o.nullIf, ''] : [...o.nullIf];
-  const struct = STRUCT(Object.fromEntries(plans.map((p) => [p.name, VARCHAR])));
-  const named: [string, DuckDBValue, DuckDBType][] = [
-    ['skip', BigInt(o.skipHeader), BIGINT],
-    ['delim', o.delimiter, VARCHAR],
-    ['quote', o.quote, VARCHAR],
-    ['escape', o.escape || o.quote, VARCHAR],
-    ['nullstr', listValue(nulls), LIST(VARCHAR)],
-    ['compression', o.compression, VARCHAR],
-    ['columns', structValue(Object.fromEntries(plans.map((p) => [p.name, p.readAs]))), struct],
-  ];
-  if (rejects !== null) named.push(['rejects_table', rejects, VARCHAR], ['rejects_scan', `${rejects}_scan`, VARCHAR]);
-  const fixed = ['auto_detect = false', 'header = false', 'allow_quoted_nulls = false'];
-  if (rejects !== null) fixed.push('store_rejects = true');
-  if (!o.errorOnColumnCountMismatch) fixed.push('null_padding = true', 'strict_mode = false');
-  const args = [...fixed, ...named.map(([k]) => `${k} = ?`)].join(', ');
-  return { args, params: named.map(([, v]) => v), types: named.map(([, , t]) => t) };
-}
-
-async function readRejects(conn: DuckDBConnection, rejects: string): Promise<RejectRow[]> {
-  const r = await conn.runAndReadAll(
-    `SELECT line, line_byte_position, byte_position, column_idx, column_name, error_type, csv_line, error_message
-       FROM temp.main.${quoteIdent(rejects)} ORDER BY line, byte_position`,
-  );
-  const rows = r.getRowObjects().map((row) => ({
-    line: Number(row.line),
-    lineBytePosition: Number(row.line_byte_position ?? 0),
-    bytePosition: Number(row.byte_position ?? 0),
-    columnIndex: row.column_idx === null ? null : Number(row.column_idx),
-    columnName: row.column_name === null ? null : String(row.column_name),
-    errorType: String(row.error_type),
-    csvLine: String(row.csv_line ?? ''),
-    message: String(row.error_message ?? ''),
-  }));
-  await conn.run(`DROP TABLE IF EXISTS temp.main.${quoteIdent(rejects)}`);
-  await conn.run(`DROP TABLE IF EXISTS temp.main.${quoteIdent(rejects + '_scan')}`);
-  return rows;
+/** Snowflake's file format options as read_csv's: an empty field is NULL only when EMPTY_FIELD_AS_NULL says so. */
+function dialect(o: CsvOptions): CsvDialect {
+  return {
+    skip: o.skipHeader,
+    delimiter: o.delimiter,
+    quote: o.quote,
+    escape: o.escape || o.quote,
+    nullStrings: o.emptyFieldAsNull && !o.nullIf.includes('') ? [...o.nullIf, ''] : [...o.nullIf],
+    compression: o.compression,
+    padColumns: !o.errorOnColumnCountMismatch,
+  };
 }

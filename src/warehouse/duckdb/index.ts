@@ -1,2 +1,2 @@
 export { openDuckDbWarehouse, type DuckDbWarehouseOptions } from './duckdb-warehouse.js';
-export { readRatingsCsv, withRatingsFileReader, type ReadRatingsResult } from './ratings-reader.js';
+export { readRatingsCsv, withRatingsFileReader, type ReadRatingsCsvOptions, type ReadRatingsResult } from './ratings-reader.js';

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { IdMap, RecpipeError, type RatingsBuilderOptions } from '../../core/index.js';
-import { withRatingsFileReader } from './ratings-reader.js';
+import { IdMap, RecpipeError, ratingsFromRows } from '../../core/index.js';
+import { withRatingsFileReader, type ReadRatingsCsvOptions } from './ratings-reader.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'recpipe-reader-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -14,7 +14,7 @@ const file = (content: string | Buffer): string => {
   writeFileSync(path, content);
   return path;
 };
-const read = (content: string | Buffer, opts: RatingsBuilderOptions = {}) => withRatingsFileReader((r) => r(file(content), opts));
+const read = (content: string | Buffer, opts: ReadRatingsCsvOptions = {}) => withRatingsFileReader((r) => r(file(content), opts));
 const T = { timeout: 30_000 };
 
 describe('readRatingsCsv', () => {
@@ -36,6 +36,9 @@ describe('readRatingsCsv', () => {
     // Past the 64 KiB the layout samples, a bad timestamp is a bad row like any other.
     const long = Array.from({ length: 8000 }, (_, k) => `1,${k},3,${k}`).join('\n');
     await assert.rejects(read(`${long}\n2,1,3,soon\n`), /line 8001, column 4 \(field 4\): "soon" is not a number/);
+    // Left out on request (training never looks at time): the column is then not read at all.
+    assert.equal((await read('u,i,r,ts\n1,2,3,10\n', { timestamps: false })).dataset.timestamps, undefined);
+    assert.equal((await read(`${long}\n2,1,3,soon\n`, { timestamps: false })).dataset.size, 8001);
   });
   it('reads headerless tab-separated text, quoted ids, and names columns in any order', T, async () => {
     const tsv = await read('"1"\t"7"\t5\n1.0\t8\t1\n');
@@ -100,5 +103,37 @@ describe('readRatingsCsv', () => {
     const b = await read('5,2,3\n1,9,1\n', { userIds, itemIds });
     assert.deepEqual([...b.dataset.users], [1, 0]);
     assert.deepEqual([...b.dataset.items], [0, 1]);
+  });
+  it('reads across DuckDB chunks as one pass: duplicates far apart keep the last, bad rows far down keep their lines', T, async () => {
+    // 30,000 rows span 15 result chunks of 2,048; user u re-rates item 1 twenty thousand rows later.
+    const rows: [string, string, number][] = [];
+    for (let k = 0; k < 30_000; k++) rows.push([String(k % 1500), String(1 + ((k * 7) % 400)), 1 + (k % 9) / 2]);
+    for (let k = 0; k < 50; k++) rows.push([String(k), '1', 0.5]);
+    const text = rows.map((r) => r.join(',')).join('\n');
+    const { dataset, duplicates } = await read(`user,item,rating\n${text}\n`);
+    const expected = ratingsFromRows(rows);
+    assert.ok(duplicates.count > 50);
+    assert.deepEqual(duplicates, expected.duplicates);
+    assert.deepEqual([...dataset.users], [...expected.dataset.users]);
+    assert.deepEqual([...dataset.items], [...expected.dataset.items]);
+    assert.deepEqual([...dataset.ratings], [...expected.dataset.ratings]);
+    assert.deepEqual(dataset.userIds.rawIds(), expected.dataset.userIds.rawIds());
+    const rated = (u: string) =>
+      dataset.ratings[
+        [...dataset.users].findIndex((x, r) => dataset.userIds.raw(x) === u && dataset.itemIds.raw(dataset.items[r]) === '1')
+      ];
+    assert.equal(rated('7'), 0.5, 'the re-rating, 30,000 rows later, wins');
+    // A short row (DuckDB's reject) in chunk 2, an empty id the builder refuses in chunk 12.
+    const bad = text.split('\n');
+    bad[5000] = '1,2';
+    bad[25_000] = ',3,4';
+    await assert.rejects(
+      read(`user,item,rating\n${bad.join('\n')}\n`),
+      /: 2 bad rows: line 5002: expected 3 fields.*; line 25002, column 1 \(user\): "" has no user id$/,
+    );
+  });
+  it('counts every bad line of a file of bad lines, keeping only the first to describe', T, async () => {
+    const lines = Array.from({ length: 12_000 }, (_, k) => `${k};${k};3`).join('\n');
+    await assert.rejects(read(`1,2,3\n${lines}\n`), /: 12000 bad rows \(and 11995 more\): line 2: expected 3 fields/);
   });
 });

@@ -1,20 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import {
-  BIGINT,
-  DuckDBDoubleVector,
-  DuckDBInstance,
-  VARCHAR,
-  type DuckDBConnection,
-  type DuckDBValue,
-  type DuckDBType,
-  STRUCT,
-  structValue,
-} from '@duckdb/node-api';
+import { DuckDBDoubleVector, DuckDBInstance, type DuckDBConnection, type DuckDBValue, type DuckDBType } from '@duckdb/node-api';
 import { RatingsBuilder, invalid, type BuiltRatings, type IdChunk, type RatingsBuilderOptions } from '../../core/index.js';
 import { quoteIdent, quoteTableName } from '../identifiers.js';
 import type { RatingColumns, TableName } from '../warehouse.js';
 import { fromDuckDbError } from './errors.js';
 import { lineOfRows, sniffRatingsFile, type RatingsFileLayout } from './ratings-file-layout.js';
+import { dropRejects, readCsv, rejectsName, takeRejects, type RejectRow, type Rejects } from './read-csv.js';
 
 export interface ReadRatingsResult extends BuiltRatings {
   /** Reported, counted oddities that are not errors (negative ratings). */
@@ -30,6 +20,16 @@ interface Attempt {
 }
 
 const MAX_REPORTED = 5;
+/** Rejected lines kept to place the builder's refused rows among the file's lines (all of them in any sane file). */
+const REJECTS_KEPT = 10_000;
+
+export interface ReadRatingsCsvOptions extends RatingsBuilderOptions {
+  /**
+   * Keep a timestamp column as Dataset.timestamps (default). `false` leaves the column unread (its
+   * values unchecked): 8 bytes a rating saved for readers that never look at time (training).
+   */
+  readonly timestamps?: boolean;
+}
 
 /**
  * The one ratings reader for files: DuckDB's parallel CSV reader with explicit columns (no
@@ -37,27 +37,28 @@ const MAX_REPORTED = 5;
  * text never lives in JS. Every bad row is an error naming file, line, column and value; nothing
  * is returned when any row is bad. Negative ratings come back as a counted warning.
  */
-export async function readRatingsCsv(conn: DuckDBConnection, path: string, opts: RatingsBuilderOptions = {}): Promise<ReadRatingsResult> {
+export async function readRatingsCsv(conn: DuckDBConnection, path: string, opts: ReadRatingsCsvOptions = {}): Promise<ReadRatingsResult> {
   const layout = await sniffRatingsFile(path);
+  const timed = layout.timestampColumn !== null && opts.timestamps !== false;
   let attempt: Attempt = layout.idKinds;
   for (;;) {
     const builder = new RatingsBuilder({ ...opts, expectedRows: layout.expectedRows });
-    const rejects = `recpipe_rejects_${randomBytes(6).toString('hex')}`;
-    const { sql, params, types } = csvQuery(layout, attempt, rejects);
+    const rejects = rejectsName();
+    const { sql, params, types } = csvQuery(path, layout, attempt, rejects, timed);
     try {
-      await stream(conn, sql, [path, ...params], [VARCHAR, ...types], attempt, builder, layout.timestampColumn !== null);
+      await stream(conn, sql, params, types, attempt, builder, timed);
     } catch (e) {
       await dropRejects(conn, rejects);
       throw invalid(`${path}: not a readable ratings file: ${fromDuckDbError(e).message.split('\n')[0]}`, { path });
     }
     // A read stopped early (an id beyond 2^53) leaves no rejects table.
-    const rejected = builder.inexact ? (await dropRejects(conn, rejects), []) : await readRejects(conn, rejects);
+    const rejected = builder.inexact ? (await dropRejects(conn, rejects), NONE) : await takeRejects(conn, rejects, REJECTS_KEPT, 200);
     const retry = textRetry(attempt, rejected, layout, builder);
     if (retry) {
       attempt = retry;
       continue;
     }
-    if (rejected.length > 0 || builder.badRows > 0) throw await badRowsError(path, layout, rejected, builder);
+    if (rejected.errors > 0 || builder.badRows > 0) throw await badRowsError(path, layout, rejected, builder);
     const built = builder.finish(path);
     return { ...built, warnings: await negativeWarning(path, layout, built) };
   }
@@ -130,8 +131,8 @@ function idChunk(vector: ItemSource, kind: IdReadKind, n: number): IdChunk {
   return out;
 }
 
-/** read_csv over every column of the file, ids and rating typed, NULLs arriving in-band as NaN. */
-function csvQuery(layout: RatingsFileLayout, attempt: Attempt, rejects: string) {
+/** read_csv over every column of the file, ids, rating and timestamp typed, NULLs arriving in-band as NaN. */
+function csvQuery(path: string, layout: RatingsFileLayout, attempt: Attempt, rejects: string, timed: boolean) {
   const names = Array.from({ length: layout.fieldCount }, (_, c) => `c${c + 1}`);
   const typeOf = (c: number): string =>
     c === layout.columns.user
@@ -141,107 +142,76 @@ function csvQuery(layout: RatingsFileLayout, attempt: Attempt, rejects: string) 
         : c === layout.columns.rating || c === layout.timestampColumn
           ? 'DOUBLE'
           : 'VARCHAR';
-  const struct = STRUCT(Object.fromEntries(names.map((n) => [n, VARCHAR])));
-  const named: [string, DuckDBValue, DuckDBType][] = [
-    ['skip', BigInt(layout.headerLine), BIGINT],
-    ['delim', layout.delimiter, VARCHAR],
-    ['columns', structValue(Object.fromEntries(names.map((n, c) => [n, typeOf(c)]))), struct],
-    ['rejects_table', rejects, VARCHAR],
-    ['rejects_scan', `${rejects}_scan`, VARCHAR],
-  ];
-  const args = [
-    'auto_detect = false',
-    'header = false',
-    "quote = '\"'",
-    "escape = '\"'",
-    'store_rejects = true',
-    ...named.map(([k]) => `${k} = ?`),
-  ].join(', ');
+  const columns = names.map((name, c) => ({ name, readAs: typeOf(c) }));
+  const dialect = { skip: layout.headerLine, delimiter: layout.delimiter, quote: '"', escape: '"' };
+  const { from, params, types } = readCsv(path, columns, dialect, { rejects });
   const pick = (c: number, kind: IdReadKind | 'rating') => (kind === 'text' ? names[c] : `coalesce(${names[c]}, 'NaN'::DOUBLE)`);
   const { user, item, rating } = layout.columns;
-  const time = layout.timestampColumn === null ? '' : `, ${pick(layout.timestampColumn, 'rating')}`;
-  const sql = `SELECT ${pick(user, attempt.user)}, ${pick(item, attempt.item)}, ${pick(rating, 'rating')}${time} FROM read_csv(?, ${args})`;
-  return { sql, params: named.map(([, v]) => v), types: named.map(([, , t]) => t) };
+  const time = timed && layout.timestampColumn !== null ? `, ${pick(layout.timestampColumn, 'rating')}` : '';
+  return {
+    sql: `SELECT ${pick(user, attempt.user)}, ${pick(item, attempt.item)}, ${pick(rating, 'rating')}${time} FROM ${from}`,
+    params,
+    types,
+  };
 }
 
 const kindType = (k: IdReadKind): string => (k === 'number' ? 'DOUBLE' : 'VARCHAR');
 
-interface Reject {
-  readonly line: number;
-  readonly column: number | null;
-  readonly type: string;
-  readonly value: string;
-  readonly message: string;
-}
-
-async function readRejects(conn: DuckDBConnection, rejects: string): Promise<Reject[]> {
-  const r = await conn.runAndReadAll(
-    `SELECT line, column_idx, error_type, left(csv_line, 200) AS csv_line, left(error_message, 300) AS error_message FROM temp.main.${quoteIdent(rejects)} ORDER BY line, column_idx`,
-  );
-  await dropRejects(conn, rejects);
-  return r.getRowObjects().map((row) => ({
-    line: Number(row.line),
-    column: row.column_idx === null ? null : Number(row.column_idx),
-    type: String(row.error_type),
-    value: /Could not convert string "(.*)" to/s.exec(String(row.error_message))?.[1] ?? String(row.csv_line).replace(/^\r?\n/, ''),
-    message: String(row.error_message),
-  }));
-}
-
-async function dropRejects(conn: DuckDBConnection, rejects: string): Promise<void> {
-  await conn.run(`DROP TABLE IF EXISTS temp.main.${quoteIdent(rejects)}`).catch(() => undefined);
-  await conn.run(`DROP TABLE IF EXISTS temp.main.${quoteIdent(rejects + '_scan')}`).catch(() => undefined);
-}
+const NONE: Rejects = { errors: 0, lines: 0, castColumns: new Set(), first: [] };
 
 /** An id column sniffed as numeric that holds text (or integers beyond 2^53) is read again as text. */
-function textRetry(attempt: Attempt, rejected: readonly Reject[], layout: RatingsFileLayout, builder: RatingsBuilder): Attempt | null {
+function textRetry(attempt: Attempt, rejected: Rejects, layout: RatingsFileLayout, builder: RatingsBuilder): Attempt | null {
   const next = { ...attempt };
   if (builder.inexact) next[builder.inexact] = 'text';
-  for (const r of rejected) {
-    if (r.type !== 'CAST' || r.column === null) continue;
-    if (r.column - 1 === layout.columns.user) next.user = 'text';
-    if (r.column - 1 === layout.columns.item) next.item = 'text';
-  }
+  if (rejected.castColumns.has(layout.columns.user + 1)) next.user = 'text';
+  if (rejected.castColumns.has(layout.columns.item + 1)) next.item = 'text';
   return next.user !== attempt.user || next.item !== attempt.item ? next : null;
 }
 
-function describeReject(r: Reject, layout: RatingsFileLayout): string {
+function describeReject(r: RejectRow, layout: RatingsFileLayout): string {
   const where = `line ${r.line}`;
-  switch (r.type) {
+  const value = /Could not convert string "(.*)" to/s.exec(r.message)?.[1] ?? r.csvLine.replace(/^\r?\n/, '');
+  switch (r.errorType) {
     case 'CAST':
-      return `${where}, column ${r.column} (${layout.fieldName(r.column === null ? -1 : r.column - 1)}): ${JSON.stringify(r.value)} is not a number`;
+      return `${where}, column ${r.columnIndex} (${layout.fieldName(r.columnIndex === null ? -1 : r.columnIndex - 1)}): ${JSON.stringify(value)} is not a number`;
     case 'MISSING COLUMNS':
     case 'TOO MANY COLUMNS':
-      return `${where}: expected ${layout.fieldCount} fields like the first line, ${r.message.replace(/^Expected Number of Columns: \d+ /, '')}: ${JSON.stringify(r.value.slice(0, 80))}`;
+      return `${where}: expected ${layout.fieldCount} fields like the first line, ${r.message.replace(/^Expected Number of Columns: \d+ /, '')}: ${JSON.stringify(value.slice(0, 80))}`;
     case 'LINE SIZE OVER MAXIMUM':
-      return `${where}: the line is too long to be a rating (${r.message})`;
+      return `${where}: the line is too long to be a rating (${r.message.slice(0, 300)})`;
     case 'UNQUOTED VALUE':
       return `${where}: unterminated quoted field`;
     default:
-      return `${where}${r.column === null ? '' : `, column ${r.column}`}: ${r.message}`;
+      return `${where}${r.columnIndex === null ? '' : `, column ${r.columnIndex}`}: ${r.message.slice(0, 300)}`;
   }
 }
 
-/** Rows DuckDB rejected and rows the builder refused, by line, the first few described. */
-async function badRowsError(path: string, layout: RatingsFileLayout, rejected: readonly Reject[], builder: RatingsBuilder) {
+/**
+ * Rows DuckDB rejected and rows the builder refused, by line, the first few described. The
+ * builder counts the rows DuckDB passed on; its refused rows are placed among the file's lines by
+ * skipping the rejected lines, so they are left out when the rejects kept are not all of them.
+ */
+async function badRowsError(path: string, layout: RatingsFileLayout, rejected: Rejects, builder: RatingsBuilder) {
+  const complete = rejected.first.length === rejected.errors;
+  const problems = complete ? builder.problems : [];
   const lines = await lineOfRows(
     path,
     layout,
-    builder.problems.map((p) => p.row),
-    new Set(rejected.map((r) => r.line)),
+    problems.map((p) => p.row),
+    new Set(rejected.first.map((r) => r.line)),
   );
-  const refused = builder.problems.map((p) => {
+  const refused = problems.map((p) => {
     const column = layout.columns[p.field];
     const at = lines.get(p.row);
     const text = at?.text.split(layout.delimiter)[column]?.trim();
     const value = text === undefined ? p.value : JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
     return { line: at?.line ?? 0, text: `line ${at?.line ?? '?'}, column ${column + 1} (${p.field}): ${value} ${p.why}` };
   });
-  const byLine = new Map(rejected.map((r) => [r.line, { line: r.line, text: describeReject(r, layout) }]));
+  const byLine = new Map(rejected.first.map((r) => [r.line, { line: r.line, text: describeReject(r, layout) }]));
   const shown = [...byLine.values(), ...refused].sort((a, b) => a.line - b.line).slice(0, MAX_REPORTED);
   return badRows(
     path,
-    byLine.size + builder.badRows,
+    rejected.lines + builder.badRows,
     shown.map((s) => s.text),
   );
 }
@@ -265,7 +235,7 @@ async function negativeWarning(path: string, layout: RatingsFileLayout, built: B
  * predefined folds): one private in-memory DuckDB for the whole read, closed afterwards.
  */
 export async function withRatingsFileReader<T>(
-  fn: (read: (path: string, opts?: RatingsBuilderOptions) => Promise<ReadRatingsResult>) => Promise<T>,
+  fn: (read: (path: string, opts?: ReadRatingsCsvOptions) => Promise<ReadRatingsResult>) => Promise<T>,
 ): Promise<T> {
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
