@@ -8,6 +8,8 @@ export const SNOWFLAKE_FUNCTIONS: readonly string[] = [
   `CREATE OR REPLACE TEMP MACRO to_variant(value) AS to_json(value)`,
   `CREATE OR REPLACE TEMP MACRO iff(condition, when_true, when_false) AS CASE WHEN condition THEN when_true ELSE when_false END`,
   `CREATE OR REPLACE TEMP MACRO nvl(value, fallback) AS coalesce(value, fallback)`,
+  // Snowflake reads text as a number where one is needed (SUM(varchar)); other types pass unchanged (see transforms/numeric-text.ts).
+  `CREATE OR REPLACE TEMP MACRO rp_number(value VARCHAR) AS CAST(value AS DOUBLE), (value) AS value`,
   // Epoch numbers (seconds) or timestamp text, as TO_TIMESTAMP_NTZ accepts them.
   `CREATE OR REPLACE TEMP MACRO to_timestamp_ntz(value) AS CASE
      WHEN TRY_CAST(value AS DOUBLE) IS NOT NULL THEN make_timestamp(CAST(round(TRY_CAST(value AS DOUBLE) * 1000000) AS BIGINT))

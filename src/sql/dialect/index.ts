@@ -13,8 +13,10 @@ import { dates } from './transforms/dates.js';
 import { flatten } from './transforms/flatten.js';
 import { upperCaseIdentifiers } from './transforms/identifier-case.js';
 import { semiStructured } from './transforms/semi-structured.js';
+import { plainStructuredTypes } from './transforms/structured-types.js';
 import { qualifyTableNames } from './transforms/table-names.js';
 import { mapTypes } from './transforms/types.js';
+import { numericText } from './transforms/numeric-text.js';
 import { positionalColumns } from './transforms/positional-columns.js';
 import { resultScan } from './transforms/result-scan.js';
 import { sequences } from './transforms/sequences.js';
@@ -39,7 +41,7 @@ export async function loadDialect(): Promise<void> {
 
 /** Parses one Snowflake statement; a syntax error is reported as Snowflake words it, with its line and position. */
 export function parse(text: string): Ast {
-  const r = sdk().parse(text, SNOWFLAKE);
+  const r = sdk().parse(plainStructuredTypes(text), SNOWFLAKE);
   const statements = (r.ast ?? []) as Node[];
   if (!r.success || statements.length !== 1) {
     const where = r.errorLine ? ` line ${r.errorLine} at position ${(r.errorColumn ?? 1) - 1}` : '';
@@ -70,6 +72,7 @@ export function transform(ast: Ast, tc: TransformContext, names: readonly (strin
   valuesColumns(ast);
   mergeSetColumns(ast);
   mapTypes(ast);
+  numericText(ast);
   conversions(ast);
   semiStructured(ast);
   contextFunctions(ast, tc);
