@@ -17,6 +17,8 @@ import { plainStructuredTypes } from './transforms/structured-types.js';
 import { qualifyTableNames } from './transforms/table-names.js';
 import { mapTypes } from './transforms/types.js';
 import { numericText } from './transforms/numeric-text.js';
+import { arrayFunctions } from './transforms/array-functions.js';
+import { textFunctions } from './transforms/text-functions.js';
 import { positionalColumns } from './transforms/positional-columns.js';
 import { resultScan } from './transforms/result-scan.js';
 import { sequences } from './transforms/sequences.js';
@@ -74,6 +76,8 @@ export function transform(ast: Ast, tc: TransformContext, names: readonly (strin
   mapTypes(ast);
   numericText(ast);
   conversions(ast);
+  arrayFunctions(ast);
+  textFunctions(ast);
   semiStructured(ast);
   contextFunctions(ast, tc);
   dates(ast);
