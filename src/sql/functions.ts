@@ -51,6 +51,8 @@ export const SNOWFLAKE_FUNCTIONS: readonly string[] = [
      WHEN 'DOUBLE' THEN 'DECIMAL' WHEN 'NULL' THEN 'NULL_VALUE' ELSE rp_json_type(value) END`,
   `CREATE OR REPLACE TEMP MACRO startswith(value, prefix) AS starts_with(value, prefix)`,
   `CREATE OR REPLACE TEMP MACRO sha2(value, bits := 256) AS CASE WHEN bits = 256 THEN sha256(value) ELSE error('SHA2 with a digest size of ' || bits || ' is not supported') END`,
+  // A date moved by days or longer stays a DATE (transforms/dates.ts); other types keep their result.
+  `CREATE OR REPLACE TEMP MACRO rp_as_date_of(value DATE, result) AS CAST(result AS DATE), (value, result) AS result`,
   `CREATE OR REPLACE TEMP MACRO rp_hex_encode(value) AS upper(hex(value))`,
   `CREATE OR REPLACE TEMP MACRO rp_bitxor(a, b) AS xor(a, b)`,
   // REGEXP_SUBSTR's occurrence and group (transforms/text-functions.ts); NULL when there is no such match.

@@ -12,4 +12,15 @@ describe('date arithmetic', { timeout: 60_000 }, () => {
       const r = await sql(engine, session, 'select dateadd(day, -7, ts) a, timestampadd(hour, n * 2, ts) b, dateadd(day, 1, ts) c from e');
       assert.deepEqual(r.rows, [['2024-02-26T05:06:07', '2024-03-04T09:06:07', '2024-03-05T05:06:07']]);
     }));
+
+  it('keeps a DATE a DATE when it moves by days or longer, as Snowflake does', () =>
+    withEngine(async (engine, session) => {
+      await engine.execute(session, `create database d; create table e (d date); insert into e values ('2024-01-31')`);
+      const r = await sql(engine, session, `select dateadd(month, 1, d), dateadd('day', -1, d), add_months(d, 1), dateadd(hour, 1, d) from e`);
+      assert.deepEqual(r.rows, [['2024-02-29', '2024-01-30', '2024-02-29', '2024-01-31T01:00:00']]);
+      assert.deepEqual(
+        r.columns.map((c) => c.type),
+        ['DATE', 'DATE', 'DATE', 'TIMESTAMP_NTZ'],
+      );
+    }));
 });
