@@ -19,6 +19,7 @@ import { mapTypes } from './transforms/types.js';
 import { numericText } from './transforms/numeric-text.js';
 import { arrayFunctions } from './transforms/array-functions.js';
 import { textFunctions } from './transforms/text-functions.js';
+import { sampleRows } from './transforms/sample.js';
 import { positionalColumns } from './transforms/positional-columns.js';
 import { resultScan } from './transforms/result-scan.js';
 import { sequences } from './transforms/sequences.js';
@@ -71,6 +72,7 @@ export function transform(ast: Ast, tc: TransformContext, names: readonly (strin
   sessionVariables(ast, tc);
   positionalColumns(ast, tc);
   flatten(ast);
+  sampleRows(ast);
   valuesColumns(ast);
   mergeSetColumns(ast);
   mapTypes(ast);
