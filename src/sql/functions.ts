@@ -53,6 +53,9 @@ export const SNOWFLAKE_FUNCTIONS: readonly string[] = [
   `CREATE OR REPLACE TEMP MACRO sha2(value, bits := 256) AS CASE WHEN bits = 256 THEN sha256(value) ELSE error('SHA2 with a digest size of ' || bits || ' is not supported') END`,
   // A date moved by days or longer stays a DATE (transforms/dates.ts); other types keep their result.
   `CREATE OR REPLACE TEMP MACRO rp_as_date_of(value DATE, result) AS CAST(result AS DATE), (value, result) AS result`,
+  // OBJECT_CONSTRUCT(*) of a row (transforms/object-construct-star.ts): a merge patch onto {} drops the NULL members.
+  `CREATE OR REPLACE TEMP MACRO rp_object_of_row(r) AS json_merge_patch('{}', to_json(r))`,
+  `CREATE OR REPLACE TEMP MACRO rp_object_of_row_keep_null(r) AS to_json(r)`,
   `CREATE OR REPLACE TEMP MACRO rp_hex_encode(value) AS upper(hex(value))`,
   `CREATE OR REPLACE TEMP MACRO rp_bitxor(a, b) AS xor(a, b)`,
   // REGEXP_SUBSTR's occurrence and group (transforms/text-functions.ts); NULL when there is no such match.

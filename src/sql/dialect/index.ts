@@ -20,6 +20,7 @@ import { numericText } from './transforms/numeric-text.js';
 import { arrayFunctions } from './transforms/array-functions.js';
 import { textFunctions } from './transforms/text-functions.js';
 import { sampleRows } from './transforms/sample.js';
+import { objectConstructStar } from './transforms/object-construct-star.js';
 import { positionalColumns } from './transforms/positional-columns.js';
 import { resultScan } from './transforms/result-scan.js';
 import { sequences } from './transforms/sequences.js';
@@ -78,6 +79,7 @@ export function transform(ast: Ast, tc: TransformContext, names: readonly (strin
   mapTypes(ast);
   numericText(ast);
   conversions(ast);
+  objectConstructStar(ast);
   arrayFunctions(ast);
   textFunctions(ast);
   semiStructured(ast);

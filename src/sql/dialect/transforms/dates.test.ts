@@ -16,7 +16,11 @@ describe('date arithmetic', { timeout: 60_000 }, () => {
   it('keeps a DATE a DATE when it moves by days or longer, as Snowflake does', () =>
     withEngine(async (engine, session) => {
       await engine.execute(session, `create database d; create table e (d date); insert into e values ('2024-01-31')`);
-      const r = await sql(engine, session, `select dateadd(month, 1, d), dateadd('day', -1, d), add_months(d, 1), dateadd(hour, 1, d) from e`);
+      const r = await sql(
+        engine,
+        session,
+        `select dateadd(month, 1, d), dateadd('day', -1, d), add_months(d, 1), dateadd(hour, 1, d) from e`,
+      );
       assert.deepEqual(r.rows, [['2024-02-29', '2024-01-30', '2024-02-29', '2024-01-31T01:00:00']]);
       assert.deepEqual(
         r.columns.map((c) => c.type),
