@@ -72,4 +72,18 @@ export const SNOWFLAKE_FUNCTIONS: readonly string[] = [
        j.value AS VALUE,
        json_extract(to_json(input), path) AS THIS
      FROM json_each(to_json(input), path) AS j`,
+  // FLATTEN(…, RECURSIVE => TRUE): every element below the input, over json_tree (its root row is the input itself).
+  `CREATE OR REPLACE TEMP MACRO rp_flatten_recursive(input, path) AS TABLE
+     SELECT 1 AS SEQ,
+       CASE WHEN j.fullkey LIKE '%]' THEN NULL ELSE j.key END AS KEY,
+       regexp_replace(j.fullkey, '^\\$\\.?', '') AS PATH,
+       CASE WHEN j.fullkey LIKE '%]' THEN CAST(j.key AS BIGINT) END AS INDEX,
+       j.value AS VALUE,
+       json_extract(to_json(input), j.path) AS THIS
+     FROM json_tree(to_json(input), path) AS j WHERE j.parent IS NOT NULL`,
+  // FLATTEN(…, OUTER => TRUE): one row of NULLs (THIS the input) when there is nothing to flatten.
+  `CREATE OR REPLACE TEMP MACRO rp_flatten_outer(input, path) AS TABLE
+     SELECT * FROM rp_flatten(input, path)
+     UNION ALL SELECT 1, NULL, NULL, NULL, NULL, json_extract(to_json(input), path)
+     WHERE NOT EXISTS (SELECT 1 FROM rp_flatten(input, path))`,
 ];
