@@ -6,7 +6,7 @@ import { resolveTableName } from '../identifiers.js';
 import { Parser } from '../parser.js';
 import { dmlResult } from '../results.js';
 import type { StatementResult } from '../session.js';
-import { splitStatements, type Token } from '../tokens.js';
+import { closingParen, splitStatements, type Token } from '../tokens.js';
 import { checkObjectPrivileges } from './privileges.js';
 import { runTranslated } from './passthrough.js';
 
@@ -126,13 +126,9 @@ async function insertOne(ctx: ExecContext, into: Into): Promise<number> {
 
 /** The index of the token closing the parenthesis at `open`. */
 function closing(tokens: readonly Token[], open: number): number {
-  let depth = 0;
-  for (let j = open; j < tokens.length; j++) {
-    if (tokens[j].kind !== 'punct') continue;
-    if (tokens[j].value === '(') depth++;
-    else if (tokens[j].value === ')' && --depth === 0) return j;
-  }
-  throw compilation('INVALID_ARGUMENT', 'syntax error: unbalanced parentheses in the multi-table INSERT');
+  const close = closingParen(tokens, open);
+  if (close < 0) throw compilation('INVALID_ARGUMENT', 'syntax error: unbalanced parentheses in the multi-table INSERT');
+  return close;
 }
 
 /** The index of `word` at nesting depth 0 (outside parentheses and CASE … END) from `from`. */

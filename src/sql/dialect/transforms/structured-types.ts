@@ -1,4 +1,4 @@
-import { tokenize, type Token } from '../../tokens.js';
+import { closingParen, tokenize, type Token } from '../../tokens.js';
 
 /** Structured types whose parameters recpipe drops: their values are JSON whatever the element types. */
 const STRUCTURED = new Set(['OBJECT', 'ARRAY', 'MAP']);
@@ -31,14 +31,4 @@ export function plainStructuredTypes(sql: string): string {
     i = close;
   }
   return from === 0 ? sql : out + sql.slice(from);
-}
-
-function closingParen(tokens: readonly Token[], open: number): number {
-  let depth = 0;
-  for (let j = open; j < tokens.length; j++) {
-    if (tokens[j].kind !== 'punct') continue;
-    if (tokens[j].value === '(') depth++;
-    else if (tokens[j].value === ')' && --depth === 0) return j;
-  }
-  return -1;
 }
