@@ -49,6 +49,7 @@ export const SNOWFLAKE_FUNCTIONS: readonly string[] = [
   // TYPEOF names a variant's type as Snowflake does (a JSON decimal is DECIMAL, JSON null NULL_VALUE).
   `CREATE OR REPLACE TEMP MACRO rp_typeof(value) AS CASE rp_json_type(value) WHEN 'BIGINT' THEN 'INTEGER' WHEN 'UBIGINT' THEN 'INTEGER'
      WHEN 'DOUBLE' THEN 'DECIMAL' WHEN 'NULL' THEN 'NULL_VALUE' ELSE rp_json_type(value) END`,
+  `CREATE OR REPLACE TEMP MACRO approx_percentile(value, fraction) AS approx_quantile(value, fraction)`,
   `CREATE OR REPLACE TEMP MACRO startswith(value, prefix) AS starts_with(value, prefix)`,
   `CREATE OR REPLACE TEMP MACRO sha2(value, bits := 256) AS CASE WHEN bits = 256 THEN sha256(value) ELSE error('SHA2 with a digest size of ' || bits || ' is not supported') END`,
   // A date moved by days or longer stays a DATE (transforms/dates.ts); other types keep their result.

@@ -648,6 +648,28 @@ export const PROBES: readonly Probe[] = [
     src: DOCS('functions/try_to_timestamp'),
   },
 
+  {
+    id: 'approx-percentile',
+    cat: 'scalar',
+    sql: 'select approx_percentile(x, 0.5) from (select column1 as x from values (1), (2), (3))',
+    rows: [[2]],
+    src: DOCS('functions/approx_percentile'),
+  },
+  {
+    id: 'trunc-date-part',
+    cat: 'scalar',
+    sql: "select trunc('2024-03-04'::date, 'month'), trunc(3.789, 2)",
+    rows: [['2024-03-01', 3.78]],
+    src: DOCS('functions/trunc (date and time)'),
+  },
+  {
+    id: 'current-timestamp-precision',
+    cat: 'scalar',
+    sql: 'select current_timestamp(3) is not null, localtimestamp() is not null',
+    rows: [[true, true]],
+    src: DOCS('functions/current_timestamp (fract_sec_precision)'),
+  },
+
   // ---------------------------------------------------------------- query
   {
     id: 'qualify-alias',
