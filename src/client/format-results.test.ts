@@ -94,6 +94,19 @@ describe('formatJson', () => {
       { MOVIEID: 1234, TITLE: 'Say "Hi", all\nnow', RECS: null },
     ]);
   });
+
+  it('keeps every column of the same name, in order', () => {
+    const twice: StatementResult = {
+      ...result,
+      columns: [
+        { name: 'X', type: 'NUMBER' },
+        { name: 'X', type: 'VARCHAR' },
+      ],
+      rows: [[1, 'a']],
+      rowCount: 1,
+    };
+    assert.equal(formatJson(twice), '[{"X":1,"X":"a"}]\n');
+  });
 });
 
 describe('parseOutputFormat', () => {

@@ -86,10 +86,14 @@ export function formatCsv(r: StatementResult): string {
   return [r.columns.map((c) => field(c.name)), ...r.rows.map((row) => row.map(field))].map((f) => f.join(',')).join('\n') + '\n';
 }
 
-/** One line: the rows as an array of objects keyed by column name. */
+/**
+ * One line: the rows as an array of objects keyed by column name, in column order. Columns that
+ * share a name (Snowflake names `v:a` and `v:A` alike) each keep their member, as JSON allows.
+ */
 export function formatJson(r: StatementResult): string {
-  const rows = r.rows.map((row) => Object.fromEntries(r.columns.map((c, j) => [c.name, row[j] ?? null])));
-  return JSON.stringify(rows) + '\n';
+  const keys = r.columns.map((c) => `${JSON.stringify(c.name)}:`);
+  const rows = r.rows.map((row) => `{${keys.map((k, j) => k + JSON.stringify(row[j] ?? null)).join(',')}}`);
+  return `[${rows.join(',')}]\n`;
 }
 
 function text(v: unknown): string {

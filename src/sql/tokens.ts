@@ -233,3 +233,14 @@ function statementsOf(text: string, all: readonly Token[]): Statement[] {
   flush();
   return statements;
 }
+
+/** The index of the `)` that closes the `(` at `open`, or -1 when it is never closed. */
+export function closingParen(tokens: readonly Token[], open: number): number {
+  let depth = 0;
+  for (let j = open; j < tokens.length; j++) {
+    if (tokens[j].kind !== 'punct') continue;
+    if (tokens[j].value === '(') depth++;
+    else if (tokens[j].value === ')' && --depth === 0) return j;
+  }
+  return -1;
+}

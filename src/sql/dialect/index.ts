@@ -13,8 +13,14 @@ import { dates } from './transforms/dates.js';
 import { flatten } from './transforms/flatten.js';
 import { upperCaseIdentifiers } from './transforms/identifier-case.js';
 import { semiStructured } from './transforms/semi-structured.js';
+import { plainStructuredTypes } from './transforms/structured-types.js';
 import { qualifyTableNames } from './transforms/table-names.js';
 import { mapTypes } from './transforms/types.js';
+import { numericText } from './transforms/numeric-text.js';
+import { arrayFunctions } from './transforms/array-functions.js';
+import { textFunctions } from './transforms/text-functions.js';
+import { sampleRows } from './transforms/sample.js';
+import { objectConstructStar } from './transforms/object-construct-star.js';
 import { positionalColumns } from './transforms/positional-columns.js';
 import { resultScan } from './transforms/result-scan.js';
 import { sequences } from './transforms/sequences.js';
@@ -48,7 +54,7 @@ export function loadDialect(): Promise<void> {
 
 /** Parses one Snowflake statement; a syntax error is reported as Snowflake words it, with its line and position. */
 export function parse(text: string): Ast {
-  const r = sdk().parse(text, SNOWFLAKE);
+  const r = sdk().parse(plainStructuredTypes(text), SNOWFLAKE);
   const statements = (r.ast ?? []) as Node[];
   if (!r.success || statements.length !== 1) {
     const where = r.errorLine ? ` line ${r.errorLine} at position ${(r.errorColumn ?? 1) - 1}` : '';
@@ -76,10 +82,15 @@ export function transform(ast: Ast, tc: TransformContext, names: readonly (strin
   sessionVariables(ast, tc);
   positionalColumns(ast, tc);
   flatten(ast);
+  sampleRows(ast);
   valuesColumns(ast);
   mergeSetColumns(ast);
   mapTypes(ast);
+  numericText(ast);
   conversions(ast);
+  objectConstructStar(ast);
+  arrayFunctions(ast);
+  textFunctions(ast);
   semiStructured(ast);
   contextFunctions(ast, tc);
   dates(ast);

@@ -69,16 +69,7 @@ export async function createTable(ctx: ExecContext, p: Parser, head: CreateHead)
   await autoincrement.create(ctx);
   await runTranslated(ctx, tr);
   await autoincrement.dropStale(ctx);
-  if (copyFrom && ctx.statement.tokens.some((t) => t.kind === 'word' && t.value === 'CLONE')) {
-    await runTranslated(ctx, {
-      sql: `INSERT INTO ${quoteTableName(table)} SELECT * FROM ${quoteTableName(copyFrom)}`,
-      refs: [
-        { table, write: true },
-        { table: copyFrom, write: false },
-      ],
-      params: 0,
-    });
-  }
+  if (copyFrom && ctx.statement.tokens.some((t) => t.kind === 'word' && t.value === 'CLONE')) await copyRows(ctx, copyFrom, table);
   await recordShape(ctx, table, copyFrom, shape);
   if (temporary) rememberTemporary(ctx, table);
   return statusResult(ctx.statement, `Table ${table.name} successfully created.`);
@@ -141,6 +132,28 @@ function sourceTable(ctx: ExecContext, p: Parser): TableName {
   p.expectEnd();
   checkRefs(ctx, [{ table: source, write: false }]);
   return source;
+}
+
+/** A clone of `source` as the new table `table`: its columns, declared types and rows as they are now (CREATE SCHEMA … CLONE). */
+export async function cloneTable(ctx: ExecContext, source: TableName, table: TableName): Promise<void> {
+  await runTranslated(ctx, {
+    sql: `CREATE TABLE ${quoteTableName(table)} (${await likeColumns(ctx, source)})`,
+    refs: [{ table, write: true }],
+    params: 0,
+  });
+  await copyRows(ctx, source, table);
+  await recordShape(ctx, table, source, { declared: [], comments: [], comment: null });
+}
+
+function copyRows(ctx: ExecContext, source: TableName, table: TableName): Promise<unknown> {
+  return runTranslated(ctx, {
+    sql: `INSERT INTO ${quoteTableName(table)} SELECT * FROM ${quoteTableName(source)}`,
+    refs: [
+      { table, write: true },
+      { table: source, write: false },
+    ],
+    params: 0,
+  });
 }
 
 async function likeColumns(ctx: ExecContext, source: TableName): Promise<string> {

@@ -8,6 +8,7 @@ import type { Parser } from '../parser.js';
 import { statusResult } from '../results.js';
 import type { StatementResult } from '../session.js';
 import { canSee, requireOwnership } from './privileges.js';
+import { cloneSchemaTables, existingSchema } from './schema-clone.js';
 import { requireRoles } from './roles.js';
 
 /** Modifiers shared by CREATE statements: `CREATE [OR REPLACE] <kind> [IF NOT EXISTS]`. */
@@ -87,9 +88,11 @@ async function removeDatabase(ctx: ExecContext, name: string, file: string): Pro
 /** CREATE [OR REPLACE] SCHEMA [IF NOT EXISTS] [db.]name: also becomes the session's current schema. */
 export async function createSchema(ctx: ExecContext, p: Parser, head: CreateHead): Promise<StatementResult> {
   const { database, schema } = resolveSchemaName(p.objectName(2, 'schema name'), ctx.session, 'CREATE SCHEMA');
+  const cloneOf = p.acceptWords('CLONE') ? resolveSchemaName(p.objectName(2, 'schema name'), ctx.session, 'CREATE SCHEMA') : null;
   p.options();
   p.expectEnd();
   const db = requireUserDatabase(ctx, database);
+  const source = cloneOf ? await existingSchema(ctx, cloneOf) : null;
   const owner = ctx.catalog.database(db)?.owner ?? null;
   // CREATE SCHEMA on the database (or owning it), as in Snowflake; a database the role cannot see is missing.
   if (!canSee(ctx, { kind: 'DATABASE', name: db }, owner)) throw objectMissing('Database', [db]);
@@ -107,6 +110,7 @@ export async function createSchema(ctx: ExecContext, p: Parser, head: CreateHead
   await ctx.catalog.addSchema(db, schema);
   // The creating role owns the schema: it grants on it, and alters or drops it.
   await ctx.access.recordOwnership({ kind: 'SCHEMA', name: displayName([db, schema]) }, ctx.session.role);
+  if (source) await cloneSchemaTables(ctx, source, { database: db, schema });
   ctx.session.database = db;
   ctx.session.schema = schema;
   return statusResult(ctx.statement, `Schema ${schema} successfully created.`);

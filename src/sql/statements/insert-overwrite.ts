@@ -6,13 +6,17 @@ import { dmlResult } from '../results.js';
 import type { StatementResult } from '../session.js';
 import { resolveTableName } from '../identifiers.js';
 import { runTranslated } from './passthrough.js';
+import { insertMultiTable } from './insert-multi-table.js';
 
 /**
  * INSERT OVERWRITE INTO t … : Snowflake empties the table and inserts, as one statement. Here the
  * delete and the insert run in one transaction (the session's own, when one is open), so a failing
- * insert leaves the table as it was. Null for other INSERT forms.
+ * insert leaves the table as it was. Multi-table inserts (`INSERT [OVERWRITE] ALL|FIRST`) are
+ * insert-multi-table.ts's. Null for other INSERT forms.
  */
 export async function insertOverwrite(ctx: ExecContext): Promise<StatementResult | null> {
+  const multi = await insertMultiTable(ctx);
+  if (multi) return multi;
   const p = new Parser(ctx.statement);
   p.expectWords('INSERT');
   if (!p.acceptWords('OVERWRITE')) return null;

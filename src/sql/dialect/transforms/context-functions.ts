@@ -23,13 +23,17 @@ const VALUES: Record<string, (tc: TransformContext) => string | null> = {
 const RENAMED: Record<string, string> = {
   getdate: 'SYSDATE()',
   current_timestamp: 'get_current_timestamp()',
+  localtimestamp: 'get_current_timestamp()',
+  systimestamp: 'get_current_timestamp()',
   now: 'get_current_timestamp()',
 };
 
 export function contextFunctions(ast: Node, tc: TransformContext): void {
   rewrite(ast, (node) => {
     const name = lowerName(node);
-    if (name !== null && RENAMED[name] && node.function.args.length === 0) return expr(RENAMED[name]);
+    // A fractional-seconds precision (`current_timestamp(3)`) changes only how Snowflake displays it.
+    if (name !== null && RENAMED[name] && (node.function.args.length === 0 || (name !== 'now' && isNumber(node.function.args[0]))))
+      return expr(RENAMED[name]);
     // DuckDB's id of the open transaction; NULL outside one, as in Snowflake.
     if (name === 'current_transaction' && node.function.args.length === 0)
       return expr(tc.session.inTransaction ? 'CAST(txid_current() AS VARCHAR)' : 'CAST(NULL AS VARCHAR)');
@@ -39,3 +43,5 @@ export function contextFunctions(ast: Node, tc: TransformContext): void {
     return v === null ? expr('NULL') : stringLiteral(v);
   });
 }
+
+const isNumber = (n: Node): boolean => n?.literal?.literal_type === 'number';

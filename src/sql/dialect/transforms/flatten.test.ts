@@ -58,12 +58,41 @@ describe('FLATTEN', { timeout: 60_000 }, () => {
       assert.deepEqual(path.rows, [[3], [4]]);
     }));
 
-  it('refuses OUTER and RECURSIVE by name', () =>
+  it('keeps rows with nothing to flatten with OUTER, walks nested values with RECURSIVE', () =>
+    withEngine(async (engine, session) => {
+      await engine.execute(session, 'create database d');
+      const outer = await sql(
+        engine,
+        session,
+        `select t.id, f.index, f.value from (select 1 as id, parse_json('[]') as arr union all select 2, parse_json('[7]')) t, lateral flatten(input => t.arr, outer => true) f order by t.id`,
+      );
+      assert.deepEqual(outer.rows, [
+        [1, null, null],
+        [2, 0, 7],
+      ]);
+      const rec = await sql(
+        engine,
+        session,
+        `select f.key, f.path, f.index, f.value from table(flatten(input => parse_json('{"a":{"b":1},"c":[5]}'), recursive => true)) f order by f.path`,
+      );
+      assert.deepEqual(rec.rows, [
+        ['a', 'a', null, { b: 1 }],
+        ['b', 'a.b', null, 1],
+        ['c', 'c', null, [5]],
+        [null, 'c[0]', 0, 5],
+      ]);
+    }));
+
+  it('refuses OUTER with RECURSIVE, and a MODE, by name', () =>
     withEngine(async (engine, session) => {
       await engine.execute(session, RECS);
       await assert.rejects(
-        sql(engine, session, 'select * from recs r, lateral flatten(input => r.recommendations, outer => true) f'),
-        /FLATTEN with OUTER => TRUE is not supported/,
+        sql(engine, session, 'select * from recs r, lateral flatten(input => r.recommendations, outer => true, recursive => true) f'),
+        /OUTER => TRUE and RECURSIVE => TRUE/,
+      );
+      await assert.rejects(
+        sql(engine, session, "select * from recs r, lateral flatten(input => r.recommendations, mode => 'ARRAY') f"),
+        /MODE other than BOTH/,
       );
     }));
 });

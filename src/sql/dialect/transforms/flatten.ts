@@ -6,8 +6,8 @@ import { compilation } from '../../errors.js';
 /**
  * FLATTEN as a FROM item — `lateral flatten(input => v, path => 'p')`, `table(flatten(v))` — becomes
  * the table macro rp_flatten(v, '$.p') (src/sql/functions.ts), which yields Snowflake's SEQ, KEY,
- * PATH, INDEX, VALUE and THIS columns from json_each. OUTER and RECURSIVE are not supported yet and
- * say so.
+ * PATH, INDEX, VALUE and THIS columns from json_each; RECURSIVE => TRUE walks json_tree instead
+ * (rp_flatten_recursive), OUTER => TRUE yields one row of NULLs for an empty input (rp_flatten_outer).
  */
 export function flatten(ast: Node): void {
   const items = new WeakSet<Node>();
@@ -39,15 +39,25 @@ function flattenItem(call: Node, alias: string | null): Node {
   });
   const input = named.get('input');
   if (!input) throw compilation('INVALID_ARGUMENT', 'FLATTEN needs an INPUT argument');
-  for (const flag of ['outer', 'recursive']) {
-    const v = named.get(flag);
-    if (v && !(kindOf(v) === 'boolean' && v.boolean.value === false))
-      throw compilation('INVALID_ARGUMENT', `FLATTEN with ${flag.toUpperCase()} => TRUE is not supported`);
-  }
+  const outer = flag(named, 'outer');
+  const recursive = flag(named, 'recursive');
+  if (outer && recursive) throw compilation('INVALID_ARGUMENT', 'FLATTEN with both OUTER => TRUE and RECURSIVE => TRUE is not supported');
+  const mode = named.get('mode');
+  if (mode && String(mode.literal?.value ?? '').toUpperCase() !== 'BOTH')
+    throw compilation('INVALID_ARGUMENT', 'FLATTEN with MODE other than BOTH is not supported');
+  const macro = outer ? 'rp_flatten_outer' : recursive ? 'rp_flatten_recursive' : 'rp_flatten';
   const path = named.get('path');
-  const item = fromItem('rp_flatten(__0, __1) AS F', input, stringLiteral(path ? jsonPath(path) : '$'));
+  const item = fromItem(`${macro}(__0, __1) AS F`, input, stringLiteral(path ? jsonPath(path) : '$'));
   setAlias(item, alias === null ? 'FLATTEN' : alias.toUpperCase());
   return item;
+}
+
+/** A TRUE/FALSE option of FLATTEN; any other value is refused, naming the option. */
+function flag(named: ReadonlyMap<string, Node>, name: string): boolean {
+  const v = named.get(name);
+  if (!v) return false;
+  if (kindOf(v) === 'boolean') return v.boolean.value === true;
+  throw compilation('INVALID_ARGUMENT', `FLATTEN's ${name.toUpperCase()} must be TRUE or FALSE`);
 }
 
 /** Sets the alias of a FROM item built from a template ending `AS F`. */
