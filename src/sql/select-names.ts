@@ -1,5 +1,5 @@
 import { MAX_IDENTIFIER_LENGTH } from '../warehouse/index.js';
-import type { Token } from './tokens.js';
+import { pastClosingParen, type Token } from './tokens.js';
 
 /** Words that end a select list at its own depth. */
 const LIST_END = new Set([
@@ -104,20 +104,10 @@ export function verbIndex(tokens: readonly Token[]): number {
         /^(AS|MATERIALIZED)$/.test(tokens[k - 1].value)
       )
     ) {
-      k = tokens[k].kind === 'punct' && tokens[k].value === '(' ? closingParen(tokens, k) + 1 : k + 1;
+      k = tokens[k].kind === 'punct' && tokens[k].value === '(' ? pastClosingParen(tokens, k) : k + 1;
     }
-    k = closingParen(tokens, k) + 1;
+    k = pastClosingParen(tokens, k);
     if (!(tokens[k]?.kind === 'punct' && tokens[k].value === ',')) return Math.min(k, tokens.length);
     k++;
   }
-}
-
-export function closingParen(tokens: readonly Token[], open: number): number {
-  let depth = 0;
-  for (let k = open; k < tokens.length; k++) {
-    if (tokens[k].kind !== 'punct') continue;
-    if (tokens[k].value === '(') depth++;
-    else if (tokens[k].value === ')' && --depth === 0) return k;
-  }
-  return tokens.length - 1;
 }

@@ -244,3 +244,9 @@ export function closingParen(tokens: readonly Token[], open: number): number {
   }
   return -1;
 }
+
+/** The index just past the `)` that closes the `(` at `open`; the end of the tokens when it is never closed. */
+export function pastClosingParen(tokens: readonly Token[], open: number): number {
+  const close = closingParen(tokens, open);
+  return close === -1 ? tokens.length : close + 1;
+}

@@ -1,6 +1,6 @@
 import { invalid } from '../core/errors.js';
 import type { Token } from './tokens.js';
-import { closingParen } from './select-names.js';
+import { pastClosingParen } from './tokens.js';
 
 /**
  * Snowflake data types and their DuckDB storage. Snowflake's integers are NUMBER(38,0) and its
@@ -70,7 +70,7 @@ export function parseType(tokens: readonly Token[], i: number): ParsedType {
   if ((t.value === 'CHAR' || t.value === 'NCHAR' || t.value === 'CHARACTER') && word(next) === 'VARYING') next++;
   // Structured ARRAY(type) / OBJECT(name type, …) are stored as JSON like their plain forms.
   if ((t.value === 'ARRAY' || t.value === 'OBJECT') && tokens[next]?.value === '(') {
-    return { duckdb: 'JSON', declared: t.value, next: closingParen(tokens, next) + 1 };
+    return { duckdb: 'JSON', declared: t.value, next: pastClosingParen(tokens, next) };
   }
   const { args, after } = typeArguments(tokens, next);
   next = after;

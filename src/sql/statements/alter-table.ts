@@ -3,7 +3,7 @@ import type { ExecContext } from '../context.js';
 import { compilation, objectMissing } from '../errors.js';
 import { resolveTableName } from '../identifiers.js';
 import { Parser } from '../parser.js';
-import { closingParen } from '../select-names.js';
+import { pastClosingParen } from '../tokens.js';
 import { EXECUTED, statusResult } from '../results.js';
 import type { StatementResult } from '../session.js';
 import { parseType } from '../types.js';
@@ -59,7 +59,7 @@ export async function alterTable(ctx: ExecContext): Promise<StatementResult> {
   }
   if (p.acceptWords('CLUSTER', 'BY')) {
     if (p.peek()?.value !== '(') p.fail("'(' after CLUSTER BY");
-    p.seek(closingParen(p.tokens, p.position) + 1);
+    p.seek(pastClosingParen(p.tokens, p.position));
     p.expectEnd();
     return statusResult(ctx.statement, EXECUTED);
   }

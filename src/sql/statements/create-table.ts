@@ -6,7 +6,7 @@ import type { Parser } from '../parser.js';
 import { statusResult } from '../results.js';
 import type { StatementResult } from '../session.js';
 import { loadDialect, translate, type Translation } from '../dialect/index.js';
-import { closingParen } from '../select-names.js';
+import { pastClosingParen } from '../tokens.js';
 import { parseType } from '../types.js';
 import { requireUserDatabase, type CreateHead } from './database.js';
 import { checkRefs, runTranslated } from './passthrough.js';
@@ -209,7 +209,7 @@ function defaultExpression(ctx: ExecContext, p: Parser): string {
     const t = p.tokens[k];
     if (t.kind === 'punct' && (t.value === ',' || t.value === ')')) break;
     if (t.kind === 'word' && COLUMN_OPTIONS.has(t.value) && k > start) break;
-    k = t.kind === 'punct' && t.value === '(' ? closingParen(p.tokens, k) + 1 : k + 1;
+    k = t.kind === 'punct' && t.value === '(' ? pastClosingParen(p.tokens, k) : k + 1;
   }
   if (k === start) p.fail('a DEFAULT expression');
   p.seek(k);
@@ -224,12 +224,12 @@ function defaultExpression(ctx: ExecContext, p: Parser): string {
 function skipConstraint(p: Parser): void {
   let k = p.position;
   while (k < p.tokens.length && !(p.tokens[k].kind === 'punct' && (p.tokens[k].value === ',' || p.tokens[k].value === ')'))) {
-    k = p.tokens[k].kind === 'punct' && p.tokens[k].value === '(' ? closingParen(p.tokens, k) + 1 : k + 1;
+    k = p.tokens[k].kind === 'punct' && p.tokens[k].value === '(' ? pastClosingParen(p.tokens, k) : k + 1;
   }
   p.seek(k);
 }
 
 function skipReference(p: Parser): void {
   p.objectName(3, 'referenced table');
-  if (p.peek()?.value === '(') p.seek(closingParen(p.tokens, p.position) + 1);
+  if (p.peek()?.value === '(') p.seek(pastClosingParen(p.tokens, p.position));
 }

@@ -5,7 +5,7 @@ import { Parser } from '../parser.js';
 import { EXECUTED, columnsOf, likeMatcher, queryResult, statusResult } from '../results.js';
 import { PARAMETERS, checkParameter, parameterValue } from '../session-parameters.js';
 import type { SessionVariable, StatementResult } from '../session.js';
-import { closingParen } from '../select-names.js';
+import { closingParen } from '../tokens.js';
 import { snowflakeTypeName } from '../types.js';
 import { runTranslated } from './passthrough.js';
 import { requireTablePrivileges } from './privileges.js';

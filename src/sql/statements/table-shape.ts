@@ -2,7 +2,7 @@ import { quoteIdent, quoteTableName, type TableName } from '../../warehouse/inde
 import type { ExecContext } from '../context.js';
 import { compilation } from '../errors.js';
 import type { Parser } from '../parser.js';
-import { closingParen } from '../select-names.js';
+import { pastClosingParen } from '../tokens.js';
 import { runTranslated } from './passthrough.js';
 
 /** A column of CREATE TABLE's list: its DuckDB definition, and its storage type unless a CTAS list leaves it to the query. */
@@ -36,7 +36,7 @@ export function tableOptions(p: Parser): string | null {
   for (;;) {
     if (p.acceptWords('CLUSTER', 'BY')) {
       if (p.peek()?.value !== '(') p.fail("'(' after CLUSTER BY");
-      p.seek(closingParen(p.tokens, p.position) + 1);
+      p.seek(pastClosingParen(p.tokens, p.position));
       continue;
     }
     if (p.acceptWords('COPY', 'GRANTS')) continue;
