@@ -6,7 +6,7 @@ import { Parser } from '../parser.js';
 import { columnsOf, likeMatcher, queryResult, statusResult } from '../results.js';
 import type { StatementResult } from '../session.js';
 import { requireUserDatabase } from './database.js';
-import { defaultScope, parseScope, type Scope } from './show.js';
+import { canSeeSchema, defaultScope, parseScope, type Scope } from './show.js';
 import { requireCreate } from './privileges.js';
 
 /**
@@ -137,7 +137,8 @@ async function showSequences(ctx: ExecContext): Promise<StatementResult> {
   const like = likeMatcher(p.acceptWords('LIKE') ? p.string('LIKE pattern') : null);
   const scope: Scope = p.acceptWords('IN') ? await parseScope(ctx, p) : defaultScope(ctx, 'SEQUENCES');
   p.expectEnd();
-  const rows = (await sequenceRows(ctx, scope)).filter((r) => like(String(r[1])));
+  // Sequences are seen with their schema (they have no recorded owner yet).
+  const rows = (await sequenceRows(ctx, scope)).filter((r) => like(String(r[1])) && canSeeSchema(ctx, String(r[3]), String(r[2])));
   return queryResult(ctx.statement, SHOW_COLUMNS, rows);
 }
 

@@ -132,8 +132,7 @@ function showDatabases(ctx: ExecContext, matches: (n: string) => boolean): State
 async function showSchemas(ctx: ExecContext, matches: (n: string) => boolean, scope: Scope): Promise<StatementResult> {
   const databases = scope.database ? [scope.database] : [...ctx.catalog.listDatabases().map((d) => d.name), SYSTEM_DATABASE];
   // A role sees the schemas it owns or holds a privilege on (the system catalog's are everyone's to read).
-  const visible = (db: string, s: string): boolean =>
-    db === SYSTEM_DATABASE || canSee(ctx, { kind: 'SCHEMA', name: displayName([db, s]) }, schemaOwner(ctx, db, s));
+  const visible = (db: string, s: string): boolean => canSeeSchema(ctx, db, s);
   const rows: unknown[][] = [];
   for (const db of databases) {
     for (const s of await ctx.warehouse.listSchemas(db)) {
@@ -259,7 +258,7 @@ async function showWarehouses(ctx: ExecContext, matches: (n: string) => boolean)
 
 async function showFileFormats(ctx: ExecContext, matches: (n: string) => boolean, scope: Scope): Promise<StatementResult> {
   const rows = (await ctx.catalog.fileFormats(scope))
-    .filter((f) => matches(f.name))
+    .filter((f) => matches(f.name) && canSeeSchema(ctx, f.database, f.schema))
     .map((f) => [
       f.createdOn,
       f.name,
@@ -293,6 +292,11 @@ export const TABLE_COLUMNS = [
 ];
 
 const flag = (b: boolean): string => (b ? 'Y' : 'N');
+
+/** Whether the session's role sees a schema (and so what SHOW lists in it): it owns it or holds a privilege on it. */
+export function canSeeSchema(ctx: ExecContext, db: string, schema: string): boolean {
+  return db === SYSTEM_DATABASE || canSee(ctx, { kind: 'SCHEMA', name: displayName([db, schema]) }, schemaOwner(ctx, db, schema));
+}
 
 /** A schema's owner role: as recorded when it was created (or GRANT OWNERSHIP moved it), else its database's owner. */
 function schemaOwner(ctx: ExecContext, db: string, schema: string): string | null {
