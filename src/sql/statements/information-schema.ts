@@ -1,4 +1,4 @@
-import { rowRecords, type TableName } from '../../warehouse/index.js';
+import { quoteIdent, quoteTableName, rowRecords, type TableName } from '../../warehouse/index.js';
 import { columnKey } from '../catalog.js';
 import type { ExecContext } from '../context.js';
 import type { InfoView } from '../dialect/index.js';
@@ -251,10 +251,10 @@ export async function materializeInfoViews(ctx: ExecContext, views: readonly Inf
     const db = ctx.catalog.database(view.database);
     if (!db || !canSee(ctx, { kind: 'DATABASE', name: db.name }, db.owner))
       throw compilation('NOT_FOUND', `Database '${view.database}' does not exist or not authorized.`);
-    const table = `temp.main."${infoViewTable(view).name.replace(/"/g, '""')}"`;
+    const table = quoteTableName(infoViewTable(view));
     const defs = spec.columns.map((c) => {
       const [name, type = 'VARCHAR'] = c.split(':');
-      return `"${name}" ${type}`;
+      return `${quoteIdent(name)} ${type}`;
     });
     await ctx.conn.run(`CREATE OR REPLACE TEMP TABLE ${table} (${defs.join(', ')})`);
     const rows = await spec.rows(ctx, view.database);

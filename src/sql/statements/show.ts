@@ -17,6 +17,10 @@ export interface Scope {
   readonly schema?: string;
 }
 
+/** Whether an object named by database and schema lies in the scope. */
+export const inScope = (scope: Scope, o: { readonly database: string; readonly schema: string }): boolean =>
+  (!scope.database || o.database === scope.database) && (!scope.schema || o.schema === scope.schema);
+
 const KINDS = ['DATABASES', 'SCHEMAS', 'TABLES', 'VIEWS', 'WAREHOUSES', 'FILE'];
 
 /** SHOW [TERSE] DATABASES | SCHEMAS | TABLES | VIEWS | WAREHOUSES | FILE FORMATS [LIKE '…'] [IN ACCOUNT | DATABASE [db] | SCHEMA [s] | name]. */

@@ -9,7 +9,7 @@ import type { StatementResult } from '../session.js';
 import type { StreamDefinition, StreamStore } from '../streams.js';
 import { splitStatements } from '../tokens.js';
 import { checkObjectPrivileges, requireCreate } from './privileges.js';
-import { defaultScope, parseScope } from './show.js';
+import { defaultScope, inScope, parseScope } from './show.js';
 
 /**
  * CREATE [OR REPLACE] STREAM [IF NOT EXISTS] s ON TABLE t [APPEND_ONLY = TRUE|FALSE]
@@ -151,12 +151,6 @@ async function showStreams(ctx: ExecContext, p: Parser): Promise<StatementResult
   const matches = likeMatcher(like);
   const visible = store(ctx)
     .list()
-    .filter(
-      (d) =>
-        matches(d.name) &&
-        (!scope.database || d.database === scope.database) &&
-        (!scope.schema || d.schema === scope.schema) &&
-        ctx.access.roleHasAny(ctx.session.role, [d.owner]),
-    );
+    .filter((d) => matches(d.name) && inScope(scope, d) && ctx.access.roleHasAny(ctx.session.role, [d.owner]));
   return streamRows(ctx, visible);
 }

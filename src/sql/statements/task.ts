@@ -7,9 +7,9 @@ import { Parser, type OptionValue, type Options } from '../parser.js';
 import { columnsOf, likeMatcher, queryResult, statusResult } from '../results.js';
 import type { StatementResult } from '../session.js';
 import type { TaskChange, TaskControl, TaskDefinition, TaskProperties } from '../task-control.js';
-import { parseScope, defaultScope } from './show.js';
+import { parseScope, defaultScope, inScope } from './show.js';
 import { displayName } from '../../warehouse/index.js';
-import { requireCreate } from './privileges.js';
+import { canSee, requireCreate } from './privileges.js';
 
 /**
  * CREATE [OR REPLACE] TASK [IF NOT EXISTS] name [prop = value …] [AFTER a [, b]] [WHEN expr] AS body;
@@ -75,8 +75,7 @@ function requireTaskPrivilege(ctx: ExecContext, name: TableName, need: 'see' | '
 
 /** Whether the session's role may see the task (it owns it or holds a privilege on it). */
 const canSeeTask = (ctx: ExecContext, t: TaskDefinition): boolean =>
-  ctx.access.roleHasAny(ctx.session.role, [t.owner]) ||
-  ctx.access.privilegesOn(ctx.session.role, { kind: 'TASK', name: displayName([t.database, t.schema, t.name]) }).size > 0;
+  canSee(ctx, { kind: 'TASK', name: displayName([t.database, t.schema, t.name]) }, t.owner);
 
 function control(ctx: ExecContext): TaskControl {
   if (!ctx.tasks) throw new RecpipeError('FAILED_PRECONDITION', 'tasks are not available in this recpipe context');
@@ -308,13 +307,7 @@ async function showTasks(ctx: ExecContext, p: Parser): Promise<StatementResult> 
   const matches = likeMatcher(like);
   const rows = control(ctx)
     .list()
-    .filter(
-      (t) =>
-        matches(t.name) &&
-        (!scope.database || t.database === scope.database) &&
-        (!scope.schema || t.schema === scope.schema) &&
-        canSeeTask(ctx, t),
-    )
+    .filter((t) => matches(t.name) && inScope(scope, t) && canSeeTask(ctx, t))
     .map(taskRow);
   return queryResult(ctx.statement, TASK_COLUMNS, rows);
 }
