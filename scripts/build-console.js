@@ -1,6 +1,6 @@
 // Builds the web console into build/console: one minified ES module bundle (the editor and the app),
-// its stylesheet and page. Run by `npm run build`; recpipe server serves these files at /.
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+// its stylesheet (with the chart library's) and page. Run by `npm run build`; recpipe server serves these files at /.
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -21,6 +21,8 @@ const result = await build({
   logLevel: 'warning',
 });
 copyFileSync(join(root, 'console', 'index.html'), join(out, 'index.html'));
-copyFileSync(join(root, 'console', 'style.css'), join(out, 'console.css'));
+// One stylesheet: the console's own, then the chart library's (served from here, never from a CDN).
+const chartCss = readFileSync(join(root, 'node_modules', 'uplot', 'dist', 'uPlot.min.css'), 'utf8');
+writeFileSync(join(out, 'console.css'), `${readFileSync(join(root, 'console', 'style.css'), 'utf8')}\n${chartCss}\n`);
 const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
 console.log(`console: build/console/console.js ${(bytes / 1024).toFixed(0)} KB (minified)`);

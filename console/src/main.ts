@@ -1,15 +1,7 @@
-import { ApiError, api, type Me, type RunReply, type StatementResult } from './api.js';
-import { CATALOG_SQL, ContextPickers, catalogOf } from './context.js';
-import { resultCsv } from './csv.js';
-import { createEditor } from './editor.js';
-import { ResultGrid } from './grid.js';
-import { RunHistory } from './history.js';
-import { Worksheets } from './worksheets.js';
-
-const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
-
-/** Statements after which the pickers and completion may be stale. */
-const CHANGES_CATALOG = /\b(create|drop|alter|undrop|use|grant|revoke|rename)\b/i;
+import { ApiError, api, type Me } from './api.js';
+import { PAGES } from './pages/index.js';
+import { Router } from './router.js';
+import { $, showSignIn } from './shell.js';
 
 async function start(): Promise<void> {
   try {
@@ -18,13 +10,6 @@ async function start(): Promise<void> {
     if (e instanceof ApiError && e.status === 401) showSignIn();
     else showSignIn(String((e as Error).message));
   }
-}
-
-function showSignIn(error = ''): void {
-  $('app').hidden = true;
-  $('sign-in').hidden = false;
-  $('sign-in-error').textContent = error;
-  $<HTMLInputElement>('sign-in-user').focus();
 }
 
 $('sign-in-form').addEventListener('submit', async (event) => {
@@ -49,122 +34,8 @@ function showApp(me: Me): void {
   $('who').textContent = me.user;
   if (!started) {
     started = true;
-    void workbench(me);
+    new Router(PAGES, $('page-nav'), $('pages'), me).route();
   }
-}
-
-async function workbench(me: Me): Promise<void> {
-  const status = $('status');
-  const dialog = $<HTMLDialogElement>('json-dialog');
-  const grid = new ResultGrid($('results'), (title, value) => {
-    $('json-title').textContent = title;
-    $('json-body').textContent = JSON.stringify(value, null, 2);
-    dialog.showModal();
-  });
-  grid.message('Run a statement to see its result here.');
-  let shown: StatementResult | null = null;
-  let running = false;
-
-  const editor = createEditor($('editor'), { run: (all) => void run(all), changed: () => sheets.edited() });
-  const sheets = new Worksheets($('sheet-list'), $<HTMLInputElement>('sheet-name'), $('save-state'), editor);
-  const history = new RunHistory($('history'), (sql) => editor.setText(sql));
-  const pickers = new ContextPickers($('pickers'), (sql) => void execute(sql, { record: true }));
-
-  async function refreshCatalog(): Promise<void> {
-    try {
-      const reply = await api.run(CATALOG_SQL);
-      const catalog = catalogOf(reply);
-      pickers.show(catalog, reply.session);
-      editor.setSchema(catalog.completion);
-    } catch (e) {
-      status.textContent = `Could not list objects: ${(e as Error).message}`;
-    }
-  }
-
-  /** Runs SQL in the session; shows the last result with rows (or the last message) and records it. */
-  async function execute(sql: string, opts: { record: boolean; firstLine?: number }): Promise<void> {
-    if (running) return;
-    running = true;
-    editor.markError(null);
-    status.textContent = 'Running…';
-    const started = performance.now();
-    try {
-      const reply: RunReply = await api.run(sql);
-      const last = reply.results.findLast((r) => r.kind === 'query') ?? reply.results[reply.results.length - 1];
-      shown = last.kind === 'query' ? last : null;
-      if (last.kind === 'query') grid.show(last.columns, last.rows);
-      else grid.message(last.message ?? String(last.rows[0]?.[0] ?? 'Done.'));
-      const rows = last.kind === 'query' ? `${last.rowCount.toLocaleString('en-US')} rows` : 'done';
-      status.textContent = `${rows} in ${reply.elapsedMs} ms`;
-      history.add({ sql, at: new Date(), elapsedMs: reply.elapsedMs, rowCounts: reply.results.map((r) => r.rowCount) });
-      if (CHANGES_CATALOG.test(sql)) await refreshCatalog();
-    } catch (e) {
-      const message = (e as Error).message;
-      const elapsedMs = e instanceof ApiError && e.elapsedMs !== undefined ? e.elapsedMs : Math.round(performance.now() - started);
-      if (e instanceof ApiError && e.status === 401) return showSignIn('Your session ended: sign in again.');
-      shown = null;
-      grid.message(message, 'error');
-      status.textContent = `Failed after ${elapsedMs} ms`;
-      if (opts.record) history.add({ sql, at: new Date(), elapsedMs, rowCounts: [], error: message });
-      if (e instanceof ApiError && e.line !== undefined && opts.firstLine !== undefined) editor.markError(errorPlace(e, opts.firstLine));
-    } finally {
-      running = false;
-    }
-  }
-
-  async function run(all: boolean): Promise<void> {
-    const { text, firstLine } = editor.runnable(all);
-    if (text.trim() === '') return;
-    await execute(text, { record: true, firstLine });
-  }
-
-  $('run').addEventListener('click', () => void run(false));
-  $('run-all').addEventListener('click', () => void run(true));
-  $('copy-csv').addEventListener('click', async () => {
-    if (!shown) return;
-    await navigator.clipboard.writeText(resultCsv(shown));
-    status.textContent = `Copied ${shown.rowCount.toLocaleString('en-US')} rows as CSV`;
-  });
-  $('download-csv').addEventListener('click', () => {
-    if (!shown) return;
-    const link = document.createElement('a');
-    link.href = URL.createObjectURL(new Blob([resultCsv(shown)], { type: 'text/csv' }));
-    link.download = `${sheets.currentName().replace(/[^\w.-]+/g, '_') || 'result'}.csv`;
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
-  });
-  for (const [tab, panel, other, otherPanel] of [
-    ['tab-results', 'results', 'tab-history', 'history'],
-    ['tab-history', 'history', 'tab-results', 'results'],
-  ]) {
-    $(tab).addEventListener('click', () => {
-      $(tab).setAttribute('aria-selected', 'true');
-      $(other).setAttribute('aria-selected', 'false');
-      $(panel).hidden = false;
-      $(otherPanel).hidden = true;
-    });
-  }
-  $('sign-out').addEventListener('click', async () => {
-    await sheets.flush();
-    await api.signOut().catch(() => undefined);
-    location.reload();
-  });
-
-  await sheets.load();
-  await refreshCatalog();
-  document.body.dataset.ready = me.user;
-  performance.mark('console-ready');
-}
-
-/**
- * Where in the editor an error points: the engine names the failing statement's line in the text sent
- * and, for a syntax error, the line and position inside that statement.
- */
-function errorPlace(e: ApiError, firstLine: number): { line: number; column?: number; message: string } {
-  const inner = /line (\d+) at position (\d+)/.exec(e.message);
-  const statementLine = firstLine + (e.line ?? 1) - 1;
-  if (!inner) return { line: statementLine, message: e.message };
-  return { line: statementLine + Number(inner[1]) - 1, column: Number(inner[2]), message: e.message };
 }
 
 void start();

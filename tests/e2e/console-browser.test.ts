@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { WORKSHEETS_FILE } from '../../src/service/console/index.js';
 import { authHeaders } from '../support/auth.js';
-import { browserMissing, launchBrowser } from '../support/browser.js';
+import { browserMissing, launchBrowser, screenshot } from '../support/browser.js';
 import { startServerChild, type ServerChild } from '../support/recpipe-cli.js';
 import { tempDir } from '../support/temp-engine.js';
 
@@ -38,7 +38,8 @@ describe('console in a browser', { skip, timeout: 600_000 }, () => {
 
   /** Replaces the editor's text and runs it all (Ctrl+Shift+Enter), waiting for the run to finish. */
   const runAll = async (sql: string) => {
-    await page.click('.cm-content');
+    // Focus the editor at its first line: a completion list left open may cover its middle.
+    await page.click('.cm-content', { position: { x: 8, y: 8 } });
     await page.keyboard.press('Control+A');
     await page.keyboard.press('Delete');
     await page.keyboard.insertText(sql);
@@ -71,6 +72,10 @@ describe('console in a browser', { skip, timeout: 600_000 }, () => {
       if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) pageErrors.push(m.text());
     });
     page.setDefaultTimeout(30_000);
+  });
+
+  afterEach(async (t) => {
+    if (page) await screenshot(page, 'console', t.name);
   });
 
   after(async () => {
@@ -116,7 +121,7 @@ describe('console in a browser', { skip, timeout: 600_000 }, () => {
     await page.waitForSelector('#pick-schema option[value="PUBLIC"]', { state: 'attached' });
     await runAll('select current_database() d');
     await page.waitForSelector('.grid-rows [role=gridcell]:text-is("MOVIELENS")');
-    await page.click('.cm-content');
+    await page.click('.cm-content', { position: { x: 8, y: 8 } });
     await page.keyboard.press('Control+A');
     await page.keyboard.press('Delete');
     await page.keyboard.insertText('select * from movielens.public.');

@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
 
 /** Debian's chromium (apt-get install chromium); .ci/run installs it when missing. */
 export const CHROMIUM = process.env.RECPIPE_CHROMIUM ?? '/usr/bin/chromium';
@@ -24,4 +25,16 @@ export async function launchBrowser(): Promise<Browser> {
     timeout: 60_000,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
   });
+}
+
+/** Where browser tests leave their screenshots (not committed): `test-output/<suite>/<test>.png` under the working directory. */
+export const SCREENSHOTS = process.env.RECPIPE_TEST_OUTPUT ?? join(process.cwd(), 'test-output');
+
+/** Saves what the page shows now, named for the test, so a failure (or a page's look) can be seen afterwards. */
+export async function screenshot(page: Page, suite: string, name: string): Promise<string> {
+  const dir = join(SCREENSHOTS, suite);
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${name.replace(/[^\w.-]+/g, '-').slice(0, 80)}.png`);
+  await page.screenshot({ path: file }).catch(() => undefined);
+  return file;
 }

@@ -51,7 +51,8 @@ const WorksheetBody = Type.Object({ name: Type.String(), sql: Type.String() }, {
 const WorksheetParams = Type.Object({ id: Type.String({ minLength: 1 }) });
 
 const PUBLIC = { ownAuthentication: true } as const;
-const SIGNED_IN = { console: true } as const;
+/** Console routes: their one credential is the session cookie, with the CSRF token on changes. */
+export const SIGNED_IN = { console: true } as const;
 
 /**
  * The web console: its page and files (public: the page signs in), sign-in/out, and the routes its
@@ -118,7 +119,8 @@ export const consoleRoutes: RouteArea = (app, ctx) => {
   );
 };
 
-function signedIn(request: FastifyRequest): ConsoleSession {
+/** The console session of a route registered with `config: SIGNED_IN` (other console route files use it too). */
+export function signedIn(request: FastifyRequest): ConsoleSession {
   if (!request.consoleSession) throw new Error('console route registered without config.console');
   return request.consoleSession;
 }

@@ -1,0 +1,5 @@
+import type { Page } from '../router.js';
+import { worksheetsPage } from './worksheets.js';
+
+/** The console's pages, in the navigation's order; the first is shown for an empty address. A new page adds one line. */
+export const PAGES: readonly Page[] = [worksheetsPage];
