@@ -104,14 +104,12 @@ describe('guide Lab 1: tables, load and test data in the embedded warehouse', { 
       );
       assert.deepEqual([session.role, session.database, session.schema], ['SYSADMIN', 'MOVIELENS', 'PUBLIC']);
 
-      const started = performance.now();
+      // Load speed is measured by `npm run bench:warehouse`, not asserted here: a loaded CI machine is no stopwatch.
       const [, , movies, ratings] = await engine.execute(session, LOAD);
-      const loadMs = performance.now() - started;
       assert.deepEqual(movies.rows[0].slice(1, 6), ['LOADED', facts.movies, facts.movies, 1, 0]);
       assert.deepEqual(ratings.rows[0].slice(1, 6), ['LOADED', facts.ratings, facts.ratings, 1, 0]);
       assert.equal(facts.movies, 9742);
       assert.equal(facts.ratings, 100836);
-      assert.ok(loadMs < 5000, `loading took ${loadMs} ms`);
 
       const [described] = await engine.execute(session, 'describe table ratings');
       assert.deepEqual(
