@@ -27,6 +27,7 @@ import { sequences } from './transforms/sequences.js';
 import { sessionVariables } from './transforms/session-variables.js';
 import { applySplices, refuseMarkers } from './splice.js';
 import { namesUsed, type NamesUsed } from './names-used.js';
+import { refuseUnsupported } from './refusals.js';
 
 export type { InfoView, SessionContext, TableRef } from './context.js';
 export { statementObjects, type StatementObjects } from './objects.js';
@@ -109,6 +110,7 @@ export function transform(ast: Ast, tc: TransformContext, names: readonly (strin
 export function translate(sql: string, tokens: readonly Token[], tokenText: string, session: SessionContext, action: string): Translation {
   refuseMarkers(sql);
   const ast = parse(sql);
+  refuseUnsupported(ast);
   const names = namesUsed(ast);
   const tc: TransformContext = { session, action, refs: [], splices: [], infoViews: [] };
   transform(ast, tc, selectItemNames(tokens, tokenText));
