@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { RecpipeError } from '../core/index.js';
 import type { JobManager } from '../jobs/index.js';
-import type { Session, SqlExecutor } from '../sql/index.js';
+import { scriptSteps, type Session, type SqlExecutor } from '../sql/index.js';
 import type { TaskHost } from '../tasks/index.js';
 import type { Deployments } from './deployments.js';
 import { stoppingOnAbort } from './job-waits.js';
@@ -25,7 +25,7 @@ export function taskHost(executor: () => SqlExecutor, jobs: JobManager, deployme
       return executor().execute(session, sql, [], signal);
     },
     settle(results, signal) {
-      const names = results.flatMap((r) => r.rows.flatMap((row) => row.flatMap(waitedJob)));
+      const names = results.flatMap((r) => [...scriptSteps(r), r]).flatMap((r) => r.rows.flatMap((row) => row.flatMap(waitedJob)));
       return stoppingOnAbort(jobs, names, signal, () => summarise(names));
     },
   };

@@ -1,7 +1,9 @@
+import { isScriptBlock } from './scripting/index.js';
 import type { Statement, Token } from './tokens.js';
 
 /** Words that end a Snowflake Scripting construct other than a block (END IF, END LOOP …). */
 const END_OF_OTHER = new Set(['IF', 'LOOP', 'FOR', 'WHILE', 'REPEAT']);
+const TRANSACTION_WORDS = new Set(['TRANSACTION', 'WORK']);
 
 /**
  * The statement splitter cuts at every top-level ';', which also cuts a task body written as a
@@ -13,9 +15,13 @@ export function joinBlocks(statements: readonly Statement[], text: string): Stat
   const out: Statement[] = [];
   for (let i = 0; i < statements.length; i++) {
     let st = statements[i];
-    let depth = opensBlock(st.tokens) ? blockDepth(st.tokens) : 0;
-    while (depth > 0 && i + 1 < statements.length) {
+    const opens = opensBlock(st.tokens);
+    let depth = opens ? blockDepth(st.tokens) : 0;
+    // A DECLARE section is cut at each declaration's ';' before its BEGIN opens the block.
+    let declaring = opens === 'declare' && !hasBegin(st.tokens);
+    while ((depth > 0 || declaring) && i + 1 < statements.length) {
       const next = statements[++i];
+      declaring &&= !hasBegin(next.tokens);
       depth += blockDepth(next.tokens);
       st = merge(st, next, text);
     }
@@ -24,14 +30,25 @@ export function joinBlocks(statements: readonly Statement[], text: string): Stat
   return out;
 }
 
-function opensBlock(tokens: readonly Token[]): boolean {
+/**
+ * Whether a statement starts a Snowflake Scripting block: an anonymous block (`DECLARE …` or
+ * `BEGIN <statement> …`, not the `BEGIN [TRANSACTION]` of a transaction), or a task body
+ * (CREATE TASK, ALTER TASK … MODIFY AS) written as one.
+ */
+function opensBlock(tokens: readonly Token[]): 'declare' | 'begin' | null {
+  const at = (k: number): 'declare' | 'begin' | null =>
+    tokens[k]?.value === 'DECLARE' ? 'declare' : isScriptBlock(tokens.slice(k)) ? 'begin' : null;
+  if (tokens[0]?.kind === 'word' && at(0) !== null) return at(0);
   const words = tokens.slice(0, 8).map((t) => (t.kind === 'word' ? t.value : ''));
   const isTask = (words[0] === 'CREATE' && words.slice(1, 4).includes('TASK')) || (words[0] === 'ALTER' && words[1] === 'TASK');
-  return (
-    isTask &&
-    tokens.some((t, k) => t.kind === 'word' && t.value === 'BEGIN' && tokens[k - 1]?.kind === 'word' && tokens[k - 1].value === 'AS')
+  if (!isTask) return null;
+  const as = tokens.findIndex(
+    (t, k) => t.kind === 'word' && t.value === 'AS' && (tokens[k + 1]?.value === 'BEGIN' || tokens[k + 1]?.value === 'DECLARE'),
   );
+  return as < 0 ? null : tokens[as + 1].value === 'DECLARE' ? 'declare' : 'begin';
 }
+
+const hasBegin = (tokens: readonly Token[]): boolean => tokens.some((t) => t.kind === 'word' && t.value === 'BEGIN');
 
 /** Net BEGIN/CASE … END nesting a statement adds. */
 function blockDepth(tokens: readonly Token[]): number {
@@ -39,6 +56,7 @@ function blockDepth(tokens: readonly Token[]): number {
   for (let k = 0; k < tokens.length; k++) {
     const t = tokens[k];
     if (t.kind !== 'word') continue;
+    if (t.value === 'BEGIN' && TRANSACTION_WORDS.has(tokens[k + 1]?.value ?? '')) continue;
     if (t.value === 'BEGIN' || t.value === 'CASE') depth++;
     else if (t.value === 'END') {
       const after = tokens[k + 1];

@@ -55,6 +55,7 @@ import { sequenceStatement } from './statements/sequence.js';
 import { sessionStatement } from './statements/session-statements.js';
 import { beginStatement } from './statements/transaction-modes.js';
 import { WriteQueue } from './write-conflicts.js';
+import { executeScript, scriptOf } from './scripting/index.js';
 
 const SUPPORTED = [
   'USE ROLE|WAREHOUSE|DATABASE|SCHEMA',
@@ -111,9 +112,10 @@ export class SqlExecutor {
     const perStatement = splitParams(statements, values);
     const pin = { key: session.id, keep: () => session.inTransaction === true };
     const history = (session.history ??= new QueryHistory(this.results, session.user ?? 'ADMIN'));
-    const statementsOn = async (conn: WarehouseConnection): Promise<StatementResult[]> => {
+    const statementsOn = async (conn: WarehouseConnection, from: number, to: number): Promise<StatementResult[]> => {
       const results: StatementResult[] = [];
-      for (const [i, written] of statements.entries()) {
+      for (let i = from; i < to; i++) {
+        const written = statements[i];
         signal?.throwIfAborted();
         await followSession(conn, session);
         let statement = written;
@@ -151,7 +153,41 @@ export class SqlExecutor {
       }
       return results;
     };
-    return this.deps.warehouse.withConnection((conn) => interruptible(conn, signal, () => statementsOn(conn)), pin);
+    // A script runs its statements through execute() itself, so it holds no connection meanwhile.
+    const results: StatementResult[] = [];
+    let from = 0;
+    for (let i = 0; i <= statements.length; i++) {
+      const script = i < statements.length ? scriptOf(statements[i]) : null;
+      if (script === null && i < statements.length) continue;
+      if (i > from) {
+        const upTo = i;
+        results.push(
+          ...(await this.deps.warehouse.withConnection((conn) => interruptible(conn, signal, () => statementsOn(conn, from, upTo)), pin)),
+        );
+      }
+      if (script !== null) results.push(await this.script(session, statements[i], script, statements.length, signal));
+      from = i + 1;
+    }
+    return results;
+  }
+
+  /** Runs a Snowflake Scripting block (or EXECUTE IMMEDIATE) of a request; its statements run in the same session. */
+  private async script(session: Session, st: Statement, text: string, count: number, signal?: AbortSignal): Promise<StatementResult> {
+    const steps: StatementResult[] = [];
+    const runRequest = async (sql: string, params: readonly SqlParam[] = []): Promise<StatementResult[]> => {
+      const rs = await this.execute(session, sql, params, signal);
+      steps.push(...rs.flatMap((r) => [...scriptSteps(r), r]));
+      return rs;
+    };
+    try {
+      const result = await executeScript(st, text, async (sql, params) => (await runRequest(sql, params))[0], runRequest, signal);
+      const history = (session.history ??= new QueryHistory(this.results, session.user ?? 'ADMIN'));
+      const done = { ...result, queryId: history.record(result) };
+      STEPS.set(done, steps);
+      return done;
+    } catch (e) {
+      throw inStatement(e instanceof RecpipeError ? e : new RecpipeError('INTERNAL', String(e)), st, count);
+    }
   }
 
   /** Ends a session: a transaction it left open is rolled back. */
@@ -182,6 +218,13 @@ export class SqlExecutor {
       return storeInStage(ctx, ref, name, (file) => writeFileSync(file, bytes, { mode: 0o600 }));
     });
   }
+}
+
+const STEPS = new WeakMap<object, readonly StatementResult[]>();
+
+/** The results of the statements a script's result ran (a task waits for the training jobs they started). */
+export function scriptSteps(result: object): readonly StatementResult[] {
+  return STEPS.get(result) ?? [];
 }
 
 /** A statement's first word, all its words and where it runs, for external functions to spot calls before it runs. */

@@ -1,6 +1,6 @@
 export type { Session, StatementResult, ResultColumnType } from './session.js';
 export { accessListings, checkUseRole } from './statements/index.js';
-export { SqlExecutor, type ExecutorDeps } from './executor.js';
+export { SqlExecutor, scriptSteps, type ExecutorDeps } from './executor.js';
 export { Catalog } from './catalog.js';
 export { SNOWFLAKE_FUNCTIONS } from './functions.js';
 export { SYSTEM_DATABASE, DEFAULT_SCHEMA, parseObjectName, resolveTableName } from './identifiers.js';

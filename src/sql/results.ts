@@ -46,4 +46,4 @@ export function likeMatcher(pattern: string | null): (name: string) => boolean {
   return (name) => compiled.test(name);
 }
 
-const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+export const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -3,7 +3,6 @@ import { RecpipeError, invalid, notFound } from '../core/errors.js';
 import type { TableName } from '../warehouse/index.js';
 import type { Clock } from './clock.js';
 import { parseSchedule, type Schedule } from './schedule.js';
-import { bodySql } from './task-body.js';
 import { qualifiedName, type TaskStore, type HistoryRow } from './task-store.js';
 import { TASK_DEFAULTS, type TaskChange, type TaskControl, type TaskDefinition, type TaskProperties, type TaskSpec } from './task.js';
 
@@ -462,7 +461,7 @@ export class TaskScheduler implements TaskControl {
       const [r] = await this.opts.host.execute(task, `SELECT (${task.condition})`, signal);
       if (r?.rows[0]?.[0] !== true) return SKIPPED;
     }
-    const results = await this.opts.host.execute(task, bodySql(task.definition), signal);
+    const results = await this.opts.host.execute(task, task.definition, signal);
     return this.opts.host.settle(results, signal);
   }
 

@@ -108,7 +108,6 @@ export const PROBES: readonly Probe[] = [
     sql: 'select lower_c from t',
     error: true,
     src: DOCS('identifiers-syntax (quoted identifiers are case-sensitive)'),
-    todo: 'DuckDB resolves names case-insensitively even when quoted; recpipe does not yet check the exact case of column names',
   },
   { id: 'drop-schema-if-exists', cat: 'ddl', sql: 'drop schema if exists no_such_schema', ok: true, src: DOCS('sql/drop-schema') },
   {
@@ -828,7 +827,6 @@ export const PROBES: readonly Probe[] = [
     sql: 'show schemas in database db1; select "name" from table(result_scan(last_query_id())) order by 1',
     rows: [['INFORMATION_SCHEMA'], ['PUBLIC'], ['SCHEMA1']],
     src: DOCS('sql/show-schemas'),
-    todo: 'SHOW SCHEMAS does not list INFORMATION_SCHEMA (recpipe emulates its views but lists only real schemas)',
   },
   {
     id: 'show-views-like',

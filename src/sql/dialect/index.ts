@@ -26,16 +26,21 @@ import { resultScan } from './transforms/result-scan.js';
 import { sequences } from './transforms/sequences.js';
 import { sessionVariables } from './transforms/session-variables.js';
 import { applySplices, refuseMarkers } from './splice.js';
+import { namesUsed, type NamesUsed } from './names-used.js';
+import { refuseUnsupported } from './refusals.js';
 
 export type { InfoView, SessionContext, TableRef } from './context.js';
 export { statementObjects, type StatementObjects } from './objects.js';
 export type Ast = Node;
+export type { NamesUsed } from './names-used.js';
 
 export interface Translation {
   readonly sql: string;
   readonly refs: readonly TableRef[];
   readonly params: number;
   readonly infoViews?: readonly InfoView[];
+  /** The names the statement spells, as written (for Snowflake's case-sensitive name checks). */
+  readonly names?: NamesUsed;
 }
 
 let warm: Promise<void> | null = null;
@@ -105,9 +110,11 @@ export function transform(ast: Ast, tc: TransformContext, names: readonly (strin
 export function translate(sql: string, tokens: readonly Token[], tokenText: string, session: SessionContext, action: string): Translation {
   refuseMarkers(sql);
   const ast = parse(sql);
+  refuseUnsupported(ast);
+  const names = namesUsed(ast);
   const tc: TransformContext = { session, action, refs: [], splices: [], infoViews: [] };
   transform(ast, tc, selectItemNames(tokens, tokenText));
-  return { sql: applySplices(render(ast), tc.splices), refs: tc.refs, params: countPlaceholders(ast), infoViews: tc.infoViews };
+  return { sql: applySplices(render(ast), tc.splices), refs: tc.refs, params: countPlaceholders(ast), infoViews: tc.infoViews, names };
 }
 
 function countPlaceholders(ast: Ast): number {

@@ -8,7 +8,7 @@ import type { Parser } from '../parser.js';
 import { statusResult } from '../results.js';
 import type { StatementResult } from '../session.js';
 import { canSee, requireOwnership } from './privileges.js';
-import { cloneSchemaTables, existingSchema } from './schema-clone.js';
+import { cloneSchemaObjects, existingSchema } from './schema-clone.js';
 import { requireRoles } from './roles.js';
 
 /** Modifiers shared by CREATE statements: `CREATE [OR REPLACE] <kind> [IF NOT EXISTS]`. */
@@ -22,9 +22,10 @@ export interface CreateHead {
 /** Snowflake objects that DuckDB has no place for; accepted and ignored only where they change nothing here. */
 const IGNORED_DATABASE_OPTIONS = ['DATA_RETENTION_TIME_IN_DAYS', 'MAX_DATA_EXTENSION_TIME_IN_DAYS', 'DEFAULT_DDL_COLLATION', 'COMMENT'];
 
-/** CREATE [OR REPLACE] [TRANSIENT] DATABASE [IF NOT EXISTS] name [COMMENT = '…']: a new DuckDB file, attached, with schema PUBLIC. */
+/** CREATE [OR REPLACE] [TRANSIENT] DATABASE [IF NOT EXISTS] name [CLONE source] [COMMENT = '…']: a new DuckDB file, attached, with schema PUBLIC. */
 export async function createDatabase(ctx: ExecContext, p: Parser, head: CreateHead): Promise<StatementResult> {
   const name = checkDatabaseName(p.identifier('database name'));
+  const cloneOf = p.acceptWords('CLONE') ? p.identifier('database name') : null;
   const opts = p.options();
   p.expectEnd();
   for (const key of opts.keys()) {
@@ -36,6 +37,7 @@ export async function createDatabase(ctx: ExecContext, p: Parser, head: CreateHe
   }
   // CREATE DATABASE is SYSADMIN's account privilege in Snowflake (ACCOUNTADMIN inherits it).
   requireRoles(ctx, 'CREATE DATABASE', ['SYSADMIN']);
+  const source = cloneOf === null ? null : visibleDatabase(ctx, cloneOf);
   const existing = ctx.catalog.database(name);
   if (existing && head.ifNotExists) return statusResult(ctx.statement, `${existing.name} already exists, statement succeeded.`);
   if (existing && !head.orReplace) throw compilation('CONFLICT', `Object '${existing.name}' already exists.`);
@@ -52,9 +54,28 @@ export async function createDatabase(ctx: ExecContext, p: Parser, head: CreateHe
   await ctx.warehouse.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(name)}.${quoteIdent(DEFAULT_SCHEMA)}`);
   const comment = opts.get('COMMENT');
   await ctx.catalog.addDatabase({ name, file, owner: ctx.session.role, comment: typeof comment === 'string' ? comment : null });
+  if (source) await cloneDatabaseSchemas(ctx, source, name);
   ctx.session.database = name;
   ctx.session.schema = DEFAULT_SCHEMA;
   return statusResult(ctx.statement, `Database ${name} successfully created.`);
+}
+
+function visibleDatabase(ctx: ExecContext, name: string): string {
+  const db = ctx.catalog.database(name);
+  if (!db || !canSee(ctx, { kind: 'DATABASE', name: db.name }, db.owner)) throw objectMissing('Database', [name]);
+  return db.name;
+}
+
+/** CREATE DATABASE … CLONE: every schema of the source, with what CREATE SCHEMA … CLONE copies. */
+async function cloneDatabaseSchemas(ctx: ExecContext, source: string, database: string): Promise<void> {
+  for (const schema of await ctx.warehouse.listSchemas(source)) {
+    if (schema.toUpperCase() !== DEFAULT_SCHEMA) {
+      await ctx.warehouse.run(`CREATE SCHEMA ${quoteIdent(database)}.${quoteIdent(schema)}`);
+      await ctx.catalog.addSchema(database, schema);
+      await ctx.access.recordOwnership({ kind: 'SCHEMA', name: displayName([database, schema]) }, ctx.session.role);
+    }
+    await cloneSchemaObjects(ctx, { database: source, schema }, { database, schema });
+  }
 }
 
 /** DROP DATABASE [IF EXISTS] name [CASCADE | RESTRICT]: detaches it and deletes its file. */
@@ -110,7 +131,7 @@ export async function createSchema(ctx: ExecContext, p: Parser, head: CreateHead
   await ctx.catalog.addSchema(db, schema);
   // The creating role owns the schema: it grants on it, and alters or drops it.
   await ctx.access.recordOwnership({ kind: 'SCHEMA', name: displayName([db, schema]) }, ctx.session.role);
-  if (source) await cloneSchemaTables(ctx, source, { database: db, schema });
+  if (source) await cloneSchemaObjects(ctx, source, { database: db, schema });
   ctx.session.database = db;
   ctx.session.schema = schema;
   return statusResult(ctx.statement, `Schema ${schema} successfully created.`);

@@ -9,6 +9,7 @@ import { verbIndex } from '../select-names.js';
 import { snowflakeTypeName } from '../types.js';
 import { retryingConflicts } from '../write-conflicts.js';
 import { materializeInfoViews } from './information-schema.js';
+import { checkExactNames } from './exact-names.js';
 
 /** Statements DuckDB runs after translation, by their first word. */
 export const PASSTHROUGH = new Set([
@@ -100,6 +101,7 @@ export async function runTranslated(ctx: ExecContext, tr: Translation): Promise<
     throw compilation('INVALID_ARGUMENT', `the statement has ${tr.params} bind parameter(s) but ${ctx.params.length} value(s) were given`);
   }
   if (tr.infoViews && tr.infoViews.length > 0) await materializeInfoViews(ctx, tr.infoViews);
+  await checkExactNames(ctx, tr.refs, tr.names);
   try {
     const run = (): Promise<RunResult> => ctx.conn.run(tr.sql, ctx.params);
     return await (ctx.session.inTransaction === true ? run() : retryingConflicts(ctx.warehouse, run));

@@ -28,7 +28,7 @@ describe('SHOW and DESCRIBE', () => {
       } finally {
         await first.close();
       }
-      assert.deepEqual([...firstSeen[0].keys()].sort(), ['OTHER', 'PUBLIC']);
+      assert.deepEqual([...firstSeen[0].keys()].sort(), ['INFORMATION_SCHEMA', 'OTHER', 'PUBLIC']);
       for (const [i, seen] of firstSeen.entries()) {
         assert.ok(seen.size > 0, queries[i]);
         for (const [name, at] of seen)
@@ -59,7 +59,7 @@ describe('SHOW and DESCRIBE', () => {
       );
       assert.deepEqual(names(await sql(engine, session, 'show databases')), ['DB1', 'DB2', 'RECPIPE']);
       assert.deepEqual(names(await sql(engine, session, "show databases like 'db%'")), ['DB1', 'DB2']);
-      assert.deepEqual(names(await sql(engine, session, 'show schemas')), ['OTHER', 'PUBLIC']);
+      assert.deepEqual(names(await sql(engine, session, 'show schemas')), ['INFORMATION_SCHEMA', 'OTHER', 'PUBLIC']);
       assert.deepEqual(names(await sql(engine, session, 'show tables')), ['RATES', 'RATINGS']);
       assert.deepEqual(names(await sql(engine, session, "show tables like 'RATI%'")), ['RATINGS']);
       assert.deepEqual(names(await sql(engine, session, 'show tables in schema db1.other')), ['ELSEWHERE']);

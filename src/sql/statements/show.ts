@@ -83,10 +83,15 @@ function current(ctx: ExecContext): string {
 /** A database SHOW may look in: the system catalog, or one the role owns or holds a privilege on. */
 function existingDatabase(ctx: ExecContext, name: string): string {
   if (name.toUpperCase() === SYSTEM_DATABASE) return SYSTEM_DATABASE;
+  if (!databaseVisible(ctx, name)) throw objectMissing('Database', [name]);
+  return ctx.catalog.database(name)!.name;
+}
+
+function databaseVisible(ctx: ExecContext, name: string): boolean {
+  if (name.toUpperCase() === SYSTEM_DATABASE) return true;
   const db = ctx.catalog.database(name);
   const object = { kind: 'DATABASE' as const, name: db?.name ?? name };
-  if (!db || !canSee(ctx, object, ctx.access.ownerOf(object) ?? db.owner)) throw objectMissing('Database', [name]);
-  return db.name;
+  return db !== undefined && db !== null && canSee(ctx, object, ctx.access.ownerOf(object) ?? db.owner);
 }
 
 /** Snowflake's defaults: schemas of the current database, tables of the current schema, else wider. */
@@ -101,7 +106,20 @@ function showDatabases(ctx: ExecContext, matches: (n: string) => boolean): State
   const user = ctx.catalog
     .listDatabases()
     .filter((d) => canSee(ctx, { kind: 'DATABASE', name: d.name }, d.owner))
-    .map((d) => [d.createdOn, d.name, 'N', flag(d.name === ctx.session.database), '', d.owner, d.comment ?? '', '', '1', 'STANDARD']);
+    .map((d) => [
+      d.createdOn,
+      d.name,
+      'N',
+      flag(d.name === ctx.session.database),
+      '',
+      d.owner,
+      d.comment ?? '',
+      '',
+      '1',
+      'STANDARD',
+      null,
+      'ROLE',
+    ]);
   const system = [
     ctx.catalog.createdOn,
     SYSTEM_DATABASE,
@@ -113,6 +131,8 @@ function showDatabases(ctx: ExecContext, matches: (n: string) => boolean): State
     '',
     '0',
     'SYSTEM',
+    null,
+    '',
   ];
   const rows = [...user, system].filter((r) => matches(String(r[1])));
   return queryResult(
@@ -128,6 +148,8 @@ function showDatabases(ctx: ExecContext, matches: (n: string) => boolean): State
       'options',
       'retention_time',
       'kind',
+      'budget',
+      'owner_role_type',
     ),
     rows,
   );
@@ -139,11 +161,31 @@ async function showSchemas(ctx: ExecContext, matches: (n: string) => boolean, sc
   const visible = (db: string, s: string): boolean => canSeeSchema(ctx, db, s);
   const rows: unknown[][] = [];
   for (const db of databases) {
-    for (const s of await ctx.warehouse.listSchemas(db)) {
-      if ((scope.schema && s.toUpperCase() !== scope.schema.toUpperCase()) || !visible(db, s)) continue;
+    // Every database has an INFORMATION_SCHEMA (its views are emulated, see information-schema.ts), owned by no role.
+    const schemas = [...(await ctx.warehouse.listSchemas(db)), INFORMATION_SCHEMA].sort();
+    for (const s of schemas) {
+      if ((scope.schema && s.toUpperCase() !== scope.schema.toUpperCase()) || !matches(s)) continue;
       const isCurrent = db === ctx.session.database && s === ctx.session.schema;
-      if (matches(s))
-        rows.push([ctx.catalog.schemaCreatedOn(db, s), s, 'N', flag(isCurrent), db, schemaOwner(ctx, db, s) ?? 'SYSTEM', '', '', '1']);
+      if (s === INFORMATION_SCHEMA) {
+        if (!databaseVisible(ctx, db)) continue;
+        const createdOn = ctx.catalog.database(db)?.createdOn ?? ctx.catalog.createdOn;
+        rows.push([createdOn, s, 'N', flag(isCurrent), db, '', INFORMATION_SCHEMA_COMMENT, '', '1', '', null]);
+      } else if (visible(db, s)) {
+        const owner = schemaOwner(ctx, db, s);
+        rows.push([
+          ctx.catalog.schemaCreatedOn(db, s),
+          s,
+          'N',
+          flag(isCurrent),
+          db,
+          owner ?? 'SYSTEM',
+          '',
+          '',
+          '1',
+          owner ? 'ROLE' : '',
+          null,
+        ]);
+      }
     }
   }
   return queryResult(
@@ -158,10 +200,15 @@ async function showSchemas(ctx: ExecContext, matches: (n: string) => boolean, sc
       'comment',
       'options',
       'retention_time',
+      'owner_role_type',
+      'budget',
     ),
     rows,
   );
 }
+
+const INFORMATION_SCHEMA = 'INFORMATION_SCHEMA';
+const INFORMATION_SCHEMA_COMMENT = 'Views describing the contents of schemas in this database';
 
 async function showTables(
   ctx: ExecContext,

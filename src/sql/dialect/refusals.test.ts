@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { sql, withEngine } from '../../../tests/support/temp-engine.js';
+
+describe('refused constructs', { timeout: 60_000 }, () => {
+  it('hides the internal rp_* macros: calling one is an unknown function, while the Snowflake function they implement works', () =>
+    withEngine(async (engine, session) => {
+      await engine.execute(session, 'create database d');
+      await assert.rejects(
+        engine.execute(session, `select rp_get(parse_json('{"a":1}'), '$.a')`),
+        /SQL compilation error: Unknown function RP_GET/,
+      );
+      await assert.rejects(engine.execute(session, 'select RP_Text(1)'), /Unknown function RP_TEXT/);
+      await assert.rejects(
+        engine.execute(session, 'select rp_object_agg(k, v) from (select 1 as k, 2 as v)'),
+        /Unknown function RP_OBJECT_AGG/,
+      );
+      const r = await sql(engine, session, `select parse_json('{"a":1}'):a::int, array_size([1, 2])`);
+      assert.deepEqual(r.rows, [[1, 2]]);
+    }));
+
+  it('refuses Time Travel (AT/BEFORE) with a clear "not supported" naming the table and clause', () =>
+    withEngine(async (engine, session) => {
+      await engine.execute(session, 'create database d; create table t (a int)');
+      await assert.rejects(
+        engine.execute(session, 'select * from t at(offset => -60)'),
+        /Time travel data is not available for table T: .*AT\(OFFSET => …\) is not supported/,
+      );
+      await assert.rejects(
+        engine.execute(session, "select * from t before(statement => '8e5d0ca9')"),
+        /table T: .*BEFORE\(STATEMENT => …\)/,
+      );
+      await assert.rejects(
+        engine.execute(session, "select count(*) from t at(timestamp => '2024-01-01'::timestamp)"),
+        /AT\(TIMESTAMP => …\) is not supported/,
+      );
+    }));
+});

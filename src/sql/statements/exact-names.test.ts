@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Engine, type Session } from '../../engine/index.js';
+
+describe('quoted names are case-sensitive, as in Snowflake', { timeout: 60_000 }, () => {
+  let home = '';
+  let engine: Engine;
+  let s: Session;
+  const rows = async (sql: string): Promise<unknown[][]> => {
+    const r = await engine.execute(s, sql);
+    return r[r.length - 1].rows;
+  };
+
+  before(async () => {
+    home = mkdtempSync(join(tmpdir(), 'recpipe-names-'));
+    engine = await Engine.open({ home });
+    s = engine.createSession();
+    await engine.execute(
+      s,
+      `create database db1; create schema db1.schema1; use schema db1.schema1;
+       create table "lower_t" ("lower_c" int, "Mixed" int, UPPER_C int); insert into "lower_t" values (1, 2, 3);
+       create table plain (a int); insert into plain values (7);`,
+    );
+  });
+  after(async () => {
+    await engine?.close();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('finds a table only by its exact name: "lower_t", not lower_t (LOWER_T)', async () => {
+    assert.deepEqual(await rows('select "lower_c" from "lower_t"'), [[1]]);
+    await assert.rejects(engine.execute(s, 'select * from lower_t'), /Object 'DB1\.SCHEMA1\.LOWER_T' does not exist or not authorized\./);
+    await assert.rejects(engine.execute(s, 'insert into lower_t values (1, 2, 3)'), /Object 'DB1\.SCHEMA1\.LOWER_T' does not exist/);
+    await assert.rejects(engine.execute(s, 'select * from "LOWER_T"'), /Object 'DB1\.SCHEMA1\.LOWER_T' does not exist/);
+    // Unquoted names fold to upper case, so any spelling of an unquoted name finds PLAIN.
+    assert.deepEqual(await rows('select p2.a from PLAIN join "PLAIN" p2 on true where Plain.A = 7'), [[7]]);
+  });
+
+  it('refuses a column reference that matches only when case is ignored, with invalid identifier', async () => {
+    await assert.rejects(engine.execute(s, 'select lower_c from "lower_t"'), /invalid identifier 'LOWER_C'/);
+    await assert.rejects(engine.execute(s, 'select "mixed" from "lower_t"'), /invalid identifier '"mixed"'/);
+    await assert.rejects(engine.execute(s, 'select "upper_c" from "lower_t"'), /invalid identifier '"upper_c"'/);
+    assert.deepEqual(await rows('select "Mixed", upper_c, "UPPER_C" from "lower_t"'), [[2, 3, 3]]);
+  });
+
+  it('lets a name the statement itself defines (an alias) be referred to as written', async () => {
+    assert.deepEqual(await rows('select "lower_c" as lower_c from "lower_t" order by lower_c'), [[1]]);
+    assert.deepEqual(await rows('with c as (select "Mixed" as m from "lower_t") select M from c'), [[2]]);
+  });
+});
