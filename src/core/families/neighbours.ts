@@ -21,11 +21,30 @@ function views(m: Knn): Views {
   if (!v) {
     const nY = e.userBased ? m.itemIds.length : m.userIds.length;
     const t = transpose({ ptr: e.xPtr, idx: e.yIdx, r: e.xRatings }, nY);
-    const byId = Int32Array.from({ length: e.nbrIdx.length }, (_, p) => p);
-    for (let x = 0; x < e.nbrPtr.length - 1; x++) byId.subarray(e.nbrPtr[x], e.nbrPtr[x + 1]).sort((a, b) => e.nbrIdx[a] - e.nbrIdx[b]);
+    const nX = e.nbrPtr.length - 1;
+    const owner = new Int32Array(e.nbrIdx.length);
+    for (let x = 0; x < nX; x++) owner.fill(x, e.nbrPtr[x], e.nbrPtr[x + 1]);
+    // Two stable counting sorts, positions by neighbour then by owner, leave each owner's positions in neighbour-id order.
+    const rev = groupStable(
+      Int32Array.from({ length: e.nbrIdx.length }, (_, p) => p),
+      e.nbrIdx,
+      nX,
+    );
+    const byId = groupStable(rev.pos, owner, nX).pos;
     cache.set(e, (v = { yPtr: t.ptr, yX: t.idx, yR: t.r, byId }));
   }
   return v;
+}
+
+/** `items` grouped by `keyOf[item]` (0 ≤ key < nKeys), keeping their order within a group: a counting sort. */
+function groupStable(items: Int32Array, keyOf: Int32Array, nKeys: number): { ptr: Int32Array; pos: Int32Array } {
+  const ptr = new Int32Array(nKeys + 1);
+  for (const it of items) ptr[keyOf[it] + 1]++;
+  for (let k = 0; k < nKeys; k++) ptr[k + 1] += ptr[k];
+  const fill = ptr.slice(0, nKeys);
+  const pos = new Int32Array(items.length);
+  for (const it of items) pos[fill[keyOf[it]]++] = it;
+  return { ptr, pos };
 }
 
 /** Position of x2 in x's neighbour list (binary search by id), or -1. */
@@ -123,7 +142,7 @@ export const neighbourFamily: Family<NeighbourExtension> = {
       for (let i = 0; i < nItems; i++) out[i] = finish(m, u, i, num[i], den[i], found[i]);
       return;
     }
-    // Item-based: u's ratings by item (NaN = unrated), then each item's neighbours in order.
+    // Item-based: u's ratings by item (NaN = unrated), then each item's list until k of them are found.
     const mine = new Float64Array(nItems).fill(Number.NaN);
     const byUser = views(m);
     for (let q = byUser.yPtr[u]; q < byUser.yPtr[u + 1]; q++) mine[byUser.yX[q]] = byUser.yR[q];
