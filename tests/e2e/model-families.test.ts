@@ -97,6 +97,16 @@ describe('model families from the CLI: train, evaluate, serve-model', { timeout:
   const ratings = join(tmp.dir, 'ratings.csv');
   writeFileSync(ratings, syntheticMovieLens(40, 100, 20, 6).ratingsCsv);
 
+  it('evaluates EASE by ranking alone: RMSE does not apply to relevance scores', async () => {
+    const model = join(tmp.dir, 'ease');
+    const train = await recpipe(['train', '--ratings', ratings, '--algo', 'ease', '--param', 'lambda=20', '--model', model, '--cv', '0']);
+    assert.equal(train.code, 0, train.stderr);
+    const evaluated = await recpipe(['evaluate', '--model', model, '--ratings', ratings, '--k', '5', '--holdout', 'last:3']);
+    assert.equal(evaluated.code, 0, evaluated.stderr);
+    assert.match(evaluated.stdout, /RMSE and MAE do not apply: EASE scores relevance, not ratings\n/);
+    assert.match(evaluated.stdout, /\nEASE( +\d\.\d+){6}\npopularity/);
+  });
+
   it('trains KNNBaseline with Surprise-named params, evaluates it beside the baselines, and serves it over HTTP', async () => {
     const model = join(tmp.dir, 'knn');
     const train = await recpipe([

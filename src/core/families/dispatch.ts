@@ -68,8 +68,11 @@ export function topNFor(
   return { items, scores };
 }
 
-/** Ratings are clipped to the scale; relevance scores (EASE) are returned as they are. */
-export const clipScore = (m: FactorModel, v: number): number => (m.extension?.kind === 'ease' ? v : clip(v, m.scale));
+/** Whether a model's estimates are ratings (false for ranking models such as EASE, whose scores are relevance). */
+export const predictsRatings = (m: FactorModel): boolean => m.extension?.kind !== 'ease';
+
+/** Ratings are clipped to the scale; relevance scores are returned as they are. */
+export const clipScore = (m: FactorModel, v: number): number => (predictsRatings(m) ? clip(v, m.scale) : v);
 
 /** A model's extension as JSON parameters and named arrays (for artifacts), and back. */
 export const encodeExtension = (e: ModelExtension): EncodedExtension => familyOf(e.kind).encode(e);
