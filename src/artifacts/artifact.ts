@@ -1,6 +1,15 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { invalid, type Exclusions, type FactorModel } from '../core/index.js';
+import {
+  decodeExtension,
+  encodeExtension,
+  familyName,
+  invalid,
+  type EncodedExtension,
+  type Exclusions,
+  type FactorModel,
+  type StoredArray,
+} from '../core/index.js';
 import { describeTrainingData } from './fingerprint.js';
 import { bytesToFloat32, bytesToInt32, decodeIds, encodeIds, float32ToBytes, int32ToBytes, sha256Hex } from './encoding.js';
 import {
@@ -91,11 +100,22 @@ export async function writeArtifact(target: string, model: FactorModel, info: Ar
   const sizes: Sizes = { users: model.userIds.length, items: model.itemIds.length, k: model.nFactors, ratings: trainingData.ratings };
   const files: ArtifactFile[] = [];
   const entries: ArtifactFileEntry[] = [];
-  for (const slot of rated ? [...MODEL_SLOTS, ...RATED_SLOTS] : MODEL_SLOTS) {
-    const bytes = encodeSlot(slot, arrays[slot.key] as ArrayValue);
-    const shape = slot.shape(sizes);
-    files.push({ name: slot.name, bytes });
-    entries.push({ name: slot.name, dtype: slot.dtype, shape, bytes: bytes.byteLength, sha256: sha256Hex(bytes) });
+  const add = (name: string, dtype: ArtifactDtype, shape: number[], bytes: Uint8Array) => {
+    files.push({ name, bytes });
+    entries.push({ name, dtype, shape, bytes: bytes.byteLength, sha256: sha256Hex(bytes) });
+  };
+  for (const slot of rated ? [...MODEL_SLOTS, ...RATED_SLOTS] : MODEL_SLOTS)
+    add(slot.name, slot.dtype, slot.shape(sizes), encodeSlot(slot, arrays[slot.key] as ArrayValue));
+  const ext = model.extension ? encodeExtension(model.extension) : null;
+  if (ext) {
+    assertJson(ext.params, 'familyParams');
+    for (const [name, a] of ext.arrays)
+      add(
+        `${EXT_PREFIX}${name}`,
+        a instanceof Int32Array ? 'int32le' : 'float32le',
+        [a.length],
+        a instanceof Int32Array ? int32ToBytes(a) : float32ToBytes(a),
+      );
   }
   const manifest: Manifest = {
     format: ARTIFACT_FORMAT,
@@ -108,6 +128,8 @@ export async function writeArtifact(target: string, model: FactorModel, info: Ar
     biased: model.biased,
     globalMean: model.globalMean,
     nFactors: model.nFactors,
+    family: familyName(model),
+    ...(ext ? { familyParams: ext.params as JsonObject } : {}),
     counts: { users: model.userIds.length, items: model.itemIds.length, ratings: trainingData.ratings },
     ...(info.metrics === undefined ? {} : { metrics: info.metrics as JsonObject }),
     ...(info.seed === undefined ? {} : { seed: info.seed }),
@@ -161,11 +183,40 @@ export async function readArtifact(source: string): Promise<LoadedArtifact> {
     userFactors,
     itemFactors,
   };
+  const extended = await readExtension(store, location, manifest, model);
   const rated = ratedPtr && ratedItems ? { userPtr: ratedPtr, itemIdx: ratedItems } : null;
   const problem = rated && ratedProblem(rated, userIds.length, itemIds.length);
   if (problem)
     throw invalid(`artifact ${location}: ${problem.file} is corrupt: it ${problem.what}`, { artifact: location, file: problem.file });
-  return { model, manifest, rated };
+  return { model: extended, manifest, rated };
+}
+
+/** Family arrays are stored as `ext.<name>` files, each listed (dtype, shape, size, sha256) in the manifest. */
+const EXT_PREFIX = 'ext.';
+
+/** The model with its family extension read, verified and checked against the base (a factor model is returned as it is). */
+async function readExtension(store: ArtifactStore, location: string, manifest: Manifest, base: FactorModel): Promise<FactorModel> {
+  const family = manifest.family ?? 'factor';
+  if (family === 'factor') return base;
+  const arrays = new Map<string, StoredArray>();
+  for (const entry of manifest.files.filter((f) => f.name.startsWith(EXT_PREFIX))) {
+    if (entry.dtype === 'utf8-lines' || entry.shape.length !== 1 || entry.bytes !== entry.shape[0] * 4)
+      throw invalid(
+        `artifact ${location}: ${entry.name} is listed as ${entry.dtype} [${entry.shape.join('×')}] in ${entry.bytes} bytes, not a flat array`,
+        {
+          artifact: location,
+          file: entry.name,
+        },
+      );
+    const slot: Slot = { key: 'userBias', name: entry.name, dtype: entry.dtype, shape: () => [...entry.shape] };
+    arrays.set(entry.name.slice(EXT_PREFIX.length), (await readSlot(store, location, manifest, slot)) as StoredArray);
+  }
+  const enc: EncodedExtension = { params: manifest.familyParams ?? {}, arrays };
+  try {
+    return { ...base, extension: decodeExtension(family, enc, base) };
+  } catch (e) {
+    throw invalid(`artifact ${location}: the ${family} model is inconsistent: ${(e as Error).message}`, { artifact: location });
+  }
 }
 
 async function readSlot(store: ArtifactStore, location: string, manifest: Manifest, slot: Slot): Promise<ArrayValue> {
@@ -216,6 +267,12 @@ function decodeSlot(slot: Slot, entry: ArtifactFileEntry, bytes: Uint8Array, sum
 
 /** Refuses models whose arrays disagree with their vocabularies or hold NaN/Infinity (a diverged fit). */
 function checkModel(m: FactorModel): void {
+  if (m.extension) {
+    for (const [name, a] of encodeExtension(m.extension).arrays) {
+      if (a instanceof Float32Array && !a.every(Number.isFinite))
+        throw invalid(`model ${familyName(m)} array ${name} holds a non-finite value; refusing to store it`);
+    }
+  }
   const u = m.userIds.length;
   const i = m.itemIds.length;
   const k = m.nFactors;

@@ -1,4 +1,4 @@
-import { RecpipeError, invalid, type Exclusions, type RatingScale, type Trainset } from '../core/index.js';
+import { RecpipeError, familyNames, invalid, type Exclusions, type RatingScale, type Trainset } from '../core/index.js';
 import type { TrainingDataInfo } from './fingerprint.js';
 
 export const ARTIFACT_FORMAT = 'recpipe-model';
@@ -31,6 +31,12 @@ export interface Manifest {
   readonly biased: boolean;
   readonly globalMean: number;
   readonly nFactors: number;
+  /**
+   * The model family: absent or "factor" for biases and factors alone (every artifact written before
+   * families existed); otherwise the family whose `ext.*` files and `familyParams` extend the base.
+   */
+  readonly family?: string;
+  readonly familyParams?: JsonObject;
   readonly counts: { readonly users: number; readonly items: number; readonly ratings: number };
   readonly metrics?: JsonObject;
   readonly seed?: number;
@@ -114,6 +120,11 @@ export function checkManifest(raw: unknown, where: string): Manifest {
   field('biased', isBoolean, 'a boolean');
   field('globalMean', isFiniteNumber, 'a finite number');
   field('nFactors', isCount, 'a non-negative integer');
+  if (raw.family !== undefined) {
+    const known = familyNames();
+    field('family', (v): v is string => isString(v) && known.includes(v), `one of ${known.map((f) => `"${f}"`).join(', ')}`);
+  }
+  if (raw.familyParams !== undefined) field('familyParams', isObject, 'an object');
   field('min', isFiniteNumber, 'a finite number', scale, 'scale.');
   field('max', isFiniteNumber, 'a finite number', scale, 'scale.');
   for (const c of ['users', 'items', 'ratings']) field(c, isCount, 'a non-negative integer', counts, 'counts.');

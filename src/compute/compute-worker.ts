@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
-import { evaluateFold, getAlgorithm, RecpipeError, type FoldResult, type TopNResult } from '../core/index.js';
+import { evaluateFold, getAlgorithm, RecpipeError, topNFor, type FoldResult, type TopNResult } from '../core/index.js';
 import { loadKernels, type KernelPreference } from '../kernels/index.js';
 import { decodeSplit, encodeError, type Ready, type Reply, type Task } from './messages.js';
 
@@ -36,7 +36,7 @@ function run(task: Task): [FoldResult | TopNResult, ArrayBuffer[]] {
     return [result, []];
   }
   const { model, exclude, itemRank } = task.block;
-  const users = Int32Array.from({ length: model.userIds.length }, (_, u) => u);
-  const result = kernels.topN(model, users, exclude, task.n, itemRank);
+  const users = task.block.users ?? Int32Array.from({ length: model.userIds.length }, (_, u) => u);
+  const result = topNFor(model, users, exclude, task.n, itemRank, kernels);
   return [result, [result.items.buffer as ArrayBuffer, result.scores.buffer as ArrayBuffer]];
 }

@@ -42,11 +42,16 @@ export type Task =
     }
   | { readonly kind: 'topN'; readonly block: TopNBlock; readonly n: number };
 
-/** Top-N for a block of users: a model cut down to those users (all of them, in order) and their exclusions. */
+/**
+ * Top-N for a block of users: a factor model cut down to those users (all of them, in order) and
+ * their exclusions; or, for other families (whose arrays are not per user), the whole model and the
+ * block's `users`.
+ */
 export interface TopNBlock {
   readonly model: ModelPayload;
   readonly exclude: Exclusions;
   readonly itemRank: Int32Array;
+  readonly users?: Int32Array;
 }
 
 export type Reply =
@@ -107,6 +112,10 @@ export function encodeBlock(
   itemRank: Int32Array,
   transfer: ArrayBuffer[],
 ): TopNBlock {
+  if (m.extension) {
+    // Copied by the structured clone, not transferred: the caller keeps its model.
+    return { model: { ...m, userIds: [...m.userIds], itemIds: [...m.itemIds] }, exclude, itemRank, users: users.slice() };
+  }
   const k = m.nFactors;
   const userBias = new Float32Array(users.length);
   const userFactors = new Float32Array(users.length * k);

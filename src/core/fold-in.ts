@@ -83,7 +83,7 @@ export function foldInUser(
 }
 
 /** Solves A x = y in place (x into y) for symmetric positive definite A, reading its lower triangle. */
-function choleskySolve(A: Float64Array, y: Float64Array, d: number): void {
+export function choleskySolve(A: Float64Array, y: Float64Array, d: number): void {
   for (let j = 0; j < d; j++) {
     let s = A[j * d + j];
     for (let p = 0; p < j; p++) s -= A[j * d + p] * A[j * d + p];

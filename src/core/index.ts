@@ -5,6 +5,7 @@ export * from './dataset.js';
 export * from './dedupe.js';
 export * from './ratings-builder.js';
 export * from './model.js';
+export * from './families/index.js';
 export * from './kernels.js';
 export { referenceKernels } from './reference-kernels.js';
 export * from './metrics.js';

@@ -1,13 +1,17 @@
-import type { RatingScale, Testset } from './dataset.js';
+import type { RatingScale, Testset, Trainset } from './dataset.js';
+import { extensionEstimate } from './families/dispatch.js';
+import type { ModelExtension } from './families/types.js';
 import { IdMap, type RawId } from './ids.js';
 
 /**
- * The one trained-model shape shared by every algorithm: baseline (nFactors = 0), SVD, and SVD++
- * (whose implicit-feedback term is folded into the user factors at the end of training). Serving,
- * top-N and artifacts only ever see this.
+ * The trained-model shape shared by every algorithm. Its base — ids, scale, μ, biases, factors —
+ * is a complete factor model: baseline (nFactors = 0), SVD, and SVD++ (whose implicit-feedback term
+ * is folded into the user factors at the end of training). Other families (neighbourhood, EASE,
+ * blends) add an `extension` whose family supplies the estimate and the top-N score kernel
+ * (families/); ids, clipping, top-N and storage stay shared.
  *
- * Estimate (Surprise, biased): r̂ = μ + b_u + b_i + q_iᵀp_u, dropping the terms of an unknown user or
- * item. Unbiased: q_iᵀp_u when both are known, otherwise the global mean.
+ * Factor estimate (Surprise, biased): r̂ = μ + b_u + b_i + q_iᵀp_u, dropping the terms of an unknown
+ * user or item. Unbiased: q_iᵀp_u when both are known, otherwise the global mean.
  */
 export interface FactorModel {
   readonly algorithm: string;
@@ -23,10 +27,46 @@ export interface FactorModel {
   readonly userFactors: Float32Array;
   /** nItems × nFactors, row-major. */
   readonly itemFactors: Float32Array;
+  /** The family part of a non-factor model (absent for factor models). */
+  readonly extension?: ModelExtension;
 }
 
-/** Unclipped estimate for inner ids (-1 = unknown). */
+/** Any trained model: a factor model, or a base plus a family extension. */
+export type Model = FactorModel;
+
+/**
+ * The base of a model whose family holds everything else: μ, the scale and ids of `ts`, no factors,
+ * and the given biases (zeros when the family uses none).
+ */
+export function familyBase(
+  algorithm: string,
+  ts: Pick<Trainset, 'nUsers' | 'nItems' | 'globalMean' | 'scale' | 'userIds' | 'itemIds'>,
+  extension: ModelExtension,
+  biases?: { readonly userBias: Float32Array; readonly itemBias: Float32Array },
+): FactorModel {
+  return {
+    algorithm,
+    biased: biases !== undefined,
+    globalMean: ts.globalMean,
+    nFactors: 0,
+    scale: ts.scale,
+    userIds: ts.userIds,
+    itemIds: ts.itemIds,
+    userBias: biases?.userBias ?? new Float32Array(ts.nUsers),
+    itemBias: biases?.itemBias ?? new Float32Array(ts.nItems),
+    userFactors: new Float32Array(0),
+    itemFactors: new Float32Array(0),
+    extension,
+  };
+}
+
+/** Unclipped estimate for inner ids (-1 = unknown), Surprise's `estimate` seam. */
 export function estimate(m: FactorModel, u: number, i: number): number {
+  return m.extension ? extensionEstimate(m, u, i) : factorEstimate(m, u, i);
+}
+
+/** The factor estimate of the model's base (biases and factors only). */
+export function factorEstimate(m: FactorModel, u: number, i: number): number {
   const k = m.nFactors;
   if (!m.biased) {
     if (u < 0 || i < 0) return m.globalMean;

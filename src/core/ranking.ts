@@ -1,5 +1,6 @@
 import { subset, type Dataset, type Testset, type Trainset } from './dataset.js';
 import { invalid } from './errors.js';
+import { topNFor } from './families/dispatch.js';
 import { bestOf } from './fold-in.js';
 import type { Kernels } from './kernels.js';
 import { rankingMetrics } from './metrics.js';
@@ -85,7 +86,7 @@ export function evaluateRanking(model: FactorModel, ts: Trainset, test: Testset,
     const m = rankingMetrics(test, users, ranked, k, threshold);
     return { precision: m.precision, recall: m.recall, ndcg: m.ndcg, map: m.map, ...spread(ranked, count, ts.nUsers) };
   };
-  const modelLists = kernels.topN(model, users, exclusionsOf(ts), k, rank).items;
+  const modelLists = topNFor(model, users, exclusionsOf(ts), k, rank, kernels).items;
   const byPopularity = bestOf(count, null, ts.nItems, rank);
   const popular = new Int32Array(users.length * k).fill(-1);
   const random = new Int32Array(users.length * k).fill(-1);

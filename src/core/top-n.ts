@@ -1,4 +1,5 @@
 import { compareIds } from './ids.js';
+import { topNFor } from './families/dispatch.js';
 import type { Kernels, Exclusions, TopNResult } from './kernels.js';
 import type { FactorModel } from './model.js';
 import type { Trainset } from './dataset.js';
@@ -25,7 +26,7 @@ export interface UserRecommendations {
  */
 export function recommendAll(model: FactorModel, ts: Trainset, n: number, kernels: Kernels): UserRecommendations[] {
   const users = allUsers(model);
-  return recommendationLists(model, n, kernels.topN(model, users, exclusionsOf(ts), n, itemIdRank(model.itemIds)));
+  return recommendationLists(model, n, topNFor(model, users, exclusionsOf(ts), n, itemIdRank(model.itemIds), kernels));
 }
 
 export const allUsers = (model: FactorModel): Int32Array => Int32Array.from({ length: model.userIds.length }, (_, u) => u);

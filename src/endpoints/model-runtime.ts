@@ -6,6 +6,7 @@ import {
   invalid,
   itemIdRank,
   topNFolded,
+  topNFor,
   type Exclusions,
   type FactorModel,
   type FoldedUser,
@@ -137,8 +138,12 @@ export class ModelRuntime {
     return { u, folded: this.foldIn(ratings) };
   }
 
-  /** A new user's factors from her ratings (null when none is on an item the model knows). */
+  /**
+   * A new user's factors from her ratings (null when none is on an item the model knows). Fold-in
+   * solves factor models only: other families answer a new user with their own fallback.
+   */
   foldIn(ratings: UserRatings): FoldedUser | null {
+    if (this.model.extension) return null;
     const items = ratings.items.map((item, x) => {
       const i = this.items.find(item);
       if (i === BAD_ID || i === NULL_ID) throw badId(`rated item id at entry ${x + 1}`, item);
@@ -184,7 +189,7 @@ export class ModelRuntime {
       rank: itemIdRank(this.model.itemIds),
       exclude: this.rated ?? { userPtr: new Int32Array(this.model.userIds.length + 1), itemIdx: new Int32Array(0) },
     };
-    return this.topN.kernels.topN(this.model, Int32Array.of(u), this.topN.exclude, n, this.topN.rank).items;
+    return topNFor(this.model, Int32Array.of(u), this.topN.exclude, n, this.topN.rank, this.topN.kernels).items;
   }
 
   private itemRank(): Int32Array {

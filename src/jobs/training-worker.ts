@@ -4,6 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { describeTrainingData } from '../artifacts/index.js';
 import { ComputePool } from '../compute/index.js';
 import {
+  topNFor,
   IdMap,
   RecpipeError,
   createRng,
@@ -77,7 +78,7 @@ async function train(task: TrainTask): Promise<[TrainResult, ArrayBuffer[]]> {
     const users = Int32Array.from({ length: out.model.userIds.length }, (_, u) => u);
     const args = [out.model, users, exclusionsOf(out.trainset), task.topN, itemIdRank(out.model.itemIds)] as const;
     // Blocks of users on the pool give exactly the lists of one kernel call here (compute/pool.test.ts).
-    const top = pool && pool.size > 1 ? await pool.topN(...args) : kernels.topN(...args);
+    const top = pool && pool.size > 1 ? await pool.topN(...args) : topNFor(...args, kernels);
     const topSeconds = (performance.now() - t0) / 1000;
     progress('top-n', 1, 1);
     const trainingData = describeTrainingData(task.source, out.trainset);

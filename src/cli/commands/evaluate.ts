@@ -10,6 +10,7 @@ import {
   lastNHoldout,
   mae,
   predictTestset,
+  predictsRatings,
   rmse,
 } from '../../core/index.js';
 import { readArtifact } from '../../artifacts/index.js';
@@ -86,7 +87,12 @@ async function evaluate(o: EvaluateOptions): Promise<void> {
       `${split.test.size.toLocaleString('en-US')} ratings; refit ${algo.displayName} (${manifest.algorithm} from ${uri}) on the other ` +
       `${split.train.size.toLocaleString('en-US')} in ${fitSeconds.toFixed(2)} s\n`,
   );
-  out.write(`RMSE ${rmse(test, predictions).toFixed(4)}, MAE ${mae(test, predictions).toFixed(4)} on the held-out ratings\n`);
+  const rates = predictsRatings(model);
+  out.write(
+    rates
+      ? `RMSE ${rmse(test, predictions).toFixed(4)}, MAE ${mae(test, predictions).toFixed(4)} on the held-out ratings\n`
+      : `RMSE and MAE do not apply: ${algo.displayName} scores relevance, not ratings\n`,
+  );
   out.write(`${formatRankingTable(ranking, algo.displayName)}\n`);
   if (o.json !== undefined) {
     const report = {
@@ -96,8 +102,8 @@ async function evaluate(o: EvaluateOptions): Promise<void> {
       seed,
       ratings: o.ratings,
       holdout: { lastN: perUser, byTimestamp: split.byTime, heldOut: split.test.size, trainedOn: split.train.size },
-      rmse: rmse(test, predictions),
-      mae: mae(test, predictions),
+      rmse: rates ? rmse(test, predictions) : null,
+      mae: rates ? mae(test, predictions) : null,
       fitSeconds,
       ranking,
     };

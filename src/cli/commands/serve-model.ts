@@ -41,7 +41,7 @@ async function serveModel(o: ServeModelOptions): Promise<void> {
   }
   const { users, items } = manifest.counts;
   process.stdout.write(
-    `Loaded ${manifest.algorithm} model from ${o.model}: ${users} users, ${items} items, ${manifest.nFactors} factors, ` +
+    `Loaded ${manifest.algorithm} model (${manifest.family ?? 'factor'} family) from ${o.model}: ${users} users, ${items} items, ${manifest.nFactors} factors, ` +
       `trained ${manifest.createdAt} (read and verified in ${loadMs.toFixed(1)} ms)\n`,
   );
   process.stdout.write(`Model server listening on ${url} (GET /ping, POST /invocations; pid ${process.pid})\n`);

@@ -53,7 +53,11 @@ export function registerTrain(program: Command): void {
     .option('--database <name>', 'table mode: database for unqualified table names')
     .option('--schema <name>', 'table mode: schema for unqualified table names (default PUBLIC)')
     .option('--max-runtime <seconds>', 'table mode: stop the job after this long (default one day)')
-    .option('--algo <name>', 'svd | svdpp | baseline (Surprise names SVD, SVDpp, BaselineOnly also work)', 'svd')
+    .option(
+      '--algo <name>',
+      'svd | svdpp | baseline | knnbasic | knnwithmeans | knnbaseline | ease | blend (Surprise class names such as SVDpp, BaselineOnly, KNNBaseline also work)',
+      'svd',
+    )
     .option(
       '--param <k=v>',
       "hyperparameter, Surprise's names accepted (repeatable): --param n_factors=50 --param lr_all=0.01",

@@ -13,7 +13,7 @@ export interface BaselineConfig {
   readonly learningRate: number;
 }
 
-const specs: ParamSpecs<BaselineConfig> = {
+export const baselineSpecs: ParamSpecs<BaselineConfig> = {
   method: { type: 'enum', values: ['als', 'sgd'] },
   nEpochs: { type: 'int', min: 0, max: 100_000, aliases: ['epochs'] },
   regU: { type: 'number', min: 0 },
@@ -37,7 +37,7 @@ export const baseline: Algorithm<BaselineConfig> = {
     const flat = { ...raw, ...(typeof nested === 'object' && nested !== null ? nested : {}) } as Record<string, unknown>;
     delete flat.bsl_options;
     delete flat.bslOptions;
-    return parseParams('baseline', defaults, specs, [], flat);
+    return parseParams('baseline', defaults, baselineSpecs, [], flat);
   },
   epochs: epochsOf,
   fit(ts, c, ctx): FactorModel {

@@ -1,5 +1,8 @@
 import { invalid } from '../errors.js';
 import { baseline } from './baseline.js';
+import { blend } from './blend.js';
+import { ease } from './ease.js';
+import { knnBaseline, knnBasic, knnWithMeans } from './knn.js';
 import { svd } from './svd.js';
 import { svdpp } from './svdpp.js';
 import type { Algorithm } from './types.js';
@@ -8,10 +11,20 @@ export type { Algorithm, FitContext } from './types.js';
 export type { SvdConfig } from './svd.js';
 export type { SvdppConfig } from './svdpp.js';
 export type { BaselineConfig } from './baseline.js';
-export { svd, svdpp, baseline };
+export type { KnnConfig } from './knn.js';
+export type { EaseConfig } from './ease.js';
+export type { BlendConfig, BlendComponent } from './blend.js';
+export { svd, svdpp, baseline, knnBasic, knnWithMeans, knnBaseline, ease, blend };
+
+/**
+ * Every registered algorithm. A new family registers here: its Algorithm (id, displayName, defaults,
+ * parseConfig, fit, epochs) in this list, and, when its models are not factor models, its Family
+ * (estimate, scoreUser, encode, decode) in families/dispatch.ts.
+ */
+const ALL: readonly Algorithm[] = [svd, svdpp, baseline, knnBasic, knnWithMeans, knnBaseline, ease, blend] as Algorithm[];
 
 const registry: ReadonlyMap<string, Algorithm> = new Map<string, Algorithm>(
-  [svd, svdpp, baseline].flatMap((a) => [
+  ALL.flatMap((a) => [
     [a.id, a as Algorithm],
     [a.displayName.toLowerCase(), a as Algorithm],
   ]),
@@ -24,4 +37,4 @@ export function getAlgorithm(name: string): Algorithm {
   return a;
 }
 
-export const algorithmIds = (): string[] => [svd.id, svdpp.id, baseline.id];
+export const algorithmIds = (): string[] => ALL.map((a) => a.id);

@@ -1,0 +1,85 @@
+import { invalid } from '../errors.js';
+import { arrayOf, checkCsr } from './neighbours.js';
+import type { EaseExtension, ExtendedModel, Family, StoredArray } from './types.js';
+
+/** The score of an item outside the weights: below every covered item, so it is recommended last. */
+export const UNCOVERED_SCORE = -1000;
+
+const positions = new WeakMap<EaseExtension, Int32Array>();
+
+/** Inner item id → row of the weights (-1 uncovered), built once per model. */
+function positionOf(m: ExtendedModel<EaseExtension>): Int32Array {
+  const e = m.extension;
+  let pos = positions.get(e);
+  if (!pos) {
+    pos = new Int32Array(m.itemIds.length).fill(-1);
+    e.covered.forEach((i, c) => ((pos as Int32Array)[i] = c));
+    positions.set(e, pos);
+  }
+  return pos;
+}
+
+/**
+ * EASE (Steck 2019): score(u, i) = Σ_{j ∈ I(u)} B[j, i], a relevance score, not a rating (it is
+ * served unclipped). A user or item the model does not know scores 0, and items outside the weights
+ * UNCOVERED_SCORE.
+ */
+export const easeFamily: Family<EaseExtension> = {
+  kind: 'ease',
+  estimate(m, u, i) {
+    if (u < 0 || i < 0) return 0;
+    const e = m.extension;
+    const pos = positionOf(m);
+    const c = pos[i];
+    if (c < 0) return UNCOVERED_SCORE;
+    const n = e.covered.length;
+    let s = 0;
+    for (let p = e.ratedPtr[u]; p < e.ratedPtr[u + 1]; p++) {
+      const r = pos[e.ratedIdx[p]];
+      if (r >= 0) s += e.weights[r * n + c];
+    }
+    return s;
+  },
+  scoreUser(m, u, out) {
+    const e = m.extension;
+    const pos = positionOf(m);
+    const n = e.covered.length;
+    const acc = new Float64Array(n);
+    for (let p = e.ratedPtr[u]; p < e.ratedPtr[u + 1]; p++) {
+      const r = pos[e.ratedIdx[p]];
+      if (r < 0) continue;
+      const row = e.weights.subarray(r * n, r * n + n);
+      for (let c = 0; c < n; c++) acc[c] += row[c];
+    }
+    out.fill(UNCOVERED_SCORE);
+    for (let c = 0; c < n; c++) out[e.covered[c]] = acc[c];
+  },
+  encode: (e) => ({
+    params: {},
+    arrays: new Map<string, StoredArray>([
+      ['covered', e.covered],
+      ['weights', e.weights],
+      ['rated-ptr', e.ratedPtr],
+      ['rated-idx', e.ratedIdx],
+    ]),
+  }),
+  decode(enc, base) {
+    const e: EaseExtension = {
+      kind: 'ease',
+      covered: arrayOf(enc, 'covered', Int32Array),
+      weights: arrayOf(enc, 'weights', Float32Array),
+      ratedPtr: arrayOf(enc, 'rated-ptr', Int32Array),
+      ratedIdx: arrayOf(enc, 'rated-idx', Int32Array),
+    };
+    const nItems = base.itemIds.length;
+    checkCsr('rated-ptr', e.ratedPtr, e.ratedIdx, base.userIds.length, nItems);
+    const n = e.covered.length;
+    if (e.weights.length !== n * n) throw invalid(`ease weights hold ${e.weights.length} values, expected ${n}×${n}`, { array: 'weights' });
+    const seen = new Uint8Array(nItems);
+    for (const i of e.covered) {
+      if (!(i >= 0 && i < nItems) || seen[i]) throw invalid(`ease covered items list ${i} twice or out of range`, { array: 'covered' });
+      seen[i] = 1;
+    }
+    return e;
+  },
+};

@@ -1,0 +1,228 @@
+import { invalid } from '../errors.js';
+import { transpose } from './similarity.js';
+import type { EncodedExtension, ExtendedModel, Family, NeighbourExtension, StoredArray } from './types.js';
+
+type Knn = ExtendedModel<NeighbourExtension>;
+
+/** Derived lookups, built once per model: the ratings by y, and each neighbour list ordered by neighbour id. */
+interface Views {
+  readonly yPtr: Int32Array;
+  readonly yX: Int32Array;
+  readonly yR: Float32Array;
+  /** Positions into nbrIdx/nbrSim, each x's sorted by neighbour id. */
+  readonly byId: Int32Array;
+}
+
+const cache = new WeakMap<NeighbourExtension, Views>();
+
+function views(m: Knn): Views {
+  const e = m.extension;
+  let v = cache.get(e);
+  if (!v) {
+    const nY = e.userBased ? m.itemIds.length : m.userIds.length;
+    const t = transpose({ ptr: e.xPtr, idx: e.yIdx, r: e.xRatings }, nY);
+    const nX = e.nbrPtr.length - 1;
+    const owner = new Int32Array(e.nbrIdx.length);
+    for (let x = 0; x < nX; x++) owner.fill(x, e.nbrPtr[x], e.nbrPtr[x + 1]);
+    // Two stable counting sorts, positions by neighbour then by owner, leave each owner's positions in neighbour-id order.
+    const rev = groupStable(
+      Int32Array.from({ length: e.nbrIdx.length }, (_, p) => p),
+      e.nbrIdx,
+      nX,
+    );
+    const byId = groupStable(rev.pos, owner, nX).pos;
+    cache.set(e, (v = { yPtr: t.ptr, yX: t.idx, yR: t.r, byId }));
+  }
+  return v;
+}
+
+/** `items` grouped by `keyOf[item]` (0 ≤ key < nKeys), keeping their order within a group: a counting sort. */
+function groupStable(items: Int32Array, keyOf: Int32Array, nKeys: number): { ptr: Int32Array; pos: Int32Array } {
+  const ptr = new Int32Array(nKeys + 1);
+  for (const it of items) ptr[keyOf[it] + 1]++;
+  for (let k = 0; k < nKeys; k++) ptr[k + 1] += ptr[k];
+  const fill = ptr.slice(0, nKeys);
+  const pos = new Int32Array(items.length);
+  for (const it of items) pos[fill[keyOf[it]]++] = it;
+  return { ptr, pos };
+}
+
+/** Position of x2 in x's neighbour list (binary search by id), or -1. */
+function findNeighbour(e: NeighbourExtension, v: Views, x: number, x2: number): number {
+  let lo = e.nbrPtr[x];
+  let hi = e.nbrPtr[x + 1] - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const at = v.byId[mid];
+    const id = e.nbrIdx[at];
+    if (id === x2) return at;
+    if (id < x2) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+/**
+ * The neighbourhood part of Surprise's KNN estimates: r̂ = base + Σ sim·(r − ref) / Σ sim over the k
+ * most similar neighbours x′ of x that rated y (only positive similarities count, as in Surprise),
+ * where base/ref are: KNNBasic 0 / 0 (and r̂ = Σ sim·r / Σ sim), KNNWithMeans μ_x / μ_x′,
+ * KNNBaseline b_xy / b_x′y. With fewer than min_k neighbours the sum is dropped (KNNBasic: no estimate).
+ */
+function finish(m: Knn, x: number, y: number, num: number, den: number, found: number): number {
+  const e = m.extension;
+  const enough = found >= e.minK && den > 0;
+  if (e.variant === 'basic') return enough ? num / den : m.globalMean;
+  return baseOf(m, x, y) + (enough ? num / den : 0);
+}
+
+/** The variant's reference for x′ rating y: what its deviation is measured from. */
+function refOf(m: Knn, x: number, y: number): number {
+  const e = m.extension;
+  if (e.variant === 'basic') return 0;
+  if (e.variant === 'means') return e.xMeans[x];
+  return baselineXY(m, x, y);
+}
+
+const baseOf = (m: Knn, x: number, y: number): number => (m.extension.variant === 'means' ? m.extension.xMeans[x] : baselineXY(m, x, y));
+
+function baselineXY(m: Knn, x: number, y: number): number {
+  const [u, i] = m.extension.userBased ? [x, y] : [y, x];
+  return m.globalMean + m.userBias[u] + m.itemBias[i];
+}
+
+export const neighbourFamily: Family<NeighbourExtension> = {
+  kind: 'knn',
+  estimate(m, u, i) {
+    const e = m.extension;
+    if (u < 0 || i < 0) {
+      // Surprise: KNNBaseline answers with the known baseline terms; the others cannot estimate (global mean).
+      if (e.variant !== 'baseline') return m.globalMean;
+      return m.globalMean + (u >= 0 ? m.userBias[u] : 0) + (i >= 0 ? m.itemBias[i] : 0);
+    }
+    const [x, y] = e.userBased ? [u, i] : [i, u];
+    // Surprise's way round: the x′ that rated y, each with its similarity to x (from x's list), the k best kept.
+    const v = views(m);
+    const cands: number[] = [];
+    for (let p = v.yPtr[y]; p < v.yPtr[y + 1]; p++) {
+      const at = findNeighbour(e, v, x, v.yX[p]);
+      if (at >= 0) cands.push(at, p);
+    }
+    let order = Array.from({ length: cands.length / 2 }, (_, c) => c);
+    if (order.length > e.k)
+      order = order.sort((a, b) => e.nbrSim[cands[2 * b]] - e.nbrSim[cands[2 * a]] || cands[2 * a] - cands[2 * b]).slice(0, e.k);
+    let num = 0;
+    let den = 0;
+    for (const c of order) {
+      const s = e.nbrSim[cands[2 * c]];
+      const p = cands[2 * c + 1];
+      num += s * (v.yR[p] - refOf(m, v.yX[p], y));
+      den += s;
+    }
+    return finish(m, x, y, num, den, order.length);
+  },
+  scoreUser(m, u, out) {
+    const e = m.extension;
+    const nItems = m.itemIds.length;
+    const num = new Float64Array(nItems);
+    const den = new Float64Array(nItems);
+    const found = new Int32Array(nItems);
+    if (e.userBased) {
+      // Neighbours of u, best first: each one's ratings fill the items still short of k neighbours.
+      for (let p = e.nbrPtr[u]; p < e.nbrPtr[u + 1]; p++) {
+        const v = e.nbrIdx[p];
+        const s = e.nbrSim[p];
+        for (let q = e.xPtr[v]; q < e.xPtr[v + 1]; q++) {
+          const i = e.yIdx[q];
+          if (found[i] >= e.k) continue;
+          num[i] += s * (e.xRatings[q] - refOf(m, v, i));
+          den[i] += s;
+          found[i]++;
+        }
+      }
+      for (let i = 0; i < nItems; i++) out[i] = finish(m, u, i, num[i], den[i], found[i]);
+      return;
+    }
+    // Item-based: u's ratings by item (NaN = unrated), then each item's list until k of them are found.
+    const mine = new Float64Array(nItems).fill(Number.NaN);
+    const byUser = views(m);
+    for (let q = byUser.yPtr[u]; q < byUser.yPtr[u + 1]; q++) mine[byUser.yX[q]] = byUser.yR[q];
+    for (let i = 0; i < nItems; i++) {
+      let n = 0;
+      let d = 0;
+      let f = 0;
+      for (let p = e.nbrPtr[i]; p < e.nbrPtr[i + 1] && f < e.k; p++) {
+        const j = e.nbrIdx[p];
+        const r = mine[j];
+        if (Number.isNaN(r)) continue;
+        const s = e.nbrSim[p];
+        n += s * (r - refOf(m, j, u));
+        d += s;
+        f++;
+      }
+      out[i] = finish(m, i, u, n, d, f);
+    }
+  },
+  encode(e) {
+    return {
+      params: { variant: e.variant, userBased: e.userBased, k: e.k, minK: e.minK },
+      arrays: new Map<string, StoredArray>([
+        ['nbr-ptr', e.nbrPtr],
+        ['nbr-idx', e.nbrIdx],
+        ['nbr-sim', e.nbrSim],
+        ['x-ptr', e.xPtr],
+        ['y-idx', e.yIdx],
+        ['x-ratings', e.xRatings],
+        ['x-means', e.xMeans],
+      ]),
+    };
+  },
+  decode(enc, base) {
+    const p = enc.params;
+    const variant = p.variant;
+    if (variant !== 'basic' && variant !== 'means' && variant !== 'baseline')
+      throw invalid(`knn variant ${JSON.stringify(variant)} is unknown`);
+    if (typeof p.userBased !== 'boolean') throw invalid('knn userBased must be a boolean');
+    for (const name of ['k', 'minK'] as const)
+      if (!Number.isSafeInteger(p[name]) || (p[name] as number) < (name === 'k' ? 1 : 0)) throw invalid(`knn ${name} must be an integer`);
+    const nX = p.userBased ? base.userIds.length : base.itemIds.length;
+    const nY = p.userBased ? base.itemIds.length : base.userIds.length;
+    const int = (name: string) => arrayOf(enc, name, Int32Array);
+    const float = (name: string) => arrayOf(enc, name, Float32Array);
+    const e: NeighbourExtension = {
+      kind: 'knn',
+      variant,
+      userBased: p.userBased,
+      k: p.k as number,
+      minK: p.minK as number,
+      nbrPtr: int('nbr-ptr'),
+      nbrIdx: int('nbr-idx'),
+      nbrSim: float('nbr-sim'),
+      xPtr: int('x-ptr'),
+      yIdx: int('y-idx'),
+      xRatings: float('x-ratings'),
+      xMeans: float('x-means'),
+    };
+    checkCsr('nbr-ptr', e.nbrPtr, e.nbrIdx, nX, nX);
+    checkCsr('x-ptr', e.xPtr, e.yIdx, nX, nY);
+    if (e.nbrSim.length !== e.nbrIdx.length) throw invalid(`knn nbr-sim has ${e.nbrSim.length} values for ${e.nbrIdx.length} neighbours`);
+    if (e.xRatings.length !== e.yIdx.length) throw invalid(`knn x-ratings has ${e.xRatings.length} values for ${e.yIdx.length} ratings`);
+    if (e.xMeans.length !== nX) throw invalid(`knn x-means has ${e.xMeans.length} values, expected ${nX}`);
+    return e;
+  },
+};
+
+export function arrayOf<T extends StoredArray>(enc: EncodedExtension, name: string, type: new (n: number) => T): T {
+  const a = enc.arrays.get(name);
+  if (!(a instanceof type)) throw invalid(`model array ${name} is missing or of the wrong type`, { array: name });
+  return a as T;
+}
+
+/** A CSR over `rows` rows whose column ids fall in [0, cols). */
+export function checkCsr(name: string, ptr: Int32Array, idx: Int32Array, rows: number, cols: number): void {
+  if (ptr.length !== rows + 1 || ptr[0] !== 0 || ptr[rows] !== idx.length)
+    throw invalid(`model array ${name} is not a row index over ${rows} rows and ${idx.length} entries`, { array: name });
+  for (let r = 0; r < rows; r++) if (ptr[r + 1] < ptr[r]) throw invalid(`model array ${name} decreases at row ${r}`, { array: name });
+  for (let x = 0; x < idx.length; x++)
+    if (!(idx[x] >= 0 && idx[x] < cols))
+      throw invalid(`model array ${name}: entry ${x} points at ${idx[x]}, outside 0..${cols - 1}`, { array: name });
+}

@@ -1,0 +1,77 @@
+import type { FactorModel } from '../model.js';
+
+/** A typed array stored with a model extension (float32 or int32, little-endian in artifacts). */
+export type StoredArray = Float32Array | Int32Array;
+
+/** Plain JSON, for the scalar parameters a family stores beside its arrays. */
+export type FamilyJson = null | boolean | number | string | readonly FamilyJson[] | { readonly [key: string]: FamilyJson };
+
+/** A model extension as data: JSON parameters plus named arrays, what an artifact stores. */
+export interface EncodedExtension {
+  readonly params: { readonly [key: string]: FamilyJson };
+  readonly arrays: ReadonlyMap<string, StoredArray>;
+}
+
+/**
+ * The family-specific part of a model: what a neighbourhood, item-item or blended model holds on top
+ * of the shared base (ids, scale, μ, biases). Factor models have none.
+ */
+export type ModelExtension = NeighbourExtension | EaseExtension | BlendExtension;
+
+export interface NeighbourExtension {
+  readonly kind: 'knn';
+  /** KNNBasic, KNNWithMeans or KNNBaseline's estimate. */
+  readonly variant: 'basic' | 'means' | 'baseline';
+  /** Neighbours are users (true) or items; "x" below is that side, "y" the other. */
+  readonly userBased: boolean;
+  readonly k: number;
+  readonly minK: number;
+  /** Each x's neighbours (CSR over x), positive similarities only, best first. */
+  readonly nbrPtr: Int32Array;
+  readonly nbrIdx: Int32Array;
+  readonly nbrSim: Float32Array;
+  /** The training ratings by x (CSR over x), each row sorted by y, for r(x′, y) lookups. */
+  readonly xPtr: Int32Array;
+  readonly yIdx: Int32Array;
+  readonly xRatings: Float32Array;
+  /** Mean rating of each x (KNNWithMeans' centring). */
+  readonly xMeans: Float32Array;
+}
+
+export interface EaseExtension {
+  readonly kind: 'ease';
+  /** Inner item ids of the items the item-item weights cover (the rest score 0). */
+  readonly covered: Int32Array;
+  /** covered × covered weights B (zero diagonal), row-major: score(u, i) = Σ_{j ∈ I(u)} B[j, i]. */
+  readonly weights: Float32Array;
+  /** Each user's rated items (CSR by inner ids): the X of score = X·B. */
+  readonly ratedPtr: Int32Array;
+  readonly ratedIdx: Int32Array;
+}
+
+export interface BlendExtension {
+  readonly kind: 'blend';
+  /** Component models over the same users and items, in weight order. */
+  readonly components: readonly FactorModel[];
+  /** r̂ = intercept + Σ_c weights[c]·r̂_c, each r̂_c clipped to the scale (the stacked regression's inputs). */
+  readonly weights: readonly number[];
+  readonly intercept: number;
+}
+
+/** A model with a given extension. */
+export type ExtendedModel<E extends ModelExtension> = FactorModel & { readonly extension: E };
+
+/**
+ * What a family supplies (Surprise's `estimate`); everything else — id mapping, clipping, top-N,
+ * storage — is shared. Estimates are unclipped.
+ */
+export interface Family<E extends ModelExtension> {
+  readonly kind: E['kind'];
+  /** Estimate for inner ids; -1 marks an unknown user or item, which the family answers with its fallback. */
+  estimate(m: ExtendedModel<E>, u: number, i: number): number;
+  /** Estimates of known user `u` for every item, into `out` (length nItems): the top-N score kernel. */
+  scoreUser(m: ExtendedModel<E>, u: number, out: Float64Array): void;
+  encode(e: E): EncodedExtension;
+  /** Rebuilds the extension, refusing (INVALID_ARGUMENT naming the array) arrays that disagree with the base. */
+  decode(e: EncodedExtension, base: FactorModel): E;
+}
