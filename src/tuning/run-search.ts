@@ -11,6 +11,7 @@ import {
   type Split,
   summarize,
   type Trial,
+  trialOf,
 } from '../core/index.js';
 import type { ComputePool } from '../compute/index.js';
 import type { SearchPlan } from './search-request.js';
@@ -107,6 +108,7 @@ export async function runSearch(
   const t0 = rt.clock();
   let number = 0;
   let best: Trial | null = null;
+  const trials: Trial[] = [];
   // Each candidate's trial record is made as it finishes, so progress shows while the search runs.
   const observed: CandidateEvaluator = async (algo, params) => {
     const n = ++number;
@@ -114,6 +116,8 @@ export async function runSearch(
     const started = rt.clock();
     const cv = await evaluate(algo, params);
     const trial = trialOf(n, algo, params, cv, (rt.clock() - started) / 1000);
+    // Candidates start in order, so trial n is candidate n − 1 of Surprise's cv_results.
+    trials[n - 1] = trial;
     if (trial.status === 'ok' && (best === null || trial[plan.measure] < best[plan.measure])) best = trial;
     obs.trialDone?.(trial, best);
     return cv;
@@ -123,29 +127,6 @@ export async function runSearch(
     plan.method === 'grid'
       ? await gridSearchCV(algorithm, plan.candidates, observed, opts)
       : await randomizedSearchCV(algorithm, plan.candidates, observed, { ...opts, nIter: plan.nIter, rng: createRng(seed) });
-  const means = (m: 'rmse' | 'mae') => r.cvResults[`mean_test_${m}`] as number[] | undefined;
-  const trials = r.candidates.map((params, i): Trial => {
-    const rmse = means('rmse')?.[i] ?? Number.NaN;
-    const mae = means('mae')?.[i] ?? Number.NaN;
-    const folds = Array.from({ length: splits.length }, (_, f) => ({
-      rmse: (r.cvResults[`split${f}_test_rmse`]?.[i] as number | undefined) ?? Number.NaN,
-      mae: (r.cvResults[`split${f}_test_mae`]?.[i] as number | undefined) ?? Number.NaN,
-    }));
-    const ok = Number.isFinite(r.measures.includes('rmse') ? rmse : mae);
-    return {
-      number: i + 1,
-      algorithm: r.algorithm,
-      params,
-      status: ok ? 'ok' : 'failed',
-      rmse,
-      mae,
-      rmseStd: (r.cvResults.std_test_rmse?.[i] as number | undefined) ?? Number.NaN,
-      folds,
-      fitSeconds: (r.cvResults.mean_fit_time[i] as number) * splits.length,
-      seconds: Number.NaN,
-      ...(ok ? {} : { error: 'the fit diverged (non-finite predictions)' }),
-    };
-  });
   const bi = r.bestIndex[plan.measure];
   const bestTrial = trials[bi]?.status === 'ok' ? trials[bi] : null;
   return {
@@ -157,28 +138,6 @@ export async function runSearch(
     elapsedSeconds: (rt.clock() - t0) / 1000,
     stoppedBy: 'all candidates',
     surprise: { cvResults: r.cvResults, bestScore: r.bestScore, bestParams: r.bestParams, bestIndex: r.bestIndex },
-  };
-}
-
-function trialOf(
-  number: number,
-  algorithm: string,
-  params: Readonly<Record<string, unknown>>,
-  cv: Awaited<ReturnType<CandidateEvaluator>>,
-  seconds: number,
-): Trial {
-  const ok = Number.isFinite(cv.mean.rmse);
-  return {
-    number,
-    algorithm,
-    params,
-    status: ok ? 'ok' : 'failed',
-    rmse: cv.mean.rmse,
-    mae: cv.mean.mae,
-    rmseStd: cv.std.rmse,
-    folds: cv.folds.map((f) => ({ rmse: f.rmse, mae: f.mae })),
-    fitSeconds: cv.folds.reduce((a, f) => a + f.fitTime, 0),
-    seconds,
   };
 }
 

@@ -17,7 +17,7 @@ export interface Trial {
   readonly rmse: number;
   readonly mae: number;
   readonly rmseStd: number;
-  readonly folds: readonly { readonly rmse: number; readonly mae: number }[];
+  readonly folds: readonly { readonly rmse: number; readonly mae: number; readonly fitTime: number; readonly testTime: number }[];
   readonly fitSeconds: number;
   /** Wall time of the whole trial, queueing included. */
   readonly seconds: number;
@@ -87,7 +87,7 @@ export async function modelSearch(evaluate: CandidateEvaluator, opts: ModelSearc
       const tStart = opts.clock();
       let trial: Trial;
       try {
-        trial = okTrial(number, s.algorithm, params, await evaluate(s.algorithm, params), (opts.clock() - tStart) / 1000);
+        trial = trialOf(number, s.algorithm, params, await evaluate(s.algorithm, params), (opts.clock() - tStart) / 1000);
       } catch (e) {
         if (!isRecpipeError(e) || e.code !== 'INVALID_ARGUMENT') throw e;
         trial = failedTrial(number, s.algorithm, params, e.message, (opts.clock() - tStart) / 1000);
@@ -104,7 +104,14 @@ export async function modelSearch(evaluate: CandidateEvaluator, opts: ModelSearc
   return { trials, best, measure, elapsedSeconds: elapsed(), stoppedBy: started >= maxTrials ? 'max trials' : 'time budget' };
 }
 
-function okTrial(number: number, algorithm: string, params: Record<string, unknown>, cv: CvResult, seconds: number): Trial {
+/** A trial record from its cross-validation; a diverged fit (non-finite RMSE) is a failed trial. */
+export function trialOf(
+  number: number,
+  algorithm: string,
+  params: Readonly<Record<string, unknown>>,
+  cv: CvResult,
+  seconds: number,
+): Trial {
   if (!Number.isFinite(cv.mean.rmse)) return failedTrial(number, algorithm, params, 'the fit diverged (non-finite predictions)', seconds);
   return {
     number,
@@ -114,13 +121,13 @@ function okTrial(number: number, algorithm: string, params: Record<string, unkno
     rmse: cv.mean.rmse,
     mae: cv.mean.mae,
     rmseStd: cv.std.rmse,
-    folds: cv.folds.map((f) => ({ rmse: f.rmse, mae: f.mae })),
+    folds: cv.folds.map((f) => ({ rmse: f.rmse, mae: f.mae, fitTime: f.fitTime, testTime: f.testTime })),
     fitSeconds: cv.folds.reduce((a, f) => a + f.fitTime, 0),
     seconds,
   };
 }
 
-function failedTrial(number: number, algorithm: string, params: Record<string, unknown>, error: string, seconds: number): Trial {
+function failedTrial(number: number, algorithm: string, params: Readonly<Record<string, unknown>>, error: string, seconds: number): Trial {
   const nan = Number.NaN;
   return { number, algorithm, params, status: 'failed', rmse: nan, mae: nan, rmseStd: nan, folds: [], fitSeconds: 0, seconds, error };
 }

@@ -41,7 +41,7 @@ export interface SearchCvResult {
 }
 
 /** GridSearchCV: every combination of `paramGrid` (lists of values; `bsl_options` nests one level). */
-export function gridSearchCV(
+export async function gridSearchCV(
   algorithm: string,
   paramGrid: unknown,
   evaluate: CandidateEvaluator,
@@ -56,7 +56,7 @@ export function gridSearchCV(
  * ParameterSampler (which Surprise uses): when every parameter is a list, draws without replacement
  * from the grid; otherwise draws each parameter independently.
  */
-export function randomizedSearchCV(
+export async function randomizedSearchCV(
   algorithm: string,
   paramDistributions: unknown,
   evaluate: CandidateEvaluator,
