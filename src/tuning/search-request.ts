@@ -1,10 +1,15 @@
 import {
   algorithmIds,
+  createRng,
+  expandGrid,
   getAlgorithm,
   invalid,
+  isGrid,
   type Measure,
+  nestParams,
   parseMeasures,
   parseRefit,
+  sampleSpace,
   searchSpaceOf,
   type SearchSpace,
 } from '../core/index.js';
@@ -85,13 +90,15 @@ export function parseSearchRequest(
     const byId = (o: Record<string, unknown>) => new Map(Object.entries(o).map(([k, v]) => [getAlgorithm(k).id, v]));
     const spaces = byId(spaceRaw);
     const fixed = byId(fixedRaw);
-    return {
+    const plan: SearchPlan = {
       method,
       spaces: new Map(algos.map((a) => [a, searchSpaceOf(getAlgorithm(a), spaces.get(a))])),
       fixed: new Map(algos.flatMap((a) => (fixed.has(a) ? [[a, objectOf(fixed.get(a), `fixed.${a}`)]] : []))),
       nIter: 0,
       ...common,
     };
+    for (const [a, space] of plan.spaces) checkSpace(a, space, plan.fixed.get(a));
+    return plan;
   }
   for (const k of ['algorithms', 'space', 'fixed', 'timebudget', 'maxtrials'])
     if (r[k] !== undefined)
@@ -103,7 +110,16 @@ export function parseSearchRequest(
   if (candidates === undefined) throw invalid(`a ${method} search needs ${method === 'grid' ? 'param_grid' : 'param_distributions'}`);
   if (method === 'grid' && r.niter !== undefined) throw invalid('n_iter is for random searches; a grid search tries every combination');
   const nIter = r.niter === undefined ? 10 : integer(r.niter, 'n_iter');
-  return { method, spaces: new Map([[algo.id, searchSpaceOf(algo, candidates)]]), fixed: new Map(), candidates, nIter, ...common };
+  const space = searchSpaceOf(algo, candidates);
+  checkSpace(algo.id, space);
+  return { method, spaces: new Map([[algo.id, space]]), fixed: new Map(), candidates, nIter, ...common };
+}
+
+/** Every candidate of a grid (or one draw of a distribution) through the algorithm's own checks, so a misspelt name fails when the search is asked for. */
+function checkSpace(algorithm: string, space: SearchSpace, fixed: Readonly<Record<string, unknown>> = {}): void {
+  const algo = getAlgorithm(algorithm);
+  const points = isGrid(space) ? expandGrid(space).slice(0, 10_000) : [sampleSpace(space, createRng(0))];
+  for (const p of points) algo.parseConfig({ ...fixed, ...nestParams(p) });
 }
 
 function stringList(v: unknown, field: string): string[] {
