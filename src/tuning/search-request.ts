@@ -1,5 +1,4 @@
 import {
-  algorithmIds,
   createRng,
   expandGrid,
   getAlgorithm,
@@ -10,6 +9,7 @@ import {
   parseMeasures,
   parseRefit,
   sampleSpace,
+  searchableAlgorithmIds,
   searchSpaceOf,
   type SearchSpace,
 } from '../core/index.js';
@@ -82,7 +82,11 @@ export function parseSearchRequest(
       if (r[k] !== undefined)
         throw invalid(`search field ${k} is for grid or random searches; a tpe search takes algorithms, space and fixed`);
     const names =
-      r.algorithms === undefined ? (defaults.algorithm ? [defaults.algorithm] : algorithmIds()) : stringList(r.algorithms, 'algorithms');
+      r.algorithms === undefined
+        ? defaults.algorithm
+          ? [defaults.algorithm]
+          : searchableAlgorithmIds()
+        : stringList(r.algorithms, 'algorithms');
     const algos = [...new Set(names.map((n) => getAlgorithm(n).id))];
     for (const k of [...Object.keys(spaceRaw), ...Object.keys(fixedRaw)])
       if (!algos.includes(getAlgorithm(k).id))

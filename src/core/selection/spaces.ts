@@ -1,3 +1,4 @@
+import { algorithmIds, getAlgorithm } from '../algorithms/index.js';
 import type { Algorithm } from '../algorithms/types.js';
 import { invalid } from '../errors.js';
 import { parseSpace, type SearchSpace } from './search-space.js';
@@ -34,3 +35,10 @@ export function searchSpaceOf(algo: Algorithm & { readonly searchSpace?: unknown
   if (raw === undefined) throw invalid(`algorithm ${algo.id} has no default search space; give one in the search's space.${algo.id}`);
   return parseSpace(raw, `space of ${algo.id}`);
 }
+
+/** The registered algorithms a search can take without being given a space. */
+export const searchableAlgorithmIds = (): string[] =>
+  algorithmIds().filter((id) => {
+    const algo: Algorithm & { readonly searchSpace?: unknown } = getAlgorithm(id);
+    return algo.searchSpace !== undefined || DEFAULT_SPACES[algo.id] !== undefined;
+  });
