@@ -32,6 +32,7 @@ function run(task: Task): [FoldResult | TopNResult, ArrayBuffer[]] {
       seed: task.seed,
       kernels,
       clock: () => performance.now(),
+      ranking: task.ranking,
     });
     return [result, []];
   }

@@ -39,6 +39,8 @@ export type Task =
       readonly seed: number;
       readonly fold: number;
       readonly split: SplitPayload;
+      /** False skips the ranking figures (a search compares errors only). */
+      readonly ranking?: boolean;
     }
   | { readonly kind: 'topN'; readonly block: TopNBlock; readonly n: number };
 

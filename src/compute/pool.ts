@@ -101,9 +101,18 @@ export class ComputePool {
     split: Split,
     fold: number,
     seed: number,
+    opts: { readonly ranking?: boolean } = {},
   ): Promise<FoldResult> {
     const transfer: ArrayBuffer[] = [];
-    const task: Task = { kind: 'fold', algorithm: algorithmId, config: { ...rawConfig }, seed, fold, split: encodeSplit(split, transfer) };
+    const task: Task = {
+      kind: 'fold',
+      algorithm: algorithmId,
+      config: { ...rawConfig },
+      seed,
+      fold,
+      split: encodeSplit(split, transfer),
+      ...(opts.ranking === false ? { ranking: false } : {}),
+    };
     return this.run<FoldResult>(task, transfer);
   }
 

@@ -19,6 +19,7 @@ export const OPTION_KEYS: Readonly<Record<string, keyof JobRequest>> = {
   seed: 'seed',
   random_state: 'seed',
   max_runtime_seconds: 'maxRuntimeSeconds',
+  search: 'search',
   maxruntimeinseconds: 'maxRuntimeSeconds',
 };
 

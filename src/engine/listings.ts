@@ -57,6 +57,7 @@ export function trainingJobListing(jobs: JobManager, owners: JobAccess): ObjectL
         ['OutputColumns', j.columns ? columnsText(j.columns).output : null],
         ['Algorithm', j.spec.algorithm],
         ['HyperParameters', j.spec.hyperparameters],
+        ['Search', j.spec.search ?? null],
         ['Folds', j.spec.folds],
         ['TopN', j.spec.topN],
         ['Seed', j.spec.seed],

@@ -66,7 +66,10 @@ export async function runJob(ctx: RunContext): Promise<JobMetrics> {
     throw invalid(`cannot make ${spec.folds} cross-validation folds from ${ds.size} ratings of ${display(spec.input)}`);
   ctx.checkStop();
 
-  ctx.enter('Training', `Training ${spec.algorithm} on ${count(ds.size)} ratings`);
+  ctx.enter(
+    'Training',
+    spec.search ? `Searching hyperparameters on ${count(ds.size)} ratings` : `Training ${spec.algorithm} on ${count(ds.size)} ratings`,
+  );
   const thread = startTrainingThread(
     {
       users: ds.users,
@@ -82,6 +85,7 @@ export async function runJob(ctx: RunContext): Promise<JobMetrics> {
       seed: spec.seed,
       source: display(spec.input),
       foldWorkers: ctx.foldWorkers,
+      ...(spec.search ? { search: spec.search } : {}),
     },
     { progress: ctx.progress, log: ctx.log },
   );
@@ -93,8 +97,13 @@ export async function runJob(ctx: RunContext): Promise<JobMetrics> {
   ctx.enter('Uploading', `Writing the model artifact and ${display(spec.output)}${at}`);
   const model: FactorModel = result.model;
   const manifest = await writeArtifact(ctx.artifactTarget, model, {
-    hyperparameters: spec.hyperparameters,
-    metrics: result.cv ? cvMetrics(result.cv) : {},
+    hyperparameters: result.hyperparameters,
+    metrics: {
+      ...(result.cv ? cvMetrics(result.cv) : {}),
+      ...(result.search?.best
+        ? { search: { method: result.search.method, trials: result.search.trials.length, best: result.search.best } }
+        : {}),
+    },
     seed: spec.seed,
     trainingData: result.trainingData,
     rated: result.rated,
@@ -178,6 +187,7 @@ function metricsOf(
     topN: { n: result.topN.n, users: result.model.userIds.length, seconds: result.topN.seconds },
     rowsWritten,
     kernels: result.kernels,
+    ...(result.search ? { search: result.search } : {}),
     phases,
   };
 }

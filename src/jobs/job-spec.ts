@@ -1,4 +1,5 @@
 import { getAlgorithm, invalid } from '../core/index.js';
+import { parseSearchRequest } from '../tuning/index.js';
 import { checkIdentifier, displayName, type TableName } from '../warehouse/index.js';
 import type { JobSpec } from './job.js';
 
@@ -16,6 +17,8 @@ export interface JobRequest {
   readonly seed?: number;
   /** Default one day; SageMaker's ceiling of 28 days is the maximum. */
   readonly maxRuntimeSeconds?: number;
+  /** A hyperparameter search (see tuning/search-request.ts) whose best model becomes the job's model. */
+  readonly search?: unknown;
 }
 
 export const MAX_RUNTIME_CEILING_SECONDS = 28 * 24 * 3600;
@@ -36,6 +39,8 @@ export function parseJobSpec(req: JobRequest): JobSpec {
   const hyperparameters = algo.parseConfig(raw) as Record<string, unknown>;
   const folds = integer('folds', req.folds ?? 5, 0, MAX_FOLDS);
   if (folds === 1) throw invalid('folds must be 0 (no cross-validation) or at least 2, got 1');
+  const maxRuntimeSeconds = integer('maxRuntimeSeconds', req.maxRuntimeSeconds ?? 86_400, 1, MAX_RUNTIME_CEILING_SECONDS);
+  const search = req.search === undefined ? undefined : searchOf(req, folds, maxRuntimeSeconds);
   return {
     input,
     output,
@@ -44,8 +49,25 @@ export function parseJobSpec(req: JobRequest): JobSpec {
     folds,
     topN: integer('topN', req.topN ?? 10, 1, MAX_TOP_N),
     seed: integer('seed', req.seed ?? 0, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
-    maxRuntimeSeconds: integer('maxRuntimeSeconds', req.maxRuntimeSeconds ?? 86_400, 1, MAX_RUNTIME_CEILING_SECONDS),
+    maxRuntimeSeconds,
+    ...(search ? { search } : {}),
   };
+}
+
+/** A search is checked whole when the job is submitted; the job stores it as given. */
+function searchOf(req: JobRequest, folds: number, maxRuntimeSeconds: number): Record<string, unknown> {
+  if (req.hyperparameters !== undefined)
+    throw invalid('give either hyperparameters or a search, not both; a search takes parameters it does not vary in search.fixed');
+  if (folds < 2) throw invalid(`a search compares candidates by cross-validation and needs folds ≥ 2, got ${folds}`);
+  const plan = parseSearchRequest(req.search, { algorithm: req.algorithm });
+  if (plan.timeBudgetSeconds >= maxRuntimeSeconds)
+    throw invalid(
+      `the search's time budget (${plan.timeBudgetSeconds} s) leaves no time for the final fit within maxRuntimeSeconds (${maxRuntimeSeconds} s)`,
+    );
+  const search = req.search as Record<string, unknown>;
+  // The job's algorithm, when named, is what a search without its own algorithm(s) searches.
+  if (req.algorithm === undefined || 'algorithm' in search || 'algorithms' in search) return search;
+  return plan.method === 'tpe' ? { ...search, algorithms: [req.algorithm] } : { ...search, algorithm: req.algorithm };
 }
 
 export const display = (t: TableName): string => displayName([t.database, t.schema, t.name]);

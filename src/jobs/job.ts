@@ -1,4 +1,5 @@
 import type { RankingReport } from '../core/index.js';
+import type { SearchReport } from '../tuning/index.js';
 import type { TableName } from '../warehouse/index.js';
 
 /**
@@ -45,6 +46,8 @@ export interface JobSpec {
   readonly topN: number;
   readonly seed: number;
   readonly maxRuntimeSeconds: number;
+  /** A hyperparameter search as requested; the job's model is then its best (see metrics.search). */
+  readonly search?: Readonly<Record<string, unknown>>;
   /** The URL of the linked warehouse (a recpipe server) both tables are in; absent: this home's. */
   readonly warehouse?: string;
 }
@@ -101,6 +104,8 @@ export interface JobMetrics {
   readonly topN: { readonly n: number; readonly users: number; readonly seconds: number };
   readonly rowsWritten: number;
   readonly kernels: string;
+  /** A search job's trials and its best (whose algorithm and parameters the model has). */
+  readonly search?: SearchReport;
   readonly phases: {
     readonly queuedSeconds: number;
     readonly downloadingSeconds: number;

@@ -17,8 +17,10 @@ import {
   type CvResult,
   type Dataset,
   type FoldResult,
+  type Kernels,
 } from '../core/index.js';
 import { loadKernels } from '../kernels/index.js';
+import { type BestTrial, formatTrial, parseSearchRequest, runSearch, type SearchReport } from '../tuning/index.js';
 import { runTraining } from '../training/index.js';
 import type { ProgressPhase } from './job.js';
 import { owned, type TrainResult, type TrainTask, type WorkerMessage } from './worker-protocol.js';
@@ -61,15 +63,19 @@ async function train(task: TrainTask): Promise<[TrainResult, ArrayBuffer[]]> {
   const poolSize = Math.max(task.folds > 0 ? Math.min(task.foldWorkers, task.folds) : 0, task.topN > 0 ? task.foldWorkers : 0);
   const pool = poolSize > 0 && (task.folds > 0 || poolSize > 1) ? new ComputePool({ workers: poolSize, kernels: 'auto' }) : null;
   try {
-    const cv = pool && task.folds > 0 ? crossValidate(pool, task, dataset) : null;
+    // A search runs first (its folds on the pool); its best is what the rest of the job fits.
+    const searched = task.search ? await search(task, dataset, kernels, pool) : null;
+    const algorithm = searched?.best.algorithm ?? task.algorithm;
+    const hyperparameters = searched?.best.params ?? task.hyperparameters;
+    const cv = searched ? Promise.resolve(searched.cv) : pool && task.folds > 0 ? crossValidate(pool, task, dataset) : null;
     // Awaited below; marked handled now so a fold failing during the full fit is not an unhandled rejection.
     cv?.catch(() => undefined);
-    const algo = getAlgorithm(task.algorithm);
-    const epochs = algo.epochs(algo.parseConfig(task.hyperparameters));
+    const algo = getAlgorithm(algorithm);
+    const epochs = algo.epochs(algo.parseConfig(hyperparameters));
     let epochsDone = 0;
     progress('fit', 0, epochs);
     const out = await runTraining(
-      { dataset, algorithm: task.algorithm, params: task.hyperparameters, evaluation: { kind: 'none' }, seed: task.seed, topN: 0 },
+      { dataset, algorithm, params: hyperparameters, evaluation: { kind: 'none' }, seed: task.seed, topN: 0 },
       { kernels, clock: () => performance.now() },
       { phase: () => undefined, tick: () => progress('fit', ++epochsDone, epochs), log },
     );
@@ -102,6 +108,9 @@ async function train(task: TrainTask): Promise<[TrainResult, ArrayBuffer[]]> {
     const rated = { userPtr: owned(out.trainset.userPtr, transfer), itemIdx: owned(out.trainset.itemIdx, transfer) };
     return [
       {
+        algorithm: out.algorithm,
+        hyperparameters: out.config as Record<string, unknown>,
+        ...(searched ? { search: searched.report } : {}),
         model,
         cv: cvResult,
         fullFit: out.fullFit,
@@ -115,6 +124,47 @@ async function train(task: TrainTask): Promise<[TrainResult, ArrayBuffer[]]> {
   } finally {
     await pool?.close();
   }
+}
+
+/** The job's search on its k-fold splits; the best trial's folds stand as the job's cross-validation. */
+async function search(
+  task: TrainTask,
+  dataset: Dataset,
+  kernels: Kernels,
+  pool: ComputePool | null,
+): Promise<{ report: SearchReport; best: BestTrial; cv: CvResult }> {
+  const plan = parseSearchRequest(task.search);
+  const splits = kFold(dataset, task.folds, createRng(task.seed));
+  const what =
+    plan.method === 'tpe' ? `TPE over ${[...plan.spaces.keys()].join(', ')}, time budget ${plan.timeBudgetSeconds} s` : plan.method;
+  log(`Searching (${what}) on ${splits.length} folds by mean ${plan.measure.toUpperCase()}`);
+  const budget = Math.ceil(plan.timeBudgetSeconds);
+  const t0 = performance.now();
+  let done = 0;
+  const report = await runSearch(
+    plan,
+    splits,
+    task.seed,
+    { kernels, clock: () => performance.now(), pool },
+    {
+      trialDone(trial, best) {
+        done++;
+        log(formatTrial(trial, best, plan.measure));
+        // A budgeted search's progress is its time; a grid's, its candidates (the total is known only at the end).
+        if (plan.method === 'tpe') progress('cv', Math.min(budget, Math.round((performance.now() - t0) / 1000)), budget);
+        else progress('cv', done, done + 1);
+      },
+    },
+  );
+  const best = report.best;
+  if (!best) throw new RecpipeError('FAILED_PRECONDITION', `no trial of the search succeeded (${report.trials.length} tried)`);
+  progress('cv', 1, 1);
+  log(
+    `Best of ${report.trials.length} trials (${report.stoppedBy}): ${best.algorithm} ${JSON.stringify(best.params)}, mean RMSE ${best.rmse.toFixed(4)}, MAE ${best.mae.toFixed(4)}`,
+  );
+  const trial = report.trials[best.trial - 1];
+  const folds = trial.folds.map((f): FoldResult => ({ ...f, trainRmse: [] }));
+  return { report, best, cv: summarize(getAlgorithm(best.algorithm).displayName, folds) };
 }
 
 /** K-fold splits exactly as `runTraining` makes them (same seed, same folds), one compute-pool task per fold. */

@@ -1,5 +1,6 @@
 import type { TrainingDataInfo } from '../artifacts/index.js';
 import type { CvResult, ErrorCode, Exclusions, FactorModel, RatingScale } from '../core/index.js';
+import type { SearchReport } from '../tuning/index.js';
 import type { ProgressPhase } from './job.js';
 
 /**
@@ -23,6 +24,8 @@ export interface TrainTask {
   readonly source: string;
   /** Threads of the worker's own compute pool for cross-validation folds. */
   readonly foldWorkers: number;
+  /** A search request: the job's model is then the best candidate's, refitted on all the ratings. */
+  readonly search?: Readonly<Record<string, unknown>>;
 }
 
 export type ModelPayload = Omit<FactorModel, 'userIds' | 'itemIds'> & {
@@ -31,6 +34,10 @@ export type ModelPayload = Omit<FactorModel, 'userIds' | 'itemIds'> & {
 };
 
 export interface TrainResult {
+  /** What was fitted: the job's own, or a search's best. */
+  readonly algorithm: string;
+  readonly hyperparameters: Readonly<Record<string, unknown>>;
+  readonly search?: SearchReport;
   readonly model: ModelPayload;
   readonly cv: CvResult | null;
   readonly fullFit: { readonly seconds: number; readonly trainRmse: readonly number[] };

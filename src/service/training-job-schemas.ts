@@ -78,6 +78,9 @@ export const TrainingJobSchema = Type.Object(
         output: TableNameSchema,
         algorithm: Type.String(),
         hyperparameters: Type.Object({}, { ...open, description: 'The complete parsed config, defaults filled in' }),
+        search: Type.Optional(
+          Type.Object({}, { ...open, description: 'The hyperparameter search as requested (its trials are in metrics.search)' }),
+        ),
         folds: Type.Integer(),
         topN: Type.Integer(),
         seed: Type.Integer(),
@@ -158,6 +161,16 @@ export const StartJobBody = Type.Object(
     algorithm: Type.Optional(Type.String({ minLength: 1, description: 'svd (default), svdpp, baseline; Surprise class names work too' })),
     hyperparameters: Type.Optional(
       Type.Object({}, { additionalProperties: true, description: "Surprise's names accepted: n_factors, n_epochs, lr_all, reg_all…" }),
+    ),
+    search: Type.Optional(
+      Type.Object(
+        {},
+        {
+          additionalProperties: true,
+          description:
+            'A hyperparameter search whose best model becomes the job\'s: {"algorithms": [...], "time_budget": s} (TPE), {"param_grid": {...}} or {"param_distributions": {...}, "n_iter": n}',
+        },
+      ),
     ),
     folds: Type.Optional(Type.Integer({ description: 'K-fold cross-validation (default 5); 0 skips it' })),
     topN: Type.Optional(Type.Integer({ description: 'Recommendations per user (default 10)' })),

@@ -12,6 +12,7 @@ import { registerDeploy } from './deploy.js';
 import { registerSecret } from './secret.js';
 import { registerKeys } from './keys.js';
 import { registerEvaluate } from './evaluate.js';
+import { registerTune } from './tune.js';
 
 /** Each command lives in its own module and registers itself here (one line each). */
 export function registerCommands(program: Command): void {
@@ -28,4 +29,5 @@ export function registerCommands(program: Command): void {
   registerSecret(program);
   registerKeys(program);
   registerEvaluate(program);
+  registerTune(program);
 }

@@ -36,6 +36,8 @@ export interface EvalContext {
   /** Monotonic clock in milliseconds, injected so the core stays free of I/O. */
   readonly clock: () => number;
   readonly onEpoch?: (fold: number, epoch: number, trainRmse: number) => void;
+  /** Rank each fold's test part against the baselines (default true); a search, which only compares errors, skips it. */
+  readonly ranking?: boolean;
 }
 
 /** Fits on one split's train part and scores its test part. Each fold restarts from the same seed, as Surprise's random_state does. */
@@ -57,6 +59,7 @@ export function evaluateFold<C extends object>(algo: Algorithm<C>, config: C, sp
   const pred = predictTestset(model, test);
   const result = { rmse: rmse(test, pred), mae: mae(test, pred), fitTime: (t1 - t0) / 1000, testTime: 0, trainRmse };
   const testTime = (ctx.clock() - t1) / 1000;
+  if (ctx.ranking === false) return { ...result, testTime };
   // After the test timer, so the times stay Surprise's. The random baseline's draws are seeded per fold.
   const ranking = evaluateRanking(model, built.trainset, test, { k: CV_RANKING_K, kernels: ctx.kernels, rng: createRng(ctx.seed + fold) });
   return { ...result, testTime, ranking };

@@ -1,0 +1,160 @@
+import type { Command } from 'commander';
+import { availableParallelism } from 'node:os';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { writeArtifact } from '../../artifacts/index.js';
+import { ComputePool } from '../../compute/index.js';
+import { createRng, invalid, kFold, type Split } from '../../core/index.js';
+import { readFoldsDir, readRatingsFile } from '../../datasets/index.js';
+import { loadKernels, type KernelPreference } from '../../kernels/index.js';
+import { runTraining } from '../../training/index.js';
+import { formatTrial, parseSearchRequest, runSearch, type SearchReport } from '../../tuning/index.js';
+import { writeFileAtomic } from '../../util/atomic-file.js';
+import { integer } from './train.js';
+
+interface TuneOptions {
+  ratings: string;
+  folds?: string;
+  cv: string;
+  timeBudget?: string;
+  algos?: string;
+  search?: string;
+  maxTrials?: string;
+  json?: string;
+  model?: string;
+  seed: string;
+  scale?: string;
+  kernels: KernelPreference;
+  workers: string;
+}
+
+export function registerTune(program: Command): void {
+  program
+    .command('tune')
+    .description(
+      'Hyperparameter search by cross-validation: a sequential model-based (TPE) search over algorithms and their parameters ' +
+        "within a time budget, or Surprise's GridSearchCV / RandomizedSearchCV (--search); saves the best, refitted on all ratings, with --model",
+    )
+    .requiredOption('--ratings <file>', 'ratings CSV/TSV: user,item,rating[,timestamp], header optional')
+    .option('--folds <dir>', 'predefined folds: fold<N>.train.csv / fold<N>.test.csv pairs (instead of --cv)')
+    .option('--cv <k>', 'shuffled k-fold cross-validation', '5')
+    .option('--time-budget <seconds>', 'no trial starts after this long (TPE search; default 600)')
+    .option('--algos <a,b>', 'algorithms to search (TPE; default every algorithm with a search space)')
+    .option(
+      '--search <json|file>',
+      'the search as JSON or a JSON file: {"param_grid": {...}} (GridSearchCV), {"param_distributions": {...}, "n_iter": 20} ' +
+        '(RandomizedSearchCV), or {"space": {"svd": {...}}, "fixed": {...}} (TPE)',
+    )
+    .option('--max-trials <n>', 'stop after this many trials (TPE)')
+    .option('--json <file>', 'write the best and every trial as JSON')
+    .option('--model <dir>', 'write the best, refitted on all ratings, as a model artifact here (must not exist)')
+    .option('--seed <n>', 'random seed of the folds, the sampler and the fits', '0')
+    .option('--scale <min,max>', 'rating scale (default: inferred from the data)')
+    .option('--kernels <kind>', 'auto | wasm | typescript', 'auto')
+    .option('--workers <n>', 'worker threads for folds and trials (1 = run here)', String(availableParallelism()))
+    .action((o: TuneOptions) => tune(o));
+}
+
+async function tune(o: TuneOptions): Promise<void> {
+  const err = process.stderr;
+  const seed = integer('--seed', o.seed, -(2 ** 31), 2 ** 32);
+  const workers = integer('--workers', o.workers, 1, 64);
+  const request = await searchRequestOf(o);
+  const plan = parseSearchRequest(request);
+  if (o.folds !== undefined && o.cv !== '5') throw invalid('give --folds DIR or --cv K, not both');
+  const [min, max] = o.scale?.split(',').map(Number) ?? [];
+  if (o.scale !== undefined && !(Number.isFinite(min) && Number.isFinite(max) && min < max))
+    throw invalid(`--scale expects min,max with min < max, got '${o.scale}'`);
+  const { dataset, warnings } = await readRatingsFile(o.ratings, { scale: o.scale ? { min, max } : undefined, timestamps: false });
+  for (const w of warnings) err.write(`warning: ${w}\n`);
+  const splits: Split[] =
+    o.folds !== undefined ? await readFoldsDir(o.folds, dataset.scale) : kFold(dataset, cvFolds(o.cv, dataset.size), createRng(seed));
+  const kernels = loadKernels(o.kernels);
+  const algos = [...plan.spaces.keys()].join(', ');
+  err.write(
+    `Searching ${plan.method === 'tpe' ? `${algos} (TPE, time budget ${plan.timeBudgetSeconds} s${plan.maxTrials ? `, at most ${plan.maxTrials} trials` : ''})` : `${algos} (${plan.method === 'grid' ? 'GridSearchCV' : `RandomizedSearchCV, n_iter ${plan.nIter}`})`} ` +
+      `on ${dataset.size.toLocaleString('en-US')} ratings, ${splits.length} folds, by mean ${plan.measure.toUpperCase()}, ${workers} worker thread${workers === 1 ? '' : 's'}\n`,
+  );
+  const pool = workers > 1 ? new ComputePool({ workers, kernels: o.kernels }) : null;
+  let report: SearchReport;
+  try {
+    report = await runSearch(
+      plan,
+      splits,
+      seed,
+      { kernels, clock: () => performance.now(), pool },
+      { trialDone: (t, best) => err.write(`${formatTrial(t, best, plan.measure)}\n`) },
+    );
+  } finally {
+    await pool?.close();
+  }
+  const best = report.best;
+  if (!best) throw invalid(`no trial of the search succeeded (${report.trials.length} tried); see the errors above`);
+  process.stdout.write(
+    `Best of ${report.trials.length} trials in ${report.elapsedSeconds.toFixed(1)} s (${report.stoppedBy}): ${best.algorithm} ${JSON.stringify(best.params)}\n` +
+      `  mean ${splits.length}-fold RMSE ${best.rmse.toFixed(4)}, MAE ${best.mae.toFixed(4)} (trial ${best.trial})\n`,
+  );
+  let artifact: string | undefined;
+  if (o.model !== undefined) {
+    const out = await runTraining(
+      { dataset, algorithm: best.algorithm, params: best.params, evaluation: { kind: 'none' }, seed, topN: 0 },
+      { kernels, clock: () => performance.now() },
+      { phase: () => undefined, tick: () => undefined, log: (line) => process.stdout.write(`${line}\n`) },
+    );
+    const manifest = await writeArtifact(o.model, out.model, {
+      hyperparameters: out.config,
+      metrics: {
+        cv: { mean: { rmse: best.rmse, mae: best.mae }, folds: splits.length },
+        search: { method: report.method, trials: report.trials.length, best: best.trial, measure: report.measure },
+      },
+      trainingData: { source: resolve(o.ratings), trainset: out.trainset },
+      seed,
+      createdAt: new Date().toISOString(),
+    });
+    artifact = manifest.uri;
+    process.stdout.write(
+      `Best model refitted on all ${dataset.size.toLocaleString('en-US')} ratings in ${out.fullFit.seconds.toFixed(2)} s, written to ${artifact}\n`,
+    );
+  }
+  if (o.json) {
+    const json = {
+      ...report,
+      data: { source: o.ratings, ratings: dataset.size, users: dataset.userIds.size, items: dataset.itemIds.size, scale: dataset.scale },
+      seed,
+      workers,
+      ...(artifact ? { artifact } : {}),
+    };
+    await writeFileAtomic(o.json, `${JSON.stringify(json, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
+  }
+}
+
+/** --search (JSON text or a file of it) with --algos, --time-budget and --max-trials on top. */
+async function searchRequestOf(o: TuneOptions): Promise<Record<string, unknown>> {
+  let request: Record<string, unknown> = {};
+  if (o.search !== undefined) {
+    const text = o.search.trim().startsWith('{')
+      ? o.search
+      : await readFile(o.search, 'utf8').catch(() => {
+          throw invalid(`--search is neither JSON nor a readable file: ${o.search}`);
+        });
+    try {
+      request = JSON.parse(text) as Record<string, unknown>;
+    } catch (e) {
+      throw invalid(`--search ${o.search === text ? '' : `(${o.search}) `}is not valid JSON: ${(e as Error).message}`);
+    }
+  }
+  if (o.algos !== undefined) request = { ...request, algorithms: o.algos };
+  if (o.timeBudget !== undefined) {
+    const s = Number(o.timeBudget);
+    if (o.timeBudget.trim() === '' || !Number.isFinite(s))
+      throw invalid(`--time-budget must be a number of seconds, got '${o.timeBudget}'`);
+    request = { ...request, time_budget: s };
+  }
+  if (o.maxTrials !== undefined) request = { ...request, max_trials: integer('--max-trials', o.maxTrials, 1, 1_000_000) };
+  return request;
+}
+
+function cvFolds(cv: string, size: number): number {
+  const k = integer('--cv', cv, 2, size);
+  return k;
+}

@@ -1,0 +1,133 @@
+import { getAlgorithm } from '../algorithms/index.js';
+import { invalid, isRecpipeError } from '../errors.js';
+import type { Rng } from '../random.js';
+import type { CvResult } from './cross-validate.js';
+import type { CandidateEvaluator, Measure } from './search-cv.js';
+import { nestParams, sampleSpace, type SearchSpace } from './search-space.js';
+import { type Observation, suggestTpe, type TpeOptions } from './tpe.js';
+
+export interface Trial {
+  /** 1-based, in the order trials were started. */
+  readonly number: number;
+  readonly algorithm: string;
+  /** Nested, in Surprise's names, as given to the algorithm (fixed parameters included). */
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly status: 'ok' | 'failed';
+  /** Mean over the folds (NaN when failed). */
+  readonly rmse: number;
+  readonly mae: number;
+  readonly rmseStd: number;
+  readonly folds: readonly { readonly rmse: number; readonly mae: number; readonly fitTime: number; readonly testTime: number }[];
+  readonly fitSeconds: number;
+  /** Wall time of the whole trial, queueing included. */
+  readonly seconds: number;
+  readonly error?: string;
+}
+
+export interface ModelSearchOptions {
+  /** Algorithm id → its space. */
+  readonly spaces: ReadonlyMap<string, SearchSpace>;
+  /** Algorithm id → parameters set on every trial of it (not searched). */
+  readonly fixed?: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+  /** What the search minimises; default rmse. */
+  readonly measure?: Measure;
+  /** No trial starts after this many seconds; the running ones finish. */
+  readonly timeBudgetSeconds: number;
+  readonly maxTrials?: number;
+  /** Trials in flight at once (each one's folds may run in parallel too); default 1. */
+  readonly concurrency?: number;
+  readonly rng: Rng;
+  /** Milliseconds, monotonic; injected so the core stays free of I/O. */
+  readonly clock: () => number;
+  readonly tpe?: TpeOptions;
+  readonly onStart?: (number: number, algorithm: string, params: Readonly<Record<string, unknown>>) => void;
+  readonly onTrial?: (trial: Trial, best: Trial | null) => void;
+}
+
+export interface ModelSearchResult {
+  readonly trials: readonly Trial[];
+  readonly best: Trial | null;
+  readonly measure: Measure;
+  readonly elapsedSeconds: number;
+  readonly stoppedBy: 'time budget' | 'max trials';
+}
+
+/**
+ * Sequential model-based search: a TPE sampler proposes an algorithm and its parameters, the
+ * evaluator cross-validates them, and the result feeds the next proposal, until the time budget or
+ * the trial count runs out. With concurrency > 1 the next proposal is made while trials still run
+ * (it sees only the finished ones). A trial whose parameters the algorithm refuses, or whose fit
+ * diverges (NaN), is recorded as failed and steers the sampler away; any other error ends the search.
+ */
+export async function modelSearch(evaluate: CandidateEvaluator, opts: ModelSearchOptions): Promise<ModelSearchResult> {
+  const measure = opts.measure ?? 'rmse';
+  const maxTrials = opts.maxTrials ?? Number.POSITIVE_INFINITY;
+  const concurrency = opts.concurrency ?? 1;
+  if (!(opts.timeBudgetSeconds > 0)) throw invalid(`the time budget must be a positive number of seconds, got ${opts.timeBudgetSeconds}`);
+  if (!(maxTrials >= 1)) throw invalid(`max_trials must be at least 1, got ${maxTrials}`);
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw invalid(`concurrency must be an integer ≥ 1, got ${concurrency}`);
+  const paramsOf = (algorithm: string, assignment: Readonly<Record<string, unknown>>) => ({
+    ...opts.fixed?.get(algorithm),
+    ...nestParams(assignment as Record<string, never>),
+  });
+  // A misspelt parameter in a space fails here, before the budget starts running.
+  for (const [id, space] of opts.spaces) getAlgorithm(id).parseConfig(paramsOf(id, sampleSpace(space, opts.rng)));
+  const t0 = opts.clock();
+  const elapsed = () => (opts.clock() - t0) / 1000;
+  const trials: Trial[] = [];
+  const history: Observation[] = [];
+  let best: Trial | null = null;
+  let started = 0;
+  const lane = async () => {
+    while (started < maxTrials && elapsed() < opts.timeBudgetSeconds) {
+      const number = ++started;
+      const s = suggestTpe(opts.spaces, history, number - 1, opts.rng, opts.tpe);
+      const params = paramsOf(s.algorithm, s.params);
+      opts.onStart?.(number, s.algorithm, params);
+      const tStart = opts.clock();
+      let trial: Trial;
+      try {
+        trial = trialOf(number, s.algorithm, params, await evaluate(s.algorithm, params), (opts.clock() - tStart) / 1000);
+      } catch (e) {
+        if (!isRecpipeError(e) || e.code !== 'INVALID_ARGUMENT') throw e;
+        trial = failedTrial(number, s.algorithm, params, e.message, (opts.clock() - tStart) / 1000);
+      }
+      trials.push(trial);
+      const loss = trial.status === 'ok' ? trial[measure] : Number.POSITIVE_INFINITY;
+      history.push({ algorithm: s.algorithm, params: s.params, loss });
+      if (trial.status === 'ok' && (best === null || loss < best[measure])) best = trial;
+      opts.onTrial?.(trial, best);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  trials.sort((a, b) => a.number - b.number);
+  return { trials, best, measure, elapsedSeconds: elapsed(), stoppedBy: started >= maxTrials ? 'max trials' : 'time budget' };
+}
+
+/** A trial record from its cross-validation; a diverged fit (non-finite RMSE) is a failed trial. */
+export function trialOf(
+  number: number,
+  algorithm: string,
+  params: Readonly<Record<string, unknown>>,
+  cv: CvResult,
+  seconds: number,
+): Trial {
+  if (!Number.isFinite(cv.mean.rmse)) return failedTrial(number, algorithm, params, 'the fit diverged (non-finite predictions)', seconds);
+  return {
+    number,
+    algorithm,
+    params,
+    status: 'ok',
+    rmse: cv.mean.rmse,
+    mae: cv.mean.mae,
+    rmseStd: cv.std.rmse,
+    folds: cv.folds.map((f) => ({ rmse: f.rmse, mae: f.mae, fitTime: f.fitTime, testTime: f.testTime })),
+    fitSeconds: cv.folds.reduce((a, f) => a + f.fitTime, 0),
+    seconds,
+  };
+}
+
+function failedTrial(number: number, algorithm: string, params: Readonly<Record<string, unknown>>, error: string, seconds: number): Trial {
+  const nan = Number.NaN;
+  return { number, algorithm, params, status: 'failed', rmse: nan, mae: nan, rmseStd: nan, folds: [], fitSeconds: 0, seconds, error };
+}

@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { readArtifact } from '../../src/artifacts/index.js';
+import { syntheticMovieLens } from '../../src/datasets/synthetic.js';
+import { recpipe } from '../support/recpipe-cli.js';
+import { tempDir } from '../support/temp-engine.js';
+
+interface TrialJson {
+  number: number;
+  algorithm: string;
+  params: Record<string, unknown>;
+  status: string;
+  rmse: number;
+  mae: number;
+  folds: { rmse: number }[];
+}
+
+/** `recpipe tune` as a real child process: a TPE search and Surprise's GridSearchCV on a small MovieLens-shaped file. */
+describe('recpipe tune (child process)', { timeout: 240_000 }, () => {
+  const tmp = tempDir();
+  after(() => tmp.remove());
+  const ratings = join(tmp.dir, 'ratings.csv');
+  writeFileSync(ratings, syntheticMovieLens(60, 200, 25, 4).ratingsCsv);
+  const space = JSON.stringify({
+    space: {
+      svd: { n_factors: { int: [2, 8] }, n_epochs: { int: [2, 10] }, lr_all: { loguniform: [0.002, 0.05] } },
+      baseline: { reg_u: { uniform: [1, 20] } },
+    },
+  });
+
+  it('searches algorithms within its trial limit, reports every trial and saves the best refitted as an artifact', async () => {
+    const json = join(tmp.dir, 'tpe.json');
+    const model = join(tmp.dir, 'model');
+    const r = await recpipe(
+      [
+        'tune',
+        '--ratings',
+        ratings,
+        '--cv',
+        '3',
+        '--time-budget',
+        '120',
+        '--max-trials',
+        '10',
+        '--algos',
+        'svd,baseline',
+        '--search',
+        space,
+        '--json',
+        json,
+        '--model',
+        model,
+        '--workers',
+        '2',
+      ],
+      { timeoutMs: 180_000 },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      /Searching svd, baseline \(TPE, time budget 120 s, at most 10 trials\) on [\d,]+ ratings, 3 folds, by mean RMSE, 2 worker threads/,
+    );
+    assert.equal((r.stderr.match(/^trial +\d+ (svd|baseline) +RMSE \d\.\d{4} MAE \d\.\d{4}/gm) ?? []).length, 10, r.stderr);
+    assert.match(r.stdout, /Best of 10 trials in [\d.]+ s \(max trials\): (svd|baseline) \{/);
+    const out = JSON.parse(readFileSync(json, 'utf8')) as {
+      best: TrialJson & { trial: number };
+      trials: TrialJson[];
+      method: string;
+      folds: number;
+    };
+    assert.equal(out.method, 'tpe');
+    assert.equal(out.trials.length, 10);
+    assert.deepEqual(new Set(out.trials.map((t) => t.algorithm)), new Set(['svd', 'baseline']));
+    const ok = out.trials.filter((t) => t.status === 'ok');
+    const best = ok.reduce((a, b) => (b.rmse < a.rmse ? b : a));
+    assert.deepEqual(
+      { algorithm: out.best.algorithm, params: out.best.params, rmse: out.best.rmse, mae: out.best.mae },
+      { algorithm: best.algorithm, params: best.params, rmse: best.rmse, mae: best.mae },
+    );
+    for (const t of ok) {
+      assert.equal(t.folds.length, 3);
+      assert.ok(Math.abs(t.folds.reduce((a, f) => a + f.rmse, 0) / 3 - t.rmse) < 1e-12);
+    }
+    const { manifest } = await readArtifact(model);
+    assert.equal(manifest.algorithm, out.best.algorithm);
+    const expected = out.best.algorithm === 'svd' ? (out.best.params.n_factors as number) : 0;
+    assert.equal(manifest.nFactors, expected);
+  });
+
+  it("runs Surprise's GridSearchCV on the same folds whatever the worker count, with its cv_results", async () => {
+    const grid = JSON.stringify({
+      param_grid: { n_factors: [3], n_epochs: [5, 10], lr_all: [0.002, 0.01] },
+      measures: ['rmse', 'mae'],
+      refit: 'mae',
+    });
+    const run = async (workers: string) => {
+      const json = join(tmp.dir, `grid-${workers}.json`);
+      const r = await recpipe(['tune', '--ratings', ratings, '--cv', '3', '--search', grid, '--json', json, '--workers', workers], {
+        timeoutMs: 120_000,
+      });
+      assert.equal(r.code, 0, r.stderr);
+      return JSON.parse(readFileSync(json, 'utf8'));
+    };
+    const [one, two] = [await run('1'), await run('2')];
+    assert.equal(one.method, 'grid');
+    assert.equal(one.measure, 'mae');
+    assert.deepEqual(one.surprise.cvResults.params, [
+      { n_factors: 3, n_epochs: 5, lr_all: 0.002 },
+      { n_factors: 3, n_epochs: 5, lr_all: 0.01 },
+      { n_factors: 3, n_epochs: 10, lr_all: 0.002 },
+      { n_factors: 3, n_epochs: 10, lr_all: 0.01 },
+    ]);
+    assert.deepEqual(one.surprise.cvResults.mean_test_mae, two.surprise.cvResults.mean_test_mae);
+    const maes = one.surprise.cvResults.mean_test_mae as number[];
+    assert.equal(one.best.mae, Math.min(...maes));
+    assert.deepEqual(one.best.params, one.surprise.bestParams.mae);
+  });
+
+  it('refuses a bad search with a message naming the field', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--search', '{"param_grid": {"n_factors": [0]}}'], /n_factors of svd must be ≥ 1, got 0/],
+      [['--search', '{"method": "annealing"}'], /search method must be tpe, grid or random, got 'annealing'/],
+      [['--algos', 'svd,knnfoo'], /unknown algorithm 'knnfoo'/],
+      [['--search', '{"param_grid": '], /--search is not valid JSON/],
+      [['--time-budget', 'soon'], /--time-budget must be a number of seconds, got 'soon'/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await recpipe(['tune', '--ratings', ratings, ...args]);
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, message);
+    }
+  });
+});
