@@ -62,6 +62,10 @@ async function train(task: TrainTask): Promise<[TrainResult, ArrayBuffer[]]> {
   // Folds and the top-n blocks share one pool; without folds it exists only to spread top-n over the cores.
   const poolSize = Math.max(task.folds > 0 ? Math.min(task.foldWorkers, task.folds) : 0, task.topN > 0 ? task.foldWorkers : 0);
   const pool = poolSize > 0 && (task.folds > 0 || poolSize > 1) ? new ComputePool({ workers: poolSize, kernels: 'auto' }) : null;
+  pool?.ready.then(
+    (r) => r.fallback && log(`Compute threads: ${r.fallback}`),
+    () => undefined,
+  );
   try {
     // A search runs first (its folds on the pool); its best is what the rest of the job fits.
     const searched = task.search ? await search(task, dataset, kernels, pool) : null;

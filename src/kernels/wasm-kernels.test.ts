@@ -134,6 +134,25 @@ describe('wasm SVD SGD agrees with the reference kernel', () => {
     });
   }
 
+  it('a fit needing more than 64 MB of linear memory (own instance) agrees, and the kernels still serve top-N after it', () => {
+    // ~180k users with ratings × 100 factors is 72 MB of user factors alone: past the own-instance threshold.
+    const big = syntheticTrainset(240_000, 4, 5);
+    assert.ok(big.nUsers * 100 * 4 > 64 * 2 ** 20, `${big.nUsers} users`);
+    const start = initialState(big, 100, true, 9);
+    const ref = copyState(start);
+    const got = copyState(start);
+    const refCurve = train(referenceKernels, big, ref, 1);
+    const gotCurve = train(wasm, big, got, 1);
+    assert.ok(Math.abs(gotCurve[0] - refCurve[0]) < 1e-6, `${gotCurve[0]} vs ${refCurve[0]}`);
+    assert.ok(maxAbsDiff(got.userFactors, ref.userFactors) < FACTOR_TOLERANCE);
+    assert.ok(maxAbsDiff(got.itemFactors, ref.itemFactors) < FACTOR_TOLERANCE);
+    assert.ok(maxAbsDiff(got.itemBias, ref.itemBias) < FACTOR_TOLERANCE);
+    const model = modelOf(big, got);
+    const users = Int32Array.from([0, 1, 99_999, big.nUsers - 1]);
+    const args = [model, users, exclusionsOf(big), 2, itemIdRank(model.itemIds)] as const;
+    assert.deepEqual(wasm.topN(...args).items, referenceKernels.topN(...args).items);
+  });
+
   it('gives near-identical predictions on held-out pairs', () => {
     const ref = initialState(ts, 12, true, 3);
     const got = copyState(ref);

@@ -90,11 +90,25 @@ export function createWasmKernels(module: WasmModule): Kernels {
     name: 'wasm',
     svdSgd: (ts, s, rates, nEpochs, onEpoch) =>
       exclusive(() => {
-        panels.invalidate();
-        svdSgd(ex, mem, ts, s, rates, nEpochs, onEpoch);
+        if (fitBytes(ts, s.nFactors) <= OWN_MEMORY_ABOVE) {
+          panels.invalidate();
+          return svdSgd(ex, mem, ts, s, rates, nEpochs, onEpoch);
+        }
+        // Linear memory never shrinks: a big fit gets an instance of its own, dropped (and its memory
+        // freed) on return, rather than pinning hundreds of megabytes under the top-N that follows.
+        const own = new wasmApi.Instance(module, {}).exports as unknown as WasmExports;
+        svdSgd(own, new LinearMemory(own.memory, own.heapBase()), ts, s, rates, nEpochs, onEpoch);
       }),
     topN: (model, users, exclude, n, itemRank) => exclusive(() => topN(ex, mem, panels, model, users, exclude, n, itemRank)),
   };
+}
+
+/** Fits whose arrays need more linear memory than this run in an instance of their own. */
+const OWN_MEMORY_ABOVE = 64 * 2 ** 20;
+
+/** Linear memory one fit lays out (see `svdSgd`). */
+function fitBytes(ts: Trainset, k: number): number {
+  return (ts.nUsers + 1 + ts.nUsers + ts.nItems + 2 * ts.nRatings + (ts.nUsers + ts.nItems) * stride4(k)) * 4;
 }
 
 function svdSgd(

@@ -14,14 +14,25 @@ let loaded: Sdk | null = null;
  * The module is compiled by V8's baseline compiler only: optimising its 22 MB of code in the
  * background cost ~8x the CPU of the baseline compile (measured: 13.9 s vs 1.5 s of CPU for a
  * CLI run on a loaded machine) and held short-lived processes at exit. The flag is restored
- * once it is compiled, so recpipe's own WASM kernels are still optimised.
+ * once it is compiled (see restoreTierUp), so recpipe's own WASM kernels are still optimised.
  */
 export function loadSdk(): Promise<Sdk> {
   if (!loading) {
     setFlagsFromString('--liftoff-only');
-    loading = import('@polyglot-sql/sdk').then((sdk) => (loaded = sdk)).finally(() => setFlagsFromString('--no-liftoff-only'));
+    loading = import('@polyglot-sql/sdk').then((sdk) => (loaded = sdk)).finally(restoreTierUp);
   }
   return loading;
+}
+
+/**
+ * `--liftoff-only` also turns tier-up off, and `--no-liftoff-only` does not turn it back on: without
+ * the two flags below every module compiled afterwards, in any thread (the training job's kernels),
+ * stays baseline code, 3.5× slower (issue 14: SQL-mode top-N took 4.5× file mode's).
+ */
+function restoreTierUp(): void {
+  setFlagsFromString('--no-liftoff-only');
+  setFlagsFromString('--wasm-tier-up');
+  setFlagsFromString('--wasm-dynamic-tiering');
 }
 
 /** The loaded SDK; callers awaited `loadSdk()` first (the executor does, once per request). */
