@@ -16,6 +16,7 @@ export const SF_CODES = {
   masterExpired: '390114',
   badRole: '390189',
   unsupportedAuthenticator: '390196',
+  jwtInvalid: '390144',
   multiStatementCount: '000008',
   canceled: '000604',
   internal: '000603',
