@@ -20,6 +20,8 @@ export interface QueryRecord {
   error: SfError | null;
   /** Settles when the query has finished, whatever its outcome. */
   readonly done: Promise<void>;
+  /** Aborted by abort-request: the statement running in the engine is interrupted. */
+  readonly cancel: AbortController;
   finish(): void;
 }
 
@@ -55,6 +57,7 @@ export class QueryRegistry {
       children: [],
       error: null,
       done,
+      cancel: new AbortController(),
       finish: () => {
         record.endTime ??= Date.now();
         finish();

@@ -206,13 +206,14 @@ export class SnowflakeProtocol {
     return record ? monitoringReply(record) : noSuchQuery(id);
   }
 
-  /** Marks a query aborted: one still queued behind its session never runs, a running one's result is dropped. */
+  /** Aborts a query: one still queued behind its session never runs, a running one is interrupted in the engine. */
   abort(login: SfLogin, id: string | null, requestId: string | null): SfReply {
     const record =
       id !== null ? this.queries.get(id, login.user) : requestId !== null ? this.queries.byRequest(requestId, login.user) : null;
     if (!record) return noSuchQuery(id ?? requestId ?? '');
     if (record.status === 'RUNNING') {
       record.status = 'ABORTED';
+      record.cancel.abort();
       record.finish();
     }
     return ok(null);
@@ -237,8 +238,8 @@ export class SnowflakeProtocol {
     inSession(async (session) => {
       if (aborted(record)) return;
       const results = bound.repeated
-        ? await this.runRepeated(session, bound)
-        : await this.ctx.engine.execute(session, bound.sql, bound.params);
+        ? await this.runRepeated(session, bound, record.cancel.signal)
+        : await this.ctx.engine.execute(session, bound.sql, bound.params, record.cancel.signal);
       if (aborted(record)) return;
       if (results.length === 1) record.result = results[0];
       else for (const r of results) this.queries.child(record, r);
@@ -256,10 +257,10 @@ export class SnowflakeProtocol {
   }
 
   /** Array binds that are not one INSERT: the statement once per row, all or nothing (in a transaction unless one is open). */
-  private async runRepeated(session: Session, bound: BoundSql): Promise<StatementResult[]> {
+  private async runRepeated(session: Session, bound: BoundSql, signal: AbortSignal): Promise<StatementResult[]> {
     const own = session.inTransaction !== true;
     try {
-      const results = await this.ctx.engine.execute(session, own ? `begin;\n${bound.sql};\ncommit` : bound.sql, bound.params);
+      const results = await this.ctx.engine.execute(session, own ? `begin;\n${bound.sql};\ncommit` : bound.sql, bound.params, signal);
       return [sumCounts(own ? results.slice(1, -1) : results)];
     } catch (e) {
       if (own && session.inTransaction) await this.ctx.engine.execute(session, 'rollback').catch(() => undefined);
