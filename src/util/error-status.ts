@@ -9,50 +9,29 @@ import type { ErrorCode } from '../core/errors.js';
  * answers client faults with 400 whatever the kind (a missing resource is ResourceNotFound, a busy one
  * ResourceInUse), server faults with 500.
  */
-export const ERROR_STATUS: Readonly<
-  Record<
-    ErrorCode,
-    {
-      readonly http: number;
-      readonly exit: number;
-      readonly aws: { readonly type: string; readonly status: number };
-      readonly snowflake: { readonly code: string; readonly sqlState: string };
-    }
-  >
-> = {
-  INVALID_ARGUMENT: {
-    http: 400,
-    exit: 2,
-    aws: { type: 'ValidationException', status: 400 },
-    snowflake: { code: '001003', sqlState: '42000' },
-  },
-  UNAUTHENTICATED: {
-    http: 401,
-    exit: 8,
-    aws: { type: 'UnrecognizedClientException', status: 403 },
-    snowflake: { code: '390100', sqlState: '08004' },
-  },
-  PERMISSION_DENIED: {
-    http: 403,
-    exit: 6,
-    aws: { type: 'AccessDeniedException', status: 400 },
-    snowflake: { code: '003001', sqlState: '42501' },
-  },
-  NOT_FOUND: { http: 404, exit: 3, aws: { type: 'ResourceNotFound', status: 400 }, snowflake: { code: '002003', sqlState: '02000' } },
-  CONFLICT: { http: 409, exit: 4, aws: { type: 'ResourceInUse', status: 400 }, snowflake: { code: '002002', sqlState: '42710' } },
-  FAILED_PRECONDITION: {
-    http: 409,
-    exit: 5,
-    aws: { type: 'ValidationException', status: 400 },
-    snowflake: { code: '000606', sqlState: '57P03' },
-  },
-  RESOURCE_EXHAUSTED: {
-    http: 429,
-    exit: 7,
-    aws: { type: 'ThrottlingException', status: 400 },
-    snowflake: { code: '000625', sqlState: '57014' },
-  },
-  INTERNAL: { http: 500, exit: 1, aws: { type: 'InternalFailure', status: 500 }, snowflake: { code: '000603', sqlState: 'XX000' } },
+interface EdgeNames {
+  readonly http: number;
+  readonly exit: number;
+  readonly aws: { readonly type: string; readonly status: number };
+  readonly snowflake: { readonly code: string; readonly sqlState: string };
+}
+
+const edges = (http: number, exit: number, aws: [string, number], snowflake: [string, string]): EdgeNames => ({
+  http,
+  exit,
+  aws: { type: aws[0], status: aws[1] },
+  snowflake: { code: snowflake[0], sqlState: snowflake[1] },
+});
+
+export const ERROR_STATUS: Readonly<Record<ErrorCode, EdgeNames>> = {
+  INVALID_ARGUMENT: edges(400, 2, ['ValidationException', 400], ['001003', '42000']),
+  UNAUTHENTICATED: edges(401, 8, ['UnrecognizedClientException', 403], ['390100', '08004']),
+  PERMISSION_DENIED: edges(403, 6, ['AccessDeniedException', 400], ['003001', '42501']),
+  NOT_FOUND: edges(404, 3, ['ResourceNotFound', 400], ['002003', '02000']),
+  CONFLICT: edges(409, 4, ['ResourceInUse', 400], ['002002', '42710']),
+  FAILED_PRECONDITION: edges(409, 5, ['ValidationException', 400], ['000606', '57P03']),
+  RESOURCE_EXHAUSTED: edges(429, 7, ['ThrottlingException', 400], ['000625', '57014']),
+  INTERNAL: edges(500, 1, ['InternalFailure', 500], ['000603', 'XX000']),
 };
 
 export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];
