@@ -88,6 +88,18 @@ export class QueryRegistry {
     return id === undefined ? null : this.get(id, user);
   }
 
+  /** Aborts every running query (the server is closing: a statement running in DuckDB must not hold the shutdown). */
+  abortRunning(): void {
+    for (const r of this.#records.values()) if (r.status === 'RUNNING') this.abort(r);
+  }
+
+  /** Marks a running query aborted and interrupts its statement: one still queued never runs, a running one stops. */
+  abort(record: QueryRecord): void {
+    record.status = 'ABORTED';
+    record.cancel.abort();
+    record.finish();
+  }
+
   /** The signature that lets a chunk URL be fetched without a session token (as a presigned storage URL is). */
   sign(id: string, chunk: number, expires: number): string {
     return createHmac('sha256', this.#key).update(`${id}/${chunk}/${expires}`).digest('base64url');

@@ -363,3 +363,26 @@ describe('snowflake-sdk cancelling queries', { timeout: 120_000 }, () => {
     }
   });
 });
+
+describe('recpipe server closing while a driver query runs in DuckDB', { timeout: 120_000 }, () => {
+  it('interrupts the query instead of waiting for it, so the server stops promptly', async () => {
+    const served = await serve();
+    let closed = false;
+    try {
+      const c = await connectDriver(served.server.url, 'alice', PASSWORD, { database: 'shop', schema: 'public' });
+      const endless = await c.execute('select count(*) from range(1000000) a, range(1000000) b where a.range + b.range = -1', undefined, {
+        asyncExec: true,
+      });
+      const status = (id: string) => (c.raw as unknown as { getQueryStatus(id: string): Promise<string> }).getQueryStatus(id);
+      for (let i = 0; i < 50 && (await status(endless.statement.getQueryId())) !== 'RUNNING'; i++) await sleep(100);
+      await sleep(500);
+      const t0 = performance.now();
+      await served.close();
+      closed = true;
+      assert.ok(performance.now() - t0 < 20_000, `closing took ${Math.round(performance.now() - t0)} ms`);
+      // The driver would retry its sign-out against the stopped server for minutes: its connection is dropped unused.
+    } finally {
+      if (!closed) await served.close();
+    }
+  });
+});

@@ -42,6 +42,7 @@ export class SnowflakeProtocol {
 
   constructor(private readonly ctx: ServiceContext) {
     this.tokens = new SfTokens(ctx.limits.snowflakeSessionTokenSeconds, ctx.limits.snowflakeMasterTokenSeconds);
+    ctx.closing.addEventListener('abort', () => this.queries.abortRunning(), { once: true });
   }
 
   async login(query: Query, body: unknown): Promise<SfReply> {
@@ -211,11 +212,7 @@ export class SnowflakeProtocol {
     const record =
       id !== null ? this.queries.get(id, login.user) : requestId !== null ? this.queries.byRequest(requestId, login.user) : null;
     if (!record) return noSuchQuery(id ?? requestId ?? '');
-    if (record.status === 'RUNNING') {
-      record.status = 'ABORTED';
-      record.cancel.abort();
-      record.finish();
-    }
+    if (record.status === 'RUNNING') this.queries.abort(record);
     return ok(null);
   }
 
