@@ -15,7 +15,7 @@ import { median, printGoalTable } from './support/stats.js';
 
 const ROWS = Number(process.argv[2] ?? 600_000);
 const USERS = Math.ceil(ROWS / 100);
-const RUNS = 3;
+const RUNS = Number(process.env.RUNS ?? 3);
 
 const tmp = tempDir();
 const engine = await Engine.open({ home: tmp.dir });

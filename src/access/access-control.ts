@@ -156,7 +156,13 @@ export class AccessControl {
     await this.refresh();
   }
 
-  async createUser(name: string, password: string | null, defaultRole: string | null, replace: boolean): Promise<void> {
+  async createUser(
+    name: string,
+    password: string | null,
+    defaultRole: string | null,
+    replace: boolean,
+    keys: { 1?: string | null; 2?: string | null } = {},
+  ): Promise<void> {
     if (same(name, ADMIN_USER))
       throw new RecpipeError(
         'PERMISSION_DENIED',
@@ -164,13 +170,31 @@ export class AccessControl {
       );
     await this.store.transaction(async (run, t) => {
       if (replace) await deleteUser(run, t, name);
-      await run(`INSERT INTO ${t('USERS')} VALUES (?, ?, ?, current_timestamp)`, [
-        name,
-        password === null ? null : hashPassword(password),
-        defaultRole,
-      ]);
+      await run(
+        `INSERT INTO ${t('USERS')} (NAME, PASSWORD_HASH, DEFAULT_ROLE, CREATED_ON, RSA_PUBLIC_KEY, RSA_PUBLIC_KEY_2) VALUES (?, ?, ?, current_timestamp, ?, ?)`,
+        [name, password === null ? null : hashPassword(password), defaultRole, keys[1] ?? null, keys[2] ?? null],
+      );
     });
     await this.refresh();
+  }
+
+  /** Sets (a key) or unsets (null) a user's RSA public keys, slot 1 and 2, for key-pair (JWT) sign-in. */
+  async setUserKeys(name: string, keys: { 1?: string | null; 2?: string | null }): Promise<void> {
+    const sets = ([1, 2] as const).filter((slot) => keys[slot] !== undefined);
+    if (sets.length === 0) return;
+    const columns = sets.map((slot) => `${slot === 1 ? 'RSA_PUBLIC_KEY' : 'RSA_PUBLIC_KEY_2'} = ?`).join(', ');
+    await this.store.transaction((run, t) =>
+      run(`UPDATE ${t('USERS')} SET ${columns} WHERE upper(NAME) = upper(?)`, [...sets.map((slot) => keys[slot] ?? null), name]).then(
+        () => undefined,
+      ),
+    );
+    await this.refresh();
+  }
+
+  /** A user's RSA public keys (base64 DER) in slots 1 and 2, for verifying a key-pair sign-in. */
+  userPublicKeys(user: string): readonly [string | null, string | null] {
+    const row = this.rows.users.find((u) => same(u.name, user));
+    return [row?.rsaPublicKey ?? null, row?.rsaPublicKey2 ?? null];
   }
 
   async dropUser(name: string): Promise<void> {

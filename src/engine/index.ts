@@ -243,9 +243,10 @@ export class Engine {
   }
 
   /** Runs one or more `;`-separated statements in order; USE and CREATE statements update `session` in place. */
-  async execute(session: Session, sqlText: string, params: readonly unknown[] = []): Promise<StatementResult[]> {
+  /** `signal` cancels the request: a statement running in DuckDB is interrupted and no further statement starts. */
+  async execute(session: Session, sqlText: string, params: readonly unknown[] = [], signal?: AbortSignal): Promise<StatementResult[]> {
     if (this.closed) throw new RecpipeError('FAILED_PRECONDITION', `the engine for ${this.home} is closed`);
-    return this.executor.execute(session, sqlText, params);
+    return this.executor.execute(session, sqlText, params, signal);
   }
 
   /** Ends a session: a transaction it left open is rolled back and its connection freed. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isRecpipeError, RecpipeError, type ErrorCode } from '../core/errors.js';
 import type { HttpReply } from '../serving/index.js';
+import { ERROR_STATUS } from '../util/error-status.js';
 
 /** recpipe is one account in one region: ARNs name it so SDKs that parse ARNs get well-formed ones. */
 export const ACCOUNT_ID = '000000000000';
@@ -12,22 +13,6 @@ export const arn = (region: string, kind: string, name: string): string =>
 export function awsError(type: string, message: string, code: ErrorCode = 'INVALID_ARGUMENT', status = 400): RecpipeError {
   return new RecpipeError(code, message, { awsType: type, awsStatus: status });
 }
-
-/**
- * How the control plane names recpipe's codes when an error carries no AWS type of its own: SageMaker
- * answers client faults with 400 whatever the kind (a missing resource is a ValidationException or
- * ResourceNotFound, a busy one ResourceInUse), server faults with 500.
- */
-const CONTROL_PLANE_TYPES: Readonly<Record<ErrorCode, { readonly type: string; readonly status: number }>> = {
-  INVALID_ARGUMENT: { type: 'ValidationException', status: 400 },
-  NOT_FOUND: { type: 'ResourceNotFound', status: 400 },
-  CONFLICT: { type: 'ResourceInUse', status: 400 },
-  FAILED_PRECONDITION: { type: 'ValidationException', status: 400 },
-  PERMISSION_DENIED: { type: 'AccessDeniedException', status: 400 },
-  UNAUTHENTICATED: { type: 'UnrecognizedClientException', status: 403 },
-  RESOURCE_EXHAUSTED: { type: 'ThrottlingException', status: 400 },
-  INTERNAL: { type: 'InternalFailure', status: 500 },
-};
 
 /** What an AWS SDK reads back: the type in `x-amzn-errortype` and `__type`, the text in `message`. */
 export function awsErrorBody(type: string, status: number, message: string, extra: Record<string, unknown> = {}): HttpReply {
@@ -43,7 +28,7 @@ export function awsErrorBody(type: string, status: number, message: string, extr
 export function awsErrorReply(e: unknown): HttpReply {
   if (isRecpipeError(e)) {
     const { awsType, awsStatus } = e.details as { awsType?: unknown; awsStatus?: unknown };
-    const fallback = CONTROL_PLANE_TYPES[e.code];
+    const fallback = ERROR_STATUS[e.code].aws;
     return awsErrorBody(
       typeof awsType === 'string' ? awsType : fallback.type,
       typeof awsStatus === 'number' ? awsStatus : fallback.status,

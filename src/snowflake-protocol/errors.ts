@@ -1,4 +1,5 @@
-import { isRecpipeError, type ErrorCode } from '../core/errors.js';
+import { isRecpipeError } from '../core/errors.js';
+import { ERROR_STATUS } from '../util/error-status.js';
 
 /** An error as Snowflake's drivers read it: a six-digit code, an SQLSTATE and the message. */
 export interface SfError {
@@ -16,6 +17,7 @@ export const SF_CODES = {
   masterExpired: '390114',
   badRole: '390189',
   unsupportedAuthenticator: '390196',
+  jwtInvalid: '390144',
   multiStatementCount: '000008',
   canceled: '000604',
   internal: '000603',
@@ -30,17 +32,6 @@ const BY_MESSAGE: readonly [RegExp, string, string][] = [
   [/already exists/i, '002002', '42710'],
 ];
 
-const BY_CODE: Record<ErrorCode, [string, string]> = {
-  INVALID_ARGUMENT: ['001003', '42000'],
-  NOT_FOUND: ['002003', '02000'],
-  CONFLICT: ['002002', '42710'],
-  FAILED_PRECONDITION: ['000606', '57P03'],
-  PERMISSION_DENIED: ['003001', '42501'],
-  UNAUTHENTICATED: [SF_CODES.badCredentials, '08004'],
-  RESOURCE_EXHAUSTED: ['000625', '57014'],
-  INTERNAL: [SF_CODES.internal, 'XX000'],
-};
-
 /** Maps anything a statement threw to Snowflake's code and SQLSTATE, keeping recpipe's message. */
 export function sfErrorOf(e: unknown): SfError {
   if (!isRecpipeError(e))
@@ -48,6 +39,5 @@ export function sfErrorOf(e: unknown): SfError {
   const own = e.details.snowflakeCode;
   if (typeof own === 'string') return { code: own, sqlState: '0A000', message: e.message };
   for (const [pattern, code, sqlState] of BY_MESSAGE) if (pattern.test(e.message)) return { code, sqlState, message: e.message };
-  const [code, sqlState] = BY_CODE[e.code];
-  return { code, sqlState, message: e.message };
+  return { ...ERROR_STATUS[e.code].snowflake, message: e.message };
 }

@@ -4,3 +4,4 @@ export { QueryRegistry, type QueryRecord, type QueryStatus } from './queries.js'
 export { PARAMETERS, chunkBody, contextOf, fail, inProgressReply, monitoringReply, ok, queryReply, type SfReply } from './replies.js';
 export { encodeResult, type RowType } from './rowset.js';
 export { SfTokens, type IssuedTokens, type SfLogin, type TokenLookup } from './tokens.js';
+export { checkLoginJwt, type JwtCheck } from './jwt.js';

@@ -20,6 +20,8 @@ export interface QueryRecord {
   error: SfError | null;
   /** Settles when the query has finished, whatever its outcome. */
   readonly done: Promise<void>;
+  /** Aborted by abort-request: the statement running in the engine is interrupted. */
+  readonly cancel: AbortController;
   finish(): void;
 }
 
@@ -55,6 +57,7 @@ export class QueryRegistry {
       children: [],
       error: null,
       done,
+      cancel: new AbortController(),
       finish: () => {
         record.endTime ??= Date.now();
         finish();
@@ -83,6 +86,18 @@ export class QueryRegistry {
   byRequest(requestId: string, user: string): QueryRecord | null {
     const id = this.#byRequest.get(requestId);
     return id === undefined ? null : this.get(id, user);
+  }
+
+  /** Aborts every running query (the server is closing: a statement running in DuckDB must not hold the shutdown). */
+  abortRunning(): void {
+    for (const r of this.#records.values()) if (r.status === 'RUNNING') this.abort(r);
+  }
+
+  /** Marks a running query aborted and interrupts its statement: one still queued never runs, a running one stops. */
+  abort(record: QueryRecord): void {
+    record.status = 'ABORTED';
+    record.cancel.abort();
+    record.finish();
   }
 
   /** The signature that lets a chunk URL be fetched without a session token (as a presigned storage URL is). */

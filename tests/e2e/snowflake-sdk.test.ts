@@ -336,4 +336,53 @@ describe('snowflake-sdk cancelling queries', { timeout: 120_000 }, () => {
       await c.destroy();
     }
   });
+
+  it('interrupts a statement running in DuckDB (statement.cancel() → abort-request), and the session serves the next one', async () => {
+    const c = await connectDriver(served.server.url, 'alice', PASSWORD, { database: 'shop', schema: 'public' });
+    try {
+      // 10^12 joined rows: hours of work, so only an interrupt lets the session's next statement run.
+      const endless = 'select count(*) as n from range(1000000) a, range(1000000) b where a.range + b.range = -1';
+      let finished: (e: Error | undefined) => void = () => undefined;
+      const outcome = new Promise<Error | undefined>((resolve) => (finished = resolve));
+      const slow = c.raw.execute({ sqlText: endless, complete: (e) => finished(e) }) as unknown as {
+        cancel(cb: (e?: Error) => void): void;
+        getQueryId(): string;
+      };
+      await sleep(1_500);
+      const t0 = performance.now();
+      // A synchronous statement has no query id yet: the driver cancels it by its request id.
+      await new Promise<void>((resolve, reject) => slow.cancel((e) => (e ? reject(e) : resolve())));
+      assert.match(String((await outcome)?.message), /canceled/i);
+      assert.deepEqual((await c.execute('select 7 as seven')).rows, [{ SEVEN: 7 }]);
+      assert.ok(performance.now() - t0 < 30_000, 'the next statement ran once the endless one was interrupted');
+      const status = (id: string) => (c.raw as unknown as { getQueryStatus(id: string): Promise<string> }).getQueryStatus(id);
+      assert.equal(await status(slow.getQueryId()), 'ABORTED');
+      assert.equal((await fetch(`${served.server.url}/api/v1/health`)).status, 200);
+    } finally {
+      await c.destroy();
+    }
+  });
+});
+
+describe('recpipe server closing while a driver query runs in DuckDB', { timeout: 120_000 }, () => {
+  it('interrupts the query instead of waiting for it, so the server stops promptly', async () => {
+    const served = await serve();
+    let closed = false;
+    try {
+      const c = await connectDriver(served.server.url, 'alice', PASSWORD, { database: 'shop', schema: 'public' });
+      const endless = await c.execute('select count(*) from range(1000000) a, range(1000000) b where a.range + b.range = -1', undefined, {
+        asyncExec: true,
+      });
+      const status = (id: string) => (c.raw as unknown as { getQueryStatus(id: string): Promise<string> }).getQueryStatus(id);
+      for (let i = 0; i < 50 && (await status(endless.statement.getQueryId())) !== 'RUNNING'; i++) await sleep(100);
+      await sleep(500);
+      const t0 = performance.now();
+      await served.close();
+      closed = true;
+      assert.ok(performance.now() - t0 < 20_000, `closing took ${Math.round(performance.now() - t0)} ms`);
+      // The driver would retry its sign-out against the stopped server for minutes: its connection is dropped unused.
+    } finally {
+      if (!closed) await served.close();
+    }
+  });
 });

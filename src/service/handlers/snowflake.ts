@@ -7,6 +7,7 @@ import {
   SF_CODES,
   SfTokens,
   bindSql,
+  checkLoginJwt,
   chunkBody,
   fail,
   inProgressReply,
@@ -16,6 +17,7 @@ import {
   sfErrorOf,
   type BoundSql,
   type QueryRecord,
+  type SfError,
   type SfLogin,
   type SfReply,
 } from '../../snowflake-protocol/index.js';
@@ -40,32 +42,27 @@ export class SnowflakeProtocol {
 
   constructor(private readonly ctx: ServiceContext) {
     this.tokens = new SfTokens(ctx.limits.snowflakeSessionTokenSeconds, ctx.limits.snowflakeMasterTokenSeconds);
+    ctx.closing.addEventListener('abort', () => this.queries.abortRunning(), { once: true });
   }
 
   async login(query: Query, body: unknown): Promise<SfReply> {
     const data = objectField(body, 'data', 'the login body');
-    const authenticator = optionalString(data, 'AUTHENTICATOR') ?? 'SNOWFLAKE';
-    if (authenticator.toUpperCase() !== 'SNOWFLAKE') {
+    const authenticator = (optionalString(data, 'AUTHENTICATOR') ?? 'SNOWFLAKE').toUpperCase();
+    if (authenticator !== 'SNOWFLAKE' && authenticator !== 'SNOWFLAKE_JWT') {
       return fail({
         code: SF_CODES.unsupportedAuthenticator,
         sqlState: '08004',
-        message: `authenticator '${authenticator}' is not supported by recpipe; sign in with a user's password (authenticator SNOWFLAKE)`,
+        message: `authenticator '${authenticator}' is not supported by recpipe; sign in with a user's password (SNOWFLAKE) or key pair (SNOWFLAKE_JWT)`,
       });
     }
     const loginName = optionalString(data, 'LOGIN_NAME');
-    const password = optionalString(data, 'PASSWORD');
-    if (loginName === undefined || password === undefined) throw invalid('the login body needs data.LOGIN_NAME and data.PASSWORD');
+    if (loginName === undefined) throw invalid('the login body needs data.LOGIN_NAME');
     this.endExpired();
-    const badCredentials = fail({
-      code: SF_CODES.badCredentials,
-      sqlState: '08004',
-      message: 'Incorrect username or password was specified.',
-    });
-    if (loginName.length > 255 || password.length > 1024 || !(await this.ctx.engine.access.verifyPassword(loginName, password)))
-      return badCredentials;
+    const refused = authenticator === 'SNOWFLAKE' ? await this.refusedPassword(loginName, data) : this.refusedKeyPair(loginName, data);
+    if (refused !== null) return refused;
     // Login names are case-insensitive in Snowflake, whatever the user's identifier.
     const user = this.ctx.engine.access.users().find((u) => u.name.toUpperCase() === loginName.toUpperCase())?.name;
-    if (user === undefined) return badCredentials;
+    if (user === undefined) return fail(BAD_CREDENTIALS);
     let session: Session;
     try {
       session = this.openSession(user, query);
@@ -89,6 +86,26 @@ export class SnowflakeProtocol {
       idToken: null,
       mfaToken: null,
     });
+  }
+
+  private async refusedPassword(loginName: string, data: Record<string, unknown>): Promise<SfReply | null> {
+    const password = optionalString(data, 'PASSWORD');
+    if (password === undefined) throw invalid('the login body needs data.PASSWORD (or AUTHENTICATOR SNOWFLAKE_JWT and data.TOKEN)');
+    const ok = loginName.length <= 255 && password.length <= 1024 && (await this.ctx.engine.access.verifyPassword(loginName, password));
+    return ok ? null : fail(BAD_CREDENTIALS);
+  }
+
+  /** Key-pair sign-in: data.TOKEN, a JWT signed with the private key of one of the user's RSA_PUBLIC_KEYs. */
+  private refusedKeyPair(loginName: string, data: Record<string, unknown>): SfReply | null {
+    const token = optionalString(data, 'TOKEN');
+    if (token === undefined) throw invalid('the login body needs data.TOKEN (a JWT) with AUTHENTICATOR SNOWFLAKE_JWT');
+    const keys =
+      loginName.length <= 255 && token.length <= 16_384
+        ? this.ctx.engine.access.userPublicKeys(loginName).filter((k): k is string => k !== null)
+        : [];
+    if (keys.length === 0) return fail({ ...JWT_INVALID, message: `${JWT_INVALID.message} (the user has no RSA_PUBLIC_KEY)` });
+    const check = checkLoginJwt(token, loginName, keys, Date.now());
+    return check.ok ? null : fail({ ...JWT_INVALID, message: `${JWT_INVALID.message} (${check.reason})` });
   }
 
   /** The user's session in the login's role, database and schema; a database that does not exist is left unset, as Snowflake does. */
@@ -190,15 +207,12 @@ export class SnowflakeProtocol {
     return record ? monitoringReply(record) : noSuchQuery(id);
   }
 
-  /** Marks a query aborted: one still queued behind its session never runs, a running one's result is dropped. */
+  /** Aborts a query: one still queued behind its session never runs, a running one is interrupted in the engine. */
   abort(login: SfLogin, id: string | null, requestId: string | null): SfReply {
     const record =
       id !== null ? this.queries.get(id, login.user) : requestId !== null ? this.queries.byRequest(requestId, login.user) : null;
     if (!record) return noSuchQuery(id ?? requestId ?? '');
-    if (record.status === 'RUNNING') {
-      record.status = 'ABORTED';
-      record.finish();
-    }
+    if (record.status === 'RUNNING') this.queries.abort(record);
     return ok(null);
   }
 
@@ -221,8 +235,8 @@ export class SnowflakeProtocol {
     inSession(async (session) => {
       if (aborted(record)) return;
       const results = bound.repeated
-        ? await this.runRepeated(session, bound)
-        : await this.ctx.engine.execute(session, bound.sql, bound.params);
+        ? await this.runRepeated(session, bound, record.cancel.signal)
+        : await this.ctx.engine.execute(session, bound.sql, bound.params, record.cancel.signal);
       if (aborted(record)) return;
       if (results.length === 1) record.result = results[0];
       else for (const r of results) this.queries.child(record, r);
@@ -240,10 +254,10 @@ export class SnowflakeProtocol {
   }
 
   /** Array binds that are not one INSERT: the statement once per row, all or nothing (in a transaction unless one is open). */
-  private async runRepeated(session: Session, bound: BoundSql): Promise<StatementResult[]> {
+  private async runRepeated(session: Session, bound: BoundSql, signal: AbortSignal): Promise<StatementResult[]> {
     const own = session.inTransaction !== true;
     try {
-      const results = await this.ctx.engine.execute(session, own ? `begin;\n${bound.sql};\ncommit` : bound.sql, bound.params);
+      const results = await this.ctx.engine.execute(session, own ? `begin;\n${bound.sql};\ncommit` : bound.sql, bound.params, signal);
       return [sumCounts(own ? results.slice(1, -1) : results)];
     } catch (e) {
       if (own && session.inTransaction) await this.ctx.engine.execute(session, 'rollback').catch(() => undefined);
@@ -264,6 +278,13 @@ const ownerOf = (user: string): string => `snowflake:${user}`;
 
 /** A function, not an inline test: the status changes while the query awaits (abort-request). */
 const aborted = (record: QueryRecord): boolean => record.status === 'ABORTED';
+
+const BAD_CREDENTIALS: SfError = {
+  code: SF_CODES.badCredentials,
+  sqlState: '08004',
+  message: 'Incorrect username or password was specified.',
+};
+const JWT_INVALID: SfError = { code: SF_CODES.jwtInvalid, sqlState: '08004', message: 'JWT token is invalid.' };
 
 const noSuchQuery = (id: string): SfReply => fail({ code: '000709', sqlState: '02000', message: `Statement ${id} not found.` });
 

@@ -69,8 +69,25 @@ export function parse(text: string): Ast {
   return statements[0];
 }
 
+/** Rendered statements by their AST's JSON: rendering is two WASM passes (most of a short query's translation time) and a pure function of the AST. */
+const rendered = new Map<string, string>();
+const RENDERED_KEPT = 2_000;
+/** Long statements (bulk INSERT … VALUES) are rendered each time: they rarely repeat, and would fill the memory. */
+const RENDERED_MAX_KEY = 16_384;
+
 /** Renders a transformed AST as DuckDB SQL (Snowflake functions DuckDB lacks are rewritten by the parser's own DuckDB generator). */
 export function render(ast: Ast): string {
+  const key = JSON.stringify(ast);
+  const hit = rendered.get(key);
+  if (hit !== undefined) return hit;
+  const sql = renderUncached(ast);
+  if (key.length > RENDERED_MAX_KEY) return sql;
+  if (rendered.size >= RENDERED_KEPT) rendered.delete(rendered.keys().next().value as string);
+  rendered.set(key, sql);
+  return sql;
+}
+
+function renderUncached(ast: Ast): string {
   const s = sdk();
   const snowflake = s.generate([ast], SNOWFLAKE);
   if (!snowflake.success || !snowflake.sql) throw compilation('INTERNAL', `cannot render statement: ${snowflake.error}`);

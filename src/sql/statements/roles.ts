@@ -1,4 +1,5 @@
 import { ADMIN_USER, CREATE_ROLE_ROLES, MANAGE_GRANTS_ROLES, type AccessControl } from '../../access/index.js';
+import { fingerprintOf, parseRsaPublicKey } from '../../auth/index.js';
 import { RecpipeError } from '../../core/errors.js';
 import type { ExecContext } from '../context.js';
 import { compilation } from '../errors.js';
@@ -20,16 +21,18 @@ export function requireRoles(ctx: ExecContext, action: string, holders: readonly
   if (!ctx.access.roleHasAny(ctx.session.role, holders)) throw notAllowed(ctx, action, holders);
 }
 
-/** True for CREATE [OR REPLACE] ROLE|USER … and DROP ROLE|USER …, which this module executes. */
+/** True for CREATE [OR REPLACE] ROLE|USER …, DROP ROLE|USER … and ALTER USER …, which this module executes. */
 export function isRoleOrUserStatement(st: Statement): boolean {
   const words = st.tokens.slice(0, 4).map((t) => (t.kind === 'word' ? t.value : ''));
+  if (words[0] === 'ALTER') return words[1] === 'USER';
   const kind = words[0] === 'CREATE' && words[1] === 'OR' && words[2] === 'REPLACE' ? words[3] : words[1];
   return (words[0] === 'CREATE' || words[0] === 'DROP') && (kind === 'ROLE' || kind === 'USER');
 }
 
-/** CREATE [OR REPLACE] ROLE|USER [IF NOT EXISTS] name …, or DROP ROLE|USER [IF EXISTS] name. */
+/** CREATE [OR REPLACE] ROLE|USER [IF NOT EXISTS] name …, DROP ROLE|USER [IF EXISTS] name, or ALTER USER. */
 export function roleOrUserStatement(ctx: ExecContext): Promise<StatementResult> {
   const p = new Parser(ctx.statement);
+  if (p.acceptWords('ALTER')) return alterUser(ctx, p);
   if (p.acceptWords('DROP')) {
     const kind = p.expectOneOf(['ROLE', 'USER']);
     const ifExists = p.acceptWords('IF', 'EXISTS');
@@ -45,7 +48,7 @@ export function roleOrUserStatement(ctx: ExecContext): Promise<StatementResult> 
   const name = p.identifier(`${kind.toLowerCase()} name`);
   const opts = p.options();
   p.expectEnd();
-  const allowed = kind === 'ROLE' ? ['COMMENT'] : ['PASSWORD', 'DEFAULT_ROLE', 'COMMENT'];
+  const allowed = kind === 'ROLE' ? ['COMMENT'] : ['PASSWORD', 'DEFAULT_ROLE', 'COMMENT', ...KEY_OPTIONS];
   for (const key of opts.keys())
     if (!allowed.includes(key))
       throw compilation('INVALID_ARGUMENT', `invalid property '${key}' for CREATE ${kind}; supported: ${allowed.join(', ')}`);
@@ -56,9 +59,62 @@ export function roleOrUserStatement(ctx: ExecContext): Promise<StatementResult> 
     if (typeof v !== 'string' && typeof v !== 'number') throw compilation('INVALID_ARGUMENT', `${key} must be a string`);
     return String(v);
   };
-  return kind === 'ROLE'
-    ? createRole(ctx, name, text('COMMENT'), orReplace, ifNotExists)
-    : createUser(ctx, name, text('PASSWORD'), text('DEFAULT_ROLE'), orReplace, ifNotExists);
+  if (kind === 'ROLE') return createRole(ctx, name, text('COMMENT'), orReplace, ifNotExists);
+  const keys = publicKeys(opts);
+  return createUser(ctx, name, { password: text('PASSWORD'), defaultRole: text('DEFAULT_ROLE'), keys }, orReplace, ifNotExists);
+}
+
+/** The user options of key-pair authentication, slots 1 and 2 (two slots let a key be rotated without downtime). */
+const KEY_OPTIONS = ['RSA_PUBLIC_KEY', 'RSA_PUBLIC_KEY_2'];
+
+/** RSA_PUBLIC_KEY[_2] values, checked (an RSA key of 2048 bits or more); null unsets a slot. */
+function publicKeys(opts: ReadonlyMap<string, unknown>, unset: readonly string[] = []): { 1?: string | null; 2?: string | null } {
+  const keys: { 1?: string | null; 2?: string | null } = {};
+  for (const [slot, option] of [
+    [1, 'RSA_PUBLIC_KEY'],
+    [2, 'RSA_PUBLIC_KEY_2'],
+  ] as const) {
+    const v = opts.get(option);
+    if (unset.includes(option)) keys[slot] = null;
+    if (v === undefined) continue;
+    if (typeof v !== 'string') throw compilation('INVALID_ARGUMENT', `${option} must be a string`);
+    keys[slot] = parseRsaPublicKey(v).base64;
+  }
+  return keys;
+}
+
+/** ALTER USER [IF EXISTS] name SET RSA_PUBLIC_KEY[_2] = '…' | UNSET RSA_PUBLIC_KEY[_2] [, …]. */
+async function alterUser(ctx: ExecContext, p: Parser): Promise<StatementResult> {
+  p.expectWords('USER');
+  const ifExists = p.acceptWords('IF', 'EXISTS');
+  const name = p.identifier('user name');
+  const action = p.expectOneOf(['SET', 'UNSET']);
+  let keys: { 1?: string | null; 2?: string | null };
+  if (action === 'SET') {
+    const opts = p.options();
+    if (opts.size === 0) p.fail("RSA_PUBLIC_KEY = '…' or RSA_PUBLIC_KEY_2 = '…'");
+    for (const key of opts.keys())
+      if (!KEY_OPTIONS.includes(key))
+        throw compilation('INVALID_ARGUMENT', `ALTER USER … SET ${key} is not supported by recpipe; supported: ${KEY_OPTIONS.join(', ')}`);
+    keys = publicKeys(opts);
+  } else {
+    const names: string[] = [];
+    do names.push(p.expectOneOf(KEY_OPTIONS));
+    while (p.acceptPunct(','));
+    keys = publicKeys(new Map(), names);
+  }
+  p.expectEnd();
+  requireRoles(ctx, 'ALTER USER', CREATE_ROLE_ROLES);
+  const existing = ctx.access.user(name);
+  if (!existing && ifExists) return statusResult(ctx.statement, 'Statement executed successfully.');
+  if (!existing) throw compilation('NOT_FOUND', `User '${name}' does not exist or not authorized.`);
+  if (existing.name === ADMIN_USER)
+    throw compilation(
+      'INVALID_ARGUMENT',
+      `user ${ADMIN_USER} is recpipe's built-in administrator: it signs in with the owner token, not a key pair.`,
+    );
+  await ctx.access.setUserKeys(existing.name, keys);
+  return statusResult(ctx.statement, 'Statement executed successfully.');
 }
 
 async function createRole(
@@ -89,8 +145,7 @@ async function dropRole(ctx: ExecContext, name: string, ifExists: boolean): Prom
 async function createUser(
   ctx: ExecContext,
   name: string,
-  password: string | null,
-  defaultRole: string | null,
+  { password, defaultRole, keys }: { password: string | null; defaultRole: string | null; keys: { 1?: string | null; 2?: string | null } },
   orReplace: boolean,
   ifNotExists: boolean,
 ): Promise<StatementResult> {
@@ -100,7 +155,7 @@ async function createUser(
   if (existing && !orReplace) throw compilation('CONFLICT', `User '${existing.name}' already exists.`);
   if (defaultRole !== null && !ctx.access.role(defaultRole))
     throw compilation('NOT_FOUND', `Role '${defaultRole}' does not exist or not authorized.`);
-  await ctx.access.createUser(name, password, defaultRole?.toUpperCase() ?? null, existing !== undefined);
+  await ctx.access.createUser(name, password, defaultRole?.toUpperCase() ?? null, existing !== undefined, keys);
   return statusResult(ctx.statement, `User ${name} successfully created.`);
 }
 
@@ -180,12 +235,16 @@ export function accessListings(access: AccessControl, homeCreatedOn: string): Ob
           .users()
           .map((u) => [u.name, u.createdOn ?? homeCreatedOn, u.defaultRole, u.hasPassword, access.rolesOfUser(u.name).join(', ')]),
       describe: (name) => {
-        const u = access.user(name);
+        // A bare name comes as written: unquoted identifiers are upper case.
+        const u = access.user(name) ?? access.user(name.toUpperCase());
         return u
           ? [
               ['NAME', u.name],
               ['DEFAULT_ROLE', u.defaultRole],
               ['HAS_PASSWORD', u.hasPassword],
+              ...access
+                .userPublicKeys(u.name)
+                .map((k, i): [string, unknown] => [`RSA_PUBLIC_KEY${i === 0 ? '' : '_2'}_FP`, k === null ? null : fingerprintOf(k)]),
               ['ROLES', access.rolesOfUser(u.name).join(', ')],
             ]
           : null;
