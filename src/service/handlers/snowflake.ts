@@ -5,6 +5,7 @@ import {
   PARAMETERS,
   QueryRegistry,
   SF_CODES,
+  USER_LOCKED,
   SfTokens,
   bindSql,
   chunkBody,
@@ -16,6 +17,8 @@ import {
   sfErrorOf,
   type BoundSql,
   type QueryRecord,
+  snowflakeLoginFile,
+  type SfContext,
   type SfLogin,
   type SfReply,
 } from '../../snowflake-protocol/index.js';
@@ -39,7 +42,12 @@ export class SnowflakeProtocol {
   readonly queries = new QueryRegistry();
 
   constructor(private readonly ctx: ServiceContext) {
-    this.tokens = new SfTokens(ctx.limits.snowflakeSessionTokenSeconds, ctx.limits.snowflakeMasterTokenSeconds);
+    this.tokens = new SfTokens(
+      ctx.limits.snowflakeSessionTokenSeconds,
+      ctx.limits.snowflakeMasterTokenSeconds,
+      Date.now,
+      snowflakeLoginFile(ctx.home),
+    );
   }
 
   async login(query: Query, body: unknown): Promise<SfReply> {
@@ -61,8 +69,9 @@ export class SnowflakeProtocol {
       sqlState: '08004',
       message: 'Incorrect username or password was specified.',
     });
-    if (loginName.length > 255 || password.length > 1024 || !(await this.ctx.engine.access.verifyPassword(loginName, password)))
-      return badCredentials;
+    const outcome = loginName.length > 255 || password.length > 1024 ? 'wrong' : await this.ctx.engine.access.signIn(loginName, password);
+    if (outcome === 'locked') return fail({ code: SF_CODES.userLocked, sqlState: '08004', message: USER_LOCKED });
+    if (outcome !== 'ok') return badCredentials;
     // Login names are case-insensitive in Snowflake, whatever the user's identifier.
     const user = this.ctx.engine.access.users().find((u) => u.name.toUpperCase() === loginName.toUpperCase())?.name;
     if (user === undefined) return badCredentials;
@@ -73,7 +82,7 @@ export class SnowflakeProtocol {
       return fail({ code: SF_CODES.badRole, sqlState: '08004', message: sfErrorOf(e).message });
     }
     this.ctx.sessions.add(session, ownerOf(user));
-    const { login, tokens } = this.tokens.issue(session.id, user);
+    const { login, tokens } = this.tokens.issue(session.id, user, contextOf(session));
     return ok({
       ...tokens,
       displayUserName: user,
@@ -125,14 +134,35 @@ export class SnowflakeProtocol {
     });
   }
 
-  /** The engine session behind a login, or the reply that says it is gone (evicted or ended). */
+  /**
+   * The engine session behind a login. One that is gone (the server restarted, or the store evicted it)
+   * is opened again in the login's last role, database and schema, as the login's tokens still hold;
+   * only a user who no longer exists is told to sign in again.
+   */
   sessionOf(login: SfLogin): Session | SfReply {
     try {
       return this.ctx.sessions.get(login.sessionId, ownerOf(login.user));
     } catch {
+      // reopened below
+    }
+    const { role, database, schema, warehouse } = login.context;
+    let session: Session;
+    try {
+      if (!this.ctx.engine.access.user(login.user)) throw new Error('user dropped');
+      session = this.openSession(login.user, {
+        // A role no longer granted (or dropped) meanwhile: the user's default role instead.
+        roleName: role !== null && this.ctx.engine.access.canUseRole(login.user, role) ? role : undefined,
+        databaseName: database ?? undefined,
+        schemaName: schema ?? undefined,
+        warehouse: warehouse ?? undefined,
+      });
+    } catch {
       this.tokens.end(login);
       return fail({ code: SF_CODES.goneSession, sqlState: '08003', message: 'Session no longer exists: sign in again.' });
     }
+    this.ctx.sessions.add(session, ownerOf(login.user));
+    this.tokens.update(login, session.id, contextOf(session));
+    return session;
   }
 
   async logout(login: SfLogin): Promise<SfReply> {
@@ -224,6 +254,7 @@ export class SnowflakeProtocol {
         ? await this.runRepeated(session, bound)
         : await this.ctx.engine.execute(session, bound.sql, bound.params);
       if (aborted(record)) return;
+      this.tokens.update(login, session.id, contextOf(session));
       if (results.length === 1) record.result = results[0];
       else for (const r of results) this.queries.child(record, r);
       record.status = 'SUCCESS';
@@ -258,6 +289,8 @@ export class SnowflakeProtocol {
     }
   }
 }
+
+const contextOf = (s: Session): SfContext => ({ role: s.role, database: s.database, schema: s.schema, warehouse: s.warehouse ?? null });
 
 /** Protocol sessions are keyed per user in the shared session store, apart from API keys' sessions. */
 const ownerOf = (user: string): string => `snowflake:${user}`;

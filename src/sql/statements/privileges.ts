@@ -8,6 +8,7 @@ import { PASSTHROUGH } from './passthrough.js';
 import { objectMissing } from '../errors.js';
 import { resolveTableName, SYSTEM_DATABASE, type NameContext } from '../identifiers.js';
 import type { Statement } from '../tokens.js';
+import { requireSequenceUsage } from './sequence.js';
 
 /** The privilege each kind of write needs on its target (a MERGE lists one write per kind of clause). */
 const WRITE_NEEDS: Record<string, readonly string[]> = {
@@ -52,6 +53,7 @@ export async function checkObjectPrivileges(ctx: ExecContext): Promise<AfterStat
   for (const w of objects.writes) requireTablePrivileges(ctx, w.name, WRITE_NEEDS[w.kind]);
   for (const d of objects.drops) requireTablePrivileges(ctx, d.name, ['OWNERSHIP']);
   for (const c of objects.creates) requireCreate(ctx, c.name, c.kind);
+  for (const s of objects.sequences) await requireSequenceUsage(ctx, s);
   return after(ctx, objects);
 }
 
@@ -60,6 +62,7 @@ interface NamedObjects {
   readonly writes: readonly { readonly name: readonly string[]; readonly kind: string }[];
   readonly creates: readonly { readonly name: readonly string[]; readonly kind: 'TABLE' | 'VIEW' }[];
   readonly drops: readonly { readonly name: readonly string[]; readonly kind: 'TABLE' | 'VIEW' }[];
+  readonly sequences: readonly TableName[];
 }
 
 /**
@@ -82,6 +85,7 @@ async function parsedObjects(ctx: ExecContext): Promise<NamedObjects | null> {
     writes: o.writes.map((w) => ({ name: parts(w.table), kind: w.kind })),
     creates: o.creates.map((c) => ({ name: parts(c.object), kind: c.kind })),
     drops: o.drops.map((d) => ({ name: parts(d.object), kind: d.kind })),
+    sequences: o.sequences,
   };
 }
 

@@ -20,16 +20,19 @@ export function requireRoles(ctx: ExecContext, action: string, holders: readonly
   if (!ctx.access.roleHasAny(ctx.session.role, holders)) throw notAllowed(ctx, action, holders);
 }
 
-/** True for CREATE [OR REPLACE] ROLE|USER … and DROP ROLE|USER …, which this module executes. */
+/** True for CREATE [OR REPLACE] ROLE|USER …, DROP ROLE|USER … and ALTER USER …, which this module executes. */
 export function isRoleOrUserStatement(st: Statement): boolean {
   const words = st.tokens.slice(0, 4).map((t) => (t.kind === 'word' ? t.value : ''));
   const kind = words[0] === 'CREATE' && words[1] === 'OR' && words[2] === 'REPLACE' ? words[3] : words[1];
-  return (words[0] === 'CREATE' || words[0] === 'DROP') && (kind === 'ROLE' || kind === 'USER');
+  return (
+    ((words[0] === 'CREATE' || words[0] === 'DROP') && (kind === 'ROLE' || kind === 'USER')) || (words[0] === 'ALTER' && kind === 'USER')
+  );
 }
 
-/** CREATE [OR REPLACE] ROLE|USER [IF NOT EXISTS] name …, or DROP ROLE|USER [IF EXISTS] name. */
+/** CREATE [OR REPLACE] ROLE|USER [IF NOT EXISTS] name …, DROP ROLE|USER [IF EXISTS] name, or ALTER USER. */
 export function roleOrUserStatement(ctx: ExecContext): Promise<StatementResult> {
   const p = new Parser(ctx.statement);
+  if (p.acceptWords('ALTER', 'USER')) return alterUser(ctx, p);
   if (p.acceptWords('DROP')) {
     const kind = p.expectOneOf(['ROLE', 'USER']);
     const ifExists = p.acceptWords('IF', 'EXISTS');
@@ -102,6 +105,27 @@ async function createUser(
     throw compilation('NOT_FOUND', `Role '${defaultRole}' does not exist or not authorized.`);
   await ctx.access.createUser(name, password, defaultRole?.toUpperCase() ?? null, existing !== undefined);
   return statusResult(ctx.statement, `User ${name} successfully created.`);
+}
+
+/** ALTER USER [IF EXISTS] name SET MINS_TO_UNLOCK = n: ends (0) or sets a sign-in lock, as user administrators may. */
+async function alterUser(ctx: ExecContext, p: Parser): Promise<StatementResult> {
+  const ifExists = p.acceptWords('IF', 'EXISTS');
+  const name = p.identifier('user name');
+  p.expectWords('SET');
+  const opts = p.options();
+  p.expectEnd();
+  for (const key of opts.keys())
+    if (key !== 'MINS_TO_UNLOCK')
+      throw compilation('INVALID_ARGUMENT', `invalid property '${key}' for ALTER USER; supported: MINS_TO_UNLOCK`);
+  const minutes = opts.get('MINS_TO_UNLOCK');
+  if (typeof minutes !== 'number' || !Number.isInteger(minutes) || minutes < 0)
+    throw compilation('INVALID_ARGUMENT', 'ALTER USER … SET MINS_TO_UNLOCK needs a whole number of minutes, 0 or more');
+  requireRoles(ctx, 'ALTER USER', CREATE_ROLE_ROLES);
+  const existing = ctx.access.user(name);
+  if (!existing && ifExists) return statusResult(ctx.statement, 'Statement executed successfully.');
+  if (!existing) throw compilation('NOT_FOUND', `User '${name}' does not exist or not authorized.`);
+  await ctx.access.setMinsToUnlock(existing.name, minutes);
+  return statusResult(ctx.statement, 'Statement executed successfully.');
 }
 
 async function dropUser(ctx: ExecContext, name: string, ifExists: boolean): Promise<StatementResult> {
