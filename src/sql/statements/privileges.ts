@@ -66,16 +66,19 @@ interface NamedObjects {
 }
 
 /**
- * The statement's read and write sets from the dialect's syntax tree (the parser that also
- * translates it). A statement the parser cannot read is not checked here: a query or DML statement
- * then fails in its handler with the parser's own syntax error, and recpipe's own statements check
- * in their handlers.
+ * The statement's read and write sets from the dialect's syntax tree. A statement DuckDB runs after
+ * translation is parsed once, for this check and its translation (`ctx.parsed`); others (recpipe's
+ * own CREATE and DROP) are parsed in skeleton. A statement the parser cannot read is not checked
+ * here: a query or DML statement then fails in its handler with the parser's own syntax error, and
+ * recpipe's own statements check in their handlers.
  */
 async function parsedObjects(ctx: ExecContext): Promise<NamedObjects | null> {
   await loadDialect();
   let o;
   try {
-    o = statementObjects(parse(skeleton(ctx.statement)), ctx.session);
+    const { text, tokens } = ctx.statement;
+    const translated = ctx.parsed !== undefined && PASSTHROUGH.has(tokens[0].value);
+    o = statementObjects(translated ? ctx.parsed!.read(text) : parse(skeleton(ctx.statement)), ctx.session);
   } catch {
     return null;
   }
