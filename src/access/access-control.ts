@@ -10,6 +10,7 @@ import {
   type RoleRow,
   type UserRow,
 } from './access-store.js';
+import { LoginLocks } from './login-locks.js';
 import { ADMIN_USER, BUILTIN_FUNCTIONS, BUILTIN_FUNCTION_OWNER, BUILTIN_PARENTS, BUILTIN_ROLES, isBuiltinRole } from './roles.js';
 import { canonicalType, parseSignatureText, signatureText, type FunctionSignature } from './signature.js';
 
@@ -46,13 +47,16 @@ const up = (s: string): string => s.toUpperCase();
 export class AccessControl {
   private rows: AccessRows = { roles: [], users: [], roleGrants: [], privileges: [] };
 
-  private constructor(private readonly store: AccessStore) {}
+  private constructor(
+    private readonly store: AccessStore,
+    private readonly locks: LoginLocks,
+  ) {}
 
   /** `schema` is the quoted system schema holding the tables, e.g. `"RECPIPE"."PUBLIC"`. */
   static async open(wh: Warehouse, schema: string): Promise<AccessControl> {
     const store = new AccessStore(wh, schema);
     await store.create();
-    const access = new AccessControl(store);
+    const access = new AccessControl(store, await LoginLocks.open(wh, schema));
     await access.refresh();
     return access;
   }
@@ -175,6 +179,7 @@ export class AccessControl {
         [name, password === null ? null : hashPassword(password), defaultRole, keys[1] ?? null, keys[2] ?? null],
       );
     });
+    if (replace) await this.locks.forget(name);
     await this.refresh();
   }
 
@@ -204,13 +209,30 @@ export class AccessControl {
         `SQL compilation error: user ${ADMIN_USER} is recpipe's built-in administrator and cannot be dropped.`,
       );
     await this.store.transaction((run, t) => deleteUser(run, t, name));
+    await this.locks.forget(name);
     await this.refresh();
   }
 
-  /** Checks a user's password (constant time, scrypt off the main thread); false for unknown users and users without one. */
-  async verifyPassword(user: string, password: string): Promise<boolean> {
+  /**
+   * A sign-in with a password, Snowflake's way: 'ok', 'wrong' (unknown user, no password or a wrong
+   * one) or 'locked' (5 wrong passwords in a row lock the user for 15 minutes, whatever is tried then).
+   * The check is constant time, scrypt off the main thread. Every face that takes a password uses this.
+   */
+  async signIn(user: string, password: string, now = Date.now()): Promise<'ok' | 'wrong' | 'locked'> {
     const row = this.rows.users.find((u) => same(u.name, user));
-    return row?.passwordHash ? checkPassword(row.passwordHash, password) : false;
+    if (!row) return 'wrong';
+    if (this.locks.locked(row.name, now)) return 'locked';
+    if (row.passwordHash && (await checkPassword(row.passwordHash, password))) {
+      await this.locks.succeeded(row.name);
+      return 'ok';
+    }
+    await this.locks.failed(row.name, now);
+    return 'wrong';
+  }
+
+  /** ALTER USER … SET MINS_TO_UNLOCK = n (0 unlocks the user now). */
+  async setMinsToUnlock(user: string, minutes: number, now = Date.now()): Promise<void> {
+    await this.locks.unlockIn(user, minutes, now);
   }
 
   async grantRole(role: string, grantee: { kind: GranteeKind; name: string }, grantedBy: string): Promise<void> {
@@ -301,12 +323,20 @@ export class AccessControl {
     await this.refresh();
   }
 
-  /** A dropped object takes its grants with it (a new object of the same name starts with none). */
+  /**
+   * A dropped object takes its grants with it (a new object of the same name starts with none); a
+   * dropped database or schema also takes those of everything in it (schemas, tables, views, stages,
+   * sequences, streams, tasks, future grants), which DuckDB and the stores drop with it.
+   */
   async objectDropped(object: SecurableObject): Promise<void> {
+    const container = object.kind === 'DATABASE' || object.kind === 'SCHEMA';
     await this.store.transaction((run, t) =>
-      run(`DELETE FROM ${t('GRANTS')} WHERE OBJECT_KIND = ? AND upper(OBJECT_NAME) = upper(?)`, [object.kind, object.name]).then(
-        () => undefined,
-      ),
+      run(
+        `DELETE FROM ${t('GRANTS')} WHERE (OBJECT_KIND = ? AND upper(OBJECT_NAME) = upper(?))
+           OR (? AND OBJECT_KIND IN ('SCHEMA', 'TABLE', 'STAGE', 'SEQUENCE', 'STREAM', 'TASK', 'FUTURE TABLES')
+               AND starts_with(upper(OBJECT_NAME), upper(?) || '.'))`,
+        [object.kind, object.name, container, object.name],
+      ).then(() => undefined),
     );
     await this.refresh();
   }

@@ -48,7 +48,9 @@ export type ObjectKind =
   | 'INTEGRATION'
   | 'ENDPOINT'
   | 'TRAINING JOB'
-  | 'TASK';
+  | 'TASK'
+  | 'SEQUENCE'
+  | 'STREAM';
 
 export interface PrivilegeRow {
   /** USAGE, SELECT, INSERT, … or OWNERSHIP (the role that created the object). */

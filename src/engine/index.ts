@@ -130,19 +130,22 @@ export class Engine {
       const endpoints = await EndpointManager.open({ home: layout.root });
       const jobs = await JobManager.open({ home: layout.root, warehouse });
       const deployments = await Deployments.open(warehouse, endpoints, jobs);
+      const jobAccess = new JobAccess(access, catalog);
+      const endpointAccess = new EndpointAccess(access, endpoints);
       const versions = {
         plural: ['ENDPOINT', 'VERSIONS'],
         singular: ['ENDPOINT', 'VERSION'],
         columns: VERSION_COLUMNS,
         list: () => deployments.list(),
         describe: () => null,
+        // A version is seen with its endpoint: by the roles that own it or hold a privilege on it.
+        owned: { kind: 'ENDPOINT' as const, owner: (name: string) => endpointAccess.owner(name) },
       };
-      const jobAccess = new JobAccess(access, catalog);
-      const endpointAccess = new EndpointAccess(access, endpoints);
       const listings = [
         trainingJobListing(jobs, jobAccess),
-        versions,
+        // Before the versions: GRANT … ON ENDPOINT looks endpoints up in the first ENDPOINT listing.
         endpointListing(endpoints, endpointAccess),
+        versions,
         ...accessListings(access, catalog.createdOn),
       ];
       const links = servedLinks(opts.publicUrl);

@@ -1,12 +1,23 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { LoginFile } from '../util/login-file.js';
+
+/** Where a login's session stands (role, database, schema, warehouse): a session reopened after a restart starts there. */
+export interface SfContext {
+  readonly role: string | null;
+  readonly database: string | null;
+  readonly schema: string | null;
+  readonly warehouse: string | null;
+}
 
 /** A signed-in Snowflake-protocol session: the engine session it drives and who signed in. */
 export interface SfLogin {
   /** Snowflake's numeric session id, as drivers report it. */
   readonly id: number;
-  /** The engine session (in the service's session store) the protocol session drives. */
-  readonly sessionId: string;
+  /** The engine session (in the service's session store) the protocol session drives; a new one after a restart. */
+  sessionId: string;
   readonly user: string;
+  context: SfContext;
 }
 
 export interface IssuedTokens {
@@ -24,6 +35,11 @@ interface Entry {
   readonly masterExpires: number;
 }
 
+/** An entry as the login file keeps it (hashes only; `expires` is the master token's). */
+interface SavedEntry extends Omit<Entry, 'masterExpires'> {
+  readonly expires: number;
+}
+
 export type TokenLookup = { login: SfLogin } | { expired: SfLogin } | null;
 
 const digest = (token: string): string => createHash('sha256').update(token).digest('hex');
@@ -31,8 +47,9 @@ const newToken = (kind: 'st' | 'mt'): string => `ver:1-hint:${kind}-${randomByte
 
 /**
  * Session tokens (short-lived, renewed with the master token as Snowflake's drivers do) and master
- * tokens (the login's lifetime). Held in memory as hashes only: a restart signs every driver out,
- * as the engine sessions they drive are in memory too.
+ * tokens (the login's lifetime). Held as hashes only, in memory and in the login file, so a driver
+ * stays signed in across a server restart (its engine session is reopened in the login's context)
+ * until its tokens expire.
  */
 export class SfTokens {
   readonly #bySession = new Map<string, Entry>();
@@ -44,14 +61,46 @@ export class SfTokens {
     readonly sessionSeconds: number,
     readonly masterSeconds: number,
     private readonly now: () => number = Date.now,
-  ) {}
+    private readonly file: LoginFile<SavedEntry> = new LoginFile(null),
+  ) {
+    for (const { expires, ...saved } of file.load(now())) {
+      const entry: Entry = { ...saved, login: { ...saved.login }, masterExpires: expires };
+      this.#index(entry);
+      this.#nextId = Math.max(this.#nextId, entry.login.id + 1);
+    }
+  }
+
+  #index(entry: Entry): void {
+    this.#bySession.set(entry.tokenHash, entry);
+    this.#byMaster.set(entry.masterHash, entry);
+    this.#byLogin.set(entry.login.id, entry);
+  }
+
+  /** Resolves once the login file holds every change so far. */
+  saved(): Promise<void> {
+    return this.file.flushed();
+  }
+
+  #save(): void {
+    void this.file.save(() => [...this.#byLogin.values()].map(({ masterExpires, ...e }) => ({ ...e, expires: masterExpires })));
+  }
+
+  /** A login's engine session was reopened (after a restart) or its context changed: kept for the next restart. */
+  update(login: SfLogin, sessionId: string, context: SfContext): void {
+    const same = (a: SfContext, b: SfContext) =>
+      a.role === b.role && a.database === b.database && a.schema === b.schema && a.warehouse === b.warehouse;
+    if (login.sessionId === sessionId && same(login.context, context)) return;
+    login.sessionId = sessionId;
+    login.context = context;
+    if (this.#byLogin.has(login.id)) this.#save();
+  }
 
   get size(): number {
     return this.#byMaster.size;
   }
 
-  issue(sessionId: string, user: string): { login: SfLogin; tokens: IssuedTokens } {
-    const login: SfLogin = { id: this.#nextId++, sessionId, user };
+  issue(sessionId: string, user: string, context: SfContext): { login: SfLogin; tokens: IssuedTokens } {
+    const login: SfLogin = { id: this.#nextId++, sessionId, user, context };
     const token = newToken('st');
     const masterToken = newToken('mt');
     const entry: Entry = {
@@ -61,9 +110,8 @@ export class SfTokens {
       masterHash: digest(masterToken),
       masterExpires: this.now() + this.masterSeconds * 1000,
     };
-    this.#bySession.set(entry.tokenHash, entry);
-    this.#byMaster.set(entry.masterHash, entry);
-    this.#byLogin.set(login.id, entry);
+    this.#index(entry);
+    this.#save();
     return { login, tokens: { token, masterToken, validityInSeconds: this.sessionSeconds, masterValidityInSeconds: this.masterSeconds } };
   }
 
@@ -89,6 +137,7 @@ export class SfTokens {
     entry.tokenHash = digest(token);
     entry.tokenExpires = this.now() + this.sessionSeconds * 1000;
     this.#bySession.set(entry.tokenHash, entry);
+    this.#save();
     const masterValidityInSeconds = Math.max(0, Math.floor((entry.masterExpires - this.now()) / 1000));
     return { login: entry.login, tokens: { token, masterToken, validityInSeconds: this.sessionSeconds, masterValidityInSeconds } };
   }
@@ -97,6 +146,7 @@ export class SfTokens {
   end(login: SfLogin): void {
     const entry = this.#byLogin.get(login.id);
     if (entry) this.#forget(entry);
+    if (entry) this.#save();
   }
 
   /** Drops logins whose master token expired and returns them, so their engine sessions are ended. */
@@ -104,6 +154,7 @@ export class SfTokens {
     const now = this.now();
     const gone = [...this.#byLogin.values()].filter((e) => now >= e.masterExpires);
     for (const entry of gone) this.#forget(entry);
+    if (gone.length > 0) this.#save();
     return gone.map((e) => e.login);
   }
 
@@ -112,4 +163,9 @@ export class SfTokens {
     this.#byMaster.delete(entry.masterHash);
     this.#bySession.delete(entry.tokenHash);
   }
+}
+
+/** The Snowflake protocol's login file in a home. */
+export function snowflakeLoginFile(home: string): LoginFile<SavedEntry> {
+  return new LoginFile(join(home, 'snowflake-sign-ins.json'));
 }

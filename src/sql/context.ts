@@ -2,6 +2,7 @@ import type { SqlParam, Warehouse, WarehouseConnection } from '../warehouse/inde
 import type { AccessControl } from '../access/index.js';
 import type { ExternalFunctions } from '../external/index.js';
 import type { Catalog } from './catalog.js';
+import type { StatementParse } from './dialect/index.js';
 import type { Session } from './session.js';
 import type { StageStore } from './stages.js';
 import type { ObjectListing } from './statements/listings.js';
@@ -34,4 +35,6 @@ export interface ExecContext {
   readonly tasks?: TaskControl;
   /** Streams and their offsets (absent: stream statements report they are unavailable). */
   readonly streams?: StreamStore;
+  /** The statement's syntax tree, shared by its privilege check and its translation (one parse). */
+  readonly parsed?: StatementParse;
 }

@@ -11,6 +11,7 @@ import { joinBlocks } from './blocks.js';
 import type { DatabaseFileOf, ExecContext } from './context.js';
 import { compilation, inStatement } from './errors.js';
 import { Parser } from './parser.js';
+import { StatementParse } from './dialect/index.js';
 import type { Session, StatementResult } from './session.js';
 import {
   PASSTHROUGH,
@@ -121,7 +122,15 @@ export class SqlExecutor {
         let statement = written;
         try {
           statement = substituteIdentifiers(written, session);
-          const ctx: ExecContext = { ...this.deps, listings: this.deps.listings ?? [], session, statement, params: perStatement[i], conn };
+          const ctx: ExecContext = {
+            ...this.deps,
+            listings: this.deps.listings ?? [],
+            session,
+            statement,
+            params: perStatement[i],
+            conn,
+            parsed: new StatementParse(),
+          };
           const store = this.deps.streams;
           if (store) await transactionEnd(store, conn, session, statement);
           await beginStatement(ctx);

@@ -16,15 +16,19 @@ describe('query history', () => {
     assert.equal(h.lastQueryId(4), null);
   });
 
-  it('keeps results within the cell budget and no result over the row limit; other users see none', () => {
-    const cache = new ResultCache({ totalCells: 10, rowsPerResult: 6 });
+  it('keeps results within the byte budget and no result over the row limit; other users see none', () => {
+    const cache = new ResultCache({ totalBytes: 10 * 16, rowsPerResult: 6 });
     const h = new QueryHistory(cache, 'U');
     const big = h.record(result(7));
     assert.deepEqual(h.result(big), { result: null, rows: 7 });
     const a = h.record(result(6));
     const b = h.record(result(5));
-    assert.equal(h.result(a), undefined, 'dropped to stay within 10 cells');
+    assert.equal(h.result(a), undefined, 'dropped to stay within 10 numbers');
     assert.equal(h.result(b)?.result?.rows.length, 5);
     assert.equal(new QueryHistory(cache, 'OTHER').result(b), undefined);
+    // Few cells, many bytes: two 1 KB strings are over a 160-byte budget, and push nothing out.
+    const wide = h.record({ columns: [{ name: 'S', type: 'TEXT' }], rows: [['x'.repeat(1024)], ['y'.repeat(1024)]] });
+    assert.deepEqual(h.result(wide), { result: null, rows: 2 });
+    assert.equal(h.result(b)?.result?.rows.length, 5);
   });
 });

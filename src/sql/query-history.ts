@@ -8,42 +8,54 @@ export interface KeptResult {
 }
 
 export interface ResultLimits {
-  /** Cells (rows × columns) kept across all sessions; the oldest results are dropped beyond it. */
-  readonly totalCells: number;
+  /**
+   * Bytes of results kept across all sessions (as estimated by `resultBytes`); the oldest results are
+   * dropped beyond it. A budget in bytes, not cells: 10,000 rows of 1 KB strings are 20 MB of heap.
+   */
+  readonly totalBytes: number;
   /** Rows of one result; a larger result keeps its id but cannot be scanned. */
   readonly rowsPerResult: number;
 }
 
-export const DEFAULT_RESULT_LIMITS: ResultLimits = { totalCells: 2_000_000, rowsPerResult: 10_000 };
+export const DEFAULT_RESULT_LIMITS: ResultLimits = { totalBytes: 64 * 1024 * 1024, rowsPerResult: 10_000 };
 
 interface Entry {
   readonly owner: string;
   readonly result: KeptResult | null;
   readonly rows: number;
-  readonly cells: number;
+  readonly bytes: number;
+}
+
+/** A result's heap size, roughly: 16 bytes a cell, plus two a character of its strings (V8 keeps many as UTF-16). */
+export function resultBytes(result: KeptResult): number {
+  let bytes = 0;
+  for (const row of result.rows) for (const v of row) bytes += typeof v === 'string' ? 16 + 2 * v.length : 16;
+  return bytes;
 }
 
 /**
  * Recent statement results of every session, in memory, for RESULT_SCAN. Memory is bounded: at
- * most `totalCells` cells are kept (oldest dropped first) and a result over `rowsPerResult` rows is
- * not kept at all, so scanning it fails naming the limit. Results are lost when the process ends.
+ * most `totalBytes` of results are kept (oldest dropped first) and a result over `rowsPerResult` rows
+ * (or over the whole budget) is not kept at all, so scanning it fails naming the limit. Results are
+ * lost when the process ends.
  */
 export class ResultCache {
   readonly #entries = new Map<string, Entry>();
-  #cells = 0;
+  #bytes = 0;
 
   constructor(readonly limits: ResultLimits = DEFAULT_RESULT_LIMITS) {}
 
   put(id: string, owner: string, result: KeptResult): void {
     const rows = result.rows.length;
-    const keep = rows <= this.limits.rowsPerResult;
-    const cells = keep ? rows * Math.max(1, result.columns.length) : 0;
-    this.#entries.set(id, { owner, result: keep ? result : null, rows, cells });
-    this.#cells += cells;
+    const size = rows <= this.limits.rowsPerResult ? resultBytes(result) : Number.POSITIVE_INFINITY;
+    const keep = size <= this.limits.totalBytes;
+    const bytes = keep ? size : 0;
+    this.#entries.set(id, { owner, result: keep ? result : null, rows, bytes });
+    this.#bytes += bytes;
     for (const [old, e] of this.#entries) {
-      if (this.#cells <= this.limits.totalCells) break;
+      if (this.#bytes <= this.limits.totalBytes) break;
       this.#entries.delete(old);
-      this.#cells -= e.cells;
+      this.#bytes -= e.bytes;
     }
   }
 

@@ -4,6 +4,7 @@ import type { ExecContext } from './context.js';
 import { compilation } from './errors.js';
 import { identifierOf, parseObjectName, resolveTableName } from './identifiers.js';
 import { verbIndex } from './select-names.js';
+import { readableStream } from './statements/stream.js';
 import { changesView, type StreamDefinition, type StreamStore } from './streams.js';
 import { splitStatements, type Statement, type Token } from './tokens.js';
 
@@ -63,7 +64,7 @@ const isPunct = (t: Token | undefined, v: string): boolean => t?.kind === 'punct
 /**
  * Finds the streams a statement names — in FROM/JOIN/USING position, and in
  * `SYSTEM$STREAM_HAS_DATA('<stream>')` — and rewrites them. Null when it names none. A role reads a
- * stream it owns (grants on streams are not modelled) and needs SELECT on its base table. The
+ * stream it owns or holds SELECT on, and needs SELECT on its base table too (as in Snowflake). The
  * hidden offsets schema can never be named.
  */
 export async function streamReferences(ctx: ExecContext, store: StreamStore): Promise<StreamUse | null> {
@@ -138,13 +139,7 @@ function lookup(ctx: ExecContext, store: StreamStore, parts: readonly string[]):
 }
 
 async function usable(ctx: ExecContext, store: StreamStore, parts: readonly string[]): Promise<StreamDefinition> {
-  const name = resolveTableName(parts, ctx.session);
-  const def = store.get(name);
-  if (!def || !ctx.access.roleHasAny(ctx.session.role, [def.owner]))
-    throw new RecpipeError(
-      'NOT_FOUND',
-      `SQL compilation error: Stream '${displayName([name.database, name.schema, name.name])}' does not exist or not authorized.`,
-    );
+  const def = readableStream(ctx, resolveTableName(parts, ctx.session));
   await store.checkReadable(def);
   return def;
 }

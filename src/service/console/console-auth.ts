@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Caller } from '../../auth/index.js';
 import { RecpipeError } from '../../core/errors.js';
+import { SF_CODES, USER_LOCKED } from '../../snowflake-protocol/index.js';
 import type { ServiceContext } from '../context.js';
 import { openSession } from '../handlers/sessions.js';
 import { ConsoleSessions, SESSION_COOKIE, cookieValue, type ConsoleSession } from './console-sessions.js';
@@ -57,7 +58,9 @@ export async function signInCaller(ctx: ServiceContext, body: SignInBody): Promi
   }
   const { user, password } = body;
   if (user === undefined || password === undefined) throw new RecpipeError('INVALID_ARGUMENT', 'sign in with user and password, or apiKey');
-  if (user.length > 255 || password.length > 1024 || !(await ctx.engine.access.verifyPassword(user, password))) throw refused;
+  const outcome = user.length > 255 || password.length > 1024 ? 'wrong' : await ctx.engine.access.signIn(user, password);
+  if (outcome === 'locked') throw new RecpipeError('UNAUTHENTICATED', USER_LOCKED, { snowflakeCode: SF_CODES.userLocked });
+  if (outcome !== 'ok') throw refused;
   // Login names are case-insensitive, as in Snowflake.
   const info = ctx.engine.access.users().find((u) => u.name.toUpperCase() === user.toUpperCase());
   if (info === undefined) throw refused;

@@ -5,6 +5,7 @@ import {
   PARAMETERS,
   QueryRegistry,
   SF_CODES,
+  USER_LOCKED,
   SfTokens,
   bindSql,
   checkLoginJwt,
@@ -17,6 +18,8 @@ import {
   sfErrorOf,
   type BoundSql,
   type QueryRecord,
+  snowflakeLoginFile,
+  type SfContext,
   type SfError,
   type SfLogin,
   type SfReply,
@@ -41,7 +44,12 @@ export class SnowflakeProtocol {
   readonly queries = new QueryRegistry();
 
   constructor(private readonly ctx: ServiceContext) {
-    this.tokens = new SfTokens(ctx.limits.snowflakeSessionTokenSeconds, ctx.limits.snowflakeMasterTokenSeconds);
+    this.tokens = new SfTokens(
+      ctx.limits.snowflakeSessionTokenSeconds,
+      ctx.limits.snowflakeMasterTokenSeconds,
+      Date.now,
+      snowflakeLoginFile(ctx.home),
+    );
     ctx.closing.addEventListener('abort', () => this.queries.abortRunning(), { once: true });
   }
 
@@ -70,7 +78,7 @@ export class SnowflakeProtocol {
       return fail({ code: SF_CODES.badRole, sqlState: '08004', message: sfErrorOf(e).message });
     }
     this.ctx.sessions.add(session, ownerOf(user));
-    const { login, tokens } = this.tokens.issue(session.id, user);
+    const { login, tokens } = this.tokens.issue(session.id, user, contextOf(session));
     return ok({
       ...tokens,
       displayUserName: user,
@@ -91,8 +99,9 @@ export class SnowflakeProtocol {
   private async refusedPassword(loginName: string, data: Record<string, unknown>): Promise<SfReply | null> {
     const password = optionalString(data, 'PASSWORD');
     if (password === undefined) throw invalid('the login body needs data.PASSWORD (or AUTHENTICATOR SNOWFLAKE_JWT and data.TOKEN)');
-    const ok = loginName.length <= 255 && password.length <= 1024 && (await this.ctx.engine.access.verifyPassword(loginName, password));
-    return ok ? null : fail(BAD_CREDENTIALS);
+    const outcome = loginName.length > 255 || password.length > 1024 ? 'wrong' : await this.ctx.engine.access.signIn(loginName, password);
+    if (outcome === 'locked') return fail({ code: SF_CODES.userLocked, sqlState: '08004', message: USER_LOCKED });
+    return outcome === 'ok' ? null : fail(BAD_CREDENTIALS);
   }
 
   /** Key-pair sign-in: data.TOKEN, a JWT signed with the private key of one of the user's RSA_PUBLIC_KEYs. */
@@ -142,14 +151,35 @@ export class SnowflakeProtocol {
     });
   }
 
-  /** The engine session behind a login, or the reply that says it is gone (evicted or ended). */
+  /**
+   * The engine session behind a login. One that is gone (the server restarted, or the store evicted it)
+   * is opened again in the login's last role, database and schema, as the login's tokens still hold;
+   * only a user who no longer exists is told to sign in again.
+   */
   sessionOf(login: SfLogin): Session | SfReply {
     try {
       return this.ctx.sessions.get(login.sessionId, ownerOf(login.user));
     } catch {
+      // reopened below
+    }
+    const { role, database, schema, warehouse } = login.context;
+    let session: Session;
+    try {
+      if (!this.ctx.engine.access.user(login.user)) throw new Error('user dropped');
+      session = this.openSession(login.user, {
+        // A role no longer granted (or dropped) meanwhile: the user's default role instead.
+        roleName: role !== null && this.ctx.engine.access.canUseRole(login.user, role) ? role : undefined,
+        databaseName: database ?? undefined,
+        schemaName: schema ?? undefined,
+        warehouse: warehouse ?? undefined,
+      });
+    } catch {
       this.tokens.end(login);
       return fail({ code: SF_CODES.goneSession, sqlState: '08003', message: 'Session no longer exists: sign in again.' });
     }
+    this.ctx.sessions.add(session, ownerOf(login.user));
+    this.tokens.update(login, session.id, contextOf(session));
+    return session;
   }
 
   async logout(login: SfLogin): Promise<SfReply> {
@@ -238,6 +268,7 @@ export class SnowflakeProtocol {
         ? await this.runRepeated(session, bound, record.cancel.signal)
         : await this.ctx.engine.execute(session, bound.sql, bound.params, record.cancel.signal);
       if (aborted(record)) return;
+      this.tokens.update(login, session.id, contextOf(session));
       if (results.length === 1) record.result = results[0];
       else for (const r of results) this.queries.child(record, r);
       record.status = 'SUCCESS';
@@ -272,6 +303,8 @@ export class SnowflakeProtocol {
     }
   }
 }
+
+const contextOf = (s: Session): SfContext => ({ role: s.role, database: s.database, schema: s.schema, warehouse: s.warehouse ?? null });
 
 /** Protocol sessions are keyed per user in the shared session store, apart from API keys' sessions. */
 const ownerOf = (user: string): string => `snowflake:${user}`;

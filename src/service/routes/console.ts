@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isRecpipeError, notFound, RecpipeError } from '../../core/errors.js';
 import {
   ConsoleSessions,
+  consoleLoginFile,
   CSRF_HEADER,
   endConsoleSession,
   loadAssets,
@@ -32,7 +33,11 @@ const states = new WeakMap<ServiceContext, ConsoleState>();
 export function consoleOf(ctx: ServiceContext): ConsoleState {
   let s = states.get(ctx);
   if (!s) {
-    s = { sessions: new ConsoleSessions(SIGN_IN_LIFETIME_MS), worksheets: new WorksheetStore(ctx.home), assets: loadAssets() };
+    s = {
+      sessions: new ConsoleSessions(SIGN_IN_LIFETIME_MS, Date.now, consoleLoginFile(ctx.home)),
+      worksheets: new WorksheetStore(ctx.home),
+      assets: loadAssets(),
+    };
     states.set(ctx, s);
   }
   return s;
@@ -61,6 +66,8 @@ export const SIGNED_IN = { console: true } as const;
 export const consoleRoutes: RouteArea = (app, ctx) => {
   const state = consoleOf(ctx);
   const hidden = { hide: true } as const;
+  // The sign-ins are on disk before the server is gone, so a restart finds them all.
+  app.addHook('onClose', () => state.sessions.saved());
 
   app.get('/', { config: PUBLIC, schema: hidden }, async (request, reply) => sendAsset(state, 'index.html', request, reply));
   app.get<{ Params: { file: string } }>('/console/:file', { config: PUBLIC, schema: hidden }, async (request, reply) =>

@@ -37,6 +37,8 @@ class SnowflakeAnswer extends Error {
  */
 export const snowflakeRoutes: RouteArea = async (app, ctx) => {
   const sf = new SnowflakeProtocol(ctx);
+  // The sign-ins are on disk before the server is gone, so a restart finds them all.
+  app.addHook('onClose', () => sf.tokens.saved());
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => {

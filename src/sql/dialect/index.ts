@@ -75,6 +75,39 @@ const RENDERED_KEPT = 2_000;
 /** Long statements (bulk INSERT … VALUES) are rendered each time: they rarely repeat, and would fill the memory. */
 const RENDERED_MAX_KEY = 16_384;
 
+/**
+ * One statement's syntax tree, parsed once for both its privilege check (which only reads it) and its
+ * translation (which transforms it in place, so takes it). A text other than the one parsed is parsed
+ * anew; a syntax error is kept and thrown again, so a bad statement costs one parse too.
+ */
+export class StatementParse {
+  #text: string | null = null;
+  #parsed: { readonly ast: Ast } | { readonly error: unknown } | null = null;
+
+  /** The tree of `text`, to read only. */
+  read(text: string): Ast {
+    if (this.#text !== text || this.#parsed === null) {
+      this.#text = text;
+      try {
+        this.#parsed = { ast: parse(text) };
+      } catch (error) {
+        this.#parsed = { error };
+      }
+    }
+    if ('error' in this.#parsed) throw this.#parsed.error;
+    return this.#parsed.ast;
+  }
+
+  /** The tree of `text` to transform: the one read before (then forgotten, as it is changed), else a new one. */
+  take(text: string): Ast {
+    if (this.#text !== text) return parse(text);
+    const ast = this.read(text);
+    this.#text = null;
+    this.#parsed = null;
+    return ast;
+  }
+}
+
 /** Renders a transformed AST as DuckDB SQL (Snowflake functions DuckDB lacks are rewritten by the parser's own DuckDB generator). */
 export function render(ast: Ast): string {
   const key = JSON.stringify(ast);
@@ -122,11 +155,19 @@ export function transform(ast: Ast, tc: TransformContext, names: readonly (strin
 
 /**
  * Parse, transform, render: Snowflake SQL (a statement, or the query part of one) as DuckDB SQL
- * with the tables it touches. `tokens` are the SQL's tokens, their offsets into `tokenText`.
+ * with the tables it touches. `tokens` are the SQL's tokens, their offsets into `tokenText`;
+ * `parsed` holds the tree when the privilege check parsed the same text already.
  */
-export function translate(sql: string, tokens: readonly Token[], tokenText: string, session: SessionContext, action: string): Translation {
+export function translate(
+  sql: string,
+  tokens: readonly Token[],
+  tokenText: string,
+  session: SessionContext,
+  action: string,
+  parsed?: StatementParse,
+): Translation {
   refuseMarkers(sql);
-  const ast = parse(sql);
+  const ast = parsed ? parsed.take(sql) : parse(sql);
   refuseUnsupported(ast);
   const names = namesUsed(ast);
   const tc: TransformContext = { session, action, refs: [], splices: [], infoViews: [] };

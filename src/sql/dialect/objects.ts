@@ -1,6 +1,7 @@
 import type { TableName } from '../../warehouse/index.js';
 import { resolveTableName, type NameContext } from '../identifiers.js';
 import { isIdent, kindOf, visitObjects, type Node } from './ast.js';
+import { nextvalSequence } from './transforms/sequences.js';
 import { cteNames, identValue } from './transforms/table-names.js';
 
 export type WriteKind = 'INSERT' | 'UPDATE' | 'DELETE' | 'TRUNCATE' | 'ALTER';
@@ -11,6 +12,8 @@ export interface StatementObjects {
   readonly writes: { readonly table: TableName; readonly kind: WriteKind }[];
   readonly creates: { readonly object: TableName; readonly kind: 'TABLE' | 'VIEW' }[];
   readonly drops: { readonly object: TableName; readonly kind: 'TABLE' | 'VIEW' }[];
+  /** Sequences whose `nextval` the statement takes. */
+  readonly sequences: TableName[];
 }
 
 /** The statement kinds that write a table, and where the parser keeps the target (MERGE: per clause, see mergeActions). */
@@ -43,7 +46,7 @@ export function statementObjects(ast: Node, session: NameContext): StatementObje
     return resolveTableName(parts, session, kind.toUpperCase());
   };
   const targets = new Set<Node>();
-  const out: StatementObjects = { reads: [], writes: [], creates: [], drops: [] };
+  const out: StatementObjects = { reads: [], writes: [], creates: [], drops: [], sequences: [] };
   // Other objects' DDL (functions, schemas, stages …) names no table: recpipe's handlers check it.
   if (/^(create|drop)_/.test(kind) && !['create_table', 'create_view', 'drop_table', 'drop_view'].includes(kind)) return out;
   const write = WRITES[kind];
@@ -66,6 +69,11 @@ export function statementObjects(ast: Node, session: NameContext): StatementObje
     if (object) out.drops.push({ object, kind: kind === 'drop_table' ? 'TABLE' : 'VIEW' });
   }
   visitObjects(ast, (o) => {
+    const sequence = nextvalSequence(o);
+    if (sequence) {
+      const name = resolveTableName(sequence, session, kind.toUpperCase());
+      if (!out.sequences.some((s) => sameName(s, name))) out.sequences.push(name);
+    }
     if (!('schema' in o && 'catalog' in o && isIdent(o.name)) || targets.has(o)) return;
     const table = resolve(o);
     if (table && !out.reads.some((r) => sameName(r, table))) out.reads.push(table);

@@ -178,6 +178,7 @@ async function dropFunction(ctx: ExecContext, p: Parser): Promise<StatementResul
     const fn = signatureAt(ctx, p);
     requireOwnership(ctx, { kind: 'FUNCTION', name: signatureOf(fn) }, fn.owner, 'function');
     await externalsOf(ctx).dropFunction(fn);
+    await ctx.access.objectDropped({ kind: 'FUNCTION', name: signatureOf(fn) });
     return statusResult(ctx.statement, `${fn.name.toUpperCase()} successfully dropped.`);
   } catch (e) {
     if (!ifExists || (e as { code?: string }).code !== 'NOT_FOUND' || p.position === at) throw e;

@@ -127,8 +127,8 @@ describe('roles, users and grants', () => {
     await sql(engine, ann, 'use role sysadmin');
     assert.equal(ann.role, 'SYSADMIN');
     assert.throws(() => engine.createSession({ user: 'ann', role: 'accountadmin' }), /not assigned to the executing user/);
-    assert.ok(await engine.access.verifyPassword('ANN', 'pw-1'));
-    assert.ok(!(await engine.access.verifyPassword('ANN', 'pw-2')));
+    assert.equal(await engine.access.signIn('ANN', 'pw-1'), 'ok');
+    assert.equal(await engine.access.signIn('ANN', 'pw-2'), 'wrong');
   });
 
   it('keeps account administration to the roles that hold it', async () => {

@@ -8,6 +8,8 @@ import { statusResult } from '../results.js';
 import type { StatementResult } from '../session.js';
 import { integrationObject, integrationOwner, visibleIntegration } from './api-integration.js';
 import { visibleInListing } from './listings.js';
+import { findSequence } from './sequence.js';
+import { streamObject } from './stream.js';
 import { requireRoles } from './roles.js';
 
 /** Privileges recpipe records, per kind of object (ALL stands for every one of them). */
@@ -34,6 +36,8 @@ const PRIVILEGES: Readonly<Record<SecurableObject['kind'], readonly string[]>> =
   ENDPOINT: [],
   'TRAINING JOB': [],
   TASK: ['OPERATE', 'MONITOR'],
+  SEQUENCE: ['USAGE'],
+  STREAM: ['SELECT'],
 };
 
 /**
@@ -138,8 +142,8 @@ export async function securable(ctx: ExecContext, p: Parser): Promise<{ object: 
   const kind = (
     p.acceptWords('TRAINING', 'JOB')
       ? 'TRAINING JOB'
-      : p.expectOneOf(['FUNCTION', 'DATABASE', 'SCHEMA', 'TABLE', 'STAGE', 'INTEGRATION', 'ENDPOINT', 'TASK'])
-  ) as SecurableObject['kind'];
+      : p.expectOneOf(['FUNCTION', 'DATABASE', 'SCHEMA', 'TABLE', 'VIEW', 'STAGE', 'INTEGRATION', 'ENDPOINT', 'TASK', 'SEQUENCE', 'STREAM'])
+  ).replace('VIEW', 'TABLE') as SecurableObject['kind']; // a view's grants are a table's, as its reads are checked
   const account = accountObject(ctx, p, kind);
   if (account) return account;
   if (kind === 'FUNCTION') {
@@ -167,6 +171,18 @@ export async function securable(ctx: ExecContext, p: Parser): Promise<{ object: 
     const task = ctx.tasks?.get(t);
     if (!task) throw compilation('NOT_FOUND', `Task '${displayName([t.database, t.schema, t.name])}' does not exist or not authorized.`);
     return { object: { kind, name: displayName([task.database, task.schema, task.name]) }, owner: task.owner };
+  }
+  if (kind === 'STREAM') {
+    const t = resolveTableName(p.objectName(3, 'stream name'), ctx.session, 'GRANT');
+    const def = ctx.streams?.get(t);
+    if (!def) throw compilation('NOT_FOUND', `Stream '${displayName([t.database, t.schema, t.name])}' does not exist or not authorized.`);
+    return { object: streamObject(def), owner: def.owner };
+  }
+  if (kind === 'SEQUENCE') {
+    const t = resolveTableName(p.objectName(3, 'sequence name'), ctx.session, 'GRANT');
+    const found = await findSequence(ctx, t);
+    if (!found) throw objectMissing('Sequence', [t.database, t.schema, t.name]);
+    return { object: found.object, owner: found.owner };
   }
   if (kind === 'STAGE') {
     const t = resolveTableName(p.objectName(3, 'stage name'), ctx.session, 'GRANT');

@@ -38,7 +38,7 @@ export async function passThrough(ctx: ExecContext): Promise<StatementResult> {
   const control = await transactionControl(ctx, action);
   if (control) return control;
   await loadDialect();
-  const tr = translate(text, tokens, text, ctx.session, action);
+  const tr = translate(text, tokens, text, ctx.session, action, ctx.parsed);
   const r = await runTranslated(ctx, tr);
   if (r.returnsRows)
     return queryResult(

@@ -8,6 +8,7 @@ import { PASSTHROUGH } from './passthrough.js';
 import { objectMissing } from '../errors.js';
 import { resolveTableName, SYSTEM_DATABASE, type NameContext } from '../identifiers.js';
 import type { Statement } from '../tokens.js';
+import { requireSequenceUsage } from './sequence.js';
 
 /** The privilege each kind of write needs on its target (a MERGE lists one write per kind of clause). */
 const WRITE_NEEDS: Record<string, readonly string[]> = {
@@ -52,6 +53,7 @@ export async function checkObjectPrivileges(ctx: ExecContext): Promise<AfterStat
   for (const w of objects.writes) requireTablePrivileges(ctx, w.name, WRITE_NEEDS[w.kind]);
   for (const d of objects.drops) requireTablePrivileges(ctx, d.name, ['OWNERSHIP']);
   for (const c of objects.creates) requireCreate(ctx, c.name, c.kind);
+  for (const s of objects.sequences) await requireSequenceUsage(ctx, s);
   return after(ctx, objects);
 }
 
@@ -60,19 +62,23 @@ interface NamedObjects {
   readonly writes: readonly { readonly name: readonly string[]; readonly kind: string }[];
   readonly creates: readonly { readonly name: readonly string[]; readonly kind: 'TABLE' | 'VIEW' }[];
   readonly drops: readonly { readonly name: readonly string[]; readonly kind: 'TABLE' | 'VIEW' }[];
+  readonly sequences: readonly TableName[];
 }
 
 /**
- * The statement's read and write sets from the dialect's syntax tree (the parser that also
- * translates it). A statement the parser cannot read is not checked here: a query or DML statement
- * then fails in its handler with the parser's own syntax error, and recpipe's own statements check
- * in their handlers.
+ * The statement's read and write sets from the dialect's syntax tree. A statement DuckDB runs after
+ * translation is parsed once, for this check and its translation (`ctx.parsed`); others (recpipe's
+ * own CREATE and DROP) are parsed in skeleton. A statement the parser cannot read is not checked
+ * here: a query or DML statement then fails in its handler with the parser's own syntax error, and
+ * recpipe's own statements check in their handlers.
  */
 async function parsedObjects(ctx: ExecContext): Promise<NamedObjects | null> {
   await loadDialect();
   let o;
   try {
-    o = statementObjects(parse(skeleton(ctx.statement)), ctx.session);
+    const { text, tokens } = ctx.statement;
+    const translated = ctx.parsed !== undefined && PASSTHROUGH.has(tokens[0].value);
+    o = statementObjects(translated ? ctx.parsed!.read(text) : parse(skeleton(ctx.statement)), ctx.session);
   } catch {
     return null;
   }
@@ -82,6 +88,7 @@ async function parsedObjects(ctx: ExecContext): Promise<NamedObjects | null> {
     writes: o.writes.map((w) => ({ name: parts(w.table), kind: w.kind })),
     creates: o.creates.map((c) => ({ name: parts(c.object), kind: c.kind })),
     drops: o.drops.map((d) => ({ name: parts(d.object), kind: d.kind })),
+    sequences: o.sequences,
   };
 }
 

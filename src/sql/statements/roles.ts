@@ -83,20 +83,29 @@ function publicKeys(opts: ReadonlyMap<string, unknown>, unset: readonly string[]
   return keys;
 }
 
-/** ALTER USER [IF EXISTS] name SET RSA_PUBLIC_KEY[_2] = '…' | UNSET RSA_PUBLIC_KEY[_2] [, …]. */
+/**
+ * ALTER USER [IF EXISTS] name SET RSA_PUBLIC_KEY[_2] = '…' | MINS_TO_UNLOCK = n [, …] | UNSET RSA_PUBLIC_KEY[_2] [, …]:
+ * key-pair sign-in keys, and ending (0) or setting a sign-in lock, as user administrators may.
+ */
 async function alterUser(ctx: ExecContext, p: Parser): Promise<StatementResult> {
   p.expectWords('USER');
   const ifExists = p.acceptWords('IF', 'EXISTS');
   const name = p.identifier('user name');
   const action = p.expectOneOf(['SET', 'UNSET']);
+  const supported = [...KEY_OPTIONS, 'MINS_TO_UNLOCK'];
   let keys: { 1?: string | null; 2?: string | null };
+  let minutes: number | undefined;
   if (action === 'SET') {
     const opts = p.options();
-    if (opts.size === 0) p.fail("RSA_PUBLIC_KEY = '…' or RSA_PUBLIC_KEY_2 = '…'");
+    if (opts.size === 0) p.fail(`one of ${supported.join(', ')} = value`);
     for (const key of opts.keys())
-      if (!KEY_OPTIONS.includes(key))
-        throw compilation('INVALID_ARGUMENT', `ALTER USER … SET ${key} is not supported by recpipe; supported: ${KEY_OPTIONS.join(', ')}`);
+      if (!supported.includes(key))
+        throw compilation('INVALID_ARGUMENT', `invalid property '${key}' for ALTER USER; supported: ${supported.join(', ')}`);
     keys = publicKeys(opts);
+    const mins = opts.get('MINS_TO_UNLOCK');
+    if (mins !== undefined && (typeof mins !== 'number' || !Number.isInteger(mins) || mins < 0))
+      throw compilation('INVALID_ARGUMENT', 'ALTER USER … SET MINS_TO_UNLOCK needs a whole number of minutes, 0 or more');
+    minutes = mins as number | undefined;
   } else {
     const names: string[] = [];
     do names.push(p.expectOneOf(KEY_OPTIONS));
@@ -108,12 +117,15 @@ async function alterUser(ctx: ExecContext, p: Parser): Promise<StatementResult> 
   const existing = ctx.access.user(name);
   if (!existing && ifExists) return statusResult(ctx.statement, 'Statement executed successfully.');
   if (!existing) throw compilation('NOT_FOUND', `User '${name}' does not exist or not authorized.`);
-  if (existing.name === ADMIN_USER)
-    throw compilation(
-      'INVALID_ARGUMENT',
-      `user ${ADMIN_USER} is recpipe's built-in administrator: it signs in with the owner token, not a key pair.`,
-    );
-  await ctx.access.setUserKeys(existing.name, keys);
+  if (Object.keys(keys).length > 0) {
+    if (existing.name === ADMIN_USER)
+      throw compilation(
+        'INVALID_ARGUMENT',
+        `user ${ADMIN_USER} is recpipe's built-in administrator: it signs in with the owner token, not a key pair.`,
+      );
+    await ctx.access.setUserKeys(existing.name, keys);
+  }
+  if (minutes !== undefined) await ctx.access.setMinsToUnlock(existing.name, minutes);
   return statusResult(ctx.statement, 'Statement executed successfully.');
 }
 

@@ -141,6 +141,7 @@ export async function dropStage(ctx: ExecContext, p: Parser, ifExists: boolean):
   }
   requireRoles(ctx, `DROP STAGE ${rec.name}`, [rec.owner, 'ACCOUNTADMIN', 'SECURITYADMIN']);
   await stagesOf(ctx).drop(rec.database, rec.schema, rec.name);
+  await ctx.access.objectDropped({ kind: 'STAGE', name: displayName([rec.database, rec.schema, rec.name]) });
   return statusResult(ctx.statement, `${rec.name} successfully dropped.`);
 }
 

@@ -1,3 +1,4 @@
+import type { SecurableObject } from '../../access/index.js';
 import { RecpipeError } from '../../core/errors.js';
 import { displayName, quoteTableName, type TableName } from '../../warehouse/index.js';
 import type { ExecContext } from '../context.js';
@@ -8,7 +9,7 @@ import { columnsOf, likeMatcher, queryResult, statusResult } from '../results.js
 import type { StatementResult } from '../session.js';
 import type { StreamDefinition, StreamStore } from '../streams.js';
 import { splitStatements } from '../tokens.js';
-import { checkObjectPrivileges, requireCreate } from './privileges.js';
+import { canSee, checkObjectPrivileges, requireCreate, requireOwnership } from './privileges.js';
 import { defaultScope, inScope, parseScope } from './show.js';
 
 /**
@@ -25,7 +26,7 @@ export function streamStatement(ctx: ExecContext): Promise<StatementResult> | nu
   if (p.acceptWords('DROP', 'STREAM')) return dropStream(ctx, p);
   if (p.acceptWords('SHOW', 'STREAMS') || p.acceptWords('SHOW', 'TERSE', 'STREAMS')) return showStreams(ctx, p);
   if (p.acceptWords('DESCRIBE', 'STREAM') || p.acceptWords('DESC', 'STREAM')) {
-    const def = owned(ctx, streamName(ctx, p));
+    const def = visibleStream(ctx, streamName(ctx, p));
     p.expectEnd();
     return streamRows(ctx, [def]);
   }
@@ -39,12 +40,39 @@ function store(ctx: ExecContext): StreamStore {
 
 const streamName = (ctx: ExecContext, p: Parser): TableName => resolveTableName(p.objectName(3, 'stream name'), ctx.session, 'STREAM');
 
-/** The stream, when the session's role owns it (grants on streams are not modelled). */
-function owned(ctx: ExecContext, name: TableName): StreamDefinition {
+export const streamObject = (s: TableName): SecurableObject => ({ kind: 'STREAM', name: displayName([s.database, s.schema, s.name]) });
+
+/** The stream's owner role: GRANT OWNERSHIP's record, else the role that created it. */
+const streamOwner = (ctx: ExecContext, def: StreamDefinition): string => ctx.access.ownerOf(streamObject(def)) ?? def.owner;
+
+/** The stream, when the session's role owns it or holds a privilege on it (else, as in Snowflake, it does not exist). */
+function visibleStream(ctx: ExecContext, name: TableName): StreamDefinition {
   const def = store(ctx).get(name);
-  if (!def || !ctx.access.roleHasAny(ctx.session.role, [def.owner]))
+  if (!def || !canSee(ctx, streamObject(def), streamOwner(ctx, def)))
     throw compilation('NOT_FOUND', `Stream '${displayName([name.database, name.schema, name.name])}' does not exist or not authorized.`);
   return def;
+}
+
+/** The stream, when the session's role owns it (replacing or dropping it). */
+function owned(ctx: ExecContext, name: TableName): StreamDefinition {
+  const def = visibleStream(ctx, name);
+  requireOwnership(ctx, streamObject(def), def.owner, 'stream');
+  return def;
+}
+
+/**
+ * A stream the session's role may read: it owns it or holds SELECT on it (the statement reading it is
+ * checked for SELECT on the base table as well, as Snowflake asks for both).
+ */
+export function readableStream(ctx: ExecContext, name: TableName): StreamDefinition {
+  const shown = visibleStream(ctx, name);
+  const held = ctx.access.privilegesOn(ctx.session.role, streamObject(shown));
+  if (ctx.access.roleHasAny(ctx.session.role, [streamOwner(ctx, shown)]) || ['SELECT', 'ALL', 'OWNERSHIP'].some((p) => held.has(p)))
+    return shown;
+  throw new RecpipeError(
+    'PERMISSION_DENIED',
+    `SQL access control error: Insufficient privileges to operate on stream '${shown.name}' (SELECT is needed; current role ${ctx.session.role})`,
+  );
 }
 
 async function createStream(ctx: ExecContext, p: Parser, orReplace: boolean): Promise<StatementResult> {
@@ -52,7 +80,7 @@ async function createStream(ctx: ExecContext, p: Parser, orReplace: boolean): Pr
   if (orReplace && ifNotExists) throw compilation('INVALID_ARGUMENT', 'OR REPLACE and IF NOT EXISTS are incompatible.');
   const name = streamName(ctx, p);
   requireCreate(ctx, [name.database, name.schema, name.name], 'STREAM');
-  p.acceptWords('COPY', 'GRANTS');
+  const copyGrants = p.acceptWords('COPY', 'GRANTS');
   p.expectWords('ON', 'TABLE');
   const table = resolveTableName(p.objectName(3, 'table name'), ctx.session, 'CREATE STREAM');
   const opts = p.options();
@@ -80,6 +108,8 @@ async function createStream(ctx: ExecContext, p: Parser, orReplace: boolean): Pr
   const existing = store(ctx).get(name);
   if (existing && ifNotExists) return statusResult(ctx.statement, `${name.name} already exists, statement succeeded.`);
   if (existing) owned(ctx, name);
+  // A replaced stream's grants go with it, as CREATE OR REPLACE without COPY GRANTS does in Snowflake.
+  if (existing && !copyGrants) await ctx.access.objectDropped(streamObject(existing));
   // Creating a stream needs SELECT on its table: the same check a query of the table gets.
   const [probe] = splitStatements(`SELECT 1 FROM ${quoteTableName(table)}`);
   await checkObjectPrivileges({
@@ -96,7 +126,9 @@ async function dropStream(ctx: ExecContext, p: Parser): Promise<StatementResult>
   p.expectEnd();
   if (!store(ctx).get(name) && ifExists)
     return statusResult(ctx.statement, `Drop statement executed successfully (${name.name} already dropped).`);
-  await store(ctx).drop(owned(ctx, name));
+  const def = owned(ctx, name);
+  await store(ctx).drop(def);
+  await ctx.access.objectDropped(streamObject(def));
   return statusResult(ctx.statement, `${name.name} successfully dropped.`);
 }
 
@@ -128,7 +160,7 @@ async function streamRows(ctx: ExecContext, defs: readonly StreamDefinition[]): 
       d.name,
       d.database,
       d.schema,
-      d.owner,
+      streamOwner(ctx, d),
       d.comment ?? '',
       table,
       'Table',
@@ -151,6 +183,6 @@ async function showStreams(ctx: ExecContext, p: Parser): Promise<StatementResult
   const matches = likeMatcher(like);
   const visible = store(ctx)
     .list()
-    .filter((d) => matches(d.name) && inScope(scope, d) && ctx.access.roleHasAny(ctx.session.role, [d.owner]));
+    .filter((d) => matches(d.name) && inScope(scope, d) && canSee(ctx, streamObject(d), streamOwner(ctx, d)));
   return streamRows(ctx, visible);
 }

@@ -4,6 +4,7 @@ import { compilation } from '../errors.js';
 import { parseObjectName, resolveTableName } from '../identifiers.js';
 import { splitStatements, type Token } from '../tokens.js';
 import { displayName } from '../../warehouse/index.js';
+import { canSeeTask } from './task.js';
 
 const HISTORY = '"RECPIPE"."PUBLIC"."TASK_HISTORY"';
 const TASKS = '"RECPIPE"."PUBLIC"."TASKS"';
@@ -144,9 +145,16 @@ function historyQuery(ctx: ExecContext, call: Call): { sql: string; values: SqlP
   if (a('ERROR_ONLY')) where.push(`(NOT (${a('ERROR_ONLY')}) OR STATE = 'FAILED')`);
   if (a('ROOT_TASK_ID')) where.push(`ROOT_TASK_ID = (${a('ROOT_TASK_ID')})`);
   const limit = a('RESULT_LIMIT') ?? '100';
+  // Only runs of tasks the role sees (owns, or holds a privilege on), as SHOW TASKS lists; ACCOUNTADMIN sees every run.
+  const values: SqlParam[] = [database];
+  if (!ctx.access.roleHasAny(ctx.session.role, ['ACCOUNTADMIN'])) {
+    const ids = (ctx.tasks?.list() ?? []).filter((t) => canSeeTask(ctx, t)).map((t) => t.id);
+    where.push(ids.length === 0 ? 'FALSE' : `TASK_ID IN (${ids.map(() => '?').join(', ')})`);
+    values.push(...ids);
+  }
   return {
     sql: `(SELECT ${HISTORY_COLUMNS} FROM ${HISTORY} WHERE ${where.join(' AND ')} ORDER BY SCHEDULED_TIME DESC, QUERY_START_TIME DESC NULLS FIRST LIMIT ${limit})`,
-    values: [database],
+    values,
   };
 }
 
@@ -164,9 +172,9 @@ function dependentsQuery(ctx: ExecContext, call: Call): { sql: string; values: S
   const recursive = recursiveArg?.[0].value !== 'FALSE';
   const parts = parseObjectName(nameArg.tokens[0].value);
   const name = resolveTableName(call.database && parts.length === 2 ? [call.database, ...parts] : parts, ctx.session, 'SELECT');
-  const tasks = ctx.tasks?.list() ?? [];
+  const tasks = (ctx.tasks?.list() ?? []).filter((t) => canSeeTask(ctx, t));
   const root = ctx.tasks?.get(name);
-  if (!root)
+  if (!root || !canSeeTask(ctx, root))
     throw compilation('NOT_FOUND', `Task '${displayName([name.database, name.schema, name.name])}' does not exist or not authorized.`);
   const ids = [root.id];
   const labels = [displayName([root.database, root.schema, root.name])];

@@ -1,4 +1,5 @@
 import { RecpipeError } from '../../core/errors.js';
+import type { SecurableObject } from '../../access/index.js';
 import type { TableName } from '../../warehouse/index.js';
 import type { ExecContext } from '../context.js';
 import { compilation } from '../errors.js';
@@ -37,9 +38,13 @@ export function taskStatement(ctx: ExecContext): Promise<StatementResult> | null
     const name = taskName(ctx, p);
     p.expectEnd();
     requireTaskPrivilege(ctx, name, 'own');
+    const task = control(ctx).get(name);
     return control(ctx)
       .drop(name, ifExists)
-      .then((m) => statusResult(ctx.statement, m));
+      .then(async (m) => {
+        if (task) await ctx.access.objectDropped(taskObject(task));
+        return statusResult(ctx.statement, m);
+      });
   }
   if (p.acceptWords('SHOW', 'TASKS') || p.acceptWords('SHOW', 'TERSE', 'TASKS')) return showTasks(ctx, p);
   if (p.acceptWords('DESCRIBE', 'TASK') || p.acceptWords('DESC', 'TASK')) {
@@ -73,9 +78,10 @@ function requireTaskPrivilege(ctx: ExecContext, name: TableName, need: 'see' | '
   );
 }
 
+const taskObject = (t: TaskDefinition): SecurableObject => ({ kind: 'TASK', name: displayName([t.database, t.schema, t.name]) });
+
 /** Whether the session's role may see the task (it owns it or holds a privilege on it). */
-const canSeeTask = (ctx: ExecContext, t: TaskDefinition): boolean =>
-  canSee(ctx, { kind: 'TASK', name: displayName([t.database, t.schema, t.name]) }, t.owner);
+export const canSeeTask = (ctx: ExecContext, t: TaskDefinition): boolean => canSee(ctx, taskObject(t), t.owner);
 
 function control(ctx: ExecContext): TaskControl {
   if (!ctx.tasks) throw new RecpipeError('FAILED_PRECONDITION', 'tasks are not available in this recpipe context');

@@ -54,7 +54,7 @@ function kept(id: string, tc: TransformContext): KeptResult {
   if (!found.result) {
     throw new RecpipeError(
       'RESOURCE_EXHAUSTED',
-      `RESULT_SCAN: the result of statement ${id} has ${found.rows} rows; recpipe keeps results of up to ${tc.session.history?.rowsPerResult} rows`,
+      `RESULT_SCAN: the result of statement ${id} has ${found.rows} rows; recpipe keeps results of up to ${tc.session.history?.rowsPerResult} rows and 64 MB in all`,
     );
   }
   return found.result;

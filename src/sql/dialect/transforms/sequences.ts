@@ -6,7 +6,7 @@ import { expr, stringLiteral } from '../template.js';
 import { identValue } from './table-names.js';
 
 /** The identifiers of `a.b.c` as the parser nests them (a column with a table, then field accesses), or null. */
-function nameChain(node: Node): string[] | null {
+export function nameChain(node: Node): string[] | null {
   const kind = kindOf(node);
   if (kind === 'column') {
     const { table, name } = node.column;
@@ -28,10 +28,16 @@ export function sequences(ast: Node, tc: TransformContext): void {
   rewrite(ast, (node) => nextvalOf(node, tc) ?? undefined);
 }
 
-function nextvalOf(node: Node, tc: TransformContext): Node | null {
+/** The sequence a `seq.nextval` node names (one to three parts), or null for any other node. */
+export function nextvalSequence(node: Node): string[] | null {
   const chain = nameChain(node);
-  if (!chain || chain.length < 2 || chain.length > 4 || chain[chain.length - 1] !== 'NEXTVAL') return null;
-  const sequence = resolveTableName(chain.slice(0, -1), tc.session, tc.action);
+  return chain && chain.length >= 2 && chain.length <= 4 && chain[chain.length - 1] === 'NEXTVAL' ? chain.slice(0, -1) : null;
+}
+
+function nextvalOf(node: Node, tc: TransformContext): Node | null {
+  const parts = nextvalSequence(node);
+  if (!parts) return null;
+  const sequence = resolveTableName(parts, tc.session, tc.action);
   const call = expr("nextval('')");
   call.function.args[0] = stringLiteral(quoteTableName(sequence));
   return call;
