@@ -39,7 +39,7 @@ export interface SearchPlan {
 }
 
 const KEYS = ['method', 'algorithm', 'algorithms', 'space', 'fixed', 'paramgrid', 'paramdistributions', 'niter', 'measures', 'refit'];
-const MORE_KEYS = ['timebudget', 'maxtrials', 'resultstable'];
+const MORE_KEYS = ['timebudget', 'maxtrials'];
 const norm = (k: string): string => k.toLowerCase().replace(/_/g, '');
 
 export const DEFAULT_TIME_BUDGET_SECONDS = 600;
@@ -49,14 +49,14 @@ const MAX_TIME_BUDGET_SECONDS = 7 * 24 * 3600;
 export function parseSearchRequest(
   raw: unknown,
   defaults: { readonly algorithm?: string; readonly timeBudgetSeconds?: number } = {},
-): SearchPlan & { readonly resultsTable?: string } {
+): SearchPlan {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalid(`search must be an object, got ${JSON.stringify(raw)}`);
   const r: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) {
     const n = norm(k);
     if (![...KEYS, ...MORE_KEYS].includes(n))
       throw invalid(
-        `unknown search field '${k}'; known: method, algorithm, algorithms, space, fixed, param_grid, param_distributions, n_iter, measures, refit, time_budget, max_trials, results_table`,
+        `unknown search field '${k}'; known: method, algorithm, algorithms, space, fixed, param_grid, param_distributions, n_iter, measures, refit, time_budget, max_trials`,
       );
     r[n] = v;
   }
@@ -73,10 +73,9 @@ export function parseSearchRequest(
     MAX_TIME_BUDGET_SECONDS,
   );
   const maxTrials = r.maxtrials === undefined ? undefined : integer(r.maxtrials, 'max_trials');
-  const resultsTable = r.resultstable === undefined ? undefined : text(r.resultstable, 'results_table');
   const fixedRaw = objectOf(r.fixed, 'fixed');
   const spaceRaw = objectOf(r.space, 'space');
-  const common = { measures, measure, timeBudgetSeconds, ...(maxTrials ? { maxTrials } : {}), ...(resultsTable ? { resultsTable } : {}) };
+  const common = { measures, measure, timeBudgetSeconds, ...(maxTrials ? { maxTrials } : {}) };
   if (method === 'tpe') {
     for (const k of ['paramgrid', 'paramdistributions', 'niter', 'algorithm'])
       if (r[k] !== undefined)

@@ -124,6 +124,7 @@ describe('recpipe tune (child process)', { timeout: 240_000 }, () => {
       [['--search', '{"method": "annealing"}'], /search method must be tpe, grid or random, got 'annealing'/],
       [['--algos', 'svd,knnfoo'], /unknown algorithm 'knnfoo'/],
       [['--search', '{"param_grid": '], /--search is not valid JSON/],
+      [['--search', '{"results_table": "t"}'], /unknown search field 'results_table'; known: method, algorithm/],
       [['--time-budget', 'soon'], /--time-budget must be a number of seconds, got 'soon'/],
     ];
     for (const [args, message] of cases) {
