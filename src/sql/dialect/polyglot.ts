@@ -19,6 +19,7 @@ let loaded: Sdk | null = null;
 export function loadSdk(): Promise<Sdk> {
   if (!loading) {
     setFlagsFromString('--liftoff-only');
+    setFlagsFromString('--no-wasm-lazy-compilation');
     loading = import('@polyglot-sql/sdk').then((sdk) => (loaded = sdk)).finally(restoreTierUp);
   }
   return loading;
@@ -26,10 +27,14 @@ export function loadSdk(): Promise<Sdk> {
 
 /**
  * `--liftoff-only` also turns tier-up off, and `--no-liftoff-only` does not turn it back on: without
- * the two flags below every module compiled afterwards, in any thread (the training job's kernels),
- * stays baseline code, 3.5× slower (issue 14: SQL-mode top-N took 4.5× file mode's).
+ * the tier-up flags every module compiled afterwards, in any thread (the training job's kernels),
+ * stays baseline code, 3.5× slower (issue 14: SQL-mode top-N took 4.5× file mode's). The SDK is
+ * compiled eagerly while it loads, so none of its functions is compiled once tier-up is back on:
+ * lazily compiled ones would be optimised (13 s instead of 2 s of CPU for ten statements); eager
+ * baseline compilation costs about 1 s of CPU once per process instead.
  */
 function restoreTierUp(): void {
+  setFlagsFromString('--wasm-lazy-compilation');
   setFlagsFromString('--no-liftoff-only');
   setFlagsFromString('--wasm-tier-up');
   setFlagsFromString('--wasm-dynamic-tiering');
