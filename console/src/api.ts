@@ -57,7 +57,8 @@ export class ApiError extends Error {
 
 let csrf: { header: string; token: string } | null = null;
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+/** One call to the console's routes (pages with routes of their own call them through this). */
+export async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = {};
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (csrf && method !== 'GET') headers[csrf.header] = csrf.token;

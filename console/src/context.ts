@@ -56,6 +56,8 @@ const typed = (name: unknown): string => {
 
 /** A quoted identifier for a name the server listed: `"` doubled, case kept. */
 export const quoteIdentifier = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+/** A SQL string literal: `'` doubled. */
+export const quoteString = (text: string): string => `'${text.replace(/'/g, "''")}'`;
 
 type Kind = 'role' | 'warehouse' | 'database' | 'schema';
 

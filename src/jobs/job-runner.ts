@@ -159,7 +159,14 @@ const meanStd = (m: CvResult['mean']): MeanStd => ({ rmse: m.rmse, mae: m.mae, f
 
 function cvMetrics(cv: CvResult): NonNullable<JobMetrics['cv']> {
   return {
-    folds: cv.folds.map((f, i) => ({ fold: i + 1, rmse: f.rmse, mae: f.mae, fitSeconds: f.fitTime, testSeconds: f.testTime })),
+    folds: cv.folds.map((f, i) => ({
+      fold: i + 1,
+      rmse: f.rmse,
+      mae: f.mae,
+      fitSeconds: f.fitTime,
+      testSeconds: f.testTime,
+      trainRmse: [...f.trainRmse],
+    })),
     mean: meanStd(cv.mean),
     std: meanStd(cv.std),
     ...(cv.ranking ? { ranking: cv.ranking } : {}),

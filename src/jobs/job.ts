@@ -73,6 +73,8 @@ export interface FoldMetrics {
   readonly mae: number;
   readonly fitSeconds: number;
   readonly testSeconds: number;
+  /** The fold's training RMSE after each epoch (absent in jobs stored before it was kept). */
+  readonly trainRmse?: readonly number[];
 }
 
 export interface MeanStd {

@@ -37,7 +37,14 @@ const MetricsSchema = Type.Object(
         {
           folds: Type.Array(
             Type.Object(
-              { fold: Type.Integer(), rmse: Type.Number(), mae: Type.Number(), fitSeconds: Type.Number(), testSeconds: Type.Number() },
+              {
+                fold: Type.Integer(),
+                rmse: Type.Number(),
+                mae: Type.Number(),
+                fitSeconds: Type.Number(),
+                testSeconds: Type.Number(),
+                trainRmse: Type.Optional(Type.Array(Type.Number(), { description: 'Training RMSE after each epoch' })),
+              },
               open,
             ),
           ),

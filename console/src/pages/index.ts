@@ -1,5 +1,7 @@
 import type { Page } from '../router.js';
+import { dataPage } from './data.js';
+import { jobsPage } from './jobs.js';
 import { worksheetsPage } from './worksheets.js';
 
 /** The console's pages, in the navigation's order; the first is shown for an empty address. A new page adds one line. */
-export const PAGES: readonly Page[] = [worksheetsPage];
+export const PAGES: readonly Page[] = [worksheetsPage, dataPage, jobsPage];

@@ -6,7 +6,7 @@ import { ResultGrid } from '../grid.js';
 import { RunHistory } from '../history.js';
 import type { Page } from '../router.js';
 import { Worksheets } from '../worksheets.js';
-import { $, signedOut } from '../shell.js';
+import { $, showJson, signedOut } from '../shell.js';
 
 /** Statements after which the pickers and completion may be stale. */
 const CHANGES_CATALOG = /\b(create|drop|alter|undrop|use|grant|revoke|rename)\b/i;
@@ -16,12 +16,7 @@ export const worksheetsPage: Page = { id: 'worksheets', title: 'Worksheets', mou
 
 async function workbench(me: Me): Promise<void> {
   const status = $('status');
-  const dialog = $<HTMLDialogElement>('json-dialog');
-  const grid = new ResultGrid($('results'), (title, value) => {
-    $('json-title').textContent = title;
-    $('json-body').textContent = JSON.stringify(value, null, 2);
-    dialog.showModal();
-  });
+  const grid = new ResultGrid($('results'), showJson);
   grid.message('Run a statement to see its result here.');
   let shown: StatementResult | null = null;
   let running = false;

@@ -140,7 +140,7 @@ function me(ctx: ServiceContext, session: ConsoleSession) {
 }
 
 /** The sign-in's engine session, opened anew when the session store dropped it (evicted, or after a restart of the store). */
-function engineSessionOf(ctx: ServiceContext, session: ConsoleSession): string {
+export function engineSessionOf(ctx: ServiceContext, session: ConsoleSession): string {
   if (session.engineSessionId !== null) {
     try {
       return ctx.sessions.get(session.engineSessionId, session.caller.prefix).id;

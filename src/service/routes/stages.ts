@@ -30,8 +30,7 @@ export const stageRoutes: RouteArea = (app, ctx) => {
     },
     async (request) => {
       const caller = callerOf(request);
-      const bytes = Buffer.from(request.body.content, 'base64');
-      if (bytes.toString('base64') !== request.body.content.replace(/\s+/g, '')) throw invalid('content must be base64');
+      const bytes = base64Bytes(request.body.content);
       const id = request.body.sessionId ?? openSession(ctx, caller).id;
       return ctx.sessions.run(
         id,
@@ -45,3 +44,10 @@ export const stageRoutes: RouteArea = (app, ctx) => {
     },
   );
 };
+
+/** An upload's file: base64 with nothing else in it (line breaks aside). */
+export function base64Bytes(content: string): Buffer {
+  const bytes = Buffer.from(content, 'base64');
+  if (bytes.toString('base64') !== content.replace(/\s+/g, '')) throw invalid('content must be base64');
+  return bytes;
+}
