@@ -15,3 +15,4 @@ export * from './algorithms/index.js';
 export * from './selection/kfold.js';
 export * from './selection/cross-validate.js';
 export * from './holdout.js';
+export * from './similar-items.js';

@@ -8,6 +8,7 @@ import { stageRoutes } from './stages.js';
 import { snowflakeRoutes } from './snowflake.js';
 import { sagemakerRoutes } from './sagemaker.js';
 import { consoleRoutes } from './console.js';
+import { consoleOpsRoutes } from './console-ops.js';
 import type { RouteArea } from './route-area.js';
 
 export type { RouteArea } from './route-area.js';
@@ -24,4 +25,5 @@ export const routeAreas: readonly RouteArea[] = [
   snowflakeRoutes,
   sagemakerRoutes,
   consoleRoutes,
+  consoleOpsRoutes,
 ];
