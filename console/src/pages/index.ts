@@ -1,5 +1,8 @@
 import type { Page } from '../router.js';
 import { worksheetsPage } from './worksheets.js';
+import { endpointsPage } from './endpoints.js';
+import { tasksPage } from './tasks.js';
+import { explorePage } from './explore.js';
 
 /** The console's pages, in the navigation's order; the first is shown for an empty address. A new page adds one line. */
-export const PAGES: readonly Page[] = [worksheetsPage];
+export const PAGES: readonly Page[] = [worksheetsPage, endpointsPage, tasksPage, explorePage];
