@@ -50,6 +50,7 @@ describe('console endpoints, tasks and explorer in a browser', { skip, timeout: 
 
   const docsShot = async (name: string) => {
     if (!updateDocs) return;
+    await page.locator('.page:not([hidden]) h1').first().scrollIntoViewIfNeeded();
     const file = join(repoRoot(), 'docs', `console-${name}.png`);
     mkdirSync(join(repoRoot(), 'docs'), { recursive: true });
     copyFileSync(await screenshot(page, 'console-ops-docs', name), file);

@@ -126,7 +126,7 @@ function endpointView(root: HTMLElement, name: string): () => void {
   const totals = el('p', 'muted', { id: 'traffic-totals' });
   live.append(el('h2', '', { id: 'live-h' }, 'Traffic (last 2 minutes, this server)'), totals, rpsEl, latEl);
   const grid = el('div', 'ops-grid');
-  grid.append(play, update, live, versions);
+  grid.append(live, play, update, versions);
   root.append(back, title, message, facts, grid);
 
   let current: Record<string, unknown> | null = null;

@@ -73,7 +73,7 @@ function buildForm(root: HTMLElement): Form {
   const bar = el('form', 'ops-form', { id: 'explore-form' });
   const go = el('button', '', { type: 'submit', id: 'explore-run' }, 'Explore');
   bar.append(field('Endpoint', endpoint), field('User', user), field('Ratings table', ratings), field('Movies table', movies), go);
-  const grid = el('div', 'ops-grid');
+  const grid = el('div', 'ops-grid ops-cols');
   grid.append(rated, recommended, similar);
   root.append(el('h1', '', {}, 'Recommendations explorer'), bar, message, grid);
 
