@@ -90,6 +90,22 @@ function remember(me: Me): Me {
   return me;
 }
 
+/** An endpoint's traffic per second (GET /console/api/endpoints/:name/traffic). */
+export interface Traffic {
+  t: number[];
+  requests: number[];
+  errors: number[];
+  p50: (number | null)[];
+  p95: (number | null)[];
+  p99: (number | null)[];
+  totalRequests: number;
+  totalErrors: number;
+}
+
+export type Similar = { available: true; items: string[]; cosines: number[] } | { available: false; reason: string };
+
+const endpointPath = (name: string, rest: string) => `/console/api/endpoints/${encodeURIComponent(name)}/${rest}`;
+
 export const api = {
   me: async () => remember(await call<Me>('GET', '/console/api/me')),
   signIn: async (body: { user?: string; password?: string; apiKey?: string }) =>
@@ -103,4 +119,9 @@ export const api = {
   saveWorksheet: (w: { id: string; name: string; sql: string }) =>
     call<Worksheet>('PUT', `/console/api/worksheets/${encodeURIComponent(w.id)}`, { name: w.name, sql: w.sql }),
   deleteWorksheet: (id: string) => call('DELETE', `/console/api/worksheets/${encodeURIComponent(id)}`),
+  invoke: (endpoint: string, csv: string) =>
+    call<{ predictions: number[]; elapsedMs: number }>('POST', endpointPath(endpoint, 'invocations'), { csv }),
+  traffic: (endpoint: string, seconds = 120) => call<Traffic>('GET', endpointPath(endpoint, `traffic?seconds=${seconds}`)),
+  similar: (endpoint: string, item: string, k = 10) =>
+    call<Similar>('GET', endpointPath(endpoint, `similar?item=${encodeURIComponent(item)}&k=${k}`)),
 };

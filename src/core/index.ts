@@ -21,3 +21,4 @@ export * from './selection/tpe.js';
 export * from './selection/spaces.js';
 export * from './selection/model-search.js';
 export * from './holdout.js';
+export * from './similar-items.js';

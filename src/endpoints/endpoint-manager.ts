@@ -5,6 +5,7 @@ import { RecpipeError, invalid, notFound } from '../core/index.js';
 import type { KernelPreference } from '../kernels/index.js';
 import { checkEndpointName } from './endpoint-name.js';
 import { summarizeManifest, type EndpointDescription, type EndpointStatus } from './endpoint-state.js';
+import { EndpointMetrics } from './endpoint-metrics.js';
 import { EndpointStore } from './endpoint-store.js';
 import { ModelRuntime, type Recommendation } from './model-runtime.js';
 import type { UserRatings } from './user-ratings.js';
@@ -41,6 +42,8 @@ export class EndpointManager {
   private readonly loads = new Set<Promise<void>>();
   private readonly listeners = new Set<() => void>();
   private readonly kernels: KernelPreference;
+  /** Invocation counts and latencies of this process's serving (the HTTP invocation path records them). */
+  readonly metrics = new EndpointMetrics();
   private readonly onBackgroundError: (e: Error) => void;
   private closed = false;
 
@@ -123,6 +126,7 @@ export class EndpointManager {
     entry.deleting = this.store.remove(name).then(
       () => {
         this.entries.delete(name);
+        this.metrics.forget(name);
         this.notify();
         return last;
       },

@@ -31,12 +31,14 @@ export function invokeEndpoint(
   } catch (e) {
     return { reply: endpointErrorReply(e), fromModel: false };
   }
+  const started = performance.now();
   const reply = scoreInvocation(
     (users, items, out) => model.scoreInto(users, items, out),
     contentType,
     body,
     (doc) => foldInInvocation(model, doc),
   );
+  manager.metrics.record(name, performance.now() - started, reply.status >= 400);
   return { reply, fromModel: true };
 }
 

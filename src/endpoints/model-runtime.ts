@@ -5,6 +5,8 @@ import {
   foldInUser,
   invalid,
   itemIdRank,
+  notFound,
+  similarItems,
   topNFolded,
   topNFor,
   type Exclusions,
@@ -119,6 +121,19 @@ export class ModelRuntime {
       scores.push(this.estimateFor(subject, inner[r]));
     }
     return { items, scores, source: u >= 0 ? 'model' : folded ? 'fold-in' : 'popularity' };
+  }
+
+  /**
+   * The n items nearest `item` by the cosine of their factor vectors, best first; null for a model
+   * without item factors (nothing to compare). An item the model does not know is NOT_FOUND.
+   */
+  similar(item: unknown, n: number): { items: string[]; cosines: number[] } | null {
+    if (this.model.nFactors === 0) return null;
+    const i = this.items.find(item);
+    if (i === BAD_ID) throw badId('item id', item);
+    if (i < 0) throw notFound(`the model has no item ${String(item)}`, { item: String(item) });
+    const found = similarItems(this.model.itemFactors, this.model.nFactors, i, n);
+    return { items: found.map((f) => this.model.itemIds[f.item]), cosines: found.map((f) => f.cosine) };
   }
 
   /** Clipped estimate for an item (inner id, -1 unknown) for a subject. */

@@ -9,6 +9,7 @@ import { snowflakeRoutes } from './snowflake.js';
 import { sagemakerRoutes } from './sagemaker.js';
 import { consoleRoutes } from './console.js';
 import { consoleDataRoutes } from './console-data.js';
+import { consoleOpsRoutes } from './console-ops.js';
 import type { RouteArea } from './route-area.js';
 
 export type { RouteArea } from './route-area.js';
@@ -26,4 +27,5 @@ export const routeAreas: readonly RouteArea[] = [
   sagemakerRoutes,
   consoleRoutes,
   consoleDataRoutes,
+  consoleOpsRoutes,
 ];
