@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { authHeaders } from '../support/auth.js';
-import { browserMissing, launchBrowser, screenshot } from '../support/browser.js';
+import { browserMissing, launchBrowser, screenshot, signedInPage } from '../support/browser.js';
 import { httpCall } from '../support/http-call.js';
 import { startServerChild, type ServerChild } from '../support/recpipe-cli.js';
 import { mlSmall, repoRoot, sharedDataSkip } from '../support/shared-data.js';
@@ -90,17 +90,7 @@ describe('console endpoints, tasks and explorer in a browser', { skip, timeout: 
       await new Promise((r) => setTimeout(r, 500));
     }
     browser = await launchBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 720 } })).newPage();
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) pageErrors.push(m.text());
-    });
-    page.setDefaultTimeout(30_000);
-    await page.goto(`${server.url}/`);
-    await page.fill('#sign-in-user', 'alice');
-    await page.fill('#sign-in-password', PASSWORD);
-    await page.click('#sign-in-form button[type=submit]');
-    await page.waitForSelector('body[data-ready="ALICE"]');
+    page = await signedInPage(browser, server.url, 'alice', PASSWORD, pageErrors);
   });
 
   afterEach(async (t) => {

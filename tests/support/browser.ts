@@ -38,3 +38,23 @@ export async function screenshot(page: Page, suite: string, name: string): Promi
   await page.screenshot({ path: file }).catch(() => undefined);
   return file;
 }
+
+/**
+ * A 1280×720 page of a new browser context, signed in to the console at `url` with a user's password and
+ * ready (its worksheet loaded). Uncaught exceptions and console errors (other than refused requests) are
+ * pushed to `errors`, which the caller asserts empty.
+ */
+export async function signedInPage(browser: Browser, url: string, user: string, password: string, errors: string[]): Promise<Page> {
+  const page = await (await browser.newContext({ viewport: { width: 1280, height: 720 } })).newPage();
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(m.text());
+  });
+  page.setDefaultTimeout(30_000);
+  await page.goto(`${url}/`);
+  await page.fill('#sign-in-user', user);
+  await page.fill('#sign-in-password', password);
+  await page.click('#sign-in-form button[type=submit]');
+  await page.waitForSelector(`body[data-ready="${user.toUpperCase()}"]`);
+  return page;
+}
