@@ -21,7 +21,11 @@ export function guardFunction(spec: ScalarFunctionSpec, access: AccessControl): 
     ...spec,
     invoke: (args, rows, ctx) => {
       const role = ctx.role ?? 'PUBLIC';
-      if (!access.hasUsage(role, spec.name, arity)) throw insufficientPrivileges(spec.name, role);
+      if (!access.hasUsage(role, spec.name, arity)) {
+        // A dropped function took its grants with it: it is unknown, not forbidden.
+        spec.requireDefined?.(ctx);
+        throw insufficientPrivileges(spec.name, role);
+      }
       return spec.invoke(args, rows, ctx);
     },
   };

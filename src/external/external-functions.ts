@@ -210,6 +210,16 @@ export class ExternalFunctions {
     return this.functionsByKey.get(scoped(ctx.database, ctx.schema, name, arity));
   }
 
+  /** The external function a call names in its session's schema, or Snowflake's unknown-function error. */
+  private defined(name: string, arity: number, ctx: FunctionCallContext): ExternalFunction {
+    const fn = this.lookup(name, arity, ctx);
+    if (fn) return fn;
+    throw new RecpipeError(
+      'NOT_FOUND',
+      `Unknown function ${name.toUpperCase()} with ${arity} argument(s) in ${ctx.database ?? '(no database)'}.${ctx.schema ?? '(no schema)'}`,
+    );
+  }
+
   private async ensureDispatcher(name: string, arity: number): Promise<void> {
     if (this.registered.has(key(name, arity))) return;
     this.registered.add(key(name, arity));
@@ -219,15 +229,10 @@ export class ExternalFunctions {
         name: name.toLowerCase(),
         parameters: Array.from({ length: arity }, () => 'ANY' as const),
         returns: 'JSON',
-        invoke: (args, rows, ctx) => {
-          const fn = this.lookup(name, arity, ctx);
-          if (!fn)
-            throw new RecpipeError(
-              'NOT_FOUND',
-              `Unknown function ${name.toUpperCase()} with ${arity} argument(s) in ${ctx.database ?? '(no database)'}.${ctx.schema ?? '(no schema)'}`,
-            );
-          return this.call(fn, args, rows, ctx, 'JSON');
+        requireDefined: (ctx) => {
+          this.defined(name, arity, ctx);
         },
+        invoke: (args, rows, ctx) => this.call(this.defined(name, arity, ctx), args, rows, ctx, 'JSON'),
       }),
     );
   }

@@ -34,7 +34,9 @@ export function snowflakeError(e: unknown, refs: readonly TableRef[]): RecpipeEr
     return compilation('NOT_FOUND', `Database '${m[1]}' does not exist or not authorized.`);
   if ((m = /(?:Table|View) with name "?([^"!]+?)"? already exists/.exec(first)))
     return compilation('CONFLICT', `Object '${named(m[1])}' already exists.`);
-  if ((m = /(?:Scalar|Table|Aggregate) Function with name "?([^"!]+?)"? does not exist/.exec(first)))
+  // DuckDB names a function it knows from an extension it will not load ("… is not in the catalog, but it
+  // exists in the spatial extension"): to a Snowflake user it is simply unknown.
+  if ((m = /(?:Scalar|Table|Aggregate) Function with name "?([^"!]+?)"? (?:does not exist|is not in the catalog)/.exec(first)))
     return compilation('NOT_FOUND', `Unknown function ${m[1].toUpperCase()}`);
   if ((m = /Referenced column "?([^"!]+?)"? not found/.exec(first))) return compilation('INVALID_ARGUMENT', `invalid identifier '${m[1]}'`);
   if ((m = /Could not convert string '(.*)' to '?(INT\d*|BIGINT|DOUBLE|FLOAT|DECIMAL[^']*|HUGEINT)/.exec(first))) {

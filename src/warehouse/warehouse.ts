@@ -210,6 +210,11 @@ export interface ScalarFunctionSpec {
   readonly parameters: readonly FunctionValueType[];
   readonly returns: Exclude<FunctionValueType, 'ANY'>;
   readonly invoke: (args: readonly (readonly FunctionArg[])[], rows: number, ctx: FunctionCallContext) => ArrayLike<unknown>;
+  /**
+   * Throws the function's "Unknown function" error when, for the calling session, no function stands behind
+   * this name (a dropped external function stays registered in DuckDB): a guard asks before refusing a role.
+   */
+  readonly requireDefined?: (ctx: FunctionCallContext) => void;
 }
 
 export interface Warehouse {

@@ -124,9 +124,24 @@ function renderUncached(ast: Ast): string {
   const s = sdk();
   const snowflake = s.generate([ast], SNOWFLAKE);
   if (!snowflake.success || !snowflake.sql) throw compilation('INTERNAL', `cannot render statement: ${snowflake.error}`);
+  refuseDropped(snowflake.sql[0]);
   const duck = s.transpile(snowflake.sql[0], SNOWFLAKE, DUCKDB);
   if (!duck.success || !duck.sql) throw compilation('INVALID_ARGUMENT', `unsupported statement: ${duck.error}`);
-  return duck.sql.join(';\n');
+  const sql = duck.sql.join(';\n');
+  refuseDropped(sql);
+  return sql;
+}
+
+/** What the parser's generator writes in place of a clause it cannot render (e.g. MATCH_RECOGNIZE for DuckDB). */
+const DROPPED = /\/\* ([A-Z][A-Z_ ]*?) not supported in this dialect \*\//;
+
+/**
+ * A clause the generator could not render is left out of its SQL, with a comment saying so: running that
+ * SQL would give another query's answer, so the statement fails with Snowflake's wording, naming the clause.
+ */
+function refuseDropped(sql: string): void {
+  const m = DROPPED.exec(sql);
+  if (m) throw compilation('INVALID_ARGUMENT', `Unsupported feature '${m[1]}'.`);
 }
 
 /** The Snowflake feature transforms, in order (each one module under transforms/, each with its tests). */

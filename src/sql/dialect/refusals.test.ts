@@ -35,4 +35,18 @@ describe('refused constructs', { timeout: 60_000 }, () => {
         /AT\(TIMESTAMP => …\) is not supported/,
       );
     }));
+
+  it('refuses a clause the DuckDB renderer would drop (MATCH_RECOGNIZE) instead of answering without it', () =>
+    withEngine(async (engine, session) => {
+      await engine.execute(session, 'create database d');
+      await assert.rejects(
+        engine.execute(
+          session,
+          'select * from (select 1 a) match_recognize(order by a measures count(*) as c pattern (x) define x as true)',
+        ),
+        /SQL compilation error: Unsupported feature 'MATCH_RECOGNIZE'\./,
+      );
+      const r = await sql(engine, session, 'select 1 as a /* not supported in this dialect, says the user */');
+      assert.deepEqual(r.rows, [[1]]);
+    }));
 });

@@ -72,6 +72,12 @@ describe('translated statements', () => {
         engine.execute(session, "select no_such_function('a', 'b')"),
         /SQL compilation error: Unknown function NO_SUCH_FUNCTION/,
       );
+      // A function DuckDB keeps in an extension it may not load is unknown too, without naming the extension.
+      await assert.rejects(engine.execute(session, 'select st_point(1, 2)'), (e: Error) => {
+        assert.match(e.message, /SQL compilation error: Unknown function ST_POINT/);
+        assert.doesNotMatch(e.message, /extension|catalog/);
+        return true;
+      });
       await assert.rejects(engine.execute(session, "insert into t values ('abc')"), /Numeric value 'abc' is not recognized/);
       await assert.rejects(engine.execute(session, 'select * from nodb.public.t'), /Database 'NODB' does not exist or not authorized/);
       await assert.rejects(

@@ -49,7 +49,8 @@ export async function loadCatalog(): Promise<DatabaseNode[]> {
   const schemaNodes = new Map<string, SchemaNode>();
   for (const s of schemas) {
     const db = tree.get(String(s.database_name));
-    if (!db) continue;
+    // INFORMATION_SCHEMA holds views about the data, not data: worksheets query it; the tree shows the data.
+    if (!db || s.name === 'INFORMATION_SCHEMA') continue;
     const node: SchemaNode = { database: db.name, name: String(s.name), objects: [] };
     db.schemas.push(node);
     schemaNodes.set(`${db.name}.${node.name}`, node);
