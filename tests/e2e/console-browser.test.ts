@@ -38,8 +38,8 @@ describe('console in a browser', { skip, timeout: 600_000 }, () => {
 
   /** Replaces the editor's text and runs it all (Ctrl+Shift+Enter), waiting for the run to finish. */
   const runAll = async (sql: string) => {
-    // Focus the editor at its first line: a completion list left open may cover its middle.
-    await page.click('.cm-content', { position: { x: 8, y: 8 } });
+    // Focus, not click: a completion list or the lint gutter may lie over the point a click would hit.
+    await page.focus('.cm-content');
     await page.keyboard.press('Control+A');
     await page.keyboard.press('Delete');
     await page.keyboard.insertText(sql);
@@ -121,7 +121,7 @@ describe('console in a browser', { skip, timeout: 600_000 }, () => {
     await page.waitForSelector('#pick-schema option[value="PUBLIC"]', { state: 'attached' });
     await runAll('select current_database() d');
     await page.waitForSelector('.grid-rows [role=gridcell]:text-is("MOVIELENS")');
-    await page.click('.cm-content', { position: { x: 8, y: 8 } });
+    await page.focus('.cm-content');
     await page.keyboard.press('Control+A');
     await page.keyboard.press('Delete');
     await page.keyboard.insertText('select * from movielens.public.');

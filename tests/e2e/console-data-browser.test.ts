@@ -54,7 +54,7 @@ describe('console Data and Training jobs pages in a browser', { skip, timeout: 9
   /** Runs SQL in the worksheet editor (Ctrl+Shift+Enter) and waits for the answer. */
   const runAll = async (sql: string) => {
     await page.goto(`${server!.url}/#/worksheets`);
-    await page.click('.cm-content', { position: { x: 8, y: 8 } });
+    await page.focus('.cm-content');
     await page.keyboard.press('Control+A');
     await page.keyboard.press('Delete');
     await page.keyboard.insertText(sql);
