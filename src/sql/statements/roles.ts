@@ -100,7 +100,7 @@ async function alterUser(ctx: ExecContext, p: Parser): Promise<StatementResult> 
     if (opts.size === 0) p.fail(`one of ${supported.join(', ')} = value`);
     for (const key of opts.keys())
       if (!supported.includes(key))
-        throw compilation('INVALID_ARGUMENT', `invalid property '${key}' for ALTER USER; supported: ${supported.join(', ')}`);
+        throw compilation('INVALID_ARGUMENT', `ALTER USER … SET ${key} is not supported by recpipe; supported: ${supported.join(', ')}`);
     keys = publicKeys(opts);
     const mins = opts.get('MINS_TO_UNLOCK');
     if (mins !== undefined && (typeof mins !== 'number' || !Number.isInteger(mins) || mins < 0))
