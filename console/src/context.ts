@@ -97,3 +97,9 @@ function fill(select: HTMLSelectElement, names: string[], current: string | null
   );
   select.value = current ?? '';
 }
+
+/** A result's rows as objects keyed by lower-case column name (SHOW and SELECT alike). */
+export function records(r: StatementResult): Record<string, unknown>[] {
+  const names = r.columns.map((c) => c.name.toLowerCase());
+  return r.rows.map((row) => Object.fromEntries(names.map((n, i) => [n, row[i]])));
+}

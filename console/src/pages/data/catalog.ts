@@ -1,5 +1,7 @@
-import { api, type StatementResult } from '../../api.js';
-import { quoteIdentifier } from '../../context.js';
+import { api } from '../../api.js';
+import { quoteIdentifier, records } from '../../context.js';
+
+export { records };
 
 export type ObjectKind = 'table' | 'view' | 'stage' | 'stream';
 
@@ -26,12 +28,6 @@ export const qualified = (o: { database: string; schema: string; name: string })
   [o.database, o.schema, o.name].map(quoteIdentifier).join('.');
 
 const KIND_ORDER: Record<ObjectKind, number> = { table: 0, view: 1, stage: 2, stream: 3 };
-
-/** Column values of a SHOW result by (lower-case) column name. */
-export function records(r: StatementResult): Record<string, unknown>[] {
-  const names = r.columns.map((c) => c.name.toLowerCase());
-  return r.rows.map((row) => Object.fromEntries(names.map((n, i) => [n, row[i]])));
-}
 
 /**
  * Everything the role sees, in one request (SHOW lists only that). Stages have no SHOW here: they are

@@ -1,19 +1,11 @@
-import { ApiError, api, type StatementResult } from '../../api.js';
+import { ApiError, api } from '../../api.js';
 import { el } from '../../grid.js';
 import { signedOut } from '../../shell.js';
 
-import { quoteIdentifier } from '../../context.js';
+import { quoteIdentifier, quoteString, records } from '../../context.js';
 
-export { quoteIdentifier };
-
-/** A SQL string literal: single quotes doubled, so user text can never end it. */
-export const sqlString = (s: string): string => `'${s.replace(/'/g, "''")}'`;
-
-/** A result's rows as objects keyed by lower-case column name (SHOW and SELECT alike). */
-export function records(r: StatementResult): Record<string, unknown>[] {
-  const names = r.columns.map((c) => c.name.toLowerCase());
-  return r.rows.map((row) => Object.fromEntries(names.map((n, i) => [n, row[i]])));
-}
+// The console's one set of SQL quoting and result helpers lives in context.ts.
+export { quoteIdentifier, quoteString as sqlString, records };
 
 /** Runs SQL in the signed-in session and answers every statement's rows; a 401 goes back to sign-in. */
 export async function query(sql: string): Promise<Record<string, unknown>[][]> {
