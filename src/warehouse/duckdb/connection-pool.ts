@@ -1,17 +1,29 @@
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { ConnectionPin } from '../warehouse.js';
 
+/** How often closing interrupts the connections still in use until they come back. */
+const REINTERRUPT_MS = 50;
+
 /**
  * Connections to one DuckDB instance, reused between callers. DuckDB runs statements of different
  * connections concurrently, so a caller holds a connection only for its own sequence of
  * statements; `setup` runs once on every new connection (per-connection macros and settings).
+ *
+ * A connection is never closed while something runs on it: DuckDB (1.4) deadlocks when a
+ * connection is closed under a running query (the query's end drops the last reference to its
+ * client context while holding that context's lock), and the thread left waiting keeps the process
+ * from ever exiting. So every use of a connection, the pool's own included, counts as busy.
  */
 export class ConnectionPool {
   private readonly idle: DuckDBConnection[] = [];
   private readonly all = new Set<DuckDBConnection>();
   /** Connections held by a session between requests because a transaction of its is open. */
   private readonly pinned = new Map<string, DuckDBConnection>();
+  /** Connections something runs on now; closing waits for them. */
+  private readonly busy = new Set<DuckDBConnection>();
   private closed = false;
+  /** Called once the pool is closed and the last busy connection has come back. */
+  private drained: (() => void) | null = null;
 
   constructor(
     private readonly instance: DuckDBInstance,
@@ -27,11 +39,15 @@ export class ConnectionPool {
     const held = pin ? this.pinned.get(pin.key) : undefined;
     if (pin) this.pinned.delete(pin.key);
     const conn = held ?? (await this.acquire());
+    this.busy.add(conn);
+    let keep = false;
     try {
       return await fn(conn);
     } finally {
-      if (pin?.keep() && !this.closed) this.pinned.set(pin.key, conn);
-      else await this.release(conn);
+      keep = !this.closed && pin?.keep() === true;
+      if (keep && pin) this.pinned.set(pin.key, conn);
+      else await this.rollBack(conn);
+      this.giveBack(conn, keep);
     }
   }
 
@@ -40,7 +56,53 @@ export class ConnectionPool {
     const conn = this.pinned.get(key);
     if (!conn) return;
     this.pinned.delete(key);
-    await this.release(conn);
+    this.busy.add(conn);
+    await this.rollBack(conn);
+    this.giveBack(conn, false);
+  }
+
+  /** Runs `fn` on every idle connection, holding them all so no caller takes one meanwhile. */
+  async forEachIdle(fn: (conn: DuckDBConnection) => Promise<void>): Promise<void> {
+    const held = this.idle.splice(0);
+    for (const conn of held) this.busy.add(conn);
+    try {
+      for (const conn of held) await fn(conn);
+    } finally {
+      for (const conn of held) this.giveBack(conn, false);
+    }
+  }
+
+  /**
+   * Closes every connection. One still in use is interrupted (again and again: an interrupt that
+   * lands between two queries of a caller is lost) and closed when it comes back. Resolves true
+   * when every connection is closed, false after `graceMs` with the stragglers left to close
+   * themselves on return.
+   */
+  async closeAll(graceMs = 10_000): Promise<boolean> {
+    this.closed = true;
+    for (const conn of [...this.all]) if (!this.busy.has(conn)) this.close(conn);
+    this.idle.length = 0;
+    this.pinned.clear();
+    if (this.busy.size === 0) return true;
+    const interrupt = (): void => {
+      for (const conn of this.busy) conn.interrupt();
+    };
+    interrupt();
+    const again = setInterval(interrupt, REINTERRUPT_MS);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      return await Promise.race([
+        new Promise<boolean>((resolve) => {
+          this.drained = () => resolve(true);
+        }),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), graceMs);
+        }),
+      ]);
+    } finally {
+      clearInterval(again);
+      clearTimeout(timer);
+    }
   }
 
   private async acquire(): Promise<DuckDBConnection> {
@@ -49,40 +111,40 @@ export class ConnectionPool {
     if (conn) return conn;
     const fresh = await this.instance.connect();
     this.all.add(fresh);
-    await this.setup(fresh);
+    this.busy.add(fresh);
+    try {
+      await this.setup(fresh);
+    } catch (e) {
+      this.busy.delete(fresh);
+      this.close(fresh);
+      throw e;
+    }
     return fresh;
   }
 
   /**
    * A transaction the caller left open (or aborted by an error) must not leak into the next
-   * caller's statements, so every released connection is rolled back; "no transaction is active"
+   * caller's statements, so every returned connection is rolled back; "no transaction is active"
    * is the normal answer.
    */
-  private async release(conn: DuckDBConnection): Promise<void> {
+  private async rollBack(conn: DuckDBConnection): Promise<void> {
     if (this.closed) return;
     try {
       await conn.run('ROLLBACK');
     } catch {
       // nothing was open
     }
-    this.idle.push(conn);
   }
 
-  /** Runs `fn` on every idle connection, holding them all so no caller takes one meanwhile. */
-  async forEachIdle(fn: (conn: DuckDBConnection) => Promise<void>): Promise<void> {
-    const held = this.idle.splice(0);
-    try {
-      for (const conn of held) await fn(conn);
-    } finally {
-      this.idle.push(...held);
-    }
+  /** Ends a use of `conn`: back to the idle list (unless `pinned`), or closed if the pool has closed. */
+  private giveBack(conn: DuckDBConnection, pinned: boolean): void {
+    this.busy.delete(conn);
+    if (this.closed) this.close(conn);
+    else if (!pinned) this.idle.push(conn);
+    if (this.closed && this.busy.size === 0) this.drained?.();
   }
 
-  closeAll(): void {
-    this.closed = true;
-    for (const conn of this.all) conn.closeSync();
-    this.all.clear();
-    this.idle.length = 0;
-    this.pinned.clear();
+  private close(conn: DuckDBConnection): void {
+    if (this.all.delete(conn)) conn.closeSync();
   }
 }

@@ -173,8 +173,9 @@ class DuckDbWarehouse implements Warehouse {
   }
 
   async close(): Promise<void> {
-    this.pool.closeAll();
-    this.instance.closeSync();
+    // With a connection still busy past the grace period, the instance stays open for it: closing
+    // the database under a running query is what the pool avoids for connections.
+    if (await this.pool.closeAll()) this.instance.closeSync();
   }
 }
 

@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { describe, it } from 'node:test';
+
+const WAREHOUSE = new URL('./duckdb-warehouse.js', import.meta.url).href;
+
+/**
+ * A child process opens a warehouse, starts a query that would run for hours, closes the warehouse
+ * under it and exits. Closing a DuckDB connection under a running query deadlocks the query's
+ * thread, and process exit then waits on that thread for ever — so the check is that the child ends.
+ */
+const CHILD = `
+import { openDuckDbWarehouse } from ${JSON.stringify(WAREHOUSE)};
+const wh = await openDuckDbWarehouse();
+const endless = wh.withConnection((conn) =>
+  conn.run('select count(*) from range(1000000) a, range(1000000) b where a.range + b.range = -1'),
+);
+const outcome = endless.then(() => 'finished', (e) => 'failed: ' + String(e.message ?? e).split('\\n')[0]);
+await new Promise((r) => setTimeout(r, 400));
+await wh.close();
+console.log('closed');
+console.log(await outcome);
+process.exit(0);
+`;
+
+describe('DuckDB connection pool: closing under a running query', { timeout: 60_000 }, () => {
+  it('interrupts the query, closes its connection once it returns, and the process exits', async () => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    try {
+      const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
+      assert.equal(signal, null, `the child had to be killed: it never exited (stdout: ${out}, stderr: ${err})`);
+      assert.equal(code, 0, err);
+      const [closed, outcome] = out.trim().split('\n');
+      assert.equal(closed, 'closed');
+      assert.match(outcome ?? '', /^failed: .*interrupt/i, 'the running query was interrupted, not left to run');
+    } finally {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+    }
+  });
+});
