@@ -70,6 +70,13 @@ export class StageStore {
     return dir;
   }
 
+  /** Every stage, or those of one database (and schema), by name. */
+  list(scope: { readonly database?: string; readonly schema?: string } = {}): StageRecord[] {
+    return [...this.cache.values()]
+      .filter((r) => (!scope.database || r.database === scope.database) && (!scope.schema || r.schema === scope.schema))
+      .sort((a, b) => `${a.database}.${a.schema}.${a.name}`.localeCompare(`${b.database}.${b.schema}.${b.name}`));
+  }
+
   async get(database: string, schema: string, name: string): Promise<StageRecord | null> {
     return this.find(database, schema, name);
   }

@@ -21,9 +21,9 @@ export interface Scope {
 export const inScope = (scope: Scope, o: { readonly database: string; readonly schema: string }): boolean =>
   (!scope.database || o.database === scope.database) && (!scope.schema || o.schema === scope.schema);
 
-const KINDS = ['DATABASES', 'SCHEMAS', 'TABLES', 'VIEWS', 'WAREHOUSES', 'FILE'];
+const KINDS = ['DATABASES', 'SCHEMAS', 'TABLES', 'VIEWS', 'WAREHOUSES', 'FILE', 'STAGES'];
 
-/** SHOW [TERSE] DATABASES | SCHEMAS | TABLES | VIEWS | WAREHOUSES | FILE FORMATS [LIKE '…'] [IN ACCOUNT | DATABASE [db] | SCHEMA [s] | name]. */
+/** SHOW [TERSE] DATABASES | SCHEMAS | TABLES | VIEWS | WAREHOUSES | FILE FORMATS | STAGES [LIKE '…'] [IN ACCOUNT | DATABASE [db] | SCHEMA [s] | name]. */
 export async function showObjects(ctx: ExecContext): Promise<StatementResult> {
   const p = new Parser(ctx.statement);
   p.expectWords('SHOW');
@@ -37,7 +37,7 @@ export async function showObjects(ctx: ExecContext): Promise<StatementResult> {
   if (kind === null) {
     const more = ctx.listings.map((l) => l.plural.join(' ')).join(', ');
     return p.fail(
-      `one of DATABASES, SCHEMAS, TABLES, VIEWS, OBJECTS, COLUMNS, WAREHOUSES, FILE FORMATS, GRANTS${more ? `, ${more}` : ''} (recpipe supports these SHOW commands)`,
+      `one of DATABASES, SCHEMAS, TABLES, VIEWS, OBJECTS, COLUMNS, WAREHOUSES, FILE FORMATS, STAGES, GRANTS${more ? `, ${more}` : ''} (recpipe supports these SHOW commands)`,
     );
   }
   if (kind === 'FILE') p.expectWords('FORMATS');
@@ -55,6 +55,8 @@ export async function showObjects(ctx: ExecContext): Promise<StatementResult> {
       return showTables(ctx, matches, scope, kind === 'TABLES' ? 'TABLE' : 'VIEW');
     case 'WAREHOUSES':
       return showWarehouses(ctx, matches);
+    case 'STAGES':
+      return showStages(ctx, matches, scope);
     default:
       return showFileFormats(ctx, matches, scope);
   }
@@ -302,6 +304,57 @@ async function showWarehouses(ctx: ExecContext, matches: (n: string) => boolean)
       'created_on:TIMESTAMP_LTZ',
       'owner',
       'comment',
+    ),
+    rows,
+  );
+}
+
+/** Named stages the role may use (owner, or READ/USAGE granted), in Snowflake's columns. */
+function showStages(ctx: ExecContext, matches: (n: string) => boolean, scope: Scope): StatementResult {
+  const rows = (ctx.stages?.list(scope) ?? [])
+    .filter((st) => {
+      const object = { kind: 'STAGE' as const, name: displayName([st.database, st.schema, st.name]) };
+      return matches(st.name) && canSee(ctx, object, ctx.access.ownerOf(object) ?? st.owner);
+    })
+    .map((st) => [
+      st.createdOn,
+      st.name,
+      st.database,
+      st.schema,
+      st.url ?? '',
+      'N',
+      'N',
+      st.owner,
+      st.comment ?? '',
+      null,
+      st.url === null ? 'INTERNAL' : 'EXTERNAL',
+      null,
+      null,
+      null,
+      null,
+      'ROLE',
+      'N',
+    ]);
+  return queryResult(
+    ctx.statement,
+    columnsOf(
+      'created_on:TIMESTAMP_LTZ',
+      'name',
+      'database_name',
+      'schema_name',
+      'url',
+      'has_credentials',
+      'has_encryption_key',
+      'owner',
+      'comment',
+      'region',
+      'type',
+      'cloud',
+      'notification_channel',
+      'storage_integration',
+      'endpoint',
+      'owner_role_type',
+      'directory_enabled',
     ),
     rows,
   );
