@@ -11,7 +11,7 @@ import { SigV4Verifier, isSigV4, type SignedRequest } from './sigv4.js';
 
 const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
 
-describe('SigV4Verifier', { timeout: 30_000 }, () => {
+describe('SigV4Verifier', () => {
   const home = mkdtempSync(join(tmpdir(), 'recpipe-sigv4-'));
   after(() => rmSync(home, { recursive: true, force: true }));
   const secrets = new Map<string, string>();

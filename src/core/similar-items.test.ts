@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { similarItems } from './similar-items.js';
 
-describe('similarItems', { timeout: 10_000 }, () => {
+describe('similarItems', () => {
   // Four items in two factors: 1 points as 0 does (twice as long), 2 at a right angle, 3 opposite; 4 is zero.
   const factors = Float32Array.from([1, 1, 2, 2, 1, -1, -1, -1, 0, 0]);
 

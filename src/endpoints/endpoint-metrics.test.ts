@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { EndpointMetrics } from './endpoint-metrics.js';
 
-describe('EndpointMetrics', { timeout: 10_000 }, () => {
+describe('EndpointMetrics', () => {
   it('counts requests and errors per second and per endpoint', () => {
     let now = 1_000_000_000;
     const m = new EndpointMetrics(() => now);

@@ -11,7 +11,7 @@ import { Engine } from './index.js';
  * challenger with the endpoint's model on the same held-out table, keeps the better one, records both
  * scores; rollback is deploy_model to an older version's artifact.
  */
-describe('deploy with judgement', { timeout: 120_000 }, () => {
+describe('deploy with judgement', () => {
   it('deploys the first model, keeps it against a worse one, deploys always, rolls back', async () => {
     const home = mkdtempSync(join(tmpdir(), 'recpipe-deploy-'));
     const clock = new ManualClock(Date.parse('2026-12-01T00:00:00Z'));

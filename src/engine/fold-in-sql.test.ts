@@ -7,7 +7,7 @@ import { writeTinyArtifact } from '../../tests/support/tiny-model-fixture.js';
 /** A JSON column's value, whether the result carries it as text or parsed. */
 const json = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : v);
 
-describe('fold-in in SQL', { timeout: 120_000 }, () => {
+describe('fold-in in SQL', () => {
   it('recommend and invoke_model fold a new user in from her ratings, passed from the ratings table', async () => {
     const files = tempDir();
     try {

@@ -8,7 +8,7 @@ import { Engine } from './index.js';
 
 const START = `select system$wait_for_training_job(train_and_get_recommendations('ratings', 'recs', parse_json('{"folds": 0}')):TrainingJobName::varchar, 120)`;
 
-describe('system$wait_for_training_job', { timeout: 120_000 }, () => {
+describe('system$wait_for_training_job', () => {
   it('answers a job outcome once it ended, fails on a timeout or an unknown job, and lets AFTER children see the result', async () => {
     const home = mkdtempSync(join(tmpdir(), 'recpipe-wait-'));
     const clock = new ManualClock(Date.parse('2026-12-01T00:00:00Z'));

@@ -29,7 +29,7 @@ async function tierAfter(loadDialect: boolean): Promise<{ liftoff: boolean; turb
   return JSON.parse(stdout.trim()) as { liftoff: boolean; turbofan: boolean };
 }
 
-describe('WebAssembly kernels are optimised code', { timeout: 120_000 }, () => {
+describe('WebAssembly kernels are optimised code', () => {
   it('without the SQL dialect loaded', async () => {
     assert.deepEqual(await tierAfter(false), { liftoff: false, turbofan: true });
   });

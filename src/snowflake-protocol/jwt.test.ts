@@ -18,7 +18,7 @@ function jwt(key: KeyObject, claims: Record<string, unknown>, header: Record<str
   return `${body}.${sign('RSA-SHA256', Buffer.from(body), key).toString('base64url')}`;
 }
 
-describe('checkLoginJwt (key-pair sign-in)', { timeout: 60_000 }, () => {
+describe('checkLoginJwt (key-pair sign-in)', () => {
   const mine = keyPair();
   const other = keyPair();
   const fp = fingerprintOf(mine.base64);

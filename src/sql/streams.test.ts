@@ -16,7 +16,7 @@ async function setup(e: Engine, s: Session, options = ''): Promise<void> {
   );
 }
 
-describe('streams', { timeout: 60_000 }, () => {
+describe('streams', () => {
   it('returns net changes since the offset, updates as DELETE+INSERT pairs, and a select does not consume', async () => {
     await withEngine(async (e, s) => {
       await setup(e, s);

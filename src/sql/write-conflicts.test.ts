@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql, withEngine } from '../../tests/support/temp-engine.js';
 
-describe('concurrent writers', { timeout: 300_000 }, () => {
+describe('concurrent writers', () => {
   it('50 sessions replacing, creating and inserting into the same tables at once all succeed', () =>
     withEngine(async (engine, session) => {
       await engine.execute(session, 'create database d; create table shared (i int)');

@@ -13,7 +13,7 @@ const rows = async (e: Engine, s: Session, text: string): Promise<unknown[][]> =
   return r[r.length - 1].rows;
 };
 
-describe('task failures and timeouts', { timeout: 120_000 }, () => {
+describe('task failures and timeouts', () => {
   it('counts consecutive failed runs across a restart for SUSPEND_TASK_AFTER_NUM_FAILURES', async () => {
     const home = mkdtempSync(join(tmpdir(), 'recpipe-task-failures-'));
     try {

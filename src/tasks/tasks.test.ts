@@ -36,7 +36,7 @@ async function advance(e: Engine, clock: ManualClock, ms: number): Promise<void>
 const history =
   "select name, state, error_message from table(information_schema.task_history()) where state <> 'SCHEDULED' order by query_start_time, name";
 
-describe('tasks', { timeout: 60_000 }, () => {
+describe('tasks', () => {
   it('runs a scheduled task on its schedule and records SCHEDULED, then SUCCEEDED, in task_history', async () => {
     await withTasks(async (e, s, clock) => {
       await e.execute(

@@ -17,7 +17,7 @@ const T = { timeout: 120_000 };
  * The console in a real browser (Debian's chromium via playwright-core) against `recpipe server`:
  * sign-in, a worksheet query, a 100k-row result, an error marked in the editor, sign-out, CSRF.
  */
-describe('console in a browser', { skip, timeout: 600_000 }, () => {
+describe('console in a browser', { skip }, () => {
   const tmp = tempDir();
   const home = join(tmp.dir, 'home');
   let server: ServerChild | undefined;

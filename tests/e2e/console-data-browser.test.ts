@@ -31,7 +31,7 @@ copy into movies from @staging.public.ml_small files = ('movies.csv') file_forma
  * Data page shows its 100,836 rows and loads a file through the Load Data dialog; a job started from SQL
  * runs to Completed on its page, draws its curve per epoch and fold, and deploys.
  */
-describe('console Data and Training jobs pages in a browser', { skip, timeout: 900_000 }, () => {
+describe('console Data and Training jobs pages in a browser', { skip }, () => {
   const tmp = tempDir();
   const home = join(tmp.dir, 'home');
   let server: ServerChild | undefined;

@@ -23,7 +23,7 @@ const train = (opts: object) =>
  * The endpoints, tasks and explorer pages in a real browser against `recpipe server`, over a small
  * model (the first 20 users of ml-latest-small, 8 factors, a few epochs) trained and deployed first.
  */
-describe('console endpoints, tasks and explorer in a browser', { skip, timeout: 600_000 }, () => {
+describe('console endpoints, tasks and explorer in a browser', { skip }, () => {
   const tmp = tempDir();
   const home = join(tmp.dir, 'home');
   let server: ServerChild | undefined;

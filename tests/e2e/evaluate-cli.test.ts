@@ -12,7 +12,7 @@ import { recpipe } from '../support/recpipe-cli.js';
 import { tempDir } from '../support/temp-engine.js';
 
 /** `recpipe evaluate` on a real artifact and ratings file, as a child process. */
-describe('recpipe evaluate', { timeout: 180_000 }, () => {
+describe('recpipe evaluate', () => {
   const tmp = tempDir();
   after(() => tmp.remove());
   const ratings = join(tmp.dir, 'ratings.csv');

@@ -14,7 +14,7 @@ const DAY = 86_400_000;
  * retrains, deploying to movielens-model-v1 only a model better on held-out ratings no model trained on
  * (the newest 5%); a child task logs each retrain.
  */
-describe("the guide's automation: a nightly retrain-and-deploy task graph", { skip: sharedDataSkip, timeout: 300_000 }, () => {
+describe("the guide's automation: a nightly retrain-and-deploy task graph", { skip: sharedDataSkip }, () => {
   it('trains and deploys on the first night, skips a night without new ratings, judges the model after new ratings', async () => {
     const files = tempDir();
     const clock = new ManualClock(Date.parse('2026-12-01T00:00:00Z'));

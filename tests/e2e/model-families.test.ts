@@ -19,7 +19,7 @@ const FAMILIES: readonly { algorithm: string; hyperparameters: Record<string, un
   { algorithm: 'blend', hyperparameters: { components: ['baseline', 'knnbasic'], folds: 2 }, family: 'blend' },
 ];
 
-describe('model families in SQL: train, output table, deploy, invoke_model, recommend', { timeout: 300_000 }, () => {
+describe('model families in SQL: train, output table, deploy, invoke_model, recommend', () => {
   const files = tempDir();
   const sample = syntheticMovieLens(50, 120, 20, 3);
   let engine: Engine;
@@ -91,7 +91,7 @@ describe('model families in SQL: train, output table, deploy, invoke_model, reco
   }
 });
 
-describe('model families from the CLI: train, evaluate, serve-model', { timeout: 300_000 }, () => {
+describe('model families from the CLI: train, evaluate, serve-model', () => {
   const tmp = tempDir();
   after(() => tmp.remove());
   const ratings = join(tmp.dir, 'ratings.csv');

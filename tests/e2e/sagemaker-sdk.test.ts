@@ -58,7 +58,7 @@ async function failure(p: Promise<unknown>): Promise<SdkError> {
   assert.fail('the call succeeded');
 }
 
-describe('the AWS SDK against recpipe (SageMaker control plane and runtime over loopback)', { timeout: 300_000 }, () => {
+describe('the AWS SDK against recpipe (SageMaker control plane and runtime over loopback)', () => {
   const home = mkdtempSync(join(tmpdir(), 'recpipe-sm-'));
   let engine: Engine;
   let app: FastifyInstance;
@@ -403,7 +403,7 @@ describe('the AWS SDK against recpipe (SageMaker control plane and runtime over 
   });
 });
 
-describe('recpipe keys create --aws', { timeout: 120_000 }, () => {
+describe('recpipe keys create --aws', () => {
   const home = mkdtempSync(join(tmpdir(), 'recpipe-smkeys-'));
   after(() => rmSync(home, { recursive: true, force: true }));
 

@@ -82,7 +82,7 @@ const query = async (s: Served, token: string, sqlText: string) =>
  * with Snowflake's error, ALTER USER … SET MINS_TO_UNLOCK = 0 unlocks, and console cookies and
  * Snowflake tokens stay valid across a server restart (kept hashed, owner-only, with their expiry).
  */
-describe('sign-in: lockout and sign-ins that survive a restart', { timeout: 180_000 }, () => {
+describe('sign-in: lockout and sign-ins that survive a restart', () => {
   it(
     'locks after 5 wrong passwords on either face, unlocks with mins_to_unlock = 0, and keeps the lock across a restart',
     { timeout: 120_000 },

@@ -19,7 +19,7 @@ function keyPair(bits = 2048): { privatePem: string; publicBody: string; fingerp
   };
 }
 
-describe('snowflake-sdk key-pair (SNOWFLAKE_JWT) authentication', { timeout: 180_000 }, () => {
+describe('snowflake-sdk key-pair (SNOWFLAKE_JWT) authentication', () => {
   const home = mkdtempSync(join(tmpdir(), 'recpipe-sf-jwt-'));
   let engine: Engine;
   let server: Awaited<ReturnType<typeof startServer>>;

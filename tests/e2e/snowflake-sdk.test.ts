@@ -38,7 +38,7 @@ async function serve(limits: { snowflakeSessionTokenSeconds?: number; snowflakeM
   };
 }
 
-describe('snowflake-sdk against recpipe server (loopback)', { timeout: 300_000 }, () => {
+describe('snowflake-sdk against recpipe server (loopback)', () => {
   let served: Awaited<ReturnType<typeof serve>>;
   let url: string;
   let alice: SfConnection;
@@ -273,7 +273,7 @@ describe('snowflake-sdk against recpipe server (loopback)', { timeout: 300_000 }
   });
 });
 
-describe('snowflake-sdk when the master token expires', { timeout: 120_000 }, () => {
+describe('snowflake-sdk when the master token expires', () => {
   let served: Awaited<ReturnType<typeof serve>>;
   before(async () => {
     served = await serve({ snowflakeSessionTokenSeconds: 1, snowflakeMasterTokenSeconds: 2 });
@@ -291,7 +291,7 @@ describe('snowflake-sdk when the master token expires', { timeout: 120_000 }, ()
   });
 });
 
-describe('snowflake-sdk cancelling queries', { timeout: 120_000 }, () => {
+describe('snowflake-sdk cancelling queries', () => {
   let served: Awaited<ReturnType<typeof serve>>;
   let standIn: Awaited<ReturnType<typeof startStandIn>>;
   before(async () => {
@@ -364,7 +364,7 @@ describe('snowflake-sdk cancelling queries', { timeout: 120_000 }, () => {
   });
 });
 
-describe('recpipe server closing while a driver query runs in DuckDB', { timeout: 120_000 }, () => {
+describe('recpipe server closing while a driver query runs in DuckDB', () => {
   it('interrupts the query instead of waiting for it, so the server stops promptly', async () => {
     const served = await serve();
     let closed = false;

@@ -36,7 +36,7 @@ function runThenKill(home: string): Promise<number> {
   });
 }
 
-describe('tasks: a process killed during a task run', { timeout: 90_000 }, () => {
+describe('tasks: a process killed during a task run', () => {
   it('finds the run FAILED after restart, the missed run SKIPPED (not replayed), the next run scheduled, the output and the stream offset untouched', async () => {
     const home = mkdtempSync(join(tmpdir(), 'recpipe-'));
     try {

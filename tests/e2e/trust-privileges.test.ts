@@ -16,7 +16,7 @@ const QUICK_SQL = `parse_json('${JSON.stringify(QUICK)}')`;
  * refused and a user whose role was granted the privilege (and only it) succeeds, with Snowflake's
  * wording. Every attempt is counted into a tried / refused table by class.
  */
-describe('privileges on objects over a real server: a PUBLIC-only user and a granted user', { timeout: 300_000 }, () => {
+describe('privileges on objects over a real server: a PUBLIC-only user and a granted user', () => {
   const tmp = tempDir();
   const home = join(tmp.dir, 'home');
   const files = join(tmp.dir, 'files');

@@ -12,7 +12,7 @@ import { tempDir } from '../support/temp-engine.js';
 
 const SECRET = 'TOPSECRET-7f3a9';
 
-describe('trust over a real server process: identity, file access, stages, limits', { timeout: 120_000 }, () => {
+describe('trust over a real server process: identity, file access, stages, limits', () => {
   const tmp = tempDir();
   const home = join(tmp.dir, 'home');
   const files = join(tmp.dir, 'files');

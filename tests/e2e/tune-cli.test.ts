@@ -18,7 +18,7 @@ interface TrialJson {
 }
 
 /** `recpipe tune` as a real child process: a TPE search and Surprise's GridSearchCV on a small MovieLens-shaped file. */
-describe('recpipe tune (child process)', { timeout: 240_000 }, () => {
+describe('recpipe tune (child process)', () => {
   const tmp = tempDir();
   after(() => tmp.remove());
   const ratings = join(tmp.dir, 'ratings.csv');

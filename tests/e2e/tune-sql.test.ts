@@ -10,7 +10,7 @@ import { syntheticRatingsSql } from '../support/ratings-sql.js';
 import { sql, tempDir } from '../support/temp-engine.js';
 
 /** train_and_get_recommendations with a search: the job runs the search, reports its trials and keeps the best model. */
-describe('search jobs from SQL', { timeout: 180_000 }, () => {
+describe('search jobs from SQL', () => {
   const files = tempDir();
   let engine: Engine;
   let s: Session;

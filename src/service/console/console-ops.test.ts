@@ -25,7 +25,7 @@ function cosine(m: FactorModel, a: string, b: string): number {
   return dot / Math.sqrt(na * nb);
 }
 
-describe('console endpoint routes (playground, traffic, similar items)', { timeout: 120_000 }, () => {
+describe('console endpoint routes (playground, traffic, similar items)', () => {
   const tmp = tempDir();
   const home = join(tmp.dir, 'home');
   let engine: Engine;

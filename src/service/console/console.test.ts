@@ -13,7 +13,7 @@ import { WorksheetStore } from './worksheets.js';
 
 const T = { timeout: 60_000 };
 
-describe('console routes (in-process, app.inject)', { timeout: 120_000 }, () => {
+describe('console routes (in-process, app.inject)', () => {
   const tmp = tempDir();
   const home = tmp.dir;
   let engine: Engine;

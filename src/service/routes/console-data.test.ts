@@ -8,7 +8,7 @@ import { createService } from '../index.js';
 const T = { timeout: 120_000 };
 
 /** The Data and Training jobs pages' routes (app.inject): the API's privileges through the console's cookie. */
-describe('console data and job routes', { timeout: 300_000 }, () => {
+describe('console data and job routes', () => {
   const tmp = tempDir();
   let engine: Engine;
   let app: FastifyInstance;

@@ -60,7 +60,7 @@ function mismatch(p: Probe, r: StatementResult): string | null {
  * Runs each probe on one engine (a fresh session and DB1 per probe). A probe with `todo` is a
  * known gap: it is reported, not failed. The tally by category is printed at the end.
  */
-describe('the Snowflake dialect generalises beyond the shared corpus', { timeout: 600_000 }, () => {
+describe('the Snowflake dialect generalises beyond the shared corpus', () => {
   let home = '';
   let engine: Engine;
   const tally = new Map<string, { pass: number; total: number }>();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql, withEngine } from '../../../tests/support/temp-engine.js';
 
-describe('refused constructs', { timeout: 60_000 }, () => {
+describe('refused constructs', () => {
   it('hides the internal rp_* macros: calling one is an unknown function, while the Snowflake function they implement works', () =>
     withEngine(async (engine, session) => {
       await engine.execute(session, 'create database d');

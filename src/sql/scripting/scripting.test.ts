@@ -9,7 +9,7 @@ import type { StatementResult } from '../session.js';
 
 const T = "create or replace table t (id int, name varchar); insert into t values (1, 'a'), (2, 'b'), (3, 'c');";
 
-describe('Snowflake Scripting', { timeout: 120_000 }, () => {
+describe('Snowflake Scripting', () => {
   let home = '';
   let engine: Engine;
   let s: Session;

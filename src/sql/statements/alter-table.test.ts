@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql, withEngine } from '../../../tests/support/temp-engine.js';
 
-describe('ALTER TABLE and COMMENT ON', { timeout: 60_000 }, () => {
+describe('ALTER TABLE and COMMENT ON', () => {
   it('changes columns and names, keeping declared types', () =>
     withEngine(async (engine, session) => {
       await engine.execute(session, "create database d; create table t (a int not null, b varchar(10)); insert into t values (1, 'x')");

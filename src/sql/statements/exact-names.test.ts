@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Engine, type Session } from '../../engine/index.js';
 
-describe('quoted names are case-sensitive, as in Snowflake', { timeout: 60_000 }, () => {
+describe('quoted names are case-sensitive, as in Snowflake', () => {
   let home = '';
   let engine: Engine;
   let s: Session;

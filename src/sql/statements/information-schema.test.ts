@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql, withEngine } from '../../../tests/support/temp-engine.js';
 
-describe('INFORMATION_SCHEMA, SHOW COLUMNS, SHOW OBJECTS', { timeout: 60_000 }, () => {
+describe('INFORMATION_SCHEMA, SHOW COLUMNS, SHOW OBJECTS', () => {
   it('describes one database with Snowflake names, types and lengths', () =>
     withEngine(async (engine, session) => {
       await engine.execute(

@@ -5,7 +5,7 @@ import { sql, withEngine } from '../../../tests/support/temp-engine.js';
 const SETUP = 'create database d; create table big (n int); create table small (n int, label varchar); insert into big values (99);';
 const counts = 'select (select count(*) from big), (select count(*) from small)';
 
-describe('INSERT ALL | FIRST', { timeout: 60_000 }, () => {
+describe('INSERT ALL | FIRST', () => {
   it('ALL inserts into every clause whose condition holds; FIRST only into the first; ELSE the rest', () =>
     withEngine(async (engine, session) => {
       await engine.execute(session, SETUP);

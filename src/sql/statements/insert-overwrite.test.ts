@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql, withEngine } from '../../../tests/support/temp-engine.js';
 
-describe('INSERT OVERWRITE', { timeout: 60_000 }, () => {
+describe('INSERT OVERWRITE', () => {
   it('replaces the rows, and keeps them when the insert fails', () =>
     withEngine(async (engine, session) => {
       await engine.execute(session, 'create database d; create table t (a int not null); insert into t values (1), (2)');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql, withEngine } from '../../../tests/support/temp-engine.js';
 
-describe('CREATE SCHEMA … CLONE', { timeout: 180_000 }, () => {
+describe('CREATE SCHEMA … CLONE', () => {
   it('copies every table of the source schema with its declared types and rows; the copies are independent', () =>
     withEngine(async (engine, session) => {
       await engine.execute(

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql, withEngine } from '../../../tests/support/temp-engine.js';
 
-describe('sequence statements', { timeout: 60_000 }, () => {
+describe('sequence statements', () => {
   it('creates, shows, describes and drops sequences with Snowflake’s columns and messages', () =>
     withEngine(async (engine, session) => {
       await engine.execute(session, 'create database d');

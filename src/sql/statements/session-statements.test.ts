@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql, withEngine } from '../../../tests/support/temp-engine.js';
 
-describe('ALTER SESSION and SHOW PARAMETERS', { timeout: 60_000 }, () => {
+describe('ALTER SESSION and SHOW PARAMETERS', () => {
   it('sets, shows and unsets session parameters, checking names and values', () =>
     withEngine(async (engine, session) => {
       await engine.execute(session, "alter session set timezone = 'UTC' query_tag = 'nightly', week_start = 1");

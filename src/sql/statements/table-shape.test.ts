@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql, withEngine } from '../../../tests/support/temp-engine.js';
 
-describe('CREATE TABLE forms', { timeout: 60_000 }, () => {
+describe('CREATE TABLE forms', () => {
   it('names and casts CTAS columns from a column list', () =>
     withEngine(async (engine, session) => {
       await engine.execute(session, 'create database d');

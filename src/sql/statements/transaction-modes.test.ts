@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql, withEngine } from '../../../tests/support/temp-engine.js';
 
-describe('autocommit and DDL in transactions', { timeout: 60_000 }, () => {
+describe('autocommit and DDL in transactions', () => {
   it('with AUTOCOMMIT = FALSE opens a transaction at the first DML, until ROLLBACK or COMMIT', () =>
     withEngine(async (engine, session) => {
       await engine.execute(session, 'create database d; create table t (i int)');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql, withEngine } from '../../../tests/support/temp-engine.js';
 
-describe('transactions', { timeout: 60_000 }, () => {
+describe('transactions', () => {
   it('span requests of a session, unseen by other sessions until committed; rollback undoes them', () =>
     withEngine(async (engine, session) => {
       await engine.execute(session, 'create database d; create table t (i int)');

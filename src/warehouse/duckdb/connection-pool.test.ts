@@ -23,7 +23,7 @@ console.log(await outcome);
 process.exit(0);
 `;
 
-describe('DuckDB connection pool: closing under a running query', { timeout: 60_000 }, () => {
+describe('DuckDB connection pool: closing under a running query', () => {
   it('interrupts the query, closes its connection once it returns, and the process exits', async () => {
     const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql, withEngine } from '../../../../tests/support/temp-engine.js';
 
-describe('column names', { timeout: 60_000 }, () => {
+describe('column names', () => {
   it('names unaliased expressions of the outer select (first UNION branch) as Snowflake does', () =>
     withEngine(async (engine, session) => {
       await engine.execute(session, 'create database d');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql, withEngine } from '../../../../tests/support/temp-engine.js';
 
-describe('context functions', { timeout: 60_000 }, () => {
+describe('context functions', () => {
   it('answers CURRENT_* from the session', () =>
     withEngine(async (engine, session) => {
       await engine.execute(session, 'create database mydb; create schema s2');

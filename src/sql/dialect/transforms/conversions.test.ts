@@ -4,7 +4,7 @@ import { sql, withEngine } from '../../../../tests/support/temp-engine.js';
 import { timestampText } from './conversions.js';
 import { strftimeFormat } from './datetime-formats.js';
 
-describe('conversions', { timeout: 60_000 }, () => {
+describe('conversions', () => {
   it('reads epoch digits by magnitude and offsets after a space', () => {
     assert.equal(timestampText('1748179630'), '2025-05-25 13:27:10.000000');
     assert.equal(timestampText('1748179630122'), '2025-05-25 13:27:10.122000');

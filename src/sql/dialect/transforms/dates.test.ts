@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql, withEngine } from '../../../../tests/support/temp-engine.js';
 
-describe('date arithmetic', { timeout: 60_000 }, () => {
+describe('date arithmetic', () => {
   it('adds negative and computed amounts with DATEADD / TIMESTAMPADD', () =>
     withEngine(async (engine, session) => {
       await engine.execute(

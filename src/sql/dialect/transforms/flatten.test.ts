@@ -5,7 +5,7 @@ import { sql, withEngine } from '../../../../tests/support/temp-engine.js';
 const RECS = `create database d; create table recs (userid int, recommendations variant);
   insert into recs select 1, parse_json('[10,20,30]'); insert into recs select 2, parse_json('[40]')`;
 
-describe('FLATTEN', { timeout: 60_000 }, () => {
+describe('FLATTEN', () => {
   it('reads the guide recommendations back with lateral flatten(input => …)', () =>
     withEngine(async (engine, session) => {
       await engine.execute(session, RECS);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql, withEngine } from '../../../../tests/support/temp-engine.js';
 
-describe('identifier case', { timeout: 60_000 }, () => {
+describe('identifier case', () => {
   it('names result columns upper case unless quoted, and names expressions by their text', () =>
     withEngine(async (engine, session) => {
       await engine.execute(

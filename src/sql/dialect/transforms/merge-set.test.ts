@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql, withEngine } from '../../../../tests/support/temp-engine.js';
 
-describe('MERGE … UPDATE SET alias.column', { timeout: 60_000 }, () => {
+describe('MERGE … UPDATE SET alias.column', () => {
   it('accepts columns qualified by the target alias', () =>
     withEngine(async (engine, session) => {
       await engine.execute(session, "create database d; create table t (id int, name varchar); insert into t values (1, 'a')");

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql, withEngine } from '../../../../tests/support/temp-engine.js';
 
-describe('numeric aggregates of text', { timeout: 60_000 }, () => {
+describe('numeric aggregates of text', () => {
   it('reads VARCHAR as numbers and leaves exact types exact', () =>
     withEngine(async (engine, session) => {
       await engine.execute(

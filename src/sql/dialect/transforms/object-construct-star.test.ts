@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql, withEngine } from '../../../../tests/support/temp-engine.js';
 
-describe('OBJECT_CONSTRUCT(*)', { timeout: 60_000 }, () => {
+describe('OBJECT_CONSTRUCT(*)', () => {
   it("makes an object of the row's columns, without NULLs unless _KEEP_NULL", () =>
     withEngine(async (engine, session) => {
       await engine.execute(

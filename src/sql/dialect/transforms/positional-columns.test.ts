@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql, withEngine } from '../../../../tests/support/temp-engine.js';
 
-describe('positional columns ($1, $2)', { timeout: 60_000 }, () => {
+describe('positional columns ($1, $2)', () => {
   it('reads the FROM clause’s columns by position in select lists, WHERE and ORDER BY, named as written', () =>
     withEngine(async (engine, session) => {
       await engine.execute(session, 'create database d');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql, withEngine } from '../../../../tests/support/temp-engine.js';
 
-describe('RESULT_SCAN and LAST_QUERY_ID', { timeout: 60_000 }, () => {
+describe('RESULT_SCAN and LAST_QUERY_ID', () => {
   it('reads back earlier results of the session by LAST_QUERY_ID(n) or by id, with names and types', () =>
     withEngine(async (engine, session) => {
       await engine.execute(session, 'create database d; create table t1 (x int); create table t2 (x int)');

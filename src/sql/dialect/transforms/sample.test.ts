@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql, withEngine } from '../../../../tests/support/temp-engine.js';
 
-describe('SAMPLE', { timeout: 60_000 }, () => {
+describe('SAMPLE', () => {
   it('takes a number of rows with ROWS and a share of them without', () =>
     withEngine(async (engine, session) => {
       await engine.execute(session, 'create database d; create table t as select seq4() as x from table(generator(rowcount => 50))');

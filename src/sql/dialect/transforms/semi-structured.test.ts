@@ -5,7 +5,7 @@ import { jsonPath } from './semi-structured.js';
 import { stringLiteral } from '../template.js';
 import { loadDialect } from '../index.js';
 
-describe('semi-structured data', { timeout: 60_000 }, () => {
+describe('semi-structured data', () => {
   it('turns Snowflake paths into JSON paths', async () => {
     await loadDialect();
     assert.equal(jsonPath(stringLiteral('a.b[0]')), '$."a"."b"[0]');

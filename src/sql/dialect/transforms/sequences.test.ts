@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql, withEngine } from '../../../../tests/support/temp-engine.js';
 
-describe('sequences (seq.nextval)', { timeout: 60_000 }, () => {
+describe('sequences (seq.nextval)', () => {
   it('gives each nextval its own value, in selects, inserts and column defaults, by 1- to 3-part names', () =>
     withEngine(async (engine, session) => {
       await engine.execute(session, 'create database d; create or replace sequence seq_01 start with 1 increment by 1');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql, withEngine } from '../../../../tests/support/temp-engine.js';
 
-describe('session variables', { timeout: 60_000 }, () => {
+describe('session variables', () => {
   it('sets one or several variables from expressions and reads them as $name with their types', () =>
     withEngine(async (engine, session) => {
       await engine.execute(

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { sql, withEngine } from '../../../../tests/support/temp-engine.js';
 import { plainStructuredTypes } from './structured-types.js';
 
-describe('structured types', { timeout: 60_000 }, () => {
+describe('structured types', () => {
   it('drops the parameters of structured types in type positions only', () => {
     assert.equal(plainStructuredTypes(`select x::object(a int, b array(varchar)) from t`), `select x::object from t`);
     assert.equal(plainStructuredTypes(`select cast(x as MAP(varchar, int))`), `select cast(x as MAP)`);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql, withEngine } from '../../../../tests/support/temp-engine.js';
 
-describe('table names', { timeout: 60_000 }, () => {
+describe('table names', () => {
   it('resolves one-, two- and three-part names against the session; CTE names are not tables', () =>
     withEngine(async (engine, session) => {
       await engine.execute(

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql, withEngine } from '../../../../tests/support/temp-engine.js';
 
-describe('type mapping', { timeout: 60_000 }, () => {
+describe('type mapping', () => {
   it('casts to Snowflake types through their DuckDB storage types', () =>
     withEngine(async (engine, session) => {
       await engine.execute(session, 'create database d');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql, withEngine } from '../../../../tests/support/temp-engine.js';
 
-describe('VALUES as a table', { timeout: 60_000 }, () => {
+describe('VALUES as a table', () => {
   it('names its columns COLUMN1 … unless an alias list names them', () =>
     withEngine(async (engine, session) => {
       await engine.execute(session, 'create database d');
