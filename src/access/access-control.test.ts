@@ -25,6 +25,22 @@ describe('AccessControl', () => {
     assert.ok(!access.hasUsage('PUBLIC', 'invoke_model') && !access.hasUsage('USERADMIN', 'deploy_model'));
   });
 
+  it('lets every one of many concurrent writers read its own write as soon as it returns', async () => {
+    await access.createRole('MANY', 'USERADMIN', null, false);
+    const names = Array.from({ length: 24 }, (_, i) => `fn_${i}`);
+    const unseen: string[] = [];
+    await Promise.all(
+      names.map(async (name, i) => {
+        // Owner records interleave with the grants, as a SQL function's background write does.
+        if (i % 2 === 0) void access.recordOwnership({ kind: 'TABLE', name: `DB.PUBLIC.T${i}` }, 'SYSADMIN');
+        await access.grant(['USAGE'], functionObject({ name, argTypes: [] }), 'MANY', 'ACCOUNTADMIN');
+        if (!access.hasUsage('MANY', name)) unseen.push(name);
+      }),
+    );
+    assert.deepEqual(unseen, [], 'a grant not yet visible to the caller that made it');
+    await access.dropRole('MANY', 'ACCOUNTADMIN');
+  });
+
   it('matches function grants by exact types, by arity, or by name alone', async () => {
     await access.createRole('SCORER', 'USERADMIN', null, false);
     await access.grant(['USAGE'], functionObject({ name: 'score', argTypes: ['string', 'number(38,0)'] }), 'SCORER', 'ACCOUNTADMIN');

@@ -63,16 +63,28 @@ export class AccessControl {
 
   /** Loads started so far; only the latest one's rows are kept. */
   private loads = 0;
+  /** The latest load started: a superseded one waits for it. */
+  private latest: Promise<void> = Promise.resolve();
 
   /**
    * Reloads the cached rows after a write. Writes come concurrently (a SQL function records an owner in
    * the background while a statement grants), so an earlier load can finish after a later one: its
    * older rows must not replace the newer ones, or a recorded owner or revoke silently disappears.
+   * A superseded load returns only once the load that superseded it has landed (that one started
+   * after this write committed, so it holds it): a writer always reads its own write.
    */
   private async refresh(): Promise<void> {
     const load = ++this.loads;
-    const rows = await this.store.load();
-    if (load === this.loads) this.rows = rows;
+    const mine = this.store.load().then((rows) => {
+      if (load === this.loads) this.rows = rows;
+    });
+    this.latest = mine;
+    await mine;
+    for (let awaited = mine; this.latest !== awaited; ) {
+      awaited = this.latest;
+      // Another writer's load failing is that writer's error; this write is committed either way.
+      await awaited.catch(() => undefined);
+    }
   }
 
   // ---- roles and users -------------------------------------------------------------------------
