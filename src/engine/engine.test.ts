@@ -101,7 +101,7 @@ describe('Engine', () => {
     }
   });
 
-  it('takes over a lock naming a live but unrelated process (a pid reused after a reboot)', { timeout: 30_000 }, async () => {
+  it('takes over a lock naming a live but unrelated process (a pid reused after a reboot)', { timeout: 180_000 }, async () => {
     const home = tempHome();
     const other = spawn('sleep', ['30'], { stdio: 'ignore' });
     try {

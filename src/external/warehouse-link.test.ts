@@ -37,7 +37,7 @@ describe('WarehouseLink', () => {
     tmp.remove();
   });
 
-  it('sees tables, views, schemas and column types as the job checks them; absent ones as absent', { timeout: 30_000 }, async () => {
+  it('sees tables, views, schemas and column types as the job checks them; absent ones as absent', { timeout: 180_000 }, async () => {
     assert.deepEqual(
       (await tables.tableColumns(t('RATINGS')))?.map((c) => [c.name, c.type]),
       [
@@ -56,7 +56,7 @@ describe('WarehouseLink', () => {
     assert.deepEqual(await tables.listSchemas('NO_SUCH_DB'), []);
   });
 
-  it('reads the ratings into the builder, numeric ids as numbers and text ids as text', { timeout: 30_000 }, async () => {
+  it('reads the ratings into the builder, numeric ids as numbers and text ids as text', { timeout: 180_000 }, async () => {
     const builder = await tables.readRatings(
       t('RATINGS'),
       { user: 'USERID', item: 'MOVIEID', rating: 'RATING', userAs: 'number', itemAs: 'text' },
@@ -68,7 +68,7 @@ describe('WarehouseLink', () => {
     assert.deepEqual([...dataset.itemIds.rawIds()].sort(), ['a', 'b']);
   });
 
-  it('reads page by page in one snapshot (results by column), whatever the page size', { timeout: 30_000 }, async () => {
+  it('reads page by page in one snapshot (results by column), whatever the page size', { timeout: 180_000 }, async () => {
     const columns = { user: 'USERID', item: 'MOVIEID', rating: 'RATING', userAs: 'number', itemAs: 'text' } as const;
     const read = async (pageRows: number) => {
       const paged = new WarehouseLink(server.url, () => ownerKey(tmp.dir), pageRows).source({ database: 'WH' }).tables;
@@ -93,7 +93,7 @@ describe('WarehouseLink', () => {
     assert.equal(result.rowCount, 3);
   });
 
-  it('replaces an existing table in one request, keeping its columns; creates a missing one', { timeout: 30_000 }, async () => {
+  it('replaces an existing table in one request, keeping its columns; creates a missing one', { timeout: 180_000 }, async () => {
     const n = 2_500; // three INSERT batches
     const users = Float64Array.from({ length: n }, (_, i) => i + 1);
     const lists = Array.from({ length: n }, (_, i) => `[${i},${i + 1}]`);
@@ -119,7 +119,7 @@ describe('WarehouseLink', () => {
     assert.deepEqual(await rows('fresh'), [['u1', ['x']]]);
   });
 
-  it('leaves the table as it was when the write fails part-way', { timeout: 30_000 }, async () => {
+  it('leaves the table as it was when the write fails part-way', { timeout: 180_000 }, async () => {
     const before = await rows('recs');
     const lists = Array.from({ length: 2_500 }, (_, i) => (i === 2_400 ? 'not json' : '[1]'));
     await assert.rejects(

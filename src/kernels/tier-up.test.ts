@@ -24,7 +24,7 @@ console.log(JSON.stringify({ liftoff: %IsLiftoffFunction(f), turbofan: %IsTurboF
 
 async function tierAfter(loadDialect: boolean): Promise<{ liftoff: boolean; turbofan: boolean }> {
   const { stdout } = await run(process.execPath, ['--allow-natives-syntax', '--input-type=module', '-e', probe(loadDialect)], {
-    timeout: 100_000,
+    timeout: 180_000,
   });
   return JSON.parse(stdout.trim()) as { liftoff: boolean; turbofan: boolean };
 }

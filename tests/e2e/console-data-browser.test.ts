@@ -127,7 +127,7 @@ describe('console Data and Training jobs pages in a browser', { skip }, () => {
       await page.selectOption('#load-stage-file', 'ratings.csv');
       await page.selectOption('#load-format', '"MOVIELENS"."PUBLIC"."MOVIELENS"');
       await page.click('#load-submit');
-      await page.waitForSelector('#load-status:text("100,836 rows loaded")', { timeout: 60_000 });
+      await page.waitForSelector('#load-status:text("100,836 rows loaded")', { timeout: 180_000 });
       assert.match((await page.textContent('#load-result tbody')) ?? '', /ratings\.csv.*LOADED/);
       await page.click('#load-dialog .dialog-buttons button:text("Close")');
       await page.waitForSelector('#data-row-count:text("100,836 rows")');
@@ -237,7 +237,7 @@ select train_and_get_recommendations('MOVIELENS.PUBLIC.ratings', 'MOVIELENS.PUBL
     await page.goto(`${server!.url}/#/jobs/${name}`);
     await page.waitForSelector('#job-stop:visible');
     await page.click('#job-stop');
-    await page.waitForSelector('.job-head .badge:text("Stopped")', { timeout: 60_000 });
+    await page.waitForSelector('.job-head .badge:text("Stopped")', { timeout: 180_000 });
     assert.equal(await page.isVisible('#job-deploy'), false);
     // The list filtered by status shows it, and not the completed one.
     await page.goto(`${server!.url}/#/jobs`);

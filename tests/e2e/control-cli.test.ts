@@ -16,7 +16,7 @@ interface JobJson {
 }
 
 /** Each test's own budget: a few CLI runs (≈ 0.5–2 s each on a loaded 2-core machine) and a short job. */
-const T = { timeout: 90_000 };
+const T = { timeout: 180_000 };
 
 describe('recpipe train --input-table / jobs / deploy / endpoints / predict --endpoint (child processes)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'recpipe-'));

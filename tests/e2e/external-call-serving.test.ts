@@ -39,7 +39,7 @@ describe('external functions in a serving process', () => {
   });
 
   it('answers the health route in < 100 ms while a statement waits 3 s on a remote (90% of probes; none near the 3 s)', {
-    timeout: 30_000,
+    timeout: 180_000,
   }, async () => {
     await engine.execute(
       admin,
@@ -78,7 +78,7 @@ describe('external functions in a serving process', () => {
     assert.ok(Math.max(...latencies) < 1000, `no probe waited for the remote (${seen} ms)`);
   });
 
-  it('calls an external function served by this same process', { timeout: 30_000 }, async () => {
+  it('calls an external function served by this same process', { timeout: 180_000 }, async () => {
     const { manifest } = await writeTinyArtifact(join(tmp.dir, 'model'));
     engine.endpoints.deploy('movies', manifest.uri);
     await engine.endpoints.waitFor('movies', 'InService');

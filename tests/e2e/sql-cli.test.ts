@@ -21,7 +21,7 @@ describe('recpipe sql / server / load (child processes)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('refuses a --home that does not exist, and makes none, unless --create-home is given', { timeout: 90_000 }, async () => {
+  it('refuses a --home that does not exist, and makes none, unless --create-home is given', { timeout: 180_000 }, async () => {
     const typo = join(dir, 'hoem');
     const r = await recpipe(['sql', '--home', typo, '-q', 'select 1']);
     assert.notEqual(r.code, 0);
@@ -29,7 +29,7 @@ describe('recpipe sql / server / load (child processes)', () => {
     assert.ok(!existsSync(typo), 'a mistyped home is not created');
   });
 
-  it('makes the configured default home ($RECPIPE_HOME) when first used, named by --home or not', { timeout: 90_000 }, async () => {
+  it('makes the configured default home ($RECPIPE_HOME) when first used, named by --home or not', { timeout: 180_000 }, async () => {
     const configured = join(dir, 'configured');
     const r = await run(['sql', '--home', configured, '-q', 'select 1 as one', '--format', 'csv'], { env: { RECPIPE_HOME: configured } });
     assert.equal(r.code, 0, r.stderr);
@@ -37,7 +37,7 @@ describe('recpipe sql / server / load (child processes)', () => {
     assert.ok(existsSync(configured));
   });
 
-  it('runs -q in-process on a home with no server, printing csv', { timeout: 90_000 }, async () => {
+  it('runs -q in-process on a home with no server, printing csv', { timeout: 180_000 }, async () => {
     const r = await recpipe([
       'sql',
       '--home',
@@ -54,7 +54,7 @@ describe('recpipe sql / server / load (child processes)', () => {
     assert.match(r.stderr, /Table T successfully created\.[^]*number of rows inserted[^]*\b2\b/);
   });
 
-  it('reports a failing statement with its file and line and exits non-zero', { timeout: 90_000 }, async () => {
+  it('reports a failing statement with its file and line and exits non-zero', { timeout: 180_000 }, async () => {
     const file = join(dir, 'bad.sql');
     writeFileSync(file, 'use schema cli_db.public;\n\nselect *\n  from missing_table;\nselect 1;\n');
     const r = await recpipe(['sql', '--home', home, '-f', file]);
@@ -62,7 +62,7 @@ describe('recpipe sql / server / load (child processes)', () => {
     assert.match(r.stderr, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3: .*missing_table`, 'i'));
   });
 
-  it('keeps going after an error in a piped session and exits 1', { timeout: 90_000 }, async () => {
+  it('keeps going after an error in a piped session and exits 1', { timeout: 180_000 }, async () => {
     const r = await recpipe(
       ['sql', '--home', home, '--format', 'json'],
       'use schema cli_db.public;\nselect * from nowhere;\nselect count(*)\n  as n from t;\n',
@@ -72,7 +72,7 @@ describe('recpipe sql / server / load (child processes)', () => {
     assert.match(r.stderr, /nowhere/i);
   });
 
-  it('in-process, waits for the training jobs a script started instead of stopping them, and says so', { timeout: 90_000 }, async () => {
+  it('in-process, waits for the training jobs a script started instead of stopping them, and says so', { timeout: 180_000 }, async () => {
     const r = await recpipe([
       'sql',
       '--home',
@@ -93,7 +93,7 @@ describe('recpipe sql / server / load (child processes)', () => {
     assert.equal(after.stdout, 'COUNT(*)\n7\n', after.stderr);
   });
 
-  it('serves the home; sql -q and -f talk to the server and say so', { timeout: 90_000 }, async () => {
+  it('serves the home; sql -q and -f talk to the server and say so', { timeout: 180_000 }, async () => {
     server = await startServerChild(home);
     assert.ok(existsSync(join(home, 'server.json')));
     const q = await recpipe(['sql', '--home', home, '--format', 'json', '-q', 'select a from cli_db.public.t order by a']);
@@ -110,7 +110,7 @@ describe('recpipe sql / server / load (child processes)', () => {
     assert.match(f.stdout, /2 Row\(s\) produced/);
   });
 
-  it('loads a CSV with a named file format through the server, and refuses an injected table name', { timeout: 90_000 }, async () => {
+  it('loads a CSV with a named file format through the server, and refuses an injected table name', { timeout: 180_000 }, async () => {
     const setup = await recpipe([
       'sql',
       '--home',
@@ -152,7 +152,7 @@ describe('recpipe sql / server / load (child processes)', () => {
     assert.equal(count.stdout.split('\n')[1], '3,12.5');
   });
 
-  it('stops on SIGTERM and removes server.json', { timeout: 90_000 }, async () => {
+  it('stops on SIGTERM and removes server.json', { timeout: 180_000 }, async () => {
     assert.ok(server);
     server.child.kill('SIGTERM');
     assert.equal(await server.exited, 0);

@@ -90,7 +90,7 @@ describe('recpipe train --ratings (child process)', () => {
     assert.equal(await run('s1'), await run('s2'));
   });
 
-  it('names bad input and refuses to overwrite an artifact, with distinct exit codes (in-process)', { timeout: 60_000 }, async () => {
+  it('names bad input and refuses to overwrite an artifact, with distinct exit codes (in-process)', { timeout: 180_000 }, async () => {
     const bad = join(tmp.dir, 'bad.csv');
     writeFileSync(bad, 'user,item,rating\n1,2,3\n1,3,lots\n');
     const r = await recpipeInProcess(['train', '--ratings', bad, '--model', join(tmp.dir, 'never')]);
@@ -113,7 +113,7 @@ describe('recpipe train --ratings (child process)', () => {
     assert.equal(again.code, 4, again.stderr);
   });
 
-  it('writes nothing for a diverged (NaN) model: no artifact, no recommendations file (in-process)', { timeout: 60_000 }, async () => {
+  it('writes nothing for a diverged (NaN) model: no artifact, no recommendations file (in-process)', { timeout: 180_000 }, async () => {
     const recs = join(tmp.dir, 'diverged.csv');
     const model = join(tmp.dir, 'diverged');
     const r = await recpipeInProcess([

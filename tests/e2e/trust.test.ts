@@ -256,7 +256,7 @@ describe('trust over a real server process: identity, file access, stages, limit
     assert.equal((await ok(owner, 'select 42')).results[0].rows[0][0], 42);
   });
 
-  it('says where it listens and warns when bound beyond loopback without a TLS proxy', { timeout: 30_000 }, async () => {
+  it('says where it listens and warns when bound beyond loopback without a TLS proxy', { timeout: 180_000 }, async () => {
     const other = join(tmp.dir, 'wide');
     const child = spawn(
       process.execPath,

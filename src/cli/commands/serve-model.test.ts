@@ -21,7 +21,7 @@ let stdout = '';
 /** Runs `recpipe …` to completion; resolves with its exit code and output whether it succeeded or not. */
 async function recpipe(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const r = await run(process.execPath, [bin, ...args], { timeout: 20_000 });
+    const r = await run(process.execPath, [bin, ...args], { timeout: 180_000 });
     return { code: 0, ...r };
   } catch (e) {
     const x = e as { code: number; stdout: string; stderr: string };

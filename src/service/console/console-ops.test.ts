@@ -8,7 +8,7 @@ import { tempDir } from '../../../tests/support/temp-engine.js';
 import type { FactorModel } from '../../core/index.js';
 import { createService } from '../index.js';
 
-const T = { timeout: 60_000 };
+const T = { timeout: 180_000 };
 
 /** Cosine of items a and b (ids) in the model, computed here the plain way. */
 function cosine(m: FactorModel, a: string, b: string): number {

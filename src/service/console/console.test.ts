@@ -11,7 +11,7 @@ import { createService } from '../index.js';
 import { ConsoleSessions } from './console-sessions.js';
 import { WorksheetStore } from './worksheets.js';
 
-const T = { timeout: 60_000 };
+const T = { timeout: 180_000 };
 
 describe('console routes (in-process, app.inject)', () => {
   const tmp = tempDir();

@@ -11,7 +11,7 @@ const hidden = (e: unknown) => isRecpipeError(e) && e.code === 'NOT_FOUND' && /d
  */
 describe('privileges on metadata, variables, sequences and streams', () => {
   it('a role with only table SELECT sees that table; one without usage sees nothing and changes nothing', {
-    timeout: 60_000,
+    timeout: 180_000,
   }, async () => {
     await withEngine(async (engine, admin) => {
       await sql(
@@ -71,7 +71,7 @@ describe('privileges on metadata, variables, sequences and streams', () => {
   });
 
   it('tasks: only a role that owns a task or holds a privilege on it sees it; OPERATE to run it, OWNERSHIP to change it', {
-    timeout: 60_000,
+    timeout: 180_000,
   }, async () => {
     await withEngine(async (engine, admin) => {
       await sql(

@@ -98,7 +98,7 @@ describe('grants of dropped objects, sequences and streams', () => {
 
   it(
     'a sequence has an owner; drop and alter need OWNERSHIP, nextval needs USAGE, SHOW lists it by privilege',
-    { timeout: 60_000 },
+    { timeout: 180_000 },
     withReader(async ({ engine, admin, u, asAdmin }) => {
       await asAdmin(
         'use role sysadmin; create sequence og.public.sq start = 10 increment = 5; grant select on table og.public.t to role r',
@@ -134,7 +134,7 @@ describe('grants of dropped objects, sequences and streams', () => {
 
   it(
     'a stream is read with SELECT on it and on its table; grants on it show and follow it',
-    { timeout: 60_000 },
+    { timeout: 180_000 },
     withReader(async ({ engine, u, asAdmin }) => {
       await asAdmin('use role sysadmin; create stream og.public.st on table og.public.t; insert into og.public.t values (3)');
       assert.deepEqual((await sql(engine, u, 'show streams in schema og.public')).rows, []);
@@ -167,7 +167,7 @@ describe('grants of dropped objects, sequences and streams', () => {
 
   it(
     'task_history and task_dependents show only the tasks the role sees',
-    { timeout: 60_000 },
+    { timeout: 180_000 },
     withReader(async ({ engine, u, asAdmin }) => {
       await asAdmin(`use role sysadmin; use schema og.public; create task root as select 1; create task child after root as select 2;
          execute task root`);

@@ -9,7 +9,7 @@ const refused = (code: string, text: RegExp) => (e: unknown) => isRecpipeError(e
 
 describe('object privileges, Snowflake’s model (read and write sets from each statement)', () => {
   it('grants and revokes table privileges in round trips; owners keep theirs; the guide’s roles keep working', {
-    timeout: 60_000,
+    timeout: 180_000,
   }, async () => {
     await withEngine(async (engine, admin) => {
       await sql(

@@ -15,7 +15,7 @@ const file = (content: string | Buffer): string => {
   return path;
 };
 const read = (content: string | Buffer, opts: ReadRatingsCsvOptions = {}) => withRatingsFileReader((r) => r(file(content), opts));
-const T = { timeout: 30_000 };
+const T = { timeout: 180_000 };
 
 describe('readRatingsCsv', () => {
   it('reads a headed CRLF file with timestamps, like MovieLens', T, async () => {

@@ -12,7 +12,7 @@ after(() => wh.close());
 const table = { database: 'memory', schema: 's', name: 'OUT' };
 
 describe('writeTable with text bytes', () => {
-  it('writes each row from its byte range, JSON staged as JSON, across chunks and with non-ASCII text', { timeout: 30_000 }, async () => {
+  it('writes each row from its byte range, JSON staged as JSON, across chunks and with non-ASCII text', { timeout: 180_000 }, async () => {
     const rows = 5_000;
     const texts = Array.from({ length: rows }, (_, u) => JSON.stringify([u, 'é😀', `x${u}`]));
     const parts = texts.map((t) => Buffer.from(t, 'utf8'));
