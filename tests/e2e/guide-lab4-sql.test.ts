@@ -51,7 +51,7 @@ describe("the guide's Lab 4 in SQL (synthetic MovieLens)", () => {
     assert.equal(started.TrainingJobStatus, 'InProgress');
     assert.equal(started.OutputTable, 'MOVIELENS.PUBLIC.USER_MOVIE_RECOMMENDATIONS');
     jobName = started.TrainingJobName;
-    const done = await engine.jobs.wait(jobName, { timeoutMs: 60_000 });
+    const done = await engine.jobs.wait(jobName, { timeoutMs: 150_000 });
     assert.equal(done.status, 'Completed', done.failureReason ?? '');
 
     const { dataset } = ratingsFromText(sample.ratingsCsv, { source: 'sample' });
@@ -123,7 +123,7 @@ describe("the guide's Lab 4 in SQL (synthetic MovieLens)", () => {
     await engine.execute(s, 'create or replace table guide_recs (USERID float, TOP_10_RECOMMENDATIONS variant)');
     const r = await sql(engine, s, `select train_and_get_recommendations('ratings_train_data', 'guide_recs', ${quick}) as j`);
     const name = (r.rows[0][0] as Record<string, string>).TrainingJobName;
-    const job = await engine.jobs.wait(name, { timeoutMs: 60_000 });
+    const job = await engine.jobs.wait(name, { timeoutMs: 150_000 });
     assert.equal(job.status, 'Completed', job.failureReason ?? '');
     const out = await sql(engine, s, 'select count(*), min(json_array_length(TOP_10_RECOMMENDATIONS)) from guide_recs');
     assert.deepEqual(out.rows[0], [60, 10]);
@@ -167,7 +167,7 @@ describe("the guide's Lab 4 in SQL (synthetic MovieLens)", () => {
     );
     const r = await sql(engine, s, `select train_and_get_recommendations('odd_ratings', 'odd_recs', ${quick}) as j`);
     const name = (r.rows[0][0] as Record<string, string>).TrainingJobName;
-    assert.equal((await engine.jobs.wait(name, { timeoutMs: 60_000 })).status, 'Completed');
+    assert.equal((await engine.jobs.wait(name, { timeoutMs: 150_000 })).status, 'Completed');
     assert.match(
       await engine.jobs.logs(name),
       /Warning: 2 of [\d,]+ ratings of MOVIELENS\.PUBLIC\.ODD_RATINGS\.RATING are outside 0–10: 1 negative \(lowest -3\), 1 over 10 \(highest 50\)/,
@@ -197,7 +197,7 @@ describe("the guide's Lab 4 in SQL (synthetic MovieLens)", () => {
     );
     const names = r.rows.map((row) => (row[1] as Record<string, string>).TrainingJobName);
     assert.equal(new Set(names).size, 2);
-    for (const n of names) assert.equal((await engine.jobs.wait(n, { timeoutMs: 60_000 })).status, 'Completed');
+    for (const n of names) assert.equal((await engine.jobs.wait(n, { timeoutMs: 150_000 })).status, 'Completed');
     assert.equal((await sql(engine, s, 'select count(*) from recs_b')).rows[0][0], 60);
   });
 });

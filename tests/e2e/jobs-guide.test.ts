@@ -72,7 +72,7 @@ describe("training jobs: the guide's train_and_get_recommendations on ml-latest-
     });
     assert.deepEqual([started.status, started.secondaryStatus], ['InProgress', 'Starting']);
     assert.match(started.name, /^train-\d{8}-\d{6}-[0-9a-f]{4}$/);
-    const job = await jobs.wait(started.name, { timeoutMs: 60_000 });
+    const job = await jobs.wait(started.name, { timeoutMs: 150_000 });
     assert.equal(job.status, 'Completed', job.failureReason ?? '');
     assert.deepEqual(
       job.secondaryStatusTransitions.map((t) => t.status),

@@ -10,7 +10,7 @@ const tmp = tempDir();
 after(() => tmp.remove());
 
 describe('recpipe quickstart', () => {
-  it('plays the guide on ml-latest-small, and again on the same home', { skip: sharedDataSkip }, async () => {
+  it('plays the guide on ml-latest-small, and again on the same home', { skip: sharedDataSkip, timeout: 600_000 }, async () => {
     const home = join(tmp.dir, 'home');
     const data = join(mlSmall('ratings.csv'), '..');
     const first = await recpipe(['quickstart', '--home', home, '--data', data]);

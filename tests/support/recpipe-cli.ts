@@ -28,7 +28,7 @@ function track(child: ChildProcess): ChildProcess {
 }
 
 /** A CLI run that takes longer than this is killed (and reported as such) rather than left running. */
-const RUN_TIMEOUT_MS = 90_000;
+const RUN_TIMEOUT_MS = 240_000;
 
 /** Runs `recpipe …` as a real child process in `cwd`, feeding it `input` on stdin. */
 export function recpipe(
