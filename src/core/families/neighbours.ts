@@ -32,10 +32,7 @@ function views(m: Knn): Views {
       for (let x = 0; x < nX; x++) for (let p = e.nbrPtr[x]; p < e.nbrPtr[x + 1]; p++) rank[x * nX + e.nbrIdx[p]] = p - e.nbrPtr[x] + 1;
       v = { yPtr: t.ptr, yX: t.idx, yR: t.r, rank, byId: new Int32Array(0) };
     } else {
-      const owner = new Int32Array(e.nbrIdx.length);
-      for (let x = 0; x < nX; x++) owner.fill(x, e.nbrPtr[x], e.nbrPtr[x + 1]);
-      const positions = new Int32Array(e.nbrIdx.length);
-      for (let p = 0; p < positions.length; p++) positions[p] = p;
+      const { owner, positions } = listPositions(e);
       // Two stable counting sorts, positions by neighbour then by owner, leave each owner's positions in neighbour-id order.
       const byId = groupStable(groupStable(positions, e.nbrIdx, nX).pos, owner, nX).pos;
       v = { yPtr: t.ptr, yX: t.idx, yR: t.r, rank: new Int32Array(0), byId };
@@ -126,6 +123,15 @@ function bitWords(n: number): Int32Array {
   return bitSet;
 }
 
+/** Every position of the neighbour lists, and the x whose list each belongs to. */
+function listPositions(e: NeighbourExtension): { owner: Int32Array; positions: Int32Array } {
+  const owner = new Int32Array(e.nbrIdx.length);
+  for (let x = 0; x < e.nbrPtr.length - 1; x++) owner.fill(x, e.nbrPtr[x], e.nbrPtr[x + 1]);
+  const positions = new Int32Array(e.nbrIdx.length);
+  for (let p = 0; p < positions.length; p++) positions[p] = p;
+  return { owner, positions };
+}
+
 /** `items` grouped by `keyOf[item]` (0 ≤ key < nKeys), keeping their order within a group: a counting sort. */
 function groupStable(items: Int32Array, keyOf: Int32Array, nKeys: number): { ptr: Int32Array; pos: Int32Array } {
   const ptr = new Int32Array(nKeys + 1);
@@ -165,19 +171,32 @@ function finish(m: Knn, x: number, y: number, num: number, den: number, found: n
   return baseOf(m, x, y) + (enough ? num / den : 0);
 }
 
-/** The variant's reference for x′ rating y: what its deviation is measured from. */
-function refOf(m: Knn, x: number, y: number): number {
-  const e = m.extension;
-  if (e.variant === 'basic') return 0;
-  if (e.variant === 'means') return e.xMeans[x];
-  return baselineXY(m, x, y);
-}
-
 const baseOf = (m: Knn, x: number, y: number): number => (m.extension.variant === 'means' ? m.extension.xMeans[x] : baselineXY(m, x, y));
 
 function baselineXY(m: Knn, x: number, y: number): number {
-  const [u, i] = m.extension.userBased ? [x, y] : [y, x];
-  return m.globalMean + m.userBias[u] + m.itemBias[i];
+  return m.extension.userBased ? m.globalMean + m.userBias[x] + m.itemBias[y] : m.globalMean + m.userBias[y] + m.itemBias[x];
+}
+
+/** The neighbour lists turned round: for each x′, the x whose lists hold it, with the similarity. */
+interface Reverse {
+  readonly ptr: Int32Array;
+  readonly owner: Int32Array;
+  readonly sim: Float32Array;
+}
+
+const reverseCache = new WeakMap<NeighbourExtension, Reverse>();
+
+function reverse(m: Knn): Reverse {
+  const e = m.extension;
+  let r = reverseCache.get(e);
+  if (!r) {
+    const nX = e.nbrPtr.length - 1;
+    const { owner, positions } = listPositions(e);
+    const g = groupStable(positions, e.nbrIdx, nX);
+    r = { ptr: g.ptr, owner: g.pos.map((p) => owner[p]), sim: Float32Array.from(g.pos, (p) => e.nbrSim[p]) };
+    reverseCache.set(e, r);
+  }
+  return r;
 }
 
 export const neighbourFamily: Family<NeighbourExtension> = {
@@ -246,15 +265,21 @@ export const neighbourFamily: Family<NeighbourExtension> = {
     const num = new Float64Array(nItems);
     const den = new Float64Array(nItems);
     const found = new Int32Array(nItems);
+    const withRef = e.variant !== 'basic';
+    const refX = e.variant === 'means' ? e.xMeans : e.userBased ? m.userBias : m.itemBias;
     if (e.userBased) {
+      // Zeros unless KNNBaseline, so the inner loop has one shape.
+      const itemRef = e.variant === 'baseline' ? m.itemBias : new Float32Array(nItems);
+      const mu = e.variant === 'baseline' ? m.globalMean : 0;
       // Neighbours of u, best first: each one's ratings fill the items still short of k neighbours.
       for (let p = e.nbrPtr[u]; p < e.nbrPtr[u + 1]; p++) {
         const v = e.nbrIdx[p];
         const s = e.nbrSim[p];
+        const refV = withRef ? mu + refX[v] : 0;
         for (let q = e.xPtr[v]; q < e.xPtr[v + 1]; q++) {
           const i = e.yIdx[q];
           if (found[i] >= e.k) continue;
-          num[i] += s * (e.xRatings[q] - refOf(m, v, i));
+          num[i] += s * (e.xRatings[q] - refV - itemRef[i]);
           den[i] += s;
           found[i]++;
         }
@@ -262,21 +287,39 @@ export const neighbourFamily: Family<NeighbourExtension> = {
       for (let i = 0; i < nItems; i++) out[i] = finish(m, u, i, num[i], den[i], found[i]);
       return;
     }
-    // Item-based: u's ratings by item (NaN = unrated), then each item's list until k of them are found.
-    const mine = new Float64Array(nItems).fill(Number.NaN);
-    const byUser = views(m);
-    for (let q = byUser.yPtr[u]; q < byUser.yPtr[u + 1]; q++) mine[byUser.yX[q]] = byUser.yR[q];
+    // Item-based, from u's side: each item u rated adds itself to the items whose lists hold it. An item
+    // found in more than k of them needs its k best, so only that one walks its own list.
+    const v = views(m);
+    const r = reverse(m);
+    const refU = e.variant === 'baseline' ? m.globalMean + m.userBias[u] : 0;
+    for (let q = v.yPtr[u]; q < v.yPtr[u + 1]; q++) {
+      const j = v.yX[q];
+      const dev = withRef ? v.yR[q] - refU - refX[j] : v.yR[q];
+      for (let t = r.ptr[j]; t < r.ptr[j + 1]; t++) {
+        const i = r.owner[t];
+        num[i] += r.sim[t] * dev;
+        den[i] += r.sim[t];
+        found[i]++;
+      }
+    }
+    let mine: Float64Array | null = null;
     for (let i = 0; i < nItems; i++) {
+      if (found[i] <= e.k) {
+        out[i] = finish(m, i, u, num[i], den[i], found[i]);
+        continue;
+      }
+      if (!mine) {
+        mine = new Float64Array(nItems).fill(Number.NaN);
+        for (let q = v.yPtr[u]; q < v.yPtr[u + 1]; q++) mine[v.yX[q]] = withRef ? v.yR[q] - refU - refX[v.yX[q]] : v.yR[q];
+      }
       let n = 0;
       let d = 0;
       let f = 0;
       for (let p = e.nbrPtr[i]; p < e.nbrPtr[i + 1] && f < e.k; p++) {
-        const j = e.nbrIdx[p];
-        const r = mine[j];
-        if (Number.isNaN(r)) continue;
-        const s = e.nbrSim[p];
-        n += s * (r - refOf(m, j, u));
-        d += s;
+        const dev = mine[e.nbrIdx[p]];
+        if (Number.isNaN(dev)) continue;
+        n += e.nbrSim[p] * dev;
+        d += e.nbrSim[p];
         f++;
       }
       out[i] = finish(m, i, u, n, d, f);
