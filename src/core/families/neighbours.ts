@@ -16,6 +16,8 @@ interface Views {
   readonly rank: Int32Array;
   /** Positions into nbrIdx/nbrSim, each x's sorted by neighbour id (only without `dense`). */
   readonly byId: Int32Array;
+  /** The lists turned round, built on the first item-based top-N. */
+  reversed?: Reverse;
 }
 
 const cache = new WeakMap<NeighbourExtension, Views>();
@@ -184,19 +186,14 @@ interface Reverse {
   readonly sim: Float32Array;
 }
 
-const reverseCache = new WeakMap<NeighbourExtension, Reverse>();
-
-function reverse(m: Knn): Reverse {
-  const e = m.extension;
-  let r = reverseCache.get(e);
-  if (!r) {
-    const nX = e.nbrPtr.length - 1;
+function reverse(m: Knn, v: Views): Reverse {
+  if (!v.reversed) {
+    const e = m.extension;
     const { owner, positions } = listPositions(e);
-    const g = groupStable(positions, e.nbrIdx, nX);
-    r = { ptr: g.ptr, owner: g.pos.map((p) => owner[p]), sim: Float32Array.from(g.pos, (p) => e.nbrSim[p]) };
-    reverseCache.set(e, r);
+    const g = groupStable(positions, e.nbrIdx, e.nbrPtr.length - 1);
+    v.reversed = { ptr: g.ptr, owner: g.pos.map((p) => owner[p]), sim: Float32Array.from(g.pos, (p) => e.nbrSim[p]) };
   }
-  return r;
+  return v.reversed;
 }
 
 export const neighbourFamily: Family<NeighbourExtension> = {
@@ -290,7 +287,7 @@ export const neighbourFamily: Family<NeighbourExtension> = {
     // Item-based, from u's side: each item u rated adds itself to the items whose lists hold it. An item
     // found in more than k of them needs its k best, so only that one walks its own list.
     const v = views(m);
-    const r = reverse(m);
+    const r = reverse(m, v);
     const refU = e.variant === 'baseline' ? m.globalMean + m.userBias[u] : 0;
     for (let q = v.yPtr[u]; q < v.yPtr[u + 1]; q++) {
       const j = v.yX[q];
