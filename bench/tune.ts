@@ -31,6 +31,8 @@ async function search(
 ) {
   const plan = parseSearchRequest({ time_budget: budget });
   const t0 = clock();
+  // CPU seconds of every thread here (the pool's workers are threads of this process): what a loaded machine does not inflate.
+  const cpu0 = process.cpuUsage();
   const pool = new ComputePool({ workers: availableParallelism(), kernels: 'auto' });
   const report = await runSearch(
     plan,
@@ -47,6 +49,8 @@ async function search(
   const tFit = clock();
   algo.fit(buildTrainset(dataset).trainset, algo.parseConfig(best.params), { rng: createRng(0), kernels });
   const wall = (clock() - t0) / 1000;
+  const used = process.cpuUsage(cpu0);
+  const cpuSeconds = (used.user + used.system) / 1e6;
   const perAlgo = [...plan.spaces.keys()].map((a) => {
     const mine = report.trials.filter((t) => t.algorithm === a && t.status === 'ok');
     return `${a} ${mine.length} (best ${mine.length ? f4(Math.min(...mine.map((t) => t.rmse))) : '–'})`;
@@ -62,7 +66,9 @@ async function search(
   console.log(
     `| search + refit on all data, wall | ${wall.toFixed(0)} s (budget ${budget} s, refit ${((clock() - tFit) / 1000).toFixed(1)} s) | ≤ ${wallGoal} s ${wall <= wallGoal ? '✔' : '✘'} |`,
   );
-  console.log(`| trials (ok per algorithm) | ${report.trials.length}: ${perAlgo.join(', ')} | |`);
+  console.log(`| search + refit, CPU seconds (all threads) | ${cpuSeconds.toFixed(0)} s on ${availableParallelism()} cores | |`);
+  const pruned = report.trials.filter((t) => t.status === 'pruned').length;
+  console.log(`| trials (ok per algorithm; pruned after fold 1) | ${report.trials.length}: ${perAlgo.join(', ')}; ${pruned} pruned | |`);
   console.log(`| best parameters | \`${JSON.stringify(best.params)}\` (trial ${best.trial}) | |`);
 }
 

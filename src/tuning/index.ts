@@ -8,3 +8,4 @@ export {
   type SearchReport,
   type SearchRuntime,
 } from './run-search.js';
+export { formatTrialTable, rankTrials } from './trial-table.js';

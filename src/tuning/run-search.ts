@@ -2,12 +2,14 @@ import {
   type CandidateEvaluator,
   createRng,
   crossValidate,
+  evaluateFold,
   getAlgorithm,
   gridSearchCV,
   type Kernels,
   modelSearch,
   randomizedSearchCV,
   type SearchCvResult,
+  type StagedEvaluator,
   type Split,
   summarize,
   type Trial,
@@ -68,6 +70,21 @@ export function candidateEvaluator(splits: readonly Split[], seed: number, rt: S
   };
 }
 
+/** The same cross-validation one fold set at a time, so a TPE search can stop a hopeless trial after its first fold. */
+export function stagedEvaluator(splits: readonly Split[], seed: number, rt: SearchRuntime): StagedEvaluator {
+  const pool = rt.pool;
+  return {
+    folds: splits.length,
+    async run(algorithm, params, which) {
+      if (pool) return Promise.all(which.map((f) => pool.evaluateFold(algorithm, params, splits[f], f + 1, seed, { ranking: false })));
+      await new Promise((r) => setImmediate(r));
+      const algo = getAlgorithm(algorithm);
+      const config = algo.parseConfig(params);
+      return which.map((f) => evaluateFold(algo, config, splits[f], f + 1, { seed, kernels: rt.kernels, clock: rt.clock, ranking: false }));
+    },
+  };
+}
+
 /** Runs a search on predefined or k-fold splits; the caller refits the best on all the data. */
 export async function runSearch(
   plan: SearchPlan,
@@ -81,7 +98,7 @@ export async function runSearch(
   const bestOf = (t: Trial | null): BestTrial | null =>
     t && { algorithm: t.algorithm, params: t.params, rmse: t.rmse, mae: t.mae, trial: t.number };
   if (plan.method === 'tpe') {
-    const r = await modelSearch(evaluate, {
+    const r = await modelSearch(stagedEvaluator(splits, seed, rt), {
       spaces: plan.spaces,
       fixed: plan.fixed,
       measure: plan.measure,
@@ -146,7 +163,12 @@ export function formatTrial(t: Trial, best: Trial | null, measure: 'rmse' | 'mae
   const params = Object.entries(t.params)
     .map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? v.toPrecision(3) : JSON.stringify(v)}`)
     .join(' ');
-  const result = t.status === 'ok' ? `RMSE ${t.rmse.toFixed(4)} MAE ${t.mae.toFixed(4)}` : `failed: ${t.error}`;
+  const result =
+    t.status === 'ok'
+      ? `RMSE ${t.rmse.toFixed(4)} MAE ${t.mae.toFixed(4)}`
+      : t.status === 'pruned'
+        ? (t.error ?? 'pruned')
+        : `failed: ${t.error}`;
   const lead = best ? ` | best ${best[measure].toFixed(4)} (trial ${best.number}, ${best.algorithm})` : '';
   const took = Number.isFinite(t.seconds) ? ` ${t.seconds.toFixed(1)} s` : '';
   return `trial ${String(t.number).padStart(3)} ${t.algorithm.padEnd(8)} ${result}${took}  ${params}${lead}`;

@@ -62,7 +62,15 @@ describe('recpipe tune (child process)', () => {
       r.stderr,
       /Searching svd, baseline \(TPE, time budget 120 s, at most 10 trials\) on [\d,]+ ratings, 3 folds, by mean RMSE, 2 worker threads/,
     );
-    assert.equal((r.stderr.match(/^trial +\d+ (svd|baseline) +RMSE \d\.\d{4} MAE \d\.\d{4}/gm) ?? []).length, 10, r.stderr);
+    assert.equal(
+      (
+        r.stderr.match(
+          /^trial +\d+ (svd|baseline) +(RMSE \d\.\d{4} MAE \d\.\d{4}|pruned after fold 1: RMSE \d\.\d{4} vs the best's \d\.\d{4})/gm,
+        ) ?? []
+      ).length,
+      10,
+      r.stderr,
+    );
     assert.match(r.stdout, /Best of 10 trials in [\d.]+ s \(max trials\): (svd|baseline) \{/);
     const out = JSON.parse(readFileSync(json, 'utf8')) as {
       best: TrialJson & { trial: number };
@@ -75,6 +83,18 @@ describe('recpipe tune (child process)', () => {
     assert.deepEqual(new Set(out.trials.map((t) => t.algorithm)), new Set(['svd', 'baseline']));
     const ok = out.trials.filter((t) => t.status === 'ok');
     const best = ok.reduce((a, b) => (b.rmse < a.rmse ? b : a));
+    // The ranked table: one row per trial, complete ones by RMSE first, each row naming its trial.
+    const table = r.stdout.slice(r.stdout.indexOf('Trials ranked by mean RMSE:')).split('\n').slice(1, 12);
+    assert.match(table[0], /^rank +trial +algorithm +RMSE +MAE +RMSE std +folds +seconds +status +parameters$/);
+    const rows = table.slice(1).map((l) => l.trim().split(/ +/));
+    assert.deepEqual(
+      rows.map((c) => Number(c[1])),
+      [...out.trials]
+        .sort((a, b) => (a.status === b.status ? a.rmse - b.rmse : a.status === 'ok' ? -1 : 1) || a.number - b.number)
+        .map((t) => t.number),
+    );
+    assert.equal(Number(rows[0][1]), out.best.trial);
+    for (const t of out.trials.filter((x) => x.status === 'pruned')) assert.equal(t.folds.length, 1);
     assert.deepEqual(
       { algorithm: out.best.algorithm, params: out.best.params, rmse: out.best.rmse, mae: out.best.mae },
       { algorithm: best.algorithm, params: best.params, rmse: best.rmse, mae: best.mae },

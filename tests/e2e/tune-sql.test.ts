@@ -64,7 +64,7 @@ describe('search jobs from SQL', () => {
     assert.equal(manifest.algorithm, best.algorithm);
     const logs = await engine.jobs.logs(name);
     assert.match(logs, /Searching \(TPE over svd, baseline, time budget 60 s\) on 3 folds by mean RMSE/);
-    assert.match(logs, /trial +6 (svd|baseline) +RMSE/);
+    assert.match(logs, /trial +6 (svd|baseline) +(RMSE|pruned after fold 1: RMSE)/);
     assert.match(logs, /Best of 6 trials \(max trials\)/);
 
     const described = Object.fromEntries((await sql(engine, s, `describe training job ${name}`)).rows as [string, unknown][]);

@@ -8,7 +8,7 @@ import { createRng, invalid, kFold, type Split } from '../../core/index.js';
 import { readFoldsDir, readRatingsFile } from '../../datasets/index.js';
 import { loadKernels, type KernelPreference } from '../../kernels/index.js';
 import { runTraining } from '../../training/index.js';
-import { formatTrial, parseSearchRequest, runSearch, type SearchReport } from '../../tuning/index.js';
+import { formatTrial, formatTrialTable, parseSearchRequest, runSearch, type SearchReport } from '../../tuning/index.js';
 import { writeFileAtomic } from '../../util/atomic-file.js';
 import { integer } from './train.js';
 
@@ -92,7 +92,8 @@ async function tune(o: TuneOptions): Promise<void> {
   if (!best) throw invalid(`no trial of the search succeeded (${report.trials.length} tried); see the errors above`);
   process.stdout.write(
     `Best of ${report.trials.length} trials in ${report.elapsedSeconds.toFixed(1)} s (${report.stoppedBy}): ${best.algorithm} ${JSON.stringify(best.params)}\n` +
-      `  mean ${splits.length}-fold RMSE ${best.rmse.toFixed(4)}, MAE ${best.mae.toFixed(4)} (trial ${best.trial})\n`,
+      `  mean ${splits.length}-fold RMSE ${best.rmse.toFixed(4)}, MAE ${best.mae.toFixed(4)} (trial ${best.trial})\n\n` +
+      `Trials ranked by mean ${report.measure.toUpperCase()}:\n${formatTrialTable(report.trials, report.measure)}\n`,
   );
   let artifact: string | undefined;
   if (o.model !== undefined) {

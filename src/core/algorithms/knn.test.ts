@@ -4,6 +4,7 @@ import { describeAlgorithm, syntheticDataset } from '../../../tests/support/algo
 import { loadKernels } from '../../kernels/index.js';
 import { buildTrainset, type Trainset } from '../dataset.js';
 import { scoreUser } from '../families/index.js';
+import { withDenseLimit } from '../families/similarity.js';
 import { estimate, type FactorModel } from '../model.js';
 import { createRng } from '../random.js';
 import { knnBaseline, knnBasic, knnWithMeans, type KnnConfig } from './index.js';
@@ -100,21 +101,23 @@ describe("KNN estimates equal Surprise's algorithm written out", () => {
     [knnBaseline, 'baseline', { k: 5, sim_options: { name: 'pearson_baseline', shrinkage: 10 } }],
     [knnBaseline, 'baseline', { k: 8, sim_options: { name: 'pearson_baseline', user_based: false } }],
   ];
-  for (const [algo, variant, params] of cases) {
-    it(`${algo.displayName} ${JSON.stringify(params)}`, () => {
-      const c = algo.parseConfig(params);
-      const m = algo.fit(trainset, c, { rng: createRng(0), kernels: kernels() });
-      const ref = surpriseStyle(trainset, m, c, variant);
-      const scores = new Float64Array(trainset.nItems);
-      for (let u = 0; u < trainset.nUsers; u += 3) {
-        for (let i = 0; i < trainset.nItems; i++)
-          assert.ok(Math.abs(estimate(m, u, i) - ref(u, i)) < 1e-4, `user ${u} item ${i}: ${estimate(m, u, i)} vs ${ref(u, i)}`);
-      }
-      // The top-N score kernel gives the same numbers as the estimate.
-      scoreUser(m, 2, scores);
-      for (let i = 0; i < trainset.nItems; i++) assert.ok(Math.abs(scores[i] - estimate(m, 2, i)) < 1e-9);
-    });
-  }
+  // Both ways of holding the sums and looking up similarities: dense (few users or items) and by list.
+  for (const [algo, variant, params] of cases)
+    for (const dense of [true, false])
+      it(`${algo.displayName} ${JSON.stringify(params)}, ${dense ? 'dense' : 'lists'}`, () =>
+        withDenseLimit(dense ? 1 << 21 : 0, () => {
+          const c = algo.parseConfig(params);
+          const m = algo.fit(trainset, c, { rng: createRng(0), kernels: kernels() });
+          const ref = surpriseStyle(trainset, m, c, variant);
+          const scores = new Float64Array(trainset.nItems);
+          for (let u = 0; u < trainset.nUsers; u += 3) {
+            for (let i = 0; i < trainset.nItems; i++)
+              assert.ok(Math.abs(estimate(m, u, i) - ref(u, i)) < 1e-4, `user ${u} item ${i}: ${estimate(m, u, i)} vs ${ref(u, i)}`);
+          }
+          // The top-N score kernel gives the same numbers as the estimate.
+          scoreUser(m, 2, scores);
+          for (let i = 0; i < trainset.nItems; i++) assert.ok(Math.abs(scores[i] - estimate(m, 2, i)) < 1e-9);
+        }));
 
   it('keeps at most list_size neighbours per user or item, best first', () => {
     const m = knnBaseline.fit(trainset, knnBaseline.parseConfig({ list_size: 3 }), { rng: createRng(0), kernels: kernels() });

@@ -1,16 +1,23 @@
 import { invalid } from '../errors.js';
-import { transpose } from './similarity.js';
+import { denseFits, transpose } from './similarity.js';
 import type { EncodedExtension, ExtendedModel, Family, NeighbourExtension, StoredArray } from './types.js';
 
 type Knn = ExtendedModel<NeighbourExtension>;
 
-/** Derived lookups, built once per model: the ratings by y, and each neighbour list ordered by neighbour id. */
+/**
+ * Derived lookups, built once per model: the ratings by y, and x → x′ similarity either as a dense
+ * matrix (few x) or as each neighbour list ordered by neighbour id (binary-searched).
+ */
 interface Views {
   readonly yPtr: Int32Array;
   readonly yX: Int32Array;
   readonly yR: Float32Array;
-  /** Positions into nbrIdx/nbrSim, each x's sorted by neighbour id. */
+  /** nX × nX: 1 + x′'s position in x's list (0 = not a neighbour), or empty when the lists are searched. */
+  readonly rank: Int32Array;
+  /** Positions into nbrIdx/nbrSim, each x's sorted by neighbour id (only without `dense`). */
   readonly byId: Int32Array;
+  /** The lists turned round, built on the first item-based top-N. */
+  reversed?: Reverse;
 }
 
 const cache = new WeakMap<NeighbourExtension, Views>();
@@ -22,18 +29,109 @@ function views(m: Knn): Views {
     const nY = e.userBased ? m.itemIds.length : m.userIds.length;
     const t = transpose({ ptr: e.xPtr, idx: e.yIdx, r: e.xRatings }, nY);
     const nX = e.nbrPtr.length - 1;
-    const owner = new Int32Array(e.nbrIdx.length);
-    for (let x = 0; x < nX; x++) owner.fill(x, e.nbrPtr[x], e.nbrPtr[x + 1]);
-    // Two stable counting sorts, positions by neighbour then by owner, leave each owner's positions in neighbour-id order.
-    const rev = groupStable(
-      Int32Array.from({ length: e.nbrIdx.length }, (_, p) => p),
-      e.nbrIdx,
-      nX,
-    );
-    const byId = groupStable(rev.pos, owner, nX).pos;
-    cache.set(e, (v = { yPtr: t.ptr, yX: t.idx, yR: t.r, byId }));
+    if (denseFits(nX)) {
+      const rank = new Int32Array(nX * nX);
+      for (let x = 0; x < nX; x++) for (let p = e.nbrPtr[x]; p < e.nbrPtr[x + 1]; p++) rank[x * nX + e.nbrIdx[p]] = p - e.nbrPtr[x] + 1;
+      v = { yPtr: t.ptr, yX: t.idx, yR: t.r, rank, byId: new Int32Array(0) };
+    } else {
+      const { owner, positions } = listPositions(e);
+      // Two stable counting sorts, positions by neighbour then by owner, leave each owner's positions in neighbour-id order.
+      const byId = groupStable(groupStable(positions, e.nbrIdx, nX).pos, owner, nX).pos;
+      v = { yPtr: t.ptr, yX: t.idx, yR: t.r, rank: new Int32Array(0), byId };
+    }
+    cache.set(e, v);
   }
   return v;
+}
+
+/**
+ * The k most similar candidates of one estimate, as a min-heap ordered by (similarity, then later
+ * candidate first): Surprise's heapq.nlargest over the raters in inner-id order keeps the earlier of
+ * equal similarities, so a later candidate enters only when strictly more similar than the weakest
+ * kept, and among equally weak the latest leaves first. Estimates never nest, so one heap serves all.
+ */
+let heapSim = new Float64Array(64);
+let heapDev = new Float64Array(64);
+let heapOrder = new Int32Array(64);
+let heapSize = 0;
+let heapCap = 0;
+
+function heapReset(k: number): void {
+  if (k > heapSim.length) {
+    heapSim = new Float64Array(k);
+    heapDev = new Float64Array(k);
+    heapOrder = new Int32Array(k);
+  }
+  heapSize = 0;
+  heapCap = k;
+}
+
+/** Whether heap slot a is weaker than slot b. */
+const weaker = (a: number, b: number): boolean => heapSim[a] < heapSim[b] || (heapSim[a] === heapSim[b] && heapOrder[a] > heapOrder[b]);
+
+function heapSwap(a: number, b: number): void {
+  const s = heapSim[a];
+  heapSim[a] = heapSim[b];
+  heapSim[b] = s;
+  const d = heapDev[a];
+  heapDev[a] = heapDev[b];
+  heapDev[b] = d;
+  const o = heapOrder[a];
+  heapOrder[a] = heapOrder[b];
+  heapOrder[b] = o;
+}
+
+/** Offers candidate number `order` (increasing from call to call) with its similarity and deviation. */
+function heapOffer(sim: number, dev: number, order: number): void {
+  if (heapSize < heapCap) {
+    let c = heapSize++;
+    heapSim[c] = sim;
+    heapDev[c] = dev;
+    heapOrder[c] = order;
+    while (c > 0) {
+      const parent = (c - 1) >> 1;
+      if (!weaker(c, parent)) break;
+      heapSwap(c, parent);
+      c = parent;
+    }
+    return;
+  }
+  if (!(sim > heapSim[0])) return;
+  heapSim[0] = sim;
+  heapDev[0] = dev;
+  heapOrder[0] = order;
+  let c = 0;
+  for (;;) {
+    const l = 2 * c + 1;
+    if (l >= heapSize) break;
+    const w = l + 1 < heapSize && weaker(l + 1, l) ? l + 1 : l;
+    if (!weaker(w, c)) break;
+    heapSwap(w, c);
+    c = w;
+  }
+}
+
+/** Scratch of one estimate, grown as needed (estimates never nest): deviations by x′, and a bit set over list positions (left all zero). */
+let devOf = new Float64Array(0);
+let bitSet = new Int32Array(0);
+
+function marks(nX: number): Float64Array {
+  if (devOf.length < nX) devOf = new Float64Array(nX);
+  return devOf;
+}
+
+function bitWords(n: number): Int32Array {
+  if (bitSet.length < n) bitSet = new Int32Array(n);
+  return bitSet;
+}
+
+/** Every position of the neighbour lists, and the x whose list each belongs to. */
+function listPositions(e: NeighbourExtension): { owner: Int32Array; positions: Int32Array } {
+  const owner = new Int32Array(e.nbrIdx.length);
+  for (let x = 0; x < e.nbrPtr.length - 1; x++) owner.fill(x, e.nbrPtr[x], e.nbrPtr[x + 1]);
+  const positions = new Int32Array(e.nbrIdx.length);
+  for (let p = 0; p < positions.length; p++) positions[p] = p;
+  return { owner, positions };
 }
 
 /** `items` grouped by `keyOf[item]` (0 ≤ key < nKeys), keeping their order within a group: a counting sort. */
@@ -47,19 +145,19 @@ function groupStable(items: Int32Array, keyOf: Int32Array, nKeys: number): { ptr
   return { ptr, pos };
 }
 
-/** Position of x2 in x's neighbour list (binary search by id), or -1. */
-function findNeighbour(e: NeighbourExtension, v: Views, x: number, x2: number): number {
+/** x′'s similarity in x's neighbour list (binary search by id), or 0. */
+function similarityTo(e: NeighbourExtension, v: Views, x: number, x2: number): number {
   let lo = e.nbrPtr[x];
   let hi = e.nbrPtr[x + 1] - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
     const at = v.byId[mid];
     const id = e.nbrIdx[at];
-    if (id === x2) return at;
+    if (id === x2) return e.nbrSim[at];
     if (id < x2) lo = mid + 1;
     else hi = mid - 1;
   }
-  return -1;
+  return 0;
 }
 
 /**
@@ -75,19 +173,27 @@ function finish(m: Knn, x: number, y: number, num: number, den: number, found: n
   return baseOf(m, x, y) + (enough ? num / den : 0);
 }
 
-/** The variant's reference for x′ rating y: what its deviation is measured from. */
-function refOf(m: Knn, x: number, y: number): number {
-  const e = m.extension;
-  if (e.variant === 'basic') return 0;
-  if (e.variant === 'means') return e.xMeans[x];
-  return baselineXY(m, x, y);
-}
-
 const baseOf = (m: Knn, x: number, y: number): number => (m.extension.variant === 'means' ? m.extension.xMeans[x] : baselineXY(m, x, y));
 
 function baselineXY(m: Knn, x: number, y: number): number {
-  const [u, i] = m.extension.userBased ? [x, y] : [y, x];
-  return m.globalMean + m.userBias[u] + m.itemBias[i];
+  return m.extension.userBased ? m.globalMean + m.userBias[x] + m.itemBias[y] : m.globalMean + m.userBias[y] + m.itemBias[x];
+}
+
+/** The neighbour lists turned round: for each x′, the x whose lists hold it, with the similarity. */
+interface Reverse {
+  readonly ptr: Int32Array;
+  readonly owner: Int32Array;
+  readonly sim: Float32Array;
+}
+
+function reverse(m: Knn, v: Views): Reverse {
+  if (!v.reversed) {
+    const e = m.extension;
+    const { owner, positions } = listPositions(e);
+    const g = groupStable(positions, e.nbrIdx, e.nbrPtr.length - 1);
+    v.reversed = { ptr: g.ptr, owner: g.pos.map((p) => owner[p]), sim: Float32Array.from(g.pos, (p) => e.nbrSim[p]) };
+  }
+  return v.reversed;
 }
 
 export const neighbourFamily: Family<NeighbourExtension> = {
@@ -100,25 +206,55 @@ export const neighbourFamily: Family<NeighbourExtension> = {
       return m.globalMean + (u >= 0 ? m.userBias[u] : 0) + (i >= 0 ? m.itemBias[i] : 0);
     }
     const [x, y] = e.userBased ? [u, i] : [i, u];
-    // Surprise's way round: the x′ that rated y, each with its similarity to x (from x's list), the k best kept.
+    // Surprise's way round: the x′ that rated y, each with its similarity to x, the k best kept.
     const v = views(m);
-    const cands: number[] = [];
-    for (let p = v.yPtr[y]; p < v.yPtr[y + 1]; p++) {
-      const at = findNeighbour(e, v, x, v.yX[p]);
-      if (at >= 0) cands.push(at, p);
-    }
-    let order = Array.from({ length: cands.length / 2 }, (_, c) => c);
-    if (order.length > e.k)
-      order = order.sort((a, b) => e.nbrSim[cands[2 * b]] - e.nbrSim[cands[2 * a]] || cands[2 * a] - cands[2 * b]).slice(0, e.k);
+    const nX = e.nbrPtr.length - 1;
+    // The reference of x′ for y is refY + refX[x′] (KNNBasic: 0, KNNWithMeans: x′'s mean, KNNBaseline: μ + b_y + b_x′).
+    const refX = e.variant === 'means' ? e.xMeans : e.userBased ? m.userBias : m.itemBias;
+    const refY = e.variant === 'baseline' ? m.globalMean + (e.userBased ? m.itemBias[y] : m.userBias[y]) : 0;
+    const withRef = e.variant !== 'basic';
+    const from = v.yPtr[y];
+    const to = v.yPtr[y + 1];
+    const listLength = e.nbrPtr[x + 1] - e.nbrPtr[x];
     let num = 0;
     let den = 0;
-    for (const c of order) {
-      const s = e.nbrSim[cands[2 * c]];
-      const p = cands[2 * c + 1];
-      num += s * (v.yR[p] - refOf(m, v.yX[p], y));
-      den += s;
+    let found = 0;
+    if (v.rank.length > 0) {
+      // The raters' positions in x's list (best first, Surprise's tie order) as bits: the k lowest set bits are the k best.
+      const words = bitWords((listLength + 31) >> 5);
+      const dev = marks(nX);
+      for (let p = from; p < to; p++) {
+        const x2 = v.yX[p];
+        const r = v.rank[x * nX + x2] - 1;
+        if (r < 0) continue;
+        words[r >> 5] |= 1 << (r & 31);
+        dev[x2] = withRef ? v.yR[p] - refY - refX[x2] : v.yR[p];
+      }
+      const base = e.nbrPtr[x];
+      for (let w = 0; w < (listLength + 31) >> 5; w++) {
+        let bits = words[w];
+        words[w] = 0;
+        while (bits !== 0 && found < e.k) {
+          const q = base + (w << 5) + 31 - Math.clz32(bits & -bits);
+          bits &= bits - 1;
+          num += e.nbrSim[q] * dev[e.nbrIdx[q]];
+          den += e.nbrSim[q];
+          found++;
+        }
+      }
+      return finish(m, x, y, num, den, found);
     }
-    return finish(m, x, y, num, den, order.length);
+    heapReset(e.k);
+    for (let p = from, c = 0; p < to; p++) {
+      const x2 = v.yX[p];
+      const sim = similarityTo(e, v, x, x2);
+      if (sim > 0) heapOffer(sim, withRef ? v.yR[p] - refY - refX[x2] : v.yR[p], c++);
+    }
+    for (let c = 0; c < heapSize; c++) {
+      num += heapSim[c] * heapDev[c];
+      den += heapSim[c];
+    }
+    return finish(m, x, y, num, den, heapSize);
   },
   scoreUser(m, u, out) {
     const e = m.extension;
@@ -126,15 +262,21 @@ export const neighbourFamily: Family<NeighbourExtension> = {
     const num = new Float64Array(nItems);
     const den = new Float64Array(nItems);
     const found = new Int32Array(nItems);
+    const withRef = e.variant !== 'basic';
+    const refX = e.variant === 'means' ? e.xMeans : e.userBased ? m.userBias : m.itemBias;
     if (e.userBased) {
+      // Zeros unless KNNBaseline, so the inner loop has one shape.
+      const itemRef = e.variant === 'baseline' ? m.itemBias : new Float32Array(nItems);
+      const mu = e.variant === 'baseline' ? m.globalMean : 0;
       // Neighbours of u, best first: each one's ratings fill the items still short of k neighbours.
       for (let p = e.nbrPtr[u]; p < e.nbrPtr[u + 1]; p++) {
         const v = e.nbrIdx[p];
         const s = e.nbrSim[p];
+        const refV = withRef ? mu + refX[v] : 0;
         for (let q = e.xPtr[v]; q < e.xPtr[v + 1]; q++) {
           const i = e.yIdx[q];
           if (found[i] >= e.k) continue;
-          num[i] += s * (e.xRatings[q] - refOf(m, v, i));
+          num[i] += s * (e.xRatings[q] - refV - itemRef[i]);
           den[i] += s;
           found[i]++;
         }
@@ -142,21 +284,39 @@ export const neighbourFamily: Family<NeighbourExtension> = {
       for (let i = 0; i < nItems; i++) out[i] = finish(m, u, i, num[i], den[i], found[i]);
       return;
     }
-    // Item-based: u's ratings by item (NaN = unrated), then each item's list until k of them are found.
-    const mine = new Float64Array(nItems).fill(Number.NaN);
-    const byUser = views(m);
-    for (let q = byUser.yPtr[u]; q < byUser.yPtr[u + 1]; q++) mine[byUser.yX[q]] = byUser.yR[q];
+    // Item-based, from u's side: each item u rated adds itself to the items whose lists hold it. An item
+    // found in more than k of them needs its k best, so only that one walks its own list.
+    const v = views(m);
+    const r = reverse(m, v);
+    const refU = e.variant === 'baseline' ? m.globalMean + m.userBias[u] : 0;
+    for (let q = v.yPtr[u]; q < v.yPtr[u + 1]; q++) {
+      const j = v.yX[q];
+      const dev = withRef ? v.yR[q] - refU - refX[j] : v.yR[q];
+      for (let t = r.ptr[j]; t < r.ptr[j + 1]; t++) {
+        const i = r.owner[t];
+        num[i] += r.sim[t] * dev;
+        den[i] += r.sim[t];
+        found[i]++;
+      }
+    }
+    let mine: Float64Array | null = null;
     for (let i = 0; i < nItems; i++) {
+      if (found[i] <= e.k) {
+        out[i] = finish(m, i, u, num[i], den[i], found[i]);
+        continue;
+      }
+      if (!mine) {
+        mine = new Float64Array(nItems).fill(Number.NaN);
+        for (let q = v.yPtr[u]; q < v.yPtr[u + 1]; q++) mine[v.yX[q]] = withRef ? v.yR[q] - refU - refX[v.yX[q]] : v.yR[q];
+      }
       let n = 0;
       let d = 0;
       let f = 0;
       for (let p = e.nbrPtr[i]; p < e.nbrPtr[i + 1] && f < e.k; p++) {
-        const j = e.nbrIdx[p];
-        const r = mine[j];
-        if (Number.isNaN(r)) continue;
-        const s = e.nbrSim[p];
-        n += s * (r - refOf(m, j, u));
-        d += s;
+        const dev = mine[e.nbrIdx[p]];
+        if (Number.isNaN(dev)) continue;
+        n += e.nbrSim[p] * dev;
+        d += e.nbrSim[p];
         f++;
       }
       out[i] = finish(m, i, u, n, d, f);

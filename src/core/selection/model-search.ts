@@ -1,7 +1,7 @@
 import { getAlgorithm } from '../algorithms/index.js';
 import { invalid, isRecpipeError } from '../errors.js';
 import type { Rng } from '../random.js';
-import type { CvResult } from './cross-validate.js';
+import { type CvResult, type FoldResult, summarize } from './cross-validate.js';
 import type { CandidateEvaluator, Measure } from './search-cv.js';
 import { nestParams, sampleSpace, type SearchSpace } from './search-space.js';
 import { type Observation, suggestTpe, type TpeOptions } from './tpe.js';
@@ -12,7 +12,8 @@ export interface Trial {
   readonly algorithm: string;
   /** Nested, in Surprise's names, as given to the algorithm (fixed parameters included). */
   readonly params: Readonly<Record<string, unknown>>;
-  readonly status: 'ok' | 'failed';
+  /** `pruned`: stopped after its first fold, too far behind the best trial on that fold (its figures are that fold's). */
+  readonly status: 'ok' | 'failed' | 'pruned';
   /** Mean over the folds (NaN when failed). */
   readonly rmse: number;
   readonly mae: number;
@@ -22,6 +23,15 @@ export interface Trial {
   /** Wall time of the whole trial, queueing included. */
   readonly seconds: number;
   readonly error?: string;
+}
+
+/**
+ * Cross-validation one fold set at a time, so that a search can stop a hopeless trial after its
+ * first fold (successive halving over folds): `run` evaluates the folds numbered (0-based) in `which`.
+ */
+export interface StagedEvaluator {
+  readonly folds: number;
+  run(algorithm: string, params: Readonly<Record<string, unknown>>, which: readonly number[]): Promise<FoldResult[]>;
 }
 
 export interface ModelSearchOptions {
@@ -40,6 +50,11 @@ export interface ModelSearchOptions {
   /** Milliseconds, monotonic; injected so the core stays free of I/O. */
   readonly clock: () => number;
   readonly tpe?: TpeOptions;
+  /**
+   * With a staged evaluator: a trial whose first-fold error exceeds the best trial's on that same fold
+   * by more than this stops there (default 0.005; Infinity never prunes).
+   */
+  readonly pruneMargin?: number;
   readonly onStart?: (number: number, algorithm: string, params: Readonly<Record<string, unknown>>) => void;
   readonly onTrial?: (trial: Trial, best: Trial | null) => void;
 }
@@ -59,7 +74,7 @@ export interface ModelSearchResult {
  * (it sees only the finished ones). A trial whose parameters the algorithm refuses, or whose fit
  * diverges (NaN), is recorded as failed and steers the sampler away; any other error ends the search.
  */
-export async function modelSearch(evaluate: CandidateEvaluator, opts: ModelSearchOptions): Promise<ModelSearchResult> {
+export async function modelSearch(evaluator: CandidateEvaluator | StagedEvaluator, opts: ModelSearchOptions): Promise<ModelSearchResult> {
   const measure = opts.measure ?? 'rmse';
   const maxTrials = opts.maxTrials ?? Number.POSITIVE_INFINITY;
   const concurrency = opts.concurrency ?? 1;
@@ -87,14 +102,28 @@ export async function modelSearch(evaluate: CandidateEvaluator, opts: ModelSearc
       const tStart = opts.clock();
       let trial: Trial;
       try {
-        trial = trialOf(number, s.algorithm, params, await evaluate(s.algorithm, params), (opts.clock() - tStart) / 1000);
+        trial =
+          typeof evaluator === 'function'
+            ? trialOf(number, s.algorithm, params, await evaluator(s.algorithm, params), (opts.clock() - tStart) / 1000)
+            : await stagedTrial(
+                evaluator,
+                number,
+                s.algorithm,
+                params,
+                best,
+                measure,
+                opts.pruneMargin ?? 0.005,
+                () => (opts.clock() - tStart) / 1000,
+              );
       } catch (e) {
         if (!isRecpipeError(e) || e.code !== 'INVALID_ARGUMENT') throw e;
         trial = failedTrial(number, s.algorithm, params, e.message, (opts.clock() - tStart) / 1000);
       }
       trials.push(trial);
-      const loss = trial.status === 'ok' ? trial[measure] : Number.POSITIVE_INFINITY;
-      history.push({ algorithm: s.algorithm, params: s.params, loss });
+      // A pruned trial counts with its first fold's error: worse than the best, so among the bad.
+      const loss = trial.status === 'failed' ? Number.POSITIVE_INFINITY : trial[measure];
+      const perFold = trial.folds.length ? trial.seconds / trial.folds.length : trial.seconds;
+      history.push({ algorithm: s.algorithm, params: s.params, loss, seconds: perFold });
       if (trial.status === 'ok' && (best === null || loss < best[measure])) best = trial;
       opts.onTrial?.(trial, best);
     }
@@ -102,6 +131,35 @@ export async function modelSearch(evaluate: CandidateEvaluator, opts: ModelSearc
   await Promise.all(Array.from({ length: concurrency }, lane));
   trials.sort((a, b) => a.number - b.number);
   return { trials, best, measure, elapsedSeconds: elapsed(), stoppedBy: started >= maxTrials ? 'max trials' : 'time budget' };
+}
+
+/** Fold 1 first; the rest only when it is within `margin` of the best trial's fold 1. */
+async function stagedTrial(
+  ev: StagedEvaluator,
+  number: number,
+  algorithm: string,
+  params: Readonly<Record<string, unknown>>,
+  best: Trial | null,
+  measure: Measure,
+  margin: number,
+  seconds: () => number,
+): Promise<Trial> {
+  const [first] = await ev.run(algorithm, params, [0]);
+  const bar = best?.folds[0]?.[measure];
+  if (ev.folds > 1 && bar !== undefined && Number.isFinite(first[measure]) && first[measure] > bar + margin) {
+    const f = { rmse: first.rmse, mae: first.mae, fitTime: first.fitTime, testTime: first.testTime };
+    const error = `pruned after fold 1: ${measure.toUpperCase()} ${first[measure].toFixed(4)} vs the best's ${bar.toFixed(4)} on that fold`;
+    return { number, algorithm, params, status: 'pruned', ...f, rmseStd: 0, folds: [f], fitSeconds: f.fitTime, seconds: seconds(), error };
+  }
+  const rest =
+    ev.folds > 1
+      ? await ev.run(
+          algorithm,
+          params,
+          Array.from({ length: ev.folds - 1 }, (_, f) => f + 1),
+        )
+      : [];
+  return trialOf(number, algorithm, params, summarize(getAlgorithm(algorithm).displayName, [first, ...rest]), seconds());
 }
 
 /** A trial record from its cross-validation; a diverged fit (non-finite RMSE) is a failed trial. */

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { invalid } from '../errors.js';
 import { createRng } from '../random.js';
 import type { CvResult } from './cross-validate.js';
-import { modelSearch } from './model-search.js';
+import { modelSearch, type StagedEvaluator } from './model-search.js';
 import type { CandidateEvaluator } from './search-cv.js';
 import { parseSpace, sampleSpace } from './search-space.js';
 import { suggestTpe, type Observation } from './tpe.js';
@@ -89,7 +89,77 @@ describe('TPE sampler', () => {
   });
 });
 
+/** Two algorithms over the same space, told apart only by what their trials cost. */
+const twoSpaces = new Map([
+  ['svd', svdSpace],
+  ['svdpp', svdSpace],
+]);
+
+describe('cost-aware TPE', () => {
+  /** Two algorithms equally good on the same objective, `slow` 20× slower per fold: the cheap one's share of the late trials. */
+  function cheapShare(slow: string): number {
+    const rng = createRng(3);
+    const spaces = twoSpaces;
+    const h: Observation[] = [];
+    for (let t = 0; t < 60; t++) {
+      const s = suggestTpe(spaces, h, t, rng);
+      h.push({ ...s, loss: objective('svd', s.params), seconds: s.algorithm === slow ? 20 : 1 });
+    }
+    return h.slice(30).filter((o) => o.algorithm !== slow).length / 30;
+  }
+
+  it('spends the budget where the expected gain per second is highest, whichever algorithm is the slow one', () => {
+    for (const slow of ['svd', 'svdpp']) {
+      const share = cheapShare(slow);
+      assert.ok(share >= 0.7, `slow ${slow}: the cheap algorithm in ${share} of the late trials`);
+    }
+  });
+
+  it('balances seconds, not trial counts, in the prior phase once costs are known', () => {
+    const rng = createRng(0);
+    const spaces = twoSpaces;
+    const h: Observation[] = [];
+    for (let t = 0; t < 8; t++) {
+      const s = suggestTpe(spaces, h, t, rng);
+      h.push({ ...s, loss: 0.9, seconds: s.algorithm === 'svdpp' ? 10 : 1 });
+    }
+    assert.deepEqual(
+      h.map((o) => o.algorithm),
+      ['svd', 'svdpp', 'svd', 'svd', 'svd', 'svd', 'svd', 'svd'],
+    );
+  });
+});
+
 describe('model-based search with a time budget', () => {
+  it('stops a trial after its first fold when it is far behind the best on that fold', async () => {
+    const runs: number[][] = [];
+    const staged: StagedEvaluator = {
+      folds: 5,
+      async run(a, p, which) {
+        runs.push([...which]);
+        const rmse = objective(a, p);
+        return which.map(() => ({ rmse, mae: rmse * 0.8, fitTime: 0.01, testTime: 0, trainRmse: [] }));
+      },
+    };
+    const r = await modelSearch(staged, {
+      spaces: new Map([['svd', svdSpace]]),
+      timeBudgetSeconds: 60,
+      maxTrials: 30,
+      rng: createRng(0),
+      clock: () => 0,
+    });
+    const pruned = r.trials.filter((t) => t.status === 'pruned');
+    assert.ok(pruned.length > 0, 'some trials were pruned');
+    for (const t of pruned) {
+      assert.equal(t.folds.length, 1);
+      assert.ok(r.best && t.rmse > r.best.rmse + 0.005, `pruned at ${t.rmse}, best ${r.best?.rmse}`);
+    }
+    // Each pruned trial ran one fold; each complete one ran fold 1, then the other four.
+    assert.equal(runs.length, 30 + (30 - pruned.length));
+    assert.ok(r.trials.filter((t) => t.status === 'ok').every((t) => t.folds.length === 5));
+    assert.equal(r.best?.rmse, Math.min(...r.trials.filter((t) => t.status === 'ok').map((t) => t.rmse)));
+  });
+
   it('stops starting trials once the budget is spent, and reports the best', async () => {
     let now = 0;
     const evaluate: CandidateEvaluator = async (a, p) => {

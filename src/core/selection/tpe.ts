@@ -7,6 +7,8 @@ export interface Observation {
   readonly algorithm: string;
   readonly params: Assignment;
   readonly loss: number;
+  /** Seconds one fold of it took, when known: what the sampler weighs expected gain against. */
+  readonly seconds?: number;
 }
 
 export interface Suggestion {
@@ -21,6 +23,12 @@ export interface TpeOptions {
   readonly candidates?: number;
   /** Share of the finished trials counted as good (hyperopt: 0.25, at most 25 trials). */
   readonly gamma?: number;
+  /**
+   * How strongly cost counts (default 1): a candidate's score is log(l/g) − costWeight·log(its
+   * algorithm's mean seconds per fold / the cheapest's), expected improvement per second rather than
+   * per trial. 0 ignores cost.
+   */
+  readonly costWeight?: number;
 }
 
 /**
@@ -42,10 +50,20 @@ export function suggestTpe(
   if (algos.length === 0) throw invalid('a search needs at least one algorithm');
   const startup = opts.startup ?? Math.max(8, 3 * algos.length);
   const finite = history.filter((o) => Number.isFinite(o.loss) && spaces.has(o.algorithm));
+  const costWeight = opts.costWeight ?? 1;
+  const cost = costWeight > 0 ? meanSeconds(algos, history) : new Map<string, number>();
   if (started < startup || finite.length < 2) {
-    const algorithm = algos[started % algos.length];
+    // Prior phase: every algorithm once, then (when costs are known) the one with the fewest seconds spent, so slow ones do not take the budget.
+    const untried = algos.filter((a) => !history.some((o) => o.algorithm === a));
+    const spent = (a: string) => history.reduce((t, o) => t + (o.algorithm === a ? (o.seconds ?? 0) : 0), 0);
+    const algorithm =
+      started < algos.length || untried.length > 0 || cost.size === 0
+        ? algos[started % algos.length]
+        : algos.reduce((a, b) => (spent(b) < spent(a) ? b : a));
     return { algorithm, params: sampleSpace(spaces.get(algorithm) as SearchSpace, rng) };
   }
+  const cheapest = Math.min(...cost.values());
+  const penalty = (a: string) => (cost.has(a) ? costWeight * Math.log((cost.get(a) as number) / cheapest) : 0);
   const sorted = [...finite].sort((a, b) => a.loss - b.loss);
   const nGood = Math.max(1, Math.min(25, Math.ceil((opts.gamma ?? 0.25) * sorted.length)));
   // Failed trials count as bad: the model learns to avoid where they happened.
@@ -84,7 +102,7 @@ export function suggestTpe(
     const ai = algoL.sample(rng);
     const m = models.get(algos[ai]) as { paths: string[]; l: Estimator[]; g: Estimator[] };
     const params: Record<string, ParamValue> = {};
-    let score = algoL.logPdf(ai) - algoG.logPdf(ai);
+    let score = algoL.logPdf(ai) - algoG.logPdf(ai) - penalty(algos[ai]);
     m.paths.forEach((path, d) => {
       const x = m.l[d].sample(rng);
       score += m.l[d].logPdf(x) - m.g[d].logPdf(x);
@@ -96,6 +114,16 @@ export function suggestTpe(
     }
   }
   return best as Suggestion;
+}
+
+/** Mean seconds per fold of each algorithm with timed trials (positive only). */
+function meanSeconds(algos: readonly string[], history: readonly Observation[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const a of algos) {
+    const times = history.filter((o) => o.algorithm === a && o.seconds !== undefined && o.seconds > 0).map((o) => o.seconds as number);
+    if (times.length) out.set(a, times.reduce((x, y) => x + y, 0) / times.length);
+  }
+  return out;
 }
 
 /** A one-dimensional density over a dimension's internal coordinate (an index for a choice, log for log scales). */
