@@ -27,6 +27,7 @@ export interface UserInfo {
   readonly hasPassword: boolean;
   readonly defaultRole: string | null;
   readonly createdOn: string | null;
+  readonly disabled: boolean;
 }
 
 export interface SecurableObject {
@@ -100,7 +101,7 @@ export class AccessControl {
   }
 
   users(): UserInfo[] {
-    const admin: UserInfo = { name: ADMIN_USER, hasPassword: false, defaultRole: 'SYSADMIN', createdOn: null };
+    const admin: UserInfo = { name: ADMIN_USER, hasPassword: false, defaultRole: 'SYSADMIN', createdOn: null, disabled: false };
     return [
       admin,
       ...this.rows.users.map((u: UserRow) => ({
@@ -108,12 +109,33 @@ export class AccessControl {
         hasPassword: u.passwordHash !== null,
         defaultRole: u.defaultRole,
         createdOn: u.createdOn,
+        disabled: u.disabled,
       })),
     ];
   }
 
   user(name: string): UserInfo | undefined {
     return this.users().find((u) => u.name === name);
+  }
+
+  /** Whether sessions may act as `user`: it exists and is not disabled (a session of a dropped or disabled user ends). */
+  userActive(user: string): boolean {
+    return this.users().find((u) => same(u.name, user))?.disabled === false;
+  }
+
+  readonly #userListeners = new Set<(user: string) => void>();
+
+  /**
+   * Hears of every change to a user that can end sessions (dropped, disabled, replaced, key pair set or
+   * unset), once the catalog holds it, so the service ends what the user's old credentials opened.
+   */
+  onUserChange(listener: (user: string) => void): () => void {
+    this.#userListeners.add(listener);
+    return () => this.#userListeners.delete(listener);
+  }
+
+  #userChanged(user: string): void {
+    for (const listener of this.#userListeners) listener(user);
   }
 
   /** The role and every role it inherits, upper-cased. */
@@ -193,6 +215,8 @@ export class AccessControl {
     });
     if (replace) await this.locks.forget(name);
     await this.refresh();
+    // A replaced user is another user: what the old one signed in to ends.
+    if (replace) this.#userChanged(name);
   }
 
   /** Sets (a key) or unsets (null) a user's RSA public keys, slot 1 and 2, for key-pair (JWT) sign-in. */
@@ -206,6 +230,16 @@ export class AccessControl {
       ),
     );
     await this.refresh();
+    this.#userChanged(name);
+  }
+
+  /** ALTER USER … SET DISABLED = TRUE|FALSE. */
+  async setUserDisabled(name: string, disabled: boolean): Promise<void> {
+    await this.store.transaction((run, t) =>
+      run(`UPDATE ${t('USERS')} SET DISABLED = ? WHERE upper(NAME) = upper(?)`, [disabled, name]).then(() => undefined),
+    );
+    await this.refresh();
+    this.#userChanged(name);
   }
 
   /** A user's RSA public keys (base64 DER) in slots 1 and 2, for verifying a key-pair sign-in. */
@@ -223,6 +257,7 @@ export class AccessControl {
     await this.store.transaction((run, t) => deleteUser(run, t, name));
     await this.locks.forget(name);
     await this.refresh();
+    this.#userChanged(name);
   }
 
   /**
@@ -230,13 +265,14 @@ export class AccessControl {
    * one) or 'locked' (5 wrong passwords in a row lock the user for 15 minutes, whatever is tried then).
    * The check is constant time, scrypt off the main thread. Every face that takes a password uses this.
    */
-  async signIn(user: string, password: string, now = Date.now()): Promise<'ok' | 'wrong' | 'locked'> {
+  async signIn(user: string, password: string, now = Date.now()): Promise<'ok' | 'wrong' | 'locked' | 'disabled'> {
     const row = this.rows.users.find((u) => same(u.name, user));
     if (!row) return 'wrong';
     if (this.locks.locked(row.name, now)) return 'locked';
     if (row.passwordHash && (await checkPassword(row.passwordHash, password))) {
       await this.locks.succeeded(row.name);
-      return 'ok';
+      // Only a right password learns that the user is disabled, as in Snowflake.
+      return row.disabled ? 'disabled' : 'ok';
     }
     await this.locks.failed(row.name, now);
     return 'wrong';

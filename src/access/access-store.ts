@@ -22,6 +22,8 @@ export interface UserRow {
   /** Key-pair authentication: the user's RSA public keys (base64 DER SubjectPublicKeyInfo, as Snowflake stores them). */
   readonly rsaPublicKey: string | null;
   readonly rsaPublicKey2: string | null;
+  /** ALTER USER … SET DISABLED = TRUE: the user cannot sign in, and every session it holds ends. */
+  readonly disabled: boolean;
 }
 
 export type GranteeKind = 'USER' | 'ROLE';
@@ -89,6 +91,7 @@ export class AccessStore {
       // Homes made before key-pair authentication gain its columns.
       `ALTER TABLE ${this.t('USERS')} ADD COLUMN IF NOT EXISTS RSA_PUBLIC_KEY VARCHAR`,
       `ALTER TABLE ${this.t('USERS')} ADD COLUMN IF NOT EXISTS RSA_PUBLIC_KEY_2 VARCHAR`,
+      `ALTER TABLE ${this.t('USERS')} ADD COLUMN IF NOT EXISTS DISABLED BOOLEAN DEFAULT FALSE`,
       `CREATE TABLE IF NOT EXISTS ${this.t('ROLE_GRANTS')} (ROLE VARCHAR NOT NULL, GRANTEE_KIND VARCHAR NOT NULL, GRANTEE VARCHAR NOT NULL,
          GRANTED_BY VARCHAR NOT NULL, CREATED_ON TIMESTAMPTZ NOT NULL, PRIMARY KEY (ROLE, GRANTEE_KIND, GRANTEE))`,
       `CREATE TABLE IF NOT EXISTS ${this.t('GRANTS')} (PRIVILEGE VARCHAR NOT NULL, OBJECT_KIND VARCHAR NOT NULL, OBJECT_NAME VARCHAR NOT NULL, ROLE VARCHAR NOT NULL,
@@ -102,7 +105,7 @@ export class AccessStore {
     const rows = async (sql: string) => (await this.wh.run(sql)).rows.map((r) => r.map((v) => (v === null ? null : String(v))));
     const roles = await rows(`SELECT NAME, OWNER, COMMENT, CREATED_ON FROM ${this.t('ROLES')} ORDER BY NAME`);
     const users = await rows(
-      `SELECT NAME, PASSWORD_HASH, DEFAULT_ROLE, CREATED_ON, RSA_PUBLIC_KEY, RSA_PUBLIC_KEY_2 FROM ${this.t('USERS')} ORDER BY NAME`,
+      `SELECT NAME, PASSWORD_HASH, DEFAULT_ROLE, CREATED_ON, RSA_PUBLIC_KEY, RSA_PUBLIC_KEY_2, DISABLED FROM ${this.t('USERS')} ORDER BY NAME`,
     );
     const roleGrants = await rows(
       `SELECT ROLE, GRANTEE_KIND, GRANTEE, GRANTED_BY, CREATED_ON FROM ${this.t('ROLE_GRANTS')} ORDER BY CREATED_ON, ROLE`,
@@ -112,13 +115,14 @@ export class AccessStore {
     );
     return {
       roles: roles.map(([name, owner, comment, createdOn]) => ({ name: name!, owner: owner!, comment, createdOn: createdOn! })),
-      users: users.map(([name, passwordHash, defaultRole, createdOn, rsaPublicKey, rsaPublicKey2]) => ({
+      users: users.map(([name, passwordHash, defaultRole, createdOn, rsaPublicKey, rsaPublicKey2, disabled]) => ({
         name: name!,
         passwordHash,
         defaultRole,
         createdOn: createdOn!,
         rsaPublicKey,
         rsaPublicKey2,
+        disabled: disabled === 'true',
       })),
       roleGrants: roleGrants.map(([role, kind, grantee, grantedBy, createdOn]) => ({
         role: role!,

@@ -177,6 +177,17 @@ export class ApiKeyStore {
     return { name: key.name, prefix: `rpk_${key.id}`, role: key.role, user: key.user ?? null };
   }
 
+  /** Whether the key with this public prefix (`rpk_<id>` or an AWS access key id) still exists: a revoked key's sessions end. */
+  holds(prefix: string): boolean {
+    this.reload();
+    return this.byId.has(prefix.startsWith('rpk_') ? prefix.slice(4) : prefix);
+  }
+
+  /** Whether a prefix names a key (an API key or an AWS access key), rather than a password or key-pair sign-in. */
+  static isKeyPrefix(prefix: string): boolean {
+    return /^rpk_[0-9a-f]{12}$/.test(prefix) || AWS_KEY_ID_PATTERN.test(prefix);
+  }
+
   get count(): number {
     this.reload();
     return this.keys.length;

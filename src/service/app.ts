@@ -53,7 +53,7 @@ export async function createService(engine: ServiceEngine, opts: ServiceOptions)
     home: opts.home,
     version: opts.version ?? recpipeVersion(),
     pid: process.pid,
-    auth: new Authenticator(opts.home, { awsRegion: opts.awsRegion }),
+    auth: new Authenticator(opts.home, { awsRegion: opts.awsRegion, userActive: (user) => engine.access.userActive(user) }),
     limits: { ...DEFAULT_LIMITS, ...opts.limits },
     warehouseLink: opts.warehouseLink,
   };
@@ -69,7 +69,8 @@ export async function createService(engine: ServiceEngine, opts: ServiceOptions)
   app.addHook('preClose', async () => closing.abort());
   app.addHook('onClose', async () => ctx.jobWatch.close());
   app.addHook('onClose', async () => ctx.auth.close());
-  requireCaller(app, ctx.auth, (request) => consoleCaller(consoleOf(ctx).sessions, request));
+  requireCaller(app, ctx.auth, (request) => consoleCaller(ctx.auth, consoleOf(ctx).sessions, request));
+  endRevokedSessions(app, ctx);
   limitConcurrency(app, ctx.limits.maxConcurrent);
   app.setErrorHandler((error, request, reply) => {
     if (toErrorResponse(error).status >= 500) request.log.error(error);
@@ -88,7 +89,28 @@ export async function createService(engine: ServiceEngine, opts: ServiceOptions)
   });
   app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
   for (const area of routeAreas) await area(app, ctx);
+  // Sign-ins kept on disk by an earlier run whose credential was revoked meanwhile end now.
+  ctx.auth.revoked();
   return app;
+}
+
+/**
+ * Sessions outlive the request that opened them, so revoking a credential must end them: a revoked key
+ * (here or by `recpipe keys revoke`), a dropped or disabled user, an unset key pair. Each face adds its
+ * own sweep (console, Snowflake protocol); this one ends /api/v1 sessions.
+ */
+function endRevokedSessions(app: FastifyInstance, ctx: ServiceContext): void {
+  const { auth, sessions, engine } = ctx;
+  const stopSweep = auth.onRevocation(() => {
+    for (const session of sessions.removeWhere((owner, s) => owner !== 'owner' && !auth.sessionStands(owner, s.user)))
+      void engine.endSession(session).catch(() => undefined);
+  });
+  const stopListening = engine.access.onUserChange(() => auth.revoked());
+  auth.watchKeys();
+  app.addHook('onClose', async () => {
+    stopSweep();
+    stopListening();
+  });
 }
 
 /** At most `max` /api/v1 requests at once (the /ext/* area keeps its own bound); the rest get 429 at once. */

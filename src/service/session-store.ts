@@ -58,6 +58,17 @@ export class SessionStore {
     return entry.session;
   }
 
+  /** Forgets every session `ended` picks (its credential was revoked) and returns them; the caller ends them. */
+  removeWhere(ended: (owner: string, session: Session) => boolean): Session[] {
+    const gone: Session[] = [];
+    for (const [id, e] of this.#entries) {
+      if (!ended(e.owner, e.session)) continue;
+      this.#entries.delete(id);
+      gone.push(e.session);
+    }
+    return gone;
+  }
+
   #entry(id: string, owner: string): Entry {
     const entry = this.#entries.get(id);
     // Another caller's session is reported exactly like a missing one: ids are not a way to probe.

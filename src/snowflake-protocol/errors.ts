@@ -11,6 +11,7 @@ export interface SfError {
 /** Snowflake's session and login codes, which drivers act on (renew the token, reconnect, report a bad password). */
 export const SF_CODES = {
   badCredentials: '390100',
+  userDisabled: '390101',
   userLocked: '390102',
   invalidToken: '390104',
   goneSession: '390111',
@@ -29,6 +30,9 @@ export const SF_CODES = {
 /** Snowflake's answer to a sign-in of a user locked after too many wrong passwords (console and driver alike). */
 export const USER_LOCKED =
   'User temporarily locked: your user account has been temporarily locked due to too many failed attempts. Try again after 15 minutes or contact your account administrator for assistance.';
+
+/** Snowflake's answer to a sign-in of a disabled user (ALTER USER … SET DISABLED = TRUE). */
+export const USER_DISABLED = 'User access disabled. Contact your local system administrator.';
 
 const BY_MESSAGE: readonly [RegExp, string, string][] = [
   [/does not exist or not authorized/i, '002003', '42S02'],

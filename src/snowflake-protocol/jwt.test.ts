@@ -31,9 +31,12 @@ describe('checkLoginJwt (key-pair sign-in)', () => {
   });
 
   it('accepts a token signed by one of the user’s keys, iat/exp in seconds or (as snowflake-sdk writes them) milliseconds', () => {
-    assert.deepEqual(checkLoginJwt(jwt(mine.privateKey, claims()), 'alice', [other.base64, mine.base64], NOW), { ok: true });
+    assert.deepEqual(checkLoginJwt(jwt(mine.privateKey, claims()), 'alice', [other.base64, mine.base64], NOW), {
+      ok: true,
+      fingerprint: fp,
+    });
     const ms = claims({ iat: NOW, exp: NOW + 120_000 });
-    assert.deepEqual(checkLoginJwt(jwt(mine.privateKey, ms), 'Alice', [mine.base64], NOW), { ok: true });
+    assert.deepEqual(checkLoginJwt(jwt(mine.privateKey, ms), 'Alice', [mine.base64], NOW), { ok: true, fingerprint: fp });
   });
 
   it('refuses each way a token can be wrong, saying why', () => {

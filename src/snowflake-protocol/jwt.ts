@@ -6,7 +6,8 @@ const MAX_LIFETIME_S = 3_600;
 /** Clock difference tolerated between the client that signed and this server. */
 const SKEW_S = 60;
 
-export type JwtCheck = { ok: true } | { ok: false; reason: string };
+/** `fingerprint`: the key the login proved, kept with the login so unsetting that key ends it. */
+export type JwtCheck = { ok: true; fingerprint: string } | { ok: false; reason: string };
 
 /**
  * Checks a key-pair login's JWT as Snowflake does: RS256, `sub` = `ACCOUNT.USER`, `iss` =
@@ -40,7 +41,7 @@ export function checkLoginJwt(token: string, loginName: string, keys: readonly s
   if (exp <= now - SKEW_S) return refuse('it has expired');
   if (iat > now + SKEW_S) return refuse('it was issued in the future');
   if (exp - iat > MAX_LIFETIME_S) return refuse(`its lifetime is ${Math.round(exp - iat)} s; at most ${MAX_LIFETIME_S} s`);
-  return { ok: true };
+  return { ok: true, fingerprint };
 }
 
 const refuse = (reason: string): JwtCheck => ({ ok: false, reason });

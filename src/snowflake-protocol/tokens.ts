@@ -17,6 +17,8 @@ export interface SfLogin {
   /** The engine session (in the service's session store) the protocol session drives; a new one after a restart. */
   sessionId: string;
   readonly user: string;
+  /** The fingerprint of the RSA public key a key-pair (JWT) login proved; absent for a password login. Unsetting the key ends the login. */
+  readonly keyFingerprint?: string;
   context: SfContext;
 }
 
@@ -99,8 +101,8 @@ export class SfTokens {
     return this.#byMaster.size;
   }
 
-  issue(sessionId: string, user: string, context: SfContext): { login: SfLogin; tokens: IssuedTokens } {
-    const login: SfLogin = { id: this.#nextId++, sessionId, user, context };
+  issue(sessionId: string, user: string, context: SfContext, keyFingerprint?: string): { login: SfLogin; tokens: IssuedTokens } {
+    const login: SfLogin = { id: this.#nextId++, sessionId, user, context, ...(keyFingerprint === undefined ? {} : { keyFingerprint }) };
     const token = newToken('st');
     const masterToken = newToken('mt');
     const entry: Entry = {
@@ -147,6 +149,14 @@ export class SfTokens {
     const entry = this.#byLogin.get(login.id);
     if (entry) this.#forget(entry);
     if (entry) this.#save();
+  }
+
+  /** Ends every login `ended` picks (its credential was revoked), on disk too; returns them so their engine sessions end. */
+  endWhere(ended: (login: SfLogin) => boolean): SfLogin[] {
+    const gone = [...this.#byLogin.values()].filter((e) => ended(e.login));
+    for (const entry of gone) this.#forget(entry);
+    if (gone.length > 0) this.#save();
+    return gone.map((e) => e.login);
   }
 
   /** Drops logins whose master token expired and returns them, so their engine sessions are ended. */

@@ -228,6 +228,11 @@ export interface Warehouse {
   withConnection<T>(fn: (conn: WarehouseConnection) => Promise<T>, pin?: ConnectionPin): Promise<T>;
   /** Rolls back and frees the connection pinned to `key`, if any. */
   releasePinned(key: string): Promise<void>;
+  /**
+   * A number that changes whenever the catalog (tables and their columns) may have changed, so facts
+   * read from it can be cached until then; absent when the warehouse cannot tell (nothing is cached).
+   */
+  catalogVersion?(): number;
 
   /** Makes a database file available under `name`, creating the file if missing. */
   attachDatabase(name: string, file: string): Promise<void>;

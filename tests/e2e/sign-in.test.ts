@@ -2,41 +2,25 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { Engine } from '../../src/engine/index.js';
-import { startServer } from '../../src/service/index.js';
 import { authHeaders } from '../support/auth.js';
 import { sfRequest } from '../support/snowflake-driver.js';
+import { serveHome, type ServedHome } from '../support/served-home.js';
 import { tempDir } from '../support/temp-engine.js';
 
 const PASSWORD = 'right-pw-1';
 
-/** A server on loopback over `home`, its engine opened anew (a restart keeps nothing but the home). */
-async function serve(home: string) {
-  const engine = await Engine.open({ home });
-  const server = await startServer(engine, { home, host: '127.0.0.1', port: 0 });
-  return {
-    url: server.url,
-    close: async () => {
-      await server.close();
-      await engine.close();
-    },
-  };
-}
-
-type Served = Awaited<ReturnType<typeof serve>>;
-
 interface Home {
   readonly dir: string;
   /** The server now serving the home. */
-  served(): Served;
+  served(): ServedHome;
   /** Stops the server and serves the home again. */
-  restart(): Promise<Served>;
+  restart(): Promise<ServedHome>;
 }
 
 /** A served home with user SAM (SYSADMIN, password PASSWORD) and whatever `setup` makes, removed afterwards. */
 async function withSam(setup: string, fn: (home: Home) => Promise<void>): Promise<void> {
   const tmp = tempDir();
-  let s = await serve(tmp.dir);
+  let s = await serveHome(tmp.dir);
   try {
     const users = `use role accountadmin; create user sam password = '${PASSWORD}' default_role = sysadmin; grant role sysadmin to user sam`;
     assert.equal(await asOwner(s, tmp.dir, `${users}; ${setup}`), 200);
@@ -45,7 +29,7 @@ async function withSam(setup: string, fn: (home: Home) => Promise<void>): Promis
       served: () => s,
       restart: async () => {
         await s.close();
-        s = await serve(tmp.dir);
+        s = await serveHome(tmp.dir);
         return s;
       },
     });
@@ -55,7 +39,7 @@ async function withSam(setup: string, fn: (home: Home) => Promise<void>): Promis
   }
 }
 
-const asOwner = async (s: Served, home: string, sql: string): Promise<number> =>
+const asOwner = async (s: ServedHome, home: string, sql: string): Promise<number> =>
   (
     await fetch(`${s.url}/api/v1/statements`, {
       method: 'POST',
@@ -64,17 +48,17 @@ const asOwner = async (s: Served, home: string, sql: string): Promise<number> =>
     })
   ).status;
 
-const login = (s: Served, password: string) =>
+const login = (s: ServedHome, password: string) =>
   sfRequest(s.url, '/session/v1/login-request?databaseName=SIGNED', { data: { LOGIN_NAME: 'sam', PASSWORD: password } });
 
-const consoleSignIn = (s: Served, password: string) =>
+const consoleSignIn = (s: ServedHome, password: string) =>
   fetch(`${s.url}/console/api/sign-in`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ user: 'sam', password }),
   });
 
-const query = async (s: Served, token: string, sqlText: string) =>
+const query = async (s: ServedHome, token: string, sqlText: string) =>
   (await sfRequest(s.url, '/queries/v1/query-request', { sqlText }, token)).json;
 
 /**

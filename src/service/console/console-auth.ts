@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Caller } from '../../auth/index.js';
+import type { Authenticator, Caller } from '../../auth/index.js';
 import { RecpipeError } from '../../core/errors.js';
-import { SF_CODES, USER_LOCKED } from '../../snowflake-protocol/index.js';
+import { SF_CODES, USER_DISABLED, USER_LOCKED } from '../../snowflake-protocol/index.js';
 import type { ServiceContext } from '../context.js';
 import { openSession } from '../handlers/sessions.js';
 import { ConsoleSessions, SESSION_COOKIE, cookieValue, type ConsoleSession } from './console-sessions.js';
@@ -21,11 +21,19 @@ const SAFE_METHODS = new Set(['GET', 'HEAD']);
  * anything but a read. Another site's page can make a browser send the cookie (SameSite aside) but
  * cannot read the token, so it cannot change anything; and the cookie counts on no other route.
  */
-export function consoleCaller(sessions: ConsoleSessions, request: FastifyRequest): Caller {
+export function consoleCaller(auth: Authenticator, sessions: ConsoleSessions, request: FastifyRequest): Caller {
   const token = cookieValue(request.headers.cookie, SESSION_COOKIE);
   const session = token === undefined ? null : sessions.find(token);
   if (session === null)
     throw new RecpipeError('UNAUTHENTICATED', 'sign in to the console first (no console session, or it expired or ended)');
+  if (!auth.stands(session.caller)) {
+    // Ends this sign-in and every other the revoked credential opened, on every face.
+    auth.revoked();
+    throw new RecpipeError(
+      'UNAUTHENTICATED',
+      'this console session ended: the API key or user it signed in with was revoked, dropped or disabled',
+    );
+  }
   const presented = request.headers[CSRF_HEADER];
   if (!SAFE_METHODS.has(request.method) && !ConsoleSessions.csrfMatches(session, Array.isArray(presented) ? presented[0] : presented))
     throw new RecpipeError('PERMISSION_DENIED', `a console request that changes anything needs the session's ${CSRF_HEADER} header`);
@@ -60,6 +68,7 @@ export async function signInCaller(ctx: ServiceContext, body: SignInBody): Promi
   if (user === undefined || password === undefined) throw new RecpipeError('INVALID_ARGUMENT', 'sign in with user and password, or apiKey');
   const outcome = user.length > 255 || password.length > 1024 ? 'wrong' : await ctx.engine.access.signIn(user, password);
   if (outcome === 'locked') throw new RecpipeError('UNAUTHENTICATED', USER_LOCKED, { snowflakeCode: SF_CODES.userLocked });
+  if (outcome === 'disabled') throw new RecpipeError('UNAUTHENTICATED', USER_DISABLED, { snowflakeCode: SF_CODES.userDisabled });
   if (outcome !== 'ok') throw refused;
   // Login names are case-insensitive, as in Snowflake.
   const info = ctx.engine.access.users().find((u) => u.name.toUpperCase() === user.toUpperCase());

@@ -80,6 +80,18 @@ export class ConsoleSessions {
     return session;
   }
 
+  /** Ends every sign-in `ended` picks (its credential was revoked), on disk too; returns them so their engine sessions end. */
+  closeWhere(ended: (session: ConsoleSession) => boolean): ConsoleSession[] {
+    const gone: ConsoleSession[] = [];
+    for (const [hash, s] of this.#byHash) {
+      if (!ended(s)) continue;
+      this.#byHash.delete(hash);
+      gone.push(s);
+    }
+    if (gone.length > 0) this.#save();
+    return gone;
+  }
+
   /** Resolves once the login file holds every sign-in and sign-out so far. */
   saved(): Promise<void> {
     return this.file.flushed();

@@ -5,6 +5,7 @@ import {
   PARAMETERS,
   QueryRegistry,
   SF_CODES,
+  USER_DISABLED,
   USER_LOCKED,
   SfTokens,
   bindSql,
@@ -24,6 +25,7 @@ import {
   type SfLogin,
   type SfReply,
 } from '../../snowflake-protocol/index.js';
+import { fingerprintOf } from '../../auth/index.js';
 import type { ServiceContext } from '../context.js';
 
 /** How long a synchronous query-request waits before answering "in progress" (the driver then polls), as Snowflake does. */
@@ -66,8 +68,9 @@ export class SnowflakeProtocol {
     const loginName = optionalString(data, 'LOGIN_NAME');
     if (loginName === undefined) throw invalid('the login body needs data.LOGIN_NAME');
     this.endExpired();
-    const refused = authenticator === 'SNOWFLAKE' ? await this.refusedPassword(loginName, data) : this.refusedKeyPair(loginName, data);
-    if (refused !== null) return refused;
+    const proof = authenticator === 'SNOWFLAKE' ? await this.refusedPassword(loginName, data) : this.keyPairProof(loginName, data);
+    if (proof !== null && typeof proof !== 'string') return proof;
+    const keyFingerprint = proof ?? undefined;
     // Login names are case-insensitive in Snowflake, whatever the user's identifier.
     const user = this.ctx.engine.access.users().find((u) => u.name.toUpperCase() === loginName.toUpperCase())?.name;
     if (user === undefined) return fail(BAD_CREDENTIALS);
@@ -78,7 +81,7 @@ export class SnowflakeProtocol {
       return fail({ code: SF_CODES.badRole, sqlState: '08004', message: sfErrorOf(e).message });
     }
     this.ctx.sessions.add(session, ownerOf(user));
-    const { login, tokens } = this.tokens.issue(session.id, user, contextOf(session));
+    const { login, tokens } = this.tokens.issue(session.id, user, contextOf(session), keyFingerprint);
     return ok({
       ...tokens,
       displayUserName: user,
@@ -101,11 +104,15 @@ export class SnowflakeProtocol {
     if (password === undefined) throw invalid('the login body needs data.PASSWORD (or AUTHENTICATOR SNOWFLAKE_JWT and data.TOKEN)');
     const outcome = loginName.length > 255 || password.length > 1024 ? 'wrong' : await this.ctx.engine.access.signIn(loginName, password);
     if (outcome === 'locked') return fail({ code: SF_CODES.userLocked, sqlState: '08004', message: USER_LOCKED });
+    if (outcome === 'disabled') return fail(USER_DISABLED_ERROR);
     return outcome === 'ok' ? null : fail(BAD_CREDENTIALS);
   }
 
-  /** Key-pair sign-in: data.TOKEN, a JWT signed with the private key of one of the user's RSA_PUBLIC_KEYs. */
-  private refusedKeyPair(loginName: string, data: Record<string, unknown>): SfReply | null {
+  /**
+   * Key-pair sign-in: data.TOKEN, a JWT signed with the private key of one of the user's RSA_PUBLIC_KEYs.
+   * The fingerprint of the key it proved, or the refusal.
+   */
+  private keyPairProof(loginName: string, data: Record<string, unknown>): SfReply | string {
     const token = optionalString(data, 'TOKEN');
     if (token === undefined) throw invalid('the login body needs data.TOKEN (a JWT) with AUTHENTICATOR SNOWFLAKE_JWT');
     const keys =
@@ -114,7 +121,8 @@ export class SnowflakeProtocol {
         : [];
     if (keys.length === 0) return fail({ ...JWT_INVALID, message: `${JWT_INVALID.message} (the user has no RSA_PUBLIC_KEY)` });
     const check = checkLoginJwt(token, loginName, keys, Date.now());
-    return check.ok ? null : fail({ ...JWT_INVALID, message: `${JWT_INVALID.message} (${check.reason})` });
+    if (!check.ok) return fail({ ...JWT_INVALID, message: `${JWT_INVALID.message} (${check.reason})` });
+    return this.ctx.auth.userActive(loginName) ? check.fingerprint : fail(USER_DISABLED_ERROR);
   }
 
   /** The user's session in the login's role, database and schema; a database that does not exist is left unset, as Snowflake does. */
@@ -142,6 +150,10 @@ export class SnowflakeProtocol {
       return fail({ code: SF_CODES.masterExpired, sqlState: '08001', message: 'Master token expired: sign in again.' });
     if (renewed === null)
       return fail({ code: SF_CODES.invalidToken, sqlState: '08001', message: 'Invalid master token or session token.' });
+    if (!this.stands(renewed.login)) {
+      this.ctx.auth.revoked();
+      return fail(LOGIN_REVOKED);
+    }
     const { tokens } = renewed;
     return ok({
       sessionToken: tokens.token,
@@ -296,8 +308,27 @@ export class SnowflakeProtocol {
     }
   }
 
+  /**
+   * Whether a login's credential still stands: its user exists and is not disabled, and the key pair a
+   * JWT login proved is still one of the user's keys. Checked at each use, as a login outlives its sign-in.
+   */
+  stands(login: SfLogin): boolean {
+    if (!this.ctx.auth.userActive(login.user)) return false;
+    if (login.keyFingerprint === undefined) return true;
+    return this.ctx.engine.access.userPublicKeys(login.user).some((k) => k !== null && fingerprintOf(k) === login.keyFingerprint);
+  }
+
+  /** Ends (on disk too) every login whose credential was revoked, and the engine sessions they drove. */
+  endRevoked(): void {
+    this.#endEngineSessions(this.tokens.endWhere((login) => !this.stands(login)));
+  }
+
   private endExpired(): void {
-    for (const login of this.tokens.sweep()) {
+    this.#endEngineSessions(this.tokens.sweep());
+  }
+
+  #endEngineSessions(logins: readonly SfLogin[]): void {
+    for (const login of logins) {
       const session = this.ctx.sessions.remove(login.sessionId, ownerOf(login.user));
       if (session) void this.ctx.engine.endSession(session).catch(() => undefined);
     }
@@ -311,6 +342,15 @@ const ownerOf = (user: string): string => `snowflake:${user}`;
 
 /** A function, not an inline test: the status changes while the query awaits (abort-request). */
 const aborted = (record: QueryRecord): boolean => record.status === 'ABORTED';
+
+/** A login whose user was dropped or disabled, or whose key pair was unset, since it signed in. */
+export const LOGIN_REVOKED: SfError = {
+  code: SF_CODES.goneSession,
+  sqlState: '08003',
+  message: 'Session no longer exists: its user was dropped or disabled, or its key pair unset. Sign in again.',
+};
+
+const USER_DISABLED_ERROR: SfError = { code: SF_CODES.userDisabled, sqlState: '08004', message: USER_DISABLED };
 
 const BAD_CREDENTIALS: SfError = {
   code: SF_CODES.badCredentials,

@@ -68,6 +68,13 @@ export const consoleRoutes: RouteArea = (app, ctx) => {
   const hidden = { hide: true } as const;
   // The sign-ins are on disk before the server is gone, so a restart finds them all.
   app.addHook('onClose', () => state.sessions.saved());
+  const stopSweep = ctx.auth.onRevocation(() => {
+    for (const gone of state.sessions.closeWhere((s) => !ctx.auth.stands(s.caller))) {
+      const engineSession = gone.engineSessionId === null ? undefined : ctx.sessions.remove(gone.engineSessionId, gone.caller.prefix);
+      if (engineSession) void ctx.engine.endSession(engineSession).catch(() => undefined);
+    }
+  });
+  app.addHook('onClose', async () => stopSweep());
 
   app.get('/', { config: PUBLIC, schema: hidden }, async (request, reply) => sendAsset(state, 'index.html', request, reply));
   app.get<{ Params: { file: string } }>('/console/:file', { config: PUBLIC, schema: hidden }, async (request, reply) =>

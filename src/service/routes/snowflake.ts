@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SF_CODES, fail, ok, sfErrorOf, type SfLogin, type SfReply } from '../../snowflake-protocol/index.js';
-import { SnowflakeProtocol } from '../handlers/snowflake.js';
+import { LOGIN_REVOKED, SnowflakeProtocol } from '../handlers/snowflake.js';
 import { toErrorResponse } from '../http-errors.js';
 import type { RouteArea } from './route-area.js';
 
@@ -39,6 +39,8 @@ export const snowflakeRoutes: RouteArea = async (app, ctx) => {
   const sf = new SnowflakeProtocol(ctx);
   // The sign-ins are on disk before the server is gone, so a restart finds them all.
   app.addHook('onClose', () => sf.tokens.saved());
+  const stopSweep = ctx.auth.onRevocation(() => sf.endRevoked());
+  app.addHook('onClose', async () => stopSweep());
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => {
@@ -151,6 +153,10 @@ function sessionLogin(sf: SnowflakeProtocol, request: FastifyRequest): SfLogin {
     );
   if ('expired' in found)
     throw new SnowflakeAnswer(200, fail({ code: SF_CODES.sessionExpired, sqlState: '08001', message: 'Session token expired.' }));
+  if (!sf.stands(found.login)) {
+    sf.endRevoked();
+    throw new SnowflakeAnswer(200, fail(LOGIN_REVOKED));
+  }
   return found.login;
 }
 

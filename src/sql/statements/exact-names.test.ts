@@ -46,6 +46,34 @@ describe('quoted names are case-sensitive, as in Snowflake', () => {
     assert.deepEqual(await rows('select "Mixed", upper_c, "UPPER_C" from "lower_t"'), [[2, 3, 3]]);
   });
 
+  it('matches a table by database and schema too: another schema’s T does not stand for this one’s "t"', async () => {
+    await engine.execute(
+      s,
+      `create schema db1.s_lower; create table db1.s_lower."t" (x int); insert into db1.s_lower."t" values (1);
+       create schema db1.s_upper; create table db1.s_upper.t (y int); insert into db1.s_upper.t values (2);
+       use schema db1.schema1`,
+    );
+    assert.deepEqual(await rows('select u.y, l.x from db1.s_upper.t u, db1.s_lower."t" l'), [[2, 1]]);
+    await assert.rejects(
+      engine.execute(s, 'select * from db1.s_upper.t u, db1.s_lower.t l'),
+      /Object 'DB1\.S_LOWER\.T' does not exist or not authorized\./,
+    );
+  });
+
+  it('sees a catalog change at once: cached columns are never stale', async () => {
+    await engine.execute(s, 'create table cached (v int); insert into cached values (5)');
+    assert.deepEqual(await rows('select v from cached'), [[5]]);
+    await assert.rejects(engine.execute(s, 'select "v" from cached'), /invalid identifier '"v"'/);
+    // A change of the catalog is seen by the next statement: the cache is not stale.
+    await engine.execute(s, 'create or replace table cached ("v" int); insert into cached values (6)');
+    assert.deepEqual(await rows('select "v" from cached'), [[6]]);
+    await assert.rejects(engine.execute(s, 'select v from cached'), /invalid identifier 'V'/);
+    // And inside a transaction, its own uncommitted tables count.
+    await engine.execute(s, 'begin; create table "in_tx" (w int)');
+    await assert.rejects(engine.execute(s, 'select * from in_tx'), /Object 'DB1\.SCHEMA1\.IN_TX' does not exist/);
+    await engine.execute(s, 'rollback');
+  });
+
   it('lets a name the statement itself defines (an alias) be referred to as written', async () => {
     assert.deepEqual(await rows('select "lower_c" as lower_c from "lower_t" order by lower_c'), [[1]]);
     assert.deepEqual(await rows('with c as (select "Mixed" as m from "lower_t") select M from c'), [[2]]);

@@ -84,17 +84,19 @@ function publicKeys(opts: ReadonlyMap<string, unknown>, unset: readonly string[]
 }
 
 /**
- * ALTER USER [IF EXISTS] name SET RSA_PUBLIC_KEY[_2] = '…' | MINS_TO_UNLOCK = n [, …] | UNSET RSA_PUBLIC_KEY[_2] [, …]:
- * key-pair sign-in keys, and ending (0) or setting a sign-in lock, as user administrators may.
+ * ALTER USER [IF EXISTS] name SET RSA_PUBLIC_KEY[_2] = '…' | MINS_TO_UNLOCK = n | DISABLED = TRUE|FALSE [, …]
+ * | UNSET RSA_PUBLIC_KEY[_2] | DISABLED [, …]: key-pair sign-in keys, ending (0) or setting a sign-in
+ * lock, and disabling a user (its sessions end), as user administrators may.
  */
 async function alterUser(ctx: ExecContext, p: Parser): Promise<StatementResult> {
   p.expectWords('USER');
   const ifExists = p.acceptWords('IF', 'EXISTS');
   const name = p.identifier('user name');
   const action = p.expectOneOf(['SET', 'UNSET']);
-  const supported = [...KEY_OPTIONS, 'MINS_TO_UNLOCK'];
+  const supported = [...KEY_OPTIONS, 'MINS_TO_UNLOCK', 'DISABLED'];
   let keys: { 1?: string | null; 2?: string | null };
   let minutes: number | undefined;
+  let disabled: boolean | undefined;
   if (action === 'SET') {
     const opts = p.options();
     if (opts.size === 0) p.fail(`one of ${supported.join(', ')} = value`);
@@ -106,11 +108,16 @@ async function alterUser(ctx: ExecContext, p: Parser): Promise<StatementResult> 
     if (mins !== undefined && (typeof mins !== 'number' || !Number.isInteger(mins) || mins < 0))
       throw compilation('INVALID_ARGUMENT', 'ALTER USER … SET MINS_TO_UNLOCK needs a whole number of minutes, 0 or more');
     minutes = mins as number | undefined;
+    const off = opts.get('DISABLED');
+    if (off !== undefined && typeof off !== 'boolean')
+      throw compilation('INVALID_ARGUMENT', 'ALTER USER … SET DISABLED needs TRUE or FALSE');
+    disabled = off;
   } else {
     const names: string[] = [];
-    do names.push(p.expectOneOf(KEY_OPTIONS));
+    do names.push(p.expectOneOf([...KEY_OPTIONS, 'DISABLED']));
     while (p.acceptPunct(','));
     keys = publicKeys(new Map(), names);
+    if (names.includes('DISABLED')) disabled = false;
   }
   p.expectEnd();
   requireRoles(ctx, 'ALTER USER', CREATE_ROLE_ROLES);
@@ -126,6 +133,11 @@ async function alterUser(ctx: ExecContext, p: Parser): Promise<StatementResult> 
     await ctx.access.setUserKeys(existing.name, keys);
   }
   if (minutes !== undefined) await ctx.access.setMinsToUnlock(existing.name, minutes);
+  if (disabled !== undefined) {
+    if (existing.name === ADMIN_USER && disabled)
+      throw compilation('INVALID_ARGUMENT', `user ${ADMIN_USER} is recpipe's built-in administrator and cannot be disabled.`);
+    await ctx.access.setUserDisabled(existing.name, disabled);
+  }
   return statusResult(ctx.statement, 'Statement executed successfully.');
 }
 
@@ -254,6 +266,7 @@ export function accessListings(access: AccessControl, homeCreatedOn: string): Ob
               ['NAME', u.name],
               ['DEFAULT_ROLE', u.defaultRole],
               ['HAS_PASSWORD', u.hasPassword],
+              ['DISABLED', u.disabled],
               ...access
                 .userPublicKeys(u.name)
                 .map((k, i): [string, unknown] => [`RSA_PUBLIC_KEY${i === 0 ? '' : '_2'}_FP`, k === null ? null : fingerprintOf(k)]),

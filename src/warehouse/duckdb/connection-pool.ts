@@ -1,5 +1,6 @@
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { ConnectionPin } from '../warehouse.js';
+import { catalogClock } from './catalog-clock.js';
 
 /** How often closing interrupts the connections still in use until they come back. */
 const REINTERRUPT_MS = 50;
@@ -131,6 +132,8 @@ export class ConnectionPool {
     if (this.closed) return;
     try {
       await conn.run('ROLLBACK');
+      // A transaction was open: what it created is gone.
+      catalogClock.changed();
     } catch {
       // nothing was open
     }

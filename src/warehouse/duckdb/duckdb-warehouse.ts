@@ -22,6 +22,7 @@ import { ConnectionPool } from './connection-pool.js';
 import { loadCsv } from './csv-load.js';
 import { lockDown, type FileAccess } from './lockdown.js';
 import { stagedLoad } from './staged-load.js';
+import { catalogClock } from './catalog-clock.js';
 import { duckdbCall } from './errors.js';
 import type { RatingsBuilder } from '../../core/ratings-builder.js';
 import { readColumns } from './read-columns.js';
@@ -89,6 +90,10 @@ class DuckDbWarehouse implements Warehouse {
 
   withConnection<T>(fn: (conn: WarehouseConnection) => Promise<T>, pin?: ConnectionPin): Promise<T> {
     return this.pool.use((conn) => fn(wrapConnection(conn, this.contexts)), pin);
+  }
+
+  catalogVersion(): number {
+    return catalogClock.now();
   }
 
   releasePinned(key: string): Promise<void> {

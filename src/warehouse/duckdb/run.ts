@@ -1,12 +1,21 @@
 import { ResultReturnType, StatementType, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type { RunResult, SqlParam } from '../warehouse.js';
+import { catalogClock } from './catalog-clock.js';
 import { duckdbCall } from './errors.js';
 import { toJsonSafe, typeText } from './values.js';
 
 /** Runs one statement with bound parameters and returns its rows as JSON-safe values. */
 export function runStatement(conn: DuckDBConnection, sql: string, params: readonly SqlParam[]): Promise<RunResult> {
   return duckdbCall(async () => {
-    const result = await conn.run(sql, params.length > 0 ? (params as DuckDBValue[]) : undefined);
+    let result: Awaited<ReturnType<DuckDBConnection['run']>>;
+    try {
+      result = await conn.run(sql, params.length > 0 ? (params as DuckDBValue[]) : undefined);
+    } catch (e) {
+      // A failed statement may have aborted a transaction holding catalog changes.
+      catalogClock.changed();
+      throw e;
+    }
+    catalogClock.ranStatement(result.statementType);
     const types = result.columnTypes();
     const columns = result.columnNames().map((name, i) => ({ name, type: typeText(types[i]) }));
     const returnsRows = result.returnType === ResultReturnType.QUERY_RESULT;

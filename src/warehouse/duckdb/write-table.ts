@@ -3,6 +3,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import bindings from '@duckdb/node-bindings';
 import { BIGINT, BOOLEAN, DOUBLE, DuckDBDataChunk, INTEGER, VARCHAR, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
 import { invalid } from '../../core/errors.js';
+import { catalogClock } from './catalog-clock.js';
 import { quoteIdent, quoteTableName } from '../identifiers.js';
 import { columnRows, isTextBytes, type TableName, type TextBytes, type WriteColumn, type WriteColumnType } from '../warehouse.js';
 import { duckdbCall } from './errors.js';
@@ -39,6 +40,7 @@ export function writeTable(conn: DuckDBConnection, table: TableName, columns: re
       throw e;
     } finally {
       await conn.run(`DROP TABLE IF EXISTS temp.main.${quoteIdent(stage)}`);
+      catalogClock.changed();
     }
     return rowCount;
   });
