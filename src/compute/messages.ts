@@ -18,6 +18,8 @@ export interface DatasetPayload {
   readonly users: Int32Array;
   readonly items: Int32Array;
   readonly ratings: Float32Array;
+  /** When each rating was given, when the dataset has timestamps (time-aware models need them). */
+  readonly timestamps?: Float64Array;
   readonly scale: RatingScale;
   /** Absent when the dataset shares the vocabularies of the split's train part. */
   readonly userIds?: readonly string[];
@@ -68,7 +70,7 @@ export interface Ready {
 }
 
 /** A copy of a typed array with its own buffer, and that buffer listed for transfer. */
-export function detached<T extends Int32Array | Float32Array>(a: T, transfer: ArrayBuffer[]): T {
+export function detached<T extends Int32Array | Float32Array | Float64Array>(a: T, transfer: ArrayBuffer[]): T {
   const copy = a.slice() as T;
   transfer.push(copy.buffer as ArrayBuffer);
   return copy;
@@ -79,6 +81,7 @@ function encodeDataset(ds: Dataset, withVocab: boolean, transfer: ArrayBuffer[])
     users: detached(ds.users.subarray(0, ds.size), transfer),
     items: detached(ds.items.subarray(0, ds.size), transfer),
     ratings: detached(ds.ratings.subarray(0, ds.size), transfer),
+    ...(ds.timestamps ? { timestamps: detached(ds.timestamps.subarray(0, ds.size), transfer) } : {}),
     scale: ds.scale,
   };
   return withVocab ? { ...arrays, userIds: ds.userIds.rawIds(), itemIds: ds.itemIds.rawIds() } : arrays;
@@ -97,6 +100,7 @@ export function decodeSplit(p: SplitPayload): Split {
     users: d.users,
     items: d.items,
     ratings: d.ratings,
+    ...(d.timestamps ? { timestamps: d.timestamps } : {}),
     scale: d.scale,
     userIds: users,
     itemIds: items,

@@ -38,6 +38,8 @@ export interface Trainset {
   readonly scale: RatingScale;
   readonly userIds: readonly string[];
   readonly itemIds: readonly string[];
+  /** When each rating was given, beside `ratings` (user-grouped), when the dataset has timestamps (time-aware models). */
+  readonly timestamps?: Float64Array;
 }
 
 /** Held-out ratings addressed by trainset inner ids; -1 marks a user or item the trainset never saw. */
@@ -46,6 +48,8 @@ export interface Testset {
   readonly users: Int32Array;
   readonly items: Int32Array;
   readonly ratings: Float32Array;
+  /** When each held-out rating was given, when the dataset has timestamps (time-aware models predict at that time). */
+  readonly timestamps?: Float64Array;
 }
 
 export function inferScale(ratings: Float32Array): RatingScale {
@@ -107,11 +111,13 @@ export function buildTrainset(ds: Dataset): TrainsetWithLookup {
   const fill = userPtr.slice(0, u.count);
   const itemIdx = new Int32Array(ds.size);
   const ratings = new Float32Array(ds.size);
+  const times = ds.timestamps ? new Float64Array(ds.size) : undefined;
   let sum = 0;
   for (let k = 0; k < ds.size; k++) {
     const at = fill[u.local[ds.users[k]]]++;
     itemIdx[at] = i.local[ds.items[k]];
     ratings[at] = ds.ratings[k];
+    if (times) times[at] = (ds.timestamps as Float64Array)[k];
     sum += ds.ratings[k];
   }
   const trainset: Trainset = {
@@ -125,6 +131,7 @@ export function buildTrainset(ds: Dataset): TrainsetWithLookup {
     scale: ds.scale,
     userIds: u.order.map((g) => ds.userIds.raw(g)),
     itemIds: i.order.map((g) => ds.itemIds.raw(g)),
+    ...(times ? { timestamps: times } : {}),
   };
   return { trainset, userLookup: u.local, itemLookup: i.local };
 }
@@ -136,7 +143,7 @@ export function buildTestset(ds: Dataset, built: TrainsetWithLookup): Testset {
     users[k] = ds.users[k] < built.userLookup.length ? built.userLookup[ds.users[k]] : -1;
     items[k] = ds.items[k] < built.itemLookup.length ? built.itemLookup[ds.items[k]] : -1;
   }
-  return { size: ds.size, users, items, ratings: ds.ratings };
+  return { size: ds.size, users, items, ratings: ds.ratings, ...(ds.timestamps ? { timestamps: ds.timestamps } : {}) };
 }
 
 /** Item-major view (CSC) of a trainset, for algorithms that sweep items (ALS baselines). */

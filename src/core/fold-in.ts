@@ -1,5 +1,6 @@
 import { invalid } from './errors.js';
 import type { FactorModel } from './model.js';
+import { solveSpd } from './cholesky.js';
 
 /**
  * A user the model never saw, folded in from her ratings: her bias b_u and factors p_u, solved
@@ -84,29 +85,8 @@ export function foldInUser(
 
 /** Solves A x = y in place (x into y) for symmetric positive definite A, reading its lower triangle. */
 export function choleskySolve(A: Float64Array, y: Float64Array, d: number): void {
-  for (let j = 0; j < d; j++) {
-    let s = A[j * d + j];
-    for (let p = 0; p < j; p++) s -= A[j * d + p] * A[j * d + p];
-    // λ > 0 keeps the system positive definite; a non-positive pivot means non-finite input.
-    if (!(s > 0)) throw invalid('fold-in: the model holds non-finite item factors');
-    const l = Math.sqrt(s);
-    A[j * d + j] = l;
-    for (let r = j + 1; r < d; r++) {
-      let t = A[r * d + j];
-      for (let p = 0; p < j; p++) t -= A[r * d + p] * A[j * d + p];
-      A[r * d + j] = t / l;
-    }
-  }
-  for (let r = 0; r < d; r++) {
-    let t = y[r];
-    for (let p = 0; p < r; p++) t -= A[r * d + p] * y[p];
-    y[r] = t / A[r * d + r];
-  }
-  for (let r = d - 1; r >= 0; r--) {
-    let t = y[r];
-    for (let p = r + 1; p < d; p++) t -= A[p * d + r] * y[p];
-    y[r] = t / A[r * d + r];
-  }
+  // λ > 0 keeps the system positive definite; a non-positive pivot means non-finite input.
+  if (!solveSpd(A, y, d)) throw invalid('fold-in: the model holds non-finite item factors');
 }
 
 /** Unclipped estimate of a folded-in user for inner item `i` (-1 = unknown item: μ + b_u), as core's estimate for a known user. */

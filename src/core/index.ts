@@ -22,3 +22,4 @@ export * from './selection/spaces.js';
 export * from './selection/model-search.js';
 export * from './holdout.js';
 export * from './similar-items.js';
+export * from './join-timestamps.js';

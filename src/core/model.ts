@@ -1,5 +1,5 @@
 import type { RatingScale, Testset, Trainset } from './dataset.js';
-import { extensionEstimate } from './families/dispatch.js';
+import { estimateAt, extensionEstimate } from './families/dispatch.js';
 import type { ModelExtension } from './families/types.js';
 import { IdMap, type RawId } from './ids.js';
 
@@ -60,6 +60,25 @@ export function familyBase(
   };
 }
 
+/** A biased factor model over the ids and scale of `ts` (what ALS, timeSVD and the implicit models return). */
+export function biasedFactorModel(
+  algorithm: string,
+  ts: Pick<Trainset, 'globalMean' | 'scale' | 'userIds' | 'itemIds'>,
+  nFactors: number,
+  parts: Pick<FactorModel, 'userBias' | 'itemBias' | 'userFactors' | 'itemFactors' | 'extension'>,
+): FactorModel {
+  return {
+    algorithm,
+    biased: true,
+    globalMean: ts.globalMean,
+    nFactors,
+    scale: ts.scale,
+    userIds: ts.userIds,
+    itemIds: ts.itemIds,
+    ...parts,
+  };
+}
+
 /** Unclipped estimate for inner ids (-1 = unknown), Surprise's `estimate` seam. */
 export function estimate(m: FactorModel, u: number, i: number): number {
   return m.extension ? extensionEstimate(m, u, i) : factorEstimate(m, u, i);
@@ -89,9 +108,11 @@ function dot(a: Float32Array, ao: number, b: Float32Array, bo: number, k: number
   return s;
 }
 
-/** Clipped predictions for a testset, written into `out`. */
+/** Clipped predictions for a testset, written into `out`; time-aware models predict each rating at its timestamp. */
 export function predictTestset(m: FactorModel, test: Testset, out = new Float64Array(test.size)): Float64Array {
-  for (let k = 0; k < test.size; k++) out[k] = clip(estimate(m, test.users[k], test.items[k]), m.scale);
+  const t = m.extension ? test.timestamps : undefined;
+  for (let k = 0; k < test.size; k++)
+    out[k] = clip(t ? estimateAt(m, test.users[k], test.items[k], t[k]) : estimate(m, test.users[k], test.items[k]), m.scale);
   return out;
 }
 

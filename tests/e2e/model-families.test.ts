@@ -17,6 +17,8 @@ const FAMILIES: readonly { algorithm: string; hyperparameters: Record<string, un
   { algorithm: 'KNNWithMeans', hyperparameters: { k: 10 }, family: 'knn' },
   { algorithm: 'ease', hyperparameters: { lambda: 50 }, family: 'ease' },
   { algorithm: 'blend', hyperparameters: { components: ['baseline', 'knnbasic'], folds: 2 }, family: 'blend' },
+  { algorithm: 'wrmf', hyperparameters: { n_factors: 8, n_epochs: 5 }, family: 'implicit' },
+  { algorithm: 'BPR', hyperparameters: { n_factors: 8, n_epochs: 5 }, family: 'implicit' },
 ];
 
 describe('model families in SQL: train, output table, deploy, invoke_model, recommend', () => {
@@ -91,6 +93,46 @@ describe('model families in SQL: train, output table, deploy, invoke_model, reco
   }
 });
 
+describe('ALS and timeSVD in SQL', () => {
+  const files = tempDir();
+  let engine: Engine;
+  let s: Session;
+  before(async () => {
+    writeFileSync(join(files.dir, 'ratings.csv'), syntheticMovieLens(30, 80, 20, 4).ratingsCsv);
+    engine = await Engine.open({ home: join(files.dir, 'home') });
+    s = engine.createSession();
+    await engine.execute(
+      s,
+      `create database ML; use schema ml.public;
+       create or replace table ratings (userid int, movieid int, rating float, timestamp int);
+       copy into ratings from 'file://${files.dir}/ratings.csv' file_format=(type=csv skip_header=1);
+       create or replace table recs (USERID float, RECOMMENDATIONS variant);`,
+    );
+  });
+  after(async () => {
+    await engine.close();
+    files.remove();
+  });
+  const train = async (spec: Record<string, unknown>) => {
+    const r = await sql(engine, s, `select train_and_get_recommendations('ratings', 'recs', parse_json('${JSON.stringify(spec)}')) as job`);
+    return engine.jobs.wait((r.rows[0][0] as Record<string, string>).TrainingJobName, { timeoutMs: 120_000 });
+  };
+
+  it('als trains a factor model with its named parameters', async () => {
+    const done = await train({ folds: 0, algorithm: 'als', hyperparameters: { n_factors: 5, reg: 0.1 } });
+    assert.equal(done.status, 'Completed', done.failureReason ?? '');
+    const { model, manifest } = await readArtifact(done.artifactUri ?? '');
+    assert.equal(manifest.family, 'factor');
+    assert.equal(model.nFactors, 5);
+  });
+
+  it('timesvd fails its job naming the timestamps it needs (the table reader passes user, item and rating only)', async () => {
+    const done = await train({ folds: 0, algorithm: 'timesvd', hyperparameters: { n_epochs: 2 } });
+    assert.equal(done.status, 'Failed');
+    assert.match(done.failureReason ?? '', /timesvd needs the ratings' timestamps/);
+  });
+});
+
 describe('model families from the CLI: train, evaluate, serve-model', () => {
   const tmp = tempDir();
   after(() => tmp.remove());
@@ -105,6 +147,46 @@ describe('model families from the CLI: train, evaluate, serve-model', () => {
     assert.equal(evaluated.code, 0, evaluated.stderr);
     assert.match(evaluated.stdout, /RMSE and MAE do not apply: EASE scores relevance, not ratings\n/);
     assert.match(evaluated.stdout, /\nEASE( +\d\.\d+){6}\npopularity/);
+  });
+
+  it('trains timeSVD on a file with timestamps (serving "now") and evaluates WRMF by ranking alone', async () => {
+    const model = join(tmp.dir, 'timesvd');
+    const train = await recpipe([
+      'train',
+      '--ratings',
+      ratings,
+      '--algo',
+      'timesvd',
+      '--param',
+      'n_factors=8',
+      '--model',
+      model,
+      '--cv',
+      '2',
+    ]);
+    assert.equal(train.code, 0, train.stderr);
+    assert.match(train.stdout, /timeSVD/);
+    const { model: loaded, manifest } = await readArtifact(model);
+    assert.equal(manifest.family, 'time');
+    assert.equal(loaded.extension?.kind, 'time');
+    const wrmf = join(tmp.dir, 'wrmf');
+    const trained = await recpipe([
+      'train',
+      '--ratings',
+      ratings,
+      '--algo',
+      'wrmf',
+      '--param',
+      'n_factors=8',
+      '--model',
+      wrmf,
+      '--cv',
+      '0',
+    ]);
+    assert.equal(trained.code, 0, trained.stderr);
+    const evaluated = await recpipe(['evaluate', '--model', wrmf, '--ratings', ratings, '--k', '5', '--holdout', 'last:3']);
+    assert.equal(evaluated.code, 0, evaluated.stderr);
+    assert.match(evaluated.stdout, /RMSE and MAE do not apply: WRMF scores relevance, not ratings\n/);
   });
 
   it('trains KNNBaseline with Surprise-named params, evaluates it beside the baselines, and serves it over HTTP', async () => {

@@ -97,7 +97,7 @@ async function withKim(
  * the key; disabling or dropping a user ends its console, Snowflake and /api/v1 sessions; unsetting a
  * key pair ends the Snowflake logins that proved it, and no other.
  */
-describe('revocation ends sessions on every face', { timeout: 240_000 }, () => {
+describe('revocation ends sessions on every face', () => {
   it('recpipe keys revoke ends the console sign-in and /api/v1 sessions the key opened, across a restart too', { timeout: 120_000 }, () =>
     withKim(async (home, served, restart, kim) => {
       const s = served();

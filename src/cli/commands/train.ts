@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { ComputePool } from '../../compute/index.js';
-import { invalid, type Dataset } from '../../core/index.js';
+import { getAlgorithm, invalid, type Dataset } from '../../core/index.js';
 import { readFoldsDir, readRatingsFile } from '../../datasets/index.js';
 import { loadKernels, type KernelPreference } from '../../kernels/index.js';
 import { writeArtifact } from '../../artifacts/index.js';
@@ -55,7 +55,7 @@ export function registerTrain(program: Command): void {
     .option('--max-runtime <seconds>', 'table mode: stop the job after this long (default one day)')
     .option(
       '--algo <name>',
-      'svd | svdpp | baseline | knnbasic | knnwithmeans | knnbaseline | ease | blend (Surprise class names such as SVDpp, BaselineOnly, KNNBaseline also work)',
+      'svd | svdpp | timesvd | baseline | als | knnbasic | knnwithmeans | knnbaseline | ease | wrmf | bpr | blend (Surprise class names such as SVDpp, BaselineOnly, KNNBaseline also work)',
       'svd',
     )
     .option(
@@ -103,7 +103,8 @@ async function train(o: TrainOptions & { ratings: string; model: string }): Prom
   const kernels = loadKernels(o.kernels);
   const t0 = performance.now();
   const phases = new PhaseClock('load', t0);
-  const loaded = await readRatingsFile(o.ratings, { scale, timestamps: false });
+  // Timestamps cost 8 bytes a rating: read only for an algorithm that uses them (timesvd).
+  const loaded = await readRatingsFile(o.ratings, { scale, timestamps: getAlgorithm(o.algo).usesTimestamps === true });
   const ds = loaded.dataset;
   err.write(
     `Loaded ${ds.size.toLocaleString('en-US')} ratings (${ds.userIds.size.toLocaleString('en-US')} users, ${ds.itemIds.size.toLocaleString('en-US')} items, ` +

@@ -29,6 +29,7 @@ const defaults: EaseConfig = { lambda: 250, maxItems: 2000 };
 export const ease: Algorithm<EaseConfig> = {
   id: 'ease',
   displayName: 'EASE',
+  ranksOnly: true,
   defaults,
   parseConfig: (raw) => parseParams('ease', defaults, specs, [], raw),
   epochs: () => 0,

@@ -1,10 +1,14 @@
 import { invalid } from '../errors.js';
+import { als } from './als.js';
 import { baseline } from './baseline.js';
 import { blend } from './blend.js';
+import { bpr } from './bpr.js';
 import { ease } from './ease.js';
 import { knnBaseline, knnBasic, knnWithMeans } from './knn.js';
 import { svd } from './svd.js';
 import { svdpp } from './svdpp.js';
+import { timesvd } from './timesvd.js';
+import { wrmf } from './wrmf.js';
 import type { Algorithm } from './types.js';
 
 export type { Algorithm, FitContext } from './types.js';
@@ -14,14 +18,22 @@ export type { BaselineConfig } from './baseline.js';
 export type { KnnConfig } from './knn.js';
 export type { EaseConfig } from './ease.js';
 export type { BlendConfig, BlendComponent } from './blend.js';
+export type { AlsConfig } from './als.js';
+export type { TimeSvdConfig } from './timesvd.js';
+export type { WrmfConfig } from './wrmf.js';
+export type { BprConfig } from './bpr.js';
 export { svd, svdpp, baseline, knnBasic, knnWithMeans, knnBaseline, ease, blend };
+export { als, timesvd, wrmf, bpr };
 
 /**
  * Every registered algorithm. A new family registers here: its Algorithm (id, displayName, defaults,
  * parseConfig, fit, epochs) in this list, and, when its models are not factor models, its Family
  * (estimate, scoreUser, encode, decode) in families/dispatch.ts.
  */
-const ALL: readonly Algorithm[] = [svd, svdpp, baseline, knnBasic, knnWithMeans, knnBaseline, ease, blend] as Algorithm[];
+const ALL: readonly Algorithm[] = [
+  ...([svd, svdpp, baseline, knnBasic, knnWithMeans, knnBaseline, ease, blend] as Algorithm[]),
+  ...([timesvd, als, wrmf, bpr] as Algorithm[]),
+];
 
 const registry: ReadonlyMap<string, Algorithm> = new Map<string, Algorithm>(
   ALL.flatMap((a) => [

@@ -15,7 +15,7 @@ export interface SvdConfig extends SvdRates {
 
 const rate = (group: 'lr' | 'reg') => ({ type: 'number', min: 0, group }) as const;
 
-const specs: ParamSpecs<SvdConfig> = {
+export const svdSpecs: ParamSpecs<SvdConfig> = {
   nFactors: { type: 'int', min: 1, max: 4096, aliases: ['factors', 'k'] },
   nEpochs: { type: 'int', min: 0, max: 100_000, aliases: ['epochs'] },
   biased: { type: 'boolean' },
@@ -32,7 +32,7 @@ const specs: ParamSpecs<SvdConfig> = {
 };
 
 /** Surprise's SVD() defaults. */
-const defaults: SvdConfig = {
+export const svdDefaults: SvdConfig = {
   nFactors: 100,
   nEpochs: 20,
   biased: true,
@@ -58,8 +58,8 @@ export function initFactors(n: number, k: number, mean: number, std: number, rng
 export const svd: Algorithm<SvdConfig> = {
   id: 'svd',
   displayName: 'SVD',
-  defaults,
-  parseConfig: (raw) => parseParams('svd', defaults, specs, ['lr', 'reg'], raw),
+  defaults: svdDefaults,
+  parseConfig: (raw) => parseParams('svd', svdDefaults, svdSpecs, ['lr', 'reg'], raw),
   epochs: (c) => c.nEpochs,
   fit(ts: Trainset, c: SvdConfig, ctx): FactorModel {
     const state = {

@@ -19,6 +19,10 @@ export interface Algorithm<C extends object = object> {
   /** Surprise's class name, used in the cross-validation table. */
   readonly displayName: string;
   readonly defaults: Readonly<C>;
+  /** Its fit reads the ratings' timestamps (Trainset.timestamps): readers must keep them. */
+  readonly usesTimestamps?: boolean;
+  /** Its estimates are relevance scores for ranking, not ratings: no RMSE, `evaluate` ranks. */
+  readonly ranksOnly?: boolean;
   /** Validates user input (Surprise's parameter names accepted) into a complete config. */
   parseConfig(raw: Readonly<Record<string, unknown>>): C;
   fit(ts: Trainset, config: C, ctx: FitContext): FactorModel;

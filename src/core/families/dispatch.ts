@@ -4,14 +4,18 @@ import type { Exclusions, Kernels, TopNResult } from '../kernels.js';
 import { clip, factorEstimate, type FactorModel } from '../model.js';
 import { blendFamily } from './blend.js';
 import { easeFamily } from './ease.js';
+import { implicitFamily } from './implicit.js';
 import { neighbourFamily } from './neighbours.js';
+import { timeFamily } from './time.js';
 import type { EncodedExtension, ExtendedModel, Family, ModelExtension } from './types.js';
 
 let families: ReadonlyMap<string, Family<ModelExtension>> | undefined;
 
 /** Built on first use: the family modules import this one (blends hold models of any family). */
 const registered = (): ReadonlyMap<string, Family<ModelExtension>> =>
-  (families ??= new Map(([neighbourFamily, easeFamily, blendFamily] as Family<ModelExtension>[]).map((f) => [f.kind, f])));
+  (families ??= new Map(
+    ([neighbourFamily, easeFamily, blendFamily, implicitFamily, timeFamily] as Family<ModelExtension>[]).map((f) => [f.kind, f]),
+  ));
 
 /** The family of an extension kind ("factor" is the base itself and has none). */
 export function familyOf(kind: string): Family<ModelExtension> {
@@ -28,6 +32,13 @@ export const familyName = (m: FactorModel): string => m.extension?.kind ?? 'fact
 export function extensionEstimate(m: FactorModel, u: number, i: number): number {
   const e = m.extension as ModelExtension;
   return familyOf(e.kind).estimate(m as ExtendedModel<ModelExtension>, u, i);
+}
+
+/** Unclipped estimate at time `t` (the timestamps' unit): the family's own for time-aware families, else `estimate`'s. */
+export function estimateAt(m: FactorModel, u: number, i: number, t: number): number {
+  const f = m.extension ? familyOf(m.extension.kind) : undefined;
+  if (f?.estimateAt) return f.estimateAt(m as ExtendedModel<ModelExtension>, u, i, t);
+  return m.extension ? extensionEstimate(m, u, i) : factorEstimate(m, u, i);
 }
 
 /** Unclipped estimates of known user `u` for every item into `out`: the family's score kernel (or the factor dot products). */
@@ -50,6 +61,13 @@ export function topNFor(
   kernels: Kernels,
 ): TopNResult {
   if (!model.extension) return kernels.topN(model, users, exclude, n, itemRank);
+  if (familyOf(model.extension.kind).factorTopN) {
+    const r = kernels.topN(model, users, exclude, n, itemRank);
+    // The kernels clip their scores to the rating scale; a relevance score is given as it is.
+    if (predictsRatings(model)) return r;
+    const scores = Float32Array.from(r.items, (i, x) => (i < 0 ? 0 : factorEstimate(model, users[Math.floor(x / n)], i)));
+    return { items: r.items, scores };
+  }
   const nItems = model.itemIds.length;
   const items = new Int32Array(users.length * n).fill(-1);
   const scores = new Float32Array(users.length * n);
@@ -69,7 +87,7 @@ export function topNFor(
 }
 
 /** Whether a model's estimates are ratings (false for ranking models such as EASE, whose scores are relevance). */
-export const predictsRatings = (m: FactorModel): boolean => m.extension?.kind !== 'ease';
+export const predictsRatings = (m: FactorModel): boolean => !(m.extension && familyOf(m.extension.kind).ranksOnly);
 
 /** Ratings are clipped to the scale; relevance scores are returned as they are. */
 export const clipScore = (m: FactorModel, v: number): number => (predictsRatings(m) ? clip(v, m.scale) : v);

@@ -26,6 +26,7 @@ function positionOf(m: ExtendedModel<EaseExtension>): Int32Array {
  */
 export const easeFamily: Family<EaseExtension> = {
   kind: 'ease',
+  ranksOnly: true,
   estimate(m, u, i) {
     if (u < 0 || i < 0) return 0;
     const e = m.extension;

@@ -2,6 +2,7 @@ export {
   predictsRatings,
   clipScore,
   decodeExtension,
+  estimateAt,
   encodeExtension,
   familyName,
   familyNames,

@@ -16,7 +16,7 @@ export interface EncodedExtension {
  * The family-specific part of a model: what a neighbourhood, item-item or blended model holds on top
  * of the shared base (ids, scale, μ, biases). Factor models have none.
  */
-export type ModelExtension = NeighbourExtension | EaseExtension | BlendExtension;
+export type ModelExtension = NeighbourExtension | EaseExtension | BlendExtension | ImplicitExtension | TimeExtension;
 
 export interface NeighbourExtension {
   readonly kind: 'knn';
@@ -58,6 +58,42 @@ export interface BlendExtension {
   readonly intercept: number;
 }
 
+/**
+ * A factor model fitted to implicit feedback (WRMF, BPR): its base holds everything (μ = 0, no user
+ * biases; BPR's item biases), and its estimate b_i + p_uᵀq_i is a relevance score, not a rating.
+ */
+export interface ImplicitExtension {
+  readonly kind: 'implicit';
+}
+
+/**
+ * timeSVD's time-dependent biases (Koren 2009, eq. 9–10). The base holds the biases at serving time
+ * "now" (the last training day): b_u + α_u·dev_u(now) and b_i + b_{i,Bin(now)}; the extension holds
+ * what an estimate at another time t needs.
+ */
+export interface TimeExtension {
+  readonly kind: 'time';
+  /** dev_u(t) = sign(t − t_u)·|t − t_u|^β, t in days. */
+  readonly beta: number;
+  /** Seconds per day of the timestamps (86,400 for Unix seconds). */
+  readonly daySeconds: number;
+  /** First training day, days per bin, and the serving day ("now"). */
+  readonly firstDay: number;
+  readonly binDays: number;
+  readonly nBins: number;
+  readonly nowDay: number;
+  /** α_u, the user's drift. */
+  readonly alpha: Float32Array;
+  /** t_u, the user's mean rating day. */
+  readonly userDay: Float32Array;
+  /** b_{i,bin}, nItems × nBins row-major. */
+  readonly itemBinBias: Float32Array;
+  /** b_{u,t}, the day-specific user bias: each user's rating days (whole days, ascending; CSR over users) and their biases. */
+  readonly userDayPtr: Int32Array;
+  readonly userDays: Int32Array;
+  readonly userDayBias: Float32Array;
+}
+
 /** A model with a given extension. */
 export type ExtendedModel<E extends ModelExtension> = FactorModel & { readonly extension: E };
 
@@ -71,6 +107,12 @@ export interface Family<E extends ModelExtension> {
   estimate(m: ExtendedModel<E>, u: number, i: number): number;
   /** Estimates of known user `u` for every item, into `out` (length nItems): the top-N score kernel. */
   scoreUser(m: ExtendedModel<E>, u: number, out: Float64Array): void;
+  /** An estimate at time `t` (the timestamps' unit), for families whose estimates depend on time; others ignore t. */
+  estimateAt?(m: ExtendedModel<E>, u: number, i: number, t: number): number;
+  /** The base's factor estimate ranks items exactly as `estimate`: top-N may take the kernels' fast path. */
+  readonly factorTopN?: boolean;
+  /** Its estimates are relevance scores, not ratings: never clipped, no RMSE. */
+  readonly ranksOnly?: boolean;
   encode(e: E): EncodedExtension;
   /** Rebuilds the extension, refusing (INVALID_ARGUMENT naming the array) arrays that disagree with the base. */
   decode(e: EncodedExtension, base: FactorModel): E;
