@@ -80,6 +80,17 @@ describe('ModelRuntime', () => {
       }
     });
 
+    it(`recommendMany gives each user of a batch recommend's own list, unknown users popularity, NULL null (${kernels} kernels)`, () => {
+      const rt = new ModelRuntime(loaded, kernels);
+      const batch: unknown[] = [...model.userIds, 'nobody', null, ...model.userIds.slice(0, 2).reverse()];
+      const got = rt.recommendMany(batch, 4);
+      assert.equal(got.length, batch.length);
+      batch.forEach((user, r) => assert.deepEqual(got[r], rt.recommend(user, 4), `row ${r}: ${String(user)}`));
+      assert.equal(got[model.userIds.length]?.source, 'popularity');
+      assert.equal(got[model.userIds.length + 1], null);
+      assert.throws(() => rt.recommendMany(['1', Number.NaN], 3), /user id at row 2/);
+    });
+
     it(`excludes nothing for an artifact that does not record rated items (${kernels} kernels)`, () => {
       assert.equal(bare.rated, null);
       const rt = new ModelRuntime(bare, kernels);

@@ -138,7 +138,9 @@ function unusualRatings(ratings: Float32Array): { count: number; what: string } 
   let above = 0;
   let low = 0;
   let high = 0;
-  for (const r of ratings) {
+  // An index loop: for…of over a typed array goes through the iterator, half a second per 1M ratings.
+  for (let x = 0; x < ratings.length; x++) {
+    const r = ratings[x];
     if (r < 0) {
       below++;
       low = Math.min(low, r);
