@@ -14,7 +14,7 @@ import {
   type FoldedUser,
   type Kernels,
 } from '../core/index.js';
-import type { LoadedArtifact, Manifest } from '../artifacts/index.js';
+import type { LoadedArtifact, Manifest, StoredTopN } from '../artifacts/index.js';
 import { loadKernels, type KernelPreference } from '../kernels/index.js';
 import { BAD_ID, IdLookup, NULL_ID, badId } from './id-lookup.js';
 import type { UserRatings } from './user-ratings.js';
@@ -51,6 +51,7 @@ export class ModelRuntime {
   private readonly users: IdLookup;
   private readonly items: IdLookup;
   private readonly rated: Exclusions | null;
+  private readonly stored: StoredTopN | null;
   private topN?: { readonly kernels: Kernels; readonly rank: Int32Array; readonly exclude: Exclusions };
   private popular?: Int32Array;
   private rank?: Int32Array;
@@ -62,6 +63,7 @@ export class ModelRuntime {
     this.model = artifact.model;
     this.manifest = artifact.manifest;
     this.rated = artifact.rated;
+    this.stored = artifact.topN ?? null;
     this.users = new IdLookup(this.model.userIds);
     this.items = new IdLookup(this.model.itemIds);
   }
@@ -227,7 +229,18 @@ export class ModelRuntime {
     return sources;
   }
 
+  /**
+   * Top-n lists of known users: the prefix of the artifact's stored lists when it has them for this
+   * n (the training job ranked every user with the same model, exclusions and tie-break, so they
+   * are the lists the kernel would give), else the kernel's.
+   */
   private knownUsersTop(users: Int32Array, n: number): Int32Array {
+    const stored = this.stored;
+    if (stored && n <= stored.n) {
+      const out = new Int32Array(users.length * n);
+      users.forEach((u, x) => out.set(stored.items.subarray(u * stored.n, u * stored.n + n), x * n));
+      return out;
+    }
     this.topN ??= {
       kernels: loadKernels(this.kernelPreference),
       rank: itemIdRank(this.model.itemIds),

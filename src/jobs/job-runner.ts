@@ -107,6 +107,8 @@ export async function runJob(ctx: RunContext): Promise<JobMetrics> {
     seed: spec.seed,
     trainingData: result.trainingData,
     rated: result.rated,
+    // Stored so that recommend over the model's users answers from them rather than ranking again.
+    ...(result.topN.n > 0 ? { topN: { n: result.topN.n, items: result.topN.items } } : {}),
     createdAt: ctx.now().toISOString(),
   });
   ctx.setArtifact(manifest.uri);
