@@ -8,11 +8,14 @@
  *    for every user written to a CSV, the model artifact written;
  *  - SQL mode: COPY INTO a table, train_and_get_recommendations (same model, output table), then
  *    deploy_model and recommend(…, 10) over every user.
- * Prints time and peak RSS per phase, and the growth exponent of the whole between sizes.
- * Run: npm run bench:scale [-- --sizes 1,5]   (25M takes minutes and ~2 GB of disk for its file)
+ * Prints time, CPU seconds and peak RSS per phase, the growth exponent of the whole between sizes,
+ * and SQL mode's cost over file mode's in CPU seconds (the fair measure beside other work on the
+ * machine) and in wall time.
+ * Run: npm run bench:scale [-- --sizes 1,5] [-- --data DIR]   (25M takes minutes and ~2 GB of disk
+ * for its file; --data keeps the generated files in DIR and reuses them on the next run)
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +30,15 @@ const BEFORE: Readonly<Record<number, string>> = {
   25000000:
     'file mode: failed after 5.6 s (RangeError: Invalid string length); SQL mode: COPY INTO 11.3 s, then train_and_get_recommendations failed after 39 s (Map maximum size exceeded in core/dedupe) at 1.9 GB; ' +
     'at acc834b (DuckDB reader): file mode 405 s, 1589 MB peak; SQL mode 4.5–5× file mode, its top-10 1057 s (WASM kernels left at the baseline tier once the SQL dialect had loaded)',
+};
+/** This pipeline at c8f128a on this machine (2 cores shared with other work: CPU seconds are the measure). */
+const BEFORE_C8F128A: Readonly<Record<number, string>> = {
+  5000000:
+    'file mode 22.2 CPU-s (load 4.4, fit 8.6, top-n 8.5, write 0.7), 473 MB; SQL mode 47.0 CPU-s (open 3.6, COPY INTO 4.8, train_and_get_recommendations 27.8, deploy 0.8, recommend over all users 10.0), 762 MB: 2.1× file mode',
+};
+/** The C reference of issue 14's table (-O3 -march=native, 2 threads for top-N), wall seconds at 5M. */
+const C_REFERENCE: Readonly<Record<number, string>> = {
+  5000000: 'C reference: load ~1 s, 20 epochs 3.4 s, top-10 0.85 s, whole 5.4 s',
 };
 const HYPER = { n_epochs: 20, n_factors: 100 };
 
@@ -187,6 +199,8 @@ function verdicts(runs: readonly Run[]): string {
       ? `load ${s(load.seconds)} (${mb(load.peakRssBytes)} peak after it), whole ${s(file!.wall)}, peak ${mb(file!.peakRssBytes)}`
       : '';
     if (BEFORE[n]) out.push(`  ${n / 1e6}M before (issue 14): ${BEFORE[n]}`, `  ${n / 1e6}M now, file mode: ${now}`);
+    if (BEFORE_C8F128A[n]) out.push(`  ${n / 1e6}M before (c8f128a): ${BEFORE_C8F128A[n]}`);
+    if (C_REFERENCE[n]) out.push(`  ${n / 1e6}M ${C_REFERENCE[n]}`);
   }
   const by = (mode: Run['mode']) => runs.filter((r) => r.mode === mode).sort((a, b) => a.ratings - b.ratings);
   for (const mode of ['file', 'sql'] as const) {
@@ -208,10 +222,12 @@ function verdicts(runs: readonly Run[]): string {
   }
   for (const f of by('file')) {
     const q = by('sql').find((r) => r.ratings === f.ratings);
-    if (q)
+    if (q) {
+      const cpu = q.cpu / f.cpu;
       out.push(
-        `  ${f.ratings / 1e6}M: SQL mode / file mode ${(q.wall / f.wall).toFixed(2)}×   (goal ≤ ${GOALS.sqlOverFile}×: ${q.wall / f.wall <= GOALS.sqlOverFile ? 'meets' : 'MISSES'})`,
+        `  ${f.ratings / 1e6}M: SQL mode / file mode ${cpu.toFixed(2)}× in CPU seconds (${s(q.cpu)} / ${s(f.cpu)}), ${(q.wall / f.wall).toFixed(2)}× in wall time   (goal ≤ ${GOALS.sqlOverFile}×: ${cpu <= GOALS.sqlOverFile ? 'meets' : 'MISSES'})`,
       );
+    }
   }
   const big = by('file').find((r) => r.ratings >= 25_000_000);
   if (big) {
@@ -226,13 +242,16 @@ async function main(): Promise<void> {
   const at = process.argv.indexOf('--sizes');
   const sizes = at > 0 ? process.argv[at + 1].split(',').map((m) => Number(m) * 1_000_000) : [1_000_000, 5_000_000, 25_000_000];
   if (sizes.some((n) => !(n > 0))) throw new Error(`--sizes takes millions of ratings, e.g. 1,5,25: ${process.argv[at + 1]}`);
+  const dataAt = process.argv.indexOf('--data');
+  const keep = dataAt > 0 ? process.argv[dataAt + 1] : null;
   const load = loadavg()[0];
   const runs: Run[] = [];
   for (const n of sizes) {
     const dir = mkdtempSync(join(tmpdir(), 'recpipe-bench-scale-'));
+    if (keep) mkdirSync(keep, { recursive: true });
     try {
       const t0 = performance.now();
-      const { path } = await movieLensShaped(dir, n);
+      const { path } = await movieLensShaped(keep ?? dir, n);
       process.stderr.write(
         `${n / 1e6}M ratings: ${path} (${(statSync(path).size / 1e6).toFixed(0)} MB, generated in ${s((performance.now() - t0) / 1000)})\n`,
       );

@@ -1,4 +1,4 @@
-import { renameSync } from 'node:fs';
+import { existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { stringLiteral } from '../../src/warehouse/index.js';
@@ -21,6 +21,8 @@ export interface ShapedFile {
  */
 export async function movieLensShaped(dir: string, ratings: number): Promise<ShapedFile> {
   const path = join(dir, `ml25m-shaped-${ratings}.csv`);
+  // Deterministic, so a file already made (a kept --data directory) is the same file.
+  if (existsSync(path)) return { path, ratings };
   const scale = ratings / ML25M.ratings;
   const users = Math.ceil(ML25M.users * scale * 1.35);
   const movies = Math.round(ML25M.movies * Math.sqrt(scale));

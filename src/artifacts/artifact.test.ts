@@ -189,6 +189,28 @@ describe('artifacts', () => {
     }
   });
 
+  it('stores the top-n lists it is given, reads them back, and refuses lists that name no item of the model', async () => {
+    const model = tinyModel();
+    const users = model.userIds.length;
+    const items = Int32Array.from({ length: users * 3 }, (_, x) => (x % 3 === 2 && x % 2 === 0 ? -1 : (x * 7) % model.itemIds.length));
+    const dir = fresh();
+    await writeArtifact(dir, model, { ...info(), topN: { n: 3, items } });
+    const read = await readArtifact(dir);
+    assert.equal(read.topN?.n, 3);
+    assert.deepEqual(read.topN?.items, items);
+    assert.equal((await readArtifact((await writeArtifact(fresh(), model, info())).uri)).topN, undefined);
+    await assert.rejects(
+      writeArtifact(fresh(), model, { ...info(), topN: { n: 3, items: items.map((i, x) => (x === 4 ? model.itemIds.length : i)) } }),
+      /topN cannot be stored: it has item index \d+ at user 1, rank 1/,
+    );
+    const corrupt = readInt32le(join(dir, 'top-n-items.i32'));
+    corrupt[0] = -1; // padding before a listed item
+    const bytes = Buffer.alloc(corrupt.length * 4);
+    corrupt.forEach((v, i) => bytes.writeInt32LE(v, i * 4));
+    rewriteListed(dir, 'top-n-items.i32', bytes);
+    await assert.rejects(readArtifact(dir), rejectsNaming('top-n-items.i32', /is corrupt: it has item index \d+ at user 0, rank 1/));
+  });
+
   it('refuses a manifest that lists one rated file without the other', async () => {
     const dir = fresh();
     await writeTinyArtifact(dir);

@@ -23,6 +23,7 @@ import {
   type ArtifactInfo,
   type JsonObject,
   type Manifest,
+  type StoredTopN,
 } from './manifest.js';
 import { RATED_ITEMS_FILE, RATED_PTR_FILE, ratedOfTrainset, ratedProblem } from './rated.js';
 import { resolveArtifactStore, type ArtifactFile, type ArtifactStore } from './store.js';
@@ -36,7 +37,12 @@ export interface LoadedArtifact {
   readonly manifest: Manifest;
   /** Which items each user rated in training (CSR by the model's inner ids): what top-N excludes. */
   readonly rated: Exclusions | null;
+  /** The training job's top-n lists (absent from artifacts written without them). */
+  readonly topN?: StoredTopN;
 }
+
+/** The optional file of stored top-n lists (int32le, shape [users, n]). */
+const TOP_N_FILE = 'top-n-items.i32';
 
 type Arrays = Pick<FactorModel, 'userIds' | 'itemIds' | 'userBias' | 'itemBias' | 'userFactors' | 'itemFactors'> & {
   readonly ratedPtr: Int32Array;
@@ -106,6 +112,11 @@ export async function writeArtifact(target: string, model: FactorModel, info: Ar
   };
   for (const slot of rated ? [...MODEL_SLOTS, ...RATED_SLOTS] : MODEL_SLOTS)
     add(slot.name, slot.dtype, slot.shape(sizes), encodeSlot(slot, arrays[slot.key] as ArrayValue));
+  if (info.topN) {
+    const problem = topNProblem(info.topN, sizes.users, sizes.items);
+    if (problem) throw invalid(`topN cannot be stored: it ${problem}`);
+    add(TOP_N_FILE, 'int32le', [sizes.users, info.topN.n], int32ToBytes(info.topN.items));
+  }
   const ext = model.extension ? encodeExtension(model.extension) : null;
   if (ext) {
     assertJson(ext.params, 'familyParams');
@@ -188,7 +199,36 @@ export async function readArtifact(source: string): Promise<LoadedArtifact> {
   const problem = rated && ratedProblem(rated, userIds.length, itemIds.length);
   if (problem)
     throw invalid(`artifact ${location}: ${problem.file} is corrupt: it ${problem.what}`, { artifact: location, file: problem.file });
-  return { model: extended, manifest, rated };
+  const topN = await readTopN(store, location, manifest);
+  return { model: extended, manifest, rated, ...(topN ? { topN } : {}) };
+}
+
+async function readTopN(store: ArtifactStore, location: string, manifest: Manifest): Promise<StoredTopN | null> {
+  const entry = manifest.files.find((f) => f.name === TOP_N_FILE);
+  if (!entry) return null;
+  const { users, items } = manifest.counts;
+  if (entry.shape.length !== 2 || entry.shape[0] !== users || entry.shape[1] < 1)
+    throw invalid(`artifact ${location}: ${TOP_N_FILE} has shape [${entry.shape.join('×')}], expected [${users}×n]`, {
+      artifact: location,
+      file: TOP_N_FILE,
+    });
+  const slot: Slot = { key: 'ratedItems', name: TOP_N_FILE, dtype: 'int32le', shape: () => [...entry.shape] };
+  const stored = { n: entry.shape[1], items: (await readSlot(store, location, manifest, slot)) as Int32Array };
+  const problem = topNProblem(stored, users, items);
+  if (problem) throw invalid(`artifact ${location}: ${TOP_N_FILE} is corrupt: it ${problem}`, { artifact: location, file: TOP_N_FILE });
+  return stored;
+}
+
+/** Serving hands these ids out as list entries: each must be an item of the model, or -1 padding after the last. */
+function topNProblem(t: StoredTopN, users: number, items: number): string | null {
+  if (!Number.isSafeInteger(t.n) || t.n < 1) return `has n = ${t.n}, not a positive integer`;
+  if (t.items.length !== users * t.n) return `holds ${t.items.length} ids, not ${users} users × ${t.n}`;
+  for (let x = 0; x < t.items.length; x++) {
+    const i = t.items[x];
+    const padded = x % t.n > 0 && t.items[x - 1] < 0;
+    if (i < -1 || i >= items || (padded && i !== -1)) return `has item index ${i} at user ${Math.floor(x / t.n)}, rank ${x % t.n}`;
+  }
+  return null;
 }
 
 /** Family arrays are stored as `ext.<name>` files, each listed (dtype, shape, size, sha256) in the manifest. */

@@ -24,6 +24,7 @@ export {
   ARTIFACT_FORMAT_VERSION,
   MANIFEST_FILE,
   type ArtifactInfo,
+  type StoredTopN,
   type ArtifactFileEntry,
   type ArtifactDtype,
   type Manifest,

@@ -62,8 +62,19 @@ export interface ArtifactInfo {
    * inner ids), for writers that hold the summary and the CSR but not the whole trainset.
    */
   readonly rated?: Exclusions;
+  /**
+   * Every user's top-n unrated items as the training job ranked them (users × n inner item ids, best
+   * first, -1 padded), stored so serving answers recommend(user, k ≤ n) without ranking again.
+   */
+  readonly topN?: StoredTopN;
   /** ISO-8601 time of training, supplied by the caller (core never reads a clock). */
   readonly createdAt: string;
+}
+
+/** Top-n lists for every user of a model: users × n inner item ids, best first, -1 padded. */
+export interface StoredTopN {
+  readonly n: number;
+  readonly items: Int32Array;
 }
 
 /** Throws INVALID_ARGUMENT naming `path` unless `value` is plain JSON (finite numbers, plain objects). */

@@ -224,10 +224,12 @@ export class EndpointManager {
 
   /** The user's top-k items (see ModelRuntime.recommend: a new user is folded in from `ratings`); null for a NULL user. */
   recommend(name: unknown, user: unknown, k: unknown, ratings: UserRatings | null = null): Recommendation | null {
-    const runtime = this.serving(name);
-    const n = typeof k === 'bigint' ? Number(k) : k;
-    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) throw invalid(`k must be a positive integer, got ${String(k)}`);
-    return runtime.recommend(user, n, ratings);
+    return this.serving(name).recommend(user, positiveK(k), ratings);
+  }
+
+  /** recommend(name, users[r], k) for a batch of users, from one model (see ModelRuntime.recommendMany). */
+  recommendMany(name: unknown, users: ArrayLike<unknown>, k: unknown): (Recommendation | null)[] {
+    return this.serving(name).recommendMany(users, positiveK(k));
   }
 
   /** Waits for loads and state writes in flight, then refuses further calls. Idempotent. */
@@ -349,4 +351,10 @@ function canonicalArtifactUri(artifactUri: unknown): string {
     );
   }
   return store.uri(location);
+}
+
+function positiveK(k: unknown): number {
+  const n = typeof k === 'bigint' ? Number(k) : k;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) throw invalid(`k must be a positive integer, got ${String(k)}`);
+  return n;
 }

@@ -80,6 +80,29 @@ describe('ModelRuntime', () => {
       }
     });
 
+    it(`recommendMany gives each user of a batch recommend's own list, unknown users popularity, NULL null (${kernels} kernels)`, () => {
+      const rt = new ModelRuntime(loaded, kernels);
+      const batch: unknown[] = [...model.userIds, 'nobody', null, ...model.userIds.slice(0, 2).reverse()];
+      const got = rt.recommendMany(batch, 4);
+      assert.equal(got.length, batch.length);
+      batch.forEach((user, r) => assert.deepEqual(got[r], rt.recommend(user, 4), `row ${r}: ${String(user)}`));
+      assert.equal(got[model.userIds.length]?.source, 'popularity');
+      assert.equal(got[model.userIds.length + 1], null);
+      assert.throws(() => rt.recommendMany(['1', Number.NaN], 3), /user id at row 2/);
+    });
+
+    it(`answers known users from an artifact's stored top-n lists: the lists it would rank, for any k up to n (${kernels} kernels)`, () => {
+      const lists = recommendAll(model, trainset, 6, referenceKernels);
+      const items = new Int32Array(model.userIds.length * 6).fill(-1);
+      lists.forEach((l, u) => l.items.forEach((id, r) => (items[u * 6 + r] = model.itemIds.indexOf(id))));
+      const ranked = new ModelRuntime(loaded, kernels);
+      const stored = new ModelRuntime({ ...loaded, topN: { n: 6, items } }, kernels);
+      for (const k of [1, 6, 9]) assert.deepEqual(stored.recommendMany(model.userIds, k), ranked.recommendMany(model.userIds, k), `k ${k}`);
+      // Proof the stored lists are what answers (k ≤ n): a list changed in storage comes back changed.
+      const changed = new ModelRuntime({ ...loaded, topN: { n: 6, items: items.map((i, x) => (x === 0 ? items[1] : i)) } }, kernels);
+      assert.equal(changed.recommend(model.userIds[0], 2)?.items[0], lists[0].items[1]);
+    });
+
     it(`excludes nothing for an artifact that does not record rated items (${kernels} kernels)`, () => {
       assert.equal(bare.rated, null);
       const rt = new ModelRuntime(bare, kernels);

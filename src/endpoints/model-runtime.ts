@@ -14,7 +14,7 @@ import {
   type FoldedUser,
   type Kernels,
 } from '../core/index.js';
-import type { LoadedArtifact, Manifest } from '../artifacts/index.js';
+import type { LoadedArtifact, Manifest, StoredTopN } from '../artifacts/index.js';
 import { loadKernels, type KernelPreference } from '../kernels/index.js';
 import { BAD_ID, IdLookup, NULL_ID, badId } from './id-lookup.js';
 import type { UserRatings } from './user-ratings.js';
@@ -51,6 +51,7 @@ export class ModelRuntime {
   private readonly users: IdLookup;
   private readonly items: IdLookup;
   private readonly rated: Exclusions | null;
+  private readonly stored: StoredTopN | null;
   private topN?: { readonly kernels: Kernels; readonly rank: Int32Array; readonly exclude: Exclusions };
   private popular?: Int32Array;
   private rank?: Int32Array;
@@ -62,6 +63,7 @@ export class ModelRuntime {
     this.model = artifact.model;
     this.manifest = artifact.manifest;
     this.rated = artifact.rated;
+    this.stored = artifact.topN ?? null;
     this.users = new IdLookup(this.model.userIds);
     this.items = new IdLookup(this.model.itemIds);
   }
@@ -111,16 +113,45 @@ export class ModelRuntime {
     const n = Math.min(k, this.model.itemIds.length);
     const { u, folded } = subject;
     let inner: Int32Array;
-    if (u >= 0) inner = this.knownUserTop(u, n);
+    if (u >= 0) inner = this.knownUsersTop(Int32Array.of(u), n);
     else if (folded) inner = topNFolded(this.model, folded, n, this.itemRank());
     else inner = this.popularityOrder().subarray(0, n);
+    return this.listOf(subject, inner, u >= 0 ? 'model' : folded ? 'fold-in' : 'popularity');
+  }
+
+  /**
+   * recommend(user, k) for every user of a batch, the model's known users ranked in one top-N
+   * kernel call (its blocks of users share each pass over the item panels, as the training job's
+   * top-N does) rather than one call each: the same lists, a third less CPU over all users.
+   */
+  recommendMany(users: ArrayLike<unknown>, k: number): (Recommendation | null)[] {
+    const out = new Array<Recommendation | null>(users.length).fill(null);
+    const inner = new Int32Array(users.length);
+    const rows: number[] = [];
+    for (let r = 0; r < users.length; r++) {
+      const u = this.users.find(users[r]);
+      if (u === BAD_ID) throw badId(`user id at row ${r + 1}`, users[r]);
+      if (u >= 0) {
+        inner[rows.length] = u;
+        rows.push(r);
+      } else if (u !== NULL_ID) out[r] = this.recommend(users[r], k);
+    }
+    if (rows.length === 0) return out;
+    const n = Math.min(k, this.model.itemIds.length);
+    const top = this.knownUsersTop(inner.subarray(0, rows.length), n);
+    rows.forEach((r, x) => (out[r] = this.listOf({ u: inner[x], folded: null }, top.subarray(x * n, (x + 1) * n), 'model')));
+    return out;
+  }
+
+  /** Raw ids and clipped estimates of a top-n list of inner ids (-1 padded). */
+  private listOf(subject: Subject, inner: Int32Array, source: Recommendation['source']): Recommendation {
     const items: string[] = [];
     const scores: number[] = [];
     for (let r = 0; r < inner.length && inner[r] >= 0; r++) {
       items.push(this.model.itemIds[inner[r]]);
       scores.push(this.estimateFor(subject, inner[r]));
     }
-    return { items, scores, source: u >= 0 ? 'model' : folded ? 'fold-in' : 'popularity' };
+    return { items, scores, source };
   }
 
   /**
@@ -198,13 +229,24 @@ export class ModelRuntime {
     return sources;
   }
 
-  private knownUserTop(u: number, n: number): Int32Array {
+  /**
+   * Top-n lists of known users: the prefix of the artifact's stored lists when it has them for this
+   * n (the training job ranked every user with the same model, exclusions and tie-break, so they
+   * are the lists the kernel would give), else the kernel's.
+   */
+  private knownUsersTop(users: Int32Array, n: number): Int32Array {
+    const stored = this.stored;
+    if (stored && n <= stored.n) {
+      const out = new Int32Array(users.length * n);
+      users.forEach((u, x) => out.set(stored.items.subarray(u * stored.n, u * stored.n + n), x * n));
+      return out;
+    }
     this.topN ??= {
       kernels: loadKernels(this.kernelPreference),
       rank: itemIdRank(this.model.itemIds),
       exclude: this.rated ?? { userPtr: new Int32Array(this.model.userIds.length + 1), itemIdx: new Int32Array(0) },
     };
-    return topNFor(this.model, Int32Array.of(u), this.topN.exclude, n, this.topN.rank, this.topN.kernels).items;
+    return topNFor(this.model, users, this.topN.exclude, n, this.topN.rank, this.topN.kernels).items;
   }
 
   private itemRank(): Int32Array {

@@ -1,4 +1,4 @@
-import { parseUserRatings, type EndpointManager, type UserRatings } from '../endpoints/index.js';
+import { parseUserRatings, type EndpointManager, type Recommendation, type UserRatings } from '../endpoints/index.js';
 import type { ArtifactRefs } from './artifact-refs.js';
 import type { EndpointAccess } from './endpoint-access.js';
 import { idToJson } from '../training/index.js';
@@ -90,12 +90,15 @@ export function endpointFunctions(
       name: 'recommend',
       parameters: ['ANY', 'ANY', 'ANY'],
       returns: 'JSON',
-      invoke: ([names, users, ks], rows) =>
-        Array.from({ length: rows }, (_, r) => {
-          if (names[r] === null || users[r] === null || ks[r] === null) return null;
-          const rec = endpoints.recommend(names[r], users[r], ks[r]);
-          return rec === null ? null : JSON.stringify(rec.items.map(idToJson));
-        }),
+      invoke: ([names, users, ks], rows) => {
+        const asJson = (rec: Recommendation | null) => (rec === null ? null : JSON.stringify(rec.items.map(idToJson)));
+        // One endpoint and one k for the whole batch (recommend over a table's users): ranked together.
+        if (rows > 0 && names[0] !== null && ks[0] !== null && names.every((n) => n === names[0]) && ks.every((k) => k === ks[0]))
+          return endpoints.recommendMany(names[0], users, ks[0]).map(asJson);
+        return Array.from({ length: rows }, (_, r) =>
+          names[r] === null || users[r] === null || ks[r] === null ? null : asJson(endpoints.recommend(names[r], users[r], ks[r])),
+        );
+      },
     },
   ];
 }

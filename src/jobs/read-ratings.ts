@@ -21,7 +21,7 @@ export async function readRatings(warehouse: JobTables, plan: TablePlan): Promis
   const builder = await warehouse.readRatings(
     table,
     { user, item, rating, userAs: userKind === 'text' ? 'text' : 'number', itemAs: itemKind === 'text' ? 'text' : 'number' },
-    () => new RatingsBuilder(),
+    (expectedRows) => new RatingsBuilder({ expectedRows }),
   );
   if (builder.rowsRead === 0) throw invalid(`input table ${display(table)} has no rows to train on`, { table: display(table) });
   if (builder.badRows > 0) {

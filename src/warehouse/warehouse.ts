@@ -245,11 +245,12 @@ export interface Warehouse {
   /** Reads whole columns into typed arrays (the fast path for training jobs). */
   readColumns(table: TableName, columns: readonly ColumnRequest[]): Promise<TableColumns>;
   /**
-   * Streams a ratings table's three columns, in table order, into a builder from `open` (ids read as
+   * Streams a ratings table's three columns, in table order, into a builder from `open` (given the
+   * table's row count, to size its arrays once; ids read as
    * numbers or text; a numeric id column holding an integer beyond 2^53 is read again as text,
    * into a fresh builder). Returns the builder that saw every row.
    */
-  readRatings(table: TableName, columns: RatingColumns, open: () => RatingsBuilder): Promise<RatingsBuilder>;
+  readRatings(table: TableName, columns: RatingColumns, open: (expectedRows?: number) => RatingsBuilder): Promise<RatingsBuilder>;
   /** Creates or replaces `table` with exactly these rows, atomically: readers see the old or the new table. */
   writeTable(table: TableName, columns: readonly WriteColumn[]): Promise<number>;
   /**

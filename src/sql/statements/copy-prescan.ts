@@ -14,31 +14,37 @@ const NEWLINE = 0x0a;
 /**
  * What makes a file unloadable as delimited text before DuckDB sees it: a NUL byte near its start
  * (a binary file, which would otherwise load as "LOADED, 0 rows") or a line over MAX_LINE_BYTES.
- * Null when neither; the error names the line and character. Reads the file once, in 8 MB chunks,
- * finding only one newline per 2 MB (so the check costs about one read of the file).
+ * Null when neither; the error names the line and character. Reads the file once into one reused
+ * 8 MB buffer, finding only one newline per 2 MB and carrying only the current line's start, so the
+ * check costs about one read of the file and no copy of it.
  */
 export async function unreadableText(path: string): Promise<CsvRowError | null> {
   const file = await open(path, 'r');
   try {
-    let carry: Buffer = Buffer.alloc(0);
-    let base = 0;
-    for (let first = true; ; first = false) {
-      const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    // Byte offsets in the file: where the current line starts, and where the chunk in hand starts.
+    let lineStart = 0;
+    for (let base = 0; ; ) {
       const { bytesRead } = await file.read(chunk, 0, CHUNK_BYTES, null);
-      const buf = carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
-      if (first) {
-        const nul = buf.subarray(0, BINARY_PROBE_BYTES).indexOf(0);
-        if (nul >= 0) return rowError('File is binary, not delimited text: it holds a NUL byte (0x00)', buf, nul);
+      if (base === 0) {
+        const nul = chunk.subarray(0, Math.min(bytesRead, BINARY_PROBE_BYTES)).indexOf(0);
+        if (nul >= 0) return rowError('File is binary, not delimited text: it holds a NUL byte (0x00)', chunk.subarray(0, bytesRead), nul);
       }
-      let p = 0;
-      while (buf.length - p > MAX_LINE_BYTES) {
-        const nl = buf.lastIndexOf(NEWLINE, p + MAX_LINE_BYTES);
-        if (nl < p) return await longLine(file, base + p);
-        p = nl + 1;
+      const read = chunk.subarray(0, bytesRead);
+      const end = base + bytesRead;
+      while (end - lineStart > MAX_LINE_BYTES) {
+        // The last newline within MAX_LINE_BYTES of the line's start, looked for in this read only
+        // (the line's earlier bytes, in reads already done, hold none: see below).
+        const limit = lineStart + MAX_LINE_BYTES - base;
+        const nl = limit < 0 ? -1 : read.lastIndexOf(NEWLINE, limit);
+        if (nl < 0 || base + nl < lineStart) return await longLine(file, lineStart);
+        lineStart = base + nl + 1;
       }
       if (bytesRead === 0) return null;
-      carry = Buffer.from(buf.subarray(p));
-      base += p;
+      // The next read continues the line after this read's last newline.
+      const last = read.lastIndexOf(NEWLINE);
+      if (last >= 0) lineStart = Math.max(lineStart, base + last + 1);
+      base = end;
     }
   } finally {
     await file.close();

@@ -164,7 +164,7 @@ class DuckDbWarehouse implements Warehouse {
     return this.pool.use((conn) => readColumns(conn, table, columns));
   }
 
-  readRatings(table: TableName, columns: RatingColumns, open: () => RatingsBuilder): Promise<RatingsBuilder> {
+  readRatings(table: TableName, columns: RatingColumns, open: (expectedRows?: number) => RatingsBuilder): Promise<RatingsBuilder> {
     return this.pool.use((conn) => readRatingsTable(conn, table, columns, open));
   }
 

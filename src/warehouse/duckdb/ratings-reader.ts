@@ -73,11 +73,16 @@ export async function readRatingsTable(
   conn: DuckDBConnection,
   table: TableName,
   columns: RatingColumns,
-  open: () => RatingsBuilder,
+  open: (expectedRows?: number) => RatingsBuilder,
 ): Promise<RatingsBuilder> {
   let attempt: Attempt = { user: columns.userAs, item: columns.itemAs };
+  // The arrays sized once: growing them by doubling costs a copy and a zero-fill of every size on the way.
+  const counted = await conn.runAndReadAll(`SELECT count(*) FROM ${quoteTableName(table)}`).catch((e: unknown) => {
+    throw fromDuckDbError(e);
+  });
+  const expectedRows = Number(counted.getRows()[0][0]);
   for (;;) {
-    const builder = open();
+    const builder = open(expectedRows);
     const cast = (name: string, kind: IdReadKind) =>
       kind === 'text' ? `CAST(${quoteIdent(name)} AS VARCHAR)` : `coalesce(CAST(${quoteIdent(name)} AS DOUBLE), 'NaN'::DOUBLE)`;
     const sql = `SELECT ${cast(columns.user, attempt.user)}, ${cast(columns.item, attempt.item)}, ${cast(columns.rating, 'number')} FROM ${quoteTableName(table)}`;

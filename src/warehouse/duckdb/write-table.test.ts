@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { setImmediate as tick } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { openDuckDbWarehouse } from './duckdb-warehouse.js';
 import type { Warehouse } from '../warehouse.js';
@@ -36,6 +37,61 @@ describe('writeTable with text bytes', () => {
         { name: 'J', type: 'JSON', values: { bytes: Buffer.from('[1]'), offsets: Int32Array.of(0, 3) } },
       ]),
       /column J has 1 values but U has 2/,
+    );
+  });
+});
+
+describe('writeTable with typed arrays and atomic replacement', { timeout: 60_000 }, () => {
+  const other = { database: 'memory', schema: 's', name: 'NUMS' };
+
+  it('copies DOUBLE, INTEGER and BIGINT blocks as they are, NaN as NULL, across chunks', async () => {
+    const rows = 5_000;
+    const big = [2 ** 53 - 1, -(2 ** 53 - 1), -1, 2 ** 32, -(2 ** 32) - 5];
+    const ids = Float64Array.from({ length: rows }, (_, u) => (u < big.length ? big[u] : u * 3 - 7000));
+    const doubles = Float64Array.from({ length: rows }, (_, u) => (u === 3000 ? Number.NaN : u / 8));
+    await wh.writeTable(other, [
+      { name: 'B', type: 'BIGINT', values: ids },
+      { name: 'D', type: 'DOUBLE', values: doubles },
+      { name: 'I', type: 'INTEGER', values: Int32Array.from({ length: rows }, (_, u) => -u) },
+    ]);
+    const r = await wh.run('SELECT B, D, I FROM memory.s.NUMS');
+    assert.equal(r.rows.length, rows);
+    r.rows.forEach((row, u) => {
+      assert.equal(Number(row[0]), ids[u], `B at row ${u}`);
+      assert.equal(row[1], u === 3000 ? null : doubles[u], `D at row ${u}`);
+      assert.equal(row[2], u === 0 ? 0 : -u, `I at row ${u}`);
+    });
+  });
+
+  it('leaves the old table whole when a write fails partway, and readers see the old table while it runs', async () => {
+    await wh.writeTable(other, [{ name: 'V', type: 'VARCHAR', values: ['old', 'rows'] }]);
+    const rows = 200_000;
+    const failing = new Proxy([] as string[], {
+      get: (target, key) => {
+        if (key === 'length') return rows;
+        if (key === String(150_000)) throw new Error('source broke at row 150000');
+        return typeof key === 'string' && /^\d+$/.test(key) ? `v${key}` : Reflect.get(target, key);
+      },
+    });
+    const write = wh.writeTable(other, [{ name: 'V', type: 'VARCHAR', values: failing }]);
+    await tick();
+    const during = await wh.run('SELECT count(*) FROM memory.s.NUMS');
+    await assert.rejects(write, /source broke at row 150000/);
+    assert.equal(Number(during.rows[0][0]), 2);
+    const after = await wh.run('SELECT V FROM memory.s.NUMS ORDER BY V');
+    assert.deepEqual(
+      after.rows.map((row) => row[0]),
+      ['old', 'rows'],
+    );
+  });
+
+  it('casts JSON given as strings, refusing text that is not JSON and keeping the old table', async () => {
+    await wh.writeTable(other, [{ name: 'J', type: 'JSON', values: ['[1,2]', '{"a":3}'] }]);
+    await assert.rejects(wh.writeTable(other, [{ name: 'J', type: 'JSON', values: ['[1,2]', 'not json'] }]), /json/i);
+    const r = await wh.run('SELECT J FROM memory.s.NUMS');
+    assert.deepEqual(
+      r.rows.map((row) => row[0]),
+      [[1, 2], { a: 3 }],
     );
   });
 });
