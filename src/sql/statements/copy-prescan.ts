@@ -14,7 +14,7 @@ const NEWLINE = 0x0a;
 /**
  * What makes a file unloadable as delimited text before DuckDB sees it: a NUL byte near its start
  * (a binary file, which would otherwise load as "LOADED, 0 rows") or a line over MAX_LINE_BYTES.
- * Null when neither; the error names the line and character. Reads the file once, in 8 MB chunks,
+ * Null when neither (or when the file is gzip, checked by DuckDB as it inflates it); the error names the line and character. Reads the file once, in 8 MB chunks,
  * finding only one newline per 2 MB (so the check costs about one read of the file).
  */
 export async function unreadableText(path: string): Promise<CsvRowError | null> {
@@ -26,6 +26,8 @@ export async function unreadableText(path: string): Promise<CsvRowError | null> 
       const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
       const { bytesRead } = await file.read(chunk, 0, CHUNK_BYTES, null);
       const buf = carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
+      // A gzip file (PUT compresses by default) is DuckDB's to inflate; its bytes are not the text.
+      if (first && buf[0] === 0x1f && buf[1] === 0x8b) return null;
       if (first) {
         const nul = buf.subarray(0, BINARY_PROBE_BYTES).indexOf(0);
         if (nul >= 0) return rowError('File is binary, not delimited text: it holds a NUL byte (0x00)', buf, nul);
