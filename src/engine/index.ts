@@ -14,6 +14,7 @@ import {
   resolveTableName,
   type Session,
   type StatementResult,
+  type TransferPlan,
 } from '../sql/index.js';
 import { openDuckDbWarehouse, type ScalarFunctionSpec, type TableName, type Warehouse } from '../warehouse/index.js';
 import { EndpointManager } from '../endpoints/index.js';
@@ -34,7 +35,7 @@ import { Deployments, VERSION_COLUMNS } from './deployments.js';
 import { JobAccess } from './job-access.js';
 import { EndpointAccess } from './endpoint-access.js';
 
-export type { Session, StatementResult, ResultColumnType } from '../sql/index.js';
+export type { Session, StatementResult, ResultColumnType, TransferPlan } from '../sql/index.js';
 export type { TableName, Warehouse } from '../warehouse/index.js';
 export { describeJobStart, deployRequest, OPTION_KEYS, trainRequest } from './job-functions.js';
 export type { DeployDecision, Deployments } from './deployments.js';
@@ -261,6 +262,12 @@ export class Engine {
   async upload(session: Session, target: string, name: string, bytes: Uint8Array): Promise<StatementResult> {
     if (this.closed) throw new RecpipeError('FAILED_PRECONDITION', `the engine for ${this.home} is closed`);
     return this.executor.upload(session, target, name, bytes);
+  }
+
+  /** A driver's PUT or GET (Snowflake protocol): the files and stage it names, checked as the session's user and role. */
+  async transfer(session: Session, sql: string): Promise<TransferPlan> {
+    if (this.closed) throw new RecpipeError('FAILED_PRECONDITION', `the engine for ${this.home} is closed`);
+    return this.executor.transfer(session, sql);
   }
 
   /** A table name as SQL functions receive it ('MOVIELENS.PUBLIC.ratings'), resolved for the session. */

@@ -17,6 +17,7 @@ export type ServiceEngine = Pick<
   | 'access'
   | 'artifactRefs'
   | 'upload'
+  | 'transfer'
   | 'jobAccess'
   | 'endpointAccess'
   | 'deployments'

@@ -5,3 +5,4 @@ export { PARAMETERS, chunkBody, contextOf, fail, inProgressReply, monitoringRepl
 export { encodeResult, type RowType } from './rowset.js';
 export { SfTokens, snowflakeLoginFile, type IssuedTokens, type SfContext, type SfLogin, type TokenLookup } from './tokens.js';
 export { checkLoginJwt, type JwtCheck } from './jwt.js';
+export { StageGrants, transferData, uploadName, type StageGrant } from './transfers.js';

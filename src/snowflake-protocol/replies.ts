@@ -2,7 +2,7 @@ import type { Session, StatementResult } from '../engine/index.js';
 import { SF_CODES, type SfError } from './errors.js';
 import type { QueryRecord } from './queries.js';
 import { MAX_ARRAY_VALUES } from './binds.js';
-import { encodeResult, rowTypes } from './rowset.js';
+import { encodeChunk, encodeResult, rowTypes } from './rowset.js';
 
 /** Every Snowflake answer has this envelope; errors are HTTP 200 with `success: false`, as drivers expect. */
 export interface SfReply {
@@ -117,8 +117,7 @@ export function queryReply(record: QueryRecord, session: Session, chunkUrl: (ind
 export function chunkBody(result: StatementResult, index: number): string | null {
   const start = INLINE_ROWS + index * CHUNK_ROWS;
   if (!Number.isInteger(index) || index < 0 || start >= result.rows.length) return null;
-  const { rowset } = encodeResult(result.columns, result.rows.slice(start, start + CHUNK_ROWS));
-  return JSON.stringify(rowset).slice(1, -1);
+  return encodeChunk(result.columns, result.rows, start, Math.min(start + CHUNK_ROWS, result.rows.length));
 }
 
 /** What `/monitoring/queries/<id>` answers. */

@@ -52,6 +52,35 @@ export function encodeResult(
   return { rowtype, rowset };
 }
 
+/** Wire types whose encodings are digits, signs, dots, spaces and letters only: put between quotes without JSON escaping. */
+const PLAIN = new Set(['fixed', 'real', 'boolean', 'date', 'time', 'timestamp_ntz', 'timestamp_ltz', 'timestamp_tz']);
+
+/**
+ * Rows `start` to `end` in Snowflake's chunk format: each row a JSON array of encoded values, rows
+ * separated by commas, no enclosing brackets. Written as text directly: for a large result this is
+ * most of the server's work, and building arrays of strings to stringify them doubled it (and its garbage).
+ */
+export function encodeChunk(columns: readonly ResultColumnType[], rows: readonly unknown[][], start: number, end: number): string {
+  const codecs = columns.map((c) => codecFor(c.type));
+  const encoders = codecs.map((c) => c.encode);
+  const plain = codecs.map((c) => PLAIN.has(c.type));
+  const width = encoders.length;
+  let out = '';
+  for (let r = start; r < end; r++) {
+    const row = rows[r];
+    let line = r === start ? '[' : ',[';
+    for (let i = 0; i < width; i++) {
+      const v = row[i];
+      if (i > 0) line += ',';
+      if (v === null || v === undefined) line += 'null';
+      else if (plain[i]) line += `"${encoders[i](v)}"`;
+      else line += JSON.stringify(encoders[i](v));
+    }
+    out += `${line}]`;
+  }
+  return out;
+}
+
 /** The `rowtype` alone (NUMBER scales are read from `rows`, so a chunked result passes all of its rows). */
 export function rowTypes(columns: readonly ResultColumnType[], rows: readonly unknown[][]): RowType[] {
   return columns.map((c, i) => rowTypeOf(c.name, codecFor(c.type).type, rows, i));
@@ -79,10 +108,14 @@ function codecFor(sfType: string): ColumnCodec {
       return { type: 'time', encode: timeOfDay };
     case 'TIMESTAMP_NTZ':
     case 'DATETIME':
-    case 'TIMESTAMP':
-      return { type: 'timestamp_ntz', encode: (v) => epochText(String(v)).text };
-    case 'TIMESTAMP_LTZ':
-      return { type: 'timestamp_ltz', encode: (v) => epochText(String(v)).text };
+    case 'TIMESTAMP': {
+      const fast = plainTimestamps();
+      return { type: 'timestamp_ntz', encode: (v) => fast(String(v)) ?? epochText(String(v)).text };
+    }
+    case 'TIMESTAMP_LTZ': {
+      const fast = plainTimestamps();
+      return { type: 'timestamp_ltz', encode: (v) => fast(String(v)) ?? epochText(String(v)).text };
+    }
     case 'TIMESTAMP_TZ': {
       return {
         type: 'timestamp_tz',
@@ -188,8 +221,6 @@ const TIMESTAMP = /^(-?\d{1,6})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d)(?:\.
  * since the epoch in UTC, and its offset in minutes.
  */
 function epochText(text: string): { text: string; offsetMinutes: number } {
-  const fast = plainTimestamp(text);
-  if (fast !== null) return { text: fast, offsetMinutes: 0 };
   const m = TIMESTAMP.exec(text.trim());
   if (!m) return { text, offsetMinutes: 0 };
   const offsetMinutes = m[9] === undefined ? 0 : (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11] ?? 0));
@@ -200,13 +231,35 @@ function epochText(text: string): { text: string; offsetMinutes: number } {
 
 const FRACTION = /^\.\d{1,9}$/;
 
-/** The engine's own form, `YYYY-MM-DDTHH:MM:SS[.fraction]` (years 1000–9999, no offset), without the general pattern: large results are mostly this. */
-function plainTimestamp(t: string): string | null {
-  if (t.length < 19 || t.charCodeAt(4) !== 45 || t.charCodeAt(10) !== 84 || t.charCodeAt(0) === 48) return null;
-  if (t.length > 19 && !FRACTION.test(t.slice(19))) return null;
-  const ms = Date.UTC(+t.slice(0, 4), +t.slice(5, 7) - 1, +t.slice(8, 10), +t.slice(11, 13), +t.slice(14, 16), +t.slice(17, 19));
-  if (Number.isNaN(ms)) return null;
-  return `${ms / 1000}.${t.slice(20).padEnd(9, '0')}`;
+/** Two ASCII digits at `at` as a number, NaN when they are not digits. */
+function twoDigits(t: string, at: number): number {
+  const a = t.charCodeAt(at) - 48;
+  const b = t.charCodeAt(at + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : Number.NaN;
+}
+
+/**
+ * An encoder of the engine's own form, `YYYY-MM-DDTHH:MM:SS[.fraction]` (years 1000–9999, no offset),
+ * without the general pattern, null for anything else: large results are mostly this, and rows in
+ * order share their date, so the date's seconds are kept from one value to the next.
+ */
+function plainTimestamps(): (t: string) => string | null {
+  let lastDate = '';
+  let lastDaySeconds = 0;
+  return (t) => {
+    if (t.length < 19 || t.charCodeAt(4) !== 45 || t.charCodeAt(10) !== 84 || t.charCodeAt(0) === 48) return null;
+    if (t.length > 19 && !FRACTION.test(t.slice(19))) return null;
+    const date = t.slice(0, 10);
+    if (date !== lastDate) {
+      const ms = Date.UTC(+t.slice(0, 4), +t.slice(5, 7) - 1, +t.slice(8, 10));
+      if (Number.isNaN(ms)) return null;
+      lastDate = date;
+      lastDaySeconds = ms / 1000;
+    }
+    const seconds = lastDaySeconds + twoDigits(t, 11) * 3600 + twoDigits(t, 14) * 60 + twoDigits(t, 17);
+    if (Number.isNaN(seconds)) return null;
+    return `${seconds}.${t.slice(20).padEnd(9, '0')}`;
+  };
 }
 
 function utcMillis(y: number, mo: number, d: number, h: number, mi: number, s: number): number {

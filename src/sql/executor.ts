@@ -46,9 +46,18 @@ import { refuseHostAccess } from './statements/host-access.js';
 import { alterTable, commentOn, truncateIfExists } from './statements/alter-table.js';
 import { insertOverwrite } from './statements/insert-overwrite.js';
 import { CHECKED_VERBS, checkObjectPrivileges } from './statements/privileges.js';
-import { createStage, dropStage, listStage, putFile, storeInStage } from './statements/stage.js';
+import {
+  createStage,
+  dropStage,
+  listStage,
+  putFile,
+  quoteFileUrls,
+  storeInStage,
+  transferPlan,
+  type TransferPlan,
+} from './statements/stage.js';
 import { readStageRef } from './stage-paths.js';
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomicSync } from '../util/atomic-file.js';
 import { splitStatements, type Statement } from './tokens.js';
 import { QueryHistory, ResultCache } from './query-history.js';
 import { substituteIdentifiers } from './session-variables.js';
@@ -212,20 +221,30 @@ export class SqlExecutor {
 
   /**
    * PUT of a client's file: writes `bytes` as `name` into the internal stage `target` (`@~[/dir]` or
-   * `@stage[/dir]`), checked as the session's user and role.
+   * `@stage[/dir]`), checked as the session's user and role; the file is replaced whole or not at all.
    */
-  async upload(session: Session, target: string, name: string, bytes: Uint8Array): Promise<StatementResult> {
-    const [statement] = splitStatements(`PUT ${target}`);
-    if (statement === undefined) throw invalid('PUT needs a target stage such as @~');
-    return this.deps.warehouse.withConnection(async (conn) => {
-      const ctx: ExecContext = { ...this.deps, listings: this.deps.listings ?? [], session, statement, params: [], conn };
-      const p = new Parser(statement);
+  upload(session: Session, target: string, name: string, bytes: Uint8Array): Promise<StatementResult> {
+    return this.onStatement(session, `PUT ${target}`, (ctx) => {
+      const p = new Parser(ctx.statement);
       p.expectWords('PUT');
-      const ref = readStageRef(p, statement);
+      const ref = readStageRef(p, ctx.statement);
       if (!ref) throw invalid(`PUT target '${target}' must be a stage such as @~ or @my_stage[/dir]`);
       p.expectEnd();
-      return storeInStage(ctx, ref, name, (file) => writeFileSync(file, bytes, { mode: 0o600 }));
+      return storeInStage(ctx, ref, name, (file) => writeFileAtomicSync(file, bytes, { mode: 0o600 }));
     });
+  }
+
+  /** A driver's PUT or GET, checked as the session's user and role: what to transfer and where (the driver moves the bytes). */
+  transfer(session: Session, sql: string): Promise<TransferPlan> {
+    return this.onStatement(session, quoteFileUrls(sql), transferPlan);
+  }
+
+  private onStatement<T>(session: Session, sql: string, run: (ctx: ExecContext) => Promise<T>): Promise<T> {
+    const [statement] = splitStatements(sql);
+    if (statement === undefined) throw invalid(`'${sql}' is not a statement`);
+    return this.deps.warehouse.withConnection((conn) =>
+      run({ ...this.deps, listings: this.deps.listings ?? [], session, statement, params: [], conn }),
+    );
   }
 }
 

@@ -7,6 +7,7 @@ export { SYSTEM_DATABASE, DEFAULT_SCHEMA, parseObjectName, resolveTableName } fr
 export { splitStatements, tokenize, type Statement, type Token } from './tokens.js';
 export type { ObjectListing } from './statements/listings.js';
 export { StageStore, type StageRecord } from './stages.js';
+export type { TransferPlan } from './statements/stage.js';
 export { requireCreate, requireTablePrivileges, type PrivilegeScope } from './statements/privileges.js';
 export { StreamStore, type StreamDefinition } from './streams.js';
 export { loadDialect } from './dialect/index.js';

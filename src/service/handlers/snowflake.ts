@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { RecpipeError, invalid } from '../../core/errors.js';
 import type { Session, StatementResult } from '../../engine/index.js';
 import { splitStatements } from '../../sql/index.js';
@@ -8,9 +9,11 @@ import {
   USER_DISABLED,
   USER_LOCKED,
   SfTokens,
+  StageGrants,
   bindSql,
   checkLoginJwt,
   chunkBody,
+  contextOf as replyContext,
   fail,
   inProgressReply,
   monitoringReply,
@@ -24,6 +27,8 @@ import {
   type SfError,
   type SfLogin,
   type SfReply,
+  transferData,
+  uploadName,
 } from '../../snowflake-protocol/index.js';
 import { fingerprintOf } from '../../auth/index.js';
 import type { ServiceContext } from '../context.js';
@@ -44,6 +49,8 @@ type Query = Readonly<Record<string, string | undefined>>;
 export class SnowflakeProtocol {
   readonly tokens: SfTokens;
   readonly queries = new QueryRegistry();
+  /** The presigned URLs of PUT and GET. */
+  readonly stageGrants = new StageGrants(CHUNK_URL_SECONDS * 1000, Date.now);
 
   constructor(private readonly ctx: ServiceContext) {
     this.tokens = new SfTokens(
@@ -201,10 +208,13 @@ export class SnowflakeProtocol {
     return ok(null);
   }
 
-  async query(login: SfLogin, requestId: string | null, body: unknown, chunkBase: string): Promise<SfReply> {
+  /** `urls.chunks`: where result chunks download from; `urls.stage`: where PUT and GET move files. */
+  async query(login: SfLogin, requestId: string | null, body: unknown, urls: { chunks: string; stage: string }): Promise<SfReply> {
     const request = queryBody(body);
     const bytes = Buffer.byteLength(request.sqlText);
     if (bytes > this.ctx.limits.maxSqlBytes) throw invalid(`sqlText is ${bytes} bytes; at most ${this.ctx.limits.maxSqlBytes}`);
+    // The drivers' own test: a statement starting PUT or GET is a file transfer, which they carry out themselves.
+    if (/^(PUT|GET)/i.test(request.sqlText.trim())) return this.transfer(login, request.sqlText, urls.stage);
     let bound: BoundSql;
     try {
       bound = bindSql(request.sqlText, request.bindings);
@@ -219,7 +229,7 @@ export class SnowflakeProtocol {
     const record = this.queries.start(login.user, request.sqlText, requestId);
     this.run(login, record, bound);
     if (request.asyncExec) return inProgressReply(record, true);
-    return this.answer(login, record, SYNC_WAIT_MS, chunkBase);
+    return this.answer(login, record, SYNC_WAIT_MS, urls.chunks);
   }
 
   /** A query's result once it is done, waiting up to `waitMs`; "in progress" (the driver polls) when it is not. */
@@ -256,6 +266,52 @@ export class SnowflakeProtocol {
     if (!record) return noSuchQuery(id ?? requestId ?? '');
     if (record.status === 'RUNNING') this.queries.abort(record);
     return ok(null);
+  }
+
+  /**
+   * A driver's PUT or GET: checked as the session's user and role, answered with presigned URLs of
+   * `stageBase` for the driver to upload or download each file at.
+   */
+  private async transfer(login: SfLogin, sqlText: string, stageBase: string): Promise<SfReply> {
+    try {
+      return await this.ctx.sessions.run(
+        login.sessionId,
+        async (session) => {
+          const plan = await this.ctx.engine.transfer(session, sqlText);
+          const url = (grant: Parameters<StageGrants['issue']>[0]): string => `${stageBase}/${this.stageGrants.issue(grant)}`;
+          const name = plan.kind === 'put' ? uploadName(plan.source) : null;
+          const urls =
+            plan.kind === 'get'
+              ? plan.files.map((f) => url({ kind: 'download', path: f.path }))
+              : name === null
+                ? []
+                : [url({ kind: 'upload', login, target: plan.target, name })];
+          return ok({ queryId: randomUUID(), ...transferData(plan, stageBase, urls), ...replyContext(session) });
+        },
+        ownerOf(login.user),
+      );
+    } catch (e) {
+      return fail(sfErrorOf(e));
+    }
+  }
+
+  /** The body of an upload to a presigned PUT URL, stored by the engine as the granting session (null: no such URL). */
+  async receive(id: string, bytes: Uint8Array): Promise<StatementResult | null> {
+    const grant = this.stageGrants.get(id);
+    if (grant?.kind !== 'upload') return null;
+    const session = this.sessionOf(grant.login);
+    if (!('id' in session)) throw new RecpipeError('UNAUTHENTICATED', session.message ?? 'the session of this upload has ended');
+    return this.ctx.sessions.run(
+      grant.login.sessionId,
+      (s) => this.ctx.engine.upload(s, grant.target, grant.name, bytes),
+      ownerOf(grant.login.user),
+    );
+  }
+
+  /** The stage file behind a presigned GET URL (null: no such URL). */
+  sent(id: string): string | null {
+    const grant = this.stageGrants.get(id);
+    return grant?.kind === 'download' ? grant.path : null;
   }
 
   chunk(id: string, index: number, expires: number, signature: string): string | null {

@@ -1,5 +1,6 @@
+import { createReadStream, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SF_CODES, fail, ok, sfErrorOf, type SfLogin, type SfReply } from '../../snowflake-protocol/index.js';
 import { LOGIN_REVOKED, SnowflakeProtocol } from '../handlers/snowflake.js';
 import { toErrorResponse } from '../http-errors.js';
@@ -17,6 +18,10 @@ declare module 'fastify' {
 
 /** Where drivers download result chunks (signed URLs, like the presigned storage URLs Snowflake hands out). */
 export const CHUNK_PATH = '/recpipe/snowflake-chunks';
+/** Where drivers PUT and GET stage files (presigned URLs, as Snowflake's cloud storage hands out). */
+export const STAGE_FILES_PATH = '/recpipe/snowflake-stage-files';
+/** The largest file a driver may PUT in one request. */
+const MAX_STAGE_FILE = 256 * 1024 * 1024;
 /** A body inflated from gzip may be at most this large. */
 const MAX_INFLATED = 64 * 1024 * 1024;
 
@@ -41,6 +46,7 @@ export const snowflakeRoutes: RouteArea = async (app, ctx) => {
   app.addHook('onClose', () => sf.tokens.saved());
   const stopSweep = ctx.auth.onRevocation(() => sf.endRevoked());
   app.addHook('onClose', async () => stopSweep());
+  await stageFileRoutes(app, sf);
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => {
@@ -66,7 +72,7 @@ export const snowflakeRoutes: RouteArea = async (app, ctx) => {
     const own = { ownAuthentication: true } as const;
     const session = { config: { ...own, snowflakeToken: 'session' as const }, schema: { hide: true } };
     const loginOf = (request: FastifyRequest): SfLogin => request.snowflakeLogin as SfLogin;
-    const chunkBase = (request: FastifyRequest): string => `${request.protocol}://${request.host}${CHUNK_PATH}`;
+    const chunkBase = (request: FastifyRequest): string => `${origin(request)}${CHUNK_PATH}`;
     const query = (request: FastifyRequest): Record<string, string | undefined> => request.query as Record<string, string | undefined>;
 
     scope.post('/session/v1/login-request', { config: own, schema: { hide: true } }, async (request) =>
@@ -89,7 +95,10 @@ export const snowflakeRoutes: RouteArea = async (app, ctx) => {
     scope.post('/telemetry/send', session, async () => ok(null));
     scope.post('/queries/v1/query-request', session, async (request) =>
       withSession(sf, loginOf(request), () =>
-        sf.query(loginOf(request), query(request).requestId ?? null, request.body, chunkBase(request)),
+        sf.query(loginOf(request), query(request).requestId ?? null, request.body, {
+          chunks: chunkBase(request),
+          stage: `${origin(request)}${STAGE_FILES_PATH}`,
+        }),
       ),
     );
     scope.get<{ Params: { id: string } }>('/queries/:id/result', session, async (request) =>
@@ -120,6 +129,37 @@ export const snowflakeRoutes: RouteArea = async (app, ctx) => {
     );
   });
 };
+
+/**
+ * The presigned stage URLs of PUT and GET: the driver uploads a file's bytes as they are (gzip it has
+ * compressed itself included) and downloads them the same way. The URL is the credential.
+ */
+async function stageFileRoutes(app: FastifyInstance, sf: SnowflakeProtocol): Promise<void> {
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_STAGE_FILE }, (_request, body, done) => done(null, body));
+    const config = { config: { ownAuthentication: true }, schema: { hide: true } } as const;
+    const refused = { error: { code: 'PERMISSION_DENIED', message: 'the stage file URL is unknown or has expired' } };
+    scope.put<{ Params: { id: string } }>(`${STAGE_FILES_PATH}/:id`, { ...config, bodyLimit: MAX_STAGE_FILE }, async (request, reply) => {
+      const body = request.body;
+      const stored = await sf.receive(request.params.id, Buffer.isBuffer(body) ? body : Buffer.alloc(0));
+      return stored === null ? reply.code(403).send(refused) : reply.code(200).send({});
+    });
+    scope.get<{ Params: { id: string } }>(`${STAGE_FILES_PATH}/:id`, config, async (request, reply) => {
+      const path = sf.sent(request.params.id);
+      if (path === null) return reply.code(403).send(refused);
+      let size: number;
+      try {
+        size = statSync(path).size;
+      } catch {
+        return reply.code(404).send({ error: { code: 'NOT_FOUND', message: 'the stage file is gone' } });
+      }
+      return reply.type('application/octet-stream').header('content-length', size).send(createReadStream(path));
+    });
+  });
+}
+
+const origin = (request: FastifyRequest): string => `${request.protocol}://${request.host}`;
 
 async function withSession(sf: SnowflakeProtocol, login: SfLogin, work: () => SfReply | Promise<SfReply>): Promise<SfReply> {
   const session = sf.sessionOf(login);

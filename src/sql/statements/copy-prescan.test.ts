@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { MAX_LINE_BYTES, unreadableText } from './copy-prescan.js';
 
-describe('unreadableText', { timeout: 60_000 }, () => {
+describe('unreadableText', () => {
   const dir = mkdtempSync(join(tmpdir(), 'recpipe-prescan-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
   const file = (name: string, text: string): string => {

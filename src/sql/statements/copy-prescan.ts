@@ -14,9 +14,10 @@ const NEWLINE = 0x0a;
 /**
  * What makes a file unloadable as delimited text before DuckDB sees it: a NUL byte near its start
  * (a binary file, which would otherwise load as "LOADED, 0 rows") or a line over MAX_LINE_BYTES.
- * Null when neither; the error names the line and character. Reads the file once into one reused
- * 8 MB buffer, finding only one newline per 2 MB and carrying only the current line's start, so the
- * check costs about one read of the file and no copy of it.
+ * Null when neither (or when the file is gzip, which DuckDB checks as it inflates it); the error names
+ * the line and character. Reads the file once into one reused 8 MB buffer, finding only one newline
+ * per 2 MB and carrying only the current line's start, so the check costs about one read of the file
+ * and no copy of it.
  */
 export async function unreadableText(path: string): Promise<CsvRowError | null> {
   const file = await open(path, 'r');
@@ -27,6 +28,8 @@ export async function unreadableText(path: string): Promise<CsvRowError | null> 
     for (let base = 0; ; ) {
       const { bytesRead } = await file.read(chunk, 0, CHUNK_BYTES, null);
       if (base === 0) {
+        // A gzip file (PUT compresses by default) is DuckDB's to inflate; its bytes are not the text.
+        if (bytesRead >= 2 && chunk[0] === 0x1f && chunk[1] === 0x8b) return null;
         const nul = chunk.subarray(0, Math.min(bytesRead, BINARY_PROBE_BYTES)).indexOf(0);
         if (nul >= 0) return rowError('File is binary, not delimited text: it holds a NUL byte (0x00)', chunk.subarray(0, bytesRead), nul);
       }

@@ -7,7 +7,7 @@ import { displayName } from '../../warehouse/index.js';
 import type { ExecContext } from '../context.js';
 import { compilation, objectMissing } from '../errors.js';
 import { resolveTableName } from '../identifiers.js';
-import type { Parser } from '../parser.js';
+import { Parser } from '../parser.js';
 import { columnsOf, queryResult, statusResult } from '../results.js';
 import type { StatementResult } from '../session.js';
 import { pathInStage, readStageRef, stageFiles, type StageRef } from '../stage-paths.js';
@@ -216,6 +216,76 @@ export async function storeInStage(
   return queryResult(ctx.statement, columnsOf('source', 'target', 'source_size:NUMBER', 'target_size:NUMBER', 'status'), [
     [name, name, size, size, 'UPLOADED'],
   ]);
+}
+
+/** What a driver's PUT or GET asks for, checked against the session's privileges; the driver moves the bytes itself. */
+export type TransferPlan =
+  | {
+      readonly kind: 'put';
+      /** The client's path (the driver's machine, not ours), as written after `file://`. */
+      readonly source: string;
+      /** The stage and directory the file goes to (`@~/dir`), for the upload that follows. */
+      readonly target: string;
+      readonly autoCompress: boolean;
+      readonly sourceCompression: string;
+    }
+  | { readonly kind: 'get'; readonly localDirectory: string; readonly files: readonly { name: string; path: string }[] };
+
+/**
+ * PUT file://path @stage[/dir] [AUTO_COMPRESS = …] [SOURCE_COMPRESSION = …] [OVERWRITE = …] [PARALLEL = n] and
+ * GET @stage[/path] file://dir/ [PATTERN = '…'] [PARALLEL = n], as Snowflake's drivers send them: the stage must
+ * exist and be readable by the role (PUT also needs an internal one); the file paths are the client's.
+ */
+export async function transferPlan(ctx: ExecContext): Promise<TransferPlan> {
+  const p = new Parser(ctx.statement);
+  const verb = p.expectOneOf(['PUT', 'GET']);
+  if (verb === 'PUT') {
+    const source = clientPath(ctx.statement.text, p);
+    const ref = readStageRef(p, ctx.statement) ?? p.fail('a stage reference such as @~ or @my_stage');
+    const opts = p.options();
+    p.expectEnd();
+    await resolveStage(ctx, ref);
+    if (!ref.user) {
+      const rec = await namedStage(ctx, ref.name);
+      if (rec.url !== null)
+        throw compilation('INVALID_ARGUMENT', `PUT writes to internal stages only; ${ref.text} is an external stage (${rec.url})`);
+    }
+    return {
+      kind: 'put',
+      source,
+      target: ref.text,
+      autoCompress: opts.get('AUTO_COMPRESS') !== false,
+      sourceCompression: String(opts.get('SOURCE_COMPRESSION') ?? 'auto_detect').toLowerCase(),
+    };
+  }
+  const ref = readStageRef(p, ctx.statement) ?? p.fail('a stage reference such as @~ or @my_stage');
+  const localDirectory = clientPath(ctx.statement.text, p);
+  const opts = p.options();
+  p.expectEnd();
+  const pattern = opts.get('PATTERN');
+  const re = typeof pattern === 'string' ? new RegExp(`^(?:${pattern})$`) : null;
+  const stage = await resolveStage(ctx, ref);
+  const files = stageFiles(stage.root, ref.path, ref.text, (f) => (re ? re.test(f) : true));
+  return { kind: 'get', localDirectory, files: files.map((f) => ({ name: f.relative, path: f.path })) };
+}
+
+/**
+ * Drivers send file URLs unquoted (`PUT file:///tmp/a.csv @~`), where `//` would start a comment:
+ * each one is quoted before the statement is read.
+ */
+export function quoteFileUrls(sql: string): string {
+  return sql.replace(/(^|\s)(file:\/\/[^\s;']+)(?=[\s;]|$)/gi, "$1'$2'");
+}
+
+/** A `file://…` argument (quoted or not) at the parser's position: the path as the client wrote it, which need not exist here. */
+function clientPath(text: string, p: Parser): string {
+  const t = p.peek();
+  if (t?.kind !== 'string' && t?.kind !== 'word') p.fail("a file URL such as 'file:///data/ratings.csv'");
+  const m = /^'(file:\/\/[^']+)'|^(file:\/\/[^\s;]+)/i.exec(text.slice(t!.start));
+  if (!m) p.fail("a file URL such as 'file:///data/ratings.csv'");
+  const end = t!.start + m![0].length;
+  while (!p.atEnd() && p.peek()!.start < end) p.seek(p.position + 1);
+  return (m![1] ?? m![2]).slice('file://'.length);
 }
 
 /** A directory inside the stage for PUT, created when missing; `..`, absolute paths and links out of the stage are refused. */

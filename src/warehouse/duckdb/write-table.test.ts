@@ -41,7 +41,7 @@ describe('writeTable with text bytes', () => {
   });
 });
 
-describe('writeTable with typed arrays and atomic replacement', { timeout: 60_000 }, () => {
+describe('writeTable with typed arrays and atomic replacement', () => {
   const other = { database: 'memory', schema: 's', name: 'NUMS' };
 
   it('copies DOUBLE, INTEGER and BIGINT blocks as they are, NaN as NULL, across chunks', async () => {
