@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, afterEach, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { describe, it } from 'node:test';
 import { authHeaders } from '../support/auth.js';
-import { browserMissing, launchBrowser, screenshot, signedInPage } from '../support/browser.js';
+import { browserMissing, screenshot } from '../support/browser.js';
+import { consoleSuite, waitInService } from '../support/console-suite.js';
 import { httpCall } from '../support/http-call.js';
-import { startServerChild, type ServerChild } from '../support/recpipe-cli.js';
 import { mlSmall, repoRoot, sharedDataSkip } from '../support/shared-data.js';
-import { tempDir } from '../support/temp-engine.js';
 
 const PASSWORD = 'live-pw-1';
 const ENDPOINT = 'live-model';
@@ -26,59 +24,35 @@ const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted
  * endpoint traffic counted from SQL, HTTP and the console, kept across a server restart.
  */
 describe('console live figures in a browser', { skip, timeout: 600_000 }, () => {
-  const tmp = tempDir();
-  const home = join(tmp.dir, 'home');
-  let server: ServerChild | undefined;
-  let browser: Browser | undefined;
-  let page: Page;
-  const pageErrors: string[] = [];
+  const suite = consoleSuite('console-live', { name: 'alice', password: PASSWORD }, async (s) => {
+    await s.adminSql(
+      `use role accountadmin; create user alice password = '${PASSWORD}' default_role = sysadmin; grant role sysadmin to user alice;
+       use role sysadmin; create database movielens; use schema movielens.public;
+       create table all_ratings (userid int, movieid int, rating float, timestamp int);
+       copy into all_ratings from 'file://${mlSmall('ratings.csv')}' file_format = (type = csv skip_header = 1);
+       create table ratings as select userid, movieid, rating from all_ratings;
+       create table recs (userid float, top_10_recommendations variant)`,
+    );
+  });
   let job = '';
-
-  const adminSql = async (sql: string): Promise<unknown[][]> => {
-    const r = await httpCall(server!.url, 'POST', '/api/v1/statements', authHeaders(home), { sql });
-    assert.equal(r.status, 200, r.text);
-    return (r.json().results.at(-1) as { rows: unknown[][] }).rows;
-  };
+  const url = () => suite.server.url;
+  const adminSql = (sql: string) => suite.adminSql(sql);
   const jobStatus = async (): Promise<string> =>
-    String((await httpCall(server!.url, 'GET', `/api/v1/training-jobs/${job}`, authHeaders(home))).json().status);
+    String((await httpCall(url(), 'GET', `/api/v1/training-jobs/${job}`, authHeaders(suite.home))).json().status);
   const docsShot = async (name: string) => {
-    if (updateDocs) copyFileSync(await screenshot(page, 'console-live-docs', name), join(repoRoot(), 'docs', `console-${name}.png`));
+    if (!updateDocs) return;
+    await suite.page.locator('.page:not([hidden]) h1, #job-title').first().scrollIntoViewIfNeeded();
+    copyFileSync(await screenshot(suite.page, 'console-live-docs', name), join(repoRoot(), 'docs', `console-${name}.png`));
   };
   /** Waits until the element's data-total (the requests a chart has drawn) reaches n. */
   const charted = async (selector: string, n: number) => {
     for (const deadline = Date.now() + 30_000; ; ) {
-      const total = Number(await page.locator(selector).getAttribute('data-total'));
+      const total = Number(await suite.page.locator(selector).getAttribute('data-total'));
       if (total >= n) return total;
       assert.ok(Date.now() < deadline, `${selector} shows ${total} requests, not ${n}`);
       await new Promise((r) => setTimeout(r, 250));
     }
   };
-
-  before(async () => {
-    server = await startServerChild(home);
-    const csv = `file_format = (type = csv skip_header = 1)`;
-    await adminSql(
-      `use role accountadmin; create user alice password = '${PASSWORD}' default_role = sysadmin; grant role sysadmin to user alice;
-       use role sysadmin; create database movielens; use schema movielens.public;
-       create table all_ratings (userid int, movieid int, rating float, timestamp int);
-       copy into all_ratings from 'file://${mlSmall('ratings.csv')}' ${csv};
-       create table ratings as select userid, movieid, rating from all_ratings;
-       create table recs (userid float, top_10_recommendations variant)`,
-    );
-    browser = await launchBrowser();
-    page = await signedInPage(browser, server.url, 'alice', PASSWORD, pageErrors);
-  });
-
-  afterEach(async (t) => {
-    if (page) await screenshot(page, 'console-live', t.name);
-    assert.deepEqual(pageErrors, [], 'no errors in the page');
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-    tmp.remove();
-  });
 
   it('grows the training curve and the log while the job runs', T, async () => {
     const options = { folds: 2, hyperparameters: { n_factors: 50, n_epochs: EPOCHS }, deploy_to: ENDPOINT, deploy_policy: 'always' };
@@ -86,16 +60,16 @@ describe('console live figures in a browser', { skip, timeout: 600_000 }, () => 
       `use role sysadmin; select train_and_get_recommendations('MOVIELENS.PUBLIC.RATINGS', 'MOVIELENS.PUBLIC.RECS', parse_json('${JSON.stringify(options)}'))`,
     );
     job = String(((typeof cell === 'string' ? JSON.parse(cell) : cell) as { TrainingJobName: string }).TrainingJobName);
-    await page.goto(`${server!.url}/#/jobs/${job}`);
-    await page.waitForSelector('#job-title');
+    await suite.page.goto(`${url()}/#/jobs/${job}`);
+    await suite.page.waitForSelector('#job-title');
     // What the page shows while the job is still running: the points drawn, and whether the log has lines.
     const whileRunning: { points: number; canvas: boolean; log: boolean }[] = [];
     for (const deadline = Date.now() + 120_000; (await jobStatus()) === 'InProgress'; ) {
       assert.ok(Date.now() < deadline, 'the job did not end in two minutes');
       whileRunning.push({
-        points: Number((await page.locator('#job-curve').getAttribute('data-points')) ?? 0),
-        canvas: (await page.locator('#job-curve canvas').count()) > 0,
-        log: ((await page.locator('#job-log').textContent()) ?? '').length > 0,
+        points: Number((await suite.page.locator('#job-curve').getAttribute('data-points')) ?? 0),
+        canvas: (await suite.page.locator('#job-curve canvas').count()) > 0,
+        log: ((await suite.page.locator('#job-log').textContent()) ?? '').length > 0,
       });
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -115,30 +89,30 @@ describe('console live figures in a browser', { skip, timeout: 600_000 }, () => 
       'the log showed lines mid-run',
     );
     assert.equal(await jobStatus(), 'Completed');
-    await page.waitForSelector(`#job-curve[data-points="${EPOCHS}"]`);
-    await page.waitForSelector('#job-curve :text("Fold 2")');
-    await page.waitForSelector('#job-cv table');
+    await suite.page.waitForSelector(`#job-curve[data-points="${EPOCHS}"]`);
+    await suite.page.waitForSelector('#job-curve :text("Fold 2")');
+    await suite.page.waitForSelector('#job-cv table');
     await docsShot('job');
   });
 
   it('pages a 100k-row result from the server and scrolls it, measuring frame times', T, async () => {
-    await page.goto(`${server!.url}/#/worksheets`);
-    await page.waitForSelector('.cm-content');
+    await suite.page.goto(`${url()}/#/worksheets`);
+    await suite.page.waitForSelector('.cm-content');
     const sql = "select range as i, 'row ' || range as s, object_construct('i', range) as v from range(100000) order by i";
-    await page.focus('.cm-content');
-    await page.keyboard.press('Control+A');
-    await page.keyboard.press('Delete');
-    await page.keyboard.insertText(sql);
-    const answered = page.waitForResponse(
+    await suite.page.focus('.cm-content');
+    await suite.page.keyboard.press('Control+A');
+    await suite.page.keyboard.press('Delete');
+    await suite.page.keyboard.insertText(sql);
+    const answered = suite.page.waitForResponse(
       (r) => r.url().endsWith('/console/api/statements') && r.request().postData()?.includes('range(100000)') === true,
     );
-    await page.keyboard.press('Control+Shift+Enter');
+    await suite.page.keyboard.press('Control+Shift+Enter');
     const first = (await (await answered).json()) as { results: { rows: unknown[]; rowCount: number }[] };
     assert.equal(first.results[0].rowCount, 100_000);
     assert.ok(first.results[0].rows.length <= 1000, `the answer carried ${first.results[0].rows.length} rows, not all of them`);
-    await page.waitForSelector('#status:text("100,000 rows")');
+    await suite.page.waitForSelector('#status:text("100,000 rows")');
 
-    const figures = (await page.evaluate(`(async () => {
+    const figures = (await suite.page.evaluate(`(async () => {
       const grid = document.querySelector('.grid');
       const longTasks = [];
       const observer = new PerformanceObserver((list) => { for (const e of list.getEntries()) longTasks.push(e.duration); });
@@ -174,13 +148,13 @@ describe('console live figures in a browser', { skip, timeout: 600_000 }, () => 
         `${figures.longTasks.length} long tasks (headless chromium, no GPU, 2 cores shared with other work)`,
     );
     assert.ok(quantile(figures.draws, 0.95) < 16.7, `the grid's own work fits in a 60 fps frame: ${f(figures.draws)}`);
-    assert.ok((await page.locator('.grid-rows [role=row]').count()) < 100, 'only the visible rows are in the DOM');
+    assert.ok((await suite.page.locator('.grid-rows [role=row]').count()) < 100, 'only the visible rows are in the DOM');
 
     // The rows in view arrive from the server and are the right ones.
-    await page.waitForFunction(
+    await suite.page.waitForFunction(
       `![...document.querySelectorAll('.grid-rows [role=row]:not([hidden]) [role=gridcell]')].some((c) => c.textContent === '…')`,
     );
-    const shown = (await page.evaluate(
+    const shown = (await suite.page.evaluate(
       `[...document.querySelectorAll('.grid-rows [role=row]:not([hidden])')].map((r) => [...r.children].map((c) => c.textContent.trim()))`,
     )) as string[][];
     assert.ok(shown.length > 10);
@@ -190,60 +164,52 @@ describe('console live figures in a browser', { skip, timeout: 600_000 }, () => 
       assert.match(v, new RegExp(`^\\{…\\}\\s*\\{"i":${i}\\}$`));
     }
     assert.ok(Math.min(...shown.map((r) => Number(r[0]))) > 50_000, 'scrolled far into the result');
-    const row = page.locator('.grid-rows [role=row]:not([hidden])').nth(12);
+    const row = suite.page.locator('.grid-rows [role=row]:not([hidden])').nth(12);
     const index = Number(await row.locator('[role=rowheader]').textContent());
     await row.locator('button.json-open').click();
-    assert.equal(JSON.parse((await page.textContent('#json-body')) ?? '').i, index - 1);
-    await page.click('#json-dialog button');
+    assert.equal(JSON.parse((await suite.page.textContent('#json-body')) ?? '').i, index - 1);
+    await suite.page.click('#json-dialog button');
 
-    // The download has every row, fetched page by page.
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-csv')]);
+    // The download has every row, fetched page by suite.page.
+    const [download] = await Promise.all([suite.page.waitForEvent('download'), suite.page.click('#download-csv')]);
     const csv = readFileSync((await download.path())!, 'utf8').split('\r\n');
     assert.equal(csv.length, 100_002, 'a header, 100,000 rows and the final line break');
     assert.equal(csv[99_999], '99998,row 99998,"{""i"":99998}"');
   });
 
   it('charts every invocation path of an endpoint, per second and per minute, across a restart', T, async () => {
-    for (let i = 0; ; i++) {
-      const rows = await adminSql('use role sysadmin; show endpoints');
-      if (rows.some((r) => r[0] === ENDPOINT && r[1] === 'InService')) break;
-      assert.ok(i < 120, `endpoint not InService: ${JSON.stringify(rows)}`);
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    await page.goto(`${server!.url}/#/endpoints/${ENDPOINT}`);
-    await page.waitForSelector('#endpoint-status :text("InService")');
+    await waitInService(suite, ENDPOINT);
+    await suite.page.goto(`${url()}/#/endpoints/${ENDPOINT}`);
+    await suite.page.waitForSelector('#endpoint-status :text("InService")');
     // SQL: 25 rows of invoke_model and 2 recommend calls; HTTP: one SageMaker-style request; the playground: one.
     await adminSql(
       `use role sysadmin; select invoke_model('${ENDPOINT}', userid, movieid) from movielens.public.ratings limit 25;
        select recommend('${ENDPOINT}', 1, 5); select recommend('${ENDPOINT}', 2, 5)`,
     );
-    const http = await fetch(`${server!.url}/endpoints/${ENDPOINT}/invocations`, {
+    const http = await fetch(`${url()}/endpoints/${ENDPOINT}/invocations`, {
       method: 'POST',
-      headers: { ...authHeaders(home), 'content-type': 'text/csv' },
+      headers: { ...authHeaders(suite.home), 'content-type': 'text/csv' },
       body: '1,31\n',
     });
     assert.equal(http.status, 200, await http.text());
-    await page.fill('#playground-input', '1,31');
-    await page.click('#playground-run');
-    await page.waitForSelector('#playground-output tbody tr');
+    await suite.page.fill('#playground-input', '1,31');
+    await suite.page.click('#playground-run');
+    await suite.page.waitForSelector('#playground-output tbody tr');
     assert.equal(await charted('#chart-rps', 29), 29, 'the per-second chart counts SQL, HTTP and the console');
     assert.equal(await charted('#history-rps', 29), 29, 'so does the per-minute one');
-    assert.equal(await page.locator('#history-rps canvas').count(), 1);
-    assert.match((await page.textContent('#history-totals')) ?? '', /29 requests .* from one process/);
+    assert.equal(await suite.page.locator('#history-rps canvas').count(), 1);
+    assert.match((await suite.page.textContent('#history-totals')) ?? '', /29 requests .* from one process/);
 
     // Another process of the home (the server restarted) reads the first one's minutes back.
-    await server!.stop();
-    server = await startServerChild(home);
-    await page.close();
-    page = await signedInPage(browser!, server.url, 'alice', PASSWORD, pageErrors);
-    await page.goto(`${server.url}/#/endpoints/${ENDPOINT}`);
-    await page.waitForSelector('#endpoint-status :text("InService")');
+    await suite.restart();
+    await suite.page.goto(`${url()}/#/endpoints/${ENDPOINT}`);
+    await suite.page.waitForSelector('#endpoint-status :text("InService")');
     await charted('#history-rps', 29);
-    assert.equal(await page.locator('#chart-rps').getAttribute('data-total'), '0', 'the new process has served nothing yet');
-    await page.click('#playground-run');
-    await page.waitForSelector('#playground-output tbody tr');
+    assert.equal(await suite.page.locator('#chart-rps').getAttribute('data-total'), '0', 'the new process has served nothing yet');
+    await suite.page.click('#playground-run');
+    await suite.page.waitForSelector('#playground-output tbody tr');
     await charted('#history-rps', 30);
-    await page.waitForSelector('#history-totals:text("from 2 processes")');
+    await suite.page.waitForSelector('#history-totals:text("from 2 processes")');
     await docsShot('endpoint');
   });
 });
