@@ -27,6 +27,8 @@ export interface StatementResult {
   rows: unknown[][];
   rowCount: number;
   message?: string;
+  /** A paged result: `rows` are its first rows; the others are asked for by this id (api.resultRows). */
+  resultId?: string;
 }
 
 export interface RunReply {
@@ -102,6 +104,11 @@ export interface Traffic {
   totalErrors: number;
 }
 
+/** An endpoint's traffic per minute from every process of the home (GET /console/api/endpoints/:name/traffic/minutes). */
+export interface TrafficHistory extends Traffic {
+  processes: number;
+}
+
 export type Similar = { available: true; items: string[]; cosines: number[] } | { available: false; reason: string };
 
 const endpointPath = (name: string, rest: string) => `/console/api/endpoints/${encodeURIComponent(name)}/${rest}`;
@@ -115,6 +122,10 @@ export const api = {
     csrf = null;
   },
   run: (sql: string) => call<RunReply>('POST', '/console/api/statements', { sql }),
+  /** As run, but a large result comes with its first rows only (the worksheet grid fetches the rest as it scrolls). */
+  runPaged: (sql: string) => call<RunReply>('POST', '/console/api/statements', { sql, paged: true }),
+  resultRows: async (id: string, offset: number, limit: number) =>
+    (await call<{ rows: unknown[][] }>('GET', `/console/api/results/${encodeURIComponent(id)}?offset=${offset}&limit=${limit}`)).rows,
   worksheets: async () => (await call<{ worksheets: Worksheet[] }>('GET', '/console/api/worksheets')).worksheets,
   saveWorksheet: (w: { id: string; name: string; sql: string }) =>
     call<Worksheet>('PUT', `/console/api/worksheets/${encodeURIComponent(w.id)}`, { name: w.name, sql: w.sql }),
@@ -122,6 +133,8 @@ export const api = {
   invoke: (endpoint: string, csv: string) =>
     call<{ predictions: number[]; elapsedMs: number }>('POST', endpointPath(endpoint, 'invocations'), { csv }),
   traffic: (endpoint: string, seconds = 120) => call<Traffic>('GET', endpointPath(endpoint, `traffic?seconds=${seconds}`)),
+  trafficMinutes: (endpoint: string, minutes = 60) =>
+    call<TrafficHistory>('GET', endpointPath(endpoint, `traffic/minutes?minutes=${minutes}`)),
   similar: (endpoint: string, item: string, k = 10) =>
     call<Similar>('GET', endpointPath(endpoint, `similar?item=${encodeURIComponent(item)}&k=${k}`)),
 };

@@ -2,25 +2,54 @@ import type { Column } from './api.js';
 
 const ROW_HEIGHT = 26;
 /** Rows drawn above and below the visible ones, so a fast scroll shows no gap. */
-const OVERSCAN = 10;
+const OVERSCAN = 8;
+/** Rows asked of the server at a time when the grid scrolls to rows it does not have. */
+const PAGE_ROWS = 2000;
+/** A structured cell shows this much of its JSON; the whole value opens on demand. */
+const PREVIEW_CHARS = 160;
 
-/** What a cell shows: NULL, a value, or a JSON preview for VARIANT/OBJECT/ARRAY values. */
+/** What a cell shows: NULL, a value, or the start of the JSON of a VARIANT/OBJECT/ARRAY value. */
 function cellText(v: unknown): string {
   if (v === null || v === undefined) return 'NULL';
-  if (typeof v === 'object') return JSON.stringify(v);
+  if (typeof v === 'object') {
+    const json = JSON.stringify(v);
+    return json.length > PREVIEW_CHARS ? `${json.slice(0, PREVIEW_CHARS)}…` : json;
+  }
   return String(v);
 }
 
+/** Rows [offset, offset + limit) of the result shown, from the server (a large result arrives a page at a time). */
+export type FetchRows = (offset: number, limit: number) => Promise<unknown[][]>;
+
+/** One recycled row node: its cells' text nodes and expand buttons, and the row it shows now (-1: none). */
+interface Slot {
+  readonly row: HTMLDivElement;
+  readonly index: Text;
+  readonly cells: HTMLDivElement[];
+  readonly texts: Text[];
+  readonly buttons: HTMLButtonElement[];
+  shows: number;
+  loaded: boolean;
+}
+
 /**
- * A virtualised results grid: a spacer as tall as all rows scrolls, and only the rows in view (plus a
- * few) are in the DOM, so 100k rows scroll as smoothly as 10. Structured cells open as pretty JSON.
+ * A virtualised results grid. A spacer as tall as all rows scrolls; a fixed pool of row nodes (the
+ * visible rows and a few more) is reused, row r always in slot r mod pool size, so a scroll only
+ * rewrites the text of the rows that came into view and moves them (a transform). The scroll handler
+ * only asks for a frame; the frame reads scrollTop once. Rows not yet fetched show as "…" while their
+ * page is asked for; structured cells open as pretty JSON from their button.
  */
 export class ResultGrid {
   readonly #scroller: HTMLDivElement;
   readonly #body: HTMLDivElement;
   readonly #spacer: HTMLDivElement;
   #columns: Column[] = [];
-  #rows: unknown[][] = [];
+  #rows: (unknown[] | undefined)[] = [];
+  #fetch: FetchRows | null = null;
+  readonly #pending = new Map<number, Promise<void>>();
+  #generation = 0;
+  #slots: Slot[] = [];
+  #viewHeight = 400;
   #first = -1;
   #last = -1;
   #frame = 0;
@@ -35,19 +64,34 @@ export class ResultGrid {
     this.#spacer.append(this.#body);
     this.#scroller.addEventListener('scroll', () => this.#schedule(), { passive: true });
     this.#scroller.addEventListener('click', (e) => this.#clicked(e));
-    new ResizeObserver(() => this.#schedule()).observe(this.#scroller);
+    new ResizeObserver((entries) => {
+      this.#viewHeight = entries[0]?.contentRect.height || 400;
+      this.#schedule();
+    }).observe(this.#scroller);
   }
 
-  show(columns: Column[], rows: unknown[][]): void {
+  /**
+   * Shows a result of `total` rows of which `rows` (the first ones) are here; `fetch` gets the others
+   * as they scroll into view.
+   */
+  show(columns: Column[], rows: unknown[][], total = rows.length, fetch: FetchRows | null = null): void {
+    this.#generation++;
+    this.#pending.clear();
     this.#columns = columns;
-    this.#rows = rows;
-    const template = `4.5rem ${columns.map(() => 'minmax(8rem, 16rem)').join(' ')}`;
+    this.#rows = rows.slice();
+    this.#rows.length = total;
+    this.#fetch = fetch;
+    const template = `4.5rem repeat(${columns.length}, 12rem)`;
     this.#scroller.style.setProperty('--grid-columns', template);
-    this.#scroller.setAttribute('aria-rowcount', String(rows.length + 1));
+    this.#scroller.style.setProperty('--grid-width', `calc(4.5rem + ${columns.length} * 12rem)`);
+    this.#scroller.setAttribute('aria-rowcount', String(total + 1));
+    this.#scroller.setAttribute('aria-colcount', String(columns.length + 1));
     const header = el('div', 'grid-row grid-header', { role: 'row', 'aria-rowindex': '1' });
     header.append(el('div', 'grid-cell grid-index', { role: 'columnheader' }, '#'));
     for (const c of columns) header.append(el('div', 'grid-cell', { role: 'columnheader', title: c.type }, c.name));
-    this.#spacer.style.height = `${rows.length * ROW_HEIGHT}px`;
+    this.#spacer.style.height = `${total * ROW_HEIGHT}px`;
+    this.#slots = [];
+    this.#body.replaceChildren();
     this.#scroller.replaceChildren(header, this.#spacer);
     this.host.replaceChildren(this.#scroller);
     this.#scroller.scrollTop = 0;
@@ -55,9 +99,21 @@ export class ResultGrid {
     this.#draw();
   }
 
+  /** Every row of the result shown, fetching those not here yet (for copy and download). */
+  async allRows(): Promise<unknown[][]> {
+    const generation = this.#generation;
+    for (let page = 0; page * PAGE_ROWS < this.#rows.length; page++) {
+      if (generation !== this.#generation) throw new Error('another result is shown now');
+      await this.#load(page);
+    }
+    return this.#rows as unknown[][];
+  }
+
   /** A message instead of rows (a command's status, an error). */
   message(text: string, kind: 'info' | 'error' = 'info'): void {
+    this.#generation++;
     this.#rows = [];
+    this.#fetch = null;
     this.host.replaceChildren(
       el('p', kind === 'error' ? 'error result-message' : 'result-message', { role: kind === 'error' ? 'alert' : 'status' }, text),
     );
@@ -68,49 +124,126 @@ export class ResultGrid {
   }
 
   #draw(): void {
-    const top = this.#scroller.scrollTop;
-    const height = this.#scroller.clientHeight || 400;
-    const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
-    const last = Math.min(this.#rows.length, Math.ceil((top + height) / ROW_HEIGHT) + OVERSCAN);
-    if (first === this.#first && last === this.#last) return;
     const started = performance.now();
+    const top = this.#scroller.scrollTop;
+    const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
+    const last = Math.min(this.#rows.length, Math.ceil((top + this.#viewHeight) / ROW_HEIGHT) + OVERSCAN);
+    const size = Math.min(this.#rows.length, Math.ceil(this.#viewHeight / ROW_HEIGHT) + 2 * OVERSCAN + 1);
+    if (size > this.#slots.length) this.#grow(size);
+    const pool = this.#slots.length;
+    if (pool === 0) return;
+    let missing = -1;
+    for (let r = first; r < last; r++) {
+      const slot = this.#slots[r % pool];
+      const values = this.#rows[r];
+      if (slot.shows === r && slot.loaded === (values !== undefined)) continue;
+      this.#fill(slot, r, values);
+      if (values === undefined && missing < 0) missing = r;
+    }
+    // Slots left over from rows now out of range (the range is shorter at the end of the result).
+    if (last - first < pool)
+      for (const slot of this.#slots)
+        if (slot.shows >= 0 && (slot.shows < first || slot.shows >= last)) {
+          slot.row.remove();
+          slot.shows = -1;
+        }
     this.#first = first;
     this.#last = last;
-    const fragment = document.createDocumentFragment();
-    for (let r = first; r < last; r++) fragment.append(this.#row(r));
-    this.#body.style.transform = `translateY(${first * ROW_HEIGHT}px)`;
-    this.#body.replaceChildren(fragment);
+    if (missing >= 0) this.#fetchAround(first, last);
     // Read by the browser test to report the grid's own share of a frame.
     performance.measure('grid-draw', { start: started });
   }
 
-  #row(r: number): HTMLElement {
-    const row = el('div', 'grid-row', { role: 'row', 'aria-rowindex': String(r + 2) });
-    row.append(el('div', 'grid-cell grid-index', { role: 'rowheader' }, String(r + 1)));
-    const values = this.#rows[r];
-    for (let c = 0; c < this.#columns.length; c++) {
-      const v = values[c];
-      const cell = el('div', v === null || v === undefined ? 'grid-cell null' : 'grid-cell', { role: 'gridcell' });
-      if (v !== null && typeof v === 'object') {
-        const open = el(
-          'button',
-          'json-open',
-          { type: 'button', 'data-row': String(r), 'data-col': String(c), 'aria-label': `Expand ${this.#columns[c].name} of row ${r + 1}` },
-          '{…}',
-        );
-        cell.append(open, document.createTextNode(` ${cellText(v)}`));
-      } else cell.textContent = cellText(v);
-      row.append(cell);
+  #grow(size: number): void {
+    for (const slot of this.#slots) {
+      slot.shows = -1;
+      slot.row.remove();
     }
-    return row;
+    while (this.#slots.length < size) {
+      const row = el('div', 'grid-row', { role: 'row' });
+      const indexCell = el('div', 'grid-cell grid-index', { role: 'rowheader' });
+      const index = document.createTextNode('');
+      indexCell.append(index);
+      row.append(indexCell);
+      const cells: HTMLDivElement[] = [];
+      const texts: Text[] = [];
+      const buttons: HTMLButtonElement[] = [];
+      for (let c = 0; c < this.#columns.length; c++) {
+        const cell = el('div', 'grid-cell', { role: 'gridcell' });
+        // Attached only while the cell shows a structured value.
+        const button = el('button', 'json-open', { type: 'button', 'data-col': String(c) }, '{…}');
+        const text = document.createTextNode('');
+        cell.append(text);
+        row.append(cell);
+        cells.push(cell);
+        texts.push(text);
+        buttons.push(button);
+      }
+      this.#slots.push({ row, index, cells, texts, buttons, shows: -1, loaded: false });
+    }
+  }
+
+  #fill(slot: Slot, r: number, values: unknown[] | undefined): void {
+    if (slot.shows !== r) {
+      slot.row.style.transform = `translateY(${r * ROW_HEIGHT}px)`;
+      slot.row.setAttribute('aria-rowindex', String(r + 2));
+      slot.row.dataset.row = String(r);
+      slot.index.data = String(r + 1);
+      if (!slot.row.parentNode) this.#body.append(slot.row);
+      slot.shows = r;
+    }
+    slot.loaded = values !== undefined;
+    for (let c = 0; c < this.#columns.length; c++) {
+      const v = values?.[c];
+      const structured = v !== null && typeof v === 'object';
+      slot.texts[c].data = values === undefined ? '…' : structured ? ` ${cellText(v)}` : cellText(v);
+      slot.cells[c].className = values !== undefined && (v === null || v === undefined) ? 'grid-cell null' : 'grid-cell';
+      const button = slot.buttons[c];
+      if (structured) {
+        button.setAttribute('aria-label', `Expand ${this.#columns[c].name} of row ${r + 1}`);
+        if (button.parentNode !== slot.cells[c]) slot.cells[c].prepend(button);
+      } else if (button.parentNode) button.remove();
+    }
+  }
+
+  /** Asks for the pages holding rows [first, last) that are not here, then redraws. */
+  #fetchAround(first: number, last: number): void {
+    for (let page = Math.floor(first / PAGE_ROWS); page * PAGE_ROWS < last; page++) void this.#load(page).catch(() => undefined);
+  }
+
+  #load(page: number): Promise<void> {
+    const from = page * PAGE_ROWS;
+    const to = Math.min(this.#rows.length, from + PAGE_ROWS);
+    let have = true;
+    for (let r = from; r < to && have; r++) have = this.#rows[r] !== undefined;
+    if (have || !this.#fetch) return Promise.resolve();
+    const inFlight = this.#pending.get(page);
+    if (inFlight) return inFlight;
+    const generation = this.#generation;
+    const request = this.#fetch(from, to - from).then(
+      (rows) => {
+        if (generation !== this.#generation) return;
+        for (let i = 0; i < rows.length; i++) this.#rows[from + i] = rows[i];
+        this.#pending.delete(page);
+        if (from < this.#last && to > this.#first) this.#schedule();
+      },
+      (e: unknown) => {
+        this.#pending.delete(page);
+        throw e;
+      },
+    );
+    this.#pending.set(page, request);
+    return request;
   }
 
   #clicked(e: Event): void {
     const button = (e.target as HTMLElement).closest<HTMLElement>('button.json-open');
-    if (!button) return;
-    const r = Number(button.dataset.row);
+    const row = button?.closest<HTMLElement>('.grid-row');
+    if (!button || !row) return;
+    const r = Number(row.dataset.row);
     const c = Number(button.dataset.col);
-    this.openJson(`${this.#columns[c].name}, row ${r + 1}`, this.#rows[r][c]);
+    const value = this.#rows[r]?.[c];
+    if (value !== undefined) this.openJson(`${this.#columns[c].name}, row ${r + 1}`, value);
   }
 }
 

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { readArtifact, resolveArtifactStore } from '../artifacts/index.js';
 import { RecpipeError, invalid, notFound } from '../core/index.js';
 import type { KernelPreference } from '../kernels/index.js';
@@ -7,6 +7,7 @@ import { checkEndpointName } from './endpoint-name.js';
 import { summarizeManifest, type EndpointDescription, type EndpointStatus } from './endpoint-state.js';
 import { EndpointMetrics } from './endpoint-metrics.js';
 import { EndpointStore } from './endpoint-store.js';
+import { TrafficLog } from './traffic-log.js';
 import { ModelRuntime, type Recommendation } from './model-runtime.js';
 import type { UserRatings } from './user-ratings.js';
 
@@ -42,8 +43,11 @@ export class EndpointManager {
   private readonly loads = new Set<Promise<void>>();
   private readonly listeners = new Set<() => void>();
   private readonly kernels: KernelPreference;
-  /** Invocation counts and latencies of this process's serving (the HTTP invocation path records them). */
-  readonly metrics = new EndpointMetrics();
+  /**
+   * Invocation counts and latencies of every path (HTTP, the console, SQL invoke_model and recommend):
+   * per second for this process, per minute for every process of the home (`<home>/endpoint-traffic/`).
+   */
+  readonly metrics: EndpointMetrics;
   private readonly onBackgroundError: (e: Error) => void;
   private closed = false;
 
@@ -53,6 +57,7 @@ export class EndpointManager {
   ) {
     this.kernels = opts.kernels ?? 'auto';
     this.onBackgroundError = opts.onBackgroundError ?? ((e) => process.emitWarning(e.message, 'RecpipeEndpointWarning'));
+    this.metrics = new EndpointMetrics(Date.now, new TrafficLog(join(dirname(store.dir), 'endpoint-traffic'), this.onBackgroundError));
   }
 
   /** Opens the endpoints of `home`, starting to load every stored one (status Creating until loaded). */
@@ -214,22 +219,46 @@ export class EndpointManager {
    * type are normalised (1, "1", 1.0 are one user); unknown ids get the model's fallback estimate.
    */
   invokeBatch(name: unknown, users: ArrayLike<unknown>, items: ArrayLike<unknown>, out: Float64Array): void {
-    this.serving(name).scoreInto(users, items, out);
+    const runtime = this.serving(name);
+    this.timed(name as string, users.length, () => runtime.scoreInto(users, items, out));
   }
 
   /** One prediction; null when either id is NULL. */
   invokeOne(name: unknown, user: unknown, item: unknown): number | null {
-    return this.serving(name).scoreOne(user, item);
+    const runtime = this.serving(name);
+    return this.timed(name as string, 1, () => runtime.scoreOne(user, item));
+  }
+
+  /** One prediction into `out[0]`, a user the model never saw folded in from her `ratings` (see ModelRuntime.scoreWithFoldIn). */
+  invokeWithFoldIn(name: unknown, user: unknown, item: unknown, out: Float64Array, ratings: () => UserRatings | null): void {
+    const runtime = this.serving(name);
+    this.timed(name as string, 1, () => runtime.scoreWithFoldIn([user], [item], out, ratings));
   }
 
   /** The user's top-k items (see ModelRuntime.recommend: a new user is folded in from `ratings`); null for a NULL user. */
   recommend(name: unknown, user: unknown, k: unknown, ratings: UserRatings | null = null): Recommendation | null {
-    return this.serving(name).recommend(user, positiveK(k), ratings);
+    const runtime = this.serving(name);
+    return this.timed(name as string, 1, () => runtime.recommend(user, positiveK(k), ratings));
   }
 
   /** recommend(name, users[r], k) for a batch of users, from one model (see ModelRuntime.recommendMany). */
   recommendMany(name: unknown, users: ArrayLike<unknown>, k: unknown): (Recommendation | null)[] {
-    return this.serving(name).recommendMany(users, positiveK(k));
+    const runtime = this.serving(name);
+    const n = positiveK(k);
+    return this.timed(name as string, users.length, () => runtime.recommendMany(users, n));
+  }
+
+  /** Runs `count` invocations of a serving endpoint and records them (a throw is `count` failures). */
+  private timed<T>(name: string, count: number, run: () => T): T {
+    const started = performance.now();
+    let failed = true;
+    try {
+      const result = run();
+      failed = false;
+      return result;
+    } finally {
+      this.metrics.record(name, performance.now() - started, failed, count);
+    }
   }
 
   /** Waits for loads and state writes in flight, then refuses further calls. Idempotent. */
@@ -239,6 +268,7 @@ export class EndpointManager {
     this.notify();
     await Promise.all(this.loads);
     await this.store.flush();
+    await this.metrics.close();
   }
 
   private restore(d: EndpointDescription): void {

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { EndpointMetrics } from './endpoint-metrics.js';
+import { TrafficLog } from './traffic-log.js';
 
 describe('EndpointMetrics', () => {
   it('counts requests and errors per second and per endpoint', () => {
@@ -51,5 +55,51 @@ describe('EndpointMetrics', () => {
     );
     m.forget('e');
     assert.equal(m.traffic('e').totalRequests, 0);
+  });
+});
+
+describe('EndpointMetrics per minute, kept in the home', () => {
+  it('sums every process file, counts a batch as its rows, survives a restart and stays owner-only', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'recpipe-traffic-'));
+    try {
+      const logDir = join(dir, 'endpoint-traffic');
+      const errors: Error[] = [];
+      const first = new EndpointMetrics(Date.now, new TrafficLog(logDir, (e) => errors.push(e)));
+      first.record('e', 10, false, 100);
+      first.record('e', 2, true);
+      first.record('other', 1, false);
+      await first.close();
+      const files = readdirSync(logDir);
+      assert.equal(files.length, 1);
+      assert.equal(statSync(join(logDir, files[0])).mode & 0o777, 0o600);
+      assert.equal(statSync(logDir).mode & 0o777, 0o700);
+      // A second process (or this one restarted) sees the first one's minutes beside its own.
+      const second = new EndpointMetrics(Date.now, new TrafficLog(logDir, (e) => errors.push(e)));
+      second.record('e', 0.2, false);
+      const h = await second.history('e', 5);
+      assert.equal(h.t.length, 5);
+      assert.equal(h.totalRequests, 102);
+      assert.equal(h.totalErrors, 1);
+      assert.equal(h.processes, 2);
+      const last = h.requests.length - 1;
+      const minute = h.requests[last] === 102 ? last : last - 1;
+      assert.equal(h.requests[minute], 102, 'the minutes of both processes are summed');
+      const p50 = h.p50[minute];
+      assert.ok(p50 !== null && p50 >= 0.1 && p50 <= 0.125, `a batch of 100 rows in 10 ms is 0.1 ms a row (p50 ${p50})`);
+      assert.equal((await second.history('other', 5)).totalRequests, 1);
+      assert.equal((await second.history('none', 5)).totalRequests, 0);
+      await second.close();
+      assert.equal(readdirSync(logDir).length, 2);
+      assert.deepEqual(errors, []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps no minutes without a log', async () => {
+    const m = new EndpointMetrics();
+    m.record('e', 1, false);
+    assert.equal((await m.history('e')).totalRequests, 0);
+    assert.equal(m.traffic('e').totalRequests, 1);
   });
 });

@@ -22,5 +22,6 @@ export { checkEndpointName } from './endpoint-name.js';
 export { ModelRuntime, type Recommendation, type ScoreSource } from './model-runtime.js';
 export { parseUserRatings, USER_RATINGS_SHAPE, type UserRatings } from './user-ratings.js';
 export { endpointRoutes, registerEndpointRoutes, type EndpointRoutesOptions } from './http-routes.js';
-export { EndpointMetrics, type EndpointTraffic } from './endpoint-metrics.js';
+export { EndpointMetrics, type EndpointHistory, type EndpointTraffic } from './endpoint-metrics.js';
+export { TrafficLog, RETENTION_MINUTES } from './traffic-log.js';
 export { invokeEndpoint } from './http-handlers.js';

@@ -68,7 +68,7 @@ export function endpointFunctions(
         for (let r = 0; r < rows; r++) {
           if (names[r] === null) out[r] = Number.NaN;
           // One row at a time: rows of one batch may name different endpoints or differ in ratings.
-          else endpoints.serving(names[r]).scoreWithFoldIn([users[r]], [items[r]], out.subarray(r, r + 1), () => parsed(r));
+          else endpoints.invokeWithFoldIn(names[r], users[r], items[r], out.subarray(r, r + 1), () => parsed(r));
         }
         return out;
       },

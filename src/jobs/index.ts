@@ -24,4 +24,5 @@ export {
   type MeanStd,
   type PhaseProgress,
   type ProgressPhase,
+  type TrainingCurves,
 } from './job.js';

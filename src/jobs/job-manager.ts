@@ -14,6 +14,7 @@ import {
   type JobProgress,
   type ProgressPhase,
   type SecondaryStatus,
+  type TrainingCurves,
   type TrainingJob,
 } from './job.js';
 import { newJobName } from './job-name.js';
@@ -73,6 +74,8 @@ interface Entry {
   stop: StopRequest | null;
   thread: TrainingThread | null;
   deadline: Deadline | null;
+  /** The curves of the run in this process (none for a job loaded from the store). */
+  curves: { fullFit: number[]; folds: { fold: number; trainRmse: number[] }[] } | null;
   /** Settles when the job reaches a terminal status. */
   readonly ended: Promise<void>;
   readonly end: () => void;
@@ -245,6 +248,18 @@ export class JobManager extends EventEmitter<JobEvents> {
     return snapshot(this.entry(name).job);
   }
 
+  /** The job's training curves so far (live while it trains; from its metrics once it has them). */
+  curves(name: string): TrainingCurves {
+    const entry = this.entry(name);
+    const m = entry.job.metrics;
+    if (m)
+      return {
+        fullFit: [...m.fullFit.trainRmse],
+        folds: (m.cv?.folds ?? []).map((f) => ({ fold: f.fold, trainRmse: [...(f.trainRmse ?? [])] })),
+      };
+    return structuredClone(entry.curves ?? { fullFit: [], folds: [] });
+  }
+
   /** Every job, newest first (as SageMaker lists them). */
   list(): TrainingJob[] {
     return [...this.entries.values()].map((e) => snapshot(e.job)).reverse();
@@ -292,7 +307,7 @@ export class JobManager extends EventEmitter<JobEvents> {
   private add(job: JobDraft, tables: JobTables = this.opts.warehouse): Entry {
     let end!: () => void;
     const ended = new Promise<void>((resolve) => (end = resolve));
-    const entry: Entry = { job, tables, stop: null, thread: null, deadline: null, ended, end };
+    const entry: Entry = { job, tables, stop: null, thread: null, deadline: null, curves: null, ended, end };
     this.entries.set(job.name, entry);
     return entry;
   }
@@ -341,6 +356,7 @@ export class JobManager extends EventEmitter<JobEvents> {
         enter: (secondary, message) => this.move(entry, 'InProgress', secondary, message),
         log: (line) => this.log(entry, line),
         progress: (phase, done, total) => this.progress(entry, phase, done, total),
+        curve: (fold, values) => this.curve(entry, fold, values),
         checkStop: () => {
           if (entry.stop) throw new StopSignal(entry.stop.reason);
         },
@@ -402,6 +418,12 @@ export class JobManager extends EventEmitter<JobEvents> {
   private progress(entry: Entry, phase: ProgressPhase, done: number, total: number): void {
     entry.job.progress = { ...entry.job.progress, [phase]: { done, total } };
     this.emit('progress', entry.job.name, entry.job.progress);
+  }
+
+  private curve(entry: Entry, fold: number, values: readonly number[]): void {
+    const curves = (entry.curves ??= { fullFit: [], folds: [] });
+    if (fold === 0) curves.fullFit.push(...values);
+    else curves.folds.push({ fold, trainRmse: [...values] });
   }
 
   private log(entry: Entry, line: string): void {

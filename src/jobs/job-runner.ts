@@ -21,6 +21,8 @@ export interface RunContext {
   enter(secondary: 'Downloading' | 'Training' | 'Uploading', message: string): void;
   log(line: string): void;
   progress(phase: ProgressPhase, done: number, total: number): void;
+  /** Training RMSE values for a curve as the worker reports them (fold 0: the full fit). */
+  curve(fold: number, values: readonly number[]): void;
   /** Throws when a stop was requested, so the run ends at the next phase boundary. */
   checkStop(): void;
   /** The running training thread, so a stop can terminate it. */
@@ -87,7 +89,7 @@ export async function runJob(ctx: RunContext): Promise<JobMetrics> {
       foldWorkers: ctx.foldWorkers,
       ...(spec.search ? { search: spec.search } : {}),
     },
-    { progress: ctx.progress, log: ctx.log },
+    { progress: ctx.progress, log: ctx.log, curve: ctx.curve },
   );
   ctx.setThread(thread);
   const result = await thread.result.finally(() => ctx.setThread(null));

@@ -127,6 +127,16 @@ export interface PhaseProgress {
 /** Live progress by phase (folds, epochs of the full fit, top-N); cross-validation and the full fit run side by side. */
 export type JobProgress = Readonly<Partial<Record<ProgressPhase, PhaseProgress>>>;
 
+/**
+ * A job's training RMSE curves so far: the full fit's grows an epoch at a time while it runs, each
+ * fold's arrives whole when the fold ends (folds train on the compute pool's threads). A finished
+ * job's are its metrics'.
+ */
+export interface TrainingCurves {
+  readonly fullFit: readonly number[];
+  readonly folds: readonly { readonly fold: number; readonly trainRmse: readonly number[] }[];
+}
+
 export interface TrainingJob {
   /** `train-<yyyyMMdd-HHmmss>-<4 hex>`, unique in the home. */
   readonly name: string;

@@ -6,6 +6,7 @@ import type { TrainResult, TrainTask, WorkerMessage } from './worker-protocol.js
 export interface TrainingHandlers {
   progress(phase: ProgressPhase, done: number, total: number): void;
   log(line: string): void;
+  curve(fold: number, values: readonly number[]): void;
 }
 
 export interface TrainingThread {
@@ -30,6 +31,8 @@ export function startTrainingThread(task: TrainTask, handlers: TrainingHandlers)
           return handlers.progress(m.phase, m.done, m.total);
         case 'log':
           return handlers.log(m.line);
+        case 'curve':
+          return handlers.curve(m.fold, m.values);
         case 'done':
           return resolve(m.result);
         case 'failed':

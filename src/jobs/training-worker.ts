@@ -35,6 +35,7 @@ const port = parentPort;
 const post = (message: WorkerMessage, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
 const log = (line: string): void => post({ kind: 'log', line });
 const progress = (phase: ProgressPhase, done: number, total: number): void => post({ kind: 'progress', phase, done, total });
+const curve = (fold: number, values: readonly number[]): void => post({ kind: 'curve', fold, values: [...values] });
 const secs = (s: number): string => `${s.toFixed(2)} s`;
 
 train(workerData as TrainTask).then(
@@ -81,7 +82,7 @@ async function train(task: TrainTask): Promise<[TrainResult, ArrayBuffer[]]> {
     const out = await runTraining(
       { dataset, algorithm, params: hyperparameters, evaluation: { kind: 'none' }, seed: task.seed, topN: 0 },
       { kernels, clock: () => performance.now() },
-      { phase: () => undefined, tick: () => progress('fit', ++epochsDone, epochs), log },
+      { phase: () => undefined, tick: () => progress('fit', ++epochsDone, epochs), log, epoch: (rmse) => curve(0, [rmse]) },
     );
     progress('top-n', 0, 1);
     const t0 = performance.now();
@@ -182,6 +183,7 @@ function crossValidate(pool: ComputePool, task: TrainTask, dataset: Dataset): Pr
     pool.crossValidate(algo.id, { ...task.hyperparameters }, [split], task.seed).then((r): FoldResult => {
       const fold = r.folds[0];
       progress('cv', ++done, splits.length);
+      if (fold.trainRmse.length > 0) curve(f + 1, fold.trainRmse);
       log(
         `Fold ${f + 1}: RMSE ${fold.rmse.toFixed(4)}, MAE ${fold.mae.toFixed(4)}, fit ${secs(fold.fitTime)}, test ${secs(fold.testTime)}`,
       );

@@ -52,6 +52,8 @@ export interface TrainResult {
 export type WorkerMessage =
   | { readonly kind: 'progress'; readonly phase: ProgressPhase; readonly done: number; readonly total: number }
   | { readonly kind: 'log'; readonly line: string }
+  /** Training RMSE values to append to a curve: fold 0 is the full fit (one per epoch as it runs), 1… a fold's (whole, as it ends). */
+  | { readonly kind: 'curve'; readonly fold: number; readonly values: readonly number[] }
   | { readonly kind: 'done'; readonly result: TrainResult }
   | { readonly kind: 'failed'; readonly error: { readonly code: ErrorCode; readonly message: string } };
 

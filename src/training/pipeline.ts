@@ -45,6 +45,8 @@ export interface TrainingObserver {
   phase(name: 'cv' | 'fit' | 'top-n', total: number): void;
   tick(): void;
   log(line: string): void;
+  /** The full fit's training RMSE after each epoch, as it happens (live training curves). */
+  epoch?(trainRmse: number): void;
 }
 
 export interface TrainingOutcome {
@@ -105,6 +107,7 @@ export async function runTraining(req: TrainingRequest, rt: TrainingRuntime, obs
     kernels: rt.kernels,
     onEpoch: (_, r) => {
       trainRmse.push(r);
+      obs.epoch?.(r);
       obs.tick();
     },
   });

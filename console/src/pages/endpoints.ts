@@ -5,6 +5,8 @@ import { href, type Page } from '../router.js';
 import { actionButton, cellText, dataTable, note, query, sqlString, statusBadge } from './ops/sql.js';
 
 const POLL_MS = 2000;
+/** The per-minute history changes slowly (other processes write theirs every few seconds). */
+const HISTORY_POLL_MS = 5000;
 const SAMPLE = '1,31\n1,1029\n1,1061\n10,313\n5,18';
 
 /**
@@ -121,12 +123,21 @@ function endpointView(root: HTMLElement, name: string): () => void {
   );
 
   const live = el('section', 'ops-card ops-wide', { 'aria-labelledby': 'live-h' });
-  const rpsEl = el('div', 'ops-chart', { id: 'chart-rps' });
-  const latEl = el('div', 'ops-chart', { id: 'chart-latency' });
   const totals = el('p', 'muted', { id: 'traffic-totals' });
-  live.append(el('h2', '', { id: 'live-h' }, 'Traffic (last 2 minutes, this server)'), totals, rpsEl, latEl);
+  const perSecond = trafficCharts('chart', 'second', 's');
+  live.append(el('h2', '', { id: 'live-h' }, 'Traffic (last 2 minutes, this server)'), totals, perSecond.rps, perSecond.latency);
+  const history = el('section', 'ops-card ops-wide', { 'aria-labelledby': 'history-h' });
+  const historyTotals = el('p', 'muted', { id: 'history-totals' });
+  const perMinute = trafficCharts('history', 'minute', 'min');
+  history.append(
+    el('h2', '', { id: 'history-h' }, 'Traffic (last hour, per minute, every process)'),
+    historyTotals,
+    perMinute.rps,
+    perMinute.latency,
+  );
+  charts.push(perSecond, perMinute);
   const grid = el('div', 'ops-grid');
-  grid.append(live, play, update, versions);
+  grid.append(live, history, play, update, versions);
   root.append(back, title, message, facts, grid);
 
   let current: Record<string, unknown> | null = null;
@@ -221,58 +232,74 @@ function endpointView(root: HTMLElement, name: string): () => void {
     );
   }
 
-  let rps: ReturnType<typeof lineChart> | null = null;
-  let latency: ReturnType<typeof lineChart> | null = null;
   async function poll(): Promise<void> {
     try {
       const t: Traffic = await api.traffic(name);
       if (stopped) return;
-      const rpsLines = [
-        { label: 'requests/s', values: t.requests },
-        { label: 'errors/s', values: t.errors },
-      ];
-      const latLines = [
-        { label: 'p50 ms', values: t.p50 },
-        { label: 'p95 ms', values: t.p95 },
-        { label: 'p99 ms', values: t.p99 },
-      ];
-      if (!rps) {
-        rps = lineChart(rpsEl, {
-          title: 'Requests per second',
-          xLabel: 'time',
-          yLabel: 'req/s',
-          x: t.t,
-          lines: rpsLines,
-          time: true,
-          height: 180,
-        });
-        latency = lineChart(latEl, {
-          title: 'Latency percentiles',
-          xLabel: 'time',
-          yLabel: 'ms',
-          x: t.t,
-          lines: latLines,
-          time: true,
-          height: 180,
-        });
-        charts.push(rps, latency!);
-      } else {
-        rps.update(t.t, rpsLines);
-        latency!.update(t.t, latLines);
-      }
-      rpsEl.dataset.total = String(t.totalRequests);
-      totals.textContent = `${t.totalRequests} requests (${t.totalErrors} failed) since this server started serving ${name}.`;
+      perSecond.show(t);
+      totals.textContent = `${t.totalRequests} requests (${t.totalErrors} failed) since this server started serving ${name}: HTTP, SQL and the console.`;
     } catch {
       // a missed poll is retried on the next tick
     }
     if (!stopped) timers.push(window.setTimeout(() => void poll(), POLL_MS));
   }
 
+  /** Every process's minutes: kept in the home, so they include other processes' SQL and outlive restarts. */
+  async function pollHistory(): Promise<void> {
+    try {
+      const h = await api.trafficMinutes(name);
+      if (stopped) return;
+      perMinute.show(h);
+      const from = h.processes === 1 ? 'one process' : `${h.processes} processes`;
+      historyTotals.textContent = `${h.totalRequests} requests (${h.totalErrors} failed) in the last hour, from ${from}.`;
+    } catch {
+      // retried on the next tick
+    }
+    if (!stopped) timers.push(window.setTimeout(() => void pollHistory(), HISTORY_POLL_MS));
+  }
+
   void describe().catch((e: Error) => note(message, e.message, true));
   void poll();
+  void pollHistory();
   return () => {
     stopped = true;
     for (const t of timers) clearTimeout(t);
     for (const c of charts) c.destroy();
+  };
+}
+
+/** A requests chart and a latency-percentiles chart of one traffic series, made on its first figures and updated in place after. */
+function trafficCharts(id: string, per: string, unit: string) {
+  const rps = el('div', 'ops-chart', { id: `${id}-rps` });
+  const latency = el('div', 'ops-chart', { id: `${id}-latency` });
+  let drawn: ReturnType<typeof lineChart>[] = [];
+  return {
+    rps,
+    latency,
+    show(t: Traffic): void {
+      const counts = [
+        { label: `requests/${unit}`, values: t.requests },
+        { label: `errors/${unit}`, values: t.errors },
+      ];
+      const percentiles = [
+        { label: 'p50 ms', values: t.p50 },
+        { label: 'p95 ms', values: t.p95 },
+        { label: 'p99 ms', values: t.p99 },
+      ];
+      rps.dataset.total = String(t.totalRequests);
+      if (drawn.length > 0) {
+        drawn[0].update(t.t, counts);
+        drawn[1].update(t.t, percentiles);
+        return;
+      }
+      const common = { xLabel: 'time', x: t.t, time: true, height: 180 };
+      drawn = [
+        lineChart(rps, { ...common, title: `Requests per ${per}`, yLabel: `req/${unit}`, lines: counts }),
+        lineChart(latency, { ...common, title: `Latency percentiles per ${per}`, yLabel: 'ms', lines: percentiles }),
+      ];
+    },
+    destroy(): void {
+      for (const c of drawn) c.destroy();
+    },
   };
 }

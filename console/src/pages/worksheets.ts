@@ -45,10 +45,12 @@ async function workbench(me: Me): Promise<void> {
     status.textContent = 'Running…';
     const started = performance.now();
     try {
-      const reply: RunReply = await api.run(sql);
+      const reply: RunReply = await api.runPaged(sql);
       const last = reply.results.findLast((r) => r.kind === 'query') ?? reply.results[reply.results.length - 1];
       shown = last.kind === 'query' ? last : null;
-      if (last.kind === 'query') grid.show(last.columns, last.rows);
+      const id = last.resultId;
+      if (last.kind === 'query')
+        grid.show(last.columns, last.rows, last.rowCount, id === undefined ? null : (offset, limit) => api.resultRows(id, offset, limit));
       else grid.message(last.message ?? String(last.rows[0]?.[0] ?? 'Done.'));
       const rows = last.kind === 'query' ? `${last.rowCount.toLocaleString('en-US')} rows` : 'done';
       status.textContent = `${rows} in ${reply.elapsedMs} ms`;
@@ -78,13 +80,13 @@ async function workbench(me: Me): Promise<void> {
   $('run-all').addEventListener('click', () => void run(true));
   $('copy-csv').addEventListener('click', async () => {
     if (!shown) return;
-    await navigator.clipboard.writeText(resultCsv(shown));
+    await navigator.clipboard.writeText(resultCsv(shown.columns, await grid.allRows()));
     status.textContent = `Copied ${shown.rowCount.toLocaleString('en-US')} rows as CSV`;
   });
-  $('download-csv').addEventListener('click', () => {
+  $('download-csv').addEventListener('click', async () => {
     if (!shown) return;
     const link = document.createElement('a');
-    link.href = URL.createObjectURL(new Blob([resultCsv(shown)], { type: 'text/csv' }));
+    link.href = URL.createObjectURL(new Blob([resultCsv(shown.columns, await grid.allRows())], { type: 'text/csv' }));
     link.download = `${sheets.currentName().replace(/[^\w.-]+/g, '_') || 'result'}.csv`;
     link.click();
     setTimeout(() => URL.revokeObjectURL(link.href), 10_000);

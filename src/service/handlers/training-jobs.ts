@@ -1,7 +1,7 @@
 import type { Caller } from '../../auth/index.js';
 import { RecpipeError, invalid, notFound } from '../../core/errors.js';
 import { deployRequest, type DeployDecision, type Session } from '../../engine/index.js';
-import type { JobRequest, TrainingJob } from '../../jobs/index.js';
+import type { JobRequest, TrainingCurves, TrainingJob } from '../../jobs/index.js';
 import type { ServiceContext } from '../context.js';
 import { DEFAULT_WAIT_SECONDS, MAX_WAIT_SECONDS, type StartJobBody } from '../training-job-schemas.js';
 
@@ -27,6 +27,12 @@ export function describeJob(ctx: ServiceContext, caller: Caller, name: string): 
 export function jobLogs(ctx: ServiceContext, caller: Caller, name: string): Promise<string> {
   visibleJob(ctx, caller, name);
   return ctx.engine.jobs.logs(name);
+}
+
+/** The job's training curves so far (they grow while it trains). */
+export function jobCurves(ctx: ServiceContext, caller: Caller, name: string): TrainingCurves {
+  visibleJob(ctx, caller, name);
+  return ctx.engine.jobs.curves(name);
 }
 
 /** Stopping a job is its owner role's (a key acts as its role; the home's owner may stop any). */

@@ -11,17 +11,21 @@ const InvokeBody = Type.Object({ csv: Type.String({ minLength: 1, maxLength: 1_0
 /** Query strings are text (the service does not coerce): counts are digits, bounded where they are used. */
 const Count = Type.String({ pattern: '^[1-9][0-9]{0,2}$' });
 const TrafficQuery = Type.Object({ seconds: Type.Optional(Count) });
+const HistoryQuery = Type.Object({ minutes: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,3}$' })) });
 const SimilarQuery = Type.Object({ item: Type.String({ minLength: 1, maxLength: 200 }), k: Type.Optional(Count) });
 const hidden = { hide: true } as const;
 
 /**
  * The console's endpoint pages: the invocation playground (the endpoint's own CSV invocation path, so
- * its traffic shows in the charts), the per-second traffic those charts poll, and the movies nearest
+ * its traffic shows in the charts), the per-second traffic of this server and the per-minute traffic of
+ * every process (both counting every invocation path) that those charts poll, and the movies nearest
  * a movie by the served model's item factors. An endpoint the signed-in role cannot see is answered as
  * missing, as the endpoints API does.
  */
 export const consoleOpsRoutes: RouteArea = (app, ctx) => {
   const endpoints = ctx.engine.endpoints;
+  /** The route's endpoint when the role may see it and it exists (a missing one has no traffic to show). */
+  const existing = (request: FastifyRequest): string => endpoints.describe(visibleEndpoint(ctx, request)).name;
 
   app.post<{ Params: typeof NameParams.static; Body: typeof InvokeBody.static }>(
     '/console/api/endpoints/:name/invocations',
@@ -42,11 +46,13 @@ export const consoleOpsRoutes: RouteArea = (app, ctx) => {
   app.get<{ Params: typeof NameParams.static; Querystring: typeof TrafficQuery.static }>(
     '/console/api/endpoints/:name/traffic',
     { config: SIGNED_IN, schema: { ...hidden, params: NameParams, querystring: TrafficQuery } },
-    async (request) => {
-      const name = visibleEndpoint(ctx, request);
-      endpoints.describe(name);
-      return endpoints.metrics.traffic(name, Number(request.query.seconds ?? 60));
-    },
+    async (request) => endpoints.metrics.traffic(existing(request), Number(request.query.seconds ?? 60)),
+  );
+
+  app.get<{ Params: typeof NameParams.static; Querystring: typeof HistoryQuery.static }>(
+    '/console/api/endpoints/:name/traffic/minutes',
+    { config: SIGNED_IN, schema: { ...hidden, params: NameParams, querystring: HistoryQuery } },
+    async (request) => endpoints.metrics.history(existing(request), Number(request.query.minutes ?? 60)),
   );
 
   app.get<{ Params: typeof NameParams.static; Querystring: typeof SimilarQuery.static }>(

@@ -7,6 +7,7 @@ import {
   CSRF_HEADER,
   endConsoleSession,
   loadAssets,
+  ResultPages,
   signInCaller,
   startConsoleSession,
   WorksheetStore,
@@ -25,6 +26,8 @@ interface ConsoleState {
   readonly sessions: ConsoleSessions;
   readonly worksheets: WorksheetStore;
   readonly assets: Map<string, Asset>;
+  /** Large results the worksheets page through. */
+  readonly results: ResultPages;
 }
 
 const states = new WeakMap<ServiceContext, ConsoleState>();
@@ -37,6 +40,7 @@ export function consoleOf(ctx: ServiceContext): ConsoleState {
       sessions: new ConsoleSessions(SIGN_IN_LIFETIME_MS, Date.now, consoleLoginFile(ctx.home)),
       worksheets: new WorksheetStore(ctx.home),
       assets: loadAssets(),
+      results: new ResultPages(),
     };
     states.set(ctx, s);
   }
@@ -51,7 +55,11 @@ const SignInBody = Type.Object(
   },
   { additionalProperties: false },
 );
-const ConsoleStatementsBody = Type.Object({ sql: Type.String({ minLength: 1 }) }, { additionalProperties: false });
+const ConsoleStatementsBody = Type.Object(
+  // paged: large results come a page at a time (the worksheet grid); other pages take every row.
+  { sql: Type.String({ minLength: 1 }), paged: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false },
+);
 const WorksheetBody = Type.Object({ name: Type.String(), sql: Type.String() }, { additionalProperties: false });
 const WorksheetParams = Type.Object({ id: Type.String({ minLength: 1 }) });
 
@@ -103,7 +111,8 @@ export const consoleRoutes: RouteArea = (app, ctx) => {
       const started = performance.now();
       try {
         const answer = await runStatements(ctx, session.caller, { sql: request.body.sql, sessionId: engineSessionOf(ctx, session) });
-        const body = { results: answer.results, session: answer.session, elapsedMs: Math.round(performance.now() - started) };
+        const results = request.body.paged === true ? state.results.page(session, answer.results) : answer.results;
+        const body = { results, session: answer.session, elapsedMs: Math.round(performance.now() - started) };
         return reply.type('application/json').send(JSON.stringify(body));
       } catch (e) {
         // The console marks the failing line in its editor: give it the line the engine named.

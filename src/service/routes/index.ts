@@ -10,6 +10,7 @@ import { sagemakerRoutes } from './sagemaker.js';
 import { consoleRoutes } from './console.js';
 import { consoleDataRoutes } from './console-data.js';
 import { consoleOpsRoutes } from './console-ops.js';
+import { consoleLiveRoutes } from './console-live.js';
 import type { RouteArea } from './route-area.js';
 
 export type { RouteArea } from './route-area.js';
@@ -28,4 +29,5 @@ export const routeAreas: readonly RouteArea[] = [
   consoleRoutes,
   consoleDataRoutes,
   consoleOpsRoutes,
+  consoleLiveRoutes,
 ];

@@ -6,7 +6,16 @@ import { failure } from '../../shell.js';
 import { href } from '../../router.js';
 import { foldRmseChart } from './fold-chart.js';
 import { statusBadge } from './list.js';
-import { durationSeconds, formatSeconds, formatTime, isRunning, jobsApi, tableText, type TrainingJob } from './model.js';
+import {
+  durationSeconds,
+  formatSeconds,
+  formatTime,
+  isRunning,
+  jobsApi,
+  tableText,
+  type TrainingCurves,
+  type TrainingJob,
+} from './model.js';
 
 /** While a job runs its page polls its description and log this often. */
 const POLL_MS = 1000;
@@ -19,7 +28,9 @@ export class JobDetail {
   readonly root = el('div', 'job-detail');
   #name = '';
   #timer = 0;
-  #chart: { destroy(): void } | null = null;
+  #chart: { update(x: number[], lines: Line[]): void; destroy(): void } | null = null;
+  /** The labels of the lines drawn: the chart is remade when a line is added (a fold ended), else updated in place. */
+  #chartLines = '';
   #drawnFinal = false;
   readonly #title = el('h2', undefined, { id: 'job-title' });
   readonly #badge = el('span');
@@ -69,6 +80,7 @@ export class JobDetail {
       this.#drawnFinal = false;
       this.#chart?.destroy();
       this.#chart = null;
+      this.#chartLines = '';
       this.#curve.replaceChildren();
       this.#log.textContent = '';
       this.#title.textContent = name;
@@ -85,9 +97,10 @@ export class JobDetail {
   async #poll(): Promise<void> {
     const name = this.#name;
     try {
-      const [job, log] = await Promise.all([jobsApi.describe(name), jobsApi.logs(name)]);
+      const [job, log, curves] = await Promise.all([jobsApi.describe(name), jobsApi.logs(name), jobsApi.curves(name)]);
       if (name !== this.#name) return;
       this.#draw(job);
+      if (!this.#drawnFinal) this.#drawCurve(job, curves);
       const atBottom = this.#log.scrollTop + this.#log.clientHeight >= this.#log.scrollHeight - 4;
       this.#log.textContent = log;
       if (atBottom) this.#log.scrollTop = this.#log.scrollHeight;
@@ -137,30 +150,46 @@ export class JobDetail {
       }),
     );
     this.#artifact.textContent = job.artifactUri ?? (isRunning(job) ? 'Written when the job completes.' : 'None.');
-    if (!this.#drawnFinal) this.#drawMetrics(job);
   }
 
-  /** The curve and the folds, once the job has its final metrics (drawn once: they do not change after). */
-  #drawMetrics(job: TrainingJob): void {
+  /**
+   * The training curve as far as it has grown: the full fit gains a point each epoch while the job
+   * trains, a fold's line appears when that fold ends. Once the job has ended, the folds' table too.
+   */
+  #drawCurve(job: TrainingJob, curves: TrainingCurves): void {
+    if (!isRunning(job)) this.#drawnFinal = true;
+    const lines: Line[] = [];
+    if (curves.fullFit.length > 0) lines.push({ label: 'Full fit', values: [...curves.fullFit] });
+    for (const f of curves.folds) if (f.trainRmse.length > 0) lines.push({ label: `Fold ${f.fold}`, values: [...f.trainRmse] });
+    const epochs = Math.max(0, ...lines.map((l) => l.values.length));
+    this.#curve.dataset.points = String(curves.fullFit.length);
+    if (epochs === 0) {
+      this.#chart?.destroy();
+      this.#chart = null;
+      this.#chartLines = '';
+      const text = isRunning(job)
+        ? 'The curve grows here from the first epoch.'
+        : job.metrics
+          ? 'This algorithm has no epochs.'
+          : 'This job has no training figures.';
+      this.#curve.replaceChildren(el('p', 'muted', {}, text));
+    } else {
+      const x = Array.from({ length: epochs }, (_, i) => i + 1);
+      for (const l of lines) while (l.values.length < epochs) l.values.push(null);
+      const labels = lines.map((l) => l.label).join('|');
+      if (this.#chart && labels === this.#chartLines) this.#chart.update(x, lines);
+      else {
+        this.#chart?.destroy();
+        this.#curve.replaceChildren();
+        this.#chart = lineChart(this.#curve, { title: 'Training RMSE by epoch', xLabel: 'Epoch', yLabel: 'RMSE', x, lines, height: 260 });
+        this.#chartLines = labels;
+      }
+    }
     const m = job.metrics;
     if (!m) {
-      const text = isRunning(job) ? 'The curve is drawn when the job completes.' : 'This job has no training figures.';
-      this.#curve.replaceChildren(el('p', 'muted', {}, text));
+      const text = isRunning(job) ? 'The folds are tabled when the job completes.' : 'This job has no training figures.';
       this.#cv.replaceChildren(el('p', 'muted', {}, job.spec.folds === 0 ? 'Cross-validation was off (folds = 0).' : text));
       return;
-    }
-    this.#drawnFinal = true;
-    const lines: Line[] = [{ label: 'Full fit', values: m.fullFit.trainRmse }];
-    for (const f of m.cv?.folds ?? [])
-      if (f.trainRmse && f.trainRmse.length > 0) lines.push({ label: `Fold ${f.fold}`, values: f.trainRmse });
-    const epochs = Math.max(...lines.map((l) => l.values.length));
-    this.#curve.replaceChildren();
-    if (epochs > 0) {
-      const x = Array.from({ length: epochs }, (_, i) => i + 1);
-      for (const l of lines) while (l.values.length < epochs) l.values = [...l.values, null];
-      this.#chart = lineChart(this.#curve, { title: 'Training RMSE by epoch', xLabel: 'Epoch', yLabel: 'RMSE', x, lines, height: 260 });
-    } else {
-      this.#curve.append(el('p', 'muted', {}, 'This algorithm has no epochs.'));
     }
     const cv = m.cv;
     if (!cv) {

@@ -53,11 +53,18 @@ export interface TrainingJob {
   } | null;
 }
 
+/** A job's training RMSE curves so far: the full fit's grows by the epoch while it trains; a fold's arrives when the fold ends. */
+export interface TrainingCurves {
+  fullFit: number[];
+  folds: { fold: number; trainRmse: number[] }[];
+}
+
 const path = (name: string, tail = ''): string => `/console/api/jobs/${encodeURIComponent(name)}${tail}`;
 
 export const jobsApi = {
   list: async () => (await call<{ trainingJobs: TrainingJob[] }>('GET', '/console/api/jobs')).trainingJobs,
   describe: (name: string) => call<TrainingJob>('GET', path(name)),
+  curves: (name: string) => call<TrainingCurves>('GET', path(name, '/curves')),
   logs: async (name: string) => (await call<{ log: string }>('GET', path(name, '/logs'))).log,
   stop: (name: string) => call<TrainingJob>('POST', path(name, '/stop')),
 };

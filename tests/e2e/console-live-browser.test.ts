@@ -1,0 +1,215 @@
+import assert from 'node:assert/strict';
+import { copyFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { authHeaders } from '../support/auth.js';
+import { browserMissing, screenshot } from '../support/browser.js';
+import { consoleSuite, waitInService } from '../support/console-suite.js';
+import { httpCall } from '../support/http-call.js';
+import { mlSmall, repoRoot, sharedDataSkip } from '../support/shared-data.js';
+
+const PASSWORD = 'live-pw-1';
+const ENDPOINT = 'live-model';
+/** Enough epochs of SVD on ml-latest-small that the job trains for seconds: its curve can be watched growing. */
+const EPOCHS = 1500;
+const skip = browserMissing() ?? sharedDataSkip;
+const T = { timeout: 150_000 };
+const updateDocs = /^(1|true|yes)$/i.test(process.env.RECPIPE_UPDATE_SCREENSHOTS ?? '');
+
+const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+
+/**
+ * The console's live figures in a real browser against `recpipe server`: a training curve that grows
+ * while the job runs, a 100k-row result paged from the server and scrolled (frame times measured), and
+ * endpoint traffic counted from SQL, HTTP and the console, kept across a server restart.
+ */
+describe('console live figures in a browser', { skip }, () => {
+  const suite = consoleSuite('console-live', { name: 'alice', password: PASSWORD }, async (s) => {
+    await s.adminSql(
+      `use role accountadmin; create user alice password = '${PASSWORD}' default_role = sysadmin; grant role sysadmin to user alice;
+       use role sysadmin; create database movielens; use schema movielens.public;
+       create table all_ratings (userid int, movieid int, rating float, timestamp int);
+       copy into all_ratings from 'file://${mlSmall('ratings.csv')}' file_format = (type = csv skip_header = 1);
+       create table ratings as select userid, movieid, rating from all_ratings;
+       create table recs (userid float, top_10_recommendations variant)`,
+    );
+  });
+  let job = '';
+  const url = () => suite.server.url;
+  const adminSql = (sql: string) => suite.adminSql(sql);
+  const jobStatus = async (): Promise<string> =>
+    String((await httpCall(url(), 'GET', `/api/v1/training-jobs/${job}`, authHeaders(suite.home))).json().status);
+  const docsShot = async (name: string) => {
+    if (!updateDocs) return;
+    await suite.page.locator('.page:not([hidden]) h1, #job-title').first().scrollIntoViewIfNeeded();
+    copyFileSync(await screenshot(suite.page, 'console-live-docs', name), join(repoRoot(), 'docs', `console-${name}.png`));
+  };
+  /** Waits until the element's data-total (the requests a chart has drawn) reaches n. */
+  const charted = async (selector: string, n: number) => {
+    for (const deadline = Date.now() + 30_000; ; ) {
+      const total = Number(await suite.page.locator(selector).getAttribute('data-total'));
+      if (total >= n) return total;
+      assert.ok(Date.now() < deadline, `${selector} shows ${total} requests, not ${n}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  };
+
+  it('grows the training curve and the log while the job runs', T, async () => {
+    const options = { folds: 2, hyperparameters: { n_factors: 50, n_epochs: EPOCHS }, deploy_to: ENDPOINT, deploy_policy: 'always' };
+    const [[cell]] = await adminSql(
+      `use role sysadmin; select train_and_get_recommendations('MOVIELENS.PUBLIC.RATINGS', 'MOVIELENS.PUBLIC.RECS', parse_json('${JSON.stringify(options)}'))`,
+    );
+    job = String(((typeof cell === 'string' ? JSON.parse(cell) : cell) as { TrainingJobName: string }).TrainingJobName);
+    await suite.page.goto(`${url()}/#/jobs/${job}`);
+    await suite.page.waitForSelector('#job-title');
+    // What the page shows while the job is still running: the points drawn, and whether the log has lines.
+    const whileRunning: { points: number; canvas: boolean; log: boolean }[] = [];
+    for (const deadline = Date.now() + 120_000; (await jobStatus()) === 'InProgress'; ) {
+      assert.ok(Date.now() < deadline, 'the job did not end in two minutes');
+      whileRunning.push({
+        points: Number((await suite.page.locator('#job-curve').getAttribute('data-points')) ?? 0),
+        canvas: (await suite.page.locator('#job-curve canvas').count()) > 0,
+        log: ((await suite.page.locator('#job-log').textContent()) ?? '').length > 0,
+      });
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const growing = [...new Set(whileRunning.map((s) => s.points).filter((p) => p > 0 && p < EPOCHS))];
+    console.log(`curve points seen before the job ended: ${growing.join(', ')}`);
+    assert.ok(growing.length >= 2, `the curve gained points at least twice before the job ended: ${growing}`);
+    assert.ok(
+      growing.every((p, i) => i === 0 || p > growing[i - 1]),
+      'it only grows',
+    );
+    assert.ok(
+      whileRunning.some((s) => s.canvas && s.points > 0 && s.points < EPOCHS),
+      'a chart was drawn mid-run',
+    );
+    assert.ok(
+      whileRunning.some((s) => s.log && s.points < EPOCHS),
+      'the log showed lines mid-run',
+    );
+    assert.equal(await jobStatus(), 'Completed');
+    await suite.page.waitForSelector(`#job-curve[data-points="${EPOCHS}"]`);
+    await suite.page.waitForSelector('#job-curve :text("Fold 2")');
+    await suite.page.waitForSelector('#job-cv table');
+    await docsShot('job');
+  });
+
+  it('pages a 100k-row result from the server and scrolls it, measuring frame times', T, async () => {
+    await suite.page.goto(`${url()}/#/worksheets`);
+    await suite.page.waitForSelector('.cm-content');
+    const sql = "select range as i, 'row ' || range as s, object_construct('i', range) as v from range(100000) order by i";
+    await suite.page.focus('.cm-content');
+    await suite.page.keyboard.press('Control+A');
+    await suite.page.keyboard.press('Delete');
+    await suite.page.keyboard.insertText(sql);
+    const answered = suite.page.waitForResponse(
+      (r) => r.url().endsWith('/console/api/statements') && r.request().postData()?.includes('range(100000)') === true,
+    );
+    await suite.page.keyboard.press('Control+Shift+Enter');
+    const first = (await (await answered).json()) as { results: { rows: unknown[]; rowCount: number }[] };
+    assert.equal(first.results[0].rowCount, 100_000);
+    assert.ok(first.results[0].rows.length <= 1000, `the answer carried ${first.results[0].rows.length} rows, not all of them`);
+    await suite.page.waitForSelector('#status:text("100,000 rows")');
+
+    const figures = (await suite.page.evaluate(`(async () => {
+      const grid = document.querySelector('.grid');
+      const longTasks = [];
+      const observer = new PerformanceObserver((list) => { for (const e of list.getEntries()) longTasks.push(e.duration); });
+      observer.observe({ type: 'longtask' });
+      const frame = () => new Promise((r) => requestAnimationFrame(r));
+      const run = async (frames, step) => {
+        await frame();
+        const times = [];
+        let last = performance.now();
+        for (let i = 0; i < frames; i++) {
+          grid.scrollTop += step();
+          await frame();
+          const now = performance.now();
+          times.push(now - last);
+          last = now;
+        }
+        return times.sort((a, b) => a - b);
+      };
+      performance.clearMeasures('grid-draw');
+      // A fast fling: 600 px (23 rows) a frame, 36,000 px a second at 60 fps.
+      const fling = await run(180, () => 600);
+      // Jumps across the result: an 80th of it each frame, every frame's rows unseen and unfetched.
+      const jumps = await run(60, () => grid.scrollHeight / 80);
+      await frame();
+      await frame();
+      observer.disconnect();
+      const draws = performance.getEntriesByName('grid-draw').map((e) => e.duration).sort((a, b) => a - b);
+      return { fling, jumps, draws, longTasks };
+    })()`)) as { fling: number[]; jumps: number[]; draws: number[]; longTasks: number[] };
+    const f = (xs: number[]) => `p50 ${quantile(xs, 0.5).toFixed(1)} ms, p95 ${quantile(xs, 0.95).toFixed(1)} ms`;
+    console.log(
+      `100k rows, frame times: fling ${f(figures.fling)}; jumps ${f(figures.jumps)}; grid redraw ${f(figures.draws)}; ` +
+        `${figures.longTasks.length} long tasks (headless chromium, no GPU, 2 cores shared with other work)`,
+    );
+    assert.ok(quantile(figures.draws, 0.95) < 16.7, `the grid's own work fits in a 60 fps frame: ${f(figures.draws)}`);
+    assert.ok((await suite.page.locator('.grid-rows [role=row]').count()) < 100, 'only the visible rows are in the DOM');
+
+    // The rows in view arrive from the server and are the right ones.
+    await suite.page.waitForFunction(
+      `![...document.querySelectorAll('.grid-rows [role=row]:not([hidden]) [role=gridcell]')].some((c) => c.textContent === '…')`,
+    );
+    const shown = (await suite.page.evaluate(
+      `[...document.querySelectorAll('.grid-rows [role=row]:not([hidden])')].map((r) => [...r.children].map((c) => c.textContent.trim()))`,
+    )) as string[][];
+    assert.ok(shown.length > 10);
+    for (const [index, i, s, v] of shown) {
+      assert.equal(Number(i), Number(index) - 1);
+      assert.equal(s, `row ${i}`);
+      assert.match(v, new RegExp(`^\\{…\\}\\s*\\{"i":${i}\\}$`));
+    }
+    assert.ok(Math.min(...shown.map((r) => Number(r[0]))) > 50_000, 'scrolled far into the result');
+    const row = suite.page.locator('.grid-rows [role=row]:not([hidden])').nth(12);
+    const index = Number(await row.locator('[role=rowheader]').textContent());
+    await row.locator('button.json-open').click();
+    assert.equal(JSON.parse((await suite.page.textContent('#json-body')) ?? '').i, index - 1);
+    await suite.page.click('#json-dialog button');
+
+    // The download has every row, fetched page by suite.page.
+    const [download] = await Promise.all([suite.page.waitForEvent('download'), suite.page.click('#download-csv')]);
+    const csv = readFileSync((await download.path())!, 'utf8').split('\r\n');
+    assert.equal(csv.length, 100_002, 'a header, 100,000 rows and the final line break');
+    assert.equal(csv[99_999], '99998,row 99998,"{""i"":99998}"');
+  });
+
+  it('charts every invocation path of an endpoint, per second and per minute, across a restart', T, async () => {
+    await waitInService(suite, ENDPOINT);
+    await suite.page.goto(`${url()}/#/endpoints/${ENDPOINT}`);
+    await suite.page.waitForSelector('#endpoint-status :text("InService")');
+    // SQL: 25 rows of invoke_model and 2 recommend calls; HTTP: one SageMaker-style request; the playground: one.
+    await adminSql(
+      `use role sysadmin; select invoke_model('${ENDPOINT}', userid, movieid) from movielens.public.ratings limit 25;
+       select recommend('${ENDPOINT}', 1, 5); select recommend('${ENDPOINT}', 2, 5)`,
+    );
+    const http = await fetch(`${url()}/endpoints/${ENDPOINT}/invocations`, {
+      method: 'POST',
+      headers: { ...authHeaders(suite.home), 'content-type': 'text/csv' },
+      body: '1,31\n',
+    });
+    assert.equal(http.status, 200, await http.text());
+    await suite.page.fill('#playground-input', '1,31');
+    await suite.page.click('#playground-run');
+    await suite.page.waitForSelector('#playground-output tbody tr');
+    assert.equal(await charted('#chart-rps', 29), 29, 'the per-second chart counts SQL, HTTP and the console');
+    assert.equal(await charted('#history-rps', 29), 29, 'so does the per-minute one');
+    assert.equal(await suite.page.locator('#history-rps canvas').count(), 1);
+    assert.match((await suite.page.textContent('#history-totals')) ?? '', /29 requests .* from one process/);
+
+    // Another process of the home (the server restarted) reads the first one's minutes back.
+    await suite.restart();
+    await suite.page.goto(`${url()}/#/endpoints/${ENDPOINT}`);
+    await suite.page.waitForSelector('#endpoint-status :text("InService")');
+    await charted('#history-rps', 29);
+    assert.equal(await suite.page.locator('#chart-rps').getAttribute('data-total'), '0', 'the new process has served nothing yet');
+    await suite.page.click('#playground-run');
+    await suite.page.waitForSelector('#playground-output tbody tr');
+    await charted('#history-rps', 30);
+    await suite.page.waitForSelector('#history-totals:text("from 2 processes")');
+    await docsShot('endpoint');
+  });
+});

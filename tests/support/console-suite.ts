@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, afterEach, before } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { authHeaders } from './auth.js';
+import { launchBrowser, screenshot, signedInPage } from './browser.js';
+import { httpCall } from './http-call.js';
+import { startServerChild, type ServerChild } from './recpipe-cli.js';
+import { tempDir } from './temp-engine.js';
+
+/** A console browser suite's state: its server child, browser and signed-in page (replaced on a restart). */
+export interface ConsoleSuite {
+  readonly home: string;
+  server: ServerChild;
+  browser: Browser;
+  page: Page;
+  /** Uncaught exceptions and console errors of the pages, asserted empty after each test. */
+  readonly pageErrors: string[];
+  /** SQL as the home's owner through the statements API; the last statement's rows. */
+  adminSql(sql: string): Promise<unknown[][]>;
+  /** Stops the server and starts another on the same home, signed in again in a new page. */
+  restart(): Promise<void>;
+}
+
+/**
+ * Registers the hooks of a console browser suite inside a `describe`: a `recpipe server` child on a
+ * temp home, `setup` (the owner's SQL), a chromium page signed in as `user`; a screenshot and the page
+ * errors checked after each test; everything stopped and removed after.
+ */
+export function consoleSuite(
+  name: string,
+  user: { name: string; password: string },
+  setup: (s: ConsoleSuite) => Promise<void>,
+): ConsoleSuite {
+  const tmp = tempDir();
+  const s = {
+    home: join(tmp.dir, 'home'),
+    pageErrors: [] as string[],
+    async adminSql(sql: string) {
+      const r = await httpCall(s.server.url, 'POST', '/api/v1/statements', authHeaders(s.home), { sql });
+      assert.equal(r.status, 200, r.text);
+      return (r.json().results.at(-1) as { rows: unknown[][] }).rows;
+    },
+    async restart() {
+      await s.server.stop();
+      s.server = await startServerChild(s.home);
+      await s.page.close();
+      s.page = await signedInPage(s.browser, s.server.url, user.name, user.password, s.pageErrors);
+    },
+  } as ConsoleSuite;
+  before(async () => {
+    s.server = await startServerChild(s.home);
+    await setup(s);
+    s.browser = await launchBrowser();
+    s.page = await signedInPage(s.browser, s.server.url, user.name, user.password, s.pageErrors);
+  });
+  afterEach(async (t) => {
+    if (s.page) await screenshot(s.page, name, t.name);
+    assert.deepEqual(s.pageErrors, [], 'no errors in the page');
+  });
+  after(async () => {
+    await s.browser?.close();
+    await s.server?.stop();
+    tmp.remove();
+  });
+  return s;
+}
+
+/** Waits (up to a minute) until the owner sees `endpoint` InService. */
+export async function waitInService(s: ConsoleSuite, endpoint: string): Promise<void> {
+  for (let i = 0; ; i++) {
+    const rows = await s.adminSql('show endpoints');
+    if (rows.some((r) => r[0] === endpoint && r[1] === 'InService')) return;
+    assert.ok(i < 120, `endpoint not InService: ${JSON.stringify(rows)}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
