@@ -75,7 +75,10 @@ describe('SHOW and DESCRIBE', () => {
       assert.deepEqual(names(await sql(engine, session, 'show file formats in account')), ['FF']);
       assert.deepEqual(names(await sql(engine, session, 'show file formats')), []);
       await assert.rejects(engine.execute(session, 'show tables in database nope'), /Database 'NOPE' does not exist/);
-      await assert.rejects(engine.execute(session, 'show pipes'), /expected one of DATABASES, SCHEMAS, TABLES, VIEWS, OBJECTS, COLUMNS, WAREHOUSES, FILE FORMATS, STAGES/);
+      await assert.rejects(
+        engine.execute(session, 'show pipes'),
+        /expected one of DATABASES, SCHEMAS, TABLES, VIEWS, OBJECTS, COLUMNS, WAREHOUSES, FILE FORMATS, STAGES/,
+      );
     }));
 
   it('describes tables in Snowflake types and file formats by property', () =>
