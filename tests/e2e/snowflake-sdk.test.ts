@@ -128,13 +128,18 @@ describe('snowflake-sdk against recpipe server (loopback)', () => {
   });
 
   it('runs queries asynchronously: status by query id, then the result', async () => {
-    // snowflake-sdk's status and result-by-id calls do not renew an expired session token (its execute does):
-    // a statement first gives this test a fresh 3 s token.
-    await alice.execute('select 0 as zero');
-    const { statement } = await alice.execute('select 6 * 7 as answer', undefined, { asyncExec: true });
-    const id = statement.getQueryId();
-    assert.deepEqual(await alice.resultsOf(id), [{ ANSWER: 42 }]);
-    assert.equal(await (alice.raw as unknown as { getQueryStatus(id: string): Promise<string> }).getQueryStatus(id), 'SUCCESS');
+    // snowflake-sdk's status and result-by-id calls do not renew an expired session token (its execute does),
+    // and a statement on an older connection renews only a token already expired: a new sign-in gives this
+    // test a whole fresh 3 s token.
+    const fresh = await connectDriver(url, 'alice', PASSWORD);
+    try {
+      const { statement } = await fresh.execute('select 6 * 7 as answer', undefined, { asyncExec: true });
+      const id = statement.getQueryId();
+      assert.deepEqual(await fresh.resultsOf(id), [{ ANSWER: 42 }]);
+      assert.equal(await (fresh.raw as unknown as { getQueryStatus(id: string): Promise<string> }).getQueryStatus(id), 'SUCCESS');
+    } finally {
+      await fresh.destroy();
+    }
   });
 
   it('keeps working past the session token’s validity (the driver renews it with the master token)', async () => {
