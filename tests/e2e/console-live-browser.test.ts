@@ -151,9 +151,13 @@ describe('console live figures in a browser', { skip }, () => {
     assert.ok((await suite.page.locator('.grid-rows [role=row]').count()) < 100, 'only the visible rows are in the DOM');
 
     // The rows in view arrive from the server and are the right ones.
-    await suite.page.waitForFunction(
-      `![...document.querySelectorAll('.grid-rows [role=row]:not([hidden]) [role=gridcell]')].some((c) => c.textContent === '…')`,
-    );
+    // Polled from here, not with waitForFunction: its in-page polling evaluates a string, which the console's
+    // Content-Security-Policy (no 'unsafe-eval') refuses whenever the rows are not there at the first look.
+    const rowsArrived = `![...document.querySelectorAll('.grid-rows [role=row]:not([hidden]) [role=gridcell]')].some((c) => c.textContent === '…')`;
+    for (let tries = 0; !(await suite.page.evaluate(rowsArrived)); tries++) {
+      assert.ok(tries < 600, 'the rows in view arrived from the server within 30 s');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     const shown = (await suite.page.evaluate(
       `[...document.querySelectorAll('.grid-rows [role=row]:not([hidden])')].map((r) => [...r.children].map((c) => c.textContent.trim()))`,
     )) as string[][];
