@@ -267,29 +267,15 @@ function statementWords(st: Statement, session: Session): StatementWords {
   };
 }
 
-/** How often an aborted request interrupts its connection again until `fn` has returned. */
-const REINTERRUPT_MS = 50;
-
-/**
- * Runs `fn` with `conn`; an abort of `signal` meanwhile interrupts the statement running on it.
- * One interrupt is not enough: a statement runs several DuckDB queries (privilege and name checks,
- * then the statement itself), and an interrupt that lands between two of them, or before DuckDB has
- * started the next, is lost — the endless query after it would then run for hours and keep the
- * process from exiting. So the interrupt repeats until `fn` is done.
- */
+/** Runs `fn` with `conn`; an abort of `signal` meanwhile stops what runs on the connection until `fn` returns. */
 async function interruptible<T>(conn: WarehouseConnection, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
-  let again: ReturnType<typeof setInterval> | undefined;
-  const interrupt = (): void => {
-    conn.interrupt();
-    again ??= setInterval(() => conn.interrupt(), REINTERRUPT_MS);
-  };
+  const interrupt = (): void => conn.interrupt();
   if (signal?.aborted) interrupt();
   else signal?.addEventListener('abort', interrupt);
   try {
     return await fn();
   } finally {
     signal?.removeEventListener('abort', interrupt);
-    if (again !== undefined) clearInterval(again);
   }
 }
 

@@ -56,7 +56,7 @@ export interface WarehouseConnection {
    * `session`, likewise, is the id of the session whose statements run next (functions see it).
    */
   useSchema(database: string | null, schema: string | null, role?: string, session?: string): Promise<void>;
-  /** Cancels the statement running on this connection, if any (it fails with an interrupt error). */
+  /** Cancels what runs on this connection for the rest of the caller's use (each statement fails with an interrupt error). */
   interrupt(): void;
 }
 

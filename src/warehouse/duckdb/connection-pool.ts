@@ -2,7 +2,7 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { ConnectionPin } from '../warehouse.js';
 import { catalogClock } from './catalog-clock.js';
 
-/** How often closing interrupts the connections still in use until they come back. */
+/** How often a connection being interrupted is interrupted again until its use ends. */
 const REINTERRUPT_MS = 50;
 
 /**
@@ -22,6 +22,9 @@ export class ConnectionPool {
   private readonly pinned = new Map<string, DuckDBConnection>();
   /** Connections something runs on now; closing waits for them. */
   private readonly busy = new Set<DuckDBConnection>();
+  /** Busy connections asked to stop: interrupted again every REINTERRUPT_MS until their use ends. */
+  private readonly stopping = new Set<DuckDBConnection>();
+  private reinterrupt: ReturnType<typeof setInterval> | null = null;
   private closed = false;
   /** Called once the pool is closed and the last busy connection has come back. */
   private drained: (() => void) | null = null;
@@ -74,10 +77,25 @@ export class ConnectionPool {
   }
 
   /**
-   * Closes every connection. One still in use is interrupted (again and again: an interrupt that
-   * lands between two queries of a caller is lost) and closed when it comes back. Resolves true
-   * when every connection is closed, false after `graceMs` with the stragglers left to close
-   * themselves on return.
+   * Stops what runs on `conn` for the rest of its current use. One interrupt is not enough: a caller
+   * runs several DuckDB queries in one use (checks, then the statement), and an interrupt that lands
+   * between two of them, or before DuckDB has started the next, is lost — the endless query after it
+   * would run for hours. So the interrupt repeats until the use ends.
+   */
+  interrupt(conn: DuckDBConnection): void {
+    if (!this.busy.has(conn)) return;
+    conn.interrupt();
+    this.stopping.add(conn);
+    // Unref'd: a use that never returns must not keep the process alive through this timer.
+    this.reinterrupt ??= setInterval(() => {
+      for (const c of this.stopping) c.interrupt();
+    }, REINTERRUPT_MS).unref();
+  }
+
+  /**
+   * Closes every connection. One still in use is interrupted until it comes back, and closed then.
+   * Resolves true when every connection is closed, false after `graceMs` with the stragglers left
+   * to close themselves on return.
    */
   async closeAll(graceMs = 10_000): Promise<boolean> {
     this.closed = true;
@@ -85,11 +103,7 @@ export class ConnectionPool {
     this.idle.length = 0;
     this.pinned.clear();
     if (this.busy.size === 0) return true;
-    const interrupt = (): void => {
-      for (const conn of this.busy) conn.interrupt();
-    };
-    interrupt();
-    const again = setInterval(interrupt, REINTERRUPT_MS);
+    for (const conn of this.busy) this.interrupt(conn);
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       return await Promise.race([
@@ -101,7 +115,6 @@ export class ConnectionPool {
         }),
       ]);
     } finally {
-      clearInterval(again);
       clearTimeout(timer);
     }
   }
@@ -142,6 +155,11 @@ export class ConnectionPool {
   /** Ends a use of `conn`: back to the idle list (unless `pinned`), or closed if the pool has closed. */
   private giveBack(conn: DuckDBConnection, pinned: boolean): void {
     this.busy.delete(conn);
+    this.stopping.delete(conn);
+    if (this.stopping.size === 0 && this.reinterrupt !== null) {
+      clearInterval(this.reinterrupt);
+      this.reinterrupt = null;
+    }
     if (this.closed) this.close(conn);
     else if (!pinned) this.idle.push(conn);
     if (this.closed && this.busy.size === 0) this.drained?.();

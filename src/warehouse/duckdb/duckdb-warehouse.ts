@@ -89,7 +89,7 @@ class DuckDbWarehouse implements Warehouse {
   }
 
   withConnection<T>(fn: (conn: WarehouseConnection) => Promise<T>, pin?: ConnectionPin): Promise<T> {
-    return this.pool.use((conn) => fn(wrapConnection(conn, this.contexts)), pin);
+    return this.pool.use((conn) => fn(wrapConnection(conn, this.contexts, () => this.pool.interrupt(conn))), pin);
   }
 
   catalogVersion(): number {
@@ -184,11 +184,11 @@ class DuckDbWarehouse implements Warehouse {
   }
 }
 
-function wrapConnection(conn: DuckDBConnection, contexts: FunctionContexts): WarehouseConnection {
+function wrapConnection(conn: DuckDBConnection, contexts: FunctionContexts, interrupt: () => void): WarehouseConnection {
   return {
     id: contexts.idOf(conn),
     run: (sql, params = []) => runStatement(conn, sql, params),
-    interrupt: () => conn.interrupt(),
+    interrupt,
     useSchema: async (database, schema, role, session) => {
       await useTarget(
         conn,
