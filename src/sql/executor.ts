@@ -46,16 +46,7 @@ import { refuseHostAccess } from './statements/host-access.js';
 import { alterTable, commentOn, truncateIfExists } from './statements/alter-table.js';
 import { insertOverwrite } from './statements/insert-overwrite.js';
 import { CHECKED_VERBS, checkObjectPrivileges } from './statements/privileges.js';
-import {
-  createStage,
-  dropStage,
-  listStage,
-  putFile,
-  quoteFileUrls,
-  storeInStage,
-  transferPlan,
-  type TransferPlan,
-} from './statements/stage.js';
+import { createStage, dropStage, listStage, putFile, storeInStage, transferPlan, type TransferPlan } from './statements/stage.js';
 import { readStageRef } from './stage-paths.js';
 import { writeFileAtomicSync } from '../util/atomic-file.js';
 import { splitStatements, type Statement } from './tokens.js';
@@ -236,7 +227,7 @@ export class SqlExecutor {
 
   /** A driver's PUT or GET, checked as the session's user and role: what to transfer and where (the driver moves the bytes). */
   transfer(session: Session, sql: string): Promise<TransferPlan> {
-    return this.onStatement(session, quoteFileUrls(sql), transferPlan);
+    return this.onStatement(session, sql, transferPlan);
   }
 
   private onStatement<T>(session: Session, sql: string, run: (ctx: ExecContext) => Promise<T>): Promise<T> {

@@ -41,6 +41,17 @@ describe('tokenize', () => {
     );
   });
 
+  it('reads an unquoted file URL as one word, not a // comment', () => {
+    const text = 'PUT file:///tmp/my data.csv @~/in; GET @~ file:///out/';
+    const t = tokenize(text);
+    assert.deepEqual(
+      t.map((x) => x.value),
+      ['PUT', 'FILE:///TMP/MY', 'DATA', '.', 'CSV', '@', '~', '/', 'IN', ';', 'GET', '@', '~', 'FILE:///OUT/'],
+    );
+    assert.equal(text.slice(t[1].start, t[1].end), 'file:///tmp/my');
+    assert.equal(splitStatements(text).length, 2);
+  });
+
   it('reads multi-character operators and parameters', () => {
     assert.deepEqual(
       tokenize('a::int <> ? || b >= c').map((x) => x.value),

@@ -132,6 +132,9 @@ function scan(text: string, partial: boolean): { tokens: Token[]; open: number |
         push('number', m![0]);
       } else if (WORD_START.test(c)) {
         while (i < text.length && WORD_PART.test(text[i])) i++;
+        // An unquoted file URL (drivers send `PUT file:///tmp/a.csv @~`) is one word, not FILE, ':' and a // comment.
+        if (text.startsWith('://', i) && text.slice(start, i).toUpperCase() === 'FILE')
+          while (i < text.length && !/[\s;']/.test(text[i])) i++;
         push('word', text.slice(start, i).toUpperCase());
       } else if (c === '$' && WORD_PART.test(text[i + 1] ?? '')) {
         // $1 (a positional column) or $name (a session variable)

@@ -269,14 +269,6 @@ export async function transferPlan(ctx: ExecContext): Promise<TransferPlan> {
   return { kind: 'get', localDirectory, files: files.map((f) => ({ name: f.relative, path: f.path })) };
 }
 
-/**
- * Drivers send file URLs unquoted (`PUT file:///tmp/a.csv @~`), where `//` would start a comment:
- * each one is quoted before the statement is read.
- */
-export function quoteFileUrls(sql: string): string {
-  return sql.replace(/(^|\s)(file:\/\/[^\s;']+)(?=[\s;]|$)/gi, "$1'$2'");
-}
-
 /** A `file://…` argument (quoted or not) at the parser's position: the path as the client wrote it, which need not exist here. */
 function clientPath(text: string, p: Parser): string {
   const t = p.peek();
