@@ -2,7 +2,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { evaluateFold, getAlgorithm, RecpipeError, topNFor, type FoldResult, type TopNResult } from '../core/index.js';
 import { loadKernels, type KernelPreference } from '../kernels/index.js';
-import { decodeSplit, encodeError, type Ready, type Reply, type Task } from './messages.js';
+import { EpochBatches } from './epoch-batches.js';
+import { decodeSplit, encodeError, type EpochsBatch, type Ready, type Reply, type Task } from './messages.js';
 
 /**
  * Worker entry of the compute pool: loads its own kernels (its own WebAssembly instance and linear
@@ -28,13 +29,25 @@ function run(task: Task): [FoldResult | TopNResult, ArrayBuffer[]] {
   if (task.kind === 'fold') {
     const algo = getAlgorithm(task.algorithm);
     const config = algo.parseConfig(task.config);
-    const result = evaluateFold(algo, config, decodeSplit(task.split), task.fold, {
-      seed: task.seed,
-      kernels,
-      clock: () => performance.now(),
-      ranking: task.ranking,
-    });
-    return [result, []];
+    const out = task.epochs;
+    const epochs = out
+      ? new EpochBatches(
+          (from, values) => out.postMessage({ from, values } satisfies EpochsBatch),
+          () => performance.now(),
+        )
+      : null;
+    try {
+      const result = evaluateFold(algo, config, decodeSplit(task.split), task.fold, {
+        seed: task.seed,
+        kernels,
+        clock: () => performance.now(),
+        ranking: task.ranking,
+        ...(epochs ? { onEpoch: (_fold: number, _epoch: number, rmse: number) => epochs.add(rmse) } : {}),
+      });
+      return [result, []];
+    } finally {
+      out?.close();
+    }
   }
   const { model, exclude, itemRank } = task.block;
   const users = task.block.users ?? Int32Array.from({ length: model.userIds.length }, (_, u) => u);

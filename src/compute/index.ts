@@ -1,7 +1,8 @@
 import type { CvResult, Exclusions, FactorModel, Split, TopNResult } from '../core/index.js';
 import { ComputePool, type PoolOptions } from './pool.js';
 
-export { ComputePool, type PoolOptions } from './pool.js';
+export { EpochBatches } from './epoch-batches.js';
+export { ComputePool, type EpochsHandler, type PoolOptions } from './pool.js';
 
 export interface ParallelOptions extends PoolOptions {
   /** A pool to reuse; when absent one is started for the call and closed after it. */

@@ -1,3 +1,4 @@
+import type { MessagePort } from 'node:worker_threads';
 import {
   IdMap,
   RecpipeError,
@@ -43,6 +44,11 @@ export type Task =
       readonly split: SplitPayload;
       /** False skips the ranking figures (a search compares errors only). */
       readonly ranking?: boolean;
+      /**
+       * Where to post the training RMSE per epoch while the fold fits (batched, see EpochBatches): a
+       * port straight to whoever draws the curve, so a busy pool owner does not hold the batches up.
+       */
+      readonly epochs?: MessagePort;
     }
   | { readonly kind: 'topN'; readonly block: TopNBlock; readonly n: number };
 
@@ -61,6 +67,12 @@ export interface TopNBlock {
 export type Reply =
   | { readonly ok: true; readonly result: unknown }
   | { readonly ok: false; readonly error: { code: ErrorCode; message: string; details: Record<string, unknown> } };
+
+/** Posted to a fold task's `epochs` port while it fits: training RMSE of epochs `from`, `from + 1`, … */
+export interface EpochsBatch {
+  readonly from: number;
+  readonly values: number[];
+}
 
 /** Sent once by a worker after loading its kernels. */
 export interface Ready {

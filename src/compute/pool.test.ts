@@ -53,6 +53,31 @@ describe('compute pool', () => {
     });
   }
 
+  it("streams each fold's training curve while it fits, in a few batches, before the fold's result", async () => {
+    const config = { n_factors: 20, n_epochs: 400 };
+    const batches: { fold: number; from: number; values: readonly number[]; before: boolean }[] = [];
+    let settled = false;
+    const to = (fold: number) => (from: number, values: readonly number[]) => batches.push({ fold, from, values, before: !settled });
+    const cv = await pool.crossValidate('svd', config, splits.slice(0, 2), 3, { epochs: [to(1), to(2)] }).finally(() => (settled = true));
+    // The last batch may cross the result (another channel); it ends with the fold's port.
+    await new Promise((r) => setTimeout(r, 100));
+    for (const [f, fold] of cv.folds.entries()) {
+      const mine = batches.filter((b) => b.fold === f + 1);
+      assert.ok(mine.length >= 1 && mine[0].before, `fold ${f + 1}: epochs arrived before its result (${mine.length} batches)`);
+      assert.equal(mine[0].from, 0, 'the first epoch is sent at once');
+      // In order, each batch where the last ended, and the same figures as the fold's result.
+      let next = 0;
+      for (const b of mine) {
+        assert.equal(b.from, next);
+        assert.deepEqual(b.values, fold.trainRmse.slice(b.from, b.from + b.values.length));
+        next += b.values.length;
+      }
+      assert.ok(next <= config.n_epochs);
+      // Bounded: a batch at once, then at most four a second of the fit.
+      assert.ok(mine.length <= 2 + fold.fitTime * 4, `${mine.length} batches in a ${fold.fitTime.toFixed(2)} s fit`);
+    }
+  });
+
   it('rejects an unknown algorithm or parameter before sending work, naming it', async () => {
     await assert.rejects(pool.crossValidate('svdx', {}, splits, 0), { code: 'INVALID_ARGUMENT', message: /unknown algorithm 'svdx'/ });
     await assert.rejects(pool.crossValidate('svd', { n_factor: 3 }, splits, 0), {

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import {
   getAlgorithm,
   invalid,
@@ -13,7 +13,7 @@ import {
   type TopNResult,
 } from '../core/index.js';
 import { kernelPreferences, type KernelPreference } from '../kernels/index.js';
-import { encodeBlock, encodeSplit, type Ready, type Reply, type Task } from './messages.js';
+import { encodeBlock, encodeSplit, type EpochsBatch, type Ready, type Reply, type Task } from './messages.js';
 
 export interface PoolOptions {
   /** Worker threads; defaults to the machine's available parallelism. */
@@ -21,12 +21,17 @@ export interface PoolOptions {
   readonly kernels?: KernelPreference;
 }
 
+type Transferable = ArrayBuffer | MessagePort;
+
 interface Job {
   readonly task: Task;
-  readonly transfer: ArrayBuffer[];
+  readonly transfer: Transferable[];
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: Error) => void;
 }
+
+/** Training RMSE of a fold's epochs `from`, `from + 1`, … while it fits (a few batches a second at most). */
+export type EpochsHandler = (from: number, values: readonly number[]) => void;
 
 interface Slot {
   readonly worker: Worker;
@@ -79,18 +84,28 @@ export class ComputePool {
     this.ready.catch(() => undefined);
   }
 
-  /** Runs one fold per task (`evaluateFold` with the same seed for every fold, as core `crossValidate`). */
+  /**
+   * Runs one fold per task (`evaluateFold` with the same seed for every fold, as core `crossValidate`).
+   * Each fold's training curve goes, as it grows, to `epochs[f]` (a handler here, or a port to another
+   * thread that is not held up while this one is busy).
+   */
   async crossValidate(
     algorithmId: string,
     rawConfig: Readonly<Record<string, unknown>>,
     splits: readonly Split[],
     seed: number,
+    opts: { readonly epochs?: readonly (EpochsHandler | MessagePort | undefined)[] } = {},
   ): Promise<CvResult> {
     const algo = getAlgorithm(algorithmId);
     algo.parseConfig(rawConfig); // fail here, before any fold is sent
     return summarize(
       algo.displayName,
-      await Promise.all(splits.map((split, f) => this.evaluateFold(algo.id, rawConfig, split, f + 1, seed))),
+      await Promise.all(
+        splits.map((split, f) => {
+          const epochs = opts.epochs?.[f];
+          return this.evaluateFold(algo.id, rawConfig, split, f + 1, seed, epochs ? { epochs } : {});
+        }),
+      ),
     );
   }
 
@@ -101,9 +116,10 @@ export class ComputePool {
     split: Split,
     fold: number,
     seed: number,
-    opts: { readonly ranking?: boolean } = {},
+    opts: { readonly ranking?: boolean; readonly epochs?: EpochsHandler | MessagePort } = {},
   ): Promise<FoldResult> {
     const transfer: ArrayBuffer[] = [];
+    const epochs = opts.epochs ? epochsPort(opts.epochs) : undefined;
     const task: Task = {
       kind: 'fold',
       algorithm: algorithmId,
@@ -112,8 +128,9 @@ export class ComputePool {
       fold,
       split: encodeSplit(split, transfer),
       ...(opts.ranking === false ? { ranking: false } : {}),
+      ...(epochs ? { epochs } : {}),
     };
-    return this.run<FoldResult>(task, transfer);
+    return this.run<FoldResult>(task, epochs ? [...transfer, epochs] : transfer);
   }
 
   /** `kernels.topN` with the users cut into one contiguous block per worker. */
@@ -143,7 +160,7 @@ export class ComputePool {
     await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
   }
 
-  private run<T>(task: Task, transfer: ArrayBuffer[]): Promise<T> {
+  private run<T>(task: Task, transfer: Transferable[]): Promise<T> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ task, transfer, resolve: resolve as (v: unknown) => void, reject });
@@ -185,4 +202,17 @@ export class ComputePool {
     }
     for (const job of this.queue.splice(0)) job.reject(e);
   }
+}
+
+/**
+ * The port a fold's worker posts its epochs to: the caller's own, or one whose batches reach `handler`
+ * on this thread (closed by the worker when the fold ends, which lets this end go too).
+ */
+function epochsPort(to: EpochsHandler | MessagePort): MessagePort {
+  if (typeof to !== 'function') return to;
+  const { port1, port2 } = new MessageChannel();
+  port1.on('message', (b: EpochsBatch) => to(b.from, b.values));
+  port1.once('close', () => port1.removeAllListeners());
+  port1.unref();
+  return port2;
 }

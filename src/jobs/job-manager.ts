@@ -356,7 +356,7 @@ export class JobManager extends EventEmitter<JobEvents> {
         enter: (secondary, message) => this.move(entry, 'InProgress', secondary, message),
         log: (line) => this.log(entry, line),
         progress: (phase, done, total) => this.progress(entry, phase, done, total),
-        curve: (fold, values) => this.curve(entry, fold, values),
+        curve: (fold, from, values) => this.curve(entry, fold, from, values),
         checkStop: () => {
           if (entry.stop) throw new StopSignal(entry.stop.reason);
         },
@@ -420,10 +420,19 @@ export class JobManager extends EventEmitter<JobEvents> {
     this.emit('progress', entry.job.name, entry.job.progress);
   }
 
-  private curve(entry: Entry, fold: number, values: readonly number[]): void {
+  private curve(entry: Entry, fold: number, from: number, values: readonly number[]): void {
     const curves = (entry.curves ??= { fullFit: [], folds: [] });
-    if (fold === 0) curves.fullFit.push(...values);
-    else curves.folds.push({ fold, trainRmse: [...values] });
+    let line = curves.fullFit;
+    if (fold > 0) {
+      let f = curves.folds.find((c) => c.fold === fold);
+      if (!f) {
+        curves.folds.push((f = { fold, trainRmse: [] }));
+        curves.folds.sort((a, b) => a.fold - b.fold);
+      }
+      line = f.trainRmse;
+    }
+    // Batches come in order; a fold's whole curve at its end overwrites what is there.
+    values.forEach((v, i) => (line[from + i] = v));
   }
 
   private log(entry: Entry, line: string): void {

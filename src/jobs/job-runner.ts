@@ -21,8 +21,8 @@ export interface RunContext {
   enter(secondary: 'Downloading' | 'Training' | 'Uploading', message: string): void;
   log(line: string): void;
   progress(phase: ProgressPhase, done: number, total: number): void;
-  /** Training RMSE values for a curve as the worker reports them (fold 0: the full fit). */
-  curve(fold: number, values: readonly number[]): void;
+  /** Training RMSE of epochs `from`, `from + 1`, … of a curve as the worker reports them (fold 0: the full fit). */
+  curve(fold: number, from: number, values: readonly number[]): void;
   /** Throws when a stop was requested, so the run ends at the next phase boundary. */
   checkStop(): void;
   /** The running training thread, so a stop can terminate it. */

@@ -128,9 +128,9 @@ export interface PhaseProgress {
 export type JobProgress = Readonly<Partial<Record<ProgressPhase, PhaseProgress>>>;
 
 /**
- * A job's training RMSE curves so far: the full fit's grows an epoch at a time while it runs, each
- * fold's arrives whole when the fold ends (folds train on the compute pool's threads). A finished
- * job's are its metrics'.
+ * A job's training RMSE curves so far: the full fit's and each fold's (folds train on the compute
+ * pool's threads) grow while they fit, a few batches of epochs a second. A finished job's are its
+ * metrics'.
  */
 export interface TrainingCurves {
   readonly fullFit: readonly number[];

@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { RecpipeError } from '../core/index.js';
 import type { ProgressPhase } from './job.js';
 import type { TrainResult, TrainTask, WorkerMessage } from './worker-protocol.js';
@@ -6,7 +6,7 @@ import type { TrainResult, TrainTask, WorkerMessage } from './worker-protocol.js
 export interface TrainingHandlers {
   progress(phase: ProgressPhase, done: number, total: number): void;
   log(line: string): void;
-  curve(fold: number, values: readonly number[]): void;
+  curve(fold: number, from: number, values: readonly number[]): void;
 }
 
 export interface TrainingThread {
@@ -21,8 +21,16 @@ export interface TrainingThread {
  * is terminated as soon as it has answered, so a job never leaves threads behind.
  */
 export function startTrainingThread(task: TrainTask, handlers: TrainingHandlers): TrainingThread {
-  const transferList = [task.users.buffer, task.items.buffer, task.ratings.buffer] as ArrayBuffer[];
-  const worker = new Worker(new URL('./training-worker.js', import.meta.url), { workerData: task, transferList });
+  // The folds' curves come straight from their compute threads, one channel per fold.
+  const channels = Array.from({ length: task.folds }, (_, f) => {
+    const channel = new MessageChannel();
+    channel.port1.on('message', (b: { from: number; values: number[] }) => handlers.curve(f + 1, b.from, b.values));
+    channel.port1.unref();
+    return channel;
+  });
+  const curvePorts = channels.map((c) => c.port2);
+  const transferList = [task.users.buffer, task.items.buffer, task.ratings.buffer, ...curvePorts] as (ArrayBuffer | MessagePort)[];
+  const worker = new Worker(new URL('./training-worker.js', import.meta.url), { workerData: { ...task, curvePorts }, transferList });
   let terminated = false;
   const result = new Promise<TrainResult>((resolve, reject) => {
     worker.on('message', (m: WorkerMessage) => {
@@ -32,7 +40,7 @@ export function startTrainingThread(task: TrainTask, handlers: TrainingHandlers)
         case 'log':
           return handlers.log(m.line);
         case 'curve':
-          return handlers.curve(m.fold, m.values);
+          return handlers.curve(m.fold, m.from, m.values);
         case 'done':
           return resolve(m.result);
         case 'failed':
@@ -51,6 +59,7 @@ export function startTrainingThread(task: TrainTask, handlers: TrainingHandlers)
   });
   const terminate = async (): Promise<void> => {
     terminated = true;
+    for (const c of channels) c.port1.close();
     await worker.terminate();
   };
   result.then(terminate, terminate);

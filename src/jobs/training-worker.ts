@@ -2,7 +2,7 @@ import { sparkline } from '../util/sparkline.js';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { describeTrainingData } from '../artifacts/index.js';
-import { ComputePool } from '../compute/index.js';
+import { ComputePool, EpochBatches } from '../compute/index.js';
 import {
   topNFor,
   IdMap,
@@ -35,7 +35,7 @@ const port = parentPort;
 const post = (message: WorkerMessage, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
 const log = (line: string): void => post({ kind: 'log', line });
 const progress = (phase: ProgressPhase, done: number, total: number): void => post({ kind: 'progress', phase, done, total });
-const curve = (fold: number, values: readonly number[]): void => post({ kind: 'curve', fold, values: [...values] });
+const curve = (fold: number, from: number, values: readonly number[]): void => post({ kind: 'curve', fold, from, values: [...values] });
 const secs = (s: number): string => `${s.toFixed(2)} s`;
 
 train(workerData as TrainTask).then(
@@ -77,13 +77,21 @@ async function train(task: TrainTask): Promise<[TrainResult, ArrayBuffer[]]> {
     cv?.catch(() => undefined);
     const algo = getAlgorithm(algorithm);
     const epochs = algo.epochs(algo.parseConfig(hyperparameters));
-    let epochsDone = 0;
     progress('fit', 0, epochs);
+    // The curve and the epoch count go out together, a few times a second at most.
+    const fullFit = new EpochBatches(
+      (from, values) => {
+        curve(0, from, values);
+        progress('fit', from + values.length, epochs);
+      },
+      () => performance.now(),
+    );
     const out = await runTraining(
       { dataset, algorithm, params: hyperparameters, evaluation: { kind: 'none' }, seed: task.seed, topN: 0 },
       { kernels, clock: () => performance.now() },
-      { phase: () => undefined, tick: () => progress('fit', ++epochsDone, epochs), log, epoch: (rmse) => curve(0, [rmse]) },
+      { phase: () => undefined, tick: () => undefined, log, epoch: (rmse) => fullFit.add(rmse) },
     );
+    fullFit.flush();
     progress('top-n', 0, 1);
     const t0 = performance.now();
     const users = Int32Array.from({ length: out.model.userIds.length }, (_, u) => u);
@@ -179,16 +187,21 @@ function crossValidate(pool: ComputePool, task: TrainTask, dataset: Dataset): Pr
   log(`Cross-validating ${algo.displayName} on ${splits.length} folds in ${pool.size} worker thread${pool.size === 1 ? '' : 's'}`);
   let done = 0;
   progress('cv', done, splits.length);
+  // Each fold is one split of its own (fold number 1 in the pool, as before). Its epochs go straight to
+  // the job's thread through the fold's port: this thread is busy with the full fit meanwhile.
   const folds = splits.map((split, f) =>
-    pool.crossValidate(algo.id, { ...task.hyperparameters }, [split], task.seed).then((r): FoldResult => {
-      const fold = r.folds[0];
-      progress('cv', ++done, splits.length);
-      if (fold.trainRmse.length > 0) curve(f + 1, fold.trainRmse);
-      log(
-        `Fold ${f + 1}: RMSE ${fold.rmse.toFixed(4)}, MAE ${fold.mae.toFixed(4)}, fit ${secs(fold.fitTime)}, test ${secs(fold.testTime)}`,
-      );
-      return fold;
-    }),
+    pool
+      .crossValidate(algo.id, { ...task.hyperparameters }, [split], task.seed, { epochs: [task.curvePorts?.[f]] })
+      .then((r): FoldResult => {
+        const fold = r.folds[0];
+        progress('cv', ++done, splits.length);
+        // The whole curve once more: the last epochs of a batch not yet sent arrive with it.
+        if (fold.trainRmse.length > 0) curve(f + 1, 0, fold.trainRmse);
+        log(
+          `Fold ${f + 1}: RMSE ${fold.rmse.toFixed(4)}, MAE ${fold.mae.toFixed(4)}, fit ${secs(fold.fitTime)}, test ${secs(fold.testTime)}`,
+        );
+        return fold;
+      }),
   );
   return Promise.all(folds).then((results) => summarize(algo.displayName, results));
 }

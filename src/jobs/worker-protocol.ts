@@ -1,3 +1,4 @@
+import type { MessagePort } from 'node:worker_threads';
 import type { TrainingDataInfo } from '../artifacts/index.js';
 import type { CvResult, ErrorCode, Exclusions, FactorModel, RatingScale } from '../core/index.js';
 import type { SearchReport } from '../tuning/index.js';
@@ -24,6 +25,11 @@ export interface TrainTask {
   readonly source: string;
   /** Threads of the worker's own compute pool for cross-validation folds. */
   readonly foldWorkers: number;
+  /**
+   * One port per cross-validation fold (fold f + 1 at index f): its compute thread posts the fold's
+   * training curve there as it fits (`{ from, values }` batches), straight to the job's thread.
+   */
+  readonly curvePorts?: readonly MessagePort[];
   /** A search request: the job's model is then the best candidate's, refitted on all the ratings. */
   readonly search?: Readonly<Record<string, unknown>>;
 }
@@ -52,8 +58,11 @@ export interface TrainResult {
 export type WorkerMessage =
   | { readonly kind: 'progress'; readonly phase: ProgressPhase; readonly done: number; readonly total: number }
   | { readonly kind: 'log'; readonly line: string }
-  /** Training RMSE values to append to a curve: fold 0 is the full fit (one per epoch as it runs), 1… a fold's (whole, as it ends). */
-  | { readonly kind: 'curve'; readonly fold: number; readonly values: readonly number[] }
+  /**
+   * Training RMSE of epochs `from`, `from + 1`, … of a curve (fold 0 is the full fit, 1… the folds), in
+   * batches as they fit; a fold's whole curve comes once more when it ends.
+   */
+  | { readonly kind: 'curve'; readonly fold: number; readonly from: number; readonly values: readonly number[] }
   | { readonly kind: 'done'; readonly result: TrainResult }
   | { readonly kind: 'failed'; readonly error: { readonly code: ErrorCode; readonly message: string } };
 

@@ -17,8 +17,8 @@ import {
   type TrainingJob,
 } from './model.js';
 
-/** While a job runs its page polls its description and log this often. */
-const POLL_MS = 1000;
+/** While a job runs its page polls its description, log and curves this often (a curve grows a few batches a second). */
+const POLL_MS = 500;
 
 /**
  * One job: status timeline, hyperparameters, cross-validation, the training curve per epoch (full fit
@@ -153,8 +153,9 @@ export class JobDetail {
   }
 
   /**
-   * The training curve as far as it has grown: the full fit gains a point each epoch while the job
-   * trains, a fold's line appears when that fold ends. Once the job has ended, the folds' table too.
+   * The training curve as far as it has grown: the full fit's line and one per fold, each gaining
+   * points while it fits (a line is added when its fold's first epochs arrive). Once the job has
+   * ended, the folds' table too.
    */
   #drawCurve(job: TrainingJob, curves: TrainingCurves): void {
     if (!isRunning(job)) this.#drawnFinal = true;
@@ -163,6 +164,8 @@ export class JobDetail {
     for (const f of curves.folds) if (f.trainRmse.length > 0) lines.push({ label: `Fold ${f.fold}`, values: [...f.trainRmse] });
     const epochs = Math.max(0, ...lines.map((l) => l.values.length));
     this.#curve.dataset.points = String(curves.fullFit.length);
+    // Points per fold line (`1:12 2:9`): what a test watches grow while the folds fit.
+    this.#curve.dataset.folds = curves.folds.map((f) => `${f.fold}:${f.trainRmse.length}`).join(' ');
     if (epochs === 0) {
       this.#chart?.destroy();
       this.#chart = null;

@@ -53,7 +53,7 @@ export interface TrainingJob {
   } | null;
 }
 
-/** A job's training RMSE curves so far: the full fit's grows by the epoch while it trains; a fold's arrives when the fold ends. */
+/** A job's training RMSE curves so far: the full fit's and each fold's grow while they fit. */
 export interface TrainingCurves {
   fullFit: number[];
   folds: { fold: number; trainRmse: number[] }[];
