@@ -92,7 +92,10 @@ function remember(me: Me): Me {
   return me;
 }
 
-/** An endpoint's traffic per second (GET /console/api/endpoints/:name/traffic). */
+/**
+ * An endpoint's traffic per second or minute from every process of the home (GET
+ * /console/api/endpoints/:name/traffic and …/traffic/minutes); the totals are over the points sent.
+ */
 export interface Traffic {
   t: number[];
   requests: number[];
@@ -102,10 +105,6 @@ export interface Traffic {
   p99: (number | null)[];
   totalRequests: number;
   totalErrors: number;
-}
-
-/** An endpoint's traffic per minute from every process of the home (GET /console/api/endpoints/:name/traffic/minutes). */
-export interface TrafficHistory extends Traffic {
   processes: number;
 }
 
@@ -133,8 +132,7 @@ export const api = {
   invoke: (endpoint: string, csv: string) =>
     call<{ predictions: number[]; elapsedMs: number }>('POST', endpointPath(endpoint, 'invocations'), { csv }),
   traffic: (endpoint: string, seconds = 120) => call<Traffic>('GET', endpointPath(endpoint, `traffic?seconds=${seconds}`)),
-  trafficMinutes: (endpoint: string, minutes = 60) =>
-    call<TrafficHistory>('GET', endpointPath(endpoint, `traffic/minutes?minutes=${minutes}`)),
+  trafficMinutes: (endpoint: string, minutes = 60) => call<Traffic>('GET', endpointPath(endpoint, `traffic/minutes?minutes=${minutes}`)),
   similar: (endpoint: string, item: string, k = 10) =>
     call<Similar>('GET', endpointPath(endpoint, `similar?item=${encodeURIComponent(item)}&k=${k}`)),
 };

@@ -45,7 +45,7 @@ export class EndpointManager {
   private readonly kernels: KernelPreference;
   /**
    * Invocation counts and latencies of every path (HTTP, the console, SQL invoke_model and recommend):
-   * per second for this process, per minute for every process of the home (`<home>/endpoint-traffic/`).
+   * per second and per minute for every process of the home (`<home>/endpoint-traffic/`).
    */
   readonly metrics: EndpointMetrics;
   private readonly onBackgroundError: (e: Error) => void;
@@ -129,9 +129,10 @@ export class EndpointManager {
     this.update(entry, { ...entry.description, status: 'Deleting', lastModifiedAt: new Date().toISOString() });
     const last = entry.description;
     entry.deleting = this.store.remove(name).then(
-      () => {
+      async () => {
         this.entries.delete(name);
-        this.metrics.forget(name);
+        // Its traffic files (every process's) go now, not after a day.
+        await this.metrics.forget(name);
         this.notify();
         return last;
       },

@@ -7,7 +7,7 @@ import { EndpointMetrics } from './endpoint-metrics.js';
 import { TrafficLog } from './traffic-log.js';
 
 describe('EndpointMetrics', () => {
-  it('counts requests and errors per second and per endpoint', () => {
+  it('counts requests and errors per second and per endpoint', async () => {
     let now = 1_000_000_000;
     const m = new EndpointMetrics(() => now);
     m.record('a', 1, false);
@@ -15,7 +15,7 @@ describe('EndpointMetrics', () => {
     m.record('b', 1, false);
     now += 2000;
     m.record('a', 1, false);
-    const a = m.traffic('a', 3);
+    const a = await m.traffic('a', 3);
     assert.deepEqual(
       a.t,
       [999_999, 1_000_000, 1_000_001].map((s) => s + 1),
@@ -24,15 +24,17 @@ describe('EndpointMetrics', () => {
     assert.deepEqual(a.errors, [1, 0, 0]);
     assert.equal(a.p50[1], null, 'no latency for a second without requests');
     assert.equal(a.totalRequests, 3);
-    assert.equal(m.traffic('b', 3).totalRequests, 1);
-    assert.equal(m.traffic('none', 3).requests.length, 3);
+    assert.equal(a.processes, 1);
+    assert.equal((await m.traffic('b', 3)).totalRequests, 1);
+    assert.equal((await m.traffic('none', 3)).requests.length, 3);
+    assert.equal((await m.traffic('none', 3)).processes, 0);
   });
 
-  it('places percentiles within a bucket (25%) of the true latency', () => {
+  it('places percentiles within a bucket (25%) of the true latency', async () => {
     const now = 5_000_000;
     const m = new EndpointMetrics(() => now);
     for (let i = 1; i <= 100; i++) m.record('e', i, false);
-    const t = m.traffic('e', 1);
+    const t = await m.traffic('e', 1);
     for (const [q, p] of [
       [50, t.p50[0]],
       [95, t.p95[0]],
@@ -42,19 +44,19 @@ describe('EndpointMetrics', () => {
     }
   });
 
-  it('drops seconds older than its window and an endpoint that is forgotten', () => {
+  it('drops seconds older than its window and an endpoint that is forgotten', async () => {
     let now = 0;
     const m = new EndpointMetrics(() => now);
     m.record('e', 1, false);
     now += 300_000;
     m.record('e', 1, false);
     assert.deepEqual(
-      m.traffic('e', 300).requests.reduce((x, y) => x + y),
+      (await m.traffic('e', 300)).requests.reduce((x, y) => x + y),
       1,
       'the old second was overwritten',
     );
-    m.forget('e');
-    assert.equal(m.traffic('e').totalRequests, 0);
+    await m.forget('e');
+    assert.equal((await m.traffic('e')).totalRequests, 0);
   });
 });
 
@@ -69,9 +71,11 @@ describe('EndpointMetrics per minute, kept in the home', () => {
       first.record('e', 2, true);
       first.record('other', 1, false);
       await first.close();
-      const files = readdirSync(logDir);
-      assert.equal(files.length, 1);
-      assert.equal(statSync(join(logDir, files[0])).mode & 0o777, 0o600);
+      assert.deepEqual(readdirSync(logDir).sort(), ['e', 'other'], 'a folder per endpoint');
+      const files = readdirSync(join(logDir, 'e'));
+      assert.equal(files.length, 2, `minutes and seconds: ${files}`);
+      for (const f of files) assert.equal(statSync(join(logDir, 'e', f)).mode & 0o777, 0o600);
+      assert.equal(statSync(join(logDir, 'e')).mode & 0o777, 0o700);
       assert.equal(statSync(logDir).mode & 0o777, 0o700);
       // A second process (or this one restarted) sees the first one's minutes beside its own.
       const second = new EndpointMetrics(Date.now, new TrafficLog(logDir, (e) => errors.push(e)));
@@ -88,8 +92,14 @@ describe('EndpointMetrics per minute, kept in the home', () => {
       assert.ok(p50 !== null && p50 >= 0.1 && p50 <= 0.125, `a batch of 100 rows in 10 ms is 0.1 ms a row (p50 ${p50})`);
       assert.equal((await second.history('other', 5)).totalRequests, 1);
       assert.equal((await second.history('none', 5)).totalRequests, 0);
+      const live = await second.traffic('e', 60);
+      assert.deepEqual([live.totalRequests, live.totalErrors, live.processes], [102, 1, 2], 'the live seconds of both processes');
       await second.close();
-      assert.equal(readdirSync(logDir).length, 2);
+      assert.equal(readdirSync(join(logDir, 'e')).length, 4);
+      // Deleting the endpoint removes every process's files of it at once, and no others.
+      await second.forget('e');
+      assert.deepEqual(readdirSync(logDir), ['other']);
+      assert.equal((await second.history('e', 5)).totalRequests, 0);
       assert.deepEqual(errors, []);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -100,6 +110,6 @@ describe('EndpointMetrics per minute, kept in the home', () => {
     const m = new EndpointMetrics();
     m.record('e', 1, false);
     assert.equal((await m.history('e')).totalRequests, 0);
-    assert.equal(m.traffic('e').totalRequests, 1);
+    assert.equal((await m.traffic('e')).totalRequests, 1);
   });
 });

@@ -23,5 +23,5 @@ export { ModelRuntime, type Recommendation, type ScoreSource } from './model-run
 export { parseUserRatings, USER_RATINGS_SHAPE, type UserRatings } from './user-ratings.js';
 export { endpointRoutes, registerEndpointRoutes, type EndpointRoutesOptions } from './http-routes.js';
 export { EndpointMetrics, type EndpointHistory, type EndpointTraffic } from './endpoint-metrics.js';
-export { TrafficLog, RETENTION_MINUTES } from './traffic-log.js';
+export { TrafficLog, RETENTION_MINUTES, SHARED_SECONDS } from './traffic-log.js';
 export { invokeEndpoint } from './http-handlers.js';

@@ -125,7 +125,12 @@ function endpointView(root: HTMLElement, name: string): () => void {
   const live = el('section', 'ops-card ops-wide', { 'aria-labelledby': 'live-h' });
   const totals = el('p', 'muted', { id: 'traffic-totals' });
   const perSecond = trafficCharts('chart', 'second', 's');
-  live.append(el('h2', '', { id: 'live-h' }, 'Traffic (last 2 minutes, this server)'), totals, perSecond.rps, perSecond.latency);
+  live.append(
+    el('h2', '', { id: 'live-h' }, 'Traffic (last 2 minutes, per second, every process)'),
+    totals,
+    perSecond.rps,
+    perSecond.latency,
+  );
   const history = el('section', 'ops-card ops-wide', { 'aria-labelledby': 'history-h' });
   const historyTotals = el('p', 'muted', { id: 'history-totals' });
   const perMinute = trafficCharts('history', 'minute', 'min');
@@ -237,7 +242,7 @@ function endpointView(root: HTMLElement, name: string): () => void {
       const t: Traffic = await api.traffic(name);
       if (stopped) return;
       perSecond.show(t);
-      totals.textContent = `${t.totalRequests} requests (${t.totalErrors} failed) since this server started serving ${name}: HTTP, SQL and the console.`;
+      totals.textContent = `${t.totalRequests} requests (${t.totalErrors} failed) in the last 2 minutes, from ${processes(t.processes)}: HTTP, SQL and the console.`;
     } catch {
       // a missed poll is retried on the next tick
     }
@@ -250,8 +255,7 @@ function endpointView(root: HTMLElement, name: string): () => void {
       const h = await api.trafficMinutes(name);
       if (stopped) return;
       perMinute.show(h);
-      const from = h.processes === 1 ? 'one process' : `${h.processes} processes`;
-      historyTotals.textContent = `${h.totalRequests} requests (${h.totalErrors} failed) in the last hour, from ${from}.`;
+      historyTotals.textContent = `${h.totalRequests} requests (${h.totalErrors} failed) in the last hour, from ${processes(h.processes)}.`;
     } catch {
       // retried on the next tick
     }
@@ -267,6 +271,8 @@ function endpointView(root: HTMLElement, name: string): () => void {
     for (const c of charts) c.destroy();
   };
 }
+
+const processes = (n: number): string => (n === 1 ? 'one process' : `${n} processes`);
 
 /** A requests chart and a latency-percentiles chart of one traffic series, made on its first figures and updated in place after. */
 function trafficCharts(id: string, per: string, unit: string) {

@@ -162,20 +162,26 @@ describe('console live routes', () => {
     assert.ok(now.p95.some((p) => p !== null));
     assert.equal((await get('dave', '/console/api/endpoints/tiny/traffic/minutes')).statusCode, 404);
 
-    // A restart is another process: its minutes are read back from the home, beside the new process's.
+    // A restart is another process: its minutes and its last seconds are read back from the home, beside the new process's.
     await close();
-    const dir = join(home, 'endpoint-traffic');
-    const files = readdirSync(dir);
-    assert.equal(files.length, 1);
-    assert.equal(statSync(join(dir, files[0])).mode & 0o777, 0o600);
+    const dir = join(home, 'endpoint-traffic', 'tiny');
+    const files = readdirSync(dir).sort();
+    assert.equal(files.length, 2, `one file of minutes and one of seconds: ${files}`);
+    assert.match(files[0], /^\d+-[0-9a-f]{8}\.minutes\.json$/);
+    for (const f of files) assert.equal(statSync(join(dir, f)).mode & 0o777, 0o600);
+    assert.equal(statSync(dir).mode & 0o777, 0o700);
     await open();
     await engine.endpoints.waitFor('tiny', 'InService');
     const after = await minutes();
     assert.equal(after.totalRequests, now.totalRequests, 'nothing was lost in the restart');
     assert.equal(after.processes, 1);
+    const seconds = async () => (await get('carol', '/console/api/endpoints/tiny/traffic?seconds=120')).json();
+    assert.equal((await seconds()).totalRequests, expected, "the previous process's last seconds are charted live too");
     await statements('carol', "select invoke_model('tiny', 1, 101)");
     const again = await minutes();
     assert.equal(again.totalRequests, now.totalRequests + 1);
     assert.equal(again.processes, 2);
+    const live = await seconds();
+    assert.deepEqual([live.totalRequests, live.processes], [expected + 1, 2]);
   });
 });

@@ -17,8 +17,8 @@ const hidden = { hide: true } as const;
 
 /**
  * The console's endpoint pages: the invocation playground (the endpoint's own CSV invocation path, so
- * its traffic shows in the charts), the per-second traffic of this server and the per-minute traffic of
- * every process (both counting every invocation path) that those charts poll, and the movies nearest
+ * its traffic shows in the charts), the per-second and per-minute traffic of every process of the home
+ * (both counting every invocation path) that those charts poll, and the movies nearest
  * a movie by the served model's item factors. An endpoint the signed-in role cannot see is answered as
  * missing, as the endpoints API does.
  */
