@@ -196,8 +196,11 @@ export class ResultGrid {
     for (let c = 0; c < this.#columns.length; c++) {
       const v = values?.[c];
       const structured = v !== null && typeof v === 'object';
-      slot.texts[c].data = values === undefined ? '…' : structured ? ` ${cellText(v)}` : cellText(v);
-      slot.cells[c].className = values !== undefined && (v === null || v === undefined) ? 'grid-cell null' : 'grid-cell';
+      // Written only when they change: an unchanged write still dirties the cell's text or style.
+      const text = values === undefined ? '…' : structured ? ` ${cellText(v)}` : cellText(v);
+      if (slot.texts[c].data !== text) slot.texts[c].data = text;
+      const className = values !== undefined && (v === null || v === undefined) ? 'grid-cell null' : 'grid-cell';
+      if (slot.cells[c].className !== className) slot.cells[c].className = className;
       const button = slot.buttons[c];
       if (structured) {
         button.setAttribute('aria-label', `Expand ${this.#columns[c].name} of row ${r + 1}`);
