@@ -136,7 +136,7 @@ describe('console live figures in a browser', { skip }, () => {
     // The same scroll driver on the grid and on a control: a blank element of the grid's size and scroll
     // height in its place (the grid hidden meanwhile), turn about, so both see the same load. What the
     // control shows is headless Chromium's frame clock on this machine; the grid's share is the difference.
-    type Run = { frames: number[]; longTasks: number[] };
+    type Run = { frames: number[]; longTasks: number[]; longFrames: { duration: number; scripts: number; rendering: number }[] };
     const figures = (await suite.page.evaluate(`(async () => {
       const grid = document.querySelector('.grid');
       const box = grid.getBoundingClientRect();
@@ -150,6 +150,17 @@ describe('console live figures in a browser', { skip }, () => {
         const longTasks = [];
         const observer = new PerformanceObserver((list) => { for (const e of list.getEntries()) longTasks.push(e.duration); });
         observer.observe({ type: 'longtask' });
+        // Frames over 50 ms, split (Long Animation Frames API): scripts, and rendering from style and layout on (paint included).
+        const longFrames = [];
+        const frameObserver = new PerformanceObserver((list) => {
+          for (const e of list.getEntries())
+            longFrames.push({
+              duration: e.duration,
+              scripts: e.scripts.reduce((sum, x) => sum + x.duration, 0),
+              rendering: e.styleAndLayoutStart > 0 ? e.startTime + e.duration - e.styleAndLayoutStart : 0,
+            });
+        });
+        frameObserver.observe({ type: 'long-animation-frame' });
         await frame();
         const times = [];
         let last = performance.now();
@@ -162,7 +173,8 @@ describe('console live figures in a browser', { skip }, () => {
         }
         await frame();
         observer.disconnect();
-        return { frames: times.sort((a, b) => a - b), longTasks };
+        frameObserver.disconnect();
+        return { frames: times.sort((a, b) => a - b), longTasks, longFrames };
       };
       const onControl = async (frames, step) => {
         grid.style.visibility = 'hidden';
@@ -188,7 +200,18 @@ describe('console live figures in a browser', { skip }, () => {
     const f = (xs: number[]) => `p50 ${quantile(xs, 0.5).toFixed(1)} ms, p95 ${quantile(xs, 0.95).toFixed(1)} ms`;
     // A dropped frame: one that took more than two 60 fps frame intervals.
     const dropped = (r: Run) => r.frames.filter((t) => t > 2 * 16.7).length;
-    const line = (r: Run) => `${f(r.frames)}, ${dropped(r)}/${r.frames.length} dropped, ${r.longTasks.length} long tasks`;
+    const median = (xs: number[]) =>
+      xs.length === 0
+        ? 0
+        : quantile(
+            [...xs].sort((a, b) => a - b),
+            0.5,
+          );
+    const longFrames = (r: Run) =>
+      r.longFrames.length === 0
+        ? ''
+        : ` (median of ${r.longFrames.length} long frames: ${median(r.longFrames.map((l) => l.duration)).toFixed(0)} ms, scripts ${median(r.longFrames.map((l) => l.scripts)).toFixed(1)} ms, style/layout/paint ${median(r.longFrames.map((l) => l.rendering)).toFixed(1)} ms)`;
+    const line = (r: Run) => `${f(r.frames)}, ${dropped(r)}/${r.frames.length} dropped, ${r.longTasks.length} long tasks${longFrames(r)}`;
     console.log(
       `100k rows, frame times (headless chromium, no GPU, 2 cores shared with other work):\n` +
         `  fling: grid ${line(figures.gridFling)}; control ${line(figures.controlFling)}\n` +
