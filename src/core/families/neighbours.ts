@@ -182,6 +182,14 @@ function finish(m: Knn, x: number, y: number, num: number, den: number, found: n
   return baseOf(m, x, y) + (enough ? num / den : 0);
 }
 
+/** `finish` from the interleaved sums of the item of this estimate (i = x or y), clearing them. */
+function finishSums(m: Knn, x: number, y: number, acc: Float64Array): number {
+  const at = 3 * (m.extension.userBased ? y : x);
+  const v = finish(m, x, y, acc[at], acc[at + 1], acc[at + 2]);
+  acc[at] = acc[at + 1] = acc[at + 2] = 0;
+  return v;
+}
+
 const baseOf = (m: Knn, x: number, y: number): number => (m.extension.variant === 'means' ? m.extension.xMeans[x] : baselineXY(m, x, y));
 
 function baselineXY(m: Knn, x: number, y: number): number {
@@ -207,24 +215,13 @@ function denseEstimate(m: Knn, v: Views, x: number, y: number): number {
   const refX = refXOf(m);
   const refY = refYOf(m, y);
   const withRef = e.variant !== 'basic';
+  if (v.yPtr[y + 1] - v.yPtr[y] <= e.k) return everyRater(m, v, x, y, refX, refY, withRef);
   const from = v.yPtr[y];
   const to = v.yPtr[y + 1];
   const row = x * nX;
   let num = 0;
   let den = 0;
   let found = 0;
-  if (to - from <= e.k) {
-    for (let p = from; p < to; p++) {
-      const x2 = v.yX[p];
-      const s = v.sim[row + x2];
-      if (s > 0) {
-        num += s * (withRef ? v.yR[p] - refY - refX[x2] : v.yR[p]);
-        den += s;
-        found++;
-      }
-    }
-    return finish(m, x, y, num, den, found);
-  }
   const listLength = e.nbrPtr[x + 1] - e.nbrPtr[x];
   const words = bitWords((listLength + 31) >> 5);
   const dev = marks(nX);
@@ -244,6 +241,24 @@ function denseEstimate(m: Knn, v: Views, x: number, y: number): number {
       bits &= bits - 1;
       num += e.nbrSim[q] * dev[e.nbrIdx[q]];
       den += e.nbrSim[q];
+      found++;
+    }
+  }
+  return finish(m, x, y, num, den, found);
+}
+
+/** The dense estimate when y has at most k raters: all the positive ones, in rater order. */
+function everyRater(m: Knn, v: Views, x: number, y: number, refX: Float32Array, refY: number, withRef: boolean): number {
+  const row = x * (m.extension.nbrPtr.length - 1);
+  let num = 0;
+  let den = 0;
+  let found = 0;
+  for (let p = v.yPtr[y]; p < v.yPtr[y + 1]; p++) {
+    const x2 = v.yX[p];
+    const s = v.sim[row + x2];
+    if (s > 0) {
+      num += s * (withRef ? v.yR[p] - refY - refX[x2] : v.yR[p]);
+      den += s;
       found++;
     }
   }
@@ -284,10 +299,16 @@ function crowdedRatings(m: Knn, v: Views): Crowded {
   return { ys, rows: { ptr, idx, r }, refY: Float64Array.from({ length: nY }, (_, y) => refYOf(m, y)) };
 }
 
-/** Per-item sums of one top-N score, grown as needed and left all zero (scoring never nests). */
-let sumNum = new Float64Array(0);
-let sumDen = new Float64Array(0);
-let sumFound = new Int32Array(0);
+/**
+ * Per-item sums of one top-N score, interleaved (numerator, denominator, neighbours found) so that
+ * one scattered update touches one cache line; grown as needed and left all zero (scoring never nests).
+ */
+let itemSums = new Float64Array(0);
+
+function sumsFor(nItems: number): Float64Array {
+  if (itemSums.length < 3 * nItems) itemSums = new Float64Array(3 * nItems);
+  return itemSums;
+}
 
 /**
  * Dense user-based scores of u, each equal to `denseEstimate(m, v, u, i)` to the last bit: items with
@@ -297,33 +318,26 @@ let sumFound = new Int32Array(0);
 function denseScoreUser(m: Knn, v: Views, u: number, out: Float64Array): void {
   const e = m.extension;
   const nItems = out.length;
-  for (let i = 0; i < nItems; i++) if (v.yPtr[i + 1] - v.yPtr[i] <= e.k) out[i] = denseEstimate(m, v, u, i);
   const c = crowded(m, v);
-  const { ptr, idx, r } = c.rows;
-  if (sumNum.length < nItems) {
-    sumNum = new Float64Array(nItems);
-    sumDen = new Float64Array(nItems);
-    sumFound = new Int32Array(nItems);
-  }
-  const num = sumNum;
-  const den = sumDen;
-  const found = sumFound;
   const refX = refXOf(m);
   const withRef = e.variant !== 'basic';
+  for (let i = 0; i < nItems; i++) if (v.yPtr[i + 1] - v.yPtr[i] <= e.k) out[i] = everyRater(m, v, u, i, refX, c.refY[i], withRef);
+  const { ptr, idx, r } = c.rows;
+  const acc = sumsFor(nItems);
   for (let p = e.nbrPtr[u]; p < e.nbrPtr[u + 1]; p++) {
     const x2 = e.nbrIdx[p];
     const s = e.nbrSim[p];
     for (let q = ptr[x2]; q < ptr[x2 + 1]; q++) {
-      const i = idx[q];
-      if (found[i] >= e.k) continue;
-      num[i] += s * (withRef ? r[q] - c.refY[i] - refX[x2] : r[q]);
-      den[i] += s;
-      found[i]++;
+      const at = 3 * idx[q];
+      if (acc[at + 2] >= e.k) continue;
+      acc[at] += s * (withRef ? r[q] - c.refY[idx[q]] - refX[x2] : r[q]);
+      acc[at + 1] += s;
+      acc[at + 2]++;
     }
   }
   for (const i of c.ys) {
-    out[i] = finish(m, u, i, num[i], den[i], found[i]);
-    num[i] = den[i] = found[i] = 0;
+    out[i] = finish(m, u, i, acc[3 * i], acc[3 * i + 1], acc[3 * i + 2]);
+    acc[3 * i] = acc[3 * i + 1] = acc[3 * i + 2] = 0;
   }
 }
 
@@ -378,9 +392,7 @@ export const neighbourFamily: Family<NeighbourExtension> = {
     const e = m.extension;
     const nItems = m.itemIds.length;
     if (e.userBased && views(m).rank.length > 0) return denseScoreUser(m, views(m), u, out);
-    const num = new Float64Array(nItems);
-    const den = new Float64Array(nItems);
-    const found = new Int32Array(nItems);
+    const acc = sumsFor(nItems);
     const withRef = e.variant !== 'basic';
     const refX = refXOf(m);
     if (e.userBased) {
@@ -394,13 +406,13 @@ export const neighbourFamily: Family<NeighbourExtension> = {
         const refV = withRef ? mu + refX[v] : 0;
         for (let q = e.xPtr[v]; q < e.xPtr[v + 1]; q++) {
           const i = e.yIdx[q];
-          if (found[i] >= e.k) continue;
-          num[i] += s * (e.xRatings[q] - refV - itemRef[i]);
-          den[i] += s;
-          found[i]++;
+          if (acc[3 * i + 2] >= e.k) continue;
+          acc[3 * i] += s * (e.xRatings[q] - refV - itemRef[i]);
+          acc[3 * i + 1] += s;
+          acc[3 * i + 2]++;
         }
       }
-      for (let i = 0; i < nItems; i++) out[i] = finish(m, u, i, num[i], den[i], found[i]);
+      for (let i = 0; i < nItems; i++) out[i] = finishSums(m, u, i, acc);
       return;
     }
     // Item-based, from u's side: each item u rated adds itself to the items whose lists hold it. An item
@@ -412,18 +424,19 @@ export const neighbourFamily: Family<NeighbourExtension> = {
       const j = v.yX[q];
       const dev = withRef ? v.yR[q] - refU - refX[j] : v.yR[q];
       for (let t = r.ptr[j]; t < r.ptr[j + 1]; t++) {
-        const i = r.owner[t];
-        num[i] += r.sim[t] * dev;
-        den[i] += r.sim[t];
-        found[i]++;
+        const at = 3 * r.owner[t];
+        acc[at] += r.sim[t] * dev;
+        acc[at + 1] += r.sim[t];
+        acc[at + 2]++;
       }
     }
     let mine: Float64Array | null = null;
     for (let i = 0; i < nItems; i++) {
-      if (found[i] <= e.k) {
-        out[i] = finish(m, i, u, num[i], den[i], found[i]);
+      if (acc[3 * i + 2] <= e.k) {
+        out[i] = finishSums(m, i, u, acc);
         continue;
       }
+      acc[3 * i] = acc[3 * i + 1] = acc[3 * i + 2] = 0;
       if (!mine) {
         mine = new Float64Array(nItems).fill(Number.NaN);
         for (let q = v.yPtr[u]; q < v.yPtr[u + 1]; q++) mine[v.yX[q]] = withRef ? v.yR[q] - refU - refX[v.yX[q]] : v.yR[q];
