@@ -5,6 +5,7 @@
  * Goals (issue 16): KNNBaseline within 0.002 of Surprise's RMSE and ≥ 10× faster; EASE NDCG@10 ≥ 1.5×
  * popularity's; top-N of every family ≤ 2× SVD's. SVD++'s .8616 (issue 16) is from bench:core.
  * Run: npm run bench:families   (data: ../shared/data or $RECPIPE_SHARED_DATA)
+ *      npm run bench:families -- KNNBaseline Blend   (only the rows whose label holds one of the words; SVD always runs)
  */
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -67,6 +68,10 @@ const ENTRIES: readonly Entry[] = [
   },
 ];
 
+/** Rows named on the command line (by a word of their label), SVD always: the others are measured against it. */
+const only = process.argv.slice(2);
+const chosen = ENTRIES.filter((e) => e.algorithm === 'svd' || only.length === 0 || only.some((w) => e.label.includes(w)));
+
 const f4 = (x: number): string => x.toFixed(4).replace(/^0/, '');
 const secs = (s: number): string => (s < 1 ? `${(s * 1000).toFixed(0)} ms` : `${s.toFixed(2)} s`);
 const mib = (b: number): string => `${(b / 2 ** 20).toFixed(1)} MiB`;
@@ -110,7 +115,7 @@ async function main(): Promise<void> {
   const notes: string[] = [];
   let svdTop = Number.NaN;
   try {
-    for (const [n, e] of ENTRIES.entries()) {
+    for (const [n, e] of chosen.entries()) {
       const algo = getAlgorithm(e.algorithm);
       const config = algo.parseConfig(e.params);
       const cv: CvResult = crossValidate(algo, config, splits, { seed: SEED, kernels, clock: cpuMs });

@@ -4,6 +4,9 @@ import { decodeExtension, encodeExtension, familyName, scoreUser } from './dispa
 import { arrayOf } from './neighbours.js';
 import type { BlendExtension, EncodedExtension, FamilyJson, Family, StoredArray } from './types.js';
 
+/** One component's scores; a component is never a blend, so scoring never nests. */
+let scratch = new Float64Array(0);
+
 /**
  * A stacked linear blend: r̂ = w₀ + Σ_c w_c · clip(r̂_c). Each component answers unknown users and
  * items with its own fallback, so the blend needs none of its own.
@@ -18,7 +21,8 @@ export const blendFamily: Family<BlendExtension> = {
   },
   scoreUser(m, u, out) {
     const e = m.extension;
-    const part = new Float64Array(out.length);
+    if (scratch.length < out.length) scratch = new Float64Array(out.length);
+    const part = scratch;
     out.fill(e.intercept);
     e.components.forEach((c, x) => {
       scoreUser(c, u, part);

@@ -1,7 +1,7 @@
 import { invalid } from '../errors.js';
 import { bestOf } from '../fold-in.js';
 import type { Exclusions, Kernels, TopNResult } from '../kernels.js';
-import { clip, factorEstimate, type FactorModel } from '../model.js';
+import { clip, factorEstimate, factorScores, type FactorModel } from '../model.js';
 import { blendFamily } from './blend.js';
 import { easeFamily } from './ease.js';
 import { implicitFamily } from './implicit.js';
@@ -44,7 +44,7 @@ export function estimateAt(m: FactorModel, u: number, i: number, t: number): num
 /** Unclipped estimates of known user `u` for every item into `out`: the family's score kernel (or the factor dot products). */
 export function scoreUser(m: FactorModel, u: number, out: Float64Array): void {
   if (m.extension) familyOf(m.extension.kind).scoreUser(m as ExtendedModel<ModelExtension>, u, out);
-  else for (let i = 0; i < out.length; i++) out[i] = factorEstimate(m, u, i);
+  else factorScores(m, u, out);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { invalid } from '../errors.js';
-import { denseFits, transpose } from './similarity.js';
+import { denseFits, transpose, type SortedRows } from './similarity.js';
 import type { EncodedExtension, ExtendedModel, Family, NeighbourExtension, StoredArray } from './types.js';
 
 type Knn = ExtendedModel<NeighbourExtension>;
@@ -14,10 +14,14 @@ interface Views {
   readonly yR: Float32Array;
   /** nX × nX: 1 + x′'s position in x's list (0 = not a neighbour), or empty when the lists are searched. */
   readonly rank: Int32Array;
+  /** nX × nX: x′'s similarity in x's list (0 = not a neighbour), beside `rank`. */
+  readonly sim: Float32Array;
   /** Positions into nbrIdx/nbrSim, each x's sorted by neighbour id (only without `dense`). */
   readonly byId: Int32Array;
   /** The lists turned round, built on the first item-based top-N. */
   reversed?: Reverse;
+  /** The ratings of y with more than k raters, built on the first dense user-based top-N. */
+  crowded?: Crowded;
 }
 
 const cache = new WeakMap<NeighbourExtension, Views>();
@@ -31,13 +35,18 @@ function views(m: Knn): Views {
     const nX = e.nbrPtr.length - 1;
     if (denseFits(nX)) {
       const rank = new Int32Array(nX * nX);
-      for (let x = 0; x < nX; x++) for (let p = e.nbrPtr[x]; p < e.nbrPtr[x + 1]; p++) rank[x * nX + e.nbrIdx[p]] = p - e.nbrPtr[x] + 1;
-      v = { yPtr: t.ptr, yX: t.idx, yR: t.r, rank, byId: new Int32Array(0) };
+      const sim = new Float32Array(nX * nX);
+      for (let x = 0; x < nX; x++)
+        for (let p = e.nbrPtr[x]; p < e.nbrPtr[x + 1]; p++) {
+          rank[x * nX + e.nbrIdx[p]] = p - e.nbrPtr[x] + 1;
+          sim[x * nX + e.nbrIdx[p]] = e.nbrSim[p];
+        }
+      v = { yPtr: t.ptr, yX: t.idx, yR: t.r, rank, sim, byId: new Int32Array(0) };
     } else {
       const { owner, positions } = listPositions(e);
       // Two stable counting sorts, positions by neighbour then by owner, leave each owner's positions in neighbour-id order.
       const byId = groupStable(groupStable(positions, e.nbrIdx, nX).pos, owner, nX).pos;
-      v = { yPtr: t.ptr, yX: t.idx, yR: t.r, rank: new Int32Array(0), byId };
+      v = { yPtr: t.ptr, yX: t.idx, yR: t.r, rank: new Int32Array(0), sim: new Float32Array(0), byId };
     }
     cache.set(e, v);
   }
@@ -173,10 +182,163 @@ function finish(m: Knn, x: number, y: number, num: number, den: number, found: n
   return baseOf(m, x, y) + (enough ? num / den : 0);
 }
 
+/** `finish` from the interleaved sums of the item of this estimate (i = x or y), clearing them. */
+function finishSums(m: Knn, x: number, y: number, acc: Float64Array): number {
+  const at = 3 * (m.extension.userBased ? y : x);
+  const v = finish(m, x, y, acc[at], acc[at + 1], acc[at + 2]);
+  acc[at] = acc[at + 1] = acc[at + 2] = 0;
+  return v;
+}
+
 const baseOf = (m: Knn, x: number, y: number): number => (m.extension.variant === 'means' ? m.extension.xMeans[x] : baselineXY(m, x, y));
 
 function baselineXY(m: Knn, x: number, y: number): number {
   return m.extension.userBased ? m.globalMean + m.userBias[x] + m.itemBias[y] : m.globalMean + m.userBias[y] + m.itemBias[x];
+}
+
+/** The part of x′'s reference for y that depends on x′ (KNNBasic: none, KNNWithMeans: x′'s mean, KNNBaseline: b_x′). */
+const refXOf = (m: Knn): Float32Array =>
+  m.extension.variant === 'means' ? m.extension.xMeans : m.extension.userBased ? m.userBias : m.itemBias;
+
+/** The part of every x′'s reference for y that depends on y alone (KNNBaseline: μ + b_y, else 0). */
+const refYOf = (m: Knn, y: number): number =>
+  m.extension.variant === 'baseline' ? m.globalMean + (m.extension.userBased ? m.itemBias[y] : m.userBias[y]) : 0;
+
+/**
+ * The estimate when the similarity matrix is at hand (few x). When y has at most k raters, every
+ * positive one counts and no ranking is needed; otherwise the raters' positions in x's list (best
+ * first, Surprise's tie order) are set as bits, and the k lowest set bits are the k best.
+ */
+function denseEstimate(m: Knn, v: Views, x: number, y: number): number {
+  const e = m.extension;
+  const nX = e.nbrPtr.length - 1;
+  const refX = refXOf(m);
+  const refY = refYOf(m, y);
+  const withRef = e.variant !== 'basic';
+  if (v.yPtr[y + 1] - v.yPtr[y] <= e.k) return everyRater(m, v, x, y, refX, refY, withRef);
+  const from = v.yPtr[y];
+  const to = v.yPtr[y + 1];
+  const row = x * nX;
+  let num = 0;
+  let den = 0;
+  let found = 0;
+  const listLength = e.nbrPtr[x + 1] - e.nbrPtr[x];
+  const words = bitWords((listLength + 31) >> 5);
+  const dev = marks(nX);
+  for (let p = from; p < to; p++) {
+    const x2 = v.yX[p];
+    const r = v.rank[row + x2] - 1;
+    if (r < 0) continue;
+    words[r >> 5] |= 1 << (r & 31);
+    dev[x2] = withRef ? v.yR[p] - refY - refX[x2] : v.yR[p];
+  }
+  const base = e.nbrPtr[x];
+  for (let w = 0; w < (listLength + 31) >> 5; w++) {
+    let bits = words[w];
+    words[w] = 0;
+    while (bits !== 0 && found < e.k) {
+      const q = base + (w << 5) + 31 - Math.clz32(bits & -bits);
+      bits &= bits - 1;
+      num += e.nbrSim[q] * dev[e.nbrIdx[q]];
+      den += e.nbrSim[q];
+      found++;
+    }
+  }
+  return finish(m, x, y, num, den, found);
+}
+
+/** The dense estimate when y has at most k raters: all the positive ones, in rater order. */
+function everyRater(m: Knn, v: Views, x: number, y: number, refX: Float32Array, refY: number, withRef: boolean): number {
+  const row = x * (m.extension.nbrPtr.length - 1);
+  let num = 0;
+  let den = 0;
+  let found = 0;
+  for (let p = v.yPtr[y]; p < v.yPtr[y + 1]; p++) {
+    const x2 = v.yX[p];
+    const s = v.sim[row + x2];
+    if (s > 0) {
+      num += s * (withRef ? v.yR[p] - refY - refX[x2] : v.yR[p]);
+      den += s;
+      found++;
+    }
+  }
+  return finish(m, x, y, num, den, found);
+}
+
+/** The y rated by more than k x, their ratings by x, and each y's reference μ + b_y (0 unless KNNBaseline). */
+interface Crowded {
+  readonly ys: Int32Array;
+  readonly rows: SortedRows;
+  readonly refY: Float64Array;
+}
+
+function crowded(m: Knn, v: Views): Crowded {
+  v.crowded ??= crowdedRatings(m, v);
+  return v.crowded;
+}
+
+function crowdedRatings(m: Knn, v: Views): Crowded {
+  const e = m.extension;
+  const nY = v.yPtr.length - 1;
+  const many = (y: number) => v.yPtr[y + 1] - v.yPtr[y] > e.k;
+  const ptr = new Int32Array(e.xPtr.length);
+  for (let x = 0; x + 1 < e.xPtr.length; x++) {
+    let n = 0;
+    for (let q = e.xPtr[x]; q < e.xPtr[x + 1]; q++) if (many(e.yIdx[q])) n++;
+    ptr[x + 1] = ptr[x] + n;
+  }
+  const idx = new Int32Array(ptr[ptr.length - 1]);
+  const r = new Float32Array(idx.length);
+  for (let x = 0, at = 0; x + 1 < e.xPtr.length; x++)
+    for (let q = e.xPtr[x]; q < e.xPtr[x + 1]; q++)
+      if (many(e.yIdx[q])) {
+        idx[at] = e.yIdx[q];
+        r[at++] = e.xRatings[q];
+      }
+  const ys = Int32Array.from({ length: nY }, (_, y) => y).filter(many);
+  return { ys, rows: { ptr, idx, r }, refY: Float64Array.from({ length: nY }, (_, y) => refYOf(m, y)) };
+}
+
+/**
+ * Per-item sums of one top-N score, interleaved (numerator, denominator, neighbours found) so that
+ * one scattered update touches one cache line; grown as needed and left all zero (scoring never nests).
+ */
+let itemSums = new Float64Array(0);
+
+function sumsFor(nItems: number): Float64Array {
+  if (itemSums.length < 3 * nItems) itemSums = new Float64Array(3 * nItems);
+  return itemSums;
+}
+
+/**
+ * Dense user-based scores of u, each equal to `denseEstimate(m, v, u, i)` to the last bit: items with
+ * at most k raters item by item; the others by walking u's neighbours best first, each one's ratings of
+ * them filling the items still short of k (the order in which the estimate adds the same terms).
+ */
+function denseScoreUser(m: Knn, v: Views, u: number, out: Float64Array): void {
+  const e = m.extension;
+  const nItems = out.length;
+  const c = crowded(m, v);
+  const refX = refXOf(m);
+  const withRef = e.variant !== 'basic';
+  for (let i = 0; i < nItems; i++) if (v.yPtr[i + 1] - v.yPtr[i] <= e.k) out[i] = everyRater(m, v, u, i, refX, c.refY[i], withRef);
+  const { ptr, idx, r } = c.rows;
+  const acc = sumsFor(nItems);
+  for (let p = e.nbrPtr[u]; p < e.nbrPtr[u + 1]; p++) {
+    const x2 = e.nbrIdx[p];
+    const s = e.nbrSim[p];
+    for (let q = ptr[x2]; q < ptr[x2 + 1]; q++) {
+      const at = 3 * idx[q];
+      if (acc[at + 2] >= e.k) continue;
+      acc[at] += s * (withRef ? r[q] - c.refY[idx[q]] - refX[x2] : r[q]);
+      acc[at + 1] += s;
+      acc[at + 2]++;
+    }
+  }
+  for (const i of c.ys) {
+    out[i] = finish(m, u, i, acc[3 * i], acc[3 * i + 1], acc[3 * i + 2]);
+    acc[3 * i] = acc[3 * i + 1] = acc[3 * i + 2] = 0;
+  }
 }
 
 /** The neighbour lists turned round: for each x′, the x whose lists hold it, with the similarity. */
@@ -187,12 +349,11 @@ interface Reverse {
 }
 
 function reverse(m: Knn, v: Views): Reverse {
-  if (!v.reversed) {
-    const e = m.extension;
-    const { owner, positions } = listPositions(e);
-    const g = groupStable(positions, e.nbrIdx, e.nbrPtr.length - 1);
-    v.reversed = { ptr: g.ptr, owner: g.pos.map((p) => owner[p]), sim: Float32Array.from(g.pos, (p) => e.nbrSim[p]) };
-  }
+  const e = m.extension;
+  if (v.reversed) return v.reversed;
+  const { owner, positions } = listPositions(e);
+  const g = groupStable(positions, e.nbrIdx, e.nbrPtr.length - 1);
+  v.reversed = { ptr: g.ptr, owner: g.pos.map((p) => owner[p]), sim: Float32Array.from(g.pos, (p) => e.nbrSim[p]) };
   return v.reversed;
 }
 
@@ -205,51 +366,22 @@ export const neighbourFamily: Family<NeighbourExtension> = {
       if (e.variant !== 'baseline') return m.globalMean;
       return m.globalMean + (u >= 0 ? m.userBias[u] : 0) + (i >= 0 ? m.itemBias[i] : 0);
     }
-    const [x, y] = e.userBased ? [u, i] : [i, u];
-    // Surprise's way round: the x′ that rated y, each with its similarity to x, the k best kept.
+    const x = e.userBased ? u : i;
+    const y = e.userBased ? i : u;
     const v = views(m);
-    const nX = e.nbrPtr.length - 1;
-    // The reference of x′ for y is refY + refX[x′] (KNNBasic: 0, KNNWithMeans: x′'s mean, KNNBaseline: μ + b_y + b_x′).
-    const refX = e.variant === 'means' ? e.xMeans : e.userBased ? m.userBias : m.itemBias;
-    const refY = e.variant === 'baseline' ? m.globalMean + (e.userBased ? m.itemBias[y] : m.userBias[y]) : 0;
+    if (v.rank.length > 0) return denseEstimate(m, v, x, y);
+    // Surprise's way round: the x′ that rated y, each with its similarity to x, the k best kept.
+    const refX = refXOf(m);
+    const refY = refYOf(m, y);
     const withRef = e.variant !== 'basic';
-    const from = v.yPtr[y];
-    const to = v.yPtr[y + 1];
-    const listLength = e.nbrPtr[x + 1] - e.nbrPtr[x];
-    let num = 0;
-    let den = 0;
-    let found = 0;
-    if (v.rank.length > 0) {
-      // The raters' positions in x's list (best first, Surprise's tie order) as bits: the k lowest set bits are the k best.
-      const words = bitWords((listLength + 31) >> 5);
-      const dev = marks(nX);
-      for (let p = from; p < to; p++) {
-        const x2 = v.yX[p];
-        const r = v.rank[x * nX + x2] - 1;
-        if (r < 0) continue;
-        words[r >> 5] |= 1 << (r & 31);
-        dev[x2] = withRef ? v.yR[p] - refY - refX[x2] : v.yR[p];
-      }
-      const base = e.nbrPtr[x];
-      for (let w = 0; w < (listLength + 31) >> 5; w++) {
-        let bits = words[w];
-        words[w] = 0;
-        while (bits !== 0 && found < e.k) {
-          const q = base + (w << 5) + 31 - Math.clz32(bits & -bits);
-          bits &= bits - 1;
-          num += e.nbrSim[q] * dev[e.nbrIdx[q]];
-          den += e.nbrSim[q];
-          found++;
-        }
-      }
-      return finish(m, x, y, num, den, found);
-    }
     heapReset(e.k);
-    for (let p = from, c = 0; p < to; p++) {
+    for (let p = v.yPtr[y], c = 0; p < v.yPtr[y + 1]; p++) {
       const x2 = v.yX[p];
       const sim = similarityTo(e, v, x, x2);
       if (sim > 0) heapOffer(sim, withRef ? v.yR[p] - refY - refX[x2] : v.yR[p], c++);
     }
+    let num = 0;
+    let den = 0;
     for (let c = 0; c < heapSize; c++) {
       num += heapSim[c] * heapDev[c];
       den += heapSim[c];
@@ -259,11 +391,10 @@ export const neighbourFamily: Family<NeighbourExtension> = {
   scoreUser(m, u, out) {
     const e = m.extension;
     const nItems = m.itemIds.length;
-    const num = new Float64Array(nItems);
-    const den = new Float64Array(nItems);
-    const found = new Int32Array(nItems);
+    if (e.userBased && views(m).rank.length > 0) return denseScoreUser(m, views(m), u, out);
+    const acc = sumsFor(nItems);
     const withRef = e.variant !== 'basic';
-    const refX = e.variant === 'means' ? e.xMeans : e.userBased ? m.userBias : m.itemBias;
+    const refX = refXOf(m);
     if (e.userBased) {
       // Zeros unless KNNBaseline, so the inner loop has one shape.
       const itemRef = e.variant === 'baseline' ? m.itemBias : new Float32Array(nItems);
@@ -275,13 +406,13 @@ export const neighbourFamily: Family<NeighbourExtension> = {
         const refV = withRef ? mu + refX[v] : 0;
         for (let q = e.xPtr[v]; q < e.xPtr[v + 1]; q++) {
           const i = e.yIdx[q];
-          if (found[i] >= e.k) continue;
-          num[i] += s * (e.xRatings[q] - refV - itemRef[i]);
-          den[i] += s;
-          found[i]++;
+          if (acc[3 * i + 2] >= e.k) continue;
+          acc[3 * i] += s * (e.xRatings[q] - refV - itemRef[i]);
+          acc[3 * i + 1] += s;
+          acc[3 * i + 2]++;
         }
       }
-      for (let i = 0; i < nItems; i++) out[i] = finish(m, u, i, num[i], den[i], found[i]);
+      for (let i = 0; i < nItems; i++) out[i] = finishSums(m, u, i, acc);
       return;
     }
     // Item-based, from u's side: each item u rated adds itself to the items whose lists hold it. An item
@@ -293,18 +424,19 @@ export const neighbourFamily: Family<NeighbourExtension> = {
       const j = v.yX[q];
       const dev = withRef ? v.yR[q] - refU - refX[j] : v.yR[q];
       for (let t = r.ptr[j]; t < r.ptr[j + 1]; t++) {
-        const i = r.owner[t];
-        num[i] += r.sim[t] * dev;
-        den[i] += r.sim[t];
-        found[i]++;
+        const at = 3 * r.owner[t];
+        acc[at] += r.sim[t] * dev;
+        acc[at + 1] += r.sim[t];
+        acc[at + 2]++;
       }
     }
     let mine: Float64Array | null = null;
     for (let i = 0; i < nItems; i++) {
-      if (found[i] <= e.k) {
-        out[i] = finish(m, i, u, num[i], den[i], found[i]);
+      if (acc[3 * i + 2] <= e.k) {
+        out[i] = finishSums(m, i, u, acc);
         continue;
       }
+      acc[3 * i] = acc[3 * i + 1] = acc[3 * i + 2] = 0;
       if (!mine) {
         mine = new Float64Array(nItems).fill(Number.NaN);
         for (let q = v.yPtr[u]; q < v.yPtr[u + 1]; q++) mine[v.yX[q]] = withRef ? v.yR[q] - refU - refX[v.yX[q]] : v.yR[q];

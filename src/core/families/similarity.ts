@@ -59,7 +59,7 @@ interface Sums {
 
 const EMPTY = new Float64Array(0);
 
-/** Only the sums the measure reads are allocated (msd needs one, pearson five). */
+/** One row of sums; only those the measure reads are allocated (msd needs one, pearson five). */
 function sums(name: SimilarityName, n: number): Sums {
   const used = { cosine: 3, msd: 1, pearson: 5, pearson_baseline: 3 }[name];
   const f = (k: number) => (k < used ? new Float64Array(n) : EMPTY);
@@ -67,8 +67,8 @@ function sums(name: SimilarityName, n: number): Sums {
 }
 
 /**
- * Up to this many x × x pairs, the sums live in dense matrices filled once over the upper triangle
- * (each co-rating pair visited once, not twice); beyond it, one row of sums at a time.
+ * Up to this many x × x pairs, the similarities live in a dense matrix filled once over the upper
+ * triangle (each co-rating pair visited once, not twice); beyond it, each row is summed on its own.
  */
 let denseMaxPairs = 1 << 21;
 
@@ -106,32 +106,36 @@ export function neighbourLists(
   by: Float32Array,
 ): NeighbourLists {
   const nX = xs.ptr.length - 1;
-  const row = new Float32Array(nX);
   const lists = new ListBuilder(nX, keep);
-  const everyX = Int32Array.from({ length: nX }, (_, x) => x);
   const dense = denseFits(nX);
-  const s = sums(opts.name, dense ? nX * nX : nX);
+  const s = sums(opts.name, nX);
   const dev = (r: number, x: number, y: number) => (opts.name === 'pearson_baseline' ? r - (mu + by[y] + bx[x]) : r);
   if (dense) {
+    // Row by row over the upper triangle, each co-rating pair visited once: x meets only the x′ > x,
+    // which follow x in each y's sorted raters. The similarity matrix keeps the lower part for later rows.
     const devs = new Float64Array(ys.idx.length);
     for (let y = 0; y < ys.ptr.length - 1; y++) for (let p = ys.ptr[y]; p < ys.ptr[y + 1]; p++) devs[p] = dev(ys.r[p], ys.idx[p], y);
-    for (let y = 0; y < ys.ptr.length - 1; y++) {
-      const end = ys.ptr[y + 1];
-      for (let p = ys.ptr[y]; p < end; p++) {
-        const at = ys.idx[p] * nX;
-        const di = devs[p];
-        for (let q = p + 1; q < end; q++) accumulate(opts.name, s, at + ys.idx[q], di, devs[q]);
-      }
-    }
+    const next = ys.ptr.slice(0, ys.ptr.length - 1);
+    const sim = new Float32Array(nX * nX);
+    const everyX = Int32Array.from({ length: nX }, (_, x) => x);
     for (let x = 0; x < nX; x++) {
-      for (let x2 = 0; x2 < nX; x2++) {
-        // Upper triangle: the pair's sums sit at (lower x, higher x); every measure is symmetric in its two sides.
-        row[x2] = x2 === x ? 0 : similarityOf(opts, s, x < x2 ? x * nX + x2 : x2 * nX + x);
+      for (let q = xs.ptr[x]; q < xs.ptr[x + 1]; q++) {
+        const y = xs.idx[q];
+        // x is y's next rater in id order.
+        const p = next[y]++;
+        const di = devs[p];
+        for (let p2 = p + 1; p2 < ys.ptr[y + 1]; p2++) accumulate(opts.name, s, ys.idx[p2], di, devs[p2]);
       }
-      lists.add(x, row, everyX, nX);
+      for (let x2 = x + 1; x2 < nX; x2++) {
+        if (s.freq[x2] === 0) continue;
+        sim[x * nX + x2] = sim[x2 * nX + x] = similarityOf(opts, s, x2);
+        clearSums(s, x2);
+      }
+      lists.add(x, sim.subarray(x * nX, (x + 1) * nX), everyX, nX, true);
     }
     return lists.finish();
   }
+  const row = new Float32Array(nX);
   const touched = new Int32Array(nX);
   for (let x = 0; x < nX; x++) {
     let nTouched = 0;
@@ -148,14 +152,18 @@ export function neighbourLists(
     for (let t = 0; t < nTouched; t++) {
       const x2 = touched[t];
       row[x2] = similarityOf(opts, s, x2);
-      s.freq[x2] = 0;
-      s.a[x2] = 0;
-      if (s.b.length) s.b[x2] = s.c[x2] = 0;
-      if (s.d.length) s.d[x2] = s.e[x2] = 0;
+      clearSums(s, x2);
     }
-    lists.add(x, row, touched, nTouched);
+    lists.add(x, row, touched, nTouched, false);
   }
   return lists.finish();
+}
+
+function clearSums(s: Sums, at: number): void {
+  s.freq[at] = 0;
+  s.a[at] = 0;
+  if (s.b.length) s.b[at] = s.c[at] = 0;
+  if (s.d.length) s.d[at] = s.e[at] = 0;
 }
 
 /** Adds one co-rating (x's value vi, x′'s value vj; for pearson_baseline their deviations from the baseline) to pair `at`. */
@@ -208,54 +216,49 @@ function similarityOf(opts: SimilarityOptions, s: Sums, at: number): number {
   return v > 0 ? Math.fround(v) : 0;
 }
 
-/** Largest x count whose id fits beside a float32's bits in one exactly-sorted float64 key. */
-const PACKED_IDS = 2 ** 21;
-
-/** Collects each x's list: positive similarities, best first, ties by lower x′, at most `keep`. */
+/**
+ * Collects each x's list: positive similarities, best first, ties by lower x′, at most `keep`. Lists
+ * are ranked by a stable radix sort on the similarities' float32 bits (a positive float's bits order
+ * like its value), after one on the ids when the candidates do not come in id order.
+ */
 class ListBuilder {
   private readonly ptr: Int32Array;
   private readonly parts: { idx: Int32Array; sim: Float32Array }[] = [];
-  private readonly keys: Float64Array;
-  private readonly bits = new Uint32Array(1);
-  private readonly asFloat = new Float32Array(this.bits.buffer);
+  private readonly sorter: PairSorter;
 
   constructor(
     private readonly nX: number,
     private readonly keep: number,
   ) {
     this.ptr = new Int32Array(nX + 1);
-    this.keys = new Float64Array(nX);
+    this.sorter = new PairSorter(nX);
   }
 
-  /** x's list from `row` (similarity by x′, 0 = none), looking only at the `n` x′ in `cand`; clears what it reads. */
-  add(x: number, row: Float32Array, cand: Int32Array, n: number): void {
+  /**
+   * x's list from `row` (similarity by x′, 0 = none), looking only at the `n` x′ in `cand` (in
+   * increasing order when `ascending`); clears what it reads.
+   */
+  add(x: number, row: Float32Array, cand: Int32Array, n: number, ascending: boolean): void {
+    const bits = new Uint32Array(row.buffer, row.byteOffset, row.length);
+    const srt = this.sorter;
     let m = 0;
-    const keys = this.keys;
-    if (this.nX <= PACKED_IDS) {
-      // A positive float32's bits order like its value, so (~bits, x′) packed in one float64 sorts natively.
-      for (let t = 0; t < n; t++) {
-        const x2 = cand[t];
-        if (row[x2] > 0) {
-          this.asFloat[0] = row[x2];
-          keys[m++] = (0xffffffff - this.bits[0]) * PACKED_IDS + x2;
-        }
+    for (let t = 0; t < n; t++) {
+      const x2 = cand[t];
+      if (row[x2] > 0) {
+        srt.keys[m] = x2;
+        srt.vals[m++] = ~bits[x2];
       }
-      keys.subarray(0, m).sort();
-      // Exact: the divisor is a power of two.
-      for (let t = 0; t < m; t++) keys[t] -= Math.floor(keys[t] / PACKED_IDS) * PACKED_IDS;
-    } else {
-      const ids: number[] = [];
-      for (let t = 0; t < n; t++) if (row[cand[t]] > 0) ids.push(cand[t]);
-      ids.sort((p, q) => row[q] - row[p] || p - q);
-      m = ids.length;
-      keys.set(ids);
     }
+    // By id first (stable passes keep it as the tie order), then by similarity descending (~bits ascending).
+    if (!ascending) srt.sort(m);
+    srt.swap();
+    srt.sort(m);
     const len = Math.min(this.keep, m);
     const idx = new Int32Array(len);
     const sim = new Float32Array(len);
     for (let t = 0; t < len; t++) {
-      idx[t] = keys[t];
-      sim[t] = row[keys[t]];
+      idx[t] = srt.vals[t];
+      sim[t] = row[srt.vals[t]];
     }
     for (let t = 0; t < n; t++) row[cand[t]] = 0;
     this.parts.push({ idx, sim });
@@ -271,5 +274,62 @@ class ListBuilder {
       sim.set(p.sim, this.ptr[x]);
     });
     return { ptr: this.ptr, idx, sim };
+  }
+}
+
+/**
+ * (key, value) pairs sorted by key, unsigned 32-bit, stably: least significant byte first, a pass
+ * skipped when every key has the same byte there. `swap` turns values into keys and back.
+ */
+class PairSorter {
+  keys: Uint32Array;
+  vals: Uint32Array;
+  private spareKeys: Uint32Array;
+  private spareVals: Uint32Array;
+  private readonly counts = new Int32Array(4 * 256);
+
+  constructor(n: number) {
+    this.keys = new Uint32Array(n);
+    this.vals = new Uint32Array(n);
+    this.spareKeys = new Uint32Array(n);
+    this.spareVals = new Uint32Array(n);
+  }
+
+  swap(): void {
+    [this.keys, this.vals] = [this.vals, this.keys];
+  }
+
+  sort(m: number): void {
+    const counts = this.counts;
+    counts.fill(0);
+    for (let t = 0; t < m; t++) {
+      const k = this.keys[t];
+      counts[k & 255]++;
+      counts[256 + ((k >>> 8) & 255)]++;
+      counts[512 + ((k >>> 16) & 255)]++;
+      counts[768 + (k >>> 24)]++;
+    }
+    for (let pass = 0; pass < 4; pass++) {
+      const base = pass * 256;
+      const shift = pass * 8;
+      if (m === 0 || counts[base + ((this.keys[0] >>> shift) & 255)] === m) continue;
+      // Counts to start positions.
+      for (let d = 0, at = 0; d < 256; d++) {
+        const c = counts[base + d];
+        counts[base + d] = at;
+        at += c;
+      }
+      const { keys, vals, spareKeys, spareVals } = this;
+      for (let t = 0; t < m; t++) {
+        const k = keys[t];
+        const to = counts[base + ((k >>> shift) & 255)]++;
+        spareKeys[to] = k;
+        spareVals[to] = vals[t];
+      }
+      this.keys = spareKeys;
+      this.vals = spareVals;
+      this.spareKeys = keys;
+      this.spareVals = vals;
+    }
   }
 }
