@@ -18,7 +18,8 @@ const RUNS = 1000;
 const WARMUP = 100;
 const BIG_RUNS = 5;
 const QUERY = 'select * from ratings limit 10';
-const BIG = 'select * from ratings limit 100000';
+const BIG_ROWS = 100_000;
+const BIG = `select * from ratings limit ${BIG_ROWS}`;
 
 /** c8f128a, `npm run bench:driver` and the same measures by hand, load average 14–20 on 2 cores. */
 const BEFORE = {
@@ -27,6 +28,7 @@ const BEFORE = {
   serverCpu: '1.18–1.47 s',
   driverCpu: '2.2–2.9 s',
   putGet: 'not supported',
+  bindStage: 'not supported',
 };
 
 async function timed(runs: number, run: () => Promise<unknown>): Promise<number[]> {
@@ -81,7 +83,7 @@ await withSnowflakeServer(async (server, home) => {
     const csv = join(dir, 'ratings.csv');
     const all = await api.execute('select * from ratings');
     writeFileSync(csv, `userid,movieid,rating,timestamp\n${all.results[0].rows.map((r) => r.join(',')).join('\n')}\n`);
-    putMs = await timed(3, () => driver.execute(`PUT file://${csv} @~/bench AUTO_COMPRESS = FALSE`));
+    putMs = await timed(3, () => driver.execute(`PUT file://${csv} @~/bench AUTO_COMPRESS = FALSE OVERWRITE = TRUE`));
     const out = join(dir, 'out');
     mkdirSync(out);
     getMs = await timed(3, () => driver.execute(`GET @~/bench/ratings.csv file://${out}/`));
@@ -89,6 +91,18 @@ await withSnowflakeServer(async (server, home) => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  // 100,000 rows of array binds: above 65,280 values the driver uploads them to its bind stage (bindStage).
+  await driver.execute('create or replace table bound (userid int, movieid int, rating float, ts timestamp_ntz)');
+  const binds = Array.from({ length: BIG_ROWS }, (_, i) => [i % 610, (i * 7919) % 9742, ((i % 10) + 1) / 2, '2000-01-01 00:00:00']);
+  const bindCpu: number[] = [];
+  const bindMs = await timed(BIG_RUNS, async () => {
+    const c0 = process.cpuUsage();
+    await driver.execute('truncate table bound');
+    await driver.execute('insert into bound values (?, ?, ?, ?)', binds);
+    const c = process.cpuUsage(c0);
+    bindCpu.push((c.user + c.system) / 1e6);
+  });
+  const bound = Number((await driver.execute('select count(*) as n from bound')).rows[0].N);
   await driver.destroy();
 
   const ms = (x: number) => `${x.toFixed(2)} ms`;
@@ -106,6 +120,8 @@ await withSnowflakeServer(async (server, home) => {
     ['  driver CPU per result (its JSON parse and conversion)', BEFORE.driverCpu, s(median(driverCpu)), ''],
     ['100,000 rows: Arrow chunks', '', 'not served', 'snowflake-sdk 3.x reads JSON only'],
     ['100,000 rows: /api/v1 (HttpSqlClient) median', '', s(median(bigApi) / 1000), 'reference'],
+    ['INSERT of 100,000 array-bound rows (bindStage), median', BEFORE.bindStage, s(median(bindMs) / 1000), ''],
+    ['  driver CPU per INSERT (its CSV of the binds)', '', s(median(bindCpu)), ''],
     ['PUT ratings.csv (100,836 rows) through the driver, median', BEFORE.putGet, ms(median(putMs)), ''],
     ['GET it back through the driver, median', BEFORE.putGet, `${ms(median(getMs))}${identical ? ', same bytes' : ', BYTES DIFFER'}`, ''],
   ];
@@ -113,5 +129,5 @@ await withSnowflakeServer(async (server, home) => {
   const line = (r: readonly string[]) => [r[0].padEnd(w[0]), r[1].padStart(w[1]), r[2].padStart(w[2]), r[3].padStart(w[3])].join('  ');
   console.log(line(['measure', 'before (c8f128a)', 'now', 'goal']));
   for (const r of table) console.log(line(r));
-  if (!identical) process.exitCode = 1;
+  if (!identical || bound !== BIG_ROWS) process.exitCode = 1;
 });

@@ -253,6 +253,15 @@ export class Engine {
     return this.executor.execute(session, sqlText, params, signal);
   }
 
+  /**
+   * One `INSERT INTO t [(columns)] VALUES (?, …)` whose rows are CSV files (a driver's array binds through
+   * its bind stage), loaded as COPY INTO loads files: typed by the table's columns, all rows or none.
+   */
+  async insertFiles(session: Session, sqlText: string, files: readonly string[], signal?: AbortSignal): Promise<StatementResult[]> {
+    if (this.closed) throw new RecpipeError('FAILED_PRECONDITION', `the engine for ${this.home} is closed`);
+    return this.executor.execute(session, sqlText, [], signal, files);
+  }
+
   /** Ends a session: a transaction it left open is rolled back and its connection freed. */
   endSession(session: Session): Promise<void> {
     return this.executor.endSession(session);

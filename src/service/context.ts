@@ -10,6 +10,7 @@ export type ServiceEngine = Pick<
   | 'createSession'
   | 'endSession'
   | 'execute'
+  | 'insertFiles'
   | 'resolveTableName'
   | 'jobs'
   | 'endpoints'

@@ -5,4 +5,5 @@ export { PARAMETERS, chunkBody, contextOf, fail, inProgressReply, monitoringRepl
 export { encodeResult, type RowType } from './rowset.js';
 export { SfTokens, snowflakeLoginFile, type IssuedTokens, type SfContext, type SfLogin, type TokenLookup } from './tokens.js';
 export { checkLoginJwt, type JwtCheck } from './jwt.js';
-export { StageGrants, transferData, uploadName, type StageGrant } from './transfers.js';
+export { StageGrants, UPLOAD_BUCKET, stageGrantFile, transferData, type StageGrant } from './transfers.js';
+export { BIND_STAGE_CREATE, BindFiles, bindPut, bindStageId, type TakenBinds } from './bind-stage.js';

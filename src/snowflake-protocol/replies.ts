@@ -1,7 +1,6 @@
 import type { Session, StatementResult } from '../engine/index.js';
 import { SF_CODES, type SfError } from './errors.js';
 import type { QueryRecord } from './queries.js';
-import { MAX_ARRAY_VALUES } from './binds.js';
 import { encodeChunk, encodeResult, rowTypes } from './rowset.js';
 
 /** Every Snowflake answer has this envelope; errors are HTTP 200 with `success: false`, as drivers expect. */
@@ -36,7 +35,8 @@ export const PARAMETERS: readonly { name: string; value: unknown }[] = [
   { name: 'CLIENT_PREFETCH_THREADS', value: 4 },
   { name: 'CLIENT_RESULT_CHUNK_SIZE', value: 160 },
   { name: 'CLIENT_SESSION_KEEP_ALIVE', value: false },
-  { name: 'CLIENT_STAGE_ARRAY_BINDING_THRESHOLD', value: MAX_ARRAY_VALUES },
+  // Snowflake's default: array binds of more values go through a temporary stage (bind-stage.ts).
+  { name: 'CLIENT_STAGE_ARRAY_BINDING_THRESHOLD', value: 65_280 },
   { name: 'QUERY_CONTEXT_CACHE_SIZE', value: 5 },
   { name: 'JS_TREAT_INTEGER_AS_BIGINT', value: false },
 ];

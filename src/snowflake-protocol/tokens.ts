@@ -97,6 +97,12 @@ export class SfTokens {
     if (this.#byLogin.has(login.id)) this.#save();
   }
 
+  /** A login by its id while its master token is valid (a stage credential names its login so). */
+  login(id: number): SfLogin | null {
+    const entry = this.#byLogin.get(id);
+    return entry !== undefined && this.now() < entry.masterExpires ? entry.login : null;
+  }
+
   get size(): number {
     return this.#byMaster.size;
   }

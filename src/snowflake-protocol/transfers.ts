@@ -1,72 +1,126 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import type { TransferPlan } from '../engine/index.js';
-import type { SfLogin } from './tokens.js';
-
-/** What one presigned stage URL lets its bearer do: upload one named file into a stage directory, or download one stage file. */
-export type StageGrant =
-  | { readonly kind: 'upload'; readonly login: SfLogin; readonly target: string; readonly name: string }
-  | { readonly kind: 'download'; readonly path: string };
-
-/** Grants outstanding at once; the oldest go first past this (a driver uses its URLs within seconds). */
-const MAX_GRANTS = 10_000;
+import { LoginFile } from '../util/login-file.js';
 
 /**
- * The presigned URLs of driver PUT/GET, as Snowflake hands out presigned cloud-storage URLs: an
- * unguessable id standing for a transfer the session's privileges allowed when the statement ran,
- * valid until it expires. In memory: a restart ends them, as the driver's retry asks again.
+ * What one stage credential lets its bearer do: upload files into one stage directory (a PUT, as its
+ * login), upload a statement's array binds (a PUT to the driver's SYSTEM$BIND stage), or download one
+ * stage file (a GET). `loginId` names the Snowflake login, so a grant outlives a restart with it.
+ */
+export type StageGrant =
+  | {
+      readonly kind: 'upload';
+      readonly loginId: number;
+      readonly plan: Extract<TransferPlan, { kind: 'put' }>;
+    }
+  | { readonly kind: 'binds'; readonly loginId: number; readonly stage: string }
+  | { readonly kind: 'download'; readonly path: string };
+
+interface SavedGrant {
+  readonly hash: string;
+  readonly grant: StageGrant;
+  readonly expires: number;
+}
+
+/** Grants outstanding at once; the oldest go first past this (a driver uses its credentials within seconds). */
+const MAX_GRANTS = 10_000;
+
+const digest = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+/**
+ * The credentials of driver PUT/GET, as Snowflake hands out cloud-storage credentials: an
+ * unguessable token standing for a transfer the session's privileges allowed when the statement ran,
+ * valid until it expires. Kept as hashes, also in an owner-only file of the home (written atomically),
+ * so a transfer under way when the server restarts carries on with the same token.
  */
 export class StageGrants {
   readonly #grants = new Map<string, { grant: StageGrant; expires: number }>();
+  #saving = false;
 
   constructor(
     private readonly validityMs: number,
     private readonly now: () => number,
-  ) {}
+    private readonly file: LoginFile<SavedGrant> = new LoginFile(null),
+  ) {
+    for (const saved of file.load(now())) this.#grants.set(saved.hash, { grant: saved.grant, expires: saved.expires });
+  }
 
   issue(grant: StageGrant): string {
     const now = this.now();
-    for (const [id, g] of this.#grants) if (g.expires <= now || this.#grants.size >= MAX_GRANTS) this.#grants.delete(id);
-    const id = randomBytes(32).toString('base64url');
-    this.#grants.set(id, { grant, expires: now + this.validityMs });
-    return id;
+    for (const [hash, g] of this.#grants) if (g.expires <= now || this.#grants.size >= MAX_GRANTS) this.#grants.delete(hash);
+    const token = randomBytes(32).toString('base64url');
+    this.#grants.set(digest(token), { grant, expires: now + this.validityMs });
+    this.#save();
+    return token;
   }
 
-  /** The grant behind an id, while it is valid. */
-  get(id: string): StageGrant | null {
-    const g = this.#grants.get(id);
+  /** The grant behind a token, while it is valid. */
+  get(token: string): StageGrant | null {
+    const hash = digest(token);
+    const g = this.#grants.get(hash);
     if (g === undefined) return null;
     if (g.expires > this.now()) return g.grant;
-    this.#grants.delete(id);
+    this.#grants.delete(hash);
     return null;
   }
+
+  /** Resolves once the file holds every grant issued so far. */
+  saved(): Promise<void> {
+    return this.file.flushed();
+  }
+
+  /** One write for a burst of grants (a GET of many files): the snapshot is taken when the write starts. */
+  #save(): void {
+    if (this.#saving) return;
+    this.#saving = true;
+    void this.file.save(() => {
+      this.#saving = false;
+      return [...this.#grants].map(([hash, g]) => ({ hash, grant: g.grant, expires: g.expires }));
+    });
+  }
+}
+
+/** The Snowflake protocol's stage-credential file in a home. */
+export function stageGrantFile(home: string): LoginFile<SavedGrant> {
+  return new LoginFile(join(home, 'snowflake-stage-grants.json'));
 }
 
 /** Files the driver may move at once (its PARALLEL). */
 const PARALLEL = 4;
+/** The bucket part of the stage location: upload URLs are `<endPoint>/<BUCKET>/<file name>`. */
+export const UPLOAD_BUCKET = 'recpipe-stage';
 
 /**
  * A PUT or GET answer as snowflake-sdk's file transfer agent reads it. The stage looks like a GCS
- * bucket reached through presigned URLs (the agent then PUTs and GETs plain HTTP at those URLs, with no
- * cloud credentials and no client-side encryption). For PUT the agent asks once more per file, with
- * the file name it will upload (`data.csv.gz` once compressed), and takes that answer's URL.
+ * bucket: for PUT the agent gets a folder-scoped access token (`creds.GCS_ACCESS_TOKEN`) and, per file,
+ * asks `HEAD <endPoint>/<bucket>/<name>` whether it exists (OVERWRITE = FALSE: SKIPPED when it does)
+ * and uploads with `PUT` there; for GET it downloads each file from a presigned URL. No client-side
+ * encryption; the token or URL is the credential.
  */
-export function transferData(plan: TransferPlan, urlBase: string, urls: readonly string[]): Record<string, unknown> {
+export function transferData(
+  plan: TransferPlan,
+  urlBase: string,
+  credential: { readonly token: string } | { readonly urls: readonly string[] },
+): Record<string, unknown> {
   const stageInfo = {
     locationType: 'GCS',
-    location: 'recpipe-stage/',
+    location: `${UPLOAD_BUCKET}/`,
     path: '',
     region: 'local',
     endPoint: urlBase,
     useRegionalUrl: false,
+    useVirtualUrl: false,
     isClientSideEncrypted: false,
-    creds: {},
-    presignedUrl: plan.kind === 'put' ? (urls[0] ?? null) : null,
+    creds: 'token' in credential ? { GCS_ACCESS_TOKEN: credential.token } : {},
+    presignedUrl: null,
   };
-  const common = { parallel: PARALLEL, stageInfo, encryptionMaterial: null, overwrite: true, rowtype: [], rowset: [] };
+  const common = { parallel: PARALLEL, stageInfo, encryptionMaterial: null, rowtype: [], rowset: [] };
   if (plan.kind === 'put')
     return {
       ...common,
       command: 'UPLOAD',
+      overwrite: plan.overwrite,
       src_locations: [plan.source],
       autoCompress: plan.autoCompress,
       sourceCompression: plan.sourceCompression,
@@ -75,14 +129,9 @@ export function transferData(plan: TransferPlan, urlBase: string, urls: readonly
   return {
     ...common,
     command: 'DOWNLOAD',
+    overwrite: true,
     src_locations: plan.files.map((f) => f.name),
     localLocation: plan.localDirectory,
-    presignedUrls: urls,
+    presignedUrls: 'urls' in credential ? credential.urls : [],
   };
-}
-
-/** The file name a PUT answer presigns: the last part of the client's path, unless it is a wildcard the agent expands itself. */
-export function uploadName(source: string): string | null {
-  const name = source.split(/[\\/]/).pop() ?? '';
-  return name === '' || /[*?]/.test(name) ? null : name;
 }

@@ -37,4 +37,6 @@ export interface ExecContext {
   readonly streams?: StreamStore;
   /** The statement's syntax tree, shared by its privilege check and its translation (one parse). */
   readonly parsed?: StatementParse;
+  /** An INSERT's array binds as CSV files (a driver's bind stage), loaded instead of bound values. */
+  readonly bindFiles?: readonly string[];
 }

@@ -56,6 +56,7 @@ import { sequenceStatement } from './statements/sequence.js';
 import { sessionStatement } from './statements/session-statements.js';
 import { beginStatement } from './statements/transaction-modes.js';
 import { WriteQueue } from './write-conflicts.js';
+import { insertBindFiles, loadsBindFiles } from './statements/bind-insert.js';
 import { executeScript, scriptOf } from './scripting/index.js';
 
 const SUPPORTED = [
@@ -106,11 +107,20 @@ export class SqlExecutor {
   constructor(private readonly deps: ExecutorDeps) {}
 
   /** `signal` cancels the request: the running statement is interrupted and no further statement starts. */
-  async execute(session: Session, text: string, params: readonly unknown[] = [], signal?: AbortSignal): Promise<StatementResult[]> {
+  async execute(
+    session: Session,
+    text: string,
+    params: readonly unknown[] = [],
+    signal?: AbortSignal,
+    bindFiles?: readonly string[],
+  ): Promise<StatementResult[]> {
     const statements = joinBlocks(splitStatements(text), text);
     if (statements.length === 0) throw invalid('Empty SQL statement.');
+    if (bindFiles !== undefined && (statements.length !== 1 || !loadsBindFiles(statements[0])))
+      throw invalid('array binds uploaded as files apply to one INSERT INTO t [(columns)] VALUES (?, …) only');
     const values = params.map(checkParam);
-    const perStatement = splitParams(statements, values);
+    // Bind files stand for the markers' values.
+    const perStatement = bindFiles === undefined ? splitParams(statements, values) : [[]];
     const pin = { key: session.id, keep: () => session.inTransaction === true };
     const history = (session.history ??= new QueryHistory(this.results, session.user ?? 'ADMIN'));
     const statementsOn = async (conn: WarehouseConnection, from: number, to: number): Promise<StatementResult[]> => {
@@ -130,6 +140,7 @@ export class SqlExecutor {
             params: perStatement[i],
             conn,
             parsed: new StatementParse(),
+            ...(bindFiles === undefined ? {} : { bindFiles }),
           };
           const store = this.deps.streams;
           if (store) await transactionEnd(store, conn, session, statement);
@@ -323,6 +334,7 @@ function dispatch(ctx: ExecContext): Promise<StatementResult> {
     case 'COMMENT':
       return commentOn(ctx);
     case 'INSERT':
+      if (ctx.bindFiles !== undefined) return insertBindFiles(ctx, ctx.bindFiles);
       return insertOverwrite(ctx).then((r) => r ?? passThrough(ctx));
     case 'TRUNCATE':
       return truncateIfExists(ctx).then((r) => r ?? passThrough(ctx));

@@ -1,5 +1,6 @@
 export type { Session, StatementResult, ResultColumnType } from './session.js';
 export { accessListings, checkUseRole } from './statements/index.js';
+export { loadsBindFiles } from './statements/bind-insert.js';
 export { SqlExecutor, scriptSteps, type ExecutorDeps } from './executor.js';
 export { Catalog } from './catalog.js';
 export { SNOWFLAKE_FUNCTIONS } from './functions.js';
@@ -7,7 +8,7 @@ export { SYSTEM_DATABASE, DEFAULT_SCHEMA, parseObjectName, resolveTableName } fr
 export { splitStatements, tokenize, type Statement, type Token } from './tokens.js';
 export type { ObjectListing } from './statements/listings.js';
 export { StageStore, type StageRecord } from './stages.js';
-export type { TransferPlan } from './statements/stage.js';
+export { stagedFile, type TransferPlan } from './statements/stage.js';
 export { requireCreate, requireTablePrivileges, type PrivilegeScope } from './statements/privileges.js';
 export { StreamStore, type StreamDefinition } from './streams.js';
 export { loadDialect } from './dialect/index.js';

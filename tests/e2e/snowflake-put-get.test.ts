@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import diagnostics from 'node:diagnostics_channel';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -7,7 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import { Engine } from '../../src/engine/index.js';
 import { startServer } from '../../src/service/index.js';
 import { STAGE_FILES_PATH } from '../../src/service/routes/snowflake.js';
-import { connectDriver, type SfConnection } from '../support/snowflake-driver.js';
+import { UPLOAD_BUCKET } from '../../src/snowflake-protocol/index.js';
+import { connectDriver, sfRequest, type SfConnection } from '../support/snowflake-driver.js';
 
 const PASSWORD = 'correct horse 1';
 
@@ -18,7 +20,7 @@ function ratingsCsv(rows: number): string {
   return `${lines.join('\n')}\n`;
 }
 
-describe('PUT and GET through snowflake-sdk (presigned stage URLs)', () => {
+describe('PUT and GET through snowflake-sdk (a stage that looks like a GCS bucket)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'recpipe-sf-putget-'));
   const home = join(dir, 'home');
   const local = join(dir, 'client');
@@ -115,11 +117,114 @@ describe('PUT and GET through snowflake-sdk (presigned stage URLs)', () => {
     await assert.rejects(bob.execute(`GET @~/in/ratings.csv 'file://${join(dir, 'bob-out')}/'`), /not found/i);
   });
 
-  it('refuses unknown stage URLs, and a PUT naming no stage gets a clear error', async () => {
-    for (const method of ['GET', 'PUT']) {
-      const res = await fetch(`${server.url}${STAGE_FILES_PATH}/not-a-grant`, { method, ...(method === 'PUT' ? { body: 'x' } : {}) });
-      assert.equal(res.status, 403);
-      assert.match(((await res.json()) as { error: { message: string } }).error.message, /unknown or has expired/);
+  it("skips a file already staged unless OVERWRITE = TRUE, with the driver's own result columns", async () => {
+    const changed = join(local, 'again', 'ratings.csv');
+    mkdirSync(join(local, 'again'));
+    writeFileSync(changed, ratingsCsv(10));
+    const first = await alice.execute(`PUT 'file://${csv}' @~/over AUTO_COMPRESS = FALSE`);
+    assert.deepEqual(
+      first.rows.map((r) => [r.source, r.target, r.sourceSize, r.targetSize, r.status]),
+      [['ratings.csv', 'ratings.csv', Buffer.byteLength(content), Buffer.byteLength(content), 'UPLOADED']],
+    );
+    // Snowflake's default is OVERWRITE = FALSE: the file of the same name stays as it was.
+    const skipped = await alice.execute(`PUT 'file://${changed}' @~/over AUTO_COMPRESS = FALSE`);
+    assert.deepEqual(
+      skipped.rows.map((r) => [r.target, r.targetSize, r.status]),
+      [['ratings.csv', 0, 'SKIPPED']],
+    );
+    const sizeOf = async () => (await alice.execute('list @~/over')).rows.map((r) => r.size);
+    assert.deepEqual(await sizeOf(), [Buffer.byteLength(content)]);
+    const replaced = await alice.execute(`PUT 'file://${changed}' @~/over AUTO_COMPRESS = FALSE OVERWRITE = TRUE`);
+    assert.deepEqual(
+      replaced.rows.map((r) => [r.target, r.status]),
+      [['ratings.csv', 'UPLOADED']],
+    );
+    assert.deepEqual(await sizeOf(), [Buffer.byteLength(ratingsCsv(10))]);
+  });
+
+  it("keeps a PUT's credential across a server restart (hashed, in an owner-only file of the home)", async () => {
+    const login = await sfRequest(server.url, '/session/v1/login-request', { data: { LOGIN_NAME: 'alice', PASSWORD } });
+    const token = (login.json.data as { token: string }).token;
+    const put = await sfRequest(server.url, '/queries/v1/query-request', { sqlText: `PUT file:///client/side.csv @~/restart` }, token);
+    const stageInfo = (put.json.data as { stageInfo: { endPoint: string; location: string; creds: { GCS_ACCESS_TOKEN: string } } })
+      .stageInfo;
+    const credential = stageInfo.creds.GCS_ACCESS_TOKEN;
+    assert.ok(credential.length >= 40);
+    const saved = join(home, 'snowflake-stage-grants.json');
+    assert.equal(statSync(saved).mode & 0o777, 0o600);
+    assert.ok(!readFileSync(saved, 'utf8').includes(credential), 'only a hash of the credential is on disk');
+
+    await server.close();
+    server = await startServer(engine, { home, host: '127.0.0.1', port: 0 });
+    const url = `${server.url}${STAGE_FILES_PATH}/${stageInfo.location}side.csv`;
+    const auth = { authorization: `Bearer ${credential}` };
+    assert.equal((await fetch(url, { method: 'HEAD', headers: auth })).status, 404);
+    assert.equal((await fetch(url, { method: 'PUT', headers: auth, body: 'a,b\n1,2\n' })).status, 200);
+    assert.equal((await fetch(url, { method: 'HEAD', headers: auth })).status, 200);
+    // OVERWRITE = FALSE holds on the server too, whatever the client does.
+    assert.equal((await fetch(url, { method: 'PUT', headers: auth, body: 'other' })).status, 412);
+    const listed = await sfRequest(server.url, '/queries/v1/query-request', { sqlText: 'list @~/restart' }, token);
+    assert.deepEqual(
+      (listed.json.data as { rowset: string[][] }).rowset.map((r) => [r[0], r[1]]),
+      [['~/restart/side.csv', '8']],
+    );
+    alice = await connectDriver(server.url, 'alice', PASSWORD, { database: 'shop', schema: 'public' });
+  });
+
+  it("lands 100,000 array-bound rows through the driver's bind stage (bindStage), every value and type intact", async (t) => {
+    // The driver uploads binds above CLIENT_STAGE_ARRAY_BINDING_THRESHOLD (65,280 values) with a PUT to
+    // @SYSTEM$BIND and sends bindStage; it would fall back to inline binds silently, so watch its uploads.
+    const uploads: string[] = [];
+    const watch = ({ request }: { request: { method: string; path: string } }) => {
+      if (request.method === 'PUT') uploads.push(request.path);
+    };
+    diagnostics.subscribe('http.client.request.start', watch as (message: unknown) => void);
+    const n = 100_000;
+    const name = (i: number) => (i % 1000 === 7 ? null : i % 500 === 3 ? `q"uote, comma\nline ${i}` : i % 777 === 1 ? '' : `n${i}`);
+    const rows = Array.from({ length: n }, (_, i) => [
+      i,
+      i / 4,
+      name(i),
+      i % 2 === 0,
+      `2024-01-01 00:00:${String(i % 60).padStart(2, '0')}`,
+    ]);
+    try {
+      await alice.execute('create table bulk (id int, score float, name varchar, even boolean, at timestamp_ntz)');
+      const t0 = performance.now();
+      const insert = await alice.execute('insert into bulk values (?, ?, ?, ?, ?)', rows);
+      const ms = performance.now() - t0;
+      t.diagnostic(`${n} rows inserted through the bind stage in ${ms.toFixed(0)} ms`);
+      assert.equal(insert.statement.getNumUpdatedRows(), n);
+      assert.ok(
+        uploads.some((p) => p.endsWith('/recpipe-stage/1')),
+        `the binds went through the stage (uploads: ${uploads.join(', ')}; ${ms.toFixed(0)} ms)`,
+      );
+    } finally {
+      diagnostics.unsubscribe('http.client.request.start', watch as (message: unknown) => void);
+    }
+    const sums = await alice.execute(
+      'select count(*) as n, sum(id) as ids, sum(score) as scores, count(name) as names, count_if(even) as evens, count(distinct at) as ats from bulk',
+    );
+    assert.deepEqual(sums.rows, [
+      { N: n, IDS: (n * (n - 1)) / 2, SCORES: (n * (n - 1)) / 8, NAMES: rows.filter((r) => r[2] !== null).length, EVENS: n / 2, ATS: 60 },
+    ]);
+    const picked = await alice.execute('select id, score, name, even from bulk where id in (1, 3, 7, 1003) order by id');
+    assert.deepEqual(
+      picked.rows.map((r) => [r.ID, r.SCORE, r.NAME, r.EVEN]),
+      [1, 3, 7, 1003].map((i) => [i, i / 4, name(i), i % 2 === 0]),
+    );
+  });
+
+  it('refuses unknown stage credentials, and a PUT naming no stage gets a clear error', async () => {
+    const get = await fetch(`${server.url}${STAGE_FILES_PATH}/not-a-grant`);
+    assert.equal(get.status, 403);
+    assert.match(((await get.json()) as { error: { message: string } }).error.message, /unknown or has expired/);
+    const upload = `${server.url}${STAGE_FILES_PATH}/${UPLOAD_BUCKET}/x.csv`;
+    for (const headers of [{}, { authorization: 'Bearer not-a-grant' }] as Record<string, string>[]) {
+      const put = await fetch(upload, { method: 'PUT', headers, body: 'x' });
+      assert.equal(put.status, 403);
+      assert.match(((await put.json()) as { error: { message: string } }).error.message, /unknown or has expired/);
+      assert.equal((await fetch(upload, { method: 'HEAD', headers })).status, 403);
     }
     await assert.rejects(alice.execute(`PUT 'file://${csv}' nowhere`), /stage reference/);
     await assert.rejects(alice.execute(`GET @~/in`), /file URL/);

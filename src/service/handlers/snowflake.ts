@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { RecpipeError, invalid } from '../../core/errors.js';
 import type { Session, StatementResult } from '../../engine/index.js';
-import { splitStatements } from '../../sql/index.js';
+import { join } from 'node:path';
+import { loadsBindFiles, splitStatements } from '../../sql/index.js';
 import {
+  BIND_STAGE_CREATE,
+  BindFiles,
   PARAMETERS,
   QueryRegistry,
   SF_CODES,
@@ -10,10 +13,13 @@ import {
   USER_LOCKED,
   SfTokens,
   StageGrants,
+  bindPut,
   bindSql,
+  bindStageId,
   checkLoginJwt,
   chunkBody,
   contextOf as replyContext,
+  encodeResult,
   fail,
   inProgressReply,
   monitoringReply,
@@ -27,9 +33,12 @@ import {
   type SfError,
   type SfLogin,
   type SfReply,
+  stageGrantFile,
   transferData,
-  uploadName,
+  type StageGrant,
+  type TakenBinds,
 } from '../../snowflake-protocol/index.js';
+import { stagedFile } from '../../sql/index.js';
 import { fingerprintOf } from '../../auth/index.js';
 import type { ServiceContext } from '../context.js';
 
@@ -49,8 +58,10 @@ type Query = Readonly<Record<string, string | undefined>>;
 export class SnowflakeProtocol {
   readonly tokens: SfTokens;
   readonly queries = new QueryRegistry();
-  /** The presigned URLs of PUT and GET. */
-  readonly stageGrants = new StageGrants(CHUNK_URL_SECONDS * 1000, Date.now);
+  /** The credentials of PUT and GET (kept in the home, so a transfer survives a restart). */
+  readonly stageGrants: StageGrants;
+  /** Array binds uploaded through the driver's SYSTEM$BIND stage, until their statement runs. */
+  readonly bindFiles: BindFiles;
 
   constructor(private readonly ctx: ServiceContext) {
     this.tokens = new SfTokens(
@@ -59,6 +70,8 @@ export class SnowflakeProtocol {
       Date.now,
       snowflakeLoginFile(ctx.home),
     );
+    this.stageGrants = new StageGrants(CHUNK_URL_SECONDS * 1000, Date.now, stageGrantFile(ctx.home));
+    this.bindFiles = new BindFiles(join(ctx.home, 'tmp', 'snowflake-binds'), Date.now);
     ctx.closing.addEventListener('abort', () => this.queries.abortRunning(), { once: true });
   }
 
@@ -203,6 +216,7 @@ export class SnowflakeProtocol {
 
   async logout(login: SfLogin): Promise<SfReply> {
     this.tokens.end(login);
+    this.bindFiles.end(login.id);
     const session = this.ctx.sessions.remove(login.sessionId, ownerOf(login.user));
     if (session) await this.ctx.engine.endSession(session);
     return ok(null);
@@ -215,14 +229,12 @@ export class SnowflakeProtocol {
     if (bytes > this.ctx.limits.maxSqlBytes) throw invalid(`sqlText is ${bytes} bytes; at most ${this.ctx.limits.maxSqlBytes}`);
     // The drivers' own test: a statement starting PUT or GET is a file transfer, which they carry out themselves.
     if (/^(PUT|GET)/i.test(request.sqlText.trim())) return this.transfer(login, request.sqlText, urls.stage);
-    let bound: BoundSql;
+    if (BIND_STAGE_CREATE.test(request.sqlText)) return bindStageCreated(this.sessionOf(login));
+    let bound: BoundSql | { files: TakenBinds };
     try {
-      bound = bindSql(request.sqlText, request.bindings);
-      const statements = bound.repeated ? bound.rows : checkStatementCount(bound.sql, request.parameters);
-      if (statements > this.ctx.limits.maxStatements)
-        throw invalid(
-          `the request runs ${statements} statements; at most ${this.ctx.limits.maxStatements} (split it, or bind arrays to a single-row INSERT)`,
-        );
+      const staged = request.bindStage === undefined ? null : this.bindFiles.take(login.id, bindStageId(request.bindStage));
+      if (staged !== null && loadsBindFiles(splitStatements(request.sqlText)[0])) bound = { files: staged };
+      else bound = this.#bound(request, staged);
     } catch (e) {
       return fail(sfErrorOf(e));
     }
@@ -230,6 +242,24 @@ export class SnowflakeProtocol {
     this.run(login, record, bound);
     if (request.asyncExec) return inProgressReply(record, true);
     return this.answer(login, record, SYNC_WAIT_MS, urls.chunks);
+  }
+
+  /** The statement with its bindings (sent, or read from bind files and then deleted), checked against the statement limits. */
+  #bound(request: QueryBody, staged: TakenBinds | null): BoundSql {
+    let bindings: unknown = request.bindings;
+    if (staged !== null)
+      try {
+        bindings = staged.rows();
+      } finally {
+        staged.release();
+      }
+    const bound = bindSql(request.sqlText, bindings);
+    const statements = bound.repeated ? bound.rows : checkStatementCount(bound.sql, request.parameters);
+    if (statements > this.ctx.limits.maxStatements)
+      throw invalid(
+        `the request runs ${statements} statements; at most ${this.ctx.limits.maxStatements} (split it, or bind arrays to a single-row INSERT)`,
+      );
+    return bound;
   }
 
   /** A query's result once it is done, waiting up to `waitMs`; "in progress" (the driver polls) when it is not. */
@@ -269,24 +299,38 @@ export class SnowflakeProtocol {
   }
 
   /**
-   * A driver's PUT or GET: checked as the session's user and role, answered with presigned URLs of
-   * `stageBase` for the driver to upload or download each file at.
+   * A driver's PUT or GET: checked as the session's user and role, answered with a folder-scoped
+   * token for the driver to upload each file with (PUT) or presigned URLs to download them (GET),
+   * all under `stageBase`. A PUT of array binds (to SYSTEM$BIND) goes to the login's bind files.
    */
   private async transfer(login: SfLogin, sqlText: string, stageBase: string): Promise<SfReply> {
     try {
       return await this.ctx.sessions.run(
         login.sessionId,
         async (session) => {
+          const binds = bindPut(sqlText);
+          if (binds !== null) {
+            const token = this.stageGrants.issue({ kind: 'binds', loginId: login.id, stage: binds.stage });
+            const plan = {
+              kind: 'put',
+              source: binds.name,
+              target: '',
+              autoCompress: false,
+              sourceCompression: 'gzip',
+              overwrite: true,
+            } as const;
+            return ok({
+              queryId: randomUUID(),
+              ...transferData({ ...plan, stageRoot: '', stagePath: '' }, stageBase, { token }),
+              ...replyContext(session),
+            });
+          }
           const plan = await this.ctx.engine.transfer(session, sqlText);
-          const url = (grant: Parameters<StageGrants['issue']>[0]): string => `${stageBase}/${this.stageGrants.issue(grant)}`;
-          const name = plan.kind === 'put' ? uploadName(plan.source) : null;
-          const urls =
+          const credential =
             plan.kind === 'get'
-              ? plan.files.map((f) => url({ kind: 'download', path: f.path }))
-              : name === null
-                ? []
-                : [url({ kind: 'upload', login, target: plan.target, name })];
-          return ok({ queryId: randomUUID(), ...transferData(plan, stageBase, urls), ...replyContext(session) });
+              ? { urls: plan.files.map((f) => `${stageBase}/${this.stageGrants.issue({ kind: 'download', path: f.path })}`) }
+              : { token: this.stageGrants.issue({ kind: 'upload', loginId: login.id, plan }) };
+          return ok({ queryId: randomUUID(), ...transferData(plan, stageBase, credential), ...replyContext(session) });
         },
         ownerOf(login.user),
       );
@@ -295,17 +339,37 @@ export class SnowflakeProtocol {
     }
   }
 
-  /** The body of an upload to a presigned PUT URL, stored by the engine as the granting session (null: no such URL). */
-  async receive(id: string, bytes: Uint8Array): Promise<StatementResult | null> {
-    const grant = this.stageGrants.get(id);
-    if (grant?.kind !== 'upload') return null;
-    const session = this.sessionOf(grant.login);
+  /** The upload grant behind a PUT's access token (null: none, or its login has ended). */
+  #uploadGrant(token: string): { grant: Extract<StageGrant, { kind: 'upload' | 'binds' }>; login: SfLogin } | null {
+    const grant = this.stageGrants.get(token);
+    if (grant?.kind !== 'upload' && grant?.kind !== 'binds') return null;
+    const login = this.tokens.login(grant.loginId);
+    return login === null || !this.stands(login) ? null : { grant, login };
+  }
+
+  /** Whether a PUT's target already holds `name` (the driver's check before an upload with OVERWRITE = FALSE); null: no such token. */
+  staged(token: string, name: string): boolean | null {
+    const found = this.#uploadGrant(token);
+    if (found === null) return null;
+    return found.grant.kind === 'upload' && stagedFile(found.grant.plan, name);
+  }
+
+  /**
+   * The body of an upload with a PUT's token, stored by the engine as the granting session (null: no
+   * such token; 'exists': OVERWRITE = FALSE and the file is there).
+   */
+  async receive(token: string, name: string, bytes: Uint8Array): Promise<StatementResult | 'binds' | 'exists' | null> {
+    const found = this.#uploadGrant(token);
+    if (found === null) return null;
+    const { grant, login } = found;
+    if (grant.kind === 'binds') {
+      await this.bindFiles.put(login.id, grant.stage, name, bytes);
+      return 'binds';
+    }
+    if (!grant.plan.overwrite && stagedFile(grant.plan, name)) return 'exists';
+    const session = this.sessionOf(login);
     if (!('id' in session)) throw new RecpipeError('UNAUTHENTICATED', session.message ?? 'the session of this upload has ended');
-    return this.ctx.sessions.run(
-      grant.login.sessionId,
-      (s) => this.ctx.engine.upload(s, grant.target, grant.name, bytes),
-      ownerOf(grant.login.user),
-    );
+    return this.ctx.sessions.run(login.sessionId, (s) => this.ctx.engine.upload(s, grant.plan.target, name, bytes), ownerOf(login.user));
   }
 
   /** The stage file behind a presigned GET URL (null: no such URL). */
@@ -320,7 +384,7 @@ export class SnowflakeProtocol {
     return result ? chunkBody(result, index) : null;
   }
 
-  private run(login: SfLogin, record: QueryRecord, bound: BoundSql): void {
+  private run(login: SfLogin, record: QueryRecord, bound: BoundSql | { files: TakenBinds }): void {
     const owner = ownerOf(login.user);
     // A session gone since the token was checked throws at once; the query must still finish, as failed.
     const inSession = (work: (session: Session) => Promise<void>): Promise<void> => {
@@ -332,9 +396,12 @@ export class SnowflakeProtocol {
     };
     inSession(async (session) => {
       if (aborted(record)) return;
-      const results = bound.repeated
-        ? await this.runRepeated(session, bound, record.cancel.signal)
-        : await this.ctx.engine.execute(session, bound.sql, bound.params, record.cancel.signal);
+      const results =
+        'files' in bound
+          ? await this.ctx.engine.insertFiles(session, record.sqlText, bound.files.files, record.cancel.signal)
+          : bound.repeated
+            ? await this.runRepeated(session, bound, record.cancel.signal)
+            : await this.ctx.engine.execute(session, bound.sql, bound.params, record.cancel.signal);
       if (aborted(record)) return;
       this.tokens.update(login, session.id, contextOf(session));
       if (results.length === 1) record.result = results[0];
@@ -347,6 +414,7 @@ export class SnowflakeProtocol {
         record.status = 'FAILED_WITH_ERROR';
       })
       .finally(() => {
+        if ('files' in bound) bound.files.release();
         record.finish();
         this.queries.evict(record);
       });
@@ -415,11 +483,20 @@ const BAD_CREDENTIALS: SfError = {
 };
 const JWT_INVALID: SfError = { code: SF_CODES.jwtInvalid, sqlState: '08004', message: 'JWT token is invalid.' };
 
+/** The driver's `CREATE OR REPLACE TEMPORARY STAGE SYSTEM$BIND`: the login's bind files need no catalog object. */
+function bindStageCreated(session: Session | SfReply): SfReply {
+  if (!('id' in session)) return session;
+  const { rowtype, rowset } = encodeResult([{ name: 'status', type: 'VARCHAR' }], [['Stage area SYSTEM$BIND successfully created.']]);
+  return ok({ queryId: randomUUID(), rowtype, rowset, total: 1, returned: 1, statementTypeId: 0x6000, ...replyContext(session) });
+}
+
 const noSuchQuery = (id: string): SfReply => fail({ code: '000709', sqlState: '02000', message: `Statement ${id} not found.` });
 
 interface QueryBody {
   sqlText: string;
   bindings?: unknown;
+  /** `@SYSTEM$BIND/<id>`: the array binds were uploaded there (bind-stage.ts) instead of sent in `bindings`. */
+  bindStage?: unknown;
   asyncExec: boolean;
   parameters: Record<string, unknown>;
 }
@@ -430,10 +507,15 @@ function queryBody(body: unknown): QueryBody {
   const b = body as Record<string, unknown>;
   if (typeof b.sqlText !== 'string' || b.sqlText.trim() === '') throw invalid('sqlText must be a non-empty string');
   if (b.asyncExec !== undefined && typeof b.asyncExec !== 'boolean') throw invalid('asyncExec must be true or false');
-  if (b.bindStage !== undefined) throw invalid('bindStage (array binds uploaded to a stage) is not supported; send the values in bindings');
   const parameters = b.parameters ?? {};
   if (typeof parameters !== 'object' || parameters === null || Array.isArray(parameters)) throw invalid('parameters must be an object');
-  return { sqlText: b.sqlText, bindings: b.bindings, asyncExec: b.asyncExec === true, parameters: parameters as Record<string, unknown> };
+  return {
+    sqlText: b.sqlText,
+    bindings: b.bindings,
+    ...(b.bindStage === undefined || b.bindStage === null ? {} : { bindStage: b.bindStage }),
+    asyncExec: b.asyncExec === true,
+    parameters: parameters as Record<string, unknown>,
+  };
 }
 
 /** As in Snowflake, several statements in one request need MULTI_STATEMENT_COUNT (0 = any number, or the exact count). */

@@ -1,7 +1,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { SF_CODES, fail, ok, sfErrorOf, type SfLogin, type SfReply } from '../../snowflake-protocol/index.js';
+import { SF_CODES, UPLOAD_BUCKET, fail, ok, sfErrorOf, type SfLogin, type SfReply } from '../../snowflake-protocol/index.js';
 import { LOGIN_REVOKED, SnowflakeProtocol } from '../handlers/snowflake.js';
 import { toErrorResponse } from '../http-errors.js';
 import type { RouteArea } from './route-area.js';
@@ -18,7 +18,7 @@ declare module 'fastify' {
 
 /** Where drivers download result chunks (signed URLs, like the presigned storage URLs Snowflake hands out). */
 export const CHUNK_PATH = '/recpipe/snowflake-chunks';
-/** Where drivers PUT and GET stage files (presigned URLs, as Snowflake's cloud storage hands out). */
+/** Where drivers PUT and GET stage files (a bucket with tokens and presigned URLs, as Snowflake's cloud storage). */
 export const STAGE_FILES_PATH = '/recpipe/snowflake-stage-files';
 /** The largest file a driver may PUT in one request. */
 const MAX_STAGE_FILE = 256 * 1024 * 1024;
@@ -44,6 +44,7 @@ export const snowflakeRoutes: RouteArea = async (app, ctx) => {
   const sf = new SnowflakeProtocol(ctx);
   // The sign-ins are on disk before the server is gone, so a restart finds them all.
   app.addHook('onClose', () => sf.tokens.saved());
+  app.addHook('onClose', () => sf.stageGrants.saved());
   const stopSweep = ctx.auth.onRevocation(() => sf.endRevoked());
   app.addHook('onClose', async () => stopSweep());
   await stageFileRoutes(app, sf);
@@ -131,19 +132,34 @@ export const snowflakeRoutes: RouteArea = async (app, ctx) => {
 };
 
 /**
- * The presigned stage URLs of PUT and GET: the driver uploads a file's bytes as they are (gzip it has
- * compressed itself included) and downloads them the same way. The URL is the credential.
+ * Where drivers move PUT and GET files, as on a GCS bucket: a PUT's files go to
+ * `<bucket>/<name>` with its folder-scoped token (`Authorization: Bearer …`; `HEAD` first when
+ * OVERWRITE = FALSE), a GET's come from presigned URLs. The driver sends the bytes as they are (gzip it
+ * has compressed itself included). The token or URL is the credential.
  */
 async function stageFileRoutes(app: FastifyInstance, sf: SnowflakeProtocol): Promise<void> {
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_STAGE_FILE }, (_request, body, done) => done(null, body));
     const config = { config: { ownAuthentication: true }, schema: { hide: true } } as const;
-    const refused = { error: { code: 'PERMISSION_DENIED', message: 'the stage file URL is unknown or has expired' } };
-    scope.put<{ Params: { id: string } }>(`${STAGE_FILES_PATH}/:id`, { ...config, bodyLimit: MAX_STAGE_FILE }, async (request, reply) => {
+    const refused = { error: { code: 'PERMISSION_DENIED', message: 'the stage credential is unknown or has expired' } };
+    const upload = `${STAGE_FILES_PATH}/${UPLOAD_BUCKET}/:name`;
+    scope.head<{ Params: { name: string } }>(upload, config, async (request, reply) => {
+      const staged = sf.staged(bearer(request), request.params.name);
+      return reply.code(staged === null ? 403 : staged ? 200 : 404).send();
+    });
+    scope.put<{ Params: { name: string } }>(upload, { ...config, bodyLimit: MAX_STAGE_FILE }, async (request, reply) => {
       const body = request.body;
-      const stored = await sf.receive(request.params.id, Buffer.isBuffer(body) ? body : Buffer.alloc(0));
-      return stored === null ? reply.code(403).send(refused) : reply.code(200).send({});
+      const stored = await sf.receive(bearer(request), request.params.name, Buffer.isBuffer(body) ? body : Buffer.alloc(0));
+      if (stored === null) return reply.code(403).send(refused);
+      if (stored === 'exists')
+        return reply.code(412).send({
+          error: {
+            code: 'FAILED_PRECONDITION',
+            message: `${request.params.name} is already in the stage and the PUT has OVERWRITE = FALSE`,
+          },
+        });
+      return reply.code(200).send({});
     });
     scope.get<{ Params: { id: string } }>(`${STAGE_FILES_PATH}/:id`, config, async (request, reply) => {
       const path = sf.sent(request.params.id);
@@ -157,6 +173,12 @@ async function stageFileRoutes(app: FastifyInstance, sf: SnowflakeProtocol): Pro
       return reply.type('application/octet-stream').header('content-length', size).send(createReadStream(path));
     });
   });
+}
+
+/** The token in `Authorization: Bearer …` ('' when there is none: no grant has it). */
+function bearer(request: FastifyRequest): string {
+  const m = /^Bearer\s+(\S{1,512})$/i.exec(request.headers.authorization ?? '');
+  return m ? m[1] : '';
 }
 
 const origin = (request: FastifyRequest): string => `${request.protocol}://${request.host}`;

@@ -28,6 +28,7 @@ import { sessionVariables } from './transforms/session-variables.js';
 import { applySplices, refuseMarkers } from './splice.js';
 import { namesUsed, type NamesUsed } from './names-used.js';
 import { refuseUnsupported } from './refusals.js';
+import { bulkValues, expandValues } from './bulk-values.js';
 
 export type { InfoView, SessionContext, TableRef } from './context.js';
 export { statementObjects, type StatementObjects } from './objects.js';
@@ -182,12 +183,27 @@ export function translate(
   parsed?: StatementParse,
 ): Translation {
   refuseMarkers(sql);
-  const ast = parsed ? parsed.take(sql) : parse(sql);
-  refuseUnsupported(ast);
-  const names = namesUsed(ast);
-  const tc: TransformContext = { session, action, refs: [], splices: [], infoViews: [] };
-  transform(ast, tc, selectItemNames(tokens, tokenText));
-  return { sql: applySplices(render(ast), tc.splices), refs: tc.refs, params: countPlaceholders(ast), infoViews: tc.infoViews, names };
+  const one = (text: string, tree?: StatementParse): Translation => {
+    const ast = tree ? tree.take(text) : parse(text);
+    refuseUnsupported(ast);
+    const names = namesUsed(ast);
+    const tc: TransformContext = { session, action, refs: [], splices: [], infoViews: [] };
+    transform(ast, tc, selectItemNames(tokens, tokenText));
+    return { sql: applySplices(render(ast), tc.splices), refs: tc.refs, params: countPlaceholders(ast), infoViews: tc.infoViews, names };
+  };
+  const bulk = sql === tokenText ? bulkValues(sql, tokens) : null;
+  if (bulk === null) return one(sql, parsed);
+  const head = one(bulk.head, parsed);
+  const expanded = expandValues(head.sql, bulk.tuples);
+  return expanded === null ? one(sql) : { ...head, sql: expanded, params: head.params * bulk.tuples };
+}
+
+/**
+ * The text the privilege check and translation parse: a bulk INSERT's head (its first tuple of markers),
+ * which names the same objects as the whole statement at a fraction of the parser's cost.
+ */
+export function parsedText(text: string, tokens: readonly Token[]): string {
+  return bulkValues(text, tokens)?.head ?? text;
 }
 
 function countPlaceholders(ast: Ast): number {

@@ -2,7 +2,7 @@ import { RecpipeError } from '../../core/errors.js';
 import type { AccessControl, SecurableObject } from '../../access/index.js';
 import type { Catalog } from '../catalog.js';
 import { displayName, type TableName } from '../../warehouse/index.js';
-import { loadDialect, parse, statementObjects } from '../dialect/index.js';
+import { loadDialect, parse, parsedText, statementObjects } from '../dialect/index.js';
 import type { ExecContext } from '../context.js';
 import { PASSTHROUGH } from './passthrough.js';
 import { objectMissing } from '../errors.js';
@@ -78,7 +78,7 @@ async function parsedObjects(ctx: ExecContext): Promise<NamedObjects | null> {
   try {
     const { text, tokens } = ctx.statement;
     const translated = ctx.parsed !== undefined && PASSTHROUGH.has(tokens[0].value);
-    o = statementObjects(translated ? ctx.parsed!.read(text) : parse(skeleton(ctx.statement)), ctx.session);
+    o = statementObjects(translated ? ctx.parsed!.read(parsedText(text, tokens)) : parse(skeleton(ctx.statement)), ctx.session);
   } catch {
     return null;
   }

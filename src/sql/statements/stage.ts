@@ -228,6 +228,11 @@ export type TransferPlan =
       readonly target: string;
       readonly autoCompress: boolean;
       readonly sourceCompression: string;
+      /** OVERWRITE = TRUE: replace a file of the same name (Snowflake's default, FALSE, skips it). */
+      readonly overwrite: boolean;
+      /** The stage's directory and the path in it, where `stagedFile` looks for a file of the same name. */
+      readonly stageRoot: string;
+      readonly stagePath: string;
     }
   | { readonly kind: 'get'; readonly localDirectory: string; readonly files: readonly { name: string; path: string }[] };
 
@@ -244,7 +249,7 @@ export async function transferPlan(ctx: ExecContext): Promise<TransferPlan> {
     const ref = readStageRef(p, ctx.statement) ?? p.fail('a stage reference such as @~ or @my_stage');
     const opts = p.options();
     p.expectEnd();
-    await resolveStage(ctx, ref);
+    const stage = await resolveStage(ctx, ref);
     if (!ref.user) {
       const rec = await namedStage(ctx, ref.name);
       if (rec.url !== null)
@@ -256,6 +261,9 @@ export async function transferPlan(ctx: ExecContext): Promise<TransferPlan> {
       target: ref.text,
       autoCompress: opts.get('AUTO_COMPRESS') !== false,
       sourceCompression: String(opts.get('SOURCE_COMPRESSION') ?? 'auto_detect').toLowerCase(),
+      overwrite: opts.get('OVERWRITE') === true,
+      stageRoot: stage.root,
+      stagePath: ref.path,
     };
   }
   const ref = readStageRef(p, ctx.statement) ?? p.fail('a stage reference such as @~ or @my_stage');
@@ -267,6 +275,19 @@ export async function transferPlan(ctx: ExecContext): Promise<TransferPlan> {
   const stage = await resolveStage(ctx, ref);
   const files = stageFiles(stage.root, ref.path, ref.text, (f) => (re ? re.test(f) : true));
   return { kind: 'get', localDirectory, files: files.map((f) => ({ name: f.relative, path: f.path })) };
+}
+
+/** Whether the stage directory a PUT plan names already holds a file `name` (a name with a path in it never matches). */
+export function stagedFile(
+  plan: { readonly stageRoot: string; readonly stagePath: string; readonly target: string },
+  name: string,
+): boolean {
+  if (!/^[^/\\]+$/.test(name) || name === '..' || name === '.') return false;
+  try {
+    return statSync(pathInStage(plan.stageRoot, join(plan.stagePath, name), plan.target)).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** A `file://…` argument (quoted or not) at the parser's position: the path as the client wrote it, which need not exist here. */
