@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { recpipeVersion, removeServerInfo, writeServerInfo } from '../config/index.js';
 import { createService, type ServiceOptions } from './app.js';
 import type { ServiceEngine } from './context.js';
+import { collectWhenIdle } from './idle-heap.js';
 
 export interface ServeOptions extends ServiceOptions {
   host: string;
@@ -23,6 +24,8 @@ export interface RunningServer {
 export async function startServer(engine: ServiceEngine, opts: ServeOptions): Promise<RunningServer> {
   const version = opts.version ?? recpipeVersion();
   const app = await createService(engine, { ...opts, version });
+  // A long-running server gives a large request's memory back once it goes quiet.
+  collectWhenIdle(app);
   await app.listen({ host: opts.host, port: opts.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
