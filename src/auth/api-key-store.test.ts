@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { ApiKeyStore, presentedKey } from './index.js';
+import { ApiKeyStore, Authenticator, presentedKey } from './index.js';
 
 /** The secret part of `rpk_<12 hex>_<secret>` (the secret may itself contain '_'). */
 const secretOf = (key: string): string => key.slice('rpk_'.length + 13);
@@ -33,6 +33,36 @@ describe('ApiKeyStore', () => {
     assert.equal(server.verify(key)?.role, 'PUBLIC');
     cli.revoke('reader');
     assert.equal(server.verify(key), null);
+  });
+
+  it('with the watcher on the home, session checks answer from memory; a revocation by another process still ends them, and its key fails at once', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'recpipe-'));
+    const auth = new Authenticator(own);
+    // The watcher is unref'd (it never keeps a server alive): this keeps the test's process waiting for it.
+    const alive = setInterval(() => undefined, 1_000);
+    try {
+      auth.watchKeys();
+      const cli = new ApiKeyStore(own);
+      const { key, info } = cli.create('PUBLIC', 'watched', 'KIM');
+      assert.equal(auth.identify({ 'x-api-key': key }).prefix, info.prefix);
+      const swept = new Promise<void>((resolve) => auth.onRevocation(resolve));
+      assert.equal(auth.sessionStands(info.prefix, 'KIM'), true);
+      cli.revoke('watched');
+      // Presented keys are checked against the file on each request, whatever the watcher has said so far.
+      assert.throws(() => auth.identify({ 'x-api-key': key }), /not valid/);
+      await swept;
+      assert.equal(auth.sessionStands(info.prefix, 'KIM'), false, 'the watcher reported the change');
+      // Between changes, a session check reads nothing: the key file may even be gone.
+      const { info: second } = cli.create('PUBLIC', 'second', 'KIM');
+      for (let i = 0; i < 100 && !auth.sessionStands(second.prefix, 'KIM'); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(auth.sessionStands(second.prefix, 'KIM'), true, 'the watcher reported the new key');
+      rmSync(cli.file);
+      assert.equal(auth.sessionStands(second.prefix, 'KIM'), true, 'answered from memory until the watcher reports');
+    } finally {
+      clearInterval(alive);
+      auth.close();
+      rmSync(own, { recursive: true, force: true });
+    }
   });
 
   it('lists names, prefixes and last use, never secrets or hashes', () => {

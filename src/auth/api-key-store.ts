@@ -82,8 +82,32 @@ export class ApiKeyStore {
   private readonly used = new Map<string, string>();
   private usedDirty = false;
   private usedTimer: NodeJS.Timeout | null = null;
+  /** Set while a watcher on the home reports every change of the key file (see `watchedBy`). */
+  private watched = false;
+  private stale = true;
 
   constructor(readonly home: string) {}
+
+  /**
+   * A watcher on the home now reports each change of the key file through the returned callback, so
+   * `holds` (asked for every stored session on each sweep and use) answers from memory until the
+   * next change instead of a stat each time. `unwatched` returns to a stat per use (the watcher failed
+   * or closed). Presented keys (`verify`, `awsKey`) are checked against the file each time anyway:
+   * a key revoked a moment before a request on a kept-alive connection is refused even if the
+   * watcher's event is handled after the request.
+   */
+  watchedBy(): { changed: () => void; unwatched: () => void } {
+    this.watched = true;
+    this.stale = true;
+    return {
+      changed: () => {
+        this.stale = true;
+      },
+      unwatched: () => {
+        this.watched = false;
+      },
+    };
+  }
 
   get file(): string {
     return join(this.home, API_KEYS_FILE);
@@ -179,7 +203,7 @@ export class ApiKeyStore {
 
   /** Whether the key with this public prefix (`rpk_<id>` or an AWS access key id) still exists: a revoked key's sessions end. */
   holds(prefix: string): boolean {
-    this.reload();
+    if (!this.watched || this.stale) this.reload();
     return this.byId.has(prefix.startsWith('rpk_') ? prefix.slice(4) : prefix);
   }
 
@@ -234,6 +258,8 @@ export class ApiKeyStore {
 
   /** Re-reads the key file when its size or modification time changed since the last read. */
   private reload(): void {
+    // Cleared before the stat: a change reported while reading is read again next time.
+    this.stale = false;
     let stamp = 'absent';
     try {
       const st = statSync(this.file);

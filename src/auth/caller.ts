@@ -111,16 +111,23 @@ export class Authenticator {
   watchKeys(): void {
     if (this.#watcher !== null) return;
     try {
+      const keys = this.keys.watchedBy();
       this.#watcher = watch(this.home, (_event, file) => {
-        if (file !== API_KEYS_FILE || this.#pending !== null) return;
+        // A platform that does not name the file (null) may be reporting the key file: count it as changed.
+        if (file !== API_KEYS_FILE && file !== null) return;
+        keys.changed();
+        if (this.#pending !== null) return;
         this.#pending = setImmediate(() => {
           this.#pending = null;
           this.revoked();
         });
       });
+      this.#watcher.on('error', () => keys.unwatched());
+      this.#watcher.on('close', () => keys.unwatched());
       this.#watcher.unref();
     } catch {
       // No file events here (some network file systems): each use of a session still checks its key.
+      this.keys.watchedBy().unwatched();
     }
   }
 

@@ -2,11 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import { recpipeVersion, removeServerInfo, writeServerInfo } from '../config/index.js';
 import { createService, type ServiceOptions } from './app.js';
 import type { ServiceEngine } from './context.js';
+import { collectWhenIdle, type IdleHeapOptions } from './idle-heap.js';
 
 export interface ServeOptions extends ServiceOptions {
   host: string;
   /** 0 picks a free port; the chosen one is in `url`. */
   port: number;
+  /** When the heap is collected after requests (defaults: 1 s idle, 32 MB grown). */
+  idleHeap?: IdleHeapOptions;
 }
 
 export interface RunningServer {
@@ -23,6 +26,8 @@ export interface RunningServer {
 export async function startServer(engine: ServiceEngine, opts: ServeOptions): Promise<RunningServer> {
   const version = opts.version ?? recpipeVersion();
   const app = await createService(engine, { ...opts, version });
+  // A long-running server gives a large request's memory back once it goes quiet.
+  collectWhenIdle(app, opts.idleHeap);
   await app.listen({ host: opts.host, port: opts.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;

@@ -46,7 +46,11 @@ export class SessionStore {
     const entry = this.#entry(id, owner);
     entry.running++;
     const result = entry.tail.then(() => work(entry.session)).finally(() => entry.running--);
-    entry.tail = result.catch(() => undefined);
+    // Settles with nothing: the tail outlives the request, and its result (rows, the SQL text) must not.
+    entry.tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
     return result;
   }
 

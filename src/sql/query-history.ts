@@ -26,9 +26,15 @@ interface Entry {
   readonly bytes: number;
 }
 
+/**
+ * What every kept entry costs besides its cells (its id, the entry, the row arrays): without it, a
+ * stream of small results (thousands of INSERTs each answering one count) would be kept without bound.
+ */
+export const ENTRY_BYTES = 256;
+
 /** A result's heap size, roughly: 16 bytes a cell, plus two a character of its strings (V8 keeps many as UTF-16). */
 export function resultBytes(result: KeptResult): number {
-  let bytes = 0;
+  let bytes = ENTRY_BYTES;
   for (const row of result.rows) for (const v of row) bytes += typeof v === 'string' ? 16 + 2 * v.length : 16;
   return bytes;
 }
@@ -49,8 +55,10 @@ export class ResultCache {
     const rows = result.rows.length;
     const size = rows <= this.limits.rowsPerResult ? resultBytes(result) : Number.POSITIVE_INFINITY;
     const keep = size <= this.limits.totalBytes;
-    const bytes = keep ? size : 0;
-    this.#entries.set(id, { owner, result: keep ? result : null, rows, bytes });
+    const bytes = keep ? size : ENTRY_BYTES;
+    // Only columns and rows: the statement result also carries its text, a slice that keeps the
+    // request's whole SQL (megabytes for a script) alive for as long as the entry lives.
+    this.#entries.set(id, { owner, result: keep ? { columns: result.columns, rows: result.rows } : null, rows, bytes });
     this.#bytes += bytes;
     for (const [old, e] of this.#entries) {
       if (this.#bytes <= this.limits.totalBytes) break;

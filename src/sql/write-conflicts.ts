@@ -34,10 +34,8 @@ export async function retryingConflicts<T>(warehouse: object, run: () => Promise
       }
     }
   });
-  retryQueues.set(
-    warehouse,
-    mine.catch(() => undefined),
-  );
+  // The queue's tail settles with nothing: holding the last write's result would keep its request alive.
+  retryQueues.set(warehouse, mine.then(nothing, nothing));
   return mine;
 }
 
@@ -78,8 +76,19 @@ export class WriteQueue {
   run<T>(serial: boolean, fn: () => Promise<T>, maxWaitMs = 30_000): Promise<T> {
     if (!serial) return fn();
     const turn = this.#tail;
-    const result = Promise.race([turn, sleep(maxWaitMs, undefined, { ref: false })]).then(fn);
-    this.#tail = Promise.all([turn, result.catch(() => undefined)]);
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, maxWaitMs).unref();
+    });
+    // The timer goes as soon as the turn comes, or every write would leave a 30 s timer behind.
+    const result = Promise.race([turn, waited])
+      .finally(() => clearTimeout(timer))
+      .then(fn);
+    // The tail waits for both and settles with nothing: a tail holding results would chain every
+    // write's result (and through it its request's SQL text) for the life of the executor.
+    this.#tail = Promise.allSettled([turn, result]).then(nothing);
     return result;
   }
 }
+
+const nothing = (): undefined => undefined;
