@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { recommendationColumns } from './recommendations-table.js';
 import type { TablePlan } from './table-plan.js';
-import type { TextBytes, WriteColumn } from '../warehouse/index.js';
+import { columnValue, isIdLists, type TextBytes, type WriteColumn } from '../warehouse/index.js';
 
 /** Each row's JSON text, decoded from the bytes handed to the table writer. */
 const texts = (c: WriteColumn): string[] => {
@@ -58,5 +58,17 @@ describe('recommendations table columns', () => {
   it('quotes an id that is not JSON number text even in a numeric column', async () => {
     const [, recs] = await recommendationColumns(output('BIGINT'), 'float', { ...lists, itemIds: ['7', 'inf', '3'] });
     assert.deepEqual(JSON.parse(texts(recs)[0]), ['inf', 7]);
+  });
+
+  it('hands integer movie ids over as id lists, whose rows read as the same JSON as the text form', async () => {
+    const [, recs] = await recommendationColumns(output('BIGINT'), 'integer', { ...lists, itemIds: ['7', '12', '9007199254740991'] });
+    assert.ok(isIdLists(recs.values));
+    assert.deepEqual(
+      [0, 1, 2].map((u) => columnValue(recs.values, u)),
+      ['[12,7]', '[9007199254740991]', '[]'],
+    );
+    const [, text] = await recommendationColumns(output('BIGINT'), 'integer', { ...lists, itemIds: ['7', '012', '3'] });
+    // '012' would print back as 12: the ids go as text, and that id as a JSON string.
+    assert.deepEqual(texts(text), ['["012",7]', '[3]', '[]']);
   });
 });

@@ -16,15 +16,36 @@ const JSON_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
 /**
  * The guide's output table: USERID typed as planned (numbers stay numbers) and RECOMMENDATIONS as
  * a JSON array of movie ids, best first; movie ids are JSON numbers when the input column is
- * numeric (canonical ids are already JSON number text), JSON strings otherwise.
+ * numeric (canonical ids are already JSON number text), JSON strings otherwise. Integer ids (all
+ * of MovieLens) go to the warehouse as id lists, which it turns into JSON itself, several times
+ * faster than text made here (bench:jobs); other ids as JSON text.
  */
 export async function recommendationColumns(output: TablePlan['output'], itemKind: IdKind, lists: TopNLists): Promise<WriteColumn[]> {
-  const tokens = lists.itemIds.map((id) => (itemKind !== 'text' && JSON_NUMBER.test(id) ? id : JSON.stringify(id)));
   const userValues = output.userType === 'VARCHAR' ? lists.userIds : await numbers(lists.userIds);
+  const ids = itemKind === 'text' || lists.n === 0 ? null : integerIds(lists.itemIds);
+  const recommendations: WriteColumn['values'] = ids
+    ? { items: lists.items, width: lists.n, ids }
+    : await jsonLists(
+        lists.itemIds.map((id) => (itemKind !== 'text' && JSON_NUMBER.test(id) ? id : JSON.stringify(id))),
+        lists.items,
+        lists.n,
+        lists.userIds.length,
+      );
   return [
     { name: output.userColumn, type: output.userType, values: userValues },
-    { name: output.recommendationsColumn, type: 'JSON', values: await jsonLists(tokens, lists.items, lists.n, lists.userIds.length) },
+    { name: output.recommendationsColumn, type: 'JSON', values: recommendations },
   ];
+}
+
+/** The ids as numbers when each is an integer that prints back as the same text (so the JSON is the same either way), else null. */
+function integerIds(ids: readonly string[]): Float64Array | null {
+  const out = new Float64Array(ids.length);
+  for (let k = 0; k < ids.length; k++) {
+    const n = Number(ids[k]);
+    if (!Number.isSafeInteger(n) || String(n) !== ids[k]) return null;
+    out[k] = n;
+  }
+  return out;
 }
 
 /**

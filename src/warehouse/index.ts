@@ -1,5 +1,5 @@
 export type * from './warehouse.js';
-export { columnRows, columnValue, isTextBytes, rowRecords } from './warehouse.js';
+export { columnRows, columnValue, isIdLists, isTextBytes, rowRecords } from './warehouse.js';
 export {
   quoteIdent,
   quoteColumnLabel,

@@ -111,23 +111,47 @@ export interface TextBytes {
   readonly offsets: Int32Array;
 }
 
+/**
+ * A JSON column of integer arrays: row r is the JSON array of ids[items[r × width + j]] for j <
+ * width, stopping at the first -1. Top-N lists in this form become JSON inside the warehouse,
+ * without a text round trip; ids must be safe integers.
+ */
+export interface IdLists {
+  readonly items: Int32Array;
+  readonly width: number;
+  readonly ids: Float64Array;
+}
+
 export const isTextBytes = (v: WriteColumn['values']): v is TextBytes => 'bytes' in v && 'offsets' in v;
 
+export const isIdLists = (v: WriteColumn['values']): v is IdLists => 'items' in v && 'width' in v && 'ids' in v;
+
 /** Rows in a write column, whatever its representation. */
-export const columnRows = (values: WriteColumn['values']): number => (isTextBytes(values) ? values.offsets.length - 1 : values.length);
+export const columnRows = (values: WriteColumn['values']): number =>
+  isTextBytes(values) ? values.offsets.length - 1 : isIdLists(values) ? values.items.length / values.width : values.length;
 
 const utf8 = new TextDecoder();
 
-/** Row `r` of a write column as a plain value (text bytes decoded): for writers that bind values one by one. */
+/** Row `r` of a write column as a plain value (text bytes decoded, id lists as JSON text): for writers that bind values one by one. */
 export function columnValue(values: WriteColumn['values'], r: number): string | number | boolean | null {
-  return isTextBytes(values) ? utf8.decode(values.bytes.subarray(values.offsets[r], values.offsets[r + 1])) : values[r];
+  if (isTextBytes(values)) return utf8.decode(values.bytes.subarray(values.offsets[r], values.offsets[r + 1]));
+  if (isIdLists(values)) {
+    const row: number[] = [];
+    for (let j = 0; j < values.width; j++) {
+      const item = values.items[r * values.width + j];
+      if (item < 0) break;
+      row.push(values.ids[item]);
+    }
+    return JSON.stringify(row);
+  }
+  return values[r];
 }
 
 /** One column of a table write; in DOUBLE and INTEGER columns NaN writes as NULL. */
 export interface WriteColumn {
   readonly name: string;
   readonly type: WriteColumnType;
-  readonly values: Float64Array | Float32Array | Int32Array | readonly (string | number | boolean | null)[] | TextBytes;
+  readonly values: Float64Array | Float32Array | Int32Array | readonly (string | number | boolean | null)[] | TextBytes | IdLists;
 }
 
 /** CSV dialect and error policy of one load (the adapter-neutral form of a Snowflake file format). */

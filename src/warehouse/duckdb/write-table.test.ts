@@ -94,4 +94,40 @@ describe('writeTable with typed arrays and atomic replacement', () => {
       [[1, 2], { a: 3 }],
     );
   });
+
+  it('turns id lists into JSON arrays inside DuckDB, int32 and wider ids, short lists, across blocks', async () => {
+    const rows = 5_000;
+    const width = 3;
+    const items = Int32Array.from({ length: rows * width }, (_, x) => (x % 7 === 6 ? -1 : x % 5));
+    // A -1 ends a row's list: what follows it in the row is not written.
+    const expected = (ids: readonly number[], u: number): number[] => {
+      const row: number[] = [];
+      for (let j = 0; j < width && items[u * width + j] >= 0; j++) row.push(ids[items[u * width + j]]);
+      return row;
+    };
+    for (const ids of [
+      [1, 2, 3, 40, 50],
+      [2 ** 53 - 1, -(2 ** 40), 3, 2 ** 31, -1],
+    ]) {
+      await wh.writeTable(other, [
+        { name: 'U', type: 'BIGINT', values: Float64Array.from({ length: rows }, (_, u) => u) },
+        { name: 'R', type: 'JSON', values: { items, width, ids: Float64Array.from(ids) } },
+      ]);
+      const r = await wh.run('SELECT U, R::VARCHAR, typeof(R) FROM memory.s.NUMS');
+      assert.equal(r.rows.length, rows);
+      r.rows.forEach((row, u) => {
+        assert.equal(Number(row[0]), u);
+        assert.equal(row[1], JSON.stringify(expected(ids, u)), `row ${u}`);
+        assert.equal(row[2], 'JSON');
+      });
+    }
+    await assert.rejects(
+      wh.writeTable(other, [{ name: 'R', type: 'JSON', values: { items: Int32Array.of(0, 1), width: 2, ids: Float64Array.of(1.5, 2) } }]),
+      /id 1.5 is not an integer/,
+    );
+    await assert.rejects(
+      wh.writeTable(other, [{ name: 'R', type: 'JSON', values: { items: Int32Array.of(0, 5), width: 2, ids: Float64Array.of(1, 2) } }]),
+      /list item 5 is not an index/,
+    );
+  });
 });
