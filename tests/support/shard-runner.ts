@@ -7,6 +7,8 @@
  * unclaimed test file from a queue shared by every shard of the same run, imports it, and waits for
  * its tests before claiming another, so the shards stay busy until the queue is empty whatever the
  * machine. A claim is a file created exclusively in a directory named for the `node --test` process.
+ * There are more shard files than `--test-concurrency`: a spare starts when a shard ends, so one
+ * stopped by a file's timeout is replaced, and finds the queue empty (and ends at once) otherwise.
  *
  * Test files share a process, so they must not change process-wide state (env, cwd, V8 flags) —
  * run a single file alone with `node --test dist/path/to/x.test.js` as before. RECPIPE_TEST_FILES (a
