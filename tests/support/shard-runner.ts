@@ -108,9 +108,15 @@ export async function runShard(): Promise<void> {
     process.stderr.write(`test shard ${process.pid} exited before ${running} finished\n`);
     process.exitCode = 1;
   });
+  // Process-wide state a file may change (opening a home sets the umask to 0077) is put back before the next.
+  const cwd = process.cwd();
+  const umask = process.umask(0o022);
+  process.umask(umask);
   let watchdog: NodeJS.Timeout | undefined;
   const next = (): void => {
     clearTimeout(watchdog);
+    process.chdir(cwd);
+    process.umask(umask);
     let file: string | undefined;
     while ((file = queue.shift()) !== undefined && !claim(claims, file)) {}
     running = file;
