@@ -121,7 +121,9 @@ describe('control client over real HTTP (127.0.0.1, port 0)', () => {
       const t0 = Date.now();
       await other.close();
       assert.equal((await waiting).status, 'InProgress');
-      assert.ok(Date.now() - t0 < 2_000, `closing took ${Date.now() - t0} ms`);
+      // Far below the poll's 300 s, which is what a close that forgot the poll would take; the
+      // margin is for a loaded machine (2.2 s seen at load average 25).
+      assert.ok(Date.now() - t0 < 20_000, `closing took ${Date.now() - t0} ms`);
     } finally {
       await client.stopJob(job.name);
       await engine.jobs.wait(job.name);

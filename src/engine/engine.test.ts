@@ -103,7 +103,7 @@ describe('Engine', () => {
 
   it('takes over a lock naming a live but unrelated process (a pid reused after a reboot)', { timeout: 180_000 }, async () => {
     const home = tempHome();
-    const other = spawn('sleep', ['30'], { stdio: 'ignore' });
+    const other = spawn('sleep', ['600'], { stdio: 'ignore' }); // killed below; outlives two engine opens on a loaded machine
     try {
       const pid = other.pid!;
       // The same pid with another start time, and a lock from before start times were recorded.

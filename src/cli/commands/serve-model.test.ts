@@ -44,7 +44,7 @@ before(async () => {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "listening" line within 15 s; stdout: ${stdout}`)), 15_000);
+    const timer = setTimeout(() => reject(new Error(`no "listening" line within 60 s; stdout: ${stdout}`)), 60_000);
     server.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
       const m = /listening on (http:\/\/\S+)/.exec(stdout);
