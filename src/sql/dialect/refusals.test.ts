@@ -19,6 +19,18 @@ describe('refused constructs', () => {
       assert.deepEqual(r.rows, [[1, 2]]);
     }));
 
+  it("hides the warehouse's own JS functions (recpipe_write_*, recpipe_connection_id) from users' statements", () =>
+    withEngine(async (engine, session) => {
+      await engine.execute(session, 'create database d; create table t (a int)');
+      // Without the refusal DuckDB would answer with its own catalog error (or run the function).
+      await assert.rejects(engine.execute(session, 'select recpipe_write_double(1, 0, 0)'), /Unknown function RECPIPE_WRITE_DOUBLE/);
+      await assert.rejects(engine.execute(session, 'select Recpipe_Connection_Id()'), /Unknown function RECPIPE_CONNECTION_ID/);
+      await assert.rejects(
+        engine.execute(session, 'insert into t select recpipe_write_integer(7, 0, r) from range(3) x(r)'),
+        /Unknown function/,
+      );
+    }));
+
   it('refuses Time Travel (AT/BEFORE) with a clear "not supported" naming the table and clause', () =>
     withEngine(async (engine, session) => {
       await engine.execute(session, 'create database d; create table t (a int)');

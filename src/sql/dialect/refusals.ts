@@ -2,12 +2,16 @@ import { compilation } from '../errors.js';
 import { isIdent, visitObjects, type Node } from './ast.js';
 import { identValue } from './transforms/table-names.js';
 
-/** recpipe's own macros (src/sql/functions.ts) that transforms write; statements as users write them never name them. */
-const INTERNAL = /^rp_/i;
+/**
+ * recpipe's own macros (src/sql/functions.ts) that transforms write, and the JS functions its
+ * warehouse registers for itself (`recpipe_write_*` feeding table writes, `recpipe_connection_id`):
+ * statements as users write them never name them.
+ */
+const INTERNAL = /^(rp|recpipe)_/i;
 
 /**
  * Constructs a user's statement may not contain, refused before any transform adds its own:
- * calls of recpipe's internal `rp_*` macros (implementation details, reported as Snowflake
+ * calls of recpipe's internal `rp_*` macros and `recpipe_*` functions (implementation details, reported as Snowflake
  * reports an unknown function), and Time Travel (`AT(…)`/`BEFORE(…)` on a table), which needs
  * the table's history that recpipe does not keep.
  */
