@@ -15,12 +15,11 @@ import {
   createRng,
   crossValidate,
   getAlgorithm,
-  joinTimestamps,
   recommendAll,
   type CvResult,
   type Split,
 } from '../src/core/index.js';
-import { readFoldsDir, readRatingsFile } from '../src/datasets/index.js';
+import { readFoldsDir, readRatingsFile, withTimestampsOf } from '../src/datasets/index.js';
 import { loadKernels } from '../src/kernels/index.js';
 import { hasSharedData, mlSmall, mlSmallFolds, sharedDataSkip } from '../tests/support/shared-data.js';
 
@@ -99,10 +98,7 @@ async function main(): Promise<void> {
   const kernels = loadKernels('auto');
   const all = (await readRatingsFile(mlSmall('ratings.csv'), { scale: SCALE })).dataset;
   // The fold files have no timestamps; timeSVD takes each rating's from ratings.csv.
-  const splits: Split[] = (await readFoldsDir(mlSmallFolds(), SCALE)).map((s) => ({
-    train: joinTimestamps(s.train, all),
-    test: joinTimestamps(s.test, all),
-  }));
+  const splits: Split[] = withTimestampsOf(await readFoldsDir(mlSmallFolds(), SCALE), all);
   const { trainset } = buildTrainset(all);
   const tmp = mkdtempSync(join(tmpdir(), 'recpipe-families-'));
   const head = ['algorithm', 'RMSE', 'MAE', 'NDCG@10', 'pop. NDCG', 'fit/fold', 'test/fold', 'full fit', 'top-10 all', 'size'];

@@ -21,7 +21,12 @@ export interface TrainingThread {
  * is terminated as soon as it has answered, so a job never leaves threads behind.
  */
 export function startTrainingThread(task: TrainTask, handlers: TrainingHandlers): TrainingThread {
-  const transferList = [task.users.buffer, task.items.buffer, task.ratings.buffer] as ArrayBuffer[];
+  const transferList = [
+    task.users.buffer,
+    task.items.buffer,
+    task.ratings.buffer,
+    ...(task.timestamps ? [task.timestamps.buffer] : []),
+  ] as ArrayBuffer[];
   const worker = new Worker(new URL('./training-worker.js', import.meta.url), { workerData: task, transferList });
   let terminated = false;
   const result = new Promise<TrainResult>((resolve, reject) => {
