@@ -10,15 +10,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeArtifact } from '../src/artifacts/index.js';
-import {
-  buildTrainset,
-  createRng,
-  crossValidate,
-  getAlgorithm,
-  recommendAll,
-  type CvResult,
-  type Split,
-} from '../src/core/index.js';
+import { buildTrainset, createRng, crossValidate, getAlgorithm, recommendAll, type CvResult, type Split } from '../src/core/index.js';
 import { readFoldsDir, readRatingsFile, withTimestampsOf } from '../src/datasets/index.js';
 import { loadKernels } from '../src/kernels/index.js';
 import { hasSharedData, mlSmall, mlSmallFolds, sharedDataSkip } from '../tests/support/shared-data.js';
