@@ -1,2 +1,2 @@
-export { readRatingsFile, readFoldsDir, type ReadRatingsOptions } from './ratings-file.js';
+export { readRatingsFile, readFoldsDir, withTimestampsOf, type ReadRatingsOptions } from './ratings-file.js';
 export { movielens100kShaped, ML100K_SHAPE, type Ml100kShaped } from './movielens-100k-shaped.js';

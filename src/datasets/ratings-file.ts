@@ -1,6 +1,15 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { IdMap, invalid, notFound, type DuplicatePolicy, type RatingScale, type Split } from '../core/index.js';
+import {
+  IdMap,
+  invalid,
+  joinTimestamps,
+  notFound,
+  type Dataset,
+  type DuplicatePolicy,
+  type RatingScale,
+  type Split,
+} from '../core/index.js';
 import { withRatingsFileReader, type ReadRatingsResult } from '../warehouse/duckdb/index.js';
 
 export interface ReadRatingsOptions {
@@ -52,4 +61,10 @@ export async function readFoldsDir(dir: string, scale?: RatingScale): Promise<Sp
   const all = pairs.flatMap((p) => [p.train.scale, p.test.scale]);
   const common = { min: Math.min(...all.map((s) => s.min)), max: Math.max(...all.map((s) => s.max)) };
   return pairs.map((p) => ({ train: { ...p.train, scale: common }, test: { ...p.test, scale: common } }));
+}
+
+/** Fold files carry no time: with a timed ratings file they take each rating's timestamp from it (for time-aware models). */
+export function withTimestampsOf(splits: readonly Split[], all: Dataset): Split[] {
+  if (!all.timestamps) return [...splits];
+  return splits.map((s) => ({ train: joinTimestamps(s.train, all), test: joinTimestamps(s.test, all) }));
 }

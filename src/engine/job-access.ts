@@ -15,7 +15,7 @@ const parts = (t: TableName): string[] => [t.database, t.schema, t.name];
  * The privileges a training job needs of its caller's role, Snowflake's way, wherever it is started
  * (SQL functions, tasks, the HTTP jobs API): SELECT on the input and holdout tables when called;
  * once the tables are checked, INSERT and TRUNCATE on an existing output table (its rows are
- * replaced) or CREATE TABLE on the schema of a new one. The role then owns the job, and the table
+ * replaced) or CREATE TABLE on the schema of a new one, and the same of a search's results table. The role then owns the job, and the table
  * the job creates (recorded before the job starts).
  */
 export class JobAccess {
@@ -36,20 +36,25 @@ export class JobAccess {
   /** The check a job runs once its tables are planned; it records `role` as the job's owner. */
   authorizer(role: string): JobAuthorizer {
     return async (plan, job) => {
-      const out = plan.output.table;
-      if (out.database.toUpperCase() === SYSTEM_DATABASE)
-        throw new RecpipeError('PERMISSION_DENIED', `database ${SYSTEM_DATABASE} is recpipe's system catalog and is read-only.`);
-      if (plan.output.exists) requireTablePrivileges(this.scope(role), parts(out), ['INSERT', 'TRUNCATE']);
-      else requireCreate(this.scope(role), parts(out), 'TABLE');
+      // The output table, and a search's results table, are written alike.
+      const writes = [plan.output, ...(plan.results ? [plan.results] : [])];
+      for (const { table: out, exists } of writes) {
+        if (out.database.toUpperCase() === SYSTEM_DATABASE)
+          throw new RecpipeError('PERMISSION_DENIED', `database ${SYSTEM_DATABASE} is recpipe's system catalog and is read-only.`);
+        if (exists) requireTablePrivileges(this.scope(role), parts(out), ['INSERT', 'TRUNCATE']);
+        else requireCreate(this.scope(role), parts(out), 'TABLE');
+      }
       await this.access.recordOwnership(jobObject(job.name), role);
-      // The table the job will create is the role's from the start, so no reader sees it ownerless.
-      const db = this.catalog.database(out.database);
-      if (!plan.output.exists && db)
-        await this.access.tableCreated(
-          { kind: 'TABLE', name: displayName([db.name, out.schema, out.name]) },
-          displayName([db.name, out.schema]),
-          role,
-        );
+      // The tables the job will create are the role's from the start, so no reader sees them ownerless.
+      for (const { table: out, exists } of writes) {
+        const db = this.catalog.database(out.database);
+        if (!exists && db)
+          await this.access.tableCreated(
+            { kind: 'TABLE', name: displayName([db.name, out.schema, out.name]) },
+            displayName([db.name, out.schema]),
+            role,
+          );
+      }
     };
   }
 

@@ -21,6 +21,7 @@ export const OPTION_KEYS: Readonly<Record<string, keyof JobRequest>> = {
   max_runtime_seconds: 'maxRuntimeSeconds',
   search: 'search',
   maxruntimeinseconds: 'maxRuntimeSeconds',
+  timestamp_column: 'timestampColumn',
 };
 
 /**
@@ -94,7 +95,22 @@ function options(v: FunctionArg | undefined): Partial<JobRequest> {
 
 /** One train_and_get_recommendations row as a job request (the SQL function and the external-function service share it). */
 export function trainRequest(input: FunctionArg, output: FunctionArg, opts: FunctionArg | undefined, ctx: FunctionCallContext): JobRequest {
-  return { input: tableArg(input, 'input_table_name', ctx), output: tableArg(output, 'output_table_name', ctx), ...options(opts) };
+  const o = options(opts);
+  return {
+    input: tableArg(input, 'input_table_name', ctx),
+    output: tableArg(output, 'output_table_name', ctx),
+    ...o,
+    ...resultsTable(o.search, ctx),
+  };
+}
+
+/** A search's `results_table`, taken out of the search and resolved against the session's database and schema as the other tables are. */
+function resultsTable(search: unknown, ctx: FunctionCallContext): Pick<JobRequest, 'search' | 'resultsTable'> {
+  if (typeof search !== 'object' || search === null || Array.isArray(search)) return {};
+  const key = Object.keys(search).find((k) => k.toLowerCase().replace(/_/g, '') === 'resultstable');
+  if (key === undefined) return {};
+  const { [key]: name, ...rest } = search as Record<string, unknown>;
+  return { search: rest, resultsTable: tableArg(name as FunctionArg, 'search.results_table', ctx) };
 }
 
 /** The VARIANT a training call answers with: the job to watch, where its model will be, and links. */

@@ -58,6 +58,8 @@ export function trainingJobListing(jobs: JobManager, owners: JobAccess): ObjectL
         ['Algorithm', j.spec.algorithm],
         ['HyperParameters', j.spec.hyperparameters],
         ['Search', j.spec.search ?? null],
+        ['SearchBest', j.metrics?.search?.best ?? null],
+        ['SearchResultsTable', j.spec.resultsTable ? table(j.spec.resultsTable) : null],
         ['Folds', j.spec.folds],
         ['TopN', j.spec.topN],
         ['Seed', j.spec.seed],

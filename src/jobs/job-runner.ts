@@ -1,10 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import { writeArtifact } from '../artifacts/index.js';
-import { invalid, type CvResult, type FactorModel } from '../core/index.js';
+import { getAlgorithm, invalid, type CvResult, type FactorModel } from '../core/index.js';
+import { parseSearchRequest } from '../tuning/index.js';
 import type { JobColumns, JobMetrics, JobSpec, MeanStd, ProgressPhase } from './job.js';
 import { display } from './job-spec.js';
 import { readRatings } from './read-ratings.js';
 import { recommendationColumns } from './recommendations-table.js';
+import { searchResultColumns } from './search-results-table.js';
 import { jobColumns, planTables, type JobTables } from './table-plan.js';
 import { startTrainingThread, type TrainingThread } from './training-thread.js';
 import type { TrainResult } from './worker-protocol.js';
@@ -50,7 +52,7 @@ export async function runJob(ctx: RunContext): Promise<JobMetrics> {
   ctx.enter('Downloading', `Reading ${display(spec.input)}${at}`);
   const plan = await planTables(warehouse, spec);
   ctx.setColumns(jobColumns(plan));
-  const loaded = await readRatings(warehouse, plan);
+  const loaded = await readRatings(warehouse, plan, { timestamps: usesTime(spec) });
   const ds = loaded.dataset;
   const readDone = performance.now();
   ctx.log(
@@ -77,6 +79,7 @@ export async function runJob(ctx: RunContext): Promise<JobMetrics> {
       users: ds.users,
       items: ds.items,
       ratings: ds.ratings,
+      ...(ds.timestamps ? { timestamps: ds.timestamps } : {}),
       userIds: ds.userIds.rawIds(),
       itemIds: ds.itemIds.rawIds(),
       scale: ds.scale,
@@ -123,10 +126,14 @@ export async function runJob(ctx: RunContext): Promise<JobMetrics> {
     items: result.topN.items,
   });
   const rowsWritten = await warehouse.writeTable(spec.output, columns);
-  const end = performance.now();
   ctx.log(
-    `Top ${spec.topN} predictions for all ${count(rowsWritten)} users saved to table ${display(spec.output)}${at} in ${secs((end - trained) / 1000)}`,
+    `Top ${spec.topN} predictions for all ${count(rowsWritten)} users saved to table ${display(spec.output)}${at} in ${secs((performance.now() - trained) / 1000)}`,
   );
+  if (spec.resultsTable && result.search) {
+    const trials = await warehouse.writeTable(spec.resultsTable, searchResultColumns(result.search));
+    ctx.log(`The search's ${count(trials)} trials saved to table ${display(spec.resultsTable)}${at}, best first`);
+  }
+  const end = performance.now();
   return metricsOf(result, loaded, rowsWritten, {
     queuedSeconds: ctx.queuedSeconds,
     downloadingSeconds: (readDone - start) / 1000,
@@ -134,6 +141,12 @@ export async function runJob(ctx: RunContext): Promise<JobMetrics> {
     uploadingSeconds: (end - trained) / 1000,
     totalSeconds: ctx.queuedSeconds + (end - start) / 1000,
   });
+}
+
+/** Whether the job's model, or any its search may try, is time-aware (timesvd), so the input's timestamps are read. */
+function usesTime(spec: JobSpec): boolean {
+  if (!spec.search) return getAlgorithm(spec.algorithm).usesTimestamps === true;
+  return [...parseSearchRequest(spec.search).spaces.keys()].some((a) => getAlgorithm(a).usesTimestamps);
 }
 
 /** Rating scales run 0.5–5 or 1–10; negative ratings or ratings over 10 are most likely a wrong column or a unit mix-up. */

@@ -19,6 +19,10 @@ export interface JobRequest {
   readonly maxRuntimeSeconds?: number;
   /** A hyperparameter search (see tuning/search-request.ts) whose best model becomes the job's model. */
   readonly search?: unknown;
+  /** The input's column of rating times (TIMESTAMP, DATE or epoch seconds) for time-aware models; default a column named TIMESTAMP, TS or TIME. */
+  readonly timestampColumn?: string;
+  /** A search's trials table (search.results_table, resolved to a full name by the caller). */
+  readonly resultsTable?: TableName;
 }
 
 export const MAX_RUNTIME_CEILING_SECONDS = 28 * 24 * 3600;
@@ -41,6 +45,11 @@ export function parseJobSpec(req: JobRequest): JobSpec {
   if (folds === 1) throw invalid('folds must be 0 (no cross-validation) or at least 2, got 1');
   const maxRuntimeSeconds = integer('maxRuntimeSeconds', req.maxRuntimeSeconds ?? 86_400, 1, MAX_RUNTIME_CEILING_SECONDS);
   const search = req.search === undefined ? undefined : searchOf(req, folds, maxRuntimeSeconds);
+  if (req.timestampColumn !== undefined) {
+    if (typeof req.timestampColumn !== 'string')
+      throw invalid(`timestamp_column must be a column name, got ${JSON.stringify(req.timestampColumn)}`);
+    checkIdentifier(req.timestampColumn, 'timestamp_column');
+  }
   return {
     input,
     output,
@@ -51,7 +60,20 @@ export function parseJobSpec(req: JobRequest): JobSpec {
     seed: integer('seed', req.seed ?? 0, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
     maxRuntimeSeconds,
     ...(search ? { search } : {}),
+    ...(req.timestampColumn !== undefined ? { timestampColumn: req.timestampColumn } : {}),
+    ...(req.resultsTable !== undefined ? { resultsTable: resultsTableOf(req.resultsTable, input, output, search !== undefined) } : {}),
   };
+}
+
+function resultsTableOf(t: TableName, input: TableName, output: TableName, searching: boolean): TableName {
+  if (!searching) throw invalid('results_table is where a search writes its trials; this job has no search');
+  const table = tableName(t, 'results');
+  for (const [other, what] of [
+    [input, 'input'],
+    [output, 'output'],
+  ] as const)
+    if (sameTable(table, other)) throw invalid(`the search's results_table ${display(table)} is the job's ${what} table`);
+  return table;
 }
 
 /** A search is checked whole when the job is submitted; the job stores it as given. */

@@ -48,6 +48,10 @@ export interface JobSpec {
   readonly maxRuntimeSeconds: number;
   /** A hyperparameter search as requested; the job's model is then its best (see metrics.search). */
   readonly search?: Readonly<Record<string, unknown>>;
+  /** The input's column of rating times, when named (otherwise one named TIMESTAMP, TS or TIME is used). */
+  readonly timestampColumn?: string;
+  /** Where a search writes every trial (search.results_table), replaced atomically when the job uploads. */
+  readonly resultsTable?: TableName;
   /** The URL of the linked warehouse (a recpipe server) both tables are in; absent: this home's. */
   readonly warehouse?: string;
 }

@@ -13,14 +13,27 @@ export interface LoadedRatings {
 /**
  * The Downloading phase, through the one ratings reader: the input table's three columns streamed
  * into typed arrays (numeric ids travel as doubles, text ids as text), ids interned column-wise and
- * normalised so that 1, 1.0 and '1' are one id, NULL and non-finite values refused with their
+ * normalised so that 1, 1.0 and '1' are one id (and, when asked, the timestamp column as seconds),
+ * NULL and non-finite values refused with their
  * count and first rows, repeated (user, item) pairs reduced to their last rating.
  */
-export async function readRatings(warehouse: JobTables, plan: TablePlan): Promise<LoadedRatings> {
-  const { table, user, item, rating, userKind, itemKind } = plan.input;
+export async function readRatings(
+  warehouse: JobTables,
+  plan: TablePlan,
+  opts: { readonly timestamps?: boolean } = {},
+): Promise<LoadedRatings> {
+  const { table, user, item, rating, userKind, itemKind, timestamp } = plan.input;
   const builder = await warehouse.readRatings(
     table,
-    { user, item, rating, userAs: userKind === 'text' ? 'text' : 'number', itemAs: itemKind === 'text' ? 'text' : 'number' },
+    {
+      user,
+      item,
+      rating,
+      userAs: userKind === 'text' ? 'text' : 'number',
+      itemAs: itemKind === 'text' ? 'text' : 'number',
+      // Timestamps cost 8 bytes a rating: read only for a time-aware model.
+      ...(opts.timestamps && timestamp ? { timestamp } : {}),
+    },
     (expectedRows) => new RatingsBuilder({ expectedRows }),
   );
   if (builder.rowsRead === 0) throw invalid(`input table ${display(table)} has no rows to train on`, { table: display(table) });

@@ -20,6 +20,8 @@ export interface TablePlan {
     readonly rating: string;
     readonly userKind: IdKind;
     readonly itemKind: IdKind;
+    /** When each rating was given (the job's timestamp_column, else a column named TIMESTAMP, TS or TIME), for time-aware models. */
+    readonly timestamp?: { readonly name: string; readonly as: 'epoch' | 'number' };
   };
   readonly output: {
     readonly table: TableName;
@@ -28,6 +30,8 @@ export interface TablePlan {
     readonly recommendationsColumn: string;
     readonly userType: OutputUserType;
   };
+  /** The search's trials table (replaced whole), when the job asks for one. */
+  readonly results?: { readonly table: TableName; readonly exists: boolean };
 }
 
 const INPUT_COLUMNS = ['USERID', 'MOVIEID', 'RATING'];
@@ -43,12 +47,23 @@ const USER_TYPE: Record<IdKind, OutputUserType> = { integer: 'BIGINT', float: 'D
  * TOP_10_RECOMMENDATIONS variant)` as much as recpipe's own `(USERID, RECOMMENDATIONS)`.
  */
 export async function planTables(warehouse: JobTables, spec: JobSpec): Promise<TablePlan> {
-  const input = await planInput(warehouse, spec.input);
+  const input = await planInput(warehouse, spec.input, spec.timestampColumn);
   const output = await planOutput(warehouse, spec.output, input.userKind);
-  return { input, output };
+  return { input, output, ...(spec.resultsTable ? { results: await planResults(warehouse, spec.resultsTable) } : {}) };
 }
 
-async function planInput(warehouse: JobTables, table: TableName): Promise<TablePlan['input']> {
+/** The results table is replaced whole, so any existing table will do; a view will not, and a new one needs its schema. */
+async function planResults(warehouse: JobTables, table: TableName): Promise<NonNullable<TablePlan['results']>> {
+  const listed = (await warehouse.listTables({ database: table.database, schema: table.schema })).find(
+    (t) => t.name.toUpperCase() === table.name.toUpperCase(),
+  );
+  if (listed && listed.kind !== 'TABLE')
+    throw invalid(`results_table ${display(table)} is a view; the search writes its trials into a table`, { table: display(table) });
+  if (!listed) await checkSchemaExists(warehouse, table);
+  return { table, exists: listed !== undefined };
+}
+
+async function planInput(warehouse: JobTables, table: TableName, timestampColumn?: string): Promise<TablePlan['input']> {
   const cols = await warehouse.tableColumns(table);
   if (!cols) throw notFound(`input table ${display(table)} does not exist`, { table: display(table) });
   const [user, item, rating] = INPUT_COLUMNS.map((name) => {
@@ -78,6 +93,7 @@ async function planInput(warehouse: JobTables, table: TableName): Promise<TableP
     rating: rating.name,
     userKind: idKind(user, table, 'input'),
     itemKind: idKind(item, table, 'input'),
+    ...timestampOf(cols, table, timestampColumn),
   };
   const any = await warehouse.run(`SELECT 1 FROM ${quoteTableName(table)} LIMIT 1`);
   if (any.rows.length === 0)
@@ -133,6 +149,38 @@ function recommendationsColumn(cols: readonly ColumnInfo[]): ColumnInfo | null {
   if (candidates.length === 1) return candidates[0];
   const named = candidates.filter((c) => c.name.toUpperCase() === NEW_OUTPUT.recommendations);
   return named.length === 1 ? named[0] : null;
+}
+
+const TIME_COLUMNS = ['TIMESTAMP', 'TS', 'TIME'];
+
+/**
+ * The input's timestamp column: the one named by the job (which must exist and hold times or
+ * numbers), else the first column named TIMESTAMP, TS or TIME of such a type; none otherwise.
+ */
+function timestampOf(cols: readonly ColumnInfo[], table: TableName, named?: string): Pick<TablePlan['input'], 'timestamp'> {
+  const as = (c: ColumnInfo): 'epoch' | 'number' | null =>
+    /^(TIMESTAMP|DATE)/i.test(c.type) ? 'epoch' : kindOf(c.type) === 'integer' || kindOf(c.type) === 'float' ? 'number' : null;
+  if (named !== undefined) {
+    const col = find(cols, named.toUpperCase());
+    if (!col)
+      throw invalid(`input table ${display(table)} has no timestamp column ${named} (it has ${cols.map((c) => c.name).join(', ')})`, {
+        table: display(table),
+        column: named,
+      });
+    const kind = as(col);
+    if (!kind)
+      throw invalid(
+        `column ${col.name} of input table ${display(table)} has type ${col.type}; a timestamp column holds TIMESTAMP, DATE or epoch seconds (a number)`,
+        { table: display(table), column: col.name },
+      );
+    return { timestamp: { name: col.name, as: kind } };
+  }
+  for (const name of TIME_COLUMNS) {
+    const col = find(cols, name);
+    const kind = col && as(col);
+    if (col && kind) return { timestamp: { name: col.name, as: kind } };
+  }
+  return {};
 }
 
 /** Which column holds what, as the job description reports it. */

@@ -29,7 +29,13 @@ export function startTrainingThread(task: TrainTask, handlers: TrainingHandlers)
     return channel;
   });
   const curvePorts = channels.map((c) => c.port2);
-  const transferList = [task.users.buffer, task.items.buffer, task.ratings.buffer, ...curvePorts] as (ArrayBuffer | MessagePort)[];
+  const transferList = [
+    task.users.buffer,
+    task.items.buffer,
+    task.ratings.buffer,
+    ...(task.timestamps ? [task.timestamps.buffer] : []),
+    ...curvePorts,
+  ] as (ArrayBuffer | MessagePort)[];
   const worker = new Worker(new URL('./training-worker.js', import.meta.url), { workerData: { ...task, curvePorts }, transferList });
   let terminated = false;
   const result = new Promise<TrainResult>((resolve, reject) => {

@@ -56,6 +56,7 @@ async function train(task: TrainTask): Promise<[TrainResult, ArrayBuffer[]]> {
     users: task.users,
     items: task.items,
     ratings: task.ratings,
+    ...(task.timestamps ? { timestamps: task.timestamps } : {}),
     userIds: IdMap.from(task.userIds),
     itemIds: IdMap.from(task.itemIds),
     scale: task.scale,
@@ -146,7 +147,7 @@ async function search(
   kernels: Kernels,
   pool: ComputePool | null,
 ): Promise<{ report: SearchReport; best: BestTrial; cv: CvResult }> {
-  const plan = parseSearchRequest(task.search);
+  const plan = parseSearchRequest(task.search, { timestamps: dataset.timestamps !== undefined });
   const splits = kFold(dataset, task.folds, createRng(task.seed));
   const what =
     plan.method === 'tpe' ? `TPE over ${[...plan.spaces.keys()].join(', ')}, time budget ${plan.timeBudgetSeconds} s` : plan.method;

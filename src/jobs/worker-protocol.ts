@@ -13,6 +13,8 @@ export interface TrainTask {
   readonly users: Int32Array;
   readonly items: Int32Array;
   readonly ratings: Float32Array;
+  /** When each rating was given (seconds), read for time-aware models. */
+  readonly timestamps?: Float64Array;
   readonly userIds: readonly string[];
   readonly itemIds: readonly string[];
   readonly scale: RatingScale;

@@ -48,7 +48,12 @@ const MAX_TIME_BUDGET_SECONDS = 7 * 24 * 3600;
 /** Validates a search request, naming the offending field. `defaults` come from the surrounding command or job. */
 export function parseSearchRequest(
   raw: unknown,
-  defaults: { readonly algorithm?: string; readonly timeBudgetSeconds?: number } = {},
+  defaults: {
+    readonly algorithm?: string;
+    readonly timeBudgetSeconds?: number;
+    /** false: the ratings have no timestamps, so time-aware algorithms are left out by default and refused when named. */
+    readonly timestamps?: boolean;
+  } = {},
 ): SearchPlan {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalid(`search must be an object, got ${JSON.stringify(raw)}`);
   const r: Record<string, unknown> = {};
@@ -84,9 +89,10 @@ export function parseSearchRequest(
       r.algorithms === undefined
         ? defaults.algorithm
           ? [defaults.algorithm]
-          : searchableAlgorithmIds()
+          : searchableAlgorithmIds(defaults.timestamps !== false)
         : stringList(r.algorithms, 'algorithms');
     const algos = [...new Set(names.map((n) => getAlgorithm(n).id))];
+    for (const a of algos) needsNoTime(a, defaults.timestamps);
     for (const k of [...Object.keys(spaceRaw), ...Object.keys(fixedRaw)])
       if (!algos.includes(getAlgorithm(k).id))
         throw invalid(`search space or fixed parameters for ${k}, which is not among the searched algorithms (${algos.join(', ')})`);
@@ -109,6 +115,7 @@ export function parseSearchRequest(
         `search field ${k} is for tpe searches; a ${method} search takes algorithm, ${method === 'grid' ? 'param_grid' : 'param_distributions and n_iter'}`,
       );
   const algo = getAlgorithm(text(r.algorithm ?? defaults.algorithm ?? 'svd', 'algorithm'));
+  needsNoTime(algo.id, defaults.timestamps);
   const candidates = method === 'grid' ? r.paramgrid : r.paramdistributions;
   if (candidates === undefined) throw invalid(`a ${method} search needs ${method === 'grid' ? 'param_grid' : 'param_distributions'}`);
   if (method === 'grid' && r.niter !== undefined) throw invalid('n_iter is for random searches; a grid search tries every combination');
@@ -116,6 +123,11 @@ export function parseSearchRequest(
   const space = searchSpaceOf(algo, candidates);
   checkSpace(algo.id, space);
   return { method, spaces: new Map([[algo.id, space]]), fixed: new Map(), candidates, nIter, ...common };
+}
+
+function needsNoTime(algorithm: string, timestamps: boolean | undefined): void {
+  if (timestamps === false && getAlgorithm(algorithm).usesTimestamps)
+    throw invalid(`search algorithm ${algorithm} needs the ratings' timestamps, and these ratings have none`, { algorithm });
 }
 
 /** Every candidate of a grid (or one draw of a distribution) through the algorithm's own checks, so a misspelt name fails when the search is asked for. */

@@ -89,6 +89,8 @@ export interface RatingColumns {
   readonly rating: string;
   readonly userAs: 'number' | 'text';
   readonly itemAs: 'number' | 'text';
+  /** A fourth column of when each rating was given, read as seconds: a TIMESTAMP/DATE's epoch, or a number as it is. */
+  readonly timestamp?: { readonly name: string; readonly as: 'epoch' | 'number' };
 }
 
 export type ColumnArray = Float64Array | Float32Array | Int32Array | (string | null)[];

@@ -169,6 +169,14 @@ describe('privileges on objects over a real server: a PUBLIC-only user and a gra
     await refused('training (sql)', sql(ana, train('pdb.public.recs')), 403, /CREATE TABLE is needed/);
     await ok(owner, 'grant select on table pdb.public.outp to role analyst');
     await refused('training (sql)', sql(ana, train('pdb.public.outp')), 403, /Insufficient privileges to operate on table 'OUTP'/);
+    // A search's results table is written like the output: CREATE TABLE on its schema, or INSERT and TRUNCATE on it.
+    const search = { folds: 2, search: { algorithms: ['baseline'], max_trials: 1, time_budget: 30, results_table: 'pdb.public.trials' } };
+    await refused(
+      'training (sql)',
+      sql(ana, `select train_and_get_recommendations('pdb.public.ratings', 'pdb.mine.recs_s', parse_json('${JSON.stringify(search)}'))`),
+      403,
+      /CREATE TABLE is needed/,
+    );
     const job = String((await ok(ana, train('pdb.mine.recs'))).rows[0][0]);
     const done = await call('GET', `/api/v1/training-jobs/${job}/wait?timeoutSeconds=120`, ana);
     assert.equal(done.json().status, 'Completed', done.text);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { readArtifact } from '../../src/artifacts/index.js';
 import { syntheticMovieLens } from '../../src/datasets/synthetic.js';
+import { recpipeInProcess } from '../support/cli-in-process.js';
 import { recpipe } from '../support/recpipe-cli.js';
 import { tempDir } from '../support/temp-engine.js';
 
@@ -136,6 +137,32 @@ describe('recpipe tune (child process)', () => {
     const maes = one.surprise.cvResults.mean_test_mae as number[];
     assert.equal(one.best.mae, Math.min(...maes));
     assert.deepEqual(one.best.params, one.surprise.bestParams.mae);
+  });
+
+  it("reads MovieLens-100K's u.data format (tab-separated, no header, a timestamp) and searches timeSVD on its times", async () => {
+    // u.data's lines end in LF (DuckDB 1.5's reader refuses a large tab-separated file with CRLF ends).
+    const lines = readFileSync(ratings, 'utf8').trim().split(/\r?\n/).slice(1);
+    const udata = join(tmp.dir, 'u.data');
+    writeFileSync(udata, `${lines.map((l) => l.replaceAll(',', '\t')).join('\n')}\n`);
+    const json = join(tmp.dir, 'udata.json');
+    const args = ['tune', '--ratings', udata, '--cv', '2', '--algos', 'timesvd', '--max-trials', '2', '--json', json, '--workers', '1'];
+    const r = await recpipeInProcess(args);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(readFileSync(json, 'utf8')) as { trials: TrialJson[]; data: { ratings: number } };
+    assert.equal(out.data.ratings, lines.length);
+    assert.equal(out.trials.length, 2);
+    assert.ok(out.trials.every((t) => t.algorithm === 'timesvd' && t.status !== 'failed'));
+    // The same file without its timestamps: timeSVD is refused by name, and bad lines are named by file, line and column.
+    const untimed = join(tmp.dir, 'u3.data');
+    writeFileSync(untimed, `${lines.map((l) => l.split(',').slice(0, 3).join('\t')).join('\n')}\n`);
+    const refused = await recpipeInProcess(['tune', '--ratings', untimed, '--algos', 'timesvd', '--max-trials', '1']);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /search algorithm timesvd needs the ratings' timestamps, and these ratings have none/);
+    const bad = join(tmp.dir, 'bad.data');
+    writeFileSync(bad, '1\t2\t3\t881250949\n1\t3\tfive\t881250950\n');
+    const named = await recpipeInProcess(['tune', '--ratings', bad, '--max-trials', '1']);
+    assert.notEqual(named.code, 0);
+    assert.match(named.stderr, /bad\.data: 1 bad row: line 2, column 3 \(rating\): "five" is not a number/);
   });
 
   it('refuses a bad search with a message naming the field', async () => {

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { ComputePool } from '../../compute/index.js';
 import { getAlgorithm, invalid, type Dataset } from '../../core/index.js';
-import { readFoldsDir, readRatingsFile } from '../../datasets/index.js';
+import { readFoldsDir, readRatingsFile, withTimestampsOf } from '../../datasets/index.js';
 import { loadKernels, type KernelPreference } from '../../kernels/index.js';
 import { writeArtifact } from '../../artifacts/index.js';
 import { runTraining, writeRecommendations, type Evaluation, type TrainingObserver } from '../../training/index.js';
@@ -194,7 +194,7 @@ async function train(o: TrainOptions & { ratings: string; model: string }): Prom
 }
 
 async function evaluationOf(o: TrainOptions, ds: Dataset): Promise<Evaluation> {
-  if (o.folds !== undefined) return { kind: 'predefined', splits: await readFoldsDir(o.folds, ds.scale) };
+  if (o.folds !== undefined) return { kind: 'predefined', splits: withTimestampsOf(await readFoldsDir(o.folds, ds.scale), ds) };
   const k = integer('--cv', o.cv ?? '5', 0, ds.size);
   if (k === 1) throw invalid('--cv must be 0 (no cross-validation) or at least 2');
   return k === 0 ? { kind: 'none' } : { kind: 'kfold', folds: k };

@@ -4,8 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { writeArtifact } from '../../artifacts/index.js';
 import { ComputePool } from '../../compute/index.js';
-import { createRng, invalid, kFold, type Split } from '../../core/index.js';
-import { readFoldsDir, readRatingsFile } from '../../datasets/index.js';
+import { createRng, getAlgorithm, invalid, kFold, type Split } from '../../core/index.js';
+import { readFoldsDir, readRatingsFile, withTimestampsOf } from '../../datasets/index.js';
 import { loadKernels, type KernelPreference } from '../../kernels/index.js';
 import { runTraining } from '../../training/index.js';
 import { formatTrial, formatTrialTable, parseSearchRequest, runSearch, type SearchReport } from '../../tuning/index.js';
@@ -60,15 +60,19 @@ async function tune(o: TuneOptions): Promise<void> {
   const seed = integer('--seed', o.seed, -(2 ** 31), 2 ** 32);
   const workers = integer('--workers', o.workers, 1, 64);
   const request = await searchRequestOf(o);
-  const plan = parseSearchRequest(request);
+  // Timestamps cost 8 bytes a rating: read only when a searched algorithm uses them (timesvd).
+  const timed = [...parseSearchRequest(request).spaces.keys()].some((a) => getAlgorithm(a).usesTimestamps);
   if (o.folds !== undefined && o.cv !== '5') throw invalid('give --folds DIR or --cv K, not both');
   const [min, max] = o.scale?.split(',').map(Number) ?? [];
   if (o.scale !== undefined && !(Number.isFinite(min) && Number.isFinite(max) && min < max))
     throw invalid(`--scale expects min,max with min < max, got '${o.scale}'`);
-  const { dataset, warnings } = await readRatingsFile(o.ratings, { scale: o.scale ? { min, max } : undefined, timestamps: false });
+  const { dataset, warnings } = await readRatingsFile(o.ratings, { scale: o.scale ? { min, max } : undefined, timestamps: timed });
   for (const w of warnings) err.write(`warning: ${w}\n`);
+  const plan = parseSearchRequest(request, { timestamps: dataset.timestamps !== undefined });
   const splits: Split[] =
-    o.folds !== undefined ? await readFoldsDir(o.folds, dataset.scale) : kFold(dataset, cvFolds(o.cv, dataset.size), createRng(seed));
+    o.folds !== undefined
+      ? withTimestampsOf(await readFoldsDir(o.folds, dataset.scale), dataset)
+      : kFold(dataset, cvFolds(o.cv, dataset.size), createRng(seed));
   const kernels = loadKernels(o.kernels);
   const algos = [...plan.spaces.keys()].join(', ');
   err.write(

@@ -9,8 +9,7 @@ export type ParamValue = number | string | boolean;
  */
 export type Dimension =
   | { readonly kind: 'choice'; readonly values: readonly ParamValue[] }
-  | { readonly kind: 'uniform' | 'loguniform'; readonly low: number; readonly high: number }
-  | { readonly kind: 'int' | 'logint'; readonly low: number; readonly high: number };
+  | { readonly kind: 'uniform' | 'loguniform' | 'int' | 'logint'; readonly low: number; readonly high: number; readonly centre?: number };
 
 /**
  * A search space by parameter path. Surprise nests the baseline's options (`bsl_options: {reg: […]}`);
@@ -25,14 +24,16 @@ const DISTRIBUTIONS = ['choice', 'uniform', 'loguniform', 'int', 'logint'] as co
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** `{"loguniform": [lo, hi]}`, optionally with `"centre": x`, a known-good value inside the range. */
 const isDistribution = (v: Record<string, unknown>): boolean => {
-  const keys = Object.keys(v);
+  const keys = Object.keys(v).filter((k) => k !== 'centre');
   return keys.length === 1 && (DISTRIBUTIONS as readonly string[]).includes(keys[0]);
 };
 
 /**
  * Reads a JSON space: a list is a choice among its values (Surprise's grid), `{"uniform": [lo, hi]}`,
- * `{"loguniform": …}`, `{"int": …}`, `{"logint": …}` a distribution, a scalar a fixed value and an
+ * `{"loguniform": …}`, `{"int": …}`, `{"logint": …}` a distribution (with `"centre": x`, a known-good
+ * value the TPE search starts from and centres its prior on), a scalar a fixed value and an
  * object of those a nested option group (`bsl_options`). `what` names the space in errors.
  */
 export function parseSpace(raw: unknown, what: string): SearchSpace {
@@ -60,9 +61,12 @@ function dimension(v: unknown, where: string): Dimension {
   }
   if (isValue(v)) return { kind: 'choice', values: [v] };
   const obj = v as Record<string, unknown>;
-  const kind = Object.keys(obj)[0] as (typeof DISTRIBUTIONS)[number];
+  const kind = Object.keys(obj).find((k) => k !== 'centre') as (typeof DISTRIBUTIONS)[number];
   const arg = obj[kind];
-  if (kind === 'choice') return dimension(arg, where);
+  if (kind === 'choice') {
+    if (obj.centre !== undefined) throw invalid(`${where}: a centre is for ranges; a choice lists its values`);
+    return dimension(arg, where);
+  }
   if (!Array.isArray(arg) || arg.length !== 2 || !arg.every((x) => typeof x === 'number' && Number.isFinite(x)))
     throw invalid(`${where}: ${kind} takes [low, high], got ${JSON.stringify(arg)}`);
   const [low, high] = arg as [number, number];
@@ -70,7 +74,11 @@ function dimension(v: unknown, where: string): Dimension {
   if ((kind === 'loguniform' || kind === 'logint') && low <= 0) throw invalid(`${where}: ${kind} needs low > 0, got ${low}`);
   if ((kind === 'int' || kind === 'logint') && !(Number.isInteger(low) && Number.isInteger(high)))
     throw invalid(`${where}: ${kind} bounds must be integers, got ${JSON.stringify(arg)}`);
-  return { kind, low, high };
+  if (obj.centre === undefined) return { kind, low, high };
+  const centre = obj.centre;
+  if (typeof centre !== 'number' || !(centre >= low && centre <= high))
+    throw invalid(`${where}: centre must be a number within [${low}, ${high}], got ${JSON.stringify(centre)}`);
+  return { kind, low, high, centre };
 }
 
 const isValue = (x: unknown): x is ParamValue =>
@@ -107,6 +115,15 @@ export function sampleDimension(d: Dimension, rng: Rng): ParamValue {
   }
 }
 
+/** The space's known-good point: each range's centre where it has one, a draw elsewhere. */
+export function centreOf(space: SearchSpace, rng: Rng): Assignment {
+  const out: Record<string, ParamValue> = {};
+  for (const [path, d] of space) out[path] = d.kind !== 'choice' && d.centre !== undefined ? d.centre : sampleDimension(d, rng);
+  return out;
+}
+
+export const hasCentre = (space: SearchSpace): boolean => [...space.values()].some((d) => d.kind !== 'choice' && d.centre !== undefined);
+
 export function sampleSpace(space: SearchSpace, rng: Rng): Assignment {
   const out: Record<string, ParamValue> = {};
   for (const [path, d] of space) out[path] = sampleDimension(d, rng);
@@ -130,6 +147,7 @@ export function nestParams(a: Assignment): Record<string, unknown> {
 /** A space back to its JSON form (for reports). */
 export function spaceToJson(space: SearchSpace): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [path, d] of space) out[path] = d.kind === 'choice' ? d.values : { [d.kind]: [d.low, d.high] };
+  for (const [path, d] of space)
+    out[path] = d.kind === 'choice' ? d.values : { [d.kind]: [d.low, d.high], ...(d.centre === undefined ? {} : { centre: d.centre }) };
   return out;
 }

@@ -5,7 +5,9 @@ import { createRng } from '../random.js';
 import type { CvResult } from './cross-validate.js';
 import { modelSearch, type StagedEvaluator } from './model-search.js';
 import type { CandidateEvaluator } from './search-cv.js';
-import { parseSpace, sampleSpace } from './search-space.js';
+import { getAlgorithm } from '../algorithms/index.js';
+import { nestParams, parseSpace, sampleSpace, spaceToJson } from './search-space.js';
+import { searchableAlgorithmIds, searchSpaceOf } from './spaces.js';
 import { suggestTpe, type Observation } from './tpe.js';
 
 /** A made-up objective with a known optimum (lr 0.01, reg 0.1 for svd; baseline a flat 0.9), shaped as a CV result. */
@@ -230,5 +232,50 @@ describe('model-based search with a time budget', () => {
       }),
       /unknown parameter 'n_factor' for algorithm svd/,
     );
+  });
+});
+
+describe('known-good centres and the default spaces', () => {
+  it('starts each algorithm at its centre and centres the prior there', () => {
+    const space = parseSpace(
+      { lr_all: { loguniform: [1e-4, 1], centre: 0.01 }, n_epochs: { int: [5, 50], centre: 20 }, reg_all: { loguniform: [1e-3, 1] } },
+      'space',
+    );
+    assert.deepEqual(spaceToJson(space).lr_all, { loguniform: [1e-4, 1], centre: 0.01 });
+    const spaces = new Map([
+      ['svd', space],
+      ['baseline', baselineSpace],
+    ]);
+    const rng = createRng(4);
+    const first = suggestTpe(spaces, [], 0, rng);
+    assert.equal(first.algorithm, 'svd');
+    assert.equal(first.params.lr_all, 0.01);
+    assert.equal(first.params.n_epochs, 20);
+    // A dimension without a centre is drawn.
+    assert.ok(Number(first.params.reg_all) >= 1e-3 && Number(first.params.reg_all) <= 1);
+    // Later prior draws are not the centre.
+    const later = suggestTpe(spaces, [{ ...first, loss: 1 }], 2, rng);
+    assert.notEqual(later.params.lr_all, 0.01);
+    for (const [raw, message] of [
+      [{ x: { uniform: [0, 1], centre: 2 } }, /space\.x: centre must be a number within \[0, 1\], got 2/],
+      [{ x: { choice: [1, 2], centre: 1 } }, /space\.x: a centre is for ranges/],
+    ] as const)
+      assert.throws(() => parseSpace(raw, 'space'), message);
+  });
+
+  it('searches ALS and timeSVD by default, leaves timeSVD out without timestamps and refuses ranking models by name', () => {
+    assert.ok(searchableAlgorithmIds().includes('als'));
+    assert.ok(searchableAlgorithmIds().includes('timesvd'));
+    assert.ok(!searchableAlgorithmIds(false).includes('timesvd'));
+    for (const id of ['wrmf', 'bpr', 'ease']) {
+      assert.ok(!searchableAlgorithmIds().includes(id));
+      assert.throws(() => searchSpaceOf(getAlgorithm(id)), new RegExp(`${id} is a ranking model: its scores are relevance, not ratings`));
+    }
+    // Every default space is valid for its algorithm, its centre included.
+    for (const id of searchableAlgorithmIds()) {
+      const algo = getAlgorithm(id);
+      const centre = suggestTpe(new Map([[id, searchSpaceOf(algo)]]), [], 0, createRng(0));
+      assert.doesNotThrow(() => algo.parseConfig(nestParams(centre.params)), id);
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { invalid } from '../errors.js';
 import type { Rng } from '../random.js';
-import { type Assignment, type Dimension, type ParamValue, sampleSpace, type SearchSpace } from './search-space.js';
+import { type Assignment, centreOf, type Dimension, type ParamValue, sampleSpace, type SearchSpace } from './search-space.js';
 
 /** A finished trial as the sampler sees it: lower loss is better; a failed trial has loss Infinity. */
 export interface Observation {
@@ -37,7 +37,8 @@ export interface TpeOptions {
  * only on the trials of that algorithm. Trials are split by loss into good and bad; a candidate is
  * drawn from the good trials' density l and kept when it maximises l/g (the expected improvement).
  * `started` counts trials already handed out (finished or still running), which drives the
- * round-robin of the prior phase, so every algorithm is tried before the model decides.
+ * round-robin of the prior phase, so every algorithm is tried before the model decides; that first
+ * trial of each is its space's known-good point (the ranges' centres), and the priors are centred there.
  */
 export function suggestTpe(
   spaces: ReadonlyMap<string, SearchSpace>,
@@ -60,7 +61,8 @@ export function suggestTpe(
       started < algos.length || untried.length > 0 || cost.size === 0
         ? algos[started % algos.length]
         : algos.reduce((a, b) => (spent(b) < spent(a) ? b : a));
-    return { algorithm, params: sampleSpace(spaces.get(algorithm) as SearchSpace, rng) };
+    const space = spaces.get(algorithm) as SearchSpace;
+    return { algorithm, params: started < algos.length ? centreOf(space, rng) : sampleSpace(space, rng) };
   }
   const cheapest = Math.min(...cost.values());
   const penalty = (a: string) => (cost.has(a) ? costWeight * Math.log((cost.get(a) as number) / cheapest) : 0);
@@ -144,10 +146,12 @@ function estimator(d: Dimension, observed: readonly (ParamValue | undefined)[]):
   // Integers own the interval [v − ½, v + ½], so the ends are as likely as the inside.
   const lo = (log ? Math.log : Number)(int ? d.low - 0.5 : d.low);
   const hi = (log ? Math.log : Number)(int ? d.high + 0.5 : d.high);
+  const internal = (v: number) => (log ? Math.log(v) : v);
   const parzen = parzenMixture(
-    seen.map((v) => (log ? Math.log(Number(v)) : Number(v))),
+    seen.map((v) => internal(Number(v))),
     lo,
     hi,
+    d.centre === undefined ? (lo + hi) / 2 : internal(d.centre),
   );
   return {
     sample: parzen.sample,
@@ -177,13 +181,18 @@ function categorical(values: readonly ParamValue[], seen: readonly ParamValue[])
 }
 
 /**
- * Parzen window over [lo, hi]: the prior (a wide Gaussian at the centre) plus one Gaussian per
+ * Parzen window over [lo, hi]: the prior (a wide Gaussian at `centre`) plus one Gaussian per
  * observation whose width is the larger gap to its neighbours, clipped to [(hi−lo)/min(100, n+1), hi−lo]
  * (hyperopt's adaptive_parzen_normal).
  */
-function parzenMixture(points: readonly number[], lo: number, hi: number): { sample(rng: Rng): number; logPdf(x: number): number } {
+function parzenMixture(
+  points: readonly number[],
+  lo: number,
+  hi: number,
+  centre: number,
+): { sample(rng: Rng): number; logPdf(x: number): number } {
   const width = Math.max(hi - lo, 1e-12);
-  const mus = [(lo + hi) / 2, ...points];
+  const mus = [centre, ...points];
   const order = mus.map((_, i) => i).sort((a, b) => mus[a] - mus[b]);
   const sigmas = new Array<number>(mus.length);
   const minSigma = width / Math.min(100, points.length + 1);

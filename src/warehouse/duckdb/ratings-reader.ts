@@ -65,8 +65,8 @@ export async function readRatingsCsv(conn: DuckDBConnection, path: string, opts:
 }
 
 /**
- * The same path for a table (training jobs): the three columns cast in DuckDB (NULLs in-band as
- * NaN or null), streamed into the builder. A numeric id column holding an integer beyond 2^53 is
+ * The same path for a table (training jobs): the three columns (and a timestamp column when asked)
+ * cast in DuckDB (NULLs in-band as NaN or null), streamed into the builder. A numeric id column holding an integer beyond 2^53 is
  * read again as text.
  */
 export async function readRatingsTable(
@@ -85,8 +85,13 @@ export async function readRatingsTable(
     const builder = open(expectedRows);
     const cast = (name: string, kind: IdReadKind) =>
       kind === 'text' ? `CAST(${quoteIdent(name)} AS VARCHAR)` : `coalesce(CAST(${quoteIdent(name)} AS DOUBLE), 'NaN'::DOUBLE)`;
-    const sql = `SELECT ${cast(columns.user, attempt.user)}, ${cast(columns.item, attempt.item)}, ${cast(columns.rating, 'number')} FROM ${quoteTableName(table)}`;
-    await stream(conn, sql, [], [], attempt, builder, false).catch((e: unknown) => {
+    const t = columns.timestamp;
+    // epoch() of a TIMESTAMP or DATE is its seconds since 1970 (fractions kept), what a ratings file's timestamp column holds.
+    const time = t
+      ? `, coalesce(CAST(${t.as === 'epoch' ? `epoch(${quoteIdent(t.name)})` : quoteIdent(t.name)} AS DOUBLE), 'NaN'::DOUBLE)`
+      : '';
+    const sql = `SELECT ${cast(columns.user, attempt.user)}, ${cast(columns.item, attempt.item)}, ${cast(columns.rating, 'number')}${time} FROM ${quoteTableName(table)}`;
+    await stream(conn, sql, [], [], attempt, builder, t !== undefined).catch((e: unknown) => {
       throw fromDuckDbError(e);
     });
     if (!builder.inexact) return builder;
