@@ -113,8 +113,12 @@ describe('ALS and timeSVD in SQL', () => {
     await engine.close();
     files.remove();
   });
-  const train = async (spec: Record<string, unknown>) => {
-    const r = await sql(engine, s, `select train_and_get_recommendations('ratings', 'recs', parse_json('${JSON.stringify(spec)}')) as job`);
+  const train = async (spec: Record<string, unknown>, input = 'ratings') => {
+    const r = await sql(
+      engine,
+      s,
+      `select train_and_get_recommendations('${input}', 'recs', parse_json('${JSON.stringify(spec)}')) as job`,
+    );
     return engine.jobs.wait((r.rows[0][0] as Record<string, string>).TrainingJobName, { timeoutMs: 120_000 });
   };
 
@@ -126,8 +130,11 @@ describe('ALS and timeSVD in SQL', () => {
     assert.equal(model.nFactors, 5);
   });
 
-  it('timesvd fails its job naming the timestamps it needs (the table reader passes user, item and rating only)', async () => {
-    const done = await train({ folds: 0, algorithm: 'timesvd', hyperparameters: { n_epochs: 2 } });
+  it("timesvd trains on the table's TIMESTAMP column, and fails its job naming the timestamps it needs without one", async () => {
+    const timed = await train({ folds: 0, algorithm: 'timesvd', hyperparameters: { n_epochs: 2 } });
+    assert.equal(timed.status, 'Completed', timed.failureReason ?? '');
+    await engine.execute(s, 'create or replace table untimed as select userid, movieid, rating from ratings');
+    const done = await train({ folds: 0, algorithm: 'timesvd', hyperparameters: { n_epochs: 2 } }, 'untimed');
     assert.equal(done.status, 'Failed');
     assert.match(done.failureReason ?? '', /timesvd needs the ratings' timestamps/);
   });
