@@ -122,27 +122,11 @@ function endpointView(root: HTMLElement, name: string): () => void {
     playOut,
   );
 
-  const live = el('section', 'ops-card ops-wide', { 'aria-labelledby': 'live-h' });
-  const totals = el('p', 'muted', { id: 'traffic-totals' });
-  const perSecond = trafficCharts('chart', 'second', 's');
-  live.append(
-    el('h2', '', { id: 'live-h' }, 'Traffic (last 2 minutes, per second, every process)'),
-    totals,
-    perSecond.rps,
-    perSecond.latency,
-  );
-  const history = el('section', 'ops-card ops-wide', { 'aria-labelledby': 'history-h' });
-  const historyTotals = el('p', 'muted', { id: 'history-totals' });
-  const perMinute = trafficCharts('history', 'minute', 'min');
-  history.append(
-    el('h2', '', { id: 'history-h' }, 'Traffic (last hour, per minute, every process)'),
-    historyTotals,
-    perMinute.rps,
-    perMinute.latency,
-  );
-  charts.push(perSecond, perMinute);
+  const live = trafficCard('live', 'traffic-totals', 'chart', 'second', 's', 'Traffic (last 2 minutes, per second, every process)');
+  const history = trafficCard('history', 'history-totals', 'history', 'minute', 'min', 'Traffic (last hour, per minute, every process)');
+  charts.push(live.charts, history.charts);
   const grid = el('div', 'ops-grid');
-  grid.append(live, history, play, update, versions);
+  grid.append(live.section, history.section, play, update, versions);
   root.append(back, title, message, facts, grid);
 
   let current: Record<string, unknown> | null = null;
@@ -237,34 +221,37 @@ function endpointView(root: HTMLElement, name: string): () => void {
     );
   }
 
-  async function poll(): Promise<void> {
-    try {
-      const t: Traffic = await api.traffic(name);
-      if (stopped) return;
-      perSecond.show(t);
-      totals.textContent = `${t.totalRequests} requests (${t.totalErrors} failed) in the last 2 minutes, from ${processes(t.processes)}: HTTP, SQL and the console.`;
-    } catch {
-      // a missed poll is retried on the next tick
-    }
-    if (!stopped) timers.push(window.setTimeout(() => void poll(), POLL_MS));
-  }
-
-  /** Every process's minutes: kept in the home, so they include other processes' SQL and outlive restarts. */
-  async function pollHistory(): Promise<void> {
-    try {
-      const h = await api.trafficMinutes(name);
-      if (stopped) return;
-      perMinute.show(h);
-      historyTotals.textContent = `${h.totalRequests} requests (${h.totalErrors} failed) in the last hour, from ${processes(h.processes)}.`;
-    } catch {
-      // retried on the next tick
-    }
-    if (!stopped) timers.push(window.setTimeout(() => void pollHistory(), HISTORY_POLL_MS));
+  /** Polls one traffic series for as long as the page is shown; a missed poll is retried on the next tick. */
+  function follow(card: TrafficCard, fetch: () => Promise<Traffic>, totals: (t: Traffic) => string, every: number): void {
+    const tick = async (): Promise<void> => {
+      try {
+        const t = await fetch();
+        if (stopped) return;
+        card.charts.show(t);
+        card.totals.textContent = totals(t);
+      } catch {
+        // retried on the next tick
+      }
+      if (!stopped) timers.push(window.setTimeout(() => void tick(), every));
+    };
+    void tick();
   }
 
   void describe().catch((e: Error) => note(message, e.message, true));
-  void poll();
-  void pollHistory();
+  follow(
+    live,
+    () => api.traffic(name),
+    (t) =>
+      `${t.totalRequests} requests (${t.totalErrors} failed) in the last 2 minutes, from ${processes(t.processes)}: HTTP, SQL and the console.`,
+    POLL_MS,
+  );
+  // Every process's minutes: kept in the home, so they include other processes' SQL and outlive restarts.
+  follow(
+    history,
+    () => api.trafficMinutes(name),
+    (h) => `${h.totalRequests} requests (${h.totalErrors} failed) in the last hour, from ${processes(h.processes)}.`,
+    HISTORY_POLL_MS,
+  );
   return () => {
     stopped = true;
     for (const t of timers) clearTimeout(t);
@@ -273,6 +260,17 @@ function endpointView(root: HTMLElement, name: string): () => void {
 }
 
 const processes = (n: number): string => (n === 1 ? 'one process' : `${n} processes`);
+
+type TrafficCard = ReturnType<typeof trafficCard>;
+
+/** A page section holding one traffic series: its heading, its totals line and its two charts. */
+function trafficCard(id: string, totalsId: string, chartId: string, per: string, unit: string, heading: string) {
+  const section = el('section', 'ops-card ops-wide', { 'aria-labelledby': `${id}-h` });
+  const totals = el('p', 'muted', { id: totalsId });
+  const charts = trafficCharts(chartId, per, unit);
+  section.append(el('h2', '', { id: `${id}-h` }, heading), totals, charts.rps, charts.latency);
+  return { section, totals, charts };
+}
 
 /** A requests chart and a latency-percentiles chart of one traffic series, made on its first figures and updated in place after. */
 function trafficCharts(id: string, per: string, unit: string) {
