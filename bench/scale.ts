@@ -10,12 +10,13 @@
  *    deploy_model and recommend(…, 10) over every user.
  * Prints time, CPU seconds and peak RSS per phase, the growth exponent of the whole between sizes,
  * and SQL mode's cost over file mode's in CPU seconds (the fair measure beside other work on the
- * machine) and in wall time.
+ * machine) and in wall time. The C reference of the same pipeline (bench/c-reference, compiled with
+ * gcc when the machine has it) runs on the same file first: its phases, recpipe's ratio per phase,
+ * and its growth exponent beside recpipe's.
  * Run: npm run bench:scale [-- --sizes 1,5] [-- --data DIR]   (25M takes minutes and ~2 GB of disk
  * for its file; --data keeps the generated files in DIR and reuses them on the next run)
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +24,8 @@ import { fileURLToPath } from 'node:url';
 import { Engine } from '../src/engine/index.js';
 import { repoRoot } from '../tests/support/shared-data.js';
 import { movieLensShaped } from './support/movielens-shaped.js';
+import { compileCReference, type CRun } from './support/c-reference.js';
+import { timedChild } from './support/timed-child.js';
 
 const GOALS = { fileSeconds25M: 90, peakRss: 2 ** 30, sqlOverFile: 1.3, exponent: 1.1 };
 /** Issue 14's figures, measured with the JS text reader and a Map of (user, item) pairs. */
@@ -36,12 +39,6 @@ const BEFORE: Readonly<Record<number, string>> = {
 const BEFORE_C8F128A: Readonly<Record<number, string>> = {
   5000000:
     'file mode 22.2 CPU-s (load 4.4, fit 8.6, top-n 8.5, write 0.7), 473 MB; SQL mode 47.0 CPU-s (open 3.6, COPY INTO 4.8, train_and_get_recommendations 27.8, deploy 0.8, recommend over all users 10.0), 762 MB: 2.1× file mode',
-};
-/** The C reference of issue 14's table (-O3 -march=native, 2 threads for top-N), wall seconds at 5M. */
-const C_REFERENCE: Readonly<Record<number, string>> = {
-  5000000: 'C reference: load ~1 s, 20 epochs 3.4 s, top-10 0.85 s, whole 5.4 s',
-  // No C reference exists in the repository's history: the 5M figures scaled linearly, which understates top-10 (users × items grows faster).
-  25000000: 'C reference scaled linearly from 5M (not measured): load ~5 s, 20 epochs ~17 s, top-10 ~4.3 s, whole ~27 s; goal ≤ 2× = 54 s',
 };
 const HYPER = { n_epochs: 20, n_factors: 100 };
 
@@ -68,35 +65,7 @@ interface Run {
 const mb = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MB`;
 const s = (x: number): string => `${x.toFixed(1)} s`;
 
-/** GNU time, when the machine has it: the whole child process's CPU seconds and peak RSS, start-up included. */
-const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
-const TIME_MARK = 'recpipe-bench-time';
-
-interface Child {
-  readonly wall: number;
-  readonly stdout: string;
-  /** User + system CPU seconds of the whole process (all threads, start-up and exit included), when GNU time measured it. */
-  readonly processCpu?: number;
-}
-
-function child(args: readonly string[]): Promise<Child> {
-  const t0 = performance.now();
-  const [command, argv] = TIME ? [TIME, ['-f', `${TIME_MARK} %U %S %M`, process.execPath, ...args]] : [process.execPath, [...args]];
-  return new Promise((resolve, reject) => {
-    const p = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    p.on('error', reject);
-    p.on('close', (code) => {
-      const timed = new RegExp(`${TIME_MARK} ([\\d.]+) ([\\d.]+) (\\d+)`).exec(stderr);
-      const processCpu = timed ? Number(timed[1]) + Number(timed[2]) : undefined;
-      if (code === 0) resolve({ wall: (performance.now() - t0) / 1000, stdout, ...(processCpu === undefined ? {} : { processCpu }) });
-      else reject(new Error(`${args.join(' ')} exited ${code}:\n${stderr.slice(-2000)}`));
-    });
-  });
-}
+const child = (args: readonly string[]) => timedChild(process.execPath, args);
 
 async function fileMode(path: string, ratings: number, dir: string): Promise<Run> {
   const json = join(dir, 'train.json');
@@ -245,7 +214,7 @@ function table(runs: readonly Run[]): string {
   return lines.join('\n');
 }
 
-function verdicts(runs: readonly Run[]): string {
+function verdicts(runs: readonly Run[], cRuns: ReadonlyMap<number, CRun>): string {
   const out: string[] = [];
   for (const n of new Set(runs.map((r) => r.ratings))) {
     const file = runs.find((r) => r.ratings === n && r.mode === 'file');
@@ -255,7 +224,16 @@ function verdicts(runs: readonly Run[]): string {
       : '';
     if (BEFORE[n]) out.push(`  ${n / 1e6}M before (issue 14): ${BEFORE[n]}`, `  ${n / 1e6}M now, file mode: ${now}`);
     if (BEFORE_C8F128A[n]) out.push(`  ${n / 1e6}M before (c8f128a): ${BEFORE_C8F128A[n]}`);
-    if (C_REFERENCE[n]) out.push(`  ${n / 1e6}M ${C_REFERENCE[n]}`);
+    const c = cRuns.get(n);
+    if (c)
+      out.push(
+        ...versusC(
+          n,
+          c,
+          file,
+          runs.find((r) => r.ratings === n && r.mode === 'sql'),
+        ),
+      );
   }
   const by = (mode: Run['mode']) => runs.filter((r) => r.mode === mode).sort((a, b) => a.ratings - b.ratings);
   for (const mode of ['file', 'sql'] as const) {
@@ -274,6 +252,18 @@ function verdicts(runs: readonly Run[]): string {
         `      by phase (CPU): ${perPhase.join(' · ')}`,
       );
     }
+  }
+  const cSizes = [...cRuns.keys()].sort((a, b) => a - b);
+  for (let k = 1; k < cSizes.length; k++) {
+    const [a, b] = [cRuns.get(cSizes[k - 1])!, cRuns.get(cSizes[k])!];
+    const growth = (x: number, y: number) => (Math.log(y / x) / Math.log(cSizes[k] / cSizes[k - 1])).toFixed(2);
+    const phases = (['load', 'fit', 'top-n', 'write'] as const).map(
+      (p) => `${p} ${growth(a.phases[p].cpuSeconds, b.phases[p].cpuSeconds)}`,
+    );
+    out.push(
+      `  C reference growth exponent ${cSizes[k - 1] / 1e6}M → ${cSizes[k] / 1e6}M: wall ${growth(a.wall, b.wall)}, CPU ${a.processCpu && b.processCpu ? growth(a.processCpu, b.processCpu) : '?'}; users × items ${growth(a.users * a.items, b.users * b.items)}`,
+      `      by phase (CPU): ${phases.join(' · ')}`,
+    );
   }
   for (const f of by('file')) {
     const q = by('sql').find((r) => r.ratings === f.ratings);
@@ -298,6 +288,29 @@ function verdicts(runs: readonly Run[]): string {
   return out.join('\n');
 }
 
+/** The C reference's phases, and recpipe's file and SQL modes over it per phase, in wall and CPU seconds. */
+function versusC(n: number, c: CRun, file?: Run, sql?: Run): string[] {
+  const names = ['load', 'fit', 'top-n', 'write'] as const;
+  const whole = `whole ${s(c.wall)}${c.processCpu === undefined ? '' : `/${s(c.processCpu)} CPU`}${c.peakRssBytes === undefined ? '' : `, peak ${mb(c.peakRssBytes)}`}`;
+  const out = [
+    `  ${n / 1e6}M C reference (gcc -O3 -march=native, 2 threads for top-n): ${names.map((p) => `${p} ${s(c.phases[p].seconds)}/${s(c.phases[p].cpuSeconds)} CPU`).join(' · ')} · ${whole}; train RMSE ${c.trainRmse.toFixed(4)}`,
+  ];
+  const ratio = (x: number | undefined, y: number | undefined) =>
+    x === undefined || y === undefined || y <= 0 ? '?' : `${(x / y).toFixed(2)}×`;
+  if (file) {
+    const per = names.map((p) => {
+      const r = file.phases.find((q) => q.name === p);
+      return `${p} ${ratio(r?.seconds, c.phases[p].seconds)} wall/${ratio(r?.cpuSeconds, c.phases[p].cpuSeconds)} CPU`;
+    });
+    const goal = n >= 25_000_000 ? `   (goal ≤ 2×: ${file.wall <= 2 * c.wall ? 'meets' : 'MISSES'} in wall time)` : '';
+    out.push(
+      `  ${n / 1e6}M file mode ÷ C: ${per.join(' · ')} · whole ${ratio(file.wall, c.wall)} wall/${ratio(file.processCpu, c.processCpu)} CPU, peak ${ratio(file.peakRssBytes, c.peakRssBytes)}${goal}`,
+    );
+  }
+  if (sql) out.push(`  ${n / 1e6}M SQL mode ÷ C: whole ${ratio(sql.wall, c.wall)} wall/${ratio(sql.processCpu, c.processCpu)} CPU`);
+  return out;
+}
+
 async function main(): Promise<void> {
   const at = process.argv.indexOf('--sizes');
   const sizes = at > 0 ? process.argv[at + 1].split(',').map((m) => Number(m) * 1_000_000) : [1_000_000, 5_000_000, 25_000_000];
@@ -306,6 +319,8 @@ async function main(): Promise<void> {
   const keep = dataAt > 0 ? process.argv[dataAt + 1] : null;
   const load = loadavg()[0];
   const runs: Run[] = [];
+  const cRuns = new Map<number, CRun>();
+  const cReference = compileCReference();
   for (const n of sizes) {
     const dir = mkdtempSync(join(tmpdir(), 'recpipe-bench-scale-'));
     if (keep) mkdirSync(keep, { recursive: true });
@@ -315,6 +330,11 @@ async function main(): Promise<void> {
       process.stderr.write(
         `${n / 1e6}M ratings: ${path} (${(statSync(path).size / 1e6).toFixed(0)} MB, generated in ${s((performance.now() - t0) / 1000)})\n`,
       );
+      if (cReference) {
+        const c = await cReference.run(path, { out: join(dir, 'c-recommendations.csv') });
+        cRuns.set(n, c);
+        process.stderr.write(`${versusC(n, c).join('\n')}\n`);
+      }
       runs.push(await fileMode(path, n, dir));
       process.stderr.write(`${table(runs.slice(-1))}\n`);
       runs.push(await sqlMode(path, n));
@@ -323,9 +343,10 @@ async function main(): Promise<void> {
       rmSync(dir, { recursive: true, force: true });
     }
   }
+  cReference?.close();
   process.stdout.write(
     `Scale — Node ${process.versions.node}, ${availableParallelism()} cores, load average ${load.toFixed(2)} at start, ${loadavg()[0].toFixed(2)} at end; SVD ${HYPER.n_factors} factors, ${HYPER.n_epochs} epochs, top-10\n\n` +
-      `${table(runs)}\n\n${verdicts(runs)}\n`,
+      `${table(runs)}\n\n${verdicts(runs, cRuns)}\n`,
   );
 }
 
