@@ -102,6 +102,22 @@ describe('compute pool', () => {
     const bad = { userPtr: exclusionsOf(built.trainset).userPtr, itemIdx: built.trainset.itemIdx.map(() => 1e6) };
     await assert.rejects(pool.topN(model, users, bad, 10, rank), { code: 'INVALID_ARGUMENT', message: /excluded item index 1000000/ });
   });
+
+  it('gives the same top-N lists as one kernel call when a factor model goes in several blocks per worker', {
+    timeout: 60_000,
+  }, async () => {
+    // 1,300 users on 2 workers: blocks of 256 users, so each worker takes several, and the last is short.
+    const many = ratingsFromText(syntheticMovieLens(1300, 300, 20, 3).ratingsCsv, { source: 'synthetic', scale: { min: 0.5, max: 5 } });
+    const built = buildTrainset(many.dataset);
+    const svd = getAlgorithm('svd');
+    const model = svd.fit(built.trainset, svd.parseConfig({ n_factors: 12, n_epochs: 3 }), { rng: createRng(3), kernels });
+    assert.equal(model.userIds.length, 1300);
+    const rank = itemIdRank(model.itemIds);
+    const users = Int32Array.from({ length: model.userIds.length }, (_, u) => u);
+    const seq = kernels.topN(model, users, exclusionsOf(built.trainset), 10, rank);
+    assert.deepEqual(await pool.topN(model, users, exclusionsOf(built.trainset), 10, rank), seq);
+    assert.ok(seq.items.filter((i) => i >= 0).length > 1300 * 5, 'most lists are filled');
+  });
 });
 
 describe('one-shot parallel helpers', () => {

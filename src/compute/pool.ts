@@ -15,6 +15,9 @@ import {
 import { kernelPreferences, type KernelPreference } from '../kernels/index.js';
 import { encodeBlock, encodeSplit, type EpochsBatch, type Ready, type Reply, type Task } from './messages.js';
 
+/** Fewest users in a factor model's top-N block: below this the message and the panel packing per block dominate. */
+const MIN_TOP_N_BLOCK = 256;
+
 export interface PoolOptions {
   /** Worker threads; defaults to the machine's available parallelism. */
   readonly workers?: number;
@@ -133,22 +136,31 @@ export class ComputePool {
     return this.run<FoldResult>(task, epochs ? [...transfer, epochs] : transfer);
   }
 
-  /** `kernels.topN` with the users cut into one contiguous block per worker. */
+  /**
+   * `kernels.topN` over contiguous blocks of users, each worker taking the next block when it is
+   * done. A factor model goes in blocks of a few thousand users, encoded only as a worker takes one,
+   * so at most one block per worker is copied at a time (at 25M ratings one block per worker held
+   * several hundred megabytes); a model with an extension (copied whole with every block) goes in one
+   * block per worker. Each user's list depends on that user alone: the lists are the same either way.
+   */
   async topN(model: FactorModel, users: Int32Array, exclude: Exclusions, n: number, itemRank: Int32Array): Promise<TopNResult> {
-    const per = Math.max(1, Math.ceil(users.length / this.size));
-    const parts: Promise<TopNResult>[] = [];
-    for (let from = 0; from < users.length; from += per) {
-      const transfer: ArrayBuffer[] = [];
-      const block = encodeBlock(model, users.subarray(from, from + per), exclude, itemRank, transfer);
-      parts.push(this.run<TopNResult>({ kind: 'topN', block, n }, transfer));
-    }
-    const done = await Promise.all(parts);
+    const perWorker = Math.ceil(users.length / this.size);
+    const per = Math.max(1, model.extension ? perWorker : Math.min(perWorker, Math.max(MIN_TOP_N_BLOCK, Math.ceil(perWorker / 8))));
     const items = new Int32Array(users.length * n);
     const scores = new Float32Array(users.length * n);
-    done.forEach((r, b) => {
-      items.set(r.items, b * per * n);
-      scores.set(r.scores, b * per * n);
-    });
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < users.length) {
+        const from = next;
+        next += per;
+        const transfer: ArrayBuffer[] = [];
+        const block = encodeBlock(model, users.subarray(from, from + per), exclude, itemRank, transfer);
+        const r = await this.run<TopNResult>({ kind: 'topN', block, n }, transfer);
+        items.set(r.items, from * n);
+        scores.set(r.scores, from * n);
+      }
+    };
+    await Promise.all(Array.from({ length: this.size }, lane));
     return { items, scores };
   }
 
