@@ -106,17 +106,22 @@ describe('compute pool', () => {
   it('gives the same top-N lists as one kernel call when a factor model goes in several blocks per worker', {
     timeout: 60_000,
   }, async () => {
-    // 1,300 users on 2 workers: blocks of 256 users, so each worker takes several, and the last is short.
-    const many = ratingsFromText(syntheticMovieLens(1300, 300, 20, 3).ratingsCsv, { source: 'synthetic', scale: { min: 0.5, max: 5 } });
-    const built = buildTrainset(many.dataset);
-    const svd = getAlgorithm('svd');
-    const model = svd.fit(built.trainset, svd.parseConfig({ n_factors: 12, n_epochs: 3 }), { rng: createRng(3), kernels });
-    assert.equal(model.userIds.length, 1300);
-    const rank = itemIdRank(model.itemIds);
-    const users = Int32Array.from({ length: model.userIds.length }, (_, u) => u);
-    const seq = kernels.topN(model, users, exclusionsOf(built.trainset), 10, rank);
-    assert.deepEqual(await pool.topN(model, users, exclusionsOf(built.trainset), 10, rank), seq);
-    assert.ok(seq.items.filter((i) => i >= 0).length > 1300 * 5, 'most lists are filled');
+    // 1,300 users on 2 workers in blocks of 256 users: each worker takes several, and the last is short.
+    const blocks = new ComputePool({ workers: 2, topNBlockUsers: 256 });
+    try {
+      const many = ratingsFromText(syntheticMovieLens(1300, 300, 20, 3).ratingsCsv, { source: 'synthetic', scale: { min: 0.5, max: 5 } });
+      const built = buildTrainset(many.dataset);
+      const svd = getAlgorithm('svd');
+      const model = svd.fit(built.trainset, svd.parseConfig({ n_factors: 12, n_epochs: 3 }), { rng: createRng(3), kernels });
+      assert.equal(model.userIds.length, 1300);
+      const rank = itemIdRank(model.itemIds);
+      const users = Int32Array.from({ length: model.userIds.length }, (_, u) => u);
+      const seq = kernels.topN(model, users, exclusionsOf(built.trainset), 10, rank);
+      assert.deepEqual(await blocks.topN(model, users, exclusionsOf(built.trainset), 10, rank), seq);
+      assert.ok(seq.items.filter((i) => i >= 0).length > 1300 * 5, 'most lists are filled');
+    } finally {
+      await blocks.close();
+    }
   });
 });
 
@@ -143,6 +148,10 @@ describe('one-shot parallel helpers', () => {
     assert.throws(() => new ComputePool({ kernels: 'gpu' as 'wasm' }), {
       code: 'INVALID_ARGUMENT',
       message: /unknown kernel preference 'gpu'/,
+    });
+    assert.throws(() => new ComputePool({ topNBlockUsers: 0.5 }), {
+      code: 'INVALID_ARGUMENT',
+      message: /topNBlockUsers must be an integer ≥ 1, got 0.5/,
     });
   });
 

@@ -15,13 +15,15 @@ import {
 import { kernelPreferences, type KernelPreference } from '../kernels/index.js';
 import { encodeBlock, encodeSplit, type EpochsBatch, type Ready, type Reply, type Task } from './messages.js';
 
-/** Fewest users in a factor model's top-N block: below this the message and the panel packing per block dominate. */
-const MIN_TOP_N_BLOCK = 256;
-
 export interface PoolOptions {
   /** Worker threads; defaults to the machine's available parallelism. */
   readonly workers?: number;
   readonly kernels?: KernelPreference;
+  /**
+   * Most users in one top-N block of a factor model (default 16,384: a few megabytes of user
+   * factors and rated lists per block at 100 factors); smaller user sets go in one block per worker.
+   */
+  readonly topNBlockUsers?: number;
 }
 
 type Transferable = ArrayBuffer | MessagePort;
@@ -47,6 +49,7 @@ interface Slot {
  */
 export class ComputePool {
   readonly size: number;
+  private readonly topNBlockUsers: number;
   /** Resolves once every worker has loaded its kernels, with the kernel name and any fallback reason. */
   readonly ready: Promise<{ kernels: string; fallback?: string }>;
   private readonly slots: Slot[] = [];
@@ -60,6 +63,9 @@ export class ComputePool {
     if (!kernelPreferences.includes(kernels))
       throw invalid(`unknown kernel preference '${kernels}'; known: ${kernelPreferences.join(', ')}`, { kernels });
     this.size = size;
+    this.topNBlockUsers = opts.topNBlockUsers ?? 16_384;
+    if (!Number.isInteger(this.topNBlockUsers) || this.topNBlockUsers < 1)
+      throw invalid(`topNBlockUsers must be an integer ≥ 1, got ${this.topNBlockUsers}`);
     const readies: Promise<Ready>[] = [];
     for (let w = 0; w < size; w++) {
       const worker = new Worker(new URL('./compute-worker.js', import.meta.url), { workerData: { kernels } });
@@ -138,14 +144,14 @@ export class ComputePool {
 
   /**
    * `kernels.topN` over contiguous blocks of users, each worker taking the next block when it is
-   * done. A factor model goes in blocks of a few thousand users, encoded only as a worker takes one,
+   * done. A factor model goes in blocks of at most `topNBlockUsers`, encoded only as a worker takes one,
    * so at most one block per worker is copied at a time (at 25M ratings one block per worker held
    * several hundred megabytes); a model with an extension (copied whole with every block) goes in one
    * block per worker. Each user's list depends on that user alone: the lists are the same either way.
    */
   async topN(model: FactorModel, users: Int32Array, exclude: Exclusions, n: number, itemRank: Int32Array): Promise<TopNResult> {
     const perWorker = Math.ceil(users.length / this.size);
-    const per = Math.max(1, model.extension ? perWorker : Math.min(perWorker, Math.max(MIN_TOP_N_BLOCK, Math.ceil(perWorker / 8))));
+    const per = Math.max(1, model.extension ? perWorker : Math.min(perWorker, this.topNBlockUsers));
     const items = new Int32Array(users.length * n);
     const scores = new Float32Array(users.length * n);
     let next = 0;
