@@ -6,11 +6,15 @@
  *  2. scheduled start accuracy on the real clock: 10 root tasks every second for ~10 s (≈100 runs),
  *     QUERY_START_TIME − SCHEDULED_TIME from task_history; goal every start within 1 s;
  *  3. the same on an injected clock (100 runs): the scheduler's own lateness, without timer jitter.
+ *  The overhead is the median of RECPIPE_BENCH_ROUNDS (default 3) rounds, each in a fresh process.
  * Run: npm run bench:tasks   (RECPIPE_BENCH_IDLE_SECONDS sets the idle window, default 10).
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { Engine, type Session } from '../src/engine/index.js';
 import { ManualClock } from '../src/tasks/index.js';
 
@@ -47,8 +51,20 @@ async function idle(seconds: number): Promise<{ cpu: number; rss: number; heap: 
 /** The statements that create the 1,100 tasks: 1,000 CREATE TASK, 100 CREATE TASK + ALTER TASK … RESUME. */
 const WARM_STATEMENTS = 1_200;
 
-async function overhead(): Promise<void> {
-  await withEngine(undefined, async (e, s) => {
+interface Round {
+  readonly created: number;
+  readonly createMs: number;
+  readonly insertMs: number;
+  readonly cpu: { readonly none: number; readonly tasks: number };
+  readonly heapMb: number;
+  readonly rssMb: number;
+  /** CPU seconds the whole round took (user + system). */
+  readonly cpuSeconds: number;
+}
+
+/** One round of the overhead measurement, in this (fresh) process. */
+async function overheadRound(): Promise<Round> {
+  return withEngine(undefined, async (e, s) => {
     // An INSERT commits one row, as CREATE TASK does: the reference for what a CREATE TASK may cost.
     // As many of them run before the idle baseline as statements create the tasks below, so the
     // baseline already holds what running 1,200 statements costs (allocator and DuckDB high-water
@@ -65,17 +81,49 @@ async function overhead(): Promise<void> {
       await e.execute(s, `create task live_${i} schedule = '1 HOURS' as insert into log values (${i}); alter task live_${i} resume`);
     const created = (performance.now() - t0) / 1000;
     const loaded = await idle(IDLE_SECONDS);
-    console.log(`1. idle overhead (${IDLE_SECONDS} s windows; 1,100 tasks created in ${created.toFixed(1)} s)`);
-    console.log(
-      `   create task ${createMs.toFixed(1)} ms each (1,000); an INSERT of one row ${insertMs.toFixed(1)} ms (${WARM_STATEMENTS}, run before the baseline)`,
-    );
-    console.log(
-      `   CPU idle: none ${(base.cpu * 100).toFixed(2)}%, with tasks ${(loaded.cpu * 100).toFixed(2)}% → +${((loaded.cpu - base.cpu) * 100).toFixed(2)} points   goal < 1%`,
-    );
-    console.log(
-      `   memory: heap +${((loaded.heap - base.heap) / MB).toFixed(1)} MB, rss +${((loaded.rss - base.rss) / MB).toFixed(1)} MB   goal < 20 MB${gc ? '' : '  (run with --expose-gc for steadier figures)'}`,
-    );
+    const used = process.cpuUsage();
+    return {
+      created,
+      createMs,
+      insertMs,
+      cpu: { none: base.cpu, tasks: loaded.cpu },
+      heapMb: (loaded.heap - base.heap) / MB,
+      rssMb: (loaded.rss - base.rss) / MB,
+      cpuSeconds: (used.user + used.system) / 1e6,
+    };
   });
+}
+
+const ROUNDS = Number(process.env.RECPIPE_BENCH_ROUNDS ?? 3);
+const ROUND_FLAG = '--overhead-round';
+
+/**
+ * The overhead rounds, each in a fresh process (RSS is the process's whole history: rounds in one
+ * process would measure each other), reported as the median with the spread.
+ */
+async function overhead(): Promise<void> {
+  const rounds: Round[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), ROUND_FLAG], {
+      maxBuffer: 1 << 20,
+    });
+    rounds.push(JSON.parse(stdout.trim().split('\n').at(-1)!) as Round);
+  }
+  const stat = (f: (r: Round) => number, digits = 1): string => {
+    const v = rounds.map(f).sort((a, b) => a - b);
+    const median = v[Math.floor(v.length / 2)];
+    return `${median.toFixed(digits)} (${v[0].toFixed(digits)}–${v[v.length - 1].toFixed(digits)})`;
+  };
+  console.log(
+    `1. idle overhead: median (min–max) of ${ROUNDS} rounds in fresh processes, ${IDLE_SECONDS} s idle windows, ${stat((r) => r.cpuSeconds)} CPU s a round`,
+  );
+  console.log(
+    `   create task ${stat((r) => r.createMs)} ms each (1,000); an INSERT of one row ${stat((r) => r.insertMs)} ms (${WARM_STATEMENTS}, run before the baseline); 1,100 tasks in ${stat((r) => r.created)} s`,
+  );
+  console.log(
+    `   CPU idle: none ${stat((r) => r.cpu.none * 100, 2)}%, with tasks ${stat((r) => r.cpu.tasks * 100, 2)}% → +${stat((r) => (r.cpu.tasks - r.cpu.none) * 100, 2)} points   goal < 1%`,
+  );
+  console.log(`   memory: heap +${stat((r) => r.heapMb)} MB, rss +${stat((r) => r.rssMb)} MB   goal < 20 MB`);
 }
 
 function lateness(rows: unknown[][]): { n: number; p50: number; p99: number; max: number } {
@@ -110,6 +158,12 @@ async function injectedClock(): Promise<void> {
     const l = lateness((await e.execute(s, HISTORY))[0].rows);
     console.log(`3. injected clock: ${l.n} cron runs, start − scheduled p50 ${l.p50} ms, max ${l.max} ms   goal ≤ 1000 ms`);
   });
+}
+
+if (process.argv.includes(ROUND_FLAG)) {
+  if (!gc) throw new Error('an overhead round runs with --expose-gc');
+  process.stdout.write(`${JSON.stringify(await overheadRound())}\n`);
+  process.exit(0);
 }
 
 console.log(

@@ -37,7 +37,7 @@ import { EndpointAccess } from './endpoint-access.js';
 
 export type { Session, StatementResult, ResultColumnType, TransferPlan } from '../sql/index.js';
 export type { TableName, Warehouse } from '../warehouse/index.js';
-export { describeJobStart, deployRequest, OPTION_KEYS, trainRequest } from './job-functions.js';
+export { describeJobStart, deployRequest, OPTION_KEYS, resultsTable, trainRequest } from './job-functions.js';
 export type { DeployDecision, Deployments } from './deployments.js';
 export { deployModel } from './endpoint-functions.js';
 export type { ArtifactRefs } from './artifact-refs.js';

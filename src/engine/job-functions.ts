@@ -104,8 +104,14 @@ export function trainRequest(input: FunctionArg, output: FunctionArg, opts: Func
   };
 }
 
-/** A search's `results_table`, taken out of the search and resolved against the session's database and schema as the other tables are. */
-function resultsTable(search: unknown, ctx: FunctionCallContext): Pick<JobRequest, 'search' | 'resultsTable'> {
+/**
+ * A search's `results_table`, taken out of the search and resolved against the session's database and
+ * schema as the other tables are (the SQL function and the HTTP jobs API share it).
+ */
+export function resultsTable(
+  search: unknown,
+  ctx: Pick<FunctionCallContext, 'database' | 'schema'>,
+): Pick<JobRequest, 'search' | 'resultsTable'> {
   if (typeof search !== 'object' || search === null || Array.isArray(search)) return {};
   const key = Object.keys(search).find((k) => k.toLowerCase().replace(/_/g, '') === 'resultstable');
   if (key === undefined) return {};

@@ -26,7 +26,9 @@ describe('WarehouseLink', () => {
       `create database wh; create table ratings (USERID number(38,0), MOVIEID varchar, RATING float);
        insert into ratings values (1, 'a', 4.5), (2, 'b', 3), (1, 'b', 2);
        create view v as select * from ratings;
-       create table recs (USERID float, TOP_10_RECOMMENDATIONS variant); insert into recs values (9, parse_json('[1]'))`,
+       create table recs (USERID float, TOP_10_RECOMMENDATIONS variant); insert into recs values (9, parse_json('[1]'));
+       create table timed (USERID int, MOVIEID int, RATING float, TS timestamp, DAY date, SECONDS number(12,0));
+       insert into timed values (1, 10, 4, '2020-01-02 03:04:05.25', '2020-01-02', 1577934245), (2, 10, 3, '2021-06-30 00:00:00', '2021-06-30', 1625011200)`,
     );
     server = await startServer(engine, { home: tmp.dir, host: '127.0.0.1', port: 0 });
     tables = new WarehouseLink(server.url, () => ownerKey(tmp.dir)).source({ database: 'WH' }).tables;
@@ -50,6 +52,7 @@ describe('WarehouseLink', () => {
     assert.deepEqual((await tables.listTables({ database: 'WH', schema: 'PUBLIC' })).map((x) => `${x.name}:${x.kind}`).sort(), [
       'RATINGS:TABLE',
       'RECS:TABLE',
+      'TIMED:TABLE',
       'V:VIEW',
     ]);
     assert.ok((await tables.listSchemas('WH')).includes('PUBLIC'));
@@ -66,6 +69,22 @@ describe('WarehouseLink', () => {
     assert.equal(dataset.size, 3);
     assert.deepEqual([...dataset.userIds.rawIds()].sort(), ['1', '2']);
     assert.deepEqual([...dataset.itemIds.rawIds()].sort(), ['a', 'b']);
+  });
+
+  it('reads a timestamp column as seconds since 1970, from a TIMESTAMP, a DATE or a number, as the local reader does', {
+    timeout: 180_000,
+  }, async () => {
+    const times = async (timestamp: { name: string; as: 'epoch' | 'number' }) => {
+      const columns = { user: 'USERID', item: 'MOVIEID', rating: 'RATING', userAs: 'number', itemAs: 'number', timestamp } as const;
+      const linked = (await tables.readRatings(t('TIMED'), columns, () => new RatingsBuilder())).finish('timed').dataset.timestamps;
+      const local = (await engine.warehouse.readRatings(t('TIMED'), columns, () => new RatingsBuilder())).finish('timed').dataset
+        .timestamps;
+      assert.deepEqual(linked && [...linked], local && [...local], `${timestamp.name}: the same seconds as the local reader`);
+      return linked && [...linked];
+    };
+    assert.deepEqual(await times({ name: 'TS', as: 'epoch' }), [1577934245.25, 1625011200]);
+    assert.deepEqual(await times({ name: 'DAY', as: 'epoch' }), [1577923200, 1625011200]);
+    assert.deepEqual(await times({ name: 'SECONDS', as: 'number' }), [1577934245, 1625011200]);
   });
 
   it('reads page by page in one snapshot (results by column), whatever the page size', { timeout: 180_000 }, async () => {

@@ -154,7 +154,12 @@ class RemoteTables implements JobTables {
     // Cast on the warehouse side, as the local reader does: doubles travel as plain numbers, never as exact decimals.
     const as = (name: string, kind: 'number' | 'text'): string =>
       `cast(${quoteIdent(name)} as ${kind === 'number' ? 'double' : 'varchar'})`;
-    const select = `select ${as(c.user, c.userAs)}, ${as(c.item, c.itemAs)}, ${as(c.rating, 'number')} from ${from} limit ? offset ?`;
+    const t = c.timestamp;
+    // Seconds since 1970 as the local reader's epoch() gives them (fractions kept); Snowflake's own date_part, so a real Snowflake answers too.
+    const time = t
+      ? `, cast(${t.as === 'epoch' ? `date_part(epoch_millisecond, ${quoteIdent(t.name)}) / 1000` : quoteIdent(t.name)} as double)`
+      : '';
+    const select = `select ${as(c.user, c.userAs)}, ${as(c.item, c.itemAs)}, ${as(c.rating, 'number')}${time} from ${from} limit ? offset ?`;
     const page = (offset: number) => client.execute(select, [this.pageRows, offset], { resultFormat: 'columns' });
     await client.execute('begin');
     try {
@@ -164,10 +169,10 @@ class RemoteTables implements JobTables {
       for (let offset = 0; next !== null; offset += this.pageRows) {
         const [r] = (await next).results;
         next = offset + this.pageRows < total ? page(offset + this.pageRows) : null;
-        const [users, items, ratings] = r.columnData ?? [];
-        if (ratings === undefined)
+        const [users, items, ratings, times] = r.columnData ?? [];
+        if (ratings === undefined || (t && times === undefined))
           throw new RecpipeError('INTERNAL', `the linked warehouse at ${this.url} answered without columnData (resultFormat columns)`);
-        builder.append(ids(users, c.userAs), ids(items, c.itemAs), numbers(ratings), ratings.length);
+        builder.append(ids(users, c.userAs), ids(items, c.itemAs), numbers(ratings), ratings.length, times && numbers(times));
         if (ratings.length < this.pageRows && next !== null)
           throw new RecpipeError('INTERNAL', `${from} changed while it was read from the linked warehouse`);
       }

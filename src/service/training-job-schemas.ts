@@ -175,9 +175,16 @@ export const StartJobBody = Type.Object(
         {
           additionalProperties: true,
           description:
-            'A hyperparameter search whose best model becomes the job\'s: {"algorithms": [...], "time_budget": s} (TPE), {"param_grid": {...}} or {"param_distributions": {...}, "n_iter": n}',
+            'A hyperparameter search whose best model becomes the job\'s: {"algorithms": [...], "time_budget": s} (TPE), {"param_grid": {...}} or {"param_distributions": {...}, "n_iter": n}; "results_table" names a table (resolved like input) that gets every trial',
         },
       ),
+    ),
+    timestampColumn: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          "The input's column of rating times (TIMESTAMP, DATE or epoch seconds) for time-aware models such as timesvd; default a column named TIMESTAMP, TS or TIME",
+      }),
     ),
     folds: Type.Optional(Type.Integer({ description: 'K-fold cross-validation (default 5); 0 skips it' })),
     topN: Type.Optional(Type.Integer({ description: 'Recommendations per user (default 10)' })),

@@ -123,6 +123,65 @@ describe('training-jobs and endpoints areas (app.inject)', () => {
     assert.match(badPolicy.body, /deployPolicy/);
   });
 
+  it('takes timestampColumn and search.results_table as the SQL options: checked, resolved like the tables, and used', {
+    timeout: 300_000,
+  }, async () => {
+    await engine.execute(
+      engine.createSession(),
+      'create table svc_ml.public.timed as select userid, movieid, rating, 1600000000 + movieid * 86400 + userid as rated_at from svc_ml.public.ratings',
+    );
+    const timed = await start({
+      input: 'timed',
+      output: 'recs_timed',
+      database: 'svc_ml',
+      algorithm: 'timesvd',
+      timestampColumn: 'rated_at',
+      ...QUICK,
+    });
+    assert.equal(timed.spec.timestampColumn, 'rated_at');
+    const trained = await wait(timed.name, 120);
+    assert.equal(trained.status, 'Completed', trained.failureReason ?? '');
+    assert.equal(trained.metrics?.rowsWritten, 20);
+
+    const searched = await start({
+      input: 'ratings',
+      output: 'recs_searched',
+      database: 'svc_ml',
+      folds: 2,
+      search: { algorithms: ['baseline'], max_trials: 2, time_budget: 30, results_table: 'svc_trials' },
+    });
+    assert.deepEqual(searched.spec.resultsTable, { database: 'SVC_ML', schema: 'PUBLIC', name: 'SVC_TRIALS' });
+    assert.equal((await wait(searched.name, 120)).status, 'Completed');
+    const [trials] = await engine.execute(engine.createSession(), 'select count(*) from svc_ml.public.svc_trials');
+    assert.equal(Number(trials.rows[0][0]), 2, 'one row per trial');
+
+    const body = { input: 'timed', output: 'o', database: 'svc_ml' };
+    const search = { algorithms: ['baseline'], max_trials: 1 };
+    const cases: [object, number, RegExp][] = [
+      [{ ...body, timestampColumn: 5 }, 400, /body\.timestampColumn must be string/],
+      [{ ...body, timestampColumn: 'rated\nat' }, 400, /timestamp_column "rated\\nat" contains a control character/],
+      // Any other text is a quoted name, checked against the table's columns.
+      [{ ...body, timestampColumn: 'x; drop table timed' }, 400, /TIMED has no timestamp column x; drop table timed \(it has USERID/],
+      [{ ...body, timestampColumn: 'no_such' }, 400, /input table SVC_ML\.PUBLIC\.TIMED has no timestamp column no_such/],
+      [{ ...body, folds: 2, search: { ...search, results_table: 'o' } }, 400, /results_table SVC_ML\.PUBLIC\.O is the job's output table/],
+      [
+        { ...body, folds: 2, search: { ...search, results_table: 'x; drop table timed' } },
+        400,
+        /invalid object name 'x; drop table timed'/,
+      ],
+      [{ ...body, results_table: 'x' }, 400, /body\.results_table is not a known field/],
+    ];
+    for (const [request, status, message] of cases) {
+      const res = await post('/api/v1/training-jobs', request);
+      assert.equal(res.statusCode, status, `${JSON.stringify(request)} → ${res.body}`);
+      assert.match(res.json().error.message, message);
+    }
+    // RATED_AT is not a name recpipe takes for time by itself: without timestampColumn, timeSVD has none.
+    const untimed = await wait((await start({ ...body, algorithm: 'timesvd', ...QUICK })).name, 120);
+    assert.equal(untimed.status, 'Failed');
+    assert.match(untimed.failureReason ?? '', /timestamp/i);
+  });
+
   it('lists jobs newest first', async () => {
     const res = await app.inject({ url: '/api/v1/training-jobs', headers: auth });
     const jobs = res.json<{ trainingJobs: TrainingJob[] }>().trainingJobs;

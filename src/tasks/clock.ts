@@ -60,4 +60,9 @@ export class ManualClock implements Clock {
   advance(ms: number): void {
     this.set(this.time + ms);
   }
+
+  /** How many callbacks wait (tests check what a scheduler keeps armed). */
+  pending(): number {
+    return this.timers.length;
+  }
 }

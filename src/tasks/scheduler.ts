@@ -41,12 +41,15 @@ const key = (t: TableName): string => qualifiedName(t).toUpperCase();
 /**
  * Tasks and task graphs, Snowflake's way: a root task runs on its SCHEDULE (or EXECUTE TASK),
  * children run once all their predecessors SUCCEEDED in the same graph run, a finalizer runs when
- * the graph run is over. One timer per resumed root, from the injected clock. History rows are
- * written as runs move SCHEDULED → EXECUTING → SUCCEEDED | FAILED | SKIPPED.
+ * the graph run is over. One wake-up of the injected clock, at the earliest next run of the resumed
+ * roots, serves them all; suspended tasks cost no timer. History rows are written as runs move
+ * SCHEDULED → EXECUTING → SUCCEEDED | FAILED | SKIPPED.
  */
 export class TaskScheduler implements TaskControl {
   private readonly tasks = new Map<string, TaskDefinition>();
-  private readonly timers = new Map<string, { at: number; historyId: string; cancel: () => void }>();
+  /** Each resumed root's next run. One clock wake-up, at the earliest, serves them all. */
+  private readonly due = new Map<string, { at: number; historyId: string }>();
+  private wake: { at: number; cancel: () => void } | null = null;
   private readonly runningGraphs = new Map<string, number>();
   private readonly inflight = new Set<Promise<void>>();
   private stopped = false;
@@ -186,8 +189,8 @@ export class TaskScheduler implements TaskControl {
   /** Stops scheduling (no new runs); runs already executing finish — await `idle()` for them. */
   stop(): void {
     this.stopped = true;
-    for (const t of this.timers.values()) t.cancel();
-    this.timers.clear();
+    this.due.clear();
+    this.rearm();
   }
 
   private scheduleOf(task: Pick<TaskDefinition, 'schedule'>): Schedule {
@@ -301,7 +304,7 @@ export class TaskScheduler implements TaskControl {
 
   private async save(task: TaskDefinition): Promise<void> {
     await this.opts.store.put(task);
-    this.tasks.set(key(task), task);
+    this.tasks.set(key(task), ownStrings(task));
   }
 
   private async remove(task: TaskDefinition): Promise<void> {
@@ -311,8 +314,7 @@ export class TaskScheduler implements TaskControl {
   }
 
   private disarm(id: string): void {
-    this.timers.get(id)?.cancel();
-    this.timers.delete(id);
+    if (this.due.delete(id)) this.rearm();
   }
 
   /** Writes the SCHEDULED row of a root's next run and sets its timer. */
@@ -330,12 +332,34 @@ export class TaskScheduler implements TaskControl {
       scheduledFrom: 'SCHEDULE',
       attempt: 1,
     });
-    const cancel = this.opts.clock.at(at, () => this.track(this.fire(root.id, at, historyId)));
-    this.timers.set(root.id, { at, historyId, cancel });
+    this.due.set(root.id, { at, historyId });
+    this.rearm();
+  }
+
+  /** Keeps the one wake-up at the earliest next run (none when no root is resumed). */
+  private rearm(): void {
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const d of this.due.values()) earliest = Math.min(earliest, d.at);
+    if (this.wake?.at === earliest) return;
+    this.wake?.cancel();
+    this.wake = null;
+    if (earliest === Number.POSITIVE_INFINITY || this.stopped) return;
+    this.wake = { at: earliest, cancel: this.opts.clock.at(earliest, () => this.wakeUp()) };
+  }
+
+  /** Starts every root whose time has come, then waits for the next. */
+  private wakeUp(): void {
+    this.wake = null;
+    const now = this.opts.clock.now();
+    for (const [id, d] of this.due) {
+      if (d.at > now) continue;
+      this.due.delete(id);
+      this.track(this.fire(id, d.at, d.historyId));
+    }
+    this.rearm();
   }
 
   private async fire(rootId: string, at: number, historyId: string): Promise<void> {
-    this.timers.delete(rootId);
     const root = [...this.tasks.values()].find((t) => t.id === rootId);
     if (root?.state !== 'started' || this.stopped) return;
     const schedule = this.scheduleOf(root);
@@ -367,7 +391,7 @@ export class TaskScheduler implements TaskControl {
       this.runGraph(
         { root, runId: at, scheduledFrom: from, outcomes: new Map(), started: new Set() },
         historyId,
-        this.timers.get(root.id)?.at,
+        this.due.get(root.id)?.at,
       ),
     );
   }
@@ -529,6 +553,17 @@ export class TaskScheduler implements TaskControl {
 }
 
 const SKIPPED = Symbol('skipped');
+
+/**
+ * The task with each string copied. A body or WHEN parsed out of a request is a V8 slice of the
+ * whole request's text, and a slice keeps its parent alive: one task created by a large script would
+ * hold the script for as long as the task exists. UTF-16 round-trips every string exactly.
+ */
+function ownStrings(task: TaskDefinition): TaskDefinition {
+  const copy = (v: unknown): unknown =>
+    typeof v === 'string' ? Buffer.from(v, 'utf16le').toString('utf16le') : Array.isArray(v) ? v.map(copy) : v;
+  return Object.fromEntries(Object.entries(task).map(([k, v]) => [k, copy(v)])) as unknown as TaskDefinition;
+}
 
 function checkShape(label: string, schedule: string | null, predecessors: readonly string[], finalize: unknown): void {
   if (schedule !== null && predecessors.length > 0)

@@ -37,6 +37,29 @@ const history =
   "select name, state, error_message from table(information_schema.task_history()) where state <> 'SCHEDULED' order by query_start_time, name";
 
 describe('tasks', () => {
+  it('keeps one clock wake-up for all resumed tasks and none for suspended ones, and still runs each on its schedule', async () => {
+    await withTasks(async (e, s, clock) => {
+      for (let i = 0; i < 5; i++)
+        await e.execute(s, `create task idle_${i} schedule = '1 MINUTE' as insert into log values ('idle', ${i})`);
+      assert.equal(clock.pending(), 0, 'suspended tasks need no timer');
+      for (let i = 1; i <= 3; i++)
+        await e.execute(
+          s,
+          `create task live_${i} schedule = '${i} MINUTES' as insert into log values ('live', ${i}); alter task live_${i} resume`,
+        );
+      assert.equal(clock.pending(), 1, 'one wake-up, at the earliest next run');
+      for (let m = 0; m < 6; m++) await advance(e, clock, 60_000);
+      assert.deepEqual(await rows(e, s, 'select what, n, count(*) from log group by all order by n'), [
+        ['live', 1, 6],
+        ['live', 2, 3],
+        ['live', 3, 2],
+      ]);
+      assert.equal(clock.pending(), 1);
+      for (let i = 1; i <= 3; i++) await e.execute(s, `alter task live_${i} suspend`);
+      assert.equal(clock.pending(), 0, 'no timer once every task is suspended');
+    });
+  });
+
   it('runs a scheduled task on its schedule and records SCHEDULED, then SUCCEEDED, in task_history', async () => {
     await withTasks(async (e, s, clock) => {
       await e.execute(

@@ -1,6 +1,6 @@
 import type { Caller } from '../../auth/index.js';
 import { RecpipeError, invalid, notFound } from '../../core/errors.js';
-import { deployRequest, type DeployDecision, type Session } from '../../engine/index.js';
+import { deployRequest, resultsTable, type DeployDecision, type Session } from '../../engine/index.js';
 import type { JobRequest, TrainingCurves, TrainingJob } from '../../jobs/index.js';
 import type { ServiceContext } from '../context.js';
 import { DEFAULT_WAIT_SECONDS, MAX_WAIT_SECONDS, type StartJobBody } from '../training-job-schemas.js';
@@ -71,6 +71,7 @@ export async function startJob(
     ...options,
     input: ctx.engine.resolveTableName(session, input),
     output: ctx.engine.resolveTableName(session, output),
+    ...resultsTable(options.search, session),
   };
   ctx.engine.jobAccess.checkReads(session.role, [request.input]);
   const job = await ctx.engine.jobs.start(request, ctx.engine.jobAccess.authorizer(session.role));

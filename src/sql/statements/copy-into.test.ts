@@ -246,6 +246,38 @@ describe('COPY INTO', () => {
     ]);
   });
 
+  it("reads tab-separated CRLF files with field_delimiter = '\\t': no \\r in the last field, errors at the right line and character", async () => {
+    await sql(engine, session, 'create table udata (u int, i int, r float, note varchar)');
+    const tsv = "file_format = (type = csv field_delimiter = '\\t')";
+    const good = file('udata.tsv', '196\t242\t3\tgood\r\n186\t302\t3.5\tok\r\n22\t377\t1\t\r\n');
+    assert.deepEqual((await sql(engine, session, `copy into udata from '${good}' ${tsv}`)).rows[0].slice(1, 4), ['LOADED', 3, 3]);
+    assert.deepEqual((await sql(engine, session, 'select u, note, length(note) from udata order by u')).rows, [
+      [22, null, null],
+      [186, 'ok', 2],
+      [196, 'good', 4],
+    ]);
+    const bad = file('udata-bad.tsv', '196\t242\t3\tgood\r\n186\t302\tx\tok\r\n');
+    const r = await sql(engine, session, `copy into udata from '${bad}' ${tsv} on_error = continue`);
+    assert.deepEqual(r.rows[0].slice(1, 10), [
+      'PARTIALLY_LOADED',
+      2,
+      1,
+      2,
+      1,
+      "Numeric value 'x' is not recognized",
+      2,
+      9,
+      '"UDATA"["R":3]',
+    ]);
+    // CRLF lines with an LF line among them: DuckDB fails the file without a line; the error names it.
+    const mixed = file('udata-mixed.tsv', '196\t242\t3\tgood\r\n186\t302\t4\tok\n22\t377\t1\tx\r\n');
+    await assert.rejects(
+      engine.execute(session, `copy into udata from '${mixed}' ${tsv} on_error = continue`),
+      /line 2 ends with LF but line 1 ends with CRLF/,
+    );
+    assert.equal(await count('udata'), 4, 'nothing of the mixed file was loaded');
+  });
+
   it('rejects unknown options, formats and sources with what is supported', async () => {
     const path = file('x.csv', 'a,b,c\n');
     await assert.rejects(

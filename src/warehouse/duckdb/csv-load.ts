@@ -5,7 +5,7 @@ import { quoteIdent, quoteTableName } from '../identifiers.js';
 import type { CsvFileOutcome, CsvLoadRequest, CsvOptions, CsvRowError, OnError, TableName } from '../warehouse.js';
 import { firstRowError } from './csv-errors.js';
 import { duckdbCall } from './errors.js';
-import { readCsv, rejectsName, takeRejects, type CsvDialect } from './read-csv.js';
+import { mixedLineEndsError, readCsv, rejectsName, takeRejects, type CsvDialect } from './read-csv.js';
 
 interface TargetColumn {
   readonly name: string;
@@ -91,10 +91,17 @@ async function loadFile(
 ): Promise<CsvFileOutcome> {
   const size = fileSize(file);
   if (size === 0) return emptyFileOutcome(file);
-  const plans = await planColumns(conn, file, req.options, columns);
   const rejects = rejectsName();
-  const { sql, params, types } = insertStatement(file, req.table, plans, req.options, rejects);
-  const inserted = await conn.run(sql, params, types);
+  let plans: ColumnPlan[];
+  let inserted;
+  try {
+    plans = await planColumns(conn, file, req.options, columns);
+    const { sql, params, types } = insertStatement(file, req.table, plans, req.options, rejects);
+    inserted = await conn.run(sql, params, types);
+  } catch (e) {
+    const compressed = req.options.compression === 'gzip' || (req.options.compression === 'auto' && /\.gz$/i.test(file));
+    throw (await mixedLineEndsError(file, e, compressed)) ?? e;
+  }
   const rowsLoaded = Number(inserted.rowsChanged);
   const rejected = await takeRejects(conn, rejects, 1);
   const firstError: CsvRowError | null = rejected.first.length > 0 ? firstRowError(rejected.first[0], plans) : null;

@@ -18,6 +18,29 @@ const read = (content: string | Buffer, opts: ReadRatingsCsvOptions = {}) => wit
 const T = { timeout: 180_000 };
 
 describe('readRatingsCsv', () => {
+  it('reads a tab-separated CRLF file (u.data converted on Windows): no \\r kept, errors at the right line and column', T, async () => {
+    const udata = '196\t242\t3\t881250949\r\n186\t302\t3\t891717742\r\n22\t377\t1\t878887116\r\n';
+    const { dataset } = await read(udata);
+    assert.deepEqual([...dataset.ratings], [3, 3, 1]);
+    assert.deepEqual([...(dataset.timestamps ?? [])], [881250949, 891717742, 878887116], 'the last field is a number, not "…\\r"');
+    // Text ids in the last field keep no carriage return either.
+    const text = await read('rating\tuser\titem\r\n3\t196\tab\r\n3.5\t186\tcd\r\n');
+    assert.deepEqual(text.dataset.itemIds.rawIds(), ['ab', 'cd']);
+    await assert.rejects(read('196\t242\t3\t881250949\r\n186\t302\tx\t891717742\r\n'), /line 2, column 3 \(rating\): "x" is not a number/);
+    await assert.rejects(read('196\t242\t3\r\n\r\n186\t302\t3.5\r\n22\t377\tx\r\n'), /line 4, column 3 \(rating\): "x" is not a number/);
+    await assert.rejects(read('196\t242\t3\r\n186\t302\r\n'), /line 2: expected 3 fields like the first line, Found: 2: "186\\t302"/);
+    const negative = await read('196\t242\t3\r\n186\t302\t4\r\n22\t377\t-1\r\n');
+    assert.match(negative.warnings[0], /the first at line 3, column 3/);
+  });
+
+  it('names the first line of a file that mixes CRLF and LF line ends (DuckDB fails such a file without a line)', T, async () => {
+    await assert.rejects(
+      read('196\t242\t3\r\n186\t302\t4\r\n22\t377\t1\n9\t9\t9\r\n'),
+      /line 3 ends with LF but line 1 ends with CRLF; the CSV reader takes one kind of line ending per file/,
+    );
+    await assert.rejects(read('196,242,3\n186,302,4\r\n'), /line 2 ends with CRLF but line 1 ends with LF/);
+  });
+
   it('reads a headed CRLF file with timestamps, like MovieLens', T, async () => {
     const { dataset } = await read('userId,movieId,rating,timestamp\r\n1,31,2.5,1260759144\r\n1,1029,3.0,1260759179\r\n2,31,4,1\r\n');
     assert.deepEqual([...dataset.users], [0, 0, 1]);

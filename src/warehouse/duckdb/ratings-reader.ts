@@ -4,7 +4,7 @@ import { quoteIdent, quoteTableName } from '../identifiers.js';
 import type { RatingColumns, TableName } from '../warehouse.js';
 import { fromDuckDbError } from './errors.js';
 import { lineOfRows, sniffRatingsFile, type RatingsFileLayout } from './ratings-file-layout.js';
-import { dropRejects, readCsv, rejectsName, takeRejects, type RejectRow, type Rejects } from './read-csv.js';
+import { dropRejects, mixedLineEndsError, readCsv, rejectsName, takeRejects, type RejectRow, type Rejects } from './read-csv.js';
 
 export interface ReadRatingsResult extends BuiltRatings {
   /** Reported, counted oddities that are not errors (negative ratings). */
@@ -49,7 +49,10 @@ export async function readRatingsCsv(conn: DuckDBConnection, path: string, opts:
       await stream(conn, sql, params, types, attempt, builder, timed);
     } catch (e) {
       await dropRejects(conn, rejects);
-      throw invalid(`${path}: not a readable ratings file: ${fromDuckDbError(e).message.split('\n')[0]}`, { path });
+      throw (
+        (await mixedLineEndsError(path, e)) ??
+        invalid(`${path}: not a readable ratings file: ${fromDuckDbError(e).message.split('\n')[0]}`, { path })
+      );
     }
     // A read stopped early (an id beyond 2^53) leaves no rejects table.
     const rejected = builder.inexact ? (await dropRejects(conn, rejects), NONE) : await takeRejects(conn, rejects, REJECTS_KEPT, 200);

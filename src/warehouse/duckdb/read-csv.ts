@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import {
   BIGINT,
   LIST,
@@ -10,6 +11,7 @@ import {
   type DuckDBType,
   type DuckDBValue,
 } from '@duckdb/node-api';
+import { invalid, type RecpipeError } from '../../core/index.js';
 import { quoteIdent } from '../identifiers.js';
 
 /** A column of the file, read as a DuckDB type (no sniffing: bad values come back as rejects). */
@@ -132,4 +134,34 @@ export async function takeRejects(conn: DuckDBConnection, rejects: string, keep:
 export async function dropRejects(conn: DuckDBConnection, rejects: string): Promise<void> {
   await conn.run(`DROP TABLE IF EXISTS temp.main.${quoteIdent(rejects)}`).catch(() => undefined);
   await conn.run(`DROP TABLE IF EXISTS temp.main.${quoteIdent(`${rejects}_scan`)}`).catch(() => undefined);
+}
+
+/**
+ * DuckDB's CSV reader (1.5) cannot read a file whose lines do not all end alike — CRLF lines with
+ * LF ones among them, as when lines are appended on another system to a file converted on Windows:
+ * strict mode fails the whole read with "The CSV Parser state machine reached an invalid state"
+ * and no line (ignore_errors and rejects tables included), and non-strict mode would also pass rows
+ * with extra fields. So when a read fails so, this names the first line that ends unlike line 1;
+ * null when the failure is something else (or the file is compressed, and not scanned here).
+ */
+export async function mixedLineEndsError(path: string, failure: unknown, compressed = false): Promise<RecpipeError | null> {
+  const message = failure instanceof Error ? failure.message : String(failure);
+  if (compressed || !message.includes('state machine reached an invalid state')) return null;
+  let line = 0;
+  let first: 'CRLF' | 'LF' | null = null;
+  let previous = -1;
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+    for (let nl = chunk.indexOf(10); nl >= 0; nl = chunk.indexOf(10, nl + 1)) {
+      line++;
+      const ending = (nl > 0 ? chunk[nl - 1] : previous) === 13 ? 'CRLF' : 'LF';
+      first ??= ending;
+      if (ending !== first)
+        return invalid(
+          `${path}: line ${line} ends with ${ending} but line 1 ends with ${first}; the CSV reader takes one kind of line ending per file (convert it, e.g. with dos2unix or unix2dos)`,
+          { path, line },
+        );
+    }
+    previous = chunk[chunk.length - 1] ?? previous;
+  }
+  return null;
 }
