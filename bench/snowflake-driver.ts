@@ -20,6 +20,20 @@ const BIG_RUNS = 5;
 const QUERY = 'select * from ratings limit 10';
 const BIG_ROWS = 100_000;
 const BIG = `select * from ratings limit ${BIG_ROWS}`;
+/** Runs of each 100,000-row shape below (each is one more result through the driver). */
+const SHAPE_RUNS = 3;
+/** A table of every kind of column the driver converts differently, as the all-types result. */
+const ALL_TYPES = `create or replace table alltypes as
+  select range as id, cast((range % 100000) / 100 as number(10,2)) as amount, range / 3.0 as ratio, 'user_' || range as label,
+         range % 2 = 0 as flag, dateadd(day, range % 3650, '2000-01-01'::date) as day, '12:34:56'::time as at,
+         dateadd(second, range, '2000-01-01'::timestamp_ntz) as ts, object_construct('k', range) as obj
+  from range(${BIG_ROWS})`;
+/** The 100,000-row result by the types of its columns: what the driver's conversion of each costs. */
+const SHAPES: readonly [string, string][] = [
+  ['numbers only (2 × NUMBER, FLOAT)', `select userid, movieid, rating from ratings limit ${BIG_ROWS}`],
+  ['TIMESTAMP_NTZ only', `select timestamp from ratings limit ${BIG_ROWS}`],
+  ['all types (NUMBER, NUMBER(10,2), FLOAT, VARCHAR, BOOLEAN, DATE, TIME, TIMESTAMP_NTZ, VARIANT)', 'select * from alltypes'],
+];
 
 /** c8f128a, `npm run bench:driver` and the same measures by hand, load average 14–20 on 2 cores. */
 const BEFORE = {
@@ -60,18 +74,28 @@ await withSnowflakeServer(async (server, home) => {
   const viaDriver = await timed(RUNS, () => driver.execute(QUERY));
   const viaApi = await timed(RUNS, () => api.execute(QUERY));
 
-  let rows = 0;
-  const serverCpu: number[] = [];
-  const driverCpu: number[] = [];
-  const big = await timed(BIG_RUNS, async () => {
-    const s0 = cpuSecondsOf(server.child.pid);
-    const c0 = process.cpuUsage();
-    rows = (await driver.execute(BIG)).rows.length;
-    const c = process.cpuUsage(c0);
-    driverCpu.push((c.user + c.system) / 1e6);
-    const s1 = cpuSecondsOf(server.child.pid);
-    if (s0 !== null && s1 !== null) serverCpu.push(s1 - s0);
-  });
+  /** Wall times of `runs` fetches of `sql`, and the CPU the server and the driver spent on each. */
+  const fetchBig = async (sql: string, runs: number) => {
+    let rows = 0;
+    const serverCpu: number[] = [];
+    const driverCpu: number[] = [];
+    const wall = await timed(runs, async () => {
+      const s0 = cpuSecondsOf(server.child.pid);
+      const c0 = process.cpuUsage();
+      rows = (await driver.execute(sql)).rows.length;
+      const c = process.cpuUsage(c0);
+      driverCpu.push((c.user + c.system) / 1e6);
+      const s1 = cpuSecondsOf(server.child.pid);
+      if (s0 !== null && s1 !== null) serverCpu.push(s1 - s0);
+    });
+    return { rows, wall, serverCpu, driverCpu };
+  };
+  const ratings = await fetchBig(BIG, BIG_RUNS);
+  const { rows, serverCpu, driverCpu } = ratings;
+  const big = ratings.wall;
+  await driver.execute(ALL_TYPES);
+  const shapes = [];
+  for (const [name, sql] of SHAPES) shapes.push({ name, ...(await fetchBig(sql, SHAPE_RUNS)) });
   const bigApi = await timed(BIG_RUNS, () => api.execute(BIG));
 
   // PUT a ratings CSV of the 100,836 rows as the driver does (gzip on), then GET it back.
@@ -119,6 +143,10 @@ await withSnowflakeServer(async (server, home) => {
     ['  server CPU per result (all threads, median)', BEFORE.serverCpu, serverCpu.length > 0 ? s(median(serverCpu)) : 'n/a', ''],
     ['  driver CPU per result (its JSON parse and conversion)', BEFORE.driverCpu, s(median(driverCpu)), ''],
     ['100,000 rows: Arrow chunks', '', 'not served', 'snowflake-sdk 3.x reads JSON only'],
+    ...shapes.flatMap((shape): [string, string, string, string][] => [
+      [`100,000 rows, ${shape.name}: median`, '', s(median(shape.wall) / 1000), shape.rows === BIG_ROWS ? '≤ 0.5 s' : `${shape.rows} ROWS`],
+      ['  server CPU / driver CPU per result (medians)', '', `${s(median(shape.serverCpu))} / ${s(median(shape.driverCpu))}`, ''],
+    ]),
     ['100,000 rows: /api/v1 (HttpSqlClient) median', '', s(median(bigApi) / 1000), 'reference'],
     ['INSERT of 100,000 array-bound rows (bindStage), median', BEFORE.bindStage, s(median(bindMs) / 1000), ''],
     ['  driver CPU per INSERT (its CSV of the binds)', '', s(median(bindCpu)), ''],
@@ -129,5 +157,5 @@ await withSnowflakeServer(async (server, home) => {
   const line = (r: readonly string[]) => [r[0].padEnd(w[0]), r[1].padStart(w[1]), r[2].padStart(w[2]), r[3].padStart(w[3])].join('  ');
   console.log(line(['measure', 'before (c8f128a)', 'now', 'goal']));
   for (const r of table) console.log(line(r));
-  if (!identical || bound !== BIG_ROWS) process.exitCode = 1;
+  if (!identical || bound !== BIG_ROWS || shapes.some((shape) => shape.rows !== BIG_ROWS)) process.exitCode = 1;
 });

@@ -249,16 +249,15 @@ function plainTimestamps(): (t: string) => string | null {
   return (t) => {
     if (t.length < 19 || t.charCodeAt(4) !== 45 || t.charCodeAt(10) !== 84 || t.charCodeAt(0) === 48) return null;
     if (t.length > 19 && !FRACTION.test(t.slice(19))) return null;
-    const date = t.slice(0, 10);
-    if (date !== lastDate) {
+    if (lastDate === '' || !t.startsWith(lastDate)) {
       const ms = Date.UTC(+t.slice(0, 4), +t.slice(5, 7) - 1, +t.slice(8, 10));
       if (Number.isNaN(ms)) return null;
-      lastDate = date;
+      lastDate = t.slice(0, 11);
       lastDaySeconds = ms / 1000;
     }
     const seconds = lastDaySeconds + twoDigits(t, 11) * 3600 + twoDigits(t, 14) * 60 + twoDigits(t, 17);
     if (Number.isNaN(seconds)) return null;
-    return `${seconds}.${t.slice(20).padEnd(9, '0')}`;
+    return t.length === 19 ? `${seconds}.000000000` : `${seconds}.${t.slice(20).padEnd(9, '0')}`;
   };
 }
 

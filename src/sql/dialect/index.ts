@@ -29,9 +29,12 @@ import { applySplices, refuseMarkers } from './splice.js';
 import { namesUsed, type NamesUsed } from './names-used.js';
 import { refuseUnsupported } from './refusals.js';
 import { bulkValues, expandValues } from './bulk-values.js';
+import { SessionKeyedCache } from './session-keyed-cache.js';
+import { BoundedMap } from '../../util/bounded-map.js';
 
 export type { InfoView, SessionContext, TableRef } from './context.js';
 export { statementObjects, type StatementObjects } from './objects.js';
+export { SessionKeyedCache } from './session-keyed-cache.js';
 export type Ast = Node;
 export type { NamesUsed } from './names-used.js';
 
@@ -71,8 +74,7 @@ export function parse(text: string): Ast {
 }
 
 /** Rendered statements by their AST's JSON: rendering is two WASM passes (most of a short query's translation time) and a pure function of the AST. */
-const rendered = new Map<string, string>();
-const RENDERED_KEPT = 2_000;
+const rendered = new BoundedMap<string, string>(2_000);
 /** Long statements (bulk INSERT … VALUES) are rendered each time: they rarely repeat, and would fill the memory. */
 const RENDERED_MAX_KEY = 16_384;
 
@@ -116,7 +118,6 @@ export function render(ast: Ast): string {
   if (hit !== undefined) return hit;
   const sql = renderUncached(ast);
   if (key.length > RENDERED_MAX_KEY) return sql;
-  if (rendered.size >= RENDERED_KEPT) rendered.delete(rendered.keys().next().value as string);
   rendered.set(key, sql);
   return sql;
 }
@@ -170,6 +171,14 @@ export function transform(ast: Ast, tc: TransformContext, names: readonly (strin
 }
 
 /**
+ * Translations of whole statements, engine-wide: parsing, transforming and rendering a short query
+ * costs more than running it, and drivers send the same texts again and again. A translation reads
+ * nothing but its text, its verb and the session fields the cache records (never the catalog: names
+ * resolve by the session alone, and every check of what they name runs per call).
+ */
+const translations = new SessionKeyedCache<SessionContext, Translation>(2_000);
+
+/**
  * Parse, transform, render: Snowflake SQL (a statement, or the query part of one) as DuckDB SQL
  * with the tables it touches. `tokens` are the SQL's tokens, their offsets into `tokenText`;
  * `parsed` holds the tree when the privilege check parsed the same text already.
@@ -182,20 +191,25 @@ export function translate(
   action: string,
   parsed?: StatementParse,
 ): Translation {
-  refuseMarkers(sql);
-  const one = (text: string, tree?: StatementParse): Translation => {
-    const ast = tree ? tree.take(text) : parse(text);
-    refuseUnsupported(ast);
-    const names = namesUsed(ast);
-    const tc: TransformContext = { session, action, refs: [], splices: [], infoViews: [] };
-    transform(ast, tc, selectItemNames(tokens, tokenText));
-    return { sql: applySplices(render(ast), tc.splices), refs: tc.refs, params: countPlaceholders(ast), infoViews: tc.infoViews, names };
+  // The select list's names come from `tokens`: only a whole statement's, or none, follow from `sql` alone.
+  const whole = sql === tokenText ? 'statement' : tokens.length === 0 && tokenText === '' ? 'bare' : null;
+  const work = (s: SessionContext): Translation => {
+    refuseMarkers(sql);
+    const one = (text: string, tree?: StatementParse): Translation => {
+      const ast = tree ? tree.take(text) : parse(text);
+      refuseUnsupported(ast);
+      const names = namesUsed(ast);
+      const tc: TransformContext = { session: s, action, refs: [], splices: [], infoViews: [] };
+      transform(ast, tc, selectItemNames(tokens, tokenText));
+      return { sql: applySplices(render(ast), tc.splices), refs: tc.refs, params: countPlaceholders(ast), infoViews: tc.infoViews, names };
+    };
+    const bulk = sql === tokenText ? bulkValues(sql, tokens) : null;
+    if (bulk === null) return one(sql, parsed);
+    const head = one(bulk.head, parsed);
+    const expanded = expandValues(head.sql, bulk.tuples);
+    return expanded === null ? one(sql) : { ...head, sql: expanded, params: head.params * bulk.tuples };
   };
-  const bulk = sql === tokenText ? bulkValues(sql, tokens) : null;
-  if (bulk === null) return one(sql, parsed);
-  const head = one(bulk.head, parsed);
-  const expanded = expandValues(head.sql, bulk.tuples);
-  return expanded === null ? one(sql) : { ...head, sql: expanded, params: head.params * bulk.tuples };
+  return whole === null ? work(session) : translations.get(`${action}\u0000${whole}\u0000${sql}`, session, work);
 }
 
 /**

@@ -2,7 +2,7 @@ import { RecpipeError } from '../../core/errors.js';
 import type { AccessControl, SecurableObject } from '../../access/index.js';
 import type { Catalog } from '../catalog.js';
 import { displayName, type TableName } from '../../warehouse/index.js';
-import { loadDialect, parse, parsedText, statementObjects } from '../dialect/index.js';
+import { SessionKeyedCache, loadDialect, parse, parsedText, statementObjects } from '../dialect/index.js';
 import type { ExecContext } from '../context.js';
 import { PASSTHROUGH } from './passthrough.js';
 import { objectMissing } from '../errors.js';
@@ -74,23 +74,33 @@ interface NamedObjects {
  */
 async function parsedObjects(ctx: ExecContext): Promise<NamedObjects | null> {
   await loadDialect();
-  let o;
-  try {
-    const { text, tokens } = ctx.statement;
-    const translated = ctx.parsed !== undefined && PASSTHROUGH.has(tokens[0].value);
-    o = statementObjects(translated ? ctx.parsed!.read(parsedText(text, tokens)) : parse(skeleton(ctx.statement)), ctx.session);
-  } catch {
-    return null;
-  }
-  const parts = (t: TableName): string[] => [t.database, t.schema, t.name];
-  return {
-    reads: o.reads.map((t) => ({ name: parts(t) })),
-    writes: o.writes.map((w) => ({ name: parts(w.table), kind: w.kind })),
-    creates: o.creates.map((c) => ({ name: parts(c.object), kind: c.kind })),
-    drops: o.drops.map((d) => ({ name: parts(d.object), kind: d.kind })),
-    sequences: o.sequences,
-  };
+  const { text, tokens } = ctx.statement;
+  const translated = ctx.parsed !== undefined && PASSTHROUGH.has(tokens[0].value);
+  const source = translated ? parsedText(text, tokens) : skeleton(ctx.statement);
+  return requirements.get(`${translated ? 'tree' : 'skeleton'}\u0000${source}`, ctx.session, (session) => {
+    let o;
+    try {
+      o = statementObjects(translated ? ctx.parsed!.read(source) : parse(source), session);
+    } catch {
+      return null;
+    }
+    const parts = (t: TableName): string[] => [t.database, t.schema, t.name];
+    return {
+      reads: o.reads.map((t) => ({ name: parts(t) })),
+      writes: o.writes.map((w) => ({ name: parts(w.table), kind: w.kind })),
+      creates: o.creates.map((c) => ({ name: parts(c.object), kind: c.kind })),
+      drops: o.drops.map((d) => ({ name: parts(d.object), kind: d.kind })),
+      sequences: o.sequences,
+    };
+  });
 }
+
+/**
+ * What each statement needs, by its text and the session fields it was resolved with (its database
+ * and schema): the parse is most of a short statement's check. The decision is never kept: the
+ * grants are read on every call.
+ */
+const requirements = new SessionKeyedCache<ExecContext['session'], NamedObjects | null>(2_000);
 
 const LITERAL = new Set(['string', 'number', 'param']);
 const LITERAL_WORDS = new Set(['NULL', 'TRUE', 'FALSE']);
