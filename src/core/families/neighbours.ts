@@ -1,4 +1,5 @@
 import { invalid } from '../errors.js';
+import { BestList } from './best-list.js';
 import { denseFits, transpose, type SortedRows } from './similarity.js';
 import type { EncodedExtension, ExtendedModel, Family, NeighbourExtension, StoredArray } from './types.js';
 
@@ -22,6 +23,8 @@ interface Views {
   reversed?: Reverse;
   /** The ratings of y with more than k raters, built on the first dense user-based top-N. */
   crowded?: Crowded;
+  /** Each item's bound, items by bound descending: built on the first dense user-based top-N. */
+  bounds?: Bounds;
 }
 
 const cache = new WeakMap<NeighbourExtension, Views>();
@@ -341,6 +344,58 @@ function denseScoreUser(m: Knn, v: Views, u: number, out: Float64Array): void {
   }
 }
 
+/**
+ * An upper bound of every dense user-based estimate of item i, less the part owed to the user:
+ * r̂(u, i) ≤ userPart(u) + key[i]. The estimate's neighbourhood term is a similarity-weighted mean of
+ * the deviations of i's raters (positive similarities only), so it lies below their largest deviation;
+ * with too few neighbours the term is 0 (KNNBasic: r̂ = μ). Items are kept in key order, highest first.
+ */
+interface Bounds {
+  readonly key: Float64Array;
+  readonly order: Int32Array;
+}
+
+/** Room for the rounding of a weighted mean (a few ulps of numbers near the rating scale). */
+const BOUND_SLACK = 1e-9;
+
+function bounds(m: Knn, v: Views): Bounds {
+  if (v.bounds) return v.bounds;
+  const e = m.extension;
+  const nY = v.yPtr.length - 1;
+  const refX = refXOf(m);
+  const withRef = e.variant !== 'basic';
+  const key = new Float64Array(nY);
+  for (let y = 0; y < nY; y++) {
+    const refY = refYOf(m, y);
+    let most = e.variant === 'basic' ? m.globalMean : 0;
+    for (let p = v.yPtr[y]; p < v.yPtr[y + 1]; p++) most = Math.max(most, withRef ? v.yR[p] - refY - refX[v.yX[p]] : v.yR[p]);
+    key[y] = e.variant === 'baseline' ? m.itemBias[y] + most : most;
+  }
+  const order = Int32Array.from({ length: nY }, (_, y) => y).sort((a, b) => key[b] - key[a]);
+  v.bounds = { key, order };
+  return v.bounds;
+}
+
+const userPartOf = (m: Knn, u: number): number =>
+  m.extension.variant === 'basic' ? 0 : m.extension.variant === 'means' ? m.extension.xMeans[u] : m.globalMean + m.userBias[u];
+
+const best = new BestList();
+
+/**
+ * Dense user-based top-n without scoring every item: items in bound order, each estimated exactly
+ * (`denseEstimate`, the numbers `denseScoreUser` gives) until no remaining bound reaches the n-th best.
+ */
+function denseBestItems(m: Knn, v: Views, u: number, skip: Uint8Array, n: number, itemRank: Int32Array): Int32Array {
+  const { key, order } = bounds(m, v);
+  const userPart = userPartOf(m, u);
+  best.reset(n, itemRank);
+  for (const i of order) {
+    if (userPart + key[i] + BOUND_SLACK < best.worst()) break;
+    if (!skip[i]) best.offer(denseEstimate(m, v, u, i), i);
+  }
+  return best.list();
+}
+
 /** The neighbour lists turned round: for each x′, the x whose lists hold it, with the similarity. */
 interface Reverse {
   readonly ptr: Int32Array;
@@ -387,6 +442,10 @@ export const neighbourFamily: Family<NeighbourExtension> = {
       den += heapSim[c];
     }
     return finish(m, x, y, num, den, heapSize);
+  },
+  bestItems(m, u, skip, n, itemRank) {
+    const v = views(m);
+    return m.extension.userBased && v.rank.length > 0 ? denseBestItems(m, v, u, skip, n, itemRank) : undefined;
   },
   scoreUser(m, u, out) {
     const e = m.extension;
