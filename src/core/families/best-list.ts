@@ -25,24 +25,24 @@ export class BestList {
   }
 
   offer(est: number, item: number): void {
-    const { n, rank } = this;
-    if (n === 0) return;
-    const better = (x: number) => est > this.est[x] || (est === this.est[x] && rank[item] < rank[this.items[x]]);
+    const { n, rank, items } = this;
+    const ests = this.est;
     let at: number;
     if (this.size < n) at = this.size++;
-    else if (better(n - 1)) at = n - 1;
+    else if (n > 0 && (est > ests[n - 1] || (est === ests[n - 1] && rank[item] < rank[items[n - 1]]))) at = n - 1;
     else return;
-    while (at > 0 && better(at - 1)) {
-      this.est[at] = this.est[at - 1];
-      this.items[at] = this.items[at - 1];
+    while (at > 0 && (est > ests[at - 1] || (est === ests[at - 1] && rank[item] < rank[items[at - 1]]))) {
+      ests[at] = ests[at - 1];
+      items[at] = items[at - 1];
       at--;
     }
-    this.est[at] = est;
-    this.items[at] = item;
+    ests[at] = est;
+    items[at] = item;
   }
 
-  /** The items, best first. */
-  list(): Int32Array {
+  /** The items, best first, with their estimates written into `est` (indexed by item). */
+  list(est: Float64Array): Int32Array {
+    for (let r = 0; r < this.size; r++) est[this.items[r]] = this.est[r];
     return this.items.slice(0, this.size);
   }
 }

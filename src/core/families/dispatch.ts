@@ -77,9 +77,8 @@ export function topNFor(
   const ext = model as ExtendedModel<ModelExtension>;
   users.forEach((u, x) => {
     for (let p = exclude.userPtr[u]; p < exclude.userPtr[u + 1]; p++) skip[exclude.itemIdx[p]] = 1;
-    let best = family.bestItems?.(ext, u, skip, n, itemRank);
-    if (best) for (const i of best) est[i] = family.estimate(ext, u, i);
-    else {
+    let best = family.bestItems?.(ext, u, skip, n, itemRank, est);
+    if (!best) {
       family.scoreUser(ext, u, est);
       best = bestOf(est, skip, n, itemRank);
     }
