@@ -3,7 +3,9 @@ import { describe, it } from 'node:test';
 import { describeAlgorithm, syntheticDataset } from '../../../tests/support/algorithm-contract.js';
 import { loadKernels } from '../../kernels/index.js';
 import { buildTrainset, type Trainset } from '../dataset.js';
-import { scoreUser } from '../families/index.js';
+import { clipScore, scoreUser, topNFor } from '../families/index.js';
+import { bestOf } from '../fold-in.js';
+import { exclusionsOf, itemIdRank } from '../top-n.js';
 import { withDenseLimit } from '../families/similarity.js';
 import { estimate, type FactorModel } from '../model.js';
 import { createRng } from '../random.js';
@@ -146,6 +148,43 @@ describe("KNN estimates equal Surprise's algorithm written out", () => {
           }
           // msd over whole-star ratings ties often: the tie order is exercised.
           if (!keep) assert.ok(ties > 0);
+        }
+      }));
+});
+
+describe('KNN top-N', () => {
+  const { trainset } = buildTrainset(syntheticDataset(11));
+  const rank = itemIdRank(trainset.itemIds);
+  const scores = new Float64Array(trainset.nItems);
+  // The lists that scoring every item and ranking give: what any faster top-N must return.
+  const everyItem = (m: FactorModel, u: number, n: number): number[] => {
+    const skip = new Uint8Array(trainset.nItems);
+    scoreUser(m, u, scores);
+    for (let p = trainset.userPtr[u]; p < trainset.userPtr[u + 1]; p++) skip[trainset.itemIdx[p]] = 1;
+    return [...bestOf(scores, skip, n, rank)];
+  };
+  const cases: [Algorithm<KnnConfig>, Record<string, unknown>][] = [
+    [knnBasic, { k: 5 }],
+    [knnWithMeans, { k: 6, min_k: 2, sim_options: { name: 'pearson' } }],
+    [knnBaseline, { k: 16 }],
+    [knnBaseline, { k: 5, sim_options: { name: 'pearson_baseline', shrinkage: 10 } }],
+    // Item-based: k below the list size, so some items are found in more than k of a user's lists.
+    [knnBasic, { k: 3, sim_options: { user_based: false } }],
+    [knnWithMeans, { k: 4, min_k: 2, list_size: 12, sim_options: { name: 'pearson', user_based: false } }],
+    [knnBaseline, { k: 5, list_size: 20, sim_options: { name: 'pearson_baseline', user_based: false } }],
+  ];
+  for (const [algo, params] of cases)
+    it(`${algo.displayName} ${JSON.stringify(params)}: the lists found without scoring every item are those of scoring every item`, () =>
+      withDenseLimit(1 << 21, () => {
+        const m = algo.fit(trainset, algo.parseConfig(params), { rng: createRng(0), kernels: kernels() });
+        const users = Int32Array.from({ length: trainset.nUsers }, (_, u) => u);
+        for (const n of [1, 5, 40]) {
+          const top = topNFor(m, users, exclusionsOf(trainset), n, rank, kernels());
+          for (const u of users) {
+            const want = everyItem(m, u, n);
+            assert.deepEqual([...top.items.subarray(u * n, u * n + want.length)], want, `user ${u}, n ${n}`);
+            for (const [r, i] of want.entries()) assert.equal(top.scores[u * n + r], Math.fround(clipScore(m, scores[i])));
+          }
         }
       }));
 });

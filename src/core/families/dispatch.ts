@@ -73,10 +73,15 @@ export function topNFor(
   const scores = new Float32Array(users.length * n);
   const est = new Float64Array(nItems);
   const skip = new Uint8Array(nItems);
+  const family = familyOf(model.extension.kind);
+  const ext = model as ExtendedModel<ModelExtension>;
   users.forEach((u, x) => {
-    scoreUser(model, u, est);
     for (let p = exclude.userPtr[u]; p < exclude.userPtr[u + 1]; p++) skip[exclude.itemIdx[p]] = 1;
-    const best = bestOf(est, skip, n, itemRank);
+    let best = family.bestItems?.(ext, u, skip, n, itemRank, est);
+    if (!best) {
+      family.scoreUser(ext, u, est);
+      best = bestOf(est, skip, n, itemRank);
+    }
     for (let p = exclude.userPtr[u]; p < exclude.userPtr[u + 1]; p++) skip[exclude.itemIdx[p]] = 0;
     for (let r = 0; r < best.length; r++) {
       items[x * n + r] = best[r];

@@ -1,4 +1,5 @@
 import { invalid } from '../errors.js';
+import { BestList } from './best-list.js';
 import { denseFits, transpose, type SortedRows } from './similarity.js';
 import type { EncodedExtension, ExtendedModel, Family, NeighbourExtension, StoredArray } from './types.js';
 
@@ -16,12 +17,14 @@ interface Views {
   readonly rank: Int32Array;
   /** nX × nX: x′'s similarity in x's list (0 = not a neighbour), beside `rank`. */
   readonly sim: Float32Array;
-  /** Positions into nbrIdx/nbrSim, each x's sorted by neighbour id (only without `dense`). */
-  readonly byId: Int32Array;
+  /** Positions into nbrIdx/nbrSim, each x's sorted by neighbour id: built on the first estimate without `dense`. */
+  byId?: Int32Array;
   /** The lists turned round, built on the first item-based top-N. */
   reversed?: Reverse;
   /** The ratings of y with more than k raters, built on the first dense user-based top-N. */
   crowded?: Crowded;
+  /** Each item's bound, items by bound descending: built on the first dense user-based top-N. */
+  bounds?: Bounds;
 }
 
 const cache = new WeakMap<NeighbourExtension, Views>();
@@ -41,13 +44,8 @@ function views(m: Knn): Views {
           rank[x * nX + e.nbrIdx[p]] = p - e.nbrPtr[x] + 1;
           sim[x * nX + e.nbrIdx[p]] = e.nbrSim[p];
         }
-      v = { yPtr: t.ptr, yX: t.idx, yR: t.r, rank, sim, byId: new Int32Array(0) };
-    } else {
-      const { owner, positions } = listPositions(e);
-      // Two stable counting sorts, positions by neighbour then by owner, leave each owner's positions in neighbour-id order.
-      const byId = groupStable(groupStable(positions, e.nbrIdx, nX).pos, owner, nX).pos;
-      v = { yPtr: t.ptr, yX: t.idx, yR: t.r, rank: new Int32Array(0), sim: new Float32Array(0), byId };
-    }
+      v = { yPtr: t.ptr, yX: t.idx, yR: t.r, rank, sim };
+    } else v = { yPtr: t.ptr, yX: t.idx, yR: t.r, rank: new Int32Array(0), sim: new Float32Array(0) };
     cache.set(e, v);
   }
   return v;
@@ -154,13 +152,22 @@ function groupStable(items: Int32Array, keyOf: Int32Array, nKeys: number): { ptr
   return { ptr, pos };
 }
 
+function byIdOf(e: NeighbourExtension, v: Views): Int32Array {
+  if (v.byId) return v.byId;
+  const nX = e.nbrPtr.length - 1;
+  const { owner, positions } = listPositions(e);
+  // Two stable counting sorts, positions by neighbour then by owner, leave each owner's positions in neighbour-id order.
+  v.byId = groupStable(groupStable(positions, e.nbrIdx, nX).pos, owner, nX).pos;
+  return v.byId;
+}
+
 /** x′'s similarity in x's neighbour list (binary search by id), or 0. */
-function similarityTo(e: NeighbourExtension, v: Views, x: number, x2: number): number {
+function similarityTo(e: NeighbourExtension, byId: Int32Array, x: number, x2: number): number {
   let lo = e.nbrPtr[x];
   let hi = e.nbrPtr[x + 1] - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    const at = v.byId[mid];
+    const at = byId[mid];
     const id = e.nbrIdx[at];
     if (id === x2) return e.nbrSim[at];
     if (id < x2) lo = mid + 1;
@@ -341,6 +348,58 @@ function denseScoreUser(m: Knn, v: Views, u: number, out: Float64Array): void {
   }
 }
 
+/**
+ * An upper bound of every dense user-based estimate of item i, less the part owed to the user:
+ * r̂(u, i) ≤ userPart(u) + key[i]. The estimate's neighbourhood term is a similarity-weighted mean of
+ * the deviations of i's raters (positive similarities only), so it lies below their largest deviation;
+ * with too few neighbours the term is 0 (KNNBasic: r̂ = μ). Items are kept in key order, highest first.
+ */
+interface Bounds {
+  readonly key: Float64Array;
+  readonly order: Int32Array;
+}
+
+/** Room for the rounding of a weighted mean (a few ulps of numbers near the rating scale). */
+const BOUND_SLACK = 1e-9;
+
+function bounds(m: Knn, v: Views): Bounds {
+  if (v.bounds) return v.bounds;
+  const e = m.extension;
+  const nY = v.yPtr.length - 1;
+  const refX = refXOf(m);
+  const withRef = e.variant !== 'basic';
+  const key = new Float64Array(nY);
+  for (let y = 0; y < nY; y++) {
+    const refY = refYOf(m, y);
+    let most = e.variant === 'basic' ? m.globalMean : 0;
+    for (let p = v.yPtr[y]; p < v.yPtr[y + 1]; p++) most = Math.max(most, withRef ? v.yR[p] - refY - refX[v.yX[p]] : v.yR[p]);
+    key[y] = e.variant === 'baseline' ? m.itemBias[y] + most : most;
+  }
+  const order = Int32Array.from({ length: nY }, (_, y) => y).sort((a, b) => key[b] - key[a]);
+  v.bounds = { key, order };
+  return v.bounds;
+}
+
+const userPartOf = (m: Knn, u: number): number =>
+  m.extension.variant === 'basic' ? 0 : m.extension.variant === 'means' ? m.extension.xMeans[u] : m.globalMean + m.userBias[u];
+
+const best = new BestList();
+
+/**
+ * Dense user-based top-n without scoring every item: items in bound order, each estimated exactly
+ * (`denseEstimate`, the numbers `denseScoreUser` gives) until no remaining bound reaches the n-th best.
+ */
+function denseBestItems(m: Knn, v: Views, u: number, skip: Uint8Array, n: number, itemRank: Int32Array, est: Float64Array): Int32Array {
+  const { key, order } = bounds(m, v);
+  const userPart = userPartOf(m, u);
+  best.reset(n, itemRank);
+  for (const i of order) {
+    if (userPart + key[i] + BOUND_SLACK < best.worst()) break;
+    if (!skip[i]) best.offer(denseEstimate(m, v, u, i), i);
+  }
+  return best.list(est);
+}
+
 /** The neighbour lists turned round: for each x′, the x whose lists hold it, with the similarity. */
 interface Reverse {
   readonly ptr: Int32Array;
@@ -351,10 +410,150 @@ interface Reverse {
 function reverse(m: Knn, v: Views): Reverse {
   const e = m.extension;
   if (v.reversed) return v.reversed;
-  const { owner, positions } = listPositions(e);
-  const g = groupStable(positions, e.nbrIdx, e.nbrPtr.length - 1);
-  v.reversed = { ptr: g.ptr, owner: g.pos.map((p) => owner[p]), sim: Float32Array.from(g.pos, (p) => e.nbrSim[p]) };
+  const nX = e.nbrPtr.length - 1;
+  const ptr = new Int32Array(nX + 1);
+  for (let p = 0; p < e.nbrIdx.length; p++) ptr[e.nbrIdx[p] + 1]++;
+  for (let x = 0; x < nX; x++) ptr[x + 1] += ptr[x];
+  // A counting sort by neighbour: owners in increasing order within each neighbour's entries.
+  const fill = ptr.slice(0, nX);
+  const owner = new Int32Array(e.nbrIdx.length);
+  const sim = new Float32Array(e.nbrIdx.length);
+  for (let x = 0; x < nX; x++)
+    for (let p = e.nbrPtr[x]; p < e.nbrPtr[x + 1]; p++) {
+      const at = fill[e.nbrIdx[p]]++;
+      owner[at] = x;
+      sim[at] = e.nbrSim[p];
+    }
+  v.reversed = { ptr, owner, sim };
   return v.reversed;
+}
+
+/**
+ * Item-based scratch of one user (scoring never nests): the deviation of each item u rated (NaN for
+ * the rest), the items the user's sums touched, and a mark per item; all left cleared between users.
+ */
+let deviation = new Float64Array(0);
+let touchedItems = new Int32Array(0);
+let done = new Uint8Array(0);
+
+/**
+ * Item-based, from u's side: each item j that u rated adds its deviation to the items whose lists
+ * hold j. Returns how many items were touched (listed first in `touchedItems`); the rest have no
+ * neighbour among u's items, so their estimate is `finish(m, i, u, 0, 0, 0)`.
+ */
+function itemBasedSums(m: Knn, v: Views, u: number, acc: Float64Array): number {
+  const e = m.extension;
+  const nItems = m.itemIds.length;
+  if (deviation.length < nItems) {
+    deviation = new Float64Array(nItems).fill(Number.NaN);
+    touchedItems = new Int32Array(nItems);
+    done = new Uint8Array(nItems);
+  }
+  const r = reverse(m, v);
+  const refX = refXOf(m);
+  const withRef = e.variant !== 'basic';
+  const refU = e.variant === 'baseline' ? m.globalMean + m.userBias[u] : 0;
+  let touched = 0;
+  for (let q = v.yPtr[u]; q < v.yPtr[u + 1]; q++) {
+    const j = v.yX[q];
+    const dev = withRef ? v.yR[q] - refU - refX[j] : v.yR[q];
+    deviation[j] = dev;
+    for (let t = r.ptr[j]; t < r.ptr[j + 1]; t++) {
+      const at = 3 * r.owner[t];
+      if (acc[at + 2] === 0) touchedItems[touched++] = r.owner[t];
+      acc[at] += r.sim[t] * dev;
+      acc[at + 1] += r.sim[t];
+      acc[at + 2]++;
+    }
+  }
+  return touched;
+}
+
+/**
+ * A touched item's estimate from its sums (clearing them). An item found in more than k of the lists
+ * needs its k best, so only that one walks its own list for u's items.
+ */
+function itemBasedEstimate(m: Knn, v: Views, u: number, i: number, acc: Float64Array): number {
+  const e = m.extension;
+  if (acc[3 * i + 2] <= e.k) return finishSums(m, i, u, acc);
+  acc[3 * i] = acc[3 * i + 1] = acc[3 * i + 2] = 0;
+  let n = 0;
+  let d = 0;
+  let f = 0;
+  for (let p = e.nbrPtr[i]; p < e.nbrPtr[i + 1] && f < e.k; p++) {
+    const dev = deviation[e.nbrIdx[p]];
+    if (Number.isNaN(dev)) continue;
+    n += e.nbrSim[p] * dev;
+    d += e.nbrSim[p];
+    f++;
+  }
+  return finish(m, i, u, n, d, f);
+}
+
+function clearDeviations(v: Views, u: number): void {
+  for (let q = v.yPtr[u]; q < v.yPtr[u + 1]; q++) deviation[v.yX[q]] = Number.NaN;
+}
+
+/**
+ * Items by the part of an untouched item's estimate `finish(m, i, u, 0, 0, 0)` that is theirs (μ_i for
+ * KNNWithMeans, b_i for KNNBaseline, none for KNNBasic), highest first, ties by lower rank: that
+ * estimate never rises along the order.
+ */
+const untouchedOrders = new WeakMap<NeighbourExtension, Int32Array>();
+
+function untouchedOrder(m: Knn, itemRank: Int32Array): Int32Array {
+  const e = m.extension;
+  let order = untouchedOrders.get(e);
+  if (!order) {
+    const key = e.variant === 'means' ? e.xMeans : e.variant === 'baseline' ? m.itemBias : new Float32Array(m.itemIds.length);
+    order = Int32Array.from({ length: key.length }, (_, i) => i).sort((a, b) => key[b] - key[a] || itemRank[a] - itemRank[b]);
+    untouchedOrders.set(e, order);
+  }
+  return order;
+}
+
+let crowdedItems = new Int32Array(0);
+
+/**
+ * Item-based top-n with the numbers of `scoreUser`: the touched items found in at most k lists from
+ * their sums, then the untouched in `untouchedOrder` until one falls below the n-th best. Last the
+ * items found in more than k lists, which walk their own lists, but only those whose bound reaches the
+ * n-th best: the neighbourhood term is a weighted mean of u's deviations, so at most their largest.
+ */
+function itemBasedBestItems(m: Knn, u: number, skip: Uint8Array, n: number, itemRank: Int32Array, out: Float64Array): Int32Array {
+  const e = m.extension;
+  const v = views(m);
+  const acc = sumsFor(m.itemIds.length);
+  const touched = itemBasedSums(m, v, u, acc);
+  if (crowdedItems.length < touched) crowdedItems = new Int32Array(m.itemIds.length);
+  best.reset(n, itemRank);
+  let crowdedCount = 0;
+  for (let t = 0; t < touched; t++) {
+    const i = touchedItems[t];
+    done[i] = 1;
+    if (acc[3 * i + 2] > e.k) crowdedItems[crowdedCount++] = i;
+    else {
+      const est = finishSums(m, i, u, acc);
+      if (!skip[i]) best.offer(est, i);
+    }
+  }
+  for (const i of untouchedOrder(m, itemRank)) {
+    if (done[i] || skip[i]) continue;
+    const est = finish(m, i, u, 0, 0, 0);
+    if (est < best.worst()) break;
+    best.offer(est, i);
+  }
+  let most = e.variant === 'basic' ? m.globalMean : 0;
+  for (let q = v.yPtr[u]; q < v.yPtr[u + 1]; q++) most = Math.max(most, deviation[v.yX[q]]);
+  for (let c = 0; c < crowdedCount; c++) {
+    const i = crowdedItems[c];
+    const bound = e.variant === 'basic' ? most : finish(m, i, u, 0, 0, 0) + most;
+    if (skip[i] || bound + BOUND_SLACK < best.worst()) acc[3 * i] = acc[3 * i + 1] = acc[3 * i + 2] = 0;
+    else best.offer(itemBasedEstimate(m, v, u, i, acc), i);
+  }
+  for (let t = 0; t < touched; t++) done[touchedItems[t]] = 0;
+  clearDeviations(v, u);
+  return best.list(out);
 }
 
 export const neighbourFamily: Family<NeighbourExtension> = {
@@ -375,9 +574,10 @@ export const neighbourFamily: Family<NeighbourExtension> = {
     const refY = refYOf(m, y);
     const withRef = e.variant !== 'basic';
     heapReset(e.k);
+    const byId = byIdOf(e, v);
     for (let p = v.yPtr[y], c = 0; p < v.yPtr[y + 1]; p++) {
       const x2 = v.yX[p];
-      const sim = similarityTo(e, v, x, x2);
+      const sim = similarityTo(e, byId, x, x2);
       if (sim > 0) heapOffer(sim, withRef ? v.yR[p] - refY - refX[x2] : v.yR[p], c++);
     }
     let num = 0;
@@ -387,6 +587,11 @@ export const neighbourFamily: Family<NeighbourExtension> = {
       den += heapSim[c];
     }
     return finish(m, x, y, num, den, heapSize);
+  },
+  bestItems(m, u, skip, n, itemRank, est) {
+    const v = views(m);
+    if (!m.extension.userBased) return itemBasedBestItems(m, u, skip, n, itemRank, est);
+    return v.rank.length > 0 ? denseBestItems(m, v, u, skip, n, itemRank, est) : undefined;
   },
   scoreUser(m, u, out) {
     const e = m.extension;
@@ -415,44 +620,18 @@ export const neighbourFamily: Family<NeighbourExtension> = {
       for (let i = 0; i < nItems; i++) out[i] = finishSums(m, u, i, acc);
       return;
     }
-    // Item-based, from u's side: each item u rated adds itself to the items whose lists hold it. An item
-    // found in more than k of them needs its k best, so only that one walks its own list.
     const v = views(m);
-    const r = reverse(m, v);
-    const refU = e.variant === 'baseline' ? m.globalMean + m.userBias[u] : 0;
-    for (let q = v.yPtr[u]; q < v.yPtr[u + 1]; q++) {
-      const j = v.yX[q];
-      const dev = withRef ? v.yR[q] - refU - refX[j] : v.yR[q];
-      for (let t = r.ptr[j]; t < r.ptr[j + 1]; t++) {
-        const at = 3 * r.owner[t];
-        acc[at] += r.sim[t] * dev;
-        acc[at + 1] += r.sim[t];
-        acc[at + 2]++;
-      }
+    const touched = itemBasedSums(m, v, u, acc);
+    for (let t = 0; t < touched; t++) {
+      const i = touchedItems[t];
+      out[i] = itemBasedEstimate(m, v, u, i, acc);
+      done[i] = 1;
     }
-    let mine: Float64Array | null = null;
     for (let i = 0; i < nItems; i++) {
-      if (acc[3 * i + 2] <= e.k) {
-        out[i] = finishSums(m, i, u, acc);
-        continue;
-      }
-      acc[3 * i] = acc[3 * i + 1] = acc[3 * i + 2] = 0;
-      if (!mine) {
-        mine = new Float64Array(nItems).fill(Number.NaN);
-        for (let q = v.yPtr[u]; q < v.yPtr[u + 1]; q++) mine[v.yX[q]] = withRef ? v.yR[q] - refU - refX[v.yX[q]] : v.yR[q];
-      }
-      let n = 0;
-      let d = 0;
-      let f = 0;
-      for (let p = e.nbrPtr[i]; p < e.nbrPtr[i + 1] && f < e.k; p++) {
-        const dev = mine[e.nbrIdx[p]];
-        if (Number.isNaN(dev)) continue;
-        n += e.nbrSim[p] * dev;
-        d += e.nbrSim[p];
-        f++;
-      }
-      out[i] = finish(m, i, u, n, d, f);
+      if (done[i]) done[i] = 0;
+      else out[i] = finish(m, i, u, 0, 0, 0);
     }
+    clearDeviations(v, u);
   },
   encode(e) {
     return {

@@ -107,6 +107,13 @@ export interface Family<E extends ModelExtension> {
   estimate(m: ExtendedModel<E>, u: number, i: number): number;
   /** Estimates of known user `u` for every item, into `out` (length nItems): the top-N score kernel. */
   scoreUser(m: ExtendedModel<E>, u: number, out: Float64Array): void;
+  /**
+   * The n best items of known user `u` outside `skip` (estimate descending, ties by lower `itemRank`),
+   * exactly the lists that scoring every item with `scoreUser` and ranking would give, when the family
+   * can find them without scoring every item, with each one's estimate (`scoreUser`'s number) in
+   * `est`; undefined when it cannot (then every item is scored).
+   */
+  bestItems?(m: ExtendedModel<E>, u: number, skip: Uint8Array, n: number, itemRank: Int32Array, est: Float64Array): Int32Array | undefined;
   /** An estimate at time `t` (the timestamps' unit), for families whose estimates depend on time; others ignore t. */
   estimateAt?(m: ExtendedModel<E>, u: number, i: number, t: number): number;
   /** The base's factor estimate ranks items exactly as `estimate`: top-N may take the kernels' fast path. */
