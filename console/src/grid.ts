@@ -34,6 +34,8 @@ interface Slot {
   readonly buttons: HTMLButtonElement[];
   shows: number;
   loaded: boolean;
+  /** Out of the range drawn: kept where it stands, but hidden from assistive technology. */
+  stale: boolean;
 }
 
 /**
@@ -150,10 +152,18 @@ export class ResultGrid {
       this.#fill(slot, r, values);
       if (values === undefined && missing < 0) missing = r;
     }
-    // A slot left outside the range shows its row where it stands; it is brought up to date once its page is here.
-    for (const slot of this.#slots)
-      if (slot.shows >= 0 && !slot.loaded && (slot.shows < first || slot.shows >= last) && this.#rows[slot.shows] !== undefined)
+    // A slot left outside the range shows its row where it stands (brought up to date once its page is
+    // here); only the rows in range are offered to assistive technology.
+    for (const slot of this.#slots) {
+      const stale = slot.shows < first || slot.shows >= last;
+      if (stale && slot.shows >= 0 && !slot.loaded && this.#rows[slot.shows] !== undefined)
         this.#fill(slot, slot.shows, this.#rows[slot.shows]);
+      if (stale !== slot.stale) {
+        slot.stale = stale;
+        if (stale) slot.row.setAttribute('aria-hidden', 'true');
+        else slot.row.removeAttribute('aria-hidden');
+      }
+    }
     this.#first = first;
     this.#last = last;
     if (missing >= 0) this.#fetchAround(first, last);
@@ -186,7 +196,7 @@ export class ResultGrid {
         texts.push(text);
         buttons.push(button);
       }
-      this.#slots.push({ row, index, cells, texts, buttons, shows: -1, loaded: false });
+      this.#slots.push({ row, index, cells, texts, buttons, shows: -1, loaded: false, stale: false });
     }
   }
 

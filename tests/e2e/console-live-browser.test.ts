@@ -256,13 +256,13 @@ describe('console live figures in a browser', { skip }, () => {
     // The rows in view arrive from the server and are the right ones.
     // Polled from here, not with waitForFunction: its in-page polling evaluates a string, which the console's
     // Content-Security-Policy (no 'unsafe-eval') refuses whenever the rows are not there at the first look.
-    const rowsArrived = `![...document.querySelectorAll('.grid-rows [role=row]:not([hidden]) [role=gridcell]')].some((c) => c.textContent === '…')`;
+    const rowsArrived = `![...document.querySelectorAll('.grid-rows [role=row]:not([aria-hidden]) [role=gridcell]')].some((c) => c.textContent === '…')`;
     for (let tries = 0; !(await suite.page.evaluate(rowsArrived)); tries++) {
       assert.ok(tries < 600, 'the rows in view arrived from the server within 30 s');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const shown = (await suite.page.evaluate(
-      `[...document.querySelectorAll('.grid-rows [role=row]:not([hidden])')].map((r) => [...r.children].map((c) => c.textContent.trim()))`,
+      `[...document.querySelectorAll('.grid-rows [role=row]:not([aria-hidden])')].map((r) => [...r.children].map((c) => c.textContent.trim()))`,
     )) as string[][];
     assert.ok(shown.length > 10);
     for (const [index, i, s, v] of shown) {
@@ -271,7 +271,7 @@ describe('console live figures in a browser', { skip }, () => {
       assert.match(v, new RegExp(`^\\{…\\}\\s*\\{"i":${i}\\}$`));
     }
     assert.ok(Math.min(...shown.map((r) => Number(r[0]))) > 50_000, 'scrolled far into the result');
-    const row = suite.page.locator('.grid-rows [role=row]:not([hidden])').nth(12);
+    const row = suite.page.locator('.grid-rows [role=row]:not([aria-hidden])').nth(12);
     const index = Number(await row.locator('[role=rowheader]').textContent());
     await row.locator('button.json-open').click();
     assert.equal(JSON.parse((await suite.page.textContent('#json-body')) ?? '').i, index - 1);
