@@ -1,9 +1,11 @@
 import uPlot from 'uplot';
 
-/** One line of a chart: its label and its y values, aligned with the chart's x values. */
+/** One line of a chart: its label and its y values, aligned with the chart's x values; lines may share a colour (by index) and be dashed. */
 export interface Line {
   label: string;
   values: (number | null)[];
+  colour?: number;
+  dashed?: boolean;
 }
 
 const COLOURS = ['#1557b0', '#c05600', '#2e7d32', '#8e24aa', '#00838f', '#ad1457', '#6d4c41'];
@@ -26,7 +28,12 @@ export function lineChart(
       axes: [{ label: opts.xLabel }, { label: opts.yLabel }],
       series: [
         { label: opts.xLabel },
-        ...opts.lines.map((line, i) => ({ label: line.label, stroke: COLOURS[i % COLOURS.length], width: 2 })),
+        ...opts.lines.map((line, i) => ({
+          label: line.label,
+          stroke: COLOURS[(line.colour ?? i) % COLOURS.length],
+          width: 2,
+          ...(line.dashed ? { dash: [6, 4] } : {}),
+        })),
       ],
     },
     [opts.x, ...opts.lines.map((l) => l.values)] as uPlot.AlignedData,

@@ -1,7 +1,11 @@
 import type { Column } from './api.js';
 
 const ROW_HEIGHT = 26;
-/** Rows drawn above and below the visible ones, so a fast scroll shows no gap. */
+/**
+ * Rows drawn ahead of the visible ones in the direction of the scroll, so that the next frames of a
+ * slow scroll (which the compositor may show before the page redraws) find them drawn. A scroll moving
+ * further than this in a frame gets none: they would be replaced before they could be seen.
+ */
 const OVERSCAN = 8;
 /** Rows asked of the server at a time when the grid scrolls to rows it does not have. */
 const PAGE_ROWS = 2000;
@@ -30,14 +34,19 @@ interface Slot {
   readonly buttons: HTMLButtonElement[];
   shows: number;
   loaded: boolean;
+  /** Out of the range drawn: kept where it stands, but hidden from assistive technology. */
+  stale: boolean;
 }
 
 /**
  * A virtualised results grid. A spacer as tall as all rows scrolls; a fixed pool of row nodes (the
- * visible rows and a few more) is reused, row r always in slot r mod pool size, so a scroll only
- * rewrites the text of the rows that came into view and moves them (a transform). The scroll handler
- * only asks for a frame; the frame reads scrollTop once. Rows not yet fetched show as "…" while their
- * page is asked for; structured cells open as pretty JSON from their button.
+ * visible rows and an overscan band) is reused, row r always in slot r mod pool size, so a scroll only
+ * rewrites the text of the rows that came into view and moves them (a transform): no node is created
+ * or removed while scrolling, and a slot outside the range drawn keeps its row, which is still right
+ * where it stands. Rows and cells have fixed geometry (style.css), so rewritten text lays out only its
+ * cell. The scroll handler only asks for a frame; the frame reads scrollTop once and then only writes.
+ * Rows not yet fetched show as "…" while their page is asked for; structured cells open as pretty JSON
+ * from their button.
  */
 export class ResultGrid {
   readonly #scroller: HTMLDivElement;
@@ -52,6 +61,7 @@ export class ResultGrid {
   #viewHeight = 400;
   #first = -1;
   #last = -1;
+  #lastTop = 0;
   #frame = 0;
 
   constructor(
@@ -81,14 +91,12 @@ export class ResultGrid {
     this.#rows = rows.slice();
     this.#rows.length = total;
     this.#fetch = fetch;
-    const template = `4.5rem repeat(${columns.length}, 12rem)`;
-    this.#scroller.style.setProperty('--grid-columns', template);
     this.#scroller.style.setProperty('--grid-width', `calc(4.5rem + ${columns.length} * 12rem)`);
     this.#scroller.setAttribute('aria-rowcount', String(total + 1));
     this.#scroller.setAttribute('aria-colcount', String(columns.length + 1));
     const header = el('div', 'grid-row grid-header', { role: 'row', 'aria-rowindex': '1' });
     header.append(el('div', 'grid-cell grid-index', { role: 'columnheader' }, '#'));
-    for (const c of columns) header.append(el('div', 'grid-cell', { role: 'columnheader', title: c.type }, c.name));
+    columns.forEach((c, i) => header.append(column(el('div', 'grid-cell', { role: 'columnheader', title: c.type }, c.name), i)));
     this.#spacer.style.height = `${total * ROW_HEIGHT}px`;
     this.#slots = [];
     this.#body.replaceChildren();
@@ -96,6 +104,7 @@ export class ResultGrid {
     this.host.replaceChildren(this.#scroller);
     this.#scroller.scrollTop = 0;
     this.#first = this.#last = -1;
+    this.#lastTop = 0;
     this.#draw();
   }
 
@@ -126,9 +135,12 @@ export class ResultGrid {
   #draw(): void {
     const started = performance.now();
     const top = this.#scroller.scrollTop;
-    const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
-    const last = Math.min(this.#rows.length, Math.ceil((top + this.#viewHeight) / ROW_HEIGHT) + OVERSCAN);
-    const size = Math.min(this.#rows.length, Math.ceil(this.#viewHeight / ROW_HEIGHT) + 2 * OVERSCAN + 1);
+    const step = top - this.#lastTop;
+    this.#lastTop = top;
+    const ahead = Math.abs(step) <= OVERSCAN * ROW_HEIGHT ? OVERSCAN : 0;
+    const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - (step < 0 ? ahead : 0));
+    const last = Math.min(this.#rows.length, Math.ceil((top + this.#viewHeight) / ROW_HEIGHT) + (step > 0 ? ahead : 0));
+    const size = Math.min(this.#rows.length, Math.ceil(this.#viewHeight / ROW_HEIGHT) + OVERSCAN + 1);
     if (size > this.#slots.length) this.#grow(size);
     const pool = this.#slots.length;
     if (pool === 0) return;
@@ -140,13 +152,18 @@ export class ResultGrid {
       this.#fill(slot, r, values);
       if (values === undefined && missing < 0) missing = r;
     }
-    // Slots left over from rows now out of range (the range is shorter at the end of the result).
-    if (last - first < pool)
-      for (const slot of this.#slots)
-        if (slot.shows >= 0 && (slot.shows < first || slot.shows >= last)) {
-          slot.row.remove();
-          slot.shows = -1;
-        }
+    // A slot left outside the range shows its row where it stands (brought up to date once its page is
+    // here); only the rows in range are offered to assistive technology.
+    for (const slot of this.#slots) {
+      const stale = slot.shows < first || slot.shows >= last;
+      if (stale && slot.shows >= 0 && !slot.loaded && this.#rows[slot.shows] !== undefined)
+        this.#fill(slot, slot.shows, this.#rows[slot.shows]);
+      if (stale !== slot.stale) {
+        slot.stale = stale;
+        if (stale) slot.row.setAttribute('aria-hidden', 'true');
+        else slot.row.removeAttribute('aria-hidden');
+      }
+    }
     this.#first = first;
     this.#last = last;
     if (missing >= 0) this.#fetchAround(first, last);
@@ -169,7 +186,7 @@ export class ResultGrid {
       const texts: Text[] = [];
       const buttons: HTMLButtonElement[] = [];
       for (let c = 0; c < this.#columns.length; c++) {
-        const cell = el('div', 'grid-cell', { role: 'gridcell' });
+        const cell = column(el('div', 'grid-cell', { role: 'gridcell' }), c);
         // Attached only while the cell shows a structured value.
         const button = el('button', 'json-open', { type: 'button', 'data-col': String(c) }, '{…}');
         const text = document.createTextNode('');
@@ -179,7 +196,7 @@ export class ResultGrid {
         texts.push(text);
         buttons.push(button);
       }
-      this.#slots.push({ row, index, cells, texts, buttons, shows: -1, loaded: false });
+      this.#slots.push({ row, index, cells, texts, buttons, shows: -1, loaded: false, stale: false });
     }
   }
 
@@ -228,7 +245,8 @@ export class ResultGrid {
         if (generation !== this.#generation) return;
         for (let i = 0; i < rows.length; i++) this.#rows[from + i] = rows[i];
         this.#pending.delete(page);
-        if (from < this.#last && to > this.#first) this.#schedule();
+        // Also when out of the range drawn: a slot there may still show these rows as "…".
+        this.#schedule();
       },
       (e: unknown) => {
         this.#pending.delete(page);
@@ -248,6 +266,12 @@ export class ResultGrid {
     const value = this.#rows[r]?.[c];
     if (value !== undefined) this.openJson(`${this.#columns[c].name}, row ${r + 1}`, value);
   }
+}
+
+/** Places a cell in column `c` (style.css positions cells by --c). */
+function column(cell: HTMLDivElement, c: number): HTMLDivElement {
+  cell.style.setProperty('--c', String(c));
+  return cell;
 }
 
 export function el<K extends keyof HTMLElementTagNameMap>(

@@ -32,7 +32,7 @@ function run(task: Task): [FoldResult | TopNResult, ArrayBuffer[]] {
     const out = task.epochs;
     const epochs = out
       ? new EpochBatches(
-          (from, values) => out.postMessage({ from, values } satisfies EpochsBatch),
+          (from, values, heldOut) => out.postMessage({ from, values, ...(heldOut ? { heldOut } : {}) } satisfies EpochsBatch),
           () => performance.now(),
         )
       : null;
@@ -42,7 +42,8 @@ function run(task: Task): [FoldResult | TopNResult, ArrayBuffer[]] {
         kernels,
         clock: () => performance.now(),
         ranking: task.ranking,
-        ...(epochs ? { onEpoch: (_fold: number, _epoch: number, rmse: number) => epochs.add(rmse) } : {}),
+        heldOut: task.heldOut === true,
+        ...(epochs ? { onEpoch: (_fold: number, _epoch: number, rmse: number, held?: number) => epochs.add(rmse, held) } : {}),
       });
       return [result, []];
     } finally {

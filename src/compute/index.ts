@@ -2,6 +2,7 @@ import type { CvResult, Exclusions, FactorModel, Split, TopNResult } from '../co
 import { ComputePool, type PoolOptions } from './pool.js';
 
 export { EpochBatches } from './epoch-batches.js';
+export type { EpochsBatch } from './messages.js';
 export { ComputePool, type EpochsHandler, type PoolOptions } from './pool.js';
 
 export interface ParallelOptions extends PoolOptions {

@@ -49,6 +49,8 @@ export type Task =
        * port straight to whoever draws the curve, so a busy pool owner does not hold the batches up.
        */
       readonly epochs?: MessagePort;
+      /** Also post the test part's RMSE after each epoch (EvalContext.heldOut). */
+      readonly heldOut?: boolean;
     }
   | { readonly kind: 'topN'; readonly block: TopNBlock; readonly n: number };
 
@@ -68,10 +70,11 @@ export type Reply =
   | { readonly ok: true; readonly result: unknown }
   | { readonly ok: false; readonly error: { code: ErrorCode; message: string; details: Record<string, unknown> } };
 
-/** Posted to a fold task's `epochs` port while it fits: training RMSE of epochs `from`, `from + 1`, … */
+/** Posted to a fold task's `epochs` port while it fits: training RMSE (and held-out RMSE, when asked) of epochs `from`, `from + 1`, … */
 export interface EpochsBatch {
   readonly from: number;
   readonly values: number[];
+  readonly heldOut?: number[];
 }
 
 /** Sent once by a worker after loading its kernels. */

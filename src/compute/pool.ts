@@ -35,8 +35,8 @@ interface Job {
   readonly reject: (error: Error) => void;
 }
 
-/** Training RMSE of a fold's epochs `from`, `from + 1`, … while it fits (a few batches a second at most). */
-export type EpochsHandler = (from: number, values: readonly number[]) => void;
+/** Training RMSE (and held-out RMSE, when asked) of a fold's epochs `from`, `from + 1`, … while it fits (a few batches a second at most). */
+export type EpochsHandler = (from: number, values: readonly number[], heldOut?: readonly number[]) => void;
 
 interface Slot {
   readonly worker: Worker;
@@ -103,7 +103,7 @@ export class ComputePool {
     rawConfig: Readonly<Record<string, unknown>>,
     splits: readonly Split[],
     seed: number,
-    opts: { readonly epochs?: readonly (EpochsHandler | MessagePort | undefined)[] } = {},
+    opts: { readonly epochs?: readonly (EpochsHandler | MessagePort | undefined)[]; readonly heldOut?: boolean } = {},
   ): Promise<CvResult> {
     const algo = getAlgorithm(algorithmId);
     algo.parseConfig(rawConfig); // fail here, before any fold is sent
@@ -112,7 +112,7 @@ export class ComputePool {
       await Promise.all(
         splits.map((split, f) => {
           const epochs = opts.epochs?.[f];
-          return this.evaluateFold(algo.id, rawConfig, split, f + 1, seed, epochs ? { epochs } : {});
+          return this.evaluateFold(algo.id, rawConfig, split, f + 1, seed, { ...(epochs ? { epochs } : {}), heldOut: opts.heldOut });
         }),
       ),
     );
@@ -125,7 +125,7 @@ export class ComputePool {
     split: Split,
     fold: number,
     seed: number,
-    opts: { readonly ranking?: boolean; readonly epochs?: EpochsHandler | MessagePort } = {},
+    opts: { readonly ranking?: boolean; readonly epochs?: EpochsHandler | MessagePort; readonly heldOut?: boolean } = {},
   ): Promise<FoldResult> {
     const transfer: ArrayBuffer[] = [];
     const epochs = opts.epochs ? epochsPort(opts.epochs) : undefined;
@@ -138,6 +138,7 @@ export class ComputePool {
       split: encodeSplit(split, transfer),
       ...(opts.ranking === false ? { ranking: false } : {}),
       ...(epochs ? { epochs } : {}),
+      ...(opts.heldOut ? { heldOut: true } : {}),
     };
     return this.run<FoldResult>(task, epochs ? [...transfer, epochs] : transfer);
   }
@@ -229,7 +230,7 @@ export class ComputePool {
 function epochsPort(to: EpochsHandler | MessagePort): MessagePort {
   if (typeof to !== 'function') return to;
   const { port1, port2 } = new MessageChannel();
-  port1.on('message', (b: EpochsBatch) => to(b.from, b.values));
+  port1.on('message', (b: EpochsBatch) => to(b.from, b.values, b.heldOut));
   port1.once('close', () => port1.removeAllListeners());
   port1.unref();
   return port2;

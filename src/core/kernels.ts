@@ -22,6 +22,9 @@ export interface SvdState {
   readonly itemFactors: Float32Array;
 }
 
+/** After each epoch: its training RMSE, and how to bring `state` up to date with the fit so far. */
+export type EpochHook = (epoch: number, trainRmse: number, sync: () => void) => void;
+
 /**
  * The hot loops, behind an interface so that a portable TypeScript reference and a WebAssembly SIMD
  * build are interchangeable and tested against each other.
@@ -31,9 +34,11 @@ export interface Kernels {
   /**
    * Runs `nEpochs` SGD epochs of biased SVD in place on `state` (Surprise's visiting order: user
    * by user, each user's ratings in trainset order). Calls `onEpoch` with the epoch's training RMSE
-   * measured on the errors seen before each update.
+   * measured on the errors seen before each update, and `sync`, which writes the parameters as they
+   * stand into `state` (mid-fit they may live elsewhere, e.g. in WebAssembly memory) for a caller that
+   * evaluates the model between epochs.
    */
-  svdSgd(ts: Trainset, state: SvdState, rates: SvdRates, nEpochs: number, onEpoch?: (epoch: number, trainRmse: number) => void): void;
+  svdSgd(ts: Trainset, state: SvdState, rates: SvdRates, nEpochs: number, onEpoch?: EpochHook): void;
   /**
    * Top-n items for each listed user among items the user has not rated (`exclude`: CSR of rated
    * items per user, by the model's inner ids). Ranked by estimate descending, ties by `itemRank`

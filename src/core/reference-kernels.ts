@@ -1,5 +1,5 @@
 import type { Trainset } from './dataset.js';
-import type { Exclusions, Kernels, SvdRates, SvdState, TopNResult } from './kernels.js';
+import type { EpochHook, Exclusions, Kernels, SvdRates, SvdState, TopNResult } from './kernels.js';
 import { clip, type FactorModel } from './model.js';
 
 /**
@@ -19,7 +19,7 @@ export const referenceKernels: Kernels = {
  *   p_u ← p_u + γ_pu (e q_i − λ_pu p_u);  q_i ← q_i + γ_qi (e p_u − λ_qi q_i)   (both from old values)
  * Unbiased: e = r − q_iᵀp_u and the biases stay zero.
  */
-function svdSgd(ts: Trainset, s: SvdState, rates: SvdRates, nEpochs: number, onEpoch?: (epoch: number, rmse: number) => void): void {
+function svdSgd(ts: Trainset, s: SvdState, rates: SvdRates, nEpochs: number, onEpoch?: EpochHook): void {
   const { userPtr, itemIdx, ratings } = ts;
   const { userBias: bu, itemBias: bi, userFactors: P, itemFactors: Q, nFactors: k, biased } = s;
   const mu = biased ? ts.globalMean : 0;
@@ -46,9 +46,12 @@ function svdSgd(ts: Trainset, s: SvdState, rates: SvdRates, nEpochs: number, onE
         }
       }
     }
-    onEpoch?.(epoch + 1, Math.sqrt(sse / ts.nRatings));
+    // Updated in place: `state` is always current.
+    onEpoch?.(epoch + 1, Math.sqrt(sse / ts.nRatings), noSync);
   }
 }
+
+const noSync = (): void => undefined;
 
 /** Exhaustive scoring with a bounded insertion list per user: O(items · k) per user, no allocation per item. */
 function topN(model: FactorModel, users: Int32Array, exclude: Exclusions, n: number, itemRank: Int32Array): TopNResult {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -100,6 +100,38 @@ describe('EndpointMetrics per minute, kept in the home', () => {
       await second.forget('e');
       assert.deepEqual(readdirSync(logDir), ['other']);
       assert.equal((await second.history('e', 5)).totalRequests, 0);
+      assert.deepEqual(errors, []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("never writes back an endpoint another process deleted, and removes the old layout's files", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'recpipe-traffic-'));
+    try {
+      const logDir = join(dir, 'endpoint-traffic');
+      mkdirSync(logDir, { mode: 0o700 });
+      // A file of the layout before the folder per endpoint: one file per process for every endpoint.
+      writeFileSync(join(logDir, '4242-0a0b0c0d.json'), JSON.stringify({ pid: 4242, endpoints: { e: [] } }));
+      const errors: Error[] = [];
+      const serving = new TrafficLog(logDir, (e) => errors.push(e));
+      const deleting = new TrafficLog(logDir, (e) => errors.push(e));
+      const second = Math.floor(Date.now() / 1000);
+      serving.add('e', second, 3, 0, 1);
+      // Its seconds are written; its minutes are still due (they are written every few seconds).
+      await serving.flush('seconds');
+      assert.deepEqual(readdirSync(logDir), ['e'], 'the old layout file is gone, the folder is there');
+      await deleting.forget('e');
+      assert.deepEqual(readdirSync(logDir), []);
+      // The serving process's next writes find the folder it wrote gone: the endpoint's traffic stays deleted.
+      await serving.flush();
+      assert.deepEqual(readdirSync(logDir), []);
+      assert.equal((await new EndpointMetrics(Date.now, deleting).history('e', 5)).totalRequests, 0);
+      // An endpoint of that name created again and served: only its new traffic is written and counted.
+      serving.add('e', second, 2, 0, 1);
+      await serving.flush();
+      const again = await new EndpointMetrics(Date.now, deleting).history('e', 5);
+      assert.deepEqual([again.totalRequests, again.processes], [2, 1]);
       assert.deepEqual(errors, []);
     } finally {
       rmSync(dir, { recursive: true, force: true });

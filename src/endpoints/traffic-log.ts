@@ -40,6 +40,8 @@ interface Own {
   readonly minutes: Map<number, TrafficRecord>;
   readonly seconds: Map<number, TrafficRecord>;
   dirty: Set<Kind>;
+  /** This process has written the endpoint's folder: if it is gone now, another process deleted the endpoint. */
+  wrote: boolean;
 }
 
 /**
@@ -48,7 +50,9 @@ interface Own {
  * process writes only its own files, `<home>/endpoint-traffic/<endpoint>/<pid>-<random>.<kind>.json`
  * (owner-only, replaced atomically, the seconds at most once a second and only after new traffic),
  * so processes never contend; a reader sums every file of the endpoint. Files past their span are
- * removed when read; a deleted endpoint's folder is removed at once (`forget`).
+ * removed when read; a deleted endpoint's folder is removed at once (`forget`), and a process that
+ * finds the folder it wrote gone drops its records of the endpoint instead of writing them back. Files
+ * of the layout before the folders (`<home>/endpoint-traffic/<pid>-<random>.json`) are removed once.
  */
 export class TrafficLog {
   private readonly stem = `${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -56,6 +60,7 @@ export class TrafficLog {
   private timer: NodeJS.Timeout | null = null;
   private lastMinutesWrite = 0;
   private writing: Promise<void> = Promise.resolve();
+  private oldLayoutSwept: Promise<void> | null = null;
 
   constructor(
     readonly dir: string,
@@ -66,7 +71,7 @@ export class TrafficLog {
   /** `count` invocations of `endpoint` in unix second `second`, `errors` of them failed, in histogram bucket `bucket`. */
   add(endpoint: string, second: number, count: number, errors: number, bucket: number): void {
     let own = this.own.get(endpoint);
-    if (!own) this.own.set(endpoint, (own = { minutes: new Map(), seconds: new Map(), dirty: new Set() }));
+    if (!own) this.own.set(endpoint, (own = { minutes: new Map(), seconds: new Map(), dirty: new Set(), wrote: false }));
     addTo(own.minutes, Math.floor(second / 60), count, errors, bucket);
     addTo(own.seconds, second, count, errors, bucket);
     own.dirty.add('minutes').add('seconds');
@@ -89,6 +94,7 @@ export class TrafficLog {
   /** Writes this process's changed seconds (and minutes, unless only the seconds are due), dropping those past their span. */
   flush(what: 'all' | 'seconds' = 'all'): Promise<void> {
     this.writing = this.writing.then(async () => {
+      await this.sweepOldLayout();
       const now = this.now();
       if (what === 'all') this.lastMinutesWrite = now;
       const oldest = { minutes: Math.floor(now / 60_000) - RETENTION_MINUTES, seconds: Math.floor(now / 1000) - SHARED_SECONDS };
@@ -99,9 +105,15 @@ export class TrafficLog {
           const records = own[kind];
           for (const t of records.keys()) if (t < oldest[kind]) records.delete(t);
           try {
+            if (own.wrote && !(await exists(this.folder(endpoint)))) {
+              // Deleted by another process since: what this one holds of it goes too.
+              this.own.delete(endpoint);
+              break;
+            }
             await mkdir(this.folder(endpoint), { recursive: true, mode: 0o700 });
             const file: LogFile = { pid: process.pid, records: [...records.values()] };
             await writeFileAtomic(join(this.folder(endpoint), `${this.stem}.${kind}.json`), JSON.stringify(file));
+            own.wrote = true;
           } catch (e) {
             this.onError(e as Error);
           }
@@ -133,6 +145,22 @@ export class TrafficLog {
     return this.records(endpoint, 'seconds', from, false);
   }
 
+  /** Removes the files of the layout before the folder per endpoint (nothing reads them), once per process. */
+  private sweepOldLayout(): Promise<void> {
+    this.oldLayoutSwept ??= readdir(this.dir, { withFileTypes: true }).then(
+      (entries) =>
+        Promise.all(
+          entries.filter((e) => e.isFile() && e.name.endsWith('.json')).map((e) => rm(join(this.dir, e.name), { force: true })),
+        ).then(
+          () => undefined,
+          (e: Error) => this.onError(e),
+        ),
+      // No folder yet: nothing to sweep.
+      () => undefined,
+    );
+    return this.oldLayoutSwept;
+  }
+
   private schedule(): void {
     this.timer ??= setTimeout(() => {
       this.timer = null;
@@ -151,6 +179,7 @@ export class TrafficLog {
    * files past the kind's span are removed. Returns the records found and how many processes contributed.
    */
   private async records(endpoint: string, kind: Kind, from: number, withOwn: boolean): Promise<Found> {
+    await this.sweepOldLayout();
     const sum = new Map<number, TrafficRecord>();
     const merge = (records: Iterable<TrafficRecord>): boolean => {
       let any = false;
@@ -191,6 +220,12 @@ export class TrafficLog {
     return { records: sum, processes };
   }
 }
+
+const exists = (path: string): Promise<boolean> =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 function addTo(records: Map<number, TrafficRecord>, t: number, count: number, errors: number, bucket: number): void {
   let rec = records.get(t);

@@ -75,7 +75,7 @@ interface Entry {
   thread: TrainingThread | null;
   deadline: Deadline | null;
   /** The curves of the run in this process (none for a job loaded from the store). */
-  curves: { fullFit: number[]; folds: { fold: number; trainRmse: number[] }[] } | null;
+  curves: { fullFit: number[]; folds: { fold: number; trainRmse: number[]; testRmse: number[] }[] } | null;
   /** Settles when the job reaches a terminal status. */
   readonly ended: Promise<void>;
   readonly end: () => void;
@@ -255,7 +255,7 @@ export class JobManager extends EventEmitter<JobEvents> {
     if (m)
       return {
         fullFit: [...m.fullFit.trainRmse],
-        folds: (m.cv?.folds ?? []).map((f) => ({ fold: f.fold, trainRmse: [...(f.trainRmse ?? [])] })),
+        folds: (m.cv?.folds ?? []).map((f) => ({ fold: f.fold, trainRmse: [...(f.trainRmse ?? [])], testRmse: [...(f.testRmse ?? [])] })),
       };
     return structuredClone(entry.curves ?? { fullFit: [], folds: [] });
   }
@@ -356,7 +356,7 @@ export class JobManager extends EventEmitter<JobEvents> {
         enter: (secondary, message) => this.move(entry, 'InProgress', secondary, message),
         log: (line) => this.log(entry, line),
         progress: (phase, done, total) => this.progress(entry, phase, done, total),
-        curve: (fold, from, values) => this.curve(entry, fold, from, values),
+        curve: (fold, from, values, heldOut) => this.curve(entry, fold, from, values, heldOut),
         checkStop: () => {
           if (entry.stop) throw new StopSignal(entry.stop.reason);
         },
@@ -420,19 +420,22 @@ export class JobManager extends EventEmitter<JobEvents> {
     this.emit('progress', entry.job.name, entry.job.progress);
   }
 
-  private curve(entry: Entry, fold: number, from: number, values: readonly number[]): void {
+  private curve(entry: Entry, fold: number, from: number, values: readonly number[], heldOut: readonly number[] = []): void {
     const curves = (entry.curves ??= { fullFit: [], folds: [] });
     let line = curves.fullFit;
+    let heldOutLine: number[] = [];
     if (fold > 0) {
       let f = curves.folds.find((c) => c.fold === fold);
       if (!f) {
-        curves.folds.push((f = { fold, trainRmse: [] }));
+        curves.folds.push((f = { fold, trainRmse: [], testRmse: [] }));
         curves.folds.sort((a, b) => a.fold - b.fold);
       }
       line = f.trainRmse;
+      heldOutLine = f.testRmse;
     }
-    // Batches come in order; a fold's whole curve at its end overwrites what is there.
+    // Batches come in order; a fold's whole curves at its end overwrite what is there.
     values.forEach((v, i) => (line[from + i] = v));
+    heldOut.forEach((v, i) => (heldOutLine[from + i] = v));
   }
 
   private log(entry: Entry, line: string): void {

@@ -23,8 +23,8 @@ export interface RunContext {
   enter(secondary: 'Downloading' | 'Training' | 'Uploading', message: string): void;
   log(line: string): void;
   progress(phase: ProgressPhase, done: number, total: number): void;
-  /** Training RMSE of epochs `from`, `from + 1`, … of a curve as the worker reports them (fold 0: the full fit). */
-  curve(fold: number, from: number, values: readonly number[]): void;
+  /** Training RMSE (and a fold's held-out RMSE) of epochs `from`, `from + 1`, … of a curve as the worker reports them (fold 0: the full fit). */
+  curve(fold: number, from: number, values: readonly number[], heldOut?: readonly number[]): void;
   /** Throws when a stop was requested, so the run ends at the next phase boundary. */
   checkStop(): void;
   /** The running training thread, so a stop can terminate it. */
@@ -185,6 +185,7 @@ function cvMetrics(cv: CvResult): NonNullable<JobMetrics['cv']> {
       fitSeconds: f.fitTime,
       testSeconds: f.testTime,
       trainRmse: [...f.trainRmse],
+      ...(f.testRmse ? { testRmse: [...f.testRmse] } : {}),
     })),
     mean: meanStd(cv.mean),
     std: meanStd(cv.std),

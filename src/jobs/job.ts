@@ -79,6 +79,8 @@ export interface FoldMetrics {
   readonly testSeconds: number;
   /** The fold's training RMSE after each epoch (absent in jobs stored before it was kept). */
   readonly trainRmse?: readonly number[];
+  /** The fold's test RMSE after each epoch (the last is `rmse`); absent where the algorithm gives no model mid-fit, and in older jobs. */
+  readonly testRmse?: readonly number[];
 }
 
 export interface MeanStd {
@@ -138,7 +140,7 @@ export type JobProgress = Readonly<Partial<Record<ProgressPhase, PhaseProgress>>
  */
 export interface TrainingCurves {
   readonly fullFit: readonly number[];
-  readonly folds: readonly { readonly fold: number; readonly trainRmse: readonly number[] }[];
+  readonly folds: readonly { readonly fold: number; readonly trainRmse: readonly number[]; readonly testRmse: readonly number[] }[];
 }
 
 export interface TrainingJob {

@@ -1,4 +1,5 @@
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import type { EpochsBatch } from '../compute/index.js';
 import { RecpipeError } from '../core/index.js';
 import type { ProgressPhase } from './job.js';
 import type { TrainResult, TrainTask, WorkerMessage } from './worker-protocol.js';
@@ -6,7 +7,7 @@ import type { TrainResult, TrainTask, WorkerMessage } from './worker-protocol.js
 export interface TrainingHandlers {
   progress(phase: ProgressPhase, done: number, total: number): void;
   log(line: string): void;
-  curve(fold: number, from: number, values: readonly number[]): void;
+  curve(fold: number, from: number, values: readonly number[], heldOut?: readonly number[]): void;
 }
 
 export interface TrainingThread {
@@ -24,7 +25,7 @@ export function startTrainingThread(task: TrainTask, handlers: TrainingHandlers)
   // The folds' curves come straight from their compute threads, one channel per fold.
   const channels = Array.from({ length: task.folds }, (_, f) => {
     const channel = new MessageChannel();
-    channel.port1.on('message', (b: { from: number; values: number[] }) => handlers.curve(f + 1, b.from, b.values));
+    channel.port1.on('message', (b: EpochsBatch) => handlers.curve(f + 1, b.from, b.values, b.heldOut));
     channel.port1.unref();
     return channel;
   });
@@ -46,7 +47,7 @@ export function startTrainingThread(task: TrainTask, handlers: TrainingHandlers)
         case 'log':
           return handlers.log(m.line);
         case 'curve':
-          return handlers.curve(m.fold, m.from, m.values);
+          return handlers.curve(m.fold, m.from, m.values, m.heldOut);
         case 'done':
           return resolve(m.result);
         case 'failed':

@@ -35,7 +35,8 @@ const port = parentPort;
 const post = (message: WorkerMessage, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
 const log = (line: string): void => post({ kind: 'log', line });
 const progress = (phase: ProgressPhase, done: number, total: number): void => post({ kind: 'progress', phase, done, total });
-const curve = (fold: number, from: number, values: readonly number[]): void => post({ kind: 'curve', fold, from, values: [...values] });
+const curve = (fold: number, from: number, values: readonly number[], heldOut?: readonly number[]): void =>
+  post({ kind: 'curve', fold, from, values: [...values], ...(heldOut ? { heldOut: [...heldOut] } : {}) });
 const secs = (s: number): string => `${s.toFixed(2)} s`;
 
 train(workerData as TrainTask).then(
@@ -192,12 +193,12 @@ function crossValidate(pool: ComputePool, task: TrainTask, dataset: Dataset): Pr
   // the job's thread through the fold's port: this thread is busy with the full fit meanwhile.
   const folds = splits.map((split, f) =>
     pool
-      .crossValidate(algo.id, { ...task.hyperparameters }, [split], task.seed, { epochs: [task.curvePorts?.[f]] })
+      .crossValidate(algo.id, { ...task.hyperparameters }, [split], task.seed, { epochs: [task.curvePorts?.[f]], heldOut: true })
       .then((r): FoldResult => {
         const fold = r.folds[0];
         progress('cv', ++done, splits.length);
-        // The whole curve once more: the last epochs of a batch not yet sent arrive with it.
-        if (fold.trainRmse.length > 0) curve(f + 1, 0, fold.trainRmse);
+        // The whole curves once more: the last epochs of a batch not yet sent arrive with them.
+        if (fold.trainRmse.length > 0) curve(f + 1, 0, fold.trainRmse, fold.testRmse);
         log(
           `Fold ${f + 1}: RMSE ${fold.rmse.toFixed(4)}, MAE ${fold.mae.toFixed(4)}, fit ${secs(fold.fitTime)}, test ${secs(fold.testTime)}`,
         );

@@ -29,7 +29,7 @@ export interface TrainTask {
   readonly foldWorkers: number;
   /**
    * One port per cross-validation fold (fold f + 1 at index f): its compute thread posts the fold's
-   * training curve there as it fits (`{ from, values }` batches), straight to the job's thread.
+   * training and held-out curves there as it fits (`{ from, values, heldOut }` batches), straight to the job's thread.
    */
   readonly curvePorts?: readonly MessagePort[];
   /** A search request: the job's model is then the best candidate's, refitted on all the ratings. */
@@ -62,9 +62,15 @@ export type WorkerMessage =
   | { readonly kind: 'log'; readonly line: string }
   /**
    * Training RMSE of epochs `from`, `from + 1`, … of a curve (fold 0 is the full fit, 1… the folds), in
-   * batches as they fit; a fold's whole curve comes once more when it ends.
+   * batches as they fit, with a fold's held-out RMSE of the same epochs; a fold's whole curves come once more when it ends.
    */
-  | { readonly kind: 'curve'; readonly fold: number; readonly from: number; readonly values: readonly number[] }
+  | {
+      readonly kind: 'curve';
+      readonly fold: number;
+      readonly from: number;
+      readonly values: readonly number[];
+      readonly heldOut?: readonly number[];
+    }
   | { readonly kind: 'done'; readonly result: TrainResult }
   | { readonly kind: 'failed'; readonly error: { readonly code: ErrorCode; readonly message: string } };
 

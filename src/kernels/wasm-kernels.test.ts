@@ -166,6 +166,23 @@ describe('wasm SVD SGD agrees with the reference kernel', () => {
     for (let x = 0; x < 500; x++) assert.ok(Math.abs(a[x] - b[x]) < 1e-4, `pair ${x}: ${a[x]} vs ${b[x]}`);
   });
 
+  it('syncs the state mid-fit on request: after epoch e it holds exactly a fit of e epochs (k = 7: padded rows)', () => {
+    const start = initialState(ts, 7, true, 4);
+    const s = copyState(start);
+    const mid: SvdState[] = [];
+    wasm.svdSgd(ts, s, rates, 3, (epoch, _, sync) => {
+      // Untouched until asked: the fit runs in linear memory.
+      if (epoch === 1) assert.deepEqual(s.userFactors, start.userFactors);
+      sync();
+      mid.push(copyState(s));
+    });
+    for (let e = 1; e <= 3; e++) {
+      const alone = copyState(start);
+      wasm.svdSgd(ts, alone, rates, e);
+      assert.deepEqual(mid[e - 1], alone, `after epoch ${e}`);
+    }
+  });
+
   it('leaves zero epochs as a no-op and rejects state arrays of the wrong size', () => {
     const s = initialState(ts, 4, true, 1);
     const before = copyState(s);

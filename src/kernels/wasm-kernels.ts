@@ -1,6 +1,7 @@
 import {
   invalid,
   RecpipeError,
+  type EpochHook,
   type Exclusions,
   type FactorModel,
   type Kernels,
@@ -111,15 +112,7 @@ function fitBytes(ts: Trainset, k: number): number {
   return (ts.nUsers + 1 + ts.nUsers + ts.nItems + 2 * ts.nRatings + (ts.nUsers + ts.nItems) * stride4(k)) * 4;
 }
 
-function svdSgd(
-  ex: WasmExports,
-  mem: LinearMemory,
-  ts: Trainset,
-  s: SvdState,
-  r: SvdRates,
-  nEpochs: number,
-  onEpoch?: (epoch: number, rmse: number) => void,
-): void {
+function svdSgd(ex: WasmExports, mem: LinearMemory, ts: Trainset, s: SvdState, r: SvdRates, nEpochs: number, onEpoch?: EpochHook): void {
   const { nUsers, nItems, nRatings } = ts;
   const k = s.nFactors;
   const stride = stride4(k);
@@ -144,6 +137,12 @@ function svdSgd(
   padRows(s.userFactors, k, mem.f32(at.P, nUsers * stride), stride);
   padRows(s.itemFactors, k, mem.f32(at.Q, nItems * stride), stride);
   const mu = s.biased ? ts.globalMean : 0;
+  const sync = (): void => {
+    s.userBias.set(mem.f32(at.bu, nUsers));
+    s.itemBias.set(mem.f32(at.bi, nItems));
+    unpadRows(mem.f32(at.P, nUsers * stride), stride, s.userFactors, k);
+    unpadRows(mem.f32(at.Q, nItems * stride), stride, s.itemFactors, k);
+  };
   for (let epoch = 0; epoch < nEpochs; epoch++) {
     const sse = ex.svdEpoch(
       nUsers,
@@ -166,12 +165,9 @@ function svdSgd(
       r.regPu,
       r.regQi,
     );
-    onEpoch?.(epoch + 1, Math.sqrt(sse / nRatings));
+    onEpoch?.(epoch + 1, Math.sqrt(sse / nRatings), sync);
   }
-  s.userBias.set(mem.f32(at.bu, nUsers));
-  s.itemBias.set(mem.f32(at.bi, nItems));
-  unpadRows(mem.f32(at.P, nUsers * stride), stride, s.userFactors, k);
-  unpadRows(mem.f32(at.Q, nItems * stride), stride, s.itemFactors, k);
+  sync();
 }
 
 function topN(

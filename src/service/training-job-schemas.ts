@@ -44,6 +44,9 @@ const MetricsSchema = Type.Object(
                 fitSeconds: Type.Number(),
                 testSeconds: Type.Number(),
                 trainRmse: Type.Optional(Type.Array(Type.Number(), { description: 'Training RMSE after each epoch' })),
+                testRmse: Type.Optional(
+                  Type.Array(Type.Number(), { description: "The fold's test RMSE after each epoch (the last is rmse)" }),
+                ),
               },
               open,
             ),

@@ -188,10 +188,16 @@ describe('console in a browser', { skip }, () => {
     assert.equal(statSync(file).mode & 0o777, 0o600);
     await page.reload();
     await page.waitForSelector('body[data-ready="ALICE"]');
+    // Bytes as they crossed the wire (gzip), of every script the first page loaded.
     const load = (await page.evaluate(
-      `({ interactive: performance.getEntriesByType('navigation')[0].domInteractive, ready: performance.getEntriesByName('console-ready')[0].startTime })`,
-    )) as { interactive: number; ready: number };
-    console.log(`console load: DOM interactive at ${load.interactive.toFixed(0)} ms, worksheet ready at ${load.ready.toFixed(0)} ms`);
+      `({ interactive: performance.getEntriesByType('navigation')[0].domInteractive, ready: performance.getEntriesByName('console-ready')[0].startTime,
+          js: performance.getEntriesByType('resource').filter((r) => r.initiatorType === 'script' || r.name.endsWith('.js')).reduce((n, r) => n + r.encodedBodySize, 0) })`,
+    )) as { interactive: number; ready: number; js: number };
+    console.log(
+      `console load: ${(load.js / 1024).toFixed(0)} KB of JS compressed (budget 300 KB), DOM interactive at ${load.interactive.toFixed(0)} ms, worksheet ready (interactive) at ${load.ready.toFixed(0)} ms (budget 1000 ms)`,
+    );
+    assert.ok(load.js > 0 && load.js <= 300 * 1024, `first page JS ${load.js} bytes compressed`);
+    assert.ok(load.ready <= 1000, `interactive in ${load.ready.toFixed(0)} ms`);
     assert.match((await page.locator('.cm-content').textContent()) ?? '', /no_such_table/);
   });
 

@@ -105,9 +105,11 @@ describe('console live figures in a browser', { skip }, () => {
       'the log showed lines mid-run',
     );
     assert.equal(await jobStatus(), 'Completed');
-    await suite.page.waitForSelector(`#job-curve[data-points="${EPOCHS}"][data-folds="1:${EPOCHS} 2:${EPOCHS}"]`);
+    await suite.page.waitForSelector(
+      `#job-curve[data-points="${EPOCHS}"][data-folds="1:${EPOCHS} 2:${EPOCHS}"][data-held-out="1:${EPOCHS} 2:${EPOCHS}"]`,
+    );
     const legend = await suite.page.locator('#job-curve .u-legend th').allTextContents();
-    for (const label of ['Full fit', 'Fold 1', 'Fold 2'])
+    for (const label of ['Full fit', 'Fold 1', 'Fold 2', 'Fold 1 held-out', 'Fold 2 held-out'])
       assert.ok(
         legend.some((l) => l.includes(label)),
         `legend has ${label}: ${legend}`,
@@ -134,8 +136,8 @@ describe('console live figures in a browser', { skip }, () => {
     await suite.page.waitForSelector('#status:text("100,000 rows")');
 
     // The same scroll driver on the grid and on a control: a blank element of the grid's size and scroll
-    // height in its place (the grid hidden meanwhile), turn about, so both see the same load. What the
-    // control shows is headless Chromium's frame clock on this machine; the grid's share is the difference.
+    // height in its place (the grid hidden meanwhile), in alternating rounds, so both see the same load.
+    // What the control shows is headless Chromium's frame clock on this machine; the grid's share is the difference.
     type Run = { frames: number[]; longTasks: number[]; longFrames: { duration: number; scripts: number; rendering: number }[] };
     const figures = (await suite.page.evaluate(`(async () => {
       const grid = document.querySelector('.grid');
@@ -182,18 +184,27 @@ describe('console live figures in a browser', { skip }, () => {
         control.scrollTop = grid.scrollTop;
         try { return await run(control, frames, step); } finally { control.remove(); grid.style.visibility = ''; }
       };
-      // A fast fling: 600 px (23 rows) a frame, 36,000 px a second at 60 fps.
-      const fling = () => 600;
-      // Jumps across the result: an 80th of it each frame, every frame's rows unseen (and, on the grid, unfetched).
-      const jump = (t) => t.scrollHeight / 80;
-      const controlFling = await onControl(180, fling);
+      // Rounds of control then grid, pooled: a burst of load lands on both rather than on one.
+      const rounds = async (n, frames, step) => {
+        const pooled = () => ({ frames: [], longTasks: [], longFrames: [] });
+        const grids = pooled();
+        const controls = pooled();
+        const add = (to, r) => { for (const k of Object.keys(to)) to[k].push(...r[k]); };
+        for (let i = 0; i < n; i++) {
+          add(controls, await onControl(frames, step));
+          add(grids, await run(grid, frames, step));
+        }
+        grids.frames.sort((a, b) => a - b);
+        controls.frames.sort((a, b) => a - b);
+        return [grids, controls];
+      };
       performance.clearMeasures('grid-draw');
-      const gridFling = await run(grid, 180, fling);
+      // A fast fling: 600 px (23 rows) a frame, 36,000 px a second at 60 fps.
+      const [gridFling, controlFling] = await rounds(3, 60, () => 600);
       // Back up over the rows just fetched: the grid's rendering alone, no pages arriving.
-      const controlBack = await onControl(170, () => -600);
-      const gridBack = await run(grid, 170, () => -600);
-      const controlJumps = await onControl(60, jump);
-      const gridJumps = await run(grid, 60, jump);
+      const [gridBack, controlBack] = await rounds(3, 55, () => -600);
+      // Jumps across the result: an 80th of it each frame, every frame's rows unseen (and, on the grid, unfetched).
+      const [gridJumps, controlJumps] = await rounds(2, 30, (t) => t.scrollHeight / 80);
       const draws = performance.getEntriesByName('grid-draw').map((e) => e.duration).sort((a, b) => a - b);
       return { gridFling, gridBack, gridJumps, controlFling, controlBack, controlJumps, draws };
     })()`)) as Record<'gridFling' | 'gridBack' | 'gridJumps' | 'controlFling' | 'controlBack' | 'controlJumps', Run> & { draws: number[] };
@@ -220,18 +231,38 @@ describe('console live figures in a browser', { skip }, () => {
         `  the grid's own work per frame: ${f(figures.draws)} (${figures.draws.length} redraws)`,
     );
     assert.ok(quantile(figures.draws, 0.95) < 16.7, `the grid's own work fits in a 60 fps frame: ${f(figures.draws)}`);
+    // 60 fps beside the control: the grid's p95 frame within one frame of the control's, and no more
+    // dropped frames than the control's plus 3%. Judged only where the control itself holds 60 fps
+    // (its p95 within 20 ms): on a machine loaded past that (a load average of 24 on two cores gave
+    // the control a p95 of 25-27 ms and the grid one of 53-95 ms) the figures above are printed unjudged.
+    for (const [what, grid, control] of [
+      ['fling', figures.gridFling, figures.controlFling],
+      ['back over fetched rows', figures.gridBack, figures.controlBack],
+    ] as const) {
+      const judged = quantile(control.frames, 0.95) <= 20;
+      console.log(`${what}: ${judged ? 'judged' : 'not judged, the control itself missed 60 fps'}`);
+      if (!judged) continue;
+      assert.ok(
+        quantile(grid.frames, 0.95) <= quantile(control.frames, 0.95) + 16.7,
+        `${what}: the grid's p95 frame is within one frame of the control's (grid ${line(grid)}; control ${line(control)})`,
+      );
+      assert.ok(
+        dropped(grid) <= dropped(control) + Math.ceil(0.03 * grid.frames.length),
+        `${what}: the grid drops no more frames than the control + 3% (grid ${line(grid)}; control ${line(control)})`,
+      );
+    }
     assert.ok((await suite.page.locator('.grid-rows [role=row]').count()) < 100, 'only the visible rows are in the DOM');
 
     // The rows in view arrive from the server and are the right ones.
     // Polled from here, not with waitForFunction: its in-page polling evaluates a string, which the console's
     // Content-Security-Policy (no 'unsafe-eval') refuses whenever the rows are not there at the first look.
-    const rowsArrived = `![...document.querySelectorAll('.grid-rows [role=row]:not([hidden]) [role=gridcell]')].some((c) => c.textContent === '…')`;
+    const rowsArrived = `![...document.querySelectorAll('.grid-rows [role=row]:not([aria-hidden]) [role=gridcell]')].some((c) => c.textContent === '…')`;
     for (let tries = 0; !(await suite.page.evaluate(rowsArrived)); tries++) {
       assert.ok(tries < 600, 'the rows in view arrived from the server within 30 s');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const shown = (await suite.page.evaluate(
-      `[...document.querySelectorAll('.grid-rows [role=row]:not([hidden])')].map((r) => [...r.children].map((c) => c.textContent.trim()))`,
+      `[...document.querySelectorAll('.grid-rows [role=row]:not([aria-hidden])')].map((r) => [...r.children].map((c) => c.textContent.trim()))`,
     )) as string[][];
     assert.ok(shown.length > 10);
     for (const [index, i, s, v] of shown) {
@@ -240,7 +271,7 @@ describe('console live figures in a browser', { skip }, () => {
       assert.match(v, new RegExp(`^\\{…\\}\\s*\\{"i":${i}\\}$`));
     }
     assert.ok(Math.min(...shown.map((r) => Number(r[0]))) > 50_000, 'scrolled far into the result');
-    const row = suite.page.locator('.grid-rows [role=row]:not([hidden])').nth(12);
+    const row = suite.page.locator('.grid-rows [role=row]:not([aria-hidden])').nth(12);
     const index = Number(await row.locator('[role=rowheader]').textContent());
     await row.locator('button.json-open').click();
     assert.equal(JSON.parse((await suite.page.textContent('#json-body')) ?? '').i, index - 1);

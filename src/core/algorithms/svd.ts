@@ -70,8 +70,8 @@ export const svd: Algorithm<SvdConfig> = {
       userFactors: initFactors(ts.nUsers, c.nFactors, c.initMean, c.initStdDev, ctx.rng),
       itemFactors: initFactors(ts.nItems, c.nFactors, c.initMean, c.initStdDev, ctx.rng),
     };
-    ctx.kernels.svdSgd(ts, state, c, c.nEpochs, ctx.onEpoch);
-    return {
+    // The model holds the state's arrays: once the kernel has synced them, it is the fit so far.
+    const model: FactorModel = {
       algorithm: 'svd',
       globalMean: ts.globalMean,
       scale: ts.scale,
@@ -79,5 +79,19 @@ export const svd: Algorithm<SvdConfig> = {
       itemIds: ts.itemIds,
       ...state,
     };
+    const onEpoch = ctx.onEpoch;
+    ctx.kernels.svdSgd(
+      ts,
+      state,
+      c,
+      c.nEpochs,
+      onEpoch &&
+        ((epoch, rmse, sync) =>
+          onEpoch(epoch, rmse, () => {
+            sync();
+            return model;
+          })),
+    );
+    return model;
   },
 };

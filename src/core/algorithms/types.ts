@@ -6,8 +6,11 @@ import type { Rng } from '../random.js';
 export interface FitContext {
   readonly rng: Rng;
   readonly kernels: Kernels;
-  /** Training-curve hook: called after each epoch with that epoch's training RMSE. */
-  readonly onEpoch?: (epoch: number, trainRmse: number) => void;
+  /**
+   * Training-curve hook: called after each epoch with that epoch's training RMSE and, from algorithms
+   * that can give it cheaply, `current`: the model as it stands after the epoch (valid during the call).
+   */
+  readonly onEpoch?: (epoch: number, trainRmse: number, current?: () => FactorModel) => void;
 }
 
 /**

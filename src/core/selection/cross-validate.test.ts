@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { performance } from 'node:perf_hooks';
 import { describe, it } from 'node:test';
 import { syntheticDataset } from '../../../tests/support/algorithm-contract.js';
 import { baseline } from '../algorithms/baseline.js';
+import { svd } from '../algorithms/svd.js';
 import { createRng } from '../random.js';
 import { referenceKernels } from '../reference-kernels.js';
-import { crossValidate, formatCvTable, summarize } from './cross-validate.js';
+import { crossValidate, evaluateFold, formatCvTable, summarize } from './cross-validate.js';
 import { kFold } from './kfold.js';
 
 describe('kFold', () => {
@@ -61,5 +63,33 @@ describe('crossValidate', () => {
         'Test time         0.00    0.00    0.00    0.00    ',
       ].join('\n'),
     );
+  });
+});
+
+describe('evaluateFold with a held-out curve', () => {
+  const split = kFold(syntheticDataset(), 3, createRng(0))[0];
+  const ctx = { seed: 3, kernels: referenceKernels, clock: () => performance.now(), ranking: false };
+  it("scores the test part after every epoch: each figure is a fit of that many epochs' RMSE, the last the fold's", () => {
+    const config = svd.parseConfig({ n_factors: 4, n_epochs: 6 });
+    const sent: [number, number | undefined][] = [];
+    const fold = evaluateFold(svd, config, split, 1, { ...ctx, heldOut: true, onEpoch: (_, e, __, held) => sent.push([e, held]) });
+    assert.equal(fold.testRmse?.length, 6);
+    assert.equal(fold.testRmse?.[5], fold.rmse);
+    assert.deepEqual(
+      sent.map(([, held]) => held),
+      fold.testRmse,
+    );
+    for (let e = 1; e < 6; e++) {
+      const shorter = evaluateFold(svd, svd.parseConfig({ n_factors: 4, n_epochs: e }), split, 1, ctx);
+      assert.equal(fold.testRmse?.[e - 1], shorter.rmse, `epoch ${e}`);
+    }
+    assert.ok((fold.heldOutSeconds ?? -1) >= 0);
+    // The held-out curve goes down before it levels off: it is the test error, not the training one.
+    assert.notDeepEqual(fold.testRmse, fold.trainRmse);
+  });
+  it('leaves it out unless asked, and for algorithms that give no model mid-fit', () => {
+    const config = svd.parseConfig({ n_factors: 4, n_epochs: 3 });
+    assert.equal(evaluateFold(svd, config, split, 1, ctx).testRmse, undefined);
+    assert.equal(evaluateFold(baseline, baseline.defaults, split, 1, { ...ctx, heldOut: true }).testRmse, undefined);
   });
 });

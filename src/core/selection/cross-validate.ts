@@ -14,6 +14,12 @@ export interface FoldResult {
   readonly fitTime: number;
   readonly testTime: number;
   readonly trainRmse: readonly number[];
+  /**
+   * With `heldOut`: the test part's RMSE after each epoch (the last one is `rmse`) and the seconds it
+   * took, which are not in `fitTime`. Absent for algorithms whose fit does not hand its model out mid-fit.
+   */
+  readonly testRmse?: readonly number[];
+  readonly heldOutSeconds?: number;
   /** Top-10 ranking figures on the fold's test part, beside the popularity and random baselines. */
   readonly ranking?: RankingReport;
 }
@@ -35,7 +41,9 @@ export interface EvalContext {
   readonly kernels: Kernels;
   /** Monotonic clock in milliseconds, injected so the core stays free of I/O. */
   readonly clock: () => number;
-  readonly onEpoch?: (fold: number, epoch: number, trainRmse: number) => void;
+  readonly onEpoch?: (fold: number, epoch: number, trainRmse: number, testRmse?: number) => void;
+  /** Also score the test part after each epoch (a held-out curve beside the training one). */
+  readonly heldOut?: boolean;
   /** Rank each fold's test part against the baselines (default true); a search, which only compares errors, skips it. */
   readonly ranking?: boolean;
 }
@@ -44,21 +52,36 @@ export interface EvalContext {
 export function evaluateFold<C extends object>(algo: Algorithm<C>, config: C, split: Split, fold: number, ctx: EvalContext): FoldResult {
   // Like Surprise, the split's trainset is built before the fit timer starts.
   const built = buildTrainset(split.train);
+  // The held-out curve needs the test part before the fit; its building still counts as test time.
+  const tb = ctx.clock();
+  const early = ctx.heldOut ? buildTestset(split.test, built) : null;
   const t0 = ctx.clock();
   const trainRmse: number[] = [];
+  const testRmse: number[] = [];
+  let heldOutMs = 0;
+  // Scored exactly as the fold's result below, so the last epoch's figure is the fold's RMSE.
+  const scratch = early ? new Float64Array(early.size) : null;
   const model = algo.fit(built.trainset, config, {
     rng: createRng(ctx.seed),
     kernels: ctx.kernels,
-    onEpoch: (e, r) => {
+    onEpoch: (e, r, current) => {
       trainRmse.push(r);
-      ctx.onEpoch?.(fold, e, r);
+      let held: number | undefined;
+      if (early && scratch && current) {
+        const h0 = ctx.clock();
+        held = rmse(early, predictTestset(current(), early, scratch));
+        testRmse.push(held);
+        heldOutMs += ctx.clock() - h0;
+      }
+      ctx.onEpoch?.(fold, e, r, held);
     },
   });
   const t1 = ctx.clock();
-  const test = buildTestset(split.test, built);
+  const test = early ?? buildTestset(split.test, built);
   const pred = predictTestset(model, test);
-  const result = { rmse: rmse(test, pred), mae: mae(test, pred), fitTime: (t1 - t0) / 1000, testTime: 0, trainRmse };
-  const testTime = (ctx.clock() - t1) / 1000;
+  const curve = testRmse.length > 0 ? { testRmse, heldOutSeconds: heldOutMs / 1000 } : {};
+  const result = { rmse: rmse(test, pred), mae: mae(test, pred), fitTime: (t1 - t0 - heldOutMs) / 1000, testTime: 0, trainRmse, ...curve };
+  const testTime = (ctx.clock() - t1 + (t0 - tb)) / 1000;
   if (ctx.ranking === false) return { ...result, testTime };
   // After the test timer, so the times stay Surprise's. The random baseline's draws are seeded per fold.
   const ranking = evaluateRanking(model, built.trainset, test, { k: CV_RANKING_K, kernels: ctx.kernels, rng: createRng(ctx.seed + fold) });

@@ -83,7 +83,7 @@ describe('console live routes', () => {
     }
     const done = await get('carol', `/console/api/jobs/${jobName}/curves`);
     assert.equal(done.statusCode, 200, done.body);
-    const curves = done.json() as { fullFit: number[]; folds: { fold: number; trainRmse: number[] }[] };
+    const curves = done.json() as { fullFit: number[]; folds: { fold: number; trainRmse: number[]; testRmse: number[] }[] };
     const job = (await get('carol', `/console/api/jobs/${jobName}`)).json();
     assert.equal(job.status, 'Completed');
     assert.deepEqual(curves.fullFit, job.metrics.fullFit.trainRmse);
@@ -95,6 +95,12 @@ describe('console live routes', () => {
         [2, 6],
       ],
     );
+    // Each fold's held-out curve: one figure per epoch, the last being the fold's reported test RMSE.
+    for (const [f, fold] of curves.folds.entries()) {
+      assert.equal(fold.testRmse.length, 6);
+      assert.equal(fold.testRmse[5], job.metrics.cv.folds[f].rmse);
+      assert.deepEqual(fold.testRmse, job.metrics.cv.folds[f].testRmse);
+    }
     assert.ok(
       growth.every((n, i) => i === 0 || n > growth[i - 1]),
       `the curve only grows: ${growth}`,

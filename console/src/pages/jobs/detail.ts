@@ -153,19 +153,25 @@ export class JobDetail {
   }
 
   /**
-   * The training curve as far as it has grown: the full fit's line and one per fold, each gaining
-   * points while it fits (a line is added when its fold's first epochs arrive). Once the job has
+   * The training curve as far as it has grown: the full fit's line and, per fold, its training line
+   * and its held-out line (the fold's test RMSE after each epoch, dashed in the fold's colour), each
+   * gaining points while it fits (lines are added when their first epochs arrive). Once the job has
    * ended, the folds' table too.
    */
   #drawCurve(job: TrainingJob, curves: TrainingCurves): void {
     if (!isRunning(job)) this.#drawnFinal = true;
     const lines: Line[] = [];
     if (curves.fullFit.length > 0) lines.push({ label: 'Full fit', values: [...curves.fullFit] });
-    for (const f of curves.folds) if (f.trainRmse.length > 0) lines.push({ label: `Fold ${f.fold}`, values: [...f.trainRmse] });
+    for (const f of curves.folds) {
+      const colour = f.fold;
+      if (f.trainRmse.length > 0) lines.push({ label: `Fold ${f.fold}`, values: [...f.trainRmse], colour });
+      if (f.testRmse.length > 0) lines.push({ label: `Fold ${f.fold} held-out`, values: [...f.testRmse], colour, dashed: true });
+    }
     const epochs = Math.max(0, ...lines.map((l) => l.values.length));
     this.#curve.dataset.points = String(curves.fullFit.length);
     // Points per fold line (`1:12 2:9`): what a test watches grow while the folds fit.
     this.#curve.dataset.folds = curves.folds.map((f) => `${f.fold}:${f.trainRmse.length}`).join(' ');
+    this.#curve.dataset.heldOut = curves.folds.map((f) => `${f.fold}:${f.testRmse.length}`).join(' ');
     if (epochs === 0) {
       this.#chart?.destroy();
       this.#chart = null;
@@ -184,7 +190,14 @@ export class JobDetail {
       else {
         this.#chart?.destroy();
         this.#curve.replaceChildren();
-        this.#chart = lineChart(this.#curve, { title: 'Training RMSE by epoch', xLabel: 'Epoch', yLabel: 'RMSE', x, lines, height: 260 });
+        this.#chart = lineChart(this.#curve, {
+          title: 'RMSE by epoch (dashed: held out)',
+          xLabel: 'Epoch',
+          yLabel: 'RMSE',
+          x,
+          lines,
+          height: 260,
+        });
         this.#chartLines = labels;
       }
     }

@@ -15,6 +15,7 @@ export interface Fold {
   fitSeconds: number;
   testSeconds: number;
   trainRmse?: number[];
+  testRmse?: number[];
 }
 
 export interface TableName {
@@ -53,10 +54,10 @@ export interface TrainingJob {
   } | null;
 }
 
-/** A job's training RMSE curves so far: the full fit's and each fold's grow while they fit. */
+/** A job's RMSE curves so far: the full fit's and each fold's (training and held-out) grow while they fit. */
 export interface TrainingCurves {
   fullFit: number[];
-  folds: { fold: number; trainRmse: number[] }[];
+  folds: { fold: number; trainRmse: number[]; testRmse: number[] }[];
 }
 
 const path = (name: string, tail = ''): string => `/console/api/jobs/${encodeURIComponent(name)}${tail}`;
