@@ -43,7 +43,9 @@ describe('statements kept between calls', () => {
     });
   });
 
-  it('still check privileges on every call: a revoke, a role change or a dropped table refuse the same text', { timeout: 180_000 }, async () => {
+  it('still check privileges on every call: a revoke, a role change or a dropped table refuse the same text', {
+    timeout: 180_000,
+  }, async () => {
     await withEngine(async (engine, admin) => {
       await sql(
         engine,
