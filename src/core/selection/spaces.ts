@@ -36,6 +36,12 @@ const DEFAULT_SPACES: Readonly<Record<string, Record<string, unknown>>> = {
     n_epochs: { int: [5, 25], centre: 12 },
     reg: { loguniform: [0.03, 0.5], centre: 0.15 },
   },
+  // Gibbs sampling learns its own regularisation, so only the size and the chain's length are searched:
+  // 10 factors and 150 sweeps gave .892 on ml-100k's first fold (3 CPU-s), 5 factors .895, 20 .891.
+  bpmf: {
+    n_factors: { logint: [5, 25], centre: 10 },
+    n_epochs: { int: [60, 200], centre: 150 },
+  },
   timesvd: {
     n_factors: { logint: [10, 200], centre: 100 },
     n_epochs: { int: [10, 80], centre: 40 },
