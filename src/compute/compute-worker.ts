@@ -42,9 +42,10 @@ function run(task: Task): [FoldResult | TopNResult, ArrayBuffer[]] {
         kernels,
         clock: () => performance.now(),
         ranking: task.ranking,
+        keepPredictions: task.predictions === true,
         ...(epochs ? { onEpoch: (_fold: number, _epoch: number, rmse: number) => epochs.add(rmse) } : {}),
       });
-      return [result, []];
+      return [result, result.predictions ? [result.predictions.buffer as ArrayBuffer] : []];
     } finally {
       out?.close();
     }

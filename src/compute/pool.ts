@@ -116,7 +116,7 @@ export class ComputePool {
     split: Split,
     fold: number,
     seed: number,
-    opts: { readonly ranking?: boolean; readonly epochs?: EpochsHandler | MessagePort } = {},
+    opts: { readonly ranking?: boolean; readonly predictions?: boolean; readonly epochs?: EpochsHandler | MessagePort } = {},
   ): Promise<FoldResult> {
     const transfer: ArrayBuffer[] = [];
     const epochs = opts.epochs ? epochsPort(opts.epochs) : undefined;
@@ -128,6 +128,7 @@ export class ComputePool {
       fold,
       split: encodeSplit(split, transfer),
       ...(opts.ranking === false ? { ranking: false } : {}),
+      ...(opts.predictions ? { predictions: true } : {}),
       ...(epochs ? { epochs } : {}),
     };
     return this.run<FoldResult>(task, epochs ? [...transfer, epochs] : transfer);
