@@ -52,6 +52,7 @@ const ENTRIES: readonly Entry[] = [
   { label: 'timeSVD (bins, drift, day biases)', algorithm: 'timesvd', params: {} },
   { label: 'ALS (20 factors, 10 epochs)', algorithm: 'als', params: {} },
   { label: 'ALS (10 factors, 10 epochs)', algorithm: 'als', params: { n_factors: 10 } },
+  { label: 'BPMF (10 factors, 150 Gibbs sweeps)', algorithm: 'bpmf', params: {} },
   { label: 'WRMF (32 factors, alpha 0.5)', algorithm: 'wrmf', params: {}, ranking: true },
   { label: 'BPR (64 factors, 60 epochs)', algorithm: 'bpr', params: {}, ranking: true },
   {

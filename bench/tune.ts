@@ -4,7 +4,7 @@
  * (1) on ml-latest-small's fixed 5 folds within 10 minutes all told (goal: mean RMSE ≤ 0.850), and
  * (2) on the real MovieLens-100K (`u.data`, tab-separated, no header; path in $RECPIPE_ML100K, "not
  * available" without it) with Surprise's KFold(5) shuffled by seed 0 (goal ≤ 0.890).
- * Run: npm run bench:tune   (data: ../shared/data or $RECPIPE_SHARED_DATA; budgets: $RECPIPE_TUNE_BUDGET seconds, default 540 and 300)
+ * Run: npm run bench:tune   (data: ../shared/data or $RECPIPE_SHARED_DATA; budget: $RECPIPE_TUNE_BUDGET seconds each, default 540; the search builds a blend of its best algorithms' trials at the end)
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
@@ -81,6 +81,15 @@ async function search(
   );
   const pruned = report.trials.filter((t) => t.status === 'pruned').length;
   console.log(`| trials (ok per algorithm; pruned after fold 1) | ${report.trials.length}: ${perAlgo.join(', ')}; ${pruned} pruned | |`);
+  const blend = report.trials.find((t) => t.algorithm === 'blend');
+  if (blend) {
+    const p = blend.params as { components: { algorithm: string }[]; weights: number[]; intercept: number };
+    const parts = p.components.map((c, x) => {
+      const alone = report.trials.filter((t) => t.algorithm === c.algorithm && t.status === 'ok');
+      return `${c.algorithm} ×${p.weights[x].toFixed(3)} (alone ${f4(Math.min(...alone.map((t) => t.rmse)))})`;
+    });
+    console.log(`| blend the search built (nested: each fold's weights from the other folds) | ${f4(blend.rmse)}: ${p.intercept.toFixed(3)} + ${parts.join(' + ')} | |`);
+  }
   console.log(`| best parameters | \`${JSON.stringify(best.params)}\` (trial ${best.trial}) | |`);
 }
 
@@ -115,7 +124,7 @@ if (ml100k && existsSync(ml100k)) {
     `MovieLens-100K (${ml100k}: ${dataset.size.toLocaleString('en-US')} ratings, ${dataset.userIds.size} users, ${dataset.itemIds.size} items), KFold(5) shuffled by seed 0`,
     dataset,
     splits,
-    budget(300),
+    budget(540),
     0.89,
     600,
     [

@@ -43,9 +43,10 @@ function run(task: Task): [FoldResult | TopNResult, ArrayBuffer[]] {
         clock: () => performance.now(),
         ranking: task.ranking,
         heldOut: task.heldOut === true,
+        keepPredictions: task.predictions === true,
         ...(epochs ? { onEpoch: (_fold: number, _epoch: number, rmse: number, held?: number) => epochs.add(rmse, held) } : {}),
       });
-      return [result, []];
+      return [result, result.predictions ? [result.predictions.buffer as ArrayBuffer] : []];
     } finally {
       out?.close();
     }

@@ -44,6 +44,8 @@ export type Task =
       readonly split: SplitPayload;
       /** False skips the ranking figures (a search compares errors only). */
       readonly ranking?: boolean;
+      /** True returns the test part's predictions (transferred back). */
+      readonly predictions?: boolean;
       /**
        * Where to post the training RMSE per epoch while the fold fits (batched, see EpochBatches): a
        * port straight to whoever draws the curve, so a busy pool owner does not hold the batches up.

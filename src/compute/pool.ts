@@ -125,7 +125,12 @@ export class ComputePool {
     split: Split,
     fold: number,
     seed: number,
-    opts: { readonly ranking?: boolean; readonly epochs?: EpochsHandler | MessagePort; readonly heldOut?: boolean } = {},
+    opts: {
+      readonly ranking?: boolean;
+      readonly predictions?: boolean;
+      readonly epochs?: EpochsHandler | MessagePort;
+      readonly heldOut?: boolean;
+    } = {},
   ): Promise<FoldResult> {
     const transfer: ArrayBuffer[] = [];
     const epochs = opts.epochs ? epochsPort(opts.epochs) : undefined;
@@ -137,6 +142,7 @@ export class ComputePool {
       fold,
       split: encodeSplit(split, transfer),
       ...(opts.ranking === false ? { ranking: false } : {}),
+      ...(opts.predictions ? { predictions: true } : {}),
       ...(epochs ? { epochs } : {}),
       ...(opts.heldOut ? { heldOut: true } : {}),
     };

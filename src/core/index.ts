@@ -23,3 +23,4 @@ export * from './selection/model-search.js';
 export * from './holdout.js';
 export * from './similar-items.js';
 export * from './join-timestamps.js';
+export * from './selection/search-blend.js';

@@ -1,7 +1,7 @@
 import type { Testset } from './dataset.js';
 
 /** Root mean squared error of predictions against the testset's ratings. */
-export function rmse(test: Testset, predictions: Float64Array): number {
+export function rmse(test: Pick<Testset, 'size' | 'ratings'>, predictions: Float64Array): number {
   let s = 0;
   for (let k = 0; k < test.size; k++) {
     const e = test.ratings[k] - predictions[k];
@@ -10,7 +10,7 @@ export function rmse(test: Testset, predictions: Float64Array): number {
   return Math.sqrt(s / test.size);
 }
 
-export function mae(test: Testset, predictions: Float64Array): number {
+export function mae(test: Pick<Testset, 'size' | 'ratings'>, predictions: Float64Array): number {
   let s = 0;
   for (let k = 0; k < test.size; k++) s += Math.abs(test.ratings[k] - predictions[k]);
   return s / test.size;

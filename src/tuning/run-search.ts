@@ -76,11 +76,14 @@ export function stagedEvaluator(splits: readonly Split[], seed: number, rt: Sear
   return {
     folds: splits.length,
     async run(algorithm, params, which) {
-      if (pool) return Promise.all(which.map((f) => pool.evaluateFold(algorithm, params, splits[f], f + 1, seed, { ranking: false })));
+      // Each fold's held-out predictions come back too: the search stacks the best ones into a blend.
+      const opts = { ranking: false, predictions: true } as const;
+      if (pool) return Promise.all(which.map((f) => pool.evaluateFold(algorithm, params, splits[f], f + 1, seed, opts)));
       await new Promise((r) => setImmediate(r));
       const algo = getAlgorithm(algorithm);
       const config = algo.parseConfig(params);
-      return which.map((f) => evaluateFold(algo, config, splits[f], f + 1, { seed, kernels: rt.kernels, clock: rt.clock, ranking: false }));
+      const ctx = { seed, kernels: rt.kernels, clock: rt.clock, ranking: false, keepPredictions: true };
+      return which.map((f) => evaluateFold(algo, config, splits[f], f + 1, ctx));
     },
   };
 }
@@ -105,6 +108,9 @@ export async function runSearch(
       timeBudgetSeconds: plan.timeBudgetSeconds,
       maxTrials: plan.maxTrials,
       concurrency,
+      ...(plan.blend >= 2 && splits.length >= 2
+        ? { blend: { maxComponents: plan.blend, truth: splits.map((s) => s.test.ratings.slice()), scale: splits[0].train.scale } }
+        : {}),
       rng: createRng(seed),
       clock: rt.clock,
       onStart: obs.trialStarted,

@@ -22,6 +22,8 @@ import {
  *   `n_iter`); inferred from which of those is given.
  * - `algorithm` (grid, random), `algorithms` (tpe; default every algorithm with a search space),
  *   `space: {algo: {...}}` and `fixed: {algo: {...}}` (tpe), `measures`, `refit`, `max_trials`.
+ * - `blend` (tpe): once the trials are done, stack up to N of them (default 6; 0 or false: no blend),
+ *   chosen by forward selection, into a blend candidate.
  */
 export interface SearchPlan {
   readonly method: 'tpe' | 'grid' | 'random';
@@ -36,10 +38,13 @@ export interface SearchPlan {
   readonly measure: Measure;
   readonly timeBudgetSeconds: number;
   readonly maxTrials?: number;
+  /** At most this many components in the blend a tpe search builds from its trials; 0: none. */
+  readonly blend: number;
 }
 
 const KEYS = ['method', 'algorithm', 'algorithms', 'space', 'fixed', 'paramgrid', 'paramdistributions', 'niter', 'measures', 'refit'];
-const MORE_KEYS = ['timebudget', 'maxtrials'];
+const MORE_KEYS = ['timebudget', 'maxtrials', 'blend'];
+export const DEFAULT_BLEND_COMPONENTS = 6;
 const norm = (k: string): string => k.toLowerCase().replace(/_/g, '');
 
 export const DEFAULT_TIME_BUDGET_SECONDS = 600;
@@ -61,7 +66,7 @@ export function parseSearchRequest(
     const n = norm(k);
     if (![...KEYS, ...MORE_KEYS].includes(n))
       throw invalid(
-        `unknown search field '${k}'; known: method, algorithm, algorithms, space, fixed, param_grid, param_distributions, n_iter, measures, refit, time_budget, max_trials`,
+        `unknown search field '${k}'; known: method, algorithm, algorithms, space, fixed, param_grid, param_distributions, n_iter, measures, refit, time_budget, max_trials, blend`,
       );
     r[n] = v;
   }
@@ -80,7 +85,7 @@ export function parseSearchRequest(
   const maxTrials = r.maxtrials === undefined ? undefined : integer(r.maxtrials, 'max_trials');
   const fixedRaw = objectOf(r.fixed, 'fixed');
   const spaceRaw = objectOf(r.space, 'space');
-  const common = { measures, measure, timeBudgetSeconds, ...(maxTrials ? { maxTrials } : {}) };
+  const common = { measures, measure, timeBudgetSeconds, ...(maxTrials ? { maxTrials } : {}), blend: 0 };
   if (method === 'tpe') {
     for (const k of ['paramgrid', 'paramdistributions', 'niter', 'algorithm'])
       if (r[k] !== undefined)
@@ -105,11 +110,12 @@ export function parseSearchRequest(
       fixed: new Map(algos.flatMap((a) => (fixed.has(a) ? [[a, objectOf(fixed.get(a), `fixed.${a}`)]] : []))),
       nIter: 0,
       ...common,
+      blend: blendComponents(r.blend),
     };
     for (const [a, space] of plan.spaces) checkSpace(a, space, plan.fixed.get(a));
     return plan;
   }
-  for (const k of ['algorithms', 'space', 'fixed', 'timebudget', 'maxtrials'])
+  for (const k of ['algorithms', 'space', 'fixed', 'timebudget', 'maxtrials', 'blend'])
     if (r[k] !== undefined)
       throw invalid(
         `search field ${k} is for tpe searches; a ${method} search takes algorithm, ${method === 'grid' ? 'param_grid' : 'param_distributions and n_iter'}`,
@@ -123,6 +129,14 @@ export function parseSearchRequest(
   const space = searchSpaceOf(algo, candidates);
   checkSpace(algo.id, space);
   return { method, spaces: new Map([[algo.id, space]]), fixed: new Map(), candidates, nIter, ...common };
+}
+
+function blendComponents(v: unknown): number {
+  if (v === undefined || v === true) return DEFAULT_BLEND_COMPONENTS;
+  if (v === false || v === 0) return 0;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 2 || v > 20)
+    throw invalid(`search field blend must be false, 0, or a number of components 2–20, got ${JSON.stringify(v)}`);
+  return v;
 }
 
 function needsNoTime(algorithm: string, timestamps: boolean | undefined): void {

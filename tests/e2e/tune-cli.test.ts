@@ -72,7 +72,9 @@ describe('recpipe tune (child process)', () => {
       10,
       r.stderr,
     );
-    assert.match(r.stdout, /Best of 10 trials in [\d.]+ s \(max trials\): (svd|baseline) \{/);
+    // Ten trials, then the blend stacked from their held-out predictions.
+    assert.match(r.stderr, /^trial +11 blend +RMSE \d\.\d{4} MAE \d\.\d{4}/m);
+    assert.match(r.stdout, /Best of 11 trials in [\d.]+ s \(max trials\): (svd|baseline|blend) \{/);
     const out = JSON.parse(readFileSync(json, 'utf8')) as {
       best: TrialJson & { trial: number };
       trials: TrialJson[];
@@ -80,12 +82,15 @@ describe('recpipe tune (child process)', () => {
       folds: number;
     };
     assert.equal(out.method, 'tpe');
-    assert.equal(out.trials.length, 10);
-    assert.deepEqual(new Set(out.trials.map((t) => t.algorithm)), new Set(['svd', 'baseline']));
+    assert.equal(out.trials.length, 11);
+    assert.deepEqual(new Set(out.trials.map((t) => t.algorithm)), new Set(['svd', 'baseline', 'blend']));
+    const blend = out.trials[10];
+    assert.ok(blend.rmse < Math.min(...out.trials.slice(0, 10).filter((t) => t.status === 'ok').map((t) => t.rmse)));
+    assert.ok((blend.params.components as unknown[]).length >= 2);
     const ok = out.trials.filter((t) => t.status === 'ok');
     const best = ok.reduce((a, b) => (b.rmse < a.rmse ? b : a));
     // The ranked table: one row per trial, complete ones by RMSE first, each row naming its trial.
-    const table = r.stdout.slice(r.stdout.indexOf('Trials ranked by mean RMSE:')).split('\n').slice(1, 12);
+    const table = r.stdout.slice(r.stdout.indexOf('Trials ranked by mean RMSE:')).split('\n').slice(1, 13);
     assert.match(table[0], /^rank +trial +algorithm +RMSE +MAE +RMSE std +folds +seconds +status +parameters$/);
     const rows = table.slice(1).map((l) => l.trim().split(/ +/));
     assert.deepEqual(
@@ -106,6 +111,7 @@ describe('recpipe tune (child process)', () => {
     }
     const { manifest } = await readArtifact(model);
     assert.equal(manifest.algorithm, out.best.algorithm);
+    assert.equal(manifest.family, out.best.algorithm === 'blend' ? 'blend' : 'factor');
     const expected = out.best.algorithm === 'svd' ? (out.best.params.n_factors as number) : 0;
     assert.equal(manifest.nFactors, expected);
   });
@@ -150,8 +156,11 @@ describe('recpipe tune (child process)', () => {
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(readFileSync(json, 'utf8')) as { trials: TrialJson[]; data: { ratings: number } };
     assert.equal(out.data.ratings, lines.length);
-    assert.equal(out.trials.length, 2);
-    assert.ok(out.trials.every((t) => t.algorithm === 'timesvd' && t.status !== 'failed'));
+    // Two timeSVD trials, then their blend when the second adds to the first.
+    const searched = out.trials.filter((t) => t.algorithm !== 'blend');
+    assert.equal(searched.length, 2);
+    assert.ok(searched.every((t) => t.algorithm === 'timesvd' && t.status !== 'failed'));
+    assert.ok(out.trials.length <= 3);
     // The same file without its timestamps: timeSVD is refused by name, and bad lines are named by file, line and column.
     const untimed = join(tmp.dir, 'u3.data');
     writeFileSync(untimed, `${lines.map((l) => l.split(',').slice(0, 3).join('\t')).join('\n')}\n`);

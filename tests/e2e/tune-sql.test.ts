@@ -54,7 +54,9 @@ describe('search jobs from SQL', () => {
     assert.equal(job.status, 'Completed', job.failureReason ?? '');
     const search = job.metrics?.search;
     assert.ok(search, 'the job reports its search');
-    assert.equal(search.trials.length, 6);
+    // Six trials, then the blend stacked from their held-out predictions.
+    assert.equal(search.trials.length, 7);
+    assert.equal(search.trials[6].algorithm, 'blend');
     const ok = search.trials.filter((t) => t.status === 'ok');
     const best = ok.reduce((a, b) => (b.rmse < a.rmse ? b : a));
     assert.equal(search.best?.rmse, best.rmse);
@@ -66,20 +68,22 @@ describe('search jobs from SQL', () => {
     );
     const { manifest } = await readArtifact(job.artifactUri as string);
     assert.equal(manifest.algorithm, best.algorithm);
+    assert.equal(manifest.family, best.algorithm === 'blend' ? 'blend' : 'factor');
     const logs = await engine.jobs.logs(name);
     assert.match(logs, /Searching \(TPE over svd, baseline, time budget 60 s\) on 3 folds by mean RMSE/);
     assert.match(logs, /trial +6 (svd|baseline) +(RMSE|pruned after fold 1: RMSE)/);
-    assert.match(logs, /Best of 6 trials \(max trials\)/);
+    assert.match(logs, /trial +7 blend +RMSE/);
+    assert.match(logs, /Best of 7 trials \(max trials\)/);
 
     const described = Object.fromEntries((await sql(engine, s, `describe training job ${name}`)).rows as [string, unknown][]);
     const value = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
     assert.equal(value(described.Search).max_trials, 6);
     const metrics = value(described.FinalMetrics) as { search: { trials: unknown[] } };
-    assert.equal(metrics.search.trials.length, 6);
+    assert.equal(metrics.search.trials.length, 7);
     const res = await app.inject({ url: `/api/v1/training-jobs/${name}`, headers: authHeaders(files.dir) });
     assert.equal(res.statusCode, 200, res.body);
     const http = res.json<TrainingJob>();
-    assert.equal(http.metrics?.search?.trials.length, 6);
+    assert.equal(http.metrics?.search?.trials.length, 7);
     assert.deepEqual(http.metrics?.search?.best, search.best);
     assert.equal((http.spec.search as { max_trials: number }).max_trials, 6);
     const recs = await sql(engine, s, 'select count(*) from recs');
@@ -105,6 +109,7 @@ describe('search jobs from SQL', () => {
         algorithms: ['svd', 'baseline'],
         max_trials: 5,
         time_budget: 60,
+        blend: false,
         space: { svd: { n_factors: { int: [2, 6] }, n_epochs: [3, 6] } },
         results_table: 'search_trials',
       },

@@ -1,5 +1,5 @@
 import { invalid } from '../errors.js';
-import { buildTestset, buildTrainset, subset, type Dataset, type Trainset } from '../dataset.js';
+import { buildTestset, buildTrainset, subset, type Dataset, type RatingScale, type Trainset } from '../dataset.js';
 import { choleskySolve } from '../fold-in.js';
 import { IdMap } from '../ids.js';
 import { clip, familyBase, predictTestset, type FactorModel } from '../model.js';
@@ -19,6 +19,11 @@ export interface BlendConfig {
   readonly folds: number;
   /** Ridge penalty on the weights (not the intercept), per held-out rating. */
   readonly reg: number;
+  /**
+   * Weights found elsewhere (a search stacks its trials' held-out predictions): the fit then only
+   * refits the components, without inner folds.
+   */
+  readonly fixedWeights?: { readonly weights: readonly number[]; readonly intercept: number };
 }
 
 const DEFAULT_COMPONENTS = ['svd', 'knnbaseline', 'knnbaseline:item'];
@@ -48,19 +53,32 @@ function parseBlend(raw: Readonly<Record<string, unknown>>): BlendConfig {
   let components: unknown = DEFAULT_COMPONENTS;
   let folds = 3;
   let reg = 0.001;
+  let weights: unknown;
+  let intercept: unknown;
   for (const [key, value] of Object.entries(raw)) {
     const k = key.toLowerCase();
+    if (k === 'weights') weights = value;
+    // A parsed config given back (a stored job's) carries them as one field.
+    else if (k === 'fixedweights' && typeof value === 'object' && value !== null) ({ weights, intercept } = value as Record<string, unknown>);
+    else if (k === 'intercept') intercept = value;
+    else 
     if (k === 'components' || k === 'algorithms' || k === 'algos') components = typeof value === 'string' ? value.split(',') : value;
     else if (k === 'folds' || k === 'n_folds' || k === 'cv') folds = Number(value);
     else if (k === 'reg') reg = typeof value === 'number' ? value : Number(value);
-    else throw invalid(`unknown parameter '${key}' for algorithm blend; known: components, folds, reg`, { parameter: key });
+    else throw invalid(`unknown parameter '${key}' for algorithm blend; known: components, folds, reg, weights, intercept`, { parameter: key });
   }
   if (!Number.isInteger(folds) || folds < 2 || folds > 20)
     throw invalid(`parameter folds of blend must be an integer 2–20, got ${JSON.stringify(raw.folds)}`);
   if (!(reg >= 0) || !Number.isFinite(reg)) throw invalid(`parameter reg of blend must be a number ≥ 0, got ${JSON.stringify(raw.reg)}`);
   if (!Array.isArray(components) || components.length === 0)
     throw invalid('parameter components of blend must be a non-empty list of algorithms');
-  return { components: components.map((c, x) => component(typeof c === 'string' ? c.trim() : c, `components[${x}]`)), folds, reg };
+  const parsed = components.map((c, x) => component(typeof c === 'string' ? c.trim() : c, `components[${x}]`));
+  if (weights === undefined && intercept === undefined) return { components: parsed, folds, reg };
+  if (!Array.isArray(weights) || weights.length !== parsed.length || !weights.every((w) => typeof w === 'number' && Number.isFinite(w)))
+    throw invalid(`parameter weights of blend must be ${parsed.length} finite numbers, one per component, got ${JSON.stringify(weights)}`);
+  if (typeof intercept !== 'number' || !Number.isFinite(intercept))
+    throw invalid(`parameter intercept of blend must be a finite number when weights are given, got ${JSON.stringify(intercept)}`);
+  return { components: parsed, folds, reg, fixedWeights: { weights: [...weights], intercept } };
 }
 
 /**
@@ -82,13 +100,17 @@ export const blend: Algorithm<BlendConfig> = {
     const nC = c.components.length;
     const algos = c.components.map((x) => getAlgorithm(x.algorithm));
     const configs = c.components.map((x, n) => algos[n].parseConfig(x.params));
+    const quiet: FitContext = { rng: ctx.rng, kernels: ctx.kernels };
+    if (c.fixedWeights) {
+      const components = algos.map((a, n) => a.fit(ts, configs[n], quiet));
+      return familyBase('blend', ts, { kind: 'blend', components, ...c.fixedWeights });
+    }
     const ds = asDataset(ts);
     const order = shuffleInPlace(
       Int32Array.from({ length: ds.size }, (_, k) => k),
       ctx.rng,
     );
     const oof = Array.from({ length: nC }, () => new Float64Array(ds.size));
-    const quiet: FitContext = { rng: ctx.rng, kernels: ctx.kernels };
     for (let f = 0; f < c.folds; f++) {
       const lo = Math.floor((f * ds.size) / c.folds);
       const hi = Math.floor(((f + 1) * ds.size) / c.folds);
@@ -101,7 +123,7 @@ export const blend: Algorithm<BlendConfig> = {
         testRows.forEach((row, k) => (oof[n][row] = pred[k]));
       });
     }
-    const { weights, intercept } = ridge(oof, ts, ds.ratings, c.reg);
+    const { weights, intercept } = stackWeights(oof, ds.ratings, ts.scale, c.reg);
     const components = algos.map((a, n) => a.fit(ts, configs[n], quiet));
     return familyBase('blend', ts, { kind: 'blend', components, weights, intercept });
   },
@@ -122,15 +144,23 @@ function asDataset(ts: Trainset): Dataset {
   };
 }
 
-/** min_w Σ (r − w₀ − Σ w_c clip(p_c))² + reg·n·Σ w_c², by the normal equations. */
-function ridge(preds: Float64Array[], ts: Trainset, ratings: Float32Array, reg: number): { weights: number[]; intercept: number } {
+/**
+ * min_w Σ (r − w₀ − Σ w_c clip(p_c))² + reg·n·Σ w_c², by the normal equations: the blend's weights
+ * from its components' held-out predictions `preds[c][k]` of ratings[k].
+ */
+export function stackWeights(
+  preds: readonly ArrayLike<number>[],
+  ratings: ArrayLike<number>,
+  scale: RatingScale,
+  reg: number,
+): { weights: number[]; intercept: number } {
   const d = preds.length + 1;
   const A = new Float64Array(d * d);
   const y = new Float64Array(d);
   const z = new Float64Array(d);
   for (let k = 0; k < ratings.length; k++) {
     z[0] = 1;
-    for (let c = 0; c < preds.length; c++) z[c + 1] = clip(preds[c][k], ts.scale);
+    for (let c = 0; c < preds.length; c++) z[c + 1] = clip(preds[c][k], scale);
     for (let r = 0; r < d; r++) {
       y[r] += z[r] * ratings[k];
       for (let col = 0; col <= r; col++) A[r * d + col] += z[r] * z[col];

@@ -2,6 +2,7 @@ import { invalid } from '../errors.js';
 import { als } from './als.js';
 import { baseline } from './baseline.js';
 import { blend } from './blend.js';
+import { bpmf } from './bpmf.js';
 import { bpr } from './bpr.js';
 import { ease } from './ease.js';
 import { knnBaseline, knnBasic, knnWithMeans } from './knn.js';
@@ -22,8 +23,9 @@ export type { AlsConfig } from './als.js';
 export type { TimeSvdConfig } from './timesvd.js';
 export type { WrmfConfig } from './wrmf.js';
 export type { BprConfig } from './bpr.js';
+export type { BpmfConfig } from './bpmf.js';
 export { svd, svdpp, baseline, knnBasic, knnWithMeans, knnBaseline, ease, blend };
-export { als, timesvd, wrmf, bpr };
+export { als, timesvd, wrmf, bpr, bpmf };
 
 /**
  * Every registered algorithm. A new family registers here: its Algorithm (id, displayName, defaults,
@@ -32,7 +34,7 @@ export { als, timesvd, wrmf, bpr };
  */
 const ALL: readonly Algorithm[] = [
   ...([svd, svdpp, baseline, knnBasic, knnWithMeans, knnBaseline, ease, blend] as Algorithm[]),
-  ...([timesvd, als, wrmf, bpr] as Algorithm[]),
+  ...([timesvd, als, wrmf, bpr, bpmf] as Algorithm[]),
 ];
 
 const registry: ReadonlyMap<string, Algorithm> = new Map<string, Algorithm>(

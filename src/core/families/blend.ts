@@ -1,6 +1,6 @@
 import { invalid } from '../errors.js';
 import { clip, estimate, type FactorModel } from '../model.js';
-import { decodeExtension, encodeExtension, familyName, scoreUser } from './dispatch.js';
+import { decodeExtension, encodeExtension, estimateAt, familyName, scoreUser } from './dispatch.js';
 import { arrayOf } from './neighbours.js';
 import type { BlendExtension, EncodedExtension, FamilyJson, Family, StoredArray } from './types.js';
 
@@ -17,6 +17,13 @@ export const blendFamily: Family<BlendExtension> = {
     const e = m.extension;
     let s = e.intercept;
     e.components.forEach((c, x) => (s += e.weights[x] * clip(estimate(c, u, i), c.scale)));
+    return s;
+  },
+  // A time-aware component (timeSVD) answers at the rating's time, as it does on its own.
+  estimateAt(m, u, i, t) {
+    const e = m.extension;
+    let s = e.intercept;
+    e.components.forEach((c, x) => (s += e.weights[x] * clip(estimateAt(c, u, i, t), c.scale)));
     return s;
   },
   scoreUser(m, u, out) {

@@ -22,6 +22,8 @@ export interface FoldResult {
   readonly heldOutSeconds?: number;
   /** Top-10 ranking figures on the fold's test part, beside the popularity and random baselines. */
   readonly ranking?: RankingReport;
+  /** The test part's (clipped) predictions in its row order, when asked for (`keepPredictions`): what a search stacks into a blend. */
+  readonly predictions?: Float32Array;
 }
 
 export interface CvResult {
@@ -46,6 +48,8 @@ export interface EvalContext {
   readonly heldOut?: boolean;
   /** Rank each fold's test part against the baselines (default true); a search, which only compares errors, skips it. */
   readonly ranking?: boolean;
+  /** Return the test part's predictions with the figures (default false). */
+  readonly keepPredictions?: boolean;
 }
 
 /** Fits on one split's train part and scores its test part. Each fold restarts from the same seed, as Surprise's random_state does. */
@@ -82,10 +86,11 @@ export function evaluateFold<C extends object>(algo: Algorithm<C>, config: C, sp
   const curve = testRmse.length > 0 ? { testRmse, heldOutSeconds: heldOutMs / 1000 } : {};
   const result = { rmse: rmse(test, pred), mae: mae(test, pred), fitTime: (t1 - t0 - heldOutMs) / 1000, testTime: 0, trainRmse, ...curve };
   const testTime = (ctx.clock() - t1 + (t0 - tb)) / 1000;
-  if (ctx.ranking === false) return { ...result, testTime };
+  const kept = ctx.keepPredictions ? { predictions: Float32Array.from(pred) } : {};
+  if (ctx.ranking === false) return { ...result, testTime, ...kept };
   // After the test timer, so the times stay Surprise's. The random baseline's draws are seeded per fold.
   const ranking = evaluateRanking(model, built.trainset, test, { k: CV_RANKING_K, kernels: ctx.kernels, rng: createRng(ctx.seed + fold) });
-  return { ...result, testTime, ranking };
+  return { ...result, testTime, ranking, ...kept };
 }
 
 export function summarize(algorithm: string, folds: readonly FoldResult[]): CvResult {

@@ -2,6 +2,9 @@ import { getAlgorithm } from '../algorithms/index.js';
 import { invalid, isRecpipeError } from '../errors.js';
 import type { Rng } from '../random.js';
 import { type CvResult, type FoldResult, summarize } from './cross-validate.js';
+import type { RatingScale } from '../dataset.js';
+import { meanStd } from '../metrics.js';
+import { blendHeldOut, type HeldOut } from './search-blend.js';
 import type { CandidateEvaluator, Measure } from './search-cv.js';
 import { nestParams, sampleSpace, type SearchSpace } from './search-space.js';
 import { type Observation, suggestTpe, type TpeOptions } from './tpe.js';
@@ -55,9 +58,19 @@ export interface ModelSearchOptions {
    * by more than this stops there (default 0.005; Infinity never prunes).
    */
   readonly pruneMargin?: number;
+  /**
+   * With a staged evaluator whose folds return their predictions: once the trials are done, stack up
+   * to `maxComponents` of the best few complete trials of each algorithm into a blend (see
+   * blendHeldOut) and report it as one more trial, which may be the best. `truth` holds each fold's
+   * held-out ratings.
+   */
+  readonly blend?: { readonly maxComponents: number; readonly truth: readonly Float32Array[]; readonly scale: RatingScale };
   readonly onStart?: (number: number, algorithm: string, params: Readonly<Record<string, unknown>>) => void;
   readonly onTrial?: (trial: Trial, best: Trial | null) => void;
 }
+
+/** Complete trials of each algorithm whose held-out predictions are kept as blend candidates (two differently sized BPMFs blend well). */
+const HELD_PER_ALGORITHM = 3;
 
 export interface ModelSearchResult {
   readonly trials: readonly Trial[];
@@ -93,28 +106,35 @@ export async function modelSearch(evaluator: CandidateEvaluator | StagedEvaluato
   const history: Observation[] = [];
   let best: Trial | null = null;
   let started = 0;
+  // Per algorithm, its best complete trials' held-out predictions: the blend's candidates.
+  const heldOut = new Map<string, HeldOut[]>();
+  const firstTried = new Set<string>();
   const lane = async () => {
     while (started < maxTrials && elapsed() < opts.timeBudgetSeconds) {
       const number = ++started;
       const s = suggestTpe(opts.spaces, history, number - 1, opts.rng, opts.tpe);
       const params = paramsOf(s.algorithm, s.params);
+      // Building a blend, each algorithm's first trial (its space's centre) runs every fold, so each can be a component.
+      const prunable = !opts.blend || firstTried.has(s.algorithm);
+      firstTried.add(s.algorithm);
       opts.onStart?.(number, s.algorithm, params);
       const tStart = opts.clock();
       let trial: Trial;
+      let predictions: Float32Array[] | undefined;
       try {
-        trial =
-          typeof evaluator === 'function'
-            ? trialOf(number, s.algorithm, params, await evaluator(s.algorithm, params), (opts.clock() - tStart) / 1000)
-            : await stagedTrial(
+        if (typeof evaluator === 'function')
+          trial = trialOf(number, s.algorithm, params, await evaluator(s.algorithm, params), (opts.clock() - tStart) / 1000);
+        else
+          ({ trial, predictions } = await stagedTrial(
                 evaluator,
                 number,
                 s.algorithm,
                 params,
-                best,
+                prunable ? best : null,
                 measure,
                 opts.pruneMargin ?? 0.005,
-                () => (opts.clock() - tStart) / 1000,
-              );
+            () => (opts.clock() - tStart) / 1000,
+          ));
       } catch (e) {
         if (!isRecpipeError(e) || e.code !== 'INVALID_ARGUMENT') throw e;
         trial = failedTrial(number, s.algorithm, params, e.message, (opts.clock() - tStart) / 1000);
@@ -125,10 +145,24 @@ export async function modelSearch(evaluator: CandidateEvaluator | StagedEvaluato
       const perFold = trial.folds.length ? trial.seconds / trial.folds.length : trial.seconds;
       history.push({ algorithm: s.algorithm, params: s.params, loss, seconds: perFold });
       if (trial.status === 'ok' && (best === null || loss < best[measure])) best = trial;
+      if (predictions && trial.status === 'ok') {
+        const kept = [...(heldOut.get(s.algorithm) ?? []), { trial, predictions }];
+        heldOut.set(s.algorithm, kept.sort((a, b) => a.trial[measure] - b.trial[measure]).slice(0, HELD_PER_ALGORITHM));
+      }
       opts.onTrial?.(trial, best);
     }
   };
   await Promise.all(Array.from({ length: concurrency }, lane));
+  if (opts.blend && opts.blend.maxComponents >= 2) {
+    const tStart = opts.clock();
+    const b = blendHeldOut([...heldOut.values()].flat(), { ...opts.blend, measure });
+    if (b) {
+      const trial = blendTrial(trials.length + 1, b, (opts.clock() - tStart) / 1000);
+      trials.push(trial);
+      if (best === null || trial[measure] < best[measure]) best = trial;
+      opts.onTrial?.(trial, best);
+    }
+  }
   trials.sort((a, b) => a.number - b.number);
   return { trials, best, measure, elapsedSeconds: elapsed(), stoppedBy: started >= maxTrials ? 'max trials' : 'time budget' };
 }
@@ -143,13 +177,13 @@ async function stagedTrial(
   measure: Measure,
   margin: number,
   seconds: () => number,
-): Promise<Trial> {
+): Promise<{ trial: Trial; predictions?: Float32Array[] }> {
   const [first] = await ev.run(algorithm, params, [0]);
   const bar = best?.folds[0]?.[measure];
   if (ev.folds > 1 && bar !== undefined && Number.isFinite(first[measure]) && first[measure] > bar + margin) {
     const f = { rmse: first.rmse, mae: first.mae, fitTime: first.fitTime, testTime: first.testTime };
     const error = `pruned after fold 1: ${measure.toUpperCase()} ${first[measure].toFixed(4)} vs the best's ${bar.toFixed(4)} on that fold`;
-    return { number, algorithm, params, status: 'pruned', ...f, rmseStd: 0, folds: [f], fitSeconds: f.fitTime, seconds: seconds(), error };
+    return { trial: { number, algorithm, params, status: 'pruned', ...f, rmseStd: 0, folds: [f], fitSeconds: f.fitTime, seconds: seconds(), error } };
   }
   const rest =
     ev.folds > 1
@@ -159,7 +193,41 @@ async function stagedTrial(
           Array.from({ length: ev.folds - 1 }, (_, f) => f + 1),
         )
       : [];
-  return trialOf(number, algorithm, params, summarize(getAlgorithm(algorithm).displayName, [first, ...rest]), seconds());
+  const all = [first, ...rest];
+  const trial = trialOf(number, algorithm, params, summarize(getAlgorithm(algorithm).displayName, all), seconds());
+  const predictions = all.flatMap((f) => (f.predictions ? [f.predictions] : []));
+  return predictions.length === all.length ? { trial, predictions } : { trial };
+}
+
+/**
+ * The stacked blend as a trial: its parameters are the blend algorithm's (components with their
+ * parameters, and the weights, so refitting it refits the components only); its fold figures are the
+ * nested ones, its fit time the components'.
+ */
+function blendTrial(number: number, b: NonNullable<ReturnType<typeof blendHeldOut>>, seconds: number): Trial {
+  const folds = b.folds.map((f, x) => ({
+    rmse: f.rmse,
+    mae: f.mae,
+    fitTime: b.components.reduce((t, c) => t + (c.folds[x]?.fitTime ?? 0), 0),
+    testTime: b.components.reduce((t, c) => t + (c.folds[x]?.testTime ?? 0), 0),
+  }));
+  const stat = (pick: (f: { rmse: number; mae: number }) => number) => meanStd(folds.map(pick));
+  return {
+    number,
+    algorithm: 'blend',
+    params: {
+      components: b.components.map((c) => ({ algorithm: c.algorithm, params: c.params })),
+      weights: [...b.weights],
+      intercept: b.intercept,
+    },
+    status: 'ok',
+    rmse: stat((f) => f.rmse).mean,
+    mae: stat((f) => f.mae).mean,
+    rmseStd: stat((f) => f.rmse).std,
+    folds,
+    fitSeconds: folds.reduce((t, f) => t + f.fitTime, 0),
+    seconds,
+  };
 }
 
 /** A trial record from its cross-validation; a diverged fit (non-finite RMSE) is a failed trial. */
