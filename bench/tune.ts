@@ -88,7 +88,9 @@ async function search(
       const alone = report.trials.filter((t) => t.algorithm === c.algorithm && t.status === 'ok');
       return `${c.algorithm} ×${p.weights[x].toFixed(3)} (alone ${f4(Math.min(...alone.map((t) => t.rmse)))})`;
     });
-    console.log(`| blend the search built (nested: each fold's weights from the other folds) | ${f4(blend.rmse)}: ${p.intercept.toFixed(3)} + ${parts.join(' + ')} | |`);
+    console.log(
+      `| blend the search built (nested: each fold's weights from the other folds) | ${f4(blend.rmse)}: ${p.intercept.toFixed(3)} + ${parts.join(' + ')} | |`,
+    );
   }
   console.log(`| best parameters | \`${JSON.stringify(best.params)}\` (trial ${best.trial}) | |`);
 }

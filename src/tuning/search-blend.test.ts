@@ -16,10 +16,15 @@ describe('search-built blends', () => {
     algorithms: ['svd', 'baseline', 'bpmf'],
     max_trials: 6,
     time_budget: 120,
-    space: { svd: { n_factors: { int: [2, 6] }, n_epochs: { int: [5, 20] } }, bpmf: { n_factors: { int: [2, 4] }, n_epochs: { int: [20, 30] } } },
+    space: {
+      svd: { n_factors: { int: [2, 6] }, n_epochs: { int: [5, 20] } },
+      bpmf: { n_factors: { int: [2, 4] }, n_epochs: { int: [20, 30] } },
+    },
   };
 
-  it('reports the blend of the best trial of each algorithm as one more trial, refits it with its weights as one model', { timeout: 300_000 }, async () => {
+  it('reports the blend of the best trial of each algorithm as one more trial, refits it with its weights as one model', {
+    timeout: 300_000,
+  }, async () => {
     const plan = parseSearchRequest(request);
     assert.equal(plan.blend, 6);
     const r = await runSearch(plan, splits, 0, rt);
@@ -54,7 +59,10 @@ describe('search-built blends', () => {
     const r = await runSearch(parseSearchRequest({ ...request, max_trials: 3, blend: false }), splits, 0, rt);
     assert.equal(r.trials.length, 3);
     assert.ok(r.trials.every((t) => t.algorithm !== 'blend'));
-    assert.throws(() => parseSearchRequest({ ...request, blend: 1 }), /search field blend must be false, 0, or a number of components 2–20, got 1/);
+    assert.throws(
+      () => parseSearchRequest({ ...request, blend: 1 }),
+      /search field blend must be false, 0, or a number of components 2–20, got 1/,
+    );
     assert.throws(() => parseSearchRequest({ param_grid: { n_factors: [2] }, blend: 3 }), /search field blend is for tpe searches/);
   });
 });

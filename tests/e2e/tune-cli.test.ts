@@ -85,7 +85,15 @@ describe('recpipe tune (child process)', () => {
     assert.equal(out.trials.length, 11);
     assert.deepEqual(new Set(out.trials.map((t) => t.algorithm)), new Set(['svd', 'baseline', 'blend']));
     const blend = out.trials[10];
-    assert.ok(blend.rmse < Math.min(...out.trials.slice(0, 10).filter((t) => t.status === 'ok').map((t) => t.rmse)));
+    assert.ok(
+      blend.rmse <
+        Math.min(
+          ...out.trials
+            .slice(0, 10)
+            .filter((t) => t.status === 'ok')
+            .map((t) => t.rmse),
+        ),
+    );
     assert.ok((blend.params.components as unknown[]).length >= 2);
     const ok = out.trials.filter((t) => t.status === 'ok');
     const best = ok.reduce((a, b) => (b.rmse < a.rmse ? b : a));

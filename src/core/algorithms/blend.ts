@@ -59,13 +59,16 @@ function parseBlend(raw: Readonly<Record<string, unknown>>): BlendConfig {
     const k = key.toLowerCase();
     if (k === 'weights') weights = value;
     // A parsed config given back (a stored job's) carries them as one field.
-    else if (k === 'fixedweights' && typeof value === 'object' && value !== null) ({ weights, intercept } = value as Record<string, unknown>);
+    else if (k === 'fixedweights' && typeof value === 'object' && value !== null)
+      ({ weights, intercept } = value as Record<string, unknown>);
     else if (k === 'intercept') intercept = value;
-    else 
-    if (k === 'components' || k === 'algorithms' || k === 'algos') components = typeof value === 'string' ? value.split(',') : value;
+    else if (k === 'components' || k === 'algorithms' || k === 'algos') components = typeof value === 'string' ? value.split(',') : value;
     else if (k === 'folds' || k === 'n_folds' || k === 'cv') folds = Number(value);
     else if (k === 'reg') reg = typeof value === 'number' ? value : Number(value);
-    else throw invalid(`unknown parameter '${key}' for algorithm blend; known: components, folds, reg, weights, intercept`, { parameter: key });
+    else
+      throw invalid(`unknown parameter '${key}' for algorithm blend; known: components, folds, reg, weights, intercept`, {
+        parameter: key,
+      });
   }
   if (!Number.isInteger(folds) || folds < 2 || folds > 20)
     throw invalid(`parameter folds of blend must be an integer 2–20, got ${JSON.stringify(raw.folds)}`);

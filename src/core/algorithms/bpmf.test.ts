@@ -10,12 +10,18 @@ import { kFold } from '../selection/kfold.js';
 import { bpmf } from './bpmf.js';
 
 // ml-latest-small's fixed folds: .8360 with the defaults (SVD's defaults .8737, the default blend .8441).
-describeAlgorithm(bpmf, { rmse: [0.83, 0.842], quick: { n_factors: 3, n_epochs: 12, burn_in: 4 }, random: true, kernels: () => loadKernels() });
+describeAlgorithm(bpmf, {
+  rmse: [0.83, 0.842],
+  quick: { n_factors: 3, n_epochs: 12, burn_in: 4 },
+  random: true,
+  kernels: () => loadKernels(),
+});
 
 describe('BPMF', () => {
   const ds = syntheticDataset(5);
   const { trainset } = buildTrainset(ds);
-  const fit = (params: Record<string, unknown>, seed = 1) => bpmf.fit(trainset, bpmf.parseConfig(params), { rng: createRng(seed), kernels: loadKernels() });
+  const fit = (params: Record<string, unknown>, seed = 1) =>
+    bpmf.fit(trainset, bpmf.parseConfig(params), { rng: createRng(seed), kernels: loadKernels() });
 
   it('stores every kept sweep (every thin-th after the burn-in) side by side as one factor model', () => {
     assert.equal(fit({ n_factors: 4, n_epochs: 20, burn_in: 5, thin: 1 }).nFactors, 4 * 15);

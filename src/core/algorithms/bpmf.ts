@@ -35,7 +35,8 @@ const defaults: BpmfConfig = { nFactors: 10, nEpochs: 150, burnIn: 20, thin: 2, 
 
 function parseBpmf(raw: Readonly<Record<string, unknown>>): BpmfConfig {
   const c = parseParams('bpmf', defaults, specs, [], raw);
-  if (c.burnIn >= c.nEpochs) throw invalid(`parameter burn_in of bpmf (${c.burnIn}) must be below n_epochs (${c.nEpochs}): no sample would be kept`);
+  if (c.burnIn >= c.nEpochs)
+    throw invalid(`parameter burn_in of bpmf (${c.burnIn}) must be below n_epochs (${c.nEpochs}): no sample would be kept`);
   // Every kept sample's factors are stored side by side (see fit).
   if (c.nFactors * keptSweeps(c) > 8192)
     throw invalid(`bpmf keeps n_factors × ⌈(n_epochs − burn_in) / thin⌉ = ${c.nFactors * keptSweeps(c)} factors; at most 8192`);
@@ -102,7 +103,17 @@ function initLatent(n: number, k: number, std: number, rng: Rng): Float64Array {
 }
 
 /** Adds sample s of the rows' factors (scaled) into its slot and its biases into the running mean. */
-function keep(L: Float64Array, n: number, k: number, s: number, K: number, scale: number, factors: Float32Array, bias: Float32Array, kept: number): void {
+function keep(
+  L: Float64Array,
+  n: number,
+  k: number,
+  s: number,
+  K: number,
+  scale: number,
+  factors: Float32Array,
+  bias: Float32Array,
+  kept: number,
+): void {
   const d = k + 1;
   for (let r = 0; r < n; r++) {
     for (let x = 0; x < k; x++) factors[r * K + s * k + x] = L[r * d + x] * scale;
@@ -114,7 +125,14 @@ function keep(L: Float64Array, n: number, k: number, s: number, K: number, scale
  * (μ, Λ) of one side's prior from its Normal-Wishart posterior given the rows L (n × d):
  * Λ ~ W(W*, n + ν₀) with W*⁻¹ = I + S + β₀n/(β₀+n)·x̄x̄ᵀ, then μ ~ N(n·x̄/(β₀+n), ((β₀+n)Λ)⁻¹).
  */
-function sampleHyper(L: Float64Array, n: number, d: number, beta0: number, rng: Rng, out: { mean: Float64Array; precision: Float64Array }): void {
+function sampleHyper(
+  L: Float64Array,
+  n: number,
+  d: number,
+  beta0: number,
+  rng: Rng,
+  out: { mean: Float64Array; precision: Float64Array },
+): void {
   const mean = new Float64Array(d);
   for (let r = 0; r < n; r++) for (let x = 0; x < d; x++) mean[x] += L[r * d + x];
   for (let x = 0; x < d; x++) mean[x] /= n;
@@ -139,7 +157,8 @@ function sampleHyper(L: Float64Array, n: number, d: number, beta0: number, rng: 
   for (let a = 0; a < d * d; a++) P[a] = betaN * out.precision[a];
   // h = βₙΛ·μ*, with μ* = n·x̄/βₙ: so h = Λ·n·x̄.
   for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) h[a] += out.precision[a * d + b] * n * mean[b];
-  if (!sampleGaussianFromPrecision(P, h, d, rng, new Float64Array(d))) throw invalid('BPMF: the hyperprior precision is not positive definite');
+  if (!sampleGaussianFromPrecision(P, h, d, rng, new Float64Array(d)))
+    throw invalid('BPMF: the hyperprior precision is not positive definite');
   out.mean.set(h);
 }
 

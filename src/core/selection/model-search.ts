@@ -126,13 +126,13 @@ export async function modelSearch(evaluator: CandidateEvaluator | StagedEvaluato
           trial = trialOf(number, s.algorithm, params, await evaluator(s.algorithm, params), (opts.clock() - tStart) / 1000);
         else
           ({ trial, predictions } = await stagedTrial(
-                evaluator,
-                number,
-                s.algorithm,
-                params,
-                prunable ? best : null,
-                measure,
-                opts.pruneMargin ?? 0.005,
+            evaluator,
+            number,
+            s.algorithm,
+            params,
+            prunable ? best : null,
+            measure,
+            opts.pruneMargin ?? 0.005,
             () => (opts.clock() - tStart) / 1000,
           ));
       } catch (e) {
@@ -183,7 +183,20 @@ async function stagedTrial(
   if (ev.folds > 1 && bar !== undefined && Number.isFinite(first[measure]) && first[measure] > bar + margin) {
     const f = { rmse: first.rmse, mae: first.mae, fitTime: first.fitTime, testTime: first.testTime };
     const error = `pruned after fold 1: ${measure.toUpperCase()} ${first[measure].toFixed(4)} vs the best's ${bar.toFixed(4)} on that fold`;
-    return { trial: { number, algorithm, params, status: 'pruned', ...f, rmseStd: 0, folds: [f], fitSeconds: f.fitTime, seconds: seconds(), error } };
+    return {
+      trial: {
+        number,
+        algorithm,
+        params,
+        status: 'pruned',
+        ...f,
+        rmseStd: 0,
+        folds: [f],
+        fitSeconds: f.fitTime,
+        seconds: seconds(),
+        error,
+      },
+    };
   }
   const rest =
     ev.folds > 1
