@@ -12,7 +12,6 @@
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SCREENSHOTS as TEST_OUTPUT } from './browser.js';
 
 export interface FileTime {
   /** As the shards see it: `src/core/x.test.js`, relative to dist. */
@@ -89,9 +88,9 @@ const REPORTED = 'reported';
 
 /**
  * Called by a shard with nothing left to claim: if every claimed file is recorded and no other shard
- * has reported, writes the run's table and returns its summary for the terminal.
+ * has reported, writes the run's table (`outDir/test-times.json`) and returns its summary for the terminal.
  */
-export function reportRun(claims: string): string | null {
+export function reportRun(claims: string, outDir: string): string | null {
   const times = runTimes(claims);
   if (!times?.length) return null;
   try {
@@ -99,8 +98,8 @@ export function reportRun(claims: string): string | null {
   } catch {
     return null;
   }
-  mkdirSync(TEST_OUTPUT, { recursive: true });
-  const out = join(TEST_OUTPUT, 'test-times.json');
+  mkdirSync(outDir, { recursive: true });
+  const out = join(outDir, 'test-times.json');
   writeFileSync(out, `${JSON.stringify(times, null, 1)}\n`);
   return formatTable(times, out);
 }

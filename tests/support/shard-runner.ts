@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, test } from 'node:test';
+import { SCREENSHOTS as TEST_OUTPUT } from './browser.js';
 import { type FileTime, knownWallMs, reportRun, startTiming, writeTime } from './file-times.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -124,7 +125,7 @@ export async function runShard(): Promise<void> {
     while ((file = queue.shift()) !== undefined && !claim(claims, file)) {}
     running = file;
     if (file === undefined) {
-      const report = reportRun(claims);
+      const report = reportRun(claims, TEST_OUTPUT);
       if (report) process.stderr.write(report);
       return;
     }
