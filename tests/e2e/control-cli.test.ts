@@ -144,7 +144,10 @@ describe('recpipe train --input-table / jobs / deploy / endpoints / predict --en
     const typo = await recpipeInProcess(['deploy', 'cli-model', 'train-typo', ...at]);
     assert.equal(typo.code, 3);
     // Now that the run's own stderr is captured, its first line says where it ran; the error is the only other line.
-    assert.match(typo.stderr, /^no server running; [^\n]*\nrecpipe: no training job or model artifact named 'train-typo' \(nothing at .*train-typo\)[^\n]*\n$/);
+    assert.match(
+      typo.stderr,
+      /^no server running; [^\n]*\nrecpipe: no training job or model artifact named 'train-typo' \(nothing at .*train-typo\)[^\n]*\n$/,
+    );
     assert.equal(typo.stdout, '', 'no "Deploying …" line');
   });
 

@@ -32,12 +32,21 @@ describe('test file times', () => {
       assert.match(table ?? '', / 5\.0 .* src\/b\.test\.js\n.* 0\.1 .* src\/a\.test\.js\n$/);
       assert.equal(reportRun(claims, out), null, 'reported by one shard only');
       const written = JSON.parse(readFileSync(join(out, 'test-times.json'), 'utf8')) as FileTime[];
-      assert.deepEqual(written.map((t) => t.file), ['src/b.test.js', 'src/a.test.js']);
+      assert.deepEqual(
+        written.map((t) => t.file),
+        ['src/b.test.js', 'src/a.test.js'],
+      );
       // The committed copy of that file orders the next run's queue.
       const repo = join(tmp.dir, 'repo');
       mkdirSync(join(repo, 'tests', 'shards'), { recursive: true });
       copyFileSync(join(out, 'test-times.json'), join(repo, 'tests', 'shards', 'file-times.json'));
-      assert.deepEqual(knownWallMs(repo), new Map([['src/b.test.js', 5_000], ['src/a.test.js', 100]]));
+      assert.deepEqual(
+        knownWallMs(repo),
+        new Map([
+          ['src/b.test.js', 5_000],
+          ['src/a.test.js', 100],
+        ]),
+      );
       assert.deepEqual(knownWallMs(join(tmp.dir, 'nowhere')), new Map());
     } finally {
       tmp.remove();

@@ -100,7 +100,7 @@ export function reportRun(claims: string, outDir: string): string | null {
   }
   mkdirSync(outDir, { recursive: true });
   const out = join(outDir, 'test-times.json');
-  writeFileSync(out, `${JSON.stringify(times, null, 1)}\n`);
+  writeFileSync(out, `${JSON.stringify(times, null, 2)}\n`);
   return formatTable(times, out);
 }
 
