@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { performance } from 'node:perf_hooks';
 import { crossValidate, evaluateFold, referenceKernels, svd } from '../core/index.js';
-import { readFoldsDir } from '../datasets/index.js';
-import { mlSmallFolds, sharedDataSkip } from '../../tests/support/shared-data.js';
+import { mlSmallSplits } from '../../tests/support/ml-small-folds.js';
+import { sharedDataSkip } from '../../tests/support/shared-data.js';
 import { loadKernels } from './index.js';
 
 describe('kernels on the ml-latest-small folds', { skip: sharedDataSkip }, () => {
   it('wasm SVD lands in Surprise’s RMSE band and within 0.002 of the reference kernel', async () => {
-    const splits = await readFoldsDir(mlSmallFolds(), { min: 0.5, max: 5 });
+    const splits = await mlSmallSplits();
     const config = svd.parseConfig({});
     const clock = () => performance.now();
     const cv = crossValidate(svd, config, splits, { seed: 0, kernels: loadKernels('wasm'), clock });

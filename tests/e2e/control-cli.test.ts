@@ -18,7 +18,11 @@ interface JobJson {
 /** Each test's own budget: a few CLI runs (≈ 0.5–2 s each on a loaded 2-core machine) and a short job. */
 const T = { timeout: 180_000 };
 
-describe('recpipe train --input-table / jobs / deploy / endpoints / predict --endpoint (child processes)', () => {
+/**
+ * The server is a child process, and so is the first training run (its log reaching a pipe as it comes);
+ * the other CLI calls run in the test process, where a child would only add its start-up.
+ */
+describe('recpipe train --input-table / jobs / deploy / endpoints / predict --endpoint', () => {
   const dir = mkdtempSync(join(tmpdir(), 'recpipe-'));
   const home = join(dir, 'home');
   const at = ['--home', home];
@@ -30,7 +34,7 @@ describe('recpipe train --input-table / jobs / deploy / endpoints / predict --en
   });
 
   it('creates a ratings table with recpipe sql, trains on it in-process and prints the log as it comes', T, async () => {
-    const setup = await recpipe(['sql', ...at, '--create-home', '-q', syntheticRatingsSql('cli_ml', 'ratings')]);
+    const setup = await recpipeInProcess(['sql', ...at, '--create-home', '-q', syntheticRatingsSql('cli_ml', 'ratings')]);
     assert.equal(setup.code, 0, setup.stderr);
     const r = await recpipe([
       'train',
@@ -61,7 +65,7 @@ describe('recpipe train --input-table / jobs / deploy / endpoints / predict --en
       'the cross-validation table',
     );
     assert.match(lines[lines.length - 1], new RegExp(`^Training job ${jobName} Completed; mean RMSE \\d\\.\\d{4}; model artifact file://`));
-    const recs = await recpipe(['sql', ...at, '--format', 'csv', '-q', 'select count(*) as n from cli_ml.public.recs']);
+    const recs = await recpipeInProcess(['sql', ...at, '--format', 'csv', '-q', 'select count(*) as n from cli_ml.public.recs']);
     assert.equal(recs.stdout, 'N\n20\n');
   });
 
@@ -99,7 +103,7 @@ describe('recpipe train --input-table / jobs / deploy / endpoints / predict --en
   });
 
   it("lists, describes and waits for jobs in-process, from the home's history", T, async () => {
-    const list = await recpipe(['jobs', 'list', ...at]);
+    const list = await recpipeInProcess(['jobs', 'list', ...at]);
     assert.equal(list.code, 0, list.stderr);
     const [header, row] = list.stdout.split('\n');
     assert.match(header, /^NAME\s+STATUS\s+SECONDARY\s+INPUT → OUTPUT\s+MEAN RMSE\s+CREATED \(UTC\)\s+DURATION$/);
@@ -111,15 +115,15 @@ describe('recpipe train --input-table / jobs / deploy / endpoints / predict --en
     );
     assert.equal(header.indexOf('STATUS'), row.indexOf('Completed'), 'columns line up');
 
-    const describeJson = await recpipe(['jobs', 'describe', jobName, ...at, '--json']);
+    const describeJson = await recpipeInProcess(['jobs', 'describe', jobName, ...at, '--json']);
     const job = JSON.parse(describeJson.stdout) as JobJson;
     assert.equal(job.status, 'Completed');
     assert.equal(job.metrics?.data.ratings, 200);
-    const block = await recpipe(['jobs', 'describe', jobName, ...at]);
+    const block = await recpipeInProcess(['jobs', 'describe', jobName, ...at]);
     assert.match(block.stdout, /Status transitions\n.*START \(UTC\).*\n.*Starting[^]*Completed/);
     assert.match(block.stdout, /Cross-validation\s+3 folds: RMSE \d\.\d{4} ± \d\.\d{4}/);
 
-    const wait = await recpipe(['jobs', 'wait', jobName, ...at]);
+    const wait = await recpipeInProcess(['jobs', 'wait', jobName, ...at]);
     assert.equal(wait.code, 0, wait.stderr);
     assert.match(wait.stdout, /Completed: Training job completed/);
     const stopped = await recpipeInProcess(['jobs', 'stop', jobName, ...at]);
@@ -130,27 +134,32 @@ describe('recpipe train --input-table / jobs / deploy / endpoints / predict --en
   });
 
   it("deploys the job's model as an endpoint (in-process: kept in the home)", T, async () => {
-    const r = await recpipe(['deploy', 'cli-model', jobName, ...at]);
+    const r = await recpipeInProcess(['deploy', 'cli-model', jobName, ...at]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^Deploying file:\/\/.*\/artifacts\/train-\S+\/model to endpoint cli-model \(Creating\)\n/);
     assert.match(r.stdout, /Status\s+InService/);
     assert.match(r.stderr, /answers invocations while a server runs: recpipe server --home/);
-    const list = await recpipe(['endpoints', 'list', ...at]);
+    const list = await recpipeInProcess(['endpoints', 'list', ...at]);
     assert.match(list.stdout, /^NAME\s+STATUS.*\ncli-model\s+InService\s+svd\s+20\s+30\s/);
     const typo = await recpipeInProcess(['deploy', 'cli-model', 'train-typo', ...at]);
     assert.equal(typo.code, 3);
-    assert.match(typo.stderr, /^recpipe: no training job or model artifact named 'train-typo' \(nothing at .*train-typo\)/);
+    // Now that the run's own stderr is captured, its first line says where it ran; the error is the only other line.
+    assert.match(
+      typo.stderr,
+      /^no server running; [^\n]*\nrecpipe: no training job or model artifact named 'train-typo' \(nothing at .*train-typo\)[^\n]*\n$/,
+    );
+    assert.equal(typo.stdout, '', 'no "Deploying …" line');
   });
 
   it('with a server: predict --endpoint answers through it, jobs go through it too', T, async () => {
     const payload = join(dir, 'payload.csv');
     writeFileSync(payload, 'user,item\n1,2\n3,5\n999,1\n');
-    const none = await recpipe(['predict', payload, '--endpoint', 'cli-model', ...at]);
+    const none = await recpipeInProcess(['predict', payload, '--endpoint', 'cli-model', ...at]);
     assert.equal(none.code, 5);
     assert.match(none.stderr, new RegExp(`no recpipe server is running for ${home}.*recpipe server --home ${home}`));
 
     server = await startServerChild(home);
-    const p = await recpipe(['predict', payload, '--endpoint', 'cli-model', ...at]);
+    const p = await recpipeInProcess(['predict', payload, '--endpoint', 'cli-model', ...at]);
     assert.equal(p.code, 0, p.stderr);
     const rows = p.stdout.trimEnd().split('\n');
     assert.equal(rows[0], 'user,item,prediction');
@@ -172,7 +181,7 @@ describe('recpipe train --input-table / jobs / deploy / endpoints / predict --en
     assert.equal(unknown.code, 3);
     assert.match(unknown.stderr, /Could not find endpoint nope/);
 
-    const train = await recpipe([
+    const train = await recpipeInProcess([
       'train',
       ...at,
       '--input-table',
@@ -187,13 +196,13 @@ describe('recpipe train --input-table / jobs / deploy / endpoints / predict --en
     assert.equal(train.code, 0, train.stderr);
     assert.match(train.stderr, new RegExp(`connected to recpipe server at ${server.url}`));
     assert.match(train.stdout, /^Read 200 ratings/);
-    const list = await recpipe(['jobs', 'list', ...at, '--json']);
+    const list = await recpipeInProcess(['jobs', 'list', ...at, '--json']);
     const jobs = JSON.parse(list.stdout) as JobJson[];
     assert.equal(jobs.length, 2);
     assert.equal(jobs[1].name, jobName, 'newest first');
 
-    const deleted = await recpipe(['endpoints', 'delete', 'cli-model', ...at]);
+    const deleted = await recpipeInProcess(['endpoints', 'delete', 'cli-model', ...at]);
     assert.equal(deleted.code, 0, deleted.stderr);
-    assert.equal((await recpipe(['predict', payload, '--endpoint', 'cli-model', ...at])).code, 3);
+    assert.equal((await recpipeInProcess(['predict', payload, '--endpoint', 'cli-model', ...at])).code, 3);
   });
 });

@@ -3,11 +3,16 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { recpipeInProcess } from '../support/cli-in-process.js';
 import { recpipe as run, startServerChild, type ServerChild } from '../support/recpipe-cli.js';
 
 const recpipe = (args: string[], input?: string) => run(args, { input });
 
-describe('recpipe sql / server / load (child processes)', () => {
+/**
+ * The server is a child process throughout; the CLI runs as a child where the process is the point
+ * (its environment, stdin, or exiting while jobs run) and in-process otherwise.
+ */
+describe('recpipe sql / server / load', () => {
   const dir = mkdtempSync(join(tmpdir(), 'recpipe-'));
   const home = join(dir, 'home');
   const csv = join(dir, 'small ratings.csv');
@@ -23,7 +28,7 @@ describe('recpipe sql / server / load (child processes)', () => {
 
   it('refuses a --home that does not exist, and makes none, unless --create-home is given', { timeout: 180_000 }, async () => {
     const typo = join(dir, 'hoem');
-    const r = await recpipe(['sql', '--home', typo, '-q', 'select 1']);
+    const r = await recpipeInProcess(['sql', '--home', typo, '-q', 'select 1']);
     assert.notEqual(r.code, 0);
     assert.ok(r.stderr.includes(`no recpipe home at ${typo}; pass --create-home to make one`), r.stderr);
     assert.ok(!existsSync(typo), 'a mistyped home is not created');
@@ -38,7 +43,7 @@ describe('recpipe sql / server / load (child processes)', () => {
   });
 
   it('runs -q in-process on a home with no server, printing csv', { timeout: 180_000 }, async () => {
-    const r = await recpipe([
+    const r = await recpipeInProcess([
       'sql',
       '--home',
       home,
@@ -57,7 +62,7 @@ describe('recpipe sql / server / load (child processes)', () => {
   it('reports a failing statement with its file and line and exits non-zero', { timeout: 180_000 }, async () => {
     const file = join(dir, 'bad.sql');
     writeFileSync(file, 'use schema cli_db.public;\n\nselect *\n  from missing_table;\nselect 1;\n');
-    const r = await recpipe(['sql', '--home', home, '-f', file]);
+    const r = await recpipeInProcess(['sql', '--home', home, '-f', file]);
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3: .*missing_table`, 'i'));
   });
@@ -89,21 +94,21 @@ describe('recpipe sql / server / load (child processes)', () => {
     assert.match(r.stderr, /Training job train-\S+ Completed; model artifact file:\/\//);
     assert.match(r.stdout, /"Describe":"describe training job train-/, 'no URL of a port nobody serves');
     assert.doesNotMatch(r.stdout + r.stderr, /127\.0\.0\.1:7878/);
-    const after = await recpipe(['sql', '--home', home, '--format', 'csv', '-q', 'select count(*) from cli_db.public.recs']);
+    const after = await recpipeInProcess(['sql', '--home', home, '--format', 'csv', '-q', 'select count(*) from cli_db.public.recs']);
     assert.equal(after.stdout, 'COUNT(*)\n7\n', after.stderr);
   });
 
   it('serves the home; sql -q and -f talk to the server and say so', { timeout: 180_000 }, async () => {
     server = await startServerChild(home);
     assert.ok(existsSync(join(home, 'server.json')));
-    const q = await recpipe(['sql', '--home', home, '--format', 'json', '-q', 'select a from cli_db.public.t order by a']);
+    const q = await recpipeInProcess(['sql', '--home', home, '--format', 'json', '-q', 'select a from cli_db.public.t order by a']);
     assert.equal(q.code, 0, q.stderr);
     assert.match(q.stderr, new RegExp(`connected to recpipe server at ${server.url}`));
     assert.deepEqual(JSON.parse(q.stdout), [{ A: 1 }, { A: 2 }]);
 
     const file = join(dir, 'ok.sql');
     writeFileSync(file, 'use schema cli_db.public;\ncreate table u as select a * 10 as c from t;\nselect c from u order by c;\n');
-    const f = await recpipe(['sql', '--home', home, '-f', file]);
+    const f = await recpipeInProcess(['sql', '--home', home, '-f', file]);
     assert.equal(f.code, 0, f.stderr);
     assert.match(f.stderr, /connected to recpipe server/);
     assert.match(f.stdout, /\|\s+C\s+\|\n\|-+\|\n\|\s+10 \|\n\|\s+20 \|/i);
@@ -111,7 +116,7 @@ describe('recpipe sql / server / load (child processes)', () => {
   });
 
   it('loads a CSV with a named file format through the server, and refuses an injected table name', { timeout: 180_000 }, async () => {
-    const setup = await recpipe([
+    const setup = await recpipeInProcess([
       'sql',
       '--home',
       home,
@@ -119,17 +124,17 @@ describe('recpipe sql / server / load (child processes)', () => {
       "use schema cli_db.public; create file format ml type = csv skip_header = 1 field_optionally_enclosed_by = '\"'; create table ratings (userid int, movieid int, rating float)",
     ]);
     assert.equal(setup.code, 0, setup.stderr);
-    const load = await recpipe(['load', 'cli_db.public.ratings', csv, '--file-format', 'cli_db.public.ml', '--home', home]);
+    const load = await recpipeInProcess(['load', 'cli_db.public.ratings', csv, '--file-format', 'cli_db.public.ml', '--home', home]);
     assert.equal(load.code, 0, load.stderr);
     assert.match(load.stderr, /connected to recpipe server/);
     assert.match(load.stdout, /small ratings\.csv/);
     assert.match(load.stdout, /\|\s+3\s+\|/, 'the COPY result reports 3 rows loaded');
 
-    const again = await recpipe(['load', 'ratings', csv, '--file-format', 'ml', '--home', home, '-d', 'cli_db']);
+    const again = await recpipeInProcess(['load', 'ratings', csv, '--file-format', 'ml', '--home', home, '-d', 'cli_db']);
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stdout, /0 files processed/, 'a file the table already loaded is skipped, as in Snowflake');
 
-    const evil = await recpipe([
+    const evil = await recpipeInProcess([
       'load',
       'cli_db.public.ratings; drop table cli_db.public.ratings',
       csv,
@@ -140,7 +145,7 @@ describe('recpipe sql / server / load (child processes)', () => {
     ]);
     assert.equal(evil.code, 2);
     assert.match(evil.stderr, /table name .* is not a valid identifier/);
-    const count = await recpipe([
+    const count = await recpipeInProcess([
       'sql',
       '--home',
       home,
@@ -157,7 +162,7 @@ describe('recpipe sql / server / load (child processes)', () => {
     server.child.kill('SIGTERM');
     assert.equal(await server.exited, 0);
     assert.ok(!existsSync(join(home, 'server.json')));
-    const r = await recpipe(['sql', '--home', home, '-q', 'select 1']);
+    const r = await recpipeInProcess(['sql', '--home', home, '-q', 'select 1']);
     assert.match(r.stderr, /in-process/);
   });
 });

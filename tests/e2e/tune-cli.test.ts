@@ -18,8 +18,11 @@ interface TrialJson {
   folds: { rmse: number }[];
 }
 
-/** `recpipe tune` as a real child process: a TPE search and Surprise's GridSearchCV on a small MovieLens-shaped file. */
-describe('recpipe tune (child process)', () => {
+/**
+ * `recpipe tune`: a TPE search as a real child process, then Surprise's GridSearchCV and the
+ * refusals in the test process, on a small MovieLens-shaped file.
+ */
+describe('recpipe tune', () => {
   const tmp = tempDir();
   after(() => tmp.remove());
   const ratings = join(tmp.dir, 'ratings.csv');
@@ -132,9 +135,7 @@ describe('recpipe tune (child process)', () => {
     });
     const run = async (workers: string) => {
       const json = join(tmp.dir, `grid-${workers}.json`);
-      const r = await recpipe(['tune', '--ratings', ratings, '--cv', '3', '--search', grid, '--json', json, '--workers', workers], {
-        timeoutMs: 120_000,
-      });
+      const r = await recpipeInProcess(['tune', '--ratings', ratings, '--cv', '3', '--search', grid, '--json', json, '--workers', workers]);
       assert.equal(r.code, 0, r.stderr);
       return JSON.parse(readFileSync(json, 'utf8'));
     };
@@ -192,7 +193,7 @@ describe('recpipe tune (child process)', () => {
       [['--time-budget', 'soon'], /--time-budget must be a number of seconds, got 'soon'/],
     ];
     for (const [args, message] of cases) {
-      const r = await recpipe(['tune', '--ratings', ratings, ...args]);
+      const r = await recpipeInProcess(['tune', '--ratings', ratings, ...args]);
       assert.notEqual(r.code, 0);
       assert.match(r.stderr, message);
     }

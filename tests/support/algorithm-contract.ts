@@ -16,7 +16,6 @@ import {
   familyName,
   IdMap,
   itemIdRank,
-  joinTimestamps,
   lastNHoldout,
   Predictor,
   topNFor,
@@ -27,8 +26,8 @@ import {
   type Split,
   type Trainset,
 } from '../../src/core/index.js';
-import { readFoldsDir, readRatingsFile } from '../../src/datasets/index.js';
-import { mlSmall, mlSmallFolds, sharedDataSkip } from './shared-data.js';
+import { mlSmallSplits, mlSmallSplitsWithTimestamps } from './ml-small-folds.js';
+import { sharedDataSkip } from './shared-data.js';
 
 export interface ContractExpectations {
   /** Mean 5-fold RMSE on the fixed ml-latest-small folds must land in this range. */
@@ -238,12 +237,7 @@ export function describeAlgorithm<C extends object>(algo: Algorithm<C>, expect: 
     describe('accuracy on the fixed ml-latest-small folds', { skip: sharedDataSkip }, () => {
       let splits: Split[];
       before(async () => {
-        splits = await readFoldsDir(mlSmallFolds(), { min: 0.5, max: 5 });
-        if (algo.usesTimestamps) {
-          // The fold files carry no timestamps: each rating's comes from ratings.csv.
-          const all = (await readRatingsFile(mlSmall('ratings.csv'), { scale: { min: 0.5, max: 5 } })).dataset;
-          splits = splits.map((sp) => ({ train: joinTimestamps(sp.train, all), test: joinTimestamps(sp.test, all) }));
-        }
+        splits = await (algo.usesTimestamps ? mlSmallSplitsWithTimestamps() : mlSmallSplits());
       });
       if (expect.ndcgOverPopularity !== undefined) {
         const factor = expect.ndcgOverPopularity;

@@ -20,7 +20,8 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, test } from 'node:test';
-import { SLOW_FIRST } from '../shards/slow-first.js';
+import { SCREENSHOTS as TEST_OUTPUT } from './browser.js';
+import { type FileTime, knownWallMs, reportRun, startTiming, writeTime } from './file-times.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -31,7 +32,10 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  */
 const FILE_TIMEOUT_MS = Number(process.env.RECPIPE_TEST_FILE_TIMEOUT_MS ?? 300_000);
 
-/** Every compiled test file, slowest known first so that no long file starts last. */
+/**
+ * Every compiled test file, slowest first by the last committed measurement (tests/shards/file-times.json),
+ * so that no long file starts when the others are ending. New files (not measured yet) follow in path order.
+ */
 export function testFiles(dist: string): string[] {
   const found: string[] = [];
   const walk = (dir: string): void => {
@@ -43,11 +47,9 @@ export function testFiles(dist: string): string[] {
   };
   for (const top of ['src', 'tests']) walk(join(dist, top));
   const only = process.env.RECPIPE_TEST_FILES ? new RegExp(process.env.RECPIPE_TEST_FILES) : null;
-  const rank = (file: string): number => {
-    const i = SLOW_FIRST.indexOf(file.replace(/\.js$/, '.ts'));
-    return i < 0 ? SLOW_FIRST.length : i;
-  };
-  return found.filter((f) => !only || only.test(f)).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  const known = knownWallMs(join(dist, '..'));
+  const wall = (file: string): number => known.get(file) ?? -1;
+  return found.filter((f) => !only || only.test(f)).sort((a, b) => wall(b) - wall(a) || a.localeCompare(b));
 }
 
 /** The `node --test` process's id and start time (pids are reused), so a rerun has a fresh queue. */
@@ -113,15 +115,22 @@ export async function runShard(): Promise<void> {
   const umask = process.umask(0o022);
   process.umask(umask);
   let watchdog: NodeJS.Timeout | undefined;
+  let timing: (() => FileTime) | undefined;
   const next = (): void => {
     clearTimeout(watchdog);
+    if (timing) writeTime(claims, timing());
     process.chdir(cwd);
     process.umask(umask);
     let file: string | undefined;
     while ((file = queue.shift()) !== undefined && !claim(claims, file)) {}
     running = file;
-    if (file === undefined) return;
+    if (file === undefined) {
+      const report = reportRun(claims, TEST_OUTPUT);
+      if (report) process.stderr.write(report);
+      return;
+    }
     const claimed = file;
+    timing = startTiming(claimed);
     const url = pathToFileURL(join(dist, claimed)).href;
     root.runInAsyncScope(() => {
       describe(claimed, async () => {
@@ -130,6 +139,7 @@ export async function runShard(): Promise<void> {
       test(`(${claimed} done)`, next);
     });
     watchdog = setTimeout(() => {
+      if (timing) writeTime(claims, { ...timing(), timedOut: true });
       process.stderr.write(`test shard ${process.pid}: ${claimed} did not finish within ${FILE_TIMEOUT_MS} ms\n`);
       process.exit(1);
     }, FILE_TIMEOUT_MS).unref();
