@@ -148,7 +148,7 @@ describe('training-jobs and endpoints areas (app.inject)', () => {
       output: 'recs_searched',
       database: 'svc_ml',
       folds: 2,
-      search: { algorithms: ['baseline'], max_trials: 2, time_budget: 30, results_table: 'svc_trials' },
+      search: { algorithms: ['baseline'], max_trials: 2, time_budget: 30, results_table: 'svc_trials', blend: false },
     });
     assert.deepEqual(searched.spec.resultsTable, { database: 'SVC_ML', schema: 'PUBLIC', name: 'SVC_TRIALS' });
     assert.equal((await wait(searched.name, 120)).status, 'Completed');
