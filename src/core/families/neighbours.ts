@@ -410,21 +410,10 @@ interface Reverse {
 function reverse(m: Knn, v: Views): Reverse {
   const e = m.extension;
   if (v.reversed) return v.reversed;
-  const nX = e.nbrPtr.length - 1;
-  const ptr = new Int32Array(nX + 1);
-  for (let p = 0; p < e.nbrIdx.length; p++) ptr[e.nbrIdx[p] + 1]++;
-  for (let x = 0; x < nX; x++) ptr[x + 1] += ptr[x];
-  // A counting sort by neighbour: owners in increasing order within each neighbour's entries.
-  const fill = ptr.slice(0, nX);
-  const owner = new Int32Array(e.nbrIdx.length);
-  const sim = new Float32Array(e.nbrIdx.length);
-  for (let x = 0; x < nX; x++)
-    for (let p = e.nbrPtr[x]; p < e.nbrPtr[x + 1]; p++) {
-      const at = fill[e.nbrIdx[p]]++;
-      owner[at] = x;
-      sim[at] = e.nbrSim[p];
-    }
-  v.reversed = { ptr, owner, sim };
+  // The positions grouped by neighbour (one counting sort), owners in increasing order within each.
+  const { owner, positions } = listPositions(e);
+  const g = groupStable(positions, e.nbrIdx, e.nbrPtr.length - 1);
+  v.reversed = { ptr: g.ptr, owner: g.pos.map((p) => owner[p]), sim: Float32Array.from(g.pos, (p) => e.nbrSim[p]) };
   return v.reversed;
 }
 
