@@ -1,8 +1,9 @@
-import { mkdir, mkdtemp, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { RecpipeError, invalid, notFound } from '../core/index.js';
 import type { ArtifactFile, ArtifactStore } from './store.js';
+import { pathExists } from '../util/path-exists.js';
 
 /**
  * Artifacts as directories. A write fills a temporary sibling directory, syncs every file, then
@@ -24,7 +25,7 @@ export const fileStore: ArtifactStore & { locate(uri: string): string } = {
   uri: (dir: string): string => pathToFileURL(dir).href,
 
   async create(dir: string, files: readonly ArtifactFile[]): Promise<void> {
-    if (await exists(dir)) throw conflict(dir);
+    if (await pathExists(dir)) throw conflict(dir);
     await mkdir(dirname(dir), { recursive: true });
     const tmp = await mkdtemp(join(dirname(dir), `.${basename(dir)}.tmp-`));
     try {
@@ -44,7 +45,7 @@ export const fileStore: ArtifactStore & { locate(uri: string): string } = {
     } catch (e) {
       if (isErrno(e, 'ENOTDIR')) throw notFound(`no artifact at ${dir}: not a directory`, { artifact: dir });
       if (!isErrno(e, 'ENOENT')) throw e;
-      if (!(await exists(dir))) throw notFound(`no artifact at ${dir}: the directory does not exist`, { artifact: dir });
+      if (!(await pathExists(dir))) throw notFound(`no artifact at ${dir}: the directory does not exist`, { artifact: dir });
       throw notFound(`artifact ${dir}: ${name} is missing`, { artifact: dir, file: name });
     }
   },
@@ -88,12 +89,6 @@ async function writeSynced(path: string, bytes: Uint8Array): Promise<void> {
     await fh.close();
   }
 }
-
-const exists = (path: string): Promise<boolean> =>
-  stat(path).then(
-    () => true,
-    (e: unknown) => (isErrno(e, 'ENOENT') ? false : Promise.reject(e)),
-  );
 
 const isErrno = (e: unknown, code: string): boolean => (e as NodeJS.ErrnoException | null)?.code === code;
 

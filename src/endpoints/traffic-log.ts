@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-file.js';
+import { pathExists } from '../util/path-exists.js';
 
 /** Minutes of history kept per endpoint (a day); older minutes are dropped when a process writes its file. */
 export const RETENTION_MINUTES = 24 * 60;
@@ -105,7 +106,7 @@ export class TrafficLog {
           const records = own[kind];
           for (const t of records.keys()) if (t < oldest[kind]) records.delete(t);
           try {
-            if (own.wrote && !(await exists(this.folder(endpoint)))) {
+            if (own.wrote && !(await pathExists(this.folder(endpoint)))) {
               // Deleted by another process since: what this one holds of it goes too.
               this.own.delete(endpoint);
               break;
@@ -220,12 +221,6 @@ export class TrafficLog {
     return { records: sum, processes };
   }
 }
-
-const exists = (path: string): Promise<boolean> =>
-  stat(path).then(
-    () => true,
-    () => false,
-  );
 
 function addTo(records: Map<number, TrafficRecord>, t: number, count: number, errors: number, bucket: number): void {
   let rec = records.get(t);
