@@ -144,7 +144,9 @@ export async function modelSearch(evaluator: CandidateEvaluator | StagedEvaluato
       const loss = trial.status === 'failed' ? Number.POSITIVE_INFINITY : trial[measure];
       const perFold = trial.folds.length ? trial.seconds / trial.folds.length : trial.seconds;
       history.push({ algorithm: s.algorithm, params: s.params, loss, seconds: perFold });
-      if (trial.status === 'ok' && (best === null || loss < best[measure])) best = trial;
+      // Ties go to the lower trial number, as the trial tables rank them: lanes finish out of order.
+      if (trial.status === 'ok' && (best === null || loss < best[measure] || (loss === best[measure] && trial.number < best.number)))
+        best = trial;
       if (predictions && trial.status === 'ok') {
         const kept = [...(heldOut.get(s.algorithm) ?? []), { trial, predictions }];
         heldOut.set(s.algorithm, kept.sort((a, b) => a.trial[measure] - b.trial[measure]).slice(0, HELD_PER_ALGORITHM));

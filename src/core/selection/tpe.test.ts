@@ -185,6 +185,25 @@ describe('model-based search with a time budget', () => {
     );
   });
 
+  it('gives a tie to the lower trial number (as rankTrials orders the tables), whichever lane finishes first', async () => {
+    let calls = 0;
+    const evaluate: CandidateEvaluator = async () => {
+      // Trial 1 finishes after trial 2; both score the same.
+      if (++calls === 1) await new Promise((r) => setTimeout(r, 30));
+      return asCv(0.9);
+    };
+    const r = await modelSearch(evaluate, {
+      spaces: new Map([['svd', svdSpace]]),
+      timeBudgetSeconds: 60,
+      maxTrials: 2,
+      concurrency: 2,
+      rng: createRng(0),
+      clock: () => 0,
+    });
+    assert.equal(r.trials.length, 2);
+    assert.equal(r.best?.number, 1);
+  });
+
   it('runs trials concurrently up to max_trials, records refused and diverged trials as failed, and fails on other errors', async () => {
     let inFlight = 0;
     let peak = 0;
