@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { writeArtifact } from '../artifacts/index.js';
-import { getAlgorithm, invalid, type CvResult, type FactorModel } from '../core/index.js';
+import { invalid, readsTimestamps, type CvResult, type FactorModel } from '../core/index.js';
 import { parseSearchRequest } from '../tuning/index.js';
 import type { JobColumns, JobMetrics, JobSpec, MeanStd, ProgressPhase } from './job.js';
 import { display } from './job-spec.js';
@@ -145,8 +145,8 @@ export async function runJob(ctx: RunContext): Promise<JobMetrics> {
 
 /** Whether the job's model, or any its search may try, is time-aware (timesvd), so the input's timestamps are read. */
 function usesTime(spec: JobSpec): boolean {
-  if (!spec.search) return getAlgorithm(spec.algorithm).usesTimestamps === true;
-  return [...parseSearchRequest(spec.search).spaces.keys()].some((a) => getAlgorithm(a).usesTimestamps);
+  if (!spec.search) return readsTimestamps(spec.algorithm, spec.hyperparameters);
+  return [...parseSearchRequest(spec.search).spaces.keys()].some((a) => readsTimestamps(a));
 }
 
 /** Rating scales run 0.5–5 or 1–10; negative ratings or ratings over 10 are most likely a wrong column or a unit mix-up. */

@@ -3,6 +3,7 @@ import {
   expandGrid,
   getAlgorithm,
   invalid,
+  readsTimestamps,
   isGrid,
   type Measure,
   nestParams,
@@ -140,7 +141,7 @@ function blendComponents(v: unknown): number {
 }
 
 function needsNoTime(algorithm: string, timestamps: boolean | undefined): void {
-  if (timestamps === false && getAlgorithm(algorithm).usesTimestamps)
+  if (timestamps === false && readsTimestamps(algorithm))
     throw invalid(`search algorithm ${algorithm} needs the ratings' timestamps, and these ratings have none`, { algorithm });
 }
 

@@ -237,7 +237,7 @@ export function describeAlgorithm<C extends object>(algo: Algorithm<C>, expect: 
     describe('accuracy on the fixed ml-latest-small folds', { skip: sharedDataSkip }, () => {
       let splits: Split[];
       before(async () => {
-        splits = await (algo.usesTimestamps ? mlSmallSplitsWithTimestamps() : mlSmallSplits());
+        splits = await (algo.usesTimestamps?.(algo.defaults) ? mlSmallSplitsWithTimestamps() : mlSmallSplits());
       });
       if (expect.ndcgOverPopularity !== undefined) {
         const factor = expect.ndcgOverPopularity;

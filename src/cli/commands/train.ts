@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { ComputePool } from '../../compute/index.js';
-import { getAlgorithm, invalid, type Dataset } from '../../core/index.js';
+import { invalid, readsTimestamps, type Dataset } from '../../core/index.js';
 import { readFoldsDir, readRatingsFile, withTimestampsOf } from '../../datasets/index.js';
 import { loadKernels, type KernelPreference } from '../../kernels/index.js';
 import { writeArtifact } from '../../artifacts/index.js';
@@ -103,8 +103,9 @@ async function train(o: TrainOptions & { ratings: string; model: string }): Prom
   const kernels = loadKernels(o.kernels);
   const t0 = performance.now();
   const phases = new PhaseClock('load', t0);
-  // Timestamps cost 8 bytes a rating: read only for an algorithm that uses them (timesvd).
-  const loaded = await readRatingsFile(o.ratings, { scale, timestamps: getAlgorithm(o.algo).usesTimestamps === true });
+  const params = Object.fromEntries(o.param.map(splitParam));
+  // Timestamps cost 8 bytes a rating: read only when the model uses them (timesvd, or a blend with a timesvd component).
+  const loaded = await readRatingsFile(o.ratings, { scale, timestamps: readsTimestamps(o.algo, params) });
   const ds = loaded.dataset;
   err.write(
     `Loaded ${ds.size.toLocaleString('en-US')} ratings (${ds.userIds.size.toLocaleString('en-US')} users, ${ds.itemIds.size.toLocaleString('en-US')} items, ` +
@@ -115,7 +116,6 @@ async function train(o: TrainOptions & { ratings: string; model: string }): Prom
   for (const warning of loaded.warnings) err.write(`warning: ${warning}\n`);
   phases.begin('setup');
   const evaluation = await evaluationOf(o, ds);
-  const params = Object.fromEntries(o.param.map(splitParam));
   let bar: ProgressBar | null = null;
   const observer: TrainingObserver = {
     phase(name, total) {

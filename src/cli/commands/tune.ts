@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { writeArtifact } from '../../artifacts/index.js';
 import { ComputePool } from '../../compute/index.js';
-import { createRng, getAlgorithm, invalid, kFold, type Split } from '../../core/index.js';
+import { createRng, invalid, kFold, readsTimestamps, type Split } from '../../core/index.js';
 import { readFoldsDir, readRatingsFile, withTimestampsOf } from '../../datasets/index.js';
 import { loadKernels, type KernelPreference } from '../../kernels/index.js';
 import { runTraining } from '../../training/index.js';
@@ -61,7 +61,7 @@ async function tune(o: TuneOptions): Promise<void> {
   const workers = integer('--workers', o.workers, 1, 64);
   const request = await searchRequestOf(o);
   // Timestamps cost 8 bytes a rating: read only when a searched algorithm uses them (timesvd).
-  const timed = [...parseSearchRequest(request).spaces.keys()].some((a) => getAlgorithm(a).usesTimestamps);
+  const timed = [...parseSearchRequest(request).spaces.keys()].some((a) => readsTimestamps(a));
   if (o.folds !== undefined && o.cv !== '5') throw invalid('give --folds DIR or --cv K, not both');
   const [min, max] = o.scale?.split(',').map(Number) ?? [];
   if (o.scale !== undefined && !(Number.isFinite(min) && Number.isFinite(max) && min < max))

@@ -4,7 +4,7 @@ import { choleskySolve } from '../fold-in.js';
 import { IdMap } from '../ids.js';
 import { clip, familyBase, predictTestset, type FactorModel } from '../model.js';
 import { shuffleInPlace } from '../random.js';
-import { getAlgorithm } from './index.js';
+import { getAlgorithm, readsTimestamps } from './index.js';
 import type { Algorithm, FitContext } from './types.js';
 
 export interface BlendComponent {
@@ -98,6 +98,7 @@ export const blend: Algorithm<BlendConfig> = {
     return parseBlend({});
   },
   parseConfig: parseBlend,
+  usesTimestamps: (c) => c.components.some((x) => readsTimestamps(x.algorithm, x.params)),
   epochs: () => 0,
   fit(ts, c, ctx): FactorModel {
     const nC = c.components.length;
@@ -144,6 +145,7 @@ function asDataset(ts: Trainset): Dataset {
     userIds: IdMap.from(ts.userIds),
     itemIds: IdMap.from(ts.itemIds),
     scale: ts.scale,
+    ...(ts.timestamps ? { timestamps: ts.timestamps } : {}),
   };
 }
 

@@ -52,3 +52,9 @@ export function getAlgorithm(name: string): Algorithm {
 }
 
 export const algorithmIds = (): string[] => ALL.map((a) => a.id);
+
+/** Whether fitting `name` with these (raw, user-given) parameters reads the ratings' timestamps; bad parameters throw here. */
+export function readsTimestamps(name: string, params: Readonly<Record<string, unknown>> = {}): boolean {
+  const algo = getAlgorithm(name);
+  return algo.usesTimestamps?.(algo.parseConfig(params)) === true;
+}

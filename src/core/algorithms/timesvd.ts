@@ -65,7 +65,7 @@ const defaults: TimeSvdConfig = {
 export const timesvd: Algorithm<TimeSvdConfig> = {
   id: 'timesvd',
   displayName: 'timeSVD',
-  usesTimestamps: true,
+  usesTimestamps: () => true,
   defaults,
   parseConfig: (raw) => parseParams('timesvd', defaults, specs, ['lr', 'reg'], raw),
   epochs: (c) => c.nEpochs,

@@ -22,8 +22,11 @@ export interface Algorithm<C extends object = object> {
   /** Surprise's class name, used in the cross-validation table. */
   readonly displayName: string;
   readonly defaults: Readonly<C>;
-  /** Its fit reads the ratings' timestamps (Trainset.timestamps): readers must keep them. */
-  readonly usesTimestamps?: boolean;
+  /**
+   * Whether its fit with this config reads the ratings' timestamps (Trainset.timestamps), so readers
+   * must keep them: always for timeSVD, for a blend when one of its components does.
+   */
+  usesTimestamps?(config: C): boolean;
   /** Its estimates are relevance scores for ranking, not ratings: no RMSE, `evaluate` ranks. */
   readonly ranksOnly?: boolean;
   /** Validates user input (Surprise's parameter names accepted) into a complete config. */

@@ -1,4 +1,4 @@
-import { algorithmIds, getAlgorithm } from '../algorithms/index.js';
+import { algorithmIds, getAlgorithm, readsTimestamps } from '../algorithms/index.js';
 import type { Algorithm } from '../algorithms/types.js';
 import { invalid } from '../errors.js';
 import { parseSpace, type SearchSpace } from './search-space.js';
@@ -84,6 +84,6 @@ export function searchSpaceOf(algo: Algorithm & { readonly searchSpace?: unknown
 export const searchableAlgorithmIds = (timestamps = true): string[] =>
   algorithmIds().filter((id) => {
     const algo: Algorithm & { readonly searchSpace?: unknown } = getAlgorithm(id);
-    if (algo.usesTimestamps && !timestamps) return false;
+    if (!timestamps && readsTimestamps(id)) return false;
     return unsearchableReason(algo) === null && (algo.searchSpace !== undefined || DEFAULT_SPACES[algo.id] !== undefined);
   });
