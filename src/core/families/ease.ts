@@ -1,9 +1,14 @@
 import { invalid } from '../errors.js';
+import { referenceKernels } from '../reference-kernels.js';
 import { arrayOf, checkCsr } from './neighbours.js';
 import type { EaseExtension, ExtendedModel, Family, StoredArray } from './types.js';
 
 /** The score of an item outside the weights: below every covered item, so it is recommended last. */
 export const UNCOVERED_SCORE = -1000;
+
+/** Scratch of one user's scores (scoring never nests): the weights' rows of u's items, and their sums. */
+let rows = new Int32Array(0);
+let sums = new Float64Array(0);
 
 const positions = new WeakMap<EaseExtension, Int32Array>();
 
@@ -41,19 +46,17 @@ export const easeFamily: Family<EaseExtension> = {
     }
     return s;
   },
-  scoreUser(m, u, out) {
+  scoreUser(m, u, out, kernels = referenceKernels) {
     const e = m.extension;
     const pos = positionOf(m);
     const n = e.covered.length;
-    const acc = new Float64Array(n);
-    for (let p = e.ratedPtr[u]; p < e.ratedPtr[u + 1]; p++) {
-      const r = pos[e.ratedIdx[p]];
-      if (r < 0) continue;
-      const row = e.weights.subarray(r * n, r * n + n);
-      for (let c = 0; c < n; c++) acc[c] += row[c];
-    }
+    if (rows.length < e.ratedPtr[u + 1] - e.ratedPtr[u]) rows = new Int32Array(e.ratedPtr[u + 1] - e.ratedPtr[u]);
+    let count = 0;
+    for (let p = e.ratedPtr[u]; p < e.ratedPtr[u + 1]; p++) if (pos[e.ratedIdx[p]] >= 0) rows[count++] = pos[e.ratedIdx[p]];
+    if (sums.length < n) sums = new Float64Array(n);
+    kernels.sumRows(e.weights, n, rows.subarray(0, count), sums);
     out.fill(UNCOVERED_SCORE);
-    for (let c = 0; c < n; c++) out[e.covered[c]] = acc[c];
+    for (let c = 0; c < n; c++) out[e.covered[c]] = sums[c];
   },
   encode: (e) => ({
     params: {},

@@ -1,3 +1,4 @@
+import type { Kernels } from '../kernels.js';
 import type { FactorModel } from '../model.js';
 
 /** A typed array stored with a model extension (float32 or int32, little-endian in artifacts). */
@@ -105,8 +106,11 @@ export interface Family<E extends ModelExtension> {
   readonly kind: E['kind'];
   /** Estimate for inner ids; -1 marks an unknown user or item, which the family answers with its fallback. */
   estimate(m: ExtendedModel<E>, u: number, i: number): number;
-  /** Estimates of known user `u` for every item, into `out` (length nItems): the top-N score kernel. */
-  scoreUser(m: ExtendedModel<E>, u: number, out: Float64Array): void;
+  /**
+   * Estimates of known user `u` for every item, into `out` (length nItems): the top-N score kernel.
+   * `kernels` (default the TypeScript reference) runs its hot loop where the family has one there.
+   */
+  scoreUser(m: ExtendedModel<E>, u: number, out: Float64Array, kernels?: Kernels): void;
   /**
    * The n best items of known user `u` outside `skip` (estimate descending, ties by lower `itemRank`),
    * exactly the lists that scoring every item with `scoreUser` and ranking would give, when the family
