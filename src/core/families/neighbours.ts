@@ -426,7 +426,15 @@ function reverse(m: Knn, v: Views): Reverse {
   // The positions grouped by neighbour (one counting sort), owners in increasing order within each.
   const { owner, positions } = listPositions(e);
   const g = groupStable(positions, e.nbrIdx, e.nbrPtr.length - 1);
-  v.reversed = { ptr: g.ptr, owner: g.pos.map((p) => owner[p]), sim: Float32Array.from(g.pos, (p) => e.nbrSim[p]) };
+  // Plain loops: a typed array's map or from with a callback costs a call per position (~10⁶ here), the
+  // bulk of a first top-N.
+  const owners = new Int32Array(g.pos.length);
+  const sim = new Float32Array(g.pos.length);
+  for (let t = 0; t < g.pos.length; t++) {
+    owners[t] = owner[g.pos[t]];
+    sim[t] = e.nbrSim[g.pos[t]];
+  }
+  v.reversed = { ptr: g.ptr, owner: owners, sim };
   return v.reversed;
 }
 
