@@ -77,7 +77,7 @@ export function topNFor(
   const ext = model as ExtendedModel<ModelExtension>;
   users.forEach((u, x) => {
     for (let p = exclude.userPtr[u]; p < exclude.userPtr[u + 1]; p++) skip[exclude.itemIdx[p]] = 1;
-    let best = family.bestItems?.(ext, u, skip, n, itemRank, est);
+    let best = family.bestItems?.(ext, u, skip, n, itemRank, est, kernels);
     if (!best) {
       family.scoreUser(ext, u, est, kernels);
       best = bestOf(est, skip, n, itemRank);

@@ -115,9 +115,17 @@ export interface Family<E extends ModelExtension> {
    * The n best items of known user `u` outside `skip` (estimate descending, ties by lower `itemRank`),
    * exactly the lists that scoring every item with `scoreUser` and ranking would give, when the family
    * can find them without scoring every item, with each one's estimate (`scoreUser`'s number) in
-   * `est`; undefined when it cannot (then every item is scored).
+   * `est`; undefined when it cannot (then every item is scored). `kernels` as for `scoreUser`.
    */
-  bestItems?(m: ExtendedModel<E>, u: number, skip: Uint8Array, n: number, itemRank: Int32Array, est: Float64Array): Int32Array | undefined;
+  bestItems?(
+    m: ExtendedModel<E>,
+    u: number,
+    skip: Uint8Array,
+    n: number,
+    itemRank: Int32Array,
+    est: Float64Array,
+    kernels?: Kernels,
+  ): Int32Array | undefined;
   /** An estimate at time `t` (the timestamps' unit), for families whose estimates depend on time; others ignore t. */
   estimateAt?(m: ExtendedModel<E>, u: number, i: number, t: number): number;
   /** The base's factor estimate ranks items exactly as `estimate`: top-N may take the kernels' fast path. */
