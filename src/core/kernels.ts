@@ -45,6 +45,12 @@ export interface Kernels {
    * ascending; -1 pads users with fewer than n candidates.
    */
   topN(model: FactorModel, users: Int32Array, exclude: Exclusions, n: number, itemRank: Int32Array): TopNResult;
+  /**
+   * out[c] = Σ_r matrix[rows[r]·width + c] for c < width, in float64 with the rows added in the order
+   * listed (EASE's scores, x_u·B). Every implementation gives the same bits. The matrix may be kept
+   * where the kernels run between calls with the same array: it must not be edited in between.
+   */
+  sumRows(matrix: Float32Array, width: number, rows: Int32Array, out: Float64Array): void;
 }
 
 export interface Exclusions {

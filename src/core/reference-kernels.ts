@@ -10,7 +10,16 @@ export const referenceKernels: Kernels = {
   name: 'typescript',
   svdSgd,
   topN,
+  sumRows,
 };
+
+function sumRows(matrix: Float32Array, width: number, rows: Int32Array, out: Float64Array): void {
+  out.fill(0, 0, width);
+  for (const r of rows) {
+    const row = matrix.subarray(r * width, r * width + width);
+    for (let c = 0; c < width; c++) out[c] += row[c];
+  }
+}
 
 /**
  * Biased SVD by SGD (Funk; Koren, Bell & Volinsky 2009, eq. 5), exactly as Surprise orders it:

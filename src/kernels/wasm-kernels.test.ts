@@ -300,6 +300,52 @@ describe('wasm top-N agrees with the reference kernel', () => {
   });
 });
 
+describe('wasm sumRows agrees with the reference kernel to the bit', () => {
+  const matrixOf = (height: number, width: number, seed: number): Float32Array => {
+    const rng = createRng(seed);
+    return Float32Array.from({ length: height * width }, () => rng.normal() * 10 ** rng.int(6));
+  };
+  const sums = (k: Kernels, m: Float32Array, width: number, rows: number[]): Float64Array => {
+    const out = new Float64Array(width + 3).fill(Number.NaN);
+    k.sumRows(m, width, Int32Array.from(rows), out);
+    return out;
+  };
+
+  // Widths with and without a tail past the last four columns; row counts around the four rows per pass.
+  for (const width of [1, 7, 64, 130])
+    it(`width ${width}: rows in any order, repeated, none to nine`, () => {
+      const m = matrixOf(12, width, width);
+      const rng = createRng(width + 1);
+      for (let count = 0; count <= 9; count++) {
+        const rows = Array.from({ length: count }, () => rng.int(12));
+        assert.deepEqual(sums(wasm, m, width, rows), sums(referenceKernels, m, width, rows), `rows ${rows}`);
+      }
+    });
+
+  it('keeps the matrix resident between calls, and drops it for another matrix or a top-N', () => {
+    const kernels = loadKernels('wasm');
+    const a = matrixOf(20, 33, 1);
+    const b = matrixOf(20, 33, 2);
+    const rows = [3, 19, 0, 3, 7];
+    const want = (m: Float32Array) => sums(referenceKernels, m, 33, rows);
+    assert.deepEqual(sums(kernels, a, 33, rows), want(a));
+    assert.deepEqual(sums(kernels, b, 33, rows), want(b));
+    const ts = syntheticTrainset(30, 40, 4);
+    const model = modelOf(ts, initialState(ts, 8, true, 1));
+    const top = () => kernels.topN(model, Int32Array.of(0, 1, 2), exclusionsOf(ts), 5, itemIdRank(ts.itemIds));
+    const before = top();
+    assert.deepEqual(sums(kernels, b, 33, rows), want(b));
+    assert.deepEqual(top(), before);
+    assert.deepEqual(sums(kernels, b, 33, rows), want(b));
+  });
+
+  it('rejects rows outside the matrix and a width that does not divide it', () => {
+    const m = matrixOf(4, 5, 3);
+    assert.throws(() => wasm.sumRows(m, 5, Int32Array.of(4), new Float64Array(5)), { code: 'INVALID_ARGUMENT', message: /row 4/ });
+    assert.throws(() => wasm.sumRows(m, 6, Int32Array.of(0), new Float64Array(6)), { code: 'INVALID_ARGUMENT', message: /rows of 6/ });
+  });
+});
+
 describe('loadKernels', () => {
   it('gives the reference for typescript, wasm for auto when built, and names unknown preferences', () => {
     assert.equal(loadKernels('typescript'), referenceKernels);

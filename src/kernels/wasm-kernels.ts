@@ -38,6 +38,7 @@ interface WasmExports {
     regPu: number,
     regQi: number,
   ): number;
+  sumRows(matrix: number, width: number, rows: number, nRows: number, out: number): void;
   topNScratchBytes(nUsers: number, nItems: number, n: number): number;
   packPanels(Q: number, bias: number, nItems: number, k: number, biased: number, out: number): void;
   topN(
@@ -73,6 +74,7 @@ export function createWasmKernels(module: WasmModule): Kernels {
   const ex = new wasmApi.Instance(module, {}).exports as unknown as WasmExports;
   const mem = new LinearMemory(ex.memory, ex.heapBase());
   const panels = new PanelCache(ex, mem);
+  const resident = new ResidentMatrix(mem);
   let busy = false;
   const exclusive = <T>(run: () => T): T => {
     if (busy)
@@ -93,6 +95,7 @@ export function createWasmKernels(module: WasmModule): Kernels {
       exclusive(() => {
         if (fitBytes(ts, s.nFactors) <= OWN_MEMORY_ABOVE) {
           panels.invalidate();
+          resident.invalidate();
           return svdSgd(ex, mem, ts, s, rates, nEpochs, onEpoch);
         }
         // Linear memory never shrinks: a big fit gets an instance of its own, dropped (and its memory
@@ -100,8 +103,62 @@ export function createWasmKernels(module: WasmModule): Kernels {
         const own = new wasmApi.Instance(module, {}).exports as unknown as WasmExports;
         svdSgd(own, new LinearMemory(own.memory, own.heapBase()), ts, s, rates, nEpochs, onEpoch);
       }),
-    topN: (model, users, exclude, n, itemRank) => exclusive(() => topN(ex, mem, panels, model, users, exclude, n, itemRank)),
+    topN: (model, users, exclude, n, itemRank) =>
+      exclusive(() => {
+        resident.invalidate();
+        return topN(ex, mem, panels, model, users, exclude, n, itemRank);
+      }),
+    sumRows: (matrix, width, rows, out) =>
+      exclusive(() => {
+        panels.invalidate();
+        sumRows(ex, mem, resident, matrix, width, rows, out);
+      }),
   };
+}
+
+function sumRows(
+  ex: WasmExports,
+  mem: LinearMemory,
+  resident: ResidentMatrix,
+  matrix: Float32Array,
+  width: number,
+  rows: Int32Array,
+  out: Float64Array,
+): void {
+  const height = width > 0 ? matrix.length / width : 0;
+  if (!Number.isInteger(height)) throw invalid(`a matrix of ${matrix.length} values has no rows of ${width}`, { width });
+  if (out.length < width) throw invalid(`sumRows output holds ${out.length} values, a row ${width}`, { width });
+  for (const r of rows) if (!(r >= 0 && r < height)) throw invalid(`row ${r} is outside the matrix's ${height} rows`, { row: r });
+  const fixed = resident.place(matrix);
+  const at = mem.layout({ rows: rows.length * 4, out: width * 8 }, fixed);
+  mem.i32(at.rows, rows.length).set(rows);
+  ex.sumRows(resident.at, width, at.rows, rows.length, at.out);
+  out.set(mem.f64(at.out, width));
+}
+
+/**
+ * One matrix kept at the bottom of linear memory between `sumRows` calls with the same array (EASE's
+ * weights, 16 MB, summed for user after user), in the place the top-N panels take: whichever is placed
+ * drops the other. Keyed by identity, as the panels are.
+ */
+class ResidentMatrix {
+  private matrix: Float32Array | null = null;
+  at = 0;
+  private end = 0;
+
+  constructor(private readonly mem: LinearMemory) {}
+
+  invalidate(): void {
+    this.matrix = null;
+  }
+
+  place(matrix: Float32Array): number {
+    if (this.matrix === matrix) return this.end;
+    const at = this.mem.layout({ matrix: matrix.length * 4 });
+    this.mem.f32(at.matrix, matrix.length).set(matrix);
+    Object.assign(this, { matrix, at: at.matrix, end: at.end });
+    return at.end;
+  }
 }
 
 /** Fits whose arrays need more linear memory than this run in an instance of their own. */

@@ -3,7 +3,10 @@ import { describe, it } from 'node:test';
 import { describeAlgorithm, syntheticDataset } from '../../../tests/support/algorithm-contract.js';
 import { loadKernels } from '../../kernels/index.js';
 import { buildTrainset } from '../dataset.js';
-import { scoreUser, UNCOVERED_SCORE } from '../families/index.js';
+import { scoreUser, topNFor, UNCOVERED_SCORE } from '../families/index.js';
+import { bestOf } from '../fold-in.js';
+import { referenceKernels } from '../reference-kernels.js';
+import { exclusionsOf, itemIdRank } from '../top-n.js';
 import { estimate } from '../model.js';
 import { createRng } from '../random.js';
 import { ease, invertInPlace } from './ease.js';
@@ -65,6 +68,29 @@ describe('EASE', () => {
     const out = new Float64Array(ts.nItems);
     scoreUser(m, 4, out);
     for (let i = 0; i < ts.nItems; i++) assert.ok(Math.abs(out[i] - estimate(m, 4, i)) < 1e-9);
+  });
+
+  it('top-N gives the lists of scoring every item, with either kernels, also when they run into the uncovered items', () => {
+    const { trainset: ts } = buildTrainset(syntheticDataset(3));
+    const m = ease.fit(ts, ease.parseConfig({ max_items: 10 }), { rng: createRng(0), kernels: loadKernels() });
+    const rank = itemIdRank(ts.itemIds);
+    const users = Int32Array.from({ length: ts.nUsers }, (_, u) => u);
+    const scores = new Float64Array(ts.nItems);
+    for (const kernels of [loadKernels('wasm'), referenceKernels])
+      for (const n of [1, 5, 25]) {
+        const top = topNFor(m, users, exclusionsOf(ts), n, rank, kernels);
+        let uncoveredListed = 0;
+        for (const u of users) {
+          scoreUser(m, u, scores);
+          const skip = new Uint8Array(ts.nItems);
+          for (let p = ts.userPtr[u]; p < ts.userPtr[u + 1]; p++) skip[ts.itemIdx[p]] = 1;
+          const want = [...bestOf(scores, skip, n, rank)];
+          assert.deepEqual([...top.items.subarray(u * n, u * n + want.length)], want, `${kernels.name}, user ${u}, n ${n}`);
+          for (const [r, i] of want.entries()) assert.equal(top.scores[u * n + r], Math.fround(scores[i]));
+          uncoveredListed += want.filter((i) => scores[i] === UNCOVERED_SCORE).length;
+        }
+        if (n === 25) assert.ok(uncoveredListed > 0);
+      }
   });
 
   it('ranks items outside max_items last', () => {

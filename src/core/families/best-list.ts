@@ -24,6 +24,11 @@ export class BestList {
     return this.size < this.n ? Number.NEGATIVE_INFINITY : this.est[this.n - 1];
   }
 
+  /** The item `worst()` belongs to, once the list is full. */
+  worstItem(): number {
+    return this.items[this.n - 1];
+  }
+
   offer(est: number, item: number): void {
     const { n, rank, items } = this;
     const ests = this.est;

@@ -26,13 +26,13 @@ export const blendFamily: Family<BlendExtension> = {
     e.components.forEach((c, x) => (s += e.weights[x] * clip(estimateAt(c, u, i, t), c.scale)));
     return s;
   },
-  scoreUser(m, u, out) {
+  scoreUser(m, u, out, kernels) {
     const e = m.extension;
     if (scratch.length < out.length) scratch = new Float64Array(out.length);
     const part = scratch;
     out.fill(e.intercept);
     e.components.forEach((c, x) => {
-      scoreUser(c, u, part);
+      scoreUser(c, u, part, kernels);
       const w = e.weights[x];
       for (let i = 0; i < out.length; i++) out[i] += w * clip(part[i], c.scale);
     });

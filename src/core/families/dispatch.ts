@@ -42,8 +42,8 @@ export function estimateAt(m: FactorModel, u: number, i: number, t: number): num
 }
 
 /** Unclipped estimates of known user `u` for every item into `out`: the family's score kernel (or the factor dot products). */
-export function scoreUser(m: FactorModel, u: number, out: Float64Array): void {
-  if (m.extension) familyOf(m.extension.kind).scoreUser(m as ExtendedModel<ModelExtension>, u, out);
+export function scoreUser(m: FactorModel, u: number, out: Float64Array, kernels?: Kernels): void {
+  if (m.extension) familyOf(m.extension.kind).scoreUser(m as ExtendedModel<ModelExtension>, u, out, kernels);
   else factorScores(m, u, out);
 }
 
@@ -77,9 +77,9 @@ export function topNFor(
   const ext = model as ExtendedModel<ModelExtension>;
   users.forEach((u, x) => {
     for (let p = exclude.userPtr[u]; p < exclude.userPtr[u + 1]; p++) skip[exclude.itemIdx[p]] = 1;
-    let best = family.bestItems?.(ext, u, skip, n, itemRank, est);
+    let best = family.bestItems?.(ext, u, skip, n, itemRank, est, kernels);
     if (!best) {
-      family.scoreUser(ext, u, est);
+      family.scoreUser(ext, u, est, kernels);
       best = bestOf(est, skip, n, itemRank);
     }
     for (let p = exclude.userPtr[u]; p < exclude.userPtr[u + 1]; p++) skip[exclude.itemIdx[p]] = 0;

@@ -1,9 +1,45 @@
 import { invalid } from '../errors.js';
+import type { Kernels } from '../kernels.js';
+import { referenceKernels } from '../reference-kernels.js';
+import { BestList } from './best-list.js';
 import { arrayOf, checkCsr } from './neighbours.js';
 import type { EaseExtension, ExtendedModel, Family, StoredArray } from './types.js';
 
 /** The score of an item outside the weights: below every covered item, so it is recommended last. */
 export const UNCOVERED_SCORE = -1000;
+
+/** Scratch of one user's scores (scoring never nests): the weights' rows of u's items, and their sums. */
+let rows = new Int32Array(0);
+let sums = new Float64Array(0);
+
+const best = new BestList();
+
+/** Σ of the weights' rows of u's covered items, by covered position (scratch, valid until the next call). */
+function coveredSums(m: ExtendedModel<EaseExtension>, u: number, kernels: Kernels): Float64Array {
+  const e = m.extension;
+  const pos = positionOf(m);
+  const n = e.covered.length;
+  if (rows.length < e.ratedPtr[u + 1] - e.ratedPtr[u]) rows = new Int32Array(e.ratedPtr[u + 1] - e.ratedPtr[u]);
+  let count = 0;
+  for (let p = e.ratedPtr[u]; p < e.ratedPtr[u + 1]; p++) if (pos[e.ratedIdx[p]] >= 0) rows[count++] = pos[e.ratedIdx[p]];
+  if (sums.length < n) sums = new Float64Array(n);
+  kernels.sumRows(e.weights, n, rows.subarray(0, count), sums);
+  return sums;
+}
+
+/** The items outside the weights by rank, kept per model for the rank it was asked with. */
+const uncovered = new WeakMap<EaseExtension, { rank: Int32Array; order: Int32Array }>();
+
+function uncoveredByRank(m: ExtendedModel<EaseExtension>, itemRank: Int32Array): Int32Array {
+  const known = uncovered.get(m.extension);
+  if (known?.rank === itemRank) return known.order;
+  const pos = positionOf(m);
+  const order = Int32Array.from({ length: pos.length }, (_, i) => i)
+    .filter((i) => pos[i] < 0)
+    .sort((a, b) => itemRank[a] - itemRank[b]);
+  uncovered.set(m.extension, { rank: itemRank, order });
+  return order;
+}
 
 const positions = new WeakMap<EaseExtension, Int32Array>();
 
@@ -41,19 +77,26 @@ export const easeFamily: Family<EaseExtension> = {
     }
     return s;
   },
-  scoreUser(m, u, out) {
+  scoreUser(m, u, out, kernels = referenceKernels) {
     const e = m.extension;
-    const pos = positionOf(m);
-    const n = e.covered.length;
-    const acc = new Float64Array(n);
-    for (let p = e.ratedPtr[u]; p < e.ratedPtr[u + 1]; p++) {
-      const r = pos[e.ratedIdx[p]];
-      if (r < 0) continue;
-      const row = e.weights.subarray(r * n, r * n + n);
-      for (let c = 0; c < n; c++) acc[c] += row[c];
-    }
+    const sums = coveredSums(m, u, kernels);
     out.fill(UNCOVERED_SCORE);
-    for (let c = 0; c < n; c++) out[e.covered[c]] = acc[c];
+    for (let c = 0; c < e.covered.length; c++) out[e.covered[c]] = sums[c];
+  },
+  // The covered items from their sums, then the rest (all UNCOVERED_SCORE) in rank order while one can enter:
+  // a fifth of the items of ml-latest-small instead of every one.
+  bestItems(m, u, skip, n, itemRank, est, kernels = referenceKernels) {
+    const e = m.extension;
+    const sums = coveredSums(m, u, kernels);
+    best.reset(n, itemRank);
+    for (let c = 0; c < e.covered.length; c++) if (!skip[e.covered[c]]) best.offer(sums[c], e.covered[c]);
+    for (const i of uncoveredByRank(m, itemRank)) {
+      if (skip[i]) continue;
+      const worst = best.worst();
+      if (!(UNCOVERED_SCORE > worst || (UNCOVERED_SCORE === worst && itemRank[i] < itemRank[best.worstItem()]))) break;
+      best.offer(UNCOVERED_SCORE, i);
+    }
+    return best.list(est);
   },
   encode: (e) => ({
     params: {},

@@ -185,7 +185,9 @@ function similarityTo(e: NeighbourExtension, byId: Int32Array, x: number, x2: nu
 function finish(m: Knn, x: number, y: number, num: number, den: number, found: number): number {
   const e = m.extension;
   const enough = found >= e.minK && den > 0;
-  if (e.variant === 'basic') return enough ? num / den : m.globalMean;
+  // A weighted mean of ratings never exceeds the scale's top; the cap keeps rounding from lifting it
+  // a few ulps past, so that top-N can treat the many exact ties at the top as ties (denseBestItems).
+  if (e.variant === 'basic') return enough ? Math.min(num / den, m.scale.max) : m.globalMean;
   return baseOf(m, x, y) + (enough ? num / den : 0);
 }
 
@@ -350,20 +352,23 @@ function denseScoreUser(m: Knn, v: Views, u: number, out: Float64Array): void {
 
 /**
  * An upper bound of every dense user-based estimate of item i, less the part owed to the user:
- * r̂(u, i) ≤ userPart(u) + key[i]. The estimate's neighbourhood term is a similarity-weighted mean of
- * the deviations of i's raters (positive similarities only), so it lies below their largest deviation;
- * with too few neighbours the term is 0 (KNNBasic: r̂ = μ). Items are kept in key order, highest first.
+ * r̂(u, i) ≤ userPart(u) + key[i] (+ BOUND_SLACK, except for KNNBasic, whose keys hold it, capped at
+ * the scale's top as its estimates are). The estimate's neighbourhood term is a similarity-weighted
+ * mean of the deviations of i's raters (positive similarities only), so it lies below their largest
+ * deviation; with too few neighbours the term is 0 (KNNBasic: r̂ = μ). Items are kept in key order,
+ * highest first, ties by lower rank.
  */
 interface Bounds {
   readonly key: Float64Array;
   readonly order: Int32Array;
+  readonly rank: Int32Array;
 }
 
 /** Room for the rounding of a weighted mean (a few ulps of numbers near the rating scale). */
 const BOUND_SLACK = 1e-9;
 
-function bounds(m: Knn, v: Views): Bounds {
-  if (v.bounds) return v.bounds;
+function bounds(m: Knn, v: Views, itemRank: Int32Array): Bounds {
+  if (v.bounds?.rank === itemRank) return v.bounds;
   const e = m.extension;
   const nY = v.yPtr.length - 1;
   const refX = refXOf(m);
@@ -373,10 +378,10 @@ function bounds(m: Knn, v: Views): Bounds {
     const refY = refYOf(m, y);
     let most = e.variant === 'basic' ? m.globalMean : 0;
     for (let p = v.yPtr[y]; p < v.yPtr[y + 1]; p++) most = Math.max(most, withRef ? v.yR[p] - refY - refX[v.yX[p]] : v.yR[p]);
-    key[y] = e.variant === 'baseline' ? m.itemBias[y] + most : most;
+    key[y] = e.variant === 'baseline' ? m.itemBias[y] + most : e.variant === 'basic' ? Math.min(most + BOUND_SLACK, m.scale.max) : most;
   }
-  const order = Int32Array.from({ length: nY }, (_, y) => y).sort((a, b) => key[b] - key[a]);
-  v.bounds = { key, order };
+  const order = Int32Array.from({ length: nY }, (_, y) => y).sort((a, b) => key[b] - key[a] || itemRank[a] - itemRank[b]);
+  v.bounds = { key, order, rank: itemRank };
   return v.bounds;
 }
 
@@ -388,13 +393,21 @@ const best = new BestList();
 /**
  * Dense user-based top-n without scoring every item: items in bound order, each estimated exactly
  * (`denseEstimate`, the numbers `denseScoreUser` gives) until no remaining bound reaches the n-th best.
+ * KNNBasic's keys are bounds as they stand (slack included, capped at the scale's top as its
+ * estimates are), so an item whose bound only equals the n-th best can enter only with a lower rank;
+ * the items after it have a lower bound or a higher rank, so the scan stops there. This ends the scan
+ * in the many exact ties at the scale's top (every counted rating 5), which before went on through
+ * every item whose raters gave a 5.
  */
 function denseBestItems(m: Knn, v: Views, u: number, skip: Uint8Array, n: number, itemRank: Int32Array, est: Float64Array): Int32Array {
-  const { key, order } = bounds(m, v);
+  const { key, order } = bounds(m, v, itemRank);
+  const basic = m.extension.variant === 'basic';
   const userPart = userPartOf(m, u);
   best.reset(n, itemRank);
   for (const i of order) {
-    if (userPart + key[i] + BOUND_SLACK < best.worst()) break;
+    const bound = basic ? key[i] : userPart + key[i] + BOUND_SLACK;
+    const worst = best.worst();
+    if (bound < worst || (basic && bound === worst && itemRank[i] > itemRank[best.worstItem()])) break;
     if (!skip[i]) best.offer(denseEstimate(m, v, u, i), i);
   }
   return best.list(est);
@@ -413,7 +426,15 @@ function reverse(m: Knn, v: Views): Reverse {
   // The positions grouped by neighbour (one counting sort), owners in increasing order within each.
   const { owner, positions } = listPositions(e);
   const g = groupStable(positions, e.nbrIdx, e.nbrPtr.length - 1);
-  v.reversed = { ptr: g.ptr, owner: g.pos.map((p) => owner[p]), sim: Float32Array.from(g.pos, (p) => e.nbrSim[p]) };
+  // Plain loops: a typed array's map or from with a callback costs a call per position (~10⁶ here), the
+  // bulk of a first top-N.
+  const owners = new Int32Array(g.pos.length);
+  const sim = new Float32Array(g.pos.length);
+  for (let t = 0; t < g.pos.length; t++) {
+    owners[t] = owner[g.pos[t]];
+    sim[t] = e.nbrSim[g.pos[t]];
+  }
+  v.reversed = { ptr: g.ptr, owner: owners, sim };
   return v.reversed;
 }
 

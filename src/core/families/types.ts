@@ -1,3 +1,4 @@
+import type { Kernels } from '../kernels.js';
 import type { FactorModel } from '../model.js';
 
 /** A typed array stored with a model extension (float32 or int32, little-endian in artifacts). */
@@ -105,15 +106,26 @@ export interface Family<E extends ModelExtension> {
   readonly kind: E['kind'];
   /** Estimate for inner ids; -1 marks an unknown user or item, which the family answers with its fallback. */
   estimate(m: ExtendedModel<E>, u: number, i: number): number;
-  /** Estimates of known user `u` for every item, into `out` (length nItems): the top-N score kernel. */
-  scoreUser(m: ExtendedModel<E>, u: number, out: Float64Array): void;
+  /**
+   * Estimates of known user `u` for every item, into `out` (length nItems): the top-N score kernel.
+   * `kernels` (default the TypeScript reference) runs its hot loop where the family has one there.
+   */
+  scoreUser(m: ExtendedModel<E>, u: number, out: Float64Array, kernels?: Kernels): void;
   /**
    * The n best items of known user `u` outside `skip` (estimate descending, ties by lower `itemRank`),
    * exactly the lists that scoring every item with `scoreUser` and ranking would give, when the family
    * can find them without scoring every item, with each one's estimate (`scoreUser`'s number) in
-   * `est`; undefined when it cannot (then every item is scored).
+   * `est`; undefined when it cannot (then every item is scored). `kernels` as for `scoreUser`.
    */
-  bestItems?(m: ExtendedModel<E>, u: number, skip: Uint8Array, n: number, itemRank: Int32Array, est: Float64Array): Int32Array | undefined;
+  bestItems?(
+    m: ExtendedModel<E>,
+    u: number,
+    skip: Uint8Array,
+    n: number,
+    itemRank: Int32Array,
+    est: Float64Array,
+    kernels?: Kernels,
+  ): Int32Array | undefined;
   /** An estimate at time `t` (the timestamps' unit), for families whose estimates depend on time; others ignore t. */
   estimateAt?(m: ExtendedModel<E>, u: number, i: number, t: number): number;
   /** The base's factor estimate ranks items exactly as `estimate`: top-N may take the kernels' fast path. */

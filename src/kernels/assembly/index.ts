@@ -2,6 +2,7 @@
 // JavaScript side, which lays typed arrays out in linear memory from `heapBase()` upwards).
 export { svdEpoch } from './svd-sgd';
 export { packPanels, topN, topNScratchBytes } from './top-n';
+export { sumRows } from './sum-rows';
 
 /** First free byte of linear memory: nothing is allocated by the module itself (runtime: stub, no `new`). */
 export function heapBase(): usize {
