@@ -6,7 +6,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { WORKSHEETS_FILE } from '../../src/service/console/index.js';
 import { authHeaders } from '../support/auth.js';
 import { browserMissing, launchBrowser, screenshot } from '../support/browser.js';
-import { serveHome, type ServedHome } from '../support/served-home.js';
+import { startServerChild, type ServerChild } from '../support/recpipe-cli.js';
 import { tempDir } from '../support/temp-engine.js';
 
 const PASSWORD = 'console-pw-1';
@@ -14,13 +14,15 @@ const skip = browserMissing() ?? false;
 const T = { timeout: 120_000 };
 
 /**
- * The console in a real browser (Debian's chromium via playwright-core) against a recpipe server on loopback:
- * sign-in, a worksheet query, a 100k-row result, an error marked in the editor, sign-out, CSRF.
+ * The console in a real browser (Debian's chromium via playwright-core) against `recpipe server`:
+ * sign-in, a worksheet query, a 100k-row result, an error marked in the editor, sign-out, CSRF. The
+ * server is a child process, as users run it: the page's load time is held to a budget, which a server
+ * sharing the test process's thread would distort.
  */
 describe('console in a browser', { skip }, () => {
   const tmp = tempDir();
   const home = join(tmp.dir, 'home');
-  let server: ServedHome | undefined;
+  let server: ServerChild | undefined;
   let browser: Browser | undefined;
   let context: BrowserContext;
   let page: Page;
@@ -58,7 +60,7 @@ describe('console in a browser', { skip }, () => {
   };
 
   before(async () => {
-    server = await serveHome(home);
+    server = await startServerChild(home);
     await adminSql(
       `use role accountadmin; create user alice password = '${PASSWORD}' default_role = sysadmin; grant role sysadmin to user alice;
        use role sysadmin; create database movielens; create table movielens.public.ratings (userid int, movieid int, rating float, tags variant);
@@ -80,7 +82,7 @@ describe('console in a browser', { skip }, () => {
 
   after(async () => {
     await browser?.close();
-    await server?.close();
+    await server?.stop();
     tmp.remove();
   });
 
