@@ -15,7 +15,9 @@ const T = { timeout: 120_000 };
 
 /**
  * The console in a real browser (Debian's chromium via playwright-core) against `recpipe server`:
- * sign-in, a worksheet query, a 100k-row result, an error marked in the editor, sign-out, CSRF.
+ * sign-in, a worksheet query, a 100k-row result, an error marked in the editor, sign-out, CSRF. The
+ * server is a child process, as users run it: the page's load time is held to a budget, which a server
+ * sharing the test process's thread would distort.
  */
 describe('console in a browser', { skip }, () => {
   const tmp = tempDir();

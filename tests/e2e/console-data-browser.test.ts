@@ -5,7 +5,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { authHeaders } from '../support/auth.js';
 import { browserMissing, launchBrowser, screenshot, signedInPage } from '../support/browser.js';
-import { startServerChild, type ServerChild } from '../support/recpipe-cli.js';
+import { serveHome, type ServedHome } from '../support/served-home.js';
 import { mlSmall, repoRoot, sharedDataSkip } from '../support/shared-data.js';
 import { tempDir } from '../support/temp-engine.js';
 
@@ -27,14 +27,14 @@ create or replace file format MOVIELENS type = csv skip_header = 1 field_optiona
 copy into movies from @staging.public.ml_small files = ('movies.csv') file_format = (format_name = MOVIELENS);`;
 
 /**
- * The Data and Training jobs pages in a real browser against `recpipe server`: Lab 1 loads MovieLens, the
+ * The Data and Training jobs pages in a real browser against a recpipe server on loopback: Lab 1 loads MovieLens, the
  * Data page shows its 100,836 rows and loads a file through the Load Data dialog; a job started from SQL
  * runs to Completed on its page, draws its curve per epoch and fold, and deploys.
  */
 describe('console Data and Training jobs pages in a browser', { skip }, () => {
   const tmp = tempDir();
   const home = join(tmp.dir, 'home');
-  let server: ServerChild | undefined;
+  let server: ServedHome | undefined;
   let browser: Browser | undefined;
   let page: Page;
   const pageErrors: string[] = [];
@@ -77,7 +77,7 @@ describe('console Data and Training jobs pages in a browser', { skip }, () => {
   };
 
   before(async () => {
-    server = await startServerChild(home);
+    server = await serveHome(home);
     await adminSql(
       `use role accountadmin; create user alice password = '${PASSWORD}' default_role = sysadmin; grant role sysadmin to user alice;
        use role sysadmin; create database staging; use role accountadmin;
@@ -94,7 +94,7 @@ describe('console Data and Training jobs pages in a browser', { skip }, () => {
 
   after(async () => {
     await browser?.close();
-    await server?.stop();
+    await server?.close();
     tmp.remove();
   });
 

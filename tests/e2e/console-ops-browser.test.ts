@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { authHeaders } from '../support/auth.js';
 import { browserMissing, launchBrowser, screenshot, signedInPage } from '../support/browser.js';
 import { httpCall } from '../support/http-call.js';
-import { startServerChild, type ServerChild } from '../support/recpipe-cli.js';
+import { serveHome, type ServedHome } from '../support/served-home.js';
 import { mlSmall, repoRoot, sharedDataSkip } from '../support/shared-data.js';
 import { tempDir } from '../support/temp-engine.js';
 
@@ -20,13 +20,13 @@ const train = (opts: object) =>
   `select train_and_get_recommendations('MOVIELENS.PUBLIC.RATINGS', 'MOVIELENS.PUBLIC.RECS', parse_json('${JSON.stringify({ folds: 0, ...opts })}')) as job`;
 
 /**
- * The endpoints, tasks and explorer pages in a real browser against `recpipe server`, over a small
+ * The endpoints, tasks and explorer pages in a real browser against a recpipe server on loopback, over a small
  * model (the first 20 users of ml-latest-small, 8 factors, a few epochs) trained and deployed first.
  */
 describe('console endpoints, tasks and explorer in a browser', { skip }, () => {
   const tmp = tempDir();
   const home = join(tmp.dir, 'home');
-  let server: ServerChild | undefined;
+  let server: ServedHome | undefined;
   let browser: Browser | undefined;
   let page: Page;
   const pageErrors: string[] = [];
@@ -57,7 +57,7 @@ describe('console endpoints, tasks and explorer in a browser', { skip }, () => {
   };
 
   before(async () => {
-    server = await startServerChild(home);
+    server = await serveHome(home);
     const csv = `file_format = (type = csv skip_header = 1 field_optionally_enclosed_by = '"')`;
     await adminSql(
       `use role accountadmin; create user alice password = '${PASSWORD}' default_role = sysadmin; grant role sysadmin to user alice;
@@ -100,7 +100,7 @@ describe('console endpoints, tasks and explorer in a browser', { skip }, () => {
 
   after(async () => {
     await browser?.close();
-    await server?.stop();
+    await server?.close();
     tmp.remove();
   });
 

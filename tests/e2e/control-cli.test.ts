@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { syntheticRatingsSql } from '../support/ratings-sql.js';
 import { recpipeInProcess } from '../support/cli-in-process.js';
-import { recpipe, startServerChild, type ServerChild } from '../support/recpipe-cli.js';
+import { recpipe } from '../support/recpipe-cli.js';
+import { serveHome, type ServedHome } from '../support/served-home.js';
 import { authHeaders } from '../support/auth.js';
 
 interface JobJson {
@@ -19,17 +20,18 @@ interface JobJson {
 const T = { timeout: 180_000 };
 
 /**
- * The server is a child process, and so is the first training run (its log reaching a pipe as it comes);
- * the other CLI calls run in the test process, where a child would only add its start-up.
+ * The first training run is a child process (its log reaching a pipe as it comes); the other CLI calls
+ * and the server (found through its server.json as a `recpipe server`'s) run in the test process, where
+ * a child would only add its start-up. sql-cli's tests run `recpipe server` itself as a child.
  */
 describe('recpipe train --input-table / jobs / deploy / endpoints / predict --endpoint', () => {
   const dir = mkdtempSync(join(tmpdir(), 'recpipe-'));
   const home = join(dir, 'home');
   const at = ['--home', home];
-  let server: ServerChild | undefined;
+  let server: ServedHome | undefined;
   let jobName = '';
   after(async () => {
-    await server?.stop();
+    await server?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -158,7 +160,7 @@ describe('recpipe train --input-table / jobs / deploy / endpoints / predict --en
     assert.equal(none.code, 5);
     assert.match(none.stderr, new RegExp(`no recpipe server is running for ${home}.*recpipe server --home ${home}`));
 
-    server = await startServerChild(home);
+    server = await serveHome(home);
     const p = await recpipeInProcess(['predict', payload, '--endpoint', 'cli-model', ...at]);
     assert.equal(p.code, 0, p.stderr);
     const rows = p.stdout.trimEnd().split('\n');

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { ApiKeyStore, Authenticator } from '../../src/auth/index.js';
 import { inHomeStore } from '../support/home-artifact.js';
+import { recpipeInProcess } from '../support/cli-in-process.js';
+import { recpipe } from '../support/recpipe-cli.js';
 import { Engine } from '../../src/engine/index.js';
 import { endpointFixture, type EndpointFixture } from '../support/endpoint-test-fixture.js';
 import { createService, DEFAULT_LIMITS, requireCaller, SessionStore, type ServiceContext } from '../../src/service/index.js';
@@ -401,25 +402,28 @@ describe('/ext limits: back-pressure, slow batches, the response size limit', ()
   });
 });
 
+/** The key is created by a real `recpipe keys` process; listing and revoking run in-process, where a child would only add its start-up. */
 describe('recpipe keys (CLI)', () => {
   const home = mkdtempSync(join(tmpdir(), 'recpipe-'));
   after(() => rmSync(home, { recursive: true, force: true }));
-  const cli = (...args: string[]) =>
-    execFileSync(process.execPath, ['bin/recpipe.js', 'keys', ...args, '--home', home], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+  const cli = async (...args: string[]) => {
+    const r = await recpipeInProcess(['keys', ...args, '--home', home]);
+    assert.equal(r.code, 0, r.stderr);
+    return r.stdout;
+  };
 
-  it('creates a key printed once, lists keys without it, revokes by name', () => {
-    const key = cli('create', '--role', 'sysadmin', '--name', 'gateway').trim();
+  it('creates a key printed once, lists keys without it, revokes by name', async () => {
+    const created = await recpipe(['keys', 'create', '--role', 'sysadmin', '--name', 'gateway', '--home', home]);
+    assert.equal(created.code, 0, created.stderr);
+    const key = created.stdout.trim();
     assert.match(key, /^rpk_[0-9a-f]{12}_/);
     assert.equal(new ApiKeyStore(home).verify(key)?.role, 'SYSADMIN');
-    const listed = cli('list');
+    const listed = await cli('list');
     assert.match(listed, /gateway\s+rpk_[0-9a-f]{12}\s+SYSADMIN/);
     assert.ok(!listed.includes(secretOf(key)));
-    assert.ok(!cli('list', '--json').includes(secretOf(key)));
+    assert.ok(!(await cli('list', '--json')).includes(secretOf(key)));
     assert.ok(!readFileSync(join(home, 'api-keys.json'), 'utf8').includes(secretOf(key)));
-    assert.match(cli('revoke', 'gateway'), /Revoked API key 'gateway'/);
+    assert.match(await cli('revoke', 'gateway'), /Revoked API key 'gateway'/);
     assert.equal(new ApiKeyStore(home).verify(key), null);
   });
 });

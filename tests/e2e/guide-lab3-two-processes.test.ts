@@ -7,7 +7,8 @@ import { Engine, type Session } from '../../src/engine/index.js';
 import { SecretStore } from '../../src/secrets/index.js';
 import { startServer, type RunningServer } from '../../src/service/index.js';
 import { syntheticRatingsSql } from '../support/ratings-sql.js';
-import { recpipe, startServerChild, type ServerChild } from '../support/recpipe-cli.js';
+import { recpipeInProcess } from '../support/cli-in-process.js';
+import { startServerChild, type ServerChild } from '../support/recpipe-cli.js';
 import { sql, tempDir } from '../support/temp-engine.js';
 import { authHeaders } from '../support/auth.js';
 
@@ -57,7 +58,7 @@ describe("the guide's Lab 3–4 across two recpipe processes", () => {
     );
     service = await startServerChild(serviceHome, 60_000, ['--warehouse-url', warehouseServer.url]);
     // Through the running server (the CLI finds it), so the ML home is opened by one process only.
-    const created = await recpipe(['keys', 'create', '--role', 'sysadmin', '--name', 'snowflake-gateway', '--home', serviceHome]);
+    const created = await recpipeInProcess(['keys', 'create', '--role', 'sysadmin', '--name', 'snowflake-gateway', '--home', serviceHome]);
     assert.equal(created.code, 0, created.stderr);
     key = created.stdout.trim(); // printed once, alone on stdout
   });

@@ -5,7 +5,7 @@ import { HttpSqlClient } from '../../src/client/http-sql-client.js';
 import { InProcessSqlClient } from '../../src/client/in-process-sql-client.js';
 import type { SqlClient } from '../../src/client/sql-client.js';
 import { ownerKey } from '../support/auth.js';
-import { startServerChild, type ServerChild } from '../support/recpipe-cli.js';
+import { serveHome, type ServedHome } from '../support/served-home.js';
 import { mlSmall, sharedDataSkip } from '../support/shared-data.js';
 import { tempDir } from '../support/temp-engine.js';
 
@@ -179,14 +179,15 @@ function checkRuns(first: GuideRun, second: GuideRun): void {
 }
 
 /**
- * One home, the guide played twice: first in-process, then through a server started on that home.
- * Both ways of running must work, and the second run must give what the first gave.
+ * One home, the guide played twice: first in-process, then over HTTP through a server started on that
+ * home once the first engine closed (in the test process: sql-cli and lab 3 run `recpipe server` as a
+ * child). Both ways of running must work, and the second run must give what the first gave.
  */
 describe("the guide's Lab 1 → Lab 4 SQL, twice on the same home", { skip: sharedDataSkip }, () => {
   const files = tempDir();
-  let server: ServerChild | undefined;
+  let server: ServedHome | undefined;
   after(async () => {
-    await server?.stop();
+    await server?.close();
     files.remove();
   });
 
@@ -199,7 +200,7 @@ describe("the guide's Lab 1 → Lab 4 SQL, twice on the same home", { skip: shar
     } finally {
       await local.close();
     }
-    server = await startServerChild(home);
+    server = await serveHome(home);
     const remote = await HttpSqlClient.open(server.url, {}, ownerKey(home));
     try {
       checkRuns(first, await playGuide(remote));

@@ -7,7 +7,7 @@ import { Predictor } from '../../src/core/index.js';
 import { syntheticMovieLens } from '../../src/datasets/synthetic.js';
 import { Engine, type Session } from '../../src/engine/index.js';
 import { createModelServer } from '../../src/serving/index.js';
-import { recpipe } from '../support/recpipe-cli.js';
+import { recpipeInProcess as recpipe } from '../support/cli-in-process.js';
 import { ratingsFromText } from '../support/ratings-text.js';
 import { sql, tempDir } from '../support/temp-engine.js';
 
@@ -140,6 +140,7 @@ describe('ALS and timeSVD in SQL', () => {
   });
 });
 
+/** The commands run in-process: train-cli and evaluate-cli run them as real child processes. */
 describe('model families from the CLI: train, evaluate, serve-model', () => {
   const tmp = tempDir();
   after(() => tmp.remove());

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { recpipeInProcess } from '../support/cli-in-process.js';
 import { recpipe } from '../support/recpipe-cli.js';
 import { mlSmall, sharedDataSkip } from '../support/shared-data.js';
 import { tempDir } from '../support/temp-engine.js';
@@ -9,6 +10,10 @@ import { tempDir } from '../support/temp-engine.js';
 const tmp = tempDir();
 after(() => tmp.remove());
 
+/**
+ * The first play is a real `recpipe quickstart` process (the command as a user runs it); the re-run,
+ * the job listing and the offline fallback run in-process, where a child would only add its start-up.
+ */
 describe('recpipe quickstart', () => {
   it('plays the guide on ml-latest-small, and again on the same home', { skip: sharedDataSkip, timeout: 600_000 }, async () => {
     const home = join(tmp.dir, 'home');
@@ -31,16 +36,16 @@ describe('recpipe quickstart', () => {
     assert.match(first.stdout, /execute task retrain;[\s\S]*new_ratings \|\n\|-+\|\n\| false/i);
     // The first model never saw the newest 20% of the ratings (the hold-out and those that arrive later).
     assert.match(first.stdout, /Done in [\d.]+ s: job train-\d{8}-\d{6}-[0-9a-f]{4} \(mean RMSE 0\.88\d\d\), 522 users' top 10/);
-    const again = await recpipe(['quickstart', '--home', home, '--data', data]);
+    const again = await recpipeInProcess(['quickstart', '--home', home, '--data', data]);
     assert.equal(again.code, 0, again.stderr);
-    const jobs = await recpipe(['jobs', 'list', '--home', home]);
+    const jobs = await recpipeInProcess(['jobs', 'list', '--home', home]);
     // Each run: the guide's job and the automation task's retrain.
     assert.equal((jobs.stdout.match(/^train-\S+ +Completed/gm) ?? []).length, 4, jobs.stdout);
   });
 
   it('falls back to a generated sample when MovieLens cannot be downloaded, and says so', async () => {
     const home = join(tmp.dir, 'offline');
-    const r = await recpipe(['quickstart', '--home', home, '--download-url', 'http://127.0.0.1:9/ml-latest-small.zip']);
+    const r = await recpipeInProcess(['quickstart', '--home', home, '--download-url', 'http://127.0.0.1:9/ml-latest-small.zip']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /could not download MovieLens \(.+\); using a generated sample in MovieLens format/);
     assert.ok(existsSync(join(home, 'datasets', 'synthetic-sample', 'ratings.csv')));

@@ -35,6 +35,7 @@ import { SecretStore } from '../../src/secrets/index.js';
 import { createService } from '../../src/service/index.js';
 import { authHeaders } from '../support/auth.js';
 import { recpipe } from '../support/recpipe-cli.js';
+import { recpipeInProcess } from '../support/cli-in-process.js';
 import { syntheticRatingsSql } from '../support/ratings-sql.js';
 
 /** The guide's predict.sh payload. */
@@ -440,7 +441,7 @@ describe('recpipe keys create --aws', () => {
     const who = await verifier.verify({ method: 'POST', url: '/', headers: signed.headers, body: '{}' });
     assert.equal(who.user, 'KEYS_SYSADMIN');
 
-    const revoked = await recpipe(['keys', 'revoke', accessKeyId, '--home', home]);
+    const revoked = await recpipeInProcess(['keys', 'revoke', accessKeyId, '--home', home]);
     assert.equal(revoked.code, 0, revoked.stderr);
     assert.equal(secrets.get(awsSecretName(accessKeyId)), undefined);
     assert.deepEqual(keys.list(), []);

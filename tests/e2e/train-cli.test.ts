@@ -138,9 +138,9 @@ describe('recpipe train --ratings (child process)', () => {
     assert.ok(!existsSync(model), 'no artifact');
   });
 
-  it('takes predefined folds (Surprise’s fixed ml-latest-small splits) and lands in its RMSE range', { skip: sharedDataSkip }, async () => {
+  it('takes predefined folds (Surprise’s fixed ml-latest-small splits) and lands in its RMSE range (in-process)', { skip: sharedDataSkip }, async () => {
     const out = join(tmp.dir, 'ml');
-    const r = await recpipe([
+    const r = await recpipeInProcess([
       'train',
       '--ratings',
       mlSmall('ratings.csv'),

@@ -5,14 +5,14 @@ import { after, before, describe, it } from 'node:test';
 import { ApiKeyStore } from '../../src/auth/index.js';
 import { authHeaders } from '../support/auth.js';
 import { httpCall, type Reply } from '../support/http-call.js';
-import { startServerChild, type ServerChild } from '../support/recpipe-cli.js';
+import { serveHome, type ServedHome } from '../support/served-home.js';
 import { tempDir } from '../support/temp-engine.js';
 
 const QUICK = { folds: 0, hyperparameters: { n_factors: 4, n_epochs: 5 } };
 const QUICK_SQL = `parse_json('${JSON.stringify(QUICK)}')`;
 
 /**
- * Issue 9 point 2 over a real server process: for each kind of statement, a PUBLIC-only user is
+ * Issue 9 point 2 over a real server on loopback: for each kind of statement, a PUBLIC-only user is
  * refused and a user whose role was granted the privilege (and only it) succeeds, with Snowflake's
  * wording. Every attempt is counted into a tried / refused table by class.
  */
@@ -20,7 +20,7 @@ describe('privileges on objects over a real server: a PUBLIC-only user and a gra
   const tmp = tempDir();
   const home = join(tmp.dir, 'home');
   const files = join(tmp.dir, 'files');
-  let server: ServerChild;
+  let server: ServedHome;
   let owner: Record<string, string>;
   let ana: Record<string, string>;
   let pub: Record<string, string>;
@@ -51,7 +51,7 @@ describe('privileges on objects over a real server: a PUBLIC-only user and a gra
   before(async () => {
     mkdirSync(files, { recursive: true });
     writeFileSync(join(files, 'a.csv'), '1,10\n2,20\n');
-    server = await startServerChild(home);
+    server = await serveHome(home);
     owner = authHeaders(home);
     await ok(
       owner,
@@ -75,7 +75,7 @@ describe('privileges on objects over a real server: a PUBLIC-only user and a gra
   });
 
   after(async () => {
-    await server?.stop();
+    await server?.close();
     tmp.remove();
     console.log(
       'privilege attempts tried / refused, by class:\n' +

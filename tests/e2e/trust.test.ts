@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ApiKeyStore, ownerTokenFile } from '../../src/auth/index.js';
 import { authHeaders } from '../support/auth.js';
+import { recpipeInProcess } from '../support/cli-in-process.js';
 import { httpCall, type Reply } from '../support/http-call.js';
 import { cleanEnv, recpipe, startServerChild, type ServerChild } from '../support/recpipe-cli.js';
 import { repoRoot } from '../support/shared-data.js';
@@ -47,7 +48,7 @@ describe('trust over a real server process: identity, file access, stages, limit
       owner,
       `create database trust_db; create table trust_db.public.t (v varchar); use role accountadmin; create user trust_sys default_role = sysadmin; grant role sysadmin to user trust_sys`,
     );
-    const created = await recpipe(['keys', 'create', '--role', 'public', '--name', 'reader', '--home', home]);
+    const created = await recpipeInProcess(['keys', 'create', '--role', 'public', '--name', 'reader', '--home', home]);
     assert.equal(created.code, 0, created.stderr);
     reader = created.stdout.trim();
     sysadmin = new ApiKeyStore(home).create('SYSADMIN', 'sys', 'TRUST_SYS').key;
@@ -279,11 +280,12 @@ describe('trust over a real server process: identity, file access, stages, limit
     }
   });
 
+  // The home's own CLI is a real child process; the --key clients run in-process (what they check is the server's answer).
   it('the CLI on the home authenticates without ceremony; other clients pass --key', async () => {
     const mine = await recpipe(['sql', '--home', home, '--format', 'csv', '-q', 'select 1 as r']);
     assert.equal(mine.code, 0, mine.stderr);
     assert.match(mine.stderr, /connected to recpipe server/);
-    const asReader = await recpipe([
+    const asReader = await recpipeInProcess([
       'sql',
       '--server',
       server.url,
@@ -300,7 +302,7 @@ describe('trust over a real server process: identity, file access, stages, limit
     assert.match(asReader.stderr, /not assigned to the executing user/);
     assert.ok(readFileSync(join(home, 'api-keys.json'), 'utf8').includes('KEYS_PUBLIC'));
     // PUT through the CLI uploads the client's file into the user's own stage, which its role then loads from.
-    const put = await recpipe([
+    const put = await recpipeInProcess([
       'sql',
       '--server',
       server.url,
