@@ -134,6 +134,17 @@ describe('console audit in a browser', { skip: browserMissing() ?? false }, () =
     await pick('#pick-role', 'SYSADMIN');
   });
 
+  it('copies a result as CSV to the clipboard', T, async () => {
+    const page = suite.page;
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: suite.server.url });
+    await page.goto(`${suite.server.url}/#/worksheets`);
+    await typeSql("select 1 as a, 'x,y' as b union all select 2, 'z' order by a;");
+    await runAll("'x,y'");
+    await page.waitForSelector('#status:text("2 rows")');
+    await page.click('#copy-csv');
+    assert.equal(await page.evaluate('navigator.clipboard.readText()'), 'A,B\r\n1,"x,y"\r\n2,z\r\n');
+  });
+
   for (const size of LAPTOPS)
     it(
       `fits every page on a ${size.width}×${size.height} screen: no sideways scroll, no layout shift, named controls, AA contrast`,
