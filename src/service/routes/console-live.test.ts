@@ -83,7 +83,11 @@ describe('console live routes', () => {
     }
     const done = await get('carol', `/console/api/jobs/${jobName}/curves`);
     assert.equal(done.statusCode, 200, done.body);
-    const curves = done.json() as { measure: string; fullFit: number[]; folds: { fold: number; trainRmse: number[]; testRmse: number[] }[] };
+    const curves = done.json() as {
+      measure: string;
+      fullFit: number[];
+      folds: { fold: number; trainRmse: number[]; testRmse: number[] }[];
+    };
     assert.equal(curves.measure, 'rmse', 'an SVD job is measured in RMSE (a ranking model in loss)');
     const job = (await get('carol', `/console/api/jobs/${jobName}`)).json();
     assert.equal(job.status, 'Completed');
