@@ -1,4 +1,4 @@
-import type { Trainset } from './dataset.js';
+import type { Testset, Trainset } from './dataset.js';
 import type { FactorModel } from './model.js';
 
 /** Learning rates and regularisation of biased SVD's SGD, one per parameter (Surprise's lr_bu … reg_qi). */
@@ -22,8 +22,14 @@ export interface SvdState {
   readonly itemFactors: Float32Array;
 }
 
-/** After each epoch: its training RMSE, and how to bring `state` up to date with the fit so far. */
-export type EpochHook = (epoch: number, trainRmse: number, sync: () => void) => void;
+/**
+ * After each epoch: its training RMSE, how to bring `state` up to date with the fit so far, and, when
+ * the fit was given held-out ratings, their RMSE as the model stands after the epoch.
+ */
+export type EpochHook = (epoch: number, trainRmse: number, sync: () => void, heldOutRmse?: number) => void;
+
+/** Held-out ratings scored between epochs (by the trainset's inner ids, -1 when unknown to it). */
+export type HeldOutRatings = Pick<Testset, 'size' | 'users' | 'items' | 'ratings'>;
 
 /**
  * The hot loops, behind an interface so that a portable TypeScript reference and a WebAssembly SIMD
@@ -36,9 +42,10 @@ export interface Kernels {
    * by user, each user's ratings in trainset order). Calls `onEpoch` with the epoch's training RMSE
    * measured on the errors seen before each update, and `sync`, which writes the parameters as they
    * stand into `state` (mid-fit they may live elsewhere, e.g. in WebAssembly memory) for a caller that
-   * evaluates the model between epochs.
+   * evaluates the model between epochs. With `heldOut`, each epoch also scores those ratings (clipped
+   * estimates, as `predictTestset`) where the parameters live, and hands `onEpoch` their RMSE.
    */
-  svdSgd(ts: Trainset, state: SvdState, rates: SvdRates, nEpochs: number, onEpoch?: EpochHook): void;
+  svdSgd(ts: Trainset, state: SvdState, rates: SvdRates, nEpochs: number, onEpoch?: EpochHook, heldOut?: HeldOutRatings): void;
   /**
    * Top-n items for each listed user among items the user has not rated (`exclude`: CSR of rated
    * items per user, by the model's inner ids). Ranked by estimate descending, ties by `itemRank`

@@ -1,6 +1,6 @@
 import type { Trainset } from './dataset.js';
-import type { EpochHook, Exclusions, Kernels, SvdRates, SvdState, TopNResult } from './kernels.js';
-import { clip, type FactorModel } from './model.js';
+import type { EpochHook, Exclusions, HeldOutRatings, Kernels, SvdRates, SvdState, TopNResult } from './kernels.js';
+import { clip, type FactorModel, factorEstimate } from './model.js';
 
 /**
  * Plain TypeScript kernels: the readable definition of the math, and the fallback where
@@ -28,7 +28,7 @@ function sumRows(matrix: Float32Array, width: number, rows: Int32Array, out: Flo
  *   p_u ← p_u + γ_pu (e q_i − λ_pu p_u);  q_i ← q_i + γ_qi (e p_u − λ_qi q_i)   (both from old values)
  * Unbiased: e = r − q_iᵀp_u and the biases stay zero.
  */
-function svdSgd(ts: Trainset, s: SvdState, rates: SvdRates, nEpochs: number, onEpoch?: EpochHook): void {
+function svdSgd(ts: Trainset, s: SvdState, rates: SvdRates, nEpochs: number, onEpoch?: EpochHook, heldOut?: HeldOutRatings): void {
   const { userPtr, itemIdx, ratings } = ts;
   const { userBias: bu, itemBias: bi, userFactors: P, itemFactors: Q, nFactors: k, biased } = s;
   const mu = biased ? ts.globalMean : 0;
@@ -56,8 +56,16 @@ function svdSgd(ts: Trainset, s: SvdState, rates: SvdRates, nEpochs: number, onE
       }
     }
     // Updated in place: `state` is always current.
-    onEpoch?.(epoch + 1, Math.sqrt(sse / ts.nRatings), noSync);
+    onEpoch?.(epoch + 1, Math.sqrt(sse / ts.nRatings), noSync, heldOut && heldOutRmse(ts, s, heldOut));
   }
+}
+
+/** RMSE of the state's clipped factor estimates on held-out ratings (what `predictTestset` would give). */
+function heldOutRmse(ts: Trainset, s: SvdState, h: HeldOutRatings): number {
+  const m = { ...s, globalMean: ts.globalMean } as FactorModel;
+  let sse = 0;
+  for (let k = 0; k < h.size; k++) sse += (h.ratings[k] - clip(factorEstimate(m, h.users[k], h.items[k]), ts.scale)) ** 2;
+  return Math.sqrt(sse / h.size);
 }
 
 const noSync = (): void => undefined;

@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { resolveArtifactStore } from '../artifacts/index.js';
-import { RecpipeError, invalid, notFound } from '../core/index.js';
+import { RecpipeError, getAlgorithm, invalid, notFound } from '../core/index.js';
 import type { Warehouse } from '../warehouse/index.js';
 import { Deadline } from './deadline.js';
 import {
@@ -252,12 +252,14 @@ export class JobManager extends EventEmitter<JobEvents> {
   curves(name: string): TrainingCurves {
     const entry = this.entry(name);
     const m = entry.job.metrics;
+    const measure = getAlgorithm(entry.job.spec.algorithm).ranksOnly ? 'loss' : 'rmse';
     if (m)
       return {
+        measure,
         fullFit: [...m.fullFit.trainRmse],
         folds: (m.cv?.folds ?? []).map((f) => ({ fold: f.fold, trainRmse: [...(f.trainRmse ?? [])], testRmse: [...(f.testRmse ?? [])] })),
       };
-    return structuredClone(entry.curves ?? { fullFit: [], folds: [] });
+    return { measure, ...structuredClone(entry.curves ?? { fullFit: [], folds: [] }) };
   }
 
   /** Every job, newest first (as SageMaker lists them). */

@@ -139,6 +139,8 @@ export type JobProgress = Readonly<Partial<Record<ProgressPhase, PhaseProgress>>
  * metrics'.
  */
 export interface TrainingCurves {
+  /** What the training lines measure: RMSE, or the loss a ranking-only model (WRMF, BPR) minimises. */
+  readonly measure: 'rmse' | 'loss';
   readonly fullFit: readonly number[];
   readonly folds: readonly { readonly fold: number; readonly trainRmse: readonly number[]; readonly testRmse: readonly number[] }[];
 }

@@ -183,6 +183,49 @@ describe('wasm SVD SGD agrees with the reference kernel', () => {
     }
   });
 
+  it('scores held-out ratings after every epoch in linear memory: the RMSE of predictTestset on the state as it stands (unknown ids, clipping, k = 7, biased and not)', () => {
+    const rng = createRng(9);
+    const size = 400;
+    // Some users and items unknown to the trainset (-1), ratings spread so that clipping at 1 and 5 happens.
+    const users = Int32Array.from({ length: size }, (_, x) => (x % 13 === 0 ? -1 : rng.int(ts.nUsers)));
+    const items = Int32Array.from({ length: size }, (_, x) => (x % 17 === 0 ? -1 : rng.int(ts.nItems)));
+    const ratings = Float32Array.from({ length: size }, () => 1 + rng.int(9) / 2);
+    const test = { size, users, items, ratings };
+    for (const biased of [true, false]) {
+      const s = initialState(ts, 7, biased, 5);
+      const held: number[] = [];
+      const expected: number[] = [];
+      wasm.svdSgd(
+        ts,
+        s,
+        rates,
+        4,
+        (_, __, sync, heldOutRmse) => {
+          held.push(heldOutRmse ?? Number.NaN);
+          sync();
+          const pred = predictTestset(modelOf(ts, s), test);
+          let sse = 0;
+          for (let x = 0; x < size; x++) sse += (pred[x] - ratings[x]) ** 2;
+          expected.push(Math.sqrt(sse / size));
+        },
+        test,
+      );
+      assert.equal(held.length, 4);
+      // f32 dot products (SIMD) against f64 ones: agreement to float rounding, and the curve moves.
+      for (let e = 0; e < 4; e++)
+        assert.ok(Math.abs(held[e] - expected[e]) < 1e-5, `biased ${biased}, epoch ${e + 1}: ${held[e]} vs ${expected[e]}`);
+      assert.notEqual(held[0], held[3]);
+      // The reference kernel hands over the same figures.
+      const refHeld: number[] = [];
+      referenceKernels.svdSgd(ts, initialState(ts, 7, biased, 5), rates, 4, (_, __, ___, h) => refHeld.push(h ?? Number.NaN), test);
+      for (let e = 0; e < 4; e++) assert.ok(Math.abs(refHeld[e] - held[e]) < 1e-4, `reference, epoch ${e + 1}`);
+    }
+    assert.throws(() => wasm.svdSgd(ts, initialState(ts, 4, true, 1), rates, 1, undefined, { ...test, items: new Int32Array(3) }), {
+      code: 'INVALID_ARGUMENT',
+      message: /held-out items has 3 entries/,
+    });
+  });
+
   it('leaves zero epochs as a no-op and rejects state arrays of the wrong size', () => {
     const s = initialState(ts, 4, true, 1);
     const before = copyState(s);

@@ -3,6 +3,7 @@ import {
   RecpipeError,
   type EpochHook,
   type Exclusions,
+  type HeldOutRatings,
   type FactorModel,
   type Kernels,
   type SvdRates,
@@ -39,6 +40,21 @@ interface WasmExports {
     regQi: number,
   ): number;
   sumRows(matrix: number, width: number, rows: number, nRows: number, out: number): void;
+  heldOutSse(
+    n: number,
+    users: number,
+    items: number,
+    ratings: number,
+    bu: number,
+    bi: number,
+    P: number,
+    Q: number,
+    stride: number,
+    mean: number,
+    biased: number,
+    lo: number,
+    hi: number,
+  ): number;
   topNScratchBytes(nUsers: number, nItems: number, n: number): number;
   packPanels(Q: number, bias: number, nItems: number, k: number, biased: number, out: number): void;
   topN(
@@ -91,17 +107,17 @@ export function createWasmKernels(module: WasmModule): Kernels {
   };
   return {
     name: 'wasm',
-    svdSgd: (ts, s, rates, nEpochs, onEpoch) =>
+    svdSgd: (ts, s, rates, nEpochs, onEpoch, heldOut) =>
       exclusive(() => {
-        if (fitBytes(ts, s.nFactors) <= OWN_MEMORY_ABOVE) {
+        if (fitBytes(ts, s.nFactors, heldOut) <= OWN_MEMORY_ABOVE) {
           panels.invalidate();
           resident.invalidate();
-          return svdSgd(ex, mem, ts, s, rates, nEpochs, onEpoch);
+          return svdSgd(ex, mem, ts, s, rates, nEpochs, onEpoch, heldOut);
         }
         // Linear memory never shrinks: a big fit gets an instance of its own, dropped (and its memory
         // freed) on return, rather than pinning hundreds of megabytes under the top-N that follows.
         const own = new wasmApi.Instance(module, {}).exports as unknown as WasmExports;
-        svdSgd(own, new LinearMemory(own.memory, own.heapBase()), ts, s, rates, nEpochs, onEpoch);
+        svdSgd(own, new LinearMemory(own.memory, own.heapBase()), ts, s, rates, nEpochs, onEpoch, heldOut);
       }),
     topN: (model, users, exclude, n, itemRank) =>
       exclusive(() => {
@@ -165,11 +181,20 @@ class ResidentMatrix {
 const OWN_MEMORY_ABOVE = 64 * 2 ** 20;
 
 /** Linear memory one fit lays out (see `svdSgd`). */
-function fitBytes(ts: Trainset, k: number): number {
-  return (ts.nUsers + 1 + ts.nUsers + ts.nItems + 2 * ts.nRatings + (ts.nUsers + ts.nItems) * stride4(k)) * 4;
+function fitBytes(ts: Trainset, k: number, heldOut?: HeldOutRatings): number {
+  return (ts.nUsers + 1 + ts.nUsers + ts.nItems + 2 * ts.nRatings + (ts.nUsers + ts.nItems) * stride4(k) + 3 * (heldOut?.size ?? 0)) * 4;
 }
 
-function svdSgd(ex: WasmExports, mem: LinearMemory, ts: Trainset, s: SvdState, r: SvdRates, nEpochs: number, onEpoch?: EpochHook): void {
+function svdSgd(
+  ex: WasmExports,
+  mem: LinearMemory,
+  ts: Trainset,
+  s: SvdState,
+  r: SvdRates,
+  nEpochs: number,
+  onEpoch?: EpochHook,
+  heldOut?: HeldOutRatings,
+): void {
   const { nUsers, nItems, nRatings } = ts;
   const k = s.nFactors;
   const stride = stride4(k);
@@ -185,6 +210,9 @@ function svdSgd(ex: WasmExports, mem: LinearMemory, ts: Trainset, s: SvdState, r
     bi: nItems * 4,
     P: nUsers * stride * 4,
     Q: nItems * stride * 4,
+    hUsers: (heldOut?.size ?? 0) * 4,
+    hItems: (heldOut?.size ?? 0) * 4,
+    hRatings: (heldOut?.size ?? 0) * 4,
   });
   mem.i32(at.userPtr, nUsers + 1).set(ts.userPtr.subarray(0, nUsers + 1));
   mem.i32(at.itemIdx, nRatings).set(ts.itemIdx.subarray(0, nRatings));
@@ -193,7 +221,44 @@ function svdSgd(ex: WasmExports, mem: LinearMemory, ts: Trainset, s: SvdState, r
   mem.f32(at.bi, nItems).set(s.itemBias);
   padRows(s.userFactors, k, mem.f32(at.P, nUsers * stride), stride);
   padRows(s.itemFactors, k, mem.f32(at.Q, nItems * stride), stride);
+  const nHeld = heldOut?.size ?? 0;
+  if (heldOut) {
+    for (const name of ['users', 'items', 'ratings'] as const)
+      if (heldOut[name].length < nHeld)
+        throw invalid(`held-out ${name} has ${heldOut[name].length} entries, fewer than its size ${nHeld}`, { array: name });
+    // Grouped by the side with more rows (items, on MovieLens), then the other: its rows are read once
+    // each, in memory order, and the smaller side's stay in cache, so a pass costs a few percent of an
+    // epoch rather than a cache miss per rating. The sum's order only moves its rounding.
+    const [major, minor] = nItems >= nUsers ? [heldOut.items, heldOut.users] : [heldOut.users, heldOut.items];
+    const order = Int32Array.from({ length: nHeld }, (_, x) => x).sort((a, b) => major[a] - major[b] || minor[a] - minor[b]);
+    const users = mem.i32(at.hUsers, nHeld);
+    const items = mem.i32(at.hItems, nHeld);
+    const ratings = mem.f32(at.hRatings, nHeld);
+    order.forEach((x, k) => {
+      users[k] = heldOut.users[x];
+      items[k] = heldOut.items[x];
+      ratings[k] = heldOut.ratings[x];
+    });
+  }
   const mu = s.biased ? ts.globalMean : 0;
+  const heldOutRmse = (): number =>
+    Math.sqrt(
+      ex.heldOutSse(
+        nHeld,
+        at.hUsers,
+        at.hItems,
+        at.hRatings,
+        at.bu,
+        at.bi,
+        at.P,
+        at.Q,
+        stride,
+        ts.globalMean,
+        s.biased ? 1 : 0,
+        ts.scale.min,
+        ts.scale.max,
+      ) / nHeld,
+    );
   const sync = (): void => {
     s.userBias.set(mem.f32(at.bu, nUsers));
     s.itemBias.set(mem.f32(at.bi, nItems));
@@ -222,7 +287,7 @@ function svdSgd(ex: WasmExports, mem: LinearMemory, ts: Trainset, s: SvdState, r
       r.regPu,
       r.regQi,
     );
-    onEpoch?.(epoch + 1, Math.sqrt(sse / nRatings), sync);
+    onEpoch?.(epoch + 1, Math.sqrt(sse / nRatings), sync, heldOut ? heldOutRmse() : undefined);
   }
   sync();
 }

@@ -53,12 +53,14 @@ export const als: Algorithm<AlsConfig> = {
     const P = initFactors(ts.nUsers, k, c.initMean, c.initStdDev, ctx.rng);
     const Q = initFactors(ts.nItems, k, c.initMean, c.initStdDev, ctx.rng);
     const cols = byItem(ts);
+    // Solved in place: the model is the fit so far after every sweep.
+    const model = biasedFactorModel('als', ts, k, { userBias: bu, itemBias: bi, userFactors: P, itemFactors: Q });
     for (let epoch = 0; epoch < c.nEpochs; epoch++) {
       solveRows(ts.nUsers, ts.userPtr, ts.itemIdx, ts.ratings, P, bu, Q, bi, ts.globalMean, k, c.regPu, c.regBu);
       solveRows(ts.nItems, cols.itemPtr, cols.userIdx, cols.ratings, Q, bi, P, bu, ts.globalMean, k, c.regQi, c.regBi);
-      if (ctx.onEpoch) ctx.onEpoch(epoch + 1, trainRmse(ts, P, bu, Q, bi, k));
+      if (ctx.onEpoch) ctx.onEpoch(epoch + 1, trainRmse(ts, P, bu, Q, bi, k), () => model);
     }
-    return biasedFactorModel('als', ts, k, { userBias: bu, itemBias: bi, userFactors: P, itemFactors: Q });
+    return model;
   },
 };
 

@@ -89,11 +89,25 @@ export const bpmf: Algorithm<BpmfConfig> = {
         keep(X, ts.nUsers, k, s, K, scale, userFactors, userBias, kept);
         keep(Y, ts.nItems, k, s, K, scale, itemFactors, itemBias, kept);
       }
-      ctx.onEpoch?.(sweep + 1, Math.sqrt(sse / ts.nRatings));
+      // Mid-fit: the sweep's own sample (the posterior mean exists only once every kept sample is in).
+      ctx.onEpoch?.(sweep + 1, Math.sqrt(sse / ts.nRatings), () => sampleModel(ts, X, Y, k));
     }
     return biasedFactorModel('bpmf', ts, K, { userBias, itemBias, userFactors, itemFactors });
   },
 };
+
+/** One sample (latent rows [factors…, bias]) as a biased factor model. */
+function sampleModel(ts: Trainset, X: Float64Array, Y: Float64Array, k: number): FactorModel {
+  const d = k + 1;
+  const factors = (L: Float64Array, n: number) => Float32Array.from({ length: n * k }, (_, x) => L[Math.floor(x / k) * d + (x % k)]);
+  const biases = (L: Float64Array, n: number) => Float32Array.from({ length: n }, (_, r) => L[r * d + k]);
+  return biasedFactorModel('bpmf', ts, k, {
+    userBias: biases(X, ts.nUsers),
+    itemBias: biases(Y, ts.nItems),
+    userFactors: factors(X, ts.nUsers),
+    itemFactors: factors(Y, ts.nItems),
+  });
+}
 
 function initLatent(n: number, k: number, std: number, rng: Rng): Float64Array {
   const f = initFactors(n, k, 0, std, rng);

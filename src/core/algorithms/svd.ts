@@ -86,11 +86,17 @@ export const svd: Algorithm<SvdConfig> = {
       c,
       c.nEpochs,
       onEpoch &&
-        ((epoch, rmse, sync) =>
-          onEpoch(epoch, rmse, () => {
-            sync();
-            return model;
-          })),
+        ((epoch, rmse, sync, heldOutRmse) =>
+          onEpoch(
+            epoch,
+            rmse,
+            () => {
+              sync();
+              return model;
+            },
+            heldOutRmse,
+          )),
+      onEpoch && ctx.heldOut,
     );
     return model;
   },

@@ -84,6 +84,20 @@ export const svdpp: Algorithm<SvdppConfig> = {
     const sum = new Float64Array(k);
     const shift = new Float64Array(k);
     const a = 1 - c.lrYj * c.regYj;
+    const model: FactorModel = {
+      algorithm: 'svdpp',
+      biased: true,
+      globalMean: ts.globalMean,
+      nFactors: k,
+      scale: ts.scale,
+      userIds: ts.userIds,
+      itemIds: ts.itemIds,
+      userBias: bu,
+      itemBias: bi,
+      userFactors: P,
+      itemFactors: Q,
+    };
+    let folded: Float32Array | undefined;
     for (let epoch = 0; epoch < c.nEpochs; epoch++) {
       let sse = 0;
       for (let u = 0; u < ts.nUsers; u++) {
@@ -118,29 +132,27 @@ export const svdpp: Algorithm<SvdppConfig> = {
           for (let f = 0; f < k; f++) Y[j + f] = scale * Y[j + f] + shift[f];
         }
       }
-      ctx.onEpoch?.(epoch + 1, Math.sqrt(sse / ts.nRatings));
+      // Mid-fit the model is p_u with the implicit term folded into a copy (made only when asked).
+      ctx.onEpoch?.(epoch + 1, Math.sqrt(sse / ts.nRatings), () => {
+        folded ??= new Float32Array(P.length);
+        folded.set(P);
+        foldImplicit(ts, Y, k, sum, folded);
+        return { ...model, userFactors: folded };
+      });
     }
-    // Fold the implicit term into p_u: serving and top-N then treat SVD++ like SVD.
-    for (let u = 0; u < ts.nUsers; u++) {
-      implicitSum(ts, Y, k, u, sum);
-      const norm = 1 / Math.sqrt(ts.userPtr[u + 1] - ts.userPtr[u]);
-      for (let f = 0; f < k; f++) P[u * k + f] += sum[f] * norm;
-    }
-    return {
-      algorithm: 'svdpp',
-      biased: true,
-      globalMean: ts.globalMean,
-      nFactors: k,
-      scale: ts.scale,
-      userIds: ts.userIds,
-      itemIds: ts.itemIds,
-      userBias: bu,
-      itemBias: bi,
-      userFactors: P,
-      itemFactors: Q,
-    };
+    foldImplicit(ts, Y, k, sum, P);
+    return model;
   },
 };
+
+/** Folds the implicit term into p_u (`P` in place): serving and top-N then treat SVD++ like SVD. */
+function foldImplicit(ts: Trainset, Y: Float32Array, k: number, sum: Float64Array, P: Float32Array): void {
+  for (let u = 0; u < ts.nUsers; u++) {
+    implicitSum(ts, Y, k, u, sum);
+    const norm = 1 / Math.sqrt(ts.userPtr[u + 1] - ts.userPtr[u]);
+    for (let f = 0; f < k; f++) P[u * k + f] += sum[f] * norm;
+  }
+}
 
 function implicitSum(ts: Trainset, Y: Float32Array, k: number, u: number, out: Float64Array): void {
   out.fill(0);

@@ -102,6 +102,23 @@ export const timesvd: Algorithm<TimeSvdConfig> = {
     const bit = new Float32Array(ts.nItems * c.nBins);
     const P = initFactors(ts.nUsers, k, c.initMean, c.initStdDev, ctx.rng);
     const Q = initFactors(ts.nItems, k, c.initMean, c.initStdDev, ctx.rng);
+    // The model as it stands; its base serves "now": b_u + α_u·dev_u(now) + b_{u,now} and b_i + b_{i,Bin(now)}.
+    const modelNow = (): FactorModel => {
+      const nowBin = binOf(bins, nowDay);
+      const dayParts = { userDayPtr: slots.userDayPtr, userDays: slots.userDays, userDayBias: but };
+      const userBias = Float32Array.from(bu, (b, u) => {
+        const s = daySlot(dayParts, u, Math.floor(nowDay));
+        return b + alpha[u] * drift(nowDay, userDay[u], c.beta) + (s < 0 ? 0 : but[s]);
+      });
+      const itemBias = Float32Array.from(bi, (b, i) => b + bit[i * c.nBins + nowBin]);
+      return biasedFactorModel('timesvd', ts, k, {
+        userBias,
+        itemBias,
+        userFactors: P,
+        itemFactors: Q,
+        extension: { kind: 'time', beta: c.beta, daySeconds: c.daySeconds, ...bins, nowDay, alpha, userDay, itemBinBias: bit, ...dayParts },
+      });
+    };
     for (let epoch = 0; epoch < c.nEpochs; epoch++) {
       let sse = 0;
       for (let u = 0; u < ts.nUsers; u++) {
@@ -128,23 +145,9 @@ export const timesvd: Algorithm<TimeSvdConfig> = {
           }
         }
       }
-      ctx.onEpoch?.(epoch + 1, Math.sqrt(sse / ts.nRatings));
+      ctx.onEpoch?.(epoch + 1, Math.sqrt(sse / ts.nRatings), modelNow);
     }
-    // The base serves "now": b_u + α_u·dev_u(now) + b_{u,now} and b_i + b_{i,Bin(now)}.
-    const nowBin = binOf(bins, nowDay);
-    const dayParts = { userDayPtr: slots.userDayPtr, userDays: slots.userDays, userDayBias: but };
-    const userBias = Float32Array.from(bu, (b, u) => {
-      const s = daySlot(dayParts, u, Math.floor(nowDay));
-      return b + alpha[u] * drift(nowDay, userDay[u], c.beta) + (s < 0 ? 0 : but[s]);
-    });
-    const itemBias = Float32Array.from(bi, (b, i) => b + bit[i * c.nBins + nowBin]);
-    return biasedFactorModel('timesvd', ts, k, {
-      userBias,
-      itemBias,
-      userFactors: P,
-      itemFactors: Q,
-      extension: { kind: 'time', beta: c.beta, daySeconds: c.daySeconds, ...bins, nowDay, alpha, userDay, itemBinBias: bit, ...dayParts },
-    });
+    return modelNow();
   },
 };
 

@@ -1,5 +1,5 @@
 import type { Trainset } from '../dataset.js';
-import type { Kernels } from '../kernels.js';
+import type { HeldOutRatings, Kernels } from '../kernels.js';
 import type { FactorModel } from '../model.js';
 import type { Rng } from '../random.js';
 
@@ -7,10 +7,14 @@ export interface FitContext {
   readonly rng: Rng;
   readonly kernels: Kernels;
   /**
-   * Training-curve hook: called after each epoch with that epoch's training RMSE and, from algorithms
-   * that can give it cheaply, `current`: the model as it stands after the epoch (valid during the call).
+   * Training-curve hook: called after each epoch with that epoch's training figure (RMSE; the loss of a
+   * ranking model) and, from algorithms that can give it cheaply, `current`: the model as it stands
+   * after the epoch (valid during the call). An algorithm whose kernel scores `heldOut` itself hands
+   * over that RMSE as `heldOutRmse`.
    */
-  readonly onEpoch?: (epoch: number, trainRmse: number, current?: () => FactorModel) => void;
+  readonly onEpoch?: (epoch: number, trainRmse: number, current?: () => FactorModel, heldOutRmse?: number) => void;
+  /** Ratings to score after each epoch for a held-out curve, by the trainset's inner ids. */
+  readonly heldOut?: HeldOutRatings;
 }
 
 /**

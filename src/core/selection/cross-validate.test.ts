@@ -2,8 +2,13 @@ import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { describe, it } from 'node:test';
 import { syntheticDataset } from '../../../tests/support/algorithm-contract.js';
+import { als } from '../algorithms/als.js';
 import { baseline } from '../algorithms/baseline.js';
+import { bpmf } from '../algorithms/bpmf.js';
 import { svd } from '../algorithms/svd.js';
+import { svdpp } from '../algorithms/svdpp.js';
+import { timesvd } from '../algorithms/timesvd.js';
+import type { Algorithm } from '../algorithms/types.js';
 import { createRng } from '../random.js';
 import { referenceKernels } from '../reference-kernels.js';
 import { crossValidate, evaluateFold, formatCvTable, summarize } from './cross-validate.js';
@@ -83,9 +88,37 @@ describe('evaluateFold with a held-out curve', () => {
       const shorter = evaluateFold(svd, svd.parseConfig({ n_factors: 4, n_epochs: e }), split, 1, ctx);
       assert.equal(fold.testRmse?.[e - 1], shorter.rmse, `epoch ${e}`);
     }
-    assert.ok((fold.heldOutSeconds ?? -1) >= 0);
+    // Scored in the kernel, inside the fit: no separate time.
+    assert.equal(fold.heldOutSeconds, undefined);
     // The held-out curve goes down before it levels off: it is the test error, not the training one.
     assert.notDeepEqual(fold.testRmse, fold.trainRmse);
+  });
+  it('draws it for every iterative rating model: SVD++, timeSVD and ALS end on the fold RMSE, BPMF follows its samples', () => {
+    const cases: [Algorithm, Record<string, unknown>][] = [
+      [svdpp, { n_factors: 3, n_epochs: 4 }],
+      [timesvd, { n_factors: 3, n_epochs: 4 }],
+      [als, { n_factors: 3, n_epochs: 4 }],
+      [bpmf, { n_factors: 3, n_epochs: 4, burn_in: 1 }],
+    ];
+    for (const [algo, raw] of cases) {
+      const sent: (number | undefined)[] = [];
+      const fold = evaluateFold(algo, algo.parseConfig(raw), split, 1, {
+        ...ctx,
+        heldOut: true,
+        onEpoch: (_, __, ___, held) => sent.push(held),
+      });
+      const curve = fold.testRmse ?? [];
+      assert.equal(curve.length, 4, algo.id);
+      assert.deepEqual(sent, curve, algo.id);
+      assert.ok(
+        curve.every((r) => r > 0 && r < 4),
+        `${algo.id}: ${curve}`,
+      );
+      assert.notDeepEqual(curve, fold.trainRmse, algo.id);
+      // The model mid-fit is the model: its last figure is the fold's (BPMF's last sample is not its posterior mean).
+      if (algo !== bpmf) assert.equal(curve[3], fold.rmse, algo.id);
+      else assert.notEqual(curve[3], fold.rmse);
+    }
   });
   it('leaves it out unless asked, and for algorithms that give no model mid-fit', () => {
     const config = svd.parseConfig({ n_factors: 4, n_epochs: 3 });

@@ -15,8 +15,10 @@ export interface FoldResult {
   readonly testTime: number;
   readonly trainRmse: readonly number[];
   /**
-   * With `heldOut`: the test part's RMSE after each epoch (the last one is `rmse`) and the seconds it
-   * took, which are not in `fitTime`. Absent for algorithms whose fit does not hand its model out mid-fit.
+   * With `heldOut`: the test part's RMSE after each epoch (the last one is `rmse`, to float rounding).
+   * Absent for algorithms whose fit neither scores it in its kernel nor hands its model out mid-fit.
+   * `heldOutSeconds`: the time of passes scored here (model handed out), which is not in `fitTime`;
+   * a kernel's own passes are in `fitTime`.
    */
   readonly testRmse?: readonly number[];
   readonly heldOutSeconds?: number;
@@ -63,15 +65,17 @@ export function evaluateFold<C extends object>(algo: Algorithm<C>, config: C, sp
   const trainRmse: number[] = [];
   const testRmse: number[] = [];
   let heldOutMs = 0;
-  // Scored exactly as the fold's result below, so the last epoch's figure is the fold's RMSE.
+  // A pass here scores exactly as the fold's result below, so the last epoch's figure is the fold's RMSE.
   const scratch = early ? new Float64Array(early.size) : null;
   const model = algo.fit(built.trainset, config, {
     rng: createRng(ctx.seed),
     kernels: ctx.kernels,
-    onEpoch: (e, r, current) => {
+    ...(early ? { heldOut: early } : {}),
+    onEpoch: (e, r, current, heldOutRmse) => {
       trainRmse.push(r);
-      let held: number | undefined;
-      if (early && scratch && current) {
+      let held = heldOutRmse;
+      if (held !== undefined) testRmse.push(held);
+      else if (early && scratch && current) {
         const h0 = ctx.clock();
         held = rmse(early, predictTestset(current(), early, scratch));
         testRmse.push(held);
@@ -83,7 +87,7 @@ export function evaluateFold<C extends object>(algo: Algorithm<C>, config: C, sp
   const t1 = ctx.clock();
   const test = early ?? buildTestset(split.test, built);
   const pred = predictTestset(model, test);
-  const curve = testRmse.length > 0 ? { testRmse, heldOutSeconds: heldOutMs / 1000 } : {};
+  const curve = testRmse.length > 0 ? { testRmse, ...(heldOutMs > 0 ? { heldOutSeconds: heldOutMs / 1000 } : {}) } : {};
   const result = { rmse: rmse(test, pred), mae: mae(test, pred), fitTime: (t1 - t0 - heldOutMs) / 1000, testTime: 0, trainRmse, ...curve };
   const testTime = (ctx.clock() - t1 + (t0 - tb)) / 1000;
   const kept = ctx.keepPredictions ? { predictions: Float32Array.from(pred) } : {};

@@ -1,6 +1,6 @@
 // WebAssembly entry: the hot loops of recpipe's kernels (see src/kernels/wasm-kernels.ts for the
 // JavaScript side, which lays typed arrays out in linear memory from `heapBase()` upwards).
-export { svdEpoch } from './svd-sgd';
+export { heldOutSse, svdEpoch } from './svd-sgd';
 export { packPanels, topN, topNScratchBytes } from './top-n';
 export { sumRows } from './sum-rows';
 

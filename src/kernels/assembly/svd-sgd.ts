@@ -123,3 +123,44 @@ export function svdEpoch(
   }
   return sse;
 }
+
+/**
+ * Sum of squared errors of the clipped factor estimates (model.ts `factorEstimate`, then `clip`) over
+ * held-out ratings whose inner ids are `users[k]`, `items[k]` (-1: not in the trainset). Run between
+ * epochs on the fit's own arrays, so a held-out curve costs one pass over the test part and no copy.
+ */
+export function heldOutSse(
+  n: i32,
+  users: usize,
+  items: usize,
+  ratings: usize,
+  bu: usize,
+  bi: usize,
+  P: usize,
+  Q: usize,
+  stride: i32,
+  mean: f64,
+  biased: bool,
+  lo: f64,
+  hi: f64,
+): f64 {
+  const rowBytes = (<usize>stride) << 2;
+  let sse: f64 = 0;
+  for (let k = 0; k < n; k++) {
+    const u = load<i32>(users + ((<usize>k) << 2));
+    const i = load<i32>(items + ((<usize>k) << 2));
+    let est: f64 = mean;
+    if (biased) {
+      if (u >= 0) est += <f64>load<f32>(bu + ((<usize>u) << 2));
+      if (i >= 0) est += <f64>load<f32>(bi + ((<usize>i) << 2));
+      if (u >= 0 && i >= 0) est += <f64>dotRow(P + <usize>u * rowBytes, Q + <usize>i * rowBytes, rowBytes);
+    } else if (u >= 0 && i >= 0) {
+      est = <f64>dotRow(P + <usize>u * rowBytes, Q + <usize>i * rowBytes, rowBytes);
+    }
+    if (est < lo) est = lo;
+    else if (est > hi) est = hi;
+    const err = <f64>load<f32>(ratings + ((<usize>k) << 2)) - est;
+    sse += err * err;
+  }
+  return sse;
+}

@@ -172,6 +172,7 @@ export class JobDetail {
     // Points per fold line (`1:12 2:9`): what a test watches grow while the folds fit.
     this.#curve.dataset.folds = curves.folds.map((f) => `${f.fold}:${f.trainRmse.length}`).join(' ');
     this.#curve.dataset.heldOut = curves.folds.map((f) => `${f.fold}:${f.testRmse.length}`).join(' ');
+    this.#curve.dataset.measure = curves.measure;
     if (epochs === 0) {
       this.#chart?.destroy();
       this.#chart = null;
@@ -190,10 +191,11 @@ export class JobDetail {
       else {
         this.#chart?.destroy();
         this.#curve.replaceChildren();
+        const measure = curves.measure === 'loss' ? 'Training loss' : 'RMSE';
         this.#chart = lineChart(this.#curve, {
-          title: 'RMSE by epoch (dashed: held out)',
+          title: curves.measure === 'loss' ? 'Training loss by epoch' : 'RMSE by epoch (dashed: held out)',
           xLabel: 'Epoch',
-          yLabel: 'RMSE',
+          yLabel: measure,
           x,
           lines,
           height: 260,

@@ -54,8 +54,10 @@ export interface TrainingJob {
   } | null;
 }
 
-/** A job's RMSE curves so far: the full fit's and each fold's (training and held-out) grow while they fit. */
+/** A job's curves so far: the full fit's and each fold's (training and held-out) grow while they fit. */
 export interface TrainingCurves {
+  /** RMSE, or a ranking-only model's training loss. */
+  measure: 'rmse' | 'loss';
   fullFit: number[];
   folds: { fold: number; trainRmse: number[]; testRmse: number[] }[];
 }
