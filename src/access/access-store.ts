@@ -102,17 +102,21 @@ export class AccessStore {
   }
 
   async load(): Promise<AccessRows> {
-    const rows = async (sql: string) => (await this.wh.run(sql)).rows.map((r) => r.map((v) => (v === null ? null : String(v))));
-    const roles = await rows(`SELECT NAME, OWNER, COMMENT, CREATED_ON FROM ${this.t('ROLES')} ORDER BY NAME`);
-    const users = await rows(
-      `SELECT NAME, PASSWORD_HASH, DEFAULT_ROLE, CREATED_ON, RSA_PUBLIC_KEY, RSA_PUBLIC_KEY_2, DISABLED FROM ${this.t('USERS')} ORDER BY NAME`,
-    );
-    const roleGrants = await rows(
-      `SELECT ROLE, GRANTEE_KIND, GRANTEE, GRANTED_BY, CREATED_ON FROM ${this.t('ROLE_GRANTS')} ORDER BY CREATED_ON, ROLE`,
-    );
-    const privileges = await rows(
-      `SELECT PRIVILEGE, OBJECT_KIND, OBJECT_NAME, ROLE, GRANTED_BY, CREATED_ON FROM ${this.t('GRANTS')} ORDER BY CREATED_ON, OBJECT_NAME`,
-    );
+    // One use of one connection for the four reads: every write reloads them, and each use of a pooled
+    // connection ends with a ROLLBACK, so four uses made a fifth of a CREATE TABLE's DuckDB calls.
+    const [roles, users, roleGrants, privileges] = await this.wh.withConnection(async (conn) => {
+      const rows = async (sql: string) => (await conn.run(sql)).rows.map((r) => r.map((v) => (v === null ? null : String(v))));
+      return [
+        await rows(`SELECT NAME, OWNER, COMMENT, CREATED_ON FROM ${this.t('ROLES')} ORDER BY NAME`),
+        await rows(
+          `SELECT NAME, PASSWORD_HASH, DEFAULT_ROLE, CREATED_ON, RSA_PUBLIC_KEY, RSA_PUBLIC_KEY_2, DISABLED FROM ${this.t('USERS')} ORDER BY NAME`,
+        ),
+        await rows(`SELECT ROLE, GRANTEE_KIND, GRANTEE, GRANTED_BY, CREATED_ON FROM ${this.t('ROLE_GRANTS')} ORDER BY CREATED_ON, ROLE`),
+        await rows(
+          `SELECT PRIVILEGE, OBJECT_KIND, OBJECT_NAME, ROLE, GRANTED_BY, CREATED_ON FROM ${this.t('GRANTS')} ORDER BY CREATED_ON, OBJECT_NAME`,
+        ),
+      ];
+    });
     return {
       roles: roles.map(([name, owner, comment, createdOn]) => ({ name: name!, owner: owner!, comment, createdOn: createdOn! })),
       users: users.map(([name, passwordHash, defaultRole, createdOn, rsaPublicKey, rsaPublicKey2, disabled]) => ({

@@ -258,10 +258,12 @@ export function describeAlgorithm<C extends object>(algo: Algorithm<C>, expect: 
       it(`mean ${nFolds}-fold RMSE within ${expect.rmse[0]}–${expect.rmse[1]} with ${expect.accuracyParams ? JSON.stringify(expect.accuracyParams) : 'defaults'}`, {
         skip: expect.rankingOnly && 'a ranking model',
       }, () => {
+        // Only the RMSE is checked: ranking each fold's users (over half the cost for KNN) is left to the NDCG check.
         const cv = crossValidate(algo, algo.parseConfig(expect.accuracyParams ?? {}), splits.slice(0, nFolds), {
           seed: 0,
           kernels: expect.kernels(),
           clock: () => performance.now(),
+          ranking: false,
         });
         assert.ok(cv.mean.rmse >= expect.rmse[0] && cv.mean.rmse <= expect.rmse[1], `mean RMSE ${cv.mean.rmse.toFixed(4)}`);
       });

@@ -119,29 +119,34 @@ export const timesvd: Algorithm<TimeSvdConfig> = {
         extension: { kind: 'time', beta: c.beta, daySeconds: c.daySeconds, ...bins, nowDay, alpha, userDay, itemBinBias: bit, ...dayParts },
       });
     };
+    // Read once into locals: V8 does not hoist the config's and trainset's property loads out of the
+    // loop, and they doubled the fit's time (2.2 -> 1.1 CPU-s on a fold of ml-latest-small, same model).
+    const { lrBu, regBu, lrBi, regBi, lrBit, regBit, lrBut, regBut, lrAlpha, regAlpha, lrPu, regPu, lrQi, regQi, nBins } = c;
+    const { ratings, itemIdx, userPtr, globalMean } = ts;
+    const slot = slots.slot;
     for (let epoch = 0; epoch < c.nEpochs; epoch++) {
       let sse = 0;
       for (let u = 0; u < ts.nUsers; u++) {
         const pu = u * k;
-        for (let x = ts.userPtr[u]; x < ts.userPtr[u + 1]; x++) {
-          const i = ts.itemIdx[x];
+        for (let x = userPtr[u]; x < userPtr[u + 1]; x++) {
+          const i = itemIdx[x];
           const qi = i * k;
-          const b = i * c.nBins + bin[x];
+          const b = i * nBins + bin[x];
           let dot = 0;
           for (let f = 0; f < k; f++) dot += P[pu + f] * Q[qi + f];
-          const d = slots.slot[x];
-          const err = ts.ratings[x] - (ts.globalMean + bu[u] + alpha[u] * dev[x] + but[d] + bi[i] + bit[b] + dot);
+          const d = slot[x];
+          const err = ratings[x] - (globalMean + bu[u] + alpha[u] * dev[x] + but[d] + bi[i] + bit[b] + dot);
           sse += err * err;
-          bu[u] += c.lrBu * (err - c.regBu * bu[u]);
-          bi[i] += c.lrBi * (err - c.regBi * bi[i]);
-          bit[b] += c.lrBit * (err - c.regBit * bit[b]);
-          but[d] += c.lrBut * (err - c.regBut * but[d]);
-          alpha[u] += c.lrAlpha * (err * dev[x] - c.regAlpha * alpha[u]);
+          bu[u] += lrBu * (err - regBu * bu[u]);
+          bi[i] += lrBi * (err - regBi * bi[i]);
+          bit[b] += lrBit * (err - regBit * bit[b]);
+          but[d] += lrBut * (err - regBut * but[d]);
+          alpha[u] += lrAlpha * (err * dev[x] - regAlpha * alpha[u]);
           for (let f = 0; f < k; f++) {
             const puf = P[pu + f];
             const qif = Q[qi + f];
-            P[pu + f] = puf + c.lrPu * (err * qif - c.regPu * puf);
-            Q[qi + f] = qif + c.lrQi * (err * puf - c.regQi * qif);
+            P[pu + f] = puf + lrPu * (err * qif - regPu * puf);
+            Q[qi + f] = qif + lrQi * (err * puf - regQi * qif);
           }
         }
       }
