@@ -57,4 +57,6 @@ export interface TopNResult {
   readonly items: Int32Array;
   /** Clipped estimates beside `items`. */
   readonly scores: Float32Array;
+  /** Share of (user, item) estimates computed, when the kernel prunes by a bound (absent: all of them). */
+  readonly scored?: number;
 }

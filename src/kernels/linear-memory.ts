@@ -35,6 +35,10 @@ export class LinearMemory {
     return new Float32Array(this.memory.buffer, offset, length);
   }
 
+  f64(offset: number, length: number): Float64Array {
+    return new Float64Array(this.memory.buffer, offset, length);
+  }
+
   i32(offset: number, length: number): Int32Array {
     return new Int32Array(this.memory.buffer, offset, length);
   }
