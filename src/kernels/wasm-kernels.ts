@@ -291,7 +291,10 @@ function pruningOrder(model: FactorModel): Int32Array {
   const nUsers = model.userIds.length;
   let meanNorm = 0;
   for (let u = 0; u < nUsers; u++) meanNorm += norm(model.userFactors, u * k, k) / nUsers;
-  const key = Float64Array.from(model.itemIds, (_, i) => (model.biased ? model.itemBias[i] : 0) + norm(model.itemFactors, i * k, k) * meanNorm);
+  const key = Float64Array.from(
+    model.itemIds,
+    (_, i) => (model.biased ? model.itemBias[i] : 0) + norm(model.itemFactors, i * k, k) * meanNorm,
+  );
   return Int32Array.from(model.itemIds, (_, i) => i).sort((a, b) => key[b] - key[a] || a - b);
 }
 
@@ -346,7 +349,16 @@ class PanelCache {
     this.mem.i32(at.rank, nItems).set(rank);
     const position = new Int32Array(nItems);
     order.forEach((item, x) => (position[item] = x));
-    Object.assign(this, { model, rank, position, panelsAt: at.panels, rankAt: at.rank, orderAt: at.order, boundsAt: at.bounds, end: at.end });
+    Object.assign(this, {
+      model,
+      rank,
+      position,
+      panelsAt: at.panels,
+      rankAt: at.rank,
+      orderAt: at.order,
+      boundsAt: at.bounds,
+      end: at.end,
+    });
     return at.end;
   }
 }
