@@ -91,6 +91,14 @@ describe('recpipe train --ratings (child process)', () => {
     assert.equal(await run('s1'), await run('s2'));
   });
 
+  it('ends promptly when the file cannot be read, although its workers were started before reading', { timeout: 120_000 }, async () => {
+    const bad = join(tmp.dir, 'bad-for-workers.csv');
+    writeFileSync(bad, 'user,item,rating\n1,2,3\n1,3,lots\n');
+    const r = await recpipe(['train', '--ratings', bad, '--model', join(tmp.dir, 'never-w'), '--workers', '2'], { timeoutMs: 60_000 });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /line 3, column 3 \(rating\): "lots" is not a number/);
+  });
+
   it('names bad input and refuses to overwrite an artifact, with distinct exit codes (in-process)', { timeout: 180_000 }, async () => {
     const bad = join(tmp.dir, 'bad.csv');
     writeFileSync(bad, 'user,item,rating\n1,2,3\n1,3,lots\n');
