@@ -270,7 +270,7 @@ function topN(
   return {
     items: mem.i32(at.items, nList * n).slice(),
     scores: mem.f32(at.scores, nList * n).slice(),
-    scored: Math.min(1, (panelsScored * PANEL) / (nList * nItems)),
+    computed: panelsScored * PANEL,
   };
 }
 

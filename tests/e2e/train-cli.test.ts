@@ -47,6 +47,7 @@ describe('recpipe train --ratings (child process)', () => {
     assert.ok(run.cv.folds.every((f: { rmse: number; fitTime: number }) => f.rmse > 0 && f.fitTime >= 0));
     assert.equal(run.fullFit.trainRmse.length, 5);
     assert.equal(run.topN.users, 50);
+    assert.ok(run.topN.scored > 0 && run.topN.scored <= 1, `top-N scored ${run.topN.scored} of the estimates`);
 
     const { dataset } = ratingsFromText(sample.ratingsCsv, { source: 'sample' });
     const rated = new Set<string>();

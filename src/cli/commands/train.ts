@@ -206,7 +206,7 @@ async function trainWith(
       },
       cv: out.cv && { folds: out.cv.folds, mean: out.cv.mean, std: out.cv.std, ranking: out.cv.ranking },
       fullFit: out.fullFit,
-      topN: { n: topN, users: out.recommendations.length, seconds: out.topNSeconds },
+      topN: { n: topN, users: out.recommendations.length, seconds: out.topNSeconds, scored: out.topNScored },
       artifact: manifest.uri,
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
       phases: phases.list(),
