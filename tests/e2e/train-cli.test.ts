@@ -92,7 +92,7 @@ describe('recpipe train --ratings (child process)', () => {
     assert.equal(await run('s1'), await run('s2'));
   });
 
-  it('ends promptly when the file cannot be read, although its workers were started before reading', { timeout: 120_000 }, async () => {
+  it('names a bad file with --workers 2, whose pool is started before the file is read, and ends', { timeout: 120_000 }, async () => {
     const bad = join(tmp.dir, 'bad-for-workers.csv');
     writeFileSync(bad, 'user,item,rating\n1,2,3\n1,3,lots\n');
     const r = await recpipe(['train', '--ratings', bad, '--model', join(tmp.dir, 'never-w'), '--workers', '2'], { timeoutMs: 60_000 });
