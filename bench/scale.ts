@@ -213,6 +213,10 @@ function table(runs: readonly Run[]): string {
     lines.push(
       `        ${r.phases.map((p) => `${p.name} ${s(p.seconds)}${p.cpuSeconds === undefined ? '' : `/${s(p.cpuSeconds)} CPU`}${p.peakRssBytes > 0 ? ` (${mb(p.peakRssBytes)})` : ''}`).join(' · ')}`,
     );
+    if (r.topNScored !== undefined)
+      lines.push(
+        `        top-n computed ${(100 * r.topNScored).toFixed(1)}% of the (user, item) estimates (the rest pruned by their bound)`,
+      );
   }
   return lines.join('\n');
 }

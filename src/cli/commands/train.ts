@@ -104,7 +104,7 @@ async function train(o: TrainOptions & { ratings: string; model: string }): Prom
   const t0 = performance.now();
   const phases = new PhaseClock('load', t0);
   // Started before the file is read, so the workers boot on the other core while this one reads;
-  // closed unused if it turns out to have nothing to do (--cv 0 and --top-n 0).
+  // closed here too when training fails or the pool had nothing to do (--cv 0 and --top-n 0).
   const pool = workers > 1 && (o.folds !== undefined || o.cv !== '0' || topN > 0) ? new ComputePool({ workers, kernels: o.kernels }) : null;
   try {
     await trainWith(o, { seed, topN, scale, kernels, t0, phases, pool });
@@ -165,6 +165,8 @@ async function trainWith(
     },
     observer,
   );
+  // Ended before the artifact and lists are written: the workers' memory would add to that phase's peak.
+  await pool?.close();
   (bar as ProgressBar | null)?.stop();
   phases.begin('write');
 
