@@ -60,6 +60,8 @@ interface Run {
   readonly processCpu?: number | undefined;
   readonly phases: readonly Phase[];
   readonly peakRssBytes: number;
+  /** File mode: share of (user, item) estimates its top-N computed (the rest pruned by their bound). */
+  readonly topNScored?: number;
 }
 
 const mb = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MB`;
@@ -85,7 +87,7 @@ async function fileMode(path: string, ratings: number, dir: string): Promise<Run
     json,
     ...params,
   ]);
-  const report = JSON.parse(readFileSync(json, 'utf8')) as { phases: Phase[]; peakRssBytes: number };
+  const report = JSON.parse(readFileSync(json, 'utf8')) as { phases: Phase[]; peakRssBytes: number; topN: { scored: number } };
   const phases = report.phases.filter((p) => p.name !== 'setup' || p.seconds >= 0.05);
   const inside = phases.reduce((t, p) => t + p.seconds, 0);
   return {
@@ -96,6 +98,7 @@ async function fileMode(path: string, ratings: number, dir: string): Promise<Run
     processCpu,
     phases: [{ name: 'start-up', seconds: wall - inside, peakRssBytes: 0 }, ...phases],
     peakRssBytes: report.peakRssBytes,
+    topNScored: report.topN.scored,
   };
 }
 
@@ -210,6 +213,10 @@ function table(runs: readonly Run[]): string {
     lines.push(
       `        ${r.phases.map((p) => `${p.name} ${s(p.seconds)}${p.cpuSeconds === undefined ? '' : `/${s(p.cpuSeconds)} CPU`}${p.peakRssBytes > 0 ? ` (${mb(p.peakRssBytes)})` : ''}`).join(' · ')}`,
     );
+    if (r.topNScored !== undefined)
+      lines.push(
+        `        top-n computed ${(100 * r.topNScored).toFixed(1)}% of the (user, item) estimates (the rest pruned by their bound)`,
+      );
   }
   return lines.join('\n');
 }

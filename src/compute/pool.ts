@@ -162,6 +162,8 @@ export class ComputePool {
     const items = new Int32Array(users.length * n);
     const scores = new Float32Array(users.length * n);
     let next = 0;
+    let computed = 0;
+    let pruned = false;
     const lane = async (): Promise<void> => {
       while (next < users.length) {
         const from = next;
@@ -171,10 +173,12 @@ export class ComputePool {
         const r = await this.run<TopNResult>({ kind: 'topN', block, n }, transfer);
         items.set(r.items, from * n);
         scores.set(r.scores, from * n);
+        if (r.computed !== undefined) pruned = true;
+        computed += r.computed ?? (r.items.length / n) * model.itemIds.length;
       }
     };
     await Promise.all(Array.from({ length: this.size }, lane));
-    return { items, scores };
+    return pruned ? { items, scores, computed } : { items, scores };
   }
 
   async close(): Promise<void> {

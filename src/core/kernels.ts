@@ -70,4 +70,9 @@ export interface TopNResult {
   readonly items: Int32Array;
   /** Clipped estimates beside `items`. */
   readonly scores: Float32Array;
+  /**
+   * Estimates computed, when the kernel prunes by a bound (absent: every (user, item) pair). Counted
+   * per user, so blocks of users add up to the count of one call; may exceed users × items by padding.
+   */
+  readonly computed?: number;
 }

@@ -5,7 +5,7 @@ import { invalid, RecpipeError, referenceKernels, type Kernels } from '../core/i
 import { wasmApi, type WasmModule } from './wasm-api.js';
 import { createWasmKernels } from './wasm-kernels.js';
 
-export { createWasmKernels } from './wasm-kernels.js';
+export { createWasmKernels, type WasmKernelOptions } from './wasm-kernels.js';
 
 export type KernelPreference = 'wasm' | 'typescript' | 'auto';
 

@@ -12,13 +12,14 @@ import {
   predictTestset,
   referenceKernels,
   type Dataset,
+  type Exclusions,
   type FactorModel,
   type Kernels,
   type SvdRates,
   type SvdState,
   type Trainset,
 } from '../core/index.js';
-import { loadKernels } from './index.js';
+import { createWasmKernels, loadKernels, wasmModule } from './index.js';
 
 const wasm = loadKernels('wasm');
 // Ten times Surprise's learning rate: a deviation from the update order then shows as ~1e-2, far above f32 noise.
@@ -386,6 +387,83 @@ describe('wasm sumRows agrees with the reference kernel to the bit', () => {
     const m = matrixOf(4, 5, 3);
     assert.throws(() => wasm.sumRows(m, 5, Int32Array.of(4), new Float64Array(5)), { code: 'INVALID_ARGUMENT', message: /row 4/ });
     assert.throws(() => wasm.sumRows(m, 6, Int32Array.of(0), new Float64Array(6)), { code: 'INVALID_ARGUMENT', message: /rows of 6/ });
+  });
+});
+
+describe('wasm top-N pruned by the score bound gives the lists of scoring every item', () => {
+  const exhaustive = createWasmKernels(wasmModule(), { pruneTopN: false });
+  const pruned = createWasmKernels(wasmModule());
+  const ts = syntheticTrainset(400, 900, 5);
+  const rank = itemIdRank(ts.itemIds);
+  const allUsers = Int32Array.from({ length: ts.nUsers }, (_, u) => u);
+
+  /** The share of estimates the pruned call computed. */
+  function assertSame(model: FactorModel, users: Int32Array, exclude: Exclusions, n: number, itemRank = rank): number {
+    const all = exhaustive.topN(model, users, exclude, n, itemRank);
+    const some = pruned.topN(model, users, exclude, n, itemRank);
+    const pairs = users.length * Math.ceil(ts.nItems / 16) * 16;
+    assert.equal(all.computed, pairs);
+    assert.deepEqual(some.items, all.items);
+    assert.deepEqual(some.scores, all.scores);
+    return (some.computed ?? pairs) / pairs;
+  }
+
+  it('k = 100 over several chunks of panels, every user, with exclusions: pruned and identical', { timeout: 60_000 }, () => {
+    const s = initialState(ts, 100, true, 21);
+    const rng = createRng(22);
+    s.itemBias.forEach((_, i) => (s.itemBias[i] = 0.5 * rng.normal()));
+    s.userBias.forEach((_, u) => (s.userBias[u] = 0.3 * rng.normal()));
+    const model = modelOf(ts, s);
+    const scored = assertSame(model, allUsers, exclusionsOf(ts), 10);
+    assert.ok(scored < 0.7, `scored ${scored} of the estimates`);
+    // A subset in another order, n larger than some users' candidates, unbiased.
+    const users = Int32Array.from({ length: 97 }, (_, x) => (x * 131) % ts.nUsers);
+    assertSame(model, users, exclusionsOf(ts), 40);
+    assertSame({ ...modelOf(ts, initialState(ts, 100, false, 23)) }, users, exclusionsOf(ts), 10);
+  });
+
+  it('adversarial: bounds equal to the scores (items parallel to the user) and ties at the n-th place', { timeout: 60_000 }, () => {
+    const k = 8;
+    const s = initialState(ts, k, true, 31);
+    const rng = createRng(32);
+    s.itemBias.forEach((_, i) => (s.itemBias[i] = -3 + 0.01 * rng.normal()));
+    // User 0's vector; items 0…299 are multiples of it, so Cauchy–Schwarz holds with equality for her,
+    // and groups of 30 items share one multiple and one bias: equal estimates straddling every cut.
+    const p0 = s.userFactors.subarray(0, k);
+    for (let i = 0; i < 300; i++) {
+      const c = 1 + Math.floor(i / 30) * 0.25;
+      for (let f = 0; f < k; f++) s.itemFactors[i * k + f] = c * p0[f];
+      s.itemBias[i] = 0.5 - Math.floor(i / 30) * 0.125;
+    }
+    const model = modelOf(ts, s);
+    const none: Exclusions = { userPtr: new Int32Array(ts.nUsers + 1), itemIdx: new Int32Array(0) };
+    for (const n of [1, 10, 29, 30, 31, 45]) {
+      assertSame(model, allUsers, none, n);
+      assertSame(model, allUsers, exclusionsOf(ts), n);
+    }
+    const shuffled = Int32Array.from({ length: ts.nItems }, (_, i) => (i * 37) % ts.nItems);
+    const scored = assertSame(model, Int32Array.of(0), none, 30, shuffled);
+    assert.ok(scored < 0.6, `scored ${scored}: items far below the n-th best are skipped`);
+  });
+
+  it('adversarial: scores rounded near the bound, tie winners in a later panel', { timeout: 60_000 }, () => {
+    // Users 0…27 each get 32 items equal to their own vector with a large bias: the computed estimates
+    // of a group are one f32 value that rounding may put above b_i + ‖q_i‖‖p_u‖; the group fills two
+    // panels and ranks its second panel first, so skipping that panel on the unwidened bound loses ties.
+    const k = 100;
+    const s = initialState(ts, k, true, 41);
+    s.itemBias.fill(-4);
+    const rankDesc = Int32Array.from({ length: ts.nItems }, (_, i) => ts.nItems - 1 - i);
+    for (let u = 0; u < 28; u++) {
+      for (let j = 0; j < 32; j++) {
+        const i = u * 32 + j;
+        s.itemFactors.set(s.userFactors.subarray(u * k, (u + 1) * k), i * k);
+        s.itemBias[i] = 3.7 + u * 1e-3;
+      }
+    }
+    const none: Exclusions = { userPtr: new Int32Array(ts.nUsers + 1), itemIdx: new Int32Array(0) };
+    const users = Int32Array.from({ length: 28 }, (_, u) => u);
+    for (const n of [1, 10, 16]) assertSame(modelOf(ts, s), users, none, n, rankDesc);
   });
 });
 

@@ -56,15 +56,19 @@ interface WasmExports {
     hi: number,
   ): number;
   topNScratchBytes(nUsers: number, nItems: number, n: number): number;
-  packPanels(Q: number, bias: number, nItems: number, k: number, biased: number, out: number): void;
+  panelBoundBytes(nItems: number): number;
+  packPanels(Q: number, bias: number, order: number, nItems: number, k: number, biased: number, out: number, bounds: number): void;
   topN(
     nUsers: number,
     P: number,
     k: number,
     base: number,
+    norms: number,
     exPtr: number,
     exIdx: number,
     panels: number,
+    order: number,
+    bounds: number,
     nItems: number,
     rank: number,
     n: number,
@@ -73,7 +77,16 @@ interface WasmExports {
     lo: number,
     hi: number,
     scratch: number,
-  ): void;
+    prune: number,
+  ): number;
+}
+
+export interface WasmKernelOptions {
+  /**
+   * Skip panels of items whose score bound cannot reach a user's n-th best (default true). The lists
+   * are the same either way; false scores every item, the oracle the pruned path is tested against.
+   */
+  readonly pruneTopN?: boolean;
 }
 
 /** Items per panel of the top-N kernel (PANEL in assembly/top-n.ts). */
@@ -86,7 +99,8 @@ const stride4 = (k: number): number => Math.ceil(k / 4) * 4;
  * instance's linear memory, runs, and copies results back, so callers keep plain typed arrays. An
  * instance is not reentrant (an `onEpoch` hook must not call back into the same instance).
  */
-export function createWasmKernels(module: WasmModule): Kernels {
+export function createWasmKernels(module: WasmModule, opts: WasmKernelOptions = {}): Kernels {
+  const prune = opts.pruneTopN ?? true;
   const ex = new wasmApi.Instance(module, {}).exports as unknown as WasmExports;
   const mem = new LinearMemory(ex.memory, ex.heapBase());
   const panels = new PanelCache(ex, mem);
@@ -122,7 +136,7 @@ export function createWasmKernels(module: WasmModule): Kernels {
     topN: (model, users, exclude, n, itemRank) =>
       exclusive(() => {
         resident.invalidate();
-        return topN(ex, mem, panels, model, users, exclude, n, itemRank);
+        return topN(ex, mem, panels, model, users, exclude, n, itemRank, prune);
       }),
     sumRows: (matrix, width, rows, out) =>
       exclusive(() => {
@@ -301,6 +315,7 @@ function topN(
   exclude: Exclusions,
   n: number,
   itemRank: Int32Array,
+  prune: boolean,
 ): TopNResult {
   const nList = users.length;
   const nItems = model.itemIds.length;
@@ -325,6 +340,7 @@ function topN(
     {
       P: nList * k * 4,
       base: nList * 4,
+      norms: nList * 8,
       exPtr: (nList + 1) * 4,
       exIdx: nExcluded * 4,
       items: nList * n * 4,
@@ -335,6 +351,7 @@ function topN(
   );
   const P = mem.f32(at.P, nList * k);
   const base = mem.f32(at.base, nList);
+  const norms = mem.f64(at.norms, nList);
   const exPtr = mem.i32(at.exPtr, nList + 1);
   const exIdx = mem.i32(at.exIdx, nExcluded);
   exPtr[0] = 0;
@@ -342,22 +359,26 @@ function topN(
     const u = users[ux];
     P.set(model.userFactors.subarray(u * k, (u + 1) * k), ux * k);
     base[ux] = model.biased ? model.globalMean + model.userBias[u] : 0;
+    norms[ux] = norm(model.userFactors, u * k, k);
     for (let e = exclude.userPtr[u]; e < exclude.userPtr[u + 1]; e++, x++) {
       const i = exclude.itemIdx[e];
       if (!(i >= 0 && i < nItems))
         throw invalid(`excluded item index ${i} of user ${u} is outside the model's ${nItems} items`, { user: u, item: i });
-      exIdx[x] = i;
+      exIdx[x] = cache.position[i];
     }
     exPtr[ux + 1] = x;
   }
-  ex.topN(
+  const panelsScored = ex.topN(
     nList,
     at.P,
     k,
     at.base,
+    at.norms,
     at.exPtr,
     at.exIdx,
     cache.panelsAt,
+    cache.orderAt,
+    cache.boundsAt,
     nItems,
     cache.rankAt,
     n,
@@ -366,8 +387,37 @@ function topN(
     model.scale.min,
     model.scale.max,
     at.scratch,
+    prune ? 1 : 0,
   );
-  return { items: mem.i32(at.items, nList * n).slice(), scores: mem.f32(at.scores, nList * n).slice() };
+  return {
+    items: mem.i32(at.items, nList * n).slice(),
+    scores: mem.f32(at.scores, nList * n).slice(),
+    computed: panelsScored * PANEL,
+  };
+}
+
+/** ‖a[from … from + k)‖ in f64. */
+function norm(a: Float32Array, from: number, k: number): number {
+  let s = 0;
+  for (let f = from; f < from + k; f++) s += a[f] * a[f];
+  return Math.sqrt(s);
+}
+
+/**
+ * Items by b_i + ‖q_i‖·(mean ‖p_u‖) descending: the panels most likely to hold a user's best come
+ * first, so her list fills with high scores early and later panels fall below it. Any order gives the
+ * same lists; this one only decides how much is pruned.
+ */
+function pruningOrder(model: FactorModel): Int32Array {
+  const k = model.nFactors;
+  const nUsers = model.userIds.length;
+  let meanNorm = 0;
+  for (let u = 0; u < nUsers; u++) meanNorm += norm(model.userFactors, u * k, k) / nUsers;
+  const key = Float64Array.from(
+    model.itemIds,
+    (_, i) => (model.biased ? model.itemBias[i] : 0) + norm(model.itemFactors, i * k, k) * meanNorm,
+  );
+  return Int32Array.from(model.itemIds, (_, i) => i).sort((a, b) => key[b] - key[a] || a - b);
 }
 
 /**
@@ -381,6 +431,10 @@ class PanelCache {
   private rank: Int32Array | null = null;
   panelsAt = 0;
   rankAt = 0;
+  orderAt = 0;
+  boundsAt = 0;
+  /** Panel position of each item (the inverse of the packing order). */
+  position = new Int32Array(0);
   private end = 0;
 
   constructor(
@@ -401,14 +455,32 @@ class PanelCache {
     const k = model.nFactors;
     expectLength('itemFactors', model.itemFactors, nItems * k);
     expectLength('itemBias', model.itemBias, nItems);
-    const at = this.mem.layout({ panels: Math.ceil(nItems / PANEL) * (k + 1) * PANEL * 4, rank: nItems * 4 });
+    const at = this.mem.layout({
+      panels: Math.ceil(nItems / PANEL) * (k + 2) * PANEL * 4,
+      rank: nItems * 4,
+      order: nItems * 4,
+      bounds: this.ex.panelBoundBytes(nItems),
+    });
     // Rows are staged past the panels and transposed by the module, far faster than strided JS writes.
     const staged = this.mem.layout({ Q: nItems * k * 4, bias: nItems * 4 }, at.end);
     this.mem.f32(staged.Q, nItems * k).set(model.itemFactors);
     this.mem.f32(staged.bias, nItems).set(model.itemBias);
-    this.ex.packPanels(staged.Q, staged.bias, nItems, k, model.biased ? 1 : 0, at.panels);
+    const order = pruningOrder(model);
+    this.mem.i32(at.order, nItems).set(order);
+    this.ex.packPanels(staged.Q, staged.bias, at.order, nItems, k, model.biased ? 1 : 0, at.panels, at.bounds);
     this.mem.i32(at.rank, nItems).set(rank);
-    Object.assign(this, { model, rank, panelsAt: at.panels, rankAt: at.rank, end: at.end });
+    const position = new Int32Array(nItems);
+    order.forEach((item, x) => (position[item] = x));
+    Object.assign(this, {
+      model,
+      rank,
+      position,
+      panelsAt: at.panels,
+      rankAt: at.rank,
+      orderAt: at.order,
+      boundsAt: at.bounds,
+      end: at.end,
+    });
     return at.end;
   }
 }

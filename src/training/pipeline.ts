@@ -12,7 +12,7 @@ import {
   allUsers,
   exclusionsOf,
   itemIdRank,
-  recommendAll,
+  topNFor,
   recommendationLists,
   type Exclusions,
   type TopNResult,
@@ -59,6 +59,8 @@ export interface TrainingOutcome {
   readonly fullFit: { readonly seconds: number; readonly trainRmse: readonly number[] };
   readonly recommendations: readonly UserRecommendations[];
   readonly topNSeconds: number;
+  /** Share of (user, item) estimates the top-N computed (below 1 when the kernel pruned by a bound). */
+  readonly topNScored: number;
 }
 
 /** Evaluates one split (fit on its train part, score its test part); may run elsewhere, e.g. in a worker. */
@@ -113,15 +115,13 @@ export async function runTraining(req: TrainingRequest, rt: TrainingRuntime, obs
   });
   const t1 = rt.clock();
   let recommendations: UserRecommendations[] = [];
+  let topNScored = 0;
   if (req.topN > 0) {
     obs.phase('top-n', 1);
-    recommendations = rt.topN
-      ? recommendationLists(
-          model,
-          req.topN,
-          await rt.topN(model, allUsers(model), exclusionsOf(trainset), req.topN, itemIdRank(model.itemIds)),
-        )
-      : recommendAll(model, trainset, req.topN, rt.kernels);
+    const args = [model, allUsers(model), exclusionsOf(trainset), req.topN, itemIdRank(model.itemIds)] as const;
+    const top = rt.topN ? await rt.topN(...args) : topNFor(...args, rt.kernels);
+    recommendations = recommendationLists(model, req.topN, top);
+    topNScored = top.computed === undefined ? 1 : Math.min(1, top.computed / (args[1].length * model.itemIds.length));
     obs.tick();
   }
   const t2 = rt.clock();
@@ -135,6 +135,7 @@ export async function runTraining(req: TrainingRequest, rt: TrainingRuntime, obs
     fullFit: { seconds: (t1 - t0) / 1000, trainRmse },
     recommendations,
     topNSeconds: (t2 - t1) / 1000,
+    topNScored,
   };
 }
 

@@ -47,6 +47,7 @@ describe('recpipe train --ratings (child process)', () => {
     assert.ok(run.cv.folds.every((f: { rmse: number; fitTime: number }) => f.rmse > 0 && f.fitTime >= 0));
     assert.equal(run.fullFit.trainRmse.length, 5);
     assert.equal(run.topN.users, 50);
+    assert.ok(run.topN.scored > 0 && run.topN.scored <= 1, `top-N scored ${run.topN.scored} of the estimates`);
 
     const { dataset } = ratingsFromText(sample.ratingsCsv, { source: 'sample' });
     const rated = new Set<string>();
@@ -89,6 +90,14 @@ describe('recpipe train --ratings (child process)', () => {
       return readFileSync(join(tmp.dir, `${name}.json`), 'utf8');
     };
     assert.equal(await run('s1'), await run('s2'));
+  });
+
+  it('names a bad file with --workers 2, whose pool is started before the file is read, and ends', { timeout: 120_000 }, async () => {
+    const bad = join(tmp.dir, 'bad-for-workers.csv');
+    writeFileSync(bad, 'user,item,rating\n1,2,3\n1,3,lots\n');
+    const r = await recpipe(['train', '--ratings', bad, '--model', join(tmp.dir, 'never-w'), '--workers', '2'], { timeoutMs: 60_000 });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /line 3, column 3 \(rating\): "lots" is not a number/);
   });
 
   it('names bad input and refuses to overwrite an artifact, with distinct exit codes (in-process)', { timeout: 180_000 }, async () => {

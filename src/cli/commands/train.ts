@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { ComputePool } from '../../compute/index.js';
-import { invalid, readsTimestamps, type Dataset } from '../../core/index.js';
+import { invalid, readsTimestamps, type Dataset, type Kernels, type RatingScale } from '../../core/index.js';
 import { readFoldsDir, readRatingsFile, withTimestampsOf } from '../../datasets/index.js';
 import { loadKernels, type KernelPreference } from '../../kernels/index.js';
 import { writeArtifact } from '../../artifacts/index.js';
@@ -96,13 +96,38 @@ function chooseMode(o: TrainOptions, cmd: Command): Promise<void> {
 }
 
 async function train(o: TrainOptions & { ratings: string; model: string }): Promise<void> {
-  const err = process.stderr;
   const seed = integer('--seed', o.seed, -(2 ** 31), 2 ** 32);
   const topN = integer('--top-n', o.topN, 0, 100_000);
   const scale = o.scale === undefined ? undefined : parseScale(o.scale);
   const kernels = loadKernels(o.kernels);
+  const workers = integer('--workers', o.workers, 1, 64);
   const t0 = performance.now();
   const phases = new PhaseClock('load', t0);
+  // Started before the file is read, so the workers boot on the other core while this one reads;
+  // closed here too when training fails or the pool had nothing to do (--cv 0 and --top-n 0).
+  const pool = workers > 1 && (o.folds !== undefined || o.cv !== '0' || topN > 0) ? new ComputePool({ workers, kernels: o.kernels }) : null;
+  try {
+    await trainWith(o, { seed, topN, scale, kernels, t0, phases, pool });
+  } finally {
+    await pool?.close();
+  }
+}
+
+interface TrainSetup {
+  readonly seed: number;
+  readonly topN: number;
+  readonly scale: RatingScale | undefined;
+  readonly kernels: Kernels;
+  readonly t0: number;
+  readonly phases: PhaseClock;
+  readonly pool: ComputePool | null;
+}
+
+async function trainWith(
+  o: TrainOptions & { ratings: string; model: string },
+  { seed, topN, scale, kernels, t0, phases, pool }: TrainSetup,
+): Promise<void> {
+  const err = process.stderr;
   const params = Object.fromEntries(o.param.map(splitParam));
   // Timestamps cost 8 bytes a rating: read only when the model uses them (timesvd, or a blend with a timesvd component).
   const loaded = await readRatingsFile(o.ratings, { scale, timestamps: readsTimestamps(o.algo, params) });
@@ -130,8 +155,6 @@ async function train(o: TrainOptions & { ratings: string; model: string }): Prom
       process.stdout.write(line + '\n');
     },
   };
-  const workers = integer('--workers', o.workers, 1, 64);
-  const pool = workers > 1 && (evaluation.kind !== 'none' || topN > 0) ? new ComputePool({ workers, kernels: o.kernels }) : null;
   const out = await runTraining(
     { dataset: ds, algorithm: o.algo, params, evaluation, seed, topN },
     {
@@ -141,7 +164,9 @@ async function train(o: TrainOptions & { ratings: string; model: string }): Prom
       topN: pool && topN > 0 ? pool.topN.bind(pool) : undefined,
     },
     observer,
-  ).finally(() => pool?.close());
+  );
+  // Ended before the artifact and lists are written: the workers' memory would add to that phase's peak.
+  await pool?.close();
   (bar as ProgressBar | null)?.stop();
   phases.begin('write');
 
@@ -183,7 +208,7 @@ async function train(o: TrainOptions & { ratings: string; model: string }): Prom
       },
       cv: out.cv && { folds: out.cv.folds, mean: out.cv.mean, std: out.cv.std, ranking: out.cv.ranking },
       fullFit: out.fullFit,
-      topN: { n: topN, users: out.recommendations.length, seconds: out.topNSeconds },
+      topN: { n: topN, users: out.recommendations.length, seconds: out.topNSeconds, scored: out.topNScored },
       artifact: manifest.uri,
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
       phases: phases.list(),

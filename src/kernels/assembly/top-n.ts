@@ -1,39 +1,104 @@
 // Top-n unrated items per user: the WebAssembly SIMD twin of `topN` in src/core/reference-kernels.ts.
 //
-// Item factors arrive as panels of PANEL items: panel p holds (k + 1) rows of PANEL floats, row 0 the
-// items' biases (zeros for an unbiased model) and row 1 + f factor f of each item, so that scoring a
-// user against a panel is k broadcast multiply-adds over contiguous vectors. Users are processed in
-// blocks against chunks of panels small enough to stay in cache, and a bounded insertion list per user
-// (the reference's) only sees items whose score reaches the user's current n-th best.
+// Item factors arrive as panels of PANEL items: panel p holds (k + 2) rows of PANEL floats, row 0 the
+// items' biases (zeros for an unbiased model), row 1 + f factor f of each item and row k + 1 the items'
+// norms ‖q_i‖ (rounded up), so that scoring a user against a panel is k broadcast multiply-adds over
+// contiguous vectors. Users are processed in blocks against chunks of panels small enough to stay in
+// cache, and a bounded insertion list per user (the reference's) only sees items whose score reaches
+// the user's current n-th best.
+//
+// Pruning (exact): items are packed in an order given by the caller (best bound first). By
+// Cauchy–Schwarz b_i + q_iᵀp_u ≤ b_i + ‖q_i‖·‖p_u‖; widened by the worst f32 rounding of the (k + 2)-term
+// sum, a panel whose items' bounds are all below a full list's n-th best cannot change the list and is
+// not scored, nor is a chunk of panels whose bound terms (max b_i, max |b_i|, max ‖q_i‖) are. Scores
+// that are computed are computed exactly as without pruning, so the lists are identical, ties included.
 
 const PANEL: i32 = 16;
 const USER_BLOCK: i32 = 16;
 const CHUNK_BYTES: i32 = 1 << 17;
+/** Per panel (and per chunk of panels): max b_i, max |b_i|, max ‖q_i‖, as f64. */
+const BOUND_BYTES: i32 = 24;
+
+/** Panels whose dot products the last `topN` computed (the rest were pruned by their bound). */
+let panelsScored: f64 = 0;
 
 @inline
 function bitmapWords(nItems: i32): i32 {
   return (nItems + 31) >>> 5;
 }
 
-/** Bytes of scratch that `topN` needs: score buffer, exclusion bitmaps of a user block, lists. */
+@inline
+function panelCount(nItems: i32): i32 {
+  return (nItems + PANEL - 1) / PANEL;
+}
+
+/** Bytes of scratch that `topN` needs: score buffer, exclusion bitmaps of a user block, lists, chunk bounds. */
 export function topNScratchBytes(nUsers: i32, nItems: i32, n: i32): usize {
-  return 64 + <usize>USER_BLOCK * <usize>bitmapWords(nItems) * 4 + <usize>nUsers * <usize>n * 4 + <usize>nUsers * 4;
+  return (
+    64 + <usize>USER_BLOCK * <usize>bitmapWords(nItems) * 4 + <usize>nUsers * <usize>n * 4 + <usize>nUsers * 4 +
+    <usize>panelCount(nItems) * BOUND_BYTES
+  );
+}
+
+/** Bytes of the per-panel bounds that `packPanels` writes. */
+export function panelBoundBytes(nItems: i32): usize {
+  return <usize>panelCount(nItems) * BOUND_BYTES;
 }
 
 /**
- * Lays item factors (row-major nItems × k) and biases out as panels: panel p, row 0 the biases of items
- * 16p…16p+15 (zero when `biased` is false), row 1 + f their factor f. Padding items are zero.
+ * Lays item factors (row-major nItems × k) and biases out as panels, item order[x] at position x: panel
+ * p, row 0 the biases of positions 16p…16p+15 (zero when `biased` is false), row 1 + f their factor f,
+ * row k + 1 their norms. Padding positions are zero. Writes each panel's bound terms to `bounds`.
  */
-export function packPanels(Q: usize, bias: usize, nItems: i32, k: i32, biased: bool, out: usize): void {
-  const nPanels = (nItems + PANEL - 1) / PANEL;
-  const panelBytes = <usize>(k + 1) * 64;
+export function packPanels(Q: usize, bias: usize, order: usize, nItems: i32, k: i32, biased: bool, out: usize, bounds: usize): void {
+  const nPanels = panelCount(nItems);
+  const panelBytes = <usize>(k + 2) * 64;
   memory.fill(out, 0, <usize>nPanels * panelBytes);
-  for (let i = 0; i < nItems; i++) {
-    const lane = out + <usize>(i / PANEL) * panelBytes + ((<usize>(i % PANEL)) << 2);
-    if (biased) store<f32>(lane, load<f32>(bias + ((<usize>i) << 2)));
-    const row = Q + <usize>i * <usize>k * 4;
-    for (let f = 0; f < k; f++) store<f32>(lane + 64 + <usize>f * 64, load<f32>(row + ((<usize>f) << 2)));
+  for (let p = 0; p < nPanels; p++) {
+    let maxB = -Infinity;
+    let maxAbsB: f64 = 0;
+    let maxNorm: f64 = 0;
+    const stop = min((p + 1) * PANEL, nItems);
+    for (let x = p * PANEL; x < stop; x++) {
+      const i = load<i32>(order + ((<usize>x) << 2));
+      const lane = out + <usize>p * panelBytes + ((<usize>(x - p * PANEL)) << 2);
+      const b: f32 = biased ? load<f32>(bias + ((<usize>i) << 2)) : 0;
+      store<f32>(lane, b);
+      const row = Q + <usize>i * <usize>k * 4;
+      let sq: f64 = 0;
+      for (let f = 0; f < k; f++) {
+        const q = load<f32>(row + ((<usize>f) << 2));
+        store<f32>(lane + 64 + <usize>f * 64, q);
+        sq += <f64>q * <f64>q;
+      }
+      const norm = sqrt(sq);
+      store<f32>(lane + <usize>(k + 1) * 64, roundUp(norm));
+      maxB = max(maxB, <f64>b);
+      maxAbsB = max(maxAbsB, abs(<f64>b));
+      maxNorm = max(maxNorm, norm);
+    }
+    const at = bounds + <usize>p * BOUND_BYTES;
+    store<f64>(at, maxB);
+    store<f64>(at, maxAbsB, 8);
+    store<f64>(at, maxNorm, 16);
   }
+}
+
+/** An f32 no smaller than `x` (≥ 0): f32 rounding moves a value by at most 2⁻²⁴ of it. */
+@inline
+function roundUp(x: f64): f32 {
+  return <f32>(x * (1 + 1.0 / 1048576));
+}
+
+/**
+ * Whether every item under bound terms `at` scores below `t` for a user with base `base` and ‖p_u‖ =
+ * `pn`. `eps` bounds the relative rounding error of the f32 sum (a multiple of (k + 2)·2⁻²⁴) and is
+ * applied to the sum of absolute terms, which Cauchy–Schwarz also bounds; NaN never prunes.
+ */
+@inline
+function below(at: usize, base: f64, pn: f64, eps: f64, t: f32): bool {
+  const dot = load<f64>(at, 16) * pn;
+  return load<f64>(at) + base + dot + eps * (load<f64>(at, 8) + abs(base) + dot) < <f64>t;
 }
 
 /** The reference's order: higher estimate first, then lower item rank. */
@@ -81,12 +146,27 @@ function markExcluded(from: i32, to: i32, exPtr: usize, exIdx: usize, bits: usiz
 function scoreChunk(
   pu: usize, k: i32, base: f32, panels: usize, p0: i32, p1: i32, nItems: i32,
   bits: usize, ests: usize, items: usize, count: i32, n: i32, rank: usize, tmp: usize,
+  order: usize, pn: f32, eps: f32,
 ): i32 {
-  const panelBytes = <usize>(k + 1) * 64;
+  const panelBytes = <usize>(k + 2) * 64;
+  const normRow = <usize>(k + 1) * 64;
   const b = f32x4.splat(base);
   const lastEst = ests + ((<usize>(n - 1)) << 2);
+  const pnv = f32x4.splat(pn);
+  const epsv = f32x4.splat(eps);
+  const absBase = f32x4.splat(abs(base));
+  let scored = 0;
   for (let p = p0; p < p1; p++) {
     const pan = panels + <usize>p * panelBytes;
+    if (eps > 0 && count == n) {
+      const t = f32x4.splat(load<f32>(lastEst));
+      const low = v128.and(
+        v128.and(laneBelow(pan, normRow, 0, pnv, b, absBase, epsv, t), laneBelow(pan, normRow, 16, pnv, b, absBase, epsv, t)),
+        v128.and(laneBelow(pan, normRow, 32, pnv, b, absBase, epsv, t), laneBelow(pan, normRow, 48, pnv, b, absBase, epsv, t)),
+      );
+      if (i32x4.all_true(low)) continue;
+    }
+    scored++;
     let a0 = v128.load(pan);
     let a1 = v128.load(pan, 16);
     let a2 = v128.load(pan, 32);
@@ -117,46 +197,89 @@ function scoreChunk(
     const stop = min(first + PANEL, nItems);
     for (let i = first; i < stop; i++) {
       if ((load<u32>(bits + ((<usize>(i >>> 5)) << 2)) >>> (i & 31)) & 1) continue;
-      count = insert(load<f32>(tmp + ((<usize>(i - first)) << 2)), i, ests, items, count, n, rank);
+      const item = load<i32>(order + ((<usize>i) << 2));
+      count = insert(load<f32>(tmp + ((<usize>(i - first)) << 2)), item, ests, items, count, n, rank);
     }
   }
+  panelsScored += <f64>scored;
   return count;
 }
 
 /**
+ * Lanes (4 items at byte `at` of a panel's rows) whose bound b_i + ‖q_i‖·‖p_u‖ + base, widened by `eps`
+ * of the absolute terms, is below `t`. In f32: eps leaves room for this sum's own few roundings.
+ */
+@inline
+function laneBelow(pan: usize, normRow: usize, at: usize, pn: v128, base: v128, absBase: v128, eps: v128, t: v128): v128 {
+  const bias = v128.load(pan + at);
+  const dot = f32x4.mul(v128.load(pan + normRow + at), pn);
+  const hi = f32x4.add(f32x4.add(f32x4.add(bias, dot), base), f32x4.mul(eps, f32x4.add(f32x4.add(f32x4.abs(bias), dot), absBase)));
+  return f32x4.lt(hi, t);
+}
+
+/** Merges the bound terms of panels [p0, p1) into one (the max of each term). */
+function mergeBounds(bounds: usize, p0: i32, p1: i32, out: usize): void {
+  let maxB = -Infinity;
+  let maxAbsB: f64 = 0;
+  let maxNorm: f64 = 0;
+  for (let p = p0; p < p1; p++) {
+    const at = bounds + <usize>p * BOUND_BYTES;
+    maxB = max(maxB, load<f64>(at));
+    maxAbsB = max(maxAbsB, load<f64>(at, 8));
+    maxNorm = max(maxNorm, load<f64>(at, 16));
+  }
+  store<f64>(out, maxB);
+  store<f64>(out, maxAbsB, 8);
+  store<f64>(out, maxNorm, 16);
+}
+
+/**
  * Top-n for `nUsers` listed users. P: their factor rows (nUsers × k); base: μ + b_u per user (0 when
- * unbiased); exPtr/exIdx: CSR of excluded items by list position; rank: tie-break rank per item.
+ * unbiased); norms: ‖p_u‖ per user (f64); exPtr/exIdx: CSR of excluded items by list position, items
+ * given by panel position; order: item at each panel position; bounds: `packPanels`' bound terms;
+ * rank: tie-break rank per item. `prune` 0 scores every panel (the oracle of the pruned path).
  * Writes n items per user (best first, -1 padded) and their estimates clipped to [lo, hi] (NaN padded).
+ * Returns how many panels were scored.
  */
 export function topN(
-  nUsers: i32, P: usize, k: i32, base: usize, exPtr: usize, exIdx: usize,
-  panels: usize, nItems: i32, rank: usize, n: i32,
-  outItems: usize, outScores: usize, lo: f32, hi: f32, scratch: usize,
-): void {
-  if (n <= 0) return;
+  nUsers: i32, P: usize, k: i32, base: usize, norms: usize, exPtr: usize, exIdx: usize,
+  panels: usize, order: usize, bounds: usize, nItems: i32, rank: usize, n: i32,
+  outItems: usize, outScores: usize, lo: f32, hi: f32, scratch: usize, prune: bool,
+): f64 {
+  panelsScored = 0;
+  if (n <= 0) return 0;
   const words = bitmapWords(nItems);
   const tmp = scratch;
   const bits = scratch + 64;
   const ests = bits + <usize>USER_BLOCK * <usize>words * 4;
   const counts = ests + <usize>nUsers * <usize>n * 4;
-  const nPanels = (nItems + PANEL - 1) / PANEL;
-  const chunk = max(1, CHUNK_BYTES / ((k + 1) * 64));
+  const chunkBounds = counts + ((<usize>nUsers) << 2);
+  const nPanels = panelCount(nItems);
+  const chunk = max(1, CHUNK_BYTES / ((k + 2) * 64));
   const listBytes = (<usize>n) << 2;
+  // Over twice γ(k+2) = (k+2)u/(1−(k+2)u), u = 2⁻²⁴: the slack covers the bound's own f32 roundings.
+  const eps: f64 = prune ? <f64>(k + 10) * 1.1920928955078125e-7 : 0;
+  for (let p0 = 0, c = 0; p0 < nPanels; p0 += chunk, c++) {
+    mergeBounds(bounds, p0, min(p0 + chunk, nPanels), chunkBounds + <usize>c * BOUND_BYTES);
+  }
   memory.fill(bits, 0, <usize>USER_BLOCK * <usize>words * 4);
   memory.fill(counts, 0, (<usize>nUsers) << 2);
   for (let ub = 0; ub < nUsers; ub += USER_BLOCK) {
     const ue = min(ub + USER_BLOCK, nUsers);
     markExcluded(ub, ue, exPtr, exIdx, bits, words);
-    for (let p0 = 0; p0 < nPanels; p0 += chunk) {
+    for (let p0 = 0, ci = 0; p0 < nPanels; p0 += chunk, ci++) {
       const p1 = min(p0 + chunk, nPanels);
       for (let ux = ub; ux < ue; ux++) {
         const c = counts + ((<usize>ux) << 2);
+        const count = load<i32>(c);
+        const b = load<f32>(base + ((<usize>ux) << 2));
+        const pn = prune ? load<f64>(norms + ((<usize>ux) << 3)) : 0;
+        const ests_u = ests + <usize>ux * listBytes;
+        if (prune && count == n && below(chunkBounds + <usize>ci * BOUND_BYTES, <f64>b, pn, eps, load<f32>(ests_u + listBytes - 4))) continue;
         const userBits = bits + <usize>(ux - ub) * <usize>words * 4;
         const pu = P + <usize>ux * <usize>k * 4;
-        const b = load<f32>(base + ((<usize>ux) << 2));
-        const ests_u = ests + <usize>ux * listBytes;
         const items_u = outItems + <usize>ux * listBytes;
-        store<i32>(c, scoreChunk(pu, k, b, panels, p0, p1, nItems, userBits, ests_u, items_u, load<i32>(c), n, rank, tmp));
+        store<i32>(c, scoreChunk(pu, k, b, panels, p0, p1, nItems, userBits, ests_u, items_u, count, n, rank, tmp, order, roundUp(pn), <f32>eps));
       }
     }
     memory.fill(bits, 0, <usize>USER_BLOCK * <usize>words * 4);
@@ -173,4 +296,5 @@ export function topN(
       }
     }
   }
+  return panelsScored;
 }
