@@ -1,6 +1,7 @@
 import { ResultReturnType, StatementType, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type { RunResult, SqlParam } from '../warehouse.js';
 import { catalogClock } from './catalog-clock.js';
+import { mayHoldTransaction } from './connection-pool.js';
 import { duckdbCall } from './errors.js';
 import { toJsonSafe, typeText } from './values.js';
 
@@ -16,6 +17,7 @@ export function runStatement(conn: DuckDBConnection, sql: string, params: readon
       throw e;
     }
     catalogClock.ranStatement(result.statementType);
+    if (result.statementType === StatementType.TRANSACTION) mayHoldTransaction(conn);
     const types = result.columnTypes();
     const columns = result.columnNames().map((name, i) => ({ name, type: typeText(types[i]) }));
     const returnsRows = result.returnType === ResultReturnType.QUERY_RESULT;
