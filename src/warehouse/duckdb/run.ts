@@ -24,8 +24,11 @@ export function runStatement(conn: DuckDBConnection, sql: string, params: readon
     const json = columns.map((c) => c.type === 'JSON');
     const rows: unknown[][] = [];
     // Chunk by chunk, a column at a time: one native call per column and chunk rather than several per row.
+    // The result is materialized: its chunks are read in place, where fetchChunk would take a trip
+    // through the thread pool for each chunk and one more for the end (two of a short query's three).
     if (returnsRows) {
-      for (let chunk = await result.fetchChunk(); chunk !== null && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+      for (let k = 0, chunks = result.chunkCount; k < chunks; k++) {
+        const chunk = result.getChunk(k);
         const values = chunk.getColumns();
         for (let r = 0; r < chunk.rowCount; r++) {
           const row: unknown[] = [];
