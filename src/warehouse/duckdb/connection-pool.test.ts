@@ -63,7 +63,16 @@ describe('DuckDB connection pool: rolling back only what may be open', () => {
       const log = await wh.run("select message from duckdb_logs where type = 'QueryLog' order by timestamp");
       assert.deepEqual(
         log.rows.map((r) => String(r[0])),
-        ['select 42', 'select 43', 'begin transaction', 'create table left_open (x int)', 'ROLLBACK', 'select * from no_such_table', 'ROLLBACK', 'select 44'],
+        [
+          'select 42',
+          'select 43',
+          'begin transaction',
+          'create table left_open (x int)',
+          'ROLLBACK',
+          'select * from no_such_table',
+          'ROLLBACK',
+          'select 44',
+        ],
       );
       // The transaction left open was rolled back, not leaked into the next use: its table never existed.
       await assert.rejects(wh.run('select * from left_open'), /left_open/);
