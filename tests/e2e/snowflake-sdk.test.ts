@@ -124,7 +124,7 @@ describe('snowflake-sdk against recpipe server (loopback)', () => {
     assert.equal(
       rows.findIndex((r, i) => r.I !== i || r.S !== `row ${i}`),
       -1,
-      'every row in order, the first chunk (encoded ahead of its download) included',
+      'every row in order, across the inline rows and every chunk',
     );
     // A chunk downloaded again (as a driver's retry does) has the same rows as its first download.
     const login = await sfRequest(url, '/session/v1/login-request', { data: { LOGIN_NAME: 'alice', PASSWORD, ACCOUNT_NAME: 'recpipe' } });

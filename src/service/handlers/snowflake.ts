@@ -6,7 +6,6 @@ import { loadsBindFiles, splitStatements } from '../../sql/index.js';
 import {
   BIND_STAGE_CREATE,
   BindFiles,
-  INLINE_ROWS,
   PARAMETERS,
   QueryRegistry,
   SF_CODES,
@@ -63,8 +62,6 @@ export class SnowflakeProtocol {
   readonly stageGrants: StageGrants;
   /** Array binds uploaded through the driver's SYSTEM$BIND stage, until their statement runs. */
   readonly bindFiles: BindFiles;
-  /** First chunks encoded ahead of their download, until it comes (or the record is gone). */
-  readonly #firstChunks = new WeakMap<QueryRecord, string | null>();
 
   constructor(private readonly ctx: ServiceContext) {
     this.tokens = new SfTokens(
@@ -274,24 +271,11 @@ export class SnowflakeProtocol {
     const session = this.sessionOf(login);
     if (!('id' in session)) return session;
     const expires = Date.now() + CHUNK_URL_SECONDS * 1000;
-    const reply = queryReply(
+    return queryReply(
       record,
       session,
       (i) => `${chunkBase}/${record.id}/${i}?expires=${expires}&signature=${this.queries.sign(record.id, i, expires)}`,
     );
-    if (reply.success && hasChunks(record)) this.#encodeFirstChunk(record);
-    return reply;
-  }
-
-  /**
-   * The first chunk, encoded once the reply naming it has gone out: the driver asks for it only after
-   * parsing that reply, and meanwhile the server would otherwise be idle. Later chunks are encoded while
-   * the driver parses earlier ones; this one was the only wait with both sides idle but one.
-   */
-  #encodeFirstChunk(record: QueryRecord): void {
-    setImmediate(() => {
-      if (record.result !== null && !this.#firstChunks.has(record)) this.#firstChunks.set(record, chunkBody(record.result, 0));
-    });
   }
 
   result(login: SfLogin, id: string, chunkBase: string): Promise<SfReply> {
@@ -396,12 +380,8 @@ export class SnowflakeProtocol {
 
   chunk(id: string, index: number, expires: number, signature: string): string | null {
     if (!this.queries.verify(id, index, expires, signature)) return null;
-    const record = this.queries.signedRecord(id);
-    if (record === null || record.result === null) return null;
-    const ready = index === 0 ? this.#firstChunks.get(record) : undefined;
-    // Served once from memory: a download again (a retry) encodes it again rather than keep every result's text.
-    if (ready !== undefined) this.#firstChunks.delete(record);
-    return ready ?? chunkBody(record.result, index);
+    const result = this.queries.signedRecord(id)?.result;
+    return result ? chunkBody(result, index) : null;
   }
 
   private run(login: SfLogin, record: QueryRecord, bound: BoundSql | { files: TakenBinds }): void {
@@ -509,8 +489,6 @@ function bindStageCreated(session: Session | SfReply): SfReply {
   const { rowtype, rowset } = encodeResult([{ name: 'status', type: 'VARCHAR' }], [['Stage area SYSTEM$BIND successfully created.']]);
   return ok({ queryId: randomUUID(), rowtype, rowset, total: 1, returned: 1, statementTypeId: 0x6000, ...replyContext(session) });
 }
-
-const hasChunks = (record: QueryRecord): boolean => record.result !== null && record.result.rows.length > INLINE_ROWS;
 
 const noSuchQuery = (id: string): SfReply => fail({ code: '000709', sqlState: '02000', message: `Statement ${id} not found.` });
 
