@@ -45,4 +45,23 @@ describe('QueryRegistry', () => {
     assert.ok(queries.get(big.id, 'A'));
     assert.equal(queries.get(done[2].id, 'A'), null, 'older results made room for the budget');
   });
+
+  it('keeps the newest results within the row budget as queries come and go (the running sum of rows stays true)', () => {
+    const queries = new QueryRegistry(1_000, 100);
+    const finished = Array.from({ length: 50 }, (_, i) => {
+      const q = queries.start('A', `q${i}`, `req-${i}`);
+      q.status = 'SUCCESS';
+      q.result = result(10);
+      q.finish();
+      queries.evict(q);
+      return q;
+    });
+    const kept = finished.filter((q) => queries.get(q.id, 'A') !== null);
+    assert.deepEqual(kept, finished.slice(-10), 'exactly the last ten results of ten rows fit a budget of 100 rows');
+    assert.equal(queries.byRequest('req-39', 'A'), null, 'an evicted query is gone by its request id too');
+    const aborted = queries.start('A', 'cancelled', null);
+    queries.abort(aborted);
+    aborted.finish();
+    assert.ok(queries.get(finished[40].id, 'A'), 'a query without rows takes nothing from the budget, even finished twice');
+  });
 });

@@ -34,6 +34,9 @@ export class QueryRegistry {
   readonly #records = new Map<string, QueryRecord>();
   readonly #byRequest = new Map<string, string>();
   readonly #key = randomBytes(32);
+  /** The result rows each finished record holds, counted once when it finishes, and their sum. */
+  readonly #rowsOf = new WeakMap<QueryRecord, number>();
+  #rows = 0;
 
   constructor(
     readonly capacity = 256,
@@ -60,6 +63,7 @@ export class QueryRegistry {
       cancel: new AbortController(),
       finish: () => {
         record.endTime ??= Date.now();
+        this.#count(record);
         finish();
       },
     };
@@ -122,14 +126,23 @@ export class QueryRegistry {
     this.evict();
   }
 
-  /** Called when a query finishes: its rows now count against the budget (`keep`, the one just finished, stays). */
+  #count(record: QueryRecord): void {
+    if (this.#rowsOf.has(record) || !this.#records.has(record.id)) return;
+    const rows = record.result?.rows.length ?? 0;
+    this.#rowsOf.set(record, rows);
+    this.#rows += rows;
+  }
+
+  /**
+   * Called when a query finishes: its rows now count against the budget (`keep`, the one just
+   * finished, stays). Oldest first, in the map's insertion order, with the rows kept as a running
+   * sum: a query within the limits costs one comparison, not a walk over every record.
+   */
   evict(keep?: QueryRecord): void {
-    let rows = 0;
-    for (const r of this.#records.values()) rows += r.result?.rows.length ?? 0;
     for (const [id, r] of this.#records) {
-      if (this.#records.size <= this.capacity && rows <= this.rowBudget) break;
+      if (this.#records.size <= this.capacity && this.#rows <= this.rowBudget) break;
       if (r.status === 'RUNNING' || r === keep) continue;
-      rows -= r.result?.rows.length ?? 0;
+      this.#rows -= this.#rowsOf.get(r) ?? 0;
       this.#records.delete(id);
       if (r.requestId !== null) this.#byRequest.delete(r.requestId);
     }

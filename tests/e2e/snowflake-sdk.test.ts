@@ -121,6 +121,19 @@ describe('snowflake-sdk against recpipe server (loopback)', () => {
     assert.equal(rows.length, 100_000);
     assert.deepEqual(rows[0], { I: 0, S: 'row 0' });
     assert.deepEqual(rows[99_999], { I: 99_999, S: 'row 99999' });
+    assert.equal(
+      rows.findIndex((r, i) => r.I !== i || r.S !== `row ${i}`),
+      -1,
+      'every row in order, across the inline rows and every chunk',
+    );
+    // A chunk downloaded again (as a driver's retry does) has the same rows as its first download.
+    const login = await sfRequest(url, '/session/v1/login-request', { data: { LOGIN_NAME: 'alice', PASSWORD, ACCOUNT_NAME: 'recpipe' } });
+    const token = (login.json.data as { token: string }).token;
+    const big = await sfRequest(url, '/queries/v1/query-request', { sqlText: 'select range as i from range(100000) order by i' }, token);
+    const first = (big.json.data as { chunks: { url: string }[] }).chunks[0].url;
+    const [once, again] = [await (await fetch(first)).text(), await (await fetch(first)).text()];
+    assert.equal(again, once);
+    assert.ok(once.startsWith('["8192"],["8193"]'), once.slice(0, 40));
     const raw = await fetch(
       `${url}/recpipe/snowflake-chunks/00000000-0000-0000-0000-000000000000/0?expires=${Date.now() + 60_000}&signature=forged`,
     );

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
+import { openDuckDbWarehouse } from './duckdb-warehouse.js';
 
 const WAREHOUSE = new URL('./duckdb-warehouse.js', import.meta.url).href;
 
@@ -41,6 +42,42 @@ describe('DuckDB connection pool: closing under a running query', () => {
     } finally {
       clearTimeout(timer);
       child.kill('SIGKILL');
+    }
+  });
+});
+
+describe('DuckDB connection pool: rolling back only what may be open', () => {
+  it('runs no ROLLBACK after plain statements, and still rolls back a transaction a use left open or a failed use', async () => {
+    const wh = await openDuckDbWarehouse();
+    try {
+      // DuckDB's own query log: every statement any connection of the instance ran, in order.
+      await wh.run("CALL enable_logging('QueryLog')");
+      await wh.run('select 42');
+      await wh.run('select 43');
+      await wh.withConnection(async (conn) => {
+        await conn.run('begin transaction');
+        await conn.run('create table left_open (x int)');
+      });
+      await assert.rejects(wh.run('select * from no_such_table'));
+      await wh.run('select 44');
+      const log = await wh.run("select message from duckdb_logs where type = 'QueryLog' order by timestamp");
+      assert.deepEqual(
+        log.rows.map((r) => String(r[0])),
+        [
+          'select 42',
+          'select 43',
+          'begin transaction',
+          'create table left_open (x int)',
+          'ROLLBACK',
+          'select * from no_such_table',
+          'ROLLBACK',
+          'select 44',
+        ],
+      );
+      // The transaction left open was rolled back, not leaked into the next use: its table never existed.
+      await assert.rejects(wh.run('select * from left_open'), /left_open/);
+    } finally {
+      await wh.close();
     }
   });
 });

@@ -5,6 +5,17 @@ import { catalogClock } from './catalog-clock.js';
 /** How often a connection being interrupted is interrupted again until its use ends. */
 const REINTERRUPT_MS = 50;
 
+/** Connections on which a transaction may be open: a transaction statement ran on them since their last rollback. */
+const unsettled = new WeakSet<DuckDBConnection>();
+
+/**
+ * Marks `conn` as possibly holding an open transaction (BEGIN, COMMIT or ROLLBACK ran on it), so the
+ * use that ran it ends with a rollback unless the session keeps the connection pinned.
+ */
+export function mayHoldTransaction(conn: DuckDBConnection): void {
+  unsettled.add(conn);
+}
+
 /**
  * Connections to one DuckDB instance, reused between callers. DuckDB runs statements of different
  * connections concurrently, so a caller holds a connection only for its own sequence of
@@ -44,13 +55,16 @@ export class ConnectionPool {
     if (pin) this.pinned.delete(pin.key);
     const conn = held ?? (await this.acquire());
     this.busy.add(conn);
-    let keep = false;
+    let failed = true;
     try {
-      return await fn(conn);
+      const result = await fn(conn);
+      failed = false;
+      return result;
     } finally {
-      keep = !this.closed && pin?.keep() === true;
+      const keep = !this.closed && pin?.keep() === true;
       if (keep && pin) this.pinned.set(pin.key, conn);
-      else await this.rollBack(conn);
+      // A use that failed or was interrupted may have stopped between a BEGIN and its COMMIT.
+      else if (failed || this.stopping.has(conn) || unsettled.has(conn)) await this.rollBack(conn);
       this.giveBack(conn, keep);
     }
   }
@@ -138,11 +152,12 @@ export class ConnectionPool {
 
   /**
    * A transaction the caller left open (or aborted by an error) must not leak into the next
-   * caller's statements, so every returned connection is rolled back; "no transaction is active"
-   * is the normal answer.
+   * caller's statements. Only a connection that may hold one is rolled back: for the rest, the
+   * ROLLBACK (and DuckDB's "no transaction is active" error) was a second statement per request.
    */
   private async rollBack(conn: DuckDBConnection): Promise<void> {
     if (this.closed) return;
+    unsettled.delete(conn);
     try {
       await conn.run('ROLLBACK');
       // A transaction was open: what it created is gone.

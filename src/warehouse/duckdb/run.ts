@@ -1,6 +1,7 @@
 import { ResultReturnType, StatementType, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type { RunResult, SqlParam } from '../warehouse.js';
 import { catalogClock } from './catalog-clock.js';
+import { mayHoldTransaction } from './connection-pool.js';
 import { duckdbCall } from './errors.js';
 import { toJsonSafe, typeText } from './values.js';
 
@@ -16,14 +17,18 @@ export function runStatement(conn: DuckDBConnection, sql: string, params: readon
       throw e;
     }
     catalogClock.ranStatement(result.statementType);
+    if (result.statementType === StatementType.TRANSACTION) mayHoldTransaction(conn);
     const types = result.columnTypes();
     const columns = result.columnNames().map((name, i) => ({ name, type: typeText(types[i]) }));
     const returnsRows = result.returnType === ResultReturnType.QUERY_RESULT;
     const json = columns.map((c) => c.type === 'JSON');
     const rows: unknown[][] = [];
     // Chunk by chunk, a column at a time: one native call per column and chunk rather than several per row.
+    // The result is materialized: its chunks are read in place, where fetchChunk would take a trip
+    // through the thread pool for each chunk and one more for the end (two of a short query's three).
     if (returnsRows) {
-      for (let chunk = await result.fetchChunk(); chunk !== null && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+      for (let k = 0, chunks = result.chunkCount; k < chunks; k++) {
+        const chunk = result.getChunk(k);
         const values = chunk.getColumns();
         for (let r = 0; r < chunk.rowCount; r++) {
           const row: unknown[] = [];
