@@ -20,7 +20,7 @@ describe('recpipe train --ratings (child process)', () => {
   writeFileSync(ratings, sample.ratingsCsv);
   const quick = ['--cv', '3', '--param', 'n_factors=8', '--param', 'n_epochs=5', '--seed', '3'];
 
-  it('prints the CV table and writes the artifact, the top-N and every figure', async () => {
+  it('prints the CV table and writes the artifact, the top-N and every figure', { timeout: 180_000 }, async () => {
     const out = (f: string) => join(tmp.dir, 'a', f);
     const r = await recpipe([
       'train',
@@ -74,7 +74,7 @@ describe('recpipe train --ratings (child process)', () => {
   });
 
   // In-process: what is compared is written to files, and the first test already ran the child.
-  it('gives the same model and lists for the same seed (in-process)', async () => {
+  it('gives the same model and lists for the same seed (in-process)', { timeout: 180_000 }, async () => {
     const run = async (name: string) => {
       const r = await recpipeInProcess([
         'train',
@@ -147,7 +147,10 @@ describe('recpipe train --ratings (child process)', () => {
     assert.ok(!existsSync(model), 'no artifact');
   });
 
-  it('takes predefined folds (Surprise’s fixed ml-latest-small splits) and lands in its RMSE range (in-process)', { skip: sharedDataSkip }, async () => {
+  it('takes predefined folds (Surprise’s fixed ml-latest-small splits) and lands in its RMSE range (in-process)', {
+    skip: sharedDataSkip,
+    timeout: 300_000,
+  }, async () => {
     const out = join(tmp.dir, 'ml');
     const r = await recpipeInProcess([
       'train',
