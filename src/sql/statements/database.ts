@@ -126,7 +126,11 @@ export async function createSchema(ctx: ExecContext, p: Parser, head: CreateHead
   if (existing && head.ifNotExists) return statusResult(ctx.statement, `${existing} already exists, statement succeeded.`);
   if (existing && !head.orReplace) throw compilation('CONFLICT', `Object '${displayName([db, existing])}' already exists.`);
   if (existing) requireOwnership(ctx, { kind: 'SCHEMA', name: displayName([db, existing]) }, owner, 'schema');
-  if (existing) await dropSchemaObjects(ctx, db, existing);
+  if (existing) {
+    // A replaced schema is a new object: its grants and those of everything in it go with the old one.
+    await dropSchemaObjects(ctx, db, existing);
+    await ctx.access.objectDropped({ kind: 'SCHEMA', name: displayName([db, existing]) });
+  }
   await ctx.warehouse.run(`CREATE SCHEMA ${quoteIdent(db)}.${quoteIdent(schema)}`);
   await ctx.catalog.addSchema(db, schema);
   // The creating role owns the schema: it grants on it, and alters or drops it.

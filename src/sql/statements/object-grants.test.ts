@@ -41,6 +41,26 @@ const grantsOn = async (asAdmin: Reader['asAdmin'], kind: string, name: string):
  */
 describe('grants of dropped objects, sequences and streams', () => {
   it(
+    'CREATE OR REPLACE SCHEMA drops the grants on the old schema and on everything in it',
+    { timeout: 60_000 },
+    withReader(async ({ engine, u, asAdmin }) => {
+      await asAdmin(`use role sysadmin; create schema og.other; grant usage on schema og.other to role r;
+         create table og.other.x (b int); insert into og.other.x values (7); grant select on table og.other.x to role r`);
+      assert.deepEqual((await sql(engine, u, 'select * from og.other.x')).rows, [[7]]);
+      await asAdmin('use role sysadmin; create or replace schema og.other');
+      assert.deepEqual(await grantsOn(asAdmin, 'schema', 'og.other'), ['OWNERSHIP:SYSADMIN']);
+      const toR = (await asAdmin('use role accountadmin; show grants to role r')).rows.map((row) => row.join(' '));
+      assert.ok(
+        toR.some((grant) => /\bOG\b/.test(grant)),
+        `R's grant on database OG is listed: ${toR.join('; ')}`,
+      );
+      assert.ok(!toR.some((grant) => /OTHER/.test(grant)), `R keeps grants in the replaced schema: ${toR.join('; ')}`);
+      await asAdmin('use role sysadmin; create table og.other.x (b int)');
+      await assert.rejects(sql(engine, u, 'select * from og.other.x'), hidden);
+    }),
+  );
+
+  it(
     'dropping a table, view, schema, database, stage, sequence, stream, task, function or integration drops its grants',
     { timeout: 120_000 },
     withReader(async ({ engine, u, asAdmin }) => {
