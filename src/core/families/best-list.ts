@@ -29,13 +29,19 @@ export class BestList {
     return this.items[this.n - 1];
   }
 
+  /** Whether `offer(est, item)` would enter the list. */
+  admits(est: number, item: number): boolean {
+    const { n, rank, items } = this;
+    if (this.size < n) return true;
+    const worst = this.est[n - 1];
+    return n > 0 && (est > worst || (est === worst && rank[item] < rank[items[n - 1]]));
+  }
+
   offer(est: number, item: number): void {
+    if (!this.admits(est, item)) return;
     const { n, rank, items } = this;
     const ests = this.est;
-    let at: number;
-    if (this.size < n) at = this.size++;
-    else if (n > 0 && (est > ests[n - 1] || (est === ests[n - 1] && rank[item] < rank[items[n - 1]]))) at = n - 1;
-    else return;
+    let at = this.size < n ? this.size++ : n - 1;
     while (at > 0 && (est > ests[at - 1] || (est === ests[at - 1] && rank[item] < rank[items[at - 1]]))) {
       ests[at] = ests[at - 1];
       items[at] = items[at - 1];

@@ -92,8 +92,8 @@ export const easeFamily: Family<EaseExtension> = {
     for (let c = 0; c < e.covered.length; c++) if (!skip[e.covered[c]]) best.offer(sums[c], e.covered[c]);
     for (const i of uncoveredByRank(m, itemRank)) {
       if (skip[i]) continue;
-      const worst = best.worst();
-      if (!(UNCOVERED_SCORE > worst || (UNCOVERED_SCORE === worst && itemRank[i] < itemRank[best.worstItem()]))) break;
+      // By rank, so the first that cannot enter is followed by none that can.
+      if (!best.admits(UNCOVERED_SCORE, i)) break;
       best.offer(UNCOVERED_SCORE, i);
     }
     return best.list(est);
