@@ -119,6 +119,39 @@ describe('console in a browser', { skip }, () => {
     await page.click('#tab-results');
   });
 
+  it('keeps a run pressed while the object lists refresh after a use, and runs it in the context the use left', T, async () => {
+    // The refresh after `use` is held until the second run has been pressed, so the press surely lands mid-run.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/console/api/statements', async (route) => {
+      if (route.request().postData()?.includes('show roles') === true) await held;
+      await route.continue();
+    });
+    try {
+      await page.focus('.cm-content');
+      await page.keyboard.press('Control+A');
+      await page.keyboard.press('Delete');
+      await page.keyboard.insertText('use schema movielens.public');
+      const refreshing = page.waitForRequest(
+        (r) => r.url().endsWith('/console/api/statements') && r.postData()?.includes('show roles') === true,
+      );
+      await page.keyboard.press('Control+Shift+Enter');
+      await refreshing;
+      await page.keyboard.press('Control+A');
+      await page.keyboard.press('Delete');
+      await page.keyboard.insertText('select count(*) as n from ratings');
+      await page.keyboard.press('Control+Shift+Enter');
+      await page.waitForSelector('#status:text("Waiting for the run under way")');
+      release();
+      await page.waitForSelector('#status:text("1 rows")');
+      assert.deepEqual(await page.locator('.grid-header [role=columnheader]').allTextContents(), ['#', 'N']);
+      assert.equal(await page.locator('.grid-rows [role=row]').first().locator('[role=gridcell]').first().textContent(), '40');
+    } finally {
+      release();
+      await page.unroute('**/console/api/statements');
+    }
+  });
+
   it('switches the session context from the pickers and completes object names', T, async () => {
     await page.selectOption('#pick-database', 'MOVIELENS');
     await page.waitForSelector('#pick-schema option[value="PUBLIC"]', { state: 'attached' });

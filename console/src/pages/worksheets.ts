@@ -19,7 +19,9 @@ async function workbench(me: Me): Promise<void> {
   const grid = new ResultGrid($('results'), showJson);
   grid.message('Run a statement to see its result here.');
   let shown: StatementResult | null = null;
-  let running = false;
+  /** Runs wait their turn: one pressed while another (or the object-list refresh after it) is under way runs after it. */
+  let turn: Promise<void> = Promise.resolve();
+  let waiting = 0;
 
   const editor = createEditor($('editor'), { run: (all) => void run(all), changed: () => sheets.edited() });
   const sheets = new Worksheets($('sheet-list'), $<HTMLInputElement>('sheet-name'), $('save-state'), editor);
@@ -37,10 +39,21 @@ async function workbench(me: Me): Promise<void> {
     }
   }
 
+  /**
+   * Queues SQL behind the run under way, if any: a run pressed meanwhile is the user's intent, so it is kept
+   * and said to be waiting rather than dropped. Queued runs see the context the earlier ones left (a `use`).
+   */
+  function execute(sql: string, opts: { record: boolean; firstLine?: number }): Promise<void> {
+    const busy = waiting > 0;
+    waiting += 1;
+    if (busy) status.textContent = `Waiting for the run under way (${waiting - 1} queued)…`;
+    const mine = turn.then(() => executeNow(sql, opts)).finally(() => (waiting -= 1));
+    turn = mine.catch(() => undefined);
+    return mine;
+  }
+
   /** Runs SQL in the session; shows the last result with rows (or the last message) and records it. */
-  async function execute(sql: string, opts: { record: boolean; firstLine?: number }): Promise<void> {
-    if (running) return;
-    running = true;
+  async function executeNow(sql: string, opts: { record: boolean; firstLine?: number }): Promise<void> {
     editor.markError(null);
     status.textContent = 'Running…';
     const started = performance.now();
@@ -65,8 +78,6 @@ async function workbench(me: Me): Promise<void> {
       status.textContent = `Failed after ${elapsedMs} ms`;
       if (opts.record) history.add({ sql, at: new Date(), elapsedMs, rowCounts: [], error: message });
       if (e instanceof ApiError && e.line !== undefined && opts.firstLine !== undefined) editor.markError(errorPlace(e, opts.firstLine));
-    } finally {
-      running = false;
     }
   }
 
