@@ -59,8 +59,6 @@ export class ResultGrid {
   #generation = 0;
   #slots: Slot[] = [];
   #viewHeight = 400;
-  #first = -1;
-  #last = -1;
   #lastTop = 0;
   #frame = 0;
 
@@ -103,7 +101,6 @@ export class ResultGrid {
     this.#scroller.replaceChildren(header, this.#spacer);
     this.host.replaceChildren(this.#scroller);
     this.#scroller.scrollTop = 0;
-    this.#first = this.#last = -1;
     this.#lastTop = 0;
     this.#draw();
   }
@@ -164,8 +161,6 @@ export class ResultGrid {
         else slot.row.removeAttribute('aria-hidden');
       }
     }
-    this.#first = first;
-    this.#last = last;
     if (missing >= 0) this.#fetchAround(first, last);
     // Read by the browser test to report the grid's own share of a frame.
     performance.measure('grid-draw', { start: started });

@@ -3,7 +3,7 @@ import type { Rng } from './random.js';
 
 /** Gamma(shape, 1) draw by Marsaglia & Tsang (2000); shape < 1 through the boost x·U^{1/shape}. */
 export function sampleGamma(shape: number, rng: Rng): number {
-  if (shape < 1) return sampleGamma(shape + 1, rng) * Math.pow(1 - rng.next(), 1 / shape);
+  if (shape < 1) return sampleGamma(shape + 1, rng) * (1 - rng.next()) ** (1 / shape);
   const d = shape - 1 / 3;
   const c = 1 / Math.sqrt(9 * d);
   for (;;) {

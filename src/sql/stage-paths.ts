@@ -42,7 +42,7 @@ export function readStageRef(p: Parser, st: Statement): StageRef | null {
   return { user: m[1] === '~', name: m[1] === '~' ? [] : parseObjectName(m[1]), path, text: m[0] };
 }
 
-const escape = (ref: string): RecpipeError =>
+const stageEscape = (ref: string): RecpipeError =>
   new RecpipeError('PERMISSION_DENIED', `path '${ref}' leaves its stage; paths must stay inside the stage's directory`);
 
 /**
@@ -50,7 +50,7 @@ const escape = (ref: string): RecpipeError =>
  * is absolute, or resolves (through symbolic links) to a place outside the stage.
  */
 export function pathInStage(root: string, path: string, shown: string): string {
-  if (isAbsolute(path) || path.split(/[\\/]+/).includes('..')) throw escape(shown);
+  if (isAbsolute(path) || path.split(/[\\/]+/).includes('..')) throw stageEscape(shown);
   const realRoot = realRootOf(root, shown);
   const target = resolve(realRoot, path);
   let real: string;
@@ -59,7 +59,7 @@ export function pathInStage(root: string, path: string, shown: string): string {
   } catch {
     throw new RecpipeError('NOT_FOUND', `Remote file '${shown}' was not found. There are no files at this location.`);
   }
-  if (!within(realRoot, real)) throw escape(shown);
+  if (!within(realRoot, real)) throw stageEscape(shown);
   return real;
 }
 
@@ -76,7 +76,7 @@ export function stageFiles(root: string, path: string, shown: string, wanted: (r
   for (const name of names) {
     if (!wanted(relative(realRoot, name))) continue;
     const real = realpathSync(name);
-    if (!within(realRoot, real)) throw escape(`${shown}/${relative(start, name)}`);
+    if (!within(realRoot, real)) throw stageEscape(`${shown}/${relative(start, name)}`);
     const s = statSync(real);
     if (s.isFile()) out.push({ path: real, relative: relative(realRoot, name), size: s.size, modified: s.mtime });
   }

@@ -1,5 +1,4 @@
-import { RecpipeError } from '../core/errors.js';
-import { STREAM_OFFSETS_SCHEMA, displayName, quoteTableName } from '../warehouse/index.js';
+import { STREAM_OFFSETS_SCHEMA, quoteTableName } from '../warehouse/index.js';
 import type { ExecContext } from './context.js';
 import { compilation } from './errors.js';
 import { identifierOf, parseObjectName, resolveTableName } from './identifiers.js';
