@@ -9,7 +9,6 @@ export type ErrorCode =
   | 'PERMISSION_DENIED'
   | 'UNAUTHENTICATED'
   | 'RESOURCE_EXHAUSTED'
-  | 'UNAUTHENTICATED'
   | 'INTERNAL';
 
 export class RecpipeError extends Error {

@@ -7,6 +7,8 @@ import type { SessionVariable } from '../session.js';
 export interface TableRef {
   readonly table: TableName;
   readonly write: boolean;
+  /** The statement creates this table or view (CREATE TABLE, CREATE VIEW): it need not exist yet. */
+  readonly creates?: boolean;
 }
 
 /** What a statement is translated for: the session's current objects. */

@@ -47,22 +47,22 @@ export async function createTable(ctx: ExecContext, p: Parser, head: CreateHead)
   let copyFrom: TableName | null = null;
   if (p.acceptWords('LIKE') || p.acceptWords('CLONE')) {
     copyFrom = sourceTable(ctx, p);
-    tr = { sql: `${verb} (${await likeColumns(ctx, copyFrom)})`, refs: [{ table, write: true }], params: 0 };
+    tr = { sql: `${verb} (${await likeColumns(ctx, copyFrom)})`, refs: [{ table, write: true, creates: true }], params: 0 };
   } else if (p.peek()?.value !== '(') {
     shape.comment = tableOptions(p);
     p.expectWords('AS');
     const query = translateRest(ctx, p, 'CREATE TABLE');
-    tr = { ...query, sql: `${verb} AS ${query.sql}`, refs: [{ table, write: true }, ...query.refs] };
+    tr = { ...query, sql: `${verb} AS ${query.sql}`, refs: [{ table, write: true, creates: true }, ...query.refs] };
   } else {
     p.expectPunct('(');
     const defs = columnDefinitions(ctx, p, shape, autoincrement);
     shape.comment = tableOptions(p);
     if (p.acceptWords('AS')) {
       const query = translateRest(ctx, p, 'CREATE TABLE');
-      tr = { ...query, sql: `${verb} AS ${castedQuery(defs, query.sql)}`, refs: [{ table, write: true }, ...query.refs] };
+      tr = { ...query, sql: `${verb} AS ${castedQuery(defs, query.sql)}`, refs: [{ table, write: true, creates: true }, ...query.refs] };
     } else {
       p.expectEnd();
-      tr = { sql: `${verb} (${defs.map((d) => d.sql).join(', ')})`, refs: [{ table, write: true }], params: 0 };
+      tr = { sql: `${verb} (${defs.map((d) => d.sql).join(', ')})`, refs: [{ table, write: true, creates: true }], params: 0 };
     }
   }
   const temporary = head.temporary === true;
@@ -90,7 +90,7 @@ export async function createView(ctx: ExecContext, p: Parser, head: CreateHead):
   p.expectWords('AS');
   const query = translateRest(ctx, p, 'CREATE VIEW');
   const verb = `CREATE ${head.orReplace ? 'OR REPLACE ' : ''}VIEW ${head.ifNotExists ? 'IF NOT EXISTS ' : ''}${quoteTableName(view)}${columns}`;
-  await runTranslated(ctx, { ...query, sql: `${verb} AS ${query.sql}`, refs: [{ table: view, write: true }, ...query.refs] });
+  await runTranslated(ctx, { ...query, sql: `${verb} AS ${query.sql}`, refs: [{ table: view, write: true, creates: true }, ...query.refs] });
   return statusResult(ctx.statement, `View ${view.name} successfully created.`);
 }
 
@@ -138,7 +138,7 @@ function sourceTable(ctx: ExecContext, p: Parser): TableName {
 export async function cloneTable(ctx: ExecContext, source: TableName, table: TableName): Promise<void> {
   await runTranslated(ctx, {
     sql: `CREATE TABLE ${quoteTableName(table)} (${await likeColumns(ctx, source)})`,
-    refs: [{ table, write: true }],
+    refs: [{ table, write: true, creates: true }],
     params: 0,
   });
   await copyRows(ctx, source, table);

@@ -60,6 +60,20 @@ describe('quoted names are case-sensitive, as in Snowflake', () => {
     );
   });
 
+  it('refuses to create a table or view whose name differs from an existing one only in case, saying why', async () => {
+    const twin =
+      /Object 'DB1\.SCHEMA1\.LOWER_T' cannot be created: 'DB1\.SCHEMA1\."lower_t"' exists, and recpipe's warehouse \(DuckDB\) does not tell table names apart by case/;
+    await assert.rejects(engine.execute(s, 'create table lower_t (a int)'), twin);
+    await assert.rejects(engine.execute(s, 'create view lower_t as select 1 as a'), twin);
+    // Replacing would have dropped "lower_t": it is refused, and "lower_t" keeps its row.
+    await assert.rejects(engine.execute(s, 'create or replace table lower_t as select 1 as a'), twin);
+    assert.deepEqual(await rows('select "lower_c" from "lower_t"'), [[1]]);
+    await assert.rejects(
+      engine.execute(s, 'create table "Plain" (a int)'),
+      /Object 'DB1\.SCHEMA1\."Plain"' cannot be created: 'DB1\.SCHEMA1\.PLAIN' exists/,
+    );
+  });
+
   it('sees a catalog change at once: cached columns are never stale', async () => {
     await engine.execute(s, 'create table cached (v int); insert into cached values (5)');
     assert.deepEqual(await rows('select v from cached'), [[5]]);

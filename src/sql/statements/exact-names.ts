@@ -1,3 +1,4 @@
+import type { RecpipeError } from '../../core/errors.js';
 import { displayName, rowRecords, type Warehouse } from '../../warehouse/index.js';
 import type { ExecContext } from '../context.js';
 import type { NamesUsed, TableRef } from '../dialect/index.js';
@@ -38,6 +39,7 @@ export async function checkExactNames(ctx: ExecContext, refs: readonly TableRef[
     const found = byRef.get(keyOf(ref)) ?? [];
     if (found.length === 0) continue;
     const exact = found.filter((row) => row.table === ref.table.name);
+    if (exact.length === 0 && ref.creates === true) throw caseTwin(ref, found[0].table);
     if (exact.length === 0) throw objectMissing('Object', [ref.table.database, ref.table.schema, ref.table.name]);
     for (const row of exact) columns.add(row.column);
   }
@@ -47,6 +49,20 @@ export async function checkExactNames(ctx: ExecContext, refs: readonly TableRef[
     if (columns.has(name) || names.spelled.has(name) || !folded.has(name.toLowerCase())) continue;
     throw compilation('INVALID_ARGUMENT', `invalid identifier '${displayName([name])}'`);
   }
+}
+
+/**
+ * A table or view whose name differs from an existing one's only in case cannot be created: Snowflake
+ * would keep both, but DuckDB, which stores them, matches names in any case and would take the new one
+ * for the old (CREATE OR REPLACE would drop it).
+ */
+function caseTwin(ref: TableRef, existing: string): RecpipeError {
+  const { database, schema, name } = ref.table;
+  return compilation(
+    'CONFLICT',
+    `Object '${displayName([database, schema, name])}' cannot be created: '${displayName([database, schema, existing])}' exists, and ` +
+      "recpipe's warehouse (DuckDB) does not tell table names apart by case (Snowflake would keep both). Choose another name.",
+  );
 }
 
 /**

@@ -169,6 +169,12 @@ describe('roles, users and grants', () => {
       /Database 'NOPE' does not exist or not authorized/,
     );
     await assert.rejects(sql(engine, admin, 'grant usage on function invoke_model(blob) to role public'), /unknown argument type 'BLOB'/);
+    // A function that does not exist is refused like a missing database, and no grant row is left behind.
+    await assert.rejects(
+      sql(engine, admin, 'grant usage on function movielens.public.nope(varchar, int) to role public'),
+      /Function 'NOPE\(VARCHAR, NUMBER\)' does not exist or not authorized/,
+    );
+    assert.ok(!engine.access.grants().some((g) => g.objectName.startsWith('NOPE(')));
     await sql(
       engine,
       admin,

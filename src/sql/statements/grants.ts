@@ -1,4 +1,4 @@
-import { MANAGE_GRANTS_ROLES, functionObject, type GranteeKind, type SecurableObject } from '../../access/index.js';
+import { BUILTIN_FUNCTIONS, MANAGE_GRANTS_ROLES, functionObject, type GranteeKind, type SecurableObject } from '../../access/index.js';
 import { displayName } from '../../warehouse/index.js';
 import type { ExecContext } from '../context.js';
 import { compilation, objectMissing } from '../errors.js';
@@ -6,7 +6,7 @@ import { resolveSchemaName, resolveTableName, SYSTEM_DATABASE } from '../identif
 import { Parser } from '../parser.js';
 import { statusResult } from '../results.js';
 import type { StatementResult } from '../session.js';
-import { integrationObject, integrationOwner, visibleIntegration } from './api-integration.js';
+import { externalsOf, integrationObject, integrationOwner, visibleIntegration } from './api-integration.js';
 import { visibleInListing } from './listings.js';
 import { findSequence } from './sequence.js';
 import { streamObject } from './stream.js';
@@ -150,8 +150,17 @@ export async function securable(ctx: ExecContext, p: Parser): Promise<{ object: 
     const parts = p.objectName(3, 'function name');
     const argTypes = argumentTypes(p);
     // recpipe's functions are account-wide (DuckDB has one function namespace): the last part names it.
-    const object = functionObject({ name: parts[parts.length - 1], argTypes });
-    return { object, owner: ctx.access.functionOwner(parts[parts.length - 1], argTypes) };
+    const name = parts[parts.length - 1];
+    const object = functionObject({ name, argTypes });
+    const builtin = (BUILTIN_FUNCTIONS as readonly string[]).includes(name.toUpperCase());
+    if (
+      !builtin &&
+      !externalsOf(ctx)
+        .functions()
+        .some((f) => functionObject(f).name === object.name)
+    )
+      throw compilation('NOT_FOUND', `Function '${object.name}' does not exist or not authorized.`);
+    return { object, owner: ctx.access.functionOwner(name, argTypes) };
   }
   if (kind === 'DATABASE') {
     const name = p.identifier('database name');
