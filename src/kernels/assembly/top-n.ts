@@ -84,7 +84,11 @@ export function packPanels(Q: usize, bias: usize, order: usize, nItems: i32, k: 
   }
 }
 
-/** An f32 no smaller than `x` (≥ 0): f32 rounding moves a value by at most 2⁻²⁴ of it. */
+/**
+ * An f32 no smaller than `x` (≥ 0): f32 rounding moves a value by at most 2⁻²⁴ of it. Storing ‖q_i‖ rounded
+ * to nearest instead would still be covered by eps's factor-of-two slack (the tests pass either way; they
+ * fail when eps is removed), but rounding up keeps each term of the bound's proof an upper bound on its own.
+ */
 @inline
 function roundUp(x: f64): f32 {
   return <f32>(x * (1 + 1.0 / 1048576));
