@@ -3,6 +3,7 @@
  * (`{ column: { name: { name: 'a', quoted: false } } }`); identifiers are `{ name, quoted }`
  * objects that are not expressions. Transforms edit this tree in place.
  */
+// biome-ignore lint/suspicious/noExplicitAny: the parser's AST is untyped JSON; transforms check kinds at run time
 export type Node = Record<string, any>;
 export interface Ident {
   name: string;
@@ -27,6 +28,7 @@ export const ident = (name: string): Ident => ({ name, quoted: true, trailing_co
  * and returns a replacement or undefined (keep). Replacements are not visited again, so a
  * transform may wrap the node it was given without recursing forever.
  */
+// biome-ignore lint/suspicious/noExplicitAny: returns whatever subtree it was given, rewritten in place
 export function rewrite(tree: unknown, fn: (node: Node, kind: string) => Node | undefined): any {
   if (Array.isArray(tree)) {
     for (let i = 0; i < tree.length; i++) tree[i] = rewrite(tree[i], fn);
