@@ -355,9 +355,11 @@ function svdStrata(
   });
   mem.f32(at.bu, nUsers).set(users.userBias);
   padRows(users.userFactors, k, mem.f32(at.P, nUsers * stride), stride);
+  // Only the shapes are kept: the ratings' JavaScript copies can go once they are in linear memory.
+  const shapes = strata.map((s) => ({ nItems: s.nItems, globalMean: s.globalMean }));
   return {
     run(b, itemBias, itemFactors) {
-      const s = strata[b];
+      const s = shapes[b];
       const n = s.nItems;
       expectLength('itemBias', itemBias, n);
       expectLength('itemFactors', itemFactors, n * k);
