@@ -6,6 +6,8 @@
  * its own child process so peak RSS is its own:
  *  - file mode: `recpipe train --ratings … --cv 0` (SVD defaults: 100 factors, 20 epochs), top-10
  *    for every user written to a CSV, the model artifact written;
+ *  - the same with `--param parallel=dsgd` (the full fit by stratified SGD on both cores), its fit
+ *    time and training RMSE beside the sequential fit's;
  *  - SQL mode: COPY INTO a table, train_and_get_recommendations (same model, output table), then
  *    deploy_model and recommend(…, 10) over every user.
  * Prints time, CPU seconds and peak RSS per phase, the growth exponent of the whole between sizes,
@@ -13,8 +15,9 @@
  * machine) and in wall time. The C reference of the same pipeline (bench/c-reference, compiled with
  * gcc when the machine has it) runs on the same file first: its phases, recpipe's ratio per phase,
  * and its growth exponent beside recpipe's.
- * Run: npm run bench:scale [-- --sizes 1,5] [-- --data DIR]   (25M takes minutes and ~2 GB of disk
- * for its file; --data keeps the generated files in DIR and reuses them on the next run)
+ * Run: npm run bench:scale [-- --sizes 1,5] [-- --modes file,dsgd,sql] [-- --data DIR]   (25M takes
+ * minutes and ~2 GB of disk for its file; --data keeps the generated files in DIR and reuses them on
+ * the next run; --modes picks some of the three runs, all by default)
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -51,7 +54,8 @@ interface Phase {
 }
 
 interface Run {
-  readonly mode: 'file' | 'sql';
+  /** `dsgd`: file mode with parallel=dsgd. */
+  readonly mode: 'file' | 'dsgd' | 'sql';
   readonly ratings: number;
   readonly wall: number;
   /** CPU seconds of the child's measured phases (user + system, all threads). */
@@ -62,16 +66,22 @@ interface Run {
   readonly peakRssBytes: number;
   /** File mode: share of (user, item) estimates its top-N computed (the rest pruned by their bound). */
   readonly topNScored?: number;
+  /** File modes: the full fit's last training RMSE, and its worker count when parallel. */
+  readonly fit?: { readonly trainRmse: number; readonly workers?: number };
 }
+
+const MODES = ['file', 'dsgd', 'sql'] as const;
 
 const mb = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MB`;
 const s = (x: number): string => `${x.toFixed(1)} s`;
 
 const child = (args: readonly string[]) => timedChild(process.execPath, args);
 
-async function fileMode(path: string, ratings: number, dir: string): Promise<Run> {
+async function fileMode(path: string, ratings: number, dir: string, dsgd: boolean): Promise<Run> {
   const json = join(dir, 'train.json');
-  const params = Object.entries(HYPER).flatMap(([k, v]) => ['--param', `${k}=${v}`]);
+  const hyper = dsgd ? { ...HYPER, parallel: 'dsgd' } : HYPER;
+  const params = Object.entries(hyper).flatMap(([k, v]) => ['--param', `${k}=${v}`]);
+  rmSync(join(dir, 'model'), { recursive: true, force: true });
   const { wall, processCpu } = await child([
     join(repoRoot(), 'bin', 'recpipe.js'),
     'train',
@@ -87,11 +97,16 @@ async function fileMode(path: string, ratings: number, dir: string): Promise<Run
     json,
     ...params,
   ]);
-  const report = JSON.parse(readFileSync(json, 'utf8')) as { phases: Phase[]; peakRssBytes: number; topN: { scored: number } };
+  const report = JSON.parse(readFileSync(json, 'utf8')) as {
+    phases: Phase[];
+    peakRssBytes: number;
+    topN: { scored: number };
+    fullFit: { trainRmse: number[]; workers?: number };
+  };
   const phases = report.phases.filter((p) => p.name !== 'setup' || p.seconds >= 0.05);
   const inside = phases.reduce((t, p) => t + p.seconds, 0);
   return {
-    mode: 'file',
+    mode: dsgd ? 'dsgd' : 'file',
     ratings,
     wall,
     cpu: cpuOf(phases),
@@ -99,6 +114,10 @@ async function fileMode(path: string, ratings: number, dir: string): Promise<Run
     phases: [{ name: 'start-up', seconds: wall - inside, peakRssBytes: 0 }, ...phases],
     peakRssBytes: report.peakRssBytes,
     topNScored: report.topN.scored,
+    fit: {
+      trainRmse: report.fullFit.trainRmse.at(-1) ?? Number.NaN,
+      ...(report.fullFit.workers ? { workers: report.fullFit.workers } : {}),
+    },
   };
 }
 
@@ -232,6 +251,7 @@ function verdicts(runs: readonly Run[], cRuns: ReadonlyMap<number, CRun>): strin
     if (BEFORE[n]) out.push(`  ${n / 1e6}M before (issue 14): ${BEFORE[n]}`, `  ${n / 1e6}M now, file mode: ${now}`);
     if (BEFORE_C8F128A[n]) out.push(`  ${n / 1e6}M before (c8f128a): ${BEFORE_C8F128A[n]}`);
     const c = cRuns.get(n);
+    const dsgd = runs.find((r) => r.ratings === n && r.mode === 'dsgd');
     if (c)
       out.push(
         ...versusC(
@@ -239,11 +259,13 @@ function verdicts(runs: readonly Run[], cRuns: ReadonlyMap<number, CRun>): strin
           c,
           file,
           runs.find((r) => r.ratings === n && r.mode === 'sql'),
+          dsgd,
         ),
       );
+    if (dsgd) out.push(fitBeside(n, dsgd, file));
   }
   const by = (mode: Run['mode']) => runs.filter((r) => r.mode === mode).sort((a, b) => a.ratings - b.ratings);
-  for (const mode of ['file', 'sql'] as const) {
+  for (const mode of MODES) {
     const rs = by(mode);
     for (let k = 1; k < rs.length; k++) {
       const growth = (a: number, b: number) => Math.log(b / a) / Math.log(rs[k].ratings / rs[k - 1].ratings);
@@ -286,17 +308,29 @@ function verdicts(runs: readonly Run[], cRuns: ReadonlyMap<number, CRun>): strin
       );
     }
   }
-  const big = by('file').find((r) => r.ratings >= 25_000_000);
-  if (big) {
+  for (const big of [...by('file'), ...by('dsgd')].filter((r) => r.ratings >= 25_000_000)) {
     out.push(
-      `  25M file mode: ${s(big.wall)} (goal ≤ ${GOALS.fileSeconds25M} s: ${big.wall <= GOALS.fileSeconds25M ? 'meets' : 'MISSES'}), peak RSS ${mb(big.peakRssBytes)} (goal ≤ 1024 MB: ${big.peakRssBytes <= GOALS.peakRss ? 'meets' : 'MISSES'})`,
+      `  25M file mode${big.mode === 'dsgd' ? ' with parallel=dsgd' : ''}: ${s(big.wall)} (goal ≤ ${GOALS.fileSeconds25M} s: ${big.wall <= GOALS.fileSeconds25M ? 'meets' : 'MISSES'}), peak RSS ${mb(big.peakRssBytes)} (goal ≤ 1024 MB: ${big.peakRssBytes <= GOALS.peakRss ? 'meets' : 'MISSES'})`,
     );
-  } else out.push('  25M: not run (--sizes leaves it out)');
+  }
+  if (!runs.some((r) => r.ratings >= 25_000_000)) out.push('  25M: not run (--sizes leaves it out)');
   return out.join('\n');
 }
 
-/** The C reference's phases, and recpipe's file and SQL modes over it per phase, in wall and CPU seconds. */
-function versusC(n: number, c: CRun, file?: Run, sql?: Run): string[] {
+/** The DSGD full fit beside the sequential one: time, CPU and last-epoch training RMSE, and the whole runs. */
+function fitBeside(n: number, dsgd: Run, file?: Run): string {
+  const fit = (r: Run) => {
+    const p = r.phases.find((q) => q.name === 'fit');
+    return `${p ? `${s(p.seconds)}/${s(p.cpuSeconds ?? Number.NaN)} CPU` : '?'}, training RMSE ${r.fit?.trainRmse.toFixed(4)}`;
+  };
+  return (
+    `  ${n / 1e6}M full fit: DSGD on ${dsgd.fit?.workers ?? '?'} workers ${fit(dsgd)}` +
+    (file ? ` · sequential ${fit(file)}; whole file mode ${s(dsgd.wall)} with DSGD, ${s(file.wall)} sequential` : '')
+  );
+}
+
+/** The C reference's phases, and recpipe's file (sequential and DSGD) and SQL modes over it per phase, in wall and CPU seconds. */
+function versusC(n: number, c: CRun, file?: Run, sql?: Run, dsgd?: Run): string[] {
   const names = ['load', 'fit', 'top-n', 'write'] as const;
   const whole = `whole ${s(c.wall)}${c.processCpu === undefined ? '' : `/${s(c.processCpu)} CPU`}${c.peakRssBytes === undefined ? '' : `, peak ${mb(c.peakRssBytes)}`}`;
   const out = [
@@ -304,14 +338,15 @@ function versusC(n: number, c: CRun, file?: Run, sql?: Run): string[] {
   ];
   const ratio = (x: number | undefined, y: number | undefined) =>
     x === undefined || y === undefined || y <= 0 ? '?' : `${(x / y).toFixed(2)}×`;
-  if (file) {
+  for (const r of [file, dsgd]) {
+    if (!r) continue;
     const per = names.map((p) => {
-      const r = file.phases.find((q) => q.name === p);
-      return `${p} ${ratio(r?.seconds, c.phases[p].seconds)} wall/${ratio(r?.cpuSeconds, c.phases[p].cpuSeconds)} CPU`;
+      const x = r.phases.find((q) => q.name === p);
+      return `${p} ${ratio(x?.seconds, c.phases[p].seconds)} wall/${ratio(x?.cpuSeconds, c.phases[p].cpuSeconds)} CPU`;
     });
-    const goal = n >= 25_000_000 ? `   (goal ≤ 2×: ${file.wall <= 2 * c.wall ? 'meets' : 'MISSES'} in wall time)` : '';
+    const goal = n >= 25_000_000 ? `   (goal ≤ 2×: ${r.wall <= 2 * c.wall ? 'meets' : 'MISSES'} in wall time)` : '';
     out.push(
-      `  ${n / 1e6}M file mode ÷ C: ${per.join(' · ')} · whole ${ratio(file.wall, c.wall)} wall/${ratio(file.processCpu, c.processCpu)} CPU, peak ${ratio(file.peakRssBytes, c.peakRssBytes)}${goal}`,
+      `  ${n / 1e6}M file mode${r.mode === 'dsgd' ? ' (DSGD)' : ''} ÷ C: ${per.join(' · ')} · whole ${ratio(r.wall, c.wall)} wall/${ratio(r.processCpu, c.processCpu)} CPU, peak ${ratio(r.peakRssBytes, c.peakRssBytes)}${goal}`,
     );
   }
   if (sql) out.push(`  ${n / 1e6}M SQL mode ÷ C: whole ${ratio(sql.wall, c.wall)} wall/${ratio(sql.processCpu, c.processCpu)} CPU`);
@@ -324,6 +359,10 @@ async function main(): Promise<void> {
   if (sizes.some((n) => !(n > 0))) throw new Error(`--sizes takes millions of ratings, e.g. 1,5,25: ${process.argv[at + 1]}`);
   const dataAt = process.argv.indexOf('--data');
   const keep = dataAt > 0 ? process.argv[dataAt + 1] : null;
+  const modesAt = process.argv.indexOf('--modes');
+  const modes = modesAt > 0 ? process.argv[modesAt + 1].split(',') : [...MODES];
+  const unknown = modes.filter((m) => !(MODES as readonly string[]).includes(m));
+  if (unknown.length > 0) throw new Error(`--modes takes some of ${MODES.join(',')}: unknown ${unknown.join(', ')}`);
   const load = loadavg()[0];
   const runs: Run[] = [];
   const cRuns = new Map<number, CRun>();
@@ -342,10 +381,10 @@ async function main(): Promise<void> {
         cRuns.set(n, c);
         process.stderr.write(`${versusC(n, c).join('\n')}\n`);
       }
-      runs.push(await fileMode(path, n, dir));
-      process.stderr.write(`${table(runs.slice(-1))}\n`);
-      runs.push(await sqlMode(path, n));
-      process.stderr.write(`${table(runs.slice(-1))}\n`);
+      for (const mode of modes) {
+        runs.push(mode === 'sql' ? await sqlMode(path, n) : await fileMode(path, n, dir, mode === 'dsgd'));
+        process.stderr.write(`${table(runs.slice(-1))}\n`);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

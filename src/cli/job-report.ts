@@ -97,7 +97,8 @@ function formatMetrics(m: NonNullable<TrainingJob['metrics']>): string {
   }
   const rmse = m.fullFit.trainRmse;
   const trend = rmse.length > 0 ? `; training RMSE ${f(rmse[0])} → ${f(rmse[rmse.length - 1])} over ${rmse.length} epochs` : '';
-  pairs.push(['Full fit', `${formatDuration(m.fullFit.seconds)} (${m.kernels} kernels)${trend}`]);
+  const parallel = m.fullFit.parallel ? `, ${m.fullFit.parallel.toUpperCase()} on ${m.fullFit.workers} workers` : '';
+  pairs.push(['Full fit', `${formatDuration(m.fullFit.seconds)} (${m.kernels} kernels${parallel})${trend}`]);
   pairs.push(['Top-N', `top ${m.topN.n} for ${m.topN.users} users in ${formatDuration(m.topN.seconds)}; ${m.rowsWritten} rows written`]);
   const p = m.phases;
   pairs.push([

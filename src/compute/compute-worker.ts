@@ -1,9 +1,28 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
-import { evaluateFold, getAlgorithm, RecpipeError, topNFor, type FoldResult, type TopNResult } from '../core/index.js';
+import {
+  evaluateFold,
+  getAlgorithm,
+  RecpipeError,
+  svdStrataOf,
+  topNFor,
+  type FoldResult,
+  type SvdStrata,
+  type SvdUserSide,
+  type TopNResult,
+} from '../core/index.js';
 import { loadKernels, type KernelPreference } from '../kernels/index.js';
 import { EpochBatches } from './epoch-batches.js';
-import { decodeSplit, encodeError, type EpochsBatch, type Ready, type Reply, type Task } from './messages.js';
+import {
+  decodeSplit,
+  encodeError,
+  type EpochsBatch,
+  type ItemSide,
+  type Ready,
+  type Reply,
+  type StrataTask,
+  type Task,
+} from './messages.js';
 
 /**
  * Worker entry of the compute pool: loads its own kernels (its own WebAssembly instance and linear
@@ -25,7 +44,25 @@ port.on('message', (task: Task) => {
   }
 });
 
-function run(task: Task): [FoldResult | TopNResult, ArrayBuffer[]] {
+/** Open stratified fits, by session: this worker's strata stay here between passes. */
+const sessions = new Map<number, { readonly strata: SvdStrata; readonly users: SvdUserSide; readonly items: readonly ItemSide[] }>();
+
+function strata(task: StrataTask): number | null {
+  if (task.kind === 'strataOpen') {
+    const { session, users, items } = task;
+    sessions.set(session, { strata: svdStrataOf(kernels, task.strata, users, task.nFactors, task.biased, task.rates), users, items });
+    return null;
+  }
+  const open = sessions.get(task.session);
+  if (!open) throw new RecpipeError('INTERNAL', `no stratified fit ${task.session} is open in this worker`);
+  if (task.kind === 'strataRun') return open.strata.run(task.block, open.items[task.block].itemBias, open.items[task.block].itemFactors);
+  open.strata.readUsers(open.users);
+  sessions.delete(task.session);
+  return null;
+}
+
+function run(task: Task): [FoldResult | TopNResult | number | null, ArrayBuffer[]] {
+  if (task.kind === 'strataOpen' || task.kind === 'strataRun' || task.kind === 'strataClose') return [strata(task), []];
   if (task.kind === 'fold') {
     const algo = getAlgorithm(task.algorithm);
     const config = algo.parseConfig(task.config);

@@ -8,6 +8,9 @@ import {
   type FactorModel,
   type RatingScale,
   type Split,
+  type SvdRates,
+  type SvdUserSide,
+  type Trainset,
 } from '../core/index.js';
 
 /**
@@ -54,7 +57,34 @@ export type Task =
       /** Also post the test part's RMSE after each epoch (EvalContext.heldOut). */
       readonly heldOut?: boolean;
     }
-  | { readonly kind: 'topN'; readonly block: TopNBlock; readonly n: number };
+  | { readonly kind: 'topN'; readonly block: TopNBlock; readonly n: number }
+  | StrataTask;
+
+/**
+ * A stratified SVD fit (svd-strata.ts), one session per fit and worker. `open` sends the worker its
+ * user block's strata once (transferred) with the user side and every item block in shared memory;
+ * each `run` is one stratum pass on item block b (reply: its sum of squared errors); `close` writes
+ * the user side back into its shared arrays and drops the session.
+ */
+export type StrataTask =
+  | {
+      readonly kind: 'strataOpen';
+      readonly session: number;
+      readonly strata: readonly Trainset[];
+      readonly users: SvdUserSide;
+      readonly items: readonly ItemSide[];
+      readonly nFactors: number;
+      readonly biased: boolean;
+      readonly rates: SvdRates;
+    }
+  | { readonly kind: 'strataRun'; readonly session: number; readonly block: number }
+  | { readonly kind: 'strataClose'; readonly session: number };
+
+/** An item block's biases and factors (block-local ids). */
+export interface ItemSide {
+  readonly itemBias: Float32Array;
+  readonly itemFactors: Float32Array;
+}
 
 /**
  * Top-N for a block of users: a factor model cut down to those users (all of them, in order) and

@@ -11,9 +11,17 @@ import {
   type FoldResult,
   type Split,
   type TopNResult,
+  gatherRows,
+  planStrata,
+  scatterRows,
+  strataOf,
+  stratumOf,
+  type SvdRates,
+  type SvdState,
+  type Trainset,
 } from '../core/index.js';
 import { kernelPreferences, type KernelPreference } from '../kernels/index.js';
-import { encodeBlock, encodeSplit, type EpochsBatch, type Ready, type Reply, type Task } from './messages.js';
+import { encodeBlock, encodeSplit, type EpochsBatch, type ItemSide, type Ready, type Reply, type Task } from './messages.js';
 
 export interface PoolOptions {
   /** Worker threads; defaults to the machine's available parallelism. */
@@ -33,6 +41,8 @@ interface Job {
   readonly transfer: Transferable[];
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: Error) => void;
+  /** The worker that must run it (a stratified fit's worker holds its strata); any when absent. */
+  readonly on?: number;
 }
 
 /** Training RMSE (and held-out RMSE, when asked) of a fold's epochs `from`, `from + 1`, … while it fits (a few batches a second at most). */
@@ -55,6 +65,7 @@ export class ComputePool {
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
   private failure: RecpipeError | null = null;
+  private sessions = 0;
 
   constructor(opts: PoolOptions = {}) {
     const size = opts.workers ?? availableParallelism();
@@ -181,6 +192,74 @@ export class ComputePool {
     return pruned ? { items, scores, computed } : { items, scores };
   }
 
+  /**
+   * Stratified SGD (DSGD, svd-strata.ts) of SVD on W = min(pool size, available parallelism) workers,
+   * updating `state` in place: the same result as `svdStrataFit` with W on one thread, so the same
+   * for a seed and W whatever the timing. Each worker is sent its user block's ratings once and keeps
+   * its block's factors; item blocks live in shared memory and move between workers at sub-epoch
+   * boundaries (a copy in and out of a worker's linear memory, small next to a pass over its ratings).
+   * Returns W.
+   */
+  async svdStrata(
+    ts: Trainset,
+    state: SvdState,
+    rates: SvdRates,
+    nEpochs: number,
+    onEpoch?: (epoch: number, rmse: number) => void,
+  ): Promise<number> {
+    const W = Math.min(this.size, availableParallelism());
+    const plan = planStrata(ts, W);
+    const k = state.nFactors;
+    const shared = (n: number) => new Float32Array(new SharedArrayBuffer(n * 4));
+    const items: ItemSide[] = plan.itemBlocks.map((ids) => ({
+      itemBias: gatherRows(state.itemBias, 1, ids, shared(ids.length)),
+      itemFactors: gatherRows(state.itemFactors, k, ids, shared(ids.length * k)),
+    }));
+    const users = plan.userBlocks.map((ids) => ({
+      userBias: gatherRows(state.userBias, 1, ids, shared(ids.length)),
+      userFactors: gatherRows(state.userFactors, k, ids, shared(ids.length * k)),
+    }));
+    const session = ++this.sessions;
+    const { lrBu, lrBi, lrPu, lrQi, regBu, regBi, regPu, regQi } = rates;
+    const common = { session, items, nFactors: k, biased: state.biased, rates: { lrBu, lrBi, lrPu, lrQi, regBu, regBi, regPu, regQi } };
+    const opened: Promise<unknown>[] = [];
+    let fitted = false;
+    try {
+      // One worker's strata built and handed over (transferred) before the next is built: at most one copy here.
+      for (let w = 0; w < W; w++) {
+        const strata = strataOf(ts, plan, w);
+        const transfer = strata.flatMap((s) => [s.userPtr.buffer, s.itemIdx.buffer, s.ratings.buffer] as ArrayBuffer[]);
+        opened.push(this.run({ kind: 'strataOpen', ...common, strata, users: users[w] }, transfer, w));
+      }
+      await Promise.all(opened);
+      for (let epoch = 1; epoch <= nEpochs; epoch++) {
+        let sse = 0;
+        for (let s = 0; s < W; s++) {
+          const passes = Array.from({ length: W }, (_, w) =>
+            this.run<number>({ kind: 'strataRun', session, block: stratumOf(w, s, W) }, [], w),
+          );
+          // Added in worker order, as svdStrataFit does: the same bits.
+          for (const x of await Promise.all(passes)) sse += x;
+        }
+        onEpoch?.(epoch, Math.sqrt(sse / ts.nRatings));
+      }
+      fitted = true;
+    } finally {
+      const closed = Promise.all(opened.map((_, w) => this.run({ kind: 'strataClose', session }, [], w)));
+      if (fitted) await closed;
+      else await closed.catch(() => undefined);
+    }
+    plan.itemBlocks.forEach((ids, b) => {
+      scatterRows(items[b].itemBias, 1, ids, state.itemBias);
+      scatterRows(items[b].itemFactors, k, ids, state.itemFactors);
+    });
+    plan.userBlocks.forEach((ids, w) => {
+      scatterRows(users[w].userBias, 1, ids, state.userBias);
+      scatterRows(users[w].userFactors, k, ids, state.userFactors);
+    });
+    return W;
+  }
+
   async close(): Promise<void> {
     this.failure ??= new RecpipeError('FAILED_PRECONDITION', 'the compute pool is closed');
     this.drain(this.failure);
@@ -189,22 +268,24 @@ export class ComputePool {
     await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
   }
 
-  private run<T>(task: Task, transfer: Transferable[]): Promise<T> {
+  private run<T>(task: Task, transfer: Transferable[], on?: number): Promise<T> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ task, transfer, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ task, transfer, resolve: resolve as (v: unknown) => void, reject, ...(on === undefined ? {} : { on }) });
       this.pump();
     });
   }
 
   private pump(): void {
-    for (const slot of this.slots) {
-      if (slot.job || this.queue.length === 0) continue;
-      const job = this.queue.shift() as Job;
+    this.slots.forEach((slot, w) => {
+      if (slot.job) return;
+      const next = this.queue.findIndex((job) => job.on === undefined || job.on === w);
+      if (next < 0) return;
+      const [job] = this.queue.splice(next, 1);
       slot.job = job;
       slot.worker.ref();
       slot.worker.postMessage(job.task, job.transfer);
-    }
+    });
   }
 
   private settle(slot: Slot, reply: Reply): void {

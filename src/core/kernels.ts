@@ -58,6 +58,28 @@ export interface Kernels {
    * where the kernels run between calls with the same array: it must not be edited in between.
    */
   sumRows(matrix: Float32Array, width: number, rows: Int32Array, out: Float64Array): void;
+  /**
+   * A user block's share of a stratified (DSGD) SVD fit, kept where the kernels run between passes:
+   * `strata[b]` holds the block's ratings on item block b (block-local ids), the user side starts
+   * from `users` and stays here. Optional: without it `svdStrataOf` runs the strata through `svdSgd`.
+   */
+  svdStrata?(strata: readonly Trainset[], users: SvdUserSide, nFactors: number, biased: boolean, rates: SvdRates): SvdStrata;
+}
+
+/** A user block's biases and factors (row-major, nFactors a row). */
+export interface SvdUserSide {
+  readonly userBias: Float32Array;
+  readonly userFactors: Float32Array;
+}
+
+export interface SvdStrata {
+  /**
+   * One SGD pass over stratum b in the sequential kernel's order, updating the user side held here
+   * and item block b's biases and factors in place; returns the pass's sum of squared errors.
+   */
+  run(b: number, itemBias: Float32Array, itemFactors: Float32Array): number;
+  /** Copies the user side as it stands into these arrays. */
+  readUsers(into: SvdUserSide): void;
 }
 
 export interface Exclusions {

@@ -210,7 +210,7 @@ function metricsOf(
       scale: { ...ds.scale },
     },
     cv: result.cv ? cvMetrics(result.cv) : null,
-    fullFit: { seconds: result.fullFit.seconds, trainRmse: [...result.fullFit.trainRmse] },
+    fullFit: { ...result.fullFit, trainRmse: [...result.fullFit.trainRmse] },
     topN: { n: result.topN.n, users: result.model.userIds.length, seconds: result.topN.seconds },
     rowsWritten,
     kernels: result.kernels,

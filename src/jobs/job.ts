@@ -1,5 +1,6 @@
 import type { RankingReport } from '../core/index.js';
 import type { SearchReport } from '../tuning/index.js';
+import type { FullFitReport } from '../training/index.js';
 import type { TableName } from '../warehouse/index.js';
 
 /**
@@ -108,7 +109,7 @@ export interface JobMetrics {
     /** Mean top-10 ranking figures over the folds' test parts, beside the popularity and random baselines. */
     readonly ranking?: RankingReport;
   } | null;
-  readonly fullFit: { readonly seconds: number; readonly trainRmse: readonly number[] };
+  readonly fullFit: FullFitReport;
   readonly topN: { readonly n: number; readonly users: number; readonly seconds: number };
   readonly rowsWritten: number;
   readonly kernels: string;

@@ -90,7 +90,8 @@ async function train(task: TrainTask): Promise<[TrainResult, ArrayBuffer[]]> {
     );
     const out = await runTraining(
       { dataset, algorithm, params: hyperparameters, evaluation: { kind: 'none' }, seed: task.seed, topN: 0 },
-      { kernels, clock: () => performance.now() },
+      // parallel=dsgd runs on the pool; its passes queue behind any folds still running there.
+      { kernels, clock: () => performance.now(), ...(pool ? { svdStrata: pool.svdStrata.bind(pool) } : {}) },
       { phase: () => undefined, tick: () => undefined, log, epoch: (rmse) => fullFit.add(rmse) },
     );
     fullFit.flush();
@@ -106,7 +107,8 @@ async function train(task: TrainTask): Promise<[TrainResult, ArrayBuffer[]]> {
 
     const cvResult = cv ? await cv : null;
     if (cvResult) log(formatCvTable(cvResult));
-    log(`Full fit on ${dataset.size.toLocaleString('en-US')} ratings: ${secs(out.fullFit.seconds)} (${kernels.name} kernels)`);
+    const parallel = out.fullFit.parallel ? `, ${out.fullFit.parallel.toUpperCase()} on ${out.fullFit.workers} workers` : '';
+    log(`Full fit on ${dataset.size.toLocaleString('en-US')} ratings: ${secs(out.fullFit.seconds)} (${kernels.name} kernels${parallel})`);
     if (out.fullFit.trainRmse.length > 1) log(`Training RMSE by epoch: ${sparkline(out.fullFit.trainRmse)}`);
     log(`Top ${task.topN} for ${users.length.toLocaleString('en-US')} users: ${secs(topSeconds)}`);
 

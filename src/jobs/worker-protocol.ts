@@ -2,6 +2,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { TrainingDataInfo } from '../artifacts/index.js';
 import type { CvResult, ErrorCode, Exclusions, FactorModel, RatingScale } from '../core/index.js';
 import type { SearchReport } from '../tuning/index.js';
+import type { FullFitReport } from '../training/index.js';
 import type { ProgressPhase } from './job.js';
 
 /**
@@ -48,7 +49,7 @@ export interface TrainResult {
   readonly search?: SearchReport;
   readonly model: ModelPayload;
   readonly cv: CvResult | null;
-  readonly fullFit: { readonly seconds: number; readonly trainRmse: readonly number[] };
+  readonly fullFit: FullFitReport;
   /** users × n inner item ids of `model` (users in model order), best first, -1 padded. */
   readonly topN: { readonly n: number; readonly items: Int32Array; readonly seconds: number };
   readonly trainingData: TrainingDataInfo;

@@ -8,6 +8,8 @@ import {
   type Kernels,
   type SvdRates,
   type SvdState,
+  type SvdStrata,
+  type SvdUserSide,
   type TopNResult,
   type Trainset,
 } from '../core/index.js';
@@ -138,6 +140,8 @@ export function createWasmKernels(module: WasmModule, opts: WasmKernelOptions = 
         resident.invalidate();
         return topN(ex, mem, panels, model, users, exclude, n, itemRank, prune);
       }),
+    // An instance of its own: the strata stay resident across calls to the others.
+    svdStrata: (strata, users, nFactors, biased, rates) => svdStrata(module, strata, users, nFactors, biased, rates),
     sumRows: (matrix, width, rows, out) =>
       exclusive(() => {
         panels.invalidate();
@@ -280,30 +284,98 @@ function svdSgd(
     unpadRows(mem.f32(at.Q, nItems * stride), stride, s.itemFactors, k);
   };
   for (let epoch = 0; epoch < nEpochs; epoch++) {
-    const sse = ex.svdEpoch(
-      nUsers,
-      at.userPtr,
-      at.itemIdx,
-      at.ratings,
-      at.bu,
-      at.bi,
-      at.P,
-      at.Q,
-      stride,
-      mu,
-      s.biased ? 1 : 0,
-      r.lrBu,
-      r.lrBi,
-      r.lrPu,
-      r.lrQi,
-      r.regBu,
-      r.regBi,
-      r.regPu,
-      r.regQi,
-    );
+    const sse = svdEpoch(ex, nUsers, at, stride, mu, s.biased, r);
     onEpoch?.(epoch + 1, Math.sqrt(sse / nRatings), sync, heldOut ? heldOutRmse() : undefined);
   }
   sync();
+}
+
+/** One epoch of the module's `svdEpoch` over the CSR and parameters at these addresses; returns its SSE. */
+function svdEpoch(
+  ex: WasmExports,
+  nUsers: number,
+  at: { readonly [K in 'userPtr' | 'itemIdx' | 'ratings' | 'bu' | 'bi' | 'P' | 'Q']: number },
+  stride: number,
+  mu: number,
+  biased: boolean,
+  r: SvdRates,
+): number {
+  const { lrBu, lrBi, lrPu, lrQi, regBu, regBi, regPu, regQi } = r;
+  return ex.svdEpoch(
+    nUsers,
+    at.userPtr,
+    at.itemIdx,
+    at.ratings,
+    at.bu,
+    at.bi,
+    at.P,
+    at.Q,
+    stride,
+    mu,
+    biased ? 1 : 0,
+    lrBu,
+    lrBi,
+    lrPu,
+    lrQi,
+    regBu,
+    regBi,
+    regPu,
+    regQi,
+  );
+}
+
+/**
+ * A user block's strata laid out once in a fresh instance's memory, with the block's biases and
+ * factors; each pass copies one item block in, runs `svdEpoch` on its stratum and copies it back.
+ */
+function svdStrata(
+  module: WasmModule,
+  strata: readonly Trainset[],
+  users: SvdUserSide,
+  k: number,
+  biased: boolean,
+  r: SvdRates,
+): SvdStrata {
+  const ex = new wasmApi.Instance(module, {}).exports as unknown as WasmExports;
+  const mem = new LinearMemory(ex.memory, ex.heapBase());
+  const stride = stride4(k);
+  const nUsers = users.userBias.length;
+  expectLength('userFactors', users.userFactors, nUsers * k);
+  const maxItems = Math.max(0, ...strata.map((s) => s.nItems));
+  const sizes: Record<string, number> = { bu: nUsers * 4, P: nUsers * stride * 4, bi: maxItems * 4, Q: maxItems * stride * 4 };
+  strata.forEach((s, b) => {
+    if (s.nUsers !== nUsers) throw invalid(`stratum ${b} has ${s.nUsers} users, its user block ${nUsers}`, { stratum: b });
+    Object.assign(sizes, { [`userPtr${b}`]: (nUsers + 1) * 4, [`itemIdx${b}`]: s.nRatings * 4, [`ratings${b}`]: s.nRatings * 4 });
+  });
+  const at = mem.layout(sizes);
+  strata.forEach((s, b) => {
+    mem.i32(at[`userPtr${b}`], nUsers + 1).set(s.userPtr.subarray(0, nUsers + 1));
+    mem.i32(at[`itemIdx${b}`], s.nRatings).set(s.itemIdx.subarray(0, s.nRatings));
+    mem.f32(at[`ratings${b}`], s.nRatings).set(s.ratings.subarray(0, s.nRatings));
+  });
+  mem.f32(at.bu, nUsers).set(users.userBias);
+  padRows(users.userFactors, k, mem.f32(at.P, nUsers * stride), stride);
+  // Only the shapes are kept: the ratings' JavaScript copies can go once they are in linear memory.
+  const shapes = strata.map((s) => ({ nItems: s.nItems, globalMean: s.globalMean }));
+  return {
+    run(b, itemBias, itemFactors) {
+      const s = shapes[b];
+      const n = s.nItems;
+      expectLength('itemBias', itemBias, n);
+      expectLength('itemFactors', itemFactors, n * k);
+      mem.f32(at.bi, n).set(itemBias);
+      padRows(itemFactors, k, mem.f32(at.Q, n * stride), stride);
+      const csr = { userPtr: at[`userPtr${b}`], itemIdx: at[`itemIdx${b}`], ratings: at[`ratings${b}`] };
+      const sse = svdEpoch(ex, nUsers, { bu: at.bu, bi: at.bi, P: at.P, Q: at.Q, ...csr }, stride, biased ? s.globalMean : 0, biased, r);
+      itemBias.set(mem.f32(at.bi, n));
+      unpadRows(mem.f32(at.Q, n * stride), stride, itemFactors, k);
+      return sse;
+    },
+    readUsers(into) {
+      into.userBias.set(mem.f32(at.bu, nUsers));
+      unpadRows(mem.f32(at.P, nUsers * stride), stride, into.userFactors, k);
+    },
+  };
 }
 
 function topN(

@@ -58,7 +58,15 @@ const MetricsSchema = Type.Object(
       ),
       Type.Null(),
     ]),
-    fullFit: Type.Object({ seconds: Type.Number(), trainRmse: Type.Array(Type.Number()) }, open),
+    fullFit: Type.Object(
+      {
+        seconds: Type.Number(),
+        trainRmse: Type.Array(Type.Number()),
+        parallel: Type.Optional(Type.Literal('dsgd')),
+        workers: Type.Optional(Type.Integer()),
+      },
+      open,
+    ),
     topN: Type.Object({ n: Type.Integer(), users: Type.Integer(), seconds: Type.Number() }, open),
     rowsWritten: Type.Integer(),
     kernels: Type.String(),

@@ -1,6 +1,7 @@
 export {
   runTraining,
   type Evaluation,
+  type FullFitReport,
   type TrainingObserver,
   type TrainingOutcome,
   type TrainingRequest,

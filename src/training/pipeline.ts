@@ -23,6 +23,11 @@ import {
   type Split,
   type Trainset,
   type UserRecommendations,
+  type SvdFitConfig,
+  type SvdRates,
+  type SvdState,
+  svdInitialState,
+  svdModelOf,
 } from '../core/index.js';
 
 export type Evaluation =
@@ -56,11 +61,19 @@ export interface TrainingOutcome {
   readonly cv: CvResult | null;
   readonly model: FactorModel;
   readonly trainset: Trainset;
-  readonly fullFit: { readonly seconds: number; readonly trainRmse: readonly number[] };
+  readonly fullFit: FullFitReport;
   readonly recommendations: readonly UserRecommendations[];
   readonly topNSeconds: number;
   /** Share of (user, item) estimates the top-N computed (below 1 when the kernel pruned by a bound). */
   readonly topNScored: number;
+}
+
+/** The full fit's time and curve; with `parallel`, the named parallel mode and its worker count (else sequential). */
+export interface FullFitReport {
+  readonly seconds: number;
+  readonly trainRmse: readonly number[];
+  readonly parallel?: 'dsgd';
+  readonly workers?: number;
 }
 
 /** Evaluates one split (fit on its train part, score its test part); may run elsewhere, e.g. in a worker. */
@@ -79,6 +92,18 @@ export interface TrainingRuntime {
   readonly evaluateFold?: FoldEvaluator;
   /** Top-n over blocks of users on other threads when given (the same lists as `kernels.topN`); otherwise here. */
   readonly topN?: (model: FactorModel, users: Int32Array, exclude: Exclusions, n: number, itemRank: Int32Array) => Promise<TopNResult>;
+  /**
+   * SVD's full fit by stratified SGD on other threads (`parallel=dsgd`, ComputePool.svdStrata):
+   * updates `state` in place and returns the number of workers. Without it DSGD has one worker,
+   * whose one stratum is the sequential fit.
+   */
+  readonly svdStrata?: (
+    ts: Trainset,
+    state: SvdState,
+    rates: SvdRates,
+    nEpochs: number,
+    onEpoch: (epoch: number, rmse: number) => void,
+  ) => Promise<number>;
 }
 
 /**
@@ -104,15 +129,22 @@ export async function runTraining(req: TrainingRequest, rt: TrainingRuntime, obs
   const t0 = rt.clock();
   const { trainset } = buildTrainset(req.dataset);
   const trainRmse: number[] = [];
-  const model = algo.fit(trainset, config, {
-    rng: createRng(req.seed),
-    kernels: rt.kernels,
-    onEpoch: (_, r) => {
-      trainRmse.push(r);
-      obs.epoch?.(r);
-      obs.tick();
-    },
-  });
+  const onEpoch = (_: number, r: number): void => {
+    trainRmse.push(r);
+    obs.epoch?.(r);
+    obs.tick();
+  };
+  const dsgd = algo.id === 'svd' && (config as SvdFitConfig).parallel === 'dsgd';
+  let model: FactorModel;
+  let workers = 1;
+  if (dsgd && rt.svdStrata) {
+    const c = config as SvdFitConfig;
+    const state = svdInitialState(trainset, c, createRng(req.seed));
+    workers = await rt.svdStrata(trainset, state, c, c.nEpochs, onEpoch);
+    model = svdModelOf(trainset, state);
+  } else {
+    model = algo.fit(trainset, config, { rng: createRng(req.seed), kernels: rt.kernels, onEpoch });
+  }
   const t1 = rt.clock();
   let recommendations: UserRecommendations[] = [];
   let topNScored = 0;
@@ -132,7 +164,7 @@ export async function runTraining(req: TrainingRequest, rt: TrainingRuntime, obs
     cv,
     model,
     trainset,
-    fullFit: { seconds: (t1 - t0) / 1000, trainRmse },
+    fullFit: { seconds: (t1 - t0) / 1000, trainRmse, ...(dsgd ? { parallel: 'dsgd', workers } : {}) },
     recommendations,
     topNSeconds: (t2 - t1) / 1000,
     topNScored,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { readArtifact } from '../../src/artifacts/index.js';
@@ -74,22 +75,47 @@ describe('recpipe train --ratings (child process)', () => {
   });
 
   // In-process: what is compared is written to files, and the first test already ran the child.
+  /** `train` in-process to `<name>` (model) and `<name>.json` (lists), with `quick` and any extra flags. */
+  const trainTo = (name: string, ...extra: string[]) =>
+    recpipeInProcess([
+      'train',
+      '--ratings',
+      ratings,
+      '--model',
+      join(tmp.dir, name),
+      '--recommendations',
+      join(tmp.dir, `${name}.json`),
+      ...extra,
+      ...quick,
+    ]);
+
   it('gives the same model and lists for the same seed (in-process)', { timeout: 180_000 }, async () => {
     const run = async (name: string) => {
-      const r = await recpipeInProcess([
-        'train',
-        '--ratings',
-        ratings,
-        '--model',
-        join(tmp.dir, name),
-        '--recommendations',
-        join(tmp.dir, `${name}.json`),
-        ...quick,
-      ]);
+      const r = await trainTo(name);
       assert.equal(r.code, 0, r.stderr);
       return readFileSync(join(tmp.dir, `${name}.json`), 'utf8');
     };
     assert.equal(await run('s1'), await run('s2'));
+  });
+
+  it('fits by DSGD on the workers with parallel=dsgd: reported, the same twice, an unknown mode named (in-process)', {
+    timeout: 180_000,
+  }, async () => {
+    const run = (name: string, mode: string) =>
+      trainTo(name, '--json', join(tmp.dir, `${name}-run.json`), '--workers', '2', '--param', `parallel=${mode}`);
+    const [a, b] = [await run('d1', 'dsgd'), await run('d2', 'dsgd')];
+    assert.equal(a.code, 0, a.stderr);
+    assert.equal(b.code, 0, b.stderr);
+    const workers = Math.min(2, availableParallelism());
+    assert.match(a.stdout, new RegExp(`Full fit on [\\d,]+ ratings: [\\d.]+ s \\(\\w+ kernels, DSGD on ${workers} workers\\)`));
+    const report = JSON.parse(readFileSync(join(tmp.dir, 'd1-run.json'), 'utf8'));
+    assert.equal(report.fullFit.parallel, 'dsgd');
+    assert.equal(report.fullFit.workers, workers);
+    assert.equal(report.config.parallel, 'dsgd');
+    assert.equal(readFileSync(join(tmp.dir, 'd1.json'), 'utf8'), readFileSync(join(tmp.dir, 'd2.json'), 'utf8'));
+    const bad = await run('never-d', 'hogwild');
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /parameter parallel of svd must be one of none, dsgd, got "hogwild"/);
   });
 
   it('names a bad file with --workers 2, whose pool is started before the file is read, and ends', { timeout: 120_000 }, async () => {

@@ -162,6 +162,7 @@ async function trainWith(
       clock: () => performance.now(),
       evaluateFold: pool && evaluation.kind !== 'none' ? pool.evaluateFold.bind(pool) : undefined,
       topN: pool && topN > 0 ? pool.topN.bind(pool) : undefined,
+      svdStrata: pool ? pool.svdStrata.bind(pool) : undefined,
     },
     observer,
   );
@@ -171,7 +172,9 @@ async function trainWith(
   phases.begin('write');
 
   process.stdout.write(
-    `Full fit on ${ds.size.toLocaleString('en-US')} ratings: ${out.fullFit.seconds.toFixed(2)} s (${kernels.name} kernels)\n`,
+    `Full fit on ${ds.size.toLocaleString('en-US')} ratings: ${out.fullFit.seconds.toFixed(2)} s (${kernels.name} kernels` +
+      (out.fullFit.parallel ? `, ${out.fullFit.parallel.toUpperCase()} on ${out.fullFit.workers} workers` : '') +
+      ')\n',
   );
   if (out.fullFit.trainRmse.length > 1) process.stdout.write(`Training RMSE by epoch: ${sparkline(out.fullFit.trainRmse)}\n`);
   // The artifact first: it refuses a diverged (NaN) model, and then nothing at all is written.

@@ -1,5 +1,5 @@
 import type { Trainset } from '../dataset.js';
-import type { SvdRates } from '../kernels.js';
+import type { SvdRates, SvdState } from '../kernels.js';
 import type { FactorModel } from '../model.js';
 import type { Rng } from '../random.js';
 import { parseParams, type ParamSpecs } from './params.js';
@@ -55,30 +55,46 @@ export function initFactors(n: number, k: number, mean: number, std: number, rng
   return a;
 }
 
-export const svd: Algorithm<SvdConfig> = {
+/** How the full fit runs: `none`, Surprise's sequential SGD; `dsgd`, stratified SGD on the compute pool's workers (svd-strata.ts). */
+export const svdParallelModes = ['none', 'dsgd'] as const;
+
+export interface SvdFitConfig extends SvdConfig {
+  readonly parallel: (typeof svdParallelModes)[number];
+}
+
+const svdFitSpecs: ParamSpecs<SvdFitConfig> = { ...svdSpecs, parallel: { type: 'enum', values: svdParallelModes } };
+const svdFitDefaults: SvdFitConfig = { ...svdDefaults, parallel: 'none' };
+
+/** A fit's starting point: zero biases, factors drawn users first, then items, as Surprise does. */
+export function svdInitialState(ts: Trainset, c: SvdConfig, rng: Rng): SvdState {
+  return {
+    nFactors: c.nFactors,
+    biased: c.biased,
+    userBias: new Float32Array(ts.nUsers),
+    itemBias: new Float32Array(ts.nItems),
+    userFactors: initFactors(ts.nUsers, c.nFactors, c.initMean, c.initStdDev, rng),
+    itemFactors: initFactors(ts.nItems, c.nFactors, c.initMean, c.initStdDev, rng),
+  };
+}
+
+/** The model that holds the state's arrays: once the kernel has synced them, it is the fit so far. */
+export function svdModelOf(ts: Trainset, state: SvdState): FactorModel {
+  return { algorithm: 'svd', globalMean: ts.globalMean, scale: ts.scale, userIds: ts.userIds, itemIds: ts.itemIds, ...state };
+}
+
+/**
+ * `parallel` only chooses how a caller with a worker pool runs the full fit (training/pipeline.ts);
+ * `fit` itself, which cross-validation folds use, is always the sequential SGD.
+ */
+export const svd: Algorithm<SvdFitConfig> = {
   id: 'svd',
   displayName: 'SVD',
-  defaults: svdDefaults,
-  parseConfig: (raw) => parseParams('svd', svdDefaults, svdSpecs, ['lr', 'reg'], raw),
+  defaults: svdFitDefaults,
+  parseConfig: (raw) => parseParams('svd', svdFitDefaults, svdFitSpecs, ['lr', 'reg'], raw),
   epochs: (c) => c.nEpochs,
-  fit(ts: Trainset, c: SvdConfig, ctx): FactorModel {
-    const state = {
-      nFactors: c.nFactors,
-      biased: c.biased,
-      userBias: new Float32Array(ts.nUsers),
-      itemBias: new Float32Array(ts.nItems),
-      userFactors: initFactors(ts.nUsers, c.nFactors, c.initMean, c.initStdDev, ctx.rng),
-      itemFactors: initFactors(ts.nItems, c.nFactors, c.initMean, c.initStdDev, ctx.rng),
-    };
-    // The model holds the state's arrays: once the kernel has synced them, it is the fit so far.
-    const model: FactorModel = {
-      algorithm: 'svd',
-      globalMean: ts.globalMean,
-      scale: ts.scale,
-      userIds: ts.userIds,
-      itemIds: ts.itemIds,
-      ...state,
-    };
+  fit(ts: Trainset, c: SvdFitConfig, ctx): FactorModel {
+    const state = svdInitialState(ts, c, ctx.rng);
+    const model = svdModelOf(ts, state);
     const onEpoch = ctx.onEpoch;
     ctx.kernels.svdSgd(
       ts,

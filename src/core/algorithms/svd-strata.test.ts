@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { syntheticMovieLens } from '../../datasets/synthetic.js';
+import { loadKernels } from '../../kernels/index.js';
+import { ratingsFromText } from '../../../tests/support/ratings-text.js';
+import { buildTrainset } from '../dataset.js';
+import type { Kernels } from '../kernels.js';
+import { referenceKernels } from '../reference-kernels.js';
+import { createRng } from '../random.js';
+import { svd, svdInitialState } from './svd.js';
+import { planStrata, strataOf, stratumOf, svdStrataFit } from './svd-strata.js';
+
+const { dataset } = ratingsFromText(syntheticMovieLens(150, 300, 30, 7).ratingsCsv, { source: 'synthetic', scale: { min: 0.5, max: 5 } });
+const { trainset } = buildTrainset(dataset);
+const config = svd.parseConfig({ n_factors: 10, n_epochs: 6 });
+
+/** Fits from seed 4's starting point: sequentially (`workers` absent) or by strata; the state and the training curve. */
+function fit(kernels: Kernels, workers?: number) {
+  const state = svdInitialState(trainset, config, createRng(4));
+  const curve: number[] = [];
+  if (workers === undefined) kernels.svdSgd(trainset, state, config, config.nEpochs, (_, r) => curve.push(r));
+  else svdStrataFit(trainset, state, config, config.nEpochs, workers, kernels, (_, r) => curve.push(r));
+  return { state, curve };
+}
+
+describe('SVD strata (DSGD)', () => {
+  it('puts every rating in exactly one stratum, blocks balanced by rating count and listed in id order', () => {
+    const W = 3;
+    const plan = planStrata(trainset, W);
+    assert.deepEqual(plan, planStrata(trainset, W), 'the same plan every time');
+    const seen = new Map<string, number>();
+    plan.userBlocks.forEach((users, w) => {
+      assert.deepEqual(
+        [...users],
+        [...users].sort((a, b) => a - b),
+      );
+      strataOf(trainset, plan, w).forEach((s, b) => {
+        for (let lu = 0; lu < s.nUsers; lu++)
+          for (let x = s.userPtr[lu]; x < s.userPtr[lu + 1]; x++) {
+            const key = `${users[lu]}:${plan.itemBlocks[b][s.itemIdx[x]]}`;
+            seen.set(key, (seen.get(key) ?? 0) + 1);
+          }
+      });
+    });
+    assert.equal(seen.size, trainset.nRatings);
+    assert.ok([...seen.values()].every((n) => n === 1));
+    const userLoads = plan.userBlocks.map((ids) => ids.reduce((n, u) => n + trainset.userPtr[u + 1] - trainset.userPtr[u], 0));
+    const heaviest = Math.max(...Array.from({ length: trainset.nUsers }, (_, u) => trainset.userPtr[u + 1] - trainset.userPtr[u]));
+    assert.ok(Math.max(...userLoads) - Math.min(...userLoads) <= heaviest, `user block loads ${userLoads}`);
+    // Each sub-epoch's strata are disjoint: every item block once.
+    for (let s = 0; s < W; s++) assert.deepEqual(new Set(Array.from({ length: W }, (_, w) => stratumOf(w, s, W))).size, W);
+  });
+
+  for (const kernels of [loadKernels('wasm'), referenceKernels]) {
+    it(`with one worker is the sequential fit, bit for bit (${kernels.name} kernels)`, () => {
+      assert.deepEqual(fit(kernels, 1), fit(kernels));
+    });
+  }
+
+  it('with two workers differs from the sequential fit but stays close to its training error', () => {
+    const seq = fit(loadKernels('wasm'));
+    const two = fit(loadKernels('wasm'), 2);
+    assert.notDeepEqual(two.state.userFactors, seq.state.userFactors);
+    assert.ok(Math.abs(two.curve[5] - seq.curve[5]) < 0.01, `training RMSE dsgd ${two.curve[5]}, sequential ${seq.curve[5]}`);
+  });
+
+  it('rejects an unknown parallel mode by name', () => {
+    assert.throws(() => svd.parseConfig({ parallel: 'hogwild' }), /parallel of svd must be one of none, dsgd, got "hogwild"/);
+    assert.equal(svd.parseConfig({ parallel: 'DSGD' }).parallel, 'dsgd');
+    assert.equal(svd.parseConfig({}).parallel, 'none');
+  });
+});
