@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, describe, it } from 'node:test';
+import { recpipe } from '../../tests/support/recpipe-cli.js';
+import { createProgram } from './program.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'recpipe-modules-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+// A module hook (in the child and in its workers, which inherit NODE_OPTIONS) that appends each
+// module URL the child loads to the file named by RECPIPE_MODULE_LOG.
+const hooks = join(dir, 'hooks.mjs');
+writeFileSync(
+  hooks,
+  `import { appendFileSync } from 'node:fs';
+export async function load(url, context, next) {
+  appendFileSync(process.env.RECPIPE_MODULE_LOG, url + '\\n');
+  return next(url, context);
+}`,
+);
+const register = join(dir, 'register.mjs');
+writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
+
+/** The module URLs a `recpipe ARGS` child loaded, and its outcome. */
+async function modulesOf(args: string[], name: string) {
+  const log = join(dir, `${name}.log`);
+  writeFileSync(log, '');
+  const outcome = await recpipe(args, {
+    env: { NODE_OPTIONS: `--import ${pathToFileURL(register).href}`, RECPIPE_MODULE_LOG: log },
+  });
+  assert.equal(outcome.code, 0, outcome.stderr);
+  return { outcome, modules: readFileSync(log, 'utf8').split('\n').filter(Boolean) };
+}
+
+// What a training process has no use for: the HTTP service and its protocols, the console, the SQL
+// dialect (and its WebAssembly), the engine, the client and the AWS signer.
+const NOT_FOR_TRAIN =
+  /\/dist\/src\/(service|snowflake-protocol|sagemaker-api|ext-protocol|engine|sql|client\/(?!copy-statement|identifiers)|auth)\/|\/node_modules\/(fastify|@fastify|@polyglot-sql|@smithy)\//;
+
+describe('recpipe start-up: a process loads the modules of the command it runs', () => {
+  it('train --ratings loads no service, console, SQL dialect, client or AWS module (workers included)', { timeout: 120_000 }, async () => {
+    const ratings = join(dir, 'ratings.csv');
+    const lines = ['userId,movieId,rating'];
+    for (let u = 1; u <= 30; u++) for (let i = 1; i <= 20; i++) if ((u * 7 + i * 3) % 4 !== 0) lines.push(`${u},${i},${1 + ((u + i) % 5)}`);
+    writeFileSync(ratings, lines.join('\n') + '\n');
+    const { outcome, modules } = await modulesOf(
+      [
+        'train',
+        '--ratings',
+        ratings,
+        '--cv',
+        '2',
+        '--workers',
+        '2',
+        '--model',
+        join(dir, 'model'),
+        '--recommendations',
+        join(dir, 'top.csv'),
+      ],
+      'train',
+    );
+    assert.match(outcome.stderr, /Loaded \d+ ratings/);
+    assert.ok(
+      modules.some((m) => m.includes('/dist/src/training/')),
+      'the hook saw the trainer load',
+    );
+    assert.deepEqual(
+      modules.filter((m) => NOT_FOR_TRAIN.test(m)),
+      [],
+    );
+  });
+
+  it('--version loads no command module and no DuckDB', { timeout: 60_000 }, async () => {
+    const { outcome, modules } = await modulesOf(['--version'], 'version');
+    assert.match(outcome.stdout, /^\d+\.\d+\.\d+/);
+    assert.deepEqual(
+      modules.filter((m) => /\/dist\/src\/cli\/commands\/(?!index)|\/node_modules\/@duckdb\//.test(m)),
+      [],
+    );
+  });
+
+  it('--help lists every command with its description', () => {
+    const program = createProgram();
+    const help = program.helpInformation();
+    assert.ok(program.commands.length >= 14);
+    for (const c of program.commands) {
+      assert.ok(c.description().length > 10, `${c.name()} has a description`);
+      assert.match(
+        help,
+        new RegExp(
+          `\\n\\s+${c.name()}\\b[^\\n]*\\s+${c
+            .description()
+            .slice(0, 20)
+            .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`,
+        ),
+      );
+    }
+  });
+});
