@@ -4,35 +4,41 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, describe, it } from 'node:test';
-import { recpipe } from '../../tests/support/recpipe-cli.js';
+import { recpipe, startServerChild, type ServerChild } from '../../tests/support/recpipe-cli.js';
 import { createProgram } from './program.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'recpipe-modules-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-// A module hook (in the child and in its workers, which inherit NODE_OPTIONS) that appends each
-// module URL the child loads to the file named by RECPIPE_MODULE_LOG.
-const hooks = join(dir, 'hooks.mjs');
-writeFileSync(
-  hooks,
-  `import { appendFileSync } from 'node:fs';
+/**
+ * A module hook for children (and their workers, which inherit NODE_OPTIONS) that appends each
+ * module URL a child loads to a log; returns the NODE_OPTIONS that install it and the log's path.
+ */
+function moduleHook(name: string): { nodeOptions: string; log: string } {
+  const log = join(dir, `${name}.log`);
+  const hooks = join(dir, `${name}-hooks.mjs`);
+  const register = join(dir, `${name}-register.mjs`);
+  writeFileSync(log, '');
+  writeFileSync(
+    hooks,
+    `import { appendFileSync } from 'node:fs';
 export async function load(url, context, next) {
-  appendFileSync(process.env.RECPIPE_MODULE_LOG, url + '\\n');
+  appendFileSync(${JSON.stringify(log)}, url + '\\n');
   return next(url, context);
 }`,
-);
-const register = join(dir, 'register.mjs');
-writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
+  );
+  writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
+  return { nodeOptions: `--import ${pathToFileURL(register).href}`, log };
+}
+
+const loaded = (log: string) => readFileSync(log, 'utf8').split('\n').filter(Boolean);
 
 /** The module URLs a `recpipe ARGS` child loaded, and its outcome. */
 async function modulesOf(args: string[], name: string) {
-  const log = join(dir, `${name}.log`);
-  writeFileSync(log, '');
-  const outcome = await recpipe(args, {
-    env: { NODE_OPTIONS: `--import ${pathToFileURL(register).href}`, RECPIPE_MODULE_LOG: log },
-  });
+  const { nodeOptions, log } = moduleHook(name);
+  const outcome = await recpipe(args, { env: { NODE_OPTIONS: nodeOptions } });
   assert.equal(outcome.code, 0, outcome.stderr);
-  return { outcome, modules: readFileSync(log, 'utf8').split('\n').filter(Boolean) };
+  return { outcome, modules: loaded(log) };
 }
 
 // What a training process has no use for: the HTTP service and its protocols, the console, the SQL
@@ -80,6 +86,36 @@ describe('recpipe start-up: a process loads the modules of the command it runs',
       modules.filter((m) => /\/dist\/src\/cli\/commands\/(?!index)|\/node_modules\/@duckdb\//.test(m)),
       [],
     );
+  });
+
+  it('a server compiles the SQL dialect on its first statement, not to start', { timeout: 180_000 }, async () => {
+    const home = join(dir, 'home');
+    const { nodeOptions, log } = moduleHook('server');
+    // startServerChild passes this process's environment on: set for the spawn only, restored at once.
+    const before = process.env.NODE_OPTIONS;
+    process.env.NODE_OPTIONS = nodeOptions;
+    let server: ServerChild;
+    try {
+      server = await startServerChild(home, 120_000);
+    } finally {
+      if (before === undefined) delete process.env.NODE_OPTIONS;
+      else process.env.NODE_OPTIONS = before;
+    }
+    const dialect = () => loaded(log).filter((m) => m.includes('/node_modules/@polyglot-sql/'));
+    try {
+      const health = await fetch(`${server.url}/api/v1/health`);
+      assert.equal(health.status, 200);
+      assert.deepEqual(dialect(), [], 'no dialect module loaded before any statement');
+      for (const q of ['select 1 as one', 'select 2 as two']) {
+        const run = await recpipe(['sql', '--home', home, '--format', 'csv', '-q', q]);
+        assert.equal(run.code, 0, run.stderr);
+        assert.match(run.stdout, /^(ONE|TWO)\n[12]\n$/);
+      }
+      assert.ok(dialect().length > 0, 'the first statement loaded the dialect');
+      assert.equal(new Set(dialect()).size, dialect().length, 'each dialect module loaded once');
+    } finally {
+      await server.stop();
+    }
   });
 
   it('--help lists every command with its description', () => {
