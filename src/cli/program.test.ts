@@ -79,6 +79,22 @@ describe('recpipe start-up: a process loads the modules of the command it runs',
     );
   });
 
+  it('sql -q in-process loads no HTTP server, service or AWS signer', { timeout: 120_000 }, async () => {
+    const { outcome, modules } = await modulesOf(
+      ['sql', '--home', join(dir, 'sql-home'), '--create-home', '--format', 'csv', '-q', 'select 1 as one'],
+      'sql',
+    );
+    assert.match(outcome.stdout, /^ONE\n1\n$/);
+    assert.deepEqual(
+      modules.filter((m) =>
+        /\/dist\/src\/(service|snowflake-protocol|sagemaker-api|ext-protocol)\/|\/node_modules\/(fastify|@fastify|@sinclair|@smithy)\//.test(
+          m,
+        ),
+      ),
+      [],
+    );
+  });
+
   it('--version loads no command module and no DuckDB', { timeout: 60_000 }, async () => {
     const { outcome, modules } = await modulesOf(['--version'], 'version');
     assert.match(outcome.stdout, /^\d+\.\d+\.\d+/);
