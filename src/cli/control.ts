@@ -1,6 +1,5 @@
-import type { Command } from 'commander';
-import { connectControl, type ControlClient } from '../client/index.js';
-import { CREATE_HOME_OPTION, loadApiKey, loadConfig } from '../config/index.js';
+import type { ControlClient } from '../client/index.js';
+import { loadApiKey, loadConfig } from '../config/index.js';
 
 /** Where a jobs/endpoints command finds its home and, optionally, the server to use. */
 export interface ControlOptions {
@@ -15,20 +14,14 @@ export function connectionHome(o: { home?: string; createHome?: boolean; server?
   return loadConfig({ home: o.home, createHome: o.createHome === true || o.server !== undefined }).home;
 }
 
-export function addControlOptions(command: Command): Command {
-  return command
-    .option('--home <dir>', 'data directory (default $RECPIPE_HOME or ./recpipe-data)')
-    .option(...CREATE_HOME_OPTION)
-    .option('--server <url>', 'use the recpipe server at this URL instead of finding one for the home')
-    .option('--key <key>', 'API key for the server (default $RECPIPE_API_KEY, else the home owner token)');
-}
-
 /**
  * Runs `work` with a client for the home's running server, or for the home opened in this process
  * when none runs; says which on stderr, as `recpipe sql` does.
  */
 export async function withControl<T>(o: ControlOptions, work: (client: ControlClient, home: string) => Promise<T>): Promise<T> {
   const home = connectionHome(o);
+  // Imported here: `recpipe train --ratings` reaches this module but never a server, so it skips the client and its AWS signer.
+  const { connectControl } = await import('../client/index.js');
   const client = await connectControl({ home, url: o.server, key: loadApiKey(o.key) });
   process.stderr.write(client.description + '\n');
   try {

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { readOwnerToken } from '../auth/index.js';
+import { readOwnerToken } from '../auth/owner-token.js';
 import { readServerInfo, type ServerInfo } from '../config/index.js';
 import { requestJson } from './http-json.js';
 import { HttpSqlClient } from './http-sql-client.js';

@@ -1,6 +1,7 @@
 import { readArtifact } from '../artifacts/index.js';
 import { challengerWins, invalid, scoreOnHoldout, type HoldoutRatings, type HoldoutScore, type ScoringModel } from '../core/index.js';
-import { ModelRuntime, type EndpointManager } from '../endpoints/index.js';
+import type { EndpointManager } from '../endpoints/endpoint-manager.js';
+import { ModelRuntime } from '../endpoints/model-runtime.js';
 import type { JobManager, TrainingJob } from '../jobs/index.js';
 import { displayName, type TableName, type Warehouse } from '../warehouse/index.js';
 

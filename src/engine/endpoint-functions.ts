@@ -1,4 +1,5 @@
-import { parseUserRatings, type EndpointManager, type Recommendation, type UserRatings } from '../endpoints/index.js';
+import type { EndpointManager, Recommendation, UserRatings } from '../endpoints/index.js';
+import { parseUserRatings } from '../endpoints/user-ratings.js';
 import type { ArtifactRefs } from './artifact-refs.js';
 import type { EndpointAccess } from './endpoint-access.js';
 import { idToJson } from '../training/index.js';

@@ -17,7 +17,7 @@ import {
   type TransferPlan,
 } from '../sql/index.js';
 import { openDuckDbWarehouse, type ScalarFunctionSpec, type TableName, type Warehouse } from '../warehouse/index.js';
-import { EndpointManager } from '../endpoints/index.js';
+import { EndpointManager } from '../endpoints/endpoint-manager.js';
 import { AccessControl, guardFunction } from '../access/index.js';
 import { ExternalFunctions } from '../external/index.js';
 import { SecretStore } from '../secrets/index.js';

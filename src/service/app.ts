@@ -2,7 +2,6 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { recpipeVersion } from '../config/index.js';
 import { Authenticator } from '../auth/index.js';
-import { loadDialect } from '../sql/index.js';
 import type { WarehouseLink } from '../external/index.js';
 import { requireCaller } from './authenticate.js';
 import { DEFAULT_LIMITS, type ServiceContext, type ServiceEngine, type ServiceLimits } from './context.js';
@@ -41,9 +40,6 @@ export const OPENAPI_PATH = '/openapi.json';
  * Resolves once the OpenAPI plugin is loaded, so routes added afterwards still appear in the document.
  */
 export async function createService(engine: ServiceEngine, opts: ServiceOptions): Promise<FastifyInstance> {
-  // Loading the SQL parser compiles its WASM on this thread (~1 s): do it before serving, not during
-  // the first statement, when it would hold every other request.
-  await loadDialect();
   const closing = new AbortController();
   const ctx: ServiceContext = {
     engine,

@@ -1,6 +1,5 @@
-import type { Command } from 'commander';
 import { RecpipeError, invalid } from '../../core/errors.js';
-import { addControlOptions, withControl, type ControlOptions } from '../control.js';
+import { withControl, type ControlOptions } from '../control.js';
 import { formatEndpointDetail } from '../endpoint-report.js';
 
 interface DeployOptions extends ControlOptions {
@@ -8,21 +7,7 @@ interface DeployOptions extends ControlOptions {
   timeout: string;
 }
 
-export function registerDeploy(program: Command): void {
-  addControlOptions(
-    program
-      .command('deploy')
-      .description(
-        "Deploy a model artifact, or a Completed training job's model, as endpoint NAME (create, or update in place); waits until it serves",
-      )
-      .argument('<name>', 'endpoint name: 1–63 letters, digits and hyphens')
-      .argument('<artifact-or-job>', 'model artifact (directory or file:// URI) or a training job name (train-…)')
-      .option('--no-wait', 'return once the deployment has started (Creating/Updating)')
-      .option('--timeout <seconds>', 'how long to wait for the endpoint to serve', '300'),
-  ).action((name: string, ref: string, o: DeployOptions) => deploy(name, ref, o));
-}
-
-async function deploy(name: string, ref: string, o: DeployOptions): Promise<void> {
+export async function deploy(name: string, ref: string, o: DeployOptions): Promise<void> {
   const seconds = Number(o.timeout);
   if (!(Number.isFinite(seconds) && seconds > 0)) throw invalid(`--timeout must be a positive number of seconds, got '${o.timeout}'`);
   await withControl(o, async (client, home) => {

@@ -1,20 +1,20 @@
 import type { Command } from 'commander';
-import { registerQuickstart } from './quickstart.js';
-import { registerTrain } from './train.js';
-import { registerServer } from './server.js';
-import { registerSql } from './sql.js';
-import { registerLoad } from './load.js';
-import { registerServeModel } from './serve-model.js';
-import { registerPredict } from './predict.js';
-import { registerJobs } from './jobs.js';
-import { registerEndpoints } from './endpoints.js';
-import { registerDeploy } from './deploy.js';
-import { registerSecret } from './secret.js';
-import { registerKeys } from './keys.js';
-import { registerEvaluate } from './evaluate.js';
-import { registerTune } from './tune.js';
+import { registerQuickstart } from '../definitions/quickstart.js';
+import { registerTrain } from '../definitions/train.js';
+import { registerServer } from '../definitions/server.js';
+import { registerSql } from '../definitions/sql.js';
+import { registerLoad } from '../definitions/load.js';
+import { registerServeModel } from '../definitions/serve-model.js';
+import { registerPredict } from '../definitions/predict.js';
+import { registerJobs } from '../definitions/jobs.js';
+import { registerEndpoints } from '../definitions/endpoints.js';
+import { registerDeploy } from '../definitions/deploy.js';
+import { registerSecret } from '../definitions/secret.js';
+import { registerKeys } from '../definitions/keys.js';
+import { registerEvaluate } from '../definitions/evaluate.js';
+import { registerTune } from '../definitions/tune.js';
 
-/** Each command lives in its own module and registers itself here (one line each). */
+/** Each command is defined (name, options, help) in definitions/ and registered here; its module loads only when it runs. */
 export function registerCommands(program: Command): void {
   registerQuickstart(program);
   registerTrain(program);

@@ -1,7 +1,6 @@
-import type { Command } from 'commander';
 import { RecpipeError, invalid } from '../../core/errors.js';
 import type { ControlClient, JobObserver, TrainingJob } from '../../client/index.js';
-import { addControlOptions, jsonText, print, withControl, type ControlOptions } from '../control.js';
+import { jsonText, print, withControl, type ControlOptions } from '../control.js';
 import { formatJobDetail, formatJobList, progressText, transitionLine } from '../job-report.js';
 
 interface FormatOptions extends ControlOptions {
@@ -12,44 +11,27 @@ interface WaitOptions extends ControlOptions {
   timeout?: string;
 }
 
-export function registerJobs(program: Command): void {
-  const jobs = program
-    .command('jobs')
-    .description('Training jobs of the home: list, describe, logs, wait, stop (through its server when one runs)');
-  addControlOptions(jobs.command('list').description('Every training job, newest first').option('--json', 'print the jobs as JSON')).action(
-    (o: FormatOptions) =>
-      withControl(o, async (c) => print(o.json ? jsonText(await c.listJobs()) : formatJobList(await c.listJobs(), new Date()))),
-  );
-  addControlOptions(
-    jobs
-      .command('describe')
-      .description('A job: statuses with their transitions, settings, metrics, artifact')
-      .argument('<name>')
-      .option('--json', 'print the job as JSON'),
-  ).action((name: string, o: FormatOptions) =>
-    withControl(o, async (c) =>
-      print(o.json ? jsonText(await c.describeJob(name)) : formatJobDetail(await c.describeJob(name), new Date())),
-    ),
-  );
-  addControlOptions(jobs.command('logs').description("A job's log so far").argument('<name>')).action((name: string, o: ControlOptions) =>
-    withControl(o, async (c) => print(await c.jobLogs(name))),
-  );
-  addControlOptions(
-    jobs
-      .command('wait')
-      .description('Follow a job until it ends, printing its status changes, progress and log; exits 1 if it ends Failed or Stopped')
-      .argument('<name>')
-      .option('--timeout <seconds>', 'give up after this many seconds (exit 5) while the job still runs'),
-  ).action((name: string, o: WaitOptions) => withControl(o, (c) => waitFor(c, name, o.timeout)));
-  addControlOptions(
-    jobs.command('stop').description('Stop a job (a queued one at once, a running one at its next step)').argument('<name>'),
-  ).action((name: string, o: ControlOptions) =>
-    withControl(o, async (c) => {
-      const job = await c.stopJob(name);
-      print(`Training job ${job.name} is ${job.secondaryStatus}${job.stopReason ? `: ${job.stopReason}` : ''}\n`);
-    }),
-  );
-}
+/** `recpipe jobs list` */
+export const list = (o: FormatOptions) =>
+  withControl(o, async (c) => print(o.json ? jsonText(await c.listJobs()) : formatJobList(await c.listJobs(), new Date())));
+
+/** `recpipe jobs describe NAME` */
+export const describe = (name: string, o: FormatOptions) =>
+  withControl(o, async (c) => print(o.json ? jsonText(await c.describeJob(name)) : formatJobDetail(await c.describeJob(name), new Date())));
+
+/** `recpipe jobs logs NAME` */
+export const logs = (name: string, o: ControlOptions) => withControl(o, async (c) => print(await c.jobLogs(name)));
+
+/** `recpipe jobs wait NAME` */
+export const wait = (name: string, o: WaitOptions) => withControl(o, (c) => waitFor(c, name, o.timeout));
+
+/** `recpipe jobs stop NAME` */
+export const stop = (name: string, o: ControlOptions) =>
+  withControl(o, async (c) => {
+    const job = await c.stopJob(name);
+    print(`Training job ${job.name} is ${job.secondaryStatus}${job.stopReason ? `: ${job.stopReason}` : ''}
+`);
+  });
 
 async function waitFor(client: ControlClient, name: string, timeout: string | undefined): Promise<void> {
   const seconds = timeout === undefined ? undefined : Number(timeout);

@@ -1,8 +1,7 @@
-import type { Command } from 'commander';
 import { ApiKeyStore, awsSecretName, isAwsKeyPrefix } from '../../auth/index.js';
 import { SecretStore } from '../../secrets/index.js';
 import { invalid } from '../../core/errors.js';
-import { CREATE_HOME_OPTION, loadConfig } from '../../config/index.js';
+import { loadConfig } from '../../config/index.js';
 import { jsonText, print } from '../control.js';
 import { alignTable, shortTime } from '../text-table.js';
 
@@ -14,9 +13,6 @@ interface HomeOptions {
 const store = (o: HomeOptions): ApiKeyStore => {
   return new ApiKeyStore(loadConfig({ home: o.home, createHome: o.createHome }).home);
 };
-
-const withHome = (c: Command): Command =>
-  c.option('--home <dir>', 'data directory (default $RECPIPE_HOME or ./recpipe-data)').option(...CREATE_HOME_OPTION);
 
 /** A plain (unquoted) Snowflake identifier, upper-cased as Snowflake reads it; anything else is refused. */
 function plainName(text: string, what: string): string {
@@ -43,61 +39,46 @@ async function ensureKeyUser(home: string, user: string, role: string): Promise<
  * API keys for the server's routes. Each key signs in as a user (made or reused with the key's role
  * as its default); keys live in `<home>/api-keys.json`, which a running server re-reads at its next request.
  */
-export function registerKeys(program: Command): void {
-  const keys = program
-    .command('keys')
-    .description('API keys that Snowflake (through its API gateway) presents to /ext/*: create, list, revoke');
-  withHome(
-    keys
-      .command('create')
-      .description('Create a key tied to a role; the key is printed once and stored only as a salted hash')
-      .requiredOption('--role <role>', 'the role whose USAGE grants decide which functions the key may call (e.g. SYSADMIN)')
-      .option('--name <name>', 'a name to list and revoke the key by (default key-<id>)')
-      .option('--user <name>', 'the user the key signs in as (default KEYS_<ROLE>); made with the role as its default when missing')
-      .option('--aws', 'an AWS access key pair for SigV4 (AWS SDKs, boto3, the AWS CLI), printed in ~/.aws/credentials form'),
-  ).action(async (o: HomeOptions & { role: string; name?: string; user?: string; aws?: boolean }) => {
-    // The key is what a new server's first caller needs, so `keys create` may start the home.
-    const s = store({ ...o, createHome: true });
-    const role = plainName(o.role, 'role');
-    const user = plainName(o.user ?? `KEYS_${role}`, 'user');
-    await ensureKeyUser(s.home, user, role);
-    if (o.aws) {
-      const secrets = new SecretStore(s.home, new Map());
-      const { accessKeyId, secretAccessKey, info } = s.createAws(role, o.name, user, secrets);
-      process.stderr.write(
-        `Created AWS access key '${info.name}' (${accessKeyId}) for user ${user}, role ${info.role}; its secret is in ${secrets.file}. Copy it now: it is not shown again.\n`,
-      );
-      print(`aws_access_key_id = ${accessKeyId}\naws_secret_access_key = ${secretAccessKey}\n`);
-      return;
-    }
-    const { key, info } = s.create(role, o.name, user);
+/** `recpipe keys create` */
+export async function create(o: HomeOptions & { role: string; name?: string; user?: string; aws?: boolean }): Promise<void> {
+  // The key is what a new server's first caller needs, so `keys create` may start the home.
+  const s = store({ ...o, createHome: true });
+  const role = plainName(o.role, 'role');
+  const user = plainName(o.user ?? `KEYS_${role}`, 'user');
+  await ensureKeyUser(s.home, user, role);
+  if (o.aws) {
+    const secrets = new SecretStore(s.home, new Map());
+    const { accessKeyId, secretAccessKey, info } = s.createAws(role, o.name, user, secrets);
     process.stderr.write(
-      `Created API key '${info.name}' (${info.prefix}…) for user ${user}, role ${info.role}, in ${s.file}. Copy it now: it is not shown again.\n`,
+      `Created AWS access key '${info.name}' (${accessKeyId}) for user ${user}, role ${info.role}; its secret is in ${secrets.file}. Copy it now: it is not shown again.\n`,
     );
-    print(key + '\n');
-  });
-  withHome(
-    keys
-      .command('list')
-      .description('Every key: name, prefix, role, created, last used (never the key)')
-      .option('--json', 'print the keys as JSON'),
-  ).action((o: HomeOptions & { json?: boolean }) => {
-    const list = store(o).list();
-    if (o.json) return print(jsonText(list));
-    if (list.length === 0) return print('No API keys. Create one with: recpipe keys create --role SYSADMIN\n');
-    print(
-      alignTable(
-        ['NAME', 'PREFIX', 'ROLE', 'USER', 'CREATED', 'LAST USED'],
-        list.map((k) => [k.name, k.prefix, k.role, k.user ?? '-', shortTime(k.createdAt), shortTime(k.lastUsedAt)]),
-      ),
-    );
-  });
-  withHome(
-    keys.command('revoke').description('Delete a key (by name or prefix); requests with it get 401 from then on').argument('<name>'),
-  ).action((name: string, o: HomeOptions) => {
-    const s = store(o);
-    const gone = s.revoke(name);
-    if (isAwsKeyPrefix(gone.prefix)) new SecretStore(s.home, new Map()).delete(awsSecretName(gone.prefix));
-    print(`Revoked API key '${gone.name}' (${gone.prefix}…, role ${gone.role})\n`);
-  });
+    print(`aws_access_key_id = ${accessKeyId}\naws_secret_access_key = ${secretAccessKey}\n`);
+    return;
+  }
+  const { key, info } = s.create(role, o.name, user);
+  process.stderr.write(
+    `Created API key '${info.name}' (${info.prefix}…) for user ${user}, role ${info.role}, in ${s.file}. Copy it now: it is not shown again.\n`,
+  );
+  print(key + '\n');
+}
+
+/** `recpipe keys list` */
+export function list(o: HomeOptions & { json?: boolean }): void {
+  const list = store(o).list();
+  if (o.json) return print(jsonText(list));
+  if (list.length === 0) return print('No API keys. Create one with: recpipe keys create --role SYSADMIN\n');
+  print(
+    alignTable(
+      ['NAME', 'PREFIX', 'ROLE', 'USER', 'CREATED', 'LAST USED'],
+      list.map((k) => [k.name, k.prefix, k.role, k.user ?? '-', shortTime(k.createdAt), shortTime(k.lastUsedAt)]),
+    ),
+  );
+}
+
+/** `recpipe keys revoke` */
+export function revoke(name: string, o: HomeOptions): void {
+  const s = store(o);
+  const gone = s.revoke(name);
+  if (isAwsKeyPrefix(gone.prefix)) new SecretStore(s.home, new Map()).delete(awsSecretName(gone.prefix));
+  print(`Revoked API key '${gone.name}' (${gone.prefix}…, role ${gone.role})\n`);
 }

@@ -1,4 +1,3 @@
-import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
 import { findServer } from '../../client/index.js';
 import { RecpipeError } from '../../core/errors.js';
@@ -10,17 +9,7 @@ interface QuickstartOptions {
   downloadUrl?: string;
 }
 
-export function registerQuickstart(program: Command): void {
-  program
-    .command('quickstart')
-    .description('Play the whole guide on the embedded warehouse: load MovieLens, train, recommend, deploy, invoke_model')
-    .option('--data <dir>', 'folder with MovieLens ratings.csv and movies.csv (default: download ml-latest-small)')
-    .option('--home <dir>', 'data directory (default $RECPIPE_HOME or ./recpipe-data)')
-    .option('--download-url <url>', 'where to download ml-latest-small.zip from')
-    .action((o: QuickstartOptions) => quickstart(o));
-}
-
-async function quickstart(o: QuickstartOptions): Promise<void> {
+export async function quickstart(o: QuickstartOptions): Promise<void> {
   const config = loadConfig({ home: o.home, createHome: true });
   const running = await findServer(config.home);
   if (running)

@@ -1,6 +1,5 @@
-import type { Command } from 'commander';
 import { RecpipeError } from '../../core/errors.js';
-import { CREATE_HOME_OPTION, SECRET_ENV_PREFIX, loadConfig } from '../../config/index.js';
+import { SECRET_ENV_PREFIX, loadConfig } from '../../config/index.js';
 import { SecretStore, checkSecretName } from '../../secrets/index.js';
 
 interface HomeOption {
@@ -10,38 +9,28 @@ interface HomeOption {
 
 const store = (o: HomeOption): SecretStore => new SecretStore(loadConfig({ home: o.home, createHome: o.createHome }).home);
 
-/** recpipe secret set|list|delete: the home's secret store (values are read from stdin and never printed). */
-export function registerSecret(program: Command): void {
-  const secret = program
-    .command('secret')
-    .description(`Secrets of the home (<home>/secrets.json, owner-only; ${SECRET_ENV_PREFIX}<NAME> overrides): set, list, delete`);
-  const home = (c: Command): Command =>
-    c.option('--home <dir>', 'data directory (default $RECPIPE_HOME or ./recpipe-data)').option(...CREATE_HOME_OPTION);
-  home(
-    secret
-      .command('set')
-      .description('Store a secret; the value is read from stdin (typed without echo on a terminal, or piped)')
-      .argument('<name>'),
-  ).action(async (name: string, o: HomeOption) => {
-    const key = checkSecretName(name);
-    const s = store(o);
-    s.set(key, await readValue(key));
-    process.stdout.write(`Stored secret ${key} in ${s.file}\n`);
-    if (s.overridden(key))
-      process.stderr.write(`note: ${SECRET_ENV_PREFIX}${key} is set in the environment and overrides the stored value\n`);
-  });
-  home(secret.command('list').description('Names of the secrets (never their values) and where each comes from')).action(
-    (o: HomeOption) => {
-      const all = store(o).list();
-      process.stdout.write(all.length === 0 ? 'No secrets.\n' : all.map((s) => `${s.name}\t${s.source}\n`).join(''));
-    },
-  );
-  home(secret.command('delete').description('Remove a stored secret').argument('<name>')).action((name: string, o: HomeOption) => {
-    const key = checkSecretName(name);
-    const s = store(o);
-    if (!s.delete(key)) throw new RecpipeError('NOT_FOUND', `secret ${key} is not in ${s.file}`);
-    process.stdout.write(`Deleted secret ${key}\n`);
-  });
+/** `recpipe secret set NAME`: the value is read from stdin and never printed. */
+export async function set(name: string, o: HomeOption): Promise<void> {
+  const key = checkSecretName(name);
+  const s = store(o);
+  s.set(key, await readValue(key));
+  process.stdout.write(`Stored secret ${key} in ${s.file}\n`);
+  if (s.overridden(key))
+    process.stderr.write(`note: ${SECRET_ENV_PREFIX}${key} is set in the environment and overrides the stored value\n`);
+}
+
+/** `recpipe secret list`: names and sources, never values. */
+export function list(o: HomeOption): void {
+  const all = store(o).list();
+  process.stdout.write(all.length === 0 ? 'No secrets.\n' : all.map((s) => `${s.name}\t${s.source}\n`).join(''));
+}
+
+/** `recpipe secret delete NAME` */
+export function remove(name: string, o: HomeOption): void {
+  const key = checkSecretName(name);
+  const s = store(o);
+  if (!s.delete(key)) throw new RecpipeError('NOT_FOUND', `secret ${key} is not in ${s.file}`);
+  process.stdout.write(`Deleted secret ${key}\n`);
 }
 
 /** The value from a pipe (one trailing newline dropped) or typed at a terminal without echo. */

@@ -1,4 +1,3 @@
-import type { Command } from 'commander';
 import { listenError, stopSignal } from '../serve-lifecycle.js';
 import { invalid } from '../../core/errors.js';
 import { isLoopback } from '../../config/config.js';
@@ -9,19 +8,7 @@ interface ServeModelOptions {
   host: string;
 }
 
-export function registerServeModel(program: Command): void {
-  program
-    .command('serve-model')
-    .description(
-      'Serve a model artifact as a SageMaker-style inference container: GET /ping, POST /invocations (text/csv or application/json)',
-    )
-    .requiredOption('--model <dir>', 'model artifact: a directory or file:// URI written by recpipe train')
-    .option('--port <port>', 'TCP port, 0 for any free one', '8080')
-    .option('--host <address>', 'address to listen on', '127.0.0.1')
-    .action((opts: ServeModelOptions) => serveModel(opts));
-}
-
-async function serveModel(o: ServeModelOptions): Promise<void> {
+export async function serveModel(o: ServeModelOptions): Promise<void> {
   const port = Number(o.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw invalid(`--port must be an integer in 0..65535, got '${o.port}'`);
   // Imported here so other commands start without loading fastify.

@@ -1,7 +1,6 @@
-import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { invalid, notFound } from '../../core/errors.js';
-import { CREATE_HOME_OPTION, homeFiles, loadApiKey } from '../../config/index.js';
+import { homeFiles, loadApiKey } from '../../config/index.js';
 import { connectionHome } from '../control.js';
 import {
   connect,
@@ -36,35 +35,12 @@ interface SqlOptions extends SessionOptions {
   key?: string;
 }
 
-/** The options every SQL-running command shares: home, server and the session's starting context. */
-export function addConnectionOptions(command: Command): Command {
-  return command
-    .option('--home <dir>', 'data directory (default $RECPIPE_HOME or ./recpipe-data)')
-    .option(...CREATE_HOME_OPTION)
-    .option('--server <url>', 'use the recpipe server at this URL instead of finding one for the home')
-    .option('--key <key>', 'API key for the server (default $RECPIPE_API_KEY, else the home owner token)')
-    .option('-r, --role <name>', 'starting role (default SYSADMIN)')
-    .option('-w, --warehouse <name>', 'starting warehouse')
-    .option('-d, --database <name>', 'starting database')
-    .option('-s, --schema <name>', 'starting schema (default PUBLIC when a database is given)');
-}
-
 export function sessionInit(o: SessionOptions): SessionInit {
   const { role, warehouse, database, schema } = o;
   return Object.fromEntries(Object.entries({ role, warehouse, database, schema }).filter(([, v]) => v !== undefined));
 }
 
-export function registerSql(program: Command): void {
-  const command = program
-    .command('sql')
-    .description('Run Snowflake-flavoured SQL: an interactive worksheet, -q "…" or -f file.sql (through the home\'s server when one runs)')
-    .option('-q, --query <sql>', 'run these statements and exit')
-    .option('-f, --file <path>', 'run the statements in this file and exit')
-    .option('--format <format>', 'table | csv | json (csv/json: query rows on stdout, command status on stderr)', 'table');
-  addConnectionOptions(command).action((opts: SqlOptions) => sql(opts));
-}
-
-async function sql(o: SqlOptions): Promise<void> {
+export async function sql(o: SqlOptions): Promise<void> {
   if (o.query !== undefined && o.file !== undefined) throw invalid('give either -q/--query or -f/--file, not both');
   const format = parseOutputFormat(o.format);
   const script = o.file === undefined ? o.query : readScript(o.file);

@@ -3,7 +3,7 @@ import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
-/** A built console file, kept in memory with its gzip form (the console is a few hundred KB). */
+/** A built console file, kept in memory with its gzip form once asked for (the console is a few hundred KB). */
 export interface Asset {
   readonly type: string;
   readonly body: Buffer;
@@ -36,7 +36,15 @@ export function loadAssets(dir = consoleBuildDir()): Map<string, Asset> {
     const type = TYPES[extname(name)];
     if (type === undefined) continue;
     const body = readFileSync(join(dir, name));
-    assets.set(name, { type, body, gzip: gzipSync(body, { level: 9 }) });
+    // Compressed when first asked for: level 9 over the bundle cost every server start ~0.1 CPU-s, console or not.
+    let gzip: Buffer | undefined;
+    assets.set(name, {
+      type,
+      body,
+      get gzip() {
+        return (gzip ??= gzipSync(body, { level: 9 }));
+      },
+    });
   }
   return assets;
 }

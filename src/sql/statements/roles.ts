@@ -1,5 +1,5 @@
 import { ADMIN_USER, CREATE_ROLE_ROLES, MANAGE_GRANTS_ROLES, type AccessControl } from '../../access/index.js';
-import { fingerprintOf, parseRsaPublicKey } from '../../auth/index.js';
+import { fingerprintOf, parseRsaPublicKey } from '../../auth/rsa-public-key.js';
 import { RecpipeError } from '../../core/errors.js';
 import type { ExecContext } from '../context.js';
 import { compilation } from '../errors.js';

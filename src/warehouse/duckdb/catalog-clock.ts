@@ -1,4 +1,4 @@
-import { StatementType } from '@duckdb/node-api';
+import { StatementType } from './duckdb-api.js';
 
 /** Statements that read or change rows only: they leave the catalog (databases, schemas, tables, columns) as it was. */
 const ROWS_ONLY = new Set<StatementType>([

@@ -1,4 +1,4 @@
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from './duckdb-api.js';
 import { STREAM_OFFSETS_SCHEMA, quoteIdent, stringLiteral } from '../identifiers.js';
 import type {
   ColumnInfo,

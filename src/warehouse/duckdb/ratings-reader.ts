@@ -1,4 +1,4 @@
-import { DuckDBDoubleVector, DuckDBInstance, type DuckDBConnection, type DuckDBValue, type DuckDBType } from '@duckdb/node-api';
+import { DuckDBDoubleVector, DuckDBInstance, type DuckDBConnection, type DuckDBValue, type DuckDBType } from './duckdb-api.js';
 import { RatingsBuilder, invalid, type BuiltRatings, type IdChunk, type RatingsBuilderOptions } from '../../core/index.js';
 import { quoteIdent, quoteTableName } from '../identifiers.js';
 import type { RatingColumns, TableName } from '../warehouse.js';

@@ -10,7 +10,7 @@ import {
   type DuckDBConnection,
   type DuckDBType,
   type DuckDBValue,
-} from '@duckdb/node-api';
+} from './duckdb-api.js';
 import { invalid, type RecpipeError } from '../../core/index.js';
 import { quoteIdent } from '../identifiers.js';
 

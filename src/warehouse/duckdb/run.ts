@@ -1,4 +1,4 @@
-import { ResultReturnType, StatementType, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { ResultReturnType, StatementType, type DuckDBConnection, type DuckDBValue } from './duckdb-api.js';
 import type { RunResult, SqlParam } from '../warehouse.js';
 import { catalogClock } from './catalog-clock.js';
 import { mayHoldTransaction } from './connection-pool.js';

@@ -12,7 +12,7 @@ import {
   type DuckDBConnection,
   type DuckDBType,
   type DuckDBVector,
-} from '@duckdb/node-api';
+} from './duckdb-api.js';
 import { duckdbCall } from './errors.js';
 import type { FunctionArg, FunctionCallContext, FunctionValueType, ScalarFunctionSpec } from '../warehouse.js';
 

@@ -12,7 +12,7 @@ import {
   DuckDBTimestampValue,
   type DuckDBType,
   type DuckDBValue,
-} from '@duckdb/node-api';
+} from './duckdb-api.js';
 
 /** DuckDB's name for a column type; JSON is a VARCHAR with an alias and must keep that name. */
 export function typeText(type: DuckDBType): string {

@@ -12,7 +12,7 @@ import {
   VARCHAR,
   type DuckDBConnection,
   type DuckDBType,
-} from '@duckdb/node-api';
+} from './duckdb-api.js';
 import { invalid } from '../../core/errors.js';
 import { catalogClock } from './catalog-clock.js';
 import { quoteIdent, quoteTableName } from '../identifiers.js';
