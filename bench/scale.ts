@@ -10,8 +10,8 @@
  *    time and training RMSE beside the sequential fit's;
  *  - SQL mode: COPY INTO a table, train_and_get_recommendations (same model, output table), then
  *    deploy_model and recommend(…, 10) over every user.
- * Prints time, CPU seconds and peak RSS per phase, the growth exponent of the whole between sizes,
- * and SQL mode's cost over file mode's in CPU seconds (the fair measure beside other work on the
+ * Prints time, CPU seconds and peak RSS per phase, the output's rows/s beside its 2M goal, the
+ * growth exponent of the whole between sizes, and SQL mode's cost over file mode's in CPU seconds (the fair measure beside other work on the
  * machine) and in wall time. The C reference of the same pipeline (bench/c-reference, compiled with
  * gcc when the machine has it) runs on the same file first: its phases, recpipe's ratio per phase,
  * and its growth exponent beside recpipe's.
@@ -30,7 +30,7 @@ import { movieLensShaped } from './support/movielens-shaped.js';
 import { compileCReference, type CRun } from './support/c-reference.js';
 import { timedChild } from './support/timed-child.js';
 
-const GOALS = { fileSeconds25M: 90, peakRss: 2 ** 30, sqlOverFile: 1.3, exponent: 1.1 };
+const GOALS = { fileSeconds25M: 90, peakRss: 2 ** 30, sqlOverFile: 1.3, exponent: 1.1, writeRowsPerSecond: 2_000_000 };
 /** Issue 14's figures, measured with the JS text reader and a Map of (user, item) pairs. */
 const BEFORE: Readonly<Record<number, string>> = {
   5000000: 'file mode: load 11.2 s, whole 19.3 s, peak 916 MB',
@@ -68,6 +68,8 @@ interface Run {
   readonly topNScored?: number;
   /** File modes: the full fit's last training RMSE, and its worker count when parallel. */
   readonly fit?: { readonly trainRmse: number; readonly workers?: number };
+  /** File mode: users given a top-N list, one output row each. */
+  readonly users?: number;
 }
 
 const MODES = ['file', 'dsgd', 'sql'] as const;
@@ -100,7 +102,7 @@ async function fileMode(path: string, ratings: number, dir: string, dsgd: boolea
   const report = JSON.parse(readFileSync(json, 'utf8')) as {
     phases: Phase[];
     peakRssBytes: number;
-    topN: { scored: number };
+    topN: { scored: number; users: number };
     fullFit: { trainRmse: number[]; workers?: number };
   };
   const phases = report.phases.filter((p) => p.name !== 'setup' || p.seconds >= 0.05);
@@ -118,6 +120,7 @@ async function fileMode(path: string, ratings: number, dir: string, dsgd: boolea
       trainRmse: report.fullFit.trainRmse.at(-1) ?? Number.NaN,
       ...(report.fullFit.workers ? { workers: report.fullFit.workers } : {}),
     },
+    users: report.topN.users,
   };
 }
 
@@ -250,6 +253,13 @@ function verdicts(runs: readonly Run[], cRuns: ReadonlyMap<number, CRun>): strin
       : '';
     if (BEFORE[n]) out.push(`  ${n / 1e6}M before (issue 14): ${BEFORE[n]}`, `  ${n / 1e6}M now, file mode: ${now}`);
     if (BEFORE_C8F128A[n]) out.push(`  ${n / 1e6}M before (c8f128a): ${BEFORE_C8F128A[n]}`);
+    out.push(
+      ...writeRates(
+        n,
+        file,
+        runs.find((r) => r.ratings === n && r.mode === 'sql'),
+      ),
+    );
     const c = cRuns.get(n);
     const dsgd = runs.find((r) => r.ratings === n && r.mode === 'dsgd');
     if (c)
@@ -327,6 +337,30 @@ function fitBeside(n: number, dsgd: Run, file?: Run): string {
     `  ${n / 1e6}M full fit: DSGD on ${dsgd.fit?.workers ?? '?'} workers ${fit(dsgd)}` +
     (file ? ` · sequential ${fit(file)}; whole file mode ${s(dsgd.wall)} with DSGD, ${s(file.wall)} sequential` : '')
   );
+}
+
+/**
+ * Rows per second of the top-N output alone, in wall and in CPU seconds (the fair measure on a
+ * shared machine), beside issue 14's goal: file mode's write phase (the CSV), SQL mode's Uploading
+ * phase (the output table, with the model artifact).
+ */
+function writeRates(n: number, file?: Run, sql?: Run): string[] {
+  const users = file?.users;
+  if (!users) return [];
+  const rate = (p: Phase | undefined) => {
+    if (!p) return null;
+    const wall = users / p.seconds;
+    const cpu = p.cpuSeconds ? users / p.cpuSeconds : null;
+    return `${(wall / 1e6).toFixed(2)}M rows/s wall${cpu === null ? '' : `, ${(cpu / 1e6).toFixed(2)}M rows per CPU-s`}`;
+  };
+  const verdict = (p: Phase | undefined) => (p && users / p.seconds >= GOALS.writeRowsPerSecond ? 'meets' : 'MISSES');
+  const write = file?.phases.find((p) => p.name === 'write');
+  const upload = sql?.phases.find((p) => p.name === 'job: uploading');
+  const goal = `goal ≥ ${GOALS.writeRowsPerSecond / 1e6}M rows/s`;
+  return [
+    `  ${n / 1e6}M output of ${users.toLocaleString('en-US')} top-10 rows: file mode write ${rate(write) ?? '?'} (${goal}: ${verdict(write)})` +
+      (upload ? `; SQL mode Uploading (table and artifact) ${rate(upload)} (${goal}: ${verdict(upload)})` : ''),
+  ];
 }
 
 /** The C reference's phases, and recpipe's file (sequential and DSGD) and SQL modes over it per phase, in wall and CPU seconds. */

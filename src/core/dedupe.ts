@@ -28,7 +28,7 @@ export function dedupe(ds: Dataset, policy: DuplicatePolicy): { dataset: Dataset
   let firstRow = -1;
   for (let u = 0; u + 1 < byUser.ptr.length; u++) {
     for (let k = byUser.ptr[u]; k < byUser.ptr[u + 1]; k++) {
-      const r = byUser.rows[k];
+      const r = byUser.rows === null ? k : byUser.rows[k];
       const item = ds.items[r];
       if (stamp[item] !== u) {
         stamp[item] = u;
@@ -55,11 +55,20 @@ export function dedupe(ds: Dataset, policy: DuplicatePolicy): { dataset: Dataset
   return { dataset: subset(ds, rows), duplicates: { count, firstRow } };
 }
 
-/** Row indices grouped by user inner id, data order kept inside each group. */
-function bucketByUser(ds: Dataset): { ptr: Int32Array; rows: Int32Array } {
+/**
+ * Row indices grouped by user inner id, data order kept inside each group; `rows` null when the
+ * data is already so ordered (a file grouped by user, as MovieLens ships: inner ids follow first
+ * appearance, so its users never decrease), saving an index array the size of the data.
+ */
+function bucketByUser(ds: Dataset): { ptr: Int32Array; rows: Int32Array | null } {
   const ptr = new Int32Array(ds.userIds.size + 1);
-  for (let r = 0; r < ds.size; r++) ptr[ds.users[r] + 1]++;
+  let grouped = true;
+  for (let r = 0; r < ds.size; r++) {
+    ptr[ds.users[r] + 1]++;
+    if (r > 0 && ds.users[r] < ds.users[r - 1]) grouped = false;
+  }
   for (let u = 0; u < ds.userIds.size; u++) ptr[u + 1] += ptr[u];
+  if (grouped) return { ptr, rows: null };
   const fill = ptr.slice(0, ds.userIds.size);
   const rows = new Int32Array(ds.size);
   for (let r = 0; r < ds.size; r++) rows[fill[ds.users[r]]++] = r;

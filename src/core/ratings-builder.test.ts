@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { inferScale } from './dataset.js';
+import { NumberCodes } from './id-codes.js';
 import { RatingsBuilder, ratingsFromRows } from './ratings-builder.js';
 
 describe('RatingsBuilder', () => {
@@ -71,5 +73,44 @@ describe('RatingsBuilder', () => {
     assert.deepEqual([...last.dataset.ratings], [2, 4, 5]);
     assert.deepEqual([...ratingsFromRows(rows, { duplicates: 'first' }).dataset.ratings], [1, 2, 4]);
     assert.throws(() => ratingsFromRows(rows, { duplicates: 'error' }), /duplicate rating for user u1 and item i1/);
+  });
+  it('codes numbers alike through the direct table and the hash, across their boundary and while both grow', () => {
+    const edge = [0, -0, 5, 2 ** 22 - 1, 2 ** 22, 2 ** 22 + 7, -3, 1.5, 5, 2 ** 22, 1e6, 2 ** 22 - 1, -3];
+    // A deterministic mix: small ids (direct), large and negative ones and fractions (hash), each seen several times.
+    const mixed = Array.from({ length: 60_000 }, (_, k) => {
+      const x = (k * 7919) % 20_011;
+      return k % 4 === 0 ? x : k % 4 === 1 ? 2 ** 22 + x * 3 : k % 4 === 2 ? -x : x + 0.25;
+    });
+    const values = [...edge, ...mixed, ...edge];
+    const codes = new NumberCodes();
+    const reference = new Map<number, number>();
+    for (const v of values) {
+      const key = v === 0 ? 0 : v; // -0 and 0 are one id
+      if (!reference.has(key)) reference.set(key, reference.size);
+      assert.equal(codes.code(v), reference.get(key), `code of ${v}`);
+    }
+    assert.equal(codes.size, reference.size);
+    assert.deepEqual([...codes.values()].map((v) => (v === 0 ? 0 : v)), [...reference.keys()]);
+  });
+  it('reduces duplicates alike when the rows are already grouped by user', () => {
+    const rows = [
+      ['u1', 'i1', 1],
+      ['u1', 'i2', 2],
+      ['u1', 'i1', 3],
+      ['u2', 'i1', 4],
+      ['u2', 'i1', 5],
+    ] as const;
+    const last = ratingsFromRows(rows);
+    assert.deepEqual(last.duplicates, { count: 2, firstRow: 2 });
+    assert.deepEqual([...last.dataset.ratings], [2, 3, 5]);
+    assert.deepEqual([...last.dataset.users], [0, 0, 1]);
+    assert.deepEqual([...ratingsFromRows(rows, { duplicates: 'first' }).dataset.ratings], [1, 2, 4]);
+  });
+  it('infers the scale of the ratings as stored (float32), as a pass over them does', () => {
+    const b = new RatingsBuilder();
+    b.append(Float64Array.of(1, 2, 3), Float64Array.of(1, 1, 1), [0.1, 4.7, 2.2], 3);
+    const { dataset } = b.finish('fractions');
+    assert.deepEqual(dataset.scale, inferScale(dataset.ratings));
+    assert.equal(dataset.scale.min, Math.fround(0.1));
   });
 });

@@ -1,4 +1,4 @@
-import { inferScale, type Dataset, type RatingScale } from './dataset.js';
+import type { Dataset, RatingScale } from './dataset.js';
 import { dedupe, type DuplicatePolicy, type DuplicateReport } from './dedupe.js';
 import { invalid } from './errors.js';
 import { grow, NumberCodes } from './id-codes.js';
@@ -55,6 +55,11 @@ export class RatingsBuilder {
   private size = 0;
   private readonly userCodes = { number: new NumberCodes(), text: new IdMap(), kind: null as 'number' | 'text' | null };
   private readonly itemCodes = { number: new NumberCodes(), text: new IdMap(), kind: null as 'number' | 'text' | null };
+  /** The accepted ratings' range, kept while appending: the inferred scale without another pass. */
+  private min = Infinity;
+  private max = -Infinity;
+  private userScratch: Int32Array = new Int32Array(0);
+  private itemScratch: Int32Array = new Int32Array(0);
   private negativeCount = 0;
   private firstNegative = -1;
   /** Refused rows: the first few described, all counted. */
@@ -79,11 +84,13 @@ export class RatingsBuilder {
     if (times && !this.times) this.times = new Float64Array(this.users.length);
     if (this.size + n > this.users.length) this.reserve(this.size + n);
     const scale = this.opts.scale;
+    const userCodes = this.codeColumn(this.userCodes, users, n, 'user');
+    const itemCodes = this.codeColumn(this.itemCodes, items, n, 'item');
     for (let k = 0; k < n; k++) {
       const row = this.size + this.badRows;
-      const u = this.code(this.userCodes, users, k, 'user', row);
+      const u = userCodes !== null && userCodes[k] >= 0 ? userCodes[k] : this.code(this.userCodes, users, k, 'user', row);
       if (u < 0) continue;
-      const i = this.code(this.itemCodes, items, k, 'item', row);
+      const i = itemCodes !== null && itemCodes[k] >= 0 ? itemCodes[k] : this.code(this.itemCodes, items, k, 'item', row);
       if (i < 0) continue;
       const r = ratings[k];
       if (!Number.isFinite(r)) {
@@ -95,6 +102,8 @@ export class RatingsBuilder {
         continue;
       }
       if (r < 0 && this.negativeCount++ === 0) this.firstNegative = row;
+      if (r < this.min) this.min = r;
+      if (r > this.max) this.max = r;
       this.users[this.size] = u;
       this.items[this.size] = i;
       this.ratings[this.size] = r;
@@ -122,10 +131,27 @@ export class RatingsBuilder {
       ...(this.times ? { timestamps: this.times.subarray(0, this.size) } : {}),
       userIds,
       itemIds,
-      scale: this.opts.scale ?? inferScale(ratings),
+      // Math.fround: the range of the ratings as stored (Float32), as inferScale over them gives.
+      scale: this.opts.scale ?? { min: Math.fround(this.min), max: Math.fround(this.max) },
     };
     const { dataset, duplicates } = dedupe(raw, this.opts.duplicates ?? 'last');
     return { dataset, rowsRead: this.rowsRead, duplicates, negative: { count: this.negativeCount, firstRow: this.firstNegative } };
+  }
+
+  /**
+   * A numeric chunk's codes in one tight pass over the column (-1 where a value is NULL or beyond
+   * 2^53: the row loop refuses those through `code`); null for text chunks, coded row by row.
+   */
+  private codeColumn(codes: RatingsBuilder['userCodes'], values: IdChunk, n: number, field: 'user' | 'item'): Int32Array | null {
+    if (!(values instanceof Float64Array)) return null;
+    if ((codes.kind ??= 'number') !== 'number') throw new RangeError(`${field} ids arrived as numbers after text`);
+    const out = field === 'user' ? (this.userScratch = scratch(this.userScratch, n)) : (this.itemScratch = scratch(this.itemScratch, n));
+    const number = codes.number;
+    for (let k = 0; k < n; k++) {
+      const v = values[k];
+      out[k] = Math.abs(v) < EXACT_LIMIT ? number.code(v) : -1;
+    }
+    return out;
   }
 
   private code(codes: RatingsBuilder['userCodes'], values: IdChunk, k: number, field: 'user' | 'item', row: number): number {
@@ -161,6 +187,8 @@ export class RatingsBuilder {
   }
 }
 
+const scratch = (a: Int32Array, n: number): Int32Array => (a.length >= n ? a : new Int32Array(Math.max(n, 2048)));
+
 /** Code -> inner id of the shared vocabulary, normalising each distinct value once. */
 function vocabulary(codes: RatingsBuilder['userCodes'], ids: IdMap): Int32Array {
   if (codes.kind === 'number') return Int32Array.from(codes.number.values(), (v) => ids.intern(normalizeId(v)));
@@ -169,6 +197,10 @@ function vocabulary(codes: RatingsBuilder['userCodes'], ids: IdMap): Int32Array 
 }
 
 function recode(codes: Int32Array, inner: Int32Array): void {
+  // A fresh vocabulary of distinct numbers gives each code its own number as inner id: nothing to do.
+  let identity = true;
+  for (let c = 0; c < inner.length && identity; c++) identity = inner[c] === c;
+  if (identity) return;
   for (let k = 0; k < codes.length; k++) codes[k] = inner[codes[k]];
 }
 

@@ -6,20 +6,90 @@ export const idToJson = (id: string): string | number => (/^-?\d{1,15}$/.test(id
 
 const csvField = (s: string): string => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
-/** The guide's output table as a file: one row per user, recommendations as a JSON array, best first. */
-export function formatRecommendations(recs: readonly UserRecommendations[], format: 'csv' | 'json' | 'jsonl'): string {
+/** The guide's output table as a JSON or JSON Lines file: one row per user, recommendations as a JSON array, best first. */
+export function formatRecommendations(recs: readonly UserRecommendations[], format: 'json' | 'jsonl'): string {
   const rows = recs.map((r) => ({ user: idToJson(r.user), recommendations: r.items.map(idToJson) }));
-  switch (format) {
-    case 'json':
-      return JSON.stringify(rows, null, 1) + '\n';
-    case 'jsonl':
-      return rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
-    case 'csv':
-      return (
-        ['USERID,RECOMMENDATIONS', ...rows.map((r) => `${csvField(String(r.user))},${csvField(JSON.stringify(r.recommendations))}`)].join(
-          '\n',
-        ) + '\n'
-      );
+  return format === 'json' ? JSON.stringify(rows, null, 1) + '\n' : rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
+}
+
+const [QUOTE, COMMA, NEWLINE, OPEN, CLOSE] = [0x22, 0x2c, 0x0a, 0x5b, 0x5d];
+
+/**
+ * The guide's output table as CSV bytes (USERID,RECOMMENDATIONS; the JSON array quoted as CSV
+ * quotes it: when it holds a comma or a quote). Each distinct item's JSON token is made and encoded
+ * once; rows are copied token by token into one buffer sized beforehand: no JSON text per row.
+ */
+export function recommendationsCsv(recs: readonly UserRecommendations[]): Buffer {
+  const tokens = new Tokens();
+  const header = 'USERID,RECOMMENDATIONS\n';
+  const users = recs.map((r) => csvField(String(idToJson(r.user))));
+  // Each row's items as token numbers, looked up once; a row's first slot is its item count.
+  const rows = new Int32Array(recs.reduce((n, r) => n + 1 + r.items.length, 0));
+  let size = Buffer.byteLength(header);
+  for (let u = 0, at = 0; u < recs.length; u++) {
+    const items = recs[u].items;
+    rows[at++] = items.length;
+    let quote = items.length > 1;
+    for (const id of items) {
+      const t = (rows[at++] = tokens.of(id));
+      size += tokens.start[t + 1] - tokens.start[t];
+      quote ||= tokens.isString(t);
+    }
+    size += Buffer.byteLength(users[u]) + 4 + Math.max(0, items.length - 1) + (quote ? 2 : 0);
+  }
+  const { bytes, start } = tokens.seal();
+  const out = Buffer.allocUnsafe(size);
+  let at = out.write(header, 0);
+  for (let u = 0, r = 0; u < recs.length; u++) {
+    const n = rows[r++];
+    const quote = n > 1 || (n === 1 && bytes[start[rows[r]]] === QUOTE);
+    at += out.write(users[u], at);
+    out[at++] = COMMA;
+    if (quote) out[at++] = QUOTE;
+    out[at++] = OPEN;
+    for (let k = 0; k < n; k++) {
+      if (k > 0) out[at++] = COMMA;
+      const t = rows[r++];
+      // A byte loop: tokens are a few bytes, where Buffer#copy's call costs more than the copy.
+      for (let b = start[t], stop = start[t + 1]; b < stop; b++) out[at++] = bytes[b];
+    }
+    out[at++] = CLOSE;
+    if (quote) out[at++] = QUOTE;
+    out[at++] = NEWLINE;
+  }
+  return out;
+}
+
+/** Distinct ids' CSV-escaped JSON tokens, numbered in order of first use, end to end in one buffer once sealed. */
+class Tokens {
+  private readonly byId = new Map<string, number>();
+  private readonly parts: Buffer[] = [];
+  start = new Int32Array(1024);
+
+  of(id: string): number {
+    let t = this.byId.get(id);
+    if (t === undefined) {
+      t = this.parts.length;
+      // A JSON string token starts with a quote, doubled inside a quoted CSV field; numbers carry none.
+      const part = Buffer.from(JSON.stringify(idToJson(id)).replace(/"/g, '""'));
+      this.parts.push(part);
+      this.byId.set(id, t);
+      if (t + 2 > this.start.length) {
+        const wider = new Int32Array(2 * this.start.length);
+        wider.set(this.start);
+        this.start = wider;
+      }
+      this.start[t + 1] = this.start[t] + part.length;
+    }
+    return t;
+  }
+
+  isString(t: number): boolean {
+    return this.parts[t][0] === QUOTE;
+  }
+
+  seal(): { bytes: Buffer; start: Int32Array } {
+    return { bytes: Buffer.concat(this.parts), start: this.start };
   }
 }
 
@@ -28,5 +98,6 @@ export function formatOf(path: string): 'csv' | 'json' | 'jsonl' {
 }
 
 export async function writeRecommendations(path: string, recs: readonly UserRecommendations[]): Promise<void> {
-  await writeFileAtomic(path, formatRecommendations(recs, formatOf(path)));
+  const format = formatOf(path);
+  await writeFileAtomic(path, format === 'csv' ? recommendationsCsv(recs) : formatRecommendations(recs, format));
 }
