@@ -44,7 +44,16 @@ let kept = false;
  */
 export async function useBrowser(): Promise<{ browser: Browser; release: () => Promise<void> }> {
   users++;
-  const launching = (shared ??= launchBrowser());
+  if (!shared) {
+    const launching = launchBrowser();
+    shared = launching;
+    // A browser that crashed or was closed is not handed to the next file.
+    void launching.then(
+      (b) => b.once('disconnected', () => shared === launching && (shared = undefined)),
+      () => undefined,
+    );
+  }
+  const launching = shared;
   let browser: Browser;
   try {
     browser = await launching;
