@@ -1,8 +1,17 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { browserMissing, useBrowser } from './browser.js';
+import { after, before, describe, it } from 'node:test';
+import { browserMissing, keepSharedBrowser, useBrowser } from './browser.js';
 
 describe('the shared browser', { skip: browserMissing() ?? false }, () => {
+  // As when a file runs on its own, also in a shard (which keeps the browser between files).
+  let kept = false;
+  before(() => {
+    kept = keepSharedBrowser(false);
+  });
+  after(() => {
+    keepSharedBrowser(kept);
+  });
+
   it('is one chromium for every user at a time, closed (contexts first) with its last user outside a shard', {
     timeout: 180_000,
   }, async () => {

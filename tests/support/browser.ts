@@ -75,9 +75,14 @@ export async function useBrowser(): Promise<{ browser: Browser; release: () => P
   };
 }
 
-/** Called by the shard runner: the browser outlives the file that launched it, until `closeSharedBrowser`. */
-export function keepSharedBrowser(): void {
-  kept = true;
+/**
+ * Whether the browser outlives the file that launched it, until `closeSharedBrowser` (set by the shard
+ * runner); returns the previous setting.
+ */
+export function keepSharedBrowser(keep: boolean): boolean {
+  const was = kept;
+  kept = keep;
+  return was;
 }
 
 export async function closeSharedBrowser(): Promise<void> {

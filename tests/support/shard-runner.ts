@@ -117,7 +117,7 @@ export async function runShard(): Promise<void> {
   let watchdog: NodeJS.Timeout | undefined;
   let timing: (() => FileTime) | undefined;
   // The browser files of this shard share one chromium, closed when the queue is empty.
-  keepSharedBrowser();
+  keepSharedBrowser(true);
   const next = async (): Promise<void> => {
     clearTimeout(watchdog);
     if (timing) writeTime(claims, timing());
