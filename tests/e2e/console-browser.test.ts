@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { WORKSHEETS_FILE } from '../../src/service/console/index.js';
 import { authHeaders } from '../support/auth.js';
-import { browserMissing, launchBrowser, screenshot } from '../support/browser.js';
+import { browserMissing, screenshot, useBrowser } from '../support/browser.js';
 import { startServerChild, type ServerChild } from '../support/recpipe-cli.js';
 import { loadFigures } from '../support/scroll-frames.js';
 import { tempDir } from '../support/temp-engine.js';
@@ -24,7 +24,7 @@ describe('console in a browser', { skip }, () => {
   const tmp = tempDir();
   const home = join(tmp.dir, 'home');
   let server: ServerChild | undefined;
-  let browser: Browser | undefined;
+  let release: (() => Promise<void>) | undefined;
   let context: BrowserContext;
   let page: Page;
   /** Uncaught exceptions in the page, and console errors other than the refused requests the tests make on purpose. */
@@ -67,8 +67,9 @@ describe('console in a browser', { skip }, () => {
        use role sysadmin; create database movielens; create table movielens.public.ratings (userid int, movieid int, rating float, tags variant);
        insert into movielens.public.ratings select range % 610 + 1, range % 9000 + 1, (range % 10) / 2 + 0.5, null from range(40)`,
     );
-    browser = await launchBrowser();
-    context = await browser.newContext({ acceptDownloads: true });
+    const shared = await useBrowser();
+    release = shared.release;
+    context = await shared.browser.newContext({ acceptDownloads: true });
     page = await context.newPage();
     page.on('pageerror', (e) => pageErrors.push(e.message));
     page.on('console', (m) => {
@@ -82,7 +83,7 @@ describe('console in a browser', { skip }, () => {
   });
 
   after(async () => {
-    await browser?.close();
+    await release?.();
     await server?.stop();
     tmp.remove();
   });

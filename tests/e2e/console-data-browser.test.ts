@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { authHeaders } from '../support/auth.js';
-import { browserMissing, launchBrowser, screenshot, signedInPage } from '../support/browser.js';
+import { browserMissing, screenshot, signedInPage, useBrowser } from '../support/browser.js';
 import { serveHome, type ServedHome } from '../support/served-home.js';
 import { mlSmall, repoRoot, sharedDataSkip } from '../support/shared-data.js';
 import { tempDir } from '../support/temp-engine.js';
@@ -35,7 +35,7 @@ describe('console Data and Training jobs pages in a browser', { skip }, () => {
   const tmp = tempDir();
   const home = join(tmp.dir, 'home');
   let server: ServedHome | undefined;
-  let browser: Browser | undefined;
+  let release: (() => Promise<void>) | undefined;
   let page: Page;
   const pageErrors: string[] = [];
   let jobName = '';
@@ -83,8 +83,9 @@ describe('console Data and Training jobs pages in a browser', { skip }, () => {
        use role sysadmin; create database staging; use role accountadmin;
        create stage staging.public.ml_small url = 'file://${mlSmall('')}/'; grant read on stage staging.public.ml_small to role sysadmin`,
     );
-    browser = await launchBrowser();
-    page = await signedInPage(browser, server.url, 'alice', PASSWORD, pageErrors);
+    const shared = await useBrowser();
+    release = shared.release;
+    page = await signedInPage(shared.browser, server.url, 'alice', PASSWORD, pageErrors);
   });
 
   afterEach(async (t) => {
@@ -93,7 +94,7 @@ describe('console Data and Training jobs pages in a browser', { skip }, () => {
   });
 
   after(async () => {
-    await browser?.close();
+    await release?.();
     await server?.close();
     tmp.remove();
   });

@@ -136,8 +136,12 @@ describe('console live figures in a browser', { skip }, () => {
         legend.some((l) => l.includes(label)),
         `legend has ${label}: ${legend}`,
       );
-    // The job's description carries the same held-out figures per fold.
-    const described = (await httpCall(url(), 'GET', `/api/v1/training-jobs/${als}`, authHeaders(suite.home))).json();
+    // The job's description carries the same held-out figures per fold. The page draws the last epoch before the
+    // job has written its output and ended (a loaded machine widens that gap), so its end is waited for.
+    const describeJob = async () => (await httpCall(url(), 'GET', `/api/v1/training-jobs/${als}`, authHeaders(suite.home))).json();
+    let described = await describeJob();
+    for (const deadline = Date.now() + 60_000; described.status === 'InProgress' && Date.now() < deadline; described = await describeJob())
+      await new Promise((r) => setTimeout(r, 250));
     assert.equal(described.status, 'Completed');
     for (const fold of described.metrics.cv.folds) assert.equal(fold.testRmse.length, epochs);
   });

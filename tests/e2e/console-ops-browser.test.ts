@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { authHeaders } from '../support/auth.js';
-import { browserMissing, launchBrowser, screenshot, signedInPage } from '../support/browser.js';
+import { browserMissing, screenshot, signedInPage, useBrowser } from '../support/browser.js';
 import { httpCall } from '../support/http-call.js';
 import { serveHome, type ServedHome } from '../support/served-home.js';
 import { mlSmall, repoRoot, sharedDataSkip } from '../support/shared-data.js';
@@ -27,7 +27,7 @@ describe('console endpoints, tasks and explorer in a browser', { skip }, () => {
   const tmp = tempDir();
   const home = join(tmp.dir, 'home');
   let server: ServedHome | undefined;
-  let browser: Browser | undefined;
+  let release: (() => Promise<void>) | undefined;
   let page: Page;
   const pageErrors: string[] = [];
   const jobs: string[] = [];
@@ -89,8 +89,9 @@ describe('console endpoints, tasks and explorer in a browser', { skip }, () => {
       assert.ok(i < 120, `endpoint not InService: ${JSON.stringify(rows)}`);
       await new Promise((r) => setTimeout(r, 500));
     }
-    browser = await launchBrowser();
-    page = await signedInPage(browser, server.url, 'alice', PASSWORD, pageErrors);
+    const shared = await useBrowser();
+    release = shared.release;
+    page = await signedInPage(shared.browser, server.url, 'alice', PASSWORD, pageErrors);
   });
 
   afterEach(async (t) => {
@@ -99,7 +100,7 @@ describe('console endpoints, tasks and explorer in a browser', { skip }, () => {
   });
 
   after(async () => {
-    await browser?.close();
+    await release?.();
     await server?.close();
     tmp.remove();
   });

@@ -27,6 +27,70 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
+/**
+ * One chromium per test process, shared by the browser test files it runs in turn: a launch costs
+ * ~2 CPU-s (browser, zygotes, GPU and utility processes) and each file only needs its own contexts.
+ * `kept` is set by the shard runner, which closes the browser once its queue is empty; a file run on
+ * its own closes it with its last user. Playwright kills a browser it launched when the process
+ * exits, so a shard stopped by its watchdog leaves none behind.
+ */
+let shared: Promise<Browser> | undefined;
+let users = 0;
+let kept = false;
+
+/**
+ * The process's shared chromium (launched on first use) for one test file, which calls `release` in
+ * its `after`: that closes the contexts the file opened (files in a process run one at a time).
+ */
+export async function useBrowser(): Promise<{ browser: Browser; release: () => Promise<void> }> {
+  users++;
+  if (!shared) {
+    const launching = launchBrowser();
+    shared = launching;
+    // A browser that crashed or was closed is not handed to the next file.
+    void launching.then(
+      (b) => b.once('disconnected', () => shared === launching && (shared = undefined)),
+      () => undefined,
+    );
+  }
+  const launching = shared;
+  let browser: Browser;
+  try {
+    browser = await launching;
+  } catch (e) {
+    if (shared === launching) shared = undefined;
+    users--;
+    throw e;
+  }
+  let released = false;
+  return {
+    browser,
+    release: async () => {
+      if (released) return;
+      released = true;
+      users--;
+      await Promise.all(browser.contexts().map((c) => c.close()));
+      if (users === 0 && !kept) await closeSharedBrowser();
+    },
+  };
+}
+
+/**
+ * Whether the browser outlives the file that launched it, until `closeSharedBrowser` (set by the shard
+ * runner); returns the previous setting.
+ */
+export function keepSharedBrowser(keep: boolean): boolean {
+  const was = kept;
+  kept = keep;
+  return was;
+}
+
+export async function closeSharedBrowser(): Promise<void> {
+  const closing = shared;
+  shared = undefined;
+  await (await closing?.catch(() => undefined))?.close();
+}
+
 /** Where browser tests leave their screenshots (not committed): `test-output/<suite>/<test>.png` under the working directory. */
 export const SCREENSHOTS = process.env.RECPIPE_TEST_OUTPUT ?? join(process.cwd(), 'test-output');
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { after, afterEach, before } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { authHeaders } from './auth.js';
-import { launchBrowser, screenshot, signedInPage } from './browser.js';
+import { screenshot, signedInPage, useBrowser } from './browser.js';
 import { httpCall } from './http-call.js';
 import { startServerChild, type ServerChild } from './recpipe-cli.js';
 import { tempDir } from './temp-engine.js';
@@ -24,7 +24,7 @@ export interface ConsoleSuite {
 
 /**
  * Registers the hooks of a console browser suite inside a `describe`: a `recpipe server` child on a
- * temp home, `setup` (the owner's SQL), a chromium page signed in as `user`; a screenshot and the page
+ * temp home, `setup` (the owner's SQL), a page of the process's shared chromium signed in as `user`; a screenshot and the page
  * errors checked after each test; everything stopped and removed after.
  */
 export function consoleSuite(
@@ -48,10 +48,11 @@ export function consoleSuite(
       s.page = await signedInPage(s.browser, s.server.url, user.name, user.password, s.pageErrors);
     },
   } as ConsoleSuite;
+  let release: (() => Promise<void>) | undefined;
   before(async () => {
     s.server = await startServerChild(s.home);
     await setup(s);
-    s.browser = await launchBrowser();
+    ({ browser: s.browser, release } = await useBrowser());
     s.page = await signedInPage(s.browser, s.server.url, user.name, user.password, s.pageErrors);
   });
   afterEach(async (t) => {
@@ -59,7 +60,7 @@ export function consoleSuite(
     assert.deepEqual(s.pageErrors, [], 'no errors in the page');
   });
   after(async () => {
-    await s.browser?.close();
+    await release?.();
     await s.server?.stop();
     tmp.remove();
   });

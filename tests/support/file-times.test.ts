@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -16,6 +17,27 @@ describe('test file times', () => {
     const t = timing();
     assert.ok(t.childCpuMs >= 100, `child CPU ${t.childCpuMs} ms`);
     assert.ok(t.wallMs >= 300);
+  });
+
+  it('charges a child still running, with what its own reaped children used, to the file it ran during', { timeout: 60_000 }, async () => {
+    const timing = startTiming('x.test.js');
+    // The child reaps a busy grandchild, then says so and stays alive until killed, like a shared browser.
+    const child = spawn(
+      process.execPath,
+      [
+        '-e',
+        "require('node:child_process').execFileSync(process.execPath, ['-e', 'const end = Date.now() + 300; while (Date.now() < end);']); console.log('busy done'); setInterval(() => {}, 1000)",
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      await once(child.stdout!, 'data');
+      const t = timing();
+      assert.ok(t.childCpuMs >= 250, `CPU of the live child and its grandchild ${t.childCpuMs} ms`);
+    } finally {
+      child.kill('SIGKILL');
+      await once(child, 'close');
+    }
   });
 
   it('reports once, when every claimed file is recorded, slowest first; the queue reads the order back', () => {

@@ -6,9 +6,8 @@
  * tests/shards/file-times.json after a full run to refresh the order the shards take files in.
  *
  * CPU is split in two: the shard's own (process.cpuUsage, approximate since a file's timers can
- * still fire during the next file) and its children's (spawned CLIs, servers, chromium), which Linux
- * adds to the shard's cutime/cstime when a child is reaped — so a child that outlives its file is
- * charged to a later one.
+ * still fire during the next file) and its children's (spawned CLIs, servers, chromium), read from
+ * /proc for the running ones and from the shard's cutime/cstime for the reaped ones.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,16 +28,48 @@ export interface FileTime {
 /** Linux's user-space clock tick: /proc reports times in 1/100 s on every architecture. */
 const TICK_MS = 10;
 
-/** CPU time of this process's reaped children in ms, 0 where /proc is missing. */
-function childCpuMs(): number {
+/** A process's stat fields from field 3 (state) on, or null once it is gone. */
+function statFields(pid: number | 'self'): string[] | null {
   try {
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // Fields 16 and 17 of proc(5) (cutime, cstime); the slice starts at field 3.
-    return (Number(fields[13]) + Number(fields[14])) * TICK_MS;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
-    return 0;
+    return null;
   }
+}
+
+// Indexes into statFields of proc(5)'s fields 4 (ppid) and 14-17 (utime, stime, cutime, cstime).
+const PPID = 1;
+const UTIME = 11;
+
+/**
+ * CPU time of this process's descendants in ms, 0 where /proc is missing: the reaped ones (cutime and
+ * cstime) and the ones still running, each with its own reaped children. A child that outlives its
+ * file (the shard's shared chromium, whose renderers chromium reaps) is so charged to each file for
+ * what it used meanwhile, not to whichever file is running when it exits.
+ */
+function childCpuMs(): number {
+  const self = statFields('self');
+  if (!self) return 0;
+  const ticks = (f: string[], from: number, to: number) => f.slice(from, to).reduce((sum, t) => sum + Number(t), 0);
+  let total = ticks(self, UTIME + 2, UTIME + 4);
+  const children = new Map<number, number[]>();
+  const fields = new Map<number, string[]>();
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    const f = statFields(pid);
+    if (!f) continue;
+    fields.set(pid, f);
+    const parent = Number(f[PPID]);
+    children.set(parent, [...(children.get(parent) ?? []), pid]);
+  }
+  for (const pending = [...(children.get(process.pid) ?? [])]; pending.length > 0; ) {
+    const pid = pending.pop()!;
+    total += ticks(fields.get(pid)!, UTIME, UTIME + 4);
+    pending.push(...(children.get(pid) ?? []));
+  }
+  return total * TICK_MS;
 }
 
 function cpuMs(): number {

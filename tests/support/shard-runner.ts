@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, test } from 'node:test';
-import { SCREENSHOTS as TEST_OUTPUT } from './browser.js';
+import { closeSharedBrowser, keepSharedBrowser, SCREENSHOTS as TEST_OUTPUT } from './browser.js';
 import { type FileTime, knownWallMs, reportRun, startTiming, writeTime } from './file-times.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -116,7 +116,9 @@ export async function runShard(): Promise<void> {
   process.umask(umask);
   let watchdog: NodeJS.Timeout | undefined;
   let timing: (() => FileTime) | undefined;
-  const next = (): void => {
+  // The browser files of this shard share one chromium, closed when the queue is empty.
+  keepSharedBrowser(true);
+  const next = async (): Promise<void> => {
     clearTimeout(watchdog);
     if (timing) writeTime(claims, timing());
     process.chdir(cwd);
@@ -125,6 +127,7 @@ export async function runShard(): Promise<void> {
     while ((file = queue.shift()) !== undefined && !claim(claims, file)) {}
     running = file;
     if (file === undefined) {
+      await closeSharedBrowser();
       const report = reportRun(claims, TEST_OUTPUT);
       if (report) process.stderr.write(report);
       return;
@@ -144,5 +147,5 @@ export async function runShard(): Promise<void> {
       process.exit(1);
     }, FILE_TIMEOUT_MS).unref();
   };
-  next();
+  void next();
 }
