@@ -58,6 +58,18 @@ export interface Kernels {
    * where the kernels run between calls with the same array: it must not be edited in between.
    */
   sumRows(matrix: Float32Array, width: number, rows: Int32Array, out: Float64Array): void;
+  /**
+   * XᵀX (n × n, float64, row-major) of the binary matrix X of each user's rated items (`rated`), over
+   * the items with pos[i] ≥ 0, item i being row and column pos[i] < n (EASE's Gram matrix). Counts, so
+   * every implementation gives the same values.
+   */
+  gram(rated: Exclusions, pos: Int32Array, n: number): Float64Array;
+  /**
+   * Inverts a symmetric positive definite n × n float64 matrix (row-major) in place. Returns -1, or
+   * the first pivot that is not positive (the matrix is then left part-inverted). Implementations
+   * differ in rounding only.
+   */
+  invertSpd(a: Float64Array, n: number): number;
 }
 
 export interface Exclusions {

@@ -11,7 +11,45 @@ export const referenceKernels: Kernels = {
   svdSgd,
   topN,
   sumRows,
+  gram,
+  invertSpd,
 };
+
+function gram(rated: Exclusions, pos: Int32Array, n: number): Float64Array {
+  const G = new Float64Array(n * n);
+  const rows: number[] = [];
+  for (let u = 0; u + 1 < rated.userPtr.length; u++) {
+    rows.length = 0;
+    for (let x = rated.userPtr[u]; x < rated.userPtr[u + 1]; x++) if (pos[rated.itemIdx[x]] >= 0) rows.push(pos[rated.itemIdx[x]]);
+    for (const a of rows) for (const b of rows) G[a * n + b] += 1;
+  }
+  return G;
+}
+
+/**
+ * Gauss-Jordan elimination without pivoting (safe for SPD: every pivot is a positive Schur
+ * complement), one pivot at a time. n³ multiply-adds.
+ */
+function invertSpd(A: Float64Array, n: number): number {
+  const rowK = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    const piv = A[k * n + k];
+    if (!(piv > 0)) return k;
+    const inv = 1 / piv;
+    A[k * n + k] = 1;
+    for (let j = 0; j < n; j++) A[k * n + j] *= inv;
+    rowK.set(A.subarray(k * n, k * n + n));
+    for (let i = 0; i < n; i++) {
+      if (i === k) continue;
+      const at = i * n;
+      const f = A[at + k];
+      if (f === 0) continue;
+      A[at + k] = 0;
+      for (let j = 0; j < n; j++) A[at + j] -= f * rowK[j];
+    }
+  }
+  return -1;
+}
 
 function sumRows(matrix: Float32Array, width: number, rows: Int32Array, out: Float64Array): void {
   out.fill(0, 0, width);

@@ -390,6 +390,72 @@ describe('wasm sumRows agrees with the reference kernel to the bit', () => {
   });
 });
 
+describe("wasm Gram matrix and SPD inverse (EASE's fit) agree with the reference kernels", () => {
+  /** MᵀM/n + I from a random n × n M: symmetric positive definite, moderately conditioned. */
+  const spd = (n: number, seed: number): Float64Array => {
+    const rng = createRng(seed);
+    const M = Float64Array.from({ length: n * n }, () => rng.normal());
+    const A = new Float64Array(n * n);
+    for (let r = 0; r < n; r++)
+      for (let c = 0; c < n; c++) {
+        let s = r === c ? 1 : 0;
+        for (let k = 0; k < n; k++) s += (M[k * n + r] * M[k * n + c]) / n;
+        A[r * n + c] = s;
+      }
+    return A;
+  };
+
+  it('counts the same co-rated pairs, over the covered items only', () => {
+    const ts = syntheticTrainset(60, 90, 11);
+    const n = 70;
+    // Every other item left out, the rest placed in a shuffled order.
+    const rng = createRng(12);
+    const pos = new Int32Array(ts.nItems).fill(-1);
+    const order = Int32Array.from({ length: ts.nItems }, (_, i) => i).sort(() => rng.next() - 0.5);
+    let next = 0;
+    for (const i of order) if (i % 2 === 0 && next < n) pos[i] = next++;
+    const want = referenceKernels.gram(exclusionsOf(ts), pos, n);
+    assert.deepEqual(wasm.gram(exclusionsOf(ts), pos, n), want);
+    assert.ok(want.some((v, x) => v > 0 && Math.floor(x / n) !== x % n), 'some off-diagonal pair counted');
+    assert.throws(() => wasm.gram(exclusionsOf(ts), pos, 10), { code: 'INVALID_ARGUMENT', message: /outside a 10 × 10 Gram matrix/ });
+  });
+
+  // Sizes below, at and across the 32-pivot blocks, odd (a row tail past the last pair of columns) and even.
+  for (const n of [1, 5, 32, 33, 70, 101])
+    it(`inverts a ${n} × ${n} SPD matrix as the reference does, to 1e-12 relative`, () => {
+      const A = spd(n, n);
+      const got = A.slice();
+      const want = A.slice();
+      assert.equal(wasm.invertSpd(got, n), -1);
+      assert.equal(referenceKernels.invertSpd(want, n), -1);
+      const scale = Math.max(...want.map(Math.abs));
+      for (let x = 0; x < n * n; x++) assert.ok(Math.abs(got[x] - want[x]) <= 1e-12 * scale, `entry ${x}: ${got[x]} vs ${want[x]}`);
+      for (let r = 0; r < n; r++)
+        for (let c = 0; c < n; c++) {
+          let s = 0;
+          for (let k = 0; k < n; k++) s += A[r * n + k] * got[k * n + c];
+          assert.ok(Math.abs(s - (r === c ? 1 : 0)) < 1e-10, `(A·A⁻¹)[${r}][${c}] = ${s}`);
+        }
+    });
+
+  it('names the first pivot that is not positive, in either kernels', () => {
+    const n = 40;
+    const A = spd(n, 3);
+    // Row and column 35 a copy of 34's, less 1 on the diagonal: pivot 35's Schur complement is −1, after a full block has been swept.
+    for (let k = 0; k < n; k++) {
+      A[35 * n + k] = A[34 * n + k];
+      A[k * n + 35] = A[k * n + 34];
+    }
+    A[35 * n + 35] -= 1;
+    for (const k of [wasm, referenceKernels]) {
+      const at = k.invertSpd(A.slice(), n);
+      assert.ok(at === 35, `${k.name}: pivot ${at}`);
+    }
+    assert.equal(wasm.invertSpd(Float64Array.of(1, 2, 2, -1), 2), 1);
+    assert.throws(() => wasm.invertSpd(new Float64Array(5), 2), { code: 'INVALID_ARGUMENT', message: /matrix has 5 entries, expected 4/ });
+  });
+});
+
 describe('wasm top-N pruned by the score bound gives the lists of scoring every item', () => {
   const exhaustive = createWasmKernels(wasmModule(), { pruneTopN: false });
   const pruned = createWasmKernels(wasmModule());

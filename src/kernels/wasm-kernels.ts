@@ -40,6 +40,9 @@ interface WasmExports {
     regQi: number,
   ): number;
   sumRows(matrix: number, width: number, rows: number, nRows: number, out: number): void;
+  gram(nUsers: number, userPtr: number, itemIdx: number, pos: number, n: number, out: number, scratch: number): void;
+  invertSpdScratchBytes(n: number): number;
+  invertSpd(a: number, n: number, scratch: number): number;
   heldOutSse(
     n: number,
     users: number,
@@ -143,7 +146,58 @@ export function createWasmKernels(module: WasmModule, opts: WasmKernelOptions = 
         panels.invalidate();
         sumRows(ex, mem, resident, matrix, width, rows, out);
       }),
+    gram: (rated, pos, n) => exclusive(() => gram(own(n * n * 8), rated, pos, n)),
+    invertSpd: (a, n) => exclusive(() => invertSpd(own(n * n * 8), a, n)),
   };
+
+  /** This instance, its cached layouts dropped, or for more than OWN_MEMORY_ABOVE bytes an instance of its own (see svdSgd). */
+  function own(bytes: number): Instance {
+    if (bytes > OWN_MEMORY_ABOVE) {
+      const fresh = new wasmApi.Instance(module, {}).exports as unknown as WasmExports;
+      return { ex: fresh, mem: new LinearMemory(fresh.memory, fresh.heapBase()) };
+    }
+    panels.invalidate();
+    resident.invalidate();
+    return { ex, mem };
+  }
+}
+
+interface Instance {
+  readonly ex: WasmExports;
+  readonly mem: LinearMemory;
+}
+
+function gram({ ex, mem }: Instance, rated: Exclusions, pos: Int32Array, n: number): Float64Array {
+  const nUsers = rated.userPtr.length - 1;
+  const nRated = nUsers > 0 ? rated.userPtr[nUsers] : 0;
+  let longest = 0;
+  for (let u = 0; u < nUsers; u++) longest = Math.max(longest, rated.userPtr[u + 1] - rated.userPtr[u]);
+  for (let x = 0; x < nRated; x++) {
+    const i = rated.itemIdx[x];
+    if (!(i >= 0 && i < pos.length)) throw invalid(`rated item ${i} is outside the ${pos.length} positions`, { item: i });
+    if (pos[i] >= n) throw invalid(`item ${i}'s position ${pos[i]} is outside a ${n} × ${n} Gram matrix`, { item: i });
+  }
+  const at = mem.layout({
+    userPtr: (nUsers + 1) * 4,
+    itemIdx: nRated * 4,
+    pos: pos.length * 4,
+    out: n * n * 8,
+    scratch: longest * 4,
+  });
+  mem.i32(at.userPtr, nUsers + 1).set(rated.userPtr.subarray(0, nUsers + 1));
+  mem.i32(at.itemIdx, nRated).set(rated.itemIdx.subarray(0, nRated));
+  mem.i32(at.pos, pos.length).set(pos);
+  ex.gram(nUsers, at.userPtr, at.itemIdx, at.pos, n, at.out, at.scratch);
+  return mem.f64(at.out, n * n).slice();
+}
+
+function invertSpd({ ex, mem }: Instance, a: Float64Array, n: number): number {
+  expectLength('matrix', a, n * n);
+  const at = mem.layout({ a: n * n * 8, scratch: ex.invertSpdScratchBytes(n) });
+  mem.f64(at.a, n * n).set(a);
+  const failed = ex.invertSpd(at.a, n, at.scratch);
+  a.set(mem.f64(at.a, n * n));
+  return failed;
 }
 
 function sumRows(
