@@ -70,6 +70,35 @@ export interface Kernels {
    * differ in rounding only.
    */
   invertSpd(a: Float64Array, n: number): number;
+  /**
+   * One epoch of BPR's SGD (Rendle et al. 2009), in place on `state`, over the drawn triples in order:
+   * x = b_i − b_j + p_uᵀ(q_i − q_j), g = σ(−x), then b_i += lr(g − λ_b b_i), b_j += lr(−g − λ_b b_j),
+   * p_u += lr(g(q_i − q_j) − λ_p p_u), q_i += lr(g p_u − λ_q q_i), q_j += lr(−g p_u − λ_q q_j), each from
+   * the old values. Returns Σ ln(1 + e^(−x)). Implementations differ in rounding only.
+   */
+  bprEpoch(state: BprState, draws: BprDraws, rates: BprRates): number;
+}
+
+export interface BprState {
+  readonly nFactors: number;
+  readonly userFactors: Float32Array;
+  readonly itemFactors: Float32Array;
+  readonly itemBias: Float32Array;
+}
+
+/** (user, rated item, unrated item) triples, the first `count` of each array. */
+export interface BprDraws {
+  readonly count: number;
+  readonly users: Int32Array;
+  readonly pos: Int32Array;
+  readonly neg: Int32Array;
+}
+
+export interface BprRates {
+  readonly lr: number;
+  readonly regPu: number;
+  readonly regQi: number;
+  readonly regBi: number;
 }
 
 export interface Exclusions {

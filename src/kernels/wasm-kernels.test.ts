@@ -456,6 +456,63 @@ describe("wasm Gram matrix and SPD inverse (EASE's fit) agree with the reference
   });
 });
 
+describe("wasm BPR epoch agrees with the reference kernel (the dot product's rounding aside)", () => {
+  const setup = (k: number, seed: number) => {
+    const ts = syntheticTrainset(50, 80, seed);
+    const rng = createRng(seed);
+    const state = {
+      nFactors: k,
+      userFactors: Float32Array.from({ length: ts.nUsers * k }, () => 0.1 * rng.normal()),
+      itemFactors: Float32Array.from({ length: ts.nItems * k }, () => 0.1 * rng.normal()),
+      itemBias: Float32Array.from({ length: ts.nItems }, () => 0.1 * rng.normal()),
+    };
+    // Triples with repeated users and items, so later updates read earlier ones' results.
+    const count = 3000;
+    const draws = {
+      count,
+      users: Int32Array.from({ length: count + 5 }, () => rng.int(ts.nUsers)),
+      pos: Int32Array.from({ length: count + 5 }, () => rng.int(ts.nItems)),
+      neg: Int32Array.from({ length: count + 5 }, () => rng.int(ts.nItems)),
+    };
+    draws.neg.forEach((j, x) => (draws.neg[x] = j === draws.pos[x] ? (j + 1) % ts.nItems : j));
+    return { state, draws };
+  };
+  const copy = (s: ReturnType<typeof setup>['state']) => ({
+    ...s,
+    userFactors: s.userFactors.slice(),
+    itemFactors: s.itemFactors.slice(),
+    itemBias: s.itemBias.slice(),
+  });
+  const rates = { lr: 0.05, regPu: 0.01, regQi: 0.02, regBi: 0.03 };
+
+  // An odd k has a factor past the last pair of lanes.
+  for (const k of [1, 7, 64])
+    it(`k = ${k}: the same parameters and loss over three epochs, to 1e-5`, () => {
+      const { state, draws } = setup(k, k);
+      const want = copy(state);
+      const got = copy(state);
+      for (let epoch = 0; epoch < 3; epoch++) {
+        const lossWant = referenceKernels.bprEpoch(want, draws, rates);
+        const lossGot = wasm.bprEpoch(got, draws, rates);
+        assert.ok(Math.abs(lossGot - lossWant) <= 1e-6 * lossWant, `epoch ${epoch}: loss ${lossGot} vs ${lossWant}`);
+      }
+      for (const name of ['userFactors', 'itemFactors', 'itemBias'] as const) {
+        let moved = 0;
+        for (let x = 0; x < want[name].length; x++) {
+          assert.ok(Math.abs(got[name][x] - want[name][x]) <= 1e-5, `${name}[${x}]: ${got[name][x]} vs ${want[name][x]}`);
+          moved = Math.max(moved, Math.abs(want[name][x] - state[name][x]));
+        }
+        assert.ok(moved > 1e-3, `${name} changed`);
+      }
+    });
+
+  it('refuses a draw outside the factors, naming it', () => {
+    const { state, draws } = setup(4, 2);
+    draws.neg[17] = 80;
+    assert.throws(() => wasm.bprEpoch(state, draws, rates), { code: 'INVALID_ARGUMENT', message: /neg\[17\] = 80 is outside 0…79/ });
+  });
+});
+
 describe('wasm top-N pruned by the score bound gives the lists of scoring every item', () => {
   const exhaustive = createWasmKernels(wasmModule(), { pruneTopN: false });
   const pruned = createWasmKernels(wasmModule());

@@ -1,6 +1,9 @@
 import {
   invalid,
   RecpipeError,
+  type BprDraws,
+  type BprRates,
+  type BprState,
   type EpochHook,
   type Exclusions,
   type HeldOutRatings,
@@ -43,6 +46,20 @@ interface WasmExports {
   gram(nUsers: number, userPtr: number, itemIdx: number, pos: number, n: number, out: number, scratch: number): void;
   invertSpdScratchBytes(n: number): number;
   invertSpd(a: number, n: number, scratch: number): number;
+  bprEpoch(
+    n: number,
+    users: number,
+    pos: number,
+    neg: number,
+    P: number,
+    Q: number,
+    bias: number,
+    k: number,
+    lr: number,
+    regPu: number,
+    regQi: number,
+    regBi: number,
+  ): number;
   heldOutSse(
     n: number,
     users: number,
@@ -148,6 +165,10 @@ export function createWasmKernels(module: WasmModule, opts: WasmKernelOptions = 
       }),
     gram: (rated, pos, n) => exclusive(() => gram(own(n * n * 8), rated, pos, n)),
     invertSpd: (a, n) => exclusive(() => invertSpd(own(n * n * 8), a, n)),
+    bprEpoch: (state, draws, rates) =>
+      exclusive(() =>
+        bprEpoch(own((state.userFactors.length + state.itemFactors.length + state.itemBias.length + 3 * draws.count) * 4), state, draws, rates),
+      ),
   };
 
   /** This instance, its cached layouts dropped, or for more than OWN_MEMORY_ABOVE bytes an instance of its own (see svdSgd). */
@@ -189,6 +210,38 @@ function gram({ ex, mem }: Instance, rated: Exclusions, pos: Int32Array, n: numb
   mem.i32(at.pos, pos.length).set(pos);
   ex.gram(nUsers, at.userPtr, at.itemIdx, at.pos, n, at.out, at.scratch);
   return mem.f64(at.out, n * n).slice();
+}
+
+function bprEpoch({ ex, mem }: Instance, s: BprState, d: BprDraws, r: BprRates): number {
+  const k = s.nFactors;
+  const nUsers = s.userFactors.length / k;
+  const nItems = s.itemFactors.length / k;
+  if (!Number.isInteger(nUsers) || !Number.isInteger(nItems)) throw invalid(`BPR factors are not rows of ${k}`, { nFactors: k });
+  expectLength('itemBias', s.itemBias, nItems);
+  for (const [name, a, bound] of [['users', d.users, nUsers], ['pos', d.pos, nItems], ['neg', d.neg, nItems]] as const) {
+    if (a.length < d.count) throw invalid(`BPR draws: ${name} has ${a.length} entries, fewer than ${d.count}`, { array: name });
+    for (let x = 0; x < d.count; x++)
+      if (!(a[x] >= 0 && a[x] < bound)) throw invalid(`BPR draws: ${name}[${x}] = ${a[x]} is outside 0…${bound - 1}`, { array: name });
+  }
+  const at = mem.layout({
+    users: d.count * 4,
+    pos: d.count * 4,
+    neg: d.count * 4,
+    P: s.userFactors.length * 4,
+    Q: s.itemFactors.length * 4,
+    bias: nItems * 4,
+  });
+  mem.i32(at.users, d.count).set(d.users.subarray(0, d.count));
+  mem.i32(at.pos, d.count).set(d.pos.subarray(0, d.count));
+  mem.i32(at.neg, d.count).set(d.neg.subarray(0, d.count));
+  mem.f32(at.P, s.userFactors.length).set(s.userFactors);
+  mem.f32(at.Q, s.itemFactors.length).set(s.itemFactors);
+  mem.f32(at.bias, nItems).set(s.itemBias);
+  const loss = ex.bprEpoch(d.count, at.users, at.pos, at.neg, at.P, at.Q, at.bias, k, r.lr, r.regPu, r.regQi, r.regBi);
+  s.userFactors.set(mem.f32(at.P, s.userFactors.length));
+  s.itemFactors.set(mem.f32(at.Q, s.itemFactors.length));
+  s.itemBias.set(mem.f32(at.bias, nItems));
+  return loss;
 }
 
 function invertSpd({ ex, mem }: Instance, a: Float64Array, n: number): number {

@@ -9,3 +9,4 @@ export { gram, invertSpd, invertSpdScratchBytes } from './spd-inverse';
 export function heapBase(): usize {
   return __heap_base;
 }
+export { bprEpoch } from './bpr-sgd';
