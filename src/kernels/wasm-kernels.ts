@@ -45,7 +45,8 @@ interface WasmExports {
   sumRows(matrix: number, width: number, rows: number, nRows: number, out: number): void;
   gram(nUsers: number, userPtr: number, itemIdx: number, pos: number, n: number, out: number, scratch: number): void;
   invertSpdScratchBytes(n: number): number;
-  invertSpd(a: number, n: number, scratch: number): number;
+  invertSpdBlockSize(): number;
+  invertSpdBlock(a: number, n: number, k0: number, scratch: number): number;
   bprEpoch(
     n: number,
     users: number,
@@ -248,7 +249,8 @@ function invertSpd({ ex, mem }: Instance, a: Float64Array, n: number): number {
   expectLength('matrix', a, n * n);
   const at = mem.layout({ a: n * n * 8, scratch: ex.invertSpdScratchBytes(n) });
   mem.f64(at.a, n * n).set(a);
-  const failed = ex.invertSpd(at.a, n, at.scratch);
+  let failed = -1;
+  for (let k0 = 0; k0 < n && failed < 0; k0 += ex.invertSpdBlockSize()) failed = ex.invertSpdBlock(at.a, n, k0, at.scratch);
   a.set(mem.f64(at.a, n * n));
   return failed;
 }

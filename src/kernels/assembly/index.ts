@@ -3,7 +3,7 @@
 export { heldOutSse, svdEpoch } from './svd-sgd';
 export { packPanels, panelBoundBytes, topN, topNScratchBytes } from './top-n';
 export { sumRows } from './sum-rows';
-export { gram, invertSpd, invertSpdScratchBytes } from './spd-inverse';
+export { gram, invertSpdBlock, invertSpdBlockSize, invertSpdScratchBytes } from './spd-inverse';
 
 /** First free byte of linear memory: nothing is allocated by the module itself (runtime: stub, no `new`). */
 export function heapBase(): usize {

@@ -7,7 +7,12 @@
 /** Pivots swept per pass over the matrix: each pass reads and writes every row once. */
 const BLOCK: i32 = 32;
 
-/** Bytes of scratch `invertSpd` needs for an n × n matrix: one panel of BLOCK rows, and BLOCK multipliers. */
+/** The pivots one `invertSpdBlock` call sweeps. */
+export function invertSpdBlockSize(): i32 {
+  return BLOCK;
+}
+
+/** Bytes of scratch `invertSpdBlock` needs for an n × n matrix: one panel of BLOCK rows, and BLOCK multipliers. */
 export function invertSpdScratchBytes(n: i32): usize {
   return (<usize>BLOCK * <usize>n + <usize>BLOCK) << 3;
 }
@@ -97,59 +102,60 @@ function subtractCombination(row: usize, f: usize, panel: usize, b: i32, n: i32,
 }
 
 /**
- * Inverts the symmetric positive definite n × n float64 matrix at `a` (row-major) in place. Returns
- * -1, or the index of the first pivot that is not positive (the matrix is then left part-swept).
- * `scratch`: invertSpdScratchBytes(n) bytes.
+ * Sweeps the pivots k0 … k0 + BLOCK − 1 (fewer at the end) of the n × n float64 matrix at `a`
+ * (row-major): called for k0 = 0, BLOCK, 2·BLOCK, … it inverts a symmetric positive definite matrix in
+ * place. Returns -1, or the index of the first pivot that is not positive (the matrix is then left
+ * part-swept). `scratch`: invertSpdScratchBytes(n) bytes. One call per block rather than one for the
+ * whole inverse, because V8 replaces a wasm function's baseline code by optimised code only between
+ * calls: a single call would run the whole inverse as baseline code, 2.2× the CPU.
  *
- * Block Gauss-Jordan: for the pivots K of a block, with D = A[K,K] (a Schur complement by then),
+ * Block Gauss-Jordan: for the pivots K of the block, with D = A[K,K] (a Schur complement by then),
  * A[K,:] ← D⁻¹·A[K,:] and A[K,K] ← D⁻¹; every other row i: A[i,:] ← A[i,:] − A[i,K]·A[K,:] (new) with
  * A[i,K] taken as zero first, so that A[i,K] ends as −A[i,K]·D⁻¹. One pivot at a time this is the
  * reference's sweep; a block of them reads each row once per BLOCK pivots rather than once per pivot.
  */
-export function invertSpd(a: usize, n: i32, scratch: usize): i32 {
+export function invertSpdBlock(a: usize, n: i32, k0: i32, scratch: usize): i32 {
   const rowBytes = (<usize>n) << 3;
   const panel = scratch;
   const f = scratch + ((<usize>BLOCK * <usize>n) << 3);
-  for (let k0 = 0; k0 < n; k0 += BLOCK) {
-    const b = min(BLOCK, n - k0);
-    const diag = a + <usize>k0 * rowBytes + ((<usize>k0) << 3);
-    // D⁻¹ in place, one pivot at a time (b × b inside the n-wide rows).
-    for (let k = 0; k < b; k++) {
-      const rk = diag + <usize>k * rowBytes;
-      const piv = load<f64>(rk + ((<usize>k) << 3));
-      if (!(piv > 0)) return k0 + k;
-      const inv = 1 / piv;
-      store<f64>(rk + ((<usize>k) << 3), 1);
-      for (let j = 0; j < b; j++) store<f64>(rk + ((<usize>j) << 3), load<f64>(rk + ((<usize>j) << 3)) * inv);
-      for (let i = 0; i < b; i++) {
-        if (i == k) continue;
-        const ri = diag + <usize>i * rowBytes;
-        const fi = load<f64>(ri + ((<usize>k) << 3));
-        if (fi == 0) continue;
-        store<f64>(ri + ((<usize>k) << 3), 0);
-        for (let j = 0; j < b; j++) store<f64>(ri + ((<usize>j) << 3), load<f64>(ri + ((<usize>j) << 3)) - fi * load<f64>(rk + ((<usize>j) << 3)));
-      }
+  const b = min(BLOCK, n - k0);
+  const diag = a + <usize>k0 * rowBytes + ((<usize>k0) << 3);
+  // D⁻¹ in place, one pivot at a time (b × b inside the n-wide rows).
+  for (let k = 0; k < b; k++) {
+    const rk = diag + <usize>k * rowBytes;
+    const piv = load<f64>(rk + ((<usize>k) << 3));
+    if (!(piv > 0)) return k0 + k;
+    const inv = 1 / piv;
+    store<f64>(rk + ((<usize>k) << 3), 1);
+    for (let j = 0; j < b; j++) store<f64>(rk + ((<usize>j) << 3), load<f64>(rk + ((<usize>j) << 3)) * inv);
+    for (let i = 0; i < b; i++) {
+      if (i == k) continue;
+      const ri = diag + <usize>i * rowBytes;
+      const fi = load<f64>(ri + ((<usize>k) << 3));
+      if (fi == 0) continue;
+      store<f64>(ri + ((<usize>k) << 3), 0);
+      for (let j = 0; j < b; j++) store<f64>(ri + ((<usize>j) << 3), load<f64>(ri + ((<usize>j) << 3)) - fi * load<f64>(rk + ((<usize>j) << 3)));
     }
-    // panel = D⁻¹·A[K,:], with D⁻¹ itself in the columns K.
-    memory.fill(panel, 0, <usize>b * rowBytes);
-    const top = a + <usize>k0 * rowBytes;
-    for (let t = 0; t < b; t++) {
-      for (let s = 0; s < b; s++) store<f64>(f + ((<usize>s) << 3), -load<f64>(diag + <usize>t * rowBytes + ((<usize>s) << 3)));
-      subtractCombination(panel + <usize>t * rowBytes, f, top, b, n, rowBytes);
-    }
-    for (let t = 0; t < b; t++) memory.copy(panel + <usize>t * rowBytes + ((<usize>k0) << 3), diag + <usize>t * rowBytes, (<usize>b) << 3);
-    for (let i = 0; i < n; i++) {
-      if (i == k0) {
-        i += b - 1;
-        continue;
-      }
-      const row = a + <usize>i * rowBytes;
-      const cols = row + ((<usize>k0) << 3);
-      memory.copy(f, cols, (<usize>b) << 3);
-      memory.fill(cols, 0, (<usize>b) << 3);
-      subtractCombination(row, f, panel, b, n, rowBytes);
-    }
-    memory.copy(top, panel, <usize>b * rowBytes);
   }
+  // panel = D⁻¹·A[K,:], with D⁻¹ itself in the columns K.
+  memory.fill(panel, 0, <usize>b * rowBytes);
+  const top = a + <usize>k0 * rowBytes;
+  for (let t = 0; t < b; t++) {
+    for (let s = 0; s < b; s++) store<f64>(f + ((<usize>s) << 3), -load<f64>(diag + <usize>t * rowBytes + ((<usize>s) << 3)));
+    subtractCombination(panel + <usize>t * rowBytes, f, top, b, n, rowBytes);
+  }
+  for (let t = 0; t < b; t++) memory.copy(panel + <usize>t * rowBytes + ((<usize>k0) << 3), diag + <usize>t * rowBytes, (<usize>b) << 3);
+  for (let i = 0; i < n; i++) {
+    if (i == k0) {
+      i += b - 1;
+      continue;
+    }
+    const row = a + <usize>i * rowBytes;
+    const cols = row + ((<usize>k0) << 3);
+    memory.copy(f, cols, (<usize>b) << 3);
+    memory.fill(cols, 0, (<usize>b) << 3);
+    subtractCombination(row, f, panel, b, n, rowBytes);
+  }
+  memory.copy(top, panel, <usize>b * rowBytes);
   return -1;
 }
