@@ -77,6 +77,22 @@ export interface Kernels {
    * the old values. Returns Σ ln(1 + e^(−x)). Implementations differ in rounding only.
    */
   bprEpoch(state: BprState, draws: BprDraws, rates: BprRates): number;
+  /**
+   * Half an epoch of WRMF's alternating least squares (Hu, Koren & Volinsky 2008, eq. 4): each row r of
+   * `F` (rows × k) ← (HᵀH + λI + Σ_p (c_p − 1) h_p h_pᵀ)⁻¹ Σ_p c_p h_p over its entries p (CSR `side` into
+   * the other side's factors H), with c_p = 1 + α·r_p and HtH = HᵀH (k × k). Returns -1, or the first
+   * row whose system is not positive definite (F is then part-updated). Every implementation gives the
+   * same bits.
+   */
+  wrmfSide(side: WrmfSide, F: Float32Array, H: Float32Array, HtH: Float64Array, k: number, reg: number, alpha: number): number;
+}
+
+/** The rows of one side of a ratings matrix: row r's entries are ptr[r] … ptr[r + 1] − 1. */
+export interface WrmfSide {
+  readonly nRows: number;
+  readonly ptr: Int32Array;
+  readonly idx: Int32Array;
+  readonly ratings: Float32Array;
 }
 
 export interface BprState {

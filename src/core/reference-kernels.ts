@@ -1,5 +1,18 @@
 import type { Trainset } from './dataset.js';
-import type { BprDraws, BprRates, BprState, EpochHook, Exclusions, HeldOutRatings, Kernels, SvdRates, SvdState, TopNResult } from './kernels.js';
+import { solveSpd } from './cholesky.js';
+import type {
+  BprDraws,
+  BprRates,
+  BprState,
+  EpochHook,
+  Exclusions,
+  HeldOutRatings,
+  Kernels,
+  SvdRates,
+  SvdState,
+  TopNResult,
+  WrmfSide,
+} from './kernels.js';
 import { clip, type FactorModel, factorEstimate } from './model.js';
 
 /**
@@ -14,7 +27,33 @@ export const referenceKernels: Kernels = {
   gram,
   invertSpd,
   bprEpoch,
+  wrmfSide,
 };
+
+function wrmfSide(side: WrmfSide, F: Float32Array, H: Float32Array, HtH: Float64Array, k: number, reg: number, alpha: number): number {
+  const { nRows, ptr, idx, ratings } = side;
+  const A = new Float64Array(k * k);
+  const rhs = new Float64Array(k);
+  for (let r = 0; r < nRows; r++) {
+    A.set(HtH);
+    for (let d = 0; d < k; d++) A[d * k + d] += reg;
+    rhs.fill(0);
+    for (let p = ptr[r]; p < ptr[r + 1]; p++) {
+      const h = idx[p] * k;
+      const conf = 1 + alpha * ratings[p];
+      // + (c − 1)·h hᵀ on the lower triangle, + c·h on the right-hand side (preference 1).
+      for (let a = 0; a < k; a++) {
+        const ha = H[h + a];
+        rhs[a] += conf * ha;
+        const w = (conf - 1) * ha;
+        for (let b = 0; b <= a; b++) A[a * k + b] += w * H[h + b];
+      }
+    }
+    if (!solveSpd(A, rhs, k)) return r;
+    for (let f = 0; f < k; f++) F[r * k + f] = rhs[f];
+  }
+  return -1;
+}
 
 function bprEpoch(s: BprState, d: BprDraws, rates: BprRates): number {
   // Locals, not property loads in the loop: V8 does not hoist them (see timesvd.ts).

@@ -513,6 +513,40 @@ describe("wasm BPR epoch agrees with the reference kernel (the dot product's rou
   });
 });
 
+describe("wasm WRMF half-epoch gives the reference kernel's factors to the bit", () => {
+  const setup = (k: number, seed: number) => {
+    const ts = syntheticTrainset(40, 70, seed);
+    const rng = createRng(seed);
+    const H = Float32Array.from({ length: ts.nItems * k }, () => 0.3 * rng.normal());
+    const HtH = new Float64Array(k * k);
+    for (let r = 0; r < ts.nItems; r++) for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) HtH[a * k + b] += H[r * k + a] * H[r * k + b];
+    const side = { nRows: ts.nUsers, ptr: ts.userPtr, idx: ts.itemIdx, ratings: ts.ratings };
+    return { side, H, HtH, F: Float32Array.from({ length: ts.nUsers * k }, () => rng.normal()) };
+  };
+
+  // Odd and even k: the rank-one updates go two columns at a time, with a last single one on even rows.
+  for (const k of [1, 6, 9, 32])
+    it(`k = ${k}`, () => {
+      const { side, H, HtH, F } = setup(k, k + 3);
+      const want = F.slice();
+      const got = F.slice();
+      assert.equal(referenceKernels.wrmfSide(side, want, H, HtH, k, 0.5, 0.7), -1);
+      assert.equal(wasm.wrmfSide(side, got, H, HtH, k, 0.5, 0.7), -1);
+      assert.deepEqual(got, want);
+      assert.notDeepEqual(got, F);
+    });
+
+  it('names the first row whose system is singular, and refuses entries outside the other side', () => {
+    const k = 4;
+    const { side, H, HtH, F } = setup(k, 5);
+    // No ridge and no confidence: a row's system is HᵀH alone, made singular by zeroing it.
+    const zero = new Float64Array(k * k);
+    for (const kernels of [wasm, referenceKernels]) assert.equal(kernels.wrmfSide(side, F.slice(), H, zero, k, 0, 0), 0, kernels.name);
+    const bad = { ...side, idx: side.idx.map((i, p) => (p === 3 ? 70 : i)) };
+    assert.throws(() => wasm.wrmfSide(bad, F.slice(), H, HtH, k, 0.5, 0.7), { code: 'INVALID_ARGUMENT', message: /entry 3 names row 70 of the other side's 70/ });
+  });
+});
+
 describe('wasm top-N pruned by the score bound gives the lists of scoring every item', () => {
   const exhaustive = createWasmKernels(wasmModule(), { pruneTopN: false });
   const pruned = createWasmKernels(wasmModule());

@@ -4,6 +4,7 @@ import {
   type BprDraws,
   type BprRates,
   type BprState,
+  type WrmfSide,
   type EpochHook,
   type Exclusions,
   type HeldOutRatings,
@@ -45,6 +46,20 @@ interface WasmExports {
   sumRows(matrix: number, width: number, rows: number, nRows: number, out: number): void;
   gram(nUsers: number, userPtr: number, itemIdx: number, pos: number, n: number, out: number, scratch: number): void;
   invertSpdScratchBytes(n: number): number;
+  wrmfSide(
+    nRows: number,
+    ptr: number,
+    idx: number,
+    ratings: number,
+    F: number,
+    H: number,
+    HtH: number,
+    k: number,
+    reg: number,
+    alpha: number,
+    A: number,
+    rhs: number,
+  ): number;
   invertSpdBlockSize(): number;
   invertSpdBlock(a: number, n: number, k0: number, scratch: number): number;
   bprEpoch(
@@ -166,6 +181,8 @@ export function createWasmKernels(module: WasmModule, opts: WasmKernelOptions = 
       }),
     gram: (rated, pos, n) => exclusive(() => gram(own(n * n * 8), rated, pos, n)),
     invertSpd: (a, n) => exclusive(() => invertSpd(own(n * n * 8), a, n)),
+    wrmfSide: (side, F, H, HtH, k, reg, alpha) =>
+      exclusive(() => wrmfSide(own((side.nRows + 1 + 2 * side.ratings.length + F.length + H.length) * 4), side, F, H, HtH, k, reg, alpha)),
     bprEpoch: (state, draws, rates) =>
       exclusive(() =>
         bprEpoch(own((state.userFactors.length + state.itemFactors.length + state.itemBias.length + 3 * draws.count) * 4), state, draws, rates),
@@ -243,6 +260,45 @@ function bprEpoch({ ex, mem }: Instance, s: BprState, d: BprDraws, r: BprRates):
   s.itemFactors.set(mem.f32(at.Q, s.itemFactors.length));
   s.itemBias.set(mem.f32(at.bias, nItems));
   return loss;
+}
+
+function wrmfSide(
+  { ex, mem }: Instance,
+  side: WrmfSide,
+  F: Float32Array,
+  H: Float32Array,
+  HtH: Float64Array,
+  k: number,
+  reg: number,
+  alpha: number,
+): number {
+  const { nRows, ptr, idx, ratings } = side;
+  const nOther = H.length / k;
+  expectLength('F', F, nRows * k);
+  expectLength('HtH', HtH, k * k);
+  if (!Number.isInteger(nOther)) throw invalid(`WRMF: the other side's factors are not rows of ${k}`, { nFactors: k });
+  const nEntries = nRows > 0 ? ptr[nRows] : 0;
+  for (let p = 0; p < nEntries; p++)
+    if (!(idx[p] >= 0 && idx[p] < nOther)) throw invalid(`WRMF: entry ${p} names row ${idx[p]} of the other side's ${nOther}`, { entry: p });
+  const at = mem.layout({
+    ptr: (nRows + 1) * 4,
+    idx: nEntries * 4,
+    ratings: nEntries * 4,
+    F: nRows * k * 4,
+    H: H.length * 4,
+    HtH: k * k * 8,
+    A: k * k * 8,
+    rhs: k * 8,
+  });
+  mem.i32(at.ptr, nRows + 1).set(ptr.subarray(0, nRows + 1));
+  mem.i32(at.idx, nEntries).set(idx.subarray(0, nEntries));
+  mem.f32(at.ratings, nEntries).set(ratings.subarray(0, nEntries));
+  mem.f32(at.H, H.length).set(H);
+  mem.f64(at.HtH, k * k).set(HtH);
+  const failed = ex.wrmfSide(nRows, at.ptr, at.idx, at.ratings, at.F, at.H, at.HtH, k, reg, alpha, at.A, at.rhs);
+  // Rows from a failed one on are left as they were, as the reference leaves them.
+  F.set(mem.f32(at.F, (failed < 0 ? nRows : failed) * k));
+  return failed;
 }
 
 function invertSpd({ ex, mem }: Instance, a: Float64Array, n: number): number {

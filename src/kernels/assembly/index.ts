@@ -10,3 +10,4 @@ export function heapBase(): usize {
   return __heap_base;
 }
 export { bprEpoch } from './bpr-sgd';
+export { wrmfSide } from './wrmf-side';
