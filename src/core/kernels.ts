@@ -84,11 +84,19 @@ export interface Kernels {
    * row whose system is not positive definite (F is then part-updated). Every implementation gives the
    * same bits.
    */
-  wrmfSide(side: WrmfSide, F: Float32Array, H: Float32Array, HtH: Float64Array, k: number, reg: number, alpha: number): number;
+  wrmfSide(side: RatingRows, F: Float32Array, H: Float32Array, HtH: Float64Array, k: number, reg: number, alpha: number): number;
+  /**
+   * Half a Gibbs sweep of BPMF (Salakhutdinov & Mnih 2008): each row r of `F` (rows × d, d = k + 1:
+   * factors then bias) ← a draw from N(Λ*⁻¹h, Λ*⁻¹), Λ* = Λ + α Σ_p z_p z_pᵀ, h = Λμ + α Σ_p z_p (r_p − μ_r − b_p),
+   * z_p = [f_p, 1] from the other side's row G_p = [f_p, b_p]; `priorH` = Λμ. The draw is
+   * Λ*⁻¹h + L⁻ᵀ·n with Λ* = LLᵀ and n the row's d standard normals from `normals` (rows × d).
+   * Returns -1, or the first row whose Λ* is not positive definite. Every implementation gives the same bits.
+   */
+  bpmfRows(side: RatingRows, F: Float64Array, G: Float64Array, k: number, meanRating: number, alpha: number, precision: Float64Array, priorH: Float64Array, normals: Float64Array): number;
 }
 
-/** The rows of one side of a ratings matrix: row r's entries are ptr[r] … ptr[r + 1] − 1. */
-export interface WrmfSide {
+/** The rows of one side of a ratings matrix (users or items): row r's entries are ptr[r] … ptr[r + 1] − 1. */
+export interface RatingRows {
   readonly nRows: number;
   readonly ptr: Int32Array;
   readonly idx: Int32Array;

@@ -11,7 +11,7 @@ import type {
   SvdRates,
   SvdState,
   TopNResult,
-  WrmfSide,
+  RatingRows,
 } from './kernels.js';
 import { clip, type FactorModel, factorEstimate } from './model.js';
 
@@ -28,9 +28,54 @@ export const referenceKernels: Kernels = {
   invertSpd,
   bprEpoch,
   wrmfSide,
+  bpmfRows,
 };
 
-function wrmfSide(side: WrmfSide, F: Float32Array, H: Float32Array, HtH: Float64Array, k: number, reg: number, alpha: number): number {
+function bpmfRows(
+  side: RatingRows,
+  F: Float64Array,
+  G: Float64Array,
+  k: number,
+  mu: number,
+  alpha: number,
+  precision: Float64Array,
+  priorH: Float64Array,
+  normals: Float64Array,
+): number {
+  const { nRows, ptr, idx, ratings } = side;
+  const d = k + 1;
+  const A = new Float64Array(d * d);
+  const h = new Float64Array(d);
+  const z = new Float64Array(d);
+  for (let r = 0; r < nRows; r++) {
+    A.set(precision);
+    h.set(priorH);
+    for (let p = ptr[r]; p < ptr[r + 1]; p++) {
+      const g = idx[p] * d;
+      for (let f = 0; f < k; f++) z[f] = G[g + f];
+      z[k] = 1;
+      const target = alpha * (ratings[p] - mu - G[g + k]);
+      // Lower triangle only: the Cholesky reads no more.
+      for (let i = 0; i < d; i++) {
+        const zi = alpha * z[i];
+        h[i] += z[i] * target;
+        const row = i * d;
+        for (let j = 0; j <= i; j++) A[row + j] += zi * z[j];
+      }
+    }
+    if (!solveSpd(A, h, d)) return r;
+    // Λ* = LLᵀ: the mean Λ*⁻¹h, plus L⁻ᵀ·n, which has covariance Λ*⁻¹.
+    for (let i = d - 1; i >= 0; i--) {
+      let s = normals[r * d + i];
+      for (let c = i + 1; c < d; c++) s -= A[c * d + i] * z[c];
+      z[i] = s / A[i * d + i];
+    }
+    for (let i = 0; i < d; i++) F[r * d + i] = h[i] + z[i];
+  }
+  return -1;
+}
+
+function wrmfSide(side: RatingRows, F: Float32Array, H: Float32Array, HtH: Float64Array, k: number, reg: number, alpha: number): number {
   const { nRows, ptr, idx, ratings } = side;
   const A = new Float64Array(k * k);
   const rhs = new Float64Array(k);

@@ -547,6 +547,44 @@ describe("wasm WRMF half-epoch gives the reference kernel's factors to the bit",
   });
 });
 
+describe("wasm BPMF half-sweep gives the reference kernel's draws to the bit", () => {
+  const setup = (k: number, seed: number) => {
+    const ts = syntheticTrainset(40, 60, seed);
+    const rng = createRng(seed);
+    const d = k + 1;
+    const G = Float64Array.from({ length: ts.nItems * d }, () => 0.3 * rng.normal());
+    const M = Float64Array.from({ length: d * d }, () => rng.normal());
+    const precision = new Float64Array(d * d);
+    for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) for (let c = 0; c < d; c++) precision[a * d + b] += (M[a * d + c] * M[b * d + c]) / d;
+    for (let a = 0; a < d; a++) precision[a * d + a] += 1;
+    const side = { nRows: ts.nUsers, ptr: ts.userPtr, idx: ts.itemIdx, ratings: ts.ratings };
+    const priorH = Float64Array.from({ length: d }, () => rng.normal());
+    const normals = Float64Array.from({ length: ts.nUsers * d }, () => rng.normal());
+    return { side, G, precision, priorH, normals, F: new Float64Array(ts.nUsers * d), mu: ts.globalMean };
+  };
+
+  // d = k + 1 odd and even: the rank-one updates go two columns at a time.
+  for (const k of [1, 4, 5, 10])
+    it(`k = ${k}`, () => {
+      const { side, G, precision, priorH, normals, F, mu } = setup(k, k + 11);
+      const want = F.slice();
+      const got = F.slice();
+      assert.equal(referenceKernels.bpmfRows(side, want, G, k, mu, 1.7, precision, priorH, normals), -1);
+      assert.equal(wasm.bpmfRows(side, got, G, k, mu, 1.7, precision, priorH, normals), -1);
+      assert.deepEqual(got, want);
+      assert.ok(want.every(Number.isFinite) && want.some((v) => v !== 0));
+    });
+
+  it('names the first row whose posterior precision is not positive definite', () => {
+    const k = 3;
+    const { side, G, priorH, normals, F, mu } = setup(k, 2);
+    const indefinite = new Float64Array(16).fill(0);
+    indefinite[0] = -1;
+    for (const kernels of [wasm, referenceKernels])
+      assert.equal(kernels.bpmfRows(side, F.slice(), G, k, mu, 0, indefinite, priorH, normals), 0, kernels.name);
+  });
+});
+
 describe('wasm top-N pruned by the score bound gives the lists of scoring every item', () => {
   const exhaustive = createWasmKernels(wasmModule(), { pruneTopN: false });
   const pruned = createWasmKernels(wasmModule());

@@ -4,7 +4,7 @@ import {
   type BprDraws,
   type BprRates,
   type BprState,
-  type WrmfSide,
+  type RatingRows,
   type EpochHook,
   type Exclusions,
   type HeldOutRatings,
@@ -59,6 +59,22 @@ interface WasmExports {
     alpha: number,
     A: number,
     rhs: number,
+  ): number;
+  bpmfRows(
+    nRows: number,
+    ptr: number,
+    idx: number,
+    ratings: number,
+    F: number,
+    G: number,
+    k: number,
+    mu: number,
+    alpha: number,
+    precision: number,
+    priorH: number,
+    normals: number,
+    A: number,
+    z: number,
   ): number;
   invertSpdBlockSize(): number;
   invertSpdBlock(a: number, n: number, k0: number, scratch: number): number;
@@ -183,6 +199,10 @@ export function createWasmKernels(module: WasmModule, opts: WasmKernelOptions = 
     invertSpd: (a, n) => exclusive(() => invertSpd(own(n * n * 8), a, n)),
     wrmfSide: (side, F, H, HtH, k, reg, alpha) =>
       exclusive(() => wrmfSide(own((side.nRows + 1 + 2 * side.ratings.length + F.length + H.length) * 4), side, F, H, HtH, k, reg, alpha)),
+    bpmfRows: (side, F, G, k, mu, alpha, precision, priorH, normals) =>
+      exclusive(() =>
+        bpmfRows(own((side.nRows + 1 + 2 * side.ratings.length + 2 * (F.length + G.length) + normals.length * 2) * 4), side, F, G, k, mu, alpha, precision, priorH, normals),
+      ),
     bprEpoch: (state, draws, rates) =>
       exclusive(() =>
         bprEpoch(own((state.userFactors.length + state.itemFactors.length + state.itemBias.length + 3 * draws.count) * 4), state, draws, rates),
@@ -262,9 +282,62 @@ function bprEpoch({ ex, mem }: Instance, s: BprState, d: BprDraws, r: BprRates):
   return loss;
 }
 
+/** Checks a side's entries against the other side's nOther rows and lays its CSR out from the heap's base. */
+function placeRows(mem: LinearMemory, side: RatingRows, nOther: number, who: string) {
+  const { nRows, ptr, idx, ratings } = side;
+  const nEntries = nRows > 0 ? ptr[nRows] : 0;
+  for (let p = 0; p < nEntries; p++)
+    if (!(idx[p] >= 0 && idx[p] < nOther)) throw invalid(`${who}: entry ${p} names row ${idx[p]} of the other side's ${nOther}`, { entry: p });
+  const at = mem.layout({ ptr: (nRows + 1) * 4, idx: nEntries * 4, ratings: nEntries * 4 });
+  mem.i32(at.ptr, nRows + 1).set(ptr.subarray(0, nRows + 1));
+  mem.i32(at.idx, nEntries).set(idx.subarray(0, nEntries));
+  mem.f32(at.ratings, nEntries).set(ratings.subarray(0, nEntries));
+  return at;
+}
+
+function bpmfRows(
+  { ex, mem }: Instance,
+  side: RatingRows,
+  F: Float64Array,
+  G: Float64Array,
+  k: number,
+  mu: number,
+  alpha: number,
+  precision: Float64Array,
+  priorH: Float64Array,
+  normals: Float64Array,
+): number {
+  const { nRows } = side;
+  const d = k + 1;
+  const nOther = G.length / d;
+  expectLength('F', F, nRows * d);
+  expectLength('precision', precision, d * d);
+  expectLength('priorH', priorH, d);
+  expectLength('normals', normals, nRows * d);
+  if (!Number.isInteger(nOther)) throw invalid(`BPMF: the other side's rows are not rows of ${d}`, { nFactors: k });
+  const rows = placeRows(mem, side, nOther, 'BPMF');
+  const at = mem.layout({
+    F: F.length * 8,
+    G: G.length * 8,
+    precision: d * d * 8,
+    priorH: d * 8,
+    normals: normals.length * 8,
+    A: d * d * 8,
+    z: d * 8,
+  }, rows.end);
+  mem.f64(at.G, G.length).set(G);
+  mem.f64(at.precision, d * d).set(precision);
+  mem.f64(at.priorH, d).set(priorH);
+  mem.f64(at.normals, normals.length).set(normals);
+  const failed = ex.bpmfRows(nRows, rows.ptr, rows.idx, rows.ratings, at.F, at.G, k, mu, alpha, at.precision, at.priorH, at.normals, at.A, at.z);
+  // Rows from a failed one on are left as they were, as the reference leaves them.
+  F.set(mem.f64(at.F, (failed < 0 ? nRows : failed) * d));
+  return failed;
+}
+
 function wrmfSide(
   { ex, mem }: Instance,
-  side: WrmfSide,
+  side: RatingRows,
   F: Float32Array,
   H: Float32Array,
   HtH: Float64Array,
@@ -272,30 +345,22 @@ function wrmfSide(
   reg: number,
   alpha: number,
 ): number {
-  const { nRows, ptr, idx, ratings } = side;
+  const { nRows } = side;
   const nOther = H.length / k;
   expectLength('F', F, nRows * k);
   expectLength('HtH', HtH, k * k);
   if (!Number.isInteger(nOther)) throw invalid(`WRMF: the other side's factors are not rows of ${k}`, { nFactors: k });
-  const nEntries = nRows > 0 ? ptr[nRows] : 0;
-  for (let p = 0; p < nEntries; p++)
-    if (!(idx[p] >= 0 && idx[p] < nOther)) throw invalid(`WRMF: entry ${p} names row ${idx[p]} of the other side's ${nOther}`, { entry: p });
+  const rows = placeRows(mem, side, nOther, 'WRMF');
   const at = mem.layout({
-    ptr: (nRows + 1) * 4,
-    idx: nEntries * 4,
-    ratings: nEntries * 4,
     F: nRows * k * 4,
     H: H.length * 4,
     HtH: k * k * 8,
     A: k * k * 8,
     rhs: k * 8,
-  });
-  mem.i32(at.ptr, nRows + 1).set(ptr.subarray(0, nRows + 1));
-  mem.i32(at.idx, nEntries).set(idx.subarray(0, nEntries));
-  mem.f32(at.ratings, nEntries).set(ratings.subarray(0, nEntries));
+  }, rows.end);
   mem.f32(at.H, H.length).set(H);
   mem.f64(at.HtH, k * k).set(HtH);
-  const failed = ex.wrmfSide(nRows, at.ptr, at.idx, at.ratings, at.F, at.H, at.HtH, k, reg, alpha, at.A, at.rhs);
+  const failed = ex.wrmfSide(nRows, rows.ptr, rows.idx, rows.ratings, at.F, at.H, at.HtH, k, reg, alpha, at.A, at.rhs);
   // Rows from a failed one on are left as they were, as the reference leaves them.
   F.set(mem.f32(at.F, (failed < 0 ? nRows : failed) * k));
   return failed;

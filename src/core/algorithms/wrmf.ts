@@ -1,7 +1,7 @@
 import { byItem, type Trainset } from '../dataset.js';
 import { invalid } from '../errors.js';
 import type { FactorModel } from '../model.js';
-import type { Kernels, WrmfSide } from '../kernels.js';
+import type { Kernels, RatingRows } from '../kernels.js';
 import { implicitModel } from './implicit-model.js';
 import { parseParams, type ParamSpecs } from './params.js';
 import { initFactors } from './svd.js';
@@ -70,7 +70,7 @@ function gram(F: Float32Array, n: number, k: number): Float64Array {
 }
 
 /** Solves every row of F (users or items) against the fixed other side H (nOther rows). */
-function solve(kernels: Kernels, side: WrmfSide, F: Float32Array, H: Float32Array, nOther: number, k: number, c: WrmfConfig): void {
+function solve(kernels: Kernels, side: RatingRows, F: Float32Array, H: Float32Array, nOther: number, k: number, c: WrmfConfig): void {
   const failed = kernels.wrmfSide(side, F, H, gram(H, nOther, k), k, c.reg, c.alpha);
   if (failed >= 0) throw invalid(`WRMF: row ${failed}'s normal equations are singular; give reg > 0`);
 }

@@ -11,3 +11,4 @@ export function heapBase(): usize {
 }
 export { bprEpoch } from './bpr-sgd';
 export { wrmfSide } from './wrmf-side';
+export { bpmfRows } from './bpmf-rows';
