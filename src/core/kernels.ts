@@ -64,6 +64,51 @@ export interface Kernels {
    * from `users` and stays here. Optional: without it `svdStrataOf` runs the strata through `svdSgd`.
    */
   svdStrata?(strata: readonly Trainset[], users: SvdUserSide, nFactors: number, biased: boolean, rates: SvdRates): SvdStrata;
+  /**
+   * XᵀX (n × n, float64, row-major) of the binary matrix X of each user's rated items (`rated`), over
+   * the items with pos[i] ≥ 0, item i being row and column pos[i] < n (EASE's Gram matrix). Counts, so
+   * every implementation gives the same values.
+   */
+  gram(rated: Exclusions, pos: Int32Array, n: number): Float64Array;
+  /**
+   * Inverts a symmetric positive definite n × n float64 matrix (row-major) in place. Returns -1, or
+   * the first pivot that is not positive (the matrix is then left part-inverted). Implementations
+   * differ in rounding only.
+   */
+  invertSpd(a: Float64Array, n: number): number;
+  /**
+   * One epoch of BPR's SGD (Rendle et al. 2009), in place on `state`, over the drawn triples in order:
+   * x = b_i − b_j + p_uᵀ(q_i − q_j), g = σ(−x), then b_i += lr(g − λ_b b_i), b_j += lr(−g − λ_b b_j),
+   * p_u += lr(g(q_i − q_j) − λ_p p_u), q_i += lr(g p_u − λ_q q_i), q_j += lr(−g p_u − λ_q q_j), each from
+   * the old values. Returns Σ ln(1 + e^(−x)). Implementations differ in rounding only.
+   */
+  bprEpoch(state: BprState, draws: BprDraws, rates: BprRates): number;
+  /**
+   * Half an epoch of WRMF's alternating least squares (Hu, Koren & Volinsky 2008, eq. 4): each row r of
+   * `F` (rows × k) ← (HᵀH + λI + Σ_p (c_p − 1) h_p h_pᵀ)⁻¹ Σ_p c_p h_p over its entries p (CSR `side` into
+   * the other side's factors H), with c_p = 1 + α·r_p and HtH = HᵀH (k × k). Returns -1, or the first
+   * row whose system is not positive definite (F is then part-updated). Every implementation gives the
+   * same bits.
+   */
+  wrmfSide(side: RatingRows, F: Float32Array, H: Float32Array, HtH: Float64Array, k: number, reg: number, alpha: number): number;
+  /**
+   * Half a Gibbs sweep of BPMF (Salakhutdinov & Mnih 2008): each row r of `F` (rows × d, d = k + 1:
+   * factors then bias) ← a draw from N(Λ*⁻¹h, Λ*⁻¹), Λ* = Λ + α Σ_p z_p z_pᵀ, h = Λμ + α Σ_p z_p (r_p − μ_r − b_p),
+   * z_p = [f_p, 1] from the other side's row G_p = [f_p, b_p]; `priorH` = Λμ. The draw is
+   * Λ*⁻¹h + L⁻ᵀ·n with Λ* = LLᵀ and n the row's d standard normals from `normals` (rows × d).
+   * Returns -1, or the first row whose Λ* is not positive definite. Every implementation gives the same bits.
+   */
+  bpmfRows(
+    side: RatingRows,
+    F: Float64Array,
+    G: Float64Array,
+    k: number,
+    meanRating: number,
+    alpha: number,
+    precision: Float64Array,
+    priorH: Float64Array,
+    normals: Float64Array,
+  ): number;
 }
 
 /** A user block's biases and factors (row-major, nFactors a row). */
@@ -80,6 +125,36 @@ export interface SvdStrata {
   run(b: number, itemBias: Float32Array, itemFactors: Float32Array): number;
   /** Copies the user side as it stands into these arrays. */
   readUsers(into: SvdUserSide): void;
+}
+
+/** The rows of one side of a ratings matrix (users or items): row r's entries are ptr[r] … ptr[r + 1] − 1. */
+export interface RatingRows {
+  readonly nRows: number;
+  readonly ptr: Int32Array;
+  readonly idx: Int32Array;
+  readonly ratings: Float32Array;
+}
+
+export interface BprState {
+  readonly nFactors: number;
+  readonly userFactors: Float32Array;
+  readonly itemFactors: Float32Array;
+  readonly itemBias: Float32Array;
+}
+
+/** (user, rated item, unrated item) triples, the first `count` of each array. */
+export interface BprDraws {
+  readonly count: number;
+  readonly users: Int32Array;
+  readonly pos: Int32Array;
+  readonly neg: Int32Array;
+}
+
+export interface BprRates {
+  readonly lr: number;
+  readonly regPu: number;
+  readonly regQi: number;
+  readonly regBi: number;
 }
 
 export interface Exclusions {

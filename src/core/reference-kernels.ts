@@ -1,5 +1,18 @@
 import type { Trainset } from './dataset.js';
-import type { EpochHook, Exclusions, HeldOutRatings, Kernels, SvdRates, SvdState, TopNResult } from './kernels.js';
+import { solveSpd } from './cholesky.js';
+import type {
+  BprDraws,
+  BprRates,
+  BprState,
+  EpochHook,
+  Exclusions,
+  HeldOutRatings,
+  Kernels,
+  SvdRates,
+  SvdState,
+  TopNResult,
+  RatingRows,
+} from './kernels.js';
 import { clip, type FactorModel, factorEstimate } from './model.js';
 
 /**
@@ -11,7 +24,147 @@ export const referenceKernels: Kernels = {
   svdSgd,
   topN,
   sumRows,
+  gram,
+  invertSpd,
+  bprEpoch,
+  wrmfSide,
+  bpmfRows,
 };
+
+function bpmfRows(
+  side: RatingRows,
+  F: Float64Array,
+  G: Float64Array,
+  k: number,
+  mu: number,
+  alpha: number,
+  precision: Float64Array,
+  priorH: Float64Array,
+  normals: Float64Array,
+): number {
+  const { nRows, ptr, idx, ratings } = side;
+  const d = k + 1;
+  const A = new Float64Array(d * d);
+  const h = new Float64Array(d);
+  const z = new Float64Array(d);
+  for (let r = 0; r < nRows; r++) {
+    A.set(precision);
+    h.set(priorH);
+    for (let p = ptr[r]; p < ptr[r + 1]; p++) {
+      const g = idx[p] * d;
+      for (let f = 0; f < k; f++) z[f] = G[g + f];
+      z[k] = 1;
+      const target = alpha * (ratings[p] - mu - G[g + k]);
+      // Lower triangle only: the Cholesky reads no more.
+      for (let i = 0; i < d; i++) {
+        const zi = alpha * z[i];
+        h[i] += z[i] * target;
+        const row = i * d;
+        for (let j = 0; j <= i; j++) A[row + j] += zi * z[j];
+      }
+    }
+    if (!solveSpd(A, h, d)) return r;
+    // Λ* = LLᵀ: the mean Λ*⁻¹h, plus L⁻ᵀ·n, which has covariance Λ*⁻¹.
+    for (let i = d - 1; i >= 0; i--) {
+      let s = normals[r * d + i];
+      for (let c = i + 1; c < d; c++) s -= A[c * d + i] * z[c];
+      z[i] = s / A[i * d + i];
+    }
+    for (let i = 0; i < d; i++) F[r * d + i] = h[i] + z[i];
+  }
+  return -1;
+}
+
+function wrmfSide(side: RatingRows, F: Float32Array, H: Float32Array, HtH: Float64Array, k: number, reg: number, alpha: number): number {
+  const { nRows, ptr, idx, ratings } = side;
+  const A = new Float64Array(k * k);
+  const rhs = new Float64Array(k);
+  for (let r = 0; r < nRows; r++) {
+    A.set(HtH);
+    for (let d = 0; d < k; d++) A[d * k + d] += reg;
+    rhs.fill(0);
+    for (let p = ptr[r]; p < ptr[r + 1]; p++) {
+      const h = idx[p] * k;
+      const conf = 1 + alpha * ratings[p];
+      // + (c − 1)·h hᵀ on the lower triangle, + c·h on the right-hand side (preference 1).
+      for (let a = 0; a < k; a++) {
+        const ha = H[h + a];
+        rhs[a] += conf * ha;
+        const w = (conf - 1) * ha;
+        for (let b = 0; b <= a; b++) A[a * k + b] += w * H[h + b];
+      }
+    }
+    if (!solveSpd(A, rhs, k)) return r;
+    for (let f = 0; f < k; f++) F[r * k + f] = rhs[f];
+  }
+  return -1;
+}
+
+function bprEpoch(s: BprState, d: BprDraws, rates: BprRates): number {
+  // Locals, not property loads in the loop: V8 does not hoist them (see timesvd.ts).
+  const { nFactors: k, userFactors: P, itemFactors: Q, itemBias: bi } = s;
+  const { lr, regPu, regQi, regBi } = rates;
+  let loss = 0;
+  for (let t = 0; t < d.count; t++) {
+    const i = d.pos[t];
+    const j = d.neg[t];
+    const pu = d.users[t] * k;
+    const qi = i * k;
+    const qj = j * k;
+    let diff = bi[i] - bi[j];
+    for (let f = 0; f < k; f++) diff += P[pu + f] * (Q[qi + f] - Q[qj + f]);
+    // g = σ(−x_uij) = ∂ ln σ(x_uij) / ∂ x_uij.
+    const g = 1 / (1 + Math.exp(diff));
+    loss += diff > 0 ? Math.log1p(Math.exp(-diff)) : Math.log1p(Math.exp(diff)) - diff;
+    bi[i] += lr * (g - regBi * bi[i]);
+    bi[j] += lr * (-g - regBi * bi[j]);
+    for (let f = 0; f < k; f++) {
+      const puf = P[pu + f];
+      const qif = Q[qi + f];
+      const qjf = Q[qj + f];
+      P[pu + f] = puf + lr * (g * (qif - qjf) - regPu * puf);
+      Q[qi + f] = qif + lr * (g * puf - regQi * qif);
+      Q[qj + f] = qjf + lr * (-g * puf - regQi * qjf);
+    }
+  }
+  return loss;
+}
+
+function gram(rated: Exclusions, pos: Int32Array, n: number): Float64Array {
+  const G = new Float64Array(n * n);
+  const rows: number[] = [];
+  for (let u = 0; u + 1 < rated.userPtr.length; u++) {
+    rows.length = 0;
+    for (let x = rated.userPtr[u]; x < rated.userPtr[u + 1]; x++) if (pos[rated.itemIdx[x]] >= 0) rows.push(pos[rated.itemIdx[x]]);
+    for (const a of rows) for (const b of rows) G[a * n + b] += 1;
+  }
+  return G;
+}
+
+/**
+ * Gauss-Jordan elimination without pivoting (safe for SPD: every pivot is a positive Schur
+ * complement), one pivot at a time. n³ multiply-adds.
+ */
+function invertSpd(A: Float64Array, n: number): number {
+  const rowK = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    const piv = A[k * n + k];
+    if (!(piv > 0)) return k;
+    const inv = 1 / piv;
+    A[k * n + k] = 1;
+    for (let j = 0; j < n; j++) A[k * n + j] *= inv;
+    rowK.set(A.subarray(k * n, k * n + n));
+    for (let i = 0; i < n; i++) {
+      if (i === k) continue;
+      const at = i * n;
+      const f = A[at + k];
+      if (f === 0) continue;
+      A[at + k] = 0;
+      for (let j = 0; j < n; j++) A[at + j] -= f * rowK[j];
+    }
+  }
+  return -1;
+}
 
 function sumRows(matrix: Float32Array, width: number, rows: Int32Array, out: Float64Array): void {
   out.fill(0, 0, width);

@@ -390,6 +390,201 @@ describe('wasm sumRows agrees with the reference kernel to the bit', () => {
   });
 });
 
+describe("wasm Gram matrix and SPD inverse (EASE's fit) agree with the reference kernels", () => {
+  /** MᵀM/n + I from a random n × n M: symmetric positive definite, moderately conditioned. */
+  const spd = (n: number, seed: number): Float64Array => {
+    const rng = createRng(seed);
+    const M = Float64Array.from({ length: n * n }, () => rng.normal());
+    const A = new Float64Array(n * n);
+    for (let r = 0; r < n; r++)
+      for (let c = 0; c < n; c++) {
+        let s = r === c ? 1 : 0;
+        for (let k = 0; k < n; k++) s += (M[k * n + r] * M[k * n + c]) / n;
+        A[r * n + c] = s;
+      }
+    return A;
+  };
+
+  it('counts the same co-rated pairs, over the covered items only', () => {
+    const ts = syntheticTrainset(60, 90, 11);
+    const n = 70;
+    // Every other item left out, the rest placed in a shuffled order.
+    const rng = createRng(12);
+    const pos = new Int32Array(ts.nItems).fill(-1);
+    const order = Int32Array.from({ length: ts.nItems }, (_, i) => i).sort(() => rng.next() - 0.5);
+    let next = 0;
+    for (const i of order) if (i % 2 === 0 && next < n) pos[i] = next++;
+    const want = referenceKernels.gram(exclusionsOf(ts), pos, n);
+    assert.deepEqual(wasm.gram(exclusionsOf(ts), pos, n), want);
+    assert.ok(want.some((v, x) => v > 0 && Math.floor(x / n) !== x % n), 'some off-diagonal pair counted');
+    assert.throws(() => wasm.gram(exclusionsOf(ts), pos, 10), { code: 'INVALID_ARGUMENT', message: /outside a 10 × 10 Gram matrix/ });
+  });
+
+  // Sizes below, at and across the 32-pivot blocks, odd (a row tail past the last pair of columns) and even.
+  for (const n of [1, 5, 32, 33, 70, 101])
+    it(`inverts a ${n} × ${n} SPD matrix as the reference does, to 1e-12 relative`, () => {
+      const A = spd(n, n);
+      const got = A.slice();
+      const want = A.slice();
+      assert.equal(wasm.invertSpd(got, n), -1);
+      assert.equal(referenceKernels.invertSpd(want, n), -1);
+      const scale = Math.max(...want.map(Math.abs));
+      for (let x = 0; x < n * n; x++) assert.ok(Math.abs(got[x] - want[x]) <= 1e-12 * scale, `entry ${x}: ${got[x]} vs ${want[x]}`);
+      for (let r = 0; r < n; r++)
+        for (let c = 0; c < n; c++) {
+          let s = 0;
+          for (let k = 0; k < n; k++) s += A[r * n + k] * got[k * n + c];
+          assert.ok(Math.abs(s - (r === c ? 1 : 0)) < 1e-10, `(A·A⁻¹)[${r}][${c}] = ${s}`);
+        }
+    });
+
+  it('names the first pivot that is not positive, in either kernels', () => {
+    const n = 40;
+    const A = spd(n, 3);
+    // Row and column 35 a copy of 34's, less 1 on the diagonal: pivot 35's Schur complement is −1, after a full block has been swept.
+    for (let k = 0; k < n; k++) {
+      A[35 * n + k] = A[34 * n + k];
+      A[k * n + 35] = A[k * n + 34];
+    }
+    A[35 * n + 35] -= 1;
+    for (const k of [wasm, referenceKernels]) {
+      const at = k.invertSpd(A.slice(), n);
+      assert.ok(at === 35, `${k.name}: pivot ${at}`);
+    }
+    assert.equal(wasm.invertSpd(Float64Array.of(1, 2, 2, -1), 2), 1);
+    assert.throws(() => wasm.invertSpd(new Float64Array(5), 2), { code: 'INVALID_ARGUMENT', message: /matrix has 5 entries, expected 4/ });
+  });
+});
+
+describe("wasm BPR epoch agrees with the reference kernel (the dot product's rounding aside)", () => {
+  const setup = (k: number, seed: number) => {
+    const ts = syntheticTrainset(50, 80, seed);
+    const rng = createRng(seed);
+    const state = {
+      nFactors: k,
+      userFactors: Float32Array.from({ length: ts.nUsers * k }, () => 0.1 * rng.normal()),
+      itemFactors: Float32Array.from({ length: ts.nItems * k }, () => 0.1 * rng.normal()),
+      itemBias: Float32Array.from({ length: ts.nItems }, () => 0.1 * rng.normal()),
+    };
+    // Triples with repeated users and items, so later updates read earlier ones' results.
+    const count = 3000;
+    const draws = {
+      count,
+      users: Int32Array.from({ length: count + 5 }, () => rng.int(ts.nUsers)),
+      pos: Int32Array.from({ length: count + 5 }, () => rng.int(ts.nItems)),
+      neg: Int32Array.from({ length: count + 5 }, () => rng.int(ts.nItems)),
+    };
+    draws.neg.forEach((j, x) => (draws.neg[x] = j === draws.pos[x] ? (j + 1) % ts.nItems : j));
+    return { state, draws };
+  };
+  const copy = (s: ReturnType<typeof setup>['state']) => ({
+    ...s,
+    userFactors: s.userFactors.slice(),
+    itemFactors: s.itemFactors.slice(),
+    itemBias: s.itemBias.slice(),
+  });
+  const rates = { lr: 0.05, regPu: 0.01, regQi: 0.02, regBi: 0.03 };
+
+  // An odd k has a factor past the last pair of lanes.
+  for (const k of [1, 7, 64])
+    it(`k = ${k}: the same parameters and loss over three epochs, to 1e-5`, () => {
+      const { state, draws } = setup(k, k);
+      const want = copy(state);
+      const got = copy(state);
+      for (let epoch = 0; epoch < 3; epoch++) {
+        const lossWant = referenceKernels.bprEpoch(want, draws, rates);
+        const lossGot = wasm.bprEpoch(got, draws, rates);
+        assert.ok(Math.abs(lossGot - lossWant) <= 1e-6 * lossWant, `epoch ${epoch}: loss ${lossGot} vs ${lossWant}`);
+      }
+      for (const name of ['userFactors', 'itemFactors', 'itemBias'] as const) {
+        let moved = 0;
+        for (let x = 0; x < want[name].length; x++) {
+          assert.ok(Math.abs(got[name][x] - want[name][x]) <= 1e-5, `${name}[${x}]: ${got[name][x]} vs ${want[name][x]}`);
+          moved = Math.max(moved, Math.abs(want[name][x] - state[name][x]));
+        }
+        assert.ok(moved > 1e-3, `${name} changed`);
+      }
+    });
+
+  it('refuses a draw outside the factors, naming it', () => {
+    const { state, draws } = setup(4, 2);
+    draws.neg[17] = 80;
+    assert.throws(() => wasm.bprEpoch(state, draws, rates), { code: 'INVALID_ARGUMENT', message: /neg\[17\] = 80 is outside 0…79/ });
+  });
+});
+
+describe("wasm WRMF half-epoch gives the reference kernel's factors to the bit", () => {
+  const setup = (k: number, seed: number) => {
+    const ts = syntheticTrainset(40, 70, seed);
+    const rng = createRng(seed);
+    const H = Float32Array.from({ length: ts.nItems * k }, () => 0.3 * rng.normal());
+    const HtH = new Float64Array(k * k);
+    for (let r = 0; r < ts.nItems; r++) for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) HtH[a * k + b] += H[r * k + a] * H[r * k + b];
+    const side = { nRows: ts.nUsers, ptr: ts.userPtr, idx: ts.itemIdx, ratings: ts.ratings };
+    return { side, H, HtH, F: Float32Array.from({ length: ts.nUsers * k }, () => rng.normal()) };
+  };
+
+  // Odd and even k: the rank-one updates go two columns at a time, with a last single one on even rows.
+  for (const k of [1, 6, 9, 32])
+    it(`k = ${k}`, () => {
+      const { side, H, HtH, F } = setup(k, k + 3);
+      const want = F.slice();
+      const got = F.slice();
+      assert.equal(referenceKernels.wrmfSide(side, want, H, HtH, k, 0.5, 0.7), -1);
+      assert.equal(wasm.wrmfSide(side, got, H, HtH, k, 0.5, 0.7), -1);
+      assert.deepEqual(got, want);
+      assert.notDeepEqual(got, F);
+    });
+
+  it('names the first row whose system is singular, and refuses entries outside the other side', () => {
+    const k = 4;
+    const { side, H, HtH, F } = setup(k, 5);
+    // No ridge and no confidence: a row's system is HᵀH alone, made singular by zeroing it.
+    const zero = new Float64Array(k * k);
+    for (const kernels of [wasm, referenceKernels]) assert.equal(kernels.wrmfSide(side, F.slice(), H, zero, k, 0, 0), 0, kernels.name);
+    const bad = { ...side, idx: side.idx.map((i, p) => (p === 3 ? 70 : i)) };
+    assert.throws(() => wasm.wrmfSide(bad, F.slice(), H, HtH, k, 0.5, 0.7), { code: 'INVALID_ARGUMENT', message: /entry 3 names row 70 of the other side's 70/ });
+  });
+});
+
+describe("wasm BPMF half-sweep gives the reference kernel's draws to the bit", () => {
+  const setup = (k: number, seed: number) => {
+    const ts = syntheticTrainset(40, 60, seed);
+    const rng = createRng(seed);
+    const d = k + 1;
+    const G = Float64Array.from({ length: ts.nItems * d }, () => 0.3 * rng.normal());
+    const M = Float64Array.from({ length: d * d }, () => rng.normal());
+    const precision = new Float64Array(d * d);
+    for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) for (let c = 0; c < d; c++) precision[a * d + b] += (M[a * d + c] * M[b * d + c]) / d;
+    for (let a = 0; a < d; a++) precision[a * d + a] += 1;
+    const side = { nRows: ts.nUsers, ptr: ts.userPtr, idx: ts.itemIdx, ratings: ts.ratings };
+    const priorH = Float64Array.from({ length: d }, () => rng.normal());
+    const normals = Float64Array.from({ length: ts.nUsers * d }, () => rng.normal());
+    return { side, G, precision, priorH, normals, F: new Float64Array(ts.nUsers * d), mu: ts.globalMean };
+  };
+
+  // d = k + 1 odd and even: the rank-one updates go two columns at a time.
+  for (const k of [1, 4, 5, 10])
+    it(`k = ${k}`, () => {
+      const { side, G, precision, priorH, normals, F, mu } = setup(k, k + 11);
+      const want = F.slice();
+      const got = F.slice();
+      assert.equal(referenceKernels.bpmfRows(side, want, G, k, mu, 1.7, precision, priorH, normals), -1);
+      assert.equal(wasm.bpmfRows(side, got, G, k, mu, 1.7, precision, priorH, normals), -1);
+      assert.deepEqual(got, want);
+      assert.ok(want.every(Number.isFinite) && want.some((v) => v !== 0));
+    });
+
+  it('names the first row whose posterior precision is not positive definite', () => {
+    const k = 3;
+    const { side, G, priorH, normals, F, mu } = setup(k, 2);
+    const indefinite = new Float64Array(16).fill(0);
+    indefinite[0] = -1;
+    for (const kernels of [wasm, referenceKernels])
+      assert.equal(kernels.bpmfRows(side, F.slice(), G, k, mu, 0, indefinite, priorH, normals), 0, kernels.name);
+  });
+});
+
 describe('wasm top-N pruned by the score bound gives the lists of scoring every item', () => {
   const exhaustive = createWasmKernels(wasmModule(), { pruneTopN: false });
   const pruned = createWasmKernels(wasmModule());

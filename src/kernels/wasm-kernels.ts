@@ -1,6 +1,10 @@
 import {
   invalid,
   RecpipeError,
+  type BprDraws,
+  type BprRates,
+  type BprState,
+  type RatingRows,
   type EpochHook,
   type Exclusions,
   type HeldOutRatings,
@@ -42,6 +46,54 @@ interface WasmExports {
     regQi: number,
   ): number;
   sumRows(matrix: number, width: number, rows: number, nRows: number, out: number): void;
+  gram(nUsers: number, userPtr: number, itemIdx: number, pos: number, n: number, out: number, scratch: number): void;
+  invertSpdScratchBytes(n: number): number;
+  wrmfSide(
+    nRows: number,
+    ptr: number,
+    idx: number,
+    ratings: number,
+    F: number,
+    H: number,
+    HtH: number,
+    k: number,
+    reg: number,
+    alpha: number,
+    A: number,
+    rhs: number,
+  ): number;
+  bpmfRows(
+    nRows: number,
+    ptr: number,
+    idx: number,
+    ratings: number,
+    F: number,
+    G: number,
+    k: number,
+    mu: number,
+    alpha: number,
+    precision: number,
+    priorH: number,
+    normals: number,
+    A: number,
+    z: number,
+  ): number;
+  invertSpdBlockSize(): number;
+  invertSpdBlock(a: number, n: number, k0: number, scratch: number): number;
+  bprEpoch(
+    n: number,
+    users: number,
+    pos: number,
+    neg: number,
+    P: number,
+    Q: number,
+    bias: number,
+    k: number,
+    lr: number,
+    regPu: number,
+    regQi: number,
+    regBi: number,
+  ): number;
   heldOutSse(
     n: number,
     users: number,
@@ -147,7 +199,185 @@ export function createWasmKernels(module: WasmModule, opts: WasmKernelOptions = 
         panels.invalidate();
         sumRows(ex, mem, resident, matrix, width, rows, out);
       }),
+    gram: (rated, pos, n) => exclusive(() => gram(own(n * n * 8), rated, pos, n)),
+    invertSpd: (a, n) => exclusive(() => invertSpd(own(n * n * 8), a, n)),
+    wrmfSide: (side, F, H, HtH, k, reg, alpha) =>
+      exclusive(() => wrmfSide(own((side.nRows + 1 + 2 * side.ratings.length + F.length + H.length) * 4), side, F, H, HtH, k, reg, alpha)),
+    bpmfRows: (side, F, G, k, mu, alpha, precision, priorH, normals) =>
+      exclusive(() =>
+        bpmfRows(own((side.nRows + 1 + 2 * side.ratings.length + 2 * (F.length + G.length) + normals.length * 2) * 4), side, F, G, k, mu, alpha, precision, priorH, normals),
+      ),
+    bprEpoch: (state, draws, rates) =>
+      exclusive(() =>
+        bprEpoch(own((state.userFactors.length + state.itemFactors.length + state.itemBias.length + 3 * draws.count) * 4), state, draws, rates),
+      ),
   };
+
+  /** This instance, its cached layouts dropped, or for more than OWN_MEMORY_ABOVE bytes an instance of its own (see svdSgd). */
+  function own(bytes: number): Instance {
+    if (bytes > OWN_MEMORY_ABOVE) {
+      const fresh = new wasmApi.Instance(module, {}).exports as unknown as WasmExports;
+      return { ex: fresh, mem: new LinearMemory(fresh.memory, fresh.heapBase()) };
+    }
+    panels.invalidate();
+    resident.invalidate();
+    return { ex, mem };
+  }
+}
+
+interface Instance {
+  readonly ex: WasmExports;
+  readonly mem: LinearMemory;
+}
+
+function gram({ ex, mem }: Instance, rated: Exclusions, pos: Int32Array, n: number): Float64Array {
+  const nUsers = rated.userPtr.length - 1;
+  const nRated = nUsers > 0 ? rated.userPtr[nUsers] : 0;
+  let longest = 0;
+  for (let u = 0; u < nUsers; u++) longest = Math.max(longest, rated.userPtr[u + 1] - rated.userPtr[u]);
+  for (let x = 0; x < nRated; x++) {
+    const i = rated.itemIdx[x];
+    if (!(i >= 0 && i < pos.length)) throw invalid(`rated item ${i} is outside the ${pos.length} positions`, { item: i });
+    if (pos[i] >= n) throw invalid(`item ${i}'s position ${pos[i]} is outside a ${n} × ${n} Gram matrix`, { item: i });
+  }
+  const at = mem.layout({
+    userPtr: (nUsers + 1) * 4,
+    itemIdx: nRated * 4,
+    pos: pos.length * 4,
+    out: n * n * 8,
+    scratch: longest * 4,
+  });
+  mem.i32(at.userPtr, nUsers + 1).set(rated.userPtr.subarray(0, nUsers + 1));
+  mem.i32(at.itemIdx, nRated).set(rated.itemIdx.subarray(0, nRated));
+  mem.i32(at.pos, pos.length).set(pos);
+  ex.gram(nUsers, at.userPtr, at.itemIdx, at.pos, n, at.out, at.scratch);
+  return mem.f64(at.out, n * n).slice();
+}
+
+function bprEpoch({ ex, mem }: Instance, s: BprState, d: BprDraws, r: BprRates): number {
+  const k = s.nFactors;
+  const nUsers = s.userFactors.length / k;
+  const nItems = s.itemFactors.length / k;
+  if (!Number.isInteger(nUsers) || !Number.isInteger(nItems)) throw invalid(`BPR factors are not rows of ${k}`, { nFactors: k });
+  expectLength('itemBias', s.itemBias, nItems);
+  for (const [name, a, bound] of [['users', d.users, nUsers], ['pos', d.pos, nItems], ['neg', d.neg, nItems]] as const) {
+    if (a.length < d.count) throw invalid(`BPR draws: ${name} has ${a.length} entries, fewer than ${d.count}`, { array: name });
+    for (let x = 0; x < d.count; x++)
+      if (!(a[x] >= 0 && a[x] < bound)) throw invalid(`BPR draws: ${name}[${x}] = ${a[x]} is outside 0…${bound - 1}`, { array: name });
+  }
+  const at = mem.layout({
+    users: d.count * 4,
+    pos: d.count * 4,
+    neg: d.count * 4,
+    P: s.userFactors.length * 4,
+    Q: s.itemFactors.length * 4,
+    bias: nItems * 4,
+  });
+  mem.i32(at.users, d.count).set(d.users.subarray(0, d.count));
+  mem.i32(at.pos, d.count).set(d.pos.subarray(0, d.count));
+  mem.i32(at.neg, d.count).set(d.neg.subarray(0, d.count));
+  mem.f32(at.P, s.userFactors.length).set(s.userFactors);
+  mem.f32(at.Q, s.itemFactors.length).set(s.itemFactors);
+  mem.f32(at.bias, nItems).set(s.itemBias);
+  const loss = ex.bprEpoch(d.count, at.users, at.pos, at.neg, at.P, at.Q, at.bias, k, r.lr, r.regPu, r.regQi, r.regBi);
+  s.userFactors.set(mem.f32(at.P, s.userFactors.length));
+  s.itemFactors.set(mem.f32(at.Q, s.itemFactors.length));
+  s.itemBias.set(mem.f32(at.bias, nItems));
+  return loss;
+}
+
+/** Checks a side's entries against the other side's nOther rows and lays its CSR out from the heap's base. */
+function placeRows(mem: LinearMemory, side: RatingRows, nOther: number, who: string) {
+  const { nRows, ptr, idx, ratings } = side;
+  const nEntries = nRows > 0 ? ptr[nRows] : 0;
+  for (let p = 0; p < nEntries; p++)
+    if (!(idx[p] >= 0 && idx[p] < nOther)) throw invalid(`${who}: entry ${p} names row ${idx[p]} of the other side's ${nOther}`, { entry: p });
+  const at = mem.layout({ ptr: (nRows + 1) * 4, idx: nEntries * 4, ratings: nEntries * 4 });
+  mem.i32(at.ptr, nRows + 1).set(ptr.subarray(0, nRows + 1));
+  mem.i32(at.idx, nEntries).set(idx.subarray(0, nEntries));
+  mem.f32(at.ratings, nEntries).set(ratings.subarray(0, nEntries));
+  return at;
+}
+
+function bpmfRows(
+  { ex, mem }: Instance,
+  side: RatingRows,
+  F: Float64Array,
+  G: Float64Array,
+  k: number,
+  mu: number,
+  alpha: number,
+  precision: Float64Array,
+  priorH: Float64Array,
+  normals: Float64Array,
+): number {
+  const { nRows } = side;
+  const d = k + 1;
+  const nOther = G.length / d;
+  expectLength('F', F, nRows * d);
+  expectLength('precision', precision, d * d);
+  expectLength('priorH', priorH, d);
+  expectLength('normals', normals, nRows * d);
+  if (!Number.isInteger(nOther)) throw invalid(`BPMF: the other side's rows are not rows of ${d}`, { nFactors: k });
+  const rows = placeRows(mem, side, nOther, 'BPMF');
+  const at = mem.layout({
+    F: F.length * 8,
+    G: G.length * 8,
+    precision: d * d * 8,
+    priorH: d * 8,
+    normals: normals.length * 8,
+    A: d * d * 8,
+    z: d * 8,
+  }, rows.end);
+  mem.f64(at.G, G.length).set(G);
+  mem.f64(at.precision, d * d).set(precision);
+  mem.f64(at.priorH, d).set(priorH);
+  mem.f64(at.normals, normals.length).set(normals);
+  const failed = ex.bpmfRows(nRows, rows.ptr, rows.idx, rows.ratings, at.F, at.G, k, mu, alpha, at.precision, at.priorH, at.normals, at.A, at.z);
+  // Rows from a failed one on are left as they were, as the reference leaves them.
+  F.set(mem.f64(at.F, (failed < 0 ? nRows : failed) * d));
+  return failed;
+}
+
+function wrmfSide(
+  { ex, mem }: Instance,
+  side: RatingRows,
+  F: Float32Array,
+  H: Float32Array,
+  HtH: Float64Array,
+  k: number,
+  reg: number,
+  alpha: number,
+): number {
+  const { nRows } = side;
+  const nOther = H.length / k;
+  expectLength('F', F, nRows * k);
+  expectLength('HtH', HtH, k * k);
+  if (!Number.isInteger(nOther)) throw invalid(`WRMF: the other side's factors are not rows of ${k}`, { nFactors: k });
+  const rows = placeRows(mem, side, nOther, 'WRMF');
+  const at = mem.layout({
+    F: nRows * k * 4,
+    H: H.length * 4,
+    HtH: k * k * 8,
+    A: k * k * 8,
+    rhs: k * 8,
+  }, rows.end);
+  mem.f32(at.H, H.length).set(H);
+  mem.f64(at.HtH, k * k).set(HtH);
+  const failed = ex.wrmfSide(nRows, rows.ptr, rows.idx, rows.ratings, at.F, at.H, at.HtH, k, reg, alpha, at.A, at.rhs);
+  // Rows from a failed one on are left as they were, as the reference leaves them.
+  F.set(mem.f32(at.F, (failed < 0 ? nRows : failed) * k));
+  return failed;
+}
+
+function invertSpd({ ex, mem }: Instance, a: Float64Array, n: number): number {
+  expectLength('matrix', a, n * n);
+  const at = mem.layout({ a: n * n * 8, scratch: ex.invertSpdScratchBytes(n) });
+  mem.f64(at.a, n * n).set(a);
+  let failed = -1;
+  for (let k0 = 0; k0 < n && failed < 0; k0 += ex.invertSpdBlockSize()) failed = ex.invertSpdBlock(at.a, n, k0, at.scratch);
+  a.set(mem.f64(at.a, n * n));
+  return failed;
 }
 
 function sumRows(

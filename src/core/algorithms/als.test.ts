@@ -8,7 +8,14 @@ import { createRng } from '../random.js';
 import { als } from './als.js';
 import { solveSpd } from '../cholesky.js';
 
-describeAlgorithm(als, { rmse: [0.85, 0.86], quick: { n_factors: 4, n_epochs: 5 }, random: true, kernels: () => loadKernels() });
+// ALS's folds: .8628 .8562 .8487 .8604 .8494 (mean .8555); the check runs fold 1 alone, within ±.004 (SVD's fold 1: .8848).
+describeAlgorithm(als, {
+  rmse: [0.859, 0.867],
+  accuracyFolds: 1,
+  quick: { n_factors: 4, n_epochs: 5 },
+  random: true,
+  kernels: () => loadKernels(),
+});
 
 describe('ALS', () => {
   it('solves a symmetric positive definite system by Cholesky', () => {

@@ -9,9 +9,12 @@ import { createRng } from '../random.js';
 import { kFold } from '../selection/kfold.js';
 import { bpmf } from './bpmf.js';
 
-// ml-latest-small's fixed folds: .8360 with the defaults (SVD's defaults .8737, the default blend .8441).
+// ml-latest-small's fixed folds: .8360 with the defaults (SVD's defaults .8737, the default blend .8441),
+// fold by fold .8431 .8365 .8282 .8422 .8299. The check runs fold 1 alone (a full fit is ~5 CPU-s a
+// fold): .8431, within ±.005.
 describeAlgorithm(bpmf, {
-  rmse: [0.83, 0.842],
+  rmse: [0.838, 0.848],
+  accuracyFolds: 1,
   quick: { n_factors: 3, n_epochs: 12, burn_in: 4 },
   random: true,
   kernels: () => loadKernels(),

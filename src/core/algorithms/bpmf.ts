@@ -1,5 +1,6 @@
 import { byItem, type Trainset } from '../dataset.js';
 import { invalid } from '../errors.js';
+import type { Kernels, RatingRows } from '../kernels.js';
 import { biasedFactorModel, type FactorModel } from '../model.js';
 import type { Rng } from '../random.js';
 import { sampleGamma, sampleGaussianFromPrecision, sampleWishartFromInverse } from '../sampling.js';
@@ -79,9 +80,9 @@ export const bpmf: Algorithm<BpmfConfig> = {
     let alpha = c.alpha > 0 ? c.alpha : 2;
     for (let sweep = 0; sweep < c.nEpochs; sweep++) {
       sampleHyper(X, ts.nUsers, d, c.beta0, ctx.rng, hyper);
-      sampleRows(ts.nUsers, ts.userPtr, ts.itemIdx, ts.ratings, X, Y, mu, k, alpha, hyper, ctx.rng);
+      sampleRows(ctx.kernels, { nRows: ts.nUsers, ptr: ts.userPtr, idx: ts.itemIdx, ratings: ts.ratings }, X, Y, mu, k, alpha, hyper, ctx.rng);
       sampleHyper(Y, ts.nItems, d, c.beta0, ctx.rng, hyper);
-      sampleRows(ts.nItems, cols.itemPtr, cols.userIdx, cols.ratings, Y, X, mu, k, alpha, hyper, ctx.rng);
+      sampleRows(ctx.kernels, { nRows: ts.nItems, ptr: cols.itemPtr, idx: cols.userIdx, ratings: cols.ratings }, Y, X, mu, k, alpha, hyper, ctx.rng);
       const sse = ctx.onEpoch || c.alpha === 0 ? trainSse(ts, X, Y, mu, k) : 0;
       if (c.alpha === 0) alpha = sampleGamma(1 + ts.nRatings / 2, ctx.rng) / (1 + sse / 2);
       if (sweep >= c.burnIn && (sweep - c.burnIn) % c.thin === 0) {
@@ -178,13 +179,12 @@ function sampleHyper(
 
 /**
  * Each row x's [f_x, b_x] from N(Λ*⁻¹h, Λ*⁻¹): Λ* = Λ + α·Σ_y z_y z_yᵀ and h = Λμ + α·Σ_y z_y(r_xy − μ − b_y),
- * where z_y = [f_y, 1] is the other side's factors and a 1 for x's own bias.
+ * where z_y = [f_y, 1] is the other side's factors and a 1 for x's own bias. The normals are drawn
+ * first, d per row in row order (what drawing them row by row gives), then the kernels draw the rows.
  */
 function sampleRows(
-  nRows: number,
-  ptr: Int32Array,
-  idx: Int32Array,
-  ratings: Float32Array,
+  kernels: Kernels,
+  side: RatingRows,
   F: Float64Array,
   G: Float64Array,
   mu: number,
@@ -194,32 +194,12 @@ function sampleRows(
   rng: Rng,
 ): void {
   const d = k + 1;
-  const A = new Float64Array(d * d);
-  const h = new Float64Array(d);
-  const z = new Float64Array(d);
-  const noise = new Float64Array(d);
   const priorH = new Float64Array(d);
   for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) priorH[a] += prior.precision[a * d + b] * prior.mean[b];
-  for (let r = 0; r < nRows; r++) {
-    A.set(prior.precision);
-    h.set(priorH);
-    for (let p = ptr[r]; p < ptr[r + 1]; p++) {
-      const y = idx[p];
-      const g = y * d;
-      for (let f = 0; f < k; f++) z[f] = G[g + f];
-      z[k] = 1;
-      const target = alpha * (ratings[p] - mu - G[g + k]);
-      // Lower triangle only: the Cholesky reads no more.
-      for (let i = 0; i < d; i++) {
-        const zi = alpha * z[i];
-        h[i] += z[i] * target;
-        const row = i * d;
-        for (let j = 0; j <= i; j++) A[row + j] += zi * z[j];
-      }
-    }
-    if (!sampleGaussianFromPrecision(A, h, d, rng, noise)) throw invalid(`BPMF: row ${r}'s posterior precision is not positive definite`);
-    F.set(h, r * d);
-  }
+  const normals = new Float64Array(side.nRows * d);
+  rng.fillNormal(normals, 0, 1);
+  const failed = kernels.bpmfRows(side, F, G, k, mu, alpha, prior.precision, priorH, normals);
+  if (failed >= 0) throw invalid(`BPMF: row ${failed}'s posterior precision is not positive definite`);
 }
 
 function trainSse(ts: Trainset, X: Float64Array, Y: Float64Array, mu: number, k: number): number {

@@ -52,42 +52,26 @@ export const bpr: Algorithm<BprConfig> = {
     const rated = sortedRows(ts);
     const owner = new Int32Array(ts.nRatings);
     for (let u = 0; u < ts.nUsers; u++) owner.fill(u, ts.userPtr[u], ts.userPtr[u + 1]);
-    // Locals, not property loads in the loop: V8 does not hoist them (see timesvd.ts).
-    const { regBi, regPu, regQi } = c;
     const { itemIdx, userPtr, nRatings, nItems } = ts;
-    const lr = c.lrAll;
+    const state = { nFactors: k, userFactors: P, itemFactors: Q, itemBias: bi };
+    const rates = { lr: c.lrAll, regPu: c.regPu, regQi: c.regQi, regBi: c.regBi };
+    const draws = { count: 0, users: new Int32Array(nRatings), pos: new Int32Array(nRatings), neg: new Int32Array(nRatings) };
     for (let epoch = 0; epoch < c.nEpochs; epoch++) {
-      let loss = 0;
-      let drawn = 0;
+      // The draws do not depend on the parameters: an epoch's are made first, then run by the kernels.
+      draws.count = 0;
       for (let s = 0; s < nRatings; s++) {
         const x = ctx.rng.int(nRatings);
         const u = owner[x];
         if (userPtr[u + 1] - userPtr[u] >= nItems) continue; // she rated everything: no negative exists
-        const i = itemIdx[x];
         let j = ctx.rng.int(nItems);
         while (has(rated, userPtr[u], userPtr[u + 1], j)) j = ctx.rng.int(nItems);
-        const pu = u * k;
-        const qi = i * k;
-        const qj = j * k;
-        let diff = bi[i] - bi[j];
-        for (let f = 0; f < k; f++) diff += P[pu + f] * (Q[qi + f] - Q[qj + f]);
-        // g = σ(−x_uij) = ∂ ln σ(x_uij) / ∂ x_uij.
-        const g = 1 / (1 + Math.exp(diff));
-        loss += diff > 0 ? Math.log1p(Math.exp(-diff)) : Math.log1p(Math.exp(diff)) - diff;
-        drawn++;
-        bi[i] += lr * (g - regBi * bi[i]);
-        bi[j] += lr * (-g - regBi * bi[j]);
-        for (let f = 0; f < k; f++) {
-          const puf = P[pu + f];
-          const qif = Q[qi + f];
-          const qjf = Q[qj + f];
-          P[pu + f] = puf + lr * (g * (qif - qjf) - regPu * puf);
-          Q[qi + f] = qif + lr * (g * puf - regQi * qif);
-          Q[qj + f] = qjf + lr * (-g * puf - regQi * qjf);
-        }
+        draws.users[draws.count] = u;
+        draws.pos[draws.count] = itemIdx[x];
+        draws.neg[draws.count++] = j;
       }
-      if (!Number.isFinite(loss)) throw invalid(`BPR diverged in epoch ${epoch + 1}; lower lr_all (${lr})`);
-      ctx.onEpoch?.(epoch + 1, drawn === 0 ? 0 : loss / drawn);
+      const loss = ctx.kernels.bprEpoch(state, draws, rates);
+      if (!Number.isFinite(loss)) throw invalid(`BPR diverged in epoch ${epoch + 1}; lower lr_all (${c.lrAll})`);
+      ctx.onEpoch?.(epoch + 1, draws.count === 0 ? 0 : loss / draws.count);
     }
     return implicitModel('bpr', ts, k, P, Q, bi);
   },

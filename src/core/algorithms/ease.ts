@@ -33,7 +33,7 @@ export const ease: Algorithm<EaseConfig> = {
   defaults,
   parseConfig: (raw) => parseParams('ease', defaults, specs, [], raw),
   epochs: () => 0,
-  fit(ts: Trainset, c: EaseConfig): FactorModel {
+  fit(ts: Trainset, c: EaseConfig, { kernels }): FactorModel {
     const count = new Int32Array(ts.nItems);
     for (const i of ts.itemIdx) count[i]++;
     const order = Int32Array.from({ length: ts.nItems }, (_, i) => i).sort((a, b) => count[b] - count[a] || a - b);
@@ -41,42 +41,12 @@ export const ease: Algorithm<EaseConfig> = {
     const n = covered.length;
     const pos = new Int32Array(ts.nItems).fill(-1);
     covered.forEach((i, p) => (pos[i] = p));
-    // Gram matrix G = XᵀX over the covered items, from each user's co-rated pairs.
-    const G = new Float64Array(n * n);
-    const rows: number[] = [];
-    for (let u = 0; u < ts.nUsers; u++) {
-      rows.length = 0;
-      for (let x = ts.userPtr[u]; x < ts.userPtr[u + 1]; x++) if (pos[ts.itemIdx[x]] >= 0) rows.push(pos[ts.itemIdx[x]]);
-      for (const a of rows) for (const b of rows) G[a * n + b] += 1;
-    }
+    const G = kernels.gram(ts, pos, n);
     for (let d = 0; d < n; d++) G[d * n + d] += c.lambda;
-    invertInPlace(G, n);
+    const failed = kernels.invertSpd(G, n);
+    if (failed >= 0) throw invalid(`EASE: the Gram matrix is not positive definite at item ${failed} (lambda must be > 0)`);
     const weights = new Float32Array(n * n);
     for (let r = 0; r < n; r++) for (let col = 0; col < n; col++) if (r !== col) weights[r * n + col] = -G[r * n + col] / G[col * n + col];
     return familyBase('ease', ts, { kind: 'ease', covered, weights, ratedPtr: ts.userPtr, ratedIdx: ts.itemIdx });
   },
 };
-
-/**
- * Inverts a symmetric positive definite n × n matrix in place by Gauss-Jordan elimination without
- * pivoting (safe for SPD: every pivot is a positive Schur complement). n³ multiply-adds, row-major.
- */
-export function invertInPlace(A: Float64Array, n: number): void {
-  const rowK = new Float64Array(n);
-  for (let k = 0; k < n; k++) {
-    const piv = A[k * n + k];
-    if (!(piv > 0)) throw invalid(`EASE: the Gram matrix is not positive definite at item ${k} (lambda must be > 0)`);
-    const inv = 1 / piv;
-    A[k * n + k] = 1;
-    for (let j = 0; j < n; j++) A[k * n + j] *= inv;
-    rowK.set(A.subarray(k * n, k * n + n));
-    for (let i = 0; i < n; i++) {
-      if (i === k) continue;
-      const at = i * n;
-      const f = A[at + k];
-      if (f === 0) continue;
-      A[at + k] = 0;
-      for (let j = 0; j < n; j++) A[at + j] -= f * rowK[j];
-    }
-  }
-}

@@ -7,7 +7,14 @@ import { createRng } from '../random.js';
 import { referenceKernels } from '../reference-kernels.js';
 import { svdpp } from './svdpp.js';
 
-describeAlgorithm(svdpp, { rmse: [0.858, 0.866], quick: { n_factors: 4, n_epochs: 8 }, random: true, kernels: () => referenceKernels });
+// SVD++'s folds: .8693 .8628 .8562 .8627 .8571 (mean .8616); the check runs fold 1 alone, within ±.004 (SVD's fold 1: .8848).
+describeAlgorithm(svdpp, {
+  rmse: [0.865, 0.873],
+  accuracyFolds: 1,
+  quick: { n_factors: 4, n_epochs: 8 },
+  random: true,
+  kernels: () => referenceKernels,
+});
 
 /** Surprise's SVDpp loop, written the slow way: every y_j updated after every rating. */
 function naiveSvdpp(ts: ReturnType<typeof buildTrainset>['trainset'], k: number, epochs: number, seed: number) {

@@ -8,8 +8,15 @@ import { estimate, predictTestset } from '../model.js';
 import { createRng } from '../random.js';
 import { timesvd } from './timesvd.js';
 
-// Surprise has no timeSVD; SVD's mean is .8737 on these folds.
-describeAlgorithm(timesvd, { rmse: [0.858, 0.866], quick: { n_factors: 4, n_epochs: 8 }, random: true, kernels: () => loadKernels() });
+// Surprise has no timeSVD; SVD's mean is .8737 on these folds. timeSVD's folds: .8722 .8684 .8551 .8599
+// .8569 (mean .8625); the check runs fold 1 alone, within ±.004 (SVD's fold 1: .8848).
+describeAlgorithm(timesvd, {
+  rmse: [0.868, 0.876],
+  accuracyFolds: 1,
+  quick: { n_factors: 4, n_epochs: 8 },
+  random: true,
+  kernels: () => loadKernels(),
+});
 
 describe('timeSVD', () => {
   const ds = syntheticDataset(6);

@@ -1,7 +1,7 @@
 import { byItem, type Trainset } from '../dataset.js';
 import { invalid } from '../errors.js';
 import type { FactorModel } from '../model.js';
-import { solveSpd } from '../cholesky.js';
+import type { Kernels, RatingRows } from '../kernels.js';
 import { implicitModel } from './implicit-model.js';
 import { parseParams, type ParamSpecs } from './params.js';
 import { initFactors } from './svd.js';
@@ -47,8 +47,8 @@ export const wrmf: Algorithm<WrmfConfig> = {
     const Y = initFactors(ts.nItems, k, 0, c.initStdDev, ctx.rng);
     const cols = byItem(ts);
     for (let epoch = 0; epoch < c.nEpochs; epoch++) {
-      solveSide(ts.nUsers, ts.userPtr, ts.itemIdx, ts.ratings, X, Y, ts.nItems, k, c);
-      solveSide(ts.nItems, cols.itemPtr, cols.userIdx, cols.ratings, Y, X, ts.nUsers, k, c);
+      solve(ctx.kernels, { nRows: ts.nUsers, ptr: ts.userPtr, idx: ts.itemIdx, ratings: ts.ratings }, X, Y, ts.nItems, k, c);
+      solve(ctx.kernels, { nRows: ts.nItems, ptr: cols.itemPtr, idx: cols.userIdx, ratings: cols.ratings }, Y, X, ts.nUsers, k, c);
       ctx.onEpoch?.(epoch + 1, Math.sqrt(objective(ts, X, Y, k, c) / (ts.nUsers * ts.nItems)));
     }
     return implicitModel('wrmf', ts, k, X, Y, new Float32Array(ts.nItems));
@@ -70,38 +70,9 @@ function gram(F: Float32Array, n: number, k: number): Float64Array {
 }
 
 /** Solves every row of F (users or items) against the fixed other side H (nOther rows). */
-function solveSide(
-  nRows: number,
-  ptr: Int32Array,
-  idx: Int32Array,
-  ratings: Float32Array,
-  F: Float32Array,
-  H: Float32Array,
-  nOther: number,
-  k: number,
-  c: WrmfConfig,
-): void {
-  const HtH = gram(H, nOther, k);
-  const A = new Float64Array(k * k);
-  const rhs = new Float64Array(k);
-  for (let r = 0; r < nRows; r++) {
-    A.set(HtH);
-    for (let d = 0; d < k; d++) A[d * k + d] += c.reg;
-    rhs.fill(0);
-    for (let p = ptr[r]; p < ptr[r + 1]; p++) {
-      const h = idx[p] * k;
-      const conf = 1 + c.alpha * ratings[p];
-      // + (c − 1)·h hᵀ on the lower triangle, + c·h on the right-hand side (preference 1).
-      for (let a = 0; a < k; a++) {
-        const ha = H[h + a];
-        rhs[a] += conf * ha;
-        const w = (conf - 1) * ha;
-        for (let b = 0; b <= a; b++) A[a * k + b] += w * H[h + b];
-      }
-    }
-    if (!solveSpd(A, rhs, k)) throw invalid(`WRMF: row ${r}'s normal equations are singular; give reg > 0`);
-    for (let f = 0; f < k; f++) F[r * k + f] = rhs[f];
-  }
+function solve(kernels: Kernels, side: RatingRows, F: Float32Array, H: Float32Array, nOther: number, k: number, c: WrmfConfig): void {
+  const failed = kernels.wrmfSide(side, F, H, gram(H, nOther, k), k, c.reg, c.alpha);
+  if (failed >= 0) throw invalid(`WRMF: row ${failed}'s normal equations are singular; give reg > 0`);
 }
 
 /**

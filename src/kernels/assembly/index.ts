@@ -3,8 +3,12 @@
 export { heldOutSse, svdEpoch } from './svd-sgd';
 export { packPanels, panelBoundBytes, topN, topNScratchBytes } from './top-n';
 export { sumRows } from './sum-rows';
+export { gram, invertSpdBlock, invertSpdBlockSize, invertSpdScratchBytes } from './spd-inverse';
 
 /** First free byte of linear memory: nothing is allocated by the module itself (runtime: stub, no `new`). */
 export function heapBase(): usize {
   return __heap_base;
 }
+export { bprEpoch } from './bpr-sgd';
+export { wrmfSide } from './wrmf-side';
+export { bpmfRows } from './bpmf-rows';
