@@ -90,7 +90,10 @@ describe('RatingsBuilder', () => {
       assert.equal(codes.code(v), reference.get(key), `code of ${v}`);
     }
     assert.equal(codes.size, reference.size);
-    assert.deepEqual([...codes.values()].map((v) => (v === 0 ? 0 : v)), [...reference.keys()]);
+    assert.deepEqual(
+      [...codes.values()].map((v) => (v === 0 ? 0 : v)),
+      [...reference.keys()],
+    );
   });
   it('reduces duplicates alike when the rows are already grouped by user', () => {
     const rows = [

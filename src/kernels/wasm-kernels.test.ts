@@ -416,7 +416,10 @@ describe("wasm Gram matrix and SPD inverse (EASE's fit) agree with the reference
     for (const i of order) if (i % 2 === 0 && next < n) pos[i] = next++;
     const want = referenceKernels.gram(exclusionsOf(ts), pos, n);
     assert.deepEqual(wasm.gram(exclusionsOf(ts), pos, n), want);
-    assert.ok(want.some((v, x) => v > 0 && Math.floor(x / n) !== x % n), 'some off-diagonal pair counted');
+    assert.ok(
+      want.some((v, x) => v > 0 && Math.floor(x / n) !== x % n),
+      'some off-diagonal pair counted',
+    );
     assert.throws(() => wasm.gram(exclusionsOf(ts), pos, 10), { code: 'INVALID_ARGUMENT', message: /outside a 10 × 10 Gram matrix/ });
   });
 
@@ -519,7 +522,8 @@ describe("wasm WRMF half-epoch gives the reference kernel's factors to the bit",
     const rng = createRng(seed);
     const H = Float32Array.from({ length: ts.nItems * k }, () => 0.3 * rng.normal());
     const HtH = new Float64Array(k * k);
-    for (let r = 0; r < ts.nItems; r++) for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) HtH[a * k + b] += H[r * k + a] * H[r * k + b];
+    for (let r = 0; r < ts.nItems; r++)
+      for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) HtH[a * k + b] += H[r * k + a] * H[r * k + b];
     const side = { nRows: ts.nUsers, ptr: ts.userPtr, idx: ts.itemIdx, ratings: ts.ratings };
     return { side, H, HtH, F: Float32Array.from({ length: ts.nUsers * k }, () => rng.normal()) };
   };
@@ -543,7 +547,10 @@ describe("wasm WRMF half-epoch gives the reference kernel's factors to the bit",
     const zero = new Float64Array(k * k);
     for (const kernels of [wasm, referenceKernels]) assert.equal(kernels.wrmfSide(side, F.slice(), H, zero, k, 0, 0), 0, kernels.name);
     const bad = { ...side, idx: side.idx.map((i, p) => (p === 3 ? 70 : i)) };
-    assert.throws(() => wasm.wrmfSide(bad, F.slice(), H, HtH, k, 0.5, 0.7), { code: 'INVALID_ARGUMENT', message: /entry 3 names row 70 of the other side's 70/ });
+    assert.throws(() => wasm.wrmfSide(bad, F.slice(), H, HtH, k, 0.5, 0.7), {
+      code: 'INVALID_ARGUMENT',
+      message: /entry 3 names row 70 of the other side's 70/,
+    });
   });
 });
 
@@ -555,7 +562,8 @@ describe("wasm BPMF half-sweep gives the reference kernel's draws to the bit", (
     const G = Float64Array.from({ length: ts.nItems * d }, () => 0.3 * rng.normal());
     const M = Float64Array.from({ length: d * d }, () => rng.normal());
     const precision = new Float64Array(d * d);
-    for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) for (let c = 0; c < d; c++) precision[a * d + b] += (M[a * d + c] * M[b * d + c]) / d;
+    for (let a = 0; a < d; a++)
+      for (let b = 0; b < d; b++) for (let c = 0; c < d; c++) precision[a * d + b] += (M[a * d + c] * M[b * d + c]) / d;
     for (let a = 0; a < d; a++) precision[a * d + a] += 1;
     const side = { nRows: ts.nUsers, ptr: ts.userPtr, idx: ts.itemIdx, ratings: ts.ratings };
     const priorH = Float64Array.from({ length: d }, () => rng.normal());

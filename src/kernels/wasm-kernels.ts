@@ -205,11 +205,27 @@ export function createWasmKernels(module: WasmModule, opts: WasmKernelOptions = 
       exclusive(() => wrmfSide(own((side.nRows + 1 + 2 * side.ratings.length + F.length + H.length) * 4), side, F, H, HtH, k, reg, alpha)),
     bpmfRows: (side, F, G, k, mu, alpha, precision, priorH, normals) =>
       exclusive(() =>
-        bpmfRows(own((side.nRows + 1 + 2 * side.ratings.length + 2 * (F.length + G.length) + normals.length * 2) * 4), side, F, G, k, mu, alpha, precision, priorH, normals),
+        bpmfRows(
+          own((side.nRows + 1 + 2 * side.ratings.length + 2 * (F.length + G.length) + normals.length * 2) * 4),
+          side,
+          F,
+          G,
+          k,
+          mu,
+          alpha,
+          precision,
+          priorH,
+          normals,
+        ),
       ),
     bprEpoch: (state, draws, rates) =>
       exclusive(() =>
-        bprEpoch(own((state.userFactors.length + state.itemFactors.length + state.itemBias.length + 3 * draws.count) * 4), state, draws, rates),
+        bprEpoch(
+          own((state.userFactors.length + state.itemFactors.length + state.itemBias.length + 3 * draws.count) * 4),
+          state,
+          draws,
+          rates,
+        ),
       ),
   };
 
@@ -260,7 +276,11 @@ function bprEpoch({ ex, mem }: Instance, s: BprState, d: BprDraws, r: BprRates):
   const nItems = s.itemFactors.length / k;
   if (!Number.isInteger(nUsers) || !Number.isInteger(nItems)) throw invalid(`BPR factors are not rows of ${k}`, { nFactors: k });
   expectLength('itemBias', s.itemBias, nItems);
-  for (const [name, a, bound] of [['users', d.users, nUsers], ['pos', d.pos, nItems], ['neg', d.neg, nItems]] as const) {
+  for (const [name, a, bound] of [
+    ['users', d.users, nUsers],
+    ['pos', d.pos, nItems],
+    ['neg', d.neg, nItems],
+  ] as const) {
     if (a.length < d.count) throw invalid(`BPR draws: ${name} has ${a.length} entries, fewer than ${d.count}`, { array: name });
     for (let x = 0; x < d.count; x++)
       if (!(a[x] >= 0 && a[x] < bound)) throw invalid(`BPR draws: ${name}[${x}] = ${a[x]} is outside 0…${bound - 1}`, { array: name });
@@ -291,7 +311,8 @@ function placeRows(mem: LinearMemory, side: RatingRows, nOther: number, who: str
   const { nRows, ptr, idx, ratings } = side;
   const nEntries = nRows > 0 ? ptr[nRows] : 0;
   for (let p = 0; p < nEntries; p++)
-    if (!(idx[p] >= 0 && idx[p] < nOther)) throw invalid(`${who}: entry ${p} names row ${idx[p]} of the other side's ${nOther}`, { entry: p });
+    if (!(idx[p] >= 0 && idx[p] < nOther))
+      throw invalid(`${who}: entry ${p} names row ${idx[p]} of the other side's ${nOther}`, { entry: p });
   const at = mem.layout({ ptr: (nRows + 1) * 4, idx: nEntries * 4, ratings: nEntries * 4 });
   mem.i32(at.ptr, nRows + 1).set(ptr.subarray(0, nRows + 1));
   mem.i32(at.idx, nEntries).set(idx.subarray(0, nEntries));
@@ -320,20 +341,38 @@ function bpmfRows(
   expectLength('normals', normals, nRows * d);
   if (!Number.isInteger(nOther)) throw invalid(`BPMF: the other side's rows are not rows of ${d}`, { nFactors: k });
   const rows = placeRows(mem, side, nOther, 'BPMF');
-  const at = mem.layout({
-    F: F.length * 8,
-    G: G.length * 8,
-    precision: d * d * 8,
-    priorH: d * 8,
-    normals: normals.length * 8,
-    A: d * d * 8,
-    z: d * 8,
-  }, rows.end);
+  const at = mem.layout(
+    {
+      F: F.length * 8,
+      G: G.length * 8,
+      precision: d * d * 8,
+      priorH: d * 8,
+      normals: normals.length * 8,
+      A: d * d * 8,
+      z: d * 8,
+    },
+    rows.end,
+  );
   mem.f64(at.G, G.length).set(G);
   mem.f64(at.precision, d * d).set(precision);
   mem.f64(at.priorH, d).set(priorH);
   mem.f64(at.normals, normals.length).set(normals);
-  const failed = ex.bpmfRows(nRows, rows.ptr, rows.idx, rows.ratings, at.F, at.G, k, mu, alpha, at.precision, at.priorH, at.normals, at.A, at.z);
+  const failed = ex.bpmfRows(
+    nRows,
+    rows.ptr,
+    rows.idx,
+    rows.ratings,
+    at.F,
+    at.G,
+    k,
+    mu,
+    alpha,
+    at.precision,
+    at.priorH,
+    at.normals,
+    at.A,
+    at.z,
+  );
   // Rows from a failed one on are left as they were, as the reference leaves them.
   F.set(mem.f64(at.F, (failed < 0 ? nRows : failed) * d));
   return failed;
@@ -355,13 +394,16 @@ function wrmfSide(
   expectLength('HtH', HtH, k * k);
   if (!Number.isInteger(nOther)) throw invalid(`WRMF: the other side's factors are not rows of ${k}`, { nFactors: k });
   const rows = placeRows(mem, side, nOther, 'WRMF');
-  const at = mem.layout({
-    F: nRows * k * 4,
-    H: H.length * 4,
-    HtH: k * k * 8,
-    A: k * k * 8,
-    rhs: k * 8,
-  }, rows.end);
+  const at = mem.layout(
+    {
+      F: nRows * k * 4,
+      H: H.length * 4,
+      HtH: k * k * 8,
+      A: k * k * 8,
+      rhs: k * 8,
+    },
+    rows.end,
+  );
   mem.f32(at.H, H.length).set(H);
   mem.f64(at.HtH, k * k).set(HtH);
   const failed = ex.wrmfSide(nRows, rows.ptr, rows.idx, rows.ratings, at.F, at.H, at.HtH, k, reg, alpha, at.A, at.rhs);

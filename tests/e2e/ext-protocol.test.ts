@@ -21,6 +21,7 @@ interface Answer {
   headers: IncomingHttpHeaders;
   raw: Buffer;
   text: string;
+  // biome-ignore lint/suspicious/noExplicitAny: each test reads its own shape of the protocol's JSON
   json: () => any;
 }
 

@@ -191,14 +191,14 @@ describe('trust over a real server process: identity, file access, stages, limit
     assert.equal((await sql(keyHeaders(reader), 'list @trust_db.public.s')).status, 404, 'PUBLIC has no READ on the stage');
     const loaded = await ok(keyHeaders(sysadmin), "copy into trust_db.public.t from @trust_db.public.s files = ('a.csv')");
     assert.equal(loaded.results[0].rows[0][3], 2);
-    for (const escape of [
+    for (const outside of [
       '@trust_db.public.s/../outside/secret.csv',
       '@trust_db.public.s/leak.csv',
       '@trust_db.public.s',
       '@~/../../../../etc/passwd',
     ]) {
-      const r = await sql(keyHeaders(sysadmin), `copy into trust_db.public.t from ${escape}`);
-      assert.ok(r.status === 403 || r.status === 404, `${escape}: ${r.text}`);
+      const r = await sql(keyHeaders(sysadmin), `copy into trust_db.public.t from ${outside}`);
+      assert.ok(r.status === 403 || r.status === 404, `${outside}: ${r.text}`);
       assert.ok(!r.text.includes(SECRET));
     }
     const hostPath = await sql(keyHeaders(sysadmin), `copy into trust_db.public.t from 'file://${join(outside, 'secret.csv')}'`);

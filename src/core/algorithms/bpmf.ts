@@ -80,9 +80,29 @@ export const bpmf: Algorithm<BpmfConfig> = {
     let alpha = c.alpha > 0 ? c.alpha : 2;
     for (let sweep = 0; sweep < c.nEpochs; sweep++) {
       sampleHyper(X, ts.nUsers, d, c.beta0, ctx.rng, hyper);
-      sampleRows(ctx.kernels, { nRows: ts.nUsers, ptr: ts.userPtr, idx: ts.itemIdx, ratings: ts.ratings }, X, Y, mu, k, alpha, hyper, ctx.rng);
+      sampleRows(
+        ctx.kernels,
+        { nRows: ts.nUsers, ptr: ts.userPtr, idx: ts.itemIdx, ratings: ts.ratings },
+        X,
+        Y,
+        mu,
+        k,
+        alpha,
+        hyper,
+        ctx.rng,
+      );
       sampleHyper(Y, ts.nItems, d, c.beta0, ctx.rng, hyper);
-      sampleRows(ctx.kernels, { nRows: ts.nItems, ptr: cols.itemPtr, idx: cols.userIdx, ratings: cols.ratings }, Y, X, mu, k, alpha, hyper, ctx.rng);
+      sampleRows(
+        ctx.kernels,
+        { nRows: ts.nItems, ptr: cols.itemPtr, idx: cols.userIdx, ratings: cols.ratings },
+        Y,
+        X,
+        mu,
+        k,
+        alpha,
+        hyper,
+        ctx.rng,
+      );
       const sse = ctx.onEpoch || c.alpha === 0 ? trainSse(ts, X, Y, mu, k) : 0;
       if (c.alpha === 0) alpha = sampleGamma(1 + ts.nRatings / 2, ctx.rng) / (1 + sse / 2);
       if (sweep >= c.burnIn && (sweep - c.burnIn) % c.thin === 0) {

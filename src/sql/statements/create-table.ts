@@ -90,7 +90,11 @@ export async function createView(ctx: ExecContext, p: Parser, head: CreateHead):
   p.expectWords('AS');
   const query = translateRest(ctx, p, 'CREATE VIEW');
   const verb = `CREATE ${head.orReplace ? 'OR REPLACE ' : ''}VIEW ${head.ifNotExists ? 'IF NOT EXISTS ' : ''}${quoteTableName(view)}${columns}`;
-  await runTranslated(ctx, { ...query, sql: `${verb} AS ${query.sql}`, refs: [{ table: view, write: true, creates: true }, ...query.refs] });
+  await runTranslated(ctx, {
+    ...query,
+    sql: `${verb} AS ${query.sql}`,
+    refs: [{ table: view, write: true, creates: true }, ...query.refs],
+  });
   return statusResult(ctx.statement, `View ${view.name} successfully created.`);
 }
 
