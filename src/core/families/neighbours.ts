@@ -496,7 +496,7 @@ function itemBasedSums(m: Knn, v: Views, u: number, acc: Float64Array): number {
  * A touched item's estimate from its sums (clearing them). An item found in more than k of the lists
  * needs its k best, so only that one walks its own list for u's items.
  */
-function itemBasedEstimate(m: Knn, v: Views, u: number, i: number, acc: Float64Array): number {
+function itemBasedEstimate(m: Knn, u: number, i: number, acc: Float64Array): number {
   const e = m.extension;
   if (acc[3 * i + 2] <= e.k) return finishSums(m, i, u, acc);
   acc[3 * i] = acc[3 * i + 1] = acc[3 * i + 2] = 0;
@@ -574,7 +574,7 @@ function itemBasedBestItems(m: Knn, u: number, skip: Uint8Array, n: number, item
     const most = largest[i];
     const bound = e.variant === 'basic' ? Math.max(most, m.globalMean) : finish(m, i, u, 0, 0, 0) + Math.max(most, 0);
     if (skip[i] || bound + BOUND_SLACK < best.worst()) acc[3 * i] = acc[3 * i + 1] = acc[3 * i + 2] = 0;
-    else best.offer(itemBasedEstimate(m, v, u, i, acc), i);
+    else best.offer(itemBasedEstimate(m, u, i, acc), i);
   }
   for (let t = 0; t < touched; t++) done[touchedItems[t]] = 0;
   clearDeviations(v, u);
@@ -646,7 +646,7 @@ export const neighbourFamily: Family<NeighbourExtension> = {
     const touched = itemBasedSums(m, v, u, acc);
     for (let t = 0; t < touched; t++) {
       const i = touchedItems[t];
-      out[i] = itemBasedEstimate(m, v, u, i, acc);
+      out[i] = itemBasedEstimate(m, u, i, acc);
       done[i] = 1;
     }
     for (let i = 0; i < nItems; i++) {
