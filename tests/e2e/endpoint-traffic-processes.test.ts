@@ -49,8 +49,13 @@ describe('endpoint traffic of every process', () => {
       }
       assert.deepEqual([live.totalRequests, live.processes], [55, 2], 'the live seconds count both processes');
       assert.ok(live.p50.some((p) => p !== null));
+      // This process counts its own seconds from memory and writes them on its own timer (about a
+      // second), so its file may trail the figures: wait for it within a few write intervals.
       const folder = join(home, 'endpoint-traffic', 'shared');
-      const seconds = readdirSync(folder).filter((f) => f.endsWith('.seconds.json'));
+      const secondsFiles = () => readdirSync(folder).filter((f) => f.endsWith('.seconds.json'));
+      const t1 = Date.now();
+      while (secondsFiles().length < 2 && Date.now() - t1 < 5_000) await new Promise((r) => setTimeout(r, 100));
+      const seconds = secondsFiles();
       assert.equal(seconds.length, 2, `one seconds file per process: ${seconds}`);
       for (const f of seconds) {
         assert.equal(statSync(join(folder, f)).mode & 0o777, 0o600);
