@@ -85,7 +85,7 @@ export class AccessStore {
   }
 
   async create(): Promise<void> {
-    for (const sql of [
+    await this.wh.runScript([
       `CREATE TABLE IF NOT EXISTS ${this.t('ROLES')} (NAME VARCHAR PRIMARY KEY, OWNER VARCHAR NOT NULL, COMMENT VARCHAR, CREATED_ON TIMESTAMPTZ NOT NULL)`,
       `CREATE TABLE IF NOT EXISTS ${this.t('USERS')} (NAME VARCHAR PRIMARY KEY, PASSWORD_HASH VARCHAR, DEFAULT_ROLE VARCHAR, CREATED_ON TIMESTAMPTZ NOT NULL)`,
       // Homes made before key-pair authentication gain its columns.
@@ -96,9 +96,7 @@ export class AccessStore {
          GRANTED_BY VARCHAR NOT NULL, CREATED_ON TIMESTAMPTZ NOT NULL, PRIMARY KEY (ROLE, GRANTEE_KIND, GRANTEE))`,
       `CREATE TABLE IF NOT EXISTS ${this.t('GRANTS')} (PRIVILEGE VARCHAR NOT NULL, OBJECT_KIND VARCHAR NOT NULL, OBJECT_NAME VARCHAR NOT NULL, ROLE VARCHAR NOT NULL,
          GRANTED_BY VARCHAR NOT NULL, CREATED_ON TIMESTAMPTZ NOT NULL, PRIMARY KEY (PRIVILEGE, OBJECT_KIND, OBJECT_NAME, ROLE))`,
-    ]) {
-      await this.wh.run(sql);
-    }
+    ]);
   }
 
   async load(): Promise<AccessRows> {

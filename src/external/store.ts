@@ -24,7 +24,7 @@ export class ExternalStore {
   private constructor(private readonly wh: Warehouse) {}
 
   static async open(wh: Warehouse): Promise<ExternalStore> {
-    for (const sql of DDL) await wh.run(sql);
+    await wh.runScript(DDL);
     return new ExternalStore(wh);
   }
 

@@ -102,7 +102,7 @@ export class Catalog {
 
   /** Creates the system tables when missing; `fresh` seeds what a new Snowflake account has (COMPUTE_WH). */
   static async open(wh: Warehouse, fresh: boolean): Promise<Catalog> {
-    for (const sql of DDL) await wh.run(sql);
+    await wh.runScript(DDL);
     const catalog = new Catalog(wh, await accountCreatedOn(wh));
     if (fresh) {
       await catalog.putWarehouse(

@@ -54,7 +54,7 @@ export class TaskStore {
   private constructor(private readonly wh: Warehouse) {}
 
   static async open(wh: Warehouse): Promise<TaskStore> {
-    for (const sql of DDL) await wh.run(sql);
+    await wh.runScript(DDL);
     return new TaskStore(wh);
   }
 
