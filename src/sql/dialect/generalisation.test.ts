@@ -1,9 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { Engine } from '../../engine/index.js';
+import { after, describe, it } from 'node:test';
+import { sharedEngine } from '../../../tests/support/temp-engine.js';
 import type { StatementResult } from '../session.js';
 import { PROBES, type Probe } from './generalisation.probes.js';
 
@@ -80,17 +77,10 @@ function mismatch(p: Probe, r: StatementResult): string | null {
  * known gap: it is reported, not failed. The tally by category is printed at the end.
  */
 describe('the Snowflake dialect generalises beyond the shared corpus', () => {
-  let home = '';
-  let engine: Engine;
+  const shared = sharedEngine();
   const tally = new Map<string, { pass: number; total: number }>();
 
-  before(async () => {
-    home = mkdtempSync(join(tmpdir(), 'recpipe-probes-'));
-    engine = await Engine.open({ home });
-  });
-  after(async () => {
-    await engine?.close();
-    rmSync(home, { recursive: true, force: true });
+  after(() => {
     const lines = [...tally].map(([cat, s]) => `${cat.padEnd(12)} ${s.pass}/${s.total}`);
     const pass = [...tally.values()].reduce((n, s) => n + s.pass, 0);
     console.log(`probes passed by category:\n${lines.join('\n')}\nTOTAL        ${pass}/${PROBES.length}`);
@@ -99,6 +89,7 @@ describe('the Snowflake dialect generalises beyond the shared corpus', () => {
   let reset = PREAMBLE;
   for (const p of PROBES) {
     it(`[${p.cat}] ${p.id}`, { timeout: 180_000, todo: p.todo }, async () => {
+      const engine = shared.engine();
       const session = engine.createSession();
       const count = tally.get(p.cat) ?? { pass: 0, total: 0 };
       tally.set(p.cat, count);

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { sql, withEngine } from '../../../tests/support/temp-engine.js';
+import { sharedEngine, sql } from '../../../tests/support/temp-engine.js';
 
 describe('refused constructs', () => {
+  const shared = sharedEngine();
+
   it('hides the internal rp_* macros: calling one is an unknown function, while the Snowflake function they implement works', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(session, 'create database d');
       await assert.rejects(
         engine.execute(session, `select rp_get(parse_json('{"a":1}'), '$.a')`),
@@ -20,7 +22,7 @@ describe('refused constructs', () => {
     }));
 
   it("hides the warehouse's own JS functions (recpipe_write_*, recpipe_connection_id) from users' statements", () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(session, 'create database d; create table t (a int)');
       // Without the refusal DuckDB would answer with its own catalog error (or run the function).
       await assert.rejects(engine.execute(session, 'select recpipe_write_double(1, 0, 0)'), /Unknown function RECPIPE_WRITE_DOUBLE/);
@@ -32,7 +34,7 @@ describe('refused constructs', () => {
     }));
 
   it('refuses Time Travel (AT/BEFORE) with a clear "not supported" naming the table and clause', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(session, 'create database d; create table t (a int)');
       await assert.rejects(
         engine.execute(session, 'select * from t at(offset => -60)'),
@@ -49,7 +51,7 @@ describe('refused constructs', () => {
     }));
 
   it('refuses a clause the DuckDB renderer would drop (MATCH_RECOGNIZE) instead of answering without it', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(session, 'create database d');
       await assert.rejects(
         engine.execute(

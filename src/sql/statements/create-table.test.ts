@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { sql, withEngine } from '../../../tests/support/temp-engine.js';
+import { sharedEngine, sql } from '../../../tests/support/temp-engine.js';
 
 describe('CREATE TABLE / VIEW, DROP, identifiers', () => {
+  const shared = sharedEngine();
+
   it('stores unquoted names upper-case and quoted names as written', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(session, 'create database d; create table Movies (movieId int, "Title" varchar)');
       const d = await sql(engine, session, 'describe table MOVIES');
       assert.deepEqual(
@@ -27,7 +29,7 @@ describe('CREATE TABLE / VIEW, DROP, identifiers', () => {
     }));
 
   it('creates tables from column definitions, LIKE and AS, with Snowflake messages', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await sql(engine, session, 'create database d');
       const created = await sql(
         engine,
@@ -66,7 +68,7 @@ describe('CREATE TABLE / VIEW, DROP, identifiers', () => {
     }));
 
   it('creates and drops views and tables', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(session, 'create database d; create table t (a int); insert into t values (1), (2)');
       assert.equal(
         (await sql(engine, session, 'create or replace view v (x) as select a * 10 from t')).message,

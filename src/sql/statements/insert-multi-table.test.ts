@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { sql, withEngine } from '../../../tests/support/temp-engine.js';
+import { sharedEngine, sql } from '../../../tests/support/temp-engine.js';
 
 const SETUP = 'create database d; create table big (n int); create table small (n int, label varchar); insert into big values (99);';
 const counts = 'select (select count(*) from big), (select count(*) from small)';
 
 describe('INSERT ALL | FIRST', () => {
+  const shared = sharedEngine();
+
   it('ALL inserts into every clause whose condition holds; FIRST only into the first; ELSE the rest', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(session, SETUP);
       const all = await sql(
         engine,
@@ -34,7 +36,7 @@ describe('INSERT ALL | FIRST', () => {
     }));
 
   it('OVERWRITE empties every target first; a failing clause leaves every table as it was', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(session, SETUP);
       await sql(engine, session, 'insert overwrite all into big into small (n) values (n) select 7 as n');
       assert.deepEqual((await sql(engine, session, 'select (select sum(n) from big), (select sum(n) from small)')).rows, [[7, 7]]);

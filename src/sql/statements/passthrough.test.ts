@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { sql, withEngine } from '../../../tests/support/temp-engine.js';
+import { sharedEngine, sql } from '../../../tests/support/temp-engine.js';
 
 describe('translated statements', () => {
+  const shared = sharedEngine();
+
   it('inserts strings into FLOAT columns and reports Snowflake counts for DML', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(session, 'create database d; create or replace table no_ratings (USERID float, MOVIEID float)');
       const ins = await sql(engine, session, `insert into no_ratings (USERID, MOVIEID) values ('1', '610'), ('10', '313')`);
       assert.deepEqual(
@@ -29,7 +31,7 @@ describe('translated statements', () => {
     }));
 
   it('stores VARIANT as JSON and returns it parsed', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(session, 'create database d; create table recs (USERID float, RECOMMENDATIONS variant)');
       await sql(engine, session, `insert into recs select 1, parse_json('[318, 296, 2571]')`);
       const r = await sql(engine, session, 'select * from recs');
@@ -41,7 +43,7 @@ describe('translated statements', () => {
     }));
 
   it('binds parameters per statement and keeps transactions within a request', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(session, 'create database d; create table t (a int, s varchar)');
       await engine.execute(session, 'insert into t values (?, ?); insert into t values (?, ?)', [1, "it's", 2, null]);
       assert.deepEqual((await sql(engine, session, 'select * from t where a >= ? order by a', [1])).rows, [
@@ -54,7 +56,7 @@ describe('translated statements', () => {
     }));
 
   it('phrases errors as Snowflake does and names the failing statement', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await assert.rejects(
         engine.execute(session, 'select * from t'),
         /Cannot perform SELECT\. This session does not have a current database/,
@@ -95,7 +97,7 @@ describe('translated statements', () => {
     }));
 
   it('lets SQL read the system catalog but never write it', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await sql(engine, session, 'create database d');
       assert.deepEqual((await sql(engine, session, 'select name from recpipe.databases')).rows, [['D']]);
       await sql(engine, session, 'use database recpipe');

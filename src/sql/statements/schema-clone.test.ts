@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { sql, withEngine } from '../../../tests/support/temp-engine.js';
+import { sharedEngine, sql } from '../../../tests/support/temp-engine.js';
 
 describe('CREATE SCHEMA … CLONE', () => {
+  const shared = sharedEngine();
+
   it('copies every table of the source schema with its declared types and rows; the copies are independent', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(
         session,
         `create database d; create schema s1; create table s1.t (a int, s varchar(20)); insert into s1.t values (1, 'x');
@@ -26,7 +28,7 @@ describe('CREATE SCHEMA … CLONE', () => {
     }));
 
   it('clones views (re-pointed to the clone), sequences (from their next value) and file formats', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(
         session,
         `create database d; create schema s1; create table s1.t (a int); insert into s1.t values (1);
@@ -47,7 +49,7 @@ describe('CREATE SCHEMA … CLONE', () => {
     }));
 
   it('clones a whole database: each schema with its tables and views', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(
         session,
         `create database d; create schema s1; create table s1.t (a int); insert into s1.t values (1);
@@ -63,7 +65,7 @@ describe('CREATE SCHEMA … CLONE', () => {
     }));
 
   it('names a missing source schema', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(session, 'create database d');
       await assert.rejects(sql(engine, session, 'create schema s2 clone nope'), /NOPE' does not exist/);
     }));

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { sql, withEngine } from '../../../tests/support/temp-engine.js';
+import { sharedEngine, sql } from '../../../tests/support/temp-engine.js';
 
 describe('sequence statements', () => {
+  const shared = sharedEngine();
+
   it('creates, shows, describes and drops sequences with Snowflake’s columns and messages', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(session, 'create database d');
       assert.equal(
         (await sql(engine, session, "create sequence s1 start with 5 increment by 2 comment = 'ids'")).message,
@@ -28,7 +30,7 @@ describe('sequence statements', () => {
     }));
 
   it('numbers AUTOINCREMENT and IDENTITY columns in every written form, and hides their sequences', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(session, 'create database d');
       await engine.execute(session, 'create table a (id numeric not null autoincrement, name varchar)');
       await engine.execute(session, 'create table b (id int identity(10, 5), name varchar)');

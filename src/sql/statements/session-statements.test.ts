@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { sql, withEngine } from '../../../tests/support/temp-engine.js';
+import { sharedEngine, sql } from '../../../tests/support/temp-engine.js';
 
 describe('ALTER SESSION and SHOW PARAMETERS', () => {
+  const shared = sharedEngine();
+
   it('sets, shows and unsets session parameters, checking names and values', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(session, "alter session set timezone = 'UTC' query_tag = 'nightly', week_start = 1");
       const shown = await sql(engine, session, "show parameters like '%TAG%' in session");
       assert.deepEqual(
@@ -30,7 +32,7 @@ describe('ALTER SESSION and SHOW PARAMETERS', () => {
     }));
 
   it('answers current_session() and current_transaction() from the session', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(session, 'create database d');
       assert.deepEqual((await sql(engine, session, 'select current_session(), current_transaction()')).rows, [[session.id, null]]);
       await engine.execute(session, 'begin');

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { sql, withEngine } from '../../../tests/support/temp-engine.js';
+import { sharedEngine, sql } from '../../../tests/support/temp-engine.js';
 
 describe('CREATE TABLE forms', () => {
+  const shared = sharedEngine();
+
   it('names and casts CTAS columns from a column list', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(session, 'create database d');
       await engine.execute(session, `create table t1 (id varchar, payload variant) as select 1, parse_json('{"a":1}')`);
       const r = await sql(engine, session, 'select id, payload:a::int from t1');
@@ -13,7 +15,7 @@ describe('CREATE TABLE forms', () => {
     }));
 
   it('clones a table with its rows and declared types; keeps comments', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(
         session,
         `create database d; create table c (id number(10,0) not null, name varchar(20) comment 'who') comment = 'people' cluster by (id);
@@ -34,7 +36,7 @@ describe('CREATE TABLE forms', () => {
     }));
 
   it('drops a TEMPORARY table when its session ends', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(session, "create database d; create temporary table tt (col varchar); insert into tt values ('v')");
       assert.deepEqual((await sql(engine, session, 'select * from tt')).rows, [['v']]);
       await engine.endSession(session);

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { sql, withEngine } from '../../../tests/support/temp-engine.js';
+import { sharedEngine, sql } from '../../../tests/support/temp-engine.js';
 
 describe('autocommit and DDL in transactions', () => {
+  const shared = sharedEngine();
+
   it('with AUTOCOMMIT = FALSE opens a transaction at the first DML, until ROLLBACK or COMMIT', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(session, 'create database d; create table t (i int)');
       const other = engine.createSession({ database: 'D' });
       await engine.execute(session, 'alter session set autocommit = false; insert into t values (1)');
@@ -21,7 +23,7 @@ describe('autocommit and DDL in transactions', () => {
     }));
 
   it('commits the open transaction before a DDL statement, as Snowflake does', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(session, 'create database d; create table t (i int)');
       await engine.execute(session, 'begin; insert into t values (1); create table u (j int); rollback');
       assert.deepEqual((await sql(engine, session, 'select count(*) from t')).rows, [[1]]);

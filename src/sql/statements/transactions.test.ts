@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { sql, withEngine } from '../../../tests/support/temp-engine.js';
+import { sharedEngine, sql } from '../../../tests/support/temp-engine.js';
 
 describe('transactions', () => {
+  const shared = sharedEngine();
+
   it('span requests of a session, unseen by other sessions until committed; rollback undoes them', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(session, 'create database d; create table t (i int)');
       const other = engine.createSession({ database: 'D' });
       await engine.execute(session, 'begin transaction; insert into t values (1)');
@@ -17,7 +19,7 @@ describe('transactions', () => {
     }));
 
   it('accepts COMMIT and ROLLBACK outside a transaction, and frees a session left inside one', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(session, 'create database d; create table t (i int)');
       assert.equal((await sql(engine, session, 'rollback')).message, 'Statement executed successfully.');
       assert.equal((await sql(engine, session, 'commit')).message, 'Statement executed successfully.');

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { sql, withEngine } from '../../../../tests/support/temp-engine.js';
+import { sharedEngine, sql } from '../../../../tests/support/temp-engine.js';
 
 describe('column names', () => {
+  const shared = sharedEngine();
+
   it('names unaliased expressions of the outer select (first UNION branch) as Snowflake does', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(session, 'create database d');
       const r = await sql(engine, session, `select 1 + 1, upper('a'), 'x' y union all select 3, 'b', 'z'`);
       assert.deepEqual(
@@ -16,7 +18,7 @@ describe('column names', () => {
     }));
 
   it('names a select item that spans lines, or holds quotes, by its text', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       const r = await sql(engine, session, 'select $$hello\nworld$$');
       assert.deepEqual(r.rows, [['hello\nworld']]);
       assert.match(r.columns[0].name, /\n/);

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { sql, withEngine } from '../../../../tests/support/temp-engine.js';
+import { sharedEngine, sql } from '../../../../tests/support/temp-engine.js';
 
 describe('context functions', () => {
+  const shared = sharedEngine();
+
   it('answers CURRENT_* from the session', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(session, 'create database mydb; create schema s2');
       const r = await sql(
         engine,
@@ -16,7 +18,7 @@ describe('context functions', () => {
     }));
 
   it('gives the current time for current_timestamp with or without parentheses or a precision, localtimestamp, systimestamp, now() and getdate()', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(session, 'create database mydb; create table log (at timestamp, n int)');
       const r = await sql(
         engine,

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { sql, withEngine } from '../../../../tests/support/temp-engine.js';
+import { sharedEngine, sql } from '../../../../tests/support/temp-engine.js';
 
 describe('date arithmetic', () => {
+  const shared = sharedEngine();
+
   it('adds negative and computed amounts with DATEADD / TIMESTAMPADD', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(
         session,
         `create database d; create table e (ts timestamp_ntz, n int); insert into e values ('2024-03-04 05:06:07', 2)`,
@@ -14,7 +16,7 @@ describe('date arithmetic', () => {
     }));
 
   it('keeps a DATE a DATE when it moves by days or longer, as Snowflake does', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(session, `create database d; create table e (d date); insert into e values ('2024-01-31')`);
       const r = await sql(
         engine,

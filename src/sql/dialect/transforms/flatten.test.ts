@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { sql, withEngine } from '../../../../tests/support/temp-engine.js';
+import { sharedEngine, sql } from '../../../../tests/support/temp-engine.js';
 
 const RECS = `create database d; create table recs (userid int, recommendations variant);
   insert into recs select 1, parse_json('[10,20,30]'); insert into recs select 2, parse_json('[40]')`;
 
 describe('FLATTEN', () => {
+  const shared = sharedEngine();
+
   it('reads the guide recommendations back with lateral flatten(input => …)', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(session, RECS);
       const r = await sql(
         engine,
@@ -27,7 +29,7 @@ describe('FLATTEN', () => {
     }));
 
   it('has Snowflake columns SEQ, KEY, PATH, INDEX, VALUE, THIS for arrays and objects, and follows PATH', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(session, 'create database d');
       const arr = await sql(engine, session, 'select * from table(flatten([1, 2])) order by index');
       assert.deepEqual(
@@ -59,7 +61,7 @@ describe('FLATTEN', () => {
     }));
 
   it('keeps rows with nothing to flatten with OUTER, walks nested values with RECURSIVE', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(session, 'create database d');
       const outer = await sql(
         engine,
@@ -84,7 +86,7 @@ describe('FLATTEN', () => {
     }));
 
   it('refuses OUTER with RECURSIVE, and a MODE, by name', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(session, RECS);
       await assert.rejects(
         sql(engine, session, 'select * from recs r, lateral flatten(input => r.recommendations, outer => true, recursive => true) f'),

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { sql, withEngine } from '../../../../tests/support/temp-engine.js';
+import { sharedEngine, sql } from '../../../../tests/support/temp-engine.js';
 
 describe('numeric aggregates of text', () => {
+  const shared = sharedEngine();
+
   it('reads VARCHAR as numbers and leaves exact types exact', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(
         session,
         `create database d; create table t (amount varchar, n int, p number(10,2)); insert into t values ('100', 1, 1.25), ('200', 2, 1.25), ('300', 3, 1.25)`,
@@ -20,7 +22,7 @@ describe('numeric aggregates of text', () => {
     }));
 
   it('fails on text that is not a number, naming the value', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(session, `create database d; create table t (amount varchar); insert into t values ('abc')`);
       await assert.rejects(sql(engine, session, 'select sum(amount) from t'), /abc/);
     }));

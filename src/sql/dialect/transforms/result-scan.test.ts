@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { sql, withEngine } from '../../../../tests/support/temp-engine.js';
+import { sharedEngine, sql } from '../../../../tests/support/temp-engine.js';
 
 describe('RESULT_SCAN and LAST_QUERY_ID', () => {
+  const shared = sharedEngine();
+
   it('reads back earlier results of the session by LAST_QUERY_ID(n) or by id, with names and types', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(session, 'create database d; create table t1 (x int); create table t2 (x int)');
       const shown = await sql(engine, session, 'show tables; select "name" from table(result_scan(last_query_id())) order by 1');
       assert.deepEqual(shown.rows, [['T1'], ['T2']]);
@@ -21,7 +23,7 @@ describe('RESULT_SCAN and LAST_QUERY_ID', () => {
     }));
 
   it('fails naming an unknown query id, and results are the running user’s only', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await assert.rejects(
         engine.execute(session, "select * from table(result_scan('01234567-0000-0000-0000-000000000000'))"),
         /Statement 01234567-0000-0000-0000-000000000000 not found/,

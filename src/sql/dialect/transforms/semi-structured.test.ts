@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { sql, withEngine } from '../../../../tests/support/temp-engine.js';
+import { sharedEngine, sql } from '../../../../tests/support/temp-engine.js';
 import { jsonPath } from './semi-structured.js';
 import { stringLiteral } from '../template.js';
 import { loadDialect } from '../index.js';
 
 describe('semi-structured data', () => {
+  const shared = sharedEngine();
+
   it('turns Snowflake paths into JSON paths', async () => {
     await loadDialect();
     assert.equal(jsonPath(stringLiteral('a.b[0]')), '$."a"."b"[0]');
@@ -14,7 +16,7 @@ describe('semi-structured data', () => {
   });
 
   it('reads paths, indexes and keys; casts to varchar unquote strings; missing keys are NULL', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(
         session,
         `create database d; create table example (j variant); insert into example select parse_json('{"str": "100", "num": 200, "a": [1, 2, 3], "Name": "x"}')`,
@@ -34,7 +36,7 @@ describe('semi-structured data', () => {
     }));
 
   it('builds arrays and objects as JSON (OBJECT_CONSTRUCT drops NULL pairs) and sizes them', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(session, 'create database d');
       const r = await sql(
         engine,

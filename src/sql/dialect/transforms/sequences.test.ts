@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { sql, withEngine } from '../../../../tests/support/temp-engine.js';
+import { sharedEngine, sql } from '../../../../tests/support/temp-engine.js';
 
 describe('sequences (seq.nextval)', () => {
+  const shared = sharedEngine();
+
   it('gives each nextval its own value, in selects, inserts and column defaults, by 1- to 3-part names', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(session, 'create database d; create or replace sequence seq_01 start with 1 increment by 1');
       const r = await sql(engine, session, 'select seq_01.nextval, seq_01.nextval again');
       assert.deepEqual(r.rows, [[1, 2]]);
@@ -29,7 +31,7 @@ describe('sequences (seq.nextval)', () => {
     }));
 
   it('fails on a sequence that does not exist or was dropped', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(session, 'create database d; create sequence seq1; drop sequence seq1');
       await assert.rejects(engine.execute(session, 'select seq1.nextval'), /SEQ1/);
     }));

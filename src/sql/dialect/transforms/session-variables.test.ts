@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { sql, withEngine } from '../../../../tests/support/temp-engine.js';
+import { sharedEngine, sql } from '../../../../tests/support/temp-engine.js';
 
 describe('session variables', () => {
+  const shared = sharedEngine();
+
   it('sets one or several variables from expressions and reads them as $name with their types', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(
         session,
         "create database d; create table example (id int, name varchar); insert into example values (10, 'hello'), (20, 'world')",
@@ -37,7 +39,7 @@ describe('session variables', () => {
     }));
 
   it('unsets variables, fails on unknown ones, and keeps them per session', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(session, 'set x = 1; set (y, z) = (2, 3); unset x; unset (y, z)');
       await assert.rejects(engine.execute(session, 'select $x'), /Session variable '\$X' does not exist/);
       await assert.rejects(engine.execute(session, 'unset x'), /does not exist/);
@@ -47,7 +49,7 @@ describe('session variables', () => {
     }));
 
   it("names objects with IDENTIFIER($x) or IDENTIFIER('name') in every statement form, quoting what the name says", () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(session, "create database d; set t = 'my_t'; set q = 'd.public.\"Mixed\"'");
       await engine.execute(
         session,

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { sql, withEngine } from '../../../../tests/support/temp-engine.js';
+import { sharedEngine, sql } from '../../../../tests/support/temp-engine.js';
 
 describe('table names', () => {
+  const shared = sharedEngine();
+
   it('resolves one-, two- and three-part names against the session; CTE names are not tables', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(
         session,
         `create database d; create schema other; create table other.t (x int); insert into other.t values (1); use schema public; create table t (x int); insert into t values (2)`,
@@ -18,7 +20,7 @@ describe('table names', () => {
     }));
 
   it('names a missing table in full, Snowflake style', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(session, 'create database d');
       await assert.rejects(sql(engine, session, 'select * from nope'), /Object 'D\.PUBLIC\.NOPE' does not exist or not authorized/);
     }));

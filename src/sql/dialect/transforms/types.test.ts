@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { sql, withEngine } from '../../../../tests/support/temp-engine.js';
+import { sharedEngine, sql } from '../../../../tests/support/temp-engine.js';
 
 describe('type mapping', () => {
+  const shared = sharedEngine();
+
   it('casts to Snowflake types through their DuckDB storage types', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(session, 'create database d');
       const r = await sql(
         engine,
@@ -19,7 +21,7 @@ describe('type mapping', () => {
     }));
 
   it('names an unknown type in Snowflake words', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(session, 'create database d');
       await assert.rejects(sql(engine, session, `select 1::geography`), /Unsupported data type 'GEOGRAPHY'/);
     }));
