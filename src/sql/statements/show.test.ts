@@ -4,12 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Engine } from '../../engine/index.js';
-import { sql, withEngine } from '../../../tests/support/temp-engine.js';
+import { sharedEngine, sql } from '../../../tests/support/temp-engine.js';
 
 const names = (r: { columns: readonly { name: string }[]; rows: unknown[][] }): unknown[] =>
   r.rows.map((row) => row[r.columns.findIndex((c) => c.name === 'name')]);
 
 describe('SHOW and DESCRIBE', () => {
+  const shared = sharedEngine();
+
   it('shows a real created_on for CREATE SCHEMA, the PUBLIC schema, the system catalog, built-in roles and users, kept across restarts', async () => {
     const home = mkdtempSync(join(tmpdir(), 'recpipe-'));
     const shown = async (engine: Engine, q: string): Promise<Map<string, unknown>> => {
@@ -50,7 +52,7 @@ describe('SHOW and DESCRIBE', () => {
   });
 
   it('shows databases, schemas, tables, views and file formats with LIKE and IN', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(
         session,
         `create database db1; create table ratings (a int); create table rates (b int); create view v as select * from ratings;
@@ -82,7 +84,7 @@ describe('SHOW and DESCRIBE', () => {
     }));
 
   it('describes tables in Snowflake types and file formats by property', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(
         session,
         `create database d; create table t (id number(38,0) not null, price number(10,2), name string, seen timestamp_ntz, doc variant, ok boolean, r float);
