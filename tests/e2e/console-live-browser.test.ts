@@ -251,7 +251,7 @@ describe('console live figures in a browser', { skip }, () => {
     assert.equal(await suite.page.locator('#history-rps canvas').count(), 1);
     assert.match((await suite.page.textContent('#history-totals')) ?? '', /29 requests .* from one process/);
 
-    // Another process of the home (the server restarted) reads the first one's minutes and last seconds back.
+    // The home served anew (the first engine closed, another opened) reads the first one's minutes and last seconds back.
     await suite.restart();
     await suite.page.goto(`${url()}/#/endpoints/${ENDPOINT}`);
     await suite.page.waitForSelector('#endpoint-status :text("InService")');
