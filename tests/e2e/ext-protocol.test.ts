@@ -9,7 +9,6 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { ApiKeyStore, Authenticator } from '../../src/auth/index.js';
 import { inHomeStore } from '../support/home-artifact.js';
 import { recpipeInProcess } from '../support/cli-in-process.js';
-import { recpipe } from '../support/recpipe-cli.js';
 import { Engine } from '../../src/engine/index.js';
 import { endpointFixture, type EndpointFixture } from '../support/endpoint-test-fixture.js';
 import { createService, DEFAULT_LIMITS, requireCaller, SessionStore, type ServiceContext } from '../../src/service/index.js';
@@ -403,7 +402,7 @@ describe('/ext limits: back-pressure, slow batches, the response size limit', ()
   });
 });
 
-/** The key is created by a real `recpipe keys` process; listing and revoking run in-process, where a child would only add its start-up. */
+/** In-process, where a child would only add its start-up: what is checked is what the command prints and stores. */
 describe('recpipe keys (CLI)', () => {
   const home = mkdtempSync(join(tmpdir(), 'recpipe-'));
   after(() => rmSync(home, { recursive: true, force: true }));
@@ -414,7 +413,7 @@ describe('recpipe keys (CLI)', () => {
   };
 
   it('creates a key printed once, lists keys without it, revokes by name', async () => {
-    const created = await recpipe(['keys', 'create', '--role', 'sysadmin', '--name', 'gateway', '--home', home]);
+    const created = await recpipeInProcess(['keys', 'create', '--role', 'sysadmin', '--name', 'gateway', '--home', home]);
     assert.equal(created.code, 0, created.stderr);
     const key = created.stdout.trim();
     assert.match(key, /^rpk_[0-9a-f]{12}_/);

@@ -34,7 +34,6 @@ import { Engine } from '../../src/engine/index.js';
 import { SecretStore } from '../../src/secrets/index.js';
 import { createService } from '../../src/service/index.js';
 import { authHeaders } from '../support/auth.js';
-import { recpipe } from '../support/recpipe-cli.js';
 import { recpipeInProcess } from '../support/cli-in-process.js';
 import { syntheticRatingsSql } from '../support/ratings-sql.js';
 
@@ -409,7 +408,7 @@ describe('recpipe keys create --aws', () => {
   after(() => rmSync(home, { recursive: true, force: true }));
 
   it('prints the pair in ~/.aws/credentials form; the server can verify it; revoke removes its secret', async () => {
-    const created = await recpipe(['keys', 'create', '--aws', '--role', 'sysadmin', '--name', 'boto', '--home', home]);
+    const created = await recpipeInProcess(['keys', 'create', '--aws', '--role', 'sysadmin', '--name', 'boto', '--home', home]);
     assert.equal(created.code, 0, created.stderr);
     const m = /^aws_access_key_id = (RPAK[A-Z2-7]{16})\naws_secret_access_key = (\S{40})\n$/.exec(created.stdout);
     assert.ok(m, created.stdout);

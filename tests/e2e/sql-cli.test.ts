@@ -6,8 +6,6 @@ import { after, before, describe, it } from 'node:test';
 import { recpipeInProcess } from '../support/cli-in-process.js';
 import { recpipe as run, startServerChild, type ServerChild } from '../support/recpipe-cli.js';
 
-const recpipe = (args: string[], input?: string) => run(args, { input });
-
 /**
  * The server is a child process throughout; the CLI runs as a child where the process is the point
  * (its environment, stdin, or exiting while jobs run) and in-process otherwise.
@@ -34,11 +32,16 @@ describe('recpipe sql / server / load', () => {
     assert.ok(!existsSync(typo), 'a mistyped home is not created');
   });
 
-  it('makes the configured default home ($RECPIPE_HOME) when first used, named by --home or not', { timeout: 180_000 }, async () => {
+  it('makes the configured default home ($RECPIPE_HOME) when first used; a piped session keeps going after an error and exits 1', { timeout: 180_000 }, async () => {
+    // One child for both: each is about the process (its environment, its stdin and exit code).
     const configured = join(dir, 'configured');
-    const r = await run(['sql', '--home', configured, '-q', 'select 1 as one', '--format', 'csv'], { env: { RECPIPE_HOME: configured } });
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout, 'ONE\n1\n');
+    const r = await run(['sql', '--home', configured, '--format', 'json'], {
+      env: { RECPIPE_HOME: configured },
+      input: 'select * from nowhere;\nselect 1\n  as one;\n',
+    });
+    assert.equal(r.code, 1, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout.trim()), [{ ONE: 1 }]);
+    assert.match(r.stderr, /nowhere/i);
     assert.ok(existsSync(configured));
   });
 
@@ -67,18 +70,8 @@ describe('recpipe sql / server / load', () => {
     assert.match(r.stderr, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3: .*missing_table`, 'i'));
   });
 
-  it('keeps going after an error in a piped session and exits 1', { timeout: 180_000 }, async () => {
-    const r = await recpipe(
-      ['sql', '--home', home, '--format', 'json'],
-      'use schema cli_db.public;\nselect * from nowhere;\nselect count(*)\n  as n from t;\n',
-    );
-    assert.equal(r.code, 1);
-    assert.deepEqual(JSON.parse(r.stdout.trim()), [{ N: 2 }]);
-    assert.match(r.stderr, /nowhere/i);
-  });
-
   it('in-process, waits for the training jobs a script started instead of stopping them, and says so', { timeout: 180_000 }, async () => {
-    const r = await recpipe([
+    const r = await run([
       'sql',
       '--home',
       home,

@@ -7,18 +7,23 @@ import { ApiKeyStore, ownerTokenFile } from '../../src/auth/index.js';
 import { authHeaders } from '../support/auth.js';
 import { recpipeInProcess } from '../support/cli-in-process.js';
 import { httpCall, type Reply } from '../support/http-call.js';
-import { cleanEnv, recpipe, startServerChild, type ServerChild } from '../support/recpipe-cli.js';
+import { cleanEnv } from '../support/recpipe-cli.js';
+import { serveHome, type ServedHome } from '../support/served-home.js';
 import { repoRoot } from '../support/shared-data.js';
 import { tempDir } from '../support/temp-engine.js';
 
 const SECRET = 'TOPSECRET-7f3a9';
 
-describe('trust over a real server process: identity, file access, stages, limits', () => {
+/**
+ * The server runs in the test process (what is checked is its answers over loopback HTTP); the one check
+ * about the process itself, what `recpipe server` prints when bound beyond loopback, starts a child.
+ */
+describe('trust over a real server on loopback: identity, file access, stages, limits', () => {
   const tmp = tempDir();
   const home = join(tmp.dir, 'home');
   const files = join(tmp.dir, 'files');
   const outside = join(tmp.dir, 'outside');
-  let server: ServerChild;
+  let server: ServedHome;
   let owner: Record<string, string>;
   let reader = '';
   let sysadmin = '';
@@ -42,7 +47,7 @@ describe('trust over a real server process: identity, file access, stages, limit
     writeFileSync(join(files, 'sub', 'b.csv'), 'gamma\n');
     writeFileSync(join(outside, 'secret.csv'), `${SECRET}\n`);
     symlinkSync(join(outside, 'secret.csv'), join(files, 'leak.csv'));
-    server = await startServerChild(home);
+    server = await serveHome(home);
     owner = authHeaders(home);
     await ok(
       owner,
@@ -55,7 +60,7 @@ describe('trust over a real server process: identity, file access, stages, limit
   });
 
   after(async () => {
-    await server?.stop();
+    await server?.close();
     tmp.remove();
   });
 
@@ -280,9 +285,8 @@ describe('trust over a real server process: identity, file access, stages, limit
     }
   });
 
-  // The home's own CLI is a real child process; the --key clients run in-process (what they check is the server's answer).
   it('the CLI on the home authenticates without ceremony; other clients pass --key', async () => {
-    const mine = await recpipe(['sql', '--home', home, '--format', 'csv', '-q', 'select 1 as r']);
+    const mine = await recpipeInProcess(['sql', '--home', home, '--format', 'csv', '-q', 'select 1 as r']);
     assert.equal(mine.code, 0, mine.stderr);
     assert.match(mine.stderr, /connected to recpipe server/);
     const asReader = await recpipeInProcess([

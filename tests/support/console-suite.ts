@@ -5,26 +5,27 @@ import type { Browser, Page } from 'playwright-core';
 import { authHeaders } from './auth.js';
 import { screenshot, signedInPage, useBrowser } from './browser.js';
 import { httpCall } from './http-call.js';
-import { startServerChild, type ServerChild } from './recpipe-cli.js';
+import { serveHome, type ServedHome } from './served-home.js';
 import { tempDir } from './temp-engine.js';
 
-/** A console browser suite's state: its server child, browser and signed-in page (replaced on a restart). */
+/** A console browser suite's state: its server, browser and signed-in page (replaced on a restart). */
 export interface ConsoleSuite {
   readonly home: string;
-  server: ServerChild;
+  server: ServedHome;
   browser: Browser;
   page: Page;
   /** Uncaught exceptions and console errors of the pages, asserted empty after each test. */
   readonly pageErrors: string[];
   /** SQL as the home's owner through the statements API; the last statement's rows. */
   adminSql(sql: string): Promise<unknown[][]>;
-  /** Stops the server and starts another on the same home, signed in again in a new page. */
+  /** Stops the server and its engine and serves the home anew, signed in again in a new page. */
   restart(): Promise<void>;
 }
 
 /**
- * Registers the hooks of a console browser suite inside a `describe`: a `recpipe server` child on a
- * temp home, `setup` (the owner's SQL), a page of the process's shared chromium signed in as `user`; a screenshot and the page
+ * Registers the hooks of a console browser suite inside a `describe`: a server on a temp home, in this
+ * process (a `recpipe server` child would add ~3 CPU-s of start-up to each file, and what a child adds is
+ * tested by the CLI's own files), `setup` (the owner's SQL), a page of the process's shared chromium signed in as `user`; a screenshot and the page
  * errors checked after each test; everything stopped and removed after.
  */
 export function consoleSuite(
@@ -42,15 +43,15 @@ export function consoleSuite(
       return (r.json().results.at(-1) as { rows: unknown[][] }).rows;
     },
     async restart() {
-      await s.server.stop();
-      s.server = await startServerChild(s.home);
+      await s.server.close();
+      s.server = await serveHome(s.home);
       await s.page.close();
       s.page = await signedInPage(s.browser, s.server.url, user.name, user.password, s.pageErrors);
     },
   } as ConsoleSuite;
   let release: (() => Promise<void>) | undefined;
   before(async () => {
-    s.server = await startServerChild(s.home);
+    s.server = await serveHome(s.home);
     await setup(s);
     ({ browser: s.browser, release } = await useBrowser());
     s.page = await signedInPage(s.browser, s.server.url, user.name, user.password, s.pageErrors);
@@ -61,7 +62,7 @@ export function consoleSuite(
   });
   after(async () => {
     await release?.();
-    await s.server?.stop();
+    await s.server?.close();
     tmp.remove();
   });
   return s;
