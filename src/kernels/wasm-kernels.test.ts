@@ -20,13 +20,14 @@ import {
   type Trainset,
 } from '../core/index.js';
 import { createWasmKernels, loadKernels, wasmModule } from './index.js';
+import { popularFirstRows } from './item-rows.js';
 
 const wasm = loadKernels('wasm');
 // Ten times Surprise's learning rate: a deviation from the update order then shows as ~1e-2, far above f32 noise.
 const rates: SvdRates = { lrBu: 0.05, lrBi: 0.04, lrPu: 0.05, lrQi: 0.03, regBu: 0.02, regBi: 0.03, regPu: 0.05, regQi: 0.04 };
 
-/** Ratings 1–5 with planted structure, each user rating a random ~30% of items in random order. */
-function syntheticTrainset(nUsers: number, nItems: number, seed: number): Trainset {
+/** Ratings 1–5 with planted structure, each user rating a random share (`rated(i)`, ~30%) of items in random order. */
+function syntheticTrainset(nUsers: number, nItems: number, seed: number, rated: (item: number) => number = () => 0.3): Trainset {
   const rng = createRng(seed);
   const users: number[] = [];
   const items: number[] = [];
@@ -34,7 +35,7 @@ function syntheticTrainset(nUsers: number, nItems: number, seed: number): Trains
   const taste = Array.from({ length: nUsers + nItems }, () => rng.normal());
   for (let u = 0; u < nUsers; u++) {
     for (let i = 0; i < nItems; i++) {
-      if (rng.next() > 0.3) continue;
+      if (rng.next() > rated(i)) continue;
       users.push(u);
       items.push(i);
       ratings.push(Math.min(5, Math.max(1, Math.round(3 + taste[u] * taste[nUsers + i] + 0.5 * rng.normal()))));
@@ -715,4 +716,84 @@ describe('loadKernels', () => {
       },
     );
   });
+});
+
+/** Items rated by users with a chance that falls with a random rank, not with their id: a long tail out of id order. */
+const appeal = (() => {
+  const rng = createRng(12);
+  return Array.from({ length: 90 }, () => rng.next() ** 3);
+})();
+const longTail = syntheticTrainset(70, 90, 3, (i) => appeal[i]);
+
+describe('item rows most rated first (popularFirstRows)', () => {
+  it('orders items by rating count descending, ties by id, as a permutation', () => {
+    const counts = new Int32Array(longTail.nItems);
+    for (let x = 0; x < longTail.nRatings; x++) counts[longTail.itemIdx[x]]++;
+    const rows = popularFirstRows(longTail.itemIdx, longTail.nRatings, longTail.nItems);
+    const byRow = new Int32Array(longTail.nItems).fill(-1);
+    rows.forEach((r, i) => (byRow[r] = i));
+    assert.ok(
+      byRow.every((i) => i >= 0),
+      'every row holds one item',
+    );
+    for (let r = 1; r < longTail.nItems; r++) {
+      const [a, b] = [byRow[r - 1], byRow[r]];
+      assert.ok(
+        counts[a] > counts[b] || (counts[a] === counts[b] && a < b),
+        `rows ${r - 1}, ${r}: items ${a} (${counts[a]}), ${b} (${counts[b]})`,
+      );
+    }
+    assert.ok(
+      rows.some((r, i) => r !== i),
+      'the data is not already in popularity order',
+    );
+  });
+});
+
+describe('wasm SVD fit with item rows most rated first is the fit in the caller order, bit for bit', () => {
+  const module = wasmModule();
+  const popular = createWasmKernels(module);
+  const plain = createWasmKernels(module, { popularFirst: false });
+  const rng = createRng(11);
+  const size = 300;
+  const heldOut = {
+    size,
+    users: Int32Array.from({ length: size }, (_, x) => (x % 11 === 0 ? -1 : rng.int(longTail.nUsers))),
+    items: Int32Array.from({ length: size }, (_, x) => (x % 13 === 0 ? -1 : rng.int(longTail.nItems))),
+    ratings: Float32Array.from({ length: size }, () => 1 + rng.int(9) / 2),
+  };
+  for (const [k, biased] of [
+    [100, true],
+    [7, true],
+    [8, false],
+    [0, true],
+  ] as const) {
+    it(`k = ${k}, ${biased ? 'biased' : 'unbiased'}: factors, biases, training and held-out curves, and the mid-fit syncs`, () => {
+      const run = (kernels: typeof plain) => {
+        const s = initialState(longTail, k, biased, 5);
+        const curves: number[][] = [];
+        const mids: Float32Array[] = [];
+        kernels.svdSgd(
+          longTail,
+          s,
+          rates,
+          4,
+          (_, rmse, sync, held) => {
+            curves.push([rmse, held ?? Number.NaN]);
+            sync();
+            mids.push(Float32Array.of(...s.itemBias, ...s.itemFactors));
+          },
+          heldOut,
+        );
+        return { s, curves, mids };
+      };
+      const want = run(plain);
+      const got = run(popular);
+      assert.deepEqual(got.curves, want.curves);
+      assert.deepEqual(got.mids, want.mids);
+      assert.deepEqual(got.s, want.s);
+      const start = initialState(longTail, k, biased, 5);
+      assert.notDeepEqual(got.mids[3], Float32Array.of(...start.itemBias, ...start.itemFactors), 'training moved the parameters');
+    });
+  }
 });

@@ -17,6 +17,7 @@ import {
   type TopNResult,
   type Trainset,
 } from '../core/index.js';
+import { idsToRows, padRowsTo, popularFirstRows, unpadRowsFrom } from './item-rows.js';
 import { LinearMemory } from './linear-memory.js';
 import { wasmApi, type WasmMemory, type WasmModule } from './wasm-api.js';
 
@@ -25,7 +26,8 @@ interface WasmExports {
   readonly memory: WasmMemory;
   heapBase(): number;
   svdEpoch(
-    nUsers: number,
+    uFrom: number,
+    uTo: number,
     userPtr: number,
     itemIdx: number,
     ratings: number,
@@ -44,6 +46,7 @@ interface WasmExports {
     regBi: number,
     regPu: number,
     regQi: number,
+    sse: number,
   ): number;
   sumRows(matrix: number, width: number, rows: number, nRows: number, out: number): void;
   gram(nUsers: number, userPtr: number, itemIdx: number, pos: number, n: number, out: number, scratch: number): void;
@@ -141,6 +144,11 @@ export interface WasmKernelOptions {
    * are the same either way; false scores every item, the oracle the pruned path is tested against.
    */
   readonly pruneTopN?: boolean;
+  /**
+   * Lay item rows out most rated first during an SVD fit (default true; item-rows.ts). The model is
+   * the same bit for bit either way; false keeps the caller's order, the oracle it is tested against.
+   */
+  readonly popularFirst?: boolean;
 }
 
 /** Items per panel of the top-N kernel (PANEL in assembly/top-n.ts). */
@@ -155,6 +163,7 @@ const stride4 = (k: number): number => Math.ceil(k / 4) * 4;
  */
 export function createWasmKernels(module: WasmModule, opts: WasmKernelOptions = {}): Kernels {
   const prune = opts.pruneTopN ?? true;
+  const popularFirst = opts.popularFirst ?? true;
   const ex = new wasmApi.Instance(module, {}).exports as unknown as WasmExports;
   const mem = new LinearMemory(ex.memory, ex.heapBase());
   const panels = new PanelCache(ex, mem);
@@ -180,12 +189,12 @@ export function createWasmKernels(module: WasmModule, opts: WasmKernelOptions = 
         if (fitBytes(ts, s.nFactors, heldOut) <= OWN_MEMORY_ABOVE) {
           panels.invalidate();
           resident.invalidate();
-          return svdSgd(ex, mem, ts, s, rates, nEpochs, onEpoch, heldOut);
+          return svdSgd(ex, mem, ts, s, rates, nEpochs, popularFirst, onEpoch, heldOut);
         }
         // Linear memory never shrinks: a big fit gets an instance of its own, dropped (and its memory
         // freed) on return, rather than pinning hundreds of megabytes under the top-N that follows.
         const own = new wasmApi.Instance(module, {}).exports as unknown as WasmExports;
-        svdSgd(own, new LinearMemory(own.memory, own.heapBase()), ts, s, rates, nEpochs, onEpoch, heldOut);
+        svdSgd(own, new LinearMemory(own.memory, own.heapBase()), ts, s, rates, nEpochs, popularFirst, onEpoch, heldOut);
       }),
     topN: (model, users, exclude, n, itemRank) =>
       exclusive(() => {
@@ -482,6 +491,7 @@ function svdSgd(
   s: SvdState,
   r: SvdRates,
   nEpochs: number,
+  popularFirst: boolean,
   onEpoch?: EpochHook,
   heldOut?: HeldOutRatings,
 ): void {
@@ -504,13 +514,16 @@ function svdSgd(
     hItems: (heldOut?.size ?? 0) * 4,
     hRatings: (heldOut?.size ?? 0) * 4,
   });
+  // Item i's bias, factors and mentions live at row rows[i] (null: row i) while the fit runs.
+  const rows = popularFirst ? popularFirstRows(ts.itemIdx, nRatings, nItems) : null;
   mem.i32(at.userPtr, nUsers + 1).set(ts.userPtr.subarray(0, nUsers + 1));
-  mem.i32(at.itemIdx, nRatings).set(ts.itemIdx.subarray(0, nRatings));
+  if (rows) idsToRows(ts.itemIdx, nRatings, rows, mem.i32(at.itemIdx, nRatings));
+  else mem.i32(at.itemIdx, nRatings).set(ts.itemIdx.subarray(0, nRatings));
   mem.f32(at.ratings, nRatings).set(ts.ratings.subarray(0, nRatings));
   mem.f32(at.bu, nUsers).set(s.userBias);
-  mem.f32(at.bi, nItems).set(s.itemBias);
-  padRows(s.userFactors, k, mem.f32(at.P, nUsers * stride), stride);
-  padRows(s.itemFactors, k, mem.f32(at.Q, nItems * stride), stride);
+  padRowsTo(s.itemBias, 1, mem.f32(at.bi, nItems), 1, rows);
+  padRowsTo(s.userFactors, k, mem.f32(at.P, nUsers * stride), stride, null);
+  padRowsTo(s.itemFactors, k, mem.f32(at.Q, nItems * stride), stride, rows);
   const nHeld = heldOut?.size ?? 0;
   if (heldOut) {
     for (const name of ['users', 'items', 'ratings'] as const)
@@ -529,6 +542,7 @@ function svdSgd(
       items[k] = heldOut.items[x];
       ratings[k] = heldOut.ratings[x];
     });
+    if (rows) idsToRows(items, nHeld, rows, items);
   }
   const mu = s.biased ? ts.globalMean : 0;
   const heldOutRmse = (): number =>
@@ -551,21 +565,39 @@ function svdSgd(
     );
   const sync = (): void => {
     s.userBias.set(mem.f32(at.bu, nUsers));
-    s.itemBias.set(mem.f32(at.bi, nItems));
-    unpadRows(mem.f32(at.P, nUsers * stride), stride, s.userFactors, k);
-    unpadRows(mem.f32(at.Q, nItems * stride), stride, s.itemFactors, k);
+    unpadRowsFrom(mem.f32(at.bi, nItems), 1, s.itemBias, 1, rows);
+    unpadRowsFrom(mem.f32(at.P, nUsers * stride), stride, s.userFactors, k, null);
+    unpadRowsFrom(mem.f32(at.Q, nItems * stride), stride, s.itemFactors, k, rows);
   };
+  const chunks = userChunks(ts.userPtr, nUsers);
   for (let epoch = 0; epoch < nEpochs; epoch++) {
-    const sse = svdEpoch(ex, nUsers, at, stride, mu, s.biased, r);
+    const sse = svdEpoch(ex, chunks, at, stride, mu, s.biased, r);
     onEpoch?.(epoch + 1, Math.sqrt(sse / nRatings), sync, heldOut ? heldOutRmse() : undefined);
   }
   sync();
 }
 
-/** One epoch of the module's `svdEpoch` over the CSR and parameters at these addresses; returns its SSE. */
+/** Ratings per call of the module's `svdEpoch` (at least; a user's ratings are never split). */
+const CHUNK_RATINGS = 1 << 16;
+
+/**
+ * Users split into runs of about CHUNK_RATINGS ratings: boundaries from 0 to nUsers. V8 swaps a
+ * function's baseline code for optimised code only between calls, so one call per epoch would run
+ * the whole first epoch of a fit at the baseline tier (twice as slow); short calls switch within ms.
+ */
+function userChunks(userPtr: Int32Array, nUsers: number): Int32Array {
+  const bounds = [0];
+  for (let u = 1; u <= nUsers; u++) if (u === nUsers || userPtr[u] - userPtr[bounds[bounds.length - 1]] >= CHUNK_RATINGS) bounds.push(u);
+  return Int32Array.from(bounds);
+}
+
+/**
+ * One epoch of the module's `svdEpoch` over the CSR and parameters at these addresses, users chunk
+ * by chunk in order (`userChunks`); returns its SSE, summed in the same order as one call would.
+ */
 function svdEpoch(
   ex: WasmExports,
-  nUsers: number,
+  chunks: Int32Array,
   at: { readonly [K in 'userPtr' | 'itemIdx' | 'ratings' | 'bu' | 'bi' | 'P' | 'Q']: number },
   stride: number,
   mu: number,
@@ -573,27 +605,32 @@ function svdEpoch(
   r: SvdRates,
 ): number {
   const { lrBu, lrBi, lrPu, lrQi, regBu, regBi, regPu, regQi } = r;
-  return ex.svdEpoch(
-    nUsers,
-    at.userPtr,
-    at.itemIdx,
-    at.ratings,
-    at.bu,
-    at.bi,
-    at.P,
-    at.Q,
-    stride,
-    mu,
-    biased ? 1 : 0,
-    lrBu,
-    lrBi,
-    lrPu,
-    lrQi,
-    regBu,
-    regBi,
-    regPu,
-    regQi,
-  );
+  let sse = 0;
+  for (let c = 0; c + 1 < chunks.length; c++)
+    sse = ex.svdEpoch(
+      chunks[c],
+      chunks[c + 1],
+      at.userPtr,
+      at.itemIdx,
+      at.ratings,
+      at.bu,
+      at.bi,
+      at.P,
+      at.Q,
+      stride,
+      mu,
+      biased ? 1 : 0,
+      lrBu,
+      lrBi,
+      lrPu,
+      lrQi,
+      regBu,
+      regBi,
+      regPu,
+      regQi,
+      sse,
+    );
+  return sse;
 }
 
 /**
@@ -626,9 +663,9 @@ function svdStrata(
     mem.f32(at[`ratings${b}`], s.nRatings).set(s.ratings.subarray(0, s.nRatings));
   });
   mem.f32(at.bu, nUsers).set(users.userBias);
-  padRows(users.userFactors, k, mem.f32(at.P, nUsers * stride), stride);
+  padRowsTo(users.userFactors, k, mem.f32(at.P, nUsers * stride), stride, null);
   // Only the shapes are kept: the ratings' JavaScript copies can go once they are in linear memory.
-  const shapes = strata.map((s) => ({ nItems: s.nItems, globalMean: s.globalMean }));
+  const shapes = strata.map((s) => ({ nItems: s.nItems, globalMean: s.globalMean, chunks: userChunks(s.userPtr, nUsers) }));
   return {
     run(b, itemBias, itemFactors) {
       const s = shapes[b];
@@ -636,16 +673,16 @@ function svdStrata(
       expectLength('itemBias', itemBias, n);
       expectLength('itemFactors', itemFactors, n * k);
       mem.f32(at.bi, n).set(itemBias);
-      padRows(itemFactors, k, mem.f32(at.Q, n * stride), stride);
+      padRowsTo(itemFactors, k, mem.f32(at.Q, n * stride), stride, null);
       const csr = { userPtr: at[`userPtr${b}`], itemIdx: at[`itemIdx${b}`], ratings: at[`ratings${b}`] };
-      const sse = svdEpoch(ex, nUsers, { bu: at.bu, bi: at.bi, P: at.P, Q: at.Q, ...csr }, stride, biased ? s.globalMean : 0, biased, r);
+      const sse = svdEpoch(ex, s.chunks, { bu: at.bu, bi: at.bi, P: at.P, Q: at.Q, ...csr }, stride, biased ? s.globalMean : 0, biased, r);
       itemBias.set(mem.f32(at.bi, n));
-      unpadRows(mem.f32(at.Q, n * stride), stride, itemFactors, k);
+      unpadRowsFrom(mem.f32(at.Q, n * stride), stride, itemFactors, k, null);
       return sse;
     },
     readUsers(into) {
       into.userBias.set(mem.f32(at.bu, nUsers));
-      unpadRows(mem.f32(at.P, nUsers * stride), stride, into.userFactors, k);
+      unpadRowsFrom(mem.f32(at.P, nUsers * stride), stride, into.userFactors, k, null);
     },
   };
 }
@@ -827,17 +864,6 @@ class PanelCache {
     });
     return at.end;
   }
-}
-
-function padRows(src: Float32Array, k: number, dst: Float32Array, stride: number): void {
-  if (k === stride) return dst.set(src);
-  dst.fill(0);
-  for (let r = 0; r * k < src.length; r++) dst.set(src.subarray(r * k, (r + 1) * k), r * stride);
-}
-
-function unpadRows(src: Float32Array, stride: number, dst: Float32Array, k: number): void {
-  if (k === stride) return dst.set(src);
-  for (let r = 0; r * k < dst.length; r++) dst.set(src.subarray(r * stride, r * stride + k), r * k);
 }
 
 function expectLength(name: string, a: ArrayLike<number>, expected: number): void {

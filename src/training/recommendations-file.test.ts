@@ -12,7 +12,14 @@ const recs = [
   { user: '2', items: ['only'], scores: [] },
   { user: 'u"q', items: [], scores: [] },
   { user: 'é', items: ['ü', '12345678901234567'], scores: [] },
+  { user: '0', items: ['0'], scores: [] },
+  { user: '0042', items: [], scores: [] },
+  { user: '123456789012345', items: [], scores: [] },
+  { user: '1234567890123456', items: [], scores: [] },
+  { user: '-5', items: [], scores: [] },
 ];
+
+const canonical = (id: string): string => (/^-?\d{1,15}$/.test(id) ? String(Number(id)) : id);
 
 describe('recommendations CSV', () => {
   it('writes each row as CSV quotes its JSON array: numbers as JSON numbers, text as JSON strings, quoted when needed', () => {
@@ -25,6 +32,11 @@ describe('recommendations CSV', () => {
       '2,"[""only""]"',
       '"u""q",[]',
       'é,"[""ü"",""12345678901234567""]"',
+      '0,[0]',
+      '42,[]',
+      '123456789012345,[]',
+      '1234567890123456,[]',
+      '-5,[]',
       '',
     ]);
   });
@@ -39,7 +51,8 @@ describe('recommendations CSV', () => {
         const unquote = (f: string) => (f.startsWith('"') ? f.slice(1, -1).replace(/""/g, '"') : f);
         assert.deepEqual(
           rows.map((m) => [unquote(m[1]), (JSON.parse(unquote(m[2])) as unknown[]).map(String)]),
-          recs.map((r) => [r.user, r.items.map((id) => (/^-?\d{1,15}$/.test(id) ? String(Number(id)) : id))]),
+          // Numeric ids (users' too) read back as their number's text.
+          recs.map((r) => [canonical(r.user), r.items.map(canonical)]),
         );
       }
     } finally {

@@ -22,7 +22,8 @@ const [QUOTE, COMMA, NEWLINE, OPEN, CLOSE] = [0x22, 0x2c, 0x0a, 0x5b, 0x5d];
 export function recommendationsCsv(recs: readonly UserRecommendations[]): Buffer {
   const tokens = new Tokens();
   const header = 'USERID,RECOMMENDATIONS\n';
-  const users = recs.map((r) => csvField(String(idToJson(r.user))));
+  // null: the id's own characters are its field (plainDecimal), copied byte by byte below.
+  const users = recs.map((r) => (plainDecimal(r.user) ? null : csvField(String(idToJson(r.user)))));
   // Each row's items as token numbers, looked up once; a row's first slot is its item count.
   const rows = new Int32Array(recs.reduce((n, r) => n + 1 + r.items.length, 0));
   let size = Buffer.byteLength(header);
@@ -35,7 +36,8 @@ export function recommendationsCsv(recs: readonly UserRecommendations[]): Buffer
       size += tokens.start[t + 1] - tokens.start[t];
       quote ||= tokens.isString(t);
     }
-    size += Buffer.byteLength(users[u]) + 4 + Math.max(0, items.length - 1) + (quote ? 2 : 0);
+    const user = users[u];
+    size += (user === null ? recs[u].user.length : Buffer.byteLength(user)) + 4 + Math.max(0, items.length - 1) + (quote ? 2 : 0);
   }
   const { bytes, start } = tokens.seal();
   const out = Buffer.allocUnsafe(size);
@@ -43,7 +45,9 @@ export function recommendationsCsv(recs: readonly UserRecommendations[]): Buffer
   for (let u = 0, r = 0; u < recs.length; u++) {
     const n = rows[r++];
     const quote = n > 1 || (n === 1 && bytes[start[rows[r]]] === QUOTE);
-    at += out.write(users[u], at);
+    const user = users[u];
+    if (user !== null) at += out.write(user, at);
+    else for (let k = 0, id = recs[u].user; k < id.length; k++) out[at++] = id.charCodeAt(k);
     out[at++] = COMMA;
     if (quote) out[at++] = QUOTE;
     out[at++] = OPEN;
@@ -91,6 +95,20 @@ class Tokens {
   seal(): { bytes: Buffer; start: Int32Array } {
     return { bytes: Buffer.concat(this.parts), start: this.start };
   }
+}
+
+/**
+ * Digits without a leading zero, at most 15 (as idToJson's pattern): the JSON number of such an id
+ * prints as the id itself, ASCII that CSV leaves unquoted, so no string is made for its field.
+ */
+function plainDecimal(id: string): boolean {
+  const n = id.length;
+  if (n === 0 || n > 15 || (n > 1 && id.charCodeAt(0) === 0x30)) return false;
+  for (let k = 0; k < n; k++) {
+    const c = id.charCodeAt(k);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
 }
 
 export function formatOf(path: string): 'csv' | 'json' | 'jsonl' {

@@ -24,7 +24,7 @@ function fit(kernels: Kernels, workers?: number) {
 }
 
 describe('SVD strata (DSGD)', () => {
-  it('puts every rating in exactly one stratum, blocks balanced by rating count and listed in id order', () => {
+  it('puts every rating in exactly one stratum, blocks balanced by rating count, users listed in id order, items most rated first', () => {
     const W = 3;
     const plan = planStrata(trainset, W);
     assert.deepEqual(plan, planStrata(trainset, W), 'the same plan every time');
@@ -42,6 +42,13 @@ describe('SVD strata (DSGD)', () => {
           }
       });
     });
+    const itemCounts = new Int32Array(trainset.nItems);
+    for (let x = 0; x < trainset.nRatings; x++) itemCounts[trainset.itemIdx[x]]++;
+    for (const items of plan.itemBlocks)
+      for (let l = 1; l < items.length; l++) {
+        const [a, b] = [items[l - 1], items[l]];
+        assert.ok(itemCounts[a] > itemCounts[b] || (itemCounts[a] === itemCounts[b] && a < b), `items ${a}, ${b}`);
+      }
     assert.equal(seen.size, trainset.nRatings);
     assert.ok([...seen.values()].every((n) => n === 1));
     const userLoads = plan.userBlocks.map((ids) => ids.reduce((n, u) => n + trainset.userPtr[u + 1] - trainset.userPtr[u], 0));

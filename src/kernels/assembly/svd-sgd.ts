@@ -45,7 +45,8 @@ function step(pu: usize, qi: usize, qn: usize, decayP: v128, gainP: v128, decayQ
 }
 
 /**
- * Returns the epoch's sum of squared pre-update errors. Per rating (Koren, Bell & Volinsky 2009, eq. 5):
+ * Users uFrom … uTo − 1 of an epoch; returns `sse` plus their squared pre-update errors, so calls
+ * over consecutive user ranges sum exactly as one call over all. Per rating (Koren, Bell & Volinsky 2009, eq. 5):
  *   e = r − (μ + b_u + b_i + q_iᵀp_u)            (unbiased: e = r − q_iᵀp_u)
  *   b_u ← b_u + γ_bu (e − λ_bu b_u);  b_i ← b_i + γ_bi (e − λ_bi b_i)
  *   p_u ← (1 − γ_pu λ_pu) p_u + γ_pu e q_i;  q_i ← (1 − γ_qi λ_qi) q_i + γ_qi e p_u   (both from old values)
@@ -53,7 +54,8 @@ function step(pu: usize, qi: usize, qn: usize, decayP: v128, gainP: v128, decayQ
  * the pass that writes p_u' also accumulates that dot product: one sweep over the row per rating.
  */
 export function svdEpoch(
-  nUsers: i32,
+  uFrom: i32,
+  uTo: i32,
   userPtr: usize,
   itemIdx: usize,
   ratings: usize,
@@ -72,12 +74,12 @@ export function svdEpoch(
   regBi: f64,
   regPu: f64,
   regQi: f64,
+  sse: f64,
 ): f64 {
   const rowBytes = (<usize>stride) << 2;
   const decayP = f32x4.splat(<f32>(1 - lrPu * regPu));
   const decayQ = f32x4.splat(<f32>(1 - lrQi * regQi));
-  let sse: f64 = 0;
-  for (let u = 0; u < nUsers; u++) {
+  for (let u = uFrom; u < uTo; u++) {
     const pu = P + <usize>u * rowBytes;
     const bux = bu + ((<usize>u) << 2);
     const start = load<i32>(userPtr + ((<usize>u) << 2));
