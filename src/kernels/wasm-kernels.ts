@@ -18,6 +18,7 @@ import {
   type Trainset,
 } from '../core/index.js';
 import { LinearMemory } from './linear-memory.js';
+import { headBasis, headWidth } from './top-n-heads.js';
 import { wasmApi, type WasmMemory, type WasmModule } from './wasm-api.js';
 
 /** What build/kernels.wasm exports (src/kernels/assembly/index.ts). Addresses are byte offsets. */
@@ -111,7 +112,18 @@ interface WasmExports {
   ): number;
   topNScratchBytes(nUsers: number, nItems: number, n: number): number;
   panelBoundBytes(nItems: number): number;
-  packPanels(Q: number, bias: number, order: number, nItems: number, k: number, biased: number, out: number, bounds: number): void;
+  packPanels(
+    Q: number,
+    bias: number,
+    order: number,
+    nItems: number,
+    k: number,
+    biased: number,
+    out: number,
+    bounds: number,
+    tails: number,
+  ): void;
+  projectRows(X: number, rows: number, k: number, V: number, m: number, heads: number, tails: number): void;
   topN(
     nUsers: number,
     P: number,
@@ -132,6 +144,10 @@ interface WasmExports {
     hi: number,
     scratch: number,
     prune: number,
+    heads: number,
+    m: number,
+    userHeads: number,
+    userTails: number,
   ): number;
 }
 
@@ -673,6 +689,7 @@ function topN(
   if (exclude.userPtr.length < nUsers + 1)
     throw invalid(`exclusions cover ${exclude.userPtr.length - 1} users, the model has ${nUsers}`, { users: nUsers });
   const fixed = cache.place(model, itemRank);
+  const m = cache.headWidth;
   let nExcluded = 0;
   for (let ux = 0; ux < nList; ux++) {
     const u = users[ux];
@@ -690,6 +707,8 @@ function topN(
       items: nList * n * 4,
       scores: nList * n * 4,
       scratch: ex.topNScratchBytes(nList, nItems, n),
+      heads: nList * m * 4,
+      tails: nList * 8,
     },
     fixed,
   );
@@ -712,6 +731,7 @@ function topN(
     }
     exPtr[ux + 1] = x;
   }
+  if (m > 0) ex.projectRows(at.P, nList, k, cache.basisAt, m, at.heads, at.tails);
   const panelsScored = ex.topN(
     nList,
     at.P,
@@ -732,6 +752,10 @@ function topN(
     model.scale.max,
     at.scratch,
     prune ? 1 : 0,
+    cache.headsAt,
+    m,
+    at.heads,
+    at.tails,
   );
   return {
     items: mem.i32(at.items, nList * n).slice(),
@@ -777,6 +801,10 @@ class PanelCache {
   rankAt = 0;
   orderAt = 0;
   boundsAt = 0;
+  /** Head panels and basis (`top-n-heads.ts`) and their width; all 0 when the head bound does not pay for this model. */
+  headsAt = 0;
+  basisAt = 0;
+  headWidth = 0;
   /** Panel position of each item (the inverse of the packing order). */
   position = new Int32Array(0);
   private end = 0;
@@ -799,19 +827,37 @@ class PanelCache {
     const k = model.nFactors;
     expectLength('itemFactors', model.itemFactors, nItems * k);
     expectLength('itemBias', model.itemBias, nItems);
+    const m = headWidth(k);
     const at = this.mem.layout({
       panels: Math.ceil(nItems / PANEL) * (k + 2) * PANEL * 4,
+      heads: m > 0 ? Math.ceil(nItems / PANEL) * (m + 2) * PANEL * 4 : 0,
+      basis: m * k * 8,
       rank: nItems * 4,
       order: nItems * 4,
       bounds: this.ex.panelBoundBytes(nItems),
     });
     // Rows are staged past the panels and transposed by the module, far faster than strided JS writes.
-    const staged = this.mem.layout({ Q: nItems * k * 4, bias: nItems * 4 }, at.end);
+    const staged = this.mem.layout(
+      {
+        Q: nItems * k * 4,
+        bias: nItems * 4,
+        H: nItems * m * 4,
+        tails: nItems * 8,
+        headBounds: m > 0 ? this.ex.panelBoundBytes(nItems) : 0,
+      },
+      at.end,
+    );
     this.mem.f32(staged.Q, nItems * k).set(model.itemFactors);
     this.mem.f32(staged.bias, nItems).set(model.itemBias);
     const order = pruningOrder(model);
     this.mem.i32(at.order, nItems).set(order);
-    this.ex.packPanels(staged.Q, staged.bias, at.order, nItems, k, model.biased ? 1 : 0, at.panels, at.bounds);
+    const biased = model.biased ? 1 : 0;
+    this.ex.packPanels(staged.Q, staged.bias, at.order, nItems, k, biased, at.panels, at.bounds, 0);
+    if (m > 0) {
+      this.mem.f64(at.basis, m * k).set(headBasis(model.userFactors, model.userIds.length, k, m));
+      this.ex.projectRows(staged.Q, nItems, k, at.basis, m, staged.H, staged.tails);
+      this.ex.packPanels(staged.H, staged.bias, at.order, nItems, m, biased, at.heads, staged.headBounds, staged.tails);
+    }
     this.mem.i32(at.rank, nItems).set(rank);
     const position = new Int32Array(nItems);
     order.forEach((item, x) => (position[item] = x));
@@ -823,6 +869,9 @@ class PanelCache {
       rankAt: at.rank,
       orderAt: at.order,
       boundsAt: at.bounds,
+      headsAt: m > 0 ? at.heads : 0,
+      basisAt: at.basis,
+      headWidth: m,
       end: at.end,
     });
     return at.end;
