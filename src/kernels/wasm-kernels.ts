@@ -772,19 +772,31 @@ function norm(a: Float32Array, from: number, k: number): number {
 }
 
 /**
- * Items by b_i + ‖q_i‖·(mean ‖p_u‖) descending: the panels most likely to hold a user's best come
- * first, so her list fills with high scores early and later panels fall below it. Any order gives the
- * same lists; this one only decides how much is pruned.
+ * Items by their bound for an average user descending: b_i + ‖q_i‖·(mean ‖p_u‖), or with heads b_i +
+ * h_iᵀh̄ + ‖t_i‖·t̄ (h̄ the users' mean head, t̄² their mean ‖p_u‖² less ‖h̄‖²). The panels most likely to
+ * hold a user's best come first, so her list fills with high scores early and later panels fall below it,
+ * and items of like bound share panels. Any order gives the same lists; this one only decides how much is pruned.
  */
-function pruningOrder(model: FactorModel): Int32Array {
+function pruningOrder(model: FactorModel, heads?: { V: Float64Array; m: number; H: Float32Array; tails: Float64Array }): Int32Array {
   const k = model.nFactors;
   const nUsers = model.userIds.length;
   let meanNorm = 0;
-  for (let u = 0; u < nUsers; u++) meanNorm += norm(model.userFactors, u * k, k) / nUsers;
-  const key = Float64Array.from(
-    model.itemIds,
-    (_, i) => (model.biased ? model.itemBias[i] : 0) + norm(model.itemFactors, i * k, k) * meanNorm,
-  );
+  let meanSq = 0;
+  const meanP = new Float64Array(k);
+  for (let u = 0; u < nUsers; u++) {
+    const pn = norm(model.userFactors, u * k, k);
+    meanNorm += pn / nUsers;
+    meanSq += (pn * pn) / nUsers;
+    if (heads) for (let f = 0; f < k; f++) meanP[f] += model.userFactors[u * k + f] / nUsers;
+  }
+  const bias = (i: number): number => (model.biased ? model.itemBias[i] : 0);
+  let key: Float64Array;
+  if (heads) {
+    const { V, m, H, tails } = heads;
+    const hBar = Float64Array.from({ length: m }, (_, a) => V.subarray(a * k, (a + 1) * k).reduce((s, v, f) => s + v * meanP[f], 0));
+    const tBar = Math.sqrt(Math.max(0, meanSq - hBar.reduce((s, h) => s + h * h, 0)));
+    key = Float64Array.from(model.itemIds, (_, i) => bias(i) + hBar.reduce((s, h, a) => s + h * H[i * m + a], 0) + tails[i] * tBar);
+  } else key = Float64Array.from(model.itemIds, (_, i) => bias(i) + norm(model.itemFactors, i * k, k) * meanNorm);
   return Int32Array.from(model.itemIds, (_, i) => i).sort((a, b) => key[b] - key[a] || a - b);
 }
 
@@ -849,15 +861,18 @@ class PanelCache {
     );
     this.mem.f32(staged.Q, nItems * k).set(model.itemFactors);
     this.mem.f32(staged.bias, nItems).set(model.itemBias);
-    const order = pruningOrder(model);
+    let heads: Parameters<typeof pruningOrder>[1];
+    if (m > 0) {
+      const V = headBasis(model.userFactors, model.userIds.length, k, m);
+      this.mem.f64(at.basis, m * k).set(V);
+      this.ex.projectRows(staged.Q, nItems, k, at.basis, m, staged.H, staged.tails);
+      heads = { V, m, H: this.mem.f32(staged.H, nItems * m), tails: this.mem.f64(staged.tails, nItems) };
+    }
+    const order = pruningOrder(model, heads);
     this.mem.i32(at.order, nItems).set(order);
     const biased = model.biased ? 1 : 0;
     this.ex.packPanels(staged.Q, staged.bias, at.order, nItems, k, biased, at.panels, at.bounds, 0);
-    if (m > 0) {
-      this.mem.f64(at.basis, m * k).set(headBasis(model.userFactors, model.userIds.length, k, m));
-      this.ex.projectRows(staged.Q, nItems, k, at.basis, m, staged.H, staged.tails);
-      this.ex.packPanels(staged.H, staged.bias, at.order, nItems, m, biased, at.heads, staged.headBounds, staged.tails);
-    }
+    if (m > 0) this.ex.packPanels(staged.H, staged.bias, at.order, nItems, m, biased, at.heads, staged.headBounds, staged.tails);
     this.mem.i32(at.rank, nItems).set(rank);
     const position = new Int32Array(nItems);
     order.forEach((item, x) => (position[item] = x));
