@@ -594,23 +594,27 @@ describe("wasm BPMF half-sweep gives the reference kernel's draws to the bit", (
   });
 });
 
+const exhaustive = createWasmKernels(wasmModule(), { pruneTopN: false });
+const pruned = createWasmKernels(wasmModule());
+
+/** Asserts the pruned top-N equals scoring every item; returns the share of estimates the pruned call computed. */
+function assertPrunedSame(model: FactorModel, users: Int32Array, exclude: Exclusions, n: number, itemRank: Int32Array): number {
+  const all = exhaustive.topN(model, users, exclude, n, itemRank);
+  const some = pruned.topN(model, users, exclude, n, itemRank);
+  const pairs = users.length * Math.ceil(model.itemIds.length / 16) * 16;
+  assert.equal(all.computed, pairs);
+  assert.deepEqual(some.items, all.items);
+  assert.deepEqual(some.scores, all.scores);
+  return (some.computed ?? pairs) / pairs;
+}
+
 describe('wasm top-N pruned by the score bound gives the lists of scoring every item', () => {
-  const exhaustive = createWasmKernels(wasmModule(), { pruneTopN: false });
-  const pruned = createWasmKernels(wasmModule());
   const ts = syntheticTrainset(400, 900, 5);
   const rank = itemIdRank(ts.itemIds);
   const allUsers = Int32Array.from({ length: ts.nUsers }, (_, u) => u);
 
-  /** The share of estimates the pruned call computed. */
-  function assertSame(model: FactorModel, users: Int32Array, exclude: Exclusions, n: number, itemRank = rank): number {
-    const all = exhaustive.topN(model, users, exclude, n, itemRank);
-    const some = pruned.topN(model, users, exclude, n, itemRank);
-    const pairs = users.length * Math.ceil(ts.nItems / 16) * 16;
-    assert.equal(all.computed, pairs);
-    assert.deepEqual(some.items, all.items);
-    assert.deepEqual(some.scores, all.scores);
-    return (some.computed ?? pairs) / pairs;
-  }
+  const assertSame = (model: FactorModel, users: Int32Array, exclude: Exclusions, n: number, itemRank = rank): number =>
+    assertPrunedSame(model, users, exclude, n, itemRank);
 
   it('k = 100 over several chunks of panels, every user, with exclusions: pruned and identical', { timeout: 60_000 }, () => {
     const s = initialState(ts, 100, true, 21);
@@ -668,6 +672,79 @@ describe('wasm top-N pruned by the score bound gives the lists of scoring every 
     const none: Exclusions = { userPtr: new Int32Array(ts.nUsers + 1), itemIdx: new Int32Array(0) };
     const users = Int32Array.from({ length: 28 }, (_, u) => u);
     for (const n of [1, 10, 16]) assertSame(modelOf(ts, s), users, none, n, rankDesc);
+  });
+});
+
+describe('wasm top-N pruned by the head bound (principal directions of the users) gives the lists of scoring every item', () => {
+  const ts = syntheticTrainset(300, 1200, 6);
+  const rank = itemIdRank(ts.itemIds);
+  const allUsers = Int32Array.from({ length: ts.nUsers }, (_, u) => u);
+  const none: Exclusions = { userPtr: new Int32Array(ts.nUsers + 1), itemIdx: new Int32Array(0) };
+
+  /** A BPMF-shaped model: S samples of d factors each, a shared mean plus `noise` per sample, scaled by 1/√S. */
+  function samplesModel(S: number, d: number, noise: number, seed: number): { model: FactorModel; s: SvdState } {
+    const k = S * d;
+    const s = initialState(ts, k, true, seed);
+    const rng = createRng(seed + 1);
+    for (const [rows, factors] of [
+      [ts.nUsers, s.userFactors],
+      [ts.nItems, s.itemFactors],
+    ] as const) {
+      for (let r = 0; r < rows; r++) {
+        const mean = Array.from({ length: d }, () => 0.5 * rng.normal());
+        for (let x = 0; x < k; x++) factors[r * k + x] = (mean[x % d] + noise * rng.normal()) / Math.sqrt(S);
+      }
+    }
+    s.itemBias.forEach((_, i) => (s.itemBias[i] = 0.3 * rng.normal()));
+    s.userBias.forEach((_, u) => (s.userBias[u] = 0.3 * rng.normal()));
+    return { model: modelOf(ts, s), s };
+  }
+
+  const assertSame = (model: FactorModel, users: Int32Array, exclude: Exclusions, n: number, itemRank = rank): number =>
+    assertPrunedSame(model, users, exclude, n, itemRank);
+
+  it('40 samples of 5 factors, every user, with exclusions: most panels skipped, lists identical', { timeout: 60_000 }, () => {
+    const { model } = samplesModel(40, 5, 0.1, 51);
+    const scored = assertSame(model, allUsers, exclusionsOf(ts), 10);
+    // The norm bound alone scores 40% here (checked by disabling the heads): the head bound is what skips.
+    assert.ok(scored < 0.2, `scored ${scored} of the estimates`);
+    for (const n of [1, 40]) assertSame(model, allUsers.subarray(0, 50), exclusionsOf(ts), n);
+  });
+
+  it('adversarial: identical samples (no tail, the bound equals the score) and ties at every cut', { timeout: 60_000 }, () => {
+    const S = 20;
+    const d = 7;
+    const { s } = samplesModel(S, d, 0, 61);
+    const k = S * d;
+    // Items in groups of 24 share one vector (the user 0's times a factor) and one bias: equal estimates
+    // straddling cuts, computed by the head bound to within rounding of the n-th best.
+    for (let i = 0; i < 480; i++) {
+      const c = 1 + Math.floor(i / 24) * 0.1;
+      for (let x = 0; x < k; x++) s.itemFactors[i * k + x] = c * s.userFactors[x];
+      s.itemBias[i] = 2 - Math.floor(i / 24) * 0.05;
+    }
+    const model = modelOf(ts, s);
+    const rankDesc = Int32Array.from({ length: ts.nItems }, (_, i) => ts.nItems - 1 - i);
+    for (const n of [1, 10, 24, 25, 50]) {
+      assertSame(model, allUsers, none, n);
+      assertSame(model, allUsers, exclusionsOf(ts), n, rankDesc);
+    }
+  });
+
+  it('factors with no leading directions (random, k = 160) and too few factors for heads (k = 40)', { timeout: 60_000 }, () => {
+    for (const k of [160, 40]) assertSame(modelOf(ts, initialState(ts, k, true, 71)), allUsers, exclusionsOf(ts), 10);
+  });
+
+  it('fewer users than head directions: the basis is completed with unit vectors', { timeout: 60_000 }, () => {
+    const { model } = samplesModel(40, 5, 0.1, 81);
+    assertSame(model, Int32Array.of(3, 1, 2), exclusionsOf(ts), 10);
+    const few = {
+      ...model,
+      userIds: model.userIds.slice(0, 3),
+      userFactors: model.userFactors.slice(0, 3 * 200),
+      userBias: model.userBias.slice(0, 3),
+    };
+    assertSame(few, Int32Array.of(2, 0, 1), exclusionsOf(ts), 10);
   });
 });
 

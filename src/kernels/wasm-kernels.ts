@@ -19,6 +19,7 @@ import {
 } from '../core/index.js';
 import { idsToRows, padRowsTo, popularFirstRows, unpadRowsFrom } from './item-rows.js';
 import { LinearMemory } from './linear-memory.js';
+import { headBasis, headWidth } from './top-n-heads.js';
 import { wasmApi, type WasmMemory, type WasmModule } from './wasm-api.js';
 
 /** What build/kernels.wasm exports (src/kernels/assembly/index.ts). Addresses are byte offsets. */
@@ -114,7 +115,18 @@ interface WasmExports {
   ): number;
   topNScratchBytes(nUsers: number, nItems: number, n: number): number;
   panelBoundBytes(nItems: number): number;
-  packPanels(Q: number, bias: number, order: number, nItems: number, k: number, biased: number, out: number, bounds: number): void;
+  packPanels(
+    Q: number,
+    bias: number,
+    order: number,
+    nItems: number,
+    k: number,
+    biased: number,
+    out: number,
+    bounds: number,
+    tails: number,
+  ): void;
+  projectRows(X: number, rows: number, k: number, V: number, m: number, heads: number, tails: number): void;
   topN(
     nUsers: number,
     P: number,
@@ -135,6 +147,10 @@ interface WasmExports {
     hi: number,
     scratch: number,
     prune: number,
+    heads: number,
+    m: number,
+    userHeads: number,
+    userTails: number,
   ): number;
 }
 
@@ -710,6 +726,7 @@ function topN(
   if (exclude.userPtr.length < nUsers + 1)
     throw invalid(`exclusions cover ${exclude.userPtr.length - 1} users, the model has ${nUsers}`, { users: nUsers });
   const fixed = cache.place(model, itemRank);
+  const m = cache.headWidth;
   let nExcluded = 0;
   for (let ux = 0; ux < nList; ux++) {
     const u = users[ux];
@@ -727,6 +744,8 @@ function topN(
       items: nList * n * 4,
       scores: nList * n * 4,
       scratch: ex.topNScratchBytes(nList, nItems, n),
+      heads: nList * m * 4,
+      tails: nList * 8,
     },
     fixed,
   );
@@ -749,6 +768,7 @@ function topN(
     }
     exPtr[ux + 1] = x;
   }
+  if (m > 0) ex.projectRows(at.P, nList, k, cache.basisAt, m, at.heads, at.tails);
   const panelsScored = ex.topN(
     nList,
     at.P,
@@ -769,6 +789,10 @@ function topN(
     model.scale.max,
     at.scratch,
     prune ? 1 : 0,
+    cache.headsAt,
+    m,
+    at.heads,
+    at.tails,
   );
   return {
     items: mem.i32(at.items, nList * n).slice(),
@@ -785,19 +809,31 @@ function norm(a: Float32Array, from: number, k: number): number {
 }
 
 /**
- * Items by b_i + ‖q_i‖·(mean ‖p_u‖) descending: the panels most likely to hold a user's best come
- * first, so her list fills with high scores early and later panels fall below it. Any order gives the
- * same lists; this one only decides how much is pruned.
+ * Items by their bound for an average user descending: b_i + ‖q_i‖·(mean ‖p_u‖), or with heads b_i +
+ * h_iᵀh̄ + ‖t_i‖·t̄ (h̄ the users' mean head, t̄² their mean ‖p_u‖² less ‖h̄‖²). The panels most likely to
+ * hold a user's best come first, so her list fills with high scores early and later panels fall below it,
+ * and items of like bound share panels. Any order gives the same lists; this one only decides how much is pruned.
  */
-function pruningOrder(model: FactorModel): Int32Array {
+function pruningOrder(model: FactorModel, heads?: { V: Float64Array; m: number; H: Float32Array; tails: Float64Array }): Int32Array {
   const k = model.nFactors;
   const nUsers = model.userIds.length;
   let meanNorm = 0;
-  for (let u = 0; u < nUsers; u++) meanNorm += norm(model.userFactors, u * k, k) / nUsers;
-  const key = Float64Array.from(
-    model.itemIds,
-    (_, i) => (model.biased ? model.itemBias[i] : 0) + norm(model.itemFactors, i * k, k) * meanNorm,
-  );
+  let meanSq = 0;
+  const meanP = new Float64Array(k);
+  for (let u = 0; u < nUsers; u++) {
+    const pn = norm(model.userFactors, u * k, k);
+    meanNorm += pn / nUsers;
+    meanSq += (pn * pn) / nUsers;
+    if (heads) for (let f = 0; f < k; f++) meanP[f] += model.userFactors[u * k + f] / nUsers;
+  }
+  const bias = (i: number): number => (model.biased ? model.itemBias[i] : 0);
+  let key: Float64Array;
+  if (heads) {
+    const { V, m, H, tails } = heads;
+    const hBar = Float64Array.from({ length: m }, (_, a) => V.subarray(a * k, (a + 1) * k).reduce((s, v, f) => s + v * meanP[f], 0));
+    const tBar = Math.sqrt(Math.max(0, meanSq - hBar.reduce((s, h) => s + h * h, 0)));
+    key = Float64Array.from(model.itemIds, (_, i) => bias(i) + hBar.reduce((s, h, a) => s + h * H[i * m + a], 0) + tails[i] * tBar);
+  } else key = Float64Array.from(model.itemIds, (_, i) => bias(i) + norm(model.itemFactors, i * k, k) * meanNorm);
   return Int32Array.from(model.itemIds, (_, i) => i).sort((a, b) => key[b] - key[a] || a - b);
 }
 
@@ -814,6 +850,10 @@ class PanelCache {
   rankAt = 0;
   orderAt = 0;
   boundsAt = 0;
+  /** Head panels and basis (`top-n-heads.ts`) and their width; all 0 when the head bound does not pay for this model. */
+  headsAt = 0;
+  basisAt = 0;
+  headWidth = 0;
   /** Panel position of each item (the inverse of the packing order). */
   position = new Int32Array(0);
   private end = 0;
@@ -836,19 +876,40 @@ class PanelCache {
     const k = model.nFactors;
     expectLength('itemFactors', model.itemFactors, nItems * k);
     expectLength('itemBias', model.itemBias, nItems);
+    const m = headWidth(k);
     const at = this.mem.layout({
       panels: Math.ceil(nItems / PANEL) * (k + 2) * PANEL * 4,
+      heads: m > 0 ? Math.ceil(nItems / PANEL) * (m + 2) * PANEL * 4 : 0,
+      basis: m * k * 8,
       rank: nItems * 4,
       order: nItems * 4,
       bounds: this.ex.panelBoundBytes(nItems),
     });
     // Rows are staged past the panels and transposed by the module, far faster than strided JS writes.
-    const staged = this.mem.layout({ Q: nItems * k * 4, bias: nItems * 4 }, at.end);
+    const staged = this.mem.layout(
+      {
+        Q: nItems * k * 4,
+        bias: nItems * 4,
+        H: nItems * m * 4,
+        tails: nItems * 8,
+        headBounds: m > 0 ? this.ex.panelBoundBytes(nItems) : 0,
+      },
+      at.end,
+    );
     this.mem.f32(staged.Q, nItems * k).set(model.itemFactors);
     this.mem.f32(staged.bias, nItems).set(model.itemBias);
-    const order = pruningOrder(model);
+    let heads: Parameters<typeof pruningOrder>[1];
+    if (m > 0) {
+      const V = headBasis(model.userFactors, model.userIds.length, k, m);
+      this.mem.f64(at.basis, m * k).set(V);
+      this.ex.projectRows(staged.Q, nItems, k, at.basis, m, staged.H, staged.tails);
+      heads = { V, m, H: this.mem.f32(staged.H, nItems * m), tails: this.mem.f64(staged.tails, nItems) };
+    }
+    const order = pruningOrder(model, heads);
     this.mem.i32(at.order, nItems).set(order);
-    this.ex.packPanels(staged.Q, staged.bias, at.order, nItems, k, model.biased ? 1 : 0, at.panels, at.bounds);
+    const biased = model.biased ? 1 : 0;
+    this.ex.packPanels(staged.Q, staged.bias, at.order, nItems, k, biased, at.panels, at.bounds, 0);
+    if (m > 0) this.ex.packPanels(staged.H, staged.bias, at.order, nItems, m, biased, at.heads, staged.headBounds, staged.tails);
     this.mem.i32(at.rank, nItems).set(rank);
     const position = new Int32Array(nItems);
     order.forEach((item, x) => (position[item] = x));
@@ -860,6 +921,9 @@ class PanelCache {
       rankAt: at.rank,
       orderAt: at.order,
       boundsAt: at.bounds,
+      headsAt: m > 0 ? at.heads : 0,
+      basisAt: at.basis,
+      headWidth: m,
       end: at.end,
     });
     return at.end;

@@ -1,7 +1,7 @@
 // WebAssembly entry: the hot loops of recpipe's kernels (see src/kernels/wasm-kernels.ts for the
 // JavaScript side, which lays typed arrays out in linear memory from `heapBase()` upwards).
 export { heldOutSse, svdEpoch } from './svd-sgd';
-export { packPanels, panelBoundBytes, topN, topNScratchBytes } from './top-n';
+export { packPanels, panelBoundBytes, projectRows, topN, topNScratchBytes } from './top-n';
 export { sumRows } from './sum-rows';
 export { gram, invertSpdBlock, invertSpdBlockSize, invertSpdScratchBytes } from './spd-inverse';
 
