@@ -1,6 +1,7 @@
 import { invalid } from '../errors.js';
 import { BestList } from './best-list.js';
 import { denseFits, transpose, type SortedRows } from './similarity.js';
+import type { FactorModel } from '../model.js';
 import type { EncodedExtension, ExtendedModel, Family, NeighbourExtension, StoredArray } from './types.js';
 
 type Knn = ExtendedModel<NeighbourExtension>;
@@ -34,12 +35,12 @@ interface Views {
 
 const cache = new WeakMap<NeighbourExtension, Views>();
 
-function views(m: Knn): Views {
+function views(m: Knn, byY?: SortedRows): Views {
   const e = m.extension;
   let v = cache.get(e);
   if (!v) {
     const nY = e.userBased ? m.itemIds.length : m.userIds.length;
-    const t = transpose({ ptr: e.xPtr, idx: e.yIdx, r: e.xRatings }, nY);
+    const t = byY ?? transpose({ ptr: e.xPtr, idx: e.yIdx, r: e.xRatings }, nY);
     const nX = e.nbrPtr.length - 1;
     if (denseFits(nX)) {
       const rank = new Int32Array(nX * nX);
@@ -54,6 +55,14 @@ function views(m: Knn): Views {
     cache.set(e, v);
   }
   return v;
+}
+
+/**
+ * Builds at fit the views every estimate reads (a loaded model builds them on first use) from the
+ * ratings by y that the fit has at hand, sparing their transpose.
+ */
+export function prepareViews(m: FactorModel, byY: SortedRows): void {
+  views(m as Knn, byY);
 }
 
 function deviations(m: Knn, byY: SortedRows): Float64Array {
