@@ -441,19 +441,12 @@ interface Reverse {
 
 function reverse(m: Knn, v: Views): Reverse {
   const e = m.extension;
-  if (v.reversed) return v.reversed;
-  // The positions grouped by neighbour (one counting sort), owners in increasing order within each.
-  const { owner, positions } = listPositions(e);
-  const g = groupStable(positions, e.nbrIdx, e.nbrPtr.length - 1);
-  // Plain loops: a typed array's map or from with a callback costs a call per position (~10⁶ here), the
-  // bulk of a first top-N.
-  const owners = new Int32Array(g.pos.length);
-  const sim = new Float32Array(g.pos.length);
-  for (let t = 0; t < g.pos.length; t++) {
-    owners[t] = owner[g.pos[t]];
-    sim[t] = e.nbrSim[g.pos[t]];
+  // The lists are rows over x with their neighbours as columns: turned round by the one transpose
+  // (a counting sort, owners in increasing order within each x′), with no position arrays between.
+  if (!v.reversed) {
+    const t = transpose({ ptr: e.nbrPtr, idx: e.nbrIdx, r: e.nbrSim }, e.nbrPtr.length - 1);
+    v.reversed = { ptr: t.ptr, owner: t.idx, sim: t.r };
   }
-  v.reversed = { ptr: g.ptr, owner: owners, sim };
   return v.reversed;
 }
 
