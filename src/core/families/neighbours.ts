@@ -23,8 +23,8 @@ interface Views {
   readonly rank: Int32Array;
   /** nX × nX: x′'s similarity in x's list (0 = not a neighbour), beside `rank`. */
   readonly sim: Float32Array;
-  /** Positions into nbrIdx/nbrSim, each x's sorted by neighbour id: built on the first estimate without `dense`. */
-  byId?: Int32Array;
+  /** The neighbour lists, each x's sorted by neighbour id (rows as in nbrPtr): built on the first estimate without `dense`. */
+  byId?: SortedRows;
   /** The lists turned round, built on the first item-based top-N. */
   reversed?: Reverse;
   /** The ratings of y with more than k raters, built on the first dense user-based top-N. */
@@ -157,44 +157,23 @@ function bitWords(n: number): Int32Array {
   return bitSet;
 }
 
-/** Every position of the neighbour lists, and the x whose list each belongs to. */
-function listPositions(e: NeighbourExtension): { owner: Int32Array; positions: Int32Array } {
-  const owner = new Int32Array(e.nbrIdx.length);
-  for (let x = 0; x < e.nbrPtr.length - 1; x++) owner.fill(x, e.nbrPtr[x], e.nbrPtr[x + 1]);
-  const positions = new Int32Array(e.nbrIdx.length);
-  for (let p = 0; p < positions.length; p++) positions[p] = p;
-  return { owner, positions };
-}
-
-/** `items` grouped by `keyOf[item]` (0 ≤ key < nKeys), keeping their order within a group: a counting sort. */
-function groupStable(items: Int32Array, keyOf: Int32Array, nKeys: number): { ptr: Int32Array; pos: Int32Array } {
-  const ptr = new Int32Array(nKeys + 1);
-  for (const it of items) ptr[keyOf[it] + 1]++;
-  for (let k = 0; k < nKeys; k++) ptr[k + 1] += ptr[k];
-  const fill = ptr.slice(0, nKeys);
-  const pos = new Int32Array(items.length);
-  for (const it of items) pos[fill[keyOf[it]]++] = it;
-  return { ptr, pos };
-}
-
-function byIdOf(e: NeighbourExtension, v: Views): Int32Array {
-  if (v.byId) return v.byId;
-  const nX = e.nbrPtr.length - 1;
-  const { owner, positions } = listPositions(e);
-  // Two stable counting sorts, positions by neighbour then by owner, leave each owner's positions in neighbour-id order.
-  v.byId = groupStable(groupStable(positions, e.nbrIdx, nX).pos, owner, nX).pos;
+/** The lists turned round and back: each x's neighbours in id order, with their similarities. */
+function byIdOf(m: Knn, v: Views): SortedRows {
+  if (!v.byId) {
+    const r = reverse(m, v);
+    v.byId = transpose({ ptr: r.ptr, idx: r.owner, r: r.sim }, r.ptr.length - 1);
+  }
   return v.byId;
 }
 
 /** x′'s similarity in x's neighbour list (binary search by id), or 0. */
-function similarityTo(e: NeighbourExtension, byId: Int32Array, x: number, x2: number): number {
-  let lo = e.nbrPtr[x];
-  let hi = e.nbrPtr[x + 1] - 1;
+function similarityTo(byId: SortedRows, x: number, x2: number): number {
+  let lo = byId.ptr[x];
+  let hi = byId.ptr[x + 1] - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    const at = byId[mid];
-    const id = e.nbrIdx[at];
-    if (id === x2) return e.nbrSim[at];
+    const id = byId.idx[mid];
+    if (id === x2) return byId.r[mid];
     if (id < x2) lo = mid + 1;
     else hi = mid - 1;
   }
@@ -588,10 +567,10 @@ export const neighbourFamily: Family<NeighbourExtension> = {
     if (v.rank.length > 0) return denseEstimate(m, v, x, y);
     // Surprise's way round: the x′ that rated y, each with its similarity to x, the k best kept.
     heapReset(e.k);
-    const byId = byIdOf(e, v);
+    const byId = byIdOf(m, v);
     for (let p = v.yPtr[y], c = 0; p < v.yPtr[y + 1]; p++) {
       const x2 = v.yX[p];
-      const sim = similarityTo(e, byId, x, x2);
+      const sim = similarityTo(byId, x, x2);
       if (sim > 0) heapOffer(sim, v.yDev[p], c++);
     }
     let num = 0;
