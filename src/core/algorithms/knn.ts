@@ -1,4 +1,5 @@
 import type { Trainset } from '../dataset.js';
+import { prepareViews } from '../families/neighbours.js';
 import { neighbourLists, sortedViews, type SimilarityName } from '../families/similarity.js';
 import type { NeighbourExtension } from '../families/types.js';
 import { familyBase, type FactorModel } from '../model.js';
@@ -106,7 +107,9 @@ function fitKnn(id: string, variant: NeighbourExtension['variant'], ts: Trainset
     xMeans,
   };
   // Only KNNBaseline's estimate uses the baselines; the others' fallback is μ alone, as in Surprise.
-  return familyBase(id, ts, extension, variant === 'baseline' ? base : undefined);
+  const model = familyBase(id, ts, extension, variant === 'baseline' ? base : undefined);
+  prepareViews(model, ys);
+  return model;
 }
 
 export const knnBasic = knnAlgorithm('knnbasic', 'KNNBasic', 'basic');
