@@ -10,7 +10,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance } from '../src/warehouse/duckdb/duckdb-api.js';
 import { Engine } from '../src/engine/index.js';
 import { stringLiteral } from '../src/warehouse/index.js';
 import { hasSharedData, mlSmall } from '../tests/support/shared-data.js';

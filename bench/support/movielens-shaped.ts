@@ -1,6 +1,6 @@
 import { existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance } from '../../src/warehouse/duckdb/duckdb-api.js';
 import { stringLiteral } from '../../src/warehouse/index.js';
 
 /** MovieLens-25M's own shape: 25,000,095 ratings, 162,541 users, 59,047 movies. */

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../util/package-root.js';
 import { invalid, RecpipeError, referenceKernels, type Kernels } from '../core/index.js';
 import { wasmApi, type WasmModule } from './wasm-api.js';
 import { createWasmKernels } from './wasm-kernels.js';
@@ -11,15 +11,9 @@ export type KernelPreference = 'wasm' | 'typescript' | 'auto';
 
 export const kernelPreferences: readonly KernelPreference[] = ['wasm', 'typescript', 'auto'];
 
-/** build/kernels.wasm of this package, found from this file whether it runs from src/ or dist/. */
+/** build/kernels.wasm of this package. */
 export function wasmKernelsPath(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new RecpipeError('INTERNAL', `package.json not found above ${fileURLToPath(import.meta.url)}`);
-    dir = up;
-  }
-  return join(dir, 'build', 'kernels.wasm');
+  return join(packageRoot(), 'build', 'kernels.wasm');
 }
 
 const compiled = new Map<string, WasmModule>();

@@ -108,23 +108,77 @@ export interface TrainingRuntime {
 
 /**
  * The guide's training container, step by step: cross-validate (printing Surprise's table), fit on
- * every rating, then the top-n unrated items of every user.
+ * every rating, then the top-n unrated items of every user. With folds on other threads
+ * (`evaluateFold`), the full fit and the top-n run here while the folds run there: the full fit
+ * depends on the dataset and seed alone, so the results are the same; only the phases overlap.
  */
 export async function runTraining(req: TrainingRequest, rt: TrainingRuntime, obs: TrainingObserver): Promise<TrainingOutcome> {
   const algo = getAlgorithm(req.algorithm);
   const config = algo.parseConfig(req.params);
-  let cv: CvResult | null = null;
   const splits =
     req.evaluation.kind === 'kfold'
       ? kFold(req.dataset, req.evaluation.folds, createRng(req.seed))
       : req.evaluation.kind === 'predefined'
         ? req.evaluation.splits
         : [];
-  if (splits.length > 0) {
-    cv = await crossValidateWith(rt, algo, config, req, splits, obs);
-    obs.log(formatCvTable(cv));
-    if (cv.ranking) obs.log(`\n${formatRankingTable(cv.ranking, cv.algorithm)} (mean over the folds' test parts)`);
+  let cv: CvResult | null = null;
+  if (splits.length > 0 && rt.evaluateFold) {
+    const folds = foldsElsewhere(rt.evaluateFold, algo, req, splits);
+    // Awaited after the fit; marked handled now so a fold failing during the fit is not an unhandled rejection.
+    folds.result.catch(() => undefined);
+    const fitted = await fitAndRank(req, rt, obs, algo, config);
+    obs.phase('cv', splits.length);
+    folds.follow(() => obs.tick());
+    cv = await folds.result;
+    obs.log(cvReport(cv));
+    return { ...fitted, cv };
   }
+  if (splits.length > 0) {
+    obs.phase('cv', splits.length * algo.epochs(config));
+    cv = crossValidate(algo, config, splits, { seed: req.seed, kernels: rt.kernels, clock: rt.clock, onEpoch: () => obs.tick() });
+    obs.log(cvReport(cv));
+  }
+  return { ...(await fitAndRank(req, rt, obs, algo, config)), cv };
+}
+
+/** Surprise's table, and the ranking table when the folds were ranked. */
+function cvReport(cv: CvResult): string {
+  const ranking = cv.ranking ? `\n\n${formatRankingTable(cv.ranking, cv.algorithm)} (mean over the folds' test parts)` : '';
+  return formatCvTable(cv) + ranking;
+}
+
+/**
+ * Every fold sent to `evaluate` at once (the pool queues what its workers cannot take yet).
+ * `follow(tick)` ticks once per fold finished so far and then once per fold as it finishes: the
+ * progress shown once this thread is free of the full fit.
+ */
+function foldsElsewhere(evaluate: FoldEvaluator, algo: Algorithm, req: TrainingRequest, splits: readonly Split[]) {
+  let finished = 0;
+  let onFold: (() => void) | null = null;
+  const result = Promise.all(
+    splits.map((split, f) =>
+      evaluate(algo.id, req.params, split, f + 1, req.seed).then((r) => {
+        finished++;
+        onFold?.();
+        return r;
+      }),
+    ),
+  ).then((folds) => summarize(algo.displayName, folds));
+  const follow = (tick: () => void): void => {
+    for (let f = 0; f < finished; f++) tick();
+    onFold = tick;
+  };
+  return { result, follow };
+}
+
+/** The full fit on every rating, then every user's top-n. */
+async function fitAndRank(
+  req: TrainingRequest,
+  rt: TrainingRuntime,
+  obs: TrainingObserver,
+  algo: Algorithm,
+  config: object,
+): Promise<Omit<TrainingOutcome, 'cv'>> {
   obs.phase('fit', algo.epochs(config));
   const t0 = rt.clock();
   const { trainset } = buildTrainset(req.dataset);
@@ -161,7 +215,6 @@ export async function runTraining(req: TrainingRequest, rt: TrainingRuntime, obs
     algorithm: algo.id,
     config,
     seed: req.seed,
-    cv,
     model,
     trainset,
     fullFit: { seconds: (t1 - t0) / 1000, trainRmse, ...(dsgd ? { parallel: 'dsgd', workers } : {}) },
@@ -169,29 +222,4 @@ export async function runTraining(req: TrainingRequest, rt: TrainingRuntime, obs
     topNSeconds: (t2 - t1) / 1000,
     topNScored,
   };
-}
-
-async function crossValidateWith(
-  rt: TrainingRuntime,
-  algo: Algorithm,
-  config: object,
-  req: TrainingRequest,
-  splits: readonly Split[],
-  obs: TrainingObserver,
-): Promise<CvResult> {
-  const evaluate = rt.evaluateFold;
-  if (!evaluate) {
-    obs.phase('cv', splits.length * algo.epochs(config));
-    return crossValidate(algo, config, splits, { seed: req.seed, kernels: rt.kernels, clock: rt.clock, onEpoch: () => obs.tick() });
-  }
-  obs.phase('cv', splits.length);
-  const folds = await Promise.all(
-    splits.map((split, f) =>
-      evaluate(algo.id, req.params, split, f + 1, req.seed).then((r) => {
-        obs.tick();
-        return r;
-      }),
-    ),
-  );
-  return summarize(algo.displayName, folds);
 }

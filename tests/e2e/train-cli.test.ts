@@ -98,6 +98,27 @@ describe('recpipe train --ratings (child process)', () => {
     assert.equal(await run('s1'), await run('s2'));
   });
 
+  it('gives the same folds, fit and lists with the folds on workers during the full fit as one after another (in-process)', {
+    timeout: 180_000,
+  }, async () => {
+    const run = async (name: string, workers: string) => {
+      const r = await trainTo(name, '--workers', workers, '--json', join(tmp.dir, `${name}-run.json`));
+      assert.equal(r.code, 0, r.stderr);
+      const report = JSON.parse(readFileSync(join(tmp.dir, `${name}-run.json`), 'utf8'));
+      const folds = report.cv.folds.map((f: { rmse: number; mae: number }) => [f.rmse, f.mae]);
+      return { folds, fit: report.fullFit.trainRmse, lists: readFileSync(join(tmp.dir, `${name}.json`), 'utf8'), phases: report.phases };
+    };
+    const here = await run('w1', '1');
+    const overlapped = await run('w2', '2');
+    assert.deepEqual(overlapped.folds, here.folds);
+    assert.deepEqual(overlapped.fit, here.fit);
+    assert.equal(overlapped.lists, here.lists);
+    // With workers the folds run while this thread fits: their phase comes last, after the top-N.
+    const order = (p: { name: string }[]) => p.map((x) => x.name).filter((n) => ['cv', 'fit', 'top-n'].includes(n));
+    assert.deepEqual(order(here.phases), ['cv', 'fit', 'top-n']);
+    assert.deepEqual(order(overlapped.phases), ['fit', 'top-n', 'cv']);
+  });
+
   it('fits by DSGD on the workers with parallel=dsgd: reported, the same twice, an unknown mode named (in-process)', {
     timeout: 180_000,
   }, async () => {

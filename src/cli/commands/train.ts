@@ -8,9 +8,8 @@ import { writeArtifact } from '../../artifacts/index.js';
 import { runTraining, writeRecommendations, type Evaluation, type TrainingObserver } from '../../training/index.js';
 import { writeFileAtomic } from '../../util/atomic-file.js';
 import type { StartJobRequest } from '../../client/index.js';
-import { withControl, type ControlOptions } from '../control.js';
+import type { ControlOptions } from '../control.js';
 import { startProgress, type ProgressBar } from '../progress.js';
-import { reportOutcome } from './jobs.js';
 import { sparkline } from '../../util/sparkline.js';
 
 interface TrainOptions extends ControlOptions {
@@ -215,6 +214,8 @@ async function trainTable(o: TrainOptions, cmd: Command): Promise<void> {
     ...(o.database === undefined ? {} : { database: o.database }),
     ...(o.schema === undefined ? {} : { schema: o.schema }),
   };
+  // Table mode's modules (config, client, job reports) loaded here: file mode's start-up never needs them.
+  const [{ withControl }, { reportOutcome }] = await Promise.all([import('../control.js'), import('./jobs.js')]);
   await withControl(o, async (client) => {
     const job = await client.startJob(request);
     const { input, output } = job.spec;

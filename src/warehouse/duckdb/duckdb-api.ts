@@ -1,12 +1,19 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import type * as Api from '@duckdb/node-api';
+import { packageRoot } from '../../util/package-root.js';
 
 /**
  * @duckdb/node-api, loaded with require(): it is CommonJS in ~180 files, and an ESM `import` of it has
  * Node 20 lex every one of them for export names first (cjs-module-lexer), 0.37 instead of 0.17 CPU-s
- * in every process that opens DuckDB. The warehouse takes DuckDB's values from here.
+ * in every process that opens DuckDB. `npm run build` bundles those files into one
+ * (scripts/build-duckdb-api.js): resolving, reading and wrapping 180 modules took 0.19 CPU-s of every
+ * start-up, the one file 0.09. Without the bundle (tsc alone) the package itself is loaded. The
+ * warehouse takes DuckDB's values from here, never from the package, so there is one copy of its classes.
  */
-const api: typeof Api = createRequire(import.meta.url)('@duckdb/node-api');
+const bundle = join(packageRoot(), 'build', 'duckdb-node-api.cjs');
+const api: typeof Api = createRequire(import.meta.url)(existsSync(bundle) ? bundle : '@duckdb/node-api');
 
 export type * from '@duckdb/node-api';
 export const {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DuckDBInstance, DuckDBTimestampValue } from '@duckdb/node-api';
+import { DuckDBInstance, DuckDBTimestampValue } from './duckdb-api.js';
 import { timestampText, toJsonSafe } from './values.js';
 
 const library = (micros: bigint): string => new DuckDBTimestampValue(micros).toString().replace(' ', 'T');
