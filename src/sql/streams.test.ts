@@ -129,4 +129,17 @@ describe('streams', () => {
       await sql(e, s, 'drop stream if exists s');
     });
   });
+
+  it('go with the schema or database they live in: a recreated database starts without them', async () => {
+    await withEngine(async (e, s) => {
+      await setup(e, s);
+      await sql(e, s, 'create schema other; create table t2 (id int); create stream s2 on table t2');
+      await sql(e, s, 'drop schema other');
+      assert.deepEqual((await rows(e, s, 'show streams in database db')).length, 1, 'only the PUBLIC stream is left');
+      await sql(e, s, 'drop database db');
+      await setup(e, s);
+      assert.deepEqual(await rows(e, s, CHANGES), [], 'the recreated stream starts from the new table');
+      assert.equal((await rows(e, s, 'show streams')).length, 1);
+    });
+  });
 });

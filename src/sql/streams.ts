@@ -125,6 +125,13 @@ export class StreamStore {
     await this.wh.run(`DROP TABLE IF EXISTS ${offsetTable(def)}`).catch(() => undefined);
   }
 
+  /** DROP DATABASE / DROP SCHEMA: the streams that lived there go with it (their offsets, kept beside the base table, too). */
+  async dropContained(database: string, schema?: string): Promise<void> {
+    const inside = (d: StreamDefinition): boolean =>
+      d.database.toUpperCase() === database.toUpperCase() && (schema === undefined || d.schema.toUpperCase() === schema.toUpperCase());
+    for (const def of this.list().filter(inside)) await this.drop(def);
+  }
+
   /** Stale when its base table (or the base's database) is gone: the offset cannot be read any more. */
   async stale(def: StreamDefinition): Promise<boolean> {
     return !(await this.baseExists(def.table));

@@ -39,7 +39,9 @@ describe('recpipe quickstart', () => {
     assert.match(first.stdout, /Done in [\d.]+ s: job train-\d{8}-\d{6}-[0-9a-f]{4} \(mean RMSE 0\.88\d\d\), 522 users' top 10/);
   });
 
-  it('falls back to a generated sample when MovieLens cannot be downloaded, says so, and plays again on the same home', { timeout: 600_000 }, async () => {
+  it('falls back to a generated sample when MovieLens cannot be downloaded, says so, and plays again on the same home', {
+    timeout: 600_000,
+  }, async () => {
     const home = join(tmp.dir, 'offline');
     const offline = ['quickstart', '--home', home, '--download-url', 'http://127.0.0.1:9/ml-latest-small.zip'];
     const r = await recpipeInProcess(offline);

@@ -32,7 +32,9 @@ describe('recpipe sql / server / load', () => {
     assert.ok(!existsSync(typo), 'a mistyped home is not created');
   });
 
-  it('makes the configured default home ($RECPIPE_HOME) when first used; a piped session keeps going after an error and exits 1', { timeout: 180_000 }, async () => {
+  it('makes the configured default home ($RECPIPE_HOME) when first used; a piped session keeps going after an error and exits 1', {
+    timeout: 180_000,
+  }, async () => {
     // One child for both: each is about the process (its environment, its stdin and exit code).
     const configured = join(dir, 'configured');
     const r = await run(['sql', '--home', configured, '--format', 'json'], {

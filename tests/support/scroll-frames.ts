@@ -43,7 +43,10 @@ export const describeDraws = (draws: number[]): string => `${pcts(draws)} (${dra
  * is the difference. `rounds` of each scroll (fling, back, jumps): the benchmark's default pools several
  * against bursts of load; a test that only prints the figures takes one.
  */
-export async function measureScrolling(page: Page, rounds: { fling: number; back: number; jumps: number } = { fling: 3, back: 3, jumps: 2 }): Promise<ScrollFigures> {
+export async function measureScrolling(
+  page: Page,
+  rounds: { fling: number; back: number; jumps: number } = { fling: 3, back: 3, jumps: 2 },
+): Promise<ScrollFigures> {
   return (await page.evaluate(`(async () => {
       const grid = document.querySelector('.grid');
       const box = grid.getBoundingClientRect();

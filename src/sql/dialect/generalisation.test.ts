@@ -24,7 +24,9 @@ const USE_SCHEMA1 = 'use schema db1.schema1;';
 const onlyReads = (p: Probe): boolean =>
   p.setup === undefined &&
   /^\s*(select|with)\b[^;]*;?\s*$/i.test(p.sql) &&
-  !/\b(insert|update|delete|merge|create|drop|alter|truncate|copy|call|grant|revoke|nextval|set|unset|begin|commit|rollback)\b/i.test(p.sql);
+  !/\b(insert|update|delete|merge|create|drop|alter|truncate|copy|call|grant|revoke|nextval|set|unset|begin|commit|rollback)\b/i.test(
+    p.sql,
+  );
 
 /** Timestamps compare as wall-clock text: `2024-01-02T03:04:05.000` reads as `2024-01-02 03:04:05`. */
 function wallClock(s: string): string {

@@ -103,6 +103,7 @@ async function removeDatabase(ctx: ExecContext, name: string, file: string): Pro
   await ctx.warehouse.detachDatabase(name);
   for (const f of [file, `${file}.wal`]) rmSync(f, { force: true });
   await ctx.catalog.removeDatabase(name);
+  await ctx.streams?.dropContained(name);
   await ctx.access.objectDropped({ kind: 'DATABASE', name });
 }
 
@@ -168,6 +169,7 @@ async function dropSchemaObjects(ctx: ExecContext, db: string, schema: string): 
   await ctx.conn.useSchema(null, null);
   await ctx.warehouse.run(`DROP SCHEMA ${quoteIdent(db)}.${quoteIdent(schema)} CASCADE`);
   await ctx.catalog.removeSchemaObjects(db, schema);
+  await ctx.streams?.dropContained(db, schema);
 }
 
 /** The stored name of a user database (the system catalog cannot be changed by SQL). */
