@@ -23,6 +23,9 @@ describeAlgorithm(knnBaseline, {
   rmse: [0.845, 0.865],
   quick: { user_based: false, name: 'pearson_baseline', list_size: 20 },
   accuracyParams: { sim_options: { user_based: false, name: 'pearson_baseline' }, list_size: 200 },
+  // Each of the five folds lands in the band on its own (.8605 .8584 .8508 .8593 .8510), and the
+  // item-item similarities are the file's largest cost: two folds check the variant for 2/5 of it.
+  accuracyFolds: 2,
   random: false,
   kernels,
 });

@@ -17,6 +17,15 @@ export function mayHoldTransaction(conn: DuckDBConnection): void {
 }
 
 /**
+ * Marks `conn` as holding no transaction: a COMMIT or ROLLBACK just succeeded on it, so the ROLLBACK
+ * that would end its use could only fail with "no transaction is active" (one more DuckDB call after
+ * every store write and every script).
+ */
+export function transactionEnded(conn: DuckDBConnection): void {
+  unsettled.delete(conn);
+}
+
+/**
  * Connections to one DuckDB instance, reused between callers. DuckDB runs statements of different
  * connections concurrently, so a caller holds a connection only for its own sequence of
  * statements; `setup` runs once on every new connection (per-connection macros and settings).

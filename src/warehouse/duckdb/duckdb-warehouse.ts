@@ -18,7 +18,7 @@ import type {
   WriteColumn,
 } from '../warehouse.js';
 import { rowRecords } from '../warehouse.js';
-import { ConnectionPool } from './connection-pool.js';
+import { ConnectionPool, transactionEnded } from './connection-pool.js';
 import { loadCsv } from './csv-load.js';
 import { lockDown, type FileAccess } from './lockdown.js';
 import { stagedLoad } from './staged-load.js';
@@ -97,7 +97,11 @@ class DuckDbWarehouse implements Warehouse {
   }
 
   async runScript(statements: readonly string[]): Promise<void> {
-    await this.run(['BEGIN TRANSACTION', ...statements, 'COMMIT'].join(';\n'));
+    await this.pool.use(async (conn) => {
+      await runStatement(conn, ['BEGIN TRANSACTION', ...statements, 'COMMIT'].join(';\n'), []);
+      // The script's last statement committed; had one failed, the pool rolls back the failed use.
+      transactionEnded(conn);
+    });
   }
 
   withConnection<T>(fn: (conn: WarehouseConnection) => Promise<T>, pin?: ConnectionPin): Promise<T> {

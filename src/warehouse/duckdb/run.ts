@@ -1,9 +1,12 @@
 import { ResultReturnType, StatementType, type DuckDBConnection, type DuckDBValue } from './duckdb-api.js';
 import type { RunResult, SqlParam } from '../warehouse.js';
 import { catalogClock } from './catalog-clock.js';
-import { mayHoldTransaction } from './connection-pool.js';
+import { mayHoldTransaction, transactionEnded } from './connection-pool.js';
 import { duckdbCall } from './errors.js';
 import { toJsonSafe, typeText } from './values.js';
+
+/** A text that is one bare COMMIT or ROLLBACK: once it succeeds, no transaction is open. */
+const ENDS_TRANSACTION = /^\s*(?:commit|rollback)(?:\s+(?:work|transaction))?\s*;?\s*$/i;
 
 /** Runs one statement with bound parameters and returns its rows as JSON-safe values. */
 export function runStatement(conn: DuckDBConnection, sql: string, params: readonly SqlParam[]): Promise<RunResult> {
@@ -17,7 +20,10 @@ export function runStatement(conn: DuckDBConnection, sql: string, params: readon
       throw e;
     }
     catalogClock.ranStatement(result.statementType);
-    if (result.statementType === StatementType.TRANSACTION) mayHoldTransaction(conn);
+    if (result.statementType === StatementType.TRANSACTION) {
+      if (ENDS_TRANSACTION.test(sql)) transactionEnded(conn);
+      else mayHoldTransaction(conn);
+    }
     const types = result.columnTypes();
     const columns = result.columnNames().map((name, i) => ({ name, type: typeText(types[i]) }));
     const returnsRows = result.returnType === ResultReturnType.QUERY_RESULT;
