@@ -47,13 +47,19 @@ describe('DuckDB connection pool: closing under a running query', () => {
 });
 
 describe('DuckDB connection pool: rolling back only what may be open', () => {
-  it('runs no ROLLBACK after plain statements, and still rolls back a transaction a use left open or a failed use', async () => {
+  it('runs no ROLLBACK after plain statements, scripts or committed transactions, and still rolls back a transaction a use left open or a failed use', async () => {
     const wh = await openDuckDbWarehouse();
     try {
       // DuckDB's own query log: every statement any connection of the instance ran, in order.
       await wh.run("CALL enable_logging('QueryLog')");
       await wh.run('select 42');
       await wh.run('select 43');
+      await wh.runScript(['create table scripted (x int)']);
+      await wh.withConnection(async (conn) => {
+        await conn.run('begin transaction');
+        await conn.run('insert into scripted values (1)');
+        await conn.run('commit');
+      });
       await wh.withConnection(async (conn) => {
         await conn.run('begin transaction');
         await conn.run('create table left_open (x int)');
@@ -62,10 +68,16 @@ describe('DuckDB connection pool: rolling back only what may be open', () => {
       await wh.run('select 44');
       const log = await wh.run("select message from duckdb_logs where type = 'QueryLog' order by timestamp");
       assert.deepEqual(
-        log.rows.map((r) => String(r[0])),
+        log.rows.map((r) => String(r[0]).trim()),
         [
           'select 42',
           'select 43',
+          'BEGIN TRANSACTION',
+          'create table scripted (x int)',
+          'COMMIT',
+          'begin transaction',
+          'insert into scripted values (1)',
+          'commit',
           'begin transaction',
           'create table left_open (x int)',
           'ROLLBACK',
