@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { sql, withEngine } from '../../tests/support/temp-engine.js';
+import { sharedEngine, sql, withEngine } from '../../tests/support/temp-engine.js';
 import type { Engine, Session } from '../engine/index.js';
 
 const rows = async (e: Engine, s: Session, text: string): Promise<unknown[][]> => (await sql(e, s, text)).rows;
@@ -17,8 +17,10 @@ async function setup(e: Engine, s: Session, options = ''): Promise<void> {
 }
 
 describe('streams', () => {
+  // One home for the tests that create only databases (dropped after each); the one creating a role keeps its own.
+  const shared = sharedEngine();
   it('returns net changes since the offset, updates as DELETE+INSERT pairs, and a select does not consume', async () => {
-    await withEngine(async (e, s) => {
+    await shared.run(async (e, s) => {
       await setup(e, s);
       assert.deepEqual(await rows(e, s, CHANGES), []);
       assert.deepEqual(await rows(e, s, "select system$stream_has_data('s')"), [[false]]);
@@ -44,7 +46,7 @@ describe('streams', () => {
   });
 
   it('moves the offset when a DML statement reading the stream commits, not when it rolls back or fails', async () => {
-    await withEngine(async (e, s) => {
+    await shared.run(async (e, s) => {
       await setup(e, s);
       await sql(e, s, "insert into t values (3, 'c')");
       await sql(e, s, 'begin; insert into sink select id, v, metadata$action, metadata$isupdate from s; rollback');
@@ -68,7 +70,7 @@ describe('streams', () => {
   });
 
   it('keeps rows inserted by another session while a consumer runs for the next read', async () => {
-    await withEngine(async (e, s) => {
+    await shared.run(async (e, s) => {
       await setup(e, s);
       await sql(e, s, "insert into t values (3, 'c')");
       const other = e.createSession({ database: 'db' });
@@ -81,7 +83,7 @@ describe('streams', () => {
   });
 
   it('append_only reports inserts only; show_initial_rows reports the rows already there', async () => {
-    await withEngine(async (e, s) => {
+    await shared.run(async (e, s) => {
       await setup(e, s, 'append_only = true');
       await sql(
         e,
@@ -131,7 +133,7 @@ describe('streams', () => {
   });
 
   it('go with the schema or database they live in: a recreated database starts without them', async () => {
-    await withEngine(async (e, s) => {
+    await shared.run(async (e, s) => {
       await setup(e, s);
       await sql(e, s, 'create schema other; create table t2 (id int); create stream s2 on table t2');
       await sql(e, s, 'drop schema other');

@@ -2,11 +2,13 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { sql, withEngine } from '../../../tests/support/temp-engine.js';
+import { sharedEngine, sql, withEngine } from '../../../tests/support/temp-engine.js';
 
 describe('CREATE / DROP DATABASE and SCHEMA, USE', () => {
+  // These tests create only databases (dropped after each): one home serves them all.
+  const shared = sharedEngine();
   it('creates a database file with schema PUBLIC and makes it current', () =>
-    withEngine(async (engine, session, home) => {
+    shared.run(async (engine, session, home) => {
       const r = await sql(engine, session, 'create database MOVIELENS');
       assert.equal(r.message, 'Database MOVIELENS successfully created.');
       assert.deepEqual(r.columns, [{ name: 'status', type: 'VARCHAR' }]);
@@ -16,7 +18,7 @@ describe('CREATE / DROP DATABASE and SCHEMA, USE', () => {
     }));
 
   it('honours IF NOT EXISTS and OR REPLACE, and refuses a duplicate', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(session, 'create database d; create table t (a int); insert into t values (1)');
       assert.equal((await sql(engine, session, 'create database if not exists D')).message, 'D already exists, statement succeeded.');
       await assert.rejects(engine.execute(session, 'create database d'), /SQL compilation error: Object 'D' already exists\./);
@@ -26,7 +28,7 @@ describe('CREATE / DROP DATABASE and SCHEMA, USE', () => {
     }));
 
   it('drops a database, its file and the session context', () =>
-    withEngine(async (engine, session, home) => {
+    shared.run(async (engine, session, home) => {
       await sql(engine, session, 'create database gone');
       assert.equal((await sql(engine, session, 'drop database gone')).message, 'GONE successfully dropped.');
       assert.equal(existsSync(join(home, 'databases', 'GONE.duckdb')), false);
@@ -38,7 +40,7 @@ describe('CREATE / DROP DATABASE and SCHEMA, USE', () => {
     }));
 
   it('creates, uses and drops schemas', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await sql(engine, session, 'create database d');
       assert.equal((await sql(engine, session, 'create schema staging')).message, 'Schema STAGING successfully created.');
       assert.equal(session.schema, 'STAGING');
@@ -52,7 +54,7 @@ describe('CREATE / DROP DATABASE and SCHEMA, USE', () => {
     }));
 
   it('USE DATABASE picks PUBLIC; USE db.schema; USE ROLE and WAREHOUSE record the choice', () =>
-    withEngine(async (engine, session) => {
+    shared.run(async (engine, session) => {
       await engine.execute(session, 'create database a; create database b; create schema b.s');
       await sql(engine, session, 'use database a');
       assert.deepEqual([session.database, session.schema], ['A', 'PUBLIC']);
