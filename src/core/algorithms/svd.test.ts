@@ -4,7 +4,8 @@ import { describeAlgorithm } from '../../../tests/support/algorithm-contract.js'
 import { loadKernels } from '../../kernels/index.js';
 import { svd } from './svd.js';
 
-describeAlgorithm(svd, { rmse: [0.872, 0.876], quick: { n_factors: 5, n_epochs: 10 }, random: true, kernels: () => loadKernels() });
+// The wasm kernels, never the fallback: this is also the check that they land in Surprise's band (see kernels/movielens.test.ts).
+describeAlgorithm(svd, { rmse: [0.872, 0.876], quick: { n_factors: 5, n_epochs: 10 }, random: true, kernels: () => loadKernels('wasm') });
 
 describe('svd config', () => {
   it('has Surprise defaults and accepts its parameter names', () => {
