@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, describe, it } from 'node:test';
-import { recpipe, startServerChild, type ServerChild } from '../../tests/support/recpipe-cli.js';
+import { recpipeInProcess } from '../../tests/support/cli-in-process.js';
+import { recpipe, startServerChild } from '../../tests/support/recpipe-cli.js';
 import { createProgram } from './program.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'recpipe-modules-'));
@@ -104,31 +105,28 @@ describe('recpipe start-up: a process loads the modules of the command it runs',
     );
   });
 
-  it('a server compiles the SQL dialect on its first statement, not to start', { timeout: 180_000 }, async () => {
+  it('a server compiles the SQL dialect on its first statement, not to start; it stops on SIGTERM and removes server.json', {
+    timeout: 180_000,
+  }, async () => {
     const home = join(dir, 'home');
     const { nodeOptions, log } = moduleHook('server');
-    // startServerChild passes this process's environment on: set for the spawn only, restored at once.
-    const before = process.env.NODE_OPTIONS;
-    process.env.NODE_OPTIONS = nodeOptions;
-    let server: ServerChild;
-    try {
-      server = await startServerChild(home, 120_000);
-    } finally {
-      if (before === undefined) delete process.env.NODE_OPTIONS;
-      else process.env.NODE_OPTIONS = before;
-    }
+    const server = await startServerChild(home, 120_000, [], { NODE_OPTIONS: nodeOptions });
     const dialect = () => loaded(log).filter((m) => m.includes('/node_modules/@polyglot-sql/'));
     try {
       const health = await fetch(`${server.url}/api/v1/health`);
       assert.equal(health.status, 200);
       assert.deepEqual(dialect(), [], 'no dialect module loaded before any statement');
+      assert.ok(existsSync(join(home, 'server.json')));
+      // The clients are not the point: in this process, they reach the server through its server.json.
       for (const q of ['select 1 as one', 'select 2 as two']) {
-        const run = await recpipe(['sql', '--home', home, '--format', 'csv', '-q', q]);
+        const run = await recpipeInProcess(['sql', '--home', home, '--format', 'csv', '-q', q]);
         assert.equal(run.code, 0, run.stderr);
         assert.match(run.stdout, /^(ONE|TWO)\n[12]\n$/);
       }
       assert.ok(dialect().length > 0, 'the first statement loaded the dialect');
       assert.equal(new Set(dialect()).size, dialect().length, 'each dialect module loaded once');
+      assert.equal(await server.stop(), 0);
+      assert.ok(!existsSync(join(home, 'server.json')), 'server.json removed');
     } finally {
       await server.stop();
     }

@@ -9,6 +9,7 @@ import { notFound, RecpipeError } from '../core/errors.js';
 import { sendError, toErrorResponse } from './http-errors.js';
 import { JobWatch } from './job-watch.js';
 import { routeAreas } from './routes/index.js';
+import { sharedCompilers } from './schema-compilers.js';
 import { consoleOf } from './routes/console.js';
 import { consoleCaller } from './console/index.js';
 import { SessionStore } from './session-store.js';
@@ -60,6 +61,7 @@ export async function createService(engine: ServiceEngine, opts: ServiceOptions)
     // No coercion: `{"sql": 1}` or `{"bindings": "x"}` is an error, not silently a string or `["x"]`;
     // and unknown fields are refused rather than dropped, so a misspelt `sessionID` is reported.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
+    schemaController: { compilersFactory: sharedCompilers },
   });
   // preClose runs before the server waits for requests in flight: long polls answer now, not at their timeout.
   app.addHook('preClose', async () => closing.abort());

@@ -4,23 +4,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { recpipeInProcess } from '../support/cli-in-process.js';
-import { recpipe as run, startServerChild, type ServerChild } from '../support/recpipe-cli.js';
+import { recpipe as run } from '../support/recpipe-cli.js';
+import { serveHome, type ServedHome } from '../support/served-home.js';
 
 /**
- * The server is a child process throughout; the CLI runs as a child where the process is the point
- * (its environment, stdin, or exiting while jobs run) and in-process otherwise.
+ * The CLI runs as a child where the process is the point (its environment, stdin, or exiting while
+ * jobs run) and in-process otherwise; the server is served in the test process, found by the CLI
+ * through its server.json as a `recpipe server`'s would be (program.test runs `recpipe server`
+ * itself as a child, to its SIGTERM).
  */
 describe('recpipe sql / server / load', () => {
   const dir = mkdtempSync(join(tmpdir(), 'recpipe-'));
   const home = join(dir, 'home');
   const csv = join(dir, 'small ratings.csv');
-  let server: ServerChild | undefined;
+  let server: ServedHome | undefined;
   before(() => writeFileSync(csv, 'userId,movieId,rating\n1,10,4.0\n1,20,"3.5"\n2,10,5.0\n'));
   after(async () => {
-    if (server && server.child.exitCode === null) {
-      server.child.kill('SIGTERM');
-      await server.exited;
-    }
+    await server?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -94,7 +94,7 @@ describe('recpipe sql / server / load', () => {
   });
 
   it('serves the home; sql -q and -f talk to the server and say so', { timeout: 180_000 }, async () => {
-    server = await startServerChild(home);
+    server = await serveHome(home);
     assert.ok(existsSync(join(home, 'server.json')));
     const q = await recpipeInProcess(['sql', '--home', home, '--format', 'json', '-q', 'select a from cli_db.public.t order by a']);
     assert.equal(q.code, 0, q.stderr);
@@ -152,10 +152,10 @@ describe('recpipe sql / server / load', () => {
     assert.equal(count.stdout.split('\n')[1], '3,12.5');
   });
 
-  it('stops on SIGTERM and removes server.json', { timeout: 180_000 }, async () => {
+  it('runs in-process again once the server stopped and removed its server.json', { timeout: 180_000 }, async () => {
     assert.ok(server);
-    server.child.kill('SIGTERM');
-    assert.equal(await server.exited, 0);
+    await server.close();
+    server = undefined;
     assert.ok(!existsSync(join(home, 'server.json')));
     const r = await recpipeInProcess(['sql', '--home', home, '-q', 'select 1']);
     assert.match(r.stderr, /in-process/);

@@ -69,15 +69,20 @@ export interface ServerChild {
 }
 
 /**
- * Starts `recpipe server --home HOME --port 0 [ARGS…]` and resolves with the URL it prints. A server that is
+ * Starts `recpipe server --home HOME --port 0 [ARGS…]` (with `env` added to the environment) and resolves with the URL it prints. A server that is
  * not listening within `timeoutMs` is killed and the start fails; `stop()` sends SIGTERM, then
  * SIGKILL if the server has not exited 10 s later.
  */
-export function startServerChild(home: string, timeoutMs = 60_000, args: readonly string[] = []): Promise<ServerChild> {
+export function startServerChild(
+  home: string,
+  timeoutMs = 60_000,
+  args: readonly string[] = [],
+  env: Record<string, string> = {},
+): Promise<ServerChild> {
   return new Promise((resolve, reject) => {
     const child = track(
       spawn(process.execPath, [BIN, 'server', '--home', home, '--port', '0', ...args], {
-        env: cleanEnv(),
+        env: { ...cleanEnv(), ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       }),
     );
