@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { after, afterEach, before } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { authHeaders } from './auth.js';
-import { screenshot, signedInPage, useBrowser } from './browser.js';
+import { screenshotAfter, signedInPage, useBrowser } from './browser.js';
 import { httpCall } from './http-call.js';
 import { serveHome, type ServedHome } from './served-home.js';
 import { tempDir } from './temp-engine.js';
@@ -57,7 +57,7 @@ export function consoleSuite(
     s.page = await signedInPage(s.browser, s.server.url, user.name, user.password, s.pageErrors);
   });
   afterEach(async (t) => {
-    if (s.page) await screenshot(s.page, name, t.name);
+    await screenshotAfter(s.page, name, t);
     assert.deepEqual(s.pageErrors, [], 'no errors in the page');
   });
   after(async () => {
