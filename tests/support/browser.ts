@@ -132,10 +132,22 @@ export async function signedInPage(browser: Browser, url: string, user: string, 
     if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(m.text());
   });
   page.setDefaultTimeout(30_000);
-  await page.goto(`${url}/`);
-  await page.fill('#sign-in-user', user);
-  await page.fill('#sign-in-password', password);
-  await page.click('#sign-in-form button[type=submit]');
-  await page.waitForSelector(`body[data-ready="${user.toUpperCase()}"]`);
+  await signIn(page, url, user, password);
   return page;
+}
+
+/**
+ * Opens the console at `url` in `page`, signed in with a user's password unless the page's cookie still
+ * holds a session (sign-ins outlive a server restart), and waits for its worksheet.
+ */
+export async function signIn(page: Page, url: string, user: string, password: string): Promise<void> {
+  const ready = `body[data-ready="${user.toUpperCase()}"]`;
+  await page.goto(`${url}/`);
+  await page.waitForSelector(`${ready}, #sign-in:not([hidden])`);
+  if ((await page.locator(ready).count()) === 0) {
+    await page.fill('#sign-in-user', user);
+    await page.fill('#sign-in-password', password);
+    await page.click('#sign-in-form button[type=submit]');
+    await page.waitForSelector(ready);
+  }
 }
