@@ -5,7 +5,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { WORKSHEETS_FILE } from '../../src/service/console/index.js';
 import { authHeaders } from '../support/auth.js';
-import { browserMissing, screenshot, useBrowser } from '../support/browser.js';
+import { browserMissing, screenshotAfter, useBrowser } from '../support/browser.js';
 import { loadFigures } from '../support/scroll-frames.js';
 import { serveHome, type ServedHome } from '../support/served-home.js';
 import { tempDir } from '../support/temp-engine.js';
@@ -79,7 +79,7 @@ describe('console in a browser', { skip }, () => {
   });
 
   afterEach(async (t) => {
-    if (page) await screenshot(page, 'console', t.name);
+    await screenshotAfter(page, 'console', t);
   });
 
   after(async () => {
@@ -177,8 +177,8 @@ describe('console in a browser', { skip }, () => {
       const grid = document.querySelector('.grid');
       const times = [];
       let last = performance.now();
-      for (let i = 0; i < 60; i++) {
-        grid.scrollTop += grid.scrollHeight / 80;
+      for (let i = 0; i < 30; i++) {
+        grid.scrollTop += grid.scrollHeight / 50;
         await new Promise((r) => requestAnimationFrame(r));
         const now = performance.now();
         times.push(now - last);

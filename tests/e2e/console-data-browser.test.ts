@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { authHeaders } from '../support/auth.js';
-import { browserMissing, screenshot, signedInPage, useBrowser } from '../support/browser.js';
+import { browserMissing, screenshot, screenshotAfter, signedInPage, useBrowser } from '../support/browser.js';
 import { serveHome, type ServedHome } from '../support/served-home.js';
 import { mlSmall, repoRoot, sharedDataSkip } from '../support/shared-data.js';
 import { tempDir } from '../support/temp-engine.js';
@@ -89,7 +89,7 @@ describe('console Data and Training jobs pages in a browser', { skip }, () => {
   });
 
   afterEach(async (t) => {
-    if (page) await screenshot(page, 'console-data', t.name);
+    await screenshotAfter(page, 'console-data', t);
     assert.deepEqual(pageErrors, [], 'no errors in the page');
   });
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { authHeaders } from '../support/auth.js';
-import { browserMissing, screenshot, signedInPage, useBrowser } from '../support/browser.js';
+import { browserMissing, screenshot, screenshotAfter, signedInPage, useBrowser } from '../support/browser.js';
 import { httpCall } from '../support/http-call.js';
 import { serveHome, type ServedHome } from '../support/served-home.js';
 import { mlSmall, repoRoot, sharedDataSkip } from '../support/shared-data.js';
@@ -95,7 +95,7 @@ describe('console endpoints, tasks and explorer in a browser', { skip }, () => {
   });
 
   afterEach(async (t) => {
-    if (page) await screenshot(page, 'console-ops', t.name);
+    await screenshotAfter(page, 'console-ops', t);
     assert.deepEqual(pageErrors, [], 'no errors in the page');
   });
 

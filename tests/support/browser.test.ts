@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { browserMissing, keepSharedBrowser, useBrowser } from './browser.js';
+import { browserMissing, keepSharedBrowser, SCREENSHOTS, screenshotAfter, useBrowser } from './browser.js';
 
 describe('the shared browser', { skip: browserMissing() ?? false }, () => {
   // As when a file runs on its own, also in a shard (which keeps the browser between files).
@@ -47,6 +49,23 @@ describe('the shared browser', { skip: browserMissing() ?? false }, () => {
     } finally {
       await first.release();
       await held.release();
+    }
+  });
+
+  it('keeps a picture of a failed test only, unless every test is asked for', { timeout: 180_000 }, async () => {
+    const suite = `browser-test-${process.pid}`;
+    const { browser, release } = await useBrowser();
+    try {
+      const page = await browser.newPage();
+      await page.setContent('<p>ok</p>');
+      await screenshotAfter(page, suite, { name: 'passed', passed: true });
+      const everyTest = /^(1|true|yes)$/i.test(process.env.RECPIPE_SCREENSHOTS ?? '');
+      assert.equal(existsSync(join(SCREENSHOTS, suite, 'passed.png')), everyTest);
+      await screenshotAfter(page, suite, { name: 'failed', passed: false });
+      assert.ok(existsSync(join(SCREENSHOTS, suite, 'failed.png')), 'a failed test leaves its picture');
+    } finally {
+      await release();
+      rmSync(join(SCREENSHOTS, suite), { recursive: true, force: true });
     }
   });
 });

@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import { after, afterEach, before } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { authHeaders } from './auth.js';
-import { screenshot, signedInPage, useBrowser } from './browser.js';
+import { screenshotAfter, signedInPage, signIn, useBrowser } from './browser.js';
 import { httpCall } from './http-call.js';
 import { serveHome, type ServedHome } from './served-home.js';
 import { tempDir } from './temp-engine.js';
 
-/** A console browser suite's state: its server, browser and signed-in page (replaced on a restart). */
+/** A console browser suite's state: its server (replaced on a restart), browser and signed-in page. */
 export interface ConsoleSuite {
   readonly home: string;
   server: ServedHome;
@@ -18,7 +18,7 @@ export interface ConsoleSuite {
   readonly pageErrors: string[];
   /** SQL as the home's owner through the statements API; the last statement's rows. */
   adminSql(sql: string): Promise<unknown[][]>;
-  /** Stops the server and its engine and serves the home anew, signed in again in a new page. */
+  /** Stops the server and its engine and serves the home anew, its page signed in to the new server. */
   restart(): Promise<void>;
 }
 
@@ -45,8 +45,8 @@ export function consoleSuite(
     async restart() {
       await s.server.close();
       s.server = await serveHome(s.home);
-      await s.page.close();
-      s.page = await signedInPage(s.browser, s.server.url, user.name, user.password, s.pageErrors);
+      // The same page, to the new server: a new context would start another renderer (~1.5 CPU-s).
+      await signIn(s.page, s.server.url, user.name, user.password);
     },
   } as ConsoleSuite;
   let release: (() => Promise<void>) | undefined;
@@ -57,7 +57,7 @@ export function consoleSuite(
     s.page = await signedInPage(s.browser, s.server.url, user.name, user.password, s.pageErrors);
   });
   afterEach(async (t) => {
-    if (s.page) await screenshot(s.page, name, t.name);
+    await screenshotAfter(s.page, name, t);
     assert.deepEqual(s.pageErrors, [], 'no errors in the page');
   });
   after(async () => {

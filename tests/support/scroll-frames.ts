@@ -40,12 +40,13 @@ export const describeDraws = (draws: number[]): string => `${pcts(draws)} (${dra
  * Performance API. The same scroll driver runs on the grid and on a control: a blank element of the grid's
  * size and scroll height in its place (the grid hidden meanwhile), in alternating rounds, so both see the
  * same load. What the control shows is headless Chromium's frame clock on this machine; the grid's share
- * is the difference. `rounds` of each scroll (fling, back, jumps): the benchmark's default pools several
- * against bursts of load; a test that only prints the figures takes one.
+ * is the difference. `rounds` of each scroll (fling, back, jumps) of `frames` each: the benchmark's default
+ * pools several against bursts of load; a test that only prints the figures takes one, and fewer frames.
  */
 export async function measureScrolling(
   page: Page,
   rounds: { fling: number; back: number; jumps: number } = { fling: 3, back: 3, jumps: 2 },
+  frames: { fling: number; back: number; jumps: number } = { fling: 60, back: 55, jumps: 30 },
 ): Promise<ScrollFigures> {
   return (await page.evaluate(`(async () => {
       const grid = document.querySelector('.grid');
@@ -108,11 +109,11 @@ export async function measureScrolling(
       };
       performance.clearMeasures('grid-draw');
       // A fast fling: 600 px (23 rows) a frame, 36,000 px a second at 60 fps.
-      const [gridFling, controlFling] = await rounds(${rounds.fling}, 60, () => 600);
+      const [gridFling, controlFling] = await rounds(${rounds.fling}, ${frames.fling}, () => 600);
       // Back up over the rows just fetched: the grid's rendering alone, no pages arriving.
-      const [gridBack, controlBack] = await rounds(${rounds.back}, 55, () => -600);
+      const [gridBack, controlBack] = await rounds(${rounds.back}, ${frames.back}, () => -600);
       // Jumps across the result: an 80th of it each frame, every frame's rows unseen (and, on the grid, unfetched).
-      const [gridJumps, controlJumps] = await rounds(${rounds.jumps}, 30, (t) => t.scrollHeight / 80);
+      const [gridJumps, controlJumps] = await rounds(${rounds.jumps}, ${frames.jumps}, (t) => t.scrollHeight / 80);
       const draws = performance.getEntriesByName('grid-draw').map((e) => e.duration).sort((a, b) => a - b);
       return { gridFling, gridBack, gridJumps, controlFling, controlBack, controlJumps, draws };
     })()`)) as ScrollFigures;
