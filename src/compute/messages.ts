@@ -9,7 +9,8 @@ import {
   type RatingScale,
   type Split,
   type SvdRates,
-  type SvdUserSide,
+  type StratumShape,
+  type SvdUserRows,
   type Trainset,
 } from '../core/index.js';
 
@@ -62,21 +63,24 @@ export type Task =
 
 /**
  * A stratified SVD fit (svd-strata.ts), one session per fit and worker. `open` sends the worker its
- * user block's strata once (transferred) with the user side and every item block in shared memory;
- * each `run` is one stratum pass on item block b (reply: its sum of squared errors); `close` writes
- * the user side back into its shared arrays and drops the session.
+ * user block's strata shapes, the user side (the rows of shared arrays it starts from and saves back
+ * into), every item block in shared memory and a shared buffer; each `load` is a piece of a stratum
+ * the pool has just written into that buffer; each `run` is one stratum pass on item block b (reply:
+ * its sum of squared errors); `close` saves the user side back and drops the session.
  */
 export type StrataTask =
   | {
       readonly kind: 'strataOpen';
       readonly session: number;
-      readonly strata: readonly Trainset[];
-      readonly users: SvdUserSide;
+      readonly shapes: readonly StratumShape[];
+      readonly users: SvdUserRows;
       readonly items: readonly ItemSide[];
+      readonly buffer: { readonly itemIdx: Int32Array; readonly ratings: Float32Array };
       readonly nFactors: number;
       readonly biased: boolean;
       readonly rates: SvdRates;
     }
+  | { readonly kind: 'strataLoad'; readonly session: number; readonly block: number; readonly at: number; readonly n: number }
   | { readonly kind: 'strataRun'; readonly session: number; readonly block: number }
   | { readonly kind: 'strataClose'; readonly session: number };
 
