@@ -23,7 +23,16 @@ import {
   type Trainset,
 } from '../core/index.js';
 import { kernelPreferences, type KernelPreference } from '../kernels/index.js';
-import { encodeBlock, encodeSplit, type EpochsBatch, type ItemSide, type Ready, type Reply, type Task } from './messages.js';
+import {
+  encodeBlock,
+  encodeSplit,
+  sharedItemSide,
+  type EpochsBatch,
+  type ItemSide,
+  type Ready,
+  type Reply,
+  type Task,
+} from './messages.js';
 
 export interface PoolOptions {
   /** Worker threads; defaults to the machine's available parallelism. */
@@ -183,12 +192,13 @@ export class ComputePool {
     let next = 0;
     let computed = 0;
     let pruned = false;
+    const shared = model.extension ? undefined : sharedItemSide(model, itemRank);
     const lane = async (): Promise<void> => {
       while (next < users.length) {
         const from = next;
         next += per;
         const transfer: ArrayBuffer[] = [];
-        const block = encodeBlock(model, users.subarray(from, from + per), exclude, itemRank, transfer);
+        const block = encodeBlock(model, users.subarray(from, from + per), exclude, itemRank, transfer, shared);
         const r = await this.run<TopNResult>({ kind: 'topN', block, n }, transfer);
         items.set(r.items, from * n);
         scores.set(r.scores, from * n);
