@@ -11,7 +11,6 @@ import {
   type SvdRates,
   type StratumShape,
   type SvdUserRows,
-  type Trainset,
 } from '../core/index.js';
 
 /**
