@@ -8,7 +8,6 @@ import {
   topNFor,
   type FoldResult,
   type SvdStrata,
-  type SvdUserSide,
   type TopNResult,
 } from '../core/index.js';
 import { loadKernels, type KernelPreference } from '../kernels/index.js';
@@ -45,24 +44,32 @@ port.on('message', (task: Task) => {
 });
 
 /** Open stratified fits, by session: this worker's strata stay here between passes. */
-const sessions = new Map<number, { readonly strata: SvdStrata; readonly users: SvdUserSide; readonly items: readonly ItemSide[] }>();
+const sessions = new Map<
+  number,
+  { readonly strata: SvdStrata; readonly items: readonly ItemSide[]; readonly buffer: { itemIdx: Int32Array; ratings: Float32Array } }
+>();
 
 function strata(task: StrataTask): number | null {
   if (task.kind === 'strataOpen') {
-    const { session, users, items } = task;
-    sessions.set(session, { strata: svdStrataOf(kernels, task.strata, users, task.nFactors, task.biased, task.rates), users, items });
+    const { session, shapes, users, items, buffer } = task;
+    sessions.set(session, { strata: svdStrataOf(kernels, shapes, users, task.nFactors, task.biased, task.rates), items, buffer });
     return null;
   }
   const open = sessions.get(task.session);
   if (!open) throw new RecpipeError('INTERNAL', `no stratified fit ${task.session} is open in this worker`);
+  if (task.kind === 'strataLoad') {
+    open.strata.load(task.block, task.at, open.buffer.itemIdx.subarray(0, task.n), open.buffer.ratings.subarray(0, task.n));
+    return null;
+  }
   if (task.kind === 'strataRun') return open.strata.run(task.block, open.items[task.block].itemBias, open.items[task.block].itemFactors);
-  open.strata.readUsers(open.users);
+  open.strata.saveUsers();
   sessions.delete(task.session);
   return null;
 }
 
 function run(task: Task): [FoldResult | TopNResult | number | null, ArrayBuffer[]] {
-  if (task.kind === 'strataOpen' || task.kind === 'strataRun' || task.kind === 'strataClose') return [strata(task), []];
+  if (task.kind === 'strataOpen' || task.kind === 'strataLoad' || task.kind === 'strataRun' || task.kind === 'strataClose')
+    return [strata(task), []];
   if (task.kind === 'fold') {
     const algo = getAlgorithm(task.algorithm);
     const config = algo.parseConfig(task.config);

@@ -9,8 +9,8 @@ import {
   type RatingScale,
   type Split,
   type SvdRates,
-  type SvdUserSide,
-  type Trainset,
+  type StratumShape,
+  type SvdUserRows,
 } from '../core/index.js';
 
 /**
@@ -62,21 +62,24 @@ export type Task =
 
 /**
  * A stratified SVD fit (svd-strata.ts), one session per fit and worker. `open` sends the worker its
- * user block's strata once (transferred) with the user side and every item block in shared memory;
- * each `run` is one stratum pass on item block b (reply: its sum of squared errors); `close` writes
- * the user side back into its shared arrays and drops the session.
+ * user block's strata shapes, the user side (the rows of shared arrays it starts from and saves back
+ * into), every item block in shared memory and a shared buffer; each `load` is a piece of a stratum
+ * the pool has just written into that buffer; each `run` is one stratum pass on item block b (reply:
+ * its sum of squared errors); `close` saves the user side back and drops the session.
  */
 export type StrataTask =
   | {
       readonly kind: 'strataOpen';
       readonly session: number;
-      readonly strata: readonly Trainset[];
-      readonly users: SvdUserSide;
+      readonly shapes: readonly StratumShape[];
+      readonly users: SvdUserRows;
       readonly items: readonly ItemSide[];
+      readonly buffer: { readonly itemIdx: Int32Array; readonly ratings: Float32Array };
       readonly nFactors: number;
       readonly biased: boolean;
       readonly rates: SvdRates;
     }
+  | { readonly kind: 'strataLoad'; readonly session: number; readonly block: number; readonly at: number; readonly n: number }
   | { readonly kind: 'strataRun'; readonly session: number; readonly block: number }
   | { readonly kind: 'strataClose'; readonly session: number };
 
@@ -157,13 +160,38 @@ export function decodeSplit(p: SplitPayload): Split {
   return { train: dataset(p.train, userIds, itemIds), test: dataset(p.test, testUsers, testItems) };
 }
 
-/** The rows of `users` (model inner ids) of the model and of its exclusions, as a self-contained block. */
+/**
+ * A factor model's item side and the item ranks in shared memory: every top-N block of the model
+ * refers to this one copy instead of carrying its own (at 25M ratings 24 MB a block, left to the
+ * workers' garbage collector).
+ */
+export function sharedItemSide(
+  m: FactorModel,
+  itemRank: Int32Array,
+): { itemBias: Float32Array; itemFactors: Float32Array; itemRank: Int32Array } {
+  const copy = <T extends Float32Array | Int32Array>(a: T, make: (b: SharedArrayBuffer) => T): T => {
+    const out = make(new SharedArrayBuffer(a.byteLength));
+    out.set(a as never);
+    return out;
+  };
+  return {
+    itemBias: copy(m.itemBias, (b) => new Float32Array(b)),
+    itemFactors: copy(m.itemFactors, (b) => new Float32Array(b)),
+    itemRank: copy(itemRank, (b) => new Int32Array(b)),
+  };
+}
+
+/**
+ * The rows of `users` (model inner ids) of the model and of its exclusions, as a self-contained
+ * block; the item side copied into it, or `items`, one shared copy (sharedItemSide) all blocks refer to.
+ */
 export function encodeBlock(
   m: FactorModel,
   users: Int32Array,
   exclude: Exclusions,
   itemRank: Int32Array,
   transfer: ArrayBuffer[],
+  items?: ReturnType<typeof sharedItemSide>,
 ): TopNBlock {
   if (m.extension) {
     // Copied by the structured clone, not transferred: the caller keeps its model.
@@ -187,10 +215,10 @@ export function encodeBlock(
     itemIds: [...m.itemIds],
     userBias,
     userFactors,
-    itemBias: detached(m.itemBias, transfer),
-    itemFactors: detached(m.itemFactors, transfer),
+    itemBias: items?.itemBias ?? detached(m.itemBias, transfer),
+    itemFactors: items?.itemFactors ?? detached(m.itemFactors, transfer),
   };
-  return { model, exclude: { userPtr, itemIdx }, itemRank: detached(itemRank, transfer) };
+  return { model, exclude: { userPtr, itemIdx }, itemRank: items?.itemRank ?? detached(itemRank, transfer) };
 }
 
 export function encodeError(e: unknown): { code: ErrorCode; message: string; details: Record<string, unknown> } {

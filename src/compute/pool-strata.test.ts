@@ -55,6 +55,25 @@ describe('stratified SVD fit (DSGD) on the compute pool', () => {
     assert.deepEqual(a.curve, curve);
   });
 
+  it('loads the strata through a buffer of a few ratings into the same fit, and updates a state in shared memory in place', async () => {
+    const small = new ComputePool({ workers: 2, strataPiece: 37 });
+    try {
+      const whole = await onPool(pool, trainset, config, 5);
+      const state = svdInitialState(trainset, config, createRng(5), { shared: true });
+      const curve: number[] = [];
+      await small.svdStrata(trainset, state, config, config.nEpochs, (_, r) => curve.push(r));
+      assert.ok(state.userFactors.buffer instanceof SharedArrayBuffer);
+      assert.deepEqual({ ...state }, { ...whole.state });
+      assert.deepEqual(curve, whole.curve);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('refuses a piece size that is not a positive integer', () => {
+    assert.throws(() => new ComputePool({ workers: 1, strataPiece: 0 }), /strataPiece must be an integer ≥ 1, got 0/);
+  });
+
   it('with one worker is the sequential fit, bit for bit', async () => {
     const one = new ComputePool({ workers: 1 });
     try {

@@ -14,14 +14,25 @@ import {
   gatherRows,
   planStrata,
   scatterRows,
-  strataOf,
+  PIECE,
+  strataPieces,
+  strataShapes,
   stratumOf,
   type SvdRates,
   type SvdState,
   type Trainset,
 } from '../core/index.js';
 import { kernelPreferences, type KernelPreference } from '../kernels/index.js';
-import { encodeBlock, encodeSplit, type EpochsBatch, type ItemSide, type Ready, type Reply, type Task } from './messages.js';
+import {
+  encodeBlock,
+  encodeSplit,
+  sharedItemSide,
+  type EpochsBatch,
+  type ItemSide,
+  type Ready,
+  type Reply,
+  type Task,
+} from './messages.js';
 
 export interface PoolOptions {
   /** Worker threads; defaults to the machine's available parallelism. */
@@ -32,6 +43,8 @@ export interface PoolOptions {
    * factors and rated lists per block at 100 factors); smaller user sets go in one block per worker.
    */
   readonly topNBlockUsers?: number;
+  /** Ratings per piece a stratified fit's strata are loaded in (default PIECE, 2^20: an 8 MB shared buffer). */
+  readonly strataPiece?: number;
 }
 
 type Transferable = ArrayBuffer | MessagePort;
@@ -60,6 +73,7 @@ interface Slot {
 export class ComputePool {
   readonly size: number;
   private readonly topNBlockUsers: number;
+  private readonly strataPiece: number;
   /** Resolves once every worker has loaded its kernels, with the kernel name and any fallback reason. */
   readonly ready: Promise<{ kernels: string; fallback?: string }>;
   private readonly slots: Slot[] = [];
@@ -77,6 +91,9 @@ export class ComputePool {
     this.topNBlockUsers = opts.topNBlockUsers ?? 16_384;
     if (!Number.isInteger(this.topNBlockUsers) || this.topNBlockUsers < 1)
       throw invalid(`topNBlockUsers must be an integer ≥ 1, got ${this.topNBlockUsers}`);
+    this.strataPiece = opts.strataPiece ?? PIECE;
+    if (!Number.isInteger(this.strataPiece) || this.strataPiece < 1)
+      throw invalid(`strataPiece must be an integer ≥ 1, got ${this.strataPiece}`);
     const readies: Promise<Ready>[] = [];
     for (let w = 0; w < size; w++) {
       const worker = new Worker(new URL('./compute-worker.js', import.meta.url), { workerData: { kernels } });
@@ -175,12 +192,13 @@ export class ComputePool {
     let next = 0;
     let computed = 0;
     let pruned = false;
+    const shared = model.extension ? undefined : sharedItemSide(model, itemRank);
     const lane = async (): Promise<void> => {
       while (next < users.length) {
         const from = next;
         next += per;
         const transfer: ArrayBuffer[] = [];
-        const block = encodeBlock(model, users.subarray(from, from + per), exclude, itemRank, transfer);
+        const block = encodeBlock(model, users.subarray(from, from + per), exclude, itemRank, transfer, shared);
         const r = await this.run<TopNResult>({ kind: 'topN', block, n }, transfer);
         items.set(r.items, from * n);
         scores.set(r.scores, from * n);
@@ -195,10 +213,11 @@ export class ComputePool {
   /**
    * Stratified SGD (DSGD, svd-strata.ts) of SVD on W = min(pool size, available parallelism) workers,
    * updating `state` in place: the same result as `svdStrataFit` with W on one thread, so the same
-   * for a seed and W whatever the timing. Each worker is sent its user block's ratings once and keeps
-   * its block's factors; item blocks live in shared memory and move between workers at sub-epoch
-   * boundaries (a copy in and out of a worker's linear memory, small next to a pass over its ratings).
-   * Returns W.
+   * for a seed and W whatever the timing. Each worker lays out its user block's strata in its own
+   * linear memory, filled through one small shared buffer a piece at a time (no copy of the ratings
+   * here or there), and keeps its block's user factors, starting from and saved back into the
+   * state's rows (shared memory: `svdInitialState(…, { shared: true })`, else a shared copy here).
+   * Item blocks live in shared memory and move between workers at sub-epoch boundaries. Returns W.
    */
   async svdStrata(
     ts: Trainset,
@@ -211,27 +230,41 @@ export class ComputePool {
     const plan = planStrata(ts, W);
     const k = state.nFactors;
     const shared = (n: number) => new Float32Array(new SharedArrayBuffer(n * 4));
+    const sharedCopy = (a: Float32Array): Float32Array => {
+      if (a.buffer instanceof SharedArrayBuffer) return a;
+      const copy = shared(a.length);
+      copy.set(a);
+      return copy;
+    };
     const items: ItemSide[] = plan.itemBlocks.map((ids) => ({
       itemBias: gatherRows(state.itemBias, 1, ids, shared(ids.length)),
       itemFactors: gatherRows(state.itemFactors, k, ids, shared(ids.length * k)),
     }));
-    const users = plan.userBlocks.map((ids) => ({
-      userBias: gatherRows(state.userBias, 1, ids, shared(ids.length)),
-      userFactors: gatherRows(state.userFactors, k, ids, shared(ids.length * k)),
-    }));
+    const userBias = sharedCopy(state.userBias);
+    const userFactors = sharedCopy(state.userFactors);
+    const buffer = { itemIdx: new Int32Array(new SharedArrayBuffer(this.strataPiece * 4)), ratings: shared(this.strataPiece) };
     const session = ++this.sessions;
     const { lrBu, lrBi, lrPu, lrQi, regBu, regBi, regPu, regQi } = rates;
-    const common = { session, items, nFactors: k, biased: state.biased, rates: { lrBu, lrBi, lrPu, lrQi, regBu, regBi, regPu, regQi } };
+    const common = {
+      session,
+      items,
+      buffer,
+      nFactors: k,
+      biased: state.biased,
+      rates: { lrBu, lrBi, lrPu, lrQi, regBu, regBi, regPu, regQi },
+    };
     const opened: Promise<unknown>[] = [];
     let fitted = false;
     try {
-      // One worker's strata built and handed over (transferred) before the next is built: at most one copy here.
       for (let w = 0; w < W; w++) {
-        const strata = strataOf(ts, plan, w);
-        const transfer = strata.flatMap((s) => [s.userPtr.buffer, s.itemIdx.buffer, s.ratings.buffer] as ArrayBuffer[]);
-        opened.push(this.run({ kind: 'strataOpen', ...common, strata, users: users[w] }, transfer, w));
+        const users = { userBias, userFactors, rows: plan.userBlocks[w] };
+        const open = this.run({ kind: 'strataOpen', ...common, shapes: strataShapes(ts, plan, w), users }, [], w);
+        opened.push(open);
+        await open;
+        // One piece in the buffer at a time: written here, copied there before the next is written.
+        for (const { b, at, n } of strataPieces(ts, plan, w, buffer.itemIdx, buffer.ratings))
+          await this.run({ kind: 'strataLoad', session, block: b, at, n }, [], w);
       }
-      await Promise.all(opened);
       for (let epoch = 1; epoch <= nEpochs; epoch++) {
         let sse = 0;
         for (let s = 0; s < W; s++) {
@@ -253,10 +286,8 @@ export class ComputePool {
       scatterRows(items[b].itemBias, 1, ids, state.itemBias);
       scatterRows(items[b].itemFactors, k, ids, state.itemFactors);
     });
-    plan.userBlocks.forEach((ids, w) => {
-      scatterRows(users[w].userBias, 1, ids, state.userBias);
-      scatterRows(users[w].userFactors, k, ids, state.userFactors);
-    });
+    if (userBias !== state.userBias) state.userBias.set(userBias);
+    if (userFactors !== state.userFactors) state.userFactors.set(userFactors);
     return W;
   }
 

@@ -60,10 +60,11 @@ export interface Kernels {
   sumRows(matrix: Float32Array, width: number, rows: Int32Array, out: Float64Array): void;
   /**
    * A user block's share of a stratified (DSGD) SVD fit, kept where the kernels run between passes:
-   * `strata[b]` holds the block's ratings on item block b (block-local ids), the user side starts
-   * from `users` and stays here. Optional: without it `svdStrataOf` runs the strata through `svdSgd`.
+   * `shapes[b]` is the block's stratum on item block b (block-local ids), its ratings arriving by
+   * `load`; the user side starts from rows `users.rows` of `users`' arrays and stays here until
+   * `saveUsers`. Optional: without it `svdStrataOf` runs the strata through `svdSgd`.
    */
-  svdStrata?(strata: readonly Trainset[], users: SvdUserSide, nFactors: number, biased: boolean, rates: SvdRates): SvdStrata;
+  svdStrata?(shapes: readonly StratumShape[], users: SvdUserRows, nFactors: number, biased: boolean, rates: SvdRates): SvdStrata;
   /**
    * XᵀX (n × n, float64, row-major) of the binary matrix X of each user's rated items (`rated`), over
    * the items with pos[i] ≥ 0, item i being row and column pos[i] < n (EASE's Gram matrix). Counts, so
@@ -111,20 +112,31 @@ export interface Kernels {
   ): number;
 }
 
-/** A user block's biases and factors (row-major, nFactors a row). */
-export interface SvdUserSide {
+/** Biases and factors of users (row-major, nFactors a row), of which a user block is rows `rows` (block-local id r is row rows[r]). */
+export interface SvdUserRows {
   readonly userBias: Float32Array;
   readonly userFactors: Float32Array;
+  readonly rows: Int32Array;
+}
+
+/** One stratum of a user block without its ratings: the block's users (CSR pointers) on an item block of nItems. */
+export interface StratumShape {
+  readonly nItems: number;
+  readonly nRatings: number;
+  readonly userPtr: Int32Array;
+  readonly globalMean: number;
 }
 
 export interface SvdStrata {
+  /** Entries at … at + n − 1 of stratum b's CSR (block-local item ids, ratings): every entry once before the first `run`. */
+  load(b: number, at: number, itemIdx: Int32Array, ratings: Float32Array): void;
   /**
    * One SGD pass over stratum b in the sequential kernel's order, updating the user side held here
    * and item block b's biases and factors in place; returns the pass's sum of squared errors.
    */
   run(b: number, itemBias: Float32Array, itemFactors: Float32Array): number;
-  /** Copies the user side as it stands into these arrays. */
-  readUsers(into: SvdUserSide): void;
+  /** Writes the user side as it stands back into its rows of the arrays it started from. */
+  saveUsers(): void;
 }
 
 /** The rows of one side of a ratings matrix (users or items): row r's entries are ptr[r] … ptr[r + 1] − 1. */

@@ -13,7 +13,11 @@ import {
   type SvdRates,
   type SvdState,
   type SvdStrata,
-  type SvdUserSide,
+  type SvdUserRows,
+  type StratumShape,
+  checkPiece,
+  gatherRows,
+  scatterRows,
   type TopNResult,
   type Trainset,
 } from '../core/index.js';
@@ -218,7 +222,7 @@ export function createWasmKernels(module: WasmModule, opts: WasmKernelOptions = 
         return topN(ex, mem, panels, model, users, exclude, n, itemRank, prune);
       }),
     // An instance of its own: the strata stay resident across calls to the others.
-    svdStrata: (strata, users, nFactors, biased, rates) => svdStrata(module, strata, users, nFactors, biased, rates),
+    svdStrata: (shapes, users, nFactors, biased, rates) => svdStrata(module, shapes, users, nFactors, biased, rates),
     sumRows: (matrix, width, rows, out) =>
       exclusive(() => {
         panels.invalidate();
@@ -650,13 +654,14 @@ function svdEpoch(
 }
 
 /**
- * A user block's strata laid out once in a fresh instance's memory, with the block's biases and
- * factors; each pass copies one item block in, runs `svdEpoch` on its stratum and copies it back.
+ * A user block's strata laid out once in a fresh instance's memory, filled piece by piece by `load`,
+ * with the block's biases and factors; each pass copies one item block in, runs `svdEpoch` on its
+ * stratum and copies it back.
  */
 function svdStrata(
   module: WasmModule,
-  strata: readonly Trainset[],
-  users: SvdUserSide,
+  shapes: readonly StratumShape[],
+  users: SvdUserRows,
   k: number,
   biased: boolean,
   r: SvdRates,
@@ -664,41 +669,45 @@ function svdStrata(
   const ex = new wasmApi.Instance(module, {}).exports as unknown as WasmExports;
   const mem = new LinearMemory(ex.memory, ex.heapBase());
   const stride = stride4(k);
-  const nUsers = users.userBias.length;
-  expectLength('userFactors', users.userFactors, nUsers * k);
-  const maxItems = Math.max(0, ...strata.map((s) => s.nItems));
+  const nUsers = users.rows.length;
+  for (const row of users.rows)
+    if (!(row >= 0 && row < users.userBias.length)) throw invalid(`user row ${row} is outside the ${users.userBias.length} users`, { row });
+  expectLength('userFactors', users.userFactors, users.userBias.length * k);
+  const maxItems = Math.max(0, ...shapes.map((s) => s.nItems));
   const sizes: Record<string, number> = { bu: nUsers * 4, P: nUsers * stride * 4, bi: maxItems * 4, Q: maxItems * stride * 4 };
-  strata.forEach((s, b) => {
-    if (s.nUsers !== nUsers) throw invalid(`stratum ${b} has ${s.nUsers} users, its user block ${nUsers}`, { stratum: b });
+  shapes.forEach((s, b) => {
+    if (s.userPtr.length !== nUsers + 1)
+      throw invalid(`stratum ${b} has ${s.userPtr.length - 1} users, its user block ${nUsers}`, { stratum: b });
     Object.assign(sizes, { [`userPtr${b}`]: (nUsers + 1) * 4, [`itemIdx${b}`]: s.nRatings * 4, [`ratings${b}`]: s.nRatings * 4 });
   });
   const at = mem.layout(sizes);
-  strata.forEach((s, b) => {
-    mem.i32(at[`userPtr${b}`], nUsers + 1).set(s.userPtr.subarray(0, nUsers + 1));
-    mem.i32(at[`itemIdx${b}`], s.nRatings).set(s.itemIdx.subarray(0, s.nRatings));
-    mem.f32(at[`ratings${b}`], s.nRatings).set(s.ratings.subarray(0, s.nRatings));
-  });
-  mem.f32(at.bu, nUsers).set(users.userBias);
-  padRowsTo(users.userFactors, k, mem.f32(at.P, nUsers * stride), stride, null);
-  // Only the shapes are kept: the ratings' JavaScript copies can go once they are in linear memory.
-  const shapes = strata.map((s) => ({ nItems: s.nItems, globalMean: s.globalMean, chunks: userChunks(s.userPtr, nUsers) }));
+  shapes.forEach((s, b) => mem.i32(at[`userPtr${b}`], nUsers + 1).set(s.userPtr));
+  // Fresh linear memory is zero, so the padding lanes of P start (and stay) zero.
+  gatherRows(users.userBias, 1, users.rows, mem.f32(at.bu, nUsers));
+  gatherRows(users.userFactors, k, users.rows, mem.f32(at.P, nUsers * stride), stride);
+  const chunks = shapes.map((s) => userChunks(s.userPtr, nUsers));
   return {
+    load(b, from, itemIdx, ratings) {
+      checkPiece(shapes, b, from, itemIdx, ratings);
+      mem.i32(at[`itemIdx${b}`] + from * 4, itemIdx.length).set(itemIdx);
+      mem.f32(at[`ratings${b}`] + from * 4, ratings.length).set(ratings);
+    },
     run(b, itemBias, itemFactors) {
-      const s = shapes[b];
-      const n = s.nItems;
+      const n = shapes[b].nItems;
       expectLength('itemBias', itemBias, n);
       expectLength('itemFactors', itemFactors, n * k);
       mem.f32(at.bi, n).set(itemBias);
       padRowsTo(itemFactors, k, mem.f32(at.Q, n * stride), stride, null);
       const csr = { userPtr: at[`userPtr${b}`], itemIdx: at[`itemIdx${b}`], ratings: at[`ratings${b}`] };
-      const sse = svdEpoch(ex, s.chunks, { bu: at.bu, bi: at.bi, P: at.P, Q: at.Q, ...csr }, stride, biased ? s.globalMean : 0, biased, r);
+      const mu = biased ? shapes[b].globalMean : 0;
+      const sse = svdEpoch(ex, chunks[b], { bu: at.bu, bi: at.bi, P: at.P, Q: at.Q, ...csr }, stride, mu, biased, r);
       itemBias.set(mem.f32(at.bi, n));
       unpadRowsFrom(mem.f32(at.Q, n * stride), stride, itemFactors, k, null);
       return sse;
     },
-    readUsers(into) {
-      into.userBias.set(mem.f32(at.bu, nUsers));
-      unpadRowsFrom(mem.f32(at.P, nUsers * stride), stride, into.userFactors, k, null);
+    saveUsers() {
+      scatterRows(mem.f32(at.bu, nUsers), 1, users.rows, users.userBias);
+      scatterRows(mem.f32(at.P, nUsers * stride), k, users.rows, users.userFactors, stride);
     },
   };
 }

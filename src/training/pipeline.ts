@@ -193,7 +193,7 @@ async function fitAndRank(
   let workers = 1;
   if (dsgd && rt.svdStrata) {
     const c = config as SvdFitConfig;
-    const state = svdInitialState(trainset, c, createRng(req.seed));
+    const state = svdInitialState(trainset, c, createRng(req.seed), { shared: true });
     workers = await rt.svdStrata(trainset, state, c, c.nEpochs, onEpoch);
     model = svdModelOf(trainset, state);
   } else {

@@ -15,7 +15,21 @@ import type { Algorithm } from './types.js';
 export type { Algorithm, FitContext } from './types.js';
 export type { SvdConfig, SvdFitConfig } from './svd.js';
 export { svdInitialState, svdModelOf } from './svd.js';
-export { gatherRows, planStrata, scatterRows, strataOf, stratumOf, svdStrataFit, svdStrataOf, type StrataPlan } from './svd-strata.js';
+export {
+  checkPiece,
+  gatherRows,
+  loadStrata,
+  PIECE,
+  planStrata,
+  scatterRows,
+  strataOf,
+  strataPieces,
+  strataShapes,
+  stratumOf,
+  svdStrataFit,
+  svdStrataOf,
+  type StrataPlan,
+} from './svd-strata.js';
 export type { SvdppConfig } from './svdpp.js';
 export type { BaselineConfig } from './baseline.js';
 export type { KnnConfig } from './knn.js';

@@ -8,7 +8,7 @@ import type { Kernels } from '../kernels.js';
 import { referenceKernels } from '../reference-kernels.js';
 import { createRng } from '../random.js';
 import { svd, svdInitialState } from './svd.js';
-import { planStrata, strataOf, stratumOf, svdStrataFit } from './svd-strata.js';
+import { planStrata, strataOf, strataPieces, strataShapes, stratumOf, svdStrataFit, svdStrataOf } from './svd-strata.js';
 
 const { dataset } = ratingsFromText(syntheticMovieLens(150, 300, 30, 7).ratingsCsv, { source: 'synthetic', scale: { min: 0.5, max: 5 } });
 const { trainset } = buildTrainset(dataset);
@@ -56,6 +56,50 @@ describe('SVD strata (DSGD)', () => {
     assert.ok(Math.max(...userLoads) - Math.min(...userLoads) <= heaviest, `user block loads ${userLoads}`);
     // Each sub-epoch's strata are disjoint: every item block once.
     for (let s = 0; s < W; s++) assert.deepEqual(new Set(Array.from({ length: W }, (_, w) => stratumOf(w, s, W))).size, W);
+  });
+
+  it("hands out a block's strata in pieces of a small buffer that put together are the whole strata", () => {
+    const plan = planStrata(trainset, 3);
+    for (let w = 0; w < 3; w++) {
+      const whole = strataOf(trainset, plan, w);
+      const shapes = strataShapes(trainset, plan, w);
+      const itemIdx = shapes.map((s) => new Int32Array(s.nRatings).fill(-1));
+      const ratings = shapes.map((s) => new Float32Array(s.nRatings).fill(Number.NaN));
+      const buffer = { itemIdx: new Int32Array(29), ratings: new Float32Array(29) };
+      let pieces = 0;
+      for (const { b, at, n } of strataPieces(trainset, plan, w, buffer.itemIdx, buffer.ratings)) {
+        assert.ok(n >= 1 && n <= 29 && at + n <= shapes[b].nRatings, `piece of ${n} at ${at}`);
+        itemIdx[b].set(buffer.itemIdx.subarray(0, n), at);
+        ratings[b].set(buffer.ratings.subarray(0, n), at);
+        pieces++;
+      }
+      assert.equal(
+        pieces,
+        shapes.reduce((t, s) => t + Math.ceil(s.nRatings / 29), 0),
+      );
+      whole.forEach((s, b) => {
+        assert.deepEqual(shapes[b].userPtr, s.userPtr);
+        assert.deepEqual(itemIdx[b], s.itemIdx);
+        assert.deepEqual(ratings[b], s.ratings);
+      });
+    }
+  });
+
+  it('refuses a piece that does not fit its stratum or names an item outside its block', () => {
+    const plan = planStrata(trainset, 2);
+    const shapes = strataShapes(trainset, plan, 0);
+    const strata = svdStrataOf(
+      loadKernels('wasm'),
+      shapes,
+      { ...svdInitialState(trainset, config, createRng(1)), rows: plan.userBlocks[0] },
+      10,
+      true,
+      config,
+    );
+    const n = shapes[0].nRatings;
+    assert.throws(() => strata.load(0, n - 1, new Int32Array(2), new Float32Array(2)), /a piece of 2 entries at .* does not fit stratum 0/);
+    assert.throws(() => strata.load(0, 0, Int32Array.of(shapes[0].nItems), Float32Array.of(3)), /stratum 0 names item \d+ of its \d+/);
+    assert.throws(() => strata.load(2, 0, new Int32Array(1), new Float32Array(1)), /there is no stratum 2 of 2/);
   });
 
   for (const kernels of [loadKernels('wasm'), referenceKernels]) {

@@ -49,8 +49,14 @@ export const svdDefaults: SvdConfig = {
 };
 
 /** Factors drawn from N(initMean, initStdDev²): users first, then items, as Surprise does. */
-export function initFactors(n: number, k: number, mean: number, std: number, rng: Rng): Float32Array {
-  const a = new Float32Array(n * k);
+export function initFactors(
+  n: number,
+  k: number,
+  mean: number,
+  std: number,
+  rng: Rng,
+  a: Float32Array = new Float32Array(n * k),
+): Float32Array {
   rng.fillNormal(a, mean, std);
   return a;
 }
@@ -65,15 +71,20 @@ export interface SvdFitConfig extends SvdConfig {
 const svdFitSpecs: ParamSpecs<SvdFitConfig> = { ...svdSpecs, parallel: { type: 'enum', values: svdParallelModes } };
 const svdFitDefaults: SvdFitConfig = { ...svdDefaults, parallel: 'none' };
 
-/** A fit's starting point: zero biases, factors drawn users first, then items, as Surprise does. */
-export function svdInitialState(ts: Trainset, c: SvdConfig, rng: Rng): SvdState {
+/**
+ * A fit's starting point: zero biases, factors drawn users first, then items, as Surprise does.
+ * `shared`: the arrays in shared memory, which threads of a parallel fit then update in place
+ * instead of each working on a copy.
+ */
+export function svdInitialState(ts: Trainset, c: SvdConfig, rng: Rng, opts: { readonly shared?: boolean } = {}): SvdState {
+  const array = (n: number): Float32Array => (opts.shared ? new Float32Array(new SharedArrayBuffer(n * 4)) : new Float32Array(n));
   return {
     nFactors: c.nFactors,
     biased: c.biased,
-    userBias: new Float32Array(ts.nUsers),
-    itemBias: new Float32Array(ts.nItems),
-    userFactors: initFactors(ts.nUsers, c.nFactors, c.initMean, c.initStdDev, rng),
-    itemFactors: initFactors(ts.nItems, c.nFactors, c.initMean, c.initStdDev, rng),
+    userBias: array(ts.nUsers),
+    itemBias: array(ts.nItems),
+    userFactors: initFactors(ts.nUsers, c.nFactors, c.initMean, c.initStdDev, rng, array(ts.nUsers * c.nFactors)),
+    itemFactors: initFactors(ts.nItems, c.nFactors, c.initMean, c.initStdDev, rng, array(ts.nItems * c.nFactors)),
   };
 }
 
