@@ -623,8 +623,6 @@ class ResidentLists {
     expectLength('reversed owners', l.rOwner, l.idx.length);
     expectLength('reversed similarities', l.rSim, l.idx.length);
     expectLength('item parts', l.itemPart, nItems);
-    for (const a of [l.idx, l.rOwner])
-      for (const j of a) if (!(j >= 0 && j < nItems)) throw invalid(`neighbour ${j} is outside the ${nItems} items`);
     const nnz = l.idx.length;
     let longest = 0;
     for (let i = 0; i < nItems; i++) longest = Math.max(longest, l.ptr[i + 1] - l.ptr[i]);
@@ -649,12 +647,15 @@ class ResidentLists {
     // Each record: owner (× 128 + the position of this neighbour in the owner's list, with masks) and similarity.
     const recs = this.mem.i32(at.recs, 2 * nnz);
     const recSim = this.mem.f32(at.recs, 2 * nnz);
-    // Filled owner by owner, as the reversed lists are (owners ascending within each neighbour's row).
+    // Filled owner by owner, as the reversed lists are (owners ascending within each neighbour's row);
+    // checking each record's owner also keeps every id the kernel reads inside the items.
     const fill = l.rPtr.slice(0, nItems);
     for (let i = 0; i < nItems; i++)
       for (let p = l.ptr[i]; p < l.ptr[i + 1]; p++) {
-        const t = fill[l.idx[p]]++;
-        if (l.rOwner[t] !== i) throw invalid(`the reversed neighbour lists do not match the lists at item ${i}`);
+        const j = l.idx[p];
+        const t = fill[j]++;
+        if (!(j >= 0 && j < nItems) || t >= l.rPtr[j + 1] || l.rOwner[t] !== i)
+          throw invalid(`the reversed neighbour lists do not match the lists at item ${i}`, { item: i });
         recs[2 * t] = masks ? i * MASK_POSITIONS + (p - l.ptr[i]) : i;
         recSim[2 * t + 1] = l.rSim[t];
       }
@@ -665,7 +666,7 @@ class ResidentLists {
   }
 }
 
-/** List positions the kernel's bit masks hold (assembly/neighbour-terms.ts). */
+/** List positions the kernel's bit masks hold (assembly/neighbour-estimates.ts). */
 const MASK_POSITIONS = 128;
 
 /** Fits whose arrays need more linear memory than this run in an instance of their own. */
