@@ -110,6 +110,53 @@ export interface Kernels {
     priorH: Float64Array,
     normals: Float64Array,
   ): number;
+  /**
+   * Item-based KNN estimates of one user: every item's into `out`, or with `top` the n best of the
+   * items not in `top.skip` into `top.items` and `out`, best first (estimate descending, ties by
+   * lower `top.itemRank`), returning how many. The numbers of the TypeScript in families/neighbours.ts
+   * to the last bit (float64, the same additions in the same order); it runs when this is absent.
+   * `lists` and `top.itemRank` may be kept where the kernels run between calls with the same arrays:
+   * they must not be edited in between.
+   */
+  neighbourEstimates?(lists: NeighbourLists, user: NeighbourUser, out: Float64Array, top?: NeighbourTop): number;
+}
+
+/**
+ * Each item's neighbours (CSR, best first), the same lists turned round (each item's owners,
+ * ascending), and each item's part of the base its estimates add their term to.
+ */
+export interface NeighbourLists {
+  readonly ptr: Int32Array;
+  readonly idx: Int32Array;
+  readonly sim: Float32Array;
+  readonly rPtr: Int32Array;
+  readonly rOwner: Int32Array;
+  readonly rSim: Float32Array;
+  readonly itemPart: Float32Array;
+}
+
+/**
+ * One user of item-based KNN: her items (ascending) and deviations. An item's term is the
+ * similarity-weighted mean of her deviations over its neighbours she rated (the k first in its list
+ * when more than k); its estimate min(userPart + itemPart[i] + term, cap), or without a term (fewer
+ * than minK found, or Σ s = 0) `fallback`, NaN meaning userPart + itemPart[i].
+ */
+export interface NeighbourUser {
+  readonly rated: Int32Array;
+  readonly devs: Float64Array;
+  readonly k: number;
+  readonly minK: number;
+  readonly userPart: number;
+  readonly cap: number;
+  readonly fallback: number;
+}
+
+export interface NeighbourTop {
+  /** 1 for each item left out (the user's rated items). */
+  readonly skip: Uint8Array;
+  readonly n: number;
+  readonly itemRank: Int32Array;
+  readonly items: Int32Array;
 }
 
 /** Biases and factors of users (row-major, nFactors a row), of which a user block is rows `rows` (block-local id r is row rows[r]). */

@@ -1,13 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { allUsers, buildTrainset, createRng, exclusionsOf, getAlgorithm, itemIdRank, type Trainset } from '../core/index.js';
+import { topNFor } from '../core/families/index.js';
 import { readRatingsFile } from '../datasets/index.js';
+import { assertExhaustiveTopN } from '../../tests/support/exhaustive-top-n.js';
 import { mlSmall, sharedDataSkip } from '../../tests/support/shared-data.js';
 import { createWasmKernels, wasmModule } from './index.js';
 
-async function readTrainset(): Promise<Trainset> {
-  const { dataset } = await readRatingsFile(mlSmall('ratings.csv'), { scale: { min: 0.5, max: 5 } });
-  return buildTrainset(dataset).trainset;
+let read: Promise<Trainset> | undefined;
+/** ml-latest-small's trainset, read once for the file's tests. */
+function readTrainset(): Promise<Trainset> {
+  read ??= readRatingsFile(mlSmall('ratings.csv'), { scale: { min: 0.5, max: 5 } }).then(({ dataset }) => buildTrainset(dataset).trainset);
+  return read;
 }
 
 describe('pruned top-10 on ml-latest-small equals scoring every item', { skip: sharedDataSkip }, () => {
@@ -15,10 +19,9 @@ describe('pruned top-10 on ml-latest-small equals scoring every item', { skip: s
   // BPMF keeps its 65 samples of 10 factors from 85 sweeps (every sweep after the burn-in) rather than
   // its default 150 (every other one): the same k for 60% of the fit.
   const params: Record<string, Record<string, unknown>> = { bpmf: { n_epochs: 85, thin: 1 }, svd: {}, svdpp: {} };
-  let read: ReturnType<typeof readTrainset> | undefined;
   for (const algorithm of ['bpmf', 'svd', 'svdpp'])
     it(algorithm, { timeout: 300_000 }, async () => {
-      const trainset = await (read ??= readTrainset());
+      const trainset = await readTrainset();
       const pruned = createWasmKernels(wasmModule());
       const algo = getAlgorithm(algorithm);
       const model = algo.fit(trainset, algo.parseConfig(params[algorithm]), { rng: createRng(0), kernels: pruned });
@@ -40,5 +43,32 @@ describe('pruned top-10 on ml-latest-small equals scoring every item', { skip: s
           `user ${u}: ${list}`,
         );
       }
+    });
+});
+
+describe('top-10 of item-based KNN and a blend on ml-latest-small equal scoring every item', { skip: sharedDataSkip }, () => {
+  const cases: [string, string, Record<string, unknown>][] = [
+    ['KNNBaseline item-based, 100 kept', 'knnbaseline', { sim_options: { name: 'pearson_baseline', user_based: false }, list_size: 100 }],
+    // The bench's blend, with weights given (as a search's) to spare the inner folds.
+    [
+      'blend of SVD and user- and item-based KNNBaseline',
+      'blend',
+      {
+        components: ['svd', 'knnbaseline', { algorithm: 'knnbaseline:item', params: { list_size: 100 } }],
+        weights: [0.178, 0.35, 0.52],
+        intercept: -0.2,
+      },
+    ],
+  ];
+  for (const [label, algorithm, params] of cases)
+    it(label, { timeout: 300_000 }, async () => {
+      const trainset = await readTrainset();
+      const kernels = createWasmKernels(wasmModule());
+      const algo = getAlgorithm(algorithm);
+      const model = algo.fit(trainset, algo.parseConfig(params), { rng: createRng(0), kernels });
+      const users = allUsers(model);
+      const rank = itemIdRank(model.itemIds);
+      const n = 10;
+      assertExhaustiveTopN(model, trainset, topNFor(model, users, exclusionsOf(trainset), n, rank, kernels), n, rank);
     });
 });

@@ -10,6 +10,9 @@ import {
   type HeldOutRatings,
   type FactorModel,
   type Kernels,
+  type NeighbourLists,
+  type NeighbourTop,
+  type NeighbourUser,
   type SvdRates,
   type SvdState,
   type SvdStrata,
@@ -54,6 +57,32 @@ interface WasmExports {
     sse: number,
   ): number;
   sumRows(matrix: number, width: number, rows: number, nRows: number, out: number): void;
+  neighbourEstimates(
+    nItems: number,
+    ptr: number,
+    idx: number,
+    sim: number,
+    rPtr: number,
+    recs: number,
+    masks: boolean,
+    itemPart: number,
+    rated: number,
+    devs: number,
+    nRated: number,
+    k: number,
+    minK: number,
+    userPart: number,
+    cap: number,
+    fallback: number,
+    sums: number,
+    devOf: number,
+    marks: number,
+    crowded: number,
+    n: number,
+    rank: number,
+    outItems: number,
+    out: number,
+  ): number;
   gram(nUsers: number, userPtr: number, itemIdx: number, pos: number, n: number, out: number, scratch: number): void;
   invertSpdScratchBytes(n: number): number;
   wrmfSide(
@@ -188,6 +217,7 @@ export function createWasmKernels(module: WasmModule, opts: WasmKernelOptions = 
   const mem = new LinearMemory(ex.memory, ex.heapBase());
   const panels = new PanelCache(ex, mem);
   const resident = new ResidentMatrix(mem);
+  let lists: (Instance & { readonly resident: ResidentLists }) | undefined;
   let busy = false;
   const exclusive = <T>(run: () => T): T => {
     if (busy)
@@ -227,6 +257,16 @@ export function createWasmKernels(module: WasmModule, opts: WasmKernelOptions = 
       exclusive(() => {
         panels.invalidate();
         sumRows(ex, mem, resident, matrix, width, rows, out);
+      }),
+    // An instance of its own: the lists stay resident while other kernels run between users (a blend's).
+    neighbourEstimates: (l, user, out, top) =>
+      exclusive(() => {
+        if (!lists) {
+          const own = new wasmApi.Instance(module, {}).exports as unknown as WasmExports;
+          const ownMem = new LinearMemory(own.memory, own.heapBase());
+          lists = { ex: own, mem: ownMem, resident: new ResidentLists(ownMem) };
+        }
+        return neighbourEstimates(lists.ex, lists.mem, lists.resident, l, user, out, top);
       }),
     gram: (rated, pos, n) => exclusive(() => gram(own(n * n * 8), rated, pos, n)),
     invertSpd: (a, n) => exclusive(() => invertSpd(own(n * n * 8), a, n)),
@@ -495,6 +535,143 @@ class ResidentMatrix {
     return at.end;
   }
 }
+
+function neighbourEstimates(
+  ex: WasmExports,
+  mem: LinearMemory,
+  resident: ResidentLists,
+  lists: NeighbourLists,
+  user: NeighbourUser,
+  out: Float64Array,
+  top?: NeighbourTop,
+): number {
+  const nItems = lists.ptr.length - 1;
+  const { rated, devs } = user;
+  const n = top ? top.n : 0;
+  if (out.length < (top ? n : nItems)) throw invalid(`neighbourEstimates output holds ${out.length} values`, { length: out.length });
+  if (devs.length !== rated.length) throw invalid(`${rated.length} rated items with ${devs.length} deviations`);
+  for (const j of rated) if (!(j >= 0 && j < nItems)) throw invalid(`rated item ${j} is outside the ${nItems} items`, { item: j });
+  if (top) expectLength('skip', top.skip, nItems);
+  if (top && (top.items.length < n || !(n >= 1))) throw invalid(`a top-${n} list needs n ≥ 1 and room for n items`, { n });
+  const fixed = resident.place(lists, top?.itemRank);
+  const at = mem.layout({ rated: rated.length * 4, devs: rated.length * 8, items: n * 4, out: (top ? n : nItems) * 8 }, fixed);
+  mem.i32(at.rated, rated.length).set(rated);
+  mem.f64(at.devs, rated.length).set(devs);
+  const r = resident.at;
+  if (top) new Uint8Array(mem.i32(r.marks, 0).buffer, r.marks, nItems).set(top.skip);
+  const count = ex.neighbourEstimates(
+    nItems,
+    r.ptr,
+    r.idx,
+    r.sim,
+    r.rPtr,
+    r.recs,
+    resident.masks,
+    r.itemPart,
+    at.rated,
+    at.devs,
+    rated.length,
+    user.k,
+    user.minK,
+    user.userPart,
+    user.cap,
+    user.fallback,
+    r.sums,
+    r.devOf,
+    r.marks,
+    r.crowded,
+    n,
+    r.rank,
+    at.items,
+    at.out,
+  );
+  if (!top) {
+    out.set(mem.f64(at.out, nItems));
+    return nItems;
+  }
+  out.set(mem.f64(at.out, count));
+  top.items.set(mem.i32(at.items, count));
+  return count;
+}
+
+/**
+ * Item-based neighbour lists kept in linear memory between `neighbourEstimates` calls with the same lists
+ * (user after user), with the per-item scratch the kernel leaves cleared. Keyed by identity.
+ */
+class ResidentLists {
+  private lists: NeighbourLists | null = null;
+  at = { ptr: 0, idx: 0, sim: 0, rPtr: 0, recs: 0, itemPart: 0, sums: 0, devOf: 0, marks: 0, crowded: 0, rank: 0 };
+  private rank: Int32Array | null = null;
+  /** Whether the records carry list positions (every list short enough, ids small enough). */
+  masks = false;
+  private end = 0;
+
+  constructor(private readonly mem: LinearMemory) {}
+
+  /** Places the lists (and the tie-break ranks) unless they are there; returns the first free byte after them. */
+  place(l: NeighbourLists, rank?: Int32Array): number {
+    if (this.lists !== l) this.placeLists(l);
+    if (rank && rank !== this.rank) {
+      expectLength('item ranks', rank, l.ptr.length - 1);
+      this.mem.i32(this.at.rank, rank.length).set(rank);
+      this.rank = rank;
+    }
+    return this.end;
+  }
+
+  private placeLists(l: NeighbourLists): void {
+    const nItems = l.ptr.length - 1;
+    expectLength('neighbour ids', l.idx, l.ptr[nItems]);
+    expectLength('neighbour similarities', l.sim, l.idx.length);
+    expectLength('reversed list starts', l.rPtr, nItems + 1);
+    expectLength('reversed owners', l.rOwner, l.idx.length);
+    expectLength('reversed similarities', l.rSim, l.idx.length);
+    expectLength('item parts', l.itemPart, nItems);
+    const nnz = l.idx.length;
+    let longest = 0;
+    for (let i = 0; i < nItems; i++) longest = Math.max(longest, l.ptr[i + 1] - l.ptr[i]);
+    const masks = longest <= MASK_POSITIONS && nItems < 2 ** 25;
+    const at = this.mem.layout({
+      ptr: (nItems + 1) * 4,
+      idx: nnz * 4,
+      sim: nnz * 4,
+      rPtr: (nItems + 1) * 4,
+      recs: nnz * 8,
+      itemPart: nItems * 4,
+      sums: nItems * 32,
+      devOf: nItems * 8,
+      marks: nItems,
+      crowded: nItems * 4,
+      rank: nItems * 4,
+    });
+    this.mem.i32(at.ptr, nItems + 1).set(l.ptr);
+    this.mem.i32(at.idx, nnz).set(l.idx);
+    this.mem.f32(at.sim, nnz).set(l.sim);
+    this.mem.i32(at.rPtr, nItems + 1).set(l.rPtr);
+    // Each record: owner (× 128 + the position of this neighbour in the owner's list, with masks) and similarity.
+    const recs = this.mem.i32(at.recs, 2 * nnz);
+    const recSim = this.mem.f32(at.recs, 2 * nnz);
+    // Filled owner by owner, as the reversed lists are (owners ascending within each neighbour's row);
+    // checking each record's owner also keeps every id the kernel reads inside the items.
+    const fill = l.rPtr.slice(0, nItems);
+    for (let i = 0; i < nItems; i++)
+      for (let p = l.ptr[i]; p < l.ptr[i + 1]; p++) {
+        const j = l.idx[p];
+        const t = fill[j]++;
+        if (!(j >= 0 && j < nItems) || t >= l.rPtr[j + 1] || l.rOwner[t] !== i)
+          throw invalid(`the reversed neighbour lists do not match the lists at item ${i}`, { item: i });
+        recs[2 * t] = masks ? i * MASK_POSITIONS + (p - l.ptr[i]) : i;
+        recSim[2 * t + 1] = l.rSim[t];
+      }
+    this.mem.f32(at.itemPart, nItems).set(l.itemPart);
+    this.mem.f64(at.sums, nItems * 4).fill(0);
+    this.mem.f64(at.devOf, nItems).fill(Number.NaN);
+    Object.assign(this, { lists: l, at, end: at.end, masks, rank: null });
+  }
+}
+
+/** List positions the kernel's bit masks hold (assembly/neighbour-estimates.ts). */
+const MASK_POSITIONS = 128;
 
 /** Fits whose arrays need more linear memory than this run in an instance of their own. */
 const OWN_MEMORY_ABOVE = 64 * 2 ** 20;

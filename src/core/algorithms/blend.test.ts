@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { describeAlgorithm, syntheticDataset } from '../../../tests/support/algorithm-contract.js';
+import { assertExhaustiveTopN } from '../../../tests/support/exhaustive-top-n.js';
 import { loadKernels } from '../../kernels/index.js';
 import { buildTestset, buildTrainset } from '../dataset.js';
 import { rmse } from '../metrics.js';
+import { topNFor } from '../families/index.js';
 import { clip, estimate, predictTestset } from '../model.js';
 import { createRng } from '../random.js';
 import { kFold } from '../selection/kfold.js';
+import { exclusionsOf, itemIdRank } from '../top-n.js';
 import { blend, getAlgorithm } from './index.js';
 
 const kernels = () => loadKernels();
@@ -60,5 +63,29 @@ describe('blend', () => {
     });
     // 40 users are too few for stacking to beat the best component reliably; it must not fall behind the worst.
     assert.ok(ours <= Math.max(...alone), `blend ${ours.toFixed(4)} vs components ${alone.map((x) => x.toFixed(4)).join(', ')}`);
+  });
+
+  describe('top-N equals scoring every item', () => {
+    const { trainset } = buildTrainset(syntheticDataset(6));
+    const rank = itemIdRank(trainset.itemIds);
+    const users = Int32Array.from({ length: trainset.nUsers }, (_, u) => u);
+    const components = [
+      { algorithm: 'svd', params: { n_factors: 5, n_epochs: 10 } },
+      'knnbaseline',
+      { algorithm: 'knnbaseline:item', params: { list_size: 12 } },
+    ];
+    // Bounded components (SVD, dense user-based KNN) with positive weights, one scored in full (item-based KNN);
+    // a negative weight is scored in full too; weights near 1 leave the bounds little room.
+    for (const weights of [
+      [0.2, 0.35, 0.5],
+      [0.9, -0.3, 0.4],
+      [1, 0, 0],
+    ])
+      it(`weights ${weights.join(', ')}`, () => {
+        const config = blend.parseConfig({ components, weights, intercept: -0.1 });
+        const m = blend.fit(trainset, config, { rng: createRng(0), kernels: kernels() });
+        for (const n of [1, 5, 20])
+          assertExhaustiveTopN(m, trainset, topNFor(m, users, exclusionsOf(trainset), n, rank, kernels()), n, rank);
+      });
   });
 });

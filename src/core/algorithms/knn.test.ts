@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { describeAlgorithm, syntheticDataset } from '../../../tests/support/algorithm-contract.js';
+import { assertExhaustiveTopN } from '../../../tests/support/exhaustive-top-n.js';
 import { loadKernels } from '../../kernels/index.js';
-import { buildTrainset, type Trainset } from '../dataset.js';
-import { clipScore, scoreUser, topNFor } from '../families/index.js';
+import { buildTrainset, type Dataset, type Trainset } from '../dataset.js';
+import { IdMap } from '../ids.js';
+import { clipScore, scoreUser, topNFor, type NeighbourExtension } from '../families/index.js';
 import { bestOf } from '../fold-in.js';
 import { exclusionsOf, itemIdRank } from '../top-n.js';
 import { withDenseLimit } from '../families/similarity.js';
@@ -194,4 +196,63 @@ describe('KNN top-N', () => {
           }
         }
       }));
+});
+
+/** Random ratings, 1–5 in half steps, on more items than the kernel's 128 list positions hold. */
+function wideDataset(nUsers: number, nItems: number, density: number): Dataset {
+  const rng = createRng(3);
+  const userIds = new IdMap();
+  const itemIds = new IdMap();
+  const u: number[] = [];
+  const i: number[] = [];
+  const r: number[] = [];
+  for (let a = 0; a < nUsers; a++)
+    for (let b = 0; b < nItems; b++)
+      if (rng.next() < density) {
+        u.push(userIds.intern(`u${a}`));
+        i.push(itemIds.intern(`i${b}`));
+        r.push(1 + Math.floor(rng.next() * 9) / 2);
+      }
+  return {
+    size: u.length,
+    users: Int32Array.from(u),
+    items: Int32Array.from(i),
+    ratings: Float32Array.from(r),
+    userIds,
+    itemIds,
+    scale: { min: 1, max: 5 },
+  };
+}
+
+describe('item-based KNN through the WebAssembly kernel', () => {
+  const { trainset } = buildTrainset(wideDataset(50, 170, 0.3));
+  const wasm = loadKernels('wasm');
+  const rank = itemIdRank(trainset.itemIds);
+  const users = Int32Array.from({ length: trainset.nUsers }, (_, u) => u);
+  const cases: [Algorithm<KnnConfig>, Record<string, unknown>][] = [
+    // Every list longer than 128: crowded items walk their list.
+    [knnBaseline, { k: 20, sim_options: { user_based: false } }],
+    [knnBasic, { k: 15, sim_options: { user_based: false } }],
+    // Lists of at most 128: crowded items sum the k first of their list positions' bits.
+    [knnWithMeans, { k: 10, min_k: 3, list_size: 128, sim_options: { name: 'pearson', user_based: false } }],
+    [knnBaseline, { k: 40, list_size: 100, sim_options: { name: 'pearson_baseline', user_based: false } }],
+  ];
+  for (const [algo, params] of cases)
+    it(`${algo.displayName} ${JSON.stringify(params)}: every estimate and top-N list equals the TypeScript's, to the last bit`, () => {
+      const m = algo.fit(trainset, algo.parseConfig(params), { rng: createRng(0), kernels: wasm });
+      const { nbrPtr } = m.extension as NeighbourExtension;
+      const longest = Math.max(...nbrPtr.subarray(1).map((p, x) => p - nbrPtr[x]));
+      assert.equal(longest > 128, params.list_size === undefined, `longest list ${longest}`);
+      const ours = new Float64Array(trainset.nItems);
+      const reference = new Float64Array(trainset.nItems);
+      let crowded = 0;
+      for (const u of users) {
+        scoreUser(m, u, ours, wasm);
+        scoreUser(m, u, reference);
+        assert.deepEqual(ours, reference, `user ${u}`);
+        crowded += trainset.userPtr[u + 1] - trainset.userPtr[u] > (params.k as number) ? 1 : 0;
+      }
+      assert.ok(crowded > 0, 'some users rated more items than k');
+      for (const n of [1, 7, 30]) assertExhaustiveTopN(m, trainset, topNFor(m, users, exclusionsOf(trainset), n, rank, wasm), n, rank);
+    });
 });

@@ -1,11 +1,19 @@
 import { invalid } from '../errors.js';
 import { clip, estimate, type FactorModel } from '../model.js';
-import { decodeExtension, encodeExtension, estimateAt, familyName, scoreUser } from './dispatch.js';
+import { BestList } from './best-list.js';
+import { decodeExtension, encodeExtension, estimateAt, familyName, scoreUser, upperBounds } from './dispatch.js';
 import { arrayOf } from './neighbours.js';
 import type { BlendExtension, EncodedExtension, FamilyJson, Family, StoredArray } from './types.js';
 
 /** One component's scores; a component is never a blend, so scoring never nests. */
 let scratch = new Float64Array(0);
+
+/** Per component: its scores, or the bounds of them; and each item's blended bound. Grown as needed. */
+const parts: Float64Array[] = [];
+let bound = new Float64Array(0);
+let tried = new Uint8Array(0);
+const best = new BestList();
+const byBound = new BestList();
 
 /**
  * A stacked linear blend: r̂ = w₀ + Σ_c w_c · clip(r̂_c). Each component answers unknown users and
@@ -36,6 +44,70 @@ export const blendFamily: Family<BlendExtension> = {
       const w = e.weights[x];
       for (let i = 0; i < out.length; i++) out[i] += w * clip(part[i], c.scale);
     });
+  },
+  /**
+   * The blend's top-n without estimating every component for every item: components that can bound
+   * their estimates cheaply (factor models, dense user-based KNN; weight > 0) are bounded, the others
+   * scored in full. An item's blended bound sums the bounds in place of those estimates, in the blend's
+   * own order of operations, so that it is never below the estimate (clipping, products by a positive
+   * weight and sums all keep order). The n items of highest bound are estimated first; then every item
+   * whose bound can still enter the list has its bounded components estimated one at a time, and is
+   * dropped as soon as the bound with the estimates known so far no longer can.
+   */
+  bestItems(m, u, skip, n, itemRank, est, kernels) {
+    const e = m.extension;
+    const nItems = m.itemIds.length;
+    const nC = e.components.length;
+    while (parts.length < nC) parts.push(new Float64Array(0));
+    for (let x = 0; x < nC; x++) if (parts[x].length < nItems) parts[x] = new Float64Array(nItems);
+    if (bound.length < nItems) {
+      bound = new Float64Array(nItems);
+      tried = new Uint8Array(nItems);
+    }
+    const exact = e.components.map((c, x) => (e.weights[x] > 0 ? upperBounds(c, u, parts[x]) : undefined));
+    if (exact.every((f) => f === undefined)) return undefined;
+    e.components.forEach((c, x) => exact[x] ?? scoreUser(c, u, parts[x], kernels));
+    const w = Float64Array.from(e.weights);
+    const lo = Float64Array.from(e.components, (c) => c.scale.min);
+    const hi = Float64Array.from(e.components, (c) => c.scale.max);
+    const vals = new Float64Array(nC);
+    // The blend's sum as `scoreUser` does it (clip written out), over `vals`.
+    const sum = (): number => {
+      let s = e.intercept;
+      for (let x = 0; x < nC; x++) s += w[x] * (vals[x] < lo[x] ? lo[x] : Math.min(vals[x], hi[x]));
+      return s;
+    };
+    byBound.reset(n, itemRank);
+    for (let i = 0; i < nItems; i++) {
+      if (skip[i]) continue;
+      let s = e.intercept;
+      for (let x = 0; x < nC; x++) {
+        const v = parts[x][i];
+        s += w[x] * (v < lo[x] ? lo[x] : Math.min(v, hi[x]));
+      }
+      bound[i] = s;
+      byBound.offer(s, i);
+    }
+    best.reset(n, itemRank);
+    // Estimates the bounded components of item i while its bound can enter the list, and offers it.
+    const refine = (i: number): void => {
+      tried[i] = 1;
+      for (let x = 0; x < nC; x++) vals[x] = parts[x][i];
+      let b = bound[i];
+      for (let x = 0; x < nC; x++) {
+        const f = exact[x];
+        if (!f) continue;
+        vals[x] = f(i);
+        b = sum();
+        if (!best.admits(b, i)) return;
+      }
+      best.offer(b, i);
+    };
+    const first = byBound.items.subarray(0, byBound.size);
+    for (const i of first) refine(i);
+    for (let i = 0; i < nItems; i++) if (!skip[i] && !tried[i] && best.admits(bound[i], i)) refine(i);
+    tried.fill(0, 0, nItems);
+    return best.list(est);
   },
   encode(e) {
     const arrays = new Map<string, StoredArray>();

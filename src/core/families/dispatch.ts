@@ -4,6 +4,7 @@ import type { Exclusions, Kernels, TopNResult } from '../kernels.js';
 import { clip, factorEstimate, factorScores, type FactorModel } from '../model.js';
 import { blendFamily } from './blend.js';
 import { easeFamily } from './ease.js';
+import { factorUpperBounds } from './factor-bounds.js';
 import { implicitFamily } from './implicit.js';
 import { neighbourFamily } from './neighbours.js';
 import { timeFamily } from './time.js';
@@ -45,6 +46,12 @@ export function estimateAt(m: FactorModel, u: number, i: number, t: number): num
 export function scoreUser(m: FactorModel, u: number, out: Float64Array, kernels?: Kernels): void {
   if (m.extension) familyOf(m.extension.kind).scoreUser(m as ExtendedModel<ModelExtension>, u, out, kernels);
   else factorScores(m, u, out);
+}
+
+/** The family's `upperBounds` (factor models: Cauchy–Schwarz on the factors), or undefined. */
+export function upperBounds(m: FactorModel, u: number, hi: Float64Array): ((i: number) => number) | undefined {
+  if (!m.extension) return factorUpperBounds(m, u, hi);
+  return familyOf(m.extension.kind).upperBounds?.(m as ExtendedModel<ModelExtension>, u, hi);
 }
 
 /**

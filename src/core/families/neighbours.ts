@@ -1,6 +1,7 @@
 import { invalid } from '../errors.js';
 import { BestList } from './best-list.js';
 import { denseFits, transpose, type SortedRows } from './similarity.js';
+import type { Kernels, NeighbourLists, NeighbourTop, NeighbourUser } from '../kernels.js';
 import type { FactorModel } from '../model.js';
 import type { EncodedExtension, ExtendedModel, Family, NeighbourExtension, StoredArray } from './types.js';
 
@@ -29,7 +30,9 @@ interface Views {
   reversed?: Reverse;
   /** The ratings of y with more than k raters, built on the first dense user-based top-N. */
   crowded?: Crowded;
-  /** Each item's bound, items by bound descending: built on the first dense user-based top-N. */
+  /** Each item's bound (`Bounds.key`), built on the first dense user-based top-N or blend bound. */
+  boundKey?: Float64Array;
+  /** Items by bound descending: built on the first dense user-based top-N. */
   bounds?: Bounds;
 }
 
@@ -368,8 +371,12 @@ interface Bounds {
 /** Room for the rounding of a weighted mean (a few ulps of numbers near the rating scale). */
 const BOUND_SLACK = 1e-9;
 
-function bounds(m: Knn, v: Views, itemRank: Int32Array): Bounds {
-  if (v.bounds?.rank === itemRank) return v.bounds;
+function boundKeys(m: Knn, v: Views): Float64Array {
+  v.boundKey ??= itemKeys(m, v);
+  return v.boundKey;
+}
+
+function itemKeys(m: Knn, v: Views): Float64Array {
   const e = m.extension;
   const nY = v.yPtr.length - 1;
   const key = new Float64Array(nY);
@@ -378,6 +385,13 @@ function bounds(m: Knn, v: Views, itemRank: Int32Array): Bounds {
     for (let p = v.yPtr[y]; p < v.yPtr[y + 1]; p++) most = Math.max(most, v.yDev[p]);
     key[y] = e.variant === 'baseline' ? m.itemBias[y] + most : e.variant === 'basic' ? Math.min(most + BOUND_SLACK, m.scale.max) : most;
   }
+  return key;
+}
+
+function bounds(m: Knn, v: Views, itemRank: Int32Array): Bounds {
+  if (v.bounds?.rank === itemRank) return v.bounds;
+  const key = boundKeys(m, v);
+  const nY = key.length;
   const order = Int32Array.from({ length: nY }, (_, y) => y).sort((a, b) => key[b] - key[a] || itemRank[a] - itemRank[b]);
   v.bounds = { key, order, rank: itemRank };
   return v.bounds;
@@ -552,6 +566,40 @@ function itemBasedBestItems(m: Knn, u: number, skip: Uint8Array, n: number, item
   return best.list(out);
 }
 
+/** The item-based lists as the kernels take them, built once per model. */
+const kernelLists = new WeakMap<NeighbourExtension, NeighbourLists>();
+
+/**
+ * Item-based estimates of u through the kernels' `neighbourEstimates` (the numbers of `scoreUser`'s
+ * TypeScript): every item's into `out`, or with `top` the best; undefined when the kernels have none.
+ */
+function kernelEstimates(m: Knn, u: number, out: Float64Array, kernels?: Kernels, top?: NeighbourTop): number | undefined {
+  const e = m.extension;
+  if (e.userBased || !kernels?.neighbourEstimates) return undefined;
+  const v = views(m);
+  let lists = kernelLists.get(e);
+  if (!lists) {
+    const r = reverse(m, v);
+    // `finish`'s base: KNNBasic 0 (its estimate is the term), KNNWithMeans μ_i, KNNBaseline (μ + b_u) + b_i.
+    const itemPart = e.variant === 'means' ? e.xMeans : e.variant === 'baseline' ? m.itemBias : new Float32Array(m.itemIds.length);
+    lists = { ptr: e.nbrPtr, idx: e.nbrIdx, sim: e.nbrSim, rPtr: r.ptr, rOwner: r.owner, rSim: r.sim, itemPart };
+    kernelLists.set(e, lists);
+  }
+  const from = v.yPtr[u];
+  const to = v.yPtr[u + 1];
+  const basic = e.variant === 'basic';
+  const user: NeighbourUser = {
+    rated: v.yX.subarray(from, to),
+    devs: v.yDev.subarray(from, to),
+    k: e.k,
+    minK: e.minK,
+    userPart: e.variant === 'baseline' ? m.globalMean + m.userBias[u] : 0,
+    cap: basic ? m.scale.max : Number.POSITIVE_INFINITY,
+    fallback: basic ? m.globalMean : Number.NaN,
+  };
+  return kernels.neighbourEstimates(lists, user, out, top);
+}
+
 export const neighbourFamily: Family<NeighbourExtension> = {
   kind: 'knn',
   estimate(m, u, i) {
@@ -581,15 +629,32 @@ export const neighbourFamily: Family<NeighbourExtension> = {
     }
     return finish(m, x, y, num, den, heapSize);
   },
-  bestItems(m, u, skip, n, itemRank, est) {
+  upperBounds(m, u, hi) {
     const v = views(m);
-    if (!m.extension.userBased) return itemBasedBestItems(m, u, skip, n, itemRank, est);
+    if (!m.extension.userBased || v.rank.length === 0) return undefined;
+    const key = boundKeys(m, v);
+    const basic = m.extension.variant === 'basic';
+    const userPart = userPartOf(m, u);
+    for (let i = 0; i < key.length; i++) hi[i] = basic ? key[i] : userPart + key[i] + BOUND_SLACK;
+    return (i) => denseEstimate(m, v, u, i);
+  },
+  bestItems(m, u, skip, n, itemRank, est, kernels) {
+    const v = views(m);
+    if (!m.extension.userBased) {
+      if (!kernels?.neighbourEstimates) return itemBasedBestItems(m, u, skip, n, itemRank, est);
+      const items = new Int32Array(n);
+      const ests = new Float64Array(n);
+      const count = kernelEstimates(m, u, ests, kernels, { skip, n, itemRank, items }) ?? 0;
+      for (let r = 0; r < count; r++) est[items[r]] = ests[r];
+      return items.subarray(0, count);
+    }
     return v.rank.length > 0 ? denseBestItems(m, v, u, skip, n, itemRank, est) : undefined;
   },
-  scoreUser(m, u, out) {
+  scoreUser(m, u, out, kernels) {
     const e = m.extension;
     const nItems = m.itemIds.length;
     if (e.userBased && views(m).rank.length > 0) return denseScoreUser(m, views(m), u, out);
+    if (kernelEstimates(m, u, out, kernels) !== undefined) return;
     const acc = sumsFor(nItems);
     const withRef = e.variant !== 'basic';
     const refX = refXOf(m);

@@ -126,6 +126,13 @@ export interface Family<E extends ModelExtension> {
     est: Float64Array,
     kernels?: Kernels,
   ): Int32Array | undefined;
+  /**
+   * Upper bounds of known user `u`'s estimates (`scoreUser`'s numbers) for every item, into `hi`, and
+   * the function giving one item's estimate equal to `scoreUser`'s to the last bit; undefined when the
+   * family has no bound worth its cost. A blend bounds such components and estimates only the items
+   * whose bound can still enter its list.
+   */
+  upperBounds?(m: ExtendedModel<E>, u: number, hi: Float64Array): ((i: number) => number) | undefined;
   /** An estimate at time `t` (the timestamps' unit), for families whose estimates depend on time; others ignore t. */
   estimateAt?(m: ExtendedModel<E>, u: number, i: number, t: number): number;
   /** The base's factor estimate ranks items exactly as `estimate`: top-N may take the kernels' fast path. */

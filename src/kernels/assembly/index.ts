@@ -12,3 +12,4 @@ export function heapBase(): usize {
 export { bprEpoch } from './bpr-sgd';
 export { wrmfSide } from './wrmf-side';
 export { bpmfRows } from './bpmf-rows';
+export { neighbourEstimates } from './neighbour-estimates';
