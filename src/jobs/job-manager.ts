@@ -26,7 +26,7 @@ import { jobColumns, planTables, type JobTables, type TablePlan } from './table-
 import type { TrainingThread } from './training-thread.js';
 
 /** See JobManagerOptions.poolMinWork. */
-export const DEFAULT_POOL_MIN_WORK = 250_000;
+export const DEFAULT_POOL_MIN_WORK = 5_000_000;
 
 export interface JobManagerOptions {
   /** The recpipe home: jobs live in `<home>/jobs/<name>/`. */
@@ -39,8 +39,9 @@ export interface JobManagerOptions {
   /** Threads of each job's cross-validation pool (default: cores ÷ concurrency). */
   readonly foldWorkers?: number;
   /**
-   * Jobs with fewer rating passes than this (ratings × (folds + 1)) run their folds and top-N in their own
-   * thread, without a compute pool (default 250,000: about what a pool thread's start-up costs to fit).
+   * Jobs with fewer rating visits than this (ratings × epochs × (folds + 1)) run their folds and top-N in
+   * their own thread, without a compute pool: a pool thread costs ~0.3 CPU-s to start, about what 5M
+   * rating visits cost to fit (default 5,000,000).
    */
   readonly poolMinWork?: number;
   /** Wall-clock time for names and timestamps (tests pin it). */

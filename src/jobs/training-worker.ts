@@ -66,7 +66,7 @@ async function train(task: TrainTask): Promise<[TrainResult, ArrayBuffer[]]> {
   // Folds and the top-n blocks share one pool; without folds it exists only to spread top-n over the cores.
   // A small job does both here: each pool thread costs ~0.3 CPU-s to start, more than it would save.
   const poolSize = Math.max(task.folds > 0 ? Math.min(task.foldWorkers, task.folds) : 0, task.topN > 0 ? task.foldWorkers : 0);
-  const small = dataset.size * (task.folds + 1) < task.poolMinWork && (task.hyperparameters.parallel ?? 'none') === 'none';
+  const small = !task.search && (task.hyperparameters.parallel ?? 'none') === 'none' && ratingVisits(task, dataset) < task.poolMinWork;
   const pool = !small && poolSize > 0 && (task.folds > 0 || poolSize > 1) ? new ComputePool({ workers: poolSize, kernels: 'auto' }) : null;
   pool?.ready.then(
     (r) => r.fallback && log(`Compute threads: ${r.fallback}`),
@@ -82,8 +82,8 @@ async function train(task: TrainTask): Promise<[TrainResult, ArrayBuffer[]]> {
     const cvHere = !searched && !pool && task.folds > 0;
     // Awaited below; marked handled now so a fold failing during the full fit is not an unhandled rejection.
     cv?.catch(() => undefined);
-    const algo = getAlgorithm(algorithm);
-    const epochs = algo.epochs(algo.parseConfig(hyperparameters));
+    const fitted = getAlgorithm(algorithm);
+    const epochs = fitted.epochs(fitted.parseConfig(hyperparameters));
     progress('fit', 0, epochs);
     // The curve and the epoch count go out together, a few times a second at most.
     const fullFit = new EpochBatches(
@@ -187,6 +187,12 @@ async function search(
   const trial = report.trials[best.trial - 1];
   const folds = trial.folds.map((f): FoldResult => ({ ...f, trainRmse: [] }));
   return { report, best, cv: summarize(getAlgorithm(best.algorithm).displayName, folds) };
+}
+
+/** What a job's fits cost, roughly: ratings × epochs × (folds + 1). */
+function ratingVisits(task: TrainTask, dataset: Dataset): number {
+  const algo = getAlgorithm(task.algorithm);
+  return dataset.size * Math.max(1, algo.epochs(algo.parseConfig(task.hyperparameters))) * (task.folds + 1);
 }
 
 /** The same folds as `crossValidate` below (same splits, seed and fold results), one after another in this thread. */

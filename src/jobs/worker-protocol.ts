@@ -28,7 +28,7 @@ export interface TrainTask {
   readonly source: string;
   /** Threads of the worker's own compute pool for cross-validation folds. */
   readonly foldWorkers: number;
-  /** Below this many rating passes (ratings × (folds + 1)) the folds and top-N run in the job's own thread. */
+  /** Below this many rating visits (ratings × epochs × (folds + 1)) the folds and top-N run in the job's own thread. */
   readonly poolMinWork: number;
   /**
    * One port per cross-validation fold (fold f + 1 at index f): its compute thread posts the fold's
