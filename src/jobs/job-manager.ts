@@ -25,6 +25,9 @@ import { JobStore } from './job-store.js';
 import { jobColumns, planTables, type JobTables, type TablePlan } from './table-plan.js';
 import type { TrainingThread } from './training-thread.js';
 
+/** See JobManagerOptions.poolMinWork. */
+export const DEFAULT_POOL_MIN_WORK = 5_000_000;
+
 export interface JobManagerOptions {
   /** The recpipe home: jobs live in `<home>/jobs/<name>/`. */
   readonly home: string;
@@ -35,6 +38,12 @@ export interface JobManagerOptions {
   readonly maxQueued?: number;
   /** Threads of each job's cross-validation pool (default: cores ÷ concurrency). */
   readonly foldWorkers?: number;
+  /**
+   * Jobs with fewer rating visits than this (ratings × epochs × (folds + 1)) run their folds and top-N in
+   * their own thread, without a compute pool: a pool thread costs ~0.3 CPU-s to start, about what 5M
+   * rating visits cost to fit (default 5,000,000).
+   */
+  readonly poolMinWork?: number;
   /** Wall-clock time for names and timestamps (tests pin it). */
   readonly clock?: () => Date;
   /** Artifact store URI under which `<job>/model` is written (default `file://<home>/artifacts`). */
@@ -122,7 +131,9 @@ export class JobManager extends EventEmitter<JobEvents> {
     const store = new JobStore(join(options.home, 'jobs'));
     const { jobs, problems } = await store.loadAll();
     const clock = options.clock ?? (() => new Date());
-    const manager = new JobManager(store, { ...options, concurrency, maxQueued, foldWorkers, artifactRoot, clock }, problems);
+    const poolMinWork = options.poolMinWork ?? DEFAULT_POOL_MIN_WORK;
+    if (!Number.isInteger(poolMinWork) || poolMinWork < 0) throw invalid(`poolMinWork must be an integer ≥ 0, got ${poolMinWork}`);
+    const manager = new JobManager(store, { ...options, concurrency, maxQueued, foldWorkers, poolMinWork, artifactRoot, clock }, problems);
     for (const job of jobs) {
       const entry = manager.add(job as JobDraft);
       if (!isTerminal(job.status)) {
@@ -353,6 +364,7 @@ export class JobManager extends EventEmitter<JobEvents> {
         warehouse: entry.tables,
         artifactTarget: this.artifactLocation(job.name),
         foldWorkers: this.opts.foldWorkers,
+        poolMinWork: this.opts.poolMinWork,
         queuedSeconds: (startedAt.getTime() - Date.parse(job.creationTime)) / 1000,
         now: this.opts.clock,
         enter: (secondary, message) => this.move(entry, 'InProgress', secondary, message),

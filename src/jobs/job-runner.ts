@@ -18,6 +18,7 @@ export interface RunContext {
   /** Where this job's artifact goes (a URI of an artifact store). */
   readonly artifactTarget: string;
   readonly foldWorkers: number;
+  readonly poolMinWork: number;
   readonly queuedSeconds: number;
   readonly now: () => Date;
   enter(secondary: 'Downloading' | 'Training' | 'Uploading', message: string): void;
@@ -90,6 +91,7 @@ export async function runJob(ctx: RunContext): Promise<JobMetrics> {
       seed: spec.seed,
       source: display(spec.input),
       foldWorkers: ctx.foldWorkers,
+      poolMinWork: ctx.poolMinWork,
       ...(spec.search ? { search: spec.search } : {}),
     },
     { progress: ctx.progress, log: ctx.log, curve: ctx.curve },

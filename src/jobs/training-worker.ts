@@ -8,6 +8,7 @@ import {
   IdMap,
   RecpipeError,
   createRng,
+  evaluateFold,
   exclusionsOf,
   formatCvTable,
   getAlgorithm,
@@ -63,8 +64,10 @@ async function train(task: TrainTask): Promise<[TrainResult, ArrayBuffer[]]> {
     scale: task.scale,
   };
   // Folds and the top-n blocks share one pool; without folds it exists only to spread top-n over the cores.
+  // A small job does both here: each pool thread costs ~0.3 CPU-s to start, more than it would save.
   const poolSize = Math.max(task.folds > 0 ? Math.min(task.foldWorkers, task.folds) : 0, task.topN > 0 ? task.foldWorkers : 0);
-  const pool = poolSize > 0 && (task.folds > 0 || poolSize > 1) ? new ComputePool({ workers: poolSize, kernels: 'auto' }) : null;
+  const small = !task.search && (task.hyperparameters.parallel ?? 'none') === 'none' && ratingVisits(task, dataset) < task.poolMinWork;
+  const pool = !small && poolSize > 0 && (task.folds > 0 || poolSize > 1) ? new ComputePool({ workers: poolSize, kernels: 'auto' }) : null;
   pool?.ready.then(
     (r) => r.fallback && log(`Compute threads: ${r.fallback}`),
     () => undefined,
@@ -75,10 +78,12 @@ async function train(task: TrainTask): Promise<[TrainResult, ArrayBuffer[]]> {
     const algorithm = searched?.best.algorithm ?? task.algorithm;
     const hyperparameters = searched?.best.params ?? task.hyperparameters;
     const cv = searched ? Promise.resolve(searched.cv) : pool && task.folds > 0 ? crossValidate(pool, task, dataset) : null;
+    // Without a pool the folds run after the full fit and top-N, in this thread.
+    const cvHere = !searched && !pool && task.folds > 0;
     // Awaited below; marked handled now so a fold failing during the full fit is not an unhandled rejection.
     cv?.catch(() => undefined);
-    const algo = getAlgorithm(algorithm);
-    const epochs = algo.epochs(algo.parseConfig(hyperparameters));
+    const fitted = getAlgorithm(algorithm);
+    const epochs = fitted.epochs(fitted.parseConfig(hyperparameters));
     progress('fit', 0, epochs);
     // The curve and the epoch count go out together, a few times a second at most.
     const fullFit = new EpochBatches(
@@ -105,7 +110,7 @@ async function train(task: TrainTask): Promise<[TrainResult, ArrayBuffer[]]> {
     progress('top-n', 1, 1);
     const trainingData = describeTrainingData(task.source, out.trainset);
 
-    const cvResult = cv ? await cv : null;
+    const cvResult = cv ? await cv : cvHere ? crossValidateHere(task, dataset, kernels) : null;
     if (cvResult) log(formatCvTable(cvResult));
     const parallel = out.fullFit.parallel ? `, ${out.fullFit.parallel.toUpperCase()} on ${out.fullFit.workers} workers` : '';
     log(`Full fit on ${dataset.size.toLocaleString('en-US')} ratings: ${secs(out.fullFit.seconds)} (${kernels.name} kernels${parallel})`);
@@ -182,6 +187,30 @@ async function search(
   const trial = report.trials[best.trial - 1];
   const folds = trial.folds.map((f): FoldResult => ({ ...f, trainRmse: [] }));
   return { report, best, cv: summarize(getAlgorithm(best.algorithm).displayName, folds) };
+}
+
+/** What a job's fits cost, roughly: ratings × epochs × (folds + 1). */
+function ratingVisits(task: TrainTask, dataset: Dataset): number {
+  const algo = getAlgorithm(task.algorithm);
+  return dataset.size * Math.max(1, algo.epochs(algo.parseConfig(task.hyperparameters))) * (task.folds + 1);
+}
+
+/** The same folds as `crossValidate` below (same splits, seed and fold results), one after another in this thread. */
+function crossValidateHere(task: TrainTask, dataset: Dataset, kernels: Kernels): CvResult {
+  for (const port of task.curvePorts ?? []) port.close();
+  const algo = getAlgorithm(task.algorithm);
+  const splits = kFold(dataset, task.folds, createRng(task.seed));
+  log(`Cross-validating ${algo.displayName} on ${splits.length} folds in the job's thread (a small job)`);
+  progress('cv', 0, splits.length);
+  const config = algo.parseConfig({ ...task.hyperparameters });
+  const folds = splits.map((split, f): FoldResult => {
+    const fold = evaluateFold(algo, config, split, 1, { seed: task.seed, kernels, clock: () => performance.now(), heldOut: true });
+    progress('cv', f + 1, splits.length);
+    if (fold.trainRmse.length > 0) curve(f + 1, 0, fold.trainRmse, fold.testRmse);
+    log(`Fold ${f + 1}: RMSE ${fold.rmse.toFixed(4)}, MAE ${fold.mae.toFixed(4)}, fit ${secs(fold.fitTime)}, test ${secs(fold.testTime)}`);
+    return fold;
+  });
+  return summarize(algo.displayName, folds);
 }
 
 /** K-fold splits exactly as `runTraining` makes them (same seed, same folds), one compute-pool task per fold. */

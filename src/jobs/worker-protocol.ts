@@ -28,6 +28,8 @@ export interface TrainTask {
   readonly source: string;
   /** Threads of the worker's own compute pool for cross-validation folds. */
   readonly foldWorkers: number;
+  /** Below this many rating visits (ratings × epochs × (folds + 1)) the folds and top-N run in the job's own thread. */
+  readonly poolMinWork: number;
   /**
    * One port per cross-validation fold (fold f + 1 at index f): its compute thread posts the fold's
    * training and held-out curves there as it fits (`{ from, values, heldOut }` batches), straight to the job's thread.

@@ -258,6 +258,25 @@ describe('training jobs: checks, stop, max run time, failures, queue, restart', 
     assert.equal(lines.join('\n') + '\n', await jobs.logs(job.name));
   });
 
+  it("runs a small job's folds and top-N in its own thread, with the folds, figures and lists of a compute pool", async (t) => {
+    const other = await separateHome(t);
+    const pooled = await other.manager({ poolMinWork: 0 });
+    const spec = { input: table('RATINGS'), output: table('SAME'), folds: 3, hyperparameters: QUICK };
+    for (const w of [fx.warehouse, other.warehouse])
+      await w.run('CREATE TABLE MOVIELENS.PUBLIC.SAME (USERID BIGINT, RECOMMENDATIONS JSON)');
+    const here = (await jobs.wait((await jobs.start(spec)).name)) as TrainingJob;
+    const there = (await pooled.wait((await pooled.start(spec)).name)) as TrainingJob;
+    assert.equal(here.status, 'Completed', here.failureReason ?? '');
+    assert.equal(there.status, 'Completed', there.failureReason ?? '');
+    assert.match(await jobs.logs(here.name), /on 3 folds in the job's thread/);
+    assert.match(await pooled.logs(there.name), /on 3 folds in \d worker threads?/);
+    const figures = (j: TrainingJob) => j.metrics?.cv?.folds.map((f) => [f.rmse, f.mae, f.trainRmse, f.testRmse]);
+    assert.equal(figures(here)?.length, 3);
+    assert.deepEqual(figures(here), figures(there));
+    assert.deepEqual(here.metrics?.cv?.ranking, there.metrics?.cv?.ranking);
+    assert.deepEqual(await rowsOf(fx.warehouse, 'SAME'), await rowsOf(other.warehouse, 'SAME'));
+  });
+
   it('marks a job that was running when its process died as Failed on reopening', async () => {
     const done = (await jobs.wait((await start()).name)) as TrainingJob;
     await closeKeepingHome(fx, jobs);
