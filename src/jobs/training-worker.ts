@@ -77,7 +77,7 @@ async function train(task: TrainTask): Promise<[TrainResult, ArrayBuffer[]]> {
     const searched = task.search ? await search(task, dataset, kernels, pool) : null;
     const algorithm = searched?.best.algorithm ?? task.algorithm;
     const hyperparameters = searched?.best.params ?? task.hyperparameters;
-    const cv = searched ? Promise.resolve(searched.cv) : pool && task.folds > 0 ? crossValidate(pool, task, dataset) : null;
+    const cv = searched ? Promise.resolve(searched.cv) : pool && task.folds > 0 ? crossValidate(pool, task, dataset, kernels) : null;
     // Without a pool the folds run after the full fit and top-N, in this thread.
     const cvHere = !searched && !pool && task.folds > 0;
     // Awaited below; marked handled now so a fold failing during the full fit is not an unhandled rejection.
@@ -110,7 +110,7 @@ async function train(task: TrainTask): Promise<[TrainResult, ArrayBuffer[]]> {
     progress('top-n', 1, 1);
     const trainingData = describeTrainingData(task.source, out.trainset);
 
-    const cvResult = cv ? await cv : cvHere ? crossValidateHere(task, dataset, kernels) : null;
+    const cvResult = await (cv ?? (cvHere ? crossValidate(null, task, dataset, kernels) : null));
     if (cvResult) log(formatCvTable(cvResult));
     const parallel = out.fullFit.parallel ? `, ${out.fullFit.parallel.toUpperCase()} on ${out.fullFit.workers} workers` : '';
     log(`Full fit on ${dataset.size.toLocaleString('en-US')} ratings: ${secs(out.fullFit.seconds)} (${kernels.name} kernels${parallel})`);
@@ -195,46 +195,38 @@ function ratingVisits(task: TrainTask, dataset: Dataset): number {
   return dataset.size * Math.max(1, algo.epochs(algo.parseConfig(task.hyperparameters))) * (task.folds + 1);
 }
 
-/** The same folds as `crossValidate` below (same splits, seed and fold results), one after another in this thread. */
-function crossValidateHere(task: TrainTask, dataset: Dataset, kernels: Kernels): CvResult {
-  for (const port of task.curvePorts ?? []) port.close();
+/**
+ * K-fold splits exactly as `runTraining` makes them (same seed, same folds), each fold fitted with fold
+ * number 1 and the job's seed: one compute-pool task per fold, or, without a pool (a small job), one after
+ * another in this thread, with the same results.
+ */
+function crossValidate(pool: ComputePool | null, task: TrainTask, dataset: Dataset, kernels: Kernels): Promise<CvResult> {
   const algo = getAlgorithm(task.algorithm);
   const splits = kFold(dataset, task.folds, createRng(task.seed));
-  log(`Cross-validating ${algo.displayName} on ${splits.length} folds in the job's thread (a small job)`);
-  progress('cv', 0, splits.length);
+  const where = pool ? `${pool.size} worker thread${pool.size === 1 ? '' : 's'}` : "the job's thread (a small job)";
+  log(`Cross-validating ${algo.displayName} on ${splits.length} folds in ${where}`);
+  if (!pool) for (const port of task.curvePorts ?? []) port.close();
   const config = algo.parseConfig({ ...task.hyperparameters });
-  const folds = splits.map((split, f): FoldResult => {
-    const fold = evaluateFold(algo, config, split, 1, { seed: task.seed, kernels, clock: () => performance.now(), heldOut: true });
-    progress('cv', f + 1, splits.length);
-    if (fold.trainRmse.length > 0) curve(f + 1, 0, fold.trainRmse, fold.testRmse);
-    log(`Fold ${f + 1}: RMSE ${fold.rmse.toFixed(4)}, MAE ${fold.mae.toFixed(4)}, fit ${secs(fold.fitTime)}, test ${secs(fold.testTime)}`);
-    return fold;
-  });
-  return summarize(algo.displayName, folds);
-}
-
-/** K-fold splits exactly as `runTraining` makes them (same seed, same folds), one compute-pool task per fold. */
-function crossValidate(pool: ComputePool, task: TrainTask, dataset: Dataset): Promise<CvResult> {
-  const algo = getAlgorithm(task.algorithm);
-  const splits = kFold(dataset, task.folds, createRng(task.seed));
-  log(`Cross-validating ${algo.displayName} on ${splits.length} folds in ${pool.size} worker thread${pool.size === 1 ? '' : 's'}`);
+  // A pool fold's epochs go straight to the job's thread through the fold's port: this thread is busy
+  // with the full fit meanwhile.
+  const fit = (split: (typeof splits)[number], f: number): Promise<FoldResult> =>
+    pool
+      ? pool
+          .crossValidate(algo.id, { ...task.hyperparameters }, [split], task.seed, { epochs: [task.curvePorts?.[f]], heldOut: true })
+          .then((r) => r.folds[0])
+      : Promise.resolve(evaluateFold(algo, config, split, 1, { seed: task.seed, kernels, clock: () => performance.now(), heldOut: true }));
   let done = 0;
   progress('cv', done, splits.length);
-  // Each fold is one split of its own (fold number 1 in the pool, as before). Its epochs go straight to
-  // the job's thread through the fold's port: this thread is busy with the full fit meanwhile.
   const folds = splits.map((split, f) =>
-    pool
-      .crossValidate(algo.id, { ...task.hyperparameters }, [split], task.seed, { epochs: [task.curvePorts?.[f]], heldOut: true })
-      .then((r): FoldResult => {
-        const fold = r.folds[0];
-        progress('cv', ++done, splits.length);
-        // The whole curves once more: the last epochs of a batch not yet sent arrive with them.
-        if (fold.trainRmse.length > 0) curve(f + 1, 0, fold.trainRmse, fold.testRmse);
-        log(
-          `Fold ${f + 1}: RMSE ${fold.rmse.toFixed(4)}, MAE ${fold.mae.toFixed(4)}, fit ${secs(fold.fitTime)}, test ${secs(fold.testTime)}`,
-        );
-        return fold;
-      }),
+    fit(split, f).then((fold): FoldResult => {
+      progress('cv', ++done, splits.length);
+      // The whole curves once more: the last epochs of a batch not yet sent arrive with them.
+      if (fold.trainRmse.length > 0) curve(f + 1, 0, fold.trainRmse, fold.testRmse);
+      log(
+        `Fold ${f + 1}: RMSE ${fold.rmse.toFixed(4)}, MAE ${fold.mae.toFixed(4)}, fit ${secs(fold.fitTime)}, test ${secs(fold.testTime)}`,
+      );
+      return fold;
+    }),
   );
   return Promise.all(folds).then((results) => summarize(algo.displayName, results));
 }
